@@ -1,0 +1,340 @@
+// Folders of the qnn ops. They evaluate shape-computation subgraphs
+// (Shape/Gather/Slice/Concat/Cast/Unsqueeze/arithmetic on small constants)
+// so that reshape targets, slice bounds, etc. become plain attributes.
+#include "dialects/QNN/QNNOps.h"
+#include "dialects/QNN/QNNShapeUtils.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace quantc::qnn;
+
+namespace {
+
+/// Folding evaluates tensors on the host only up to this size: shape
+/// computations are tiny, and weights must never be copied around.
+constexpr int64_t kMaxFoldElements = 1 << 16;
+
+/// A small constant tensor held as int64 or double values for evaluation.
+struct HostTensor {
+  SmallVector<int64_t> shape;
+  Type elementType;
+  SmallVector<int64_t> ints;
+  SmallVector<double> floats;
+
+  bool isFloat() const { return isa<FloatType>(elementType); }
+  int64_t size() const { return isFloat() ? floats.size() : ints.size(); }
+
+  static std::optional<HostTensor> from(Attribute attr) {
+    auto dense = dyn_cast_or_null<DenseIntOrFPElementsAttr>(attr);
+    if (!dense || dense.getNumElements() > kMaxFoldElements)
+      return std::nullopt;
+    HostTensor t;
+    t.shape.assign(dense.getType().getShape().begin(), dense.getType().getShape().end());
+    t.elementType = dense.getElementType();
+    if (auto intType = dyn_cast<IntegerType>(t.elementType)) {
+      bool zeroExtend = intType.getWidth() == 1 || intType.isUnsigned();
+      for (const APInt &v : dense.getValues<APInt>())
+        t.ints.push_back(zeroExtend ? int64_t(v.getZExtValue()) : v.getSExtValue());
+    } else if (isa<FloatType>(t.elementType)) {
+      for (APFloat v : dense.getValues<APFloat>()) {
+        bool losesInfo;
+        v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
+        t.floats.push_back(v.convertToDouble());
+      }
+    } else {
+      return std::nullopt;
+    }
+    return t;
+  }
+
+  /// Element `flat` of this tensor as the other representation when needed.
+  double floatAt(int64_t flat) const { return isFloat() ? floats[flat] : double(ints[flat]); }
+  int64_t intAt(int64_t flat) const {
+    return isFloat() ? static_cast<int64_t>(std::trunc(floats[flat])) : ints[flat];
+  }
+
+  /// Builds the attribute for `type`, converting values to its element type.
+  Attribute toAttr(RankedTensorType type) const {
+    Type element = type.getElementType();
+    if (auto intType = dyn_cast<IntegerType>(element)) {
+      SmallVector<APInt> values;
+      for (int64_t i = 0, e = size(); i < e; ++i)
+        values.emplace_back(intType.getWidth(), uint64_t(intAt(i)),
+                            /*isSigned=*/!intType.isUnsigned(), /*implicitTrunc=*/true);
+      return DenseElementsAttr::get(type, values);
+    }
+    auto floatType = dyn_cast<FloatType>(element);
+    if (!floatType)
+      return {};
+    SmallVector<APFloat> values;
+    for (int64_t i = 0, e = size(); i < e; ++i) {
+      APFloat v(floatAt(i));
+      bool losesInfo;
+      v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &losesInfo);
+      values.push_back(v);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+};
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Calls `fn(outFlat, inputFlat)` for every output element of a gather-like
+/// op whose input index per dim is `indexOf(dim, outIndex)`.
+template <typename IndexFn, typename Fn>
+void forEachMappedElement(ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape,
+                          IndexFn indexOf, Fn fn) {
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  int64_t total = 1;
+  for (int64_t d : outShape)
+    total *= d;
+  SmallVector<int64_t> index(outShape.size(), 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t inFlat = 0;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      inFlat += indexOf(d, index[d]) * inStrides[d];
+    fn(flat, inFlat);
+    for (int64_t d = int64_t(outShape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+/// Reinterprets a constant with a new shape: dense values are reshaped and
+/// resource blobs are shared, never copied.
+Attribute reshapeConstant(Attribute attr, RankedTensorType type) {
+  if (!type.hasStaticShape())
+    return {};
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(attr))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
+
+OpFoldResult foldReshapeLike(Value input, Attribute inputAttr, RankedTensorType type) {
+  if (input.getType() == type)
+    return input;
+  return reshapeConstant(inputAttr, type);
+}
+
+template <typename Fn>
+Attribute foldBinary(Attribute lhsAttr, Attribute rhsAttr, RankedTensorType type, Fn fn) {
+  auto lhs = HostTensor::from(lhsAttr), rhs = HostTensor::from(rhsAttr);
+  if (!lhs || !rhs || !type.hasStaticShape() || lhs->elementType != rhs->elementType)
+    return {};
+  HostTensor out{SmallVector<int64_t>(type.getShape()), type.getElementType(), {}, {}};
+  // Broadcast: an operand's index along a dim of size 1 is always 0.
+  auto operandFlat = [&](const HostTensor &t, ArrayRef<int64_t> outIndex) {
+    SmallVector<int64_t> strides = stridesOf(t.shape);
+    int64_t offset = outIndex.size() - t.shape.size(), flat = 0;
+    for (size_t d = 0; d < t.shape.size(); ++d)
+      flat += (t.shape[d] == 1 ? 0 : outIndex[offset + d]) * strides[d];
+    return flat;
+  };
+  int64_t total = type.getNumElements();
+  SmallVector<int64_t> index(type.getRank(), 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t l = operandFlat(*lhs, index), r = operandFlat(*rhs, index);
+    if (lhs->isFloat()) {
+      out.floats.push_back(fn(lhs->floats[l], rhs->floats[r]));
+    } else {
+      std::optional<int64_t> v = fn(lhs->ints[l], rhs->ints[r]);
+      if (!v)
+        return {};
+      out.ints.push_back(*v);
+    }
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++index[d] < type.getDimSize(d))
+        break;
+      index[d] = 0;
+    }
+  }
+  return out.toAttr(type);
+}
+
+/// Integer ops return std::optional so that division by zero does not fold.
+template <typename T> using Maybe = std::conditional_t<std::is_same_v<T, double>, double, std::optional<int64_t>>;
+
+} // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
+  auto input = getInput().getType();
+  if (!input.hasStaticShape())
+    return {};
+  int64_t rank = input.getRank();
+  int64_t start = std::clamp<int64_t>(getStart() < 0 ? getStart() + rank : getStart(), 0, rank);
+  HostTensor out{SmallVector<int64_t>(getType().getShape()), getType().getElementType(),
+                 SmallVector<int64_t>(input.getShape().drop_front(start).take_front(
+                     getType().getDimSize(0))),
+                 {}};
+  return out.toAttr(getType());
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto input = HostTensor::from(adaptor.getInput());
+  if (!input)
+    return {};
+  return input->toAttr(getType());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
+    return getInput();
+  auto input = HostTensor::from(adaptor.getInput());
+  if (!input)
+    return {};
+  HostTensor out{SmallVector<int64_t>(getType().getShape()), input->elementType, {}, {}};
+  // Output dim d walks input dim perm[d]; map through a permuted stride table.
+  SmallVector<int64_t> inStrides = stridesOf(input->shape);
+  SmallVector<int64_t> permutedShape;
+  for (int64_t p : getPerm())
+    permutedShape.push_back(input->shape[p]);
+  int64_t total = getType().getNumElements();
+  SmallVector<int64_t> index(getPerm().size(), 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t inFlat = 0;
+    for (size_t d = 0; d < index.size(); ++d)
+      inFlat += index[d] * inStrides[getPerm()[d]];
+    input->isFloat() ? out.floats.push_back(input->floats[inFlat])
+                     : out.ints.push_back(input->ints[inFlat]);
+    for (int64_t d = int64_t(index.size()) - 1; d >= 0; --d) {
+      if (++index[d] < permutedShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out.toAttr(getType());
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }) &&
+      llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }))
+    return getInput();
+  auto input = HostTensor::from(adaptor.getInput());
+  if (!input || !getType().hasStaticShape())
+    return {};
+  int64_t rank = input->shape.size();
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+  for (size_t i = 0; i < getAxes().size(); ++i) {
+    int64_t axis = getAxes()[i] < 0 ? getAxes()[i] + rank : getAxes()[i];
+    starts[axis] = computeSliceBounds(input->shape[axis], getStarts()[i], getEnds()[i],
+                                      getSteps()[i])
+                       .start;
+    steps[axis] = getSteps()[i];
+  }
+  HostTensor out{SmallVector<int64_t>(getType().getShape()), input->elementType, {}, {}};
+  forEachMappedElement(
+      getType().getShape(), input->shape,
+      [&](size_t d, int64_t i) { return starts[d] + i * steps[d]; },
+      [&](int64_t, int64_t inFlat) {
+        input->isFloat() ? out.floats.push_back(input->floats[inFlat])
+                         : out.ints.push_back(input->ints[inFlat]);
+      });
+  return out.toAttr(getType());
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1)
+    return getInputs().front();
+  if (!getType().hasStaticShape())
+    return {};
+  SmallVector<HostTensor> inputs;
+  for (Attribute attr : adaptor.getInputs()) {
+    auto t = HostTensor::from(attr);
+    if (!t)
+      return {};
+    inputs.push_back(std::move(*t));
+  }
+  int64_t rank = getType().getRank();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  // Concatenation is interleaving blocks of size prod(dims >= axis) per outer index.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= getType().getDimSize(d);
+  HostTensor out{SmallVector<int64_t>(getType().getShape()), getType().getElementType(), {}, {}};
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const HostTensor &t : inputs) {
+      int64_t block = t.size() / outer;
+      for (int64_t i = o * block; i < (o + 1) * block; ++i)
+        t.isFloat() ? out.floats.push_back(t.floats[i]) : out.ints.push_back(t.ints[i]);
+    }
+  }
+  return out.toAttr(getType());
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto input = HostTensor::from(adaptor.getInput());
+  auto indices = HostTensor::from(adaptor.getIndices());
+  if (!input || !indices || !getType().hasStaticShape())
+    return {};
+  int64_t rank = input->shape.size();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axisDim = input->shape[axis];
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= input->shape[d];
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= input->shape[d];
+  HostTensor out{SmallVector<int64_t>(getType().getShape()), input->elementType, {}, {}};
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t index : indices->ints) {
+      if (index < -axisDim || index >= axisDim)
+        return {};
+      int64_t row = index < 0 ? index + axisDim : index;
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t flat = (o * axisDim + row) * inner + i;
+        input->isFloat() ? out.floats.push_back(input->floats[flat])
+                         : out.ints.push_back(input->ints[flat]);
+      }
+    }
+  }
+  return out.toAttr(getType());
+}
+
+/// Elementwise arithmetic folders: `fn` is applied as double or int64 math.
+#define QNN_ARITH_FOLDER(OpClass, EXPR, INT_GUARD)                                \
+  OpFoldResult OpClass::fold(FoldAdaptor adaptor) {                              \
+    return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),             \
+                      [](auto a, auto b) -> Maybe<decltype(a)> {                 \
+                        if constexpr (!std::is_same_v<decltype(a), double>) {    \
+                          if (INT_GUARD)                                         \
+                            return std::nullopt;                                 \
+                        }                                                        \
+                        return EXPR;                                             \
+                      });                                                        \
+  }
+QNN_ARITH_FOLDER(AddOp, a + b, false)
+QNN_ARITH_FOLDER(SubOp, a - b, false)
+QNN_ARITH_FOLDER(MulOp, a * b, false)
+QNN_ARITH_FOLDER(DivOp, a / b, b == 0)
+#undef QNN_ARITH_FOLDER

@@ -1,0 +1,37 @@
+// Index arithmetic shared by qnn shape functions and folders.
+#ifndef QUANTC_DIALECTS_QNN_QNNSHAPEUTILS_H
+#define QUANTC_DIALECTS_QNN_QNNSHAPEUTILS_H
+
+#include <algorithm>
+#include <cstdint>
+
+namespace quantc::qnn {
+
+/// The elements one ONNX Slice axis selects: start, start+step, ... (size of them).
+struct SliceBounds {
+  int64_t start;
+  int64_t size;
+};
+
+/// ONNX Slice clamping for a static dim: negatives count from the end, then
+/// bounds clamp to [0, dim] (step > 0) or [-1, dim - 1] (step < 0).
+inline SliceBounds computeSliceBounds(int64_t dim, int64_t start, int64_t end,
+                                      int64_t step) {
+  auto clampIndex = [&](int64_t index, int64_t low, int64_t high) {
+    if (index < 0)
+      index = index < -dim ? low : index + dim; // avoids overflow on INT64_MIN
+    return std::clamp(index, low, high);
+  };
+  if (step > 0) {
+    int64_t first = clampIndex(start, 0, dim), last = clampIndex(end, 0, dim);
+    return {first, std::max<int64_t>(last - first, 0) / step +
+                       ((std::max<int64_t>(last - first, 0) % step) ? 1 : 0)};
+  }
+  int64_t first = clampIndex(start, 0, dim - 1), last = clampIndex(end, -1, dim - 1);
+  int64_t span = std::max<int64_t>(first - last, 0);
+  return {first, span / -step + ((span % -step) ? 1 : 0)};
+}
+
+} // namespace quantc::qnn
+
+#endif // QUANTC_DIALECTS_QNN_QNNSHAPEUTILS_H

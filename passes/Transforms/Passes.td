@@ -1,0 +1,30 @@
+// Declarations of the qnn-* transform passes.
+#ifndef QUANTC_PASSES_TRANSFORMS_PASSES_TD
+#define QUANTC_PASSES_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QNNFoldConstantsPass : Pass<"qnn-fold-constants", "::mlir::ModuleOp"> {
+  let summary = "Fold shape-computation subgraphs and erase dead ops";
+  let description = [{
+    Runs every qnn folder to a fixed point and erases ops whose results are
+    unused (all qnn ops are side-effect free). Once input shapes are static,
+    Shape/Gather/Slice/Concat/Cast/Unsqueeze chains that compute reshape
+    targets fold to constants, and reshapes of constants share the weight
+    blob instead of copying it.
+
+    Before:
+    ```mlir
+    %s = qnn.shape %x : tensor<1x8x4xf32> -> tensor<3xi64>
+    %i = qnn.constant dense<0> : tensor<1xi64>
+    %n = qnn.gather %s, %i : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+    ```
+    After:
+    ```mlir
+    %n = qnn.constant dense<1> : tensor<1xi64>
+    ```
+  }];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
+#endif // QUANTC_PASSES_TRANSFORMS_PASSES_TD
