@@ -1,0 +1,34 @@
+// Reads, validates and shape-infers an ONNX model with the onnx library.
+#ifndef QUANTC_LIB_IMPORT_ONNX_MODELLOADER_H
+#define QUANTC_LIB_IMPORT_ONNX_MODELLOADER_H
+
+#include "onnx/onnx_pb.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace quantc::onnx_import {
+
+/// Supported default-domain opsets.
+constexpr int64_t kMinOpset = 7, kMaxOpset = 17;
+
+struct LoadedModel {
+  onnx::ModelProto model;
+  std::string directory;     // external data must live below this directory
+  int64_t defaultOpset = 0;  // opset of the default ("" / ai.onnx) domain
+  std::map<std::string, int64_t> opsets; // every imported domain
+};
+
+/// Parses `path`, binds `inputShapes`, runs the checker and shape inference.
+/// Returns an empty string on success, else the error message.
+std::string loadModel(const std::string &path,
+                      const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                      LoadedModel &loaded);
+
+/// Parses a serialized TensorProto file (the ONNX test-data .pb format).
+std::string loadTensorProto(const std::string &path, onnx::TensorProto &tensor);
+
+} // namespace quantc::onnx_import
+
+#endif // QUANTC_LIB_IMPORT_ONNX_MODELLOADER_H

@@ -1,0 +1,182 @@
+// ONNX TensorProto -> MLIR constants. Weights become dense_resource blobs
+// (copied once, never printed inline); small tensors stay readable literals.
+#include "TensorImport.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace quantc::onnx_import {
+
+namespace {
+/// Inline literals above this many elements would bloat the textual IR.
+constexpr int64_t kMaxInlineElements = 64;
+} // namespace
+
+Type convertElementType(int32_t dataType, MLIRContext *context) {
+  using T = onnx::TensorProto;
+  auto unsignedInt = [&](unsigned width) {
+    return IntegerType::get(context, width, IntegerType::Unsigned);
+  };
+  switch (dataType) {
+  case T::FLOAT: return Float32Type::get(context);
+  case T::DOUBLE: return Float64Type::get(context);
+  case T::FLOAT16: return Float16Type::get(context);
+  case T::BFLOAT16: return BFloat16Type::get(context);
+  case T::INT8: return IntegerType::get(context, 8);
+  case T::INT16: return IntegerType::get(context, 16);
+  case T::INT32: return IntegerType::get(context, 32);
+  case T::INT64: return IntegerType::get(context, 64);
+  case T::UINT8: return unsignedInt(8);
+  case T::UINT16: return unsignedInt(16);
+  case T::UINT32: return unsignedInt(32);
+  case T::UINT64: return unsignedInt(64);
+  case T::BOOL: return IntegerType::get(context, 1);
+  default: return {};
+  }
+}
+
+std::string dataTypeName(int32_t dataType) {
+  if (onnx::TensorProto_DataType_IsValid(dataType))
+    return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(dataType));
+  return "data type " + std::to_string(dataType);
+}
+
+bool isStoredAsResource(Type elementType, int64_t numElements) {
+  return (isa<FloatType>(elementType) && numElements > 1) ||
+         numElements > kMaxInlineElements;
+}
+
+/// Bytes one element occupies in ONNX raw_data (bool is one byte).
+static size_t storageBytes(Type elementType) {
+  return std::max<size_t>(1, elementType.getIntOrFloatBitWidth() / 8);
+}
+
+/// Reads an external-data segment, refusing paths that leave the model's directory.
+static bool readExternalData(const onnx::TensorProto &tensor, const std::string &directory,
+                             std::string &bytes, std::string &error) {
+  std::string location;
+  uint64_t offset = 0, length = 0;
+  bool hasLength = false;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = std::stoull(entry.value());
+    else if (entry.key() == "length") {
+      length = std::stoull(entry.value());
+      hasLength = true;
+    }
+  }
+  if (location.empty()) {
+    error = "external data has no location";
+    return false;
+  }
+  llvm::SmallString<256> realDirectory, realFile, candidate(directory);
+  llvm::sys::path::append(candidate, location);
+  if (llvm::sys::path::is_absolute(location) || llvm::sys::fs::real_path(directory, realDirectory) ||
+      llvm::sys::fs::real_path(candidate, realFile) ||
+      !llvm::StringRef(realFile).starts_with((realDirectory + "/").str())) {
+    error = "external data file '" + location +
+            "' is missing or outside the model's directory";
+    return false;
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = "cannot read external data file '" + location + "'";
+    return false;
+  }
+  uint64_t size = (*buffer)->getBufferSize();
+  if (!hasLength)
+    length = offset <= size ? size - offset : 0;
+  if (offset > size || length > size - offset) {
+    error = "external data range [" + std::to_string(offset) + ", " +
+            std::to_string(offset + length) + ") exceeds file '" + location + "'";
+    return false;
+  }
+  bytes.assign((*buffer)->getBufferStart() + offset, length);
+  return true;
+}
+
+/// The tensor's elements in little-endian storage layout, whichever field holds them.
+static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
+                         const std::string &directory, std::string &bytes,
+                         std::string &error) {
+  using T = onnx::TensorProto;
+  if (tensor.data_location() == T::EXTERNAL)
+    return readExternalData(tensor, directory, bytes, error);
+  if (tensor.has_raw_data()) {
+    bytes = tensor.raw_data();
+    return true;
+  }
+  auto append = [&](const auto &field, size_t width) {
+    bytes.reserve(field.size() * width);
+    for (auto value : field)
+      bytes.append(reinterpret_cast<const char *>(&value), width); // little-endian host
+  };
+  size_t width = storageBytes(elementType);
+  switch (tensor.data_type()) {
+  case T::FLOAT: append(tensor.float_data(), 4); break;
+  case T::DOUBLE: append(tensor.double_data(), 8); break;
+  case T::INT64: append(tensor.int64_data(), 8); break;
+  case T::UINT32:
+  case T::UINT64: append(tensor.uint64_data(), width); break;
+  default: append(tensor.int32_data(), width); break; // narrow types ride in int32_data
+  }
+  return true;
+}
+
+ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &directory,
+                           MLIRContext *context, std::string &error) {
+  Type elementType = convertElementType(tensor.data_type(), context);
+  if (!elementType) {
+    error = "tensor '" + tensor.name() + "' has unsupported element type " +
+            dataTypeName(tensor.data_type());
+    return {};
+  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  int64_t numElements = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      error = "tensor '" + tensor.name() + "' has a negative dim";
+      return {};
+    }
+    numElements *= d;
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  std::string bytes;
+  if (!collectBytes(tensor, elementType, directory, bytes, error)) {
+    error = "tensor '" + tensor.name() + "': " + error;
+    return {};
+  }
+  size_t expected = numElements * storageBytes(elementType);
+  if (bytes.size() != expected) {
+    error = "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +
+            " bytes of data, but its shape and type need " + std::to_string(expected);
+    return {};
+  }
+  if (elementType.isInteger(1)) {
+    SmallVector<bool> values;
+    for (char c : bytes)
+      values.push_back(c != 0);
+    return DenseElementsAttr::get(type, values);
+  }
+  if (isStoredAsResource(elementType, numElements)) {
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(bytes.data(), bytes.size()), alignof(std::max_align_t));
+    std::string key = tensor.name().empty() ? "weight" : tensor.name();
+    return DenseResourceElementsAttr::get(type, key, std::move(blob));
+  }
+  if (numElements == 0)
+    return DenseElementsAttr::get(type, ArrayRef<Attribute>{});
+  return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes.data(), bytes.size()));
+}
+
+} // namespace quantc::onnx_import
