@@ -74,7 +74,7 @@ def QNN_SensitivityAttr : QNN_Attr<"Sensitivity", "sensitivity"> {
     layer's weights use `bits[i]` bits.
 
     ```mlir
-    #qnn.sensitivity<bits = array<i64: 2, 4, 8>, omega = array<f64: 0.3, 0.02, 0.001>>
+    #qnn.sensitivity<bits = [2, 4, 8], omega = [0.3, 0.02, 0.001]>
     ```
   }];
   let parameters = (ins "::mlir::DenseI64ArrayAttr":$bits,

@@ -73,6 +73,17 @@ static std::string bindInputShapes(
   return "";
 }
 
+static bool hasExternalData(const onnx::GraphProto &graph) {
+  for (const auto &init : graph.initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL)
+      return true;
+  for (const auto &node : graph.node())
+    for (const auto &attr : node.attribute())
+      if (attr.has_t() && attr.t().data_location() == onnx::TensorProto::EXTERNAL)
+        return true;
+  return false;
+}
+
 std::string loadModel(const std::string &path,
                       const std::map<std::string, std::vector<int64_t>> &inputShapes,
                       LoadedModel &loaded) {
@@ -101,7 +112,12 @@ std::string loadModel(const std::string &path,
     return error;
 
   try {
-    onnx::checker::check_model(loaded.model);
+    // The in-memory checker resolves external data against the working
+    // directory; only the path variant knows the model's directory.
+    if (hasExternalData(loaded.model.graph()))
+      onnx::checker::check_model(path);
+    else
+      onnx::checker::check_model(loaded.model);
   } catch (const std::exception &e) {
     return std::string("the ONNX checker rejects the model: ") + e.what();
   }

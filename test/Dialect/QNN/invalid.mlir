@@ -1,0 +1,299 @@
+// RUN: quant-opt %s -split-input-file -verify-diagnostics
+
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x5x3x3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op input has 3 channels but weight [4, 5, 3, 3] with group 1 expects 5}}
+  // expected-error @+1 {{'qnn.conv' op failed to infer returned types}}
+  %0 = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x8x8xf32>, tensor<4x5x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op expects 4 pads (begins then ends), got 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op bias must be 1-D with 4 elements, got [3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_kernel_too_large(%x: tensor<1x3x2x2xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op kernel [4, 3, 3, 3] is larger than the padded input [1, 3, 2, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x2x2xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @wrong_result_type(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x4x8x8xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_inner(%a: tensor<2x4xf32>, %b: tensor<5x6xf32>) {
+  // expected-error @+2 {{'qnn.gemm' op inner dimensions differ: 4 vs 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.gemm %a, %b : (tensor<2x4xf32>, tensor<5x6xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_inner(%a: tensor<2x4xf32>, %b: tensor<5x6xf32>) {
+  // expected-error @+2 {{'qnn.matmul' op inner dimensions differ: [2, 4] x [5, 6]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.matmul %a, %b : (tensor<2x4xf32>, tensor<5x6xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_params(%x: tensor<1x3x4x4xf32>, %p: tensor<4xf32>) {
+  // expected-error @+2 {{'qnn.batch_norm' op scale, bias, mean and variance must be 1-D with 3 elements}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.batch_norm %x, %p, %p, %p, %p : (tensor<1x3x4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kernel(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+2 {{'qnn.max_pool' op expects 2 kernel_shape entries}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.max_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{'qnn.add' op shapes [2, 3] and [4] do not broadcast}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @element_types(%a: tensor<2xf32>, %b: tensor<2xi64>) {
+  // expected-error @+2 {{'qnn.mul' op operand element types differ}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.mul %a, %b : (tensor<2xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @prelu_slope(%x: tensor<2xf32>, %s: tensor<3x2xf32>) {
+  // expected-error @+2 {{'qnn.prelu' op slope must broadcast to the input shape}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.prelu %x, %s : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.reshape' op cannot reshape [2, 3] (6 elements) into [4, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.reshape %x {shape = array<i64: 4, 2>} : tensor<2x3xf32> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_two_inferred(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.reshape' op shape has more than one -1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.reshape %x {shape = array<i64: -1, -1>} : tensor<2x3xf32> -> tensor<6x1xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.transpose' op perm [0, 0] is not a permutation}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_step(%x: tensor<4xf32>) {
+  // expected-error @+2 {{'qnn.slice' op steps must be non-zero}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.slice %x {starts = array<i64: 0>, ends = array<i64: 2>, axes = array<i64: 0>, steps = array<i64: 0>} : tensor<4xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @squeeze_non_unit(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.squeeze' op dim 1 has size 3, not 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.squeeze %x {axes = array<i64: 1>} : tensor<2x3xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @unsqueeze_duplicate(%x: tensor<2xf32>) {
+  // expected-error @+2 {{'qnn.unsqueeze' op axes [0, 0] are invalid for output rank 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.unsqueeze %x {axes = array<i64: 0, 0>} : tensor<2xf32> -> tensor<1x1x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<4x4xf32>) {
+  // expected-error @+2 {{'qnn.concat' op input shapes [2, 3] and [4, 4] differ outside the concat axis}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<4x4xf32>) -> tensor<2x7xf32>
+  return
+}
+
+// -----
+
+func.func @gather_axis(%x: tensor<2x3xf32>, %i: tensor<1xi64>) {
+  // expected-error @+2 {{'qnn.gather' op axis 2 is out of range}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.gather %x, %i {axis = 2 : i64} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_mode(%x: tensor<2xf32>) {
+  // expected-error @+2 {{'qnn.pad' op mode must be constant, reflect or edge, got 'wrap'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.pad %x {pads = array<i64: 1, 1>, mode = "wrap"} : tensor<2xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.reduce_mean' op axis 5 is out of range}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.reduce_mean %x {axes = array<i64: 5>} : tensor<2x3xf32> -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @resize_mode(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+2 {{'qnn.resize' op mode must be nearest or linear, got 'cubic'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.resize %x {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = "cubic"} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scales(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+2 {{'qnn.resize' op expects one scale per dim}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.resize %x {scales = array<f32: 2.0, 2.0>} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @gelu_mode(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.gelu' op approximate must be "none" or "tanh", got "erf"}}
+  %0 = qnn.gelu %x {approximate = "erf"} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @clip_bounds(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.clip' op min 6.000000e+00 is greater than max 0.000000e+00}}
+  %0 = qnn.clip %x {min = 6.0 : f32, max = 0.0 : f32} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'qnn.softmax' op axis 2 is out of range for rank 2}}
+  %0 = qnn.softmax %x {axis = 2 : i64} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @relu_integer(%x: tensor<2xi32>) {
+  // expected-error @+1 {{'qnn.relu' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = qnn.relu %x : tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @quantize_not_quantized(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.quantize' op expects a !quant.uniform element type, got 'i8'}}
+  %0 = qnn.quantize %x : tensor<2xf32> -> tensor<2xi8>
+  return
+}
+
+// -----
+
+func.func @quantize_expressed(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.quantize' op quantized expressed type 'f16' differs from float type 'f32'}}
+  %0 = qnn.quantize %x : tensor<2xf32> -> tensor<2x!quant.uniform<i8:f16, 0.1>>
+  return
+}
+
+// -----
+
+func.func @per_axis_scales(%x: tensor<3x2xf32>) {
+  // expected-error @+1 {{'qnn.quantize' op per-axis scales do not match quantized dimension 0}}
+  %0 = qnn.quantize %x : tensor<3x2xf32> -> tensor<3x2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{range min 2.000000e+00 is greater than max 1.000000e+00}}
+func.func @range_order() attributes {qnn.ranges = [#qnn.range<2.0, 1.0>]} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{weight bits must be in [1, 8], got 9}}
+func.func @weight_bits() attributes {qnn.weight_format = #qnn.weight_format<bits = 9, group_size = 0, ternary = false, symmetric = true>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ternary weights are stored in 2 bits, got bits = 4}}
+func.func @ternary_bits() attributes {qnn.weight_format = #qnn.weight_format<bits = 4, group_size = 0, ternary = true, symmetric = true>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{sensitivity needs one omega per candidate bit-width}}
+func.func @sensitivity_length() attributes {qnn.sensitivity = #qnn.sensitivity<bits = [2, 4], omega = [0.1]>} {
+  return
+}

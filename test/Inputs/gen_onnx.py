@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Writes small ONNX models for the importer tests: gen_onnx.py CASE OUT.onnx.
+
+Models are built at test time so that no binaries are committed."""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, domains=()):
+    graph = helper.make_graph(nodes, "test", inputs, outputs, list(inits))
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
+    m = helper.make_model(graph, opset_imports=opsets, producer_name="gen_onnx")
+    m.ir_version = 8
+    # The checker wants declared output shapes: take them from ONNX inference.
+    inferred = {v.name: v for v in onnx.shape_inference.infer_shapes(m).graph.output
+                if v.type.tensor_type.HasField("shape")}
+    for out in m.graph.output:
+        if not out.type.tensor_type.HasField("shape") and out.name in inferred:
+            out.type.CopyFrom(inferred[out.name].type)
+    return m
+
+
+def vi(name, dtype, shape):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def const(name, array):
+    return helper.make_node("Constant", [], [name], name=name,
+                            value=numpy_helper.from_array(np.asarray(array), name))
+
+
+def weights(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def conv_same_upper():
+    w = numpy_helper.from_array(weights((8, 2, 3, 3)), "w")
+    b = numpy_helper.from_array(weights((8,), 1), "b")
+    conv = helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv0", auto_pad="SAME_UPPER",
+                            strides=[2, 2], group=2)
+    relu = helper.make_node("Relu", ["c"], ["y"], name="relu0")
+    return model([conv, relu], [vi("x", F, [1, 4, 9, 9])], [vi("y", F, None)], [w, b])
+
+
+def dynamic_batch():
+    w = numpy_helper.from_array(weights((4, 3, 1, 1)), "w")
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv0")
+    return model([conv], [vi("x", F, ["N", 3, 8, 8])], [vi("y", F, None)], [w])
+
+
+def shape_subgraph():
+    # paddle2onnx style: Reshape's target is computed from the input's shape.
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"], name="shape0"),
+        const("idx", np.array([0], np.int64)),
+        helper.make_node("Gather", ["s", "idx"], ["n"], name="gather0"),
+        helper.make_node("Cast", ["n"], ["nf"], name="cast0", to=F),
+        helper.make_node("Cast", ["nf"], ["ni"], name="cast1", to=I64),
+        const("minus1", np.array([-1], np.int64)),
+        helper.make_node("Concat", ["ni", "minus1"], ["target"], name="concat0", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["r"], name="reshape0"),
+        const("ax", np.array([1], np.int64)),
+        helper.make_node("Unsqueeze", ["r", "ax"], ["y"], name="unsqueeze0"),
+        helper.make_node("Relu", ["x"], ["dead"], name="dead_relu"),
+    ]
+    return model(nodes, [vi("x", F, ["B", 4, 6])], [vi("y", F, ["B", 1, 24])])
+
+
+def constant_weights():
+    nodes = [
+        const("w", weights((3, 5))),
+        const("bias", weights((5,), 2)),
+        const("scale", np.array([0.5], np.float32)),
+        helper.make_node("MatMul", ["x", "w"], ["m"], name="matmul0"),
+        helper.make_node("Add", ["m", "bias"], ["a"], name="add0"),
+        helper.make_node("Mul", ["a", "scale"], ["y"], name="mul0"),
+    ]
+    return model(nodes, [vi("x", F, [2, 3])], [vi("y", F, None)])
+
+
+def unsupported_ops():
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu0"),
+        helper.make_node("TopK", ["r", "k"], ["v", "i"], name="topk0", axis=-1),
+        helper.make_node("Einsum", ["v", "v"], ["e"], name="einsum0", equation="ij,ij->ij"),
+        helper.make_node("Einsum", ["e", "e"], ["f"], name="einsum1", equation="ij,ij->ij"),
+        helper.make_node("FancyOp", ["f"], ["y"], name="fancy0", domain="com.example"),
+    ]
+    k = numpy_helper.from_array(np.array([2], np.int64), "k")
+    return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 2])], [k], domains=["com.example"])
+
+
+def bad_shape():
+    # Conv weight channels do not match the input: a shape error in the middle of the graph.
+    w = numpy_helper.from_array(weights((4, 5, 3, 3)), "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv_bad")]
+    return model(nodes, [vi("x", F, [1, 3, 8, 8])], [vi("y", F, [1, 4, 6, 6])], [w])
+
+
+def opset_variants():
+    # Attribute-era forms (opset 9): Clip/Slice/Squeeze/Unsqueeze/Pad/Upsample/Softmax.
+    nodes = [
+        helper.make_node("Clip", ["x"], ["c"], name="clip0", min=0.0, max=6.0),
+        helper.make_node("Slice", ["c"], ["s"], name="slice0", starts=[1], ends=[-1], axes=[3]),
+        helper.make_node("Pad", ["s"], ["p"], name="pad0", pads=[0, 0, 1, 0, 0, 0, 1, 0]),
+        helper.make_node("Upsample", ["p", "up"], ["u"], name="upsample0"),
+        helper.make_node("Softmax", ["u"], ["sm"], name="softmax0", axis=1),
+        helper.make_node("Flatten", ["sm"], ["f"], name="flatten0", axis=2),
+        helper.make_node("Unsqueeze", ["f"], ["un"], name="unsqueeze0", axes=[0]),
+        helper.make_node("Squeeze", ["un"], ["y"], name="squeeze0", axes=[0]),
+    ]
+    up = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "up")
+    return model(nodes, [vi("x", F, [1, 2, 3, 6])], [vi("y", F, None)], [up], opset=9)
+
+
+def resize_sizes():
+    nodes = [
+        helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="resize0", mode="linear",
+                         coordinate_transformation_mode="align_corners"),
+    ]
+    sizes = numpy_helper.from_array(np.array([1, 2, 7, 9], np.int64), "sizes")
+    return model(nodes, [vi("x", F, [1, 2, 4, 5])], [vi("y", F, None)], [sizes])
+
+
+def pools():
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["m"], name="maxpool0", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1),
+        helper.make_node("AveragePool", ["m"], ["a"], name="avgpool0", kernel_shape=[2, 2],
+                         auto_pad="SAME_LOWER", count_include_pad=1),
+        helper.make_node("GlobalAveragePool", ["a"], ["y"], name="gap0"),
+    ]
+    return model(nodes, [vi("x", F, [1, 3, 10, 10])], [vi("y", F, None)])
+
+
+def gemm_bn_layernorm():
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "c"], ["g"], name="gemm0", transB=1, alpha=0.5),
+        helper.make_node("LayerNormalization", ["g", "ln_s", "ln_b"], ["l"], name="ln0",
+                         epsilon=1e-6),
+        helper.make_node("Unsqueeze", ["l", "axes"], ["u"], name="unsqueeze0"),
+        helper.make_node("BatchNormalization", ["u", "s", "b", "mean", "var"], ["y"], name="bn0"),
+    ]
+    inits = [numpy_helper.from_array(a, n) for n, a in [
+        ("w", weights((6, 4))), ("c", weights((6,), 1)), ("ln_s", weights((6,), 2)),
+        ("ln_b", weights((6,), 3)), ("s", weights((6,), 4)), ("b", weights((6,), 5)),
+        ("mean", weights((6,), 6)), ("var", np.abs(weights((6,), 7))),
+        ("axes", np.array([2], np.int64))]]
+    return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 6, 1])], inits, opset=17)
+
+
+def external_data(outside=False):
+    w = numpy_helper.from_array(weights((16, 8)), "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"], name="matmul0")]
+    m = model(nodes, [vi("x", F, [1, 16])], [vi("y", F, None)], [w])
+    onnx.external_data_helper.convert_model_to_external_data(
+        m, all_tensors_to_one_file=True, location="../escape.bin" if outside else "weights.bin",
+        size_threshold=0)
+    return m
+
+
+def output_unsupported():
+    # MaxPool's Indices output is used: a case the importer must refuse, not ignore.
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["m", "idx"], name="maxpool_idx", kernel_shape=[2, 2]),
+        helper.make_node("Cast", ["idx"], ["y"], name="cast0", to=F),
+    ]
+    return model(nodes, [vi("x", F, [1, 1, 4, 4])], [vi("y", F, None)])
+
+
+def reshape_input():
+    # Reshape's target is a graph input: importable only once frozen with --input-value.
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape0")]
+    return model(nodes, [vi("x", F, [2, 6]), vi("shape", I64, [2])], [vi("y", F, ["a", "b"])])
+
+
+CASES = {name: fn for name, fn in list(globals().items())
+         if callable(fn) and fn.__module__ == __name__ and name not in
+         ("model", "vi", "const", "weights", "main")}
+CASES["external_data_outside"] = lambda: external_data(outside=True)
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
+        sys.exit("usage: gen_onnx.py {%s} OUT.onnx" % ",".join(sorted(CASES)))
+    case, out = sys.argv[1], sys.argv[2]
+    m = CASES[case]()
+    onnx.save_model(m, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+// RUN: quant-opt %s -split-input-file -qnn-fold-constants | FileCheck %s
+
+// paddle2onnx-style reshape target: Shape -> Gather -> Concat folds to a constant,
+// and the dead shape ops disappear.
+// CHECK-LABEL: func @shape_chain
+// CHECK-DAG: %[[TARGET:.*]] = qnn.constant dense<[1, -1]> : tensor<2xi64>
+// CHECK-NOT: qnn.shape
+// CHECK-NOT: qnn.gather
+// CHECK: return %[[TARGET]]
+func.func @shape_chain(%x: tensor<1x8x4xf32>) -> tensor<2xi64> {
+  %s = qnn.shape %x : tensor<1x8x4xf32> -> tensor<3xi64>
+  %i = qnn.constant dense<0> : tensor<1xi64>
+  %n = qnn.gather %s, %i : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %m = qnn.constant dense<-1> : tensor<1xi64>
+  %t = qnn.concat %n, %m {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  return %t : tensor<2xi64>
+}
+
+// -----
+
+// A dynamic dim keeps qnn.shape alive.
+// CHECK-LABEL: func @dynamic_shape
+// CHECK: qnn.shape
+func.func @dynamic_shape(%x: tensor<?x4xf32>) -> tensor<2xi64> {
+  %s = qnn.shape %x : tensor<?x4xf32> -> tensor<2xi64>
+  return %s : tensor<2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @shape_range
+// CHECK: qnn.constant dense<[8, 4]> : tensor<2xi64>
+func.func @shape_range(%x: tensor<1x8x4xf32>) -> tensor<2xi64> {
+  %s = qnn.shape %x {start = -2 : i64} : tensor<1x8x4xf32> -> tensor<2xi64>
+  return %s : tensor<2xi64>
+}
+
+// -----
+
+// Casts through float and back, then integer arithmetic.
+// CHECK-LABEL: func @cast_and_arith
+// CHECK-DAG: qnn.constant dense<[3, 8]> : tensor<2xi64>
+// CHECK-DAG: qnn.constant dense<[1.500000e+00, 3.000000e+00]> : tensor<2xf32>
+func.func @cast_and_arith() -> (tensor<2xi64>, tensor<2xf32>) {
+  %a = qnn.constant dense<[3, 6]> : tensor<2xi64>
+  %f = qnn.cast %a {to = f32} : tensor<2xi64> -> tensor<2xf32>
+  %two = qnn.constant dense<2.0> : tensor<1xf32>
+  %h = qnn.div %f, %two : (tensor<2xf32>, tensor<1xf32>) -> tensor<2xf32>
+  %b = qnn.constant dense<[2, 4]> : tensor<2xi64>
+  %sum = qnn.add %a, %b : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %q = qnn.div %sum, %b : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %one = qnn.constant dense<1> : tensor<i64>
+  %d = qnn.sub %sum, %q : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %m = qnn.mul %d, %one : (tensor<2xi64>, tensor<i64>) -> tensor<2xi64>
+  return %m, %h : tensor<2xi64>, tensor<2xf32>
+}
+
+// -----
+
+// Integer division by zero is left alone.
+// CHECK-LABEL: func @div_by_zero
+// CHECK: qnn.div
+func.func @div_by_zero() -> tensor<1xi64> {
+  %a = qnn.constant dense<4> : tensor<1xi64>
+  %z = qnn.constant dense<0> : tensor<1xi64>
+  %q = qnn.div %a, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %q : tensor<1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @slice_transpose_unsqueeze
+// CHECK-DAG: qnn.constant dense<[4, 2]> : tensor<2xi64>
+// CHECK-DAG: qnn.constant dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi64>
+// CHECK-DAG: qnn.constant dense<{{\[}}[1, 2, 3]]> : tensor<1x3xi64>
+func.func @slice_transpose_unsqueeze() -> (tensor<2xi64>, tensor<3x2xi64>, tensor<1x3xi64>) {
+  %a = qnn.constant dense<[1, 2, 3, 4]> : tensor<4xi64>
+  %s = qnn.slice %a {starts = array<i64: -1>, ends = array<i64: 0>, axes = array<i64: 0>, steps = array<i64: -2>} : tensor<4xi64> -> tensor<2xi64>
+  %m = qnn.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %t = qnn.transpose %m {perm = array<i64: 1, 0>} : tensor<2x3xi64> -> tensor<3x2xi64>
+  %r = qnn.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %u = qnn.unsqueeze %r {axes = array<i64: 0>} : tensor<3xi64> -> tensor<1x3xi64>
+  return %s, %t, %u : tensor<2xi64>, tensor<3x2xi64>, tensor<1x3xi64>
+}
+
+// -----
+
+// Gather with a negative index along axis 1.
+// CHECK-LABEL: func @gather_negative
+// CHECK: qnn.constant dense<{{\[}}[3], [6]]> : tensor<2x1xi64>
+func.func @gather_negative() -> tensor<2x1xi64> {
+  %m = qnn.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %i = qnn.constant dense<[-1]> : tensor<1xi64>
+  %g = qnn.gather %m, %i {axis = 1 : i64} : (tensor<2x3xi64>, tensor<1xi64>) -> tensor<2x1xi64>
+  return %g : tensor<2x1xi64>
+}
+
+// -----
+
+// Reshaping a weight shares its blob instead of copying it; identity ops vanish.
+// CHECK-LABEL: func @reshape_weight
+// CHECK: %[[W:.*]] = qnn.constant dense_resource<w> : tensor<2x3xf32>
+// CHECK-NOT: qnn.reshape
+// CHECK-NOT: qnn.transpose
+// CHECK-NOT: qnn.cast
+// CHECK: return %[[W]]
+func.func @reshape_weight(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %w = qnn.constant dense_resource<w> : tensor<6xf32>
+  %r = qnn.reshape %w {shape = array<i64: 2, 3>} : tensor<6xf32> -> tensor<2x3xf32>
+  %t = qnn.transpose %x {perm = array<i64: 0, 1>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  %c = qnn.cast %t {to = f32} : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %r, %c : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}
+
+// -----
+
+// Ops whose results are unused are erased; compute on live values stays.
+// CHECK-LABEL: func @dead_code
+// CHECK-NOT: qnn.sigmoid
+// CHECK: qnn.relu
+func.func @dead_code(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %dead = qnn.sigmoid %x : tensor<4xf32>
+  %live = qnn.relu %x : tensor<4xf32>
+  return %live : tensor<4xf32>
+}

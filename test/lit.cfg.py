@@ -1,0 +1,26 @@
+# lit configuration for quantc's regression tests.
+import os
+import lit.formats
+
+config.name = "quantc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.quantc_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.quantc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# Debian's interpreter has python3-onnx and numpy; a pyenv python3 may not.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%gen-onnx", "/usr/bin/python3 " + os.path.join(config.quantc_src_root, "test", "Inputs", "gen_onnx.py")))
+config.substitutions.append(("%scripts", os.path.join(config.quantc_src_root, "scripts")))
+config.substitutions.append(("%models", config.model_cache))
+
+paddle_models = ["ch_ppocr_mobile_v2.0_cls_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx",
+                 "ch_PP-OCRv4_det_infer.onnx"]
+if all(os.path.exists(os.path.join(config.model_cache, m)) for m in paddle_models):
+    config.available_features.add("paddleocr-models")
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
