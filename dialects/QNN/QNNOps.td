@@ -122,11 +122,12 @@ class QNN_PoolOp<string mnemonic> : QNN_InferredOp<mnemonic> {
 }
 
 def QNN_MaxPoolOp : QNN_PoolOp<"max_pool"> {
-  let summary = "Max pooling (ONNX MaxPool), explicit pads";
-  let arguments = (ins QNN_FloatTensor:$input,
+  let summary = "Max pooling (ONNX MaxPool), explicit pads; float or integer";
+  let arguments = (ins QNN_Tensor:$input,
                        DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs QNN_Tensor:$output);
 }
 
 def QNN_AveragePoolOp : QNN_PoolOp<"average_pool"> {

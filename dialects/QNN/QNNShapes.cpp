@@ -771,7 +771,7 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     return fail(loc, "resize", "mode must be nearest or linear, got '" + mode + "'");
   static constexpr llvm::StringLiteral coordinateModes[] = {
       "half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-      "tf_half_pixel_for_nearest"};
+      "tf_half_pixel_for_nn"};
   if (!llvm::is_contained(coordinateModes, adaptor.getCoordinateTransformationMode()))
     return fail(loc, "resize", "unsupported coordinate_transformation_mode '" +
                                    adaptor.getCoordinateTransformationMode() + "'");

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Runs quantc over the ONNX backend test suite (Debian's libonnx-testdata).
+
+Every case whose ops are in quantc's scope must import; the run ends with
+`N passed, N failed`. Usage:
+  onnx-backend-suite.py --quantc build/bin/quantc [--data DIR] [-j N] [-v]
+
+A case is out of scope, and reported with its reason, when it needs
+something quantc does not cover by design (see OUT_OF_SCOPE_RULES below).
+Graph inputs that feed op parameters (Reshape's shape, Slice's starts, ...)
+are frozen from the case's input_N.pb with --input-value, as quantc compiles
+static shapes (onnx-mlir's backend runner does the same)."""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+
+import onnx
+from onnx import numpy_helper
+
+SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
+
+# Default-domain op types quantc imports (issue scope plus PaddleOCR's ops).
+IN_SCOPE_OPS = {
+    "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "MaxPool",
+    "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid",
+    "HardSwish", "Tanh", "Erf", "LeakyRelu", "PRelu", "Softmax", "LayerNormalization",
+    "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Reshape", "Transpose", "Concat",
+    "Slice", "Squeeze", "Unsqueeze", "Flatten", "ReduceMean", "Resize", "Upsample",
+    "Pad", "Cast", "Shape", "Gather", "Constant", "Identity", "Dropout",
+}
+
+# Inputs that quantc needs as constants: op type -> input indices.
+PARAMETER_INPUTS = {
+    "Reshape": {1}, "Slice": {1, 2, 3, 4}, "Squeeze": {1}, "Unsqueeze": {1},
+    "Pad": {1, 2}, "Resize": {1, 2, 3}, "Upsample": {1}, "Clip": {1, 2},
+    "Dropout": {1, 2},
+}
+
+FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16,
+               onnx.TensorProto.BFLOAT16}
+SUPPORTED_TYPES = FLOAT_TYPES | {
+    onnx.TensorProto.INT8, onnx.TensorProto.INT16, onnx.TensorProto.INT32,
+    onnx.TensorProto.INT64, onnx.TensorProto.UINT8, onnx.TensorProto.UINT16,
+    onnx.TensorProto.UINT32, onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
+
+
+def attr(node, name, default=None):
+    for a in node.attribute:
+        if a.name == name:
+            return onnx.helper.get_attribute_value(a)
+    return default
+
+
+def tensor_types(model):
+    """Element types of every typed value and constant in the graph."""
+    g = model.graph
+    types = [v.type.tensor_type.elem_type for v in list(g.input) + list(g.output) + list(g.value_info)
+             if v.type.HasField("tensor_type")]
+    types += [t.data_type for t in g.initializer]
+    for node in g.node:
+        types += [a.t.data_type for a in node.attribute if a.HasField("t")]
+        if node.op_type == "Cast":
+            types.append(attr(node, "to"))
+    return types
+
+
+def used_names(model):
+    names = {o.name for o in model.graph.output}
+    for node in model.graph.node:
+        names.update(node.input)
+    return names
+
+
+# Each rule: (reason, predicate(model, node, used)). Node-level rules see every node.
+OUT_OF_SCOPE_RULES = [
+    ("integer Clip (qnn.clip is a float op)",
+     lambda m, n, u, t: n.op_type == "Clip" and t.get(n.input[0]) not in FLOAT_TYPES),
+    ("Resize cubic mode or tf_crop_and_resize",
+     lambda m, n, u, t: n.op_type == "Resize" and (
+         attr(n, "mode", b"nearest") == b"cubic" or
+         attr(n, "coordinate_transformation_mode", b"") == b"tf_crop_and_resize")),
+    ("training-mode outputs (BatchNormalization statistics, Dropout mask, "
+     "LayerNormalization mean/inv_std, MaxPool indices)",
+     lambda m, n, u, t: n.op_type in ("BatchNormalization", "Dropout", "LayerNormalization",
+                                      "MaxPool") and any(o in u for o in n.output[1:])),
+    ("training-mode Dropout or BatchNormalization",
+     lambda m, n, u, t: (n.op_type == "BatchNormalization" and attr(n, "training_mode", 0)) or
+     (n.op_type == "Dropout" and len(n.input) > 2 and n.input[2])),
+    ("MaxPool storage_order = 1",
+     lambda m, n, u, t: n.op_type == "MaxPool" and attr(n, "storage_order", 0) == 1),
+]
+
+
+def value_types(model):
+    inferred = onnx.shape_inference.infer_shapes(model)
+    g = inferred.graph
+    types = {v.name: v.type.tensor_type.elem_type for v in list(g.input) + list(g.value_info) +
+             list(g.output)}
+    types.update({t.name: t.data_type for t in g.initializer})
+    return types
+
+
+def classify(case_dir):
+    """Returns (reason it is out of scope or None, the model)."""
+    model = onnx.load(os.path.join(case_dir, "model.onnx"))
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    if not 7 <= opset <= 17:
+        return "default-domain opset %d outside 7..17" % opset, model
+    for node in model.graph.node:
+        if node.domain not in ("", "ai.onnx") or node.op_type not in IN_SCOPE_OPS:
+            return "op %s" % node.op_type, model
+    if any(not v.type.HasField("tensor_type") for v in list(model.graph.input) + list(model.graph.output)):
+        return "sequence/optional values", model
+    if any(t not in SUPPORTED_TYPES for t in tensor_types(model) if t):
+        return "element type (string/complex)", model
+    used, types = used_names(model), value_types(model)
+    for node in model.graph.node:
+        for reason, rule in OUT_OF_SCOPE_RULES:
+            if rule(model, node, used, types):
+                return reason, model
+    return None, model
+
+
+def frozen_inputs(model, case_dir):
+    """--input-value flags for graph inputs that feed op parameters."""
+    initializers = {t.name for t in model.graph.initializer}
+    graph_inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    parameter_names = set()
+    for node in model.graph.node:
+        for index in PARAMETER_INPUTS.get(node.op_type, ()):
+            if index < len(node.input) and node.input[index]:
+                parameter_names.add(node.input[index])
+    data_dir = os.path.join(case_dir, "test_data_set_0")
+    flags = []
+    for index, name in enumerate(graph_inputs):
+        path = os.path.join(data_dir, "input_%d.pb" % index)
+        if name in parameter_names and os.path.exists(path):
+            flags += ["--input-value", "%s=%s" % (name, path)]
+    return flags
+
+
+def run_case(quantc, case_dir):
+    reason, model = classify(case_dir)
+    if reason:
+        return case_dir, "skip", reason
+    command = [quantc, "import", os.path.join(case_dir, "model.onnx"), "-o", os.devnull]
+    command += frozen_inputs(model, case_dir)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        return case_dir, "fail", (result.stderr.strip().splitlines() or ["crash"])[0]
+    return case_dir, "pass", ""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quantc", required=True)
+    parser.add_argument("--data", default="/usr/share/libonnx-testdata/data")
+    parser.add_argument("-j", type=int, default=os.cpu_count())
+    parser.add_argument("-v", action="store_true", help="list out-of-scope cases too")
+    args = parser.parse_args()
+
+    cases = sorted(os.path.join(args.data, suite, case) for suite in SUITES
+                   if os.path.isdir(os.path.join(args.data, suite))
+                   for case in os.listdir(os.path.join(args.data, suite))
+                   if os.path.exists(os.path.join(args.data, suite, case, "model.onnx")))
+    with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
+        results = list(pool.map(lambda c: run_case(args.quantc, c), cases))
+
+    skipped = {}
+    for case, status, detail in results:
+        name = os.path.relpath(case, args.data)
+        if status == "fail":
+            print("FAIL %s: %s" % (name, detail))
+        elif status == "skip":
+            skipped.setdefault(detail.split(" ")[0] if detail.startswith("op ") else detail, []).append(name)
+            if args.v:
+                print("out of scope %s: %s" % (name, detail))
+    passed = sum(1 for r in results if r[1] == "pass")
+    failed = sum(1 for r in results if r[1] == "fail")
+    print("%d cases; %d in scope, %d out of scope:" % (len(results), passed + failed,
+                                                       len(results) - passed - failed))
+    for reason, names in sorted(skipped.items(), key=lambda kv: -len(kv[1])):
+        label = "unsupported ops" if reason == "op" else reason
+        print("  %4d  %s" % (len(names), label))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
