@@ -171,4 +171,11 @@ TEST_F(ExternalDataTest, RefusesRangesPastTheEndOfTheFile) {
   EXPECT_NE(error.find("exceeds file 'w.bin'"), std::string::npos) << error;
 }
 
+TEST_F(ExternalDataTest, RefusesMalformedOffsets) {
+  onnx::TensorProto t = external("w.bin", 2, 0);
+  t.mutable_external_data(1)->set_value("12abc");
+  EXPECT_FALSE(convert(t, model));
+  EXPECT_NE(error.find("external data offset '12abc' is not a number"), std::string::npos) << error;
+}
+
 } // namespace

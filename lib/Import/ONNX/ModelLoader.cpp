@@ -120,6 +120,8 @@ std::string loadModel(const std::string &path,
       onnx::checker::check_model(loaded.model);
   } catch (const std::exception &e) {
     return std::string("the ONNX checker rejects the model: ") + e.what();
+  } catch (...) {
+    return "the ONNX checker rejects the model";
   }
   try {
     // Non-strict: our own shape functions are authoritative; ONNX's results
@@ -127,6 +129,8 @@ std::string loadModel(const std::string &path,
     onnx::shape_inference::InferShapes(loaded.model);
   } catch (const std::exception &e) {
     return std::string("ONNX shape inference failed: ") + e.what();
+  } catch (...) {
+    return "ONNX shape inference failed";
   }
   return "";
 }

@@ -65,13 +65,16 @@ static bool readExternalData(const onnx::TensorProto &tensor, const std::string 
   uint64_t offset = 0, length = 0;
   bool hasLength = false;
   for (const auto &entry : tensor.external_data()) {
+    bool badNumber = false;
     if (entry.key() == "location")
       location = entry.value();
     else if (entry.key() == "offset")
-      offset = std::stoull(entry.value());
-    else if (entry.key() == "length") {
-      length = std::stoull(entry.value());
-      hasLength = true;
+      badNumber = llvm::StringRef(entry.value()).getAsInteger(10, offset);
+    else if (entry.key() == "length")
+      badNumber = llvm::StringRef(entry.value()).getAsInteger(10, length), hasLength = true;
+    if (badNumber) {
+      error = "external data " + entry.key() + " '" + entry.value() + "' is not a number";
+      return false;
     }
   }
   if (location.empty()) {

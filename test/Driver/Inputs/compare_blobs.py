@@ -1,22 +1,15 @@
 #!/usr/bin/python3
 """Checks that every dense_resource blob in a .mlir file holds exactly the
 bytes of the ONNX tensor of the same name: compare_blobs.py model.onnx model.mlir"""
+import os
 import re
 import sys
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
 
-
-def onnx_tensors(model):
-    tensors = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            for attr in node.attribute:
-                if attr.name == "value":
-                    tensors[node.output[0]] = numpy_helper.to_array(attr.t)
-    return tensors
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
+from onnx_tensors import onnx_tensors  # noqa: E402
 
 
 def main():

@@ -8,11 +8,14 @@ floating-point tensors with more than one element (initializers and Constant
 nodes) that some node reads as data. Tensors read only as op parameters
 (Resize scales/roi, Upsample scales, Clip bounds, Pad value) become qnn
 attributes, not weights."""
+import os
 import re
 import sys
 
 import onnx
-from onnx import numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
+from onnx_tensors import onnx_tensors  # noqa: E402
 
 PARAMETER_INPUTS = {"Resize": {1, 2, 3}, "Upsample": {1}, "Clip": {1, 2}, "Pad": {1, 2}}
 
@@ -20,12 +23,7 @@ PARAMETER_INPUTS = {"Resize": {1, 2, 3}, "Upsample": {1}, "Clip": {1, 2}, "Pad":
 def main():
     model = onnx.load(sys.argv[1])
     stats = open(sys.argv[2]).read()
-    tensors = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            for attr in node.attribute:
-                if attr.name == "value":
-                    tensors[node.output[0]] = numpy_helper.to_array(attr.t)
+    tensors = onnx_tensors(model)
     data_uses = set()
     for node in model.graph.node:
         for index, name in enumerate(node.input):
