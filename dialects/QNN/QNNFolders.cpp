@@ -185,7 +185,18 @@ OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+  if (OpFoldResult folded = foldReshapeLike(getInput(), adaptor.getInput(), getType()))
+    return folded;
+  // reshape(reshape-like(x)) -> reshape(x): only the final static shape matters.
+  Operation *producer = getInput().getDefiningOp();
+  if (getType().hasStaticShape() && producer &&
+      isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(producer)) {
+    getInputMutable().assign(producer->getOperand(0));
+    setShape(getType().getShape());
+    setAllowzero(false);
+    return getResult();
+  }
+  return {};
 }
 OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
   return foldReshapeLike(getInput(), adaptor.getInput(), getType());
@@ -209,6 +220,15 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
     return getInput();
+  // transpose(transpose(x, p), q) -> transpose(x, p∘q): out dim i reads x dim p[q[i]].
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    SmallVector<int64_t> composed;
+    for (int64_t q : getPerm())
+      composed.push_back(inner.getPerm()[q]);
+    getInputMutable().assign(inner.getInput());
+    setPerm(composed);
+    return getResult();
+  }
   auto input = HostTensor::from(adaptor.getInput());
   if (!input)
     return {};

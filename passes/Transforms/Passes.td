@@ -11,7 +11,8 @@ def QNNFoldConstantsPass : Pass<"qnn-fold-constants", "::mlir::ModuleOp"> {
     unused (all qnn ops are side-effect free). Once input shapes are static,
     Shape/Gather/Slice/Concat/Cast/Unsqueeze chains that compute reshape
     targets fold to constants, and reshapes of constants share the weight
-    blob instead of copying it.
+    blob instead of copying it. Chains of reshape-like ops collapse into one
+    reshape, and chains of transposes compose into one transpose.
 
     Before:
     ```mlir

@@ -131,3 +131,26 @@ func.func @dead_code(%x: tensor<4xf32>) -> tensor<4xf32> {
   %live = qnn.relu %x : tensor<4xf32>
   return %live : tensor<4xf32>
 }
+
+// -----
+
+// Chains of reshape-like ops collapse (here down to the first flatten, which
+// already has the final type); transpose chains compose, and one that composes
+// to the identity disappears.
+// CHECK-LABEL: func @chains
+// CHECK-DAG: %[[R:.*]] = qnn.flatten %arg0 {axis = 2 : i64} : tensor<2x3x4xf32> -> tensor<6x4xf32>
+// CHECK-DAG: %[[T:.*]] = qnn.transpose %arg0 {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+// CHECK-DAG: %[[R3:.*]] = qnn.reshape %arg0 {shape = array<i64: 3, 8>} : tensor<2x3x4xf32> -> tensor<3x8xf32>
+// CHECK-NOT: qnn.
+// CHECK: return %[[R]], %[[T]], %arg0, %[[R3]]
+func.func @chains(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x3x4xf32>, tensor<3x8xf32>) {
+  %f = qnn.flatten %x {axis = 2 : i64} : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %u = qnn.unsqueeze %f {axes = array<i64: 0>} : tensor<6x4xf32> -> tensor<1x6x4xf32>
+  %r = qnn.reshape %u {shape = array<i64: 0, 6, 4>} : tensor<1x6x4xf32> -> tensor<1x6x4xf32>
+  %r2 = qnn.reshape %r {shape = array<i64: 6, 4>} : tensor<1x6x4xf32> -> tensor<6x4xf32>
+  %r3 = qnn.reshape %r2 {shape = array<i64: 3, 8>} : tensor<6x4xf32> -> tensor<3x8xf32>
+  %t1 = qnn.transpose %x {perm = array<i64: 1, 2, 0>} : tensor<2x3x4xf32> -> tensor<3x4x2xf32>
+  %t2 = qnn.transpose %t1 {perm = array<i64: 1, 2, 0>} : tensor<3x4x2xf32> -> tensor<4x2x3xf32>
+  %t3 = qnn.transpose %t2 {perm = array<i64: 1, 2, 0>} : tensor<4x2x3xf32> -> tensor<2x3x4xf32>
+  return %r2, %t2, %t3, %r3 : tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x3x4xf32>, tensor<3x8xf32>
+}
