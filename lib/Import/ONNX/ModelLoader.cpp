@@ -5,21 +5,24 @@
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
 
-#include <fstream>
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <limits>
 #include <set>
-#include <sstream>
 
 namespace quantc::onnx_import {
 
-static std::string readFile(const std::string &path, std::string &bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return "cannot open file";
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad())
-    return "cannot read file";
-  bytes = buffer.str();
+/// Maps the file and parses it in place (no copy of the weights).
+static std::string parseFile(const std::string &path, google::protobuf::MessageLite &message) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return "cannot read file: " + buffer.getError().message();
+  size_t size = (*buffer)->getBufferSize();
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return "file is larger than protobuf's 2 GB limit";
+  if (!message.ParseFromArray((*buffer)->getBufferStart(), static_cast<int>(size)))
+    return "parse failed";
   return "";
 }
 
@@ -87,11 +90,8 @@ static bool hasExternalData(const onnx::GraphProto &graph) {
 std::string loadModel(const std::string &path,
                       const std::map<std::string, std::vector<int64_t>> &inputShapes,
                       LoadedModel &loaded) {
-  std::string bytes;
-  if (std::string error = readFile(path, bytes); !error.empty())
-    return error;
-  if (!loaded.model.ParseFromString(bytes))
-    return "not a valid ONNX model (protobuf parse failed)";
+  if (std::string error = parseFile(path, loaded.model); !error.empty())
+    return error == "parse failed" ? "not a valid ONNX model (protobuf parse failed)" : error;
   auto slash = path.find_last_of('/');
   loaded.directory = slash == std::string::npos ? "." : path.substr(0, slash);
 
@@ -136,12 +136,8 @@ std::string loadModel(const std::string &path,
 }
 
 std::string loadTensorProto(const std::string &path, onnx::TensorProto &tensor) {
-  std::string bytes;
-  if (std::string error = readFile(path, bytes); !error.empty())
-    return error;
-  if (!tensor.ParseFromString(bytes))
-    return "not a serialized ONNX TensorProto";
-  return "";
+  std::string error = parseFile(path, tensor);
+  return error == "parse failed" ? "not a serialized ONNX TensorProto" : error;
 }
 
 } // namespace quantc::onnx_import

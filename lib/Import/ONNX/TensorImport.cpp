@@ -108,21 +108,26 @@ static bool readExternalData(const onnx::TensorProto &tensor, const std::string 
   return true;
 }
 
-/// The tensor's elements in little-endian storage layout, whichever field holds them.
+/// The tensor's elements in little-endian storage layout, whichever field
+/// holds them. raw_data is viewed in place; other fields are copied to `storage`.
 static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
-                         const std::string &directory, std::string &bytes,
-                         std::string &error) {
+                         const std::string &directory, llvm::StringRef &bytes,
+                         std::string &storage, std::string &error) {
   using T = onnx::TensorProto;
-  if (tensor.data_location() == T::EXTERNAL)
-    return readExternalData(tensor, directory, bytes, error);
-  if (tensor.has_raw_data()) {
+  if (tensor.has_raw_data() && tensor.data_location() != T::EXTERNAL) {
     bytes = tensor.raw_data();
     return true;
   }
+  if (tensor.data_location() == T::EXTERNAL) {
+    if (!readExternalData(tensor, directory, storage, error))
+      return false;
+    bytes = storage;
+    return true;
+  }
   auto append = [&](const auto &field, size_t width) {
-    bytes.reserve(field.size() * width);
+    storage.reserve(field.size() * width);
     for (auto value : field)
-      bytes.append(reinterpret_cast<const char *>(&value), width); // little-endian host
+      storage.append(reinterpret_cast<const char *>(&value), width); // little-endian host
   };
   size_t width = storageBytes(elementType);
   switch (tensor.data_type()) {
@@ -133,6 +138,7 @@ static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
   case T::UINT64: append(tensor.uint64_data(), width); break;
   default: append(tensor.int32_data(), width); break; // narrow types ride in int32_data
   }
+  bytes = storage;
   return true;
 }
 
@@ -154,8 +160,9 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
     numElements *= d;
   }
   auto type = RankedTensorType::get(shape, elementType);
-  std::string bytes;
-  if (!collectBytes(tensor, elementType, directory, bytes, error)) {
+  llvm::StringRef bytes;
+  std::string storage;
+  if (!collectBytes(tensor, elementType, directory, bytes, storage, error)) {
     error = "tensor '" + tensor.name() + "': " + error;
     return {};
   }
