@@ -103,11 +103,7 @@ void forEachMappedElement(ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape,
     for (size_t d = 0; d < outShape.size(); ++d)
       inFlat += indexOf(d, index[d]) * inStrides[d];
     fn(flat, inFlat);
-    for (int64_t d = int64_t(outShape.size()) - 1; d >= 0; --d) {
-      if (++index[d] < outShape[d])
-        break;
-      index[d] = 0;
-    }
+    advanceIndex(index, outShape);
   }
 }
 
@@ -155,11 +151,7 @@ Attribute foldBinary(Attribute lhsAttr, Attribute rhsAttr, RankedTensorType type
         return {};
       out.ints.push_back(*v);
     }
-    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-      if (++index[d] < type.getDimSize(d))
-        break;
-      index[d] = 0;
-    }
+    advanceIndex(index, type.getShape());
   }
   return out.toAttr(type);
 }
@@ -175,12 +167,9 @@ OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
   auto input = getInput().getType();
   if (!input.hasStaticShape())
     return {};
-  int64_t rank = input.getRank();
-  int64_t start = std::clamp<int64_t>(getStart() < 0 ? getStart() + rank : getStart(), 0, rank);
+  auto [start, end] = shapeOfRange(input.getRank(), getStart(), getEnd());
   HostTensor out{SmallVector<int64_t>(getType().getShape()), getType().getElementType(),
-                 SmallVector<int64_t>(input.getShape().drop_front(start).take_front(
-                     getType().getDimSize(0))),
-                 {}};
+                 SmallVector<int64_t>(input.getShape().slice(start, end - start)), {}};
   return out.toAttr(getType());
 }
 
@@ -246,11 +235,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
       inFlat += index[d] * inStrides[getPerm()[d]];
     input->isFloat() ? out.floats.push_back(input->floats[inFlat])
                      : out.ints.push_back(input->ints[inFlat]);
-    for (int64_t d = int64_t(index.size()) - 1; d >= 0; --d) {
-      if (++index[d] < permutedShape[d])
-        break;
-      index[d] = 0;
-    }
+    advanceIndex(index, permutedShape);
   }
   return out.toAttr(getType());
 }

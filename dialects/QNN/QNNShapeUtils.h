@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+
+#include "llvm/ADT/ArrayRef.h"
 
 namespace quantc::qnn {
 
@@ -30,6 +33,25 @@ inline SliceBounds computeSliceBounds(int64_t dim, int64_t start, int64_t end,
   int64_t first = clampIndex(start, 0, dim - 1), last = clampIndex(end, -1, dim - 1);
   int64_t span = std::max<int64_t>(first - last, 0);
   return {first, span / -step + ((span % -step) ? 1 : 0)};
+}
+
+/// The dims [start, end) that qnn.shape returns for a tensor of `rank`
+/// (negatives count from the end, then both clamp to [0, rank]).
+inline std::pair<int64_t, int64_t> shapeOfRange(int64_t rank, int64_t start,
+                                                std::optional<int64_t> end) {
+  auto clampDim = [&](int64_t d) { return std::clamp<int64_t>(d < 0 ? d + rank : d, 0, rank); };
+  int64_t first = clampDim(start);
+  return {first, std::max(first, end ? clampDim(*end) : rank)};
+}
+
+/// Steps a row-major multi-index through `shape`; false once it wraps around.
+inline bool advanceIndex(llvm::MutableArrayRef<int64_t> index, llvm::ArrayRef<int64_t> shape) {
+  for (int64_t d = int64_t(index.size()) - 1; d >= 0; --d) {
+    if (++index[d] < shape[d])
+      return true;
+    index[d] = 0;
+  }
+  return false;
 }
 
 } // namespace quantc::qnn

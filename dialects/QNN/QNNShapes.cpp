@@ -646,11 +646,8 @@ LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *context, std::optional<Lo
   if (!input)
     return fail(loc, "shape", "expects a ranked input");
   int64_t rank = input.getRank();
-  auto clampDim = [&](int64_t d) { return std::clamp(d < 0 ? d + rank : d, int64_t(0), rank); };
-  int64_t start = clampDim(adaptor.getStart());
-  int64_t end = adaptor.getEnd() ? clampDim(*adaptor.getEnd()) : rank;
-  results.push_back(RankedTensorType::get({std::max<int64_t>(end - start, 0)},
-                                          IntegerType::get(context, 64)));
+  auto [start, end] = shapeOfRange(rank, adaptor.getStart(), adaptor.getEnd());
+  results.push_back(RankedTensorType::get({end - start}, IntegerType::get(context, 64)));
   return success();
 }
 

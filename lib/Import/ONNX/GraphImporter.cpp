@@ -16,7 +16,7 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <map>
-#include <set>
+#include <unordered_set>
 
 using namespace mlir;
 
@@ -80,7 +80,7 @@ private:
   std::string path;
   LoadedModel loaded;
   std::unordered_map<std::string, Value> values;
-  std::unordered_map<std::string, int> useCounts;
+  std::unordered_set<std::string> usedNames;
 };
 
 LogicalResult GraphImporter::checkAllOpsSupported() {
@@ -128,7 +128,7 @@ LogicalResult GraphImporter::importConstant(const onnx::TensorProto &tensor,
 }
 
 LogicalResult GraphImporter::importConstantNode(const onnx::NodeProto &node, Location loc) {
-  NodeContext ctx(node, loaded.defaultOpset, builder, loc, fileLoc, values);
+  NodeContext ctx(node, loaded.defaultOpset, builder, loc, fileLoc, values, usedNames);
   if (node.output_size() != 1)
     return ctx.error("expects exactly one output");
   const std::string &name = node.output(0);
@@ -159,9 +159,6 @@ LogicalResult GraphImporter::importConstantNode(const onnx::NodeProto &node, Loc
 LogicalResult GraphImporter::importInputs(SmallVectorImpl<Type> &argTypes,
                                           SmallVectorImpl<std::string> &argNames) {
   const auto &graph = loaded.model.graph();
-  std::set<std::string> initializers;
-  for (const auto &init : graph.initializer())
-    initializers.insert(init.name());
   for (const auto &entry : options.inputValues) {
     const std::string &name = entry.first;
     bool found = llvm::any_of(graph.input(), [&](const auto &in) { return in.name() == name; });
@@ -169,7 +166,7 @@ LogicalResult GraphImporter::importInputs(SmallVectorImpl<Type> &argTypes,
       return fail("--input-value names '" + name + "', which is not a graph input");
   }
   for (const auto &input : graph.input()) {
-    if (initializers.count(input.name()) || options.inputValues.count(input.name()))
+    if (loaded.initializerNames.count(input.name()) || options.inputValues.count(input.name()))
       continue;
     const auto &type = input.type();
     if (!type.has_tensor_type())
@@ -201,8 +198,7 @@ LogicalResult GraphImporter::importNodes() {
         return failure();
       continue;
     }
-    NodeContext ctx(node, loaded.opsets[domain], builder, loc, fileLoc, values);
-    ctx.useCounts = &useCounts;
+    NodeContext ctx(node, loaded.opsets[domain], builder, loc, fileLoc, values, usedNames);
     for (const auto &input : node.input())
       if (!input.empty() && !values.count(input))
         return ctx.error("input '" + input + "' is not produced by any earlier node");
@@ -284,10 +280,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
 
   for (const auto &node : graph.node())
-    for (const auto &input : node.input())
-      ++useCounts[input];
+    usedNames.insert(node.input().begin(), node.input().end());
   for (const auto &output : graph.output())
-    ++useCounts[output.name()];
+    usedNames.insert(output.name());
   if (failed(importNodes()))
     return {};
 

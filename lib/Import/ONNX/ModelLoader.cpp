@@ -36,10 +36,8 @@ static std::string formatDims(const std::vector<int64_t> &dims) {
 /// Applies --input-shape bindings to the graph inputs, checking rank and
 /// any dims the model already fixes.
 static std::string bindInputShapes(
-    onnx::GraphProto &graph, const std::map<std::string, std::vector<int64_t>> &shapes) {
-  std::set<std::string> initializers;
-  for (const auto &init : graph.initializer())
-    initializers.insert(init.name());
+    onnx::GraphProto &graph, const std::set<std::string> &initializers,
+    const std::map<std::string, std::vector<int64_t>> &shapes) {
   std::string names;
   for (const auto &input : graph.input())
     if (!initializers.count(input.name()))
@@ -107,7 +105,10 @@ std::string loadModel(const std::string &path,
            " is not supported (supported: " + std::to_string(kMinOpset) + " to " +
            std::to_string(kMaxOpset) + ")";
 
-  if (std::string error = bindInputShapes(*loaded.model.mutable_graph(), inputShapes);
+  for (const auto &init : loaded.model.graph().initializer())
+    loaded.initializerNames.insert(init.name());
+  if (std::string error = bindInputShapes(*loaded.model.mutable_graph(),
+                                          loaded.initializerNames, inputShapes);
       !error.empty())
     return error;
 

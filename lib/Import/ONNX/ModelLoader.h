@@ -5,6 +5,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct LoadedModel {
   std::string directory;     // external data must live below this directory
   int64_t defaultOpset = 0;  // opset of the default ("" / ai.onnx) domain
   std::map<std::string, int64_t> opsets; // every imported domain
+  std::set<std::string> initializerNames; // graph inputs with these names are weights
 };
 
 /// Parses `path`, binds `inputShapes`, runs the checker and shape inference.

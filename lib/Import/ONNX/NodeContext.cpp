@@ -159,7 +159,7 @@ LogicalResult NodeContext::setOutputs(ArrayRef<Value> results) {
       values[name] = results[i];
       continue;
     }
-    if (useCounts && useCounts->count(name))
+    if (usedNames.count(name))
       return error("output " + Twine(i) + " ('" + name +
                    "') is used, but only the first " + Twine(results.size()) +
                    " output(s) of this op are supported");

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace quantc::onnx_import {
 
@@ -19,9 +20,10 @@ class NodeContext {
 public:
   NodeContext(const onnx::NodeProto &node, int64_t opset, mlir::OpBuilder &builder,
               mlir::Location loc, mlir::Location fileLoc,
-              std::unordered_map<std::string, mlir::Value> &values)
+              std::unordered_map<std::string, mlir::Value> &values,
+              const std::unordered_set<std::string> &usedNames)
       : node(node), opset(opset), builder(builder), loc(loc), fileLoc(fileLoc),
-        values(values) {}
+        values(values), usedNames(usedNames) {}
 
   const onnx::NodeProto &node;
   const int64_t opset; // the opset of the node's domain
@@ -88,9 +90,6 @@ public:
   /// Binds the node's outputs; outputs beyond `results` must be unused.
   mlir::LogicalResult setOutputs(llvm::ArrayRef<mlir::Value> results);
 
-  /// Output names some later node or the graph reads (filled by the importer).
-  const std::unordered_map<std::string, int> *useCounts = nullptr;
-
 private:
   /// Folds a new single-result op right away (createOrFold), so shape
   /// subgraphs become constants before the ops that need them are imported.
@@ -98,6 +97,7 @@ private:
 
   mlir::Location fileLoc;
   std::unordered_map<std::string, mlir::Value> &values;
+  const std::unordered_set<std::string> &usedNames; // read by a node or the graph
 };
 
 using OpImporter = mlir::LogicalResult (*)(NodeContext &);
