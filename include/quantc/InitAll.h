@@ -3,29 +3,34 @@
 #define QUANTC_INITALL_H
 
 #include "dialects/QNN/QNNDialect.h"
+#include "passes/Conversion/Passes.h"
 #include "passes/Pipelines/Pipelines.h"
 #include "passes/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/Transforms/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 namespace quantc {
 
+/// qnn plus every upstream dialect and extension: lowering walks through
+/// linalg, bufferization, vector and LLVM, and needs their interface models.
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<qnn::QNNDialect, mlir::quant::QuantDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+  registry.insert<qnn::QNNDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
 }
 
 inline void registerAllPasses() {
+  mlir::registerAllPasses();
   qnn::registerQNNTransformsPasses();
+  registerQuantcConversionPasses();
   registerPipelines();
-  mlir::registerCanonicalizerPass();
-  mlir::registerCSEPass();
-  mlir::registerSymbolDCEPass();
 }
 
 } // namespace quantc

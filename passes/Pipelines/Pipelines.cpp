@@ -1,8 +1,10 @@
 // Pass pipelines shared by quant-opt and the quantc driver.
 #include "passes/Pipelines/Pipelines.h"
 
+#include "passes/Conversion/Passes.h"
 #include "passes/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
 
 namespace quantc {
 
@@ -10,11 +12,55 @@ void buildImportCleanupPipeline(mlir::OpPassManager &pm) {
   pm.addPass(qnn::createQNNFoldConstantsPass());
 }
 
+/// Upstream passes are added by their registered names: one readable list
+/// instead of a dozen option structs.
+static void addPasses(mlir::OpPassManager &pm, llvm::StringRef pipeline) {
+  if (failed(mlir::parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("quantc: internal pipeline failed to parse");
+}
+
+void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
+  pm.addPass(createConvertQNNToLinalgPass());
+  addPasses(pm,
+            "canonicalize,"
+            "func.func(linalg-fuse-elementwise-ops),"
+            "canonicalize,"
+            "one-shot-bufferize{bufferize-function-boundaries "
+            "function-boundary-type-conversion=identity-layout-map},"
+            "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+            "canonicalize,"
+            "buffer-deallocation-pipeline,"
+            "convert-bufferization-to-memref");
+  ConvertLinalgMatmulToVectorPassOptions tile;
+  tile.rows = options.tileRows;
+  tile.cols = options.tileCols;
+  pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
+  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-loops),quantc-approximate-math,canonicalize,cse");
+}
+
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
+  buildLowerToLoopsPipeline(pm, options);
+  addPasses(pm,
+            "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+            "convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
+            "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
+            "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+            "reconcile-unrealized-casts");
+}
+
 void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "quantc-import-cleanup-pipeline",
       "Cleanup after ONNX import: fold shape subgraphs, erase dead ops",
       [](mlir::OpPassManager &pm) { buildImportCleanupPipeline(pm); });
+  mlir::PassPipelineRegistration<LowerToLLVMOptions>(
+      "quantc-lower-to-loops-pipeline",
+      "Float qnn -> linalg -> bufferized loops with the vector matmul microkernel",
+      [](mlir::OpPassManager &pm, const LowerToLLVMOptions &o) { buildLowerToLoopsPipeline(pm, o); });
+  mlir::PassPipelineRegistration<LowerToLLVMOptions>(
+      "quantc-lower-to-llvm-pipeline",
+      "Float qnn -> LLVM dialect (bare-pointer entry: inputs then outputs)",
+      [](mlir::OpPassManager &pm, const LowerToLLVMOptions &o) { buildLowerToLLVMPipeline(pm, o); });
 }
 
 } // namespace quantc

@@ -1,4 +1,4 @@
-// quantc: the compiler driver (`quantc import ...`; more subcommands follow the pipeline).
+// quantc: the compiler driver (`quantc import | compile | run`).
 #include "quantc/Driver/Driver.h"
 #include "quantc/Import/ONNX.h"
 #include "quantc/InitAll.h"
@@ -13,25 +13,50 @@
 namespace cl = llvm::cl;
 
 static cl::SubCommand importCommand("import", "Import an ONNX model into qnn IR");
-static cl::opt<std::string> importModel(cl::Positional, cl::desc("<model.onnx>"), cl::Required,
-                                        cl::sub(importCommand));
+static cl::SubCommand compileCommand(
+    "compile", "Compile an ONNX model to OUT/lib<name>.so + <name>.h (or an --emit stage)");
+static cl::SubCommand runCommand(
+    "run", "Run an ONNX model (JIT) or a compiled artifact directory on .npy inputs");
+static cl::opt<std::string> importModel(cl::Positional, cl::desc("<model.onnx | artifact dir>"),
+                                        cl::Required, cl::sub(importCommand),
+                                        cl::sub(compileCommand), cl::sub(runCommand));
 static cl::opt<std::string> importOutput(
-    "o", cl::desc("Output file: .mlirbc writes bytecode, anything else text (default: stdout)"),
-    cl::value_desc("file"), cl::init("-"), cl::sub(importCommand));
+    "o",
+    cl::desc("import: .mlirbc writes bytecode, else text (default stdout); compile: artifact "
+             "directory; run: output .npy (a directory when the model has several outputs)"),
+    cl::value_desc("path"), cl::sub(importCommand), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("Bind the dims of a graph input, e.g. x=1,3,48,320 (repeatable)"),
-    cl::value_desc("name=dims"), cl::sub(importCommand));
+    cl::value_desc("name=dims"), cl::sub(importCommand), cl::sub(compileCommand),
+    cl::sub(runCommand));
 static cl::list<std::string> inputValues(
     "input-value",
     cl::desc("Freeze a graph input to the TensorProto in a .pb file (repeatable)"),
-    cl::value_desc("name=file.pb"), cl::sub(importCommand));
+    cl::value_desc("name=file.pb"), cl::sub(importCommand), cl::sub(compileCommand),
+    cl::sub(runCommand));
 static cl::opt<bool> noCleanup("no-cleanup",
                                cl::desc("Keep shape subgraphs and dead ops (no folding)"),
                                cl::sub(importCommand));
 static cl::opt<bool> printStats("stats", cl::desc("Print op and weight counts to stderr"),
                                 cl::sub(importCommand));
-static cl::opt<bool> printTime("time", cl::desc("Print import and write times to stderr"),
-                               cl::sub(importCommand));
+static cl::opt<bool> printTime("time", cl::desc("Print compile and run times to stderr"),
+                               cl::sub(importCommand), cl::sub(compileCommand),
+                               cl::sub(runCommand));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Code generation target: host (default), x86-64, x86-64-v3 (AVX2), x86-64-v4 "
+             "(AVX-512), aarch64 (NEON + dotprod)"),
+    cl::init("host"), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::list<std::string> runInputs(
+    "input", cl::desc("Bind a graph input to a .npy file: name=file.npy (repeatable)"),
+    cl::value_desc("name=file.npy"), cl::sub(runCommand));
+static cl::opt<int> repeat("repeat", cl::desc("Run N more times and time them (with --time)"),
+                           cl::init(0), cl::sub(runCommand));
+static cl::opt<std::string> artifactName(
+    "name", cl::desc("Artifact name: lib<name>.so, <name>_run (default: from the file name)"),
+    cl::sub(compileCommand));
+static cl::opt<std::string> emit("emit", cl::desc("Stop at a stage: qnn, llvm (LLVM dialect), so"),
+                                 cl::init("so"), cl::sub(compileCommand));
 
 static int fail(const std::string &message) {
   llvm::errs() << "quantc: error: " << message << "\n";
@@ -63,18 +88,51 @@ static mlir::LogicalResult printDiagnostic(mlir::Diagnostic &diag) {
   return mlir::success();
 }
 
-static int runImport() {
-  quantc::ONNXImportOptions options;
+/// --input-shape / --input-value into import options; returns an error message.
+static std::string parseImportOptions(quantc::ONNXImportOptions &options) {
   options.cleanup = !noCleanup;
   for (const std::string &spec : inputShapes)
     if (std::string error = quantc::parseInputShape(spec, options); !error.empty())
-      return fail(error);
+      return error;
   for (const std::string &spec : inputValues) {
     auto [name, file] = llvm::StringRef(spec).split('=');
     if (name.empty() || file.empty())
-      return fail("--input-value expects name=file.pb, got '" + spec + "'");
+      return "--input-value expects name=file.pb, got '" + spec + "'";
     options.inputValues[name.str()] = file.str();
   }
+  return "";
+}
+
+static int runExecute(bool compile) {
+  quantc::ExecuteOptions options;
+  options.model = importModel;
+  if (std::string error = parseImportOptions(options.import); !error.empty())
+    return fail(error);
+  options.target = target;
+  options.inputs = runInputs;
+  options.output = importOutput;
+  options.name = artifactName;
+  options.emit = emit;
+  options.repeat = repeat;
+  options.printTime = printTime;
+
+  mlir::DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  quantc::registerAllPasses();
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  mlir::ScopedDiagnosticHandler diagnostics(&context, printDiagnostic);
+  llvm::Error error = compile ? quantc::compileModel(options, context)
+                              : quantc::runModel(options, context);
+  if (error)
+    return fail(llvm::toString(std::move(error)));
+  return 0;
+}
+
+static int runImport() {
+  quantc::ONNXImportOptions options;
+  if (std::string error = parseImportOptions(options); !error.empty())
+    return fail(error);
 
   mlir::DialectRegistry registry;
   quantc::registerAllDialects(registry);
@@ -88,7 +146,8 @@ static int runImport() {
   if (!module)
     return 1;
   auto imported = Clock::now();
-  if (std::string error = quantc::writeModuleAtomically(*module, importOutput); !error.empty())
+  std::string output = importOutput.empty() ? std::string("-") : std::string(importOutput);
+  if (std::string error = quantc::writeModuleAtomically(*module, output); !error.empty())
     return fail(error);
   auto written = Clock::now();
 
@@ -107,9 +166,15 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "quantc: quantization compiler for ONNX models\n\n"
                               "  quantc import model.onnx [-o out.mlir|out.mlirbc] "
-                              "[--input-shape x=1,3,48,320]\n");
+                              "[--input-shape x=1,3,48,320]\n"
+                              "  quantc compile model.onnx --input-shape x=1,3,48,192 -o out/\n"
+                              "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n");
   if (importCommand)
     return runImport();
+  if (compileCommand)
+    return runExecute(/*compile=*/true);
+  if (runCommand)
+    return runExecute(/*compile=*/false);
   llvm::errs() << "quantc: expected a subcommand (quantc --help lists them)\n";
   return 1;
 }

@@ -2,12 +2,17 @@
 #ifndef QUANTC_DRIVER_DRIVER_H
 #define QUANTC_DRIVER_DRIVER_H
 
+#include "quantc/Import/ONNX.h"
+
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/Error.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace quantc {
 
@@ -25,6 +30,26 @@ struct ModuleStats {
 };
 ModuleStats computeModuleStats(mlir::ModuleOp module);
 void printModuleStats(const ModuleStats &stats, llvm::raw_ostream &os);
+
+/// Options shared by `quantc compile` and `quantc run`.
+struct ExecuteOptions {
+  std::string model;                // .onnx file, or (run) an artifact directory
+  ONNXImportOptions import;
+  std::string target = "host";
+  std::vector<std::string> inputs;  // name=file.npy, or file.npy for a single input
+  std::string output;               // -o: file, directory, or empty
+  std::string name;                 // compile: artifact name (default: from the file name)
+  std::string emit = "so";          // compile: qnn | llvm | so
+  int repeat = 1;                   // run: timed repetitions
+  bool printTime = false;
+};
+
+/// `quantc compile`: import, lower and write an artifact (or an --emit stage).
+llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &context);
+
+/// `quantc run`: execute an .onnx model through the JIT, or a compiled artifact
+/// directory through its shared library, on .npy inputs.
+llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context);
 
 } // namespace quantc
 

@@ -1,0 +1,78 @@
+// Running compiled models: targets, lowering to LLVM, the JIT and AOT artifacts.
+#ifndef QUANTC_EXECUTION_EXECUTION_H
+#define QUANTC_EXECUTION_EXECUTION_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+namespace mlir {
+class ExecutionEngine;
+}
+
+namespace quantc {
+
+/// A code generation target: LLVM triple/CPU/features plus the matmul register tile.
+struct TargetSpec {
+  std::string name; // as given: host, x86-64, x86-64-v3, x86-64-v4, aarch64
+  std::string triple, cpu, features;
+  int64_t tileRows = 4, tileCols = 8;
+  bool isHost = false;
+};
+
+/// Resolves --target; the error lists the known names.
+llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name);
+/// A PIC TargetMachine at -O3 for `target`.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &target);
+
+/// One graph input or output: ONNX name, quantc_dtype, static shape.
+struct TensorSignature {
+  std::string name;
+  int32_t dtype = 0;
+  std::vector<int64_t> shape;
+  int64_t numel() const;
+};
+struct ModelSignature {
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the entry function's signature (call before lowering: it needs the
+/// tensor types and onnx.name attributes).
+llvm::Expected<ModelSignature> readSignature(mlir::ModuleOp module);
+
+/// Lowers a float qnn module in place to the LLVM dialect for `target`.
+/// Diagnostics go to the module's context.
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target);
+
+/// A model compiled in-process; `run` takes one buffer per input, then per output.
+class JITModel {
+public:
+  static llvm::Expected<std::unique_ptr<JITModel>> compile(mlir::ModuleOp lowered,
+                                                           const TargetSpec &target);
+  ~JITModel();
+  llvm::Error run(llvm::ArrayRef<void *> buffers);
+
+private:
+  JITModel() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+/// Writes OUT/lib<name>.so, OUT/<name>.h and OUT/quantc_runtime.h for a
+/// lowered module. Files appear only when everything succeeded.
+llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signature,
+                          const TargetSpec &target, llvm::StringRef name,
+                          llvm::StringRef outDir);
+
+/// A C identifier made from `text` (for model and parameter names).
+std::string sanitizeIdentifier(llvm::StringRef text);
+
+} // namespace quantc
+
+#endif // QUANTC_EXECUTION_EXECUTION_H

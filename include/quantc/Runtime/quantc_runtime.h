@@ -1,0 +1,91 @@
+/* quantc runtime: the C ABI of compiled models, .npy I/O and checked calls.
+ * No MLIR dependency; linked statically into every artifact (libNAME.so). */
+#ifndef QUANTC_RUNTIME_H
+#define QUANTC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QUANTC_ABI_VERSION 1
+#define QUANTC_MAX_RANK 8
+
+/* Element types (numbering is part of the ABI). */
+typedef enum quantc_dtype {
+  QUANTC_FLOAT32 = 1,
+  QUANTC_FLOAT64 = 2,
+  QUANTC_FLOAT16 = 3,
+  QUANTC_INT64 = 4,
+  QUANTC_INT32 = 5,
+  QUANTC_INT16 = 6,
+  QUANTC_INT8 = 7,
+  QUANTC_BOOL = 8
+} quantc_dtype;
+
+/* A static tensor signature: name, element type and shape. */
+typedef struct quantc_tensor_info {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+} quantc_tensor_info;
+
+/* What a compiled model exports as NAME_model. `entry` takes one pointer per
+ * input, then one per output, each to a dense row-major buffer of exactly
+ * the signature's size. */
+typedef struct quantc_model {
+  uint32_t abi_version;
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const char *name;
+  const quantc_tensor_info *inputs;
+  const quantc_tensor_info *outputs;
+  void (*entry)(void **buffers);
+} quantc_model;
+
+/* A tensor owned by the caller (or by quantc_npy_read / quantc_model_run). */
+typedef struct quantc_tensor {
+  void *data;
+  int32_t dtype;
+  int32_t rank;
+  int64_t shape[QUANTC_MAX_RANK];
+} quantc_tensor;
+
+/* Bytes per element of `dtype` (0 for an unknown type). */
+size_t quantc_dtype_size(int32_t dtype);
+/* numpy's name for `dtype` ("float32", ...). */
+const char *quantc_dtype_name(int32_t dtype);
+/* Element count of a signature or a tensor. */
+int64_t quantc_info_numel(const quantc_tensor_info *info);
+int64_t quantc_tensor_numel(const quantc_tensor *tensor);
+
+/* Checks a tensor's dtype, shape and data against a signature; `role` names
+ * it in the message ("input", "output"). Returns 0, or -1 with a message. */
+int quantc_tensor_check(const quantc_tensor_info *info, const quantc_tensor *tensor,
+                        const char *role, char *error, size_t error_size);
+
+/* Runs `model` after checking every input's dtype and shape against its
+ * signature. Outputs whose data is NULL are allocated (free them with
+ * quantc_tensor_free); others must already have the output's dtype and
+ * shape. Returns 0, or -1 with a message in `error`. */
+int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int32_t num_inputs,
+                     quantc_tensor *outputs, int32_t num_outputs, char *error,
+                     size_t error_size);
+
+/* Reads a .npy file (format 1.0-3.0, little-endian, C order). Returns 0, or
+ * -1 with a message in `error`. */
+int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t error_size);
+/* Writes a .npy file through a temporary file renamed on success. */
+int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,
+                     size_t error_size);
+/* Frees data allocated by quantc_npy_read / quantc_model_run. */
+void quantc_tensor_free(quantc_tensor *tensor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUANTC_RUNTIME_H */

@@ -1,0 +1,44 @@
+// In-process execution through MLIR's ExecutionEngine (calibration and `quantc run`).
+#include "quantc/Execution/Execution.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace quantc {
+
+JITModel::~JITModel() = default;
+
+llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lowered,
+                                                            const TargetSpec &target) {
+  if (!target.isHost)
+    return llvm::createStringError("the JIT runs on the host only; --target=" + target.name +
+                                   " needs `quantc compile`");
+  auto machine = createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
+  auto optimize = mlir::makeOptimizingTransformer(3, 0, machine->get());
+  mlir::ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
+  auto engine = mlir::ExecutionEngine::create(lowered, options, std::move(*machine));
+  if (!engine)
+    return engine.takeError();
+  std::unique_ptr<JITModel> model(new JITModel());
+  model->engine = std::move(*engine);
+  return model;
+}
+
+llvm::Error JITModel::run(llvm::ArrayRef<void *> buffers) {
+  // The packed wrapper takes a pointer to each (bare pointer) argument.
+  llvm::SmallVector<void *> arguments(buffers.begin(), buffers.end());
+  llvm::SmallVector<void *> packed;
+  for (void *&argument : arguments)
+    packed.push_back(&argument);
+  return engine->invokePacked("main", packed);
+}
+
+} // namespace quantc

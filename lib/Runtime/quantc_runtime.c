@@ -1,0 +1,332 @@
+/* quantc runtime: checked model calls and .npy I/O (plain C99, no MLIR). */
+#include "quantc/Runtime/quantc_runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *error, size_t size, const char *format, ...) {
+  if (error && size) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error, size, format, args);
+    va_end(args);
+  }
+  return -1;
+}
+
+size_t quantc_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case QUANTC_FLOAT32: case QUANTC_INT32: return 4;
+  case QUANTC_FLOAT64: case QUANTC_INT64: return 8;
+  case QUANTC_FLOAT16: case QUANTC_INT16: return 2;
+  case QUANTC_INT8: case QUANTC_BOOL: return 1;
+  default: return 0;
+  }
+}
+
+const char *quantc_dtype_name(int32_t dtype) {
+  switch (dtype) {
+  case QUANTC_FLOAT32: return "float32";
+  case QUANTC_FLOAT64: return "float64";
+  case QUANTC_FLOAT16: return "float16";
+  case QUANTC_INT64: return "int64";
+  case QUANTC_INT32: return "int32";
+  case QUANTC_INT16: return "int16";
+  case QUANTC_INT8: return "int8";
+  case QUANTC_BOOL: return "bool";
+  default: return "unknown";
+  }
+}
+
+/* numpy descr strings, little-endian. */
+static const char *npy_descr(int32_t dtype) {
+  switch (dtype) {
+  case QUANTC_FLOAT32: return "<f4";
+  case QUANTC_FLOAT64: return "<f8";
+  case QUANTC_FLOAT16: return "<f2";
+  case QUANTC_INT64: return "<i8";
+  case QUANTC_INT32: return "<i4";
+  case QUANTC_INT16: return "<i2";
+  case QUANTC_INT8: return "|i1";
+  case QUANTC_BOOL: return "|b1";
+  default: return NULL;
+  }
+}
+
+int64_t quantc_info_numel(const quantc_tensor_info *info) {
+  int64_t n = 1;
+  for (int32_t d = 0; d < info->rank; ++d)
+    n *= info->shape[d];
+  return n;
+}
+
+int64_t quantc_tensor_numel(const quantc_tensor *tensor) {
+  int64_t n = 1;
+  for (int32_t d = 0; d < tensor->rank; ++d)
+    n *= tensor->shape[d];
+  return n;
+}
+
+static void format_shape(char *out, size_t size, int32_t rank, const int64_t *shape) {
+  size_t used = (size_t)snprintf(out, size, "[");
+  for (int32_t d = 0; d < rank && used < size; ++d)
+    used += (size_t)snprintf(out + used, size - used, d ? ",%lld" : "%lld", (long long)shape[d]);
+  if (used < size)
+    snprintf(out + used, size - used, "]");
+}
+
+int quantc_tensor_check(const quantc_tensor_info *info, const quantc_tensor *tensor,
+                        const char *role, char *error, size_t error_size) {
+  if (tensor->dtype != info->dtype)
+    return fail(error, error_size, "%s '%s' expects %s, got %s", role, info->name,
+                quantc_dtype_name(info->dtype), quantc_dtype_name(tensor->dtype));
+  int same = tensor->rank == info->rank;
+  for (int32_t d = 0; same && d < info->rank; ++d)
+    same = tensor->shape[d] == info->shape[d];
+  if (!same) {
+    char want[160], got[160];
+    format_shape(want, sizeof want, info->rank, info->shape);
+    format_shape(got, sizeof got, tensor->rank, tensor->shape);
+    return fail(error, error_size, "%s '%s' expects shape %s, got %s", role, info->name, want, got);
+  }
+  if (!tensor->data)
+    return fail(error, error_size, "%s '%s' has no data", role, info->name);
+  return 0;
+}
+
+int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int32_t num_inputs,
+                     quantc_tensor *outputs, int32_t num_outputs, char *error,
+                     size_t error_size) {
+  if (!model || model->abi_version != QUANTC_ABI_VERSION)
+    return fail(error, error_size, "model was built for another quantc ABI version");
+  if (num_inputs != model->num_inputs || num_outputs != model->num_outputs)
+    return fail(error, error_size, "model '%s' takes %d inputs and %d outputs, got %d and %d",
+                model->name, model->num_inputs, model->num_outputs, num_inputs, num_outputs);
+  void **buffers = calloc((size_t)(num_inputs + num_outputs) + 1, sizeof(void *));
+  if (!buffers)
+    return fail(error, error_size, "out of memory");
+  int32_t allocated = 0;
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    if (quantc_tensor_check(&model->inputs[i], &inputs[i], "input", error, error_size)) {
+      free(buffers);
+      return -1;
+    }
+    buffers[i] = inputs[i].data;
+  }
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    const quantc_tensor_info *info = &model->outputs[i];
+    quantc_tensor *out = &outputs[i];
+    if (!out->data) {
+      out->dtype = info->dtype;
+      out->rank = info->rank;
+      for (int32_t d = 0; d < info->rank; ++d)
+        out->shape[d] = info->shape[d];
+      size_t bytes = (size_t)quantc_info_numel(info) * quantc_dtype_size(info->dtype);
+      out->data = malloc(bytes ? bytes : 1);
+      if (!out->data) {
+        free(buffers);
+        return fail(error, error_size, "out of memory for output '%s'", info->name);
+      }
+      ++allocated;
+    } else if (quantc_tensor_check(info, out, "output", error, error_size)) {
+      free(buffers);
+      return -1;
+    }
+    buffers[num_inputs + i] = out->data;
+  }
+  (void)allocated;
+  model->entry(buffers);
+  free(buffers);
+  return 0;
+}
+
+static int descr_to_dtype(const char *descr, size_t length) {
+  static const int32_t all[] = {QUANTC_FLOAT32, QUANTC_FLOAT64, QUANTC_FLOAT16, QUANTC_INT64,
+                                QUANTC_INT32,   QUANTC_INT16,   QUANTC_INT8,    QUANTC_BOOL};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
+    const char *name = npy_descr(all[i]);
+    if (strlen(name) == length && !memcmp(name, descr, length))
+      return all[i];
+  }
+  /* single-byte types may be written with '<' or '=' as well as '|' */
+  if (length == 3 && (descr[0] == '<' || descr[0] == '=') && !memcmp(descr + 1, "i1", 2))
+    return QUANTC_INT8;
+  if (length == 3 && (descr[0] == '<' || descr[0] == '=') && !memcmp(descr + 1, "b1", 2))
+    return QUANTC_BOOL;
+  return 0;
+}
+
+/* Finds `'key':` in the header dict and returns a pointer just past the colon. */
+static const char *find_key(const char *header, const char *key) {
+  char quoted[32];
+  snprintf(quoted, sizeof quoted, "'%s'", key);
+  const char *at = strstr(header, quoted);
+  if (!at)
+    return NULL;
+  at = strchr(at + strlen(quoted), ':');
+  return at ? at + 1 : NULL;
+}
+
+int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t error_size) {
+  memset(tensor, 0, sizeof *tensor);
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return fail(error, error_size, "%s: cannot open", path);
+  unsigned char prefix[10];
+  int status = -1;
+  char *header = NULL;
+  if (fread(prefix, 1, 8, file) != 8 || memcmp(prefix, "\x93NUMPY", 6)) {
+    fail(error, error_size, "%s: not a .npy file (bad magic)", path);
+    goto done;
+  }
+  size_t header_length;
+  if (prefix[6] == 1) {
+    if (fread(prefix + 8, 1, 2, file) != 2)
+      goto truncated;
+    header_length = (size_t)prefix[8] | ((size_t)prefix[9] << 8);
+  } else if (prefix[6] == 2 || prefix[6] == 3) {
+    unsigned char length[4];
+    if (fread(length, 1, 4, file) != 4)
+      goto truncated;
+    header_length = (size_t)length[0] | ((size_t)length[1] << 8) | ((size_t)length[2] << 16) |
+                    ((size_t)length[3] << 24);
+    if (header_length > (1u << 20)) {
+      fail(error, error_size, "%s: header of %zu bytes is too large", path, header_length);
+      goto done;
+    }
+  } else {
+    fail(error, error_size, "%s: unsupported .npy version %d", path, prefix[6]);
+    goto done;
+  }
+  header = malloc(header_length + 1);
+  if (!header || fread(header, 1, header_length, file) != header_length)
+    goto truncated;
+  header[header_length] = 0;
+
+  const char *descr = find_key(header, "descr");
+  const char *order = find_key(header, "fortran_order");
+  const char *shape = find_key(header, "shape");
+  if (!descr || !order || !shape) {
+    fail(error, error_size, "%s: header lacks descr, fortran_order or shape", path);
+    goto done;
+  }
+  while (*descr == ' ')
+    ++descr;
+  const char *descr_end = *descr == '\'' ? strchr(descr + 1, '\'') : NULL;
+  int dtype = descr_end ? descr_to_dtype(descr + 1, (size_t)(descr_end - descr - 1)) : 0;
+  if (!dtype) {
+    fail(error, error_size, "%s: unsupported dtype %.*s (quantc reads float16/32/64, int8/16/32/64, bool)",
+         path, descr_end ? (int)(descr_end - descr + 1) : 8, descr);
+    goto done;
+  }
+  while (*order == ' ')
+    ++order;
+  if (strncmp(order, "False", 5)) {
+    fail(error, error_size, "%s: Fortran-order arrays are not supported (use np.ascontiguousarray)", path);
+    goto done;
+  }
+  while (*shape == ' ')
+    ++shape;
+  if (*shape != '(') {
+    fail(error, error_size, "%s: malformed shape in header", path);
+    goto done;
+  }
+  ++shape;
+  int32_t rank = 0;
+  int64_t numel = 1;
+  for (;;) {
+    while (*shape == ' ' || *shape == ',')
+      ++shape;
+    if (*shape == ')')
+      break;
+    char *end;
+    long long dim = strtoll(shape, &end, 10);
+    if (end == shape || dim < 0 || rank == QUANTC_MAX_RANK || (dim && numel > INT64_MAX / dim)) {
+      fail(error, error_size, "%s: malformed or unsupported shape in header", path);
+      goto done;
+    }
+    tensor->shape[rank++] = dim;
+    numel *= dim;
+    shape = end;
+  }
+  tensor->rank = rank;
+  tensor->dtype = dtype;
+  size_t element = quantc_dtype_size(dtype);
+  if ((uint64_t)numel > (uint64_t)(SIZE_MAX / element)) {
+    fail(error, error_size, "%s: array too large", path);
+    goto done;
+  }
+  size_t bytes = (size_t)numel * element;
+  tensor->data = malloc(bytes ? bytes : 1);
+  if (!tensor->data) {
+    fail(error, error_size, "%s: out of memory for %zu bytes", path, bytes);
+    goto done;
+  }
+  if (fread(tensor->data, 1, bytes, file) != bytes)
+    goto truncated;
+  status = 0;
+  goto done;
+truncated:
+  fail(error, error_size, "%s: file is truncated", path);
+done:
+  free(header);
+  fclose(file);
+  if (status)
+    quantc_tensor_free(tensor);
+  return status;
+}
+
+int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,
+                     size_t error_size) {
+  const char *descr = npy_descr(tensor->dtype);
+  if (!descr)
+    return fail(error, error_size, "%s: cannot write dtype %d", path, tensor->dtype);
+  char dict[512];
+  int used = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+  for (int32_t d = 0; d < tensor->rank; ++d)
+    used += snprintf(dict + used, sizeof dict - (size_t)used, "%lld,%s", (long long)tensor->shape[d],
+                     (tensor->rank > 1 && d + 1 < tensor->rank) ? " " : "");
+  if (tensor->rank > 1)
+    --used; /* numpy writes (1, 2) but (3,) */
+  used += snprintf(dict + used, sizeof dict - (size_t)used, "), }");
+  /* Pad with spaces so the data starts on a 64-byte boundary, newline last. */
+  size_t total = 10 + (size_t)used + 1;
+  size_t padded = (total + 63) / 64 * 64;
+  size_t header_length = padded - 10;
+
+  size_t path_length = strlen(path);
+  char *temp = malloc(path_length + 16);
+  if (!temp)
+    return fail(error, error_size, "out of memory");
+  snprintf(temp, path_length + 16, "%s.tmp%d", path, (int)(rand() % 100000));
+  FILE *file = fopen(temp, "wb");
+  if (!file) {
+    free(temp);
+    return fail(error, error_size, "%s: cannot write", path);
+  }
+  unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                              (unsigned char)(header_length & 0xff),
+                              (unsigned char)(header_length >> 8)};
+  size_t bytes = (size_t)quantc_tensor_numel(tensor) * quantc_dtype_size(tensor->dtype);
+  int ok = fwrite(prefix, 1, 10, file) == 10 && fwrite(dict, 1, (size_t)used, file) == (size_t)used;
+  for (size_t i = 10 + (size_t)used; ok && i + 1 < padded; ++i)
+    ok = fputc(' ', file) != EOF;
+  ok = ok && fputc('\n', file) != EOF && fwrite(tensor->data, 1, bytes, file) == bytes;
+  ok = (fclose(file) == 0) && ok;
+  if (!ok || rename(temp, path) != 0) {
+    remove(temp);
+    free(temp);
+    return fail(error, error_size, "%s: write failed", path);
+  }
+  free(temp);
+  return 0;
+}
+
+void quantc_tensor_free(quantc_tensor *tensor) {
+  if (!tensor)
+    return;
+  free(tensor->data);
+  tensor->data = NULL;
+}

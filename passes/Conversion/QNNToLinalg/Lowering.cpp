@@ -1,0 +1,258 @@
+// convert-qnn-to-linalg: the pass, the lowerability check and the shared builders.
+#include "passes/Conversion/QNNToLinalg/Lowering.h"
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_CONVERTQNNTOLINALGPASS
+#include "passes/Conversion/Passes.h.inc"
+} // namespace quantc
+
+using namespace mlir;
+
+namespace quantc::lowering {
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, int64_t(value)));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, double value) {
+  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type)).getResult(0);
+}
+
+AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape,
+                       MLIRContext *context) {
+  int64_t offset = int64_t(resultShape.size()) - int64_t(operandShape.size());
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, dim] : llvm::enumerate(operandShape)) {
+    int64_t resultDim = offset + int64_t(i);
+    exprs.push_back(dim == 1 && resultShape[resultDim] != 1
+                        ? getAffineConstantExpr(0, context)
+                        : getAffineDimExpr(resultDim, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange operands,
+                  BodyBuilder body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value operand : operands)
+    maps.push_back(broadcastMap(cast<RankedTensorType>(operand.getType()).getShape(),
+                                resultType.getShape(), context));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, operands, emptyTensor(b, loc, resultType), maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  // Through a 1-D view: collapse/expand bufferize to views of contiguous
+  // buffers (tensor.reshape would force a copy of any strided slice).
+  auto allDims = [](int64_t rank) {
+    ReassociationIndices group;
+    for (int64_t d = 0; d < rank; ++d)
+      group.push_back(d);
+    return SmallVector<ReassociationIndices>{group};
+  };
+  int64_t numel = type.getNumElements();
+  auto flatType = type.clone(ArrayRef<int64_t>{numel});
+  Value flat = value;
+  if (type.getRank() == 0)
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, value, ArrayRef<ReassociationIndices>{});
+  else if (type.getRank() > 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, value, allDims(type.getRank()));
+  if (shape.size() == 1)
+    return flat;
+  auto resultType = type.clone(shape);
+  if (shape.empty())
+    return tensor::CollapseShapeOp::create(b, loc, resultType, flat, ArrayRef<ReassociationIndices>{});
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat, allDims(shape.size()));
+}
+
+Value transpose(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = emptyTensor(b, loc, type.clone(shape));
+  return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
+}
+
+Value padConstant(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> begins,
+                  ArrayRef<int64_t> ends, double padValue) {
+  if (llvm::all_of(begins, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(ends, [](int64_t p) { return p == 0; }))
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    shape.push_back(type.getDimSize(d) + begins[d] + ends[d]);
+  Value padScalar = scalarConstant(b, loc, type.getElementType(), padValue);
+  SmallVector<OpFoldResult> low, high;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    low.push_back(b.getIndexAttr(begins[d]));
+    high.push_back(b.getIndexAttr(ends[d]));
+  }
+  return tensor::PadOp::create(b, loc, type.clone(shape), value, low, high, padScalar);
+}
+
+/// Pads with max(0, amount) and crops where an amount is negative.
+Value padOrCrop(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> begins,
+                ArrayRef<int64_t> ends, double padValue) {
+  SmallVector<int64_t> padBegin, padEnd;
+  for (auto [begin, end] : llvm::zip(begins, ends)) {
+    padBegin.push_back(std::max<int64_t>(begin, 0));
+    padEnd.push_back(std::max<int64_t>(end, 0));
+  }
+  Value padded = padConstant(b, loc, value, padBegin, padEnd, padValue);
+  auto type = cast<RankedTensorType>(padded.getType());
+  SmallVector<int64_t> offsets, sizes, strides(type.getRank(), 1);
+  bool crop = false;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    int64_t cropBegin = std::max<int64_t>(-begins[d], 0), cropEnd = std::max<int64_t>(-ends[d], 0);
+    crop |= cropBegin || cropEnd;
+    offsets.push_back(cropBegin);
+    sizes.push_back(type.getDimSize(d) - cropBegin - cropEnd);
+  }
+  if (!crop)
+    return padded;
+  return tensor::ExtractSliceOp::create(b, loc, padded, foldResults(b, offsets),
+                                        foldResults(b, sizes), foldResults(b, strides));
+}
+
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, double init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  MLIRContext *context = b.getContext();
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    if (reduced)
+      shape[d] = 1;
+    outExprs.push_back(reduced ? getAffineConstantExpr(0, context)
+                               : getAffineDimExpr(d, context));
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+  }
+  auto resultType = type.clone(shape);
+  Value acc = filledTensor(b, loc, resultType, init);
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(type.getRank(), context),
+      AffineMap::get(type.getRank(), 0, outExprs, context)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, input, acc, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, args[1], args[0]));
+      });
+  return generic.getResult(0);
+}
+
+Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init) {
+  return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs}, ValueRange{init})
+      .getResult(0);
+}
+
+SmallVector<OpFoldResult> foldResults(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+/// Says why `op` cannot be lowered, or returns an empty string.
+static std::string whyNotLowerable(Operation *op) {
+  auto checkType = [](Type type) -> std::string {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return "";
+    if (!tensor.hasStaticShape())
+      return "has a dynamic shape; bind the graph inputs with --input-shape";
+    Type element = tensor.getElementType();
+    if (isa<quant::QuantizedType>(element))
+      return "is quantized; the float lowering does not run quantized ops";
+    if (auto integer = dyn_cast<IntegerType>(element); integer && !integer.isSignless())
+      return "has unsigned element type " + std::to_string(integer.getWidth()) +
+             "-bit integers, which execution does not support yet";
+    if (!element.isIntOrFloat())
+      return "has an element type execution does not support";
+    return "";
+  };
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (std::string why = checkType(type); !why.empty())
+      return why;
+  if (auto conv = dyn_cast<qnn::ConvOp>(op); conv && conv.getStrides().size() > 2)
+    return "is a 3-D convolution, which execution does not support yet";
+  if (auto conv = dyn_cast<qnn::ConvTransposeOp>(op); conv && conv.getStrides().size() > 2)
+    return "is a 3-D transposed convolution, which execution does not support yet";
+  if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() > 2)
+    return "is a 3-D pool, which execution does not support yet";
+  if (auto pool = dyn_cast<qnn::AveragePoolOp>(op); pool && pool.getStrides().size() > 2)
+    return "is a 3-D pool, which execution does not support yet";
+  return "";
+}
+
+namespace {
+struct ConvertQNNToLinalgPass
+    : quantc::impl::ConvertQNNToLinalgPassBase<ConvertQNNToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool lowerable = true;
+    module.walk([&](Operation *op) {
+      if (!isa<qnn::QNNDialect>(op->getDialect()))
+        return;
+      if (std::string why = whyNotLowerable(op); !why.empty()) {
+        op->emitError() << "cannot execute '" << op->getName() << "': it " << why;
+        lowerable = false;
+      }
+    });
+    if (!lowerable)
+      return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    populateElementwisePatterns(patterns);
+    populateConvPatterns(patterns);
+    populateMatmulPatterns(patterns);
+    populateNormalizationPatterns(patterns);
+    populateDataMovementPatterns(patterns);
+
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<qnn::QNNDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+} // namespace quantc::lowering

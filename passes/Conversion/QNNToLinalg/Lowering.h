@@ -1,0 +1,78 @@
+// Shared helpers and pattern entry points of convert-qnn-to-linalg.
+#ifndef QUANTC_PASSES_CONVERSION_QNNTOLINALG_LOWERING_H
+#define QUANTC_PASSES_CONVERSION_QNNTOLINALG_LOWERING_H
+
+#include "dialects/QNN/QNNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace quantc::lowering {
+
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::RankedTensorType;
+using mlir::Type;
+using mlir::Value;
+using mlir::ValueRange;
+
+using BodyBuilder = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// tensor.empty of `type`.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// tensor.empty + linalg.fill with `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, double value);
+/// A scalar constant of a float or integer element type.
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// Numpy broadcasting map from the result's iteration space to an operand.
+mlir::AffineMap broadcastMap(llvm::ArrayRef<int64_t> operandShape,
+                             llvm::ArrayRef<int64_t> resultShape, mlir::MLIRContext *context);
+
+/// A parallel linalg.generic computing `body(operand elements...)` for every
+/// element of `resultType`; operands broadcast numpy-style.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange operands,
+                  BodyBuilder body);
+
+/// Same data, new static shape (tensor.reshape through a constant shape).
+Value reshape(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> shape);
+
+/// Transposed copy (linalg.transpose).
+Value transpose(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> perm);
+
+/// Zero/constant padding (tensor.pad); begins and ends per dim, all >= 0.
+Value padConstant(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> begins,
+                  llvm::ArrayRef<int64_t> ends, double padValue);
+
+/// Pads where an amount is positive and crops where it is negative.
+Value padOrCrop(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> begins,
+                llvm::ArrayRef<int64_t> ends, double padValue);
+
+/// Reduction over `axes` (kept as size-1 dims in the result) with `combine`,
+/// starting from `init`.
+Value reduce(OpBuilder &b, Location loc, Value input, llvm::ArrayRef<int64_t> axes, double init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)> combine);
+
+/// 2-D matmul into `init` (accumulates): [M,K] x [K,N] + init[M,N].
+Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init);
+
+/// Static index values as OpFoldResults (for slice offsets/sizes/strides).
+llvm::SmallVector<mlir::OpFoldResult> foldResults(OpBuilder &b, llvm::ArrayRef<int64_t> values);
+
+/// Arithmetic that picks the float or integer arith op by element type.
+Value add(OpBuilder &b, Location loc, Value x, Value y);
+Value mul(OpBuilder &b, Location loc, Value x, Value y);
+
+/// The pattern sets, one per op family.
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateConvPatterns(mlir::RewritePatternSet &patterns);
+void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace quantc::lowering
+
+#endif // QUANTC_PASSES_CONVERSION_QNNTOLINALG_LOWERING_H
