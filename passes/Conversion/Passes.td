@@ -70,6 +70,20 @@ def ConvertLinalgMatmulToVectorPass
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QuantcFuseElementwisePass : Pass<"quantc-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops (and nothing else)";
+  let description = [{
+    Upstream linalg-fuse-elementwise-ops also propagates reshapes, which
+    turns named ops such as linalg.matmul into generics (so the matmul
+    microkernel no longer sees them) and fuses producers into window
+    reductions (recomputing an activation once per kernel tap). This pass
+    fuses a producer into its consumer only when both are all-parallel
+    generics and the producer has no other user: each element is computed
+    once and intermediate buffers disappear.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def ConvertStridedCopiesToLinalgPass
     : Pass<"convert-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";

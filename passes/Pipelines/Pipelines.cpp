@@ -23,7 +23,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,
             "canonicalize,"
-            "func.func(linalg-fuse-elementwise-ops),"
+            "func.func(quantc-fuse-elementwise),"
             "canonicalize,"
             "one-shot-bufferize{bufferize-function-boundaries "
             "function-boundary-type-conversion=identity-layout-map},"
