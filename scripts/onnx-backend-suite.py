@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Runs quantc over the ONNX backend test suite (Debian's libonnx-testdata).
 
-Every case whose ops are in quantc's scope must import; the run ends with
-`N passed, N failed`. Usage:
-  onnx-backend-suite.py --quantc build/bin/quantc [--data DIR] [-j N] [-v]
+Every case whose ops are in quantc's scope must compile, run (quantc run,
+JIT) and match the case's expected outputs within rtol 1e-3 / atol 1e-4
+(--mode import only imports). The run ends with `N passed, N failed`. Usage:
+  onnx-backend-suite.py --quantc build/bin/quantc [--mode run|import] [--data DIR] [-j N] [-v]
 
 A case is out of scope, and reported with its reason, when it needs
 something quantc does not cover by design (see OUT_OF_SCOPE_RULES below).
@@ -13,8 +14,12 @@ static shapes (onnx-mlir's backend runner does the same)."""
 import argparse
 import concurrent.futures
 import os
+import re
 import subprocess
 import sys
+import tempfile
+
+import numpy as np
 
 import onnx
 from onnx import numpy_helper
@@ -44,6 +49,21 @@ SUPPORTED_TYPES = FLOAT_TYPES | {
     onnx.TensorProto.INT8, onnx.TensorProto.INT16, onnx.TensorProto.INT32,
     onnx.TensorProto.INT64, onnx.TensorProto.UINT8, onnx.TensorProto.UINT16,
     onnx.TensorProto.UINT32, onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
+
+
+UNEXECUTED_TYPES = {onnx.TensorProto.UINT8, onnx.TensorProto.UINT16, onnx.TensorProto.UINT32,
+                    onnx.TensorProto.UINT64, onnx.TensorProto.BFLOAT16}
+
+
+def shape_of(model, name):
+    """Static shape of a graph input/initializer (empty when unknown)."""
+    for v in list(model.graph.input) + list(model.graph.output):
+        if v.name == name and v.type.HasField("tensor_type"):
+            return [d.dim_value for d in v.type.tensor_type.shape.dim]
+    for t in model.graph.initializer:
+        if t.name == name:
+            return list(t.dims)
+    return []
 
 
 def attr(node, name, default=None):
@@ -88,6 +108,14 @@ OUT_OF_SCOPE_RULES = [
     ("training-mode Dropout or BatchNormalization",
      lambda m, n, u, t: (n.op_type == "BatchNormalization" and attr(n, "training_mode", 0)) or
      (n.op_type == "Dropout" and len(n.input) > 2 and n.input[2])),
+    ("unsigned integer or bfloat16 tensors (execution: float, signed integers, bool)",
+     lambda m, n, u, t: any(t.get(v) in UNEXECUTED_TYPES for v in list(n.input) + list(n.output)) or
+     (n.op_type == "Cast" and attr(n, "to") in UNEXECUTED_TYPES)),
+    ("3-D convolution or pooling (execution: 1-D and 2-D)",
+     lambda m, n, u, t: n.op_type in ("Conv", "ConvTranspose", "MaxPool", "AveragePool") and
+     len(n.input) > 0 and len(shape_of(m, n.input[0])) == 5),
+    ("zero-size tensors",
+     lambda m, n, u, t: any(0 in shape_of(m, v) for v in list(n.input) + list(n.output))),
     ("MaxPool storage_order = 1",
      lambda m, n, u, t: n.op_type == "MaxPool" and attr(n, "storage_order", 0) == 1),
 ]
@@ -141,15 +169,66 @@ def frozen_inputs(model, case_dir):
     return flags
 
 
-def run_case(quantc, case_dir):
+RTOL, ATOL = 1e-3, 1e-4
+
+
+def read_pb(path):
+    tensor = onnx.TensorProto()
+    with open(path, "rb") as f:
+        tensor.ParseFromString(f.read())
+    return numpy_helper.to_array(tensor)
+
+
+def compare(name, got, want):
+    """An error message, or None when `got` matches the expected output."""
+    if got.shape != want.shape:
+        return "%s: shape %s, expected %s" % (name, got.shape, want.shape)
+    if got.dtype != want.dtype:
+        return "%s: dtype %s, expected %s" % (name, got.dtype, want.dtype)
+    if want.dtype.kind in "fc":
+        if np.allclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True):
+            return None
+        worst = np.nanmax(np.abs(got.astype(np.float64) - want.astype(np.float64)))
+        return "%s: max abs error %.3g (rtol %g, atol %g)" % (name, worst, RTOL, ATOL)
+    return None if np.array_equal(got, want) else "%s: values differ" % name
+
+
+def run_case(quantc, case_dir, mode):
     reason, model = classify(case_dir)
     if reason:
         return case_dir, "skip", reason
-    command = [quantc, "import", os.path.join(case_dir, "model.onnx"), "-o", os.devnull]
-    command += frozen_inputs(model, case_dir)
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        return case_dir, "fail", (result.stderr.strip().splitlines() or ["crash"])[0]
+    frozen = frozen_inputs(model, case_dir)
+    if mode == "import":
+        command = [quantc, "import", os.path.join(case_dir, "model.onnx"), "-o", os.devnull]
+        result = subprocess.run(command + frozen, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            return case_dir, "fail", (result.stderr.strip().splitlines() or ["crash"])[0]
+        return case_dir, "pass", ""
+
+    initializers = {t.name for t in model.graph.initializer}
+    graph_inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    frozen_names = {flag.split("=")[0] for flag in frozen[1::2]}
+    data_dir = os.path.join(case_dir, "test_data_set_0")
+    with tempfile.TemporaryDirectory() as work:
+        command = [quantc, "run", os.path.join(case_dir, "model.onnx"), "-o", work] + frozen
+        for index, name in enumerate(graph_inputs):
+            if name in frozen_names:
+                continue
+            path = os.path.join(work, "input_%d.npy" % index)
+            np.save(path, read_pb(os.path.join(data_dir, "input_%d.pb" % index)))
+            command += ["--input", "%s=%s" % (name, path)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            return case_dir, "fail", (result.stderr.strip().splitlines() or
+                                      ["exit %d" % result.returncode])[0]
+        for index, output in enumerate(model.graph.output):
+            want = read_pb(os.path.join(data_dir, "output_%d.pb" % index))
+            file = os.path.join(work, re.sub(r"[^A-Za-z0-9_]", "_", output.name) + ".npy")
+            if not os.path.exists(file):
+                return case_dir, "fail", "%s: no output written" % output.name
+            error = compare(output.name, np.load(file), want)
+            if error:
+                return case_dir, "fail", error
     return case_dir, "pass", ""
 
 
@@ -159,6 +238,7 @@ def main():
     parser.add_argument("--data", default="/usr/share/libonnx-testdata/data")
     parser.add_argument("-j", type=int, default=os.cpu_count())
     parser.add_argument("-v", action="store_true", help="list out-of-scope cases too")
+    parser.add_argument("--mode", choices=["run", "import"], default="run")
     args = parser.parse_args()
 
     cases = sorted(os.path.join(args.data, suite, case) for suite in SUITES
@@ -166,7 +246,7 @@ def main():
                    for case in os.listdir(os.path.join(args.data, suite))
                    if os.path.exists(os.path.join(args.data, suite, case, "model.onnx")))
     with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
-        results = list(pool.map(lambda c: run_case(args.quantc, c), cases))
+        results = list(pool.map(lambda c: run_case(args.quantc, c, args.mode), cases))
 
     skipped = {}
     for case, status, detail in results:

@@ -129,12 +129,12 @@ llvm::Error writeOutputs(llvm::StringRef output, llvm::ArrayRef<quantc_tensor_in
 /// Runs `call` options.repeat times; prints min/median when asked.
 void timeRuns(const ExecuteOptions &options, llvm::function_ref<void()> call) {
   std::vector<double> times;
-  for (int i = 0; i < std::max(options.repeat, 1); ++i) {
+  for (int i = 0; i < options.repeat; ++i) {
     auto start = Clock::now();
     call();
     times.push_back(seconds(Clock::now() - start) * 1e3);
   }
-  if (!options.printTime)
+  if (!options.printTime || times.empty())
     return;
   std::sort(times.begin(), times.end());
   llvm::errs() << llvm::format("run: min %.3f ms, median %.3f ms over %zu runs\n", times.front(),

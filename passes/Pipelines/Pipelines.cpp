@@ -35,7 +35,8 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   tile.rows = options.tileRows;
   tile.cols = options.tileCols;
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
-  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-loops),quantc-approximate-math,canonicalize,cse");
+  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-loops),quantc-approximate-math,"
+                "convert-math-to-funcs,canonicalize,cse");
 }
 
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {

@@ -67,7 +67,9 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     for (auto [i, axis] : llvm::enumerate(op.getAxes())) {
       int64_t d = axis < 0 ? axis + rank : axis;
       int64_t step = op.getSteps().empty() ? 1 : op.getSteps()[i];
-      offsets[d] = computeSliceBounds(inType.getDimSize(d), op.getStarts()[i], op.getEnds()[i], step).start;
+      SliceBounds bounds =
+          computeSliceBounds(inType.getDimSize(d), op.getStarts()[i], op.getEnds()[i], step);
+      offsets[d] = bounds.size ? bounds.start : 0; // an empty slice reads nothing
       strides[d] = step;
     }
     if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
@@ -215,8 +217,11 @@ float sourceCoordinate(StringRef mode, int64_t out, float scale, int64_t inSize,
   float o = float(out);
   if (mode == "asymmetric")
     return o / scale;
-  if (mode == "align_corners")
-    return outSize == 1 ? 0.0f : o * float(inSize - 1) / float(outSize - 1);
+  if (mode == "align_corners") {
+    // ONNX and ORT use the unrounded resized length in * scale here.
+    float resized = float(inSize) * scale;
+    return resized <= 1.0f ? 0.0f : o * float(inSize - 1) / (resized - 1.0f);
+  }
   if (mode == "pytorch_half_pixel")
     return outSize > 1 ? (o + 0.5f) / scale - 0.5f : 0.0f;
   if (mode == "tf_half_pixel_for_nn")

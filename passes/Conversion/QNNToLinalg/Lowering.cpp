@@ -2,6 +2,7 @@
 #include "passes/Conversion/QNNToLinalg/Lowering.h"
 #include "passes/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -245,6 +246,12 @@ struct ConvertQNNToLinalgPass
     populateMatmulPatterns(patterns);
     populateNormalizationPatterns(patterns);
     populateDataMovementPatterns(patterns);
+
+    // Callers own the input buffers: bufferization must never write into them.
+    module.walk([](func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttr(i, "bufferization.writable", BoolAttr::get(func.getContext(), false));
+    });
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<qnn::QNNDialect>();
