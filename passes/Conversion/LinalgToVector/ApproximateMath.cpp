@@ -13,9 +13,10 @@ struct QuantcApproximateMathPass
     : impl::QuantcApproximateMathPassBase<QuantcApproximateMathPass> {
   void runOnOperation() override {
     mlir::RewritePatternSet patterns(&getContext());
-    auto approximated = [](llvm::StringRef name) {
-      return name == "exp" || name == "expm1" || name == "tanh" || name == "erf" ||
-             name == "log" || name == "log1p" || name == "log2";
+    auto approximated = [](llvm::StringRef name) { // full op names, e.g. "math.exp"
+      return llvm::is_contained({"math.exp", "math.expm1", "math.tanh", "math.erf", "math.log",
+                                 "math.log1p", "math.log2"},
+                                name);
     };
     mlir::populateMathF32ExpansionPatterns(patterns, approximated);
     mlir::populateMathPolynomialApproximationPatterns(patterns, approximated);

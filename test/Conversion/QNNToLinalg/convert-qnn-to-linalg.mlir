@@ -1,0 +1,129 @@
+// RUN: quant-opt %s -split-input-file --convert-qnn-to-linalg | FileCheck %s
+
+// Activations are one parallel generic; inputs become read-only for bufferization.
+// CHECK-LABEL: func.func @relu
+// CHECK-SAME: bufferization.writable = false
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: arith.maximumf
+// CHECK-NOT: qnn.
+func.func @relu(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %y = qnn.relu %x : tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+// Numpy broadcasting: the rank-1 operand is indexed by the last loop only.
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ROW]], #{{.*}}]
+// CHECK: arith.addf
+func.func @add_broadcast(%x: tensor<2x8xf32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  %y = qnn.add %x, %b : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+// A 3x3 conv is pad + im2col + matmul, the bias broadcast into the accumulator.
+// CHECK-LABEL: func.func @conv3x3
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x64xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x8x8xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x27xf32>, tensor<27x64xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+func.func @conv3x3(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %y = qnn.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A 1x1 conv needs no im2col: the NCHW image already is the GEMM's rhs.
+// CHECK-LABEL: func.func @conv1x1
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<8x20xf32>)
+func.func @conv1x1(%x: tensor<1x8x4x5xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x4x5xf32> {
+  %y = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x8x4x5xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x5xf32>
+  return %y : tensor<1x16x4x5xf32>
+}
+
+// -----
+
+// Depthwise: a direct generic whose innermost loop walks the output row.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]
+// CHECK-NOT: linalg.matmul
+func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x3x3xf32> {
+  %y = qnn.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 8 : i64} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x3x3xf32>
+  return %y : tensor<1x8x3x3xf32>
+}
+
+// -----
+
+// MatMul with a shared rhs folds the lhs batch into M: one 2-D GEMM.
+// CHECK-LABEL: func.func @matmul_shared_rhs
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<80x16xf32>, tensor<16x32xf32>)
+func.func @matmul_shared_rhs(%x: tensor<2x40x16xf32>, %w: tensor<16x32xf32>) -> tensor<2x40x32xf32> {
+  %y = qnn.matmul %x, %w : (tensor<2x40x16xf32>, tensor<16x32xf32>) -> tensor<2x40x32xf32>
+  return %y : tensor<2x40x32xf32>
+}
+
+// -----
+
+// Batched operands on both sides: linalg.batch_matmul over the flattened batch.
+// CHECK-LABEL: func.func @matmul_batched
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<8x5x4xf32>, tensor<8x4x6xf32>)
+func.func @matmul_batched(%a: tensor<2x4x5x4xf32>, %b: tensor<2x4x4x6xf32>) -> tensor<2x4x5x6xf32> {
+  %y = qnn.matmul %a, %b : (tensor<2x4x5x4xf32>, tensor<2x4x4x6xf32>) -> tensor<2x4x5x6xf32>
+  return %y : tensor<2x4x5x6xf32>
+}
+
+// -----
+
+// Max pool pads with -inf and reduces over a window operand that only carries KH x KW.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %{{.*}} : f32
+// CHECK: tensor.empty() : tensor<3x3xf32>
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK: arith.maximumf
+func.func @max_pool(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
+  %y = qnn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Softmax: max, exp(x - max), sum, divide.
+// CHECK-LABEL: func.func @softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  %y = qnn.softmax %x {axis = -1 : i64} : tensor<4x10xf32>
+  return %y : tensor<4x10xf32>
+}
+
+// -----
+
+// Nearest resize reads through a compile-time table of source indices.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: arith.constant dense<[0, 0, 1, 1, 2, 2]> : tensor<6xi64>
+// CHECK: tensor.extract
+func.func @resize_nearest(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x6x6xf32> {
+  %y = qnn.resize %x {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : tensor<1x1x3x3xf32> -> tensor<1x1x6x6xf32>
+  return %y : tensor<1x1x6x6xf32>
+}
+
+// -----
+
+// Gather wraps negative indices and extracts.
+// CHECK-LABEL: func.func @gather
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: tensor.extract
+func.func @gather(%x: tensor<5x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
+  %y = qnn.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}

@@ -1,0 +1,23 @@
+// RUN: quant-opt %s -split-input-file -verify-diagnostics --convert-qnn-to-linalg
+
+func.func @dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @below {{cannot execute 'qnn.relu': it has a dynamic shape; bind the graph inputs with --input-shape}}
+  %y = qnn.relu %x : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @quantized(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @below {{cannot execute 'qnn.quantize': it is quantized; the float lowering does not run quantized ops}}
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @conv3d(%x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32> {
+  // expected-error @below {{cannot execute 'qnn.conv': it is a 3-D convolution, which execution does not support yet}}
+  %y = qnn.conv %x, %w {strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>} : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
+  return %y : tensor<1x1x3x3x3xf32>
+}
