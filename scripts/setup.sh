@@ -10,6 +10,10 @@ packages=(
   googletest libgtest-dev
   python3-onnx python3-numpy
   libonnx-testdata
+  # AArch64 artifacts: cross libc to link against, qemu to run them in tests
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # rendered text lines and pages for the PaddleOCR comparisons
+  python3-pil fonts-dejavu-core fonts-liberation
 )
 # Node runs the model fetcher (npm pack); keep a Node that is already installed.
 command -v npm >/dev/null || packages+=(nodejs npm)
@@ -21,12 +25,23 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get update -qq
-$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The peer runtime for comparisons and benchmarks: onnxruntime-node from npm,
+# into .cache/ort (its install script downloads from unreachable hosts; the
+# CPU library ships inside the package, so --ignore-scripts).
+root=$(cd "$(dirname "$0")/.." && pwd)
+ort="$root/.cache/ort"
+if [ ! -f "$ort/node_modules/onnxruntime-node/package.json" ]; then
+  mkdir -p "$ort"
+  (cd "$ort" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
+      onnxruntime-node@1.30.0 >/dev/null)
+  echo "setup: installed onnxruntime-node 1.30.0 into .cache/ort"
+fi

@@ -7,7 +7,7 @@ build="${QUANTC_BUILD_DIR:-$root/build}"
 
 "$root/scripts/setup.sh"
 "$root/scripts/fetch-models.sh"
-"$root/scripts/build.sh" quant-opt quantc quantc-unittests
+"$root/scripts/build.sh"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -24,3 +24,16 @@ if all(os.path.exists(os.path.join(config.model_cache, m)) for m in paddle_model
     config.available_features.add("paddleocr-models")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+import shutil
+if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc") and os.path.exists(
+        os.path.join(config.quantc_obj_root, "lib", "aarch64", "libquantc_runtime.a")):
+    config.available_features.add("qemu-aarch64")
+ort_dir = os.path.join(config.quantc_src_root, ".cache", "ort", "node_modules", "onnxruntime-node")
+if shutil.which("node") and os.path.isdir(ort_dir):
+    config.available_features.add("onnxruntime")
+try:
+    import subprocess
+    subprocess.run(["/usr/bin/python3", "-c", "import PIL"], check=True, capture_output=True)
+    config.available_features.add("pil")
+except Exception:
+    pass

@@ -219,18 +219,27 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
-  // Named inputs without --input-shape take their shape from the .npy file.
+  auto start = Clock::now();
+  // Named inputs without --input-shape bind their .npy shapes. If the model
+  // fixes those dims differently, import as declared (silently retried) so the
+  // mismatch is reported against the .npy file below.
   ONNXImportOptions import = options.import;
   for (auto &input : inputs)
     if (!input->name.empty() && !import.inputShapes.count(input->name))
       import.inputShapes[input->name] =
           std::vector<int64_t>(input->tensor.shape, input->tensor.shape + input->tensor.rank);
-
-  auto start = Clock::now();
-  auto module = importModel(options, import, context);
-  if (!module)
-    return module.takeError();
-  auto signature = readSignature(**module);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (import.inputShapes.size() != options.import.inputShapes.size()) {
+    mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+    module = importONNXModel(options.model, context, import);
+  }
+  if (!module) {
+    auto declared = importModel(options, options.import, context);
+    if (!declared)
+      return declared.takeError();
+    module = std::move(*declared);
+  }
+  auto signature = readSignature(*module);
   if (!signature)
     return signature.takeError();
   std::vector<quantc_tensor_info> wanted;
@@ -240,10 +249,10 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   if (!bound)
     return bound.takeError();
   auto imported = Clock::now();
-  if (mlir::failed(lowerToLLVMDialect(**module, *target)))
+  if (mlir::failed(lowerToLLVMDialect(*module, *target)))
     return llvm::createStringError(options.model + ": lowering failed");
   auto lowered = Clock::now();
-  auto jit = JITModel::compile(**module, *target);
+  auto jit = JITModel::compile(*module, *target);
   if (!jit)
     return jit.takeError();
   auto compiled = Clock::now();

@@ -15,6 +15,7 @@
 
 #include <set>
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
 namespace quantc {
@@ -171,8 +172,9 @@ static std::string runtimeLibrary(const TargetSpec &target) {
         llvm::sys::path::parent_path(llvm::sys::fs::getMainExecutable(nullptr, &anchor)));
     llvm::sys::path::append(dir, "lib");
   }
-  if (!target.isHost)
-    llvm::sys::path::append(dir, llvm::Triple(target.triple).getArchName());
+  llvm::Triple triple(target.triple);
+  if (triple.getArch() != llvm::Triple(llvm::sys::getProcessTriple()).getArch())
+    llvm::sys::path::append(dir, triple.getArchName());
   llvm::sys::path::append(dir, "libquantc_runtime.a");
   return std::string(dir);
 }
@@ -230,8 +232,10 @@ llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signatur
     return llvm::createStringError("linker driver '" + cc + "' not found (set QUANTC_CC)");
   llvm::Triple triple(target.triple);
   std::string linkTarget = "--target=" + triple.getArchName().str() + "-linux-gnu";
-  llvm::SmallVector<llvm::StringRef> argv = {*ccPath, linkTarget, "-shared", "-fuse-ld=lld",
-                                             "-o", tempLibrary, objectPath, runtime, "-lm"};
+  // The whole runtime goes in: C callers use its .npy and checked-call API.
+  llvm::SmallVector<llvm::StringRef> argv = {
+      *ccPath,  linkTarget, "-shared", "-fuse-ld=lld", "-o", tempLibrary, objectPath,
+      "-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive", "-lm"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*ccPath, argv, std::nullopt, {}, 0, 0, &message);
   if (status != 0) {

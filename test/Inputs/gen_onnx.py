@@ -181,6 +181,16 @@ def reshape_input():
     return model(nodes, [vi("x", F, [2, 6]), vi("shape", I64, [2])], [vi("y", F, ["a", "b"])])
 
 
+def mlp_two_outputs():
+    """x[2,8] -> Gemm -> Relu (y1) -> Softmax (y2): the driver's run/compile tests."""
+    nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["h"], transB=1),
+             helper.make_node("Relu", ["h"], ["y1"]),
+             helper.make_node("Softmax", ["y1"], ["y2"], axis=-1)]
+    inits = [numpy_helper.from_array(weights((6, 8), 1), "w"),
+             numpy_helper.from_array(weights((6,), 2), "b")]
+    return model(nodes, [vi("x", F, [2, 8])], [vi("y1", F, [2, 6]), vi("y2", F, [2, 6])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main")}
