@@ -1,5 +1,6 @@
 // In-process execution through MLIR's ExecutionEngine (calibration and `quantc run`).
 #include "quantc/Execution/Execution.h"
+#include "quantc/Runtime/quantc_runtime.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -27,6 +28,19 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
   auto engine = mlir::ExecutionEngine::create(lowered, options, std::move(*machine));
   if (!engine)
     return engine.takeError();
+  // Intermediates are allocated through the runtime's buffer cache.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](const char *name, void *address) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
+    add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    return symbols;
+  });
   std::unique_ptr<JITModel> model(new JITModel());
   model->engine = std::move(*engine);
   return model;

@@ -1,4 +1,5 @@
 /* quantc runtime: checked model calls and .npy I/O (plain C99, no MLIR). */
+#define _POSIX_C_SOURCE 200112L /* posix_memalign */
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include <stdarg.h>
@@ -322,6 +323,78 @@ int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,
   }
   free(temp);
   return 0;
+}
+
+/* Buffer cache behind the generated code's allocations (memref.alloc lowers to
+ * _mlir_memref_to_llvm_alloc/free). A model allocates the same sizes on every
+ * call; keeping freed blocks per thread, keyed by exact size, turns the
+ * second and later calls' mallocs into list pops instead of fresh mmap'ed,
+ * page-faulting memory. Blocks carry a 64-byte header: the size, the next
+ * free block, and 64-byte alignment for vector loads. */
+#define QUANTC_CACHE_SLOTS 512
+typedef struct quantc_block {
+  size_t size;
+  struct quantc_block *next;
+} quantc_block;
+typedef struct quantc_slot {
+  size_t size;
+  quantc_block *free;
+} quantc_slot;
+static __thread quantc_slot quantc_cache[QUANTC_CACHE_SLOTS];
+
+static quantc_slot *cache_slot(size_t size) {
+  size_t start = (size * 0x9E3779B97F4A7C15ull) >> 55 & (QUANTC_CACHE_SLOTS - 1);
+  for (size_t i = 0; i < QUANTC_CACHE_SLOTS; ++i) {
+    quantc_slot *slot = &quantc_cache[(start + i) & (QUANTC_CACHE_SLOTS - 1)];
+    if (slot->size == size || slot->size == 0) {
+      slot->size = size;
+      return slot;
+    }
+  }
+  return NULL; /* table full: this size is not cached */
+}
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  quantc_slot *slot = cache_slot(size);
+  if (slot && slot->free) {
+    quantc_block *block = slot->free;
+    slot->free = block->next;
+    return (char *)block + 64;
+  }
+  void *memory = NULL;
+  if (posix_memalign(&memory, 64, size + 64))
+    return NULL;
+  ((quantc_block *)memory)->size = size;
+  return (char *)memory + 64;
+}
+
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  (void)alignment; /* blocks are 64-byte aligned; the lowering asks for at most that */
+  return _mlir_memref_to_llvm_alloc(size);
+}
+
+void _mlir_memref_to_llvm_free(void *pointer) {
+  if (!pointer)
+    return;
+  quantc_block *block = (quantc_block *)((char *)pointer - 64);
+  quantc_slot *slot = cache_slot(block->size);
+  if (!slot) {
+    free(block);
+    return;
+  }
+  block->next = slot->free;
+  slot->free = block;
+}
+
+void quantc_release_buffers(void) {
+  for (size_t i = 0; i < QUANTC_CACHE_SLOTS; ++i) {
+    while (quantc_cache[i].free) {
+      quantc_block *block = quantc_cache[i].free;
+      quantc_cache[i].free = block->next;
+      free(block);
+    }
+    quantc_cache[i].size = 0;
+  }
 }
 
 void quantc_tensor_free(quantc_tensor *tensor) {

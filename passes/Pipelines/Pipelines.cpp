@@ -43,7 +43,7 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   buildLowerToLoopsPipeline(pm, options);
   addPasses(pm,
             "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
-            "convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
+            "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"
             "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
             "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
             "reconcile-unrealized-casts");

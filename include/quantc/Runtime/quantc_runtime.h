@@ -81,6 +81,15 @@ int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t
 /* Writes a .npy file through a temporary file renamed on success. */
 int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,
                      size_t error_size);
+/* Compiled code allocates its intermediates through a per-thread cache that
+ * keeps freed buffers for the next call (no page faults in steady state).
+ * This returns the calling thread's cached buffers to the system. */
+void quantc_release_buffers(void);
+/* The allocation hooks compiled code calls (memref lowering's generic functions). */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *pointer);
+
 /* Frees data allocated by quantc_npy_read / quantc_model_run. */
 void quantc_tensor_free(quantc_tensor *tensor);
 

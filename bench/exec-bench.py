@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Execution benchmark: single-thread latency of PaddleOCR cls and rec compiled
+by quantc (AOT artifact, `quantc run DIR --repeat N --time`) against
+onnxruntime-node fp32 with intraOpNumThreads=1, in the same run, plus quantc's
+compile time.
+
+bench/exec-bench.py [--quantc build/bin/quantc] [--runs 50] [--target host]
+Prints a Markdown table; ratio = quantc / ORT (lower is better)."""
+import argparse
+import os
+import platform
+import re
+import subprocess
+import tempfile
+import time
+import json
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = [
+    ("cls", "ch_ppocr_mobile_v2.0_cls_infer.onnx", (1, 3, 48, 192)),
+    ("rec", "ch_PP-OCRv4_rec_infer.onnx", (1, 3, 48, 320)),
+]
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quantc", default=os.path.join(ROOT, "build", "bin", "quantc"))
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--target", default="host")
+    args = parser.parse_args()
+    models = os.path.join(ROOT, ".cache", "models")
+    print("machine: %s, %d cores; target %s; %d timed runs after one warm-up\n" %
+          (cpu_name(), os.cpu_count(), args.target, args.runs))
+    print("| model | input | quantc compile (s) | quantc median (ms) | quantc min (ms) "
+          "| ORT median (ms) | ORT min (ms) | ratio (median) |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        for name, file, shape in MODELS:
+            model = os.path.join(models, file)
+            x = os.path.join(work, name + ".npy")
+            np.save(x, np.random.default_rng(0).random(shape, np.float32))
+            artifact = os.path.join(work, name)
+            start = time.perf_counter()
+            subprocess.run([args.quantc, "compile", model, "--input-shape",
+                            "x=" + ",".join(map(str, shape)), "--target", args.target,
+                            "-o", artifact], check=True)
+            compile_s = time.perf_counter() - start
+            result = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x,
+                                     "--repeat", str(args.runs), "--time"],
+                                    check=True, capture_output=True, text=True)
+            q_min, q_med = map(float, re.search(r"run: min ([0-9.]+) ms, median ([0-9.]+) ms",
+                                                result.stderr).groups())
+            ort = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), model,
+                                  "--input", "x=" + x, "--threads", "1", "--repeat", str(args.runs)],
+                                 check=True, capture_output=True, text=True)
+            o = json.loads(ort.stdout)
+            print("| %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2fx |" % (
+                name, "x".join(map(str, shape)), compile_s, q_med, q_min, o["median_ms"],
+                o["min_ms"], q_med / o["median_ms"]))
+
+
+if __name__ == "__main__":
+    main()
