@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# The demo: fetch PaddleOCR's v4 recognition model, import it into qnn IR with
-# a bound input shape, and show what came out (ops, weights, timing, IR).
+# The demo: fetch PaddleOCR's text-direction classifier, compile it to a shared
+# library with quantc, run it on rendered text lines (some upside down), and
+# print its predictions and latency beside onnxruntime-node's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="${QUANTC_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh" >/dev/null
 "$root/scripts/fetch-models.sh"
-"$root/scripts/build.sh" quantc quant-opt >/dev/null
+"$root/scripts/build.sh" >/dev/null
 
-model="$root/.cache/models/ch_PP-OCRv4_rec_infer.onnx"
+model="$root/.cache/models/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 out="$build/demo"
-mkdir -p "$out"
-echo "== quantc import $(basename "$model") --input-shape x=1,3,48,320"
-"$build/bin/quantc" import "$model" --input-shape x=1,3,48,320 -o "$out/rec.mlirbc" --stats --time
-"$build/bin/quant-opt" "$out/rec.mlirbc" -o "$out/rec.mlir"
+rm -rf "$out" && mkdir -p "$out"
+echo "== quantc compile $(basename "$model") --input-shape x=1,3,48,192 -o $out/cls"
+"$build/bin/quantc" compile "$model" --input-shape x=1,3,48,192 --name cls -o "$out/cls" --time
+ls "$out/cls"
 echo
-echo "== op histogram"
-grep -o 'qnn\.[a-z_]*' "$out/rec.mlir" | grep -v 'qnn.onnx' | sort | uniq -c | sort -rn
+echo "== rendered text lines (odd lines are upside down)"
+/usr/bin/python3 "$root/test/e2e/Inputs/ocr_inputs.py" "$out/in"
+i=0
+while read -r text; do
+  probs=$("$build/bin/quantc" run "$out/cls" --input "x=$out/in/cls_$i.npy" | sed 's/.*= //')
+  ort=$(node "$root/scripts/ort-run.js" "$model" --input "x=$out/in/cls_$i.npy" -o "$out/ort_$i.npy" >/dev/null &&
+        /usr/bin/python3 -c "import numpy as np; print(' '.join('%.6g' % v for v in np.load('$out/ort_$i.npy')[0]))")
+  label=$(/usr/bin/python3 -c "p=[float(v) for v in '$probs'.split()]; print('0 deg  ' if p[0] > p[1] else '180 deg')")
+  printf '  %-30s -> %s  quantc [%s]  ORT [%s]\n' "\"$text\"" "$label" "$probs" "$ort"
+  i=$((i + 1))
+done < "$out/in/lines.txt"
 echo
-echo "== the attention block of the SVTR neck (weights live in dense_resource blobs)"
-grep -m1 -B2 -A6 'qnn.softmax' "$out/rec.mlir"
-echo
-echo "(full IR: $out/rec.mlir, bytecode: $out/rec.mlirbc)"
+echo "== single-thread latency, 200 runs"
+"$build/bin/quantc" run "$out/cls" --input "x=$out/in/cls_0.npy" --repeat 200 --time 2>&1 >/dev/null | sed 's/^/  quantc: /'
+node "$root/scripts/ort-run.js" "$model" --input "x=$out/in/cls_0.npy" --threads 1 --repeat 200 |
+  /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print('  ORT:    run: min %.3f ms, median %.3f ms over %d runs' % (r['min_ms'], r['median_ms'], r['runs']))"
