@@ -242,7 +242,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     int64_t extraW = std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
                                               (wd + w.padLeft + w.padRight));
     Type element = inType.getElementType();
-    Value padScalar, init;
+    Value padScalar;
     if (isMax) {
       TypedAttr lowest;
       if (auto floatType = dyn_cast<FloatType>(element))
