@@ -53,7 +53,6 @@ static void addDescriptor(llvm::Module &module, llvm::Function &run, llvm::Strin
   llvm::IRBuilder<> b(ctx);
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   auto *i32 = b.getInt32Ty();
-  auto *i64 = b.getInt64Ty();
 
   auto *entryType = llvm::FunctionType::get(b.getVoidTy(), {ptr}, false);
   auto *entry = llvm::Function::Create(entryType, llvm::GlobalValue::ExternalLinkage,
@@ -84,7 +83,6 @@ static void addDescriptor(llvm::Module &module, llvm::Function &run, llvm::Strin
                                     llvm::ConstantArray::get(arrayType, elements),
                                     name + "_" + role + "s");
   };
-  (void)i64;
   auto *modelType = llvm::StructType::get(ctx, {i32, i32, i32, ptr, ptr, ptr, ptr});
   auto *modelName = b.CreateGlobalString(name, "", 0, &module);
   auto *init = llvm::ConstantStruct::get(

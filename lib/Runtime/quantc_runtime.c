@@ -108,7 +108,6 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
   void **buffers = calloc((size_t)(num_inputs + num_outputs) + 1, sizeof(void *));
   if (!buffers)
     return fail(error, error_size, "out of memory");
-  int32_t allocated = 0;
   for (int32_t i = 0; i < num_inputs; ++i) {
     if (quantc_tensor_check(&model->inputs[i], &inputs[i], "input", error, error_size)) {
       free(buffers);
@@ -130,14 +129,12 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
         free(buffers);
         return fail(error, error_size, "out of memory for output '%s'", info->name);
       }
-      ++allocated;
     } else if (quantc_tensor_check(info, out, "output", error, error_size)) {
       free(buffers);
       return -1;
     }
     buffers[num_inputs + i] = out->data;
   }
-  (void)allocated;
   model->entry(buffers);
   free(buffers);
   return 0;
