@@ -28,4 +28,28 @@ def QNNFoldConstantsPass : Pass<"qnn-fold-constants", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNFoldBatchNormPass : Pass<"qnn-fold-batchnorm", "::mlir::ModuleOp"> {
+  let summary = "Fold inference BatchNormalization into the preceding Conv, ConvTranspose or Gemm";
+  let description = [{
+    y = (conv(x, W) + b - mean) * a + beta with a = scale / sqrt(var + eps)
+    is conv(x, W') + b' with W' = W * a (per output channel) and
+    b' = (b - mean) * a + beta. Applies when the producer's only user is the
+    batch_norm and every weight and statistic is a constant f32 tensor; the
+    new weights are fresh dense_resource blobs. For Gemm the channel is the
+    output column (W scaled per column of op(B), C must be absent or a
+    vector).
+
+    Before:
+    ```mlir
+    %c = qnn.conv %x, %w, %b {...}
+    %y = qnn.batch_norm %c, %scale, %beta, %mean, %var {epsilon = 1.0e-05 : f32}
+    ```
+    After:
+    ```mlir
+    %y = qnn.conv %x, %w_folded, %b_folded {...}
+    ```
+  }];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 #endif // QUANTC_PASSES_TRANSFORMS_PASSES_TD

@@ -1,0 +1,190 @@
+// qnn-fold-batchnorm: inference BatchNormalization folded into the producing Conv/ConvTranspose/Gemm.
+#include "passes/Transforms/Passes.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNFOLDBATCHNORMPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// The f32 values of a constant tensor (inline or resource blob).
+std::optional<std::vector<float>> readFloats(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32() || !type.hasStaticShape())
+    return std::nullopt;
+  size_t count = type.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count * sizeof(float))
+      return std::nullopt;
+    std::vector<float> values(count);
+    std::memcpy(values.data(), blob->getData().data(), count * sizeof(float));
+    return values;
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    auto range = dense.getValues<float>();
+    return std::vector<float>(range.begin(), range.end());
+  }
+  return std::nullopt;
+}
+
+/// A qnn.constant holding `values`: a fresh blob, or an inline literal for one element.
+Value makeConstant(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<float> values,
+                   StringRef key) {
+  ElementsAttr attr;
+  if (values.size() > 1) {
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)),
+        alignof(std::max_align_t));
+    attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
+  } else {
+    attr = DenseElementsAttr::get(type, values);
+  }
+  return ConstantOp::create(b, loc, attr);
+}
+
+/// BatchNorm as a per-channel affine map: y = x * a + c.
+struct ChannelAffine {
+  std::vector<float> a, c;
+};
+
+std::optional<ChannelAffine> channelAffine(BatchNormOp bn) {
+  auto scale = readFloats(bn.getScale()), beta = readFloats(bn.getBias());
+  auto mean = readFloats(bn.getMean()), variance = readFloats(bn.getVariance());
+  if (!scale || !beta || !mean || !variance)
+    return std::nullopt;
+  ChannelAffine affine;
+  double epsilon = bn.getEpsilon().convertToDouble();
+  for (size_t i = 0; i < scale->size(); ++i) {
+    double a = (*scale)[i] / std::sqrt(double((*variance)[i]) + epsilon);
+    affine.a.push_back(float(a));
+    affine.c.push_back(float((*beta)[i] - (*mean)[i] * a));
+  }
+  return affine;
+}
+
+/// New bias b' = b * a + c (b = 0 when absent).
+std::vector<float> foldedBias(const std::optional<std::vector<float>> &bias,
+                              const ChannelAffine &affine) {
+  std::vector<float> out(affine.a.size());
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = (bias ? (*bias)[i] : 0.0f) * affine.a[i] + affine.c[i];
+  return out;
+}
+
+/// Weight scaled per output channel; `channelOf(flat index)` names the channel.
+template <typename ChannelFn>
+std::vector<float> scaledWeight(std::vector<float> weight, const ChannelAffine &affine,
+                                ChannelFn channelOf) {
+  for (size_t i = 0; i < weight.size(); ++i)
+    weight[i] *= affine.a[channelOf(i)];
+  return weight;
+}
+
+template <typename ProducerOp>
+struct FoldIntoProducer : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto producer = bn.getInput().template getDefiningOp<ProducerOp>();
+    if (!producer || !producer->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a single-use producer");
+    auto weight = readFloats(producer.getOperand(1));
+    Value biasValue = producer->getNumOperands() > 2 ? producer.getOperand(2) : Value();
+    std::optional<std::vector<float>> bias;
+    if (biasValue && !(bias = readFloats(biasValue)))
+      return rewriter.notifyMatchFailure(bn, "producer bias is not a constant f32 tensor");
+    auto affine = channelAffine(bn);
+    if (!weight || !affine)
+      return rewriter.notifyMatchFailure(bn, "weights or statistics are not constant f32");
+    auto weightType = cast<RankedTensorType>(producer.getOperand(1).getType());
+    size_t channels = affine->a.size();
+    auto channelOf = channelFunction(producer, weightType, channels);
+    if (!channelOf)
+      return rewriter.notifyMatchFailure(bn, "channel layout not foldable");
+    if (bias && bias->size() != channels)
+      return rewriter.notifyMatchFailure(bn, "bias is not one value per channel");
+
+    Location loc = producer.getLoc();
+    rewriter.setInsertionPoint(producer);
+    Value newWeight = makeConstant(rewriter, loc, weightType,
+                                   scaledWeight(*weight, *affine, *channelOf), "bn_folded_weight");
+    auto biasType = RankedTensorType::get({int64_t(channels)}, rewriter.getF32Type());
+    Value newBias = makeConstant(rewriter, loc, biasType, foldedBias(bias, *affine), "bn_folded_bias");
+    rewriter.modifyOpInPlace(producer, [&] {
+      producer->setOperand(1, newWeight);
+      if (biasValue)
+        producer->setOperand(2, newBias);
+      else
+        biasOperand(producer).assign(newBias);
+    });
+    rewriter.replaceOp(bn, producer->getResult(0));
+    return success();
+  }
+
+  static MutableOperandRange biasOperand(ConvOp op) { return op.getBiasMutable(); }
+  static MutableOperandRange biasOperand(ConvTransposeOp op) { return op.getBiasMutable(); }
+  static MutableOperandRange biasOperand(GemmOp op) { return op.getCMutable(); }
+
+  /// Maps a flat weight index to its output channel, or nullopt when the
+  /// weight does not have one channel per batch_norm channel.
+  static std::optional<std::function<size_t(size_t)>>
+  channelFunction(ConvOp, RankedTensorType w, size_t channels) {
+    if (size_t(w.getDimSize(0)) != channels)
+      return std::nullopt;
+    size_t perChannel = w.getNumElements() / channels;
+    return [perChannel](size_t i) { return i / perChannel; };
+  }
+  static std::optional<std::function<size_t(size_t)>>
+  channelFunction(ConvTransposeOp op, RankedTensorType w, size_t channels) {
+    // W is [C, F/g, k...]; output channel = (c / (C/g)) * (F/g) + f.
+    size_t groups = op.getGroup(), c = w.getDimSize(0), fg = w.getDimSize(1);
+    if (fg * groups != channels)
+      return std::nullopt;
+    size_t kernel = w.getNumElements() / (c * fg), cg = c / groups;
+    return [=](size_t i) {
+      size_t ci = i / (fg * kernel), f = (i / kernel) % fg;
+      return (ci / cg) * fg + f;
+    };
+  }
+  static std::optional<std::function<size_t(size_t)>>
+  channelFunction(GemmOp op, RankedTensorType w, size_t channels) {
+    // The channel is the output column n: B[k, n], or B[n, k] with trans_b.
+    if (op.getC() && cast<RankedTensorType>(op.getC().getType()).getRank() > 1)
+      return std::nullopt;
+    if (op.getAlpha().convertToDouble() != 1.0 || op.getBeta().convertToDouble() != 1.0)
+      return std::nullopt;
+    size_t n = w.getDimSize(op.getTransB() ? 0 : 1), k = w.getDimSize(op.getTransB() ? 1 : 0);
+    if (n != channels)
+      return std::nullopt;
+    if (op.getTransB())
+      return [k](size_t i) { return i / k; };
+    return [n](size_t i) { return i % n; };
+  }
+};
+
+struct QNNFoldBatchNormPass : impl::QNNFoldBatchNormPassBase<QNNFoldBatchNormPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldIntoProducer<ConvOp>, FoldIntoProducer<ConvTransposeOp>,
+                 FoldIntoProducer<GemmOp>>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn
