@@ -35,6 +35,13 @@ Value liftTo2D(OpBuilder &b, Location loc, Value value) {
   return reshape(b, loc, value, {type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)});
 }
 
+/// The type liftTo2D gives a value of `type`.
+RankedTensorType liftedType(RankedTensorType type) {
+  if (type.getRank() == 4)
+    return type;
+  return type.clone({type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)});
+}
+
 /// [F] bias broadcast along the rows of an F x rest tensor.
 Value broadcastRows(OpBuilder &b, Location loc, Value bias, RankedTensorType type) {
   int64_t rows = type.getDimSize(0);
@@ -144,7 +151,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                           op.getPads());
     Value input = liftTo2D(rewriter, loc, adaptor.getInput());
     Value weight = liftTo2D(rewriter, loc, adaptor.getWeight());
-    auto result4 = cast<RankedTensorType>(liftTo2D(rewriter, loc, emptyTensor(rewriter, loc, resultType)).getType());
+    RankedTensorType result4 = liftedType(resultType);
     Value padded = padConstant(rewriter, loc, input, {0, 0, w.padTop, w.padLeft},
                                {0, 0, w.padBottom, w.padRight}, 0.0);
     Value y = convPadded(rewriter, loc, padded, weight, adaptor.getBias(), w, op.getGroup(),
@@ -207,8 +214,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
                         })
                         .getResult(0);
     Window unit = {kh, kw, 1, 1, w.dh, w.dw, 0, 0, 0, 0};
-    auto result4 = cast<RankedTensorType>(
-        liftTo2D(rewriter, loc, emptyTensor(rewriter, loc, resultType)).getType());
+    RankedTensorType result4 = liftedType(resultType);
     Value y = convPadded(rewriter, loc, padded, flipped, adaptor.getBias(), unit, groups, result4);
     rewriter.replaceOp(op, reshape(rewriter, loc, y, resultType.getShape()));
     return success();
@@ -232,8 +238,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Window w = makeWindow(op.getKernelShape(), op.getStrides(), dilations, op.getPads());
     Value input = liftTo2D(rewriter, loc, adaptor.getInput());
     auto inType = cast<RankedTensorType>(input.getType());
-    auto outType = cast<RankedTensorType>(
-        liftTo2D(rewriter, loc, emptyTensor(rewriter, loc, resultType)).getType());
+    RankedTensorType outType = liftedType(resultType);
     int64_t h = inType.getDimSize(2), wd = inType.getDimSize(3);
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     // ceil_mode windows may run past the end padding: pad further so reads stay in bounds.
@@ -329,10 +334,6 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         factor = arith::TruncFOp::create(nb, l, a[0].getType(), factor);
       return mul(nb, l, a[0], factor);
     });
-  }
-  static Value divideByWindowCounts(OpBuilder &, Location, MaxPoolOp, Value sums, const Window &,
-                                    int64_t, int64_t) {
-    return sums;
   }
 };
 
