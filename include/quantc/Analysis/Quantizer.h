@@ -1,0 +1,93 @@
+// Weight quantization numerics (plain C++, no MLIR): schemes, round-to-nearest
+// with MSE-optimal clipping, ternary/binary, per-tensor/channel/group, GPTQ.
+#ifndef QUANTC_ANALYSIS_QUANTIZER_H
+#define QUANTC_ANALYSIS_QUANTIZER_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace quantc {
+
+enum class WeightKind { Uniform, Ternary, Binary };
+
+/// How one weight tensor is quantized.
+struct WeightScheme {
+  unsigned bits = 8;           // 2..8 for Uniform (Ternary/Binary ignore it)
+  WeightKind kind = WeightKind::Uniform;
+  bool symmetric = true;       // zero point 0, range [-(2^(b-1)-1), 2^(b-1)-1]
+  int64_t groupSize = 0;       // 0: per output channel; -1: per tensor; >0: groups along the reduction axis
+  bool searchClip = true;      // MSE-optimal clipping instead of plain min/max
+};
+
+/// Parses "8", "4", "ternary", "binary" into `scheme`; returns an error or "".
+std::string parseBitsSpec(const std::string &text, WeightScheme &scheme);
+/// "w8 sym per-channel", for reports.
+std::string describeScheme(const WeightScheme &scheme);
+
+/// The integer range a scheme stores into (an i8 container).
+struct IntRange {
+  int64_t min, max;
+};
+IntRange storageRange(const WeightScheme &scheme);
+
+/// A weight tensor seen as rows (output channels) x columns (the reduction,
+/// in memory order of the row): element (r, c) lives at
+/// r * rowStride + (c / innerSize) * columnOuterStride + (c % innerSize) * columnInnerStride.
+/// `WeightLayout::fromAxes` builds it for a channel axis; groups are runs of
+/// `groupSize` consecutive columns.
+struct WeightLayout {
+  int64_t rows = 1, columns = 1;
+  int64_t rowStride = 0, innerSize = 1, columnOuterStride = 0, columnInnerStride = 0;
+  /// Conv [O, I, kh, kw] with channelAxis 0: columns are I*kh*kw in order.
+  /// MatMul B [K, N] with channelAxis 1: columns are K (strided by N).
+  static WeightLayout fromAxes(const std::vector<int64_t> &shape, int channelAxis);
+  int64_t offset(int64_t row, int64_t column) const {
+    return row * rowStride + (column / innerSize) * columnOuterStride +
+           (column % innerSize) * columnInnerStride;
+  }
+};
+
+struct QuantizedWeights {
+  std::vector<int8_t> values;        // same layout as the float tensor
+  std::vector<float> scales;         // [rows][groupsPerRow] (one entry when per tensor)
+  std::vector<int32_t> zeroPoints;   // same shape as scales
+  int64_t groupsPerRow = 1, groupSize = 0; // groupSize 0: whole row
+  bool perTensor = false;
+  IntRange range{0, 0};
+
+  int64_t paramIndex(int64_t row, int64_t column) const {
+    if (perTensor)
+      return 0;
+    return row * groupsPerRow + (groupSize ? column / groupSize : 0);
+  }
+};
+
+/// Round-to-nearest (ties to even) with optional MSE clip search per block.
+QuantizedWeights quantizeWeights(const std::vector<float> &weights, const WeightLayout &layout,
+                                 const WeightScheme &scheme);
+
+/// Error-compensating quantization (GPTQ/OBQ): columns are quantized in order
+/// and each one's rounding error is spread over the columns not yet quantized,
+/// weighted by the inverse of `hessian` (columns x columns, X^T X of the
+/// layer's inputs, row-major). Falls back to RTN when the Hessian is unusable.
+QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
+                                     const WeightScheme &scheme, std::vector<double> hessian);
+
+/// (q - zero_point) * scale for every element, in the float tensor's layout.
+std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const WeightLayout &layout);
+
+/// Float <-> integer for one value: clamp(roundeven(x / scale) + zp).
+int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range);
+
+/// Agreement between a reference and an approximation.
+struct ErrorStats {
+  double sqnrDb = 0;      // 10 log10(sum ref^2 / sum (ref - x)^2); +inf when exact
+  double cosine = 1;
+  double maxAbsError = 0;
+};
+ErrorStats compareTensors(const float *reference, const float *approx, int64_t count);
+
+} // namespace quantc
+
+#endif // QUANTC_ANALYSIS_QUANTIZER_H

@@ -1,0 +1,48 @@
+// Activation range estimation from calibration statistics: minmax, percentile,
+// MSE-optimal and entropy (KL) ranges from per-tensor histograms.
+#ifndef QUANTC_ANALYSIS_RANGEESTIMATOR_H
+#define QUANTC_ANALYSIS_RANGEESTIMATOR_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace quantc {
+
+enum class RangeMethod { MinMax, Percentile, MSE, Entropy };
+
+/// "minmax" | "percentile" | "mse" | "entropy"; returns an error or "".
+std::string parseRangeMethod(const std::string &text, RangeMethod &method);
+const char *rangeMethodName(RangeMethod method);
+
+/// Statistics of one tensor over all calibration samples. Two passes:
+/// observeMinMax on every sample, then (for the histogram methods)
+/// startHistograms once and observeHistogram on every sample again.
+class TensorObserver {
+public:
+  void observeMinMax(const float *data, int64_t count);
+  void startHistograms(int bins = 2048);
+  void observeHistogram(const float *data, int64_t count);
+
+  double min() const { return lo; }
+  double max() const { return hi; }
+  bool empty() const { return !seen; }
+  /// The range [min, max] to quantize to, always containing 0.
+  /// `bits` is the activation bit-width (for the MSE and entropy objectives).
+  std::pair<double, double> range(RangeMethod method, double percentile, unsigned bits) const;
+
+private:
+  std::pair<double, double> percentileRange(double percentile) const;
+  std::pair<double, double> mseRange(unsigned bits) const;
+  std::pair<double, double> entropyRange(unsigned bits) const;
+  double binCenter(int bin) const { return lo + (bin + 0.5) * (hi - lo) / histogram.size(); }
+
+  bool seen = false;
+  double lo = 0, hi = 0;
+  std::vector<double> histogram;    // over [lo, hi]
+  std::vector<double> absHistogram; // |x| over [0, max(|lo|, |hi|)]
+};
+
+} // namespace quantc
+
+#endif // QUANTC_ANALYSIS_RANGEESTIMATOR_H

@@ -1,0 +1,341 @@
+// Weight quantization numerics: RTN with MSE clip search, ternary/binary, groups, GPTQ.
+#include "quantc/Analysis/Quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace quantc {
+
+std::string parseBitsSpec(const std::string &text, WeightScheme &scheme) {
+  if (text == "ternary" || text == "1.58") {
+    scheme.kind = WeightKind::Ternary;
+    scheme.bits = 2;
+    scheme.symmetric = true;
+    return "";
+  }
+  if (text == "binary" || text == "1") {
+    scheme.kind = WeightKind::Binary;
+    scheme.bits = 1;
+    scheme.symmetric = true;
+    return "";
+  }
+  char *end = nullptr;
+  long bits = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end || bits < 2 || bits > 8)
+    return "bit-width '" + text + "' is not 2..8, 'ternary' or 'binary'";
+  scheme.kind = WeightKind::Uniform;
+  scheme.bits = unsigned(bits);
+  return "";
+}
+
+std::string describeScheme(const WeightScheme &scheme) {
+  std::string text = scheme.kind == WeightKind::Ternary  ? "ternary"
+                     : scheme.kind == WeightKind::Binary ? "binary"
+                                                         : "w" + std::to_string(scheme.bits);
+  text += scheme.symmetric ? " sym" : " asym";
+  if (scheme.groupSize < 0)
+    text += " per-tensor";
+  else if (scheme.groupSize == 0)
+    text += " per-channel";
+  else
+    text += " group" + std::to_string(scheme.groupSize);
+  return text;
+}
+
+IntRange storageRange(const WeightScheme &scheme) {
+  switch (scheme.kind) {
+  case WeightKind::Ternary:
+  case WeightKind::Binary:
+    return {-1, 1};
+  case WeightKind::Uniform:
+    break;
+  }
+  int64_t half = int64_t(1) << (scheme.bits - 1);
+  if (scheme.symmetric)
+    return {-(half - 1), half - 1};
+  return {-half, half - 1};
+}
+
+WeightLayout WeightLayout::fromAxes(const std::vector<int64_t> &shape, int channelAxis) {
+  WeightLayout layout;
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < int(shape.size()); ++d) {
+    if (d < channelAxis)
+      outer *= shape[d];
+    else if (d > channelAxis)
+      inner *= shape[d];
+  }
+  layout.rows = shape.empty() ? 1 : shape[channelAxis];
+  layout.columns = outer * inner;
+  layout.rowStride = inner;
+  layout.innerSize = std::max<int64_t>(inner, 1);
+  layout.columnOuterStride = layout.rows * inner;
+  layout.columnInnerStride = 1;
+  return layout;
+}
+
+int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range) {
+  double q = std::nearbyint(double(x) / double(scale)) + zeroPoint;
+  return int64_t(std::clamp(q, double(range.min), double(range.max)));
+}
+
+namespace {
+
+struct BlockParams {
+  float scale = 1;
+  int32_t zeroPoint = 0;
+};
+
+double squaredError(const std::vector<float> &values, BlockParams p, IntRange range,
+                    WeightKind kind) {
+  double error = 0;
+  for (float v : values) {
+    double q = kind == WeightKind::Binary ? (v < 0 ? -1 : 1)
+                                           : double(quantizeValue(v, p.scale, p.zeroPoint, range));
+    double d = v - (q - p.zeroPoint) * p.scale;
+    error += d * d;
+  }
+  return error;
+}
+
+/// Scale/zero point for [lo, hi] (lo <= 0 <= hi).
+BlockParams paramsFor(double lo, double hi, const WeightScheme &scheme, IntRange range) {
+  BlockParams p;
+  if (scheme.symmetric || scheme.kind != WeightKind::Uniform) {
+    double bound = std::max(std::fabs(lo), std::fabs(hi));
+    p.scale = float(bound / double(range.max));
+  } else {
+    p.scale = float((hi - lo) / double(range.max - range.min));
+    if (p.scale > 0)
+      p.zeroPoint = int32_t(std::clamp<double>(std::nearbyint(range.min - lo / p.scale),
+                                               double(range.min), double(range.max)));
+  }
+  if (!(p.scale > 0) || !std::isfinite(p.scale))
+    p.scale = 1, p.zeroPoint = 0; // an all-zero block: any scale represents it
+  return p;
+}
+
+BlockParams chooseParams(const std::vector<float> &values, const WeightScheme &scheme,
+                         IntRange range) {
+  if (scheme.kind == WeightKind::Binary) {
+    // L2-optimal scale for sign(w): mean |w|.
+    double sum = 0;
+    for (float v : values)
+      sum += std::fabs(v);
+    BlockParams p;
+    p.scale = values.empty() ? 1.f : float(sum / values.size());
+    if (!(p.scale > 0))
+      p.scale = 1;
+    return p;
+  }
+  double lo = 0, hi = 0;
+  for (float v : values)
+    lo = std::min<double>(lo, v), hi = std::max<double>(hi, v);
+  BlockParams best = paramsFor(lo, hi, scheme, range);
+  // Ternary always searches: max|w| as the level wastes most of the range.
+  if (!scheme.searchClip && scheme.kind == WeightKind::Uniform)
+    return best;
+  double bestError = squaredError(values, best, range, scheme.kind);
+  double smallest = scheme.kind == WeightKind::Ternary ? 0.2 : 0.5;
+  for (int step = 1; step <= 80; ++step) {
+    double ratio = 1.0 - (1.0 - smallest) * step / 80.0;
+    BlockParams candidate = paramsFor(lo * ratio, hi * ratio, scheme, range);
+    double error = squaredError(values, candidate, range, scheme.kind);
+    if (error < bestError)
+      bestError = error, best = candidate;
+  }
+  return best;
+}
+
+int64_t quantizeWith(float v, BlockParams p, IntRange range, WeightKind kind) {
+  if (kind == WeightKind::Binary)
+    return v < 0 ? -1 : 1;
+  return quantizeValue(v, p.scale, p.zeroPoint, range);
+}
+
+/// Shape of the parameter grid; params chosen later (RTN: all up front).
+QuantizedWeights emptyResult(const WeightLayout &layout, const WeightScheme &scheme,
+                             size_t count) {
+  QuantizedWeights result;
+  result.range = storageRange(scheme);
+  result.values.assign(count, 0);
+  result.perTensor = scheme.groupSize < 0;
+  if (scheme.groupSize > 0 && scheme.groupSize < layout.columns) {
+    result.groupSize = scheme.groupSize;
+    result.groupsPerRow = (layout.columns + scheme.groupSize - 1) / scheme.groupSize;
+  }
+  size_t params = result.perTensor ? 1 : size_t(layout.rows * result.groupsPerRow);
+  result.scales.assign(params, 1.f);
+  result.zeroPoints.assign(params, 0);
+  return result;
+}
+
+} // namespace
+
+QuantizedWeights quantizeWeights(const std::vector<float> &weights, const WeightLayout &layout,
+                                 const WeightScheme &scheme) {
+  QuantizedWeights result = emptyResult(layout, scheme, weights.size());
+  int64_t groupColumns = result.groupSize ? result.groupSize : layout.columns;
+  std::vector<float> block;
+  auto quantizeBlock = [&](int64_t rowBegin, int64_t rowEnd, int64_t colBegin, int64_t colEnd) {
+    block.clear();
+    for (int64_t r = rowBegin; r < rowEnd; ++r)
+      for (int64_t c = colBegin; c < colEnd; ++c)
+        block.push_back(weights[layout.offset(r, c)]);
+    BlockParams p = chooseParams(block, scheme, result.range);
+    int64_t index = result.paramIndex(rowBegin, colBegin);
+    result.scales[index] = p.scale;
+    result.zeroPoints[index] = p.zeroPoint;
+    for (int64_t r = rowBegin; r < rowEnd; ++r)
+      for (int64_t c = colBegin; c < colEnd; ++c) {
+        int64_t at = layout.offset(r, c);
+        result.values[at] = int8_t(quantizeWith(weights[at], p, result.range, scheme.kind));
+      }
+  };
+  if (result.perTensor) {
+    quantizeBlock(0, layout.rows, 0, layout.columns);
+    return result;
+  }
+  for (int64_t r = 0; r < layout.rows; ++r)
+    for (int64_t c = 0; c < layout.columns; c += groupColumns)
+      quantizeBlock(r, r + 1, c, std::min(c + groupColumns, layout.columns));
+  return result;
+}
+
+namespace {
+
+/// In-place lower Cholesky factor of a symmetric positive definite matrix.
+bool cholesky(std::vector<double> &a, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    double diagonal = a[j * n + j];
+    for (int64_t k = 0; k < j; ++k)
+      diagonal -= a[j * n + k] * a[j * n + k];
+    if (!(diagonal > 0))
+      return false;
+    diagonal = std::sqrt(diagonal);
+    a[j * n + j] = diagonal;
+    for (int64_t i = j + 1; i < n; ++i) {
+      double sum = a[i * n + j];
+      const double *ri = &a[i * n], *rj = &a[j * n];
+      for (int64_t k = 0; k < j; ++k)
+        sum -= ri[k] * rj[k];
+      a[i * n + j] = sum / diagonal;
+    }
+    for (int64_t k = j + 1; k < n; ++k)
+      a[j * n + k] = 0;
+  }
+  return true;
+}
+
+/// Upper factor U of H^-1 = U^T U (what GPTQ's update reads), from H.
+bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> &upper) {
+  if (!cholesky(h, n))
+    return false;
+  // L^-1 by forward substitution, then H^-1 = L^-T L^-1.
+  std::vector<double> linv(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    linv[i * n + i] = 1.0 / h[i * n + i];
+    for (int64_t j = 0; j < i; ++j) {
+      double sum = 0;
+      for (int64_t k = j; k < i; ++k)
+        sum += h[i * n + k] * linv[k * n + j];
+      linv[i * n + j] = -sum / h[i * n + i];
+    }
+  }
+  std::vector<double> inverse(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      double sum = 0;
+      for (int64_t k = i; k < n; ++k)
+        sum += linv[k * n + i] * linv[k * n + j];
+      inverse[i * n + j] = inverse[j * n + i] = sum;
+    }
+  // H^-1 = L L^T, and GPTQ reads U = L^T (torch.linalg.cholesky(upper=True)).
+  if (!cholesky(inverse, n))
+    return false;
+  upper.assign(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i; j < n; ++j)
+      upper[i * n + j] = inverse[j * n + i];
+  return true;
+}
+
+} // namespace
+
+QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
+                                     const WeightScheme &scheme, std::vector<double> hessian) {
+  int64_t n = layout.columns;
+  if (int64_t(hessian.size()) != n * n || scheme.groupSize < 0)
+    return quantizeWeights(weights, layout, scheme);
+  // Columns no input ever reaches carry no information: pin them.
+  double meanDiagonal = 0;
+  for (int64_t i = 0; i < n; ++i)
+    meanDiagonal += hessian[i * n + i];
+  meanDiagonal /= double(n);
+  std::vector<bool> dead(n, false);
+  for (int64_t i = 0; i < n; ++i)
+    if (hessian[i * n + i] <= 0)
+      dead[i] = true, hessian[i * n + i] = 1;
+  double damping = 0.01 * (meanDiagonal > 0 ? meanDiagonal : 1.0);
+  for (int64_t i = 0; i < n; ++i)
+    hessian[i * n + i] += damping;
+  std::vector<double> upper;
+  if (!inverseCholeskyUpper(std::move(hessian), n, upper))
+    return quantizeWeights(weights, layout, scheme);
+
+  QuantizedWeights result = emptyResult(layout, scheme, weights.size());
+  int64_t groupColumns = result.groupSize ? result.groupSize : n;
+  std::vector<double> row(n);
+  std::vector<float> block;
+  for (int64_t r = 0; r < layout.rows; ++r) {
+    for (int64_t c = 0; c < n; ++c)
+      row[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
+    BlockParams p;
+    for (int64_t c = 0; c < n; ++c) {
+      if (c % groupColumns == 0) {
+        // Parameters from the already-updated weights of this group.
+        block.assign(row.begin() + c, row.begin() + std::min(c + groupColumns, n));
+        p = chooseParams(block, scheme, result.range);
+        int64_t index = result.paramIndex(r, c);
+        result.scales[index] = p.scale;
+        result.zeroPoints[index] = p.zeroPoint;
+      }
+      int64_t q = quantizeWith(float(row[c]), p, result.range, scheme.kind);
+      result.values[layout.offset(r, c)] = int8_t(q);
+      double error = (row[c] - double(q - p.zeroPoint) * p.scale) / upper[c * n + c];
+      const double *u = &upper[c * n];
+      for (int64_t j = c + 1; j < n; ++j)
+        row[j] -= error * u[j];
+    }
+  }
+  return result;
+}
+
+std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const WeightLayout &layout) {
+  std::vector<float> out(quantized.values.size());
+  for (int64_t r = 0; r < layout.rows; ++r)
+    for (int64_t c = 0; c < layout.columns; ++c) {
+      int64_t at = layout.offset(r, c), index = quantized.paramIndex(r, c);
+      out[at] = float(int32_t(quantized.values[at]) - quantized.zeroPoints[index]) *
+                quantized.scales[index];
+    }
+  return out;
+}
+
+ErrorStats compareTensors(const float *reference, const float *approx, int64_t count) {
+  double signal = 0, noise = 0, dot = 0, normA = 0, normB = 0, maxError = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    double a = reference[i], b = approx[i], d = a - b;
+    signal += a * a, noise += d * d, dot += a * b, normA += a * a, normB += b * b;
+    maxError = std::max(maxError, std::fabs(d));
+  }
+  ErrorStats stats;
+  stats.sqnrDb = noise > 0 ? 10.0 * std::log10(signal / noise)
+                           : std::numeric_limits<double>::infinity();
+  stats.cosine = normA > 0 && normB > 0 ? dot / std::sqrt(normA * normB) : (normA == normB ? 1 : 0);
+  stats.maxAbsError = maxError;
+  return stats;
+}
+
+} // namespace quantc

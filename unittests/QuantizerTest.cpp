@@ -1,0 +1,210 @@
+// Weight quantizer and range estimator numerics.
+#include "quantc/Analysis/Quantizer.h"
+#include "quantc/Analysis/RangeEstimator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace quantc;
+
+namespace {
+
+std::vector<float> gaussian(size_t n, unsigned seed, float sigma = 1.f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.f, sigma);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+double mse(const std::vector<float> &a, const std::vector<float> &b) {
+  double e = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    e += (a[i] - b[i]) * (a[i] - b[i]);
+  return e / a.size();
+}
+
+TEST(Quantizer, StorageRanges) {
+  WeightScheme s;
+  s.bits = 8;
+  EXPECT_EQ(storageRange(s).min, -127);
+  EXPECT_EQ(storageRange(s).max, 127);
+  s.symmetric = false;
+  EXPECT_EQ(storageRange(s).min, -128);
+  s.bits = 4;
+  EXPECT_EQ(storageRange(s).max, 7);
+  ASSERT_EQ(parseBitsSpec("ternary", s), "");
+  EXPECT_EQ(storageRange(s).min, -1);
+  EXPECT_NE(parseBitsSpec("9", s), "");
+  EXPECT_NE(parseBitsSpec("4x", s), "");
+}
+
+TEST(Quantizer, RoundsHalfToEvenAndSaturates) {
+  IntRange r{-128, 127};
+  EXPECT_EQ(quantizeValue(2.5f, 1.f, 0, r), 2);
+  EXPECT_EQ(quantizeValue(3.5f, 1.f, 0, r), 4);
+  EXPECT_EQ(quantizeValue(-2.5f, 1.f, 0, r), -2);
+  EXPECT_EQ(quantizeValue(1000.f, 1.f, 0, r), 127);
+  EXPECT_EQ(quantizeValue(-1000.f, 1.f, -3, r), -128);
+  EXPECT_EQ(quantizeValue(0.f, 0.5f, -7, r), -7);
+}
+
+TEST(Quantizer, PerChannelLayoutOfConvAndMatmul) {
+  // Conv [2, 3, 1, 1], channel axis 0: row r holds elements r*3 .. r*3+2.
+  auto conv = WeightLayout::fromAxes({2, 3, 1, 1}, 0);
+  EXPECT_EQ(conv.rows, 2);
+  EXPECT_EQ(conv.columns, 3);
+  EXPECT_EQ(conv.offset(1, 2), 5);
+  // MatMul B [3, 2], channel axis 1: row n is column n of B.
+  auto matmul = WeightLayout::fromAxes({3, 2}, 1);
+  EXPECT_EQ(matmul.rows, 2);
+  EXPECT_EQ(matmul.columns, 3);
+  EXPECT_EQ(matmul.offset(1, 2), 5);
+  EXPECT_EQ(matmul.offset(0, 1), 2);
+}
+
+TEST(Quantizer, EightBitPerChannelIsNearLossless) {
+  auto w = gaussian(64 * 27, 1);
+  auto layout = WeightLayout::fromAxes({64, 3, 3, 3}, 0);
+  WeightScheme s;
+  auto q = quantizeWeights(w, layout, s);
+  auto back = dequantizeWeights(q, layout);
+  auto stats = compareTensors(w.data(), back.data(), int64_t(w.size()));
+  EXPECT_GT(stats.sqnrDb, 38.0);
+  EXPECT_EQ(q.scales.size(), 64u);
+  for (int8_t v : q.values)
+    EXPECT_LE(std::abs(int(v)), 127);
+}
+
+TEST(Quantizer, ClipSearchBeatsMinMaxAtLowBits) {
+  auto w = gaussian(4096, 2);
+  w[7] = 12.f; // an outlier stretches the min/max range
+  auto layout = WeightLayout::fromAxes({1, 4096}, 0);
+  WeightScheme s;
+  s.bits = 4;
+  s.searchClip = false;
+  double plain = mse(w, dequantizeWeights(quantizeWeights(w, layout, s), layout));
+  s.searchClip = true;
+  double searched = mse(w, dequantizeWeights(quantizeWeights(w, layout, s), layout));
+  EXPECT_LT(searched, plain * 0.8);
+}
+
+TEST(Quantizer, GroupsAndAsymmetricZeroPoints) {
+  std::vector<float> w(2 * 64);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = i < 32 ? 0.1f + 0.01f * i : 3.f + 0.02f * i; // two groups, shifted ranges
+  auto layout = WeightLayout::fromAxes({2, 64}, 0);
+  WeightScheme s;
+  s.bits = 4;
+  s.symmetric = false;
+  s.groupSize = 32;
+  auto q = quantizeWeights(w, layout, s);
+  EXPECT_EQ(q.groupsPerRow, 2);
+  EXPECT_EQ(q.scales.size(), 4u);
+  // All-positive groups: the zero point sits at the bottom of the range.
+  EXPECT_EQ(q.zeroPoints[0], -8);
+  auto per = quantizeWeights(w, layout, WeightScheme{4, WeightKind::Uniform, false, 0, true});
+  EXPECT_LT(mse(w, dequantizeWeights(q, layout)), mse(w, dequantizeWeights(per, layout)));
+}
+
+TEST(Quantizer, TernaryAndBinaryValues) {
+  auto w = gaussian(1024, 3);
+  auto layout = WeightLayout::fromAxes({4, 256}, 0);
+  WeightScheme t;
+  parseBitsSpec("ternary", t);
+  auto qt = quantizeWeights(w, layout, t);
+  int zeros = 0;
+  for (int8_t v : qt.values) {
+    EXPECT_TRUE(v == -1 || v == 0 || v == 1);
+    zeros += v == 0;
+  }
+  EXPECT_GT(zeros, 100); // a real threshold, not sign()
+  WeightScheme b;
+  parseBitsSpec("binary", b);
+  auto qb = quantizeWeights(w, layout, b);
+  for (int8_t v : qb.values)
+    EXPECT_TRUE(v == -1 || v == 1);
+  // Binary's scale is mean |w| per row.
+  double sum = 0;
+  for (int i = 0; i < 256; ++i)
+    sum += std::fabs(w[i]);
+  EXPECT_NEAR(qb.scales[0], sum / 256, 1e-5);
+}
+
+/// GPTQ lowers the layer's output error ||(W - Q) X|| against RTN on correlated inputs.
+TEST(Quantizer, GPTQReducesOutputError) {
+  const int rows = 16, columns = 64, samples = 512;
+  auto w = gaussian(rows * columns, 4);
+  std::mt19937 rng(5);
+  std::normal_distribution<double> dist;
+  std::vector<double> x(samples * columns);
+  for (int s = 0; s < samples; ++s) {
+    double shared = dist(rng);
+    for (int c = 0; c < columns; ++c)
+      x[s * columns + c] = shared + 0.3 * dist(rng); // strongly correlated features
+  }
+  std::vector<double> h(columns * columns, 0.0);
+  for (int s = 0; s < samples; ++s)
+    for (int i = 0; i < columns; ++i)
+      for (int j = 0; j < columns; ++j)
+        h[i * columns + j] += x[s * columns + i] * x[s * columns + j];
+  auto layout = WeightLayout::fromAxes({rows, columns}, 0);
+  WeightScheme s;
+  s.bits = 3;
+  auto outputError = [&](const std::vector<float> &approx) {
+    double e = 0;
+    for (int s = 0; s < samples; ++s)
+      for (int r = 0; r < rows; ++r) {
+        double d = 0;
+        for (int c = 0; c < columns; ++c)
+          d += (w[r * columns + c] - approx[r * columns + c]) * x[s * columns + c];
+        e += d * d;
+      }
+    return e;
+  };
+  double rtn = outputError(dequantizeWeights(quantizeWeights(w, layout, s), layout));
+  double gptq = outputError(dequantizeWeights(quantizeWeightsGPTQ(w, layout, s, h), layout));
+  EXPECT_LT(gptq, rtn * 0.7);
+}
+
+TEST(Quantizer, CompareTensors) {
+  std::vector<float> a{1, 2, 3}, b{1, 2, 3};
+  EXPECT_TRUE(std::isinf(compareTensors(a.data(), b.data(), 3).sqnrDb));
+  b[2] = 2;
+  auto stats = compareTensors(a.data(), b.data(), 3);
+  EXPECT_NEAR(stats.sqnrDb, 10 * std::log10(14.0), 1e-9);
+  EXPECT_DOUBLE_EQ(stats.maxAbsError, 1.0);
+}
+
+TEST(RangeEstimator, MethodsClipOutliers) {
+  auto v = gaussian(100000, 6);
+  v[0] = 40.f;
+  TensorObserver observer;
+  observer.observeMinMax(v.data(), int64_t(v.size()));
+  observer.startHistograms();
+  observer.observeHistogram(v.data(), int64_t(v.size()));
+  auto minmax = observer.range(RangeMethod::MinMax, 99.99, 8);
+  EXPECT_FLOAT_EQ(float(minmax.second), 40.f);
+  for (RangeMethod m : {RangeMethod::Percentile, RangeMethod::MSE, RangeMethod::Entropy}) {
+    auto r = observer.range(m, 99.9, 4); // at 8 bits one outlier is worth keeping for MSE
+    EXPECT_LT(r.second, 20.0) << rangeMethodName(m);
+    EXPECT_GT(r.second, 2.0) << rangeMethodName(m);
+    EXPECT_LT(r.first, -2.0) << rangeMethodName(m);
+  }
+}
+
+TEST(RangeEstimator, RangeAlwaysContainsZero) {
+  std::vector<float> v{2.f, 3.f, 4.f};
+  TensorObserver observer;
+  observer.observeMinMax(v.data(), 3);
+  auto r = observer.range(RangeMethod::MinMax, 99.9, 8);
+  EXPECT_EQ(r.first, 0.0);
+  EXPECT_EQ(r.second, 4.0);
+  RangeMethod m;
+  EXPECT_NE(parseRangeMethod("median", m), "");
+}
+
+} // namespace
