@@ -46,11 +46,13 @@ def QNN_WeightFormatAttr : QNN_Attr<"WeightFormat", "weight_format"> {
     user (`--bits`) puts on a weighted layer (conv, matmul, gemm, ...) as the
     discardable attribute `qnn.weight_format`; `qnn-quantize` reads it.
 
-    * `bits`: 1 to 8. Sub-byte widths are stored packed (8 / bits values per
-      byte, low bits first) once lowered to qkernel; in qnn they are carried
-      by `!quant.uniform<iN:f32, ...>` element types with an iN storage type.
-    * `group_size`: 0 means one scale per output channel; 32/64/128 means one
-      scale per group of that many input elements (sub-channel).
+    * `bits`: 1 (binary, values -1/+1) to 8. In qnn every width is held in an
+      i8 container whose `!quant.uniform<i8<min:max>:f32, ...>` storage range
+      is the scheme's range (4-bit symmetric: i8<-7:7>); packing into 8 / bits
+      values per byte happens when lowered to qkernel.
+    * `group_size`: -1 means one scale for the tensor, 0 one per output
+      channel; 32/64/128 one per output channel and group of that many input
+      channels (sub-channel).
     * `ternary`: with bits = 2, the values are restricted to {-1, 0, +1}
       (1.58-bit, BitNet style).
     * `symmetric`: zero point fixed at 0.

@@ -49,8 +49,8 @@ WeightFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          BoolAttr symmetric) {
   if (bits < 1 || bits > 8)
     return emitError() << "weight bits must be in [1, 8], got " << bits;
-  if (groupSize < 0)
-    return emitError() << "group_size must be 0 (per channel) or positive, got "
+  if (groupSize < -1)
+    return emitError() << "group_size must be -1 (per tensor), 0 (per channel) or positive, got "
                        << groupSize;
   if (ternary && ternary.getValue() && bits != 2)
     return emitError() << "ternary weights are stored in 2 bits, got bits = "

@@ -76,8 +76,9 @@ WeightLayout WeightLayout::fromAxes(const std::vector<int64_t> &shape, int chann
 }
 
 int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range) {
-  double q = std::nearbyint(double(x) / double(scale)) + zeroPoint;
-  return int64_t(std::clamp(q, double(range.min), double(range.max)));
+  // f32 division and rounding, exactly as the lowered qnn.quantize computes it.
+  float q = std::nearbyint(x / scale) + float(zeroPoint);
+  return int64_t(std::clamp(q, float(range.min), float(range.max)));
 }
 
 namespace {
@@ -323,19 +324,27 @@ std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const We
   return out;
 }
 
-ErrorStats compareTensors(const float *reference, const float *approx, int64_t count) {
-  double signal = 0, noise = 0, dot = 0, normA = 0, normB = 0, maxError = 0;
+void ErrorAccumulator::add(const float *reference, const float *approx, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     double a = reference[i], b = approx[i], d = a - b;
     signal += a * a, noise += d * d, dot += a * b, normA += a * a, normB += b * b;
     maxError = std::max(maxError, std::fabs(d));
   }
+}
+
+ErrorStats ErrorAccumulator::stats() const {
   ErrorStats stats;
   stats.sqnrDb = noise > 0 ? 10.0 * std::log10(signal / noise)
                            : std::numeric_limits<double>::infinity();
   stats.cosine = normA > 0 && normB > 0 ? dot / std::sqrt(normA * normB) : (normA == normB ? 1 : 0);
   stats.maxAbsError = maxError;
   return stats;
+}
+
+ErrorStats compareTensors(const float *reference, const float *approx, int64_t count) {
+  ErrorAccumulator accumulator;
+  accumulator.add(reference, approx, count);
+  return accumulator.stats();
 }
 
 } // namespace quantc

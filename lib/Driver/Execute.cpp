@@ -239,6 +239,9 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
       return declared.takeError();
     module = std::move(*declared);
   }
+  if (options.quantize.enabled())
+    if (auto error = quantizeModel(*module, options.quantize, options.model))
+      return error;
   auto signature = readSignature(*module);
   if (!signature)
     return signature.takeError();
@@ -294,6 +297,18 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   auto module = importModel(options, options.import, context);
   if (!module)
     return module.takeError();
+  if (options.quantize.enabled()) {
+    QuantizeOptions quantize = options.quantize;
+    if (quantize.report.empty() && options.emit == "so") {
+      if (auto ec = llvm::sys::fs::create_directories(options.output))
+        return llvm::createStringError(options.output + ": cannot create directory: " + ec.message());
+      llvm::SmallString<256> path(options.output);
+      llvm::sys::path::append(path, "report.json");
+      quantize.report = path.str().str();
+    }
+    if (auto error = quantizeModel(**module, quantize, options.model))
+      return error;
+  }
   if (options.emit == "qnn") {
     if (std::string error = writeModuleAtomically(**module, options.output); !error.empty())
       return llvm::createStringError(error);

@@ -12,17 +12,19 @@ namespace quantc {
 JITModel::~JITModel() = default;
 
 llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lowered,
-                                                            const TargetSpec &target) {
+                                                            const TargetSpec &target,
+                                                            unsigned optLevel) {
   if (!target.isHost)
     return llvm::createStringError("the JIT runs on the host only; --target=" + target.name +
                                    " needs `quantc compile`");
   auto machine = createTargetMachine(target);
   if (!machine)
     return machine.takeError();
-  auto optimize = mlir::makeOptimizingTransformer(3, 0, machine->get());
+  auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, machine->get());
   mlir::ExecutionEngineOptions options;
   options.transformer = optimize;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.jitCodeGenOptLevel =
+      optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Less;
   options.enableGDBNotificationListener = false;
   options.enablePerfNotificationListener = false;
   auto engine = mlir::ExecutionEngine::create(lowered, options, std::move(*machine));

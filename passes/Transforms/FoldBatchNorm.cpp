@@ -1,8 +1,9 @@
 // qnn-fold-batchnorm: inference BatchNormalization folded into the producing Conv/ConvTranspose/Gemm.
 #include "passes/Transforms/Passes.h"
 
+#include "passes/Transforms/ConstantUtils.h"
+
 #include "dialects/QNN/QNNOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -16,45 +17,6 @@ namespace quantc::qnn {
 using namespace mlir;
 
 namespace {
-
-/// The f32 values of a constant tensor (inline or resource blob).
-std::optional<std::vector<float>> readFloats(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  auto type = cast<ShapedType>(attr.getType());
-  if (!type.getElementType().isF32() || !type.hasStaticShape())
-    return std::nullopt;
-  size_t count = type.getNumElements();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != count * sizeof(float))
-      return std::nullopt;
-    std::vector<float> values(count);
-    std::memcpy(values.data(), blob->getData().data(), count * sizeof(float));
-    return values;
-  }
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto range = dense.getValues<float>();
-    return std::vector<float>(range.begin(), range.end());
-  }
-  return std::nullopt;
-}
-
-/// A qnn.constant holding `values`: a fresh blob, or an inline literal for one element.
-Value makeConstant(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<float> values,
-                   StringRef key) {
-  ElementsAttr attr;
-  if (values.size() > 1) {
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)),
-        alignof(std::max_align_t));
-    attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
-  } else {
-    attr = DenseElementsAttr::get(type, values);
-  }
-  return ConstantOp::create(b, loc, attr);
-}
 
 /// BatchNorm as a per-channel affine map: y = x * a + c.
 struct ChannelAffine {
@@ -131,6 +93,16 @@ struct FoldIntoProducer : OpRewritePattern<BatchNormOp> {
       else
         biasOperand(producer).assign(newBias);
     });
+    // What BatchNorm says its output looks like, N(beta, gamma^2) per channel:
+    // data-free calibration synthesizes inputs from it.
+    auto gamma = readFloats(bn.getScale()), beta = readFloats(bn.getBias());
+    if (gamma && beta) {
+      std::vector<float> deviation;
+      for (float g : *gamma)
+        deviation.push_back(std::fabs(g));
+      producer->setAttr("qnn.bn_mean", rewriter.getDenseF32ArrayAttr(*beta));
+      producer->setAttr("qnn.bn_std", rewriter.getDenseF32ArrayAttr(deviation));
+    }
     rewriter.replaceOp(bn, producer->getResult(0));
     return success();
   }

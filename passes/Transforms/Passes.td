@@ -52,4 +52,85 @@ def QNNFoldBatchNormPass : Pass<"qnn-fold-batchnorm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
+  let summary = "Quantize layer weights and, from calibrated ranges, layer input activations";
+  let description = [{
+    Every Conv, ConvTranspose, Gemm and MatMul with a constant f32 weight gets
+    integer weights (i8 storage, the scheme's range) behind a
+    `qnn.dequantize`; the float graph around it is unchanged, so weight-only
+    models run as they are. The scheme of a layer comes from its
+    `qnn.weight_format` attribute (set by bit allocation), else from the
+    first `regex=N` entry of `bits` matching the layer's node name, else from
+    the plain `N` entry (`none` keeps a layer float). Rounding is
+    round-to-nearest with an MSE-optimal clip search, or GPTQ (`method=gptq`)
+    using the `qnn.hessian` X^T X that `qnn-calibrate{hessians=true}` stored.
+
+    With `act-bits` = 8 (or 16), each layer's activation inputs get a
+    quantize/dequantize pair from the `qnn.ranges` / `qnn.range` that
+    `qnn-calibrate` wrote (asymmetric unless `act-symmetric`).
+
+    Before:
+    ```mlir
+    %w = qnn.constant dense_resource<w> : tensor<8x4xf32>
+    %y = qnn.matmul %x, %w : (tensor<1x8xf32>, tensor<8x4xf32>) -> tensor<1x4xf32>
+    ```
+    After (`bits=8`):
+    ```mlir
+    %q = qnn.constant dense_resource<qweight> : tensor<8x4xi8>
+    %s = quant.scast %q : tensor<8x4xi8> to tensor<8x4x!quant.uniform<i8<-127:127>:f32:1, {...}>>
+    %w = qnn.dequantize %s : tensor<8x4x!quant.uniform<...>> -> tensor<8x4xf32>
+    %y = qnn.matmul %x, %w {qnn.weight_format = #qnn.weight_format<...>} : ...
+    ```
+  }];
+  let options = [
+    Option<"bits", "bits", "std::string", /*default=*/"\"8\"",
+           "Weight bits: N | ternary | binary | none, or regex=N entries, comma separated">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "0: per output channel, -1: per tensor, 32/64/128: per group of input channels">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true", "Symmetric weights (zero point 0)">,
+    Option<"clipSearch", "clip-search", "bool", /*default=*/"true",
+           "Choose each scale by an MSE-optimal clip search">,
+    Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
+           "rtn (round to nearest) or gptq (error compensation, needs qnn.hessian)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"0",
+           "Activation bits: 0 (weight-only), 8 or 16">,
+    Option<"actSymmetric", "act-symmetric", "bool", /*default=*/"false",
+           "Symmetric activations (int8, zero point 0) instead of asymmetric">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
+}
+
+def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
+  let summary = "Run the float model on calibration inputs and record activation ranges";
+  let description = [{
+    Compiles the float graph with the JIT, runs it on every calibration input
+    and records, for each tensor that feeds a Conv/ConvTranspose/Gemm/MatMul,
+    min/max and a histogram. The range chosen by `method` (minmax,
+    percentile, mse, entropy) is stored as `qnn.ranges` on the producing op
+    (`qnn.range` on a function argument). With `hessians`, each such layer
+    also gets `qnn.hessian`: X^T X of its im2col'd inputs (for GPTQ and
+    sensitivity). Inputs: `inputs` lists .npy files or directories of them
+    (one sample per file, shaped like the model's input). With no inputs,
+    samples are synthesized (`data-free`): see the README.
+
+    ```mlir
+    %y = qnn.relu %x {qnn.ranges = [#qnn.range<0.0, 6.25>]} : tensor<1x8xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string", "Calibration .npy files or directories">,
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "Range method: minmax, percentile, mse, entropy">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile kept by method=percentile">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Bits the mse/entropy objectives assume">,
+    Option<"hessians", "hessians", "bool", /*default=*/"false",
+           "Also record X^T X per layer (GPTQ, sensitivity)">,
+    Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
+           "Samples synthesized when no inputs are given">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 #endif // QUANTC_PASSES_TRANSFORMS_PASSES_TD

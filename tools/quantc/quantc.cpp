@@ -58,6 +58,62 @@ static cl::opt<std::string> artifactName(
 static cl::opt<std::string> emit("emit", cl::desc("Stop at a stage: qnn, llvm (LLVM dialect), so"),
                                  cl::init("so"), cl::sub(compileCommand));
 
+// Quantization (compile and run).
+static cl::OptionCategory quantizeCategory("Quantization options");
+static cl::opt<std::string> weightBits(
+    "bits",
+    cl::desc("Weight bits: N (2-8), ternary, binary, none, or regex=N entries by node name, "
+             "comma separated (e.g. 'conv_first.*=8,4'). Unset: float weights"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<long> groupSize(
+    "group-size", cl::desc("0: per output channel (default), -1: per tensor, 32/64/128: per group"),
+    cl::init(0), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default) or asym"),
+                                         cl::init("sym"), cl::cat(quantizeCategory),
+                                         cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> weightMethod(
+    "weight-method", cl::desc("rtn (round to nearest, MSE clip search) or gptq"),
+    cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> actBits("act-bits",
+                                    cl::desc("Activation bits: 8, 16 or none (weight-only)"),
+                                    cl::init("none"), cl::cat(quantizeCategory),
+                                    cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> actScheme("act-scheme",
+                                      cl::desc("asym (default, int8 with zero point) or sym"),
+                                      cl::init("asym"), cl::cat(quantizeCategory),
+                                      cl::sub(compileCommand), cl::sub(runCommand));
+static cl::list<std::string> calib(
+    "calib", cl::desc("Calibration samples: .npy files or directories of them (repeatable); "
+                      "none: data-free"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> calibMethod(
+    "calib-method", cl::desc("Activation ranges: minmax (default), percentile, mse, entropy"),
+    cl::init("minmax"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> report(
+    "report", cl::desc("Quality report JSON path (a .txt table beside it); compile writes "
+                       "OUT/report.json by default when quantizing"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+
+/// The quantization flags into `options`; returns an error message.
+static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
+  options.bits = weightBits;
+  options.groupSize = groupSize;
+  if (weightScheme != "sym" && weightScheme != "asym")
+    return "--weight-scheme must be sym or asym, got '" + weightScheme + "'";
+  options.symmetric = weightScheme == "sym";
+  options.method = weightMethod;
+  options.actBits = actBits;
+  if (actScheme != "sym" && actScheme != "asym")
+    return "--act-scheme must be sym or asym, got '" + actScheme + "'";
+  options.actSymmetric = actScheme == "sym";
+  options.calib = calib;
+  options.calibMethod = calibMethod;
+  options.report = report;
+  if (!options.enabled() && (!calib.empty() || !report.empty()))
+    return "--calib and --report need --bits or --act-bits";
+  return "";
+}
+
 static int fail(const std::string &message) {
   llvm::errs() << "quantc: error: " << message << "\n";
   return 1;
@@ -115,6 +171,8 @@ static int runExecute(bool compile) {
   options.emit = emit;
   options.repeat = repeat;
   options.printTime = printTime;
+  if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())
+    return fail(error);
 
   mlir::DialectRegistry registry;
   quantc::registerAllDialects(registry);

@@ -88,6 +88,16 @@ struct ErrorStats {
 };
 ErrorStats compareTensors(const float *reference, const float *approx, int64_t count);
 
+/// compareTensors over many tensor pairs (e.g. one per calibration sample).
+class ErrorAccumulator {
+public:
+  void add(const float *reference, const float *approx, int64_t count);
+  ErrorStats stats() const;
+
+private:
+  double signal = 0, noise = 0, dot = 0, normA = 0, normB = 0, maxError = 0;
+};
+
 } // namespace quantc
 
 #endif // QUANTC_ANALYSIS_QUANTIZER_H

@@ -31,6 +31,21 @@ struct ModuleStats {
 ModuleStats computeModuleStats(mlir::ModuleOp module);
 void printModuleStats(const ModuleStats &stats, llvm::raw_ostream &os);
 
+/// How `compile`/`run` quantize the imported model (all off: float model).
+struct QuantizeOptions {
+  std::string bits;                 // --bits: N | ternary | binary | regex=N,... (empty: float weights)
+  int64_t groupSize = 0;            // --group-size: 0 per channel, -1 per tensor, else per group
+  bool symmetric = true;            // --weight-scheme sym|asym
+  std::string method = "rtn";       // --weight-method rtn|gptq
+  std::string actBits = "none";     // --act-bits 8|16|none
+  bool actSymmetric = false;        // --act-scheme sym|asym
+  std::vector<std::string> calib;   // --calib: .npy files or directories
+  std::string calibMethod = "minmax"; // --calib-method
+  double percentile = 99.99;
+  std::string report;               // --report: JSON path (a .txt table is written beside it)
+  bool enabled() const { return !bits.empty() || actBits != "none"; }
+};
+
 /// Options shared by `quantc compile` and `quantc run`.
 struct ExecuteOptions {
   std::string model;                // .onnx file, or (run) an artifact directory
@@ -42,7 +57,15 @@ struct ExecuteOptions {
   std::string emit = "so";          // compile: qnn | llvm | so
   int repeat = 1;                   // run: timed repetitions
   bool printTime = false;
+  QuantizeOptions quantize;
 };
+
+/// Folds BatchNorm, calibrates (when activations are quantized or GPTQ asks
+/// for Hessians), quantizes, and measures the result against the float
+/// model on the calibration samples. The report goes to options.report
+/// (+ .txt) when set; a one-line summary per model output goes to stderr.
+llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
+                          llvm::StringRef modelPath);
 
 /// `quantc compile`: import, lower and write an artifact (or an --emit stage).
 llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &context);

@@ -54,14 +54,47 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
 /// A model compiled in-process; `run` takes one buffer per input, then per output.
 class JITModel {
 public:
+  /// `optLevel` 3 for models that run many times; calibration's probed
+  /// models run a few samples and compile faster at 1.
   static llvm::Expected<std::unique_ptr<JITModel>> compile(mlir::ModuleOp lowered,
-                                                           const TargetSpec &target);
+                                                           const TargetSpec &target,
+                                                           unsigned optLevel = 3);
   ~JITModel();
   llvm::Error run(llvm::ArrayRef<void *> buffers);
 
 private:
   JITModel() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+/// A float qnn module compiled with extra outputs: "probes", values inside
+/// @main (e.g. layer inputs) whose contents calibration and reports read.
+/// The module given is cloned; it is not changed.
+class ProbedModel {
+public:
+  static llvm::Expected<std::unique_ptr<ProbedModel>>
+  compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes, const TargetSpec &target);
+  ~ProbedModel();
+
+  const ModelSignature &signature() const { return modelSignature; }
+  /// Runs on one sample: one f32/int buffer per model input, in order.
+  llvm::Error run(llvm::ArrayRef<const void *> inputs);
+  /// After run(): model output i, or probe i (a probe that is a function
+  /// argument reads the input buffer).
+  const float *output(size_t i) const { return outputBuffers[i].data(); }
+  const float *probe(size_t i) const;
+  int64_t probeSize(size_t i) const { return probeShapes[i].numel(); }
+  const TensorSignature &probeShape(size_t i) const { return probeShapes[i]; }
+
+private:
+  ProbedModel() = default;
+  std::unique_ptr<JITModel> jit;
+  ModelSignature modelSignature;
+  std::vector<TensorSignature> probeShapes;
+  std::vector<int> probeArgument;             // input index, or -1 for a computed probe
+  std::vector<int> probeResult;               // extra result index, or -1
+  std::vector<std::vector<float>> outputBuffers; // model outputs, then computed probes (8-byte slack per element)
+  std::vector<const void *> lastInputs;
 };
 
 /// Writes OUT/lib<name>.so, OUT/<name>.h and OUT/quantc_runtime.h for a

@@ -191,6 +191,21 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::MulIOp::create(b, loc, x, y);
 }
 
+/// Quantize/dequantize lower when shapes are static and the storage type is a
+/// signless-convertible signed integer of at most 32 bits.
+static std::string whyQuantizationNotLowerable(Operation *op) {
+  auto quantized = cast<RankedTensorType>(isa<qnn::QuantizeOp>(op) ? op->getResult(0).getType()
+                                                                   : op->getOperand(0).getType());
+  if (!quantized.hasStaticShape())
+    return "has a dynamic shape; bind the graph inputs with --input-shape";
+  auto element = cast<quant::QuantizedType>(quantized.getElementType());
+  if (!element.isSigned() || element.getStorageTypeIntegralWidth() > 32)
+    return "has an unsigned or wider than 32-bit storage type, which execution does not support";
+  if (!element.getExpressedType().isF32())
+    return "expresses a type other than f32, which execution does not support";
+  return "";
+}
+
 /// Says why `op` cannot be lowered, or returns an empty string.
 static std::string whyNotLowerable(Operation *op) {
   auto checkType = [](Type type) -> std::string {
@@ -209,6 +224,8 @@ static std::string whyNotLowerable(Operation *op) {
       return "has an element type execution does not support";
     return "";
   };
+  if (isa<qnn::QuantizeOp, qnn::DequantizeOp>(op))
+    return whyQuantizationNotLowerable(op);
   for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (std::string why = checkType(type); !why.empty())
       return why;
@@ -246,11 +263,14 @@ struct ConvertQNNToLinalgPass
     populateMatmulPatterns(patterns);
     populateNormalizationPatterns(patterns);
     populateDataMovementPatterns(patterns);
+    populateQuantizationPatterns(patterns);
 
     // Callers own the input buffers: bufferization must never write into them.
     module.walk([](func::FuncOp func) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
         func.setArgAttr(i, "bufferization.writable", BoolAttr::get(func.getContext(), false));
+        func.removeArgAttr(i, "qnn.range"); // calibration's, meaningless below qnn
+      }
     });
 
     ConversionTarget target(getContext());

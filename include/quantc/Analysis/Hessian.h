@@ -1,0 +1,35 @@
+// X^T X of a layer's inputs (the proxy Hessian GPTQ and sensitivity use),
+// accumulated sample by sample from raw activations.
+#ifndef QUANTC_ANALYSIS_HESSIAN_H
+#define QUANTC_ANALYSIS_HESSIAN_H
+
+#include <cstdint>
+#include <vector>
+
+namespace quantc {
+
+/// A 2-D convolution's geometry (NCHW input, [O, I, kh, kw] weight, group 1).
+struct ConvGeometry {
+  int64_t batch, channels, height, width;
+  int64_t kernelH, kernelW, strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t outHeight() const {
+    return (height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1;
+  }
+  int64_t outWidth() const {
+    return (width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1;
+  }
+};
+
+/// Accumulates X^T X into `hessian` (K x K, row-major, K = channels*kh*kw)
+/// where the rows of X are the im2col patches of `input`.
+void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
+                           std::vector<double> &hessian);
+
+/// Accumulates X^T X for `rows` x `columns` row-major activations.
+void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
+                             std::vector<double> &hessian);
+
+} // namespace quantc
+
+#endif // QUANTC_ANALYSIS_HESSIAN_H

@@ -1,0 +1,58 @@
+// X^T X accumulation for convolution (im2col patches) and matrix inputs.
+#include "quantc/Analysis/Hessian.h"
+
+namespace quantc {
+
+/// hessian += Xt Xt^T for Xt = `columns` x `rows` (column-major X).
+static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int64_t columns,
+                                 std::vector<double> &hessian) {
+  hessian.resize(columns * columns, 0.0);
+  for (int64_t i = 0; i < columns; ++i) {
+    const float *a = &xt[i * rows];
+    for (int64_t j = 0; j <= i; ++j) {
+      const float *b = &xt[j * rows];
+      float sum = 0;
+      for (int64_t p = 0; p < rows; ++p)
+        sum += a[p] * b[p];
+      hessian[i * columns + j] += sum;
+      if (i != j)
+        hessian[j * columns + i] += sum;
+    }
+  }
+}
+
+void accumulateConvHessian(const float *input, const ConvGeometry &g,
+                           std::vector<double> &hessian) {
+  int64_t oh = g.outHeight(), ow = g.outWidth();
+  int64_t positions = g.batch * oh * ow, columns = g.channels * g.kernelH * g.kernelW;
+  std::vector<float> xt(columns * positions, 0.f);
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t ki = 0; ki < g.kernelH; ++ki)
+      for (int64_t kj = 0; kj < g.kernelW; ++kj) {
+        float *row = &xt[((c * g.kernelH + ki) * g.kernelW + kj) * positions];
+        for (int64_t n = 0; n < g.batch; ++n)
+          for (int64_t y = 0; y < oh; ++y) {
+            int64_t iy = y * g.strideH - g.padTop + ki * g.dilationH;
+            if (iy < 0 || iy >= g.height)
+              continue;
+            const float *in = input + ((n * g.channels + c) * g.height + iy) * g.width;
+            for (int64_t x = 0; x < ow; ++x) {
+              int64_t ix = x * g.strideW - g.padLeft + kj * g.dilationW;
+              if (ix >= 0 && ix < g.width)
+                row[(n * oh + y) * ow + x] = in[ix];
+            }
+          }
+      }
+  accumulateTransposed(xt, positions, columns, hessian);
+}
+
+void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
+                             std::vector<double> &hessian) {
+  std::vector<float> xt(columns * rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      xt[c * rows + r] = x[r * columns + c];
+  accumulateTransposed(xt, rows, columns, hessian);
+}
+
+} // namespace quantc

@@ -1,0 +1,237 @@
+// The driver's quantization step: fold, calibrate, quantize, and the quality
+// report (SQNR, cosine, max error per layer and output vs the float model).
+#include "quantc/Driver/Driver.h"
+#include "quantc/Analysis/Quantizer.h"
+#include "quantc/Execution/Execution.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "passes/Transforms/Calibration.h"
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+
+namespace quantc {
+
+namespace {
+
+struct MeasuredTensor {
+  std::string name, op, format;
+  int64_t parameters = 0;
+  ErrorStats stats;
+};
+
+std::string formatText(mlir::Operation *op) {
+  auto format = op->getAttrOfType<qnn::WeightFormatAttr>("qnn.weight_format");
+  if (!format)
+    return "float";
+  WeightScheme scheme;
+  scheme.bits = format.getBits();
+  scheme.groupSize = format.getGroupSize();
+  scheme.symmetric = format.getSymmetric().getValue();
+  scheme.kind = format.getTernary().getValue() ? WeightKind::Ternary
+                : format.getBits() == 1        ? WeightKind::Binary
+                                               : WeightKind::Uniform;
+  return describeScheme(scheme);
+}
+
+std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module) {
+  std::vector<mlir::Operation *> layers;
+  module.walk([&](mlir::Operation *op) {
+    if (qnn::isWeightedLayer(op))
+      layers.push_back(op);
+  });
+  return layers;
+}
+
+double jsonNumber(double value) { return std::isfinite(value) ? value : 999.0; }
+
+llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTensor> &outputs,
+                        const std::vector<MeasuredTensor> &layers, const QuantizeOptions &options,
+                        llvm::StringRef modelPath, size_t samples) {
+  auto tensorJSON = [](const MeasuredTensor &t) {
+    llvm::json::Object object{{"name", t.name},
+                              {"sqnr_db", jsonNumber(t.stats.sqnrDb)},
+                              {"cosine", t.stats.cosine},
+                              {"max_abs_error", t.stats.maxAbsError}};
+    if (!t.op.empty()) {
+      object["op"] = t.op;
+      object["weights"] = t.format;
+      object["parameters"] = t.parameters;
+    }
+    return object;
+  };
+  llvm::json::Array outputArray, layerArray;
+  for (auto &t : outputs)
+    outputArray.push_back(tensorJSON(t));
+  for (auto &t : layers)
+    layerArray.push_back(tensorJSON(t));
+  llvm::json::Object root{{"model", modelPath.str()},
+                          {"bits", options.bits.empty() ? "none" : options.bits},
+                          {"group_size", options.groupSize},
+                          {"weight_method", options.method},
+                          {"act_bits", options.actBits},
+                          {"calibration", options.calib.empty() ? "data-free" : "files"},
+                          {"calibration_method", options.calibMethod},
+                          {"evaluation_samples", int64_t(samples)},
+                          {"outputs", std::move(outputArray)},
+                          {"layers", std::move(layerArray)}};
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "quality vs the float model on " << samples << " calibration sample(s)\n";
+  os << llvm::format("%-44s %-14s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
+                     "SQNR dB", "cosine", "max |err|");
+  auto row = [&](const MeasuredTensor &t) {
+    os << llvm::format("%-44s %-14s %-22s %9lld %9.2f %9.6f %11.4g\n", t.name.c_str(),
+                       t.op.empty() ? "(output)" : t.op.c_str(), t.format.c_str(),
+                       (long long)t.parameters, t.stats.sqnrDb, t.stats.cosine,
+                       t.stats.maxAbsError);
+  };
+  for (auto &t : layers)
+    row(t);
+  for (auto &t : outputs)
+    row(t);
+
+  llvm::SmallString<256> textPath(path);
+  llvm::sys::path::replace_extension(textPath, ".txt");
+  for (auto [file, contents] :
+       {std::make_pair(std::string(path), llvm::formatv("{0:2}", llvm::json::Value(std::move(root))).str()),
+        std::make_pair(std::string(textPath), text)}) {
+    // Temp file + rename: a failed run never leaves half a report.
+    std::string temp = file + ".tmp";
+    std::error_code ec;
+    {
+      llvm::raw_fd_ostream out(temp, ec);
+      if (ec)
+        return llvm::createStringError(file + ": " + ec.message());
+      out << contents << "\n";
+    }
+    if (auto renameError = llvm::sys::fs::rename(temp, file)) {
+      llvm::sys::fs::remove(temp);
+      return llvm::createStringError(file + ": " + renameError.message());
+    }
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
+                          llvm::StringRef modelPath) {
+  mlir::MLIRContext *context = module.getContext();
+  unsigned actBits = 0;
+  if (options.actBits == "8")
+    actBits = 8;
+  else if (options.actBits == "16")
+    actBits = 16;
+  else if (options.actBits != "none")
+    return llvm::createStringError("--act-bits must be 8, 16 or none, got '" + options.actBits + "'");
+  if (options.method != "rtn" && options.method != "gptq")
+    return llvm::createStringError("--weight-method must be rtn or gptq, got '" + options.method + "'");
+
+  // BatchNorm folds first so weights are quantized as they will be used.
+  mlir::PassManager prepare(context);
+  prepare.addPass(qnn::createQNNFoldBatchNormPass());
+  if (mlir::failed(prepare.run(module)))
+    return llvm::createStringError(modelPath + ": preparing the graph failed");
+  mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
+
+  mlir::PassManager pm(context);
+  bool gptq = options.method == "gptq";
+  if (actBits || gptq) {
+    qnn::QNNCalibratePassOptions calibrate;
+    calibrate.inputs.assign(options.calib.begin(), options.calib.end());
+    calibrate.method = options.calibMethod;
+    calibrate.percentile = options.percentile;
+    calibrate.actBits = actBits ? actBits : 8;
+    calibrate.hessians = gptq;
+    pm.addPass(qnn::createQNNCalibratePass(calibrate));
+  }
+  qnn::QNNQuantizePassOptions quantize;
+  quantize.bits = options.bits.empty() ? "none" : options.bits;
+  quantize.groupSize = options.groupSize;
+  quantize.symmetric = options.symmetric;
+  quantize.method = options.method;
+  quantize.actBits = actBits;
+  quantize.actSymmetric = options.actSymmetric;
+  pm.addPass(qnn::createQNNQuantizePass(quantize));
+  if (mlir::failed(pm.run(module)))
+    return llvm::createStringError(modelPath + ": quantization failed");
+
+  // Quality: the same layers in both modules, in the same walk order.
+  auto floatLayers = layersOf(*floatModule), quantLayers = layersOf(module);
+  if (floatLayers.size() != quantLayers.size())
+    return llvm::createStringError("internal error: quantization changed the layer count");
+  std::vector<mlir::Value> floatProbes, quantProbes;
+  for (auto [f, q] : llvm::zip(floatLayers, quantLayers)) {
+    floatProbes.push_back(f->getResult(0));
+    quantProbes.push_back(q->getResult(0));
+  }
+  auto target = resolveTarget("host");
+  if (!target)
+    return target.takeError();
+  auto floatModel = ProbedModel::compile(*floatModule, floatProbes, *target);
+  if (!floatModel)
+    return floatModel.takeError();
+  auto quantModel = ProbedModel::compile(module, quantProbes, *target);
+  if (!quantModel)
+    return quantModel.takeError();
+  const ModelSignature &signature = (*floatModel)->signature();
+  if (signature.inputs.size() != 1)
+    return llvm::Error::success(); // the report needs single-input samples
+  std::string error;
+  auto samples = qnn::calibrationSamples(*floatModule, signature.inputs[0], options.calib, 16, error);
+  if (mlir::failed(samples))
+    return llvm::createStringError(error);
+
+  std::vector<ErrorAccumulator> outputErrors(signature.outputs.size()),
+      layerErrors(floatProbes.size());
+  for (const std::vector<float> &sample : *samples) {
+    const void *input = sample.data();
+    if (auto e = (*floatModel)->run(llvm::ArrayRef<const void *>(&input, 1)))
+      return e;
+    if (auto e = (*quantModel)->run(llvm::ArrayRef<const void *>(&input, 1)))
+      return e;
+    for (size_t i = 0; i < signature.outputs.size(); ++i)
+      outputErrors[i].add((*floatModel)->output(i), (*quantModel)->output(i),
+                          signature.outputs[i].numel());
+    for (size_t i = 0; i < floatProbes.size(); ++i)
+      layerErrors[i].add((*floatModel)->probe(i), (*quantModel)->probe(i),
+                         (*floatModel)->probeSize(i));
+  }
+  std::vector<MeasuredTensor> outputs, layers;
+  for (size_t i = 0; i < signature.outputs.size(); ++i) {
+    MeasuredTensor t;
+    t.name = signature.outputs[i].name;
+    t.stats = outputErrors[i].stats();
+    outputs.push_back(t);
+    llvm::errs() << llvm::format("quantized output '%s': SQNR %.2f dB, cosine %.6f, max |err| %.4g "
+                                 "(%zu samples)\n",
+                                 t.name.c_str(), t.stats.sqnrDb, t.stats.cosine,
+                                 t.stats.maxAbsError, samples->size());
+  }
+  for (size_t i = 0; i < quantLayers.size(); ++i) {
+    MeasuredTensor t;
+    t.name = qnn::layerName(quantLayers[i]);
+    t.op = quantLayers[i]->getName().getStringRef().str();
+    t.format = formatText(quantLayers[i]);
+    auto weightType =
+        llvm::dyn_cast<mlir::RankedTensorType>(quantLayers[i]->getOperand(1).getType());
+    t.parameters = weightType && weightType.hasStaticShape() ? weightType.getNumElements() : 0;
+    t.stats = layerErrors[i].stats();
+    layers.push_back(t);
+  }
+  if (options.report.empty())
+    return llvm::Error::success();
+  return writeReport(options.report, outputs, layers, options, modelPath, samples->size());
+}
+
+} // namespace quantc

@@ -1,0 +1,86 @@
+// Models compiled with probes: intermediate tensors exposed as extra outputs.
+#include "quantc/Execution/Execution.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace quantc {
+
+ProbedModel::~ProbedModel() = default;
+
+llvm::Expected<std::unique_ptr<ProbedModel>>
+ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
+                     const TargetSpec &target) {
+  mlir::IRMapping mapping;
+  mlir::OwningOpRef<mlir::ModuleOp> clone(llvm::cast<mlir::ModuleOp>(module->clone(mapping)));
+  auto main = clone->lookupSymbol<mlir::func::FuncOp>("main");
+  if (!main)
+    return llvm::createStringError("module has no func.func @main");
+  std::unique_ptr<ProbedModel> model(new ProbedModel());
+  auto signature = readSignature(*clone);
+  if (!signature)
+    return signature.takeError();
+  model->modelSignature = *signature;
+
+  // Computed probes become extra results of @main.
+  auto returnOp = llvm::cast<mlir::func::ReturnOp>(main.getBody().back().getTerminator());
+  llvm::SmallVector<mlir::Value> results(returnOp.getOperands());
+  for (mlir::Value probe : probes) {
+    mlir::Value mapped = mapping.lookupOrNull(probe);
+    if (!mapped)
+      return llvm::createStringError("probe is not a value of the module");
+    auto type = llvm::dyn_cast<mlir::RankedTensorType>(mapped.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return llvm::createStringError("probes must be static f32 tensors");
+    TensorSignature shape;
+    shape.dtype = 1;
+    shape.shape.assign(type.getShape().begin(), type.getShape().end());
+    model->probeShapes.push_back(shape);
+    if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(mapped)) {
+      model->probeArgument.push_back(int(argument.getArgNumber()));
+      model->probeResult.push_back(-1);
+      continue;
+    }
+    model->probeArgument.push_back(-1);
+    model->probeResult.push_back(int(results.size() - returnOp.getNumOperands()));
+    results.push_back(mapped);
+  }
+  mlir::OpBuilder builder(returnOp);
+  mlir::func::ReturnOp::create(builder, returnOp.getLoc(), results);
+  returnOp.erase();
+  main.setType(mlir::FunctionType::get(clone->getContext(), main.getArgumentTypes(),
+                                       mlir::ValueRange(results).getTypes()));
+  auto extended = readSignature(*clone);
+  if (!extended)
+    return extended.takeError();
+  for (const TensorSignature &output : extended->outputs)
+    model->outputBuffers.emplace_back(std::max<int64_t>(output.numel(), 1) * 2);
+
+  if (mlir::failed(lowerToLLVMDialect(*clone, target)))
+    return llvm::createStringError("lowering the probed model failed");
+  auto jit = JITModel::compile(*clone, target, /*optLevel=*/1);
+  if (!jit)
+    return jit.takeError();
+  model->jit = std::move(*jit);
+  return model;
+}
+
+llvm::Error ProbedModel::run(llvm::ArrayRef<const void *> inputs) {
+  if (inputs.size() != modelSignature.inputs.size())
+    return llvm::createStringError("wrong number of inputs");
+  lastInputs.assign(inputs.begin(), inputs.end());
+  std::vector<void *> buffers;
+  for (const void *input : inputs)
+    buffers.push_back(const_cast<void *>(input)); // inputs are marked read-only in the IR
+  for (auto &output : outputBuffers)
+    buffers.push_back(output.data());
+  return jit->run(buffers);
+}
+
+const float *ProbedModel::probe(size_t i) const {
+  if (probeArgument[i] >= 0)
+    return static_cast<const float *>(lastInputs[probeArgument[i]]);
+  return output(modelSignature.outputs.size() + probeResult[i]);
+}
+
+} // namespace quantc

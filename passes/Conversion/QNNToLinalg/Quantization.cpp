@@ -1,0 +1,166 @@
+// Lowering of qnn.quantize / qnn.dequantize to linalg.generic over the
+// integer storage type; per-tensor, per-axis and sub-channel parameters.
+#include "Lowering.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace quantc::lowering {
+
+using namespace mlir;
+
+namespace {
+
+/// Scale and zero point of every element: scalars, or tables indexed through
+/// an affine map of the iteration space.
+struct QuantParams {
+  Value scale, zeroPoint;         // scalars (per tensor), or tables
+  AffineMap map;                  // iteration space -> table index (tables only)
+  bool isTable() const { return bool(map); }
+};
+
+QuantParams paramsOf(OpBuilder &b, Location loc, RankedTensorType type) {
+  MLIRContext *context = b.getContext();
+  auto f32 = b.getF32Type();
+  auto i32 = b.getI32Type();
+  Type element = type.getElementType();
+  QuantParams params;
+  int64_t rank = type.getRank();
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
+    params.scale = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(uniform.getScale())));
+    params.zeroPoint =
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(uniform.getZeroPoint())));
+    return params;
+  }
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    SmallVector<float> scales(perAxis.getScales().begin(), perAxis.getScales().end());
+    SmallVector<int32_t> zeros(perAxis.getZeroPoints().begin(), perAxis.getZeroPoints().end());
+    int64_t count = int64_t(scales.size());
+    params.scale = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(RankedTensorType::get({count}, f32), ArrayRef<float>(scales)));
+    params.zeroPoint = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(RankedTensorType::get({count}, i32), ArrayRef<int32_t>(zeros)));
+    params.map = AffineMap::get(rank, 0, getAffineDimExpr(perAxis.getQuantizedDimension(), context));
+    return params;
+  }
+  auto subChannel = cast<quant::UniformQuantizedSubChannelType>(element);
+  DenseElementsAttr scales = subChannel.getScales(), zeros = subChannel.getZeroPoints();
+  auto paramShape = cast<ShapedType>(scales.getType()).getShape();
+  SmallVector<float> scaleValues;
+  for (APFloat v : scales.getValues<APFloat>())
+    scaleValues.push_back(float(v.convertToDouble()));
+  SmallVector<int32_t> zeroValues;
+  for (APInt v : zeros.getValues<APInt>())
+    zeroValues.push_back(int32_t(v.getSExtValue()));
+  params.scale = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(RankedTensorType::get(paramShape, f32), ArrayRef<float>(scaleValues)));
+  params.zeroPoint = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(RankedTensorType::get(paramShape, i32), ArrayRef<int32_t>(zeroValues)));
+  SmallVector<AffineExpr> index;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t block = type.getDimSize(d) / paramShape[d];
+    AffineExpr dim = getAffineDimExpr(d, context);
+    index.push_back(paramShape[d] == 1 ? getAffineConstantExpr(0, context)
+                    : block == 1       ? dim
+                                       : dim.floorDiv(block));
+  }
+  params.map = AffineMap::get(rank, 0, index, context);
+  return params;
+}
+
+/// A generic over `input` (plus parameter tables) producing `resultType`.
+Value mapWithParams(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                    const QuantParams &params,
+                    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = resultType.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{identity};
+  if (params.isTable()) {
+    inputs.append({params.scale, params.zeroPoint});
+    maps.append({params.map, params.map});
+  }
+  maps.push_back(identity);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, emptyTensor(b, loc, resultType), maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value scale = params.isTable() ? args[1] : params.scale;
+        Value zero = params.isTable() ? args[2] : params.zeroPoint;
+        linalg::YieldOp::create(nested, nestedLoc, body(nested, nestedLoc, args[0], scale, zero));
+      });
+  return generic.getResult(0);
+}
+
+RankedTensorType storageTensorType(RankedTensorType quantized) {
+  auto element = cast<quant::QuantizedType>(quantized.getElementType());
+  return RankedTensorType::get(quantized.getShape(), element.getStorageType());
+}
+
+/// (q - zero_point) * scale, computed as float(int32(q) - zp) * scale.
+struct DequantizeLowering : OpConversionPattern<qnn::DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(qnn::DequantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto quantized = cast<RankedTensorType>(input.getType());
+    auto storageType = storageTensorType(quantized);
+    Value stored;
+    if (auto cast = input.getDefiningOp<quant::StorageCastOp>();
+        cast && cast.getInput().getType() == storageType)
+      stored = cast.getInput();
+    else
+      stored = quant::StorageCastOp::create(rewriter, loc, storageType, input);
+    QuantParams params = paramsOf(rewriter, loc, quantized);
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value result = mapWithParams(
+        rewriter, loc, stored, resultType, params,
+        [&](OpBuilder &b, Location l, Value q, Value scale, Value zero) -> Value {
+          Value wide = arith::ExtSIOp::create(b, l, b.getI32Type(), q);
+          Value centered = arith::SubIOp::create(b, l, wide, zero);
+          Value real = arith::SIToFPOp::create(b, l, b.getF32Type(), centered);
+          return arith::MulFOp::create(b, l, real, scale);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// clamp(roundeven(x / scale) + zero_point) into the storage range.
+struct QuantizeLowering : OpConversionPattern<qnn::QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(qnn::QuantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto quantized = cast<RankedTensorType>(op.getType());
+    auto element = cast<quant::QuantizedType>(quantized.getElementType());
+    auto storageType = storageTensorType(quantized);
+    QuantParams params = paramsOf(rewriter, loc, quantized);
+    double lo = double(element.getStorageTypeMin()), hi = double(element.getStorageTypeMax());
+    Value stored = mapWithParams(
+        rewriter, loc, adaptor.getInput(), storageType, params,
+        [&](OpBuilder &b, Location l, Value x, Value scale, Value zero) -> Value {
+          Value scaled = arith::DivFOp::create(b, l, x, scale);
+          Value rounded = math::RoundEvenOp::create(b, l, scaled);
+          Value shifted = arith::AddFOp::create(
+              b, l, rounded, arith::SIToFPOp::create(b, l, b.getF32Type(), zero));
+          Value clamped = arith::MinimumFOp::create(
+              b, l, arith::MaximumFOp::create(b, l, shifted, scalarConstant(b, l, b.getF32Type(), lo)),
+              scalarConstant(b, l, b.getF32Type(), hi));
+          return arith::FPToSIOp::create(b, l, storageType.getElementType(), clamped);
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, quantized, stored);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateQuantizationPatterns(RewritePatternSet &patterns) {
+  patterns.add<QuantizeLowering, DequantizeLowering>(patterns.getContext());
+}
+
+} // namespace quantc::lowering

@@ -1,0 +1,113 @@
+// Layer queries shared by calibration, quantization and reports.
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/ConstantUtils.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace quantc::qnn {
+
+using namespace mlir;
+
+bool isWeightedLayer(Operation *op) { return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op); }
+
+static bool isConstant(Value value) { return value && matchPattern(value, m_Constant()); }
+
+Value floatWeight(Operation *op) {
+  if (!isWeightedLayer(op) || op->getNumOperands() < 2)
+    return {};
+  Value weight = op->getOperand(1);
+  auto type = dyn_cast<RankedTensorType>(weight.getType());
+  if (!type || !type.getElementType().isF32() || !isConstant(weight))
+    return {};
+  if (auto gemm = dyn_cast<GemmOp>(op); gemm && gemm.getTransA())
+    return {};
+  return weight;
+}
+
+SmallVector<Value> activationInputs(Operation *op) {
+  SmallVector<Value> inputs;
+  unsigned count = isa<MatMulOp>(op) ? 2 : 1; // MatMul may multiply two activations
+  for (unsigned i = 0; i < count && i < op->getNumOperands(); ++i) {
+    Value operand = op->getOperand(i);
+    if (!isConstant(operand) && !operand.getDefiningOp<DequantizeOp>())
+      inputs.push_back(operand);
+    else if (auto dq = operand.getDefiningOp<DequantizeOp>(); dq && !isConstant(dq.getInput()) &&
+             !dq.getInput().getDefiningOp<quant::StorageCastOp>())
+      inputs.push_back(operand); // already quantized activation
+  }
+  return inputs;
+}
+
+std::string layerName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  unsigned index = 0;
+  std::string found;
+  if (auto module = op->getParentOfType<ModuleOp>())
+    module.walk([&](Operation *other) {
+      if (other == op)
+        found = op->getName().stripDialect().str() + "#" + std::to_string(index);
+      index += isWeightedLayer(other);
+    });
+  return found.empty() ? op->getName().getStringRef().str() : found;
+}
+
+int weightChannelAxis(Operation *op) {
+  if (isa<ConvOp>(op))
+    return 0;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getTransB() ? 0 : 1;
+  if (isa<ConvTransposeOp>(op))
+    return 1;
+  auto type = cast<RankedTensorType>(op->getOperand(1).getType());
+  return int(type.getRank()) - 1;
+}
+
+int64_t columnsPerInputChannel(Operation *op) {
+  if (!isa<ConvOp, ConvTransposeOp>(op))
+    return 1;
+  auto type = cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t kernel = 1;
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    kernel *= type.getDimSize(d);
+  return kernel;
+}
+
+std::optional<std::pair<double, double>> calibratedRange(Value value) {
+  RangeAttr range;
+  if (auto result = dyn_cast<OpResult>(value)) {
+    auto ranges = result.getOwner()->getAttrOfType<ArrayAttr>("qnn.ranges");
+    if (ranges && result.getResultNumber() < ranges.size())
+      range = dyn_cast<RangeAttr>(ranges[result.getResultNumber()]);
+  } else if (auto argument = dyn_cast<BlockArgument>(value)) {
+    if (auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp()))
+      range = func.getArgAttrOfType<RangeAttr>(argument.getArgNumber(), "qnn.range");
+  }
+  if (!range)
+    return std::nullopt;
+  return std::make_pair(range.getMin().convertToDouble(), range.getMax().convertToDouble());
+}
+
+void setCalibratedRange(Value value, double min, double max) {
+  MLIRContext *context = value.getContext();
+  auto range = RangeAttr::get(context, llvm::APFloat(min), llvm::APFloat(max));
+  if (auto result = dyn_cast<OpResult>(value)) {
+    Operation *owner = result.getOwner();
+    SmallVector<Attribute> ranges;
+    if (auto existing = owner->getAttrOfType<ArrayAttr>("qnn.ranges"))
+      ranges.assign(existing.begin(), existing.end());
+    // Unset entries (other results) are a [0, 0] range.
+    auto empty = RangeAttr::get(context, llvm::APFloat(0.0), llvm::APFloat(0.0));
+    ranges.resize(std::max<size_t>(ranges.size(), owner->getNumResults()), empty);
+    ranges[result.getResultNumber()] = range;
+    owner->setAttr("qnn.ranges", ArrayAttr::get(context, ranges));
+    return;
+  }
+  auto argument = cast<BlockArgument>(value);
+  if (auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp()))
+    func.setArgAttr(argument.getArgNumber(), "qnn.range", range);
+}
+
+} // namespace quantc::qnn

@@ -1,0 +1,300 @@
+// qnn-quantize: integer weights behind qnn.dequantize, and quantize/dequantize
+// pairs on layer activation inputs from calibrated ranges.
+#include "passes/Transforms/ConstantUtils.h"
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/Passes.h"
+
+#include "quantc/Analysis/Quantizer.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Regex.h"
+
+#include <cmath>
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNQUANTIZEPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// One entry of the `bits` option: `regex=N` or a plain default `N`.
+struct BitsRule {
+  std::string pattern; // empty: the default
+  std::optional<WeightScheme> scheme; // nullopt: keep the layer float
+};
+
+FailureOr<std::vector<BitsRule>> parseBitsRules(StringRef text, const WeightScheme &base,
+                                                std::string &error) {
+  std::vector<BitsRule> rules;
+  SmallVector<StringRef> entries;
+  text.split(entries, ',', -1, false);
+  for (StringRef entry : entries) {
+    entry = entry.trim();
+    BitsRule rule;
+    StringRef value = entry;
+    if (size_t eq = entry.rfind('='); eq != StringRef::npos) {
+      rule.pattern = entry.take_front(eq).str();
+      value = entry.drop_front(eq + 1);
+      std::string regexError;
+      if (!llvm::Regex(rule.pattern).isValid(regexError)) {
+        error = "bad regex '" + rule.pattern + "' in bits: " + regexError;
+        return failure();
+      }
+    }
+    if (value != "none" && value != "float") {
+      WeightScheme scheme = base;
+      if (std::string why = parseBitsSpec(value.str(), scheme); !why.empty()) {
+        error = why;
+        return failure();
+      }
+      rule.scheme = scheme;
+    }
+    rules.push_back(rule);
+  }
+  return rules;
+}
+
+WeightScheme schemeOf(WeightFormatAttr format, const WeightScheme &base) {
+  WeightScheme scheme = base;
+  scheme.bits = format.getBits();
+  scheme.groupSize = format.getGroupSize();
+  scheme.symmetric = !format.getSymmetric() || format.getSymmetric().getValue();
+  scheme.kind = format.getTernary() && format.getTernary().getValue() ? WeightKind::Ternary
+                : format.getBits() == 1                               ? WeightKind::Binary
+                                                                      : WeightKind::Uniform;
+  return scheme;
+}
+
+WeightFormatAttr formatOf(MLIRContext *context, const WeightScheme &scheme) {
+  return WeightFormatAttr::get(context, scheme.bits, scheme.groupSize,
+                               BoolAttr::get(context, scheme.kind == WeightKind::Ternary),
+                               BoolAttr::get(context, scheme.symmetric));
+}
+
+/// The weight axis and length that groups split (input channels), or -1.
+std::pair<int, int64_t> inputChannelAxis(Operation *op, RankedTensorType type) {
+  if (isa<ConvOp>(op))
+    return {1, type.getDimSize(1)};
+  if (type.getRank() != 2 || isa<ConvTransposeOp>(op))
+    return {-1, 0};
+  int axis = 1 - weightChannelAxis(op);
+  return {axis, type.getDimSize(axis)};
+}
+
+/// The !quant.uniform element type describing `q`.
+Type quantizedElementType(MLIRContext *context, RankedTensorType type, int channelAxis,
+                          int groupAxis, int64_t groupChannels, const QuantizedWeights &q) {
+  auto i8 = IntegerType::get(context, 8);
+  auto f32 = Float32Type::get(context);
+  unsigned flags = quant::QuantizationFlags::Signed;
+  if (q.perTensor)
+    return quant::UniformQuantizedType::get(flags, i8, f32, q.scales[0], q.zeroPoints[0],
+                                            q.range.min, q.range.max);
+  if (!q.groupSize) {
+    SmallVector<double> scales(q.scales.begin(), q.scales.end());
+    SmallVector<int64_t> zeroPoints(q.zeroPoints.begin(), q.zeroPoints.end());
+    return quant::UniformQuantizedPerAxisType::get(flags, i8, f32, scales, zeroPoints, channelAxis,
+                                                   q.range.min, q.range.max);
+  }
+  // Sub-channel: the parameter tensor has the weight's rank, `rows` along the
+  // channel axis and one entry per group along the input-channel axis.
+  SmallVector<int64_t> paramShape(type.getRank(), 1);
+  paramShape[channelAxis] = type.getDimSize(channelAxis);
+  paramShape[groupAxis] = q.groupsPerRow;
+  SmallVector<float> scales;
+  SmallVector<int8_t> zeroPoints;
+  int64_t total = 1;
+  for (int64_t d : paramShape)
+    total *= d;
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t rest = flat, row = 0, group = 0;
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      int64_t index = rest % paramShape[d];
+      rest /= paramShape[d];
+      if (d == channelAxis) row = index;
+      if (d == groupAxis) group = index;
+    }
+    scales.push_back(q.scales[row * q.groupsPerRow + group]);
+    zeroPoints.push_back(int8_t(q.zeroPoints[row * q.groupsPerRow + group]));
+  }
+  auto scaleAttr = DenseElementsAttr::get(RankedTensorType::get(paramShape, f32),
+                                          ArrayRef<float>(scales));
+  auto zeroAttr = DenseElementsAttr::get(RankedTensorType::get(paramShape, i8),
+                                         ArrayRef<int8_t>(zeroPoints));
+  SmallVector<int32_t> axes{int32_t(channelAxis), int32_t(groupAxis)};
+  SmallVector<int64_t> blocks{1, groupChannels};
+  if (groupAxis < channelAxis)
+    std::swap(axes[0], axes[1]), std::swap(blocks[0], blocks[1]);
+  return quant::UniformQuantizedSubChannelType::get(flags, i8, f32, scaleAttr, zeroAttr, axes,
+                                                    blocks, q.range.min, q.range.max);
+}
+
+struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    WeightScheme base;
+    base.symmetric = symmetric;
+    base.groupSize = groupSize;
+    base.searchClip = clipSearch;
+    std::string error;
+    auto rules = parseBitsRules(bits, base, error);
+    if (failed(rules) || (method != "rtn" && method != "gptq") ||
+        (actBits != 0 && actBits != 8 && actBits != 16) || groupSize < -1) {
+      if (error.empty())
+        error = method != "rtn" && method != "gptq"
+                    ? "unknown method '" + method + "' (known: rtn, gptq)"
+                : groupSize < -1 ? "group-size must be -1, 0 or positive"
+                                 : "act-bits must be 0 (none), 8 or 16, got " +
+                                       std::to_string(actBits);
+      module.emitError() << "qnn-quantize: " << error;
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isWeightedLayer(op))
+        layers.push_back(op);
+    });
+    for (Operation *op : layers)
+      if (failed(quantizeWeight(op, *rules, base)))
+        return signalPassFailure();
+    if (actBits)
+      for (Operation *op : layers)
+        if (failed(quantizeActivations(op)))
+          return signalPassFailure();
+    // Float weights no layer reads any more.
+    module.walk([](ConstantOp constant) {
+      if (constant->use_empty())
+        constant->erase();
+    });
+  }
+
+  std::optional<WeightScheme> schemeFor(Operation *op, const std::vector<BitsRule> &rules,
+                                        const WeightScheme &base) {
+    if (auto format = op->getAttrOfType<WeightFormatAttr>("qnn.weight_format"))
+      return schemeOf(format, base);
+    std::string name = layerName(op);
+    const BitsRule *fallback = nullptr;
+    for (const BitsRule &rule : rules) {
+      if (rule.pattern.empty()) {
+        fallback = fallback ? fallback : &rule;
+        continue;
+      }
+      if (llvm::Regex("^(" + rule.pattern + ")$").match(name))
+        return rule.scheme;
+    }
+    return fallback ? fallback->scheme : std::nullopt;
+  }
+
+  LogicalResult quantizeWeight(Operation *op, const std::vector<BitsRule> &rules,
+                               const WeightScheme &base) {
+    Value weight = floatWeight(op);
+    if (!weight)
+      return success();
+    auto scheme = schemeFor(op, rules, base);
+    if (!scheme)
+      return success();
+    auto values = readFloats(weight);
+    if (!values)
+      return success();
+    auto type = cast<RankedTensorType>(weight.getType());
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    int channelAxis = weightChannelAxis(op);
+    WeightLayout layout = WeightLayout::fromAxes(shape, channelAxis);
+    auto [groupAxis, inputChannels] = inputChannelAxis(op, type);
+    WeightScheme used = *scheme;
+    if (used.groupSize > 0 && (groupAxis < 0 || inputChannels <= used.groupSize ||
+                               inputChannels % used.groupSize != 0))
+      used.groupSize = 0; // groups do not tile this weight: one scale per channel
+    WeightScheme columns = used;
+    if (used.groupSize > 0)
+      columns.groupSize = used.groupSize * columnsPerInputChannel(op);
+
+    QuantizedWeights q;
+    if (method == "gptq") {
+      auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
+      auto hessian = readFloats(hessianAttr);
+      if (!hessian || int64_t(hessian->size()) != layout.columns * layout.columns)
+        return op->emitError() << "qnn-quantize{method=gptq}: layer '" << layerName(op)
+                               << "' has no qnn.hessian of " << layout.columns << "x"
+                               << layout.columns
+                               << "; run qnn-calibrate{hessians=true} first";
+      q = quantizeWeightsGPTQ(*values, layout, columns,
+                              std::vector<double>(hessian->begin(), hessian->end()));
+    } else {
+      q = quantizeWeights(*values, layout, columns);
+    }
+    MLIRContext *context = op->getContext();
+    Type element = quantizedElementType(context, type, channelAxis, groupAxis, used.groupSize, q);
+    OpBuilder b(op);
+    Location loc = weight.getLoc();
+    Value storage = makeInt8Constant(b, loc, RankedTensorType::get(shape, b.getI8Type()), q.values,
+                                     "qweight");
+    auto quantizedType = RankedTensorType::get(shape, element);
+    Value cast = quant::StorageCastOp::create(b, loc, quantizedType, storage);
+    Value dequantized = DequantizeOp::create(b, loc, type, cast);
+    op->setOperand(1, dequantized);
+    op->setAttr("qnn.weight_format", formatOf(context, used));
+    op->removeAttr("qnn.hessian");
+    return success();
+  }
+
+  LogicalResult quantizeActivations(Operation *op) {
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value value = operand.get();
+      if (!llvm::is_contained(activationInputs(op), value) || value.getDefiningOp<DequantizeOp>())
+        continue;
+      auto range = calibratedRange(value);
+      if (!range)
+        return op->emitError() << "qnn-quantize: activation input " << operand.getOperandNumber()
+                               << " of layer '" << layerName(op)
+                               << "' has no calibrated range; run qnn-calibrate first";
+      auto it = quantized.find(value);
+      if (it == quantized.end())
+        it = quantized.try_emplace(value, insertQuantizePair(value, *range)).first;
+      operand.set(it->second);
+    }
+    return success();
+  }
+
+  Value insertQuantizePair(Value value, std::pair<double, double> range) {
+    MLIRContext *context = value.getContext();
+    auto [lo, hi] = range;
+    lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
+    bool symmetricActs = actSymmetric || actBits == 16;
+    int64_t qmax = (int64_t(1) << (actBits - 1)) - 1;
+    int64_t qmin = symmetricActs ? -qmax : -qmax - 1;
+    double scale;
+    int64_t zeroPoint = 0;
+    if (symmetricActs) {
+      scale = std::max(std::fabs(lo), std::fabs(hi)) / double(qmax);
+    } else {
+      scale = (hi - lo) / double(qmax - qmin);
+      if (scale > 0)
+        zeroPoint = std::clamp<int64_t>(int64_t(std::nearbyint(qmin - lo / scale)), qmin, qmax);
+    }
+    if (!(scale > 0) || !std::isfinite(scale))
+      scale = 1.0; // a tensor that is always zero
+    scale = double(float(scale)); // the type stores what f32 arithmetic will use
+    auto storage = IntegerType::get(context, actBits);
+    auto type = cast<RankedTensorType>(value.getType());
+    auto element = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, storage,
+                                                    type.getElementType(), scale, zeroPoint, qmin,
+                                                    qmax);
+    OpBuilder b(context);
+    b.setInsertionPointAfterValue(value);
+    Location loc = value.getLoc();
+    Value q = QuantizeOp::create(b, loc, RankedTensorType::get(type.getShape(), element), value);
+    return DequantizeOp::create(b, loc, type, q);
+  }
+
+  llvm::DenseMap<Value, Value> quantized;
+};
+
+} // namespace
+} // namespace quantc::qnn
