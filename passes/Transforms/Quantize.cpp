@@ -160,6 +160,16 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       if (isWeightedLayer(op))
         layers.push_back(op);
     });
+    // GPTQ needs calibration's X^T X. Layers it cannot measure (grouped
+    // convolutions, transposed convolutions) fall back to round-to-nearest,
+    // but a module with none at all was not calibrated for GPTQ.
+    if (method == "gptq" && !layers.empty() && llvm::none_of(layers, [](Operation *op) {
+          return op->hasAttr("qnn.hessian");
+        })) {
+      layers.front()->emitError() << "qnn-quantize{method=gptq}: no layer has a qnn.hessian; run "
+                                     "qnn-calibrate{hessians=true} first";
+      return signalPassFailure();
+    }
     for (Operation *op : layers)
       if (failed(quantizeWeight(op, *rules, base)))
         return signalPassFailure();
@@ -216,14 +226,13 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       columns.groupSize = used.groupSize * columnsPerInputChannel(op);
 
     QuantizedWeights q;
-    if (method == "gptq") {
-      auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
+    auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
+    if (method == "gptq" && hessianAttr) {
       auto hessian = readFloats(hessianAttr);
       if (!hessian || int64_t(hessian->size()) != layout.columns * layout.columns)
         return op->emitError() << "qnn-quantize{method=gptq}: layer '" << layerName(op)
-                               << "' has no qnn.hessian of " << layout.columns << "x"
-                               << layout.columns
-                               << "; run qnn-calibrate{hessians=true} first";
+                               << "' has a qnn.hessian that is not " << layout.columns << "x"
+                               << layout.columns << " f32";
       q = quantizeWeightsGPTQ(*values, layout, columns,
                               std::vector<double>(hessian->begin(), hessian->end()));
     } else {

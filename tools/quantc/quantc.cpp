@@ -179,6 +179,7 @@ static int runExecute(bool compile) {
   quantc::registerAllPasses();
   mlir::MLIRContext context(registry);
   context.disableMultithreading();
+  context.printOpOnDiagnostic(false); // a whole model dump helps nobody
   mlir::ScopedDiagnosticHandler diagnostics(&context, printDiagnostic);
   llvm::Error error = compile ? quantc::compileModel(options, context)
                               : quantc::runModel(options, context);

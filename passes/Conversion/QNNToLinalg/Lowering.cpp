@@ -254,6 +254,18 @@ struct ConvertQNNToLinalgPass
         lowerable = false;
       }
     });
+    module.walk([&](func::FuncOp func) {
+      auto isQuantized = [](Type type) {
+        auto tensor = dyn_cast<RankedTensorType>(type);
+        return tensor && isa<quant::QuantizedType>(tensor.getElementType());
+      };
+      if (llvm::any_of(func.getArgumentTypes(), isQuantized) ||
+          llvm::any_of(func.getResultTypes(), isQuantized)) {
+        func.emitError() << "cannot execute function '" << func.getSymName()
+                         << "': graph inputs and outputs must not be quantized (dequantize them)";
+        lowerable = false;
+      }
+    });
     if (!lowerable)
       return signalPassFailure();
 

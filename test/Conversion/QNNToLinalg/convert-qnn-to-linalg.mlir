@@ -127,3 +127,55 @@ func.func @gather(%x: tensor<5x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
   %y = qnn.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// Per-axis dequantize: scale and zero-point tables indexed by the channel dim;
+// (int32(q) - zp) * scale. The storage cast folds away.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[AXIS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @dequantize_per_axis
+// CHECK-DAG: %[[ZP:.*]] = arith.constant dense<[1, -2]> : tensor<2xi32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[AXIS]], #[[AXIS]], #[[ID]]]{{.*}} ins(%arg0, %[[S]], %[[ZP]] : tensor<3x2xi8>, tensor<2xf32>, tensor<2xi32>)
+// CHECK: %[[W:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[C:.*]] = arith.subi %[[W]], %{{.*}} : i32
+// CHECK: %[[F:.*]] = arith.sitofp %[[C]] : i32 to f32
+// CHECK: arith.mulf %[[F]], %{{.*}} : f32
+// CHECK-NOT: quant.scast
+func.func @dequantize_per_axis(%q: tensor<3x2xi8>) -> tensor<3x2xf32> {
+  %s = quant.scast %q : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8<-7:7>:f32:1, {0.5:1, 0.25:-2}>>
+  %y = qnn.dequantize %s : tensor<3x2x!quant.uniform<i8<-7:7>:f32:1, {0.5:1, 0.25:-2}>> -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Sub-channel: blocks of 2 along dim 1 read the tables through floordiv.
+// CHECK-DAG: #[[BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
+// CHECK-LABEL: func.func @dequantize_groups
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BLOCK]], #[[BLOCK]], #{{.*}}]{{.*}} ins(%arg0, %{{.*}}, %{{.*}} : tensor<2x4xi8>, tensor<2x2xf32>, tensor<2x2xi32>)
+func.func @dequantize_groups(%q: tensor<2x4xi8>) -> tensor<2x4xf32> {
+  %s = quant.scast %q : tensor<2x4xi8> to tensor<2x4x!quant.uniform<i8:f32:{0:1, 1:2}, {{1.0, 2.0}, {3.0, 4.0}}>>
+  %y = qnn.dequantize %s : tensor<2x4x!quant.uniform<i8:f32:{0:1, 1:2}, {{1.0, 2.0}, {3.0, 4.0}}>> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Quantize: x / scale, round half to even, + zero point, clamp to the storage
+// range, convert; the dequantize reads the i8 result directly.
+// CHECK-LABEL: func.func @quantize_round_trip
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<4xf32>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK: %[[D:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK: %[[Z:.*]] = arith.addf %[[R]], %{{.*}} : f32
+// CHECK: %[[LO:.*]] = arith.maximumf %[[Z]], %{{.*}} : f32
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %{{.*}} : f32
+// CHECK: arith.fptosi %[[HI]] : f32 to i8
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xi8>) outs(%{{.*}} : tensor<4xf32>)
+func.func @quantize_round_trip(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  %y = qnn.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

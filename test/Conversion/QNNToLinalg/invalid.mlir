@@ -8,8 +8,18 @@ func.func @dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 
 // -----
 
-func.func @quantized(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
-  // expected-error @below {{cannot execute 'qnn.quantize': it is quantized; the float lowering does not run quantized ops}}
+func.func @unsigned_storage(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{cannot execute 'qnn.quantize': it has an unsigned or wider than 32-bit storage type, which execution does not support}}
+  %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<u8:f32, 0.5>>
+  // expected-error @below {{cannot execute 'qnn.dequantize': it has an unsigned or wider than 32-bit storage type, which execution does not support}}
+  %y = qnn.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5>> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{cannot execute function 'quantized_result': graph inputs and outputs must not be quantized (dequantize them)}}
+func.func @quantized_result(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
   %q = qnn.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }

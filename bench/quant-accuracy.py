@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""quant-accuracy.py: what quantization does to PaddleOCR cls and rec.
+
+Renders a calibration set and an evaluation set of text lines
+(test/e2e/Inputs/ocr_dataset.py, different seeds), compiles the float models
+and every quantized configuration with `quantc compile`, runs the artifacts
+through ctypes and compares each configuration with the float model:
+  cls: share of lines whose predicted direction equals float's;
+  rec: share of lines whose CTC-decoded text equals float's, and the
+       character error rate (edit distance / length) against float's text
+       and against the rendered ground truth.
+Prints a table and writes JSON (--json)."""
+import argparse
+import ctypes
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MODELS = {"cls": ("ch_ppocr_mobile_v2.0_cls_infer.onnx", "x=1,3,48,192"),
+          "rec": ("ch_PP-OCRv4_rec_infer.onnx", "x=1,3,48,320")}
+# name: (models, quantc flags)
+CONFIGS = {
+    "w8a8-channel": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
+    "w8-channel": (["rec"], ["--bits", "8"]),
+    "w6-channel": (["rec"], ["--bits", "6"]),
+    "w5-channel": (["rec"], ["--bits", "5"]),
+    "w4-channel": (["rec"], ["--bits", "4"]),
+    "w4-group32": (["rec"], ["--bits", "4", "--group-size", "32"]),
+    "w4-channel-gptq": (["rec"], ["--bits", "4", "--weight-method", "gptq"]),
+    "w4-group32-gptq": (["rec"], ["--bits", "4", "--group-size", "32", "--weight-method", "gptq"]),
+    "w3-group32-gptq": (["rec"], ["--bits", "3", "--group-size", "32", "--weight-method", "gptq"]),
+}
+
+
+def edit_distance(a, b):
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[len(b)]
+
+
+def ctc_decode(probs, keys):
+    best = probs.reshape(-1, probs.shape[-1]).argmax(-1)
+    chars, last = [], 0
+    for index in best:
+        if index != last and index != 0:
+            chars.append(keys[index - 1] if index - 1 < len(keys) else " ")
+        last = index
+    return "".join(chars)
+
+
+class Artifact:
+    """lib<name>.so called through <name>_run(const float *x, float *y)."""
+
+    def __init__(self, directory):
+        header = [f for f in os.listdir(directory) if f.endswith(".h") and f != "quantc_runtime.h"][0]
+        name = header[:-2]
+        text = open(os.path.join(directory, header)).read()
+        shape = re.search(r"output\s+\S+: float32\[([\d,]+)\]", text).group(1)
+        self.shape = tuple(int(d) for d in shape.split(","))
+        self.lib = ctypes.CDLL(os.path.join(directory, "lib%s.so" % name))
+        self.run_fn = getattr(self.lib, name + "_run")
+        self.run_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+
+    def __call__(self, x):
+        x = np.ascontiguousarray(x, np.float32)
+        y = np.zeros(self.shape, np.float32)
+        self.run_fn(x.ctypes.data, y.ctypes.data)
+        return y
+
+
+def compile_model(quantc, models_dir, kind, flags, out, calib):
+    onnx, shape = MODELS[kind]
+    command = [quantc, "compile", os.path.join(models_dir, onnx), "--input-shape", shape,
+               "-o", out] + flags
+    if "--bits" in flags or "--act-bits" in flags:
+        command += ["--calib", calib]
+    start = time.time()
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit("quantc failed: %s\n%s" % (" ".join(command), result.stderr))
+    return time.time() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quantc", default=os.path.join(ROOT, "build/bin/quantc"))
+    parser.add_argument("--models", default=os.path.join(ROOT, ".cache/models"))
+    parser.add_argument("--work", default="/tmp/quantc-accuracy")
+    parser.add_argument("--calib-count", type=int, default=32)
+    parser.add_argument("--eval-count", type=int, default=100)
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    dataset = os.path.join(ROOT, "test/e2e/Inputs/ocr_dataset.py")
+    calib, evaluation = os.path.join(args.work, "calib"), os.path.join(args.work, "eval")
+    subprocess.run([sys.executable, dataset, calib, "--count", str(args.calib_count), "--seed", "1"], check=True)
+    subprocess.run([sys.executable, dataset, evaluation, "--count", str(args.eval_count), "--seed", "2"], check=True)
+    labels = [line.rstrip("\n").split("\t") for line in open(os.path.join(evaluation, "labels.tsv"), encoding="utf-8")]
+    with open(os.path.join(args.models, "ppocr_keys_v1.txt"), encoding="utf-8") as f:
+        keys = [line.rstrip("\n") for line in f] + [" "]
+    inputs = {kind: [np.load(os.path.join(evaluation, kind, "%04d.npy" % i)) for i in range(len(labels))]
+              for kind in MODELS}
+
+    def evaluate(kind, directory):
+        artifact = Artifact(directory)
+        outputs = [artifact(x) for x in inputs[kind]]
+        if kind == "cls":
+            return [int(y.argmax()) for y in outputs]
+        return [ctc_decode(y, keys) for y in outputs]
+
+    reference = {}
+    for kind in MODELS:
+        out = os.path.join(args.work, "float-" + kind)
+        compile_model(args.quantc, args.models, kind, [], out, None)
+        reference[kind] = evaluate(kind, out)
+    truth = [text for _, _, text in labels]
+    flips = [int(flipped) for _, flipped, _ in labels]
+    float_cer = sum(edit_distance(p, t) for p, t in zip(reference["rec"], truth)) / sum(len(t) for t in truth)
+    float_cls = sum(p == f for p, f in zip(reference["cls"], flips)) / len(flips)
+    rows = [{"config": "float", "model": "cls", "agree": 1.0, "accuracy": float_cls},
+            {"config": "float", "model": "rec", "agree": 1.0, "cer_vs_float": 0.0, "cer_vs_truth": float_cer}]
+
+    for name in args.configs.split(","):
+        models, flags = CONFIGS[name]
+        for kind in models:
+            out = os.path.join(args.work, name + "-" + kind)
+            seconds = compile_model(args.quantc, args.models, kind, flags, out, os.path.join(calib, kind))
+            predictions = evaluate(kind, out)
+            report = json.load(open(os.path.join(out, "report.json")))
+            row = {"config": name, "model": kind, "flags": " ".join(flags), "compile_s": round(seconds, 1),
+                   "output_sqnr_db": report["outputs"][0]["sqnr_db"]}
+            ref = reference[kind]
+            row["agree"] = sum(p == r for p, r in zip(predictions, ref)) / len(ref)
+            if kind == "cls":
+                row["accuracy"] = sum(p == f for p, f in zip(predictions, flips)) / len(flips)
+            else:
+                row["cer_vs_float"] = sum(edit_distance(p, r) for p, r in zip(predictions, ref)) / max(1, sum(len(r) for r in ref))
+                row["cer_vs_truth"] = sum(edit_distance(p, t) for p, t in zip(predictions, truth)) / sum(len(t) for t in truth)
+            rows.append(row)
+            print("%-18s %-4s agree %6.1f%%  %s" % (name, kind, 100 * row["agree"],
+                  "CER vs float %.2f%%" % (100 * row["cer_vs_float"]) if kind == "rec" else "accuracy %.1f%%" % (100 * row["accuracy"])),
+                  file=sys.stderr, flush=True)
+
+    print("\n%d calibration lines (seed 1), %d evaluation lines (seed 2)\n" % (args.calib_count, len(labels)))
+    print("| config | model | agrees with float | CER vs float | CER vs truth | cls accuracy | output SQNR dB | compile s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        def pct(key):
+            return "%.2f%%" % (100 * row[key]) if key in row else ""
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            row["config"], row["model"], pct("agree"), pct("cer_vs_float"), pct("cer_vs_truth"),
+            pct("accuracy"), "%.1f" % row["output_sqnr_db"] if "output_sqnr_db" in row else "",
+            row.get("compile_s", "")))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
