@@ -300,8 +300,6 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (options.quantize.enabled()) {
     QuantizeOptions quantize = options.quantize;
     if (quantize.report.empty() && options.emit == "so") {
-      if (auto ec = llvm::sys::fs::create_directories(options.output))
-        return llvm::createStringError(options.output + ": cannot create directory: " + ec.message());
       llvm::SmallString<256> path(options.output);
       llvm::sys::path::append(path, "report.json");
       quantize.report = path.str().str();

@@ -100,6 +100,10 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
   for (auto &t : outputs)
     row(t);
 
+  llvm::StringRef directory = llvm::sys::path::parent_path(path);
+  if (!directory.empty())
+    if (auto ec = llvm::sys::fs::create_directories(directory))
+      return llvm::createStringError(directory + ": cannot create directory: " + ec.message());
   llvm::SmallString<256> textPath(path);
   llvm::sys::path::replace_extension(textPath, ".txt");
   for (auto [file, contents] :
@@ -223,9 +227,12 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     t.name = qnn::layerName(quantLayers[i]);
     t.op = quantLayers[i]->getName().getStringRef().str();
     t.format = formatText(quantLayers[i]);
+    bool hasWeight = qnn::floatWeight(floatLayers[i]) != nullptr;
     auto weightType =
         llvm::dyn_cast<mlir::RankedTensorType>(quantLayers[i]->getOperand(1).getType());
-    t.parameters = weightType && weightType.hasStaticShape() ? weightType.getNumElements() : 0;
+    t.parameters = hasWeight && weightType ? weightType.getNumElements() : 0;
+    if (!hasWeight)
+      t.format = "(activations)";
     t.stats = layerErrors[i].stats();
     layers.push_back(t);
   }
