@@ -141,9 +141,11 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (options.method != "rtn" && options.method != "gptq")
     return llvm::createStringError("--weight-method must be rtn or gptq, got '" + options.method + "'");
 
-  // BatchNorm folds first so weights are quantized as they will be used.
+  // BatchNorm and scalar affine steps fold first so weights are quantized as
+  // they will be used; decomposed activations become one tensor each.
   mlir::PassManager prepare(context);
   prepare.addPass(qnn::createQNNFoldBatchNormPass());
+  prepare.addPass(qnn::createQNNFusePatternsPass());
   if (mlir::failed(prepare.run(module)))
     return llvm::createStringError(modelPath + ": preparing the graph failed");
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
@@ -164,6 +166,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   quantize.groupSize = options.groupSize;
   quantize.symmetric = options.symmetric;
   quantize.method = options.method;
+  quantize.clipSearch = options.clipSearch;
   quantize.actBits = actBits;
   quantize.actSymmetric = options.actSymmetric;
   pm.addPass(qnn::createQNNQuantizePass(quantize));
@@ -192,7 +195,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (signature.inputs.size() != 1)
     return llvm::Error::success(); // the report needs single-input samples
   std::string error;
-  auto samples = qnn::calibrationSamples(*floatModule, signature.inputs[0], options.calib, 16, error);
+  // Data-free calibration already warned when it had nothing to go on.
+  auto samples = qnn::calibrationSamples(*floatModule, signature.inputs[0], options.calib, 16,
+                                         error, /*warnDataFree=*/!(actBits || gptq));
   if (mlir::failed(samples))
     return llvm::createStringError(error);
 

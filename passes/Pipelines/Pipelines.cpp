@@ -21,6 +21,7 @@ static void addPasses(mlir::OpPassManager &pm, llvm::StringRef pipeline) {
 
 void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   pm.addPass(qnn::createQNNFoldBatchNormPass());
+  pm.addPass(qnn::createQNNFusePatternsPass());
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,
             "canonicalize,"

@@ -142,7 +142,7 @@ readSampleFiles(const TensorSignature &want, const std::vector<std::string> &pat
 /// best matches that BatchNorm's per-channel statistics (least squares);
 /// without one, standard normal inputs (what normalized images look like).
 std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorSignature &want,
-                                                  unsigned count) {
+                                                  unsigned count, bool warn) {
   int64_t channels = want.shape.size() == 4 ? want.shape[1] : 1;
   std::vector<double> mean(channels, 0.0), deviation(channels, 1.0);
   bool matched = false;
@@ -174,7 +174,7 @@ std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorS
       deviation[c] = std::sqrt(std::max(variance[c], 1e-4));
     matched = true;
   });
-  if (!matched)
+  if (!matched && warn)
     module.emitWarning()
         << "qnn-calibrate: no calibration inputs and no BatchNorm after the first convolution "
            "to synthesize them from; using standard normal inputs (pass --calib for real ranges)";
@@ -195,13 +195,13 @@ std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorS
 FailureOr<std::vector<std::vector<float>>>
 calibrationSamples(ModuleOp module, const TensorSignature &want,
                    const std::vector<std::string> &paths, unsigned dataFreeCount,
-                   std::string &error) {
+                   std::string &error, bool warnDataFree) {
   if (want.dtype != QUANTC_FLOAT32) {
     error = "calibration needs an f32 model input";
     return failure();
   }
   if (paths.empty())
-    return synthesizeSamples(module, want, dataFreeCount);
+    return synthesizeSamples(module, want, dataFreeCount, warnDataFree);
   return readSampleFiles(want, paths, error);
 }
 

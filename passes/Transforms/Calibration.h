@@ -18,7 +18,7 @@ namespace quantc::qnn {
 mlir::FailureOr<std::vector<std::vector<float>>>
 calibrationSamples(mlir::ModuleOp module, const TensorSignature &want,
                    const std::vector<std::string> &paths, unsigned dataFreeCount,
-                   std::string &error);
+                   std::string &error, bool warnDataFree = true);
 
 } // namespace quantc::qnn
 

@@ -52,6 +52,31 @@ def QNNFoldBatchNormPass : Pass<"qnn-fold-batchnorm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNFusePatternsPass : Pass<"qnn-fuse-patterns", "::mlir::ModuleOp"> {
+  let summary = "Recognize HardSwish, GELU and LayerNorm subgraphs; fold scalar affine steps into Conv";
+  let description = [{
+    Exporters decompose activations and normalizations into elementwise
+    chains (paddle2onnx: `x * clip(x + 3, 0, 6) / 6`; PyTorch:
+    `0.5 * x * (1 + erf(x / sqrt(2)))` and ReduceMean/Sub/Pow/Sqrt/Div
+    LayerNorm). Each becomes one op, which lowers to one loop and is one
+    tensor to calibrate. A Conv whose only user multiplies or adds a scalar
+    constant absorbs it into its weights and bias (exact up to rounding).
+
+    Before:
+    ```mlir
+    %a = qnn.add %x, %three : (tensor<1x8xf32>, tensor<f32>) -> tensor<1x8xf32>
+    %c = qnn.clip %a {max = 6.0 : f32, min = 0.0 : f32} : tensor<1x8xf32>
+    %m = qnn.mul %x, %c : (tensor<1x8xf32>, tensor<1x8xf32>) -> tensor<1x8xf32>
+    %y = qnn.div %m, %six : (tensor<1x8xf32>, tensor<f32>) -> tensor<1x8xf32>
+    ```
+    After:
+    ```mlir
+    %y = qnn.hard_swish %x : tensor<1x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
   let summary = "Quantize layer weights and, from calibrated ranges, layer input activations";
   let description = [{

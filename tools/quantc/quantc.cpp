@@ -74,6 +74,9 @@ static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default
 static cl::opt<std::string> weightMethod(
     "weight-method", cl::desc("rtn (round to nearest, MSE clip search) or gptq"),
     cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string> weightClip(
+    "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
+    cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::opt<std::string> actBits("act-bits",
                                     cl::desc("Activation bits: 8, 16 or none (weight-only)"),
                                     cl::init("none"), cl::cat(quantizeCategory),
@@ -102,6 +105,9 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     return "--weight-scheme must be sym or asym, got '" + weightScheme + "'";
   options.symmetric = weightScheme == "sym";
   options.method = weightMethod;
+  if (weightClip != "mse" && weightClip != "minmax")
+    return "--weight-clip must be mse or minmax, got '" + weightClip + "'";
+  options.clipSearch = weightClip == "mse";
   options.actBits = actBits;
   if (actScheme != "sym" && actScheme != "asym")
     return "--act-scheme must be sym or asym, got '" + actScheme + "'";

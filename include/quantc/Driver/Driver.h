@@ -37,6 +37,7 @@ struct QuantizeOptions {
   int64_t groupSize = 0;            // --group-size: 0 per channel, -1 per tensor, else per group
   bool symmetric = true;            // --weight-scheme sym|asym
   std::string method = "rtn";       // --weight-method rtn|gptq
+  bool clipSearch = true;           // --weight-clip mse (default) | minmax
   std::string actBits = "none";     // --act-bits 8|16|none
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
