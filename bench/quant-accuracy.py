@@ -8,7 +8,9 @@ through ctypes and compares each configuration with the float model:
   cls: share of lines whose predicted direction equals float's;
   rec: share of lines whose CTC-decoded text equals float's, and the
        character error rate (edit distance / length) against float's text
-       and against the rendered ground truth.
+       and against the rendered ground truth. Texts are compared without
+       leading/trailing spaces: the space class at a line's ends is a
+       low-confidence guess even in float, and carries no text.
 Prints a table and writes JSON (--json)."""
 import argparse
 import ctypes
@@ -55,7 +57,7 @@ def ctc_decode(probs, keys):
         if index != last and index != 0:
             chars.append(keys[index - 1] if index - 1 < len(keys) else " ")
         last = index
-    return "".join(chars)
+    return "".join(chars).strip()
 
 
 class Artifact:
@@ -78,7 +80,9 @@ class Artifact:
         return y
 
 
-def compile_model(quantc, models_dir, kind, flags, out, calib):
+def compile_model(quantc, models_dir, kind, flags, out, calib, reuse=False):
+    if reuse and os.path.exists(os.path.join(out, "report.json" if flags else "quantc_runtime.h")):
+        return 0.0
     onnx, shape = MODELS[kind]
     command = [quantc, "compile", os.path.join(models_dir, onnx), "--input-shape", shape,
                "-o", out] + flags
@@ -100,6 +104,7 @@ def main():
     parser.add_argument("--eval-count", type=int, default=100)
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--json")
+    parser.add_argument("--reuse", action="store_true", help="keep artifacts already in --work")
     args = parser.parse_args()
 
     dataset = os.path.join(ROOT, "test/e2e/Inputs/ocr_dataset.py")
@@ -122,7 +127,7 @@ def main():
     reference = {}
     for kind in MODELS:
         out = os.path.join(args.work, "float-" + kind)
-        compile_model(args.quantc, args.models, kind, [], out, None)
+        compile_model(args.quantc, args.models, kind, [], out, None, args.reuse)
         reference[kind] = evaluate(kind, out)
     truth = [text for _, _, text in labels]
     flips = [int(flipped) for _, flipped, _ in labels]
@@ -135,7 +140,8 @@ def main():
         models, flags = CONFIGS[name]
         for kind in models:
             out = os.path.join(args.work, name + "-" + kind)
-            seconds = compile_model(args.quantc, args.models, kind, flags, out, os.path.join(calib, kind))
+            seconds = compile_model(args.quantc, args.models, kind, flags, out, os.path.join(calib, kind),
+                                    args.reuse)
             predictions = evaluate(kind, out)
             report = json.load(open(os.path.join(out, "report.json")))
             row = {"config": name, "model": kind, "flags": " ".join(flags), "compile_s": round(seconds, 1),

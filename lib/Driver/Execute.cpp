@@ -1,6 +1,7 @@
 // `quantc compile` and `quantc run`: the execution half of the driver.
 #include "quantc/Driver/Driver.h"
 #include "quantc/Execution/Execution.h"
+#include "quantc/Export/ONNX.h"
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -283,6 +284,18 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
     return error;
   timeRuns(options, [&] { llvm::consumeError((*jit)->run(buffers)); });
   return writeOutputs(options.output, outputInfos, outputs.tensors);
+}
+
+llvm::Error exportQDQModel(const ExecuteOptions &options, mlir::MLIRContext &context) {
+  if (options.output.empty())
+    return llvm::createStringError("export-qdq needs -o FILE.onnx");
+  auto module = importModel(options, options.import, context);
+  if (!module)
+    return module.takeError();
+  if (options.quantize.enabled())
+    if (auto error = quantizeModel(**module, options.quantize, options.model))
+      return error;
+  return exportONNX(**module, options.output);
 }
 
 llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &context) {

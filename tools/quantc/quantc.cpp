@@ -15,24 +15,26 @@ namespace cl = llvm::cl;
 static cl::SubCommand importCommand("import", "Import an ONNX model into qnn IR");
 static cl::SubCommand compileCommand(
     "compile", "Compile an ONNX model to OUT/lib<name>.so + <name>.h (or an --emit stage)");
+static cl::SubCommand exportCommand(
+    "export-qdq", "Quantize an ONNX model and write it as ONNX QDQ (QuantizeLinear/DequantizeLinear)");
 static cl::SubCommand runCommand(
     "run", "Run an ONNX model (JIT) or a compiled artifact directory on .npy inputs");
 static cl::opt<std::string> importModel(cl::Positional, cl::desc("<model.onnx | artifact dir>"),
                                         cl::Required, cl::sub(importCommand),
-                                        cl::sub(compileCommand), cl::sub(runCommand));
+                                        cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> importOutput(
     "o",
     cl::desc("import: .mlirbc writes bytecode, else text (default stdout); compile: artifact "
              "directory; run: output .npy (a directory when the model has several outputs)"),
-    cl::value_desc("path"), cl::sub(importCommand), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::value_desc("path"), cl::sub(importCommand), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("Bind the dims of a graph input, e.g. x=1,3,48,320 (repeatable)"),
-    cl::value_desc("name=dims"), cl::sub(importCommand), cl::sub(compileCommand),
+    cl::value_desc("name=dims"), cl::sub(importCommand), cl::sub(compileCommand), cl::sub(exportCommand),
     cl::sub(runCommand));
 static cl::list<std::string> inputValues(
     "input-value",
     cl::desc("Freeze a graph input to the TensorProto in a .pb file (repeatable)"),
-    cl::value_desc("name=file.pb"), cl::sub(importCommand), cl::sub(compileCommand),
+    cl::value_desc("name=file.pb"), cl::sub(importCommand), cl::sub(compileCommand), cl::sub(exportCommand),
     cl::sub(runCommand));
 static cl::opt<bool> noCleanup("no-cleanup",
                                cl::desc("Keep shape subgraphs and dead ops (no folding)"),
@@ -40,7 +42,7 @@ static cl::opt<bool> noCleanup("no-cleanup",
 static cl::opt<bool> printStats("stats", cl::desc("Print op and weight counts to stderr"),
                                 cl::sub(importCommand));
 static cl::opt<bool> printTime("time", cl::desc("Print compile and run times to stderr"),
-                               cl::sub(importCommand), cl::sub(compileCommand),
+                               cl::sub(importCommand), cl::sub(compileCommand), cl::sub(exportCommand),
                                cl::sub(runCommand));
 static cl::opt<std::string> target(
     "target",
@@ -64,38 +66,38 @@ static cl::opt<std::string> weightBits(
     "bits",
     cl::desc("Weight bits: N (2-8), ternary, binary, none, or regex=N entries by node name, "
              "comma separated (e.g. 'conv_first.*=8,4'). Unset: float weights"),
-    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<long> groupSize(
     "group-size", cl::desc("0: per output channel (default), -1: per tensor, 32/64/128: per group"),
-    cl::init(0), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::init(0), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default) or asym"),
                                          cl::init("sym"), cl::cat(quantizeCategory),
-                                         cl::sub(compileCommand), cl::sub(runCommand));
+                                         cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightMethod(
     "weight-method", cl::desc("rtn (round to nearest, MSE clip search) or gptq"),
-    cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
-    cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> actBits("act-bits",
                                     cl::desc("Activation bits: 8, 16 or none (weight-only)"),
                                     cl::init("none"), cl::cat(quantizeCategory),
-                                    cl::sub(compileCommand), cl::sub(runCommand));
+                                    cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> actScheme("act-scheme",
                                       cl::desc("asym (default, int8 with zero point) or sym"),
                                       cl::init("asym"), cl::cat(quantizeCategory),
-                                      cl::sub(compileCommand), cl::sub(runCommand));
+                                      cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::list<std::string> calib(
     "calib", cl::desc("Calibration samples: .npy files or directories of them (repeatable); "
                       "none: data-free"),
-    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> calibMethod(
     "calib-method", cl::desc("Activation ranges: minmax (default), percentile, mse, entropy"),
-    cl::init("minmax"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::init("minmax"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> report(
     "report", cl::desc("Quality report JSON path (a .txt table beside it); compile writes "
                        "OUT/report.json by default when quantizing"),
-    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 
 /// The quantization flags into `options`; returns an error message.
 static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
@@ -165,7 +167,9 @@ static std::string parseImportOptions(quantc::ONNXImportOptions &options) {
   return "";
 }
 
-static int runExecute(bool compile) {
+enum class Mode { Compile, Run, Export };
+
+static int runExecute(Mode mode) {
   quantc::ExecuteOptions options;
   options.model = importModel;
   if (std::string error = parseImportOptions(options.import); !error.empty())
@@ -187,8 +191,9 @@ static int runExecute(bool compile) {
   context.disableMultithreading();
   context.printOpOnDiagnostic(false); // a whole model dump helps nobody
   mlir::ScopedDiagnosticHandler diagnostics(&context, printDiagnostic);
-  llvm::Error error = compile ? quantc::compileModel(options, context)
-                              : quantc::runModel(options, context);
+  llvm::Error error = mode == Mode::Compile ? quantc::compileModel(options, context)
+                     : mode == Mode::Run   ? quantc::runModel(options, context)
+                                           : quantc::exportQDQModel(options, context);
   if (error)
     return fail(llvm::toString(std::move(error)));
   return 0;
@@ -233,13 +238,17 @@ int main(int argc, char **argv) {
                               "  quantc import model.onnx [-o out.mlir|out.mlirbc] "
                               "[--input-shape x=1,3,48,320]\n"
                               "  quantc compile model.onnx --input-shape x=1,3,48,192 -o out/\n"
-                              "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n");
+                              "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n"
+                              "  quantc export-qdq model.onnx --bits 8 --act-bits 8 --calib DIR "
+                              "-o model.qdq.onnx\n");
   if (importCommand)
     return runImport();
   if (compileCommand)
-    return runExecute(/*compile=*/true);
+    return runExecute(Mode::Compile);
   if (runCommand)
-    return runExecute(/*compile=*/false);
+    return runExecute(Mode::Run);
+  if (exportCommand)
+    return runExecute(Mode::Export);
   llvm::errs() << "quantc: expected a subcommand (quantc --help lists them)\n";
   return 1;
 }
