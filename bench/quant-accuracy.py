@@ -30,6 +30,8 @@ MODELS = {"cls": ("ch_ppocr_mobile_v2.0_cls_infer.onnx", "x=1,3,48,192"),
 # name: (models, quantc flags)
 CONFIGS = {
     "w8a8-channel": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
+    "w8a8-percentile": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "percentile"]),
+    "w8a8-mse": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "mse"]),
     "w8-channel": (["rec"], ["--bits", "8"]),
     "w6-channel": (["rec"], ["--bits", "6"]),
     "w5-channel": (["rec"], ["--bits", "5"]),

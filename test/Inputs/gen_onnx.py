@@ -191,6 +191,51 @@ def mlp_two_outputs():
     return model(nodes, [vi("x", F, [2, 8])], [vi("y1", F, [2, 6]), vi("y2", F, [2, 6])], inits)
 
 
+def qdq_conv():
+    """ORT-style QDQ: uint8 activations (Q -> DQ), int8 per-channel conv weights, float bias."""
+    rng = np.random.default_rng(11)
+    w = rng.integers(-127, 128, (3, 2, 3, 3)).astype(np.int8)
+    inits = [numpy_helper.from_array(np.array(0.05, np.float32), "x_scale"),
+             numpy_helper.from_array(np.array(128, np.uint8), "x_zero"),
+             numpy_helper.from_array(w, "w_q"),
+             numpy_helper.from_array(np.array([0.01, 0.02, 0.005], np.float32), "w_scale"),
+             numpy_helper.from_array(np.zeros(3, np.int8), "w_zero"),
+             numpy_helper.from_array(weights((3,), 4), "b")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["w_q", "w_scale", "w_zero"], ["wd"], axis=0),
+             helper.make_node("Conv", ["xd", "wd", "b"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["y"])]
+    return model(nodes, [vi("x", F, [1, 2, 5, 5])], [vi("y", F, [1, 3, 5, 5])], inits)
+
+
+def matmul_nbits():
+    """com.microsoft MatMulNBits: 4-bit weights, K = 32, N = 3, blocks of 16, packed zero points."""
+    rng = np.random.default_rng(12)
+    k, n, block = 32, 3, 16
+    q = rng.integers(0, 16, (n, k)).astype(np.uint8)
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).reshape(n, k // block, block // 2)
+    zeros = rng.integers(0, 16, (n, k // block)).astype(np.uint8)
+    zeros_packed = (zeros[:, 0] | (zeros[:, 1] << 4)).reshape(n, 1).astype(np.uint8)
+    inits = [numpy_helper.from_array(packed, "b_q"),
+             numpy_helper.from_array(rng.uniform(0.01, 0.1, n * k // block).astype(np.float32), "scales"),
+             numpy_helper.from_array(zeros_packed.reshape(-1), "zeros"),
+             numpy_helper.from_array(weights((n,), 5), "bias")]
+    node = helper.make_node("MatMulNBits", ["a", "b_q", "scales", "zeros", "", "bias"], ["y"],
+                            domain="com.microsoft", K=k, N=n, bits=4, block_size=block)
+    return model([node], [vi("a", F, [2, k])], [vi("y", F, [2, n])], inits,
+                 domains=("com.microsoft",))
+
+
+def matmul_nbits_bad_k():
+    """MatMulNBits whose K attribute contradicts the packed weight's shape."""
+    m = matmul_nbits()
+    for attribute in m.graph.node[0].attribute:
+        if attribute.name == "K":
+            attribute.i = 64
+    return m
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main")}

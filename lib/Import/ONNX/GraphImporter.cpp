@@ -31,6 +31,8 @@ const llvm::StringMap<OpImporterMap> &importersByDomain() {
     registerConvImporters(map[""]);
     registerMathImporters(map[""]);
     registerShapeImporters(map[""]);
+    registerQuantImporters(map[""]);
+    registerMicrosoftImporters(map["com.microsoft"]);
     return map;
   }();
   return registry;

@@ -107,6 +107,8 @@ using OpImporterMap = llvm::StringMap<OpImporter>;
 void registerConvImporters(OpImporterMap &map);
 void registerMathImporters(OpImporterMap &map);
 void registerShapeImporters(OpImporterMap &map);
+void registerQuantImporters(OpImporterMap &map);
+void registerMicrosoftImporters(OpImporterMap &map); // com.microsoft
 
 } // namespace quantc::onnx_import
 
