@@ -67,3 +67,54 @@ LogicalResult QuantizeOp::verify() {
 LogicalResult DequantizeOp::verify() {
   return verifyQuantizedPair(*this, getOutput().getType(), getInput().getType());
 }
+
+LogicalResult ConvIntegerOp::verify() {
+  auto input = getInput().getType(), weight = getWeight().getType();
+  auto output = getOutput().getType();
+  int64_t rank = input.getRank();
+  if (rank != 4 || weight.getRank() != 4 || output.getRank() != 4)
+    return emitOpError("expects 4-D (NCHW) input, weight and result");
+  if (getStrides().size() != 2 || getDilations().size() != 2 || getPads().size() != 4)
+    return emitOpError("expects 2 strides, 2 dilations and 4 pads");
+  int64_t group = getGroup();
+  if (group < 1 || input.getDimSize(1) != weight.getDimSize(1) * group ||
+      weight.getDimSize(0) % group != 0)
+    return emitOpError("channels do not match the weight and group ") << group;
+  if (getBias() && (getBias().getType().getRank() != 1 ||
+                    getBias().getType().getDimSize(0) != weight.getDimSize(0)))
+    return emitOpError("bias must be 1-D with one value per output channel");
+  if (getInputZeroPoint() < -128 || getInputZeroPoint() > 127)
+    return emitOpError("input_zero_point must fit in int8");
+  auto pads = getPads(), strides = getStrides(), dilations = getDilations();
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = input.getDimSize(2 + d), k = weight.getDimSize(2 + d);
+    int64_t want = (in + pads[d] + pads[2 + d] - dilations[d] * (k - 1) - 1) / strides[d] + 1;
+    if (output.getDimSize(2 + d) != want)
+      return emitOpError("result spatial dim ") << d << " is " << output.getDimSize(2 + d)
+                                                << ", expected " << want;
+  }
+  if (output.getDimSize(0) != input.getDimSize(0) || output.getDimSize(1) != weight.getDimSize(0))
+    return emitOpError("result must be N x F x OH x OW");
+  return success();
+}
+
+LogicalResult RequantizeOp::verify() {
+  auto quantized = dyn_cast<quant::UniformQuantizedType>(getOutput().getType().getElementType());
+  if (!quantized)
+    return emitOpError("result must be a per-tensor !quant.uniform tensor, got ")
+           << getOutput().getType();
+  if (getOutput().getType().getShape() != getInput().getType().getShape())
+    return emitOpError("input and result shapes differ");
+  size_t channels = getMultipliers().size();
+  if (channels == 0 || channels != getShifts().size())
+    return emitOpError("needs one shift per multiplier");
+  int64_t axis = getAxis();
+  if (axis == -1 ? channels != 1
+                 : (axis < 0 || axis >= getInput().getType().getRank() ||
+                    getInput().getType().getDimSize(axis) != int64_t(channels)))
+    return emitOpError("multipliers do not match axis ") << axis;
+  for (auto [multiplier, shift] : llvm::zip(getMultipliers(), getShifts()))
+    if (multiplier < (1 << 30) || shift < 1 || shift > 62)
+      return emitOpError("multipliers must be in [2^30, 2^31) and shifts in [1, 62]");
+  return success();
+}

@@ -335,4 +335,39 @@ def QNN_DequantizeOp : QNN_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QNN_ConvIntegerOp : QNN_Op<"conv_integer", [Pure]> {
+  let summary = "Integer convolution: int8 input and weight, int32 accumulation and bias";
+  let description = [{
+    `acc[n, f, y, x] = bias[f] + sum input[n, c, y', x'] * weight[f, c, ky, kx]`
+    over the window, in int32. Padding reads `input_zero_point` (the integer
+    that represents 0.0), so the zero-point correction folded into the bias
+    stays exact at the borders. Written by `qnn-fold-scales`.
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input, RankedTensorOf<[I8]>:$weight,
+                       Optional<RankedTensorOf<[I32]>>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads, DefaultValuedAttr<QNN_I64Attr, "1">:$group,
+                       DefaultValuedAttr<QNN_I64Attr, "0">:$input_zero_point);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def QNN_RequantizeOp : QNN_Op<"requantize", [Pure]> {
+  let summary = "int32 accumulator -> quantized tensor by a fixed-point multiplier and rounding shift";
+  let description = [{
+    For each element (channel c along `axis`, or c = 0 when `axis` = -1):
+    `v = (int64(acc) * multipliers[c] + 2^(shifts[c] - 1)) >> shifts[c]`
+    (arithmetic shift: round half up), then `clamp(v + zero_point)` into the
+    result type's storage range; `multipliers[c] * 2^-shifts[c]` is the real
+    rescale (TOSA `rescale` with single rounding). Multipliers are in
+    [2^30, 2^31), shifts in [1, 62].
+  }];
+  let arguments = (ins RankedTensorOf<[I32]>:$input, DenseI32ArrayAttr:$multipliers,
+                       DenseI64ArrayAttr:$shifts, DefaultValuedAttr<QNN_I64Attr, "-1">:$axis);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // QUANTC_QNN_OPS_TD

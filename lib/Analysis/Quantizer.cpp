@@ -324,6 +324,26 @@ std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const We
   return out;
 }
 
+std::optional<FixedPoint> toFixedPoint(double factor) {
+  if (!(factor > 0) || !std::isfinite(factor))
+    return std::nullopt;
+  int exponent;
+  double mantissa = std::frexp(factor, &exponent); // factor = mantissa * 2^exponent, [0.5, 1)
+  int64_t multiplier = int64_t(std::llround(mantissa * double(int64_t(1) << 31)));
+  if (multiplier == (int64_t(1) << 31))
+    multiplier /= 2, ++exponent;
+  int64_t shift = 31 - exponent;
+  if (shift < 1 || shift > 62)
+    return std::nullopt;
+  return FixedPoint{int32_t(multiplier), shift};
+}
+
+int64_t requantizeValue(int32_t accumulator, FixedPoint rescale, int32_t zeroPoint, IntRange range) {
+  int64_t product = int64_t(accumulator) * rescale.multiplier;
+  int64_t rounded = (product + (int64_t(1) << (rescale.shift - 1))) >> rescale.shift;
+  return std::clamp<int64_t>(rounded + zeroPoint, range.min, range.max);
+}
+
 void ErrorAccumulator::add(const float *reference, const float *approx, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {
     double a = reference[i], b = approx[i], d = a - b;

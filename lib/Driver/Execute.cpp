@@ -292,9 +292,12 @@ llvm::Error exportQDQModel(const ExecuteOptions &options, mlir::MLIRContext &con
   auto module = importModel(options, options.import, context);
   if (!module)
     return module.takeError();
-  if (options.quantize.enabled())
-    if (auto error = quantizeModel(**module, options.quantize, options.model))
+  if (options.quantize.enabled()) {
+    QuantizeOptions quantize = options.quantize;
+    quantize.integer = false; // QDQ is the float form ONNX runtimes expect
+    if (auto error = quantizeModel(**module, quantize, options.model))
       return error;
+  }
   return exportONNX(**module, options.output);
 }
 

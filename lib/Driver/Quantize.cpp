@@ -22,6 +22,8 @@ namespace quantc {
 
 namespace {
 
+constexpr llvm::StringLiteral kLayerId = "qnn.layer_id";
+
 struct MeasuredTensor {
   std::string name, op, format;
   int64_t parameters = 0;
@@ -87,10 +89,10 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "quality vs the float model on " << samples << " calibration sample(s)\n";
-  os << llvm::format("%-44s %-14s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
+  os << llvm::format("%-40s %-18s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
                      "SQNR dB", "cosine", "max |err|");
   auto row = [&](const MeasuredTensor &t) {
-    os << llvm::format("%-44s %-14s %-22s %9lld %9.2f %9.6f %11.4g\n", t.name.c_str(),
+    os << llvm::format("%-40s %-18s %-22s %9lld %9.2f %9.6f %11.4g\n", t.name.c_str(),
                        t.op.empty() ? "(output)" : t.op.c_str(), t.format.c_str(),
                        (long long)t.parameters, t.stats.sqnrDb, t.stats.cosine,
                        t.stats.maxAbsError);
@@ -148,7 +150,13 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   prepare.addPass(qnn::createQNNFusePatternsPass());
   if (mlir::failed(prepare.run(module)))
     return llvm::createStringError(modelPath + ": preparing the graph failed");
+  // Layers are tagged so the report finds each one's output after
+  // qnn-fold-scales has replaced the op.
+  auto floatLayers = layersOf(module);
+  for (auto [index, op] : llvm::enumerate(floatLayers))
+    op->setAttr(kLayerId, mlir::IntegerAttr::get(mlir::IntegerType::get(context, 64), index));
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
+  floatLayers = layersOf(*floatModule);
 
   mlir::PassManager pm(context);
   bool gptq = options.method == "gptq";
@@ -170,17 +178,30 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   quantize.actBits = actBits;
   quantize.actSymmetric = options.actSymmetric;
   pm.addPass(qnn::createQNNQuantizePass(quantize));
+  if (actBits == 8 && options.integer)
+    pm.addPass(qnn::createQNNFoldScalesPass());
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");
 
-  // Quality: the same layers in both modules, in the same walk order.
-  auto floatLayers = layersOf(*floatModule), quantLayers = layersOf(module);
-  if (floatLayers.size() != quantLayers.size())
-    return llvm::createStringError("internal error: quantization changed the layer count");
+  // Quality: each tagged layer's float output in both modules.
+  std::vector<mlir::Operation *> quantLayers(floatLayers.size(), nullptr);
+  module.walk([&](mlir::Operation *op) {
+    if (auto id = op->getAttrOfType<mlir::IntegerAttr>(kLayerId)) {
+      if (id.getInt() >= 0 && size_t(id.getInt()) < quantLayers.size())
+        quantLayers[id.getInt()] = op;
+      op->removeAttr(kLayerId);
+    }
+  });
   std::vector<mlir::Value> floatProbes, quantProbes;
-  for (auto [f, q] : llvm::zip(floatLayers, quantLayers)) {
+  std::vector<size_t> probedLayers;
+  for (auto [index, f] : llvm::enumerate(floatLayers)) {
+    f->removeAttr(kLayerId);
+    mlir::Operation *q = quantLayers[index];
+    if (!q || q->getResult(0).getType() != f->getResult(0).getType())
+      continue;
     floatProbes.push_back(f->getResult(0));
     quantProbes.push_back(q->getResult(0));
+    probedLayers.push_back(index);
   }
   auto target = resolveTarget("host");
   if (!target)
@@ -227,18 +248,19 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
                                  t.name.c_str(), t.stats.sqnrDb, t.stats.cosine,
                                  t.stats.maxAbsError, samples->size());
   }
-  for (size_t i = 0; i < quantLayers.size(); ++i) {
+  for (auto [probe, index] : llvm::enumerate(probedLayers)) {
+    mlir::Operation *f = floatLayers[index], *q = quantLayers[index];
     MeasuredTensor t;
-    t.name = qnn::layerName(quantLayers[i]);
-    t.op = quantLayers[i]->getName().getStringRef().str();
-    t.format = formatText(quantLayers[i]);
-    bool hasWeight = qnn::floatWeight(floatLayers[i]) != nullptr;
-    auto weightType =
-        llvm::dyn_cast<mlir::RankedTensorType>(quantLayers[i]->getOperand(1).getType());
-    t.parameters = hasWeight && weightType ? weightType.getNumElements() : 0;
-    if (!hasWeight)
+    t.name = qnn::layerName(f);
+    t.op = f->getName().getStringRef().str();
+    if (llvm::isa<qnn::DequantizeOp>(q))
+      t.op += " (int8)"; // qnn-fold-scales made it an integer convolution
+    t.format = formatText(q);
+    mlir::Value weight = qnn::floatWeight(f);
+    t.parameters = weight ? llvm::cast<mlir::RankedTensorType>(weight.getType()).getNumElements() : 0;
+    if (!weight)
       t.format = "(activations)";
-    t.stats = layerErrors[i].stats();
+    t.stats = layerErrors[probe].stats();
     layers.push_back(t);
   }
   if (options.report.empty())

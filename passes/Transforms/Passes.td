@@ -125,6 +125,33 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }
 
+def QNNFoldScalesPass : Pass<"qnn-fold-scales", "::mlir::ModuleOp"> {
+  let summary = "Turn dequantize -> conv -> quantize chains into integer convolution and requantization";
+  let description = [{
+    A 2-D Conv whose input is `dequantize(quantize(x))` (per-tensor int8) and
+    whose weight is a dequantized int8 constant with zero point 0 (per tensor
+    or per output channel) becomes `qnn.conv_integer` on the int8 values with
+    an int32 bias: `round(b / (s_x * s_w)) - z_x * sum(w_q)` (the activation
+    zero point folded in; padding reads `z_x`). The int32 accumulator is
+    dequantized with scale `s_x * s_w` per channel, or, when a `qnn.quantize`
+    consumes it, requantized directly with a fixed-point multiplier and shift
+    (`qnn.requantize`). `quantize(dequantize(q))` with q's own type is q.
+
+    Before:
+    ```mlir
+    %xd = qnn.dequantize %xq : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1:-3>> -> tensor<1x2x4x4xf32>
+    %wd = qnn.dequantize %ws : tensor<4x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {...}>> -> tensor<4x2x1x1xf32>
+    %y = qnn.conv %xd, %wd, %b {...}
+    ```
+    After:
+    ```mlir
+    %acc = qnn.conv_integer %x8, %w8, %b32 {input_zero_point = -3 : i64, ...}
+    %y = qnn.dequantize %acc_q : tensor<1x4x4x4x!quant.uniform<i32:f32:1, {...}>> -> tensor<1x4x4x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
+}
+
 def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
   let summary = "Run the float model on calibration inputs and record activation ranges";
   let description = [{

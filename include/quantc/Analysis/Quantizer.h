@@ -4,6 +4,7 @@
 #define QUANTC_ANALYSIS_QUANTIZER_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,18 @@ std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const We
 
 /// Float <-> integer for one value: clamp(roundeven(x / scale) + zp).
 int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range);
+
+/// A positive real rescale factor as multiplier * 2^-shift, multiplier in
+/// [2^30, 2^31), shift in [1, 62] (nullopt when the factor is out of range).
+struct FixedPoint {
+  int32_t multiplier;
+  int64_t shift;
+};
+std::optional<FixedPoint> toFixedPoint(double factor);
+
+/// qnn.requantize of one accumulator: round-half-up fixed-point rescale,
+/// plus zero point, saturated to `range`.
+int64_t requantizeValue(int32_t accumulator, FixedPoint rescale, int32_t zeroPoint, IntRange range);
 
 /// Agreement between a reference and an approximation.
 struct ErrorStats {

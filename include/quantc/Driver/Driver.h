@@ -44,6 +44,7 @@ struct QuantizeOptions {
   std::string calibMethod = "minmax"; // --calib-method
   double percentile = 99.99;
   std::string report;               // --report: JSON path (a .txt table is written beside it)
+  bool integer = true;              // with 8-bit activations: qnn-fold-scales (integer convs)
   bool enabled() const { return !bits.empty() || actBits != "none"; }
 };
 

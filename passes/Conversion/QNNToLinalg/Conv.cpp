@@ -90,7 +90,7 @@ Value convPadded(OpBuilder &b, Location loc, Value input, Value weight, Value bi
     if (n > 1)
       result = emptyTensor(b, loc, resultType);
     for (int64_t image = 0; image < n; ++image) {
-      auto imageType = RankedTensorType::get(inType.getShape().drop_front(), element);
+      auto imageType = RankedTensorType::get(inType.getShape().drop_front(), inType.getElementType());
       Value slice = tensor::ExtractSliceOp::create(
           b, loc, imageType, input, foldResults(b, {image, 0, 0, 0}),
           foldResults(b, {1, c, inType.getDimSize(2), inType.getDimSize(3)}),
@@ -134,7 +134,13 @@ Value convPadded(OpBuilder &b, Location loc, Value input, Value weight, Value bi
   auto generic = linalg::GenericOp::create(
       b, loc, outType, ValueRange{xg, wg}, init, maps, iterators,
       [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value product = mul(nested, nestedLoc, args[0], args[1]);
+        // Integer convolutions multiply int8 operands into an int32 accumulator.
+        auto widen = [&](Value v) -> Value {
+          if (v.getType() == args[2].getType() || !isa<IntegerType>(v.getType()))
+            return v;
+          return arith::ExtSIOp::create(nested, nestedLoc, args[2].getType(), v);
+        };
+        Value product = mul(nested, nestedLoc, widen(args[0]), widen(args[1]));
         linalg::YieldOp::create(nested, nestedLoc, add(nested, nestedLoc, args[2], product));
       });
   return reshape(b, loc, generic.getResult(0), resultType.getShape());
@@ -157,6 +163,25 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value y = convPadded(rewriter, loc, padded, weight, adaptor.getBias(), w, op.getGroup(),
                          result4);
     rewriter.replaceOp(op, reshape(rewriter, loc, y, resultType.getShape()));
+    return success();
+  }
+};
+
+/// Integer conv: padding reads the input zero point; int8 x int8 products
+/// accumulate in int32 (linalg.matmul's signed extension, or the generic).
+struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConvIntegerOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    Window w = makeWindow(wType.getShape().drop_front(2), op.getStrides(), op.getDilations(),
+                          op.getPads());
+    Value padded = padConstant(rewriter, loc, adaptor.getInput(), {0, 0, w.padTop, w.padLeft},
+                               {0, 0, w.padBottom, w.padRight}, double(op.getInputZeroPoint()));
+    rewriter.replaceOp(op, convPadded(rewriter, loc, padded, adaptor.getWeight(),
+                                      adaptor.getBias(), w, op.getGroup(), resultType));
     return success();
   }
 };
@@ -363,7 +388,7 @@ struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
 } // namespace
 
 void populateConvPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,
+  patterns.add<ConvIntegerLowering, ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AveragePoolOp>, GlobalAveragePoolLowering>(patterns.getContext());
 }
 

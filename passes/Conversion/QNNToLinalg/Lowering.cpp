@@ -226,6 +226,12 @@ static std::string whyNotLowerable(Operation *op) {
   };
   if (isa<qnn::QuantizeOp, qnn::DequantizeOp>(op))
     return whyQuantizationNotLowerable(op);
+  if (auto requantize = dyn_cast<qnn::RequantizeOp>(op)) {
+    auto element = cast<quant::QuantizedType>(requantize.getType().getElementType());
+    if (!element.isSigned() || element.getStorageTypeIntegralWidth() > 32)
+      return "has an unsigned or wider than 32-bit storage type, which execution does not support";
+    return requantize.getType().hasStaticShape() ? "" : "has a dynamic shape";
+  }
   for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (std::string why = checkType(type); !why.empty())
       return why;

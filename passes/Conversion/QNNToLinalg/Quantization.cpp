@@ -119,7 +119,9 @@ struct DequantizeLowering : OpConversionPattern<qnn::DequantizeOp> {
     Value result = mapWithParams(
         rewriter, loc, stored, resultType, params,
         [&](OpBuilder &b, Location l, Value q, Value scale, Value zero) -> Value {
-          Value wide = arith::ExtSIOp::create(b, l, b.getI32Type(), q);
+          Value wide = q.getType() == b.getI32Type()
+                           ? q
+                           : arith::ExtSIOp::create(b, l, b.getI32Type(), q).getResult();
           Value centered = arith::SubIOp::create(b, l, wide, zero);
           Value real = arith::SIToFPOp::create(b, l, b.getF32Type(), centered);
           return arith::MulFOp::create(b, l, real, scale);
@@ -157,10 +159,60 @@ struct QuantizeLowering : OpConversionPattern<qnn::QuantizeOp> {
   }
 };
 
+/// (int64(acc) * multiplier + 2^(shift-1)) >> shift, + zero point, saturate.
+struct RequantizeLowering : OpConversionPattern<qnn::RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(qnn::RequantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto quantized = cast<RankedTensorType>(op.getType());
+    auto element = cast<quant::UniformQuantizedType>(quantized.getElementType());
+    auto storageType = storageTensorType(quantized);
+    auto i64 = rewriter.getI64Type();
+    int64_t rank = quantized.getRank(), channels = int64_t(op.getMultipliers().size());
+    SmallVector<int64_t> multipliers(op.getMultipliers().begin(), op.getMultipliers().end());
+    SmallVector<int64_t> shifts(op.getShifts().begin(), op.getShifts().end());
+    auto tableType = RankedTensorType::get({channels}, i64);
+    Value multiplierTable = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tableType, ArrayRef<int64_t>(multipliers)));
+    Value shiftTable = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tableType, ArrayRef<int64_t>(shifts)));
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap channel = op.getAxis() < 0
+                            ? AffineMap::get(rank, 0, getAffineConstantExpr(0, context))
+                            : AffineMap::get(rank, 0, getAffineDimExpr(op.getAxis(), context));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    int64_t zero = element.getZeroPoint();
+    int64_t lo = element.getStorageTypeMin(), hi = element.getStorageTypeMax();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, storageType, ValueRange{adaptor.getInput(), multiplierTable, shiftTable},
+        emptyTensor(rewriter, loc, storageType), {identity, channel, channel, identity}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto constant = [&](int64_t v) {
+            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v)).getResult();
+          };
+          Value wide = arith::ExtSIOp::create(b, l, i64, args[0]);
+          Value product = arith::MulIOp::create(b, l, wide, args[1]);
+          Value half = arith::ShLIOp::create(
+              b, l, constant(1), arith::SubIOp::create(b, l, args[2], constant(1)));
+          Value rounded = arith::ShRSIOp::create(
+              b, l, arith::AddIOp::create(b, l, product, half), args[2]);
+          Value shifted = arith::AddIOp::create(b, l, rounded, constant(zero));
+          Value clamped = arith::MinSIOp::create(
+              b, l, arith::MaxSIOp::create(b, l, shifted, constant(lo)), constant(hi));
+          linalg::YieldOp::create(
+              b, l, arith::TruncIOp::create(b, l, storageType.getElementType(), clamped).getResult());
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, quantized, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateQuantizationPatterns(RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering>(patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering>(patterns.getContext());
 }
 
 } // namespace quantc::lowering

@@ -1,0 +1,199 @@
+// qnn-fold-scales: dequantize -> conv -> (quantize) becomes integer
+// convolution with an int32 bias and fixed-point requantization.
+#include "passes/Transforms/Passes.h"
+
+#include "quantc/Analysis/Quantizer.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/Transforms/ConstantUtils.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNFOLDSCALESPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// The int8 values of a constant (blob or literal).
+std::optional<std::vector<int8_t>> readInt8(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isSignlessInteger(8))
+    return std::nullopt;
+  size_t count = type.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count)
+      return std::nullopt;
+    std::vector<int8_t> values(count);
+    std::memcpy(values.data(), blob->getData().data(), count);
+    return values;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  std::vector<int8_t> values;
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(int8_t(v.getSExtValue()));
+  return values;
+}
+
+/// Per-output-channel weight scales when every zero point is 0.
+std::optional<std::vector<double>> symmetricWeightScales(Type element, int64_t channels) {
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
+    if (uniform.getZeroPoint() != 0)
+      return std::nullopt;
+    return std::vector<double>(channels, uniform.getScale());
+  }
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (!perAxis || perAxis.getQuantizedDimension() != 0 ||
+      llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+    return std::nullopt;
+  return std::vector<double>(perAxis.getScales().begin(), perAxis.getScales().end());
+}
+
+struct FoldConvScales : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(conv.getInput().getType());
+    if (inputType.getRank() != 4)
+      return failure();
+    auto inputDq = conv.getInput().getDefiningOp<DequantizeOp>();
+    auto weightDq = conv.getWeight().getDefiningOp<DequantizeOp>();
+    if (!inputDq || !weightDq)
+      return failure();
+    Value activation = inputDq.getInput();
+    auto activationType = cast<RankedTensorType>(activation.getType());
+    auto x = dyn_cast<quant::UniformQuantizedType>(activationType.getElementType());
+    if (!x || x.getStorageTypeIntegralWidth() != 8 || !x.isSigned())
+      return failure();
+    auto storage = weightDq.getInput().getDefiningOp<quant::StorageCastOp>();
+    auto weightType = storage ? dyn_cast<RankedTensorType>(weightDq.getInput().getType()) : nullptr;
+    if (!weightType)
+      return failure();
+    auto weightElement = dyn_cast<quant::QuantizedType>(weightType.getElementType());
+    int64_t channels = weightType.getDimSize(0);
+    auto weightScales = symmetricWeightScales(weightElement, channels);
+    auto weights = readInt8(storage.getInput());
+    if (!weightScales || !weights || weightElement.getStorageTypeIntegralWidth() != 8)
+      return failure();
+    std::vector<float> bias(channels, 0.f);
+    if (conv.getBias()) {
+      auto values = readFloats(conv.getBias());
+      if (!values)
+        return failure();
+      bias = *values;
+    }
+    // int32 bias: round(b / (s_x s_w)) - z_x * sum(w_q) (the zero-point term).
+    int64_t perChannel = int64_t(weights->size()) / channels;
+    std::vector<double> accumulatorScales(channels);
+    std::vector<int32_t> integerBias(channels);
+    for (int64_t o = 0; o < channels; ++o) {
+      accumulatorScales[o] = double(float(x.getScale()) * float((*weightScales)[o]));
+      int64_t sum = 0;
+      for (int64_t k = 0; k < perChannel; ++k)
+        sum += (*weights)[o * perChannel + k];
+      double folded = std::nearbyint(double(bias[o]) / accumulatorScales[o]) -
+                      double(x.getZeroPoint()) * double(sum);
+      if (std::fabs(folded) > double(std::numeric_limits<int32_t>::max()) / 2)
+        return rewriter.notifyMatchFailure(conv, "bias does not fit the int32 accumulator");
+      integerBias[o] = int32_t(folded);
+    }
+    Location loc = conv.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto i8Input = RankedTensorType::get(activationType.getShape(), rewriter.getI8Type());
+    Value input = quant::StorageCastOp::create(rewriter, loc, i8Input, activation);
+    auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
+    Value biasConstant = ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(biasType, ArrayRef<int32_t>(integerBias)));
+    auto resultShape = cast<RankedTensorType>(conv.getType()).getShape();
+    auto accumulatorType = RankedTensorType::get(resultShape, rewriter.getI32Type());
+    Value accumulator = ConvIntegerOp::create(
+        rewriter, loc, accumulatorType, input, storage.getInput(), biasConstant,
+        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
+        rewriter.getI64IntegerAttr(x.getZeroPoint()));
+    auto i32 = rewriter.getI32Type();
+    auto accumulatorElement = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(), accumulatorScales,
+        SmallVector<int64_t>(channels, 0), /*quantizedDimension=*/1,
+        std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+    Value typed = quant::StorageCastOp::create(
+        rewriter, loc, RankedTensorType::get(resultShape, accumulatorElement), accumulator);
+    auto dequantized = DequantizeOp::create(rewriter, loc, conv.getType(), typed);
+    for (NamedAttribute attribute : conv->getDiscardableAttrs())
+      dequantized->setAttr(attribute.getName(), attribute.getValue());
+    (void)context;
+    rewriter.replaceOp(conv, dequantized.getResult());
+    return success();
+  }
+};
+
+/// quantize(dequantize(int32 accumulator)) -> requantize(accumulator).
+struct FoldRequantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize, PatternRewriter &rewriter) const override {
+    auto dequantize = quantize.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize)
+      return failure();
+    auto storage = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
+    if (!storage || !storage.getInput().getDefiningOp<ConvIntegerOp>())
+      return failure();
+    auto accumulatorType = cast<RankedTensorType>(dequantize.getInput().getType());
+    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(accumulatorType.getElementType());
+    auto output = dyn_cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(quantize.getType()).getElementType());
+    if (!perAxis || !output)
+      return failure();
+    SmallVector<int32_t> multipliers;
+    SmallVector<int64_t> shifts;
+    for (double scale : perAxis.getScales()) {
+      auto fixed = toFixedPoint(double(float(scale)) / double(float(output.getScale())));
+      if (!fixed)
+        return rewriter.notifyMatchFailure(quantize, "rescale out of fixed-point range");
+      multipliers.push_back(fixed->multiplier);
+      shifts.push_back(fixed->shift);
+    }
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, quantize.getType(), storage.getInput(), rewriter.getDenseI32ArrayAttr(multipliers),
+        rewriter.getDenseI64ArrayAttr(shifts),
+        rewriter.getI64IntegerAttr(perAxis.getQuantizedDimension()));
+    return success();
+  }
+};
+
+/// quantize(dequantize(q)) to q's own type is q.
+struct RemoveRoundTrip : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize, PatternRewriter &rewriter) const override {
+    auto dequantize = quantize.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize || dequantize.getInput().getType() != quantize.getType())
+      return failure();
+    rewriter.replaceOp(quantize, dequantize.getInput());
+    return success();
+  }
+};
+
+struct QNNFoldScalesPass : impl::QNNFoldScalesPassBase<QNNFoldScalesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldConvScales>(&getContext(), /*benefit=*/2);
+    patterns.add<FoldRequantize, RemoveRoundTrip>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn
