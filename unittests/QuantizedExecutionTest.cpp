@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 using namespace quantc;
@@ -21,36 +22,37 @@ struct Channel {
   int32_t zeroPoint;
 };
 
-/// Runs quantize -> dequantize over a [rows, columns] tensor through the JIT.
-std::vector<float> runRoundTrip(const std::string &quantType, int64_t rows, int64_t columns,
-                                const std::vector<float> &input) {
+/// Parses, lowers and JIT-runs `source`; buffers are inputs then outputs.
+void runModule(const std::string &source, std::vector<void *> buffers) {
   static bool passesRegistered = (quantc::registerAllPasses(), true); // the pipelines parse by name
   (void)passesRegistered;
   mlir::DialectRegistry registry;
   quantc::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  ASSERT_TRUE(module) << source;
+  auto target = resolveTarget("host");
+  ASSERT_TRUE(bool(target));
+  ASSERT_TRUE(mlir::succeeded(lowerToLLVMDialect(*module, *target)));
+  auto jit = JITModel::compile(*module, *target);
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError());
+    return;
+  }
+  EXPECT_FALSE(bool((*jit)->run(buffers)));
+}
+
+/// Runs quantize -> dequantize over a [rows, columns] tensor through the JIT.
+std::vector<float> runRoundTrip(const std::string &quantType, int64_t rows, int64_t columns,
+                                const std::vector<float> &input) {
   std::string shape = std::to_string(rows) + "x" + std::to_string(columns);
   std::string source = "func.func @main(%x: tensor<" + shape + "xf32>) -> tensor<" + shape +
                        "xf32> {\n  %q = qnn.quantize %x : tensor<" + shape + "xf32> -> tensor<" +
                        shape + "x" + quantType + ">\n  %y = qnn.dequantize %q : tensor<" + shape +
                        "x" + quantType + "> -> tensor<" + shape +
                        "xf32>\n  return %y : tensor<" + shape + "xf32>\n}\n";
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
-  EXPECT_TRUE(module) << source;
-  if (!module)
-    return {};
-  auto target = resolveTarget("host");
-  EXPECT_TRUE(bool(target));
-  EXPECT_TRUE(mlir::succeeded(lowerToLLVMDialect(*module, *target)));
-  auto jit = JITModel::compile(*module, *target);
-  EXPECT_TRUE(bool(jit));
-  if (!jit) {
-    llvm::consumeError(jit.takeError());
-    return {};
-  }
   std::vector<float> output(input.size(), -12345.f);
-  std::vector<void *> buffers{const_cast<float *>(input.data()), output.data()};
-  EXPECT_FALSE(bool((*jit)->run(buffers)));
+  runModule(source, {const_cast<float *>(input.data()), output.data()});
   return output;
 }
 
@@ -135,6 +137,109 @@ TEST(QuantizedExecution, SixteenBitActivations) {
   auto input = edgeCaseInput(2, 5, params);
   expectBitExact(input, runRoundTrip("!quant.uniform<i16<-32767:32767>:f32, 0.001>", 2, 5, input),
                  5, {-32767, 32767}, params);
+}
+
+/// qnn.conv_integer (lowered) against plain loops: padding reads the zero
+/// point, int8 products accumulate in int32; im2col path and grouped path.
+void checkConvInteger(int64_t group) {
+  const int64_t c = 4, h = 5, w = 6, f = 6, k = 3, stride = 2, pad = 1, zero = -5;
+  const int64_t oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+  const int64_t cg = c / group, fg = f / group;
+  std::mt19937 rng(group);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> x(c * h * w), weight(f * cg * k * k);
+  for (auto &v : x) v = int8_t(byte(rng));
+  for (auto &v : weight) v = int8_t(byte(rng));
+  x[0] = -128, weight[0] = -128; // the extreme product
+  std::vector<int32_t> bias{7, -1000000, 0, 123456, -3, 2147000};
+  std::vector<int32_t> expected(f * oh * ow), got(f * oh * ow, 0);
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xx = 0; xx < ow; ++xx) {
+        int64_t acc = bias[o];
+        for (int64_t ci = 0; ci < cg; ++ci)
+          for (int64_t ky = 0; ky < k; ++ky)
+            for (int64_t kx = 0; kx < k; ++kx) {
+              int64_t iy = y * stride - pad + ky, ix = xx * stride - pad + kx;
+              int64_t channel = (o / fg) * cg + ci;
+              int64_t value = (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                  ? zero
+                                  : x[(channel * h + iy) * w + ix];
+              acc += value * weight[((o * cg + ci) * k + ky) * k + kx];
+            }
+        expected[(o * oh + y) * ow + xx] = int32_t(acc);
+      }
+  auto t = [](std::initializer_list<int64_t> dims, const char *element) {
+    std::string text = "tensor<";
+    for (int64_t d : dims)
+      text += std::to_string(d) + "x";
+    return text + element + ">";
+  };
+  std::string in = t({1, c, h, w}, "i8"), wt = t({f, cg, k, k}, "i8"), bt = t({f}, "i32"),
+              out = t({1, f, oh, ow}, "i32");
+  std::string source =
+      "func.func @main(%x: " + in + ", %w: " + wt + ", %b: " + bt + ") -> " + out +
+      " {\n  %y = qnn.conv_integer %x, %w, %b {strides = array<i64: 2, 2>, dilations = "
+      "array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = " +
+      std::to_string(group) + " : i64, input_zero_point = -5 : i64} : (" + in + ", " + wt + ", " +
+      bt + ") -> " + out + "\n  return %y : " + out + "\n}\n";
+  runModule(source, {x.data(), weight.data(), bias.data(), got.data()});
+  EXPECT_EQ(got, expected);
+}
+
+TEST(QuantizedExecution, ConvIntegerIm2col) { checkConvInteger(1); }
+TEST(QuantizedExecution, ConvIntegerGrouped) { checkConvInteger(2); }
+
+/// qnn.requantize (lowered) against requantizeValue: ties round half up,
+/// negative accumulators, int32 extremes, saturation, per-channel rescales.
+TEST(QuantizedExecution, RequantizeMatchesReference) {
+  std::vector<FixedPoint> channels{{1 << 30, 31},                        // 0.5: every odd value ties
+                                   *toFixedPoint(0.0123456),             // a typical conv rescale
+                                   *toFixedPoint(3.75)};                 // > 1
+  const int64_t rows = 40, columns = 3;
+  const int32_t zero = -7;
+  std::vector<int32_t> acc(rows * columns);
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int32_t> any(std::numeric_limits<int32_t>::min(),
+                                             std::numeric_limits<int32_t>::max());
+  for (int64_t i = 0; i < rows * columns; ++i)
+    acc[i] = i < 12 ? int32_t(i) - 6 : any(rng) >> (i % 24); // small ties first, then wide values
+  acc[12] = std::numeric_limits<int32_t>::max();
+  acc[13] = std::numeric_limits<int32_t>::min();
+  std::string multipliers, shifts;
+  for (size_t c = 0; c < channels.size(); ++c) {
+    multipliers += (c ? ", " : "") + std::to_string(channels[c].multiplier);
+    shifts += (c ? ", " : "") + std::to_string(channels[c].shift);
+  }
+  std::string quantType = "!quant.uniform<i8:f32, 1.0:-7>";
+  std::string source =
+      "func.func @main(%a: tensor<40x3xi32>) -> tensor<40x3xf32> {\n  %r = qnn.requantize %a "
+      "{axis = 1 : i64, multipliers = array<i32: " + multipliers + ">, shifts = array<i64: " +
+      shifts + ">} : tensor<40x3xi32> -> tensor<40x3x" + quantType +
+      ">\n  %d = qnn.dequantize %r : tensor<40x3x" + quantType +
+      "> -> tensor<40x3xf32>\n  return %d : tensor<40x3xf32>\n}\n";
+  std::vector<float> got(rows * columns);
+  runModule(source, {acc.data(), got.data()});
+  for (int64_t i = 0; i < rows * columns; ++i) {
+    int64_t q = requantizeValue(acc[i], channels[i % columns], zero, {-128, 127});
+    ASSERT_EQ(float(q - zero), got[i]) << "acc " << acc[i] << " channel " << i % columns;
+  }
+  // Round half up: 3 * 0.5 = 1.5 -> 2, -3 * 0.5 = -1.5 -> -1.
+  EXPECT_EQ(requantizeValue(3, channels[0], 0, {-128, 127}), 2);
+  EXPECT_EQ(requantizeValue(-3, channels[0], 0, {-128, 127}), -1);
+}
+
+TEST(QuantizedExecution, FixedPointConversion) {
+  auto half = toFixedPoint(0.5);
+  ASSERT_TRUE(half);
+  EXPECT_EQ(half->multiplier, 1 << 30);
+  EXPECT_EQ(half->shift, 31);
+  auto small = toFixedPoint(0.0123456);
+  ASSERT_TRUE(small);
+  EXPECT_NEAR(double(small->multiplier) / double(int64_t(1) << small->shift), 0.0123456, 1e-9);
+  EXPECT_FALSE(toFixedPoint(0.0));
+  EXPECT_FALSE(toFixedPoint(1e-30)); // shift would exceed 62
+  EXPECT_FALSE(toFixedPoint(1e12));  // shift would be below 1
 }
 
 } // namespace

@@ -297,3 +297,35 @@ func.func @ternary_bits() attributes {qnn.weight_format = #qnn.weight_format<bit
 func.func @sensitivity_length() attributes {qnn.sensitivity = #qnn.sensitivity<bits = [2, 4], omega = [0.1]>} {
   return
 }
+
+// -----
+
+func.func @conv_integer_bad_shape(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x3x3xi8>) -> tensor<1x3x4x4xi32> {
+  // expected-error @below {{'qnn.conv_integer' op result spatial dim 0 is 4, expected 2}}
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x4x4xi8>, tensor<3x2x3x3xi8>) -> tensor<1x3x4x4xi32>
+  return %y : tensor<1x3x4x4xi32>
+}
+
+// -----
+
+func.func @conv_integer_zero_point(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32> {
+  // expected-error @below {{'qnn.conv_integer' op input_zero_point must fit in int8}}
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, input_zero_point = 300 : i64} : (tensor<1x2x4x4xi8>, tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32>
+  return %y : tensor<1x3x4x4xi32>
+}
+
+// -----
+
+func.func @requantize_shift(%a: tensor<2x3xi32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @below {{'qnn.requantize' op multipliers must be in [2^30, 2^31) and shifts in [1, 62]}}
+  %r = qnn.requantize %a {multipliers = array<i32: 1073741824>, shifts = array<i64: 0>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  return %r : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @requantize_axis(%a: tensor<2x3xi32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @below {{'qnn.requantize' op multipliers do not match axis 1}}
+  %r = qnn.requantize %a {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 31, 31>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  return %r : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+}

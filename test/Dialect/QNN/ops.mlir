@@ -166,3 +166,14 @@ func.func @attributes() attributes {
     qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [0.3, 0.02, 0.001]>} {
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @integer_ops
+// CHECK: qnn.conv_integer %arg0, %arg1, %arg2 {dilations = array<i64: 1, 1>, input_zero_point = -3 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+// CHECK: qnn.requantize %{{.*}} {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824, 1073741824>, shifts = array<i64: 31, 30, 29>}
+func.func @integer_ops(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x1x1xi8>, %b: tensor<3xi32>) -> tensor<1x3x4x4x!quant.uniform<i8:f32, 0.5:2>> {
+  %acc = qnn.conv_integer %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, input_zero_point = -3 : i64} : (tensor<1x2x4x4xi8>, tensor<3x2x1x1xi8>, tensor<3xi32>) -> tensor<1x3x4x4xi32>
+  %r = qnn.requantize %acc {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824, 1073741824>, shifts = array<i64: 31, 30, 29>} : tensor<1x3x4x4xi32> -> tensor<1x3x4x4x!quant.uniform<i8:f32, 0.5:2>>
+  return %r : tensor<1x3x4x4x!quant.uniform<i8:f32, 0.5:2>>
+}

@@ -1,0 +1,62 @@
+// RUN: quant-opt %s -split-input-file --qnn-fold-scales | FileCheck %s
+
+// s_x = 0.5, z_x = -3; s_w = {0.25, 0.5}: accumulator scales {0.125, 0.25}.
+// Bias: round(1 / 0.125) - (-3) * (1 + 2) = 17 and round(-2 / 0.25) - (-3) * (3 - 4) = -11.
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: %[[B:.*]] = qnn.constant dense<[17, -11]> : tensor<2xi32>
+// CHECK-DAG: %[[X:.*]] = quant.scast %{{.*}} : tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>> to tensor<1x2x3x3xi8>
+// CHECK: %[[ACC:.*]] = qnn.conv_integer %[[X]], %{{.*}}, %[[B]] {dilations = array<i64: 1, 1>, input_zero_point = -3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xi8>, tensor<2x2x1x1xi8>, tensor<2xi32>) -> tensor<1x2x5x5xi32>
+// CHECK: %[[S:.*]] = quant.scast %[[ACC]] : tensor<1x2x5x5xi32> to tensor<1x2x5x5x!quant.uniform<i32:f32:1, {1.250000e-01,2.500000e-01}>>
+// CHECK: %[[Y:.*]] = qnn.dequantize %[[S]] {qnn.weight_format = #qnn.weight_format<bits = 8, group_size = 0, ternary = false, symmetric = true>}
+// CHECK: return %[[Y]]
+// CHECK-NOT: qnn.conv %
+func.func @conv(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %b = qnn.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %y = qnn.conv %xd, %wd, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, qnn.weight_format = #qnn.weight_format<bits = 8, group_size = 0, ternary = false, symmetric = true>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
+  return %y : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// A conv feeding the next layer's quantize requantizes its accumulator
+// directly: 0.125 / 0.25 = 0.5 = 2^30 * 2^-31, 0.25 / 0.25 = 1 = 2^30 * 2^-30.
+// CHECK-LABEL: func.func @requantize
+// CHECK: %[[ACC:.*]] = qnn.conv_integer
+// CHECK: %[[R:.*]] = qnn.requantize %[[ACC]] {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 31, 30>} : tensor<1x2x3x3xi32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 2.500000e-01:4>>
+// CHECK: qnn.dequantize %[[R]]
+func.func @requantize(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %q2 = qnn.quantize %y : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>>
+  %d2 = qnn.dequantize %q2 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>> -> tensor<1x2x3x3xf32>
+  return %d2 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Asymmetric weights (zero point != 0) stay in float; quantize(dequantize(q)) is q.
+// CHECK-LABEL: func.func @unchanged
+// CHECK-NOT: qnn.conv_integer
+// CHECK: qnn.conv
+// CHECK: %[[D:.*]] = qnn.dequantize %{{.*}} : tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>
+// CHECK-NOT: qnn.quantize %[[D]]
+func.func @unchanged(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25:1, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25:1, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %again = qnn.quantize %xd : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %d2 = qnn.dequantize %again : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  return %y, %d2 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
