@@ -17,7 +17,8 @@ struct Gemm {
   Value a, b, c;
   Value batch; // null for a 2-D matmul
   int64_t m, n, k;
-  Type element;
+  Type element;      // of C (the accumulator)
+  Type inputElement; // of A and B: the same float, or i8 for an i32 accumulator
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -44,12 +45,22 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
   auto loop = scf::ForOp::create(
       b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, g.k), indexConstant(b, loc, 1),
       accumulators, [&](OpBuilder &nb, Location l, Value k, ValueRange acc) {
-        Value bRow = vector::LoadOp::create(nb, l, vectorType, g.b, g.at(k, j0));
+        bool widen = g.inputElement != g.element; // int8 inputs, int32 accumulator
+        Value bRow = vector::LoadOp::create(nb, l, VectorType::get({nr}, g.inputElement), g.b,
+                                            g.at(k, j0));
+        if (widen)
+          bRow = arith::ExtSIOp::create(nb, l, vectorType, bRow);
         SmallVector<Value> next;
         for (int64_t r = 0; r < mr; ++r) {
           Value a = memref::LoadOp::create(nb, l, g.a, g.at(rows[r], k));
+          if (widen)
+            a = arith::ExtSIOp::create(nb, l, g.element, a);
           Value splat = vector::BroadcastOp::create(nb, l, vectorType, a);
-          next.push_back(vector::FMAOp::create(nb, l, splat, bRow, acc[r]));
+          if (isa<FloatType>(g.element))
+            next.push_back(vector::FMAOp::create(nb, l, splat, bRow, acc[r]));
+          else
+            next.push_back(arith::AddIOp::create(
+                nb, l, acc[r], arith::MulIOp::create(nb, l, splat, bRow)));
         }
         scf::YieldOp::create(nb, l, next);
       });
@@ -90,19 +101,27 @@ bool unitInnerStride(MemRefType type) {
   return succeeded(type.getStridesAndOffset(strides, offset)) && strides.back() == 1;
 }
 
-/// Static shapes, one float element type, contiguous rows of B and C.
+/// Static shapes, contiguous rows of B and C, and one float element type or
+/// int8 x int8 into int32 (linalg.matmul's signed extension).
 bool supported(linalg::LinalgOp op) {
   SmallVector<MemRefType> types;
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
+    if (!type || !type.hasStaticShape())
       return false;
     types.push_back(type);
   }
-  if (types.size() != 3 || types[0].getElementType() != types[2].getElementType() ||
-      types[1].getElementType() != types[2].getElementType())
+  if (types.size() != 3)
     return false;
-  return unitInnerStride(types[1]) && unitInnerStride(types[2]);
+  Type a = types[0].getElementType(), b = types[1].getElementType(), c = types[2].getElementType();
+  bool floats = isa<FloatType>(c) && a == c && b == c;
+  bool int8 = a.isSignlessInteger(8) && b.isSignlessInteger(8) && c.isSignlessInteger(32);
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()); int8 && matmul &&
+      matmul.getCast() != linalg::TypeFn::cast_signed)
+    return false;
+  if (auto matmul = dyn_cast<linalg::BatchMatmulOp>(op.getOperation()); int8 && matmul)
+    return false; // batch_matmul carries no cast attribute here: keep the generic path
+  return (floats || int8) && unitInnerStride(types[1]) && unitInnerStride(types[2]);
 }
 
 struct ConvertLinalgMatmulToVectorPass
@@ -130,7 +149,7 @@ struct ConvertLinalgMatmulToVectorPass
       bool isBatched = cType.getRank() == 3;
       Gemm g{op->getOperand(0), op->getOperand(1), op->getOperand(2), Value(),
              cType.getDimSize(cType.getRank() - 2), cType.getDimSize(cType.getRank() - 1),
-             aType.getDimSize(aType.getRank() - 1), cType.getElementType()};
+             aType.getDimSize(aType.getRank() - 1), cType.getElementType(), aType.getElementType()};
       if (!isBatched) {
         emitGemm(b, loc, g, rows, cols);
       } else {

@@ -47,3 +47,31 @@ func.func @strided_columns(%a: memref<4x4xf32>, %b: memref<4x4xf32, strided<[1, 
   linalg.matmul ins(%a, %b : memref<4x4xf32>, memref<4x4xf32, strided<[1, 4]>>) outs(%c : memref<4x4xf32>)
   return
 }
+
+// -----
+
+// int8 x int8 into int32 (qnn.conv_integer's im2col product): B rows and A
+// elements are sign-extended, products accumulate with muli/addi.
+// CHECK-LABEL: func.func @matmul_int8
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// CHECK:   %[[B:.*]] = vector.load %{{.*}} : memref<6x8xi8>, vector<8xi8>
+// CHECK:   %[[BW:.*]] = arith.extsi %[[B]] : vector<8xi8> to vector<8xi32>
+// CHECK:   %[[A:.*]] = memref.load %{{.*}} : memref<4x6xi8>
+// CHECK:   %[[AW:.*]] = arith.extsi %[[A]] : i8 to i32
+// CHECK:   %[[S:.*]] = vector.broadcast %[[AW]] : i32 to vector<8xi32>
+// CHECK:   %[[P:.*]] = arith.muli %[[S]], %[[BW]] : vector<8xi32>
+// CHECK:   arith.addi %{{.*}}, %[[P]] : vector<8xi32>
+func.func @matmul_int8(%a: memref<4x6xi8>, %b: memref<6x8xi8>, %c: memref<4x8xi32>) {
+  linalg.matmul ins(%a, %b : memref<4x6xi8>, memref<6x8xi8>) outs(%c : memref<4x8xi32>)
+  return
+}
+
+// -----
+
+// Unsigned extension is not what the kernel computes: left to the loops.
+// CHECK-LABEL: func.func @matmul_unsigned_cast
+// CHECK: linalg.matmul
+func.func @matmul_unsigned_cast(%a: memref<4x6xi8>, %b: memref<6x8xi8>, %c: memref<4x8xi32>) {
+  linalg.matmul {cast = #linalg.type_fn<cast_unsigned>} ins(%a, %b : memref<4x6xi8>, memref<6x8xi8>) outs(%c : memref<4x8xi32>)
+  return
+}
