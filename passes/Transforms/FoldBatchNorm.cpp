@@ -1,4 +1,5 @@
-// qnn-fold-batchnorm: inference BatchNormalization folded into the producing Conv/ConvTranspose/Gemm.
+// qnn-fold-batchnorm: inference BatchNormalization folded into the producing
+// Conv/ConvTranspose/Gemm/MatMul, or into an unpadded Conv that consumes it.
 #include "passes/Transforms/Passes.h"
 
 #include "passes/Transforms/ConstantUtils.h"
@@ -148,11 +149,93 @@ struct FoldIntoProducer : OpRewritePattern<BatchNormOp> {
   }
 };
 
+/// BatchNorm over the columns of a 2-D MatMul: x (W a) + c, the shift as a
+/// new Add (MatMul has no bias).
+struct FoldIntoMatMul : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto matmul = bn.getInput().getDefiningOp<MatMulOp>();
+    if (!matmul || !matmul->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a single-use MatMul");
+    auto resultType = cast<RankedTensorType>(matmul.getType());
+    auto weightType = cast<RankedTensorType>(matmul.getB().getType());
+    auto weight = readFloats(matmul.getB());
+    auto affine = channelAffine(bn);
+    // BatchNorm's channel is dim 1: the MatMul's columns only for a 2-D result.
+    if (resultType.getRank() != 2 || weightType.getRank() != 2 || !weight || !affine ||
+        int64_t(affine->a.size()) != weightType.getDimSize(1))
+      return rewriter.notifyMatchFailure(bn, "not a 2-D MatMul with constant weights");
+    int64_t columns = weightType.getDimSize(1);
+    auto scaled = scaledWeight(*weight, *affine, [columns](size_t i) { return i % columns; });
+    rewriter.setInsertionPoint(matmul);
+    Location loc = matmul.getLoc();
+    Value newWeight = makeConstant(rewriter, loc, weightType, scaled, "bn_folded_weight");
+    auto shiftType = RankedTensorType::get({columns}, rewriter.getF32Type());
+    Value shift = makeConstant(rewriter, loc, shiftType, affine->c, "bn_folded_bias");
+    rewriter.modifyOpInPlace(matmul, [&] { matmul.getBMutable().assign(newWeight); });
+    rewriter.setInsertionPoint(bn);
+    rewriter.replaceOpWithNewOp<AddOp>(bn, resultType, matmul.getResult(), shift);
+    return success();
+  }
+};
+
+/// BatchNorm feeding an unpadded, ungrouped Conv: conv(x a + c, W) =
+/// conv(x, W a) + sum(W c); with padding the border would see c, so no.
+struct FoldIntoConsumer : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp bn, PatternRewriter &rewriter) const override {
+    if (!bn->hasOneUse())
+      return failure();
+    auto conv = dyn_cast<ConvOp>(*bn->getUsers().begin());
+    if (!conv || conv.getInput() != bn.getResult() || conv.getGroup() != 1 ||
+        llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+      return rewriter.notifyMatchFailure(bn, "consumer is not an unpadded single-group Conv");
+    auto weight = readFloats(conv.getWeight());
+    auto affine = channelAffine(bn);
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t outputs = weightType.getDimSize(0), inputs = weightType.getDimSize(1);
+    if (!weight || !affine || int64_t(affine->a.size()) != inputs)
+      return rewriter.notifyMatchFailure(bn, "weights or statistics are not constant f32");
+    std::vector<float> bias(outputs, 0.f);
+    if (conv.getBias()) {
+      auto values = readFloats(conv.getBias());
+      if (!values)
+        return failure();
+      bias = *values;
+    }
+    int64_t kernel = int64_t(weight->size()) / (outputs * inputs);
+    std::vector<float> scaled(*weight);
+    for (int64_t o = 0; o < outputs; ++o) {
+      double shift = 0;
+      for (int64_t i = 0; i < inputs; ++i)
+        for (int64_t k = 0; k < kernel; ++k) {
+          size_t at = (o * inputs + i) * kernel + k;
+          shift += double((*weight)[at]) * affine->c[i];
+          scaled[at] = (*weight)[at] * affine->a[i];
+        }
+      bias[o] = float(bias[o] + shift);
+    }
+    rewriter.setInsertionPoint(conv);
+    Location loc = conv.getLoc();
+    Value newWeight = makeConstant(rewriter, loc, weightType, scaled, "bn_folded_weight");
+    Value newBias = makeConstant(rewriter, loc, RankedTensorType::get({outputs}, rewriter.getF32Type()),
+                                 bias, "bn_folded_bias");
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.getInputMutable().assign(bn.getInput());
+      conv.getWeightMutable().assign(newWeight);
+      conv.getBiasMutable().assign(newBias);
+    });
+    rewriter.eraseOp(bn);
+    return success();
+  }
+};
+
 struct QNNFoldBatchNormPass : impl::QNNFoldBatchNormPassBase<QNNFoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldIntoProducer<ConvOp>, FoldIntoProducer<ConvTransposeOp>,
-                 FoldIntoProducer<GemmOp>>(&getContext());
+                 FoldIntoProducer<GemmOp>, FoldIntoMatMul>(&getContext(), /*benefit=*/2);
+    patterns.add<FoldIntoConsumer>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

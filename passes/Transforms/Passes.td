@@ -29,7 +29,7 @@ def QNNFoldConstantsPass : Pass<"qnn-fold-constants", "::mlir::ModuleOp"> {
 }
 
 def QNNFoldBatchNormPass : Pass<"qnn-fold-batchnorm", "::mlir::ModuleOp"> {
-  let summary = "Fold inference BatchNormalization into the preceding Conv, ConvTranspose or Gemm";
+  let summary = "Fold inference BatchNormalization into the preceding Conv, ConvTranspose, Gemm or MatMul, or the following Conv";
   let description = [{
     y = (conv(x, W) + b - mean) * a + beta with a = scale / sqrt(var + eps)
     is conv(x, W') + b' with W' = W * a (per output channel) and
@@ -37,7 +37,10 @@ def QNNFoldBatchNormPass : Pass<"qnn-fold-batchnorm", "::mlir::ModuleOp"> {
     batch_norm and every weight and statistic is a constant f32 tensor; the
     new weights are fresh dense_resource blobs. For Gemm the channel is the
     output column (W scaled per column of op(B), C must be absent or a
-    vector).
+    vector). After a 2-D MatMul (channel = column) the weight is scaled and
+    the shift becomes an Add. A BatchNorm with no foldable producer folds
+    into a consuming Conv when that is exact: one group and no padding
+    (W' = W * a per input channel, b' = b + sum(W * c)).
 
     Before:
     ```mlir
