@@ -224,6 +224,14 @@ TEST(QuantizedExecution, RequantizeMatchesReference) {
     int64_t q = requantizeValue(acc[i], channels[i % columns], zero, {-128, 127});
     ASSERT_EQ(float(q - zero), got[i]) << "acc " << acc[i] << " channel " << i % columns;
   }
+  // A fused Relu/Clip narrows the clamp: [zero point, 20] here.
+  std::string clamped = source;
+  clamped.replace(clamped.find("{axis = 1 : i64"), 15, "{axis = 1 : i64, clamp_min = -7 : i64, clamp_max = 20 : i64");
+  runModule(clamped, {acc.data(), got.data()});
+  for (int64_t i = 0; i < rows * columns; ++i) {
+    int64_t q = requantizeValue(acc[i], channels[i % columns], zero, {-7, 20});
+    ASSERT_EQ(float(q - zero), got[i]) << "clamped, acc " << acc[i];
+  }
   // Round half up: 3 * 0.5 = 1.5 -> 2, -3 * 0.5 = -1.5 -> -1.
   EXPECT_EQ(requantizeValue(3, channels[0], 0, {-128, 127}), 2);
   EXPECT_EQ(requantizeValue(-3, channels[0], 0, {-128, 127}), -1);

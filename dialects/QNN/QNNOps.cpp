@@ -116,5 +116,9 @@ LogicalResult RequantizeOp::verify() {
   for (auto [multiplier, shift] : llvm::zip(getMultipliers(), getShifts()))
     if (multiplier < (1 << 30) || shift < 1 || shift > 62)
       return emitOpError("multipliers must be in [2^30, 2^31) and shifts in [1, 62]");
+  int64_t lo = getClampMin().value_or(quantized.getStorageTypeMin());
+  int64_t hi = getClampMax().value_or(quantized.getStorageTypeMax());
+  if (lo < quantized.getStorageTypeMin() || hi > quantized.getStorageTypeMax() || lo > hi)
+    return emitOpError("clamp range [") << lo << ", " << hi << "] is not inside the storage range";
   return success();
 }

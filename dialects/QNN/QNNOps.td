@@ -361,10 +361,12 @@ def QNN_RequantizeOp : QNN_Op<"requantize", [Pure]> {
     (arithmetic shift: round half up), then `clamp(v + zero_point)` into the
     result type's storage range; `multipliers[c] * 2^-shifts[c]` is the real
     rescale (TOSA `rescale` with single rounding). Multipliers are in
-    [2^30, 2^31), shifts in [1, 62].
+    [2^30, 2^31), shifts in [1, 62]. `clamp_min` / `clamp_max` narrow the
+    saturation range: a fused Relu or Clip (in the quantized domain).
   }];
   let arguments = (ins RankedTensorOf<[I32]>:$input, DenseI32ArrayAttr:$multipliers,
-                       DenseI64ArrayAttr:$shifts, DefaultValuedAttr<QNN_I64Attr, "-1">:$axis);
+                       DenseI64ArrayAttr:$shifts, DefaultValuedAttr<QNN_I64Attr, "-1">:$axis,
+                       OptionalAttr<QNN_I64Attr>:$clamp_min, OptionalAttr<QNN_I64Attr>:$clamp_max);
   let results = (outs QNN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

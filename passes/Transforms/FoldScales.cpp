@@ -140,12 +140,20 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
   }
 };
 
-/// quantize(dequantize(int32 accumulator)) -> requantize(accumulator).
+/// quantize([relu|clip](dequantize(int32 accumulator))) -> requantize(accumulator),
+/// the activation as a clamp in the quantized domain (exact: rounding is monotonic
+/// and maps 0 and the clip bounds to integers).
 struct FoldRequantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp quantize, PatternRewriter &rewriter) const override {
-    auto dequantize = quantize.getInput().getDefiningOp<DequantizeOp>();
-    if (!dequantize)
+    Value input = quantize.getInput();
+    Operation *activation = input.getDefiningOp();
+    if (activation && isa<ReluOp, ClipOp>(activation) && activation->hasOneUse())
+      input = activation->getOperand(0);
+    else
+      activation = nullptr;
+    auto dequantize = input.getDefiningOp<DequantizeOp>();
+    if (!dequantize || (activation && !dequantize->hasOneUse()))
       return failure();
     auto storage = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
     if (!storage || !storage.getInput().getDefiningOp<ConvIntegerOp>())
@@ -165,10 +173,28 @@ struct FoldRequantize : OpRewritePattern<QuantizeOp> {
       multipliers.push_back(fixed->multiplier);
       shifts.push_back(fixed->shift);
     }
+    IntegerAttr clampMin, clampMax;
+    if (activation) {
+      int64_t lo = output.getStorageTypeMin(), hi = output.getStorageTypeMax();
+      auto toQuantized = [&](double value) {
+        return std::clamp<int64_t>(
+            int64_t(std::nearbyint(float(value) / float(output.getScale()))) + output.getZeroPoint(),
+            lo, hi);
+      };
+      std::optional<double> low = 0.0, high;
+      if (auto clip = dyn_cast<ClipOp>(activation)) {
+        low = clip.getMin() ? std::optional<double>(clip.getMin()->convertToDouble()) : std::nullopt;
+        high = clip.getMax() ? std::optional<double>(clip.getMax()->convertToDouble()) : std::nullopt;
+      }
+      if (low)
+        clampMin = rewriter.getI64IntegerAttr(toQuantized(*low));
+      if (high)
+        clampMax = rewriter.getI64IntegerAttr(toQuantized(*high));
+    }
     rewriter.replaceOpWithNewOp<RequantizeOp>(
         quantize, quantize.getType(), storage.getInput(), rewriter.getDenseI32ArrayAttr(multipliers),
         rewriter.getDenseI64ArrayAttr(shifts),
-        rewriter.getI64IntegerAttr(perAxis.getQuantizedDimension()));
+        rewriter.getI64IntegerAttr(perAxis.getQuantizedDimension()), clampMin, clampMax);
     return success();
   }
 };

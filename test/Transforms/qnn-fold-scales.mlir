@@ -60,3 +60,30 @@ func.func @unchanged(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x
   %d2 = qnn.dequantize %again : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
   return %y, %d2 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// Relu and Clip between the conv and the next quantize become the requantize
+// clamp: 0 -> the zero point 4, 6 / 0.25 + 4 = 28.
+// CHECK-LABEL: func.func @fused_activations
+// CHECK: qnn.requantize %{{.*}} {axis = 1 : i64, clamp_min = 4 : i64, multipliers
+// CHECK-NOT: clamp_max
+// CHECK: qnn.requantize %{{.*}} {axis = 1 : i64, clamp_max = 28 : i64, clamp_min = 4 : i64, multipliers
+// CHECK-NOT: qnn.relu
+// CHECK-NOT: qnn.clip
+func.func @fused_activations(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %r = qnn.relu %y : tensor<1x2x3x3xf32>
+  %q2 = qnn.quantize %r : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>>
+  %d2 = qnn.dequantize %q2 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>> -> tensor<1x2x3x3xf32>
+  %z = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %c = qnn.clip %z {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x2x3x3xf32>
+  %q3 = qnn.quantize %c : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>>
+  %d3 = qnn.dequantize %q3 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>> -> tensor<1x2x3x3xf32>
+  return %d2, %d3 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}

@@ -184,7 +184,8 @@ struct RequantizeLowering : OpConversionPattern<qnn::RequantizeOp> {
                             : AffineMap::get(rank, 0, getAffineDimExpr(op.getAxis(), context));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     int64_t zero = element.getZeroPoint();
-    int64_t lo = element.getStorageTypeMin(), hi = element.getStorageTypeMax();
+    int64_t lo = op.getClampMin().value_or(element.getStorageTypeMin());
+    int64_t hi = op.getClampMax().value_or(element.getStorageTypeMax());
     auto generic = linalg::GenericOp::create(
         rewriter, loc, storageType, ValueRange{adaptor.getInput(), multiplierTable, shiftTable},
         emptyTensor(rewriter, loc, storageType), {identity, channel, channel, identity}, iterators,
