@@ -190,6 +190,33 @@ void checkConvInteger(int64_t group) {
 TEST(QuantizedExecution, ConvIntegerIm2col) { checkConvInteger(1); }
 TEST(QuantizedExecution, ConvIntegerGrouped) { checkConvInteger(2); }
 
+/// qnn.matmul_integer (lowered, microkernel) against plain loops, 3-D input.
+TEST(QuantizedExecution, MatMulIntegerMatchesReference) {
+  const int64_t batch = 2, m = 5, k = 7, n = 19; // odd sizes: edge tiles everywhere
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> a(batch * m * k), b(k * n);
+  for (auto &v : a) v = int8_t(byte(rng));
+  for (auto &v : b) v = int8_t(byte(rng));
+  std::vector<int32_t> bias(n);
+  for (int64_t c = 0; c < n; ++c)
+    bias[c] = int32_t(c * 1000 - 9000);
+  std::vector<int32_t> expected(batch * m * n), got(batch * m * n, 0);
+  for (int64_t r = 0; r < batch * m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      int32_t acc = bias[c];
+      for (int64_t i = 0; i < k; ++i)
+        acc += int32_t(a[r * k + i]) * int32_t(b[i * n + c]);
+      expected[r * n + c] = acc;
+    }
+  std::string source =
+      "func.func @main(%a: tensor<2x5x7xi8>, %b: tensor<7x19xi8>, %c: tensor<19xi32>) -> "
+      "tensor<2x5x19xi32> {\n  %y = qnn.matmul_integer %a, %b, %c : (tensor<2x5x7xi8>, "
+      "tensor<7x19xi8>, tensor<19xi32>) -> tensor<2x5x19xi32>\n  return %y : tensor<2x5x19xi32>\n}\n";
+  runModule(source, {a.data(), b.data(), bias.data(), got.data()});
+  EXPECT_EQ(got, expected);
+}
+
 /// qnn.requantize (lowered) against requantizeValue: ties round half up,
 /// negative accumulators, int32 extremes, saturation, per-channel rescales.
 TEST(QuantizedExecution, RequantizeMatchesReference) {

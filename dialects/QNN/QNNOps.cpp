@@ -122,3 +122,19 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("clamp range [") << lo << ", " << hi << "] is not inside the storage range";
   return success();
 }
+
+LogicalResult MatMulIntegerOp::verify() {
+  auto a = getA().getType(), b = getB().getType(), output = getOutput().getType();
+  if (a.getRank() < 2 || b.getRank() != 2)
+    return emitOpError("expects a of rank >= 2 and a 2-D b");
+  if (a.getShape().back() != b.getDimSize(0))
+    return emitOpError("a has K = ") << a.getShape().back() << " but b has " << b.getDimSize(0);
+  SmallVector<int64_t> want(a.getShape().drop_back());
+  want.push_back(b.getDimSize(1));
+  if (output.getShape() != ArrayRef<int64_t>(want))
+    return emitOpError("result must be a's shape with the last dim N = ") << b.getDimSize(1);
+  if (getBias() && (getBias().getType().getRank() != 1 ||
+                    getBias().getType().getDimSize(0) != b.getDimSize(1)))
+    return emitOpError("bias must be 1-D with N values");
+  return success();
+}

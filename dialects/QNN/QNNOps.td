@@ -353,6 +353,20 @@ def QNN_ConvIntegerOp : QNN_Op<"conv_integer", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QNN_MatMulIntegerOp : QNN_Op<"matmul_integer", [Pure]> {
+  let summary = "Integer matrix product: int8 [..., M, K] x int8 [K, N] (+ int32 bias [N]) -> int32";
+  let description = [{
+    `acc[..., m, n] = bias[n] + sum_k a[..., m, k] * b[k, n]` in int32, the
+    activation zero point already folded into the bias. Written by
+    `qnn-fold-scales` for MatMul and Gemm with constant weights.
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$a, RankedTensorOf<[I8]>:$b,
+                       Optional<RankedTensorOf<[I32]>>:$bias);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def QNN_RequantizeOp : QNN_Op<"requantize", [Pure]> {
   let summary = "int32 accumulator -> quantized tensor by a fixed-point multiplier and rounding shift";
   let description = [{

@@ -50,15 +50,17 @@ std::optional<std::vector<int8_t>> readInt8(Value value) {
   return values;
 }
 
-/// Per-output-channel weight scales when every zero point is 0.
-std::optional<std::vector<double>> symmetricWeightScales(Type element, int64_t channels) {
+/// Per-output-channel weight scales (channels along `axis`) when every zero
+/// point is 0.
+std::optional<std::vector<double>> symmetricWeightScales(Type element, int64_t channels,
+                                                         int32_t axis = 0) {
   if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
     if (uniform.getZeroPoint() != 0)
       return std::nullopt;
     return std::vector<double>(channels, uniform.getScale());
   }
   auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
-  if (!perAxis || perAxis.getQuantizedDimension() != 0 ||
+  if (!perAxis || perAxis.getQuantizedDimension() != axis ||
       llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
     return std::nullopt;
   return std::vector<double>(perAxis.getScales().begin(), perAxis.getScales().end());
@@ -140,6 +142,102 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
   }
 };
 
+/// The per-tensor int8 activation behind dequantize(quantize(x)), or null.
+Value int8Activation(Value value, quant::UniformQuantizedType &type) {
+  auto dequantize = value.getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return {};
+  auto tensor = cast<RankedTensorType>(dequantize.getInput().getType());
+  type = dyn_cast<quant::UniformQuantizedType>(tensor.getElementType());
+  if (!type || type.getStorageTypeIntegralWidth() != 8 || !type.isSigned())
+    return {};
+  return dequantize.getInput();
+}
+
+/// MatMul / Gemm with a dequantized int8 weight [K, N] (or [N, K] with
+/// trans_b) -> qnn.matmul_integer + per-column dequantize.
+struct FoldMatrixScales : RewritePattern {
+  FoldMatrixScales(MLIRContext *context) : RewritePattern(MatchAnyOpTypeTag(), 2, context) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    bool transB = false;
+    Value bias;
+    if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+          gemm.getBeta().convertToDouble() != 1.0)
+        return failure();
+      transB = gemm.getTransB();
+      bias = gemm.getC();
+    } else if (!isa<MatMulOp>(op)) {
+      return failure();
+    }
+    quant::UniformQuantizedType x;
+    Value activation = int8Activation(op->getOperand(0), x);
+    auto weightDq = op->getOperand(1).getDefiningOp<DequantizeOp>();
+    if (!activation || !weightDq)
+      return failure();
+    auto storage = weightDq.getInput().getDefiningOp<quant::StorageCastOp>();
+    auto weightType = cast<RankedTensorType>(weightDq.getInput().getType());
+    if (!storage || weightType.getRank() != 2)
+      return failure();
+    auto weightElement = cast<quant::QuantizedType>(weightType.getElementType());
+    int64_t n = weightType.getDimSize(transB ? 0 : 1), k = weightType.getDimSize(transB ? 1 : 0);
+    auto weightScales = symmetricWeightScales(weightElement, n, transB ? 0 : 1);
+    auto weights = readInt8(storage.getInput());
+    if (!weightScales || !weights || weightElement.getStorageTypeIntegralWidth() != 8)
+      return failure();
+    std::vector<float> floatBias(n, 0.f);
+    if (bias) {
+      auto values = readFloats(bias);
+      if (!values || int64_t(values->size()) != n)
+        return rewriter.notifyMatchFailure(op, "bias is not a constant vector of N values");
+      floatBias = *values;
+    }
+    std::vector<int8_t> kn(k * n); // the weight as [K, N]
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        kn[r * n + c] = transB ? (*weights)[c * k + r] : (*weights)[r * n + c];
+    std::vector<double> accumulatorScales(n);
+    std::vector<int32_t> integerBias(n);
+    for (int64_t c = 0; c < n; ++c) {
+      accumulatorScales[c] = double(float(x.getScale()) * float((*weightScales)[c]));
+      int64_t sum = 0;
+      for (int64_t r = 0; r < k; ++r)
+        sum += kn[r * n + c];
+      double folded = std::nearbyint(double(floatBias[c]) / accumulatorScales[c]) -
+                      double(x.getZeroPoint()) * double(sum);
+      if (std::fabs(folded) > double(std::numeric_limits<int32_t>::max()) / 2)
+        return rewriter.notifyMatchFailure(op, "bias does not fit the int32 accumulator");
+      integerBias[c] = int32_t(folded);
+    }
+    Location loc = op->getLoc();
+    auto activationType = cast<RankedTensorType>(activation.getType());
+    Value a = quant::StorageCastOp::create(
+        rewriter, loc, RankedTensorType::get(activationType.getShape(), rewriter.getI8Type()),
+        activation);
+    auto knType = RankedTensorType::get({k, n}, rewriter.getI8Type());
+    Value b = transB ? makeInt8Constant(rewriter, loc, knType, kn, "qweight_kn")
+                     : storage.getInput();
+    Value biasConstant = ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({n}, rewriter.getI32Type()),
+                               ArrayRef<int32_t>(integerBias)));
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    auto accumulatorType = RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
+    Value accumulator = MatMulIntegerOp::create(rewriter, loc, accumulatorType, a, b, biasConstant);
+    auto accumulatorElement = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, rewriter.getI32Type(), rewriter.getF32Type(),
+        accumulatorScales, SmallVector<int64_t>(n, 0), int32_t(resultType.getRank() - 1),
+        std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+    Value typed = quant::StorageCastOp::create(
+        rewriter, loc, RankedTensorType::get(resultType.getShape(), accumulatorElement), accumulator);
+    auto dequantized = DequantizeOp::create(rewriter, loc, resultType, typed);
+    for (NamedAttribute attribute : op->getDiscardableAttrs())
+      dequantized->setAttr(attribute.getName(), attribute.getValue());
+    rewriter.replaceOp(op, dequantized.getResult());
+    return success();
+  }
+};
+
 /// quantize([relu|clip](dequantize(int32 accumulator))) -> requantize(accumulator),
 /// the activation as a clamp in the quantized domain (exact: rounding is monotonic
 /// and maps 0 and the clip bounds to integers).
@@ -156,7 +254,7 @@ struct FoldRequantize : OpRewritePattern<QuantizeOp> {
     if (!dequantize || (activation && !dequantize->hasOneUse()))
       return failure();
     auto storage = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
-    if (!storage || !storage.getInput().getDefiningOp<ConvIntegerOp>())
+    if (!storage || !isa_and_nonnull<ConvIntegerOp, MatMulIntegerOp>(storage.getInput().getDefiningOp()))
       return failure();
     auto accumulatorType = cast<RankedTensorType>(dequantize.getInput().getType());
     auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(accumulatorType.getElementType());
@@ -215,6 +313,7 @@ struct QNNFoldScalesPass : impl::QNNFoldScalesPassBase<QNNFoldScalesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldConvScales>(&getContext(), /*benefit=*/2);
+    patterns.add<FoldMatrixScales>(&getContext());
     patterns.add<FoldRequantize, RemoveRoundTrip>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

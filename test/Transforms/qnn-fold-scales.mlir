@@ -87,3 +87,31 @@ func.func @fused_activations(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, t
   %d3 = qnn.dequantize %q3 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>> -> tensor<1x2x3x3xf32>
   return %d2, %d3 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// MatMul with B[K, N] per column and Gemm with trans_b: qnn.matmul_integer on
+// B as [K, N]; bias = round(c / (s_a s_b)) - z_a * column sums ([9, 12]).
+// CHECK-LABEL: func.func @matrices
+// CHECK-DAG: qnn.constant dense<[27, 36]> : tensor<2xi32>
+// CHECK-DAG: qnn.constant dense<[35, 28]> : tensor<2xi32>
+// CHECK: %[[M:.*]] = qnn.matmul_integer %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi8>, tensor<3x2xi8>, tensor<2xi32>) -> tensor<2x2xi32>
+// CHECK: quant.scast %[[M]] : tensor<2x2xi32> to tensor<2x2x!quant.uniform<i32:f32:1, {1.250000e-01,2.500000e-01}>>
+// CHECK: %[[G:.*]] = qnn.matmul_integer %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi8>, tensor<3x2xi8>, tensor<2xi32>) -> tensor<2x2xi32>
+// CHECK-NOT: qnn.matmul %
+// CHECK-NOT: qnn.gemm
+// CHECK: qweight_kn: "0x{{[0-9A-F]+}}010203040506"
+func.func @matrices(%x: tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %q = qnn.quantize %x : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<2x3xf32>
+  %w = qnn.constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %ws = quant.scast %w : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<3x2x!quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5}>> -> tensor<3x2xf32>
+  %m = qnn.matmul %xd, %wd : (tensor<2x3xf32>, tensor<3x2xf32>) -> tensor<2x2xf32>
+  %wt = qnn.constant dense<[[1, 3, 5], [2, 4, 6]]> : tensor<2x3xi8>
+  %wts = quant.scast %wt : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wtd = qnn.dequantize %wts : tensor<2x3x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x3xf32>
+  %c = qnn.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %g = qnn.gemm %xd, %wtd, %c {trans_b = true} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %m, %g : tensor<2x2xf32>, tensor<2x2xf32>
+}

@@ -84,6 +84,29 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 };
 
+/// Leading dims fold into M: one int8 x int8 -> int32 linalg.matmul whose
+/// init is the bias broadcast over the rows.
+struct MatMulIntegerLowering : OpConversionPattern<MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto aType = cast<RankedTensorType>(adaptor.getA().getType());
+    int64_t k = aType.getShape().back(), n = resultType.getShape().back();
+    int64_t rows = aType.getNumElements() / k;
+    auto type = RankedTensorType::get({rows, n}, resultType.getElementType());
+    Value init = filledTensor(rewriter, loc, type, 0);
+    if (adaptor.getBias())
+      init = elementwise(rewriter, loc, type, reshape(rewriter, loc, adaptor.getBias(), {1, n}),
+                         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value y = matmul(rewriter, loc, reshape(rewriter, loc, adaptor.getA(), {rows, k}),
+                     adaptor.getB(), init);
+    rewriter.replaceOp(op, reshape(rewriter, loc, y, resultType.getShape()));
+    return success();
+  }
+};
+
 struct GemmLowering : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
@@ -118,7 +141,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 } // namespace
 
 void populateMatmulPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering>(patterns.getContext());
+  patterns.add<MatMulIntegerLowering, MatMulLowering, GemmLowering>(patterns.getContext());
 }
 
 } // namespace quantc::lowering

@@ -329,3 +329,11 @@ func.func @requantize_axis(%a: tensor<2x3xi32>) -> tensor<2x3x!quant.uniform<i8:
   %r = qnn.requantize %a {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 31, 31>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
   return %r : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+func.func @matmul_integer_k(%a: tensor<2x3xi8>, %b: tensor<4x5xi8>) -> tensor<2x5xi32> {
+  // expected-error @below {{'qnn.matmul_integer' op a has K = 3 but b has 4}}
+  %y = qnn.matmul_integer %a, %b : (tensor<2x3xi8>, tensor<4x5xi8>) -> tensor<2x5xi32>
+  return %y : tensor<2x5xi32>
+}
