@@ -5,6 +5,8 @@ onnxruntime-node fp32 with intraOpNumThreads=1, in the same run, plus quantc's
 compile time.
 
 bench/exec-bench.py [--quantc build/bin/quantc] [--runs 50] [--target host]
+                    [--compile-flags "--bits 8 --act-bits 8"]  (quantized artifacts;
+                    without --calib they are calibrated data-free, fine for timing)
 Prints a Markdown table; ratio = quantc / ORT (lower is better)."""
 import argparse
 import os
@@ -37,10 +39,11 @@ def main():
     parser.add_argument("--quantc", default=os.path.join(ROOT, "build", "bin", "quantc"))
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--target", default="host")
+    parser.add_argument("--compile-flags", default="", help="extra quantc compile flags")
     args = parser.parse_args()
     models = os.path.join(ROOT, ".cache", "models")
-    print("machine: %s, %d cores; target %s; %d timed runs after one warm-up\n" %
-          (cpu_name(), os.cpu_count(), args.target, args.runs))
+    print("machine: %s, %d cores; target %s; %d timed runs after one warm-up; compile flags: %s\n" %
+          (cpu_name(), os.cpu_count(), args.target, args.runs, args.compile_flags or "(float)"))
     print("| model | input | quantc compile (s) | quantc median (ms) | quantc min (ms) "
           "| ORT median (ms) | ORT min (ms) | ratio (median) |")
     print("|---|---|---|---|---|---|---|---|")
@@ -53,7 +56,8 @@ def main():
             start = time.perf_counter()
             subprocess.run([args.quantc, "compile", model, "--input-shape",
                             "x=" + ",".join(map(str, shape)), "--target", args.target,
-                            "-o", artifact], check=True)
+                            "-o", artifact] + args.compile_flags.split(), check=True,
+                           stderr=subprocess.DEVNULL)
             compile_s = time.perf_counter() - start
             result = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x,
                                      "--repeat", str(args.runs), "--time"],

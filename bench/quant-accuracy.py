@@ -27,11 +27,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MODELS = {"cls": ("ch_ppocr_mobile_v2.0_cls_infer.onnx", "x=1,3,48,192"),
           "rec": ("ch_PP-OCRv4_rec_infer.onnx", "x=1,3,48,320")}
-# name: (models, quantc flags)
+# name: (models, quantc flags); configs named *datafree* get no --calib
+# (samples synthesized from the models' BatchNorm statistics).
 CONFIGS = {
     "w8a8-channel": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
     "w8a8-percentile": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "percentile"]),
     "w8a8-mse": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "mse"]),
+    "w8a8-datafree": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
     "w8-channel": (["rec"], ["--bits", "8"]),
     "w6-channel": (["rec"], ["--bits", "6"]),
     "w5-channel": (["rec"], ["--bits", "5"]),
@@ -88,7 +90,7 @@ def compile_model(quantc, models_dir, kind, flags, out, calib, reuse=False):
     onnx, shape = MODELS[kind]
     command = [quantc, "compile", os.path.join(models_dir, onnx), "--input-shape", shape,
                "-o", out] + flags
-    if "--bits" in flags or "--act-bits" in flags:
+    if calib and ("--bits" in flags or "--act-bits" in flags):
         command += ["--calib", calib]
     start = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
@@ -142,8 +144,8 @@ def main():
         models, flags = CONFIGS[name]
         for kind in models:
             out = os.path.join(args.work, name + "-" + kind)
-            seconds = compile_model(args.quantc, args.models, kind, flags, out, os.path.join(calib, kind),
-                                    args.reuse)
+            samples = None if "datafree" in name else os.path.join(calib, kind)
+            seconds = compile_model(args.quantc, args.models, kind, flags, out, samples, args.reuse)
             predictions = evaluate(kind, out)
             report = json.load(open(os.path.join(out, "report.json")))
             row = {"config": name, "model": kind, "flags": " ".join(flags), "compile_s": round(seconds, 1),
