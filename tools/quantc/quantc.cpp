@@ -87,6 +87,11 @@ static cl::opt<std::string> actScheme("act-scheme",
                                       cl::desc("asym (default, int8 with zero point) or sym"),
                                       cl::init("asym"), cl::cat(quantizeCategory),
                                       cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+static cl::opt<bool> noFoldScales(
+    "no-fold-scales",
+    cl::desc("Keep quantized layers as dequantize + float op (the QDQ form) instead of integer "
+             "kernels with requantization"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::list<std::string> calib(
     "calib", cl::desc("Calibration samples: .npy files or directories of them (repeatable); "
                       "none: data-free"),
@@ -115,6 +120,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     return "--act-scheme must be sym or asym, got '" + actScheme + "'";
   options.actSymmetric = actScheme == "sym";
   options.calib = calib;
+  options.integer = !noFoldScales;
   options.calibMethod = calibMethod;
   options.report = report;
   if (!options.enabled() && (!calib.empty() || !report.empty()))
