@@ -27,6 +27,7 @@ constexpr llvm::StringLiteral kLayerId = "qnn.layer_id";
 struct MeasuredTensor {
   std::string name, op, format;
   int64_t parameters = 0;
+  bool measured = true; // false: its output exists only as int8
   ErrorStats stats;
 };
 
@@ -59,10 +60,14 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                         const std::vector<MeasuredTensor> &layers, const QuantizeOptions &options,
                         llvm::StringRef modelPath, size_t samples) {
   auto tensorJSON = [](const MeasuredTensor &t) {
-    llvm::json::Object object{{"name", t.name},
-                              {"sqnr_db", jsonNumber(t.stats.sqnrDb)},
-                              {"cosine", t.stats.cosine},
-                              {"max_abs_error", t.stats.maxAbsError}};
+    llvm::json::Object object{{"name", t.name}};
+    if (t.measured) {
+      object["sqnr_db"] = jsonNumber(t.stats.sqnrDb);
+      object["cosine"] = t.stats.cosine;
+      object["max_abs_error"] = t.stats.maxAbsError;
+    } else {
+      object["sqnr_db"] = nullptr; // measured at the next layer's input instead
+    }
     if (!t.op.empty()) {
       object["op"] = t.op;
       object["weights"] = t.format;
@@ -89,13 +94,17 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "quality vs the float model on " << samples << " calibration sample(s)\n";
-  os << llvm::format("%-40s %-18s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
+  os << llvm::format("%-40s %-19s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
                      "SQNR dB", "cosine", "max |err|");
   auto row = [&](const MeasuredTensor &t) {
-    os << llvm::format("%-40s %-18s %-22s %9lld %9.2f %9.6f %11.4g\n", t.name.c_str(),
+    os << llvm::format("%-40s %-19s %-22s %9lld ", t.name.c_str(),
                        t.op.empty() ? "(output)" : t.op.c_str(), t.format.c_str(),
-                       (long long)t.parameters, t.stats.sqnrDb, t.stats.cosine,
-                       t.stats.maxAbsError);
+                       (long long)t.parameters);
+    if (t.measured)
+      os << llvm::format("%9.2f %9.6f %11.4g\n", t.stats.sqnrDb, t.stats.cosine,
+                         t.stats.maxAbsError);
+    else
+      os << llvm::format("%9s %9s %11s\n", "-", "-", "-");
   };
   for (auto &t : layers)
     row(t);
@@ -178,10 +187,21 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   quantize.actBits = actBits;
   quantize.actSymmetric = options.actSymmetric;
   pm.addPass(qnn::createQNNQuantizePass(quantize));
-  if (actBits == 8 && options.integer)
-    pm.addPass(qnn::createQNNFoldScalesPass());
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");
+  // Formats before qnn-fold-scales: a requantized layer's float op is gone.
+  std::vector<std::string> formats(floatLayers.size(), "float");
+  module.walk([&](mlir::Operation *op) {
+    if (auto id = op->getAttrOfType<mlir::IntegerAttr>(kLayerId))
+      if (id.getInt() >= 0 && size_t(id.getInt()) < formats.size())
+        formats[id.getInt()] = formatText(op);
+  });
+  if (actBits == 8 && options.integer) {
+    mlir::PassManager fold(context);
+    fold.addPass(qnn::createQNNFoldScalesPass());
+    if (mlir::failed(fold.run(module)))
+      return llvm::createStringError(modelPath + ": folding scales failed");
+  }
 
   // Quality: each tagged layer's float output in both modules.
   std::vector<mlir::Operation *> quantLayers(floatLayers.size(), nullptr);
@@ -248,19 +268,25 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
                                  t.name.c_str(), t.stats.sqnrDb, t.stats.cosine,
                                  t.stats.maxAbsError, samples->size());
   }
-  for (auto [probe, index] : llvm::enumerate(probedLayers)) {
-    mlir::Operation *f = floatLayers[index], *q = quantLayers[index];
+  size_t probe = 0;
+  for (auto [index, f] : llvm::enumerate(floatLayers)) {
+    mlir::Operation *q = quantLayers[index];
+    bool measured = probe < probedLayers.size() && probedLayers[probe] == index;
     MeasuredTensor t;
     t.name = qnn::layerName(f);
     t.op = f->getName().getStringRef().str();
-    if (llvm::isa<qnn::DequantizeOp>(q))
-      t.op += " (int8)"; // qnn-fold-scales made it an integer convolution
-    t.format = formatText(q);
+    if (!measured)
+      t.op += " (int8 out)"; // requantized straight into the next layer's int8 input
+    else if (llvm::isa<qnn::DequantizeOp>(q))
+      t.op += " (int8)"; // qnn-fold-scales made it an integer kernel
+    t.format = formats[index];
     mlir::Value weight = qnn::floatWeight(f);
     t.parameters = weight ? llvm::cast<mlir::RankedTensorType>(weight.getType()).getNumElements() : 0;
     if (!weight)
       t.format = "(activations)";
-    t.stats = layerErrors[probe].stats();
+    t.measured = measured;
+    if (measured)
+      t.stats = layerErrors[probe++].stats();
     layers.push_back(t);
   }
   if (options.report.empty())
