@@ -3,6 +3,7 @@
 #include "quantc/Driver/Driver.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
+#include "quantc/Support/AtomicFile.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/Calibration.h"
@@ -117,24 +118,11 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
       return llvm::createStringError(directory + ": cannot create directory: " + ec.message());
   llvm::SmallString<256> textPath(path);
   llvm::sys::path::replace_extension(textPath, ".txt");
-  for (auto [file, contents] :
-       {std::make_pair(std::string(path), llvm::formatv("{0:2}", llvm::json::Value(std::move(root))).str()),
-        std::make_pair(std::string(textPath), text)}) {
-    // Temp file + rename: a failed run never leaves half a report.
-    std::string temp = file + ".tmp";
-    std::error_code ec;
-    {
-      llvm::raw_fd_ostream out(temp, ec);
-      if (ec)
-        return llvm::createStringError(file + ": " + ec.message());
-      out << contents << "\n";
-    }
-    if (auto renameError = llvm::sys::fs::rename(temp, file)) {
-      llvm::sys::fs::remove(temp);
-      return llvm::createStringError(file + ": " + renameError.message());
-    }
-  }
-  return llvm::Error::success();
+  // Both files appear only when complete: a failed run leaves no half report.
+  if (auto error = writeFileAtomically(
+          path, llvm::formatv("{0:2}", llvm::json::Value(std::move(root))).str() + "\n"))
+    return error;
+  return writeFileAtomically(textPath, text);
 }
 
 } // namespace

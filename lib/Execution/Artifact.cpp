@@ -1,6 +1,7 @@
 // Ahead-of-time artifacts: object code + descriptor -> lib<name>.so, <name>.h, quantc_runtime.h.
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
+#include "quantc/Support/AtomicFile.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -135,28 +136,6 @@ static std::string headerText(llvm::StringRef name, const ModelSignature &signat
     os << (first ? "" : ", ") << param(tensor, false), first = false;
   os << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-static llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes) {
-  llvm::SmallString<256> temp;
-  int fd;
-  if (auto ec = llvm::sys::fs::createUniqueFile(path + ".tmp%%%%%%", fd, temp))
-    return llvm::createStringError(path + ": cannot write: " + ec.message());
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << bytes;
-    if (os.has_error()) {
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return llvm::createStringError(path + ": write failed");
-    }
-  }
-  if (auto ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    return llvm::createStringError(path + ": cannot rename: " + ec.message());
-  }
-  return llvm::Error::success();
 }
 
 /// lib/libquantc_runtime.a next to the quantc binary (lib/<arch>/ for cross targets).

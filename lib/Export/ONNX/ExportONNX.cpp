@@ -1,6 +1,7 @@
 // qnn -> ONNX QDQ: one ONNX node per qnn op, integer weights as initializers
 // behind DequantizeLinear, activation quantize/dequantize as Q/DQ nodes.
 #include "quantc/Export/ONNX.h"
+#include "quantc/Support/AtomicFile.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -14,7 +15,6 @@
 
 #include "onnx/onnx_pb.h"
 
-#include <fstream>
 
 namespace quantc {
 
@@ -339,17 +339,10 @@ llvm::Error exportONNX(ModuleOp module, llvm::StringRef path) {
     setValueInfo(graph->add_output(), text, cast<RankedTensorType>(value.getType()));
   }
 
-  std::string temp = path.str() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary);
-    if (!out || !model.SerializeToOstream(&out))
-      return llvm::createStringError(path + ": cannot write");
-  }
-  if (auto ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    return llvm::createStringError(path + ": " + ec.message());
-  }
-  return llvm::Error::success();
+  std::string bytes;
+  if (!model.SerializeToString(&bytes))
+    return llvm::createStringError(path + ": cannot serialize the model");
+  return writeFileAtomically(path, bytes);
 }
 
 } // namespace quantc
