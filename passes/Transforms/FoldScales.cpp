@@ -114,7 +114,6 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
       integerBias[o] = int32_t(folded);
     }
     Location loc = conv.getLoc();
-    MLIRContext *context = rewriter.getContext();
     auto i8Input = RankedTensorType::get(activationType.getShape(), rewriter.getI8Type());
     Value input = quant::StorageCastOp::create(rewriter, loc, i8Input, activation);
     auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
@@ -136,7 +135,6 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
     auto dequantized = DequantizeOp::create(rewriter, loc, conv.getType(), typed);
     for (NamedAttribute attribute : conv->getDiscardableAttrs())
       dequantized->setAttr(attribute.getName(), attribute.getValue());
-    (void)context;
     rewriter.replaceOp(conv, dequantized.getResult());
     return success();
   }
