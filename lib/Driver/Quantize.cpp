@@ -36,14 +36,7 @@ std::string formatText(mlir::Operation *op) {
   auto format = op->getAttrOfType<qnn::WeightFormatAttr>("qnn.weight_format");
   if (!format)
     return "float";
-  WeightScheme scheme;
-  scheme.bits = format.getBits();
-  scheme.groupSize = format.getGroupSize();
-  scheme.symmetric = format.getSymmetric().getValue();
-  scheme.kind = format.getTernary().getValue() ? WeightKind::Ternary
-                : format.getBits() == 1        ? WeightKind::Binary
-                                               : WeightKind::Uniform;
-  return describeScheme(scheme);
+  return describeScheme(qnn::weightSchemeOf(format));
 }
 
 std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module) {

@@ -40,6 +40,31 @@ std::optional<std::vector<float>> readFloats(ElementsAttr attr) {
   return std::nullopt;
 }
 
+std::optional<std::vector<int8_t>> readInt8(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isSignlessInteger(8))
+    return std::nullopt;
+  size_t count = type.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count)
+      return std::nullopt;
+    std::vector<int8_t> values(count);
+    std::memcpy(values.data(), blob->getData().data(), count);
+    return values;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  std::vector<int8_t> values;
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(int8_t(v.getSExtValue()));
+  return values;
+}
+
 static Value blobConstant(OpBuilder &b, Location loc, RankedTensorType type,
                           ArrayRef<char> bytes, StringRef key) {
   AsmResourceBlob blob =

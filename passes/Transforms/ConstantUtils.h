@@ -15,6 +15,9 @@ namespace quantc::qnn {
 std::optional<std::vector<float>> readFloats(mlir::Value value);
 std::optional<std::vector<float>> readFloats(mlir::ElementsAttr attr);
 
+/// The i8 values of a constant tensor (inline or resource blob), or nullopt.
+std::optional<std::vector<int8_t>> readInt8(mlir::Value value);
+
 /// A qnn.constant holding `values`: a fresh blob named after `key`, or an
 /// inline literal for a single element.
 mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,

@@ -7,13 +7,11 @@
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Transforms/ConstantUtils.h"
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 namespace quantc::qnn {
@@ -23,32 +21,6 @@ namespace quantc::qnn {
 using namespace mlir;
 
 namespace {
-
-/// The int8 values of a constant (blob or literal).
-std::optional<std::vector<int8_t>> readInt8(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  auto type = cast<ShapedType>(attr.getType());
-  if (!type.getElementType().isSignlessInteger(8))
-    return std::nullopt;
-  size_t count = type.getNumElements();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != count)
-      return std::nullopt;
-    std::vector<int8_t> values(count);
-    std::memcpy(values.data(), blob->getData().data(), count);
-    return values;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  std::vector<int8_t> values;
-  for (const APInt &v : dense.getValues<APInt>())
-    values.push_back(int8_t(v.getSExtValue()));
-  return values;
-}
 
 /// Per-output-channel weight scales (channels along `axis`) when every zero
 /// point is 0.
@@ -66,80 +38,6 @@ std::optional<std::vector<double>> symmetricWeightScales(Type element, int64_t c
   return std::vector<double>(perAxis.getScales().begin(), perAxis.getScales().end());
 }
 
-struct FoldConvScales : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
-    auto inputType = cast<RankedTensorType>(conv.getInput().getType());
-    if (inputType.getRank() != 4)
-      return failure();
-    auto inputDq = conv.getInput().getDefiningOp<DequantizeOp>();
-    auto weightDq = conv.getWeight().getDefiningOp<DequantizeOp>();
-    if (!inputDq || !weightDq)
-      return failure();
-    Value activation = inputDq.getInput();
-    auto activationType = cast<RankedTensorType>(activation.getType());
-    auto x = dyn_cast<quant::UniformQuantizedType>(activationType.getElementType());
-    if (!x || x.getStorageTypeIntegralWidth() != 8 || !x.isSigned())
-      return failure();
-    auto storage = weightDq.getInput().getDefiningOp<quant::StorageCastOp>();
-    auto weightType = storage ? dyn_cast<RankedTensorType>(weightDq.getInput().getType()) : nullptr;
-    if (!weightType)
-      return failure();
-    auto weightElement = dyn_cast<quant::QuantizedType>(weightType.getElementType());
-    int64_t channels = weightType.getDimSize(0);
-    auto weightScales = symmetricWeightScales(weightElement, channels);
-    auto weights = readInt8(storage.getInput());
-    if (!weightScales || !weights || weightElement.getStorageTypeIntegralWidth() != 8)
-      return failure();
-    std::vector<float> bias(channels, 0.f);
-    if (conv.getBias()) {
-      auto values = readFloats(conv.getBias());
-      if (!values)
-        return failure();
-      bias = *values;
-    }
-    // int32 bias: round(b / (s_x s_w)) - z_x * sum(w_q) (the zero-point term).
-    int64_t perChannel = int64_t(weights->size()) / channels;
-    std::vector<double> accumulatorScales(channels);
-    std::vector<int32_t> integerBias(channels);
-    for (int64_t o = 0; o < channels; ++o) {
-      accumulatorScales[o] = double(float(x.getScale()) * float((*weightScales)[o]));
-      int64_t sum = 0;
-      for (int64_t k = 0; k < perChannel; ++k)
-        sum += (*weights)[o * perChannel + k];
-      double folded = std::nearbyint(double(bias[o]) / accumulatorScales[o]) -
-                      double(x.getZeroPoint()) * double(sum);
-      if (std::fabs(folded) > double(std::numeric_limits<int32_t>::max()) / 2)
-        return rewriter.notifyMatchFailure(conv, "bias does not fit the int32 accumulator");
-      integerBias[o] = int32_t(folded);
-    }
-    Location loc = conv.getLoc();
-    auto i8Input = RankedTensorType::get(activationType.getShape(), rewriter.getI8Type());
-    Value input = quant::StorageCastOp::create(rewriter, loc, i8Input, activation);
-    auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
-    Value biasConstant = ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(biasType, ArrayRef<int32_t>(integerBias)));
-    auto resultShape = cast<RankedTensorType>(conv.getType()).getShape();
-    auto accumulatorType = RankedTensorType::get(resultShape, rewriter.getI32Type());
-    Value accumulator = ConvIntegerOp::create(
-        rewriter, loc, accumulatorType, input, storage.getInput(), biasConstant,
-        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
-        rewriter.getI64IntegerAttr(x.getZeroPoint()));
-    auto i32 = rewriter.getI32Type();
-    auto accumulatorElement = quant::UniformQuantizedPerAxisType::get(
-        quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(), accumulatorScales,
-        SmallVector<int64_t>(channels, 0), /*quantizedDimension=*/1,
-        std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
-    Value typed = quant::StorageCastOp::create(
-        rewriter, loc, RankedTensorType::get(resultShape, accumulatorElement), accumulator);
-    auto dequantized = DequantizeOp::create(rewriter, loc, conv.getType(), typed);
-    for (NamedAttribute attribute : conv->getDiscardableAttrs())
-      dequantized->setAttr(attribute.getName(), attribute.getValue());
-    rewriter.replaceOp(conv, dequantized.getResult());
-    return success();
-  }
-};
-
 /// The per-tensor int8 activation behind dequantize(quantize(x)), or null.
 Value int8Activation(Value value, quant::UniformQuantizedType &type) {
   auto dequantize = value.getDefiningOp<DequantizeOp>();
@@ -151,6 +49,116 @@ Value int8Activation(Value value, quant::UniformQuantizedType &type) {
     return {};
   return dequantize.getInput();
 }
+
+/// A dequantized int8 constant weight with zero points 0.
+struct Int8Weight {
+  Value storage;              // the i8 constant
+  RankedTensorType type;      // its quantized type
+  std::vector<int8_t> values; // in the constant's layout
+  std::vector<double> scales; // one per output channel
+};
+
+/// `weight` = dequantize(scast(i8 constant)), channels along `axis`.
+std::optional<Int8Weight> int8Weight(Value weight, int32_t axis) {
+  auto dequantize = weight.getDefiningOp<DequantizeOp>();
+  auto storage = dequantize ? dequantize.getInput().getDefiningOp<quant::StorageCastOp>() : nullptr;
+  if (!storage)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(dequantize.getInput().getType());
+  auto element = cast<quant::QuantizedType>(type.getElementType());
+  if (element.getStorageTypeIntegralWidth() != 8 || axis >= type.getRank())
+    return std::nullopt;
+  auto scales = symmetricWeightScales(element, type.getDimSize(axis), axis);
+  auto values = readInt8(storage.getInput());
+  if (!scales || !values)
+    return std::nullopt;
+  return Int8Weight{storage.getInput(), type, std::move(*values), std::move(*scales)};
+}
+
+/// Accumulator scales s_x * s_w[c] and the int32 bias
+/// round(b[c] / scale[c]) - z_x * weightSums[c] (the zero-point term); fails
+/// when the layer's f32 bias is not a constant vector or does not fit int32.
+struct FoldedBias {
+  std::vector<double> scales;
+  std::vector<int32_t> bias;
+};
+FailureOr<FoldedBias> foldBias(quant::UniformQuantizedType x, ArrayRef<double> weightScales,
+                               ArrayRef<int64_t> weightSums, Value floatBias) {
+  std::vector<float> b(weightScales.size(), 0.f);
+  if (floatBias) {
+    auto values = readFloats(floatBias);
+    if (!values || values->size() != b.size())
+      return failure();
+    b = *values;
+  }
+  FoldedBias folded;
+  for (size_t c = 0; c < weightScales.size(); ++c) {
+    double scale = double(float(x.getScale()) * float(weightScales[c]));
+    double bias =
+        std::nearbyint(double(b[c]) / scale) - double(x.getZeroPoint()) * double(weightSums[c]);
+    if (std::fabs(bias) > double(std::numeric_limits<int32_t>::max()) / 2)
+      return failure();
+    folded.scales.push_back(scale);
+    folded.bias.push_back(int32_t(bias));
+  }
+  return folded;
+}
+
+Value int32Vector(PatternRewriter &rewriter, Location loc, ArrayRef<int32_t> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, rewriter.getI32Type());
+  return ConstantOp::create(rewriter, loc, DenseElementsAttr::get(type, values));
+}
+
+Value storageView(PatternRewriter &rewriter, Location loc, Value quantized) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  auto storage = cast<quant::QuantizedType>(type.getElementType()).getStorageType();
+  return quant::StorageCastOp::create(rewriter, loc, type.clone(storage), quantized);
+}
+
+/// Replaces `op` by dequantize(accumulator) with per-channel `scales` along
+/// `axis`; the layer's discardable attributes move to the dequantize.
+void replaceByDequantizedAccumulator(PatternRewriter &rewriter, Operation *op, Value accumulator,
+                                     ArrayRef<double> scales, int32_t axis) {
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto element = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, rewriter.getI32Type(), rewriter.getF32Type(), scales,
+      SmallVector<int64_t>(scales.size(), 0), axis, std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int32_t>::max());
+  Value typed = quant::StorageCastOp::create(rewriter, op->getLoc(), resultType.clone(element),
+                                             accumulator);
+  auto dequantized = DequantizeOp::create(rewriter, op->getLoc(), resultType, typed);
+  for (NamedAttribute attribute : op->getDiscardableAttrs())
+    dequantized->setAttr(attribute.getName(), attribute.getValue());
+  rewriter.replaceOp(op, dequantized.getResult());
+}
+
+struct FoldConvScales : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType x;
+    Value activation = int8Activation(conv.getInput(), x);
+    auto weight = int8Weight(conv.getWeight(), /*axis=*/0);
+    if (!activation || !weight || weight->type.getRank() != 4)
+      return failure();
+    int64_t channels = weight->type.getDimSize(0);
+    int64_t perChannel = int64_t(weight->values.size()) / channels;
+    std::vector<int64_t> sums(channels, 0);
+    for (int64_t o = 0; o < channels; ++o)
+      for (int64_t k = 0; k < perChannel; ++k)
+        sums[o] += weight->values[o * perChannel + k];
+    auto folded = foldBias(x, weight->scales, sums, conv.getBias());
+    if (failed(folded))
+      return rewriter.notifyMatchFailure(conv, "bias is not constant or does not fit int32");
+    Location loc = conv.getLoc();
+    auto accumulatorType = cast<RankedTensorType>(conv.getType()).clone(rewriter.getI32Type());
+    Value accumulator = ConvIntegerOp::create(
+        rewriter, loc, accumulatorType, storageView(rewriter, loc, activation), weight->storage,
+        int32Vector(rewriter, loc, folded->bias), conv.getStridesAttr(), conv.getDilationsAttr(),
+        conv.getPadsAttr(), conv.getGroupAttr(), rewriter.getI64IntegerAttr(x.getZeroPoint()));
+    replaceByDequantizedAccumulator(rewriter, conv, accumulator, folded->scales, /*axis=*/1);
+    return success();
+  }
+};
 
 /// MatMul / Gemm with a dequantized int8 weight [K, N] (or [N, K] with
 /// trans_b) -> qnn.matmul_integer + per-column dequantize.
@@ -170,68 +178,30 @@ struct FoldMatrixScales : RewritePattern {
     }
     quant::UniformQuantizedType x;
     Value activation = int8Activation(op->getOperand(0), x);
-    auto weightDq = op->getOperand(1).getDefiningOp<DequantizeOp>();
-    if (!activation || !weightDq)
+    auto weight = int8Weight(op->getOperand(1), transB ? 0 : 1);
+    if (!activation || !weight || weight->type.getRank() != 2)
       return failure();
-    auto storage = weightDq.getInput().getDefiningOp<quant::StorageCastOp>();
-    auto weightType = cast<RankedTensorType>(weightDq.getInput().getType());
-    if (!storage || weightType.getRank() != 2)
-      return failure();
-    auto weightElement = cast<quant::QuantizedType>(weightType.getElementType());
-    int64_t n = weightType.getDimSize(transB ? 0 : 1), k = weightType.getDimSize(transB ? 1 : 0);
-    auto weightScales = symmetricWeightScales(weightElement, n, transB ? 0 : 1);
-    auto weights = readInt8(storage.getInput());
-    if (!weightScales || !weights || weightElement.getStorageTypeIntegralWidth() != 8)
-      return failure();
-    std::vector<float> floatBias(n, 0.f);
-    if (bias) {
-      auto values = readFloats(bias);
-      if (!values || int64_t(values->size()) != n)
-        return rewriter.notifyMatchFailure(op, "bias is not a constant vector of N values");
-      floatBias = *values;
-    }
+    int64_t n = weight->type.getDimSize(transB ? 0 : 1), k = weight->type.getDimSize(transB ? 1 : 0);
     std::vector<int8_t> kn(k * n); // the weight as [K, N]
+    std::vector<int64_t> sums(n, 0);
     for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        kn[r * n + c] = transB ? (*weights)[c * k + r] : (*weights)[r * n + c];
-    std::vector<double> accumulatorScales(n);
-    std::vector<int32_t> integerBias(n);
-    for (int64_t c = 0; c < n; ++c) {
-      accumulatorScales[c] = double(float(x.getScale()) * float((*weightScales)[c]));
-      int64_t sum = 0;
-      for (int64_t r = 0; r < k; ++r)
-        sum += kn[r * n + c];
-      double folded = std::nearbyint(double(floatBias[c]) / accumulatorScales[c]) -
-                      double(x.getZeroPoint()) * double(sum);
-      if (std::fabs(folded) > double(std::numeric_limits<int32_t>::max()) / 2)
-        return rewriter.notifyMatchFailure(op, "bias does not fit the int32 accumulator");
-      integerBias[c] = int32_t(folded);
-    }
+      for (int64_t c = 0; c < n; ++c) {
+        kn[r * n + c] = transB ? weight->values[c * k + r] : weight->values[r * n + c];
+        sums[c] += kn[r * n + c];
+      }
+    auto folded = foldBias(x, weight->scales, sums, bias);
+    if (failed(folded))
+      return rewriter.notifyMatchFailure(op, "bias is not a constant N-vector or does not fit int32");
     Location loc = op->getLoc();
-    auto activationType = cast<RankedTensorType>(activation.getType());
-    Value a = quant::StorageCastOp::create(
-        rewriter, loc, RankedTensorType::get(activationType.getShape(), rewriter.getI8Type()),
-        activation);
-    auto knType = RankedTensorType::get({k, n}, rewriter.getI8Type());
-    Value b = transB ? makeInt8Constant(rewriter, loc, knType, kn, "qweight_kn")
-                     : storage.getInput();
-    Value biasConstant = ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(RankedTensorType::get({n}, rewriter.getI32Type()),
-                               ArrayRef<int32_t>(integerBias)));
+    Value b = transB ? makeInt8Constant(rewriter, loc, RankedTensorType::get({k, n}, rewriter.getI8Type()),
+                                        kn, "qweight_kn")
+                     : weight->storage;
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    auto accumulatorType = RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
-    Value accumulator = MatMulIntegerOp::create(rewriter, loc, accumulatorType, a, b, biasConstant);
-    auto accumulatorElement = quant::UniformQuantizedPerAxisType::get(
-        quant::QuantizationFlags::Signed, rewriter.getI32Type(), rewriter.getF32Type(),
-        accumulatorScales, SmallVector<int64_t>(n, 0), int32_t(resultType.getRank() - 1),
-        std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
-    Value typed = quant::StorageCastOp::create(
-        rewriter, loc, RankedTensorType::get(resultType.getShape(), accumulatorElement), accumulator);
-    auto dequantized = DequantizeOp::create(rewriter, loc, resultType, typed);
-    for (NamedAttribute attribute : op->getDiscardableAttrs())
-      dequantized->setAttr(attribute.getName(), attribute.getValue());
-    rewriter.replaceOp(op, dequantized.getResult());
+    Value accumulator = MatMulIntegerOp::create(
+        rewriter, loc, resultType.clone(rewriter.getI32Type()),
+        storageView(rewriter, loc, activation), b, int32Vector(rewriter, loc, folded->bias));
+    replaceByDequantizedAccumulator(rewriter, op, accumulator, folded->scales,
+                                    int32_t(resultType.getRank() - 1));
     return success();
   }
 };

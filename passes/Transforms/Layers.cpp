@@ -31,11 +31,12 @@ SmallVector<Value> activationInputs(Operation *op) {
   unsigned count = isa<MatMulOp>(op) ? 2 : 1; // MatMul may multiply two activations
   for (unsigned i = 0; i < count && i < op->getNumOperands(); ++i) {
     Value operand = op->getOperand(i);
-    if (!isConstant(operand) && !operand.getDefiningOp<DequantizeOp>())
+    // Weights are constants, or dequantized integer constants (via a storage cast).
+    auto dequantize = operand.getDefiningOp<DequantizeOp>();
+    bool isWeight = isConstant(operand) ||
+                    (dequantize && dequantize.getInput().getDefiningOp<quant::StorageCastOp>());
+    if (!isWeight)
       inputs.push_back(operand);
-    else if (auto dq = operand.getDefiningOp<DequantizeOp>(); dq && !isConstant(dq.getInput()) &&
-             !dq.getInput().getDefiningOp<quant::StorageCastOp>())
-      inputs.push_back(operand); // already quantized activation
   }
   return inputs;
 }
@@ -73,6 +74,17 @@ int64_t columnsPerInputChannel(Operation *op) {
   for (int64_t d = 2; d < type.getRank(); ++d)
     kernel *= type.getDimSize(d);
   return kernel;
+}
+
+WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base) {
+  WeightScheme scheme = base;
+  scheme.bits = format.getBits();
+  scheme.groupSize = format.getGroupSize();
+  scheme.symmetric = !format.getSymmetric() || format.getSymmetric().getValue();
+  scheme.kind = format.getTernary() && format.getTernary().getValue() ? WeightKind::Ternary
+                : format.getBits() == 1                               ? WeightKind::Binary
+                                                                      : WeightKind::Uniform;
+  return scheme;
 }
 
 std::optional<std::pair<double, double>> calibratedRange(Value value) {

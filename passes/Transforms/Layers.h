@@ -3,6 +3,9 @@
 #ifndef QUANTC_PASSES_TRANSFORMS_LAYERS_H
 #define QUANTC_PASSES_TRANSFORMS_LAYERS_H
 
+#include "quantc/Analysis/Quantizer.h"
+
+#include "dialects/QNN/QNNDialect.h"
 #include "mlir/IR/Operation.h"
 
 #include <optional>
@@ -32,6 +35,10 @@ int weightChannelAxis(mlir::Operation *op);
 /// How many weight columns (of WeightLayout::fromAxes) one input channel
 /// spans: kh*kw for convolutions, 1 for matrix products.
 int64_t columnsPerInputChannel(mlir::Operation *op);
+
+/// The scheme a `qnn.weight_format` describes; fields it does not carry
+/// (clip search) come from `base`.
+WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base = {});
 
 /// The range calibrated for `value`: `qnn.ranges` on its producer or
 /// `qnn.range` on a function argument.

@@ -58,17 +58,6 @@ FailureOr<std::vector<BitsRule>> parseBitsRules(StringRef text, const WeightSche
   return rules;
 }
 
-WeightScheme schemeOf(WeightFormatAttr format, const WeightScheme &base) {
-  WeightScheme scheme = base;
-  scheme.bits = format.getBits();
-  scheme.groupSize = format.getGroupSize();
-  scheme.symmetric = !format.getSymmetric() || format.getSymmetric().getValue();
-  scheme.kind = format.getTernary() && format.getTernary().getValue() ? WeightKind::Ternary
-                : format.getBits() == 1                               ? WeightKind::Binary
-                                                                      : WeightKind::Uniform;
-  return scheme;
-}
-
 WeightFormatAttr formatOf(MLIRContext *context, const WeightScheme &scheme) {
   return WeightFormatAttr::get(context, scheme.bits, scheme.groupSize,
                                BoolAttr::get(context, scheme.kind == WeightKind::Ternary),
@@ -187,7 +176,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
   std::optional<WeightScheme> schemeFor(Operation *op, const std::vector<BitsRule> &rules,
                                         const WeightScheme &base) {
     if (auto format = op->getAttrOfType<WeightFormatAttr>("qnn.weight_format"))
-      return schemeOf(format, base);
+      return weightSchemeOf(format, base);
     std::string name = layerName(op);
     const BitsRule *fallback = nullptr;
     for (const BitsRule &rule : rules) {
