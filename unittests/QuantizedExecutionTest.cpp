@@ -1,5 +1,6 @@
 // Lowered qnn.quantize / qnn.dequantize vs the C++ reference, bit for bit:
 // ties, saturation, negative zero points, odd channel counts, sub-channel.
+#include "quantc/Analysis/ActivationTable.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/InitAll.h"
@@ -262,6 +263,39 @@ TEST(QuantizedExecution, RequantizeMatchesReference) {
   // Round half up: 3 * 0.5 = 1.5 -> 2, -3 * 0.5 = -1.5 -> -1.
   EXPECT_EQ(requantizeValue(3, channels[0], 0, {-128, 127}), 2);
   EXPECT_EQ(requantizeValue(-3, channels[0], 0, {-128, 127}), -1);
+}
+
+/// requantize into HardSwish's pre-activation domain + lookup_table (the form
+/// qnn-fold-scales writes) against requantizeValue and activationTable.
+TEST(QuantizedExecution, LookupTableMatchesReference) {
+  Int8Affine output{0.05f, -120};
+  auto domain = preActivationDomain(TableActivation::HardSwish, 0, 0, output);
+  ASSERT_TRUE(domain);
+  auto table = activationTable(activationFunction(TableActivation::HardSwish), *domain, output);
+  auto rescale = *toFixedPoint(0.01 / double(domain->scale)); // accumulator scale 0.01
+  std::vector<int32_t> acc(512);
+  for (size_t i = 0; i < acc.size(); ++i)
+    acc[i] = int32_t(i) * 7 - 1800; // pre-activations from -18 to 17.8, both ends saturate
+  std::string entries;
+  for (int8_t v : table)
+    entries += (entries.empty() ? "" : ", ") + std::to_string(v);
+  std::string pre = "!quant.uniform<i8:f32, " + std::to_string(domain->scale) + ":" +
+                    std::to_string(domain->zeroPoint) + ">";
+  std::string out = "!quant.uniform<i8:f32, 0.05:-120>";
+  std::string source =
+      "func.func @main(%a: tensor<512xi32>) -> tensor<512xf32> {\n  %r = qnn.requantize %a "
+      "{multipliers = array<i32: " + std::to_string(rescale.multiplier) + ">, shifts = array<i64: " +
+      std::to_string(rescale.shift) + ">} : tensor<512xi32> -> tensor<512x" + pre +
+      ">\n  %t = qnn.lookup_table %r {activation = \"hard_swish\", table = array<i8: " + entries +
+      ">} : tensor<512x" + pre + "> -> tensor<512x" + out + ">\n  %d = qnn.dequantize %t : "
+      "tensor<512x" + out + "> -> tensor<512xf32>\n  return %d : tensor<512xf32>\n}\n";
+  std::vector<float> got(acc.size());
+  runModule(source, {acc.data(), got.data()});
+  for (size_t i = 0; i < acc.size(); ++i) {
+    int64_t q = requantizeValue(acc[i], rescale, domain->zeroPoint, {-128, 127});
+    float expected = float(table[size_t(q + 128)] - output.zeroPoint) * output.scale;
+    ASSERT_EQ(expected, got[i]) << "acc " << acc[i];
+  }
 }
 
 TEST(QuantizedExecution, FixedPointConversion) {

@@ -123,6 +123,21 @@ LogicalResult RequantizeOp::verify() {
   return success();
 }
 
+LogicalResult LookupTableOp::verify() {
+  auto isInt8 = [](Type element) {
+    auto quantized = dyn_cast<quant::UniformQuantizedType>(element);
+    return quantized && quantized.getStorageTypeIntegralWidth() == 8 && quantized.isSigned() &&
+           quantized.getStorageTypeMin() == -128 && quantized.getStorageTypeMax() == 127;
+  };
+  if (!isInt8(getInput().getType().getElementType()) || !isInt8(getOutput().getType().getElementType()))
+    return emitOpError("input and result must be per-tensor !quant.uniform<i8> tensors");
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("input and result shapes differ");
+  if (getTable().size() != 256)
+    return emitOpError("table must have 256 entries, got ") << getTable().size();
+  return success();
+}
+
 LogicalResult MatMulIntegerOp::verify() {
   auto a = getA().getType(), b = getB().getType(), output = getOutput().getType();
   if (a.getRank() < 2 || b.getRank() != 2)

@@ -386,4 +386,19 @@ def QNN_RequantizeOp : QNN_Op<"requantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QNN_LookupTableOp : QNN_Op<"lookup_table", [Pure]> {
+  let summary = "int8 -> int8 through a 256-entry table: output = table[input + 128]";
+  let description = [{
+    An activation between two int8 layers, tabulated: `qnn-fold-scales`
+    requantizes the accumulator into the activation's int8 pre-activation
+    domain, and this op maps every pre-activation integer to the activation's
+    output integer (quantc/Analysis/ActivationTable.h computes the table).
+    `activation` names the function the table holds, for reading only.
+  }];
+  let arguments = (ins QNN_Tensor:$input, DenseI8ArrayAttr:$table, StrAttr:$activation);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // QUANTC_QNN_OPS_TD

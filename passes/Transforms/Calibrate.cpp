@@ -5,6 +5,7 @@
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
 
+#include "quantc/Analysis/ActivationTable.h"
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/RangeEstimator.h"
 #include "quantc/Execution/Execution.h"
@@ -190,6 +191,50 @@ std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorS
   return samples;
 }
 
+/// How many standard deviations around BatchNorm's mean a data-free range
+/// spans (DFQ, Nagel et al. 2019, derive ranges from beta +- n * gamma).
+constexpr double kBatchNormDeviations = 6.0;
+
+/// The data-free range of `value` when BatchNorm statistics describe it: the
+/// output of a convolution whose folded BatchNorm says N(beta, gamma^2) per
+/// channel, possibly through an elementwise activation; the range is the
+/// activation's extent over beta +- n * gamma. nullopt otherwise.
+std::optional<std::pair<double, double>> batchNormRange(Value value) {
+  Operation *op = value.getDefiningOp();
+  std::function<float(float)> activation = [](float x) { return x; };
+  if (op && isa<ReluOp, ClipOp, HardSwishOp, HardSigmoidOp, SigmoidOp, TanhOp>(op)) {
+    if (isa<ReluOp>(op))
+      activation = [](float x) { return std::max(x, 0.f); };
+    else if (auto clip = dyn_cast<ClipOp>(op)) {
+      float lo = clip.getMin() ? clip.getMin()->convertToFloat() : -INFINITY;
+      float hi = clip.getMax() ? clip.getMax()->convertToFloat() : INFINITY;
+      activation = [lo, hi](float x) { return std::clamp(x, lo, hi); };
+    } else if (isa<HardSwishOp>(op))
+      activation = activationFunction(TableActivation::HardSwish);
+    else if (auto hard = dyn_cast<HardSigmoidOp>(op))
+      activation = activationFunction(TableActivation::HardSigmoid, hard.getAlpha().convertToFloat(),
+                                      hard.getBeta().convertToFloat());
+    else if (isa<SigmoidOp>(op))
+      activation = activationFunction(TableActivation::Sigmoid);
+    else
+      activation = activationFunction(TableActivation::Tanh);
+    op = op->getOperand(0).getDefiningOp();
+  }
+  auto mean = op ? op->getAttrOfType<DenseF32ArrayAttr>("qnn.bn_mean") : nullptr;
+  auto deviation = op ? op->getAttrOfType<DenseF32ArrayAttr>("qnn.bn_std") : nullptr;
+  if (!mean || !deviation || mean.size() != deviation.size() || mean.empty())
+    return std::nullopt;
+  double lo = INFINITY, hi = -INFINITY;
+  for (auto [m, d] : llvm::zip(mean.asArrayRef(), deviation.asArrayRef())) {
+    double a = m - kBatchNormDeviations * d, b = m + kBatchNormDeviations * d;
+    for (int i = 0; i <= 64; ++i) { // the activations here have one turning point at most
+      double y = activation(float(a + (b - a) * i / 64));
+      lo = std::min(lo, y), hi = std::max(hi, y);
+    }
+  }
+  return std::make_pair(std::min(lo, 0.0), std::max(hi, 0.0));
+}
+
 } // namespace
 
 FailureOr<std::vector<std::vector<float>>>
@@ -270,8 +315,13 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           observers[i].observeHistogram((*model)->probe(i), (*model)->probeSize(i));
       }
     }
+    bool dataFree = inputs.empty();
     for (size_t i = 0; i < probes.size(); ++i) {
       auto [lo, hi] = observers[i].range(rangeMethod, percentile, actBits);
+      // Synthetic inputs say little about deep activations; BatchNorm's own
+      // statistics say more where they describe the value.
+      if (auto fromBatchNorm = dataFree ? batchNormRange(probes[i]) : std::nullopt)
+        std::tie(lo, hi) = *fromBatchNorm;
       setCalibratedRange(probes[i], lo, hi);
     }
     for (size_t l = 0; l < layers.size(); ++l)

@@ -2,6 +2,7 @@
 // convolution with an int32 bias and fixed-point requantization.
 #include "passes/Transforms/Passes.h"
 
+#include "quantc/Analysis/ActivationTable.h"
 #include "quantc/Analysis/Quantizer.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -206,6 +207,45 @@ struct FoldMatrixScales : RewritePattern {
   }
 };
 
+/// The int32 accumulator of an integer layer behind dequantize(scast(acc)).
+struct Accumulator {
+  Value value;
+  quant::UniformQuantizedPerAxisType type; // its per-channel scales
+};
+std::optional<Accumulator> accumulatorBehind(DequantizeOp dequantize) {
+  auto storage = dequantize ? dequantize.getInput().getDefiningOp<quant::StorageCastOp>() : nullptr;
+  if (!storage || !isa_and_nonnull<ConvIntegerOp, MatMulIntegerOp>(storage.getInput().getDefiningOp()))
+    return std::nullopt;
+  auto accumulatorType = cast<RankedTensorType>(dequantize.getInput().getType());
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(accumulatorType.getElementType());
+  if (!perAxis)
+    return std::nullopt;
+  return Accumulator{storage.getInput(), perAxis};
+}
+
+/// requantize(accumulator) into `output`, or failure when a channel's rescale
+/// s_acc[c] / s_out has no fixed-point form.
+FailureOr<Value> requantizeInto(PatternRewriter &rewriter, Location loc, const Accumulator &accumulator,
+                                RankedTensorType output, IntegerAttr clampMin = {},
+                                IntegerAttr clampMax = {}) {
+  auto outputType = cast<quant::UniformQuantizedType>(output.getElementType());
+  SmallVector<int32_t> multipliers;
+  SmallVector<int64_t> shifts;
+  for (double scale : accumulator.type.getScales()) {
+    auto fixed = toFixedPoint(double(float(scale)) / double(float(outputType.getScale())));
+    if (!fixed)
+      return failure();
+    multipliers.push_back(fixed->multiplier);
+    shifts.push_back(fixed->shift);
+  }
+  return RequantizeOp::create(rewriter, loc, output, accumulator.value,
+                              rewriter.getDenseI32ArrayAttr(multipliers),
+                              rewriter.getDenseI64ArrayAttr(shifts),
+                              rewriter.getI64IntegerAttr(accumulator.type.getQuantizedDimension()),
+                              clampMin, clampMax)
+      .getResult();
+}
+
 /// quantize([relu|clip](dequantize(int32 accumulator))) -> requantize(accumulator),
 /// the activation as a clamp in the quantized domain (exact: rounding is monotonic
 /// and maps 0 and the clip bounds to integers).
@@ -221,24 +261,11 @@ struct FoldRequantize : OpRewritePattern<QuantizeOp> {
     auto dequantize = input.getDefiningOp<DequantizeOp>();
     if (!dequantize || (activation && !dequantize->hasOneUse()))
       return failure();
-    auto storage = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
-    if (!storage || !isa_and_nonnull<ConvIntegerOp, MatMulIntegerOp>(storage.getInput().getDefiningOp()))
-      return failure();
-    auto accumulatorType = cast<RankedTensorType>(dequantize.getInput().getType());
-    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(accumulatorType.getElementType());
+    auto accumulator = accumulatorBehind(dequantize);
     auto output = dyn_cast<quant::UniformQuantizedType>(
         cast<RankedTensorType>(quantize.getType()).getElementType());
-    if (!perAxis || !output)
+    if (!accumulator || !output)
       return failure();
-    SmallVector<int32_t> multipliers;
-    SmallVector<int64_t> shifts;
-    for (double scale : perAxis.getScales()) {
-      auto fixed = toFixedPoint(double(float(scale)) / double(float(output.getScale())));
-      if (!fixed)
-        return rewriter.notifyMatchFailure(quantize, "rescale out of fixed-point range");
-      multipliers.push_back(fixed->multiplier);
-      shifts.push_back(fixed->shift);
-    }
     IntegerAttr clampMin, clampMax;
     if (activation) {
       int64_t lo = output.getStorageTypeMin(), hi = output.getStorageTypeMax();
@@ -257,10 +284,181 @@ struct FoldRequantize : OpRewritePattern<QuantizeOp> {
       if (high)
         clampMax = rewriter.getI64IntegerAttr(toQuantized(*high));
     }
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        quantize, quantize.getType(), storage.getInput(), rewriter.getDenseI32ArrayAttr(multipliers),
-        rewriter.getDenseI64ArrayAttr(shifts),
-        rewriter.getI64IntegerAttr(perAxis.getQuantizedDimension()), clampMin, clampMax);
+    auto requantized = requantizeInto(rewriter, quantize.getLoc(), *accumulator, quantize.getType(),
+                                      clampMin, clampMax);
+    if (failed(requantized))
+      return rewriter.notifyMatchFailure(quantize, "rescale out of fixed-point range");
+    rewriter.replaceOp(quantize, *requantized);
+    return success();
+  }
+};
+
+/// A unary activation op as a tabulated function.
+struct Tabulated {
+  TableActivation kind;
+  float alpha = 0, beta = 0; // HardSigmoid only
+};
+std::optional<Tabulated> tabulated(Operation *op) {
+  if (isa<HardSwishOp>(op))
+    return Tabulated{TableActivation::HardSwish};
+  if (isa<SigmoidOp>(op))
+    return Tabulated{TableActivation::Sigmoid};
+  if (isa<TanhOp>(op))
+    return Tabulated{TableActivation::Tanh};
+  if (auto hard = dyn_cast<HardSigmoidOp>(op))
+    return Tabulated{TableActivation::HardSigmoid, hard.getAlpha().convertToFloat(),
+                     hard.getBeta().convertToFloat()};
+  return std::nullopt;
+}
+
+/// One elementwise step y -> op(y, c) with a scalar constant c.
+std::optional<std::function<float(float)>> scalarStep(Operation *op, Value &inner) {
+  if (!isa<MulOp, AddOp, SubOp, DivOp>(op) || !op->hasOneUse())
+    return std::nullopt;
+  for (int position : {1, 0}) {
+    auto constant = readFloats(op->getOperand(position));
+    Value other = op->getOperand(1 - position);
+    if (!constant || constant->size() != 1 || other.getType() != op->getResult(0).getType())
+      continue;
+    float c = (*constant)[0];
+    inner = other;
+    if (isa<MulOp>(op))
+      return [c](float y) { return y * c; };
+    if (isa<AddOp>(op))
+      return [c](float y) { return y + c; };
+    if (isa<SubOp>(op))
+      return position == 1 ? std::function<float(float)>([c](float y) { return y - c; })
+                           : std::function<float(float)>([c](float y) { return c - y; });
+    if (position == 1)
+      return [c](float y) { return y / c; };
+  }
+  return std::nullopt;
+}
+
+/// quantize([scalar affine](act(dequantize(int32 accumulator)))) for a smooth
+/// activation -> lookup_table(requantize(accumulator) into act's int8
+/// pre-activation domain): the activation, and the scalar Mul/Add/Sub/Div
+/// steps after it (PP-LCNetV3's learnable affine), run as one table read per
+/// element. The pre-activation is rounded to 255 steps over the range where
+/// the int8 output still changes (ActivationTable.h), the only error this
+/// adds; the pattern applies only where that rounding is finer than the
+/// output's.
+struct FoldTabulatedActivation : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize, PatternRewriter &rewriter) const override {
+    Value value = quantize.getInput();
+    std::vector<std::function<float(float)>> steps; // last step first
+    while (Operation *op = value.getDefiningOp()) {
+      auto step = scalarStep(op, value);
+      if (!step)
+        break;
+      steps.push_back(*step);
+    }
+    Operation *activation = value.getDefiningOp();
+    auto kind = activation ? tabulated(activation) : std::nullopt;
+    if (!kind || !activation->hasOneUse())
+      return failure();
+    auto dequantize = activation->getOperand(0).getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize->hasOneUse())
+      return failure();
+    auto accumulator = accumulatorBehind(dequantize);
+    auto output = dyn_cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(quantize.getType()).getElementType());
+    if (!accumulator || !output || output.getStorageTypeIntegralWidth() != 8 ||
+        output.getStorageTypeMin() != -128 || output.getStorageTypeMax() != 127)
+      return failure();
+    std::function<float(float)> after = [steps](float y) {
+      for (auto step = steps.rbegin(); step != steps.rend(); ++step)
+        y = (*step)(y);
+      return y;
+    };
+    Int8Affine out{float(output.getScale()), int32_t(output.getZeroPoint())};
+    auto domain = preActivationDomain(kind->kind, kind->alpha, kind->beta, out, after);
+    if (!domain)
+      return rewriter.notifyMatchFailure(quantize, "degenerate output range");
+    auto preType = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, rewriter.getI8Type(), rewriter.getF32Type(), domain->scale,
+        domain->zeroPoint, -128, 127);
+    auto f = activationFunction(kind->kind, kind->alpha, kind->beta);
+    auto table = activationTable([&](float x) { return after(f(x)); }, *domain, out);
+    // Only where the int8 pre-activation is as fine as the output (neighbours
+    // at most one output step apart); otherwise the float epilogue, which
+    // the lowering fuses into one loop with the dequantize and quantize,
+    // stays more accurate.
+    for (size_t i = 0; i + 1 < table.size(); ++i)
+      if (std::abs(int(table[i + 1]) - int(table[i])) > 1)
+        return rewriter.notifyMatchFailure(quantize, "an int8 table would be coarser than the output");
+    auto outputType = cast<RankedTensorType>(quantize.getType());
+    auto requantized = requantizeInto(rewriter, quantize.getLoc(), *accumulator,
+                                      outputType.clone(preType));
+    if (failed(requantized))
+      return rewriter.notifyMatchFailure(quantize, "rescale out of fixed-point range");
+    std::string name = activation->getName().stripDialect().str();
+    if (!steps.empty())
+      name += " + scalar affine";
+    rewriter.replaceOpWithNewOp<LookupTableOp>(
+        quantize, outputType, *requantized,
+        rewriter.getDenseI8ArrayAttr(ArrayRef<int8_t>(table.data(), table.size())),
+        rewriter.getStringAttr(name));
+    return success();
+  }
+};
+
+/// Per-channel factors along `axis` of a constant that broadcasts to `shape`
+/// only along that axis (or is a scalar), or nullopt.
+std::optional<std::vector<double>> channelFactors(Value constant, ArrayRef<int64_t> shape,
+                                                  int64_t axis) {
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  auto values = readFloats(constant);
+  if (!type || !values || type.getRank() > int64_t(shape.size()))
+    return std::nullopt;
+  int64_t channels = shape[axis], offset = int64_t(shape.size()) - type.getRank();
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.getDimSize(d) != 1 && (d + offset != axis || type.getDimSize(d) != channels))
+      return std::nullopt;
+  std::vector<double> factors(channels);
+  for (int64_t c = 0; c < channels; ++c)
+    factors[c] = values->size() == 1 ? (*values)[0] : (*values)[c];
+  return factors;
+}
+
+/// mul(dequantize(int32 accumulator), k) or div(..., k) with a positive
+/// constant k per channel (or scalar) -> dequantize with scales s * k (s / k):
+/// the factor lands in the accumulator's scales, and from there in the
+/// requantize multiplier of the next int8 layer.
+struct FoldConstantScale : RewritePattern {
+  FoldConstantScale(MLIRContext *context) : RewritePattern(MatchAnyOpTypeTag(), 1, context) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    bool divide = isa<DivOp>(op);
+    if (!isa<MulOp, DivOp>(op))
+      return failure();
+    int position = op->getOperand(0).getDefiningOp<DequantizeOp>() ? 0 : 1;
+    if (divide && position != 0)
+      return failure();
+    auto dequantize = op->getOperand(position).getDefiningOp<DequantizeOp>();
+    auto accumulator = accumulatorBehind(dequantize);
+    if (!accumulator || !dequantize->hasOneUse() || op->getResult(0).getType() != dequantize.getType())
+      return failure();
+    auto shape = dequantize.getType().getShape();
+    int64_t axis = accumulator->type.getQuantizedDimension();
+    auto factors = channelFactors(op->getOperand(1 - position), shape, axis);
+    if (!factors || llvm::any_of(*factors, [](double k) { return !(k > 0) || !std::isfinite(k); }))
+      return rewriter.notifyMatchFailure(op, "not a positive per-channel constant");
+    SmallVector<double> scales;
+    for (auto [scale, k] : llvm::zip(accumulator->type.getScales(), *factors))
+      scales.push_back(divide ? scale / k : scale * k);
+    auto element = quant::UniformQuantizedPerAxisType::get(
+        accumulator->type.getFlags(), accumulator->type.getStorageType(),
+        accumulator->type.getExpressedType(), scales, accumulator->type.getZeroPoints(), int32_t(axis),
+        accumulator->type.getStorageTypeMin(), accumulator->type.getStorageTypeMax());
+    Location loc = op->getLoc();
+    auto accumulatorType = cast<RankedTensorType>(dequantize.getInput().getType());
+    Value typed = quant::StorageCastOp::create(rewriter, loc, accumulatorType.clone(element),
+                                               accumulator->value);
+    auto folded = DequantizeOp::create(rewriter, loc, dequantize.getType(), typed);
+    for (NamedAttribute attribute : dequantize->getDiscardableAttrs())
+      folded->setAttr(attribute.getName(), attribute.getValue());
+    rewriter.replaceOp(op, folded.getResult());
     return success();
   }
 };
@@ -282,9 +480,11 @@ struct QNNFoldScalesPass : impl::QNNFoldScalesPassBase<QNNFoldScalesPass> {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldConvScales>(&getContext(), /*benefit=*/2);
     patterns.add<FoldMatrixScales>(&getContext());
-    patterns.add<FoldRequantize, RemoveRoundTrip>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    patterns.add<FoldRequantize, FoldTabulatedActivation, FoldConstantScale, RemoveRoundTrip>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
+      getOperation().emitError("qnn-fold-scales: rewriting did not converge");
       signalPassFailure();
+    }
   }
 };
 

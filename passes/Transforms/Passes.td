@@ -138,7 +138,13 @@ def QNNFoldScalesPass : Pass<"qnn-fold-scales", "::mlir::ModuleOp"> {
     zero point folded in; padding reads `z_x`). The int32 accumulator is
     dequantized with scale `s_x * s_w` per channel, or, when a `qnn.quantize`
     consumes it, requantized directly with a fixed-point multiplier and shift
-    (`qnn.requantize`). `quantize(dequantize(q))` with q's own type is q.
+    (`qnn.requantize`). A Relu or Clip in between becomes the requantize's
+    clamp (exact). HardSwish, HardSigmoid, Sigmoid or Tanh in between become a
+    requantize into the activation's int8 pre-activation domain followed by a
+    256-entry `qnn.lookup_table`. A positive constant Mul/Div (scalar or per
+    channel) after the integer layer folds into its scales. MatMul and Gemm
+    with constant int8 weights become `qnn.matmul_integer` the same way.
+    `quantize(dequantize(q))` with q's own type is q.
 
     Before:
     ```mlir

@@ -115,3 +115,109 @@ func.func @matrices(%x: tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %g = qnn.gemm %xd, %wtd, %c {trans_b = true} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x2xf32>
   return %m, %g : tensor<2x2xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// HardSwish between the conv and the next quantize becomes a requantize into
+// its int8 pre-activation domain plus a 256-entry table. The domain starts at
+// -3 (HardSwish is 0 below) and ends where the output saturates at
+// 127 * 0.1 = 12.7, so its step of about (12.65 + 3) / 254 times HardSwish's
+// largest slope 1.5 is under the output step 0.1: table neighbours differ by
+// at most 1. Sigmoid into 1/255 steps is steeper than its pre-activation
+// domain's int8 steps allow, so it stays a float epilogue.
+// CHECK-LABEL: func.func @tabulated_activations
+// CHECK: %[[H:.*]] = qnn.requantize %{{.*}} {axis = 1 : i64, multipliers = {{.*}}} : tensor<1x2x3x3xi32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.06161{{[0-9]*}}:-79>>
+// CHECK: qnn.lookup_table %[[H]] {activation = "hard_swish", table = array<i8: 0, 0, -1, -1,
+// CHECK-SAME: 126, 126, 127>} : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.06161{{[0-9]*}}:-79>> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+// CHECK-NOT: qnn.hard_swish
+// CHECK: qnn.sigmoid
+func.func @tabulated_activations(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %h = qnn.hard_swish %y : tensor<1x2x3x3xf32>
+  %hq = qnn.quantize %h : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
+  %hd = qnn.dequantize %hq : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x3x3xf32>
+  %y2 = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %s = qnn.sigmoid %y2 : tensor<1x2x3x3xf32>
+  %sq = qnn.quantize %s : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.00392156862:-128>>
+  %sd = qnn.dequantize %sq : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.00392156862:-128>> -> tensor<1x2x3x3xf32>
+  return %hd, %sd : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// A positive constant multiplier (per channel, or a scalar divisor) after an
+// integer conv moves into the accumulator scales {0.125, 0.25}: times {2, 0.5},
+// then divided by 4, and from there into the next layer's requantize.
+// CHECK-LABEL: func.func @constant_scales
+// CHECK: %[[ACC:.*]] = qnn.conv_integer
+// CHECK: %[[S:.*]] = quant.scast %[[ACC]] : tensor<1x2x3x3xi32> to tensor<1x2x3x3x!quant.uniform<i32:f32:1, {2.500000e-01,1.250000e-01}>>
+// CHECK: %[[Y:.*]] = qnn.dequantize %[[S]]
+// CHECK: %[[ACC2:.*]] = qnn.conv_integer
+// CHECK: qnn.requantize %[[ACC2]] {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 33, 32>}
+// CHECK-NOT: qnn.mul
+// CHECK-NOT: qnn.div
+func.func @constant_scales(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %k = qnn.constant dense<[[[2.0]], [[0.5]]]> : tensor<2x1x1xf32>
+  %m = qnn.mul %y, %k : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y2 = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %four = qnn.constant dense<4.0> : tensor<f32>
+  %d = qnn.div %y2, %four : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %q2 = qnn.quantize %d : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>>
+  %d2 = qnn.dequantize %q2 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:4>> -> tensor<1x2x3x3xf32>
+  return %m, %d2 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// A negative or non-constant factor stays a float multiply.
+// CHECK-LABEL: func.func @negative_scale
+// CHECK: qnn.conv_integer
+// CHECK: qnn.mul
+func.func @negative_scale(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %k = qnn.constant dense<-2.0> : tensor<f32>
+  %m = qnn.mul %y, %k : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  return %m : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Scalar Mul/Add after the activation (PP-LCNetV3's learnable affine) go
+// into the same table: 0.5 * hard_swish(x) + 0.5.
+// CHECK-LABEL: func.func @activation_then_affine
+// CHECK: %[[R:.*]] = qnn.requantize
+// CHECK: qnn.lookup_table %[[R]] {activation = "hard_swish + scalar affine"
+// CHECK-NOT: qnn.mul
+// CHECK-NOT: qnn.add
+func.func @activation_then_affine(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %y = qnn.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %h = qnn.hard_swish %y : tensor<1x2x3x3xf32>
+  %two = qnn.constant dense<0.5> : tensor<1xf32>
+  %half = qnn.constant dense<0.5> : tensor<1xf32>
+  %m = qnn.mul %two, %h : (tensor<1xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %a = qnn.add %m, %half : (tensor<1x2x3x3xf32>, tensor<1xf32>) -> tensor<1x2x3x3xf32>
+  %aq = qnn.quantize %a : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
+  %ad = qnn.dequantize %aq : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x3x3xf32>
+  return %ad : tensor<1x2x3x3xf32>
+}

@@ -232,6 +232,8 @@ static std::string whyNotLowerable(Operation *op) {
       return "has an unsigned or wider than 32-bit storage type, which execution does not support";
     return requantize.getType().hasStaticShape() ? "" : "has a dynamic shape";
   }
+  if (auto lookup = dyn_cast<qnn::LookupTableOp>(op)) // verified: int8 -> int8
+    return lookup.getType().hasStaticShape() ? "" : "has a dynamic shape";
   for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (std::string why = checkType(type); !why.empty())
       return why;

@@ -210,10 +210,42 @@ struct RequantizeLowering : OpConversionPattern<qnn::RequantizeOp> {
   }
 };
 
+/// table[q + 128], the table an i8 constant the loop reads from.
+struct LookupTableLowering : OpConversionPattern<qnn::LookupTableOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(qnn::LookupTableOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto quantized = cast<RankedTensorType>(op.getType());
+    auto storageType = storageTensorType(quantized);
+    Value stored = quant::StorageCastOp::create(rewriter, loc, storageTensorType(inputType),
+                                                adaptor.getInput());
+    auto tableType = RankedTensorType::get({256}, rewriter.getI8Type());
+    Value table = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tableType, op.getTable()));
+    int64_t rank = quantized.getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, storageType, ValueRange{stored}, emptyTensor(rewriter, loc, storageType),
+        {identity, identity}, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value index = arith::AddIOp::create(
+              b, l, arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]),
+              arith::ConstantIndexOp::create(b, l, 128));
+          linalg::YieldOp::create(b, l,
+                                  tensor::ExtractOp::create(b, l, table, ValueRange{index}).getResult());
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, quantized, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateQuantizationPatterns(RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering>(patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering, LookupTableLowering>(patterns.getContext());
 }
 
 } // namespace quantc::lowering
