@@ -6,7 +6,7 @@ packages=(
   cmake ninja-build git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler
-  coinor-libcbc-dev
+  coinor-libcbc-dev pkgconf
   googletest libgtest-dev
   python3-onnx python3-numpy
   libonnx-testdata
