@@ -42,6 +42,10 @@ CONFIGS = {
     "w4-channel-gptq": (["rec"], ["--bits", "4", "--weight-method", "gptq"]),
     "w4-group32-gptq": (["rec"], ["--bits", "4", "--group-size", "32", "--weight-method", "gptq"]),
     "w3-group32-gptq": (["rec"], ["--bits", "3", "--group-size", "32", "--weight-method", "gptq"]),
+    # Bit allocation (integer program over per-layer sensitivities), weight-only.
+    "alloc4.5-hessian": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "hessian"]),
+    "alloc4.5-kl": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl"]),
+    "alloc4.5-sqnr": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "weight-sqnr"]),
 }
 
 

@@ -60,7 +60,12 @@ std::string validate(const std::vector<LayerCandidates> &layers, const Allocatio
   return "";
 }
 
-/// The smallest achievable total of one cost: each layer at its cheapest allowed candidate.
+struct CbcDeleter {
+  void operator()(Cbc_Model *model) const { Cbc_deleteModel(model); }
+};
+
+} // namespace
+
 double smallestTotal(const std::vector<LayerCandidates> &layers,
                      const std::vector<double> LayerCandidates::*cost) {
   double total = 0;
@@ -72,12 +77,6 @@ double smallestTotal(const std::vector<LayerCandidates> &layers,
   }
   return total;
 }
-
-struct CbcDeleter {
-  void operator()(Cbc_Model *model) const { Cbc_deleteModel(model); }
-};
-
-} // namespace
 
 std::optional<Allocation> allocateBits(const std::vector<LayerCandidates> &layers,
                                        const AllocationBudgets &budgets, std::string &error) {

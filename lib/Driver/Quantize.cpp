@@ -148,16 +148,42 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
   floatLayers = layersOf(*floatModule);
 
+  std::string sensitivity = options.sensitivity;
+  if (sensitivity.empty())
+    sensitivity = options.calib.empty() ? "weight-sqnr" : "hessian";
+  if (options.allocates() && !options.bits.empty())
+    return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
+                                   "--bops-budget) exclude each other");
+  bool hessianSensitivity = options.allocates() && sensitivity == "hessian";
+
   mlir::PassManager pm(context);
   bool gptq = options.method == "gptq";
-  if (actBits || gptq) {
+  if (actBits || gptq || hessianSensitivity) {
     qnn::QNNCalibratePassOptions calibrate;
     calibrate.inputs.assign(options.calib.begin(), options.calib.end());
     calibrate.method = options.calibMethod;
     calibrate.percentile = options.percentile;
     calibrate.actBits = actBits ? actBits : 8;
-    calibrate.hessians = gptq;
+    calibrate.hessians = gptq || hessianSensitivity;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
+  }
+  if (options.allocates()) {
+    qnn::QNNSensitivityPassOptions scores;
+    scores.metric = sensitivity;
+    scores.bits = options.candidateBits;
+    scores.groupSize = options.groupSize;
+    scores.method = options.method;
+    scores.inputs.assign(options.calib.begin(), options.calib.end());
+    pm.addPass(qnn::createQNNSensitivityPass(scores));
+    qnn::QNNAllocateBitsPassOptions allocate;
+    allocate.avgBits = options.avgBits;
+    allocate.sizeBudget = options.sizeBudget;
+    allocate.bopsBudget = options.bopsBudget;
+    allocate.actBits = actBits;
+    allocate.groupSize = options.groupSize;
+    allocate.pinFirstLast = options.pinFirstLast;
+    allocate.pins = options.pins;
+    pm.addPass(qnn::createQNNAllocateBitsPass(allocate));
   }
   qnn::QNNQuantizePassOptions quantize;
   quantize.bits = options.bits.empty() ? "none" : options.bits;

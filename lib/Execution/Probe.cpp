@@ -10,7 +10,8 @@ ProbedModel::~ProbedModel() = default;
 
 llvm::Expected<std::unique_ptr<ProbedModel>>
 ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
-                     const TargetSpec &target) {
+                     const TargetSpec &target, llvm::ArrayRef<mlir::Value> weightInputs,
+                     unsigned optLevel) {
   mlir::IRMapping mapping;
   mlir::OwningOpRef<mlir::ModuleOp> clone(llvm::cast<mlir::ModuleOp>(module->clone(mapping)));
   auto main = clone->lookupSymbol<mlir::func::FuncOp>("main");
@@ -48,7 +49,19 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
   mlir::OpBuilder builder(returnOp);
   mlir::func::ReturnOp::create(builder, returnOp.getLoc(), results);
   returnOp.erase();
-  main.setType(mlir::FunctionType::get(clone->getContext(), main.getArgumentTypes(),
+  // Weight inputs: new arguments after the model's own, replacing the constants.
+  for (mlir::Value weight : weightInputs) {
+    mlir::Value mapped = mapping.lookupOrNull(weight);
+    auto type = mapped ? llvm::dyn_cast<mlir::RankedTensorType>(mapped.getType()) : nullptr;
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        !mapped.getDefiningOp() || !mapped.getDefiningOp()->hasTrait<mlir::OpTrait::ConstantLike>())
+      return llvm::createStringError("weight inputs must be static f32 constants of the module");
+    mlir::BlockArgument argument = main.getBody().front().addArgument(type, mapped.getLoc());
+    mapped.replaceAllUsesWith(argument);
+  }
+  model->weightInputCount = weightInputs.size();
+  main.setType(mlir::FunctionType::get(clone->getContext(),
+                                       main.getBody().front().getArgumentTypes(),
                                        mlir::ValueRange(results).getTypes()));
   auto extended = readSignature(*clone);
   if (!extended)
@@ -58,7 +71,7 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
 
   if (mlir::failed(lowerToLLVMDialect(*clone, target)))
     return llvm::createStringError("lowering the probed model failed");
-  auto jit = JITModel::compile(*clone, target, /*optLevel=*/1);
+  auto jit = JITModel::compile(*clone, target, optLevel);
   if (!jit)
     return jit.takeError();
   model->jit = std::move(*jit);
@@ -66,7 +79,7 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
 }
 
 llvm::Error ProbedModel::run(llvm::ArrayRef<const void *> inputs) {
-  if (inputs.size() != modelSignature.inputs.size())
+  if (inputs.size() != modelSignature.inputs.size() + weightInputCount)
     return llvm::createStringError("wrong number of inputs");
   lastInputs.assign(inputs.begin(), inputs.end());
   std::vector<void *> buffers;

@@ -177,7 +177,7 @@ std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorS
   });
   if (!matched && warn)
     module.emitWarning()
-        << "qnn-calibrate: no calibration inputs and no BatchNorm after the first convolution "
+        << "data-free samples: no calibration inputs and no BatchNorm after the first convolution "
            "to synthesize them from; using standard normal inputs (pass --calib for real ranges)";
   std::mt19937 rng(20261123);
   std::normal_distribution<float> normal;
@@ -295,7 +295,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return signalPassFailure();
 
     std::vector<TensorObserver> observers(probes.size());
-    std::vector<std::vector<double>> layerHessians(layers.size());
+    std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size());
     for (const std::vector<float> &sample : *samples) {
       if (failed(runSample(**model, sample)))
         return;
@@ -303,7 +303,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
       if (hessians)
         for (size_t l = 0; l < layers.size(); ++l)
-          accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]);
+          if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
+            accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
     }
     if (rangeMethod != RangeMethod::MinMax) {
       for (TensorObserver &observer : observers)
@@ -324,9 +325,15 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         std::tie(lo, hi) = *fromBatchNorm;
       setCalibratedRange(probes[i], lo, hi);
     }
-    for (size_t l = 0; l < layers.size(); ++l)
+    for (size_t l = 0; l < layers.size(); ++l) {
       if (!layerHessians[l].empty())
         storeHessian(layers[l], layerHessians[l], double(samples->size()));
+      if (!layerPowers[l].empty()) {
+        for (double &power : layerPowers[l])
+          power /= double(samples->size());
+        layers[l]->setAttr("qnn.input_power", DenseF64ArrayAttr::get(&getContext(), layerPowers[l]));
+      }
+    }
   }
 
   void fail(const std::string &message) {
@@ -353,20 +360,22 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     return samples;
   }
 
-  void accumulateHessian(Operation *op, ProbedModel &model,
+  /// Accumulates the layer's X^T X; false when it has none (no constant
+  /// weight, grouped or transposed convolutions).
+  bool accumulateHessian(Operation *op, ProbedModel &model,
                          const llvm::DenseMap<Value, size_t> &probeIndex,
                          std::vector<double> &hessian) {
     if (!floatWeight(op))
-      return;
+      return false;
     auto inputs = activationInputs(op);
     if (inputs.size() != 1 || inputs[0] != op->getOperand(0))
-      return;
+      return false;
     size_t probe = probeIndex.lookup(inputs[0]);
     const float *data = model.probe(probe);
     auto shape = model.probeShape(probe).shape;
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
-        return; // grouped/depthwise weights see other inputs per channel group
+        return false; // grouped/depthwise weights see other inputs per channel group
       auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
       ConvGeometry g{shape[0], shape[1], shape[2], shape[3],
                      weightType.getDimSize(2), weightType.getDimSize(3)};
@@ -375,13 +384,41 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       g.dilationH = dilations[0], g.dilationW = dilations[1];
       g.padTop = pads[0], g.padLeft = pads[1], g.padBottom = pads[2], g.padRight = pads[3];
       accumulateConvHessian(data, g, hessian);
-      return;
+      return true;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
-      return;
+      return false;
     int64_t columns = shape.back(), rows = model.probeSize(probe) / columns;
     accumulateMatrixHessian(data, rows, columns, hessian);
+    return true;
   }
+
+  /// For convolutions without X^T X: the mean square of each input channel
+  /// (NCHW), the diagonal Hessian sensitivity falls back to.
+  void accumulateChannelPower(Operation *op, ProbedModel &model,
+                              const llvm::DenseMap<Value, size_t> &probeIndex,
+                              std::vector<double> &power) {
+    auto inputs = activationInputs(op);
+    if (!floatWeight(op) || !isa<ConvOp, ConvTransposeOp>(op) || inputs.size() != 1 ||
+        inputs[0] != op->getOperand(0))
+      return;
+    size_t probe = probeIndex.lookup(inputs[0]);
+    auto shape = model.probeShape(probe).shape;
+    if (shape.size() != 4)
+      return;
+    const float *data = model.probe(probe);
+    int64_t channels = shape[1], plane = shape[2] * shape[3];
+    power.resize(channels, 0.0);
+    for (int64_t n = 0; n < shape[0]; ++n)
+      for (int64_t c = 0; c < channels; ++c) {
+        const float *x = data + (n * channels + c) * plane;
+        double sum = 0;
+        for (int64_t i = 0; i < plane; ++i)
+          sum += double(x[i]) * x[i];
+        power[c] += sum / double(plane * shape[0]);
+      }
+  }
+
 
   void storeHessian(Operation *op, const std::vector<double> &hessian, double samples) {
     std::vector<float> values;

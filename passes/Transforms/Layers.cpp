@@ -122,4 +122,42 @@ void setCalibratedRange(Value value, double min, double max) {
     func.setArgAttr(argument.getArgNumber(), "qnn.range", range);
 }
 
+namespace {
+/// The weight axis and length that groups split (input channels), or -1.
+std::pair<int, int64_t> inputChannelAxis(Operation *op, RankedTensorType type) {
+  if (isa<ConvOp>(op))
+    return {1, type.getDimSize(1)};
+  if (type.getRank() != 2 || isa<ConvTransposeOp>(op))
+    return {-1, 0};
+  int axis = 1 - weightChannelAxis(op);
+  return {axis, type.getDimSize(axis)};
+}
+} // namespace
+
+std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const WeightScheme &scheme,
+                                                        const std::vector<double> *hessian) {
+  Value weight = floatWeight(op);
+  auto values = weight ? readFloats(weight) : std::nullopt;
+  if (!values)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(weight.getType());
+  QuantizedLayerWeight result;
+  result.shape.assign(type.getShape().begin(), type.getShape().end());
+  result.channelAxis = weightChannelAxis(op);
+  result.layout = WeightLayout::fromAxes(result.shape, result.channelAxis);
+  auto [groupAxis, inputChannels] = inputChannelAxis(op, type);
+  result.groupAxis = groupAxis;
+  result.scheme = scheme;
+  if (scheme.groupSize > 0 && (groupAxis < 0 || inputChannels <= scheme.groupSize ||
+                               inputChannels % scheme.groupSize != 0))
+    result.scheme.groupSize = 0; // groups do not tile this weight: one scale per channel
+  WeightScheme columns = result.scheme;
+  if (columns.groupSize > 0)
+    columns.groupSize = result.scheme.groupSize * columnsPerInputChannel(op);
+  result.quantized = hessian ? quantizeWeightsGPTQ(*values, result.layout, columns, *hessian)
+                             : quantizeWeights(*values, result.layout, columns);
+  result.original = std::move(*values);
+  return result;
+}
+
 } // namespace quantc::qnn

@@ -40,6 +40,24 @@ int64_t columnsPerInputChannel(mlir::Operation *op);
 /// (clip search) come from `base`.
 WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base = {});
 
+/// A layer's float weight quantized the way qnn-quantize stores it.
+struct QuantizedLayerWeight {
+  std::vector<int64_t> shape;
+  int channelAxis = 0;
+  int groupAxis = -1;         // the input-channel axis groups split, or -1
+  WeightLayout layout;        // rows = output channels
+  WeightScheme scheme;        // as applied: groups that do not tile the input channels
+                              // become per channel; groupSize counts input channels
+  std::vector<float> original;
+  QuantizedWeights quantized;
+};
+
+/// Quantizes `op`'s constant float weight with `scheme` (round to nearest,
+/// or GPTQ with `hessian`, columns x columns); nullopt without such a weight.
+std::optional<QuantizedLayerWeight> quantizeLayerWeight(mlir::Operation *op,
+                                                        const WeightScheme &scheme,
+                                                        const std::vector<double> *hessian = nullptr);
+
 /// The range calibrated for `value`: `qnn.ranges` on its producer or
 /// `qnn.range` on a function argument.
 std::optional<std::pair<double, double>> calibratedRange(mlir::Value value);

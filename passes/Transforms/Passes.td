@@ -194,4 +194,79 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
+  let summary = "Score each layer's sensitivity to every candidate weight bit-width";
+  let description = [{
+    For every layer with a constant float weight and every bit-width in
+    `bits`, quantizes the weight as `qnn-quantize` would (round to nearest
+    with MSE clip search or GPTQ, symmetric, `group-size`) and writes the score
+    Omega(l, b) as `qnn.sensitivity`, the cost `qnn-allocate-bits` minimizes.
+    Metrics:
+    - `hessian`: sum_r d_r^T H d_r / sum_r w_r^T H w_r, the weight error d weighted by the
+      layer's input second moments H = X^T X from `qnn-calibrate{hessians=true}`
+      (full `qnn.hessian`; grouped and transposed convolutions use the
+      diagonal from `qnn.input_power`): the relative squared error the
+      quantized weight adds to the layer's outputs (OBQ/GPTQ).
+    - `output-kl` / `output-mse`: the model-output divergence when only this
+      layer is quantized (KL over the last axis of each output, or MSE
+      relative to the output's mean square), averaged over the calibration
+      samples (`inputs`, or data-free samples). The float model is compiled
+      once with the weights as inputs and each (layer, bit-width) is a run.
+    - `weight-sqnr`: ||d||^2 / ||w||^2, data-free.
+
+    ```mlir
+    %y = qnn.conv %x, %w {qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [0.31, 0.017, 6.1e-05]>, ...}
+    ```
+  }];
+  let options = [
+    Option<"metric", "metric", "std::string", /*default=*/"\"hessian\"",
+           "hessian, output-kl, output-mse or weight-sqnr">,
+    Option<"bits", "bits", "std::string", /*default=*/"\"2,3,4,5,6,8\"",
+           "Candidate bit-widths (2 to 8), comma-separated">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Weight groups as qnn-quantize will use: 0 per channel, -1 per tensor, or 32/64/128">,
+    Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
+           "Quantizer as qnn-quantize will use: rtn, or gptq (layers with a qnn.hessian)">,
+    ListOption<"inputs", "inputs", "std::string",
+               "Calibration .npy files or directories (output metrics)">,
+    Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
+           "Samples synthesized for output metrics when no inputs are given">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
+def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
+  let summary = "Choose each layer's weight bit-width by integer programming under budgets";
+  let description = [{
+    Reads every layer's `qnn.sensitivity` (from `qnn-sensitivity`) and
+    solves, with COIN-OR CBC, for one bit-width per layer minimizing the
+    summed sensitivity subject to the budgets given: `avg-bits` (parameters
+    x bits / parameters), `size-budget` (bytes of weights, scales included),
+    `bops-budget` (MACs x weight bits x activation bits). The first and last
+    layers can be pinned to 8 bits, and `pins` pins layers by node-name
+    regex. Each layer gets the chosen `qnn.weight_format`, which
+    `qnn-quantize` honours; the module gets `qnn.allocation` with the totals.
+    An infeasible budget is an error naming the smallest achievable value.
+
+    ```mlir
+    %y = qnn.conv %x, %w {qnn.weight_format = #qnn.weight_format<bits = 4, group_size = 0, ternary = false, symmetric = true>, ...}
+    ```
+  }];
+  let options = [
+    Option<"avgBits", "avg-bits", "double", /*default=*/"0", "Average bits per weight (0: no budget)">,
+    Option<"sizeBudget", "size-budget", "double", /*default=*/"0",
+           "Weight bytes incl. scales (0: no budget)">,
+    Option<"bopsBudget", "bops-budget", "double", /*default=*/"0", "Bit operations (0: no budget)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Activation bits the BOPs count (0: float, counted as 32)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Weight groups qnn-quantize will use (scale overhead): 0 per channel, -1 per tensor, or 32/64/128">,
+    Option<"pinFirstLast", "pin-first-last", "bool", /*default=*/"false",
+           "Keep the first and last layer at 8 bits">,
+    Option<"pins", "pins", "std::string", /*default=*/"\"\"",
+           "Pins by node name: 'regex=bits,...'">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 #endif // QUANTC_PASSES_TRANSFORMS_PASSES_TD

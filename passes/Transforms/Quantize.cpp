@@ -64,16 +64,6 @@ WeightFormatAttr formatOf(MLIRContext *context, const WeightScheme &scheme) {
                                BoolAttr::get(context, scheme.symmetric));
 }
 
-/// The weight axis and length that groups split (input channels), or -1.
-std::pair<int, int64_t> inputChannelAxis(Operation *op, RankedTensorType type) {
-  if (isa<ConvOp>(op))
-    return {1, type.getDimSize(1)};
-  if (type.getRank() != 2 || isa<ConvTransposeOp>(op))
-    return {-1, 0};
-  int axis = 1 - weightChannelAxis(op);
-  return {axis, type.getDimSize(axis)};
-}
-
 /// The !quant.uniform element type describing `q`.
 Type quantizedElementType(MLIRContext *context, RankedTensorType type, int channelAxis,
                           int groupAxis, int64_t groupChannels, const QuantizedWeights &q) {
@@ -198,37 +188,27 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     auto scheme = schemeFor(op, rules, base);
     if (!scheme)
       return success();
-    auto values = readFloats(weight);
-    if (!values)
-      return success();
     auto type = cast<RankedTensorType>(weight.getType());
-    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    int channelAxis = weightChannelAxis(op);
-    WeightLayout layout = WeightLayout::fromAxes(shape, channelAxis);
-    auto [groupAxis, inputChannels] = inputChannelAxis(op, type);
-    WeightScheme used = *scheme;
-    if (used.groupSize > 0 && (groupAxis < 0 || inputChannels <= used.groupSize ||
-                               inputChannels % used.groupSize != 0))
-      used.groupSize = 0; // groups do not tile this weight: one scale per channel
-    WeightScheme columns = used;
-    if (used.groupSize > 0)
-      columns.groupSize = used.groupSize * columnsPerInputChannel(op);
-
-    QuantizedWeights q;
-    auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
-    if (method == "gptq" && hessianAttr) {
-      auto hessian = readFloats(hessianAttr);
-      if (!hessian || int64_t(hessian->size()) != layout.columns * layout.columns)
+    std::optional<std::vector<double>> hessian;
+    if (auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian"); hessianAttr && method == "gptq") {
+      int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
+      auto values = readFloats(hessianAttr);
+      if (!values || int64_t(values->size()) != columns * columns)
         return op->emitError() << "qnn-quantize{method=gptq}: layer '" << layerName(op)
-                               << "' has a qnn.hessian that is not " << layout.columns << "x"
-                               << layout.columns << " f32";
-      q = quantizeWeightsGPTQ(*values, layout, columns,
-                              std::vector<double>(hessian->begin(), hessian->end()));
-    } else {
-      q = quantizeWeights(*values, layout, columns);
+                               << "' has a qnn.hessian that is not " << columns << "x" << columns
+                               << " f32";
+      hessian.emplace(values->begin(), values->end());
     }
+    auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr);
+    if (!layer)
+      return success();
+    const QuantizedWeights &q = layer->quantized;
+    const std::vector<int64_t> &shape = layer->shape;
+    int channelAxis = layer->channelAxis;
+    WeightScheme used = layer->scheme;
     MLIRContext *context = op->getContext();
-    Type element = quantizedElementType(context, type, channelAxis, groupAxis, used.groupSize, q);
+    Type element =
+        quantizedElementType(context, type, channelAxis, layer->groupAxis, used.groupSize, q);
     OpBuilder b(op);
     Location loc = weight.getLoc();
     Value storage = makeInt8Constant(b, loc, RankedTensorType::get(shape, b.getI8Type()), q.values,

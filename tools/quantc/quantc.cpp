@@ -104,6 +104,49 @@ static cl::opt<std::string> report(
                        "OUT/report.json by default when quantizing"),
     cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 
+// Bit allocation (compile and export-qdq).
+static cl::OptionCategory allocateCategory("Bit allocation options");
+static cl::opt<double> avgBits(
+    "avg-bits", cl::desc("Allocate weight bits per layer (integer program) for this average "
+                         "bits per weight"),
+    cl::init(0), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<std::string> sizeBudget(
+    "size-budget", cl::desc("Allocate bits so weights and scales fit in BYTES (suffix K, M, G: "
+                            "KiB, MiB, GiB)"),
+    cl::value_desc("bytes"), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<double> bopsBudget(
+    "bops-budget", cl::desc("Allocate bits within N bit operations (MACs x weight bits x "
+                            "activation bits)"),
+    cl::init(0), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<std::string> sensitivityMetric(
+    "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian (default with "
+                            "--calib), output-kl, output-mse, weight-sqnr (default data-free)"),
+    cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<std::string> candidateBits(
+    "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),
+    cl::init("2,3,4,5,6,8"), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<bool> pinFirstLast(
+    "pin-first-last", cl::desc("Keep the first and last layer at 8 bits"),
+    cl::init(false), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<std::string> pins(
+    "pin", cl::desc("Pin layers by node name: 'regex=bits,...'"), cl::cat(allocateCategory),
+    cl::sub(compileCommand), cl::sub(exportCommand));
+
+/// "1048576", "512K", "2.5M", "1G" in bytes, or a negative value when malformed.
+static double parseBytes(llvm::StringRef text) {
+  double scale = 1;
+  if (text.ends_with_insensitive("k") || text.ends_with_insensitive("m") ||
+      text.ends_with_insensitive("g")) {
+    char unit = char(std::tolower(text.back()));
+    scale = unit == 'k' ? 1024.0 : unit == 'm' ? 1024.0 * 1024 : 1024.0 * 1024 * 1024;
+    text = text.drop_back();
+  }
+  double value = 0;
+  if (text.getAsDouble(value) || !(value > 0))
+    return -1;
+  return value * scale;
+}
+
 /// The quantization flags into `options`; returns an error message.
 static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.bits = weightBits;
@@ -123,6 +166,21 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.integer = !noFoldScales;
   options.calibMethod = calibMethod;
   options.report = report;
+  if (avgBits.getNumOccurrences() && !(avgBits > 0 && avgBits <= 8))
+    return "--avg-bits must be in (0, 8], got " + std::to_string(avgBits);
+  options.avgBits = avgBits;
+  if (!sizeBudget.empty()) {
+    options.sizeBudget = parseBytes(sizeBudget);
+    if (options.sizeBudget < 0)
+      return "--size-budget must be a positive byte count (suffix K, M or G), got '" + sizeBudget + "'";
+  }
+  if (bopsBudget.getNumOccurrences() && !(bopsBudget > 0))
+    return "--bops-budget must be positive";
+  options.bopsBudget = bopsBudget;
+  options.sensitivity = sensitivityMetric;
+  options.candidateBits = candidateBits;
+  options.pinFirstLast = pinFirstLast;
+  options.pins = pins;
   if (!options.enabled() && (!calib.empty() || !report.empty()))
     return "--calib and --report need --bits or --act-bits";
   return "";

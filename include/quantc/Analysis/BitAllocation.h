@@ -43,6 +43,11 @@ struct Allocation {
 std::optional<Allocation> allocateBits(const std::vector<LayerCandidates> &layers,
                                        const AllocationBudgets &budgets, std::string &error);
 
+/// The smallest achievable total of one cost (each layer at its cheapest
+/// allowed candidate), e.g. smallestTotal(layers, &LayerCandidates::sizeBits).
+double smallestTotal(const std::vector<LayerCandidates> &layers,
+                     const std::vector<double> LayerCandidates::*cost);
+
 /// Sums of the candidates chosen by `choice` (for reports and tests).
 Allocation evaluateAllocation(const std::vector<LayerCandidates> &layers,
                               std::vector<size_t> choice);

@@ -45,7 +45,16 @@ struct QuantizeOptions {
   double percentile = 99.99;
   std::string report;               // --report: JSON path (a .txt table is written beside it)
   bool integer = true;              // with 8-bit activations: qnn-fold-scales (integer convs)
-  bool enabled() const { return !bits.empty() || actBits != "none"; }
+  // Bit allocation (qnn-sensitivity + qnn-allocate-bits) when a budget is set.
+  double avgBits = 0;               // --avg-bits
+  double sizeBudget = 0;            // --size-budget (bytes)
+  double bopsBudget = 0;            // --bops-budget
+  std::string sensitivity;          // --sensitivity (default: hessian with --calib, else weight-sqnr)
+  std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
+  bool pinFirstLast = false;        // --pin-first-last
+  std::string pins;                 // --pin 'regex=bits,...'
+  bool allocates() const { return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0; }
+  bool enabled() const { return !bits.empty() || actBits != "none" || allocates(); }
 };
 
 /// Options shared by `quantc compile` and `quantc run`.

@@ -69,15 +69,21 @@ private:
 
 /// A float qnn module compiled with extra outputs: "probes", values inside
 /// @main (e.g. layer inputs) whose contents calibration and reports read.
-/// The module given is cloned; it is not changed.
+/// `weightInputs` (static f32 constants) become extra inputs after the
+/// model's own, so a caller can swap weights without recompiling (what
+/// sensitivity does per layer and bit-width). The module given is cloned;
+/// it is not changed.
 class ProbedModel {
 public:
   static llvm::Expected<std::unique_ptr<ProbedModel>>
-  compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes, const TargetSpec &target);
+  compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes, const TargetSpec &target,
+          llvm::ArrayRef<mlir::Value> weightInputs = {}, unsigned optLevel = 1);
   ~ProbedModel();
 
+  /// The model's own inputs and outputs (weight inputs and probes excluded).
   const ModelSignature &signature() const { return modelSignature; }
-  /// Runs on one sample: one f32/int buffer per model input, in order.
+  /// Runs on one sample: one f32/int buffer per model input, in order, then
+  /// one f32 buffer per weight input.
   llvm::Error run(llvm::ArrayRef<const void *> inputs);
   /// After run(): model output i, or probe i (a probe that is a function
   /// argument reads the input buffer).
@@ -95,6 +101,7 @@ private:
   std::vector<int> probeResult;               // extra result index, or -1
   std::vector<std::vector<float>> outputBuffers; // model outputs, then computed probes (8-byte slack per element)
   std::vector<const void *> lastInputs;
+  size_t weightInputCount = 0;
 };
 
 /// Writes OUT/lib<name>.so, OUT/<name>.h and OUT/quantc_runtime.h for a

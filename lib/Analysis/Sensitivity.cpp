@@ -1,0 +1,52 @@
+// Weight-error sensitivity scores.
+#include "quantc/Analysis/Sensitivity.h"
+
+namespace quantc {
+
+double hessianWeightedError(const std::vector<float> &original, const std::vector<float> &dequantized,
+                            const WeightLayout &layout, const std::vector<double> &hessian) {
+  const int64_t n = layout.columns;
+  std::vector<double> d(n), hd(n);
+  double total = 0;
+  for (int64_t r = 0; r < layout.rows; ++r) {
+    for (int64_t c = 0; c < n; ++c) {
+      int64_t i = layout.offset(r, c);
+      d[c] = double(dequantized[i]) - double(original[i]);
+    }
+    for (int64_t a = 0; a < n; ++a) {
+      if (d[a] == 0)
+        continue;
+      const double *row = &hessian[a * n];
+      double s = 0;
+      for (int64_t b = 0; b < n; ++b)
+        s += row[b] * d[b];
+      total += d[a] * s;
+    }
+  }
+  return total;
+}
+
+double diagonalHessianError(const std::vector<float> &original, const std::vector<float> &dequantized,
+                            const WeightLayout &layout, const std::vector<double> &columnPower) {
+  bool perRow = int64_t(columnPower.size()) == layout.rows * layout.columns;
+  double total = 0;
+  for (int64_t r = 0; r < layout.rows; ++r)
+    for (int64_t c = 0; c < layout.columns; ++c) {
+      int64_t i = layout.offset(r, c);
+      double d = double(dequantized[i]) - double(original[i]);
+      total += d * d * columnPower[perRow ? r * layout.columns + c : c];
+    }
+  return total;
+}
+
+double relativeWeightError(const std::vector<float> &original, const std::vector<float> &dequantized) {
+  double noise = 0, signal = 0;
+  for (size_t i = 0; i < original.size(); ++i) {
+    double d = double(dequantized[i]) - double(original[i]);
+    noise += d * d;
+    signal += double(original[i]) * original[i];
+  }
+  return signal > 0 ? noise / signal : 0.0;
+}
+
+} // namespace quantc

@@ -1,0 +1,189 @@
+// qnn-allocate-bits: one weight bit-width per layer from the integer program.
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/Passes.h"
+
+#include "quantc/Analysis/BitAllocation.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "llvm/Support/Regex.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNALLOCATEBITSPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+int64_t numElements(Value value) {
+  return cast<RankedTensorType>(value.getType()).getNumElements();
+}
+
+/// Multiply-accumulates of one run of the layer.
+double multiplyAccumulates(Operation *op) {
+  auto weight = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (auto conv = dyn_cast<ConvOp>(op)) // every output reads (C / group) * kh * kw weights
+    return double(numElements(conv.getResult())) * double(weight.getNumElements() / weight.getDimSize(0));
+  if (isa<ConvTransposeOp>(op)) // every input element scatters into (O / group) * kh * kw outputs
+    return double(numElements(op->getOperand(0))) * double(weight.getNumElements() / weight.getDimSize(0));
+  // MatMul / Gemm: every output reads K weights.
+  int64_t columns = weight.getDimSize(weightChannelAxis(op));
+  return double(numElements(op->getResult(0))) * double(weight.getNumElements() / columns);
+}
+
+/// How many f32 scales the weight stores with `groupSize` (as qnn-quantize
+/// applies it: groups that do not tile the input channels become per channel).
+double scaleCount(Operation *op, int64_t groupSize) {
+  auto weight = cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t rows = weight.getDimSize(weightChannelAxis(op));
+  if (groupSize < 0)
+    return 1;
+  int axis = isa<ConvOp>(op) ? 1 : weight.getRank() == 2 && !isa<ConvTransposeOp>(op) ? 1 - weightChannelAxis(op) : -1;
+  if (groupSize == 0 || axis < 0)
+    return double(rows);
+  int64_t inputChannels = weight.getDimSize(axis);
+  if (inputChannels <= groupSize || inputChannels % groupSize != 0)
+    return double(rows);
+  return double(rows) * double(inputChannels / groupSize);
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+struct Pin {
+  std::string pattern;
+  int bits;
+};
+
+struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::vector<Pin> userPins;
+    if (failed(parsePins(userPins)))
+      return;
+    if (avgBits < 0 || sizeBudget < 0 || bopsBudget < 0 || groupSize < -1)
+      return fail("budgets must be positive and group-size -1, 0 or positive");
+
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isWeightedLayer(op) && op->hasAttr("qnn.sensitivity"))
+        layers.push_back(op);
+    });
+    if (layers.empty())
+      return fail("no layer has a qnn.sensitivity; run qnn-sensitivity first");
+
+    std::vector<LayerCandidates> candidates;
+    double parameters = 0;
+    double activationBits = actBits ? double(actBits) : 32.0;
+    for (auto [index, op] : llvm::enumerate(layers)) {
+      auto sensitivity = op->getAttrOfType<SensitivityAttr>("qnn.sensitivity");
+      LayerCandidates layer;
+      layer.name = layerName(op);
+      double params = double(numElements(op->getOperand(1)));
+      double macs = multiplyAccumulates(op), scales = scaleCount(op, groupSize);
+      parameters += params;
+      for (auto [bits, omega] : llvm::zip(sensitivity.getBits().asArrayRef(),
+                                          sensitivity.getOmega().asArrayRef())) {
+        layer.bits.push_back(int(bits));
+        layer.omega.push_back(omega);
+        layer.weightBits.push_back(params * double(bits));
+        layer.sizeBits.push_back(params * double(bits) + 32.0 * scales);
+        layer.bops.push_back(macs * double(bits) * activationBits);
+      }
+      if (pinFirstLast && (index == 0 || index + 1 == layers.size()))
+        layer.pinned = *llvm::max_element(layer.bits);
+      for (const Pin &pin : userPins)
+        if (llvm::Regex("^(" + pin.pattern + ")$").match(layer.name))
+          layer.pinned = pin.bits;
+      candidates.push_back(std::move(layer));
+    }
+
+    AllocationBudgets budgets;
+    if (avgBits > 0)
+      budgets.weightBits = avgBits * parameters;
+    if (sizeBudget > 0)
+      budgets.sizeBits = sizeBudget * 8.0;
+    if (bopsBudget > 0)
+      budgets.bops = bopsBudget;
+    if (failed(checkEachBudget(candidates, budgets, parameters)))
+      return;
+    std::string error;
+    auto allocation = allocateBits(candidates, budgets, error);
+    if (!allocation)
+      return fail(error);
+
+    MLIRContext *context = &getContext();
+    for (auto [op, layer, choice] : llvm::zip(layers, candidates, allocation->choice))
+      op->setAttr("qnn.weight_format",
+                  WeightFormatAttr::get(context, layer.bits[choice], groupSize,
+                                        BoolAttr::get(context, false), BoolAttr::get(context, true)));
+    Builder b(context);
+    module->setAttr("qnn.allocation",
+                    b.getDictionaryAttr({
+                        b.getNamedAttr("avg_bits", b.getF64FloatAttr(allocation->weightBits / parameters)),
+                        b.getNamedAttr("size_bytes", b.getI64IntegerAttr(int64_t(std::ceil(allocation->sizeBits / 8)))),
+                        b.getNamedAttr("bops", b.getI64IntegerAttr(int64_t(allocation->bops))),
+                        b.getNamedAttr("predicted_omega", b.getF64FloatAttr(allocation->omega)),
+                    }));
+  }
+
+  /// Each budget alone, in the units the user gave it.
+  LogicalResult checkEachBudget(const std::vector<LayerCandidates> &layers,
+                                const AllocationBudgets &budgets, double parameters) {
+    std::string pinned = pinFirstLast || !pins.empty() ? " with the pinned layers" : "";
+    auto check = [&](std::optional<double> budget, const std::vector<double> LayerCandidates::*cost,
+                     double unit, const char *what, const char *units) {
+      if (!budget)
+        return true;
+      double smallest = smallestTotal(layers, cost);
+      if (smallest <= *budget * (1 + 1e-12) || !std::isfinite(smallest))
+        return true; // fits, or a pin is no candidate (allocateBits says so)
+      fail(std::string(what) + " " + number(*budget / unit) + " is infeasible: the smallest achievable is " +
+           number(smallest / unit) + " " + units + pinned);
+      return false;
+    };
+    bool ok = check(budgets.weightBits, &LayerCandidates::weightBits, parameters, "avg-bits",
+                    "bits per weight") &&
+              check(budgets.sizeBits, &LayerCandidates::sizeBits, 8.0, "size-budget", "bytes") &&
+              check(budgets.bops, &LayerCandidates::bops, 1.0, "bops-budget", "BOPs");
+    return success(ok);
+  }
+
+  LogicalResult parsePins(std::vector<Pin> &result) {
+    SmallVector<StringRef> entries;
+    StringRef(pins).split(entries, ',', -1, false);
+    for (StringRef entry : entries) {
+      size_t eq = entry.rfind('=');
+      int bits = 0;
+      std::string regexError;
+      if (eq == StringRef::npos || entry.drop_front(eq + 1).trim().getAsInteger(10, bits) ||
+          bits < 2 || bits > 8) {
+        fail("pins entries are 'regex=bits' with bits from 2 to 8, got '" + entry.str() + "'");
+        return failure();
+      }
+      std::string pattern = entry.take_front(eq).trim().str();
+      if (!llvm::Regex(pattern).isValid(regexError)) {
+        fail("bad regex '" + pattern + "' in pins: " + regexError);
+        return failure();
+      }
+      result.push_back({pattern, bits});
+    }
+    return success();
+  }
+
+  void fail(const std::string &message) {
+    getOperation().emitError() << "qnn-allocate-bits: " << message;
+    signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn

@@ -1,0 +1,257 @@
+// qnn-sensitivity: Omega(layer, bits) for every layer and candidate bit-width.
+#include "passes/Transforms/Calibration.h"
+#include "passes/Transforms/ConstantUtils.h"
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/Passes.h"
+
+#include "quantc/Analysis/Sensitivity.h"
+#include "quantc/Execution/Execution.h"
+#include "quantc/Runtime/quantc_runtime.h"
+
+#include "dialects/QNN/QNNOps.h"
+
+#include <cmath>
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNSENSITIVITYPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// The weight of `layer` dequantized after quantizing to `bits`.
+struct Candidate {
+  std::optional<QuantizedLayerWeight> layer;
+  std::vector<float> dequantized;
+};
+Candidate quantizeCandidate(Operation *op, unsigned bits, int64_t groupSize,
+                            const std::vector<double> *gptqHessian) {
+  WeightScheme scheme;
+  scheme.bits = bits;
+  scheme.groupSize = groupSize;
+  Candidate candidate{quantizeLayerWeight(op, scheme, gptqHessian), {}};
+  if (candidate.layer)
+    candidate.dequantized = dequantizeWeights(candidate.layer->quantized, candidate.layer->layout);
+  return candidate;
+}
+
+/// Per (row, column) input power for the diagonal Hessian: column c of row r
+/// reads input channel group(r) * channelsPerGroup + c / kernelSize.
+std::optional<std::vector<double>> diagonalPower(Operation *op, const QuantizedLayerWeight &layer) {
+  auto power = op->getAttrOfType<DenseF64ArrayAttr>("qnn.input_power");
+  if (!power || layer.shape.size() != 4)
+    return std::nullopt;
+  int64_t rows = layer.layout.rows, columns = layer.layout.columns;
+  int64_t kernel = layer.shape[2] * layer.shape[3];
+  int64_t groups = 1;
+  if (auto conv = dyn_cast<ConvOp>(op))
+    groups = conv.getGroup();
+  int64_t channelsPerGroup = columns / kernel, rowsPerGroup = rows / groups;
+  std::vector<double> perElement(rows * columns);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c) {
+      int64_t channel = (r / rowsPerGroup) * channelsPerGroup + c / kernel;
+      if (channel >= int64_t(power.size()))
+        return std::nullopt;
+      perElement[r * columns + c] = power[channel];
+    }
+  return perElement;
+}
+
+/// Divergence of `approx` from `reference` (one model output).
+double outputDivergence(const float *reference, const float *approx, const TensorSignature &output,
+                        bool kl) {
+  int64_t count = output.numel();
+  if (!kl) {
+    double noise = 0, signal = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      double d = double(approx[i]) - double(reference[i]);
+      noise += d * d, signal += double(reference[i]) * reference[i];
+    }
+    return signal > 0 ? noise / signal : noise;
+  }
+  // KL(p || q) per distribution along the last axis, averaged.
+  int64_t width = output.shape.empty() ? 1 : output.shape.back();
+  double total = 0;
+  for (int64_t row = 0; row < count / width; ++row)
+    for (int64_t i = row * width; i < (row + 1) * width; ++i) {
+      double p = std::max(double(reference[i]), 1e-12), q = std::max(double(approx[i]), 1e-12);
+      total += p * std::log(p / q);
+    }
+  return total / double(count / width);
+}
+
+/// The layer's X^T X (columns x columns) when it has a well-formed one.
+std::optional<std::vector<double>> layerHessian(Operation *op) {
+  auto attr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
+  auto values = attr ? readFloats(attr) : std::nullopt;
+  Value weight = floatWeight(op);
+  if (!values || !weight)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
+  if (int64_t(values->size()) != columns * columns)
+    return std::nullopt;
+  return std::vector<double>(values->begin(), values->end());
+}
+
+struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::vector<unsigned> candidates;
+    SmallVector<StringRef> entries;
+    StringRef(bits).split(entries, ',', -1, false);
+    for (StringRef entry : entries) {
+      unsigned b = 0;
+      if (entry.trim().getAsInteger(10, b) || b < 2 || b > 8)
+        return fail("bits must list integers from 2 to 8, got '" + entry.trim().str() + "'");
+      candidates.push_back(b);
+    }
+    if (candidates.empty())
+      return fail("bits lists no bit-width");
+    llvm::sort(candidates);
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    if (metric != "hessian" && metric != "output-kl" && metric != "output-mse" &&
+        metric != "weight-sqnr")
+      return fail("unknown metric '" + metric + "' (known: hessian, output-kl, output-mse, weight-sqnr)");
+    if (groupSize < -1)
+      return fail("group-size must be -1, 0 or positive");
+    if (method != "rtn" && method != "gptq")
+      return fail("unknown method '" + method + "' (known: rtn, gptq)");
+
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isWeightedLayer(op) && floatWeight(op))
+        layers.push_back(op);
+    });
+    if (layers.empty())
+      return;
+    std::vector<std::vector<double>> omega(layers.size());
+    if (metric == "output-kl" || metric == "output-mse") {
+      if (failed(outputScores(layers, candidates, omega)))
+        return signalPassFailure();
+    } else {
+      for (size_t l = 0; l < layers.size(); ++l)
+        if (failed(weightScores(layers[l], candidates, omega[l])))
+          return signalPassFailure();
+    }
+    for (size_t l = 0; l < layers.size(); ++l) {
+      SmallVector<int64_t> bitList(candidates.begin(), candidates.end());
+      layers[l]->setAttr("qnn.sensitivity",
+                         SensitivityAttr::get(&getContext(), DenseI64ArrayAttr::get(&getContext(), bitList),
+                                              DenseF64ArrayAttr::get(&getContext(), omega[l])));
+    }
+  }
+
+  LogicalResult weightScores(Operation *op, ArrayRef<unsigned> candidates, std::vector<double> &scores) {
+    std::optional<std::vector<double>> hessian = layerHessian(op), diagonal;
+    if (!hessian && op->hasAttr("qnn.hessian"))
+      return op->emitError() << "qnn-sensitivity: layer '" << layerName(op)
+                             << "' has a qnn.hessian that does not match its weight";
+    std::optional<double> energy;
+    const std::vector<double> *gptq = method == "gptq" && hessian ? &*hessian : nullptr;
+    for (unsigned b : candidates) {
+      Candidate candidate = quantizeCandidate(op, b, groupSize, gptq);
+      const QuantizedLayerWeight &layer = *candidate.layer;
+      if (metric == "weight-sqnr") {
+        scores.push_back(relativeWeightError(layer.original, candidate.dequantized));
+        continue;
+      }
+      if (!hessian && !diagonal) {
+        diagonal = diagonalPower(op, layer);
+        if (!diagonal)
+          return op->emitError() << "qnn-sensitivity{metric=hessian}: layer '" << layerName(op)
+                                 << "' has no qnn.hessian or qnn.input_power; run "
+                                    "qnn-calibrate{hessians=true} first";
+      }
+      // Relative to the layer's output energy w^T H w: layers' outputs differ
+      // in scale by orders of magnitude, their relative errors compare.
+      auto weighted = [&](const std::vector<float> &approx) {
+        return hessian ? hessianWeightedError(layer.original, approx, layer.layout, *hessian)
+                       : diagonalHessianError(layer.original, approx, layer.layout, *diagonal);
+      };
+      if (!energy)
+        energy = weighted(std::vector<float>(layer.original.size(), 0.f));
+      scores.push_back(*energy > 0 ? weighted(candidate.dequantized) / *energy : 0.0);
+    }
+    return success();
+  }
+
+  /// One compiled float model with every layer's weight as an input; each
+  /// (layer, bits) swaps in that layer's quantized weight and runs all samples.
+  LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
+                             std::vector<std::vector<double>> &omega) {
+    ModuleOp module = getOperation();
+    std::vector<Value> weights;
+    std::vector<std::vector<float>> floatWeights;
+    for (Operation *op : layers) {
+      weights.push_back(floatWeight(op));
+      floatWeights.push_back(*readFloats(weights.back()));
+    }
+    auto target = resolveTarget("host");
+    if (!target)
+      return fail(llvm::toString(target.takeError())), failure();
+    auto model = ProbedModel::compile(module, {}, *target, weights, /*optLevel=*/3);
+    if (!model)
+      return fail(llvm::toString(model.takeError())), failure();
+    const ModelSignature &signature = (*model)->signature();
+    if (signature.inputs.size() != 1 || signature.inputs[0].dtype != QUANTC_FLOAT32)
+      return fail("output sensitivity needs a model with one f32 input"), failure();
+    std::string error;
+    auto samples = calibrationSamples(module, signature.inputs[0],
+                                      std::vector<std::string>(inputs.begin(), inputs.end()),
+                                      dataFreeSamples, error);
+    if (failed(samples))
+      return fail(error), failure();
+
+    std::vector<const void *> buffers{nullptr};
+    for (const std::vector<float> &w : floatWeights)
+      buffers.push_back(w.data());
+    auto runAll = [&](auto &&perSample) -> LogicalResult {
+      for (size_t s = 0; s < samples->size(); ++s) {
+        buffers[0] = (*samples)[s].data();
+        if (auto e = (*model)->run(buffers))
+          return fail(llvm::toString(std::move(e))), failure();
+        perSample(s);
+      }
+      return success();
+    };
+    // The float outputs, once.
+    std::vector<std::vector<std::vector<float>>> reference(samples->size());
+    if (failed(runAll([&](size_t s) {
+          for (size_t o = 0; o < signature.outputs.size(); ++o)
+            reference[s].emplace_back((*model)->output(o),
+                                      (*model)->output(o) + signature.outputs[o].numel());
+        })))
+      return failure();
+    bool kl = metric == "output-kl";
+    for (size_t l = 0; l < layers.size(); ++l) {
+      auto hessian = method == "gptq" ? layerHessian(layers[l]) : std::nullopt;
+      for (unsigned b : candidates) {
+        Candidate candidate = quantizeCandidate(layers[l], b, groupSize, hessian ? &*hessian : nullptr);
+        buffers[1 + l] = candidate.dequantized.data();
+        double divergence = 0;
+        if (failed(runAll([&](size_t s) {
+              for (size_t o = 0; o < signature.outputs.size(); ++o)
+                divergence += outputDivergence(reference[s][o].data(), (*model)->output(o),
+                                               signature.outputs[o], kl);
+            })))
+          return failure();
+        omega[l].push_back(divergence / double(samples->size()));
+      }
+      buffers[1 + l] = floatWeights[l].data();
+    }
+    return success();
+  }
+
+  void fail(const std::string &message) {
+    getOperation().emitError() << "qnn-sensitivity: " << message;
+    signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn

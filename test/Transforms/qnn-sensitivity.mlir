@@ -1,0 +1,30 @@
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python -c "import numpy as n; r = n.random.default_rng(0); [n.save('%t/s%d.npy' % i, r.standard_normal((1, 4)).astype(n.float32)) for i in range(4)]"
+// RUN: quant-opt %s --qnn-sensitivity="metric=weight-sqnr bits=8,2,4" | FileCheck %s
+// With H = 2 I the Hessian metric is the relative weight error exactly.
+// RUN: quant-opt %s --qnn-sensitivity="metric=weight-sqnr bits=2,4,8" | grep -o "omega = .*>" > %t/sqnr.txt
+// RUN: quant-opt %s --qnn-sensitivity="metric=hessian bits=2,4,8" | grep -o "omega = .*>" > %t/hessian.txt
+// RUN: diff %t/sqnr.txt %t/hessian.txt
+// RUN: quant-opt %s --qnn-sensitivity="metric=output-kl bits=2,8 inputs=%t" | FileCheck %s --check-prefix=KL
+// RUN: quant-opt %s --qnn-sensitivity="metric=output-mse bits=2,8" | FileCheck %s --check-prefix=KL
+// RUN: not quant-opt %s --qnn-sensitivity="metric=loss" 2>&1 | FileCheck %s --check-prefix=METRIC
+// RUN: not quant-opt %s --qnn-sensitivity="bits=1,4" 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: sed 's/qnn.hessian = [^}]*}/}/' %s | not quant-opt --qnn-sensitivity 2>&1 | FileCheck %s --check-prefix=NO-HESSIAN
+
+// Candidates sorted; one score per candidate, falling with the bits.
+// CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [{{[0-9.e+-]+}}, {{[0-9.e+-]+}}, {{[0-9.e+-]+}}]>
+// CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8]
+// KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8], omega = [{{[0-9.e+-]+}}, {{[0-9.e+-]+}}]>
+// KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8]
+// METRIC: error: qnn-sensitivity: unknown metric 'loss' (known: hessian, output-kl, output-mse, weight-sqnr)
+// BITS: error: qnn-sensitivity: bits must list integers from 2 to 8, got '1'
+// NO-HESSIAN: error: {{.*}}qnn-sensitivity{metric=hessian}: layer 'first' has no qnn.hessian or qnn.input_power; run qnn-calibrate{hessians=true} first
+func.func @main(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {
+  %w1 = qnn.constant dense<[[0.9, -0.2, 0.05, 0.4], [0.3, 0.7, -0.6, 0.01], [-0.5, 0.25, 0.8, -0.33], [0.12, -0.9, 0.2, 0.6]]> : tensor<4x4xf32>
+  %h = qnn.matmul %x, %w1 {qnn.hessian = dense<[[2.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 2.0]]> : tensor<4x4xf32>} : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32> loc("first")
+  %r = qnn.relu %h : tensor<1x4xf32>
+  %w2 = qnn.constant dense<[[0.5, -0.1, 0.3], [0.2, 0.8, -0.7], [-0.4, 0.05, 0.6], [0.9, -0.3, 0.1]]> : tensor<4x3xf32>
+  %y = qnn.matmul %r, %w2 {qnn.hessian = dense<[[2.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 2.0]]> : tensor<4x4xf32>} : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32> loc("second")
+  %p = qnn.softmax %y {axis = -1 : i64} : tensor<1x3xf32>
+  return %p : tensor<1x3xf32>
+}
