@@ -46,6 +46,16 @@ CONFIGS = {
     "alloc4.5-hessian": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "hessian"]),
     "alloc4.5-kl": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl"]),
     "alloc4.5-sqnr": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "weight-sqnr"]),
+    "alloc4.5-hessian-gptq": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "hessian",
+                                        "--weight-method", "gptq"]),
+    "alloc4.5-kl-gptq": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl",
+                                   "--weight-method", "gptq"]),
+    "alloc6-kl": (["rec"], ["--avg-bits", "6", "--sensitivity", "output-kl"]),
+    "alloc4.5-kl-gptq-4to8": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl",
+                                        "--weight-method", "gptq", "--candidate-bits", "4,5,6,8"]),
+    "alloc4.5-kl-gptq-4to8-g32": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl",
+                                            "--weight-method", "gptq", "--candidate-bits", "4,5,6,8",
+                                            "--group-size", "32"]),
 }
 
 

@@ -10,6 +10,7 @@
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -25,18 +26,50 @@ namespace {
 
 constexpr llvm::StringLiteral kLayerId = "qnn.layer_id";
 
+/// What quantization chose for one layer (read before qnn-fold-scales).
+struct LayerChoice {
+  std::string format = "float";
+  int bits = 32;           // 32: float weights
+  double bytes = 0;        // weights + scales + zero points as stored
+  std::vector<std::pair<int64_t, double>> sensitivity; // (bits, omega) when allocated
+};
+
 struct MeasuredTensor {
   std::string name, op, format;
   int64_t parameters = 0;
+  LayerChoice choice;
   bool measured = true; // false: its output exists only as int8
   ErrorStats stats;
 };
 
-std::string formatText(mlir::Operation *op) {
+LayerChoice layerChoice(mlir::Operation *op) {
+  LayerChoice choice;
+  mlir::Value weight = op->getNumOperands() > 1 ? op->getOperand(1) : mlir::Value();
+  auto weightType = weight ? llvm::dyn_cast<mlir::RankedTensorType>(weight.getType()) : nullptr;
+  if (auto sensitivity = op->getAttrOfType<qnn::SensitivityAttr>("qnn.sensitivity"))
+    for (auto [bits, omega] : llvm::zip(sensitivity.getBits().asArrayRef(),
+                                        sensitivity.getOmega().asArrayRef()))
+      choice.sensitivity.emplace_back(bits, omega);
   auto format = op->getAttrOfType<qnn::WeightFormatAttr>("qnn.weight_format");
-  if (!format)
-    return "float";
-  return describeScheme(qnn::weightSchemeOf(format));
+  if (!format || !weightType) {
+    choice.bytes = weightType ? 4.0 * double(weightType.getNumElements()) : 0;
+    return choice;
+  }
+  WeightScheme scheme = qnn::weightSchemeOf(format);
+  choice.format = describeScheme(scheme);
+  choice.bits = scheme.kind == WeightKind::Uniform ? int(scheme.bits) : 2;
+  // Scales (f32) and zero points (i8) of the stored quantized type.
+  double parameters = 1;
+  if (auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>()) {
+    mlir::Type element = llvm::cast<mlir::RankedTensorType>(dequantize.getInput().getType()).getElementType();
+    if (auto perAxis = llvm::dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(element))
+      parameters = double(perAxis.getScales().size());
+    else if (auto sub = llvm::dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(element))
+      parameters = double(sub.getScales().getNumElements());
+  }
+  choice.bytes = double(weightType.getNumElements()) * choice.bits / 8.0 +
+                 parameters * (scheme.symmetric ? 4.0 : 5.0);
+  return choice;
 }
 
 std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module) {
@@ -52,7 +85,7 @@ double jsonNumber(double value) { return std::isfinite(value) ? value : 999.0; }
 
 llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTensor> &outputs,
                         const std::vector<MeasuredTensor> &layers, const QuantizeOptions &options,
-                        llvm::StringRef modelPath, size_t samples) {
+                        llvm::StringRef modelPath, size_t samples, mlir::DictionaryAttr allocation) {
   auto tensorJSON = [](const MeasuredTensor &t) {
     llvm::json::Object object{{"name", t.name}};
     if (t.measured) {
@@ -66,6 +99,14 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
       object["op"] = t.op;
       object["weights"] = t.format;
       object["parameters"] = t.parameters;
+      object["bits"] = t.choice.bits;
+      object["bytes"] = t.choice.bytes;
+      if (!t.choice.sensitivity.empty()) {
+        llvm::json::Object omega;
+        for (auto [bits, value] : t.choice.sensitivity)
+          omega[std::to_string(bits)] = value;
+        object["sensitivity"] = std::move(omega);
+      }
     }
     return object;
   };
@@ -84,6 +125,28 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"evaluation_samples", int64_t(samples)},
                           {"outputs", std::move(outputArray)},
                           {"layers", std::move(layerArray)}};
+  double parameters = 0, weightBits = 0, bytes = 0;
+  for (auto &t : layers) {
+    parameters += double(t.parameters);
+    weightBits += double(t.parameters) * t.choice.bits;
+    bytes += t.choice.bytes;
+  }
+  root["avg_bits"] = parameters > 0 ? weightBits / parameters : 0.0;
+  root["weight_bytes"] = bytes;
+  if (allocation) {
+    llvm::json::Object summary{{"avg_bits_budget", options.avgBits},
+                               {"size_budget_bytes", options.sizeBudget},
+                               {"bops_budget", options.bopsBudget},
+                               {"latency_budget_ms", options.latencyBudgetMs},
+                               {"sensitivity", options.sensitivity}};
+    for (mlir::NamedAttribute entry : allocation) {
+      if (auto number = llvm::dyn_cast<mlir::FloatAttr>(entry.getValue()))
+        summary[entry.getName().str()] = number.getValueAsDouble();
+      else if (auto integer = llvm::dyn_cast<mlir::IntegerAttr>(entry.getValue()))
+        summary[entry.getName().str()] = integer.getInt();
+    }
+    root["allocation"] = std::move(summary);
+  }
 
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -104,6 +167,35 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
     row(t);
   for (auto &t : outputs)
     row(t);
+  os << llvm::format("\nweights: %.3f bits per weight on average, %.0f bytes\n",
+                     parameters > 0 ? weightBits / parameters : 0.0, bytes);
+  if (allocation) {
+    // The allocation: chosen bits and the sensitivity it traded, per layer.
+    auto number = [&](llvm::StringRef key) {
+      mlir::Attribute value = allocation.get(key);
+      if (auto f = llvm::dyn_cast_or_null<mlir::FloatAttr>(value))
+        return f.getValueAsDouble();
+      if (auto i = llvm::dyn_cast_or_null<mlir::IntegerAttr>(value))
+        return double(i.getInt());
+      return 0.0;
+    };
+    os << llvm::format("\nbit allocation (%s sensitivity): %.3f bits per weight, %.0f bytes, "
+                       "%.4g BOPs, ",
+                       options.sensitivity.c_str(), number("avg_bits"), number("size_bytes"),
+                       number("bops"));
+    if (options.latencyBudgetMs > 0)
+      os << llvm::format("%.3f ms measured layer latency, ", number("latency_ms"));
+    os << llvm::format("predicted total sensitivity %.4g\n", number("predicted_omega"));
+    os << llvm::format("%-40s %4s %10s  %s\n", "layer", "bits", "bytes", "sensitivity per bit-width");
+    for (auto &t : layers) {
+      if (t.choice.sensitivity.empty())
+        continue;
+      os << llvm::format("%-40s %4d %10.0f ", t.name.c_str(), t.choice.bits, t.choice.bytes);
+      for (auto [bits, omega] : t.choice.sensitivity)
+        os << llvm::format(" %lld:%.3g", (long long)bits, omega);
+      os << "\n";
+    }
+  }
 
   llvm::StringRef directory = llvm::sys::path::parent_path(path);
   if (!directory.empty())
@@ -153,7 +245,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     sensitivity = options.calib.empty() ? "weight-sqnr" : "hessian";
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
-                                   "--bops-budget) exclude each other");
+                                   "--bops-budget, --latency-budget-ms) exclude each other");
   bool hessianSensitivity = options.allocates() && sensitivity == "hessian";
 
   mlir::PassManager pm(context);
@@ -175,10 +267,19 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     scores.method = options.method;
     scores.inputs.assign(options.calib.begin(), options.calib.end());
     pm.addPass(qnn::createQNNSensitivityPass(scores));
+    if (options.latencyBudgetMs > 0) {
+      qnn::QNNMeasureLatencyPassOptions latency;
+      latency.bits = options.candidateBits;
+      latency.actBits = actBits == 8 && options.integer ? 8 : 0;
+      latency.groupSize = options.groupSize;
+      latency.cache = options.latencyCache;
+      pm.addPass(qnn::createQNNMeasureLatencyPass(latency));
+    }
     qnn::QNNAllocateBitsPassOptions allocate;
     allocate.avgBits = options.avgBits;
     allocate.sizeBudget = options.sizeBudget;
     allocate.bopsBudget = options.bopsBudget;
+    allocate.latencyBudget = options.latencyBudgetMs;
     allocate.actBits = actBits;
     allocate.groupSize = options.groupSize;
     allocate.pinFirstLast = options.pinFirstLast;
@@ -196,12 +297,13 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   pm.addPass(qnn::createQNNQuantizePass(quantize));
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");
+  auto allocation = module->getAttrOfType<mlir::DictionaryAttr>("qnn.allocation");
   // Formats before qnn-fold-scales: a requantized layer's float op is gone.
-  std::vector<std::string> formats(floatLayers.size(), "float");
+  std::vector<LayerChoice> choices(floatLayers.size());
   module.walk([&](mlir::Operation *op) {
     if (auto id = op->getAttrOfType<mlir::IntegerAttr>(kLayerId))
-      if (id.getInt() >= 0 && size_t(id.getInt()) < formats.size())
-        formats[id.getInt()] = formatText(op);
+      if (id.getInt() >= 0 && size_t(id.getInt()) < choices.size())
+        choices[id.getInt()] = layerChoice(op);
   });
   if (actBits == 8 && options.integer) {
     mlir::PassManager fold(context);
@@ -286,7 +388,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
       t.op += " (int8 out)"; // requantized straight into the next layer's int8 input
     else if (llvm::isa<qnn::DequantizeOp>(q))
       t.op += " (int8)"; // qnn-fold-scales made it an integer kernel
-    t.format = formats[index];
+    t.choice = choices[index];
+    t.format = t.choice.format;
     mlir::Value weight = qnn::floatWeight(f);
     t.parameters = weight ? llvm::cast<mlir::RankedTensorType>(weight.getType()).getNumElements() : 0;
     if (!weight)
@@ -298,7 +401,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   }
   if (options.report.empty())
     return llvm::Error::success();
-  return writeReport(options.report, outputs, layers, options, modelPath, samples->size());
+  QuantizeOptions used = options;
+  used.sensitivity = sensitivity;
+  return writeReport(options.report, outputs, layers, used, modelPath, samples->size(), allocation);
 }
 
 } // namespace quantc

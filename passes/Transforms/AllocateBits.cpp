@@ -69,7 +69,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     std::vector<Pin> userPins;
     if (failed(parsePins(userPins)))
       return;
-    if (avgBits < 0 || sizeBudget < 0 || bopsBudget < 0 || groupSize < -1)
+    if (avgBits < 0 || sizeBudget < 0 || bopsBudget < 0 || latencyBudget < 0 || groupSize < -1)
       return fail("budgets must be positive and group-size -1, 0 or positive");
 
     SmallVector<Operation *> layers;
@@ -98,6 +98,15 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
         layer.sizeBits.push_back(params * double(bits) + 32.0 * scales);
         layer.bops.push_back(macs * double(bits) * activationBits);
       }
+      if (auto latency = op->getAttrOfType<DenseF64ArrayAttr>("qnn.latency_ms")) {
+        if (latency.size() != int64_t(layer.bits.size()))
+          return fail("layer '" + layer.name + "' has a qnn.latency_ms that does not match its "
+                      "qnn.sensitivity bit-widths");
+        layer.latencyMs.assign(latency.asArrayRef().begin(), latency.asArrayRef().end());
+      } else if (latencyBudget > 0) {
+        return fail("layer '" + layer.name + "' has no measured latency; run qnn-measure-latency "
+                    "with the same bit-widths first");
+      }
       if (pinFirstLast && (index == 0 || index + 1 == layers.size()))
         layer.pinned = *llvm::max_element(layer.bits);
       for (const Pin &pin : userPins)
@@ -113,6 +122,8 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       budgets.sizeBits = sizeBudget * 8.0;
     if (bopsBudget > 0)
       budgets.bops = bopsBudget;
+    if (latencyBudget > 0)
+      budgets.latencyMs = latencyBudget;
     if (failed(checkEachBudget(candidates, budgets, parameters)))
       return;
     std::string error;
@@ -125,14 +136,16 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       op->setAttr("qnn.weight_format",
                   WeightFormatAttr::get(context, layer.bits[choice], groupSize,
                                         BoolAttr::get(context, false), BoolAttr::get(context, true)));
+    // The totals, for reports.
     Builder b(context);
-    module->setAttr("qnn.allocation",
-                    b.getDictionaryAttr({
-                        b.getNamedAttr("avg_bits", b.getF64FloatAttr(allocation->weightBits / parameters)),
-                        b.getNamedAttr("size_bytes", b.getI64IntegerAttr(int64_t(std::ceil(allocation->sizeBits / 8)))),
-                        b.getNamedAttr("bops", b.getI64IntegerAttr(int64_t(allocation->bops))),
-                        b.getNamedAttr("predicted_omega", b.getF64FloatAttr(allocation->omega)),
-                    }));
+    NamedAttrList totals;
+    totals.set("avg_bits", b.getF64FloatAttr(allocation->weightBits / parameters));
+    totals.set("size_bytes", b.getI64IntegerAttr(int64_t(std::ceil(allocation->sizeBits / 8))));
+    totals.set("bops", b.getI64IntegerAttr(int64_t(allocation->bops)));
+    totals.set("predicted_omega", b.getF64FloatAttr(allocation->omega));
+    if (latencyBudget > 0)
+      totals.set("latency_ms", b.getF64FloatAttr(allocation->latencyMs));
+    module->setAttr("qnn.allocation", totals.getDictionary(context));
   }
 
   /// Each budget alone, in the units the user gave it.
@@ -153,7 +166,8 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     bool ok = check(budgets.weightBits, &LayerCandidates::weightBits, parameters, "avg-bits",
                     "bits per weight") &&
               check(budgets.sizeBits, &LayerCandidates::sizeBits, 8.0, "size-budget", "bytes") &&
-              check(budgets.bops, &LayerCandidates::bops, 1.0, "bops-budget", "BOPs");
+              check(budgets.bops, &LayerCandidates::bops, 1.0, "bops-budget", "BOPs") &&
+              check(budgets.latencyMs, &LayerCandidates::latencyMs, 1.0, "latency-budget-ms", "ms");
     return success(ok);
   }
 

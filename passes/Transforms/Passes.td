@@ -208,11 +208,17 @@ def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
       diagonal from `qnn.input_power`): the relative squared error the
       quantized weight adds to the layer's outputs (OBQ/GPTQ).
     - `output-kl` / `output-mse`: the model-output divergence when only this
-      layer is quantized (KL over the last axis of each output, or MSE
-      relative to the output's mean square), averaged over the calibration
+      layer is quantized (KL over the last axis of each output that is a
+      probability distribution, else MSE relative to the output's mean
+      square; `output-mse` always the latter), averaged over the calibration
       samples (`inputs`, or data-free samples). The float model is compiled
       once with the weights as inputs and each (layer, bit-width) is a run.
     - `weight-sqnr`: ||d||^2 / ||w||^2, data-free.
+
+    With `monotone` (default) each layer's scores are made non-increasing in
+    the bits (running minimum): a b-bit grid with the coarser grid's step
+    holds the fewer-bit weights, so a measured increase is the luck of one
+    rounding pattern, and the allocation should not pay for it.
 
     ```mlir
     %y = qnn.conv %x, %w {qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [0.31, 0.017, 6.1e-05]>, ...}
@@ -231,6 +237,8 @@ def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
                "Calibration .npy files or directories (output metrics)">,
     Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
            "Samples synthesized for output metrics when no inputs are given">,
+    Option<"monotone", "monotone", "bool", /*default=*/"true",
+           "Store the running minimum over increasing bits (raw scores with false)">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
@@ -242,7 +250,8 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     solves, with COIN-OR CBC, for one bit-width per layer minimizing the
     summed sensitivity subject to the budgets given: `avg-bits` (parameters
     x bits / parameters), `size-budget` (bytes of weights, scales included),
-    `bops-budget` (MACs x weight bits x activation bits). The first and last
+    `bops-budget` (MACs x weight bits x activation bits), `latency-budget-ms`
+    (the layers' `qnn.latency_ms` from `qnn-measure-latency`, summed). The first and last
     layers can be pinned to 8 bits, and `pins` pins layers by node-name
     regex. Each layer gets the chosen `qnn.weight_format`, which
     `qnn-quantize` honours; the module gets `qnn.allocation` with the totals.
@@ -257,6 +266,8 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     Option<"sizeBudget", "size-budget", "double", /*default=*/"0",
            "Weight bytes incl. scales (0: no budget)">,
     Option<"bopsBudget", "bops-budget", "double", /*default=*/"0", "Bit operations (0: no budget)">,
+    Option<"latencyBudget", "latency-budget-ms", "double", /*default=*/"0",
+           "Summed measured layer latency, ms (needs qnn-measure-latency; 0: no budget)">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation bits the BOPs count (0: float, counted as 32)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
@@ -267,6 +278,39 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
            "Pins by node name: 'regex=bits,...'">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
+def QNNMeasureLatencyPass : Pass<"qnn-measure-latency", "::mlir::ModuleOp"> {
+  let summary = "Measure each layer's latency at every candidate bit-width (cached per target)";
+  let description = [{
+    For every layer with a constant float weight and every bit-width in
+    `bits`, builds a module holding that layer alone, quantizes it as
+    `qnn-quantize` would (weights to the bit-width; with `act-bits=8` the
+    integer kernels of `qnn-fold-scales`), compiles it for the host and times
+    it (median of `repeats` runs after two warm-ups). The result is stored
+    as `qnn.latency_ms` (one entry per sorted candidate), which
+    `qnn-allocate-bits` uses for `latency-budget-ms` (OHQ / HAWQ-V3 style).
+
+    Measurements are cached in a JSON table (`cache`, default
+    `$XDG_CACHE_HOME/quantc/latency.json` or `~/.cache/quantc/latency.json`)
+    keyed by kernel version, target triple, CPU and features, the layer's
+    op, types and attributes, and the weight / activation formats. An
+    entry is invalidated by any change to those: a new quantc kernel
+    version, another machine, another shape. Delete the file to measure again.
+  }];
+  let options = [
+    Option<"bits", "bits", "std::string", /*default=*/"\"2,3,4,5,6,8\"",
+           "Candidate bit-widths (2 to 8), comma-separated">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"0",
+           "Activations: 0 (float) or 8 (integer kernels)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Weight groups as qnn-quantize will use">,
+    Option<"cache", "cache", "std::string", /*default=*/"\"\"",
+           "Latency table JSON (default: ~/.cache/quantc/latency.json)">,
+    Option<"repeats", "repeats", "int", /*default=*/"15", "Timed runs per measurement">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::func::FuncDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 #endif // QUANTC_PASSES_TRANSFORMS_PASSES_TD

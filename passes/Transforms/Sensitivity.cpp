@@ -71,8 +71,19 @@ double outputDivergence(const float *reference, const float *approx, const Tenso
     }
     return signal > 0 ? noise / signal : noise;
   }
-  // KL(p || q) per distribution along the last axis, averaged.
+  // KL(p || q) per distribution along the last axis, averaged; outputs
+  // that are not distributions (non-negative, summing to 1) use the MSE.
   int64_t width = output.shape.empty() ? 1 : output.shape.back();
+  for (int64_t row = 0; row < count / width; ++row) {
+    double sum = 0;
+    for (int64_t i = row * width; i < (row + 1) * width; ++i) {
+      if (reference[i] < 0)
+        return outputDivergence(reference, approx, output, /*kl=*/false);
+      sum += reference[i];
+    }
+    if (std::fabs(sum - 1.0) > 1e-3)
+      return outputDivergence(reference, approx, output, /*kl=*/false);
+  }
   double total = 0;
   for (int64_t row = 0; row < count / width; ++row)
     for (int64_t i = row * width; i < (row + 1) * width; ++i) {
@@ -139,6 +150,12 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
           return signalPassFailure();
     }
     for (size_t l = 0; l < layers.size(); ++l) {
+      // More bits never need to cost more: a b-bit grid with the b'-bit
+      // step holds the b'-bit weights. A measured increase is the luck of
+      // one rounding pattern, so the allocation sees the running minimum.
+      if (monotone)
+        for (size_t i = 1; i < omega[l].size(); ++i)
+          omega[l][i] = std::min(omega[l][i], omega[l][i - 1]);
       SmallVector<int64_t> bitList(candidates.begin(), candidates.end());
       layers[l]->setAttr("qnn.sensitivity",
                          SensitivityAttr::get(&getContext(), DenseI64ArrayAttr::get(&getContext(), bitList),

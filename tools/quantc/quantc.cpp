@@ -118,6 +118,13 @@ static cl::opt<double> bopsBudget(
     "bops-budget", cl::desc("Allocate bits within N bit operations (MACs x weight bits x "
                             "activation bits)"),
     cl::init(0), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<double> latencyBudgetMs(
+    "latency-budget-ms", cl::desc("Allocate bits so the layers' measured latencies (cached per "
+                                  "target) sum to at most T ms"),
+    cl::init(0), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<std::string> latencyCache(
+    "latency-cache", cl::desc("Latency table JSON (default ~/.cache/quantc/latency.json)"),
+    cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> sensitivityMetric(
     "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian (default with "
                             "--calib), output-kl, output-mse, weight-sqnr (default data-free)"),
@@ -177,6 +184,10 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   if (bopsBudget.getNumOccurrences() && !(bopsBudget > 0))
     return "--bops-budget must be positive";
   options.bopsBudget = bopsBudget;
+  if (latencyBudgetMs.getNumOccurrences() && !(latencyBudgetMs > 0))
+    return "--latency-budget-ms must be positive";
+  options.latencyBudgetMs = latencyBudgetMs;
+  options.latencyCache = latencyCache;
   options.sensitivity = sensitivityMetric;
   options.candidateBits = candidateBits;
   options.pinFirstLast = pinFirstLast;

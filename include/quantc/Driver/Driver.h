@@ -49,11 +49,15 @@ struct QuantizeOptions {
   double avgBits = 0;               // --avg-bits
   double sizeBudget = 0;            // --size-budget (bytes)
   double bopsBudget = 0;            // --bops-budget
+  double latencyBudgetMs = 0;       // --latency-budget-ms (measured, cached per target)
+  std::string latencyCache;         // --latency-cache (default ~/.cache/quantc/latency.json)
   std::string sensitivity;          // --sensitivity (default: hessian with --calib, else weight-sqnr)
   std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
-  bool allocates() const { return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0; }
+  bool allocates() const {
+    return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0 || latencyBudgetMs > 0;
+  }
   bool enabled() const { return !bits.empty() || actBits != "none" || allocates(); }
 };
 
