@@ -104,7 +104,9 @@ def compile_model(quantc, models_dir, kind, flags, out, calib, reuse=False):
     onnx, shape = MODELS[kind]
     command = [quantc, "compile", os.path.join(models_dir, onnx), "--input-shape", shape,
                "-o", out] + flags
-    if calib and ("--bits" in flags or "--act-bits" in flags):
+    quantizes = any(f in flags for f in ("--bits", "--act-bits", "--avg-bits", "--size-budget",
+                                         "--bops-budget", "--latency-budget-ms"))
+    if calib and quantizes:
         command += ["--calib", calib]
     start = time.time()
     result = subprocess.run(command, capture_output=True, text=True)

@@ -1,6 +1,7 @@
 // The driver's quantization step: fold, calibrate, quantize, and the quality
 // report (SQNR, cosine, max error per layer and output vs the float model).
 #include "quantc/Driver/Driver.h"
+#include "Pareto.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Support/AtomicFile.h"
@@ -242,11 +243,14 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
 
   std::string sensitivity = options.sensitivity;
   if (sensitivity.empty())
-    sensitivity = options.calib.empty() ? "weight-sqnr" : "hessian";
+    sensitivity = options.calib.empty() ? "weight-sqnr" : "output-kl";
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
                                    "--bops-budget, --latency-budget-ms) exclude each other");
   bool hessianSensitivity = options.allocates() && sensitivity == "hessian";
+  if (options.pareto && (!options.allocates() || options.report.empty()))
+    return llvm::createStringError("--pareto needs a bit-allocation budget and an output "
+                                   "directory (compile -o DIR, or --report)");
 
   mlir::PassManager pm(context);
   bool gptq = options.method == "gptq";
@@ -267,6 +271,17 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     scores.method = options.method;
     scores.inputs.assign(options.calib.begin(), options.calib.end());
     pm.addPass(qnn::createQNNSensitivityPass(scores));
+  }
+  if (mlir::failed(pm.run(module)))
+    return llvm::createStringError(modelPath + ": quantization failed");
+  if (options.pareto) {
+    QuantizeOptions used = options;
+    used.sensitivity = sensitivity;
+    if (auto error = writeParetoFrontier(module, used, llvm::sys::path::parent_path(options.report)))
+      return error;
+  }
+  pm.clear();
+  if (options.allocates()) {
     if (options.latencyBudgetMs > 0) {
       qnn::QNNMeasureLatencyPassOptions latency;
       latency.bits = options.candidateBits;

@@ -126,8 +126,8 @@ static cl::opt<std::string> latencyCache(
     "latency-cache", cl::desc("Latency table JSON (default ~/.cache/quantc/latency.json)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> sensitivityMetric(
-    "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian (default with "
-                            "--calib), output-kl, output-mse, weight-sqnr (default data-free)"),
+    "sensitivity", cl::desc("Allocation cost per layer and bit-width: output-kl (default with "
+                            "--calib), output-mse, hessian, weight-sqnr (default data-free)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> candidateBits(
     "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),
@@ -138,6 +138,11 @@ static cl::opt<bool> pinFirstLast(
 static cl::opt<std::string> pins(
     "pin", cl::desc("Pin layers by node name: 'regex=bits,...'"), cl::cat(allocateCategory),
     cl::sub(compileCommand), cl::sub(exportCommand));
+
+static cl::opt<bool> pareto(
+    "pareto", cl::desc("Also sweep the avg-bits budget and write the size / output error "
+                       "frontier (integer program vs uniform) to OUT/pareto.json and pareto.svg"),
+    cl::cat(allocateCategory), cl::sub(compileCommand));
 
 /// "1048576", "512K", "2.5M", "1G" in bytes, or a negative value when malformed.
 static double parseBytes(llvm::StringRef text) {
@@ -192,6 +197,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.candidateBits = candidateBits;
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
+  options.pareto = pareto;
   if (!options.enabled() && (!calib.empty() || !report.empty()))
     return "--calib and --report need --bits or --act-bits";
   return "";

@@ -51,10 +51,11 @@ struct QuantizeOptions {
   double bopsBudget = 0;            // --bops-budget
   double latencyBudgetMs = 0;       // --latency-budget-ms (measured, cached per target)
   std::string latencyCache;         // --latency-cache (default ~/.cache/quantc/latency.json)
-  std::string sensitivity;          // --sensitivity (default: hessian with --calib, else weight-sqnr)
+  std::string sensitivity;          // --sensitivity (default: output-kl with --calib, else weight-sqnr)
   std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
+  bool pareto = false;              // --pareto: OUT/pareto.json + .svg
   bool allocates() const {
     return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0 || latencyBudgetMs > 0;
   }
