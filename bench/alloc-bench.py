@@ -74,6 +74,8 @@ def main():
         stderr, _ = quant_opt(args.build, [path, "-qnn-allocate-bits=avg-bits=4.5", "-o", os.devnull])
         print("| %d | %.3f |" % (layers, pass_seconds(stderr, "QNNAllocateBitsPass")), flush=True)
 
+    if not args.metrics:
+        return
     onnx, shape = MODELS[args.model]
     mlir = os.path.join(args.work, args.model + ".mlirbc")
     subprocess.run([os.path.join(args.build, "bin/quantc"), "import", os.path.join(args.models, onnx),

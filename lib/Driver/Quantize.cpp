@@ -38,6 +38,7 @@ struct LayerChoice {
 struct MeasuredTensor {
   std::string name, op, format;
   int64_t parameters = 0;
+  std::string shape; // the weight's, e.g. "48x16x3x3"
   LayerChoice choice;
   bool measured = true; // false: its output exists only as int8
   ErrorStats stats;
@@ -100,6 +101,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
       object["op"] = t.op;
       object["weights"] = t.format;
       object["parameters"] = t.parameters;
+      object["shape"] = t.shape;
       object["bits"] = t.choice.bits;
       object["bytes"] = t.choice.bytes;
       if (!t.choice.sensitivity.empty()) {
@@ -187,11 +189,14 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
     if (options.latencyBudgetMs > 0)
       os << llvm::format("%.3f ms measured layer latency, ", number("latency_ms"));
     os << llvm::format("predicted total sensitivity %.4g\n", number("predicted_omega"));
-    os << llvm::format("%-40s %4s %10s  %s\n", "layer", "bits", "bytes", "sensitivity per bit-width");
+    os << llvm::format("%-40s %-10s %-16s %9s %4s %10s  %s\n", "layer", "op", "weight shape",
+                       "params", "bits", "bytes", "sensitivity per bit-width");
     for (auto &t : layers) {
       if (t.choice.sensitivity.empty())
         continue;
-      os << llvm::format("%-40s %4d %10.0f ", t.name.c_str(), t.choice.bits, t.choice.bytes);
+      llvm::StringRef op = llvm::StringRef(t.op).split(' ').first;
+      os << llvm::format("%-40s %-10s %-16s %9lld %4d %10.0f ", t.name.c_str(), op.str().c_str(),
+                         t.shape.c_str(), (long long)t.parameters, t.choice.bits, t.choice.bytes);
       for (auto [bits, omega] : t.choice.sensitivity)
         os << llvm::format(" %lld:%.3g", (long long)bits, omega);
       os << "\n";
@@ -243,7 +248,11 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
 
   std::string sensitivity = options.sensitivity;
   if (sensitivity.empty())
-    sensitivity = options.calib.empty() ? "weight-sqnr" : "output-kl";
+    // GPTQ pairs with its own objective, the Hessian-weighted error (best on
+    // PaddleOCR rec); round to nearest with end-to-end KL (bench/RESULTS.md).
+    sensitivity = options.calib.empty() ? "weight-sqnr"
+                  : options.method == "gptq" ? "hessian"
+                                             : "output-kl";
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
                                    "--bops-budget, --latency-budget-ms) exclude each other");
@@ -407,6 +416,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     t.format = t.choice.format;
     mlir::Value weight = qnn::floatWeight(f);
     t.parameters = weight ? llvm::cast<mlir::RankedTensorType>(weight.getType()).getNumElements() : 0;
+    if (weight)
+      for (int64_t d : llvm::cast<mlir::RankedTensorType>(weight.getType()).getShape())
+        t.shape += (t.shape.empty() ? "" : "x") + std::to_string(d);
     if (!weight)
       t.format = "(activations)";
     t.measured = measured;

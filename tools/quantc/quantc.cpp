@@ -127,7 +127,8 @@ static cl::opt<std::string> latencyCache(
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> sensitivityMetric(
     "sensitivity", cl::desc("Allocation cost per layer and bit-width: output-kl (default with "
-                            "--calib), output-mse, hessian, weight-sqnr (default data-free)"),
+                            "--calib), hessian (default with --weight-method gptq), output-mse, "
+                            "weight-sqnr (default data-free)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> candidateBits(
     "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),

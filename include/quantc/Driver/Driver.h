@@ -51,7 +51,7 @@ struct QuantizeOptions {
   double bopsBudget = 0;            // --bops-budget
   double latencyBudgetMs = 0;       // --latency-budget-ms (measured, cached per target)
   std::string latencyCache;         // --latency-cache (default ~/.cache/quantc/latency.json)
-  std::string sensitivity;          // --sensitivity (default: output-kl with --calib, else weight-sqnr)
+  std::string sensitivity;          // --sensitivity (default: hessian with gptq, output-kl with --calib, else weight-sqnr)
   std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
