@@ -117,11 +117,7 @@ private:
     scheme.bits = unsigned(bits);
     scheme.groupSize = options.groupSize;
     scheme.symmetric = true;
-    std::optional<std::vector<double>> hessian;
-    if (options.method == "gptq")
-      if (auto attr = layers[l]->getAttrOfType<mlir::ElementsAttr>("qnn.hessian"))
-        if (auto values = qnn::readFloats(attr))
-          hessian.emplace(values->begin(), values->end());
+    auto hessian = options.method == "gptq" ? qnn::layerHessian(layers[l]) : std::nullopt;
     auto layer = qnn::quantizeLayerWeight(layers[l], scheme, hessian ? &*hessian : nullptr);
     return cache.emplace(key, dequantizeWeights(layer->quantized, layer->layout)).first->second;
   }
@@ -201,17 +197,11 @@ llvm::Error writeParetoFrontier(mlir::ModuleOp module, const QuantizeOptions &op
   auto sweep = WeightSweep::create(module, options);
   if (!sweep)
     return sweep.takeError();
-  std::vector<int> candidates;
-  llvm::SmallVector<llvm::StringRef> entries;
-  llvm::StringRef(options.candidateBits).split(entries, ',', -1, false);
-  for (llvm::StringRef entry : entries) {
-    int b = 0;
-    if (!entry.trim().getAsInteger(10, b))
-      candidates.push_back(b);
-  }
-  llvm::sort(candidates);
-  if (candidates.empty())
-    return llvm::createStringError("--candidate-bits lists no bit-width");
+  std::string error;
+  auto parsed = qnn::parseCandidateBits(options.candidateBits, error);
+  if (!parsed)
+    return llvm::createStringError("--candidate-bits: " + error);
+  std::vector<int> candidates(parsed->begin(), parsed->end());
 
   std::vector<FrontierPoint> points;
   double parameters = 0;

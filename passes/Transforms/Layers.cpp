@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <algorithm>
+
 namespace quantc::qnn {
 
 using namespace mlir;
@@ -158,6 +160,40 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const Wei
                              : quantizeWeights(*values, result.layout, columns);
   result.original = std::move(*values);
   return result;
+}
+
+std::optional<std::vector<double>> layerHessian(Operation *op) {
+  auto attr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
+  auto values = attr ? readFloats(attr) : std::nullopt;
+  Value weight = floatWeight(op);
+  if (!values || !weight)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
+  if (int64_t(values->size()) != columns * columns)
+    return std::nullopt;
+  return std::vector<double>(values->begin(), values->end());
+}
+
+std::optional<std::vector<unsigned>> parseCandidateBits(llvm::StringRef text, std::string &error) {
+  std::vector<unsigned> candidates;
+  SmallVector<StringRef> entries;
+  text.split(entries, ',', -1, false);
+  for (StringRef entry : entries) {
+    unsigned b = 0;
+    if (entry.trim().getAsInteger(10, b) || b < 2 || b > 8) {
+      error = "bits must list integers from 2 to 8, got '" + entry.trim().str() + "'";
+      return std::nullopt;
+    }
+    candidates.push_back(b);
+  }
+  if (candidates.empty()) {
+    error = "bits lists no bit-width";
+    return std::nullopt;
+  }
+  llvm::sort(candidates);
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  return candidates;
 }
 
 } // namespace quantc::qnn

@@ -58,6 +58,14 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(mlir::Operation *op,
                                                         const WeightScheme &scheme,
                                                         const std::vector<double> *hessian = nullptr);
 
+/// The layer's X^T X from qnn-calibrate{hessians=true} (columns x columns of
+/// its weight layout), or nullopt when absent or not that size.
+std::optional<std::vector<double>> layerHessian(mlir::Operation *op);
+
+/// Candidate bit-widths "2,3,4,5,6,8": sorted, unique, each 2 to 8; on a bad
+/// entry, nullopt and `error` says which.
+std::optional<std::vector<unsigned>> parseCandidateBits(llvm::StringRef text, std::string &error);
+
 /// The range calibrated for `value`: `qnn.ranges` on its producer or
 /// `qnn.range` on a function argument.
 std::optional<std::pair<double, double>> calibratedRange(mlir::Value value);

@@ -70,17 +70,11 @@ struct QNNMeasureLatencyPass : impl::QNNMeasureLatencyPassBase<QNNMeasureLatency
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::vector<unsigned> candidates;
-    SmallVector<StringRef> entries;
-    StringRef(bits).split(entries, ',', -1, false);
-    for (StringRef entry : entries) {
-      unsigned b = 0;
-      if (entry.trim().getAsInteger(10, b) || b < 2 || b > 8)
-        return fail("bits must list integers from 2 to 8, got '" + entry.trim().str() + "'");
-      candidates.push_back(b);
-    }
-    llvm::sort(candidates);
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::string error;
+    auto parsed = parseCandidateBits(bits, error);
+    if (!parsed)
+      return fail(error);
+    const std::vector<unsigned> &candidates = *parsed;
     if (actBits != 0 && actBits != 8)
       return fail("act-bits must be 0 (float activations) or 8");
     if (repeats < 1)

@@ -190,14 +190,13 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       return success();
     auto type = cast<RankedTensorType>(weight.getType());
     std::optional<std::vector<double>> hessian;
-    if (auto hessianAttr = op->getAttrOfType<ElementsAttr>("qnn.hessian"); hessianAttr && method == "gptq") {
+    if (method == "gptq" && op->hasAttr("qnn.hessian")) {
+      hessian = layerHessian(op);
       int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
-      auto values = readFloats(hessianAttr);
-      if (!values || int64_t(values->size()) != columns * columns)
+      if (!hessian)
         return op->emitError() << "qnn-quantize{method=gptq}: layer '" << layerName(op)
                                << "' has a qnn.hessian that is not " << columns << "x" << columns
                                << " f32";
-      hessian.emplace(values->begin(), values->end());
     }
     auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr);
     if (!layer)

@@ -93,38 +93,16 @@ double outputDivergence(const float *reference, const float *approx, const Tenso
   return total / double(count / width);
 }
 
-/// The layer's X^T X (columns x columns) when it has a well-formed one.
-std::optional<std::vector<double>> layerHessian(Operation *op) {
-  auto attr = op->getAttrOfType<ElementsAttr>("qnn.hessian");
-  auto values = attr ? readFloats(attr) : std::nullopt;
-  Value weight = floatWeight(op);
-  if (!values || !weight)
-    return std::nullopt;
-  auto type = cast<RankedTensorType>(weight.getType());
-  int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
-  if (int64_t(values->size()) != columns * columns)
-    return std::nullopt;
-  return std::vector<double>(values->begin(), values->end());
-}
-
 struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::vector<unsigned> candidates;
-    SmallVector<StringRef> entries;
-    StringRef(bits).split(entries, ',', -1, false);
-    for (StringRef entry : entries) {
-      unsigned b = 0;
-      if (entry.trim().getAsInteger(10, b) || b < 2 || b > 8)
-        return fail("bits must list integers from 2 to 8, got '" + entry.trim().str() + "'");
-      candidates.push_back(b);
-    }
-    if (candidates.empty())
-      return fail("bits lists no bit-width");
-    llvm::sort(candidates);
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::string error;
+    auto parsed = parseCandidateBits(bits, error);
+    if (!parsed)
+      return fail(error);
+    const std::vector<unsigned> &candidates = *parsed;
     if (metric != "hessian" && metric != "output-kl" && metric != "output-mse" &&
         metric != "weight-sqnr")
       return fail("unknown metric '" + metric + "' (known: hessian, output-kl, output-mse, weight-sqnr)");
