@@ -6,10 +6,9 @@
 #include "quantc/Support/AtomicFile.h"
 
 #include "dialects/QNN/QNNOps.h"
-#include "passes/Transforms/Calibration.h"
-#include "passes/Transforms/ConstantUtils.h"
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
+#include "passes/Transforms/WeightSwap.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -31,48 +30,24 @@ struct FrontierPoint {
   ErrorStats measured;       // model outputs vs float, all outputs together
 };
 
-/// Measures model outputs with swapped-in quantized weights.
+/// Output error of allocations: quantized weights (cached per layer and
+/// width) swapped into one compiled float model.
 class WeightSweep {
 public:
   static llvm::Expected<std::unique_ptr<WeightSweep>> create(mlir::ModuleOp module,
                                                              const QuantizeOptions &options) {
     std::unique_ptr<WeightSweep> sweep(new WeightSweep());
     sweep->options = options;
-    std::vector<mlir::Value> weights;
     module.walk([&](mlir::Operation *op) {
-      if (qnn::isWeightedLayer(op) && qnn::floatWeight(op) && op->hasAttr("qnn.sensitivity")) {
+      if (qnn::isWeightedLayer(op) && qnn::floatWeight(op) && op->hasAttr("qnn.sensitivity"))
         sweep->layers.push_back(op);
-        weights.push_back(qnn::floatWeight(op));
-        sweep->floatWeights.push_back(*qnn::readFloats(weights.back()));
-      }
     });
-    auto target = resolveTarget("host");
-    if (!target)
-      return target.takeError();
-    auto model = ProbedModel::compile(module, {}, *target, weights, /*optLevel=*/3);
+    // Data-free calibration already warned when it had nothing to go on.
+    auto model = qnn::WeightSwapModel::create(module, sweep->layers, options.calib, 16,
+                                              /*warnDataFree=*/false);
     if (!model)
       return model.takeError();
     sweep->model = std::move(*model);
-    const ModelSignature &signature = sweep->model->signature();
-    if (signature.inputs.size() != 1)
-      return llvm::createStringError("--pareto needs a model with one input");
-    std::string error;
-    auto samples = qnn::calibrationSamples(module, signature.inputs[0], options.calib, 16, error,
-                                           /*warnDataFree=*/false);
-    if (mlir::failed(samples))
-      return llvm::createStringError(error);
-    sweep->samples = std::move(*samples);
-    // Float outputs once.
-    std::vector<const void *> buffers = sweep->inputs({});
-    for (size_t s = 0; s < sweep->samples.size(); ++s) {
-      buffers[0] = sweep->samples[s].data();
-      if (auto e = sweep->model->run(buffers))
-        return e;
-      std::vector<float> all;
-      for (size_t o = 0; o < signature.outputs.size(); ++o)
-        all.insert(all.end(), sweep->model->output(o), sweep->model->output(o) + signature.outputs[o].numel());
-      sweep->reference.push_back(std::move(all));
-    }
     return sweep;
   }
 
@@ -81,32 +56,20 @@ public:
 
   /// Output error with layer l's weight quantized to bits[l].
   llvm::Expected<ErrorStats> measure(const std::vector<int> &bits) {
-    std::vector<const void *> buffers = inputs(bits);
-    const ModelSignature &signature = model->signature();
+    std::vector<const float *> weights;
+    for (size_t l = 0; l < layers.size(); ++l)
+      weights.push_back(quantized(l, bits[l]).data());
     ErrorAccumulator error;
-    for (size_t s = 0; s < samples.size(); ++s) {
-      buffers[0] = samples[s].data();
-      if (auto e = model->run(buffers))
-        return std::move(e);
-      size_t offset = 0;
-      for (size_t o = 0; o < signature.outputs.size(); ++o) {
-        error.add(reference[s].data() + offset, model->output(o), signature.outputs[o].numel());
-        offset += signature.outputs[o].numel();
-      }
-    }
+    const ModelSignature &signature = model->signature();
+    if (auto e = model->run(weights, [&](size_t o, const float *reference, const float *approx) {
+          error.add(reference, approx, signature.outputs[o].numel());
+        }))
+      return std::move(e);
     return error.stats();
   }
 
 private:
   WeightSweep() = default;
-
-  /// Model input then one weight buffer per layer (float where bits is empty).
-  std::vector<const void *> inputs(const std::vector<int> &bits) {
-    std::vector<const void *> buffers{nullptr};
-    for (size_t l = 0; l < layers.size(); ++l)
-      buffers.push_back(bits.empty() ? floatWeights[l].data() : quantized(l, bits[l]).data());
-    return buffers;
-  }
 
   const std::vector<float> &quantized(size_t l, int bits) {
     auto key = std::make_pair(l, bits);
@@ -116,7 +79,6 @@ private:
     WeightScheme scheme;
     scheme.bits = unsigned(bits);
     scheme.groupSize = options.groupSize;
-    scheme.symmetric = true;
     auto hessian = options.method == "gptq" ? qnn::layerHessian(layers[l]) : std::nullopt;
     auto layer = qnn::quantizeLayerWeight(layers[l], scheme, hessian ? &*hessian : nullptr);
     return cache.emplace(key, dequantizeWeights(layer->quantized, layer->layout)).first->second;
@@ -124,8 +86,7 @@ private:
 
   QuantizeOptions options;
   std::vector<mlir::Operation *> layers;
-  std::vector<std::vector<float>> floatWeights, samples, reference;
-  std::unique_ptr<ProbedModel> model;
+  std::unique_ptr<qnn::WeightSwapModel> model;
   std::map<std::pair<size_t, int>, std::vector<float>> cache;
 };
 

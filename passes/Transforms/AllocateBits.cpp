@@ -34,20 +34,17 @@ double multiplyAccumulates(Operation *op) {
   return double(numElements(op->getResult(0))) * double(weight.getNumElements() / columns);
 }
 
-/// How many f32 scales the weight stores with `groupSize` (as qnn-quantize
-/// applies it: groups that do not tile the input channels become per channel).
+/// How many f32 scales the weight stores with `groupSize`.
 double scaleCount(Operation *op, int64_t groupSize) {
   auto weight = cast<RankedTensorType>(op->getOperand(1).getType());
   int64_t rows = weight.getDimSize(weightChannelAxis(op));
-  if (groupSize < 0)
+  int64_t applied = appliedGroupSize(op, groupSize);
+  if (applied < 0)
     return 1;
-  int axis = isa<ConvOp>(op) ? 1 : weight.getRank() == 2 && !isa<ConvTransposeOp>(op) ? 1 - weightChannelAxis(op) : -1;
-  if (groupSize == 0 || axis < 0)
+  if (applied == 0)
     return double(rows);
-  int64_t inputChannels = weight.getDimSize(axis);
-  if (inputChannels <= groupSize || inputChannels % groupSize != 0)
-    return double(rows);
-  return double(rows) * double(inputChannels / groupSize);
+  int64_t inputChannels = weight.getNumElements() / rows / columnsPerInputChannel(op);
+  return double(rows) * double(inputChannels / applied);
 }
 
 std::string number(double value) {

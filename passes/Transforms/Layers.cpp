@@ -136,6 +136,14 @@ std::pair<int, int64_t> inputChannelAxis(Operation *op, RankedTensorType type) {
 }
 } // namespace
 
+int64_t appliedGroupSize(Operation *op, int64_t groupSize) {
+  if (groupSize <= 0)
+    return groupSize;
+  auto [axis, inputChannels] = inputChannelAxis(op, cast<RankedTensorType>(op->getOperand(1).getType()));
+  bool tiles = axis >= 0 && inputChannels > groupSize && inputChannels % groupSize == 0;
+  return tiles ? groupSize : 0;
+}
+
 std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const WeightScheme &scheme,
                                                         const std::vector<double> *hessian) {
   Value weight = floatWeight(op);
@@ -147,12 +155,9 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const Wei
   result.shape.assign(type.getShape().begin(), type.getShape().end());
   result.channelAxis = weightChannelAxis(op);
   result.layout = WeightLayout::fromAxes(result.shape, result.channelAxis);
-  auto [groupAxis, inputChannels] = inputChannelAxis(op, type);
-  result.groupAxis = groupAxis;
+  result.groupAxis = inputChannelAxis(op, type).first;
   result.scheme = scheme;
-  if (scheme.groupSize > 0 && (groupAxis < 0 || inputChannels <= scheme.groupSize ||
-                               inputChannels % scheme.groupSize != 0))
-    result.scheme.groupSize = 0; // groups do not tile this weight: one scale per channel
+  result.scheme.groupSize = appliedGroupSize(op, scheme.groupSize);
   WeightScheme columns = result.scheme;
   if (columns.groupSize > 0)
     columns.groupSize = result.scheme.groupSize * columnsPerInputChannel(op);

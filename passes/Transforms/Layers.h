@@ -40,6 +40,11 @@ int64_t columnsPerInputChannel(mlir::Operation *op);
 /// (clip search) come from `base`.
 WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base = {});
 
+/// The group size qnn-quantize applies to `op`'s weight for a requested one:
+/// groups that do not tile the input channels become per channel (0);
+/// -1 (per tensor) and 0 pass through.
+int64_t appliedGroupSize(mlir::Operation *op, int64_t groupSize);
+
 /// A layer's float weight quantized the way qnn-quantize stores it.
 struct QuantizedLayerWeight {
   std::vector<int64_t> shape;

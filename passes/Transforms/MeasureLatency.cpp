@@ -170,13 +170,19 @@ struct QNNMeasureLatencyPass : impl::QNNMeasureLatencyPassBase<QNNMeasureLatency
     pm.addPass(createQNNQuantizePass(quantize));
     if (actBits == 8)
       pm.addPass(createQNNFoldScalesPass());
-    auto signature = failed(pm.run(*single)) ? llvm::Expected<ModelSignature>(llvm::createStringError(""))
-                                             : readSignature(*single);
-    if (!signature || failed(lowerToLLVMDialect(*single, target))) {
-      llvm::consumeError(signature ? llvm::Error::success() : signature.takeError());
+    auto cannotCompile = [&] {
       return layer->emitError() << "qnn-measure-latency: cannot compile layer '" << layerName(layer)
                                 << "' alone";
+    };
+    if (failed(pm.run(*single)))
+      return cannotCompile();
+    auto signature = readSignature(*single);
+    if (!signature) {
+      llvm::consumeError(signature.takeError());
+      return cannotCompile();
     }
+    if (failed(lowerToLLVMDialect(*single, target)))
+      return cannotCompile();
     auto jit = JITModel::compile(*single, target);
     if (!jit)
       return layer->emitError() << "qnn-measure-latency: " << llvm::toString(jit.takeError());

@@ -1,12 +1,9 @@
 // qnn-sensitivity: Omega(layer, bits) for every layer and candidate bit-width.
-#include "passes/Transforms/Calibration.h"
-#include "passes/Transforms/ConstantUtils.h"
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
+#include "passes/Transforms/WeightSwap.h"
 
 #include "quantc/Analysis/Sensitivity.h"
-#include "quantc/Execution/Execution.h"
-#include "quantc/Runtime/quantc_runtime.h"
 
 #include "dialects/QNN/QNNOps.h"
 
@@ -179,65 +176,27 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   /// (layer, bits) swaps in that layer's quantized weight and runs all samples.
   LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
                              std::vector<std::vector<double>> &omega) {
-    ModuleOp module = getOperation();
-    std::vector<Value> weights;
-    std::vector<std::vector<float>> floatWeights;
-    for (Operation *op : layers) {
-      weights.push_back(floatWeight(op));
-      floatWeights.push_back(*readFloats(weights.back()));
-    }
-    auto target = resolveTarget("host");
-    if (!target)
-      return fail(llvm::toString(target.takeError())), failure();
-    auto model = ProbedModel::compile(module, {}, *target, weights, /*optLevel=*/3);
+    auto model = WeightSwapModel::create(getOperation(), layers,
+                                         std::vector<std::string>(inputs.begin(), inputs.end()),
+                                         dataFreeSamples, /*warnDataFree=*/true);
     if (!model)
       return fail(llvm::toString(model.takeError())), failure();
     const ModelSignature &signature = (*model)->signature();
-    if (signature.inputs.size() != 1 || signature.inputs[0].dtype != QUANTC_FLOAT32)
-      return fail("output sensitivity needs a model with one f32 input"), failure();
-    std::string error;
-    auto samples = calibrationSamples(module, signature.inputs[0],
-                                      std::vector<std::string>(inputs.begin(), inputs.end()),
-                                      dataFreeSamples, error);
-    if (failed(samples))
-      return fail(error), failure();
-
-    std::vector<const void *> buffers{nullptr};
-    for (const std::vector<float> &w : floatWeights)
-      buffers.push_back(w.data());
-    auto runAll = [&](auto &&perSample) -> LogicalResult {
-      for (size_t s = 0; s < samples->size(); ++s) {
-        buffers[0] = (*samples)[s].data();
-        if (auto e = (*model)->run(buffers))
-          return fail(llvm::toString(std::move(e))), failure();
-        perSample(s);
-      }
-      return success();
-    };
-    // The float outputs, once.
-    std::vector<std::vector<std::vector<float>>> reference(samples->size());
-    if (failed(runAll([&](size_t s) {
-          for (size_t o = 0; o < signature.outputs.size(); ++o)
-            reference[s].emplace_back((*model)->output(o),
-                                      (*model)->output(o) + signature.outputs[o].numel());
-        })))
-      return failure();
     bool kl = metric == "output-kl";
+    std::vector<const float *> weights(layers.size(), nullptr);
     for (size_t l = 0; l < layers.size(); ++l) {
       auto hessian = method == "gptq" ? layerHessian(layers[l]) : std::nullopt;
       for (unsigned b : candidates) {
         Candidate candidate = quantizeCandidate(layers[l], b, groupSize, hessian ? &*hessian : nullptr);
-        buffers[1 + l] = candidate.dequantized.data();
+        weights[l] = candidate.dequantized.data();
         double divergence = 0;
-        if (failed(runAll([&](size_t s) {
-              for (size_t o = 0; o < signature.outputs.size(); ++o)
-                divergence += outputDivergence(reference[s][o].data(), (*model)->output(o),
-                                               signature.outputs[o], kl);
-            })))
-          return failure();
-        omega[l].push_back(divergence / double(samples->size()));
+        if (auto e = (*model)->run(weights, [&](size_t o, const float *reference, const float *approx) {
+              divergence += outputDivergence(reference, approx, signature.outputs[o], kl);
+            }))
+          return fail(llvm::toString(std::move(e))), failure();
+        omega[l].push_back(divergence / double((*model)->sampleCount()));
       }
-      buffers[1 + l] = floatWeights[l].data();
+      weights[l] = nullptr;
     }
     return success();
   }
