@@ -7,6 +7,8 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler
   coinor-libcbc-dev pkgconf
+  # libFuzzer and the ASan/UBSan runtimes for the sanitizer build and fuzzers
+  libclang-rt-22-dev
   googletest libgtest-dev
   python3-onnx python3-numpy
   libonnx-testdata

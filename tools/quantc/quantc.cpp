@@ -1,5 +1,6 @@
 // quantc: the compiler driver (`quantc import | compile | run`).
 #include "quantc/Driver/Driver.h"
+#include "quantc/Driver/Options.h"
 #include "quantc/Import/ONNX.h"
 #include "quantc/InitAll.h"
 
@@ -7,6 +8,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <chrono>
 
@@ -145,23 +147,22 @@ static cl::opt<bool> pareto(
                        "frontier (integer program vs uniform) to OUT/pareto.json and pareto.svg"),
     cl::cat(allocateCategory), cl::sub(compileCommand));
 
-/// "1048576", "512K", "2.5M", "1G" in bytes, or a negative value when malformed.
-static double parseBytes(llvm::StringRef text) {
-  double scale = 1;
-  if (text.ends_with_insensitive("k") || text.ends_with_insensitive("m") ||
-      text.ends_with_insensitive("g")) {
-    char unit = char(std::tolower(text.back()));
-    scale = unit == 'k' ? 1024.0 : unit == 'm' ? 1024.0 * 1024 : 1024.0 * 1024 * 1024;
-    text = text.drop_back();
-  }
-  double value = 0;
-  if (text.getAsDouble(value) || !(value > 0))
-    return -1;
-  return value * scale;
-}
-
 /// The quantization flags into `options`; returns an error message.
 static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
+  auto flag = [](const char *name, const std::string &value, std::string error) {
+    return error.empty() ? error : "--" + std::string(name) + "=" + value + ": " + error;
+  };
+  if (!weightBits.empty())
+    if (auto error = flag("bits", weightBits, quantc::checkBitsFlag(weightBits)); !error.empty())
+      return error;
+  if (candidateBits.getNumOccurrences())
+    if (auto error = flag("candidate-bits", candidateBits,
+                          quantc::checkCandidateBitsFlag(candidateBits));
+        !error.empty())
+      return error;
+  if (!pins.empty())
+    if (auto error = flag("pin", pins, quantc::checkPinsFlag(pins)); !error.empty())
+      return error;
   options.bits = weightBits;
   options.groupSize = groupSize;
   if (weightScheme != "sym" && weightScheme != "asym")
@@ -180,12 +181,13 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.calibMethod = calibMethod;
   options.report = report;
   if (avgBits.getNumOccurrences() && !(avgBits > 0 && avgBits <= 8))
-    return "--avg-bits must be in (0, 8], got " + std::to_string(avgBits);
+    return llvm::formatv("--avg-bits={0}: must be in (0, 8]", llvm::format("%g", double(avgBits)))
+        .str();
   options.avgBits = avgBits;
   if (!sizeBudget.empty()) {
-    options.sizeBudget = parseBytes(sizeBudget);
+    options.sizeBudget = quantc::parseByteCount(sizeBudget);
     if (options.sizeBudget < 0)
-      return "--size-budget must be a positive byte count (suffix K, M or G), got '" + sizeBudget + "'";
+      return "--size-budget=" + sizeBudget + ": not a positive byte count (suffix K, M or G)";
   }
   if (bopsBudget.getNumOccurrences() && !(bopsBudget > 0))
     return "--bops-budget must be positive";

@@ -236,6 +236,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
   if (failed(checkAllOpsSupported()))
     return {};
+  if (std::string error = checkWithONNX(loaded); !error.empty()) {
+    (void)fail(error);
+    return {};
+  }
   const auto &graph = loaded.model.graph();
 
   // Op-level errors carry NameLoc(node); report them as "node 'x': ...".

@@ -1,29 +1,48 @@
 // Reads, validates and shape-infers an ONNX model with the onnx library.
 // This is the only file that sees onnx exceptions: they become messages.
 #include "ModelLoader.h"
+#include "ModelValidator.h"
 
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <limits>
 #include <set>
+#include <unordered_map>
 
 namespace quantc::onnx_import {
 
-/// Maps the file and parses it in place (no copy of the weights).
+static std::string parseBytes(llvm::StringRef bytes, google::protobuf::MessageLite &message) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return "the model is larger than protobuf's 2 GiB limit";
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return "parse failed";
+  return "";
+}
+
+/// Maps the file and parses it in place (no copy of the weights). The size
+/// is checked before anything is mapped or parsed.
 static std::string parseFile(const std::string &path, google::protobuf::MessageLite &message) {
+  llvm::sys::fs::file_status status;
+  if (auto ec = llvm::sys::fs::status(path, status))
+    return "cannot read file: " + ec.message();
+  if (llvm::sys::fs::is_directory(status))
+    return "this is a directory, not a model file";
+  if (status.getSize() == 0)
+    return "the file is empty";
+  if (status.getSize() > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+    return "the file is " + formatBytes(status.getSize()) +
+           "; ONNX protobuf files are limited to 2 GiB (larger models keep their weights in "
+           "external data files)";
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return "cannot read file: " + buffer.getError().message();
-  size_t size = (*buffer)->getBufferSize();
-  if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
-    return "file is larger than protobuf's 2 GB limit";
-  if (!message.ParseFromArray((*buffer)->getBufferStart(), static_cast<int>(size)))
-    return "parse failed";
-  return "";
+  return parseBytes(llvm::StringRef((*buffer)->getBufferStart(), (*buffer)->getBufferSize()),
+                    message);
 }
 
 static std::string formatDims(const std::vector<int64_t> &dims) {
@@ -74,25 +93,35 @@ static std::string bindInputShapes(
   return "";
 }
 
-static bool hasExternalData(const onnx::GraphProto &graph) {
-  for (const auto &init : graph.initializer())
-    if (init.data_location() == onnx::TensorProto::EXTERNAL)
-      return true;
-  for (const auto &node : graph.node())
-    for (const auto &attr : node.attribute())
-      if (attr.has_t() && attr.t().data_location() == onnx::TensorProto::EXTERNAL)
-        return true;
-  return false;
+static std::string checkGraphInputSizes(const onnx::GraphProto &graph,
+                                       const std::set<std::string> &initializers) {
+  for (const auto &input : graph.input()) {
+    if (initializers.count(input.name()) || !input.type().has_tensor_type())
+      continue;
+    uint64_t elements = 1, bytes = 0;
+    bool overflow = false;
+    for (const auto &dim : input.type().tensor_type().shape().dim())
+      if (dim.has_dim_value() && dim.dim_value() > 0)
+        overflow |= __builtin_mul_overflow(elements, uint64_t(dim.dim_value()), &elements);
+    std::string error;
+    int32_t type = input.type().tensor_type().elem_type();
+    if (type == onnx::TensorProto::STRING || type == onnx::TensorProto::UNDEFINED)
+      continue;
+    if (overflow || !tensorBytes(type, elements, bytes, error))
+      return "graph input '" + input.name() + "': its size overflows 64 bits" ;
+    if (bytes > kMaxTensorBytes)
+      return "graph input '" + input.name() + "' would take " + formatBytes(bytes) +
+             ", more than quantc's " + formatBytes(kMaxTensorBytes) + " limit for one tensor";
+  }
+  return "";
 }
 
-std::string loadModel(const std::string &path,
-                      const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                      LoadedModel &loaded) {
-  if (std::string error = parseFile(path, loaded.model); !error.empty())
-    return error == "parse failed" ? "not a valid ONNX model (protobuf parse failed)" : error;
-  auto slash = path.find_last_of('/');
-  loaded.directory = slash == std::string::npos ? "." : path.substr(0, slash);
-
+/// Everything after parsing: header, structure, tensors, input shapes.
+static std::string checkModel(const std::string &path,
+                              const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                              LoadedModel &loaded) {
+  if (std::string error = validateHeader(loaded.model); !error.empty())
+    return error;
   for (const auto &opset : loaded.model.opset_import()) {
     std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
     loaded.opsets[domain] = opset.version();
@@ -105,20 +134,65 @@ std::string loadModel(const std::string &path,
            " is not supported (supported: " + std::to_string(kMinOpset) + " to " +
            std::to_string(kMaxOpset) + ")";
 
+  if (std::string error = validateGraph(loaded.model, loaded.directory); !error.empty())
+    return error;
   for (const auto &init : loaded.model.graph().initializer())
     loaded.initializerNames.insert(init.name());
   if (std::string error = bindInputShapes(*loaded.model.mutable_graph(),
                                           loaded.initializerNames, inputShapes);
       !error.empty())
     return error;
+  if (std::string error = checkGraphInputSizes(loaded.model.graph(), loaded.initializerNames);
+      !error.empty())
+    return error;
 
+  return "";
+}
+
+std::string loadModel(const std::string &path,
+                      const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                      LoadedModel &loaded) {
+  if (std::string error = parseFile(path, loaded.model); !error.empty())
+    return error == "parse failed" ? "not a valid ONNX model (protobuf parse failed)" : error;
+  auto slash = path.find_last_of('/');
+  loaded.directory = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (loaded.directory.empty())
+    loaded.directory = "/";
+  return checkModel(path, inputShapes, loaded);
+}
+
+std::string loadModelFromBytes(llvm::StringRef bytes, const std::string &directory,
+                               const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                               LoadedModel &loaded) {
+  if (std::string error = parseBytes(bytes, loaded.model); !error.empty())
+    return error == "parse failed" ? "not a valid ONNX model (protobuf parse failed)" : error;
+  loaded.directory = directory;
+  return checkModel("", inputShapes, loaded);
+}
+
+std::string checkWithONNX(LoadedModel &loaded) {
+  onnx::checker::CheckerContext context;
+  context.set_ir_version(static_cast<int>(loaded.model.ir_version()));
+  std::unordered_map<std::string, int> opsets;
+  for (const auto &opset : loaded.model.opset_import())
+    opsets[opset.domain()] = static_cast<int>(opset.version());
+  context.set_opset_imports(opsets);
+  context.set_model_dir(loaded.directory); // external data resolves here, not in the cwd
+  context.set_is_main_graph(true);
+  onnx::checker::LexicalScopeContext scope;
+  // Node by node first, so that schema errors name the node.
+  for (const auto &node : loaded.model.graph().node()) {
+    try {
+      onnx::checker::check_node(node, context, scope);
+    } catch (const std::exception &e) {
+      return "node '" + (node.name().empty() ? node.output_size() ? node.output(0) : "" : node.name()) +
+             "' (" + node.op_type() + "): " + e.what();
+    }
+  }
   try {
-    // The in-memory checker resolves external data against the working
-    // directory; only the path variant knows the model's directory.
-    if (hasExternalData(loaded.model.graph()))
-      onnx::checker::check_model(path);
-    else
-      onnx::checker::check_model(loaded.model);
+    onnx::checker::check_graph(loaded.model.graph(), context, scope);
+    if (loaded.model.functions_size())
+      onnx::checker::check_model_local_functions(loaded.model, context, scope);
   } catch (const std::exception &e) {
     return std::string("the ONNX checker rejects the model: ") + e.what();
   } catch (...) {

@@ -3,6 +3,7 @@
 #define QUANTC_LIB_IMPORT_ONNX_MODELLOADER_H
 
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <map>
 #include <set>
@@ -22,11 +23,21 @@ struct LoadedModel {
   std::set<std::string> initializerNames; // graph inputs with these names are weights
 };
 
-/// Parses `path`, binds `inputShapes`, runs the checker and shape inference.
+/// Parses `path`, validates it (ModelValidator.h) and binds `inputShapes`.
 /// Returns an empty string on success, else the error message.
 std::string loadModel(const std::string &path,
                       const std::map<std::string, std::vector<int64_t>> &inputShapes,
                       LoadedModel &loaded);
+
+/// The same for a model already in memory (fuzzing, embedding); external
+/// data resolves against `directory`.
+std::string loadModelFromBytes(llvm::StringRef bytes, const std::string &directory,
+                               const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                               LoadedModel &loaded);
+
+/// The onnx library's checker (node by node, then the whole graph) and
+/// shape inference, after the importer has confirmed every op is supported.
+std::string checkWithONNX(LoadedModel &loaded);
 
 /// Parses a serialized TensorProto file (the ONNX test-data .pb format).
 std::string loadTensorProto(const std::string &path, onnx::TensorProto &tensor);

@@ -2,6 +2,9 @@
 // (copied once, never printed inline); small tensors stay readable literals.
 #include "TensorImport.h"
 
+#include "ExternalData.h"
+#include "ModelValidator.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/FileSystem.h"
@@ -58,60 +61,27 @@ static size_t storageBytes(Type elementType) {
   return std::max<size_t>(1, elementType.getIntOrFloatBitWidth() / 8);
 }
 
-/// Reads an external-data segment, refusing paths that leave the model's directory.
+/// Reads an external-data segment (checked by resolveExternalData first).
 static bool readExternalData(const onnx::TensorProto &tensor, const std::string &directory,
-                             std::string &bytes, std::string &error) {
-  std::string location;
-  uint64_t offset = 0, length = 0;
-  bool hasLength = false;
-  for (const auto &entry : tensor.external_data()) {
-    bool badNumber = false;
-    if (entry.key() == "location")
-      location = entry.value();
-    else if (entry.key() == "offset")
-      badNumber = llvm::StringRef(entry.value()).getAsInteger(10, offset);
-    else if (entry.key() == "length")
-      badNumber = llvm::StringRef(entry.value()).getAsInteger(10, length), hasLength = true;
-    if (badNumber) {
-      error = "external data " + entry.key() + " '" + entry.value() + "' is not a number";
-      return false;
-    }
-  }
-  if (location.empty()) {
-    error = "external data has no location";
+                             uint64_t expectedBytes, std::string &bytes, std::string &error) {
+  ExternalSegment segment;
+  if (error = resolveExternalData(tensor, directory, expectedBytes, segment); !error.empty())
     return false;
-  }
-  llvm::SmallString<256> realDirectory, realFile, candidate(directory);
-  llvm::sys::path::append(candidate, location);
-  if (llvm::sys::path::is_absolute(location) || llvm::sys::fs::real_path(directory, realDirectory) ||
-      llvm::sys::fs::real_path(candidate, realFile) ||
-      !llvm::StringRef(realFile).starts_with((realDirectory + "/").str())) {
-    error = "external data file '" + location +
-            "' is missing or outside the model's directory";
-    return false;
-  }
-  auto buffer = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
+  auto buffer = llvm::MemoryBuffer::getFileSlice(segment.path, segment.length, segment.offset,
+                                                 /*IsVolatile=*/false);
   if (!buffer) {
-    error = "cannot read external data file '" + location + "'";
+    error = "cannot read external data file '" + segment.location + "'";
     return false;
   }
-  uint64_t size = (*buffer)->getBufferSize();
-  if (!hasLength)
-    length = offset <= size ? size - offset : 0;
-  if (offset > size || length > size - offset) {
-    error = "external data range [" + std::to_string(offset) + ", " +
-            std::to_string(offset + length) + ") exceeds file '" + location + "'";
-    return false;
-  }
-  bytes.assign((*buffer)->getBufferStart() + offset, length);
+  bytes.assign((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
   return true;
 }
 
 /// The tensor's elements in little-endian storage layout, whichever field
 /// holds them. raw_data is viewed in place; other fields are copied to `storage`.
 static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
-                         const std::string &directory, llvm::StringRef &bytes,
+                         const std::string &directory, uint64_t expectedBytes,
+                         llvm::StringRef &bytes,
                          std::string &storage, std::string &error) {
   using T = onnx::TensorProto;
   if (tensor.has_raw_data() && tensor.data_location() != T::EXTERNAL) {
@@ -119,7 +89,7 @@ static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
     return true;
   }
   if (tensor.data_location() == T::EXTERNAL) {
-    if (!readExternalData(tensor, directory, storage, error))
+    if (!readExternalData(tensor, directory, expectedBytes, storage, error))
       return false;
     bytes = storage;
     return true;
@@ -144,6 +114,8 @@ static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
 
 ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &directory,
                            MLIRContext *context, std::string &error) {
+  if (error = validateTensor(tensor, directory); !error.empty())
+    return {};
   Type elementType = convertElementType(tensor.data_type(), context);
   if (!elementType) {
     error = "tensor '" + tensor.name() + "' has unsupported element type " +
@@ -152,21 +124,16 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
   }
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   int64_t numElements = 1;
-  for (int64_t d : shape) {
-    if (d < 0) {
-      error = "tensor '" + tensor.name() + "' has a negative dim";
-      return {};
-    }
+  for (int64_t d : shape) // validateTensor bounded the product
     numElements *= d;
-  }
   auto type = RankedTensorType::get(shape, elementType);
+  size_t expected = numElements * storageBytes(elementType);
   llvm::StringRef bytes;
   std::string storage;
-  if (!collectBytes(tensor, elementType, directory, bytes, storage, error)) {
+  if (!collectBytes(tensor, elementType, directory, expected, bytes, storage, error)) {
     error = "tensor '" + tensor.name() + "': " + error;
     return {};
   }
-  size_t expected = numElements * storageBytes(elementType);
   if (bytes.size() != expected) {
     error = "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +
             " bytes of data, but its shape and type need " + std::to_string(expected);
