@@ -784,8 +784,11 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   } else {
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = input.getDimSize(i);
-      shape.push_back(d == kDynamic ? kDynamic
-                                    : static_cast<int64_t>(std::floor(d * double(scales[i]))));
+      double scaled = d == kDynamic ? 1.0 : std::floor(d * double(scales[i]));
+      if (!(scales[i] > 0) || !(scaled >= 1 && scaled <= double(int64_t(1) << 40)))
+        return fail(loc, "resize", "scale " + std::to_string(scales[i]) + " on dim " +
+                                       std::to_string(i) + " gives an empty or absurd size");
+      shape.push_back(d == kDynamic ? kDynamic : static_cast<int64_t>(scaled));
     }
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));

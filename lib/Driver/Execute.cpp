@@ -1,5 +1,6 @@
 // `quantc compile` and `quantc run`: the execution half of the driver.
 #include "quantc/Driver/Driver.h"
+#include "quantc/Support/AtomicFile.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Export/ONNX.h"
 #include "quantc/Runtime/quantc_runtime.h"
@@ -310,13 +311,21 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (options.output.empty())
     return llvm::createStringError("compile needs -o (a directory for --emit=so, a file otherwise)");
   auto start = Clock::now();
+  // An artifact directory (library, headers, reports) appears only complete.
+  std::optional<StagedDirectory> staged;
+  if (options.emit == "so") {
+    auto created = StagedDirectory::create(options.output);
+    if (!created)
+      return created.takeError();
+    staged.emplace(std::move(*created));
+  }
   auto module = importModel(options, options.import, context);
   if (!module)
     return module.takeError();
   if (options.quantize.enabled()) {
     QuantizeOptions quantize = options.quantize;
     if (quantize.report.empty() && options.emit == "so") {
-      llvm::SmallString<256> path(options.output);
+      llvm::SmallString<256> path(staged->path());
       llvm::sys::path::append(path, "report.json");
       quantize.report = path.str().str();
     }
@@ -341,7 +350,9 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   std::string name = options.name;
   if (name.empty())
     name = sanitizeIdentifier(llvm::sys::path::stem(options.model));
-  if (auto error = writeArtifact(**module, *signature, *target, name, options.output))
+  if (auto error = writeArtifact(**module, *signature, *target, name, staged->path()))
+    return error;
+  if (auto error = staged->commit())
     return error;
   if (options.printTime)
     llvm::errs() << llvm::format("compile: %.3f s\n", seconds(Clock::now() - start));

@@ -1,11 +1,12 @@
 /* quantc runtime: checked model calls and .npy I/O (plain C99, no MLIR). */
-#define _POSIX_C_SOURCE 200112L /* posix_memalign */
+#define _POSIX_C_SOURCE 200809L /* posix_memalign, fmemopen */
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int fail(char *error, size_t size, const char *format, ...) {
   if (error && size) {
@@ -167,11 +168,9 @@ static const char *find_key(const char *header, const char *key) {
   return at ? at + 1 : NULL;
 }
 
-int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t error_size) {
-  memset(tensor, 0, sizeof *tensor);
-  FILE *file = fopen(path, "rb");
-  if (!file)
-    return fail(error, error_size, "%s: cannot open", path);
+/* Reads a .npy from `file` (of `file_size` bytes); `path` names it in messages. */
+static int npy_read_stream(FILE *file, uint64_t file_size, const char *path,
+                           quantc_tensor *tensor, char *error, size_t error_size) {
   unsigned char prefix[10];
   int status = -1;
   char *header = NULL;
@@ -257,6 +256,13 @@ int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t
     goto done;
   }
   size_t bytes = (size_t)numel * element;
+  /* Checked before allocating: a header may claim any shape. */
+  long position = ftell(file);
+  if (position < 0 || (uint64_t)position > file_size || bytes > file_size - (uint64_t)position) {
+    fail(error, error_size, "%s: the header's shape needs %zu bytes of data, the file has %lld",
+         path, bytes, position < 0 ? 0LL : (long long)(file_size - (uint64_t)position));
+    goto done;
+  }
   tensor->data = malloc(bytes ? bytes : 1);
   if (!tensor->data) {
     fail(error, error_size, "%s: out of memory for %zu bytes", path, bytes);
@@ -270,10 +276,37 @@ truncated:
   fail(error, error_size, "%s: file is truncated", path);
 done:
   free(header);
-  fclose(file);
   if (status)
     quantc_tensor_free(tensor);
   return status;
+}
+
+int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t error_size) {
+  memset(tensor, 0, sizeof *tensor);
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return fail(error, error_size, "%s: cannot open", path);
+  struct stat status;
+  if (fstat(fileno(file), &status) || !S_ISREG(status.st_mode)) {
+    fclose(file);
+    return fail(error, error_size, "%s: not a regular file", path);
+  }
+  int result = npy_read_stream(file, (uint64_t)status.st_size, path, tensor, error, error_size);
+  fclose(file);
+  return result;
+}
+
+int quantc_npy_read_memory(const void *data, size_t size, const char *name,
+                           quantc_tensor *tensor, char *error, size_t error_size) {
+  memset(tensor, 0, sizeof *tensor);
+  if (size == 0)
+    return fail(error, error_size, "%s: not a .npy file (bad magic)", name);
+  FILE *file = fmemopen((void *)data, size, "rb");
+  if (!file)
+    return fail(error, error_size, "%s: cannot open", name);
+  int result = npy_read_stream(file, size, name, tensor, error, error_size);
+  fclose(file);
+  return result;
 }
 
 int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,

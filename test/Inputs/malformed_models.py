@@ -534,6 +534,25 @@ def op_scale_axis(d):
     return save(d, dequantize_model(np.ones(4, np.float32), axis=2))
 
 
+# --- Crashes the fuzzers found (each a regression case) -------------------
+
+@case(r"error: node 'conv0' \(Conv\): kernel_shape is required")
+def fuzz_conv_rank1_weight(d):
+    """libonnx 1.12 shape inference dereferenced null here (fuzz-onnx-structured)."""
+    m = base_model()
+    node(m, "conv0").input[1] = "b"
+    return save(d, m)
+
+
+@case(r"error: node 'n0': 'qnn.resize' op scale \d+\.0+ on dim 2 gives an empty or absurd size")
+def fuzz_resize_huge_scale(d):
+    """A float-to-int overflow (UBSan) in Resize's shape function (fuzz-onnx-raw)."""
+    m = one_node_model("Resize", [("x", [1, 1, 4, 4])], ["y"],
+                       [("roi", np.zeros(0, np.float32)),
+                        ("scales", np.array([1, 1, 1e30, 1], np.float32))], mode="nearest")
+    return save(d, m)
+
+
 # --- Options ---------------------------------------------------------------
 
 def opt_case(expected, *args):

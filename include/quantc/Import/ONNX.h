@@ -31,6 +31,15 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNXModel(llvm::StringRef path,
                                                   mlir::MLIRContext &context,
                                                   const ONNXImportOptions &options);
 
+/// Imports a model already in memory; `bufferName` labels diagnostics and
+/// external data resolves below `directory` (the fuzzers pass one that
+/// does not exist).
+mlir::OwningOpRef<mlir::ModuleOp> importONNXModelFromBytes(llvm::StringRef bytes,
+                                                           llvm::StringRef bufferName,
+                                                           llvm::StringRef directory,
+                                                           mlir::MLIRContext &context,
+                                                           const ONNXImportOptions &options);
+
 } // namespace quantc
 
 #endif // QUANTC_IMPORT_ONNX_H

@@ -78,6 +78,9 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
 /* Reads a .npy file (format 1.0-3.0, little-endian, C order). Returns 0, or
  * -1 with a message in `error`. */
 int quantc_npy_read(const char *path, quantc_tensor *tensor, char *error, size_t error_size);
+/* The same for a .npy image in memory; `name` labels messages. */
+int quantc_npy_read_memory(const void *data, size_t size, const char *name,
+                           quantc_tensor *tensor, char *error, size_t error_size);
 /* Writes a .npy file through a temporary file renamed on success. */
 int quantc_npy_write(const char *path, const quantc_tensor *tensor, char *error,
                      size_t error_size);

@@ -61,6 +61,13 @@ public:
   GraphImporter(MLIRContext &context, StringRef path, const ONNXImportOptions &options)
       : context(context), builder(&context), options(options),
         fileLoc(FileLineColLoc::get(&context, path, 0, 0)), path(path.str()) {}
+  /// A model in memory: `path` only names it; external data lives in `directory`.
+  GraphImporter(MLIRContext &context, StringRef bytes, StringRef path, StringRef directory,
+                const ONNXImportOptions &options)
+      : GraphImporter(context, path, options) {
+    this->bytes = bytes;
+    this->directory = directory.str();
+  }
 
   OwningOpRef<ModuleOp> run();
 
@@ -80,6 +87,8 @@ private:
   const ONNXImportOptions &options;
   Location fileLoc;
   std::string path;
+  std::optional<StringRef> bytes; // set: import from memory
+  std::string directory;
   LoadedModel loaded;
   std::unordered_map<std::string, Value> values;
   std::unordered_set<std::string> usedNames;
@@ -230,7 +239,9 @@ LogicalResult GraphImporter::checkDeclaredOutput(const onnx::ValueInfoProto &out
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
-  if (std::string error = loadModel(path, options.inputShapes, loaded); !error.empty()) {
+  std::string error = bytes ? loadModelFromBytes(*bytes, directory, options.inputShapes, loaded)
+                            : loadModel(path, options.inputShapes, loaded);
+  if (!error.empty()) {
     (void)fail(error);
     return {};
   }
@@ -344,6 +355,13 @@ OwningOpRef<ModuleOp> importONNXModel(StringRef path, MLIRContext &context,
                                       const ONNXImportOptions &options) {
   context.loadDialect<qnn::QNNDialect, func::FuncDialect>();
   return onnx_import::GraphImporter(context, path, options).run();
+}
+
+OwningOpRef<ModuleOp> importONNXModelFromBytes(StringRef bytes, StringRef bufferName,
+                                               StringRef directory, MLIRContext &context,
+                                               const ONNXImportOptions &options) {
+  context.loadDialect<qnn::QNNDialect, func::FuncDialect>();
+  return onnx_import::GraphImporter(context, bytes, bufferName, directory, options).run();
 }
 
 } // namespace quantc

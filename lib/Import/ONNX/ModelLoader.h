@@ -35,8 +35,8 @@ std::string loadModelFromBytes(llvm::StringRef bytes, const std::string &directo
                                const std::map<std::string, std::vector<int64_t>> &inputShapes,
                                LoadedModel &loaded);
 
-/// The onnx library's checker (node by node, then the whole graph) and
-/// shape inference, after the importer has confirmed every op is supported.
+/// The onnx library's checker (node by node, then the whole graph), after
+/// the importer has confirmed every op is supported.
 std::string checkWithONNX(LoadedModel &loaded);
 
 /// Parses a serialized TensorProto file (the ONNX test-data .pb format).
