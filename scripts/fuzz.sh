@@ -43,6 +43,7 @@ for i, text in enumerate(flags):
             f.write(bytes([selector]) + text.encode())
 PY
 
+export ASAN_OPTIONS="allow_user_poisoning=0:${ASAN_OPTIONS:-}"
 declare -A seed_dir=([fuzz-onnx-raw]=onnx [fuzz-onnx-structured]=onnx [fuzz-npy]=npy [fuzz-options]=options)
 status=0
 printf '%-22s %8s %10s %8s %s\n' harness seconds executions corpus result

@@ -22,5 +22,16 @@ for kind in Failed Unresolved "Timed Out"; do
 done
 unsupported=$(count Unsupported)
 [ -n "$unsupported" ] && echo "($unsupported unsupported: their REQUIRES were not met)"
+
+# Then the ASan + UBSan build: importer, driver and e2e tests, fuzzer smoke
+# runs (QUANTC_SKIP_SANITIZED=1 skips it for a quick local run).
+if [ "${QUANTC_SKIP_SANITIZED:-0}" != 1 ]; then
+  "$root/scripts/test-sanitized.sh" 2>&1 | tee "$log" || status=1
+  line=$(grep '^sanitized: ' "$log" | tail -1)
+  s_passed=$(echo "$line" | sed -n 's/^sanitized: \([0-9]*\) passed.*/\1/p')
+  s_failed=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+  [ -z "$line" ] && s_failed=1
+  passed=$((passed + ${s_passed:-0})); failed=$((failed + ${s_failed:-0}))
+fi
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

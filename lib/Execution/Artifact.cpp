@@ -117,10 +117,16 @@ static std::string headerText(llvm::StringRef name, const ModelSignature &signat
   for (auto &tensor : signature.outputs)
     os << " *   output " << tensor.name << ": " << quantc_dtype_name(tensor.dtype)
        << shapeText(tensor) << " (" << tensor.numel() << " elements)\n";
-  os << " *\n * " << name << "_run does no checking: each pointer must reference a buffer of the\n"
-     << " * size above; outputs are overwritten; inputs are only read. For calls that\n"
-     << " * validate dtypes and shapes, use quantc_model_run(&" << name << "_model, ...).\n"
-     << " * Calls are reentrant: every call allocates its own intermediates. */\n";
+  os << " *\n * The contract:\n"
+     << " * - " << name << "_run does no checking: each pointer must reference a dense buffer\n"
+     << " *   of exactly the size above, suitably aligned for its type. Inputs are only\n"
+     << " *   read; outputs are overwritten and must not overlap inputs or each other.\n"
+     << " * - " << name << "_run_checked takes each buffer's size in bytes and returns -1\n"
+     << " *   without running when a pointer is NULL or a size is wrong; 0 after a run.\n"
+     << " * - quantc_model_run(&" << name << "_model, ...) checks dtypes, ranks and shapes\n"
+     << " *   of quantc_tensor descriptors and reports errors as text.\n"
+     << " * - Calls are reentrant and thread-safe: every call allocates its own\n"
+     << " *   intermediates. */\n";
   os << "extern const quantc_model " << name << "_model;\n\nvoid " << name << "_run(";
   std::set<std::string> used;
   auto param = [&](const TensorSignature &tensor, bool isInput) {
@@ -134,7 +140,30 @@ static std::string headerText(llvm::StringRef name, const ModelSignature &signat
     os << (first ? "" : ", ") << param(tensor, true), first = false;
   for (auto &tensor : signature.outputs)
     os << (first ? "" : ", ") << param(tensor, false), first = false;
-  os << ");\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  os << ");\n\n";
+  // The checked wrapper: each buffer with its byte size, validated first.
+  used.clear();
+  std::vector<std::pair<std::string, int64_t>> checked; // parameter name, bytes
+  os << "static inline int " << name << "_run_checked(";
+  first = true;
+  auto checkedParam = [&](const TensorSignature &tensor, bool isInput) {
+    std::string decl = param(tensor, isInput);
+    std::string id = decl.substr(decl.rfind('*') + 1);
+    checked.push_back({id, tensor.numel() * int64_t(quantc_dtype_size(tensor.dtype))});
+    os << (first ? "" : ", ") << decl << ", size_t " << id << "_bytes";
+    first = false;
+  };
+  for (auto &tensor : signature.inputs)
+    checkedParam(tensor, true);
+  for (auto &tensor : signature.outputs)
+    checkedParam(tensor, false);
+  os << ") {\n";
+  for (auto &[id, bytes] : checked)
+    os << "  if (!" << id << " || " << id << "_bytes != " << bytes << "u) return -1;\n";
+  os << "  " << name << "_run(";
+  for (size_t i = 0; i < checked.size(); ++i)
+    os << (i ? ", " : "") << checked[i].first;
+  os << ");\n  return 0;\n}\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;
 }
 

@@ -81,6 +81,11 @@ static void format_shape(char *out, size_t size, int32_t rank, const int64_t *sh
 
 int quantc_tensor_check(const quantc_tensor_info *info, const quantc_tensor *tensor,
                         const char *role, char *error, size_t error_size) {
+  if (!tensor)
+    return fail(error, error_size, "%s '%s' is NULL", role, info->name);
+  if (tensor->rank < 0 || tensor->rank > QUANTC_MAX_RANK)
+    return fail(error, error_size, "%s '%s' has rank %d (0 to %d)", role, info->name,
+                (int)tensor->rank, QUANTC_MAX_RANK);
   if (tensor->dtype != info->dtype)
     return fail(error, error_size, "%s '%s' expects %s, got %s", role, info->name,
                 quantc_dtype_name(info->dtype), quantc_dtype_name(tensor->dtype));
@@ -106,6 +111,9 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
   if (num_inputs != model->num_inputs || num_outputs != model->num_outputs)
     return fail(error, error_size, "model '%s' takes %d inputs and %d outputs, got %d and %d",
                 model->name, model->num_inputs, model->num_outputs, num_inputs, num_outputs);
+  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+    return fail(error, error_size, "model '%s': the %s array is NULL", model->name,
+                num_inputs && !inputs ? "inputs" : "outputs");
   void **buffers = calloc((size_t)(num_inputs + num_outputs) + 1, sizeof(void *));
   if (!buffers)
     return fail(error, error_size, "out of memory");

@@ -39,6 +39,26 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("refused: %s\n", error);
+  bad.rank = 99;
+  if (quantc_model_run(&mlp_model, &bad, 1, outputs, 2, error, sizeof error) == 0) {
+    fprintf(stderr, "call_mlp: rank 99 was accepted\n");
+    return 1;
+  }
+  printf("refused: %s\n", error);
+
+  /* The checked typed entry: right sizes run, a wrong size or NULL is refused. */
+  float z1[12], z2[12];
+  if (mlp_run_checked((const float *)x.data, 64, z1, sizeof z1, z2, sizeof z2) != 0 ||
+      memcmp(z1, y1, sizeof y1)) {
+    fprintf(stderr, "call_mlp: mlp_run_checked failed on correct buffers\n");
+    return 1;
+  }
+  if (mlp_run_checked((const float *)x.data, 60, z1, sizeof z1, z2, sizeof z2) != -1 ||
+      mlp_run_checked(NULL, 64, z1, sizeof z1, z2, sizeof z2) != -1) {
+    fprintf(stderr, "call_mlp: mlp_run_checked accepted a wrong size or NULL\n");
+    return 1;
+  }
+  printf("run_checked: refuses wrong sizes\n");
   printf("model %s: %d input, %d outputs\n", mlp_model.name, mlp_model.num_inputs,
          mlp_model.num_outputs);
   quantc_tensor_free(&outputs[0]);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The ASan + UBSan configuration: builds build-asan/ (QUANTC_SANITIZE=1, -O1),
+# runs the importer, driver and end-to-end lit tests on it, then a bounded
+# smoke run of every libFuzzer harness (FUZZ_SECONDS each, default 30).
+# Ends with "N passed, N failed" like scripts/test.sh.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build-asan"
+QUANTC_SANITIZE=1 QUANTC_BUILD_DIR="$build" "$root/scripts/build.sh" quantc quant-opt \
+  fuzz-onnx-raw fuzz-onnx-structured fuzz-npy fuzz-options
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+/usr/lib/llvm-22/bin/lit -sv "$build/test/Import" "$build/test/Driver" "$build/test/e2e" 2>&1 |
+  tee "$log" || status=$?
+count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | head -1; }
+passed=$(count Passed); passed=${passed:-0}
+failed=0
+for kind in Failed Unresolved "Timed Out"; do
+  n=$(count "$kind"); failed=$((failed + ${n:-0}))
+done
+
+# Each harness that runs its time without a crash counts as one passed test.
+QUANTC_BUILD_DIR="$build" "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}" | tee "$log" || true
+fuzz_ok=$(grep -c ' ok$' "$log" || true)
+fuzz_bad=$(grep -c 'CRASH' "$log" || true)
+passed=$((passed + fuzz_ok)); failed=$((failed + fuzz_bad))
+echo "sanitized: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
