@@ -51,7 +51,7 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$work/$h"
   log="$work/$h.log"
   set +e
-  "$bin/$h" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=1048576 \
+  "$bin/$h" -seed="${FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=1048576 \
     -artifact_prefix="$work/crashes/$h-" -print_final_stats=1 \
     "$work/$h" "$seeds/${seed_dir[$h]}" >"$log" 2>&1
   rc=$?
