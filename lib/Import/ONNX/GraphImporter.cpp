@@ -3,6 +3,7 @@
 #include "quantc/Import/ONNX.h"
 
 #include "ModelLoader.h"
+#include "ModelValidator.h"
 #include "NodeContext.h"
 #include "TensorImport.h"
 
@@ -48,12 +49,6 @@ bool isSupported(const onnx::NodeProto &node) {
   const auto &registry = importersByDomain();
   auto domain = registry.find(normalizeDomain(node.domain()));
   return domain != registry.end() && domain->second.count(node.op_type());
-}
-
-std::string nodeName(const onnx::NodeProto &node) {
-  if (!node.name().empty())
-    return node.name();
-  return node.output_size() ? node.output(0) : "<unnamed>";
 }
 
 class GraphImporter {

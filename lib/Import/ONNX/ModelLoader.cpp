@@ -184,8 +184,7 @@ std::string checkWithONNX(LoadedModel &loaded) {
     try {
       onnx::checker::check_node(node, context, scope);
     } catch (const std::exception &e) {
-      return "node '" + (node.name().empty() ? node.output_size() ? node.output(0) : "" : node.name()) +
-             "' (" + node.op_type() + "): " + e.what();
+      return nodeLabel(node) + ": " + e.what();
     }
   }
   try {

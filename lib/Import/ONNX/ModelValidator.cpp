@@ -18,16 +18,6 @@ namespace {
 
 using T = onnx::TensorProto;
 
-std::string nodeName(const onnx::NodeProto &node) {
-  if (!node.name().empty())
-    return node.name();
-  return node.output_size() ? node.output(0) : std::string("<unnamed>");
-}
-
-std::string nodeLabel(const onnx::NodeProto &node) {
-  return "node '" + nodeName(node) + "' (" + node.op_type() + ")";
-}
-
 std::string quoted(const std::vector<std::string> &names) {
   std::string text;
   for (size_t i = 0; i < names.size() && i < 8; ++i)
@@ -295,6 +285,16 @@ std::string validateFunctions(const onnx::ModelProto &model) {
 }
 
 } // namespace
+
+std::string nodeName(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return node.name();
+  return node.output_size() ? node.output(0) : std::string("<unnamed>");
+}
+
+std::string nodeLabel(const onnx::NodeProto &node) {
+  return "node '" + nodeName(node) + "' (" + node.op_type() + ")";
+}
 
 bool tensorBytes(int32_t dataType, uint64_t elements, uint64_t &bytes, std::string &error) {
   unsigned bits = elementBits(dataType);

@@ -16,6 +16,11 @@ constexpr uint64_t kMaxTensorBytes = uint64_t(32) << 30;
 /// If/Loop/Scan bodies may nest this deep.
 constexpr int kMaxSubgraphDepth = 16;
 
+/// A node's name for messages: its name, else its first output's.
+std::string nodeName(const onnx::NodeProto &node);
+/// "node 'name' (OpType)".
+std::string nodeLabel(const onnx::NodeProto &node);
+
 /// ir_version, opset_import and the domains nodes use.
 std::string validateHeader(const onnx::ModelProto &model);
 

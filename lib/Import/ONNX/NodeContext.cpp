@@ -1,6 +1,8 @@
 // Attribute access, constant-parameter extraction and auto_pad resolution for op importers.
 #include "NodeContext.h"
 
+#include "ModelValidator.h"
+
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/IR/Matchers.h"
 
@@ -45,10 +47,7 @@ std::optional<SmallVector<float>> NodeContext::getFloats(llvm::StringRef name) c
 }
 
 LogicalResult NodeContext::error(const Twine &message) const {
-  std::string name = node.name().empty() ? (node.output_size() ? node.output(0) : "")
-                                         : node.name();
-  return emitError(fileLoc) << "node '" << name << "' (" << node.op_type()
-                            << "): " << message.str();
+  return emitError(fileLoc) << nodeLabel(node) << ": " << message.str();
 }
 
 /// The DenseElementsAttr behind input `index`, or an error naming the input.
