@@ -110,6 +110,7 @@ TEST_F(ImportTensorTest, StringTensorIsUnsupported) {
   onnx::TensorProto t;
   t.set_name("s");
   t.set_data_type(onnx::TensorProto::STRING);
+  t.add_string_data("text");
   EXPECT_FALSE(convert(t));
   EXPECT_EQ(error, "tensor 's' has unsupported element type STRING");
 }
@@ -161,9 +162,9 @@ TEST_F(ExternalDataTest, ReadsTheSegmentInsideTheModelDirectory) {
 
 TEST_F(ExternalDataTest, RefusesPathsOutsideTheModelDirectory) {
   EXPECT_FALSE(convert(external("../outside.bin", 2, 0), model));
-  EXPECT_NE(error.find("outside the model's directory"), std::string::npos) << error;
+  EXPECT_NE(error.find("'../outside.bin' contains '..'"), std::string::npos) << error;
   EXPECT_FALSE(convert(external(root + "/outside.bin", 2, 0), model));
-  EXPECT_NE(error.find("outside the model's directory"), std::string::npos) << error;
+  EXPECT_NE(error.find("is an absolute path"), std::string::npos) << error;
 }
 
 TEST_F(ExternalDataTest, RefusesRangesPastTheEndOfTheFile) {
@@ -175,7 +176,7 @@ TEST_F(ExternalDataTest, RefusesMalformedOffsets) {
   onnx::TensorProto t = external("w.bin", 2, 0);
   t.mutable_external_data(1)->set_value("12abc");
   EXPECT_FALSE(convert(t, model));
-  EXPECT_NE(error.find("external data offset '12abc' is not a number"), std::string::npos) << error;
+  EXPECT_NE(error.find("external data offset '12abc' is not a non-negative integer"), std::string::npos) << error;
 }
 
 } // namespace
