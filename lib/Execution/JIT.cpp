@@ -1,5 +1,6 @@
 // In-process execution through MLIR's ExecutionEngine (calibration and `quantc run`).
 #include "quantc/Execution/Execution.h"
+#include "JITCodeArena.h"
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -21,7 +22,9 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
   if (!machine)
     return machine.takeError();
   auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, machine->get());
+  auto arena = std::make_unique<JITCodeArena>();
   mlir::ExecutionEngineOptions options;
+  options.sectionMemoryMapper = arena.get();
   options.transformer = optimize;
   options.jitCodeGenOptLevel =
       optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Less;
@@ -44,6 +47,7 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
     return symbols;
   });
   std::unique_ptr<JITModel> model(new JITModel());
+  model->arena = std::move(arena);
   model->engine = std::move(*engine);
   return model;
 }

@@ -52,6 +52,8 @@ llvm::Expected<ModelSignature> readSignature(mlir::ModuleOp module);
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target);
 
 /// A model compiled in-process; `run` takes one buffer per input, then per output.
+class JITCodeArena;
+
 class JITModel {
 public:
   /// `optLevel` 3 for models that run many times; calibration's probed
@@ -64,6 +66,8 @@ public:
 
 private:
   JITModel() = default;
+  // Declared first so it outlives the engine whose sections it holds.
+  std::unique_ptr<JITCodeArena> arena;
   std::unique_ptr<mlir::ExecutionEngine> engine;
 };
 
