@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The ASan + UBSan configuration: builds build-asan/ (QUANTC_SANITIZE=1, -O1),
-# runs the importer, driver and PaddleOCR import lit tests on it, then a bounded
-# smoke run of every libFuzzer harness (FUZZ_SECONDS each, default 30).
+# runs the importer, driver, pass, pass-matrix and PaddleOCR lit tests on it,
+# then a bounded smoke run of every libFuzzer harness (FUZZ_SECONDS each,
+# default 30).
 # Ends with "N passed, N failed" like scripts/test.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-asan"
 QUANTC_SANITIZE=1 QUANTC_BUILD_DIR="$build" "$root/scripts/build.sh" quantc quant-opt \
-  fuzz-onnx-raw fuzz-onnx-structured fuzz-npy fuzz-options
+  fuzz-onnx-raw fuzz-onnx-structured fuzz-npy fuzz-options fuzz-mlir fuzz-tensor
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# The JIT-heavy e2e tests (paddleocr-quantize, -allocate, -allocate-rec)
-# are left out: under ASan their JIT-compiled code faults (open, see README).
+# Every pass and conversion test, the pass matrix (test/Robustness), the
+# importer and driver, and the PaddleOCR e2e tests that import, calibrate,
+# quantize and run real models through the JIT.
 /usr/lib/llvm-22/bin/lit -sv "$build/test/Import" "$build/test/Driver" \
-  "$build/test/e2e/paddleocr-import.test" 2>&1 |
+  "$build/test/Dialect" "$build/test/Conversion" "$build/test/Transforms" \
+  "$build/test/Robustness" "$build/test/e2e/paddleocr-import.test" \
+  "$build/test/e2e/paddleocr-quantize.test" 2>&1 |
   tee "$log" || status=$?
 count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | head -1; }
 passed=$(count Passed); passed=${passed:-0}

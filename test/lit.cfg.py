@@ -14,6 +14,8 @@ config.test_exec_root = os.path.join(config.quantc_obj_root, "test")
 # unpoisons, so manual poisoning is off; real errors still abort the test.
 config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+if config.quantc_sanitized:
+    config.available_features.add("sanitized")
 config.environment["PATH"] = os.pathsep.join(
     [config.quantc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Debian's interpreter has python3-onnx and numpy; a pyenv python3 may not.

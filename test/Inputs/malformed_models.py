@@ -536,7 +536,7 @@ def op_scale_axis(d):
 
 # --- Crashes the fuzzers found (each a regression case) -------------------
 
-@case(r"error: node 'conv0' \(Conv\): kernel_shape is required")
+@case(r"error: node 'conv0' \(Conv\): weight has rank 1 but the input has rank 4; it needs two channel dims and one per kernel dim")
 def fuzz_conv_rank1_weight(d):
     """libonnx 1.12 shape inference dereferenced null here (fuzz-onnx-structured)."""
     m = base_model()
@@ -553,10 +553,33 @@ def fuzz_resize_huge_scale(d):
     return save(d, m)
 
 
+@case(r"error: tensor 'w': its element count overflows 64 bits")
+def fuzz_empty_tensor_huge_dims(d):
+    """A zero dim after dims whose product passes int64: signed overflow (UBSan)
+    in the tensor importer (fuzz-tensor)."""
+    m = base_model()
+    w = m.graph.initializer[0]
+    del w.dims[:]
+    w.dims.extend([1 << 62, 3, 0])
+    w.ClearField("raw_data")
+    del w.float_data[:]
+    return save(d, m)
+
+
 # --- Options ---------------------------------------------------------------
 
 def opt_case(expected, *args):
     return case(expected, list(args))
+
+
+@opt_case(r"error: --input-value x=.*x\.pb: tensor 'x': its element count overflows 64 bits",
+          "import", "{model}", "--input-value", "x={dir}/x.pb", "-o", "{out}")
+def fuzz_input_value_huge_dims(d):
+    """The same tensor given as an --input-value file (fuzz-tensor)."""
+    t = onnx.TensorProto(name="x", data_type=onnx.TensorProto.FLOAT, dims=[1 << 62, 3, 0])
+    with open(os.path.join(d, "x.pb"), "wb") as f:
+        f.write(t.SerializeToString())
+    return save(d, base_model())
 
 
 @opt_case(r"error: unknown target 'sparc'", "compile", "{model}", "--target=sparc", "-o", "{out}")

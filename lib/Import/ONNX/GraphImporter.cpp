@@ -282,11 +282,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return {};
   for (const auto &[name, file] : options.inputValues) {
     onnx::TensorProto tensor;
-    if (std::string error = loadTensorProto(file, tensor); !error.empty()) {
+    std::string error = loadTensorProto(file, tensor);
+    tensor.set_name(name);
+    if (error.empty())
+      error = validateTensor(tensor, loaded.directory);
+    if (!error.empty()) {
       (void)fail("--input-value " + name + "=" + file + ": " + error);
       return {};
     }
-    tensor.set_name(name);
     if (failed(importConstant(tensor, name, NameLoc::get(builder.getStringAttr(name), fileLoc))))
       return {};
   }

@@ -26,7 +26,7 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   else if (kernelFromWeight)
     w.kernel = *kernelFromWeight;
   else
-    return ctx.error("kernel_shape is required");
+    return ctx.error("kernel_shape is required when the weight's shape is not static");
   if (w.kernel.size() != spatial)
     return ctx.error("kernel_shape has " + Twine(w.kernel.size()) + " entries for " +
                      Twine(spatial) + " spatial dims");
@@ -46,7 +46,19 @@ std::optional<SmallVector<int64_t>> weightKernel(NodeContext &ctx) {
   return SmallVector<int64_t>(weight.getShape().drop_front(2));
 }
 
+/// Conv weights are (M, C/group, kernel...), ConvTranspose's (C, M/group,
+/// kernel...): the input's rank either way.
+LogicalResult checkWeightRank(NodeContext &ctx) {
+  int64_t inputRank = ctx.inputType(0).getRank(), weightRank = ctx.inputType(1).getRank();
+  if (weightRank == inputRank)
+    return success();
+  return ctx.error("weight has rank " + Twine(weightRank) + " but the input has rank " +
+                   Twine(inputRank) + "; it needs two channel dims and one per kernel dim");
+}
+
 LogicalResult importConv(NodeContext &ctx) {
+  if (failed(checkWeightRank(ctx)))
+    return failure();
   auto window = readWindow(ctx, ctx.inputType(0), weightKernel(ctx));
   if (failed(window))
     return failure();
@@ -55,6 +67,8 @@ LogicalResult importConv(NodeContext &ctx) {
 }
 
 LogicalResult importConvTranspose(NodeContext &ctx) {
+  if (failed(checkWeightRank(ctx)))
+    return failure();
   auto input = ctx.inputType(0);
   auto window = readWindow(ctx, input, weightKernel(ctx));
   if (failed(window))

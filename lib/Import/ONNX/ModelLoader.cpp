@@ -107,7 +107,7 @@ static std::string checkGraphInputSizes(const onnx::GraphProto &graph,
     if (type == onnx::TensorProto::STRING || type == onnx::TensorProto::UNDEFINED)
       continue;
     if (overflow || !tensorBytes(type, elements, bytes, error))
-      return "graph input '" + input.name() + "': its size overflows 64 bits" ;
+      return "graph input '" + input.name() + "': its size overflows 64 bits";
     if (bytes > kMaxTensorBytes)
       return "graph input '" + input.name() + "' would take " + formatBytes(bytes) +
              ", more than quantc's " + formatBytes(kMaxTensorBytes) + " limit for one tensor";

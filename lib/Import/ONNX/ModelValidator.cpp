@@ -4,6 +4,7 @@
 #include "ExternalData.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -72,15 +73,22 @@ std::string validateTensor(const T &tensor, const std::string &directory) {
     return label + " has data type UNDEFINED";
   if (!T::DataType_IsValid(tensor.data_type()) && !elementBits(tensor.data_type()))
     return label + " has unknown data type " + std::to_string(tensor.data_type());
+  // MLIR shapes are int64: the product of the non-zero dims must fit one,
+  // even where a zero dim makes the tensor empty.
   uint64_t elements = 1;
-  bool overflow = false;
+  bool overflow = false, empty = false;
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
       return label + " has a negative dim (" + std::to_string(dim) + ")";
-    overflow |= __builtin_mul_overflow(elements, static_cast<uint64_t>(dim), &elements);
+    if (dim == 0)
+      empty = true;
+    else
+      overflow |= __builtin_mul_overflow(elements, static_cast<uint64_t>(dim), &elements);
   }
-  if (overflow)
+  if (overflow || elements > static_cast<uint64_t>(INT64_MAX))
     return label + ": its element count overflows 64 bits";
+  if (empty)
+    elements = 0;
   uint64_t bytes = 0;
   std::string error;
   if (tensor.data_type() != T::STRING && !tensorBytes(tensor.data_type(), elements, bytes, error))

@@ -124,8 +124,8 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
   }
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   int64_t numElements = 1;
-  for (int64_t d : shape) // validateTensor bounded the product
-    numElements *= d;
+  for (int64_t d : shape) // validateTensor bounded the product of non-zero dims
+    numElements = d == 0 || numElements == 0 ? 0 : numElements * d;
   auto type = RankedTensorType::get(shape, elementType);
   size_t expected = numElements * storageBytes(elementType);
   llvm::StringRef bytes;

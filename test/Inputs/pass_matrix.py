@@ -1,0 +1,146 @@
+"""pass_matrix.py: every quantc pass on every IR the test suite has, looking for crashes.
+
+Issue 6 point 3: IR that verifies must never reach an assert, an
+llvm_unreachable or undefined behaviour inside a pass. The inputs are the lit
+tests' .mlir files (each split at `// -----`) and generated ONNX models
+imported and then taken through the pipeline's stages (float, calibrated and
+quantized, integer, linalg), so each pass also sees IR from stages it does not
+expect. A run passes when quant-opt exits 0, or exits 1 after printing an
+error diagnostic. Anything else (a signal, a sanitizer report, a stack dump,
+a silent failure) is a crash and fails the matrix. Prints one line per crash
+and "pass matrix: N runs, N clean errors, N crashes".
+"""
+import argparse
+import concurrent.futures
+import glob
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEST_ROOT = os.path.dirname(HERE)
+
+# Each pass with the options that reach its main paths.
+PASSES = [
+    "qnn-fold-constants",
+    "qnn-fold-batchnorm",
+    "qnn-fuse-patterns",
+    "qnn-calibrate{data-free-samples=2}",
+    "qnn-calibrate{data-free-samples=2 hessians=true method=entropy}",
+    "qnn-quantize{bits=8 act-bits=8}",
+    "qnn-quantize{bits=4 group-size=32 method=gptq}",
+    "qnn-quantize{bits=ternary symmetric=true}",
+    "qnn-fold-scales",
+    "qnn-sensitivity",
+    "qnn-allocate-bits{avg-bits=4}",
+    "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
+    "convert-qnn-to-linalg",
+    "func.func(convert-linalg-matmul-to-vector)",
+    "func.func(quantc-fuse-elementwise)",
+    "func.func(convert-strided-copies-to-linalg)",
+    "quantc-approximate-math",
+    "quantc-import-cleanup-pipeline",
+    "quantc-lower-to-loops-pipeline",
+    "quantc-lower-to-llvm-pipeline",
+]
+
+MODELS = ["mlp_two_outputs", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
+          "resize_sizes", "conv_same_upper", "constant_weights"]
+
+# Stages a model is taken through before every pass runs on it.
+STAGES = {
+    "float": None,
+    "quantized": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
+                 " qnn-quantize{bits=8 act-bits=8})",
+    "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
+               " qnn-quantize{bits=8 act-bits=8}, qnn-fold-scales)",
+    "linalg": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
+              " qnn-quantize{bits=4 act-bits=8}, qnn-fold-scales, convert-qnn-to-linalg)",
+}
+
+CRASH_MARKS = ("Stack dump", "PLEASE submit", "Sanitizer", "runtime error:", "LLVM ERROR",
+               "Assertion", "UNREACHABLE")
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def crash_of(result):
+    """Why `result` counts as a crash, or None for a clean run or a clean error."""
+    text = result.stderr
+    for mark in CRASH_MARKS:
+        if mark in text:
+            return mark
+    if result.returncode == 0:
+        return None
+    if result.returncode == 1:
+        return None if "error:" in text else "exit 1 without an error diagnostic"
+    return "exit code %d" % result.returncode
+
+
+def build_inputs(args):
+    """The .mlir inputs: lit tests as they are, models at every stage."""
+    inputs = sorted(glob.glob(os.path.join(TEST_ROOT, "Dialect", "**", "*.mlir"), recursive=True) +
+                    glob.glob(os.path.join(TEST_ROOT, "Conversion", "**", "*.mlir"), recursive=True) +
+                    glob.glob(os.path.join(TEST_ROOT, "Transforms", "*.mlir")))
+    for model in MODELS:
+        onnx = os.path.join(args.work, model + ".onnx")
+        made = run([sys.executable, os.path.join(HERE, "gen_onnx.py"), model, onnx])
+        if made.returncode:
+            sys.exit("gen_onnx.py %s failed:\n%s" % (model, made.stderr))
+        imported = os.path.join(args.work, model + ".float.mlir")
+        result = run([args.quantc, "import", onnx, "-o", imported])
+        if result.returncode:
+            sys.exit("quantc import %s failed:\n%s" % (model, result.stderr))
+        inputs.append(imported)
+        for stage, pipeline in STAGES.items():
+            if pipeline is None:
+                continue
+            staged = os.path.join(args.work, "%s.%s.mlir" % (model, stage))
+            result = run([args.quant_opt, imported, "--pass-pipeline=" + pipeline, "-o", staged])
+            # A stage the model cannot reach is itself a pass run; keep it
+            # in the matrix only when it produced IR.
+            if result.returncode == 0:
+                inputs.append(staged)
+            elif crash_of(result):
+                sys.exit("staging %s to %s crashed:\n%s" % (model, stage, result.stderr))
+    return inputs
+
+
+def run_cell(args, path, pass_text):
+    pass_text = pass_text.replace("CACHE", os.path.join(args.work, "latency.json"))
+    command = [args.quant_opt, path, "--split-input-file",
+               "--pass-pipeline=builtin.module(%s)" % pass_text,
+               "-o", os.devnull]
+    result = run(command)
+    return path, pass_text, result, crash_of(result)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quant-opt", required=True)
+    parser.add_argument("--quantc", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    inputs = build_inputs(args)
+    cells = [(path, p) for path in inputs for p in PASSES]
+    crashes = errors = 0
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for path, pass_text, result, crash in pool.map(lambda c: run_cell(args, *c), cells):
+            if crash:
+                crashes += 1
+                name = os.path.relpath(path, TEST_ROOT) if path.startswith(TEST_ROOT) else os.path.basename(path)
+                print("CRASH: %s on %s (%s)" % (pass_text, name, crash))
+                print("\n".join("  " + line for line in result.stderr.splitlines()[-15:]))
+            elif result.returncode:
+                errors += 1
+    print("pass matrix: %d inputs x %d passes = %d runs, %d clean errors, %d crashes"
+          % (len(inputs), len(PASSES), len(cells), errors, crashes))
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
