@@ -114,18 +114,23 @@ llvm::Error writeOutputs(llvm::StringRef output, llvm::ArrayRef<quantc_tensor_in
     return llvm::Error::success();
   }
   bool toDirectory = infos.size() > 1 || llvm::sys::fs::is_directory(output);
-  if (toDirectory)
-    if (auto ec = llvm::sys::fs::create_directories(output))
-      return llvm::createStringError(output + ": cannot create directory: " + ec.message());
+  // Each .npy is written atomically; a directory of them appears only whole.
+  std::optional<StagedDirectory> staged;
+  if (toDirectory) {
+    auto created = StagedDirectory::create(output);
+    if (!created)
+      return created.takeError();
+    staged.emplace(std::move(*created));
+  }
   for (auto [info, tensor] : llvm::zip(infos, tensors)) {
-    llvm::SmallString<256> path(output);
+    llvm::SmallString<256> path(toDirectory ? staged->path() : output);
     if (toDirectory)
       llvm::sys::path::append(path, sanitizeIdentifier(info.name) + ".npy");
     char error[512];
     if (quantc_npy_write(path.c_str(), &tensor, error, sizeof error))
       return llvm::createStringError(error);
   }
-  return llvm::Error::success();
+  return staged ? staged->commit() : llvm::Error::success();
 }
 
 /// Runs `call` options.repeat times; prints min/median when asked.
