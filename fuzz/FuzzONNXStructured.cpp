@@ -98,13 +98,15 @@ void mutateModel(onnx::ModelProto &model, Rng &rng) {
     if (node >= 0 && graph.node(node).input_size()) {
       auto names = valueNames(graph);
       auto &n = *graph.mutable_node(node);
-      n.set_input(pick(n.input(), rng), rng() % 8 ? names[rng() % names.size()] : "ghost");
+      bool ghost = names.empty() || rng() % 8 == 0;
+      n.set_input(pick(n.input(), rng), ghost ? "ghost" : names[rng() % names.size()]);
     }
     break;
   case 3:
     if (node >= 0 && graph.node(node).output_size()) {
       auto names = valueNames(graph);
-      graph.mutable_node(node)->set_output(0, names[rng() % names.size()]);
+      if (!names.empty())
+        graph.mutable_node(node)->set_output(0, names[rng() % names.size()]);
     }
     break;
   case 4:
