@@ -307,7 +307,7 @@ def tensor_negative_dim(d):
 def tensor_dim_overflow(d):
     m = base_model()
     del m.graph.initializer[0].dims[:]
-    m.graph.initializer[0].dims.extend([1 << 40, 1 << 40, 1 << 40])
+    m.graph.initializer[0].dims.extend([1 << 34, 1 << 34, 1 << 34])
     return save(d, m)
 
 
@@ -506,7 +506,7 @@ def op_nbits_bad_bits(d):
     return save(d, nbits_model(bits=5))
 
 
-@case(r"error: node 'n0' \(MatMulNBits\): K and N must be positive and block_size a power of two >= 16, got K = 32, N = 3, block_size = 12")
+@case(r"error: node 'n0' \(MatMulNBits\): K and N must be in 1..2\^35 and block_size a power of two >= 16, got K = 32, N = 3, block_size = 12")
 def op_nbits_bad_block(d):
     return save(d, nbits_model(block_size=12))
 
@@ -555,12 +555,45 @@ def fuzz_resize_huge_scale(d):
 
 @case(r"error: tensor 'w': its element count overflows 64 bits")
 def fuzz_empty_tensor_huge_dims(d):
-    """A zero dim after dims whose product passes int64: signed overflow (UBSan)
-    in the tensor importer (fuzz-tensor)."""
+    """A zero dim after dims whose product passes int64 (fuzz-tensor found
+    [~2^7 ... 97, 8, 0]): signed overflow (UBSan) in the tensor importer."""
     m = base_model()
     w = m.graph.initializer[0]
     del w.dims[:]
-    w.dims.extend([1 << 62, 3, 0])
+    w.dims.extend([1 << 34, 1 << 34, 1 << 34, 0])
+    w.ClearField("raw_data")
+    del w.float_data[:]
+    return save(d, m)
+
+
+@case(r"error: node 'n0' \(MatMulNBits\): K and N must be in 1..2\^35 .*N = 9223372036854775807")
+def fuzz_nbits_huge_n(d):
+    """N * blocks * bytes overflowed int64 (UBSan) in the MatMulNBits importer
+    (fuzz-onnx-structured)."""
+    m = nbits_model()
+    for attr in m.graph.node[0].attribute:
+        if attr.name == "N":
+            attr.i = (1 << 63) - 1
+    return save(d, m)
+
+
+@case(r"error: graph input 'x' has dim 9223372036854775807, above quantc's limit of 2\^35")
+def fuzz_input_huge_dim(d):
+    """An empty graph input whose other dim is 2^63 - 1: shape arithmetic would overflow."""
+    m = base_model()
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    dims[0].dim_value = 0
+    dims[1].dim_value = (1 << 63) - 1
+    return save(d, m)
+
+
+@case(r"error: tensor 'w' has dim 4611686018427387904, above quantc's limit of 2\^35")
+def fuzz_tensor_huge_dim(d):
+    """The same for an empty initializer."""
+    m = base_model()
+    w = m.graph.initializer[0]
+    del w.dims[:]
+    w.dims.extend([1 << 62, 0])
     w.ClearField("raw_data")
     del w.float_data[:]
     return save(d, m)
@@ -576,7 +609,7 @@ def opt_case(expected, *args):
           "import", "{model}", "--input-value", "x={dir}/x.pb", "-o", "{out}")
 def fuzz_input_value_huge_dims(d):
     """The same tensor given as an --input-value file (fuzz-tensor)."""
-    t = onnx.TensorProto(name="x", data_type=onnx.TensorProto.FLOAT, dims=[1 << 62, 3, 0])
+    t = onnx.TensorProto(name="x", data_type=onnx.TensorProto.FLOAT, dims=[1 << 34, 1 << 34, 1 << 34, 0])
     with open(os.path.join(d, "x.pb"), "wb") as f:
         f.write(t.SerializeToString())
     return save(d, base_model())

@@ -2,6 +2,7 @@
 // quantizer writes them) and com.microsoft MatMulNBits (blockwise low-bit
 // weights). uint8 data becomes int8 with the zero point shifted by 128, which
 // is exact, so everything lowers through the signed quantization path.
+#include "ModelValidator.h"
 #include "NodeContext.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -183,20 +184,23 @@ LogicalResult importMatMulNBits(NodeContext &ctx) {
   int64_t block = ctx.getInt("block_size", 0);
   if (bits != 2 && bits != 4 && bits != 8)
     return ctx.error("bits = " + Twine(bits) + " is not supported (2, 4 or 8)");
-  if (k <= 0 || n <= 0 || block < 16 || (block & (block - 1)))
-    return ctx.error("K and N must be positive and block_size a power of two >= 16, got K = " +
+  if (k <= 0 || n <= 0 || k > kMaxDim || n > kMaxDim || block < 16 || (block & (block - 1)))
+    return ctx.error("K and N must be in 1..2^35 and block_size a power of two >= 16, got K = " +
                      Twine(k) + ", N = " + Twine(n) + ", block_size = " + Twine(block));
   if (ctx.hasInput(4) && !ctx.node.input(4).empty())
     return ctx.error("g_idx (act-order) is not supported");
   auto a = ctx.inputType(0);
   if (!a.getElementType().isF32() || a.getShape().back() != k)
     return ctx.error("A must be f32 with last dim K = " + Twine(k));
-  int64_t blocks = (k + block - 1) / block, blobBytes = block * bits / 8;
   if (k % block)
     return ctx.error("K = " + Twine(k) + " is not a multiple of block_size = " + Twine(block));
+  // block <= K <= 2^35 here, so only B's byte count can overflow.
+  int64_t blocks = k / block, blobBytes = block * bits / 8, rowBlocks, packedBytes;
+  bool tooBig = __builtin_mul_overflow(n, blocks, &rowBlocks) ||
+                __builtin_mul_overflow(rowBlocks, blobBytes, &packedBytes);
   IntegerType packedType;
   auto packed = integerValues(ctx.input(1), packedType);
-  if (!packed || packedType.getWidth() != 8 || int64_t(packed->size()) != n * blocks * blobBytes ||
+  if (!packed || packedType.getWidth() != 8 || tooBig || int64_t(packed->size()) != packedBytes ||
       ctx.inputType(1).getRank() != 3 || ctx.inputType(1).getDimSize(0) != n ||
       ctx.inputType(1).getDimSize(1) != blocks || ctx.inputType(1).getDimSize(2) != blobBytes)
     return ctx.error("B must be a constant uint8 tensor of shape [" + Twine(n) + ", " +

@@ -99,9 +99,13 @@ static std::string checkGraphInputSizes(const onnx::GraphProto &graph,
       continue;
     uint64_t elements = 1, bytes = 0;
     bool overflow = false;
-    for (const auto &dim : input.type().tensor_type().shape().dim())
+    for (const auto &dim : input.type().tensor_type().shape().dim()) {
+      if (dim.has_dim_value() && dim.dim_value() > kMaxDim)
+        return "graph input '" + input.name() + "' has dim " + std::to_string(dim.dim_value()) +
+               ", above quantc's limit of 2^35";
       if (dim.has_dim_value() && dim.dim_value() > 0)
         overflow |= __builtin_mul_overflow(elements, uint64_t(dim.dim_value()), &elements);
+    }
     std::string error;
     int32_t type = input.type().tensor_type().elem_type();
     if (type == onnx::TensorProto::STRING || type == onnx::TensorProto::UNDEFINED)

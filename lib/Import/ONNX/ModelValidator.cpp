@@ -80,6 +80,8 @@ std::string validateTensor(const T &tensor, const std::string &directory) {
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
       return label + " has a negative dim (" + std::to_string(dim) + ")";
+    if (dim > kMaxDim)
+      return label + " has dim " + std::to_string(dim) + ", above quantc's limit of 2^35";
     if (dim == 0)
       empty = true;
     else

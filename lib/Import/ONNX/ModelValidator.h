@@ -13,6 +13,10 @@ namespace quantc::onnx_import {
 
 /// No single tensor (weight, graph input, op result) may exceed this.
 constexpr uint64_t kMaxTensorBytes = uint64_t(32) << 30;
+/// No dim may exceed this, not even in an empty tensor: a non-empty tensor
+/// cannot anyway (kMaxTensorBytes), and the bound keeps shape arithmetic
+/// (sums, products with strides and blocks) far from int64 overflow.
+constexpr int64_t kMaxDim = int64_t(1) << 35;
 /// If/Loop/Scan bodies may nest this deep.
 constexpr int kMaxSubgraphDepth = 16;
 
