@@ -577,6 +577,16 @@ def fuzz_nbits_huge_n(d):
     return save(d, m)
 
 
+@case(r"error: node 'n0' \(MatMulNBits\): expects inputs A, B, scales and optionally "
+      r"zero_points, g_idx, bias; got 0 inputs")
+def fuzz_nbits_no_inputs(d):
+    """A null Value dereferenced (UBSan): no schema check covers com.microsoft
+    ops (fuzz-onnx-structured)."""
+    m = nbits_model()
+    del m.graph.node[0].input[:]
+    return save(d, m)
+
+
 @case(r"error: graph input 'x' has dim 9223372036854775807, above quantc's limit of 2\^35")
 def fuzz_input_huge_dim(d):
     """An empty graph input whose other dim is 2^63 - 1: shape arithmetic would overflow."""

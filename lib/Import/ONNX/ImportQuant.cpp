@@ -180,6 +180,10 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
 /// [N, K / block_size, block_size * bits / 8] bytes, values low bits first,
 /// one scale (and zero point, default 2^(bits-1)) per (n, block).
 LogicalResult importMatMulNBits(NodeContext &ctx) {
+  // libonnx has no schema for com.microsoft ops, so nothing checked the arity.
+  if (!ctx.hasInput(0) || !ctx.hasInput(1) || !ctx.hasInput(2) || ctx.node.input_size() > 6)
+    return ctx.error("expects inputs A, B, scales and optionally zero_points, g_idx, bias; got " +
+                     Twine(ctx.node.input_size()) + " inputs");
   int64_t k = ctx.getInt("K", 0), n = ctx.getInt("N", 0), bits = ctx.getInt("bits", 4);
   int64_t block = ctx.getInt("block_size", 0);
   if (bits != 2 && bits != 4 && bits != 8)
