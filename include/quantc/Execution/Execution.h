@@ -51,9 +51,9 @@ llvm::Expected<ModelSignature> readSignature(mlir::ModuleOp module);
 /// Diagnostics go to the module's context.
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target);
 
-/// A model compiled in-process; `run` takes one buffer per input, then per output.
 class JITCodeArena;
 
+/// A model compiled in-process; `run` takes one buffer per input, then per output.
 class JITModel {
 public:
   /// `optLevel` 3 for models that run many times; calibration's probed
