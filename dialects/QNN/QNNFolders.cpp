@@ -57,8 +57,11 @@ struct HostTensor {
     return isFloat() ? static_cast<int64_t>(std::trunc(floats[flat])) : ints[flat];
   }
 
-  /// Builds the attribute for `type`, converting values to its element type.
+  /// Builds the attribute for `type`, converting values to its element type;
+  /// none (no fold) when the values do not fill the type.
   Attribute toAttr(RankedTensorType type) const {
+    if (!type.hasStaticShape() || size() != type.getNumElements())
+      return {};
     Type element = type.getElementType();
     if (auto intType = dyn_cast<IntegerType>(element)) {
       SmallVector<APInt> values;

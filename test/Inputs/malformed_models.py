@@ -587,6 +587,22 @@ def fuzz_nbits_no_inputs(d):
     return save(d, m)
 
 
+@case(r"error: node 'gather0': 'qnn.gather' op operand #1 must be ranked tensor of 32-bit "
+      r"signless integer or 64-bit signless integer values, but got 'tensor<1xf64>'")
+def fuzz_gather_float_indices(d):
+    """Gather with double indices was folded before it was verified, into an
+    attribute its values did not fill; the Cast after it read through a null
+    pointer (fuzz-onnx-structured)."""
+    idx = helper.make_tensor("idx", TensorProto.DOUBLE, [1], [0.0])
+    nodes = [helper.make_node("Constant", [], ["idx"], name="idx0", value=idx),
+             helper.make_node("Gather", ["idx", "idx"], ["n"], name="gather0"),
+             helper.make_node("Cast", ["n"], ["y"], name="cast0", to=TensorProto.INT64)]
+    graph = helper.make_graph(nodes, "g", [], [helper.make_tensor_value_info("y", TensorProto.INT64, [1])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    return save(d, m)
+
+
 @case(r"error: graph input 'x' has dim 9223372036854775807, above quantc's limit of 2\^35")
 def fuzz_input_huge_dim(d):
     """An empty graph input whose other dim is 2^63 - 1: shape arithmetic would overflow."""

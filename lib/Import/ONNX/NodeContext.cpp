@@ -5,6 +5,7 @@
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
 
 using namespace mlir;
 
@@ -132,7 +133,13 @@ FailureOr<SmallVector<int64_t>> NodeContext::windowPads(RankedTensorType input,
   return pads;
 }
 
-Value NodeContext::foldOrKeep(Operation *op) {
+FailureOr<Value> NodeContext::foldOrKeep(Operation *op) {
+  // Folders trust the op's invariants (operand types, attributes): check
+  // them first, as the verifier would after import.
+  if (failed(mlir::verify(op, /*verifyRecursively=*/false))) {
+    op->erase();
+    return failure();
+  }
   SmallVector<OpFoldResult, 1> folded;
   if (failed(op->fold(folded)) || folded.size() != 1)
     return op->getResult(0);

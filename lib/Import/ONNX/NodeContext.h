@@ -93,7 +93,7 @@ public:
 private:
   /// Folds a new single-result op right away (createOrFold), so shape
   /// subgraphs become constants before the ops that need them are imported.
-  mlir::Value foldOrKeep(mlir::Operation *op);
+  mlir::FailureOr<mlir::Value> foldOrKeep(mlir::Operation *op);
 
   mlir::Location fileLoc;
   std::unordered_map<std::string, mlir::Value> &values;

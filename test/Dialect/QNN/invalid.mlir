@@ -180,6 +180,16 @@ func.func @gather_axis(%x: tensor<2x3xf32>, %i: tensor<1xi64>) {
 
 // -----
 
+// The importer once folded such a gather before verifying it
+// (found by fuzz-onnx-structured).
+func.func @gather_float_indices(%x: tensor<2x3xf32>, %i: tensor<1xf64>) {
+  // expected-error @+1 {{'qnn.gather' op operand #1 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<1xf64>'}}
+  %0 = qnn.gather %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<1xf64>) -> tensor<1x3xf32>
+  return
+}
+
+// -----
+
 func.func @pad_mode(%x: tensor<2xf32>) {
   // expected-error @+2 {{'qnn.pad' op mode must be constant, reflect or edge, got 'wrap'}}
   // expected-error @+1 {{failed to infer returned types}}
