@@ -19,7 +19,7 @@ status=0
 /usr/lib/llvm-22/bin/lit -sv "$build/test/Import" "$build/test/Driver" \
   "$build/test/Dialect" "$build/test/Conversion" "$build/test/Transforms" \
   "$build/test/Robustness" "$build/test/e2e/paddleocr-import.test" \
-  "$build/test/e2e/paddleocr-quantize.test" 2>&1 |
+  "$build/test/e2e/paddleocr-quantize.test" "$build/test/e2e/quantized-outputs.test" 2>&1 |
   tee "$log" || status=$?
 count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | head -1; }
 passed=$(count Passed); passed=${passed:-0}

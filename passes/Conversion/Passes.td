@@ -105,6 +105,34 @@ def ConvertStridedCopiesToLinalgPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QuantcDistinctReturnBuffersPass
+    : Pass<"quantc-distinct-return-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned memref a buffer of its own before out-param conversion";
+  let description = [{
+    buffer-results-to-out-params{hoist-static-allocs} replaces a returned
+    memref.alloc by its out-param and erases the alloc; a buffer returned
+    twice (a graph output that is also a probe, or two graph outputs of one
+    value) is then erased twice (upstream llvm-project#219492), and a
+    returned view or global must not be written in place. This pass copies
+    every return operand that is not a fresh identity-layout allocation of
+    its own into a new allocation, so hoisting sees one alloc per result.
+
+    Before:
+    ```mlir
+    %a = memref.alloc() : memref<1x40xf32>
+    return %a, %a : memref<1x40xf32>, memref<1x40xf32>
+    ```
+    After:
+    ```mlir
+    %a = memref.alloc() : memref<1x40xf32>
+    %b = memref.alloc() : memref<1x40xf32>
+    memref.copy %a, %b : memref<1x40xf32> to memref<1x40xf32>
+    return %a, %b : memref<1x40xf32>, memref<1x40xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def QuantcApproximateMathPass : Pass<"quantc-approximate-math", "::mlir::ModuleOp"> {
   let summary = "Replace math.exp/tanh/erf/log/... by vectorizable polynomial approximations";
   let description = [{

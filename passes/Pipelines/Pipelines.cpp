@@ -29,6 +29,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
             "canonicalize,"
             "one-shot-bufferize{bufferize-function-boundaries "
             "function-boundary-type-conversion=identity-layout-map},"
+            "func.func(quantc-distinct-return-buffers),"
             "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
             "canonicalize,"
             "buffer-deallocation-pipeline,"

@@ -236,6 +236,47 @@ def matmul_nbits_bad_k():
     return m
 
 
+def output_matmul():
+    """The smallest classifier head: a quantized MatMul feeds the graph output."""
+    w = numpy_helper.from_array(weights((96, 40)), "w")
+    node = helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")
+    return model([node], [vi("x", F, [1, 96])], [vi("y", F, [1, 40])], [w])
+
+
+def output_gemm_transb():
+    """Gemm with transB (torch.nn.Linear as exported) straight to the output."""
+    w = numpy_helper.from_array(weights((24, 64)), "w")
+    b = numpy_helper.from_array(weights((24,), 1), "b")
+    node = helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc", transB=1)
+    return model([node], [vi("x", F, [2, 64])], [vi("y", F, [2, 24])], [w, b])
+
+
+def output_shared():
+    """Layer outputs that are graph outputs and also feed other layers:
+    conv -> (y0, and conv2 -> y1); y1 -> gemm -> y2; y2 is also returned twice
+    through Identity."""
+    w0 = numpy_helper.from_array(weights((8, 3, 3, 3)), "w0")
+    w1 = numpy_helper.from_array(weights((8, 8, 1, 1), 1), "w1")
+    w2 = numpy_helper.from_array(weights((10, 8 * 6 * 6), 2), "w2")
+    nodes = [
+        helper.make_node("Conv", ["x", "w0"], ["y0"], name="conv0"),
+        helper.make_node("Conv", ["y0", "w1"], ["y1"], name="conv1"),
+        helper.make_node("Flatten", ["y1"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "w2"], ["y2"], name="fc", transB=1),
+        helper.make_node("Identity", ["y2"], ["y3"], name="same"),
+    ]
+    return model(nodes, [vi("x", F, [1, 3, 8, 8])],
+                 [vi("y0", F, None), vi("y1", F, None), vi("y2", F, None), vi("y3", F, None)],
+                 [w0, w1, w2])
+
+
+def output_batched_matmul():
+    """A batched MatMul [2,5,16] x [16,12] to the output (W8A8 crashed here)."""
+    w = numpy_helper.from_array(weights((16, 12)), "w")
+    node = helper.make_node("MatMul", ["x", "w"], ["y"], name="proj")
+    return model([node], [vi("x", F, [2, 5, 16])], [vi("y", F, [2, 5, 12])], [w])
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main")}

@@ -44,7 +44,7 @@ PASSES = [
     "quantc-lower-to-llvm-pipeline",
 ]
 
-MODELS = ["mlp_two_outputs", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
+MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
           "resize_sizes", "conv_same_upper", "constant_weights"]
 
 # Stages a model is taken through before every pass runs on it.
