@@ -7,10 +7,14 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler
   coinor-libcbc-dev pkgconf
+  # .npz calibration samples (zip archives)
+  libzip-dev
   # libFuzzer and the ASan/UBSan runtimes for the sanitizer build and fuzzers
   libclang-rt-22-dev
   googletest libgtest-dev
   python3-onnx python3-numpy
+  # real architectures exported by torch.onnx at test time (e2e tier)
+  python3-torch python3-torchvision
   libonnx-testdata
   # AArch64 artifacts: cross libc to link against, qemu to run them in tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross

@@ -4,6 +4,8 @@
 #include "Pareto.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
+#include "quantc/Execution/Samples.h"
+#include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/AtomicFile.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -87,7 +89,8 @@ double jsonNumber(double value) { return std::isfinite(value) ? value : 999.0; }
 
 llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTensor> &outputs,
                         const std::vector<MeasuredTensor> &layers, const QuantizeOptions &options,
-                        llvm::StringRef modelPath, size_t samples, mlir::DictionaryAttr allocation) {
+                        llvm::StringRef modelPath, size_t samples, const std::string &unmeasured,
+                        mlir::DictionaryAttr allocation) {
   auto tensorJSON = [](const MeasuredTensor &t) {
     llvm::json::Object object{{"name", t.name}};
     if (t.measured) {
@@ -95,7 +98,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
       object["cosine"] = t.stats.cosine;
       object["max_abs_error"] = t.stats.maxAbsError;
     } else {
-      object["sqnr_db"] = nullptr; // measured at the next layer's input instead
+      object["sqnr_db"] = nullptr; // no samples, not a float tensor, or measured at the next layer
     }
     if (!t.op.empty()) {
       object["op"] = t.op;
@@ -126,6 +129,8 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"calibration", options.calib.empty() ? "data-free" : "files"},
                           {"calibration_method", options.calibMethod},
                           {"evaluation_samples", int64_t(samples)},
+                          {"not_measured", unmeasured.empty() ? llvm::json::Value(nullptr)
+                                                              : llvm::json::Value(unmeasured)},
                           {"outputs", std::move(outputArray)},
                           {"layers", std::move(layerArray)}};
   double parameters = 0, weightBits = 0, bytes = 0;
@@ -153,7 +158,10 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
 
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "quality vs the float model on " << samples << " calibration sample(s)\n";
+  if (unmeasured.empty())
+    os << "quality vs the float model on " << samples << " calibration sample(s)\n";
+  else
+    os << "quality vs the float model: not measured (" << unmeasured << ")\n";
   os << llvm::format("%-40s %-19s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
                      "SQNR dB", "cosine", "max |err|");
   auto row = [&](const MeasuredTensor &t) {
@@ -366,26 +374,29 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (!quantModel)
     return quantModel.takeError();
   const ModelSignature &signature = (*floatModel)->signature();
-  if (signature.inputs.size() != 1)
-    return llvm::Error::success(); // the report needs single-input samples
   std::string error;
   // Data-free calibration already warned when it had nothing to go on.
-  auto samples = qnn::calibrationSamples(*floatModule, signature.inputs[0], options.calib, 16,
-                                         error, /*warnDataFree=*/!(actBits || gptq));
-  if (mlir::failed(samples))
+  auto loaded = qnn::calibrationSamples(*floatModule, signature, options.calib, 16, error,
+                                        /*warnDataFree=*/!(actBits || gptq));
+  // Weight-only quantization needs no data: without samples the report says so.
+  if (mlir::failed(loaded) && !options.calib.empty())
     return llvm::createStringError(error);
+  std::vector<Sample> samples = mlir::succeeded(loaded) ? std::move(*loaded) : std::vector<Sample>{};
+  std::string unmeasured = samples.empty() ? error : "";
+  if (!unmeasured.empty())
+    llvm::errs() << "quality not measured: " << unmeasured << "\n";
 
   std::vector<ErrorAccumulator> outputErrors(signature.outputs.size()),
       layerErrors(floatProbes.size());
-  for (const std::vector<float> &sample : *samples) {
-    const void *input = sample.data();
-    if (auto e = (*floatModel)->run(llvm::ArrayRef<const void *>(&input, 1)))
+  for (const Sample &sample : samples) {
+    if (auto e = (*floatModel)->run(sample.buffers()))
       return e;
-    if (auto e = (*quantModel)->run(llvm::ArrayRef<const void *>(&input, 1)))
+    if (auto e = (*quantModel)->run(sample.buffers()))
       return e;
     for (size_t i = 0; i < signature.outputs.size(); ++i)
-      outputErrors[i].add((*floatModel)->output(i), (*quantModel)->output(i),
-                          signature.outputs[i].numel());
+      if (signature.outputs[i].dtype == QUANTC_FLOAT32)
+        outputErrors[i].add((*floatModel)->output(i), (*quantModel)->output(i),
+                            signature.outputs[i].numel());
     for (size_t i = 0; i < floatProbes.size(); ++i)
       layerErrors[i].add((*floatModel)->probe(i), (*quantModel)->probe(i),
                          (*floatModel)->probeSize(i));
@@ -394,12 +405,15 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   for (size_t i = 0; i < signature.outputs.size(); ++i) {
     MeasuredTensor t;
     t.name = signature.outputs[i].name;
+    t.measured = !samples.empty() && signature.outputs[i].dtype == QUANTC_FLOAT32;
     t.stats = outputErrors[i].stats();
     outputs.push_back(t);
+    if (!t.measured)
+      continue;
     llvm::errs() << llvm::format("quantized output '%s': SQNR %.2f dB, cosine %.6f, max |err| %.4g "
                                  "(%zu samples)\n",
                                  t.name.c_str(), t.stats.sqnrDb, t.stats.cosine,
-                                 t.stats.maxAbsError, samples->size());
+                                 t.stats.maxAbsError, samples.size());
   }
   size_t probe = 0;
   for (auto [index, f] : llvm::enumerate(floatLayers)) {
@@ -421,8 +435,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
         t.shape += (t.shape.empty() ? "" : "x") + std::to_string(d);
     if (!weight)
       t.format = "(activations)";
-    t.measured = measured;
-    if (measured)
+    t.measured = measured && !samples.empty();
+    if (t.measured)
       t.stats = layerErrors[probe++].stats();
     layers.push_back(t);
   }
@@ -430,7 +444,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     return llvm::Error::success();
   QuantizeOptions used = options;
   used.sensitivity = sensitivity;
-  return writeReport(options.report, outputs, layers, used, modelPath, samples->size(), allocation);
+  return writeReport(options.report, outputs, layers, used, modelPath, samples.size(), unmeasured,
+                     allocation);
 }
 
 } // namespace quantc

@@ -29,168 +29,6 @@ using namespace mlir;
 
 namespace {
 
-/// The .npy files named by `paths` (directories contribute their *.npy, sorted).
-FailureOr<std::vector<std::string>> listSamples(ArrayRef<std::string> paths, std::string &error) {
-  std::vector<std::string> files;
-  for (const std::string &path : paths) {
-    if (!llvm::sys::fs::is_directory(path)) {
-      if (!llvm::sys::fs::exists(path)) {
-        error = path + ": no such calibration file or directory";
-        return failure();
-      }
-      files.push_back(path);
-      continue;
-    }
-    std::vector<std::string> found;
-    std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec; it.increment(ec))
-      if (llvm::sys::path::extension(it->path()) == ".npy")
-        found.push_back(it->path());
-    if (ec) {
-      error = path + ": " + ec.message();
-      return failure();
-    }
-    if (found.empty()) {
-      error = path + ": no .npy calibration samples in this directory";
-      return failure();
-    }
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
-/// Per-output-channel mean and std the first convolution's output should
-/// have: its (folded or following) BatchNorm's statistics.
-std::optional<std::pair<std::vector<float>, std::vector<float>>> outputStatistics(ConvOp conv) {
-  auto mean = conv->getAttrOfType<DenseF32ArrayAttr>("qnn.bn_mean");
-  auto stddev = conv->getAttrOfType<DenseF32ArrayAttr>("qnn.bn_std");
-  if (mean && stddev)
-    return std::make_pair(std::vector<float>(mean.asArrayRef()),
-                          std::vector<float>(stddev.asArrayRef()));
-  if (!conv->hasOneUse())
-    return std::nullopt;
-  auto bn = dyn_cast<BatchNormOp>(*conv->getUsers().begin());
-  if (!bn)
-    return std::nullopt;
-  auto runningMean = readFloats(bn.getMean()), variance = readFloats(bn.getVariance());
-  if (!runningMean || !variance)
-    return std::nullopt;
-  std::vector<float> deviation;
-  for (float v : *variance)
-    deviation.push_back(std::sqrt(std::max(v, 0.f)));
-  return std::make_pair(*runningMean, deviation);
-}
-
-/// Solves the small normal equations (A^T A) x = A^T y by Gaussian elimination.
-std::vector<double> leastSquares(const std::vector<std::vector<double>> &a,
-                                 const std::vector<double> &y) {
-  size_t n = a.empty() ? 0 : a[0].size();
-  std::vector<std::vector<double>> m(n, std::vector<double>(n + 1, 0.0));
-  for (size_t r = 0; r < a.size(); ++r)
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t j = 0; j < n; ++j)
-        m[i][j] += a[r][i] * a[r][j];
-      m[i][n] += a[r][i] * y[r];
-    }
-  for (size_t i = 0; i < n; ++i)
-    m[i][i] += 1e-6 * (m[i][i] + 1.0);
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t r = i + 1; r < n; ++r) {
-      double f = m[r][i] / m[i][i];
-      for (size_t j = i; j <= n; ++j)
-        m[r][j] -= f * m[i][j];
-    }
-  }
-  std::vector<double> x(n, 0.0);
-  for (size_t i = n; i-- > 0;) {
-    double s = m[i][n];
-    for (size_t j = i + 1; j < n; ++j)
-      s -= m[i][j] * x[j];
-    x[i] = s / m[i][i];
-  }
-  return x;
-}
-
-
-FailureOr<std::vector<std::vector<float>>>
-readSampleFiles(const TensorSignature &want, const std::vector<std::string> &paths,
-                std::string &error) {
-  std::vector<std::vector<float>> samples;
-  auto files = listSamples(paths, error);
-  if (failed(files))
-    return failure();
-  quantc_tensor_info info{want.name.c_str(), want.dtype, int32_t(want.shape.size()),
-                          want.shape.data()};
-  for (const std::string &file : *files) {
-    quantc_tensor tensor{};
-    char message[512];
-    if (quantc_npy_read(file.c_str(), &tensor, message, sizeof message) ||
-        quantc_tensor_check(&info, &tensor, "calibration sample", message, sizeof message)) {
-      quantc_tensor_free(&tensor);
-      error = file + ": " + message;
-      return failure();
-    }
-    auto *data = static_cast<const float *>(tensor.data);
-    samples.emplace_back(data, data + want.numel());
-    quantc_tensor_free(&tensor);
-  }
-  return samples;
-}
-
-/// Data-free samples. With a BatchNorm after the first convolution, the
-/// input channels get the Gaussian means and deviations whose convolution
-/// best matches that BatchNorm's per-channel statistics (least squares);
-/// without one, standard normal inputs (what normalized images look like).
-std::vector<std::vector<float>> synthesizeSamples(ModuleOp module, const TensorSignature &want,
-                                                  unsigned count, bool warn) {
-  int64_t channels = want.shape.size() == 4 ? want.shape[1] : 1;
-  std::vector<double> mean(channels, 0.0), deviation(channels, 1.0);
-  bool matched = false;
-  module.walk([&](ConvOp conv) {
-    if (matched || !isa<BlockArgument>(conv.getInput()) || conv.getGroup() != 1)
-      return;
-    auto stats = outputStatistics(conv);
-    auto weight = readFloats(conv.getWeight());
-    if (!stats || !weight || channels <= 1)
-      return;
-    auto bias = conv.getBias() ? readFloats(conv.getBias()) : std::nullopt;
-    int64_t outputs = int64_t(stats->first.size());
-    int64_t kernel = int64_t(weight->size()) / (outputs * channels);
-    std::vector<std::vector<double>> sums(outputs, std::vector<double>(channels)),
-        squares(outputs, std::vector<double>(channels));
-    std::vector<double> targetMean(outputs), targetVariance(outputs);
-    for (int64_t o = 0; o < outputs; ++o) {
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t k = 0; k < kernel; ++k) {
-          double w = (*weight)[(o * channels + c) * kernel + k];
-          sums[o][c] += w, squares[o][c] += w * w;
-        }
-      targetMean[o] = stats->first[o] - (bias ? (*bias)[o] : 0.f);
-      targetVariance[o] = double(stats->second[o]) * stats->second[o];
-    }
-    mean = leastSquares(sums, targetMean);
-    auto variance = leastSquares(squares, targetVariance);
-    for (int64_t c = 0; c < channels; ++c)
-      deviation[c] = std::sqrt(std::max(variance[c], 1e-4));
-    matched = true;
-  });
-  if (!matched && warn)
-    module.emitWarning()
-        << "data-free samples: no calibration inputs and no BatchNorm after the first convolution "
-           "to synthesize them from; using standard normal inputs (pass --calib for real ranges)";
-  std::mt19937 rng(20261123);
-  std::normal_distribution<float> normal;
-  std::vector<std::vector<float>> samples(count, std::vector<float>(want.numel()));
-  int64_t plane = channels > 1 ? want.shape[2] * want.shape[3] : want.numel();
-  for (auto &sample : samples)
-    for (int64_t i = 0; i < want.numel(); ++i) {
-      int64_t c = (i / plane) % channels;
-      sample[i] = float(mean[c] + deviation[c] * normal(rng));
-    }
-  return samples;
-}
-
 /// How many standard deviations around BatchNorm's mean a data-free range
 /// spans (DFQ, Nagel et al. 2019, derive ranges from beta +- n * gamma).
 constexpr double kBatchNormDeviations = 6.0;
@@ -237,19 +75,6 @@ std::optional<std::pair<double, double>> batchNormRange(Value value) {
 
 } // namespace
 
-FailureOr<std::vector<std::vector<float>>>
-calibrationSamples(ModuleOp module, const TensorSignature &want,
-                   const std::vector<std::string> &paths, unsigned dataFreeCount,
-                   std::string &error, bool warnDataFree) {
-  if (want.dtype != QUANTC_FLOAT32) {
-    error = "calibration needs an f32 model input";
-    return failure();
-  }
-  if (paths.empty())
-    return synthesizeSamples(module, want, dataFreeCount, warnDataFree);
-  return readSampleFiles(want, paths, error);
-}
-
 namespace {
 
 struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
@@ -286,17 +111,13 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     auto model = ProbedModel::compile(module, probes, *target);
     if (!model)
       return fail(llvm::toString(model.takeError()));
-    const ModelSignature &signature = (*model)->signature();
-    if (signature.inputs.size() != 1 || signature.inputs[0].dtype != QUANTC_FLOAT32)
-      return fail("calibration needs a model with one f32 input");
-
-    auto samples = loadSamples(signature.inputs[0], module);
+    auto samples = loadSamples((*model)->signature(), module);
     if (failed(samples))
       return signalPassFailure();
 
     std::vector<TensorObserver> observers(probes.size());
     std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size());
-    for (const std::vector<float> &sample : *samples) {
+    for (const Sample &sample : *samples) {
       if (failed(runSample(**model, sample)))
         return;
       for (size_t i = 0; i < probes.size(); ++i)
@@ -309,7 +130,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     if (rangeMethod != RangeMethod::MinMax) {
       for (TensorObserver &observer : observers)
         observer.startHistograms();
-      for (const std::vector<float> &sample : *samples) {
+      for (const Sample &sample : *samples) {
         if (failed(runSample(**model, sample)))
           return;
         for (size_t i = 0; i < probes.size(); ++i)
@@ -341,17 +162,15 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     signalPassFailure();
   }
 
-  LogicalResult runSample(ProbedModel &model, const std::vector<float> &sample) {
-    const void *input = sample.data();
-    if (auto error = model.run(ArrayRef<const void *>(&input, 1))) {
+  LogicalResult runSample(ProbedModel &model, const Sample &sample) {
+    if (auto error = model.run(sample.buffers())) {
       fail(llvm::toString(std::move(error)));
       return failure();
     }
     return success();
   }
 
-  FailureOr<std::vector<std::vector<float>>> loadSamples(const TensorSignature &want,
-                                                         ModuleOp module) {
+  FailureOr<std::vector<Sample>> loadSamples(const ModelSignature &want, ModuleOp module) {
     std::string error;
     std::vector<std::string> paths(inputs.begin(), inputs.end());
     auto samples = calibrationSamples(module, want, paths, dataFreeSamples, error);

@@ -3,6 +3,7 @@
 #define QUANTC_PASSES_TRANSFORMS_CALIBRATION_H
 
 #include "quantc/Execution/Execution.h"
+#include "quantc/Execution/Samples.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -12,11 +13,13 @@
 
 namespace quantc::qnn {
 
-/// One f32 buffer per sample for the model input `want`: read from the .npy
-/// files (or directories of them) in `paths`, or synthesized data-free from
-/// the module's first BatchNorm when `paths` is empty. Errors name the file.
-mlir::FailureOr<std::vector<std::vector<float>>>
-calibrationSamples(mlir::ModuleOp module, const TensorSignature &want,
+/// One buffer per model input and sample: read from `paths` (see
+/// readSamples), or, when `paths` is empty, `dataFreeCount` synthesized
+/// samples: Gaussian floats shaped by the first BatchNorm, all-true masks,
+/// and uniform ids over the embedding an integer input indexes. Fails with
+/// `error` naming the file, or the input that cannot be synthesized.
+mlir::FailureOr<std::vector<Sample>>
+calibrationSamples(mlir::ModuleOp module, const ModelSignature &signature,
                    const std::vector<std::string> &paths, unsigned dataFreeCount,
                    std::string &error, bool warnDataFree = true);
 

@@ -30,28 +30,29 @@ WeightSwapModel::create(mlir::ModuleOp module, llvm::ArrayRef<mlir::Operation *>
     return model.takeError();
   swap->model = std::move(*model);
   const ModelSignature &signature = swap->model->signature();
-  if (signature.inputs.size() != 1 || signature.inputs[0].dtype != QUANTC_FLOAT32)
-    return llvm::createStringError("measuring outputs needs a model with one f32 input");
   std::string error;
-  auto samples = calibrationSamples(module, signature.inputs[0], calib, dataFreeSamples, error,
+  auto samples = calibrationSamples(module, signature, calib, dataFreeSamples, error,
                                     warnDataFree);
   if (mlir::failed(samples))
     return llvm::createStringError(error);
   swap->samples = std::move(*samples);
-  std::vector<const void *> buffers = swap->buffersFor({});
-  for (const std::vector<float> &sample : swap->samples) {
-    buffers[0] = sample.data();
-    if (auto e = swap->model->run(buffers))
+  for (size_t s = 0; s < swap->samples.size(); ++s) {
+    if (auto e = swap->model->run(swap->buffersFor(s, {})))
       return std::move(e);
     auto &outputs = swap->reference.emplace_back();
-    for (size_t o = 0; o < signature.outputs.size(); ++o)
-      outputs.emplace_back(swap->model->output(o), swap->model->output(o) + signature.outputs[o].numel());
+    for (size_t o = 0; o < signature.outputs.size(); ++o) {
+      // Only float outputs have an error to measure; others stay empty.
+      const float *data = swap->model->output(o);
+      bool isFloat = signature.outputs[o].dtype == QUANTC_FLOAT32;
+      outputs.emplace_back(data, data + (isFloat ? signature.outputs[o].numel() : 0));
+    }
   }
   return swap;
 }
 
-std::vector<const void *> WeightSwapModel::buffersFor(llvm::ArrayRef<const float *> weights) const {
-  std::vector<const void *> buffers{nullptr}; // the sample goes first
+std::vector<const void *> WeightSwapModel::buffersFor(size_t sample,
+                                                     llvm::ArrayRef<const float *> weights) const {
+  std::vector<const void *> buffers = samples[sample].buffers(); // the model's inputs go first
   for (size_t l = 0; l < floatWeights.size(); ++l)
     buffers.push_back(l < weights.size() && weights[l] ? weights[l] : floatWeights[l].data());
   return buffers;
@@ -60,13 +61,12 @@ std::vector<const void *> WeightSwapModel::buffersFor(llvm::ArrayRef<const float
 llvm::Error WeightSwapModel::run(
     llvm::ArrayRef<const float *> weights,
     llvm::function_ref<void(size_t, const float *, const float *)> compare) {
-  std::vector<const void *> buffers = buffersFor(weights);
   for (size_t s = 0; s < samples.size(); ++s) {
-    buffers[0] = samples[s].data();
-    if (auto e = model->run(buffers))
+    if (auto e = model->run(buffersFor(s, weights)))
       return e;
     for (size_t o = 0; o < reference[s].size(); ++o)
-      compare(o, reference[s][o].data(), model->output(o));
+      if (!reference[s][o].empty())
+        compare(o, reference[s][o].data(), model->output(o));
   }
   return llvm::Error::success();
 }

@@ -5,6 +5,7 @@
 #define QUANTC_PASSES_TRANSFORMS_WEIGHTSWAP_H
 
 #include "quantc/Execution/Execution.h"
+#include "quantc/Execution/Samples.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -30,17 +31,18 @@ public:
 
   /// Runs every sample with layer l's weight replaced by `weights[l]` (null:
   /// its float weight) and calls compare(output index, reference, outputs)
-  /// for each model output.
+  /// for each float model output.
   llvm::Error run(llvm::ArrayRef<const float *> weights,
                   llvm::function_ref<void(size_t output, const float *reference,
                                           const float *approx)> compare);
 
 private:
   WeightSwapModel() = default;
-  /// The model input slot (filled per sample), then one buffer per layer weight.
-  std::vector<const void *> buffersFor(llvm::ArrayRef<const float *> weights) const;
+  /// Sample `sample`'s input buffers, then one buffer per layer weight.
+  std::vector<const void *> buffersFor(size_t sample, llvm::ArrayRef<const float *> weights) const;
   std::unique_ptr<ProbedModel> model;
-  std::vector<std::vector<float>> floatWeights, samples;
+  std::vector<std::vector<float>> floatWeights;
+  std::vector<Sample> samples;
   std::vector<std::vector<std::vector<float>>> reference; // [sample][output]
 };
 

@@ -277,10 +277,33 @@ def output_batched_matmul():
     return model([node], [vi("x", F, [2, 5, 16])], [vi("y", F, [2, 5, 12])], [w])
 
 
+def token_model(mask_type=TensorProto.BOOL):
+    """A language-model-shaped graph with two inputs: int64 token ids index an
+    embedding (Gather), a mask (bool, or int64 with mask_type) zeroes padded
+    positions, two MatMuls produce logits."""
+    emb = numpy_helper.from_array(weights((32, 16)), "emb")
+    w1 = numpy_helper.from_array(weights((16, 16), 1), "w1")
+    w2 = numpy_helper.from_array(weights((16, 10), 2), "w2")
+    nodes = [
+        helper.make_node("Gather", ["emb", "ids"], ["e"], name="embed"),
+        helper.make_node("MatMul", ["e", "w1"], ["h"], name="proj"),
+        helper.make_node("Relu", ["h"], ["r"], name="act"),
+        helper.make_node("Cast", ["mask"], ["m"], name="mask_cast", to=F),
+        helper.make_node("Unsqueeze", ["m", "axes"], ["m3"], name="mask_dims"),
+        helper.make_node("Mul", ["r", "m3"], ["masked"], name="apply_mask"),
+        helper.make_node("MatMul", ["masked", "w2"], ["logits"], name="head"),
+    ]
+    axes = numpy_helper.from_array(np.array([2], np.int64), "axes")
+    return model(nodes, [vi("ids", I64, [1, 6]), vi("mask", mask_type, [1, 6])],
+                 [vi("logits", F, [1, 6, 10])], [emb, w1, w2, axes])
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
-         ("model", "vi", "const", "weights", "main")}
+         ("model", "vi", "const", "weights", "main", "token_model")}
+CASES["token_bool_mask"] = token_model
 CASES["external_data_outside"] = lambda: external_data(outside=True)
+CASES["token_int_mask"] = lambda: token_model(I64)
 
 
 def main():
