@@ -34,13 +34,27 @@ IN_SCOPE_OPS = {
     "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Reshape", "Transpose", "Concat",
     "Slice", "Squeeze", "Unsqueeze", "Flatten", "ReduceMean", "Resize", "Upsample",
     "Pad", "Cast", "Shape", "Gather", "Constant", "Identity", "Dropout",
+    # issue 13: the ops real exports use
+    "ConstantOfShape", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And",
+    "Or", "Xor", "Where", "Expand", "Tile", "Range", "Split", "Trilu", "CumSum", "ReduceMax",
+    "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum",
+    "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "LogSoftmax", "Hardmax", "Min", "Max",
+    "Mean", "Sum", "GatherElements", "GatherND", "Neg", "Abs", "Exp", "Log", "Reciprocal", "Floor",
+    "Ceil", "Round", "Sign", "Softplus", "Softsign", "Elu", "Selu", "Celu", "Mish", "Gelu",
+    "ThresholdedRelu", "Shrink", "Mod", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+    "Asinh", "Acosh", "Atanh", "InstanceNormalization", "GroupNormalization",
+    "MeanVarianceNormalization", "DepthToSpace", "SpaceToDepth", "Einsum", "Size", "CastLike",
+    "GlobalMaxPool",
 }
 
 # Inputs that quantc needs as constants: op type -> input indices.
 PARAMETER_INPUTS = {
     "Reshape": {1}, "Slice": {1, 2, 3, 4}, "Squeeze": {1}, "Unsqueeze": {1},
     "Pad": {1, 2}, "Resize": {1, 2, 3}, "Upsample": {1}, "Clip": {1, 2},
-    "Dropout": {1, 2},
+    "Dropout": {1, 2}, "ConstantOfShape": {0}, "Expand": {1}, "Tile": {1}, "Range": {0, 1, 2},
+    "Split": {1}, "Trilu": {1}, "CumSum": {1}, "ReduceSum": {1}, "ReduceMax": {1},
+    "ReduceMin": {1}, "ReduceProd": {1}, "ReduceL1": {1}, "ReduceL2": {1}, "ReduceLogSum": {1},
+    "ReduceLogSumExp": {1}, "ReduceSumSquare": {1}, "ReduceMean": {1},
 }
 
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16,
@@ -51,6 +65,7 @@ SUPPORTED_TYPES = FLOAT_TYPES | {
     onnx.TensorProto.UINT32, onnx.TensorProto.UINT64, onnx.TensorProto.BOOL}
 
 
+INTEGER_TYPES = {onnx.TensorProto.INT32, onnx.TensorProto.INT64}
 UNEXECUTED_TYPES = {onnx.TensorProto.UINT8, onnx.TensorProto.UINT16, onnx.TensorProto.UINT32,
                     onnx.TensorProto.UINT64, onnx.TensorProto.BFLOAT16}
 
@@ -111,11 +126,16 @@ OUT_OF_SCOPE_RULES = [
     ("unsigned integer or bfloat16 tensors (execution: float, signed integers, bool)",
      lambda m, n, u, t: any(t.get(v) in UNEXECUTED_TYPES for v in list(n.input) + list(n.output)) or
      (n.op_type == "Cast" and attr(n, "to") in UNEXECUTED_TYPES)),
-    ("3-D convolution or pooling (execution: 1-D and 2-D)",
-     lambda m, n, u, t: n.op_type in ("Conv", "ConvTranspose", "MaxPool", "AveragePool") and
+    ("3-D transposed convolution (execution: 1-D to 3-D conv and pools, 1-D and 2-D ConvTranspose)",
+     lambda m, n, u, t: n.op_type == "ConvTranspose" and
      len(n.input) > 0 and len(shape_of(m, n.input[0])) == 5),
     ("zero-size tensors",
      lambda m, n, u, t: any(0 in shape_of(m, v) for v in list(n.input) + list(n.output))),
+    ("Einsum with an ellipsis or a diagonal (repeated letter in one term)",
+     lambda m, n, u, t: n.op_type == "Einsum" and (
+         b"..." in attr(n, "equation", b"") or any(
+             len(set(term)) != len(term)
+             for term in attr(n, "equation", b"").decode().replace("->", ",").split(",")))),
     ("MaxPool storage_order = 1",
      lambda m, n, u, t: n.op_type == "MaxPool" and attr(n, "storage_order", 0) == 1),
 ]
@@ -134,8 +154,8 @@ def classify(case_dir):
     """Returns (reason it is out of scope or None, the model)."""
     model = onnx.load(os.path.join(case_dir, "model.onnx"))
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
-    if not 7 <= opset <= 17:
-        return "default-domain opset %d outside 7..17" % opset, model
+    if not 1 <= opset <= 21:
+        return "default-domain opset %d outside 1..21" % opset, model
     for node in model.graph.node:
         if node.domain not in ("", "ai.onnx") or node.op_type not in IN_SCOPE_OPS:
             return "op %s" % node.op_type, model
@@ -164,7 +184,10 @@ def frozen_inputs(model, case_dir):
     flags = []
     for index, name in enumerate(graph_inputs):
         path = os.path.join(data_dir, "input_%d.pb" % index)
-        if name in parameter_names and os.path.exists(path):
+        # Integer scalars (window sizes, counts) become shapes downstream: freeze them too.
+        scalar_int = shape_of(model, name) == [] and any(
+            i.name == name and i.type.tensor_type.elem_type in INTEGER_TYPES for i in model.graph.input)
+        if (name in parameter_names or scalar_int) and os.path.exists(path):
             flags += ["--input-value", "%s=%s" % (name, path)]
     return flags
 
@@ -191,6 +214,12 @@ def compare(name, got, want):
         worst = np.nanmax(np.abs(got.astype(np.float64) - want.astype(np.float64)))
         return "%s: max abs error %.3g (rtol %g, atol %g)" % (name, worst, RTOL, ATOL)
     return None if np.array_equal(got, want) else "%s: values differ" % name
+
+
+def c_identifier(name):
+    """quantc's file name for an output (sanitizeIdentifier in lib/Execution)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return "m_" + name if not name or name[0].isdigit() else name
 
 
 def run_case(quantc, case_dir, mode):
@@ -223,7 +252,7 @@ def run_case(quantc, case_dir, mode):
                                       ["exit %d" % result.returncode])[0]
         for index, output in enumerate(model.graph.output):
             want = read_pb(os.path.join(data_dir, "output_%d.pb" % index))
-            file = os.path.join(work, re.sub(r"[^A-Za-z0-9_]", "_", output.name) + ".npy")
+            file = os.path.join(work, c_identifier(output.name) + ".npy")
             if not os.path.exists(file):
                 return case_dir, "fail", "%s: no output written" % output.name
             error = compare(output.name, np.load(file), want)

@@ -11,6 +11,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def QNN_Tensor : RankedTensorOf<[AnyType]>;
 def QNN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def QNN_IndexTensor : RankedTensorOf<[I32, I64]>;
+def QNN_BoolTensor : RankedTensorOf<[I1]>;
 
 // A signless i64 attribute read as a signed value: axes may be negative.
 def QNN_I64Attr : TypedSignlessIntegerAttrBase<I64, "int64_t",
@@ -198,6 +199,106 @@ def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", "Softmax along one axis (ONNX opset 1
   let hasVerifier = 1;
 }
 
+def QNN_ExpOp : QNN_UnaryOp<"exp", "Exp"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_LogOp : QNN_UnaryOp<"log", "Log"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_ReciprocalOp : QNN_UnaryOp<"reciprocal", "Reciprocal"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_FloorOp : QNN_UnaryOp<"floor", "Floor"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_CeilOp : QNN_UnaryOp<"ceil", "Ceil"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_RoundOp : QNN_UnaryOp<"round", "Round (half to even)"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_SoftplusOp : QNN_UnaryOp<"softplus", "Softplus: log(1 + exp(x))"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_SoftsignOp : QNN_UnaryOp<"softsign", "Softsign: x / (1 + |x|)"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_MishOp : QNN_UnaryOp<"mish", "Mish: x * tanh(softplus(x))"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_SinOp : QNN_UnaryOp<"sin", "Sin"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_CosOp : QNN_UnaryOp<"cos", "Cos"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_TanOp : QNN_UnaryOp<"tan", "Tan"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AsinOp : QNN_UnaryOp<"asin", "Asin"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AcosOp : QNN_UnaryOp<"acos", "Acos"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AtanOp : QNN_UnaryOp<"atan", "Atan"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_SinhOp : QNN_UnaryOp<"sinh", "Sinh"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_CoshOp : QNN_UnaryOp<"cosh", "Cosh"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AsinhOp : QNN_UnaryOp<"asinh", "Asinh"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AcoshOp : QNN_UnaryOp<"acosh", "Acosh"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_AtanhOp : QNN_UnaryOp<"atanh", "Atanh"> {
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+def QNN_EluOp : QNN_UnaryOp<"elu", "Elu: x, or alpha * (exp(x) - 1) below 0"> {
+  let arguments = (ins QNN_FloatTensor:$input, DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def QNN_CeluOp : QNN_UnaryOp<"celu", "Celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"> {
+  let arguments = (ins QNN_FloatTensor:$input, DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def QNN_SeluOp : QNN_UnaryOp<"selu", "Selu: gamma * (x, or alpha * (exp(x) - 1) below 0)"> {
+  let arguments = (ins QNN_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "1.67326319217681884765625f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.05070102214813232421875f">:$gamma);
+}
+def QNN_ThresholdedReluOp : QNN_UnaryOp<"thresholded_relu", "ThresholdedRelu: x where x > alpha, else 0"> {
+  let arguments = (ins QNN_FloatTensor:$input, DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+def QNN_ShrinkOp : QNN_UnaryOp<"shrink", "Shrink: x - bias above lambd, x + bias below -lambd, else 0"> {
+  let arguments = (ins QNN_Tensor:$input, DefaultValuedAttr<F32Attr, "0.0f">:$bias,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$lambd);
+  let results = (outs QNN_Tensor:$output);
+}
+def QNN_NegOp : QNN_UnaryOp<"neg", "Neg (float or integer)"> {
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$output);
+  let hasFolder = 1;
+}
+def QNN_AbsOp : QNN_UnaryOp<"abs", "Abs (float or integer)"> {
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$output);
+  let hasFolder = 1;
+}
+def QNN_SignOp : QNN_UnaryOp<"sign", "Sign (float or integer)"> {
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$output);
+  let hasFolder = 1;
+}
+def QNN_NotOp : QNN_UnaryOp<"not", "logical Not"> {
+  let arguments = (ins QNN_BoolTensor:$input);
+  let results = (outs QNN_BoolTensor:$output);
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise binary (numpy broadcasting)
 //===----------------------------------------------------------------------===//
@@ -216,6 +317,11 @@ def QNN_MulOp : QNN_BinaryOp<"mul", "Mul"> { let hasFolder = 1; }
 def QNN_DivOp : QNN_BinaryOp<"div", "Div (integer division truncates)"> { let hasFolder = 1; }
 def QNN_PowOp : QNN_BinaryOp<"pow", "Pow (exponent may have another element type)">;
 def QNN_PReluOp : QNN_BinaryOp<"prelu", "PRelu (slope broadcast to the input)">;
+def QNN_MinOp : QNN_BinaryOp<"min", "Min (NaN propagates)"> { let hasFolder = 1; }
+def QNN_MaxOp : QNN_BinaryOp<"max", "Max (NaN propagates)"> { let hasFolder = 1; }
+def QNN_ModOp : QNN_BinaryOp<"mod", "Mod (fmod = 0: sign of the divisor; fmod = 1: C fmod)"> {
+  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs, DefaultValuedAttr<BoolAttr, "false">:$fmod);
+}
 
 //===----------------------------------------------------------------------===//
 // Shape manipulation
@@ -400,5 +506,8 @@ def QNN_LookupTableOp : QNN_Op<"lookup_table", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
 }
+
+include "dialects/QNN/QNNLogicOps.td"
+include "dialects/QNN/QNNReductionOps.td"
 
 #endif // QUANTC_QNN_OPS_TD

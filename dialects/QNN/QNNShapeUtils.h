@@ -6,7 +6,11 @@
 #include <cstdint>
 #include <optional>
 
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
 #include "llvm/ADT/ArrayRef.h"
+
+#include <string>
 
 namespace quantc::qnn {
 
@@ -53,6 +57,20 @@ inline bool advanceIndex(llvm::MutableArrayRef<int64_t> index, llvm::ArrayRef<in
   }
   return false;
 }
+
+/// Helpers of the shape functions (QNNShapes.cpp defines them).
+namespace shapes {
+/// "'qnn.<op>' op <msg>" at `loc` when given; always failure.
+mlir::LogicalResult fail(std::optional<mlir::Location> loc, llvm::StringRef op,
+                         const llvm::Twine &msg);
+mlir::RankedTensorType rankedType(mlir::Value value);
+/// A possibly negative axis in [0, rank); failure when out of range.
+mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+/// numpy broadcasting of two shapes; dynamic dims broadcast optimistically.
+mlir::LogicalResult broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b,
+                                    llvm::SmallVectorImpl<int64_t> &out);
+} // namespace shapes
 
 } // namespace quantc::qnn
 

@@ -11,8 +11,10 @@ using namespace mlir;
 using namespace quantc::qnn;
 
 namespace {
-
 constexpr int64_t kDynamic = ShapedType::kDynamic;
+} // namespace
+
+namespace quantc::qnn::shapes {
 
 LogicalResult fail(std::optional<Location> loc, StringRef op, const Twine &msg) {
   return emitOptionalError(loc, "'qnn.", op, "' op ", msg);
@@ -61,6 +63,12 @@ LogicalResult broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
   }
   return success();
 }
+
+} // namespace quantc::qnn::shapes
+
+using namespace quantc::qnn::shapes;
+
+namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -431,6 +439,12 @@ QNN_BROADCAST_OP(SubOp, "sub", true)
 QNN_BROADCAST_OP(MulOp, "mul", true)
 QNN_BROADCAST_OP(DivOp, "div", true)
 QNN_BROADCAST_OP(PowOp, "pow", false)
+QNN_BROADCAST_OP(MinOp, "min", true)
+QNN_BROADCAST_OP(MaxOp, "max", true)
+QNN_BROADCAST_OP(ModOp, "mod", true)
+QNN_BROADCAST_OP(AndOp, "and", true)
+QNN_BROADCAST_OP(OrOp, "or", true)
+QNN_BROADCAST_OP(XorOp, "xor", true)
 #undef QNN_BROADCAST_OP
 
 LogicalResult PReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

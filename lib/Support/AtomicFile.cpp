@@ -45,6 +45,10 @@ llvm::Expected<StagedDirectory> StagedDirectory::create(llvm::StringRef destinat
   if (auto ec = fs::create_directories(parent))
     return llvm::createStringError(destination + ": cannot create directory: " + ec.message());
   staged.createdParent = missing.str().str();
+  // createUniqueDirectory puts a relative model under the system temp
+  // directory: stage beside the destination instead.
+  if (auto ec = fs::make_absolute(parent))
+    return llvm::createStringError(destination + ": " + ec.message());
   llvm::SmallString<256> staging;
   if (auto ec = fs::createUniqueDirectory(
           parent + "/." + llvm::sys::path::filename(destination) + ".partial", staging)) {

@@ -184,12 +184,12 @@ def header_unsupported_domain(d):
     return save(d, m)
 
 
-@case(r"error: default-domain opset 5 is not supported \(supported: 7 to 17\)")
+@case(r"error: default-domain opset 0 is not supported \(supported: 1 to 21\)")
 def header_opset_too_old(d):
-    return save(d, base_model(opset=5))
+    return save(d, base_model(opset=0))
 
 
-@case(r"error: default-domain opset 99 is not supported \(supported: 7 to 17\)")
+@case(r"error: default-domain opset 99 is not supported \(supported: 1 to 21\)")
 def header_opset_too_new(d):
     return save(d, base_model(opset=99))
 

@@ -33,6 +33,9 @@ const llvm::StringMap<OpImporterMap> &importersByDomain() {
     registerMathImporters(map[""]);
     registerShapeImporters(map[""]);
     registerQuantImporters(map[""]);
+    registerLogicImporters(map[""]);
+    registerReduceImporters(map[""]);
+    registerLayoutImporters(map[""]);
     registerMicrosoftImporters(map["com.microsoft"]);
     return map;
   }();
@@ -50,6 +53,12 @@ bool isSupported(const onnx::NodeProto &node) {
   auto domain = registry.find(normalizeDomain(node.domain()));
   return domain != registry.end() && domain->second.count(node.op_type());
 }
+
+} // namespace
+
+bool hasImporter(const onnx::NodeProto &node) { return isSupported(node); }
+
+namespace {
 
 class GraphImporter {
 public:

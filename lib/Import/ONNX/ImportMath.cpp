@@ -1,4 +1,5 @@
 // Importers for Gemm/MatMul, normalization, activations, elementwise math and reductions.
+#include "AxisOps.h"
 #include "NodeContext.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -41,8 +42,45 @@ template <typename OpTy> LogicalResult importUnary(NodeContext &ctx) {
   return ctx.emit<OpTy>(ctx.input(0));
 }
 
+/// Before opset 7, arithmetic broadcast only with broadcast = 1, and `axis`
+/// placed B's dims at A's dim axis (not at the end): B becomes rank(A) with
+/// size-1 dims around it, which numpy broadcasting then reproduces.
+FailureOr<Value> legacyBroadcastOperand(NodeContext &ctx) {
+  Value rhs = ctx.input(1);
+  if (ctx.opset >= 7 || !ctx.getInt("broadcast", 0) || !ctx.attr("axis"))
+    return rhs;
+  auto a = ctx.inputType(0), b = ctx.inputType(1);
+  int64_t axis = ctx.getInt("axis", 0);
+  if (axis < 0)
+    axis += a.getRank();
+  if (axis < 0 || axis + b.getRank() > a.getRank())
+    return ctx.error("broadcast axis " + Twine(ctx.getInt("axis", 0)) +
+                     " does not fit B's rank in A's");
+  SmallVector<int64_t> shape(axis, 1);
+  shape.append(b.getShape().begin(), b.getShape().end());
+  shape.resize(a.getRank(), 1);
+  return ctx.build<ReshapeOp>(rhs, shape, false);
+}
+
 template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
-  return ctx.emit<OpTy>(ctx.input(0), ctx.input(1));
+  auto rhs = legacyBroadcastOperand(ctx);
+  if (failed(rhs))
+    return failure();
+  return ctx.emit<OpTy>(ctx.input(0), *rhs);
+}
+
+/// PRelu before opset 7 broadcast a [C] slope along the channel dim.
+LogicalResult importPRelu(NodeContext &ctx) {
+  auto x = ctx.inputType(0), slope = ctx.inputType(1);
+  if (ctx.opset >= 7 || slope.getRank() != 1 || x.getRank() < 3 ||
+      slope.getDimSize(0) != x.getDimSize(1) || slope.getDimSize(0) == 1)
+    return importBinary<PReluOp>(ctx);
+  SmallVector<int64_t> shape(x.getRank() - 1, 1);
+  shape[0] = slope.getDimSize(0);
+  auto channelSlope = ctx.build<ReshapeOp>(ctx.input(1), shape, false);
+  if (failed(channelSlope))
+    return failure();
+  return ctx.emit<PReluOp>(ctx.input(0), *channelSlope);
 }
 
 LogicalResult importLeakyRelu(NodeContext &ctx) {
@@ -78,32 +116,26 @@ LogicalResult importClip(NodeContext &ctx) {
   return ctx.emit<ClipOp>(ctx.input(0), min, max);
 }
 
-LogicalResult importSoftmax(NodeContext &ctx) {
-  auto type = ctx.inputType(0);
-  int64_t rank = type.getRank();
-  int64_t axis = ctx.getInt("axis", ctx.opset < 13 ? 1 : -1);
-  if (axis < -rank || axis >= rank)
-    return ctx.error("axis " + Twine(axis) + " is out of range for rank " + Twine(rank));
-  if (axis < 0)
-    axis += rank;
-  if (ctx.opset >= 13 || axis == rank - 1)
-    return ctx.emit<SoftmaxOp>(ctx.input(0), axis);
-  // Before opset 13, softmax normalizes the 2-D coercion [prod(<axis), prod(>=axis)].
-  if (!type.hasStaticShape())
-    return ctx.error("softmax over a 2-D coercion (opset < 13, axis != last) needs static "
-                     "shapes; use --input-shape");
-  auto flat = ctx.build<FlattenOp>(ctx.input(0), axis);
-  if (failed(flat))
-    return failure();
-  auto softmax = ctx.build<SoftmaxOp>(*flat, int64_t(1));
-  if (failed(softmax))
-    return failure();
-  return ctx.emit<ReshapeOp>(*softmax, type.getShape(), false);
+template <typename OpTy> LogicalResult importAlpha(NodeContext &ctx, float alpha) {
+  return ctx.emit<OpTy>(ctx.input(0), f32(ctx.getFloat("alpha", alpha)));
 }
 
-LogicalResult importReduceMean(NodeContext &ctx) {
-  SmallVector<int64_t> axes = ctx.getInts("axes").value_or(SmallVector<int64_t>{});
-  return ctx.emit<ReduceMeanOp>(ctx.input(0), axes, ctx.getInt("keepdims", 1) != 0);
+LogicalResult importSelu(NodeContext &ctx) {
+  return ctx.emit<SeluOp>(ctx.input(0), f32(ctx.getFloat("alpha", 1.67326319217681884765625f)),
+                          f32(ctx.getFloat("gamma", 1.05070102214813232421875f)));
+}
+
+LogicalResult importShrink(NodeContext &ctx) {
+  return ctx.emit<ShrinkOp>(ctx.input(0), f32(ctx.getFloat("bias", 0.0f)),
+                            f32(ctx.getFloat("lambd", 0.5f)));
+}
+
+LogicalResult importGelu(NodeContext &ctx) {
+  return ctx.emit<GeluOp>(ctx.input(0), ctx.getString("approximate", "none"));
+}
+
+LogicalResult importMod(NodeContext &ctx) {
+  return ctx.emit<ModOp>(ctx.input(0), ctx.input(1), ctx.getInt("fmod", 0) != 0);
 }
 
 } // namespace
@@ -122,14 +154,43 @@ void registerMathImporters(OpImporterMap &map) {
   map["LeakyRelu"] = importLeakyRelu;
   map["HardSigmoid"] = importHardSigmoid;
   map["Clip"] = importClip;
-  map["Softmax"] = importSoftmax;
+  map["Softmax"] = importCoercedAxisOp<SoftmaxOp>;
   map["Add"] = importBinary<AddOp>;
   map["Sub"] = importBinary<SubOp>;
   map["Mul"] = importBinary<MulOp>;
   map["Div"] = importBinary<DivOp>;
   map["Pow"] = importBinary<PowOp>;
-  map["PRelu"] = importBinary<PReluOp>;
-  map["ReduceMean"] = importReduceMean;
+  map["PRelu"] = importPRelu;
+  map["Exp"] = importUnary<ExpOp>;
+  map["Log"] = importUnary<LogOp>;
+  map["Reciprocal"] = importUnary<ReciprocalOp>;
+  map["Floor"] = importUnary<FloorOp>;
+  map["Ceil"] = importUnary<CeilOp>;
+  map["Round"] = importUnary<RoundOp>;
+  map["Softplus"] = importUnary<SoftplusOp>;
+  map["Softsign"] = importUnary<SoftsignOp>;
+  map["Mish"] = importUnary<MishOp>;
+  map["Sin"] = importUnary<SinOp>;
+  map["Cos"] = importUnary<CosOp>;
+  map["Tan"] = importUnary<TanOp>;
+  map["Asin"] = importUnary<AsinOp>;
+  map["Acos"] = importUnary<AcosOp>;
+  map["Atan"] = importUnary<AtanOp>;
+  map["Sinh"] = importUnary<SinhOp>;
+  map["Cosh"] = importUnary<CoshOp>;
+  map["Asinh"] = importUnary<AsinhOp>;
+  map["Acosh"] = importUnary<AcoshOp>;
+  map["Atanh"] = importUnary<AtanhOp>;
+  map["Neg"] = importUnary<NegOp>;
+  map["Abs"] = importUnary<AbsOp>;
+  map["Sign"] = importUnary<SignOp>;
+  map["Elu"] = [](NodeContext &ctx) { return importAlpha<EluOp>(ctx, 1.0f); };
+  map["Celu"] = [](NodeContext &ctx) { return importAlpha<CeluOp>(ctx, 1.0f); };
+  map["ThresholdedRelu"] = [](NodeContext &ctx) { return importAlpha<ThresholdedReluOp>(ctx, 1.0f); };
+  map["Selu"] = importSelu;
+  map["Shrink"] = importShrink;
+  map["Gelu"] = importGelu;
+  map["Mod"] = importMod;
 }
 
 } // namespace quantc::onnx_import

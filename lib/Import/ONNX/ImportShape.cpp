@@ -11,6 +11,12 @@ namespace quantc::onnx_import {
 namespace {
 
 LogicalResult importReshape(NodeContext &ctx) {
+  if (ctx.opset < 5) { // the target shape was an attribute
+    auto shape = ctx.getInts("shape");
+    if (!shape)
+      return ctx.error("shape is required");
+    return ctx.emit<ReshapeOp>(ctx.input(0), *shape, false);
+  }
   auto shape = ctx.constantInts(1, "shape");
   if (failed(shape))
     return failure();

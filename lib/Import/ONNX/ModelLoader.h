@@ -13,7 +13,12 @@
 namespace quantc::onnx_import {
 
 /// Supported default-domain opsets.
-constexpr int64_t kMinOpset = 7, kMaxOpset = 17;
+constexpr int64_t kMinOpset = 1, kMaxOpset = 21;
+/// The newest default-domain opset whose schemas Debian's libonnx (1.12) knows.
+/// Nodes of newer models are checked against these schemas where they still
+/// apply; the ops whose signature changed since (Reduce* axes inputs, Split
+/// num_outputs, Gelu, GroupNormalization, ...) are checked by their importers.
+constexpr int64_t kCheckerMaxOpset = 17;
 
 struct LoadedModel {
   onnx::ModelProto model;

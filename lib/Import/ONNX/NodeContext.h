@@ -108,7 +108,13 @@ void registerConvImporters(OpImporterMap &map);
 void registerMathImporters(OpImporterMap &map);
 void registerShapeImporters(OpImporterMap &map);
 void registerQuantImporters(OpImporterMap &map);
+void registerLogicImporters(OpImporterMap &map);
+void registerReduceImporters(OpImporterMap &map);
+void registerLayoutImporters(OpImporterMap &map); // decompositions into existing ops
 void registerMicrosoftImporters(OpImporterMap &map); // com.microsoft
+
+/// Whether quantc has an importer for the node's domain and op type.
+bool hasImporter(const onnx::NodeProto &node);
 
 } // namespace quantc::onnx_import
 

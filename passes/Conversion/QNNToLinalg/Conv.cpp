@@ -150,6 +150,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (op.getStrides().size() > 2)
+      return failure(); // Conv3D.cpp
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
@@ -254,6 +256,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
 
   LogicalResult matchAndRewrite(PoolOp op, typename PoolOp::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (op.getStrides().size() > 2)
+      return failure(); // Conv3D.cpp
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());

@@ -150,33 +150,18 @@ Value body(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
   return convertScalar(b, loc, args[0], op.getTo());
 }
 
-template <typename Op>
-struct ElementwiseLowering : OpConversionPattern<Op> {
-  using OpConversionPattern<Op>::OpConversionPattern;
-  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
-    Value result = elementwise(rewriter, op.getLoc(), type, adaptor.getOperands(),
-                               [&](OpBuilder &b, Location loc, ValueRange args) {
-                                 return body(op, b, loc, args);
-                               });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
 } // namespace
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>,
-               ElementwiseLowering<TanhOp>, ElementwiseLowering<ErfOp>,
-               ElementwiseLowering<SqrtOp>, ElementwiseLowering<HardSwishOp>,
-               ElementwiseLowering<HardSigmoidOp>, ElementwiseLowering<LeakyReluOp>,
-               ElementwiseLowering<GeluOp>, ElementwiseLowering<ClipOp>,
-               ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-               ElementwiseLowering<PowOp>, ElementwiseLowering<PReluOp>,
-               ElementwiseLowering<CastOp>>(patterns.getContext());
+  patterns.add<ElementwiseOpLowering<ReluOp, body>, ElementwiseOpLowering<SigmoidOp, body>,
+               ElementwiseOpLowering<TanhOp, body>, ElementwiseOpLowering<ErfOp, body>,
+               ElementwiseOpLowering<SqrtOp, body>, ElementwiseOpLowering<HardSwishOp, body>,
+               ElementwiseOpLowering<HardSigmoidOp, body>, ElementwiseOpLowering<LeakyReluOp, body>,
+               ElementwiseOpLowering<GeluOp, body>, ElementwiseOpLowering<ClipOp, body>,
+               ElementwiseOpLowering<AddOp, body>, ElementwiseOpLowering<SubOp, body>,
+               ElementwiseOpLowering<MulOp, body>, ElementwiseOpLowering<DivOp, body>,
+               ElementwiseOpLowering<PowOp, body>, ElementwiseOpLowering<PReluOp, body>,
+               ElementwiseOpLowering<CastOp, body>>(patterns.getContext());
 }
 
 } // namespace quantc::lowering

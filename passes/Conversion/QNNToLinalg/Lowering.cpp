@@ -140,7 +140,7 @@ Value padOrCrop(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> begin
                                         foldResults(b, sizes), foldResults(b, strides));
 }
 
-Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, double init,
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
              llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto type = cast<RankedTensorType>(input.getType());
   MLIRContext *context = b.getContext();
@@ -157,7 +157,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, do
                                 : utils::IteratorType::parallel);
   }
   auto resultType = type.clone(shape);
-  Value acc = filledTensor(b, loc, resultType, init);
+  Value acc = linalg::FillOp::create(b, loc, init, emptyTensor(b, loc, resultType)).getResult(0);
   SmallVector<AffineMap> maps = {
       AffineMap::getMultiDimIdentityMap(type.getRank(), context),
       AffineMap::get(type.getRank(), 0, outExprs, context)};
@@ -168,6 +168,12 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, do
                                 combine(nested, nestedLoc, args[1], args[0]));
       });
   return generic.getResult(0);
+}
+
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, double init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  return reduce(b, loc, input, axes, scalarConstant(b, loc, element, init), combine);
 }
 
 Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init) {
@@ -237,14 +243,17 @@ static std::string whyNotLowerable(Operation *op) {
   for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (std::string why = checkType(type); !why.empty())
       return why;
-  if (auto conv = dyn_cast<qnn::ConvOp>(op); conv && conv.getStrides().size() > 2)
-    return "is a 3-D convolution, which execution does not support yet";
+  if (auto conv = dyn_cast<qnn::ConvOp>(op); conv && conv.getStrides().size() > 3)
+    return "is a convolution over more than 3 spatial dims, which execution does not support";
   if (auto conv = dyn_cast<qnn::ConvTransposeOp>(op); conv && conv.getStrides().size() > 2)
     return "is a 3-D transposed convolution, which execution does not support yet";
-  if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() > 2)
-    return "is a 3-D pool, which execution does not support yet";
-  if (auto pool = dyn_cast<qnn::AveragePoolOp>(op); pool && pool.getStrides().size() > 2)
-    return "is a 3-D pool, which execution does not support yet";
+  if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() > 3)
+    return "is a pool over more than 3 spatial dims, which execution does not support";
+  if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() == 3 &&
+                                                 !isa<FloatType>(pool.getType().getElementType()))
+    return "is an integer 3-D max pool, which execution does not support yet";
+  if (auto pool = dyn_cast<qnn::AveragePoolOp>(op); pool && pool.getStrides().size() > 3)
+    return "is a pool over more than 3 spatial dims, which execution does not support";
   return "";
 }
 
@@ -279,7 +288,11 @@ struct ConvertQNNToLinalgPass
 
     RewritePatternSet patterns(&getContext());
     populateElementwisePatterns(patterns);
+    populateMathElementwisePatterns(patterns);
+    populateIndexingPatterns(patterns);
+    populateReductionPatterns(patterns);
     populateConvPatterns(patterns);
+    populateConv3DPatterns(patterns);
     populateMatmulPatterns(patterns);
     populateNormalizationPatterns(patterns);
     populateDataMovementPatterns(patterns);

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace quantc::lowering {
 
@@ -37,6 +38,23 @@ mlir::AffineMap broadcastMap(llvm::ArrayRef<int64_t> operandShape,
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange operands,
                   BodyBuilder body);
 
+/// Lowers `Op` to one elementwise linalg.generic whose scalar body is
+/// `Body(op, builder, loc, broadcast operand elements)`.
+template <typename Op, Value (*Body)(Op, OpBuilder &, Location, ValueRange)>
+struct ElementwiseOpLowering : mlir::OpConversionPattern<Op> {
+  using mlir::OpConversionPattern<Op>::OpConversionPattern;
+  mlir::LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                                      mlir::ConversionPatternRewriter &rewriter) const override {
+    auto type = mlir::cast<RankedTensorType>(op.getType());
+    Value result = elementwise(rewriter, op.getLoc(), type, adaptor.getOperands(),
+                               [&](OpBuilder &b, Location loc, ValueRange args) {
+                                 return Body(op, b, loc, args);
+                               });
+    rewriter.replaceOp(op, result);
+    return mlir::success();
+  }
+};
+
 /// Same data, new static shape (tensor.reshape through a constant shape).
 Value reshape(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> shape);
 
@@ -52,7 +70,9 @@ Value padOrCrop(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t>
                 llvm::ArrayRef<int64_t> ends, double padValue);
 
 /// Reduction over `axes` (kept as size-1 dims in the result) with `combine`,
-/// starting from `init`.
+/// starting from `init` (a scalar of the element type, or a number).
+Value reduce(OpBuilder &b, Location loc, Value input, llvm::ArrayRef<int64_t> axes, Value init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)> combine);
 Value reduce(OpBuilder &b, Location loc, Value input, llvm::ArrayRef<int64_t> axes, double init,
              llvm::function_ref<Value(OpBuilder &, Location, Value acc, Value x)> combine);
 
@@ -68,7 +88,11 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y);
 
 /// The pattern sets, one per op family.
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateMathElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateConvPatterns(mlir::RewritePatternSet &patterns);
+void populateConv3DPatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);

@@ -363,3 +363,115 @@ func.func @lookup_table_types(%x: tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.
   %y = qnn.lookup_table %x {activation = "tanh", table = array<i8: -128, -127, -126, -125, -124, -123, -122, -121, -120, -119, -118, -117, -116, -115, -114, -113, -112, -111, -110, -109, -108, -107, -106, -105, -104, -103, -102, -101, -100, -99, -98, -97, -96, -95, -94, -93, -92, -91, -90, -89, -88, -87, -86, -85, -84, -83, -82, -81, -80, -79, -78, -77, -76, -75, -74, -73, -72, -71, -70, -69, -68, -67, -66, -65, -64, -63, -62, -61, -60, -59, -58, -57, -56, -55, -54, -53, -52, -51, -50, -49, -48, -47, -46, -45, -44, -43, -42, -41, -40, -39, -38, -37, -36, -35, -34, -33, -32, -31, -30, -29, -28, -27, -26, -25, -24, -23, -22, -21, -20, -19, -18, -17, -16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127>} : tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.1>> -> tensor<2x3x!quant.uniform<i8:f32, 0.05:3>>
   return %y : tensor<2x3x!quant.uniform<i8:f32, 0.05:3>>
 }
+
+// -----
+
+func.func @compare_types(%a: tensor<3xf32>, %b: tensor<3xi64>) {
+  // expected-error @+2 {{'qnn.less' op operand element types differ}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.less %a, %b : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xi1>
+  return
+}
+
+// -----
+
+func.func @where_condition(%c: tensor<3xf32>, %a: tensor<3xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = qnn.where %c, %a, %a : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @expand_shape(%x: tensor<3x4xf32>) {
+  // expected-error @+2 {{'qnn.expand' op input shape [3, 4] does not broadcast to [2, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.expand %x {shape = array<i64: 2, 5>} : tensor<3x4xf32> -> tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @tile_repeats(%x: tensor<3x4xf32>) {
+  // expected-error @+2 {{'qnn.tile' op expects one repeat per dim (2), got 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.tile %x {repeats = array<i64: 2>} : tensor<3x4xf32> -> tensor<6x4xf32>
+  return
+}
+
+// -----
+
+func.func @trilu_rank(%x: tensor<4xf32>) {
+  // expected-error @+2 {{'qnn.trilu' op expects an input of rank 2 or more}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.trilu %x : tensor<4xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_kind(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'qnn.reduce' op unknown reduction kind 'median'}}
+  %0 = qnn.reduce %x {kind = "median", axes = array<i64: 1>} : tensor<3x4xf32> -> tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_float_only(%x: tensor<3x4xi32>) {
+  // expected-error @+1 {{'qnn.reduce' op reduction 'log_sum_exp' needs a float input}}
+  %0 = qnn.reduce %x {kind = "log_sum_exp", axes = array<i64: 1>} : tensor<3x4xi32> -> tensor<3x1xi32>
+  return
+}
+
+// -----
+
+func.func @reduce_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+2 {{'qnn.reduce' op axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.reduce %x {kind = "sum", axes = array<i64: 2>} : tensor<3x4xf32> -> tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @arg_reduce_kind(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'qnn.arg_reduce' op kind must be 'max' or 'min', got 'mean'}}
+  %0 = qnn.arg_reduce %x {kind = "mean", axis = 1 : i64} : tensor<3x4xf32> -> tensor<3x1xi64>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+2 {{'qnn.cumsum' op axis 3 is out of range}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.cumsum %x {axis = 3 : i64} : tensor<3x4xf32> -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @log_softmax_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{'qnn.log_softmax' op axis 2 is out of range for rank 2}}
+  %0 = qnn.log_softmax %x {axis = 2 : i64} : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+2 {{'qnn.gather_elements' op expects input and indices of the same non-zero rank}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.gather_elements %x, %i : (tensor<3x4xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_depth(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+2 {{'qnn.gather_nd' op index tuples of length 3 do not fit an input of rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.gather_nd %x, %i : (tensor<3x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}

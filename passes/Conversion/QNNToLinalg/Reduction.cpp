@@ -1,0 +1,274 @@
+// convert-qnn-to-linalg: the ONNX Reduce* family, ArgMax/ArgMin, CumSum,
+// LogSoftmax and Hardmax as linalg.generic reductions.
+#include "passes/Conversion/QNNToLinalg/Lowering.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace quantc::qnn;
+
+namespace quantc::lowering {
+namespace {
+
+bool isFloat(Type type) { return isa<FloatType>(type); }
+
+/// The lowest (or highest) value of a float or signed integer type: the
+/// identity of max (or min).
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, highest ? std::numeric_limits<double>::infinity()
+                                                  : -std::numeric_limits<double>::infinity()));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = highest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  if (width == 1)
+    value = APInt(1, highest ? 1 : 0);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MaximumFOp::create(b, loc, x, y))
+                              : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+Value minOf(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MinimumFOp::create(b, loc, x, y))
+                              : Value(arith::MinSIOp::create(b, loc, x, y));
+}
+
+Value unary(OpBuilder &b, Location loc, Value x, function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  auto type = cast<RankedTensorType>(x.getType());
+  return elementwise(b, loc, type, x,
+                     [&](OpBuilder &nb, Location l, ValueRange args) { return fn(nb, l, args[0]); });
+}
+
+SmallVector<int64_t> normalizedAxes(ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes)
+    result.push_back(axis < 0 ? axis + rank : axis);
+  if (result.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      result.push_back(d);
+  return result;
+}
+
+struct ReduceLowering : OpConversionPattern<ReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type element = type.getElementType();
+    SmallVector<int64_t> axes = normalizedAxes(op.getAxes(), type.getRank());
+    StringRef kind = op.getKind();
+    OpBuilder &b = rewriter;
+    auto sum = [&](Value v) {
+      return reduce(b, loc, v, axes, scalarConstant(b, loc, element, 0.0),
+                        [](OpBuilder &nb, Location l, Value a, Value e) { return add(nb, l, a, e); });
+    };
+    Value result;
+    if (kind == "sum") {
+      result = sum(x);
+    } else if (kind == "prod") {
+      result = reduce(b, loc, x, axes, scalarConstant(b, loc, element, 1.0),
+                          [](OpBuilder &nb, Location l, Value a, Value e) { return mul(nb, l, a, e); });
+    } else if (kind == "max" || kind == "min") {
+      bool isMax = kind == "max";
+      result = reduce(b, loc, x, axes, extremeValue(b, loc, element, !isMax),
+                          [&](OpBuilder &nb, Location l, Value a, Value e) {
+                            return isMax ? maxOf(nb, l, a, e) : minOf(nb, l, a, e);
+                          });
+    } else if (kind == "l1") {
+      result = sum(unary(b, loc, x, [](OpBuilder &nb, Location l, Value v) -> Value {
+        if (isFloat(v.getType()))
+          return math::AbsFOp::create(nb, l, v);
+        return math::AbsIOp::create(nb, l, v);
+      }));
+    } else if (kind == "l2" || kind == "sum_square") {
+      result = sum(unary(b, loc, x, [](OpBuilder &nb, Location l, Value v) { return mul(nb, l, v, v); }));
+      if (kind == "l2")
+        result = unary(b, loc, result, [](OpBuilder &nb, Location l, Value v) -> Value {
+          return math::SqrtOp::create(nb, l, v);
+        });
+    } else if (kind == "log_sum") {
+      result = unary(b, loc, sum(x), [](OpBuilder &nb, Location l, Value v) -> Value {
+        return math::LogOp::create(nb, l, v);
+      });
+    } else { // log_sum_exp, stabilized by the maximum
+      Value maximum = reduce(b, loc, x, axes, extremeValue(b, loc, element, false),
+                                 [](OpBuilder &nb, Location l, Value a, Value e) { return maxOf(nb, l, a, e); });
+      Value shifted = elementwise(b, loc, type, {x, maximum}, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        return math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, v[0], v[1]));
+      });
+      Value sums = sum(shifted);
+      result = elementwise(b, loc, cast<RankedTensorType>(sums.getType()), {sums, maximum},
+                           [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+                             Value logSum = math::LogOp::create(nb, l, v[0]);
+                             // An all -inf slice stays -inf instead of NaN.
+                             Value finite = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::ONE, v[1],
+                                                                  scalarConstant(nb, l, v[1].getType(), -INFINITY));
+                             return arith::SelectOp::create(nb, l, finite, arith::AddFOp::create(nb, l, logSum, v[1]), v[1]);
+                           });
+    }
+    rewriter.replaceOp(op, reshape(rewriter, loc, result, op.getType().getShape()));
+    return success();
+  }
+};
+
+/// The index (i64, size-1 dim kept at `axis`) of the first maximum (or
+/// minimum; the last one with `selectLast`) along `axis`.
+Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, bool selectLast) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *context = b.getContext();
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = 1;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    outExprs.push_back(d == axis ? getAffineConstantExpr(0, context) : getAffineDimExpr(d, context));
+    iterators.push_back(d == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+  }
+  auto valueType = type.clone(shape);
+  auto indexType = RankedTensorType::get(shape, b.getI64Type());
+  Value best = linalg::FillOp::create(b, loc, extremeValue(b, loc, type.getElementType(), !isMax),
+                                      emptyTensor(b, loc, valueType)).getResult(0);
+  Value where = filledTensor(b, loc, indexType, -1.0);
+  auto outMap = AffineMap::get(type.getRank(), 0, outExprs, context);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(type.getRank(), context), outMap,
+                                 outMap};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valueType, indexType}, x, ValueRange{best, where}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value v = args[0], acc = args[1], accIndex = args[2];
+        Value index = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                                 linalg::IndexOp::create(nb, l, axis));
+        Value better;
+        if (isFloat(v.getType()))
+          better = arith::CmpFOp::create(nb, l,
+                                         isMax ? (selectLast ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                                               : (selectLast ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT),
+                                         v, acc);
+        else
+          better = arith::CmpIOp::create(nb, l,
+                                         isMax ? (selectLast ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                                               : (selectLast ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt),
+                                         v, acc);
+        // The first element always wins, so an all -inf (or NaN) slice gives index 0.
+        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, accIndex,
+                                            scalarConstant(nb, l, nb.getI64Type(), 0.0));
+        better = arith::OrIOp::create(nb, l, better, first);
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, v, acc),
+                                                  arith::SelectOp::create(nb, l, better, index, accIndex)});
+      });
+  return generic.getResult(1);
+}
+
+struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ArgReduceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    Value index = argReduce(rewriter, op.getLoc(), adaptor.getInput(), axis, op.getKind() == "max",
+                            op.getSelectLastIndex());
+    rewriter.replaceOp(op, reshape(rewriter, op.getLoc(), index, op.getType().getShape()));
+    return success();
+  }
+};
+
+/// CumSum: out[.., i, ..] = sum over r of x[.., r, ..] where r is before i
+/// (or at it, unless exclusive; after it when reverse), one extra reduction dim.
+struct CumSumLowering : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineExpr> inExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      inExprs.push_back(getAffineDimExpr(d == axis ? rank : d, context));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, inExprs, context),
+                                   AffineMap::getMultiDimIdentityMap(rank + 1, context).getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    arith::CmpIPredicate predicate =
+        op.getReverse() ? (op.getExclusive() ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
+                        : (op.getExclusive() ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sle);
+    Value init = filledTensor(rewriter, loc, type, 0.0);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, adaptor.getInput(), init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = linalg::IndexOp::create(b, l, rank), i = linalg::IndexOp::create(b, l, axis);
+          Value counts = arith::CmpIOp::create(b, l, predicate, r, i);
+          Value term = arith::SelectOp::create(b, l, counts, args[0],
+                                               scalarConstant(b, l, args[0].getType(), 0.0));
+          linalg::YieldOp::create(b, l, add(b, l, args[1], term));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// LogSoftmax: x - max - log(sum(exp(x - max))).
+struct LogSoftmaxLowering : OpConversionPattern<LogSoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(LogSoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    Value x = adaptor.getInput();
+    Type element = type.getElementType();
+    Value maximum = reduce(rewriter, loc, x, {axis}, extremeValue(rewriter, loc, element, false),
+                               [](OpBuilder &b, Location l, Value a, Value e) { return maxOf(b, l, a, e); });
+    Value shifted = elementwise(rewriter, loc, type, {x, maximum}, [](OpBuilder &b, Location l, ValueRange v) -> Value {
+      return arith::SubFOp::create(b, l, v[0], v[1]);
+    });
+    Value exps = unary(rewriter, loc, shifted, [](OpBuilder &b, Location l, Value v) -> Value {
+      return math::ExpOp::create(b, l, v);
+    });
+    Value sums = reduce(rewriter, loc, exps, {axis}, scalarConstant(rewriter, loc, element, 0.0),
+                            [](OpBuilder &b, Location l, Value a, Value e) { return add(b, l, a, e); });
+    Value y = elementwise(rewriter, loc, type, {shifted, sums}, [](OpBuilder &b, Location l, ValueRange v) -> Value {
+      return arith::SubFOp::create(b, l, v[0], math::LogOp::create(b, l, v[1]));
+    });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Hardmax: 1 where the index along axis is the first maximum's, else 0.
+struct HardmaxLowering : OpConversionPattern<HardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(HardmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    Value first = argReduce(rewriter, loc, adaptor.getInput(), axis, true, false);
+    Value y = elementwise(rewriter, loc, type, {adaptor.getInput(), first},
+                          [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                            Value index = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                                     linalg::IndexOp::create(b, l, axis));
+                            Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index, v[1]);
+                            return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, v[0].getType(), 1.0),
+                                                           scalarConstant(b, l, v[0].getType(), 0.0));
+                          });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering, ArgReduceLowering, CumSumLowering, LogSoftmaxLowering,
+               HardmaxLowering>(patterns.getContext());
+}
+
+} // namespace quantc::lowering

@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Runs a model in quantc (JIT, or a compiled artifact directory with
+--artifact) and in onnxruntime-node on the same inputs and compares every
+output: floats within `--tol` of the output's range, integers and booleans
+exactly. Prints one line per output and `N of N outputs match onnxruntime`.
+
+  match_ort.py MODEL.onnx INPUTS_DIR --quantc quantc --work DIR [--artifact DIR] [--tol 1e-4]
+
+INPUTS_DIR holds <graph input name>.npy for each input."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def c_identifier(name):
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return "m_" + name if not name or name[0].isdigit() else name
+
+
+def load_outputs(path):
+    if os.path.isdir(path):
+        return {f[:-4]: np.load(os.path.join(path, f)) for f in os.listdir(path) if f.endswith(".npy")}
+    return {None: np.load(path)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("inputs")
+    parser.add_argument("--quantc", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--artifact")
+    parser.add_argument("--tol", type=float, default=1e-4)
+    args = parser.parse_args()
+    import onnx
+    model = onnx.load(args.model, load_external_data=False)
+    inits = {t.name for t in model.graph.initializer}
+    names = [i.name for i in model.graph.input if i.name not in inits]
+    flags = []
+    for name in names:
+        flags += ["--input", "%s=%s" % (name, os.path.join(args.inputs, c_identifier(name) + ".npy")
+                                       if not os.path.exists(os.path.join(args.inputs, name + ".npy"))
+                                       else os.path.join(args.inputs, name + ".npy"))]
+    os.makedirs(args.work, exist_ok=True)
+    ours, theirs = os.path.join(args.work, "quantc"), os.path.join(args.work, "ort")
+    os.makedirs(theirs, exist_ok=True)
+    subprocess.run([args.quantc, "run", args.artifact or args.model, "-o", ours] + flags, check=True)
+    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs]
+                   + flags, check=True, stdout=subprocess.DEVNULL)
+    got, want = load_outputs(ours), load_outputs(theirs)
+    outputs = [o.name for o in model.graph.output]
+    matched = 0
+    for name in outputs:
+        a = got.get(c_identifier(name), got.get(None))
+        b = want.get(c_identifier(name), want.get(name, want.get(None)))
+        if a is None or b is None:
+            print("FAIL %s: missing output" % name)
+            continue
+        if a.shape != b.shape:
+            print("FAIL %s: shape %s, ORT %s" % (name, a.shape, b.shape))
+            continue
+        if b.dtype.kind in "f":
+            scale = max(float(np.nanmax(np.abs(b))) if b.size else 0.0, 1.0)
+            diff = float(np.nanmax(np.abs(a.astype(np.float64) - b))) if b.size else 0.0
+            ok = diff <= args.tol * scale and np.array_equal(np.isnan(a), np.isnan(b))
+            print("%s %s: max diff %.3g (range %.3g)" % ("ok" if ok else "FAIL", name, diff, scale))
+        else:
+            ok = np.array_equal(a, b)
+            print("%s %s: %s values %s" % ("ok" if ok else "FAIL", name, b.dtype,
+                                          "equal" if ok else "differ"))
+        matched += ok
+    print("%d of %d outputs match onnxruntime" % (matched, len(outputs)))
+    sys.exit(0 if matched == len(outputs) else 1)
+
+
+if __name__ == "__main__":
+    main()
