@@ -38,9 +38,11 @@ if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc") and os
 ort_dir = os.path.join(config.quantc_src_root, ".cache", "ort", "node_modules", "onnxruntime-node")
 if shutil.which("node") and os.path.isdir(ort_dir):
     config.available_features.add("onnxruntime")
-try:
-    import subprocess
-    subprocess.run(["/usr/bin/python3", "-c", "import PIL"], check=True, capture_output=True)
-    config.available_features.add("pil")
-except Exception:
-    pass
+import subprocess
+for module, feature in (("PIL", "pil"), ("torchvision", "torch")):
+    try:
+        subprocess.run(["/usr/bin/python3", "-c", "import " + module], check=True,
+                       capture_output=True)
+        config.available_features.add(feature)
+    except Exception:
+        pass

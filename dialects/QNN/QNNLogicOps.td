@@ -86,4 +86,28 @@ def QNN_GatherNDOp : QNN_InferredOp<"gather_nd"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def QNN_ScatterNDOp : QNN_InferredOp<"scatter_nd"> {
+  let summary = "Write (or combine) update slices at index tuples, in order (ONNX ScatterND)";
+  let description = [{
+    A copy of `data` in which the slice addressed by each tuple in the last
+    dim of `indices` is replaced by (reduction = "none"), or combined with
+    ("add", "mul", "max", "min"), the matching slice of `updates`.
+  }];
+  let arguments = (ins QNN_Tensor:$data, QNN_IndexTensor:$indices, QNN_Tensor:$updates,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def QNN_ScatterElementsOp : QNN_InferredOp<"scatter_elements"> {
+  let summary = "out[i with dim axis := indices[i]] = updates[i] (ONNX ScatterElements)";
+  let arguments = (ins QNN_Tensor:$data, QNN_IndexTensor:$indices, QNN_Tensor:$updates,
+                       DefaultValuedAttr<QNN_I64Attr, "0">:$axis,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // QUANTC_QNN_LOGIC_OPS_TD

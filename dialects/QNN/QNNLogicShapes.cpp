@@ -217,3 +217,47 @@ template <typename OpTy> static LogicalResult verifyAxisOp(OpTy op) {
 }
 LogicalResult LogSoftmaxOp::verify() { return verifyAxisOp(*this); }
 LogicalResult HardmaxOp::verify() { return verifyAxisOp(*this); }
+
+static LogicalResult verifyReduction(Operation *op, StringRef reduction) {
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction.str()))
+    return op->emitOpError("reduction must be none, add, mul, max or min, got '")
+           << reduction << "'";
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto data = rankedType(adaptor.getData()), indices = rankedType(adaptor.getIndices());
+  auto updates = rankedType(adaptor.getUpdates());
+  if (!data || !indices || !updates || indices.getRank() < 1)
+    return fail(loc, "scatter_nd", "expects ranked data, indices and updates");
+  int64_t depth = indices.getShape().back();
+  if (ShapedType::isDynamic(depth) || depth < 1 || depth > data.getRank())
+    return fail(loc, "scatter_nd", "index tuples of length " + Twine(depth) +
+                                       " do not fit data of rank " + Twine(data.getRank()));
+  SmallVector<int64_t> want(indices.getShape().drop_back());
+  want.append(data.getShape().begin() + depth, data.getShape().end());
+  if (updates.getShape() != ArrayRef<int64_t>(want) ||
+      updates.getElementType() != data.getElementType())
+    return fail(loc, "scatter_nd", "updates must be " + formatShape(want) + " of the data's type");
+  results.push_back(data);
+  return success();
+}
+LogicalResult ScatterNDOp::verify() { return verifyReduction(*this, getReduction()); }
+
+LogicalResult ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &results) {
+  auto data = rankedType(adaptor.getData()), indices = rankedType(adaptor.getIndices());
+  auto updates = rankedType(adaptor.getUpdates());
+  if (!data || !indices || !updates || indices.getShape() != updates.getShape() ||
+      indices.getRank() != data.getRank() || data.getRank() == 0 ||
+      updates.getElementType() != data.getElementType())
+    return fail(loc, "scatter_elements",
+                "expects indices and updates of one shape, with the data's rank and type");
+  if (failed(normalizeAxis(adaptor.getAxis(), data.getRank())))
+    return fail(loc, "scatter_elements", "axis " + Twine(adaptor.getAxis()) + " is out of range");
+  results.push_back(data);
+  return success();
+}
+LogicalResult ScatterElementsOp::verify() { return verifyReduction(*this, getReduction()); }

@@ -160,6 +160,20 @@ def conv3d():
                  [w, b, wg])
 
 
+def scatter():
+    """ScatterND (a KV-cache style row update, and an add reduction) and ScatterElements."""
+    rows = numpy_helper.from_array(np.array([[2], [0]], np.int64), "rows")
+    cells = numpy_helper.from_array(np.array([[1, 3], [-1, 0], [1, 3]], np.int64), "cells")
+    where = numpy_helper.from_array(np.array([[3, 0], [1, 1], [0, 2]], np.int64), "where")
+    nodes = [node("ScatterND", ["x", "rows", "r"], ["nd"]),
+             node("ScatterND", ["x", "cells", "c"], ["nd_add"], reduction="add"),
+             node("ScatterElements", ["x", "where", "e"], ["elements"], axis=1)]
+    return model(nodes, [vi("x", F, [3, 4]), vi("r", F, [2, 4]), vi("c", F, [3]),
+                         vi("e", F, [3, 2])],
+                 [vi("nd", F, [3, 4]), vi("nd_add", F, [3, 4]), vi("elements", F, [3, 4])],
+                 [rows, cells, where], opset=16)
+
+
 def bad_einsum():
     nodes = [node("Einsum", ["a", "b"], ["y"], equation="...ij,...jk->...ik")]
     return model(nodes, [vi("a", F, [2, 3, 4]), vi("b", F, [2, 4, 5])], [vi("y", F, [2, 3, 5])])
@@ -179,7 +193,7 @@ def dynamic_range():
 
 
 CASES = {f.__name__: f for f in (logic, shape_folds, reductions, math, layout, opset18,
-                                 opset20_gelu, conv3d, bad_einsum, bad_split, dynamic_range)}
+                                 opset20_gelu, conv3d, scatter, bad_einsum, bad_split, dynamic_range)}
 
 
 def write_inputs(m, directory):

@@ -51,14 +51,14 @@ def main():
     ours, theirs = os.path.join(args.work, "quantc"), os.path.join(args.work, "ort")
     os.makedirs(theirs, exist_ok=True)
     subprocess.run([args.quantc, "run", args.artifact or args.model, "-o", ours] + flags, check=True)
-    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs]
+    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs + "/"]
                    + flags, check=True, stdout=subprocess.DEVNULL)
     got, want = load_outputs(ours), load_outputs(theirs)
     outputs = [o.name for o in model.graph.output]
     matched = 0
     for name in outputs:
         a = got.get(c_identifier(name), got.get(None))
-        b = want.get(c_identifier(name), want.get(name, want.get(None)))
+        b = want.get(re.sub(r"[^A-Za-z0-9_]", "_", name), want.get(None))
         if a is None or b is None:
             print("FAIL %s: missing output" % name)
             continue

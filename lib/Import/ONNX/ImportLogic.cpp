@@ -57,6 +57,17 @@ LogicalResult importGatherND(NodeContext &ctx) {
   return ctx.emit<GatherNDOp>(ctx.input(0), ctx.input(1), ctx.getInt("batch_dims", 0));
 }
 
+LogicalResult importScatterND(NodeContext &ctx) {
+  return ctx.emit<ScatterNDOp>(ctx.input(0), ctx.input(1), ctx.input(2),
+                               ctx.getString("reduction", "none"));
+}
+
+/// ScatterElements, and its deprecated alias Scatter (opset 9-10).
+LogicalResult importScatterElements(NodeContext &ctx) {
+  return ctx.emit<ScatterElementsOp>(ctx.input(0), ctx.input(1), ctx.input(2),
+                                     ctx.getInt("axis", 0), ctx.getString("reduction", "none"));
+}
+
 /// A splat constant of `type` holding the single value of `value`.
 LogicalResult emitSplat(NodeContext &ctx, RankedTensorType type, Attribute value) {
   return ctx.emit<ConstantOp>(DenseElementsAttr::get(type, value));
@@ -209,6 +220,9 @@ void registerLogicImporters(OpImporterMap &map) {
   map["Trilu"] = importTrilu;
   map["GatherElements"] = importGatherElements;
   map["GatherND"] = importGatherND;
+  map["ScatterND"] = importScatterND;
+  map["ScatterElements"] = importScatterElements;
+  map["Scatter"] = importScatterElements;
   map["ConstantOfShape"] = importConstantOfShape;
   map["Range"] = importRange;
   map["Size"] = importSize;

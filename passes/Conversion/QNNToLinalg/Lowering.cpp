@@ -291,6 +291,7 @@ struct ConvertQNNToLinalgPass
     populateMathElementwisePatterns(patterns);
     populateIndexingPatterns(patterns);
     populateReductionPatterns(patterns);
+    populateScatterPatterns(patterns);
     populateConvPatterns(patterns);
     populateConv3DPatterns(patterns);
     populateMatmulPatterns(patterns);

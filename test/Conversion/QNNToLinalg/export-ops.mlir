@@ -95,3 +95,17 @@ func.func @conv3d(%x: tensor<1x2x4x6x6xf32>, %w: tensor<3x2x3x3x3xf32>) -> tenso
   %p = qnn.max_pool %c {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>} : tensor<1x3x4x6x6xf32> -> tensor<1x3x2x3x3xf32>
   return %p : tensor<1x3x2x3x3xf32>
 }
+
+// -----
+
+// ScatterND walks the updates in order with scf.for, carrying the output.
+// CHECK-LABEL: func.func @scatter_nd
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %arg0) -> (tensor<3x4xf32>)
+// CHECK: tensor.extract %{{.*}} : tensor<2x1xi64>
+// CHECK: scf.for
+// CHECK: arith.addf
+// CHECK: tensor.insert
+func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %y = qnn.scatter_nd %x, %i, %u {reduction = "add"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}

@@ -35,6 +35,10 @@ func.func @data_movement(%x: tensor<1x3xf32>, %m: tensor<4x4xf32>, %i: tensor<1x
   %g = qnn.gather_elements %x, %i {axis = 1 : i64} : (tensor<1x3xf32>, tensor<1x3xi64>) -> tensor<1x3xf32>
   // CHECK: qnn.gather_nd %{{.*}}, %{{.*}} : (tensor<4x4xf32>, tensor<2x2xi64>) -> tensor<2xf32>
   %n = qnn.gather_nd %m, %t : (tensor<4x4xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  // CHECK: qnn.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = "max"} : (tensor<4x4xf32>, tensor<2x2xi64>, tensor<2xf32>) -> tensor<4x4xf32>
+  %s = qnn.scatter_nd %m, %t, %n {reduction = "max"} : (tensor<4x4xf32>, tensor<2x2xi64>, tensor<2xf32>) -> tensor<4x4xf32>
+  // CHECK: qnn.scatter_elements
+  %se = qnn.scatter_elements %x, %i, %g {axis = 1 : i64} : (tensor<1x3xf32>, tensor<1x3xi64>, tensor<1x3xf32>) -> tensor<1x3xf32>
   return %e, %r, %l, %g, %n : tensor<2x4x3xf32>, tensor<2x6xf32>, tensor<4x4xf32>, tensor<1x3xf32>, tensor<2xf32>
 }
 

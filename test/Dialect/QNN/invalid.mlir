@@ -475,3 +475,20 @@ func.func @gather_nd_depth(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>) {
   %0 = qnn.gather_nd %x, %i : (tensor<3x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.scatter_nd' op updates must be [2, 4] of the data's type}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.scatter_nd %x, %i, %u : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_reduction(%x: tensor<3x4xf32>, %i: tensor<3x4xi64>) {
+  // expected-error @+1 {{'qnn.scatter_elements' op reduction must be none, add, mul, max or min, got 'mean'}}
+  %0 = qnn.scatter_elements %x, %i, %x {reduction = "mean"} : (tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Exports real architectures from Debian's torchvision / torch.nn with
+torch.onnx (random weights, fixed seed) at test time; nothing is committed.
+
+  torch_models.py NAME OUT.onnx [--size small|full]
+
+Prints the graph input's name, shape and dtype as one JSON line. `small`
+sizes keep the e2e tier inside CI's time; `full` is what bench/ measures."""
+import argparse
+import json
+import warnings
+
+import torch
+import torchvision
+
+warnings.filterwarnings("ignore")
+
+
+class DecoderLM(torch.nn.Module):
+    """A GPT-style decoder-only LM: token + position embeddings, pre-norm
+    causal self-attention blocks, tied-free LM head. Token ids in, logits out."""
+
+    def __init__(self, vocab, width, heads, layers, context):
+        super().__init__()
+        self.tokens = torch.nn.Embedding(vocab, width)
+        self.positions = torch.nn.Embedding(context, width)
+        block = torch.nn.TransformerEncoderLayer(width, heads, 4 * width, dropout=0.0,
+                                                 batch_first=True, norm_first=True,
+                                                 activation="gelu")
+        self.blocks = torch.nn.TransformerEncoder(block, layers)
+        self.norm = torch.nn.LayerNorm(width)
+        self.head = torch.nn.Linear(width, vocab, bias=False)
+
+    def forward(self, ids):
+        n = ids.shape[1]
+        positions = torch.arange(n).unsqueeze(0)
+        causal = torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
+        h = self.tokens(ids) + self.positions(positions)
+        return self.head(self.norm(self.blocks(h, mask=causal)))
+
+
+def small_video_resnet():
+    from torchvision.models.video.resnet import BasicBlock, BasicStem, Conv3DSimple, VideoResNet
+    return VideoResNet(BasicBlock, [Conv3DSimple] * 4, [1, 1, 1, 1], BasicStem, num_classes=10)
+
+
+# name -> (small (model, input), full (model, input))
+MODELS = {
+    "resnet18": (lambda: (torchvision.models.resnet18(num_classes=10), torch.randn(1, 3, 32, 32)),
+                 lambda: (torchvision.models.resnet18(), torch.randn(1, 3, 224, 224))),
+    "mobilenet_v3": (lambda: (torchvision.models.mobilenet_v3_small(num_classes=10),
+                              torch.randn(1, 3, 64, 64)),
+                     lambda: (torchvision.models.mobilenet_v3_small(), torch.randn(1, 3, 224, 224))),
+    "vit": (lambda: (torchvision.models.VisionTransformer(32, 8, 2, 2, 32, 64, num_classes=10),
+                     torch.randn(1, 3, 32, 32)),
+            lambda: (torchvision.models.vit_b_16(), torch.randn(1, 3, 224, 224))),
+    "lraspp": (lambda: (torchvision.models.segmentation.lraspp_mobilenet_v3_large(
+                            weights=None, weights_backbone=None, num_classes=4),
+                        torch.randn(1, 3, 64, 64)),
+               lambda: (torchvision.models.segmentation.fcn_resnet50(
+                            weights=None, weights_backbone=None, aux_loss=False),
+                        torch.randn(1, 3, 224, 224))),
+    "video_resnet": (lambda: (small_video_resnet(), torch.randn(1, 3, 4, 32, 32)),
+                     lambda: (torchvision.models.video.r3d_18(), torch.randn(1, 3, 8, 112, 112))),
+    "decoder_lm": (lambda: (DecoderLM(64, 32, 2, 2, 16), torch.randint(0, 64, (1, 16))),
+                   lambda: (DecoderLM(8192, 256, 4, 4, 128), torch.randint(0, 8192, (1, 128)))),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=sorted(MODELS))
+    parser.add_argument("out")
+    parser.add_argument("--size", choices=["small", "full"], default="small")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    model, example = MODELS[args.name][0 if args.size == "small" else 1]()
+    if hasattr(model, "heads"):  # torchvision zero-initializes ViT's head: the output would be 0
+        torch.nn.init.normal_(model.heads.head.weight, std=0.5)
+    model.eval()
+    # Opset 14: aten::triu (the causal mask) exports as Trilu from 14 on.
+    outputs = ["out"] if args.name == "lraspp" else ["logits"]
+    # Not under no_grad: there nn.MultiheadAttention takes a fused fast path
+    # that torch 1.13 cannot export.
+    torch.onnx.export(model, example, args.out, opset_version=14, input_names=["input"],
+                      output_names=outputs)
+    print(json.dumps({"name": "input", "shape": list(example.shape),
+                      "dtype": "int64" if example.dtype == torch.int64 else "float32",
+                      "high": 64 if args.size == "small" else 8192}))
+
+
+if __name__ == "__main__":
+    main()
