@@ -1,7 +1,7 @@
 // Runs an ONNX model in onnxruntime-node on .npy inputs: the peer runtime for
 // tests and benchmarks. Usage:
 //   node scripts/ort-run.js model.onnx --input x=x.npy [--input ...] [-o out.npy|dir]
-//        [--threads 1] [--repeat N]
+//        [--threads 1] [--repeat N] [--optimization all|extended|basic|disabled]
 // Prints one JSON line: {"min_ms":..,"median_ms":..,"runs":N,"outputs":[names]}.
 'use strict';
 const fs = require('fs');
@@ -17,7 +17,10 @@ function requireOrt() {
 
 const DTYPES = {'<f4': ['float32', Float32Array], '<i8': ['int64', BigInt64Array],
                 '<i4': ['int32', Int32Array], '<f8': ['float64', Float64Array],
-                '|b1': ['bool', Uint8Array], '|i1': ['int8', Int8Array]};
+                '|b1': ['bool', Uint8Array], '|i1': ['int8', Int8Array],
+                '|u1': ['uint8', Uint8Array], '<u2': ['uint16', Uint16Array],
+                '<u4': ['uint32', Uint32Array], '<u8': ['uint64', BigUint64Array],
+                '<f2': ['float16', Uint16Array], '<i2': ['int16', Int16Array]};
 
 function readNpy(file) {
   const buf = fs.readFileSync(file);
@@ -37,7 +40,9 @@ function readNpy(file) {
 }
 
 function writeNpy(file, tensor) {
-  const descr = {float32: '<f4', int64: '<i8', int32: '<i4', float64: '<f8', bool: '|b1', int8: '|i1'}[tensor.type];
+  const descr = {float32: '<f4', int64: '<i8', int32: '<i4', float64: '<f8', bool: '|b1', int8: '|i1',
+                 uint8: '|u1', uint16: '<u2', uint32: '<u4', uint64: '<u8', float16: '<f2',
+                 int16: '<i2'}[tensor.type];
   const dims = tensor.dims.length === 1 ? `${tensor.dims[0]},` : tensor.dims.join(', ');
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
   const total = 10 + dict.length + 1;
@@ -54,7 +59,7 @@ async function main() {
   const args = process.argv.slice(2);
   const model = args.shift();
   const inputs = {};
-  let output = null, threads = 1, repeat = 0;
+  let output = null, threads = 1, repeat = 0, optimization = 'all';
   while (args.length) {
     const flag = args.shift();
     if (flag === '--input') {
@@ -62,13 +67,14 @@ async function main() {
       inputs[name] = file;
     } else if (flag === '-o') output = args.shift();
     else if (flag === '--threads') threads = Number(args.shift());
+    else if (flag === '--optimization') optimization = args.shift();
     else if (flag === '--repeat') repeat = Number(args.shift());
     else throw new Error(`unknown flag ${flag}`);
   }
   const ort = requireOrt();
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
-    graphOptimizationLevel: 'all'});
+    graphOptimizationLevel: optimization});
   const feeds = {};
   for (const [name, file] of Object.entries(inputs)) {
     const t = readNpy(file);

@@ -38,6 +38,47 @@ TEST(Npy, RoundTripsEveryRank) {
   }
 }
 
+TEST(Npy, RoundTripsEveryIntegerAndFloatDtype) {
+  struct Case {
+    int32_t dtype;
+    const char *name;
+    size_t size;
+  } cases[] = {{QUANTC_FLOAT64, "float64", 8}, {QUANTC_FLOAT16, "float16", 2},
+               {QUANTC_INT64, "int64", 8},     {QUANTC_INT16, "int16", 2},
+               {QUANTC_INT8, "int8", 1},       {QUANTC_BOOL, "bool", 1},
+               {QUANTC_UINT8, "uint8", 1},     {QUANTC_UINT16, "uint16", 2},
+               {QUANTC_UINT32, "uint32", 4},   {QUANTC_UINT64, "uint64", 8}};
+  unsigned char bytes[32];
+  for (int i = 0; i < 32; ++i)
+    bytes[i] = static_cast<unsigned char>(0xF0 + i); // high bits set: sign must not matter
+  for (const Case &c : cases) {
+    EXPECT_EQ(quantc_dtype_size(c.dtype), c.size) << c.name;
+    EXPECT_STREQ(quantc_dtype_name(c.dtype), c.name);
+    quantc_tensor t{};
+    t.data = bytes;
+    t.dtype = c.dtype;
+    t.rank = 1;
+    t.shape[0] = 4;
+    std::string path = tempPath("dtype.npy");
+    char error[256];
+    ASSERT_EQ(quantc_npy_write(path.c_str(), &t, error, sizeof error), 0) << c.name << error;
+    quantc_tensor back{};
+    ASSERT_EQ(quantc_npy_read(path.c_str(), &back, error, sizeof error), 0) << c.name << error;
+    EXPECT_EQ(back.dtype, c.dtype) << c.name;
+    EXPECT_EQ(std::memcmp(back.data, bytes, 4 * c.size), 0) << c.name;
+    quantc_tensor_free(&back);
+  }
+  // bfloat16 has a C type (raw bits) but no .npy dtype: writing it is an error.
+  EXPECT_EQ(quantc_dtype_size(QUANTC_BFLOAT16), 2u);
+  quantc_tensor bf{};
+  bf.data = bytes;
+  bf.dtype = QUANTC_BFLOAT16;
+  bf.rank = 1;
+  bf.shape[0] = 2;
+  char error[256];
+  EXPECT_EQ(quantc_npy_write(tempPath("bf16.npy").c_str(), &bf, error, sizeof error), -1);
+}
+
 TEST(Npy, RejectsBadFiles) {
   char error[256];
   quantc_tensor t{};

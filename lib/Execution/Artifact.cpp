@@ -43,7 +43,11 @@ static const char *cTypeOf(int32_t dtype) {
   case QUANTC_INT32: return "int32_t";
   case QUANTC_INT16: return "int16_t";
   case QUANTC_INT8: return "int8_t";
-  default: return "uint8_t"; // bool
+  case QUANTC_UINT16: return "uint16_t";
+  case QUANTC_BFLOAT16: return "uint16_t"; // raw bits
+  case QUANTC_UINT32: return "uint32_t";
+  case QUANTC_UINT64: return "uint64_t";
+  default: return "uint8_t"; // bool, uint8
   }
 }
 

@@ -20,6 +20,11 @@ static int32_t dtypeOf(mlir::Type type) {
   if (type.isF32()) return QUANTC_FLOAT32;
   if (type.isF64()) return QUANTC_FLOAT64;
   if (type.isF16()) return QUANTC_FLOAT16;
+  if (type.isBF16()) return QUANTC_BFLOAT16;
+  if (type.isUnsignedInteger(8)) return QUANTC_UINT8;
+  if (type.isUnsignedInteger(16)) return QUANTC_UINT16;
+  if (type.isUnsignedInteger(32)) return QUANTC_UINT32;
+  if (type.isUnsignedInteger(64)) return QUANTC_UINT64;
   if (type.isSignlessInteger(64)) return QUANTC_INT64;
   if (type.isSignlessInteger(32)) return QUANTC_INT32;
   if (type.isSignlessInteger(16)) return QUANTC_INT16;

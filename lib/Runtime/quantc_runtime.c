@@ -20,10 +20,10 @@ static int fail(char *error, size_t size, const char *format, ...) {
 
 size_t quantc_dtype_size(int32_t dtype) {
   switch (dtype) {
-  case QUANTC_FLOAT32: case QUANTC_INT32: return 4;
-  case QUANTC_FLOAT64: case QUANTC_INT64: return 8;
-  case QUANTC_FLOAT16: case QUANTC_INT16: return 2;
-  case QUANTC_INT8: case QUANTC_BOOL: return 1;
+  case QUANTC_FLOAT32: case QUANTC_INT32: case QUANTC_UINT32: return 4;
+  case QUANTC_FLOAT64: case QUANTC_INT64: case QUANTC_UINT64: return 8;
+  case QUANTC_FLOAT16: case QUANTC_INT16: case QUANTC_UINT16: case QUANTC_BFLOAT16: return 2;
+  case QUANTC_INT8: case QUANTC_BOOL: case QUANTC_UINT8: return 1;
   default: return 0;
   }
 }
@@ -38,6 +38,11 @@ const char *quantc_dtype_name(int32_t dtype) {
   case QUANTC_INT16: return "int16";
   case QUANTC_INT8: return "int8";
   case QUANTC_BOOL: return "bool";
+  case QUANTC_UINT8: return "uint8";
+  case QUANTC_UINT16: return "uint16";
+  case QUANTC_UINT32: return "uint32";
+  case QUANTC_UINT64: return "uint64";
+  case QUANTC_BFLOAT16: return "bfloat16";
   default: return "unknown";
   }
 }
@@ -53,6 +58,10 @@ static const char *npy_descr(int32_t dtype) {
   case QUANTC_INT16: return "<i2";
   case QUANTC_INT8: return "|i1";
   case QUANTC_BOOL: return "|b1";
+  case QUANTC_UINT8: return "|u1";
+  case QUANTC_UINT16: return "<u2";
+  case QUANTC_UINT32: return "<u4";
+  case QUANTC_UINT64: return "<u8";
   default: return NULL;
   }
 }
@@ -151,7 +160,8 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
 
 static int descr_to_dtype(const char *descr, size_t length) {
   static const int32_t all[] = {QUANTC_FLOAT32, QUANTC_FLOAT64, QUANTC_FLOAT16, QUANTC_INT64,
-                                QUANTC_INT32,   QUANTC_INT16,   QUANTC_INT8,    QUANTC_BOOL};
+                                QUANTC_INT32,   QUANTC_INT16,   QUANTC_INT8,    QUANTC_BOOL,
+                                QUANTC_UINT8,   QUANTC_UINT16,  QUANTC_UINT32,  QUANTC_UINT64};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
     const char *name = npy_descr(all[i]);
     if (strlen(name) == length && !memcmp(name, descr, length))
@@ -162,6 +172,8 @@ static int descr_to_dtype(const char *descr, size_t length) {
     return QUANTC_INT8;
   if (length == 3 && (descr[0] == '<' || descr[0] == '=') && !memcmp(descr + 1, "b1", 2))
     return QUANTC_BOOL;
+  if (length == 3 && (descr[0] == '<' || descr[0] == '=') && !memcmp(descr + 1, "u1", 2))
+    return QUANTC_UINT8;
   return 0;
 }
 

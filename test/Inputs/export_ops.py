@@ -174,6 +174,55 @@ def scatter():
                  [rows, cells, where], opset=16)
 
 
+def types():
+    """Unsigned integers (wrapping arithmetic, unsigned division, comparisons,
+    min/max, casts), float16 and a bfloat16 round trip."""
+    U8, U16, F16, BF16 = TensorProto.UINT8, TensorProto.UINT16, TensorProto.FLOAT16, TensorProto.BFLOAT16
+    nodes = [node("Add", ["a", "b"], ["sum"]), node("Div", ["a", "b"], ["quotient"]),
+             node("Max", ["a", "b"], ["max"]), node("Less", ["a", "b"], ["less"]),
+             node("Cast", ["a"], ["a_float"], to=F), node("Cast", ["x"], ["x_u8"], to=U8),
+             node("Mod", ["c", "d"], ["mod"]), node("ArgMax", ["a"], ["argmax"], axis=0),
+             node("Mul", ["h", "h"], ["square"]), node("Cast", ["x"], ["x_bf16"], to=BF16),
+             node("Cast", ["x_bf16"], ["x_rounded"], to=F)]
+    return model(nodes, [vi("a", U8, [8]), vi("b", U8, [8]), vi("c", U16, [6]),
+                         vi("d", U16, [6]), vi("h", F16, [5]), vi("x", F, [4])],
+                 [vi("sum", U8, [8]), vi("quotient", U8, [8]), vi("max", U8, [8]),
+                  vi("less", B, [8]), vi("a_float", F, [8]), vi("x_u8", U8, [4]),
+                  vi("mod", U16, [6]), vi("argmax", I64, [1]), vi("square", F16, [5]),
+                  vi("x_rounded", F, [4])], opset=14)
+
+
+def nibble_tensor(name, values, data_type):
+    """An opset-21 INT4 (22) / UINT4 (21) tensor, two values per raw byte."""
+    flat = (np.asarray(values).reshape(-1).astype(np.int64) & 0xF).astype(np.uint8)
+    if flat.size % 2:
+        flat = np.append(flat, 0)
+    t = TensorProto()
+    t.name, t.data_type = name, data_type
+    t.dims.extend(np.asarray(values).shape)
+    t.raw_data = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).tobytes()
+    return t
+
+
+def int4_qdq():
+    """Opset 21 DequantizeLinear of INT4 (per-axis) and UINT4 (per-tensor, zero
+    point 8) weights feeding MatMuls: what ORT's 4-bit QDQ export writes."""
+    w4 = rng.integers(-8, 8, (16, 6))
+    u4 = rng.integers(0, 16, (6, 5))
+    inits = [nibble_tensor("w4", w4, 22), nibble_tensor("u4", u4, 21),
+             nibble_tensor("u4_zero", np.array(8), 21),
+             numpy_helper.from_array((rng.random(6) * 0.1 + 0.05).astype(np.float32), "w4_scale"),
+             numpy_helper.from_array(np.array(0.07, np.float32), "u4_scale")]
+    nodes = [node("DequantizeLinear", ["w4", "w4_scale"], ["w"], axis=1),
+             node("DequantizeLinear", ["u4", "u4_scale", "u4_zero"], ["u"]),
+             node("MatMul", ["x", "w"], ["h"]), node("MatMul", ["h", "u"], ["y"])]
+    m = helper.make_model(helper.make_graph(nodes, "int4", [vi("x", F, [2, 16])],
+                                            [vi("y", F, [2, 5])], inits),
+                          opset_imports=[helper.make_opsetid("", 21)])
+    m.ir_version = 10
+    return m
+
+
 def bad_einsum():
     nodes = [node("Einsum", ["a", "b"], ["y"], equation="...ij,...jk->...ik")]
     return model(nodes, [vi("a", F, [2, 3, 4]), vi("b", F, [2, 4, 5])], [vi("y", F, [2, 3, 5])])
@@ -193,7 +242,7 @@ def dynamic_range():
 
 
 CASES = {f.__name__: f for f in (logic, shape_folds, reductions, math, layout, opset18,
-                                 opset20_gelu, conv3d, scatter, bad_einsum, bad_split, dynamic_range)}
+                                 opset20_gelu, conv3d, scatter, int4_qdq, types, bad_einsum, bad_split, dynamic_range)}
 
 
 def write_inputs(m, directory):
@@ -204,9 +253,17 @@ def write_inputs(m, directory):
             continue
         t = value.type.tensor_type
         shape = [d.dim_value for d in t.shape.dim]
+        unsigned = {TensorProto.UINT8: np.uint8, TensorProto.UINT16: np.uint16}
         if t.elem_type == I64:
             array = rng.integers(-9, 9, shape).astype(np.int64)
             array[array == 0] = 3  # Mod divisors
+        elif t.elem_type in unsigned:  # high values: signed arithmetic would go wrong
+            array = rng.integers(1, 255, shape).astype(unsigned[t.elem_type])
+            array[0] = 250
+        elif t.elem_type == TensorProto.FLOAT16:
+            array = rng.standard_normal(shape).astype(np.float16)
+        elif t.elem_type == TensorProto.FLOAT and value.name == "x":
+            array = (rng.random(shape) * 200).astype(np.float32)  # in uint8 range for the Cast
         else:
             array = rng.standard_normal(shape).astype(np.float32)
         np.save(os.path.join(directory, value.name + ".npy"), array)

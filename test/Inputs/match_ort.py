@@ -37,6 +37,9 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--artifact")
     parser.add_argument("--tol", type=float, default=1e-4)
+    # ORT's extended optimizations fuse DequantizeLinear(int4) + MatMul into
+    # MatMulNBits, which quantizes activations: 'basic' keeps exact float math.
+    parser.add_argument("--ort-optimization", default="all")
     args = parser.parse_args()
     import onnx
     model = onnx.load(args.model, load_external_data=False)
@@ -51,7 +54,8 @@ def main():
     ours, theirs = os.path.join(args.work, "quantc"), os.path.join(args.work, "ort")
     os.makedirs(theirs, exist_ok=True)
     subprocess.run([args.quantc, "run", args.artifact or args.model, "-o", ours] + flags, check=True)
-    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs + "/"]
+    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs + "/",
+                    "--optimization", args.ort_optimization]
                    + flags, check=True, stdout=subprocess.DEVNULL)
     got, want = load_outputs(ours), load_outputs(theirs)
     outputs = [o.name for o in model.graph.output]

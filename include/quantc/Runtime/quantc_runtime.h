@@ -22,7 +22,12 @@ typedef enum quantc_dtype {
   QUANTC_INT32 = 5,
   QUANTC_INT16 = 6,
   QUANTC_INT8 = 7,
-  QUANTC_BOOL = 8
+  QUANTC_BOOL = 8,
+  QUANTC_UINT8 = 9,
+  QUANTC_UINT16 = 10,
+  QUANTC_UINT32 = 11,
+  QUANTC_UINT64 = 12,
+  QUANTC_BFLOAT16 = 13 /* raw bits as uint16_t; .npy has no bfloat16 dtype */
 } quantc_dtype;
 
 /* A static tensor signature: name, element type and shape. */

@@ -44,8 +44,10 @@ std::optional<std::vector<int64_t>> integerValues(Value value, IntegerType &type
 struct LinearParams {
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints; // already shifted into the signed range
-  unsigned width = 8;
+  unsigned width = 8;               // the ONNX type's bits (4 for INT4/UINT4)
   int64_t shift = 0;               // 2^(width-1) for unsigned data, else 0
+  /// Storage bits: 4-bit values are held one per byte, range [-8, 7].
+  unsigned storageWidth() const { return std::max(width, 8u); }
   int32_t axis = -1;               // -1: per tensor
 };
 
@@ -70,9 +72,12 @@ FailureOr<LinearParams> readParams(NodeContext &ctx, RankedTensorType tensor,
     isUnsigned = dataType.isUnsigned();
     params.width = dataType.getWidth();
   }
-  if (params.width != 8 && params.width != 16 && params.width != 32)
-    return ctx.error("only 8, 16 and 32-bit integer quantization is supported, got " +
+  if (params.width != 4 && params.width != 8 && params.width != 16 && params.width != 32)
+    return ctx.error("only 4, 8, 16 and 32-bit integer quantization is supported, got " +
                      Twine(params.width) + " bits");
+  if (ctx.getInt("block_size", 0) != 0)
+    return ctx.error("blocked quantization (block_size) is not supported; use per-tensor or "
+                     "per-axis scales, or MatMulNBits");
   if (zeros.size() != params.scales.size())
     return ctx.error("zero point has " + Twine(zeros.size()) + " values, scale has " +
                      Twine(params.scales.size()));
@@ -98,7 +103,7 @@ FailureOr<LinearParams> readParams(NodeContext &ctx, RankedTensorType tensor,
 }
 
 Type quantizedType(MLIRContext *context, const LinearParams &params) {
-  auto storage = IntegerType::get(context, params.width);
+  auto storage = IntegerType::get(context, params.storageWidth());
   auto f32 = Float32Type::get(context);
   int64_t lo = -(int64_t(1) << (params.width - 1)), hi = (int64_t(1) << (params.width - 1)) - 1;
   unsigned flags = quant::QuantizationFlags::Signed;
@@ -172,7 +177,7 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   for (int64_t &v : *values)
     v -= params->shift;
   auto quantized = RankedTensorType::get(inputType.getShape(), quantizedType(context, *params));
-  Value stored = storageConstant(ctx, quantized, params->width, *values);
+  Value stored = storageConstant(ctx, quantized, params->storageWidth(), *values);
   return ctx.setOutputs({DequantizeOp::create(ctx.builder, ctx.loc, resultType, stored)});
 }
 

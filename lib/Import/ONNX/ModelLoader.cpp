@@ -176,7 +176,8 @@ std::string loadModelFromBytes(llvm::StringRef bytes, const std::string &directo
 
 std::string checkWithONNX(LoadedModel &loaded) {
   onnx::checker::CheckerContext context;
-  context.set_ir_version(static_cast<int>(loaded.model.ir_version()));
+  context.set_ir_version(static_cast<int>(
+      std::min<int64_t>(loaded.model.ir_version(), onnx::Version::IR_VERSION)));
   std::unordered_map<std::string, int> opsets;
   bool newerThanChecker = false;
   for (const auto &opset : loaded.model.opset_import()) {

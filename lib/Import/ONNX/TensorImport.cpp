@@ -22,6 +22,22 @@ namespace {
 constexpr int64_t kMaxInlineElements = 64;
 } // namespace
 
+/// Opset 21's 4-bit types, newer than libonnx 1.12's enum: two values per
+/// byte of raw_data (or per int32_data entry), low nibble first.
+constexpr int32_t kUInt4 = 21, kInt4 = 22;
+
+/// Unpacks 4-bit values into one byte each, sign-extending INT4.
+static std::string unpackNibbles(llvm::StringRef packed, int64_t count, bool isSigned) {
+  std::string bytes(count, '\0');
+  for (int64_t i = 0; i < count; ++i) {
+    int value = (static_cast<unsigned char>(packed[i / 2]) >> (4 * (i % 2))) & 0xF;
+    if (isSigned && value >= 8)
+      value -= 16;
+    bytes[i] = static_cast<char>(value);
+  }
+  return bytes;
+}
+
 Type convertElementType(int32_t dataType, MLIRContext *context) {
   using T = onnx::TensorProto;
   auto unsignedInt = [&](unsigned width) {
@@ -41,6 +57,8 @@ Type convertElementType(int32_t dataType, MLIRContext *context) {
   case T::UINT32: return unsignedInt(32);
   case T::UINT64: return unsignedInt(64);
   case T::BOOL: return IntegerType::get(context, 1);
+  case kInt4: return IntegerType::get(context, 4);
+  case kUInt4: return unsignedInt(4);
   default: return {};
   }
 }
@@ -127,9 +145,10 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
   for (int64_t d : shape) // validateTensor bounded the product of non-zero dims
     numElements = d == 0 || numElements == 0 ? 0 : numElements * d;
   auto type = RankedTensorType::get(shape, elementType);
-  size_t expected = numElements * storageBytes(elementType);
+  bool isNibbles = elementType.getIntOrFloatBitWidth() == 4;
+  size_t expected = isNibbles ? (numElements + 1) / 2 : numElements * storageBytes(elementType);
   llvm::StringRef bytes;
-  std::string storage;
+  std::string storage, unpacked;
   if (!collectBytes(tensor, elementType, directory, expected, bytes, storage, error)) {
     error = "tensor '" + tensor.name() + "': " + error;
     return {};
@@ -138,6 +157,10 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
     error = "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +
             " bytes of data, but its shape and type need " + std::to_string(expected);
     return {};
+  }
+  if (isNibbles) {
+    unpacked = unpackNibbles(bytes, numElements, elementType.isSignlessInteger());
+    bytes = unpacked;
   }
   if (elementType.isInteger(1)) {
     SmallVector<bool> values;

@@ -282,6 +282,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       if (auto floatType = dyn_cast<FloatType>(element))
         lowest = rewriter.getFloatAttr(
             floatType, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
+      else if (hasUnsignedOperands(op))
+        lowest = rewriter.getIntegerAttr(element, 0);
       else
         lowest = rewriter.getIntegerAttr(
             element, APInt::getSignedMinValue(element.getIntOrFloatBitWidth()));
@@ -322,6 +324,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
                            r = add(b, l, args[2], args[0]);
                          else if (isa<FloatType>(element))
                            r = arith::MaximumFOp::create(b, l, args[2], args[0]);
+                         else if (hasUnsignedOperands(op))
+                           r = arith::MaxUIOp::create(b, l, args[2], args[0]);
                          else
                            r = arith::MaxSIOp::create(b, l, args[2], args[0]);
                          linalg::YieldOp::create(b, l, r);

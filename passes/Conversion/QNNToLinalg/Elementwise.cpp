@@ -20,8 +20,10 @@ Value clamp01(OpBuilder &b, Location loc, Value x) {
   return arith::MinimumFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero), one);
 }
 
-/// Element conversion with ONNX Cast semantics (float->int truncates toward zero).
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+/// Element conversion with ONNX Cast semantics (float->int truncates toward
+/// zero); integers are read and written as unsigned where the flags say so.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned = false,
+                    bool toUnsigned = false) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -38,15 +40,17 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
                                  constantLike(b, loc, x, 0.0));
   }
   if (from.isInteger(1))
-    return toFloat ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                   : Value(arith::ExtUIOp::create(b, loc, to, x));
+    fromUnsigned = true;
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, x);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                      : Value(arith::FPToSIOp::create(b, loc, to, x));
   if (toFloat)
-    return arith::SIToFPOp::create(b, loc, to, x);
-  return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
-             ? Value(arith::ExtSIOp::create(b, loc, to, x))
-             : Value(arith::TruncIOp::create(b, loc, to, x));
+    return fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                        : Value(arith::SIToFPOp::create(b, loc, to, x));
+  if (from.getIntOrFloatBitWidth() >= to.getIntOrFloatBitWidth())
+    return arith::TruncIOp::create(b, loc, to, x);
+  return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                      : Value(arith::ExtSIOp::create(b, loc, to, x));
 }
 
 // One scalar body per op; `args` are the broadcast operand elements.
@@ -126,19 +130,25 @@ Value body(SubOp, OpBuilder &b, Location loc, ValueRange args) {
     return arith::SubFOp::create(b, loc, args[0], args[1]);
   return arith::SubIOp::create(b, loc, args[0], args[1]);
 }
-Value body(DivOp, OpBuilder &b, Location loc, ValueRange args) {
+Value body(DivOp op, OpBuilder &b, Location loc, ValueRange args) {
   if (isa<FloatType>(args[0].getType()))
     return arith::DivFOp::create(b, loc, args[0], args[1]);
+  if (hasUnsignedOperands(op))
+    return arith::DivUIOp::create(b, loc, args[0], args[1]);
   return arith::DivSIOp::create(b, loc, args[0], args[1]);
 }
-Value body(PowOp, OpBuilder &b, Location loc, ValueRange args) {
+Value body(PowOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value base = args[0], exponent = args[1];
+  bool isUnsigned = hasUnsignedOperands(op);
   if (!isa<FloatType>(base.getType())) {
     if (isa<FloatType>(exponent.getType()))
       exponent = convertScalar(b, loc, exponent, base.getType());
+    else if (exponent.getType() != base.getType())
+      exponent = convertScalar(b, loc, exponent, base.getType(), isUnsigned, isUnsigned);
     return math::IPowIOp::create(b, loc, base, exponent);
   }
-  return math::PowFOp::create(b, loc, base, convertScalar(b, loc, exponent, base.getType()));
+  return math::PowFOp::create(b, loc, base,
+                              convertScalar(b, loc, exponent, base.getType(), isUnsigned));
 }
 Value body(PReluOp, OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0];
@@ -147,7 +157,7 @@ Value body(PReluOp, OpBuilder &b, Location loc, ValueRange args) {
   return arith::SelectOp::create(b, loc, negative, arith::MulFOp::create(b, loc, x, args[1]), x);
 }
 Value body(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
-  return convertScalar(b, loc, args[0], op.getTo());
+  return convertScalar(b, loc, args[0], op.getTo(), hasUnsignedOperands(op), hasUnsignedResult(op));
 }
 
 } // namespace

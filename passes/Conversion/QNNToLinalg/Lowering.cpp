@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace quantc {
@@ -223,9 +224,6 @@ static std::string whyNotLowerable(Operation *op) {
     Type element = tensor.getElementType();
     if (isa<quant::QuantizedType>(element))
       return "is quantized; the float lowering does not run quantized ops";
-    if (auto integer = dyn_cast<IntegerType>(element); integer && !integer.isSignless())
-      return "has unsigned element type " + std::to_string(integer.getWidth()) +
-             "-bit integers, which execution does not support yet";
     if (!element.isIntOrFloat())
       return "has an element type execution does not support";
     return "";
@@ -257,6 +255,58 @@ static std::string whyNotLowerable(Operation *op) {
   return "";
 }
 
+/// tensor<..x uiN> -> tensor<.. x iN>; other types unchanged.
+static Type signless(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  auto integer = tensor ? dyn_cast<IntegerType>(tensor.getElementType()) : nullptr;
+  if (!integer || integer.isSignless())
+    return type;
+  return tensor.clone(IntegerType::get(type.getContext(), integer.getWidth()));
+}
+
+/// arith works on signless integers. Ops that read unsigned operands are
+/// marked `qnn.unsigned` (their lowering picks divui, cmpi ult, maxui, uitofp,
+/// ...), a Cast to unsigned `qnn.unsigned_result`, and then every unsigned
+/// type in the module becomes signless of the same width; the bits stay.
+///   %y = qnn.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+/// becomes
+///   %y = qnn.div %a, %b {qnn.unsigned} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+static void eraseSignedness(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  module.walk([&](Operation *op) {
+    if (!isa<qnn::QNNDialect>(op->getDialect()))
+      return;
+    if (llvm::any_of(op->getOperandTypes(), [](Type t) { return signless(t) != t; }))
+      op->setAttr("qnn.unsigned", UnitAttr::get(context));
+    if (auto cast = dyn_cast<qnn::CastOp>(op)) {
+      if (auto integer = dyn_cast<IntegerType>(cast.getTo()); integer && integer.isUnsigned()) {
+        op->setAttr("qnn.unsigned_result", UnitAttr::get(context));
+        cast.setTo(IntegerType::get(context, integer.getWidth()));
+      }
+    }
+    if (auto constant = dyn_cast<qnn::ConstantOp>(op)) {
+      auto type = cast<RankedTensorType>(constant.getType());
+      if (signless(type) != type) {
+        auto target = cast<RankedTensorType>(signless(type));
+        if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+          constant.setValueAttr(dense.bitcast(target.getElementType()));
+        else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+          constant.setValueAttr(DenseResourceElementsAttr::get(target, resource.getRawHandle()));
+      }
+    }
+    for (OpResult result : op->getResults())
+      result.setType(signless(result.getType()));
+  });
+  module.walk([&](func::FuncOp func) {
+    for (BlockArgument argument : func.getArguments())
+      argument.setType(signless(argument.getType()));
+    auto type = func.getFunctionType();
+    SmallVector<Type> inputs = llvm::map_to_vector(type.getInputs(), signless);
+    SmallVector<Type> results = llvm::map_to_vector(type.getResults(), signless);
+    func.setType(FunctionType::get(context, inputs, results));
+  });
+}
+
 namespace {
 struct ConvertQNNToLinalgPass
     : quantc::impl::ConvertQNNToLinalgPassBase<ConvertQNNToLinalgPass> {
@@ -286,6 +336,7 @@ struct ConvertQNNToLinalgPass
     if (!lowerable)
       return signalPassFailure();
 
+    eraseSignedness(module);
     RewritePatternSet patterns(&getContext());
     populateElementwisePatterns(patterns);
     populateMathElementwisePatterns(patterns);

@@ -86,6 +86,12 @@ llvm::SmallVector<mlir::OpFoldResult> foldResults(OpBuilder &b, llvm::ArrayRef<i
 Value add(OpBuilder &b, Location loc, Value x, Value y);
 Value mul(OpBuilder &b, Location loc, Value x, Value y);
 
+/// Whether `op`'s integer operands were unsigned before lowering made every
+/// type signless (convert-qnn-to-linalg marks such ops `qnn.unsigned` first;
+/// a Cast to an unsigned type is marked `qnn.unsigned_result`).
+inline bool hasUnsignedOperands(mlir::Operation *op) { return op->hasAttr("qnn.unsigned"); }
+inline bool hasUnsignedResult(mlir::Operation *op) { return op->hasAttr("qnn.unsigned_result"); }
+
 /// The pattern sets, one per op family.
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMathElementwisePatterns(mlir::RewritePatternSet &patterns);

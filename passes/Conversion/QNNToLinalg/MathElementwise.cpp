@@ -120,26 +120,35 @@ Value body(AbsOp, OpBuilder &b, Location loc, ValueRange args) {
     return math::AbsFOp::create(b, loc, args[0]);
   return math::AbsIOp::create(b, loc, args[0]);
 }
-Value body(SignOp, OpBuilder &b, Location loc, ValueRange args) {
+Value body(SignOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0], zero = zeroLike(b, loc, x);
+  if (hasUnsignedOperands(op))
+    return arith::ExtUIOp::create(
+        b, loc, x.getType(), arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero));
   return select(b, loc, lessThan(b, loc, zero, x), constantLike(b, loc, x, 1.0),
                 select(b, loc, lessThan(b, loc, x, zero), constantLike(b, loc, x, -1.0), zero));
 }
 Value body(NotOp, OpBuilder &b, Location loc, ValueRange args) {
   return arith::XOrIOp::create(b, loc, args[0], constantLike(b, loc, args[0], 1.0));
 }
-Value body(MinOp, OpBuilder &b, Location loc, ValueRange args) {
+Value body(MinOp op, OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  if (hasUnsignedOperands(op))
+    return arith::MinUIOp::create(b, loc, args[0], args[1]);
   return arith::MinSIOp::create(b, loc, args[0], args[1]);
 }
-Value body(MaxOp, OpBuilder &b, Location loc, ValueRange args) {
+Value body(MaxOp op, OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  if (hasUnsignedOperands(op))
+    return arith::MaxUIOp::create(b, loc, args[0], args[1]);
   return arith::MaxSIOp::create(b, loc, args[0], args[1]);
 }
 Value body(ModOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0], y = args[1], zero = zeroLike(b, loc, x);
+  if (hasUnsignedOperands(op))
+    return arith::RemUIOp::create(b, loc, x, y); // no signs to reconcile
   Value remainder = isFloat(x) ? Value(arith::RemFOp::create(b, loc, x, y))
                                : Value(arith::RemSIOp::create(b, loc, x, y));
   if (op.getFmod())
@@ -162,26 +171,39 @@ Value body(OrOp, OpBuilder &b, Location loc, ValueRange args) {
 Value body(XorOp, OpBuilder &b, Location loc, ValueRange args) {
   return arith::XOrIOp::create(b, loc, args[0], args[1]);
 }
-Value compare(OpBuilder &b, Location loc, ValueRange args, arith::CmpFPredicate f,
+arith::CmpIPredicate toUnsigned(arith::CmpIPredicate predicate) {
+  switch (predicate) {
+  case arith::CmpIPredicate::slt: return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle: return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt: return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge: return arith::CmpIPredicate::uge;
+  default: return predicate;
+  }
+}
+
+/// `i` is the signed predicate; unsigned operands use its unsigned twin.
+Value compare(Operation *op, OpBuilder &b, Location loc, ValueRange args, arith::CmpFPredicate f,
               arith::CmpIPredicate i) {
   if (isFloat(args[0]))
     return arith::CmpFOp::create(b, loc, f, args[0], args[1]);
+  if (hasUnsignedOperands(op))
+    i = toUnsigned(i);
   return arith::CmpIOp::create(b, loc, i, args[0], args[1]);
 }
-Value body(EqualOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+Value body(EqualOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
 }
-Value body(LessOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+Value body(LessOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
 }
-Value body(LessOrEqualOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+Value body(LessOrEqualOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
 }
-Value body(GreaterOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+Value body(GreaterOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
 }
-Value body(GreaterOrEqualOp, OpBuilder &b, Location loc, ValueRange args) {
-  return compare(b, loc, args, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+Value body(GreaterOrEqualOp op, OpBuilder &b, Location loc, ValueRange args) {
+  return compare(op, b, loc, args, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
 }
 Value body(WhereOp, OpBuilder &b, Location loc, ValueRange args) {
   return select(b, loc, args[0], args[1], args[2]);

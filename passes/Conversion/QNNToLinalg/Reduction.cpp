@@ -14,27 +14,33 @@ namespace {
 
 bool isFloat(Type type) { return isa<FloatType>(type); }
 
-/// The lowest (or highest) value of a float or signed integer type: the
+/// The lowest (or highest) value of a float or (un)signed integer type: the
 /// identity of max (or min).
-Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest) {
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest, bool isUnsigned = false) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
         b, loc, b.getFloatAttr(floatType, highest ? std::numeric_limits<double>::infinity()
                                                   : -std::numeric_limits<double>::infinity()));
   unsigned width = type.getIntOrFloatBitWidth();
   APInt value = highest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  if (isUnsigned)
+    value = highest ? APInt::getMaxValue(width) : APInt::getZero(width);
   if (width == 1)
     value = APInt(1, highest ? 1 : 0);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
 }
 
-Value maxOf(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                              : Value(arith::MaxSIOp::create(b, loc, x, y));
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false) {
+  if (isFloat(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                    : Value(arith::MaxSIOp::create(b, loc, x, y));
 }
-Value minOf(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                              : Value(arith::MinSIOp::create(b, loc, x, y));
+Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false) {
+  if (isFloat(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                    : Value(arith::MinSIOp::create(b, loc, x, y));
 }
 
 Value unary(OpBuilder &b, Location loc, Value x, function_ref<Value(OpBuilder &, Location, Value)> fn) {
@@ -75,11 +81,11 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
       result = reduce(b, loc, x, axes, scalarConstant(b, loc, element, 1.0),
                           [](OpBuilder &nb, Location l, Value a, Value e) { return mul(nb, l, a, e); });
     } else if (kind == "max" || kind == "min") {
-      bool isMax = kind == "max";
-      result = reduce(b, loc, x, axes, extremeValue(b, loc, element, !isMax),
-                          [&](OpBuilder &nb, Location l, Value a, Value e) {
-                            return isMax ? maxOf(nb, l, a, e) : minOf(nb, l, a, e);
-                          });
+      bool isMax = kind == "max", isUnsigned = hasUnsignedOperands(op);
+      result = reduce(b, loc, x, axes, extremeValue(b, loc, element, !isMax, isUnsigned),
+                      [&](OpBuilder &nb, Location l, Value a, Value e) {
+                        return isMax ? maxOf(nb, l, a, e, isUnsigned) : minOf(nb, l, a, e, isUnsigned);
+                      });
     } else if (kind == "l1") {
       result = sum(unary(b, loc, x, [](OpBuilder &nb, Location l, Value v) -> Value {
         if (isFloat(v.getType()))
@@ -119,7 +125,8 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
 
 /// The index (i64, size-1 dim kept at `axis`) of the first maximum (or
 /// minimum; the last one with `selectLast`) along `axis`.
-Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, bool selectLast) {
+Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, bool selectLast,
+                bool isUnsigned = false) {
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *context = b.getContext();
   SmallVector<int64_t> shape(type.getShape());
@@ -132,7 +139,7 @@ Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, b
   }
   auto valueType = type.clone(shape);
   auto indexType = RankedTensorType::get(shape, b.getI64Type());
-  Value best = linalg::FillOp::create(b, loc, extremeValue(b, loc, type.getElementType(), !isMax),
+  Value best = linalg::FillOp::create(b, loc, extremeValue(b, loc, type.getElementType(), !isMax, isUnsigned),
                                       emptyTensor(b, loc, valueType)).getResult(0);
   Value where = filledTensor(b, loc, indexType, -1.0);
   auto outMap = AffineMap::get(type.getRank(), 0, outExprs, context);
@@ -149,6 +156,11 @@ Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, b
           better = arith::CmpFOp::create(nb, l,
                                          isMax ? (selectLast ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
                                                : (selectLast ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT),
+                                         v, acc);
+        else if (isUnsigned)
+          better = arith::CmpIOp::create(nb, l,
+                                         isMax ? (selectLast ? arith::CmpIPredicate::uge : arith::CmpIPredicate::ugt)
+                                               : (selectLast ? arith::CmpIPredicate::ule : arith::CmpIPredicate::ult),
                                          v, acc);
         else
           better = arith::CmpIOp::create(nb, l,
@@ -172,7 +184,7 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     auto type = cast<RankedTensorType>(adaptor.getInput().getType());
     int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
     Value index = argReduce(rewriter, op.getLoc(), adaptor.getInput(), axis, op.getKind() == "max",
-                            op.getSelectLastIndex());
+                            op.getSelectLastIndex(), hasUnsignedOperands(op));
     rewriter.replaceOp(op, reshape(rewriter, op.getLoc(), index, op.getType().getShape()));
     return success();
   }
