@@ -104,8 +104,10 @@ def main():
             result, seconds = run(command)
             sqnr = output_sqnr(result.stderr)
             ok = result.returncode == 0 and sqnr is not None
+            errors = [l for l in result.stderr.splitlines() if "error" in l.lower()]
             detail = ("output SQNR %.2f dB, %.1f s, %.2f MB" % (sqnr, seconds, size_of(out) / 1e6)
-                      if ok else result.stderr.strip()[-500:])
+                      if ok else "exit %d: %s" % (result.returncode, " | ".join(errors)[-800:] or
+                                                  result.stderr.strip()[-500:]))
             report(ok, "%s %s: %s" % (name, label, detail))
             row[label] = sqnr if ok else None
         table.append(row)
