@@ -79,6 +79,8 @@ LogicalResult importInstanceNorm(NodeContext &ctx) {
 }
 
 LogicalResult importGroupNorm(NodeContext &ctx) {
+  if (!ctx.hasInput(0) || !ctx.hasInput(1) || !ctx.hasInput(2)) // opset 18: newer than libonnx
+    return ctx.error("needs X, scale and bias");
   auto type = ctx.inputType(0);
   int64_t rank = type.getRank(), groups = ctx.getInt("num_groups", 0);
   if (rank < 3 || !type.hasStaticShape())
@@ -221,6 +223,9 @@ LogicalResult importEinsum(NodeContext &ctx) {
       if (std::isalpha(c) && seen.count(c) == 1)
         output += c;
   }
+  for (int i = 0; i < ctx.node.input_size(); ++i)
+    if (!ctx.hasInput(i))
+      return ctx.error("input " + Twine(i) + " is empty");
   if (int(operands.size()) != ctx.node.input_size() || operands.empty() || operands.size() > 2)
     return ctx.error("equation '" + equation + "': one or two operands are supported, matching the inputs");
   for (const std::string &letters : llvm::concat<const std::string>(operands, ArrayRef<std::string>(output))) {

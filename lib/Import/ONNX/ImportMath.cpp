@@ -39,6 +39,8 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
 }
 
 template <typename OpTy> LogicalResult importUnary(NodeContext &ctx) {
+  if (!ctx.hasInput(0)) // Mish and Gelu are newer than libonnx's checker
+    return ctx.error("input 0 is required");
   return ctx.emit<OpTy>(ctx.input(0));
 }
 
@@ -131,6 +133,8 @@ LogicalResult importShrink(NodeContext &ctx) {
 }
 
 LogicalResult importGelu(NodeContext &ctx) {
+  if (!ctx.hasInput(0)) // opset 20: newer than libonnx's checker
+    return ctx.error("input 0 is required");
   return ctx.emit<GeluOp>(ctx.input(0), ctx.getString("approximate", "none"));
 }
 
