@@ -126,9 +126,6 @@ OUT_OF_SCOPE_RULES = [
     ("bfloat16 graph inputs or outputs (.npy has no bfloat16 dtype)",
      lambda m, n, u, t: any(t.get(v) in UNEXECUTED_TYPES for v in list(n.input) + list(n.output)) or
      (n.op_type == "Cast" and attr(n, "to") in UNEXECUTED_TYPES)),
-    ("3-D transposed convolution (execution: 1-D to 3-D conv and pools, 1-D and 2-D ConvTranspose)",
-     lambda m, n, u, t: n.op_type == "ConvTranspose" and
-     len(n.input) > 0 and len(shape_of(m, n.input[0])) == 5),
     ("zero-size tensors",
      lambda m, n, u, t: any(0 in shape_of(m, v) for v in list(n.input) + list(n.output))),
     ("Einsum with an ellipsis or a diagonal (repeated letter in one term)",

@@ -128,14 +128,20 @@ def layout():
 
 
 def opset18():
-    """Opset-18 forms: Reduce* axes as an input, Split num_outputs."""
+    """Opset-18 forms: Reduce* axes as an input, Split num_outputs, Mish,
+    GroupNormalization (per-group scale)."""
     nodes = [const("axes", np.array([-1], np.int64)),
              node("ReduceMean", ["x", "axes"], ["mean"]),
              node("ReduceMax", ["x", "axes"], ["max"], keepdims=0),
              node("Split", ["x"], ["a", "b", "c"], axis=1, num_outputs=3),
-             node("Mish", ["x"], ["mish"])]
+             node("Mish", ["x"], ["mish"]),
+             node("GroupNormalization", ["x", "gscale", "gbias"], ["gnorm"], num_groups=1,
+                  epsilon=1e-3)]
+    inits = [numpy_helper.from_array(weights((1,), 5), "gscale"),
+             numpy_helper.from_array(weights((1,), 6), "gbias")]
     return model(nodes, [vi("x", F, [2, 5, 4])],
-                 [vi(o, F, None) for o in ["mean", "max", "a", "b", "c", "mish"]], opset=18)
+                 [vi(o, F, None) for o in ["mean", "max", "a", "b", "c", "mish"]] +
+                 [vi("gnorm", F, [2, 5, 4])], inits, opset=18)
 
 
 def opset20_gelu():
@@ -147,7 +153,8 @@ def opset20_gelu():
 
 
 def conv3d():
-    """A video block: 3-D convolution, max and average pooling."""
+    """A video block: 3-D convolution, max and average pooling, and a grouped,
+    strided 3-D transposed convolution with output padding."""
     w = numpy_helper.from_array(weights((4, 3, 3, 3, 3)), "w")
     b = numpy_helper.from_array(weights((4,), 1), "b")
     wg = numpy_helper.from_array(weights((4, 2, 1, 3, 3), 2), "wg")
@@ -155,9 +162,13 @@ def conv3d():
              node("Conv", ["c", "wg"], ["g"], group=2, pads=[0, 1, 1, 0, 1, 1]),
              node("MaxPool", ["g"], ["mp"], kernel_shape=[2, 2, 2], strides=[2, 2, 2]),
              node("AveragePool", ["c"], ["ap"], kernel_shape=[3, 3, 3], pads=[1, 1, 1, 1, 1, 1],
-                  strides=[1, 2, 2])]
-    return model(nodes, [vi("x", F, [1, 3, 4, 8, 8])], [vi("mp", F, None), vi("ap", F, None)],
-                 [w, b, wg])
+                  strides=[1, 2, 2]),
+             node("ConvTranspose", ["c", "wt", "bt"], ["ct"], group=2, strides=[2, 2, 1],
+                  pads=[0, 1, 1, 1, 0, 1], output_padding=[1, 0, 0])]
+    wt = numpy_helper.from_array(weights((4, 3, 2, 3, 3), 3), "wt")
+    bt = numpy_helper.from_array(weights((6,), 4), "bt")
+    return model(nodes, [vi("x", F, [1, 3, 4, 8, 8])],
+                 [vi("mp", F, None), vi("ap", F, None), vi("ct", F, None)], [w, b, wg, wt, bt])
 
 
 def scatter():
@@ -180,12 +191,12 @@ def types():
     U8, U16, F16, BF16 = TensorProto.UINT8, TensorProto.UINT16, TensorProto.FLOAT16, TensorProto.BFLOAT16
     nodes = [node("Add", ["a", "b"], ["sum"]), node("Div", ["a", "b"], ["quotient"]),
              node("Max", ["a", "b"], ["max"]), node("Less", ["a", "b"], ["less"]),
-             node("Cast", ["a"], ["a_float"], to=F), node("Cast", ["x"], ["x_u8"], to=U8),
+             node("Cast", ["a"], ["a_float"], to=F), node("Cast", ["f"], ["x_u8"], to=U8),
              node("Mod", ["c", "d"], ["mod"]), node("ArgMax", ["a"], ["argmax"], axis=0),
-             node("Mul", ["h", "h"], ["square"]), node("Cast", ["x"], ["x_bf16"], to=BF16),
+             node("Mul", ["h", "h"], ["square"]), node("Cast", ["f"], ["x_bf16"], to=BF16),
              node("Cast", ["x_bf16"], ["x_rounded"], to=F)]
     return model(nodes, [vi("a", U8, [8]), vi("b", U8, [8]), vi("c", U16, [6]),
-                         vi("d", U16, [6]), vi("h", F16, [5]), vi("x", F, [4])],
+                         vi("d", U16, [6]), vi("h", F16, [5]), vi("f", F, [4])],
                  [vi("sum", U8, [8]), vi("quotient", U8, [8]), vi("max", U8, [8]),
                   vi("less", B, [8]), vi("a_float", F, [8]), vi("x_u8", U8, [4]),
                   vi("mod", U16, [6]), vi("argmax", I64, [1]), vi("square", F16, [5]),
@@ -262,7 +273,7 @@ def write_inputs(m, directory):
             array[0] = 250
         elif t.elem_type == TensorProto.FLOAT16:
             array = rng.standard_normal(shape).astype(np.float16)
-        elif t.elem_type == TensorProto.FLOAT and value.name == "x":
+        elif t.elem_type == TensorProto.FLOAT and value.name == "f":
             array = (rng.random(shape) * 200).astype(np.float32)  # in uint8 range for the Cast
         else:
             array = rng.standard_normal(shape).astype(np.float32)

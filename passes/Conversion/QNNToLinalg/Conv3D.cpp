@@ -1,5 +1,5 @@
-// convert-qnn-to-linalg: 3-D convolutions (video models) as im2col + matmul,
-// or a direct generic for groups, and 3-D max/average pools.
+// convert-qnn-to-linalg: 3-D convolutions (video models) as im2col + batched
+// matmul, 3-D transposed convolutions through them, and 3-D max/average pools.
 #include "passes/Conversion/QNNToLinalg/Lowering.h"
 
 #include "mlir/Transforms/DialectConversion.h"
@@ -103,6 +103,67 @@ struct Conv3DLowering : OpConversionPattern<ConvOp> {
   }
 };
 
+/// A 3-D ConvTranspose becomes a stride-1 3-D qnn.conv (lowered by
+/// Conv3DLowering in the same conversion): the input with stride-1 zeros
+/// inserted between elements, padded by (k-1)*d - pad on each side (plus
+/// output_padding at the end; negative amounts crop), and the kernel flipped
+/// with its channel roles swapped per group:
+///   W'[g*Fg + f, c, kz, ky, kx] = W[g*Cg + c, f, KZ-1-kz, KY-1-ky, KX-1-kx].
+struct ConvTranspose3DLowering : OpConversionPattern<ConvTransposeOp> {
+  ConvTranspose3DLowering(MLIRContext *context) : OpConversionPattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (op.getStrides().size() != 3)
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    Window3D w = makeWindow3D(wType.getShape().drop_front(2), op.getStrides(), op.getDilations(),
+                              op.getPads());
+    int64_t groups = op.getGroup(), c = inType.getDimSize(1), cg = c / groups;
+    int64_t fg = wType.getDimSize(1);
+    Type element = inType.getElementType();
+
+    SmallVector<int64_t> dilatedShape = {inType.getDimSize(0), c};
+    for (int i = 0; i < 3; ++i)
+      dilatedShape.push_back((inType.getDimSize(2 + i) - 1) * w.s[i] + 1);
+    Value dilated = adaptor.getInput();
+    if (w.s[0] != 1 || w.s[1] != 1 || w.s[2] != 1)
+      dilated = tensor::InsertSliceOp::create(
+          rewriter, loc, adaptor.getInput(),
+          filledTensor(rewriter, loc, RankedTensorType::get(dilatedShape, element), 0),
+          foldResults(rewriter, {0, 0, 0, 0, 0}), foldResults(rewriter, inType.getShape()),
+          foldResults(rewriter, {1, 1, w.s[0], w.s[1], w.s[2]}));
+    SmallVector<int64_t> begins = {0, 0}, ends = {0, 0};
+    for (int i = 0; i < 3; ++i) {
+      int64_t span = (w.k[i] - 1) * w.d[i];
+      begins.push_back(span - w.begin[i]);
+      ends.push_back(span - w.end[i] + op.getOutputPadding()[i]);
+    }
+    Value padded = padOrCrop(rewriter, loc, dilated, begins, ends, 0.0);
+
+    AffineExpr e[5];
+    bindDimsList(ctx, MutableArrayRef<AffineExpr>(e, 5));
+    auto flippedType = RankedTensorType::get({groups * fg, cg, w.k[0], w.k[1], w.k[2]}, element);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(5, 0, {e[0].floorDiv(fg) * cg + e[1], e[0] % fg, w.k[0] - 1 - e[2],
+                              w.k[1] - 1 - e[3], w.k[2] - 1 - e[4]}, ctx),
+        AffineMap::getMultiDimIdentityMap(5, ctx)};
+    Value flipped = linalg::GenericOp::create(
+                        rewriter, loc, flippedType, adaptor.getWeight(),
+                        emptyTensor(rewriter, loc, flippedType), maps,
+                        SmallVector<IteratorType>(5, IteratorType::parallel),
+                        [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); })
+                        .getResult(0);
+    SmallVector<int64_t> ones(3, 1), noPads(6, 0);
+    SmallVector<int64_t> dilations = {w.d[0], w.d[1], w.d[2]};
+    rewriter.replaceOpWithNewOp<ConvOp>(op, op.getType(), padded, flipped, adaptor.getBias(),
+                                        ones, dilations, noPads, groups);
+    return success();
+  }
+};
+
 /// 3-D max and average pools: one reduction generic over (n, c, oz, oy, ox, kz, ky, kx).
 template <typename PoolOp> struct Pool3DLowering : OpConversionPattern<PoolOp> {
   static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
@@ -188,7 +249,8 @@ template <typename PoolOp> struct Pool3DLowering : OpConversionPattern<PoolOp> {
 } // namespace
 
 void populateConv3DPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv3DLowering, Pool3DLowering<MaxPoolOp>, Pool3DLowering<AveragePoolOp>>(
+  patterns.add<Conv3DLowering, ConvTranspose3DLowering, Pool3DLowering<MaxPoolOp>,
+               Pool3DLowering<AveragePoolOp>>(
       patterns.getContext());
 }
 

@@ -243,8 +243,9 @@ static std::string whyNotLowerable(Operation *op) {
       return why;
   if (auto conv = dyn_cast<qnn::ConvOp>(op); conv && conv.getStrides().size() > 3)
     return "is a convolution over more than 3 spatial dims, which execution does not support";
-  if (auto conv = dyn_cast<qnn::ConvTransposeOp>(op); conv && conv.getStrides().size() > 2)
-    return "is a 3-D transposed convolution, which execution does not support yet";
+  if (auto conv = dyn_cast<qnn::ConvTransposeOp>(op); conv && conv.getStrides().size() > 3)
+    return "is a transposed convolution over more than 3 spatial dims, which execution does not "
+           "support";
   if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() > 3)
     return "is a pool over more than 3 spatial dims, which execution does not support";
   if (auto pool = dyn_cast<qnn::MaxPoolOp>(op); pool && pool.getStrides().size() == 3 &&

@@ -26,14 +26,6 @@ func.func @quantized_result(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32
 
 // -----
 
-func.func @conv_transpose3d(%x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>) -> tensor<1x1x5x5x5xf32> {
-  // expected-error @below {{cannot execute 'qnn.conv_transpose': it is a 3-D transposed convolution, which execution does not support yet}}
-  %y = qnn.conv_transpose %x, %w {strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, output_padding = array<i64: 0, 0, 0>} : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x5x5x5xf32>
-  return %y : tensor<1x1x5x5x5xf32>
-}
-
-// -----
-
 func.func @conv4d(%x: tensor<1x1x3x3x3x3xf32>, %w: tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x2x2x2x2xf32> {
   // expected-error @below {{cannot execute 'qnn.conv': it is a convolution over more than 3 spatial dims, which execution does not support}}
   %y = qnn.conv %x, %w {strides = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<1x1x3x3x3x3xf32>, tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x2x2x2x2xf32>
