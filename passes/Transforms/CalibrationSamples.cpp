@@ -70,16 +70,17 @@ std::vector<double> leastSquares(const std::vector<std::vector<double>> &a,
 }
 
 
-/// Gaussian data-free values for float input `argument`. With a BatchNorm
-/// after a convolution of that input, the channels get the means and
-/// deviations whose convolution best matches that BatchNorm's per-channel
-/// statistics (least squares); without one, standard normal values (what
-/// normalized images look like). `matched` says which.
-std::vector<float> gaussianInput(ModuleOp module, BlockArgument argument,
-                                 const TensorSignature &want, std::mt19937 &rng, bool &matched) {
+/// Per-channel Gaussian parameters for float input `argument`. With a
+/// BatchNorm after a convolution of that input, the means and deviations
+/// whose convolution best matches that BatchNorm's per-channel statistics
+/// (least squares); without one, standard normal (what normalized images look
+/// like). Returns whether a BatchNorm was matched.
+bool fitGaussian(ModuleOp module, BlockArgument argument, const TensorSignature &want,
+                 std::vector<double> &mean, std::vector<double> &deviation) {
   int64_t channels = want.shape.size() == 4 ? want.shape[1] : 1;
-  std::vector<double> mean(channels, 0.0), deviation(channels, 1.0);
-  matched = false;
+  mean.assign(channels, 0.0);
+  deviation.assign(channels, 1.0);
+  bool matched = false;
   module.walk([&](ConvOp conv) {
     if (matched || conv.getInput() != argument || conv.getGroup() != 1)
       return;
@@ -108,14 +109,7 @@ std::vector<float> gaussianInput(ModuleOp module, BlockArgument argument,
       deviation[c] = std::sqrt(std::max(variance[c], 1e-4));
     matched = true;
   });
-  std::normal_distribution<float> normal;
-  std::vector<float> values(want.numel());
-  int64_t plane = channels > 1 ? want.shape[2] * want.shape[3] : want.numel();
-  for (int64_t i = 0; i < want.numel(); ++i) {
-    int64_t c = (i / plane) % channels;
-    values[i] = float(mean[c] + deviation[c] * normal(rng));
-  }
-  return values;
+  return matched;
 }
 
 /// The number of rows of the table that integer input `argument` indexes
@@ -147,21 +141,28 @@ template <typename T> std::vector<uint8_t> bytesOf(const std::vector<T> &values)
   return bytes;
 }
 
-/// Data-free values for one input, or an empty vector with `why` set.
-std::vector<uint8_t> dataFreeInput(ModuleOp module, BlockArgument argument,
-                                   const TensorSignature &want, std::mt19937 &rng,
-                                   bool &matchedBatchNorm, std::string &why) {
-  int64_t n = want.numel();
-  switch (want.dtype) {
-  case QUANTC_FLOAT32:
-    return bytesOf(gaussianInput(module, argument, want, rng, matchedBatchNorm));
-  case QUANTC_BOOL: // masks: everything visible
-    return std::vector<uint8_t>(n, 1);
-  case QUANTC_INT64:
-  case QUANTC_INT32: {
-    int64_t rows = indexedRows(argument);
-    if (rows <= 0)
-      break;
+/// How one input's data-free values are drawn, fitted once per input.
+struct DataFreeInput {
+  TensorSignature want;
+  std::vector<double> mean, deviation; // float inputs: per channel
+  int64_t rows = 0;                    // integer ids: the embedding's rows
+  bool matched = true;                 // float inputs: a BatchNorm was found
+
+  std::vector<uint8_t> draw(std::mt19937 &rng) const {
+    int64_t n = want.numel();
+    if (want.dtype == QUANTC_BOOL) // masks: everything visible
+      return std::vector<uint8_t>(n, 1);
+    if (want.dtype == QUANTC_FLOAT32) {
+      std::normal_distribution<float> normal;
+      std::vector<float> values(n);
+      int64_t channels = int64_t(mean.size());
+      int64_t plane = channels > 1 ? want.shape[2] * want.shape[3] : n;
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t c = (i / plane) % channels;
+        values[i] = float(mean[c] + deviation[c] * normal(rng));
+      }
+      return bytesOf(values);
+    }
     std::uniform_int_distribution<int64_t> token(0, rows - 1);
     std::vector<int64_t> ids(n);
     for (int64_t &id : ids)
@@ -170,13 +171,27 @@ std::vector<uint8_t> dataFreeInput(ModuleOp module, BlockArgument argument,
       return bytesOf(ids);
     return bytesOf(std::vector<int32_t>(ids.begin(), ids.end()));
   }
-  default:
-    break;
+};
+
+/// Fits how input `argument` is synthesized; failure with `why` when it cannot be.
+FailureOr<DataFreeInput> fitDataFreeInput(ModuleOp module, BlockArgument argument,
+                                          const TensorSignature &want, std::string &why) {
+  DataFreeInput input{want, {}, {}, 0, true};
+  if (want.dtype == QUANTC_FLOAT32) {
+    input.matched = fitGaussian(module, argument, want, input.mean, input.deviation);
+    return input;
+  }
+  if (want.dtype == QUANTC_BOOL)
+    return input;
+  if (want.dtype == QUANTC_INT64 || want.dtype == QUANTC_INT32) {
+    input.rows = indexedRows(argument);
+    if (input.rows > 0)
+      return input;
   }
   why = "input '" + want.name + "' (" + quantc_dtype_name(want.dtype) +
         ") has no data-free values: only float inputs, boolean masks and integer ids that "
         "index an embedding can be synthesized; pass --calib with real samples";
-  return {};
+  return failure();
 }
 
 } // namespace
@@ -198,18 +213,20 @@ FailureOr<std::vector<Sample>> calibrationSamples(ModuleOp module, const ModelSi
     error = "data-free samples need the model's @main";
     return failure();
   }
+  std::vector<DataFreeInput> inputs;
+  bool allMatched = true;
+  for (auto [index, want] : llvm::enumerate(signature.inputs)) {
+    auto input = fitDataFreeInput(module, main.getArgument(index), want, error);
+    if (failed(input))
+      return failure();
+    allMatched &= input->matched;
+    inputs.push_back(std::move(*input));
+  }
   std::mt19937 rng(20261123);
   std::vector<Sample> samples(dataFreeCount);
-  bool allMatched = true;
   for (Sample &sample : samples)
-    for (auto [index, want] : llvm::enumerate(signature.inputs)) {
-      bool matched = true;
-      sample.inputs.push_back(
-          dataFreeInput(module, main.getArgument(index), want, rng, matched, error));
-      if (!error.empty())
-        return failure();
-      allMatched &= matched;
-    }
+    for (const DataFreeInput &input : inputs)
+      sample.inputs.push_back(input.draw(rng));
   if (!allMatched && warnDataFree)
     module.emitWarning()
         << "data-free samples: no calibration inputs and no BatchNorm after the first convolution "

@@ -3,7 +3,6 @@
 
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <limits>
 
 using namespace mlir;
 using namespace quantc::qnn;
@@ -278,21 +277,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     int64_t extraW = std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
                                               (wd + w.padLeft + w.padRight));
     Type element = inType.getElementType();
-    Value padScalar;
-    if (isMax) {
-      TypedAttr lowest;
-      if (auto floatType = dyn_cast<FloatType>(element))
-        lowest = rewriter.getFloatAttr(
-            floatType, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
-      else if (hasUnsignedOperands(op))
-        lowest = rewriter.getIntegerAttr(element, 0);
-      else
-        lowest = rewriter.getIntegerAttr(
-            element, APInt::getSignedMinValue(element.getIntOrFloatBitWidth()));
-      padScalar = arith::ConstantOp::create(rewriter, loc, lowest);
-    } else {
-      padScalar = scalarConstant(rewriter, loc, element, 0.0);
-    }
+    Value padScalar = isMax ? extremeValue(rewriter, loc, element, false, hasUnsignedOperands(op))
+                            : scalarConstant(rewriter, loc, element, 0.0);
     SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
                                      rewriter.getIndexAttr(w.padTop), rewriter.getIndexAttr(w.padLeft)};
     SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
@@ -321,15 +307,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Value pooled = linalg::GenericOp::create(
                        rewriter, loc, outType, ValueRange{padded, window}, acc, maps, iterators,
                        [&](OpBuilder &b, Location l, ValueRange args) {
-                         Value r;
-                         if (!isMax)
-                           r = add(b, l, args[2], args[0]);
-                         else if (isa<FloatType>(element))
-                           r = arith::MaximumFOp::create(b, l, args[2], args[0]);
-                         else if (hasUnsignedOperands(op))
-                           r = arith::MaxUIOp::create(b, l, args[2], args[0]);
-                         else
-                           r = arith::MaxSIOp::create(b, l, args[2], args[0]);
+                         Value r = isMax ? maximum(b, l, args[2], args[0], hasUnsignedOperands(op))
+                                         : add(b, l, args[2], args[0]);
                          linalg::YieldOp::create(b, l, r);
                        })
                        .getResult(0);

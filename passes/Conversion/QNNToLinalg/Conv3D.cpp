@@ -205,8 +205,7 @@ template <typename PoolOp> struct Pool3DLowering : OpConversionPattern<PoolOp> {
     Value pooled = linalg::GenericOp::create(
                        rewriter, loc, resultType, ValueRange{padded, window}, acc, maps, iterators,
                        [&](OpBuilder &b, Location l, ValueRange args) {
-                         Value r = isMax ? Value(arith::MaximumFOp::create(b, l, args[2], args[0]))
-                                         : add(b, l, args[2], args[0]);
+                         Value r = isMax ? maximum(b, l, args[2], args[0]) : add(b, l, args[2], args[0]);
                          linalg::YieldOp::create(b, l, r);
                        })
                        .getResult(0);

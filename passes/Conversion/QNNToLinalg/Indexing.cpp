@@ -30,15 +30,6 @@ Value generate(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRan
       .getResult(0);
 }
 
-/// An index value (i64/i32 element) as `index`, wrapped into [0, dim) when negative.
-Value normalizedIndex(OpBuilder &b, Location loc, Value element, int64_t dim) {
-  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value wrapped = arith::AddIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, dim));
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  return arith::SelectOp::create(b, loc, negative, wrapped, index);
-}
-
 /// Tile: output dim d reads input dim d at (i mod inputDim), an affine map.
 struct TileLowering : OpConversionPattern<TileOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -96,7 +87,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           SmallVector<Value> at;
           for (int64_t d = 0; d < rank; ++d)
-            at.push_back(d == axis ? normalizedIndex(b, loc, args[0], input.getDimSize(axis))
+            at.push_back(d == axis ? wrapIndex(b, loc, args[0], input.getDimSize(axis))
                                    : Value(linalg::IndexOp::create(b, loc, d)));
           return tensor::ExtractOp::create(b, loc, source, at).getResult();
         });
@@ -127,7 +118,7 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
             SmallVector<Value> where(tuple);
             where.push_back(arith::ConstantIndexOp::create(b, loc, i));
             Value element = tensor::ExtractOp::create(b, loc, indices, where);
-            at.push_back(normalizedIndex(b, loc, element, input.getDimSize(batch + i)));
+            at.push_back(wrapIndex(b, loc, element, input.getDimSize(batch + i)));
           }
           for (int64_t d = batch + depth; d < input.getRank(); ++d)
             at.push_back(linalg::IndexOp::create(b, loc, tupleRank + d - batch - depth));

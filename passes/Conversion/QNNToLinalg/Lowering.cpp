@@ -7,6 +7,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
+
 namespace quantc {
 #define GEN_PASS_DEF_CONVERTQNNTOLINALGPASS
 #include "passes/Conversion/Passes.h.inc"
@@ -196,6 +198,43 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y) {
   if (isa<FloatType>(x.getType()))
     return arith::MulFOp::create(b, loc, x, y);
   return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value maximum(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                    : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+
+Value minimum(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                    : Value(arith::MinSIOp::create(b, loc, x, y));
+}
+
+/// The lowest (or highest) value of a float or (un)signed integer type: the
+/// identity of max (or min).
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest, bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType, highest ? INFINITY : -INFINITY));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = highest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  if (isUnsigned)
+    value = highest ? APInt::getMaxValue(width) : APInt::getZero(width);
+  if (width == 1)
+    value = APInt(1, highest ? 1 : 0);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value wrapIndex(OpBuilder &b, Location loc, Value element, int64_t dim) {
+  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value wrapped = arith::AddIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, dim));
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  return arith::SelectOp::create(b, loc, negative, wrapped, index);
 }
 
 /// Quantize/dequantize lower when shapes are static and the storage type is a

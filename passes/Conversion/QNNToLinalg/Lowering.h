@@ -85,6 +85,16 @@ llvm::SmallVector<mlir::OpFoldResult> foldResults(OpBuilder &b, llvm::ArrayRef<i
 /// Arithmetic that picks the float or integer arith op by element type.
 Value add(OpBuilder &b, Location loc, Value x, Value y);
 Value mul(OpBuilder &b, Location loc, Value x, Value y);
+/// max/min: NaN-propagating for floats, signed or unsigned for integers.
+Value maximum(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+Value minimum(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+
+/// The lowest (or highest) value of a float or (un)signed integer type: the
+/// identity of max (or min).
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest, bool isUnsigned = false);
+
+/// An integer index element as `index`, negative values counting back from `dim`.
+Value wrapIndex(OpBuilder &b, Location loc, Value element, int64_t dim);
 
 /// Whether `op`'s integer operands were unsigned before lowering made every
 /// type signless (convert-qnn-to-linalg marks such ops `qnn.unsigned` first;

@@ -132,18 +132,10 @@ Value body(NotOp, OpBuilder &b, Location loc, ValueRange args) {
   return arith::XOrIOp::create(b, loc, args[0], constantLike(b, loc, args[0], 1.0));
 }
 Value body(MinOp op, OpBuilder &b, Location loc, ValueRange args) {
-  if (isFloat(args[0]))
-    return arith::MinimumFOp::create(b, loc, args[0], args[1]);
-  if (hasUnsignedOperands(op))
-    return arith::MinUIOp::create(b, loc, args[0], args[1]);
-  return arith::MinSIOp::create(b, loc, args[0], args[1]);
+  return minimum(b, loc, args[0], args[1], hasUnsignedOperands(op));
 }
 Value body(MaxOp op, OpBuilder &b, Location loc, ValueRange args) {
-  if (isFloat(args[0]))
-    return arith::MaximumFOp::create(b, loc, args[0], args[1]);
-  if (hasUnsignedOperands(op))
-    return arith::MaxUIOp::create(b, loc, args[0], args[1]);
-  return arith::MaxSIOp::create(b, loc, args[0], args[1]);
+  return maximum(b, loc, args[0], args[1], hasUnsignedOperands(op));
 }
 Value body(ModOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0], y = args[1], zero = zeroLike(b, loc, x);

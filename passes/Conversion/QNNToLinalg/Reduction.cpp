@@ -4,7 +4,6 @@
 
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <limits>
 
 using namespace mlir;
 using namespace quantc::qnn;
@@ -13,35 +12,6 @@ namespace quantc::lowering {
 namespace {
 
 bool isFloat(Type type) { return isa<FloatType>(type); }
-
-/// The lowest (or highest) value of a float or (un)signed integer type: the
-/// identity of max (or min).
-Value extremeValue(OpBuilder &b, Location loc, Type type, bool highest, bool isUnsigned = false) {
-  if (auto floatType = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(floatType, highest ? std::numeric_limits<double>::infinity()
-                                                  : -std::numeric_limits<double>::infinity()));
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = highest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
-  if (isUnsigned)
-    value = highest ? APInt::getMaxValue(width) : APInt::getZero(width);
-  if (width == 1)
-    value = APInt(1, highest ? 1 : 0);
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
-}
-
-Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false) {
-  if (isFloat(x.getType()))
-    return arith::MaximumFOp::create(b, loc, x, y);
-  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
-                    : Value(arith::MaxSIOp::create(b, loc, x, y));
-}
-Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false) {
-  if (isFloat(x.getType()))
-    return arith::MinimumFOp::create(b, loc, x, y);
-  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
-                    : Value(arith::MinSIOp::create(b, loc, x, y));
-}
 
 Value unary(OpBuilder &b, Location loc, Value x, function_ref<Value(OpBuilder &, Location, Value)> fn) {
   auto type = cast<RankedTensorType>(x.getType());
@@ -84,7 +54,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
       bool isMax = kind == "max", isUnsigned = hasUnsignedOperands(op);
       result = reduce(b, loc, x, axes, extremeValue(b, loc, element, !isMax, isUnsigned),
                       [&](OpBuilder &nb, Location l, Value a, Value e) {
-                        return isMax ? maxOf(nb, l, a, e, isUnsigned) : minOf(nb, l, a, e, isUnsigned);
+                        return isMax ? maximum(nb, l, a, e, isUnsigned) : minimum(nb, l, a, e, isUnsigned);
                       });
     } else if (kind == "l1") {
       result = sum(unary(b, loc, x, [](OpBuilder &nb, Location l, Value v) -> Value {
@@ -103,13 +73,13 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
         return math::LogOp::create(nb, l, v);
       });
     } else { // log_sum_exp, stabilized by the maximum
-      Value maximum = reduce(b, loc, x, axes, extremeValue(b, loc, element, false),
-                                 [](OpBuilder &nb, Location l, Value a, Value e) { return maxOf(nb, l, a, e); });
-      Value shifted = elementwise(b, loc, type, {x, maximum}, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+      Value peak = reduce(b, loc, x, axes, extremeValue(b, loc, element, false),
+                          [](OpBuilder &nb, Location l, Value a, Value e) { return maximum(nb, l, a, e); });
+      Value shifted = elementwise(b, loc, type, {x, peak}, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
         return math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, v[0], v[1]));
       });
       Value sums = sum(shifted);
-      result = elementwise(b, loc, cast<RankedTensorType>(sums.getType()), {sums, maximum},
+      result = elementwise(b, loc, cast<RankedTensorType>(sums.getType()), {sums, peak},
                            [](OpBuilder &nb, Location l, ValueRange v) -> Value {
                              Value logSum = math::LogOp::create(nb, l, v[0]);
                              // An all -inf slice stays -inf instead of NaN.
@@ -236,9 +206,9 @@ struct LogSoftmaxLowering : OpConversionPattern<LogSoftmaxOp> {
     int64_t axis = op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
     Value x = adaptor.getInput();
     Type element = type.getElementType();
-    Value maximum = reduce(rewriter, loc, x, {axis}, extremeValue(rewriter, loc, element, false),
-                               [](OpBuilder &b, Location l, Value a, Value e) { return maxOf(b, l, a, e); });
-    Value shifted = elementwise(rewriter, loc, type, {x, maximum}, [](OpBuilder &b, Location l, ValueRange v) -> Value {
+    Value peak = reduce(rewriter, loc, x, {axis}, extremeValue(rewriter, loc, element, false),
+                        [](OpBuilder &b, Location l, Value a, Value e) { return maximum(b, l, a, e); });
+    Value shifted = elementwise(rewriter, loc, type, {x, peak}, [](OpBuilder &b, Location l, ValueRange v) -> Value {
       return arith::SubFOp::create(b, l, v[0], v[1]);
     });
     Value exps = unary(rewriter, loc, shifted, [](OpBuilder &b, Location l, Value v) -> Value {

@@ -14,27 +14,15 @@ namespace {
 
 /// old `reduction` new, elementwise on scalars.
 Value combine(OpBuilder &b, Location loc, StringRef reduction, Value old, Value update) {
-  bool isFloat = isa<FloatType>(old.getType());
   if (reduction == "add")
     return add(b, loc, old, update);
   if (reduction == "mul")
     return mul(b, loc, old, update);
   if (reduction == "max")
-    return isFloat ? Value(arith::MaximumFOp::create(b, loc, old, update))
-                   : Value(arith::MaxSIOp::create(b, loc, old, update));
+    return maximum(b, loc, old, update);
   if (reduction == "min")
-    return isFloat ? Value(arith::MinimumFOp::create(b, loc, old, update))
-                   : Value(arith::MinSIOp::create(b, loc, old, update));
+    return minimum(b, loc, old, update);
   return update;
-}
-
-/// An index element as `index`, negative values counting from `dim`.
-Value wrappedIndex(OpBuilder &b, Location loc, Value element, int64_t dim) {
-  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  Value wrapped = arith::AddIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, dim));
-  return arith::SelectOp::create(b, loc, negative, wrapped, index);
 }
 
 /// Row-major coordinates of flat position `flat` in `shape`.
@@ -77,7 +65,7 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
           for (int64_t i = 0; i < depth; ++i) {
             Value element = tensor::ExtractOp::create(
                 b, l, indices, ValueRange{u, arith::ConstantIndexOp::create(b, l, i)});
-            prefix.push_back(wrappedIndex(b, l, element, dataType.getDimSize(i)));
+            prefix.push_back(wrapIndex(b, l, element, dataType.getDimSize(i)));
           }
           auto inner = scf::ForOp::create(
               b, l, zero, sliceUpper, one, carried,
@@ -120,7 +108,7 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
           SmallVector<Value> at = coordinates(b, l, flat, indicesType.getShape());
           Value update = tensor::ExtractOp::create(b, l, updates, at);
           Value target = tensor::ExtractOp::create(b, l, indices, at);
-          at[axis] = wrappedIndex(b, l, target, dataType.getDimSize(axis));
+          at[axis] = wrapIndex(b, l, target, dataType.getDimSize(axis));
           Value value = update;
           if (reduction != "none")
             value = combine(b, l, reduction, tensor::ExtractOp::create(b, l, acc[0], at), update);
