@@ -6,6 +6,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace quantc::qnn;
@@ -70,7 +71,9 @@ using namespace quantc::qnn::shapes;
 
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+/// Ceiling division of a non-negative by a positive number, without the
+/// overflow of (a + b - 1) / b when b is huge.
+int64_t ceilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0); }
 
 /// Checks the per-spatial-dim attributes shared by conv and pooling ops.
 LogicalResult checkWindowAttrs(std::optional<Location> loc, StringRef op,
@@ -99,13 +102,22 @@ FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                     int64_t padEnd, bool ceilMode) {
   if (in == kDynamic || kernel == kDynamic)
     return kDynamic;
-  int64_t span = in + padBegin + padEnd - ((kernel - 1) * dilation + 1);
-  if (span < 0)
+  // Attributes come from the model file: any of them may be huge, so the
+  // window arithmetic is checked rather than allowed to wrap.
+  std::optional<int64_t> reach = llvm::checkedMul(kernel - 1, dilation);
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padEnd);
+  if (!reach || !padded || *reach >= *padded)
     return failure();
+  int64_t span = *padded - (*reach + 1);
   int64_t out = (ceilMode ? ceilDiv(span, stride) : span / stride) + 1;
   // A window may not start inside the end padding (ONNX/PyTorch ceil_mode).
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
-    --out;
+  if (ceilMode) {
+    std::optional<int64_t> lastStart = llvm::checkedMul(out - 1, stride);
+    if (!lastStart || *lastStart >= in + padBegin)
+      --out;
+  }
   return out;
 }
 

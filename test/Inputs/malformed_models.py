@@ -553,6 +553,15 @@ def fuzz_resize_huge_scale(d):
     return save(d, m)
 
 
+@case(r"error: graph output 'y': quantc infers dim 2 = 1, but the model declares 2")
+def fuzz_pool_huge_stride(d):
+    """A ceil-mode window with stride 2^63-1: signed overflow (UBSan) in the
+    window-size arithmetic (fuzz-onnx-structured)."""
+    m = one_node_model("MaxPool", [("x", [1, 3, 10, 10])], ["y"], kernel_shape=[3, 3],
+                       pads=[1, 1, 1, 1], strides=[2**63 - 1, 2], ceil_mode=1)
+    return save(d, m)
+
+
 @case(r"error: tensor 'w': its element count overflows 64 bits")
 def fuzz_empty_tensor_huge_dims(d):
     """A zero dim after dims whose product passes int64 (fuzz-tensor found
