@@ -226,6 +226,7 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
+  target->kernelActivations = options.quantize.kernelActivations;
   auto start = Clock::now();
   // Named inputs without --input-shape bind their .npy shapes. If the model
   // fixes those dims differently, import as declared (silently retried) so the
@@ -311,6 +312,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
+  target->kernelActivations = options.quantize.kernelActivations;
   if (options.emit != "so" && options.emit != "qnn" && options.emit != "llvm")
     return llvm::createStringError("unknown --emit=" + options.emit + " (known: qnn, llvm, so)");
   if (options.output.empty())

@@ -367,6 +367,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   auto target = resolveTarget("host");
   if (!target)
     return target.takeError();
+  target->kernelActivations = options.kernelActivations;
   auto floatModel = ProbedModel::compile(*floatModule, floatProbes, *target);
   if (!floatModel)
     return floatModel.takeError();

@@ -80,6 +80,8 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
   LowerToLLVMOptions options;
   options.tileRows = target.tileRows;
   options.tileCols = target.tileCols;
+  options.kernelFamily = target.kernelFamily;
+  options.kernelActivations = target.kernelActivations;
   buildLowerToLLVMPipeline(pm, options);
   return pm.run(module);
 }

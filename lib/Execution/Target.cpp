@@ -40,14 +40,28 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
               feature.first().str();
     spec.features = list;
     bool isArm = llvm::Triple(spec.triple).isAArch64();
-    setTile(spec, features.lookup("avx512f"), features.lookup("avx2") && features.lookup("fma"),
-            isArm);
+    bool avx2 = features.lookup("avx2") && features.lookup("fma");
+    setTile(spec, features.lookup("avx512f"), avx2, isArm);
+    spec.kernelFamily = features.lookup("avx512vnni") && features.lookup("avx512bw") ? "vnni"
+                        : avx2                                                         ? "avx2"
+                        : isArm && features.lookup("dotprod")                          ? "neon"
+                                                                                       : "generic";
     return spec;
   }
   if (name == "x86-64" || name == "x86-64-v2" || name == "x86-64-v3" || name == "x86-64-v4") {
     spec.triple = "x86_64-unknown-linux-gnu";
     spec.cpu = name.str();
     setTile(spec, name == "x86-64-v4", name == "x86-64-v3", false);
+    spec.kernelFamily = name == "x86-64-v3" || name == "x86-64-v4" ? "avx2" : "generic";
+    return spec;
+  }
+  // x86-64-v4 plus VNNI and VBMI (Ice Lake, Sapphire Rapids, Zen 4 and later).
+  if (name == "x86-64-v4-vnni") {
+    spec.triple = "x86_64-unknown-linux-gnu";
+    spec.cpu = "x86-64-v4";
+    spec.features = "+avx512vnni,+avx512vbmi";
+    setTile(spec, true, false, false);
+    spec.kernelFamily = "vnni";
     return spec;
   }
   if (name == "aarch64") {
@@ -55,11 +69,12 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
     spec.cpu = "generic";
     spec.features = "+neon,+dotprod";
     setTile(spec, false, false, true);
+    spec.kernelFamily = "neon";
     return spec;
   }
   return llvm::createStringError(
       "unknown target '" + name.str() +
-      "' (known: host, x86-64, x86-64-v2, x86-64-v3 (AVX2), x86-64-v4 (AVX-512), aarch64)");
+      "' (known: host, x86-64, x86-64-v2, x86-64-v3 (AVX2), x86-64-v4 (AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64)");
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &target) {

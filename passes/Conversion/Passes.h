@@ -2,7 +2,12 @@
 #ifndef QUANTC_PASSES_CONVERSION_PASSES_H
 #define QUANTC_PASSES_CONVERSION_PASSES_H
 
+#include "dialects/QKernel/QKernelDialect.h"
+#include "dialects/QNN/QNNDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -147,4 +147,85 @@ def QuantcApproximateMathPass : Pass<"quantc-approximate-math", "::mlir::ModuleO
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp"> {
+  let summary = "Weight-quantized MatMul/Gemm -> qkernel.matmul on weights packed at compile time";
+  let description = [{
+    Matches `qnn.matmul` / `qnn.gemm` (alpha 1, no trans_a; beta 1 with a
+    per-column C) whose weight is `qnn.dequantize` of a constant, from
+    `qnn-quantize` or an imported MatMulNBits/DequantizeLinear. Codes are
+    the storage values minus the storage minimum; the code width, a binary
+    or ternary format and a scale group along K are read off the quantized
+    type. The weight is packed into the dot-kernel layout for `lanes`
+    (`#qkernel.layout`), so the module keeps only packed bytes plus f32
+    scales (and zero points when they differ per channel). A single Relu
+    after the layer becomes the kernel's epilogue. Layers whose groups are
+    not multiples of 32 rows, and float layers, keep the float path.
+
+    Before:
+    ```mlir
+    %q = qnn.constant dense_resource<w> : tensor<64x16xi8>
+    %s = quant.scast %q : tensor<64x16xi8> to tensor<64x16x!quant.uniform<i8<-7:7>:f32:1, {...}>>
+    %w = qnn.dequantize %s : ... -> tensor<64x16xf32>
+    %y = qnn.matmul %x, %w : (tensor<1x64xf32>, tensor<64x16xf32>) -> tensor<1x16xf32>
+    ```
+    After:
+    ```mlir
+    %p = qnn.constant dense_resource<qkernel_packed> : tensor<512xi8>
+    %s = qnn.constant dense_resource<qkernel_scales> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "int8", activation = "none"} : ...
+    ```
+  }];
+  let options = [
+    Option<"lanes", "lanes", "unsigned", "16", "Output channels per tile: 16 (AVX-512), 8 (AVX2), 4 (NEON)">,
+    Option<"activations", "activations", "std::string", "\"int8\"",
+           "How kernels take x: int8 (quantized per block of 32) or float">,
+    Option<"signedBytes", "signed-bytes", "bool", "false",
+           "Store 8-bit codes as signed bytes (targets whose dot is s8 x s8)">,
+  ];
+  let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect"];
+}
+
+def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::ModuleOp"> {
+  let summary = "qkernel ops -> scf/vector loops around the target's dot instruction";
+  let description = [{
+    Runs on tensors, before bufferization: each qkernel.matmul becomes
+    bufferization.to_buffer of its operands, loops on memrefs and a
+    to_tensor of the result; qkernel.pack/unpack of non-constant codes
+    become scalar loops. `family` picks the instruction the dot kernel is
+    built around: `vnni` (qkernel.dot "vpdpbusd"), `avx2` (qkernel.dot
+    "vpmaddubsw"; 8-bit codes take the generic dot), `neon`
+    (arm_neon.intr.sdot) or `generic` (vector ext/mul/multi_reduction, any
+    lanes).
+
+    ```mlir
+    %r = scf.for %block = %c0 to %c2 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %w = vector.load %packed[%i] : memref<512xi8>, vector<64xi8>
+      %lo = arith.andi %w, %c15 : vector<64xi8>
+      %d = qkernel.dot %zeros, %lo, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"family", "family", "std::string", "\"generic\"", "vnni, avx2, neon or generic">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arm_neon::ArmNeonDialect",
+                           "::mlir::math::MathDialect", "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "qkernel.dot -> x86 LLVM intrinsics (vpdpbusd; vpmaddubsw + vpmaddwd)";
+  let description = [{
+    Runs after bufferization and buffer deallocation, which refuse the
+    unknown memory effects of `llvm.call_intrinsic`.
+
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %w, %a) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // QUANTC_PASSES_CONVERSION_PASSES_TD

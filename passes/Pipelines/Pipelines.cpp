@@ -3,6 +3,7 @@
 
 #include "passes/Conversion/Passes.h"
 #include "passes/Transforms/Passes.h"
+#include "quantc/Codegen/DotInstruction.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
 
@@ -22,11 +23,20 @@ static void addPasses(mlir::OpPassManager &pm, llvm::StringRef pipeline) {
 void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   pm.addPass(qnn::createQNNFoldBatchNormPass());
   pm.addPass(qnn::createQNNFusePatternsPass());
+  ConvertQNNToQKernelPassOptions packing;
+  packing.lanes = codegen::familyLanes(options.kernelFamily);
+  packing.activations = options.kernelActivations;
+  packing.signedBytes = options.kernelFamily == "neon";
+  pm.addPass(createConvertQNNToQKernelPass(packing));
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,
             "canonicalize,"
             "func.func(quantc-fuse-elementwise),"
-            "canonicalize,"
+            "canonicalize");
+  ConvertQKernelToLoopsPassOptions kernels;
+  kernels.family = options.kernelFamily;
+  pm.addPass(createConvertQKernelToLoopsPass(kernels));
+  addPasses(pm,
             "one-shot-bufferize{bufferize-function-boundaries "
             "function-boundary-type-conversion=identity-layout-map},"
             "func.func(quantc-distinct-return-buffers),"
@@ -45,10 +55,10 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   buildLowerToLoopsPipeline(pm, options);
   addPasses(pm,
-            "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+            "convert-qkernel-to-llvm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
             "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"
             "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
-            "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+            "convert-cf-to-llvm,convert-ub-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
             "reconcile-unrealized-casts");
 }
 
@@ -59,11 +69,11 @@ void registerPipelines() {
       [](mlir::OpPassManager &pm) { buildImportCleanupPipeline(pm); });
   mlir::PassPipelineRegistration<LowerToLLVMOptions>(
       "quantc-lower-to-loops-pipeline",
-      "Float qnn -> linalg -> bufferized loops with the vector matmul microkernel",
+      "qnn -> qkernel + linalg -> bufferized loops (packed kernels, vector matmul microkernel)",
       [](mlir::OpPassManager &pm, const LowerToLLVMOptions &o) { buildLowerToLoopsPipeline(pm, o); });
   mlir::PassPipelineRegistration<LowerToLLVMOptions>(
       "quantc-lower-to-llvm-pipeline",
-      "Float qnn -> LLVM dialect (bare-pointer entry: inputs then outputs)",
+      "qnn -> LLVM dialect (bare-pointer entry: inputs then outputs)",
       [](mlir::OpPassManager &pm, const LowerToLLVMOptions &o) { buildLowerToLLVMPipeline(pm, o); });
 }
 

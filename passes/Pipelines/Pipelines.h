@@ -10,12 +10,21 @@ namespace quantc {
 /// Cleanup right after ONNX import: fold shape subgraphs, erase dead ops.
 void buildImportCleanupPipeline(mlir::OpPassManager &pm);
 
-/// Options of the float lowering: the matmul register tile comes from the target.
+/// Options of the lowering: the matmul register tile and the packed kernels
+/// family come from the target.
 struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
   Option<int64_t> tileRows{*this, "tile-rows", llvm::cl::desc("Matmul register tile rows"),
                            llvm::cl::init(8)};
   Option<int64_t> tileCols{*this, "tile-cols", llvm::cl::desc("Matmul register tile columns"),
                            llvm::cl::init(32)};
+  Option<std::string> kernelFamily{
+      *this, "kernel-family",
+      llvm::cl::desc("Dot instruction of the packed kernels: vnni, avx2, neon or generic"),
+      llvm::cl::init("generic")};
+  Option<std::string> kernelActivations{
+      *this, "kernel-activations",
+      llvm::cl::desc("How packed kernels take x: int8 (per block of 32) or float"),
+      llvm::cl::init("int8")};
 };
 
 /// Float qnn -> linalg -> bufferized, vectorized loops -> LLVM dialect. The

@@ -31,7 +31,7 @@ namespace {
 
 /// Bumped whenever code generation changes what a kernel costs: every
 /// cached entry of an older version is measured again.
-constexpr llvm::StringLiteral kKernelVersion = "quantc-kernels-1";
+constexpr llvm::StringLiteral kKernelVersion = "quantc-kernels-2"; // 2: packed MatMul/Gemm kernels
 
 /// The default cache: $XDG_CACHE_HOME/quantc/latency.json or ~/.cache/quantc/latency.json.
 std::string defaultCachePath() {

@@ -40,6 +40,8 @@ def main():
     # ORT's extended optimizations fuse DequantizeLinear(int4) + MatMul into
     # MatMulNBits, which quantizes activations: 'basic' keeps exact float math.
     parser.add_argument("--ort-optimization", default="all")
+    # Extra `quantc run` flags, e.g. --quantc-flag=--kernel-activations=float.
+    parser.add_argument("--quantc-flag", action="append", default=[])
     args = parser.parse_args()
     import onnx
     model = onnx.load(args.model, load_external_data=False)
@@ -53,7 +55,8 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     ours, theirs = os.path.join(args.work, "quantc"), os.path.join(args.work, "ort")
     os.makedirs(theirs, exist_ok=True)
-    subprocess.run([args.quantc, "run", args.artifact or args.model, "-o", ours] + flags, check=True)
+    subprocess.run([args.quantc, "run", args.artifact or args.model, "-o", ours] + flags +
+                   args.quantc_flag, check=True)
     subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), args.model, "-o", theirs + "/",
                     "--optimization", args.ort_optimization]
                    + flags, check=True, stdout=subprocess.DEVNULL)

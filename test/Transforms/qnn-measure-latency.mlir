@@ -11,8 +11,8 @@
 
 // One latency per sorted candidate, in milliseconds.
 // CHECK: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.e+-]+}}, {{[0-9.e+-]+}}>
-// TABLE: "quantc-kernels-1|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w4|a0|g0":
-// TABLE: "quantc-kernels-1|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w8|a0|g0":
+// TABLE: "quantc-kernels-2|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w4|a0|g0":
+// TABLE: "quantc-kernels-2|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w8|a0|g0":
 // INT8: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.e+-]+}}>
 // BAD: error: qnn-measure-latency: act-bits must be 0 (float activations) or 8
 func.func @main(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {

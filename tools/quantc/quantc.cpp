@@ -49,7 +49,7 @@ static cl::opt<bool> printTime("time", cl::desc("Print compile and run times to 
 static cl::opt<std::string> target(
     "target",
     cl::desc("Code generation target: host (default), x86-64, x86-64-v3 (AVX2), x86-64-v4 "
-             "(AVX-512), aarch64 (NEON + dotprod)"),
+             "(AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64 (NEON + dotprod)"),
     cl::init("host"), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::list<std::string> runInputs(
     "input", cl::desc("Bind a graph input to a .npy file: name=file.npy (repeatable)"),
@@ -85,6 +85,11 @@ static cl::opt<std::string> actBits("act-bits",
                                     cl::desc("Activation bits: 8, 16 or none (weight-only)"),
                                     cl::init("none"), cl::cat(quantizeCategory),
                                     cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+static cl::opt<std::string> kernelActivations(
+    "kernel-activations",
+    cl::desc("How packed weight-only kernels take activations: int8 (quantized per block of 32, "
+             "default) or float (weights widened in registers)"),
+    cl::init("int8"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::opt<std::string> actScheme("act-scheme",
                                       cl::desc("asym (default, int8 with zero point) or sym"),
                                       cl::init("asym"), cl::cat(quantizeCategory),
@@ -173,6 +178,9 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     return "--weight-clip must be mse or minmax, got '" + weightClip + "'";
   options.clipSearch = weightClip == "mse";
   options.actBits = actBits;
+  if (kernelActivations != "int8" && kernelActivations != "float")
+    return "--kernel-activations must be int8 or float, got '" + kernelActivations + "'";
+  options.kernelActivations = kernelActivations;
   if (actScheme != "sym" && actScheme != "asym")
     return "--act-scheme must be sym or asym, got '" + actScheme + "'";
   options.actSymmetric = actScheme == "sym";

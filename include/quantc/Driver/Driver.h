@@ -39,6 +39,7 @@ struct QuantizeOptions {
   std::string method = "rtn";       // --weight-method rtn|gptq
   bool clipSearch = true;           // --weight-clip mse (default) | minmax
   std::string actBits = "none";     // --act-bits 8|16|none
+  std::string kernelActivations = "int8"; // --kernel-activations int8|float (packed kernels)
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
   std::string calibMethod = "minmax"; // --calib-method

@@ -24,6 +24,9 @@ struct TargetSpec {
   std::string name; // as given: host, x86-64, x86-64-v3, x86-64-v4, aarch64
   std::string triple, cpu, features;
   int64_t tileRows = 4, tileCols = 8;
+  /// The packed kernels' dot instruction (vnni, avx2, neon, generic) and
+  /// how they take activations (int8 or float: --kernel-activations).
+  std::string kernelFamily = "generic", kernelActivations = "int8";
   bool isHost = false;
 };
 

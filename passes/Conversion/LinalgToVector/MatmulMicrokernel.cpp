@@ -68,31 +68,60 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
     vector::StoreOp::create(b, loc, loop.getResult(r), g.c, g.at(rows[r], j0));
 }
 
-/// Row blocks of one column block: full mr tiles in a loop, then the edge rows.
-void emitColumnBlock(OpBuilder &b, Location loc, const Gemm &g, Value j0, int64_t mr, int64_t nr) {
-  int64_t fullRows = g.m - g.m % mr;
-  if (fullRows > 0)
-    scf::ForOp::create(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, fullRows),
-                       indexConstant(b, loc, mr), ValueRange{},
-                       [&](OpBuilder &nb, Location l, Value i0, ValueRange) {
-                         emitTile(nb, l, g, i0, j0, mr, nr);
+/// body(start, size) for the full blocks of `step` in [0, total) inside one
+/// scf.for, then once for the remainder (static sizes both).
+void forBlocks(OpBuilder &b, Location loc, int64_t total, int64_t step,
+               function_ref<void(OpBuilder &, Location, Value, int64_t)> body) {
+  int64_t full = total - total % step;
+  if (full > 0)
+    scf::ForOp::create(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, full),
+                       indexConstant(b, loc, step), ValueRange{},
+                       [&](OpBuilder &nb, Location l, Value start, ValueRange) {
+                         body(nb, l, start, step);
                          scf::YieldOp::create(nb, l);
                        });
-  if (g.m % mr)
-    emitTile(b, loc, g, indexConstant(b, loc, fullRows), j0, g.m % mr, nr);
+  if (total % step)
+    body(b, loc, indexConstant(b, loc, full), total % step);
+}
+
+/// C[0, j0 : j0 + width] += x[k..k+rows) . B[k..k+rows, same columns]: one
+/// vector of C, `rows` fmas in k order (the element order emitTile uses).
+void emitRowStreamStep(OpBuilder &b, Location loc, const Gemm &g, Value k, int64_t rows,
+                       Value j0, int64_t width) {
+  auto vectorType = VectorType::get({width}, g.element);
+  Value zero = indexConstant(b, loc, 0);
+  Value acc = vector::LoadOp::create(b, loc, vectorType, g.c, g.at(zero, j0));
+  for (int64_t r = 0; r < rows; ++r) {
+    Value row = r ? arith::AddIOp::create(b, loc, k, indexConstant(b, loc, r)).getResult() : k;
+    Value x = vector::BroadcastOp::create(b, loc, vectorType,
+                                          memref::LoadOp::create(b, loc, g.a, g.at(zero, row)));
+    Value bRow = vector::LoadOp::create(b, loc, vectorType, g.b, g.at(row, j0));
+    acc = vector::FMAOp::create(b, loc, x, bRow, acc);
+  }
+  vector::StoreOp::create(b, loc, acc, g.c, g.at(zero, j0));
+}
+
+/// A float GEMV (M = 1) streams B row by row instead of walking a column
+/// panel down K: a panel walk touches a new page per row of B (a TLB miss
+/// per load once B outgrows the cache); rows of B are contiguous. Four rows
+/// at a time share each load and store of C, which stays in L1.
+void emitRowStreamGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t nr) {
+  forBlocks(b, loc, g.k, 4, [&](OpBuilder &kb, Location kl, Value k, int64_t rows) {
+    forBlocks(kb, kl, g.n, nr, [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
+      emitRowStreamStep(cb, cl, g, k, rows, j0, width);
+    });
+  });
 }
 
 void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr) {
-  int64_t fullCols = g.n - g.n % nr;
-  if (fullCols > 0)
-    scf::ForOp::create(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, fullCols),
-                       indexConstant(b, loc, nr), ValueRange{},
-                       [&](OpBuilder &nb, Location l, Value j0, ValueRange) {
-                         emitColumnBlock(nb, l, g, j0, mr, nr);
-                         scf::YieldOp::create(nb, l);
-                       });
-  if (g.n % nr)
-    emitColumnBlock(b, loc, g, indexConstant(b, loc, fullCols), mr, g.n % nr);
+  if (g.m == 1 && isa<FloatType>(g.element) && g.k * g.n >= 1 << 16)
+    return emitRowStreamGemv(b, loc, g, nr);
+  // Column blocks outside, so a K x nr panel of B stays in cache across row blocks.
+  forBlocks(b, loc, g.n, nr, [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
+    forBlocks(cb, cl, g.m, mr, [&](OpBuilder &rb, Location rl, Value i0, int64_t rows) {
+      emitTile(rb, rl, g, i0, j0, rows, width);
+    });
+  });
 }
 
 bool unitInnerStride(MemRefType type) {

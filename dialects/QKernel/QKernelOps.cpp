@@ -1,0 +1,141 @@
+// Verifiers and constant folders of the qkernel ops.
+#include "dialects/QKernel/QKernelOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+using namespace quantc::qkernel;
+
+#define GET_OP_CLASSES
+#include "dialects/QKernel/QKernelOps.cpp.inc"
+
+namespace {
+
+std::string typeText(Type type) {
+  std::string text;
+  llvm::raw_string_ostream(text) << type;
+  return text;
+}
+
+LogicalResult checkPackedType(Operation *op, Type type, LayoutAttr layout) {
+  auto packed = cast<RankedTensorType>(type);
+  if (!packed.hasStaticShape() || packed.getDimSize(0) != layout.packedBytes())
+    return op->emitOpError() << "packed tensor must hold " << layout.packedBytes()
+                             << " bytes for the layout, got " << typeText(type);
+  return success();
+}
+
+LogicalResult checkCodesType(Operation *op, Type type, LayoutAttr layout) {
+  auto codes = cast<RankedTensorType>(type);
+  if (codes.getRank() != 2 || codes.getDimSize(0) != layout.getK() ||
+      codes.getDimSize(1) != layout.getN())
+    return op->emitOpError() << "codes must be " << layout.getK() << "x" << layout.getN()
+                             << " (k x n of the layout), got " << typeText(type);
+  return success();
+}
+
+/// The i8 values of a constant (inline or resource blob), or nullopt.
+std::optional<std::vector<int8_t>> constantBytes(Attribute attr) {
+  if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr)) {
+    std::vector<int8_t> values;
+    values.reserve(dense.getNumElements());
+    for (const APInt &value : dense.getValues<APInt>())
+      values.push_back(int8_t(value.getSExtValue()));
+    return values;
+  }
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return std::vector<int8_t>(data.begin(), data.end());
+  }
+  return std::nullopt;
+}
+
+OpFoldResult bytesAttr(Type type, const std::vector<int8_t> &values) {
+  return DenseElementsAttr::get(cast<ShapedType>(type), ArrayRef<int8_t>(values));
+}
+
+} // namespace
+
+LogicalResult PackOp::verify() {
+  if (failed(checkCodesType(*this, getCodes().getType(), getLayout())))
+    return failure();
+  return checkPackedType(*this, getPacked().getType(), getLayout());
+}
+
+OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
+  auto codes = constantBytes(adaptor.getCodes());
+  if (!codes || int64_t(codes->size()) != getLayout().getK() * getLayout().getN())
+    return {};
+  return bytesAttr(getType(), quantc::codegen::pack(toPackedLayout(getLayout()), *codes));
+}
+
+LogicalResult UnpackOp::verify() {
+  if (failed(checkPackedType(*this, getPacked().getType(), getLayout())))
+    return failure();
+  return checkCodesType(*this, getCodes().getType(), getLayout());
+}
+
+OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
+  auto packed = constantBytes(adaptor.getPacked());
+  if (!packed || int64_t(packed->size()) != getLayout().packedBytes())
+    return {};
+  return bytesAttr(getType(), quantc::codegen::unpack(toPackedLayout(getLayout()), *packed));
+}
+
+LogicalResult MatmulOp::verify() {
+  LayoutAttr layout = getLayout();
+  auto input = getInput().getType(), output = getOutput().getType();
+  if (input.getRank() < 2 || input.getShape().back() != layout.getK())
+    return emitOpError() << "input must be [..., M, " << layout.getK() << "], got "
+                         << typeText(input);
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = layout.getN();
+  if (output.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "output must be the input's shape with last dim "
+                         << layout.getN() << ", got " << typeText(output);
+  if (failed(checkPackedType(*this, getPacked().getType(), layout)))
+    return failure();
+  SmallVector<int64_t, 2> table = {layout.scaleRows(), layout.paddedN()};
+  if (getScales().getType().getShape() != ArrayRef<int64_t>(table))
+    return emitOpError() << "scales must be " << table[0] << "x" << table[1]
+                         << " (scale rows x padded n), got " << typeText(getScales().getType());
+  if (getZeroPoint().has_value() == bool(getZeroPoints()))
+    return emitOpError() << "needs exactly one of the zero_point attribute and the zero_points "
+                            "operand";
+  if (getZeroPoint() && (*getZeroPoint() < 0 || *getZeroPoint() > 255))
+    return emitOpError() << "zero_point must be in [0, 255], got " << *getZeroPoint();
+  if (auto zeros = getZeroPoints())
+    if (cast<RankedTensorType>(zeros.getType()).getShape() != ArrayRef<int64_t>(table))
+      return emitOpError() << "zero_points must be " << table[0] << "x" << table[1]
+                           << ", got " << typeText(zeros.getType());
+  if (auto bias = getBias())
+    if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{layout.getN()})
+      return emitOpError() << "bias must be [" << layout.getN() << "], got "
+                           << typeText(bias.getType());
+  if (getActivations() != "int8" && getActivations() != "float")
+    return emitOpError() << "activations must be \"int8\" or \"float\", got \""
+                         << getActivations() << "\"";
+  if (getActivation() != "none" && getActivation() != "relu")
+    return emitOpError() << "activation must be \"none\" or \"relu\", got \"" << getActivation()
+                         << "\"";
+  return success();
+}
+
+LogicalResult DotOp::verify() {
+  auto acc = getAcc().getType();
+  int64_t lanes = acc.getNumElements();
+  if (getWeights().getType().getNumElements() != 4 * lanes)
+    return emitOpError() << "needs 4 bytes per accumulator lane, got "
+                         << getWeights().getType().getNumElements() << " bytes for " << lanes
+                         << " lanes";
+  if (getInstruction() == "vpdpbusd" && lanes == 16)
+    return success();
+  if (getInstruction() == "vpmaddubsw" && lanes == 8)
+    return success();
+  return emitOpError() << "instruction \"" << getInstruction() << "\" on " << lanes
+                       << " lanes is not one of vpdpbusd (16 lanes) or vpmaddubsw (8 lanes)";
+}

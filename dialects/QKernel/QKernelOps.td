@@ -1,0 +1,104 @@
+// qkernel ops: packing and the packed matmul.
+#ifndef QUANTC_QKERNEL_OPS_TD
+#define QUANTC_QKERNEL_OPS_TD
+
+include "dialects/QKernel/QKernelDialect.td"
+include "dialects/QKernel/QKernelAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def QKernel_Bytes : 1DTensorOf<[I8]>;
+def QKernel_F32Tensor : RankedTensorOf<[F32]>;
+
+def QKernel_PackOp : QKernel_Op<"pack", [Pure]> {
+  let summary = "K x N codes (one per i8) -> packed bytes in the given layout";
+  let description = [{
+    Codes are unsigned b-bit values held in i8 (an 8-bit code above 127
+    wraps to a negative i8). Constant operands fold to the packed constant,
+    which is how weights are packed at compile time.
+
+    ```mlir
+    %p = qkernel.pack %codes {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : tensor<64x16xi8> -> tensor<512xi8>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I8]>:$codes, QKernel_LayoutAttr:$layout);
+  let results = (outs QKernel_Bytes:$packed);
+  let assemblyFormat = "$codes attr-dict `:` type($codes) `->` type($packed)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QKernel_UnpackOp : QKernel_Op<"unpack", [Pure]> {
+  let summary = "Packed bytes -> K x N codes (the inverse of qkernel.pack)";
+  let arguments = (ins QKernel_Bytes:$packed, QKernel_LayoutAttr:$layout);
+  let results = (outs TensorOf<[I8]>:$codes);
+  let assemblyFormat = "$packed attr-dict `:` type($packed) `->` type($codes)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "x [..., M, K] times packed W [K, N] with a fused epilogue";
+  let description = [{
+    y[m, n] = act(sum_k x[m, k] * (c[k, n] - z[g, n]) * s[g, n] + bias[n]),
+    g = k / group. `scales` is [scaleRows, paddedN] f32 (the layout's
+    padding columns are ignored). The zero point is the `zero_point`
+    attribute when it is one number, else the `zero_points` operand, an
+    [scaleRows, paddedN] i8 table read as unsigned.
+
+    `activations` picks how x meets the weights:
+    * `int8`: each row of x is quantized per block of 32 to int8
+      (symmetric, scale max|x| / 127, round half to even), the block's
+      integer dot products run on the target's dot instruction and are
+      scaled into an f32 sum per block (ORT MatMulNBits accuracy_level 4,
+      llama.cpp q8 blocks);
+    * `float`: codes are widened to f32 in registers and multiplied with x
+      in f32, one scale per group.
+
+    `activation` is `none` or `relu`, applied after the bias.
+
+    ```mlir
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<...>, zero_point = 8 : i64, activations = "int8", activation = "none"} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+    ```
+  }];
+  let arguments = (ins QKernel_F32Tensor:$input, QKernel_Bytes:$packed,
+                       QKernel_F32Tensor:$scales, Optional<TensorOf<[I8]>>:$zero_points,
+                       Optional<QKernel_F32Tensor>:$bias, QKernel_LayoutAttr:$layout,
+                       OptionalAttr<I64Attr>:$zero_point,
+                       DefaultValuedStrAttr<StrAttr, "int8">:$activations,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs QKernel_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $packed `,` $scales (`zero_points` $zero_points^)? (`bias` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
+                                        AllTypesMatch<["weights", "activations"]>]> {
+  let summary = "acc + four u8 (weights) x s8 (activations) products per 32-bit lane";
+  let description = [{
+    One x86 integer dot instruction on vectors, inside the loops that
+    convert-qkernel-to-loops emits. It exists because an
+    `llvm.call_intrinsic` has unknown memory effects, which buffer
+    deallocation refuses; convert-qkernel-to-llvm turns it into the
+    intrinsic once buffers are final.
+    * `vpdpbusd` (AVX-512 VNNI): vector<16xi32>, vector<64xi8>.
+    * `vpmaddubsw` (AVX2, followed by vpmaddwd with ones and an add):
+      vector<8xi32>, vector<32xi8>; exact while weights are below 128.
+
+    ```mlir
+    %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$weights,
+                       VectorOfRankAndType<[1], [I8]>:$activations, StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $weights `,` $activations attr-dict `:` type($weights) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QUANTC_QKERNEL_OPS_TD

@@ -1,0 +1,50 @@
+// The per-target instruction the dot kernels are built around: four u8/s8
+// products summed into each 32-bit lane.
+#ifndef QUANTC_CODEGEN_DOTINSTRUCTION_H
+#define QUANTC_CODEGEN_DOTINSTRUCTION_H
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+
+namespace quantc::codegen {
+
+/// acc[l] + sum_{i<4} w[4l+i] * a[4l+i] on vector<L x i32>, vector<4L x i8>.
+/// Weights are unsigned codes unless the layout stores signed bytes;
+/// activations are always signed.
+class DotInstruction {
+public:
+  virtual ~DotInstruction() = default;
+  /// Accumulator lanes (output channels per tile).
+  virtual unsigned lanes() const = 0;
+  /// Whether the instruction reads the weight bytes as signed (NEON sdot):
+  /// 8-bit codes must then be stored as signed bytes.
+  virtual bool signedWeights() const { return false; }
+  virtual mlir::Value dot(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
+                          mlir::Value weights, mlir::Value activations) const = 0;
+};
+
+/// Plain vector dialect: widen, multiply, reduce groups of four. Exact for
+/// every code width; what any target without a dot instruction uses.
+std::unique_ptr<DotInstruction> createGenericDot(unsigned lanes, bool signedWeights);
+/// AVX-512 VNNI `vpdpbusd` on 512-bit vectors (16 lanes).
+std::unique_ptr<DotInstruction> createVNNIDot();
+/// AVX2 `vpmaddubsw` + `vpmaddwd` (8 lanes). The 16-bit pair sums saturate
+/// unless codes are below 128, so only for codes of up to 7 bits.
+std::unique_ptr<DotInstruction> createAVX2Dot();
+/// NEON dotprod `sdot` (4 lanes, s8 x s8).
+std::unique_ptr<DotInstruction> createNeonDot();
+
+/// The dot for a layout on a target family ("vnni", "avx2", "neon" or
+/// "generic"); null for an unknown family or lanes the family does not use.
+/// Falls back to the generic dot where the family's instruction cannot read
+/// the codes as stored (8-bit codes on AVX2, signed bytes on VNNI).
+std::unique_ptr<DotInstruction> createDotInstruction(llvm::StringRef family, unsigned bits,
+                                                     unsigned lanes, bool signedBytes);
+/// Lanes of a family's tiles (what convert-qnn-to-qkernel packs for).
+unsigned familyLanes(llvm::StringRef family);
+
+} // namespace quantc::codegen
+
+#endif // QUANTC_CODEGEN_DOTINSTRUCTION_H

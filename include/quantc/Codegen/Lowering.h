@@ -1,0 +1,27 @@
+// Lowering of qkernel ops to loops around the target's dot instruction.
+#ifndef QUANTC_CODEGEN_LOWERING_H
+#define QUANTC_CODEGEN_LOWERING_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace quantc::codegen {
+
+/// Replaces every qkernel op in `module` (on tensors, before bufferization)
+/// by bufferization.to_buffer of its operands, scf/vector loops on memrefs
+/// and a to_tensor of the result. `family` picks the dot instruction
+/// ("vnni", "avx2", "neon", "generic"). Fails, with a diagnostic on the op,
+/// when a layout does not fit the family.
+mlir::LogicalResult lowerQKernelOps(mlir::ModuleOp module, llvm::StringRef family);
+
+/// Replaces qkernel.pack / qkernel.unpack of non-constant codes by scalar
+/// loops (constant operands fold at compile time instead).
+mlir::LogicalResult lowerPackOps(mlir::ModuleOp module);
+
+/// Replaces every qkernel.dot by its x86 intrinsics (after bufferization:
+/// llvm.call_intrinsic has unknown memory effects).
+void lowerDotOps(mlir::ModuleOp module);
+
+} // namespace quantc::codegen
+
+#endif // QUANTC_CODEGEN_LOWERING_H

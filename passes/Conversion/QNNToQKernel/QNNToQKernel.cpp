@@ -1,0 +1,279 @@
+// convert-qnn-to-qkernel: weight-quantized MatMul / Gemm -> qkernel.matmul
+// on weights packed at compile time.
+#include "dialects/QKernel/QKernelOps.h"
+#include "dialects/QNN/QNNOps.h"
+#include "passes/Conversion/Passes.h"
+#include "passes/Transforms/ConstantUtils.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_CONVERTQNNTOQKERNELPASS
+#include "passes/Conversion/Passes.h.inc"
+} // namespace quantc
+
+using namespace mlir;
+using namespace quantc;
+
+namespace {
+
+/// A constant weight matrix as codes, scales and zero points, oriented K x N.
+struct WeightMatrix {
+  int64_t k = 0, n = 0;
+  std::vector<int32_t> codes;    // [k, n]: q - storage min
+  std::vector<float> scales;     // [k, n]
+  std::vector<int32_t> zeros;    // [k, n]: zero point - storage min
+  int64_t maxCode = 0;
+};
+
+/// The weight behind `qnn.dequantize(quant.scast(qnn.constant))`, with
+/// `transposed` for Gemm's trans_b ([N, K] storage).
+std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
+  auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>();
+  if (!dequantize)
+    return std::nullopt;
+  auto storageCast = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
+  auto type = dyn_cast<RankedTensorType>(dequantize.getInput().getType());
+  if (!storageCast || !type || type.getRank() != 2 || !type.hasStaticShape())
+    return std::nullopt;
+  auto values = qnn::readInt8(storageCast.getInput());
+  auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
+  if (!values || !element || element.getStorageTypeIntegralWidth() != 8)
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  // Scale and zero point of storage element (r, c).
+  std::function<std::pair<double, int64_t>(int64_t, int64_t)> paramAt;
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
+    paramAt = [=](int64_t, int64_t) {
+      return std::make_pair(uniform.getScale(), uniform.getZeroPoint());
+    };
+  } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    paramAt = [=](int64_t r, int64_t c) {
+      int64_t i = perAxis.getQuantizedDimension() == 0 ? r : c;
+      return std::make_pair(perAxis.getScales()[i], perAxis.getZeroPoints()[i]);
+    };
+  } else if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(element)) {
+    auto shape = cast<ShapedType>(sub.getScales().getType()).getShape();
+    if (shape.size() != 2)
+      return std::nullopt;
+    std::vector<double> scales;
+    for (APFloat v : sub.getScales().getValues<APFloat>())
+      scales.push_back(v.convertToDouble());
+    std::vector<int64_t> zeros;
+    for (APInt v : sub.getZeroPoints().getValues<APInt>())
+      zeros.push_back(v.getSExtValue());
+    int64_t rowBlock = rows / shape[0], columnBlock = columns / shape[1];
+    paramAt = [=](int64_t r, int64_t c) {
+      int64_t i = (r / rowBlock) * shape[1] + c / columnBlock;
+      return std::make_pair(scales[i], zeros[i]);
+    };
+  } else {
+    return std::nullopt;
+  }
+  WeightMatrix w;
+  w.k = transposed ? columns : rows;
+  w.n = transposed ? rows : columns;
+  int64_t low = element.getStorageTypeMin();
+  w.maxCode = element.getStorageTypeMax() - low;
+  w.codes.resize(w.k * w.n);
+  w.scales.resize(w.k * w.n);
+  w.zeros.resize(w.k * w.n);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c) {
+      int64_t at = transposed ? c * w.n + r : r * w.n + c;
+      auto [scale, zero] = paramAt(r, c);
+      w.codes[at] = (*values)[r * columns + c] - low;
+      w.scales[at] = float(scale);
+      w.zeros[at] = int32_t(zero - low);
+    }
+  return w;
+}
+
+/// K rows per scale: 0 when scales and zero points are constant along K for
+/// every column, else the smallest run length, if it is a multiple of 32
+/// that divides K; nullopt when no layout group fits.
+std::optional<int64_t> scaleGroup(const WeightMatrix &w) {
+  auto sameRow = [&](int64_t a, int64_t b) {
+    for (int64_t c = 0; c < w.n; ++c)
+      if (w.scales[a * w.n + c] != w.scales[b * w.n + c] ||
+          w.zeros[a * w.n + c] != w.zeros[b * w.n + c])
+        return false;
+    return true;
+  };
+  int64_t run = w.k;
+  for (int64_t r = 1; r < w.k; ++r)
+    if (!sameRow(r, r - 1)) {
+      run = r;
+      break;
+    }
+  if (run == w.k)
+    return 0;
+  if (run % codegen::kBlockK || w.k % run)
+    return std::nullopt;
+  for (int64_t r = 0; r < w.k; ++r)
+    if (!sameRow(r, r - r % run))
+      return std::nullopt;
+  return run;
+}
+
+unsigned bitsFor(int64_t maxCode) {
+  unsigned bits = 1;
+  while ((int64_t(1) << bits) <= maxCode)
+    ++bits;
+  return bits;
+}
+
+struct ConvertQNNToQKernelPass
+    : quantc::impl::ConvertQNNToQKernelPassBase<ConvertQNNToQKernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (lanes != 4 && lanes != 8 && lanes != 16) {
+      getOperation().emitError() << "convert-qnn-to-qkernel: lanes must be 4, 8 or 16, got "
+                                 << lanes;
+      return signalPassFailure();
+    }
+    if (activations != "int8" && activations != "float") {
+      getOperation().emitError()
+          << "convert-qnn-to-qkernel: activations must be int8 or float, got " << activations;
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    getOperation().walk([&](Operation *op) {
+      if (isa<qnn::MatMulOp, qnn::GemmOp>(op))
+        layers.push_back(op);
+    });
+    for (Operation *op : layers)
+      convert(op);
+  }
+
+  void convert(Operation *op) {
+    Value input, weight, bias;
+    bool transposed = false;
+    if (auto matmul = dyn_cast<qnn::MatMulOp>(op)) {
+      input = matmul.getA();
+      weight = matmul.getB();
+    } else {
+      auto gemm = cast<qnn::GemmOp>(op);
+      if (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA())
+        return;
+      input = gemm.getA();
+      weight = gemm.getB();
+      transposed = gemm.getTransB();
+      bias = gemm.getC();
+      if (bias && gemm.getBeta().convertToFloat() != 1.0f)
+        return;
+    }
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!inputType.getElementType().isF32() || inputType.getRank() < 2 ||
+        !inputType.hasStaticShape() || resultType.getRank() != inputType.getRank())
+      return;
+    auto w = readWeight(weight, transposed);
+    if (!w || w->k != inputType.getShape().back())
+      return;
+    std::optional<int64_t> group = scaleGroup(*w);
+    if (!group)
+      return;
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    if (bias && !(bias = vectorBias(b, loc, bias, w->n)))
+      return;
+
+    codegen::PackedLayout layout;
+    layout.k = w->k;
+    layout.n = w->n;
+    layout.lanes = lanes;
+    layout.group = *group;
+    // qnn's binary weights are the storage values -1 and +1: codes 0 and 2.
+    bool binary = w->maxCode == 2 && llvm::all_of(w->codes, [](int32_t c) { return c != 1; }) &&
+                  llvm::all_of(w->zeros, [](int32_t z) { return z == 1; });
+    layout.binary = binary;
+    layout.bits = binary ? 1 : bitsFor(w->maxCode);
+    layout.signedBytes = signedBytes && layout.bits == 8;
+    std::vector<int8_t> codes(w->codes.size());
+    for (size_t i = 0; i < codes.size(); ++i)
+      codes[i] = int8_t(binary ? w->codes[i] / 2 : w->codes[i]);
+
+    // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
+    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
+    int64_t groupRows = layout.group ? layout.group : 1;
+    std::vector<float> scales(rows * paddedN, 0.0f);
+    std::vector<int8_t> zeros(rows * paddedN, 0);
+    bool oneZero = true;
+    for (int64_t g = 0; g < rows; ++g)
+      for (int64_t c = 0; c < w->n; ++c) {
+        int64_t at = std::min(g * groupRows, w->k - 1) * w->n + c;
+        scales[g * paddedN + c] = w->scales[at];
+        zeros[g * paddedN + c] = int8_t(w->zeros[at]);
+        oneZero &= w->zeros[at] == w->zeros[0];
+      }
+
+    MLIRContext *context = op->getContext();
+    auto layoutAttr = qkernel::LayoutAttr::get(context, layout.bits, layout.lanes, layout.k,
+                                               layout.n, layout.group, layout.binary,
+                                               layout.signedBytes);
+    auto i8 = b.getI8Type();
+    Value packed = qnn::makeInt8Constant(
+        b, loc, RankedTensorType::get({layout.packedBytes()}, i8),
+        codegen::pack(layout, codes), "qkernel_packed");
+    auto tableType = [&](Type element) { return RankedTensorType::get({rows, paddedN}, element); };
+    Value scaleTable = qnn::makeConstant(b, loc, tableType(b.getF32Type()), scales, "qkernel_scales");
+    Value zeroTable;
+    IntegerAttr zeroPoint;
+    if (oneZero)
+      zeroPoint = b.getI64IntegerAttr(w->zeros[0]);
+    else
+      zeroTable = qnn::makeInt8Constant(b, loc, tableType(i8), zeros, "qkernel_zero_points");
+
+    // A single following Relu becomes the epilogue's activation.
+    Operation *replaced = op;
+    StringRef activation = "none";
+    Value result = op->getResult(0);
+    if (result.hasOneUse())
+      if (auto relu = dyn_cast<qnn::ReluOp>(*result.getUsers().begin())) {
+        replaced = relu;
+        activation = "relu";
+      }
+    b.setInsertionPoint(replaced);
+    // Activations that are already quantized (A8 models) are not quantized
+    // a second time: those layers take the float kernel.
+    StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
+    auto kernel = qkernel::MatmulOp::create(
+        b, loc, resultType, input, packed, scaleTable, zeroTable, bias, layoutAttr, zeroPoint,
+        b.getStringAttr(mode), b.getStringAttr(activation));
+    replaced->getResult(0).replaceAllUsesWith(kernel.getResult());
+    if (replaced != op)
+      replaced->erase();
+    op->erase();
+    eraseIfDead(weight);
+  }
+
+  /// Erases the float weight chain (dequantize, scast, constant) once the
+  /// packed kernel was its last user.
+  static void eraseIfDead(Value value) {
+    while (value && value.use_empty()) {
+      Operation *producer = value.getDefiningOp();
+      if (!producer || !isPure(producer) || producer->getNumResults() != 1)
+        return;
+      value = producer->getNumOperands() == 1 ? producer->getOperand(0) : Value();
+      producer->erase();
+    }
+  }
+
+  /// Gemm's C as a [N] tensor, or null when it is not a per-column bias.
+  static Value vectorBias(OpBuilder &b, Location loc, Value bias, int64_t n) {
+    auto type = cast<RankedTensorType>(bias.getType());
+    if (!type.getElementType().isF32() || !type.hasStaticShape() || type.getNumElements() != n ||
+        type.getShape().back() != n)
+      return {};
+    if (type.getRank() == 1)
+      return bias;
+    return qnn::ReshapeOp::create(b, loc, bias, b.getDenseI64ArrayAttr({n}), false);
+  }
+};
+
+} // namespace

@@ -1,0 +1,114 @@
+// RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel | FileCheck %s
+// RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel="lanes=4 activations=float signed-bytes=true" | FileCheck %s --check-prefix=NEON
+
+// Per-channel 4-bit (qnn-quantize's form): codes are storage - (-7), the
+// zero point 7 is one number; the float chain is gone.
+// CHECK-LABEL: func.func @matmul_w4
+// CHECK-DAG: %[[P:.*]] = qnn.constant dense_resource<qkernel_packed> : tensor<256xi8>
+// CHECK-DAG: %[[S:.*]] = qnn.constant dense_resource<qkernel_scales> : tensor<1x16xf32>
+// CHECK: qkernel.matmul %arg0, %[[P]], %[[S]] {layout = #qkernel.layout<bits = 4, lanes = 16, k = 4, n = 2, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64}
+// CHECK-NOT: qnn.dequantize
+// NEON-LABEL: func.func @matmul_w4
+// NEON: tensor<64xi8>
+// NEON: qkernel.matmul {{.*}}activations = "float", layout = #qkernel.layout<bits = 4, lanes = 4, k = 4, n = 2
+func.func @matmul_w4(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %q = qnn.constant dense<[[7, -7], [1, 0], [-3, 5], [0, 2]]> : tensor<4x2xi8>
+  %s = quant.scast %q : tensor<4x2xi8> to tensor<4x2x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<4x2x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>> -> tensor<4x2xf32>
+  %y = qnn.matmul %x, %w : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Gemm with trans_b ([N, K] storage), a [1, N] bias and a Relu after it:
+// the bias is reshaped to [N] and the Relu becomes the epilogue.
+// CHECK-LABEL: func.func @gemm_bias_relu
+// CHECK: %[[B:.*]] = qnn.reshape %arg1 {shape = array<i64: 2>} : tensor<1x2xf32> -> tensor<2xf32>
+// CHECK: %[[Y:.*]] = qkernel.matmul %arg0, %{{.*}}, %{{.*}} bias %[[B]] {activation = "relu"
+// CHECK-NOT: qnn.relu
+// CHECK: return %[[Y]]
+func.func @gemm_bias_relu(%x: tensor<1x4xf32>, %c: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %q = qnn.constant dense<[[7, -7, 1, 0], [-3, 5, 0, 2]]> : tensor<2x4xi8>
+  %s = quant.scast %q : tensor<2x4xi8> to tensor<2x4x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<2x4x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x4xf32>
+  %g = qnn.gemm %x, %w, %c {trans_b = true} : (tensor<1x4xf32>, tensor<2x4xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+  %r = qnn.relu %g : tensor<1x2xf32>
+  return %r : tensor<1x2xf32>
+}
+
+// -----
+
+// MatMulNBits' form: a scale and zero point per 32 rows of K (sub-channel);
+// zero points differ, so they become a table.
+// CHECK-LABEL: func.func @subchannel_zero_points
+// CHECK: %[[Z:.*]] = qnn.constant dense_resource<qkernel_zero_points> : tensor<2x16xi8>
+// CHECK: qkernel.matmul %arg0, %{{.*}}, %{{.*}} zero_points %[[Z]] {{.*}}layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 1, group = 32, binary = false, signed_bytes = false>}
+func.func @subchannel_zero_points(%x: tensor<1x64xf32>) -> tensor<1x1xf32> {
+  %q = qnn.constant dense<1> : tensor<64x1xi8>
+  %s = quant.scast %q : tensor<64x1xi8> to tensor<64x1x!quant.uniform<i8<-8:7>:f32:{0:32, 1:1}, {{0.5:1}, {0.25:-2}}>>
+  %w = qnn.dequantize %s : tensor<64x1x!quant.uniform<i8<-8:7>:f32:{0:32, 1:1}, {{0.5:1}, {0.25:-2}}>> -> tensor<64x1xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x64xf32>, tensor<64x1xf32>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
+// Binary weights (storage -1 / +1 in i8<-1:1>) are 1-bit codes standing for
+// {0, 2} with zero point 1.
+// CHECK-LABEL: func.func @binary
+// CHECK: layout = #qkernel.layout<bits = 1, lanes = 16, k = 4, n = 2, group = 0, binary = true, signed_bytes = false>, zero_point = 1 : i64
+// Ternary weights (-1, 0, +1) are 2-bit codes with zero point 1.
+// CHECK-LABEL: func.func @ternary
+// CHECK: layout = #qkernel.layout<bits = 2, lanes = 16, k = 4, n = 2, group = 0, binary = false, signed_bytes = false>, zero_point = 1 : i64
+func.func @binary(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %q = qnn.constant dense<[[1, -1], [-1, -1], [1, 1], [-1, 1]]> : tensor<4x2xi8>
+  %s = quant.scast %q : tensor<4x2xi8> to tensor<4x2x!quant.uniform<i8<-1:1>:f32:1, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<4x2x!quant.uniform<i8<-1:1>:f32:1, {0.5, 0.25}>> -> tensor<4x2xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+func.func @ternary(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %q = qnn.constant dense<[[1, 0], [-1, -1], [1, 1], [0, 1]]> : tensor<4x2xi8>
+  %s = quant.scast %q : tensor<4x2xi8> to tensor<4x2x!quant.uniform<i8<-1:1>:f32:1, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<4x2x!quant.uniform<i8<-1:1>:f32:1, {0.5, 0.25}>> -> tensor<4x2xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// 8-bit codes: signed bytes when the target's dot is s8 x s8.
+// CHECK-LABEL: func.func @w8
+// CHECK: layout = #qkernel.layout<bits = 8, lanes = 16, k = 4, n = 2, group = 0, binary = false, signed_bytes = false>, zero_point = 127 : i64
+// NEON-LABEL: func.func @w8
+// NEON: layout = #qkernel.layout<bits = 8, lanes = 4, k = 4, n = 2, group = 0, binary = false, signed_bytes = true>, zero_point = 127 : i64
+func.func @w8(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %q = qnn.constant dense<[[127, -127], [1, 0], [-3, 5], [0, 2]]> : tensor<4x2xi8>
+  %s = quant.scast %q : tensor<4x2xi8> to tensor<4x2x!quant.uniform<i8<-127:127>:f32:1, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<4x2x!quant.uniform<i8<-127:127>:f32:1, {0.5, 0.25}>> -> tensor<4x2xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Kept on the float path: groups of 16 rows (not a multiple of 32), float
+// weights, and a Gemm with alpha != 1.
+// CHECK-LABEL: func.func @stays_float
+// CHECK-NOT: qkernel.matmul
+// CHECK: qnn.matmul
+// CHECK: qnn.matmul
+// CHECK: qnn.gemm
+func.func @stays_float(%x: tensor<1x32xf32>, %f: tensor<32x2xf32>) -> (tensor<1x1xf32>, tensor<1x2xf32>, tensor<1x2xf32>) {
+  %q = qnn.constant dense<1> : tensor<32x1xi8>
+  %s = quant.scast %q : tensor<32x1xi8> to tensor<32x1x!quant.uniform<i8<-8:7>:f32:{0:16, 1:1}, {{0.5}, {0.25}}>>
+  %w = qnn.dequantize %s : tensor<32x1x!quant.uniform<i8<-8:7>:f32:{0:16, 1:1}, {{0.5}, {0.25}}>> -> tensor<32x1xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x32xf32>, tensor<32x1xf32>) -> tensor<1x1xf32>
+  %z = qnn.matmul %x, %f : (tensor<1x32xf32>, tensor<32x2xf32>) -> tensor<1x2xf32>
+  %q2 = qnn.constant dense<1> : tensor<32x2xi8>
+  %s2 = quant.scast %q2 : tensor<32x2xi8> to tensor<32x2x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>>
+  %w2 = qnn.dequantize %s2 : tensor<32x2x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>> -> tensor<32x2xf32>
+  %g = qnn.gemm %x, %w2 {alpha = 2.0 : f32} : (tensor<1x32xf32>, tensor<32x2xf32>) -> tensor<1x2xf32>
+  return %y, %z, %g : tensor<1x1xf32>, tensor<1x2xf32>, tensor<1x2xf32>
+}

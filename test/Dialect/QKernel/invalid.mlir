@@ -1,0 +1,140 @@
+// RUN: quant-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{layout bits must be in [1, 8], got 9}}
+func.func @bits(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 9, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>}) { return }
+
+// -----
+
+// expected-error @+1 {{layout lanes must be 4, 8 or 16, got 12}}
+func.func @lanes(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 4, lanes = 12, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>}) { return }
+
+// -----
+
+// expected-error @+1 {{layout group must be 0 (per channel) or a positive multiple of 32, got 48}}
+func.func @group(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 4, lanes = 16, k = 96, n = 16, group = 48, binary = false, signed_bytes = false>}) { return }
+
+// -----
+
+// expected-error @+1 {{layout group 64 does not divide the padded k}}
+func.func @group_divides(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 4, lanes = 16, k = 96, n = 16, group = 64, binary = false, signed_bytes = false>}) { return }
+
+// -----
+
+// expected-error @+1 {{a binary layout has 1-bit codes, got bits = 2}}
+func.func @binary(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 2, lanes = 16, k = 32, n = 16, group = 0, binary = true, signed_bytes = false>}) { return }
+
+// -----
+
+// expected-error @+1 {{signed_bytes applies to 8-bit codes only, got bits = 4}}
+func.func @signed(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 4, lanes = 4, k = 32, n = 16, group = 0, binary = false, signed_bytes = true>}) { return }
+
+// -----
+
+// expected-error @+1 {{layout of 34359738368 x 34359738368 codes is larger than 2^44}}
+func.func @huge(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 4, lanes = 16, k = 34359738368, n = 34359738368, group = 0, binary = false, signed_bytes = false>}) { return }
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @packed_size(%codes: tensor<64x16xi8>) {
+  // expected-error @+1 {{'qkernel.pack' op packed tensor must hold 512 bytes for the layout, got tensor<500xi8>}}
+  %p = qkernel.pack %codes {layout = #w4} : tensor<64x16xi8> -> tensor<500xi8>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @codes_shape(%p: tensor<512xi8>) {
+  // expected-error @+1 {{'qkernel.unpack' op codes must be 64x16 (k x n of the layout), got tensor<16x64xi8>}}
+  %c = qkernel.unpack %p {layout = #w4} : tensor<512xi8> -> tensor<16x64xi8>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @input_k(%x: tensor<1x32xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op input must be [..., M, 64], got tensor<1x32xf32>}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<1x32xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @output_shape(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op output must be the input's shape with last dim 16, got tensor<2x16xf32>}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 32, binary = false, signed_bytes = false>
+func.func @scale_table(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op scales must be 2x16 (scale rows x padded n), got tensor<1x16xf32>}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @no_zero_point(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op needs exactly one of the zero_point attribute and the zero_points operand}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @zero_point_range(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op zero_point must be in [0, 255], got 300}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 300 : i64} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @bias_shape(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op bias must be [16], got tensor<8xf32>}}
+  %y = qkernel.matmul %x, %p, %s bias %b {layout = #w4, zero_point = 8 : i64} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>, tensor<8xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @modes(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op activations must be "int8" or "float", got "int4"}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64, activations = "int4"} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @epilogue(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op activation must be "none" or "relu", got "gelu"}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64, activation = "gelu"} : (tensor<1x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op instruction "vpdpbusd" on 8 lanes is not one of vpdpbusd (16 lanes) or vpmaddubsw (8 lanes)}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<8xi32>
+  return
+}
+
+// -----
+
+func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator lane, got 32 bytes for 16 lanes}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<16xi32>
+  return
+}

@@ -1,0 +1,39 @@
+// RUN: quant-opt %s | quant-opt | FileCheck %s
+// RUN: quant-opt %s -mlir-print-op-generic | quant-opt | FileCheck %s
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+#w3g = #qkernel.layout<bits = 3, lanes = 4, k = 100, n = 5, group = 32, binary = false, signed_bytes = false>
+
+// CHECK-LABEL: func.func @matmul_epilogue
+// CHECK: qkernel.matmul %arg0, %arg1, %arg2 bias %arg3 {activation = "relu", activations = "float", layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64}
+func.func @matmul_epilogue(%x: tensor<2x3x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>, %b: tensor<16xf32>) -> tensor<2x3x16xf32> {
+  %y = qkernel.matmul %x, %p, %s bias %b {layout = #w4, zero_point = 8 : i64, activations = "float", activation = "relu"} : (tensor<2x3x64xf32>, tensor<512xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<2x3x16xf32>
+  return %y : tensor<2x3x16xf32>
+}
+
+// A 3-bit layout with a scale and zero point per 32 rows: K 100 pads to 128
+// (4 scale rows), N 5 to 8; 8 x 128 x 3 / 8 = 384 bytes.
+// CHECK-LABEL: func.func @matmul_zero_table
+// CHECK: qkernel.matmul %arg0, %arg1, %arg2 zero_points %arg3 {layout = #qkernel.layout<bits = 3, lanes = 4, k = 100, n = 5, group = 32, binary = false, signed_bytes = false>}
+func.func @matmul_zero_table(%x: tensor<1x100xf32>, %p: tensor<384xi8>, %s: tensor<4x8xf32>, %z: tensor<4x8xi8>) -> tensor<1x5xf32> {
+  %y = qkernel.matmul %x, %p, %s zero_points %z {layout = #w3g} : (tensor<1x100xf32>, tensor<384xi8>, tensor<4x8xf32>, tensor<4x8xi8>) -> tensor<1x5xf32>
+  return %y : tensor<1x5xf32>
+}
+
+// CHECK-LABEL: func.func @pack_unpack
+// CHECK: qkernel.pack %arg0 {layout = #qkernel.layout<bits = 4
+// CHECK-SAME: tensor<64x16xi8> -> tensor<512xi8>
+// CHECK: qkernel.unpack %{{.*}} {layout = #qkernel.layout<bits = 4
+// CHECK-SAME: tensor<512xi8> -> tensor<64x16xi8>
+func.func @pack_unpack(%codes: tensor<64x16xi8>) -> tensor<64x16xi8> {
+  %p = qkernel.pack %codes {layout = #w4} : tensor<64x16xi8> -> tensor<512xi8>
+  %c = qkernel.unpack %p {layout = #w4} : tensor<512xi8> -> tensor<64x16xi8>
+  return %c : tensor<64x16xi8>
+}
+
+// CHECK-LABEL: func.func @dot
+// CHECK: qkernel.dot %arg0, %arg1, %arg2 {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+func.func @dot(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> vector<16xi32> {
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

@@ -1,0 +1,77 @@
+"""The packed kernels of every target family compute the same bits: a MatMul
+and a Gemm (transB, bias, Relu) with tails in K and N, quantized to each
+weight format, run through the host JIT, x86-64-v3 (AVX2 dot), x86-64
+(generic dot), x86-64-v4-vnni (when the host has VNNI) and AArch64 (NEON
+sdot, under qemu-aarch64); each output must equal the host's bit for bit
+and stay close to float.
+
+  qkernel_targets.py QUANTC RUN_ARTIFACT_C WORK [FORMAT...]
+Prints one line per format and activation mode, then a summary."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+quantc, runner, work = sys.argv[1:4]
+formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary"]
+rng = np.random.default_rng(3)
+m, k, n = 3, 100, 37  # K is not a multiple of 32, N of any lane count
+w1 = (rng.standard_normal((k, n)) * 0.2).astype(np.float32)
+w2 = (rng.standard_normal((21, n)) * 0.2).astype(np.float32)  # Gemm transB: [N2, N]
+bias = rng.standard_normal(21).astype(np.float32)
+graph = helper.make_graph(
+    [helper.make_node("MatMul", ["x", "w1"], ["h"]),
+     helper.make_node("Gemm", ["h", "w2", "b"], ["g"], transB=1),
+     helper.make_node("Relu", ["g"], ["y"])], "g",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, 21])],
+    [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2"),
+     numpy_helper.from_array(bias, "b")])
+model = os.path.join(work, "mlp.onnx")
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), model)
+x = os.path.join(work, "x.npy")
+np.save(x, rng.standard_normal((m, k)).astype(np.float32))
+
+
+def run(*args):
+    subprocess.run(list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+run(quantc, "run", model, "--input", "x=" + x, "-o", os.path.join(work, "float.npy"))
+reference = np.load(os.path.join(work, "float.npy"))
+with open("/proc/cpuinfo") as f:
+    vnni = "avx512_vnni" in f.read()
+targets = ["x86-64-v3", "x86-64"] + (["x86-64-v4-vnni"] if vnni else [])
+LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4}
+failed = 0
+for fmt in formats:
+    for mode in ("int8", "float"):
+        flags = ["--bits", fmt, "--kernel-activations", mode]
+        tag = os.path.join(work, "%s-%s" % (fmt, mode))
+        run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *flags)
+        host = np.load(tag + "-host.npy")
+        outputs = {}
+        for target in targets:
+            run(quantc, "compile", model, "--target", target, "-o", tag + "-" + target, *flags)
+            run(quantc, "run", tag + "-" + target, "--input", "x=" + x, "-o", tag + "-" + target + ".npy")
+            outputs[target] = np.load(tag + "-" + target + ".npy")
+        arm = tag + "-aarch64"
+        run(quantc, "compile", model, "--target", "aarch64", "--name", "mlp", "-o", arm, *flags)
+        run("aarch64-linux-gnu-gcc", "-std=c99", "-O2", "-DMODEL=mlp", "-include",
+            os.path.join(arm, "mlp.h"), runner, "-L" + arm, "-lmlp", "-o", arm + "/run")
+        subprocess.run(["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", arm + "/run", x, "-o",
+                        arm + ".npy"], check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, LD_LIBRARY_PATH=arm))
+        outputs["aarch64"] = np.load(arm + ".npy")
+        differ = [t for t, o in outputs.items() if o.tobytes() != host.tobytes()]
+        error = float(np.abs(host - reference).max() / np.abs(reference).max())
+        # Random Gaussian weights at 2 bits or fewer keep only the signs.
+        ok = not differ and error < LIMITS.get(fmt, 1.0)
+        failed += not ok
+        print("%-4s %-7s %-5s: %d targets %s host, relative error vs float %.4f" % (
+            "ok" if ok else "FAIL", fmt, mode, len(outputs),
+            "equal" if not differ else "DIFFER (" + ", ".join(differ) + ")", error))
+print("%d configurations, %d failed" % (2 * len(formats), failed))

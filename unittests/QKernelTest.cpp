@@ -1,0 +1,265 @@
+// Packing round trips and the packed matmul kernels, bit for bit against
+// referenceMatmul: every code width, both activation modes, every dot
+// family the host can run, tails in K (not a multiple of 32) and N (not a
+// multiple of the lanes), odd row counts, per-channel and per-group scales,
+// one or many zero points, bias and relu.
+#include "quantc/Codegen/DotInstruction.h"
+#include "quantc/Codegen/Packing.h"
+#include "quantc/Execution/Execution.h"
+#include "quantc/InitAll.h"
+
+#include "mlir/Parser/Parser.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <sstream>
+
+using namespace quantc;
+using namespace quantc::codegen;
+
+namespace {
+
+std::vector<int8_t> randomCodes(int64_t count, unsigned bits, bool binary, std::mt19937 &rng) {
+  std::uniform_int_distribution<int> code(0, (1 << bits) - 1);
+  std::vector<int8_t> codes(count);
+  for (auto &c : codes)
+    c = int8_t(binary ? code(rng) & 1 : code(rng));
+  return codes;
+}
+
+TEST(QKernelPacking, RoundTripsEveryWidthAndLayout) {
+  std::mt19937 rng(1);
+  for (unsigned bits = 1; bits <= 8; ++bits)
+    for (unsigned lanes : {4u, 8u, 16u})
+      for (auto [k, n] : {std::pair<int64_t, int64_t>{32, 16}, {100, 37}, {7, 3}}) {
+        PackedLayout layout;
+        layout.bits = bits;
+        layout.lanes = lanes;
+        layout.k = k;
+        layout.n = n;
+        layout.signedBytes = bits == 8 && lanes == 4;
+        auto codes = randomCodes(k * n, bits, false, rng);
+        auto packed = pack(layout, codes);
+        ASSERT_EQ(int64_t(packed.size()), layout.paddedN() * layout.paddedK() * bits / 8);
+        EXPECT_EQ(unpack(layout, packed), codes) << bits << " bits, " << lanes << " lanes";
+      }
+}
+
+TEST(QKernelPacking, ByteOrderIsTheDotOperandOrder) {
+  // 4-bit, 4 lanes: vector 0 holds groups 0 (low nibbles) and 1 (high
+  // nibbles); byte 4 * lane + i is k = 4 * group + i of channel `lane`.
+  PackedLayout layout;
+  layout.bits = 4;
+  layout.lanes = 4;
+  layout.k = 32;
+  layout.n = 4;
+  std::vector<int8_t> codes(32 * 4, 0);
+  codes[1 * 4 + 2] = 5;  // k = 1 (group 0, i = 1), channel 2
+  codes[6 * 4 + 3] = 9;  // k = 6 (group 1, i = 2), channel 3
+  codes[31 * 4 + 0] = 15; // k = 31 (group 7, i = 3), channel 0: vector 3, high nibble
+  auto packed = pack(layout, codes);
+  EXPECT_EQ(packed[4 * 2 + 1], 0x05);
+  EXPECT_EQ(uint8_t(packed[4 * 3 + 2]), 0x90);
+  EXPECT_EQ(uint8_t(packed[3 * 16 + 4 * 0 + 3]), 0xF0);
+  // 3-bit codes: a 2-bit plane (2 vectors) then a 1-bit plane (1 vector).
+  layout.bits = 3;
+  std::fill(codes.begin(), codes.end(), 0);
+  codes[0] = 6; // k = 0, channel 0: low bits 2 in plane 0, high bit 1 in plane 1
+  packed = pack(layout, codes);
+  EXPECT_EQ(packed[0], 0x02);
+  EXPECT_EQ(packed[2 * 16], 0x01);
+}
+
+/// A dense literal of `values` for MLIR text: 1-D, or rows of `columns`.
+template <typename T>
+std::string literal(const std::vector<T> &values, size_t columns = 0) {
+  std::ostringstream os;
+  os.precision(9);
+  os << "dense<[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (columns && i % columns == 0)
+      os << (i ? "], [" : "[");
+    else if (i)
+      os << ", ";
+    os << +values[i];
+  }
+  os << (columns ? "]]>" : "]>");
+  return os.str();
+}
+
+std::string layoutText(const PackedLayout &l) {
+  std::ostringstream os;
+  os << "#qkernel.layout<bits = " << l.bits << ", lanes = " << l.lanes << ", k = " << l.k
+     << ", n = " << l.n << ", group = " << l.group << ", binary = " << (l.binary ? "true" : "false")
+     << ", signed_bytes = " << (l.signedBytes ? "true" : "false") << ">";
+  return os.str();
+}
+
+/// Builds, lowers for `family` and JIT-runs one qkernel.matmul.
+std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::StringRef family) {
+  static bool passesRegistered = (quantc::registerAllPasses(), true);
+  (void)passesRegistered;
+  const PackedLayout &l = p.layout;
+  std::vector<int8_t> packed = pack(l, p.codes);
+  std::string x = "tensor<" + std::to_string(p.m) + "x" + std::to_string(l.k) + "xf32>";
+  std::string y = "tensor<" + std::to_string(p.m) + "x" + std::to_string(l.n) + "xf32>";
+  std::string table = std::to_string(l.scaleRows()) + "x" + std::to_string(l.paddedN());
+  std::ostringstream src;
+  src << "func.func @main(%x: " << x << ") -> " << y << " {\n"
+      << "  %p = arith.constant " << literal(packed) << " : tensor<" << packed.size() << "xi8>\n"
+      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : tensor<" << table << "xf32>\n";
+  std::string operands = "%x, %p, %s", types = x + ", tensor<" + std::to_string(packed.size()) +
+                                                "xi8>, tensor<" + table + "xf32>";
+  if (!p.zeroPoints.empty()) {
+    std::vector<int8_t> zeros(p.zeroPoints.begin(), p.zeroPoints.end());
+    src << "  %z = arith.constant " << literal(zeros, l.paddedN()) << " : tensor<" << table << "xi8>\n";
+    operands += " zero_points %z";
+    types += ", tensor<" + table + "xi8>";
+  }
+  if (!p.bias.empty()) {
+    src << "  %b = arith.constant " << literal(p.bias) << " : tensor<" << l.n << "xf32>\n";
+    operands += " bias %b";
+    types += ", tensor<" + std::to_string(l.n) + "xf32>";
+  }
+  src << "  %y = qkernel.matmul " << operands << " {layout = " << layoutText(l);
+  if (p.zeroPoints.empty())
+    src << ", zero_point = " << p.zeroPoint << " : i64";
+  src << ", activations = \"" << (mode == ActivationMode::Int8 ? "int8" : "float")
+      << "\", activation = \"" << (p.relu ? "relu" : "none") << "\"} : (" << types << ") -> " << y
+      << "\n  return %y : " << y << "\n}\n";
+
+  mlir::DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(src.str(), &context);
+  if (!module) {
+    ADD_FAILURE() << "the kernel module does not parse";
+    return {};
+  }
+  auto target = resolveTarget("host");
+  EXPECT_TRUE(bool(target));
+  target->kernelFamily = family.str();
+  if (mlir::failed(lowerToLLVMDialect(*module, *target))) {
+    ADD_FAILURE() << "lowering failed for " << family.str();
+    return {};
+  }
+  auto jit = JITModel::compile(*module, *target);
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError());
+    return {};
+  }
+  std::vector<float> out(p.m * l.n, -12345.0f);
+  EXPECT_FALSE(bool((*jit)->run({const_cast<float *>(p.x.data()), out.data()})));
+  return out;
+}
+
+/// A random problem; x has exact zeros, a zero block, ties and outliers.
+MatmulProblem randomProblem(const PackedLayout &layout, int64_t m, bool zeroTable, bool withBias,
+                            std::mt19937 &rng) {
+  MatmulProblem p;
+  p.layout = layout;
+  p.m = m;
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> uniform(0.01f, 0.1f);
+  p.x.resize(m * layout.k);
+  for (int64_t i = 0; i < int64_t(p.x.size()); ++i) {
+    int64_t column = i % layout.k;
+    p.x[i] = column < 32 && i / layout.k == 1 ? 0.0f       // a row's first block all zero
+             : column % 29 == 3               ? 8.0f * normal(rng) // outliers
+             : column % 31 == 5               ? 0.5f              // ties after scaling
+                                              : normal(rng);
+  }
+  p.codes = randomCodes(layout.k * layout.n, layout.bits, layout.binary, rng);
+  p.scales.resize(layout.scaleRows() * layout.paddedN());
+  for (auto &s : p.scales)
+    s = uniform(rng);
+  int32_t maxCode = layout.binary ? 2 : (1 << layout.bits) - 1;
+  if (layout.binary) {
+    p.zeroPoint = 1;
+  } else if (zeroTable) {
+    std::uniform_int_distribution<int> zero(0, maxCode);
+    p.zeroPoints.resize(p.scales.size());
+    for (auto &z : p.zeroPoints)
+      z = uint8_t(zero(rng));
+  } else {
+    p.zeroPoint = (maxCode + 1) / 2;
+  }
+  if (withBias) {
+    p.bias.resize(layout.n);
+    for (auto &b : p.bias)
+      b = normal(rng);
+    p.relu = true;
+  }
+  return p;
+}
+
+/// The dot families this host can run (the JIT compiles for the host CPU).
+std::vector<std::string> hostFamilies() {
+  std::vector<std::string> families = {"generic"};
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx2"))
+    families.push_back("avx2");
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+    families.push_back("vnni");
+  return families;
+}
+
+void expectBitExact(const std::vector<float> &expected, const std::vector<float> &actual,
+                    const std::string &what) {
+  ASSERT_EQ(expected.size(), actual.size()) << what;
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (std::memcmp(&expected[i], &actual[i], sizeof(float))) {
+      ADD_FAILURE() << what << ": element " << i << " is " << actual[i] << ", reference "
+                    << expected[i];
+      return;
+    }
+}
+
+struct KernelCase {
+  unsigned bits;
+  bool binary;
+};
+
+class QKernelMatmul : public ::testing::TestWithParam<KernelCase> {};
+
+TEST_P(QKernelMatmul, MatchesReferenceBitForBit) {
+  KernelCase c = GetParam();
+  std::mt19937 rng(c.bits * 7 + c.binary);
+  for (const std::string &family : hostFamilies())
+    for (auto [m, k, n, group] : {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 64, 16, 0},
+                                  {5, 100, 37, 0},
+                                  {6, 96, 24, 32},
+                                  {1, 128, 19, 64}}) {
+      PackedLayout layout;
+      layout.bits = c.bits;
+      layout.binary = c.binary;
+      layout.lanes = familyLanes(family);
+      layout.k = k;
+      layout.n = n;
+      layout.group = group;
+      bool zeroTable = group != 0 && !c.binary;
+      MatmulProblem p = randomProblem(layout, m, zeroTable, /*withBias=*/m > 1, rng);
+      for (ActivationMode mode : {ActivationMode::Int8, ActivationMode::Float}) {
+        std::string what = family + (mode == ActivationMode::Int8 ? " int8" : " float") + " " +
+                           std::to_string(c.bits) + (c.binary ? "-bit binary" : "-bit") +
+                           " m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                           " n=" + std::to_string(n) + " group=" + std::to_string(group);
+        expectBitExact(referenceMatmul(p, mode), runKernel(p, mode, family), what);
+      }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
+                         ::testing::Values(KernelCase{1, true}, KernelCase{2, false},
+                                           KernelCase{3, false}, KernelCase{4, false},
+                                           KernelCase{5, false}, KernelCase{6, false},
+                                           KernelCase{7, false}, KernelCase{8, false}),
+                         [](const auto &info) {
+                           return (info.param.binary ? "binary" : "w") +
+                                  std::to_string(info.param.bits);
+                         });
+
+} // namespace
