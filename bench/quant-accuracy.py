@@ -38,6 +38,9 @@ CONFIGS = {
     "w6-channel": (["rec"], ["--bits", "6"]),
     "w5-channel": (["rec"], ["--bits", "5"]),
     "w4-channel": (["rec"], ["--bits", "4"]),
+    # Packed kernels with float activations instead of int8 blocks (issue 14).
+    "w4-channel-floatact": (["rec"], ["--bits", "4", "--kernel-activations", "float"]),
+    "w8-channel-floatact": (["rec"], ["--bits", "8", "--kernel-activations", "float"]),
     "w4-group32": (["rec"], ["--bits", "4", "--group-size", "32"]),
     "w4-channel-gptq": (["rec"], ["--bits", "4", "--weight-method", "gptq"]),
     "w4-group32-gptq": (["rec"], ["--bits", "4", "--group-size", "32", "--weight-method", "gptq"]),

@@ -89,8 +89,8 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
 LogicalResult MatmulOp::verify() {
   LayoutAttr layout = getLayout();
   auto input = getInput().getType(), output = getOutput().getType();
-  if (input.getRank() < 2 || input.getShape().back() != layout.getK())
-    return emitOpError() << "input must be [..., M, " << layout.getK() << "], got "
+  if (input.getRank() < 2 || !input.hasStaticShape() || input.getShape().back() != layout.getK())
+    return emitOpError() << "input must be a static [..., M, " << layout.getK() << "], got "
                          << typeText(input);
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = layout.getN();

@@ -20,7 +20,7 @@ def QKernel_PackOp : QKernel_Op<"pack", [Pure]> {
     %p = qkernel.pack %codes {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : tensor<64x16xi8> -> tensor<512xi8>
     ```
   }];
-  let arguments = (ins TensorOf<[I8]>:$codes, QKernel_LayoutAttr:$layout);
+  let arguments = (ins RankedTensorOf<[I8]>:$codes, QKernel_LayoutAttr:$layout);
   let results = (outs QKernel_Bytes:$packed);
   let assemblyFormat = "$codes attr-dict `:` type($codes) `->` type($packed)";
   let hasVerifier = 1;
@@ -30,7 +30,7 @@ def QKernel_PackOp : QKernel_Op<"pack", [Pure]> {
 def QKernel_UnpackOp : QKernel_Op<"unpack", [Pure]> {
   let summary = "Packed bytes -> K x N codes (the inverse of qkernel.pack)";
   let arguments = (ins QKernel_Bytes:$packed, QKernel_LayoutAttr:$layout);
-  let results = (outs TensorOf<[I8]>:$codes);
+  let results = (outs RankedTensorOf<[I8]>:$codes);
   let assemblyFormat = "$packed attr-dict `:` type($packed) `->` type($codes)";
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -61,7 +61,7 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins QKernel_F32Tensor:$input, QKernel_Bytes:$packed,
-                       QKernel_F32Tensor:$scales, Optional<TensorOf<[I8]>>:$zero_points,
+                       QKernel_F32Tensor:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
                        Optional<QKernel_F32Tensor>:$bias, QKernel_LayoutAttr:$layout,
                        OptionalAttr<I64Attr>:$zero_point,
                        DefaultValuedStrAttr<StrAttr, "int8">:$activations,

@@ -55,7 +55,7 @@ func.func @codes_shape(%p: tensor<512xi8>) {
 
 #w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
 func.func @input_k(%x: tensor<1x32xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
-  // expected-error @+1 {{'qkernel.matmul' op input must be [..., M, 64], got tensor<1x32xf32>}}
+  // expected-error @+1 {{'qkernel.matmul' op input must be a static [..., M, 64], got tensor<1x32xf32>}}
   %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<1x32xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
   return
 }
@@ -136,5 +136,14 @@ func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
 func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator lane, got 32 bytes for 16 lanes}}
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<16xi32>
+  return
+}
+
+// -----
+
+#w4 = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @dynamic_rows(%x: tensor<?x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op input must be a static [..., M, 64], got tensor<?x64xf32>}}
+  %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<?x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<?x16xf32>
   return
 }
