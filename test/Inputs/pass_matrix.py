@@ -35,6 +35,11 @@ PASSES = [
     "qnn-allocate-bits{avg-bits=4}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "convert-qnn-to-linalg",
+    "convert-qnn-to-qkernel",
+    "convert-qnn-to-qkernel{lanes=4 activations=float signed-bytes=true}",
+    "convert-qkernel-to-loops{family=vnni}",
+    "convert-qkernel-to-loops{family=neon}",
+    "convert-qkernel-to-llvm",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-strided-copies-to-linalg)",
@@ -42,6 +47,7 @@ PASSES = [
     "quantc-import-cleanup-pipeline",
     "quantc-lower-to-loops-pipeline",
     "quantc-lower-to-llvm-pipeline",
+    "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",
 ]
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
@@ -54,6 +60,8 @@ STAGES = {
                  " qnn-quantize{bits=8 act-bits=8})",
     "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
                " qnn-quantize{bits=8 act-bits=8}, qnn-fold-scales)",
+    "qkernel": "builtin.module(qnn-fold-batchnorm, qnn-quantize{bits=4 group-size=32},"
+               " convert-qnn-to-qkernel)",
     "linalg": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
               " qnn-quantize{bits=4 act-bits=8}, qnn-fold-scales, convert-qnn-to-linalg)",
 }
