@@ -41,6 +41,8 @@ CONFIGS = {
     # Packed kernels with float activations instead of int8 blocks (issue 14).
     "w4-channel-floatact": (["rec"], ["--bits", "4", "--kernel-activations", "float"]),
     "w8-channel-floatact": (["rec"], ["--bits", "8", "--kernel-activations", "float"]),
+    "w4-channel-gptq-floatact": (["rec"], ["--bits", "4", "--weight-method", "gptq",
+                                           "--kernel-activations", "float"]),
     "w4-group32": (["rec"], ["--bits", "4", "--group-size", "32"]),
     "w4-channel-gptq": (["rec"], ["--bits", "4", "--weight-method", "gptq"]),
     "w4-group32-gptq": (["rec"], ["--bits", "4", "--group-size", "32", "--weight-method", "gptq"]),

@@ -1,5 +1,6 @@
-"""The packed kernels of every target family compute the same bits: a MatMul
-and a Gemm (transB, bias, Relu) with tails in K and N, quantized to each
+"""The packed kernels of every target family compute the same bits: a MatMul,
+a Gemm (transB, bias) and a 1x1 Conv (bias, Relu) with tails in K and N,
+quantized to each
 weight format, run through the host JIT, x86-64-v3 (AVX2 dot), x86-64
 (generic dot), x86-64-v4-vnni (when the host has VNNI) and AArch64 (NEON
 sdot, under qemu-aarch64); each output must equal the host's bit for bit
@@ -20,16 +21,22 @@ formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary
 rng = np.random.default_rng(3)
 m, k, n = 3, 100, 37  # K is not a multiple of 32, N of any lane count
 w1 = (rng.standard_normal((k, n)) * 0.2).astype(np.float32)
-w2 = (rng.standard_normal((21, n)) * 0.2).astype(np.float32)  # Gemm transB: [N2, N]
-bias = rng.standard_normal(21).astype(np.float32)
+w2 = (rng.standard_normal((n, n)) * 0.2).astype(np.float32)  # Gemm transB
+b2 = rng.standard_normal(n).astype(np.float32)
+w3 = (rng.standard_normal((21, n, 1, 1)) * 0.2).astype(np.float32)  # 1x1 Conv
+b3 = rng.standard_normal(21).astype(np.float32)
 graph = helper.make_graph(
     [helper.make_node("MatMul", ["x", "w1"], ["h"]),
-     helper.make_node("Gemm", ["h", "w2", "b"], ["g"], transB=1),
-     helper.make_node("Relu", ["g"], ["y"])], "g",
+     helper.make_node("Gemm", ["h", "w2", "b2"], ["g"], transB=1),
+     helper.make_node("Transpose", ["g"], ["gt"], perm=[1, 0]),
+     helper.make_node("Reshape", ["gt", "shape"], ["image"]),
+     helper.make_node("Conv", ["image", "w3", "b3"], ["c"], kernel_shape=[1, 1]),
+     helper.make_node("Relu", ["c"], ["y"])], "g",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, 21])],
-    [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2"),
-     numpy_helper.from_array(bias, "b")])
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 21, m, 1])],
+    [numpy_helper.from_array(a, name) for a, name in
+     ((w1, "w1"), (w2, "w2"), (b2, "b2"), (w3, "w3"), (b3, "b3"),
+      (np.array([1, n, m, 1], np.int64), "shape"))])
 model = os.path.join(work, "mlp.onnx")
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), model)
 x = os.path.join(work, "x.npy")

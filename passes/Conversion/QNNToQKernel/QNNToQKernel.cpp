@@ -1,5 +1,5 @@
-// convert-qnn-to-qkernel: weight-quantized MatMul / Gemm -> qkernel.matmul
-// on weights packed at compile time.
+// convert-qnn-to-qkernel: weight-quantized MatMul / Gemm / 1x1 Conv ->
+// qkernel.matmul on weights packed at compile time.
 #include "dialects/QKernel/QKernelOps.h"
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Conversion/Passes.h"
@@ -30,14 +30,16 @@ struct WeightMatrix {
 };
 
 /// The weight behind `qnn.dequantize(quant.scast(qnn.constant))`, with
-/// `transposed` for Gemm's trans_b ([N, K] storage).
+/// `transposed` for Gemm's trans_b and convolutions ([N, K] storage). A
+/// weight of rank above 2 must have size-1 trailing dims (a 1x1 kernel).
 std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
   auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>();
   if (!dequantize)
     return std::nullopt;
   auto storageCast = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
   auto type = dyn_cast<RankedTensorType>(dequantize.getInput().getType());
-  if (!storageCast || !type || type.getRank() != 2 || !type.hasStaticShape())
+  if (!storageCast || !type || type.getRank() < 2 || !type.hasStaticShape() ||
+      llvm::any_of(type.getShape().drop_front(2), [](int64_t d) { return d != 1; }))
     return std::nullopt;
   auto values = qnn::readInt8(storageCast.getInput());
   auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
@@ -51,13 +53,14 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
       return std::make_pair(uniform.getScale(), uniform.getZeroPoint());
     };
   } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    int32_t axis = perAxis.getQuantizedDimension();
     paramAt = [=](int64_t r, int64_t c) {
-      int64_t i = perAxis.getQuantizedDimension() == 0 ? r : c;
+      int64_t i = axis == 0 ? r : axis == 1 ? c : 0; // other dims have size 1
       return std::make_pair(perAxis.getScales()[i], perAxis.getZeroPoints()[i]);
     };
   } else if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(element)) {
     auto shape = cast<ShapedType>(sub.getScales().getType()).getShape();
-    if (shape.size() != 2)
+    if (shape.size() < 2)
       return std::nullopt;
     std::vector<double> scales;
     for (APFloat v : sub.getScales().getValues<APFloat>())
@@ -143,37 +146,55 @@ struct ConvertQNNToQKernelPass
     }
     SmallVector<Operation *> layers;
     getOperation().walk([&](Operation *op) {
-      if (isa<qnn::MatMulOp, qnn::GemmOp>(op))
+      if (isa<qnn::MatMulOp, qnn::GemmOp, qnn::ConvOp>(op))
         layers.push_back(op);
     });
     for (Operation *op : layers)
       convert(op);
   }
 
-  void convert(Operation *op) {
+  /// What a layer multiplies: x, the weight, an optional bias, whether the
+  /// weight is stored [N, K], and (1x1 convs) that x is NCHW.
+  struct LayerOperands {
     Value input, weight, bias;
-    bool transposed = false;
-    if (auto matmul = dyn_cast<qnn::MatMulOp>(op)) {
-      input = matmul.getA();
-      weight = matmul.getB();
-    } else {
-      auto gemm = cast<qnn::GemmOp>(op);
-      if (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA())
-        return;
-      input = gemm.getA();
-      weight = gemm.getB();
-      transposed = gemm.getTransB();
-      bias = gemm.getC();
-      if (bias && gemm.getBeta().convertToFloat() != 1.0f)
-        return;
+    bool transposed = false, nchw = false;
+  };
+
+  static std::optional<LayerOperands> operandsOf(Operation *op) {
+    if (auto matmul = dyn_cast<qnn::MatMulOp>(op))
+      return LayerOperands{matmul.getA(), matmul.getB(), Value(), false, false};
+    if (auto gemm = dyn_cast<qnn::GemmOp>(op)) {
+      if (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA() ||
+          (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))
+        return std::nullopt;
+      return LayerOperands{gemm.getA(), gemm.getB(), gemm.getC(), gemm.getTransB(), false};
     }
+    // A 1x1 conv with stride 1, no padding and one group is a matmul over
+    // channels: x as [batch, H, W, C] times W^T.
+    auto conv = cast<qnn::ConvOp>(op);
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    if (weightType.getRank() != 4 || weightType.getDimSize(2) != 1 ||
+        weightType.getDimSize(3) != 1 || conv.getGroup() != 1 ||
+        llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
+        llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+      return std::nullopt;
+    return LayerOperands{conv.getInput(), conv.getWeight(), conv.getBias(), true, true};
+  }
+
+  void convert(Operation *op) {
+    auto operands = operandsOf(op);
+    if (!operands)
+      return;
+    Value input = operands->input, weight = operands->weight, bias = operands->bias;
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     if (!inputType.getElementType().isF32() || inputType.getRank() < 2 ||
-        !inputType.hasStaticShape() || resultType.getRank() != inputType.getRank())
+        !inputType.hasStaticShape() || resultType.getRank() != inputType.getRank() ||
+        (operands->nchw && inputType.getRank() != 4))
       return;
-    auto w = readWeight(weight, transposed);
-    if (!w || w->k != inputType.getShape().back())
+    auto w = readWeight(weight, operands->transposed);
+    int64_t channels = inputType.getDimSize(operands->nchw ? 1 : inputType.getRank() - 1);
+    if (!w || w->k != channels)
       return;
     std::optional<int64_t> group = scaleGroup(*w);
     if (!group)
@@ -242,10 +263,19 @@ struct ConvertQNNToQKernelPass
     // Activations that are already quantized (A8 models) are not quantized
     // a second time: those layers take the float kernel.
     StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
-    auto kernel = qkernel::MatmulOp::create(
-        b, loc, resultType, input, packed, scaleTable, zeroTable, bias, layoutAttr, zeroPoint,
-        b.getStringAttr(mode), b.getStringAttr(activation));
-    replaced->getResult(0).replaceAllUsesWith(kernel.getResult());
+    Value x = input;
+    RankedTensorType kernelType = resultType;
+    if (operands->nchw) {
+      x = qnn::TransposeOp::create(b, loc, input, b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+      auto shape = resultType.getShape();
+      kernelType = resultType.clone({shape[0], shape[2], shape[3], shape[1]});
+    }
+    Value y = qkernel::MatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable,
+                                        bias, layoutAttr, zeroPoint, b.getStringAttr(mode),
+                                        b.getStringAttr(activation));
+    if (operands->nchw)
+      y = qnn::TransposeOp::create(b, loc, y, b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+    replaced->getResult(0).replaceAllUsesWith(y);
     if (replaced != op)
       replaced->erase();
     op->erase();

@@ -112,3 +112,27 @@ func.func @stays_float(%x: tensor<1x32xf32>, %f: tensor<32x2xf32>) -> (tensor<1x
   %g = qnn.gemm %x, %w2 {alpha = 2.0 : f32} : (tensor<1x32xf32>, tensor<32x2xf32>) -> tensor<1x2xf32>
   return %y, %z, %g : tensor<1x1xf32>, tensor<1x2xf32>, tensor<1x2xf32>
 }
+
+// -----
+
+// A 1x1 conv (stride 1, no pads, one group) is a matmul over channels: x
+// goes to [batch, H, W, C], the kernel (bias and Relu fused) produces
+// [batch, H, W, C_out], transposed back to NCHW. A 3x3 conv stays float.
+// CHECK-LABEL: func.func @conv1x1
+// CHECK: %[[X:.*]] = qnn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x4x3x5xf32> -> tensor<1x3x5x4xf32>
+// CHECK: %[[Y:.*]] = qkernel.matmul %[[X]], %{{.*}}, %{{.*}} bias %arg1 {activation = "relu", layout = #qkernel.layout<bits = 4, lanes = 16, k = 4, n = 2, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x3x5x4xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<2xf32>) -> tensor<1x3x5x2xf32>
+// CHECK: %[[T:.*]] = qnn.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x5x2xf32> -> tensor<1x2x3x5xf32>
+// CHECK: qnn.conv
+// CHECK: return %[[T]]
+func.func @conv1x1(%x: tensor<1x4x3x5xf32>, %b: tensor<2xf32>) -> (tensor<1x2x3x5xf32>, tensor<1x2x1x3xf32>) {
+  %q = qnn.constant dense<[[[[7]], [[-7]], [[1]], [[0]]], [[[-3]], [[5]], [[0]], [[2]]]]> : tensor<2x4x1x1xi8>
+  %s = quant.scast %q : tensor<2x4x1x1xi8> to tensor<2x4x1x1x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<2x4x1x1x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x4x1x1xf32>
+  %c = qnn.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x5xf32>, tensor<2x4x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x5xf32>
+  %r = qnn.relu %c : tensor<1x2x3x5xf32>
+  %q3 = qnn.constant dense<1> : tensor<2x4x3x3xi8>
+  %s3 = quant.scast %q3 : tensor<2x4x3x3xi8> to tensor<2x4x3x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>>
+  %w3 = qnn.dequantize %s3 : tensor<2x4x3x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x4x3x3xf32>
+  %c3 = qnn.conv %x, %w3 {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x1x3xf32>
+  return %r, %c3 : tensor<1x2x3x5xf32>, tensor<1x2x1x3xf32>
+}
