@@ -236,19 +236,22 @@ SmallVector<Value> MatmulEmitter::loadAndUnpack(Value tile, Value block) {
     for (unsigned width : planes) {
       int64_t perVector = 8 / width;
       Value part = vectors[vectorBase + group / perVector];
+      // Move the stored bits [shift, shift + width) straight to the code's
+      // bits [target, target + width) (binary codes stand for 2c: one up).
       unsigned shift = unsigned(group % perVector) * width;
-      if (shift)
-        part = arith::ShRUIOp::create(b, loc, part, byteSplat(shift));
-      if (shift + width < 8)
-        part = arith::AndIOp::create(b, loc, part, byteSplat((1 << width) - 1));
-      if (codeBit)
-        part = arith::ShLIOp::create(b, loc, part, byteSplat(codeBit));
+      unsigned target = codeBit + (layout.binary ? 1 : 0);
+      if (shift > target)
+        part = arith::ShRUIOp::create(b, loc, part, byteSplat(shift - target));
+      else if (shift < target)
+        part = arith::ShLIOp::create(b, loc, part, byteSplat(target - shift));
+      // Neighbouring fields survive the move unless it pushed them out.
+      bool bitsBelow = shift > 0 && target > 0, bitsAbove = shift + width < 8 && target + width < 8;
+      if (bitsBelow || bitsAbove)
+        part = arith::AndIOp::create(b, loc, part, byteSplat(((1 << width) - 1) << target));
       code = code ? Value(arith::OrIOp::create(b, loc, code, part)) : part;
       vectorBase += width;
       codeBit += width;
     }
-    if (layout.binary)
-      code = arith::ShLIOp::create(b, loc, code, byteSplat(1));
     groups.push_back(code);
   }
   return groups;
