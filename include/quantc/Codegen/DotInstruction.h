@@ -11,16 +11,11 @@
 namespace quantc::codegen {
 
 /// acc[l] + sum_{i<4} w[4l+i] * a[4l+i] on vector<L x i32>, vector<4L x i8>.
-/// Weights are unsigned codes unless the layout stores signed bytes;
-/// activations are always signed.
+/// Weights are unsigned codes unless the layout stores signed bytes (NEON
+/// sdot reads them signed); activations are always signed.
 class DotInstruction {
 public:
   virtual ~DotInstruction() = default;
-  /// Accumulator lanes (output channels per tile).
-  virtual unsigned lanes() const = 0;
-  /// Whether the instruction reads the weight bytes as signed (NEON sdot):
-  /// 8-bit codes must then be stored as signed bytes.
-  virtual bool signedWeights() const { return false; }
   virtual mlir::Value dot(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                           mlir::Value weights, mlir::Value activations) const = 0;
 };

@@ -12,8 +12,6 @@ namespace {
 /// bytes (c - 128); narrower codes are below 128 and read the same.
 class NeonDot : public DotInstruction {
 public:
-  unsigned lanes() const override { return 4; }
-  bool signedWeights() const override { return true; }
   Value dot(OpBuilder &b, Location loc, Value acc, Value weights,
             Value activations) const override {
     return arm_neon::SdotOp::create(b, loc, acc.getType(), acc, weights, activations);

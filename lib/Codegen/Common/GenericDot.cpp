@@ -12,8 +12,6 @@ namespace {
 class GenericDot : public DotInstruction {
 public:
   GenericDot(unsigned lanes, bool isSigned) : laneCount(lanes), isSigned(isSigned) {}
-  unsigned lanes() const override { return laneCount; }
-  bool signedWeights() const override { return isSigned; }
 
   /// Widen, multiply, then add the four products of each lane, gathered by
   /// 1-D shuffles (which lower straight to LLVM, unlike 2-D reductions).

@@ -16,7 +16,6 @@ namespace {
 class X86Dot : public DotInstruction {
 public:
   explicit X86Dot(bool vnni) : vnni(vnni) {}
-  unsigned lanes() const override { return vnni ? 16 : 8; }
   Value dot(OpBuilder &b, Location loc, Value acc, Value weights,
             Value activations) const override {
     return qkernel::DotOp::create(b, loc, acc.getType(), acc, weights, activations,
