@@ -14,6 +14,7 @@
 // bits on every target.
 #include "quantc/Codegen/Lowering.h"
 
+#include "Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"
@@ -52,13 +53,6 @@ private:
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
   }
   VectorType vec(int64_t n, Type element) { return VectorType::get({n}, element); }
-  Value buffer(Value tensor, MemRefType type) {
-    return bufferization::ToBufferOp::create(b, loc, type, tensor, /*read_only=*/true);
-  }
-  Value identityBuffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return buffer(tensor, MemRefType::get(type.getShape(), type.getElementType()));
-  }
 
   void prepareActivations(Value x2d);
   void emitRows(Value tile, Value firstRow, int64_t rows);
@@ -98,13 +92,13 @@ Value MatmulEmitter::emit() {
   auto f32 = b.getF32Type();
   auto dynamic = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
                                         {ShapedType::kDynamic, ShapedType::kDynamic});
-  Value xBuffer = buffer(x, MemRefType::get({m, k}, f32, dynamic));
-  packed = identityBuffer(op.getPacked());
-  scales = identityBuffer(op.getScales());
+  Value xBuffer = readOnlyBuffer(b, loc, x, MemRefType::get({m, k}, f32, dynamic));
+  packed = readOnlyBuffer(b, loc, op.getPacked());
+  scales = readOnlyBuffer(b, loc, op.getScales());
   if (op.getZeroPoints())
-    zeroTable = identityBuffer(op.getZeroPoints());
+    zeroTable = readOnlyBuffer(b, loc, op.getZeroPoints());
   if (op.getBias())
-    bias = identityBuffer(op.getBias());
+    bias = readOnlyBuffer(b, loc, op.getBias());
   out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
 
   prepareActivations(xBuffer);
@@ -128,8 +122,7 @@ Value MatmulEmitter::emit() {
                        scf::YieldOp::create(b, loc);
                      });
 
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({m, n}, f32), out, /*restrict=*/true, /*writable=*/true);
+  Value result = writtenTensor(b, loc, out);
   auto resultType = op.getOutput().getType();
   if (resultType.getRank() == 2)
     return result;

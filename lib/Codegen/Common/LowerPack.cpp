@@ -3,6 +3,7 @@
 // loops serve codes computed inside a model.)
 #include "quantc/Codegen/Lowering.h"
 
+#include "Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/Packing.h"
 
@@ -68,23 +69,11 @@ public:
   PackedLayout layout;
 };
 
-Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor, true);
-}
-
-Value resultTensor(OpBuilder &b, Location loc, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  return bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(type.getShape(), type.getElementType()), buffer, true, true);
-}
-
 void lowerPack(qkernel::PackOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   PackEmitter emitter(b, loc, op.getLayout());
-  Value codes = readBuffer(b, loc, op.getCodes());
+  Value codes = readOnlyBuffer(b, loc, op.getCodes());
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get({emitter.layout.packedBytes()}, b.getI8Type()));
   linalg::FillOp::create(b, loc, emitter.byteConstant(0), out);
@@ -107,7 +96,7 @@ void lowerPack(qkernel::PackOp op) {
       codeBit += width;
     }
   });
-  op.getPacked().replaceAllUsesWith(resultTensor(b, loc, out));
+  op.getPacked().replaceAllUsesWith(writtenTensor(b, loc, out));
   op.erase();
 }
 
@@ -115,7 +104,7 @@ void lowerUnpack(qkernel::UnpackOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   PackEmitter emitter(b, loc, op.getLayout());
-  Value packed = readBuffer(b, loc, op.getPacked());
+  Value packed = readOnlyBuffer(b, loc, op.getPacked());
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get({emitter.layout.k, emitter.layout.n}, b.getI8Type()));
   std::vector<unsigned> widths = planeWidths(emitter.layout.bits);
@@ -136,7 +125,7 @@ void lowerUnpack(qkernel::UnpackOp op) {
     }
     memref::StoreOp::create(b, loc, code, out, ValueRange{k, n});
   });
-  op.getCodes().replaceAllUsesWith(resultTensor(b, loc, out));
+  op.getCodes().replaceAllUsesWith(writtenTensor(b, loc, out));
   op.erase();
 }
 

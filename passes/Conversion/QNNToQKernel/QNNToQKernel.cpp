@@ -20,13 +20,15 @@ using namespace quantc;
 
 namespace {
 
-/// A constant weight matrix as codes, scales and zero points, oriented K x N.
+/// A constant weight matrix as codes oriented K x N, with its quantization
+/// parameters read off the type (not expanded per element).
 struct WeightMatrix {
   int64_t k = 0, n = 0;
-  std::vector<int32_t> codes;    // [k, n]: q - storage min
-  std::vector<float> scales;     // [k, n]
-  std::vector<int32_t> zeros;    // [k, n]: zero point - storage min
+  std::vector<uint8_t> codes; // [k, n]: q - storage min
   int64_t maxCode = 0;
+  int64_t rowsPerParam = 0;   // K rows sharing one scale: k when constant along K
+  /// Scale and zero point (minus storage min) of element (row, column).
+  std::function<std::pair<float, int32_t>(int64_t, int64_t)> paramAt;
 };
 
 /// The weight behind `qnn.dequantize(quant.scast(qnn.constant))`, with
@@ -45,16 +47,23 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
   auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
   if (!values || !element || element.getStorageTypeIntegralWidth() != 8)
     return std::nullopt;
+  WeightMatrix w;
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  // Scale and zero point of storage element (r, c).
-  std::function<std::pair<double, int64_t>(int64_t, int64_t)> paramAt;
+  int64_t kDim = transposed ? 1 : 0, low = element.getStorageTypeMin();
+  w.k = transposed ? columns : rows;
+  w.n = transposed ? rows : columns;
+  w.maxCode = element.getStorageTypeMax() - low;
+  // Parameters of storage element (r, c); paramAt takes (row of K, column of N).
+  std::function<std::pair<double, int64_t>(int64_t, int64_t)> storageParam;
   if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
-    paramAt = [=](int64_t, int64_t) {
+    w.rowsPerParam = w.k;
+    storageParam = [=](int64_t, int64_t) {
       return std::make_pair(uniform.getScale(), uniform.getZeroPoint());
     };
   } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
     int32_t axis = perAxis.getQuantizedDimension();
-    paramAt = [=](int64_t r, int64_t c) {
+    w.rowsPerParam = axis == kDim ? 1 : w.k;
+    storageParam = [=](int64_t r, int64_t c) {
       int64_t i = axis == 0 ? r : axis == 1 ? c : 0; // other dims have size 1
       return std::make_pair(perAxis.getScales()[i], perAxis.getZeroPoints()[i]);
     };
@@ -69,57 +78,33 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
     for (APInt v : sub.getZeroPoints().getValues<APInt>())
       zeros.push_back(v.getSExtValue());
     int64_t rowBlock = rows / shape[0], columnBlock = columns / shape[1];
-    paramAt = [=](int64_t r, int64_t c) {
+    w.rowsPerParam = shape[kDim] == 1 ? w.k : kDim == 0 ? rowBlock : columnBlock;
+    storageParam = [=](int64_t r, int64_t c) {
       int64_t i = (r / rowBlock) * shape[1] + c / columnBlock;
       return std::make_pair(scales[i], zeros[i]);
     };
   } else {
     return std::nullopt;
   }
-  WeightMatrix w;
-  w.k = transposed ? columns : rows;
-  w.n = transposed ? rows : columns;
-  int64_t low = element.getStorageTypeMin();
-  w.maxCode = element.getStorageTypeMax() - low;
+  w.paramAt = [=](int64_t row, int64_t column) {
+    auto [scale, zero] = transposed ? storageParam(column, row) : storageParam(row, column);
+    return std::make_pair(float(scale), int32_t(zero - low));
+  };
   w.codes.resize(w.k * w.n);
-  w.scales.resize(w.k * w.n);
-  w.zeros.resize(w.k * w.n);
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c) {
-      int64_t at = transposed ? c * w.n + r : r * w.n + c;
-      auto [scale, zero] = paramAt(r, c);
-      w.codes[at] = (*values)[r * columns + c] - low;
-      w.scales[at] = float(scale);
-      w.zeros[at] = int32_t(zero - low);
-    }
+    for (int64_t c = 0; c < columns; ++c)
+      w.codes[transposed ? c * w.n + r : r * w.n + c] = uint8_t((*values)[r * columns + c] - low);
   return w;
 }
 
-/// K rows per scale: 0 when scales and zero points are constant along K for
-/// every column, else the smallest run length, if it is a multiple of 32
-/// that divides K; nullopt when no layout group fits.
+/// The layout group: 0 when the parameters are constant along K, else the
+/// rows per parameter if they are a multiple of 32 dividing K.
 std::optional<int64_t> scaleGroup(const WeightMatrix &w) {
-  auto sameRow = [&](int64_t a, int64_t b) {
-    for (int64_t c = 0; c < w.n; ++c)
-      if (w.scales[a * w.n + c] != w.scales[b * w.n + c] ||
-          w.zeros[a * w.n + c] != w.zeros[b * w.n + c])
-        return false;
-    return true;
-  };
-  int64_t run = w.k;
-  for (int64_t r = 1; r < w.k; ++r)
-    if (!sameRow(r, r - 1)) {
-      run = r;
-      break;
-    }
-  if (run == w.k)
+  if (w.rowsPerParam == w.k)
     return 0;
-  if (run % codegen::kBlockK || w.k % run)
+  if (w.rowsPerParam % codegen::kBlockK || w.k % w.rowsPerParam)
     return std::nullopt;
-  for (int64_t r = 0; r < w.k; ++r)
-    if (!sameRow(r, r - r % run))
-      return std::nullopt;
-  return run;
+  return w.rowsPerParam;
 }
 
 unsigned bitsFor(int64_t maxCode) {
@@ -209,29 +194,30 @@ struct ConvertQNNToQKernelPass
     layout.n = w->n;
     layout.lanes = lanes;
     layout.group = *group;
+    // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
+    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
+    int64_t groupRows = layout.group ? layout.group : 1;
+    std::vector<float> scales(rows * paddedN, 0.0f);
+    std::vector<int8_t> zeros(rows * paddedN, 0);
+    int32_t firstZero = w->paramAt(0, 0).second;
+    bool oneZero = true;
+    for (int64_t g = 0; g < rows; ++g)
+      for (int64_t c = 0; c < w->n; ++c) {
+        auto [scale, zero] = w->paramAt(std::min(g * groupRows, w->k - 1), c);
+        scales[g * paddedN + c] = scale;
+        zeros[g * paddedN + c] = int8_t(zero);
+        oneZero &= zero == firstZero;
+      }
+
     // qnn's binary weights are the storage values -1 and +1: codes 0 and 2.
-    bool binary = w->maxCode == 2 && llvm::all_of(w->codes, [](int32_t c) { return c != 1; }) &&
-                  llvm::all_of(w->zeros, [](int32_t z) { return z == 1; });
+    bool binary = w->maxCode == 2 && oneZero && firstZero == 1 &&
+                  llvm::all_of(w->codes, [](uint8_t c) { return c != 1; });
     layout.binary = binary;
     layout.bits = binary ? 1 : bitsFor(w->maxCode);
     layout.signedBytes = signedBytes && layout.bits == 8;
     std::vector<int8_t> codes(w->codes.size());
     for (size_t i = 0; i < codes.size(); ++i)
       codes[i] = int8_t(binary ? w->codes[i] / 2 : w->codes[i]);
-
-    // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
-    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
-    int64_t groupRows = layout.group ? layout.group : 1;
-    std::vector<float> scales(rows * paddedN, 0.0f);
-    std::vector<int8_t> zeros(rows * paddedN, 0);
-    bool oneZero = true;
-    for (int64_t g = 0; g < rows; ++g)
-      for (int64_t c = 0; c < w->n; ++c) {
-        int64_t at = std::min(g * groupRows, w->k - 1) * w->n + c;
-        scales[g * paddedN + c] = w->scales[at];
-        zeros[g * paddedN + c] = int8_t(w->zeros[at]);
-        oneZero &= w->zeros[at] == w->zeros[0];
-      }
 
     MLIRContext *context = op->getContext();
     auto layoutAttr = qkernel::LayoutAttr::get(context, layout.bits, layout.lanes, layout.k,
@@ -246,7 +232,7 @@ struct ConvertQNNToQKernelPass
     Value zeroTable;
     IntegerAttr zeroPoint;
     if (oneZero)
-      zeroPoint = b.getI64IntegerAttr(w->zeros[0]);
+      zeroPoint = b.getI64IntegerAttr(firstZero);
     else
       zeroTable = qnn::makeInt8Constant(b, loc, tableType(i8), zeros, "qkernel_zero_points");
 
