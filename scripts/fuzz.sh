@@ -88,5 +88,13 @@ for h in "${harnesses[@]}"; do
   result=ok
   [ $rc -ne 0 ] && result="CRASH (exit $rc; see $log)" && status=1
   printf '%-22s %8s %10s %8s %s\n' "$h" "$seconds" "${runs:-?}" "$units" "$result"
+  # CI keeps only stdout: show the report and the reproducer with the failure.
+  if [ $rc -ne 0 ]; then
+    grep -n -m1 -E '^==[0-9]+==ERROR|runtime error|^SUMMARY|deadly signal' "$log" >&2 || true
+    sed -n '/ERROR\|runtime error\|deadly signal/,$p' "$log" | head -60 | sed 's/^/  | /'
+    for f in "$work/crashes/$h-"*; do
+      [ -f "$f" ] && echo "  reproducer $f (base64): $(head -c 4096 "$f" | base64 -w0)"
+    done
+  fi
 done
 exit $status

@@ -12,6 +12,16 @@ using namespace quantc::qkernel;
 
 namespace {
 
+/// Folding packs or unpacks a host copy of the whole tensor; past 2^26 codes
+/// (64 MiB) the op stays for the lowering, which streams it at run time.
+/// convert-qnn-to-qkernel packs weights itself, so only hand-written IR with
+/// a huge constant (a fuzzed splat, say) gets here.
+constexpr int64_t kMaxFoldCodes = int64_t(1) << 26;
+
+bool foldable(LayoutAttr layout) {
+  return layout.paddedK() * layout.paddedN() <= kMaxFoldCodes;
+}
+
 std::string typeText(Type type) {
   std::string text;
   llvm::raw_string_ostream(text) << type;
@@ -67,6 +77,8 @@ LogicalResult PackOp::verify() {
 }
 
 OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
+  if (!foldable(getLayout()))
+    return {};
   auto codes = constantBytes(adaptor.getCodes());
   if (!codes || int64_t(codes->size()) != getLayout().getK() * getLayout().getN())
     return {};
@@ -80,6 +92,8 @@ LogicalResult UnpackOp::verify() {
 }
 
 OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
+  if (!foldable(getLayout()))
+    return {};
   auto packed = constantBytes(adaptor.getPacked());
   if (!packed || int64_t(packed->size()) != getLayout().packedBytes())
     return {};
@@ -127,6 +141,8 @@ LogicalResult MatmulOp::verify() {
 
 LogicalResult DotOp::verify() {
   auto acc = getAcc().getType();
+  if (acc.isScalable() || getWeights().getType().isScalable())
+    return emitOpError() << "needs fixed-length vectors (x86 dot instructions)";
   int64_t lanes = acc.getNumElements();
   if (getWeights().getType().getNumElements() != 4 * lanes)
     return emitOpError() << "needs 4 bytes per accumulator lane, got "

@@ -25,3 +25,17 @@ func.func @fold_planes() -> tensor<48xi8> {
   %p = qkernel.pack %codes {layout = #w3} : tensor<32x4xi8> -> tensor<48xi8>
   return %p : tensor<48xi8>
 }
+
+// A constant past 2^26 codes is not folded (that would copy it on the host:
+// 32 GiB here); the op stays for the lowering.
+#huge = #qkernel.layout<bits = 4, lanes = 16, k = 4194304, n = 8192, group = 0, binary = false, signed_bytes = false>
+// CHECK-LABEL: func.func @no_fold_huge
+// CHECK: qkernel.pack
+// CHECK: qkernel.unpack
+func.func @no_fold_huge() -> (tensor<17179869184xi8>, tensor<4194304x8192xi8>) {
+  %codes = arith.constant dense<3> : tensor<4194304x8192xi8>
+  %p = qkernel.pack %codes {layout = #huge} : tensor<4194304x8192xi8> -> tensor<17179869184xi8>
+  %bytes = arith.constant dense<1> : tensor<17179869184xi8>
+  %c = qkernel.unpack %bytes {layout = #huge} : tensor<17179869184xi8> -> tensor<4194304x8192xi8>
+  return %p, %c : tensor<17179869184xi8>, tensor<4194304x8192xi8>
+}

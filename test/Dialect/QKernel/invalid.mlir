@@ -147,3 +147,11 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %p: tensor<512xi8>, %s: tensor<1x1
   %y = qkernel.matmul %x, %p, %s {layout = #w4, zero_point = 8 : i64} : (tensor<?x64xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<?x16xf32>
   return
 }
+
+// -----
+
+func.func @dot_scalable(%acc: vector<[16]xi32>, %w: vector<[64]xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op needs fixed-length vectors (x86 dot instructions)}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<[64]xi8> -> vector<[16]xi32>
+  return
+}
