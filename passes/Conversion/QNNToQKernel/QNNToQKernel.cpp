@@ -1,5 +1,5 @@
-// convert-qnn-to-qkernel: weight-quantized MatMul / Gemm / 1x1 Conv ->
-// qkernel.matmul on weights packed at compile time.
+// convert-qnn-to-qkernel: weight-quantized MatMul / Gemm / 2-D Conv (through
+// im2col) -> qkernel.matmul on weights packed at compile time.
 #include "dialects/QKernel/QKernelOps.h"
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Conversion/Passes.h"
@@ -32,23 +32,25 @@ struct WeightMatrix {
 };
 
 /// The weight behind `qnn.dequantize(quant.scast(qnn.constant))`, with
-/// `transposed` for Gemm's trans_b and convolutions ([N, K] storage). A
-/// weight of rank above 2 must have size-1 trailing dims (a 1x1 kernel).
+/// `transposed` for Gemm's trans_b and convolutions ([N, K] storage). A conv
+/// weight [O, C, kh, kw] is the matrix [O, C*kh*kw] (im2col's K order).
 std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
   auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>();
   if (!dequantize)
     return std::nullopt;
   auto storageCast = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
   auto type = dyn_cast<RankedTensorType>(dequantize.getInput().getType());
-  if (!storageCast || !type || type.getRank() < 2 || !type.hasStaticShape() ||
-      llvm::any_of(type.getShape().drop_front(2), [](int64_t d) { return d != 1; }))
+  if (!storageCast || !type || type.getRank() < 2 || !type.hasStaticShape())
     return std::nullopt;
   auto values = qnn::readInt8(storageCast.getInput());
   auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
   if (!values || !element || element.getStorageTypeIntegralWidth() != 8)
     return std::nullopt;
+  // Parameters may vary along dims 0 and 1 only; past them (a kernel
+  // window) they must be constant, so that a K row maps to one parameter.
+  int64_t window = type.getNumElements() / (type.getDimSize(0) * type.getDimSize(1));
   WeightMatrix w;
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t rows = type.getDimSize(0), columns = type.getNumElements() / rows;
   int64_t kDim = transposed ? 1 : 0, low = element.getStorageTypeMin();
   w.k = transposed ? columns : rows;
   w.n = transposed ? rows : columns;
@@ -62,6 +64,8 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
     };
   } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
     int32_t axis = perAxis.getQuantizedDimension();
+    if (axis > 1 || (axis == 1 && window != 1))
+      return std::nullopt;
     w.rowsPerParam = axis == kDim ? 1 : w.k;
     storageParam = [=](int64_t r, int64_t c) {
       int64_t i = axis == 0 ? r : axis == 1 ? c : 0; // other dims have size 1
@@ -69,7 +73,7 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
     };
   } else if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(element)) {
     auto shape = cast<ShapedType>(sub.getScales().getType()).getShape();
-    if (shape.size() < 2)
+    if (shape.size() < 2 || llvm::any_of(shape.drop_front(2), [](int64_t d) { return d != 1; }))
       return std::nullopt;
     std::vector<double> scales;
     for (APFloat v : sub.getScales().getValues<APFloat>())
@@ -139,31 +143,66 @@ struct ConvertQNNToQKernelPass
   }
 
   /// What a layer multiplies: x, the weight, an optional bias, whether the
-  /// weight is stored [N, K], and (1x1 convs) that x is NCHW.
+  /// weight is stored [N, K], and the 2-D convolution it came from, if any.
   struct LayerOperands {
     Value input, weight, bias;
-    bool transposed = false, nchw = false;
+    bool transposed = false;
+    qnn::ConvOp conv;
   };
 
   static std::optional<LayerOperands> operandsOf(Operation *op) {
     if (auto matmul = dyn_cast<qnn::MatMulOp>(op))
-      return LayerOperands{matmul.getA(), matmul.getB(), Value(), false, false};
+      return LayerOperands{matmul.getA(), matmul.getB(), Value(), false, {}};
     if (auto gemm = dyn_cast<qnn::GemmOp>(op)) {
       if (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA() ||
           (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))
         return std::nullopt;
-      return LayerOperands{gemm.getA(), gemm.getB(), gemm.getC(), gemm.getTransB(), false};
+      return LayerOperands{gemm.getA(), gemm.getB(), gemm.getC(), gemm.getTransB(), {}};
     }
-    // A 1x1 conv with stride 1, no padding and one group is a matmul over
-    // channels: x as [batch, H, W, C] times W^T.
+    // A 2-D conv with one group is a matmul of im2col(x) [batch, OH, OW,
+    // C*kh*kw] and W^T. Grouped (depthwise) convs have no matmul to speak of.
     auto conv = cast<qnn::ConvOp>(op);
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-    if (weightType.getRank() != 4 || weightType.getDimSize(2) != 1 ||
-        weightType.getDimSize(3) != 1 || conv.getGroup() != 1 ||
-        llvm::any_of(conv.getStrides(), [](int64_t s) { return s != 1; }) ||
-        llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+    if (weightType.getRank() != 4 || conv.getGroup() != 1)
       return std::nullopt;
-    return LayerOperands{conv.getInput(), conv.getWeight(), conv.getBias(), true, true};
+    return LayerOperands{conv.getInput(), conv.getWeight(), conv.getBias(), true, conv};
+  }
+
+  /// x [N, C, H, W] -> [N, OH, OW, C*kh*kw], K ordered (c, ky, kx) like the
+  /// flattened weight: pad, one strided slice per kernel offset, stack,
+  /// move channels last. A 1x1 kernel with stride 1 and no pads is a
+  /// transpose alone.
+  static Value im2col(OpBuilder &b, Location loc, qnn::ConvOp conv, RankedTensorType resultType) {
+    auto weightShape = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
+    int64_t kh = weightShape[2], kw = weightShape[3];
+    int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+    ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
+                      pads = conv.getPads();
+    Value x = conv.getInput();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+      x = qnn::PadOp::create(b, loc, x, b.getDenseI64ArrayAttr({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
+                             b.getStringAttr("constant"), b.getF32FloatAttr(0.0f));
+    SmallVector<Value> taps;
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t z = 0; z < kw; ++z) {
+        int64_t top = y * dilations[0], left = z * dilations[1];
+        Value tap = x;
+        if (kh * kw != 1 || llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+          tap = qnn::SliceOp::create(
+              b, loc, x, b.getDenseI64ArrayAttr({top, left}),
+              b.getDenseI64ArrayAttr({top + (oh - 1) * strides[0] + 1, left + (ow - 1) * strides[1] + 1}),
+              b.getDenseI64ArrayAttr({2, 3}), b.getDenseI64ArrayAttr(strides));
+        taps.push_back(tap);
+      }
+    if (taps.size() == 1) // 1x1: channels last is all there is to do
+      return qnn::TransposeOp::create(b, loc, taps[0], b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    for (Value &tap : taps)
+      tap = qnn::UnsqueezeOp::create(b, loc, tap, b.getDenseI64ArrayAttr({2}));
+    Value stacked = qnn::ConcatOp::create(b, loc, taps, 2);
+    Value moved = qnn::TransposeOp::create(b, loc, stacked, b.getDenseI64ArrayAttr({0, 3, 4, 1, 2}));
+    int64_t batch = resultType.getDimSize(0);
+    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1) * kh * kw;
+    return qnn::ReshapeOp::create(b, loc, moved, b.getDenseI64ArrayAttr({batch, oh, ow, k}), false);
   }
 
   void convert(Operation *op) {
@@ -173,13 +212,17 @@ struct ConvertQNNToQKernelPass
     Value input = operands->input, weight = operands->weight, bias = operands->bias;
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    qnn::ConvOp conv = operands->conv;
     if (!inputType.getElementType().isF32() || inputType.getRank() < 2 ||
         !inputType.hasStaticShape() || resultType.getRank() != inputType.getRank() ||
-        (operands->nchw && inputType.getRank() != 4))
+        !resultType.hasStaticShape() || (conv && inputType.getRank() != 4))
       return;
     auto w = readWeight(weight, operands->transposed);
-    int64_t channels = inputType.getDimSize(operands->nchw ? 1 : inputType.getRank() - 1);
-    if (!w || w->k != channels)
+    // K: the input's channels, times the kernel window for convs.
+    auto weightShape = cast<RankedTensorType>(weight.getType()).getShape();
+    int64_t k = conv ? inputType.getDimSize(1) * weightShape[2] * weightShape[3]
+                     : inputType.getDimSize(inputType.getRank() - 1);
+    if (!w || w->k != k || (conv && weightShape[1] != inputType.getDimSize(1)))
       return;
     std::optional<int64_t> group = scaleGroup(*w);
     if (!group)
@@ -251,15 +294,15 @@ struct ConvertQNNToQKernelPass
     StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
     Value x = input;
     RankedTensorType kernelType = resultType;
-    if (operands->nchw) {
-      x = qnn::TransposeOp::create(b, loc, input, b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    if (conv) {
+      x = im2col(b, loc, conv, resultType);
       auto shape = resultType.getShape();
       kernelType = resultType.clone({shape[0], shape[2], shape[3], shape[1]});
     }
     Value y = qkernel::MatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable,
                                         bias, layoutAttr, zeroPoint, b.getStringAttr(mode),
                                         b.getStringAttr(activation));
-    if (operands->nchw)
+    if (conv)
       y = qnn::TransposeOp::create(b, loc, y, b.getDenseI64ArrayAttr({0, 3, 1, 2}));
     replaced->getResult(0).replaceAllUsesWith(y);
     if (replaced != op)

@@ -117,22 +117,66 @@ func.func @stays_float(%x: tensor<1x32xf32>, %f: tensor<32x2xf32>) -> (tensor<1x
 
 // A 1x1 conv (stride 1, no pads, one group) is a matmul over channels: x
 // goes to [batch, H, W, C], the kernel (bias and Relu fused) produces
-// [batch, H, W, C_out], transposed back to NCHW. A 3x3 conv stays float.
+// [batch, H, W, C_out], transposed back to NCHW. A depthwise conv (groups)
+// stays float.
 // CHECK-LABEL: func.func @conv1x1
 // CHECK: %[[X:.*]] = qnn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x4x3x5xf32> -> tensor<1x3x5x4xf32>
 // CHECK: %[[Y:.*]] = qkernel.matmul %[[X]], %{{.*}}, %{{.*}} bias %arg1 {activation = "relu", layout = #qkernel.layout<bits = 4, lanes = 16, k = 4, n = 2, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x3x5x4xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<2xf32>) -> tensor<1x3x5x2xf32>
 // CHECK: %[[T:.*]] = qnn.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x5x2xf32> -> tensor<1x2x3x5xf32>
 // CHECK: qnn.conv
 // CHECK: return %[[T]]
-func.func @conv1x1(%x: tensor<1x4x3x5xf32>, %b: tensor<2xf32>) -> (tensor<1x2x3x5xf32>, tensor<1x2x1x3xf32>) {
+func.func @conv1x1(%x: tensor<1x4x3x5xf32>, %b: tensor<2xf32>) -> (tensor<1x2x3x5xf32>, tensor<1x4x1x3xf32>) {
   %q = qnn.constant dense<[[[[7]], [[-7]], [[1]], [[0]]], [[[-3]], [[5]], [[0]], [[2]]]]> : tensor<2x4x1x1xi8>
   %s = quant.scast %q : tensor<2x4x1x1xi8> to tensor<2x4x1x1x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>>
   %w = qnn.dequantize %s : tensor<2x4x1x1x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x4x1x1xf32>
   %c = qnn.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x5xf32>, tensor<2x4x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x5xf32>
   %r = qnn.relu %c : tensor<1x2x3x5xf32>
-  %q3 = qnn.constant dense<1> : tensor<2x4x3x3xi8>
-  %s3 = quant.scast %q3 : tensor<2x4x3x3xi8> to tensor<2x4x3x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>>
-  %w3 = qnn.dequantize %s3 : tensor<2x4x3x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x4x3x3xf32>
-  %c3 = qnn.conv %x, %w3 {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x4x3x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x1x3xf32>
-  return %r, %c3 : tensor<1x2x3x5xf32>, tensor<1x2x1x3xf32>
+  %q3 = qnn.constant dense<1> : tensor<4x1x3x3xi8>
+  %s3 = quant.scast %q3 : tensor<4x1x3x3xi8> to tensor<4x1x3x3x!quant.uniform<i8<-7:7>:f32, 0.5>>
+  %w3 = qnn.dequantize %s3 : tensor<4x1x3x3x!quant.uniform<i8<-7:7>:f32, 0.5>> -> tensor<4x1x3x3xf32>
+  %c3 = qnn.conv %x, %w3 {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 4 : i64} : (tensor<1x4x3x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x1x3xf32>
+  return %r, %c3 : tensor<1x2x3x5xf32>, tensor<1x4x1x3xf32>
+}
+
+// -----
+
+// A kxk conv is a matmul of im2col(x) and the weight flattened to
+// [C_out, C_in*kh*kw]: pad, one strided slice per kernel offset (here 2x3,
+// stride (2, 1), dilation (1, 2), pads top 1 and right 2), stacked on a new
+// axis, channels moved last and flattened in the weight's (c, ky, kx) order.
+// CHECK-LABEL: func.func @conv_im2col
+// CHECK: %[[P:.*]] = qnn.pad %arg0 {pads = array<i64: 0, 0, 1, 0, 0, 0, 0, 2>} : tensor<1x2x5x6xf32> -> tensor<1x2x6x8xf32>
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 4>, starts = array<i64: 0, 0>, steps = array<i64: 2, 1>} : tensor<1x2x6x8xf32> -> tensor<1x2x3x4xf32>
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 6>, starts = array<i64: 0, 2>, steps = array<i64: 2, 1>}
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 8>, starts = array<i64: 0, 4>, steps = array<i64: 2, 1>}
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 4>, starts = array<i64: 1, 0>, steps = array<i64: 2, 1>}
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 6>, starts = array<i64: 1, 2>, steps = array<i64: 2, 1>}
+// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 8>, starts = array<i64: 1, 4>, steps = array<i64: 2, 1>}
+// CHECK: %[[S:.*]] = qnn.concat {{.*}} {axis = 2 : i64} : {{.*}} -> tensor<1x2x6x3x4xf32>
+// CHECK: %[[M:.*]] = qnn.transpose %[[S]] {perm = array<i64: 0, 3, 4, 1, 2>} : tensor<1x2x6x3x4xf32> -> tensor<1x3x4x2x6xf32>
+// CHECK: %[[C:.*]] = qnn.reshape %[[M]] {shape = array<i64: 1, 3, 4, 12>} : tensor<1x3x4x2x6xf32> -> tensor<1x3x4x12xf32>
+// CHECK: %[[Y:.*]] = qkernel.matmul %[[C]], {{.*}} {layout = #qkernel.layout<bits = 4, lanes = 16, k = 12, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x3x4x12xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<1x3x4x3xf32>
+// CHECK: %[[T:.*]] = qnn.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x3xf32> -> tensor<1x3x3x4xf32>
+// CHECK: return %[[T]]
+func.func @conv_im2col(%x: tensor<1x2x5x6xf32>) -> tensor<1x3x3x4xf32> {
+  %q = qnn.constant dense<3> : tensor<3x2x2x3xi8>
+  %s = quant.scast %q : tensor<3x2x2x3xi8> to tensor<3x2x2x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25, 0.125}>>
+  %w = qnn.dequantize %s : tensor<3x2x2x3x!quant.uniform<i8<-7:7>:f32:0, {0.5, 0.25, 0.125}>> -> tensor<3x2x2x3xf32>
+  %c = qnn.conv %x, %w {strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 0, 0, 2>} : (tensor<1x2x5x6xf32>, tensor<3x2x2x3xf32>) -> tensor<1x3x3x4xf32>
+  return %c : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// Parameters that vary inside the kernel window (per input channel of a
+// 3x3 kernel) have no K-row grouping: the conv stays float.
+// CHECK-LABEL: func.func @conv_window_params
+// CHECK-NOT: qkernel.matmul
+// CHECK: qnn.conv
+func.func @conv_window_params(%x: tensor<1x2x5x6xf32>) -> tensor<1x3x3x4xf32> {
+  %q = qnn.constant dense<3> : tensor<3x2x3x3xi8>
+  %s = quant.scast %q : tensor<3x2x3x3xi8> to tensor<3x2x3x3x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>>
+  %w = qnn.dequantize %s : tensor<3x2x3x3x!quant.uniform<i8<-7:7>:f32:1, {0.5, 0.25}>> -> tensor<3x2x3x3xf32>
+  %c = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x4xf32>
+  return %c : tensor<1x3x3x4xf32>
 }
