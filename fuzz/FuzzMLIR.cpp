@@ -28,6 +28,8 @@ const char *const kPipelines[] = {
     "builtin.module(convert-qnn-to-linalg)",
     ("builtin.module(func.func(convert-linalg-matmul-to-vector, quantc-fuse-elementwise,"
      " convert-strided-copies-to-linalg), quantc-approximate-math)"),
+    "builtin.module(convert-qnn-to-qkernel, convert-qkernel-to-loops{family=vnni})",
+    "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, convert-qkernel-to-loops{family=neon})",
 };
 constexpr size_t kPipelineCount = sizeof(kPipelines) / sizeof(kPipelines[0]);
 

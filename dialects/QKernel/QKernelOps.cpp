@@ -100,18 +100,25 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
   return bytesAttr(getType(), quantc::codegen::unpack(toPackedLayout(getLayout()), *packed));
 }
 
-LogicalResult MatmulOp::verify() {
-  LayoutAttr layout = getLayout();
-  auto input = getInput().getType(), output = getOutput().getType();
+/// Input [..., M, K] static, output the same with N last, packed bytes of
+/// the layout's size: what both matmuls need.
+static LogicalResult checkMatmulShapes(Operation *op, RankedTensorType input,
+                                       RankedTensorType output, Type packed, LayoutAttr layout) {
   if (input.getRank() < 2 || !input.hasStaticShape() || input.getShape().back() != layout.getK())
-    return emitOpError() << "input must be a static [..., M, " << layout.getK() << "], got "
-                         << typeText(input);
+    return op->emitOpError() << "input must be a static [..., M, " << layout.getK() << "], got "
+                             << typeText(input);
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = layout.getN();
   if (output.getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError() << "output must be the input's shape with last dim "
-                         << layout.getN() << ", got " << typeText(output);
-  if (failed(checkPackedType(*this, getPacked().getType(), layout)))
+    return op->emitOpError() << "output must be the input's shape with last dim "
+                             << layout.getN() << ", got " << typeText(output);
+  return checkPackedType(op, packed, layout);
+}
+
+LogicalResult MatmulOp::verify() {
+  LayoutAttr layout = getLayout();
+  if (failed(checkMatmulShapes(*this, getInput().getType(), getOutput().getType(),
+                               getPacked().getType(), layout)))
     return failure();
   SmallVector<int64_t, 2> table = {layout.scaleRows(), layout.paddedN()};
   if (getScales().getType().getShape() != ArrayRef<int64_t>(table))
@@ -139,14 +146,29 @@ LogicalResult MatmulOp::verify() {
   return success();
 }
 
+LogicalResult MatmulIntegerOp::verify() {
+  LayoutAttr layout = getLayout();
+  if (layout.getBits() != 8 || layout.getGroup() != 0)
+    return emitOpError() << "needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = "
+                         << layout.getBits() << ", group = " << layout.getGroup();
+  if (failed(checkMatmulShapes(*this, getInput().getType(), getOutput().getType(),
+                               getPacked().getType(), layout)))
+    return failure();
+  if (auto bias = getBias())
+    if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{layout.getN()})
+      return emitOpError() << "bias must be [" << layout.getN() << "], got "
+                           << typeText(bias.getType());
+  return success();
+}
+
 LogicalResult DotOp::verify() {
   auto acc = getAcc().getType();
   if (acc.isScalable() || getWeights().getType().isScalable())
     return emitOpError() << "needs fixed-length vectors (x86 dot instructions)";
-  int64_t lanes = acc.getNumElements();
-  if (getWeights().getType().getNumElements() != 4 * lanes)
-    return emitOpError() << "needs 4 bytes per accumulator lane, got "
-                         << getWeights().getType().getNumElements() << " bytes for " << lanes
+  int64_t lanes = acc.getNumElements(), bytes = getWeights().getType().getNumElements();
+  if (bytes % 4 || bytes / 4 != lanes) // no 4 * lanes: lanes may be near 2^63
+    return emitOpError() << "needs 4 bytes per accumulator lane, got " << bytes << " bytes for "
+                         << lanes
                          << " lanes";
   if (getInstruction() == "vpdpbusd" && lanes == 16)
     return success();

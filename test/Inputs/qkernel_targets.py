@@ -17,7 +17,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 quantc, runner, work = sys.argv[1:4]
-formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary"]
+formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary", "w8a8"]
 rng = np.random.default_rng(3)
 m, k, n = 3, 100, 37  # K is not a multiple of 32, N of any lane count
 w1 = (rng.standard_normal((k, n)) * 0.2).astype(np.float32)
@@ -66,33 +66,37 @@ reference = np.load(os.path.join(work, "float.npy"))
 with open("/proc/cpuinfo") as f:
     vnni = "avx512_vnni" in f.read()
 targets = ["x86-64-v3", "x86-64"] + (["x86-64-v4-vnni"] if vnni else [])
-LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4}
+LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4, "w8a8": 0.1}
+# w8a8: int8 activations with static ranges (data-free calibration) run
+# qkernel.matmul_integer; the weight-only formats run in both kernel modes.
+configurations = [(fmt, mode) for fmt in formats
+                  for mode in (("int8",) if fmt == "w8a8" else ("int8", "float"))]
 failed = 0
-for fmt in formats:
-    for mode in ("int8", "float"):
-        flags = ["--bits", fmt, "--kernel-activations", mode]
-        tag = os.path.join(work, "%s-%s" % (fmt, mode))
-        run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *flags)
-        host = np.load(tag + "-host.npy")
-        outputs = {}
-        for target in targets:
-            run(quantc, "compile", model, "--target", target, "-o", tag + "-" + target, *flags)
-            run(quantc, "run", tag + "-" + target, "--input", "x=" + x, "-o", tag + "-" + target + ".npy")
-            outputs[target] = np.load(tag + "-" + target + ".npy")
-        arm = tag + "-aarch64"
-        run(quantc, "compile", model, "--target", "aarch64", "--name", "mlp", "-o", arm, *flags)
-        run("aarch64-linux-gnu-gcc", "-std=c99", "-O2", "-DMODEL=mlp", "-include",
-            os.path.join(arm, "mlp.h"), runner, "-L" + arm, "-lmlp", "-o", arm + "/run")
-        subprocess.run(["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", arm + "/run", x, "-o",
-                        arm + ".npy"], check=True, stdout=subprocess.DEVNULL,
-                       env=dict(os.environ, LD_LIBRARY_PATH=arm))
-        outputs["aarch64"] = np.load(arm + ".npy")
-        differ = [t for t, o in outputs.items() if o.tobytes() != host.tobytes()]
-        error = float(np.abs(host - reference).max() / np.abs(reference).max())
-        # Random Gaussian weights at 2 bits or fewer keep only the signs.
-        ok = not differ and error < LIMITS.get(fmt, 1.0)
-        failed += not ok
-        print("%-4s %-7s %-5s: %d targets %s host, relative error vs float %.4f" % (
-            "ok" if ok else "FAIL", fmt, mode, len(outputs),
-            "equal" if not differ else "DIFFER (" + ", ".join(differ) + ")", error))
-print("%d configurations, %d failed" % (2 * len(formats), failed))
+for fmt, mode in configurations:
+    flags = (["--bits", "8", "--act-bits", "8"] if fmt == "w8a8" else
+             ["--bits", fmt, "--kernel-activations", mode])
+    tag = os.path.join(work, "%s-%s" % (fmt, mode))
+    run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *flags)
+    host = np.load(tag + "-host.npy")
+    outputs = {}
+    for target in targets:
+        run(quantc, "compile", model, "--target", target, "-o", tag + "-" + target, *flags)
+        run(quantc, "run", tag + "-" + target, "--input", "x=" + x, "-o", tag + "-" + target + ".npy")
+        outputs[target] = np.load(tag + "-" + target + ".npy")
+    arm = tag + "-aarch64"
+    run(quantc, "compile", model, "--target", "aarch64", "--name", "mlp", "-o", arm, *flags)
+    run("aarch64-linux-gnu-gcc", "-std=c99", "-O2", "-DMODEL=mlp", "-include",
+        os.path.join(arm, "mlp.h"), runner, "-L" + arm, "-lmlp", "-o", arm + "/run")
+    subprocess.run(["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", arm + "/run", x, "-o",
+                    arm + ".npy"], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, LD_LIBRARY_PATH=arm))
+    outputs["aarch64"] = np.load(arm + ".npy")
+    differ = [t for t, o in outputs.items() if o.tobytes() != host.tobytes()]
+    error = float(np.abs(host - reference).max() / np.abs(reference).max())
+    # Random Gaussian weights at 2 bits or fewer keep only the signs.
+    ok = not differ and error < LIMITS.get(fmt, 1.0)
+    failed += not ok
+    print("%-4s %-7s %-5s: %d targets %s host, relative error vs float %.4f" % (
+        "ok" if ok else "FAIL", fmt, mode, len(outputs),
+        "equal" if not differ else "DIFFER (" + ", ".join(differ) + ")", error))
+print("%d configurations, %d failed" % (len(configurations), failed))

@@ -64,6 +64,13 @@ struct MatmulProblem {
 /// for bit.
 std::vector<float> referenceMatmul(const MatmulProblem &problem, ActivationMode mode);
 
+/// qkernel.matmul_integer's definition: acc [m, n] = bias[n] + sum_k x[m, k]
+/// * w[k, n] in int32 wrapping arithmetic; w [k, n] signed, bias [n] or empty.
+std::vector<int32_t> referenceMatmulInteger(int64_t m, int64_t k, int64_t n,
+                                            const std::vector<int8_t> &x,
+                                            const std::vector<int8_t> &w,
+                                            const std::vector<int32_t> &bias);
+
 } // namespace quantc::codegen
 
 #endif // QUANTC_CODEGEN_PACKING_H

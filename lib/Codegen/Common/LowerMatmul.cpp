@@ -15,6 +15,7 @@
 #include "quantc/Codegen/Lowering.h"
 
 #include "Buffers.h"
+#include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"
@@ -34,44 +35,28 @@ namespace quantc::codegen {
 namespace {
 
 /// Emits one qkernel.matmul. Holds the builder, the layout and the buffers.
-class MatmulEmitter {
+class MatmulEmitter : PackedTileEmitter {
 public:
   MatmulEmitter(OpBuilder &b, qkernel::MatmulOp op, const DotInstruction &dot)
-      : b(b), loc(op.getLoc()), op(op), layout(qkernel::toPackedLayout(op.getLayout())),
-        dot(dot), lanes(layout.lanes), blocks(layout.paddedK() / kBlockK) {
-    planes = planeWidths(layout.bits);
-  }
+      : PackedTileEmitter(b, op.getLoc(), qkernel::toPackedLayout(op.getLayout())), op(op),
+        dot(dot) {}
 
   Value emit();
 
 private:
-  // Small builders.
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value splat(VectorType type, Attribute value) {
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
-  }
-  VectorType vec(int64_t n, Type element) { return VectorType::get({n}, element); }
-
   void prepareActivations(Value x2d);
   void emitRows(Value tile, Value firstRow, int64_t rows);
   void emitInt8Rows(Value tile, Value firstRow, int64_t rows);
   void emitFloatRows(Value tile, Value firstRow, int64_t rows);
-  SmallVector<Value> loadAndUnpack(Value tile, Value block);
   Value zeroPoints(Value scaleRow, Value firstColumn);
   Value scaleRowOf(Value block);
   void store(Value acc, Value row, Value firstColumn);
 
-  OpBuilder &b;
-  Location loc;
   qkernel::MatmulOp op;
-  PackedLayout layout;
   const DotInstruction &dot;
-  int64_t lanes, blocks, m = 0;
-  std::vector<unsigned> planes;
-  // Buffers.
-  Value packed, scales, zeroTable, bias, out;
+  int64_t m = 0;
+  // Buffers (and `packed`, inherited).
+  Value scales, zeroTable, bias, out;
   Value xPadded;                          // [m, paddedK] f32
   Value quantized, blockScales, blockSums; // int8 mode: [m, paddedK/4] i32, [m, blocks] f32/i32
 };
@@ -80,15 +65,7 @@ Value MatmulEmitter::emit() {
   auto inputType = op.getInput().getType();
   int64_t k = layout.k, n = layout.n;
   m = inputType.getNumElements() / k;
-  // x as [m, k]: collapse the batch dims (a copy only where they are not contiguous).
-  Value x = op.getInput();
-  if (inputType.getRank() != 2) {
-    SmallVector<ReassociationIndices> groups(2);
-    for (int64_t d = 0; d + 1 < inputType.getRank(); ++d)
-      groups[0].push_back(d);
-    groups[1].push_back(inputType.getRank() - 1);
-    x = tensor::CollapseShapeOp::create(b, loc, x, groups);
-  }
+  Value x = collapseRows(op.getInput());
   auto f32 = b.getF32Type();
   auto dynamic = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
                                         {ShapedType::kDynamic, ShapedType::kDynamic});
@@ -102,35 +79,8 @@ Value MatmulEmitter::emit() {
   out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
 
   prepareActivations(xBuffer);
-  int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep = m >= 4 ? 4 : 1, mainRows = m / rowsPerStep * rowsPerStep;
-  scf::ForOp::create(b, loc, index(0), index(tiles), index(1), ValueRange{},
-                     [&](OpBuilder &, Location, Value tile, ValueRange) {
-                       scf::ForOp::create(
-                           b, loc, index(0), index(mainRows), index(rowsPerStep), ValueRange{},
-                           [&](OpBuilder &, Location, Value row, ValueRange) {
-                             emitRows(tile, row, rowsPerStep);
-                             scf::YieldOp::create(b, loc);
-                           });
-                       if (mainRows < m)
-                         scf::ForOp::create(b, loc, index(mainRows), index(m), index(1),
-                                            ValueRange{},
-                                            [&](OpBuilder &, Location, Value row, ValueRange) {
-                                              emitRows(tile, row, 1);
-                                              scf::YieldOp::create(b, loc);
-                                            });
-                       scf::YieldOp::create(b, loc);
-                     });
-
-  Value result = writtenTensor(b, loc, out);
-  auto resultType = op.getOutput().getType();
-  if (resultType.getRank() == 2)
-    return result;
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(resultType.getRank() - 1);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
+  forTilesAndRows(m, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+  return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
 }
 
 /// Copies x into a zero-padded [m, paddedK] buffer; in int8 mode also
@@ -210,44 +160,6 @@ Value MatmulEmitter::zeroPoints(Value scaleRow, Value firstColumn) {
   if (shift)
     zeros = arith::SubIOp::create(b, loc, zeros, splat(vec(lanes, i32), b.getI32IntegerAttr(shift)));
   return zeros;
-}
-
-/// The block's 8 dot groups as vector<4*lanes x i8> codes (c, or 2c for
-/// binary layouts): planes are combined with shifts, masks and ors.
-SmallVector<Value> MatmulEmitter::loadAndUnpack(Value tile, Value block) {
-  auto bytesType = vec(4 * lanes, b.getI8Type());
-  Value first = mul(add(mul(tile, index(blocks)), block), index(layout.bits * 4 * lanes));
-  SmallVector<Value> vectors;
-  for (unsigned j = 0; j < layout.bits; ++j)
-    vectors.push_back(vector::LoadOp::create(b, loc, bytesType, packed,
-                                             ValueRange{add(first, index(j * 4 * lanes))}));
-  auto byteSplat = [&](int64_t v) { return splat(bytesType, b.getI8IntegerAttr(int8_t(v))); };
-  SmallVector<Value> groups;
-  for (int64_t group = 0; group < 8; ++group) {
-    Value code;
-    unsigned vectorBase = 0, codeBit = 0;
-    for (unsigned width : planes) {
-      int64_t perVector = 8 / width;
-      Value part = vectors[vectorBase + group / perVector];
-      // Move the stored bits [shift, shift + width) straight to the code's
-      // bits [target, target + width) (binary codes stand for 2c: one up).
-      unsigned shift = unsigned(group % perVector) * width;
-      unsigned target = codeBit + (layout.binary ? 1 : 0);
-      if (shift > target)
-        part = arith::ShRUIOp::create(b, loc, part, byteSplat(shift - target));
-      else if (shift < target)
-        part = arith::ShLIOp::create(b, loc, part, byteSplat(target - shift));
-      // Neighbouring fields survive the move unless it pushed them out.
-      bool bitsBelow = shift > 0 && target > 0, bitsAbove = shift + width < 8 && target + width < 8;
-      if (bitsBelow || bitsAbove)
-        part = arith::AndIOp::create(b, loc, part, byteSplat(((1 << width) - 1) << target));
-      code = code ? Value(arith::OrIOp::create(b, loc, code, part)) : part;
-      vectorBase += width;
-      codeBit += width;
-    }
-    groups.push_back(code);
-  }
-  return groups;
 }
 
 void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
@@ -372,18 +284,16 @@ LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
   SmallVector<qkernel::MatmulOp> matmuls;
   module.walk([&](qkernel::MatmulOp op) { matmuls.push_back(op); });
   for (qkernel::MatmulOp op : matmuls) {
-    qkernel::LayoutAttr layout = op.getLayout();
-    auto dot = createDotInstruction(family, layout.getBits(), layout.getLanes(),
-                                    layout.getSignedBytes());
+    auto dot = dotForLayout(op, op.getLayout(), family);
     if (!dot)
-      return op.emitOpError() << "layout of " << layout.getLanes()
-                              << " lanes does not fit kernel family '" << family
-                              << "' (vnni: 16, avx2: 8, neon: 4, generic: any)";
+      return failure();
     OpBuilder b(op);
     Value result = MatmulEmitter(b, op, *dot).emit();
     op.getOutput().replaceAllUsesWith(result);
     op.erase();
   }
+  if (failed(lowerIntegerMatmuls(module, family)))
+    return failure();
   return lowerPackOps(module);
 }
 

@@ -175,4 +175,19 @@ std::vector<float> referenceMatmul(const MatmulProblem &p, ActivationMode mode) 
   return y;
 }
 
+std::vector<int32_t> referenceMatmulInteger(int64_t m, int64_t k, int64_t n,
+                                            const std::vector<int8_t> &x,
+                                            const std::vector<int8_t> &w,
+                                            const std::vector<int32_t> &bias) {
+  std::vector<int32_t> acc(m * n);
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t column = 0; column < n; ++column) {
+      uint32_t sum = bias.empty() ? 0u : uint32_t(bias[column]); // wraps like int32 adds
+      for (int64_t i = 0; i < k; ++i)
+        sum += uint32_t(int32_t(x[row * k + i]) * int32_t(w[i * n + column]));
+      acc[row * n + column] = int32_t(sum);
+    }
+  return acc;
+}
+
 } // namespace quantc::codegen

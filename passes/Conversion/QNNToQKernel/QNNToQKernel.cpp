@@ -1,5 +1,7 @@
 // convert-qnn-to-qkernel: weight-quantized MatMul / Gemm / 2-D Conv (through
-// im2col) -> qkernel.matmul on weights packed at compile time.
+// im2col) -> qkernel.matmul, and the W8A8 qnn.matmul_integer /
+// qnn.conv_integer -> qkernel.matmul_integer, on weights packed at compile
+// time.
 #include "dialects/QKernel/QKernelOps.h"
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Conversion/Passes.h"
@@ -135,11 +137,77 @@ struct ConvertQNNToQKernelPass
     }
     SmallVector<Operation *> layers;
     getOperation().walk([&](Operation *op) {
-      if (isa<qnn::MatMulOp, qnn::GemmOp, qnn::ConvOp>(op))
+      if (isa<qnn::MatMulOp, qnn::GemmOp, qnn::ConvOp, qnn::MatMulIntegerOp, qnn::ConvIntegerOp>(
+              op))
         layers.push_back(op);
     });
-    for (Operation *op : layers)
-      convert(op);
+    for (Operation *op : layers) {
+      if (isa<qnn::MatMulIntegerOp, qnn::ConvIntegerOp>(op))
+        convertInteger(op);
+      else
+        convert(op);
+    }
+  }
+
+  /// W8A8: qnn.matmul_integer with a constant [K, N] weight, or a 2-D
+  /// qnn.conv_integer with one group, -> qkernel.matmul_integer on the
+  /// weight packed as 8-bit codes w + 128.
+  void convertInteger(Operation *op) {
+    auto matmul = dyn_cast<qnn::MatMulIntegerOp>(op);
+    auto conv = dyn_cast<qnn::ConvIntegerOp>(op);
+    Value input = matmul ? matmul.getA() : conv.getInput();
+    Value weight = matmul ? matmul.getB() : conv.getWeight();
+    Value bias = matmul ? matmul.getBias() : conv.getBias();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape() ||
+        !weightType.hasStaticShape() || inputType.getRank() < 2)
+      return;
+    if (conv && (conv.getGroup() != 1 || weightType.getRank() != 4 || inputType.getRank() != 4))
+      return;
+    if (matmul && weightType.getRank() != 2)
+      return;
+    auto values = qnn::readInt8(weight);
+    if (!values)
+      return;
+    if (bias) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      if (biasType.getRank() != 1)
+        return;
+    }
+    // The weight as K x N codes w + 128: [K, N] as given, or a conv's
+    // [O, C*kh*kw] transposed.
+    codegen::PackedLayout layout;
+    layout.bits = 8;
+    layout.lanes = lanes;
+    layout.signedBytes = signedBytes;
+    int64_t rows = weightType.getDimSize(0), columns = weightType.getNumElements() / rows;
+    layout.k = matmul ? rows : columns;
+    layout.n = matmul ? columns : rows;
+    std::vector<int8_t> codes(values->size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < columns; ++c) {
+        int8_t code = int8_t(uint8_t(int32_t((*values)[r * columns + c]) + 128));
+        codes[matmul ? r * layout.n + c : c * layout.n + r] = code;
+      }
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    auto layoutAttr = qkernel::LayoutAttr::get(op->getContext(), layout.bits, layout.lanes,
+                                               layout.k, layout.n, 0, false, layout.signedBytes);
+    Value packed = qnn::makeInt8Constant(
+        b, loc, RankedTensorType::get({layout.packedBytes()}, b.getI8Type()),
+        codegen::pack(layout, codes), "qkernel_packed");
+    Value x = conv ? im2col(b, loc, input, windowOf(conv, double(conv.getInputZeroPoint())),
+                            resultType)
+                   : input;
+    RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
+    Value y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr);
+    if (conv)
+      y = channelsFirst(b, loc, y);
+    op->getResult(0).replaceAllUsesWith(y);
+    op->erase();
+    eraseIfDead(weight);
   }
 
   /// What a layer multiplies: x, the weight, an optional bias, whether the
@@ -168,26 +236,36 @@ struct ConvertQNNToQKernelPass
     return LayerOperands{conv.getInput(), conv.getWeight(), conv.getBias(), true, conv};
   }
 
+  /// A 2-D convolution's window, as qnn.conv and qnn.conv_integer give it.
+  struct Window {
+    int64_t kh, kw;
+    ArrayRef<int64_t> strides, dilations, pads;
+    double padValue; // what padding reads: 0.0, or the input zero point
+  };
+
+  template <typename ConvLike>
+  static Window windowOf(ConvLike conv, double padValue) {
+    auto shape = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
+    return {shape[2], shape[3], conv.getStrides(), conv.getDilations(), conv.getPads(), padValue};
+  }
+
   /// x [N, C, H, W] -> [N, OH, OW, C*kh*kw], K ordered (c, ky, kx) like the
   /// flattened weight: pad, one strided slice per kernel offset, stack,
   /// move channels last. A 1x1 kernel with stride 1 and no pads is a
   /// transpose alone.
-  static Value im2col(OpBuilder &b, Location loc, qnn::ConvOp conv, RankedTensorType resultType) {
-    auto weightShape = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
-    int64_t kh = weightShape[2], kw = weightShape[3];
+  static Value im2col(OpBuilder &b, Location loc, Value x, const Window &w,
+                      RankedTensorType resultType) {
     int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-    ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
-                      pads = conv.getPads();
-    Value x = conv.getInput();
+    ArrayRef<int64_t> strides = w.strides, pads = w.pads;
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
       x = qnn::PadOp::create(b, loc, x, b.getDenseI64ArrayAttr({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
-                             b.getStringAttr("constant"), b.getF32FloatAttr(0.0f));
+                             b.getStringAttr("constant"), b.getF32FloatAttr(float(w.padValue)));
     SmallVector<Value> taps;
-    for (int64_t y = 0; y < kh; ++y)
-      for (int64_t z = 0; z < kw; ++z) {
-        int64_t top = y * dilations[0], left = z * dilations[1];
+    for (int64_t y = 0; y < w.kh; ++y)
+      for (int64_t z = 0; z < w.kw; ++z) {
+        int64_t top = y * w.dilations[0], left = z * w.dilations[1];
         Value tap = x;
-        if (kh * kw != 1 || llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+        if (w.kh * w.kw != 1 || llvm::any_of(strides, [](int64_t s) { return s != 1; }))
           tap = qnn::SliceOp::create(
               b, loc, x, b.getDenseI64ArrayAttr({top, left}),
               b.getDenseI64ArrayAttr({top + (oh - 1) * strides[0] + 1, left + (ow - 1) * strides[1] + 1}),
@@ -201,8 +279,18 @@ struct ConvertQNNToQKernelPass
     Value stacked = qnn::ConcatOp::create(b, loc, taps, 2);
     Value moved = qnn::TransposeOp::create(b, loc, stacked, b.getDenseI64ArrayAttr({0, 3, 4, 1, 2}));
     int64_t batch = resultType.getDimSize(0);
-    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1) * kh * kw;
+    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1) * w.kh * w.kw;
     return qnn::ReshapeOp::create(b, loc, moved, b.getDenseI64ArrayAttr({batch, oh, ow, k}), false);
+  }
+
+  /// [N, OH, OW, C] (what the kernel computed) -> NCHW.
+  static Value channelsFirst(OpBuilder &b, Location loc, Value y) {
+    return qnn::TransposeOp::create(b, loc, y, b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+  }
+
+  static RankedTensorType channelsLastType(RankedTensorType nchw) {
+    auto shape = nchw.getShape();
+    return nchw.clone({shape[0], shape[2], shape[3], shape[1]});
   }
 
   void convert(Operation *op) {
@@ -292,18 +380,13 @@ struct ConvertQNNToQKernelPass
     // Activations that are already quantized (A8 models) are not quantized
     // a second time: those layers take the float kernel.
     StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
-    Value x = input;
-    RankedTensorType kernelType = resultType;
-    if (conv) {
-      x = im2col(b, loc, conv, resultType);
-      auto shape = resultType.getShape();
-      kernelType = resultType.clone({shape[0], shape[2], shape[3], shape[1]});
-    }
+    Value x = conv ? im2col(b, loc, input, windowOf(conv, 0.0), resultType) : input;
+    RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
     Value y = qkernel::MatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable,
                                         bias, layoutAttr, zeroPoint, b.getStringAttr(mode),
                                         b.getStringAttr(activation));
     if (conv)
-      y = qnn::TransposeOp::create(b, loc, y, b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+      y = channelsFirst(b, loc, y);
     replaced->getResult(0).replaceAllUsesWith(y);
     if (replaced != op)
       replaced->erase();

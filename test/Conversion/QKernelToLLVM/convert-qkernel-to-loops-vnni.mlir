@@ -29,3 +29,31 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32
   return %y : tensor<5x16xf32>
 }
 
+
+// W8A8 (qkernel.matmul_integer): x is already int8. Each row is copied once
+// into 32-bit words (K 40: the last block is a masked read, zero past k) and
+// summed; the 8-bit codes need no unpacking; the dot accumulates in int32
+// across all blocks, then 128 * row sum (codes are w + 128) comes off and
+// the int32 bias goes on.
+// VNNI-LABEL: func.func @integer_w8
+// VNNI: vector.transfer_read {{.*}} : memref<5x40xi8, strided<[?, ?], offset: ?>>, vector<32xi8>
+// VNNI: arith.extsi {{.*}} : vector<32xi8> to vector<32xi32>
+// VNNI: vector.reduction <add>
+// VNNI: vector.bitcast {{.*}} : vector<32xi8> to vector<8xi32>
+// VNNI: scf.for {{.*}} step %c4
+// VNNI: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI-NOT: arith.andi
+// VNNI: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI: scf.yield
+// VNNI: %[[SUM:.*]] = memref.load {{.*}} : memref<5xi32>
+// VNNI: %[[SPLAT:.*]] = vector.broadcast %[[SUM]] : i32 to vector<16xi32>
+// VNNI: %[[OFFSET:.*]] = arith.muli %[[SPLAT]], %{{.*}} : vector<16xi32>
+// VNNI: arith.subi %{{.*}}, %[[OFFSET]] : vector<16xi32>
+// VNNI: vector.transfer_read {{.*}} : memref<16xi32>, vector<16xi32>
+// VNNI: vector.transfer_write {{.*}} : vector<16xi32>, memref<5x16xi32>
+// GENERIC-LABEL: func.func @integer_w8
+// GENERIC: arith.extui {{.*}} : vector<64xi8> to vector<64xi32>
+func.func @integer_w8(%x: tensor<5x40xi8>, %p: tensor<1024xi8>, %b: tensor<16xi32>) -> tensor<5x16xi32> {
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<5x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<5x16xi32>
+  return %y : tensor<5x16xi32>
+}

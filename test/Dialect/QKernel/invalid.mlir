@@ -155,3 +155,53 @@ func.func @dot_scalable(%acc: vector<[16]xi32>, %w: vector<[64]xi8>) {
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<[64]xi8> -> vector<[16]xi32>
   return
 }
+
+// -----
+
+func.func @integer_bits(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = 4, group = 0}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @integer_group(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = 8, group = 32}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 32, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @integer_input(%x: tensor<1x60xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op input must be a static [..., M, 64], got tensor<1x60xi8>}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x60xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @integer_packed(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op packed tensor must hold 1024 bytes for the layout, got tensor<512xi8>}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @integer_bias(%x: tensor<1x64xi8>, %p: tensor<1024xi8>, %b: tensor<15xi32>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op bias must be [16], got tensor<15xi32>}}
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<1024xi8>, tensor<15xi32>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+// Lanes near 2^62: the byte count check must not overflow (found by
+// fuzz-mlir under UBSan).
+func.func @dot_huge(%acc: vector<4611686018427387904xi32>, %w: vector<64xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator lane, got 64 bytes for 4611686018427387904 lanes}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<4611686018427387904xi32>
+  return
+}

@@ -1,0 +1,148 @@
+// qkernel.matmul_integer -> scf/vector loops around the target's dot
+// instruction: the W8A8 layers (qnn.matmul_integer, qnn.conv_integer).
+//
+// x is already int8, so there is nothing to quantize: each row is copied
+// once into zero-padded 32-bit words (4 bytes each, what the dot broadcasts)
+// and summed. For every tile of `lanes` output channels and every 1 or 4
+// rows, the K blocks' dot products accumulate in int32; at the end the codes'
+// offset (w + 128: 128 * row sum) is subtracted and the bias added. Integer
+// sums are exact, so the result is the int32 reference bit for bit.
+#include "quantc/Codegen/Lowering.h"
+
+#include "Buffers.h"
+#include "PackedTiles.h"
+#include "dialects/QKernel/QKernelOps.h"
+#include "quantc/Codegen/DotInstruction.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace quantc::codegen {
+namespace {
+
+class IntegerMatmulEmitter : PackedTileEmitter {
+public:
+  IntegerMatmulEmitter(OpBuilder &b, qkernel::MatmulIntegerOp op, const DotInstruction &dot)
+      : PackedTileEmitter(b, op.getLoc(), qkernel::toPackedLayout(op.getLayout())), op(op),
+        dot(dot) {}
+
+  Value emit() {
+    auto inputType = op.getInput().getType();
+    m = inputType.getNumElements() / layout.k;
+    auto dynamic = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                                          {ShapedType::kDynamic, ShapedType::kDynamic});
+    Value x = readOnlyBuffer(b, loc, collapseRows(op.getInput()),
+                             MemRefType::get({m, layout.k}, b.getI8Type(), dynamic));
+    packed = readOnlyBuffer(b, loc, op.getPacked());
+    if (op.getBias())
+      bias = readOnlyBuffer(b, loc, op.getBias());
+    out = memref::AllocOp::create(b, loc, MemRefType::get({m, layout.n}, b.getI32Type()));
+    prepareRows(x);
+    forTilesAndRows(m, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+    return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
+  }
+
+private:
+  /// words [m, paddedK/4] i32: x's bytes, zero past k; rowSums [m] i32.
+  void prepareRows(Value x) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    words = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks * kBlockK / 4}, i32));
+    rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
+    Value zeroByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    bool inBounds = layout.k % kBlockK == 0;
+    scf::ForOp::create(b, loc, index(0), index(m), index(1), ValueRange{},
+                       [&](OpBuilder &, Location, Value row, ValueRange) {
+      auto sums = scf::ForOp::create(
+          b, loc, index(0), index(blocks), index(1), ValueRange{zero},
+          [&](OpBuilder &, Location, Value block, ValueRange sum) {
+            // Bytes past k read as 0 (a masked read on the last block).
+            Value bytes = vector::TransferReadOp::create(
+                b, loc, vec(kBlockK, i8), x, ValueRange{row, mul(block, index(kBlockK))},
+                zeroByte, ArrayRef<bool>{inBounds});
+            Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
+            Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
+            Value packedWords = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
+            vector::StoreOp::create(b, loc, packedWords, words,
+                                    ValueRange{row, mul(block, index(kBlockK / 4))});
+            scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
+          });
+      memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
+      scf::YieldOp::create(b, loc);
+    });
+  }
+
+  void emitRows(Value tile, Value firstRow, int64_t rows) {
+    Type i32 = b.getI32Type();
+    auto accType = vec(lanes, i32), bytesType = vec(4 * lanes, b.getI8Type());
+    // One row alone runs four independent dot chains; several rows run one each.
+    int64_t chains = rows == 1 ? 4 : 1;
+    SmallVector<Value> init(rows * chains, splat(accType, b.getI32IntegerAttr(0)));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(blocks), index(1), init,
+        [&](OpBuilder &, Location, Value block, ValueRange acc) {
+          SmallVector<Value> groups = loadAndUnpack(tile, block);
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t group = 0; group < 8; ++group) {
+              Value word = memref::LoadOp::create(
+                  b, loc, words,
+                  ValueRange{add(firstRow, index(r)), add(mul(block, index(8)), index(group))});
+              Value activations = vector::BitCastOp::create(
+                  b, loc, bytesType, vector::BroadcastOp::create(b, loc, accType, word));
+              Value &sum = next[r * chains + group % chains];
+              sum = dot.dot(b, loc, sum, groups[group], activations);
+            }
+          scf::YieldOp::create(b, loc, next);
+        });
+    Value firstColumn = mul(tile, index(lanes));
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    // Unsigned codes are w + 128; signed bytes are w itself.
+    int32_t offset = layout.signedBytes ? 0 : 128;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = add(firstRow, index(r));
+      Value sum = loop.getResult(r * chains);
+      for (int64_t c = 1; c < chains; ++c)
+        sum = add(sum, loop.getResult(r * chains + c));
+      if (offset) {
+        Value rowSum = vector::BroadcastOp::create(
+            b, loc, accType, memref::LoadOp::create(b, loc, rowSums, ValueRange{row}));
+        sum = arith::SubIOp::create(b, loc, sum,
+                                    mul(rowSum, splat(accType, b.getI32IntegerAttr(offset))));
+      }
+      if (bias)
+        sum = add(sum, vector::TransferReadOp::create(b, loc, accType, bias,
+                                                      ValueRange{firstColumn}, zero,
+                                                      ArrayRef<bool>{false}));
+      vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
+                                      ArrayRef<bool>{false});
+    }
+  }
+
+  qkernel::MatmulIntegerOp op;
+  const DotInstruction &dot;
+  int64_t m = 0;
+  Value bias, out, words, rowSums;
+};
+
+} // namespace
+
+LogicalResult lowerIntegerMatmuls(ModuleOp module, StringRef family) {
+  SmallVector<qkernel::MatmulIntegerOp> matmuls;
+  module.walk([&](qkernel::MatmulIntegerOp op) { matmuls.push_back(op); });
+  for (qkernel::MatmulIntegerOp op : matmuls) {
+    auto dot = dotForLayout(op, op.getLayout(), family);
+    if (!dot)
+      return failure();
+    OpBuilder b(op);
+    Value result = IntegerMatmulEmitter(b, op, *dot).emit();
+    op.getOutput().replaceAllUsesWith(result);
+    op.erase();
+  }
+  return success();
+}
+
+} // namespace quantc::codegen
