@@ -98,10 +98,36 @@ std::string layoutText(const PackedLayout &l) {
   return os.str();
 }
 
-/// Builds, lowers for `family` and JIT-runs one qkernel.matmul.
-std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::StringRef family) {
+/// Parses, lowers for `family` and JIT-compiles one kernel module; null
+/// after a test failure.
+std::unique_ptr<JITModel> compileKernel(const std::string &source, llvm::StringRef family) {
   static bool passesRegistered = (quantc::registerAllPasses(), true);
   (void)passesRegistered;
+  mlir::DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  if (!module) {
+    ADD_FAILURE() << "the kernel module does not parse";
+    return nullptr;
+  }
+  auto target = resolveTarget("host");
+  EXPECT_TRUE(bool(target));
+  target->kernelFamily = family.str();
+  if (mlir::failed(lowerToLLVMDialect(*module, *target))) {
+    ADD_FAILURE() << "lowering failed for " << family.str();
+    return nullptr;
+  }
+  auto jit = JITModel::compile(*module, *target);
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError());
+    return nullptr;
+  }
+  return std::move(*jit);
+}
+
+/// Builds, lowers for `family` and JIT-runs one qkernel.matmul.
+std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::StringRef family) {
   const PackedLayout &l = p.layout;
   std::vector<int8_t> packed = pack(l, p.codes);
   std::string x = "tensor<" + std::to_string(p.m) + "x" + std::to_string(l.k) + "xf32>";
@@ -131,28 +157,11 @@ std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::
       << "\", activation = \"" << (p.relu ? "relu" : "none") << "\"} : (" << types << ") -> " << y
       << "\n  return %y : " << y << "\n}\n";
 
-  mlir::DialectRegistry registry;
-  quantc::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(src.str(), &context);
-  if (!module) {
-    ADD_FAILURE() << "the kernel module does not parse";
+  auto jit = compileKernel(src.str(), family);
+  if (!jit)
     return {};
-  }
-  auto target = resolveTarget("host");
-  EXPECT_TRUE(bool(target));
-  target->kernelFamily = family.str();
-  if (mlir::failed(lowerToLLVMDialect(*module, *target))) {
-    ADD_FAILURE() << "lowering failed for " << family.str();
-    return {};
-  }
-  auto jit = JITModel::compile(*module, *target);
-  if (!jit) {
-    ADD_FAILURE() << llvm::toString(jit.takeError());
-    return {};
-  }
   std::vector<float> out(p.m * l.n, -12345.0f);
-  EXPECT_FALSE(bool((*jit)->run({const_cast<float *>(p.x.data()), out.data()})));
+  EXPECT_FALSE(bool(jit->run({const_cast<float *>(p.x.data()), out.data()})));
   return out;
 }
 
@@ -267,8 +276,6 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
 std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int64_t m, const std::vector<int8_t> &x,
                                       const std::vector<int8_t> &w,
                                       const std::vector<int32_t> &bias, llvm::StringRef family) {
-  static bool passesRegistered = (quantc::registerAllPasses(), true);
-  (void)passesRegistered;
   std::vector<int8_t> codes(w.size());
   for (size_t i = 0; i < w.size(); ++i)
     codes[i] = int8_t(uint8_t(int32_t(w[i]) + 128));
@@ -287,28 +294,11 @@ std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int64_t m, const st
       << (bias.empty() ? "" : ", " + biasType) << ") -> " << yType << "\n  return %y : " << yType
       << "\n}\n";
 
-  mlir::DialectRegistry registry;
-  quantc::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(src.str(), &context);
-  if (!module) {
-    ADD_FAILURE() << "the kernel module does not parse";
+  auto jit = compileKernel(src.str(), family);
+  if (!jit)
     return {};
-  }
-  auto target = resolveTarget("host");
-  EXPECT_TRUE(bool(target));
-  target->kernelFamily = family.str();
-  if (mlir::failed(lowerToLLVMDialect(*module, *target))) {
-    ADD_FAILURE() << "lowering failed for " << family.str();
-    return {};
-  }
-  auto jit = JITModel::compile(*module, *target);
-  if (!jit) {
-    ADD_FAILURE() << llvm::toString(jit.takeError());
-    return {};
-  }
   std::vector<int32_t> out(m * l.n, -12345);
-  EXPECT_FALSE(bool((*jit)->run({const_cast<int8_t *>(x.data()), out.data()})));
+  EXPECT_FALSE(bool(jit->run({const_cast<int8_t *>(x.data()), out.data()})));
   return out;
 }
 

@@ -281,18 +281,8 @@ void MatmulEmitter::store(Value acc, Value row, Value firstColumn) {
 } // namespace
 
 LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
-  SmallVector<qkernel::MatmulOp> matmuls;
-  module.walk([&](qkernel::MatmulOp op) { matmuls.push_back(op); });
-  for (qkernel::MatmulOp op : matmuls) {
-    auto dot = dotForLayout(op, op.getLayout(), family);
-    if (!dot)
-      return failure();
-    OpBuilder b(op);
-    Value result = MatmulEmitter(b, op, *dot).emit();
-    op.getOutput().replaceAllUsesWith(result);
-    op.erase();
-  }
-  if (failed(lowerIntegerMatmuls(module, family)))
+  if (failed((emitEach<qkernel::MatmulOp, MatmulEmitter>(module, family))) ||
+      failed(lowerIntegerMatmuls(module, family)))
     return failure();
   return lowerPackOps(module);
 }

@@ -131,18 +131,7 @@ private:
 } // namespace
 
 LogicalResult lowerIntegerMatmuls(ModuleOp module, StringRef family) {
-  SmallVector<qkernel::MatmulIntegerOp> matmuls;
-  module.walk([&](qkernel::MatmulIntegerOp op) { matmuls.push_back(op); });
-  for (qkernel::MatmulIntegerOp op : matmuls) {
-    auto dot = dotForLayout(op, op.getLayout(), family);
-    if (!dot)
-      return failure();
-    OpBuilder b(op);
-    Value result = IntegerMatmulEmitter(b, op, *dot).emit();
-    op.getOutput().replaceAllUsesWith(result);
-    op.erase();
-  }
-  return success();
+  return emitEach<qkernel::MatmulIntegerOp, IntegerMatmulEmitter>(module, family);
 }
 
 } // namespace quantc::codegen

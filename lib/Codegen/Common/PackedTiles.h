@@ -48,6 +48,23 @@ protected:
 std::unique_ptr<DotInstruction> dotForLayout(mlir::Operation *op, qkernel::LayoutAttr layout,
                                              llvm::StringRef family);
 
+/// Replaces every OpT in `module` by what Emitter(b, op, dot).emit() builds.
+template <typename OpT, typename Emitter>
+mlir::LogicalResult emitEach(mlir::ModuleOp module, llvm::StringRef family) {
+  llvm::SmallVector<OpT> ops;
+  module.walk([&](OpT op) { ops.push_back(op); });
+  for (OpT op : ops) {
+    auto dot = dotForLayout(op, op.getLayout(), family);
+    if (!dot)
+      return mlir::failure();
+    mlir::OpBuilder b(op);
+    mlir::Value result = Emitter(b, op, *dot).emit();
+    op.getOutput().replaceAllUsesWith(result);
+    op.erase();
+  }
+  return mlir::success();
+}
+
 /// Lowers every qkernel.matmul_integer (LowerMatmulInteger.cpp).
 mlir::LogicalResult lowerIntegerMatmuls(mlir::ModuleOp module, llvm::StringRef family);
 
