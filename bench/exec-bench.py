@@ -7,7 +7,10 @@ compile time.
 bench/exec-bench.py [--quantc build/bin/quantc] [--runs 50] [--target host]
                     [--compile-flags "--bits 8 --act-bits 8"]  (quantized artifacts;
                     without --calib they are calibrated data-free, fine for timing)
-Prints a Markdown table; ratio = quantc / ORT (lower is better)."""
+With --compile-flags, ORT also runs quantc's own QDQ export of the same
+quantization (`quantc export-qdq`, graph optimizations on, so ORT fuses QDQ
+into its integer kernels; basic optimizations where "all" fails to load).
+Prints a Markdown table; ratio = quantc / ORT fp32 (lower is better)."""
 import argparse
 import os
 import platform
@@ -44,9 +47,11 @@ def main():
     models = os.path.join(ROOT, ".cache", "models")
     print("machine: %s, %d cores; target %s; %d timed runs after one warm-up; compile flags: %s\n" %
           (cpu_name(), os.cpu_count(), args.target, args.runs, args.compile_flags or "(float)"))
+    qdq = bool(args.compile_flags)
     print("| model | input | quantc compile (s) | quantc median (ms) | quantc min (ms) "
-          "| ORT median (ms) | ORT min (ms) | ratio (median) |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| ORT median (ms) | ORT min (ms) | ratio (median) |" +
+          (" ORT on quantc QDQ median (ms) | quantc / ORT QDQ |" if qdq else ""))
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if qdq else ""))
     with tempfile.TemporaryDirectory() as work:
         for name, file, shape in MODELS:
             model = os.path.join(models, file)
@@ -68,9 +73,28 @@ def main():
                                   "--input", "x=" + x, "--threads", "1", "--repeat", str(args.runs)],
                                  check=True, capture_output=True, text=True)
             o = json.loads(ort.stdout)
-            print("| %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2fx |" % (
+            row = "| %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2fx |" % (
                 name, "x".join(map(str, shape)), compile_s, q_med, q_min, o["median_ms"],
-                o["min_ms"], q_med / o["median_ms"]))
+                o["min_ms"], q_med / o["median_ms"])
+            if qdq:
+                q = ort_on_qdq(args, model, shape, x, work, name)
+                row += " %s | %s |" % (("%.2f" % q, "%.2fx" % (q_med / q)) if q else ("failed", ""))
+            print(row)
+
+
+def ort_on_qdq(args, model, shape, x, work, name):
+    """Median ms of ORT on `quantc export-qdq` with the same flags, or None."""
+    exported = os.path.join(work, name + "-qdq.onnx")
+    subprocess.run([args.quantc, "export-qdq", model, "--input-shape",
+                    "x=" + ",".join(map(str, shape)), "-o", exported] + args.compile_flags.split(),
+                   check=True, stderr=subprocess.DEVNULL)
+    for level in ([], ["--optimization", "basic"]):
+        run = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), exported,
+                              "--input", "x=" + x, "--threads", "1", "--repeat", str(args.runs)] +
+                             level, capture_output=True, text=True)
+        if run.returncode == 0:
+            return json.loads(run.stdout)["median_ms"]
+    return None
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // qnn op definitions and the verifiers that go beyond shape inference.
 #include "dialects/QNN/QNNOps.h"
+#include "dialects/QNN/QNNShapeUtils.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
@@ -86,12 +87,17 @@ LogicalResult ConvIntegerOp::verify() {
   if (getInputZeroPoint() < -128 || getInputZeroPoint() > 127)
     return emitOpError("input_zero_point must fit in int8");
   auto pads = getPads(), strides = getStrides(), dilations = getDilations();
+  if (failed(shapes::checkWindowAttrs(getLoc(), "conv_integer", 2, strides, dilations, pads)))
+    return failure();
   for (int d = 0; d < 2; ++d) {
     int64_t in = input.getDimSize(2 + d), k = weight.getDimSize(2 + d);
-    int64_t want = (in + pads[d] + pads[2 + d] - dilations[d] * (k - 1) - 1) / strides[d] + 1;
-    if (output.getDimSize(2 + d) != want)
+    auto want = shapes::windowOutputSize(in, k, strides[d], dilations[d], pads[d], pads[2 + d],
+                                         /*ceilMode=*/false);
+    if (failed(want))
+      return emitOpError("kernel dim ") << d << " (" << k << ") is larger than the padded input";
+    if (output.getDimSize(2 + d) != *want)
       return emitOpError("result spatial dim ") << d << " is " << output.getDimSize(2 + d)
-                                                << ", expected " << want;
+                                                << ", expected " << *want;
   }
   if (output.getDimSize(0) != input.getDimSize(0) || output.getDimSize(1) != weight.getDimSize(0))
     return emitOpError("result must be N x F x OH x OW");

@@ -70,6 +70,18 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape);
 /// numpy broadcasting of two shapes; dynamic dims broadcast optimistically.
 mlir::LogicalResult broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b,
                                     llvm::SmallVectorImpl<int64_t> &out);
+/// Conv and pooling attributes: one stride and dilation (positive) per
+/// spatial dim, begin then end pads (non-negative).
+mlir::LogicalResult checkWindowAttrs(std::optional<mlir::Location> loc, llvm::StringRef op,
+                                     size_t spatialRank, llvm::ArrayRef<int64_t> strides,
+                                     llvm::ArrayRef<int64_t> dilations,
+                                     llvm::ArrayRef<int64_t> pads);
+/// Output size of a sliding window (checked arithmetic: attributes may be
+/// huge); failure when the kernel does not fit the padded input, kDynamic
+/// for a dynamic input.
+mlir::FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                          int64_t dilation, int64_t padBegin, int64_t padEnd,
+                                          bool ceilMode);
 } // namespace shapes
 
 } // namespace quantc::qnn

@@ -65,15 +65,9 @@ LogicalResult broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
   return success();
 }
 
-} // namespace quantc::qnn::shapes
-
-using namespace quantc::qnn::shapes;
-
-namespace {
-
 /// Ceiling division of a non-negative by a positive number, without the
 /// overflow of (a + b - 1) / b when b is huge.
-int64_t ceilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0); }
+static int64_t ceilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0); }
 
 /// Checks the per-spatial-dim attributes shared by conv and pooling ops.
 LogicalResult checkWindowAttrs(std::optional<Location> loc, StringRef op,
@@ -121,7 +115,9 @@ FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   return out;
 }
 
-} // namespace
+} // namespace quantc::qnn::shapes
+
+using namespace quantc::qnn::shapes;
 
 //===----------------------------------------------------------------------===//
 // Constants

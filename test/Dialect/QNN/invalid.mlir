@@ -318,6 +318,23 @@ func.func @conv_integer_bad_shape(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x3x3xi8>
 
 // -----
 
+func.func @conv_integer_zero_stride(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32> {
+  // Found by fuzz-mlir under UBSan: the output size divided by the stride.
+  // expected-error @below {{'qnn.conv_integer' op strides and dilations must be positive}}
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 0, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x4x4xi8>, tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32>
+  return %y : tensor<1x3x4x4xi32>
+}
+
+// -----
+
+func.func @conv_integer_huge_dilation(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x3x3xi8>) -> tensor<1x3x4x4xi32> {
+  // expected-error @below {{'qnn.conv_integer' op kernel dim 0 (3) is larger than the padded input}}
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 9223372036854775807, 1>, pads = array<i64: 9223372036854775807, 1, 1, 1>} : (tensor<1x2x4x4xi8>, tensor<3x2x3x3xi8>) -> tensor<1x3x4x4xi32>
+  return %y : tensor<1x3x4x4xi32>
+}
+
+// -----
+
 func.func @conv_integer_zero_point(%x: tensor<1x2x4x4xi8>, %w: tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32> {
   // expected-error @below {{'qnn.conv_integer' op input_zero_point must fit in int8}}
   %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, input_zero_point = 300 : i64} : (tensor<1x2x4x4xi8>, tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32>
