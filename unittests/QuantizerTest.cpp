@@ -79,6 +79,26 @@ TEST(Quantizer, EightBitPerChannelIsNearLossless) {
     EXPECT_LE(std::abs(int(v)), 127);
 }
 
+TEST(Quantizer, DenormalChannelsQuantizeToZero) {
+  // PP-OCRv4 rec has dead channels with weights near 1e-39: a scale of
+  // max|w| / 127 would be denormal, its codes full-range, and a bias folded
+  // through s_x * s_w would overflow int32. Such a channel is zero.
+  auto w = gaussian(3 * 8, 3);
+  for (int i = 8; i < 16; ++i)
+    w[i] = (i % 2 ? 1 : -1) * 6.8e-39f;
+  auto layout = WeightLayout::fromAxes({3, 8}, 0);
+  for (bool symmetric : {true, false}) {
+    WeightScheme s;
+    s.symmetric = symmetric;
+    auto q = quantizeWeights(w, layout, s);
+    EXPECT_EQ(q.scales[1], 1.f);
+    EXPECT_EQ(q.zeroPoints[1], 0);
+    for (int i = 8; i < 16; ++i)
+      EXPECT_EQ(q.values[i], 0) << i;
+    EXPECT_GT(q.scales[0], 1e-3f);
+  }
+}
+
 TEST(Quantizer, ClipSearchBeatsMinMaxAtLowBits) {
   auto w = gaussian(4096, 2);
   w[7] = 12.f; // an outlier stretches the min/max range

@@ -112,8 +112,12 @@ BlockParams paramsFor(double lo, double hi, const WeightScheme &scheme, IntRange
       p.zeroPoint = int32_t(std::clamp<double>(std::nearbyint(range.min - lo / p.scale),
                                                double(range.min), double(range.max)));
   }
-  if (!(p.scale > 0) || !std::isfinite(p.scale))
-    p.scale = 1, p.zeroPoint = 0; // an all-zero block: any scale represents it
+  // An all-zero block: any scale represents it. So does a block of
+  // denormals (a dead channel): as codes of a denormal scale they would be
+  // full-range, and the scale would overflow every bias folded through it
+  // (qnn-fold-scales divides by s_x * s_w).
+  if (!(p.scale >= std::numeric_limits<float>::min()) || !std::isfinite(p.scale))
+    p.scale = 1, p.zeroPoint = 0;
   return p;
 }
 

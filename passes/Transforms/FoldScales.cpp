@@ -76,6 +76,37 @@ std::optional<Int8Weight> int8Weight(Value weight, int32_t axis) {
   return Int8Weight{storage.getInput(), type, std::move(*values), std::move(*scales)};
 }
 
+/// A dead channel (weights near 0, say 1e-17, but a bias of order 1) has an
+/// accumulator scale s_x * s_w[c] so small that its folded bias overflows
+/// int32. Such a channel is requantized with a coarser scale s_w[c] * 2^j
+/// (codes q / 2^j, rounded half to even) until the bias fits: its weights
+/// contribute nothing measurable next to the bias anyway. `at(c, i)` is the
+/// index of the channel's i-th weight in `weight.values`. True when any
+/// channel changed.
+bool coarsenDeadChannels(Int8Weight &weight, int64_t perChannel, quant::UniformQuantizedType x,
+                         Value floatBias, llvm::function_ref<int64_t(int64_t, int64_t)> at) {
+  auto bias = floatBias ? readFloats(floatBias) : std::nullopt;
+  if (!bias || bias->size() != weight.scales.size())
+    return false;
+  const double limit = double(1 << 29); // leaves room for the zero-point term
+  bool changed = false;
+  for (size_t c = 0; c < weight.scales.size(); ++c) {
+    double scale = double(float(x.getScale()) * float(weight.scales[c]));
+    double ratio = std::fabs(double((*bias)[c])) / scale;
+    if (!(ratio > limit) || !std::isfinite(ratio))
+      continue;
+    int shift = int(std::ceil(std::log2(ratio / limit)));
+    double factor = std::ldexp(1.0, shift);
+    for (int64_t i = 0; i < perChannel; ++i) {
+      int8_t &q = weight.values[at(int64_t(c), i)];
+      q = int8_t(std::nearbyint(double(q) / factor));
+    }
+    weight.scales[c] *= factor;
+    changed = true;
+  }
+  return changed;
+}
+
 /// Accumulator scales s_x * s_w[c] and the int32 bias
 /// round(b[c] / scale[c]) - z_x * weightSums[c] (the zero-point term); fails
 /// when the layer's f32 bias is not a constant vector or does not fit int32.
@@ -143,6 +174,8 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
       return failure();
     int64_t channels = weight->type.getDimSize(0);
     int64_t perChannel = int64_t(weight->values.size()) / channels;
+    bool coarsened = coarsenDeadChannels(*weight, perChannel, x, conv.getBias(),
+                                         [&](int64_t c, int64_t i) { return c * perChannel + i; });
     std::vector<int64_t> sums(channels, 0);
     for (int64_t o = 0; o < channels; ++o)
       for (int64_t k = 0; k < perChannel; ++k)
@@ -151,6 +184,9 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
     if (failed(folded))
       return rewriter.notifyMatchFailure(conv, "bias is not constant or does not fit int32");
     Location loc = conv.getLoc();
+    if (coarsened)
+      weight->storage = makeInt8Constant(rewriter, loc, weight->type.clone(rewriter.getI8Type()),
+                                         weight->values, "qweight_coarsened");
     auto accumulatorType = cast<RankedTensorType>(conv.getType()).clone(rewriter.getI32Type());
     Value accumulator = ConvIntegerOp::create(
         rewriter, loc, accumulatorType, storageView(rewriter, loc, activation), weight->storage,
@@ -183,6 +219,9 @@ struct FoldMatrixScales : RewritePattern {
     if (!activation || !weight || weight->type.getRank() != 2)
       return failure();
     int64_t n = weight->type.getDimSize(transB ? 0 : 1), k = weight->type.getDimSize(transB ? 1 : 0);
+    bool coarsened = coarsenDeadChannels(*weight, k, x, bias, [&](int64_t c, int64_t i) {
+      return transB ? c * k + i : i * n + c;
+    });
     std::vector<int8_t> kn(k * n); // the weight as [K, N]
     std::vector<int64_t> sums(n, 0);
     for (int64_t r = 0; r < k; ++r)
@@ -194,7 +233,7 @@ struct FoldMatrixScales : RewritePattern {
     if (failed(folded))
       return rewriter.notifyMatchFailure(op, "bias is not a constant N-vector or does not fit int32");
     Location loc = op->getLoc();
-    Value b = transB ? makeInt8Constant(rewriter, loc, RankedTensorType::get({k, n}, rewriter.getI8Type()),
+    Value b = transB || coarsened ? makeInt8Constant(rewriter, loc, RankedTensorType::get({k, n}, rewriter.getI8Type()),
                                         kn, "qweight_kn")
                      : weight->storage;
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());

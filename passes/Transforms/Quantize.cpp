@@ -12,6 +12,7 @@
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
+#include <limits>
 
 namespace quantc::qnn {
 #define GEN_PASS_DEF_QNNQUANTIZEPASS
@@ -255,8 +256,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       if (scale > 0)
         zeroPoint = std::clamp<int64_t>(int64_t(std::nearbyint(qmin - lo / scale)), qmin, qmax);
     }
-    if (!(scale > 0) || !std::isfinite(scale))
-      scale = 1.0; // a tensor that is always zero
+    if (!(scale >= double(std::numeric_limits<float>::min())) || !std::isfinite(scale))
+      scale = 1.0; // a tensor that is always zero (or denormal: as good as)
     scale = double(float(scale)); // the type stores what f32 arithmetic will use
     auto storage = IntegerType::get(context, actBits);
     auto type = cast<RankedTensorType>(value.getType());

@@ -221,3 +221,26 @@ func.func @activation_then_affine(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32
   %ad = qnn.dequantize %aq : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x3x3xf32>
   return %ad : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// A dead channel (s_w = 2^-40, bias 1.0): 1 / (0.5 * 2^-40) = 2^41 would not
+// fit int32, so the channel is requantized 2^12 times coarser (codes 96 and
+// -64 round to 0, s_w = 2^-28) and its bias folds to 2^29; channel 0 is as
+// before (17). Without this PP-OCRv4 rec kept four convs in float.
+// CHECK-LABEL: func.func @dead_channel
+// CHECK-DAG: %[[B:.*]] = qnn.constant dense<[17, 536870912]> : tensor<2xi32>
+// CHECK-DAG: %[[W:.*]] = qnn.constant dense_resource<qweight_coarsened> : tensor<2x2x1x1xi8>
+// CHECK: qnn.conv_integer %{{.*}}, %[[W]], %[[B]]
+// CHECK: quant.uniform<i32:f32:1, {1.250000e-01,1.862645149230957E-9}>
+// CHECK: qweight_coarsened: "0x1000000001020000"
+func.func @dead_channel(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]], [[2]]], [[[96]], [[-64]]]]> : tensor<2x2x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 9.094947017729282e-13}>>
+  %wd = qnn.dequantize %ws : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 9.094947017729282e-13}>> -> tensor<2x2x1x1xf32>
+  %b = qnn.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %y = qnn.conv %xd, %wd, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
