@@ -272,13 +272,13 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
                          });
 
 /// Builds, lowers for `family` and JIT-runs one qkernel.matmul_integer on
-/// weights w [k, n] (signed), packed as codes w + 128.
-std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int64_t m, const std::vector<int8_t> &x,
-                                      const std::vector<int8_t> &w,
+/// weights w [k, n] (signed), packed as codes w + zeroPoint.
+std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m,
+                                      const std::vector<int8_t> &x, const std::vector<int8_t> &w,
                                       const std::vector<int32_t> &bias, llvm::StringRef family) {
   std::vector<int8_t> codes(w.size());
   for (size_t i = 0; i < w.size(); ++i)
-    codes[i] = int8_t(uint8_t(int32_t(w[i]) + 128));
+    codes[i] = int8_t(uint8_t(int32_t(w[i]) + zeroPoint));
   std::vector<int8_t> packed = pack(l, codes);
   std::string xType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.k) + "xi8>";
   std::string yType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.n) + "xi32>";
@@ -290,7 +290,8 @@ std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int64_t m, const st
   if (!bias.empty())
     src << "  %b = arith.constant " << literal(bias) << " : " << biasType << "\n";
   src << "  %y = qkernel.matmul_integer %x, %p" << (bias.empty() ? "" : " bias %b")
-      << " {layout = " << layoutText(l) << "} : (" << xType << ", " << packedType
+      << " {layout = " << layoutText(l) << ", zero_point = " << zeroPoint << " : i64} : ("
+      << xType << ", " << packedType
       << (bias.empty() ? "" : ", " + biasType) << ") -> " << yType << "\n  return %y : " << yType
       << "\n}\n";
 
@@ -302,40 +303,53 @@ std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int64_t m, const st
   return out;
 }
 
-// W8A8: every host family, and signed bytes (NEON's storage) through the
-// generic dot, equal the int32 reference exactly: K and N tails, one row
-// and several, extremes -128 and 127 on both sides, with and without bias.
+// A8: every host family, and signed bytes (NEON's 8-bit storage) through
+// the generic dot, equal the int32 reference exactly, for 8-bit weights
+// (codes w + 128, extremes -128 and 127 on both sides) and the narrower
+// ones of an allocation (w + 2^(b-1) - 1 in b bits): K and N tails, one row
+// and several, with and without bias.
 TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
   std::mt19937 rng(8);
   std::uniform_int_distribution<int> byte(-128, 127);
-  std::vector<std::pair<std::string, bool>> configs;
+  struct Config {
+    std::string family;
+    unsigned bits;
+    bool signedBytes;
+  };
+  std::vector<Config> configs;
   for (const std::string &family : hostFamilies())
-    configs.push_back({family, false});
-  configs.push_back({"generic", true});
-  for (auto [family, signedBytes] : configs)
+    for (unsigned bits : {8u, 4u, 3u, 2u})
+      configs.push_back({family, bits, false});
+  configs.push_back({"generic", 8, true});
+  for (const Config &config : configs)
     for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{1, 64, 16},
                            {5, 100, 37},
                            {7, 27, 19},
                            {4, 480, 60}}) {
       PackedLayout layout;
-      layout.bits = 8;
-      layout.lanes = family == "generic" && signedBytes ? 4 : familyLanes(family);
+      layout.bits = config.bits;
+      layout.lanes = config.signedBytes ? 4 : familyLanes(config.family);
       layout.k = k;
       layout.n = n;
-      layout.signedBytes = signedBytes;
+      layout.signedBytes = config.signedBytes;
+      int32_t zeroPoint = config.bits == 8 ? 128 : (1 << (config.bits - 1)) - 1;
+      int32_t wMax = config.bits == 8 ? 127 : zeroPoint, wMin = config.bits == 8 ? -128 : -zeroPoint;
+      std::uniform_int_distribution<int> weight(wMin, wMax);
       std::vector<int8_t> x(m * k), w(k * n);
       for (size_t i = 0; i < x.size(); ++i)
         x[i] = int8_t(i % 13 == 0 ? -128 : i % 17 == 0 ? 127 : byte(rng));
       for (size_t i = 0; i < w.size(); ++i)
-        w[i] = int8_t(i % 11 == 0 ? -128 : i % 19 == 0 ? 127 : byte(rng));
+        w[i] = int8_t(i % 11 == 0 ? wMin : i % 19 == 0 ? wMax : weight(rng));
       std::vector<int32_t> bias;
       if (m > 1)
         for (int64_t c = 0; c < n; ++c)
           bias.push_back(int32_t(byte(rng)) * 100000);
-      std::string what = family + (signedBytes ? " signed bytes" : "") + " m=" + std::to_string(m) +
+      std::string what = config.family + " " + std::to_string(config.bits) + "-bit" +
+                         (config.signedBytes ? " signed bytes" : "") + " m=" + std::to_string(m) +
                          " k=" + std::to_string(k) + " n=" + std::to_string(n);
       std::vector<int32_t> expected = referenceMatmulInteger(m, k, n, x, w, bias);
-      std::vector<int32_t> actual = runIntegerKernel(layout, m, x, w, bias, family);
+      std::vector<int32_t> actual =
+          runIntegerKernel(layout, zeroPoint, m, x, w, bias, config.family);
       ASSERT_EQ(expected.size(), actual.size()) << what;
       for (size_t i = 0; i < expected.size(); ++i)
         if (expected[i] != actual[i]) {

@@ -148,9 +148,14 @@ LogicalResult MatmulOp::verify() {
 
 LogicalResult MatmulIntegerOp::verify() {
   LayoutAttr layout = getLayout();
-  if (layout.getBits() != 8 || layout.getGroup() != 0)
-    return emitOpError() << "needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = "
-                         << layout.getBits() << ", group = " << layout.getGroup();
+  if (layout.getGroup() != 0 || layout.getBinary())
+    return emitOpError() << "needs a per-channel, non-binary layout (group = 0), got group = "
+                         << layout.getGroup();
+  int64_t maxCode = (int64_t(1) << layout.getBits()) - 1;
+  int64_t zeroPoint = int64_t(getZeroPoint()); // I64Attr reads back unsigned
+  if (zeroPoint < 0 || zeroPoint > maxCode)
+    return emitOpError() << "zero_point must be a " << layout.getBits() << "-bit code in [0, "
+                         << maxCode << "], got " << zeroPoint;
   if (failed(checkMatmulShapes(*this, getInput().getType(), getOutput().getType(),
                                getPacked().getType(), layout)))
     return failure();

@@ -75,22 +75,25 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
 }
 
 def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
-  let summary = "int8 x [..., M, K] times packed int8 W [K, N] -> int32 (+ int32 bias)";
+  let summary = "int8 x [..., M, K] times packed integer W [K, N] -> int32 (+ int32 bias)";
   let description = [{
     acc[m, n] = bias[n] + sum_k x[m, k] * w[k, n] in int32: qnn.matmul_integer
-    and, through im2col, qnn.conv_integer on the packed 8-bit layout. The
-    codes are w + 128 (stored as signed bytes w where the layout says so),
-    one per-channel layout (group 0). The dot instruction takes the codes as
-    its unsigned operand and x as its signed one; x's row sum times 128 is
-    subtracted once per row. Exact: the result equals the int32 reference
-    bit for bit (sums wrap modulo 2^32 as qnn's do).
+    and, through im2col, qnn.conv_integer on the packed layout. The codes
+    are w + zero_point (unsigned, `bits` wide: 8 for W8A8, fewer for the
+    sub-8-bit layers of an allocation), one per-channel layout (group 0);
+    8-bit codes stored as signed bytes hold c - 128. The dot instruction
+    takes the codes as its unsigned operand and x as its signed one; x's row
+    sum times the zero point is subtracted once per row. Exact: the result
+    equals the int32 reference bit for bit (sums wrap modulo 2^32 as qnn's
+    do).
 
     ```mlir
-    %acc = qkernel.matmul_integer %x, %packed bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<4x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<4x16xi32>
+    %acc = qkernel.matmul_integer %x, %packed bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<4x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<4x16xi32>
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input, QKernel_Bytes:$packed,
-                       Optional<RankedTensorOf<[I32]>>:$bias, QKernel_LayoutAttr:$layout);
+                       Optional<RankedTensorOf<[I32]>>:$bias, QKernel_LayoutAttr:$layout,
+                       I64Attr:$zero_point);
   let results = (outs RankedTensorOf<[I32]>:$output);
   let assemblyFormat = [{
     $input `,` $packed (`bias` $bias^)? attr-dict `:` functional-type(operands, results)

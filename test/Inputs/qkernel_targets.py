@@ -17,7 +17,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 quantc, runner, work = sys.argv[1:4]
-formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary", "w8a8"]
+formats = sys.argv[4:] or ["8", "7", "6", "5", "4", "3", "2", "ternary", "binary", "w8a8", "w4a8"]
 rng = np.random.default_rng(3)
 m, k, n = 3, 100, 37  # K is not a multiple of 32, N of any lane count
 w1 = (rng.standard_normal((k, n)) * 0.2).astype(np.float32)
@@ -66,15 +66,16 @@ reference = np.load(os.path.join(work, "float.npy"))
 with open("/proc/cpuinfo") as f:
     vnni = "avx512_vnni" in f.read()
 targets = ["x86-64-v3", "x86-64"] + (["x86-64-v4-vnni"] if vnni else [])
-LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4, "w8a8": 0.1}
-# w8a8: int8 activations with static ranges (data-free calibration) run
-# qkernel.matmul_integer; the weight-only formats run in both kernel modes.
+LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4, "w8a8": 0.1, "w4a8": 0.35}
+# w8a8 / w4a8: int8 activations with static ranges (data-free calibration)
+# run qkernel.matmul_integer (8- and 4-bit codes); the weight-only formats
+# run in both kernel modes.
+A8 = {"w8a8": ["--bits", "8", "--act-bits", "8"], "w4a8": ["--bits", "4", "--act-bits", "8"]}
 configurations = [(fmt, mode) for fmt in formats
-                  for mode in (("int8",) if fmt == "w8a8" else ("int8", "float"))]
+                  for mode in (("int8",) if fmt in A8 else ("int8", "float"))]
 failed = 0
 for fmt, mode in configurations:
-    flags = (["--bits", "8", "--act-bits", "8"] if fmt == "w8a8" else
-             ["--bits", fmt, "--kernel-activations", mode])
+    flags = A8.get(fmt) or ["--bits", fmt, "--kernel-activations", mode]
     tag = os.path.join(work, "%s-%s" % (fmt, mode))
     run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *flags)
     host = np.load(tag + "-host.npy")

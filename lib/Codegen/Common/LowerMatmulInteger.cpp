@@ -4,8 +4,9 @@
 // x is already int8, so there is nothing to quantize: each row is copied
 // once into zero-padded 32-bit words (4 bytes each, what the dot broadcasts)
 // and summed. For every tile of `lanes` output channels and every 1 or 4
-// rows, the K blocks' dot products accumulate in int32; at the end the codes'
-// offset (w + 128: 128 * row sum) is subtracted and the bias added. Integer
+// rows, the K blocks (unpacked like qkernel.matmul's) accumulate their dot
+// products in int32; at the end the codes' offset (w + z: z * row sum) is
+// subtracted and the bias added. Integer
 // sums are exact, so the result is the int32 reference bit for bit.
 #include "quantc/Codegen/Lowering.h"
 
@@ -100,8 +101,8 @@ private:
         });
     Value firstColumn = mul(tile, index(lanes));
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-    // Unsigned codes are w + 128; signed bytes are w itself.
-    int32_t offset = layout.signedBytes ? 0 : 128;
+    // Codes are w + zero point; signed bytes hold them minus 128.
+    int32_t offset = int32_t(op.getZeroPoint()) - (layout.signedBytes ? 128 : 0);
     for (int64_t r = 0; r < rows; ++r) {
       Value row = add(firstRow, index(r));
       Value sum = loop.getResult(r * chains);

@@ -12,6 +12,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+
 namespace quantc {
 #define GEN_PASS_DEF_CONVERTQNNTOQKERNELPASS
 #include "passes/Conversion/Passes.h.inc"
@@ -42,7 +44,8 @@ std::optional<WeightMatrix> readWeight(Value weight, bool transposed) {
     return std::nullopt;
   auto storageCast = dequantize.getInput().getDefiningOp<quant::StorageCastOp>();
   auto type = dyn_cast<RankedTensorType>(dequantize.getInput().getType());
-  if (!storageCast || !type || type.getRank() < 2 || !type.hasStaticShape())
+  if (!storageCast || !type || type.getRank() < 2 || !type.hasStaticShape() ||
+      type.getNumElements() == 0)
     return std::nullopt;
   auto values = qnn::readInt8(storageCast.getInput());
   auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
@@ -149,9 +152,9 @@ struct ConvertQNNToQKernelPass
     }
   }
 
-  /// W8A8: qnn.matmul_integer with a constant [K, N] weight, or a 2-D
+  /// A8: qnn.matmul_integer with a constant [K, N] weight, or a 2-D
   /// qnn.conv_integer with one group, -> qkernel.matmul_integer on the
-  /// weight packed as 8-bit codes w + 128.
+  /// weight packed as codes w + z.
   void convertInteger(Operation *op) {
     auto matmul = dyn_cast<qnn::MatMulIntegerOp>(op);
     auto conv = dyn_cast<qnn::ConvIntegerOp>(op);
@@ -162,7 +165,8 @@ struct ConvertQNNToQKernelPass
     auto weightType = cast<RankedTensorType>(weight.getType());
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     if (!inputType.hasStaticShape() || !resultType.hasStaticShape() ||
-        !weightType.hasStaticShape() || inputType.getRank() < 2)
+        !weightType.hasStaticShape() || inputType.getRank() < 2 ||
+        weightType.getNumElements() == 0)
       return;
     if (conv && (conv.getGroup() != 1 || weightType.getRank() != 4 || inputType.getRank() != 4))
       return;
@@ -176,19 +180,22 @@ struct ConvertQNNToQKernelPass
       if (biasType.getRank() != 1)
         return;
     }
-    // The weight as K x N codes w + 128: [K, N] as given, or a conv's
-    // [O, C*kh*kw] transposed.
+    // The weight as K x N codes w + z ([K, N] as given, or a conv's
+    // [O, C*kh*kw] transposed), as narrow as its values allow: the 4-bit
+    // layers of an A8 allocation hold codes 0..14 (z = 7) in 4 bits.
+    auto [low, high] = std::minmax_element(values->begin(), values->end());
+    int32_t zeroPoint = -std::min<int32_t>(*low, 0);
     codegen::PackedLayout layout;
-    layout.bits = 8;
+    layout.bits = bitsFor(int64_t(*high) + zeroPoint);
     layout.lanes = lanes;
-    layout.signedBytes = signedBytes;
+    layout.signedBytes = signedBytes && layout.bits == 8;
     int64_t rows = weightType.getDimSize(0), columns = weightType.getNumElements() / rows;
     layout.k = matmul ? rows : columns;
     layout.n = matmul ? columns : rows;
     std::vector<int8_t> codes(values->size());
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < columns; ++c) {
-        int8_t code = int8_t(uint8_t(int32_t((*values)[r * columns + c]) + 128));
+        int8_t code = int8_t(uint8_t(int32_t((*values)[r * columns + c]) + zeroPoint));
         codes[matmul ? r * layout.n + c : c * layout.n + r] = code;
       }
     OpBuilder b(op);
@@ -202,7 +209,8 @@ struct ConvertQNNToQKernelPass
                             resultType)
                    : input;
     RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
-    Value y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr);
+    Value y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr,
+                                               b.getI64IntegerAttr(zeroPoint));
     if (conv)
       y = channelsFirst(b, loc, y);
     op->getResult(0).replaceAllUsesWith(y);

@@ -17,6 +17,6 @@ func.func @neon_w8(%x: tensor<1x32xf32>, %p: tensor<128xi8>, %s: tensor<1x4xf32>
 // NEON-NOT: arith.subi
 // NEON: vector.transfer_write {{.*}} : vector<4xi32>, memref<1x4xi32>
 func.func @neon_integer(%x: tensor<1x32xi8>, %p: tensor<128xi8>) -> tensor<1x4xi32> {
-  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 4, k = 32, n = 4, group = 0, binary = false, signed_bytes = true>} : (tensor<1x32xi8>, tensor<128xi8>) -> tensor<1x4xi32>
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 4, k = 32, n = 4, group = 0, binary = false, signed_bytes = true>, zero_point = 128 : i64} : (tensor<1x32xi8>, tensor<128xi8>) -> tensor<1x4xi32>
   return %y : tensor<1x4xi32>
 }

@@ -54,6 +54,6 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32
 // GENERIC-LABEL: func.func @integer_w8
 // GENERIC: arith.extui {{.*}} : vector<64xi8> to vector<64xi32>
 func.func @integer_w8(%x: tensor<5x40xi8>, %p: tensor<1024xi8>, %b: tensor<16xi32>) -> tensor<5x16xi32> {
-  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<5x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<5x16xi32>
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<5x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<5x16xi32>
   return %y : tensor<5x16xi32>
 }

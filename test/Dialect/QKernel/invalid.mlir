@@ -158,17 +158,17 @@ func.func @dot_scalable(%acc: vector<[16]xi32>, %w: vector<[64]xi8>) {
 
 // -----
 
-func.func @integer_bits(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
-  // expected-error @+1 {{'qkernel.matmul_integer' op needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = 4, group = 0}}
-  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
+func.func @integer_zero_point(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op zero_point must be a 4-bit code in [0, 15], got 128}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
   return
 }
 
 // -----
 
 func.func @integer_group(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
-  // expected-error @+1 {{'qkernel.matmul_integer' op needs an 8-bit per-channel layout (bits = 8, group = 0), got bits = 8, group = 32}}
-  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 32, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
+  // expected-error @+1 {{'qkernel.matmul_integer' op needs a per-channel, non-binary layout (group = 0), got group = 32}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 32, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
   return
 }
 
@@ -176,7 +176,7 @@ func.func @integer_group(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
 
 func.func @integer_input(%x: tensor<1x60xi8>, %p: tensor<1024xi8>) {
   // expected-error @+1 {{'qkernel.matmul_integer' op input must be a static [..., M, 64], got tensor<1x60xi8>}}
-  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x60xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x60xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
   return
 }
 
@@ -184,7 +184,7 @@ func.func @integer_input(%x: tensor<1x60xi8>, %p: tensor<1024xi8>) {
 
 func.func @integer_packed(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
   // expected-error @+1 {{'qkernel.matmul_integer' op packed tensor must hold 1024 bytes for the layout, got tensor<512xi8>}}
-  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x64xi8>, tensor<512xi8>) -> tensor<1x16xi32>
   return
 }
 
@@ -192,7 +192,7 @@ func.func @integer_packed(%x: tensor<1x64xi8>, %p: tensor<512xi8>) {
 
 func.func @integer_bias(%x: tensor<1x64xi8>, %p: tensor<1024xi8>, %b: tensor<15xi32>) {
   // expected-error @+1 {{'qkernel.matmul_integer' op bias must be [16], got tensor<15xi32>}}
-  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<1x64xi8>, tensor<1024xi8>, tensor<15xi32>) -> tensor<1x16xi32>
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x64xi8>, tensor<1024xi8>, tensor<15xi32>) -> tensor<1x16xi32>
   return
 }
 

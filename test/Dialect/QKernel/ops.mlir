@@ -38,10 +38,12 @@ func.func @dot(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> ve
   return %r : vector<16xi32>
 }
 
-// W8A8: int8 x, 8-bit packed codes, int32 bias and result.
+// A8: int8 x, packed codes w + zero_point, int32 bias and result.
 // CHECK-LABEL: func.func @matmul_integer
-// CHECK: qkernel.matmul_integer %arg0, %arg1 bias %arg2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<3x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<3x16xi32>
-func.func @matmul_integer(%x: tensor<3x64xi8>, %p: tensor<1024xi8>, %b: tensor<16xi32>) -> tensor<3x16xi32> {
-  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>} : (tensor<3x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<3x16xi32>
-  return %y : tensor<3x16xi32>
+// CHECK: qkernel.matmul_integer %arg0, %arg1 bias %arg2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<3x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<3x16xi32>
+// CHECK: qkernel.matmul_integer %arg0, %{{.*}} {layout = #qkernel.layout<bits = 4, {{.*}}>, zero_point = 7 : i64} : (tensor<3x64xi8>, tensor<512xi8>) -> tensor<3x16xi32>
+func.func @matmul_integer(%x: tensor<3x64xi8>, %p: tensor<1024xi8>, %b: tensor<16xi32>, %p4: tensor<512xi8>) -> (tensor<3x16xi32>, tensor<3x16xi32>) {
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<3x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<3x16xi32>
+  %y4 = qkernel.matmul_integer %x, %p4 {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<3x64xi8>, tensor<512xi8>) -> tensor<3x16xi32>
+  return %y, %y4 : tensor<3x16xi32>, tensor<3x16xi32>
 }
