@@ -306,8 +306,8 @@ std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, 
 // A8: every host family, and signed bytes (NEON's 8-bit storage) through
 // the generic dot, equal the int32 reference exactly, for 8-bit weights
 // (codes w + 128, extremes -128 and 127 on both sides) and the narrower
-// ones of an allocation (w + 2^(b-1) - 1 in b bits): K and N tails, one row
-// and several, with and without bias.
+// ones of an allocation (w + 2^(b-1) - 1 in b bits): K and N tails, one row,
+// 4 and 8 rows per step and their tails, with and without bias.
 TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
   std::mt19937 rng(8);
   std::uniform_int_distribution<int> byte(-128, 127);
@@ -325,6 +325,7 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
     for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{1, 64, 16},
                            {5, 100, 37},
                            {7, 27, 19},
+                           {9, 64, 20}, // 8 rows per step, then one
                            {4, 480, 60}}) {
       PackedLayout layout;
       layout.bits = config.bits;

@@ -79,7 +79,7 @@ Value MatmulEmitter::emit() {
   out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
 
   prepareActivations(xBuffer);
-  forTilesAndRows(m, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+  forTilesAndRows(m, 4, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
 }
 

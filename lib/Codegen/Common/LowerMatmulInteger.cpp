@@ -42,7 +42,9 @@ public:
       bias = readOnlyBuffer(b, loc, op.getBias());
     out = memref::AllocOp::create(b, loc, MemRefType::get({m, layout.n}, b.getI32Type()));
     prepareRows(x);
-    forTilesAndRows(m, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+    // 8 rows per unpacked block: 8 int32 accumulators, and the unpacking
+    // (shifts and masks below 8 bits) shared by 64 dots.
+    forTilesAndRows(m, 8, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
     return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
   }
 

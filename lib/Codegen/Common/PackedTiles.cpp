@@ -51,10 +51,11 @@ SmallVector<Value> PackedTileEmitter::loadAndUnpack(Value tile, Value block) {
   return groups;
 }
 
-void PackedTileEmitter::forTilesAndRows(int64_t m,
+void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep = m >= 4 ? 4 : 1, mainRows = m / rowsPerStep * rowsPerStep;
+  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
+  int64_t mainRows = m / rowsPerStep * rowsPerStep;
   auto rowLoop = [&](int64_t from, int64_t to, int64_t step, Value tile) {
     scf::ForOp::create(b, loc, index(from), index(to), index(step), ValueRange{},
                        [&](OpBuilder &, Location, Value row, ValueRange) {

@@ -29,8 +29,11 @@ protected:
   llvm::SmallVector<mlir::Value> loadAndUnpack(mlir::Value tile, mlir::Value block);
 
   /// Runs body(tile, firstRow, rows) over every tile of output channels and
-  /// the m rows of x, 4 rows at a time while 4 remain, then one by one.
-  void forTilesAndRows(int64_t m, llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+  /// the m rows of x, `step` rows at a time (4 when fewer than `step` rows
+  /// exist) while that many remain, then one by one: one unpacked block
+  /// serves all the rows of a step.
+  void forTilesAndRows(int64_t m, int64_t step,
+                       llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
 
   /// x [..., M, K] -> [m, K] (and back for results): collapse the batch dims.
   mlir::Value collapseRows(mlir::Value tensor);
