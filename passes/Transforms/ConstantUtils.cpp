@@ -11,6 +11,13 @@ namespace quantc::qnn {
 
 using namespace mlir;
 
+/// A splat declares any size for free (a fuzzed `dense<1> : tensor<...>` of
+/// 10^10 elements); expanding one past 2^26 elements is refused. Weight
+/// splats are never that large, other constants are bounded by their file.
+static bool expandable(DenseElementsAttr dense) {
+  return !dense.isSplat() || dense.getNumElements() <= (int64_t(1) << 26);
+}
+
 std::optional<std::vector<float>> readFloats(Value value) {
   ElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
@@ -34,6 +41,8 @@ std::optional<std::vector<float>> readFloats(ElementsAttr attr) {
     return values;
   }
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!expandable(dense))
+      return std::nullopt;
     auto range = dense.getValues<float>();
     return std::vector<float>(range.begin(), range.end());
   }
@@ -57,7 +66,7 @@ std::optional<std::vector<int8_t>> readInt8(Value value) {
     return values;
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
+  if (!dense || !expandable(dense))
     return std::nullopt;
   std::vector<int8_t> values;
   for (const APInt &v : dense.getValues<APInt>())

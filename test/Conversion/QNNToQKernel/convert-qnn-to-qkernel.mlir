@@ -210,3 +210,19 @@ func.func @a8(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>, %bias: tensor<3xi32>) 
   %d = qnn.conv_integer %x, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : (tensor<1x2x4x5xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x4x5xi32>
   return %y, %c, %d : tensor<2x3xi32>, tensor<1x3x4x5xi32>, tensor<1x2x4x5xi32>
 }
+
+// -----
+
+// A splat declares any size for free; past 2^26 elements it is not expanded
+// (10^10 bytes here), so the layer stays as it is instead of running the
+// compiler out of memory.
+// CHECK-LABEL: func.func @huge_splat
+// CHECK-NOT: qkernel
+// CHECK: qnn.matmul
+func.func @huge_splat(%x: tensor<1x100000xf32>) -> tensor<1x100000xf32> {
+  %q = qnn.constant dense<1> : tensor<100000x100000xi8>
+  %s = quant.scast %q : tensor<100000x100000xi8> to tensor<100000x100000x!quant.uniform<i8<-7:7>:f32, 0.5>>
+  %w = qnn.dequantize %s : tensor<100000x100000x!quant.uniform<i8<-7:7>:f32, 0.5>> -> tensor<100000x100000xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x100000xf32>, tensor<100000x100000xf32>) -> tensor<1x100000xf32>
+  return %y : tensor<1x100000xf32>
+}
