@@ -313,9 +313,12 @@ struct ConvertQNNToQKernelPass
         !inputType.hasStaticShape() || resultType.getRank() != inputType.getRank() ||
         !resultType.hasStaticShape() || (conv && inputType.getRank() != 4))
       return;
+    // A MatMul's batched (3-D and up) weight is not one matrix.
+    auto weightShape = cast<RankedTensorType>(weight.getType()).getShape();
+    if (!conv && weightShape.size() != 2)
+      return;
     auto w = readWeight(weight, operands->transposed);
     // K: the input's channels, times the kernel window for convs.
-    auto weightShape = cast<RankedTensorType>(weight.getType()).getShape();
     int64_t k = conv ? inputType.getDimSize(1) * weightShape[2] * weightShape[3]
                      : inputType.getDimSize(inputType.getRank() - 1);
     if (!w || w->k != k || (conv && weightShape[1] != inputType.getDimSize(1)))

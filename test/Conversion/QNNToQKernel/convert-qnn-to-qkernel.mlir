@@ -226,3 +226,18 @@ func.func @huge_splat(%x: tensor<1x100000xf32>) -> tensor<1x100000xf32> {
   %y = qnn.matmul %x, %w : (tensor<1x100000xf32>, tensor<100000x100000xf32>) -> tensor<1x100000xf32>
   return %y : tensor<1x100000xf32>
 }
+
+// -----
+
+// A MatMul's batched constant weight [batch, K, N] is not one matrix: it
+// stays float (it once became a [K, batch*N] kernel with the wrong shape).
+// CHECK-LABEL: func.func @batched_weight
+// CHECK-NOT: qkernel
+// CHECK: qnn.matmul
+func.func @batched_weight(%x: tensor<3x5x3xf32>) -> tensor<3x5x4xf32> {
+  %q = qnn.constant dense<1> : tensor<3x3x4xi8>
+  %s = quant.scast %q : tensor<3x3x4xi8> to tensor<3x3x4x!quant.uniform<i8<-7:7>:f32, 0.5>>
+  %w = qnn.dequantize %s : tensor<3x3x4x!quant.uniform<i8<-7:7>:f32, 0.5>> -> tensor<3x3x4xf32>
+  %y = qnn.matmul %x, %w : (tensor<3x5x3xf32>, tensor<3x3x4xf32>) -> tensor<3x5x4xf32>
+  return %y : tensor<3x5x4xf32>
+}
