@@ -84,15 +84,12 @@ std::optional<Int8Weight> int8Weight(Value weight, int32_t axis) {
 /// index of the channel's i-th weight in `weight.values`. True when any
 /// channel changed.
 bool coarsenDeadChannels(Int8Weight &weight, int64_t perChannel, quant::UniformQuantizedType x,
-                         Value floatBias, llvm::function_ref<int64_t(int64_t, int64_t)> at) {
-  auto bias = floatBias ? readFloats(floatBias) : std::nullopt;
-  if (!bias || bias->size() != weight.scales.size())
-    return false;
+                         ArrayRef<float> bias, llvm::function_ref<int64_t(int64_t, int64_t)> at) {
   const double limit = double(1 << 29); // leaves room for the zero-point term
   bool changed = false;
   for (size_t c = 0; c < weight.scales.size(); ++c) {
     double scale = double(float(x.getScale()) * float(weight.scales[c]));
-    double ratio = std::fabs(double((*bias)[c])) / scale;
+    double ratio = std::fabs(double(bias[c])) / scale;
     if (!(ratio > limit) || !std::isfinite(ratio))
       continue;
     int shift = int(std::ceil(std::log2(ratio / limit)));
@@ -107,22 +104,26 @@ bool coarsenDeadChannels(Int8Weight &weight, int64_t perChannel, quant::UniformQ
   return changed;
 }
 
+/// The layer's f32 bias as `channels` values (zeros without one), or nullopt
+/// when it is not a constant vector of that size.
+std::optional<std::vector<float>> biasValues(Value floatBias, size_t channels) {
+  if (!floatBias)
+    return std::vector<float>(channels, 0.f);
+  auto values = readFloats(floatBias);
+  if (!values || values->size() != channels)
+    return std::nullopt;
+  return values;
+}
+
 /// Accumulator scales s_x * s_w[c] and the int32 bias
 /// round(b[c] / scale[c]) - z_x * weightSums[c] (the zero-point term); fails
-/// when the layer's f32 bias is not a constant vector or does not fit int32.
+/// when a bias does not fit int32.
 struct FoldedBias {
   std::vector<double> scales;
   std::vector<int32_t> bias;
 };
 FailureOr<FoldedBias> foldBias(quant::UniformQuantizedType x, ArrayRef<double> weightScales,
-                               ArrayRef<int64_t> weightSums, Value floatBias) {
-  std::vector<float> b(weightScales.size(), 0.f);
-  if (floatBias) {
-    auto values = readFloats(floatBias);
-    if (!values || values->size() != b.size())
-      return failure();
-    b = *values;
-  }
+                               ArrayRef<int64_t> weightSums, ArrayRef<float> b) {
   FoldedBias folded;
   for (size_t c = 0; c < weightScales.size(); ++c) {
     double scale = double(float(x.getScale()) * float(weightScales[c]));
@@ -174,15 +175,18 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
       return failure();
     int64_t channels = weight->type.getDimSize(0);
     int64_t perChannel = int64_t(weight->values.size()) / channels;
-    bool coarsened = coarsenDeadChannels(*weight, perChannel, x, conv.getBias(),
+    auto bias = biasValues(conv.getBias(), size_t(channels));
+    if (!bias)
+      return rewriter.notifyMatchFailure(conv, "bias is not a constant vector");
+    bool coarsened = coarsenDeadChannels(*weight, perChannel, x, *bias,
                                          [&](int64_t c, int64_t i) { return c * perChannel + i; });
     std::vector<int64_t> sums(channels, 0);
     for (int64_t o = 0; o < channels; ++o)
       for (int64_t k = 0; k < perChannel; ++k)
         sums[o] += weight->values[o * perChannel + k];
-    auto folded = foldBias(x, weight->scales, sums, conv.getBias());
+    auto folded = foldBias(x, weight->scales, sums, *bias);
     if (failed(folded))
-      return rewriter.notifyMatchFailure(conv, "bias is not constant or does not fit int32");
+      return rewriter.notifyMatchFailure(conv, "bias does not fit int32");
     Location loc = conv.getLoc();
     if (coarsened)
       weight->storage = makeInt8Constant(rewriter, loc, weight->type.clone(rewriter.getI8Type()),
@@ -219,7 +223,10 @@ struct FoldMatrixScales : RewritePattern {
     if (!activation || !weight || weight->type.getRank() != 2)
       return failure();
     int64_t n = weight->type.getDimSize(transB ? 0 : 1), k = weight->type.getDimSize(transB ? 1 : 0);
-    bool coarsened = coarsenDeadChannels(*weight, k, x, bias, [&](int64_t c, int64_t i) {
+    auto biasFloats = biasValues(bias, size_t(n));
+    if (!biasFloats)
+      return rewriter.notifyMatchFailure(op, "bias is not a constant N-vector");
+    bool coarsened = coarsenDeadChannels(*weight, k, x, *biasFloats, [&](int64_t c, int64_t i) {
       return transB ? c * k + i : i * n + c;
     });
     std::vector<int8_t> kn(k * n); // the weight as [K, N]
@@ -229,13 +236,15 @@ struct FoldMatrixScales : RewritePattern {
         kn[r * n + c] = transB ? weight->values[c * k + r] : weight->values[r * n + c];
         sums[c] += kn[r * n + c];
       }
-    auto folded = foldBias(x, weight->scales, sums, bias);
+    auto folded = foldBias(x, weight->scales, sums, *biasFloats);
     if (failed(folded))
-      return rewriter.notifyMatchFailure(op, "bias is not a constant N-vector or does not fit int32");
+      return rewriter.notifyMatchFailure(op, "bias does not fit int32");
     Location loc = op->getLoc();
-    Value b = transB || coarsened ? makeInt8Constant(rewriter, loc, RankedTensorType::get({k, n}, rewriter.getI8Type()),
-                                        kn, "qweight_kn")
-                     : weight->storage;
+    Value b = transB || coarsened
+                  ? makeInt8Constant(rewriter, loc,
+                                     RankedTensorType::get({k, n}, rewriter.getI8Type()), kn,
+                                     "qweight_kn")
+                  : weight->storage;
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value accumulator = MatMulIntegerOp::create(
         rewriter, loc, resultType.clone(rewriter.getI32Type()),

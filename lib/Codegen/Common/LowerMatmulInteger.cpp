@@ -105,6 +105,11 @@ private:
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     // Codes are w + zero point; signed bytes hold them minus 128.
     int32_t offset = int32_t(op.getZeroPoint()) - (layout.signedBytes ? 128 : 0);
+    // The tile's bias, read once for all its rows.
+    Value tileBias;
+    if (bias)
+      tileBias = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
+                                                zero, ArrayRef<bool>{false});
     for (int64_t r = 0; r < rows; ++r) {
       Value row = add(firstRow, index(r));
       Value sum = loop.getResult(r * chains);
@@ -116,10 +121,8 @@ private:
         sum = arith::SubIOp::create(b, loc, sum,
                                     mul(rowSum, splat(accType, b.getI32IntegerAttr(offset))));
       }
-      if (bias)
-        sum = add(sum, vector::TransferReadOp::create(b, loc, accType, bias,
-                                                      ValueRange{firstColumn}, zero,
-                                                      ArrayRef<bool>{false}));
+      if (tileBias)
+        sum = add(sum, tileBias);
       vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
                                       ArrayRef<bool>{false});
     }

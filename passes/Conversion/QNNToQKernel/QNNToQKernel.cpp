@@ -175,11 +175,6 @@ struct ConvertQNNToQKernelPass
     auto values = qnn::readInt8(weight);
     if (!values)
       return;
-    if (bias) {
-      auto biasType = cast<RankedTensorType>(bias.getType());
-      if (biasType.getRank() != 1)
-        return;
-    }
     // The weight as K x N codes w + z ([K, N] as given, or a conv's
     // [O, C*kh*kw] transposed), as narrow as its values allow: the 4-bit
     // layers of an A8 allocation hold codes 0..14 (z = 7) in 4 bits.
