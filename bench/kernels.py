@@ -5,8 +5,11 @@ weight bandwidth beside a read-bandwidth probe, and artifact size against
 the packed bits.
 
 bench/kernels.py [--quantc build/bin/quantc] [--runs 30] [--target host]
-                 [--shapes 1x4096x4096,...] [--formats w4,w8,...]
+                 [--shapes 1x4096x4096,...] [--kernels dot,lut]
 Shapes are MxKxN (x [M, K] times W [K, N]). Prints Markdown tables.
+--kernels picks the kernel families timed for the formats of at most 4 bits:
+dot (`--lut-bits 0`), lut (`--lut-bits 4`: table lookups); w8 always runs
+the dot kernel.
 
 Per shape, one float MatMul model and MatMulNBits models (W4 g32 and W8 g32,
 accuracy_level 4, no zero points, random weights) are written with onnx;
@@ -27,6 +30,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LUT_BITS = {"dot": "0", "lut": "4"}
+KERNEL_LABEL = {"dot": "", "lut": ", LUT"}
 DEFAULT_SHAPES = "1x4096x4096,1x14336x4096,1x4096x14336,64x4096x4096,256x4096x4096"
 
 PROBE_C = r"""
@@ -119,6 +124,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--target", default="host")
     parser.add_argument("--shapes", default=DEFAULT_SHAPES)
+    parser.add_argument("--kernels", default="dot,lut", help="dot, lut or both (formats <= 4 bits)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as work:
@@ -139,18 +145,23 @@ def main():
             q, size = time_quantc(args, fp32, x, work, "f32", [])
             rows.append(("fp32", q, ort_fp32, "ORT fp32", size, k * n * 4))
             ort_by_bits = {}
+            kernels = args.kernels.split(",")
             for bits in (4, 8):
                 model = os.path.join(work, "w%d.onnx" % bits)
                 nbits_model(model, m, k, n, bits, rng)
                 ort_by_bits[bits] = time_ort(args, model, x)
-                q, size = time_quantc(args, model, x, work, "w%d" % bits, [])
                 packed = k * n * bits / 8 + (k // 32) * n * 4
-                rows.append(("w%d g32" % bits, q, ort_by_bits[bits], "ORT MatMulNBits w%d" % bits,
-                             size, packed))
+                for kernel in (kernels if bits <= 4 else ["dot"]):
+                    q, size = time_quantc(args, model, x, work, "w%d" % bits,
+                                          ["--lut-bits", LUT_BITS[kernel]])
+                    rows.append(("w%d g32%s" % (bits, KERNEL_LABEL[kernel]), q, ort_by_bits[bits],
+                                 "ORT MatMulNBits w%d" % bits, size, packed))
             for label, flag, bits in (("w3", "3", 3), ("w2", "2", 2), ("ternary", "ternary", 2)):
-                q, size = time_quantc(args, fp32, x, work, label, ["--bits", flag])
-                rows.append((label + " per-channel", q, ort_by_bits[4], "ORT MatMulNBits w4", size,
-                             k * n * bits / 8 + n * 4))
+                for kernel in kernels:
+                    q, size = time_quantc(args, fp32, x, work, label,
+                                          ["--bits", flag, "--lut-bits", LUT_BITS[kernel]])
+                    rows.append((label + " per-channel" + KERNEL_LABEL[kernel], q, ort_by_bits[4],
+                                 "ORT MatMulNBits w4", size, k * n * bits / 8 + n * 4))
             for label, q, ort, ref, size, packed in rows:
                 gbps = packed / (q * 1e-3) / 1e9
                 print("| %s | %s | %.3f | %.3f | %s | %.2fx | %.1f | %.0f%% | %.2f | %.2f |" % (

@@ -73,6 +73,43 @@ TEST(QKernelPacking, ByteOrderIsTheDotOperandOrder) {
   EXPECT_EQ(packed[2 * 16], 0x01);
 }
 
+TEST(QKernelPacking, LutLayoutRoundTripsAndOrdersChannelsForTheInterleave) {
+  std::mt19937 rng(3);
+  for (unsigned bits = 1; bits <= 4; ++bits)
+    for (unsigned lanes : {16u, 32u, 64u})
+      for (auto [k, n] : {std::pair<int64_t, int64_t>{32, 64}, {100, 37}, {7, 3}}) {
+        PackedLayout layout;
+        layout.bits = bits;
+        layout.lanes = lanes;
+        layout.k = k;
+        layout.n = n;
+        layout.lut = true;
+        auto codes = randomCodes(k * n, bits, false, rng);
+        auto packed = pack(layout, codes);
+        ASSERT_EQ(int64_t(packed.size()), layout.paddedN() * layout.paddedK() * bits / 8);
+        EXPECT_EQ(unpack(layout, packed), codes) << bits << " bits, " << lanes << " lanes";
+      }
+  // 2-bit, 64 lanes: plane j, vector p of a block holds rows 8p..8p+7, low
+  // nibble rows 8p..8p+3. Byte 16 * L + j is channel 8 * L + j, byte
+  // 16 * L + 8 + j channel 32 + 8 * L + j.
+  PackedLayout layout;
+  layout.bits = 2;
+  layout.lanes = 64;
+  layout.k = 32;
+  layout.n = 64;
+  layout.lut = true;
+  std::vector<int8_t> codes(32 * 64, 0);
+  codes[9 * 64 + 10] = 3;  // row 9 (vector 1, low nibble bit 1), channel 10: byte 16 + 2
+  codes[13 * 64 + 33] = 2; // row 13 (vector 1, high nibble bit 1), channel 33: byte 9
+  auto packed = pack(layout, codes);
+  EXPECT_EQ(packed[1 * 64 + 18], 0x02);          // plane 0
+  EXPECT_EQ(packed[4 * 64 + 1 * 64 + 18], 0x02); // plane 1
+  EXPECT_EQ(packed[4 * 64 + 1 * 64 + 9], 0x20);  // plane 1 only
+  EXPECT_EQ(packed[1 * 64 + 9], 0x00);
+  EXPECT_EQ(lutChannel(16, 9), 9);
+  EXPECT_EQ(lutChannel(32, 9), 16 + 1);
+}
+
 /// A dense literal of `values` for MLIR text: 1-D, or rows of `columns`.
 template <typename T>
 std::string literal(const std::vector<T> &values, size_t columns = 0) {
@@ -94,7 +131,8 @@ std::string layoutText(const PackedLayout &l) {
   std::ostringstream os;
   os << "#qkernel.layout<bits = " << l.bits << ", lanes = " << l.lanes << ", k = " << l.k
      << ", n = " << l.n << ", group = " << l.group << ", binary = " << (l.binary ? "true" : "false")
-     << ", signed_bytes = " << (l.signedBytes ? "true" : "false") << ">";
+     << ", signed_bytes = " << (l.signedBytes ? "true" : "false")
+     << (l.lut ? ", lut = true" : "") << ">";
   return os.str();
 }
 
@@ -150,11 +188,14 @@ std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::
     operands += " bias %b";
     types += ", tensor<" + std::to_string(l.n) + "xf32>";
   }
-  src << "  %y = qkernel.matmul " << operands << " {layout = " << layoutText(l);
+  // A LUT layout goes to qkernel.lut_matmul, whose activations are int8.
+  src << "  %y = qkernel." << (l.lut ? "lut_matmul " : "matmul ") << operands
+      << " {layout = " << layoutText(l);
   if (p.zeroPoints.empty())
     src << ", zero_point = " << p.zeroPoint << " : i64";
-  src << ", activations = \"" << (mode == ActivationMode::Int8 ? "int8" : "float")
-      << "\", activation = \"" << (p.relu ? "relu" : "none") << "\"} : (" << types << ") -> " << y
+  if (!l.lut)
+    src << ", activations = \"" << (mode == ActivationMode::Int8 ? "int8" : "float") << "\"";
+  src << ", activation = \"" << (p.relu ? "relu" : "none") << "\"} : (" << types << ") -> " << y
       << "\n  return %y : " << y << "\n}\n";
 
   auto jit = compileKernel(src.str(), family);
@@ -266,6 +307,54 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
                                            KernelCase{3, false}, KernelCase{4, false},
                                            KernelCase{5, false}, KernelCase{6, false},
                                            KernelCase{7, false}, KernelCase{8, false}),
+                         [](const auto &info) {
+                           return (info.param.binary ? "binary" : "w") +
+                                  std::to_string(info.param.bits);
+                         });
+
+class QKernelLutMatmul : public ::testing::TestWithParam<KernelCase> {};
+
+// The LUT kernels compute the int8 mode's block dot products by lookups,
+// so they must equal the same reference bit for bit: every host family
+// (generic on 16 lanes, avx2 vpshufb on 32, AVX-512 vpshufb on 64), K and N
+// tails, 1 to 5 rows (2- and 4-row steps plus tails), per-group scales and
+// zero-point tables, bias and relu.
+TEST_P(QKernelLutMatmul, MatchesReferenceBitForBit) {
+  KernelCase c = GetParam();
+  std::mt19937 rng(c.bits * 11 + c.binary);
+  for (const std::string &family : hostFamilies())
+    for (auto [m, k, n, group] : {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 64, 64, 0},
+                                  {3, 100, 37, 0},
+                                  {5, 96, 70, 32},
+                                  {1, 128, 19, 64},
+                                  {2, 4096, 16, 0}}) {
+      PackedLayout layout;
+      layout.bits = c.bits;
+      layout.binary = c.binary;
+      layout.lut = true;
+      layout.lanes = familyLutLanes(family);
+      layout.k = k;
+      layout.n = n;
+      layout.group = group;
+      MatmulProblem p = randomProblem(layout, m, group != 0 && !c.binary, m > 1, rng);
+      if (k == 4096) { // the int16 sums' worst case: codes and |x| all at their maximum
+        for (size_t i = 0; i < p.x.size(); ++i)
+          p.x[i] = i / k ? -1.0f : 1.0f;
+        std::fill(p.codes.begin(), p.codes.end(), int8_t(c.binary ? 1 : (1 << c.bits) - 1));
+      }
+      std::string what = family + " lut " + std::to_string(c.bits) +
+                         (c.binary ? "-bit binary" : "-bit") + " m=" + std::to_string(m) +
+                         " k=" + std::to_string(k) + " n=" + std::to_string(n) +
+                         " group=" + std::to_string(group);
+      expectBitExact(referenceMatmul(p, ActivationMode::Int8),
+                     runKernel(p, ActivationMode::Int8, family), what);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, QKernelLutMatmul,
+                         ::testing::Values(KernelCase{1, true}, KernelCase{1, false},
+                                           KernelCase{2, false}, KernelCase{3, false},
+                                           KernelCase{4, false}),
                          [](const auto &info) {
                            return (info.param.binary ? "binary" : "w") +
                                   std::to_string(info.param.bits);

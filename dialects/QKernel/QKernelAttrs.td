@@ -31,11 +31,25 @@ def QKernel_LayoutAttr : AttrDef<QKernel_Dialect, "Layout"> {
       point 1 a weight is -1 or +1).
     * `signed_bytes`: 8-bit codes are stored minus 128 (as signed bytes) for
       targets whose dot instruction is s8 x s8 (NEON `sdot`).
+    * `lut` (optional, default false): the LUT-kernel layout instead
+      (qkernel.lut_matmul). N is split into tiles of `lanes` channels (64
+      for AVX-512, 32 for AVX2, 16 for NEON and generic: one byte lane per
+      channel) and K into blocks of 32, as 8 lookup groups of 4 rows. Codes
+      are split into `bits` 1-bit planes. For every tile, block and plane
+      (plane j holds code bit j), 4 vectors of `lanes` bytes follow; byte q
+      of vector p holds, in its low nibble, the 4 plane bits (bit i: row
+      32 * block + 8 * p + i) of channel lutChannel(q) and in its high
+      nibble those of rows + 4. Each nibble is a 16-entry table index. The
+      channel order inside a tile follows the byte interleave of the
+      lookups' results: byte 16 * L + j is channel 8 * L + j and byte
+      16 * L + 8 + j is channel lanes / 2 + 8 * L + j (j < 8).
 
-    Packed size: ceil(N / lanes) * lanes * ceil(K / 32) * 32 * bits / 8 bytes.
+    Packed size (both layouts): ceil(N / lanes) * lanes * ceil(K / 32) * 32
+    * bits / 8 bytes.
   }];
   let parameters = (ins "unsigned":$bits, "unsigned":$lanes, "int64_t":$k, "int64_t":$n,
-                        "int64_t":$group, "bool":$binary, "bool":$signed_bytes);
+                        "int64_t":$group, "bool":$binary, "bool":$signed_bytes,
+                        DefaultValuedParameter<"bool", "false">:$lut);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

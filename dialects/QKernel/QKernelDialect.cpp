@@ -38,10 +38,14 @@ static constexpr int64_t kMaxDim = int64_t(1) << 35;
 
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, unsigned bits,
                                  unsigned lanes, int64_t k, int64_t n, int64_t group,
-                                 bool binary, bool signedBytes) {
+                                 bool binary, bool signedBytes, bool lut) {
   if (bits < 1 || bits > 8)
     return emitError() << "layout bits must be in [1, 8], got " << bits;
-  if (lanes != 4 && lanes != 8 && lanes != 16)
+  if (lut && bits > 4)
+    return emitError() << "a lut layout has at most 4 bit planes, got bits = " << bits;
+  if (lut && lanes != 16 && lanes != 32 && lanes != 64)
+    return emitError() << "lut layout lanes must be 16, 32 or 64, got " << lanes;
+  if (!lut && lanes != 4 && lanes != 8 && lanes != 16)
     return emitError() << "layout lanes must be 4, 8 or 16, got " << lanes;
   if (k < 1 || n < 1 || k > kMaxDim || n > kMaxDim)
     return emitError() << "layout k and n must be in [1, 2^35], got k = " << k << ", n = " << n;
@@ -70,6 +74,7 @@ quantc::codegen::PackedLayout quantc::qkernel::toPackedLayout(LayoutAttr layout)
   plain.group = layout.getGroup();
   plain.binary = layout.getBinary();
   plain.signedBytes = layout.getSignedBytes();
+  plain.lut = layout.getLut();
   return plain;
 }
 

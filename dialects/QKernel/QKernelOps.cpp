@@ -115,39 +115,56 @@ static LogicalResult checkMatmulShapes(Operation *op, RankedTensorType input,
   return checkPackedType(op, packed, layout);
 }
 
-LogicalResult MatmulOp::verify() {
-  LayoutAttr layout = getLayout();
-  if (failed(checkMatmulShapes(*this, getInput().getType(), getOutput().getType(),
-                               getPacked().getType(), layout)))
+/// What qkernel.matmul and qkernel.lut_matmul share: shapes, scale and
+/// zero-point tables, bias and activation.
+template <typename PackedMatmul> static LogicalResult verifyPackedMatmul(PackedMatmul op) {
+  LayoutAttr layout = op.getLayout();
+  if (failed(checkMatmulShapes(op, op.getInput().getType(), op.getOutput().getType(),
+                               op.getPacked().getType(), layout)))
     return failure();
   SmallVector<int64_t, 2> table = {layout.scaleRows(), layout.paddedN()};
-  if (getScales().getType().getShape() != ArrayRef<int64_t>(table))
-    return emitOpError() << "scales must be " << table[0] << "x" << table[1]
-                         << " (scale rows x padded n), got " << typeText(getScales().getType());
-  if (getZeroPoint().has_value() == bool(getZeroPoints()))
-    return emitOpError() << "needs exactly one of the zero_point attribute and the zero_points "
-                            "operand";
-  if (getZeroPoint() && (*getZeroPoint() < 0 || *getZeroPoint() > 255))
-    return emitOpError() << "zero_point must be in [0, 255], got " << *getZeroPoint();
-  if (auto zeros = getZeroPoints())
+  if (op.getScales().getType().getShape() != ArrayRef<int64_t>(table))
+    return op.emitOpError() << "scales must be " << table[0] << "x" << table[1]
+                            << " (scale rows x padded n), got "
+                            << typeText(op.getScales().getType());
+  if (op.getZeroPoint().has_value() == bool(op.getZeroPoints()))
+    return op.emitOpError() << "needs exactly one of the zero_point attribute and the zero_points "
+                               "operand";
+  if (op.getZeroPoint() && (*op.getZeroPoint() < 0 || *op.getZeroPoint() > 255))
+    return op.emitOpError() << "zero_point must be in [0, 255], got " << *op.getZeroPoint();
+  if (auto zeros = op.getZeroPoints())
     if (cast<RankedTensorType>(zeros.getType()).getShape() != ArrayRef<int64_t>(table))
-      return emitOpError() << "zero_points must be " << table[0] << "x" << table[1]
-                           << ", got " << typeText(zeros.getType());
-  if (auto bias = getBias())
+      return op.emitOpError() << "zero_points must be " << table[0] << "x" << table[1] << ", got "
+                              << typeText(zeros.getType());
+  if (auto bias = op.getBias())
     if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{layout.getN()})
-      return emitOpError() << "bias must be [" << layout.getN() << "], got "
-                           << typeText(bias.getType());
-  if (getActivations() != "int8" && getActivations() != "float")
-    return emitOpError() << "activations must be \"int8\" or \"float\", got \""
-                         << getActivations() << "\"";
-  if (getActivation() != "none" && getActivation() != "relu")
-    return emitOpError() << "activation must be \"none\" or \"relu\", got \"" << getActivation()
-                         << "\"";
+      return op.emitOpError() << "bias must be [" << layout.getN() << "], got "
+                              << typeText(bias.getType());
+  if (op.getActivation() != "none" && op.getActivation() != "relu")
+    return op.emitOpError() << "activation must be \"none\" or \"relu\", got \""
+                            << op.getActivation() << "\"";
   return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  if (getLayout().getLut())
+    return emitOpError() << "takes a dot-kernel layout; a lut layout is for qkernel.lut_matmul";
+  if (getActivations() != "int8" && getActivations() != "float")
+    return emitOpError() << "activations must be \"int8\" or \"float\", got \"" << getActivations()
+                         << "\"";
+  return verifyPackedMatmul(*this);
+}
+
+LogicalResult LutMatmulOp::verify() {
+  if (!getLayout().getLut())
+    return emitOpError() << "needs a lut layout (lut = true)";
+  return verifyPackedMatmul(*this);
 }
 
 LogicalResult MatmulIntegerOp::verify() {
   LayoutAttr layout = getLayout();
+  if (layout.getLut())
+    return emitOpError() << "takes a dot-kernel layout, not a lut one";
   if (layout.getGroup() != 0 || layout.getBinary())
     return emitOpError() << "needs a per-channel, non-binary layout (group = 0), got group = "
                          << layout.getGroup();
@@ -173,12 +190,24 @@ LogicalResult DotOp::verify() {
   int64_t lanes = acc.getNumElements(), bytes = getWeights().getType().getNumElements();
   if (bytes % 4 || bytes / 4 != lanes) // no 4 * lanes: lanes may be near 2^63
     return emitOpError() << "needs 4 bytes per accumulator lane, got " << bytes << " bytes for "
-                         << lanes
-                         << " lanes";
+                         << lanes << " lanes";
   if (getInstruction() == "vpdpbusd" && lanes == 16)
     return success();
   if (getInstruction() == "vpmaddubsw" && lanes == 8)
     return success();
   return emitOpError() << "instruction \"" << getInstruction() << "\" on " << lanes
                        << " lanes is not one of vpdpbusd (16 lanes) or vpmaddubsw (8 lanes)";
+}
+
+LogicalResult LookupOp::verify() {
+  VectorType indices = getIndices().getType();
+  if (indices.isScalable())
+    return emitOpError() << "needs fixed-length vectors";
+  int64_t lanes = indices.getNumElements();
+  if (getInstruction() == "vpshufb" && (lanes == 32 || lanes == 64))
+    return success();
+  if (getInstruction() == "tbl" && lanes == 16)
+    return success();
+  return emitOpError() << "instruction \"" << getInstruction() << "\" on " << lanes
+                       << " bytes is not one of vpshufb (32 or 64 bytes) or tbl (16 bytes)";
 }

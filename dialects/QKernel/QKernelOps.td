@@ -101,6 +101,60 @@ def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QKernel_LutMatmulOp : QKernel_Op<"lut_matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "x [..., M, K] times packed W [K, N] by table lookups (T-MAC style)";
+  let description = [{
+    The same product and epilogue as qkernel.matmul with `activations =
+    "int8"`, bit for bit, computed with table lookups instead of a dot
+    instruction; for weights of at most 4 bits (ternary and binary
+    included) in the `lut` layout. Each row of x is quantized per block of
+    32 to int8; for every group of 4 activations a 16-entry table holds the
+    sums of each subset of them (int16, kept as a low-byte and a high-byte
+    table). A code bit-plane's nibble indexes that table for `lanes`
+    channels at once (`vpshufb`, `tbl`); the planes' sums, shifted by their
+    bit, make the block's integer dot product, which is corrected by the
+    zero point and scaled into f32 as qkernel.matmul does.
+
+    ```mlir
+    %y = qkernel.lut_matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 2, lanes = 64, k = 64, n = 64, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64, activation = "none"} : (tensor<1x64xf32>, tensor<1024xi8>, tensor<1x64xf32>) -> tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins QKernel_F32Tensor:$input, QKernel_Bytes:$packed,
+                       QKernel_F32Tensor:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
+                       Optional<QKernel_F32Tensor>:$bias, QKernel_LayoutAttr:$layout,
+                       OptionalAttr<I64Attr>:$zero_point,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs QKernel_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $packed `,` $scales (`zero_points` $zero_points^)? (`bias` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QKernel_LookupOp : QKernel_Op<"lookup", [Pure, AllTypesMatch<["indices", "result"]>]> {
+  let summary = "result[i] = table[indices[i]]: a 16-entry byte table lookup per lane";
+  let description = [{
+    One table-lookup instruction inside the LUT kernels' loops, turned into
+    its intrinsic by convert-qkernel-to-llvm (like qkernel.dot). Indices
+    are in [0, 16).
+    * `vpshufb` (x86, the table repeated in every 16-byte lane):
+      vector<32xi8> (AVX2) or vector<64xi8> (AVX-512BW).
+    * `tbl` (AArch64 NEON `tbl v.16b, {t.16b}, i.16b`): vector<16xi8>.
+
+    ```mlir
+    %r = qkernel.lookup %table, %idx {instruction = "vpshufb"} : vector<16xi8>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I8]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$indices, StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` type($table) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+}
+
 def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
                                         AllTypesMatch<["weights", "activations"]>]> {
   let summary = "acc + four u8 (weights) x s8 (activations) products per 32-bit lane";

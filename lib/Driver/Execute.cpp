@@ -227,6 +227,8 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   if (!target)
     return target.takeError();
   target->kernelActivations = options.quantize.kernelActivations;
+  if (options.quantize.lutBits >= 0)
+    target->lutBits = unsigned(options.quantize.lutBits);
   auto start = Clock::now();
   // Named inputs without --input-shape bind their .npy shapes. If the model
   // fixes those dims differently, import as declared (silently retried) so the
@@ -313,6 +315,8 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (!target)
     return target.takeError();
   target->kernelActivations = options.quantize.kernelActivations;
+  if (options.quantize.lutBits >= 0)
+    target->lutBits = unsigned(options.quantize.lutBits);
   if (options.emit != "so" && options.emit != "qnn" && options.emit != "llvm")
     return llvm::createStringError("unknown --emit=" + options.emit + " (known: qnn, llvm, so)");
   if (options.output.empty())

@@ -368,6 +368,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (!target)
     return target.takeError();
   target->kernelActivations = options.kernelActivations;
+  if (options.lutBits >= 0)
+    target->lutBits = unsigned(options.lutBits);
   auto floatModel = ProbedModel::compile(*floatModule, floatProbes, *target);
   if (!floatModel)
     return floatModel.takeError();

@@ -82,6 +82,7 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
   options.tileCols = target.tileCols;
   options.kernelFamily = target.kernelFamily;
   options.kernelActivations = target.kernelActivations;
+  options.lutBits = target.lutBits;
   buildLowerToLLVMPipeline(pm, options);
   return pm.run(module);
 }

@@ -159,7 +159,9 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
     (`#qkernel.layout`), so the module keeps only packed bytes plus f32
     scales (and zero points when they differ per channel). A single Relu
     after the layer becomes the kernel's epilogue. Layers whose groups are
-    not multiples of 32 rows, and float layers, keep the float path.
+    not multiples of 32 rows, and float layers, keep the float path. With
+    `lut-bits`, layers of at most that many bits (and int8 activations)
+    become qkernel.lut_matmul on the LUT layout instead.
 
     Before:
     ```mlir
@@ -181,6 +183,11 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
            "How kernels take x: int8 (quantized per block of 32) or float">,
     Option<"signedBytes", "signed-bytes", "bool", "false",
            "Store 8-bit codes as signed bytes (targets whose dot is s8 x s8)">,
+    Option<"lutBits", "lut-bits", "unsigned", "0",
+           "Weight-only layers with int8 activations and codes of at most this many bits take "
+           "qkernel.lut_matmul (0: none; at most 4)">,
+    Option<"lutLanes", "lut-lanes", "unsigned", "64",
+           "Output channels per LUT tile: 64 (AVX-512), 32 (AVX2), 16 (NEON, generic)">,
   ];
   let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect"];
 }
@@ -216,16 +223,18 @@ def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::Module
 }
 
 def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp"> {
-  let summary = "qkernel.dot -> x86 LLVM intrinsics (vpdpbusd; vpmaddubsw + vpmaddwd)";
+  let summary = "qkernel.dot and qkernel.lookup -> LLVM intrinsics (vpdpbusd; vpmaddubsw + vpmaddwd; vpshufb; tbl)";
   let description = [{
     Runs after bufferization and buffer deallocation, which refuse the
-    unknown memory effects of `llvm.call_intrinsic`.
+    unknown memory effects of `llvm.call_intrinsic`. A `vpshufb` lookup
+    first repeats its 16-byte table in every 16-byte lane.
 
     ```mlir
     %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %w, %a) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
     ```
   }];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // QUANTC_PASSES_CONVERSION_PASSES_TD

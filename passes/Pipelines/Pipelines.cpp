@@ -27,6 +27,8 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   packing.lanes = codegen::familyLanes(options.kernelFamily);
   packing.activations = options.kernelActivations;
   packing.signedBytes = options.kernelFamily == "neon";
+  packing.lutBits = options.lutBits;
+  packing.lutLanes = codegen::familyLutLanes(options.kernelFamily);
   pm.addPass(createConvertQNNToQKernelPass(packing));
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,

@@ -25,6 +25,10 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "kernel-activations",
       llvm::cl::desc("How packed kernels take x: int8 (per block of 32) or float"),
       llvm::cl::init("int8")};
+  Option<unsigned> lutBits{
+      *this, "lut-bits",
+      llvm::cl::desc("Weight-only layers of at most this many bits take the LUT kernels (0: none)"),
+      llvm::cl::init(0)};
 };
 
 /// Float qnn -> linalg -> bufferized, vectorized loops -> LLVM dialect. The

@@ -90,6 +90,11 @@ static cl::opt<std::string> kernelActivations(
     cl::desc("How packed weight-only kernels take activations: int8 (quantized per block of 32, "
              "default) or float (weights widened in registers)"),
     cl::init("int8"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<int> lutBits(
+    "lut-bits",
+    cl::desc("Weight-only layers of at most N bits take the LUT (table lookup) kernels instead of "
+             "the dot kernels; 0: never (default: the target's measured choice)"),
+    cl::init(-1), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::opt<std::string> actScheme("act-scheme",
                                       cl::desc("asym (default, int8 with zero point) or sym"),
                                       cl::init("asym"), cl::cat(quantizeCategory),
@@ -181,6 +186,9 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   if (kernelActivations != "int8" && kernelActivations != "float")
     return "--kernel-activations must be int8 or float, got '" + kernelActivations + "'";
   options.kernelActivations = kernelActivations;
+  if (lutBits < -1 || lutBits > 4)
+    return "--lut-bits must be in [0, 4], got " + std::to_string(lutBits);
+  options.lutBits = lutBits;
   if (actScheme != "sym" && actScheme != "asym")
     return "--act-scheme must be sym or asym, got '" + actScheme + "'";
   options.actSymmetric = actScheme == "sym";

@@ -40,6 +40,29 @@ std::unique_ptr<DotInstruction> createDotInstruction(llvm::StringRef family, uns
 /// Lanes of a family's tiles (what convert-qnn-to-qkernel packs for).
 unsigned familyLanes(llvm::StringRef family);
 
+/// The LUT kernels' lookup: result[i] = table[indices[i]] for a
+/// vector<16 x i8> table and vector<L x i8> indices in [0, 16).
+class TableLookup {
+public:
+  virtual ~TableLookup() = default;
+  virtual mlir::Value lookup(mlir::OpBuilder &b, mlir::Location loc, mlir::Value table,
+                             mlir::Value indices) const = 0;
+};
+
+/// Plain vector dialect: 16 compares and selects; any lanes.
+std::unique_ptr<TableLookup> createGenericLookup();
+/// x86 `vpshufb` (qkernel.lookup): 32 lanes (AVX2) or 64 (AVX-512BW).
+std::unique_ptr<TableLookup> createX86Lookup();
+/// AArch64 NEON `tbl` (qkernel.lookup): 16 lanes.
+std::unique_ptr<TableLookup> createNeonLookup();
+
+/// Channels per tile of a family's LUT layout: 64 (vnni, i.e. AVX-512),
+/// 32 (avx2), 16 (neon, generic); 0 for an unknown family.
+unsigned familyLutLanes(llvm::StringRef family);
+/// The lookup for LUT tiles of `lanes` on a family; null when the lanes do
+/// not fit it (generic takes any).
+std::unique_ptr<TableLookup> createTableLookup(llvm::StringRef family, unsigned lanes);
+
 } // namespace quantc::codegen
 
 #endif // QUANTC_CODEGEN_DOTINSTRUCTION_H

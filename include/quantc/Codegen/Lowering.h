@@ -21,6 +21,8 @@ mlir::LogicalResult lowerPackOps(mlir::ModuleOp module);
 /// Replaces every qkernel.dot by its x86 intrinsics (after bufferization:
 /// llvm.call_intrinsic has unknown memory effects).
 void lowerDotOps(mlir::ModuleOp module);
+/// Replaces every qkernel.lookup by `vpshufb` or `tbl` (GenericLookup.cpp).
+void lowerLookupOps(mlir::ModuleOp module);
 
 } // namespace quantc::codegen
 

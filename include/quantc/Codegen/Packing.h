@@ -19,6 +19,7 @@ struct PackedLayout {
   int64_t group = 0; // K rows per scale; 0: one per output channel
   bool binary = false;
   bool signedBytes = false;
+  bool lut = false; // the LUT-kernel layout (1-bit planes, nibble indices)
 
   int64_t paddedK() const { return (k + kBlockK - 1) / kBlockK * kBlockK; }
   int64_t paddedN() const { return (n + lanes - 1) / lanes * lanes; }
@@ -31,6 +32,17 @@ struct PackedLayout {
 /// Bit-plane widths, lowest code bits first: 8 -> {8}; else 4, 2, 1 greedily
 /// (7 -> {4, 2, 1}, 3 -> {2, 1}).
 std::vector<unsigned> planeWidths(unsigned bits);
+/// The planes a layout stores: planeWidths(bits), or `bits` 1-bit planes
+/// for the LUT layout.
+std::vector<unsigned> storedPlaneWidths(const PackedLayout &layout);
+
+/// The LUT layout's channel (within its tile) of byte q of a plane vector:
+/// the order in which interleaving two lookups' bytes per 16-byte lane
+/// yields channels 0 .. lanes - 1 as 16-bit words.
+inline int64_t lutChannel(int64_t lanes, int64_t q) {
+  int64_t lane16 = q / 16, j = q % 16;
+  return j < 8 ? 8 * lane16 + j : lanes / 2 + 8 * lane16 + (j - 8);
+}
 
 /// Packs K x N codes (row-major, one code per byte, unsigned) into the layout.
 std::vector<int8_t> pack(const PackedLayout &layout, const std::vector<int8_t> &codes);

@@ -40,6 +40,7 @@ struct QuantizeOptions {
   bool clipSearch = true;           // --weight-clip mse (default) | minmax
   std::string actBits = "none";     // --act-bits 8|16|none
   std::string kernelActivations = "int8"; // --kernel-activations int8|float (packed kernels)
+  int lutBits = -1;                 // --lut-bits: LUT kernels up to N bits; -1: the target's default
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
   std::string calibMethod = "minmax"; // --calib-method

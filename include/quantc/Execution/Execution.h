@@ -27,6 +27,10 @@ struct TargetSpec {
   /// The packed kernels' dot instruction (vnni, avx2, neon, generic) and
   /// how they take activations (int8 or float: --kernel-activations).
   std::string kernelFamily = "generic", kernelActivations = "int8";
+  /// Weight-only layers of at most this many bits (int8 activations) take
+  /// the LUT kernels; 0: none (--lut-bits; resolveTarget sets the family's
+  /// default).
+  unsigned lutBits = 0;
   bool isHost = false;
 };
 

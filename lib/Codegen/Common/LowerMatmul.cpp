@@ -44,94 +44,21 @@ public:
   Value emit();
 
 private:
-  void prepareActivations(Value x2d);
   void emitRows(Value tile, Value firstRow, int64_t rows);
   void emitInt8Rows(Value tile, Value firstRow, int64_t rows);
   void emitFloatRows(Value tile, Value firstRow, int64_t rows);
-  Value zeroPoints(Value scaleRow, Value firstColumn);
   Value scaleRowOf(Value block);
-  void store(Value acc, Value row, Value firstColumn);
 
   qkernel::MatmulOp op;
   const DotInstruction &dot;
-  int64_t m = 0;
-  // Buffers (and `packed`, inherited).
-  Value scales, zeroTable, bias, out;
-  Value xPadded;                          // [m, paddedK] f32
-  Value quantized, blockScales, blockSums; // int8 mode: [m, paddedK/4] i32, [m, blocks] f32/i32
 };
 
 Value MatmulEmitter::emit() {
-  auto inputType = op.getInput().getType();
-  int64_t k = layout.k, n = layout.n;
-  m = inputType.getNumElements() / k;
-  Value x = collapseRows(op.getInput());
-  auto f32 = b.getF32Type();
-  auto dynamic = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                        {ShapedType::kDynamic, ShapedType::kDynamic});
-  Value xBuffer = readOnlyBuffer(b, loc, x, MemRefType::get({m, k}, f32, dynamic));
-  packed = readOnlyBuffer(b, loc, op.getPacked());
-  scales = readOnlyBuffer(b, loc, op.getScales());
-  if (op.getZeroPoints())
-    zeroTable = readOnlyBuffer(b, loc, op.getZeroPoints());
-  if (op.getBias())
-    bias = readOnlyBuffer(b, loc, op.getBias());
-  out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
-
-  prepareActivations(xBuffer);
+  m = op.getInput().getType().getNumElements() / layout.k;
+  Value xBuffer = bindOperands(op, m);
+  prepareActivations(xBuffer, op.getActivations() == "int8");
   forTilesAndRows(m, 4, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
-}
-
-/// Copies x into a zero-padded [m, paddedK] buffer; in int8 mode also
-/// quantizes it per block of 32: bytes (as i32 words of 4), scale and sum.
-void MatmulEmitter::prepareActivations(Value x2d) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  int64_t k = layout.k, paddedK = layout.paddedK();
-  xPadded = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK}, f32));
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  if (paddedK != k)
-    linalg::FillOp::create(b, loc, zero, xPadded);
-  Value window = memref::SubViewOp::create(b, loc, xPadded, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(k)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  linalg::CopyOp::create(b, loc, x2d, window);
-  if (op.getActivations() != "int8")
-    return;
-
-  quantized = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK / 4}, i32));
-  blockScales = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
-  blockSums = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, i32));
-  auto values = vec(kBlockK, f32);
-  scf::ForOp::create(b, loc, index(0), index(m), index(1), ValueRange{},
-                     [&](OpBuilder &, Location, Value row, ValueRange) {
-    scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value block, ValueRange) {
-      Value x = vector::LoadOp::create(b, loc, values, xPadded,
-                                       ValueRange{row, mul(block, index(kBlockK))});
-      Value magnitude = math::AbsFOp::create(b, loc, x);
-      Value maxAbs = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF, magnitude);
-      maxAbs = arith::MaxNumFOp::create(b, loc, maxAbs, zero); // all-NaN blocks count as 0
-      Value limit = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
-      Value scale = arith::DivFOp::create(b, loc, maxAbs, limit);
-      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, maxAbs, zero);
-      Value inverse = arith::SelectOp::create(b, loc, positive,
-                                              arith::DivFOp::create(b, loc, limit, maxAbs), zero);
-      Value scaled = arith::MulFOp::create(b, loc, x, vector::BroadcastOp::create(b, loc, values, inverse));
-      scaled = arith::MaxNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(-127.0f)));
-      scaled = arith::MinNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(127.0f)));
-      Value rounded = math::RoundEvenOp::create(b, loc, scaled);
-      Value ints = arith::FPToSIOp::create(b, loc, vec(kBlockK, i32), rounded);
-      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
-      Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
-      Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
-      vector::StoreOp::create(b, loc, words, quantized, ValueRange{row, mul(block, index(kBlockK / 4))});
-      memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
-      memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
-      scf::YieldOp::create(b, loc);
-    });
-    scf::YieldOp::create(b, loc);
-  });
 }
 
 void MatmulEmitter::emitRows(Value tile, Value firstRow, int64_t rows) {
@@ -145,21 +72,6 @@ Value MatmulEmitter::scaleRowOf(Value block) {
   if (layout.group == 0)
     return index(0);
   return arith::DivUIOp::create(b, loc, block, index(layout.group / kBlockK));
-}
-
-/// The tile's zero points as vector<lanes x i32>, minus 128 where 8-bit
-/// codes are stored as signed bytes (the dot then sums c - 128).
-Value MatmulEmitter::zeroPoints(Value scaleRow, Value firstColumn) {
-  auto i32 = b.getI32Type();
-  int64_t shift = layout.signedBytes ? 128 : 0;
-  if (auto constant = op.getZeroPoint())
-    return splat(vec(lanes, i32), b.getI32IntegerAttr(int32_t(*constant - shift)));
-  Value bytes = vector::LoadOp::create(b, loc, vec(lanes, b.getI8Type()), zeroTable,
-                                       ValueRange{scaleRow, firstColumn});
-  Value zeros = arith::ExtUIOp::create(b, loc, vec(lanes, i32), bytes);
-  if (shift)
-    zeros = arith::SubIOp::create(b, loc, zeros, splat(vec(lanes, i32), b.getI32IntegerAttr(shift)));
-  return zeros;
 }
 
 void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
@@ -177,7 +89,7 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
         Value scaleRow = scaleRowOf(block);
         Value weightScales = vector::LoadOp::create(b, loc, accType, scales,
                                                     ValueRange{scaleRow, firstColumn});
-        Value zeros = zeroPoints(scaleRow, firstColumn);
+        Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
         SmallVector<Value> next;
         for (int64_t r = 0; r < rows; ++r) {
           Value row = add(firstRow, index(r));
@@ -193,14 +105,7 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
           Value sum = partial[0];
           for (int64_t c = 1; c < chains; ++c)
             sum = add(sum, partial[c]);
-          Value blockSum = vector::BroadcastOp::create(
-              b, loc, dotType, memref::LoadOp::create(b, loc, blockSums, ValueRange{row, block}));
-          Value corrected = arith::SubIOp::create(b, loc, sum, mul(zeros, blockSum));
-          Value blockScale = vector::BroadcastOp::create(
-              b, loc, accType, memref::LoadOp::create(b, loc, blockScales, ValueRange{row, block}));
-          Value factor = arith::MulFOp::create(b, loc, blockScale, weightScales);
-          Value widened = arith::SIToFPOp::create(b, loc, accType, corrected);
-          next.push_back(math::FmaOp::create(b, loc, widened, factor, acc[r]));
+          next.push_back(accumulateBlock(sum, zeros, weightScales, row, block, acc[r]));
         }
         scf::YieldOp::create(b, loc, next);
       });
@@ -220,7 +125,7 @@ void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {
       [&](OpBuilder &, Location, Value scaleRow, ValueRange acc) {
         Value weightScales = vector::LoadOp::create(b, loc, accType, scales,
                                                     ValueRange{scaleRow, firstColumn});
-        Value zeros = zeroPoints(scaleRow, firstColumn);
+        Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
         Value firstBlock = mul(scaleRow, index(blocksPerGroup));
         // Four fma chains per row: chain i takes the rows k = 4j + i.
         SmallVector<Value> partialInit(rows * 4, zeroAcc);
@@ -263,26 +168,11 @@ void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {
     store(groupsLoop.getResult(r), add(firstRow, index(r)), firstColumn);
 }
 
-/// Bias, activation, and a store that masks the columns past n.
-void MatmulEmitter::store(Value acc, Value row, Value firstColumn) {
-  auto accType = cast<VectorType>(acc.getType());
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  if (bias) {
-    Value values = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
-                                                  zero, ArrayRef<bool>{false});
-    acc = arith::AddFOp::create(b, loc, acc, values);
-  }
-  if (op.getActivation() == "relu")
-    acc = arith::MaxNumFOp::create(b, loc, acc, splat(accType, b.getF32FloatAttr(0.0f)));
-  vector::TransferWriteOp::create(b, loc, acc, out, ValueRange{row, firstColumn},
-                                  ArrayRef<bool>{false});
-}
-
 } // namespace
 
 LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
   if (failed((emitEach<qkernel::MatmulOp, MatmulEmitter>(module, family))) ||
-      failed(lowerIntegerMatmuls(module, family)))
+      failed(lowerIntegerMatmuls(module, family)) || failed(lowerLutMatmuls(module, family)))
     return failure();
   return lowerPackOps(module);
 }

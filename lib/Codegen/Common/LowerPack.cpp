@@ -45,6 +45,11 @@ public:
         auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
         auto mul = [&](Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); };
         Value tileBlock = add(mul(div(n, lanes), blocks), div(k, kBlockK));
+        if (layout.lut) {
+          body(k, n, lutSlots(tileBlock, k, n));
+          scf::YieldOp::create(b, loc);
+          return;
+        }
         Value group = div(rem(k, kBlockK), 4);
         Value inVector = add(mul(rem(n, lanes), 4), rem(k, 4));
         SmallVector<PlaneSlot> slots;
@@ -64,6 +69,27 @@ public:
     });
   }
 
+  /// The LUT layout: one 1-bit plane per code bit; byte q of a plane vector
+  /// is channel lutChannel(q), so channel c sits at byte
+  /// 16 * (c' / 8) + 8 * h + c' % 8 with h = c / (lanes / 2), c' = c mod (lanes / 2).
+  SmallVector<PlaneSlot> lutSlots(Value tileBlock, Value k, Value n) {
+    auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); };
+    auto rem = [&](Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); };
+    auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
+    auto mul = [&](Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); };
+    int64_t lanes = layout.lanes, half = lanes / 2;
+    Value channel = rem(n, lanes), inHalf = rem(channel, half);
+    Value q = add(add(mul(div(inHalf, 8), 16), mul(div(channel, half), 8)), rem(inHalf, 8));
+    Value vectorInPlane = div(rem(k, kBlockK), 8);
+    Value shift = arith::IndexCastOp::create(b, loc, b.getI8Type(), rem(k, 8));
+    SmallVector<PlaneSlot> slots;
+    for (unsigned plane = 0; plane < layout.bits; ++plane) {
+      Value vector = add(mul(add(mul(tileBlock, layout.bits), index(plane)), 4), vectorInPlane);
+      slots.push_back({add(mul(vector, lanes), q), shift});
+    }
+    return slots;
+  }
+
   OpBuilder &b;
   Location loc;
   PackedLayout layout;
@@ -77,7 +103,7 @@ void lowerPack(qkernel::PackOp op) {
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get({emitter.layout.packedBytes()}, b.getI8Type()));
   linalg::FillOp::create(b, loc, emitter.byteConstant(0), out);
-  std::vector<unsigned> widths = planeWidths(emitter.layout.bits);
+  std::vector<unsigned> widths = storedPlaneWidths(emitter.layout);
   emitter.forEachCode([&](Value k, Value n, ArrayRef<PlaneSlot> slots) {
     Value code = memref::LoadOp::create(b, loc, codes, ValueRange{k, n});
     unsigned codeBit = 0;
@@ -107,7 +133,7 @@ void lowerUnpack(qkernel::UnpackOp op) {
   Value packed = readOnlyBuffer(b, loc, op.getPacked());
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get({emitter.layout.k, emitter.layout.n}, b.getI8Type()));
-  std::vector<unsigned> widths = planeWidths(emitter.layout.bits);
+  std::vector<unsigned> widths = storedPlaneWidths(emitter.layout);
   emitter.forEachCode([&](Value k, Value n, ArrayRef<PlaneSlot> slots) {
     Value code = emitter.byteConstant(0);
     unsigned codeBit = 0;

@@ -1,6 +1,11 @@
 // Shared pieces of the packed-matmul emitters (PackedTiles.h).
 #include "PackedTiles.h"
 
+#include "Buffers.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -9,6 +14,14 @@
 using namespace mlir;
 
 namespace quantc::codegen {
+
+Value PackedTileEmitter::bufferOf(Value tensor, MemRefType type) {
+  return readOnlyBuffer(b, loc, tensor, type);
+}
+
+Value PackedTileEmitter::allocate(MemRefType type) {
+  return memref::AllocOp::create(b, loc, type);
+}
 
 Value PackedTileEmitter::splat(VectorType type, Attribute value) {
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
@@ -91,6 +104,101 @@ Value PackedTileEmitter::expandRows(Value tensor, RankedTensorType type) {
   if (type.getRank() == 2)
     return tensor;
   return tensor::ExpandShapeOp::create(b, loc, type, tensor, rowGroups(type.getRank()));
+}
+
+/// Copies x into a zero-padded [m, paddedK] buffer; in int8 mode also
+/// quantizes it per block of 32: bytes (as i32 words of 4), scale and sum.
+void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  int64_t k = layout.k, paddedK = layout.paddedK();
+  xPadded = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK}, f32));
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  if (paddedK != k)
+    linalg::FillOp::create(b, loc, zero, xPadded);
+  Value window = memref::SubViewOp::create(b, loc, xPadded, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(k)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  linalg::CopyOp::create(b, loc, x2d, window);
+  if (!quantize)
+    return;
+
+  quantized = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK / 4}, i32));
+  blockScales = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  blockSums = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, i32));
+  auto values = vec(kBlockK, f32);
+  scf::ForOp::create(b, loc, index(0), index(m), index(1), ValueRange{},
+                     [&](OpBuilder &, Location, Value row, ValueRange) {
+    scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
+                       [&](OpBuilder &, Location, Value block, ValueRange) {
+      Value x = vector::LoadOp::create(b, loc, values, xPadded,
+                                       ValueRange{row, mul(block, index(kBlockK))});
+      Value magnitude = math::AbsFOp::create(b, loc, x);
+      Value maxAbs = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF, magnitude);
+      maxAbs = arith::MaxNumFOp::create(b, loc, maxAbs, zero); // all-NaN blocks count as 0
+      Value limit = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
+      Value scale = arith::DivFOp::create(b, loc, maxAbs, limit);
+      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, maxAbs, zero);
+      Value inverse = arith::SelectOp::create(b, loc, positive,
+                                              arith::DivFOp::create(b, loc, limit, maxAbs), zero);
+      Value scaled = arith::MulFOp::create(b, loc, x, vector::BroadcastOp::create(b, loc, values, inverse));
+      scaled = arith::MaxNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(-127.0f)));
+      scaled = arith::MinNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(127.0f)));
+      Value rounded = math::RoundEvenOp::create(b, loc, scaled);
+      Value ints = arith::FPToSIOp::create(b, loc, vec(kBlockK, i32), rounded);
+      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
+      Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
+      Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
+      vector::StoreOp::create(b, loc, words, quantized, ValueRange{row, mul(block, index(kBlockK / 4))});
+      memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
+      memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
+      scf::YieldOp::create(b, loc);
+    });
+    scf::YieldOp::create(b, loc);
+  });
+}
+
+/// The tile's zero points as vector<width x i32>, minus 128 where 8-bit
+/// codes are stored as signed bytes (the dot then sums c - 128).
+Value PackedTileEmitter::zeroPoints(Value scaleRow, Value firstColumn, int64_t width) {
+  auto i32 = b.getI32Type();
+  int64_t shift = layout.signedBytes ? 128 : 0;
+  if (zeroConstant)
+    return splat(vec(width, i32), b.getI32IntegerAttr(int32_t(*zeroConstant - shift)));
+  Value bytes = vector::LoadOp::create(b, loc, vec(width, b.getI8Type()), zeroTable,
+                                       ValueRange{scaleRow, firstColumn});
+  Value zeros = arith::ExtUIOp::create(b, loc, vec(width, i32), bytes);
+  if (shift)
+    zeros = arith::SubIOp::create(b, loc, zeros, splat(vec(width, i32), b.getI32IntegerAttr(shift)));
+  return zeros;
+}
+
+Value PackedTileEmitter::accumulateBlock(Value dot, Value zeros, Value weightScales, Value row,
+                                         Value block, Value acc) {
+  auto intType = cast<VectorType>(dot.getType());
+  auto accType = cast<VectorType>(acc.getType());
+  Value blockSum = vector::BroadcastOp::create(
+      b, loc, intType, memref::LoadOp::create(b, loc, blockSums, ValueRange{row, block}));
+  Value corrected = arith::SubIOp::create(b, loc, dot, mul(zeros, blockSum));
+  Value blockScale = vector::BroadcastOp::create(
+      b, loc, accType, memref::LoadOp::create(b, loc, blockScales, ValueRange{row, block}));
+  Value factor = arith::MulFOp::create(b, loc, blockScale, weightScales);
+  Value widened = arith::SIToFPOp::create(b, loc, accType, corrected);
+  return math::FmaOp::create(b, loc, widened, factor, acc);
+}
+
+/// Bias, activation, and a store that masks the columns past n.
+void PackedTileEmitter::store(Value acc, Value row, Value firstColumn) {
+  auto accType = cast<VectorType>(acc.getType());
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  if (bias) {
+    Value values = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
+                                                  zero, ArrayRef<bool>{false});
+    acc = arith::AddFOp::create(b, loc, acc, values);
+  }
+  if (relu)
+    acc = arith::MaxNumFOp::create(b, loc, acc, splat(accType, b.getF32FloatAttr(0.0f)));
+  vector::TransferWriteOp::create(b, loc, acc, out, ValueRange{row, firstColumn},
+                                  ArrayRef<bool>{false});
 }
 
 std::unique_ptr<DotInstruction> dotForLayout(Operation *op, qkernel::LayoutAttr layout,

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 
+#include <optional>
+
 namespace quantc::codegen {
 
 class PackedTileEmitter {
@@ -39,12 +41,66 @@ protected:
   mlir::Value collapseRows(mlir::Value tensor);
   mlir::Value expandRows(mlir::Value tensor, mlir::RankedTensorType type);
 
+  /// For the f32 matmuls (qkernel.matmul, qkernel.lut_matmul): binds the
+  /// packed, scale, zero-point and bias buffers, allocates the [m, n]
+  /// output and returns x as an [m, k] buffer.
+  template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op, int64_t rows) {
+    m = rows;
+    mlir::Value x = collapseRows(op.getInput());
+    auto f32 = b.getF32Type();
+    auto dynamic = mlir::StridedLayoutAttr::get(
+        b.getContext(), mlir::ShapedType::kDynamic,
+        {mlir::ShapedType::kDynamic, mlir::ShapedType::kDynamic});
+    mlir::Value xBuffer =
+        bufferOf(x, mlir::MemRefType::get({m, layout.k}, f32, dynamic));
+    packed = bufferOf(op.getPacked());
+    scales = bufferOf(op.getScales());
+    if (op.getZeroPoints())
+      zeroTable = bufferOf(op.getZeroPoints());
+    else
+      zeroConstant = op.getZeroPoint();
+    if (op.getBias())
+      bias = bufferOf(op.getBias());
+    relu = op.getActivation() == "relu";
+    out = allocate(mlir::MemRefType::get({m, layout.n}, f32));
+    return xBuffer;
+  }
+
+  /// Copies x into the zero-padded [m, paddedK] `xPadded`; with `quantize`
+  /// also quantizes it per block of 32 (ORT accuracy_level 4): bytes as
+  /// i32 words of 4 in `quantized`, `blockScales`, `blockSums`.
+  void prepareActivations(mlir::Value x2d, bool quantize);
+
+  /// The zero points of `width` channels from `firstColumn` as
+  /// vector<width x i32>, minus 128 where 8-bit codes are signed bytes.
+  mlir::Value zeroPoints(mlir::Value scaleRow, mlir::Value firstColumn, int64_t width);
+
+  /// The int8 mode's block epilogue: acc + float(dot - zeros * blockSum) *
+  /// (blockScale * weightScales), for the block's integer dot products of
+  /// one row (vector<width x i32>).
+  mlir::Value accumulateBlock(mlir::Value dot, mlir::Value zeros, mlir::Value weightScales,
+                              mlir::Value row, mlir::Value block, mlir::Value acc);
+
+  /// Bias, activation, and a store of one output row's channels from
+  /// `firstColumn` that masks the columns past n.
+  void store(mlir::Value acc, mlir::Value row, mlir::Value firstColumn);
+
+  mlir::Value bufferOf(mlir::Value tensor, mlir::MemRefType type = {});
+  mlir::Value allocate(mlir::MemRefType type);
+
   mlir::OpBuilder &b;
   mlir::Location loc;
   PackedLayout layout;
   int64_t lanes, blocks;
   std::vector<unsigned> planes;
+  int64_t m = 0;
   mlir::Value packed; // the packed bytes as a buffer
+  // The f32 matmuls' operands and results as buffers.
+  mlir::Value scales, zeroTable, bias, out;
+  std::optional<int64_t> zeroConstant;
+  bool relu = false;
+  mlir::Value xPadded;                          // [m, paddedK] f32
+  mlir::Value quantized, blockScales, blockSums; // [m, paddedK/4] i32, [m, blocks] f32/i32
 };
 
 /// The family's dot for `op`'s layout, or null after a diagnostic on `op`.
@@ -70,6 +126,8 @@ mlir::LogicalResult emitEach(mlir::ModuleOp module, llvm::StringRef family) {
 
 /// Lowers every qkernel.matmul_integer (LowerMatmulInteger.cpp).
 mlir::LogicalResult lowerIntegerMatmuls(mlir::ModuleOp module, llvm::StringRef family);
+/// Lowers every qkernel.lut_matmul (LowerLutMatmul.cpp).
+mlir::LogicalResult lowerLutMatmuls(mlir::ModuleOp module, llvm::StringRef family);
 
 } // namespace quantc::codegen
 

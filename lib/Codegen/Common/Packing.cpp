@@ -1,4 +1,5 @@
-// Packing into the dot-kernel layout and the reference packed matmul.
+// Packing into the dot- and LUT-kernel layouts and the reference packed
+// matmul.
 #include "quantc/Codegen/Packing.h"
 
 #include <algorithm>
@@ -19,13 +20,35 @@ std::vector<unsigned> planeWidths(unsigned bits) {
   return widths;
 }
 
+std::vector<unsigned> storedPlaneWidths(const PackedLayout &layout) {
+  return layout.lut ? std::vector<unsigned>(layout.bits, 1u) : planeWidths(layout.bits);
+}
+
 namespace {
 
 /// Visits every code position of the layout: (row k, column n, byte index in
 /// the packed tensor, bit offset in that byte, plane width, plane's lowest
 /// code bit). Rows and columns past k/n are padding.
 template <typename Visit>
+void forEachLutCode(const PackedLayout &layout, Visit visit) {
+  const int64_t lanes = layout.lanes;
+  const int64_t blocks = layout.paddedK() / kBlockK, tiles = layout.paddedN() / lanes;
+  for (int64_t tile = 0; tile < tiles; ++tile)
+    for (int64_t block = 0; block < blocks; ++block)
+      for (unsigned plane = 0; plane < layout.bits; ++plane)
+        for (int64_t p = 0; p < 4; ++p) {
+          int64_t vector = ((tile * blocks + block) * layout.bits + plane) * 4 + p;
+          for (int64_t q = 0; q < lanes; ++q)
+            for (unsigned bit = 0; bit < 8; ++bit) // bits 4..7: the next group of 4 rows
+              visit(block * kBlockK + 8 * p + bit, tile * lanes + lutChannel(lanes, q),
+                    vector * lanes + q, bit, 1u, plane);
+        }
+}
+
+template <typename Visit>
 void forEachPackedCode(const PackedLayout &layout, Visit visit) {
+  if (layout.lut)
+    return forEachLutCode(layout, visit);
   const int64_t lanes = layout.lanes, vectorBytes = 4 * lanes;
   const int64_t blocks = layout.paddedK() / kBlockK, tiles = layout.paddedN() / lanes;
   std::vector<unsigned> widths = planeWidths(layout.bits);

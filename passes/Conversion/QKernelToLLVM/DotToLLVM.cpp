@@ -1,4 +1,4 @@
-// convert-qkernel-to-llvm: qkernel.dot -> x86 LLVM intrinsics.
+// convert-qkernel-to-llvm: qkernel.dot and qkernel.lookup -> LLVM intrinsics.
 #include "passes/Conversion/Passes.h"
 #include "quantc/Codegen/Lowering.h"
 
@@ -11,7 +11,10 @@ namespace {
 
 struct ConvertQKernelToLLVMPass
     : quantc::impl::ConvertQKernelToLLVMPassBase<ConvertQKernelToLLVMPass> {
-  void runOnOperation() override { quantc::codegen::lowerDotOps(getOperation()); }
+  void runOnOperation() override {
+    quantc::codegen::lowerDotOps(getOperation());
+    quantc::codegen::lowerLookupOps(getOperation());
+  }
 };
 
 } // namespace

@@ -133,6 +133,17 @@ struct ConvertQNNToQKernelPass
                                  << lanes;
       return signalPassFailure();
     }
+    if (lutLanes != 16 && lutLanes != 32 && lutLanes != 64) {
+      getOperation().emitError()
+          << "convert-qnn-to-qkernel: lut-lanes must be 16, 32 or 64, got " << lutLanes;
+      return signalPassFailure();
+    }
+    if (lutBits > 4) {
+      getOperation().emitError()
+          << "convert-qnn-to-qkernel: lut-bits must be at most 4 (0: no LUT kernels), got "
+          << lutBits;
+      return signalPassFailure();
+    }
     if (activations != "int8" && activations != "float") {
       getOperation().emitError()
           << "convert-qnn-to-qkernel: activations must be int8 or float, got " << activations;
@@ -196,7 +207,8 @@ struct ConvertQNNToQKernelPass
     OpBuilder b(op);
     Location loc = op->getLoc();
     auto layoutAttr = qkernel::LayoutAttr::get(op->getContext(), layout.bits, layout.lanes,
-                                               layout.k, layout.n, 0, false, layout.signedBytes);
+                                               layout.k, layout.n, 0, false, layout.signedBytes,
+                                               /*lut=*/false);
     Value packed = qnn::makeInt8Constant(
         b, loc, RankedTensorType::get({layout.packedBytes()}, b.getI8Type()),
         codegen::pack(layout, codes), "qkernel_packed");
@@ -326,32 +338,40 @@ struct ConvertQNNToQKernelPass
     if (bias && !(bias = vectorBias(b, loc, bias, w->n)))
       return;
 
+    // Activations that are already quantized (A8 models) are not quantized
+    // a second time: those layers take the float kernel.
+    StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
+
     codegen::PackedLayout layout;
     layout.k = w->k;
     layout.n = w->n;
-    layout.lanes = lanes;
     layout.group = *group;
-    // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
-    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
-    int64_t groupRows = layout.group ? layout.group : 1;
-    std::vector<float> scales(rows * paddedN, 0.0f);
-    std::vector<int8_t> zeros(rows * paddedN, 0);
     int32_t firstZero = w->paramAt(0, 0).second;
     bool oneZero = true;
-    for (int64_t g = 0; g < rows; ++g)
-      for (int64_t c = 0; c < w->n; ++c) {
-        auto [scale, zero] = w->paramAt(std::min(g * groupRows, w->k - 1), c);
-        scales[g * paddedN + c] = scale;
-        zeros[g * paddedN + c] = int8_t(zero);
-        oneZero &= zero == firstZero;
-      }
-
+    for (int64_t row = 0; row < w->k && oneZero; row += std::max<int64_t>(w->rowsPerParam, 1))
+      for (int64_t c = 0; c < w->n && oneZero; ++c)
+        oneZero = w->paramAt(row, c).second == firstZero;
     // qnn's binary weights are the storage values -1 and +1: codes 0 and 2.
     bool binary = w->maxCode == 2 && oneZero && firstZero == 1 &&
                   llvm::all_of(w->codes, [](uint8_t c) { return c != 1; });
     layout.binary = binary;
     layout.bits = binary ? 1 : bitsFor(w->maxCode);
+    // Narrow codes with int8 activations may take the LUT kernel instead.
+    layout.lut = mode == "int8" && layout.bits <= lutBits;
+    layout.lanes = layout.lut ? lutLanes : lanes;
     layout.signedBytes = signedBytes && layout.bits == 8;
+
+    // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
+    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
+    int64_t groupRows = layout.group ? layout.group : 1;
+    std::vector<float> scales(rows * paddedN, 0.0f);
+    std::vector<int8_t> zeros(rows * paddedN, 0);
+    for (int64_t g = 0; g < rows; ++g)
+      for (int64_t c = 0; c < w->n; ++c) {
+        auto [scale, zero] = w->paramAt(std::min(g * groupRows, w->k - 1), c);
+        scales[g * paddedN + c] = scale;
+        zeros[g * paddedN + c] = int8_t(zero);
+      }
     std::vector<int8_t> codes(w->codes.size());
     for (size_t i = 0; i < codes.size(); ++i)
       codes[i] = int8_t(binary ? w->codes[i] / 2 : w->codes[i]);
@@ -359,7 +379,7 @@ struct ConvertQNNToQKernelPass
     MLIRContext *context = op->getContext();
     auto layoutAttr = qkernel::LayoutAttr::get(context, layout.bits, layout.lanes, layout.k,
                                                layout.n, layout.group, layout.binary,
-                                               layout.signedBytes);
+                                               layout.signedBytes, layout.lut);
     auto i8 = b.getI8Type();
     Value packed = qnn::makeInt8Constant(
         b, loc, RankedTensorType::get({layout.packedBytes()}, i8),
@@ -383,14 +403,16 @@ struct ConvertQNNToQKernelPass
         activation = "relu";
       }
     b.setInsertionPoint(replaced);
-    // Activations that are already quantized (A8 models) are not quantized
-    // a second time: those layers take the float kernel.
-    StringRef mode = input.getDefiningOp<qnn::DequantizeOp>() ? StringRef("float") : activations;
     Value x = conv ? im2col(b, loc, input, windowOf(conv, 0.0), resultType) : input;
     RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
-    Value y = qkernel::MatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable,
-                                        bias, layoutAttr, zeroPoint, b.getStringAttr(mode),
-                                        b.getStringAttr(activation));
+    Value y;
+    if (layout.lut)
+      y = qkernel::LutMatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable, bias,
+                                       layoutAttr, zeroPoint, b.getStringAttr(activation));
+    else
+      y = qkernel::MatmulOp::create(b, loc, kernelType, x, packed, scaleTable, zeroTable, bias,
+                                    layoutAttr, zeroPoint, b.getStringAttr(mode),
+                                    b.getStringAttr(activation));
     if (conv)
       y = channelsFirst(b, loc, y);
     replaced->getResult(0).replaceAllUsesWith(y);
