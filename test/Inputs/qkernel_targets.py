@@ -4,7 +4,10 @@ a Gemm (transB, bias), a 1x1 Conv (bias, Relu) and kxk Convs through im2col
 weight format, run through the host JIT, x86-64-v3 (AVX2 dot), x86-64
 (generic dot), x86-64-v4-vnni (when the host has VNNI) and AArch64 (NEON
 sdot, under qemu-aarch64); each output must equal the host's bit for bit
-and stay close to float.
+and stay close to float. The `lut` mode runs the LUT kernels (vpshufb on
+AVX-512 and AVX2, generic selects, NEON tbl) for the formats of at most 4
+bits, on the host too, and must equal the host's int8 dot kernels bit for
+bit.
 
   qkernel_targets.py QUANTC RUN_ARTIFACT_C WORK [FORMAT...]
 Prints one line per format and activation mode, then a summary."""
@@ -71,15 +74,24 @@ LIMITS = {"8": 0.03, "7": 0.05, "6": 0.08, "5": 0.15, "4": 0.3, "3": 0.4, "w8a8"
 # run qkernel.matmul_integer (8- and 4-bit codes); the weight-only formats
 # run in both kernel modes.
 A8 = {"w8a8": ["--bits", "8", "--act-bits", "8"], "w4a8": ["--bits", "4", "--act-bits", "8"]}
+LUT_FORMATS = ("4", "3", "2", "ternary", "binary")
 configurations = [(fmt, mode) for fmt in formats
-                  for mode in (("int8",) if fmt in A8 else ("int8", "float"))]
+                  for mode in (("int8",) if fmt in A8 else ("int8", "float") +
+                               (("lut",) if fmt in LUT_FORMATS else ()))]
 failed = 0
 for fmt, mode in configurations:
     flags = A8.get(fmt) or ["--bits", fmt, "--kernel-activations", mode]
+    reference_flags = flags
+    if mode == "lut":  # LUT kernels everywhere against the host's dot kernels
+        flags = ["--bits", fmt, "--lut-bits", "4"]
+        reference_flags = ["--bits", fmt, "--lut-bits", "0"]
     tag = os.path.join(work, "%s-%s" % (fmt, mode))
-    run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *flags)
+    run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host.npy", *reference_flags)
     host = np.load(tag + "-host.npy")
     outputs = {}
+    if mode == "lut":
+        run(quantc, "run", model, "--input", "x=" + x, "-o", tag + "-host-lut.npy", *flags)
+        outputs["host"] = np.load(tag + "-host-lut.npy")
     for target in targets:
         run(quantc, "compile", model, "--target", target, "-o", tag + "-" + target, *flags)
         run(quantc, "run", tag + "-" + target, "--input", "x=" + x, "-o", tag + "-" + target + ".npy")

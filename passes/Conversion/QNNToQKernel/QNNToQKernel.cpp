@@ -130,18 +130,18 @@ struct ConvertQNNToQKernelPass
   void runOnOperation() override {
     if (lanes != 4 && lanes != 8 && lanes != 16) {
       getOperation().emitError() << "convert-qnn-to-qkernel: lanes must be 4, 8 or 16, got "
-                                 << lanes;
+                                 << unsigned(lanes);
       return signalPassFailure();
     }
     if (lutLanes != 16 && lutLanes != 32 && lutLanes != 64) {
       getOperation().emitError()
-          << "convert-qnn-to-qkernel: lut-lanes must be 16, 32 or 64, got " << lutLanes;
+          << "convert-qnn-to-qkernel: lut-lanes must be 16, 32 or 64, got " << unsigned(lutLanes);
       return signalPassFailure();
     }
     if (lutBits > 4) {
       getOperation().emitError()
           << "convert-qnn-to-qkernel: lut-bits must be at most 4 (0: no LUT kernels), got "
-          << lutBits;
+          << unsigned(lutBits);
       return signalPassFailure();
     }
     if (activations != "int8" && activations != "float") {

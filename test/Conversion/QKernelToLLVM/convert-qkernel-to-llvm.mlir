@@ -17,3 +17,19 @@ func.func @avx2(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> ve
   %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<8xi32>
   return %r : vector<8xi32>
 }
+
+// vpshufb looks up within each 16-byte lane, so the table is repeated in
+// all four lanes of a zmm (two of a ymm); NEON tbl takes it as it is.
+// CHECK-LABEL: func.func @lookups
+// CHECK: %[[T64:.*]] = vector.shuffle %arg0, %arg0 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, {{.*}}, 15] : vector<16xi8>, vector<16xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"(%[[T64]], %arg1) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// CHECK: %[[T32:.*]] = vector.shuffle %arg0, %arg0 {{.*}} : vector<16xi8>, vector<16xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[T32]], %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.tbl1"(%arg0, %arg3) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
+// CHECK-NOT: qkernel.lookup
+func.func @lookups(%t: vector<16xi8>, %i64: vector<64xi8>, %i32: vector<32xi8>, %i16: vector<16xi8>) -> (vector<64xi8>, vector<32xi8>, vector<16xi8>) {
+  %a = qkernel.lookup %t, %i64 {instruction = "vpshufb"} : vector<16xi8>, vector<64xi8>
+  %b = qkernel.lookup %t, %i32 {instruction = "vpshufb"} : vector<16xi8>, vector<32xi8>
+  %c = qkernel.lookup %t, %i16 {instruction = "tbl"} : vector<16xi8>, vector<16xi8>
+  return %a, %b, %c : vector<64xi8>, vector<32xi8>, vector<16xi8>
+}

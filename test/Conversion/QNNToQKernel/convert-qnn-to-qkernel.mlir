@@ -1,5 +1,12 @@
 // RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel | FileCheck %s
 // RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel="lanes=4 activations=float signed-bytes=true" | FileCheck %s --check-prefix=NEON
+// RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel="lut-bits=3 lut-lanes=32" | FileCheck %s --check-prefix=LUT
+// RUN: not quant-opt %s --convert-qnn-to-qkernel="lut-bits=5" 2>&1 | FileCheck %s --check-prefix=LUT-BITS
+// RUN: not quant-opt %s --convert-qnn-to-qkernel="lut-lanes=8" 2>&1 | FileCheck %s --check-prefix=LUT-LANES
+// RUN: not quant-opt %s --convert-qnn-to-qkernel="lanes=5" 2>&1 | FileCheck %s --check-prefix=LANES
+// LANES: error: convert-qnn-to-qkernel: lanes must be 4, 8 or 16, got 5{{$}}
+// LUT-BITS: error: convert-qnn-to-qkernel: lut-bits must be at most 4 (0: no LUT kernels), got 5{{$}}
+// LUT-LANES: error: convert-qnn-to-qkernel: lut-lanes must be 16, 32 or 64, got 8
 
 // Per-channel 4-bit (qnn-quantize's form): codes are storage - (-7), the
 // zero point 7 is one number; the float chain is gone.
@@ -10,6 +17,9 @@
 // CHECK-NOT: qnn.dequantize
 // NEON-LABEL: func.func @matmul_w4
 // NEON: tensor<64xi8>
+// With lut-bits=3 a 4-bit layer keeps the dot kernel.
+// LUT-LABEL: func.func @matmul_w4
+// LUT: qkernel.matmul %arg0
 // NEON: qkernel.matmul {{.*}}activations = "float", layout = #qkernel.layout<bits = 4, lanes = 4, k = 4, n = 2
 func.func @matmul_w4(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %q = qnn.constant dense<[[7, -7], [1, 0], [-3, 5], [0, 2]]> : tensor<4x2xi8>
@@ -240,4 +250,25 @@ func.func @batched_weight(%x: tensor<3x5x3xf32>) -> tensor<3x5x4xf32> {
   %w = qnn.dequantize %s : tensor<3x3x4x!quant.uniform<i8<-7:7>:f32, 0.5>> -> tensor<3x3x4xf32>
   %y = qnn.matmul %x, %w : (tensor<3x5x3xf32>, tensor<3x3x4xf32>) -> tensor<3x5x4xf32>
   return %y : tensor<3x5x4xf32>
+}
+
+// -----
+
+// Ternary storage (-1, 0, 1 -> codes 0, 1, 2; zero point 1; all 0 here,
+// so not binary) with lut-bits=3: the LUT kernel on
+// 32-channel tiles, 2 bit-planes. K 64, N 3 pads to 32: 32 x 64 x 2 / 8 =
+// 512 bytes; the scale table is padded to 32 columns.
+// CHECK-LABEL: func.func @matmul_ternary
+// CHECK: qkernel.matmul
+// LUT-LABEL: func.func @matmul_ternary
+// LUT-DAG: qnn.constant dense_resource<qkernel_packed> : tensor<512xi8>
+// LUT-DAG: qnn.constant dense_resource<qkernel_scales> : tensor<1x32xf32>
+// LUT: qkernel.lut_matmul %arg0, %{{.*}}, %{{.*}} {layout = #qkernel.layout<bits = 2, lanes = 32, k = 64, n = 3, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64}
+// LUT-NOT: qkernel.matmul
+func.func @matmul_ternary(%x: tensor<2x64xf32>) -> tensor<2x3xf32> {
+  %q = qnn.constant dense<0> : tensor<64x3xi8>
+  %s = quant.scast %q : tensor<64x3xi8> to tensor<64x3x!quant.uniform<i8<-1:1>:f32, 0.5>>
+  %w = qnn.dequantize %s : tensor<64x3x!quant.uniform<i8<-1:1>:f32, 0.5>> -> tensor<64x3xf32>
+  %y = qnn.matmul %x, %w : (tensor<2x64xf32>, tensor<64x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
 }

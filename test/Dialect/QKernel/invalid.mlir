@@ -205,3 +205,61 @@ func.func @dot_huge(%acc: vector<4611686018427387904xi32>, %w: vector<64xi8>) {
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<4611686018427387904xi32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a lut layout has at most 4 bit planes, got bits = 5}}
+func.func @lut_bits(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 5, lanes = 64, k = 32, n = 16, group = 0, binary = false, signed_bytes = false, lut = true>}) { return }
+
+// -----
+
+// expected-error @+1 {{lut layout lanes must be 16, 32 or 64, got 8}}
+func.func @lut_lanes(%x: tensor<1x8xi8> {test.l = #qkernel.layout<bits = 2, lanes = 8, k = 32, n = 16, group = 0, binary = false, signed_bytes = false, lut = true>}) { return }
+
+// -----
+
+func.func @lut_layout_on_dot_matmul(%x: tensor<1x32xf32>, %p: tensor<512xi8>, %s: tensor<1x64xf32>) {
+  // expected-error @+1 {{'qkernel.matmul' op takes a dot-kernel layout; a lut layout is for qkernel.lut_matmul}}
+  %y = qkernel.matmul %x, %p, %s {layout = #qkernel.layout<bits = 2, lanes = 64, k = 32, n = 64, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64} : (tensor<1x32xf32>, tensor<512xi8>, tensor<1x64xf32>) -> tensor<1x64xf32>
+  return
+}
+
+// -----
+
+func.func @dot_layout_on_lut_matmul(%x: tensor<1x32xf32>, %p: tensor<128xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.lut_matmul' op needs a lut layout (lut = true)}}
+  %y = qkernel.lut_matmul %x, %p, %s {layout = #qkernel.layout<bits = 2, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 1 : i64} : (tensor<1x32xf32>, tensor<128xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @lut_matmul_scales(%x: tensor<1x32xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32>) {
+  // expected-error @+1 {{'qkernel.lut_matmul' op scales must be 1x64 (scale rows x padded n), got tensor<1x16xf32>}}
+  %y = qkernel.lut_matmul %x, %p, %s {layout = #qkernel.layout<bits = 2, lanes = 64, k = 32, n = 16, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64} : (tensor<1x32xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @lut_layout_on_integer_matmul(%x: tensor<1x32xi8>, %p: tensor<512xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op takes a dot-kernel layout, not a lut one}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 2, lanes = 64, k = 32, n = 64, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64} : (tensor<1x32xi8>, tensor<512xi8>) -> tensor<1x64xi32>
+  return
+}
+
+// -----
+
+func.func @lookup_lanes(%t: vector<16xi8>, %i: vector<16xi8>) {
+  // expected-error @+1 {{'qkernel.lookup' op instruction "vpshufb" on 16 bytes is not one of vpshufb (32 or 64 bytes) or tbl (16 bytes)}}
+  %r = qkernel.lookup %t, %i {instruction = "vpshufb"} : vector<16xi8>, vector<16xi8>
+  return
+}
+
+// -----
+
+func.func @lookup_table(%t: vector<32xi8>, %i: vector<32xi8>) {
+  // expected-error @+1 {{'qkernel.lookup' op operand #0 must be vector of 8-bit signless integer values of length 16, but got 'vector<32xi8>'}}
+  %r = qkernel.lookup %t, %i {instruction = "vpshufb"} : vector<32xi8>, vector<32xi8>
+  return
+}

@@ -47,3 +47,22 @@ func.func @matmul_integer(%x: tensor<3x64xi8>, %p: tensor<1024xi8>, %b: tensor<1
   %y4 = qkernel.matmul_integer %x, %p4 {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<3x64xi8>, tensor<512xi8>) -> tensor<3x16xi32>
   return %y, %y4 : tensor<3x16xi32>, tensor<3x16xi32>
 }
+
+// The LUT layout: 1-bit planes of nibble indices, 64 channels per tile. K
+// 100 pads to 128, N 70 to 128: 128 x 128 x 2 / 8 = 4096 bytes. `lut` is
+// printed only when set.
+// CHECK-LABEL: func.func @lut_matmul
+// CHECK: qkernel.lut_matmul %arg0, %arg1, %arg2 bias %arg3 {activation = "relu", layout = #qkernel.layout<bits = 2, lanes = 64, k = 100, n = 70, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64} : (tensor<3x100xf32>, tensor<4096xi8>, tensor<1x128xf32>, tensor<70xf32>) -> tensor<3x70xf32>
+func.func @lut_matmul(%x: tensor<3x100xf32>, %p: tensor<4096xi8>, %s: tensor<1x128xf32>, %b: tensor<70xf32>) -> tensor<3x70xf32> {
+  %y = qkernel.lut_matmul %x, %p, %s bias %b {layout = #qkernel.layout<bits = 2, lanes = 64, k = 100, n = 70, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64, activation = "relu"} : (tensor<3x100xf32>, tensor<4096xi8>, tensor<1x128xf32>, tensor<70xf32>) -> tensor<3x70xf32>
+  return %y : tensor<3x70xf32>
+}
+
+// CHECK-LABEL: func.func @lookup
+// CHECK: qkernel.lookup %arg0, %arg1 {instruction = "vpshufb"} : vector<16xi8>, vector<64xi8>
+// CHECK: qkernel.lookup %arg0, %arg2 {instruction = "tbl"} : vector<16xi8>, vector<16xi8>
+func.func @lookup(%t: vector<16xi8>, %i: vector<64xi8>, %j: vector<16xi8>) -> (vector<64xi8>, vector<16xi8>) {
+  %r = qkernel.lookup %t, %i {instruction = "vpshufb"} : vector<16xi8>, vector<64xi8>
+  %s = qkernel.lookup %t, %j {instruction = "tbl"} : vector<16xi8>, vector<16xi8>
+  return %r, %s : vector<64xi8>, vector<16xi8>
+}
