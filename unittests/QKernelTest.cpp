@@ -57,8 +57,8 @@ TEST(QKernelPacking, ByteOrderIsTheDotOperandOrder) {
   layout.k = 32;
   layout.n = 4;
   std::vector<int8_t> codes(32 * 4, 0);
-  codes[1 * 4 + 2] = 5;  // k = 1 (group 0, i = 1), channel 2
-  codes[6 * 4 + 3] = 9;  // k = 6 (group 1, i = 2), channel 3
+  codes[1 * 4 + 2] = 5;   // k = 1 (group 0, i = 1), channel 2
+  codes[6 * 4 + 3] = 9;   // k = 6 (group 1, i = 2), channel 3
   codes[31 * 4 + 0] = 15; // k = 31 (group 7, i = 3), channel 0: vector 3, high nibble
   auto packed = pack(layout, codes);
   EXPECT_EQ(packed[4 * 2 + 1], 0x05);
@@ -111,8 +111,7 @@ TEST(QKernelPacking, LutLayoutRoundTripsAndOrdersChannelsForTheInterleave) {
 }
 
 /// A dense literal of `values` for MLIR text: 1-D, or rows of `columns`.
-template <typename T>
-std::string literal(const std::vector<T> &values, size_t columns = 0) {
+template <typename T> std::string literal(const std::vector<T> &values, size_t columns = 0) {
   std::ostringstream os;
   os.precision(9);
   os << "dense<[";
@@ -131,8 +130,8 @@ std::string layoutText(const PackedLayout &l) {
   std::ostringstream os;
   os << "#qkernel.layout<bits = " << l.bits << ", lanes = " << l.lanes << ", k = " << l.k
      << ", n = " << l.n << ", group = " << l.group << ", binary = " << (l.binary ? "true" : "false")
-     << ", signed_bytes = " << (l.signedBytes ? "true" : "false")
-     << (l.lut ? ", lut = true" : "") << ">";
+     << ", signed_bytes = " << (l.signedBytes ? "true" : "false") << (l.lut ? ", lut = true" : "")
+     << ">";
   return os.str();
 }
 
@@ -174,12 +173,14 @@ std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::
   std::ostringstream src;
   src << "func.func @main(%x: " << x << ") -> " << y << " {\n"
       << "  %p = arith.constant " << literal(packed) << " : tensor<" << packed.size() << "xi8>\n"
-      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : tensor<" << table << "xf32>\n";
+      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : tensor<" << table
+      << "xf32>\n";
   std::string operands = "%x, %p, %s", types = x + ", tensor<" + std::to_string(packed.size()) +
-                                                "xi8>, tensor<" + table + "xf32>";
+                                               "xi8>, tensor<" + table + "xf32>";
   if (!p.zeroPoints.empty()) {
     std::vector<int8_t> zeros(p.zeroPoints.begin(), p.zeroPoints.end());
-    src << "  %z = arith.constant " << literal(zeros, l.paddedN()) << " : tensor<" << table << "xi8>\n";
+    src << "  %z = arith.constant " << literal(zeros, l.paddedN()) << " : tensor<" << table
+        << "xi8>\n";
     operands += " zero_points %z";
     types += ", tensor<" + table + "xi8>";
   }
@@ -217,9 +218,9 @@ MatmulProblem randomProblem(const PackedLayout &layout, int64_t m, bool zeroTabl
   p.x.resize(m * layout.k);
   for (int64_t i = 0; i < int64_t(p.x.size()); ++i) {
     int64_t column = i % layout.k;
-    p.x[i] = column < 32 && i / layout.k == 1 ? 0.0f       // a row's first block all zero
+    p.x[i] = column < 32 && i / layout.k == 1 ? 0.0f               // a row's first block all zero
              : column % 29 == 3               ? 8.0f * normal(rng) // outliers
-             : column % 31 == 5               ? 0.5f              // ties after scaling
+             : column % 31 == 5               ? 0.5f               // ties after scaling
                                               : normal(rng);
   }
   p.codes = randomCodes(layout.k * layout.n, layout.bits, layout.binary, rng);
@@ -361,16 +362,33 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelLutMatmul,
                          });
 
 /// Builds, lowers for `family` and JIT-runs one qkernel.matmul_integer on
-/// weights w [k, n] (signed), packed as codes w + zeroPoint.
-std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m,
-                                      const std::vector<int8_t> &x, const std::vector<int8_t> &w,
-                                      const std::vector<int32_t> &bias, llvm::StringRef family) {
+/// weights w [k, n] (signed), packed as codes w + zeroPoint; with
+/// `requantize`, its fused int8 epilogue (Out = int8_t).
+template <typename Out = int32_t>
+std::vector<Out> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m,
+                                  const std::vector<int8_t> &x, const std::vector<int8_t> &w,
+                                  const std::vector<int32_t> &bias, llvm::StringRef family,
+                                  const RequantizeParams *requantize = nullptr) {
   std::vector<int8_t> codes(w.size());
   for (size_t i = 0; i < w.size(); ++i)
     codes[i] = int8_t(uint8_t(int32_t(w[i]) + zeroPoint));
   std::vector<int8_t> packed = pack(l, codes);
   std::string xType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.k) + "xi8>";
-  std::string yType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.n) + "xi32>";
+  std::string yType =
+      "tensor<" + std::to_string(m) + "x" + std::to_string(l.n) + (requantize ? "xi8>" : "xi32>");
+  std::string epilogue;
+  if (requantize)
+    epilogue =
+        ", multipliers = array<i32: " +
+        llvm::join(
+            llvm::map_range(requantize->multipliers, [](int32_t v) { return std::to_string(v); }),
+            ", ") +
+        ">, shifts = array<i64: " +
+        llvm::join(llvm::map_range(requantize->shifts, [](int64_t v) { return std::to_string(v); }),
+                   ", ") +
+        ">, output_zero_point = " + std::to_string(requantize->zeroPoint) +
+        " : i64, clamp_min = " + std::to_string(requantize->clampMin) +
+        " : i64, clamp_max = " + std::to_string(requantize->clampMax) + " : i64";
   std::string packedType = "tensor<" + std::to_string(packed.size()) + "xi8>";
   std::string biasType = "tensor<" + std::to_string(l.n) + "xi32>";
   std::ostringstream src;
@@ -379,15 +397,14 @@ std::vector<int32_t> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, 
   if (!bias.empty())
     src << "  %b = arith.constant " << literal(bias) << " : " << biasType << "\n";
   src << "  %y = qkernel.matmul_integer %x, %p" << (bias.empty() ? "" : " bias %b")
-      << " {layout = " << layoutText(l) << ", zero_point = " << zeroPoint << " : i64} : ("
-      << xType << ", " << packedType
-      << (bias.empty() ? "" : ", " + biasType) << ") -> " << yType << "\n  return %y : " << yType
-      << "\n}\n";
+      << " {layout = " << layoutText(l) << ", zero_point = " << zeroPoint << " : i64" << epilogue
+      << "} : (" << xType << ", " << packedType << (bias.empty() ? "" : ", " + biasType) << ") -> "
+      << yType << "\n  return %y : " << yType << "\n}\n";
 
   auto jit = compileKernel(src.str(), family);
   if (!jit)
     return {};
-  std::vector<int32_t> out(m * l.n, -12345);
+  std::vector<Out> out(m * l.n, Out(-123));
   EXPECT_FALSE(bool(jit->run({const_cast<int8_t *>(x.data()), out.data()})));
   return out;
 }
@@ -423,7 +440,8 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
       layout.n = n;
       layout.signedBytes = config.signedBytes;
       int32_t zeroPoint = config.bits == 8 ? 128 : (1 << (config.bits - 1)) - 1;
-      int32_t wMax = config.bits == 8 ? 127 : zeroPoint, wMin = config.bits == 8 ? -128 : -zeroPoint;
+      int32_t wMax = config.bits == 8 ? 127 : zeroPoint,
+              wMin = config.bits == 8 ? -128 : -zeroPoint;
       std::uniform_int_distribution<int> weight(wMin, wMax);
       std::vector<int8_t> x(m * k), w(k * n);
       for (size_t i = 0; i < x.size(); ++i)
@@ -448,6 +466,57 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
           break;
         }
     }
+}
+
+// The fused requantize: int8 results equal qnn.requantize's arithmetic on
+// the int32 reference exactly, per channel and per tensor, with a zero
+// point, a Relu clamp, saturation at both ends, K and N tails and 1, 5 and 9
+// rows, on every host family and 8- and 4-bit weights.
+TEST(QKernelMatmulInteger, FusedRequantizeMatchesReference) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::uniform_int_distribution<int32_t> multiplier(1 << 30, std::numeric_limits<int32_t>::max());
+  for (const std::string &family : hostFamilies())
+    for (unsigned bits : {8u, 4u})
+      for (auto [m, k, n, perChannel] :
+           {std::tuple<int64_t, int64_t, int64_t, bool>{1, 64, 16, true},
+            {5, 100, 37, false},
+            {9, 64, 20, true}}) {
+        PackedLayout layout;
+        layout.bits = bits;
+        layout.lanes = familyLanes(family);
+        layout.k = k;
+        layout.n = n;
+        int32_t zeroPoint = bits == 8 ? 128 : 7;
+        std::uniform_int_distribution<int> weight(bits == 8 ? -128 : -7, bits == 8 ? 127 : 7);
+        std::vector<int8_t> x(m * k), w(k * n);
+        for (auto &v : x)
+          v = int8_t(byte(rng));
+        for (auto &v : w)
+          v = int8_t(weight(rng));
+        std::vector<int32_t> bias;
+        for (int64_t c = 0; c < n; ++c)
+          bias.push_back(int32_t(byte(rng)) * 300);
+        RequantizeParams params;
+        // Shifts around 2^-16 .. 2^-14 of the accumulator: some outputs
+        // saturate, most land inside int8.
+        for (int64_t c = 0; c < (perChannel ? n : 1); ++c) {
+          params.multipliers.push_back(multiplier(rng));
+          params.shifts.push_back(44 + c % 3);
+        }
+        params.zeroPoint = -5;
+        params.clampMin = perChannel ? -5 : -128; // a fused Relu, or the full range
+        std::string what = family + " " + std::to_string(bits) + "-bit m=" + std::to_string(m) +
+                           " n=" + std::to_string(n) +
+                           (perChannel ? " per channel" : " per tensor");
+        std::vector<int8_t> expected =
+            referenceRequantize(referenceMatmulInteger(m, k, n, x, w, bias), n, params);
+        std::vector<int8_t> actual =
+            runIntegerKernel<int8_t>(layout, zeroPoint, m, x, w, bias, family, &params);
+        EXPECT_EQ(expected, actual) << what;
+        int saturated = int(std::count(expected.begin(), expected.end(), int8_t(127)));
+        EXPECT_LT(saturated, int(expected.size())) << what;
+      }
 }
 
 } // namespace

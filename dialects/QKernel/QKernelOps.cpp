@@ -180,6 +180,34 @@ LogicalResult MatmulIntegerOp::verify() {
     if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{layout.getN()})
       return emitOpError() << "bias must be [" << layout.getN() << "], got "
                            << typeText(bias.getType());
+  return verifyRequantize();
+}
+
+/// The fused requantize: qnn.requantize's rules, and an i8 result exactly
+/// when it is there.
+LogicalResult MatmulIntegerOp::verifyRequantize() {
+  bool requantizes = bool(getMultipliers());
+  Type element = getOutput().getType().getElementType();
+  if (requantizes != element.isInteger(8))
+    return emitOpError() << (requantizes ? "with multipliers the result must be i8, got "
+                                         : "without multipliers the result must be i32, got ")
+                         << typeText(getOutput().getType());
+  if (!requantizes)
+    return getShifts() ? emitOpError() << "shifts need multipliers" : success();
+  ArrayRef<int32_t> multipliers = *getMultipliers();
+  size_t channels = multipliers.size();
+  if (!getShifts() || getShifts()->size() != channels)
+    return emitOpError() << "needs one shift per multiplier";
+  if (channels != 1 && int64_t(channels) != getLayout().getN())
+    return emitOpError() << "needs 1 or " << getLayout().getN() << " multipliers, got "
+                         << channels;
+  for (auto [multiplier, shift] : llvm::zip(multipliers, *getShifts()))
+    if (multiplier < (1 << 30) || shift < 1 || shift > 62)
+      return emitOpError() << "multipliers must be in [2^30, 2^31) and shifts in [1, 62]";
+  int64_t zero = getOutputZeroPoint(), lo = getClampMin(), hi = getClampMax();
+  if (zero < -128 || zero > 127 || lo < -128 || hi > 127 || lo > hi)
+    return emitOpError() << "output_zero_point and the clamp range [" << lo << ", " << hi
+                         << "] must be int8 values, with clamp_min <= clamp_max";
   return success();
 }
 

@@ -75,7 +75,7 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
 }
 
 def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
-  let summary = "int8 x [..., M, K] times packed integer W [K, N] -> int32 (+ int32 bias)";
+  let summary = "int8 x [..., M, K] times packed integer W [K, N] -> int32 (+ int32 bias), or int8 through a fused requantize";
   let description = [{
     acc[m, n] = bias[n] + sum_k x[m, k] * w[k, n] in int32: qnn.matmul_integer
     and, through im2col, qnn.conv_integer on the packed layout. The codes
@@ -87,18 +87,32 @@ def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
     equals the int32 reference bit for bit (sums wrap modulo 2^32 as qnn's
     do).
 
+    With `multipliers` and `shifts` (one pair, or one per output channel),
+    the accumulator is requantized in the kernel as qnn.requantize does:
+    `clamp((int64(acc) * multiplier + 2^(shift - 1)) >> shift +
+    output_zero_point, clamp_min, clamp_max)`, and the result is int8. This
+    is the requantize-to-int8 epilogue of W8A8 layers followed by nothing,
+    Relu or Clip: the int32 accumulator never reaches memory.
+
     ```mlir
     %acc = qkernel.matmul_integer %x, %packed bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<4x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<4x16xi32>
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input, QKernel_Bytes:$packed,
                        Optional<RankedTensorOf<[I32]>>:$bias, QKernel_LayoutAttr:$layout,
-                       I64Attr:$zero_point);
-  let results = (outs RankedTensorOf<[I32]>:$output);
+                       I64Attr:$zero_point, OptionalAttr<DenseI32ArrayAttr>:$multipliers,
+                       OptionalAttr<DenseI64ArrayAttr>:$shifts,
+                       DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
+                       DefaultValuedAttr<I64Attr, "-128">:$clamp_min,
+                       DefaultValuedAttr<I64Attr, "127">:$clamp_max);
+  let results = (outs RankedTensorOf<[I32, I8]>:$output);
   let assemblyFormat = [{
     $input `,` $packed (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::llvm::LogicalResult verifyRequantize();
+  }];
 }
 
 def QKernel_LutMatmulOp : QKernel_Op<"lut_matmul", [Pure, AttrSizedOperandSegments]> {

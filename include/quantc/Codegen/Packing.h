@@ -83,6 +83,19 @@ std::vector<int32_t> referenceMatmulInteger(int64_t m, int64_t k, int64_t n,
                                             const std::vector<int8_t> &w,
                                             const std::vector<int32_t> &bias);
 
+/// A fused requantize (qkernel.matmul_integer's epilogue, qnn.requantize's
+/// arithmetic): one multiplier and shift, or one per channel.
+struct RequantizeParams {
+  std::vector<int32_t> multipliers;
+  std::vector<int64_t> shifts;
+  int32_t zeroPoint = 0, clampMin = -128, clampMax = 127;
+};
+
+/// acc [m, n] -> int8: clamp((int64(acc) * multiplier + 2^(shift - 1)) >>
+/// shift + zeroPoint, clampMin, clampMax) per element of channel n.
+std::vector<int8_t> referenceRequantize(const std::vector<int32_t> &acc, int64_t n,
+                                        const RequantizeParams &params);
+
 } // namespace quantc::codegen
 
 #endif // QUANTC_CODEGEN_PACKING_H

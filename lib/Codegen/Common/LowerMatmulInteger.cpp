@@ -7,7 +7,9 @@
 // rows, the K blocks (unpacked like qkernel.matmul's) accumulate their dot
 // products in int32; at the end the codes' offset (w + z: z * row sum) is
 // subtracted and the bias added. Integer
-// sums are exact, so the result is the int32 reference bit for bit.
+// sums are exact, so the result is the int32 reference bit for bit. A fused
+// requantize turns each row's accumulators into int8 in registers, in
+// int64 arithmetic as qnn.requantize's lowering does.
 #include "quantc/Codegen/Lowering.h"
 
 #include "Buffers.h"
@@ -40,7 +42,10 @@ public:
     packed = readOnlyBuffer(b, loc, op.getPacked());
     if (op.getBias())
       bias = readOnlyBuffer(b, loc, op.getBias());
-    out = memref::AllocOp::create(b, loc, MemRefType::get({m, layout.n}, b.getI32Type()));
+    Type element = op.getOutput().getType().getElementType();
+    out = memref::AllocOp::create(b, loc, MemRefType::get({m, layout.n}, element));
+    if (op.getMultipliers())
+      prepareRequantize();
     prepareRows(x);
     // 8 rows per unpacked block: 8 int32 accumulators, and the unpacking
     // (shifts and masks below 8 bits) shared by 64 dots.
@@ -49,6 +54,46 @@ public:
   }
 
 private:
+  /// The requantize tables as [paddedN] i64 buffers (multiplier, rounding
+  /// half 2^(shift - 1), shift), or splats when one pair serves all.
+  void prepareRequantize() {
+    ArrayRef<int32_t> multipliers = *op.getMultipliers();
+    ArrayRef<int64_t> shifts = *op.getShifts();
+    auto wide = vec(lanes, b.getI64Type());
+    auto constant = [&](auto valueOf) -> Value {
+      if (multipliers.size() == 1)
+        return splat(wide, b.getI64IntegerAttr(valueOf(0)));
+      std::vector<int64_t> values(layout.paddedN(), valueOf(0)); // padding lanes: never stored
+      for (size_t c = 0; c < multipliers.size(); ++c)
+        values[c] = valueOf(c);
+      auto type = RankedTensorType::get({layout.paddedN()}, b.getI64Type());
+      return readOnlyBuffer(b, loc, arith::ConstantOp::create(
+                                        b, loc, DenseElementsAttr::get(type, ArrayRef(values))));
+    };
+    requantizeMultipliers = constant([&](size_t c) { return int64_t(multipliers[c]); });
+    requantizeHalves = constant([&](size_t c) { return int64_t(1) << (shifts[c] - 1); });
+    requantizeShifts = constant([&](size_t c) { return shifts[c]; });
+  }
+
+  /// clamp((int64(acc) * multiplier + half) >> shift + zero point) as int8.
+  Value requantize(Value acc, Value firstColumn) {
+    auto wide = vec(lanes, b.getI64Type());
+    auto tableAt = [&](Value table) -> Value {
+      if (isa<VectorType>(table.getType()))
+        return table;
+      return vector::LoadOp::create(b, loc, wide, table, ValueRange{firstColumn});
+    };
+    auto constant = [&](int64_t v) { return splat(wide, b.getI64IntegerAttr(v)); };
+    Value product = mul(arith::ExtSIOp::create(b, loc, wide, acc), tableAt(requantizeMultipliers));
+    Value rounded = arith::ShRSIOp::create(b, loc, add(product, tableAt(requantizeHalves)),
+                                           tableAt(requantizeShifts));
+    Value shifted = add(rounded, constant(op.getOutputZeroPoint()));
+    Value clamped = arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, shifted, constant(op.getClampMin())),
+        constant(op.getClampMax()));
+    return arith::TruncIOp::create(b, loc, vec(lanes, b.getI8Type()), clamped);
+  }
+
   /// words [m, paddedK/4] i32: x's bytes, zero past k; rowSums [m] i32.
   void prepareRows(Value x) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
@@ -123,6 +168,8 @@ private:
       }
       if (tileBias)
         sum = add(sum, tileBias);
+      if (op.getMultipliers())
+        sum = requantize(sum, firstColumn);
       vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
                                       ArrayRef<bool>{false});
     }
@@ -130,8 +177,9 @@ private:
 
   qkernel::MatmulIntegerOp op;
   const DotInstruction &dot;
-  int64_t m = 0;
-  Value bias, out, words, rowSums;
+  Value words, rowSums;
+  // The fused requantize's tables: vector splats or [paddedN] i64 buffers.
+  Value requantizeMultipliers, requantizeHalves, requantizeShifts;
 };
 
 } // namespace

@@ -213,4 +213,17 @@ std::vector<int32_t> referenceMatmulInteger(int64_t m, int64_t k, int64_t n,
   return acc;
 }
 
+std::vector<int8_t> referenceRequantize(const std::vector<int32_t> &acc, int64_t n,
+                                        const RequantizeParams &params) {
+  std::vector<int8_t> out(acc.size());
+  for (size_t i = 0; i < acc.size(); ++i) {
+    size_t c = params.multipliers.size() == 1 ? 0 : i % n;
+    int64_t shift = params.shifts[c];
+    int64_t v = (int64_t(acc[i]) * params.multipliers[c] + (int64_t(1) << (shift - 1))) >> shift;
+    v = std::clamp<int64_t>(v + params.zeroPoint, params.clampMin, params.clampMax);
+    out[i] = int8_t(v);
+  }
+  return out;
+}
+
 } // namespace quantc::codegen

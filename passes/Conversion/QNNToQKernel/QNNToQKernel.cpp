@@ -216,13 +216,51 @@ struct ConvertQNNToQKernelPass
                             resultType)
                    : input;
     RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
-    Value y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr,
-                                               b.getI64IntegerAttr(zeroPoint));
+    qnn::RequantizeOp requantize = fusableRequantize(op, conv ? 1 : resultType.getRank() - 1);
+    Value y;
+    if (requantize) {
+      // The requantize becomes the kernel's epilogue: int8 out, no int32
+      // accumulator in memory; the storage range bounds the clamp.
+      auto element = cast<quant::UniformQuantizedType>(requantize.getType().getElementType());
+      int64_t lo = requantize.getClampMin().value_or(element.getStorageTypeMin());
+      int64_t hi = requantize.getClampMax().value_or(element.getStorageTypeMax());
+      y = qkernel::MatmulIntegerOp::create(
+          b, loc, kernelType.clone(b.getI8Type()), x, packed, bias, layoutAttr,
+          b.getI64IntegerAttr(zeroPoint), requantize.getMultipliersAttr(),
+          requantize.getShiftsAttr(), b.getI64IntegerAttr(element.getZeroPoint()),
+          b.getI64IntegerAttr(lo), b.getI64IntegerAttr(hi));
+    } else {
+      y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr,
+                                           b.getI64IntegerAttr(zeroPoint), nullptr, nullptr,
+                                           nullptr, nullptr, nullptr);
+    }
     if (conv)
       y = channelsFirst(b, loc, y);
-    op->getResult(0).replaceAllUsesWith(y);
+    if (requantize) {
+      y = quant::StorageCastOp::create(b, loc, requantize.getType(), y);
+      requantize.getResult().replaceAllUsesWith(y);
+      requantize.erase();
+    } else {
+      op->getResult(0).replaceAllUsesWith(y);
+    }
     op->erase();
     eraseIfDead(weight);
+  }
+
+  /// The qnn.requantize that is `op`'s only user, when the kernel can run
+  /// it: to signed 8-bit storage, per tensor or along `channelAxis` (the
+  /// output channels: last for a matmul, 1 for an NCHW conv).
+  static qnn::RequantizeOp fusableRequantize(Operation *op, int64_t channelAxis) {
+    Value result = op->getResult(0);
+    if (!result.hasOneUse())
+      return {};
+    auto requantize = dyn_cast<qnn::RequantizeOp>(*result.getUsers().begin());
+    if (!requantize || (requantize.getAxis() != -1 && requantize.getAxis() != channelAxis))
+      return {};
+    auto element = cast<quant::UniformQuantizedType>(requantize.getType().getElementType());
+    if (!element.isSigned() || element.getStorageTypeIntegralWidth() != 8)
+      return {};
+    return requantize;
   }
 
   /// What a layer multiplies: x, the weight, an optional bias, whether the

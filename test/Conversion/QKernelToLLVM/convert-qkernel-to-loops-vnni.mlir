@@ -57,3 +57,25 @@ func.func @integer_w8(%x: tensor<5x40xi8>, %p: tensor<1024xi8>, %b: tensor<16xi3
   %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<5x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<5x16xi32>
   return %y : tensor<5x16xi32>
 }
+
+// A fused requantize: per-channel multipliers, rounding halves and shifts
+// are [16] i64 tables (N 3 padded to 16); each row's accumulators go to
+// int64, are multiplied, rounded, shifted, offset by the zero point,
+// clamped to [4, 127] and stored as int8.
+// VNNI-LABEL: func.func @integer_requantize
+// VNNI: memref.alloc() : memref<2x3xi8>
+// VNNI-DAG: arith.constant dense<[1073741824, 1500000000, 2000000000, 1073741824, {{.*}}]> : tensor<16xi64>
+// VNNI-DAG: arith.constant dense<[1073741824, 536870912, 2147483648, 1073741824, {{.*}}]> : tensor<16xi64>
+// VNNI-DAG: arith.constant dense<[31, 30, 32, 31, {{.*}}]> : tensor<16xi64>
+// VNNI: qkernel.dot
+// VNNI: arith.extsi {{.*}} : vector<16xi32> to vector<16xi64>
+// VNNI: arith.muli {{.*}} : vector<16xi64>
+// VNNI: arith.shrsi {{.*}} : vector<16xi64>
+// VNNI: arith.maxsi {{.*}} : vector<16xi64>
+// VNNI: arith.minsi {{.*}} : vector<16xi64>
+// VNNI: arith.trunci {{.*}} : vector<16xi64> to vector<16xi8>
+// VNNI: vector.transfer_write {{.*}} : vector<16xi8>, memref<2x3xi8>
+func.func @integer_requantize(%x: tensor<2x64xi8>, %p: tensor<512xi8>) -> tensor<2x3xi8> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, multipliers = array<i32: 1073741824, 1500000000, 2000000000>, shifts = array<i64: 31, 30, 32>, output_zero_point = 4 : i64, clamp_min = 4 : i64} : (tensor<2x64xi8>, tensor<512xi8>) -> tensor<2x3xi8>
+  return %y : tensor<2x3xi8>
+}

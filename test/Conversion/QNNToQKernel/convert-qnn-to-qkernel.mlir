@@ -264,11 +264,41 @@ func.func @batched_weight(%x: tensor<3x5x3xf32>) -> tensor<3x5x4xf32> {
 // LUT-DAG: qnn.constant dense_resource<qkernel_packed> : tensor<512xi8>
 // LUT-DAG: qnn.constant dense_resource<qkernel_scales> : tensor<1x32xf32>
 // LUT: qkernel.lut_matmul %arg0, %{{.*}}, %{{.*}} {layout = #qkernel.layout<bits = 2, lanes = 32, k = 64, n = 3, group = 0, binary = false, signed_bytes = false, lut = true>, zero_point = 1 : i64}
-// LUT-NOT: qkernel.matmul
+// LUT-NOT: qkernel.matmul %arg0
 func.func @matmul_ternary(%x: tensor<2x64xf32>) -> tensor<2x3xf32> {
   %q = qnn.constant dense<0> : tensor<64x3xi8>
   %s = quant.scast %q : tensor<64x3xi8> to tensor<64x3x!quant.uniform<i8<-1:1>:f32, 0.5>>
   %w = qnn.dequantize %s : tensor<64x3x!quant.uniform<i8<-1:1>:f32, 0.5>> -> tensor<64x3xf32>
   %y = qnn.matmul %x, %w : (tensor<2x64xf32>, tensor<64x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// A requantize to int8 along the output channels (axis 1 of an NCHW conv,
+// the last axis of a matmul) becomes the kernel's epilogue: the kernel
+// writes int8 channels last, the transpose moves int8, and a storage cast
+// gives back the requantize's type. The clamp is the requantize's (a fused
+// Relu: 4) or the storage range (the defaults -128 and 127, not printed).
+// A requantize along another axis stays.
+// CHECK-LABEL: func.func @fused_requantize
+// CHECK: %[[ACC:.*]] = qkernel.matmul_integer %{{.*}} {clamp_min = 4 : i64, layout = #qkernel.layout<bits = 4, {{.*}}>, multipliers = array<i32: 1073741824, 1500000000, 2000000000>, output_zero_point = 4 : i64, shifts = array<i64: 31, 30, 32>, zero_point = 7 : i64} : (tensor<1x4x5x6xi8>, tensor<256xi8>) -> tensor<1x4x5x3xi8>
+// CHECK: %[[T:.*]] = qnn.transpose %[[ACC]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x3xi8> -> tensor<1x3x4x5xi8>
+// CHECK: %[[C:.*]] = quant.scast %[[T]] : tensor<1x3x4x5xi8> to tensor<1x3x4x5x!quant.uniform<i8:f32, 2.500000e-01:4>>
+// CHECK: %[[M:.*]] = qkernel.matmul_integer %arg0, %{{.*}} {layout = {{.*}}, multipliers = array<i32: 1073741824>, output_zero_point = -3 : i64, shifts = array<i64: 33>, zero_point = 7 : i64} : (tensor<2x4xi8>, tensor<256xi8>) -> tensor<2x3xi8>
+// CHECK: quant.scast %[[M]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>
+// CHECK: %[[K:.*]] = qkernel.matmul_integer %arg0, %{{.*}} {layout = {{.*}}, zero_point = 7 : i64} : (tensor<2x4xi8>, tensor<256xi8>) -> tensor<2x3xi32>
+// CHECK: %[[R:.*]] = qnn.requantize %[[K]] {axis = 0 : i64
+// CHECK: return %[[C]], %{{.*}}, %[[R]]
+// CHECK-NOT: qnn.requantize
+func.func @fused_requantize(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>) -> (tensor<1x3x4x5x!quant.uniform<i8:f32, 0.25:4>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>) {
+  %wc = qnn.constant dense<[[[[-7, 7, 1]], [[2, 3, 4]]], [[[0, 1, 2]], [[3, 4, 5]]], [[[6, 7, -1]], [[-2, -3, -4]]]]> : tensor<3x2x1x3xi8>
+  %c = qnn.conv_integer %x, %wc {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>, input_zero_point = -5 : i64} : (tensor<1x2x4x5xi8>, tensor<3x2x1x3xi8>) -> tensor<1x3x4x5xi32>
+  %rc = qnn.requantize %c {axis = 1 : i64, clamp_min = 4 : i64, multipliers = array<i32: 1073741824, 1500000000, 2000000000>, shifts = array<i64: 31, 30, 32>} : tensor<1x3x4x5xi32> -> tensor<1x3x4x5x!quant.uniform<i8:f32, 0.25:4>>
+  %w = qnn.constant dense<[[-7, 0, 7], [1, 2, 3], [4, 5, 6], [7, 1, 2]]> : tensor<4x3xi8>
+  %y = qnn.matmul_integer %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %ry = qnn.requantize %y {multipliers = array<i32: 1073741824>, shifts = array<i64: 33>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %z = qnn.matmul_integer %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %rz = qnn.requantize %z {axis = 0 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 33, 34>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
+  return %rc, %ry, %rz : tensor<1x3x4x5x!quant.uniform<i8:f32, 0.25:4>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
 }

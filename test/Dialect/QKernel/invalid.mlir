@@ -263,3 +263,57 @@ func.func @lookup_table(%t: vector<32xi8>, %i: vector<32xi8>) {
   %r = qkernel.lookup %t, %i {instruction = "vpshufb"} : vector<32xi8>, vector<32xi8>
   return
 }
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @requantize_result_type(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op with multipliers the result must be i8, got tensor<1x16xi32>}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi32>
+  return
+}
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @int8_result_without_requantize(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op without multipliers the result must be i32, got tensor<1x16xi8>}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
+  return
+}
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @requantize_channels(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op needs 1 or 16 multipliers, got 2}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 31, 31>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
+  return
+}
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @requantize_shift(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op multipliers must be in [2^30, 2^31) and shifts in [1, 62]}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 63>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
+  return
+}
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @requantize_clamp(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op output_zero_point and the clamp range [10, 5] must be int8 values, with clamp_min <= clamp_max}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>, clamp_min = 10 : i64, clamp_max = 5 : i64} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
+  return
+}
+
+// -----
+
+#w8 = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>
+func.func @requantize_shifts(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
+  // expected-error @+1 {{'qkernel.matmul_integer' op needs one shift per multiplier}}
+  %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
+  return
+}

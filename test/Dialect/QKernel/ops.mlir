@@ -66,3 +66,11 @@ func.func @lookup(%t: vector<16xi8>, %i: vector<64xi8>, %j: vector<16xi8>) -> (v
   %s = qkernel.lookup %t, %j {instruction = "tbl"} : vector<16xi8>, vector<16xi8>
   return %r, %s : vector<64xi8>, vector<16xi8>
 }
+
+// A fused requantize to int8 (per channel, a Relu clamp).
+// CHECK-LABEL: func.func @matmul_integer_requantize
+// CHECK: qkernel.matmul_integer %arg0, %arg1 {clamp_min = -3 : i64, layout = #qkernel.layout<bits = 8, {{.*}}>, multipliers = array<i32: 1073741824, 1200000000, 1300000000>, output_zero_point = -3 : i64, shifts = array<i64: 31, 32, 33>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xi8>
+func.func @matmul_integer_requantize(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xi8> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64, multipliers = array<i32: 1073741824, 1200000000, 1300000000>, shifts = array<i64: 31, 32, 33>, output_zero_point = -3 : i64, clamp_min = -3 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xi8>
+  return %y : tensor<2x3xi8>
+}
