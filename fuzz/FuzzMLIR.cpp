@@ -30,6 +30,8 @@ const char *const kPipelines[] = {
      " convert-strided-copies-to-linalg), quantc-approximate-math)"),
     "builtin.module(convert-qnn-to-qkernel, convert-qkernel-to-loops{family=vnni})",
     "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, convert-qkernel-to-loops{family=neon})",
+    ("builtin.module(convert-qnn-to-qkernel{lut-bits=4 lut-lanes=64}, convert-qkernel-to-loops{family=vnni},"
+     " convert-qkernel-to-llvm)"),
 };
 constexpr size_t kPipelineCount = sizeof(kPipelines) / sizeof(kPipelines[0]);
 

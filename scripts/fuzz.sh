@@ -48,7 +48,7 @@ for path in glob.glob(os.path.join(sys.argv[2], "**", "*.mlir"), recursive=True)
     text = open(path).read()
     words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_.]{2,}", text))
     for i, chunk in enumerate(text.split("// -----")):
-        for selector in range(10):
+        for selector in range(11):
             name = "%s_%d_%d" % (os.path.basename(path), i, selector)
             with open(os.path.join(seeds, "mlir", name), "wb") as f:
                 f.write(bytes([selector]) + chunk.encode())

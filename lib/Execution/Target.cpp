@@ -25,16 +25,6 @@ static void setTile(TargetSpec &spec, bool avx512, bool avx2, bool neon) {
   }
 }
 
-/// The family's LUT default, measured with bench/kernels.py (GEMV 4096 x
-/// 4096, one thread; bench/RESULTS.md): on AVX2 the vpshufb LUT kernels
-/// match or beat vpmaddubsw for codes of up to 3 bits; on AVX-512 VNNI
-/// vpdpbusd stays ahead at every width. NEON is not measured here (no ARM
-/// hardware), so it keeps sdot.
-static TargetSpec withKernelDefaults(TargetSpec spec) {
-  spec.lutBits = spec.kernelFamily == "avx2" ? 3 : 0;
-  return spec;
-}
-
 llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   TargetSpec spec;
   spec.name = name.str();
@@ -56,14 +46,14 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
                         : avx2                                                         ? "avx2"
                         : isArm && features.lookup("dotprod")                          ? "neon"
                                                                                        : "generic";
-    return withKernelDefaults(spec);
+    return spec;
   }
   if (name == "x86-64" || name == "x86-64-v2" || name == "x86-64-v3" || name == "x86-64-v4") {
     spec.triple = "x86_64-unknown-linux-gnu";
     spec.cpu = name.str();
     setTile(spec, name == "x86-64-v4", name == "x86-64-v3", false);
     spec.kernelFamily = name == "x86-64-v3" || name == "x86-64-v4" ? "avx2" : "generic";
-    return withKernelDefaults(spec);
+    return spec;
   }
   // x86-64-v4 plus VNNI and VBMI (Ice Lake, Sapphire Rapids, Zen 4 and later).
   if (name == "x86-64-v4-vnni") {
@@ -72,7 +62,7 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
     spec.features = "+avx512vnni,+avx512vbmi";
     setTile(spec, true, false, false);
     spec.kernelFamily = "vnni";
-    return withKernelDefaults(spec);
+    return spec;
   }
   if (name == "aarch64") {
     spec.triple = "aarch64-unknown-linux-gnu";
@@ -80,7 +70,7 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
     spec.features = "+neon,+dotprod";
     setTile(spec, false, false, true);
     spec.kernelFamily = "neon";
-    return withKernelDefaults(spec);
+    return spec;
   }
   return llvm::createStringError(
       "unknown target '" + name.str() +

@@ -28,8 +28,9 @@ struct TargetSpec {
   /// how they take activations (int8 or float: --kernel-activations).
   std::string kernelFamily = "generic", kernelActivations = "int8";
   /// Weight-only layers of at most this many bits (int8 activations) take
-  /// the LUT kernels; 0: none (--lut-bits; resolveTarget sets the family's
-  /// default).
+  /// the LUT kernels; 0: none (--lut-bits). No target defaults to them:
+  /// on x86 the dot kernels measure faster at every width (README, "LUT
+  /// kernels").
   unsigned lutBits = 0;
   bool isHost = false;
 };
