@@ -47,7 +47,7 @@ public:
         lookup(lookup), half(lanes / 2) {}
 
   Value emit() {
-    Value x = bindOperands(op, op.getInput().getType().getNumElements() / layout.k);
+    Value x = bindOperands(op);
     prepareActivations(x, /*quantize=*/true);
     buildTables();
     // Rows of a step share the unpacked indices; 64-lane tiles keep two
@@ -251,20 +251,7 @@ void LutMatmulEmitter::emitRows(Value tile, Value firstRow, int64_t rows) {
 } // namespace
 
 LogicalResult lowerLutMatmuls(ModuleOp module, StringRef family) {
-  SmallVector<qkernel::LutMatmulOp> ops;
-  module.walk([&](qkernel::LutMatmulOp op) { ops.push_back(op); });
-  for (qkernel::LutMatmulOp op : ops) {
-    unsigned lanes = op.getLayout().getLanes();
-    auto lookup = createTableLookup(family, lanes);
-    if (!lookup)
-      return op.emitOpError() << "lut layout of " << lanes << " lanes does not fit kernel family '"
-                              << family << "' (vnni: 64, avx2: 32, neon: 16, generic: any)";
-    OpBuilder b(op);
-    Value result = LutMatmulEmitter(b, op, *lookup).emit();
-    op.getOutput().replaceAllUsesWith(result);
-    op.erase();
-  }
-  return success();
+  return emitEach<qkernel::LutMatmulOp, LutMatmulEmitter>(module, family, lookupForLayout);
 }
 
 } // namespace quantc::codegen

@@ -54,8 +54,7 @@ private:
 };
 
 Value MatmulEmitter::emit() {
-  m = op.getInput().getType().getNumElements() / layout.k;
-  Value xBuffer = bindOperands(op, m);
+  Value xBuffer = bindOperands(op);
   prepareActivations(xBuffer, op.getActivations() == "int8");
   forTilesAndRows(m, 4, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
@@ -171,7 +170,7 @@ void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {
 } // namespace
 
 LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
-  if (failed((emitEach<qkernel::MatmulOp, MatmulEmitter>(module, family))) ||
+  if (failed((emitEach<qkernel::MatmulOp, MatmulEmitter>(module, family, dotForLayout))) ||
       failed(lowerIntegerMatmuls(module, family)) || failed(lowerLutMatmuls(module, family)))
     return failure();
   return lowerPackOps(module);

@@ -16,6 +16,7 @@
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
+#include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -33,17 +34,11 @@ public:
         dot(dot) {}
 
   Value emit() {
-    auto inputType = op.getInput().getType();
-    m = inputType.getNumElements() / layout.k;
-    auto dynamic = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                          {ShapedType::kDynamic, ShapedType::kDynamic});
-    Value x = readOnlyBuffer(b, loc, collapseRows(op.getInput()),
-                             MemRefType::get({m, layout.k}, b.getI8Type(), dynamic));
+    Value x = rowsBuffer(op.getInput());
     packed = readOnlyBuffer(b, loc, op.getPacked());
     if (op.getBias())
       bias = readOnlyBuffer(b, loc, op.getBias());
-    Type element = op.getOutput().getType().getElementType();
-    out = memref::AllocOp::create(b, loc, MemRefType::get({m, layout.n}, element));
+    out = allocate(MemRefType::get({m, layout.n}, op.getOutput().getType().getElementType()));
     if (op.getMultipliers())
       prepareRequantize();
     prepareRows(x);
@@ -75,23 +70,17 @@ private:
     requantizeShifts = constant([&](size_t c) { return shifts[c]; });
   }
 
-  /// clamp((int64(acc) * multiplier + half) >> shift + zero point) as int8.
+  /// The tile's accumulators requantized to int8 (qnn.requantize's arithmetic).
   Value requantize(Value acc, Value firstColumn) {
-    auto wide = vec(lanes, b.getI64Type());
     auto tableAt = [&](Value table) -> Value {
       if (isa<VectorType>(table.getType()))
         return table;
-      return vector::LoadOp::create(b, loc, wide, table, ValueRange{firstColumn});
+      return vector::LoadOp::create(b, loc, vec(lanes, b.getI64Type()), table,
+                                    ValueRange{firstColumn});
     };
-    auto constant = [&](int64_t v) { return splat(wide, b.getI64IntegerAttr(v)); };
-    Value product = mul(arith::ExtSIOp::create(b, loc, wide, acc), tableAt(requantizeMultipliers));
-    Value rounded = arith::ShRSIOp::create(b, loc, add(product, tableAt(requantizeHalves)),
-                                           tableAt(requantizeShifts));
-    Value shifted = add(rounded, constant(op.getOutputZeroPoint()));
-    Value clamped = arith::MinSIOp::create(
-        b, loc, arith::MaxSIOp::create(b, loc, shifted, constant(op.getClampMin())),
-        constant(op.getClampMax()));
-    return arith::TruncIOp::create(b, loc, vec(lanes, b.getI8Type()), clamped);
+    return emitRequantize(b, loc, acc, tableAt(requantizeMultipliers), tableAt(requantizeHalves),
+                          tableAt(requantizeShifts), op.getOutputZeroPoint(), op.getClampMin(),
+                          op.getClampMax(), b.getI8Type());
   }
 
   /// words [m, paddedK/4] i32: x's bytes, zero past k; rowSums [m] i32.
@@ -185,7 +174,7 @@ private:
 } // namespace
 
 LogicalResult lowerIntegerMatmuls(ModuleOp module, StringRef family) {
-  return emitEach<qkernel::MatmulIntegerOp, IntegerMatmulEmitter>(module, family);
+  return emitEach<qkernel::MatmulIntegerOp, IntegerMatmulEmitter>(module, family, dotForLayout);
 }
 
 } // namespace quantc::codegen

@@ -35,53 +35,53 @@ public:
 
   /// Visits (k, n) over the logical matrix with each plane's slot.
   void forEachCode(function_ref<void(Value k, Value n, ArrayRef<PlaneSlot>)> body) {
-    int64_t lanes = layout.lanes, blocks = layout.paddedK() / kBlockK;
     scf::ForOp::create(b, loc, index(0), index(layout.k), index(1), ValueRange{},
                        [&](OpBuilder &, Location, Value k, ValueRange) {
       scf::ForOp::create(b, loc, index(0), index(layout.n), index(1), ValueRange{},
                          [&](OpBuilder &, Location, Value n, ValueRange) {
-        auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); };
-        auto rem = [&](Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); };
-        auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
-        auto mul = [&](Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); };
-        Value tileBlock = add(mul(div(n, lanes), blocks), div(k, kBlockK));
-        if (layout.lut) {
-          body(k, n, lutSlots(tileBlock, k, n));
-          scf::YieldOp::create(b, loc);
-          return;
-        }
-        Value group = div(rem(k, kBlockK), 4);
-        Value inVector = add(mul(rem(n, lanes), 4), rem(k, 4));
-        SmallVector<PlaneSlot> slots;
-        unsigned vectorBase = 0;
-        for (unsigned width : planeWidths(layout.bits)) {
-          int64_t perVector = 8 / width;
-          Value vector = add(add(mul(tileBlock, layout.bits), index(vectorBase)), div(group, perVector));
-          Value byte = add(mul(vector, 4 * lanes), inVector);
-          Value shift = arith::IndexCastOp::create(b, loc, b.getI8Type(), mul(rem(group, perVector), width));
-          slots.push_back({byte, shift});
-          vectorBase += width;
-        }
-        body(k, n, slots);
+        Value tileBlock = add(mul(div(n, layout.lanes), layout.paddedK() / kBlockK),
+                              div(k, kBlockK));
+        body(k, n, layout.lut ? lutSlots(tileBlock, k, n) : dotSlots(tileBlock, k, n));
         scf::YieldOp::create(b, loc);
       });
       scf::YieldOp::create(b, loc);
     });
   }
 
+private:
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
+  Value byteShift(Value bits) { return arith::IndexCastOp::create(b, loc, b.getI8Type(), bits); }
+
+  /// The dot layout: planes of 4, 2 and 1 bits, dot group p of a block in
+  /// bits [(p mod (8/w)) * w, +w) of vector p / (8/w), byte 4 * lane + i.
+  SmallVector<PlaneSlot> dotSlots(Value tileBlock, Value k, Value n) {
+    Value group = div(rem(k, kBlockK), 4);
+    Value inVector = add(mul(rem(n, layout.lanes), 4), rem(k, 4));
+    SmallVector<PlaneSlot> slots;
+    unsigned vectorBase = 0;
+    for (unsigned width : planeWidths(layout.bits)) {
+      int64_t perVector = 8 / width;
+      Value vector =
+          add(add(mul(tileBlock, layout.bits), index(vectorBase)), div(group, perVector));
+      slots.push_back({add(mul(vector, 4 * layout.lanes), inVector),
+                       byteShift(mul(rem(group, perVector), width))});
+      vectorBase += width;
+    }
+    return slots;
+  }
+
   /// The LUT layout: one 1-bit plane per code bit; byte q of a plane vector
   /// is channel lutChannel(q), so channel c sits at byte
   /// 16 * (c' / 8) + 8 * h + c' % 8 with h = c / (lanes / 2), c' = c mod (lanes / 2).
   SmallVector<PlaneSlot> lutSlots(Value tileBlock, Value k, Value n) {
-    auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); };
-    auto rem = [&](Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); };
-    auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); };
-    auto mul = [&](Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); };
     int64_t lanes = layout.lanes, half = lanes / 2;
     Value channel = rem(n, lanes), inHalf = rem(channel, half);
     Value q = add(add(mul(div(inHalf, 8), 16), mul(div(channel, half), 8)), rem(inHalf, 8));
     Value vectorInPlane = div(rem(k, kBlockK), 8);
-    Value shift = arith::IndexCastOp::create(b, loc, b.getI8Type(), rem(k, 8));
+    Value shift = byteShift(rem(k, 8));
     SmallVector<PlaneSlot> slots;
     for (unsigned plane = 0; plane < layout.bits; ++plane) {
       Value vector = add(mul(add(mul(tileBlock, layout.bits), index(plane)), 4), vectorInPlane);
@@ -90,6 +90,7 @@ public:
     return slots;
   }
 
+public:
   OpBuilder &b;
   Location loc;
   PackedLayout layout;

@@ -1,8 +1,6 @@
 // Shared pieces of the packed-matmul emitters (PackedTiles.h).
 #include "PackedTiles.h"
 
-#include "Buffers.h"
-
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -15,8 +13,13 @@ using namespace mlir;
 
 namespace quantc::codegen {
 
-Value PackedTileEmitter::bufferOf(Value tensor, MemRefType type) {
-  return readOnlyBuffer(b, loc, tensor, type);
+Value PackedTileEmitter::rowsBuffer(Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  m = type.getNumElements() / layout.k;
+  auto anyStrides = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                                           {ShapedType::kDynamic, ShapedType::kDynamic});
+  return readOnlyBuffer(b, loc, collapseRows(input),
+                        MemRefType::get({m, layout.k}, type.getElementType(), anyStrides));
 }
 
 Value PackedTileEmitter::allocate(MemRefType type) {
@@ -209,6 +212,16 @@ std::unique_ptr<DotInstruction> dotForLayout(Operation *op, qkernel::LayoutAttr 
     op->emitOpError() << "layout of " << layout.getLanes() << " lanes does not fit kernel family '"
                       << family << "' (vnni: 16, avx2: 8, neon: 4, generic: any)";
   return dot;
+}
+
+std::unique_ptr<TableLookup> lookupForLayout(Operation *op, qkernel::LayoutAttr layout,
+                                             StringRef family) {
+  auto lookup = createTableLookup(family, layout.getLanes());
+  if (!lookup)
+    op->emitOpError() << "lut layout of " << layout.getLanes()
+                      << " lanes does not fit kernel family '" << family
+                      << "' (vnni: 64, avx2: 32, neon: 16, generic: any)";
+  return lookup;
 }
 
 } // namespace quantc::codegen

@@ -3,6 +3,7 @@
 #ifndef QUANTC_LIB_CODEGEN_COMMON_PACKEDTILES_H
 #define QUANTC_LIB_CODEGEN_COMMON_PACKEDTILES_H
 
+#include "Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"
@@ -44,27 +45,23 @@ protected:
   /// For the f32 matmuls (qkernel.matmul, qkernel.lut_matmul): binds the
   /// packed, scale, zero-point and bias buffers, allocates the [m, n]
   /// output and returns x as an [m, k] buffer.
-  template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op, int64_t rows) {
-    m = rows;
-    mlir::Value x = collapseRows(op.getInput());
-    auto f32 = b.getF32Type();
-    auto dynamic = mlir::StridedLayoutAttr::get(
-        b.getContext(), mlir::ShapedType::kDynamic,
-        {mlir::ShapedType::kDynamic, mlir::ShapedType::kDynamic});
-    mlir::Value xBuffer =
-        bufferOf(x, mlir::MemRefType::get({m, layout.k}, f32, dynamic));
-    packed = bufferOf(op.getPacked());
-    scales = bufferOf(op.getScales());
+  template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op) {
+    mlir::Value x = rowsBuffer(op.getInput());
+    packed = readOnlyBuffer(b, loc, op.getPacked());
+    scales = readOnlyBuffer(b, loc, op.getScales());
     if (op.getZeroPoints())
-      zeroTable = bufferOf(op.getZeroPoints());
+      zeroTable = readOnlyBuffer(b, loc, op.getZeroPoints());
     else
       zeroConstant = op.getZeroPoint();
     if (op.getBias())
-      bias = bufferOf(op.getBias());
+      bias = readOnlyBuffer(b, loc, op.getBias());
     relu = op.getActivation() == "relu";
-    out = allocate(mlir::MemRefType::get({m, layout.n}, f32));
-    return xBuffer;
+    out = allocate(mlir::MemRefType::get({m, layout.n}, b.getF32Type()));
+    return x;
   }
+
+  /// x [..., M, K] as an [m, k] buffer (any strides), setting m.
+  mlir::Value rowsBuffer(mlir::Value input);
 
   /// Copies x into the zero-padded [m, paddedK] `xPadded`; with `quantize`
   /// also quantizes it per block of 32 (ORT accuracy_level 4): bytes as
@@ -85,7 +82,6 @@ protected:
   /// `firstColumn` that masks the columns past n.
   void store(mlir::Value acc, mlir::Value row, mlir::Value firstColumn);
 
-  mlir::Value bufferOf(mlir::Value tensor, mlir::MemRefType type = {});
   mlir::Value allocate(mlir::MemRefType type);
 
   mlir::OpBuilder &b;
@@ -107,17 +103,24 @@ protected:
 std::unique_ptr<DotInstruction> dotForLayout(mlir::Operation *op, qkernel::LayoutAttr layout,
                                              llvm::StringRef family);
 
-/// Replaces every OpT in `module` by what Emitter(b, op, dot).emit() builds.
-template <typename OpT, typename Emitter>
-mlir::LogicalResult emitEach(mlir::ModuleOp module, llvm::StringRef family) {
+/// The family's lookup for `op`'s LUT layout, or null after a diagnostic.
+std::unique_ptr<TableLookup> lookupForLayout(mlir::Operation *op, qkernel::LayoutAttr layout,
+                                             llvm::StringRef family);
+
+/// Replaces every OpT in `module` by what Emitter(b, op, *instruction).emit()
+/// builds, the instruction (a dot or a lookup) from makeInstruction(op, layout,
+/// family); fails when that is null.
+template <typename OpT, typename Emitter, typename MakeInstruction>
+mlir::LogicalResult emitEach(mlir::ModuleOp module, llvm::StringRef family,
+                             MakeInstruction makeInstruction) {
   llvm::SmallVector<OpT> ops;
   module.walk([&](OpT op) { ops.push_back(op); });
   for (OpT op : ops) {
-    auto dot = dotForLayout(op, op.getLayout(), family);
-    if (!dot)
+    auto instruction = makeInstruction(op, op.getLayout(), family);
+    if (!instruction)
       return mlir::failure();
     mlir::OpBuilder b(op);
-    mlir::Value result = Emitter(b, op, *dot).emit();
+    mlir::Value result = Emitter(b, op, *instruction).emit();
     op.getOutput().replaceAllUsesWith(result);
     op.erase();
   }

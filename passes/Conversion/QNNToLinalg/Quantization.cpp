@@ -1,6 +1,7 @@
 // Lowering of qnn.quantize / qnn.dequantize to linalg.generic over the
 // integer storage type; per-tensor, per-axis and sub-channel parameters.
 #include "Lowering.h"
+#include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -159,7 +160,8 @@ struct QuantizeLowering : OpConversionPattern<qnn::QuantizeOp> {
   }
 };
 
-/// (int64(acc) * multiplier + 2^(shift-1)) >> shift, + zero point, saturate.
+/// (int64(acc) * multiplier + 2^(shift-1)) >> shift, + zero point, saturate
+/// (codegen::emitRequantize, shared with the integer kernels' epilogue).
 struct RequantizeLowering : OpConversionPattern<qnn::RequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(qnn::RequantizeOp op, OpAdaptor adaptor,
@@ -190,20 +192,12 @@ struct RequantizeLowering : OpConversionPattern<qnn::RequantizeOp> {
         rewriter, loc, storageType, ValueRange{adaptor.getInput(), multiplierTable, shiftTable},
         emptyTensor(rewriter, loc, storageType), {identity, channel, channel, identity}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          auto constant = [&](int64_t v) {
-            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v)).getResult();
-          };
-          Value wide = arith::ExtSIOp::create(b, l, i64, args[0]);
-          Value product = arith::MulIOp::create(b, l, wide, args[1]);
-          Value half = arith::ShLIOp::create(
-              b, l, constant(1), arith::SubIOp::create(b, l, args[2], constant(1)));
-          Value rounded = arith::ShRSIOp::create(
-              b, l, arith::AddIOp::create(b, l, product, half), args[2]);
-          Value shifted = arith::AddIOp::create(b, l, rounded, constant(zero));
-          Value clamped = arith::MinSIOp::create(
-              b, l, arith::MaxSIOp::create(b, l, shifted, constant(lo)), constant(hi));
-          linalg::YieldOp::create(
-              b, l, arith::TruncIOp::create(b, l, storageType.getElementType(), clamped).getResult());
+          Value one = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(1));
+          Value half = arith::ShLIOp::create(b, l, one, arith::SubIOp::create(b, l, args[2], one));
+          linalg::YieldOp::create(b, l,
+                                  codegen::emitRequantize(b, l, args[0], args[1], half, args[2],
+                                                          zero, lo, hi,
+                                                          storageType.getElementType()));
         });
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, quantized, generic.getResult(0));
     return success();

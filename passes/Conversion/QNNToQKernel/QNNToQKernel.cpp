@@ -216,24 +216,21 @@ struct ConvertQNNToQKernelPass
                             resultType)
                    : input;
     RankedTensorType kernelType = conv ? channelsLastType(resultType) : resultType;
+    // A following requantize becomes the kernel's epilogue: int8 out, no
+    // int32 accumulator in memory; the storage range bounds the clamp.
     qnn::RequantizeOp requantize = fusableRequantize(op, conv ? 1 : resultType.getRank() - 1);
-    Value y;
+    IntegerAttr outputZero, lo, hi;
     if (requantize) {
-      // The requantize becomes the kernel's epilogue: int8 out, no int32
-      // accumulator in memory; the storage range bounds the clamp.
       auto element = cast<quant::UniformQuantizedType>(requantize.getType().getElementType());
-      int64_t lo = requantize.getClampMin().value_or(element.getStorageTypeMin());
-      int64_t hi = requantize.getClampMax().value_or(element.getStorageTypeMax());
-      y = qkernel::MatmulIntegerOp::create(
-          b, loc, kernelType.clone(b.getI8Type()), x, packed, bias, layoutAttr,
-          b.getI64IntegerAttr(zeroPoint), requantize.getMultipliersAttr(),
-          requantize.getShiftsAttr(), b.getI64IntegerAttr(element.getZeroPoint()),
-          b.getI64IntegerAttr(lo), b.getI64IntegerAttr(hi));
-    } else {
-      y = qkernel::MatmulIntegerOp::create(b, loc, kernelType, x, packed, bias, layoutAttr,
-                                           b.getI64IntegerAttr(zeroPoint), nullptr, nullptr,
-                                           nullptr, nullptr, nullptr);
+      kernelType = kernelType.clone(b.getI8Type());
+      outputZero = b.getI64IntegerAttr(element.getZeroPoint());
+      lo = b.getI64IntegerAttr(requantize.getClampMin().value_or(element.getStorageTypeMin()));
+      hi = b.getI64IntegerAttr(requantize.getClampMax().value_or(element.getStorageTypeMax()));
     }
+    Value y = qkernel::MatmulIntegerOp::create(
+        b, loc, kernelType, x, packed, bias, layoutAttr, b.getI64IntegerAttr(zeroPoint),
+        requantize ? requantize.getMultipliersAttr() : nullptr,
+        requantize ? requantize.getShiftsAttr() : nullptr, outputZero, lo, hi);
     if (conv)
       y = channelsFirst(b, loc, y);
     if (requantize) {
@@ -384,11 +381,17 @@ struct ConvertQNNToQKernelPass
     layout.k = w->k;
     layout.n = w->n;
     layout.group = *group;
-    int32_t firstZero = w->paramAt(0, 0).second;
-    bool oneZero = true;
-    for (int64_t row = 0; row < w->k && oneZero; row += std::max<int64_t>(w->rowsPerParam, 1))
-      for (int64_t c = 0; c < w->n && oneZero; ++c)
-        oneZero = w->paramAt(row, c).second == firstZero;
+    // Scale and zero point per (scale row, channel); the tables below pad
+    // them to the tile's channels once the kernel (and so the lanes) is known.
+    int64_t rows = layout.scaleRows(), groupRows = layout.group ? layout.group : 1;
+    std::vector<float> rowScales(rows * w->n);
+    std::vector<int32_t> rowZeros(rows * w->n);
+    for (int64_t g = 0; g < rows; ++g)
+      for (int64_t c = 0; c < w->n; ++c)
+        std::tie(rowScales[g * w->n + c], rowZeros[g * w->n + c]) =
+            w->paramAt(std::min(g * groupRows, w->k - 1), c);
+    int32_t firstZero = rowZeros.front();
+    bool oneZero = llvm::all_equal(rowZeros);
     // qnn's binary weights are the storage values -1 and +1: codes 0 and 2.
     bool binary = w->maxCode == 2 && oneZero && firstZero == 1 &&
                   llvm::all_of(w->codes, [](uint8_t c) { return c != 1; });
@@ -400,15 +403,13 @@ struct ConvertQNNToQKernelPass
     layout.signedBytes = signedBytes && layout.bits == 8;
 
     // Scale and zero-point tables [scaleRows, paddedN]; padding columns 0.
-    int64_t rows = layout.scaleRows(), paddedN = layout.paddedN();
-    int64_t groupRows = layout.group ? layout.group : 1;
+    int64_t paddedN = layout.paddedN();
     std::vector<float> scales(rows * paddedN, 0.0f);
     std::vector<int8_t> zeros(rows * paddedN, 0);
     for (int64_t g = 0; g < rows; ++g)
       for (int64_t c = 0; c < w->n; ++c) {
-        auto [scale, zero] = w->paramAt(std::min(g * groupRows, w->k - 1), c);
-        scales[g * paddedN + c] = scale;
-        zeros[g * paddedN + c] = int8_t(zero);
+        scales[g * paddedN + c] = rowScales[g * w->n + c];
+        zeros[g * paddedN + c] = int8_t(rowZeros[g * w->n + c]);
       }
     std::vector<int8_t> codes(w->codes.size());
     for (size_t i = 0; i < codes.size(); ++i)
