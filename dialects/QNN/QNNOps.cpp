@@ -78,7 +78,8 @@ LogicalResult ConvIntegerOp::verify() {
   if (getStrides().size() != 2 || getDilations().size() != 2 || getPads().size() != 4)
     return emitOpError("expects 2 strides, 2 dilations and 4 pads");
   int64_t group = getGroup();
-  if (group < 1 || input.getDimSize(1) != weight.getDimSize(1) * group ||
+  std::optional<int64_t> channels = shapes::groupedChannels(weight.getDimSize(1), group);
+  if (group < 1 || !channels || input.getDimSize(1) != *channels ||
       weight.getDimSize(0) % group != 0)
     return emitOpError("channels do not match the weight and group ") << group;
   if (getBias() && (getBias().getType().getRank() != 1 ||

@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <string>
 
@@ -82,6 +83,12 @@ mlir::LogicalResult checkWindowAttrs(std::optional<mlir::Location> loc, llvm::St
 mlir::FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                           int64_t dilation, int64_t padBegin, int64_t padEnd,
                                           bool ceilMode);
+/// Channels of `group` groups of `perGroup` each (a conv's input, a
+/// transposed conv's output); nullopt when the product overflows int64, as
+/// a hostile `group` attribute makes it.
+inline std::optional<int64_t> groupedChannels(int64_t perGroup, int64_t group) {
+  return llvm::checkedMul(perGroup, group);
+}
 } // namespace shapes
 
 } // namespace quantc::qnn

@@ -160,12 +160,14 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   int64_t outChannels = weight.getDimSize(0);
   if (group < 1)
     return fail(loc, "conv", "group must be positive");
+  std::optional<int64_t> expected = groupedChannels(weight.getDimSize(1), group);
   if (channels != kDynamic && weight.getDimSize(1) != kDynamic &&
-      channels != weight.getDimSize(1) * group)
+      (!expected || channels != *expected))
     return fail(loc, "conv",
                 "input has " + Twine(channels) + " channels but weight " +
                     formatShape(weight.getShape()) + " with group " + Twine(group) +
-                    " expects " + Twine(weight.getDimSize(1) * group));
+                    " expects " +
+                    (expected ? Twine(*expected) : Twine("more than 2^63")));
   if (outChannels != kDynamic && outChannels % group != 0)
     return fail(loc, "conv", "output channels " + Twine(outChannels) +
                                  " are not divisible by group " + Twine(group));
@@ -219,16 +221,20 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
                 "input has " + Twine(input.getDimSize(1)) +
                     " channels but weight (C, M/group, k...) has " +
                     Twine(weight.getDimSize(0)));
-  int64_t outChannels = weight.getDimSize(1) == kDynamic
-                            ? kDynamic
-                            : weight.getDimSize(1) * group;
+  std::optional<int64_t> outChannels = weight.getDimSize(1) == kDynamic
+                                           ? kDynamic
+                                           : groupedChannels(weight.getDimSize(1), group);
+  if (!outChannels)
+    return fail(loc, "conv_transpose",
+                "weight " + formatShape(weight.getShape()) + " with group " + Twine(group) +
+                    " has more than 2^63 output channels");
   if (auto bias = rankedType(adaptor.getBias()))
     if (bias.getRank() != 1 || (bias.getDimSize(0) != kDynamic &&
-                                outChannels != kDynamic &&
-                                bias.getDimSize(0) != outChannels))
+                                *outChannels != kDynamic &&
+                                bias.getDimSize(0) != *outChannels))
       return fail(loc, "conv_transpose",
-                  "bias must be 1-D with " + Twine(outChannels) + " elements");
-  SmallVector<int64_t> shape = {input.getDimSize(0), outChannels};
+                  "bias must be 1-D with " + Twine(*outChannels) + " elements");
+  SmallVector<int64_t> shape = {input.getDimSize(0), *outChannels};
   for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(2 + i), k = weight.getDimSize(2 + i);
     if (in == kDynamic || k == kDynamic) {

@@ -612,6 +612,16 @@ def fuzz_gather_float_indices(d):
     return save(d, m)
 
 
+@case(r"error: node 'conv0': 'qnn.conv' op input has 3 channels but weight \[4, 3, 3, 3\] with "
+      r"group 9223372036854775807 expects more than 2\^63")
+def fuzz_conv_huge_group(d):
+    """Weight channels times group overflowed int64 (UBSan) in the conv shape
+    function (fuzz-onnx-structured)."""
+    m = base_model()
+    m.graph.node[0].attribute.append(helper.make_attribute("group", (1 << 63) - 1))
+    return save(d, m)
+
+
 @case(r"error: graph input 'x' has dim 9223372036854775807, above quantc's limit of 2\^35")
 def fuzz_input_huge_dim(d):
     """An empty graph input whose other dim is 2^63 - 1: shape arithmetic would overflow."""

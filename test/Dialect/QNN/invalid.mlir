@@ -509,3 +509,31 @@ func.func @scatter_reduction(%x: tensor<3x4xf32>, %i: tensor<3x4xi64>) {
   %0 = qnn.scatter_elements %x, %i, %x {reduction = "mean"} : (tensor<3x4xf32>, tensor<3x4xi64>, tensor<3x4xf32>) -> tensor<3x4xf32>
   return
 }
+
+// -----
+
+// Weight channels times a huge group overflowed int64 (found by
+// fuzz-onnx-structured under UBSan in the float conv's shape function).
+func.func @conv_integer_huge_group(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32> {
+  // expected-error @below {{'qnn.conv_integer' op channels do not match the weight and group 9223372036854775807}}
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 9223372036854775807 : i64} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi8>) -> tensor<1x2x4x4xi32>
+  return %y : tensor<1x2x4x4xi32>
+}
+
+// -----
+
+func.func @conv_transpose_huge_group(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) {
+  // expected-error @+2 {{'qnn.conv_transpose' op weight [2, 2, 1, 1] with group 9223372036854775807 has more than 2^63 output channels}}
+  // expected-error @+1 {{'qnn.conv_transpose' op failed to infer returned types}}
+  %y = qnn.conv_transpose %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, group = 9223372036854775807 : i64} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x?x?x?xf32>
+  return
+}
+
+// -----
+
+func.func @conv_huge_group(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'qnn.conv' op input has 3 channels but weight [4, 3, 3, 3] with group 9223372036854775807 expects more than 2^63}}
+  // expected-error @+1 {{'qnn.conv' op failed to infer returned types}}
+  %y = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 9223372036854775807 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
