@@ -622,6 +622,29 @@ def fuzz_conv_huge_group(d):
     return save(d, m)
 
 
+@case(r"error: node 'conv0' \(Conv\): strides entries must be positive, got 0")
+def fuzz_conv_same_zero_stride(d):
+    """auto_pad SAME with a zero stride divided by zero while resolving the pads
+    (UBSan, fuzz-onnx-raw)."""
+    m = base_model()
+    conv = node(m, "conv0")
+    del conv.attribute[:]
+    conv.attribute.extend([helper.make_attribute("auto_pad", "SAME_UPPER"),
+                           helper.make_attribute("strides", [0, 2])])
+    return save(d, m)
+
+
+@case(r"error: node 'conv0' \(Conv\): auto_pad SAME_LOWER window overflows int64")
+def fuzz_conv_huge_dilation(d):
+    """A dilation near 2^62 would overflow the window's reach."""
+    m = base_model()
+    conv = node(m, "conv0")
+    del conv.attribute[:]
+    conv.attribute.extend([helper.make_attribute("auto_pad", "SAME_LOWER"),
+                           helper.make_attribute("dilations", [1 << 62, 1])])
+    return save(d, m)
+
+
 @case(r"error: graph input 'x' has dim 9223372036854775807, above quantc's limit of 2\^35")
 def fuzz_input_huge_dim(d):
     """An empty graph input whose other dim is 2^63 - 1: shape arithmetic would overflow."""

@@ -14,6 +14,19 @@ struct Window {
   SmallVector<int64_t> kernel, strides, dilations, pads;
 };
 
+/// Window sizes must be positive, one per spatial dim (a zero stride would
+/// divide by zero when SAME padding is resolved).
+LogicalResult checkPositive(NodeContext &ctx, StringRef name, ArrayRef<int64_t> values,
+                            size_t spatial) {
+  if (values.size() != spatial)
+    return ctx.error(name + " has " + Twine(values.size()) + " entries for " + Twine(spatial) +
+                     " spatial dims");
+  for (int64_t value : values)
+    if (value < 1)
+      return ctx.error(name + " entries must be positive, got " + Twine(value));
+  return success();
+}
+
 FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
                              std::optional<SmallVector<int64_t>> kernelFromWeight) {
   Window w;
@@ -27,11 +40,12 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
     w.kernel = *kernelFromWeight;
   else
     return ctx.error("kernel_shape is required when the weight's shape is not static");
-  if (w.kernel.size() != spatial)
-    return ctx.error("kernel_shape has " + Twine(w.kernel.size()) + " entries for " +
-                     Twine(spatial) + " spatial dims");
   w.strides = ctx.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
   w.dilations = ctx.getInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  if (failed(checkPositive(ctx, "kernel_shape", w.kernel, spatial)) ||
+      failed(checkPositive(ctx, "strides", w.strides, spatial)) ||
+      failed(checkPositive(ctx, "dilations", w.dilations, spatial)))
+    return failure();
   auto pads = ctx.windowPads(input, w.kernel, w.strides, w.dilations);
   if (failed(pads))
     return failure();

@@ -1,6 +1,8 @@
 // Attribute access, constant-parameter extraction and auto_pad resolution for op importers.
 #include "NodeContext.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include "ModelValidator.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -122,10 +124,17 @@ FailureOr<SmallVector<int64_t>> NodeContext::windowPads(RankedTensorType input,
     int64_t in = input.getDimSize(2 + i);
     if (in == ShapedType::kDynamic)
       return error("auto_pad " + autoPad + " needs static spatial dims; bind them with --input-shape");
+    if (strides[i] < 1 || kernel[i] < 1 || dilations[i] < 1)
+      return error("auto_pad " + autoPad + " needs positive kernel, strides and dilations");
     // SAME: output = ceil(in / stride); the extra pad goes at the end (UPPER) or begin (LOWER).
-    int64_t out = (in + strides[i] - 1) / strides[i];
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t out = in / strides[i] + (in % strides[i] != 0);
+    std::optional<int64_t> span = llvm::checkedMul(kernel[i] - 1, dilations[i]);
+    std::optional<int64_t> covered =
+        span ? llvm::checkedMul(out - 1, strides[i]) : std::nullopt;
+    std::optional<int64_t> reach = covered ? llvm::checkedAdd(*covered, *span) : std::nullopt;
+    if (!reach)
+      return error("auto_pad " + autoPad + " window overflows int64");
+    int64_t total = std::max<int64_t>(0, *reach - in + 1);
     int64_t small = total / 2, large = total - total / 2;
     pads[i] = autoPad == "SAME_UPPER" ? small : large;
     pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
