@@ -511,6 +511,15 @@ def op_nbits_bad_block(d):
     return save(d, nbits_model(block_size=12))
 
 
+@case(r"error: node 'n0' \(MatMulNBits\): A must be f32 of rank >= 1 with last dim K = 32")
+def fuzz_nbits_scalar_a(d):
+    """A scalar A: its last dim was read from an empty shape (UBSan,
+    fuzz-onnx-structured)."""
+    m = nbits_model()
+    del m.graph.input[0].type.tensor_type.shape.dim[:]
+    return save(d, m)
+
+
 def dequantize_model(scale, zero=None, axis=1):
     inits = [("xq", np.zeros((2, 4), np.int8)), ("s", scale)]
     if zero is not None:

@@ -199,8 +199,8 @@ LogicalResult importMatMulNBits(NodeContext &ctx) {
   if (ctx.hasInput(4) && !ctx.node.input(4).empty())
     return ctx.error("g_idx (act-order) is not supported");
   auto a = ctx.inputType(0);
-  if (!a.getElementType().isF32() || a.getShape().back() != k)
-    return ctx.error("A must be f32 with last dim K = " + Twine(k));
+  if (!a.getElementType().isF32() || a.getRank() == 0 || a.getShape().back() != k)
+    return ctx.error("A must be f32 of rank >= 1 with last dim K = " + Twine(k));
   if (k % block)
     return ctx.error("K = " + Twine(k) + " is not a multiple of block_size = " + Twine(block));
   // block <= K <= 2^35 here, so only B's byte count can overflow.
