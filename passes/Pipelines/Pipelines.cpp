@@ -30,6 +30,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   packing.lutBits = options.lutBits;
   packing.lutLanes = codegen::familyLutLanes(options.kernelFamily);
   pm.addPass(createConvertQNNToQKernelPass(packing));
+  pm.addPass(qnn::createQNNSinkTransposesPass());
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,
             "canonicalize,"

@@ -80,6 +80,35 @@ def QNNFusePatternsPass : Pass<"qnn-fuse-patterns", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNSinkTransposesPass : Pass<"qnn-sink-transposes", "::mlir::ModuleOp"> {
+  let summary = "Move transposes through elementwise chains; cancel inverse pairs";
+  let description = [{
+    The packed kernels compute convolutions channels last, so
+    convert-qnn-to-qkernel wraps each one in NCHW <-> NHWC transposes. The
+    elementwise chain between two layers (dequantize, activation, scalar
+    affine, quantize) does not care about layout. A transpose followed by
+    such a single-use chain and then by the inverse transpose disappears:
+    the chain runs in the first layout. Otherwise the transpose moves to
+    the point of the chain with the narrowest elements (int8 after a
+    quantize rather than int32 before the dequantize). Per-axis quantized
+    types and requantize axes follow the permutation; a binary op's other
+    operand is transposed when it is small, or must be a one-element
+    scalar.
+
+    Before:
+    ```mlir
+    %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x8xf32> -> tensor<1x8x4x5xf32>
+    %h = qnn.hard_swish %t : tensor<1x8x4x5xf32>
+    %y = qnn.transpose %h {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
+    ```
+    After:
+    ```mlir
+    %y = qnn.hard_swish %x : tensor<1x4x5x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
+}
+
 def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
   let summary = "Quantize layer weights and, from calibrated ranges, layer input activations";
   let description = [{

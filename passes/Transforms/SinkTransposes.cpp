@@ -1,0 +1,197 @@
+// qnn-sink-transposes: the NCHW <-> NHWC transposes around channels-last
+// kernels move through the elementwise chains between layers, and inverse
+// pairs cancel, so activations stay channels last from kernel to kernel.
+#include "passes/Transforms/Passes.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNSINKTRANSPOSESPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// A binary op's other operand is transposed along with the chain when it
+/// holds at most this many elements (a per-channel [1, C, 1, 1] vector).
+constexpr int64_t kSmallOperand = 4096;
+
+/// The element type in the layout before a transpose by `perm`: a per-axis
+/// quantized type's axis `a` becomes `perm[a]`.
+Type unpermutedElement(Type element, ArrayRef<int64_t> perm) {
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (!perAxis)
+    return element;
+  return quant::UniformQuantizedPerAxisType::get(
+      perAxis.getFlags(), perAxis.getStorageType(), perAxis.getExpressedType(),
+      perAxis.getScales(), perAxis.getZeroPoints(), perm[perAxis.getQuantizedDimension()],
+      perAxis.getStorageTypeMin(), perAxis.getStorageTypeMax());
+}
+
+/// `type` (laid out as transpose(x, perm)) in x's layout: dim perm[i] of the
+/// result is dim i of `type`.
+RankedTensorType unpermutedType(RankedTensorType type, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape(type.getRank());
+  for (auto [i, p] : llvm::enumerate(perm))
+    shape[p] = type.getDimSize(i);
+  return RankedTensorType::get(shape, unpermutedElement(type.getElementType(), perm));
+}
+
+SmallVector<int64_t> inversePermutation(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = int64_t(i);
+  return inverse;
+}
+
+bool isInverse(ArrayRef<int64_t> first, ArrayRef<int64_t> second) {
+  if (first.size() != second.size())
+    return false;
+  for (size_t i = 0; i < second.size(); ++i)
+    if (first[second[i]] != int64_t(i))
+      return false;
+  return true;
+}
+
+bool isSameShapeElementwiseBinary(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, DivOp, MinOp, MaxOp>(op);
+}
+
+/// Whether `op`, fed `value` laid out as transpose(x, perm), computes the
+/// same elements when fed x instead (its other operands and attributes
+/// adjusted by the rewrite below).
+bool isLayoutAgnostic(Operation *op, Value value) {
+  if (op->getNumResults() != 1)
+    return false;
+  auto valueType = cast<RankedTensorType>(value.getType());
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!resultType || resultType.getShape() != valueType.getShape())
+    return false;
+  if (isa<QuantizeOp, DequantizeOp, RequantizeOp, LookupTableOp, quant::StorageCastOp>(op))
+    return true;
+  if (op->hasTrait<OpTrait::SameOperandsAndResultType>() && op->getNumOperands() == 1 &&
+      isa<QNNDialect>(op->getDialect()))
+    return !isa<SoftmaxOp>(op);
+  if (!isSameShapeElementwiseBinary(op))
+    return false;
+  Value other = op->getOperand(0) == value ? op->getOperand(1) : op->getOperand(0);
+  auto otherType = cast<RankedTensorType>(other.getType());
+  if (otherType.getNumElements() == 1)
+    return true;
+  // Strictly smaller than the chained tensor, so two small tensors never
+  // trade transposes back and forth.
+  return otherType.getRank() == valueType.getRank() &&
+         otherType.getNumElements() <= kSmallOperand &&
+         otherType.getNumElements() < valueType.getNumElements();
+}
+
+/// Re-creates `op` on `input` (x's layout): other operands are transposed by
+/// the inverse permutation unless they are single elements, result types and
+/// axes map through `perm`.
+Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
+                        ArrayRef<int64_t> perm) {
+  IRMapping mapping;
+  mapping.map(chained, input);
+  SmallVector<int64_t> inverse = inversePermutation(perm);
+  for (Value operand : op->getOperands()) {
+    if (operand == chained)
+      continue;
+    auto type = cast<RankedTensorType>(operand.getType());
+    if (type.getNumElements() == 1)
+      continue;
+    mapping.map(operand, TransposeOp::create(b, op->getLoc(), operand,
+                                             b.getDenseI64ArrayAttr(inverse)));
+  }
+  Operation *clone = b.clone(*op, mapping);
+  Value result = clone->getResult(0);
+  result.setType(unpermutedType(cast<RankedTensorType>(result.getType()), perm));
+  if (auto requantize = dyn_cast<RequantizeOp>(clone); requantize && requantize.getAxis() >= 0)
+    requantize.setAxis(perm[requantize.getAxis()]);
+  return result;
+}
+
+unsigned elementBits(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementTypeBitWidth();
+}
+
+/// Moves `transpose` down its single-use elementwise chain: all the way
+/// when the chain ends in the inverse transpose (both vanish), else to just
+/// after the chain's first op with the narrowest integer or float elements,
+/// when that is narrower than the transpose's. Returns whether the IR changed.
+bool sinkTranspose(TransposeOp transpose) {
+  ArrayRef<int64_t> perm = transpose.getPerm();
+  SmallVector<Operation *> chain;
+  Value current = transpose.getResult();
+  while (current.hasOneUse()) {
+    Operation *user = *current.getUsers().begin();
+    if (!isLayoutAgnostic(user, current))
+      break;
+    chain.push_back(user);
+    current = user->getResult(0);
+  }
+  TransposeOp inverse;
+  if (current.hasOneUse())
+    if (auto next = dyn_cast<TransposeOp>(*current.getUsers().begin());
+        next && isInverse(perm, next.getPerm()))
+      inverse = next;
+  size_t moveAfter = chain.size(); // chain ops [0, moveAfter) run unpermuted
+  if (!inverse) {
+    unsigned narrowest = elementBits(transpose.getResult());
+    moveAfter = 0;
+    for (auto [i, op] : llvm::enumerate(chain)) {
+      // The lowering moves integers and floats; quantized tensors are
+      // storage-cast to integers before anything moves them.
+      if (isa<quant::QuantizedType>(
+              cast<RankedTensorType>(op->getResult(0).getType()).getElementType()))
+        continue;
+      if (unsigned bits = elementBits(op->getResult(0)); bits < narrowest) {
+        narrowest = bits;
+        moveAfter = i + 1;
+      }
+    }
+    if (moveAfter == 0)
+      return false;
+  }
+  OpBuilder b(transpose);
+  Value unpermuted = transpose.getInput(), chained = transpose.getResult();
+  for (Operation *op : ArrayRef(chain).take_front(moveAfter)) {
+    b.setInsertionPoint(op);
+    unpermuted = rebuildUnpermuted(b, op, chained, unpermuted, perm);
+    chained = op->getResult(0);
+  }
+  if (inverse) {
+    inverse.getResult().replaceAllUsesWith(unpermuted);
+    inverse.erase();
+  } else {
+    b.setInsertionPointAfterValue(unpermuted);
+    Value moved = TransposeOp::create(b, transpose.getLoc(), unpermuted, transpose.getPermAttr());
+    chained.replaceAllUsesWith(moved);
+  }
+  for (Operation *op : llvm::reverse(ArrayRef(chain).take_front(moveAfter)))
+    op->erase();
+  transpose.erase();
+  return true;
+}
+
+struct QNNSinkTransposesPass : impl::QNNSinkTransposesPassBase<QNNSinkTransposesPass> {
+  void runOnOperation() override {
+    // A move erases ops further down (the inverse transpose), so the walk
+    // starts over after each one; every move narrows or cancels a
+    // transpose, so this ends.
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      getOperation().walk([&](TransposeOp op) {
+        changed = sinkTranspose(op);
+        return changed ? WalkResult::interrupt() : WalkResult::advance();
+      });
+    }
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn

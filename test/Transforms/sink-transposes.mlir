@@ -1,0 +1,78 @@
+// RUN: quant-opt %s -qnn-sink-transposes -split-input-file | FileCheck %s
+
+// A transpose, an elementwise chain and the inverse transpose: both
+// transposes vanish and the chain runs channels last; the scalar operand
+// stays as it is.
+// CHECK-LABEL: func @cancels
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x5x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: %[[H:.*]] = qnn.hard_swish %[[X]] : tensor<1x4x5x8xf32>
+// CHECK: %[[M:.*]] = qnn.mul %[[H]], %{{.*}} : (tensor<1x4x5x8xf32>, tensor<1xf32>) -> tensor<1x4x5x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: return %[[M]]
+func.func @cancels(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %s = qnn.constant dense<2.0> : tensor<1xf32>
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x8xf32> -> tensor<1x8x4x5xf32>
+  %h = qnn.hard_swish %t : tensor<1x8x4x5xf32>
+  %m = qnn.mul %h, %s : (tensor<1x8x4x5xf32>, tensor<1xf32>) -> tensor<1x8x4x5xf32>
+  %y = qnn.transpose %m {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
+  return %y : tensor<1x4x5x8xf32>
+}
+
+// -----
+
+// No inverse transpose follows: the transpose moves past the dequantize,
+// quantize and storage cast to the int8 tensor (not onto the quantized
+// type, which the lowering does not move). The per-axis int32 type's axis 1
+// (channels in NCHW) is axis 3 channels last.
+// CHECK-LABEL: func @narrows
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x5x2xi32>
+// CHECK: %[[C:.*]] = quant.scast %[[X]] : tensor<1x4x5x2xi32> to tensor<1x4x5x2x!quant.uniform<i32:f32:3, {1.000000e-01,2.000000e-01}>>
+// CHECK: %[[D:.*]] = qnn.dequantize %[[C]] : tensor<1x4x5x2x!quant.uniform<i32:f32:3, {1.000000e-01,2.000000e-01}>> -> tensor<1x4x5x2xf32>
+// CHECK: %[[R:.*]] = qnn.relu %[[D]] : tensor<1x4x5x2xf32>
+// CHECK: %[[Q:.*]] = qnn.quantize %[[R]] : tensor<1x4x5x2xf32> -> tensor<1x4x5x2x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK: %[[I:.*]] = quant.scast %[[Q]] : tensor<1x4x5x2x!quant.uniform<i8:f32, 5.000000e-02:-3>> to tensor<1x4x5x2xi8>
+// CHECK: %[[T:.*]] = qnn.transpose %[[I]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x2xi8> -> tensor<1x2x4x5xi8>
+// CHECK: return %[[T]]
+func.func @narrows(%x: tensor<1x4x5x2xi32>) -> tensor<1x2x4x5xi8> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x2xi32> -> tensor<1x2x4x5xi32>
+  %c = quant.scast %t : tensor<1x2x4x5xi32> to tensor<1x2x4x5x!quant.uniform<i32:f32:1, {0.1, 0.2}>>
+  %d = qnn.dequantize %c : tensor<1x2x4x5x!quant.uniform<i32:f32:1, {0.1, 0.2}>> -> tensor<1x2x4x5xf32>
+  %r = qnn.relu %d : tensor<1x2x4x5xf32>
+  %q = qnn.quantize %r : tensor<1x2x4x5xf32> -> tensor<1x2x4x5x!quant.uniform<i8:f32, 0.05:-3>>
+  %i = quant.scast %q : tensor<1x2x4x5x!quant.uniform<i8:f32, 0.05:-3>> to tensor<1x2x4x5xi8>
+  return %i : tensor<1x2x4x5xi8>
+}
+
+// -----
+
+// A per-channel requantize follows its channels; a small per-channel
+// operand of a binary op is transposed with the chain.
+// CHECK-LABEL: func @requantize_axis
+// CHECK: qnn.requantize %{{.*}} {axis = 3 : i64
+// CHECK: %[[B:.*]] = qnn.transpose %{{.*}} {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x1x1xf32> -> tensor<1x1x1x2xf32>
+// CHECK: qnn.add %{{.*}}, %[[B]] : (tensor<1x4x5x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x4x5x2xf32>
+// CHECK-NOT: qnn.transpose
+func.func @requantize_axis(%x: tensor<1x4x5x2xi32>, %b: tensor<1x2x1x1xf32>) -> tensor<1x4x5x2xf32> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x2xi32> -> tensor<1x2x4x5xi32>
+  %r = qnn.requantize %t {axis = 1 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 3, 4>} : tensor<1x2x4x5xi32> -> tensor<1x2x4x5x!quant.uniform<i8:f32, 0.05>>
+  %d = qnn.dequantize %r : tensor<1x2x4x5x!quant.uniform<i8:f32, 0.05>> -> tensor<1x2x4x5xf32>
+  %a = qnn.add %d, %b : (tensor<1x2x4x5xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x5xf32>
+  %y = qnn.transpose %a {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x5xf32> -> tensor<1x4x5x2xf32>
+  return %y : tensor<1x4x5x2xf32>
+}
+
+// -----
+
+// A layout-dependent op (softmax along an axis) stops the chain: both
+// transposes stay.
+// CHECK-LABEL: func @stays
+// CHECK: qnn.transpose
+// CHECK: qnn.softmax
+// CHECK: qnn.transpose
+func.func @stays(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x8xf32> -> tensor<1x8x4x5xf32>
+  %s = qnn.softmax %t {axis = 1 : i64} : tensor<1x8x4x5xf32>
+  %y = qnn.transpose %s {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
+  return %y : tensor<1x4x5x8xf32>
+}
