@@ -3,6 +3,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace quantc::qkernel;
@@ -208,6 +209,62 @@ LogicalResult MatmulIntegerOp::verifyRequantize() {
   if (zero < -128 || zero > 127 || lo < -128 || hi > 127 || lo > hi)
     return emitOpError() << "output_zero_point and the clamp range [" << lo << ", " << hi
                          << "] must be int8 values, with clamp_min <= clamp_max";
+  return success();
+}
+
+/// One spatial output size of a depthwise window, or nullopt when the
+/// (possibly huge) attributes overflow or the window does not fit.
+static std::optional<int64_t> depthwiseOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                                  int64_t dilation, int64_t padBegin,
+                                                  int64_t padEnd) {
+  std::optional<int64_t> reach = llvm::checkedMul(kernel - 1, dilation);
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padEnd);
+  if (!reach || !padded || *reach >= *padded)
+    return std::nullopt;
+  return (*padded - *reach - 1) / stride + 1;
+}
+
+LogicalResult DepthwiseConvIntegerOp::verify() {
+  RankedTensorType input = getInput().getType(), weight = getWeight().getType();
+  RankedTensorType output = getOutput().getType();
+  if (!input.hasStaticShape() || !weight.hasStaticShape() || !output.hasStaticShape())
+    return emitOpError() << "needs static shapes";
+  if (input.getRank() != 4 || weight.getRank() != 3 || output.getRank() != 4)
+    return emitOpError() << "needs an [N, H, W, C] input, a [KH, KW, C] weight and an [N, OH, "
+                            "OW, C] result, got "
+                         << typeText(input) << ", " << typeText(weight) << " and "
+                         << typeText(output);
+  int64_t channels = input.getDimSize(3);
+  if (weight.getDimSize(2) != channels || output.getDimSize(3) != channels ||
+      output.getDimSize(0) != input.getDimSize(0))
+    return emitOpError() << "input, weight and result must agree on N and C, got "
+                         << typeText(input) << ", " << typeText(weight) << " and "
+                         << typeText(output);
+  if (auto bias = getBias())
+    if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{channels})
+      return emitOpError() << "bias must be [" << channels << "], got " << typeText(bias.getType());
+  ArrayRef<int64_t> strides = getStrides(), dilations = getDilations(), pads = getPads();
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return emitOpError() << "needs 2 strides, 2 dilations and 4 pads";
+  if (llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(dilations, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+    return emitOpError() << "strides and dilations must be positive and pads non-negative";
+  int64_t zeroPoint = getInputZeroPoint();
+  if (zeroPoint < -128 || zeroPoint > 127)
+    return emitOpError() << "input_zero_point must be an int8 value, got " << zeroPoint;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<int64_t> size =
+        depthwiseOutputSize(input.getDimSize(1 + i), weight.getDimSize(i), strides[i],
+                            dilations[i], pads[i], pads[2 + i]);
+    if (!size || *size != output.getDimSize(1 + i))
+      return emitOpError() << "result spatial dim " << i << " must be the window's output size ("
+                           << (size ? std::to_string(*size) : std::string("none: the window does "
+                                                                          "not fit"))
+                           << "), got " << output.getDimSize(1 + i);
+  }
   return success();
 }
 

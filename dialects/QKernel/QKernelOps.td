@@ -115,6 +115,33 @@ def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
   }];
 }
 
+def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer", [Pure]> {
+  let summary = "Channels-last int8 depthwise convolution -> int32 (+ int32 bias)";
+  let description = [{
+    `acc[n, y, x, c] = bias[c] + sum input[n, y', x', c] * weight[ky, kx, c]`
+    over the window (y' = y * stride + ky * dilation - pad_top, likewise x')
+    in int32. Padding reads `input_zero_point`, as in qnn.conv_integer, whose
+    bias holds the zero-point correction. This is qnn.conv_integer with
+    group = channels, moved channels last so that the
+    channels are the innermost, contiguous loop and the activations between
+    the channels-last matmul kernels need no transposes. `pads` are [top,
+    left, bottom, right].
+
+    ```mlir
+    %acc = qkernel.depthwise_conv_integer %x, %w bias %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = -3 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x8x8x16xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input, RankedTensorOf<[I8]>:$weight,
+                       Optional<RankedTensorOf<[I32]>>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads, DefaultValuedAttr<I64Attr, "0">:$input_zero_point);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QKernel_LutMatmulOp : QKernel_Op<"lut_matmul", [Pure, AttrSizedOperandSegments]> {
   let summary = "x [..., M, K] times packed W [K, N] by table lookups (T-MAC style)";
   let description = [{

@@ -14,6 +14,11 @@ namespace quantc::codegen {
 /// when a layout does not fit the family.
 mlir::LogicalResult lowerQKernelOps(mlir::ModuleOp module, llvm::StringRef family);
 
+/// Replaces every qkernel.depthwise_conv_integer by loops over output
+/// pixels and vectors of channels, `family`'s int32 lanes wide
+/// (LowerDepthwiseConv.cpp).
+void lowerDepthwiseConvs(mlir::ModuleOp module, llvm::StringRef family);
+
 /// Replaces qkernel.pack / qkernel.unpack of non-constant codes by scalar
 /// loops (constant operands fold at compile time instead).
 mlir::LogicalResult lowerPackOps(mlir::ModuleOp module);

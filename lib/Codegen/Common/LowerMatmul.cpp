@@ -173,6 +173,7 @@ LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
   if (failed((emitEach<qkernel::MatmulOp, MatmulEmitter>(module, family, dotForLayout))) ||
       failed(lowerIntegerMatmuls(module, family)) || failed(lowerLutMatmuls(module, family)))
     return failure();
+  lowerDepthwiseConvs(module, family);
   return lowerPackOps(module);
 }
 

@@ -156,11 +156,55 @@ struct ConvertQNNToQKernelPass
         layers.push_back(op);
     });
     for (Operation *op : layers) {
-      if (isa<qnn::MatMulIntegerOp, qnn::ConvIntegerOp>(op))
+      if (auto conv = dyn_cast<qnn::ConvIntegerOp>(op); conv && isDepthwise(conv))
+        convertDepthwise(conv);
+      else if (isa<qnn::MatMulIntegerOp, qnn::ConvIntegerOp>(op))
         convertInteger(op);
       else
         convert(op);
     }
+  }
+
+  /// A 2-D qnn.conv_integer with one input and one output channel per
+  /// group, a static shape and a constant weight.
+  static bool isDepthwise(qnn::ConvIntegerOp conv) {
+    auto inputType = cast<RankedTensorType>(conv.getInput().getType());
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    auto resultType = cast<RankedTensorType>(conv.getType());
+    return inputType.hasStaticShape() && resultType.hasStaticShape() &&
+           weightType.hasStaticShape() && inputType.getRank() == 4 && weightType.getRank() == 4 &&
+           conv.getGroup() == inputType.getDimSize(1) && conv.getGroup() > 1 &&
+           weightType.getDimSize(0) == conv.getGroup() && weightType.getDimSize(1) == 1 &&
+           qnn::readInt8(conv.getWeight()).has_value();
+  }
+
+  /// Depthwise convs run channels last (qkernel.depthwise_conv_integer),
+  /// between transposes that qnn-sink-transposes cancels against those of
+  /// the matmul kernels around them. The weight [C, 1, KH, KW] is stored
+  /// [KH, KW, C].
+  void convertDepthwise(qnn::ConvIntegerOp conv) {
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t channels = weightType.getDimSize(0), kh = weightType.getDimSize(2),
+            kw = weightType.getDimSize(3);
+    auto values = qnn::readInt8(conv.getWeight());
+    std::vector<int8_t> hwc(values->size());
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < kh * kw; ++i)
+        hwc[i * channels + c] = int8_t((*values)[c * kh * kw + i]);
+    OpBuilder b(conv);
+    Location loc = conv.getLoc();
+    Value weight = qnn::makeInt8Constant(
+        b, loc, RankedTensorType::get({kh, kw, channels}, b.getI8Type()), hwc, "depthwise_hwc");
+    Value x = qnn::TransposeOp::create(b, loc, conv.getInput(), b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    ArrayRef<int64_t> pads = conv.getPads(); // [top, left, bottom, right]
+    Value y = qkernel::DepthwiseConvIntegerOp::create(
+        b, loc, channelsLastType(cast<RankedTensorType>(conv.getType())), x, weight,
+        conv.getBias(), conv.getStridesAttr(), conv.getDilationsAttr(),
+        b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(conv.getInputZeroPoint()));
+    conv.getResult().replaceAllUsesWith(channelsFirst(b, loc, y));
+    Value oldWeight = conv.getWeight();
+    conv.erase();
+    eraseIfDead(oldWeight);
   }
 
   /// A8: qnn.matmul_integer with a constant [K, N] weight, or a 2-D

@@ -198,8 +198,10 @@ func.func @conv_window_params(%x: tensor<1x2x5x6xf32>) -> tensor<1x3x3x4xf32> {
 // as the values need: [-127, 127] is 8 bits with z = 127 (column 0's codes
 // 0, 128, 131, 134 are its lane's first 4 bytes), [-7, 7] (a 4-bit layer of
 // an allocation) is 4 bits with z = 7. The conv's im2col pads with the
-// input zero point, which is what 0.0 is in int8. A grouped conv stays on
-// the integer loops.
+// input zero point, which is what 0.0 is in int8. A depthwise conv (one
+// channel per group) runs channels last on qkernel.depthwise_conv_integer,
+// its weight [C, 1, KH, KW] stored [KH, KW, C]; a grouped conv with two
+// output channels per group stays on the integer loops.
 // CHECK-LABEL: func.func @a8
 // CHECK: %[[W:.*]] = qnn.constant dense_resource<qkernel_packed> : tensor<512xi8>
 // CHECK: qkernel.matmul_integer %arg0, %[[W]] bias %arg2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 4, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 127 : i64} : (tensor<2x4xi8>, tensor<512xi8>, tensor<3xi32>) -> tensor<2x3xi32>
@@ -208,17 +210,24 @@ func.func @conv_window_params(%x: tensor<1x2x5x6xf32>) -> tensor<1x3x3x4xf32> {
 // CHECK: %[[COLS:.*]] = qnn.reshape {{.*}} {shape = array<i64: 1, 4, 5, 6>} : tensor<1x4x5x2x3xi8> -> tensor<1x4x5x6xi8>
 // CHECK: %[[ACC:.*]] = qkernel.matmul_integer %[[COLS]], %[[WC]] {layout = #qkernel.layout<bits = 4, lanes = 16, k = 6, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x4x5x6xi8>, tensor<256xi8>) -> tensor<1x4x5x3xi32>
 // CHECK: %[[C:.*]] = qnn.transpose %[[ACC]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x3xi32> -> tensor<1x3x4x5xi32>
-// CHECK: %[[D:.*]] = qnn.conv_integer %arg1
-// CHECK: return {{.*}}, %[[C]], %[[D]]
+// CHECK: %[[WD:.*]] = qnn.constant dense_resource<depthwise_hwc> : tensor<3x3x2xi8>
+// CHECK: %[[XD:.*]] = qnn.transpose %arg1 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x5xi8> -> tensor<1x4x5x2xi8>
+// CHECK: %[[DW:.*]] = qkernel.depthwise_conv_integer %[[XD]], %[[WD]] {dilations = array<i64: 1, 1>, input_zero_point = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x2xi8>, tensor<3x3x2xi8>) -> tensor<1x4x5x2xi32>
+// CHECK: %[[D:.*]] = qnn.transpose %[[DW]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x2xi32> -> tensor<1x2x4x5xi32>
+// CHECK: %[[E:.*]] = qnn.conv_integer %arg1
+// CHECK: return {{.*}}, %[[C]], %[[D]], %[[E]]
 // CHECK: qkernel_packed: "0x10000000008083867F818487FE82858800
-func.func @a8(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>, %bias: tensor<3xi32>) -> (tensor<2x3xi32>, tensor<1x3x4x5xi32>, tensor<1x2x4x5xi32>) {
+// CHECK: depthwise_hwc: "0x10000000000A010B020C030D040E050F061007110812"
+func.func @a8(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>, %bias: tensor<3xi32>) -> (tensor<2x3xi32>, tensor<1x3x4x5xi32>, tensor<1x2x4x5xi32>, tensor<1x4x4x5xi32>) {
   %w = qnn.constant dense<[[-127, 0, 127], [1, 2, 3], [4, 5, 6], [7, 8, 9]]> : tensor<4x3xi8>
   %y = qnn.matmul_integer %a, %w, %bias : (tensor<2x4xi8>, tensor<4x3xi8>, tensor<3xi32>) -> tensor<2x3xi32>
   %wc = qnn.constant dense<[[[[-7, 7, 1]], [[2, 3, 4]]], [[[0, 1, 2]], [[3, 4, 5]]], [[[6, 7, -1]], [[-2, -3, -4]]]]> : tensor<3x2x1x3xi8>
   %c = qnn.conv_integer %x, %wc {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>, input_zero_point = -5 : i64} : (tensor<1x2x4x5xi8>, tensor<3x2x1x3xi8>) -> tensor<1x3x4x5xi32>
-  %wd = qnn.constant dense<1> : tensor<2x1x3x3xi8>
-  %d = qnn.conv_integer %x, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : (tensor<1x2x4x5xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x4x5xi32>
-  return %y, %c, %d : tensor<2x3xi32>, tensor<1x3x4x5xi32>, tensor<1x2x4x5xi32>
+  %wd = qnn.constant dense<[[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]], [[[10, 11, 12], [13, 14, 15], [16, 17, 18]]]]> : tensor<2x1x3x3xi8>
+  %d = qnn.conv_integer %x, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64, input_zero_point = 3 : i64} : (tensor<1x2x4x5xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x4x5xi32>
+  %we = qnn.constant dense<1> : tensor<4x1x3x3xi8>
+  %e = qnn.conv_integer %x, %we {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : (tensor<1x2x4x5xi8>, tensor<4x1x3x3xi8>) -> tensor<1x4x4x5xi32>
+  return %y, %c, %d, %e : tensor<2x3xi32>, tensor<1x3x4x5xi32>, tensor<1x2x4x5xi32>, tensor<1x4x4x5xi32>
 }
 
 // -----

@@ -317,3 +317,67 @@ func.func @requantize_shifts(%x: tensor<1x64xi8>, %p: tensor<1024xi8>) {
   %y = qkernel.matmul_integer %x, %p {layout = #w8, zero_point = 128 : i64, multipliers = array<i32: 1073741824>} : (tensor<1x64xi8>, tensor<1024xi8>) -> tensor<1x16xi8>
   return
 }
+
+// -----
+
+func.func @depthwise_channels(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x8xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op input, weight and result must agree on N and C, got tensor<1x8x8x16xi8>, tensor<3x3x8xi8> and tensor<1x8x8x16xi32>}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xi8>, tensor<3x3x8xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_rank(%x: tensor<8x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op needs an [N, H, W, C] input, a [KH, KW, C] weight and an [N, OH, OW, C] result}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<8x8x16xi32>
+  return %y : tensor<8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_dynamic(%x: tensor<1x?x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op needs static shapes}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x?x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_bias(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>, %b: tensor<8xi32>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op bias must be [16], got tensor<8xi32>}}
+  %y = qkernel.depthwise_conv_integer %x, %w bias %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<8xi32>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_window(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op strides and dilations must be positive and pads non-negative}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 0, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_output(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op result spatial dim 0 must be the window's output size (6), got 8}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_huge_dilation(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op result spatial dim 0 must be the window's output size (none: the window does not fit), got 8}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 4611686018427387904, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}
+
+// -----
+
+func.func @depthwise_zero_point(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op input_zero_point must be an int8 value, got 200}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = 200 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
+  return %y : tensor<1x8x8x16xi32>
+}

@@ -74,3 +74,11 @@ func.func @matmul_integer_requantize(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -
   %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64, multipliers = array<i32: 1073741824, 1200000000, 1300000000>, shifts = array<i64: 31, 32, 33>, output_zero_point = -3 : i64, clamp_min = -3 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xi8>
   return %y : tensor<2x3xi8>
 }
+
+// A channels-last depthwise conv: stride 2, asymmetric pads, bias.
+// CHECK-LABEL: func.func @depthwise_conv_integer
+// CHECK: qkernel.depthwise_conv_integer %arg0, %arg1 bias %arg2 {dilations = array<i64: 1, 1>, input_zero_point = -3 : i64, pads = array<i64: 1, 0, 1, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x4x4x16xi32>
+func.func @depthwise_conv_integer(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>, %b: tensor<16xi32>) -> tensor<1x4x4x16xi32> {
+  %y = qkernel.depthwise_conv_integer %x, %w bias %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 2>, input_zero_point = -3 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
