@@ -1,6 +1,7 @@
-// qkernel.depthwise_conv_integer -> loops over output pixels and vectors of
-// contiguous channels (the family's int32 lanes: 16 on AVX-512), the taps
-// unrolled and summed in registers; a masked vector takes the channel tail.
+// qkernel.depthwise_conv_integer -> loops over vectors of contiguous
+// channels (the family's int32 lanes: 16 on AVX-512), then output pixels:
+// weights in registers, taps unrolled and summed in registers; a masked
+// vector takes the channel tail.
 #include "Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
@@ -49,74 +50,90 @@ Value loadChannels(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, 
   return vector::MaskedLoadOp::create(b, loc, type, buffer, indices, tailMask, zero);
 }
 
-/// Output pixel (n, oh, ow), channels [c0, c0 + lanes): the bias, then the
-/// KH x KW taps (unrolled: the window is small and static) multiplied and
-/// added in int32 registers, then one store.
-void emitChannelVector(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op,
-                       Value input, Value weight, Value bias, Value output, ValueRange pixel,
-                       Value c0, int64_t lanes, Value tailMask) {
+/// The buffers one depthwise conv reads and writes.
+struct DepthwiseBuffers {
+  Value input, weight, bias, output;
+};
+
+/// Channels [c0, c0 + lanes) of every output pixel. The KH x KW weight
+/// vectors (sign-extended) and the bias stay in registers across the pixel
+/// loops; per pixel, the taps (unrolled: the window is small and static)
+/// are multiplied and added in int32, then stored once.
+void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op,
+                      const DepthwiseBuffers &buffers, Value c0, int64_t lanes, Value tailMask) {
   auto accType = VectorType::get({lanes}, b.getI32Type());
   auto byteType = VectorType::get({lanes}, b.getI8Type());
-  Value acc = bias ? loadChannels(b, loc, bias, {}, c0, accType, tailMask)
-                   : Value(arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType)));
-  auto weightShape = op.getWeight().getType().getShape();
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
-    Value scaled = scale == 1 ? v : arith::MulIOp::create(b, loc, v, index(scale)).getResult();
-    return offset == 0 ? scaled : arith::AddIOp::create(b, loc, scaled, index(offset)).getResult();
+  auto index = [&](OpBuilder &builder, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, v);
   };
+  auto weightShape = op.getWeight().getType().getShape();
+  SmallVector<Value> weights;
   for (int64_t kh = 0; kh < weightShape[0]; ++kh)
-    for (int64_t kw = 0; kw < weightShape[1]; ++kw) {
-      Value row = affine(pixel[1], strides[0], kh * dilations[0]);
-      Value column = affine(pixel[2], strides[1], kw * dilations[1]);
-      Value x = loadChannels(b, loc, input, {pixel[0], row, column}, c0, byteType, tailMask);
-      Value w = loadChannels(b, loc, weight, {index(kh), index(kw)}, c0, byteType, tailMask);
-      Value product = arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, accType, x),
-                                            arith::ExtSIOp::create(b, loc, accType, w));
-      acc = arith::AddIOp::create(b, loc, acc, product);
-    }
-  SmallVector<Value> indices(pixel);
-  indices.push_back(c0);
-  if (tailMask)
-    vector::MaskedStoreOp::create(b, loc, output, indices, tailMask, acc);
-  else
-    vector::StoreOp::create(b, loc, acc, output, indices);
+    for (int64_t kw = 0; kw < weightShape[1]; ++kw)
+      weights.push_back(arith::ExtSIOp::create(
+          b, loc, accType,
+          loadChannels(b, loc, buffers.weight, {index(b, kh), index(b, kw)}, c0, byteType,
+                       tailMask)));
+  Value start = buffers.bias
+                    ? loadChannels(b, loc, buffers.bias, {}, c0, accType, tailMask)
+                    : Value(arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType)));
+  RankedTensorType type = op.getOutput().getType();
+  SmallVector<Value> lower(3, index(b, 0)), upper, steps(3, index(b, 1));
+  for (int64_t d = 0; d < 3; ++d)
+    upper.push_back(index(b, type.getDimSize(d)));
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  scf::buildLoopNest(b, loc, lower, upper, steps, [&](OpBuilder &pb, Location l, ValueRange pixel) {
+    auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
+      Value scaled =
+          scale == 1 ? v : arith::MulIOp::create(pb, l, v, index(pb, scale)).getResult();
+      return offset == 0 ? scaled
+                         : arith::AddIOp::create(pb, l, scaled, index(pb, offset)).getResult();
+    };
+    Value acc = start;
+    for (int64_t kh = 0; kh < weightShape[0]; ++kh)
+      for (int64_t kw = 0; kw < weightShape[1]; ++kw) {
+        Value row = affine(pixel[1], strides[0], kh * dilations[0]);
+        Value column = affine(pixel[2], strides[1], kw * dilations[1]);
+        Value x = loadChannels(pb, l, buffers.input, {pixel[0], row, column}, c0, byteType,
+                               tailMask);
+        Value product = arith::MulIOp::create(pb, l, arith::ExtSIOp::create(pb, l, accType, x),
+                                              weights[kh * weightShape[1] + kw]);
+        acc = arith::AddIOp::create(pb, l, acc, product);
+      }
+    SmallVector<Value> indices(pixel);
+    indices.push_back(c0);
+    if (tailMask)
+      vector::MaskedStoreOp::create(pb, l, buffers.output, indices, tailMask, acc);
+    else
+      vector::StoreOp::create(pb, l, acc, buffers.output, indices);
+  });
 }
 
 void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Value input = readOnlyBuffer(b, loc, padInput(b, loc, op));
-  Value weight = readOnlyBuffer(b, loc, op.getWeight());
-  Value bias = op.getBias() ? readOnlyBuffer(b, loc, op.getBias()) : Value();
   RankedTensorType type = op.getOutput().getType();
-  Value output =
+  DepthwiseBuffers buffers;
+  buffers.input = readOnlyBuffer(b, loc, padInput(b, loc, op));
+  buffers.weight = readOnlyBuffer(b, loc, op.getWeight());
+  buffers.bias = op.getBias() ? readOnlyBuffer(b, loc, op.getBias()) : Value();
+  buffers.output =
       memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
   int64_t channels = type.getDimSize(3), full = channels - channels % lanes;
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  SmallVector<Value> lower(3, index(0)), upper, steps(3, index(1));
-  for (int64_t d = 0; d < 3; ++d)
-    upper.push_back(index(type.getDimSize(d)));
-  scf::buildLoopNest(b, loc, lower, upper, steps, [&](OpBuilder &nb, Location l, ValueRange pixel) {
-    if (full > 0)
-      scf::ForOp::create(nb, l, arith::ConstantIndexOp::create(nb, l, 0),
-                         arith::ConstantIndexOp::create(nb, l, full),
-                         arith::ConstantIndexOp::create(nb, l, lanes), ValueRange{},
-                         [&](OpBuilder &cb, Location cl, Value c0, ValueRange) {
-                           emitChannelVector(cb, cl, op, input, weight, bias, output, pixel, c0,
-                                             lanes, Value());
-                           scf::YieldOp::create(cb, cl);
-                         });
-    if (full < channels) {
-      auto maskType = VectorType::get({lanes}, nb.getI1Type());
-      Value mask = vector::CreateMaskOp::create(
-          nb, l, maskType, ValueRange{arith::ConstantIndexOp::create(nb, l, channels - full)});
-      emitChannelVector(nb, l, op, input, weight, bias, output, pixel,
-                        arith::ConstantIndexOp::create(nb, l, full), lanes, mask);
-    }
-  });
-  op.getOutput().replaceAllUsesWith(writtenTensor(b, loc, output));
+  // Channel blocks outermost, so each block's weights load once.
+  if (full > 0)
+    scf::ForOp::create(b, loc, index(0), index(full), index(lanes), ValueRange{},
+                       [&](OpBuilder &cb, Location cl, Value c0, ValueRange) {
+                         emitChannelBlock(cb, cl, op, buffers, c0, lanes, Value());
+                         scf::YieldOp::create(cb, cl);
+                       });
+  if (full < channels) {
+    auto maskType = VectorType::get({lanes}, b.getI1Type());
+    Value mask = vector::CreateMaskOp::create(b, loc, maskType, ValueRange{index(channels - full)});
+    emitChannelBlock(b, loc, op, buffers, index(full), lanes, mask);
+  }
+  op.getOutput().replaceAllUsesWith(writtenTensor(b, loc, buffers.output));
   op.erase();
 }
 

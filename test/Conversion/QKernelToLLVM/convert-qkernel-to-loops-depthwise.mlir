@@ -2,27 +2,29 @@
 // RUN: quant-opt %s --convert-qkernel-to-loops="family=avx2" | FileCheck %s --check-prefix=AVX2
 
 // qkernel.depthwise_conv_integer becomes a pad with the input zero point and
-// loops over output pixels and vectors of 16 channels (AVX-512's int32
-// lanes): the bias, then the 3x3 taps unrolled (load, sign-extend,
-// multiply, add in registers), one store. Stride 2 scales the pixel
-// indices; the kernel offsets are constants.
+// loops over vectors of 16 channels (AVX-512's int32 lanes), then output
+// pixels. The 3x3 weight vectors are loaded and sign-extended once per
+// channel block; per pixel the bias, then the taps unrolled (load,
+// sign-extend, multiply, add in registers), one store. Stride 2 scales the
+// pixel indices; the kernel offsets are constants.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: %[[Z:.*]] = arith.constant -3 : i8
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 1, 0, 0] high[0, 1, 2, 0]
 // CHECK: tensor.yield %[[Z]] : i8
 // CHECK: %[[IN:.*]] = bufferization.to_buffer %[[P]] read_only : tensor<1x10x10x16xi8> to memref<1x10x10x16xi8>
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x4x4x16xi32>
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[W0:.*]] = vector.load %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] : memref<3x3x16xi8>, vector<16xi8>
+// CHECK: %[[WX:.*]] = arith.extsi %[[W0]] : vector<16xi8> to vector<16xi32>
+// CHECK-COUNT-8: vector.load %{{.*}} : memref<3x3x16xi8>, vector<16xi8>
+// CHECK: %[[ACC0:.*]] = vector.load %{{.*}}[%[[C]]] : memref<16xi32>, vector<16xi32>
 // CHECK: scf.for %[[N:.*]] = 
 // CHECK: scf.for %[[OH:.*]] = 
 // CHECK: scf.for %[[OW:.*]] = 
-// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK: %[[ACC0:.*]] = vector.load %{{.*}}[%[[C]]] : memref<16xi32>, vector<16xi32>
 // CHECK: %[[Y:.*]] = arith.muli %[[OH]], %{{.*}} : index
 // CHECK: %[[X:.*]] = arith.muli %[[OW]], %{{.*}} : index
 // CHECK: %[[V:.*]] = vector.load %[[IN]][%[[N]], %[[Y]], %[[X]], %[[C]]] : memref<1x10x10x16xi8>, vector<16xi8>
-// CHECK: %[[W:.*]] = vector.load %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] : memref<3x3x16xi8>, vector<16xi8>
 // CHECK: %[[VX:.*]] = arith.extsi %[[V]] : vector<16xi8> to vector<16xi32>
-// CHECK: %[[WX:.*]] = arith.extsi %[[W]] : vector<16xi8> to vector<16xi32>
 // CHECK: %[[PR:.*]] = arith.muli %[[VX]], %[[WX]] : vector<16xi32>
 // CHECK: arith.addi %[[ACC0]], %[[PR]] : vector<16xi32>
 // CHECK-COUNT-8: arith.muli %{{.*}} : vector<16xi32>
