@@ -118,10 +118,39 @@ unsigned elementBits(Value value) {
   return cast<RankedTensorType>(value.getType()).getElementTypeBitWidth();
 }
 
-/// Moves `transpose` down its single-use elementwise chain: all the way
-/// when the chain ends in the inverse transpose (both vanish), else to just
-/// after the chain's first op with the narrowest integer or float elements,
-/// when that is narrower than the transpose's. Returns whether the IR changed.
+/// Whether every user of `value` (laid out as transpose(x, perm)) can take
+/// a transpose of its own that then cancels or shrinks: the inverse
+/// transpose, a global average pool, or a layout-agnostic op.
+bool usersAbsorb(Value value, ArrayRef<int64_t> perm) {
+  return llvm::all_of(value.getUsers(), [&](Operation *user) {
+    if (auto next = dyn_cast<TransposeOp>(user))
+      return isInverse(perm, next.getPerm());
+    return isa<GlobalAveragePoolOp>(user) || isLayoutAgnostic(user, value);
+  });
+}
+
+/// GlobalAveragePool(transpose(x, perm)) = transpose(ReduceMean(x) over the
+/// dims that become the spatial ones, perm): the transpose moves onto the
+/// pooled [N, C, 1, 1] values.
+Value poolUnpermuted(OpBuilder &b, GlobalAveragePoolOp pool, Value input, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> axes(perm.drop_front(2));
+  llvm::sort(axes);
+  Value mean = ReduceMeanOp::create(b, pool.getLoc(),
+                                    unpermutedType(cast<RankedTensorType>(pool.getType()), perm),
+                                    input, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(true));
+  return TransposeOp::create(b, pool.getLoc(), mean, b.getDenseI64ArrayAttr(perm));
+}
+
+/// Moves `transpose` down its single-use elementwise chain, to wherever the
+/// chain ends:
+/// - in the inverse transpose: both vanish;
+/// - in a global average pool: the pool reduces in x's layout, and the
+///   transpose moves onto its [N, C, 1, 1] result;
+/// - in a value whose users can all take a transpose of their own (a
+///   squeeze-and-excitation block's pool and product): one per user;
+/// - otherwise, just after the chain's first op with the narrowest integer
+///   or float elements, when that is narrower than the transpose's.
+/// Returns whether the IR changed.
 bool sinkTranspose(TransposeOp transpose) {
   ArrayRef<int64_t> perm = transpose.getPerm();
   SmallVector<Operation *> chain;
@@ -133,13 +162,14 @@ bool sinkTranspose(TransposeOp transpose) {
     chain.push_back(user);
     current = user->getResult(0);
   }
-  TransposeOp inverse;
-  if (current.hasOneUse())
-    if (auto next = dyn_cast<TransposeOp>(*current.getUsers().begin());
-        next && isInverse(perm, next.getPerm()))
-      inverse = next;
+  Operation *end = current.hasOneUse() ? *current.getUsers().begin() : nullptr;
+  auto inverse = dyn_cast_or_null<TransposeOp>(end);
+  if (inverse && !isInverse(perm, inverse.getPerm()))
+    inverse = {};
+  auto pool = dyn_cast_or_null<GlobalAveragePoolOp>(end);
+  bool fanOut = !end && !current.use_empty() && usersAbsorb(current, perm);
   size_t moveAfter = chain.size(); // chain ops [0, moveAfter) run unpermuted
-  if (!inverse) {
+  if (!inverse && !pool && !fanOut) {
     unsigned narrowest = elementBits(transpose.getResult());
     moveAfter = 0;
     for (auto [i, op] : llvm::enumerate(chain)) {
@@ -166,6 +196,15 @@ bool sinkTranspose(TransposeOp transpose) {
   if (inverse) {
     inverse.getResult().replaceAllUsesWith(unpermuted);
     inverse.erase();
+  } else if (pool) {
+    b.setInsertionPoint(pool);
+    pool.getResult().replaceAllUsesWith(poolUnpermuted(b, pool, unpermuted, perm));
+    pool.erase();
+  } else if (fanOut) {
+    for (OpOperand &use : llvm::make_early_inc_range(chained.getUses())) {
+      b.setInsertionPoint(use.getOwner());
+      use.set(TransposeOp::create(b, transpose.getLoc(), unpermuted, transpose.getPermAttr()));
+    }
   } else {
     b.setInsertionPointAfterValue(unpermuted);
     Value moved = TransposeOp::create(b, transpose.getLoc(), unpermuted, transpose.getPermAttr());
@@ -180,8 +219,9 @@ bool sinkTranspose(TransposeOp transpose) {
 struct QNNSinkTransposesPass : impl::QNNSinkTransposesPassBase<QNNSinkTransposesPass> {
   void runOnOperation() override {
     // A move erases ops further down (the inverse transpose), so the walk
-    // starts over after each one; every move narrows or cancels a
-    // transpose, so this ends.
+    // starts over after each one. Every move cancels a transpose, narrows
+    // it, moves it past a pool onto fewer elements, or splits it over a
+    // fan-out into copies with one user each (which never split again).
     bool changed = true;
     while (changed) {
       changed = false;

@@ -76,3 +76,30 @@ func.func @stays(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
   %y = qnn.transpose %s {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
   return %y : tensor<1x4x5x8xf32>
 }
+
+// -----
+
+// A squeeze-and-excitation block: the activation feeds a global average
+// pool and the product with its own excitation. The transpose splits over
+// both users: the pool becomes a reduce_mean over the channels-last spatial
+// dims, whose transpose moves through the sigmoid and cancels against the
+// one the product puts on its small operand; the product's own transpose
+// cancels against the next layer's. Nothing moves any more.
+// CHECK-LABEL: func @squeeze_excitation
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x5x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: %[[H:.*]] = qnn.hard_swish %[[X]] : tensor<1x4x5x8xf32>
+// CHECK: %[[M:.*]] = qnn.reduce_mean %[[H]] {axes = array<i64: 1, 2>} : tensor<1x4x5x8xf32> -> tensor<1x1x1x8xf32>
+// CHECK: %[[S:.*]] = qnn.sigmoid %[[M]] : tensor<1x1x1x8xf32>
+// CHECK: %[[Y:.*]] = qnn.mul %[[H]], %[[S]] : (tensor<1x4x5x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x4x5x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: return %[[Y]]
+func.func @squeeze_excitation(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x8xf32> -> tensor<1x8x4x5xf32>
+  %h = qnn.hard_swish %t : tensor<1x8x4x5xf32>
+  %p = qnn.global_average_pool %h : tensor<1x8x4x5xf32> -> tensor<1x8x1x1xf32>
+  %s = qnn.sigmoid %p : tensor<1x8x1x1xf32>
+  %m = qnn.mul %h, %s : (tensor<1x8x4x5xf32>, tensor<1x8x1x1xf32>) -> tensor<1x8x4x5xf32>
+  %y = qnn.transpose %m {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
+  return %y : tensor<1x4x5x8xf32>
+}
