@@ -1,6 +1,7 @@
 """The packed kernels of every target family compute the same bits: a MatMul,
-a Gemm (transB, bias), a 1x1 Conv (bias, Relu) and kxk Convs through im2col
-(3x3 stride 2 with pads, 1x3) with tails in K and N, quantized to each
+a Gemm (transB, bias), a 1x1 Conv (bias, Relu), kxk Convs through im2col
+(3x3 stride 2 with pads, 1x3) and a depthwise 3x3 Conv (37 channels) with
+tails in K and N, quantized to each
 weight format, run through the host JIT, x86-64-v3 (AVX2 dot), x86-64
 (generic dot), x86-64-v4-vnni (when the host has VNNI) and AArch64 (NEON
 sdot, under qemu-aarch64); each output must equal the host's bit for bit
@@ -33,6 +34,11 @@ b3 = rng.standard_normal(21).astype(np.float32)
 w4 = (rng.standard_normal((6, 4, 3, 3)) * 0.2).astype(np.float32)
 b4 = rng.standard_normal(6).astype(np.float32)
 w5 = (rng.standard_normal((5, 6, 1, 3)) * 0.2).astype(np.float32)
+# A depthwise 3x3 conv on the 37-channel image (A8: channels-last
+# qkernel.depthwise_conv_integer, 37 = full vectors plus a masked tail on
+# every family).
+w6 = (rng.standard_normal((n, 1, 3, 3)) * 0.3).astype(np.float32)
+b6 = rng.standard_normal(n).astype(np.float32)
 graph = helper.make_graph(
     [helper.make_node("MatMul", ["x", "w1"], ["h"]),
      helper.make_node("Gemm", ["h", "w2", "b2"], ["g"], transB=1),
@@ -45,14 +51,17 @@ graph = helper.make_graph(
                       strides=[2, 1], pads=[1, 1, 1, 1]),
      helper.make_node("Relu", ["c4"], ["r4"]),
      helper.make_node("Conv", ["r4", "w5"], ["c5"], kernel_shape=[1, 3], pads=[0, 1, 0, 1]),
+     helper.make_node("Conv", ["image", "w6", "b6"], ["c6"], kernel_shape=[3, 3],
+                      pads=[1, 1, 1, 1], group=n),
      helper.make_node("Flatten", ["r"], ["f1"]),
      helper.make_node("Flatten", ["c5"], ["f2"]),
-     helper.make_node("Concat", ["f1", "f2"], ["y"], axis=1)], "g",
+     helper.make_node("Flatten", ["c6"], ["f3"]),
+     helper.make_node("Concat", ["f1", "f2", "f3"], ["y"], axis=1)], "g",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 21 * m + 5 * 3 * 15])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 21 * m + 5 * 3 * 15 + n * m])],
     [numpy_helper.from_array(a, name) for a, name in
      ((w1, "w1"), (w2, "w2"), (b2, "b2"), (w3, "w3"), (b3, "b3"), (w4, "w4"), (b4, "b4"),
-      (w5, "w5"), (np.array([1, n, m, 1], np.int64), "shape"),
+      (w5, "w5"), (w6, "w6"), (b6, "b6"), (np.array([1, n, m, 1], np.int64), "shape"),
       (np.array([1, 4, 5, 15], np.int64), "image_shape"))])
 model = os.path.join(work, "mlp.onnx")
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), model)
