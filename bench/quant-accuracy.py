@@ -33,6 +33,7 @@ CONFIGS = {
     "w8a8-channel": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
     "w8a8-percentile": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "percentile"]),
     "w8a8-mse": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "mse"]),
+    "w8a8-entropy": (["rec"], ["--bits", "8", "--act-bits", "8", "--calib-method", "entropy"]),
     "w8a8-datafree": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
     "w8-channel": (["rec"], ["--bits", "8"]),
     "w6-channel": (["rec"], ["--bits", "6"]),
