@@ -125,14 +125,11 @@ std::pair<double, double> TensorObserver::mseRange(unsigned bits) const {
 
 /// TensorRT's entropy calibration on |x|: the threshold whose clipped and
 /// then quantized distribution loses the least information (KL divergence).
-/// Two departures from the textbook version, both needed for post-ReLU and
-/// post-HardSwish tensors: the bin at zero is left out, because zero is
-/// always exactly representable (the range contains it, the zero point is
-/// an integer), and otherwise the spike there, smeared over its level's
-/// bins, makes every wide threshold look lossy and the smallest win (a
-/// ReLU of N(-1, 2) was clipped at 1.9, losing 7% of its values); and the
-/// quantized distribution is built from the clipped one, outliers included,
-/// as TensorRT does.
+/// The bin at zero is left out of the divergence: zero is always exactly
+/// representable (the range contains it, the zero point is an integer),
+/// and the spike there in post-ReLU tensors, smeared over its level's bins,
+/// made every wide threshold look lossy and the smallest win (a ReLU of
+/// N(-1, 2) was clipped at 1.9, losing 7% of its values).
 std::pair<double, double> TensorObserver::entropyRange(unsigned bits) const {
   int bins = int(absHistogram.size());
   int levels = 1 << (bits - (lo < 0 ? 1 : 0)); // magnitude levels
