@@ -165,8 +165,13 @@ struct ConvertQNNToQKernelPass
     }
   }
 
+  /// The depthwise kernel unrolls its taps and keeps their weights in
+  /// registers; larger windows stay on the integer loops.
+  static constexpr int64_t kMaxDepthwiseTaps = 81;
+
   /// A 2-D qnn.conv_integer with one input and one output channel per
-  /// group, a static shape and a constant weight.
+  /// group, a static shape, at most kMaxDepthwiseTaps taps and a constant
+  /// weight.
   static bool isDepthwise(qnn::ConvIntegerOp conv) {
     auto inputType = cast<RankedTensorType>(conv.getInput().getType());
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
@@ -175,6 +180,9 @@ struct ConvertQNNToQKernelPass
            weightType.hasStaticShape() && inputType.getRank() == 4 && weightType.getRank() == 4 &&
            conv.getGroup() == inputType.getDimSize(1) && conv.getGroup() > 1 &&
            weightType.getDimSize(0) == conv.getGroup() && weightType.getDimSize(1) == 1 &&
+           weightType.getDimSize(2) <= kMaxDepthwiseTaps &&
+           weightType.getDimSize(3) <= kMaxDepthwiseTaps &&
+           weightType.getDimSize(2) * weightType.getDimSize(3) <= kMaxDepthwiseTaps &&
            qnn::readInt8(conv.getWeight()).has_value();
   }
 

@@ -311,3 +311,16 @@ func.func @fused_requantize(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>) -> (tens
   %rz = qnn.requantize %z {axis = 0 : i64, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i64: 33, 34>} : tensor<2x3xi32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
   return %rc, %ry, %rz : tensor<1x3x4x5x!quant.uniform<i8:f32, 0.25:4>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>
 }
+
+// -----
+
+// A depthwise window of more than 81 taps (10x10 here) stays on the integer
+// loops: the channels-last kernel unrolls its taps.
+// CHECK-LABEL: func.func @large_depthwise_window
+// CHECK-NOT: qkernel.depthwise_conv_integer
+// CHECK: qnn.conv_integer
+func.func @large_depthwise_window(%x: tensor<1x2x12x12xi8>) -> tensor<1x2x3x3xi32> {
+  %w = qnn.constant dense<1> : tensor<2x1x10x10xi8>
+  %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x12x12xi8>, tensor<2x1x10x10xi8>) -> tensor<1x2x3x3xi32>
+  return %y : tensor<1x2x3x3xi32>
+}
