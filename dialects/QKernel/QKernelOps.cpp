@@ -1,9 +1,9 @@
 // Verifiers and constant folders of the qkernel ops.
 #include "dialects/QKernel/QKernelOps.h"
+#include "dialects/QNN/QNNShapeUtils.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace quantc::qkernel;
@@ -212,20 +212,6 @@ LogicalResult MatmulIntegerOp::verifyRequantize() {
   return success();
 }
 
-/// One spatial output size of a depthwise window, or nullopt when the
-/// (possibly huge) attributes overflow or the window does not fit.
-static std::optional<int64_t> depthwiseOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                                                  int64_t dilation, int64_t padBegin,
-                                                  int64_t padEnd) {
-  std::optional<int64_t> reach = llvm::checkedMul(kernel - 1, dilation);
-  std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
-  if (padded)
-    padded = llvm::checkedAdd(*padded, padEnd);
-  if (!reach || !padded || *reach >= *padded)
-    return std::nullopt;
-  return (*padded - *reach - 1) / stride + 1;
-}
-
 LogicalResult DepthwiseConvIntegerOp::verify() {
   RankedTensorType input = getInput().getType(), weight = getWeight().getType();
   RankedTensorType output = getOutput().getType();
@@ -256,13 +242,14 @@ LogicalResult DepthwiseConvIntegerOp::verify() {
   if (zeroPoint < -128 || zeroPoint > 127)
     return emitOpError() << "input_zero_point must be an int8 value, got " << zeroPoint;
   for (int i = 0; i < 2; ++i) {
-    std::optional<int64_t> size =
-        depthwiseOutputSize(input.getDimSize(1 + i), weight.getDimSize(i), strides[i],
-                            dilations[i], pads[i], pads[2 + i]);
-    if (!size || *size != output.getDimSize(1 + i))
+    // qnn's checked window arithmetic: the attributes may be huge.
+    FailureOr<int64_t> size = quantc::qnn::shapes::windowOutputSize(
+        input.getDimSize(1 + i), weight.getDimSize(i), strides[i], dilations[i], pads[i],
+        pads[2 + i], /*ceilMode=*/false);
+    if (failed(size) || *size != output.getDimSize(1 + i))
       return emitOpError() << "result spatial dim " << i << " must be the window's output size ("
-                           << (size ? std::to_string(*size) : std::string("none: the window does "
-                                                                          "not fit"))
+                           << (succeeded(size) ? std::to_string(*size)
+                                               : std::string("none: the window does not fit"))
                            << "), got " << output.getDimSize(1 + i);
   }
   return success();

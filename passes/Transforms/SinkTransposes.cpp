@@ -57,7 +57,7 @@ bool isInverse(ArrayRef<int64_t> first, ArrayRef<int64_t> second) {
   return true;
 }
 
-bool isSameShapeElementwiseBinary(Operation *op) {
+bool isElementwiseBinary(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MinOp, MaxOp>(op);
 }
 
@@ -76,7 +76,7 @@ bool isLayoutAgnostic(Operation *op, Value value) {
   if (op->hasTrait<OpTrait::SameOperandsAndResultType>() && op->getNumOperands() == 1 &&
       isa<QNNDialect>(op->getDialect()))
     return !isa<SoftmaxOp>(op);
-  if (!isSameShapeElementwiseBinary(op))
+  if (!isElementwiseBinary(op))
     return false;
   Value other = op->getOperand(0) == value ? op->getOperand(1) : op->getOperand(0);
   auto otherType = cast<RankedTensorType>(other.getType());

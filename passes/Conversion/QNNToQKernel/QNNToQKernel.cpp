@@ -170,8 +170,7 @@ struct ConvertQNNToQKernelPass
   static constexpr int64_t kMaxDepthwiseTaps = 81;
 
   /// A 2-D qnn.conv_integer with one input and one output channel per
-  /// group, a static shape, at most kMaxDepthwiseTaps taps and a constant
-  /// weight.
+  /// group, a static shape and at most kMaxDepthwiseTaps taps.
   static bool isDepthwise(qnn::ConvIntegerOp conv) {
     auto inputType = cast<RankedTensorType>(conv.getInput().getType());
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
@@ -182,19 +181,20 @@ struct ConvertQNNToQKernelPass
            weightType.getDimSize(0) == conv.getGroup() && weightType.getDimSize(1) == 1 &&
            weightType.getDimSize(2) <= kMaxDepthwiseTaps &&
            weightType.getDimSize(3) <= kMaxDepthwiseTaps &&
-           weightType.getDimSize(2) * weightType.getDimSize(3) <= kMaxDepthwiseTaps &&
-           qnn::readInt8(conv.getWeight()).has_value();
+           weightType.getDimSize(2) * weightType.getDimSize(3) <= kMaxDepthwiseTaps;
   }
 
   /// Depthwise convs run channels last (qkernel.depthwise_conv_integer),
   /// between transposes that qnn-sink-transposes cancels against those of
   /// the matmul kernels around them. The weight [C, 1, KH, KW] is stored
-  /// [KH, KW, C].
+  /// [KH, KW, C]. A weight that is not a constant leaves the conv as it is.
   void convertDepthwise(qnn::ConvIntegerOp conv) {
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
     int64_t channels = weightType.getDimSize(0), kh = weightType.getDimSize(2),
             kw = weightType.getDimSize(3);
     auto values = qnn::readInt8(conv.getWeight());
+    if (!values)
+      return;
     std::vector<int8_t> hwc(values->size());
     for (int64_t c = 0; c < channels; ++c)
       for (int64_t i = 0; i < kh * kw; ++i)
@@ -203,7 +203,7 @@ struct ConvertQNNToQKernelPass
     Location loc = conv.getLoc();
     Value weight = qnn::makeInt8Constant(
         b, loc, RankedTensorType::get({kh, kw, channels}, b.getI8Type()), hwc, "depthwise_hwc");
-    Value x = qnn::TransposeOp::create(b, loc, conv.getInput(), b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    Value x = channelsLast(b, loc, conv.getInput());
     ArrayRef<int64_t> pads = conv.getPads(); // [top, left, bottom, right]
     Value y = qkernel::DepthwiseConvIntegerOp::create(
         b, loc, channelsLastType(cast<RankedTensorType>(conv.getType())), x, weight,
@@ -375,7 +375,7 @@ struct ConvertQNNToQKernelPass
         taps.push_back(tap);
       }
     if (taps.size() == 1) // 1x1: channels last is all there is to do
-      return qnn::TransposeOp::create(b, loc, taps[0], b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+      return channelsLast(b, loc, taps[0]);
     for (Value &tap : taps)
       tap = qnn::UnsqueezeOp::create(b, loc, tap, b.getDenseI64ArrayAttr({2}));
     Value stacked = qnn::ConcatOp::create(b, loc, taps, 2);
@@ -383,6 +383,11 @@ struct ConvertQNNToQKernelPass
     int64_t batch = resultType.getDimSize(0);
     int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1) * w.kh * w.kw;
     return qnn::ReshapeOp::create(b, loc, moved, b.getDenseI64ArrayAttr({batch, oh, ow, k}), false);
+  }
+
+  /// NCHW -> [N, H, W, C] (what the kernels read).
+  static Value channelsLast(OpBuilder &b, Location loc, Value x) {
+    return qnn::TransposeOp::create(b, loc, x, b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   }
 
   /// [N, OH, OW, C] (what the kernel computed) -> NCHW.
