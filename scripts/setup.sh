@@ -19,7 +19,7 @@ packages=(
   # AArch64 artifacts: cross libc to link against, qemu to run them in tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # rendered text lines and pages for the PaddleOCR comparisons
-  python3-pil fonts-dejavu-core fonts-liberation
+  python3-pil fonts-dejavu-core fonts-dejavu-extra fonts-liberation
 )
 # Node runs the model fetcher (npm pack); keep a Node that is already installed.
 command -v npm >/dev/null || packages+=(nodejs npm)

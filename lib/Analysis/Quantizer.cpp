@@ -1,4 +1,5 @@
-// Weight quantization numerics: RTN with MSE clip search, ternary/binary, groups, GPTQ.
+// Weight quantization numerics: RTN with MSE clip search, ternary/binary,
+// groups, GPTQ, AdaRound.
 #include "quantc/Analysis/Quantizer.h"
 
 #include <algorithm>
@@ -26,6 +27,14 @@ std::string parseBitsSpec(const std::string &text, WeightScheme &scheme) {
     return "bit-width '" + text + "' is not 2..8, 'ternary' or 'binary'";
   scheme.kind = WeightKind::Uniform;
   scheme.bits = unsigned(bits);
+  return "";
+}
+
+std::string parseWeightMethod(const std::string &text, WeightMethod &method) {
+  if (text == "rtn") method = WeightMethod::RTN;
+  else if (text == "gptq") method = WeightMethod::GPTQ;
+  else if (text == "adaround") method = WeightMethod::AdaRound;
+  else return "unknown weight method '" + text + "' (known: rtn, gptq, adaround)";
   return "";
 }
 
@@ -266,14 +275,9 @@ bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> 
   return true;
 }
 
-} // namespace
-
-QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
-                                     const WeightScheme &scheme, std::vector<double> hessian) {
-  int64_t n = layout.columns;
-  if (int64_t(hessian.size()) != n * n || scheme.groupSize < 0)
-    return quantizeWeights(weights, layout, scheme);
-  // Columns no input ever reaches carry no information: pin them.
+/// Marks the columns no input ever reaches (they carry no information and
+/// get weight 0) and adds 1% of the mean diagonal, as GPTQ does.
+std::vector<bool> dampHessian(std::vector<double> &hessian, int64_t n) {
   double meanDiagonal = 0;
   for (int64_t i = 0; i < n; ++i)
     meanDiagonal += hessian[i * n + i];
@@ -285,6 +289,17 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
   double damping = 0.01 * (meanDiagonal > 0 ? meanDiagonal : 1.0);
   for (int64_t i = 0; i < n; ++i)
     hessian[i * n + i] += damping;
+  return dead;
+}
+
+} // namespace
+
+QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
+                                     const WeightScheme &scheme, std::vector<double> hessian) {
+  int64_t n = layout.columns;
+  if (int64_t(hessian.size()) != n * n || scheme.groupSize < 0)
+    return quantizeWeights(weights, layout, scheme);
+  std::vector<bool> dead = dampHessian(hessian, n);
   std::vector<double> upper;
   if (!inverseCholeskyUpper(std::move(hessian), n, upper))
     return quantizeWeights(weights, layout, scheme);
@@ -313,6 +328,167 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
       for (int64_t j = c + 1; j < n; ++j)
         row[j] -= error * u[j];
     }
+  }
+  return result;
+}
+
+namespace {
+
+/// One row's AdaRound state: codes, their error e = w_q - w and g = H e.
+struct RoundingRow {
+  const std::vector<double> &hessian;
+  int64_t n;
+  std::vector<double> w, e, g;
+  std::vector<int64_t> codes;
+
+  double scaleOf(const QuantizedWeights &q, int64_t r, int64_t c) const {
+    return q.scales[q.paramIndex(r, c)];
+  }
+  double dequantized(const QuantizedWeights &q, int64_t r, int64_t c) const {
+    return double(codes[c] - q.zeroPoints[q.paramIndex(r, c)]) * scaleOf(q, r, c);
+  }
+  void recomputeError(const QuantizedWeights &q, int64_t r) {
+    for (int64_t c = 0; c < n; ++c)
+      e[c] = dequantized(q, r, c) - w[c];
+    for (int64_t i = 0; i < n; ++i) {
+      double sum = 0;
+      const double *h = &hessian[i * n];
+      for (int64_t j = 0; j < n; ++j)
+        sum += h[j] * e[j];
+      g[i] = sum;
+    }
+  }
+  double objective() const {
+    double sum = 0;
+    for (int64_t c = 0; c < n; ++c)
+      sum += e[c] * g[c];
+    return sum;
+  }
+  /// e[c] += delta, keeping g = H e.
+  void moveError(int64_t c, double delta) {
+    e[c] += delta;
+    for (int64_t i = 0; i < n; ++i) // H is symmetric: column c is row c
+      g[i] += delta * hessian[c * n + i];
+  }
+
+  /// w / scale rounded down and up, within the storage range.
+  std::pair<int64_t, int64_t> bracket(const QuantizedWeights &q, int64_t r, int64_t c) const {
+    double t = w[c] / scaleOf(q, r, c) + q.zeroPoints[q.paramIndex(r, c)];
+    int64_t down = std::clamp<int64_t>(int64_t(std::floor(t)), q.range.min, q.range.max);
+    return {down, std::clamp<int64_t>(int64_t(std::floor(t)) + 1, q.range.min, q.range.max)};
+  }
+
+  /// After a scale changed: codes outside their new bracket move to its
+  /// nearer end (AdaRound only ever rounds down or up).
+  void projectToBrackets(const QuantizedWeights &q, int64_t r) {
+    for (int64_t c = 0; c < n; ++c) {
+      auto [down, up] = bracket(q, r, c);
+      if (codes[c] < down)
+        codes[c] = down;
+      else if (codes[c] > up)
+        codes[c] = up;
+    }
+    recomputeError(q, r);
+  }
+
+  /// Coordinate descent over round-down / round-up of w / scale.
+  void searchRounding(const QuantizedWeights &q, int64_t r) {
+    for (int sweep = 0; sweep < 16; ++sweep) {
+      bool changed = false;
+      for (int64_t c = 0; c < n; ++c) {
+        double scale = scaleOf(q, r, c);
+        auto [down, up] = bracket(q, r, c);
+        int64_t other = codes[c] == down ? up : down;
+        if (other == codes[c])
+          continue;
+        double delta = double(other - codes[c]) * scale;
+        double change = 2 * delta * g[c] + delta * delta * hessian[c * n + c];
+        if (change < -1e-12 * std::fabs(delta * delta * hessian[c * n + c])) {
+          codes[c] = other;
+          moveError(c, delta);
+          changed = true;
+        }
+      }
+      if (!changed)
+        break;
+    }
+  }
+
+  /// AdaQuant's step: each block's scale, refit in closed form for its
+  /// codes u: s' = s - u^T g / u^T H u minimizes the objective along s.
+  void refitScales(QuantizedWeights &q, int64_t r, int64_t groupColumns) {
+    std::vector<double> hu(n);
+    for (int64_t begin = 0; begin < n; begin += groupColumns) {
+      int64_t end = std::min(begin + groupColumns, n);
+      int64_t index = q.paramIndex(r, begin);
+      int32_t zero = q.zeroPoints[index];
+      std::fill(hu.begin(), hu.end(), 0.0);
+      for (int64_t c = begin; c < end; ++c) {
+        double u = double(codes[c] - zero);
+        if (u != 0)
+          for (int64_t i = 0; i < n; ++i)
+            hu[i] += u * hessian[c * n + i];
+      }
+      double uHu = 0, ug = 0;
+      for (int64_t c = begin; c < end; ++c) {
+        double u = double(codes[c] - zero);
+        uHu += u * hu[c], ug += u * g[c];
+      }
+      if (!(uHu > 0))
+        continue;
+      double old = q.scales[index];
+      float fitted = float(old - ug / uHu);
+      if (!(fitted >= std::numeric_limits<float>::min()) || !std::isfinite(fitted))
+        continue;
+      q.scales[index] = fitted;
+      double delta = double(fitted) - old;
+      for (int64_t c = begin; c < end; ++c)
+        e[c] += delta * double(codes[c] - zero);
+      for (int64_t i = 0; i < n; ++i)
+        g[i] += delta * hu[i];
+    }
+  }
+};
+
+} // namespace
+
+QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
+                                         const WeightLayout &layout, const WeightScheme &scheme,
+                                         std::vector<double> hessian) {
+  int64_t n = layout.columns;
+  QuantizedWeights nearest = quantizeWeights(weights, layout, scheme);
+  if (int64_t(hessian.size()) != n * n || scheme.kind == WeightKind::Binary)
+    return nearest;
+  std::vector<bool> dead = dampHessian(hessian, n);
+  QuantizedWeights result = nearest;
+  int64_t groupColumns = result.groupSize ? result.groupSize : n;
+  RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
+                  std::vector<double>(n), std::vector<int64_t>(n)};
+  for (int64_t r = 0; r < layout.rows; ++r) {
+    for (int64_t c = 0; c < n; ++c) {
+      row.w[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
+      row.codes[c] = nearest.values[layout.offset(r, c)];
+    }
+    row.recomputeError(result, r);
+    double start = row.objective();
+    std::vector<float> startScales;
+    for (int64_t c = 0; c < n; c += groupColumns)
+      startScales.push_back(result.scales[result.paramIndex(r, c)]);
+    std::vector<int64_t> startCodes(row.codes);
+    row.searchRounding(result, r);
+    if (!result.perTensor) { // a per-tensor scale is shared by every row
+      row.refitScales(result, r, groupColumns);
+      row.projectToBrackets(result, r);
+      row.searchRounding(result, r);
+    }
+    row.recomputeError(result, r); // drop the drift of incremental updates
+    if (!(row.objective() <= start)) {
+      for (int64_t c = 0; c < n; c += groupColumns)
+        result.scales[result.paramIndex(r, c)] = startScales[c / groupColumns];
+      row.codes = startCodes;
+    }
+    for (int64_t c = 0; c < n; ++c)
+      result.values[layout.offset(r, c)] = int8_t(row.codes[c]);
   }
   return result;
 }

@@ -12,7 +12,9 @@ std::string parseRangeMethod(const std::string &text, RangeMethod &method) {
   else if (text == "percentile") method = RangeMethod::Percentile;
   else if (text == "mse") method = RangeMethod::MSE;
   else if (text == "entropy" || text == "kl") method = RangeMethod::Entropy;
-  else return "unknown calibration method '" + text + "' (known: minmax, percentile, mse, entropy)";
+  else if (text == "layer") method = RangeMethod::LayerError;
+  else return "unknown calibration method '" + text +
+              "' (known: minmax, percentile, mse, entropy, layer)";
   return "";
 }
 
@@ -22,6 +24,7 @@ const char *rangeMethodName(RangeMethod method) {
   case RangeMethod::Percentile: return "percentile";
   case RangeMethod::MSE: return "mse";
   case RangeMethod::Entropy: return "entropy";
+  case RangeMethod::LayerError: return "layer";
   }
   return "?";
 }
@@ -42,20 +45,32 @@ void TensorObserver::startHistograms(int bins) {
   absHistogram.assign(bins, 0.0);
 }
 
+void TensorObserver::addToHistograms(double value, double weight) {
+  if (!std::isfinite(value))
+    return;
+  int bins = int(histogram.size());
+  double absMax = std::max(std::fabs(lo), std::fabs(hi));
+  int bin = std::clamp(int((value - lo) / ((hi - lo) / bins)), 0, bins - 1);
+  histogram[bin] += weight;
+  int absBin = std::clamp(int(std::fabs(value) / absMax * bins), 0, bins - 1);
+  absHistogram[absBin] += weight;
+}
+
 void TensorObserver::observeHistogram(const float *data, int64_t count) {
   if (histogram.empty() || !(hi > lo))
     return;
-  int bins = int(histogram.size());
-  double width = (hi - lo) / bins, absMax = std::max(std::fabs(lo), std::fabs(hi));
-  for (int64_t i = 0; i < count; ++i) {
-    double v = data[i];
-    if (!std::isfinite(v))
-      continue;
-    int bin = std::clamp(int((v - lo) / width), 0, bins - 1);
-    histogram[bin] += 1;
-    int absBin = std::clamp(int(std::fabs(v) / absMax * bins), 0, bins - 1);
-    absHistogram[absBin] += 1;
-  }
+  for (int64_t i = 0; i < count; ++i)
+    addToHistograms(data[i], 1.0);
+}
+
+void TensorObserver::observeWeightedHistogram(const float *data, int64_t count,
+                                              const std::vector<double> &weights, int64_t inner) {
+  int64_t channels = int64_t(weights.size());
+  if (histogram.empty() || !(hi > lo) || channels == 0 || inner <= 0 ||
+      count % (channels * inner) != 0)
+    return observeHistogram(data, count);
+  for (int64_t i = 0; i < count; ++i)
+    addToHistograms(data[i], weights[(i / inner) % channels]);
 }
 
 std::pair<double, double> TensorObserver::range(RangeMethod method, double percentile,
@@ -65,8 +80,8 @@ std::pair<double, double> TensorObserver::range(RangeMethod method, double perce
     result = {lo, hi};
   else if (method == RangeMethod::Percentile)
     result = percentileRange(percentile);
-  else if (method == RangeMethod::MSE)
-    result = mseRange(bits);
+  else if (method == RangeMethod::MSE || method == RangeMethod::LayerError)
+    result = mseRange(bits); // LayerError: over the weighted histogram
   else
     result = entropyRange(bits);
   return {std::min(result.first, 0.0), std::max(result.second, 0.0)};
@@ -130,14 +145,36 @@ std::pair<double, double> TensorObserver::mseRange(unsigned bits) const {
 /// and the spike there in post-ReLU tensors, smeared over its level's bins,
 /// made every wide threshold look lossy and the smallest win (a ReLU of
 /// N(-1, 2) was clipped at 1.9, losing 7% of its values).
+///
+/// KL divergence is blind to magnitudes: a tensor whose values are mostly
+/// tiny and whose rare large values carry the signal (rec's early HardSwish
+/// outputs) loses almost no probability mass when those are clipped, so KL
+/// clipped them 3-9x and W8A8 rec collapsed. So thresholds are only taken
+/// where the clipping error (sum of (|x| - T)^2 over clipped values) is at
+/// most the rounding error of the values kept (N * step^2 / 12): clipping
+/// may not cost more than the resolution it buys.
 std::pair<double, double> TensorObserver::entropyRange(unsigned bits) const {
   int bins = int(absHistogram.size());
   int levels = 1 << (bits - (lo < 0 ? 1 : 0)); // magnitude levels
   double absMax = std::max(std::fabs(lo), std::fabs(hi));
+  double binWidth = absMax / bins, total = 0;
+  for (double c : absHistogram)
+    total += c;
+  auto clippingCostsMore = [&](int end) {
+    double threshold = end * binWidth, clipping = 0;
+    for (int i = end; i < bins; ++i) {
+      double excess = (i + 0.5) * binWidth - threshold;
+      clipping += absHistogram[i] * excess * excess;
+    }
+    double step = threshold / levels;
+    return clipping > total * step * step / 12.0;
+  };
   int bestEnd = bins;
   double bestDivergence = std::numeric_limits<double>::infinity();
   std::vector<double> reference, expanded;
   for (int end = std::min(levels, bins); end <= bins; end += std::max(1, bins / 512)) {
+    if (end < bins && clippingCostsMore(end))
+      continue;
     reference.assign(absHistogram.begin(), absHistogram.begin() + end);
     for (int i = end; i < bins; ++i)
       reference[end - 1] += absHistogram[i]; // clipped outliers land in the last bin

@@ -43,7 +43,7 @@ public:
         sweep->layers.push_back(op);
     });
     // Data-free calibration already warned when it had nothing to go on.
-    auto model = qnn::WeightSwapModel::create(module, sweep->layers, options.calib, 16,
+    auto model = qnn::WeightSwapModel::create(module, sweep->layers, options.evaluationSamples(), 16,
                                               /*warnDataFree=*/false);
     if (!model)
       return model.takeError();
@@ -79,8 +79,10 @@ private:
     WeightScheme scheme;
     scheme.bits = unsigned(bits);
     scheme.groupSize = options.groupSize;
-    auto hessian = options.method == "gptq" ? qnn::layerHessian(layers[l]) : std::nullopt;
-    auto layer = qnn::quantizeLayerWeight(layers[l], scheme, hessian ? &*hessian : nullptr);
+    WeightMethod method = WeightMethod::RTN;
+    (void)parseWeightMethod(options.method, method); // checked by quantizeModel
+    auto hessian = method != WeightMethod::RTN ? qnn::layerHessian(layers[l]) : std::nullopt;
+    auto layer = qnn::quantizeLayerWeight(layers[l], scheme, hessian ? &*hessian : nullptr, method);
     return cache.emplace(key, dequantizeWeights(layer->quantized, layer->layout)).first->second;
   }
 
@@ -223,7 +225,9 @@ llvm::Error writeParetoFrontier(mlir::ModuleOp module, const QuantizeOptions &op
   llvm::json::Object root{{"sensitivity", options.sensitivity},
                           {"weight_method", options.method},
                           {"parameters", parameters},
-                          {"note", "weights quantized, activations float; measured on the calibration samples"},
+                          {"note", std::string("weights quantized, activations float; measured on the ") +
+                                       options.evaluationKind() + " samples"},
+                          {"evaluation", options.evaluationKind()},
                           {"points", std::move(array)}};
   if (auto ec = llvm::sys::fs::create_directories(directory))
     return llvm::createStringError(directory + ": cannot create directory: " + ec.message());

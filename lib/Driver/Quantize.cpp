@@ -128,6 +128,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"act_bits", options.actBits},
                           {"calibration", options.calib.empty() ? "data-free" : "files"},
                           {"calibration_method", options.calibMethod},
+                          {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},
                           {"not_measured", unmeasured.empty() ? llvm::json::Value(nullptr)
                                                               : llvm::json::Value(unmeasured)},
@@ -159,7 +160,8 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
   std::string text;
   llvm::raw_string_ostream os(text);
   if (unmeasured.empty())
-    os << "quality vs the float model on " << samples << " calibration sample(s)\n";
+    os << "quality vs the float model on " << samples << " " << options.evaluationKind()
+       << " sample(s)\n";
   else
     os << "quality vs the float model: not measured (" << unmeasured << ")\n";
   os << llvm::format("%-40s %-19s %-22s %9s %9s %9s %11s\n", "tensor", "op", "weights", "params",
@@ -236,8 +238,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     actBits = 16;
   else if (options.actBits != "none")
     return llvm::createStringError("--act-bits must be 8, 16 or none, got '" + options.actBits + "'");
-  if (options.method != "rtn" && options.method != "gptq")
-    return llvm::createStringError("--weight-method must be rtn or gptq, got '" + options.method + "'");
+  WeightMethod weightMethod;
+  if (std::string why = parseWeightMethod(options.method, weightMethod); !why.empty())
+    return llvm::createStringError("--weight-method: " + why);
 
   // BatchNorm and scalar affine steps fold first so weights are quantized as
   // they will be used; decomposed activations become one tensor each.
@@ -259,7 +262,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     // GPTQ pairs with its own objective, the Hessian-weighted error (best on
     // PaddleOCR rec); round to nearest with end-to-end KL (bench/RESULTS.md).
     sensitivity = options.calib.empty() ? "weight-sqnr"
-                  : options.method == "gptq" ? "hessian"
+                  : weightMethod != WeightMethod::RTN ? "hessian"
                                              : "output-kl";
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
@@ -270,14 +273,14 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
                                    "directory (compile -o DIR, or --report)");
 
   mlir::PassManager pm(context);
-  bool gptq = options.method == "gptq";
-  if (actBits || gptq || hessianSensitivity) {
+  bool roundsByHessian = weightMethod != WeightMethod::RTN; // GPTQ and AdaRound read X^T X
+  if (actBits || roundsByHessian || hessianSensitivity) {
     qnn::QNNCalibratePassOptions calibrate;
     calibrate.inputs.assign(options.calib.begin(), options.calib.end());
     calibrate.method = options.calibMethod;
     calibrate.percentile = options.percentile;
     calibrate.actBits = actBits ? actBits : 8;
-    calibrate.hessians = gptq || hessianSensitivity;
+    calibrate.hessians = roundsByHessian || hessianSensitivity;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
   }
   if (options.allocates()) {
@@ -379,10 +382,11 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   const ModelSignature &signature = (*floatModel)->signature();
   std::string error;
   // Data-free calibration already warned when it had nothing to go on.
-  auto loaded = qnn::calibrationSamples(*floatModule, signature, options.calib, 16, error,
-                                        /*warnDataFree=*/!(actBits || gptq));
+  const std::vector<std::string> &evaluation = options.evaluationSamples();
+  auto loaded = qnn::calibrationSamples(*floatModule, signature, evaluation, 16, error,
+                                        /*warnDataFree=*/!(actBits || roundsByHessian));
   // Weight-only quantization needs no data: without samples the report says so.
-  if (mlir::failed(loaded) && !options.calib.empty())
+  if (mlir::failed(loaded) && !evaluation.empty())
     return llvm::createStringError(error);
   std::vector<Sample> samples = mlir::succeeded(loaded) ? std::move(*loaded) : std::vector<Sample>{};
   std::string unmeasured = samples.empty() ? error : "";
@@ -414,9 +418,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     if (!t.measured)
       continue;
     llvm::errs() << llvm::format("quantized output '%s': SQNR %.2f dB, cosine %.6f, max |err| %.4g "
-                                 "(%zu samples)\n",
+                                 "(%zu %s samples)\n",
                                  t.name.c_str(), t.stats.sqnrDb, t.stats.cosine,
-                                 t.stats.maxAbsError, samples.size());
+                                 t.stats.maxAbsError, samples.size(), options.evaluationKind());
   }
   size_t probe = 0;
   for (auto [index, f] : llvm::enumerate(floatLayers)) {

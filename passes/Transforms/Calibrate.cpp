@@ -73,6 +73,102 @@ std::optional<std::pair<double, double>> batchNormRange(Value value) {
   return std::make_pair(std::min(lo, 0.0), std::max(hi, 0.0));
 }
 
+/// How much an error in each input channel of `op`'s activation (operand 0)
+/// costs in its output, to first order: the squared norm of the weights that
+/// channel multiplies (E||W e||^2 = sum_c ||W_c||^2 E[e_c^2] for errors
+/// uncorrelated across channels), normalized to mean 1. Also the channel
+/// layout of the input: `inner` elements per channel and outer index.
+/// nullopt for layers without a constant float weight on operand 0's path.
+struct ChannelWeights {
+  std::vector<double> weights;
+  int64_t inner = 1;
+};
+
+std::optional<ChannelWeights> inputChannelWeights(Operation *op) {
+  Value weight = floatWeight(op);
+  auto values = weight ? readFloats(weight) : std::nullopt;
+  auto inputType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!values || !inputType || !inputType.hasStaticShape() || inputType.getRank() < 2)
+    return std::nullopt;
+  auto shape = cast<RankedTensorType>(weight.getType()).getShape();
+  ChannelWeights result;
+  int64_t channelAxis = 0, rank = inputType.getRank();
+  // weightChannel(index into the weight) -> input channel
+  std::function<int64_t(int64_t)> channelOf;
+  int64_t kernel = 1;
+  for (size_t d = 2; d < shape.size(); ++d)
+    kernel *= shape[d];
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    int64_t group = conv.getGroup(), outPerGroup = shape[0] / std::max<int64_t>(group, 1),
+            inPerGroup = shape[1];
+    channelAxis = 1;
+    channelOf = [=](int64_t i) {
+      int64_t o = i / (inPerGroup * kernel), ci = (i / kernel) % inPerGroup;
+      return (o / outPerGroup) * inPerGroup + ci;
+    };
+  } else if (isa<ConvTransposeOp>(op)) {
+    channelAxis = 1;
+    int64_t perChannel = shape.size() > 1 ? shape[1] * kernel : 1;
+    channelOf = [=](int64_t i) { return i / perChannel; };
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || shape.size() != 2)
+      return std::nullopt;
+    channelAxis = rank - 1;
+    int64_t columns = shape[1];
+    channelOf = gemm.getTransB() ? std::function<int64_t(int64_t)>([=](int64_t i) { return i % columns; })
+                                 : std::function<int64_t(int64_t)>([=](int64_t i) { return i / columns; });
+  } else if (isa<MatMulOp>(op) && shape.size() >= 2) {
+    channelAxis = rank - 1;
+    int64_t k = shape[shape.size() - 2], n = shape.back();
+    channelOf = [=](int64_t i) { return (i / n) % k; };
+  } else {
+    return std::nullopt;
+  }
+  int64_t channels = inputType.getDimSize(channelAxis);
+  for (int64_t d = channelAxis + 1; d < rank; ++d)
+    result.inner *= inputType.getDimSize(d);
+  result.weights.assign(channels, 0.0);
+  for (int64_t i = 0; i < int64_t(values->size()); ++i) {
+    int64_t c = channelOf(i);
+    if (c < 0 || c >= channels)
+      return std::nullopt;
+    result.weights[c] += double((*values)[i]) * (*values)[i];
+  }
+  double mean = 0;
+  for (double w : result.weights)
+    mean += w / double(channels);
+  if (!(mean > 0) || !std::isfinite(mean))
+    return std::nullopt;
+  for (double &w : result.weights)
+    w /= mean;
+  return result;
+}
+
+/// The weights of every consumer layer of `value`, summed; nullopt when a
+/// consumer has none or the consumers disagree on the channel layout (the
+/// unweighted MSE range then applies).
+std::optional<ChannelWeights> consumerChannelWeights(Value value, ArrayRef<Operation *> layers) {
+  std::optional<ChannelWeights> total;
+  for (Operation *op : layers) {
+    if (!llvm::is_contained(op->getOperands(), value))
+      continue;
+    if (op->getOperand(0) != value)
+      return std::nullopt;
+    auto weights = inputChannelWeights(op);
+    if (!weights)
+      return std::nullopt;
+    if (!total) {
+      total = std::move(weights);
+      continue;
+    }
+    if (total->inner != weights->inner || total->weights.size() != weights->weights.size())
+      return std::nullopt;
+    for (size_t c = 0; c < total->weights.size(); ++c)
+      total->weights[c] += weights->weights[c];
+  }
+  return total;
+}
+
 } // namespace
 
 namespace {
@@ -128,13 +224,24 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
     }
     if (rangeMethod != RangeMethod::MinMax) {
+      std::vector<std::optional<ChannelWeights>> channelWeights(probes.size());
+      if (rangeMethod == RangeMethod::LayerError)
+        for (size_t i = 0; i < probes.size(); ++i)
+          channelWeights[i] = consumerChannelWeights(probes[i], layers);
       for (TensorObserver &observer : observers)
         observer.startHistograms();
       for (const Sample &sample : *samples) {
         if (failed(runSample(**model, sample)))
           return;
-        for (size_t i = 0; i < probes.size(); ++i)
-          observers[i].observeHistogram((*model)->probe(i), (*model)->probeSize(i));
+        for (size_t i = 0; i < probes.size(); ++i) {
+          const float *data = (*model)->probe(i);
+          int64_t size = (*model)->probeSize(i);
+          if (channelWeights[i])
+            observers[i].observeWeightedHistogram(data, size, channelWeights[i]->weights,
+                                                  channelWeights[i]->inner);
+          else
+            observers[i].observeHistogram(data, size);
+        }
       }
     }
     bool dataFree = inputs.empty();

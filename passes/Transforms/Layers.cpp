@@ -145,7 +145,8 @@ int64_t appliedGroupSize(Operation *op, int64_t groupSize) {
 }
 
 std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const WeightScheme &scheme,
-                                                        const std::vector<double> *hessian) {
+                                                        const std::vector<double> *hessian,
+                                                        WeightMethod method) {
   Value weight = floatWeight(op);
   auto values = weight ? readFloats(weight) : std::nullopt;
   if (!values)
@@ -161,8 +162,12 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const Wei
   WeightScheme columns = result.scheme;
   if (columns.groupSize > 0)
     columns.groupSize = result.scheme.groupSize * columnsPerInputChannel(op);
-  result.quantized = hessian ? quantizeWeightsGPTQ(*values, result.layout, columns, *hessian)
-                             : quantizeWeights(*values, result.layout, columns);
+  if (!hessian || method == WeightMethod::RTN)
+    result.quantized = quantizeWeights(*values, result.layout, columns);
+  else if (method == WeightMethod::AdaRound)
+    result.quantized = quantizeWeightsAdaRound(*values, result.layout, columns, *hessian);
+  else
+    result.quantized = quantizeWeightsGPTQ(*values, result.layout, columns, *hessian);
   result.original = std::move(*values);
   return result;
 }

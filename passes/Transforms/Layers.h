@@ -57,11 +57,13 @@ struct QuantizedLayerWeight {
   QuantizedWeights quantized;
 };
 
-/// Quantizes `op`'s constant float weight with `scheme` (round to nearest,
-/// or GPTQ with `hessian`, columns x columns); nullopt without such a weight.
-std::optional<QuantizedLayerWeight> quantizeLayerWeight(mlir::Operation *op,
-                                                        const WeightScheme &scheme,
-                                                        const std::vector<double> *hessian = nullptr);
+/// Quantizes `op`'s constant float weight with `scheme`: round to nearest
+/// without `hessian` (columns x columns), else `method` (GPTQ or AdaRound)
+/// with it; nullopt without such a weight.
+std::optional<QuantizedLayerWeight>
+quantizeLayerWeight(mlir::Operation *op, const WeightScheme &scheme,
+                    const std::vector<double> *hessian = nullptr,
+                    WeightMethod method = WeightMethod::GPTQ);
 
 /// The layer's X^T X from qnn-calibrate{hessians=true} (columns x columns of
 /// its weight layout), or nullopt when absent or not that size.

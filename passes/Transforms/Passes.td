@@ -148,7 +148,7 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
     Option<"clipSearch", "clip-search", "bool", /*default=*/"true",
            "Choose each scale by an MSE-optimal clip search">,
     Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
-           "rtn (round to nearest) or gptq (error compensation, needs qnn.hessian)">,
+           "rtn (round to nearest), gptq (error compensation) or adaround (layer-wise rounding search); the last two need qnn.hessian">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"0",
            "Activation bits: 0 (weight-only), 8 or 16">,
     Option<"actSymmetric", "act-symmetric", "bool", /*default=*/"false",
@@ -196,7 +196,10 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
     Compiles the float graph with the JIT, runs it on every calibration input
     and records, for each tensor that feeds a Conv/ConvTranspose/Gemm/MatMul,
     min/max and a histogram. The range chosen by `method` (minmax,
-    percentile, mse, entropy) is stored as `qnn.ranges` on the producing op
+    percentile, mse, entropy, or layer: the MSE range of a histogram whose
+    elements count with the squared norm of the weights their channel
+    multiplies in the consuming layers, i.e. the range that least disturbs
+    those layers' outputs) is stored as `qnn.ranges` on the producing op
     (`qnn.range` on a function argument). With `hessians`, each such layer
     also gets `qnn.hessian`: X^T X of its im2col'd inputs (for GPTQ and
     sensitivity). Inputs: `inputs` lists .npy files or directories of them
@@ -210,7 +213,7 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
   let options = [
     ListOption<"inputs", "inputs", "std::string", "Calibration .npy files or directories">,
     Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
-           "Range method: minmax, percentile, mse, entropy">,
+           "Range method: minmax, percentile, mse, entropy, layer">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "Percentile kept by method=percentile">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
@@ -261,7 +264,7 @@ def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
            "Weight groups as qnn-quantize will use: 0 per channel, -1 per tensor, or 32/64/128">,
     Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
-           "Quantizer as qnn-quantize will use: rtn, or gptq (layers with a qnn.hessian)">,
+           "Quantizer as qnn-quantize will use: rtn, gptq or adaround (layers with a qnn.hessian)">,
     ListOption<"inputs", "inputs", "std::string",
                "Calibration .npy files or directories (output metrics)">,
     Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",

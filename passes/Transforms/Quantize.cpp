@@ -124,11 +124,12 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     base.searchClip = clipSearch;
     std::string error;
     auto rules = parseBitsRules(bits, base, error);
-    if (failed(rules) || (method != "rtn" && method != "gptq") ||
+    WeightMethod weightMethod = WeightMethod::RTN;
+    std::string methodError = parseWeightMethod(method, weightMethod);
+    if (failed(rules) || !methodError.empty() ||
         (actBits != 0 && actBits != 8 && actBits != 16) || groupSize < -1) {
       if (error.empty())
-        error = method != "rtn" && method != "gptq"
-                    ? "unknown method '" + method + "' (known: rtn, gptq)"
+        error = !methodError.empty() ? methodError
                 : groupSize < -1 ? "group-size must be -1, 0 or positive"
                                  : "act-bits must be 0 (none), 8 or 16, got " +
                                        std::to_string(actBits);
@@ -140,18 +141,18 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       if (isWeightedLayer(op))
         layers.push_back(op);
     });
-    // GPTQ needs calibration's X^T X. Layers it cannot measure (grouped
-    // convolutions, transposed convolutions) fall back to round-to-nearest,
-    // but a module with none at all was not calibrated for GPTQ.
-    if (method == "gptq" && !layers.empty() && llvm::none_of(layers, [](Operation *op) {
-          return op->hasAttr("qnn.hessian");
-        })) {
-      layers.front()->emitError() << "qnn-quantize{method=gptq}: no layer has a qnn.hessian; run "
+    // GPTQ and AdaRound need calibration's X^T X. Layers it cannot measure
+    // (grouped convolutions, transposed convolutions) fall back to round to
+    // nearest, but a module with none at all was not calibrated for them.
+    if (weightMethod != WeightMethod::RTN && !layers.empty() &&
+        llvm::none_of(layers, [](Operation *op) { return op->hasAttr("qnn.hessian"); })) {
+      layers.front()->emitError() << "qnn-quantize{method=" << method
+                                  << "}: no layer has a qnn.hessian; run "
                                      "qnn-calibrate{hessians=true} first";
       return signalPassFailure();
     }
     for (Operation *op : layers)
-      if (failed(quantizeWeight(op, *rules, base)))
+      if (failed(quantizeWeight(op, *rules, base, weightMethod)))
         return signalPassFailure();
     if (actBits)
       for (Operation *op : layers)
@@ -182,7 +183,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
   }
 
   LogicalResult quantizeWeight(Operation *op, const std::vector<BitsRule> &rules,
-                               const WeightScheme &base) {
+                               const WeightScheme &base, WeightMethod weightMethod) {
     Value weight = floatWeight(op);
     if (!weight)
       return success();
@@ -191,15 +192,15 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       return success();
     auto type = cast<RankedTensorType>(weight.getType());
     std::optional<std::vector<double>> hessian;
-    if (method == "gptq" && op->hasAttr("qnn.hessian")) {
+    if (weightMethod != WeightMethod::RTN && op->hasAttr("qnn.hessian")) {
       hessian = layerHessian(op);
       int64_t columns = type.getNumElements() / type.getDimSize(weightChannelAxis(op));
       if (!hessian)
-        return op->emitError() << "qnn-quantize{method=gptq}: layer '" << layerName(op)
+        return op->emitError() << "qnn-quantize{method=" << method << "}: layer '" << layerName(op)
                                << "' has a qnn.hessian that is not " << columns << "x" << columns
                                << " f32";
     }
-    auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr);
+    auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr, weightMethod);
     if (!layer)
       return success();
     const QuantizedWeights &q = layer->quantized;

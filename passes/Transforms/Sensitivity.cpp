@@ -23,11 +23,11 @@ struct Candidate {
   std::vector<float> dequantized;
 };
 Candidate quantizeCandidate(Operation *op, unsigned bits, int64_t groupSize,
-                            const std::vector<double> *gptqHessian) {
+                            const std::vector<double> *hessian, WeightMethod method) {
   WeightScheme scheme;
   scheme.bits = bits;
   scheme.groupSize = groupSize;
-  Candidate candidate{quantizeLayerWeight(op, scheme, gptqHessian), {}};
+  Candidate candidate{quantizeLayerWeight(op, scheme, hessian, method), {}};
   if (candidate.layer)
     candidate.dequantized = dequantizeWeights(candidate.layer->quantized, candidate.layer->layout);
   return candidate;
@@ -92,6 +92,7 @@ double outputDivergence(const float *reference, const float *approx, const Tenso
 
 struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   using Base::Base;
+  WeightMethod weightMethod = WeightMethod::RTN;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -105,8 +106,8 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       return fail("unknown metric '" + metric + "' (known: hessian, output-kl, output-mse, weight-sqnr)");
     if (groupSize < -1)
       return fail("group-size must be -1, 0 or positive");
-    if (method != "rtn" && method != "gptq")
-      return fail("unknown method '" + method + "' (known: rtn, gptq)");
+    if (std::string why = parseWeightMethod(method, weightMethod); !why.empty())
+      return fail(why);
 
     SmallVector<Operation *> layers;
     module.walk([&](Operation *op) {
@@ -144,9 +145,10 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       return op->emitError() << "qnn-sensitivity: layer '" << layerName(op)
                              << "' has a qnn.hessian that does not match its weight";
     std::optional<double> energy;
-    const std::vector<double> *gptq = method == "gptq" && hessian ? &*hessian : nullptr;
+    const std::vector<double> *rounding =
+        weightMethod != WeightMethod::RTN && hessian ? &*hessian : nullptr;
     for (unsigned b : candidates) {
-      Candidate candidate = quantizeCandidate(op, b, groupSize, gptq);
+      Candidate candidate = quantizeCandidate(op, b, groupSize, rounding, weightMethod);
       const QuantizedLayerWeight &layer = *candidate.layer;
       if (metric == "weight-sqnr") {
         scores.push_back(relativeWeightError(layer.original, candidate.dequantized));
@@ -185,9 +187,10 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     bool kl = metric == "output-kl";
     std::vector<const float *> weights(layers.size(), nullptr);
     for (size_t l = 0; l < layers.size(); ++l) {
-      auto hessian = method == "gptq" ? layerHessian(layers[l]) : std::nullopt;
+      auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
       for (unsigned b : candidates) {
-        Candidate candidate = quantizeCandidate(layers[l], b, groupSize, hessian ? &*hessian : nullptr);
+        Candidate candidate = quantizeCandidate(layers[l], b, groupSize,
+                                                hessian ? &*hessian : nullptr, weightMethod);
         weights[l] = candidate.dequantized.data();
         double divergence = 0;
         if (auto e = (*model)->run(weights, [&](size_t o, const float *reference, const float *approx) {

@@ -23,7 +23,7 @@
 // ENTROPY: qnn.relu %arg0 {qnn.ranges = [#qnn.range<0.000000e+00, {{.*}}>]}
 // MISSING: error: qnn-calibrate: {{.*}}missing: no such calibration file or directory
 // SHAPE: error: qnn-calibrate: {{.*}}bad.npy: calibration sample 'input0' expects shape [1,4], got [1,3]
-// METHOD: error: qnn-calibrate: unknown calibration method 'median' (known: minmax, percentile, mse, entropy)
+// METHOD: error: qnn-calibrate: unknown calibration method 'median' (known: minmax, percentile, mse, entropy, layer)
 func.func @main(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %r = qnn.relu %x : tensor<1x4xf32>
   %w = qnn.constant dense<[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, -1.0]]> : tensor<4x2xf32>

@@ -7,7 +7,7 @@
 
 // BITS: error: qnn-quantize: bit-width '9' is not 2..8, 'ternary' or 'binary'
 // REGEX: error: qnn-quantize: bad regex 'conv(' in bits
-// METHOD: error: qnn-quantize: unknown method 'awq' (known: rtn, gptq)
+// METHOD: error: qnn-quantize: unknown weight method 'awq' (known: rtn, gptq, adaround)
 // ACTBITS: error: qnn-quantize: act-bits must be 0 (none), 8 or 16, got 7
 // GPTQ: error: qnn-quantize{method=gptq}: no layer has a qnn.hessian; run qnn-calibrate{hessians=true} first
 // GPTQ: error: qnn-quantize{method=gptq}: layer 'matmul#0' has a qnn.hessian that is not 2x2 f32

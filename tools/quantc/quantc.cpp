@@ -76,7 +76,8 @@ static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default
                                          cl::init("sym"), cl::cat(quantizeCategory),
                                          cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightMethod(
-    "weight-method", cl::desc("rtn (round to nearest, MSE clip search) or gptq"),
+    "weight-method", cl::desc("rtn (round to nearest, MSE clip search), gptq (error compensation) "
+                              "or adaround (rounding searched per layer against its output)"),
     cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
@@ -107,6 +108,10 @@ static cl::opt<bool> noFoldScales(
 static cl::list<std::string> calib(
     "calib", cl::desc("Calibration samples: .npy files or directories of them (repeatable); "
                       "none: data-free"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+static cl::list<std::string> evalSamples(
+    "eval", cl::desc("Held-out samples (.npy files or directories) the report and --pareto "
+                     "measure quality on, instead of the calibration samples"),
     cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> calibMethod(
     "calib-method", cl::desc("Activation ranges: minmax (default), percentile, mse, entropy"),
@@ -193,6 +198,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     return "--act-scheme must be sym or asym, got '" + actScheme + "'";
   options.actSymmetric = actScheme == "sym";
   options.calib = calib;
+  options.eval = evalSamples;
   options.integer = !noFoldScales;
   options.calibMethod = calibMethod;
   options.report = report;
@@ -217,8 +223,8 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
   options.pareto = pareto;
-  if (!options.enabled() && (!calib.empty() || !report.empty()))
-    return "--calib and --report need --bits or --act-bits";
+  if (!options.enabled() && (!calib.empty() || !evalSamples.empty() || !report.empty()))
+    return "--calib, --eval and --report need --bits or --act-bits";
   return "";
 }
 

@@ -1,5 +1,6 @@
 // Weight quantization numerics (plain C++, no MLIR): schemes, round-to-nearest
-// with MSE-optimal clipping, ternary/binary, per-tensor/channel/group, GPTQ.
+// with MSE-optimal clipping, ternary/binary, per-tensor/channel/group, GPTQ,
+// AdaRound.
 #ifndef QUANTC_ANALYSIS_QUANTIZER_H
 #define QUANTC_ANALYSIS_QUANTIZER_H
 
@@ -74,6 +75,24 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 /// layer's inputs, row-major). Falls back to RTN when the Hessian is unusable.
 QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
                                      const WeightScheme &scheme, std::vector<double> hessian);
+
+/// Layer-wise reconstruction (AdaRound, Nagel et al. 2020, with AdaQuant's
+/// scale fitting): each weight is rounded down or up, whichever makes the
+/// layer's output on the calibration data closer to float's, i.e. minimizes
+/// sum_r d_r H d_r^T with d = W_q - W and H = X^T X (`hessian`, columns x
+/// columns, row-major). The search is exact coordinate descent over those
+/// binary choices (not the paper's annealed sigmoid relaxation); then each
+/// block's scale is refit in closed form for its codes, and the rounding
+/// searched again. Starts from, and never ends worse than, round to
+/// nearest. Falls back to RTN when the Hessian is unusable or for binary.
+QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
+                                         const WeightLayout &layout, const WeightScheme &scheme,
+                                         std::vector<double> hessian);
+
+/// How a layer's weights are rounded: rtn, gptq or adaround.
+enum class WeightMethod { RTN, GPTQ, AdaRound };
+/// "rtn" | "gptq" | "adaround"; returns an error or "".
+std::string parseWeightMethod(const std::string &text, WeightMethod &method);
 
 /// (q - zero_point) * scale for every element, in the float tensor's layout.
 std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const WeightLayout &layout);

@@ -1,5 +1,6 @@
 // Activation range estimation from calibration statistics: minmax, percentile,
-// MSE-optimal and entropy (KL) ranges from per-tensor histograms.
+// MSE-optimal, layer-output-error and entropy (KL) ranges from per-tensor
+// histograms.
 #ifndef QUANTC_ANALYSIS_RANGEESTIMATOR_H
 #define QUANTC_ANALYSIS_RANGEESTIMATOR_H
 
@@ -9,9 +10,9 @@
 
 namespace quantc {
 
-enum class RangeMethod { MinMax, Percentile, MSE, Entropy };
+enum class RangeMethod { MinMax, Percentile, MSE, Entropy, LayerError };
 
-/// "minmax" | "percentile" | "mse" | "entropy"; returns an error or "".
+/// "minmax" | "percentile" | "mse" | "entropy" | "layer"; returns an error or "".
 std::string parseRangeMethod(const std::string &text, RangeMethod &method);
 const char *rangeMethodName(RangeMethod method);
 
@@ -23,6 +24,11 @@ public:
   void observeMinMax(const float *data, int64_t count);
   void startHistograms(int bins = 2048);
   void observeHistogram(const float *data, int64_t count);
+  /// The same, each element counted with its channel's weight: the tensor
+  /// is [outer, weights.size(), inner] and `weights` says how much an error
+  /// in each channel costs downstream (LayerError ranges).
+  void observeWeightedHistogram(const float *data, int64_t count, const std::vector<double> &weights,
+                                int64_t inner);
 
   double min() const { return lo; }
   double max() const { return hi; }
@@ -39,6 +45,8 @@ private:
 
   bool seen = false;
   double lo = 0, hi = 0;
+  void addToHistograms(double value, double weight);
+
   std::vector<double> histogram;    // over [lo, hi]
   std::vector<double> absHistogram; // |x| over [0, max(|lo|, |hi|)]
 };

@@ -43,6 +43,7 @@ struct QuantizeOptions {
   int lutBits = -1;                 // --lut-bits: LUT kernels up to N bits; -1: the target's default
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
+  std::vector<std::string> eval;    // --eval: held-out samples for the report and --pareto
   std::string calibMethod = "minmax"; // --calib-method
   double percentile = 99.99;
   std::string report;               // --report: JSON path (a .txt table is written beside it)
@@ -62,6 +63,12 @@ struct QuantizeOptions {
     return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0 || latencyBudgetMs > 0;
   }
   bool enabled() const { return !bits.empty() || actBits != "none" || allocates(); }
+  /// The samples quality is measured on: --eval when given, else --calib.
+  const std::vector<std::string> &evaluationSamples() const { return eval.empty() ? calib : eval; }
+  /// "held-out", "calibration" or "data-free", for reports.
+  const char *evaluationKind() const {
+    return !eval.empty() ? "held-out" : !calib.empty() ? "calibration" : "data-free";
+  }
 };
 
 /// Options shared by `quantc compile` and `quantc run`.
