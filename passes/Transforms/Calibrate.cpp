@@ -87,56 +87,25 @@ struct ChannelWeights {
 std::optional<ChannelWeights> inputChannelWeights(Operation *op) {
   Value weight = floatWeight(op);
   auto values = weight ? readFloats(weight) : std::nullopt;
-  auto inputType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
-  if (!values || !inputType || !inputType.hasStaticShape() || inputType.getRank() < 2)
+  auto layout = inputChannelLayout(op);
+  if (!values || !layout)
     return std::nullopt;
   auto shape = cast<RankedTensorType>(weight.getType()).getShape();
+  auto weightLayout = WeightLayout::fromAxes({shape.begin(), shape.end()}, weightChannelAxis(op));
   ChannelWeights result;
-  int64_t channelAxis = 0, rank = inputType.getRank();
-  // weightChannel(index into the weight) -> input channel
-  std::function<int64_t(int64_t)> channelOf;
-  int64_t kernel = 1;
-  for (size_t d = 2; d < shape.size(); ++d)
-    kernel *= shape[d];
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    int64_t group = conv.getGroup(), outPerGroup = shape[0] / std::max<int64_t>(group, 1),
-            inPerGroup = shape[1];
-    channelAxis = 1;
-    channelOf = [=](int64_t i) {
-      int64_t o = i / (inPerGroup * kernel), ci = (i / kernel) % inPerGroup;
-      return (o / outPerGroup) * inPerGroup + ci;
-    };
-  } else if (isa<ConvTransposeOp>(op)) {
-    channelAxis = 1;
-    int64_t perChannel = shape.size() > 1 ? shape[1] * kernel : 1;
-    channelOf = [=](int64_t i) { return i / perChannel; };
-  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-    if (gemm.getTransA() || shape.size() != 2)
-      return std::nullopt;
-    channelAxis = rank - 1;
-    int64_t columns = shape[1];
-    channelOf = gemm.getTransB() ? std::function<int64_t(int64_t)>([=](int64_t i) { return i % columns; })
-                                 : std::function<int64_t(int64_t)>([=](int64_t i) { return i / columns; });
-  } else if (isa<MatMulOp>(op) && shape.size() >= 2) {
-    channelAxis = rank - 1;
-    int64_t k = shape[shape.size() - 2], n = shape.back();
-    channelOf = [=](int64_t i) { return (i / n) % k; };
-  } else {
-    return std::nullopt;
-  }
-  int64_t channels = inputType.getDimSize(channelAxis);
-  for (int64_t d = channelAxis + 1; d < rank; ++d)
-    result.inner *= inputType.getDimSize(d);
-  result.weights.assign(channels, 0.0);
-  for (int64_t i = 0; i < int64_t(values->size()); ++i) {
-    int64_t c = channelOf(i);
-    if (c < 0 || c >= channels)
-      return std::nullopt;
-    result.weights[c] += double((*values)[i]) * (*values)[i];
-  }
+  result.inner = layout->inner;
+  result.weights.assign(layout->channels, 0.0);
+  for (int64_t r = 0; r < weightLayout.rows; ++r)
+    for (int64_t c = 0; c < weightLayout.columns; ++c) {
+      int64_t channel = inputChannelOf(op, r, c);
+      if (channel < 0 || channel >= layout->channels)
+        return std::nullopt;
+      double w = (*values)[weightLayout.offset(r, c)];
+      result.weights[channel] += w * w;
+    }
   double mean = 0;
   for (double w : result.weights)
-    mean += w / double(channels);
+    mean += w / double(layout->channels);
   if (!(mean > 0) || !std::isfinite(mean))
     return std::nullopt;
   for (double &w : result.weights)
@@ -212,12 +181,17 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return signalPassFailure();
 
     std::vector<TensorObserver> observers(probes.size());
-    std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size());
+    std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size()),
+        layerMeans(layers.size());
+    bool dataFree = inputs.empty();
     for (const Sample &sample : *samples) {
       if (failed(runSample(**model, sample)))
         return;
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
+      // Synthetic samples have no meaningful means to correct biases by.
+      for (size_t l = 0; l < layers.size() && !dataFree; ++l)
+        accumulateChannelMeans(layers[l], **model, probeIndex, layerMeans[l]);
       if (hessians)
         for (size_t l = 0; l < layers.size(); ++l)
           if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
@@ -244,7 +218,6 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         }
       }
     }
-    bool dataFree = inputs.empty();
     for (size_t i = 0; i < probes.size(); ++i) {
       auto [lo, hi] = observers[i].range(rangeMethod, percentile, actBits);
       // Synthetic inputs say little about deep activations; BatchNorm's own
@@ -260,6 +233,11 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         for (double &power : layerPowers[l])
           power /= double(samples->size());
         layers[l]->setAttr("qnn.input_power", DenseF64ArrayAttr::get(&getContext(), layerPowers[l]));
+      }
+      if (!layerMeans[l].empty()) {
+        for (double &mean : layerMeans[l])
+          mean /= double(samples->size());
+        layers[l]->setAttr("qnn.input_mean", DenseF64ArrayAttr::get(&getContext(), layerMeans[l]));
       }
     }
   }
@@ -345,6 +323,25 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       }
   }
 
+
+  /// The mean of each input channel of a layer with a constant weight (for
+  /// bias correction), summed over samples.
+  void accumulateChannelMeans(Operation *op, ProbedModel &model,
+                              const llvm::DenseMap<Value, size_t> &probeIndex,
+                              std::vector<double> &means) {
+    auto layout = inputChannelLayout(op);
+    auto probe = probeIndex.find(op->getOperand(0));
+    if (!floatWeight(op) || !layout || probe == probeIndex.end())
+      return;
+    int64_t size = model.probeSize(probe->second);
+    int64_t perChannel = size / layout->channels;
+    if (size % (layout->channels * layout->inner) != 0)
+      return;
+    const float *data = model.probe(probe->second);
+    means.resize(layout->channels, 0.0);
+    for (int64_t i = 0; i < size; ++i)
+      means[(i / layout->inner) % layout->channels] += double(data[i]) / double(perChannel);
+  }
 
   void storeHessian(Operation *op, const std::vector<double> &hessian, double samples) {
     std::vector<float> values;

@@ -78,6 +78,31 @@ int64_t columnsPerInputChannel(Operation *op) {
   return kernel;
 }
 
+std::optional<ChannelLayout> inputChannelLayout(Operation *op) {
+  auto type = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!type || !type.hasStaticShape() || type.getRank() < 2)
+    return std::nullopt;
+  int64_t axis = type.getRank() - 1;
+  if (isa<ConvOp, ConvTransposeOp>(op))
+    axis = 1;
+  else if (auto gemm = dyn_cast<GemmOp>(op); gemm && gemm.getTransA())
+    return std::nullopt;
+  ChannelLayout layout{type.getDimSize(axis), 1};
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    layout.inner *= type.getDimSize(d);
+  return layout;
+}
+
+int64_t inputChannelOf(Operation *op, int64_t row, int64_t column) {
+  int64_t channel = column / columnsPerInputChannel(op);
+  if (auto conv = dyn_cast<ConvOp>(op); conv && conv.getGroup() > 1) {
+    auto shape = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
+    int64_t outPerGroup = shape[0] / conv.getGroup();
+    channel += (row / outPerGroup) * shape[1];
+  }
+  return channel;
+}
+
 WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base) {
   WeightScheme scheme = base;
   scheme.bits = format.getBits();

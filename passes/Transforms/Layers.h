@@ -36,6 +36,20 @@ int weightChannelAxis(mlir::Operation *op);
 /// spans: kh*kw for convolutions, 1 for matrix products.
 int64_t columnsPerInputChannel(mlir::Operation *op);
 
+/// Where the input channels of a layer's activation (operand 0) live: the
+/// tensor is [outer, channels, inner] (NCHW for convolutions, the last axis
+/// for matrix products). nullopt for transposed Gemm inputs and dynamic
+/// shapes.
+struct ChannelLayout {
+  int64_t channels = 0, inner = 1;
+};
+std::optional<ChannelLayout> inputChannelLayout(mlir::Operation *op);
+
+/// The input channel weight element (row, column) of WeightLayout::fromAxes
+/// (shape, weightChannelAxis(op)) multiplies; grouped convolutions offset
+/// it by the row's group.
+int64_t inputChannelOf(mlir::Operation *op, int64_t row, int64_t column);
+
 /// The scheme a `qnn.weight_format` describes; fields it does not carry
 /// (clip search) come from `base`.
 WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base = {});

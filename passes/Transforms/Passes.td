@@ -120,7 +120,14 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
     first `regex=N` entry of `bits` matching the layer's node name, else from
     the plain `N` entry (`none` keeps a layer float). Rounding is
     round-to-nearest with an MSE-optimal clip search, or GPTQ (`method=gptq`)
-    using the `qnn.hessian` X^T X that `qnn-calibrate{hessians=true}` stored.
+    using the `qnn.hessian` X^T X that `qnn-calibrate{hessians=true}` stored,
+    or AdaRound (`method=adaround`) with the same matrix.
+
+    Bias correction (`bias-correction`, on by default): where calibration
+    recorded the layer's input channel means `qnn.input_mean`, the expected
+    output shift of the weight error, (W_q - W) E[x], is subtracted from the
+    bias of a Conv (one is added if it has none) or a Gemm with a per-column
+    bias. The error then has mean zero, which only lowers its expected square.
 
     With `act-bits` = 8 (or 16), each layer's activation inputs get a
     quantize/dequantize pair from the `qnn.ranges` / `qnn.range` that
@@ -153,6 +160,8 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
            "Activation bits: 0 (weight-only), 8 or 16">,
     Option<"actSymmetric", "act-symmetric", "bool", /*default=*/"false",
            "Symmetric activations (int8, zero point 0) instead of asymmetric">,
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"true",
+           "Subtract (W_q - W) E[x] from the bias where qnn.input_mean is known">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }

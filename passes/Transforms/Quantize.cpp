@@ -158,6 +158,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       for (Operation *op : layers)
         if (failed(quantizeActivations(op)))
           return signalPassFailure();
+    for (Operation *op : layers)
+      op->removeAttr("qnn.input_mean"); // layers left float keep no calibration leftovers
     // Float weights no layer reads any more.
     module.walk([](ConstantOp constant) {
       if (constant->use_empty())
@@ -218,9 +220,61 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     Value cast = quant::StorageCastOp::create(b, loc, quantizedType, storage);
     Value dequantized = DequantizeOp::create(b, loc, type, cast);
     op->setOperand(1, dequantized);
+    if (biasCorrection)
+      correctBias(op, *layer);
+    op->removeAttr("qnn.input_mean");
     op->setAttr("qnn.weight_format", formatOf(context, used));
     op->removeAttr("qnn.hessian");
     return success();
+  }
+
+  /// Bias correction (Nagel et al. 2019): the quantized layer's output
+  /// shifts by (W_q - W) E[x] on average; the bias takes it back.
+  void correctBias(Operation *op, const QuantizedLayerWeight &layer) {
+    auto means = op->getAttrOfType<DenseF64ArrayAttr>("qnn.input_mean");
+    if (!means)
+      return;
+    std::vector<float> approx = dequantizeWeights(layer.quantized, layer.layout);
+    std::vector<double> shift(layer.layout.rows, 0.0);
+    for (int64_t r = 0; r < layer.layout.rows; ++r)
+      for (int64_t c = 0; c < layer.layout.columns; ++c) {
+        int64_t channel = inputChannelOf(op, r, c);
+        if (channel < 0 || channel >= int64_t(means.size()))
+          return; // statistics of another shape: nothing to trust
+        int64_t at = layer.layout.offset(r, c);
+        shift[r] += (double(approx[at]) - layer.original[at]) * means[channel];
+      }
+    Value bias;
+    double factor = 1; // bias units per output unit
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      bias = conv.getBias();
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      bias = gemm.getC();
+      if (!bias || gemm.getBeta().convertToFloat() == 0.f)
+        return; // no bias to carry the correction
+      factor = gemm.getAlpha().convertToDouble() / gemm.getBeta().convertToDouble();
+    } else {
+      return; // MatMul and ConvTranspose have no per-output-channel bias here
+    }
+    auto rows = layer.layout.rows;
+    std::vector<float> values(rows, 0.f);
+    if (bias) {
+      auto type = cast<RankedTensorType>(bias.getType());
+      auto read = readFloats(bias);
+      if (!read || type.getNumElements() != rows || type.getShape().back() != rows)
+        return; // broadcast or non-constant biases stay as they are
+      values = *read;
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      values[r] = float(values[r] - factor * shift[r]);
+    OpBuilder b(op);
+    auto type = bias ? cast<RankedTensorType>(bias.getType())
+                     : RankedTensorType::get({rows}, b.getF32Type());
+    Value corrected = makeConstant(b, op->getLoc(), type, values, "bias_corrected");
+    if (auto conv = dyn_cast<ConvOp>(op))
+      conv.getBiasMutable().assign(corrected);
+    else
+      cast<GemmOp>(op).getCMutable().assign(corrected);
   }
 
   LogicalResult quantizeActivations(Operation *op) {
