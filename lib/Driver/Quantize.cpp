@@ -128,6 +128,8 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"act_bits", options.actBits},
                           {"calibration", options.calib.empty() ? "data-free" : "files"},
                           {"calibration_method", options.calibMethod},
+                          {"smooth_quant", options.smoothQuant},
+                          {"bias_correction", options.biasCorrection},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},
                           {"not_measured", unmeasured.empty() ? llvm::json::Value(nullptr)
@@ -272,6 +274,17 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     return llvm::createStringError("--pareto needs a bit-allocation budget and an output "
                                    "directory (compile -o DIR, or --report)");
 
+  if (actBits && options.smoothQuant > 0) {
+    // SmoothQuant needs each layer's input magnitudes before the ranges
+    // that depend on it: a quick min/max calibration, then the migration.
+    mlir::PassManager smooth(context);
+    qnn::QNNCalibratePassOptions statistics;
+    statistics.inputs.assign(options.calib.begin(), options.calib.end());
+    smooth.addPass(qnn::createQNNCalibratePass(statistics));
+    smooth.addPass(qnn::createQNNSmoothQuantPass({options.smoothQuant}));
+    if (mlir::failed(smooth.run(module)))
+      return llvm::createStringError(modelPath + ": SmoothQuant failed");
+  }
   mlir::PassManager pm(context);
   bool roundsByHessian = weightMethod != WeightMethod::RTN; // GPTQ and AdaRound read X^T X
   if (actBits || roundsByHessian || hessianSensitivity) {
@@ -329,6 +342,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   quantize.clipSearch = options.clipSearch;
   quantize.actBits = actBits;
   quantize.actSymmetric = options.actSymmetric;
+  quantize.biasCorrection = options.biasCorrection;
   pm.addPass(qnn::createQNNQuantizePass(quantize));
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");

@@ -182,7 +182,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
 
     std::vector<TensorObserver> observers(probes.size());
     std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size()),
-        layerMeans(layers.size());
+        layerMeans(layers.size()), layerAbsMax(layers.size());
     bool dataFree = inputs.empty();
     for (const Sample &sample : *samples) {
       if (failed(runSample(**model, sample)))
@@ -190,8 +190,9 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
       // Synthetic samples have no meaningful means to correct biases by.
-      for (size_t l = 0; l < layers.size() && !dataFree; ++l)
-        accumulateChannelMeans(layers[l], **model, probeIndex, layerMeans[l]);
+      for (size_t l = 0; l < layers.size(); ++l)
+        accumulateChannelStats(layers[l], **model, probeIndex, dataFree ? nullptr : &layerMeans[l],
+                               layerAbsMax[l]);
       if (hessians)
         for (size_t l = 0; l < layers.size(); ++l)
           if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
@@ -239,6 +240,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           mean /= double(samples->size());
         layers[l]->setAttr("qnn.input_mean", DenseF64ArrayAttr::get(&getContext(), layerMeans[l]));
       }
+      if (!layerAbsMax[l].empty())
+        layers[l]->setAttr("qnn.input_absmax", DenseF64ArrayAttr::get(&getContext(), layerAbsMax[l]));
     }
   }
 
@@ -324,11 +327,12 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   }
 
 
-  /// The mean of each input channel of a layer with a constant weight (for
-  /// bias correction), summed over samples.
-  void accumulateChannelMeans(Operation *op, ProbedModel &model,
+  /// Per input channel of a layer with a constant weight: the mean (for
+  /// bias correction; summed over samples, skipped when `means` is null)
+  /// and the largest magnitude (for SmoothQuant).
+  void accumulateChannelStats(Operation *op, ProbedModel &model,
                               const llvm::DenseMap<Value, size_t> &probeIndex,
-                              std::vector<double> &means) {
+                              std::vector<double> *means, std::vector<double> &absMax) {
     auto layout = inputChannelLayout(op);
     auto probe = probeIndex.find(op->getOperand(0));
     if (!floatWeight(op) || !layout || probe == probeIndex.end())
@@ -338,9 +342,16 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     if (size % (layout->channels * layout->inner) != 0)
       return;
     const float *data = model.probe(probe->second);
-    means.resize(layout->channels, 0.0);
+    absMax.resize(layout->channels, 0.0);
+    for (int64_t i = 0; i < size; ++i) {
+      double &m = absMax[(i / layout->inner) % layout->channels];
+      m = std::max(m, double(std::fabs(data[i])));
+    }
+    if (!means)
+      return;
+    means->resize(layout->channels, 0.0);
     for (int64_t i = 0; i < size; ++i)
-      means[(i / layout->inner) % layout->channels] += double(data[i]) / double(perChannel);
+      (*means)[(i / layout->inner) % layout->channels] += double(data[i]) / double(perChannel);
   }
 
   void storeHessian(Operation *op, const std::vector<double> &hessian, double samples) {

@@ -199,6 +199,26 @@ def QNNFoldScalesPass : Pass<"qnn-fold-scales", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }
 
+def QNNSmoothQuantPass : Pass<"qnn-smooth-quant", "::mlir::ModuleOp"> {
+  let summary = "Migrate activation outliers into the weights of LayerNorm-fed matrix products";
+  let description = [{
+    SmoothQuant (Xiao et al. 2023). For every `qnn.layer_norm` over the last
+    axis whose users are all MatMul/Gemm layers reading it as their
+    activation, with constant 2-D weights: input channel k is divided by
+    s_k = max|x_k|^alpha / max|W_k|^(1 - alpha) (folded into the LayerNorm's
+    scale and bias) and weight row k is multiplied by it, so the product is
+    unchanged while a per-tensor activation range no longer has to span a
+    few outlier channels. max|x_k| is the `qnn.input_absmax` that
+    `qnn-calibrate` records on each layer; layers without it are left
+    alone. The smoothed layers' statistics are dropped: calibrate again.
+  }];
+  let options = [
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength in [0, 1]: 0 leaves activations, 1 moves all into weights">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
   let summary = "Run the float model on calibration inputs and record activation ranges";
   let description = [{

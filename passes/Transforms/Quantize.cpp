@@ -159,7 +159,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         if (failed(quantizeActivations(op)))
           return signalPassFailure();
     for (Operation *op : layers)
-      op->removeAttr("qnn.input_mean"); // layers left float keep no calibration leftovers
+      for (StringRef stat : {"qnn.input_mean", "qnn.input_absmax"})
+        op->removeAttr(stat); // calibration leftovers
     // Float weights no layer reads any more.
     module.walk([](ConstantOp constant) {
       if (constant->use_empty())

@@ -156,6 +156,20 @@ def gemm_bn_layernorm():
     return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 6, 1])], inits, opset=17)
 
 
+def layernorm_outlier_matmul():
+    # A transformer block's input projection: LayerNorm's scale makes channel
+    # 3 an outlier (x40), the case SmoothQuant exists for.
+    scale = np.ones(8, np.float32)
+    scale[3] = 40.0
+    nodes = [
+        helper.make_node("LayerNormalization", ["x", "ln_s", "ln_b"], ["l"], name="ln0"),
+        helper.make_node("MatMul", ["l", "w"], ["y"], name="proj0"),
+    ]
+    inits = [numpy_helper.from_array(a, n) for n, a in [
+        ("ln_s", scale), ("ln_b", weights((8,), 1) * 0.1), ("w", weights((8, 16), 2))]]
+    return model(nodes, [vi("x", F, [1, 32, 8])], [vi("y", F, [1, 32, 16])], inits, opset=17)
+
+
 def external_data(outside=False):
     w = numpy_helper.from_array(weights((16, 8)), "w")
     nodes = [helper.make_node("MatMul", ["x", "w"], ["y"], name="matmul0")]

@@ -13,10 +13,11 @@
 // [-4, 4.5] (sample a: [3, 4.5], sample b: [1, -4]).
 // CHECK-LABEL: func.func @main
 // CHECK: qnn.relu %arg0 {qnn.ranges = [#qnn.range<0.000000e+00, 5.000000e+00>]}
-// Each layer's input channel means (for bias correction): relu(x) averages
-// [0, 1, 2, 2.75], y averages [2, 0.25].
-// CHECK: qnn.matmul {{.*}} {qnn.input_mean = array<f64: 0.000000e+00, 1.000000e+00, 2.000000e+00, 2.750000e+00>, qnn.ranges = [#qnn.range<-4.000000e+00, 4.500000e+00>]}
-// CHECK: qnn.matmul {{.*}} {qnn.input_mean = array<f64: 2.000000e+00, 2.500000e-01>}
+// Each layer's input channel magnitudes (for SmoothQuant) and means (for
+// bias correction): relu(x) peaks at [0, 2, 3, 5] and averages
+// [0, 1, 2, 2.75]; y peaks at [3, 4.5] and averages [2, 0.25].
+// CHECK: qnn.matmul {{.*}} {qnn.input_absmax = array<f64: 0.000000e+00, 2.000000e+00, 3.000000e+00, 5.000000e+00>, qnn.input_mean = array<f64: 0.000000e+00, 1.000000e+00, 2.000000e+00, 2.750000e+00>, qnn.ranges = [#qnn.range<-4.000000e+00, 4.500000e+00>]}
+// CHECK: qnn.matmul {{.*}} {qnn.input_absmax = array<f64: 3.000000e+00, 4.500000e+00>, qnn.input_mean = array<f64: 2.000000e+00, 2.500000e-01>}
 // CHECK-NOT: qnn.hessian
 // The first layer's X^T X averaged over the two samples: [[0, 0, 0, 0], [0, 2, 3, 0.5], [0, 3, 5, 3.25], [0, 0.5, 3.25, 12.625]].
 // HESSIAN: qnn.matmul {{.*}}qnn.hessian = dense_resource<hessian> : tensor<4x4xf32>

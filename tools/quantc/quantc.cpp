@@ -116,6 +116,18 @@ static cl::list<std::string> evalSamples(
 static cl::opt<std::string> calibMethod(
     "calib-method", cl::desc("Activation ranges: minmax (default), percentile, mse, entropy"),
     cl::init("minmax"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+static cl::opt<double> smoothQuant(
+    "smooth-quant",
+    cl::desc("SmoothQuant strength alpha in [0, 1] for LayerNorm-fed MatMul/Gemm inputs with "
+             "--act-bits (0: off)"),
+    cl::init(0.0), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
+static cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("Correct Conv/Gemm biases for the mean output shift of quantized weights, from "
+             "calibration means (default on; =false to disable)"),
+    cl::init(true), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
 static cl::opt<std::string> report(
     "report", cl::desc("Quality report JSON path (a .txt table beside it); compile writes "
                        "OUT/report.json by default when quantizing"),
@@ -199,6 +211,10 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.actSymmetric = actScheme == "sym";
   options.calib = calib;
   options.eval = evalSamples;
+  if (!(smoothQuant >= 0 && smoothQuant <= 1))
+    return llvm::formatv("--smooth-quant={0}: must be in [0, 1]", llvm::format("%g", double(smoothQuant))).str();
+  options.smoothQuant = smoothQuant;
+  options.biasCorrection = biasCorrection;
   options.integer = !noFoldScales;
   options.calibMethod = calibMethod;
   options.report = report;

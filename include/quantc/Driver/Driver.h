@@ -46,6 +46,8 @@ struct QuantizeOptions {
   std::vector<std::string> eval;    // --eval: held-out samples for the report and --pareto
   std::string calibMethod = "minmax"; // --calib-method
   double percentile = 99.99;
+  double smoothQuant = 0;           // --smooth-quant ALPHA (0: off)
+  bool biasCorrection = true;       // --bias-correction
   std::string report;               // --report: JSON path (a .txt table is written beside it)
   bool integer = true;              // with 8-bit activations: qnn-fold-scales (integer convs)
   // Bit allocation (qnn-sensitivity + qnn-allocate-bits) when a budget is set.
