@@ -110,8 +110,8 @@ TEST(BitAllocation, UnconstrainedTakesTheLeastSensitiveBits) {
 }
 
 TEST(BitAllocation, InfeasibleBudgetNamesTheSmallestAchievable) {
-  LayerCandidates a{"a", {2, 4, 8}, {3, 2, 1}, {200, 400, 800}, {200, 400, 800}, {1, 2, 4}, {}, std::nullopt};
-  LayerCandidates b{"b", {2, 4, 8}, {3, 2, 1}, {20, 40, 80}, {20, 40, 80}, {1, 2, 4}, {}, 8};
+  LayerCandidates a{"a", {2, 4, 8}, {3, 2, 1}, {200, 400, 800}, {200, 400, 800}, {1, 2, 4}, {}, std::nullopt, {}};
+  LayerCandidates b{"b", {2, 4, 8}, {3, 2, 1}, {20, 40, 80}, {20, 40, 80}, {1, 2, 4}, {}, 8, {}};
   std::string error;
   AllocationBudgets budgets;
   budgets.sizeBits = 250; // smallest: 200 + 80 (b pinned to 8)
@@ -131,8 +131,8 @@ TEST(BitAllocation, InfeasibleBudgetNamesTheSmallestAchievable) {
 
 TEST(BitAllocation, BudgetsThatConflictTogether) {
   // Size favours layer a at 2 bits, BOPs layer b; each fits alone, not both.
-  LayerCandidates a{"a", {2, 8}, {10, 0}, {100, 400}, {100, 400}, {400, 100}, {}, std::nullopt};
-  LayerCandidates b{"b", {2, 8}, {10, 0}, {100, 400}, {100, 400}, {400, 100}, {}, std::nullopt};
+  LayerCandidates a{"a", {2, 8}, {10, 0}, {100, 400}, {100, 400}, {400, 100}, {}, std::nullopt, {}};
+  LayerCandidates b{"b", {2, 8}, {10, 0}, {100, 400}, {100, 400}, {400, 100}, {}, std::nullopt, {}};
   AllocationBudgets budgets;
   budgets.sizeBits = 250; // needs both at 2 bits (200)...
   budgets.bops = 250;     // ...but that costs 800 BOPs

@@ -44,7 +44,7 @@ std::string validate(const std::vector<LayerCandidates> &layers, const Allocatio
     if (n == 0)
       return "layer '" + layer.name + "' has no candidate bit-widths";
     if (layer.omega.size() != n || layer.weightBits.size() != n || layer.sizeBits.size() != n ||
-        layer.bops.size() != n ||
+        layer.bops.size() != n || (!layer.actBits.empty() && layer.actBits.size() != n) ||
         (!layer.latencyMs.empty() && layer.latencyMs.size() != n))
       return "layer '" + layer.name + "' has a cost or sensitivity missing for some bit-width";
     for (size_t c = 0; c < n; ++c)

@@ -504,6 +504,25 @@ std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const We
   return out;
 }
 
+ActivationParams activationParams(double lo, double hi, unsigned bits, bool symmetric) {
+  lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
+  symmetric = symmetric || bits == 16;
+  ActivationParams p;
+  p.qmax = (int64_t(1) << (bits - 1)) - 1;
+  p.qmin = symmetric ? -p.qmax : -p.qmax - 1;
+  if (symmetric) {
+    p.scale = std::max(std::fabs(lo), std::fabs(hi)) / double(p.qmax);
+  } else {
+    p.scale = (hi - lo) / double(p.qmax - p.qmin);
+    if (p.scale > 0)
+      p.zeroPoint = std::clamp<int64_t>(int64_t(std::nearbyint(p.qmin - lo / p.scale)), p.qmin, p.qmax);
+  }
+  if (!(p.scale >= double(std::numeric_limits<float>::min())) || !std::isfinite(p.scale))
+    p.scale = 1.0; // a tensor that is always zero (or denormal: as good as)
+  p.scale = double(float(p.scale)); // the type stores what f32 arithmetic will use
+  return p;
+}
+
 std::optional<FixedPoint> toFixedPoint(double factor) {
   if (!(factor > 0) || !std::isfinite(factor))
     return std::nullopt;

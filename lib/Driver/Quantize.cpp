@@ -33,8 +33,10 @@ constexpr llvm::StringLiteral kLayerId = "qnn.layer_id";
 struct LayerChoice {
   std::string format = "float";
   int bits = 32;           // 32: float weights
+  int actBits = 0;         // the allocation's activation width (--act-bits auto), else 0
   double bytes = 0;        // weights + scales + zero points as stored
   std::vector<std::pair<int64_t, double>> sensitivity; // (bits, omega) when allocated
+  std::vector<double> actSensitivity;                   // omega at 8 and 16 input bits (auto)
 };
 
 struct MeasuredTensor {
@@ -54,6 +56,10 @@ LayerChoice layerChoice(mlir::Operation *op) {
     for (auto [bits, omega] : llvm::zip(sensitivity.getBits().asArrayRef(),
                                         sensitivity.getOmega().asArrayRef()))
       choice.sensitivity.emplace_back(bits, omega);
+  if (auto act = op->getAttrOfType<mlir::IntegerAttr>("qnn.act_bits"))
+    choice.actBits = int(act.getInt());
+  if (auto omega = op->getAttrOfType<mlir::DenseF64ArrayAttr>("qnn.act_sensitivity"))
+    choice.actSensitivity.assign(omega.asArrayRef().begin(), omega.asArrayRef().end());
   auto format = op->getAttrOfType<qnn::WeightFormatAttr>("qnn.weight_format");
   if (!format || !weightType) {
     choice.bytes = weightType ? 4.0 * double(weightType.getNumElements()) : 0;
@@ -106,6 +112,8 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
       object["parameters"] = t.parameters;
       object["shape"] = t.shape;
       object["bits"] = t.choice.bits;
+      if (t.choice.actBits)
+        object["act_bits"] = t.choice.actBits;
       object["bytes"] = t.choice.bytes;
       if (!t.choice.sensitivity.empty()) {
         llvm::json::Object omega;
@@ -113,6 +121,9 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
           omega[std::to_string(bits)] = value;
         object["sensitivity"] = std::move(omega);
       }
+      if (t.choice.actSensitivity.size() == 2)
+        object["act_sensitivity"] = llvm::json::Object{{"8", t.choice.actSensitivity[0]},
+                                                       {"16", t.choice.actSensitivity[1]}};
     }
     return object;
   };
@@ -200,17 +211,27 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                        number("bops"));
     if (options.latencyBudgetMs > 0)
       os << llvm::format("%.3f ms measured layer latency, ", number("latency_ms"));
-    os << llvm::format("predicted total sensitivity %.4g\n", number("predicted_omega"));
-    os << llvm::format("%-40s %-10s %-16s %9s %4s %10s  %s\n", "layer", "op", "weight shape",
-                       "params", "bits", "bytes", "sensitivity per bit-width");
+    os << llvm::format("predicted total sensitivity %.4g", number("predicted_omega"));
+    if (allocation.get("act16_layers"))
+      os << llvm::format(", %.0f layer(s) with 16-bit inputs", number("act16_layers"));
+    os << "\n";
+    os << llvm::format("%-40s %-10s %-16s %9s %4s %4s %10s  %s\n", "layer", "op", "weight shape",
+                       "params", "bits", "act", "bytes", "sensitivity per bit-width");
     for (auto &t : layers) {
       if (t.choice.sensitivity.empty())
         continue;
       llvm::StringRef op = llvm::StringRef(t.op).split(' ').first;
-      os << llvm::format("%-40s %-10s %-16s %9lld %4d %10.0f ", t.name.c_str(), op.str().c_str(),
-                         t.shape.c_str(), (long long)t.parameters, t.choice.bits, t.choice.bytes);
+      std::string act = t.choice.actBits ? std::to_string(t.choice.actBits)
+                        : options.actBits == "none" ? "f32"
+                                                    : options.actBits;
+      os << llvm::format("%-40s %-10s %-16s %9lld %4d %4s %10.0f ", t.name.c_str(), op.str().c_str(),
+                         t.shape.c_str(), (long long)t.parameters, t.choice.bits, act.c_str(),
+                         t.choice.bytes);
       for (auto [bits, omega] : t.choice.sensitivity)
         os << llvm::format(" %lld:%.3g", (long long)bits, omega);
+      if (t.choice.actSensitivity.size() == 2)
+        os << llvm::format("  a8:%.3g a16:%.3g", t.choice.actSensitivity[0],
+                           t.choice.actSensitivity[1]);
       os << "\n";
     }
   }
@@ -234,12 +255,20 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
                           llvm::StringRef modelPath) {
   mlir::MLIRContext *context = module.getContext();
   unsigned actBits = 0;
-  if (options.actBits == "8")
-    actBits = 8;
+  bool actAuto = options.actBits == "auto";
+  if (options.actBits == "8" || actAuto)
+    actBits = 8; // auto: 8 unless the allocation gives a layer 16
   else if (options.actBits == "16")
     actBits = 16;
   else if (options.actBits != "none")
-    return llvm::createStringError("--act-bits must be 8, 16 or none, got '" + options.actBits + "'");
+    return llvm::createStringError("--act-bits must be 8, 16, auto or none, got '" + options.actBits +
+                                   "'");
+  if (actAuto && !options.allocates())
+    return llvm::createStringError("--act-bits auto chooses activation widths in the bit allocation: "
+                                   "give --avg-bits, --size-budget or --bops-budget");
+  if (actAuto && !options.sensitivity.empty() && options.sensitivity != "hessian")
+    return llvm::createStringError("--act-bits auto needs --sensitivity hessian: activation "
+                                   "sensitivities are relative layer-output errors, its units");
   WeightMethod weightMethod;
   if (std::string why = parseWeightMethod(options.method, weightMethod); !why.empty())
     return llvm::createStringError("--weight-method: " + why);
@@ -263,9 +292,10 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (sensitivity.empty())
     // GPTQ pairs with its own objective, the Hessian-weighted error (best on
     // PaddleOCR rec); round to nearest with end-to-end KL (bench/RESULTS.md).
-    sensitivity = options.calib.empty() ? "weight-sqnr"
+    sensitivity = actAuto                         ? "hessian"
+                  : options.calib.empty()           ? "weight-sqnr"
                   : weightMethod != WeightMethod::RTN ? "hessian"
-                                             : "output-kl";
+                                                      : "output-kl";
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
                                    "--bops-budget, --latency-budget-ms) exclude each other");
@@ -294,6 +324,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     calibrate.percentile = options.percentile;
     calibrate.actBits = actBits ? actBits : 8;
     calibrate.hessians = roundsByHessian || hessianSensitivity;
+    calibrate.actSensitivity = actAuto;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
   }
   if (options.allocates()) {
@@ -329,6 +360,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     allocate.bopsBudget = options.bopsBudget;
     allocate.latencyBudget = options.latencyBudgetMs;
     allocate.actBits = actBits;
+    allocate.actBitsAuto = actAuto;
     allocate.groupSize = options.groupSize;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;

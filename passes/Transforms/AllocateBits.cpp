@@ -77,6 +77,9 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     if (layers.empty())
       return fail("no layer has a qnn.sensitivity; run qnn-sensitivity first");
 
+    if (actBitsAuto && latencyBudget > 0)
+      return fail("act-bits-auto with a latency budget: latencies are measured for int8 "
+                  "activations only; use a size, average-bits or BOPs budget");
     std::vector<LayerCandidates> candidates;
     double parameters = 0;
     double activationBits = actBits ? double(actBits) : 32.0;
@@ -87,15 +90,23 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       double params = double(numElements(op->getOperand(1)));
       double macs = multiplyAccumulates(op), scales = scaleCount(op, groupSize);
       parameters += params;
+      // With act-bits-auto, a layer whose input sensitivity was measured
+      // chooses (weight bits, 8 or 16 activation bits) jointly.
+      auto actOmega = op->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity");
+      bool joint = actBitsAuto && actOmega && actOmega.size() == 2;
       for (auto [bits, omega] : llvm::zip(sensitivity.getBits().asArrayRef(),
-                                          sensitivity.getOmega().asArrayRef())) {
-        layer.bits.push_back(int(bits));
-        layer.omega.push_back(omega);
-        layer.weightBits.push_back(params * double(bits));
-        layer.sizeBits.push_back(params * double(bits) + 32.0 * scales);
-        layer.bops.push_back(macs * double(bits) * activationBits);
-      }
-      if (auto latency = op->getAttrOfType<DenseF64ArrayAttr>("qnn.latency_ms")) {
+                                          sensitivity.getOmega().asArrayRef()))
+        for (int width : joint ? std::vector<int>{8, 16} : std::vector<int>{0}) {
+          double act = width ? double(width) : activationBits;
+          layer.bits.push_back(int(bits));
+          layer.omega.push_back(omega + (width ? actOmega[width == 8 ? 0 : 1] : 0.0));
+          layer.weightBits.push_back(params * double(bits));
+          layer.sizeBits.push_back(params * double(bits) + 32.0 * scales);
+          layer.bops.push_back(macs * double(bits) * act);
+          if (actBitsAuto)
+            layer.actBits.push_back(width ? width : 8);
+        }
+      if (auto latency = actBitsAuto ? nullptr : op->getAttrOfType<DenseF64ArrayAttr>("qnn.latency_ms")) {
         if (latency.size() != int64_t(layer.bits.size()))
           return fail("layer '" + layer.name + "' has a qnn.latency_ms that does not match its "
                       "qnn.sensitivity bit-widths");
@@ -124,15 +135,30 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     if (failed(checkEachBudget(candidates, budgets, parameters)))
       return;
     std::string error;
+    if (actBitsAuto && !budgets.bops) {
+      // 16-bit inputs cost bit operations (and run as float kernels): they
+      // may add at most act-headroom to what the all-int8 allocation needs.
+      std::vector<LayerCandidates> int8Only = onlyInt8(candidates);
+      auto base = allocateBits(int8Only, budgets, error);
+      if (!base)
+        return fail(error);
+      budgets.bops = base->bops * (1.0 + actHeadroom);
+    }
     auto allocation = allocateBits(candidates, budgets, error);
     if (!allocation)
       return fail(error);
 
     MLIRContext *context = &getContext();
-    for (auto [op, layer, choice] : llvm::zip(layers, candidates, allocation->choice))
+    int64_t wideLayers = 0;
+    for (auto [op, layer, choice] : llvm::zip(layers, candidates, allocation->choice)) {
       op->setAttr("qnn.weight_format",
                   WeightFormatAttr::get(context, layer.bits[choice], groupSize,
                                         BoolAttr::get(context, false), BoolAttr::get(context, true)));
+      if (!layer.actBits.empty()) {
+        op->setAttr("qnn.act_bits", IntegerAttr::get(IntegerType::get(context, 64), layer.actBits[choice]));
+        wideLayers += layer.actBits[choice] == 16;
+      }
+    }
     // The totals, for reports.
     Builder b(context);
     NamedAttrList totals;
@@ -142,7 +168,31 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     totals.set("predicted_omega", b.getF64FloatAttr(allocation->omega));
     if (latencyBudget > 0)
       totals.set("latency_ms", b.getF64FloatAttr(allocation->latencyMs));
+    if (actBitsAuto)
+      totals.set("act16_layers", b.getI64IntegerAttr(wideLayers));
     module->setAttr("qnn.allocation", totals.getDictionary(context));
+  }
+
+  /// The candidates with 8-bit activations only.
+  static std::vector<LayerCandidates> onlyInt8(const std::vector<LayerCandidates> &layers) {
+    std::vector<LayerCandidates> result;
+    for (const LayerCandidates &layer : layers) {
+      LayerCandidates kept = layer;
+      kept.bits.clear(), kept.actBits.clear(), kept.omega.clear(), kept.weightBits.clear();
+      kept.sizeBits.clear(), kept.bops.clear();
+      for (size_t c = 0; c < layer.bits.size(); ++c) {
+        if (!layer.actBits.empty() && layer.actBits[c] != 8)
+          continue;
+        kept.bits.push_back(layer.bits[c]);
+        kept.actBits.push_back(8);
+        kept.omega.push_back(layer.omega[c]);
+        kept.weightBits.push_back(layer.weightBits[c]);
+        kept.sizeBits.push_back(layer.sizeBits[c]);
+        kept.bops.push_back(layer.bops[c]);
+      }
+      result.push_back(std::move(kept));
+    }
+    return result;
   }
 
   /// Each budget alone, in the units the user gave it.

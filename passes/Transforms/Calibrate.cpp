@@ -8,6 +8,7 @@
 #include "quantc/Analysis/ActivationTable.h"
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/RangeEstimator.h"
+#include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
 
@@ -18,6 +19,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -227,6 +229,9 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         std::tie(lo, hi) = *fromBatchNorm;
       setCalibratedRange(probes[i], lo, hi);
     }
+    if (actSensitivity && failed(measureActivationSensitivity(layers, **model, *samples, probeIndex,
+                                                              observers, layerHessians)))
+      return;
     for (size_t l = 0; l < layers.size(); ++l) {
       if (!layerHessians[l].empty())
         storeHessian(layers[l], layerHessians[l], double(samples->size()));
@@ -268,17 +273,18 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   }
 
   /// Accumulates the layer's X^T X; false when it has none (no constant
-  /// weight, grouped or transposed convolutions).
+  /// weight, grouped or transposed convolutions). `replacement`, when
+  /// given, is read instead of the input (an error tensor of its shape).
   bool accumulateHessian(Operation *op, ProbedModel &model,
                          const llvm::DenseMap<Value, size_t> &probeIndex,
-                         std::vector<double> &hessian) {
+                         std::vector<double> &hessian, const float *replacement = nullptr) {
     if (!floatWeight(op))
       return false;
     auto inputs = activationInputs(op);
     if (inputs.size() != 1 || inputs[0] != op->getOperand(0))
       return false;
     size_t probe = probeIndex.lookup(inputs[0]);
-    const float *data = model.probe(probe);
+    const float *data = replacement ? replacement : model.probe(probe);
     auto shape = model.probeShape(probe).shape;
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
@@ -326,6 +332,120 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       }
   }
 
+
+  /// For --act-bits auto: how much quantizing each layer's input at 8 and
+  /// at 16 bits disturbs the layer's output, in the units of the Hessian
+  /// weight sensitivity: E||W e||^2 / E||W x||^2 with e = fq(x) - x, exactly
+  /// (tr(W E[e e^T] W^T) from the im2col'd errors) where the layer has
+  /// X^T X, per input channel (diagonal) otherwise. 8 bits use the
+  /// calibrated range, 16 bits the min/max one (`qnn.act_range16`).
+  LogicalResult measureActivationSensitivity(ArrayRef<Operation *> layers, ProbedModel &model,
+                                             const std::vector<Sample> &samples,
+                                             const llvm::DenseMap<Value, size_t> &probeIndex,
+                                             const std::vector<TensorObserver> &observers,
+                                             const std::vector<std::vector<double>> &hessians) {
+    struct Measured {
+      std::array<ActivationParams, 2> params; // 8 and 16 bits
+      std::array<std::vector<double>, 2> errorHessian, errorPower;
+      std::vector<double> inputPower;
+      std::optional<ChannelWeights> channelWeights;
+      bool eligible = false;
+    };
+    std::vector<Measured> measured(layers.size());
+    for (auto [l, op] : llvm::enumerate(layers)) {
+      auto probe = probeIndex.find(op->getOperand(0));
+      auto range = probe == probeIndex.end() ? std::nullopt : calibratedRange(op->getOperand(0));
+      if (!floatWeight(op) || !range)
+        continue;
+      const TensorObserver &observer = observers[probe->second];
+      Measured &m = measured[l];
+      m.params[0] = activationParams(range->first, range->second, 8, false);
+      m.params[1] = activationParams(observer.min(), observer.max(), 16, true);
+      m.channelWeights = hessians[l].empty() ? inputChannelWeights(op) : std::nullopt;
+      m.eligible = !hessians[l].empty() || m.channelWeights;
+      op->setAttr("qnn.act_range16",
+                  DenseF64ArrayAttr::get(&getContext(), {std::min(observer.min(), 0.0),
+                                                         std::max(observer.max(), 0.0)}));
+    }
+    std::vector<float> error;
+    for (const Sample &sample : samples) {
+      if (failed(runSample(model, sample)))
+        return failure();
+      for (auto [l, op] : llvm::enumerate(layers)) {
+        Measured &m = measured[l];
+        if (!m.eligible)
+          continue;
+        size_t probe = probeIndex.lookup(op->getOperand(0));
+        const float *x = model.probe(probe);
+        int64_t size = model.probeSize(probe);
+        error.resize(size);
+        for (int width = 0; width < 2; ++width) {
+          for (int64_t i = 0; i < size; ++i)
+            error[i] = m.params[width].fakeQuantize(x[i]) - x[i];
+          if (!hessians[l].empty()) {
+            accumulateHessian(op, model, probeIndex, m.errorHessian[width], error.data());
+            continue;
+          }
+          int64_t channels = int64_t(m.channelWeights->weights.size()), inner = m.channelWeights->inner;
+          m.errorPower[width].resize(channels, 0.0);
+          m.inputPower.resize(channels, 0.0);
+          for (int64_t i = 0; i < size; ++i) {
+            int64_t c = (i / inner) % channels;
+            m.errorPower[width][c] += double(error[i]) * error[i];
+            if (width == 0)
+              m.inputPower[c] += double(x[i]) * x[i];
+          }
+        }
+      }
+    }
+    for (auto [l, op] : llvm::enumerate(layers)) {
+      Measured &m = measured[l];
+      if (!m.eligible)
+        continue;
+      std::array<double, 2> omega{};
+      if (!hessians[l].empty()) {
+        auto weight = readFloats(floatWeight(op));
+        auto shape = cast<RankedTensorType>(floatWeight(op).getType()).getShape();
+        auto layout = WeightLayout::fromAxes({shape.begin(), shape.end()}, weightChannelAxis(op));
+        double signal = quadraticForm(*weight, layout, hessians[l]);
+        for (int width = 0; width < 2; ++width)
+          omega[width] = signal > 0 ? quadraticForm(*weight, layout, m.errorHessian[width]) / signal : 0;
+      } else {
+        double signal = 0;
+        for (size_t c = 0; c < m.inputPower.size(); ++c)
+          signal += m.channelWeights->weights[c] * m.inputPower[c];
+        for (int width = 0; width < 2; ++width) {
+          double noise = 0;
+          for (size_t c = 0; c < m.inputPower.size(); ++c)
+            noise += m.channelWeights->weights[c] * m.errorPower[width][c];
+          omega[width] = signal > 0 ? noise / signal : 0;
+        }
+      }
+      op->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(&getContext(), omega));
+    }
+    return success();
+  }
+
+  /// sum_r w_r M w_r^T over the rows of a weight in `layout` (M: columns^2).
+  static double quadraticForm(const std::vector<float> &weight, const WeightLayout &layout,
+                              const std::vector<double> &m) {
+    int64_t n = layout.columns;
+    if (int64_t(m.size()) != n * n)
+      return 0;
+    double total = 0;
+    std::vector<double> row(n);
+    for (int64_t r = 0; r < layout.rows; ++r) {
+      for (int64_t c = 0; c < n; ++c)
+        row[c] = weight[layout.offset(r, c)];
+      for (int64_t i = 0; i < n; ++i) {
+        double sum = 0;
+        for (int64_t j = 0; j < n; ++j)
+          sum += m[i * n + j] * row[j];
+        total += row[i] * sum;
+      }
+    }
+    return total;
+  }
 
   /// Per input channel of a layer with a constant weight: the mean (for
   /// bias correction; summed over samples, skipped when `means` is null)

@@ -249,6 +249,9 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
            "Bits the mse/entropy objectives assume">,
     Option<"hessians", "hessians", "bool", /*default=*/"false",
            "Also record X^T X per layer (GPTQ, sensitivity)">,
+    Option<"actSensitivity", "act-sensitivity", "bool", /*default=*/"false",
+           "Also record each layer's relative output error with its input at 8 and 16 bits "
+           "(qnn.act_sensitivity) and the 16-bit range (qnn.act_range16); needs hessians">,
     Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
            "Samples synthesized when no inputs are given">,
   ];
@@ -318,6 +321,14 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     `qnn-quantize` honours; the module gets `qnn.allocation` with the totals.
     An infeasible budget is an error naming the smallest achievable value.
 
+    With `act-bits-auto` (HAWQ-V3's joint widths), every layer whose input
+    sensitivity `qnn.act_sensitivity` was measured (`qnn-calibrate
+    {act-sensitivity}`, in the units of the Hessian weight sensitivity)
+    chooses weight bits and 8 or 16 activation bits together; the choice is
+    written as `qnn.act_bits`. 16-bit inputs cost bit operations (and run
+    as float kernels): without a `bops-budget`, they may add `act-headroom`
+    (default 10%) to the bit operations the best all-int8 allocation needs.
+
     ```mlir
     %y = qnn.conv %x, %w {qnn.weight_format = #qnn.weight_format<bits = 4, group_size = 0, ternary = false, symmetric = true>, ...}
     ```
@@ -331,6 +342,10 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
            "Summed measured layer latency, ms (needs qnn-measure-latency; 0: no budget)">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation bits the BOPs count (0: float, counted as 32)">,
+    Option<"actBitsAuto", "act-bits-auto", "bool", /*default=*/"false",
+           "Choose 8 or 16 activation bits per layer too (needs qnn.act_sensitivity)">,
+    Option<"actHeadroom", "act-headroom", "double", /*default=*/"0.1",
+           "Without a BOPs budget: the share of bit operations 16-bit inputs may add">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
            "Weight groups qnn-quantize will use (scale overhead): 0 per channel, -1 per tensor, or 32/64/128">,
     Option<"pinFirstLast", "pin-first-last", "bool", /*default=*/"false",

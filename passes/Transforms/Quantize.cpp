@@ -159,7 +159,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         if (failed(quantizeActivations(op)))
           return signalPassFailure();
     for (Operation *op : layers)
-      for (StringRef stat : {"qnn.input_mean", "qnn.input_absmax"})
+      for (StringRef stat : {"qnn.input_mean", "qnn.input_absmax", "qnn.act_range16"})
         op->removeAttr(stat); // calibration leftovers
     // Float weights no layer reads any more.
     module.walk([](ConstantOp constant) {
@@ -278,48 +278,46 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
       cast<GemmOp>(op).getCMutable().assign(corrected);
   }
 
+  /// The layer's activation width: `qnn.act_bits` from the allocation
+  /// (--act-bits auto), else the pass option. 16-bit inputs take the
+  /// `qnn.act_range16` min/max range when calibration recorded it (the
+  /// 8-bit range may clip; 16 bits need not).
   LogicalResult quantizeActivations(Operation *op) {
+    unsigned bits = actBits;
+    if (auto chosen = op->getAttrOfType<IntegerAttr>("qnn.act_bits"))
+      bits = unsigned(chosen.getInt());
+    if (bits != 8 && bits != 16)
+      return op->emitError() << "qnn-quantize: layer '" << layerName(op)
+                             << "' has activation width " << bits << " (8 or 16 only)";
+    auto wide = op->getAttrOfType<DenseF64ArrayAttr>("qnn.act_range16");
     for (OpOperand &operand : op->getOpOperands()) {
       Value value = operand.get();
       if (!llvm::is_contained(activationInputs(op), value) || value.getDefiningOp<DequantizeOp>())
         continue;
       auto range = calibratedRange(value);
+      if (bits == 16 && wide && wide.size() == 2 && operand.getOperandNumber() == 0)
+        range = std::make_pair(wide[0], wide[1]);
       if (!range)
         return op->emitError() << "qnn-quantize: activation input " << operand.getOperandNumber()
                                << " of layer '" << layerName(op)
                                << "' has no calibrated range; run qnn-calibrate first";
-      auto it = quantized.find(value);
+      auto key = std::make_pair(value, bits);
+      auto it = quantized.find(key);
       if (it == quantized.end())
-        it = quantized.try_emplace(value, insertQuantizePair(value, *range)).first;
+        it = quantized.try_emplace(key, insertQuantizePair(value, *range, bits)).first;
       operand.set(it->second);
     }
     return success();
   }
 
-  Value insertQuantizePair(Value value, std::pair<double, double> range) {
+  Value insertQuantizePair(Value value, std::pair<double, double> range, unsigned bits) {
     MLIRContext *context = value.getContext();
-    auto [lo, hi] = range;
-    lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
-    bool symmetricActs = actSymmetric || actBits == 16;
-    int64_t qmax = (int64_t(1) << (actBits - 1)) - 1;
-    int64_t qmin = symmetricActs ? -qmax : -qmax - 1;
-    double scale;
-    int64_t zeroPoint = 0;
-    if (symmetricActs) {
-      scale = std::max(std::fabs(lo), std::fabs(hi)) / double(qmax);
-    } else {
-      scale = (hi - lo) / double(qmax - qmin);
-      if (scale > 0)
-        zeroPoint = std::clamp<int64_t>(int64_t(std::nearbyint(qmin - lo / scale)), qmin, qmax);
-    }
-    if (!(scale >= double(std::numeric_limits<float>::min())) || !std::isfinite(scale))
-      scale = 1.0; // a tensor that is always zero (or denormal: as good as)
-    scale = double(float(scale)); // the type stores what f32 arithmetic will use
-    auto storage = IntegerType::get(context, actBits);
+    ActivationParams p = activationParams(range.first, range.second, bits, actSymmetric);
+    auto storage = IntegerType::get(context, bits);
     auto type = cast<RankedTensorType>(value.getType());
     auto element = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, storage,
-                                                    type.getElementType(), scale, zeroPoint, qmin,
-                                                    qmax);
+                                                    type.getElementType(), p.scale, p.zeroPoint,
+                                                    p.qmin, p.qmax);
     OpBuilder b(context);
     b.setInsertionPointAfterValue(value);
     Location loc = value.getLoc();
@@ -327,7 +325,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     return DequantizeOp::create(b, loc, type, q);
   }
 
-  llvm::DenseMap<Value, Value> quantized;
+  llvm::DenseMap<std::pair<Value, unsigned>, Value> quantized; // one pair per tensor and width
 };
 
 } // namespace

@@ -3,6 +3,7 @@
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples" | FileCheck %s
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples/a.npy,%t/samples/b.npy hessians=true" | FileCheck %s --check-prefix=HESSIAN
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples method=percentile percentile=99.9" | FileCheck %s --check-prefix=PERCENTILE
+// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true act-sensitivity=true" | FileCheck %s --check-prefix=ACTSENS
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples method=entropy" | FileCheck %s --check-prefix=ENTROPY
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples method=mse" | FileCheck %s --check-prefix=ENTROPY
 // RUN: not quant-opt %s --qnn-calibrate="inputs=%t/missing" 2>&1 | FileCheck %s --check-prefix=MISSING
@@ -23,6 +24,11 @@
 // HESSIAN: qnn.matmul {{.*}}qnn.hessian = dense_resource<hessian> : tensor<4x4xf32>
 // HESSIAN: qnn.matmul {{.*}}qnn.hessian = dense_resource<hessian{{.*}}> : tensor<2x2xf32>
 // HESSIAN: hessian: "0x10000000000000000000000000000000000000000000000000000040000040400000003F00000000000040400000A04000005040000000000000003F0000504000004A41"
+// With act-sensitivity, each layer also gets the min/max range its input
+// would take at 16 bits and the relative output error at 8 and 16 bits
+// (1/256^2 as much rounding noise at 16 bits: far smaller).
+// ACTSENS: qnn.matmul {{.*}}qnn.act_range16 = array<f64: 0.000000e+00, 5.000000e+00>, qnn.act_sensitivity = array<f64: 2.078{{[0-9]*}}E-6, 2.265{{[0-9]*}}E-10>
+// ACTSENS: qnn.matmul {{.*}}qnn.act_range16 = array<f64: -4.000000e+00, 4.500000e+00>, qnn.act_sensitivity = array<f64:
 // PERCENTILE: qnn.relu %arg0 {qnn.ranges = [#qnn.range<0.000000e+00, {{.*}}>]}
 // ENTROPY: qnn.relu %arg0 {qnn.ranges = [#qnn.range<0.000000e+00, {{.*}}>]}
 // MISSING: error: qnn-calibrate: {{.*}}missing: no such calibration file or directory

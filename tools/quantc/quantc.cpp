@@ -83,7 +83,8 @@ static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
     cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> actBits("act-bits",
-                                    cl::desc("Activation bits: 8, 16 or none (weight-only)"),
+                                    cl::desc("Activation bits: 8, 16, none (weight-only), or auto "
+                                             "(8 or 16 per layer, chosen by the bit allocation)"),
                                     cl::init("none"), cl::cat(quantizeCategory),
                                     cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> kernelActivations(

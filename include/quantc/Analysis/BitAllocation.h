@@ -25,6 +25,7 @@ struct LayerCandidates {
   std::vector<double> bops;      // bit operations: MACs * weight bits * activation bits
   std::vector<double> latencyMs; // measured kernel latency (empty: no latency budget possible)
   std::optional<int> pinned;     // forced bit-width (must be a candidate)
+  std::vector<int> actBits;       // activation width per candidate (empty: one global width)
 };
 
 /// Upper bounds; unset means unconstrained.

@@ -4,6 +4,7 @@
 #ifndef QUANTC_ANALYSIS_QUANTIZER_H
 #define QUANTC_ANALYSIS_QUANTIZER_H
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -99,6 +100,20 @@ std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const We
 
 /// Float <-> integer for one value: clamp(roundeven(x / scale) + zp).
 int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range);
+
+/// How qnn-quantize stores an activation of range [lo, hi] in `bits` bits:
+/// asymmetric with a zero point, or symmetric (always at 16 bits).
+struct ActivationParams {
+  double scale = 1;
+  int64_t zeroPoint = 0, qmin = 0, qmax = 0;
+  /// x quantized and dequantized again (f32 division, as the lowering does).
+  float fakeQuantize(float x) const {
+    float q = std::nearbyint(x / float(scale)) + float(zeroPoint);
+    q = std::min(std::max(q, float(qmin)), float(qmax));
+    return (q - float(zeroPoint)) * float(scale);
+  }
+};
+ActivationParams activationParams(double lo, double hi, unsigned bits, bool symmetric);
 
 /// A positive real rescale factor as multiplier * 2^-shift, multiplier in
 /// [2^30, 2^31), shift in [1, 62] (nullopt when the factor is out of range).
