@@ -289,14 +289,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
         return false; // grouped/depthwise weights see other inputs per channel group
-      auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-      ConvGeometry g{shape[0], shape[1], shape[2], shape[3],
-                     weightType.getDimSize(2), weightType.getDimSize(3)};
-      auto strides = conv.getStrides(), dilations = conv.getDilations(), pads = conv.getPads();
-      g.strideH = strides[0], g.strideW = strides[1];
-      g.dilationH = dilations[0], g.dilationW = dilations[1];
-      g.padTop = pads[0], g.padLeft = pads[1], g.padBottom = pads[2], g.padRight = pads[3];
-      accumulateConvHessian(data, g, hessian);
+      accumulateConvHessian(data, convGeometry(conv, shape), hessian);
       return true;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
@@ -447,9 +440,51 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     return total;
   }
 
-  /// Per input channel of a layer with a constant weight: the mean (for
-  /// bias correction; summed over samples, skipped when `means` is null)
-  /// and the largest magnitude (for SmoothQuant).
+  /// The geometry of a 2-D convolution over an NCHW input of `shape`.
+  static ConvGeometry convGeometry(ConvOp conv, ArrayRef<int64_t> shape) {
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    ConvGeometry g{shape[0], shape[1], shape[2], shape[3],
+                   weightType.getDimSize(2), weightType.getDimSize(3)};
+    auto strides = conv.getStrides(), dilations = conv.getDilations(), pads = conv.getPads();
+    g.strideH = strides[0], g.strideW = strides[1];
+    g.dilationH = dilations[0], g.dilationW = dilations[1];
+    g.padTop = pads[0], g.padLeft = pads[1], g.padBottom = pads[2], g.padRight = pads[3];
+    return g;
+  }
+
+  /// The mean of every (channel, kh, kw) patch element over the output
+  /// positions, padding read as zero: at the borders of small feature maps
+  /// (rec's are 3 rows high) it is far from the channel mean.
+  static void accumulateConvColumnMeans(ConvOp conv, const float *x, const ConvGeometry &g,
+                                        std::vector<double> &means) {
+    int64_t kernel = g.kernelH * g.kernelW, oh = g.outHeight(), ow = g.outWidth();
+    means.resize(g.channels * kernel, 0.0);
+    double positions = double(g.batch * oh * ow);
+    for (int64_t n = 0; n < g.batch; ++n)
+      for (int64_t c = 0; c < g.channels; ++c) {
+        const float *plane = x + (n * g.channels + c) * g.height * g.width;
+        for (int64_t kh = 0; kh < g.kernelH; ++kh)
+          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+            double sum = 0;
+            for (int64_t y = 0; y < oh; ++y) {
+              int64_t iy = y * g.strideH - g.padTop + kh * g.dilationH;
+              if (iy < 0 || iy >= g.height)
+                continue;
+              for (int64_t xo = 0; xo < ow; ++xo) {
+                int64_t ix = xo * g.strideW - g.padLeft + kw * g.dilationW;
+                if (ix >= 0 && ix < g.width)
+                  sum += plane[iy * g.width + ix];
+              }
+            }
+            means[c * kernel + kh * g.kernelW + kw] += sum / positions;
+          }
+      }
+  }
+
+  /// Per input channel of a layer with a constant weight: the largest
+  /// magnitude (for SmoothQuant) and, unless `means` is null, the mean of
+  /// each weight column's input (for bias correction; summed over samples):
+  /// per (channel, kh, kw) patch element for convolutions.
   void accumulateChannelStats(Operation *op, ProbedModel &model,
                               const llvm::DenseMap<Value, size_t> &probeIndex,
                               std::vector<double> *means, std::vector<double> &absMax) {
@@ -469,6 +504,14 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     }
     if (!means)
       return;
+    auto conv = dyn_cast<ConvOp>(op);
+    if (conv && model.probeShape(probe->second).shape.size() == 4) {
+      accumulateConvColumnMeans(conv, data, convGeometry(conv, model.probeShape(probe->second).shape),
+                                *means);
+      return;
+    }
+    if (isa<ConvTransposeOp>(op))
+      return; // no bias correction for it
     means->resize(layout->channels, 0.0);
     for (int64_t i = 0; i < size; ++i)
       (*means)[(i / layout->inner) % layout->channels] += double(data[i]) / double(perChannel);

@@ -235,15 +235,17 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     auto means = op->getAttrOfType<DenseF64ArrayAttr>("qnn.input_mean");
     if (!means)
       return;
+    // One mean per (input channel, kernel element): E[x] of that column.
     std::vector<float> approx = dequantizeWeights(layer.quantized, layer.layout);
     std::vector<double> shift(layer.layout.rows, 0.0);
+    int64_t kernel = columnsPerInputChannel(op);
     for (int64_t r = 0; r < layer.layout.rows; ++r)
       for (int64_t c = 0; c < layer.layout.columns; ++c) {
-        int64_t channel = inputChannelOf(op, r, c);
-        if (channel < 0 || channel >= int64_t(means.size()))
+        int64_t index = inputChannelOf(op, r, c) * kernel + c % kernel;
+        if (index < 0 || index >= int64_t(means.size()))
           return; // statistics of another shape: nothing to trust
         int64_t at = layer.layout.offset(r, c);
-        shift[r] += (double(approx[at]) - layer.original[at]) * means[channel];
+        shift[r] += (double(approx[at]) - layer.original[at]) * means[index];
       }
     Value bias;
     double factor = 1; // bias units per output unit
