@@ -266,9 +266,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (actAuto && !options.allocates())
     return llvm::createStringError("--act-bits auto chooses activation widths in the bit allocation: "
                                    "give --avg-bits, --size-budget or --bops-budget");
-  if (actAuto && !options.sensitivity.empty() && options.sensitivity != "hessian")
-    return llvm::createStringError("--act-bits auto needs --sensitivity hessian: activation "
-                                   "sensitivities are relative layer-output errors, its units");
+  if (actAuto && options.sensitivity == "weight-sqnr")
+    return llvm::createStringError("--act-bits auto needs a sensitivity that sees the layer's "
+                                   "inputs: hessian, output-kl or output-mse, not weight-sqnr");
   WeightMethod weightMethod;
   if (std::string why = parseWeightMethod(options.method, weightMethod); !why.empty())
     return llvm::createStringError("--weight-method: " + why);
@@ -292,8 +292,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (sensitivity.empty())
     // GPTQ pairs with its own objective, the Hessian-weighted error (best on
     // PaddleOCR rec); round to nearest with end-to-end KL (bench/RESULTS.md).
-    sensitivity = actAuto                         ? "hessian"
-                  : options.calib.empty()           ? "weight-sqnr"
+    sensitivity = options.calib.empty() && !actAuto     ? "weight-sqnr"
                   : weightMethod != WeightMethod::RTN ? "hessian"
                                                       : "output-kl";
   if (options.allocates() && !options.bits.empty())
@@ -323,7 +322,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
     calibrate.method = options.calibMethod;
     calibrate.percentile = options.percentile;
     calibrate.actBits = actBits ? actBits : 8;
-    calibrate.hessians = roundsByHessian || hessianSensitivity;
+    calibrate.hessians = roundsByHessian || hessianSensitivity || actAuto;
     calibrate.actSensitivity = actAuto;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
   }

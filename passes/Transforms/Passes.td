@@ -123,7 +123,7 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
     using the `qnn.hessian` X^T X that `qnn-calibrate{hessians=true}` stored,
     or AdaRound (`method=adaround`) with the same matrix.
 
-    Bias correction (`bias-correction`, on by default): where calibration
+    Bias correction (`bias-correction`, off by default): where calibration
     recorded the layer's input channel means `qnn.input_mean`, the expected
     output shift of the weight error, (W_q - W) E[x], is subtracted from the
     bias of a Conv (one is added if it has none) or a Gemm with a per-column
@@ -160,7 +160,7 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
            "Activation bits: 0 (weight-only), 8 or 16">,
     Option<"actSymmetric", "act-symmetric", "bool", /*default=*/"false",
            "Symmetric activations (int8, zero point 0) instead of asymmetric">,
-    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"true",
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"false",
            "Subtract (W_q - W) E[x] from the bias where qnn.input_mean is known">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];

@@ -161,17 +161,54 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
                                  << "' has no qnn.hessian or qnn.input_power; run "
                                     "qnn-calibrate{hessians=true} first";
       }
-      // Relative to the layer's output energy w^T H w: layers' outputs differ
-      // in scale by orders of magnitude, their relative errors compare.
-      auto weighted = [&](const std::vector<float> &approx) {
-        return hessian ? hessianWeightedError(layer.original, approx, layer.layout, *hessian)
-                       : diagonalHessianError(layer.original, approx, layer.layout, *diagonal);
-      };
-      if (!energy)
-        energy = weighted(std::vector<float>(layer.original.size(), 0.f));
-      scores.push_back(*energy > 0 ? weighted(candidate.dequantized) / *energy : 0.0);
+      scores.push_back(relativeOutputError(layer, candidate.dequantized,
+                                           hessian ? &*hessian : nullptr,
+                                           diagonal ? &*diagonal : nullptr, energy));
     }
     return success();
+  }
+
+  /// The Hessian metric: the weight error's share of the layer's output
+  /// energy, d^T H d / w^T H w (H diagonal where the layer has none). Layers'
+  /// outputs differ in scale by orders of magnitude; relative errors compare.
+  static double relativeOutputError(const QuantizedLayerWeight &layer,
+                                    const std::vector<float> &approx,
+                                    const std::vector<double> *hessian,
+                                    const std::vector<double> *diagonal,
+                                    std::optional<double> &energy) {
+    auto weighted = [&](const std::vector<float> &values) {
+      return hessian ? hessianWeightedError(layer.original, values, layer.layout, *hessian)
+                     : diagonalHessianError(layer.original, values, layer.layout, *diagonal);
+    };
+    if (!energy)
+      energy = weighted(std::vector<float>(layer.original.size(), 0.f));
+    return *energy > 0 ? weighted(approx) / *energy : 0.0;
+  }
+
+  /// --act-bits auto with an output metric: the activation sensitivities
+  /// are relative layer-output errors (Hessian units). To first order an
+  /// error at the layer's output reaches the model's output the same way
+  /// whether the weights or the inputs caused it, so the layer's ratio of
+  /// output-metric to Hessian-metric score (at its smallest candidate width,
+  /// the least noisy) converts them.
+  void convertActivationSensitivity(Operation *op, const Candidate &candidate, double score) {
+    auto act = op->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity");
+    if (!act || !candidate.layer)
+      return;
+    auto hessian = layerHessian(op);
+    auto diagonal = hessian ? std::nullopt : diagonalPower(op, *candidate.layer);
+    std::optional<double> energy;
+    double relative = hessian || diagonal
+                          ? relativeOutputError(*candidate.layer, candidate.dequantized,
+                                                hessian ? &*hessian : nullptr,
+                                                diagonal ? &*diagonal : nullptr, energy)
+                          : 0.0;
+    if (!(relative > 0) || !std::isfinite(score / relative))
+      return; // no way to relate the units: the Hessian-unit values stay
+    SmallVector<double> converted;
+    for (double omega : act.asArrayRef())
+      converted.push_back(omega * score / relative);
+    op->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(op->getContext(), converted));
   }
 
   /// One compiled float model with every layer's weight as an input; each
@@ -198,6 +235,8 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
             }))
           return fail(llvm::toString(std::move(e))), failure();
         omega[l].push_back(divergence / double((*model)->sampleCount()));
+        if (b == candidates.front())
+          convertActivationSensitivity(layers[l], candidate, omega[l].back());
       }
       weights[l] = nullptr;
     }

@@ -1,5 +1,5 @@
-// RUN: quant-opt %s -split-input-file --qnn-quantize="bits=2 clip-search=false" | FileCheck %s
-// RUN: quant-opt %s -split-input-file --qnn-quantize="bits=2 clip-search=false bias-correction=false" | FileCheck %s --check-prefix=OFF
+// RUN: quant-opt %s -split-input-file --qnn-quantize="bits=2 clip-search=false bias-correction=true" | FileCheck %s
+// RUN: quant-opt %s -split-input-file --qnn-quantize="bits=2 clip-search=false" | FileCheck %s --check-prefix=OFF
 
 // Column 0 of B, [1, 0.3, -0.6, 0.2], rounds to [1, 0, -1, 0] (scale 1): its
 // error [0, -0.3, -0.4, -0.2] against the input means [1, 2, 3, 4] shifts the
