@@ -298,7 +298,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
                                    "--bops-budget, --latency-budget-ms) exclude each other");
-  bool hessianSensitivity = options.allocates() && sensitivity == "hessian";
+  bool hessianSensitivity =
+      options.allocates() && (sensitivity == "hessian" || sensitivity == "hessian-kl");
   if (options.pareto && (!options.allocates() || options.report.empty()))
     return llvm::createStringError("--pareto needs a bit-allocation budget and an output "
                                    "directory (compile -o DIR, or --report)");

@@ -101,9 +101,10 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     if (!parsed)
       return fail(error);
     const std::vector<unsigned> &candidates = *parsed;
-    if (metric != "hessian" && metric != "output-kl" && metric != "output-mse" &&
-        metric != "weight-sqnr")
-      return fail("unknown metric '" + metric + "' (known: hessian, output-kl, output-mse, weight-sqnr)");
+    if (metric != "hessian" && metric != "hessian-kl" && metric != "output-kl" &&
+        metric != "output-mse" && metric != "weight-sqnr")
+      return fail("unknown metric '" + metric +
+                  "' (known: hessian, hessian-kl, output-kl, output-mse, weight-sqnr)");
     if (groupSize < -1)
       return fail("group-size must be -1, 0 or positive");
     if (std::string why = parseWeightMethod(method, weightMethod); !why.empty())
@@ -124,6 +125,8 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       for (size_t l = 0; l < layers.size(); ++l)
         if (failed(weightScores(layers[l], candidates, omega[l])))
           return signalPassFailure();
+      if (metric == "hessian-kl" && failed(scaleToOutputKL(layers, candidates, omega)))
+        return signalPassFailure();
     }
     for (size_t l = 0; l < layers.size(); ++l) {
       // More bits never need to cost more: a b-bit grid with the b'-bit
@@ -211,17 +214,48 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     op->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(op->getContext(), converted));
   }
 
+  /// hessian-kl: the Hessian scores say how a layer's relative output error
+  /// grows with fewer bits, but not how much of it reaches the model's
+  /// output (rec's 6625-class classifier: much more than its share). One
+  /// output-KL measurement per layer, at the candidate nearest 4 bits,
+  /// gives that factor; every width's score is scaled by it. Costs one
+  /// model run per layer and sample instead of output-kl's one per width.
+  LogicalResult scaleToOutputKL(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
+                                std::vector<std::vector<double>> &omega) {
+    size_t reference = 0;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      if (std::abs(int(candidates[i]) - 4) < std::abs(int(candidates[reference]) - 4))
+        reference = i;
+    std::vector<std::vector<double>> measured(layers.size());
+    if (failed(outputScores(layers, {candidates[reference]}, measured, /*converts=*/false)))
+      return failure();
+    for (size_t l = 0; l < layers.size(); ++l) {
+      double relative = omega[l][reference], divergence = measured[l].front();
+      if (!(relative > 0) || !std::isfinite(divergence / relative))
+        continue; // an exact layer: its scores are zero in any unit
+      for (double &score : omega[l])
+        score *= divergence / relative;
+      if (auto act = layers[l]->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity")) {
+        SmallVector<double> converted;
+        for (double value : act.asArrayRef())
+          converted.push_back(value * divergence / relative);
+        layers[l]->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(&getContext(), converted));
+      }
+    }
+    return success();
+  }
+
   /// One compiled float model with every layer's weight as an input; each
   /// (layer, bits) swaps in that layer's quantized weight and runs all samples.
   LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
-                             std::vector<std::vector<double>> &omega) {
+                             std::vector<std::vector<double>> &omega, bool converts = true) {
     auto model = WeightSwapModel::create(getOperation(), layers,
                                          std::vector<std::string>(inputs.begin(), inputs.end()),
                                          dataFreeSamples, /*warnDataFree=*/true);
     if (!model)
       return fail(llvm::toString(model.takeError())), failure();
     const ModelSignature &signature = (*model)->signature();
-    bool kl = metric == "output-kl";
+    bool kl = metric == "output-kl" || metric == "hessian-kl";
     std::vector<const float *> weights(layers.size(), nullptr);
     for (size_t l = 0; l < layers.size(); ++l) {
       auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
@@ -235,7 +269,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
             }))
           return fail(llvm::toString(std::move(e))), failure();
         omega[l].push_back(divergence / double((*model)->sampleCount()));
-        if (b == candidates.front())
+        if (converts && b == candidates.front())
           convertActivationSensitivity(layers[l], candidate, omega[l].back());
       }
       weights[l] = nullptr;
