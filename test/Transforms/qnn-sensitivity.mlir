@@ -7,6 +7,12 @@
 // RUN: diff %t/sqnr.txt %t/hessian.txt
 // RUN: quant-opt %s --qnn-sensitivity="metric=output-kl bits=2,8 inputs=%t" | FileCheck %s --check-prefix=KL
 // RUN: quant-opt %s --qnn-sensitivity="metric=output-mse bits=2,8" | FileCheck %s --check-prefix=KL
+// hessian-kl: the Hessian scores scaled per layer so the 4-bit one is the
+// output KL at 4 bits; the ratios between widths stay the Hessian's.
+// RUN: quant-opt %s --qnn-sensitivity="metric=hessian-kl bits=2,4,8 inputs=%t" | grep -o "omega = .*>" > %t/hkl.txt
+// RUN: quant-opt %s --qnn-sensitivity="metric=output-kl bits=4 inputs=%t" | grep -o "omega = .*>" > %t/kl4.txt
+// RUN: %python -c "import re; v = lambda f: [[float(x) for x in re.search(r'\[([^]]*)\]', l).group(1).split(',')] for l in open('%t/' + f)]; h, k, kl = v('hessian.txt'), v('hkl.txt'), v('kl4.txt'); print(all(abs(a[1] - b[0]) <= 1e-6 * b[0] and abs(a[0] / a[1] - c[0] / c[1]) <= 1e-6 * c[0] / c[1] for a, b, c in zip(k, kl, h)), len(k))" | FileCheck %s --check-prefix=HKL
+// HKL: True 2
 // RUN: not quant-opt %s --qnn-sensitivity="metric=loss" 2>&1 | FileCheck %s --check-prefix=METRIC
 // RUN: not quant-opt %s --qnn-sensitivity="bits=1,4" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: sed 's/qnn.hessian = [^}]*}/}/' %s | not quant-opt --qnn-sensitivity 2>&1 | FileCheck %s --check-prefix=NO-HESSIAN
@@ -16,7 +22,7 @@
 // CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8]
 // KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8], omega = [{{[0-9.e+-]+}}, {{[0-9.e+-]+}}]>
 // KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8]
-// METRIC: error: qnn-sensitivity: unknown metric 'loss' (known: hessian, output-kl, output-mse, weight-sqnr)
+// METRIC: error: qnn-sensitivity: unknown metric 'loss' (known: hessian, hessian-kl, output-kl, output-mse, weight-sqnr)
 // BITS: error: qnn-sensitivity: bits must list integers from 2 to 8, got '1'
 // NO-HESSIAN: error: {{.*}}qnn-sensitivity{metric=hessian}: layer 'first' has no qnn.hessian or qnn.input_power; run qnn-calibrate{hessians=true} first
 func.func @main(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {
