@@ -76,9 +76,10 @@ static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default
                                          cl::init("sym"), cl::cat(quantizeCategory),
                                          cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightMethod(
-    "weight-method", cl::desc("rtn (round to nearest, MSE clip search), gptq (error compensation) "
-                              "or adaround (rounding searched per layer against its output)"),
-    cl::init("rtn"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+    "weight-method", cl::desc("auto (default: adaround with --calib, else rtn), rtn (round to "
+                              "nearest, MSE clip search), gptq (error compensation) or adaround "
+                              "(rounding searched per layer against its output)"),
+    cl::init("auto"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
     cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
@@ -115,8 +116,8 @@ static cl::list<std::string> evalSamples(
                      "measure quality on, instead of the calibration samples"),
     cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> calibMethod(
-    "calib-method", cl::desc("Activation ranges: minmax (default), percentile, mse, entropy"),
-    cl::init("minmax"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+    "calib-method", cl::desc("Activation ranges: mse (default), minmax, percentile, entropy, layer"),
+    cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<double> smoothQuant(
     "smooth-quant",
     cl::desc("SmoothQuant strength alpha in [0, 1] for LayerNorm-fed MatMul/Gemm inputs with "
@@ -157,9 +158,9 @@ static cl::opt<std::string> latencyCache(
     "latency-cache", cl::desc("Latency table JSON (default ~/.cache/quantc/latency.json)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> sensitivityMetric(
-    "sensitivity", cl::desc("Allocation cost per layer and bit-width: output-kl (default with "
-                            "--calib), hessian (default with --weight-method gptq), output-mse, "
-                            "weight-sqnr (default data-free)"),
+    "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian-kl (default with "
+                            "--calib), output-kl, output-mse, hessian, weight-sqnr (default "
+                            "data-free)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> candidateBits(
     "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),

@@ -36,7 +36,7 @@ struct QuantizeOptions {
   std::string bits;                 // --bits: N | ternary | binary | regex=N,... (empty: float weights)
   int64_t groupSize = 0;            // --group-size: 0 per channel, -1 per tensor, else per group
   bool symmetric = true;            // --weight-scheme sym|asym
-  std::string method = "rtn";       // --weight-method rtn|gptq
+  std::string method = "auto";      // --weight-method auto|rtn|gptq|adaround (auto: adaround with --calib)
   bool clipSearch = true;           // --weight-clip mse (default) | minmax
   std::string actBits = "none";     // --act-bits 8|16|none
   std::string kernelActivations = "int8"; // --kernel-activations int8|float (packed kernels)
@@ -44,7 +44,7 @@ struct QuantizeOptions {
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
   std::vector<std::string> eval;    // --eval: held-out samples for the report and --pareto
-  std::string calibMethod = "minmax"; // --calib-method
+  std::string calibMethod = "mse";  // --calib-method
   double percentile = 99.99;
   double smoothQuant = 0;           // --smooth-quant ALPHA (0: off)
   bool biasCorrection = false;      // --bias-correction (off: it cost rec 2 CER points, RESULTS.md)
@@ -56,7 +56,7 @@ struct QuantizeOptions {
   double bopsBudget = 0;            // --bops-budget
   double latencyBudgetMs = 0;       // --latency-budget-ms (measured, cached per target)
   std::string latencyCache;         // --latency-cache (default ~/.cache/quantc/latency.json)
-  std::string sensitivity;          // --sensitivity (default: hessian with gptq, output-kl with --calib, else weight-sqnr)
+  std::string sensitivity;          // --sensitivity (default: hessian-kl with --calib, else weight-sqnr)
   std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
