@@ -20,9 +20,14 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = ["resnet18", "mobilenet_v3", "vit", "lraspp", "video_resnet", "decoder_lm"]
+# W8A8 takes the defaults (MSE ranges, AdaRound). The allocation names the
+# pre-issue-15 methods: with the defaults, AdaRound at six widths per layer
+# for the Hessian-KL scores takes resnet18's 4608-column layers past CI's
+# time (a known cost, bench/RESULTS.md).
 CONFIGS = [("w4", ["--bits", "4"]),
            ("w8a8", ["--bits", "8", "--act-bits", "8", "--calib", "{calib}"]),
-           ("alloc4.5", ["--avg-bits", "4.5", "--calib", "{calib}"])]
+           ("alloc4.5", ["--avg-bits", "4.5", "--weight-method", "rtn", "--sensitivity", "output-kl",
+                         "--calib", "{calib}"])]
 
 
 def run(command):
