@@ -25,6 +25,9 @@ const char *const kPipelines[] = {
     "builtin.module(qnn-quantize{bits=ternary symmetric=true})",
     "builtin.module(qnn-fold-scales)",
     "builtin.module(qnn-allocate-bits{avg-bits=4})",
+    "builtin.module(qnn-allocate-bits{avg-bits=4 act-bits-auto=true})",
+    "builtin.module(qnn-smooth-quant)",
+    "builtin.module(qnn-quantize{bits=4 bias-correction=true act-bits=8})",
     "builtin.module(convert-qnn-to-linalg)",
     ("builtin.module(func.func(convert-linalg-matmul-to-vector, quantc-fuse-elementwise,"
      " convert-strided-copies-to-linalg), quantc-approximate-math)"),

@@ -27,12 +27,16 @@ PASSES = [
     "qnn-fuse-patterns",
     "qnn-calibrate{data-free-samples=2}",
     "qnn-calibrate{data-free-samples=2 hessians=true method=entropy}",
+    "qnn-calibrate{data-free-samples=2 hessians=true act-sensitivity=true method=layer}",
+    "qnn-smooth-quant",
     "qnn-quantize{bits=8 act-bits=8}",
     "qnn-quantize{bits=4 group-size=32 method=gptq}",
+    "qnn-quantize{bits=4 method=adaround bias-correction=true}",
     "qnn-quantize{bits=ternary symmetric=true}",
     "qnn-fold-scales",
     "qnn-sensitivity",
     "qnn-allocate-bits{avg-bits=4}",
+    "qnn-allocate-bits{avg-bits=4 act-bits-auto=true}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "convert-qnn-to-linalg",
     "convert-qnn-to-qkernel",
@@ -51,11 +55,15 @@ PASSES = [
 ]
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
-          "resize_sizes", "conv_same_upper", "constant_weights"]
+          "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul"]
 
 # Stages a model is taken through before every pass runs on it.
 STAGES = {
     "float": None,
+    # Statistics on the float graph: what SmoothQuant, AdaRound, bias
+    # correction and --act-bits auto read.
+    "calibrated": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2"
+                  " hessians=true act-sensitivity=true})",
     "quantized": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
                  " qnn-quantize{bits=8 act-bits=8})",
     "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
