@@ -84,6 +84,8 @@ CONFIGS = {
     "a8-alloc3.5-adaround": (["rec"], ["--avg-bits", "3.5", "--act-bits", "8", "--weight-method", "adaround",
                                        "--sensitivity", "hessian", "--calib-method", "mse"]),
     "w8a8-smooth0.5": (["rec"], ["--bits", "8", "--act-bits", "8", "--smooth-quant", "0.5"]),
+    "default-w6a8": (["rec"], ["--bits", "6", "--act-bits", "8"]),
+    "default-w5a8": (["rec"], ["--bits", "5", "--act-bits", "8"]),
     # What a user gets with no method flags.
     "default-w8a8": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
     "default-a8-alloc4.5": (["rec"], ["--avg-bits", "4.5", "--act-bits", "8"]),
