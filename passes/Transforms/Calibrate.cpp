@@ -8,6 +8,7 @@
 #include "quantc/Analysis/ActivationTable.h"
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/RangeEstimator.h"
+#include "quantc/Analysis/Sensitivity.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
@@ -400,9 +401,16 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         auto weight = readFloats(floatWeight(op));
         auto shape = cast<RankedTensorType>(floatWeight(op).getType()).getShape();
         auto layout = WeightLayout::fromAxes({shape.begin(), shape.end()}, weightChannelAxis(op));
-        double signal = quadraticForm(*weight, layout, hessians[l]);
+        // sum_r w_r M w_r^T: the weight's error against all zeros, weighted by M.
+        std::vector<float> zeros(weight->size(), 0.f);
+        auto energy = [&](const std::vector<double> &m) {
+          return int64_t(m.size()) == layout.columns * layout.columns
+                     ? hessianWeightedError(*weight, zeros, layout, m)
+                     : 0.0;
+        };
+        double signal = energy(hessians[l]);
         for (int width = 0; width < 2; ++width)
-          omega[width] = signal > 0 ? quadraticForm(*weight, layout, m.errorHessian[width]) / signal : 0;
+          omega[width] = signal > 0 ? energy(m.errorHessian[width]) / signal : 0;
       } else {
         double signal = 0;
         for (size_t c = 0; c < m.inputPower.size(); ++c)
@@ -417,27 +425,6 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       op->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(&getContext(), omega));
     }
     return success();
-  }
-
-  /// sum_r w_r M w_r^T over the rows of a weight in `layout` (M: columns^2).
-  static double quadraticForm(const std::vector<float> &weight, const WeightLayout &layout,
-                              const std::vector<double> &m) {
-    int64_t n = layout.columns;
-    if (int64_t(m.size()) != n * n)
-      return 0;
-    double total = 0;
-    std::vector<double> row(n);
-    for (int64_t r = 0; r < layout.rows; ++r) {
-      for (int64_t c = 0; c < n; ++c)
-        row[c] = weight[layout.offset(r, c)];
-      for (int64_t i = 0; i < n; ++i) {
-        double sum = 0;
-        for (int64_t j = 0; j < n; ++j)
-          sum += m[i * n + j] * row[j];
-        total += row[i] * sum;
-      }
-    }
-    return total;
   }
 
   /// The geometry of a 2-D convolution over an NCHW input of `shape`.
@@ -455,7 +442,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   /// The mean of every (channel, kh, kw) patch element over the output
   /// positions, padding read as zero: at the borders of small feature maps
   /// (rec's are 3 rows high) it is far from the channel mean.
-  static void accumulateConvColumnMeans(ConvOp conv, const float *x, const ConvGeometry &g,
+  static void accumulateConvColumnMeans(const float *x, const ConvGeometry &g,
                                         std::vector<double> &means) {
     int64_t kernel = g.kernelH * g.kernelW, oh = g.outHeight(), ow = g.outWidth();
     means.resize(g.channels * kernel, 0.0);
@@ -506,7 +493,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return;
     auto conv = dyn_cast<ConvOp>(op);
     if (conv && model.probeShape(probe->second).shape.size() == 4) {
-      accumulateConvColumnMeans(conv, data, convGeometry(conv, model.probeShape(probe->second).shape),
+      accumulateConvColumnMeans(data, convGeometry(conv, model.probeShape(probe->second).shape),
                                 *means);
       return;
     }

@@ -121,6 +121,8 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     if (metric == "output-kl" || metric == "output-mse") {
       if (failed(outputScores(layers, candidates, omega)))
         return signalPassFailure();
+      for (size_t l = 0; l < layers.size(); ++l)
+        convertActivationSensitivity(layers[l], candidates.front(), omega[l].front());
     } else {
       for (size_t l = 0; l < layers.size(); ++l)
         if (failed(weightScores(layers[l], candidates, omega[l])))
@@ -194,11 +196,16 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   /// whether the weights or the inputs caused it, so the layer's ratio of
   /// output-metric to Hessian-metric score (at its smallest candidate width,
   /// the least noisy) converts them.
-  void convertActivationSensitivity(Operation *op, const Candidate &candidate, double score) {
-    auto act = op->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity");
-    if (!act || !candidate.layer)
+  void convertActivationSensitivity(Operation *op, unsigned bits, double score) {
+    if (!op->hasAttr("qnn.act_sensitivity"))
       return;
     auto hessian = layerHessian(op);
+    Candidate candidate = quantizeCandidate(op, bits, groupSize,
+                                            weightMethod != WeightMethod::RTN && hessian ? &*hessian
+                                                                                         : nullptr,
+                                            weightMethod);
+    if (!candidate.layer)
+      return;
     auto diagonal = hessian ? std::nullopt : diagonalPower(op, *candidate.layer);
     std::optional<double> energy;
     double relative = hessian || diagonal
@@ -206,11 +213,18 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
                                                 hessian ? &*hessian : nullptr,
                                                 diagonal ? &*diagonal : nullptr, energy)
                           : 0.0;
-    if (!(relative > 0) || !std::isfinite(score / relative))
-      return; // no way to relate the units: the Hessian-unit values stay
+    if (relative > 0) // else no way to relate the units: the Hessian-unit values stay
+      scaleActivationSensitivity(op, score / relative);
+  }
+
+  /// Multiplies a layer's `qnn.act_sensitivity` by `factor` (a unit change).
+  static void scaleActivationSensitivity(Operation *op, double factor) {
+    auto act = op->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity");
+    if (!act || !std::isfinite(factor))
+      return;
     SmallVector<double> converted;
     for (double omega : act.asArrayRef())
-      converted.push_back(omega * score / relative);
+      converted.push_back(omega * factor);
     op->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(op->getContext(), converted));
   }
 
@@ -227,7 +241,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       if (std::abs(int(candidates[i]) - 4) < std::abs(int(candidates[reference]) - 4))
         reference = i;
     std::vector<std::vector<double>> measured(layers.size());
-    if (failed(outputScores(layers, {candidates[reference]}, measured, /*converts=*/false)))
+    if (failed(outputScores(layers, {candidates[reference]}, measured)))
       return failure();
     for (size_t l = 0; l < layers.size(); ++l) {
       double relative = omega[l][reference], divergence = measured[l].front();
@@ -235,12 +249,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
         continue; // an exact layer: its scores are zero in any unit
       for (double &score : omega[l])
         score *= divergence / relative;
-      if (auto act = layers[l]->getAttrOfType<DenseF64ArrayAttr>("qnn.act_sensitivity")) {
-        SmallVector<double> converted;
-        for (double value : act.asArrayRef())
-          converted.push_back(value * divergence / relative);
-        layers[l]->setAttr("qnn.act_sensitivity", DenseF64ArrayAttr::get(&getContext(), converted));
-      }
+      scaleActivationSensitivity(layers[l], divergence / relative);
     }
     return success();
   }
@@ -248,7 +257,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   /// One compiled float model with every layer's weight as an input; each
   /// (layer, bits) swaps in that layer's quantized weight and runs all samples.
   LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
-                             std::vector<std::vector<double>> &omega, bool converts = true) {
+                             std::vector<std::vector<double>> &omega) {
     auto model = WeightSwapModel::create(getOperation(), layers,
                                          std::vector<std::string>(inputs.begin(), inputs.end()),
                                          dataFreeSamples, /*warnDataFree=*/true);
@@ -269,8 +278,6 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
             }))
           return fail(llvm::toString(std::move(e))), failure();
         omega[l].push_back(divergence / double((*model)->sampleCount()));
-        if (converts && b == candidates.front())
-          convertActivationSensitivity(layers[l], candidate, omega[l].back());
       }
       weights[l] = nullptr;
     }
