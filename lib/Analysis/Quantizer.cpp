@@ -97,14 +97,16 @@ struct BlockParams {
   int32_t zeroPoint = 0;
 };
 
-double squaredError(const std::vector<float> &values, BlockParams p, IntRange range,
-                    WeightKind kind) {
+/// sum_i importance_i (v_i - dequantized_i)^2; importance 1 when absent.
+double squaredError(const std::vector<float> &values, const std::vector<double> *importance,
+                    BlockParams p, IntRange range, WeightKind kind) {
   double error = 0;
-  for (float v : values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    float v = values[i];
     double q = kind == WeightKind::Binary ? (v < 0 ? -1 : 1)
                                            : double(quantizeValue(v, p.scale, p.zeroPoint, range));
     double d = v - (q - p.zeroPoint) * p.scale;
-    error += d * d;
+    error += importance ? (*importance)[i] * d * d : d * d;
   }
   return error;
 }
@@ -130,8 +132,10 @@ BlockParams paramsFor(double lo, double hi, const WeightScheme &scheme, IntRange
   return p;
 }
 
+/// The block's scale: min/max, or the clip ratio whose (importance-weighted)
+/// squared error is least.
 BlockParams chooseParams(const std::vector<float> &values, const WeightScheme &scheme,
-                         IntRange range) {
+                         IntRange range, const std::vector<double> *importance = nullptr) {
   if (scheme.kind == WeightKind::Binary) {
     // L2-optimal scale for sign(w): mean |w|.
     double sum = 0;
@@ -150,12 +154,12 @@ BlockParams chooseParams(const std::vector<float> &values, const WeightScheme &s
   // Ternary always searches: max|w| as the level wastes most of the range.
   if (!scheme.searchClip && scheme.kind == WeightKind::Uniform)
     return best;
-  double bestError = squaredError(values, best, range, scheme.kind);
+  double bestError = squaredError(values, importance, best, range, scheme.kind);
   double smallest = scheme.kind == WeightKind::Ternary ? 0.2 : 0.5;
   for (int step = 1; step <= 80; ++step) {
     double ratio = 1.0 - (1.0 - smallest) * step / 80.0;
     BlockParams candidate = paramsFor(lo * ratio, hi * ratio, scheme, range);
-    double error = squaredError(values, candidate, range, scheme.kind);
+    double error = squaredError(values, importance, candidate, range, scheme.kind);
     if (error < bestError)
       bestError = error, best = candidate;
   }
@@ -188,16 +192,22 @@ QuantizedWeights emptyResult(const WeightLayout &layout, const WeightScheme &sch
 } // namespace
 
 QuantizedWeights quantizeWeights(const std::vector<float> &weights, const WeightLayout &layout,
-                                 const WeightScheme &scheme) {
+                                 const WeightScheme &scheme,
+                                 const std::vector<double> *columnImportance) {
   QuantizedWeights result = emptyResult(layout, scheme, weights.size());
   int64_t groupColumns = result.groupSize ? result.groupSize : layout.columns;
   std::vector<float> block;
+  std::vector<double> blockImportance;
   auto quantizeBlock = [&](int64_t rowBegin, int64_t rowEnd, int64_t colBegin, int64_t colEnd) {
-    block.clear();
+    block.clear(), blockImportance.clear();
     for (int64_t r = rowBegin; r < rowEnd; ++r)
-      for (int64_t c = colBegin; c < colEnd; ++c)
+      for (int64_t c = colBegin; c < colEnd; ++c) {
         block.push_back(weights[layout.offset(r, c)]);
-    BlockParams p = chooseParams(block, scheme, result.range);
+        if (columnImportance)
+          blockImportance.push_back((*columnImportance)[c]);
+      }
+    BlockParams p = chooseParams(block, scheme, result.range,
+                                 columnImportance ? &blockImportance : nullptr);
     int64_t index = result.paramIndex(rowBegin, colBegin);
     result.scales[index] = p.scale;
     result.zeroPoints[index] = p.zeroPoint;
@@ -292,6 +302,38 @@ std::vector<bool> dampHessian(std::vector<double> &hessian, int64_t n) {
   return dead;
 }
 
+/// The clip search's column importance: E[x_c^2], the diagonal of X^T X.
+std::vector<double> diagonalOf(const std::vector<double> &hessian, int64_t n) {
+  std::vector<double> diagonal(n);
+  for (int64_t i = 0; i < n; ++i)
+    diagonal[i] = hessian[i * n + i];
+  return diagonal;
+}
+
+/// What GPTQ derives from H alone: the damped diagonal, dead columns and the
+/// upper Cholesky factor of H^-1 (O(n^3)).
+struct GPTQFactor {
+  std::vector<double> hessian; // as given, the cache key
+  std::vector<bool> dead;
+  std::vector<double> importance, upper;
+  bool usable = false;
+};
+
+/// The factor of `hessian`, reused while the same matrix comes back:
+/// sensitivity analysis quantizes each layer at every candidate width in a
+/// row, and the factorization, not the rounding, dominates GPTQ's time.
+const GPTQFactor &gptqFactor(std::vector<double> hessian, int64_t n) {
+  thread_local GPTQFactor last;
+  if (last.hessian == hessian && !hessian.empty())
+    return last;
+  last = GPTQFactor();
+  last.hessian = hessian;
+  last.dead = dampHessian(hessian, n);
+  last.importance = diagonalOf(hessian, n);
+  last.usable = inverseCholeskyUpper(std::move(hessian), n, last.upper);
+  return last;
+}
+
 } // namespace
 
 QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
@@ -299,14 +341,15 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
   int64_t n = layout.columns;
   if (int64_t(hessian.size()) != n * n || scheme.groupSize < 0)
     return quantizeWeights(weights, layout, scheme);
-  std::vector<bool> dead = dampHessian(hessian, n);
-  std::vector<double> upper;
-  if (!inverseCholeskyUpper(std::move(hessian), n, upper))
-    return quantizeWeights(weights, layout, scheme);
+  const GPTQFactor &factor = gptqFactor(std::move(hessian), n);
+  if (!factor.usable)
+    return quantizeWeights(weights, layout, scheme, &factor.importance);
+  const std::vector<bool> &dead = factor.dead;
+  const std::vector<double> &importance = factor.importance, &upper = factor.upper;
 
   QuantizedWeights result = emptyResult(layout, scheme, weights.size());
   int64_t groupColumns = result.groupSize ? result.groupSize : n;
-  std::vector<double> row(n);
+  std::vector<double> row(n), blockImportance;
   std::vector<float> block;
   for (int64_t r = 0; r < layout.rows; ++r) {
     for (int64_t c = 0; c < n; ++c)
@@ -315,8 +358,10 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
     for (int64_t c = 0; c < n; ++c) {
       if (c % groupColumns == 0) {
         // Parameters from the already-updated weights of this group.
-        block.assign(row.begin() + c, row.begin() + std::min(c + groupColumns, n));
-        p = chooseParams(block, scheme, result.range);
+        int64_t end = std::min(c + groupColumns, n);
+        block.assign(row.begin() + c, row.begin() + end);
+        blockImportance.assign(importance.begin() + c, importance.begin() + end);
+        p = chooseParams(block, scheme, result.range, &blockImportance);
         int64_t index = result.paramIndex(r, c);
         result.scales[index] = p.scale;
         result.zeroPoints[index] = p.zeroPoint;
@@ -369,6 +414,19 @@ struct RoundingRow {
     e[c] += delta;
     for (int64_t i = 0; i < n; ++i) // H is symmetric: column c is row c
       g[i] += delta * hessian[c * n + i];
+  }
+
+  /// Row r's codes and block parameters from `source` into `q`.
+  void load(const QuantizedWeights &source, QuantizedWeights &q, int64_t r,
+            const WeightLayout &layout, int64_t groupColumns) {
+    for (int64_t c = 0; c < n; c += groupColumns) {
+      int64_t index = q.paramIndex(r, c);
+      q.scales[index] = source.scales[index];
+      q.zeroPoints[index] = source.zeroPoints[index];
+    }
+    for (int64_t c = 0; c < n; ++c)
+      codes[c] = source.values[layout.offset(r, c)];
+    recomputeError(q, r);
   }
 
   /// w / scale rounded down and up, within the storage range.
@@ -456,21 +514,32 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
                                          const WeightLayout &layout, const WeightScheme &scheme,
                                          std::vector<double> hessian) {
   int64_t n = layout.columns;
-  QuantizedWeights nearest = quantizeWeights(weights, layout, scheme);
   if (int64_t(hessian.size()) != n * n || scheme.kind == WeightKind::Binary)
-    return nearest;
+    return quantizeWeights(weights, layout, scheme);
   std::vector<bool> dead = dampHessian(hessian, n);
-  QuantizedWeights result = nearest;
+  // Two starting points, clipped for the weights' and for the output's
+  // squared error; each row starts from the one closer to the output.
+  std::vector<double> importance = diagonalOf(hessian, n);
+  QuantizedWeights weighted = quantizeWeights(weights, layout, scheme, &importance);
+  QuantizedWeights nearest = quantizeWeights(weights, layout, scheme);
+  QuantizedWeights result = weighted.perTensor ? weighted : nearest;
   int64_t groupColumns = result.groupSize ? result.groupSize : n;
   RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
                   std::vector<double>(n), std::vector<int64_t>(n)};
   for (int64_t r = 0; r < layout.rows; ++r) {
     for (int64_t c = 0; c < n; ++c) {
       row.w[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
-      row.codes[c] = nearest.values[layout.offset(r, c)];
+      row.codes[c] = result.values[layout.offset(r, c)];
     }
     row.recomputeError(result, r);
     double start = row.objective();
+    if (!result.perTensor) {
+      row.load(weighted, result, r, layout, groupColumns);
+      if (row.objective() < start)
+        start = row.objective();
+      else
+        row.load(nearest, result, r, layout, groupColumns);
+    }
     std::vector<float> startScales;
     for (int64_t c = 0; c < n; c += groupColumns)
       startScales.push_back(result.scales[result.paramIndex(r, c)]);

@@ -67,8 +67,12 @@ struct QuantizedWeights {
 };
 
 /// Round-to-nearest (ties to even) with optional MSE clip search per block.
+/// With `columnImportance` (one entry per column, e.g. the diagonal of X^T X)
+/// the search weighs each element's squared error by its column's entry: the
+/// clip that least disturbs the layer's output rather than its weights.
 QuantizedWeights quantizeWeights(const std::vector<float> &weights, const WeightLayout &layout,
-                                 const WeightScheme &scheme);
+                                 const WeightScheme &scheme,
+                                 const std::vector<double> *columnImportance = nullptr);
 
 /// Error-compensating quantization (GPTQ/OBQ): columns are quantized in order
 /// and each one's rounding error is spread over the columns not yet quantized,
@@ -84,8 +88,11 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
 /// columns, row-major). The search is exact coordinate descent over those
 /// binary choices (not the paper's annealed sigmoid relaxation); then each
 /// block's scale is refit in closed form for its codes, and the rounding
-/// searched again. Starts from, and never ends worse than, round to
-/// nearest. Falls back to RTN when the Hessian is unusable or for binary.
+/// searched again. Each row starts from round to nearest with the clip that
+/// least disturbs its weights or the one that least disturbs its output
+/// (columns weighed by diag H), whichever the objective prefers, and never
+/// ends worse than that start. GPTQ's block clips weigh columns by diag H
+/// too. Falls back to RTN when the Hessian is unusable or for binary.
 QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
                                          const WeightLayout &layout, const WeightScheme &scheme,
                                          std::vector<double> hessian);
