@@ -88,6 +88,9 @@ CONFIGS = {
     "default-w5a8": (["rec"], ["--bits", "5", "--act-bits", "8"]),
     # What a user gets with no method flags.
     "default-w8a8": (["cls", "rec"], ["--bits", "8", "--act-bits", "8"]),
+    # One int8 range per tensor for depthwise inputs too (the default before
+    # per-channel depthwise ranges).
+    "w8a8-tensor-ranges": (["cls", "rec"], ["--bits", "8", "--act-bits", "8", "--channel-ranges=false"]),
     "default-a8-alloc4.5": (["rec"], ["--avg-bits", "4.5", "--act-bits", "8"]),
     "default-a8-alloc3.5": (["rec"], ["--avg-bits", "3.5", "--act-bits", "8"]),
     "alloc6-kl": (["rec"], ["--avg-bits", "6", "--sensitivity", "output-kl"]),
@@ -97,6 +100,31 @@ CONFIGS = {
                                             "--weight-method", "gptq", "--candidate-bits", "4,5,6,8",
                                             "--group-size", "32"]),
 }
+
+# Issue 15's table: uniform 8/6/5/4 and mixed 5/4.5/4/3.5 bits, each weight
+# method, with int8 activations, 8/16-bit activations chosen by the
+# allocation (mixed only) and weight-only. `--configs table` runs them all,
+# `table-u*` / `table-m*` a part.
+TABLE = {}
+for spec in ("u8", "u6", "u5", "u4", "m5", "m4.5", "m4", "m3.5"):
+    for method in ("rtn", "gptq", "adaround"):
+        for act in ("a8", "auto", "wo"):
+            if spec[0] == "u" and act == "auto":
+                continue  # the allocation chooses activation widths
+            width = ["--bits", spec[1:]] if spec[0] == "u" else ["--avg-bits", spec[1:]]
+            acts = {"a8": ["--act-bits", "8"], "auto": ["--act-bits", "auto"], "wo": []}[act]
+            TABLE["table-%s-%s-%s" % (spec, method, act)] = (["rec"], width + ["--weight-method", method] + acts)
+CONFIGS.update(TABLE)
+
+
+def expand_configs(text):
+    names = []
+    for name in text.split(","):
+        if name == "table" or name.endswith("*"):
+            names += [n for n in TABLE if name == "table" or n.startswith(name[:-1])]
+        else:
+            names.append(name)
+    return names
 
 
 def edit_distance(a, b):
@@ -161,7 +189,7 @@ def main():
     parser.add_argument("--models", default=os.path.join(ROOT, ".cache/models"))
     parser.add_argument("--work", default="/tmp/quantc-accuracy")
     parser.add_argument("--calib-count", type=int, default=32)
-    parser.add_argument("--eval-count", type=int, default=100)
+    parser.add_argument("--eval-count", type=int, default=300)
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--set", choices=("hard", "easy"), default="hard")
     parser.add_argument("--json")
@@ -198,7 +226,7 @@ def main():
     rows = [{"config": "float", "model": "cls", "agree": 1.0, "accuracy": float_cls},
             {"config": "float", "model": "rec", "agree": 1.0, "cer_vs_float": 0.0, "cer_vs_truth": float_cer}]
 
-    for name in args.configs.split(","):
+    for name in expand_configs(args.configs):
         models, flags = CONFIGS[name]
         for kind in models:
             out = os.path.join(args.work, name + "-" + kind)

@@ -240,6 +240,32 @@ TEST(Quantizer, AdaRoundReducesOutputErrorWithinOneStep) {
   EXPECT_NE(parseWeightMethod("adaquant", method), "");
 }
 
+// A column whose inputs carry 1000x the energy of the others holds the
+// row's largest weight. The weight-MSE clip search clips it (most weights
+// are small); weighing each column by its input energy keeps it, and the
+// layer-output error (the importance-weighted error) drops.
+TEST(Quantizer, ClipSearchWeighsColumnsByInputEnergy) {
+  std::vector<float> row = gaussian(64, 9, 0.1f);
+  row[0] = 1.0f;
+  std::vector<double> importance(64, 1.0);
+  importance[0] = 1000.0;
+  WeightScheme scheme;
+  scheme.bits = 4;
+  WeightLayout layout = WeightLayout::fromAxes({1, 64}, 0);
+  auto weightedError = [&](const QuantizedWeights &q) {
+    std::vector<float> approx = dequantizeWeights(q, layout);
+    double e = 0;
+    for (int c = 0; c < 64; ++c)
+      e += importance[c] * (row[c] - approx[c]) * (row[c] - approx[c]);
+    return e;
+  };
+  QuantizedWeights plain = quantizeWeights(row, layout, scheme);
+  QuantizedWeights weighted = quantizeWeights(row, layout, scheme, &importance);
+  EXPECT_LT(plain.scales[0] * 7, 0.95f) << "the plain search should clip the outlier";
+  EXPECT_GE(weighted.scales[0] * 7.5f, 1.0f) << "the weighted search keeps it within half a step";
+  EXPECT_LT(weightedError(weighted), 0.5 * weightedError(plain));
+}
+
 TEST(Quantizer, CompareTensors) {
   std::vector<float> a{1, 2, 3}, b{1, 2, 3};
   EXPECT_TRUE(std::isinf(compareTensors(a.data(), b.data(), 3).sqnrDb));
@@ -365,6 +391,39 @@ TEST(RangeEstimator, EntropyKeepsTheTailsOfAMixtureOfChannelScales) {
                    })) /
                    double(values.size());
   EXPECT_LT(clipped, 0.0005) << "range [" << range.first << ", " << range.second << "]";
+}
+
+// Channels of a depthwise input 100x apart in scale: per channel, symmetric
+// bounds follow each channel; one asymmetric range for both rounds the small
+// channel away. The errors the calibration compares are consistent: the MSE
+// range minimizes asymmetricError.
+TEST(RangeEstimator, SymmetricChannelBoundsAndTheErrorsCalibrationCompares) {
+  std::vector<float> large = gaussian(20000, 4, 2.0f), small = gaussian(20000, 5, 0.02f);
+  auto observe = [](const std::vector<float> &v) {
+    TensorObserver observer;
+    observer.observeMinMax(v.data(), int64_t(v.size()));
+    observer.startHistograms(1024);
+    observer.observeHistogram(v.data(), int64_t(v.size()));
+    return observer;
+  };
+  TensorObserver largeChannel = observe(large), smallChannel = observe(small);
+  auto [largeBound, largeError] = largeChannel.symmetricMse(8);
+  auto [smallBound, smallError] = smallChannel.symmetricMse(8);
+  EXPECT_GT(largeBound, 4.0);
+  EXPECT_LE(largeBound, std::max(-largeChannel.min(), largeChannel.max()));
+  EXPECT_GT(smallBound, 0.04);
+  EXPECT_LT(smallBound, 0.1);
+  // One range for both: the large channel's. The small channel loses nearly
+  // all its signal (error ~ its variance 4e-4 per element).
+  double lo = largeChannel.min(), hi = largeChannel.max();
+  double tensorError = largeChannel.asymmetricError(lo, hi, 8) + smallChannel.asymmetricError(lo, hi, 8);
+  EXPECT_GT(smallChannel.asymmetricError(lo, hi, 8), 20 * smallError);
+  EXPECT_LT(largeError + smallError, tensorError);
+  std::vector<float> both(large);
+  both.insert(both.end(), small.begin(), small.end());
+  TensorObserver tensor = observe(both);
+  auto [a, b] = tensor.range(RangeMethod::MSE, 99.99, 8);
+  EXPECT_LE(tensor.asymmetricError(a, b, 8), tensor.asymmetricError(tensor.min(), tensor.max(), 8));
 }
 
 TEST(RangeEstimator, RangeAlwaysContainsZero) {

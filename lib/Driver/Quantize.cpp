@@ -141,6 +141,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"calibration_method", options.calibMethod},
                           {"smooth_quant", options.smoothQuant},
                           {"bias_correction", options.biasCorrection},
+                          {"channel_ranges", options.channelRanges},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},
                           {"not_measured", unmeasured.empty() ? llvm::json::Value(nullptr)
@@ -335,6 +336,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     calibrate.actBits = actBits ? actBits : 8;
     calibrate.hessians = roundsByHessian || hessianSensitivity || actAuto;
     calibrate.actSensitivity = actAuto;
+    calibrate.channelRanges = options.channelRanges;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
   }
   if (options.allocates()) {

@@ -1,6 +1,7 @@
 // qnn-calibrate: JIT-run the float model on calibration samples and record
 // activation ranges (and, on request, per-layer X^T X).
 #include "passes/Transforms/Calibration.h"
+#include "passes/Transforms/ChannelRanges.h"
 #include "passes/Transforms/ConstantUtils.h"
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
@@ -184,6 +185,10 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return signalPassFailure();
 
     std::vector<TensorObserver> observers(probes.size());
+    bool histograms = rangeMethod != RangeMethod::MinMax;
+    std::vector<DepthwiseInput> depthwise;
+    if (channelRanges && histograms)
+      depthwise = depthwiseInputs(layers);
     std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size()),
         layerMeans(layers.size()), layerAbsMax(layers.size());
     bool dataFree = inputs.empty();
@@ -192,6 +197,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         return;
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
+      for (DepthwiseInput &input : depthwise)
+        input.observe(**model, probeIndex, /*histogram=*/false);
       // Synthetic samples have no meaningful means to correct biases by.
       for (size_t l = 0; l < layers.size(); ++l)
         accumulateChannelStats(layers[l], **model, probeIndex, dataFree ? nullptr : &layerMeans[l],
@@ -201,13 +208,15 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
     }
-    if (rangeMethod != RangeMethod::MinMax) {
+    if (histograms) {
       std::vector<std::optional<ChannelWeights>> channelWeights(probes.size());
       if (rangeMethod == RangeMethod::LayerError)
         for (size_t i = 0; i < probes.size(); ++i)
           channelWeights[i] = consumerChannelWeights(probes[i], layers);
       for (TensorObserver &observer : observers)
         observer.startHistograms();
+      for (DepthwiseInput &input : depthwise)
+        input.startHistograms();
       for (const Sample &sample : *samples) {
         if (failed(runSample(**model, sample)))
           return;
@@ -220,6 +229,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           else
             observers[i].observeHistogram(data, size);
         }
+        for (DepthwiseInput &input : depthwise)
+          input.observe(**model, probeIndex, /*histogram=*/true);
       }
     }
     for (size_t i = 0; i < probes.size(); ++i) {
@@ -230,6 +241,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         std::tie(lo, hi) = *fromBatchNorm;
       setCalibratedRange(probes[i], lo, hi);
     }
+    for (DepthwiseInput &input : depthwise)
+      input.storeBoundsIfBetter(actBits);
     if (actSensitivity && failed(measureActivationSensitivity(layers, **model, *samples, probeIndex,
                                                               observers, layerHessians)))
       return;

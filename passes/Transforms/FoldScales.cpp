@@ -1,5 +1,6 @@
 // qnn-fold-scales: dequantize -> conv -> (quantize) becomes integer
 // convolution with an int32 bias and fixed-point requantization.
+#include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
 
 #include "quantc/Analysis/ActivationTable.h"
@@ -39,15 +40,38 @@ std::optional<std::vector<double>> symmetricWeightScales(Type element, int64_t c
   return std::vector<double>(perAxis.getScales().begin(), perAxis.getScales().end());
 }
 
-/// The per-tensor int8 activation behind dequantize(quantize(x)), or null.
-Value int8Activation(Value value, quant::UniformQuantizedType &type) {
+/// An int8 activation's quantization: one scale, or one per channel (axis
+/// 1, zero point 0: depthwise inputs).
+struct ActivationScales {
+  std::vector<double> scales;
+  int64_t zeroPoint = 0;
+  /// The input scale output channel `o` of `outputs` accumulates in.
+  double forOutput(int64_t o, int64_t outputs) const {
+    if (scales.size() == 1)
+      return scales[0];
+    return scales[size_t(o / (outputs / int64_t(scales.size())))];
+  }
+};
+
+/// The int8 activation behind dequantize(quantize(x)), or null: per tensor,
+/// or per channel along axis 1 with zero points 0 when `perChannel`.
+Value int8Activation(Value value, ActivationScales &params, bool perChannel = false) {
   auto dequantize = value.getDefiningOp<DequantizeOp>();
   if (!dequantize)
     return {};
   auto tensor = cast<RankedTensorType>(dequantize.getInput().getType());
-  type = dyn_cast<quant::UniformQuantizedType>(tensor.getElementType());
-  if (!type || type.getStorageTypeIntegralWidth() != 8 || !type.isSigned())
+  auto element = dyn_cast<quant::QuantizedType>(tensor.getElementType());
+  if (!element || element.getStorageTypeIntegralWidth() != 8 || !element.isSigned())
     return {};
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
+    params = {{uniform.getScale()}, uniform.getZeroPoint()};
+    return dequantize.getInput();
+  }
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (!perChannel || !perAxis || perAxis.getQuantizedDimension() != 1 ||
+      llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+    return {};
+  params = {std::vector<double>(perAxis.getScales().begin(), perAxis.getScales().end()), 0};
   return dequantize.getInput();
 }
 
@@ -83,12 +107,13 @@ std::optional<Int8Weight> int8Weight(Value weight, int32_t axis) {
 /// contribute nothing measurable next to the bias anyway. `at(c, i)` is the
 /// index of the channel's i-th weight in `weight.values`. True when any
 /// channel changed.
-bool coarsenDeadChannels(Int8Weight &weight, int64_t perChannel, quant::UniformQuantizedType x,
+bool coarsenDeadChannels(Int8Weight &weight, int64_t perChannel, const ActivationScales &x,
                          ArrayRef<float> bias, llvm::function_ref<int64_t(int64_t, int64_t)> at) {
   const double limit = double(1 << 29); // leaves room for the zero-point term
   bool changed = false;
+  int64_t outputs = int64_t(weight.scales.size());
   for (size_t c = 0; c < weight.scales.size(); ++c) {
-    double scale = double(float(x.getScale()) * float(weight.scales[c]));
+    double scale = double(float(x.forOutput(int64_t(c), outputs)) * float(weight.scales[c]));
     double ratio = std::fabs(double(bias[c])) / scale;
     if (!(ratio > limit) || !std::isfinite(ratio))
       continue;
@@ -122,13 +147,14 @@ struct FoldedBias {
   std::vector<double> scales;
   std::vector<int32_t> bias;
 };
-FailureOr<FoldedBias> foldBias(quant::UniformQuantizedType x, ArrayRef<double> weightScales,
+FailureOr<FoldedBias> foldBias(const ActivationScales &x, ArrayRef<double> weightScales,
                                ArrayRef<int64_t> weightSums, ArrayRef<float> b) {
   FoldedBias folded;
+  int64_t outputs = int64_t(weightScales.size());
   for (size_t c = 0; c < weightScales.size(); ++c) {
-    double scale = double(float(x.getScale()) * float(weightScales[c]));
+    double scale = double(float(x.forOutput(int64_t(c), outputs)) * float(weightScales[c]));
     double bias =
-        std::nearbyint(double(b[c]) / scale) - double(x.getZeroPoint()) * double(weightSums[c]);
+        std::nearbyint(double(b[c]) / scale) - double(x.zeroPoint) * double(weightSums[c]);
     if (std::fabs(bias) > double(std::numeric_limits<int32_t>::max()) / 2)
       return failure();
     folded.scales.push_back(scale);
@@ -168,8 +194,9 @@ void replaceByDequantizedAccumulator(PatternRewriter &rewriter, Operation *op, V
 struct FoldConvScales : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp conv, PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType x;
-    Value activation = int8Activation(conv.getInput(), x);
+    ActivationScales x;
+    // Per-channel inputs fold where each output channel reads one input channel.
+    Value activation = int8Activation(conv.getInput(), x, /*perChannel=*/isDepthwise(conv));
     auto weight = int8Weight(conv.getWeight(), /*axis=*/0);
     if (!activation || !weight || weight->type.getRank() != 4)
       return failure();
@@ -195,7 +222,7 @@ struct FoldConvScales : OpRewritePattern<ConvOp> {
     Value accumulator = ConvIntegerOp::create(
         rewriter, loc, accumulatorType, storageView(rewriter, loc, activation), weight->storage,
         int32Vector(rewriter, loc, folded->bias), conv.getStridesAttr(), conv.getDilationsAttr(),
-        conv.getPadsAttr(), conv.getGroupAttr(), rewriter.getI64IntegerAttr(x.getZeroPoint()));
+        conv.getPadsAttr(), conv.getGroupAttr(), rewriter.getI64IntegerAttr(x.zeroPoint));
     replaceByDequantizedAccumulator(rewriter, conv, accumulator, folded->scales, /*axis=*/1);
     return success();
   }
@@ -217,7 +244,7 @@ struct FoldMatrixScales : RewritePattern {
     } else if (!isa<MatMulOp>(op)) {
       return failure();
     }
-    quant::UniformQuantizedType x;
+    ActivationScales x;
     Value activation = int8Activation(op->getOperand(0), x);
     auto weight = int8Weight(op->getOperand(1), transB ? 0 : 1);
     if (!activation || !weight || weight->type.getRank() != 2)

@@ -14,6 +14,17 @@ using namespace mlir;
 
 bool isWeightedLayer(Operation *op) { return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op); }
 
+bool isDepthwise(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!conv || conv.getGroup() <= 1)
+    return false;
+  auto input = dyn_cast<RankedTensorType>(conv.getInput().getType());
+  auto weight = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  return input && weight && input.hasStaticShape() && input.getRank() == 4 &&
+         weight.getRank() == 4 && weight.getDimSize(1) == 1 &&
+         input.getDimSize(1) == conv.getGroup();
+}
+
 static bool isConstant(Value value) { return value && matchPattern(value, m_Constant()); }
 
 Value floatWeight(Operation *op) {

@@ -16,6 +16,9 @@ namespace quantc::qnn {
 
 /// Conv, ConvTranspose, Gemm or MatMul.
 bool isWeightedLayer(mlir::Operation *op);
+/// A 2-D convolution that reads one input channel per group (depthwise,
+/// any channel multiplier), with a static NCHW input.
+bool isDepthwise(mlir::Operation *op);
 
 /// The layer's weight operand when it is a constant f32 tensor (not yet
 /// quantized), else null.

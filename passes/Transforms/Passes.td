@@ -231,7 +231,13 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
     those layers' outputs) is stored as `qnn.ranges` on the producing op
     (`qnn.range` on a function argument). With `hessians`, each such layer
     also gets `qnn.hessian`: X^T X of its im2col'd inputs (for GPTQ and
-    sensitivity). Inputs: `inputs` lists .npy files or directories of them
+    sensitivity). With `channel-ranges`, a depthwise convolution whose input
+    channels span very different ranges (MobileNet-style blocks after
+    BatchNorm) gets `qnn.input_channel_bounds`: one symmetric MSE bound per
+    input channel, kept only where the channels' expected squared error at
+    `act-bits` is below the tensor range's; qnn-quantize then quantizes that
+    input per channel, which a depthwise layer folds exactly into its
+    per-channel requantization. Inputs: `inputs` lists .npy files or directories of them
     (one sample per file, shaped like the model's input). With no inputs,
     samples are synthesized (`data-free`): see the README.
 
@@ -254,6 +260,10 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
            "(qnn.act_sensitivity) and the 16-bit range (qnn.act_range16); needs hessians">,
     Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
            "Samples synthesized when no inputs are given">,
+    Option<"channelRanges", "channel-ranges", "bool", /*default=*/"true",
+           "Depthwise convolution inputs: also estimate symmetric per-channel ranges and store "
+           "them (qnn.input_channel_bounds) where they quantize with less error than the tensor's "
+           "range (histogram methods only)">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }

@@ -159,7 +159,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         if (failed(quantizeActivations(op)))
           return signalPassFailure();
     for (Operation *op : layers)
-      for (StringRef stat : {"qnn.input_mean", "qnn.input_absmax", "qnn.act_range16"})
+      for (StringRef stat : {"qnn.input_mean", "qnn.input_absmax", "qnn.act_range16",
+                             "qnn.input_channel_bounds"})
         op->removeAttr(stat); // calibration leftovers
     // Float weights no layer reads any more.
     module.walk([](ConstantOp constant) {
@@ -303,6 +304,12 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         return op->emitError() << "qnn-quantize: activation input " << operand.getOperandNumber()
                                << " of layer '" << layerName(op)
                                << "' has no calibrated range; run qnn-calibrate first";
+      auto bounds = op->getAttrOfType<DenseF64ArrayAttr>("qnn.input_channel_bounds");
+      if (bits == 8 && bounds && operand.getOperandNumber() == 0 && isDepthwise(op) &&
+          int64_t(bounds.size()) == cast<RankedTensorType>(value.getType()).getDimSize(1)) {
+        operand.set(insertChannelQuantizePair(value, bounds.asArrayRef()));
+        continue;
+      }
       auto key = std::make_pair(value, bits);
       auto it = quantized.find(key);
       if (it == quantized.end())
@@ -327,7 +334,31 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     return DequantizeOp::create(b, loc, type, q);
   }
 
+  /// int8 per input channel (axis 1), symmetric: [-bound_c, bound_c] in
+  /// [-127, 127] (qnn-calibrate's qnn.input_channel_bounds).
+  Value insertChannelQuantizePair(Value value, ArrayRef<double> bounds) {
+    auto found = channelQuantized.find(value);
+    if (found != channelQuantized.end())
+      return found->second;
+    MLIRContext *context = value.getContext();
+    SmallVector<double> scales;
+    for (double bound : bounds)
+      scales.push_back(activationParams(-bound, bound, 8, /*symmetric=*/true).scale);
+    auto type = cast<RankedTensorType>(value.getType());
+    auto element = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, IntegerType::get(context, 8), type.getElementType(),
+        scales, SmallVector<int64_t>(scales.size(), 0), /*quantizedDimension=*/1, -127, 127);
+    OpBuilder b(context);
+    b.setInsertionPointAfterValue(value);
+    Value q = QuantizeOp::create(b, value.getLoc(), RankedTensorType::get(type.getShape(), element),
+                                 value);
+    Value pair = DequantizeOp::create(b, value.getLoc(), type, q);
+    channelQuantized.try_emplace(value, pair);
+    return pair;
+  }
+
   llvm::DenseMap<std::pair<Value, unsigned>, Value> quantized; // one pair per tensor and width
+  llvm::DenseMap<Value, Value> channelQuantized;              // per-channel int8 pairs
 };
 
 } // namespace

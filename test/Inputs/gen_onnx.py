@@ -312,6 +312,18 @@ def token_model(mask_type=TensorProto.BOOL):
                  [vi("logits", F, [1, 6, 10])], [emb, w1, w2, axes])
 
 
+def depthwise_channels():
+    """x[1,4,8,8] -> 1x1 Conv (output channels scaled 10, 1, 0.1, 0.01) -> 3x3
+    depthwise Conv (pad 1): a depthwise input whose channels differ 1000-fold."""
+    w0 = weights((4, 4, 1, 1), 1) * np.array([10, 1, 0.1, 0.01], np.float32).reshape(4, 1, 1, 1)
+    nodes = [helper.make_node("Conv", ["x", "w0"], ["p"], name="pointwise"),
+             helper.make_node("Conv", ["p", "w1", "b1"], ["y"], name="depthwise", group=4,
+                              pads=[1, 1, 1, 1])]
+    inits = [numpy_helper.from_array(w0, "w0"), numpy_helper.from_array(weights((4, 1, 3, 3), 2), "w1"),
+             numpy_helper.from_array(weights((4,), 3), "b1")]
+    return model(nodes, [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 4, 8, 8])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

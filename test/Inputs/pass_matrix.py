@@ -26,6 +26,7 @@ PASSES = [
     "qnn-fold-batchnorm",
     "qnn-fuse-patterns",
     "qnn-calibrate{data-free-samples=2}",
+    "qnn-calibrate{data-free-samples=2 method=mse}",
     "qnn-calibrate{data-free-samples=2 hessians=true method=entropy}",
     "qnn-calibrate{data-free-samples=2 hessians=true act-sensitivity=true method=layer}",
     "qnn-smooth-quant",
@@ -55,7 +56,8 @@ PASSES = [
 ]
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
-          "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul"]
+          "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul",
+          "depthwise_channels"]
 
 # Stages a model is taken through before every pass runs on it.
 STAGES = {
@@ -64,9 +66,10 @@ STAGES = {
     # correction and --act-bits auto read.
     "calibrated": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2"
                   " hessians=true act-sensitivity=true})",
-    "quantized": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
+    # MSE ranges: per-channel depthwise inputs where they quantize better.
+    "quantized": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2 method=mse},"
                  " qnn-quantize{bits=8 act-bits=8})",
-    "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
+    "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2 method=mse},"
                " qnn-quantize{bits=8 act-bits=8}, qnn-fold-scales)",
     "qkernel": "builtin.module(qnn-fold-batchnorm, qnn-quantize{bits=4 group-size=32},"
                " convert-qnn-to-qkernel)",

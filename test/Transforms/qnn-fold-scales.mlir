@@ -244,3 +244,30 @@ func.func @dead_channel(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %y = qnn.conv %xd, %wd, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
   return %y : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// A depthwise input quantized per channel (s_x = {0.5, 0.25}, zero point 0)
+// folds: output channel c accumulates in s_x[c] * s_w[c] = {0.125, 0.125}.
+// Bias: round(1 / 0.125) = 8 and round(-2 / 0.125) = -16 (no zero-point term).
+// A dense convolution reads every channel in one sum and stays float.
+// CHECK-LABEL: func.func @depthwise_channel_input
+// CHECK-DAG: %[[B:.*]] = qnn.constant dense<[8, -16]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = qnn.conv_integer %{{.*}}, %{{.*}}, %[[B]] {dilations = array<i64: 1, 1>, group = 2 : i64, pads
+// CHECK: quant.scast %[[ACC]] : tensor<1x2x3x3xi32> to tensor<1x2x3x3x!quant.uniform<i32:f32:1, {1.250000e-01,1.250000e-01}>>
+// CHECK: qnn.conv %{{.*}}, %{{.*}} {dilations
+// CHECK-NOT: qnn.conv_integer
+func.func @depthwise_channel_input(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %q = qnn.quantize %x : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8<-127:127>:f32:1, {0.5, 0.25}>>
+  %xd = qnn.dequantize %q : tensor<1x2x3x3x!quant.uniform<i8<-127:127>:f32:1, {0.5, 0.25}>> -> tensor<1x2x3x3xf32>
+  %wq = qnn.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
+  %ws = quant.scast %wq : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %wd = qnn.dequantize %ws : tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x1x1x1xf32>
+  %b = qnn.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %y = qnn.conv %xd, %wd, %b {group = 2 : i64, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %dq = qnn.constant dense<[[[[1]], [[2]]], [[[3]], [[-4]]]]> : tensor<2x2x1x1xi8>
+  %ds = quant.scast %dq : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %dd = qnn.dequantize %ds : tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>> -> tensor<2x2x1x1xf32>
+  %z = qnn.conv %xd, %dd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y, %z : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}

@@ -131,6 +131,13 @@ static cl::opt<bool> biasCorrection(
              "bench/RESULTS.md)"),
     cl::init(false), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
     cl::sub(runCommand));
+static cl::opt<bool> channelRanges(
+    "channel-ranges",
+    cl::desc("Quantize a depthwise convolution's input per channel (symmetric int8) where that "
+             "has less expected error than one range for the tensor (default on; "
+             "--channel-ranges=false: per tensor)"),
+    cl::init(true), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
 static cl::opt<std::string> report(
     "report", cl::desc("Quality report JSON path (a .txt table beside it); compile writes "
                        "OUT/report.json by default when quantizing"),
@@ -218,6 +225,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     return llvm::formatv("--smooth-quant={0}: must be in [0, 1]", llvm::format("%g", double(smoothQuant))).str();
   options.smoothQuant = smoothQuant;
   options.biasCorrection = biasCorrection;
+  options.channelRanges = channelRanges;
   options.integer = !noFoldScales;
   options.calibMethod = calibMethod;
   options.report = report;

@@ -36,6 +36,12 @@ public:
   /// The range [min, max] to quantize to, always containing 0.
   /// `bits` is the activation bit-width (for the MSE and entropy objectives).
   std::pair<double, double> range(RangeMethod method, double percentile, unsigned bits) const;
+  /// Expected squared error, summed over the observed elements, of
+  /// quantizing to `bits` over [a, b] with a zero point (from the histogram).
+  double asymmetricError(double a, double b, unsigned bits) const;
+  /// The bound B of the symmetric range [-B, B] (zero point 0) with the
+  /// least expected squared error at `bits`, and that error.
+  std::pair<double, double> symmetricMse(unsigned bits) const;
 
 private:
   std::pair<double, double> percentileRange(double percentile) const;

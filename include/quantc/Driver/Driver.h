@@ -48,6 +48,7 @@ struct QuantizeOptions {
   double percentile = 99.99;
   double smoothQuant = 0;           // --smooth-quant ALPHA (0: off)
   bool biasCorrection = false;      // --bias-correction (off: it cost rec 2 CER points, RESULTS.md)
+  bool channelRanges = true;        // --channel-ranges: per-channel int8 depthwise inputs where better
   std::string report;               // --report: JSON path (a .txt table is written beside it)
   bool integer = true;              // with 8-bit activations: qnn-fold-scales (integer convs)
   // Bit allocation (qnn-sensitivity + qnn-allocate-bits) when a budget is set.
