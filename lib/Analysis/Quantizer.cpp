@@ -527,11 +527,9 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
   RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
                   std::vector<double>(n), std::vector<int64_t>(n)};
   for (int64_t r = 0; r < layout.rows; ++r) {
-    for (int64_t c = 0; c < n; ++c) {
+    for (int64_t c = 0; c < n; ++c)
       row.w[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
-      row.codes[c] = result.values[layout.offset(r, c)];
-    }
-    row.recomputeError(result, r);
+    row.load(result, result, r, layout, groupColumns);
     double start = row.objective();
     if (!result.perTensor) {
       row.load(weighted, result, r, layout, groupColumns);

@@ -102,40 +102,34 @@ std::pair<double, double> TensorObserver::percentileRange(double percentile) con
   return {first == 0 ? lo : lo + first * width, last == bins - 1 ? hi : lo + (last + 1) * width};
 }
 
-double TensorObserver::asymmetricError(double a, double b, unsigned bits) const {
-  double levels = double((int64_t(1) << bits) - 1);
-  a = std::min(a, 0.0), b = std::max(b, 0.0);
-  double scale = (b - a) / levels;
-  if (!(scale > 0))
-    return std::numeric_limits<double>::infinity();
-  double zero = std::nearbyint(-a / scale), error = 0;
+double TensorObserver::histogramError(double scale, double zero, double qmin, double qmax) const {
+  double error = 0;
   for (int bin = 0; bin < int(histogram.size()); ++bin) {
     if (!histogram[bin])
       continue;
     double x = binCenter(bin);
-    double q = std::clamp(std::nearbyint(x / scale) + zero, 0.0, levels);
+    double q = std::clamp(std::nearbyint(x / scale) + zero, qmin, qmax);
     double d = x - (q - zero) * scale;
     error += histogram[bin] * d * d;
   }
   return error;
 }
 
+double TensorObserver::asymmetricError(double a, double b, unsigned bits) const {
+  double levels = double((int64_t(1) << bits) - 1);
+  a = std::min(a, 0.0), b = std::max(b, 0.0);
+  double scale = (b - a) / levels;
+  if (!(scale > 0))
+    return std::numeric_limits<double>::infinity();
+  return histogramError(scale, std::nearbyint(-a / scale), 0.0, levels);
+}
+
 std::pair<double, double> TensorObserver::symmetricMse(unsigned bits) const {
   double levels = double((int64_t(1) << (bits - 1)) - 1);
   double absMax = std::max(std::fabs(lo), std::fabs(hi));
-  auto error = [&](double bound) {
-    double scale = bound / levels, sum = 0;
-    for (int bin = 0; bin < int(histogram.size()); ++bin) {
-      if (!histogram[bin])
-        continue;
-      double x = binCenter(bin);
-      double d = x - std::clamp(std::nearbyint(x / scale), -levels, levels) * scale;
-      sum += histogram[bin] * d * d;
-    }
-    return sum;
-  };
   if (!(absMax > 0) || histogram.empty())
     return {absMax, 0.0};
+  auto error = [&](double bound) { return histogramError(bound / levels, 0.0, -levels, levels); };
   std::pair<double, double> best{absMax, error(absMax)};
   for (int step = 1; step < 100; ++step) {
     double bound = absMax * (1.0 - 0.9 * step / 100.0);

@@ -324,14 +324,19 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     ActivationParams p = activationParams(range.first, range.second, bits, actSymmetric);
     auto storage = IntegerType::get(context, bits);
     auto type = cast<RankedTensorType>(value.getType());
-    auto element = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, storage,
-                                                    type.getElementType(), p.scale, p.zeroPoint,
-                                                    p.qmin, p.qmax);
-    OpBuilder b(context);
+    return quantizePair(value, quant::UniformQuantizedType::get(
+                                   quant::QuantizationFlags::Signed, storage, type.getElementType(),
+                                   p.scale, p.zeroPoint, p.qmin, p.qmax));
+  }
+
+  /// dequantize(quantize(value)) through the quantized element type `element`.
+  static Value quantizePair(Value value, quant::QuantizedType element) {
+    OpBuilder b(value.getContext());
     b.setInsertionPointAfterValue(value);
-    Location loc = value.getLoc();
-    Value q = QuantizeOp::create(b, loc, RankedTensorType::get(type.getShape(), element), value);
-    return DequantizeOp::create(b, loc, type, q);
+    auto type = cast<RankedTensorType>(value.getType());
+    Value q = QuantizeOp::create(b, value.getLoc(), RankedTensorType::get(type.getShape(), element),
+                                 value);
+    return DequantizeOp::create(b, value.getLoc(), type, q);
   }
 
   /// int8 per input channel (axis 1), symmetric: [-bound_c, bound_c] in
@@ -348,13 +353,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     auto element = quant::UniformQuantizedPerAxisType::get(
         quant::QuantizationFlags::Signed, IntegerType::get(context, 8), type.getElementType(),
         scales, SmallVector<int64_t>(scales.size(), 0), /*quantizedDimension=*/1, -127, 127);
-    OpBuilder b(context);
-    b.setInsertionPointAfterValue(value);
-    Value q = QuantizeOp::create(b, value.getLoc(), RankedTensorType::get(type.getShape(), element),
-                                 value);
-    Value pair = DequantizeOp::create(b, value.getLoc(), type, q);
-    channelQuantized.try_emplace(value, pair);
-    return pair;
+    return channelQuantized.try_emplace(value, quantizePair(value, element)).first->second;
   }
 
   llvm::DenseMap<std::pair<Value, unsigned>, Value> quantized; // one pair per tensor and width

@@ -47,6 +47,8 @@ private:
   std::pair<double, double> percentileRange(double percentile) const;
   std::pair<double, double> mseRange(unsigned bits) const;
   std::pair<double, double> entropyRange(unsigned bits) const;
+  /// Squared error over the histogram of codes clamp(round(x / scale) + zero).
+  double histogramError(double scale, double zero, double qmin, double qmax) const;
   double binCenter(int bin) const { return lo + (bin + 0.5) * (hi - lo) / histogram.size(); }
 
   bool seen = false;
