@@ -93,6 +93,17 @@ CONFIGS = {
     "w8a8-tensor-ranges": (["cls", "rec"], ["--bits", "8", "--act-bits", "8", "--channel-ranges=false"]),
     "default-a8-alloc4.5": (["rec"], ["--avg-bits", "4.5", "--act-bits", "8"]),
     "default-a8-alloc3.5": (["rec"], ["--avg-bits", "3.5", "--act-bits", "8"]),
+    # Issue 15 point 1, without data: weight methods and sensitivities on
+    # samples synthesized from the first BatchNorm's statistics.
+    "datafree-alloc4.5": (["rec"], ["--avg-bits", "4.5"]),
+    "datafree-alloc4.5-rtn-hkl": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "hessian-kl"]),
+    "datafree-alloc4.5-gptq-hkl": (["rec"], ["--avg-bits", "4.5", "--weight-method", "gptq",
+                                             "--sensitivity", "hessian-kl"]),
+    "datafree-alloc4.5-adaround-hkl": (["rec"], ["--avg-bits", "4.5", "--weight-method", "adaround",
+                                                 "--sensitivity", "hessian-kl"]),
+    "datafree-w5-rtn": (["rec"], ["--bits", "5"]),
+    "datafree-w5-gptq": (["rec"], ["--bits", "5", "--weight-method", "gptq"]),
+    "datafree-w5-adaround": (["rec"], ["--bits", "5", "--weight-method", "adaround"]),
     "alloc6-kl": (["rec"], ["--avg-bits", "6", "--sensitivity", "output-kl"]),
     "alloc4.5-kl-gptq-4to8": (["rec"], ["--avg-bits", "4.5", "--sensitivity", "output-kl",
                                         "--weight-method", "gptq", "--candidate-bits", "4,5,6,8"]),

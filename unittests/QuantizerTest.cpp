@@ -53,6 +53,27 @@ TEST(Quantizer, RoundsHalfToEvenAndSaturates) {
   EXPECT_EQ(quantizeValue(0.f, 0.5f, -7, r), -7);
 }
 
+// quantizeValue rounds inline instead of calling std::nearbyint: the two
+// agree on every float the int16 range can hold, halves and their float
+// neighbours included, and on values far outside it.
+TEST(Quantizer, InlineRoundingMatchesNearbyint) {
+  IntRange r{-32768, 32767};
+  auto reference = [&](float x) {
+    return int64_t(std::clamp(std::nearbyint(x), float(r.min), float(r.max)));
+  };
+  std::vector<float> values = {0.f, -0.f, 0.5f, -0.5f, 1.5f, -1.5f, 0x1p22f, -0x1p22f,
+                               0x1p22f + 0.5f, 0x1p23f, 3e9f, -3e9f, 1e-30f};
+  for (int k = -70000; k <= 70000; ++k) {
+    float half = float(k) + 0.5f;
+    values.push_back(half);
+    values.push_back(std::nextafter(half, 0.f));
+    values.push_back(std::nextafter(half, 1e9f));
+    values.push_back(float(k) / 7.f);
+  }
+  for (float x : values)
+    ASSERT_EQ(quantizeValue(x, 1.f, 0, r), reference(x)) << x;
+}
+
 TEST(Quantizer, PerChannelLayoutOfConvAndMatmul) {
   // Conv [2, 3, 1, 1], channel axis 0: row r holds elements r*3 .. r*3+2.
   auto conv = WeightLayout::fromAxes({2, 3, 1, 1}, 0);

@@ -1,6 +1,7 @@
 // Weight quantization numerics: RTN with MSE clip search, ternary/binary,
 // groups, GPTQ, AdaRound.
 #include "quantc/Analysis/Quantizer.h"
+#include "quantc/Analysis/Hessian.h"
 
 #include <algorithm>
 #include <cmath>
@@ -84,9 +85,20 @@ WeightLayout WeightLayout::fromAxes(const std::vector<int64_t> &shape, int chann
   return layout;
 }
 
+/// std::nearbyint in the default rounding mode (half to even), inline: it is
+/// a libm call on baseline x86-64, in the clip search's innermost loop.
+/// Below 2^22, adding and subtracting 1.5 * 2^23 leaves the nearest even
+/// integer; from there on a float is integral or far outside any storage
+/// range, where the clamp decides.
+static inline float roundHalfEven(float x) {
+  if (std::fabs(x) < 0x1p22f)
+    return (x + 0x1.8p23f) - 0x1.8p23f;
+  return x;
+}
+
 int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range) {
   // f32 division and rounding, exactly as the lowered qnn.quantize computes it.
-  float q = std::nearbyint(x / scale) + float(zeroPoint);
+  float q = roundHalfEven(x / scale) + float(zeroPoint);
   return int64_t(std::clamp(q, float(range.min), float(range.max)));
 }
 
@@ -395,13 +407,7 @@ struct RoundingRow {
   void recomputeError(const QuantizedWeights &q, int64_t r) {
     for (int64_t c = 0; c < n; ++c)
       e[c] = dequantized(q, r, c) - w[c];
-    for (int64_t i = 0; i < n; ++i) {
-      double sum = 0;
-      const double *h = &hessian[i * n];
-      for (int64_t j = 0; j < n; ++j)
-        sum += h[j] * e[j];
-      g[i] = sum;
-    }
+    hessianTimes(hessian.data(), n, e.data(), g.data());
   }
   double objective() const {
     double sum = 0;

@@ -1,5 +1,6 @@
 // Weight-error sensitivity scores.
 #include "quantc/Analysis/Sensitivity.h"
+#include "quantc/Analysis/Hessian.h"
 
 namespace quantc {
 
@@ -13,15 +14,10 @@ double hessianWeightedError(const std::vector<float> &original, const std::vecto
       int64_t i = layout.offset(r, c);
       d[c] = double(dequantized[i]) - double(original[i]);
     }
-    for (int64_t a = 0; a < n; ++a) {
-      if (d[a] == 0)
-        continue;
-      const double *row = &hessian[a * n];
-      double s = 0;
-      for (int64_t b = 0; b < n; ++b)
-        s += row[b] * d[b];
-      total += d[a] * s;
-    }
+    hessianTimes(hessian.data(), n, d.data(), hd.data());
+    for (int64_t a = 0; a < n; ++a)
+      if (d[a] != 0)
+        total += d[a] * hd[a];
   }
   return total;
 }
