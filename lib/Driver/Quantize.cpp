@@ -252,19 +252,45 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
 
 } // namespace
 
+/// Whether qnn-calibrate can synthesize samples for `module` without data
+/// (float inputs, masks, embedding ids).
+static bool synthesizesSamples(mlir::ModuleOp module) {
+  auto signature = readSignature(module);
+  if (!signature) {
+    llvm::consumeError(signature.takeError());
+    return false;
+  }
+  std::string error;
+  return mlir::succeeded(qnn::calibrationSamples(module, *signature, {}, 1, error,
+                                                 /*warnDataFree=*/false));
+}
+
 /// The defaults that measured best on held-out, harder data (issue 15,
-/// bench/RESULTS.md): with calibration samples, AdaRound weights; without,
-/// round to nearest.
-static QuantizeOptions resolveDefaults(const QuantizeOptions &requested) {
+/// bench/RESULTS.md). With calibration samples, AdaRound weights. Without,
+/// a bit allocation rounds by AdaRound and scores by hessian-kl on samples
+/// synthesized from the model (rec at 4.5 bits: 21.7% CER against float,
+/// where RTN with weight-SQNR scores lost 82.5%); uniform --bits stays
+/// round to nearest, which needs no samples and no analysis time.
+static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::ModuleOp module) {
   QuantizeOptions options = requested;
+  bool hasData = !options.calib.empty();
+  bool dataFreeAnalysis = !hasData && options.allocates() && (options.method == "auto" ||
+                                                              options.sensitivity.empty()) &&
+                          synthesizesSamples(module);
   if (options.method == "auto")
-    options.method = options.calib.empty() ? "rtn" : "adaround";
+    options.method = hasData || dataFreeAnalysis ? "adaround" : "rtn";
+  if (options.sensitivity.empty())
+    // Hessian shapes per width scaled by one output-KL measurement per layer:
+    // as good as output-kl on the hard rec set at a fraction of its time;
+    // the Hessian alone starved rec's classifier (bench/RESULTS.md).
+    options.sensitivity =
+        hasData || dataFreeAnalysis || options.actBits == "auto" ? "hessian-kl" : "weight-sqnr";
   return options;
 }
 
 llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requested,
                           llvm::StringRef modelPath) {
-  QuantizeOptions options = resolveDefaults(requested);
+  QuantizeOptions options = resolveDefaults(requested, module);
   mlir::MLIRContext *context = module.getContext();
   unsigned actBits = 0;
   bool actAuto = options.actBits == "auto";
@@ -300,12 +326,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
   floatLayers = layersOf(*floatModule);
 
-  std::string sensitivity = options.sensitivity;
-  if (sensitivity.empty())
-    // Hessian shapes per width scaled by one output-KL measurement per layer:
-    // as good as output-kl on the hard rec set at a fraction of its time;
-    // the Hessian alone starved rec's classifier (bench/RESULTS.md).
-    sensitivity = options.calib.empty() && !actAuto ? "weight-sqnr" : "hessian-kl";
+  const std::string &sensitivity = options.sensitivity;
   if (options.allocates() && !options.bits.empty())
     return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
                                    "--bops-budget, --latency-budget-ms) exclude each other");
@@ -351,9 +372,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");
   if (options.pareto) {
-    QuantizeOptions used = options;
-    used.sensitivity = sensitivity;
-    if (auto error = writeParetoFrontier(module, used, llvm::sys::path::parent_path(options.report)))
+    if (auto error = writeParetoFrontier(module, options, llvm::sys::path::parent_path(options.report)))
       return error;
   }
   pm.clear();
@@ -507,9 +526,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   }
   if (options.report.empty())
     return llvm::Error::success();
-  QuantizeOptions used = options;
-  used.sensitivity = sensitivity;
-  return writeReport(options.report, outputs, layers, used, modelPath, samples.size(), unmeasured,
+  return writeReport(options.report, outputs, layers, options, modelPath, samples.size(), unmeasured,
                      allocation);
 }
 

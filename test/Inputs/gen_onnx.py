@@ -324,6 +324,16 @@ def depthwise_channels():
     return model(nodes, [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 4, 8, 8])], inits)
 
 
+def int_offset_mlp():
+    """x[2,8] -> MatMul -> + Cast(offset): the int64 input indexes nothing,
+    so no data-free value can be synthesized for it."""
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"], name="proj"),
+             helper.make_node("Cast", ["offset"], ["o"], name="offset_cast", to=F),
+             helper.make_node("Add", ["h", "o"], ["y"], name="shift")]
+    inits = [numpy_helper.from_array(weights((8, 6), 1), "w")]
+    return model(nodes, [vi("x", F, [2, 8]), vi("offset", I64, [2, 6])], [vi("y", F, [2, 6])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

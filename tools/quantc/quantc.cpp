@@ -76,9 +76,10 @@ static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default
                                          cl::init("sym"), cl::cat(quantizeCategory),
                                          cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightMethod(
-    "weight-method", cl::desc("auto (default: adaround with --calib, else rtn), rtn (round to "
-                              "nearest, MSE clip search), gptq (error compensation) or adaround "
-                              "(rounding searched per layer against its output)"),
+    "weight-method", cl::desc("auto (default: adaround with --calib or for a bit allocation, "
+                              "else rtn), rtn (round to nearest, MSE clip search), gptq (error "
+                              "compensation) or adaround (rounding searched per layer against "
+                              "its output)"),
     cl::init("auto"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
@@ -165,9 +166,9 @@ static cl::opt<std::string> latencyCache(
     "latency-cache", cl::desc("Latency table JSON (default ~/.cache/quantc/latency.json)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> sensitivityMetric(
-    "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian-kl (default with "
-                            "--calib), output-kl, output-mse, hessian, weight-sqnr (default "
-                            "data-free)"),
+    "sensitivity", cl::desc("Allocation cost per layer and bit-width: hessian-kl (default; "
+                            "without --calib on synthesized samples), output-kl, output-mse, "
+                            "hessian, weight-sqnr (default when no samples can be synthesized)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> candidateBits(
     "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),
