@@ -261,6 +261,28 @@ TEST(Quantizer, AdaRoundReducesOutputErrorWithinOneStep) {
   EXPECT_NE(parseWeightMethod("adaquant", method), "");
 }
 
+/// With GPTQ's codes as a third start (what qnn-quantize uses), each row
+/// ends no worse than the better of GPTQ and two-start AdaRound in the
+/// objective both minimize (damped H, so the raw output error may differ
+/// by the damping term).
+TEST(Quantizer, AdaRoundFromGPTQIsNoWorseThanEither) {
+  CorrelatedLayer layer;
+  const WeightLayout &layout = layer.layout;
+  for (int64_t group : {int64_t(0), int64_t(16)}) {
+    WeightScheme s;
+    s.bits = 3;
+    s.groupSize = group;
+    auto error = [&](const QuantizedWeights &q) {
+      return layer.outputError(dequantizeWeights(q, layout));
+    };
+    double gptq = error(quantizeWeightsGPTQ(layer.w, layout, s, layer.h));
+    double twoStarts = error(quantizeWeightsAdaRound(layer.w, layout, s, layer.h));
+    double threeStarts = error(quantizeWeightsAdaRound(layer.w, layout, s, layer.h, true));
+    EXPECT_LE(threeStarts, 1.01 * std::min(gptq, twoStarts)) << "group " << group;
+    EXPECT_LT(threeStarts, 0.97 * twoStarts) << "group " << group; // GPTQ starts help here
+  }
+}
+
 // A column whose inputs carry 1000x the energy of the others holds the
 // row's largest weight. The weight-MSE clip search clips it (most weights
 // are small); weighing each column by its input energy keeps it, and the

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace quantc {
 
@@ -518,10 +519,14 @@ struct RoundingRow {
 
 QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
                                          const WeightLayout &layout, const WeightScheme &scheme,
-                                         std::vector<double> hessian) {
+                                         std::vector<double> hessian, bool startFromGPTQ) {
   int64_t n = layout.columns;
   if (int64_t(hessian.size()) != n * n || scheme.kind == WeightKind::Binary)
     return quantizeWeights(weights, layout, scheme);
+  // GPTQ's solution is a third start (before damping: GPTQ damps its own copy).
+  std::optional<QuantizedWeights> compensated;
+  if (startFromGPTQ && scheme.groupSize >= 0)
+    compensated = quantizeWeightsGPTQ(weights, layout, scheme, hessian);
   std::vector<bool> dead = dampHessian(hessian, n);
   // Two starting points, clipped for the weights' and for the output's
   // squared error; each row starts from the one closer to the output.
@@ -538,11 +543,17 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
     row.load(result, result, r, layout, groupColumns);
     double start = row.objective();
     if (!result.perTensor) {
+      const QuantizedWeights *best = &nearest;
       row.load(weighted, result, r, layout, groupColumns);
       if (row.objective() < start)
-        start = row.objective();
-      else
-        row.load(nearest, result, r, layout, groupColumns);
+        start = row.objective(), best = &weighted;
+      if (compensated) {
+        row.load(*compensated, result, r, layout, groupColumns);
+        if (row.objective() < start)
+          start = row.objective(), best = &*compensated;
+      }
+      if (best != (compensated ? &*compensated : &weighted))
+        row.load(*best, result, r, layout, groupColumns);
     }
     std::vector<float> startScales;
     for (int64_t c = 0; c < n; c += groupColumns)

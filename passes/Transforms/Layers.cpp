@@ -182,7 +182,8 @@ int64_t appliedGroupSize(Operation *op, int64_t groupSize) {
 
 std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const WeightScheme &scheme,
                                                         const std::vector<double> *hessian,
-                                                        WeightMethod method) {
+                                                        WeightMethod method,
+                                                        bool finalWeights) {
   Value weight = floatWeight(op);
   auto values = weight ? readFloats(weight) : std::nullopt;
   if (!values)
@@ -201,7 +202,8 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const Wei
   if (!hessian || method == WeightMethod::RTN)
     result.quantized = quantizeWeights(*values, result.layout, columns);
   else if (method == WeightMethod::AdaRound)
-    result.quantized = quantizeWeightsAdaRound(*values, result.layout, columns, *hessian);
+    result.quantized =
+        quantizeWeightsAdaRound(*values, result.layout, columns, *hessian, finalWeights);
   else
     result.quantized = quantizeWeightsGPTQ(*values, result.layout, columns, *hessian);
   result.original = std::move(*values);

@@ -76,11 +76,13 @@ struct QuantizedLayerWeight {
 
 /// Quantizes `op`'s constant float weight with `scheme`: round to nearest
 /// without `hessian` (columns x columns), else `method` (GPTQ or AdaRound)
-/// with it; nullopt without such a weight.
+/// with it; nullopt without such a weight. `finalWeights`: the weights the
+/// model will keep (AdaRound then also starts from GPTQ's solution), not a
+/// sensitivity trial.
 std::optional<QuantizedLayerWeight>
 quantizeLayerWeight(mlir::Operation *op, const WeightScheme &scheme,
                     const std::vector<double> *hessian = nullptr,
-                    WeightMethod method = WeightMethod::GPTQ);
+                    WeightMethod method = WeightMethod::GPTQ, bool finalWeights = false);
 
 /// The layer's X^T X from qnn-calibrate{hessians=true} (columns x columns of
 /// its weight layout), or nullopt when absent or not that size.

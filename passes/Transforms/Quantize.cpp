@@ -204,7 +204,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
                                << "' has a qnn.hessian that is not " << columns << "x" << columns
                                << " f32";
     }
-    auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr, weightMethod);
+    auto layer = quantizeLayerWeight(op, *scheme, hessian ? &*hessian : nullptr, weightMethod,
+                                     /*finalWeights=*/true);
     if (!layer)
       return success();
     const QuantizedWeights &q = layer->quantized;
