@@ -199,6 +199,9 @@ struct CorrelatedLayer {
         for (int j = 0; j < columns; ++j)
           h[i * columns + j] += x[s * columns + i] * x[s * columns + j];
   }
+  double outputError(const QuantizedWeights &q) const {
+    return outputError(dequantizeWeights(q, layout));
+  }
   /// ||(W - approx) X||^2, computed from X itself rather than from H.
   double outputError(const std::vector<float> &approx) const {
     double e = 0;
@@ -229,13 +232,18 @@ TEST(Quantizer, GPTQReducesOutputError) {
 /// output on correlated inputs: its output error ||(W - Q) X|| is far below
 /// round to nearest's, and every code is W/s rounded down or up (for the
 /// refit scale s), the constraint that keeps it from overfitting.
+WeightScheme threeBits(int64_t groupSize) {
+  WeightScheme s;
+  s.bits = 3;
+  s.groupSize = groupSize;
+  return s;
+}
+
 TEST(Quantizer, AdaRoundReducesOutputErrorWithinOneStep) {
   CorrelatedLayer layer;
   const WeightLayout &layout = layer.layout;
   for (int64_t group : {int64_t(0), int64_t(16)}) {
-    WeightScheme s;
-    s.bits = 3;
-    s.groupSize = group;
+    WeightScheme s = threeBits(group);
     QuantizedWeights q = quantizeWeightsAdaRound(layer.w, layout, s, layer.h);
     double rtn = layer.outputError(dequantizeWeights(quantizeWeights(layer.w, layout, s), layout));
     double adaround = layer.outputError(dequantizeWeights(q, layout));
@@ -267,17 +275,13 @@ TEST(Quantizer, AdaRoundReducesOutputErrorWithinOneStep) {
 /// by the damping term).
 TEST(Quantizer, AdaRoundFromGPTQIsNoWorseThanEither) {
   CorrelatedLayer layer;
-  const WeightLayout &layout = layer.layout;
   for (int64_t group : {int64_t(0), int64_t(16)}) {
-    WeightScheme s;
-    s.bits = 3;
-    s.groupSize = group;
-    auto error = [&](const QuantizedWeights &q) {
-      return layer.outputError(dequantizeWeights(q, layout));
-    };
-    double gptq = error(quantizeWeightsGPTQ(layer.w, layout, s, layer.h));
-    double twoStarts = error(quantizeWeightsAdaRound(layer.w, layout, s, layer.h));
-    double threeStarts = error(quantizeWeightsAdaRound(layer.w, layout, s, layer.h, true));
+    WeightScheme s = threeBits(group);
+    auto error = [&](const QuantizedWeights &q) { return layer.outputError(q); };
+    double gptq = error(quantizeWeightsGPTQ(layer.w, layer.layout, s, layer.h));
+    double twoStarts = error(quantizeWeightsAdaRound(layer.w, layer.layout, s, layer.h));
+    double threeStarts =
+        error(quantizeWeightsAdaRound(layer.w, layer.layout, s, layer.h, /*startFromGPTQ=*/true));
     EXPECT_LE(threeStarts, 1.01 * std::min(gptq, twoStarts)) << "group " << group;
     EXPECT_LT(threeStarts, 0.97 * twoStarts) << "group " << group; // GPTQ starts help here
   }
