@@ -1,5 +1,6 @@
 // X^T X accumulation for convolution (im2col patches) and matrix inputs.
 #include "quantc/Analysis/Hessian.h"
+#include "quantc/Analysis/DotLanes.h"
 
 namespace quantc {
 
@@ -8,7 +9,7 @@ namespace quantc {
 /// still sums in order of p, so the result is that of the plain loop.
 static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int64_t columns,
                                  std::vector<double> &hessian) {
-  constexpr int64_t kLanes = 8;
+  constexpr int64_t kLanes = kDotLanes;
   hessian.resize(columns * columns, 0.0);
   auto add = [&](int64_t i, int64_t j, float sum) {
     hessian[i * columns + j] += sum;
@@ -20,10 +21,7 @@ static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int
     int64_t j = 0;
     for (; j + kLanes <= i + 1; j += kLanes) {
       float sum[kLanes] = {};
-      const float *b = &xt[j * rows];
-      for (int64_t p = 0; p < rows; ++p)
-        for (int64_t l = 0; l < kLanes; ++l)
-          sum[l] += a[p] * b[l * rows + p];
+      accumulateDotLanes(a, &xt[j * rows], rows, 0, rows, sum);
       for (int64_t l = 0; l < kLanes; ++l)
         add(i, j + l, sum[l]);
     }
@@ -38,14 +36,11 @@ static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int
 }
 
 void hessianTimes(const double *hessian, int64_t n, const double *x, double *y) {
-  constexpr int64_t kLanes = 8;
+  constexpr int64_t kLanes = kDotLanes;
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     double sum[kLanes] = {};
-    const double *h = &hessian[i * n];
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t l = 0; l < kLanes; ++l)
-        sum[l] += h[l * n + j] * x[j];
+    accumulateDotLanes(x, &hessian[i * n], n, 0, n, sum);
     for (int64_t l = 0; l < kLanes; ++l)
       y[i + l] = sum[l];
   }

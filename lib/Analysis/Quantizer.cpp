@@ -2,6 +2,7 @@
 // groups, GPTQ, AdaRound.
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Analysis/Hessian.h"
+#include "quantc/Analysis/DotLanes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -243,8 +244,7 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 namespace {
 
 /// In-place lower Cholesky factor of a symmetric positive definite matrix.
-/// How many independent sums the O(n^3) loops below run side by side.
-constexpr int64_t kLanes = 8;
+constexpr int64_t kLanes = kDotLanes;
 
 bool cholesky(std::vector<double> &a, int64_t n) {
   for (int64_t j = 0; j < n; ++j) {
@@ -300,10 +300,7 @@ bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> 
     int64_t j = 0;
     for (; j + kLanes <= i; j += kLanes) {
       double sum[kLanes] = {};
-      const double *columns = &linvT[j * n];
-      for (int64_t k = j; k < i; ++k)
-        for (int64_t l = 0; l < kLanes; ++l)
-          sum[l] += row[k] * columns[l * n + k];
+      accumulateDotLanes(row, &linvT[j * n], n, j, i, sum);
       for (int64_t l = 0; l < kLanes; ++l)
         linvT[(j + l) * n + i] = -sum[l] / h[i * n + i];
     }
@@ -321,10 +318,7 @@ bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> 
     int64_t j = 0;
     for (; j + kLanes <= i + 1; j += kLanes) {
       double sum[kLanes] = {};
-      const double *b = &linvT[j * n];
-      for (int64_t k = i; k < n; ++k)
-        for (int64_t l = 0; l < kLanes; ++l)
-          sum[l] += a[k] * b[l * n + k];
+      accumulateDotLanes(a, &linvT[j * n], n, i, n, sum);
       for (int64_t l = 0; l < kLanes; ++l)
         inverse[i * n + j + l] = inverse[(j + l) * n + i] = sum[l];
     }

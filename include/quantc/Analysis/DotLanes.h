@@ -1,0 +1,26 @@
+// Several dot products against one shared vector, side by side.
+#ifndef QUANTC_ANALYSIS_DOTLANES_H
+#define QUANTC_ANALYSIS_DOTLANES_H
+
+#include <cstdint>
+
+namespace quantc {
+
+/// How many independent sums the O(n^2) and O(n^3) loops of the analysis run
+/// side by side.
+constexpr int64_t kDotLanes = 8;
+
+/// sum[l] += shared[k] * rows[l * stride + k] for k in [begin, end): each sum
+/// in order of k, exactly as a plain loop per row computes it (bit-identical),
+/// but kDotLanes of them at once instead of one dependent add after another.
+template <typename T>
+inline void accumulateDotLanes(const T *shared, const T *rows, int64_t stride, int64_t begin,
+                               int64_t end, T (&sum)[kDotLanes]) {
+  for (int64_t k = begin; k < end; ++k)
+    for (int64_t l = 0; l < kDotLanes; ++l)
+      sum[l] += shared[k] * rows[l * stride + k];
+}
+
+} // namespace quantc
+
+#endif // QUANTC_ANALYSIS_DOTLANES_H
