@@ -2,54 +2,35 @@
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/DotLanes.h"
 
+#include <algorithm>
+
 namespace quantc {
 
-/// hessian += Xt Xt^T for Xt = `columns` x `rows` (column-major X). Eight
-/// dot products share each pass over a[] and run side by side; each one
-/// still sums in order of p, so the result is that of the plain loop.
+/// hessian += Xt Xt^T for Xt = `columns` x `rows` (column-major X), up to
+/// kDotLanes dot products per pass over a[] (accumulateDotLanes).
 static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int64_t columns,
                                  std::vector<double> &hessian) {
-  constexpr int64_t kLanes = kDotLanes;
   hessian.resize(columns * columns, 0.0);
-  auto add = [&](int64_t i, int64_t j, float sum) {
-    hessian[i * columns + j] += sum;
-    if (i != j)
-      hessian[j * columns + i] += sum;
-  };
-  for (int64_t i = 0; i < columns; ++i) {
-    const float *a = &xt[i * rows];
-    int64_t j = 0;
-    for (; j + kLanes <= i + 1; j += kLanes) {
-      float sum[kLanes] = {};
-      accumulateDotLanes(a, &xt[j * rows], rows, 0, rows, sum);
-      for (int64_t l = 0; l < kLanes; ++l)
-        add(i, j + l, sum[l]);
+  for (int64_t i = 0; i < columns; ++i)
+    for (int64_t j = 0; j <= i; j += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, i + 1 - j);
+      float sum[kDotLanes] = {};
+      accumulateDotLanes(&xt[i * rows], &xt[j * rows], rows, 0, rows, sum, lanes);
+      for (int64_t l = 0; l < lanes; ++l) {
+        hessian[i * columns + j + l] += sum[l];
+        if (i != j + l)
+          hessian[(j + l) * columns + i] += sum[l];
+      }
     }
-    for (; j <= i; ++j) {
-      const float *b = &xt[j * rows];
-      float sum = 0;
-      for (int64_t p = 0; p < rows; ++p)
-        sum += a[p] * b[p];
-      add(i, j, sum);
-    }
-  }
 }
 
 void hessianTimes(const double *hessian, int64_t n, const double *x, double *y) {
-  constexpr int64_t kLanes = kDotLanes;
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    double sum[kLanes] = {};
-    accumulateDotLanes(x, &hessian[i * n], n, 0, n, sum);
-    for (int64_t l = 0; l < kLanes; ++l)
+  for (int64_t i = 0; i < n; i += kDotLanes) {
+    int64_t lanes = std::min(kDotLanes, n - i);
+    double sum[kDotLanes] = {};
+    accumulateDotLanes(x, &hessian[i * n], n, 0, n, sum, lanes);
+    for (int64_t l = 0; l < lanes; ++l)
       y[i + l] = sum[l];
-  }
-  for (; i < n; ++i) {
-    double sum = 0;
-    const double *h = &hessian[i * n];
-    for (int64_t j = 0; j < n; ++j)
-      sum += h[j] * x[j];
-    y[i] = sum;
   }
 }
 

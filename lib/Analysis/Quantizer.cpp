@@ -244,8 +244,6 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 namespace {
 
 /// In-place lower Cholesky factor of a symmetric positive definite matrix.
-constexpr int64_t kLanes = kDotLanes;
-
 bool cholesky(std::vector<double> &a, int64_t n) {
   for (int64_t j = 0; j < n; ++j) {
     double diagonal = a[j * n + j];
@@ -255,26 +253,14 @@ bool cholesky(std::vector<double> &a, int64_t n) {
       return false;
     diagonal = std::sqrt(diagonal);
     a[j * n + j] = diagonal;
-    // Eight rows side by side: independent sums, each in the plain loop's order.
-    const double *rj = &a[j * n];
-    int64_t i = j + 1;
-    for (; i + kLanes <= n; i += kLanes) {
-      double sum[kLanes];
-      for (int64_t l = 0; l < kLanes; ++l)
+    for (int64_t i = j + 1; i < n; i += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, n - i);
+      double sum[kDotLanes];
+      for (int64_t l = 0; l < lanes; ++l)
         sum[l] = a[(i + l) * n + j];
-      const double *ri = &a[i * n];
-      for (int64_t k = 0; k < j; ++k)
-        for (int64_t l = 0; l < kLanes; ++l)
-          sum[l] -= ri[l * n + k] * rj[k];
-      for (int64_t l = 0; l < kLanes; ++l)
+      accumulateDotLanes</*Subtract=*/true>(&a[j * n], &a[i * n], n, 0, j, sum, lanes);
+      for (int64_t l = 0; l < lanes; ++l)
         a[(i + l) * n + j] = sum[l] / diagonal;
-    }
-    for (; i < n; ++i) {
-      double sum = a[i * n + j];
-      const double *ri = &a[i * n];
-      for (int64_t k = 0; k < j; ++k)
-        sum -= ri[k] * rj[k];
-      a[i * n + j] = sum / diagonal;
     }
     for (int64_t k = j + 1; k < n; ++k)
       a[j * n + k] = 0;
@@ -290,46 +276,29 @@ bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> 
   // transposed (linvT[j][k] = L^-1[k][j]) so every sum below walks rows
   // instead of columns n doubles apart (rec's 2880-column layers: minutes of
   // cache misses); the sums and their order are unchanged.
-  // Eight sums at a time again; a lane that starts later than the first
-  // meets only the exact zeros above L^-1's diagonal there, which leave its
-  // sum bit for bit as the plain loop computes it.
+  // Lanes run side by side (accumulateDotLanes); a lane that starts later
+  // than the first meets only the exact zeros above L^-1's diagonal there,
+  // which leave its sum bit for bit as a plain loop computes it.
   std::vector<double> linvT(n * n, 0.0);
   for (int64_t i = 0; i < n; ++i) {
     linvT[i * n + i] = 1.0 / h[i * n + i];
-    const double *row = &h[i * n];
-    int64_t j = 0;
-    for (; j + kLanes <= i; j += kLanes) {
-      double sum[kLanes] = {};
-      accumulateDotLanes(row, &linvT[j * n], n, j, i, sum);
-      for (int64_t l = 0; l < kLanes; ++l)
+    for (int64_t j = 0; j < i; j += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, i - j);
+      double sum[kDotLanes] = {};
+      accumulateDotLanes(&h[i * n], &linvT[j * n], n, j, i, sum, lanes);
+      for (int64_t l = 0; l < lanes; ++l)
         linvT[(j + l) * n + i] = -sum[l] / h[i * n + i];
-    }
-    for (; j < i; ++j) {
-      const double *column = &linvT[j * n];
-      double sum = 0;
-      for (int64_t k = j; k < i; ++k)
-        sum += row[k] * column[k];
-      linvT[j * n + i] = -sum / h[i * n + i];
     }
   }
   std::vector<double> inverse(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i) {
-    const double *a = &linvT[i * n];
-    int64_t j = 0;
-    for (; j + kLanes <= i + 1; j += kLanes) {
-      double sum[kLanes] = {};
-      accumulateDotLanes(a, &linvT[j * n], n, i, n, sum);
-      for (int64_t l = 0; l < kLanes; ++l)
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j <= i; j += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, i + 1 - j);
+      double sum[kDotLanes] = {};
+      accumulateDotLanes(&linvT[i * n], &linvT[j * n], n, i, n, sum, lanes);
+      for (int64_t l = 0; l < lanes; ++l)
         inverse[i * n + j + l] = inverse[(j + l) * n + i] = sum[l];
     }
-    for (; j <= i; ++j) {
-      const double *b = &linvT[j * n];
-      double sum = 0;
-      for (int64_t k = i; k < n; ++k)
-        sum += a[k] * b[k];
-      inverse[i * n + j] = inverse[j * n + i] = sum;
-    }
-  }
   // H^-1 = L L^T, and GPTQ reads U = L^T (torch.linalg.cholesky(upper=True)).
   if (!cholesky(inverse, n))
     return false;
@@ -570,33 +539,35 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
   if (startFromGPTQ && scheme.groupSize >= 0)
     compensated = quantizeWeightsGPTQ(weights, layout, scheme, hessian);
   std::vector<bool> dead = dampHessian(hessian, n);
-  // Two starting points, clipped for the weights' and for the output's
-  // squared error; each row starts from the one closer to the output.
+  // Round to nearest clipped for the weights' and for the output's squared
+  // error (and GPTQ's codes): each row starts from the one closest to the output.
   std::vector<double> importance = diagonalOf(hessian, n);
   QuantizedWeights weighted = quantizeWeights(weights, layout, scheme, &importance);
   QuantizedWeights nearest = quantizeWeights(weights, layout, scheme);
   QuantizedWeights result = weighted.perTensor ? weighted : nearest;
+  // A per-tensor scale is shared by every row: one start for all of them.
+  std::vector<const QuantizedWeights *> starts{&weighted};
+  if (!result.perTensor) {
+    starts = {&nearest, &weighted};
+    if (compensated)
+      starts.push_back(&*compensated);
+  }
   int64_t groupColumns = result.groupSize ? result.groupSize : n;
   RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
                   std::vector<double>(n), std::vector<int64_t>(n)};
   for (int64_t r = 0; r < layout.rows; ++r) {
     for (int64_t c = 0; c < n; ++c)
       row.w[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
-    row.load(result, result, r, layout, groupColumns);
-    double start = row.objective();
-    if (!result.perTensor) {
-      const QuantizedWeights *best = &nearest;
-      row.load(weighted, result, r, layout, groupColumns);
-      if (row.objective() < start)
-        start = row.objective(), best = &weighted;
-      if (compensated) {
-        row.load(*compensated, result, r, layout, groupColumns);
-        if (row.objective() < start)
-          start = row.objective(), best = &*compensated;
-      }
-      if (best != (compensated ? &*compensated : &weighted))
-        row.load(*best, result, r, layout, groupColumns);
+    // The start the objective prefers (the first of equals).
+    const QuantizedWeights *best = nullptr;
+    double start = 0;
+    for (const QuantizedWeights *candidate : starts) {
+      row.load(*candidate, result, r, layout, groupColumns);
+      if (!best || row.objective() < start)
+        start = row.objective(), best = candidate;
     }
+    if (best != starts.back())
+      row.load(*best, result, r, layout, groupColumns);
     std::vector<float> startScales;
     for (int64_t c = 0; c < n; c += groupColumns)
       startScales.push_back(result.scales[result.paramIndex(r, c)]);

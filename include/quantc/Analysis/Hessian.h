@@ -30,10 +30,8 @@ void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
                              std::vector<double> &hessian);
 
-/// y = H x for a symmetric n x n `hessian` (row-major). Each y[i] sums
-/// H[i][j] x[j] in order of j, as a plain loop would (bit-identical), but
-/// eight rows at a time so the sums run side by side instead of one
-/// dependent add after another.
+/// y = H x for an n x n `hessian` (row-major), kDotLanes rows at a time
+/// (accumulateDotLanes: bit-identical to a plain loop per row).
 void hessianTimes(const double *hessian, int64_t n, const double *x, double *y);
 
 } // namespace quantc
