@@ -1,4 +1,5 @@
 // Weight quantizer and range estimator numerics.
+#include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Analysis/RangeEstimator.h"
 
@@ -311,6 +312,85 @@ TEST(Quantizer, ClipSearchWeighsColumnsByInputEnergy) {
   EXPECT_LT(plain.scales[0] * 7, 0.95f) << "the plain search should clip the outlier";
   EXPECT_GE(weighted.scales[0] * 7.5f, 1.0f) << "the weighted search keeps it within half a step";
   EXPECT_LT(weightedError(weighted), 0.5 * weightedError(plain));
+}
+
+// X^T Y of two inputs' im2col patches (stride 2, padding, a 3x2 kernel)
+// against the patches built by hand, and X^T X when both are the same.
+TEST(Hessian, ConvCrossMomentsMatchHandBuiltPatches) {
+  ConvGeometry g{2, 3, 5, 6, 3, 2};
+  g.strideH = 2, g.padTop = 1, g.padLeft = 1, g.padBottom = 1;
+  int64_t size = g.batch * g.channels * g.height * g.width, n = g.channels * 6;
+  std::vector<float> x = gaussian(size, 21), y = gaussian(size, 22);
+  auto patch = [&](const std::vector<float> &in, int64_t b, int64_t oy, int64_t ox, int64_t col) {
+    int64_t c = col / 6, ki = col % 6 / 2, kj = col % 2;
+    int64_t iy = oy * g.strideH - g.padTop + ki, ix = ox * g.strideW - g.padLeft + kj;
+    if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width)
+      return 0.0;
+    return double(in[((b * g.channels + c) * g.height + iy) * g.width + ix]);
+  };
+  std::vector<double> cross, gram, expected(n * n, 0.0);
+  accumulateConvCross(x.data(), y.data(), g, cross);
+  accumulateConvHessian(x.data(), g, gram);
+  std::vector<double> selfCross;
+  accumulateConvCross(x.data(), x.data(), g, selfCross);
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t oy = 0; oy < g.outHeight(); ++oy)
+      for (int64_t ox = 0; ox < g.outWidth(); ++ox)
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t j = 0; j < n; ++j)
+            expected[i * n + j] += patch(x, b, oy, ox, i) * patch(y, b, oy, ox, j);
+  ASSERT_EQ(cross.size(), size_t(n * n));
+  for (int64_t i = 0; i < n * n; ++i) {
+    EXPECT_NEAR(cross[i], expected[i], 1e-4) << i;
+    EXPECT_NEAR(selfCross[i], gram[i], 1e-4) << i;
+  }
+}
+
+/// A layer whose quantized-model input is the float input with per-column
+/// gains off by up to 20% plus noise (what upstream quantization does, in
+/// caricature). The refit weights undo the gains: the output error against
+/// the float layer falls far below the original weights'. Inputs equal to
+/// the float ones leave the weights as they are.
+TEST(Quantizer, RefitToQuantizedInputsUndoesTheirDistortion) {
+  constexpr int rows = 8, columns = 32, samples = 400;
+  std::vector<float> w = gaussian(rows * columns, 23);
+  std::vector<float> x = gaussian(samples * columns, 24), noise = gaussian(samples * columns, 25, 0.02f);
+  std::vector<float> gains = gaussian(columns, 26, 0.1f);
+  std::vector<float> distorted(x.size());
+  for (int s = 0; s < samples; ++s)
+    for (int c = 0; c < columns; ++c)
+      distorted[s * columns + c] = x[s * columns + c] * (1.f + gains[c]) + noise[s * columns + c];
+  std::vector<float> error(x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    error[i] = distorted[i] - x[i];
+  std::vector<double> gram, errorCross;
+  accumulateMatrixHessian(distorted.data(), samples, columns, gram);
+  accumulateMatrixCross(distorted.data(), error.data(), samples, columns, errorCross);
+  auto outputError = [&](const std::vector<float> &v) {
+    double e = 0;
+    for (int s = 0; s < samples; ++s)
+      for (int r = 0; r < rows; ++r) {
+        double d = 0;
+        for (int c = 0; c < columns; ++c)
+          d += w[r * columns + c] * x[s * columns + c] - v[r * columns + c] * distorted[s * columns + c];
+        e += d * d;
+      }
+    return e;
+  };
+  WeightLayout layout = WeightLayout::fromAxes({rows, columns}, 0);
+  std::vector<float> refit(w);
+  ASSERT_TRUE(refitToQuantizedInputs(refit, layout, gram, errorCross, 0.01));
+  EXPECT_LT(outputError(refit), 0.1 * outputError(w));
+
+  std::vector<double> floatGram;
+  accumulateMatrixHessian(x.data(), samples, columns, floatGram);
+  std::vector<float> unchanged(w);
+  ASSERT_TRUE(refitToQuantizedInputs(unchanged, layout, floatGram,
+                                     std::vector<double>(columns * columns, 0.0), 0.01));
+  for (size_t i = 0; i < w.size(); ++i)
+    EXPECT_NEAR(unchanged[i], w[i], 1e-5);
+  std::vector<float> empty(w);
+  EXPECT_FALSE(refitToQuantizedInputs(empty, layout, {}, {}, 0.01));
 }
 
 TEST(Quantizer, CompareTensors) {

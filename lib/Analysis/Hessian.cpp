@@ -34,8 +34,9 @@ void hessianTimes(const double *hessian, int64_t n, const double *x, double *y) 
   }
 }
 
-void accumulateConvHessian(const float *input, const ConvGeometry &g,
-                           std::vector<double> &hessian) {
+/// The im2col patches of `input`, transposed: `columns` x `positions`
+/// (one row per (channel, kh, kw), padding read as zero).
+static std::vector<float> transposedPatches(const float *input, const ConvGeometry &g) {
   int64_t oh = g.outHeight(), ow = g.outWidth();
   int64_t positions = g.batch * oh * ow, columns = g.channels * g.kernelH * g.kernelW;
   std::vector<float> xt(columns * positions, 0.f);
@@ -56,16 +57,54 @@ void accumulateConvHessian(const float *input, const ConvGeometry &g,
             }
           }
       }
-  accumulateTransposed(xt, positions, columns, hessian);
+  return xt;
 }
 
-void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
-                             std::vector<double> &hessian) {
+static std::vector<float> transposedMatrix(const float *x, int64_t rows, int64_t columns) {
   std::vector<float> xt(columns * rows);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < columns; ++c)
       xt[c * rows + r] = x[r * columns + c];
-  accumulateTransposed(xt, rows, columns, hessian);
+  return xt;
+}
+
+/// cross += Xt Yt^T: cross[i][j] += sum_p x[p][i] * y[p][j] for two inputs
+/// of the same shape (`columns` x `rows`, transposed).
+static void accumulateCrossTransposed(const std::vector<float> &xt, const std::vector<float> &yt,
+                                      int64_t rows, int64_t columns, std::vector<double> &cross) {
+  cross.resize(columns * columns, 0.0);
+  for (int64_t i = 0; i < columns; ++i)
+    for (int64_t j = 0; j < columns; j += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, columns - j);
+      float sum[kDotLanes] = {};
+      accumulateDotLanes(&xt[i * rows], &yt[j * rows], rows, 0, rows, sum, lanes);
+      for (int64_t l = 0; l < lanes; ++l)
+        cross[i * columns + j + l] += sum[l];
+    }
+}
+
+void accumulateConvHessian(const float *input, const ConvGeometry &g,
+                           std::vector<double> &hessian) {
+  accumulateTransposed(transposedPatches(input, g), g.batch * g.outHeight() * g.outWidth(),
+                       g.channels * g.kernelH * g.kernelW, hessian);
+}
+
+void accumulateConvCross(const float *x, const float *y, const ConvGeometry &g,
+                         std::vector<double> &cross) {
+  accumulateCrossTransposed(transposedPatches(x, g), transposedPatches(y, g),
+                            g.batch * g.outHeight() * g.outWidth(),
+                            g.channels * g.kernelH * g.kernelW, cross);
+}
+
+void accumulateMatrixCross(const float *x, const float *y, int64_t rows, int64_t columns,
+                           std::vector<double> &cross) {
+  accumulateCrossTransposed(transposedMatrix(x, rows, columns), transposedMatrix(y, rows, columns),
+                            rows, columns, cross);
+}
+
+void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
+                             std::vector<double> &hessian) {
+  accumulateTransposed(transposedMatrix(x, rows, columns), rows, columns, hessian);
 }
 
 } // namespace quantc

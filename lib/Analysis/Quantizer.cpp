@@ -590,6 +590,52 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
   return result;
 }
 
+bool refitToQuantizedInputs(std::vector<float> &weights, const WeightLayout &layout,
+                            const std::vector<double> &gram, const std::vector<double> &errorCross,
+                            double damping) {
+  int64_t n = layout.columns;
+  if (int64_t(gram.size()) != n * n || int64_t(errorCross.size()) != n * n)
+    return false;
+  double meanDiagonal = 0;
+  for (int64_t i = 0; i < n; ++i)
+    meanDiagonal += gram[i * n + i];
+  meanDiagonal /= double(n);
+  if (!(meanDiagonal > 0) || !std::isfinite(meanDiagonal))
+    return false;
+  std::vector<double> factor(gram);
+  for (int64_t i = 0; i < n; ++i)
+    factor[i * n + i] += damping * meanDiagonal;
+  if (!cholesky(factor, n)) // factor = L L^T
+    return false;
+  std::vector<double> w(n), delta(n);
+  std::vector<float> refit(weights);
+  for (int64_t r = 0; r < layout.rows; ++r) {
+    for (int64_t c = 0; c < n; ++c)
+      w[c] = weights[layout.offset(r, c)];
+    hessianTimes(errorCross.data(), n, w.data(), delta.data()); // D w
+    for (int64_t i = 0; i < n; ++i) { // L z = D w
+      double sum = delta[i];
+      for (int64_t k = 0; k < i; ++k)
+        sum -= factor[i * n + k] * delta[k];
+      delta[i] = sum / factor[i * n + i];
+    }
+    for (int64_t i = n - 1; i >= 0; --i) { // L^T delta = z
+      double sum = delta[i];
+      for (int64_t k = i + 1; k < n; ++k)
+        sum -= factor[k * n + i] * delta[k];
+      delta[i] = sum / factor[i * n + i];
+    }
+    for (int64_t c = 0; c < n; ++c) {
+      double value = w[c] - delta[c];
+      if (!std::isfinite(value))
+        return false;
+      refit[layout.offset(r, c)] = float(value);
+    }
+  }
+  weights = std::move(refit);
+  return true;
+}
+
 std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const WeightLayout &layout) {
   std::vector<float> out(quantized.values.size());
   for (int64_t r = 0; r < layout.rows; ++r)

@@ -248,7 +248,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return;
     for (size_t l = 0; l < layers.size(); ++l) {
       if (!layerHessians[l].empty())
-        storeHessian(layers[l], layerHessians[l], double(samples->size()));
+        storeLayerHessian(layers[l], layerHessians[l], double(samples->size()));
       if (!layerPowers[l].empty()) {
         for (double &power : layerPowers[l])
           power /= double(samples->size());
@@ -303,7 +303,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
         return false; // grouped/depthwise weights see other inputs per channel group
-      accumulateConvHessian(data, convGeometry(conv, shape), hessian);
+      accumulateConvHessian(data, convGeometryOf(conv, shape), hessian);
       return true;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
@@ -440,18 +440,6 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     return success();
   }
 
-  /// The geometry of a 2-D convolution over an NCHW input of `shape`.
-  static ConvGeometry convGeometry(ConvOp conv, ArrayRef<int64_t> shape) {
-    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-    ConvGeometry g{shape[0], shape[1], shape[2], shape[3],
-                   weightType.getDimSize(2), weightType.getDimSize(3)};
-    auto strides = conv.getStrides(), dilations = conv.getDilations(), pads = conv.getPads();
-    g.strideH = strides[0], g.strideW = strides[1];
-    g.dilationH = dilations[0], g.dilationW = dilations[1];
-    g.padTop = pads[0], g.padLeft = pads[1], g.padBottom = pads[2], g.padRight = pads[3];
-    return g;
-  }
-
   /// The mean of every (channel, kh, kw) patch element over the output
   /// positions, padding read as zero: at the borders of small feature maps
   /// (rec's are 3 rows high) it is far from the channel mean.
@@ -506,7 +494,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       return;
     auto conv = dyn_cast<ConvOp>(op);
     if (conv && model.probeShape(probe->second).shape.size() == 4) {
-      accumulateConvColumnMeans(data, convGeometry(conv, model.probeShape(probe->second).shape),
+      accumulateConvColumnMeans(data, convGeometryOf(conv, model.probeShape(probe->second).shape),
                                 *means);
       return;
     }
@@ -515,19 +503,6 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     means->resize(layout->channels, 0.0);
     for (int64_t i = 0; i < size; ++i)
       (*means)[(i / layout->inner) % layout->channels] += double(data[i]) / double(perChannel);
-  }
-
-  void storeHessian(Operation *op, const std::vector<double> &hessian, double samples) {
-    std::vector<float> values;
-    values.reserve(hessian.size());
-    for (double h : hessian)
-      values.push_back(float(h / samples));
-    int64_t n = int64_t(std::sqrt(double(values.size())));
-    auto type = RankedTensorType::get({n, n}, Float32Type::get(op->getContext()));
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)),
-        alignof(std::max_align_t));
-    op->setAttr("qnn.hessian", DenseResourceElementsAttr::get(type, "hessian", std::move(blob)));
   }
 };
 

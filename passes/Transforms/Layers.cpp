@@ -5,8 +5,12 @@
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/Regex.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace quantc::qnn {
 
@@ -23,6 +27,31 @@ bool isDepthwise(Operation *op) {
   return input && weight && input.hasStaticShape() && input.getRank() == 4 &&
          weight.getRank() == 4 && weight.getDimSize(1) == 1 &&
          input.getDimSize(1) == conv.getGroup();
+}
+
+ConvGeometry convGeometryOf(Operation *op, ArrayRef<int64_t> shape) {
+  auto conv = cast<ConvOp>(op);
+  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  ConvGeometry g{shape[0], shape[1], shape[2], shape[3],
+                 weightType.getDimSize(2), weightType.getDimSize(3)};
+  auto strides = conv.getStrides(), dilations = conv.getDilations(), pads = conv.getPads();
+  g.strideH = strides[0], g.strideW = strides[1];
+  g.dilationH = dilations[0], g.dilationW = dilations[1];
+  g.padTop = pads[0], g.padLeft = pads[1], g.padBottom = pads[2], g.padRight = pads[3];
+  return g;
+}
+
+void storeLayerHessian(Operation *op, const std::vector<double> &sum, double samples) {
+  std::vector<float> values;
+  values.reserve(sum.size());
+  for (double h : sum)
+    values.push_back(float(h / samples));
+  int64_t n = int64_t(std::sqrt(double(values.size())));
+  auto type = RankedTensorType::get({n, n}, Float32Type::get(op->getContext()));
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)),
+      alignof(std::max_align_t));
+  op->setAttr("qnn.hessian", DenseResourceElementsAttr::get(type, "hessian", std::move(blob)));
 }
 
 static bool isConstant(Value value) { return value && matchPattern(value, m_Constant()); }
@@ -171,6 +200,54 @@ std::pair<int, int64_t> inputChannelAxis(Operation *op, RankedTensorType type) {
   return {axis, type.getDimSize(axis)};
 }
 } // namespace
+
+FailureOr<std::vector<BitsRule>> parseBitsRules(StringRef text, const WeightScheme &base,
+                                                std::string &error) {
+  std::vector<BitsRule> rules;
+  SmallVector<StringRef> entries;
+  text.split(entries, ',', -1, false);
+  for (StringRef entry : entries) {
+    entry = entry.trim();
+    BitsRule rule;
+    StringRef value = entry;
+    if (size_t eq = entry.rfind('='); eq != StringRef::npos) {
+      rule.pattern = entry.take_front(eq).str();
+      value = entry.drop_front(eq + 1);
+      std::string regexError;
+      if (!llvm::Regex(rule.pattern).isValid(regexError)) {
+        error = "bad regex '" + rule.pattern + "' in bits: " + regexError;
+        return failure();
+      }
+    }
+    if (value != "none" && value != "float") {
+      WeightScheme scheme = base;
+      if (std::string why = parseBitsSpec(value.str(), scheme); !why.empty()) {
+        error = why;
+        return failure();
+      }
+      rule.scheme = scheme;
+    }
+    rules.push_back(rule);
+  }
+  return rules;
+}
+
+std::optional<WeightScheme> layerScheme(Operation *op, const std::vector<BitsRule> &rules,
+                                        const WeightScheme &base) {
+  if (auto format = op->getAttrOfType<WeightFormatAttr>("qnn.weight_format"))
+    return weightSchemeOf(format, base);
+  std::string name = layerName(op);
+  const BitsRule *fallback = nullptr;
+  for (const BitsRule &rule : rules) {
+    if (rule.pattern.empty()) {
+      fallback = fallback ? fallback : &rule;
+      continue;
+    }
+    if (llvm::Regex("^(" + rule.pattern + ")$").match(name))
+      return rule.scheme;
+  }
+  return fallback ? fallback->scheme : std::nullopt;
+}
 
 int64_t appliedGroupSize(Operation *op, int64_t groupSize) {
   if (groupSize <= 0)

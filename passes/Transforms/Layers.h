@@ -3,6 +3,7 @@
 #ifndef QUANTC_PASSES_TRANSFORMS_LAYERS_H
 #define QUANTC_PASSES_TRANSFORMS_LAYERS_H
 
+#include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/Quantizer.h"
 
 #include "dialects/QNN/QNNDialect.h"
@@ -23,6 +24,13 @@ bool isDepthwise(mlir::Operation *op);
 /// The layer's weight operand when it is a constant f32 tensor (not yet
 /// quantized), else null.
 mlir::Value floatWeight(mlir::Operation *op);
+
+/// The geometry of a 2-D convolution over an NCHW input of `shape`.
+ConvGeometry convGeometryOf(mlir::Operation *conv, llvm::ArrayRef<int64_t> shape);
+
+/// Stores `sum` / `samples` (an n x n X^T X summed over samples) as the
+/// layer's `qnn.hessian` (f32 resource blob).
+void storeLayerHessian(mlir::Operation *op, const std::vector<double> &sum, double samples);
 
 /// The operands that carry activations (everything but weight and bias that
 /// is not a constant).
@@ -56,6 +64,20 @@ int64_t inputChannelOf(mlir::Operation *op, int64_t row, int64_t column);
 /// The scheme a `qnn.weight_format` describes; fields it does not carry
 /// (clip search) come from `base`.
 WeightScheme weightSchemeOf(WeightFormatAttr format, const WeightScheme &base = {});
+
+/// One entry of qnn-quantize's `bits` option: `regex=N` or a plain default `N`.
+struct BitsRule {
+  std::string pattern;                // empty: the default
+  std::optional<WeightScheme> scheme; // nullopt: keep the layer float
+};
+mlir::FailureOr<std::vector<BitsRule>> parseBitsRules(llvm::StringRef text,
+                                                      const WeightScheme &base,
+                                                      std::string &error);
+/// The scheme qnn-quantize gives `op`: its `qnn.weight_format` (from bit
+/// allocation), else the first rule whose regex matches its node name, else
+/// the plain default; nullopt keeps the layer float.
+std::optional<WeightScheme> layerScheme(mlir::Operation *op, const std::vector<BitsRule> &rules,
+                                        const WeightScheme &base);
 
 /// The group size qnn-quantize applies to `op`'s weight for a requested one:
 /// groups that do not tile the input channels become per channel (0);

@@ -166,6 +166,45 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }
 
+def QNNRefitWeightsPass : Pass<"qnn-refit-weights", "::mlir::ModuleOp"> {
+  let summary = "Refit each layer's float weight to the inputs the quantized model will feed it";
+  let description = [{
+    Layer-wise rounding (GPTQ, AdaRound) minimizes each layer's error for its
+    float inputs, but in the quantized model a layer reads its predecessors'
+    quantized outputs. This pass builds a trial model: the module with
+    qnn-quantize's activation quantize/dequantize pairs (`act-bits`) and the
+    layer weights as inputs. Layer by layer in program order, it runs the
+    trial on the samples with the earlier layers' final weights, gathers
+    G = E[x~ x~^T] and D = E[x~ (x~ - x)^T] (x: the float model's input,
+    x~: the trial's), replaces the weight rows w by the ridge least-squares
+    fit w - (G + lambda I)^-1 D w (lambda = `damping` x mean diag G) and
+    `qnn.hessian` by G, and rounds the result as the `qnn-quantize` that
+    follows will (`bits`, `method`, ...), for the layers after it. That
+    `qnn-quantize` then minimizes E|w.x - w_q.x~|^2: the float output from
+    the quantized inputs (Hubara et al. 2021's layer-wise calibration;
+    sequential GPTQ). Layers without X^T X (grouped convolutions) run in the
+    trial round to nearest and are not refit. Run it after
+    qnn-calibrate{hessians=true} and bit allocation.
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string", "Calibration .npy files or directories">,
+    Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
+           "Samples synthesized when no inputs are given">,
+    Option<"damping", "damping", "double", /*default=*/"0.1",
+           "Ridge weight lambda as a fraction of G's mean diagonal">,
+    Option<"bits", "bits", "std::string", /*default=*/"\"8\"", "qnn-quantize's bits">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0", "qnn-quantize's group-size">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true", "qnn-quantize's symmetric">,
+    Option<"clipSearch", "clip-search", "bool", /*default=*/"true", "qnn-quantize's clip-search">,
+    Option<"method", "method", "std::string", /*default=*/"\"gptq\"",
+           "qnn-quantize's method (gptq or adaround)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"0", "qnn-quantize's act-bits">,
+    Option<"actSymmetric", "act-symmetric", "bool", /*default=*/"false",
+           "qnn-quantize's act-symmetric">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
+}
+
 def QNNFoldScalesPass : Pass<"qnn-fold-scales", "::mlir::ModuleOp"> {
   let summary = "Turn dequantize -> conv -> quantize chains into integer convolution and requantization";
   let description = [{

@@ -22,43 +22,6 @@ using namespace mlir;
 
 namespace {
 
-/// One entry of the `bits` option: `regex=N` or a plain default `N`.
-struct BitsRule {
-  std::string pattern; // empty: the default
-  std::optional<WeightScheme> scheme; // nullopt: keep the layer float
-};
-
-FailureOr<std::vector<BitsRule>> parseBitsRules(StringRef text, const WeightScheme &base,
-                                                std::string &error) {
-  std::vector<BitsRule> rules;
-  SmallVector<StringRef> entries;
-  text.split(entries, ',', -1, false);
-  for (StringRef entry : entries) {
-    entry = entry.trim();
-    BitsRule rule;
-    StringRef value = entry;
-    if (size_t eq = entry.rfind('='); eq != StringRef::npos) {
-      rule.pattern = entry.take_front(eq).str();
-      value = entry.drop_front(eq + 1);
-      std::string regexError;
-      if (!llvm::Regex(rule.pattern).isValid(regexError)) {
-        error = "bad regex '" + rule.pattern + "' in bits: " + regexError;
-        return failure();
-      }
-    }
-    if (value != "none" && value != "float") {
-      WeightScheme scheme = base;
-      if (std::string why = parseBitsSpec(value.str(), scheme); !why.empty()) {
-        error = why;
-        return failure();
-      }
-      rule.scheme = scheme;
-    }
-    rules.push_back(rule);
-  }
-  return rules;
-}
-
 WeightFormatAttr formatOf(MLIRContext *context, const WeightScheme &scheme) {
   return WeightFormatAttr::get(context, scheme.bits, scheme.groupSize,
                                BoolAttr::get(context, scheme.kind == WeightKind::Ternary),
@@ -169,29 +132,12 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     });
   }
 
-  std::optional<WeightScheme> schemeFor(Operation *op, const std::vector<BitsRule> &rules,
-                                        const WeightScheme &base) {
-    if (auto format = op->getAttrOfType<WeightFormatAttr>("qnn.weight_format"))
-      return weightSchemeOf(format, base);
-    std::string name = layerName(op);
-    const BitsRule *fallback = nullptr;
-    for (const BitsRule &rule : rules) {
-      if (rule.pattern.empty()) {
-        fallback = fallback ? fallback : &rule;
-        continue;
-      }
-      if (llvm::Regex("^(" + rule.pattern + ")$").match(name))
-        return rule.scheme;
-    }
-    return fallback ? fallback->scheme : std::nullopt;
-  }
-
   LogicalResult quantizeWeight(Operation *op, const std::vector<BitsRule> &rules,
                                const WeightScheme &base, WeightMethod weightMethod) {
     Value weight = floatWeight(op);
     if (!weight)
       return success();
-    auto scheme = schemeFor(op, rules, base);
+    auto scheme = layerScheme(op, rules, base);
     if (!scheme)
       return success();
     auto type = cast<RankedTensorType>(weight.getType());

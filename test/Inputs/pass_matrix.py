@@ -34,6 +34,8 @@ PASSES = [
     "qnn-quantize{bits=4 group-size=32 method=gptq}",
     "qnn-quantize{bits=4 method=adaround bias-correction=true}",
     "qnn-quantize{bits=ternary symmetric=true}",
+    "qnn-refit-weights{data-free-samples=2 bits=4 act-bits=8}",
+    "qnn-refit-weights{data-free-samples=2 bits=3 method=adaround}",
     "qnn-fold-scales",
     "qnn-sensitivity",
     "qnn-allocate-bits{avg-bits=4}",

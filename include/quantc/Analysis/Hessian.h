@@ -30,6 +30,14 @@ void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
                              std::vector<double> &hessian);
 
+/// Accumulates X^T Y for two inputs of the same geometry: cross[i][j] +=
+/// sum over patches of x_i * y_j (e.g. a layer's input in the quantized
+/// model against the float one).
+void accumulateConvCross(const float *x, const float *y, const ConvGeometry &geometry,
+                         std::vector<double> &cross);
+void accumulateMatrixCross(const float *x, const float *y, int64_t rows, int64_t columns,
+                           std::vector<double> &cross);
+
 /// y = H x for an n x n `hessian` (row-major), kDotLanes rows at a time
 /// (accumulateDotLanes: bit-identical to a plain loop per row).
 void hessianTimes(const double *hessian, int64_t n, const double *x, double *y);

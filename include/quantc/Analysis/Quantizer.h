@@ -81,6 +81,20 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
                                      const WeightScheme &scheme, std::vector<double> hessian);
 
+/// A layer's weights refit to the inputs the quantized model will feed it
+/// (Hubara et al.'s lesson; what sequential GPTQ does layer by layer): each
+/// row w becomes argmin_v E|w.x - v.x~|^2 + lambda |v - w|^2, the ridge
+/// least-squares solution w - (G + lambda I)^-1 D w, where x is the float
+/// model's input, x~ the quantized model's, G = E[x~ x~^T], D = E[x~ (x~ -
+/// x)^T] and lambda = `damping` times G's mean diagonal. D comes from the
+/// input error itself: at 8 bits E[x~ x^T] differs from G by less than the
+/// rounding of float sums over thousands of positions. Rounding the refit
+/// weights against G then minimizes E|w.x - w_q.x~|^2. False (weights
+/// unchanged) when G is empty or the system is singular.
+bool refitToQuantizedInputs(std::vector<float> &weights, const WeightLayout &layout,
+                            const std::vector<double> &gram, const std::vector<double> &errorCross,
+                            double damping);
+
 /// Layer-wise reconstruction (AdaRound, Nagel et al. 2020, with AdaQuant's
 /// scale fitting): each weight is rounded down or up, whichever makes the
 /// layer's output on the calibration data closer to float's, i.e. minimizes

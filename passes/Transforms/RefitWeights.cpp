@@ -1,0 +1,253 @@
+// qnn-refit-weights: each layer's float weight refit, by ridge least
+// squares, to the inputs the quantized model will feed it (see Passes.td).
+// Layers go in program order: layer l's inputs come from a model whose
+// earlier layers already hold their final quantized weights, so no layer
+// compensates for an error an earlier refit has already removed.
+#include "passes/Transforms/Calibration.h"
+#include "passes/Transforms/ConstantUtils.h"
+#include "passes/Transforms/Layers.h"
+#include "passes/Transforms/Passes.h"
+
+#include "quantc/Analysis/Hessian.h"
+#include "quantc/Analysis/Quantizer.h"
+
+#include "dialects/QNN/QNNOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace quantc::qnn {
+#define GEN_PASS_DEF_QNNREFITWEIGHTSPASS
+#include "passes/Transforms/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kRefitId = "qnn.refit_id";
+
+/// A layer qnn-quantize will quantize: the op, its scheme and, in the trial
+/// module, its input (after the trial's activation quantization) and float
+/// weight. Layers without X^T X (grouped convolutions) are not refit, but
+/// run in the trial with the weights round to nearest gives them.
+struct RefitLayer {
+  Operation *op;
+  WeightScheme scheme;
+  bool refits;
+  Value trialInput, trialWeight;
+  std::vector<float> weight; // what the trial model runs with
+  int64_t probe = -1;        // index among the probed (refit) layers
+};
+
+struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (!(damping > 0.0)) {
+      module.emitError() << "qnn-refit-weights: damping must be positive, got " << double(damping);
+      return signalPassFailure();
+    }
+    WeightMethod weightMethod;
+    if (std::string why = parseWeightMethod(method, weightMethod); !why.empty())
+      return fail(why);
+    WeightScheme base;
+    base.symmetric = symmetric;
+    base.groupSize = groupSize;
+    base.searchClip = clipSearch;
+    std::string error;
+    auto rules = parseBitsRules(bits, base, error);
+    if (failed(rules))
+      return fail(error);
+
+    std::vector<RefitLayer> layers;
+    module.walk([&](Operation *op) {
+      auto scheme = isWeightedLayer(op) && floatWeight(op) ? layerScheme(op, *rules, base)
+                                                           : std::nullopt;
+      auto values = scheme ? readFloats(floatWeight(op)) : std::nullopt;
+      if (!values)
+        return;
+      bool refits = op->hasAttr("qnn.hessian") &&
+                    activationInputs(op) == SmallVector<Value>{op->getOperand(0)};
+      if (!refits)
+        if (auto rounded = quantizeLayerWeight(op, *scheme))
+          values = dequantizeWeights(rounded->quantized, rounded->layout);
+      layers.push_back({op, *scheme, refits, {}, {}, std::move(*values)});
+    });
+    if (llvm::none_of(layers, [](const RefitLayer &layer) { return layer.refits; }))
+      return;
+    auto trial = activationTrial(module, layers);
+    if (failed(trial))
+      return signalPassFailure();
+    if (failed(refitInOrder(module, layers, **trial, weightMethod)))
+      return signalPassFailure();
+  }
+
+  void fail(const std::string &message) {
+    getOperation().emitError() << "qnn-refit-weights: " << message;
+    signalPassFailure();
+  }
+
+  /// The module with qnn-quantize's activation quantize/dequantize pairs
+  /// and float weights (which the trial model takes as inputs), and each
+  /// layer's input and weight there.
+  FailureOr<OwningOpRef<ModuleOp>> activationTrial(ModuleOp module,
+                                                   std::vector<RefitLayer> &layers) {
+    auto i64 = IntegerType::get(&getContext(), 64);
+    for (auto [index, layer] : llvm::enumerate(layers))
+      layer.op->setAttr(kRefitId, IntegerAttr::get(i64, int64_t(index)));
+    OwningOpRef<ModuleOp> trial(module.clone());
+    for (RefitLayer &layer : layers)
+      layer.op->removeAttr(kRefitId);
+    trial->walk([](Operation *op) { op->removeAttr("qnn.weight_format"); });
+    PassManager pm(&getContext());
+    QNNQuantizePassOptions options;
+    options.bits = "none";
+    options.actBits = actBits;
+    options.actSymmetric = actSymmetric;
+    pm.addPass(createQNNQuantizePass(options));
+    if (failed(pm.run(*trial))) {
+      fail("quantizing the trial model's activations failed");
+      return failure();
+    }
+    trial->walk([&](Operation *op) {
+      auto id = op->getAttrOfType<IntegerAttr>(kRefitId);
+      if (!id)
+        return;
+      op->removeAttr(kRefitId);
+      if (uint64_t(id.getInt()) < layers.size()) {
+        layers[id.getInt()].trialInput = op->getOperand(0);
+        layers[id.getInt()].trialWeight = floatWeight(op);
+      }
+    });
+    for (const RefitLayer &layer : layers)
+      if (!layer.trialInput || !layer.trialWeight) {
+        fail("layer '" + layerName(layer.op) + "' is missing from the trial model");
+        return failure();
+      }
+    return trial;
+  }
+
+  /// Layer by layer: the trial model with the earlier layers' final
+  /// weights gives G and C, the refit weight is rounded against G, and the
+  /// rounded weight replaces the float one in the trial model.
+  LogicalResult refitInOrder(ModuleOp module, std::vector<RefitLayer> &layers, ModuleOp trial,
+                             WeightMethod weightMethod) {
+    SmallVector<Value> floatInputs, trialInputs, trialWeights;
+    for (RefitLayer &layer : layers) {
+      trialWeights.push_back(layer.trialWeight);
+      if (!layer.refits)
+        continue;
+      layer.probe = int64_t(floatInputs.size());
+      floatInputs.push_back(layer.op->getOperand(0));
+      trialInputs.push_back(layer.trialInput);
+    }
+    auto target = resolveTarget("host");
+    if (!target)
+      return fail(llvm::toString(target.takeError())), failure();
+    auto floatModel = ProbedModel::compile(module, floatInputs, *target);
+    if (!floatModel)
+      return fail(llvm::toString(floatModel.takeError())), failure();
+    auto trialModel = ProbedModel::compile(trial, trialInputs, *target, trialWeights);
+    if (!trialModel)
+      return fail(llvm::toString(trialModel.takeError())), failure();
+    std::string error;
+    std::vector<std::string> paths(inputs.begin(), inputs.end());
+    // qnn-calibrate already warned about data-free samples.
+    auto samples = calibrationSamples(module, (*floatModel)->signature(), paths, dataFreeSamples,
+                                      error, /*warnDataFree=*/false);
+    if (failed(samples))
+      return fail(error), failure();
+
+    // The float model's layer inputs, once per sample.
+    std::vector<std::vector<std::vector<float>>> floatInput(samples->size());
+    for (size_t s = 0; s < samples->size(); ++s) {
+      if (auto e = (*floatModel)->run((*samples)[s].buffers()))
+        return fail(llvm::toString(std::move(e))), failure();
+      for (size_t p = 0; p < floatInputs.size(); ++p) {
+        const float *x = (*floatModel)->probe(p);
+        floatInput[s].emplace_back(x, x + (*floatModel)->probeSize(p));
+      }
+    }
+    for (RefitLayer &layer : layers) {
+      if (!layer.refits)
+        continue;
+      int64_t p = layer.probe;
+      std::vector<double> gram, errorCross;
+      for (size_t s = 0; s < samples->size(); ++s) {
+        auto own = (*samples)[s].buffers();
+        std::vector<const void *> buffers(own.begin(), own.end());
+        for (const RefitLayer &other : layers)
+          buffers.push_back(other.weight.data());
+        if (auto e = (*trialModel)->run(buffers))
+          return fail(llvm::toString(std::move(e))), failure();
+        // The input error x~ - x, exact in float, rather than x itself.
+        std::vector<float> &error = floatInput[s][p];
+        const float *quantized = (*trialModel)->probe(p);
+        for (size_t i = 0; i < error.size(); ++i)
+          error[i] = quantized[i] - error[i];
+        if (!accumulateMoments(layer.op, quantized, error.data(), (*floatModel)->probeShape(p).shape,
+                               gram, errorCross))
+          break;
+        floatInput[s][p] = {}; // read for the last time
+      }
+      if (!gram.empty()) {
+        for (double &value : gram)
+          value /= double(samples->size());
+        for (double &value : errorCross)
+          value /= double(samples->size());
+        refit(layer, gram, errorCross);
+      }
+      // The weight the quantized model will hold feeds the layers after it.
+      auto hessian = layerHessian(layer.op);
+      auto rounded = quantizeLayerWeight(layer.op, layer.scheme, hessian ? &*hessian : nullptr,
+                                         weightMethod, /*finalWeights=*/true);
+      if (rounded)
+        layer.weight = dequantizeWeights(rounded->quantized, rounded->layout);
+    }
+    return success();
+  }
+
+  /// The layer's weight refit to G and C, and G its qnn.hessian; a layer
+  /// whose system is singular keeps both.
+  void refit(RefitLayer &layer, const std::vector<double> &gram, const std::vector<double> &errorCross) {
+    Value weight = floatWeight(layer.op);
+    auto type = cast<RankedTensorType>(weight.getType());
+    WeightLayout layout = WeightLayout::fromAxes(
+        std::vector<int64_t>(type.getShape().begin(), type.getShape().end()),
+        weightChannelAxis(layer.op));
+    std::vector<float> refit = layer.weight;
+    if (!refitToQuantizedInputs(refit, layout, gram, errorCross, damping))
+      return;
+    OpBuilder b(layer.op);
+    layer.op->setOperand(1, makeConstant(b, weight.getLoc(), type, refit, "refit_weight"));
+    if (weight.use_empty())
+      weight.getDefiningOp()->erase();
+    storeLayerHessian(layer.op, gram, 1.0);
+  }
+
+  /// G += x~ x~^T and D += x~ (x~ - x)^T over the layer's input patches; false for
+  /// layers calibration has no X^T X for either.
+  static bool accumulateMoments(Operation *op, const float *quantized, const float *error,
+                                ArrayRef<int64_t> shape, std::vector<double> &gram,
+                                std::vector<double> &errorCross) {
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (conv.getGroup() != 1 || shape.size() != 4)
+        return false;
+      ConvGeometry g = convGeometryOf(conv, shape);
+      accumulateConvHessian(quantized, g, gram);
+      accumulateConvCross(quantized, error, g, errorCross);
+      return true;
+    }
+    if (isa<ConvTransposeOp>(op) || shape.empty())
+      return false;
+    int64_t columns = shape.back(), rows = 1;
+    for (int64_t d : shape)
+      rows *= d;
+    rows /= columns;
+    accumulateMatrixHessian(quantized, rows, columns, gram);
+    accumulateMatrixCross(quantized, error, rows, columns, errorCross);
+    return true;
+  }
+};
+
+} // namespace
+} // namespace quantc::qnn
