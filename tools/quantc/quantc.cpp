@@ -76,8 +76,8 @@ static cl::opt<std::string> weightScheme("weight-scheme", cl::desc("sym (default
                                          cl::init("sym"), cl::cat(quantizeCategory),
                                          cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> weightMethod(
-    "weight-method", cl::desc("auto (default: adaround with --calib or for a bit allocation, "
-                              "else rtn), rtn (round to nearest, MSE clip search), gptq (error "
+    "weight-method", cl::desc("auto (default: adaround for a bit allocation, gptq for uniform "
+                              "--bits with --calib, else rtn), rtn (round to nearest, MSE clip search), gptq (error "
                               "compensation) or adaround (rounding searched per layer against "
                               "its output)"),
     cl::init("auto"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
@@ -124,6 +124,13 @@ static cl::opt<double> smoothQuant(
     cl::desc("SmoothQuant strength alpha in [0, 1] for LayerNorm-fed MatMul/Gemm inputs with "
              "--act-bits (0: off)"),
     cl::init(0.0), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
+static cl::opt<cl::boolOrDefault> refitWeights(
+    "refit-weights",
+    cl::desc("Before GPTQ/AdaRound rounding, refit each layer's weights, in order, to the inputs "
+             "the quantized model feeds it (qnn-refit-weights; default: on with --calib and "
+             "--act-bits 8 or auto)"),
+    cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
     cl::sub(runCommand));
 static cl::opt<bool> biasCorrection(
     "bias-correction",
@@ -225,6 +232,8 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   if (!(smoothQuant >= 0 && smoothQuant <= 1))
     return llvm::formatv("--smooth-quant={0}: must be in [0, 1]", llvm::format("%g", double(smoothQuant))).str();
   options.smoothQuant = smoothQuant;
+  if (refitWeights != cl::BOU_UNSET)
+    options.refitWeights = refitWeights == cl::BOU_TRUE;
   options.biasCorrection = biasCorrection;
   options.channelRanges = channelRanges;
   options.integer = !noFoldScales;

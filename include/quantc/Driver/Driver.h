@@ -11,6 +11,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct QuantizeOptions {
   std::string calibMethod = "mse";  // --calib-method
   double percentile = 99.99;
   double smoothQuant = 0;           // --smooth-quant ALPHA (0: off)
+  /// --refit-weights (qnn-refit-weights before rounding); unset: on for
+  /// int8/auto activations with calibration data and GPTQ or AdaRound.
+  std::optional<bool> refitWeights;
   bool biasCorrection = false;      // --bias-correction (off: it cost rec 2 CER points, RESULTS.md)
   bool channelRanges = true;        // --channel-ranges: per-channel int8 depthwise inputs where better
   std::string report;               // --report: JSON path (a .txt table is written beside it)
