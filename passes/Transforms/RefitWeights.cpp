@@ -127,7 +127,7 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   }
 
   /// Layer by layer: the trial model with the earlier layers' final
-  /// weights gives G and C, the refit weight is rounded against G, and the
+  /// weights gives G and D, the refit weight is rounded against G, and the
   /// rounded weight replaces the float one in the trial model.
   LogicalResult refitInOrder(ModuleOp module, std::vector<RefitLayer> &layers, ModuleOp trial,
                              WeightMethod weightMethod) {
