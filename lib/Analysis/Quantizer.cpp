@@ -607,6 +607,10 @@ bool refitToQuantizedInputs(std::vector<float> &weights, const WeightLayout &lay
     factor[i * n + i] += damping * meanDiagonal;
   if (!cholesky(factor, n)) // factor = L L^T
     return false;
+  std::vector<double> upper(n * n); // L^T, so both substitutions walk rows
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = 0; k <= i; ++k)
+      upper[k * n + i] = factor[i * n + k];
   std::vector<double> w(n), delta(n);
   std::vector<float> refit(weights);
   for (int64_t r = 0; r < layout.rows; ++r) {
@@ -614,16 +618,14 @@ bool refitToQuantizedInputs(std::vector<float> &weights, const WeightLayout &lay
       w[c] = weights[layout.offset(r, c)];
     hessianTimes(errorCross.data(), n, w.data(), delta.data()); // D w
     for (int64_t i = 0; i < n; ++i) { // L z = D w
-      double sum = delta[i];
-      for (int64_t k = 0; k < i; ++k)
-        sum -= factor[i * n + k] * delta[k];
-      delta[i] = sum / factor[i * n + i];
+      double sum[kDotLanes] = {delta[i]};
+      accumulateDotLanes</*Subtract=*/true>(delta.data(), &factor[i * n], n, 0, i, sum, 1);
+      delta[i] = sum[0] / factor[i * n + i];
     }
     for (int64_t i = n - 1; i >= 0; --i) { // L^T delta = z
-      double sum = delta[i];
-      for (int64_t k = i + 1; k < n; ++k)
-        sum -= factor[k * n + i] * delta[k];
-      delta[i] = sum / factor[i * n + i];
+      double sum[kDotLanes] = {delta[i]};
+      accumulateDotLanes</*Subtract=*/true>(delta.data(), &upper[i * n], n, i + 1, n, sum, 1);
+      delta[i] = sum[0] / factor[i * n + i];
     }
     for (int64_t c = 0; c < n; ++c) {
       double value = w[c] - delta[c];
