@@ -329,10 +329,9 @@ TEST(Hessian, ConvCrossMomentsMatchHandBuiltPatches) {
     return double(in[((b * g.channels + c) * g.height + iy) * g.width + ix]);
   };
   std::vector<double> cross, gram, expected(n * n, 0.0);
-  accumulateConvCross(x.data(), y.data(), g, cross);
   accumulateConvHessian(x.data(), g, gram);
-  std::vector<double> selfCross;
-  accumulateConvCross(x.data(), x.data(), g, selfCross);
+  std::vector<double> momentsGram;
+  accumulateConvMoments(x.data(), y.data(), g, momentsGram, cross);
   for (int64_t b = 0; b < g.batch; ++b)
     for (int64_t oy = 0; oy < g.outHeight(); ++oy)
       for (int64_t ox = 0; ox < g.outWidth(); ++ox)
@@ -342,7 +341,7 @@ TEST(Hessian, ConvCrossMomentsMatchHandBuiltPatches) {
   ASSERT_EQ(cross.size(), size_t(n * n));
   for (int64_t i = 0; i < n * n; ++i) {
     EXPECT_NEAR(cross[i], expected[i], 1e-4) << i;
-    EXPECT_NEAR(selfCross[i], gram[i], 1e-4) << i;
+    EXPECT_NEAR(momentsGram[i], gram[i], 1e-4) << i;
   }
 }
 
@@ -364,8 +363,7 @@ TEST(Quantizer, RefitToQuantizedInputsUndoesTheirDistortion) {
   for (size_t i = 0; i < x.size(); ++i)
     error[i] = distorted[i] - x[i];
   std::vector<double> gram, errorCross;
-  accumulateMatrixHessian(distorted.data(), samples, columns, gram);
-  accumulateMatrixCross(distorted.data(), error.data(), samples, columns, errorCross);
+  accumulateMatrixMoments(distorted.data(), error.data(), samples, columns, gram, errorCross);
   auto outputError = [&](const std::vector<float> &v) {
     double e = 0;
     for (int s = 0; s < samples; ++s)

@@ -89,17 +89,20 @@ void accumulateConvHessian(const float *input, const ConvGeometry &g,
                        g.channels * g.kernelH * g.kernelW, hessian);
 }
 
-void accumulateConvCross(const float *x, const float *y, const ConvGeometry &g,
-                         std::vector<double> &cross) {
-  accumulateCrossTransposed(transposedPatches(x, g), transposedPatches(y, g),
-                            g.batch * g.outHeight() * g.outWidth(),
-                            g.channels * g.kernelH * g.kernelW, cross);
+void accumulateConvMoments(const float *x, const float *y, const ConvGeometry &g,
+                           std::vector<double> &gram, std::vector<double> &cross) {
+  std::vector<float> xt = transposedPatches(x, g);
+  int64_t positions = g.batch * g.outHeight() * g.outWidth();
+  int64_t columns = g.channels * g.kernelH * g.kernelW;
+  accumulateTransposed(xt, positions, columns, gram);
+  accumulateCrossTransposed(xt, transposedPatches(y, g), positions, columns, cross);
 }
 
-void accumulateMatrixCross(const float *x, const float *y, int64_t rows, int64_t columns,
-                           std::vector<double> &cross) {
-  accumulateCrossTransposed(transposedMatrix(x, rows, columns), transposedMatrix(y, rows, columns),
-                            rows, columns, cross);
+void accumulateMatrixMoments(const float *x, const float *y, int64_t rows, int64_t columns,
+                             std::vector<double> &gram, std::vector<double> &cross) {
+  std::vector<float> xt = transposedMatrix(x, rows, columns);
+  accumulateTransposed(xt, rows, columns, gram);
+  accumulateCrossTransposed(xt, transposedMatrix(y, rows, columns), rows, columns, cross);
 }
 
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,

@@ -233,8 +233,7 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
       if (conv.getGroup() != 1 || shape.size() != 4)
         return false;
       ConvGeometry g = convGeometryOf(conv, shape);
-      accumulateConvHessian(quantized, g, gram);
-      accumulateConvCross(quantized, error, g, errorCross);
+      accumulateConvMoments(quantized, error, g, gram, errorCross);
       return true;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
@@ -243,8 +242,7 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
     for (int64_t d : shape)
       rows *= d;
     rows /= columns;
-    accumulateMatrixHessian(quantized, rows, columns, gram);
-    accumulateMatrixCross(quantized, error, rows, columns, errorCross);
+    accumulateMatrixMoments(quantized, error, rows, columns, gram, errorCross);
     return true;
   }
 };

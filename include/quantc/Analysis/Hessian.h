@@ -30,13 +30,14 @@ void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
                              std::vector<double> &hessian);
 
-/// Accumulates X^T Y for two inputs of the same geometry: cross[i][j] +=
-/// sum over patches of x_i * y_j (e.g. a layer's input in the quantized
-/// model against the float one).
-void accumulateConvCross(const float *x, const float *y, const ConvGeometry &geometry,
-                         std::vector<double> &cross);
-void accumulateMatrixCross(const float *x, const float *y, int64_t rows, int64_t columns,
-                           std::vector<double> &cross);
+/// Accumulates X^T X into `gram` and X^T Y into `cross` for two inputs of
+/// the same geometry (cross[i][j] += sum over patches of x_i * y_j), e.g. a
+/// layer's input in the quantized model and its error against the float
+/// one; X's patches are built once for both.
+void accumulateConvMoments(const float *x, const float *y, const ConvGeometry &geometry,
+                           std::vector<double> &gram, std::vector<double> &cross);
+void accumulateMatrixMoments(const float *x, const float *y, int64_t rows, int64_t columns,
+                             std::vector<double> &gram, std::vector<double> &cross);
 
 /// y = H x for an n x n `hessian` (row-major), kDotLanes rows at a time
 /// (accumulateDotLanes: bit-identical to a plain loop per row).
