@@ -142,6 +142,8 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"smooth_quant", options.smoothQuant},
                           {"bias_correction", options.biasCorrection},
                           {"refit_weights", options.refitWeights.value_or(false)},
+                          {"candidate_bits", options.candidateBits},
+                          {"preferred_min_bits", int64_t(options.preferredMinBits)},
                           {"channel_ranges", options.channelRanges},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},
@@ -405,6 +407,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     allocate.actBits = actBits;
     allocate.actBitsAuto = actAuto;
     allocate.groupSize = options.groupSize;
+    allocate.preferredMinBits = options.preferredMinBits;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;
     pm.addPass(qnn::createQNNAllocateBitsPass(allocate));

@@ -134,6 +134,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       budgets.latencyMs = latencyBudget;
     if (failed(checkEachBudget(candidates, budgets, parameters)))
       return;
+    candidates = preferWide(std::move(candidates), budgets);
     std::string error;
     if (actBitsAuto && !budgets.bops) {
       // 16-bit inputs cost bit operations (and run as float kernels): they
@@ -173,26 +174,58 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     module->setAttr("qnn.allocation", totals.getDictionary(context));
   }
 
-  /// The candidates with 8-bit activations only.
-  static std::vector<LayerCandidates> onlyInt8(const std::vector<LayerCandidates> &layers) {
+  /// The candidates `keep(layer, c)` accepts.
+  template <typename Keep>
+  static std::vector<LayerCandidates> keepCandidates(const std::vector<LayerCandidates> &layers,
+                                                     Keep keep) {
     std::vector<LayerCandidates> result;
     for (const LayerCandidates &layer : layers) {
       LayerCandidates kept = layer;
       kept.bits.clear(), kept.actBits.clear(), kept.omega.clear(), kept.weightBits.clear();
-      kept.sizeBits.clear(), kept.bops.clear();
+      kept.sizeBits.clear(), kept.bops.clear(), kept.latencyMs.clear();
       for (size_t c = 0; c < layer.bits.size(); ++c) {
-        if (!layer.actBits.empty() && layer.actBits[c] != 8)
+        if (!keep(layer, c))
           continue;
         kept.bits.push_back(layer.bits[c]);
-        kept.actBits.push_back(8);
+        if (!layer.actBits.empty())
+          kept.actBits.push_back(layer.actBits[c]);
         kept.omega.push_back(layer.omega[c]);
         kept.weightBits.push_back(layer.weightBits[c]);
         kept.sizeBits.push_back(layer.sizeBits[c]);
         kept.bops.push_back(layer.bops[c]);
+        if (!layer.latencyMs.empty())
+          kept.latencyMs.push_back(layer.latencyMs[c]);
       }
       result.push_back(std::move(kept));
     }
     return result;
+  }
+
+  /// The candidates with 8-bit activations only.
+  static std::vector<LayerCandidates> onlyInt8(const std::vector<LayerCandidates> &layers) {
+    return keepCandidates(layers, [](const LayerCandidates &layer, size_t c) {
+      return layer.actBits.empty() || layer.actBits[c] == 8;
+    });
+  }
+
+  /// Without the widths below `preferredMinBits` (but a pin's) when every
+  /// budget can still be met; else all candidates.
+  std::vector<LayerCandidates> preferWide(std::vector<LayerCandidates> layers,
+                                          const AllocationBudgets &budgets) {
+    if (preferredMinBits == 0)
+      return layers;
+    auto wide = keepCandidates(layers, [&](const LayerCandidates &layer, size_t c) {
+      return layer.bits[c] >= int(preferredMinBits) || layer.pinned == layer.bits[c];
+    });
+    auto fits = [&](std::optional<double> budget, const std::vector<double> LayerCandidates::*cost) {
+      return !budget || smallestTotal(wide, cost) <= *budget * (1 + 1e-12);
+    };
+    bool everyLayerHasOne = llvm::all_of(wide, [](const LayerCandidates &l) { return !l.bits.empty(); });
+    if (everyLayerHasOne && fits(budgets.weightBits, &LayerCandidates::weightBits) &&
+        fits(budgets.sizeBits, &LayerCandidates::sizeBits) && fits(budgets.bops, &LayerCandidates::bops) &&
+        fits(budgets.latencyMs, &LayerCandidates::latencyMs))
+      return wide;
+    return layers;
   }
 
   /// Each budget alone, in the units the user gave it.

@@ -369,6 +369,8 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     regex. Each layer gets the chosen `qnn.weight_format`, which
     `qnn-quantize` honours; the module gets `qnn.allocation` with the totals.
     An infeasible budget is an error naming the smallest achievable value.
+    With `preferred-min-bits`, narrower candidates (but a pin's) enter the
+    program only when some budget cannot be met without them.
 
     With `act-bits-auto` (HAWQ-V3's joint widths), every layer whose input
     sensitivity `qnn.act_sensitivity` was measured (`qnn-calibrate
@@ -395,6 +397,9 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
            "Choose 8 or 16 activation bits per layer too (needs qnn.act_sensitivity)">,
     Option<"actHeadroom", "act-headroom", "double", /*default=*/"0.1",
            "Without a BOPs budget: the share of bit operations 16-bit inputs may add">,
+    Option<"preferredMinBits", "preferred-min-bits", "unsigned", /*default=*/"0",
+           "Candidate widths below this one are chosen only when a budget cannot be met without "
+           "them (0: always candidates)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
            "Weight groups qnn-quantize will use (scale overhead): 0 per channel, -1 per tensor, or 32/64/128">,
     Option<"pinFirstLast", "pin-first-last", "bool", /*default=*/"false",

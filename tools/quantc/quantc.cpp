@@ -178,7 +178,8 @@ static cl::opt<std::string> sensitivityMetric(
                             "hessian, weight-sqnr (default when no samples can be synthesized)"),
     cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<std::string> candidateBits(
-    "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8)"),
+    "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8, "
+                               "2 only where the budget cannot be met without it)"),
     cl::init("2,3,4,5,6,8"), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<bool> pinFirstLast(
     "pin-first-last", cl::desc("Keep the first and last layer at 8 bits"),
@@ -257,6 +258,8 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.latencyCache = latencyCache;
   options.sensitivity = sensitivityMetric;
   options.candidateBits = candidateBits;
+  if (candidateBits.getNumOccurrences())
+    options.preferredMinBits = 0; // the user's widths, all of them
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
   options.pareto = pareto;

@@ -63,6 +63,10 @@ struct QuantizeOptions {
   std::string latencyCache;         // --latency-cache (default ~/.cache/quantc/latency.json)
   std::string sensitivity;          // --sensitivity (default: hessian-kl with --calib, else weight-sqnr)
   std::string candidateBits = "2,3,4,5,6,8"; // --candidate-bits
+  // Widths below this join the allocation only when a budget needs them:
+  // 2-bit layers' errors compound far beyond their summed sensitivities
+  // (bench/RESULTS.md). 0 with an explicit --candidate-bits.
+  unsigned preferredMinBits = 3;
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
