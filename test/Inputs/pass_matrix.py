@@ -40,6 +40,7 @@ PASSES = [
     "qnn-sensitivity",
     "qnn-allocate-bits{avg-bits=4}",
     "qnn-allocate-bits{avg-bits=4 act-bits-auto=true}",
+    "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "convert-qnn-to-linalg",
     "convert-qnn-to-qkernel",
