@@ -328,20 +328,29 @@ TEST(Hessian, ConvCrossMomentsMatchHandBuiltPatches) {
       return 0.0;
     return double(in[((b * g.channels + c) * g.height + iy) * g.width + ix]);
   };
-  std::vector<double> cross, gram, expected(n * n, 0.0);
+  std::vector<double> gram, expected(n * n, 0.0), xSum(n, 0.0), ySum(n, 0.0);
   accumulateConvHessian(x.data(), g, gram);
-  std::vector<double> momentsGram;
-  accumulateConvMoments(x.data(), y.data(), g, momentsGram, cross);
+  PatchMoments moments;
+  accumulateConvMoments(x.data(), y.data(), g, moments);
   for (int64_t b = 0; b < g.batch; ++b)
     for (int64_t oy = 0; oy < g.outHeight(); ++oy)
       for (int64_t ox = 0; ox < g.outWidth(); ++ox)
-        for (int64_t i = 0; i < n; ++i)
+        for (int64_t i = 0; i < n; ++i) {
+          xSum[i] += patch(x, b, oy, ox, i);
+          ySum[i] += patch(y, b, oy, ox, i);
           for (int64_t j = 0; j < n; ++j)
             expected[i * n + j] += patch(x, b, oy, ox, i) * patch(y, b, oy, ox, j);
-  ASSERT_EQ(cross.size(), size_t(n * n));
+        }
+  EXPECT_EQ(moments.patches, g.batch * g.outHeight() * g.outWidth());
+  ASSERT_EQ(moments.cross.size(), size_t(n * n));
+  ASSERT_EQ(moments.xSum.size(), size_t(n));
   for (int64_t i = 0; i < n * n; ++i) {
-    EXPECT_NEAR(cross[i], expected[i], 1e-4) << i;
-    EXPECT_NEAR(momentsGram[i], gram[i], 1e-4) << i;
+    EXPECT_NEAR(moments.cross[i], expected[i], 1e-4) << i;
+    EXPECT_NEAR(moments.gram[i], gram[i], 1e-4) << i;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    EXPECT_NEAR(moments.xSum[i], xSum[i], 1e-4) << i;
+    EXPECT_NEAR(moments.ySum[i], ySum[i], 1e-4) << i;
   }
 }
 
@@ -362,8 +371,9 @@ TEST(Quantizer, RefitToQuantizedInputsUndoesTheirDistortion) {
   std::vector<float> error(x.size());
   for (size_t i = 0; i < x.size(); ++i)
     error[i] = distorted[i] - x[i];
-  std::vector<double> gram, errorCross;
-  accumulateMatrixMoments(distorted.data(), error.data(), samples, columns, gram, errorCross);
+  PatchMoments moments;
+  accumulateMatrixMoments(distorted.data(), error.data(), samples, columns, moments);
+  const std::vector<double> &gram = moments.gram, &errorCross = moments.cross;
   auto outputError = [&](const std::vector<float> &v) {
     double e = 0;
     for (int s = 0; s < samples; ++s)

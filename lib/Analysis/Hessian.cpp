@@ -89,20 +89,38 @@ void accumulateConvHessian(const float *input, const ConvGeometry &g,
                        g.channels * g.kernelH * g.kernelW, hessian);
 }
 
+/// sums[i] += the sum of row i of a `columns` x `rows` transposed input.
+static void accumulateRowSums(const std::vector<float> &xt, int64_t rows, int64_t columns,
+                              std::vector<double> &sums) {
+  sums.resize(columns, 0.0);
+  for (int64_t i = 0; i < columns; ++i) {
+    double sum = 0;
+    for (int64_t p = 0; p < rows; ++p)
+      sum += xt[i * rows + p];
+    sums[i] += sum;
+  }
+}
+
+static void accumulateTransposedMoments(const std::vector<float> &xt, const std::vector<float> &yt,
+                                        int64_t rows, int64_t columns, PatchMoments &moments) {
+  accumulateTransposed(xt, rows, columns, moments.gram);
+  accumulateCrossTransposed(xt, yt, rows, columns, moments.cross);
+  accumulateRowSums(xt, rows, columns, moments.xSum);
+  accumulateRowSums(yt, rows, columns, moments.ySum);
+  moments.patches += rows;
+}
+
 void accumulateConvMoments(const float *x, const float *y, const ConvGeometry &g,
-                           std::vector<double> &gram, std::vector<double> &cross) {
-  std::vector<float> xt = transposedPatches(x, g);
-  int64_t positions = g.batch * g.outHeight() * g.outWidth();
-  int64_t columns = g.channels * g.kernelH * g.kernelW;
-  accumulateTransposed(xt, positions, columns, gram);
-  accumulateCrossTransposed(xt, transposedPatches(y, g), positions, columns, cross);
+                           PatchMoments &moments) {
+  accumulateTransposedMoments(transposedPatches(x, g), transposedPatches(y, g),
+                              g.batch * g.outHeight() * g.outWidth(),
+                              g.channels * g.kernelH * g.kernelW, moments);
 }
 
 void accumulateMatrixMoments(const float *x, const float *y, int64_t rows, int64_t columns,
-                             std::vector<double> &gram, std::vector<double> &cross) {
-  std::vector<float> xt = transposedMatrix(x, rows, columns);
-  accumulateTransposed(xt, rows, columns, gram);
-  accumulateCrossTransposed(xt, transposedMatrix(y, rows, columns), rows, columns, cross);
+                             PatchMoments &moments) {
+  accumulateTransposedMoments(transposedMatrix(x, rows, columns), transposedMatrix(y, rows, columns),
+                              rows, columns, moments);
 }
 
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,

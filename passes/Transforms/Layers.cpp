@@ -68,6 +68,49 @@ Value floatWeight(Operation *op) {
   return weight;
 }
 
+LayerBias layerBias(Operation *op) {
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return {conv.getBias(), 1, true};
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (!gemm.getC() || gemm.getBeta().convertToFloat() == 0.f)
+      return {};
+    return {gemm.getC(), gemm.getAlpha().convertToDouble() / gemm.getBeta().convertToDouble(), true};
+  }
+  if (isa<MatMulOp>(op) && op->getResult(0).hasOneUse())
+    if (auto add = dyn_cast<AddOp>(*op->getResult(0).getUsers().begin()))
+      return {add.getOperand(add.getOperand(0) == op->getResult(0) ? 1 : 0), 1, true};
+  return {};
+}
+
+bool shiftLayerBias(Operation *op, ArrayRef<double> shift, StringRef name) {
+  LayerBias bias = layerBias(op);
+  auto rows = int64_t(shift.size());
+  if (!bias.slot || (!bias.value && !isa<ConvOp>(op)))
+    return false;
+  std::vector<float> values(size_t(rows), 0.f);
+  if (bias.value) {
+    auto type = cast<RankedTensorType>(bias.value.getType());
+    auto read = readFloats(bias.value);
+    if (!read || type.getRank() == 0 || type.getNumElements() != rows || type.getShape().back() != rows)
+      return false;
+    values = *read;
+  }
+  for (int64_t r = 0; r < rows; ++r)
+    values[size_t(r)] = float(values[size_t(r)] - bias.factor * shift[size_t(r)]);
+  OpBuilder b(op);
+  auto type = bias.value ? cast<RankedTensorType>(bias.value.getType())
+                         : RankedTensorType::get({rows}, b.getF32Type());
+  Value shifted = makeConstant(b, op->getLoc(), type, values, name);
+  if (auto conv = dyn_cast<ConvOp>(op))
+    conv.getBiasMutable().assign(shifted);
+  else if (auto gemm = dyn_cast<GemmOp>(op))
+    gemm.getCMutable().assign(shifted);
+  else
+    for (OpOperand &use : op->getResult(0).getUses())
+      use.getOwner()->setOperand(1 - use.getOperandNumber(), shifted);
+  return true;
+}
+
 SmallVector<Value> activationInputs(Operation *op) {
   SmallVector<Value> inputs;
   unsigned count = isa<MatMulOp>(op) ? 2 : 1; // MatMul may multiply two activations

@@ -32,6 +32,25 @@ ConvGeometry convGeometryOf(mlir::Operation *conv, llvm::ArrayRef<int64_t> shape
 /// layer's `qnn.hessian` (f32 resource blob).
 void storeLayerHessian(mlir::Operation *op, const std::vector<double> &sum, double samples);
 
+/// A layer's per-output-channel bias: a Conv's bias, a Gemm's C (with
+/// `factor` = alpha / beta bias units per output unit), or the constant a
+/// MatMul's only user adds. Null (and no `slot`) where there is none to hold
+/// a shift: ConvTranspose, Gemm with beta 0, a MatMul without such an add.
+/// A Conv without a bias has a slot but a null value.
+struct LayerBias {
+  mlir::Value value;
+  double factor = 1;
+  bool slot = false;
+};
+LayerBias layerBias(mlir::Operation *op);
+
+/// Subtracts `shift[r]` (output units) from output channel r's bias, as a
+/// new constant named `name` (a Conv without one gets one). False, changing nothing,
+/// where the layer has no slot or its bias is not a constant of one value
+/// per output channel.
+bool shiftLayerBias(mlir::Operation *op, llvm::ArrayRef<double> shift,
+                    llvm::StringRef name = "bias_shifted");
+
 /// The operands that carry activations (everything but weight and bias that
 /// is not a constant).
 llvm::SmallVector<mlir::Value> activationInputs(mlir::Operation *op);

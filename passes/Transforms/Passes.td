@@ -182,7 +182,11 @@ def QNNRefitWeightsPass : Pass<"qnn-refit-weights", "::mlir::ModuleOp"> {
     follows will (`bits`, `method`, ...), for the layers after it. That
     `qnn-quantize` then minimizes E|w.x - w_q.x~|^2: the float output from
     the quantized inputs (Hubara et al. 2021's layer-wise calibration;
-    sequential GPTQ). Layers without X^T X (grouped convolutions) run in the
+    sequential GPTQ). Once the layer's weight is rounded, its bias (a Conv's
+    bias, created if absent, a Gemm's C, or the constant a MatMul's only
+    user adds) takes b + W E[x] - W_q E[x~], so that the mean output matches
+    the float one, and the trial runs the layers after it with that bias
+    (biases are trial inputs too). Layers without X^T X (grouped convolutions) run in the
     trial round to nearest and are not refit. Run it after
     qnn-calibrate{hessians=true} and bit allocation.
   }];

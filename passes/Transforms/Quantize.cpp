@@ -195,37 +195,7 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         int64_t at = layer.layout.offset(r, c);
         shift[r] += (double(approx[at]) - layer.original[at]) * means[index];
       }
-    Value bias;
-    double factor = 1; // bias units per output unit
-    if (auto conv = dyn_cast<ConvOp>(op)) {
-      bias = conv.getBias();
-    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-      bias = gemm.getC();
-      if (!bias || gemm.getBeta().convertToFloat() == 0.f)
-        return; // no bias to carry the correction
-      factor = gemm.getAlpha().convertToDouble() / gemm.getBeta().convertToDouble();
-    } else {
-      return; // MatMul and ConvTranspose have no per-output-channel bias here
-    }
-    auto rows = layer.layout.rows;
-    std::vector<float> values(rows, 0.f);
-    if (bias) {
-      auto type = cast<RankedTensorType>(bias.getType());
-      auto read = readFloats(bias);
-      if (!read || type.getNumElements() != rows || type.getShape().back() != rows)
-        return; // broadcast or non-constant biases stay as they are
-      values = *read;
-    }
-    for (int64_t r = 0; r < rows; ++r)
-      values[r] = float(values[r] - factor * shift[r]);
-    OpBuilder b(op);
-    auto type = bias ? cast<RankedTensorType>(bias.getType())
-                     : RankedTensorType::get({rows}, b.getF32Type());
-    Value corrected = makeConstant(b, op->getLoc(), type, values, "bias_corrected");
-    if (auto conv = dyn_cast<ConvOp>(op))
-      conv.getBiasMutable().assign(corrected);
-    else
-      cast<GemmOp>(op).getCMutable().assign(corrected);
+    shiftLayerBias(op, shift, "bias_corrected");
   }
 
   /// The layer's activation width: `qnn.act_bits` from the allocation

@@ -35,6 +35,11 @@ struct RefitLayer {
   Value trialInput, trialWeight;
   std::vector<float> weight; // what the trial model runs with
   int64_t probe = -1;        // index among the probed (refit) layers
+  // A refit layer's bias, a trial input too: the refit centers the layer's
+  // output, and the layers after it must see that.
+  Value trialBias;
+  std::vector<float> bias;
+  double biasFactor = 1;
 };
 
 struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> {
@@ -70,8 +75,11 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
       if (!refits)
         if (auto rounded = quantizeLayerWeight(op, *scheme))
           values = dequantizeWeights(rounded->quantized, rounded->layout);
-      layers.push_back({op, *scheme, refits, {}, {}, std::move(*values)});
+      layers.push_back({op, *scheme, refits, {}, {}, std::move(*values), -1, {}, {}, 1});
     });
+    for (RefitLayer &layer : layers)
+      if (layer.refits)
+        giveOwnBias(layer);
     if (llvm::none_of(layers, [](const RefitLayer &layer) { return layer.refits; }))
       return;
     auto trial = activationTrial(module, layers);
@@ -84,6 +92,32 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   void fail(const std::string &message) {
     getOperation().emitError() << "qnn-refit-weights: " << message;
     signalPassFailure();
+  }
+
+  /// A fresh bias constant for the layer alone (zeros for a Conv without
+  /// one), so that the trial can take it as an input; none where the layer
+  /// has no per-channel bias to shift.
+  static void giveOwnBias(RefitLayer &layer) {
+    int64_t rows = WeightLayout::fromAxes(shapeOf(floatWeight(layer.op)), weightChannelAxis(layer.op)).rows;
+    Value old = layerBias(layer.op).value;
+    if (!shiftLayerBias(layer.op, std::vector<double>(size_t(rows), 0.0), "bias"))
+      return;
+    eraseIfDead(old);
+    LayerBias bias = layerBias(layer.op);
+    if (auto values = readFloats(bias.value)) {
+      layer.bias = std::move(*values);
+      layer.biasFactor = bias.factor;
+    }
+  }
+
+  static std::vector<int64_t> shapeOf(Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    return std::vector<int64_t>(type.getShape().begin(), type.getShape().end());
+  }
+
+  static void eraseIfDead(Value value) {
+    if (value && value.use_empty() && value.getDefiningOp())
+      value.getDefiningOp()->erase();
   }
 
   /// The module with qnn-quantize's activation quantize/dequantize pairs
@@ -114,12 +148,15 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
         return;
       op->removeAttr(kRefitId);
       if (uint64_t(id.getInt()) < layers.size()) {
-        layers[id.getInt()].trialInput = op->getOperand(0);
-        layers[id.getInt()].trialWeight = floatWeight(op);
+        RefitLayer &layer = layers[id.getInt()];
+        layer.trialInput = op->getOperand(0);
+        layer.trialWeight = floatWeight(op);
+        if (!layer.bias.empty())
+          layer.trialBias = layerBias(op).value;
       }
     });
     for (const RefitLayer &layer : layers)
-      if (!layer.trialInput || !layer.trialWeight) {
+      if (!layer.trialInput || !layer.trialWeight || (!layer.bias.empty() && !layer.trialBias)) {
         fail("layer '" + layerName(layer.op) + "' is missing from the trial model");
         return failure();
       }
@@ -132,8 +169,12 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   LogicalResult refitInOrder(ModuleOp module, std::vector<RefitLayer> &layers, ModuleOp trial,
                              WeightMethod weightMethod) {
     SmallVector<Value> floatInputs, trialInputs, trialWeights;
-    for (RefitLayer &layer : layers) {
+    for (RefitLayer &layer : layers)
       trialWeights.push_back(layer.trialWeight);
+    for (RefitLayer &layer : layers)
+      if (layer.trialBias)
+        trialWeights.push_back(layer.trialBias);
+    for (RefitLayer &layer : layers) {
       if (!layer.refits)
         continue;
       layer.probe = int64_t(floatInputs.size());
@@ -171,12 +212,15 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
       if (!layer.refits)
         continue;
       int64_t p = layer.probe;
-      std::vector<double> gram, errorCross;
+      PatchMoments moments;
       for (size_t s = 0; s < samples->size(); ++s) {
         auto own = (*samples)[s].buffers();
         std::vector<const void *> buffers(own.begin(), own.end());
         for (const RefitLayer &other : layers)
           buffers.push_back(other.weight.data());
+        for (const RefitLayer &other : layers)
+          if (other.trialBias)
+            buffers.push_back(other.bias.data());
         if (auto e = (*trialModel)->run(buffers))
           return fail(llvm::toString(std::move(e))), failure();
         // The input error x~ - x, exact in float, rather than x itself.
@@ -185,23 +229,27 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
         for (size_t i = 0; i < error.size(); ++i)
           error[i] = quantized[i] - error[i];
         if (!accumulateMoments(layer.op, quantized, error.data(), (*floatModel)->probeShape(p).shape,
-                               gram, errorCross))
+                               moments))
           break;
         floatInput[s][p] = {}; // read for the last time
       }
-      if (!gram.empty()) {
-        for (double &value : gram)
+      std::vector<float> floatWeights = layer.weight;
+      if (!moments.gram.empty()) {
+        for (double &value : moments.gram)
           value /= double(samples->size());
-        for (double &value : errorCross)
+        for (double &value : moments.cross)
           value /= double(samples->size());
-        refit(layer, gram, errorCross);
+        refit(layer, moments.gram, moments.cross);
       }
       // The weight the quantized model will hold feeds the layers after it.
       auto hessian = layerHessian(layer.op);
       auto rounded = quantizeLayerWeight(layer.op, layer.scheme, hessian ? &*hessian : nullptr,
                                          weightMethod, /*finalWeights=*/true);
-      if (rounded)
-        layer.weight = dequantizeWeights(rounded->quantized, rounded->layout);
+      if (!rounded)
+        continue;
+      layer.weight = dequantizeWeights(rounded->quantized, rounded->layout);
+      if (layer.trialBias && moments.patches > 0)
+        centerOutput(layer, rounded->layout, floatWeights, moments);
     }
     return success();
   }
@@ -224,16 +272,41 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
     storeLayerHessian(layer.op, gram, 1.0);
   }
 
-  /// G += x~ x~^T and D += x~ (x~ - x)^T over the layer's input patches; false for
-  /// layers calibration has no X^T X for either.
+  /// The bias that makes the layer's mean output in the quantized model,
+  /// W_q E[x~] + b', equal the float one, W E[x] + b (x = x~ - (x~ - x)):
+  /// least squares with a bias column, once W_q is fixed. Rounding and
+  /// upstream errors shift the mean in ways no weight refit removes (a max
+  /// pool of noisy inputs reads high, for one).
+  static void centerOutput(RefitLayer &layer, const WeightLayout &layout,
+                           const std::vector<float> &floatWeights, const PatchMoments &moments) {
+    if (int64_t(moments.xSum.size()) != layout.columns || int64_t(layer.bias.size()) != layout.rows)
+      return;
+    double patches = double(moments.patches);
+    std::vector<double> shift(size_t(layout.rows), 0.0);
+    for (int64_t r = 0; r < layout.rows; ++r)
+      for (int64_t c = 0; c < layout.columns; ++c) {
+        int64_t at = layout.offset(r, c);
+        double quantizedMean = moments.xSum[c] / patches;
+        double floatMean = quantizedMean - moments.ySum[c] / patches;
+        shift[r] += layer.weight[at] * quantizedMean - floatWeights[at] * floatMean;
+      }
+    Value old = layerBias(layer.op).value;
+    if (!shiftLayerBias(layer.op, shift, "bias_centered"))
+      return;
+    eraseIfDead(old);
+    for (int64_t r = 0; r < layout.rows; ++r)
+      layer.bias[r] = float(layer.bias[r] - layer.biasFactor * shift[r]);
+  }
+
+  /// Adds the layer input's patches (quantized input and its error) to
+  /// `moments`; false for layers calibration has no X^T X for either.
   static bool accumulateMoments(Operation *op, const float *quantized, const float *error,
-                                ArrayRef<int64_t> shape, std::vector<double> &gram,
-                                std::vector<double> &errorCross) {
+                                ArrayRef<int64_t> shape, PatchMoments &moments) {
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
         return false;
       ConvGeometry g = convGeometryOf(conv, shape);
-      accumulateConvMoments(quantized, error, g, gram, errorCross);
+      accumulateConvMoments(quantized, error, g, moments);
       return true;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
@@ -242,7 +315,7 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
     for (int64_t d : shape)
       rows *= d;
     rows /= columns;
-    accumulateMatrixMoments(quantized, error, rows, columns, gram, errorCross);
+    accumulateMatrixMoments(quantized, error, rows, columns, moments);
     return true;
   }
 };

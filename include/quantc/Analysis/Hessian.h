@@ -30,14 +30,20 @@ void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
                              std::vector<double> &hessian);
 
-/// Accumulates X^T X into `gram` and X^T Y into `cross` for two inputs of
-/// the same geometry (cross[i][j] += sum over patches of x_i * y_j), e.g. a
-/// layer's input in the quantized model and its error against the float
-/// one; X's patches are built once for both.
+/// Sums over the patches (im2col rows) of two inputs of one geometry, e.g.
+/// a layer's input in the quantized model (x) and its error against the
+/// float one (y): gram = X^T X, cross = X^T Y (cross[i][j] = sum x_i y_j),
+/// the column sums of X and Y, and how many patches were summed.
+struct PatchMoments {
+  std::vector<double> gram, cross, xSum, ySum;
+  int64_t patches = 0;
+};
+
+/// Adds one input's patches to `moments`; X's patches are built once for all.
 void accumulateConvMoments(const float *x, const float *y, const ConvGeometry &geometry,
-                           std::vector<double> &gram, std::vector<double> &cross);
+                           PatchMoments &moments);
 void accumulateMatrixMoments(const float *x, const float *y, int64_t rows, int64_t columns,
-                             std::vector<double> &gram, std::vector<double> &cross);
+                             PatchMoments &moments);
 
 /// y = H x for an n x n `hessian` (row-major), kDotLanes rows at a time
 /// (accumulateDotLanes: bit-identical to a plain loop per row).
