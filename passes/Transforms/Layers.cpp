@@ -85,7 +85,7 @@ LayerBias layerBias(Operation *op) {
 bool shiftLayerBias(Operation *op, ArrayRef<double> shift, StringRef name) {
   LayerBias bias = layerBias(op);
   auto rows = int64_t(shift.size());
-  if (!bias.slot || (!bias.value && !isa<ConvOp>(op)))
+  if (!bias.slot)
     return false;
   std::vector<float> values(size_t(rows), 0.f);
   if (bias.value) {

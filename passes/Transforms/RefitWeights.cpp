@@ -98,7 +98,8 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   /// one), so that the trial can take it as an input; none where the layer
   /// has no per-channel bias to shift.
   static void giveOwnBias(RefitLayer &layer) {
-    int64_t rows = WeightLayout::fromAxes(shapeOf(floatWeight(layer.op)), weightChannelAxis(layer.op)).rows;
+    auto weight = cast<RankedTensorType>(floatWeight(layer.op).getType());
+    int64_t rows = weight.getDimSize(weightChannelAxis(layer.op));
     Value old = layerBias(layer.op).value;
     if (!shiftLayerBias(layer.op, std::vector<double>(size_t(rows), 0.0), "bias"))
       return;
@@ -108,11 +109,6 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
       layer.bias = std::move(*values);
       layer.biasFactor = bias.factor;
     }
-  }
-
-  static std::vector<int64_t> shapeOf(Value value) {
-    auto type = cast<RankedTensorType>(value.getType());
-    return std::vector<int64_t>(type.getShape().begin(), type.getShape().end());
   }
 
   static void eraseIfDead(Value value) {
@@ -212,15 +208,18 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
       if (!layer.refits)
         continue;
       int64_t p = layer.probe;
+      // The trial's weight and bias inputs, as the layers before this one left them.
+      std::vector<const void *> parameters;
+      for (const RefitLayer &other : layers)
+        parameters.push_back(other.weight.data());
+      for (const RefitLayer &other : layers)
+        if (other.trialBias)
+          parameters.push_back(other.bias.data());
       PatchMoments moments;
       for (size_t s = 0; s < samples->size(); ++s) {
         auto own = (*samples)[s].buffers();
         std::vector<const void *> buffers(own.begin(), own.end());
-        for (const RefitLayer &other : layers)
-          buffers.push_back(other.weight.data());
-        for (const RefitLayer &other : layers)
-          if (other.trialBias)
-            buffers.push_back(other.bias.data());
+        buffers.insert(buffers.end(), parameters.begin(), parameters.end());
         if (auto e = (*trialModel)->run(buffers))
           return fail(llvm::toString(std::move(e))), failure();
         // The input error x~ - x, exact in float, rather than x itself.
@@ -259,9 +258,8 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   void refit(RefitLayer &layer, const std::vector<double> &gram, const std::vector<double> &errorCross) {
     Value weight = floatWeight(layer.op);
     auto type = cast<RankedTensorType>(weight.getType());
-    WeightLayout layout = WeightLayout::fromAxes(
-        std::vector<int64_t>(type.getShape().begin(), type.getShape().end()),
-        weightChannelAxis(layer.op));
+    auto shape = type.getShape();
+    WeightLayout layout = WeightLayout::fromAxes({shape.begin(), shape.end()}, weightChannelAxis(layer.op));
     std::vector<float> refit = layer.weight;
     if (!refitToQuantizedInputs(refit, layout, gram, errorCross, damping))
       return;
