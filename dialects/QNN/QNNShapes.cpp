@@ -499,10 +499,15 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     } else if (dim < 0) {
       return fail(loc, "reshape", "invalid shape entry " + Twine(dim));
     }
-    if (dim == kDynamic)
+    if (dim == kDynamic) {
       knownProduct = kDynamic;
-    else if (knownProduct != kDynamic)
-      knownProduct *= dim;
+    } else if (knownProduct != kDynamic) {
+      std::optional<int64_t> product = llvm::checkedMul(knownProduct, dim);
+      if (!product)
+        return fail(loc, "reshape", "shape " + formatShape(adaptor.getShape()) +
+                                        " has more elements than 64 bits count");
+      knownProduct = *product;
+    }
   }
   if (input.hasStaticShape() && knownProduct != kDynamic) {
     int64_t total = input.getNumElements();

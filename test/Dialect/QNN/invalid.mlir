@@ -117,6 +117,16 @@ func.func @reshape_count(%x: tensor<2x3xf32>) {
 
 // -----
 
+// Found by fuzz-onnx-structured: the product of the shape overflowed int64.
+func.func @reshape_overflow(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'qnn.reshape' op shape [1177839660570067441, 1079212751, -1] has more elements than 64 bits count}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.reshape %x {shape = array<i64: 1177839660570067441, 1079212751, -1>} : tensor<2x3xf32> -> tensor<?x?x?xf32>
+  return
+}
+
+// -----
+
 func.func @reshape_two_inferred(%x: tensor<2x3xf32>) {
   // expected-error @+2 {{'qnn.reshape' op shape has more than one -1}}
   // expected-error @+1 {{failed to infer returned types}}
