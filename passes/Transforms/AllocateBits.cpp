@@ -139,11 +139,18 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     if (actBitsAuto && !budgets.bops) {
       // 16-bit inputs cost bit operations (and run as float kernels): they
       // may add at most act-headroom to what the all-int8 allocation needs.
+      // The weights keep that allocation's widths: trading weight bits for
+      // input bits rests on adding two separately measured sensitivities,
+      // which held up worse than either measured alone.
       std::vector<LayerCandidates> int8Only = onlyInt8(candidates);
       auto base = allocateBits(int8Only, budgets, error);
       if (!base)
         return fail(error);
       budgets.bops = base->bops * (1.0 + actHeadroom);
+      candidates = keepCandidates(candidates, [&](const LayerCandidates &layer, size_t c) {
+        size_t index = &layer - candidates.data();
+        return layer.bits[c] == int8Only[index].bits[base->choice[index]];
+      });
     }
     auto allocation = allocateBits(candidates, budgets, error);
     if (!allocation)

@@ -381,8 +381,9 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     {act-sensitivity}`, in the units of the Hessian weight sensitivity)
     chooses weight bits and 8 or 16 activation bits together; the choice is
     written as `qnn.act_bits`. 16-bit inputs cost bit operations (and run
-    as float kernels): without a `bops-budget`, they may add `act-headroom`
-    (default 10%) to the bit operations the best all-int8 allocation needs.
+    as float kernels): without a `bops-budget`, the weights keep the widths
+    of the best all-int8 allocation and 16-bit inputs may add `act-headroom`
+    (default 10%) to its bit operations; with one, both widths trade freely.
 
     ```mlir
     %y = qnn.conv %x, %w {qnn.weight_format = #qnn.weight_format<bits = 4, group_size = 0, ternary = false, symmetric = true>, ...}
