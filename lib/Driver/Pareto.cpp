@@ -79,6 +79,7 @@ private:
     WeightScheme scheme;
     scheme.bits = unsigned(bits);
     scheme.groupSize = options.groupSize;
+    scheme.symmetric = options.symmetric;
     WeightMethod method = WeightMethod::RTN;
     (void)parseWeightMethod(options.method, method); // checked by quantizeModel
     auto hessian = method != WeightMethod::RTN ? qnn::layerHessian(layers[l]) : std::nullopt;
@@ -177,6 +178,7 @@ llvm::Error writeParetoFrontier(mlir::ModuleOp module, const QuantizeOptions &op
     qnn::QNNAllocateBitsPassOptions allocate;
     allocate.avgBits = budget;
     allocate.groupSize = options.groupSize;
+    allocate.symmetric = options.symmetric;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;
     pm.addPass(qnn::createQNNAllocateBitsPass(allocate));

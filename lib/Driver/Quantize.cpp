@@ -379,6 +379,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     scores.metric = sensitivity;
     scores.bits = options.candidateBits;
     scores.groupSize = options.groupSize;
+    scores.symmetric = options.symmetric;
     scores.method = options.method;
     scores.inputs.assign(options.calib.begin(), options.calib.end());
     pm.addPass(qnn::createQNNSensitivityPass(scores));
@@ -407,6 +408,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     allocate.actBits = actBits;
     allocate.actBitsAuto = actAuto;
     allocate.groupSize = options.groupSize;
+    allocate.symmetric = options.symmetric;
     allocate.preferredMinBits = options.preferredMinBits;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;

@@ -83,6 +83,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     std::vector<LayerCandidates> candidates;
     double parameters = 0;
     double activationBits = actBits ? double(actBits) : 32.0;
+    double scaleBits = symmetric ? 32.0 : 40.0; // an f32 scale, and an i8 zero point when asymmetric
     for (auto [index, op] : llvm::enumerate(layers)) {
       auto sensitivity = op->getAttrOfType<SensitivityAttr>("qnn.sensitivity");
       LayerCandidates layer;
@@ -101,7 +102,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
           layer.bits.push_back(int(bits));
           layer.omega.push_back(omega + (width ? actOmega[width == 8 ? 0 : 1] : 0.0));
           layer.weightBits.push_back(params * double(bits));
-          layer.sizeBits.push_back(params * double(bits) + 32.0 * scales);
+          layer.sizeBits.push_back(params * double(bits) + scaleBits * scales);
           layer.bops.push_back(macs * double(bits) * act);
           if (actBitsAuto)
             layer.actBits.push_back(width ? width : 8);
@@ -161,7 +162,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     for (auto [op, layer, choice] : llvm::zip(layers, candidates, allocation->choice)) {
       op->setAttr("qnn.weight_format",
                   WeightFormatAttr::get(context, layer.bits[choice], groupSize,
-                                        BoolAttr::get(context, false), BoolAttr::get(context, true)));
+                                        BoolAttr::get(context, false), BoolAttr::get(context, symmetric)));
       if (!layer.actBits.empty()) {
         op->setAttr("qnn.act_bits", IntegerAttr::get(IntegerType::get(context, 64), layer.actBits[choice]));
         wideLayers += layer.actBits[choice] == 16;

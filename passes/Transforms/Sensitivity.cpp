@@ -22,11 +22,12 @@ struct Candidate {
   std::optional<QuantizedLayerWeight> layer;
   std::vector<float> dequantized;
 };
-Candidate quantizeCandidate(Operation *op, unsigned bits, int64_t groupSize,
+Candidate quantizeCandidate(Operation *op, unsigned bits, int64_t groupSize, bool symmetric,
                             const std::vector<double> *hessian, WeightMethod method) {
   WeightScheme scheme;
   scheme.bits = bits;
   scheme.groupSize = groupSize;
+  scheme.symmetric = symmetric;
   Candidate candidate{quantizeLayerWeight(op, scheme, hessian, method), {}};
   if (candidate.layer)
     candidate.dequantized = dequantizeWeights(candidate.layer->quantized, candidate.layer->layout);
@@ -153,7 +154,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     const std::vector<double> *rounding =
         weightMethod != WeightMethod::RTN && hessian ? &*hessian : nullptr;
     for (unsigned b : candidates) {
-      Candidate candidate = quantizeCandidate(op, b, groupSize, rounding, weightMethod);
+      Candidate candidate = quantizeCandidate(op, b, groupSize, symmetric, rounding, weightMethod);
       const QuantizedLayerWeight &layer = *candidate.layer;
       if (metric == "weight-sqnr") {
         scores.push_back(relativeWeightError(layer.original, candidate.dequantized));
@@ -200,7 +201,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     if (!op->hasAttr("qnn.act_sensitivity"))
       return;
     auto hessian = layerHessian(op);
-    Candidate candidate = quantizeCandidate(op, bits, groupSize,
+    Candidate candidate = quantizeCandidate(op, bits, groupSize, symmetric,
                                             weightMethod != WeightMethod::RTN && hessian ? &*hessian
                                                                                          : nullptr,
                                             weightMethod);
@@ -269,7 +270,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     for (size_t l = 0; l < layers.size(); ++l) {
       auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
       for (unsigned b : candidates) {
-        Candidate candidate = quantizeCandidate(layers[l], b, groupSize,
+        Candidate candidate = quantizeCandidate(layers[l], b, groupSize, symmetric,
                                                 hessian ? &*hessian : nullptr, weightMethod);
         weights[l] = candidate.dequantized.data();
         double divergence = 0;

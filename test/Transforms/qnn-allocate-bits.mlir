@@ -1,6 +1,7 @@
 // RUN: quant-opt %s --qnn-allocate-bits="avg-bits=4" | FileCheck %s
 // RUN: quant-opt %s --qnn-allocate-bits="avg-bits=4 pins=b=8" | FileCheck %s --check-prefix=PINNED
 // RUN: quant-opt %s --qnn-allocate-bits="size-budget=220" | FileCheck %s --check-prefix=SIZE
+// RUN: quant-opt %s --qnn-allocate-bits="avg-bits=4 symmetric=false" | FileCheck %s --check-prefix=ASYM
 // RUN: not quant-opt %s --qnn-allocate-bits="avg-bits=1" -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=TOO-SMALL
 // RUN: not quant-opt %s --qnn-allocate-bits="avg-bits=4 pin-first-last=true" -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=FIRST-LAST
 // RUN: not quant-opt %s --qnn-allocate-bits="avg-bits=4 pins=b=5" -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=NOT-CANDIDATE
@@ -24,6 +25,10 @@
 // SIZE: weight_format<bits = 2,
 // SIZE: weight_format<bits = 2,
 // SIZE: weight_format<bits = 4,
+// Asymmetric weights: the formats say so, and each scale brings an i8
+// zero point (3 x (50 + 10 x 5) bytes).
+// ASYM: qnn.allocation = {{{.*}}size_bytes = 300 : i64}
+// ASYM-COUNT-3: weight_format<bits = 4, group_size = 0, ternary = false, symmetric = false>
 // TOO-SMALL: error: qnn-allocate-bits: avg-bits 1 is infeasible: the smallest achievable is 2 bits per weight
 // FIRST-LAST: error: qnn-allocate-bits: avg-bits 4 is infeasible: the smallest achievable is 6 bits per weight with the pinned layers
 // NOT-CANDIDATE: error: qnn-allocate-bits: layer 'b' is pinned to 5 bits, which is not a candidate

@@ -13,6 +13,11 @@
 // RUN: quant-opt %s --qnn-sensitivity="metric=output-kl bits=4 inputs=%t" | grep -o "omega = .*>" > %t/kl4.txt
 // RUN: %python -c "import re; v = lambda f: [[float(x) for x in re.search(r'\[([^]]*)\]', l).group(1).split(',')] for l in open('%t/' + f)]; h, k, kl = v('hessian.txt'), v('hkl.txt'), v('kl4.txt'); print(all(abs(a[1] - b[0]) <= 1e-6 * b[0] and abs(a[0] / a[1] - c[0] / c[1]) <= 1e-6 * c[0] / c[1] for a, b, c in zip(k, kl, h)), len(k))" | FileCheck %s --check-prefix=HKL
 // HKL: True 2
+// Asymmetric 2-bit weights have four levels, symmetric ones three: the
+// scores follow the scheme qnn-quantize will use.
+// RUN: quant-opt %s --qnn-sensitivity="metric=weight-sqnr bits=2,4,8 symmetric=false" | grep -o "omega = .*>" > %t/asym.txt
+// RUN: %python -c "import re; v = lambda f: [float(re.search(r'\[([^],]*)', l).group(1)) for l in open('%t/' + f)]; print([a < s for a, s in zip(v('asym.txt'), v('sqnr.txt'))])" | FileCheck %s --check-prefix=ASYM
+// ASYM: [True, True]
 // RUN: not quant-opt %s --qnn-sensitivity="metric=loss" 2>&1 | FileCheck %s --check-prefix=METRIC
 // RUN: not quant-opt %s --qnn-sensitivity="bits=1,4" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: sed 's/qnn.hessian = [^}]*}/}/' %s | not quant-opt --qnn-sensitivity 2>&1 | FileCheck %s --check-prefix=NO-HESSIAN
