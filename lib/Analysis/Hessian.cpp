@@ -1,17 +1,33 @@
 // X^T X accumulation for convolution (im2col patches) and matrix inputs.
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/DotLanes.h"
+#include "quantc/Support/Parallel.h"
 
 #include <algorithm>
 
 namespace quantc {
 
+/// body(i) for every row i < columns: on the analysis threads when the
+/// work (rows x columns^2 multiply-adds) is worth it. Each row of the result
+/// is written by one thread in a fixed order, so the sums are the same
+/// whatever the thread count.
+template <typename Body>
+static void forEachRow(int64_t rows, int64_t columns, Body body) {
+  if (double(rows) * double(columns) * double(columns) < 4e6) {
+    for (int64_t i = 0; i < columns; ++i)
+      body(i);
+    return;
+  }
+  forEachIndex(size_t(columns), [&](size_t i) { body(int64_t(i)); });
+}
+
 /// hessian += Xt Xt^T for Xt = `columns` x `rows` (column-major X), up to
-/// kDotLanes dot products per pass over a[] (accumulateDotLanes).
+/// kDotLanes dot products per pass over a[] (accumulateDotLanes). Row i
+/// owns hessian[i][0..i] and the mirrored column entries hessian[j][i], j < i.
 static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int64_t columns,
                                  std::vector<double> &hessian) {
   hessian.resize(columns * columns, 0.0);
-  for (int64_t i = 0; i < columns; ++i)
+  forEachRow(rows, columns, [&](int64_t i) {
     for (int64_t j = 0; j <= i; j += kDotLanes) {
       int64_t lanes = std::min(kDotLanes, i + 1 - j);
       float sum[kDotLanes] = {};
@@ -22,6 +38,7 @@ static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int
           hessian[(j + l) * columns + i] += sum[l];
       }
     }
+  });
 }
 
 void hessianTimes(const double *hessian, int64_t n, const double *x, double *y) {
@@ -73,7 +90,7 @@ static std::vector<float> transposedMatrix(const float *x, int64_t rows, int64_t
 static void accumulateCrossTransposed(const std::vector<float> &xt, const std::vector<float> &yt,
                                       int64_t rows, int64_t columns, std::vector<double> &cross) {
   cross.resize(columns * columns, 0.0);
-  for (int64_t i = 0; i < columns; ++i)
+  forEachRow(rows, columns, [&](int64_t i) {
     for (int64_t j = 0; j < columns; j += kDotLanes) {
       int64_t lanes = std::min(kDotLanes, columns - j);
       float sum[kDotLanes] = {};
@@ -81,6 +98,7 @@ static void accumulateCrossTransposed(const std::vector<float> &xt, const std::v
       for (int64_t l = 0; l < lanes; ++l)
         cross[i * columns + j + l] += sum[l];
     }
+  });
 }
 
 void accumulateConvHessian(const float *input, const ConvGeometry &g,

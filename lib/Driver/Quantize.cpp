@@ -7,6 +7,7 @@
 #include "quantc/Execution/Samples.h"
 #include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/AtomicFile.h"
+#include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/Calibration.h"
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -306,6 +308,16 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
                           llvm::StringRef modelPath) {
   QuantizeOptions options = resolveDefaults(requested, module);
   mlir::MLIRContext *context = module.getContext();
+  // --time: every quantization pass and the quality report, printed when
+  // this function returns; analysis and codegen are reported apart.
+  mlir::DefaultTimingManager timing;
+  timing.setEnabled(options.printTime);
+  timing.setDisplayMode(mlir::DefaultTimingManager::DisplayMode::List);
+  mlir::TimingScope timingRoot = timing.getRootScope();
+  auto timed = [&](mlir::PassManager &pm) {
+    if (options.printTime)
+      pm.enableTiming(timingRoot);
+  };
   unsigned actBits = 0;
   bool actAuto = options.actBits == "auto";
   if (options.actBits == "8" || actAuto)
@@ -328,6 +340,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   // BatchNorm and scalar affine steps fold first so weights are quantized as
   // they will be used; decomposed activations become one tensor each.
   mlir::PassManager prepare(context);
+  timed(prepare);
   prepare.addPass(qnn::createQNNFoldBatchNormPass());
   prepare.addPass(qnn::createQNNFusePatternsPass());
   if (mlir::failed(prepare.run(module)))
@@ -354,6 +367,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     // SmoothQuant needs each layer's input magnitudes before the ranges
     // that depend on it: a quick min/max calibration, then the migration.
     mlir::PassManager smooth(context);
+  timed(smooth);
     qnn::QNNCalibratePassOptions statistics;
     statistics.inputs.assign(options.calib.begin(), options.calib.end());
     smooth.addPass(qnn::createQNNCalibratePass(statistics));
@@ -362,6 +376,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
       return llvm::createStringError(modelPath + ": SmoothQuant failed");
   }
   mlir::PassManager pm(context);
+  timed(pm);
   bool roundsByHessian = weightMethod != WeightMethod::RTN; // GPTQ and AdaRound read X^T X
   if (actBits || roundsByHessian || hessianSensitivity) {
     qnn::QNNCalibratePassOptions calibrate;
@@ -448,6 +463,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   });
   if (actBits == 8 && options.integer) {
     mlir::PassManager fold(context);
+  timed(fold);
     fold.addPass(qnn::createQNNFoldScalesPass());
     if (mlir::failed(fold.run(module)))
       return llvm::createStringError(modelPath + ": folding scales failed");
@@ -479,6 +495,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   target->kernelActivations = options.kernelActivations;
   if (options.lutBits >= 0)
     target->lutBits = unsigned(options.lutBits);
+  mlir::TimingScope reportTiming = timingRoot.nest("quality report (compile and run both models)");
   auto floatModel = ProbedModel::compile(*floatModule, floatProbes, *target);
   if (!floatModel)
     return floatModel.takeError();
@@ -501,19 +518,25 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
 
   std::vector<ErrorAccumulator> outputErrors(signature.outputs.size()),
       layerErrors(floatProbes.size());
-  for (const Sample &sample : samples) {
-    if (auto e = (*floatModel)->run(sample.buffers()))
+  std::vector<ProbedModel::Outputs> floatSlots(sampleSlots()), quantSlots(sampleSlots());
+  auto runBoth = [&](size_t s, unsigned slot) -> llvm::Error {
+    if (auto e = (*floatModel)->run(samples[s].buffers(), floatSlots[slot]))
       return e;
-    if (auto e = (*quantModel)->run(sample.buffers()))
-      return e;
+    return (*quantModel)->run(samples[s].buffers(), quantSlots[slot]);
+  };
+  auto compare = [&](size_t, unsigned slot) {
+    const ProbedModel::Outputs &f = floatSlots[slot], &q = quantSlots[slot];
     for (size_t i = 0; i < signature.outputs.size(); ++i)
       if (signature.outputs[i].dtype == QUANTC_FLOAT32)
-        outputErrors[i].add((*floatModel)->output(i), (*quantModel)->output(i),
+        outputErrors[i].add((*floatModel)->output(f, i), (*quantModel)->output(q, i),
                             signature.outputs[i].numel());
     for (size_t i = 0; i < floatProbes.size(); ++i)
-      layerErrors[i].add((*floatModel)->probe(i), (*quantModel)->probe(i),
+      layerErrors[i].add((*floatModel)->probe(f, i), (*quantModel)->probe(q, i),
                          (*floatModel)->probeSize(i));
-  }
+    return llvm::Error::success();
+  };
+  if (auto e = forEachSample(samples.size(), runBoth, compare))
+    return e;
   std::vector<MeasuredTensor> outputs, layers;
   for (size_t i = 0; i < signature.outputs.size(); ++i) {
     MeasuredTensor t;

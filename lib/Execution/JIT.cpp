@@ -46,19 +46,24 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
     return symbols;
   });
+  auto entry = (*engine)->lookupPacked("main");
+  if (!entry)
+    return entry.takeError();
   std::unique_ptr<JITModel> model(new JITModel());
   model->arena = std::move(arena);
   model->engine = std::move(*engine);
+  model->entry = *entry;
   return model;
 }
 
-llvm::Error JITModel::run(llvm::ArrayRef<void *> buffers) {
+llvm::Error JITModel::run(llvm::ArrayRef<void *> buffers) const {
   // The packed wrapper takes a pointer to each (bare pointer) argument.
   llvm::SmallVector<void *> arguments(buffers.begin(), buffers.end());
   llvm::SmallVector<void *> packed;
   for (void *&argument : arguments)
     packed.push_back(&argument);
-  return engine->invokePacked("main", packed);
+  entry(packed.data());
+  return llvm::Error::success();
 }
 
 } // namespace quantc

@@ -67,7 +67,7 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
   if (!extended)
     return extended.takeError();
   for (const TensorSignature &output : extended->outputs)
-    model->outputBuffers.emplace_back(std::max<int64_t>(output.numel(), 1) * 2);
+    model->outputSizes.push_back(std::max<int64_t>(output.numel(), 1) * 2);
 
   if (mlir::failed(lowerToLLVMDialect(*clone, target)))
     return llvm::createStringError("lowering the probed model failed");
@@ -78,22 +78,25 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
   return model;
 }
 
-llvm::Error ProbedModel::run(llvm::ArrayRef<const void *> inputs) {
+llvm::Error ProbedModel::run(llvm::ArrayRef<const void *> inputs, Outputs &outputs) const {
   if (inputs.size() != modelSignature.inputs.size() + weightInputCount)
     return llvm::createStringError("wrong number of inputs");
-  lastInputs.assign(inputs.begin(), inputs.end());
+  outputs.inputs.assign(inputs.begin(), inputs.end());
+  outputs.buffers.resize(outputSizes.size());
   std::vector<void *> buffers;
   for (const void *input : inputs)
     buffers.push_back(const_cast<void *>(input)); // inputs are marked read-only in the IR
-  for (auto &output : outputBuffers)
-    buffers.push_back(output.data());
+  for (auto [buffer, size] : llvm::zip(outputs.buffers, outputSizes)) {
+    buffer.resize(size_t(size));
+    buffers.push_back(buffer.data());
+  }
   return jit->run(buffers);
 }
 
-const float *ProbedModel::probe(size_t i) const {
+const float *ProbedModel::probe(const Outputs &from, size_t i) const {
   if (probeArgument[i] >= 0)
-    return static_cast<const float *>(lastInputs[probeArgument[i]]);
-  return output(modelSignature.outputs.size() + probeResult[i]);
+    return static_cast<const float *>(from.inputs[probeArgument[i]]);
+  return output(from, modelSignature.outputs.size() + probeResult[i]);
 }
 
 } // namespace quantc

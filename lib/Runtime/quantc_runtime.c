@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L /* posix_memalign, fmemopen */
 #include "quantc/Runtime/quantc_runtime.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,7 +393,26 @@ typedef struct quantc_slot {
 } quantc_slot;
 static __thread quantc_slot quantc_cache[QUANTC_CACHE_SLOTS];
 
+/* A thread that exits frees its cached blocks: worker threads (quantc's
+ * analysis pool, a caller's own) come and go, and their blocks would
+ * otherwise leak with their thread-local table. */
+static pthread_key_t quantc_cache_key;
+static pthread_once_t quantc_cache_once = PTHREAD_ONCE_INIT;
+static __thread int quantc_cache_registered;
+
+static void release_at_thread_exit(void *unused) {
+  (void)unused;
+  quantc_release_buffers();
+}
+
+static void create_cache_key(void) { pthread_key_create(&quantc_cache_key, release_at_thread_exit); }
+
 static quantc_slot *cache_slot(size_t size) {
+  if (!quantc_cache_registered) {
+    pthread_once(&quantc_cache_once, create_cache_key);
+    pthread_setspecific(quantc_cache_key, &quantc_cache_registered); /* any non-null value */
+    quantc_cache_registered = 1;
+  }
   size_t start = (size * 0x9E3779B97F4A7C15ull) >> 55 & (QUANTC_CACHE_SLOTS - 1);
   for (size_t i = 0; i < QUANTC_CACHE_SLOTS; ++i) {
     quantc_slot *slot = &quantc_cache[(start + i) & (QUANTC_CACHE_SLOTS - 1)];

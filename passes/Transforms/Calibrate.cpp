@@ -13,6 +13,7 @@
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
+#include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -192,9 +193,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size()),
         layerMeans(layers.size()), layerAbsMax(layers.size());
     bool dataFree = inputs.empty();
-    for (const Sample &sample : *samples) {
-      if (failed(runSample(**model, sample)))
-        return;
+    auto observe = [&] {
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
       for (DepthwiseInput &input : depthwise)
@@ -207,7 +206,9 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         for (size_t l = 0; l < layers.size(); ++l)
           if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
-    }
+    };
+    if (failed(forEachRun(**model, *samples, observe)))
+      return;
     if (histograms) {
       std::vector<std::optional<ChannelWeights>> channelWeights(probes.size());
       if (rangeMethod == RangeMethod::LayerError)
@@ -217,9 +218,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         observer.startHistograms();
       for (DepthwiseInput &input : depthwise)
         input.startHistograms();
-      for (const Sample &sample : *samples) {
-        if (failed(runSample(**model, sample)))
-          return;
+      auto observeHistograms = [&] {
         for (size_t i = 0; i < probes.size(); ++i) {
           const float *data = (*model)->probe(i);
           int64_t size = (*model)->probeSize(i);
@@ -231,7 +230,9 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         }
         for (DepthwiseInput &input : depthwise)
           input.observe(**model, probeIndex, /*histogram=*/true);
-      }
+      };
+      if (failed(forEachRun(**model, *samples, observeHistograms)))
+        return;
     }
     for (size_t i = 0; i < probes.size(); ++i) {
       auto [lo, hi] = observers[i].range(rangeMethod, percentile, actBits);
@@ -269,8 +270,19 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     signalPassFailure();
   }
 
-  LogicalResult runSample(ProbedModel &model, const Sample &sample) {
-    if (auto error = model.run(sample.buffers())) {
+  /// Runs every sample (concurrently) and calls `consume` after each, in
+  /// sample order, with the model's output(i)/probe(i) reading that run:
+  /// the statistics do not depend on the thread count.
+  LogicalResult forEachRun(ProbedModel &model, const std::vector<Sample> &samples,
+                           llvm::function_ref<void()> consume) {
+    std::vector<ProbedModel::Outputs> slots(sampleSlots());
+    auto run = [&](size_t s, unsigned slot) { return model.run(samples[s].buffers(), slots[slot]); };
+    auto select = [&](size_t, unsigned slot) {
+      model.select(slots[slot]);
+      consume();
+      return llvm::Error::success();
+    };
+    if (auto error = forEachSample(samples.size(), run, select)) {
       fail(llvm::toString(std::move(error)));
       return failure();
     }
@@ -375,9 +387,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
                                                          std::max(observer.max(), 0.0)}));
     }
     std::vector<float> error;
-    for (const Sample &sample : samples) {
-      if (failed(runSample(model, sample)))
-        return failure();
+    auto measure = [&] {
       for (auto [l, op] : llvm::enumerate(layers)) {
         Measured &m = measured[l];
         if (!m.eligible)
@@ -404,7 +414,9 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           }
         }
       }
-    }
+    };
+    if (failed(forEachRun(model, samples, measure)))
+      return failure();
     for (auto [l, op] : llvm::enumerate(layers)) {
       Measured &m = measured[l];
       if (!m.eligible)

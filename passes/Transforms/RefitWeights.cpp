@@ -10,6 +10,7 @@
 
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/Quantizer.h"
+#include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -196,14 +197,19 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
 
     // The float model's layer inputs, once per sample.
     std::vector<std::vector<std::vector<float>>> floatInput(samples->size());
-    for (size_t s = 0; s < samples->size(); ++s) {
-      if (auto e = (*floatModel)->run((*samples)[s].buffers()))
-        return fail(llvm::toString(std::move(e))), failure();
+    std::vector<ProbedModel::Outputs> slots(sampleSlots());
+    auto runFloat = [&](size_t s, unsigned slot) {
+      return (*floatModel)->run((*samples)[s].buffers(), slots[slot]);
+    };
+    auto keepInputs = [&](size_t s, unsigned slot) {
       for (size_t p = 0; p < floatInputs.size(); ++p) {
-        const float *x = (*floatModel)->probe(p);
+        const float *x = (*floatModel)->probe(slots[slot], p);
         floatInput[s].emplace_back(x, x + (*floatModel)->probeSize(p));
       }
-    }
+      return llvm::Error::success();
+    };
+    if (auto e = forEachSample(samples->size(), runFloat, keepInputs))
+      return fail(llvm::toString(std::move(e))), failure();
     for (RefitLayer &layer : layers) {
       if (!layer.refits)
         continue;
@@ -216,22 +222,27 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
         if (other.trialBias)
           parameters.push_back(other.bias.data());
       PatchMoments moments;
-      for (size_t s = 0; s < samples->size(); ++s) {
+      bool accumulates = true;
+      auto run = [&](size_t s, unsigned slot) {
         auto own = (*samples)[s].buffers();
         std::vector<const void *> buffers(own.begin(), own.end());
         buffers.insert(buffers.end(), parameters.begin(), parameters.end());
-        if (auto e = (*trialModel)->run(buffers))
-          return fail(llvm::toString(std::move(e))), failure();
+        return (*trialModel)->run(buffers, slots[slot]);
+      };
+      // In sample order, so the sums do not depend on the thread count.
+      auto accumulate = [&](size_t s, unsigned slot) {
         // The input error x~ - x, exact in float, rather than x itself.
         std::vector<float> &error = floatInput[s][p];
-        const float *quantized = (*trialModel)->probe(p);
+        const float *quantized = (*trialModel)->probe(slots[slot], p);
         for (size_t i = 0; i < error.size(); ++i)
           error[i] = quantized[i] - error[i];
-        if (!accumulateMoments(layer.op, quantized, error.data(), (*floatModel)->probeShape(p).shape,
-                               moments))
-          break;
+        accumulates = accumulates && accumulateMoments(layer.op, quantized, error.data(),
+                                                       (*floatModel)->probeShape(p).shape, moments);
         floatInput[s][p] = {}; // read for the last time
-      }
+        return llvm::Error::success();
+      };
+      if (auto e = forEachSample(samples->size(), run, accumulate))
+        return fail(llvm::toString(std::move(e))), failure();
       std::vector<float> floatWeights = layer.weight;
       if (!moments.gram.empty()) {
         for (double &value : moments.gram)

@@ -4,6 +4,7 @@
 #include "passes/Transforms/WeightSwap.h"
 
 #include "quantc/Analysis/Sensitivity.h"
+#include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
 
@@ -120,15 +121,25 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       return;
     std::vector<std::vector<double>> omega(layers.size());
     if (metric == "output-kl" || metric == "output-mse") {
-      if (failed(outputScores(layers, candidates, omega)))
+      auto quantize = [&](size_t l, unsigned b) { return quantizedWeight(layers[l], b); };
+      if (failed(outputScores(layers, candidates, quantize, omega)))
         return signalPassFailure();
       for (size_t l = 0; l < layers.size(); ++l)
         convertActivationSensitivity(layers[l], candidates.front(), omega[l].front());
     } else {
-      for (size_t l = 0; l < layers.size(); ++l)
-        if (failed(weightScores(layers[l], candidates, omega[l])))
-          return signalPassFailure();
-      if (metric == "hessian-kl" && failed(scaleToOutputKL(layers, candidates, omega)))
+      // Layers are independent: each is quantized at every width on one
+      // thread (GPTQ reuses its factorization across widths there).
+      size_t reference = referenceCandidate(candidates);
+      std::vector<std::string> errors(layers.size());
+      std::vector<std::vector<float>> atReference(layers.size());
+      forEachIndex(layers.size(), [&](size_t l) {
+        errors[l] = weightScores(layers[l], candidates, omega[l],
+                                 metric == "hessian-kl" ? reference : candidates.size(), atReference[l]);
+      });
+      for (auto [op, error] : llvm::zip(layers, errors))
+        if (!error.empty())
+          return op->emitError() << error, signalPassFailure();
+      if (metric == "hessian-kl" && failed(scaleToOutputKL(layers, candidates, reference, atReference, omega)))
         return signalPassFailure();
     }
     for (size_t l = 0; l < layers.size(); ++l) {
@@ -145,15 +156,27 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     }
   }
 
-  LogicalResult weightScores(Operation *op, ArrayRef<unsigned> candidates, std::vector<double> &scores) {
+  /// The candidate whose output KL scales hessian-kl: the one nearest 4 bits.
+  static size_t referenceCandidate(ArrayRef<unsigned> candidates) {
+    size_t reference = 0;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      if (std::abs(int(candidates[i]) - 4) < std::abs(int(candidates[reference]) - 4))
+        reference = i;
+    return reference;
+  }
+
+  /// One layer's score per candidate width, and in `kept` its dequantized
+  /// weight at candidate `keep` (when in range). Reads the IR only, so
+  /// layers can be scored concurrently; returns an error message or "".
+  std::string weightScores(Operation *op, ArrayRef<unsigned> candidates, std::vector<double> &scores,
+                           size_t keep, std::vector<float> &kept) const {
     std::optional<std::vector<double>> hessian = layerHessian(op), diagonal;
     if (!hessian && op->hasAttr("qnn.hessian"))
-      return op->emitError() << "qnn-sensitivity: layer '" << layerName(op)
-                             << "' has a qnn.hessian that does not match its weight";
+      return "qnn-sensitivity: layer '" + layerName(op) + "' has a qnn.hessian that does not match its weight";
     std::optional<double> energy;
     const std::vector<double> *rounding =
         weightMethod != WeightMethod::RTN && hessian ? &*hessian : nullptr;
-    for (unsigned b : candidates) {
+    for (auto [index, b] : llvm::enumerate(candidates)) {
       Candidate candidate = quantizeCandidate(op, b, groupSize, symmetric, rounding, weightMethod);
       const QuantizedLayerWeight &layer = *candidate.layer;
       if (metric == "weight-sqnr") {
@@ -163,15 +186,16 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       if (!hessian && !diagonal) {
         diagonal = diagonalPower(op, layer);
         if (!diagonal)
-          return op->emitError() << "qnn-sensitivity{metric=hessian}: layer '" << layerName(op)
-                                 << "' has no qnn.hessian or qnn.input_power; run "
-                                    "qnn-calibrate{hessians=true} first";
+          return "qnn-sensitivity{metric=hessian}: layer '" + layerName(op) +
+                 "' has no qnn.hessian or qnn.input_power; run qnn-calibrate{hessians=true} first";
       }
       scores.push_back(relativeOutputError(layer, candidate.dequantized,
                                            hessian ? &*hessian : nullptr,
                                            diagonal ? &*diagonal : nullptr, energy));
+      if (index == keep)
+        kept = std::move(candidate.dequantized);
     }
-    return success();
+    return "";
   }
 
   /// The Hessian metric: the weight error's share of the layer's output
@@ -236,13 +260,11 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   /// gives that factor; every width's score is scaled by it. Costs one
   /// model run per layer and sample instead of output-kl's one per width.
   LogicalResult scaleToOutputKL(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
+                                size_t reference, std::vector<std::vector<float>> &atReference,
                                 std::vector<std::vector<double>> &omega) {
-    size_t reference = 0;
-    for (size_t i = 0; i < candidates.size(); ++i)
-      if (std::abs(int(candidates[i]) - 4) < std::abs(int(candidates[reference]) - 4))
-        reference = i;
     std::vector<std::vector<double>> measured(layers.size());
-    if (failed(outputScores(layers, {candidates[reference]}, measured)))
+    auto kept = [&](size_t l, unsigned) { return std::move(atReference[l]); };
+    if (failed(outputScores(layers, {candidates[reference]}, kept, measured)))
       return failure();
     for (size_t l = 0; l < layers.size(); ++l) {
       double relative = omega[l][reference], divergence = measured[l].front();
@@ -255,9 +277,17 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     return success();
   }
 
+  /// Layer l's weight quantized to `bits`, dequantized.
+  std::vector<float> quantizedWeight(Operation *op, unsigned bits) const {
+    auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(op) : std::nullopt;
+    return quantizeCandidate(op, bits, groupSize, symmetric, hessian ? &*hessian : nullptr, weightMethod)
+        .dequantized;
+  }
+
   /// One compiled float model with every layer's weight as an input; each
-  /// (layer, bits) swaps in that layer's quantized weight and runs all samples.
+  /// (layer, bits) swaps in weightFor(layer, bits) and runs all samples.
   LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
+                             llvm::function_ref<std::vector<float>(size_t, unsigned)> weightFor,
                              std::vector<std::vector<double>> &omega) {
     auto model = WeightSwapModel::create(getOperation(), layers,
                                          std::vector<std::string>(inputs.begin(), inputs.end()),
@@ -268,11 +298,9 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     bool kl = metric == "output-kl" || metric == "hessian-kl";
     std::vector<const float *> weights(layers.size(), nullptr);
     for (size_t l = 0; l < layers.size(); ++l) {
-      auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
       for (unsigned b : candidates) {
-        Candidate candidate = quantizeCandidate(layers[l], b, groupSize, symmetric,
-                                                hessian ? &*hessian : nullptr, weightMethod);
-        weights[l] = candidate.dequantized.data();
+        std::vector<float> candidate = weightFor(l, b);
+        weights[l] = candidate.data();
         double divergence = 0;
         if (auto e = (*model)->run(weights, [&](size_t o, const float *reference, const float *approx) {
               divergence += outputDivergence(reference, approx, signature.outputs[o], kl);

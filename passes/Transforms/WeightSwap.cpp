@@ -6,6 +6,7 @@
 #include "passes/Transforms/Layers.h"
 
 #include "quantc/Runtime/quantc_runtime.h"
+#include "quantc/Support/Parallel.h"
 
 namespace quantc::qnn {
 
@@ -36,17 +37,20 @@ WeightSwapModel::create(mlir::ModuleOp module, llvm::ArrayRef<mlir::Operation *>
   if (mlir::failed(samples))
     return llvm::createStringError(error);
   swap->samples = std::move(*samples);
-  for (size_t s = 0; s < swap->samples.size(); ++s) {
-    if (auto e = swap->model->run(swap->buffersFor(s, {})))
-      return std::move(e);
-    auto &outputs = swap->reference.emplace_back();
+  swap->reference.resize(swap->samples.size());
+  std::vector<ProbedModel::Outputs> slots(sampleSlots());
+  auto run = [&](size_t s, unsigned slot) { return swap->model->run(swap->buffersFor(s, {}), slots[slot]); };
+  auto keep = [&](size_t s, unsigned slot) {
     for (size_t o = 0; o < signature.outputs.size(); ++o) {
       // Only float outputs have an error to measure; others stay empty.
-      const float *data = swap->model->output(o);
+      const float *data = swap->model->output(slots[slot], o);
       bool isFloat = signature.outputs[o].dtype == QUANTC_FLOAT32;
-      outputs.emplace_back(data, data + (isFloat ? signature.outputs[o].numel() : 0));
+      swap->reference[s].emplace_back(data, data + (isFloat ? signature.outputs[o].numel() : 0));
     }
-  }
+    return llvm::Error::success();
+  };
+  if (auto e = forEachSample(swap->samples.size(), run, keep))
+    return std::move(e);
   return swap;
 }
 
@@ -61,14 +65,16 @@ std::vector<const void *> WeightSwapModel::buffersFor(size_t sample,
 llvm::Error WeightSwapModel::run(
     llvm::ArrayRef<const float *> weights,
     llvm::function_ref<void(size_t, const float *, const float *)> compare) {
-  for (size_t s = 0; s < samples.size(); ++s) {
-    if (auto e = model->run(buffersFor(s, weights)))
-      return e;
-    for (size_t o = 0; o < reference[s].size(); ++o)
-      if (!reference[s][o].empty())
-        compare(o, reference[s][o].data(), model->output(o));
-  }
-  return llvm::Error::success();
+  std::vector<ProbedModel::Outputs> slots(sampleSlots());
+  return forEachSample(
+      samples.size(),
+      [&](size_t s, unsigned slot) { return model->run(buffersFor(s, weights), slots[slot]); },
+      [&](size_t s, unsigned slot) {
+        for (size_t o = 0; o < reference[s].size(); ++o)
+          if (!reference[s][o].empty())
+            compare(o, reference[s][o].data(), model->output(slots[slot], o));
+        return llvm::Error::success();
+      });
 }
 
 } // namespace quantc::qnn

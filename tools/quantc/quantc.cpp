@@ -327,6 +327,7 @@ static int runExecute(Mode mode) {
   options.emit = emit;
   options.repeat = repeat;
   options.printTime = printTime;
+  options.quantize.printTime = printTime;
   if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())
     return fail(error);
 

@@ -70,6 +70,7 @@ struct QuantizeOptions {
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
+  bool printTime = false;           // --time: each quantization pass's time on stderr
   bool allocates() const {
     return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0 || latencyBudgetMs > 0;
   }

@@ -70,10 +70,13 @@ public:
                                                            const TargetSpec &target,
                                                            unsigned optLevel = 3);
   ~JITModel();
-  llvm::Error run(llvm::ArrayRef<void *> buffers);
+  /// Thread-safe: concurrent runs share only the code and its constants
+  /// (intermediates come from the runtime's per-thread buffer cache).
+  llvm::Error run(llvm::ArrayRef<void *> buffers) const;
 
 private:
   JITModel() = default;
+  void (*entry)(void **) = nullptr; // the packed wrapper of @main
   // Declared first so it outlives the engine whose sections it holds.
   std::unique_ptr<JITCodeArena> arena;
   std::unique_ptr<mlir::ExecutionEngine> engine;
@@ -92,15 +95,28 @@ public:
           llvm::ArrayRef<mlir::Value> weightInputs = {}, unsigned optLevel = 1);
   ~ProbedModel();
 
+  /// What one run wrote: model outputs, then computed probes, and the
+  /// inputs it read. Concurrent runs each need their own.
+  struct Outputs {
+    std::vector<std::vector<float>> buffers; // 8-byte slack per element
+    std::vector<const void *> inputs;
+  };
+
   /// The model's own inputs and outputs (weight inputs and probes excluded).
   const ModelSignature &signature() const { return modelSignature; }
   /// Runs on one sample: one f32/int buffer per model input, in order, then
   /// one f32 buffer per weight input.
-  llvm::Error run(llvm::ArrayRef<const void *> inputs);
+  llvm::Error run(llvm::ArrayRef<const void *> inputs) { return run(inputs, last); }
+  /// The same into `outputs`; thread-safe.
+  llvm::Error run(llvm::ArrayRef<const void *> inputs, Outputs &outputs) const;
+  /// Makes `outputs` what output(i)/probe(i) read (by swapping buffers).
+  void select(Outputs &outputs) { std::swap(last, outputs); }
   /// After run(): model output i, or probe i (a probe that is a function
   /// argument reads the input buffer).
-  const float *output(size_t i) const { return outputBuffers[i].data(); }
-  const float *probe(size_t i) const;
+  const float *output(size_t i) const { return output(last, i); }
+  const float *probe(size_t i) const { return probe(last, i); }
+  const float *output(const Outputs &from, size_t i) const { return from.buffers[i].data(); }
+  const float *probe(const Outputs &from, size_t i) const;
   int64_t probeSize(size_t i) const { return probeShapes[i].numel(); }
   const TensorSignature &probeShape(size_t i) const { return probeShapes[i]; }
 
@@ -111,8 +127,8 @@ private:
   std::vector<TensorSignature> probeShapes;
   std::vector<int> probeArgument;             // input index, or -1 for a computed probe
   std::vector<int> probeResult;               // extra result index, or -1
-  std::vector<std::vector<float>> outputBuffers; // model outputs, then computed probes (8-byte slack per element)
-  std::vector<const void *> lastInputs;
+  std::vector<int64_t> outputSizes; // model outputs, then computed probes
+  Outputs last;                       // what run(inputs) wrote
   size_t weightInputCount = 0;
 };
 

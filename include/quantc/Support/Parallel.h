@@ -1,0 +1,36 @@
+// Analysis on every core: calibration samples run concurrently, and their
+// results are consumed on the calling thread in sample order, so every sum
+// comes out bit-identical to a single-threaded run.
+#ifndef QUANTC_EXECUTION_PARALLEL_H
+#define QUANTC_EXECUTION_PARALLEL_H
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/Error.h"
+
+#include <cstddef>
+
+namespace quantc {
+
+/// Threads for analysis: QUANTC_NUM_THREADS when it is a positive number,
+/// else every core.
+unsigned analysisThreads();
+
+/// body(i) for every i in [0, count) on analysisThreads() threads, each
+/// index on one thread: callers keep results per index, so they do not
+/// depend on the thread count.
+void forEachIndex(size_t count, llvm::function_ref<void(size_t index)> body);
+
+/// How many per-run scratch slots forEachSample uses (its `slot` values).
+unsigned sampleSlots();
+
+/// For every sample s in [0, count): run(s, slot) on analysisThreads()
+/// threads, then consume(s, slot) on the calling thread in increasing s,
+/// overlapped with the next runs. `slot` < sampleSlots() names the scratch
+/// (outputs) a run writes and its consume reads; no two runs in flight
+/// share one. Stops at the first error, which it returns.
+llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t sample, unsigned slot)> run,
+                          llvm::function_ref<llvm::Error(size_t sample, unsigned slot)> consume);
+
+} // namespace quantc
+
+#endif // QUANTC_EXECUTION_PARALLEL_H

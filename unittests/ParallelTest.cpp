@@ -1,0 +1,115 @@
+// Analysis threads: in-order consumption, separate slots for runs in flight,
+// errors, and sums that do not depend on the thread count.
+#include "quantc/Analysis/Hessian.h"
+#include "quantc/Support/Parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+/// Sets QUANTC_NUM_THREADS for one scope.
+struct ThreadCount {
+  explicit ThreadCount(const char *count) { setenv("QUANTC_NUM_THREADS", count, 1); }
+  ~ThreadCount() { unsetenv("QUANTC_NUM_THREADS"); }
+};
+
+TEST(Parallel, ThreadCountFromEnvironment) {
+  {
+    ThreadCount three("3");
+    EXPECT_EQ(quantc::analysisThreads(), 3u);
+    EXPECT_EQ(quantc::sampleSlots(), 6u);
+  }
+  {
+    ThreadCount one("1");
+    EXPECT_EQ(quantc::sampleSlots(), 1u);
+  }
+  ThreadCount bad("-2");
+  EXPECT_GE(quantc::analysisThreads(), 1u); // not a positive number: every core
+}
+
+TEST(Parallel, ConsumesInSampleOrderWithOwnSlots) {
+  ThreadCount three("3");
+  const size_t count = 17;
+  std::vector<size_t> slotSample(quantc::sampleSlots(), size_t(-1)), consumed;
+  std::vector<std::atomic<int>> inFlight(quantc::sampleSlots());
+  auto run = [&](size_t s, unsigned slot) -> llvm::Error {
+    EXPECT_EQ(inFlight[slot]++, 0) << "two runs in flight share slot " << slot;
+    slotSample[slot] = s;
+    inFlight[slot]--;
+    return llvm::Error::success();
+  };
+  auto consume = [&](size_t s, unsigned slot) -> llvm::Error {
+    EXPECT_EQ(slotSample[slot], s); // the slot still holds this sample's run
+    consumed.push_back(s);
+    return llvm::Error::success();
+  };
+  ASSERT_FALSE(bool(quantc::forEachSample(count, run, consume)));
+  ASSERT_EQ(consumed.size(), count);
+  for (size_t s = 0; s < count; ++s)
+    EXPECT_EQ(consumed[s], s);
+}
+
+TEST(Parallel, StopsAtTheFirstError) {
+  ThreadCount two("2");
+  size_t consumed = 0;
+  auto run = [&](size_t s, unsigned) -> llvm::Error {
+    return s == 5 ? llvm::createStringError("sample 5 failed") : llvm::Error::success();
+  };
+  auto consume = [&](size_t, unsigned) -> llvm::Error {
+    ++consumed;
+    return llvm::Error::success();
+  };
+  llvm::Error error = quantc::forEachSample(12, run, consume);
+  ASSERT_TRUE(bool(error));
+  EXPECT_EQ(llvm::toString(std::move(error)), "sample 5 failed");
+  EXPECT_EQ(consumed, 5u); // samples 0..4, in order
+}
+
+TEST(Parallel, ForEachIndexVisitsEveryIndexOnce) {
+  ThreadCount four("4");
+  std::vector<std::atomic<int>> visits(1000);
+  quantc::forEachIndex(visits.size(), [&](size_t i) { visits[i]++; });
+  for (auto &v : visits)
+    EXPECT_EQ(v.load(), 1);
+}
+
+/// X^T X of a convolution input large enough to be split over threads.
+std::vector<double> convHessian() {
+  quantc::ConvGeometry g{1, 32, 24, 24, 3, 3};
+  g.padTop = g.padLeft = g.padBottom = g.padRight = 1;
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal;
+  std::vector<float> input(g.channels * g.height * g.width);
+  for (float &x : input)
+    x = normal(random);
+  std::vector<double> hessian;
+  quantc::accumulateConvHessian(input.data(), g, hessian);
+  quantc::accumulateConvHessian(input.data(), g, hessian); // a second sample adds
+  return hessian;
+}
+
+TEST(Parallel, HessianBitIdenticalForAnyThreadCount) {
+  std::vector<double> one, many;
+  {
+    ThreadCount single("1");
+    one = convHessian();
+  }
+  {
+    ThreadCount three("3");
+    many = convHessian();
+  }
+  ASSERT_EQ(one.size(), size_t(288 * 288));
+  EXPECT_EQ(0, std::memcmp(one.data(), many.data(), one.size() * sizeof(double)));
+  for (int64_t i = 0; i < 288; ++i) // symmetric, both halves written
+    for (int64_t j = 0; j < i; ++j)
+      ASSERT_EQ(one[i * 288 + j], one[j * 288 + i]);
+}
+
+} // namespace
