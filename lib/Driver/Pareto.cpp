@@ -4,6 +4,7 @@
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Support/AtomicFile.h"
+#include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/Layers.h"
@@ -56,6 +57,15 @@ public:
 
   /// Output error with layer l's weight quantized to bits[l].
   llvm::Expected<ErrorStats> measure(const std::vector<int> &bits) {
+    // Widths not seen yet are quantized one layer per thread, then cached.
+    std::vector<size_t> missing;
+    for (size_t l = 0; l < layers.size(); ++l)
+      if (!cache.count({l, bits[l]}))
+        missing.push_back(l);
+    std::vector<std::vector<float>> fresh(missing.size());
+    forEachIndex(missing.size(), [&](size_t i) { fresh[i] = quantize(missing[i], bits[missing[i]]); });
+    for (auto [l, weight] : llvm::zip(missing, fresh))
+      cache.emplace(std::make_pair(l, bits[l]), std::move(weight));
     std::vector<const float *> weights;
     for (size_t l = 0; l < layers.size(); ++l)
       weights.push_back(quantized(l, bits[l]).data());
@@ -71,11 +81,10 @@ public:
 private:
   WeightSweep() = default;
 
-  const std::vector<float> &quantized(size_t l, int bits) {
-    auto key = std::make_pair(l, bits);
-    auto it = cache.find(key);
-    if (it != cache.end())
-      return it->second;
+  const std::vector<float> &quantized(size_t l, int bits) { return cache.at({l, bits}); }
+
+  /// Layer l's weight at `bits`, dequantized; reads the IR only.
+  std::vector<float> quantize(size_t l, int bits) const {
     WeightScheme scheme;
     scheme.bits = unsigned(bits);
     scheme.groupSize = options.groupSize;
@@ -84,7 +93,7 @@ private:
     (void)parseWeightMethod(options.method, method); // checked by quantizeModel
     auto hessian = method != WeightMethod::RTN ? qnn::layerHessian(layers[l]) : std::nullopt;
     auto layer = qnn::quantizeLayerWeight(layers[l], scheme, hessian ? &*hessian : nullptr, method);
-    return cache.emplace(key, dequantizeWeights(layer->quantized, layer->layout)).first->second;
+    return dequantizeWeights(layer->quantized, layer->layout);
   }
 
   QuantizeOptions options;

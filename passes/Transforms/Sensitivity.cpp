@@ -298,8 +298,10 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     bool kl = metric == "output-kl" || metric == "hessian-kl";
     std::vector<const float *> weights(layers.size(), nullptr);
     for (size_t l = 0; l < layers.size(); ++l) {
-      for (unsigned b : candidates) {
-        std::vector<float> candidate = weightFor(l, b);
+      // The layer's widths quantized concurrently, then each run over the samples.
+      std::vector<std::vector<float>> quantized(candidates.size());
+      forEachIndex(candidates.size(), [&](size_t i) { quantized[i] = weightFor(l, candidates[i]); });
+      for (std::vector<float> &candidate : quantized) {
         weights[l] = candidate.data();
         double divergence = 0;
         if (auto e = (*model)->run(weights, [&](size_t o, const float *reference, const float *approx) {
