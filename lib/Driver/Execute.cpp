@@ -333,6 +333,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   auto module = importModel(options, options.import, context);
   if (!module)
     return module.takeError();
+  auto imported = Clock::now();
   if (options.quantize.enabled()) {
     QuantizeOptions quantize = options.quantize;
     if (quantize.report.empty() && options.emit == "so") {
@@ -343,6 +344,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
     if (auto error = quantizeModel(**module, quantize, options.model))
       return error;
   }
+  auto quantized = Clock::now();
   if (options.emit == "qnn") {
     if (std::string error = writeModuleAtomically(**module, options.output); !error.empty())
       return llvm::createStringError(error);
@@ -353,6 +355,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
     return signature.takeError();
   if (mlir::failed(lowerToLLVMDialect(**module, *target)))
     return llvm::createStringError(options.model + ": lowering failed");
+  auto lowered = Clock::now();
   if (options.emit == "llvm") {
     if (std::string error = writeModuleAtomically(**module, options.output); !error.empty())
       return llvm::createStringError(error);
@@ -365,8 +368,12 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
     return error;
   if (auto error = staged->commit())
     return error;
-  if (options.printTime)
-    llvm::errs() << llvm::format("compile: %.3f s\n", seconds(Clock::now() - start));
+  if (options.printTime) // quantization (analysis included) apart from lowering and codegen
+    llvm::errs() << llvm::format("compile: %.3f s (import %.3f, quantize %.3f, lower %.3f, "
+                                 "codegen and link %.3f)\n",
+                                 seconds(Clock::now() - start), seconds(imported - start),
+                                 seconds(quantized - imported), seconds(lowered - quantized),
+                                 seconds(Clock::now() - lowered));
   return llvm::Error::success();
 }
 
