@@ -1,6 +1,7 @@
 // Analysis threads: in-order consumption, separate slots for runs in flight,
 // errors, and sums that do not depend on the thread count.
 #include "quantc/Analysis/Hessian.h"
+#include "quantc/Analysis/Quantizer.h"
 #include "quantc/Support/Parallel.h"
 
 #include <gtest/gtest.h>
@@ -110,6 +111,39 @@ TEST(Parallel, HessianBitIdenticalForAnyThreadCount) {
   for (int64_t i = 0; i < 288; ++i) // symmetric, both halves written
     for (int64_t j = 0; j < i; ++j)
       ASSERT_EQ(one[i * 288 + j], one[j * 288 + i]);
+}
+
+/// AdaRound of a 48 x 64 weight against X^T X of random inputs.
+quantc::QuantizedWeights adaRound() {
+  const int64_t rows = 48, columns = 64, samples = 200;
+  std::mt19937 random(11);
+  std::normal_distribution<float> normal;
+  std::vector<float> weights(rows * columns), x(samples * columns);
+  for (float &w : weights)
+    w = normal(random);
+  for (float &v : x)
+    v = normal(random);
+  std::vector<double> hessian;
+  quantc::accumulateMatrixHessian(x.data(), samples, columns, hessian);
+  quantc::WeightScheme scheme;
+  scheme.bits = 3;
+  auto layout = quantc::WeightLayout::fromAxes({rows, columns}, 0);
+  return quantc::quantizeWeightsAdaRound(weights, layout, scheme, hessian, /*startFromGPTQ=*/true);
+}
+
+TEST(Parallel, AdaRoundRowsBitIdenticalForAnyThreadCount) {
+  quantc::QuantizedWeights one, many;
+  {
+    ThreadCount single("1");
+    one = adaRound();
+  }
+  {
+    ThreadCount three("3");
+    many = adaRound();
+  }
+  EXPECT_EQ(one.values, many.values);
+  EXPECT_EQ(one.scales, many.scales);
+  EXPECT_EQ(one.zeroPoints, many.zeroPoints);
 }
 
 } // namespace

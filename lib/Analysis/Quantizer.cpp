@@ -3,6 +3,7 @@
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/DotLanes.h"
+#include "quantc/Support/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -553,9 +554,12 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
       starts.push_back(&*compensated);
   }
   int64_t groupColumns = result.groupSize ? result.groupSize : n;
-  RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
-                  std::vector<double>(n), std::vector<int64_t>(n)};
-  for (int64_t r = 0; r < layout.rows; ++r) {
+  // Rows are independent (each writes only its own codes and scales), so
+  // they run on the analysis threads; a per-tensor scale is shared, so
+  // those rows run in order.
+  auto roundRow = [&](int64_t r) {
+    RoundingRow row{hessian, n, std::vector<double>(n), std::vector<double>(n),
+                    std::vector<double>(n), std::vector<int64_t>(n)};
     for (int64_t c = 0; c < n; ++c)
       row.w[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
     // The start the objective prefers (the first of equals).
@@ -586,6 +590,12 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
     }
     for (int64_t c = 0; c < n; ++c)
       result.values[layout.offset(r, c)] = int8_t(row.codes[c]);
+  };
+  if (result.perTensor) {
+    for (int64_t r = 0; r < layout.rows; ++r)
+      roundRow(r);
+  } else {
+    forEachIndex(size_t(layout.rows), [&](size_t r) { roundRow(int64_t(r)); });
   }
   return result;
 }
