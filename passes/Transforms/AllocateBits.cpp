@@ -140,7 +140,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     if (actBitsAuto && !budgets.bops) {
       // 16-bit inputs cost bit operations (and run as float kernels): they
       // may add at most act-headroom to what the all-int8 allocation needs.
-      // The weights keep that allocation's widths: trading weight bits for
+      // The weights are pinned to that allocation's widths: trading weight bits for
       // input bits rests on adding two separately measured sensitivities,
       // which held up worse than either measured alone.
       std::vector<LayerCandidates> int8Only = onlyInt8(candidates);
@@ -148,10 +148,8 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       if (!base)
         return fail(error);
       budgets.bops = base->bops * (1.0 + actHeadroom);
-      candidates = keepCandidates(candidates, [&](const LayerCandidates &layer, size_t c) {
-        size_t index = &layer - candidates.data();
-        return layer.bits[c] == int8Only[index].bits[base->choice[index]];
-      });
+      for (size_t l = 0; l < candidates.size(); ++l)
+        candidates[l].pinned = int8Only[l].bits[base->choice[l]];
     }
     auto allocation = allocateBits(candidates, budgets, error);
     if (!allocation)

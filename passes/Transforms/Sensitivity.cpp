@@ -121,7 +121,10 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       return;
     std::vector<std::vector<double>> omega(layers.size());
     if (metric == "output-kl" || metric == "output-mse") {
-      auto quantize = [&](size_t l, unsigned b) { return quantizedWeight(layers[l], b); };
+      auto quantize = [&](size_t l, unsigned b) {
+        auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
+        return candidateAt(layers[l], b, hessian).dequantized;
+      };
       if (failed(outputScores(layers, candidates, quantize, omega)))
         return signalPassFailure();
       for (size_t l = 0; l < layers.size(); ++l)
@@ -156,6 +159,13 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     }
   }
 
+  /// `op`'s weight quantized to `bits` by the pass's method (rounding
+  /// against `hessian` where the method uses one).
+  Candidate candidateAt(Operation *op, unsigned bits, const std::optional<std::vector<double>> &hessian) const {
+    return quantizeCandidate(op, bits, groupSize, symmetric,
+                             weightMethod != WeightMethod::RTN && hessian ? &*hessian : nullptr, weightMethod);
+  }
+
   /// The candidate whose output KL scales hessian-kl: the one nearest 4 bits.
   static size_t referenceCandidate(ArrayRef<unsigned> candidates) {
     size_t reference = 0;
@@ -174,10 +184,8 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     if (!hessian && op->hasAttr("qnn.hessian"))
       return "qnn-sensitivity: layer '" + layerName(op) + "' has a qnn.hessian that does not match its weight";
     std::optional<double> energy;
-    const std::vector<double> *rounding =
-        weightMethod != WeightMethod::RTN && hessian ? &*hessian : nullptr;
     for (auto [index, b] : llvm::enumerate(candidates)) {
-      Candidate candidate = quantizeCandidate(op, b, groupSize, symmetric, rounding, weightMethod);
+      Candidate candidate = candidateAt(op, b, hessian);
       const QuantizedLayerWeight &layer = *candidate.layer;
       if (metric == "weight-sqnr") {
         scores.push_back(relativeWeightError(layer.original, candidate.dequantized));
@@ -225,10 +233,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     if (!op->hasAttr("qnn.act_sensitivity"))
       return;
     auto hessian = layerHessian(op);
-    Candidate candidate = quantizeCandidate(op, bits, groupSize, symmetric,
-                                            weightMethod != WeightMethod::RTN && hessian ? &*hessian
-                                                                                         : nullptr,
-                                            weightMethod);
+    Candidate candidate = candidateAt(op, bits, hessian);
     if (!candidate.layer)
       return;
     auto diagonal = hessian ? std::nullopt : diagonalPower(op, *candidate.layer);
@@ -275,13 +280,6 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       scaleActivationSensitivity(layers[l], divergence / relative);
     }
     return success();
-  }
-
-  /// Layer l's weight quantized to `bits`, dequantized.
-  std::vector<float> quantizedWeight(Operation *op, unsigned bits) const {
-    auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(op) : std::nullopt;
-    return quantizeCandidate(op, bits, groupSize, symmetric, hessian ? &*hessian : nullptr, weightMethod)
-        .dequantized;
   }
 
   /// One compiled float model with every layer's weight as an input; each
