@@ -13,7 +13,6 @@ into its integer kernels; basic optimizations where "all" fails to load).
 Prints a Markdown table; ratio = quantc / ORT fp32 (lower is better)."""
 import argparse
 import os
-import platform
 import re
 import subprocess
 import tempfile
@@ -22,19 +21,14 @@ import json
 
 import numpy as np
 
+from benchlib import cpu_name
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = [
     ("cls", "ch_ppocr_mobile_v2.0_cls_infer.onnx", (1, 3, 48, 192)),
     ("rec", "ch_PP-OCRv4_rec_infer.onnx", (1, 3, 48, 320)),
 ]
 
-
-def cpu_name():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def main():

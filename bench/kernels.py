@@ -5,7 +5,7 @@ weight bandwidth beside a read-bandwidth probe, and artifact size against
 the packed bits.
 
 bench/kernels.py [--quantc build/bin/quantc] [--runs 30] [--target host]
-                 [--shapes 1x4096x4096,...] [--kernels dot,lut]
+                 [--shapes 1x4096x4096,...] [--kernels dot,lut] [--threads 1]
 Shapes are MxKxN (x [M, K] times W [K, N]). Prints Markdown tables.
 --kernels picks the kernel families timed for the formats of at most 4 bits:
 dot (`--lut-bits 0`), lut (`--lut-bits 4`: table lookups); w8 always runs
@@ -16,8 +16,8 @@ accuracy_level 4, no zero points, random weights) are written with onnx;
 ORT runs the float model and the MatMulNBits models; quantc compiles the
 same MatMulNBits models (imported as 4/8-bit groups of 32) and quantizes the
 float model itself for w3, w2 and ternary (per-channel, weight-only). All
-times are medians of --runs calls of one thread (quantc `run --repeat`,
-ORT session.run with intraOpNumThreads=1)."""
+times are medians of --runs calls on --threads threads (quantc `run --repeat
+--threads`, ORT session.run with intraOpNumThreads the same)."""
 import argparse
 import json
 import os
@@ -104,7 +104,8 @@ def time_quantc(args, model, x, work, name, flags):
     subprocess.run([args.quantc, "compile", model, "--target", args.target, "-o", artifact] + flags,
                    check=True, stderr=subprocess.DEVNULL)
     out = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x, "--repeat",
-                          str(args.runs), "--time"], check=True, capture_output=True, text=True)
+                          str(args.runs), "--time", "--threads", str(args.threads)],
+                         check=True, capture_output=True, text=True)
     median = float(re.search(r"run: min [0-9.]+ ms, median ([0-9.]+) ms", out.stderr).group(1))
     size = sum(os.path.getsize(os.path.join(artifact, f)) for f in os.listdir(artifact)
                if f.endswith(".so"))
@@ -113,7 +114,7 @@ def time_quantc(args, model, x, work, name, flags):
 
 def time_ort(args, model, x):
     out = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), model, "--input",
-                          "x=" + x, "--threads", "1", "--repeat", str(args.runs)],
+                          "x=" + x, "--threads", str(args.threads), "--repeat", str(args.runs)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout)["median_ms"]
 
@@ -125,12 +126,14 @@ def main():
     parser.add_argument("--target", default="host")
     parser.add_argument("--shapes", default=DEFAULT_SHAPES)
     parser.add_argument("--kernels", default="dot,lut", help="dot, lut or both (formats <= 4 bits)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads of quantc (run --threads) and ORT (intraOpNumThreads)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as work:
         bandwidth = read_bandwidth(work)
-        print("read-bandwidth probe (1 thread, 512 MiB): %.1f GB/s; target %s; median of %d runs\n"
-              % (bandwidth, args.target, args.runs))
+        print("read-bandwidth probe (1 thread, 512 MiB): %.1f GB/s; target %s; median of %d runs; "
+              "%d thread(s)\n" % (bandwidth, args.target, args.runs, args.threads))
         print("| M x K x N | format | quantc ms | ORT ms | ORT reference | quantc / ref "
               "| weight GB/s (quantc) | % of probe | .so MB | packed MB |")
         print("|---|---|---|---|---|---|---|---|---|---|")

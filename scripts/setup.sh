@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  # OpenMP runtime for multi-threaded artifacts and JIT runs
+  libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   coinor-libcbc-dev pkgconf
   # .npz calibration samples (zip archives)

@@ -23,15 +23,23 @@ done
 unsupported=$(count Unsupported)
 [ -n "$unsupported" ] && echo "($unsupported unsupported: their REQUIRES were not met)"
 
+# tier SCRIPT PREFIX: runs another configuration, which ends with
+# "PREFIX: N passed, N failed", and adds its counts.
+tier() {
+  "$1" 2>&1 | tee "$log" || status=1
+  local line t_passed t_failed
+  line=$(grep "^$2: " "$log" | tail -1)
+  t_passed=$(echo "$line" | sed -n "s/^$2: \([0-9]*\) passed.*/\1/p")
+  t_failed=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+  [ -z "$line" ] && t_failed=1
+  passed=$((passed + ${t_passed:-0})); failed=$((failed + ${t_failed:-0}))
+}
+
 # Then the ASan + UBSan build: importer, driver and e2e tests, fuzzer smoke
 # runs (QUANTC_SKIP_SANITIZED=1 skips it for a quick local run).
-if [ "${QUANTC_SKIP_SANITIZED:-0}" != 1 ]; then
-  "$root/scripts/test-sanitized.sh" 2>&1 | tee "$log" || status=1
-  line=$(grep '^sanitized: ' "$log" | tail -1)
-  s_passed=$(echo "$line" | sed -n 's/^sanitized: \([0-9]*\) passed.*/\1/p')
-  s_failed=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-  [ -z "$line" ] && s_failed=1
-  passed=$((passed + ${s_passed:-0})); failed=$((failed + ${s_failed:-0}))
-fi
+[ "${QUANTC_SKIP_SANITIZED:-0}" != 1 ] && tier "$root/scripts/test-sanitized.sh" sanitized
+# Then the ThreadSanitizer configuration: instrumented artifacts called from
+# several threads at once (QUANTC_SKIP_TSAN=1 skips it).
+[ "${QUANTC_SKIP_TSAN:-0}" != 1 ] && tier "$root/scripts/test-tsan.sh" tsan
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

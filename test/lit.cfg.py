@@ -16,6 +16,11 @@ config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 if config.quantc_sanitized:
     config.available_features.add("sanitized")
+# The TSan configuration (scripts/test-tsan.sh: lit --param tsan=1) runs
+# test/ThreadSanitizer; elsewhere those tests report unsupported.
+if lit_config.params.get("tsan"):
+    config.available_features.add("tsan")
+config.substitutions.append(("%tsan-runtime", os.path.join(config.quantc_obj_root, "lib", "tsan")))
 config.environment["PATH"] = os.pathsep.join(
     [config.quantc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Debian's interpreter has python3-onnx and numpy; a pyenv python3 may not.

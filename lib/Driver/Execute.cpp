@@ -7,6 +7,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "passes/Pipelines/Pipelines.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -190,16 +191,25 @@ llvm::Error runArtifact(const ExecuteOptions &options,
   std::vector<quantc_tensor> ordered;
   for (const quantc_tensor *tensor : *bound)
     ordered.push_back(*tensor);
+  // The artifact's own runtime copy: its thread setting is the one its code reads.
+  using RunWithOptions = decltype(&quantc_model_run_with_options);
+  auto runWithOptions = reinterpret_cast<RunWithOptions>(
+      handle.getAddressOfSymbol("quantc_model_run_with_options"));
+  if (!runWithOptions)
+    return llvm::createStringError(library + ": no quantc_model_run_with_options (built by an "
+                                             "older quantc; compile it again)");
+  quantc_run_options runOptions{};
+  runOptions.num_threads = options.threads;
   OutputBuffers outputs;
   outputs.tensors.resize(model->num_outputs);
   char message[512];
-  if (quantc_model_run(model, ordered.data(), int32_t(ordered.size()), outputs.tensors.data(),
-                       model->num_outputs, message, sizeof message))
+  auto call = [&] {
+    return runWithOptions(model, &runOptions, ordered.data(), int32_t(ordered.size()),
+                          outputs.tensors.data(), model->num_outputs, message, sizeof message);
+  };
+  if (call())
     return llvm::createStringError(message);
-  timeRuns(options, [&] {
-    (void)quantc_model_run(model, ordered.data(), int32_t(ordered.size()), outputs.tensors.data(),
-                           model->num_outputs, message, sizeof message);
-  });
+  timeRuns(options, [&] { (void)call(); });
   return writeOutputs(options.output, llvm::ArrayRef(model->outputs, model->num_outputs),
                       outputs.tensors);
 }
@@ -289,6 +299,9 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
     outputs.tensors.push_back(out);
     buffers.push_back(out.data);
   }
+  // The JIT's code calls this process's runtime: its thread count for this thread.
+  int32_t previousThreads = quantc_set_thread_count(options.threads);
+  llvm::scope_exit restoreThreads([&] { quantc_set_thread_count(previousThreads); });
   if (auto error = (*jit)->run(buffers))
     return error;
   timeRuns(options, [&] { llvm::consumeError((*jit)->run(buffers)); });
@@ -319,6 +332,9 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
     target->lutBits = unsigned(options.quantize.lutBits);
   if (options.emit != "so" && options.emit != "qnn" && options.emit != "llvm")
     return llvm::createStringError("unknown --emit=" + options.emit + " (known: qnn, llvm, so)");
+  if (!options.sanitize.empty() && options.sanitize != "thread")
+    return llvm::createStringError("unknown --sanitize=" + options.sanitize + " (known: thread)");
+  target->sanitizeThread = options.sanitize == "thread";
   if (options.output.empty())
     return llvm::createStringError("compile needs -o (a directory for --emit=so, a file otherwise)");
   auto start = Clock::now();

@@ -308,6 +308,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
                           llvm::StringRef modelPath) {
   QuantizeOptions options = resolveDefaults(requested, module);
   mlir::MLIRContext *context = module.getContext();
+  SequentialModelRuns sequentialRuns; // the analysis threads fill the cores
+
   // --time: every quantization pass and the quality report, printed when
   // this function returns; analysis and codegen are reported apart.
   mlir::DefaultTimingManager timing;

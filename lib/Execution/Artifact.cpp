@@ -9,6 +9,8 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Instrumentation/ThreadSanitizer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -130,7 +132,10 @@ static std::string headerText(llvm::StringRef name, const ModelSignature &signat
      << " * - quantc_model_run(&" << name << "_model, ...) checks dtypes, ranks and shapes\n"
      << " *   of quantc_tensor descriptors and reports errors as text.\n"
      << " * - Calls are reentrant and thread-safe: every call allocates its own\n"
-     << " *   intermediates. */\n";
+     << " *   intermediates. Large loops run on an OpenMP team of\n"
+     << " *   quantc_thread_count() threads (quantc_set_thread_count,\n"
+     << " *   quantc_run_options, QUANTC_NUM_THREADS; default every core);\n"
+     << " *   results are bit-identical for any count. */\n";
   os << "extern const quantc_model " << name << "_model;\n\nvoid " << name << "_run(";
   std::set<std::string> used;
   auto param = [&](const TensorSignature &tensor, bool isInput) {
@@ -189,6 +194,28 @@ static std::string runtimeLibrary(const TargetSpec &target) {
   return std::string(dir);
 }
 
+/// Adds ThreadSanitizer's checks to every function, after optimization as
+/// clang does, so that races in generated kernels show in a TSan program.
+static void instrumentForThreadSanitizer(llvm::Module &module, llvm::TargetMachine &machine) {
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      function.addFnAttr(llvm::Attribute::SanitizeThread);
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgsccs;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgsccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgsccs, modules);
+  llvm::ModulePassManager passes;
+  passes.addPass(llvm::ModuleThreadSanitizerPass());
+  passes.addPass(llvm::createModuleToFunctionPassAdaptor(llvm::ThreadSanitizerPass()));
+  passes.run(module, modules);
+}
+
 llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signature,
                           const TargetSpec &target, llvm::StringRef name,
                           llvm::StringRef outDir) {
@@ -208,6 +235,8 @@ llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signatur
   addDescriptor(*module, *run, name, signature);
   if (auto error = mlir::makeOptimizingTransformer(3, 0, machine->get())(module.get()))
     return error;
+  if (target.sanitizeThread)
+    instrumentForThreadSanitizer(*module, **machine);
 
   llvm::SmallVector<char, 0> object;
   {
@@ -243,9 +272,14 @@ llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signatur
   llvm::Triple triple(target.triple);
   std::string linkTarget = "--target=" + triple.getArchName().str() + "-linux-gnu";
   // The whole runtime goes in: C callers use its .npy and checked-call API.
+  // -Bsymbolic: the model's code calls its own runtime copy (thread count,
+  // buffers), even in a process that has another (quantc itself).
   llvm::SmallVector<llvm::StringRef> argv = {
-      *ccPath,  linkTarget, "-shared", "-fuse-ld=lld", "-o", tempLibrary, objectPath,
+      *ccPath,  linkTarget, "-shared", "-fuse-ld=lld", "-Wl,-Bsymbolic", "-o", tempLibrary, objectPath,
       "-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive", "-lm"};
+  // Parallel loops call libomp; the artifact then needs libomp.so.5 at run time.
+  if (target.openmp)
+    argv.push_back(QUANTC_OPENMP_LIBRARY);
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*ccPath, argv, std::nullopt, {}, 0, 0, &message);
   if (status != 0) {

@@ -44,6 +44,9 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
     add("_mlir_memref_to_llvm_aligned_alloc",
         reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    // Parallel loops ask the calling thread's count; libomp's entry points
+    // (__kmpc_fork_call, ...) resolve in the process, which links libomp.
+    add("quantc_thread_count", reinterpret_cast<void *>(&quantc_thread_count));
     return symbols;
   });
   auto entry = (*engine)->lookupPacked("main");

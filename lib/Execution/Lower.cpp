@@ -83,6 +83,7 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
   options.kernelFamily = target.kernelFamily;
   options.kernelActivations = target.kernelActivations;
   options.lutBits = target.lutBits;
+  options.parallel = target.openmp;
   buildLowerToLLVMPipeline(pm, options);
   return pm.run(module);
 }

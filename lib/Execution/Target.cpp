@@ -31,6 +31,7 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   if (name == "host" || name.empty()) {
     spec.name = "host";
     spec.isHost = true;
+    spec.openmp = true;
     spec.triple = llvm::sys::getProcessTriple();
     spec.cpu = llvm::sys::getHostCPUName().str();
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -51,6 +52,7 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   if (name == "x86-64" || name == "x86-64-v2" || name == "x86-64-v3" || name == "x86-64-v4") {
     spec.triple = "x86_64-unknown-linux-gnu";
     spec.cpu = name.str();
+    spec.openmp = true;
     setTile(spec, name == "x86-64-v4", name == "x86-64-v3", false);
     spec.kernelFamily = name == "x86-64-v3" || name == "x86-64-v4" ? "avx2" : "generic";
     return spec;
@@ -60,6 +62,7 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
     spec.triple = "x86_64-unknown-linux-gnu";
     spec.cpu = "x86-64-v4";
     spec.features = "+avx512vnni,+avx512vbmi";
+    spec.openmp = true;
     setTile(spec, true, false, false);
     spec.kernelFamily = "vnni";
     return spec;

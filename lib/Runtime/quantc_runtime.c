@@ -1,13 +1,17 @@
 /* quantc runtime: checked model calls and .npy I/O (plain C99, no MLIR). */
-#define _POSIX_C_SOURCE 200809L /* posix_memalign, fmemopen */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* posix_memalign, fmemopen, sched_getaffinity */
+#endif
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int fail(char *error, size_t size, const char *format, ...) {
   if (error && size) {
@@ -157,6 +161,61 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
   model->entry(buffers);
   free(buffers);
   return 0;
+}
+
+int quantc_model_run_with_options(const quantc_model *model, const quantc_run_options *options,
+                                  const quantc_tensor *inputs, int32_t num_inputs,
+                                  quantc_tensor *outputs, int32_t num_outputs, char *error,
+                                  size_t error_size) {
+  if (options && options->num_threads < 0)
+    return fail(error, error_size, "num_threads must be 0 (the default) or positive, got %d",
+                options->num_threads);
+  int32_t previous = quantc_set_thread_count(options ? options->num_threads : 0);
+  int status = quantc_model_run(model, inputs, num_inputs, outputs, num_outputs, error, error_size);
+  quantc_set_thread_count(previous);
+  return status;
+}
+
+/* The process default, read once: QUANTC_NUM_THREADS, else the CPUs in this
+ * process's affinity mask (taskset and cgroup cpusets shrink it). */
+static int32_t quantc_default_count;
+static pthread_once_t quantc_default_once = PTHREAD_ONCE_INIT;
+static __thread int32_t quantc_thread_setting;
+
+static void read_default_threads(void) {
+  const char *text = getenv("QUANTC_NUM_THREADS");
+  if (text) {
+    char *end = NULL;
+    long value = strtol(text, &end, 10);
+    while (end && (*end == ' ' || *end == '\n'))
+      ++end;
+    if (end != text && end && *end == 0 && value > 0 && value <= 4096) {
+      quantc_default_count = (int32_t)value;
+      return;
+    }
+  }
+  cpu_set_t set;
+  int count = 0;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    count = CPU_COUNT(&set);
+  if (count <= 0)
+    count = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  quantc_default_count = count > 0 ? count : 1;
+}
+
+int32_t quantc_default_threads(void) {
+  pthread_once(&quantc_default_once, read_default_threads);
+  return quantc_default_count;
+}
+
+int32_t quantc_set_thread_count(int32_t num_threads) {
+  int32_t previous = quantc_thread_setting;
+  quantc_thread_setting = num_threads > 0 ? num_threads : 0;
+  return previous;
+}
+
+int32_t quantc_thread_count(void) {
+  return quantc_thread_setting > 0 ? quantc_thread_setting : quantc_default_threads();
 }
 
 static int descr_to_dtype(const char *descr, size_t length) {

@@ -1,5 +1,6 @@
 // Concurrent sample runs with in-order consumption (see Parallel.h).
 #include "quantc/Support/Parallel.h"
+#include "quantc/Runtime/quantc_runtime.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/ThreadPool.h"
@@ -27,6 +28,9 @@ static llvm::ThreadPoolInterface &analysisPool() {
   return pool;
 }
 
+SequentialModelRuns::SequentialModelRuns() : previous(quantc_set_thread_count(1)) {}
+SequentialModelRuns::~SequentialModelRuns() { quantc_set_thread_count(previous); }
+
 void forEachIndex(size_t count, llvm::function_ref<void(size_t)> body) {
   unsigned threads = analysisThreads();
   if (threads == 1 || count <= 1) {
@@ -34,9 +38,13 @@ void forEachIndex(size_t count, llvm::function_ref<void(size_t)> body) {
       body(i);
     return;
   }
+  SequentialModelRuns sequentialRuns;
   llvm::ThreadPoolTaskGroup group(analysisPool());
   for (size_t i = 0; i < count; ++i)
-    group.async([&body, i] { body(i); });
+    group.async([&body, i] {
+      SequentialModelRuns sequentialRuns;
+      body(i);
+    });
   group.wait();
 }
 
@@ -57,6 +65,7 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
     }
     return llvm::Error::success();
   }
+  SequentialModelRuns sequentialRuns;
   // Chunks of `threads` samples; chunk c uses slots (c % 2) * threads + i.
   llvm::ThreadPoolTaskGroup groups[2] = {llvm::ThreadPoolTaskGroup(analysisPool()),
                                          llvm::ThreadPoolTaskGroup(analysisPool())};
@@ -66,6 +75,7 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
   auto submit = [&](size_t chunk) {
     for (size_t s = chunk * threads; s < std::min(count, (chunk + 1) * threads); ++s)
       groups[chunk % 2].async([&, s] {
+        SequentialModelRuns sequentialRuns;
         if (auto error = run(s, slotOf(s)))
           errors[slotOf(s)] = llvm::toString(std::move(error));
       });

@@ -43,8 +43,12 @@ def ConvertLinalgMatmulToVectorPass
     loads one row segment of B as a vector, broadcasts `rows` scalars of A
     and accumulates with vector.fma into `rows` accumulators held in
     iter_args (the BLIS/GotoBLAS microkernel shape). Column blocks are the
-    outer loop so a K x cols panel of B stays in cache across row blocks.
-    Edge tiles use the same kernel with smaller static sizes.
+    outer loop so a K x cols panel of B stays in cache across row blocks;
+    its full blocks (and batch_matmul's batches) are an scf.parallel. Edge
+    tiles use the same kernel with smaller static sizes. When C is a fresh
+    allocation that a linalg.fill or a per-row broadcast (conv's bias)
+    wrote whole just before, that op goes and the accumulators start from
+    its values. A float GEMV streams rows of B in chunks of 512 columns.
 
     Before:
     ```mlir
@@ -53,7 +57,7 @@ def ConvertLinalgMatmulToVectorPass
     ```
     After (sketch):
     ```mlir
-    scf.for %j = %c0 to %c6624 step %c32 {
+    scf.parallel (%j) = (%c0) to (%c6624) step (%c32) {
       scf.for %i = %c0 to %c40 step %c8 {
         %acc = scf.for %k ... iter_args(%r0 = ..., %r7 = ...) -> (vector<32xf32>, ...) {
           %b = vector.load %b[%k, %j] : memref<120x6625xf32>, vector<32xf32>
@@ -235,6 +239,68 @@ def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Keep the scf.parallel loops worth a thread team; make the rest sequential";
+  let description = [{
+    Lowerings emit scf.parallel wherever iterations are independent (linalg's
+    parallel dimensions, the N tiles and row chunks of packed kernels, the
+    column blocks of the float GEMM). Forking a team costs about a
+    microsecond, so this pass keeps an outermost scf.parallel only when its
+    estimated work (element operations: a vector op counts its elements, a
+    scalar op in an innermost loop LLVM vectorizes an eighth)
+    reaches `min-work`; every other one, and every scf.parallel nested in a
+    kept one, becomes a nest of scf.for. A kept loop keeps as parallel the
+    outer dimensions whose product first reaches 64 iterations, and runs the
+    inner ones as scf.for, so innermost loops still vectorize. With
+    `enable=false` (targets without an OpenMP runtime) everything becomes
+    sequential. Which iterations a thread runs never changes what an
+    iteration computes, so results do not depend on the thread count.
+
+    Before:
+    ```mlir
+    scf.parallel (%c, %h, %w) = (%c0, %c0, %c0) to (%c32, %c48, %c320) step (%c1, %c1, %c1) {
+      ...
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%c, %h) = (%c0, %c0) to (%c32, %c48) step (%c1, %c1) {
+      scf.for %w = %c0 to %c320 step %c1 {
+        ...
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Estimated operations below which a loop runs on one thread">,
+    Option<"enable", "enable", "bool", /*default=*/"true",
+           "Keep any parallel loop at all (false: all sequential)">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QuantcOpenMPThreadCountPass : Pass<"quantc-openmp-thread-count", "::mlir::ModuleOp"> {
+  let summary = "Give every omp.parallel the runtime's thread count (quantc_thread_count())";
+  let description = [{
+    Runs after convert-scf-to-openmp. The thread count of a call is chosen
+    at run time (`quantc run --threads`, the C API's quantc_run_options,
+    QUANTC_NUM_THREADS, else every core the process may use), so each team
+    asks the runtime for it.
+
+    Before:
+    ```mlir
+    omp.parallel {
+    ```
+    After:
+    ```mlir
+    %n = func.call @quantc_thread_count() : () -> i32
+    omp.parallel num_threads(%n : i32) {
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::omp::OpenMPDialect"];
 }
 
 #endif // QUANTC_PASSES_CONVERSION_PASSES_TD

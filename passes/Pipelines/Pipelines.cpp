@@ -51,18 +51,23 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   tile.rows = options.tileRows;
   tile.cols = options.tileCols;
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
-  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-loops),quantc-approximate-math,"
-                "convert-math-to-funcs,canonicalize,cse");
+  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-parallel-loops),"
+                "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
+  QuantcPlanParallelLoopsPassOptions plan;
+  plan.enable = options.parallel;
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));
 }
 
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   buildLowerToLoopsPipeline(pm, options);
+  if (options.parallel)
+    addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-openmp-thread-count");
   addPasses(pm,
             "convert-qkernel-to-llvm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
             "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"
             "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
             "convert-cf-to-llvm,convert-ub-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-            "reconcile-unrealized-casts");
+            "convert-openmp-to-llvm,reconcile-unrealized-casts");
 }
 
 void registerPipelines() {

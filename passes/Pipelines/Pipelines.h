@@ -29,6 +29,10 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "lut-bits",
       llvm::cl::desc("Weight-only layers of at most this many bits take the LUT kernels (0: none)"),
       llvm::cl::init(0)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run large loops on an OpenMP thread team (false: one thread, no libomp)"),
+      llvm::cl::init(true)};
 };
 
 /// Float qnn -> linalg -> bufferized, vectorized loops -> LLVM dialect. The

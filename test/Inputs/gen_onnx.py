@@ -334,6 +334,32 @@ def int_offset_mlp():
     return model(nodes, [vi("x", F, [2, 8]), vi("offset", I64, [2, 6])], [vi("y", F, [2, 6])], inits)
 
 
+def parallel_net():
+    """Big enough for every kind of parallel loop: x[1,8,32,32] -> 3x3 Conv +
+    Relu (im2col GEMM) -> 3x3 depthwise Conv -> 1x1 Conv -> + residual ->
+    [32,1024] -> MatMul 1024x600 (GEMM), plus its row mean -> MatMul
+    1024x600 (GEMV) -> sum [32,600]."""
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu"),
+             helper.make_node("Conv", ["r1", "wd"], ["d"], name="depthwise", group=32,
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["d", "w2"], ["c2"], name="pointwise"),
+             helper.make_node("Add", ["c2", "r1"], ["s"], name="residual"),
+             const("rows", np.array([32, 1024], np.int64)),
+             helper.make_node("Reshape", ["s", "rows"], ["rs"], name="to_rows"),
+             helper.make_node("MatMul", ["rs", "wm"], ["m"], name="gemm"),
+             helper.make_node("ReduceMean", ["rs"], ["mean"], name="mean", axes=[0], keepdims=1),
+             helper.make_node("MatMul", ["mean", "wv"], ["g"], name="gemv"),
+             helper.make_node("Add", ["m", "g"], ["y"], name="sum")]
+    inits = [numpy_helper.from_array(weights((32, 8, 3, 3), 1) * 0.2, "w1"),
+             numpy_helper.from_array(weights((32,), 2), "b1"),
+             numpy_helper.from_array(weights((32, 1, 3, 3), 3) * 0.3, "wd"),
+             numpy_helper.from_array(weights((32, 32, 1, 1), 4) * 0.2, "w2"),
+             numpy_helper.from_array(weights((1024, 600), 5) * 0.03, "wm"),
+             numpy_helper.from_array(weights((1024, 600), 6) * 0.03, "wv")]
+    return model(nodes, [vi("x", F, [1, 8, 32, 32])], [vi("y", F, [32, 600])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

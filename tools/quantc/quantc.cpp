@@ -54,6 +54,16 @@ static cl::opt<std::string> target(
 static cl::list<std::string> runInputs(
     "input", cl::desc("Bind a graph input to a .npy file: name=file.npy (repeatable)"),
     cl::value_desc("name=file.npy"), cl::sub(runCommand));
+static cl::opt<int> threads(
+    "threads",
+    cl::desc("Threads of the model's parallel loops (default: QUANTC_NUM_THREADS, else every "
+             "core); results are bit-identical for any count"),
+    cl::init(0), cl::sub(runCommand));
+static cl::opt<std::string> sanitize(
+    "sanitize",
+    cl::desc("Instrument the artifact's code: thread (ThreadSanitizer; for a program built "
+             "with -fsanitize=thread and a TSan runtime library in QUANTC_RUNTIME_DIR)"),
+    cl::Hidden, cl::sub(compileCommand));
 static cl::opt<int> repeat("repeat", cl::desc("Run N more times and time them (with --time)"),
                            cl::init(0), cl::sub(runCommand));
 static cl::opt<std::string> artifactName(
@@ -326,6 +336,10 @@ static int runExecute(Mode mode) {
   options.name = artifactName;
   options.emit = emit;
   options.repeat = repeat;
+  if (threads.getNumOccurrences() && threads < 1)
+    return fail("--threads must be at least 1, got " + std::to_string(threads));
+  options.threads = threads;
+  options.sanitize = sanitize;
   options.printTime = printTime;
   options.quantize.printTime = printTime;
   if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())
@@ -388,6 +402,12 @@ int main(int argc, char **argv) {
                               "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n"
                               "  quantc export-qdq model.onnx --bits 8 --act-bits 8 --calib DIR "
                               "-o model.qdq.onnx\n");
+  // Read by the analysis threads and by the runtime (which would ignore a bad value).
+  if (const char *text = std::getenv("QUANTC_NUM_THREADS")) {
+    unsigned count = 0;
+    if (llvm::StringRef(text).trim().getAsInteger(10, count) || count == 0)
+      return fail("QUANTC_NUM_THREADS must be a positive integer, got '" + std::string(text) + "'");
+  }
   if (importCommand)
     return runImport();
   if (compileCommand)

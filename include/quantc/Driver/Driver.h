@@ -93,6 +93,8 @@ struct ExecuteOptions {
   std::string name;                 // compile: artifact name (default: from the file name)
   std::string emit = "so";          // compile: qnn | llvm | so
   int repeat = 1;                   // run: timed repetitions
+  int threads = 0;                  // run: parallel loops' threads (0: the runtime's default)
+  std::string sanitize;             // compile: "thread" instruments the artifact for TSan
   bool printTime = false;
   QuantizeOptions quantize;
 };

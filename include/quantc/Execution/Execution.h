@@ -33,6 +33,12 @@ struct TargetSpec {
   /// kernels").
   unsigned lutBits = 0;
   bool isHost = false;
+  /// Large loops run on an OpenMP team (libomp). Off for cross targets:
+  /// Debian has no AArch64 libomp to link against.
+  bool openmp = false;
+  /// Instrument the artifact's code for ThreadSanitizer (the TSan test
+  /// configuration: link it into a -fsanitize=thread program).
+  bool sanitizeThread = false;
 };
 
 /// Resolves --target; the error lists the known names.

@@ -75,10 +75,36 @@ int quantc_tensor_check(const quantc_tensor_info *info, const quantc_tensor *ten
 /* Runs `model` after checking every input's dtype and shape against its
  * signature. Outputs whose data is NULL are allocated (free them with
  * quantc_tensor_free); others must already have the output's dtype and
- * shape. Returns 0, or -1 with a message in `error`. */
+ * shape. Returns 0, or -1 with a message in `error`. Several threads may
+ * run the same model at once. */
 int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int32_t num_inputs,
                      quantc_tensor *outputs, int32_t num_outputs, char *error,
                      size_t error_size);
+
+/* Options of one call. Zero-initialize, then set what you need. */
+typedef struct quantc_run_options {
+  /* Threads of the call's parallel loops; 0: quantc_default_threads(). The
+   * results are bit-identical for every count. */
+  int32_t num_threads;
+} quantc_run_options;
+
+/* quantc_model_run with options (NULL: the defaults). */
+int quantc_model_run_with_options(const quantc_model *model, const quantc_run_options *options,
+                                  const quantc_tensor *inputs, int32_t num_inputs,
+                                  quantc_tensor *outputs, int32_t num_outputs, char *error,
+                                  size_t error_size);
+
+/* Threads: large loops of compiled code (GEMM/GEMV tiles, convolutions,
+ * big elementwise loops) run on an OpenMP team of quantc_thread_count()
+ * threads. The default is QUANTC_NUM_THREADS when it is a positive number,
+ * else every core this process may run on (its CPU affinity). */
+int32_t quantc_default_threads(void);
+/* Sets the thread count of the calling thread's later calls (NAME_run and
+ * quantc_model_run alike); 0 restores the default. Returns the previous
+ * setting (0 for the default). */
+int32_t quantc_set_thread_count(int32_t num_threads);
+/* The count the calling thread's calls use now (what compiled code asks). */
+int32_t quantc_thread_count(void);
 
 /* Reads a .npy file (format 1.0-3.0, little-endian, C order). Returns 0, or
  * -1 with a message in `error`. */

@@ -15,6 +15,20 @@ namespace quantc {
 /// else every core.
 unsigned analysisThreads();
 
+/// While it lives, compiled models run by this thread use one thread each
+/// (their parallel loops stay sequential): analysis runs samples on every
+/// core already, and OpenMP teams on top would oversubscribe them.
+class SequentialModelRuns {
+public:
+  SequentialModelRuns();
+  ~SequentialModelRuns();
+  SequentialModelRuns(const SequentialModelRuns &) = delete;
+  SequentialModelRuns &operator=(const SequentialModelRuns &) = delete;
+
+private:
+  int previous;
+};
+
 /// body(i) for every i in [0, count) on analysisThreads() threads, each
 /// index on one thread: callers keep results per index, so they do not
 /// depend on the thread count.

@@ -55,12 +55,13 @@ struct DepthwiseBuffers {
   Value input, weight, bias, output;
 };
 
-/// Channels [c0, c0 + lanes) of every output pixel. The KH x KW weight
-/// vectors (sign-extended) and the bias stay in registers across the pixel
-/// loops; per pixel, the taps (unrolled: the window is small and static)
+/// Channels [c0, c0 + lanes) of one output row of one image. The KH x KW
+/// weight vectors (sign-extended) and the bias stay in registers across
+/// the row; per pixel, the taps (unrolled: the window is small and static)
 /// are multiplied and added in int32, then stored once.
 void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op,
-                      const DepthwiseBuffers &buffers, Value c0, int64_t lanes, Value tailMask) {
+                      const DepthwiseBuffers &buffers, Value c0, Value image, Value outRow,
+                      int64_t lanes, Value tailMask) {
   auto accType = VectorType::get({lanes}, b.getI32Type());
   auto byteType = VectorType::get({lanes}, b.getI8Type());
   auto index = [&](OpBuilder &builder, int64_t v) -> Value {
@@ -78,11 +79,10 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
                     ? loadChannels(b, loc, buffers.bias, {}, c0, accType, tailMask)
                     : Value(arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType)));
   RankedTensorType type = op.getOutput().getType();
-  SmallVector<Value> lower(3, index(b, 0)), upper, steps(3, index(b, 1));
-  for (int64_t d = 0; d < 3; ++d)
-    upper.push_back(index(b, type.getDimSize(d)));
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-  scf::buildLoopNest(b, loc, lower, upper, steps, [&](OpBuilder &pb, Location l, ValueRange pixel) {
+  scf::buildLoopNest(b, loc, index(b, 0), index(b, type.getDimSize(2)), index(b, 1),
+                     [&](OpBuilder &pb, Location l, ValueRange columnIv) {
+    SmallVector<Value> pixel = {image, outRow, columnIv[0]};
     auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
       Value scaled =
           scale == 1 ? v : arith::MulIOp::create(pb, l, v, index(pb, scale)).getResult();
@@ -100,7 +100,7 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
                                               weights[kh * weightShape[1] + kw]);
         acc = arith::AddIOp::create(pb, l, acc, product);
       }
-    SmallVector<Value> indices(pixel);
+    SmallVector<Value> indices = pixel;
     indices.push_back(c0);
     if (tailMask)
       vector::MaskedStoreOp::create(pb, l, buffers.output, indices, tailMask, acc);
@@ -121,17 +121,26 @@ void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
       memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
   int64_t channels = type.getDimSize(3), full = channels - channels % lanes;
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  // Channel blocks outermost, so each block's weights load once.
+  // One parallel loop over (channel block, image, output row): each
+  // iteration loads its block's weights once and sweeps the row.
+  int64_t images = type.getDimSize(0), rows = type.getDimSize(1);
   if (full > 0)
-    scf::ForOp::create(b, loc, index(0), index(full), index(lanes), ValueRange{},
-                       [&](OpBuilder &cb, Location cl, Value c0, ValueRange) {
-                         emitChannelBlock(cb, cl, op, buffers, c0, lanes, Value());
-                         scf::YieldOp::create(cb, cl);
-                       });
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0), index(0), index(0)},
+        ValueRange{index(full / lanes), index(images), index(rows)},
+        ValueRange{index(1), index(1), index(1)}, [&](OpBuilder &pb, Location pl, ValueRange ivs) {
+          Value c0 = arith::MulIOp::create(pb, pl, ivs[0], index(lanes));
+          emitChannelBlock(pb, pl, op, buffers, c0, ivs[1], ivs[2], lanes, Value());
+        });
   if (full < channels) {
     auto maskType = VectorType::get({lanes}, b.getI1Type());
     Value mask = vector::CreateMaskOp::create(b, loc, maskType, ValueRange{index(channels - full)});
-    emitChannelBlock(b, loc, op, buffers, index(full), lanes, mask);
+    scf::ParallelOp::create(b, loc, ValueRange{index(0), index(0)},
+                            ValueRange{index(images), index(rows)}, ValueRange{index(1), index(1)},
+                            [&](OpBuilder &pb, Location pl, ValueRange ivs) {
+                              emitChannelBlock(pb, pl, op, buffers, index(full), ivs[0], ivs[1],
+                                               lanes, mask);
+                            });
   }
   op.getOutput().replaceAllUsesWith(writtenTensor(b, loc, buffers.output));
   op.erase();

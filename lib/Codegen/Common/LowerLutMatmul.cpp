@@ -79,9 +79,7 @@ void LutMatmulEmitter::buildTables() {
   tableLow = allocate(tableType);
   tableHigh = allocate(tableType);
   auto entries = vec(32, i16);
-  scf::ForOp::create(
-      b, loc, index(0), index(m), index(1), ValueRange{},
-      [&](OpBuilder &, Location, Value row, ValueRange) {
+  forEachRow(m, [&](Value row) {
         scf::ForOp::create(
             b, loc, index(0), index(blocks), index(1), ValueRange{},
             [&](OpBuilder &, Location, Value block, ValueRange) {
@@ -116,7 +114,6 @@ void LutMatmulEmitter::buildTables() {
               }
               scf::YieldOp::create(b, loc);
             });
-        scf::YieldOp::create(b, loc);
       });
 }
 

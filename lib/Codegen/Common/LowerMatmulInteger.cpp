@@ -91,8 +91,7 @@ private:
     Value zeroByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     bool inBounds = layout.k % kBlockK == 0;
-    scf::ForOp::create(b, loc, index(0), index(m), index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value row, ValueRange) {
+    forEachRow(m, [&](Value row) {
       auto sums = scf::ForOp::create(
           b, loc, index(0), index(blocks), index(1), ValueRange{zero},
           [&](OpBuilder &, Location, Value block, ValueRange sum) {
@@ -108,7 +107,6 @@ private:
             scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
           });
       memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
-      scf::YieldOp::create(b, loc);
     });
   }
 

@@ -67,25 +67,42 @@ SmallVector<Value> PackedTileEmitter::loadAndUnpack(Value tile, Value block) {
   return groups;
 }
 
+/// One parallel loop over (tile, chunk of kRowChunk rows): the chunks give
+/// GEMM-shaped layers (few tiles, many rows) work for every thread. A
+/// chunk's rows go `step` at a time, the rows past the last full step one
+/// at a time, the same rows either way as one sequential sweep would.
 void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
   int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
-  int64_t mainRows = m / rowsPerStep * rowsPerStep;
-  auto rowLoop = [&](int64_t from, int64_t to, int64_t step, Value tile) {
-    scf::ForOp::create(b, loc, index(from), index(to), index(step), ValueRange{},
+  int64_t chunkRows = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
+  int64_t chunks = (m + chunkRows - 1) / chunkRows;
+  auto rowLoop = [&](Value from, Value to, int64_t step, Value tile) {
+    scf::ForOp::create(b, loc, from, to, index(step), ValueRange{},
                        [&](OpBuilder &, Location, Value row, ValueRange) {
                          body(tile, row, step);
                          scf::YieldOp::create(b, loc);
                        });
   };
-  scf::ForOp::create(b, loc, index(0), index(tiles), index(1), ValueRange{},
-                     [&](OpBuilder &, Location, Value tile, ValueRange) {
-                       rowLoop(0, mainRows, rowsPerStep, tile);
-                       if (mainRows < m)
-                         rowLoop(mainRows, m, 1, tile);
-                       scf::YieldOp::create(b, loc);
-                     });
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(chunks)},
+      ValueRange{index(1), index(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
+        Value tile = ivs[0];
+        Value first = mul(ivs[1], index(chunkRows));
+        if (m % chunkRows == 0) { // every chunk full
+          rowLoop(first, add(first, index(chunkRows)), rowsPerStep, tile);
+          return;
+        }
+        Value end = arith::MinSIOp::create(b, loc, add(first, index(chunkRows)), index(m));
+        // first is a multiple of rowsPerStep, so the full steps end at
+        // first + (end - first) / rowsPerStep * rowsPerStep.
+        Value count = arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, end, first),
+                                             index(rowsPerStep));
+        Value stepsEnd = add(first, mul(count, index(rowsPerStep)));
+        rowLoop(first, stepsEnd, rowsPerStep, tile);
+        if (rowsPerStep > 1)
+          rowLoop(stepsEnd, end, 1, tile);
+      });
 }
 
 static SmallVector<ReassociationIndices> rowGroups(int64_t rank) {
@@ -129,8 +146,7 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
   blockScales = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   blockSums = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, i32));
   auto values = vec(kBlockK, f32);
-  scf::ForOp::create(b, loc, index(0), index(m), index(1), ValueRange{},
-                     [&](OpBuilder &, Location, Value row, ValueRange) {
+  forEachRow(m, [&](Value row) {
     scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
                        [&](OpBuilder &, Location, Value block, ValueRange) {
       Value x = vector::LoadOp::create(b, loc, values, xPadded,
@@ -156,8 +172,13 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
       memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
       scf::YieldOp::create(b, loc);
     });
-    scf::YieldOp::create(b, loc);
   });
+}
+
+void PackedTileEmitter::forEachRow(int64_t rows, function_ref<void(Value)> body) {
+  scf::ParallelOp::create(b, loc, ValueRange{index(0)}, ValueRange{index(rows)},
+                          ValueRange{index(1)},
+                          [&](OpBuilder &, Location, ValueRange ivs) { body(ivs[0]); });
 }
 
 /// The tile's zero points as vector<width x i32>, minus 128 where 8-bit

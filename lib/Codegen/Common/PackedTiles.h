@@ -34,9 +34,15 @@ protected:
   /// Runs body(tile, firstRow, rows) over every tile of output channels and
   /// the m rows of x, `step` rows at a time (4 when fewer than `step` rows
   /// exist) while that many remain, then one by one: one unpacked block
-  /// serves all the rows of a step.
+  /// serves all the rows of a step. Tiles and chunks of kRowChunk rows are
+  /// the dims of one scf.parallel (quantc-plan-parallel-loops decides).
   void forTilesAndRows(int64_t m, int64_t step,
                        llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+  static constexpr int64_t kRowChunk = 32;
+
+  /// body(row) for every row in [0, rows) of an scf.parallel: for the
+  /// per-row preparation of x, independent from row to row.
+  void forEachRow(int64_t rows, llvm::function_ref<void(mlir::Value)> body);
 
   /// x [..., M, K] -> [m, K] (and back for results): collapse the batch dims.
   mlir::Value collapseRows(mlir::Value tensor);

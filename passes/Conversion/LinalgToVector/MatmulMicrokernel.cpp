@@ -19,6 +19,10 @@ struct Gemm {
   int64_t m, n, k;
   Type element;      // of C (the accumulator)
   Type inputElement; // of A and B: the same float, or i8 for an i32 accumulator
+  /// What C held before, when the op that wrote it whole was folded into
+  /// the accumulators' start: one scalar (linalg.fill) or one value per row
+  /// (a bias broadcast, rowValues[row] or rowValues[row, 0]). Null: load C.
+  Value fillValue, rowValues;
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -33,6 +37,22 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// C[row, j0 : j0 + width] before the product: what C holds, or what its
+/// folded writer would have stored there (the same values).
+Value initialAccumulator(OpBuilder &b, Location loc, const Gemm &g, VectorType type, Value row,
+                         Value j0) {
+  if (g.fillValue)
+    return vector::BroadcastOp::create(b, loc, type, g.fillValue);
+  if (g.rowValues) {
+    SmallVector<Value> index = {row};
+    if (cast<MemRefType>(g.rowValues.getType()).getRank() == 2)
+      index.push_back(indexConstant(b, loc, 0));
+    Value value = memref::LoadOp::create(b, loc, g.rowValues, index);
+    return vector::BroadcastOp::create(b, loc, type, value);
+  }
+  return vector::LoadOp::create(b, loc, type, g.c, g.at(row, j0));
+}
+
 /// Emits one mr x nr tile at (i0, j0): accumulators live in iter_args across k.
 void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int64_t mr,
               int64_t nr) {
@@ -40,7 +60,7 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
   SmallVector<Value> rows, accumulators;
   for (int64_t r = 0; r < mr; ++r) {
     rows.push_back(r == 0 ? i0 : arith::AddIOp::create(b, loc, i0, indexConstant(b, loc, r)).getResult());
-    accumulators.push_back(vector::LoadOp::create(b, loc, vectorType, g.c, g.at(rows[r], j0)));
+    accumulators.push_back(initialAccumulator(b, loc, g, vectorType, rows[r], j0));
   }
   auto loop = scf::ForOp::create(
       b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, g.k), indexConstant(b, loc, 1),
@@ -69,19 +89,27 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
 }
 
 /// body(start, size) for the full blocks of `step` in [0, total) inside one
-/// scf.for, then once for the remainder (static sizes both).
+/// scf.for (an scf.parallel with `parallel`), then once for the remainder
+/// (static sizes both).
 void forBlocks(OpBuilder &b, Location loc, int64_t total, int64_t step,
-               function_ref<void(OpBuilder &, Location, Value, int64_t)> body) {
+               function_ref<void(OpBuilder &, Location, Value, int64_t)> body,
+               bool parallel = false) {
   int64_t full = total - total % step;
-  if (full > 0)
-    scf::ForOp::create(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, full),
-                       indexConstant(b, loc, step), ValueRange{},
+  Value lower = indexConstant(b, loc, 0), upper = indexConstant(b, loc, full),
+        stride = indexConstant(b, loc, step);
+  if (full > 0 && parallel)
+    scf::ParallelOp::create(b, loc, lower, upper, stride,
+                            [&](OpBuilder &nb, Location l, ValueRange start) {
+                              body(nb, l, start[0], step);
+                            });
+  else if (full > 0)
+    scf::ForOp::create(b, loc, lower, upper, stride, ValueRange{},
                        [&](OpBuilder &nb, Location l, Value start, ValueRange) {
                          body(nb, l, start, step);
                          scf::YieldOp::create(nb, l);
                        });
   if (total % step)
-    body(b, loc, indexConstant(b, loc, full), total % step);
+    body(b, loc, upper, total % step);
 }
 
 /// C[0, j0 : j0 + width] += x[k..k+rows) . B[k..k+rows, same columns]: one
@@ -104,24 +132,95 @@ void emitRowStreamStep(OpBuilder &b, Location loc, const Gemm &g, Value k, int64
 /// A float GEMV (M = 1) streams B row by row instead of walking a column
 /// panel down K: a panel walk touches a new page per row of B (a TLB miss
 /// per load once B outgrows the cache); rows of B are contiguous. Four rows
-/// at a time share each load and store of C, which stays in L1.
-void emitRowStreamGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t nr) {
-  forBlocks(b, loc, g.k, 4, [&](OpBuilder &kb, Location kl, Value k, int64_t rows) {
-    forBlocks(kb, kl, g.n, nr, [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
-      emitRowStreamStep(cb, cl, g, k, rows, j0, width);
-    });
-  });
+/// at a time share each load and store of C, which stays in L1. Chunks of
+/// kGemvChunk columns are independent (threads take whole chunks); each
+/// output still sums its products in k order.
+constexpr int64_t kGemvChunk = 512;
+
+bool isRowStream(const Gemm &g) {
+  return g.m == 1 && isa<FloatType>(g.element) && g.k * g.n >= 1 << 16;
 }
 
+void emitRowStreamGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t nr) {
+  forBlocks(
+      b, loc, g.n, kGemvChunk,
+      [&](OpBuilder &chunkBuilder, Location chunkLoc, Value chunk, int64_t chunkWidth) {
+        forBlocks(chunkBuilder, chunkLoc, g.k, 4,
+                  [&](OpBuilder &kb, Location kl, Value k, int64_t rows) {
+                    forBlocks(kb, kl, chunkWidth, nr,
+                              [&](OpBuilder &cb, Location cl, Value j, int64_t width) {
+                                Value j0 = arith::AddIOp::create(cb, cl, chunk, j);
+                                emitRowStreamStep(cb, cl, g, k, rows, j0, width);
+                              });
+                  });
+      },
+      /*parallel=*/true);
+}
+
+/// Column blocks outside, so a K x nr panel of B stays in cache across row
+/// blocks; the column blocks are the parallel loop (convolutions put their
+/// pixels there, so there are many).
 void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr) {
-  if (g.m == 1 && isa<FloatType>(g.element) && g.k * g.n >= 1 << 16)
+  if (isRowStream(g))
     return emitRowStreamGemv(b, loc, g, nr);
-  // Column blocks outside, so a K x nr panel of B stays in cache across row blocks.
-  forBlocks(b, loc, g.n, nr, [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
-    forBlocks(cb, cl, g.m, mr, [&](OpBuilder &rb, Location rl, Value i0, int64_t rows) {
-      emitTile(rb, rl, g, i0, j0, rows, width);
-    });
-  });
+  forBlocks(
+      b, loc, g.n, nr,
+      [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
+        forBlocks(cb, cl, g.m, mr, [&](OpBuilder &rb, Location rl, Value i0, int64_t rows) {
+          emitTile(rb, rl, g, i0, j0, rows, width);
+        });
+      },
+      /*parallel=*/true);
+}
+
+/// The op that last wrote the whole 2-D C before `matmul`, when C is a
+/// fresh allocation and nothing in between touches it: a linalg.fill, or a
+/// linalg.generic broadcasting one value per row (conv's bias). The tile
+/// kernel starts its accumulators from those values and the writer goes: one
+/// pass over C less (a memset, or a broadcast, then a load per tile).
+///
+///   linalg.fill ins(%zero) outs(%c)            ->  accumulators = splat(%zero)
+///   linalg.generic {maps = [(i, j) -> (i, 0), (i, j) -> (i, j)]}
+///       ins(%bias : memref<Fx1xf32>) outs(%c)  ->  accumulators = splat(%bias[i, 0])
+Operation *foldableInit(linalg::LinalgOp matmul, Gemm &g) {
+  Value c = g.c;
+  if (!c.getDefiningOp<memref::AllocOp>() || cast<MemRefType>(c.getType()).getRank() != 2)
+    return nullptr;
+  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
+    bool usesC = llvm::is_contained(op->getOperands(), c);
+    if (!usesC) {
+      bool nestedUse = false;
+      op->walk([&](Operation *inner) { nestedUse |= llvm::is_contained(inner->getOperands(), c); });
+      if (nestedUse)
+        return nullptr;
+      continue;
+    }
+    if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+      if (fill.getOutputs().front() != c)
+        return nullptr;
+      g.fillValue = fill.getInputs().front();
+      return fill;
+    }
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+        generic.getDpsInitOperand(0)->get() != c || generic.getNumReductionLoops() != 0)
+      return nullptr;
+    auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+    if (yield.getValues().front() != generic.getBody()->getArgument(0))
+      return nullptr;
+    AffineMap in = generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
+    AffineMap out = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+    MLIRContext *ctx = generic.getContext();
+    AffineExpr row = getAffineDimExpr(0, ctx), zero = getAffineConstantExpr(0, ctx);
+    bool perRow = in.getResults() == ArrayRef<AffineExpr>{row} ||
+                  in.getResults() == ArrayRef<AffineExpr>{row, zero};
+    Value source = generic.getDpsInputOperand(0)->get();
+    if (!out.isIdentity() || !perRow || !isa<MemRefType>(source.getType()))
+      return nullptr;
+    g.rowValues = source;
+    return generic;
+  }
+  return nullptr;
 }
 
 bool unitInnerStride(MemRefType type) {
@@ -178,18 +277,23 @@ struct ConvertLinalgMatmulToVectorPass
       bool isBatched = cType.getRank() == 3;
       Gemm g{op->getOperand(0), op->getOperand(1), op->getOperand(2), Value(),
              cType.getDimSize(cType.getRank() - 2), cType.getDimSize(cType.getRank() - 1),
-             aType.getDimSize(aType.getRank() - 1), cType.getElementType(), aType.getElementType()};
+             aType.getDimSize(aType.getRank() - 1), cType.getElementType(), aType.getElementType(),
+             Value(), Value()};
       if (!isBatched) {
+        if (!isRowStream(g)) // the row-stream GEMV accumulates in C itself
+          if (Operation *init = foldableInit(op, g))
+            init->erase();
         emitGemm(b, loc, g, rows, cols);
       } else {
-        scf::ForOp::create(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, cType.getDimSize(0)),
-                           indexConstant(b, loc, 1), ValueRange{},
-                           [&](OpBuilder &nb, Location l, Value batch, ValueRange) {
-                             Gemm inner = g;
-                             inner.batch = batch;
-                             emitGemm(nb, l, inner, rows, cols);
-                             scf::YieldOp::create(nb, l);
-                           });
+        // Batches (attention heads) are independent: the outer parallel loop.
+        scf::ParallelOp::create(b, loc, indexConstant(b, loc, 0),
+                                indexConstant(b, loc, cType.getDimSize(0)),
+                                indexConstant(b, loc, 1),
+                                [&](OpBuilder &nb, Location l, ValueRange batch) {
+                                  Gemm inner = g;
+                                  inner.batch = batch[0];
+                                  emitGemm(nb, l, inner, rows, cols);
+                                });
       }
       op->erase();
     }

@@ -2,9 +2,10 @@
 
 // M=10, N=20 with a 4x8 tile: full tiles in loops (8 rows, 16 columns), then
 // 2 edge rows and a 4-wide edge column block, all with static vector sizes.
+// The full column blocks are independent: an scf.parallel.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT: linalg.matmul
-// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c16{{.*}} step %c8
+// CHECK: scf.parallel (%[[J:.*]]) = (%{{.*}}) to (%c16{{.*}}) step (%c8
 // CHECK:   scf.for %[[I:.*]] = %{{.*}} to %c8{{.*}} step %c4
 // CHECK:     vector.load %{{.*}} : memref<10x20xf32>, vector<8xf32>
 // CHECK:     scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
@@ -23,13 +24,90 @@ func.func @matmul(%a: memref<10x6xf32>, %b: memref<6x20xf32>, %c: memref<10x20xf
 
 // -----
 
-// batch_matmul: an outer loop over the batch, indices carry it.
+// batch_matmul: an outer parallel loop over the batch, indices carry it.
 // CHECK-LABEL: func.func @batch_matmul
-// CHECK: scf.for %[[B:.*]] = %c0 to %c3
+// CHECK: scf.parallel (%[[B:.*]]) = (%c0{{.*}}) to (%c3{{.*}})
 // CHECK: vector.load %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] : memref<3x4x8xf32>, vector<8xf32>
 func.func @batch_matmul(%a: memref<3x4x5xf32>, %b: memref<3x5x8xf32>, %c: memref<3x4x8xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<3x4x5xf32>, memref<3x5x8xf32>) outs(%c : memref<3x4x8xf32>)
   return
+}
+
+// -----
+
+// A float GEMV (M = 1, K x N >= 65536) streams rows of B inside chunks of 512
+// columns; the full chunks are an scf.parallel, the 76 columns left one more
+// chunk. Every output still sums its products in k order.
+// CHECK-LABEL: func.func @gemv
+// CHECK: scf.parallel (%[[CHUNK:.*]]) = (%c0{{.*}}) to (%c1024{{.*}}) step (%c512
+// CHECK:   scf.for %[[K:.*]] = %c0{{.*}} to %c64{{.*}} step %c4
+// CHECK:     scf.for %[[J:.*]] = %c0{{.*}} to %c512{{.*}} step %c8
+// CHECK:       arith.addi %[[CHUNK]], %[[J]]
+// CHECK:       vector.fma
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c64{{.*}} step %c4
+// CHECK:   scf.for %{{.*}} = %c0{{.*}} to %c72{{.*}} step %c8
+// CHECK:   vector<4xf32>
+func.func @gemv(%a: memref<1x64xf32>, %b: memref<64x1100xf32>, %c: memref<1x1100xf32>) {
+  linalg.matmul ins(%a, %b : memref<1x64xf32>, memref<64x1100xf32>) outs(%c : memref<1x1100xf32>)
+  return
+}
+
+// -----
+
+// A fresh C that a linalg.fill wrote whole right before: the fill goes, the
+// accumulators start from the fill value instead of loading C.
+// CHECK-LABEL: func.func @fill_folded
+// CHECK-SAME: %[[A:.*]]: memref<8x6xf32>, %[[B:.*]]: memref<6x16xf32>, %[[ZERO:.*]]: f32
+// CHECK-NOT: linalg.fill
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[ZERO]] : f32 to vector<8xf32>
+// CHECK-NOT: vector.load %{{.*}} : memref<8x16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[SPLAT]],
+func.func @fill_folded(%a: memref<8x6xf32>, %b: memref<6x16xf32>, %zero: f32) -> memref<8x16xf32> {
+  %c = memref.alloc() : memref<8x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x16xf32>)
+  linalg.matmul ins(%a, %b : memref<8x6xf32>, memref<6x16xf32>) outs(%c : memref<8x16xf32>)
+  return %c : memref<8x16xf32>
+}
+
+// -----
+
+// A conv's bias broadcast into C (one value per row), with the im2col
+// between: each row's accumulators start from bias[row, 0].
+// CHECK-LABEL: func.func @bias_folded
+// CHECK-SAME: %[[BIAS:[a-z0-9]*]]: memref<4x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: linalg.copy
+// CHECK: %[[V:.*]] = memref.load %[[BIAS]][%{{.*}}, %c0{{.*}}] : memref<4x1xf32>
+// CHECK: vector.broadcast %[[V]] : f32 to vector<8xf32>
+#row = affine_map<(d0, d1) -> (d0, 0)>
+#all = affine_map<(d0, d1) -> (d0, d1)>
+func.func @bias_folded(%a: memref<4x6xf32>, %x: memref<6x8xf32>, %bias: memref<4x1xf32>) -> memref<4x8xf32> {
+  %c = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#row, #all], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<4x1xf32>) outs(%c : memref<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %col = memref.alloc() : memref<6x8xf32>
+  linalg.copy ins(%x : memref<6x8xf32>) outs(%col : memref<6x8xf32>)
+  linalg.matmul ins(%a, %col : memref<4x6xf32>, memref<6x8xf32>) outs(%c : memref<4x8xf32>)
+  return %c : memref<4x8xf32>
+}
+
+// -----
+
+// C read by something between its fill and the matmul: left alone.
+// CHECK-LABEL: func.func @fill_read_between
+// CHECK: linalg.fill
+// CHECK: memref.load %{{.*}} : memref<8x16xf32>
+// CHECK: vector.load %{{.*}} : memref<8x16xf32>, vector<8xf32>
+func.func @fill_read_between(%a: memref<8x6xf32>, %b: memref<6x16xf32>, %zero: f32) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c = memref.alloc() : memref<8x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x16xf32>)
+  %v = memref.load %c[%c0, %c0] : memref<8x16xf32>
+  linalg.matmul ins(%a, %b : memref<8x6xf32>, memref<6x16xf32>) outs(%c : memref<8x16xf32>)
+  return %v : f32
 }
 
 // -----

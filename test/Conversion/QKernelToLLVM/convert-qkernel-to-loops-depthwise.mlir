@@ -2,24 +2,23 @@
 // RUN: quant-opt %s --convert-qkernel-to-loops="family=avx2" | FileCheck %s --check-prefix=AVX2
 
 // qkernel.depthwise_conv_integer becomes a pad with the input zero point and
-// loops over vectors of 16 channels (AVX-512's int32 lanes), then output
-// pixels. The 3x3 weight vectors are loaded and sign-extended once per
-// channel block; per pixel the bias, then the taps unrolled (load,
-// sign-extend, multiply, add in registers), one store. Stride 2 scales the
-// pixel indices; the kernel offsets are constants.
+// one parallel loop over (vectors of 16 channels (AVX-512's int32 lanes),
+// image, output row), then the row's pixels. The 3x3 weight vectors are
+// loaded and sign-extended once per iteration; per pixel the bias, then the
+// taps unrolled (load, sign-extend, multiply, add in registers), one store.
+// Stride 2 scales the pixel indices; the kernel offsets are constants.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: %[[Z:.*]] = arith.constant -3 : i8
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 1, 0, 0] high[0, 1, 2, 0]
 // CHECK: tensor.yield %[[Z]] : i8
 // CHECK: %[[IN:.*]] = bufferization.to_buffer %[[P]] read_only : tensor<1x10x10x16xi8> to memref<1x10x10x16xi8>
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x4x4x16xi32>
-// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.parallel (%[[BLOCK:.*]], %[[N:.*]], %[[OH:.*]]) = (%{{.*}}, %{{.*}}, %{{.*}}) to (%c1{{.*}}, %c1{{.*}}, %c4{{.*}})
+// CHECK: %[[C:.*]] = arith.muli %[[BLOCK]], %c16
 // CHECK: %[[W0:.*]] = vector.load %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] : memref<3x3x16xi8>, vector<16xi8>
 // CHECK: %[[WX:.*]] = arith.extsi %[[W0]] : vector<16xi8> to vector<16xi32>
 // CHECK-COUNT-8: vector.load %{{.*}} : memref<3x3x16xi8>, vector<16xi8>
 // CHECK: %[[ACC0:.*]] = vector.load %{{.*}}[%[[C]]] : memref<16xi32>, vector<16xi32>
-// CHECK: scf.for %[[N:.*]] = 
-// CHECK: scf.for %[[OH:.*]] = 
 // CHECK: scf.for %[[OW:.*]] = 
 // CHECK: %[[Y:.*]] = arith.muli %[[OH]], %{{.*}} : index
 // CHECK: %[[X:.*]] = arith.muli %[[OW]], %{{.*}} : index
@@ -41,7 +40,7 @@ func.func @depthwise(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>, %b: tensor<
 // zero. On AVX2, vectors of 8 channels: two full, a tail of 4.
 // CHECK-LABEL: func.func @tail
 // CHECK-NOT: tensor.pad
-// CHECK: scf.for
+// CHECK: scf.parallel
 // CHECK: vector.store %{{.*}} : memref<1x2x2x20xi32>, vector<16xi32>
 // CHECK: %[[M:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK: vector.maskedload %{{.*}}, %[[M]], %{{.*}} : memref<1x6x6x20xi8>, vector<16xi1>, vector<16xi8> into vector<16xi8>

@@ -3,14 +3,15 @@
 
 // int8 activations: x is copied to a padded buffer and quantized per block
 // of 32 (scale, sum, bytes as i32 words); per block the 4-bit plane is
-// unpacked with a mask and a shift and fed to the dot.
+// unpacked with a mask and a shift and fed to the dot. Tiles of 16 output
+// channels and chunks of 32 rows are the dims of one scf.parallel (here 1 x 1).
 // VNNI-LABEL: func.func @int8_w4
 // VNNI: bufferization.to_buffer %arg0 {{.*}}read_only{{.*}}strided<[?, ?], offset: ?>
 // VNNI: linalg.copy
 // VNNI: vector.reduction <maxnumf>
 // VNNI: math.roundeven
 // VNNI: vector.reduction <add>
-// VNNI: scf.for
+// VNNI: scf.parallel ({{.*}}, {{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%c1{{.*}}, %c1{{.*}})
 // VNNI: scf.for {{.*}} step %c4
 // VNNI: vector.load {{.*}} : memref<512xi8>, vector<64xi8>
 // VNNI: arith.andi {{.*}} : vector<64xi8>

@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Thread scaling: PaddleOCR cls, rec and det compiled by quantc (float and
+quantized artifacts) at 1 and N threads (`quantc run --threads`), against
+onnxruntime-node at the same intraOpNumThreads, in the same run.
+
+bench/threads-bench.py [--quantc build/bin/quantc] [--runs 50] [--threads 2]
+                       [--models cls,rec,det] [--configs float,w8a8]
+Configurations: float; w8a8 (`--bits 8 --act-bits 8`, data-free ranges: fine
+for timing), against ORT on quantc's QDQ export of the same quantization.
+Each artifact is also checked to give bit-identical outputs at 1 and N
+threads. Prints a Markdown table; speedup = quantc 1 thread / quantc N
+threads; vs ORT = quantc / ORT at N threads (lower is better)."""
+import argparse
+import filecmp
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+import numpy as np
+
+from benchlib import cpu_name
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = {
+    "cls": ("ch_ppocr_mobile_v2.0_cls_infer.onnx", (1, 3, 48, 192)),
+    "rec": ("ch_PP-OCRv4_rec_infer.onnx", (1, 3, 48, 320)),
+    "det": ("ch_PP-OCRv4_det_infer.onnx", (1, 3, 640, 640)),
+}
+CONFIGS = {"float": [], "w8a8": ["--bits", "8", "--act-bits", "8"]}
+
+
+
+def time_quantc(args, artifact, x, threads, out):
+    result = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x, "--threads",
+                             str(threads), "--repeat", str(args.runs), "--time", "-o", out],
+                            check=True, capture_output=True, text=True)
+    return float(re.search(r"median ([0-9.]+) ms", result.stderr).group(1))
+
+
+def time_ort(args, model, x, threads):
+    for level in ([], ["--optimization", "basic"]):  # QDQ graphs "all" cannot load fall back
+        run = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), model,
+                              "--input", "x=" + x, "--threads", str(threads), "--repeat",
+                              str(args.runs)] + level, capture_output=True, text=True)
+        if run.returncode == 0:
+            return json.loads(run.stdout)["median_ms"]
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quantc", default=os.path.join(ROOT, "build", "bin", "quantc"))
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default="cls,rec,det")
+    parser.add_argument("--configs", default="float,w8a8")
+    args = parser.parse_args()
+    n = args.threads
+    print("machine: %s, %d cores; median of %d runs\n" % (cpu_name(), os.cpu_count(), args.runs))
+    print("| model | config | quantc 1t (ms) | quantc %dt (ms) | speedup | ORT 1t (ms) | ORT %dt (ms) "
+          "| vs ORT at 1t | vs ORT at %dt | bit-identical |" % (n, n, n))
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        for name in args.models.split(","):
+            file, shape = MODELS[name]
+            model = os.path.join(ROOT, ".cache", "models", file)
+            x = os.path.join(work, name + ".npy")
+            np.save(x, np.random.default_rng(0).random(shape, np.float32))
+            dims = "x=" + ",".join(map(str, shape))
+            for config in args.configs.split(","):
+                flags = CONFIGS[config]
+                artifact = os.path.join(work, name + "-" + config)
+                subprocess.run([args.quantc, "compile", model, "--input-shape", dims, "-o", artifact]
+                               + flags, check=True, stderr=subprocess.DEVNULL)
+                one, many = (os.path.join(work, "%s-%s-%d.npy" % (name, config, t)) for t in (1, n))
+                q1 = time_quantc(args, artifact, x, 1, one)
+                qn = time_quantc(args, artifact, x, n, many)
+                peer = model
+                if flags:
+                    peer = os.path.join(work, name + "-" + config + ".qdq.onnx")
+                    subprocess.run([args.quantc, "export-qdq", model, "--input-shape", dims, "-o",
+                                    peer] + flags, check=True, stderr=subprocess.DEVNULL)
+                o1, on = time_ort(args, peer, x, 1), time_ort(args, peer, x, n)
+                ratio = lambda q, o: "%.2fx" % (q / o) if o else "n/a"
+                fmt = lambda v: "%.2f" % v if v else "failed"
+                print("| %s | %s | %.2f | %.2f | %.2fx | %s | %s | %s | %s | %s |" % (
+                    name, config, q1, qn, q1 / qn, fmt(o1), fmt(on), ratio(q1, o1), ratio(qn, on),
+                    "yes" if filecmp.cmp(one, many, shallow=False) else "NO"), flush=True)
+
+
+if __name__ == "__main__":
+    main()

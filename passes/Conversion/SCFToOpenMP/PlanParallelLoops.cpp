@@ -1,0 +1,210 @@
+// quantc-plan-parallel-loops: which scf.parallel loops get a thread team, and over which dims.
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_QUANTCPLANPARALLELLOOPSPASS
+#include "passes/Conversion/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// Trip count of [lower, upper) by step when all three are constants; a
+/// guess otherwise (dynamic bounds here are row chunks of a few dozen).
+int64_t tripCount(Value lower, Value upper, Value step) {
+  auto lo = getConstantIntValue(lower), hi = getConstantIntValue(upper),
+       st = getConstantIntValue(step);
+  if (!lo || !hi || !st || *st <= 0)
+    return 16;
+  return *hi > *lo ? (*hi - *lo + *st - 1) / *st : 0;
+}
+
+int64_t workOf(Block &block);
+bool hasLoops(Block &block);
+
+/// A loop's iterations times its body's work. A body of scalar ops with no
+/// loop inside is the innermost loop LLVM vectorizes: 8 elements per op.
+int64_t loopWork(int64_t trips, Block &body) {
+  int64_t perIteration = workOf(body);
+  bool vectorOps = false;
+  body.walk([&](Operation *op) {
+    vectorOps |= llvm::any_of(op->getResultTypes(), llvm::IsaPred<VectorType>);
+  });
+  if (!vectorOps && !hasLoops(body))
+    return std::max<int64_t>(1, trips * perIteration / 8);
+  return trips * perIteration;
+}
+
+/// Element operations one execution of `op` runs: a scalar op is one, a
+/// vector op one per element.
+int64_t workOf(Operation *op) {
+  if (auto loop = dyn_cast<scf::ForOp>(op))
+    return loopWork(tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()),
+                    *loop.getBody());
+  if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+    int64_t trips = 1;
+    for (auto [lo, hi, st] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+      trips *= tripCount(lo, hi, st);
+    return loopWork(trips, *loop.getBody());
+  }
+  int64_t own = 1;
+  for (Type type : op->getResultTypes())
+    if (auto vector = dyn_cast<VectorType>(type))
+      own = std::max<int64_t>(own, vector.getNumElements());
+  int64_t nested = 0;
+  for (Region &region : op->getRegions()) // scf.if and the like: the costlier branch
+    for (Block &block : region)
+      nested = std::max(nested, workOf(block));
+  return own + nested;
+}
+
+int64_t workOf(Block &block) {
+  int64_t total = 0;
+  for (Operation &op : block)
+    total = std::min<int64_t>(total + workOf(&op), int64_t(1) << 50);
+  return total;
+}
+
+bool hasLoops(Block &block) {
+  bool found = false;
+  block.walk([&](LoopLikeOpInterface) { found = true; });
+  return found;
+}
+
+/// Replaces dims [first, end) of `loop` by scf.for loops around its body;
+/// erases `loop` when no dim stays parallel. The body keeps its order of
+/// operations, so an iteration computes exactly what it did before.
+///
+///   scf.parallel (%i, %j) = (0, 0) to (4, 8) step (1, 1) { body(%i, %j) }
+///   first = 1 ->
+///   scf.parallel (%i) = (0) to (4) step (1) { scf.for %j = 0 to 8 { body(%i, %j) } }
+void makeSequential(scf::ParallelOp loop, unsigned first) {
+  if (first >= loop.getNumLoops())
+    return;
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto lower = loop.getLowerBound(), upper = loop.getUpperBound(), step = loop.getStep();
+  Block *target = nullptr;
+  SmallVector<Value> ivs;
+  auto buildInner = [&](OpBuilder &nested, Location l, ValueRange outer) {
+    ivs.assign(outer.begin(), outer.end());
+    auto nest = scf::buildLoopNest(nested, l, lower.drop_front(first), upper.drop_front(first),
+                                   step.drop_front(first));
+    for (scf::ForOp inner : nest.loops)
+      ivs.push_back(inner.getInductionVar());
+    target = nest.loops.back().getBody();
+  };
+  if (first == 0)
+    buildInner(b, loc, {});
+  else
+    scf::ParallelOp::create(b, loc, lower.take_front(first), upper.take_front(first),
+                            step.take_front(first), buildInner);
+  Block &body = *loop.getBody();
+  body.getTerminator()->erase(); // scf.reduce with no operands
+  for (auto [arg, iv] : llvm::zip(body.getArguments(), ivs))
+    arg.replaceAllUsesWith(iv);
+  target->getOperations().splice(target->getTerminator()->getIterator(), body.getOperations());
+  loop.erase();
+}
+
+/// An elementwise body whose innermost dim must be parallel too (too few
+/// outer iterations): that dim goes in chunks of kChunk iterations, each an
+/// scf.for that still vectorizes, instead of one omp iteration per element.
+///
+///   scf.parallel (%i, %j) = (0, 0) to (1, 4800) step (1, 1) { body(%i, %j) }
+///   ->
+///   scf.parallel (%i, %c) = (0, 0) to (1, 19) step (1, 1) {
+///     scf.for %j = %c * 256 to min(%c * 256 + 256, 4800) step 1 { body(%i, %j) }
+///   }
+constexpr int64_t kChunk = 256;
+
+scf::ParallelOp chunkInnermost(scf::ParallelOp loop) {
+  unsigned last = loop.getNumLoops() - 1;
+  auto lo = getConstantIntValue(loop.getLowerBound()[last]),
+       hi = getConstantIntValue(loop.getUpperBound()[last]),
+       st = getConstantIntValue(loop.getStep()[last]);
+  if (!lo || !hi || !st || *st <= 0 || tripCount(loop.getLowerBound()[last],
+                                                 loop.getUpperBound()[last],
+                                                 loop.getStep()[last]) < 2 * kChunk)
+    return loop;
+  int64_t trips = (*hi - *lo + *st - 1) / *st;
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto constant = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  SmallVector<Value> lower(loop.getLowerBound()), upper(loop.getUpperBound()),
+      step(loop.getStep());
+  lower[last] = constant(0);
+  upper[last] = constant((trips + kChunk - 1) / kChunk);
+  step[last] = constant(1);
+  auto chunked = scf::ParallelOp::create(
+      b, loc, lower, upper, step, [&](OpBuilder &nested, Location l, ValueRange ivs) {
+        auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nested, l, v); };
+        Value first = arith::AddIOp::create(
+            nested, l, index(*lo), arith::MulIOp::create(nested, l, ivs[last], index(kChunk * *st)));
+        Value end = arith::MinSIOp::create(
+            nested, l, arith::AddIOp::create(nested, l, first, index(kChunk * *st)), index(*hi));
+        auto inner = scf::ForOp::create(nested, l, first, end, index(*st));
+        Block &body = *loop.getBody();
+        body.getTerminator()->erase();
+        for (unsigned d = 0; d < last; ++d)
+          body.getArgument(d).replaceAllUsesWith(ivs[d]);
+        body.getArgument(last).replaceAllUsesWith(inner.getInductionVar());
+        Block *target = inner.getBody();
+        target->getOperations().splice(target->getTerminator()->getIterator(),
+                                       body.getOperations());
+      });
+  loop.erase();
+  return chunked;
+}
+
+/// How many leading dims stay parallel: enough to reach 64 iterations,
+/// leaving the innermost dim to a vectorizable scf.for when possible.
+unsigned parallelPrefix(scf::ParallelOp loop) {
+  unsigned dims = loop.getNumLoops();
+  int64_t iterations = 1;
+  for (unsigned d = 0; d + 1 < dims; ++d) {
+    iterations *= tripCount(loop.getLowerBound()[d], loop.getUpperBound()[d], loop.getStep()[d]);
+    if (iterations >= 64)
+      return d + 1;
+  }
+  return dims;
+}
+
+struct QuantcPlanParallelLoopsPass
+    : impl::QuantcPlanParallelLoopsPassBase<QuantcPlanParallelLoopsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    // Outermost first: a kept loop's nested loops are made sequential.
+    SmallVector<scf::ParallelOp> outermost;
+    getOperation().walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
+      outermost.push_back(loop);
+      return WalkResult::skip();
+    });
+    for (scf::ParallelOp loop : outermost) {
+      if (loop.getNumResults() != 0)
+        continue; // a reduction: convert-scf-to-openmp handles it whole
+      SmallVector<scf::ParallelOp> nested;
+      loop.getBody()->walk([&](scf::ParallelOp inner) {
+        if (inner.getNumResults() == 0)
+          nested.push_back(inner);
+      });
+      for (scf::ParallelOp inner : llvm::reverse(nested))
+        makeSequential(inner, 0);
+      bool worthIt = enable && workOf(loop.getOperation()) >= minWork;
+      if (!worthIt) {
+        makeSequential(loop, 0);
+        continue;
+      }
+      unsigned prefix = parallelPrefix(loop);
+      if (prefix == loop.getNumLoops() && !hasLoops(*loop.getBody()))
+        loop = chunkInnermost(loop);
+      makeSequential(loop, prefix);
+    }
+  }
+};
+
+} // namespace
+} // namespace quantc

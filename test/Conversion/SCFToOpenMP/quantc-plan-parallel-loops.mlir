@@ -1,0 +1,136 @@
+// RUN: quant-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(quantc-plan-parallel-loops))" | FileCheck %s
+// RUN: quant-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(quantc-plan-parallel-loops{enable=false}))" | FileCheck %s --check-prefix=OFF
+// RUN: quant-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(quantc-plan-parallel-loops{min-work=1}))" | FileCheck %s --check-prefix=ALL
+
+// 32 x 48 x 320 elements, two scalar ops each (vectorized by LLVM: an
+// eighth), is worth a team: the outer dims up to 64 iterations (32 x 48)
+// stay parallel, the innermost becomes an scf.for that still vectorizes.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.parallel (%[[C:.*]], %[[H:.*]]) = (%c0, %c0) to (%c32, %c48) step (%c1, %c1) {
+// CHECK:   scf.for %[[W:.*]] = %c0 to %c320 step %c1 {
+// CHECK:     memref.load %arg0[%[[C]], %[[H]], %[[W]]]
+// CHECK:     arith.addf
+// CHECK:     memref.store
+// CHECK:   }
+// CHECK:   scf.reduce
+// OFF-LABEL: func.func @large
+// OFF-NOT: scf.parallel
+// OFF: scf.for %[[C:.*]] = %c0 to %c32 step %c1 {
+// OFF:   scf.for %[[H:.*]] = %c0 to %c48 step %c1 {
+// OFF:     scf.for %[[W:.*]] = %c0 to %c320 step %c1 {
+// OFF:       memref.load %arg0[%[[C]], %[[H]], %[[W]]]
+func.func @large(%x: memref<32x48x320xf32>, %y: memref<32x48x320xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c48 = arith.constant 48 : index
+  %c320 = arith.constant 320 : index
+  scf.parallel (%c, %h, %w) = (%c0, %c0, %c0) to (%c32, %c48, %c320) step (%c1, %c1, %c1) {
+    %v = memref.load %x[%c, %h, %w] : memref<32x48x320xf32>
+    %s = arith.addf %v, %v : f32
+    memref.store %s, %y[%c, %h, %w] : memref<32x48x320xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// 8 x 64 elements: a team would cost more than the loop. Sequential, in the
+// same order; with min-work=1 it stays parallel (both dims: 8 iterations are
+// too few, 64 too few to cut in chunks of 256).
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %[[I:.*]] = %c0 to %c8 step %c1 {
+// CHECK:   scf.for %[[J:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     memref.load %arg0[%[[I]], %[[J]]]
+// ALL-LABEL: func.func @small
+// ALL: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
+// ALL-NEXT: memref.load
+func.func @small(%x: memref<8x64xf32>, %y: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<8x64xf32>
+    memref.store %v, %y[%i, %j] : memref<8x64xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// One image row of 200000 elements: the outer dims give a single
+// iteration, so the innermost dim goes in chunks of 256, each an scf.for
+// (the last chunk ends at 200000).
+// CHECK-LABEL: func.func @one_long_row
+// CHECK: scf.parallel (%[[I:.*]], %[[CHUNK:.*]]) = (%c0, %c0{{.*}}) to (%c1, %c782) step (%c1, %c1{{.*}}) {
+// CHECK:   %[[OFFSET:.*]] = arith.muli %[[CHUNK]], %c256
+// CHECK:   %[[FIRST:.*]] = arith.addi %{{.*}}, %[[OFFSET]]
+// CHECK:   %[[NEXT:.*]] = arith.addi %[[FIRST]], %c256
+// CHECK:   %[[END:.*]] = arith.minsi %[[NEXT]], %c200000
+// CHECK:   scf.for %[[J:.*]] = %[[FIRST]] to %[[END]] step %c1
+// CHECK:     memref.load %arg0[%[[I]], %[[J]]]
+func.func @one_long_row(%x: memref<1x200000xf32>, %y: memref<1x200000xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 200000 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c1, %n) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<1x200000xf32>
+    %s = arith.mulf %v, %v : f32
+    %t = arith.addf %s, %v : f32
+    memref.store %t, %y[%i, %j] : memref<1x200000xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A team runs the outermost loop only: a parallel loop nested in a kept one
+// becomes sequential (its iterations stay in one thread's iteration).
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.parallel (%[[T:.*]]) = (%c0) to (%c64) step (%c1) {
+// CHECK-NOT: scf.parallel
+// CHECK:   scf.for %[[R:.*]] = %c0 to %c512 step %c1 {
+// CHECK:     vector.load %arg0[%[[T]], %[[R]], %c0]
+func.func @nested(%x: memref<64x512x16xf32>, %y: memref<64x512x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c512 = arith.constant 512 : index
+  scf.parallel (%t) = (%c0) to (%c64) step (%c1) {
+    scf.parallel (%r) = (%c0) to (%c512) step (%c1) {
+      %v = vector.load %x[%t, %r, %c0] : memref<64x512x16xf32>, vector<16xf32>
+      %s = arith.addf %v, %v : vector<16xf32>
+      vector.store %s, %y[%t, %r, %c0] : memref<64x512x16xf32>, vector<16xf32>
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A loop with a reduction result is left to convert-scf-to-openmp whole.
+// CHECK-LABEL: func.func @reduction
+// CHECK: scf.parallel {{.*}} init
+// CHECK: scf.reduce
+func.func @reduction(%x: memref<4096xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f32 {
+    %v = memref.load %x[%i] : memref<4096xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %r = arith.addf %a, %b : f32
+      scf.reduce.return %r : f32
+    }
+  }
+  return %sum : f32
+}
