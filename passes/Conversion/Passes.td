@@ -44,8 +44,10 @@ def ConvertLinalgMatmulToVectorPass
     and accumulates with vector.fma into `rows` accumulators held in
     iter_args (the BLIS/GotoBLAS microkernel shape). Column blocks are the
     outer loop so a K x cols panel of B stays in cache across row blocks;
-    its full blocks (and batch_matmul's batches) are an scf.parallel. Edge
-    tiles use the same kernel with smaller static sizes. When C is a fresh
+    (column block, chunk of 4 row tiles) pairs, the edge block and chunk
+    included (picked by scf.if), are one scf.parallel, as are
+    batch_matmul's batches. Edge tiles use the same kernel with smaller
+    static sizes. When C is a fresh
     allocation that a linalg.fill or a per-row broadcast (conv's bias)
     wrote whole just before, that op goes and the accumulators start from
     its values. A float GEMV streams rows of B in chunks of 512 columns.
@@ -57,8 +59,8 @@ def ConvertLinalgMatmulToVectorPass
     ```
     After (sketch):
     ```mlir
-    scf.parallel (%j) = (%c0) to (%c6624) step (%c32) {
-      scf.for %i = %c0 to %c40 step %c8 {
+    scf.parallel (%jb, %chunk) = (%c0, %c0) to (%c208, %c2) step (%c1, %c1) {
+      scf.for %i = ... step %c8 {
         %acc = scf.for %k ... iter_args(%r0 = ..., %r7 = ...) -> (vector<32xf32>, ...) {
           %b = vector.load %b[%k, %j] : memref<120x6625xf32>, vector<32xf32>
           %a0 = memref.load %a[%i, %k] ...

@@ -157,20 +157,68 @@ void emitRowStreamGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t nr) {
       /*parallel=*/true);
 }
 
-/// Column blocks outside, so a K x nr panel of B stays in cache across row
-/// blocks; the column blocks are the parallel loop (convolutions put their
-/// pixels there, so there are many).
+/// body() in an scf.if on `cond`, otherBody() in its else branch.
+void ifElse(OpBuilder &b, Location loc, Value cond, function_ref<void()> body,
+            function_ref<void()> otherBody) {
+  scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &tb, Location tl) {
+        body();
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        otherBody();
+        scf::YieldOp::create(eb, el);
+      });
+}
+
+/// Rows of one chunk of kGemmChunkTiles row tiles (kept as a unit so a
+/// thread reuses a K x nr panel of B across them).
+constexpr int64_t kGemmChunkTiles = 4;
+
+/// One scf.parallel over (column block, chunk of rows) pairs: the edge
+/// column block and the last, shorter chunk are iterations too (picked by
+/// scf.if), so a team balances even a GEMM of a few blocks (an attention
+/// head of 40 x 120), and nothing runs after the loop. Consecutive
+/// iterations share a column block, whose K x nr panel of B stays in cache.
 void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr) {
   if (isRowStream(g))
     return emitRowStreamGemv(b, loc, g, nr);
-  forBlocks(
-      b, loc, g.n, nr,
-      [&](OpBuilder &cb, Location cl, Value j0, int64_t width) {
-        forBlocks(cb, cl, g.m, mr, [&](OpBuilder &rb, Location rl, Value i0, int64_t rows) {
-          emitTile(rb, rl, g, i0, j0, rows, width);
-        });
-      },
-      /*parallel=*/true);
+  int64_t fullCols = g.n / nr, edgeCols = g.n % nr;
+  int64_t chunkRows = kGemmChunkTiles * mr;
+  int64_t fullChunks = g.m / chunkRows, lastRows = g.m % chunkRows;
+  auto index = [&](int64_t v) { return indexConstant(b, loc, v); };
+  Value colBlocks = index(fullCols + (edgeCols ? 1 : 0));
+  Value rowChunks = index(fullChunks + (lastRows ? 1 : 0));
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0), index(0)}, ValueRange{colBlocks, rowChunks},
+      ValueRange{index(1), index(1)}, [&](OpBuilder &pb, Location pl, ValueRange ivs) {
+        Value first = arith::MulIOp::create(pb, pl, ivs[1], index(chunkRows));
+        // The tiles of rows [first, first + rows) in columns [j0, j0 + width).
+        auto rowTiles = [&](Value j0, int64_t width, int64_t rows) {
+          forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
+            emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
+          });
+        };
+        auto chunk = [&](Value j0, int64_t width) {
+          if (!lastRows)
+            return rowTiles(j0, width, chunkRows);
+          if (!fullChunks)
+            return rowTiles(j0, width, lastRows);
+          Value full = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[1],
+                                             index(fullChunks));
+          ifElse(pb, pl, full, [&] { rowTiles(j0, width, chunkRows); },
+                 [&] { rowTiles(j0, width, lastRows); });
+        };
+        Value j0 = arith::MulIOp::create(pb, pl, ivs[0], index(nr));
+        if (!edgeCols)
+          return chunk(j0, nr);
+        if (!fullCols)
+          return chunk(j0, edgeCols);
+        Value full = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[0],
+                                           index(fullCols));
+        ifElse(pb, pl, full, [&] { chunk(j0, nr); }, [&] { chunk(j0, edgeCols); });
+      });
 }
 
 /// The op that last wrote the whole 2-D C before `matmul`, when C is a

@@ -1,11 +1,14 @@
 // RUN: quant-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(convert-linalg-matmul-to-vector{rows=4 cols=8}))" | FileCheck %s
 
-// M=10, N=20 with a 4x8 tile: full tiles in loops (8 rows, 16 columns), then
-// 2 edge rows and a 4-wide edge column block, all with static vector sizes.
-// The full column blocks are independent: an scf.parallel.
+// M=10, N=20 with a 4x8 tile: one scf.parallel over (column block, chunk of
+// 4 row tiles): blocks 0 and 1 are 8 wide, block 2 (scf.if's else) the 4
+// columns left; the one chunk has 2 full row tiles and an edge of 2 rows.
+// All vector sizes are static.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT: linalg.matmul
-// CHECK: scf.parallel (%[[J:.*]]) = (%{{.*}}) to (%c16{{.*}}) step (%c8
+// CHECK: scf.parallel (%[[J:.*]], %[[CHUNK:.*]]) = (%c0{{.*}}, %c0{{.*}}) to (%c3{{.*}}, %c1{{.*}})
+// CHECK:   %[[FULL:.*]] = arith.cmpi ult, %[[J]], %c2
+// CHECK:   scf.if %[[FULL]] {
 // CHECK:   scf.for %[[I:.*]] = %{{.*}} to %c8{{.*}} step %c4
 // CHECK:     vector.load %{{.*}} : memref<10x20xf32>, vector<8xf32>
 // CHECK:     scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
@@ -15,6 +18,7 @@
 // CHECK:       vector.fma
 // CHECK:     vector.store
 // CHECK: -> (vector<8xf32>, vector<8xf32>)
+// CHECK: } else {
 // CHECK: -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK: -> (vector<4xf32>, vector<4xf32>)
 func.func @matmul(%a: memref<10x6xf32>, %b: memref<6x20xf32>, %c: memref<10x20xf32>) {
