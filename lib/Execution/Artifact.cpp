@@ -109,7 +109,7 @@ static std::string shapeText(const TensorSignature &tensor) {
 }
 
 static std::string headerText(llvm::StringRef name, const ModelSignature &signature,
-                              const TargetSpec &target) {
+                              const TargetSpec &target, int64_t scratchBytes) {
   std::string guard = llvm::StringRef(name).upper() + "_H";
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -136,6 +136,11 @@ static std::string headerText(llvm::StringRef name, const ModelSignature &signat
      << " *   quantc_thread_count() threads (quantc_set_thread_count,\n"
      << " *   quantc_run_options, QUANTC_NUM_THREADS; default every core);\n"
      << " *   results are bit-identical for any count. */\n";
+  os << "/* Scratch memory of one call: intermediates share one arena of this\n"
+     << " * many bytes, planned from their lifetimes (one block per calling\n"
+     << " * thread, kept for its next call). */\n"
+     << "#define " << llvm::StringRef(name).upper() << "_SCRATCH_BYTES " << scratchBytes
+     << "\n\n";
   os << "extern const quantc_model " << name << "_model;\n\nvoid " << name << "_run(";
   std::set<std::string> used;
   auto param = [&](const TensorSignature &tensor, bool isInput) {
@@ -228,6 +233,10 @@ llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signatur
     return llvm::createStringError("translation to LLVM IR failed");
   module->setDataLayout((*machine)->createDataLayout());
   module->setTargetTriple((*machine)->getTargetTriple());
+  int64_t scratchBytes = 0;
+  if (auto main = lowered.lookupSymbol("main"))
+    if (auto bytes = main->getAttrOfType<mlir::IntegerAttr>("quantc.scratch_bytes"))
+      scratchBytes = bytes.getInt();
   llvm::Function *run = module->getFunction("main");
   if (!run)
     return llvm::createStringError("lowered module has no main function");
@@ -291,7 +300,7 @@ llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signatur
   llvm::SmallString<256> headerPath(outDir), runtimeHeaderPath(outDir);
   llvm::sys::path::append(headerPath, name + ".h");
   llvm::sys::path::append(runtimeHeaderPath, "quantc_runtime.h");
-  if (auto error = writeFileAtomically(headerPath, headerText(name, signature, target)))
+  if (auto error = writeFileAtomically(headerPath, headerText(name, signature, target, scratchBytes)))
     return llvm::sys::fs::remove(tempLibrary), std::move(error);
   if (auto error = writeFileAtomically(runtimeHeaderPath, runtimeHeaderText))
     return llvm::sys::fs::remove(tempLibrary), std::move(error);

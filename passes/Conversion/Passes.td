@@ -243,6 +243,43 @@ def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp
                            "::mlir::vector::VectorDialect"];
 }
 
+def QuantcScratchArenaPass : Pass<"quantc-scratch-arena", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's intermediates in one arena, reusing memory of dead buffers";
+  let description = [{
+    Runs after bufferization and buffer deallocation, which free every
+    intermediate at the end of the function: a model's peak memory was the
+    sum of all of them. Each static memref.alloc of the function's body
+    block lives from its own position to the last use of any view of it
+    (an op nested in a loop counts at the loop's position); buffers whose
+    lifetimes overlap get disjoint offsets (64-byte aligned, placed
+    largest first at the lowest offset free of every live neighbour), the
+    others share memory. One allocation, of the arena's size, replaces them
+    (a per-thread cached block of the runtime), freed before the return;
+    the function gets `quantc.scratch_bytes`. A buffer that is returned or
+    handed to a call keeps its own allocation.
+
+    Before:
+    ```mlir
+    %a = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+    linalg.fill ins(%c : f32) outs(%a : memref<1024xf32>)
+    %b = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+    linalg.copy ins(%a : memref<1024xf32>) outs(%out : memref<1024xf32>)
+    linalg.fill ins(%c : f32) outs(%b : memref<1024xf32>)
+    memref.dealloc %a : memref<1024xf32>
+    memref.dealloc %b : memref<1024xf32>
+    ```
+    After (%b reuses %a's bytes):
+    ```mlir
+    %arena = memref.alloc() {alignment = 64 : i64} : memref<4096xi8>
+    %a = memref.view %arena[%c0][] : memref<4096xi8> to memref<1024xf32>
+    %b = memref.view %arena[%c0][] : memref<4096xi8> to memref<1024xf32>
+    ...
+    memref.dealloc %arena : memref<4096xi8>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
 def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Keep the scf.parallel loops worth a thread team; make the rest sequential";
   let description = [{

@@ -53,6 +53,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
   addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-parallel-loops),"
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcScratchArenaPass());
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));

@@ -1,0 +1,92 @@
+/* A lean runner for the memory benchmark: loads lib<name>.so with dlopen
+ * (nothing else: no LLVM, no quantc), runs <name>_model on one .npy input
+ * through the artifact's own runtime, and prints its timing and resident
+ * memory as JSON: idle_kb (after loading), peak_kb (getrusage).
+ * Usage: run_artifact LIB.so NAME X.npy THREADS REPEAT */
+#define _GNU_SOURCE
+#include "quantc/Runtime/quantc_runtime.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static long resident_kb(void) {
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = 0;
+  while (status && fgets(line, sizeof line, status))
+    if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+      break;
+  if (status)
+    fclose(status);
+  return kb;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) {
+    fprintf(stderr, "usage: run_artifact LIB.so NAME X.npy THREADS REPEAT\n");
+    return 2;
+  }
+  void *library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    fprintf(stderr, "run_artifact: %s\n", dlerror());
+    return 1;
+  }
+  char symbol[256];
+  snprintf(symbol, sizeof symbol, "%s_model", argv[2]);
+  const quantc_model *model = dlsym(library, symbol);
+  int (*run)(const quantc_model *, const quantc_run_options *, const quantc_tensor *, int32_t,
+             quantc_tensor *, int32_t, char *, size_t) =
+      (int (*)(const quantc_model *, const quantc_run_options *, const quantc_tensor *, int32_t,
+               quantc_tensor *, int32_t, char *, size_t))dlsym(library, "quantc_model_run_with_options");
+  int (*read_npy)(const char *, quantc_tensor *, char *, size_t) =
+      (int (*)(const char *, quantc_tensor *, char *, size_t))dlsym(library, "quantc_npy_read");
+  if (!model || !run || !read_npy) {
+    fprintf(stderr, "run_artifact: %s lacks %s or the runtime's entry points\n", argv[1], symbol);
+    return 1;
+  }
+  long idle = resident_kb();
+  char error[512];
+  quantc_tensor input;
+  if (read_npy(argv[3], &input, error, sizeof error)) {
+    fprintf(stderr, "run_artifact: %s\n", error);
+    return 1;
+  }
+  quantc_run_options options;
+  memset(&options, 0, sizeof options);
+  options.num_threads = atoi(argv[4]);
+  int repeat = atoi(argv[5]);
+  quantc_tensor outputs[16];
+  if (model->num_outputs > 16)
+    return 1;
+  memset(outputs, 0, sizeof outputs);
+  double *times = calloc(repeat + 1, sizeof *times);
+  for (int i = 0; i <= repeat; ++i) { /* one warm-up */
+    double start = now_ms();
+    if (run(model, &options, &input, 1, outputs, model->num_outputs, error, sizeof error)) {
+      fprintf(stderr, "run_artifact: %s\n", error);
+      return 1;
+    }
+    times[i] = now_ms() - start;
+  }
+  qsort(times + 1, repeat, sizeof *times, by_value);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  printf("{\"median_ms\": %.3f, \"idle_kb\": %ld, \"peak_kb\": %ld}\n",
+         repeat ? times[1 + repeat / 2] : times[0], idle, usage.ru_maxrss);
+  return 0;
+}
