@@ -360,6 +360,16 @@ def parallel_net():
     return model(nodes, [vi("x", F, [1, 8, 32, 32])], [vi("y", F, [32, 600])], inits)
 
 
+def conv_transpose_upsample():
+    """x[1,3,5,6] -> ConvTranspose 3->4, kernel 2x2, stride 2, bias: the
+    non-overlapping upsampling that lowers to one GEMM."""
+    node = helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", strides=[2, 2],
+                            kernel_shape=[2, 2])
+    inits = [numpy_helper.from_array(weights((3, 4, 2, 2), 1), "w"),
+             numpy_helper.from_array(weights((4,), 2), "b")]
+    return model([node], [vi("x", F, [1, 3, 5, 6])], [vi("y", F, [1, 4, 10, 12])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

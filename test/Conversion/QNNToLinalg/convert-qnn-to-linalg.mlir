@@ -38,6 +38,22 @@ func.func @conv3x3(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<
 
 // -----
 
+// A ConvTranspose whose stride is its kernel (2x2, an upsampling head) is one
+// GEMM W^T [F*2*2, C] x X [C, H*W] started from the bias per row, then an
+// interleaving transpose: no zero-inserted input, no pad, no im2col.
+// CHECK-LABEL: func.func @conv_transpose_upsample
+// CHECK-NOT: tensor.insert_slice
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<3x4x2x2xf32>) outs(%{{.*}} : tensor<4x2x2x3xf32>) permutation = [1, 2, 3, 0]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x3xf32>, tensor<3x30xf32>) outs(%{{.*}} : tensor<16x30xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<4x2x2x5x6xf32>) outs(%{{.*}} : tensor<4x5x2x6x2xf32>) permutation = [0, 3, 1, 4, 2]
+func.func @conv_transpose_upsample(%x: tensor<1x3x5x6xf32>, %w: tensor<3x4x2x2xf32>, %b: tensor<4xf32>) -> tensor<1x4x10x12xf32> {
+  %y = qnn.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, group = 1 : i64} : (tensor<1x3x5x6xf32>, tensor<3x4x2x2xf32>, tensor<4xf32>) -> tensor<1x4x10x12xf32>
+  return %y : tensor<1x4x10x12xf32>
+}
+
+// -----
+
 // A 1x1 conv needs no im2col: the NCHW image already is the GEMM's rhs.
 // CHECK-LABEL: func.func @conv1x1
 // CHECK-NOT: tensor.pad
