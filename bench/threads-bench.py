@@ -78,11 +78,12 @@ def main():
                 q1 = time_quantc(args, artifact, x, 1, one)
                 qn = time_quantc(args, artifact, x, n, many)
                 peer = model
-                if flags:
+                if flags:  # ORT runs quantc's QDQ export, when the model exports
                     peer = os.path.join(work, name + "-" + config + ".qdq.onnx")
-                    subprocess.run([args.quantc, "export-qdq", model, "--input-shape", dims, "-o",
-                                    peer] + flags, check=True, stderr=subprocess.DEVNULL)
-                o1, on = time_ort(args, peer, x, 1), time_ort(args, peer, x, n)
+                    if subprocess.run([args.quantc, "export-qdq", model, "--input-shape", dims,
+                                       "-o", peer] + flags, stderr=subprocess.DEVNULL).returncode:
+                        peer = None
+                o1, on = (time_ort(args, peer, x, 1), time_ort(args, peer, x, n)) if peer else (None, None)
                 ratio = lambda q, o: "%.2fx" % (q / o) if o else "n/a"
                 fmt = lambda v: "%.2f" % v if v else "failed"
                 print("| %s | %s | %.2f | %.2f | %.2fx | %s | %s | %s | %s | %s |" % (

@@ -21,6 +21,10 @@ if config.quantc_sanitized:
 if lit_config.params.get("tsan"):
     config.available_features.add("tsan")
 config.substitutions.append(("%tsan-runtime", os.path.join(config.quantc_obj_root, "lib", "tsan")))
+# lit runs two tests at once on this 2-core machine, and a model run uses
+# every core: OpenMP workers that spin-wait between loops (libomp's default
+# for 200 ms) would take the other test's core. Passive workers sleep.
+config.environment["OMP_WAIT_POLICY"] = "passive"
 config.environment["PATH"] = os.pathsep.join(
     [config.quantc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Debian's interpreter has python3-onnx and numpy; a pyenv python3 may not.

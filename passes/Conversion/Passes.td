@@ -287,7 +287,7 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     parallel dimensions, the N tiles and row chunks of packed kernels, the
     column blocks of the float GEMM). Forking a team costs about a
     microsecond, so this pass keeps an outermost scf.parallel only when its
-    estimated work (element operations: a vector op counts its elements, a
+    estimated work (a scalar op is one unit, a vector op one per 32 bits, a
     scalar op in an innermost loop LLVM vectorizes an eighth)
     reaches `min-work`; every other one, and every scf.parallel nested in a
     kept one, becomes a nest of scf.for. A kept loop keeps as parallel the

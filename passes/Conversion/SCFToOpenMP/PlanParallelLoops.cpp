@@ -37,8 +37,9 @@ int64_t loopWork(int64_t trips, Block &body) {
   return trips * perIteration;
 }
 
-/// Element operations one execution of `op` runs: a scalar op is one, a
-/// vector op one per element.
+/// Work units one execution of `op` runs: a scalar op is one, a vector op
+/// one per 32 bits (a vector<64xi8> op is one instruction, like a
+/// vector<16xf32> one).
 int64_t workOf(Operation *op) {
   if (auto loop = dyn_cast<scf::ForOp>(op))
     return loopWork(tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()),
@@ -52,7 +53,8 @@ int64_t workOf(Operation *op) {
   int64_t own = 1;
   for (Type type : op->getResultTypes())
     if (auto vector = dyn_cast<VectorType>(type))
-      own = std::max<int64_t>(own, vector.getNumElements());
+      own = std::max<int64_t>(own, vector.getNumElements() *
+                                       std::max(1u, vector.getElementTypeBitWidth()) / 32);
   int64_t nested = 0;
   for (Region &region : op->getRegions()) // scf.if and the like: the costlier branch
     for (Block &block : region)
