@@ -21,7 +21,7 @@ import json
 
 import numpy as np
 
-from benchlib import cpu_name
+from benchlib import cpu_name, ort_median_ms
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = [
@@ -82,14 +82,7 @@ def ort_on_qdq(args, model, shape, x, work, name):
     subprocess.run([args.quantc, "export-qdq", model, "--input-shape",
                     "x=" + ",".join(map(str, shape)), "-o", exported] + args.compile_flags.split(),
                    check=True, stderr=subprocess.DEVNULL)
-    for level in ([], ["--optimization", "basic"]):
-        run = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), exported,
-                              "--input", "x=" + x, "--threads", "1", "--repeat", str(args.runs)] +
-                             level, capture_output=True, text=True)
-        if run.returncode == 0:
-            return json.loads(run.stdout)["median_ms"]
-    return None
-
+    return ort_median_ms(exported, x, 1, args.runs)
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,6 @@ threads. Prints a Markdown table; speedup = quantc 1 thread / quantc N
 threads; vs ORT = quantc / ORT at N threads (lower is better)."""
 import argparse
 import filecmp
-import json
 import os
 import re
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 
 import numpy as np
 
-from benchlib import cpu_name
+from benchlib import cpu_name, ort_median_ms
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = {
@@ -37,16 +36,6 @@ def time_quantc(args, artifact, x, threads, out):
                              str(threads), "--repeat", str(args.runs), "--time", "-o", out],
                             check=True, capture_output=True, text=True)
     return float(re.search(r"median ([0-9.]+) ms", result.stderr).group(1))
-
-
-def time_ort(args, model, x, threads):
-    for level in ([], ["--optimization", "basic"]):  # QDQ graphs "all" cannot load fall back
-        run = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-run.js"), model,
-                              "--input", "x=" + x, "--threads", str(threads), "--repeat",
-                              str(args.runs)] + level, capture_output=True, text=True)
-        if run.returncode == 0:
-            return json.loads(run.stdout)["median_ms"]
-    return None
 
 
 def main():
@@ -83,7 +72,8 @@ def main():
                     if subprocess.run([args.quantc, "export-qdq", model, "--input-shape", dims,
                                        "-o", peer] + flags, stderr=subprocess.DEVNULL).returncode:
                         peer = None
-                o1, on = (time_ort(args, peer, x, 1), time_ort(args, peer, x, n)) if peer else (None, None)
+                o1, on = ((ort_median_ms(peer, x, 1, args.runs), ort_median_ms(peer, x, n, args.runs))
+                          if peer else (None, None))
                 ratio = lambda q, o: "%.2fx" % (q / o) if o else "n/a"
                 fmt = lambda v: "%.2f" % v if v else "failed"
                 print("| %s | %s | %.2f | %.2f | %.2fx | %s | %s | %s | %s | %s |" % (

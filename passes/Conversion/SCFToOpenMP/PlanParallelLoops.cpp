@@ -127,11 +127,11 @@ scf::ParallelOp chunkInnermost(scf::ParallelOp loop) {
   auto lo = getConstantIntValue(loop.getLowerBound()[last]),
        hi = getConstantIntValue(loop.getUpperBound()[last]),
        st = getConstantIntValue(loop.getStep()[last]);
-  if (!lo || !hi || !st || *st <= 0 || tripCount(loop.getLowerBound()[last],
-                                                 loop.getUpperBound()[last],
-                                                 loop.getStep()[last]) < 2 * kChunk)
+  if (!lo || !hi || !st || *st <= 0)
     return loop;
   int64_t trips = (*hi - *lo + *st - 1) / *st;
+  if (trips < 2 * kChunk)
+    return loop;
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   auto constant = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
