@@ -321,6 +321,81 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QuantcFlattenConstantGlobalsPass : Pass<"quantc-flatten-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Give constant memref.globals of rank 2 or more one dimension; users view them in their shape";
+  let description = [{
+    Translation to LLVM IR turns a global of shape AxBxCxD into nested
+    arrays: one LLVM constant per innermost row (a 1x1 convolution's
+    weights become one constant per weight), each uniqued by hashing and
+    freed with the context. On PP-OCRv4 rec that was a third of code
+    generation. A one-dimensional global is one constant made from the raw
+    bytes. The initial value keeps its storage (a reshaped dense attribute,
+    or the same resource blob); each memref.get_global becomes a get_global
+    of the flat global and a memref.expand_shape to the old type, which
+    LLVM lowering turns into the same address.
+
+    Before:
+    ```mlir
+    memref.global "private" constant @w : memref<8x4xf32> = dense_resource<w>
+    %0 = memref.get_global @w : memref<8x4xf32>
+    ```
+    After:
+    ```mlir
+    memref.global "private" constant @w : memref<32xf32> = dense_resource<w>
+    %1 = memref.get_global @w : memref<32xf32>
+    %0 = memref.expand_shape %1 [[0, 1]] output_shape [8, 4] : memref<32xf32> into memref<8x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def QuantcOutlineLoopNestsPass : Pass<"quantc-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of a function into a private function of its own";
+  let description = [{
+    A model lowers to one function of a few hundred loop nests, and LLVM's
+    costs grow faster than linearly with function size: the OpenMP
+    outliner scans the whole function for each parallel region, and loop
+    strength reduction and scheduling work per function. Outlined, each
+    layer is a function of its own (named after the ONNX node in its
+    location), which also lets code generation split the module.
+
+    A nest takes as arguments the values it captures that it cannot
+    recompute: scalars and memrefs of static shape and identity layout
+    (the bare-pointer calling convention). Pure ops it captures (constants,
+    global addresses, views, index arithmetic) are cloned into the new
+    function, so constant bounds and the arena's common base stay visible.
+    Arguments that are fresh allocations are `llvm.noalias`. The functions
+    are internal and never inlined; a call costs nanoseconds per layer. A nest that
+    returns values, or captures a value that cannot be passed, stays.
+
+    Before:
+    ```mlir
+    func.func @main(%x: memref<64xf32>, %y: memref<64xf32>) {
+      %c0 = arith.constant 0 : index
+      ...
+      scf.for %i = %c0 to %c64 step %c1 { ... }
+      return
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: memref<64xf32>, %y: memref<64xf32>) {
+      call @main__Relu_0(%x, %y) : (memref<64xf32>, memref<64xf32>) -> ()
+      return
+    }
+    func.func private @main__Relu_0(%x: memref<64xf32>, %y: memref<64xf32>)
+        attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"],
+                    quantc.outlined} {
+      %c0 = arith.constant 0 : index
+      ...
+      scf.for %i = %c0 to %c64 step %c1 { ... }
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def QuantcOpenMPThreadCountPass : Pass<"quantc-openmp-thread-count", "::mlir::ModuleOp"> {
   let summary = "Give every omp.parallel the runtime's thread count (quantc_thread_count())";
   let description = [{

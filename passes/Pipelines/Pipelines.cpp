@@ -61,6 +61,8 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
 
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   buildLowerToLoopsPipeline(pm, options);
+  pm.addPass(createQuantcFlattenConstantGlobalsPass());
+  pm.addPass(createQuantcOutlineLoopNestsPass());
   if (options.parallel)
     addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-openmp-thread-count");
   addPasses(pm,
