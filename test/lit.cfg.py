@@ -25,6 +25,9 @@ config.substitutions.append(("%tsan-runtime", os.path.join(config.quantc_obj_roo
 # every core: OpenMP workers that spin-wait between loops (libomp's default
 # for 200 ms) would take the other test's core. Passive workers sleep.
 config.environment["OMP_WAIT_POLICY"] = "passive"
+# Caches (compiled objects, latency tables) stay inside the build tree, so
+# tests neither read nor fill the user's ~/.cache/quantc.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "xdg-cache")
 config.environment["PATH"] = os.pathsep.join(
     [config.quantc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Debian's interpreter has python3-onnx and numpy; a pyenv python3 may not.

@@ -380,16 +380,21 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   std::string name = options.name;
   if (name.empty())
     name = sanitizeIdentifier(llvm::sys::path::stem(options.model));
-  if (auto error = writeArtifact(**module, *signature, *target, name, staged->path()))
+  ArtifactTimes artifactTimes;
+  if (auto error = writeArtifact(**module, *signature, *target, name, staged->path(),
+                                 options.objectCache, &artifactTimes))
     return error;
   if (auto error = staged->commit())
     return error;
   if (options.printTime) // quantization (analysis included) apart from lowering and codegen
     llvm::errs() << llvm::format("compile: %.3f s (import %.3f, quantize %.3f, lower %.3f, "
-                                 "codegen and link %.3f)\n",
+                                 "codegen and link %.3f: translate %.3f, optimize and emit %.3f "
+                                 "in %u partitions, %u cached, link %.3f)\n",
                                  seconds(Clock::now() - start), seconds(imported - start),
                                  seconds(quantized - imported), seconds(lowered - quantized),
-                                 seconds(Clock::now() - lowered));
+                                 seconds(Clock::now() - lowered), artifactTimes.translate,
+                                 artifactTimes.compile, artifactTimes.partitions,
+                                 artifactTimes.cachedPartitions, artifactTimes.link);
   return llvm::Error::success();
 }
 

@@ -27,7 +27,7 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
   options.sectionMemoryMapper = arena.get();
   options.transformer = optimize;
   options.jitCodeGenOptLevel =
-      optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Less;
+      optLevel >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Less;
   options.enableGDBNotificationListener = false;
   options.enablePerfNotificationListener = false;
   auto engine = mlir::ExecutionEngine::create(lowered, options, std::move(*machine));

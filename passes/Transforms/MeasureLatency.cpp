@@ -5,6 +5,7 @@
 
 #include "quantc/Execution/Execution.h"
 #include "quantc/Support/AtomicFile.h"
+#include "quantc/Support/CacheDirectory.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,19 +33,6 @@ namespace {
 /// Bumped whenever code generation changes what a kernel costs: every
 /// cached entry of an older version is measured again.
 constexpr llvm::StringLiteral kKernelVersion = "quantc-kernels-2"; // 2: packed MatMul/Gemm kernels
-
-/// The default cache: $XDG_CACHE_HOME/quantc/latency.json or ~/.cache/quantc/latency.json.
-std::string defaultCachePath() {
-  llvm::SmallString<256> path;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    path = xdg;
-  else if (const char *home = std::getenv("HOME"); home && *home)
-    llvm::sys::path::append(path, home, ".cache");
-  else
-    return "";
-  llvm::sys::path::append(path, "quantc", "latency.json");
-  return path.str().str();
-}
 
 /// What determines a layer's kernel: op, operand/result types, attributes
 /// (discardable qnn.* analysis attributes excluded) and the formats.
@@ -83,7 +71,7 @@ struct QNNMeasureLatencyPass : impl::QNNMeasureLatencyPassBase<QNNMeasureLatency
     if (!target)
       return fail(llvm::toString(target.takeError()));
 
-    std::string path = cache.empty() ? defaultCachePath() : std::string(cache);
+    std::string path = cache.empty() ? cachePath("latency.json") : std::string(cache);
     llvm::json::Object table = readCache(path);
     bool changed = false;
     SmallVector<Operation *> layers;

@@ -3,6 +3,7 @@
 #include "quantc/Driver/Options.h"
 #include "quantc/Import/ONNX.h"
 #include "quantc/InitAll.h"
+#include "quantc/Support/CacheDirectory.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -64,6 +65,12 @@ static cl::opt<std::string> sanitize(
     cl::desc("Instrument the artifact's code: thread (ThreadSanitizer; for a program built "
              "with -fsanitize=thread and a TSan runtime library in QUANTC_RUNTIME_DIR)"),
     cl::Hidden, cl::sub(compileCommand));
+static cl::opt<std::string> objectCache(
+    "object-cache",
+    cl::desc("Directory of compiled code reused when a model (or part of it) compiles to the "
+             "same LLVM IR again (default: $XDG_CACHE_HOME/quantc/objects or "
+             "~/.cache/quantc/objects; off: none)"),
+    cl::value_desc("dir|off"), cl::sub(compileCommand));
 static cl::opt<int> repeat("repeat", cl::desc("Run N more times and time them (with --time)"),
                            cl::init(0), cl::sub(runCommand));
 static cl::opt<std::string> artifactName(
@@ -340,6 +347,10 @@ static int runExecute(Mode mode) {
     return fail("--threads must be at least 1, got " + std::to_string(threads));
   options.threads = threads;
   options.sanitize = sanitize;
+  options.objectCache = objectCache.getNumOccurrences() ? std::string(objectCache)
+                                                        : quantc::cachePath("objects");
+  if (options.objectCache == "off")
+    options.objectCache.clear();
   options.printTime = printTime;
   options.quantize.printTime = printTime;
   if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())

@@ -70,11 +70,11 @@ class JITCodeArena;
 /// A model compiled in-process; `run` takes one buffer per input, then per output.
 class JITModel {
 public:
-  /// `optLevel` 3 for models that run many times; calibration's probed
-  /// models run a few samples and compile faster at 1.
+  /// `optLevel` 2 (as artifacts) for models that run many times;
+  /// calibration's probed models run a few samples and compile faster at 1.
   static llvm::Expected<std::unique_ptr<JITModel>> compile(mlir::ModuleOp lowered,
                                                            const TargetSpec &target,
-                                                           unsigned optLevel = 3);
+                                                           unsigned optLevel = 2);
   ~JITModel();
   /// Thread-safe: concurrent runs share only the code and its constants
   /// (intermediates come from the runtime's per-thread buffer cache).
@@ -138,11 +138,23 @@ private:
   size_t weightInputCount = 0;
 };
 
+/// Seconds spent in each step of writeArtifact (for --time), how many
+/// partitions LLVM optimized and compiled at once, and how many of them the
+/// object cache had.
+struct ArtifactTimes {
+  double translate = 0, compile = 0, link = 0;
+  unsigned partitions = 1, cachedPartitions = 0;
+};
+
 /// Writes OUT/lib<name>.so, OUT/<name>.h and OUT/quantc_runtime.h for a
-/// lowered module. Files appear only when everything succeeded.
+/// lowered module. Files appear only when everything succeeded. LLVM
+/// optimizes and compiles the module in partitions on analysisThreads()
+/// cores; with an `objectCache` directory, unchanged partitions are read
+/// from there instead of compiled.
 llvm::Error writeArtifact(mlir::ModuleOp lowered, const ModelSignature &signature,
                           const TargetSpec &target, llvm::StringRef name,
-                          llvm::StringRef outDir);
+                          llvm::StringRef outDir, llvm::StringRef objectCache = "",
+                          ArtifactTimes *times = nullptr);
 
 /// A C identifier made from `text` (for model and parameter names).
 std::string sanitizeIdentifier(llvm::StringRef text);
