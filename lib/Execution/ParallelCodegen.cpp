@@ -8,19 +8,18 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Config/llvm-config.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CachePruning.h"
 #include "llvm/Support/Caching.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/xxhash.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Transforms/Instrumentation/ThreadSanitizer.h"
 #include "llvm/Transforms/Utils/Cloning.h"
-
 
 namespace quantc {
 
@@ -42,7 +41,8 @@ static void externalizeLocals(llvm::Module &module) {
 
 /// Each defined function goes to the partition with the fewest instructions
 /// so far, largest first; global variables (the weights: raw bytes, cheap to
-/// emit) go to partition 0. Deterministic: ties keep module order.
+/// emit) and aliases go to partition 0. Deterministic: ties keep module
+/// order.
 static llvm::DenseMap<const llvm::GlobalValue *, unsigned>
 assignPartitions(const llvm::Module &module, unsigned partitions) {
   struct Sized {
@@ -65,6 +65,10 @@ assignPartitions(const llvm::Module &module, unsigned partitions) {
   }
   for (const llvm::GlobalVariable &global : module.globals())
     owner[&global] = 0;
+  for (const llvm::GlobalAlias &alias : module.aliases())
+    owner[&alias] = 0;
+  for (const llvm::GlobalIFunc &ifunc : module.ifuncs())
+    owner[&ifunc] = 0;
   return owner;
 }
 

@@ -362,10 +362,13 @@ def QuantcOutlineLoopNestsPass : Pass<"quantc-outline-loop-nests", "::mlir::Modu
     A nest takes as arguments the values it captures that it cannot
     recompute: scalars and memrefs of static shape and identity layout
     (the bare-pointer calling convention). Pure ops it captures (constants,
-    global addresses, views, index arithmetic) are cloned into the new
-    function, so constant bounds and the arena's common base stay visible.
-    Arguments that are fresh allocations are `llvm.noalias`. The functions
-    are internal and never inlined; a call costs nanoseconds per layer. A nest that
+    global addresses, index arithmetic, views) are cloned into the new
+    function, so constant bounds stay visible; a fresh allocation, or a
+    view of one (a buffer of the scratch arena), is passed as
+    `llvm.noalias`: buffers live at the same time have disjoint bytes, and
+    LLVM then vectorizes short loops from one buffer into another without
+    runtime overlap checks. The functions are internal and never inlined;
+    a call costs nanoseconds per layer. A nest that
     returns values, or captures a value that cannot be passed, stays.
 
     Before:

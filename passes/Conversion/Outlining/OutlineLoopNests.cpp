@@ -1,6 +1,7 @@
 // quantc-outline-loop-nests: each top-level loop nest of a function in a function of its own.
 #include "passes/Conversion/Passes.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -13,14 +14,62 @@ using namespace mlir;
 
 namespace {
 
+/// The bytes [begin, end) of an allocation that a buffer covers: a fresh
+/// allocation all of its own, a view of one (a buffer of the scratch
+/// arena) its slice. Other values have none.
+struct ByteRange {
+  Operation *allocation;
+  int64_t begin, end;
+};
+
+std::optional<ByteRange> bytesOf(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(def))
+    return ByteRange{def, 0, std::numeric_limits<int64_t>::max()};
+  auto view = dyn_cast_or_null<memref::ViewOp>(def);
+  if (!view || !isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(view.getSource().getDefiningOp()))
+    return std::nullopt;
+  std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+  MemRefType type = view.getType();
+  if (!shift || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+  return ByteRange{view.getSource().getDefiningOp(), *shift, *shift + bytes};
+}
+
+/// Passed as an argument, not recomputed: LLVM sees a view of the arena as
+/// a pointer of its own, which `noalias` can then describe.
+bool isBuffer(Value value) {
+  return isa_and_nonnull<memref::ViewOp>(value.getDefiningOp()) && bytesOf(value);
+}
+
+/// Arguments that are `noalias`: buffers whose bytes no other argument
+/// covers. The scratch arena gives buffers live at the same time disjoint
+/// bytes, and every buffer a nest uses is live there; LLVM then vectorizes
+/// loops that read one buffer and write another without runtime overlap
+/// checks, which it refuses for short loops (an 8-channel epilogue).
+SmallVector<bool> noaliasArguments(ArrayRef<Value> roots) {
+  SmallVector<std::optional<ByteRange>> ranges = llvm::map_to_vector(roots, bytesOf);
+  SmallVector<bool> noalias(roots.size(), false);
+  for (auto [index, range] : llvm::enumerate(ranges)) {
+    if (!range)
+      continue;
+    noalias[index] = llvm::none_of(llvm::enumerate(ranges), [&](auto other) {
+      const std::optional<ByteRange> &o = other.value();
+      return other.index() != index && o && o->allocation == range->allocation &&
+             o->begin < range->end && range->begin < o->end;
+    });
+  }
+  return noalias;
+}
+
 /// A value the outlined function recomputes instead of taking as an
 /// argument: the result of a pure, region-free op (constants, globals'
-/// addresses, views, index arithmetic). Constant bounds stay visible to
-/// LLVM, and views of the arena keep their common base, so alias analysis
-/// sees what it saw in one function.
+/// addresses, index arithmetic, views other than the arena's buffers).
+/// Constant bounds stay visible to LLVM.
 bool isRecomputable(Value value) {
   Operation *def = value.getDefiningOp();
-  return def && def->getNumRegions() == 0 && isPure(def);
+  return def && def->getNumRegions() == 0 && isPure(def) && !isBuffer(value);
 }
 
 /// What the bare-pointer calling convention passes: scalars and memrefs of
@@ -126,9 +175,9 @@ struct QuantcOutlineLoopNestsPass
     callee->setAttr("passthrough", b.getStrArrayAttr({"noinline"}));
     callee->setAttr("llvm.linkage",
                     LLVM::LinkageAttr::get(b.getContext(), LLVM::linkage::Linkage::Internal));
-    for (auto [index, root] : llvm::enumerate(roots))
-      if (isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root.getDefiningOp()))
-        callee.setArgAttr(index, "llvm.noalias", b.getUnitAttr()); // a fresh allocation
+    for (auto [index, noalias] : llvm::enumerate(noaliasArguments(roots.getArrayRef())))
+      if (noalias)
+        callee.setArgAttr(index, "llvm.noalias", b.getUnitAttr());
     symbols.insert(callee, std::next(Block::iterator(insertAfter))); // renames on a clash
 
     Block *entry = callee.addEntryBlock();
