@@ -43,7 +43,7 @@ struct TargetSpec {
 
 /// Resolves --target; the error lists the known names.
 llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name);
-/// A PIC TargetMachine at -O3 for `target`.
+/// A PIC TargetMachine for `target` (code generation at its highest level).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &target);
 
 /// One graph input or output: ONNX name, quantc_dtype, static shape.

@@ -50,15 +50,17 @@ bool isBuffer(Value value) {
 /// checks, which it refuses for short loops (an 8-channel epilogue).
 SmallVector<bool> noaliasArguments(ArrayRef<Value> roots) {
   SmallVector<std::optional<ByteRange>> ranges = llvm::map_to_vector(roots, bytesOf);
+  auto overlap = [](const ByteRange &a, const ByteRange &b) {
+    return a.allocation == b.allocation && a.begin < b.end && b.begin < a.end;
+  };
   SmallVector<bool> noalias(roots.size(), false);
-  for (auto [index, range] : llvm::enumerate(ranges)) {
-    if (!range)
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (!ranges[i])
       continue;
-    noalias[index] = llvm::none_of(llvm::enumerate(ranges), [&](auto other) {
-      const std::optional<ByteRange> &o = other.value();
-      return other.index() != index && o && o->allocation == range->allocation &&
-             o->begin < range->end && range->begin < o->end;
-    });
+    noalias[i] = true;
+    for (size_t j = 0; j < ranges.size(); ++j)
+      if (j != i && ranges[j] && overlap(*ranges[i], *ranges[j]))
+        noalias[i] = false;
   }
   return noalias;
 }
