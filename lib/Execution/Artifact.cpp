@@ -2,7 +2,6 @@
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/AtomicFile.h"
-#include "quantc/Support/Parallel.h"
 #include "ParallelCodegen.h"
 
 #include "mlir/Target/LLVMIR/Export.h"

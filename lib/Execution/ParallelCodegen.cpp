@@ -97,11 +97,9 @@ static void instrumentForThreadSanitizer(llvm::Module &module, llvm::TargetMachi
 /// Optimizes and compiles one module; TSan checks go in after optimization.
 static llvm::Error compileModule(llvm::Module &module, const TargetSpec &target, unsigned optLevel,
                                  llvm::SmallVectorImpl<char> &object) {
-  auto machine = createTargetMachine(target);
+  auto machine = createTargetMachine(target); // the module has its data layout already
   if (!machine)
     return machine.takeError();
-  module.setDataLayout((*machine)->createDataLayout());
-  module.setTargetTriple((*machine)->getTargetTriple());
   if (auto error = mlir::makeOptimizingTransformer(optLevel, 0, machine->get())(&module))
     return error;
   if (target.sanitizeThread)

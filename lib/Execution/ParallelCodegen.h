@@ -12,6 +12,11 @@
 
 namespace quantc {
 
+struct CompiledObjects {
+  std::vector<llvm::SmallVector<char, 0>> objects; // one per partition
+  unsigned cached = 0;                             // how many came from the cache
+};
+
 /// Optimizes `module` at `optLevel` and emits object files for `target`:
 /// one per partition, compiled concurrently on analysisThreads() cores.
 /// Functions are spread so that partitions have about as many
@@ -19,10 +24,6 @@ namespace quantc {
 /// The objects depend only on the module, never on timing. With a
 /// `cacheDirectory`, each partition's object is looked up there first, by a
 /// hash of its bitcode and the compile settings, and stored after a miss.
-struct CompiledObjects {
-  std::vector<llvm::SmallVector<char, 0>> objects; // one per partition
-  unsigned cached = 0;                             // how many came from the cache
-};
 llvm::Expected<CompiledObjects> compileToObjects(std::unique_ptr<llvm::Module> module,
                                                  const TargetSpec &target, unsigned optLevel,
                                                  llvm::StringRef cacheDirectory);

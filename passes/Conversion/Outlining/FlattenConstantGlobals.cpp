@@ -21,6 +21,12 @@ Attribute flattenValue(Attribute value, RankedTensorType flat) {
   return {};
 }
 
+/// `type` with its dimensions collapsed into one.
+MemRefType flatTypeOf(MemRefType type) {
+  return MemRefType::get({type.getNumElements()}, type.getElementType(),
+                         MemRefLayoutAttrInterface(), type.getMemorySpace());
+}
+
 struct QuantcFlattenConstantGlobalsPass
     : impl::QuantcFlattenConstantGlobalsPassBase<QuantcFlattenConstantGlobalsPass> {
   void runOnOperation() override {
@@ -32,8 +38,7 @@ struct QuantcFlattenConstantGlobalsPass
       if (!global.getConstant() || !value || type.getRank() < 2 || !type.hasStaticShape() ||
           !type.getLayout().isIdentity())
         continue;
-      auto flatType = MemRefType::get({type.getNumElements()}, type.getElementType(),
-                                      MemRefLayoutAttrInterface(), type.getMemorySpace());
+      MemRefType flatType = flatTypeOf(type);
       Attribute flatValue = flattenValue(*value, RankedTensorType::get(flatType.getShape(),
                                                                        type.getElementType()));
       if (!flatValue)
@@ -50,9 +55,7 @@ struct QuantcFlattenConstantGlobalsPass
         return;
       MemRefType type = original->second;
       OpBuilder b(get);
-      auto flatType = MemRefType::get({type.getNumElements()}, type.getElementType(),
-                                      MemRefLayoutAttrInterface(), type.getMemorySpace());
-      auto flat = memref::GetGlobalOp::create(b, get.getLoc(), flatType, get.getName());
+      auto flat = memref::GetGlobalOp::create(b, get.getLoc(), flatTypeOf(type), get.getName());
       ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
       auto shaped = memref::ExpandShapeOp::create(b, get.getLoc(), type, flat,
                                                   ArrayRef<ReassociationIndices>{all});
