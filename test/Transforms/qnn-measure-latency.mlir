@@ -10,10 +10,10 @@
 // RUN: not quant-opt %s --qnn-measure-latency="act-bits=4" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // One latency per sorted candidate, in milliseconds.
-// CHECK: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.e+-]+}}, {{[0-9.e+-]+}}>
+// CHECK: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.eE+-]+}}, {{[0-9.eE+-]+}}>
 // TABLE: "quantc-kernels-2|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w4|a0|g0":
 // TABLE: "quantc-kernels-2|{{.*}}|qnn.matmul|tensor<4x16xf32>,tensor<16x8xf32>,->tensor<4x8xf32>||w8|a0|g0":
-// INT8: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.e+-]+}}>
+// INT8: qnn.matmul {{.*}}qnn.latency_ms = array<f64: {{[0-9.eE+-]+}}>
 // BAD: error: qnn-measure-latency: act-bits must be 0 (float activations) or 8
 func.func @main(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
   %w = qnn.constant dense<0.25> : tensor<16x8xf32>

@@ -23,9 +23,9 @@
 // RUN: sed 's/qnn.hessian = [^}]*}/}/' %s | not quant-opt --qnn-sensitivity 2>&1 | FileCheck %s --check-prefix=NO-HESSIAN
 
 // Candidates sorted; one score per candidate, falling with the bits.
-// CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [{{[0-9.e+-]+}}, {{[0-9.e+-]+}}, {{[0-9.e+-]+}}]>
+// CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8], omega = [{{[0-9.eE+-]+}}, {{[0-9.eE+-]+}}, {{[0-9.eE+-]+}}]>
 // CHECK: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 4, 8]
-// KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8], omega = [{{[0-9.e+-]+}}, {{[0-9.e+-]+}}]>
+// KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8], omega = [{{[0-9.eE+-]+}}, {{[0-9.eE+-]+}}]>
 // KL: qnn.matmul {{.*}}qnn.sensitivity = #qnn.sensitivity<bits = [2, 8]
 // METRIC: error: qnn-sensitivity: unknown metric 'loss' (known: hessian, hessian-kl, output-kl, output-mse, weight-sqnr)
 // BITS: error: qnn-sensitivity: bits must list integers from 2 to 8, got '1'
