@@ -321,6 +321,60 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QuantcVectorizeHintsPass : Pass<"quantc-vectorize-hints", "::mlir::func::FuncOp"> {
+  let summary = "Mark innermost loops over contiguous elements for LLVM's vectorizer";
+  let description = [{
+    Elementwise layers lower to scalar scf.for nests that rely on LLVM's
+    loop vectorizer. In channels-last layouts the innermost loop is often
+    short (8 or 16 channels), and LLVM's cost model then keeps it scalar:
+    PP-OCR cls's first hardswish ran one element per vdivss. This pass
+    gives an innermost loop `vectorize.enable` when its body is scalar
+    arithmetic (arith, and math ops with vector instructions) on
+    contiguous elements: the induction variable is the last index of every
+    store and of any load that uses it, every other index is
+    loop-invariant, and the step is 1. Forced, LLVM still picks the vector
+    width by cost. Loops with results, stores to one address (reductions
+    through memory), gathers and calls are left alone, so float results
+    do not change.
+
+    Before:
+    ```mlir
+    scf.for %c = %c0 to %c8 step %c1 {
+      %x = memref.load %in[%h, %w, %c] : memref<24x96x8xf32>
+      ...
+      memref.store %y, %out[%h, %w, %c] : memref<24x96x8xi8>
+    }
+    ```
+    After:
+    ```mlir
+    scf.for %c = %c0 to %c8 step %c1 {
+      ...
+    } {llvm.loop_annotation = #llvm.loop_annotation<vectorize = <disable = false>>}
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def QuantcApplyLoopAnnotationsPass : Pass<"quantc-apply-loop-annotations", "::mlir::ModuleOp"> {
+  let summary = "Make back edges' llvm.loop_annotation attributes their loop_annotation";
+  let description = [{
+    convert-scf-to-cf moves a loop's `llvm.loop_annotation` to the branch
+    of its back edge, and convert-cf-to-llvm keeps it there as a
+    discardable attribute, which translation to LLVM IR ignores. This pass
+    makes it the branch's `loop_annotation`, which becomes `!llvm.loop`
+    metadata.
+
+    Before:
+    ```mlir
+    llvm.br ^bb1(%next : i64) {llvm.loop_annotation = #annotation}
+    ```
+    After:
+    ```mlir
+    llvm.br ^bb1(%next : i64) {loop_annotation = #annotation}
+    ```
+  }];
+}
+
 def QuantcFlattenConstantGlobalsPass : Pass<"quantc-flatten-constant-globals", "::mlir::ModuleOp"> {
   let summary = "Give constant memref.globals of rank 2 or more one dimension; users view them in their shape";
   let description = [{

@@ -57,6 +57,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcVectorizeHintsPass());
 }
 
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
@@ -70,7 +71,7 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
             "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"
             "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
             "convert-cf-to-llvm,convert-ub-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-            "convert-openmp-to-llvm,reconcile-unrealized-casts");
+            "convert-openmp-to-llvm,reconcile-unrealized-casts,quantc-apply-loop-annotations");
 }
 
 void registerPipelines() {
