@@ -453,6 +453,68 @@ def QuantcOutlineLoopNestsPass : Pass<"quantc-outline-loop-nests", "::mlir::Modu
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::ModuleOp"> {
+  let summary = "Fork one thread team per call; layers share their loops out inside it";
+  let description = [{
+    Runs after quantc-outline-loop-nests and convert-scf-to-openmp, when
+    each parallel layer is a function holding one omp.parallel around one
+    omp.wsloop. Forking and joining a team for every layer costs about a
+    microsecond each time, as much as a small layer's work on two cores;
+    a barrier costs a tenth of that. So the caller's layers, from its
+    first parallel layer call to its last, run inside one omp.parallel:
+
+    - a parallel layer loses its own omp.parallel; its omp.wsloop, now
+      orphaned, is shared out among the caller's threads, and its implicit
+      barrier orders it before what follows;
+    - each stretch of other ops with effects (sequential layers, copies)
+      runs in an omp.single, whose implicit barrier orders it before the
+      next layer;
+    - constants, views and index arithmetic are computed before the team.
+
+    A layer qualifies when its loop has no reductions (their variables
+    would be private to each thread), everything else in it is free of
+    effects, and it has one caller, which is not a layer. A caller whose
+    stretches would pass values to layers, or out of the team, or that
+    holds a parallel loop of its own, keeps one team per layer. Which
+    iterations a thread runs is the same static split as before, so
+    results do not change.
+
+    Before:
+    ```mlir
+    func.func @main(%x: memref<64xf32>, %y: memref<64xf32>) {
+      call @main__Relu_0(%x, %y) : (memref<64xf32>, memref<64xf32>) -> ()
+      call @main__Softmax_1(%y) : (memref<64xf32>) -> ()
+      call @main__Relu_2(%y, %x) : (memref<64xf32>, memref<64xf32>) -> ()
+      return
+    }
+    func.func private @main__Relu_0(...) attributes {quantc.outlined} {
+      omp.parallel { omp.wsloop { ... } omp.terminator }
+      return
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: memref<64xf32>, %y: memref<64xf32>) {
+      omp.parallel {
+        func.call @main__Relu_0(%x, %y) : (memref<64xf32>, memref<64xf32>) -> ()
+        omp.single {
+          func.call @main__Softmax_1(%y) : (memref<64xf32>) -> ()
+          omp.terminator
+        }
+        func.call @main__Relu_2(%y, %x) : (memref<64xf32>, memref<64xf32>) -> ()
+        omp.terminator
+      }
+      return
+    }
+    func.func private @main__Relu_0(...) attributes {quantc.outlined} {
+      omp.wsloop { ... }
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 def QuantcOpenMPThreadCountPass : Pass<"quantc-openmp-thread-count", "::mlir::ModuleOp"> {
   let summary = "Give every omp.parallel the runtime's thread count (quantc_thread_count())";
   let description = [{

@@ -65,7 +65,7 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   pm.addPass(createQuantcFlattenConstantGlobalsPass());
   pm.addPass(createQuantcOutlineLoopNestsPass());
   if (options.parallel)
-    addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-openmp-thread-count");
+    addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-share-thread-team,quantc-openmp-thread-count");
   addPasses(pm,
             "convert-qkernel-to-llvm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
             "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"

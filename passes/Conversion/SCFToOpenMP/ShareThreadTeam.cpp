@@ -1,0 +1,212 @@
+// quantc-share-thread-team: one thread team per call of a model, its
+// layers' parallel loops shared out inside it, sequential layers on one
+// thread of it.
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_QUANTCSHARETHREADTEAMPASS
+#include "passes/Conversion/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// The omp.parallel of an outlined layer that can run on a team its caller
+/// forks: one worksharing loop without reductions (whose variables would
+/// be private to each caller thread), and nothing else with effects, so
+/// that every thread may run the rest of the function.
+omp::ParallelOp soleTeam(func::FuncOp function) {
+  if (!function->hasAttr("quantc.outlined") || function.isExternal() ||
+      !function.getBody().hasOneBlock())
+    return {};
+  omp::ParallelOp team;
+  for (Operation &op : function.getBody().front()) {
+    if (auto parallel = dyn_cast<omp::ParallelOp>(op)) {
+      if (team)
+        return {};
+      team = parallel;
+    } else if (!isa<func::ReturnOp>(op) && !isMemoryEffectFree(&op)) {
+      return {};
+    }
+  }
+  if (!team || team.getNumThreads() || team.getIfExpr() || !team.getPrivateVars().empty() ||
+      !team.getReductionVars().empty() || !team.getAllocateVars().empty() ||
+      !team.getRegion().hasOneBlock() || team.getRegion().front().getNumArguments() != 0)
+    return {};
+  int loops = 0;
+  for (Operation &op : team.getRegion().front()) {
+    if (auto loop = dyn_cast<omp::WsloopOp>(op)) {
+      if (!loop.getReductionVars().empty() || loop.getNowait() || !loop.getPrivateVars().empty())
+        return {};
+      ++loops;
+    } else if (!isa<omp::TerminatorOp>(op) && !isMemoryEffectFree(&op)) {
+      return {};
+    }
+  }
+  return loops == 1 ? team : omp::ParallelOp();
+}
+
+/// Whether `op` forks a team of its own, itself or through a call.
+bool forksTeam(Operation *op, const DenseSet<StringAttr> &forking) {
+  return op
+      ->walk([&](Operation *nested) {
+        auto call = dyn_cast<func::CallOp>(nested);
+        if (isa<omp::ParallelOp>(nested) ||
+            (call && forking.contains(call.getCalleeAttr().getAttr())))
+          return WalkResult::interrupt();
+        return WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// What one caller's team runs: the ops from its first layer call to its
+/// last, each either a call to a team layer (run by every thread) or part
+/// of a sequential stretch (run by one thread, then a barrier).
+struct TeamPlan {
+  Operation *first = nullptr, *last = nullptr;
+  SmallVector<Operation *> hoisted;                // pure ops computed before the team
+  SmallVector<SmallVector<Operation *>> stretches; // each an omp.single
+  SmallVector<func::CallOp> layerCalls;
+};
+
+/// Plans `function`'s team; fails when a value would have to cross from a
+/// sequential stretch to the layers or out of the team, or when a stretch
+/// forks a team (nested in this one, it would run on one thread).
+std::optional<TeamPlan> planTeam(func::FuncOp function,
+                                 const DenseMap<StringAttr, omp::ParallelOp> &teams,
+                                 const DenseSet<StringAttr> &forking) {
+  if (function.isExternal() || !function.getBody().hasOneBlock())
+    return std::nullopt;
+  Block &body = function.getBody().front();
+  auto isLayerCall = [&](Operation &op) {
+    auto call = dyn_cast<func::CallOp>(op);
+    return call && teams.contains(call.getCalleeAttr().getAttr());
+  };
+  TeamPlan plan;
+  for (Operation &op : body)
+    if (isLayerCall(op)) {
+      if (!plan.first)
+        plan.first = &op;
+      plan.last = &op;
+    }
+  if (!plan.first)
+    return std::nullopt;
+  auto range = llvm::make_range(plan.first->getIterator(), std::next(plan.last->getIterator()));
+  DenseSet<Operation *> inTeam, hoisted;
+  for (Operation &op : range)
+    inTeam.insert(&op);
+  auto definedInTeam = [&](Value value) {
+    Operation *def = value.getDefiningOp();
+    return def && inTeam.contains(def) && !hoisted.contains(def);
+  };
+  // Constants, views and index arithmetic go before the team, so that
+  // layers and stretches alike can use them.
+  for (Operation &op : range)
+    if (isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+        llvm::none_of(op.getOperands(), definedInTeam)) {
+      hoisted.insert(&op);
+      plan.hoisted.push_back(&op);
+    }
+  DenseMap<Operation *, unsigned> stretchOf;
+  bool inStretch = false;
+  for (Operation &op : range) {
+    if (hoisted.contains(&op))
+      continue;
+    if (isLayerCall(op)) {
+      if (op.getNumResults() != 0 || llvm::any_of(op.getOperands(), definedInTeam))
+        return std::nullopt;
+      plan.layerCalls.push_back(cast<func::CallOp>(op));
+      inStretch = false;
+      continue;
+    }
+    if (forksTeam(&op, forking))
+      return std::nullopt;
+    if (!inStretch)
+      plan.stretches.emplace_back();
+    inStretch = true;
+    plan.stretches.back().push_back(&op);
+    stretchOf[&op] = plan.stretches.size() - 1;
+  }
+  // A stretch's values stay in it: an omp.single has no results.
+  for (auto [op, stretch] : stretchOf)
+    for (Operation *user : op->getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      auto found = stretchOf.find(top);
+      if (found == stretchOf.end() || found->second != stretch)
+        return std::nullopt;
+    }
+  return plan;
+}
+
+/// Moves the ops from `first` to `last` into a new `Op` (omp.parallel or
+/// omp.single) where `first` was.
+template <typename Op, typename Operands>
+void wrap(Operation *first, Operation *last) {
+  OpBuilder b(first);
+  Location loc = first->getLoc();
+  auto wrapper = Op::create(b, loc, Operands{});
+  Block *block = b.createBlock(&wrapper.getRegion());
+  block->getOperations().splice(block->end(), wrapper->getBlock()->getOperations(),
+                                first->getIterator(), std::next(last->getIterator()));
+  omp::TerminatorOp::create(b, loc);
+}
+
+void formTeam(const TeamPlan &plan) {
+  for (Operation *op : plan.hoisted)
+    op->moveBefore(plan.first);
+  wrap<omp::ParallelOp, omp::ParallelOperands>(plan.first, plan.last);
+  for (const auto &stretch : plan.stretches)
+    wrap<omp::SingleOp, omp::SingleOperands>(stretch.front(), stretch.back());
+}
+
+/// The layer's loop becomes an orphaned worksharing loop: the caller's team
+/// shares it out, and its implicit barrier orders it before what follows.
+void joinCallersTeam(omp::ParallelOp team) {
+  Block &body = team.getRegion().front();
+  body.getTerminator()->erase();
+  team->getBlock()->getOperations().splice(team->getIterator(), body.getOperations());
+  team->erase();
+}
+
+struct QuantcShareThreadTeamPass
+    : impl::QuantcShareThreadTeamPassBase<QuantcShareThreadTeamPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    DenseMap<StringAttr, SmallVector<func::CallOp, 1>> callsOf;
+    module.walk([&](func::CallOp call) { callsOf[call.getCalleeAttr().getAttr()].push_back(call); });
+    // Layers with a team of their own, called once, from the top level of a
+    // function that is no layer itself.
+    DenseMap<StringAttr, omp::ParallelOp> teams;
+    DenseSet<StringAttr> forking; // functions that fork a team and keep it
+    for (auto function : module.getOps<func::FuncOp>()) {
+      if (forksTeam(function, {}))
+        forking.insert(function.getSymNameAttr());
+      omp::ParallelOp team = soleTeam(function);
+      auto calls = callsOf.lookup(function.getSymNameAttr());
+      if (!team || calls.size() != 1)
+        continue;
+      auto caller = dyn_cast<func::FuncOp>(calls.front()->getParentOp());
+      if (caller && !caller->hasAttr("quantc.outlined")) {
+        teams[function.getSymNameAttr()] = team;
+        forking.erase(function.getSymNameAttr());
+      }
+    }
+    if (teams.empty())
+      return;
+    for (auto function : module.getOps<func::FuncOp>()) {
+      if (function->hasAttr("quantc.outlined"))
+        continue;
+      std::optional<TeamPlan> plan = planTeam(function, teams, forking);
+      if (!plan)
+        continue;
+      formTeam(*plan);
+      for (func::CallOp call : plan->layerCalls)
+        joinCallersTeam(teams.lookup(call.getCalleeAttr().getAttr()));
+    }
+  }
+};
+
+} // namespace
+} // namespace quantc
