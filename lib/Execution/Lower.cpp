@@ -85,7 +85,14 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
   options.lutBits = target.lutBits;
   options.parallel = target.openmp;
   buildLowerToLLVMPipeline(pm, options);
-  return pm.run(module);
+  // The conversions to LLVM run layer by layer on every core (the context
+  // is single-threaded otherwise; nothing else uses it meanwhile).
+  mlir::MLIRContext *context = module.getContext();
+  bool threaded = context->isMultithreadingEnabled();
+  context->enableMultithreading(true);
+  mlir::LogicalResult result = pm.run(module);
+  context->enableMultithreading(threaded);
+  return result;
 }
 
 } // namespace quantc

@@ -66,11 +66,15 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   pm.addPass(createQuantcOutlineLoopNestsPass());
   if (options.parallel)
     addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-share-thread-team,quantc-openmp-thread-count");
+  // Conversions that can run function by function do, on every core when
+  // the context is multithreaded: each layer is a function by now.
   addPasses(pm,
-            "convert-qkernel-to-llvm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
-            "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},convert-math-to-llvm,"
-            "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
-            "convert-cf-to-llvm,convert-ub-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+            "convert-qkernel-to-llvm,"
+            "func.func(lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+            "convert-vector-to-llvm,convert-math-to-llvm),"
+            "finalize-memref-to-llvm{use-generic-functions},convert-math-to-libm,"
+            "func.func(convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm),"
+            "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
             "convert-openmp-to-llvm,reconcile-unrealized-casts,quantc-apply-loop-annotations");
 }
 
