@@ -23,6 +23,16 @@ namespace quantc {
 #define GEN_PASS_DECL
 #include "passes/Conversion/Passes.h.inc"
 
+/// Marks the functions quantc-outline-loop-nests made, one layer's loop
+/// nest each.
+inline constexpr llvm::StringLiteral kOutlinedAttr = "quantc.outlined";
+
+/// Bytes the LLVM lowering gives a memref of static shape: whole bytes per
+/// element (an i1 or i4 element takes a byte).
+inline int64_t storageBytes(mlir::MemRefType type) {
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Conversion/Passes.h.inc"
 

@@ -20,12 +20,10 @@ struct Buffer {
   int64_t first = 0, last = 0, bytes = 0, offset = 0;
 };
 
-/// Bytes the LLVM lowering gives `type`: whole bytes per element (an i1 or
-/// i4 element takes a byte), rounded up to the arena's alignment.
+/// Bytes `type` takes in the arena: its storage rounded up to the arena's
+/// alignment.
 int64_t bytesOf(MemRefType type) {
-  int64_t elementBytes = (type.getElementTypeBitWidth() + 7) / 8;
-  int64_t bytes = type.getNumElements() * elementBytes;
-  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  return (storageBytes(type) + kAlignment - 1) / kAlignment * kAlignment;
 }
 
 /// The last body position where `alloc` or a view of it is used, or

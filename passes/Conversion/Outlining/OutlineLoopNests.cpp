@@ -33,8 +33,7 @@ std::optional<ByteRange> bytesOf(Value value) {
   MemRefType type = view.getType();
   if (!shift || !type.hasStaticShape())
     return std::nullopt;
-  int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-  return ByteRange{view.getSource().getDefiningOp(), *shift, *shift + bytes};
+  return ByteRange{view.getSource().getDefiningOp(), *shift, *shift + storageBytes(type)};
 }
 
 /// Passed as an argument, not recomputed: LLVM sees a view of the arena as
@@ -152,8 +151,6 @@ struct QuantcOutlineLoopNestsPass
               insertAfter = callee;
     }
   }
-
-  static constexpr llvm::StringLiteral kOutlinedAttr = "quantc.outlined";
 
   /// The new function (placed after `insertAfter`), or null when the nest stays.
   Operation *outline(Operation *nest, func::FuncOp parent, Operation *insertAfter,

@@ -18,7 +18,7 @@ namespace {
 /// be private to each caller thread), and nothing else with effects, so
 /// that every thread may run the rest of the function.
 omp::ParallelOp soleTeam(func::FuncOp function) {
-  if (!function->hasAttr("quantc.outlined") || function.isExternal() ||
+  if (!function->hasAttr(kOutlinedAttr) || function.isExternal() ||
       !function.getBody().hasOneBlock())
     return {};
   omp::ParallelOp team;
@@ -188,7 +188,7 @@ struct QuantcShareThreadTeamPass
       if (!team || calls.size() != 1)
         continue;
       auto caller = dyn_cast<func::FuncOp>(calls.front()->getParentOp());
-      if (caller && !caller->hasAttr("quantc.outlined")) {
+      if (caller && !caller->hasAttr(kOutlinedAttr)) {
         teams[function.getSymNameAttr()] = team;
         forking.erase(function.getSymNameAttr());
       }
@@ -196,7 +196,7 @@ struct QuantcShareThreadTeamPass
     if (teams.empty())
       return;
     for (auto function : module.getOps<func::FuncOp>()) {
-      if (function->hasAttr("quantc.outlined"))
+      if (function->hasAttr(kOutlinedAttr))
         continue;
       std::optional<TeamPlan> plan = planTeam(function, teams, forking);
       if (!plan)
