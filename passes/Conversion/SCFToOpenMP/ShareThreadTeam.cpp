@@ -3,7 +3,9 @@
 // thread of it.
 #include "passes/Conversion/Passes.h"
 
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace quantc {
 #define GEN_PASS_DEF_QUANTCSHARETHREADTEAMPASS
@@ -153,12 +155,54 @@ void wrap(Operation *first, Operation *last) {
   omp::TerminatorOp::create(b, loc);
 }
 
+/// Recomputes inside the team the pure values it reads from before it
+/// (views of the arena and the weights, index arithmetic): the OpenMP
+/// outliner would otherwise pass each memref descriptor through memory,
+/// thousands of stores in one block that code generation is slow on. Only
+/// what pure ops cannot make (the function's arguments, allocations) is
+/// captured then.
+void recomputeInTeam(omp::ParallelOp team) {
+  Block *outer = team->getBlock();
+  Region &region = team.getRegion();
+  SetVector<Operation *> needed;
+  SmallVector<Value> worklist;
+  auto visitOperands = [&](Operation *op) {
+    op->walk([&](Operation *nested) { llvm::append_range(worklist, nested->getOperands()); });
+  };
+  for (Operation &op : region.front())
+    visitOperands(&op);
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *def = value.getDefiningOp();
+    if (!def || def->getBlock() != outer || def->getNumRegions() != 0 ||
+        !isMemoryEffectFree(def) || needed.contains(def))
+      continue;
+    needed.insert(def);
+    llvm::append_range(worklist, def->getOperands());
+  }
+  SmallVector<Operation *> ordered(needed.begin(), needed.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  OpBuilder b = OpBuilder::atBlockBegin(&region.front());
+  IRMapping mapping;
+  for (Operation *op : ordered)
+    b.clone(*op, mapping);
+  for (Operation *op : ordered)
+    for (auto [original, copy] : llvm::zip(op->getResults(), mapping.lookup(op)->getResults()))
+      original.replaceUsesWithIf(copy, [&](OpOperand &use) {
+        return region.isAncestor(use.getOwner()->getParentRegion());
+      });
+  for (Operation *op : llvm::reverse(ordered))
+    if (op->use_empty())
+      op->erase();
+}
+
 void formTeam(const TeamPlan &plan) {
   for (Operation *op : plan.hoisted)
     op->moveBefore(plan.first);
   wrap<omp::ParallelOp, omp::ParallelOperands>(plan.first, plan.last);
   for (const auto &stretch : plan.stretches)
     wrap<omp::SingleOp, omp::SingleOperands>(stretch.front(), stretch.back());
+  recomputeInTeam(cast<omp::ParallelOp>(plan.first->getParentOp()));
 }
 
 /// The layer's loop becomes an orphaned worksharing loop: the caller's team

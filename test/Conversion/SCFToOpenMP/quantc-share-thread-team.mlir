@@ -3,13 +3,14 @@
 // Two parallel layers around a sequential stretch: one team for the call.
 // The layers' loops become orphaned worksharing loops; the stretch (a
 // sequential layer and a copy) runs on one thread, then a barrier; the
-// constant and the view are computed before the team.
+// constant and the view are computed by every thread of the team, which
+// captures only the arena and the arguments.
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:.*]]: memref<64xf32>, %[[Y:.*]]: memref<64xf32>)
 // CHECK-NEXT: %[[ARENA:.*]] = memref.alloc
-// CHECK-NEXT: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-NEXT: %[[VIEW:.*]] = memref.view %[[ARENA]][%[[C0]]][]
 // CHECK-NEXT: omp.parallel {
+// CHECK-NEXT:   %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NEXT:   %[[VIEW:.*]] = memref.view %[[ARENA]][%[[C0]]][]
 // CHECK-NEXT:   call @main__Relu_0(%[[X]], %[[Y]])
 // CHECK-NEXT:   omp.single {
 // CHECK-NEXT:     call @main__Softmax_1(%[[Y]], %[[VIEW]])
