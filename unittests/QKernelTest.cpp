@@ -433,6 +433,7 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
                            {5, 100, 37},
                            {7, 27, 19},
                            {9, 64, 20}, // 8 rows per step, then one
+                           {12, 8, 18},  // k ends in the first of a block's 8 groups
                            {4, 480, 60}}) {
       PackedLayout layout;
       layout.bits = config.bits;

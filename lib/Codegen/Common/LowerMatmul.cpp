@@ -46,6 +46,12 @@ public:
 private:
   void emitRows(Value tile, Value firstRow, int64_t rows);
   void emitInt8Rows(Value tile, Value firstRow, int64_t rows);
+  /// The block's integer dot products of `rows` rows (vector<lanes x i32>).
+  SmallVector<Value> blockDots(Value tile, Value block, Value firstRow, int64_t rows);
+  SmallVector<Value> blockDotsByVector(Value tile, Value block, Value firstRow, int64_t rows);
+  /// sum + the dot of `codes` with row's quantized word `word` (4 bytes,
+  /// broadcast to every lane).
+  Value dotWord(Value sum, Value codes, Value row, Value word);
   void emitFloatRows(Value tile, Value firstRow, int64_t rows);
   Value scaleRowOf(Value block);
 
@@ -74,42 +80,79 @@ Value MatmulEmitter::scaleRowOf(Value block) {
 }
 
 void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  auto accType = vec(lanes, f32), dotType = vec(lanes, i32);
-  auto bytesType = vec(4 * lanes, b.getI8Type());
+  Type f32 = b.getF32Type();
+  auto accType = vec(lanes, f32);
   Value firstColumn = mul(tile, index(lanes));
-  // One row alone runs four independent dot chains; several rows run one each.
-  int64_t chains = rows == 1 ? 4 : 1;
   SmallVector<Value> init(rows, splat(accType, b.getF32FloatAttr(0.0f)));
   auto loop = scf::ForOp::create(
       b, loc, index(0), index(blocks), index(1), init,
       [&](OpBuilder &, Location, Value block, ValueRange acc) {
-        SmallVector<Value> groups = loadAndUnpack(tile, block);
         Value scaleRow = scaleRowOf(block);
         Value weightScales = vector::LoadOp::create(b, loc, accType, scales,
                                                     ValueRange{scaleRow, firstColumn});
         Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
+        SmallVector<Value> sums = rows > 1 && groupsPerVector()
+                                      ? blockDotsByVector(tile, block, firstRow, rows)
+                                      : blockDots(tile, block, firstRow, rows);
         SmallVector<Value> next;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value row = add(firstRow, index(r));
-          SmallVector<Value> partial(chains, splat(dotType, b.getI32IntegerAttr(0)));
-          for (int64_t group = 0; group < 8; ++group) {
-            Value word = memref::LoadOp::create(
-                b, loc, quantized, ValueRange{row, add(mul(block, index(8)), index(group))});
-            Value activations = vector::BitCastOp::create(
-                b, loc, bytesType, vector::BroadcastOp::create(b, loc, dotType, word));
-            Value &sum = partial[group % chains];
-            sum = dot.dot(b, loc, sum, groups[group], activations);
-          }
-          Value sum = partial[0];
-          for (int64_t c = 1; c < chains; ++c)
-            sum = add(sum, partial[c]);
-          next.push_back(accumulateBlock(sum, zeros, weightScales, row, block, acc[r]));
-        }
+        for (int64_t r = 0; r < rows; ++r)
+          next.push_back(accumulateBlock(sums[r], zeros, weightScales, add(firstRow, index(r)),
+                                         block, acc[r]));
         scf::YieldOp::create(b, loc, next);
       });
   for (int64_t r = 0; r < rows; ++r)
     store(loop.getResult(r), add(firstRow, index(r)), firstColumn);
+}
+
+Value MatmulEmitter::dotWord(Value sum, Value codes, Value row, Value word) {
+  auto dotType = vec(lanes, b.getI32Type());
+  Value activations = vector::BitCastOp::create(
+      b, loc, vec(4 * lanes, b.getI8Type()),
+      vector::BroadcastOp::create(b, loc, dotType,
+                                  memref::LoadOp::create(b, loc, quantized, ValueRange{row, word})));
+  return dot.dot(b, loc, sum, codes, activations);
+}
+
+SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value firstRow, int64_t rows) {
+  // One row alone runs four independent dot chains; several rows run one each.
+  int64_t chains = rows == 1 ? 4 : 1;
+  Value zero = splat(vec(lanes, b.getI32Type()), b.getI32IntegerAttr(0));
+  SmallVector<Value> groups = loadAndUnpack(tile, block);
+  SmallVector<Value> sums;
+  for (int64_t r = 0; r < rows; ++r) {
+    Value row = add(firstRow, index(r));
+    SmallVector<Value> partial(chains, zero);
+    for (int64_t group = 0; group < 8; ++group)
+      partial[group % chains] = dotWord(partial[group % chains], groups[group], row,
+                                        add(mul(block, index(8)), index(group)));
+    Value sum = partial[0];
+    for (int64_t c = 1; c < chains; ++c)
+      sum = add(sum, partial[c]);
+    sums.push_back(sum);
+  }
+  return sums;
+}
+
+/// One plane's layouts: a loop over the block's `bits` packed vectors,
+/// each unpacked into its 8/bits groups, instead of all 8 groups of every
+/// row unrolled: a fraction of the IR, so of the compile time.
+SmallVector<Value> MatmulEmitter::blockDotsByVector(Value tile, Value block, Value firstRow,
+                                                    int64_t rows) {
+  int64_t perVector = 8 / layout.bits;
+  SmallVector<Value> init(rows, splat(vec(lanes, b.getI32Type()), b.getI32IntegerAttr(0)));
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(layout.bits), index(1), init,
+      [&](OpBuilder &, Location, Value vector, ValueRange acc) {
+        SmallVector<Value> groups = loadVectorGroups(tile, block, vector);
+        Value firstWord = add(mul(block, index(8)), mul(vector, index(perVector)));
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t field = 0; field < perVector; ++field)
+          for (int64_t r = 0; r < rows; ++r)
+            next[r] = dotWord(next[r], groups[field], add(firstRow, index(r)),
+                              add(firstWord, index(field)));
+        scf::YieldOp::create(b, loc, next);
+      });
+  return SmallVector<Value>(loop.getResults());
 }
 
 void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {

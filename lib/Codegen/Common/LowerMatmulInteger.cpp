@@ -112,27 +112,12 @@ private:
 
   void emitRows(Value tile, Value firstRow, int64_t rows) {
     Type i32 = b.getI32Type();
-    auto accType = vec(lanes, i32), bytesType = vec(4 * lanes, b.getI8Type());
+    auto accType = vec(lanes, i32);
     // One row alone runs four independent dot chains; several rows run one each.
     int64_t chains = rows == 1 ? 4 : 1;
     SmallVector<Value> init(rows * chains, splat(accType, b.getI32IntegerAttr(0)));
-    auto loop = scf::ForOp::create(
-        b, loc, index(0), index(blocks), index(1), init,
-        [&](OpBuilder &, Location, Value block, ValueRange acc) {
-          SmallVector<Value> groups = loadAndUnpack(tile, block);
-          SmallVector<Value> next(acc.begin(), acc.end());
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t group = 0; group < 8; ++group) {
-              Value word = memref::LoadOp::create(
-                  b, loc, words,
-                  ValueRange{add(firstRow, index(r)), add(mul(block, index(8)), index(group))});
-              Value activations = vector::BitCastOp::create(
-                  b, loc, bytesType, vector::BroadcastOp::create(b, loc, accType, word));
-              Value &sum = next[r * chains + group % chains];
-              sum = dot.dot(b, loc, sum, groups[group], activations);
-            }
-          scf::YieldOp::create(b, loc, next);
-        });
+    scf::ForOp loop = groupsPerVector() ? sumByVectors(tile, firstRow, rows, chains, init)
+                                        : sumByBlocks(tile, firstRow, rows, chains, init);
     Value firstColumn = mul(tile, index(lanes));
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     // Codes are w + zero point; signed bytes hold them minus 128.
@@ -160,6 +145,67 @@ private:
       vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
                                       ArrayRef<bool>{false});
     }
+  }
+
+  /// The dot of row firstRow + r's activation word `word` (4 bytes,
+  /// broadcast to every lane) with one group of codes, into `sum`.
+  void dotWord(Value &sum, Value codes, Value row, Value word) {
+    auto accType = vec(lanes, b.getI32Type());
+    Value activations = vector::BitCastOp::create(
+        b, loc, vec(4 * lanes, b.getI8Type()),
+        vector::BroadcastOp::create(
+            b, loc, accType, memref::LoadOp::create(b, loc, words, ValueRange{row, word})));
+    sum = dot.dot(b, loc, sum, codes, activations);
+  }
+
+  /// Codes of several planes (3, 5, 6, 7 bits): each K block's 8 groups
+  /// unpacked once (the shifts and masks shared by every row), then every
+  /// row's 8 dots.
+  scf::ForOp sumByBlocks(Value tile, Value firstRow, int64_t rows, int64_t chains,
+                         ValueRange init) {
+    return scf::ForOp::create(
+        b, loc, index(0), index(blocks), index(1), init,
+        [&](OpBuilder &, Location, Value block, ValueRange acc) {
+          SmallVector<Value> groups = loadAndUnpack(tile, block);
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t group = 0; group < 8; ++group)
+              dotWord(next[r * chains + group % chains], groups[group], add(firstRow, index(r)),
+                      add(mul(block, index(8)), index(group)));
+          scf::YieldOp::create(b, loc, next);
+        });
+  }
+
+  /// Codes of one plane (8, 4 or 2 bits): the tile's packed vectors are
+  /// consecutive, vector v holding groups v * 8/bits on, so one loop steps
+  /// over them, enough per step for four chains when one row runs alone,
+  /// and stops at the last that holds part of k (padding groups would add
+  /// zeros). A body of a few dots instead of 8 per row keeps the IR, and
+  /// so compile time, small.
+  scf::ForOp sumByVectors(Value tile, Value firstRow, int64_t rows, int64_t chains,
+                          ValueRange init) {
+    int64_t perVector = 8 / layout.bits;
+    int64_t step = (chains + perVector - 1) / perVector;
+    int64_t usedGroups = (layout.k + 3) / 4;
+    int64_t usedVectors = (usedGroups + perVector - 1) / perVector;
+    usedVectors = (usedVectors + step - 1) / step * step; // <= blocks * bits
+    return scf::ForOp::create(
+        b, loc, index(0), index(usedVectors), index(step), init,
+        [&](OpBuilder &, Location, Value first, ValueRange acc) {
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (int64_t c = 0; c < step; ++c) {
+            Value vector = add(first, index(c));
+            // Vector v of the tile is vector v % bits of block v / bits.
+            SmallVector<Value> groups = loadVectorGroups(tile, index(0), vector);
+            for (int64_t field = 0; field < perVector; ++field) {
+              Value word = add(mul(vector, index(perVector)), index(field));
+              for (int64_t r = 0; r < rows; ++r)
+                dotWord(next[r * chains + (c * perVector + field) % chains], groups[field],
+                        add(firstRow, index(r)), word);
+            }
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
   }
 
   qkernel::MatmulIntegerOp op;

@@ -38,32 +38,54 @@ SmallVector<Value> PackedTileEmitter::loadAndUnpack(Value tile, Value block) {
   for (unsigned j = 0; j < layout.bits; ++j)
     vectors.push_back(vector::LoadOp::create(b, loc, bytesType, packed,
                                              ValueRange{add(first, index(j * 4 * lanes))}));
-  auto byteSplat = [&](int64_t v) { return splat(bytesType, b.getI8IntegerAttr(int8_t(v))); };
   SmallVector<Value> groups;
   for (int64_t group = 0; group < 8; ++group) {
     Value code;
     unsigned vectorBase = 0, codeBit = 0;
     for (unsigned width : planes) {
       int64_t perVector = 8 / width;
-      Value part = vectors[vectorBase + group / perVector];
-      // Move the stored bits [shift, shift + width) straight to the code's
-      // bits [target, target + width) (binary codes stand for 2c: one up).
-      unsigned shift = unsigned(group % perVector) * width;
-      unsigned target = codeBit + (layout.binary ? 1 : 0);
-      if (shift > target)
-        part = arith::ShRUIOp::create(b, loc, part, byteSplat(shift - target));
-      else if (shift < target)
-        part = arith::ShLIOp::create(b, loc, part, byteSplat(target - shift));
-      // Neighbouring fields survive the move unless it pushed them out.
-      bool bitsBelow = shift > 0 && target > 0, bitsAbove = shift + width < 8 && target + width < 8;
-      if (bitsBelow || bitsAbove)
-        part = arith::AndIOp::create(b, loc, part, byteSplat(((1 << width) - 1) << target));
+      // Binary codes stand for 2c: one bit up.
+      Value part = moveField(vectors[vectorBase + group / perVector],
+                             unsigned(group % perVector) * width, codeBit + (layout.binary ? 1 : 0),
+                             width);
       code = code ? Value(arith::OrIOp::create(b, loc, code, part)) : part;
       vectorBase += width;
       codeBit += width;
     }
     groups.push_back(code);
   }
+  return groups;
+}
+
+/// Moves the stored bits [shift, shift + width) of every byte straight to
+/// bits [target, target + width), the others cleared.
+Value PackedTileEmitter::moveField(Value bytes, unsigned shift, unsigned target, unsigned width) {
+  auto bytesType = cast<VectorType>(bytes.getType());
+  auto byteSplat = [&](int64_t v) { return splat(bytesType, b.getI8IntegerAttr(int8_t(v))); };
+  if (shift > target)
+    bytes = arith::ShRUIOp::create(b, loc, bytes, byteSplat(shift - target));
+  else if (shift < target)
+    bytes = arith::ShLIOp::create(b, loc, bytes, byteSplat(target - shift));
+  // Neighbouring fields survive the move unless it pushed them out.
+  bool bitsBelow = shift > 0 && target > 0, bitsAbove = shift + width < 8 && target + width < 8;
+  if (bitsBelow || bitsAbove)
+    bytes = arith::AndIOp::create(b, loc, bytes, byteSplat(((1 << width) - 1) << target));
+  return bytes;
+}
+
+bool PackedTileEmitter::groupsPerVector() const {
+  return planes.size() == 1 && !layout.binary;
+}
+
+SmallVector<Value> PackedTileEmitter::loadVectorGroups(Value tile, Value block, Value vector) {
+  unsigned width = layout.bits;
+  int64_t vectorBytes = 4 * lanes;
+  Value blockStart = mul(add(mul(tile, index(blocks)), block), index(width * vectorBytes));
+  Value bytes = vector::LoadOp::create(b, loc, vec(vectorBytes, b.getI8Type()), packed,
+                                       ValueRange{add(blockStart, mul(vector, index(vectorBytes)))});
+  SmallVector<Value> groups;
+  for (unsigned field = 0; field < 8 / width; ++field)
+    groups.push_back(moveField(bytes, field * width, 0, width));
   return groups;
 }
 
@@ -126,21 +148,24 @@ Value PackedTileEmitter::expandRows(Value tensor, RankedTensorType type) {
   return tensor::ExpandShapeOp::create(b, loc, type, tensor, rowGroups(type.getRank()));
 }
 
-/// Copies x into a zero-padded [m, paddedK] buffer; in int8 mode also
-/// quantizes it per block of 32: bytes (as i32 words of 4), scale and sum.
+/// Float mode: copies x into a zero-padded [m, paddedK] buffer. Int8 mode:
+/// quantizes x per block of 32 straight from x (the last block read masked,
+/// zeros past k): bytes (as i32 words of 4), scale and sum.
 void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   int64_t k = layout.k, paddedK = layout.paddedK();
-  xPadded = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK}, f32));
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  if (paddedK != k)
-    linalg::FillOp::create(b, loc, zero, xPadded);
-  Value window = memref::SubViewOp::create(b, loc, xPadded, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(k)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  linalg::CopyOp::create(b, loc, x2d, window);
-  if (!quantize)
+  if (!quantize) {
+    xPadded = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK}, f32));
+    if (paddedK != k)
+      linalg::FillOp::create(b, loc, zero, xPadded);
+    Value window = memref::SubViewOp::create(
+        b, loc, xPadded, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(k)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    linalg::CopyOp::create(b, loc, x2d, window);
     return;
+  }
 
   quantized = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK / 4}, i32));
   blockScales = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
@@ -149,8 +174,9 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
   forEachRow(m, [&](Value row) {
     scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
                        [&](OpBuilder &, Location, Value block, ValueRange) {
-      Value x = vector::LoadOp::create(b, loc, values, xPadded,
-                                       ValueRange{row, mul(block, index(kBlockK))});
+      Value x = vector::TransferReadOp::create(b, loc, values, x2d,
+                                               ValueRange{row, mul(block, index(kBlockK))}, zero,
+                                               ArrayRef<bool>{k % kBlockK == 0});
       Value magnitude = math::AbsFOp::create(b, loc, x);
       Value maxAbs = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF, magnitude);
       maxAbs = arith::MaxNumFOp::create(b, loc, maxAbs, zero); // all-NaN blocks count as 0

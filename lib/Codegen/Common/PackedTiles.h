@@ -31,6 +31,15 @@ protected:
   /// (c, or 2c for binary layouts), read from `packed`.
   llvm::SmallVector<mlir::Value> loadAndUnpack(mlir::Value tile, mlir::Value block);
 
+  /// Whether each packed vector of a block holds whole groups (one plane of
+  /// 8, 4, 2 or 1 bits, not binary): vector j holds groups j * 8/bits on.
+  bool groupsPerVector() const;
+  /// The groups of the block's packed vector `vector` (groupsPerVector()
+  /// layouts), unpacked: 8/bits of them.
+  llvm::SmallVector<mlir::Value> loadVectorGroups(mlir::Value tile, mlir::Value block,
+                                                  mlir::Value vector);
+  mlir::Value moveField(mlir::Value bytes, unsigned shift, unsigned target, unsigned width);
+
   /// Runs body(tile, firstRow, rows) over every tile of output channels and
   /// the m rows of x, `step` rows at a time (4 when fewer than `step` rows
   /// exist) while that many remain, then one by one: one unpacked block
@@ -69,9 +78,9 @@ protected:
   /// x [..., M, K] as an [m, k] buffer (any strides), setting m.
   mlir::Value rowsBuffer(mlir::Value input);
 
-  /// Copies x into the zero-padded [m, paddedK] `xPadded`; with `quantize`
-  /// also quantizes it per block of 32 (ORT accuracy_level 4): bytes as
-  /// i32 words of 4 in `quantized`, `blockScales`, `blockSums`.
+  /// Copies x into the zero-padded [m, paddedK] `xPadded`, or with
+  /// `quantize` quantizes it per block of 32 instead (ORT accuracy_level
+  /// 4): bytes as i32 words of 4 in `quantized`, `blockScales`, `blockSums`.
   void prepareActivations(mlir::Value x2d, bool quantize);
 
   /// The zero points of `width` channels from `firstColumn` as
@@ -101,7 +110,7 @@ protected:
   mlir::Value scales, zeroTable, bias, out;
   std::optional<int64_t> zeroConstant;
   bool relu = false;
-  mlir::Value xPadded;                          // [m, paddedK] f32
+  mlir::Value xPadded;                          // [m, paddedK] f32, float mode
   mlir::Value quantized, blockScales, blockSums; // [m, paddedK/4] i32, [m, blocks] f32/i32
 };
 

@@ -1,22 +1,28 @@
 // RUN: quant-opt %s --convert-qkernel-to-loops="family=vnni" | FileCheck %s --check-prefix=VNNI
 // RUN: quant-opt %s --convert-qkernel-to-loops="family=generic" | FileCheck %s --check-prefix=GENERIC
 
-// int8 activations: x is copied to a padded buffer and quantized per block
-// of 32 (scale, sum, bytes as i32 words); per block the 4-bit plane is
-// unpacked with a mask and a shift and fed to the dot. Tiles of 16 output
-// channels and chunks of 32 rows are the dims of one scf.parallel (here 1 x 1).
+// int8 activations: x is quantized per block of 32 where it lies (scale,
+// sum, bytes as i32 words), no padded copy. Tiles of 16 output channels and
+// chunks of 32 rows are the dims of one scf.parallel (here 1 x 1). Four rows
+// at a time, a block's 4 packed vectors are a loop: each vector unpacked
+// into its 2 groups with a mask and a shift, 2 dots per row.
 // VNNI-LABEL: func.func @int8_w4
 // VNNI: bufferization.to_buffer %arg0 {{.*}}read_only{{.*}}strided<[?, ?], offset: ?>
-// VNNI: linalg.copy
+// VNNI-NOT: linalg.copy
+// VNNI: vector.transfer_read %{{.*}} {in_bounds = [true]} : memref<5x64xf32, strided<[?, ?], offset: ?>>, vector<32xf32>
 // VNNI: vector.reduction <maxnumf>
 // VNNI: math.roundeven
 // VNNI: vector.reduction <add>
 // VNNI: scf.parallel ({{.*}}, {{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%c1{{.*}}, %c1{{.*}})
 // VNNI: scf.for {{.*}} step %c4
+// VNNI: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// VNNI: scf.for %{{.*}} = %{{.*}} to %c4{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI: vector.load {{.*}} : memref<512xi8>, vector<64xi8>
 // VNNI: arith.andi {{.*}} : vector<64xi8>
 // VNNI: arith.shrui {{.*}} : vector<64xi8>
-// VNNI: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-8: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-NOT: qkernel.dot
+// VNNI: scf.yield
 // VNNI: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
 // VNNI: math.fma
 // VNNI: vector.transfer_write {{.*}} : vector<16xf32>, memref<5x16xf32>
@@ -33,18 +39,21 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32
 
 // W8A8 (qkernel.matmul_integer): x is already int8. Each row is copied once
 // into 32-bit words (K 40: the last block is a masked read, zero past k) and
-// summed; the 8-bit codes need no unpacking; the dot accumulates in int32
-// across all blocks, then 128 * row sum (codes are w + 128) comes off and
-// the int32 bias goes on.
+// summed; the 8-bit codes need no unpacking: the dot loop steps over groups
+// of 4 codes, one vector each, and stops at the 10th (k 40; the padding
+// groups would add zeros), accumulating in int32; then 128 * row sum
+// (codes are w + 128) comes off and the int32 bias goes on. Four rows run
+// one group a step; the last row alone, four groups a step in four chains.
 // VNNI-LABEL: func.func @integer_w8
 // VNNI: vector.transfer_read {{.*}} : memref<5x40xi8, strided<[?, ?], offset: ?>>, vector<32xi8>
 // VNNI: arith.extsi {{.*}} : vector<32xi8> to vector<32xi32>
 // VNNI: vector.reduction <add>
 // VNNI: vector.bitcast {{.*}} : vector<32xi8> to vector<8xi32>
 // VNNI: scf.for {{.*}} step %c4
-// VNNI: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI: scf.for {{.*}} to %c10 step %c1{{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI-NOT: arith.andi
-// VNNI: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-4: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-NOT: qkernel.dot
 // VNNI: scf.yield
 // VNNI: %[[SUM:.*]] = memref.load {{.*}} : memref<5xi32>
 // VNNI: %[[SPLAT:.*]] = vector.broadcast %[[SUM]] : i32 to vector<16xi32>
