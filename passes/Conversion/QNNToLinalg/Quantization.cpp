@@ -1,6 +1,7 @@
 // Lowering of qnn.quantize / qnn.dequantize to linalg.generic over the
 // integer storage type; per-tensor, per-axis and sub-channel parameters.
 #include "Lowering.h"
+#include "passes/Transforms/ConstantUtils.h"
 #include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -101,11 +102,56 @@ RankedTensorType storageTensorType(RankedTensorType quantized) {
 }
 
 /// (q - zero_point) * scale, computed as float(int32(q) - zp) * scale.
+/// Constant int8 weights no packed kernel reads (depthwise convolutions,
+/// for one) up to this many elements are dequantized at compile time: a
+/// loop that recomputes the same floats on every run costs run time, and
+/// LLVM unrolls it into thousands of instructions. Larger ones stay int8
+/// in the artifact, dequantized as they are read.
+constexpr int64_t kFoldedDequantizeElements = 65536;
+
+/// (q - zero point) * scale of a constant int8 tensor with per-tensor or
+/// per-axis parameters, computed as the lowered loop computes it (int32
+/// difference, f32 conversion and product: the same bits); none otherwise.
+std::optional<DenseElementsAttr> foldDequantize(qnn::DequantizeOp op) {
+  auto quantized = cast<RankedTensorType>(op.getInput().getType());
+  auto storageCast = op.getInput().getDefiningOp<quant::StorageCastOp>();
+  if (!storageCast || !quantized.hasStaticShape() || quantized.getNumElements() > kFoldedDequantizeElements)
+    return std::nullopt;
+  Type element = quantized.getElementType();
+  auto uniform = dyn_cast<quant::UniformQuantizedType>(element);
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (!uniform && !perAxis)
+    return std::nullopt;
+  std::optional<std::vector<int8_t>> codes = qnn::readInt8(storageCast.getInput());
+  if (!codes || int64_t(codes->size()) != quantized.getNumElements())
+    return std::nullopt;
+  // Elements of one quantized-axis index are `inner` apart in a run of `axisSize`.
+  int64_t axisSize = 1, inner = 1;
+  if (perAxis) {
+    int32_t axis = perAxis.getQuantizedDimension();
+    axisSize = quantized.getDimSize(axis);
+    for (int64_t d = axis + 1; d < quantized.getRank(); ++d)
+      inner *= quantized.getDimSize(d);
+  }
+  std::vector<float> values(codes->size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t channel = perAxis ? int64_t(i) / inner % axisSize : 0;
+    float scale = float(perAxis ? perAxis.getScales()[channel] : uniform.getScale());
+    auto zero = int32_t(perAxis ? perAxis.getZeroPoints()[channel] : uniform.getZeroPoint());
+    values[i] = float(int32_t((*codes)[i]) - zero) * scale;
+  }
+  return DenseElementsAttr::get(cast<RankedTensorType>(op.getType()), ArrayRef<float>(values));
+}
+
 struct DequantizeLowering : OpConversionPattern<qnn::DequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(qnn::DequantizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (std::optional<DenseElementsAttr> folded = foldDequantize(op)) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, *folded);
+      return success();
+    }
     Value input = adaptor.getInput();
     auto quantized = cast<RankedTensorType>(input.getType());
     auto storageType = storageTensorType(quantized);

@@ -167,6 +167,23 @@ func.func @dequantize_per_axis(%q: tensor<3x2xi8>) -> tensor<3x2xf32> {
 
 // -----
 
+// A constant int8 weight (what depthwise convolutions keep) is dequantized
+// at compile time: the per-axis products (q - zp) * scale, no loop. Row 0
+// holds q = (3, -7) on channels with (scale, zp) = (0.5, 1), (0.25, -2).
+// CHECK-LABEL: func.func @dequantize_constant
+// CHECK-NOT: linalg.generic
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, -1.250000e+00], [-5.000000e-01, 5.000000e-01]]> : tensor<2x2xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[W]]
+func.func @dequantize_constant() -> tensor<2x2xf32> {
+  %q = qnn.constant dense<[[3, -7], [0, 0]]> : tensor<2x2xi8>
+  %s = quant.scast %q : tensor<2x2xi8> to tensor<2x2x!quant.uniform<i8<-7:7>:f32:1, {0.5:1, 0.25:-2}>>
+  %y = qnn.dequantize %s : tensor<2x2x!quant.uniform<i8<-7:7>:f32:1, {0.5:1, 0.25:-2}>> -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
 // Sub-channel: blocks of 2 along dim 1 read the tables through floordiv.
 // CHECK-DAG: #[[BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
 // CHECK-LABEL: func.func @dequantize_groups
