@@ -147,8 +147,8 @@ private:
     }
   }
 
-  /// The dot of row firstRow + r's activation word `word` (4 bytes,
-  /// broadcast to every lane) with one group of codes, into `sum`.
+  /// sum += the dot of one group of codes with `row`'s activation word
+  /// `word` (4 bytes, broadcast to every lane).
   void dotWord(Value &sum, Value codes, Value row, Value word) {
     auto accType = vec(lanes, b.getI32Type());
     Value activations = vector::BitCastOp::create(
@@ -158,7 +158,7 @@ private:
     sum = dot.dot(b, loc, sum, codes, activations);
   }
 
-  /// Codes of several planes (3, 5, 6, 7 bits): each K block's 8 groups
+  /// Codes of several planes (3, 5, 6, 7 bits) or binary ones: each K block's 8 groups
   /// unpacked once (the shifts and masks shared by every row), then every
   /// row's 8 dots.
   scf::ForOp sumByBlocks(Value tile, Value firstRow, int64_t rows, int64_t chains,
