@@ -195,7 +195,9 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
     Option<"lutLanes", "lut-lanes", "unsigned", "64",
            "Output channels per LUT tile: 64 (AVX-512), 32 (AVX2), 16 (NEON, generic)">,
   ];
-  let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect"];
+  let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::ModuleOp"> {

@@ -7,7 +7,9 @@
 #include "passes/Conversion/Passes.h"
 #include "passes/Transforms/ConstantUtils.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -352,37 +354,43 @@ struct ConvertQNNToQKernelPass
   }
 
   /// x [N, C, H, W] -> [N, OH, OW, C*kh*kw], K ordered (c, ky, kx) like the
-  /// flattened weight: pad, one strided slice per kernel offset, stack,
-  /// move channels last. A 1x1 kernel with stride 1 and no pads is a
-  /// transpose alone.
+  /// flattened weight. A 1x1 kernel with stride 1 and no pads is a
+  /// transpose alone; any other window pads x (when it has pads) and
+  /// gathers it in one loop, a linalg.generic over [N, OH, OW, C, kh, kw]
+  /// reading x at (oy·s + ky·d, ox·s + kx·d): pad, a strided slice per
+  /// kernel offset, a stack and a transpose made kh·kw + 3 loop nests and
+  /// two passes over the columns.
   static Value im2col(OpBuilder &b, Location loc, Value x, const Window &w,
                       RankedTensorType resultType) {
-    int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-    ArrayRef<int64_t> strides = w.strides, pads = w.pads;
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    ArrayRef<int64_t> strides = w.strides, pads = w.pads, dilations = w.dilations;
+    bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+    if (w.kh * w.kw == 1 && llvm::all_of(strides, [](int64_t s) { return s == 1; }) && !padded)
+      return channelsLast(b, loc, x); // 1x1: channels last is all there is to do
+    if (padded)
       x = qnn::PadOp::create(b, loc, x, b.getDenseI64ArrayAttr({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
                              b.getStringAttr("constant"), b.getF32FloatAttr(float(w.padValue)));
-    SmallVector<Value> taps;
-    for (int64_t y = 0; y < w.kh; ++y)
-      for (int64_t z = 0; z < w.kw; ++z) {
-        int64_t top = y * w.dilations[0], left = z * w.dilations[1];
-        Value tap = x;
-        if (w.kh * w.kw != 1 || llvm::any_of(strides, [](int64_t s) { return s != 1; }))
-          tap = qnn::SliceOp::create(
-              b, loc, x, b.getDenseI64ArrayAttr({top, left}),
-              b.getDenseI64ArrayAttr({top + (oh - 1) * strides[0] + 1, left + (ow - 1) * strides[1] + 1}),
-              b.getDenseI64ArrayAttr({2, 3}), b.getDenseI64ArrayAttr(strides));
-        taps.push_back(tap);
-      }
-    if (taps.size() == 1) // 1x1: channels last is all there is to do
-      return channelsLast(b, loc, taps[0]);
-    for (Value &tap : taps)
-      tap = qnn::UnsqueezeOp::create(b, loc, tap, b.getDenseI64ArrayAttr({2}));
-    Value stacked = qnn::ConcatOp::create(b, loc, taps, 2);
-    Value moved = qnn::TransposeOp::create(b, loc, stacked, b.getDenseI64ArrayAttr({0, 3, 4, 1, 2}));
-    int64_t batch = resultType.getDimSize(0);
-    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1) * w.kh * w.kw;
-    return qnn::ReshapeOp::create(b, loc, moved, b.getDenseI64ArrayAttr({batch, oh, ow, k}), false);
+    auto xType = cast<RankedTensorType>(x.getType());
+    Type element = xType.getElementType();
+    auto gatheredType = RankedTensorType::get({resultType.getDimSize(0), resultType.getDimSize(2),
+                                               resultType.getDimSize(3), xType.getDimSize(1),
+                                               w.kh, w.kw},
+                                              element);
+    Value init = tensor::EmptyOp::create(b, loc, gatheredType.getShape(), element);
+    // (n, oy, ox, c, ky, kx) -> x[n, c, oy·s + ky·d, ox·s + kx·d]
+    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    AffineMap read = AffineMap::get(
+        6, 0,
+        {d(0), d(3), d(1) * strides[0] + d(4) * dilations[0], d(2) * strides[1] + d(5) * dilations[1]},
+        b.getContext());
+    SmallVector<utils::IteratorType> parallel(6, utils::IteratorType::parallel);
+    auto gather = linalg::GenericOp::create(
+        b, loc, gatheredType, ValueRange{x}, ValueRange{init},
+        ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(6)}, parallel,
+        [&](OpBuilder &nested, Location l, ValueRange args) {
+          linalg::YieldOp::create(nested, l, ValueRange{args[0]});
+        });
+    return tensor::CollapseShapeOp::create(
+        b, loc, gather.getResult(0), SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4, 5}});
   }
 
   /// NCHW -> [N, H, W, C] (what the kernels read).

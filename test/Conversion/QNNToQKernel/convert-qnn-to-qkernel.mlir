@@ -151,20 +151,19 @@ func.func @conv1x1(%x: tensor<1x4x3x5xf32>, %b: tensor<2xf32>) -> (tensor<1x2x3x
 // -----
 
 // A kxk conv is a matmul of im2col(x) and the weight flattened to
-// [C_out, C_in*kh*kw]: pad, one strided slice per kernel offset (here 2x3,
-// stride (2, 1), dilation (1, 2), pads top 1 and right 2), stacked on a new
-// axis, channels moved last and flattened in the weight's (c, ky, kx) order.
+// [C_out, C_in*kh*kw]: x padded (here top 1 and right 2), then one gather
+// loop over [N, OH, OW, C, kh, kw] (2x3, stride (2, 1), dilation (1, 2))
+// reading x at (oy*2 + ky, ox + 2*kx), flattened in the weight's (c, ky, kx)
+// order.
+// CHECK-DAG: #[[READ:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 + d5 * 2)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 // CHECK-LABEL: func.func @conv_im2col
 // CHECK: %[[P:.*]] = qnn.pad %arg0 {pads = array<i64: 0, 0, 1, 0, 0, 0, 0, 2>} : tensor<1x2x5x6xf32> -> tensor<1x2x6x8xf32>
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 4>, starts = array<i64: 0, 0>, steps = array<i64: 2, 1>} : tensor<1x2x6x8xf32> -> tensor<1x2x3x4xf32>
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 6>, starts = array<i64: 0, 2>, steps = array<i64: 2, 1>}
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 5, 8>, starts = array<i64: 0, 4>, steps = array<i64: 2, 1>}
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 4>, starts = array<i64: 1, 0>, steps = array<i64: 2, 1>}
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 6>, starts = array<i64: 1, 2>, steps = array<i64: 2, 1>}
-// CHECK: qnn.slice %[[P]] {axes = array<i64: 2, 3>, ends = array<i64: 6, 8>, starts = array<i64: 1, 4>, steps = array<i64: 2, 1>}
-// CHECK: %[[S:.*]] = qnn.concat {{.*}} {axis = 2 : i64} : {{.*}} -> tensor<1x2x6x3x4xf32>
-// CHECK: %[[M:.*]] = qnn.transpose %[[S]] {perm = array<i64: 0, 3, 4, 1, 2>} : tensor<1x2x6x3x4xf32> -> tensor<1x3x4x2x6xf32>
-// CHECK: %[[C:.*]] = qnn.reshape %[[M]] {shape = array<i64: 1, 3, 4, 12>} : tensor<1x3x4x2x6xf32> -> tensor<1x3x4x12xf32>
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x3x4x2x2x3xf32>
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[READ]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[P]] : tensor<1x2x6x8xf32>) outs(%[[E]] : tensor<1x3x4x2x2x3xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: linalg.yield %[[IN]]
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1], [2], [3, 4, 5]] : tensor<1x3x4x2x2x3xf32> into tensor<1x3x4x12xf32>
 // CHECK: %[[Y:.*]] = qkernel.matmul %[[C]], {{.*}} {layout = #qkernel.layout<bits = 4, lanes = 16, k = 12, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x3x4x12xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<1x3x4x3xf32>
 // CHECK: %[[T:.*]] = qnn.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x3xf32> -> tensor<1x3x3x4xf32>
 // CHECK: return %[[T]]
@@ -207,7 +206,8 @@ func.func @conv_window_params(%x: tensor<1x2x5x6xf32>) -> tensor<1x3x3x4xf32> {
 // CHECK: qkernel.matmul_integer %arg0, %[[W]] bias %arg2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 4, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 127 : i64} : (tensor<2x4xi8>, tensor<512xi8>, tensor<3xi32>) -> tensor<2x3xi32>
 // CHECK: %[[WC:.*]] = qnn.constant dense_resource<qkernel_packed_1> : tensor<256xi8>
 // CHECK: qnn.pad %arg1 {pads = array<i64: 0, 0, 0, 1, 0, 0, 0, 1>, value = -5.000000e+00 : f32} : tensor<1x2x4x5xi8> -> tensor<1x2x4x7xi8>
-// CHECK: %[[COLS:.*]] = qnn.reshape {{.*}} {shape = array<i64: 1, 4, 5, 6>} : tensor<1x4x5x2x3xi8> -> tensor<1x4x5x6xi8>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x5x2x1x3xi8>)
+// CHECK: %[[COLS:.*]] = tensor.collapse_shape {{.*}} : tensor<1x4x5x2x1x3xi8> into tensor<1x4x5x6xi8>
 // CHECK: %[[ACC:.*]] = qkernel.matmul_integer %[[COLS]], %[[WC]] {layout = #qkernel.layout<bits = 4, lanes = 16, k = 6, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<1x4x5x6xi8>, tensor<256xi8>) -> tensor<1x4x5x3xi32>
 // CHECK: %[[C:.*]] = qnn.transpose %[[ACC]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x3xi32> -> tensor<1x3x4x5xi32>
 // CHECK: %[[WD:.*]] = qnn.constant dense_resource<depthwise_hwc> : tensor<3x3x2xi8>
