@@ -471,7 +471,11 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
     - each stretch of other ops with effects (sequential layers, copies)
       runs in an omp.single, whose implicit barrier orders it before the
       next layer;
-    - constants, views and index arithmetic are computed before the team.
+    - constants, views and index arithmetic the team reads are computed by
+      each of its threads, at the start of the region: the OpenMP outliner
+      then captures only what pure ops cannot make (the arena, the call's
+      arguments), where each captured memref descriptor would travel
+      through memory (thousands of stores in one block for a model).
 
     A layer qualifies when its loop has no reductions (their variables
     would be private to each thread), everything else in it is free of
