@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <type_traits>
 
@@ -54,8 +55,20 @@ struct HostTensor {
 
   /// Element `flat` of this tensor as the other representation when needed.
   double floatAt(int64_t flat) const { return isFloat() ? floats[flat] : double(ints[flat]); }
+  /// Floats convert toward zero; NaN and values past int64's range (which
+  /// ONNX leaves undefined, and a C++ cast makes undefined behaviour) fold
+  /// to 0 and the nearest bound.
   int64_t intAt(int64_t flat) const {
-    return isFloat() ? static_cast<int64_t>(std::trunc(floats[flat])) : ints[flat];
+    if (!isFloat())
+      return ints[flat];
+    double v = std::trunc(floats[flat]);
+    if (std::isnan(v))
+      return 0;
+    if (v >= 9223372036854775808.0) // 2^63
+      return std::numeric_limits<int64_t>::max();
+    if (v < -9223372036854775808.0)
+      return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(v);
   }
 
   /// Builds the attribute for `type`, converting values to its element type;

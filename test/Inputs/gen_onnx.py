@@ -370,6 +370,22 @@ def conv_transpose_upsample():
     return model([node], [vi("x", F, [1, 3, 5, 6])], [vi("y", F, [1, 4, 10, 12])], inits)
 
 
+def cast_out_of_range():
+    """Constant folding of float -> int64 casts past int64's range (what the
+    ONNX fuzzer found undefined in C++): int64 max -> float (2^63) -> int64,
+    and NaN -> int64. The folded values saturate, and NaN folds to 0."""
+    nodes = [
+        const("big", np.array([2**63 - 1, -2**63], np.int64)),
+        const("nan", np.array([np.nan], np.float32)),  # one element: an inline literal
+        helper.make_node("Cast", ["big"], ["big_f"], name="to_float", to=F),
+        helper.make_node("Cast", ["big_f"], ["big_i"], name="back_to_int", to=I64),
+        helper.make_node("Cast", ["nan"], ["nan_i"], name="nan_to_int", to=I64),
+        helper.make_node("Concat", ["big_i", "nan_i"], ["n"], name="both", axis=0),
+        helper.make_node("Relu", ["x"], ["y"], name="relu0"),
+    ]
+    return model(nodes, [vi("x", F, [2])], [vi("y", F, [2]), vi("n", I64, [3])])
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}
