@@ -47,7 +47,7 @@ public:
         lookup(lookup), half(lanes / 2) {}
 
   Value emit() {
-    Value x = bindOperands(op);
+    Value x = bindOperands(op, /*contiguous=*/true);
     prepareActivations(x, /*quantize=*/true);
     buildTables();
     // Rows of a step share the unpacked indices; 64-lane tiles keep two

@@ -60,8 +60,9 @@ private:
 };
 
 Value MatmulEmitter::emit() {
-  Value xBuffer = bindOperands(op);
-  prepareActivations(xBuffer, op.getActivations() == "int8");
+  bool int8 = op.getActivations() == "int8";
+  Value xBuffer = bindOperands(op, /*contiguous=*/int8);
+  prepareActivations(xBuffer, int8);
   forTilesAndRows(m, 4, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
 }

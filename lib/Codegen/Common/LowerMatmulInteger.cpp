@@ -34,7 +34,7 @@ public:
         dot(dot) {}
 
   Value emit() {
-    Value x = rowsBuffer(op.getInput());
+    Value x = rowsBuffer(op.getInput(), /*contiguous=*/true);
     packed = readOnlyBuffer(b, loc, op.getPacked());
     if (op.getBias())
       bias = readOnlyBuffer(b, loc, op.getBias());

@@ -13,9 +13,12 @@ using namespace mlir;
 
 namespace quantc::codegen {
 
-Value PackedTileEmitter::rowsBuffer(Value input) {
+Value PackedTileEmitter::rowsBuffer(Value input, bool contiguous) {
   auto type = cast<RankedTensorType>(input.getType());
   m = type.getNumElements() / layout.k;
+  if (contiguous)
+    return readOnlyBuffer(b, loc, collapseRows(input),
+                          MemRefType::get({m, layout.k}, type.getElementType()));
   auto anyStrides = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
                                            {ShapedType::kDynamic, ShapedType::kDynamic});
   return readOnlyBuffer(b, loc, collapseRows(input),

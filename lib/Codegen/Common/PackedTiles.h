@@ -59,9 +59,9 @@ protected:
 
   /// For the f32 matmuls (qkernel.matmul, qkernel.lut_matmul): binds the
   /// packed, scale, zero-point and bias buffers, allocates the [m, n]
-  /// output and returns x as an [m, k] buffer.
-  template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op) {
-    mlir::Value x = rowsBuffer(op.getInput());
+  /// output and returns x as an [m, k] buffer (rowsBuffer's `contiguous`).
+  template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op, bool contiguous) {
+    mlir::Value x = rowsBuffer(op.getInput(), contiguous);
     packed = readOnlyBuffer(b, loc, op.getPacked());
     scales = readOnlyBuffer(b, loc, op.getScales());
     if (op.getZeroPoints())
@@ -75,8 +75,11 @@ protected:
     return x;
   }
 
-  /// x [..., M, K] as an [m, k] buffer (any strides), setting m.
-  mlir::Value rowsBuffer(mlir::Value input);
+  /// x [..., M, K] as an [m, k] buffer, setting m: `contiguous` rows (a
+  /// copy where x is a strided view) for loops that read x a vector at a
+  /// time, which strided memory cannot feed; any strides otherwise (for a
+  /// copy loop).
+  mlir::Value rowsBuffer(mlir::Value input, bool contiguous);
 
   /// Copies x into the zero-padded [m, paddedK] `xPadded`, or with
   /// `quantize` quantizes it per block of 32 instead (ORT accuracy_level

@@ -2,14 +2,15 @@
 // RUN: quant-opt %s --convert-qkernel-to-loops="family=generic" | FileCheck %s --check-prefix=GENERIC
 
 // int8 activations: x is quantized per block of 32 where it lies (scale,
-// sum, bytes as i32 words), no padded copy. Tiles of 16 output channels and
+// sum, bytes as i32 words), no padded copy; x is bound as contiguous rows
+// (bufferization copies a strided view: strided-input.mlir). Tiles of 16 output channels and
 // chunks of 32 rows are the dims of one scf.parallel (here 1 x 1). Four rows
 // at a time, a block's 4 packed vectors are a loop: each vector unpacked
 // into its 2 groups with a mask and a shift, 2 dots per row.
 // VNNI-LABEL: func.func @int8_w4
-// VNNI: bufferization.to_buffer %arg0 {{.*}}read_only{{.*}}strided<[?, ?], offset: ?>
+// VNNI: bufferization.to_buffer %arg0 read_only : tensor<5x64xf32> to memref<5x64xf32>
 // VNNI-NOT: linalg.copy
-// VNNI: vector.transfer_read %{{.*}} {in_bounds = [true]} : memref<5x64xf32, strided<[?, ?], offset: ?>>, vector<32xf32>
+// VNNI: vector.transfer_read %{{.*}} {in_bounds = [true]} : memref<5x64xf32>, vector<32xf32>
 // VNNI: vector.reduction <maxnumf>
 // VNNI: math.roundeven
 // VNNI: vector.reduction <add>
@@ -45,7 +46,8 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32
 // (codes are w + 128) comes off and the int32 bias goes on. Four rows run
 // one group a step; the last row alone, four groups a step in four chains.
 // VNNI-LABEL: func.func @integer_w8
-// VNNI: vector.transfer_read {{.*}} : memref<5x40xi8, strided<[?, ?], offset: ?>>, vector<32xi8>
+// VNNI: bufferization.to_buffer %arg0 read_only : tensor<5x40xi8> to memref<5x40xi8>
+// VNNI: vector.transfer_read {{.*}} : memref<5x40xi8>, vector<32xi8>
 // VNNI: arith.extsi {{.*}} : vector<32xi8> to vector<32xi32>
 // VNNI: vector.reduction <add>
 // VNNI: vector.bitcast {{.*}} : vector<32xi8> to vector<8xi32>
