@@ -49,9 +49,6 @@ private:
   /// The block's integer dot products of `rows` rows (vector<lanes x i32>).
   SmallVector<Value> blockDots(Value tile, Value block, Value firstRow, int64_t rows);
   SmallVector<Value> blockDotsByVector(Value tile, Value block, Value firstRow, int64_t rows);
-  /// sum + the dot of `codes` with row's quantized word `word` (4 bytes,
-  /// broadcast to every lane).
-  Value dotWord(Value sum, Value codes, Value row, Value word);
   void emitFloatRows(Value tile, Value firstRow, int64_t rows);
   Value scaleRowOf(Value block);
 
@@ -105,15 +102,6 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
     store(loop.getResult(r), add(firstRow, index(r)), firstColumn);
 }
 
-Value MatmulEmitter::dotWord(Value sum, Value codes, Value row, Value word) {
-  auto dotType = vec(lanes, b.getI32Type());
-  Value activations = vector::BitCastOp::create(
-      b, loc, vec(4 * lanes, b.getI8Type()),
-      vector::BroadcastOp::create(b, loc, dotType,
-                                  memref::LoadOp::create(b, loc, quantized, ValueRange{row, word})));
-  return dot.dot(b, loc, sum, codes, activations);
-}
-
 SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value firstRow, int64_t rows) {
   // One row alone runs four independent dot chains; several rows run one each.
   int64_t chains = rows == 1 ? 4 : 1;
@@ -124,8 +112,8 @@ SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value first
     Value row = add(firstRow, index(r));
     SmallVector<Value> partial(chains, zero);
     for (int64_t group = 0; group < 8; ++group)
-      partial[group % chains] = dotWord(partial[group % chains], groups[group], row,
-                                        add(mul(block, index(8)), index(group)));
+      partial[group % chains] = dotWord(dot, partial[group % chains], groups[group], quantized,
+                                        row, add(mul(block, index(8)), index(group)));
     Value sum = partial[0];
     for (int64_t c = 1; c < chains; ++c)
       sum = add(sum, partial[c]);
@@ -149,7 +137,7 @@ SmallVector<Value> MatmulEmitter::blockDotsByVector(Value tile, Value block, Val
         SmallVector<Value> next(acc.begin(), acc.end());
         for (int64_t field = 0; field < perVector; ++field)
           for (int64_t r = 0; r < rows; ++r)
-            next[r] = dotWord(next[r], groups[field], add(firstRow, index(r)),
+            next[r] = dotWord(dot, next[r], groups[field], quantized, add(firstRow, index(r)),
                               add(firstWord, index(field)));
         scf::YieldOp::create(b, loc, next);
       });

@@ -147,17 +147,6 @@ private:
     }
   }
 
-  /// sum += the dot of one group of codes with `row`'s activation word
-  /// `word` (4 bytes, broadcast to every lane).
-  void dotWord(Value &sum, Value codes, Value row, Value word) {
-    auto accType = vec(lanes, b.getI32Type());
-    Value activations = vector::BitCastOp::create(
-        b, loc, vec(4 * lanes, b.getI8Type()),
-        vector::BroadcastOp::create(
-            b, loc, accType, memref::LoadOp::create(b, loc, words, ValueRange{row, word})));
-    sum = dot.dot(b, loc, sum, codes, activations);
-  }
-
   /// Codes of several planes (3, 5, 6, 7 bits) or binary ones: each K block's 8 groups
   /// unpacked once (the shifts and masks shared by every row), then every
   /// row's 8 dots.
@@ -169,9 +158,11 @@ private:
           SmallVector<Value> groups = loadAndUnpack(tile, block);
           SmallVector<Value> next(acc.begin(), acc.end());
           for (int64_t r = 0; r < rows; ++r)
-            for (int64_t group = 0; group < 8; ++group)
-              dotWord(next[r * chains + group % chains], groups[group], add(firstRow, index(r)),
-                      add(mul(block, index(8)), index(group)));
+            for (int64_t group = 0; group < 8; ++group) {
+              Value &sum = next[r * chains + group % chains];
+              sum = dotWord(dot, sum, groups[group], words, add(firstRow, index(r)),
+                            add(mul(block, index(8)), index(group)));
+            }
           scf::YieldOp::create(b, loc, next);
         });
   }
@@ -199,9 +190,10 @@ private:
             SmallVector<Value> groups = loadVectorGroups(tile, index(0), vector);
             for (int64_t field = 0; field < perVector; ++field) {
               Value word = add(mul(vector, index(perVector)), index(field));
-              for (int64_t r = 0; r < rows; ++r)
-                dotWord(next[r * chains + (c * perVector + field) % chains], groups[field],
-                        add(firstRow, index(r)), word);
+              for (int64_t r = 0; r < rows; ++r) {
+                Value &sum = next[r * chains + (c * perVector + field) % chains];
+                sum = dotWord(dot, sum, groups[field], words, add(firstRow, index(r)), word);
+              }
             }
           }
           scf::YieldOp::create(b, loc, next);

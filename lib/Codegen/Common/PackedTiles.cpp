@@ -76,6 +76,15 @@ Value PackedTileEmitter::moveField(Value bytes, unsigned shift, unsigned target,
   return bytes;
 }
 
+Value PackedTileEmitter::dotWord(const DotInstruction &dot, Value sum, Value codes, Value words,
+                                 Value row, Value word) {
+  Value activations = vector::BitCastOp::create(
+      b, loc, vec(4 * lanes, b.getI8Type()),
+      vector::BroadcastOp::create(b, loc, vec(lanes, b.getI32Type()),
+                                  memref::LoadOp::create(b, loc, words, ValueRange{row, word})));
+  return dot.dot(b, loc, sum, codes, activations);
+}
+
 bool PackedTileEmitter::groupsPerVector() const {
   return planes.size() == 1 && !layout.binary;
 }

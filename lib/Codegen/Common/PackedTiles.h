@@ -40,6 +40,11 @@ protected:
                                                   mlir::Value vector);
   mlir::Value moveField(mlir::Value bytes, unsigned shift, unsigned target, unsigned width);
 
+  /// sum + the dot of one group of `codes` with the activation word
+  /// words[row, word] (4 bytes as an i32, broadcast to every lane).
+  mlir::Value dotWord(const DotInstruction &dot, mlir::Value sum, mlir::Value codes,
+                      mlir::Value words, mlir::Value row, mlir::Value word);
+
   /// Runs body(tile, firstRow, rows) over every tile of output channels and
   /// the m rows of x, `step` rows at a time (4 when fewer than `step` rows
   /// exist) while that many remain, then one by one: one unpacked block
