@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 using namespace quantc;
@@ -55,3 +56,24 @@ TEST(Sensitivity, DiagonalAndRelativeErrors) {
 }
 
 } // namespace
+
+TEST(Sensitivity, OutputKLAddsTheTopClass) {
+  // Two rows of three classes: KL(p || q), and the loss of the float
+  // model's top class, log p_y - log q_y, each averaged over the rows.
+  const float p[] = {0.7f, 0.2f, 0.1f, 0.1f, 0.1f, 0.8f};
+  const float q[] = {0.5f, 0.3f, 0.2f, 0.1f, 0.1f, 0.8f};
+  OutputDivergence d = outputKLDivergence(p, q, 2, 3);
+  double kl = 0.7 * std::log(0.7 / 0.5) + 0.2 * std::log(0.2 / 0.3) + 0.1 * std::log(0.1 / 0.2);
+  EXPECT_NEAR(d.kl, kl / 2, 1e-6);
+  EXPECT_NEAR(d.topLoss, std::log(0.7 / 0.5) / 2, 1e-6);
+  EXPECT_NEAR(d.score(), (kl + std::log(0.7 / 0.5)) / 2, 1e-6);
+  OutputDivergence same = outputKLDivergence(p, p, 2, 3);
+  EXPECT_NEAR(same.score(), 0.0, 1e-9);
+  // A quantized model surer of the float answer: the loss is negative and
+  // the score is KL alone.
+  const float surer[] = {0.8f, 0.1f, 0.1f};
+  OutputDivergence better = outputKLDivergence(p, surer, 1, 3);
+  EXPECT_LT(better.topLoss, 0.0);
+  EXPECT_NEAR(better.score(), better.kl, 1e-12);
+  EXPECT_GT(better.kl, 0.0);
+}

@@ -2,6 +2,9 @@
 #include "quantc/Analysis/Sensitivity.h"
 #include "quantc/Analysis/Hessian.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace quantc {
 
 double hessianWeightedError(const std::vector<float> &original, const std::vector<float> &dequantized,
@@ -43,6 +46,22 @@ double relativeWeightError(const std::vector<float> &original, const std::vector
     signal += double(original[i]) * original[i];
   }
   return signal > 0 ? noise / signal : 0.0;
+}
+
+OutputDivergence outputKLDivergence(const float *reference, const float *approx, int64_t rows,
+                                    int64_t width) {
+  auto logOf = [](double value) { return std::log(std::max(value, 1e-12)); };
+  OutputDivergence total;
+  for (int64_t row = 0; row < rows; ++row) {
+    const float *p = reference + row * width, *q = approx + row * width;
+    for (int64_t i = 0; i < width; ++i)
+      total.kl += std::max(double(p[i]), 1e-12) * (logOf(p[i]) - logOf(q[i]));
+    int64_t top = std::max_element(p, p + width) - p;
+    total.topLoss += logOf(p[top]) - logOf(q[top]);
+  }
+  if (rows > 0)
+    total.kl /= double(rows), total.topLoss /= double(rows);
+  return total;
 }
 
 } // namespace quantc

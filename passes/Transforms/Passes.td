@@ -325,11 +325,17 @@ def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
       diagonal from `qnn.input_power`): the relative squared error the
       quantized weight adds to the layer's outputs (OBQ/GPTQ).
     - `output-kl` / `output-mse`: the model-output divergence when only this
-      layer is quantized (KL over the last axis of each output that is a
-      probability distribution, else MSE relative to the output's mean
-      square; `output-mse` always the latter), averaged over the calibration
-      samples (`inputs`, or data-free samples). The float model is compiled
-      once with the weights as inputs and each (layer, bit-width) is a run.
+      layer is quantized (for each output that is a probability distribution
+      over its last axis, KL(p || q) plus, where its mean over the samples
+      is positive, log p(y) - log q(y) at the float model's top class y,
+      which decides the argmax; else MSE relative to
+      the output's mean square; `output-mse` always the latter), averaged
+      over the calibration samples (`inputs`, or data-free samples). The
+      float model is compiled once with the weights as inputs and each
+      (layer, bit-width) is a run.
+    - `hessian-kl`: the `hessian` scores of each layer scaled so that its
+      score at the width nearest 4 bits equals its `output-kl` there: the
+      Hessian's shape across widths, one model-output measurement per layer.
     - `weight-sqnr`: ||d||^2 / ||w||^2, data-free.
 
     With `monotone` (default) each layer's scores are made non-increasing in
@@ -376,7 +382,10 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     `qnn-quantize` honours; the module gets `qnn.allocation` with the totals.
     An infeasible budget is an error naming the smallest achievable value.
     With `preferred-min-bits`, narrower candidates (but a pin's) enter the
-    program only when some budget cannot be met without them.
+    program only when some budget cannot be met without them;
+    `output-min-bits` does the same, first, for the final layers, those
+    whose output no layer with a weight reads (a classifier): no later
+    layer's refit (`qnn-refit-weights`) absorbs their rounding error.
 
     With `act-bits-auto` (HAWQ-V3's joint widths), every layer whose input
     sensitivity `qnn.act_sensitivity` was measured (`qnn-calibrate
@@ -407,6 +416,9 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     Option<"preferredMinBits", "preferred-min-bits", "unsigned", /*default=*/"0",
            "Candidate widths below this one are chosen only when a budget cannot be met without "
            "them (0: always candidates)">,
+    Option<"outputMinBits", "output-min-bits", "unsigned", /*default=*/"0",
+           "The same for the final layers (whose output no layer with a weight reads), tried "
+           "before preferred-min-bits alone (0: as the others)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
            "Weight groups qnn-quantize will use (scale overhead): 0 per channel, -1 per tensor, or 32/64/128">,
     Option<"symmetric", "symmetric", "bool", /*default=*/"true",

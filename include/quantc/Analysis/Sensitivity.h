@@ -10,6 +10,7 @@
 
 #include "quantc/Analysis/Quantizer.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace quantc {
@@ -29,6 +30,26 @@ double diagonalHessianError(const std::vector<float> &original, const std::vecto
 
 /// ||d||^2 / ||w||^2: the data-free proxy (inverse weight SQNR).
 double relativeWeightError(const std::vector<float> &original, const std::vector<float> &dequantized);
+
+/// The output-kl score of a quantized model's output against the float
+/// model's: KL(p || q), and the loss of the float model's top class y,
+/// log p_y - log q_y (cross-entropy against the float model's answer). KL
+/// spreads over all classes while the argmax, the model's answer, turns on
+/// one. The loss is first order in the error and can be negative on a
+/// sample; its mean over samples counts where positive.
+struct OutputDivergence {
+  double kl = 0, topLoss = 0;
+  double score() const { return kl + (topLoss > 0 ? topLoss : 0.0); }
+  OutputDivergence &operator+=(const OutputDivergence &other) {
+    kl += other.kl, topLoss += other.topLoss;
+    return *this;
+  }
+};
+
+/// The divergence of `rows` distributions of `width` classes (`approx`
+/// against `reference`), each term averaged over the rows.
+OutputDivergence outputKLDivergence(const float *reference, const float *approx, int64_t rows,
+                                    int64_t width);
 
 } // namespace quantc
 
