@@ -146,6 +146,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"refit_weights", options.refitWeights.value_or(false)},
                           {"candidate_bits", options.candidateBits},
                           {"preferred_min_bits", int64_t(options.preferredMinBits)},
+                          {"output_min_bits", int64_t(options.outputMinBits)},
                           {"channel_ranges", options.channelRanges},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},
@@ -380,6 +381,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   mlir::PassManager pm(context);
   timed(pm);
   bool roundsByHessian = weightMethod != WeightMethod::RTN; // GPTQ and AdaRound read X^T X
+  if (!(*options.refitWeights && roundsByHessian))
+    options.outputMinBits = 0; // measured with the refit only
   if (actBits || roundsByHessian || hessianSensitivity) {
     qnn::QNNCalibratePassOptions calibrate;
     calibrate.inputs.assign(options.calib.begin(), options.calib.end());
@@ -427,6 +430,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     allocate.groupSize = options.groupSize;
     allocate.symmetric = options.symmetric;
     allocate.preferredMinBits = options.preferredMinBits;
+    allocate.outputMinBits = options.outputMinBits;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;
     pm.addPass(qnn::createQNNAllocateBitsPass(allocate));

@@ -135,7 +135,7 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       budgets.latencyMs = latencyBudget;
     if (failed(checkEachBudget(candidates, budgets, parameters)))
       return;
-    candidates = preferWide(std::move(candidates), budgets);
+    candidates = preferWide(std::move(candidates), finalLayers(module, layers), budgets);
     std::string error;
     if (actBitsAuto && !budgets.bops) {
       // 16-bit inputs cost bit operations (and run as float kernels): they
@@ -214,15 +214,39 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     });
   }
 
-  /// Without the widths below `preferredMinBits` (but a pin's) when every
-  /// budget can still be met; else all candidates.
+  /// Without the widths below `preferredMinBits` (below `outputMinBits` for
+  /// the layers in `final`) when every budget can still be met; then
+  /// without those below `preferredMinBits` alone; else all candidates. A
+  /// pin's width always stays.
   std::vector<LayerCandidates> preferWide(std::vector<LayerCandidates> layers,
+                                          const std::vector<bool> &final,
                                           const AllocationBudgets &budgets) {
+    if (outputMinBits > preferredMinBits) {
+      auto wide = keepWide(layers, budgets, [&](size_t l) {
+        return unsigned(final[l] ? outputMinBits : preferredMinBits);
+      });
+      if (wide)
+        return std::move(*wide);
+    }
     if (preferredMinBits == 0)
       return layers;
-    auto wide = keepCandidates(layers, [&](const LayerCandidates &layer, size_t c) {
-      return layer.bits[c] >= int(preferredMinBits) || layer.pinned == layer.bits[c];
-    });
+    auto wide = keepWide(layers, budgets, [&](size_t) { return unsigned(preferredMinBits); });
+    return wide ? std::move(*wide) : layers;
+  }
+
+  /// The candidates of at least minBits(layer) bits (and pins), if every
+  /// layer keeps one and every budget can still be met.
+  template <typename MinBits>
+  static std::optional<std::vector<LayerCandidates>>
+  keepWide(const std::vector<LayerCandidates> &layers, const AllocationBudgets &budgets,
+           MinBits minBits) {
+    std::vector<LayerCandidates> wide;
+    for (size_t l = 0; l < layers.size(); ++l) {
+      auto kept = keepCandidates({layers[l]}, [&](const LayerCandidates &layer, size_t c) {
+        return layer.bits[c] >= int(minBits(l)) || layer.pinned == layer.bits[c];
+      });
+      wide.push_back(std::move(kept.front()));
+    }
     auto fits = [&](std::optional<double> budget, const std::vector<double> LayerCandidates::*cost) {
       return !budget || smallestTotal(wide, cost) <= *budget * (1 + 1e-12);
     };
@@ -231,7 +255,28 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
         fits(budgets.sizeBits, &LayerCandidates::sizeBits) && fits(budgets.bops, &LayerCandidates::bops) &&
         fits(budgets.latencyMs, &LayerCandidates::latencyMs))
       return wide;
-    return layers;
+    return std::nullopt;
+  }
+
+  /// Per layer: whether no layer with a weight reads its output, directly
+  /// or through other ops (rec's classifier). No later layer's refit can
+  /// absorb such a layer's rounding error.
+  static std::vector<bool> finalLayers(ModuleOp module, ArrayRef<Operation *> layers) {
+    llvm::DenseSet<Operation *> feedsLayer; // ops with a weighted layer downstream
+    SmallVector<Operation *> order;
+    module.walk([&](Operation *op) { order.push_back(op); });
+    // Users follow their producers in the walk (SSA dominance), so one
+    // reverse sweep sees every user first.
+    for (Operation *op : llvm::reverse(order))
+      for (Operation *user : op->getUsers())
+        if ((isWeightedLayer(user) && floatWeight(user)) || feedsLayer.contains(user)) {
+          feedsLayer.insert(op);
+          break;
+        }
+    std::vector<bool> final;
+    for (Operation *op : layers)
+      final.push_back(!feedsLayer.contains(op));
+    return final;
   }
 
   /// Each budget alone, in the units the user gave it.

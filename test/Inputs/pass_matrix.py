@@ -41,6 +41,7 @@ PASSES = [
     "qnn-allocate-bits{avg-bits=4}",
     "qnn-allocate-bits{avg-bits=4 act-bits-auto=true}",
     "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3}",
+    "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3 output-min-bits=4}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "convert-qnn-to-linalg",
     "convert-qnn-to-qkernel",
@@ -65,7 +66,7 @@ PASSES = [
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
           "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul",
-          "depthwise_channels"]
+          "depthwise_channels", "cast_out_of_range"]
 
 # Stages a model is taken through before every pass runs on it.
 STAGES = {

@@ -276,7 +276,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.sensitivity = sensitivityMetric;
   options.candidateBits = candidateBits;
   if (candidateBits.getNumOccurrences())
-    options.preferredMinBits = 0; // the user's widths, all of them
+    options.preferredMinBits = options.outputMinBits = 0; // the user's widths, all of them
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
   options.pareto = pareto;

@@ -67,6 +67,11 @@ struct QuantizeOptions {
   // 2-bit layers' errors compound far beyond their summed sensitivities
   // (bench/RESULTS.md). 0 with an explicit --candidate-bits.
   unsigned preferredMinBits = 3;
+  // The final layers (rec's classifier) below this only when a budget needs
+  // it, with the refit on: no later layer's refit absorbs their rounding
+  // error (rec's classifier: with the top-class sensitivity, 0.5 CER points
+  // over five budgets, bench/RESULTS.md). 0 with an explicit --candidate-bits.
+  unsigned outputMinBits = 4;
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
