@@ -180,17 +180,17 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     module->setAttr("qnn.allocation", totals.getDictionary(context));
   }
 
-  /// The candidates `keep(layer, c)` accepts.
+  /// The candidates `keep(layer, c)` accepts (layer: its index).
   template <typename Keep>
   static std::vector<LayerCandidates> keepCandidates(const std::vector<LayerCandidates> &layers,
                                                      Keep keep) {
     std::vector<LayerCandidates> result;
-    for (const LayerCandidates &layer : layers) {
+    for (auto [index, layer] : llvm::enumerate(layers)) {
       LayerCandidates kept = layer;
       kept.bits.clear(), kept.actBits.clear(), kept.omega.clear(), kept.weightBits.clear();
       kept.sizeBits.clear(), kept.bops.clear(), kept.latencyMs.clear();
       for (size_t c = 0; c < layer.bits.size(); ++c) {
-        if (!keep(layer, c))
+        if (!keep(index, c))
           continue;
         kept.bits.push_back(layer.bits[c]);
         if (!layer.actBits.empty())
@@ -209,21 +209,21 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
 
   /// The candidates with 8-bit activations only.
   static std::vector<LayerCandidates> onlyInt8(const std::vector<LayerCandidates> &layers) {
-    return keepCandidates(layers, [](const LayerCandidates &layer, size_t c) {
-      return layer.actBits.empty() || layer.actBits[c] == 8;
+    return keepCandidates(layers, [&](size_t l, size_t c) {
+      return layers[l].actBits.empty() || layers[l].actBits[c] == 8;
     });
   }
 
   /// Without the widths below `preferredMinBits` (below `outputMinBits` for
-  /// the layers in `final`) when every budget can still be met; then
+  /// the layers `isFinal` marks) when every budget can still be met; then
   /// without those below `preferredMinBits` alone; else all candidates. A
   /// pin's width always stays.
   std::vector<LayerCandidates> preferWide(std::vector<LayerCandidates> layers,
-                                          const std::vector<bool> &final,
+                                          const std::vector<bool> &isFinal,
                                           const AllocationBudgets &budgets) {
     if (outputMinBits > preferredMinBits) {
       auto wide = keepWide(layers, budgets, [&](size_t l) {
-        return unsigned(final[l] ? outputMinBits : preferredMinBits);
+        return unsigned(isFinal[l] ? outputMinBits : preferredMinBits);
       });
       if (wide)
         return std::move(*wide);
@@ -240,13 +240,9 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
   static std::optional<std::vector<LayerCandidates>>
   keepWide(const std::vector<LayerCandidates> &layers, const AllocationBudgets &budgets,
            MinBits minBits) {
-    std::vector<LayerCandidates> wide;
-    for (size_t l = 0; l < layers.size(); ++l) {
-      auto kept = keepCandidates({layers[l]}, [&](const LayerCandidates &layer, size_t c) {
-        return layer.bits[c] >= int(minBits(l)) || layer.pinned == layer.bits[c];
-      });
-      wide.push_back(std::move(kept.front()));
-    }
+    auto wide = keepCandidates(layers, [&](size_t l, size_t c) {
+      return layers[l].bits[c] >= int(minBits(l)) || layers[l].pinned == layers[l].bits[c];
+    });
     auto fits = [&](std::optional<double> budget, const std::vector<double> LayerCandidates::*cost) {
       return !budget || smallestTotal(wide, cost) <= *budget * (1 + 1e-12);
     };
@@ -273,10 +269,10 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
           feedsLayer.insert(op);
           break;
         }
-    std::vector<bool> final;
+    std::vector<bool> isFinal;
     for (Operation *op : layers)
-      final.push_back(!feedsLayer.contains(op));
-    return final;
+      isFinal.push_back(!feedsLayer.contains(op));
+    return isFinal;
   }
 
   /// Each budget alone, in the units the user gave it.

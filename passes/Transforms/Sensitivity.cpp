@@ -59,8 +59,8 @@ std::optional<std::vector<double>> diagonalPower(Operation *op, const QuantizedL
 }
 
 /// Divergence of `approx` from `reference` (one model output).
-OutputDivergence outputDivergence(const float *reference, const float *approx, const TensorSignature &output,
-                        bool kl) {
+OutputDivergence outputDivergence(const float *reference, const float *approx,
+                                  const TensorSignature &output, bool kl) {
   int64_t count = output.numel();
   if (!kl) {
     double noise = 0, signal = 0;
