@@ -134,8 +134,10 @@ static cl::list<std::string> evalSamples(
                      "measure quality on, instead of the calibration samples"),
     cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<std::string> calibMethod(
-    "calib-method", cl::desc("Activation ranges: mse (default), minmax, percentile, entropy, layer"),
-    cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+    "calib-method",
+    cl::desc("Activation ranges: layer (default: MSE weighted by the consuming layers' weights), "
+             "mse, minmax, percentile, entropy"),
+    cl::init("layer"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<double> smoothQuant(
     "smooth-quant",
     cl::desc("SmoothQuant strength alpha in [0, 1] for LayerNorm-fed MatMul/Gemm inputs with "

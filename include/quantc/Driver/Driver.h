@@ -45,7 +45,7 @@ struct QuantizeOptions {
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
   std::vector<std::string> eval;    // --eval: held-out samples for the report and --pareto
-  std::string calibMethod = "mse";  // --calib-method
+  std::string calibMethod = "layer"; // --calib-method
   double percentile = 99.99;
   double smoothQuant = 0;           // --smooth-quant ALPHA (0: off)
   /// --refit-weights (qnn-refit-weights before rounding); unset: on for
