@@ -381,7 +381,12 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       m.params[0] = activationParams(range->first, range->second, 8, false);
       m.params[1] = activationParams(observer.min(), observer.max(), 16, true);
       m.channelWeights = hessians[l].empty() ? inputChannelWeights(op) : std::nullopt;
-      m.eligible = !hessians[l].empty() || m.channelWeights;
+      // A depthwise input quantized per channel stays int8: its 16-bit form
+      // is one range per tensor, and on rec the layers after such a
+      // 16-bit depthwise convolution read 3 dB further from float
+      // (bench/RESULTS.md).
+      m.eligible = (!hessians[l].empty() || m.channelWeights) &&
+                   !op->hasAttr("qnn.input_channel_bounds");
       op->setAttr("qnn.act_range16",
                   DenseF64ArrayAttr::get(&getContext(), {std::min(observer.min(), 0.0),
                                                          std::max(observer.max(), 0.0)}));
