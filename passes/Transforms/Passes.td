@@ -394,7 +394,9 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
     written as `qnn.act_bits`. 16-bit inputs cost bit operations (and run
     as float kernels): without a `bops-budget`, the weights keep the widths
     of the best all-int8 allocation and 16-bit inputs may add `act-headroom`
-    (default 10%) to its bit operations; with one, both widths trade freely.
+    (default 30%: on 2600 held-out rec lines at 4.5 bits, 10% read 7.75% CER
+    against A8's 7.62%, 30% 7.13%) to its bit operations; with one, both
+    widths trade freely.
 
     ```mlir
     %y = qnn.conv %x, %w {qnn.weight_format = #qnn.weight_format<bits = 4, group_size = 0, ternary = false, symmetric = true>, ...}
@@ -411,7 +413,7 @@ def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
            "Activation bits the BOPs count (0: float, counted as 32)">,
     Option<"actBitsAuto", "act-bits-auto", "bool", /*default=*/"false",
            "Choose 8 or 16 activation bits per layer too (needs qnn.act_sensitivity)">,
-    Option<"actHeadroom", "act-headroom", "double", /*default=*/"0.1",
+    Option<"actHeadroom", "act-headroom", "double", /*default=*/"0.3",
            "Without a BOPs budget: the share of bit operations 16-bit inputs may add">,
     Option<"preferredMinBits", "preferred-min-bits", "unsigned", /*default=*/"0",
            "Candidate widths below this one are chosen only when a budget cannot be met without "

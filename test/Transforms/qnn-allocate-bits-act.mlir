@@ -7,7 +7,7 @@
 // at 8 bits and nothing at 16; c's costs 3 (a's 0.5). The best all-int8
 // allocation is 4 bits each (1.5 + 5.5 + 5 = 12 in 3 x 100 x 4 x 8 = 9600
 // BOPs), and without a BOPs budget the weights keep it: a 16-bit input only
-// spends the headroom. 10% (10560 BOPs) buys none (b's would need 12800);
+// spends the headroom. The default 30% (12480 BOPs) buys none (b's would need 12800);
 // 60% (15360) buys b's: 12 - 5 = 7.
 // CHECK: qnn.allocation = {act16_layers = 0 : i64, avg_bits = 4.0{{0*}}e+00 : f64, bops = 9600 : i64, predicted_omega = 1.200000e+01 : f64
 // CHECK-COUNT-3: qnn.matmul {{.*}}qnn.act_bits = 8 : i64, {{.*}}bits = 4,
