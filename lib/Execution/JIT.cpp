@@ -7,6 +7,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/IPO/MergeFunctions.h"
 
 namespace quantc {
 
@@ -22,10 +23,15 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::compile(mlir::ModuleOp lower
   if (!machine)
     return machine.takeError();
   auto optimize = mlir::makeOptimizingTransformer(optLevel, 0, machine->get());
+  // Identical outlined loop nests (layers of one shape) compile once.
+  auto mergeAndOptimize = [&optimize](llvm::Module *module) {
+    llvm::MergeFunctionsPass::runOnModule(*module);
+    return optimize(module);
+  };
   auto arena = std::make_unique<JITCodeArena>();
   mlir::ExecutionEngineOptions options;
   options.sectionMemoryMapper = arena.get();
-  options.transformer = optimize;
+  options.transformer = mergeAndOptimize; // used by create() only
   options.jitCodeGenOptLevel =
       optLevel >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Less;
   options.enableGDBNotificationListener = false;
