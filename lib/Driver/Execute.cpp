@@ -323,6 +323,13 @@ llvm::Error exportQDQModel(const ExecuteOptions &options, mlir::MLIRContext &con
   return exportONNX(**module, options.output);
 }
 
+/// An --emit stage's IR, written whole or not at all.
+static llvm::Error writeStage(mlir::ModuleOp module, const std::string &path) {
+  if (std::string error = writeModuleAtomically(module, path); !error.empty())
+    return llvm::createStringError(error);
+  return llvm::Error::success();
+}
+
 llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &context) {
   auto target = resolveTarget(options.target);
   if (!target)
@@ -330,8 +337,13 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   target->kernelActivations = options.quantize.kernelActivations;
   if (options.quantize.lutBits >= 0)
     target->lutBits = unsigned(options.quantize.lutBits);
-  if (options.emit != "so" && options.emit != "qnn" && options.emit != "llvm")
-    return llvm::createStringError("unknown --emit=" + options.emit + " (known: qnn, llvm, so)");
+  static const char *const stages[] = {"qnn", "qnn-int", "qkernel", "loops", "llvm", "asm", "so"};
+  if (!llvm::is_contained(stages, options.emit))
+    return llvm::createStringError("unknown --emit=" + options.emit +
+                                   " (known: qnn, qnn-int, qkernel, loops, llvm, asm, so)");
+  if (options.emit == "qnn-int" && !options.quantize.enabled())
+    return llvm::createStringError("--emit=qnn-int writes the quantized graph: give --bits, "
+                                   "--act-bits or a bit-allocation budget");
   if (!options.sanitize.empty() && options.sanitize != "thread")
     return llvm::createStringError("unknown --sanitize=" + options.sanitize + " (known: thread)");
   target->sanitizeThread = options.sanitize == "thread";
@@ -350,6 +362,8 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (!module)
     return module.takeError();
   auto imported = Clock::now();
+  if (options.emit == "qnn") // the imported graph, before quantization
+    return writeStage(**module, options.output);
   if (options.quantize.enabled()) {
     QuantizeOptions quantize = options.quantize;
     if (quantize.report.empty() && options.emit == "so") {
@@ -361,21 +375,24 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
       return error;
   }
   auto quantized = Clock::now();
-  if (options.emit == "qnn") {
-    if (std::string error = writeModuleAtomically(**module, options.output); !error.empty())
-      return llvm::createStringError(error);
-    return llvm::Error::success();
-  }
+  if (options.emit == "qnn-int")
+    return writeStage(**module, options.output);
   auto signature = readSignature(**module);
   if (!signature)
     return signature.takeError();
-  if (mlir::failed(lowerToLLVMDialect(**module, *target)))
+  LoweringStage stage = options.emit == "qkernel" ? LoweringStage::QKernel
+                        : options.emit == "loops" ? LoweringStage::Loops
+                                                  : LoweringStage::LLVM;
+  if (mlir::failed(lowerModule(**module, *target, stage)))
     return llvm::createStringError(options.model + ": lowering failed");
   auto lowered = Clock::now();
-  if (options.emit == "llvm") {
-    if (std::string error = writeModuleAtomically(**module, options.output); !error.empty())
-      return llvm::createStringError(error);
-    return llvm::Error::success();
+  if (options.emit == "qkernel" || options.emit == "loops" || options.emit == "llvm")
+    return writeStage(**module, options.output);
+  if (options.emit == "asm") {
+    auto assembly = emitAssembly(**module, *target);
+    if (!assembly)
+      return assembly.takeError();
+    return writeFileAtomically(options.output, *assembly);
   }
   std::string name = options.name;
   if (name.empty())

@@ -75,7 +75,8 @@ llvm::Expected<ModelSignature> readSignature(mlir::ModuleOp module) {
   return signature;
 }
 
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target) {
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
+                                LoweringStage stage) {
   mlir::PassManager pm(module.getContext());
   LowerToLLVMOptions options;
   options.tileRows = target.tileRows;
@@ -84,7 +85,17 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &
   options.kernelActivations = target.kernelActivations;
   options.lutBits = target.lutBits;
   options.parallel = target.openmp;
-  buildLowerToLLVMPipeline(pm, options);
+  switch (stage) {
+  case LoweringStage::QKernel:
+    buildLowerToQKernelPipeline(pm, options);
+    break;
+  case LoweringStage::Loops:
+    buildLowerToLoopsPipeline(pm, options);
+    break;
+  case LoweringStage::LLVM:
+    buildLowerToLLVMPipeline(pm, options);
+    break;
+  }
   // The conversions to LLVM run layer by layer on every core (the context
   // is single-threaded otherwise; nothing else uses it meanwhile).
   mlir::MLIRContext *context = module.getContext();

@@ -20,7 +20,7 @@ static void addPasses(mlir::OpPassManager &pm, llvm::StringRef pipeline) {
     llvm::report_fatal_error("quantc: internal pipeline failed to parse");
 }
 
-void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
+void buildLowerToQKernelPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   pm.addPass(qnn::createQNNFoldBatchNormPass());
   pm.addPass(qnn::createQNNFusePatternsPass());
   ConvertQNNToQKernelPassOptions packing;
@@ -30,6 +30,10 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   packing.lutBits = options.lutBits;
   packing.lutLanes = codegen::familyLutLanes(options.kernelFamily);
   pm.addPass(createConvertQNNToQKernelPass(packing));
+}
+
+void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
+  buildLowerToQKernelPipeline(pm, options);
   pm.addPass(qnn::createQNNSinkTransposesPass());
   pm.addPass(createConvertQNNToLinalgPass());
   addPasses(pm,
@@ -83,6 +87,10 @@ void registerPipelines() {
       "quantc-import-cleanup-pipeline",
       "Cleanup after ONNX import: fold shape subgraphs, erase dead ops",
       [](mlir::OpPassManager &pm) { buildImportCleanupPipeline(pm); });
+  mlir::PassPipelineRegistration<LowerToLLVMOptions>(
+      "quantc-lower-to-qkernel-pipeline",
+      "qnn -> qnn with the quantized layers as packed qkernel ops",
+      [](mlir::OpPassManager &pm, const LowerToLLVMOptions &o) { buildLowerToQKernelPipeline(pm, o); });
   mlir::PassPipelineRegistration<LowerToLLVMOptions>(
       "quantc-lower-to-loops-pipeline",
       "qnn -> qkernel + linalg -> bufferized loops (packed kernels, vector matmul microkernel)",

@@ -39,6 +39,10 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
 /// entry function takes one bare pointer per input, then one per output.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options);
 
+/// The pipeline's first steps: quantized layers become packed qkernel ops
+/// (weights packed for the target's dot instructions): for --emit=qkernel.
+void buildLowerToQKernelPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options);
+
 /// The same pipeline up to (and including) bufferization and the matmul
 /// microkernel, before anything is lowered to LLVM: for --emit=loops.
 void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options);

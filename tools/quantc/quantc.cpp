@@ -76,7 +76,11 @@ static cl::opt<int> repeat("repeat", cl::desc("Run N more times and time them (w
 static cl::opt<std::string> artifactName(
     "name", cl::desc("Artifact name: lib<name>.so, <name>_run (default: from the file name)"),
     cl::sub(compileCommand));
-static cl::opt<std::string> emit("emit", cl::desc("Stop at a stage: qnn, llvm (LLVM dialect), so"),
+static cl::opt<std::string> emit("emit",
+                                 cl::desc("Stop at a stage: qnn (imported graph), qnn-int "
+                                          "(quantized, scales folded), qkernel (packed kernel "
+                                          "ops), loops (bufferized loops), llvm (LLVM dialect), "
+                                          "asm (target assembly), so (default: the artifact)"),
                                  cl::init("so"), cl::sub(compileCommand));
 
 // Quantization (compile and run).
@@ -405,8 +409,21 @@ static int runImport() {
   return 0;
 }
 
+/// LLVM's libraries register hundreds of options of their own (--x86-*,
+/// --aarch64-*, ...) in the top-level command; --help lists quantc's
+/// subcommands and options, --help-hidden those too.
+static void hideLibraryOptions() {
+  static const llvm::StringRef shown[] = {"help", "help-list", "help-hidden", "help-list-hidden",
+                                          "version"};
+  for (auto &entry : cl::getRegisteredOptions(cl::SubCommand::getTopLevel()))
+    if (!llvm::is_contained(shown, entry.first) &&
+        entry.second->getOptionHiddenFlag() == cl::NotHidden)
+      entry.second->setHiddenFlag(cl::Hidden);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  hideLibraryOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "quantc: quantization compiler for ONNX models\n\n"
                               "  quantc import model.onnx [-o out.mlir|out.mlirbc] "

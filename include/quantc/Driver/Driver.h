@@ -96,7 +96,7 @@ struct ExecuteOptions {
   std::vector<std::string> inputs;  // name=file.npy, or file.npy for a single input
   std::string output;               // -o: file, directory, or empty
   std::string name;                 // compile: artifact name (default: from the file name)
-  std::string emit = "so";          // compile: qnn | llvm | so
+  std::string emit = "so";          // compile: qnn | qnn-int | qkernel | loops | llvm | asm | so
   int repeat = 1;                   // run: timed repetitions
   int threads = 0;                  // run: parallel loops' threads (0: the runtime's default)
   std::string sanitize;             // compile: "thread" instruments the artifact for TSan

@@ -61,9 +61,21 @@ struct ModelSignature {
 /// tensor types and onnx.name attributes).
 llvm::Expected<ModelSignature> readSignature(mlir::ModuleOp module);
 
-/// Lowers a float qnn module in place to the LLVM dialect for `target`.
-/// Diagnostics go to the module's context.
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target);
+/// Where lowering stops: packed qkernel ops, bufferized loops, or the LLVM
+/// dialect (what an artifact is built from).
+enum class LoweringStage { QKernel, Loops, LLVM };
+
+/// Lowers a qnn module in place for `target`, up to `stage`. Diagnostics go
+/// to the module's context.
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
+                                LoweringStage stage);
+inline mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const TargetSpec &target) {
+  return lowerModule(module, target, LoweringStage::LLVM);
+}
+
+/// The target's assembly for a module in the LLVM dialect, optimized as an
+/// artifact's code is (-O2, identical functions merged).
+llvm::Expected<std::string> emitAssembly(mlir::ModuleOp lowered, const TargetSpec &target);
 
 class JITCodeArena;
 
