@@ -5,12 +5,14 @@
 #include "quantc/Execution/Execution.h"
 #include "quantc/Support/AtomicFile.h"
 #include "quantc/Support/Parallel.h"
+#include "quantc/Support/Progress.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
 #include "passes/Transforms/WeightSwap.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -181,7 +183,10 @@ llvm::Error writeParetoFrontier(mlir::ModuleOp module, const QuantizeOptions &op
   for (size_t l = 0; l < (*sweep)->layerCount(); ++l)
     parameters += double(llvm::cast<mlir::RankedTensorType>((*sweep)->layer(l)->getOperand(1).getType()).getNumElements());
   // The integer program at every half bit between the narrowest and widest candidate.
+  size_t budgets = size_t((candidates.back() - candidates.front()) * 2) + 1;
+  Progress progress("Pareto sweep", budgets + candidates.size(), "budgets");
   for (double budget = candidates.front(); budget <= candidates.back() + 1e-9; budget += 0.5) {
+    llvm::scope_exit advance([&] { progress.advance(); });
     mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
     mlir::PassManager pm(module.getContext());
     qnn::QNNAllocateBitsPassOptions allocate;
@@ -209,6 +214,7 @@ llvm::Error writeParetoFrontier(mlir::ModuleOp module, const QuantizeOptions &op
   }
   // Uniform: every layer at one width.
   for (int b : candidates) {
+    llvm::scope_exit advance([&] { progress.advance(); });
     FrontierPoint point{"uniform", double(b), double(b), 0, 0, {}};
     for (size_t l = 0; l < (*sweep)->layerCount(); ++l) {
       auto sensitivity = (*sweep)->layer(l)->getAttrOfType<qnn::SensitivityAttr>("qnn.sensitivity");

@@ -10,6 +10,7 @@
 #include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
+#include "passes/Transforms/AllocationFile.h"
 #include "passes/Transforms/Calibration.h"
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
@@ -287,7 +288,7 @@ static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::M
                                                               options.sensitivity.empty()) &&
                           synthesizesSamples(module);
   if (options.method == "auto")
-    options.method = options.allocates() && (hasData || dataFreeAnalysis) ? "adaround"
+    options.method = options.perLayerWidths() && (hasData || dataFreeAnalysis) ? "adaround"
                      : hasData                                              ? "gptq"
                                                                             : "rtn";
   if (!options.refitWeights)
@@ -307,7 +308,22 @@ static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::M
 
 llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requested,
                           llvm::StringRef modelPath) {
-  QuantizeOptions options = resolveDefaults(requested, module);
+  if (!requested.allocationFile.empty()) {
+    if (requested.allocates() || !requested.bits.empty() || requested.pareto)
+      return llvm::createStringError("--allocation applies a saved allocation: it excludes --bits, "
+                                     "budgets (--avg-bits, --size-budget, --bops-budget, "
+                                     "--latency-budget-ms) and --pareto");
+  }
+  QuantizeOptions adjusted = requested;
+  if (!requested.allocationFile.empty() && requested.method == "auto") {
+    // The method the allocation was rounded with, unless one is asked for.
+    auto method = qnn::allocationFileMethod(requested.allocationFile);
+    if (!method)
+      return method.takeError();
+    if (!method->empty())
+      adjusted.method = *method;
+  }
+  QuantizeOptions options = resolveDefaults(adjusted, module);
   mlir::MLIRContext *context = module.getContext();
   SequentialModelRuns sequentialRuns; // the analysis threads fill the cores
 
@@ -330,7 +346,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   else if (options.actBits != "none")
     return llvm::createStringError("--act-bits must be 8, 16, auto or none, got '" + options.actBits +
                                    "'");
-  if (actAuto && !options.allocates())
+  if (actAuto && !options.perLayerWidths())
     return llvm::createStringError("--act-bits auto chooses activation widths in the bit allocation: "
                                    "give --avg-bits, --size-budget or --bops-budget");
   if (actAuto && options.sensitivity == "weight-sqnr")
@@ -411,6 +427,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
       return error;
   }
   pm.clear();
+  if (!options.allocationFile.empty())
+    pm.addPass(qnn::createQNNApplyAllocationPass({options.allocationFile}));
   if (options.allocates()) {
     if (options.latencyBudgetMs > 0) {
       qnn::QNNMeasureLatencyPassOptions latency;
@@ -459,6 +477,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   pm.addPass(qnn::createQNNQuantizePass(quantize));
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError(modelPath + ": quantization failed");
+  if (!options.saveAllocation.empty())
+    if (auto error = qnn::writeAllocationFile(module, options.saveAllocation, options.method))
+      return error;
   auto allocation = module->getAttrOfType<mlir::DictionaryAttr>("qnn.allocation");
   // Formats before qnn-fold-scales: a requantized layer's float op is gone.
   std::vector<LayerChoice> choices(floatLayers.size());
@@ -550,7 +571,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     t.measured = !samples.empty() && signature.outputs[i].dtype == QUANTC_FLOAT32;
     t.stats = outputErrors[i].stats();
     outputs.push_back(t);
-    if (!t.measured)
+    if (!t.measured || options.quiet)
       continue;
     llvm::errs() << llvm::format("quantized output '%s': SQNR %.2f dB, cosine %.6f, max |err| %.4g "
                                  "(%zu %s samples)\n",

@@ -14,6 +14,7 @@
 #include "quantc/Execution/Execution.h"
 #include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/Parallel.h"
+#include "quantc/Support/Progress.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -207,7 +208,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
           if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
     };
-    if (failed(forEachRun(**model, *samples, observe)))
+    if (failed(forEachRun(**model, *samples, "calibration", observe)))
       return;
     if (histograms) {
       std::vector<std::optional<ChannelWeights>> channelWeights(probes.size());
@@ -231,7 +232,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         for (DepthwiseInput &input : depthwise)
           input.observe(**model, probeIndex, /*histogram=*/true);
       };
-      if (failed(forEachRun(**model, *samples, observeHistograms)))
+      if (failed(forEachRun(**model, *samples, "calibration (histograms)", observeHistograms)))
         return;
     }
     for (size_t i = 0; i < probes.size(); ++i) {
@@ -274,12 +275,14 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   /// sample order, with the model's output(i)/probe(i) reading that run:
   /// the statistics do not depend on the thread count.
   LogicalResult forEachRun(ProbedModel &model, const std::vector<Sample> &samples,
-                           llvm::function_ref<void()> consume) {
+                           llvm::StringRef step, llvm::function_ref<void()> consume) {
+    Progress progress(step.str(), samples.size(), "samples");
     std::vector<ProbedModel::Outputs> slots(sampleSlots());
     auto run = [&](size_t s, unsigned slot) { return model.run(samples[s].buffers(), slots[slot]); };
     auto select = [&](size_t, unsigned slot) {
       model.select(slots[slot]);
       consume();
+      progress.advance();
       return llvm::Error::success();
     };
     if (auto error = forEachSample(samples.size(), run, select)) {
@@ -420,7 +423,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         }
       }
     };
-    if (failed(forEachRun(model, samples, measure)))
+    if (failed(forEachRun(model, samples, "activation sensitivity", measure)))
       return failure();
     for (auto [l, op] : llvm::enumerate(layers)) {
       Measured &m = measured[l];

@@ -6,8 +6,10 @@
 #include "quantc/Execution/Execution.h"
 #include "quantc/Support/AtomicFile.h"
 #include "quantc/Support/CacheDirectory.h"
+#include "quantc/Support/Progress.h"
 
 #include "dialects/QNN/QNNOps.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
@@ -79,7 +81,9 @@ struct QNNMeasureLatencyPass : impl::QNNMeasureLatencyPassBase<QNNMeasureLatency
       if (isWeightedLayer(op) && floatWeight(op))
         layers.push_back(op);
     });
+    Progress progress("latency measurement", layers.size(), "layers");
     for (Operation *op : layers) {
+      llvm::scope_exit advance([&] { progress.advance(); });
       SmallVector<double> latencies;
       for (unsigned b : candidates) {
         std::string key = layerKey(op, *target, b, actBits, groupSize);

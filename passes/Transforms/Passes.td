@@ -368,6 +368,23 @@ def QNNSensitivityPass : Pass<"qnn-sensitivity", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect"];
 }
 
+def QNNApplyAllocationPass : Pass<"qnn-apply-allocation", "::mlir::ModuleOp"> {
+  let summary = "Give each layer the weight and input widths of a saved bit allocation";
+  let description = [{
+    Reads an allocation file (`quantc compile --save-allocation`: JSON with
+    `"quantc_allocation": 1` and one entry per weighted layer, by node name:
+    `weight_bits` (2-8, or 32 for float weights), `group_size`, `symmetric`
+    and `act_bits` (8 or 16; 0 for float inputs)) and sets each layer's
+    `qnn.weight_format` and `qnn.act_bits` as qnn-allocate-bits would have,
+    so that qnn-quantize follows it without sensitivity analysis or the
+    integer program. Every weighted layer needs an entry and every entry a
+    layer: a file saved for another model is an error naming the layer.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"", "The allocation file (JSON)">,
+  ];
+}
+
 def QNNAllocateBitsPass : Pass<"qnn-allocate-bits", "::mlir::ModuleOp"> {
   let summary = "Choose each layer's weight bit-width by integer programming under budgets";
   let description = [{

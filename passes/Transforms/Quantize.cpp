@@ -6,6 +6,7 @@
 
 #include "quantc/Analysis/Quantizer.h"
 
+#include "quantc/Support/Progress.h"
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -114,9 +115,16 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
                                      "qnn-calibrate{hessians=true} first";
       return signalPassFailure();
     }
-    for (Operation *op : layers)
-      if (failed(quantizeWeight(op, *rules, base, weightMethod)))
-        return signalPassFailure();
+    {
+      // Round to nearest takes moments; GPTQ and AdaRound take minutes on rec.
+      Progress progress("rounding (" + method.getValue() + ")",
+                        weightMethod == WeightMethod::RTN ? 0 : layers.size(), "layers");
+      for (Operation *op : layers) {
+        if (failed(quantizeWeight(op, *rules, base, weightMethod)))
+          return signalPassFailure();
+        progress.advance();
+      }
+    }
     if (actBits)
       for (Operation *op : layers)
         if (failed(quantizeActivations(op)))

@@ -11,8 +11,10 @@
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/Quantizer.h"
 #include "quantc/Support/Parallel.h"
+#include "quantc/Support/Progress.h"
 
 #include "dialects/QNN/QNNOps.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace quantc::qnn {
@@ -210,9 +212,13 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
     };
     if (auto e = forEachSample(samples->size(), runFloat, keepInputs))
       return fail(llvm::toString(std::move(e))), failure();
+    Progress progress("refit and rounding (" + method.getValue() + ")",
+                      size_t(llvm::count_if(layers, [](const RefitLayer &l) { return l.refits; })),
+                      "layers");
     for (RefitLayer &layer : layers) {
       if (!layer.refits)
         continue;
+      llvm::scope_exit advance([&] { progress.advance(); });
       int64_t p = layer.probe;
       // The trial's weight and bias inputs, as the layers before this one left them.
       std::vector<const void *> parameters;

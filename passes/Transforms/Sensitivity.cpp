@@ -5,6 +5,7 @@
 
 #include "quantc/Analysis/Sensitivity.h"
 #include "quantc/Support/Parallel.h"
+#include "quantc/Support/Progress.h"
 
 #include "dialects/QNN/QNNOps.h"
 
@@ -122,7 +123,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
         auto hessian = weightMethod != WeightMethod::RTN ? layerHessian(layers[l]) : std::nullopt;
         return candidateAt(layers[l], b, hessian).dequantized;
       };
-      if (failed(outputScores(layers, candidates, quantize, omega)))
+      if (failed(outputScores(layers, candidates, quantize, omega, "sensitivity (" + metric.getValue() + ")")))
         return signalPassFailure();
       for (size_t l = 0; l < layers.size(); ++l)
         convertActivationSensitivity(layers[l], candidates.front(), omega[l].front());
@@ -132,10 +133,15 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
       size_t reference = referenceCandidate(candidates);
       std::vector<std::string> errors(layers.size());
       std::vector<std::vector<float>> atReference(layers.size());
-      forEachIndex(layers.size(), [&](size_t l) {
-        errors[l] = weightScores(layers[l], candidates, omega[l],
-                                 metric == "hessian-kl" ? reference : candidates.size(), atReference[l]);
-      });
+      {
+        Progress progress("sensitivity (" + metric.getValue() + ")", layers.size(), "layers");
+        forEachIndex(layers.size(), [&](size_t l) {
+          errors[l] = weightScores(layers[l], candidates, omega[l],
+                                   metric == "hessian-kl" ? reference : candidates.size(),
+                                   atReference[l]);
+          progress.advance();
+        });
+      }
       for (auto [op, error] : llvm::zip(layers, errors))
         if (!error.empty())
           return op->emitError() << error, signalPassFailure();
@@ -266,7 +272,9 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
                                 std::vector<std::vector<double>> &omega) {
     std::vector<std::vector<double>> measured(layers.size());
     auto kept = [&](size_t l, unsigned) { return std::move(atReference[l]); };
-    if (failed(outputScores(layers, {candidates[reference]}, kept, measured)))
+    if (failed(outputScores(layers, {candidates[reference]}, kept, measured,
+                            "sensitivity (output-kl at " + std::to_string(candidates[reference]) +
+                                " bits)")))
       return failure();
     for (size_t l = 0; l < layers.size(); ++l) {
       double relative = omega[l][reference], divergence = measured[l].front();
@@ -283,7 +291,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
   /// (layer, bits) swaps in weightFor(layer, bits) and runs all samples.
   LogicalResult outputScores(ArrayRef<Operation *> layers, ArrayRef<unsigned> candidates,
                              llvm::function_ref<std::vector<float>(size_t, unsigned)> weightFor,
-                             std::vector<std::vector<double>> &omega) {
+                             std::vector<std::vector<double>> &omega, const std::string &step) {
     auto model = WeightSwapModel::create(getOperation(), layers,
                                          std::vector<std::string>(inputs.begin(), inputs.end()),
                                          dataFreeSamples, /*warnDataFree=*/true);
@@ -292,6 +300,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
     const ModelSignature &signature = (*model)->signature();
     bool kl = metric == "output-kl" || metric == "hessian-kl";
     std::vector<const float *> weights(layers.size(), nullptr);
+    Progress progress(step, layers.size(), "layers");
     for (size_t l = 0; l < layers.size(); ++l) {
       // The layer's widths quantized concurrently, then each run over the samples.
       std::vector<std::vector<float>> quantized(candidates.size());
@@ -306,6 +315,7 @@ struct QNNSensitivityPass : impl::QNNSensitivityPassBase<QNNSensitivityPass> {
         omega[l].push_back(divergence.score() / double((*model)->sampleCount()));
       }
       weights[l] = nullptr;
+      progress.advance();
     }
     return success();
   }

@@ -43,6 +43,8 @@ PASSES = [
     "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3}",
     "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3 output-min-bits=4}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
+    "qnn-apply-allocation{file=ALLOCATION}",
+    "qnn-apply-allocation{file=MISSING}",
     "convert-qnn-to-linalg",
     "convert-qnn-to-qkernel",
     "convert-qnn-to-qkernel{lanes=4 activations=float signed-bytes=true}",
@@ -59,6 +61,7 @@ PASSES = [
     "quantc-outline-loop-nests",
     "quantc-share-thread-team",
     "quantc-import-cleanup-pipeline",
+    "quantc-lower-to-qkernel-pipeline",
     "quantc-lower-to-loops-pipeline",
     "quantc-lower-to-llvm-pipeline",
     "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",
@@ -138,6 +141,9 @@ def build_inputs(args):
 
 def run_cell(args, path, pass_text):
     pass_text = pass_text.replace("CACHE", os.path.join(args.work, "latency.json"))
+    # An allocation file with entries no input has, and one that does not exist.
+    pass_text = pass_text.replace("ALLOCATION", os.path.join(args.work, "allocation.json"))
+    pass_text = pass_text.replace("MISSING", os.path.join(args.work, "missing.json"))
     command = [args.quant_opt, path, "--split-input-file",
                "--pass-pipeline=builtin.module(%s)" % pass_text,
                "-o", os.devnull]
@@ -153,6 +159,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    with open(os.path.join(args.work, "allocation.json"), "w") as f:
+        f.write('{"quantc_allocation": 1, "layers": [{"name": "matmul#0", "weight_bits": 4}, '
+                '{"name": "conv#0", "weight_bits": 3, "group_size": 32, "act_bits": 16}]}')
     inputs = build_inputs(args)
     cells = [(path, p) for path in inputs for p in PASSES]
     crashes = errors = 0

@@ -4,6 +4,7 @@
 #include "quantc/Import/ONNX.h"
 #include "quantc/InitAll.h"
 #include "quantc/Support/CacheDirectory.h"
+#include "quantc/Support/Progress.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -71,6 +72,12 @@ static cl::opt<std::string> objectCache(
              "same LLVM IR again (default: $XDG_CACHE_HOME/quantc/objects or "
              "~/.cache/quantc/objects; off: none)"),
     cl::value_desc("dir|off"), cl::sub(compileCommand));
+static cl::opt<bool> quiet(
+    "quiet",
+    cl::desc("Print no progress or quality lines on stderr, only warnings and errors (long "
+             "steps otherwise report their count and time left on a terminal, one summary "
+             "line each elsewhere)"),
+    cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 static cl::opt<int> repeat("repeat", cl::desc("Run N more times and time them (with --time)"),
                            cl::init(0), cl::sub(runCommand));
 static cl::opt<std::string> artifactName(
@@ -211,6 +218,18 @@ static cl::opt<std::string> pins(
     "pin", cl::desc("Pin layers by node name: 'regex=bits,...'"), cl::cat(allocateCategory),
     cl::sub(compileCommand), cl::sub(exportCommand));
 
+static cl::opt<std::string> saveAllocation(
+    "save-allocation",
+    cl::desc("Write each layer's chosen weight and input widths (and the weight method) to "
+             "FILE.json, for --allocation"),
+    cl::value_desc("FILE.json"), cl::cat(allocateCategory), cl::sub(compileCommand),
+    cl::sub(exportCommand));
+static cl::opt<std::string> applyAllocation(
+    "allocation",
+    cl::desc("Quantize each layer as a --save-allocation file says, without sensitivity "
+             "analysis or the integer program (calibration still runs)"),
+    cl::value_desc("FILE.json"), cl::cat(allocateCategory), cl::sub(compileCommand),
+    cl::sub(exportCommand));
 static cl::opt<bool> pareto(
     "pareto", cl::desc("Also sweep the avg-bits budget and write the size / output error "
                        "frontier (integer program vs uniform) to OUT/pareto.json and pareto.svg"),
@@ -285,6 +304,8 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     options.preferredMinBits = options.outputMinBits = 0; // the user's widths, all of them
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
+  options.saveAllocation = saveAllocation;
+  options.allocationFile = applyAllocation;
   options.pareto = pareto;
   if (!options.enabled() && (!calib.empty() || !evalSamples.empty() || !report.empty()))
     return "--calib, --eval and --report need --bits or --act-bits";
@@ -359,6 +380,8 @@ static int runExecute(Mode mode) {
     options.objectCache.clear();
   options.printTime = printTime;
   options.quantize.printTime = printTime;
+  options.quantize.quiet = quiet;
+  quantc::enableProgress(!quiet);
   if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())
     return fail(error);
 

@@ -75,11 +75,18 @@ struct QuantizeOptions {
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
+  std::string saveAllocation;       // --save-allocation FILE.json
+  std::string allocationFile;       // --allocation FILE.json: a saved allocation, applied
   bool printTime = false;           // --time: each quantization pass's time on stderr
+  bool quiet = false;               // --quiet: no per-output quality lines on stderr
   bool allocates() const {
     return avgBits > 0 || sizeBudget > 0 || bopsBudget > 0 || latencyBudgetMs > 0;
   }
-  bool enabled() const { return !bits.empty() || actBits != "none" || allocates(); }
+  bool enabled() const {
+    return !bits.empty() || actBits != "none" || allocates() || !allocationFile.empty();
+  }
+  /// Per-layer widths: chosen by a budget or read from --allocation.
+  bool perLayerWidths() const { return allocates() || !allocationFile.empty(); }
   /// The samples quality is measured on: --eval when given, else --calib.
   const std::vector<std::string> &evaluationSamples() const { return eval.empty() ? calib : eval; }
   /// "held-out", "calibration" or "data-free", for reports.
