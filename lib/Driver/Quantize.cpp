@@ -8,6 +8,8 @@
 #include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/AtomicFile.h"
 #include "quantc/Support/Parallel.h"
+#include "quantc/Support/Progress.h"
+#include "SensitivityCache.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/AllocationFile.h"
@@ -306,6 +308,34 @@ static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::M
   return options;
 }
 
+/// qnn-sensitivity, or its scores from the cache when the same module,
+/// samples and options were scored before.
+static llvm::Error scoreLayers(mlir::ModuleOp module, const qnn::QNNSensitivityPassOptions &scores,
+                               const QuantizeOptions &options,
+                               llvm::function_ref<void(mlir::PassManager &)> timed) {
+  std::string settings = "metric=" + scores.metric + " bits=" + scores.bits +
+                         " group-size=" + std::to_string(scores.groupSize) +
+                         " symmetric=" + std::to_string(bool(scores.symmetric)) +
+                         " method=" + scores.method +
+                         " data-free-samples=" + std::to_string(scores.dataFreeSamples) +
+                         " monotone=" + std::to_string(bool(scores.monotone));
+  std::string cached = sensitivityCachePath(options.sensitivityCache, module, options.calib, settings);
+  if (!cached.empty() && loadSensitivity(module, cached)) {
+    if (progressEnabled())
+      llvm::errs() << "quantc: sensitivity (" << scores.metric << "): read from " << cached << "\n";
+    return llvm::Error::success();
+  }
+  mlir::PassManager pm(module.getContext());
+  timed(pm);
+  pm.addPass(qnn::createQNNSensitivityPass(scores));
+  if (mlir::failed(pm.run(module)))
+    return llvm::createStringError("quantization failed");
+  if (!cached.empty())
+    if (auto error = saveSensitivity(module, cached)) // a cache that cannot be written is no error
+      llvm::consumeError(std::move(error));
+  return llvm::Error::success();
+}
+
 llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requested,
                           llvm::StringRef modelPath) {
   if (!requested.allocationFile.empty()) {
@@ -410,6 +440,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     calibrate.channelRanges = options.channelRanges;
     pm.addPass(qnn::createQNNCalibratePass(calibrate));
   }
+  if (mlir::failed(pm.run(module)))
+    return llvm::createStringError(modelPath + ": quantization failed");
   if (options.allocates()) {
     qnn::QNNSensitivityPassOptions scores;
     scores.metric = sensitivity;
@@ -418,10 +450,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     scores.symmetric = options.symmetric;
     scores.method = options.method;
     scores.inputs.assign(options.calib.begin(), options.calib.end());
-    pm.addPass(qnn::createQNNSensitivityPass(scores));
+    if (auto error = scoreLayers(module, scores, options, timed))
+      return error;
   }
-  if (mlir::failed(pm.run(module)))
-    return llvm::createStringError(modelPath + ": quantization failed");
   if (options.pareto) {
     if (auto error = writeParetoFrontier(module, options, llvm::sys::path::parent_path(options.report)))
       return error;

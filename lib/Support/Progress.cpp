@@ -6,15 +6,16 @@
 
 namespace quantc {
 
-static std::atomic<bool> progressEnabled{false};
+static std::atomic<bool> progressOn{false};
 static std::atomic<bool> stepRunning{false};
 
-void enableProgress(bool enabled) { progressEnabled = enabled; }
+void enableProgress(bool enabled) { progressOn = enabled; }
+bool progressEnabled() { return progressOn; }
 
 Progress::Progress(std::string step, size_t total, std::string unit)
     : step(std::move(step)), unit(std::move(unit)), total(total) {
   bool idle = false;
-  active = progressEnabled && total > 0 && stepRunning.compare_exchange_strong(idle, true);
+  active = progressOn && total > 0 && stepRunning.compare_exchange_strong(idle, true);
   if (!active)
     return;
   terminal = llvm::errs().is_displayed();

@@ -27,15 +27,6 @@ struct LayerAllocation {
   bool used = false;
 };
 
-SmallVector<Operation *> weightedLayers(ModuleOp module) {
-  SmallVector<Operation *> layers;
-  module.walk([&](Operation *op) {
-    if (isWeightedLayer(op))
-      layers.push_back(op);
-  });
-  return layers;
-}
-
 llvm::Expected<llvm::json::Object> readAllocationFile(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)

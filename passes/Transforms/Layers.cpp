@@ -126,6 +126,15 @@ SmallVector<Value> activationInputs(Operation *op) {
   return inputs;
 }
 
+SmallVector<Operation *> weightedLayers(ModuleOp module) {
+  SmallVector<Operation *> layers;
+  module.walk([&](Operation *op) {
+    if (isWeightedLayer(op))
+      layers.push_back(op);
+  });
+  return layers;
+}
+
 std::string layerName(Operation *op) {
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
     return name.getName().str();

@@ -7,6 +7,7 @@
 #include "quantc/Analysis/Quantizer.h"
 
 #include "dialects/QNN/QNNDialect.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Operation.h"
 
 #include <optional>
@@ -17,6 +18,9 @@ namespace quantc::qnn {
 
 /// Conv, ConvTranspose, Gemm or MatMul.
 bool isWeightedLayer(mlir::Operation *op);
+
+/// The module's weighted layers in program order.
+llvm::SmallVector<mlir::Operation *> weightedLayers(mlir::ModuleOp module);
 /// A 2-D convolution that reads one input channel per group (depthwise,
 /// any channel multiplier), with a static NCHW input.
 bool isDepthwise(mlir::Operation *op);

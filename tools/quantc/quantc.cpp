@@ -230,6 +230,13 @@ static cl::opt<std::string> applyAllocation(
              "analysis or the integer program (calibration still runs)"),
     cl::value_desc("FILE.json"), cl::cat(allocateCategory), cl::sub(compileCommand),
     cl::sub(exportCommand));
+static cl::opt<std::string> sensitivityCache(
+    "sensitivity-cache",
+    cl::desc("Directory of sensitivity scores reused when the same model, calibration files "
+             "and sensitivity options come again (default: $XDG_CACHE_HOME/quantc/sensitivity "
+             "or ~/.cache/quantc/sensitivity; off: none)"),
+    cl::value_desc("dir|off"), cl::cat(allocateCategory), cl::sub(compileCommand),
+    cl::sub(exportCommand));
 static cl::opt<bool> pareto(
     "pareto", cl::desc("Also sweep the avg-bits budget and write the size / output error "
                        "frontier (integer program vs uniform) to OUT/pareto.json and pareto.svg"),
@@ -381,6 +388,11 @@ static int runExecute(Mode mode) {
   options.printTime = printTime;
   options.quantize.printTime = printTime;
   options.quantize.quiet = quiet;
+  options.quantize.sensitivityCache = sensitivityCache.getNumOccurrences()
+                                          ? std::string(sensitivityCache)
+                                          : quantc::cachePath("sensitivity");
+  if (options.quantize.sensitivityCache == "off")
+    options.quantize.sensitivityCache.clear();
   quantc::enableProgress(!quiet);
   if (std::string error = parseQuantizeOptions(options.quantize); !error.empty())
     return fail(error);

@@ -77,6 +77,7 @@ struct QuantizeOptions {
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
   std::string saveAllocation;       // --save-allocation FILE.json
   std::string allocationFile;       // --allocation FILE.json: a saved allocation, applied
+  std::string sensitivityCache;     // --sensitivity-cache directory (empty: none)
   bool printTime = false;           // --time: each quantization pass's time on stderr
   bool quiet = false;               // --quiet: no per-output quality lines on stderr
   bool allocates() const {

@@ -15,6 +15,7 @@
 namespace quantc {
 
 void enableProgress(bool enabled);
+bool progressEnabled();
 
 /// One step of `total` units (samples, layers, budgets). advance() may be
 /// called from any thread. Steps do not nest: one started while another is
