@@ -27,12 +27,10 @@ struct LayerAllocation {
   bool used = false;
 };
 
-llvm::Expected<llvm::json::Object> readAllocationFile(llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return llvm::createStringError("cannot read allocation file '" + path + "': " +
-                                   buffer.getError().message());
-  auto parsed = llvm::json::parse((*buffer)->getBuffer());
+/// The file's JSON root, checked to be an allocation file; `path` names it
+/// in errors.
+llvm::Expected<llvm::json::Object> parseAllocationRoot(llvm::StringRef text, llvm::StringRef path) {
+  auto parsed = llvm::json::parse(text);
   if (!parsed)
     return llvm::createStringError(path + ": not JSON: " + llvm::toString(parsed.takeError()));
   llvm::json::Object *root = parsed->getAsObject();
@@ -42,9 +40,18 @@ llvm::Expected<llvm::json::Object> readAllocationFile(llvm::StringRef path) {
   return std::move(*root);
 }
 
-/// The file's entries by layer name, checked.
-llvm::Expected<llvm::StringMap<LayerAllocation>> readLayers(llvm::StringRef path) {
-  auto root = readAllocationFile(path);
+llvm::Expected<std::string> readText(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError("cannot read allocation file '" + path + "': " +
+                                   buffer.getError().message());
+  return (*buffer)->getBuffer().str();
+}
+
+/// The entries by layer name, checked.
+llvm::Expected<llvm::StringMap<LayerAllocation>> parseLayers(llvm::StringRef text,
+                                                              llvm::StringRef path) {
+  auto root = parseAllocationRoot(text, path);
   if (!root)
     return root.takeError();
   const llvm::json::Array *entries = root->getArray("layers");
@@ -82,7 +89,9 @@ struct QNNApplyAllocationPass : impl::QNNApplyAllocationPassBase<QNNApplyAllocat
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto entries = readLayers(file);
+    auto text = readText(file);
+    auto entries = text ? parseLayers(*text, file)
+                        : llvm::Expected<llvm::StringMap<LayerAllocation>>(text.takeError());
     if (!entries) {
       module.emitError() << "qnn-apply-allocation: " << llvm::toString(entries.takeError());
       return signalPassFailure();
@@ -155,8 +164,16 @@ llvm::Error writeAllocationFile(ModuleOp module, llvm::StringRef path, llvm::Str
   return writeFileAtomically(path, text);
 }
 
+llvm::Error checkAllocationText(llvm::StringRef text, llvm::StringRef name) {
+  auto layers = parseLayers(text, name);
+  return layers ? llvm::Error::success() : layers.takeError();
+}
+
 llvm::Expected<std::string> allocationFileMethod(llvm::StringRef path) {
-  auto root = readAllocationFile(path);
+  auto text = readText(path);
+  if (!text)
+    return text.takeError();
+  auto root = parseAllocationRoot(*text, path);
   if (!root)
     return root.takeError();
   return root->getString("weight_method").value_or("").str();

@@ -16,6 +16,10 @@ namespace quantc::qnn {
 llvm::Error writeAllocationFile(mlir::ModuleOp module, llvm::StringRef path,
                                 llvm::StringRef weightMethod);
 
+/// An allocation file's text checked as qnn-apply-allocation reads it (the
+/// entries, not yet against a model); errors name `name`.
+llvm::Error checkAllocationText(llvm::StringRef text, llvm::StringRef name);
+
 /// The weight method an allocation file records ("" when none).
 llvm::Expected<std::string> allocationFileMethod(llvm::StringRef path);
 
