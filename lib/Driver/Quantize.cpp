@@ -87,15 +87,6 @@ LayerChoice layerChoice(mlir::Operation *op) {
   return choice;
 }
 
-std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module) {
-  std::vector<mlir::Operation *> layers;
-  module.walk([&](mlir::Operation *op) {
-    if (qnn::isWeightedLayer(op))
-      layers.push_back(op);
-  });
-  return layers;
-}
-
 double jsonNumber(double value) { return std::isfinite(value) ? value : 999.0; }
 
 llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTensor> &outputs,
@@ -313,12 +304,10 @@ static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::M
 static llvm::Error scoreLayers(mlir::ModuleOp module, const qnn::QNNSensitivityPassOptions &scores,
                                const QuantizeOptions &options,
                                llvm::function_ref<void(mlir::PassManager &)> timed) {
-  std::string settings = "metric=" + scores.metric + " bits=" + scores.bits +
-                         " group-size=" + std::to_string(scores.groupSize) +
-                         " symmetric=" + std::to_string(bool(scores.symmetric)) +
-                         " method=" + scores.method +
-                         " data-free-samples=" + std::to_string(scores.dataFreeSamples) +
-                         " monotone=" + std::to_string(bool(scores.monotone));
+  std::unique_ptr<mlir::Pass> pass = qnn::createQNNSensitivityPass(scores);
+  std::string settings; // every option of the pass, as a pipeline would spell it
+  llvm::raw_string_ostream os(settings);
+  pass->printAsTextualPipeline(os);
   std::string cached = sensitivityCachePath(options.sensitivityCache, module, options.calib, settings);
   if (!cached.empty() && loadSensitivity(module, cached)) {
     if (progressEnabled())
@@ -327,7 +316,7 @@ static llvm::Error scoreLayers(mlir::ModuleOp module, const qnn::QNNSensitivityP
   }
   mlir::PassManager pm(module.getContext());
   timed(pm);
-  pm.addPass(qnn::createQNNSensitivityPass(scores));
+  pm.addPass(std::move(pass));
   if (mlir::failed(pm.run(module)))
     return llvm::createStringError("quantization failed");
   if (!cached.empty())
@@ -338,12 +327,11 @@ static llvm::Error scoreLayers(mlir::ModuleOp module, const qnn::QNNSensitivityP
 
 llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requested,
                           llvm::StringRef modelPath) {
-  if (!requested.allocationFile.empty()) {
-    if (requested.allocates() || !requested.bits.empty() || requested.pareto)
-      return llvm::createStringError("--allocation applies a saved allocation: it excludes --bits, "
-                                     "budgets (--avg-bits, --size-budget, --bops-budget, "
-                                     "--latency-budget-ms) and --pareto");
-  }
+  if (!requested.allocationFile.empty() &&
+      (requested.allocates() || !requested.bits.empty() || requested.pareto))
+    return llvm::createStringError("--allocation applies a saved allocation: it excludes --bits, "
+                                   "budgets (--avg-bits, --size-budget, --bops-budget, "
+                                   "--latency-budget-ms) and --pareto");
   QuantizeOptions adjusted = requested;
   if (!requested.allocationFile.empty() && requested.method == "auto") {
     // The method the allocation was rounded with, unless one is asked for.
@@ -396,11 +384,11 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
     return llvm::createStringError(modelPath + ": preparing the graph failed");
   // Layers are tagged so the report finds each one's output after
   // qnn-fold-scales has replaced the op.
-  auto floatLayers = layersOf(module);
+  auto floatLayers = qnn::weightedLayers(module);
   for (auto [index, op] : llvm::enumerate(floatLayers))
     op->setAttr(kLayerId, mlir::IntegerAttr::get(mlir::IntegerType::get(context, 64), index));
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
-  floatLayers = layersOf(*floatModule);
+  floatLayers = qnn::weightedLayers(*floatModule);
 
   const std::string &sensitivity = options.sensitivity;
   if (options.allocates() && !options.bits.empty())

@@ -26,62 +26,52 @@ constexpr llvm::StringLiteral kCacheVersion = "quantc-sensitivity-1";
 
 namespace {
 
-/// Bytes fed to one running hash: 64-bit hashes of each piece, combined.
+/// The pieces of a cache key: each hashed on its own (xxh3), the key the
+/// 128-bit hash of those hashes.
 struct Digest {
-  uint64_t low = 0x9e3779b97f4a7c15ull, high = 0xc2b2ae3d27d4eb4full;
-  void add(llvm::ArrayRef<uint8_t> bytes) {
-    low = llvm::xxh3_64bits(bytes) ^ (low * 0x100000001b3ull);
-    high = llvm::xxh3_64bits(bytes) + (high ^ (high >> 29)) * 0xbf58476d1ce4e5b9ull;
-  }
+  std::vector<uint64_t> pieces;
+  void add(llvm::ArrayRef<uint8_t> bytes) { pieces.push_back(llvm::xxh3_64bits(bytes)); }
   void add(llvm::StringRef text) { add(llvm::arrayRefFromStringRef(text)); }
-  std::string hex() const { return llvm::utohexstr(high, true, 16) + llvm::utohexstr(low, true, 16); }
+  template <typename T> void addRaw(llvm::ArrayRef<T> values) {
+    add(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
+                                values.size() * sizeof(T)));
+  }
+  template <typename T> void addPrinted(const T &value) {
+    std::string text;
+    llvm::raw_string_ostream(text) << value;
+    add(text);
+  }
+  std::string hex() const {
+    llvm::XXH128_hash_t hash = llvm::xxh3_128bits(llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(pieces.data()), pieces.size() * sizeof(uint64_t)));
+    return llvm::utohexstr(hash.high64, true, 16) + llvm::utohexstr(hash.low64, true, 16);
+  }
 };
 
 /// An attribute's content: raw bytes for large constants (printing rec's
 /// X^T X attributes would take hundreds of megabytes), text otherwise.
 void addAttribute(Digest &digest, mlir::Attribute value) {
   if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(value)) {
-    std::string type;
-    llvm::raw_string_ostream(type) << dense.getType();
-    digest.add(type);
-    llvm::ArrayRef<char> raw = dense.getRawData();
-    digest.add(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()), raw.size()));
-    return;
+    digest.addPrinted(dense.getType());
+    digest.addRaw(dense.getRawData());
+  } else if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
+    digest.addPrinted(resource.getType());
+    if (mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      digest.addRaw(blob->getData());
+  } else if (auto array = llvm::dyn_cast<mlir::DenseF64ArrayAttr>(value)) {
+    digest.addRaw(array.asArrayRef());
+  } else {
+    digest.addPrinted(value);
   }
-  if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
-    std::string type;
-    llvm::raw_string_ostream(type) << resource.getType();
-    digest.add(type);
-    if (mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob()) {
-      llvm::ArrayRef<char> raw = blob->getData();
-      digest.add(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()), raw.size()));
-    }
-    return;
-  }
-  if (auto array = llvm::dyn_cast<mlir::DenseF64ArrayAttr>(value)) {
-    llvm::ArrayRef<double> values = array.asArrayRef();
-    digest.add(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
-                                       values.size() * sizeof(double)));
-    return;
-  }
-  std::string text;
-  llvm::raw_string_ostream(text) << value;
-  digest.add(text);
 }
 
 void addModule(Digest &digest, mlir::ModuleOp module) {
   module.walk([&](mlir::Operation *op) {
     digest.add(op->getName().getStringRef());
-    for (mlir::Type type : op->getOperandTypes()) {
-      std::string text;
-      llvm::raw_string_ostream(text) << type;
-      digest.add(text);
-    }
-    for (mlir::Type type : op->getResultTypes()) {
-      std::string text;
-      llvm::raw_string_ostream(text) << type;
-      digest.add(text);
-    }
+    for (mlir::Type type : op->getOperandTypes())
+      digest.addPrinted(type);
+    for (mlir::Type type : op->getResultTypes())
+      digest.addPrinted(type);
     for (mlir::NamedAttribute attribute : op->getAttrs()) {
       digest.add(attribute.getName().strref());
       addAttribute(digest, attribute.getValue());

@@ -84,14 +84,19 @@ llvm::Expected<llvm::StringMap<LayerAllocation>> parseLayers(llvm::StringRef tex
   return layers;
 }
 
+llvm::Expected<llvm::StringMap<LayerAllocation>> readLayers(llvm::StringRef path) {
+  auto text = readText(path);
+  if (!text)
+    return text.takeError();
+  return parseLayers(*text, path);
+}
+
 struct QNNApplyAllocationPass : impl::QNNApplyAllocationPassBase<QNNApplyAllocationPass> {
   using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto text = readText(file);
-    auto entries = text ? parseLayers(*text, file)
-                        : llvm::Expected<llvm::StringMap<LayerAllocation>>(text.takeError());
+    auto entries = readLayers(file);
     if (!entries) {
       module.emitError() << "qnn-apply-allocation: " << llvm::toString(entries.takeError());
       return signalPassFailure();
