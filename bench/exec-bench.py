@@ -7,9 +7,10 @@ compile time.
 bench/exec-bench.py [--quantc build/bin/quantc] [--runs 50] [--target host]
                     [--compile-flags "--bits 8 --act-bits 8"]  (quantized artifacts;
                     without --calib they are calibrated data-free, fine for timing)
-With --compile-flags, ORT also runs quantc's own QDQ export of the same
-quantization (`quantc export-qdq`, graph optimizations on, so ORT fuses QDQ
-into its integer kernels; basic optimizations where "all" fails to load).
+With --compile-flags, ORT also runs quantc's own ONNX export of the same
+quantization (`quantc export-onnx`: MatMulNBits for MatMul/Gemm, QDQ for the
+rest; graph optimizations on, so ORT fuses QDQ into its integer kernels;
+basic optimizations where "all" fails to load).
 Prints a Markdown table; ratio = quantc / ORT fp32 (lower is better)."""
 import argparse
 import os
@@ -44,7 +45,7 @@ def main():
     qdq = bool(args.compile_flags)
     print("| model | input | quantc compile (s) | quantc median (ms) | quantc min (ms) "
           "| ORT median (ms) | ORT min (ms) | ratio (median) |" +
-          (" ORT on quantc QDQ median (ms) | quantc / ORT QDQ |" if qdq else ""))
+          (" ORT on quantc export median (ms) | quantc / ORT export |" if qdq else ""))
     print("|---|---|---|---|---|---|---|---|" + ("---|---|" if qdq else ""))
     with tempfile.TemporaryDirectory() as work:
         for name, file, shape in MODELS:
@@ -77,9 +78,9 @@ def main():
 
 
 def ort_on_qdq(args, model, shape, x, work, name):
-    """Median ms of ORT on `quantc export-qdq` with the same flags, or None."""
-    exported = os.path.join(work, name + "-qdq.onnx")
-    subprocess.run([args.quantc, "export-qdq", model, "--input-shape",
+    """Median ms of ORT on `quantc export-onnx` with the same flags, or None."""
+    exported = os.path.join(work, name + "-export.onnx")
+    subprocess.run([args.quantc, "export-onnx", model, "--input-shape",
                     "x=" + ",".join(map(str, shape)), "-o", exported] + args.compile_flags.split(),
                    check=True, stderr=subprocess.DEVNULL)
     return ort_median_ms(exported, x, 1, args.runs)

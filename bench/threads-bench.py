@@ -69,7 +69,7 @@ def main():
                 peer = model
                 if flags:  # ORT runs quantc's QDQ export, when the model exports
                     peer = os.path.join(work, name + "-" + config + ".qdq.onnx")
-                    if subprocess.run([args.quantc, "export-qdq", model, "--input-shape", dims,
+                    if subprocess.run([args.quantc, "export-onnx", model, "--input-shape", dims,
                                        "-o", peer] + flags, stderr=subprocess.DEVNULL).returncode:
                         peer = None
                 o1, on = ((ort_median_ms(peer, x, 1, args.runs), ort_median_ms(peer, x, n, args.runs))

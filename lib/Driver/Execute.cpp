@@ -308,19 +308,21 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   return writeOutputs(options.output, outputInfos, outputs.tensors);
 }
 
-llvm::Error exportQDQModel(const ExecuteOptions &options, mlir::MLIRContext &context) {
+llvm::Error exportONNXModel(const ExecuteOptions &options, mlir::MLIRContext &context) {
   if (options.output.empty())
-    return llvm::createStringError("export-qdq needs -o FILE.onnx");
+    return llvm::createStringError("export-onnx needs -o FILE.onnx");
   auto module = importModel(options, options.import, context);
   if (!module)
     return module.takeError();
   if (options.quantize.enabled()) {
     QuantizeOptions quantize = options.quantize;
-    quantize.integer = false; // QDQ is the float form ONNX runtimes expect
+    quantize.integer = false; // Q/DQ and MatMulNBits dequantize to float, as ORT expects
     if (auto error = quantizeModel(**module, quantize, options.model))
       return error;
   }
-  return exportONNX(**module, options.output);
+  ONNXExportOptions exportOptions;
+  exportOptions.int8Activations = options.quantize.kernelActivations != "float";
+  return exportONNX(**module, options.output, exportOptions);
 }
 
 /// An --emit stage's IR, written whole or not at all.

@@ -386,6 +386,28 @@ def cast_out_of_range():
     return model(nodes, [vi("x", F, [2])], [vi("y", F, [2]), vi("n", I64, [3])])
 
 
+def export_net():
+    """x[1,4,8,8] -> Conv 3x3 (32) -> Relu -> Conv 1x1 (64) -> Relu -> Reshape/Transpose
+    to [1,64,64] -> MatMul [64,48] (3-D input) -> Relu -> ReduceMean(axis 1) -> Gemm
+    (transB, bias) [32,48]: every weighted layer kind ONNX export writes."""
+    w = lambda shape, seed: numpy_helper.from_array(weights(shape, seed) / np.sqrt(np.prod(shape[1:])),
+                                                    "w%d" % seed)
+    inits = [w((32, 4, 3, 3), 1), w((64, 32, 1, 1), 2), w((64, 48), 3), w((32, 48), 4),
+             numpy_helper.from_array(weights((32,), 5), "b4"),
+             numpy_helper.from_array(np.array([1, 64, 64], np.int64), "shape")]
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv3x3", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("Conv", ["r1", "w2"], ["c2"], name="conv1x1"),
+             helper.make_node("Relu", ["c2"], ["r2"]),
+             helper.make_node("Reshape", ["r2", "shape"], ["s"]),
+             helper.make_node("Transpose", ["s"], ["t"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["t", "w3"], ["m"], name="matmul"),
+             helper.make_node("Relu", ["m"], ["r3"]),
+             helper.make_node("ReduceMean", ["r3"], ["p"], axes=[1], keepdims=0),
+             helper.make_node("Gemm", ["p", "w4", "b4"], ["y"], name="gemm", transB=1)]
+    return model(nodes, [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 32])], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

@@ -20,7 +20,8 @@ static cl::SubCommand importCommand("import", "Import an ONNX model into qnn IR"
 static cl::SubCommand compileCommand(
     "compile", "Compile an ONNX model to OUT/lib<name>.so + <name>.h (or an --emit stage)");
 static cl::SubCommand exportCommand(
-    "export-qdq", "Quantize an ONNX model and write it as ONNX QDQ (QuantizeLinear/DequantizeLinear)");
+    "export-onnx", "Quantize an ONNX model and write it as ONNX for ONNX Runtime (MatMulNBits, "
+                   "QDQ with blocked INT4); export-qdq is an alias");
 static cl::SubCommand runCommand(
     "run", "Run an ONNX model (JIT) or a compiled artifact directory on .npy inputs");
 static cl::opt<std::string> importModel(cl::Positional, cl::desc("<model.onnx | artifact dir>"),
@@ -120,8 +121,10 @@ static cl::opt<std::string> actBits("act-bits",
 static cl::opt<std::string> kernelActivations(
     "kernel-activations",
     cl::desc("How packed weight-only kernels take activations: int8 (quantized per block of 32, "
-             "default) or float (weights widened in registers)"),
-    cl::init("int8"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(runCommand));
+             "default) or float (weights widened in registers); export-onnx: MatMulNBits' "
+             "accuracy_level 4 or 0"),
+    cl::init("int8"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
 static cl::opt<int> lutBits(
     "lut-bits",
     cl::desc("Weight-only layers of at most N bits take the LUT (table lookup) kernels instead of "
@@ -181,7 +184,7 @@ static cl::opt<std::string> report(
                        "OUT/report.json by default when quantizing"),
     cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
 
-// Bit allocation (compile and export-qdq).
+// Bit allocation (compile and export-onnx).
 static cl::OptionCategory allocateCategory("Bit allocation options");
 static cl::opt<double> avgBits(
     "avg-bits", cl::desc("Allocate weight bits per layer (integer program) for this average "
@@ -406,7 +409,7 @@ static int runExecute(Mode mode) {
   mlir::ScopedDiagnosticHandler diagnostics(&context, printDiagnostic);
   llvm::Error error = mode == Mode::Compile ? quantc::compileModel(options, context)
                      : mode == Mode::Run   ? quantc::runModel(options, context)
-                                           : quantc::exportQDQModel(options, context);
+                                           : quantc::exportONNXModel(options, context);
   if (error)
     return fail(llvm::toString(std::move(error)));
   return 0;
@@ -459,14 +462,18 @@ static void hideLibraryOptions() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   hideLibraryOptions();
+  // export-qdq was export-onnx's name before it wrote MatMulNBits and INT4.
+  std::string exportName = "export-onnx";
+  if (argc > 1 && llvm::StringRef(argv[1]) == "export-qdq")
+    argv[1] = exportName.data();
   cl::ParseCommandLineOptions(argc, argv,
                               "quantc: quantization compiler for ONNX models\n\n"
                               "  quantc import model.onnx [-o out.mlir|out.mlirbc] "
                               "[--input-shape x=1,3,48,320]\n"
                               "  quantc compile model.onnx --input-shape x=1,3,48,192 -o out/\n"
                               "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n"
-                              "  quantc export-qdq model.onnx --bits 8 --act-bits 8 --calib DIR "
-                              "-o model.qdq.onnx\n");
+                              "  quantc export-onnx model.onnx --bits 4 --calib DIR "
+                              "-o model.ort.onnx\n");
   // Read by the analysis threads and by the runtime (which would ignore a bad value).
   if (const char *text = std::getenv("QUANTC_NUM_THREADS")) {
     unsigned count = 0;

@@ -123,8 +123,9 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &options,
 /// `quantc compile`: import, lower and write an artifact (or an --emit stage).
 llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &context);
 
-/// `quantc export-qdq`: import, quantize and write an ONNX QDQ model to -o.
-llvm::Error exportQDQModel(const ExecuteOptions &options, mlir::MLIRContext &context);
+/// `quantc export-onnx` (alias export-qdq): import, quantize and write an ONNX
+/// model for ONNX Runtime to -o.
+llvm::Error exportONNXModel(const ExecuteOptions &options, mlir::MLIRContext &context);
 
 /// `quantc run`: execute an .onnx model through the JIT, or a compiled artifact
 /// directory through its shared library, on .npy inputs.

@@ -1,5 +1,5 @@
 // qnn -> ONNX export: a quantized (or float) qnn module written as an ONNX
-// model with QuantizeLinear/DequantizeLinear (QDQ), for other runtimes.
+// model that ONNX Runtime runs (QDQ, blocked INT4, com.microsoft MatMulNBits).
 #ifndef QUANTC_EXPORT_ONNX_H
 #define QUANTC_EXPORT_ONNX_H
 
@@ -9,12 +9,23 @@
 namespace quantc {
 
 /// Writes @main of `module` (qnn ops, quant.scast'ed integer weights) to
-/// `path` as an opset-17 ONNX model: weights as int8 initializers behind
-/// DequantizeLinear (per-axis where the type is), activations as
-/// QuantizeLinear/DequantizeLinear pairs. Ops without an ONNX counterpart
-/// (sub-channel weights need opset 21) are errors naming the op. The file
+/// `path` as an opset-21 ONNX model:
+///  - MatMul/Gemm weights of up to 8 bits as com.microsoft MatMulNBits
+///    (2, 4 or 8 bits, quantc's groups as its blocks), except W8A8 layers,
+///    which stay QDQ so ORT fuses them into its int8 kernels;
+///  - other weights as INT4 (when their values fit) or INT8 initializers
+///    behind DequantizeLinear, per tensor, per axis or blocked;
+///  - activations as QuantizeLinear/DequantizeLinear pairs.
+/// Ops without an ONNX counterpart are errors naming the op. The file
 /// appears only on success.
-llvm::Error exportONNX(mlir::ModuleOp module, llvm::StringRef path);
+struct ONNXExportOptions {
+  /// MatMulNBits quantizes its activations to int8 per block, as quantc's
+  /// packed kernels do by default (ORT's accuracy_level 4); false keeps them
+  /// float (accuracy_level 0), like --kernel-activations=float.
+  bool int8Activations = true;
+};
+llvm::Error exportONNX(mlir::ModuleOp module, llvm::StringRef path,
+                       const ONNXExportOptions &options = {});
 
 } // namespace quantc
 
