@@ -15,6 +15,8 @@ packages=(
   libclang-rt-22-dev
   googletest libgtest-dev
   python3-onnx python3-numpy
+  # the Python package: its venv install test, and Report.plot_pareto
+  python3-venv python3-pip python3-matplotlib
   # real architectures exported by torch.onnx at test time (e2e tier)
   python3-torch python3-torchvision
   libonnx-testdata

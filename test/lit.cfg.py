@@ -51,7 +51,7 @@ ort_dir = os.path.join(config.quantc_src_root, ".cache", "ort", "node_modules", 
 if shutil.which("node") and os.path.isdir(ort_dir):
     config.available_features.add("onnxruntime")
 import subprocess
-for module, feature in (("PIL", "pil"), ("torchvision", "torch")):
+for module, feature in (("PIL", "pil"), ("torchvision", "torch"), ("ensurepip, venv", "python-venv")):
     try:
         subprocess.run(["/usr/bin/python3", "-c", "import " + module], check=True,
                        capture_output=True)
