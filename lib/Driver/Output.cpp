@@ -16,6 +16,7 @@ static void print(mlir::ModuleOp module, llvm::StringRef path, llvm::raw_ostream
     return;
   }
   module->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+  os << "\n"; // as mlir-opt and quant-opt end their output
 }
 
 std::string writeModuleAtomically(mlir::ModuleOp module, llvm::StringRef path) {

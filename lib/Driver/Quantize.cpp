@@ -9,7 +9,7 @@
 #include "quantc/Support/AtomicFile.h"
 #include "quantc/Support/Parallel.h"
 #include "quantc/Support/Progress.h"
-#include "SensitivityCache.h"
+#include "quantc/Driver/QuantizePipeline.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Transforms/AllocationFile.h"
@@ -252,96 +252,14 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
 
 } // namespace
 
-/// Whether qnn-calibrate can synthesize samples for `module` without data
-/// (float inputs, masks, embedding ids).
-static bool synthesizesSamples(mlir::ModuleOp module) {
-  auto signature = readSignature(module);
-  if (!signature) {
-    llvm::consumeError(signature.takeError());
-    return false;
-  }
-  std::string error;
-  return mlir::succeeded(qnn::calibrationSamples(module, *signature, {}, 1, error,
-                                                 /*warnDataFree=*/false));
-}
-
-/// The defaults that measured best on held-out, harder data (issue 15,
-/// bench/RESULTS.md). With calibration samples, a bit allocation rounds by
-/// AdaRound (it won every 4-5-bit mix on rec) and uniform --bits by GPTQ
-/// (rec W8A8: 1.37% CER against float's text instead of AdaRound's 1.74%;
-/// uniform 4 bits: 15.9% instead of 20.7%). Without samples, a bit
-/// allocation rounds by AdaRound and scores by hessian-kl on samples
-/// synthesized from the model (rec at 4.5 bits: 21.7% CER against float,
-/// where RTN with weight-SQNR scores lost 82.5%); uniform --bits stays
-/// round to nearest, which needs no samples and no analysis time.
-static QuantizeOptions resolveDefaults(const QuantizeOptions &requested, mlir::ModuleOp module) {
-  QuantizeOptions options = requested;
-  bool hasData = !options.calib.empty();
-  bool dataFreeAnalysis = !hasData && options.allocates() && (options.method == "auto" ||
-                                                              options.sensitivity.empty()) &&
-                          synthesizesSamples(module);
-  if (options.method == "auto")
-    options.method = options.perLayerWidths() && (hasData || dataFreeAnalysis) ? "adaround"
-                     : hasData                                              ? "gptq"
-                                                                            : "rtn";
-  if (!options.refitWeights)
-    // Refitting each layer to its quantized inputs (qnn-refit-weights) cut
-    // rec's CER at 4.5 bits A8 by 2 points on held-out lines; weight-only, it
-    // lost (bench/RESULTS.md).
-    options.refitWeights = hasData && (options.actBits == "8" || options.actBits == "auto") &&
-                           (options.method == "gptq" || options.method == "adaround");
-  if (options.sensitivity.empty())
-    // Hessian shapes per width scaled by one output-KL measurement per layer:
-    // as good as output-kl on the hard rec set at a fraction of its time;
-    // the Hessian alone starved rec's classifier (bench/RESULTS.md).
-    options.sensitivity =
-        hasData || dataFreeAnalysis || options.actBits == "auto" ? "hessian-kl" : "weight-sqnr";
-  return options;
-}
-
-/// qnn-sensitivity, or its scores from the cache when the same module,
-/// samples and options were scored before.
-static llvm::Error scoreLayers(mlir::ModuleOp module, const qnn::QNNSensitivityPassOptions &scores,
-                               const QuantizeOptions &options,
-                               llvm::function_ref<void(mlir::PassManager &)> timed) {
-  std::unique_ptr<mlir::Pass> pass = qnn::createQNNSensitivityPass(scores);
-  std::string settings; // every option of the pass, as a pipeline would spell it
-  llvm::raw_string_ostream os(settings);
-  pass->printAsTextualPipeline(os);
-  std::string cached = sensitivityCachePath(options.sensitivityCache, module, options.calib, settings);
-  if (!cached.empty() && loadSensitivity(module, cached)) {
-    if (progressEnabled())
-      llvm::errs() << "quantc: sensitivity (" << scores.metric << "): read from " << cached << "\n";
-    return llvm::Error::success();
-  }
-  mlir::PassManager pm(module.getContext());
-  timed(pm);
-  pm.addPass(std::move(pass));
-  if (mlir::failed(pm.run(module)))
-    return llvm::createStringError("quantization failed");
-  if (!cached.empty())
-    if (auto error = saveSensitivity(module, cached)) // a cache that cannot be written is no error
-      llvm::consumeError(std::move(error));
-  return llvm::Error::success();
-}
-
 llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requested,
                           llvm::StringRef modelPath) {
-  if (!requested.allocationFile.empty() &&
-      (requested.allocates() || !requested.bits.empty() || requested.pareto))
-    return llvm::createStringError("--allocation applies a saved allocation: it excludes --bits, "
-                                   "budgets (--avg-bits, --size-budget, --bops-budget, "
-                                   "--latency-budget-ms) and --pareto");
-  QuantizeOptions adjusted = requested;
-  if (!requested.allocationFile.empty() && requested.method == "auto") {
-    // The method the allocation was rounded with, unless one is asked for.
-    auto method = qnn::allocationFileMethod(requested.allocationFile);
-    if (!method)
-      return method.takeError();
-    if (!method->empty())
-      adjusted.method = *method;
-  }
-  QuantizeOptions options = resolveDefaults(adjusted, module);
+  if (std::string why = checkQuantizeOptions(requested); !why.empty())
+    return llvm::createStringError(why);
+  auto resolved = resolveQuantizeDefaults(requested, module);
+  if (!resolved)
+    return resolved.takeError();
+  const QuantizeOptions &options = *resolved;
   mlir::MLIRContext *context = module.getContext();
   SequentialModelRuns sequentialRuns; // the analysis threads fill the cores
 
@@ -351,37 +269,19 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   timing.setEnabled(options.printTime);
   timing.setDisplayMode(mlir::DefaultTimingManager::DisplayMode::List);
   mlir::TimingScope timingRoot = timing.getRootScope();
-  auto timed = [&](mlir::PassManager &pm) {
+  // The flow is quantc-quantize-pipeline (what quant-opt runs), in stages:
+  // the report needs the prepared float model, the Pareto sweep the scores.
+  auto runStages = [&](unsigned stages, llvm::StringRef failure) -> llvm::Error {
+    mlir::PassManager pm(context);
     if (options.printTime)
       pm.enableTiming(timingRoot);
+    pm.addPass(createQuantizePipelinePass(options, stages));
+    if (mlir::failed(pm.run(module)))
+      return llvm::createStringError(modelPath + ": " + failure);
+    return llvm::Error::success();
   };
-  unsigned actBits = 0;
-  bool actAuto = options.actBits == "auto";
-  if (options.actBits == "8" || actAuto)
-    actBits = 8; // auto: 8 unless the allocation gives a layer 16
-  else if (options.actBits == "16")
-    actBits = 16;
-  else if (options.actBits != "none")
-    return llvm::createStringError("--act-bits must be 8, 16, auto or none, got '" + options.actBits +
-                                   "'");
-  if (actAuto && !options.perLayerWidths())
-    return llvm::createStringError("--act-bits auto chooses activation widths in the bit allocation: "
-                                   "give --avg-bits, --size-budget or --bops-budget");
-  if (actAuto && options.sensitivity == "weight-sqnr")
-    return llvm::createStringError("--act-bits auto needs a sensitivity that sees the layer's "
-                                   "inputs: hessian, output-kl or output-mse, not weight-sqnr");
-  WeightMethod weightMethod;
-  if (std::string why = parseWeightMethod(options.method, weightMethod); !why.empty())
-    return llvm::createStringError("--weight-method: " + why);
-
-  // BatchNorm and scalar affine steps fold first so weights are quantized as
-  // they will be used; decomposed activations become one tensor each.
-  mlir::PassManager prepare(context);
-  timed(prepare);
-  prepare.addPass(qnn::createQNNFoldBatchNormPass());
-  prepare.addPass(qnn::createQNNFusePatternsPass());
-  if (mlir::failed(prepare.run(module)))
-    return llvm::createStringError(modelPath + ": preparing the graph failed");
+  if (auto error = runStages(kPrepareStage, "preparing the graph failed"))
+    return error;
   // Layers are tagged so the report finds each one's output after
   // qnn-fold-scales has replaced the op.
   auto floatLayers = qnn::weightedLayers(module);
@@ -390,112 +290,13 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(module.clone());
   floatLayers = qnn::weightedLayers(*floatModule);
 
-  const std::string &sensitivity = options.sensitivity;
-  if (options.allocates() && !options.bits.empty())
-    return llvm::createStringError("--bits and a bit-allocation budget (--avg-bits, --size-budget, "
-                                   "--bops-budget, --latency-budget-ms) exclude each other");
-  bool hessianSensitivity =
-      options.allocates() && (sensitivity == "hessian" || sensitivity == "hessian-kl");
-  if (options.pareto && (!options.allocates() || options.report.empty()))
-    return llvm::createStringError("--pareto needs a bit-allocation budget and an output "
-                                   "directory (compile -o DIR, or --report)");
-
-  if (actBits && options.smoothQuant > 0) {
-    // SmoothQuant needs each layer's input magnitudes before the ranges
-    // that depend on it: a quick min/max calibration, then the migration.
-    mlir::PassManager smooth(context);
-  timed(smooth);
-    qnn::QNNCalibratePassOptions statistics;
-    statistics.inputs.assign(options.calib.begin(), options.calib.end());
-    smooth.addPass(qnn::createQNNCalibratePass(statistics));
-    smooth.addPass(qnn::createQNNSmoothQuantPass({options.smoothQuant}));
-    if (mlir::failed(smooth.run(module)))
-      return llvm::createStringError(modelPath + ": SmoothQuant failed");
-  }
-  mlir::PassManager pm(context);
-  timed(pm);
-  bool roundsByHessian = weightMethod != WeightMethod::RTN; // GPTQ and AdaRound read X^T X
-  if (!(*options.refitWeights && roundsByHessian))
-    options.outputMinBits = 0; // measured with the refit only
-  if (actBits || roundsByHessian || hessianSensitivity) {
-    qnn::QNNCalibratePassOptions calibrate;
-    calibrate.inputs.assign(options.calib.begin(), options.calib.end());
-    calibrate.method = options.calibMethod;
-    calibrate.percentile = options.percentile;
-    calibrate.actBits = actBits ? actBits : 8;
-    calibrate.hessians = roundsByHessian || hessianSensitivity || actAuto;
-    calibrate.actSensitivity = actAuto;
-    calibrate.channelRanges = options.channelRanges;
-    pm.addPass(qnn::createQNNCalibratePass(calibrate));
-  }
-  if (mlir::failed(pm.run(module)))
-    return llvm::createStringError(modelPath + ": quantization failed");
-  if (options.allocates()) {
-    qnn::QNNSensitivityPassOptions scores;
-    scores.metric = sensitivity;
-    scores.bits = options.candidateBits;
-    scores.groupSize = options.groupSize;
-    scores.symmetric = options.symmetric;
-    scores.method = options.method;
-    scores.inputs.assign(options.calib.begin(), options.calib.end());
-    if (auto error = scoreLayers(module, scores, options, timed))
-      return error;
-  }
-  if (options.pareto) {
+  if (auto error = runStages(kCalibrateStage | kScoreStage, "quantization failed"))
+    return error;
+  if (options.pareto)
     if (auto error = writeParetoFrontier(module, options, llvm::sys::path::parent_path(options.report)))
       return error;
-  }
-  pm.clear();
-  if (!options.allocationFile.empty())
-    pm.addPass(qnn::createQNNApplyAllocationPass({options.allocationFile}));
-  if (options.allocates()) {
-    if (options.latencyBudgetMs > 0) {
-      qnn::QNNMeasureLatencyPassOptions latency;
-      latency.bits = options.candidateBits;
-      latency.actBits = actBits == 8 && options.integer ? 8 : 0;
-      latency.groupSize = options.groupSize;
-      latency.cache = options.latencyCache;
-      pm.addPass(qnn::createQNNMeasureLatencyPass(latency));
-    }
-    qnn::QNNAllocateBitsPassOptions allocate;
-    allocate.avgBits = options.avgBits;
-    allocate.sizeBudget = options.sizeBudget;
-    allocate.bopsBudget = options.bopsBudget;
-    allocate.latencyBudget = options.latencyBudgetMs;
-    allocate.actBits = actBits;
-    allocate.actBitsAuto = actAuto;
-    allocate.groupSize = options.groupSize;
-    allocate.symmetric = options.symmetric;
-    allocate.preferredMinBits = options.preferredMinBits;
-    allocate.outputMinBits = options.outputMinBits;
-    allocate.pinFirstLast = options.pinFirstLast;
-    allocate.pins = options.pins;
-    pm.addPass(qnn::createQNNAllocateBitsPass(allocate));
-  }
-  qnn::QNNQuantizePassOptions quantize;
-  quantize.bits = options.bits.empty() ? "none" : options.bits;
-  quantize.groupSize = options.groupSize;
-  quantize.symmetric = options.symmetric;
-  quantize.method = options.method;
-  quantize.clipSearch = options.clipSearch;
-  quantize.actBits = actBits;
-  quantize.actSymmetric = options.actSymmetric;
-  quantize.biasCorrection = options.biasCorrection;
-  if (*options.refitWeights && roundsByHessian) {
-    qnn::QNNRefitWeightsPassOptions refit;
-    refit.inputs.assign(options.calib.begin(), options.calib.end());
-    refit.bits = quantize.bits;
-    refit.groupSize = quantize.groupSize;
-    refit.symmetric = quantize.symmetric;
-    refit.method = quantize.method;
-    refit.clipSearch = quantize.clipSearch;
-    refit.actBits = quantize.actBits;
-    refit.actSymmetric = quantize.actSymmetric;
-    pm.addPass(qnn::createQNNRefitWeightsPass(refit));
-  }
-  pm.addPass(qnn::createQNNQuantizePass(quantize));
-  if (mlir::failed(pm.run(module)))
-    return llvm::createStringError(modelPath + ": quantization failed");
+  if (auto error = runStages(kQuantizeStage, "quantization failed"))
+    return error;
   if (!options.saveAllocation.empty())
     if (auto error = qnn::writeAllocationFile(module, options.saveAllocation, options.method))
       return error;
@@ -507,13 +308,12 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
       if (id.getInt() >= 0 && size_t(id.getInt()) < choices.size())
         choices[id.getInt()] = layerChoice(op);
   });
-  if (actBits == 8 && options.integer) {
-    mlir::PassManager fold(context);
-  timed(fold);
-    fold.addPass(qnn::createQNNFoldScalesPass());
-    if (mlir::failed(fold.run(module)))
-      return llvm::createStringError(modelPath + ": folding scales failed");
-  }
+  if (auto error = runStages(kFoldStage, "folding scales failed"))
+    return error;
+  unsigned actBits = options.actBits == "8" || options.actBits == "auto" ? 8
+                     : options.actBits == "16"                         ? 16
+                                                                       : 0;
+  bool roundsByHessian = options.method != "rtn";
 
   // Quality: each tagged layer's float output in both modules.
   std::vector<mlir::Operation *> quantLayers(floatLayers.size(), nullptr);

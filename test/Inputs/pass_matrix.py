@@ -45,6 +45,7 @@ PASSES = [
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "qnn-apply-allocation{file=ALLOCATION}",
     "qnn-apply-allocation{file=MISSING}",
+    "quantc-quantize-pipeline{bits=4 group-size=32 weight-scheme=asym}",
     "convert-qnn-to-linalg",
     "convert-qnn-to-qkernel",
     "convert-qnn-to-qkernel{lanes=4 activations=float signed-bytes=true}",

@@ -2,6 +2,7 @@
 #include "quantc/Driver/Driver.h"
 #include "quantc/Driver/Options.h"
 #include "quantc/Import/ONNX.h"
+#include "quantc/Driver/QuantizePipeline.h"
 #include "quantc/InitAll.h"
 #include "quantc/Support/CacheDirectory.h"
 #include "quantc/Support/Progress.h"
@@ -403,6 +404,7 @@ static int runExecute(Mode mode) {
   mlir::DialectRegistry registry;
   quantc::registerAllDialects(registry);
   quantc::registerAllPasses();
+  quantc::registerQuantizePipeline();
   mlir::MLIRContext context(registry);
   context.disableMultithreading();
   context.printOpOnDiagnostic(false); // a whole model dump helps nobody
