@@ -6,7 +6,7 @@ onnxruntime-node at the same intraOpNumThreads, in the same run.
 bench/threads-bench.py [--quantc build/bin/quantc] [--runs 50] [--threads 2]
                        [--models cls,rec,det] [--configs float,w8a8]
 Configurations: float; w8a8 (`--bits 8 --act-bits 8`, data-free ranges: fine
-for timing), against ORT on quantc's QDQ export of the same quantization.
+for timing), against ORT on quantc's `export-onnx` of the same quantization.
 Each artifact is also checked to give bit-identical outputs at 1 and N
 threads. Prints a Markdown table; speedup = quantc 1 thread / quantc N
 threads; vs ORT = quantc / ORT at N threads (lower is better)."""
@@ -67,8 +67,8 @@ def main():
                 q1 = time_quantc(args, artifact, x, 1, one)
                 qn = time_quantc(args, artifact, x, n, many)
                 peer = model
-                if flags:  # ORT runs quantc's QDQ export, when the model exports
-                    peer = os.path.join(work, name + "-" + config + ".qdq.onnx")
+                if flags:  # ORT runs quantc's ONNX export, when the model exports
+                    peer = os.path.join(work, name + "-" + config + ".export.onnx")
                     if subprocess.run([args.quantc, "export-onnx", model, "--input-shape", dims,
                                        "-o", peer] + flags, stderr=subprocess.DEVNULL).returncode:
                         peer = None
