@@ -1,0 +1,81 @@
+// The GPU weight-only kernels' data layout, as plain C++ (no MLIR, no CUDA):
+// which matrix element each lane's registers hold in mma.sync m16n8k16, the
+// compile-time preshuffle of 2/4/8-bit weights into those registers' order,
+// the lop3 magic-number dequantization to f16, and a tiled GEMM that uses
+// all three. It is the bit-exact oracle of the generated PTX kernels.
+#ifndef QUANTC_CODEGEN_GPUFRAGMENTS_H
+#define QUANTC_CODEGEN_GPUFRAGMENTS_H
+
+#include <cstdint>
+#include <vector>
+
+namespace quantc::codegen::gpu {
+
+/// mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 (PTX ISA, "Matrix
+/// fragments for mma.m16n8k16 with floating point type").
+constexpr int kWarpSize = 32, kMmaM = 16, kMmaN = 8, kMmaK = 16;
+
+struct Element {
+  int row, col;
+  bool operator==(const Element &other) const { return row == other.row && col == other.col; }
+};
+/// A (16 x 16, row-major): lane `lane`'s half `index` in [0, 8) (4 .f16x2).
+Element mmaAElement(int lane, int index);
+/// B (16 x 8, K x N): lane's half `index` in [0, 4) (2 .f16x2), as (k, n).
+Element mmaBElement(int lane, int index);
+/// C and D (16 x 8, f32): lane's element `index` in [0, 4).
+Element mmaCElement(int lane, int index);
+
+/// The preshuffled weights of a [N, K] matrix (quantc's Gemm orientation:
+/// y = x W^T, so B = W^T) at `bits` in {2, 4, 8}: one 32-bit word per lane
+/// per (16-row K tile, group of N tiles). A word holds 32/bits codes, stored
+/// as unsigned (code + 2^(bits-1)), and feeds R = 16/bits .f16x2 registers:
+/// register j takes the codes at positions j and j + R, which one
+/// `lop3.b32 (w >> bits*j) & mask | 0x64006400` turns into the halves
+/// 1024 + u. Registers 2t and 2t+1 are B's {b0, b1} and {b2, b3} of the
+/// t-th N tile of the word, so a word covers R/2 N tiles (1 at 8 bits, 2 at
+/// 4, 4 at 2). Words are laid out [N tile group][K tile][lane]: a warp reads
+/// 128 consecutive bytes per step.
+struct PreshuffledWeights {
+  unsigned bits = 4;
+  int64_t n = 0, k = 0;
+  std::vector<uint32_t> words;
+
+  int registersPerWord() const { return 16 / int(bits); }
+  int nTilesPerWord() const { return registersPerWord() / 2; }
+  int64_t kTiles() const { return (k + kMmaK - 1) / kMmaK; }
+  int64_t nGroups() const {
+    int64_t nTiles = (n + kMmaN - 1) / kMmaN;
+    return (nTiles + nTilesPerWord() - 1) / nTilesPerWord();
+  }
+  int64_t wordIndex(int64_t group, int64_t kTile, int lane) const {
+    return (group * kTiles() + kTile) * kWarpSize + lane;
+  }
+};
+
+/// Packs signed codes q[n * K + k] (each in [-2^(bits-1), 2^(bits-1) - 1]);
+/// padding (K and N up to whole tiles) stores the midpoint, code 0.
+PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigned bits);
+
+/// IEEE half bits <-> float (round to nearest even), as the GPU's cvt.rn.
+uint16_t halfFromFloat(float value);
+float floatFromHalf(uint16_t half);
+
+/// Register `j` of `word` dequantized the way the kernel does it:
+/// lop3 to (1024 + u) in each half, sub.f16x2 of (1024 + 2^(bits-1) + zero),
+/// mul.f16x2 by the scale. Returns the two halves (low = first element).
+void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int zero,
+                        uint16_t out[2]);
+
+/// y[M, N] (f32) = x[M, K] (f16 bits) * dequantized W^T, computed tile by
+/// tile and lane by lane from the fragments above: the loop nest the GPU
+/// kernels map to blocks and warps. scales[n * groups + k / group] are f16
+/// bits, zeros likewise (empty: symmetric); `group` 0 is one per row.
+std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
+                             const PreshuffledWeights &weights,
+                             const std::vector<uint16_t> &scales,
+                             const std::vector<int8_t> &zeros, int64_t group);
+
+} // namespace quantc::codegen::gpu
+
+#endif // QUANTC_CODEGEN_GPUFRAGMENTS_H

@@ -1,0 +1,164 @@
+#include "quantc/Codegen/GPUFragments.h"
+
+#include <cassert>
+#include <cmath>
+#include <cstring>
+
+namespace quantc::codegen::gpu {
+
+// groupID = lane / 4 picks the row (A, C) or column (B); threadID_in_group =
+// lane % 4 picks the pair of columns (A, C) or rows (B).
+Element mmaAElement(int lane, int index) {
+  int group = lane >> 2, thread = lane & 3;
+  return {group + 8 * ((index >> 1) & 1), thread * 2 + (index & 1) + 8 * (index >= 4)};
+}
+
+Element mmaBElement(int lane, int index) {
+  int group = lane >> 2, thread = lane & 3;
+  return {thread * 2 + (index & 1) + 8 * (index >= 2), group};
+}
+
+Element mmaCElement(int lane, int index) {
+  int group = lane >> 2, thread = lane & 3;
+  return {group + 8 * (index >= 2), thread * 2 + (index & 1)};
+}
+
+PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigned bits) {
+  assert((bits == 2 || bits == 4 || bits == 8) && "the lop3 dequant takes 2, 4 or 8 bits");
+  PreshuffledWeights weights;
+  weights.bits = bits;
+  weights.n = n;
+  weights.k = k;
+  int registers = weights.registersPerWord();
+  weights.words.assign(size_t(weights.nGroups() * weights.kTiles() * kWarpSize), 0);
+  uint32_t midpoint = 1u << (bits - 1);
+  for (int64_t group = 0; group < weights.nGroups(); ++group)
+    for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile)
+      for (int lane = 0; lane < kWarpSize; ++lane) {
+        uint32_t word = 0;
+        for (int j = 0; j < registers; ++j) {
+          int64_t nTile = group * weights.nTilesPerWord() + j / 2;
+          for (int half = 0; half < 2; ++half) {
+            Element e = mmaBElement(lane, 2 * (j % 2) + half);
+            int64_t row = kTile * kMmaK + e.row, column = nTile * kMmaN + e.col;
+            int code = row < k && column < n ? codes[column * k + row] : 0;
+            int position = half == 0 ? j : j + registers;
+            word |= (uint32_t(code) + midpoint) << (position * int(bits));
+          }
+        }
+        weights.words[size_t(weights.wordIndex(group, kTile, lane))] = word;
+      }
+  return weights;
+}
+
+uint16_t halfFromFloat(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  uint32_t sign = (bits >> 16) & 0x8000u, magnitude = bits & 0x7fffffffu;
+  if (magnitude > 0x7f800000u) // NaN: keep it quiet
+    return uint16_t(sign | 0x7e00u);
+  if (magnitude >= 0x477ff000u) // rounds to at least 65536: infinity
+    return uint16_t(sign | 0x7c00u);
+  if (magnitude < 0x38800000u) { // below 2^-14: a subnormal half (or zero)
+    // The half's units are 2^-24; rounding to nearest even in float
+    // arithmetic is exact here (the value has at most 24 significant bits).
+    float units = std::nearbyint(std::fabs(value) * 16777216.0f);
+    return uint16_t(sign | uint32_t(units));
+  }
+  // Normal: drop 13 mantissa bits with round to nearest, ties to even.
+  uint32_t rounded = magnitude + 0xfffu + ((magnitude >> 13) & 1u);
+  return uint16_t(sign | ((rounded >> 13) - ((127 - 15) << 10)));
+}
+
+float floatFromHalf(uint16_t half) {
+  uint32_t sign = uint32_t(half & 0x8000u) << 16, exponent = (half >> 10) & 0x1fu,
+           mantissa = half & 0x3ffu;
+  float value;
+  if (exponent == 0) {
+    value = std::ldexp(float(mantissa), -24);
+  } else if (exponent == 31) {
+    value = mantissa ? NAN : INFINITY;
+  } else {
+    uint32_t bits = ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    std::memcpy(&value, &bits, 4);
+  }
+  return sign ? -value : value;
+}
+
+void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int zero,
+                        uint16_t out[2]) {
+  uint32_t mask = (1u << bits) - 1;
+  uint32_t magic = ((word >> (bits * unsigned(j))) & (mask | (mask << 16))) | 0x64006400u;
+  // 1024 + u - (1024 + midpoint + zero) is a small integer: exact in f16,
+  // as is its product with the scale in f32 before the one rounding.
+  float offset = 1024.0f + float(1u << (bits - 1)) + float(zero);
+  for (int half = 0; half < 2; ++half) {
+    float centered = floatFromHalf(uint16_t(magic >> (16 * half))) - offset;
+    out[half] = halfFromFloat(centered * floatFromHalf(scale));
+  }
+}
+
+std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
+                             const PreshuffledWeights &weights,
+                             const std::vector<uint16_t> &scales,
+                             const std::vector<int8_t> &zeros, int64_t group) {
+  int64_t n = weights.n, k = weights.k;
+  assert((group == 0 || group % kMmaK == 0) && "a K tile takes one scale per column");
+  int64_t groups = group == 0 ? 1 : (k + group - 1) / group;
+  int tilesPerWord = weights.nTilesPerWord();
+  std::vector<float> y(size_t(m * n), 0.0f);
+  for (int64_t mTile = 0; mTile * kMmaM < m; ++mTile)
+    for (int64_t nGroup = 0; nGroup < weights.nGroups(); ++nGroup) {
+      // Each lane's accumulators for each N tile of the word: c[tile][lane][4].
+      std::vector<float> c(size_t(tilesPerWord * kWarpSize * 4), 0.0f);
+      for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile) {
+        float a[kMmaM][kMmaK]; // the A tile as the lanes hold it
+        for (int lane = 0; lane < kWarpSize; ++lane)
+          for (int index = 0; index < 8; ++index) {
+            Element e = mmaAElement(lane, index);
+            int64_t row = mTile * kMmaM + e.row, column = kTile * kMmaK + e.col;
+            a[e.row][e.col] =
+                row < m && column < k ? floatFromHalf(x[size_t(row * k + column)]) : 0.0f;
+          }
+        for (int tile = 0; tile < tilesPerWord; ++tile) {
+          float b[kMmaK][kMmaN]; // the B tile from each lane's dequantized registers
+          for (int lane = 0; lane < kWarpSize; ++lane) {
+            uint32_t word = weights.words[size_t(weights.wordIndex(nGroup, kTile, lane))];
+            int64_t column = (nGroup * tilesPerWord + tile) * kMmaN + (lane >> 2);
+            int64_t cell = column < n ? column * groups + (group ? kTile * kMmaK / group : 0) : -1;
+            uint16_t scale = cell >= 0 ? scales[size_t(cell)] : 0;
+            int zero = cell >= 0 && !zeros.empty() ? zeros[size_t(cell)] : 0;
+            for (int pair = 0; pair < 2; ++pair) {
+              uint16_t halves[2];
+              dequantizeRegister(word, 2 * tile + pair, weights.bits, scale, zero, halves);
+              for (int half = 0; half < 2; ++half) {
+                Element e = mmaBElement(lane, 2 * pair + half);
+                b[e.row][e.col] = floatFromHalf(halves[half]);
+              }
+            }
+          }
+          // D = A B + C, each lane keeping its own four elements.
+          for (int lane = 0; lane < kWarpSize; ++lane)
+            for (int index = 0; index < 4; ++index) {
+              Element e = mmaCElement(lane, index);
+              float sum = 0.0f;
+              for (int kk = 0; kk < kMmaK; ++kk)
+                sum += a[e.row][kk] * b[kk][e.col];
+              c[size_t((tile * kWarpSize + lane) * 4 + index)] += sum;
+            }
+        }
+      }
+      for (int tile = 0; tile < tilesPerWord; ++tile)
+        for (int lane = 0; lane < kWarpSize; ++lane)
+          for (int index = 0; index < 4; ++index) {
+            Element e = mmaCElement(lane, index);
+            int64_t row = mTile * kMmaM + e.row,
+                    column = (nGroup * tilesPerWord + tile) * kMmaN + e.col;
+            if (row < m && column < n)
+              y[size_t(row * n + column)] = c[size_t((tile * kWarpSize + lane) * 4 + index)];
+          }
+    }
+  return y;
+}
+
+} // namespace quantc::codegen::gpu

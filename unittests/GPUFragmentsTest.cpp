@@ -1,0 +1,167 @@
+// The GPU kernels' layout model (GPUFragments.h) against naive references:
+// mma.sync fragment ownership, f16 conversion, the 2/4/8-bit preshuffle and
+// lop3 dequantization, and the tiled GEMM built from them.
+#include "quantc/Codegen/GPUFragments.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <set>
+
+using namespace quantc::codegen::gpu;
+
+namespace {
+
+/// Every element of a rows x cols fragment is held by exactly one (lane, index).
+template <typename Map>
+void expectOwnedOnce(Map map, int perLane, int rows, int cols) {
+  std::set<std::pair<int, int>> seen;
+  for (int lane = 0; lane < kWarpSize; ++lane)
+    for (int index = 0; index < perLane; ++index) {
+      Element e = map(lane, index);
+      ASSERT_GE(e.row, 0);
+      ASSERT_LT(e.row, rows);
+      ASSERT_GE(e.col, 0);
+      ASSERT_LT(e.col, cols);
+      EXPECT_TRUE(seen.insert({e.row, e.col}).second) << "lane " << lane << " index " << index;
+    }
+  EXPECT_EQ(seen.size(), size_t(rows * cols));
+}
+
+TEST(GPUFragments, OwnershipCoversEachElementOnce) {
+  expectOwnedOnce(mmaAElement, 8, kMmaM, kMmaK);
+  expectOwnedOnce(mmaBElement, 4, kMmaK, kMmaN);
+  expectOwnedOnce(mmaCElement, 4, kMmaM, kMmaN);
+  // The PTX ISA's examples: lane 5 (groupID 1, threadID_in_group 1).
+  EXPECT_EQ(mmaAElement(5, 0), (Element{1, 2}));
+  EXPECT_EQ(mmaAElement(5, 7), (Element{9, 11}));
+  EXPECT_EQ(mmaBElement(5, 3), (Element{11, 1}));
+  EXPECT_EQ(mmaCElement(5, 2), (Element{9, 2}));
+}
+
+TEST(GPUFragments, HalfConversionMatchesTheCompiler) {
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    uint16_t half = uint16_t(bits);
+    if ((half & 0x7c00u) == 0x7c00u && (half & 0x3ffu))
+      continue; // NaN payloads are not preserved
+    EXPECT_EQ(halfFromFloat(floatFromHalf(half)), half) << std::hex << bits;
+  }
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<uint32_t> any;
+  for (int i = 0; i < 200000; ++i) {
+    uint32_t bits = any(rng);
+    // Magnitudes around the half range, where the rounding cases live.
+    bits = (bits & 0x807fffffu) | ((100u + bits % 60u) << 23);
+    float value;
+    std::memcpy(&value, &bits, 4);
+    _Float16 reference = _Float16(value);
+    uint16_t expected;
+    std::memcpy(&expected, &reference, 2);
+    ASSERT_EQ(halfFromFloat(value), expected) << value;
+  }
+  EXPECT_EQ(halfFromFloat(1.0f + 0x1p-11f), 0x3c00u); // tie: to even
+  EXPECT_EQ(halfFromFloat(1.0f + 0x3p-11f), 0x3c02u);
+  EXPECT_EQ(halfFromFloat(65520.0f), 0x7c00u);
+  EXPECT_EQ(halfFromFloat(0x1p-24f), 0x0001u);
+}
+
+std::vector<int8_t> randomCodes(unsigned bits, int64_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  int lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
+  std::uniform_int_distribution<int> code(lo, hi);
+  std::vector<int8_t> codes(static_cast<size_t>(count));
+  for (int8_t &c : codes)
+    c = int8_t(code(rng));
+  return codes;
+}
+
+/// Rebuilds W from every lane's dequantized registers (scale 1, zero 0).
+TEST(GPUFragments, PreshuffleAndLop3DequantRoundTrip) {
+  for (unsigned bits : {2u, 4u, 8u}) {
+    int64_t n = 44, k = 40; // neither a whole number of tiles
+    std::vector<int8_t> codes = randomCodes(bits, n * k, bits);
+    PreshuffledWeights w = preshuffle(codes.data(), n, k, bits);
+    EXPECT_EQ(w.registersPerWord(), int(16 / bits));
+    std::vector<int> rebuilt(size_t(n * k), 1000);
+    for (int64_t group = 0; group < w.nGroups(); ++group)
+      for (int64_t kTile = 0; kTile < w.kTiles(); ++kTile)
+        for (int lane = 0; lane < kWarpSize; ++lane)
+          for (int j = 0; j < w.registersPerWord(); ++j) {
+            uint16_t halves[2];
+            dequantizeRegister(w.words[size_t(w.wordIndex(group, kTile, lane))], j, bits, 0x3c00,
+                               0, halves);
+            for (int half = 0; half < 2; ++half) {
+              Element e = mmaBElement(lane, 2 * (j % 2) + half);
+              int64_t row = kTile * kMmaK + e.row;
+              int64_t column = (group * w.nTilesPerWord() + j / 2) * kMmaN + e.col;
+              float value = floatFromHalf(halves[half]);
+              if (row < k && column < n)
+                rebuilt[size_t(column * k + row)] = int(value);
+              else
+                EXPECT_EQ(value, 0.0f) << "padding dequantizes to zero";
+            }
+          }
+    for (int64_t i = 0; i < n * k; ++i)
+      ASSERT_EQ(rebuilt[size_t(i)], codes[size_t(i)]) << bits << " bits, element " << i;
+  }
+}
+
+TEST(GPUFragments, DequantScalesAndZeroPointsBitExactly) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> scale(1e-3f, 2.0f);
+  for (unsigned bits : {2u, 4u, 8u})
+    for (int trial = 0; trial < 2000; ++trial) {
+      std::vector<int8_t> codes = randomCodes(bits, 32 / bits, unsigned(trial));
+      int zero = codes.back(); // any code is a valid zero point
+      uint32_t word = 0;
+      uint32_t midpoint = 1u << (bits - 1);
+      for (size_t i = 0; i < codes.size(); ++i)
+        word |= (uint32_t(codes[i]) + midpoint) << (i * bits);
+      uint16_t s = halfFromFloat(scale(rng));
+      int registers = int(16 / bits);
+      for (int j = 0; j < registers; ++j) {
+        uint16_t halves[2];
+        dequantizeRegister(word, j, bits, s, zero, halves);
+        for (int half = 0; half < 2; ++half) {
+          int code = codes[size_t(half == 0 ? j : j + registers)];
+          ASSERT_EQ(halves[half], halfFromFloat(float(code - zero) * floatFromHalf(s)));
+        }
+      }
+    }
+}
+
+/// The tiled GEMM against y = x W^T with the dequantized W: integer-valued
+/// activations and power-of-two scales make every f32 sum exact.
+TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> small(-8, 8), exponent(-4, 2);
+  for (unsigned bits : {2u, 4u, 8u})
+    for (int64_t group : {int64_t(0), int64_t(32)}) {
+      int64_t m = 20, n = 40, k = 96;
+      std::vector<int8_t> codes = randomCodes(bits, n * k, bits + unsigned(group));
+      int64_t groups = group ? k / group : 1;
+      std::vector<uint16_t> scales(size_t(n * groups));
+      for (uint16_t &s : scales)
+        s = halfFromFloat(std::ldexp(1.0f, exponent(rng)));
+      std::vector<int8_t> zeros = randomCodes(bits, n * groups, 99);
+      std::vector<uint16_t> x(size_t(m * k));
+      for (uint16_t &v : x)
+        v = halfFromFloat(float(small(rng)));
+      std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales, zeros,
+                                       group);
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t c = 0; c < n; ++c) {
+          float expected = 0;
+          for (int64_t i = 0; i < k; ++i) {
+            int64_t cell = c * groups + (group ? i / group : 0);
+            float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
+                      floatFromHalf(scales[size_t(cell)]);
+            expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+          }
+          ASSERT_EQ(y[size_t(r * n + c)], expected) << bits << " bits, group " << group;
+        }
+    }
+}
+
+} // namespace
