@@ -50,6 +50,11 @@ if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc") and os
 ort_dir = os.path.join(config.quantc_src_root, ".cache", "ort", "node_modules", "onnxruntime-node")
 if shutil.which("node") and os.path.isdir(ort_dir):
     config.available_features.add("onnxruntime")
+# CUDA's ptxas (compile-only here): the GPU kernels' assembly gate.
+ptxas = os.environ.get("QUANTC_PTXAS", "/usr/local/cuda/bin/ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 import subprocess
 for module, feature in (("PIL", "pil"), ("torchvision", "torch"), ("ensurepip, venv", "python-venv")):
     try:

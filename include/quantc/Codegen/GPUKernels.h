@@ -1,0 +1,43 @@
+// GPU kernels generated through MLIR's gpu, nvgpu and nvvm dialects, and
+// their compilation to PTX: the weight-only GEMM over the preshuffled layout
+// of GPUFragments.h (lop3 dequantization in registers, mma.sync m16n8k16).
+#ifndef QUANTC_CODEGEN_GPUKERNELS_H
+#define QUANTC_CODEGEN_GPUKERNELS_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace quantc::codegen::gpu {
+
+/// y[M, N] (f32) = x[M, K] (f16) * dequantize(W[N, K])^T, W at 2, 4 or 8
+/// bits with one scale per `group` input rows (0: per output row) and,
+/// when asymmetric, one f16 offset 1024 + 2^(bits-1) + zero per scale.
+struct WeightOnlyGemm {
+  int64_t m = 1, n = 0, k = 0;
+  unsigned bits = 4;
+  int64_t group = 0;
+  bool asymmetric = false;
+};
+
+/// Why `gemm` has no kernel (empty when it has one).
+std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
+
+/// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
+/// grid (N tile groups, ceil(M / 16)), one warp per block; arguments (bare
+/// pointers): x as i32 pairs of halves, the preshuffled words, the f16
+/// scales, [the f16 offsets,] y.
+mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context,
+                                                      const WeightOnlyGemm &gemm,
+                                                      llvm::StringRef name);
+
+/// The PTX of every gpu.module in `module` for `chip` (sm_80, sm_90, ...),
+/// through gpu-lower-to-nvvm-pipeline with PTX ISA `ptxVersion` (its default,
+/// 6.0, predates sm_80). Rewrites `module` in place.
+llvm::Expected<std::string> compileToPTX(mlir::ModuleOp module, llvm::StringRef chip,
+                                         llvm::StringRef ptxVersion = "ptx80");
+
+} // namespace quantc::codegen::gpu
+
+#endif // QUANTC_CODEGEN_GPUKERNELS_H

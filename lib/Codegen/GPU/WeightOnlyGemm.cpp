@@ -1,0 +1,204 @@
+// The weight-only GEMM kernel: one warp per (16-row M tile, group of N tiles)
+// walks K 16 rows at a time. Each step loads the lane's A fragment straight
+// from x, one preshuffled word of weights, turns each register of the word
+// into two halves with lop3 (1024 + u), subtracts the offset and multiplies
+// by the scale in f16x2, and issues one mma.sync per N tile. GPUFragments.h
+// models it element for element.
+#include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace quantc::codegen::gpu {
+
+using namespace mlir;
+
+std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
+  if (gemm.bits != 2 && gemm.bits != 4 && gemm.bits != 8)
+    return "the GPU weight-only kernels take 2, 4 or 8 bits, not " + std::to_string(gemm.bits);
+  if (gemm.m <= 0 || gemm.n <= 0 || gemm.k <= 0)
+    return "M, N and K must be positive";
+  if (gemm.k % 2)
+    return "K must be even (x is read as pairs of halves)";
+  if (gemm.group != 0 && gemm.group % kMmaK)
+    return "the group must be a multiple of 16 (one scale per K tile and column)";
+  return "";
+}
+
+namespace {
+
+/// Emits the kernel body; all sizes are compile-time constants.
+class GemmEmitter {
+public:
+  GemmEmitter(OpBuilder &b, Location loc, const WeightOnlyGemm &gemm)
+      : b(b), loc(loc), gemm(gemm), f16(b.getF16Type()), f32(b.getF32Type()),
+        i32(b.getI32Type()) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32Constant(uint32_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32, int64_t(int32_t(v)));
+  }
+  Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value mul(Value a, int64_t c) { return arith::MulIOp::create(b, loc, a, index(c)); }
+  Value less(Value a, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, index(bound));
+  }
+  Value clamp(Value a, int64_t bound) { // keeps a masked load in bounds
+    return arith::MinUIOp::create(b, loc, a, index(bound - 1));
+  }
+  Value halves(Value word) { return LLVM::BitcastOp::create(b, loc, VectorType::get({2}, f16), word); }
+
+  /// A's register r (halves 2r, 2r+1) for the lane: x[row, col..col+1].
+  Value aRegister(Value x, Value mTile, Value kTile, Value lane, int r) {
+    Element first = mmaAElement(0, 2 * r); // the lane-independent part
+    Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
+    Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+    Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
+    Value col = add(add(mul(kTile, kMmaK), mul(thread, 2)), index(first.col));
+    Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(col, gemm.k));
+    Value pair = arith::DivUIOp::create(
+        b, loc, add(mul(clamp(row, gemm.m), gemm.k), clamp(col, gemm.k)), index(2));
+    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{pair});
+    return halves(arith::SelectOp::create(b, loc, inside, loaded, i32Constant(0)));
+  }
+
+  /// Register j of `word` as two halves 1024 + u (lop3: (w & mask) | magic).
+  Value lop3(Value word, int j) {
+    uint32_t mask = (1u << gemm.bits) - 1;
+    if (j)
+      word = arith::ShRUIOp::create(b, loc, word, i32Constant(gemm.bits * unsigned(j)));
+    auto op = NVVM::InlinePtxOp::create(
+        b, loc, TypeRange{i32}, ValueRange{word, i32Constant(mask | (mask << 16)), i32Constant(0x64006400u)},
+        ValueRange{}, "lop3.b32 $0, $1, $2, $3, 0xEA;", Value());
+    return halves(op->getResult(0));
+  }
+
+  Value vector2(Value scalar) {
+    return vector::BroadcastOp::create(b, loc, VectorType::get({2}, f16), scalar);
+  }
+
+  void emit(mlir::gpu::GPUFuncOp func) {
+    b.setInsertionPointToStart(&func.getBody().front());
+    Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2);
+    Value offsets = gemm.asymmetric ? func.getArgument(3) : Value();
+    Value y = func.getArguments().back();
+    Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+    Value nGroup = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+    Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
+    Value group = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's row (A, C) or column (B)
+
+    PreshuffledWeights shape;
+    shape.bits = gemm.bits;
+    shape.n = gemm.n;
+    shape.k = gemm.k;
+    int tiles = shape.nTilesPerWord();
+    int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
+    auto accumulatorType = VectorType::get({2, 2}, f32);
+    SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
+                                                              b.getZeroAttr(accumulatorType)));
+    auto loop = scf::ForOp::create(b, loc, index(0), index(shape.kTiles()), index(1), zeros);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kTile = loop.getInductionVar();
+
+    auto aType = VectorType::get({4, 2}, f16);
+    Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+    for (int r = 0; r < 4; ++r)
+      a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r), a, r);
+    Value wordIndex = add(mul(add(mul(nGroup, shape.kTiles()), kTile), kWarpSize), lane);
+    Value word = memref::LoadOp::create(b, loc, words, ValueRange{wordIndex});
+
+    SmallVector<Value> results;
+    for (int t = 0; t < tiles; ++t) {
+      // The lane's column of this N tile, and its scale (0 past N).
+      Value column = add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), group);
+      Value cell = mul(clamp(column, gemm.n), groups);
+      if (gemm.group)
+        cell = add(cell, arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)));
+      Value scale = arith::SelectOp::create(
+          b, loc, less(column, gemm.n), memref::LoadOp::create(b, loc, scales, ValueRange{cell}),
+          arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0)));
+      Value offset = offsets ? memref::LoadOp::create(b, loc, offsets, ValueRange{cell}).getResult()
+                             : arith::ConstantOp::create(
+                                   b, loc, b.getF16FloatAttr(1024.0 + double(1u << (gemm.bits - 1))))
+                                   .getResult();
+      auto bType = VectorType::get({2, 2}, f16);
+      Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
+      for (int pair = 0; pair < 2; ++pair) {
+        Value centered = arith::SubFOp::create(b, loc, lop3(word, 2 * t + pair), vector2(offset));
+        Value scaled = arith::MulFOp::create(b, loc, centered, vector2(scale));
+        bFragment = vector::InsertOp::create(b, loc, scaled, bFragment, pair);
+      }
+      results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[t],
+                                                 ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
+    }
+    scf::YieldOp::create(b, loc, results);
+
+    // Each lane stores its four elements of each N tile (rows past M and
+    // columns past N stay unwritten).
+    b.setInsertionPointAfter(loop);
+    Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+    for (int t = 0; t < tiles; ++t)
+      for (int i = 0; i < 4; ++i) {
+        Element e = mmaCElement(0, i);
+        Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
+        Value column =
+            add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), mul(thread, 2)), index(e.col));
+        Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(column, gemm.n));
+        auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&store.getThenRegion().front());
+        Value value = vector::ExtractOp::create(b, loc, loop.getResult(t), ArrayRef<int64_t>{i / 2, i % 2});
+        memref::StoreOp::create(b, loc, value, y, ValueRange{add(mul(row, gemm.n), column)});
+      }
+    mlir::gpu::ReturnOp::create(b, loc);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const WeightOnlyGemm &gemm;
+  Type f16, f32, i32;
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
+                                          llvm::StringRef name) {
+  context.loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect, NVVM::NVVMDialect,
+                      memref::MemRefDialect, nvgpu::NVGPUDialect, scf::SCFDialect,
+                      vector::VectorDialect>();
+  OpBuilder b(&context);
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  module.get()->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
+  b.setInsertionPointToStart(module->getBody());
+  auto kernels = mlir::gpu::GPUModuleOp::create(b, loc, "kernels");
+  b.setInsertionPointToStart(kernels.getBody());
+
+  PreshuffledWeights shape;
+  shape.bits = gemm.bits;
+  shape.n = gemm.n;
+  shape.k = gemm.k;
+  int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
+  SmallVector<Type> arguments{
+      MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
+      MemRefType::get({shape.nGroups() * shape.kTiles() * kWarpSize}, b.getI32Type()),
+      MemRefType::get({gemm.n * groups}, b.getF16Type())};
+  if (gemm.asymmetric)
+    arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));
+  arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));
+  auto func = mlir::gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(arguments, {}));
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  GemmEmitter(b, loc, gemm).emit(func);
+  return module;
+}
+
+} // namespace quantc::codegen::gpu

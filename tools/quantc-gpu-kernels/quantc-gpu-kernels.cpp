@@ -1,0 +1,65 @@
+// quantc-gpu-kernels: writes one generated GPU kernel as MLIR (gpu, nvgpu,
+// nvvm dialects) or PTX, for the PTX tests, the ptxas gate and bench/gpu.
+//   quantc-gpu-kernels --m 16 --n 4096 --k 4096 --bits 4 --group 128 --chip sm_80 --emit ptx -o k.ptx
+#include "quantc/Codegen/GPUKernels.h"
+#include "quantc/Support/AtomicFile.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
+static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::Required);
+static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::Required);
+static cl::opt<unsigned> bits("bits", cl::desc("weight bits: 2, 4 or 8"), cl::init(4));
+static cl::opt<int64_t> group("group", cl::desc("K rows per scale (0: per output row)"),
+                              cl::init(0));
+static cl::opt<bool> asymmetric("asymmetric", cl::desc("one zero point per scale"));
+static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
+static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
+static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
+static cl::opt<std::string> name("name", cl::desc("kernel name"), cl::init("weight_only_gemm"));
+static cl::opt<std::string> output("o", cl::desc("output file"), cl::init("-"));
+
+static int fail(const std::string &message) {
+  llvm::errs() << "quantc-gpu-kernels: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
+  if (emit != "mlir" && emit != "ptx")
+    return fail("--emit must be mlir or ptx, got '" + emit + "'");
+  quantc::codegen::gpu::WeightOnlyGemm gemm{m, n, k, bits, group, asymmetric};
+  if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
+    return fail(why);
+  LLVMInitializeNVPTXTarget();
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTargetMC();
+  LLVMInitializeNVPTXAsmPrinter();
+  mlir::MLIRContext context;
+  auto module = quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
+  std::string text;
+  if (emit == "mlir") {
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    os << "\n";
+  } else {
+    auto ptx = quantc::codegen::gpu::compileToPTX(*module, chip, ptxVersion);
+    if (!ptx)
+      return fail(llvm::toString(ptx.takeError()));
+    text = *ptx;
+  }
+  if (output == "-") {
+    llvm::outs() << text;
+    return 0;
+  }
+  if (auto error = quantc::writeFileAtomically(output, text))
+    return fail(llvm::toString(std::move(error)));
+  return 0;
+}
