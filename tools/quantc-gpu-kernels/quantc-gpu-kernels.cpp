@@ -12,13 +12,19 @@
 
 namespace cl = llvm::cl;
 
+static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm or copy"),
+                                   cl::init("weight-only-gemm"));
 static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
-static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::Required);
-static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::Required);
+static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0));
+static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::init(0));
+static cl::opt<int64_t> words("words", cl::desc("copy: 32-bit words (a multiple of 1024)"),
+                              cl::init(0));
 static cl::opt<unsigned> bits("bits", cl::desc("weight bits: 2, 4 or 8"), cl::init(4));
 static cl::opt<int64_t> group("group", cl::desc("K rows per scale (0: per output row)"),
                               cl::init(0));
 static cl::opt<bool> asymmetric("asymmetric", cl::desc("one zero point per scale"));
+static cl::opt<int64_t> splitK("split-k", cl::desc("blocks along K (atomic f32 adds into y)"),
+                               cl::init(1));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
@@ -35,15 +41,23 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
   if (emit != "mlir" && emit != "ptx")
     return fail("--emit must be mlir or ptx, got '" + emit + "'");
-  quantc::codegen::gpu::WeightOnlyGemm gemm{m, n, k, bits, group, asymmetric};
-  if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
-    return fail(why);
+  quantc::codegen::gpu::WeightOnlyGemm gemm{m, n, k, bits, group, asymmetric, splitK};
+  if (kernel == "weight-only-gemm") {
+    if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
+      return fail(why);
+  } else if (kernel == "copy") {
+    if (words <= 0 || words % 1024)
+      return fail("--words must be a positive multiple of 1024");
+  } else {
+    return fail("--kernel must be weight-only-gemm or copy, got '" + kernel + "'");
+  }
   LLVMInitializeNVPTXTarget();
   LLVMInitializeNVPTXTargetInfo();
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
   mlir::MLIRContext context;
-  auto module = quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
+  auto module = kernel == "copy" ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
+                                 : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;
   if (emit == "mlir") {
     llvm::raw_string_ostream os(text);

@@ -19,18 +19,29 @@ struct WeightOnlyGemm {
   unsigned bits = 4;
   int64_t group = 0;
   bool asymmetric = false;
+  /// Blocks along K (split-K): each sums its share of the K tiles and adds
+  /// it to y atomically, which must then start at zero. A GEMV has too few
+  /// (M tile, N group) pairs to keep the memory system busy without it.
+  int64_t splitK = 1;
 };
 
 /// Why `gemm` has no kernel (empty when it has one).
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
-/// grid (N tile groups, ceil(M / 16)), one warp per block; arguments (bare
+/// grid (N tile groups, ceil(M / 16), splitK), one warp per block; arguments (bare
 /// pointers): x as i32 pairs of halves, the preshuffled words, the f16
 /// scales, [the f16 offsets,] y.
 mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context,
                                                       const WeightOnlyGemm &gemm,
                                                       llvm::StringRef name);
+
+/// A module with the kernel `name` copying `words` 32-bit words, four per
+/// thread (128-bit loads and stores), 256 threads per block: what the
+/// device's copy bandwidth is measured with. `words` must be a multiple of
+/// 1024.
+mlir::OwningOpRef<mlir::ModuleOp> buildCopyKernel(mlir::MLIRContext &context, int64_t words,
+                                                  llvm::StringRef name);
 
 /// The PTX of every gpu.module in `module` for `chip` (sm_80, sm_90, ...),
 /// through gpu-lower-to-nvvm-pipeline with PTX ISA `ptxVersion` (its default,

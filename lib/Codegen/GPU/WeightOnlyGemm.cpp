@@ -30,6 +30,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
     return "K must be even (x is read as pairs of halves)";
   if (gemm.group != 0 && gemm.group % kMmaK)
     return "the group must be a multiple of 16 (one scale per K tile and column)";
+  if (gemm.splitK < 1 || gemm.splitK > (gemm.k + kMmaK - 1) / kMmaK)
+    return "split-K must be between 1 and the number of 16-row K tiles";
   return "";
 }
 
@@ -104,7 +106,12 @@ public:
     auto accumulatorType = VectorType::get({2, 2}, f32);
     SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
                                                               b.getZeroAttr(accumulatorType)));
-    auto loop = scf::ForOp::create(b, loc, index(0), index(shape.kTiles()), index(1), zeros);
+    // This block's share of the K tiles (all of them without split-K).
+    int64_t chunk = (shape.kTiles() + gemm.splitK - 1) / gemm.splitK;
+    Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
+    Value kBegin = mul(split, chunk);
+    Value kEnd = arith::MinUIOp::create(b, loc, add(kBegin, index(chunk)), index(shape.kTiles()));
+    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), zeros);
     b.setInsertionPointToStart(loop.getBody());
     Value kTile = loop.getInductionVar();
 
@@ -156,7 +163,11 @@ public:
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&store.getThenRegion().front());
         Value value = vector::ExtractOp::create(b, loc, loop.getResult(t), ArrayRef<int64_t>{i / 2, i % 2});
-        memref::StoreOp::create(b, loc, value, y, ValueRange{add(mul(row, gemm.n), column)});
+        Value at = add(mul(row, gemm.n), column);
+        if (gemm.splitK > 1)
+          memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
+        else
+          memref::StoreOp::create(b, loc, value, y, ValueRange{at});
       }
     mlir::gpu::ReturnOp::create(b, loc);
   }
@@ -170,19 +181,27 @@ private:
 
 } // namespace
 
-OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
-                                          llvm::StringRef name) {
-  context.loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect, NVVM::NVVMDialect,
-                      memref::MemRefDialect, nvgpu::NVGPUDialect, scf::SCFDialect,
-                      vector::VectorDialect>();
-  OpBuilder b(&context);
+/// A module holding `gpu.module @kernels` with one empty kernel `name`.
+static OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name,
+                                          TypeRange arguments, mlir::gpu::GPUFuncOp &func) {
+  MLIRContext *context = b.getContext();
+  context->loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect,
+                       NVVM::NVVMDialect, memref::MemRefDialect, nvgpu::NVGPUDialect,
+                       scf::SCFDialect, vector::VectorDialect>();
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   module.get()->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
   b.setInsertionPointToStart(module->getBody());
   auto kernels = mlir::gpu::GPUModuleOp::create(b, loc, "kernels");
   b.setInsertionPointToStart(kernels.getBody());
+  func = mlir::gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(arguments, {}));
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  return module;
+}
 
+OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
+                                          llvm::StringRef name) {
+  OpBuilder b(&context);
   PreshuffledWeights shape;
   shape.bits = gemm.bits;
   shape.n = gemm.n;
@@ -195,9 +214,34 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   if (gemm.asymmetric)
     arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));
   arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));
-  auto func = mlir::gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(arguments, {}));
-  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  GemmEmitter(b, loc, gemm).emit(func);
+  mlir::gpu::GPUFuncOp func;
+  OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
+  GemmEmitter(b, b.getUnknownLoc(), gemm).emit(func);
+  return module;
+}
+
+OwningOpRef<ModuleOp> buildCopyKernel(MLIRContext &context, int64_t words, llvm::StringRef name) {
+  OpBuilder b(&context);
+  Location loc = b.getUnknownLoc();
+  auto type = MemRefType::get({words}, b.getI32Type());
+  mlir::gpu::GPUFuncOp func;
+  OwningOpRef<ModuleOp> module = kernelModule(b, name, {type, type}, func);
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value thread = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value block = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value first = arith::MulIOp::create(
+      b, loc,
+      arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, block, arith::ConstantIndexOp::create(b, loc, 256)),
+          thread),
+      arith::ConstantIndexOp::create(b, loc, 4));
+  auto vectorType = VectorType::get({4}, b.getI32Type());
+  // 16-byte aligned (cuMemAlloc gives 256): one 128-bit load and store.
+  Value data = vector::LoadOp::create(b, loc, vectorType, func.getArgument(0), ValueRange{first},
+                                      /*nontemporal=*/false, llvm::Align(16));
+  vector::StoreOp::create(b, loc, data, func.getArgument(1), ValueRange{first},
+                          /*nontemporal=*/false, llvm::Align(16));
+  mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }
 

@@ -1,0 +1,179 @@
+// The GPU benchmark and device test (issue 17, part 4), run by run.sh on a
+// machine with an NVIDIA GPU: copy bandwidth with quantc's copy kernel, then
+// each weight-only GEMM/GEMV kernel that prepare.sh generated, timed with
+// CUDA events and checked against a host reference on sampled outputs.
+// Needs only libc, libcuda (opened at run time) and the PTX files.
+//   gpu-bench DIR   (DIR/kernels.txt lists the kernels, one per line)
+#include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Runtime/quantc_cuda.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace quantc::codegen::gpu;
+
+static std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct Device {
+  quantc_cuda *cuda = nullptr;
+  char error[1024] = "";
+  bool ok(int status) {
+    if (status)
+      std::fprintf(stderr, "gpu-bench: %s\n", error);
+    return status == 0;
+  }
+};
+
+static bool load(Device &d, const std::string &ptx, void **function) {
+  void *module = nullptr;
+  return d.ok(quantc_cuda_load(d.cuda, ptx.c_str(), &module, d.error, sizeof d.error)) &&
+         d.ok(quantc_cuda_function(d.cuda, module, "kernel", function, d.error, sizeof d.error));
+}
+
+/// GB/s of a device-to-device copy of `words` 32-bit words.
+static double copyBandwidth(Device &d, const std::string &ptx, int64_t words) {
+  void *function;
+  quantc_cuda_buffer from = 0, to = 0;
+  size_t bytes = size_t(words) * 4;
+  if (!load(d, ptx, &function) ||
+      !d.ok(quantc_cuda_alloc(d.cuda, bytes, &from, d.error, sizeof d.error)) ||
+      !d.ok(quantc_cuda_alloc(d.cuda, bytes, &to, d.error, sizeof d.error)))
+    return 0;
+  void *args[] = {&from, &to};
+  unsigned grid[3] = {unsigned(words / 1024), 1, 1}, block[3] = {256, 1, 1};
+  float ms = 0;
+  bool ran = d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 3, nullptr, d.error,
+                                     sizeof d.error)) &&
+             d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 20, &ms, d.error,
+                                     sizeof d.error));
+  quantc_cuda_free(d.cuda, from);
+  quantc_cuda_free(d.cuda, to);
+  return ran ? 2.0 * double(bytes) / (ms * 1e6) : 0;
+}
+
+struct GemmCase {
+  unsigned bits;
+  int64_t m, n, k, group, splitK;
+  std::string ptx;
+};
+
+/// Runs one kernel: checks 256 sampled outputs against the host's
+/// dequantized product, then times it. Prints one table row.
+static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
+  std::mt19937 rng(unsigned(c.bits * 7 + c.n));
+  int lo = -(1 << (c.bits - 1)), hi = (1 << (c.bits - 1)) - 1;
+  std::uniform_int_distribution<int> code(lo, hi);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f), scaleRange(0.005f, 0.02f);
+  std::vector<int8_t> codes(size_t(c.n * c.k));
+  for (int8_t &q : codes)
+    q = int8_t(code(rng));
+  int64_t groups = c.group ? (c.k + c.group - 1) / c.group : 1;
+  std::vector<uint16_t> scales(size_t(c.n * groups)), x(size_t(c.m * c.k));
+  for (uint16_t &s : scales)
+    s = halfFromFloat(scaleRange(rng));
+  for (uint16_t &v : x)
+    v = halfFromFloat(unit(rng));
+  PreshuffledWeights weights = preshuffle(codes.data(), c.n, c.k, c.bits);
+  std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
+
+  void *function;
+  quantc_cuda_buffer bx = 0, bw = 0, bs = 0, by = 0;
+  size_t wordBytes = weights.words.size() * 4;
+  bool ok = load(d, readFile(c.ptx), &function) &&
+            d.ok(quantc_cuda_alloc(d.cuda, x.size() * 2, &bx, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, wordBytes, &bw, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, scales.size() * 2, &bs, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, y.size() * 4, &by, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bx, x.data(), x.size() * 2, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bw, weights.words.data(), wordBytes, d.error,
+                                    sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bs, scales.data(), scales.size() * 2, d.error,
+                                    sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, by, zeros.data(), y.size() * 4, d.error,
+                                    sizeof d.error));
+  void *args[] = {&bx, &bw, &bs, &by};
+  unsigned grid[3] = {unsigned(weights.nGroups()), unsigned((c.m + kMmaM - 1) / kMmaM),
+                      unsigned(c.splitK)},
+           block[3] = {32, 1, 1};
+  ok = ok &&
+       d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
+                               sizeof d.error)) &&
+       d.ok(quantc_cuda_download(d.cuda, y.data(), by, y.size() * 4, d.error, sizeof d.error));
+  double worst = 0;
+  if (ok)
+    for (int sample = 0; sample < 256; ++sample) {
+      int64_t row = rng() % c.m, column = rng() % c.n;
+      double expected = 0, magnitude = 0;
+      for (int64_t i = 0; i < c.k; ++i) {
+        int64_t cell = column * groups + (c.group ? i / c.group : 0);
+        double w = floatFromHalf(halfFromFloat(float(codes[size_t(column * c.k + i)]) *
+                                               floatFromHalf(scales[size_t(cell)])));
+        double term = double(floatFromHalf(x[size_t(row * c.k + i)])) * w;
+        expected += term;
+        magnitude += std::fabs(term);
+      }
+      worst = std::max(worst, std::fabs(double(y[size_t(row * c.n + column)]) - expected) /
+                                  std::max(magnitude, 1e-6));
+    }
+  float ms = 0;
+  ok = ok && d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 50, &ms, d.error,
+                                     sizeof d.error));
+  double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
+  double gbs = ok ? bytes / (ms * 1e6) : 0;
+  std::printf("| W%uA16 | %lld | %lld | %lld | %lld | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1e | %s |\n",
+              c.bits, (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
+              (long long)c.splitK, wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
+              worst, ok && worst < 1e-3 ? "ok" : "FAIL");
+  for (quantc_cuda_buffer b : {bx, bw, bs, by})
+    quantc_cuda_free(d.cuda, b);
+  return ok && worst < 1e-3;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: gpu-bench DIR (with DIR/kernels.txt from prepare.sh)\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  Device d;
+  char name[256] = "";
+  if (!d.ok(quantc_cuda_open(0, &d.cuda, name, sizeof name, d.error, sizeof d.error)))
+    return 1;
+  std::printf("device: %s\n\n", name);
+  std::ifstream list(dir + "/kernels.txt");
+  std::string kind;
+  double copyGBs = 0;
+  int failures = 0;
+  while (list >> kind) {
+    if (kind == "copy") {
+      int64_t words;
+      std::string file;
+      list >> words >> file;
+      copyGBs = copyBandwidth(d, readFile(dir + "/" + file), words);
+      std::printf("copy bandwidth: %.0f GB/s (%lld MiB each way)\n\n", copyGBs,
+                  (long long)(words * 4 / 1048576));
+      std::printf("| kernel | M | K | N | group | split-K | weights MiB | ms | GB/s | of copy | max rel err | check |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      failures += copyGBs <= 0;
+    } else {
+      GemmCase c;
+      list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.ptx;
+      c.ptx = dir + "/" + c.ptx;
+      failures += !runGemm(d, c, copyGBs);
+    }
+  }
+  quantc_cuda_close(d.cuda);
+  std::printf("\n%d failed\n", failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds here, without a GPU, everything bench/gpu/run.sh needs on a machine
+# with one: the PTX of a copy kernel and of each weight-only GEMV/GEMM kernel
+# (quantc-gpu-kernels), kernels.txt, and gpu-bench linked against nothing but
+# libc (libcuda is opened at run time). Output: build/gpu-bench/ (or $1),
+# small enough to carry to the device machine.
+#   bench/gpu/prepare.sh [OUT]   (QUANTC_GPU_CHIP=sm_90 by default: H100/H200)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$root/build/gpu-bench}
+chip=${QUANTC_GPU_CHIP:-sm_90}
+gen=$root/build/bin/quantc-gpu-kernels
+clang=/usr/lib/llvm-22/bin/clang
+[ -x "$gen" ] || { echo "prepare.sh: build quantc first (scripts/build.sh)" >&2; exit 1; }
+rm -rf "$out" && mkdir -p "$out"
+
+"$clang" -O2 -std=c99 -I"$root/include" -c "$root/lib/Runtime/quantc_cuda.c" -o "$out/quantc_cuda.o"
+"$clang"++ -O2 -std=c++17 -I"$root/include" "$root/bench/gpu/gpu_bench.cpp" \
+  "$root/lib/Codegen/GPU/Fragments.cpp" "$out/quantc_cuda.o" \
+  -static-libstdc++ -static-libgcc -o "$out/gpu-bench"
+rm "$out/quantc_cuda.o"
+cp "$root/bench/gpu/run.sh" "$out/"
+
+# 256 MiB each way: far beyond any cache.
+"$gen" --kernel copy --words 67108864 --name kernel --chip "$chip" -o "$out/copy.ptx"
+echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
+
+# Split-K gives each kernel about 2048 warps (H200: 132 SMs).
+add() { # bits m k n
+  local bits=$1 m=$2 k=$3 n=$4 group=128
+  local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
+  local groups=$(( (tiles_n + per_word - 1) / per_word )) m_tiles=$(( (m + 15) / 16 ))
+  local k_tiles=$(( (k + 15) / 16 ))
+  local split=$(( (2048 + groups * m_tiles - 1) / (groups * m_tiles) ))
+  [ "$split" -gt "$k_tiles" ] && split=$k_tiles
+  [ "$split" -lt 1 ] && split=1
+  local file="w${bits}_m${m}_k${k}_n${n}.ptx"
+  "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
+    --name kernel --chip "$chip" -o "$out/$file"
+  echo "gemm $bits $m $n $k $group $split $file" >> "$out/kernels.txt"
+}
+for bits in 4 8 2; do
+  for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
+    add "$bits" 1 $shape
+  done
+done
+for m in 16 64 256; do add 4 "$m" 4096 4096; done
+echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out ($(du -sh "$out" | cut -f1))"

@@ -1,0 +1,51 @@
+/* quantc's CUDA launcher: the CUDA driver API opened at run time
+ * (dlopen("libcuda.so.1")), never linked, so whatever uses it loads on any
+ * machine and, without a driver or a device, fails with a message instead
+ * of crashing. Plain C, no MLIR: GPU artifacts and bench/gpu link it.
+ * Every call returns 0, or -1 with a message in `error`. */
+#ifndef QUANTC_CUDA_H
+#define QUANTC_CUDA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct quantc_cuda quantc_cuda;
+typedef uint64_t quantc_cuda_buffer; /* a device address (CUdeviceptr) */
+
+/* Opens the driver and makes device `ordinal`'s primary context current.
+ * `name` (may be NULL) receives the device's name. */
+int quantc_cuda_open(int ordinal, quantc_cuda **cuda, char *name, size_t name_size, char *error,
+                     size_t error_size);
+void quantc_cuda_close(quantc_cuda *cuda);
+
+/* Loads a PTX (NUL-terminated text) or cubin image; its functions are then
+ * found by name. */
+int quantc_cuda_load(quantc_cuda *cuda, const void *image, void **module, char *error,
+                     size_t error_size);
+int quantc_cuda_function(quantc_cuda *cuda, void *module, const char *name, void **function,
+                         char *error, size_t error_size);
+
+int quantc_cuda_alloc(quantc_cuda *cuda, size_t bytes, quantc_cuda_buffer *buffer, char *error,
+                      size_t error_size);
+void quantc_cuda_free(quantc_cuda *cuda, quantc_cuda_buffer buffer);
+int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *from, size_t bytes,
+                       char *error, size_t error_size);
+int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
+                         char *error, size_t error_size);
+
+/* Launches `function` `repeats` times on grid x block threads, `args`
+ * pointing at each kernel argument; waits for the launches, and, when
+ * `milliseconds` is not NULL, gives their mean time (CUDA events). */
+int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],
+                       const unsigned block[3], void **args, int repeats, float *milliseconds,
+                       char *error, size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUANTC_CUDA_H */

@@ -1,0 +1,208 @@
+/* The CUDA driver API through dlopen: the few entry points quantc needs,
+ * looked up by their versioned names (cuMemAlloc_v2, ...) as cuda.h maps
+ * them. No CUDA header is needed to build it. */
+#include "quantc/Runtime/quantc_cuda.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef int CUresult;
+typedef int CUdevice;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream, *CUevent;
+
+struct quantc_cuda {
+  void *library;
+  CUdevice device;
+  CUcontext context;
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuCtxSynchronize)(void);
+  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuMemAlloc)(quantc_cuda_buffer *, size_t);
+  CUresult (*cuMemFree)(quantc_cuda_buffer);
+  CUresult (*cuMemcpyHtoD)(quantc_cuda_buffer, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, quantc_cuda_buffer, size_t);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, CUstream, void **, void **);
+  CUresult (*cuEventCreate)(CUevent *, unsigned);
+  CUresult (*cuEventRecord)(CUevent, CUstream);
+  CUresult (*cuEventSynchronize)(CUevent);
+  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*cuEventDestroy)(CUevent);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+};
+
+static int fail(char *error, size_t size, const char *format, ...) {
+  if (error && size) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error, size, format, args);
+    va_end(args);
+  }
+  return -1;
+}
+
+/* 0 on CUDA_SUCCESS, else -1 with "what: the driver's message". */
+static int check(quantc_cuda *cuda, CUresult result, const char *what, char *error, size_t size) {
+  if (result == 0)
+    return 0;
+  const char *message = NULL;
+  if (cuda->cuGetErrorString)
+    cuda->cuGetErrorString(result, &message);
+  return fail(error, size, "%s: %s (CUDA error %d)", what, message ? message : "unknown error",
+              result);
+}
+
+#define LOOKUP(field, symbol)                                                                      \
+  do {                                                                                             \
+    *(void **)&cuda->field = dlsym(cuda->library, symbol);                                         \
+    if (!cuda->field) {                                                                            \
+      fail(error, error_size, "libcuda.so.1 lacks %s (driver too old?)", symbol);                  \
+      quantc_cuda_close(cuda);                                                                     \
+      return -1;                                                                                   \
+    }                                                                                              \
+  } while (0)
+
+int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_size, char *error,
+                     size_t error_size) {
+  *out = NULL;
+  quantc_cuda *cuda = calloc(1, sizeof *cuda);
+  if (!cuda)
+    return fail(error, error_size, "out of memory");
+  cuda->library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!cuda->library) {
+    free(cuda);
+    return fail(error, error_size,
+                "no CUDA driver: libcuda.so.1 cannot be loaded (%s); GPU artifacts need an "
+                "NVIDIA driver",
+                dlerror());
+  }
+  LOOKUP(cuGetErrorString, "cuGetErrorString");
+  LOOKUP(cuInit, "cuInit");
+  LOOKUP(cuDeviceGetCount, "cuDeviceGetCount");
+  LOOKUP(cuDeviceGet, "cuDeviceGet");
+  LOOKUP(cuDeviceGetName, "cuDeviceGetName");
+  LOOKUP(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
+  LOOKUP(cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
+  LOOKUP(cuCtxSetCurrent, "cuCtxSetCurrent");
+  LOOKUP(cuCtxSynchronize, "cuCtxSynchronize");
+  LOOKUP(cuModuleLoadData, "cuModuleLoadData");
+  LOOKUP(cuModuleGetFunction, "cuModuleGetFunction");
+  LOOKUP(cuMemAlloc, "cuMemAlloc_v2");
+  LOOKUP(cuMemFree, "cuMemFree_v2");
+  LOOKUP(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+  LOOKUP(cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  LOOKUP(cuLaunchKernel, "cuLaunchKernel");
+  LOOKUP(cuEventCreate, "cuEventCreate");
+  LOOKUP(cuEventRecord, "cuEventRecord");
+  LOOKUP(cuEventSynchronize, "cuEventSynchronize");
+  LOOKUP(cuEventElapsedTime, "cuEventElapsedTime_v2");
+  LOOKUP(cuEventDestroy, "cuEventDestroy_v2");
+  int count = 0;
+  if (check(cuda, cuda->cuInit(0), "cuInit", error, error_size) ||
+      check(cuda, cuda->cuDeviceGetCount(&count), "cuDeviceGetCount", error, error_size)) {
+    quantc_cuda_close(cuda);
+    return -1;
+  }
+  if (ordinal < 0 || ordinal >= count) {
+    quantc_cuda_close(cuda);
+    return fail(error, error_size, "no CUDA device %d (%d present)", ordinal, count);
+  }
+  if (check(cuda, cuda->cuDeviceGet(&cuda->device, ordinal), "cuDeviceGet", error, error_size) ||
+      check(cuda, cuda->cuDevicePrimaryCtxRetain(&cuda->context, cuda->device),
+            "cuDevicePrimaryCtxRetain", error, error_size) ||
+      check(cuda, cuda->cuCtxSetCurrent(cuda->context), "cuCtxSetCurrent", error, error_size)) {
+    quantc_cuda_close(cuda);
+    return -1;
+  }
+  if (name && name_size)
+    cuda->cuDeviceGetName(name, (int)name_size, cuda->device);
+  *out = cuda;
+  return 0;
+}
+
+void quantc_cuda_close(quantc_cuda *cuda) {
+  if (!cuda)
+    return;
+  if (cuda->context && cuda->cuDevicePrimaryCtxRelease)
+    cuda->cuDevicePrimaryCtxRelease(cuda->device);
+  if (cuda->library)
+    dlclose(cuda->library);
+  free(cuda);
+}
+
+int quantc_cuda_load(quantc_cuda *cuda, const void *image, void **module, char *error,
+                     size_t error_size) {
+  return check(cuda, cuda->cuModuleLoadData((CUmodule *)module, image), "cuModuleLoadData", error,
+               error_size);
+}
+
+int quantc_cuda_function(quantc_cuda *cuda, void *module, const char *name, void **function,
+                         char *error, size_t error_size) {
+  if (check(cuda, cuda->cuModuleGetFunction((CUfunction *)function, module, name),
+            "cuModuleGetFunction", error, error_size))
+    return fail(error, error_size, "the module has no kernel '%s'", name);
+  return 0;
+}
+
+int quantc_cuda_alloc(quantc_cuda *cuda, size_t bytes, quantc_cuda_buffer *buffer, char *error,
+                      size_t error_size) {
+  return check(cuda, cuda->cuMemAlloc(buffer, bytes), "cuMemAlloc", error, error_size);
+}
+
+void quantc_cuda_free(quantc_cuda *cuda, quantc_cuda_buffer buffer) {
+  if (buffer)
+    cuda->cuMemFree(buffer);
+}
+
+int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *from, size_t bytes,
+                       char *error, size_t error_size) {
+  return check(cuda, cuda->cuMemcpyHtoD(to, from, bytes), "cuMemcpyHtoD", error, error_size);
+}
+
+int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
+                         char *error, size_t error_size) {
+  return check(cuda, cuda->cuMemcpyDtoH(to, from, bytes), "cuMemcpyDtoH", error, error_size);
+}
+
+int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],
+                       const unsigned block[3], void **args, int repeats, float *milliseconds,
+                       char *error, size_t error_size) {
+  CUevent start = NULL, stop = NULL;
+  int status = -1;
+  if (milliseconds &&
+      (check(cuda, cuda->cuEventCreate(&start, 0), "cuEventCreate", error, error_size) ||
+       check(cuda, cuda->cuEventCreate(&stop, 0), "cuEventCreate", error, error_size) ||
+       check(cuda, cuda->cuEventRecord(start, NULL), "cuEventRecord", error, error_size)))
+    goto done;
+  for (int i = 0; i < repeats; ++i)
+    if (check(cuda,
+              cuda->cuLaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
+                                   block[2], 0, NULL, args, NULL),
+              "cuLaunchKernel", error, error_size))
+      goto done;
+  if (milliseconds) {
+    float total = 0;
+    if (check(cuda, cuda->cuEventRecord(stop, NULL), "cuEventRecord", error, error_size) ||
+        check(cuda, cuda->cuEventSynchronize(stop), "cuEventSynchronize", error, error_size) ||
+        check(cuda, cuda->cuEventElapsedTime(&total, start, stop), "cuEventElapsedTime", error,
+              error_size))
+      goto done;
+    *milliseconds = repeats > 0 ? total / (float)repeats : 0.0f;
+  }
+  status = check(cuda, cuda->cuCtxSynchronize(), "kernel execution", error, error_size);
+done:
+  if (start)
+    cuda->cuEventDestroy(start);
+  if (stop)
+    cuda->cuEventDestroy(stop);
+  return status;
+}
