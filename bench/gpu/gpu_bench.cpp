@@ -64,7 +64,7 @@ static double copyBandwidth(Device &d, const std::string &ptx, int64_t words) {
 
 struct GemmCase {
   unsigned bits;
-  int64_t m, n, k, group, splitK;
+  int64_t m, n, k, group, splitK, warps;
   std::string ptx;
 };
 
@@ -103,9 +103,9 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
             d.ok(quantc_cuda_upload(d.cuda, by, zeros.data(), y.size() * 4, d.error,
                                     sizeof d.error));
   void *args[] = {&bx, &bw, &bs, &by};
-  unsigned grid[3] = {unsigned(weights.nGroups()), unsigned((c.m + kMmaM - 1) / kMmaM),
-                      unsigned(c.splitK)},
-           block[3] = {32, 1, 1};
+  unsigned grid[3] = {unsigned((weights.nGroups() + c.warps - 1) / c.warps),
+                      unsigned((c.m + kMmaM - 1) / kMmaM), unsigned(c.splitK)},
+           block[3] = {unsigned(32 * c.warps), 1, 1};
   ok = ok &&
        d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
                                sizeof d.error)) &&
@@ -131,10 +131,10 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
                                      sizeof d.error));
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
-  std::printf("| W%uA16 | %lld | %lld | %lld | %lld | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1e | %s |\n",
+  std::printf("| W%uA16 | %lld | %lld | %lld | %lld | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
               c.bits, (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
               (long long)c.splitK, wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
-              worst, ok && worst < 1e-3 ? "ok" : "FAIL");
+              2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst, ok && worst < 1e-3 ? "ok" : "FAIL");
   for (quantc_cuda_buffer b : {bx, bw, bs, by})
     quantc_cuda_free(d.cuda, b);
   return ok && worst < 1e-3;
@@ -163,12 +163,12 @@ int main(int argc, char **argv) {
       copyGBs = copyBandwidth(d, readFile(dir + "/" + file), words);
       std::printf("copy bandwidth: %.0f GB/s (%lld MiB each way)\n\n", copyGBs,
                   (long long)(words * 4 / 1048576));
-      std::printf("| kernel | M | K | N | group | split-K | weights MiB | ms | GB/s | of copy | max rel err | check |\n"
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      std::printf("| kernel | M | K | N | group | split-K | weights MiB | ms | GB/s | of copy | TFLOP/s | max rel err | check |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       failures += copyGBs <= 0;
     } else {
       GemmCase c;
-      list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.ptx;
+      list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ptx;
       c.ptx = dir + "/" + c.ptx;
       failures += !runGemm(d, c, copyGBs);
     }

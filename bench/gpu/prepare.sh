@@ -26,8 +26,11 @@ cp "$root/bench/gpu/run.sh" "$out/"
 echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
 
 # Split-K gives each kernel about 2048 warps (H200: 132 SMs).
+# Four warps per block; a GEMM (M >= 16) shares each A tile among them
+# through shared memory (cp.async + ldmatrix).
 add() { # bits m k n
-  local bits=$1 m=$2 k=$3 n=$4 group=128
+  local bits=$1 m=$2 k=$3 n=$4 group=128 warps=4 stage=""
+  [ "$m" -ge 16 ] && stage="--stage-a"
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
   local groups=$(( (tiles_n + per_word - 1) / per_word )) m_tiles=$(( (m + 15) / 16 ))
   local k_tiles=$(( (k + 15) / 16 ))
@@ -36,8 +39,8 @@ add() { # bits m k n
   [ "$split" -lt 1 ] && split=1
   local file="w${bits}_m${m}_k${k}_n${n}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --name kernel --chip "$chip" -o "$out/$file"
-  echo "gemm $bits $m $n $k $group $split $file" >> "$out/kernels.txt"
+    --warps "$warps" $stage --name kernel --chip "$chip" -o "$out/$file"
+  echo "gemm $bits $m $n $k $group $split $warps $file" >> "$out/kernels.txt"
 }
 for bits in 4 8 2; do
   for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do

@@ -23,14 +23,20 @@ struct WeightOnlyGemm {
   /// it to y atomically, which must then start at zero. A GEMV has too few
   /// (M tile, N group) pairs to keep the memory system busy without it.
   int64_t splitK = 1;
+  /// Warps per block, each on its own N group; they share the M tile's A.
+  int64_t warpsPerBlock = 1;
+  /// A goes through shared memory: cp.async copies tile k+1 while ldmatrix
+  /// reads tile k (two stages). Needs K a multiple of 16.
+  bool stageA = false;
 };
 
 /// Why `gemm` has no kernel (empty when it has one).
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
-/// grid (N tile groups, ceil(M / 16), splitK), one warp per block; arguments (bare
-/// pointers): x as i32 pairs of halves, the preshuffled words, the f16
+/// grid (ceil(N tile groups / warpsPerBlock), ceil(M / 16), splitK),
+/// 32 * warpsPerBlock threads per block; arguments (bare pointers): x (f16;
+/// typed as i32 pairs without stageA), the preshuffled words, the f16
 /// scales, [the f16 offsets,] y.
 mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context,
                                                       const WeightOnlyGemm &gemm,

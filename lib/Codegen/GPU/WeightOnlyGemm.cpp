@@ -32,6 +32,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
     return "the group must be a multiple of 16 (one scale per K tile and column)";
   if (gemm.splitK < 1 || gemm.splitK > (gemm.k + kMmaK - 1) / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
+  if (gemm.warpsPerBlock != 1 && gemm.warpsPerBlock != 2 && gemm.warpsPerBlock != 4)
+    return "warps per block must be 1, 2 or 4";
+  if (gemm.stageA && gemm.k % kMmaK)
+    return "staging A through shared memory needs K a multiple of 16";
   return "";
 }
 
@@ -83,6 +87,28 @@ public:
     return halves(op->getResult(0));
   }
 
+  /// Starts copying A's 16 x 16 tile `kTile` into shared-memory stage
+  /// `stage` with cp.async, every thread of the block one piece; rows past M
+  /// (and the whole tile when `valid` is false) are zero-filled. Returns the
+  /// copy group's token.
+  Value stageA(Value x, Value stages, Value thread, Value mTile, Value kTile, Value stage,
+               Value valid) {
+    int64_t piece = kMmaM * kMmaK / (kWarpSize * gemm.warpsPerBlock); // halves per thread
+    Value first = mul(thread, piece);
+    Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
+    Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
+    Value xRow = add(mul(mTile, kMmaM), row);
+    Value source = add(mul(clamp(xRow, gemm.m), gemm.k), add(mul(kTile, kMmaK), col));
+    Value inside = arith::AndIOp::create(b, loc, valid, less(xRow, gemm.m));
+    Value count = arith::SelectOp::create(b, loc, inside, index(piece), index(0));
+    Value copy = nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), stages,
+        ValueRange{stage, row, col}, x, ValueRange{source}, b.getIndexAttr(piece), count,
+        UnitAttr());
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{copy});
+  }
+
   Value vector2(Value scalar) {
     return vector::BroadcastOp::create(b, loc, VectorType::get({2}, f16), scalar);
   }
@@ -91,17 +117,22 @@ public:
     b.setInsertionPointToStart(&func.getBody().front());
     Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2);
     Value offsets = gemm.asymmetric ? func.getArgument(3) : Value();
-    Value y = func.getArguments().back();
-    Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
-    Value nGroup = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+    Value y = func.getArgument(func.getFunctionType().getNumInputs() - 1); // not the attributions
+    int64_t warps = gemm.warpsPerBlock;
+    Value thread = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+    Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
     Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
     Value group = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's row (A, C) or column (B)
-
     PreshuffledWeights shape;
     shape.bits = gemm.bits;
     shape.n = gemm.n;
     shape.k = gemm.k;
     int tiles = shape.nTilesPerWord();
+    // Warp w of block b takes N group b * warps + w; a group past the last
+    // one reads the last one's weights and stores nothing.
+    Value nGroup = add(mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x), warps),
+                       arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
+    Value loadGroup = clamp(nGroup, shape.nGroups());
     int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
     auto accumulatorType = VectorType::get({2, 2}, f32);
     SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
@@ -111,15 +142,38 @@ public:
     Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
     Value kBegin = mul(split, chunk);
     Value kEnd = arith::MinUIOp::create(b, loc, add(kBegin, index(chunk)), index(shape.kTiles()));
-    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), zeros);
+    Value stages = gemm.stageA ? Value(func.getWorkgroupAttributions().front()) : Value();
+    SmallVector<Value> carried(zeros);
+    if (stages) // the first K tile's A in flight before the loop
+      carried.push_back(stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
+    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
     b.setInsertionPointToStart(loop.getBody());
     Value kTile = loop.getInductionVar();
 
-    auto aType = VectorType::get({4, 2}, f16);
-    Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
-    for (int r = 0; r < 4; ++r)
-      a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r), a, r);
-    Value wordIndex = add(mul(add(mul(nGroup, shape.kTiles()), kTile), kWarpSize), lane);
+    Value a;
+    Value token;
+    if (stages) {
+      // Two stages: copy tile k+1 while tile k is read; wait until only the
+      // newest copy is in flight, then every warp reads tile k with ldmatrix.
+      Value stage = arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
+      Value next = add(kTile, index(1));
+      token = stageA(x, stages, thread, mTile, clamp(next, shape.kTiles()),
+                     arith::XOrIOp::create(b, loc, stage, index(1)),
+                     arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(1));
+      mlir::gpu::BarrierOp::create(b, loc);
+      Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
+      Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
+      a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
+                                    ValueRange{stage, row, col}, b.getBoolAttr(false),
+                                    b.getI32IntegerAttr(4));
+    } else {
+      auto aType = VectorType::get({4, 2}, f16);
+      a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+      for (int r = 0; r < 4; ++r)
+        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r), a, r);
+    }
+    Value wordIndex = add(mul(add(mul(loadGroup, shape.kTiles()), kTile), kWarpSize), lane);
     Value word = memref::LoadOp::create(b, loc, words, ValueRange{wordIndex});
 
     SmallVector<Value> results;
@@ -146,18 +200,24 @@ public:
       results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[t],
                                                  ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
     }
+    if (stages) {
+      mlir::gpu::BarrierOp::create(b, loc); // tile k is read before its stage is refilled
+      results.push_back(token);
+    }
     scf::YieldOp::create(b, loc, results);
 
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
     b.setInsertionPointAfter(loop);
-    Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+    if (stages) // no copy outlives the kernel
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
+    Value pairColumn = arith::AndIOp::create(b, loc, lane, index(3));
     for (int t = 0; t < tiles; ++t)
       for (int i = 0; i < 4; ++i) {
         Element e = mmaCElement(0, i);
         Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
         Value column =
-            add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), mul(thread, 2)), index(e.col));
+            add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), mul(pairColumn, 2)), index(e.col));
         Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(column, gemm.n));
         auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard guard(b);
@@ -207,8 +267,10 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   shape.n = gemm.n;
   shape.k = gemm.k;
   int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
+  // cp.async copies halves; the direct loads read pairs of them as i32.
   SmallVector<Type> arguments{
-      MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
+      gemm.stageA ? MemRefType::get({gemm.m * gemm.k}, b.getF16Type())
+                  : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
       MemRefType::get({shape.nGroups() * shape.kTiles() * kWarpSize}, b.getI32Type()),
       MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)
@@ -216,6 +278,15 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
+  if (gemm.stageA) { // two stages of A's 16 x 16 tile: a real workgroup attribution, not an alloca
+    func.addWorkgroupAttribution(
+        MemRefType::get({2, kMmaM, kMmaK}, b.getF16Type(), MemRefLayoutAttrInterface(),
+                        mlir::gpu::AddressSpaceAttr::get(&context,
+                                                         mlir::gpu::AddressSpace::Workgroup)),
+        b.getUnknownLoc());
+    // ldmatrix reads 16-byte rows; the element type alone would give 2.
+    func.setWorkgroupAttributionAttr(0, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(16));
+  }
   GemmEmitter(b, b.getUnknownLoc(), gemm).emit(func);
   return module;
 }
