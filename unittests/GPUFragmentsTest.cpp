@@ -40,6 +40,16 @@ TEST(GPUFragments, OwnershipCoversEachElementOnce) {
   EXPECT_EQ(mmaCElement(5, 2), (Element{9, 2}));
 }
 
+// The staged GEMM loads A with ldmatrix.x4 from its shared tile: every lane
+// must end up with exactly mma.sync's A fragment.
+TEST(GPUFragments, LdmatrixAddressingGivesTheMmaAFragment) {
+  for (int lane = 0; lane < kWarpSize; ++lane)
+    for (int reg = 0; reg < 4; ++reg)
+      for (int half = 0; half < 2; ++half)
+        EXPECT_EQ(ldmatrixX4Element(lane, reg, half), mmaAElement(lane, 2 * reg + half))
+            << "lane " << lane << " register " << reg << " half " << half;
+}
+
 TEST(GPUFragments, HalfConversionMatchesTheCompiler) {
   for (uint32_t bits = 0; bits < 0x10000; ++bits) {
     uint16_t half = uint16_t(bits);

@@ -26,6 +26,13 @@ Element mmaBElement(int lane, int index);
 /// C and D (16 x 8, f32): lane's element `index` in [0, 4).
 Element mmaCElement(int lane, int index);
 
+/// ldmatrix.sync.aligned.m8n8.x4 on a 16 x 16 tile of halves where lane l
+/// gives the address of row l % 16, column (l / 16) * 8 (the GEMM's shared
+/// A stage): the tile element that lands in `lane`'s register `reg`, half
+/// `half`. Lanes 8r..8r+7 address matrix r; each lane receives row lane / 4,
+/// columns 2 (lane % 4) + {0, 1} of every matrix.
+Element ldmatrixX4Element(int lane, int reg, int half);
+
 /// The preshuffled weights of a [N, K] matrix (quantc's Gemm orientation:
 /// y = x W^T, so B = W^T) at `bits` in {2, 4, 8}: one 32-bit word per lane
 /// per (16-row K tile, group of N tiles). A word holds 32/bits codes, stored

@@ -23,6 +23,12 @@ Element mmaCElement(int lane, int index) {
   return {group + 8 * (index >= 2), thread * 2 + (index & 1)};
 }
 
+Element ldmatrixX4Element(int lane, int reg, int half) {
+  int addressLane = 8 * reg; // the first lane of the eight that address matrix `reg`
+  Element origin{addressLane % 16, (addressLane / 16) * 8};
+  return {origin.row + lane / 4, origin.col + 2 * (lane % 4) + half};
+}
+
 PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigned bits) {
   assert((bits == 2 || bits == 4 || bits == 8) && "the lop3 dequant takes 2, 4 or 8 bits");
   PreshuffledWeights weights;
