@@ -33,6 +33,10 @@ TEST(GPUFragments, OwnershipCoversEachElementOnce) {
   expectOwnedOnce(mmaAElement, 8, kMmaM, kMmaK);
   expectOwnedOnce(mmaBElement, 4, kMmaK, kMmaN);
   expectOwnedOnce(mmaCElement, 4, kMmaM, kMmaN);
+  expectOwnedOnce(mmaInt8AElement, 16, kMmaM, kMmaKInt8);
+  expectOwnedOnce(mmaInt8BElement, 8, kMmaKInt8, kMmaN);
+  EXPECT_EQ(mmaInt8AElement(5, 15), (Element{9, 23}));
+  EXPECT_EQ(mmaInt8BElement(5, 7), (Element{23, 1}));
   // The PTX ISA's examples: lane 5 (groupID 1, threadID_in_group 1).
   EXPECT_EQ(mmaAElement(5, 0), (Element{1, 2}));
   EXPECT_EQ(mmaAElement(5, 7), (Element{9, 11}));
@@ -171,6 +175,20 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
           }
           ASSERT_EQ(y[size_t(r * n + c)], expected) << bits << " bits, group " << group;
         }
+    }
+}
+
+/// W8A8: the int8 tiled GEMM is the exact integer product.
+TEST(GPUFragments, Int8TiledGemmMatchesTheNaiveProduct) {
+  int64_t m = 20, n = 44, k = 96;
+  std::vector<int8_t> w = randomCodes(8, n * k, 1), x = randomCodes(8, m * k, 2);
+  std::vector<int32_t> y = tiledGemmInt8(x, m, preshuffleInt8(w.data(), n, k));
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      int32_t expected = 0;
+      for (int64_t i = 0; i < k; ++i)
+        expected += int32_t(x[size_t(r * k + i)]) * int32_t(w[size_t(c * k + i)]);
+      ASSERT_EQ(y[size_t(r * n + c)], expected) << r << ", " << c;
     }
 }
 

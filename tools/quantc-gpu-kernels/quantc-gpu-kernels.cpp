@@ -12,7 +12,7 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm or copy"),
+static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm or copy"),
                                    cl::init("weight-only-gemm"));
 static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
 static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0));
@@ -48,19 +48,24 @@ int main(int argc, char **argv) {
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);
+  } else if (kernel == "w8a8-gemm") {
+    if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK}); !why.empty())
+      return fail(why);
   } else if (kernel == "copy") {
     if (words <= 0 || words % 1024)
       return fail("--words must be a positive multiple of 1024");
   } else {
-    return fail("--kernel must be weight-only-gemm or copy, got '" + kernel + "'");
+    return fail("--kernel must be weight-only-gemm, w8a8-gemm or copy, got '" + kernel + "'");
   }
   LLVMInitializeNVPTXTarget();
   LLVMInitializeNVPTXTargetInfo();
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
   mlir::MLIRContext context;
-  auto module = kernel == "copy" ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
-                                 : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
+  auto module =
+      kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
+      : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK}, name)
+                              : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;
   if (emit == "mlir") {
     llvm::raw_string_ostream os(text);

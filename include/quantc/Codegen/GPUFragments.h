@@ -64,6 +64,34 @@ struct PreshuffledWeights {
 /// padding (K and N up to whole tiles) stores the midpoint, code 0.
 PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigned bits);
 
+/// mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 (the W8A8 kernels):
+/// A (16 x 32, row-major), lane's byte `index` in [0, 16) (4 .b32 of 4 s8);
+/// B (32 x 8, K x N), lane's byte `index` in [0, 8) (2 .b32). C and D are
+/// laid out as mmaCElement's, in s32.
+constexpr int kMmaKInt8 = 32;
+Element mmaInt8AElement(int lane, int index);
+Element mmaInt8BElement(int lane, int index);
+
+/// int8 weights [N, K] in B-fragment order: for each (N tile, 32-row K
+/// tile), lane l's two words (bytes b0..b3, b4..b7) side by side, so a warp
+/// reads 256 consecutive bytes per step. Padding is 0.
+struct PreshuffledInt8 {
+  int64_t n = 0, k = 0;
+  std::vector<uint32_t> words;
+
+  int64_t kTiles() const { return (k + kMmaKInt8 - 1) / kMmaKInt8; }
+  int64_t nTiles() const { return (n + kMmaN - 1) / kMmaN; }
+  int64_t wordIndex(int64_t nTile, int64_t kTile, int lane, int reg) const {
+    return ((nTile * kTiles() + kTile) * kWarpSize + lane) * 2 + reg;
+  }
+};
+PreshuffledInt8 preshuffleInt8(const int8_t *codes, int64_t n, int64_t k);
+
+/// y[M, N] (s32) = x[M, K] (s8) * W^T, tile by tile and lane by lane from
+/// the int8 fragments: the W8A8 kernels' loop nest.
+std::vector<int32_t> tiledGemmInt8(const std::vector<int8_t> &x, int64_t m,
+                                   const PreshuffledInt8 &weights);
+
 /// IEEE half bits <-> float (round to nearest even), as the GPU's cvt.rn.
 uint16_t halfFromFloat(float value);
 float floatFromHalf(uint16_t half);

@@ -42,6 +42,19 @@ mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context
                                                       const WeightOnlyGemm &gemm,
                                                       llvm::StringRef name);
 
+/// y[M, N] (f32) = scales[n] * (x[M, K] (s8) * W[N, K]^T (s8)): int8
+/// mma.sync m16n8k32 with s32 accumulators over preshuffleInt8's words;
+/// scales[n] carries the activations' and weight row n's scales. Launch:
+/// grid (N tiles, ceil(M / 16), splitK), one warp per block; arguments: x as
+/// i32 quads, the words, the f32 scales, y. K a multiple of 32.
+struct W8A8Gemm {
+  int64_t m = 1, n = 0, k = 0;
+  int64_t splitK = 1; // as WeightOnlyGemm's: atomic adds into y
+};
+std::string checkW8A8Gemm(const W8A8Gemm &gemm);
+mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, const W8A8Gemm &gemm,
+                                                llvm::StringRef name);
+
 /// A module with the kernel `name` copying `words` 32-bit words, four per
 /// thread (128-bit loads and stores), 256 threads per block: what the
 /// device's copy bandwidth is measured with. `words` must be a multiple of

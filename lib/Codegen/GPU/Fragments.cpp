@@ -23,6 +23,73 @@ Element mmaCElement(int lane, int index) {
   return {group + 8 * (index >= 2), thread * 2 + (index & 1)};
 }
 
+Element mmaInt8AElement(int lane, int index) {
+  int group = lane >> 2, thread = lane & 3;
+  return {group + 8 * ((index >> 2) & 1), thread * 4 + (index & 3) + 16 * (index >= 8)};
+}
+
+Element mmaInt8BElement(int lane, int index) {
+  int group = lane >> 2, thread = lane & 3;
+  return {thread * 4 + (index & 3) + 16 * (index >= 4), group};
+}
+
+PreshuffledInt8 preshuffleInt8(const int8_t *codes, int64_t n, int64_t k) {
+  PreshuffledInt8 weights;
+  weights.n = n;
+  weights.k = k;
+  weights.words.assign(size_t(weights.nTiles() * weights.kTiles() * kWarpSize * 2), 0);
+  for (int64_t nTile = 0; nTile < weights.nTiles(); ++nTile)
+    for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile)
+      for (int lane = 0; lane < kWarpSize; ++lane)
+        for (int index = 0; index < 8; ++index) {
+          Element e = mmaInt8BElement(lane, index);
+          int64_t row = kTile * kMmaKInt8 + e.row, column = nTile * kMmaN + e.col;
+          int8_t code = row < k && column < n ? codes[column * k + row] : 0;
+          weights.words[size_t(weights.wordIndex(nTile, kTile, lane, index / 4))] |=
+              uint32_t(uint8_t(code)) << (8 * (index % 4));
+        }
+  return weights;
+}
+
+std::vector<int32_t> tiledGemmInt8(const std::vector<int8_t> &x, int64_t m,
+                                   const PreshuffledInt8 &weights) {
+  int64_t n = weights.n, k = weights.k;
+  std::vector<int32_t> y(size_t(m * n), 0);
+  for (int64_t mTile = 0; mTile * kMmaM < m; ++mTile)
+    for (int64_t nTile = 0; nTile < weights.nTiles(); ++nTile) {
+      int32_t c[kWarpSize][4] = {};
+      for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile) {
+        int32_t a[kMmaM][kMmaKInt8], b[kMmaKInt8][kMmaN];
+        for (int lane = 0; lane < kWarpSize; ++lane) {
+          for (int index = 0; index < 16; ++index) {
+            Element e = mmaInt8AElement(lane, index);
+            int64_t row = mTile * kMmaM + e.row, column = kTile * kMmaKInt8 + e.col;
+            a[e.row][e.col] = row < m && column < k ? x[size_t(row * k + column)] : 0;
+          }
+          for (int index = 0; index < 8; ++index) {
+            Element e = mmaInt8BElement(lane, index);
+            uint32_t word = weights.words[size_t(weights.wordIndex(nTile, kTile, lane, index / 4))];
+            b[e.row][e.col] = int8_t(uint8_t(word >> (8 * (index % 4))));
+          }
+        }
+        for (int lane = 0; lane < kWarpSize; ++lane)
+          for (int index = 0; index < 4; ++index) {
+            Element e = mmaCElement(lane, index);
+            for (int kk = 0; kk < kMmaKInt8; ++kk)
+              c[lane][index] += a[e.row][kk] * b[kk][e.col];
+          }
+      }
+      for (int lane = 0; lane < kWarpSize; ++lane)
+        for (int index = 0; index < 4; ++index) {
+          Element e = mmaCElement(lane, index);
+          int64_t row = mTile * kMmaM + e.row, column = nTile * kMmaN + e.col;
+          if (row < m && column < n)
+            y[size_t(row * n + column)] = c[lane][index];
+        }
+    }
+  return y;
+}
+
 Element ldmatrixX4Element(int lane, int reg, int half) {
   int addressLane = 8 * reg; // the first lane of the eight that address matrix `reg`
   Element origin{addressLane % 16, (addressLane / 16) * 8};

@@ -6,6 +6,7 @@
 // models it element for element.
 #include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/GPUKernels.h"
+#include "KernelModule.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -241,8 +242,7 @@ private:
 
 } // namespace
 
-/// A module holding `gpu.module @kernels` with one empty kernel `name`.
-static OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name,
+OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name,
                                           TypeRange arguments, mlir::gpu::GPUFuncOp &func) {
   MLIRContext *context = b.getContext();
   context->loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect,

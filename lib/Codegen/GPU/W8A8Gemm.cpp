@@ -1,0 +1,121 @@
+// The W8A8 GEMM kernel: one warp per (16-row M tile, 8-column N tile) walks
+// K 32 rows at a time with int8 mma.sync m16n8k32 (s32 accumulators), then
+// scales each column once. GPUFragments.h's tiledGemmInt8 models it.
+#include "KernelModule.h"
+#include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace quantc::codegen::gpu {
+
+using namespace mlir;
+
+std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
+  if (gemm.m <= 0 || gemm.n <= 0 || gemm.k <= 0)
+    return "M, N and K must be positive";
+  if (gemm.k % kMmaKInt8)
+    return "the W8A8 kernel needs K a multiple of 32";
+  if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
+    return "split-K must be between 1 and the number of 32-row K tiles";
+  return "";
+}
+
+OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
+                                    llvm::StringRef name) {
+  OpBuilder b(&context);
+  Location loc = b.getUnknownLoc();
+  PreshuffledInt8 shape;
+  shape.n = gemm.n;
+  shape.k = gemm.k;
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  mlir::gpu::GPUFuncOp func;
+  OwningOpRef<ModuleOp> module = kernelModule(
+      b, name,
+      {MemRefType::get({gemm.m * gemm.k / 4}, i32),
+       MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32),
+       MemRefType::get({gemm.n}, f32), MemRefType::get({gemm.m * gemm.n}, f32)},
+      func);
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2),
+        y = func.getArgument(3);
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto add = [&](Value l, Value r) -> Value { return arith::AddIOp::create(b, loc, l, r); };
+  auto mul = [&](Value l, int64_t r) -> Value { return arith::MulIOp::create(b, loc, l, index(r)); };
+  auto less = [&](Value l, int64_t bound) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, l, index(bound));
+  };
+  auto clamp = [&](Value v, int64_t bound) -> Value {
+    return arith::MinUIOp::create(b, loc, v, index(bound - 1));
+  };
+  auto quad = [&](Value word) -> Value {
+    return LLVM::BitcastOp::create(b, loc, VectorType::get({4}, b.getI8Type()), word);
+  };
+
+  Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value nTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
+  Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
+  Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
+  Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+  int64_t chunk = (shape.kTiles() + gemm.splitK - 1) / gemm.splitK;
+  Value kBegin = mul(split, chunk);
+  Value kEnd = arith::MinUIOp::create(b, loc, add(kBegin, index(chunk)), index(shape.kTiles()));
+  auto accumulatorType = VectorType::get({2, 2}, i32);
+  Value zero = arith::ConstantOp::create(b, loc, accumulatorType, b.getZeroAttr(accumulatorType));
+  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), ValueRange{zero});
+  b.setInsertionPointToStart(loop.getBody());
+  Value kTile = loop.getInductionVar();
+
+  // A register r: x[row, col..col+3] for the lane (0 past M).
+  auto aType = VectorType::get({4, 4}, b.getI8Type());
+  Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+  for (int r = 0; r < 4; ++r) {
+    Element first = mmaInt8AElement(0, 4 * r);
+    Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
+    Value col = add(add(mul(kTile, kMmaKInt8), mul(thread, 4)), index(first.col));
+    Value at = arith::DivUIOp::create(b, loc, add(mul(clamp(row, gemm.m), gemm.k), col), index(4));
+    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
+    Value word = arith::SelectOp::create(b, loc, less(row, gemm.m), loaded,
+                                         arith::ConstantIntOp::create(b, loc, i32, 0));
+    a = vector::InsertOp::create(b, loc, quad(word), a, r);
+  }
+  auto bType = VectorType::get({2, 4}, b.getI8Type());
+  Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
+  Value first = mul(add(mul(add(mul(nTile, shape.kTiles()), kTile), kWarpSize), lane), 2);
+  for (int reg = 0; reg < 2; ++reg) {
+    Value word = memref::LoadOp::create(b, loc, words, ValueRange{add(first, index(reg))});
+    bFragment = vector::InsertOp::create(b, loc, quad(word), bFragment, reg);
+  }
+  Value d = nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[0],
+                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaKInt8});
+  scf::YieldOp::create(b, loc, d);
+
+  b.setInsertionPointAfter(loop);
+  for (int i = 0; i < 4; ++i) {
+    Element e = mmaCElement(0, i);
+    Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
+    Value column = add(add(mul(nTile, kMmaN), mul(thread, 2)), index(e.col));
+    Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(column, gemm.n));
+    auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    Value sum = vector::ExtractOp::create(b, loc, loop.getResult(0), ArrayRef<int64_t>{i / 2, i % 2});
+    Value value = arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum),
+                                        memref::LoadOp::create(b, loc, scales, ValueRange{column}));
+    Value at = add(mul(row, gemm.n), column);
+    if (gemm.splitK > 1)
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
+    else
+      memref::StoreOp::create(b, loc, value, y, ValueRange{at});
+  }
+  mlir::gpu::ReturnOp::create(b, loc);
+  return module;
+}
+
+} // namespace quantc::codegen::gpu
