@@ -140,6 +140,70 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   return ok && worst < 1e-3;
 }
 
+/// One W8A8 kernel: exact integer products (times one f32 scale per
+/// column) checked on 256 sampled outputs, then timed.
+static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
+                    const std::string &ptx, double copyGBs) {
+  std::mt19937 rng(unsigned(n + k));
+  std::uniform_int_distribution<int> code(-127, 127);
+  std::uniform_real_distribution<float> scaleRange(1e-4f, 1e-3f);
+  std::vector<int8_t> w(size_t(n * k)), x(size_t(m * k));
+  for (int8_t &v : w)
+    v = int8_t(code(rng));
+  for (int8_t &v : x)
+    v = int8_t(code(rng));
+  std::vector<float> scales(static_cast<size_t>(n)), zeros(size_t(m * n), 0.0f), y(size_t(m * n));
+  for (float &s : scales)
+    s = scaleRange(rng);
+  PreshuffledInt8 weights = preshuffleInt8(w.data(), n, k);
+  void *function;
+  quantc_cuda_buffer bx = 0, bw = 0, bs = 0, by = 0;
+  size_t wordBytes = weights.words.size() * 4;
+  bool ok = load(d, readFile(ptx), &function) &&
+            d.ok(quantc_cuda_alloc(d.cuda, x.size(), &bx, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, wordBytes, &bw, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, scales.size() * 4, &bs, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_alloc(d.cuda, y.size() * 4, &by, d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bx, x.data(), x.size(), d.error, sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bw, weights.words.data(), wordBytes, d.error,
+                                    sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, bs, scales.data(), scales.size() * 4, d.error,
+                                    sizeof d.error)) &&
+            d.ok(quantc_cuda_upload(d.cuda, by, zeros.data(), y.size() * 4, d.error,
+                                    sizeof d.error));
+  void *args[] = {&bx, &bw, &bs, &by};
+  unsigned grid[3] = {unsigned(weights.nTiles()), unsigned((m + kMmaM - 1) / kMmaM),
+                      unsigned(splitK)},
+           block[3] = {32, 1, 1};
+  ok = ok &&
+       d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
+                               sizeof d.error)) &&
+       d.ok(quantc_cuda_download(d.cuda, y.data(), by, y.size() * 4, d.error, sizeof d.error));
+  double worst = 0;
+  if (ok)
+    for (int sample = 0; sample < 256; ++sample) {
+      int64_t row = rng() % m, column = rng() % n, sum = 0;
+      for (int64_t i = 0; i < k; ++i)
+        sum += int64_t(x[size_t(row * k + i)]) * w[size_t(column * k + i)];
+      double expected = double(sum) * scales[size_t(column)];
+      worst = std::max(worst, std::fabs(double(y[size_t(row * n + column)]) - expected) /
+                                  std::max(std::fabs(expected), 1e-3));
+    }
+  float ms = 0;
+  ok = ok && d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 50, &ms, d.error,
+                                     sizeof d.error));
+  double bytes = double(wordBytes + scales.size() * 4 + x.size() + y.size() * 4);
+  double gbs = ok ? bytes / (ms * 1e6) : 0;
+  bool good = ok && worst < 1e-4 * double(splitK);
+  std::printf("| W8A8 | %lld | %lld | %lld | - | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
+              (long long)m, (long long)k, (long long)n, (long long)splitK, wordBytes / 1048576.0,
+              ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0, 2.0 * double(m * n * k) / (ms * 1e9),
+              worst, good ? "ok" : "FAIL");
+  for (quantc_cuda_buffer b : {bx, bw, bs, by})
+    quantc_cuda_free(d.cuda, b);
+  return good;
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: gpu-bench DIR (with DIR/kernels.txt from prepare.sh)\n");
@@ -166,6 +230,11 @@ int main(int argc, char **argv) {
       std::printf("| kernel | M | K | N | group | split-K | weights MiB | ms | GB/s | of copy | TFLOP/s | max rel err | check |\n"
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       failures += copyGBs <= 0;
+    } else if (kind == "w8a8") {
+      int64_t m, n, k, splitK;
+      std::string file;
+      list >> m >> n >> k >> splitK >> file;
+      failures += !runW8A8(d, m, n, k, splitK, dir + "/" + file, copyGBs);
     } else {
       GemmCase c;
       list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ptx;

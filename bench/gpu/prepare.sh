@@ -48,4 +48,11 @@ for bits in 4 8 2; do
   done
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
+# W8A8 (int8 mma.sync m16n8k32), one warp per 8 columns.
+for m in 1 16 64 256; do
+  split=$(( m == 1 ? 8 : 1 ))
+  "$gen" --kernel w8a8-gemm --m "$m" --n 4096 --k 4096 --split-k "$split" --name kernel \
+    --chip "$chip" -o "$out/w8a8_m${m}.ptx"
+  echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
+done
 echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out ($(du -sh "$out" | cut -f1))"
