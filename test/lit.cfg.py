@@ -55,6 +55,17 @@ ptxas = os.environ.get("QUANTC_PTXAS", "/usr/local/cuda/bin/ptxas")
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# A usable NVIDIA GPU (driver and at least one device): the GPU kernels run.
+def has_cuda_device():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+    except OSError:
+        return False
+if has_cuda_device():
+    config.available_features.add("cuda-device")
 import subprocess
 for module, feature in (("PIL", "pil"), ("torchvision", "torch"), ("ensurepip, venv", "python-venv")):
     try:
