@@ -85,11 +85,14 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
                                          arith::ConstantIntOp::create(b, loc, i32, 0));
     a = vector::InsertOp::create(b, loc, quad(word), a, r);
   }
+  // The lane's two B words in one 64-bit load (8-byte aligned by the layout).
   auto bType = VectorType::get({2, 4}, b.getI8Type());
   Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
   Value first = mul(add(mul(add(mul(nTile, shape.kTiles()), kTile), kWarpSize), lane), 2);
+  Value pair = vector::LoadOp::create(b, loc, VectorType::get({2}, i32), words, ValueRange{first},
+                                      /*nontemporal=*/false, llvm::Align(8));
   for (int reg = 0; reg < 2; ++reg) {
-    Value word = memref::LoadOp::create(b, loc, words, ValueRange{add(first, index(reg))});
+    Value word = vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{reg});
     bFragment = vector::InsertOp::create(b, loc, quad(word), bFragment, reg);
   }
   Value d = nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[0],
