@@ -11,12 +11,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 using namespace quantc::codegen::gpu;
+
+/// Median-of-run times by kernel and shape, for the goals' ratios.
+static std::map<std::string, float> timings;
 
 static std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -62,6 +66,32 @@ static double copyBandwidth(Device &d, const std::string &ptx, int64_t words) {
   return ran ? 2.0 * double(bytes) / (ms * 1e6) : 0;
 }
 
+/// One device buffer per host array, each a copy of it (appended to
+/// `buffers` even on failure, so that freeAll releases them).
+static bool upload(Device &d, std::initializer_list<std::pair<const void *, size_t>> arrays,
+                   std::vector<quantc_cuda_buffer> &buffers) {
+  for (auto [data, bytes] : arrays) {
+    buffers.push_back(0);
+    if (!d.ok(quantc_cuda_alloc(d.cuda, bytes, &buffers.back(), d.error, sizeof d.error)) ||
+        !d.ok(quantc_cuda_upload(d.cuda, buffers.back(), data, bytes, d.error, sizeof d.error)))
+      return false;
+  }
+  return true;
+}
+
+static void freeAll(Device &d, const std::vector<quantc_cuda_buffer> &buffers) {
+  for (quantc_cuda_buffer buffer : buffers)
+    quantc_cuda_free(d.cuda, buffer);
+}
+
+/// One launch, then y back from the last buffer.
+static bool launchOnce(Device &d, void *function, const unsigned grid[3], const unsigned block[3],
+                       void **args, std::vector<float> &y, quantc_cuda_buffer from) {
+  return d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
+                                 sizeof d.error)) &&
+         d.ok(quantc_cuda_download(d.cuda, y.data(), from, y.size() * 4, d.error, sizeof d.error));
+}
+
 struct GemmCase {
   unsigned bits;
   int64_t m, n, k, group, splitK, warps;
@@ -88,28 +118,18 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
 
   void *function;
-  quantc_cuda_buffer bx = 0, bw = 0, bs = 0, by = 0;
+  std::vector<quantc_cuda_buffer> buffers;
   size_t wordBytes = weights.words.size() * 4;
   bool ok = load(d, readFile(c.ptx), &function) &&
-            d.ok(quantc_cuda_alloc(d.cuda, x.size() * 2, &bx, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, wordBytes, &bw, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, scales.size() * 2, &bs, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, y.size() * 4, &by, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bx, x.data(), x.size() * 2, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bw, weights.words.data(), wordBytes, d.error,
-                                    sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bs, scales.data(), scales.size() * 2, d.error,
-                                    sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, by, zeros.data(), y.size() * 4, d.error,
-                                    sizeof d.error));
-  void *args[] = {&bx, &bw, &bs, &by};
+            upload(d, {{x.data(), x.size() * 2}, {weights.words.data(), wordBytes},
+                       {scales.data(), scales.size() * 2}, {zeros.data(), y.size() * 4}},
+                   buffers);
+  buffers.resize(4); // a failed upload leaves fewer; 0 frees as nothing
+  void *args[] = {&buffers[0], &buffers[1], &buffers[2], &buffers[3]};
   unsigned grid[3] = {unsigned((weights.nGroups() + c.warps - 1) / c.warps),
                       unsigned((c.m + kMmaM - 1) / kMmaM), unsigned(c.splitK)},
            block[3] = {unsigned(32 * c.warps), 1, 1};
-  ok = ok &&
-       d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
-                               sizeof d.error)) &&
-       d.ok(quantc_cuda_download(d.cuda, y.data(), by, y.size() * 4, d.error, sizeof d.error));
+  ok = ok && launchOnce(d, function, grid, block, args, y, buffers[3]);
   double worst = 0;
   if (ok)
     for (int sample = 0; sample < 256; ++sample) {
@@ -131,13 +151,68 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
                                      sizeof d.error));
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
+  if (ok)
+    timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
+            " " + std::to_string(c.n)] = ms;
   std::printf("| W%uA16 | %lld | %lld | %lld | %lld | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
               c.bits, (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
               (long long)c.splitK, wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
               2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst, ok && worst < 1e-3 ? "ok" : "FAIL");
-  for (quantc_cuda_buffer b : {bx, bw, bs, by})
-    quantc_cuda_free(d.cuda, b);
+  freeAll(d, buffers);
   return ok && worst < 1e-3;
+}
+
+/// quantc's fp16 GEMM (the baseline of the W4A16 goal), checked and timed.
+static bool runHalf(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
+                    const std::string &ptx, double copyGBs) {
+  std::mt19937 rng(unsigned(m + n));
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  std::vector<uint16_t> x(size_t(m * k)), w(size_t(n * k));
+  for (uint16_t &v : x)
+    v = halfFromFloat(unit(rng));
+  for (uint16_t &v : w)
+    v = halfFromFloat(0.05f * unit(rng));
+  std::vector<float> zeros(size_t(m * n), 0.0f), y(size_t(m * n));
+  void *function;
+  std::vector<quantc_cuda_buffer> buffers;
+  bool ok = load(d, readFile(ptx), &function) &&
+            upload(d, {{x.data(), x.size() * 2}, {w.data(), w.size() * 2},
+                       {zeros.data(), y.size() * 4}},
+                   buffers);
+  buffers.resize(3); // a failed upload leaves fewer; 0 frees as nothing
+  void *args[] = {&buffers[0], &buffers[1], &buffers[2]};
+  unsigned grid[3] = {unsigned((n + kMmaN - 1) / kMmaN), unsigned((m + kMmaM - 1) / kMmaM),
+                      unsigned(splitK)},
+           block[3] = {32, 1, 1};
+  ok = ok && launchOnce(d, function, grid, block, args, y, buffers[2]);
+  double worst = 0;
+  if (ok)
+    for (int sample = 0; sample < 256; ++sample) {
+      int64_t row = rng() % m, column = rng() % n;
+      double expected = 0, magnitude = 0;
+      for (int64_t i = 0; i < k; ++i) {
+        double term = double(floatFromHalf(x[size_t(row * k + i)])) *
+                      floatFromHalf(w[size_t(column * k + i)]);
+        expected += term;
+        magnitude += std::fabs(term);
+      }
+      worst = std::max(worst, std::fabs(double(y[size_t(row * n + column)]) - expected) /
+                                  std::max(magnitude, 1e-6));
+    }
+  float ms = 0;
+  ok = ok && d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 50, &ms, d.error,
+                                     sizeof d.error));
+  double bytes = double(x.size() * 2 + w.size() * 2 + y.size() * 4);
+  double gbs = ok ? bytes / (ms * 1e6) : 0;
+  bool good = ok && worst < 1e-3;
+  if (ok)
+    timings["f16 " + std::to_string(m) + " " + std::to_string(k) + " " + std::to_string(n)] = ms;
+  std::printf("| F16 | %lld | %lld | %lld | - | %lld | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
+              (long long)m, (long long)k, (long long)n, (long long)splitK,
+              w.size() * 2 / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
+              2.0 * double(m * n * k) / (ms * 1e9), worst, good ? "ok" : "FAIL");
+  freeAll(d, buffers);
+  return good;
 }
 
 /// One W8A8 kernel: exact integer products (times one f32 scale per
@@ -157,28 +232,18 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
     s = scaleRange(rng);
   PreshuffledInt8 weights = preshuffleInt8(w.data(), n, k);
   void *function;
-  quantc_cuda_buffer bx = 0, bw = 0, bs = 0, by = 0;
+  std::vector<quantc_cuda_buffer> buffers;
   size_t wordBytes = weights.words.size() * 4;
   bool ok = load(d, readFile(ptx), &function) &&
-            d.ok(quantc_cuda_alloc(d.cuda, x.size(), &bx, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, wordBytes, &bw, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, scales.size() * 4, &bs, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_alloc(d.cuda, y.size() * 4, &by, d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bx, x.data(), x.size(), d.error, sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bw, weights.words.data(), wordBytes, d.error,
-                                    sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, bs, scales.data(), scales.size() * 4, d.error,
-                                    sizeof d.error)) &&
-            d.ok(quantc_cuda_upload(d.cuda, by, zeros.data(), y.size() * 4, d.error,
-                                    sizeof d.error));
-  void *args[] = {&bx, &bw, &bs, &by};
+            upload(d, {{x.data(), x.size()}, {weights.words.data(), wordBytes},
+                       {scales.data(), scales.size() * 4}, {zeros.data(), y.size() * 4}},
+                   buffers);
+  buffers.resize(4); // a failed upload leaves fewer; 0 frees as nothing
+  void *args[] = {&buffers[0], &buffers[1], &buffers[2], &buffers[3]};
   unsigned grid[3] = {unsigned(weights.nTiles()), unsigned((m + kMmaM - 1) / kMmaM),
                       unsigned(splitK)},
            block[3] = {32, 1, 1};
-  ok = ok &&
-       d.ok(quantc_cuda_launch(d.cuda, function, grid, block, args, 1, nullptr, d.error,
-                               sizeof d.error)) &&
-       d.ok(quantc_cuda_download(d.cuda, y.data(), by, y.size() * 4, d.error, sizeof d.error));
+  ok = ok && launchOnce(d, function, grid, block, args, y, buffers[3]);
   double worst = 0;
   if (ok)
     for (int sample = 0; sample < 256; ++sample) {
@@ -199,8 +264,7 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
               (long long)m, (long long)k, (long long)n, (long long)splitK, wordBytes / 1048576.0,
               ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0, 2.0 * double(m * n * k) / (ms * 1e9),
               worst, good ? "ok" : "FAIL");
-  for (quantc_cuda_buffer b : {bx, bw, bs, by})
-    quantc_cuda_free(d.cuda, b);
+  freeAll(d, buffers);
   return good;
 }
 
@@ -230,6 +294,11 @@ int main(int argc, char **argv) {
       std::printf("| kernel | M | K | N | group | split-K | weights MiB | ms | GB/s | of copy | TFLOP/s | max rel err | check |\n"
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       failures += copyGBs <= 0;
+    } else if (kind == "f16") {
+      int64_t m, n, k, splitK;
+      std::string file;
+      list >> m >> n >> k >> splitK >> file;
+      failures += !runHalf(d, m, n, k, splitK, dir + "/" + file, copyGBs);
     } else if (kind == "w8a8") {
       int64_t m, n, k, splitK;
       std::string file;
@@ -243,6 +312,12 @@ int main(int argc, char **argv) {
     }
   }
   quantc_cuda_close(d.cuda);
+  for (int m : {16, 64, 256}) {
+    std::string shape = std::to_string(m) + " 4096 4096";
+    if (timings.count("w4 " + shape) && timings.count("f16 " + shape))
+      std::printf("\nW4A16 GEMM at M=%d, K=N=4096: %.2fx faster than quantc's fp16 GEMM", m,
+                  timings["f16 " + shape] / timings["w4 " + shape]);
+  }
   std::printf("\n%d failed\n", failures);
   return failures ? 1 : 0;
 }

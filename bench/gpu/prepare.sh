@@ -48,6 +48,12 @@ for bits in 4 8 2; do
   done
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
+# quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
+for m in 16 64 256; do
+  "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name kernel --chip "$chip" \
+    -o "$out/f16_m${m}.ptx"
+  echo "f16 $m 4096 4096 1 f16_m${m}.ptx" >> "$out/kernels.txt"
+done
 # W8A8 (int8 mma.sync m16n8k32), one warp per 8 columns.
 for m in 1 16 64 256; do
   split=$(( m == 1 ? 8 : 1 ))

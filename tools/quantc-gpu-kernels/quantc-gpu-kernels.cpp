@@ -12,7 +12,7 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm or copy"),
+static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm or copy"),
                                    cl::init("weight-only-gemm"));
 static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
 static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0));
@@ -51,11 +51,15 @@ int main(int argc, char **argv) {
   } else if (kernel == "w8a8-gemm") {
     if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK}); !why.empty())
       return fail(why);
+  } else if (kernel == "f16-gemm") {
+    if (std::string why = quantc::codegen::gpu::checkHalfGemm({m, n, k, splitK}); !why.empty())
+      return fail(why);
   } else if (kernel == "copy") {
     if (words <= 0 || words % 1024)
       return fail("--words must be a positive multiple of 1024");
   } else {
-    return fail("--kernel must be weight-only-gemm, w8a8-gemm or copy, got '" + kernel + "'");
+    return fail("--kernel must be weight-only-gemm, w8a8-gemm, f16-gemm or copy, got '" + kernel +
+                "'");
   }
   LLVMInitializeNVPTXTarget();
   LLVMInitializeNVPTXTargetInfo();
@@ -65,6 +69,7 @@ int main(int argc, char **argv) {
   auto module =
       kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
       : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK}, name)
+      : kernel == "f16-gemm"  ? quantc::codegen::gpu::buildHalfGemm(context, {m, n, k, splitK}, name)
                               : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;
   if (emit == "mlir") {

@@ -55,6 +55,19 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm);
 mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, const W8A8Gemm &gemm,
                                                 llvm::StringRef name);
 
+/// y[M, N] (f32) = x[M, K] * W[N, K]^T, both f16: the fp16 GEMM the
+/// weight-only kernels are measured against, built the same way (one warp
+/// per 16-row M tile and 8-column N tile, fragments loaded straight from
+/// global memory, mma.sync m16n8k16). Launch: grid (N tiles, ceil(M / 16),
+/// splitK), one warp per block; arguments: x and W as i32 pairs of halves, y.
+struct HalfGemm {
+  int64_t m = 1, n = 0, k = 0;
+  int64_t splitK = 1;
+};
+std::string checkHalfGemm(const HalfGemm &gemm);
+mlir::OwningOpRef<mlir::ModuleOp> buildHalfGemm(mlir::MLIRContext &context, const HalfGemm &gemm,
+                                                llvm::StringRef name);
+
 /// A module with the kernel `name` copying `words` 32-bit words, four per
 /// thread (128-bit loads and stores), 256 threads per block: what the
 /// device's copy bandwidth is measured with. `words` must be a multiple of

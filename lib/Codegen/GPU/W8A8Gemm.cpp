@@ -44,15 +44,10 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   b.setInsertionPointToStart(&func.getBody().front());
   Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2),
         y = func.getArgument(3);
-  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  auto add = [&](Value l, Value r) -> Value { return arith::AddIOp::create(b, loc, l, r); };
-  auto mul = [&](Value l, int64_t r) -> Value { return arith::MulIOp::create(b, loc, l, index(r)); };
-  auto less = [&](Value l, int64_t bound) -> Value {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, l, index(bound));
-  };
-  auto clamp = [&](Value v, int64_t bound) -> Value {
-    return arith::MinUIOp::create(b, loc, v, index(bound - 1));
-  };
+  KernelBuilder k(b, loc);
+  auto add = [&](Value l, Value r) { return k.add(l, r); };
+  auto mul = [&](Value l, int64_t r) { return k.mul(l, r); };
+  auto index = [&](int64_t v) { return k.index(v); };
   auto quad = [&](Value word) -> Value {
     return LLVM::BitcastOp::create(b, loc, VectorType::get({4}, b.getI8Type()), word);
   };
@@ -60,12 +55,9 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
   Value nTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
   Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
-  Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value thread = arith::AndIOp::create(b, loc, lane, index(3));
-  int64_t chunk = (shape.kTiles() + gemm.splitK - 1) / gemm.splitK;
-  Value kBegin = mul(split, chunk);
-  Value kEnd = arith::MinUIOp::create(b, loc, add(kBegin, index(chunk)), index(shape.kTiles()));
+  auto [kBegin, kEnd] = k.splitRange(shape.kTiles(), gemm.splitK);
   auto accumulatorType = VectorType::get({2, 2}, i32);
   Value zero = arith::ConstantOp::create(b, loc, accumulatorType, b.getZeroAttr(accumulatorType));
   auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), ValueRange{zero});
@@ -79,9 +71,9 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
     Element first = mmaInt8AElement(0, 4 * r);
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaKInt8), mul(thread, 4)), index(first.col));
-    Value at = arith::DivUIOp::create(b, loc, add(mul(clamp(row, gemm.m), gemm.k), col), index(4));
+    Value at = arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, gemm.m), gemm.k), col), index(4));
     Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
-    Value word = arith::SelectOp::create(b, loc, less(row, gemm.m), loaded,
+    Value word = arith::SelectOp::create(b, loc, k.less(row, gemm.m), loaded,
                                          arith::ConstantIntOp::create(b, loc, i32, 0));
     a = vector::InsertOp::create(b, loc, quad(word), a, r);
   }
@@ -100,23 +92,11 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   scf::YieldOp::create(b, loc, d);
 
   b.setInsertionPointAfter(loop);
-  for (int i = 0; i < 4; ++i) {
-    Element e = mmaCElement(0, i);
-    Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
-    Value column = add(add(mul(nTile, kMmaN), mul(thread, 2)), index(e.col));
-    Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(column, gemm.n));
-    auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&store.getThenRegion().front());
-    Value sum = vector::ExtractOp::create(b, loc, loop.getResult(0), ArrayRef<int64_t>{i / 2, i % 2});
-    Value value = arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum),
-                                        memref::LoadOp::create(b, loc, scales, ValueRange{column}));
-    Value at = add(mul(row, gemm.n), column);
-    if (gemm.splitK > 1)
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
-    else
-      memref::StoreOp::create(b, loc, value, y, ValueRange{at});
-  }
+  k.storeTile(y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+              [&](Value column, Value sum) -> Value {
+                Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
+                return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
+              });
   mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }

@@ -43,23 +43,14 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
 namespace {
 
 /// Emits the kernel body; all sizes are compile-time constants.
-class GemmEmitter {
+class GemmEmitter : public KernelBuilder {
 public:
   GemmEmitter(OpBuilder &b, Location loc, const WeightOnlyGemm &gemm)
-      : b(b), loc(loc), gemm(gemm), f16(b.getF16Type()), f32(b.getF32Type()),
+      : KernelBuilder(b, loc), gemm(gemm), f16(b.getF16Type()), f32(b.getF32Type()),
         i32(b.getI32Type()) {}
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value i32Constant(uint32_t v) {
     return arith::ConstantIntOp::create(b, loc, i32, int64_t(int32_t(v)));
-  }
-  Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
-  Value mul(Value a, int64_t c) { return arith::MulIOp::create(b, loc, a, index(c)); }
-  Value less(Value a, int64_t bound) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, index(bound));
-  }
-  Value clamp(Value a, int64_t bound) { // keeps a masked load in bounds
-    return arith::MinUIOp::create(b, loc, a, index(bound - 1));
   }
   Value halves(Value word) { return LLVM::BitcastOp::create(b, loc, VectorType::get({2}, f16), word); }
 
@@ -138,11 +129,7 @@ public:
     auto accumulatorType = VectorType::get({2, 2}, f32);
     SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
                                                               b.getZeroAttr(accumulatorType)));
-    // This block's share of the K tiles (all of them without split-K).
-    int64_t chunk = (shape.kTiles() + gemm.splitK - 1) / gemm.splitK;
-    Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
-    Value kBegin = mul(split, chunk);
-    Value kEnd = arith::MinUIOp::create(b, loc, add(kBegin, index(chunk)), index(shape.kTiles()));
+    auto [kBegin, kEnd] = splitRange(shape.kTiles(), gemm.splitK);
     Value stages = gemm.stageA ? Value(func.getWorkgroupAttributions().front()) : Value();
     SmallVector<Value> carried(zeros);
     if (stages) // the first K tile's A in flight before the loop
@@ -212,52 +199,18 @@ public:
     b.setInsertionPointAfter(loop);
     if (stages) // no copy outlives the kernel
       nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
-    Value pairColumn = arith::AndIOp::create(b, loc, lane, index(3));
     for (int t = 0; t < tiles; ++t)
-      for (int i = 0; i < 4; ++i) {
-        Element e = mmaCElement(0, i);
-        Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
-        Value column =
-            add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), mul(pairColumn, 2)), index(e.col));
-        Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(column, gemm.n));
-        auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&store.getThenRegion().front());
-        Value value = vector::ExtractOp::create(b, loc, loop.getResult(t), ArrayRef<int64_t>{i / 2, i % 2});
-        Value at = add(mul(row, gemm.n), column);
-        if (gemm.splitK > 1)
-          memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
-        else
-          memref::StoreOp::create(b, loc, value, y, ValueRange{at});
-      }
+      storeTile(y, loop.getResult(t), mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane,
+                gemm.m, gemm.n, gemm.splitK > 1, [](Value, Value element) { return element; });
     mlir::gpu::ReturnOp::create(b, loc);
   }
 
 private:
-  OpBuilder &b;
-  Location loc;
   const WeightOnlyGemm &gemm;
   Type f16, f32, i32;
 };
 
 } // namespace
-
-OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name,
-                                          TypeRange arguments, mlir::gpu::GPUFuncOp &func) {
-  MLIRContext *context = b.getContext();
-  context->loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect,
-                       NVVM::NVVMDialect, memref::MemRefDialect, nvgpu::NVGPUDialect,
-                       scf::SCFDialect, vector::VectorDialect>();
-  Location loc = b.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  module.get()->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
-  b.setInsertionPointToStart(module->getBody());
-  auto kernels = mlir::gpu::GPUModuleOp::create(b, loc, "kernels");
-  b.setInsertionPointToStart(kernels.getBody());
-  func = mlir::gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(arguments, {}));
-  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  return module;
-}
 
 OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
                                           llvm::StringRef name) {

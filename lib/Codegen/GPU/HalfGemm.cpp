@@ -1,0 +1,93 @@
+// The fp16 GEMM baseline: the weight-only kernels' structure with f16
+// weights read as they are (no preshuffle, no dequantization).
+#include "KernelModule.h"
+#include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace quantc::codegen::gpu {
+
+using namespace mlir;
+
+std::string checkHalfGemm(const HalfGemm &gemm) {
+  if (gemm.m <= 0 || gemm.n <= 0 || gemm.k <= 0)
+    return "M, N and K must be positive";
+  if (gemm.k % kMmaK)
+    return "the fp16 GEMM needs K a multiple of 16";
+  if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
+    return "split-K must be between 1 and the number of 16-row K tiles";
+  return "";
+}
+
+OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
+                                    llvm::StringRef name) {
+  OpBuilder b(&context);
+  Location loc = b.getUnknownLoc();
+  Type i32 = b.getI32Type(), f16 = b.getF16Type(), f32 = b.getF32Type();
+  mlir::gpu::GPUFuncOp func;
+  OwningOpRef<ModuleOp> module = kernelModule(
+      b, name,
+      {MemRefType::get({gemm.m * gemm.k / 2}, i32), MemRefType::get({gemm.n * gemm.k / 2}, i32),
+       MemRefType::get({gemm.m * gemm.n}, f32)},
+      func);
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value x = func.getArgument(0), w = func.getArgument(1), y = func.getArgument(2);
+  KernelBuilder k(b, loc);
+  auto add = [&](Value l, Value r) { return k.add(l, r); };
+  auto mul = [&](Value l, int64_t r) { return k.mul(l, r); };
+  auto index = [&](int64_t v) { return k.index(v); };
+  // The pair of halves at [row, col] of a rows x K matrix (0 past `rows`).
+  auto pairAt = [&](Value matrix, Value row, int64_t rows, Value col) -> Value {
+    Value at = arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, rows), gemm.k), col), index(2));
+    Value loaded = memref::LoadOp::create(b, loc, matrix, ValueRange{at});
+    Value word = arith::SelectOp::create(b, loc, k.less(row, rows), loaded,
+                                         arith::ConstantIntOp::create(b, loc, i32, 0));
+    return LLVM::BitcastOp::create(b, loc, VectorType::get({2}, f16), word);
+  };
+
+  Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value nTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
+  Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
+  Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+  auto [kBegin, kEnd] = k.splitRange(gemm.k / kMmaK, gemm.splitK);
+  auto accumulatorType = VectorType::get({2, 2}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, accumulatorType, b.getZeroAttr(accumulatorType));
+  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), ValueRange{zero});
+  b.setInsertionPointToStart(loop.getBody());
+  Value kTile = loop.getInductionVar();
+  Value column0 = add(mul(kTile, kMmaK), mul(thread, 2)); // the lane's first K column
+
+  auto aType = VectorType::get({4, 2}, f16);
+  Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+  for (int r = 0; r < 4; ++r) {
+    Element first = mmaAElement(0, 2 * r);
+    Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
+    a = vector::InsertOp::create(b, loc, pairAt(x, row, gemm.m, add(column0, index(first.col))), a, r);
+  }
+  auto bType = VectorType::get({2, 2}, f16);
+  Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
+  Value n = add(mul(nTile, kMmaN), group);
+  for (int pair = 0; pair < 2; ++pair) {
+    Element first = mmaBElement(0, 2 * pair);
+    bFragment = vector::InsertOp::create(
+        b, loc, pairAt(w, n, gemm.n, add(column0, index(first.row))), bFragment, pair);
+  }
+  Value d = nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[0],
+                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK});
+  scf::YieldOp::create(b, loc, d);
+
+  b.setInsertionPointAfter(loop);
+  k.storeTile(y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+              [](Value, Value element) { return element; });
+  mlir::gpu::ReturnOp::create(b, loc);
+  return module;
+}
+
+} // namespace quantc::codegen::gpu

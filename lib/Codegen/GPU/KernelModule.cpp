@@ -1,0 +1,73 @@
+#include "KernelModule.h"
+#include "quantc/Codegen/GPUFragments.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace quantc::codegen::gpu {
+
+using namespace mlir;
+
+OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name, TypeRange arguments,
+                                   mlir::gpu::GPUFuncOp &func) {
+  MLIRContext *context = b.getContext();
+  context->loadDialect<arith::ArithDialect, mlir::gpu::GPUDialect, LLVM::LLVMDialect,
+                       NVVM::NVVMDialect, memref::MemRefDialect, nvgpu::NVGPUDialect,
+                       scf::SCFDialect, vector::VectorDialect>();
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  module.get()->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
+  b.setInsertionPointToStart(module->getBody());
+  auto kernels = mlir::gpu::GPUModuleOp::create(b, loc, "kernels");
+  b.setInsertionPointToStart(kernels.getBody());
+  func = mlir::gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(arguments, {}));
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  return module;
+}
+
+Value KernelBuilder::index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+Value KernelBuilder::add(Value l, Value r) { return arith::AddIOp::create(b, loc, l, r); }
+Value KernelBuilder::mul(Value l, int64_t r) { return arith::MulIOp::create(b, loc, l, index(r)); }
+Value KernelBuilder::less(Value l, int64_t bound) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, l, index(bound));
+}
+Value KernelBuilder::clamp(Value v, int64_t bound) {
+  return arith::MinUIOp::create(b, loc, v, index(bound - 1));
+}
+
+std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK) {
+  int64_t chunk = (tiles + splitK - 1) / splitK;
+  Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
+  Value begin = mul(split, chunk);
+  return {begin, arith::MinUIOp::create(b, loc, add(begin, index(chunk)), index(tiles))};
+}
+
+void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Value lane, int64_t m,
+                              int64_t n, bool atomic,
+                              llvm::function_ref<Value(Value, Value)> finish) {
+  Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
+  Value pair = arith::AndIOp::create(b, loc, lane, index(3));
+  for (int i = 0; i < 4; ++i) {
+    Element e = mmaCElement(0, i);
+    Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
+    Value column = add(add(nBase, mul(pair, 2)), index(e.col));
+    Value inside = arith::AndIOp::create(b, loc, less(row, m), less(column, n));
+    auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    Value element = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{i / 2, i % 2});
+    Value value = finish(column, element);
+    Value at = add(mul(row, n), column);
+    if (atomic)
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
+    else
+      memref::StoreOp::create(b, loc, value, y, ValueRange{at});
+  }
+}
+
+} // namespace quantc::codegen::gpu
