@@ -8,7 +8,6 @@
 #include "quantc/Runtime/quantc_runtime.h"
 #include "quantc/Support/AtomicFile.h"
 #include "quantc/Support/Parallel.h"
-#include "quantc/Support/Progress.h"
 #include "quantc/Driver/QuantizePipeline.h"
 
 #include "dialects/QNN/QNNOps.h"
@@ -310,11 +309,6 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   });
   if (auto error = runStages(kFoldStage, "folding scales failed"))
     return error;
-  unsigned actBits = options.actBits == "8" || options.actBits == "auto" ? 8
-                     : options.actBits == "16"                         ? 16
-                                                                       : 0;
-  bool roundsByHessian = options.method != "rtn";
-
   // Quality: each tagged layer's float output in both modules.
   std::vector<mlir::Operation *> quantLayers(floatLayers.size(), nullptr);
   module.walk([&](mlir::Operation *op) {
@@ -353,7 +347,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   // Data-free calibration already warned when it had nothing to go on.
   const std::vector<std::string> &evaluation = options.evaluationSamples();
   auto loaded = qnn::calibrationSamples(*floatModule, signature, evaluation, 16, error,
-                                        /*warnDataFree=*/!(actBits || roundsByHessian));
+                                        /*warnDataFree=*/!(options.activationBits() || options.roundsByHessian()));
   // Weight-only quantization needs no data: without samples the report says so.
   if (mlir::failed(loaded) && !evaluation.empty())
     return llvm::createStringError(error);

@@ -98,21 +98,12 @@ llvm::Expected<QuantizeOptions> resolveQuantizeDefaults(const QuantizeOptions &r
     // the Hessian alone starved rec's classifier (bench/RESULTS.md).
     options.sensitivity =
         hasData || dataFreeAnalysis || options.actBits == "auto" ? "hessian-kl" : "weight-sqnr";
-  if (!(*options.refitWeights && options.method != "rtn"))
+  if (!(*options.refitWeights && options.roundsByHessian()))
     options.outputMinBits = 0; // the final layers' floor was measured with the refit only
   return options;
 }
 
 namespace {
-
-unsigned activationBits(const QuantizeOptions &options) {
-  // auto: 8 unless the allocation gives a layer 16
-  return options.actBits == "8" || options.actBits == "auto" ? 8 : options.actBits == "16" ? 16 : 0;
-}
-
-bool roundsByHessian(const QuantizeOptions &options) {
-  return options.method != "rtn"; // GPTQ and AdaRound read X^T X
-}
 
 void addPrepareStage(mlir::OpPassManager &pm) {
   // BatchNorm and scalar affine steps fold first so weights are quantized as
@@ -122,7 +113,7 @@ void addPrepareStage(mlir::OpPassManager &pm) {
 }
 
 void addCalibrateStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
-  unsigned actBits = activationBits(options);
+  unsigned actBits = options.activationBits();
   bool actAuto = options.actBits == "auto";
   if (actBits && options.smoothQuant > 0) {
     // SmoothQuant needs each layer's input magnitudes before the ranges
@@ -134,24 +125,24 @@ void addCalibrateStage(mlir::OpPassManager &pm, const QuantizeOptions &options) 
   }
   bool hessianSensitivity = options.allocates() && (options.sensitivity == "hessian" ||
                                                     options.sensitivity == "hessian-kl");
-  if (!(actBits || roundsByHessian(options) || hessianSensitivity))
+  if (!(actBits || options.roundsByHessian() || hessianSensitivity))
     return;
   qnn::QNNCalibratePassOptions calibrate;
   calibrate.inputs.assign(options.calib.begin(), options.calib.end());
   calibrate.method = options.calibMethod;
   calibrate.percentile = options.percentile;
   calibrate.actBits = actBits ? actBits : 8;
-  calibrate.hessians = roundsByHessian(options) || hessianSensitivity || actAuto;
+  calibrate.hessians = options.roundsByHessian() || hessianSensitivity || actAuto;
   calibrate.actSensitivity = actAuto;
   calibrate.channelRanges = options.channelRanges;
   pm.addPass(qnn::createQNNCalibratePass(calibrate));
 }
 
 void addQuantizeStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
-  unsigned actBits = activationBits(options);
+  unsigned actBits = options.activationBits();
   if (!options.allocationFile.empty())
     pm.addPass(qnn::createQNNApplyAllocationPass({options.allocationFile}));
-  bool refit = *options.refitWeights && roundsByHessian(options);
+  bool refit = *options.refitWeights && options.roundsByHessian();
   if (options.allocates()) {
     if (options.latencyBudgetMs > 0) {
       qnn::QNNMeasureLatencyPassOptions latency;
@@ -259,7 +250,7 @@ public:
       return signalPassFailure();
     if ((stages & kQuantizeStage) && failed(run([&](auto &pm) { addQuantizeStage(pm, options); })))
       return signalPassFailure();
-    if ((stages & kFoldStage) && activationBits(options) == 8 && options.integer &&
+    if ((stages & kFoldStage) && options.activationBits() == 8 && options.integer &&
         failed(run([&](auto &pm) { pm.addPass(qnn::createQNNFoldScalesPass()); })))
       return signalPassFailure();
   }

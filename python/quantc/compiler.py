@@ -5,6 +5,7 @@ import subprocess
 import warnings
 
 from .errors import QuantcError
+from .runtime import load
 
 _SOURCE_TREE_BINARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                    "build", "bin", "quantc")
@@ -68,7 +69,6 @@ def compile(model, out_dir, **options):
     run_driver(["compile", os.fspath(model), "-o", os.fspath(out_dir)] + command_line_flags(options))
     if options.get("emit", "so") != "so":
         return os.fspath(out_dir)
-    from .runtime import load
     return load(out_dir)
 
 

@@ -4,6 +4,8 @@
 #ifndef QUANTC_CODEGEN_GPUKERNELS_H
 #define QUANTC_CODEGEN_GPUKERNELS_H
 
+#include "quantc/Codegen/GPUFragments.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
@@ -28,6 +30,17 @@ struct WeightOnlyGemm {
   /// A goes through shared memory: cp.async copies tile k+1 while ldmatrix
   /// reads tile k (two stages). Needs K a multiple of 16.
   bool stageA = false;
+
+  /// W's preshuffled layout (its sizes; no words).
+  PreshuffledWeights layout() const {
+    PreshuffledWeights weights;
+    weights.bits = bits;
+    weights.n = n;
+    weights.k = k;
+    return weights;
+  }
+  /// Scales per row of W.
+  int64_t scaleGroups() const { return group ? (k + group - 1) / group : 1; }
 };
 
 /// Why `gemm` has no kernel (empty when it has one).

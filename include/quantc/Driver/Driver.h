@@ -88,6 +88,13 @@ struct QuantizeOptions {
   }
   /// Per-layer widths: chosen by a budget or read from --allocation.
   bool perLayerWidths() const { return allocates() || !allocationFile.empty(); }
+  /// The activation width of quantized layer inputs: 8 (and for auto, 8
+  /// unless the allocation gives a layer 16), 16, or 0 for float.
+  unsigned activationBits() const {
+    return actBits == "8" || actBits == "auto" ? 8 : actBits == "16" ? 16 : 0;
+  }
+  /// GPTQ and AdaRound read each layer's X^T X; round to nearest does not.
+  bool roundsByHessian() const { return method != "rtn"; }
   /// The samples quality is measured on: --eval when given, else --calib.
   const std::vector<std::string> &evaluationSamples() const { return eval.empty() ? calib : eval; }
   /// "held-out", "calibration" or "data-free", for reports.

@@ -115,17 +115,14 @@ public:
     Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
     Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
     Value group = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's row (A, C) or column (B)
-    PreshuffledWeights shape;
-    shape.bits = gemm.bits;
-    shape.n = gemm.n;
-    shape.k = gemm.k;
+    PreshuffledWeights shape = gemm.layout();
     int tiles = shape.nTilesPerWord();
     // Warp w of block b takes N group b * warps + w; a group past the last
     // one reads the last one's weights and stores nothing.
     Value nGroup = add(mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x), warps),
                        arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
     Value loadGroup = clamp(nGroup, shape.nGroups());
-    int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
+    int64_t groups = gemm.scaleGroups();
     auto accumulatorType = VectorType::get({2, 2}, f32);
     SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
                                                               b.getZeroAttr(accumulatorType)));
@@ -215,11 +212,8 @@ private:
 OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
                                           llvm::StringRef name) {
   OpBuilder b(&context);
-  PreshuffledWeights shape;
-  shape.bits = gemm.bits;
-  shape.n = gemm.n;
-  shape.k = gemm.k;
-  int64_t groups = gemm.group ? (gemm.k + gemm.group - 1) / gemm.group : 1;
+  PreshuffledWeights shape = gemm.layout();
+  int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
   SmallVector<Type> arguments{
       gemm.stageA ? MemRefType::get({gemm.m * gemm.k}, b.getF16Type())

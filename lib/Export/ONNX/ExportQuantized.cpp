@@ -166,16 +166,16 @@ static std::optional<NBitsWeight> matMulNBitsWeight(Operation *op,
   std::optional<QuantLayout> layout = QuantLayout::of(weightType);
   if (!layout)
     return std::nullopt;
+  // W8A8 stays QDQ: ORT fuses that into its int8 kernels.
+  std::optional<int64_t> bits = matMulNBitsWidth(*layout);
+  if (!bits || (*bits == 8 && op->getOperand(0).getDefiningOp<qnn::DequantizeOp>()))
+    return std::nullopt;
   FailureOr<std::string> bytes = constantBytes(constant);
   if (failed(bytes))
     return std::nullopt;
-  std::optional<NBitsWeight> weight = packForMatMulNBits(
+  return packForMatMulNBits(
       *layout, ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(bytes->data()), bytes->size()),
       kAxis);
-  // W8A8 stays QDQ: ORT fuses that into its int8 kernels.
-  if (weight && weight->bits == 8 && op->getOperand(0).getDefiningOp<qnn::DequantizeOp>())
-    return std::nullopt;
-  return weight;
 }
 
 void Exporter::plan(Block &body) {

@@ -132,6 +132,22 @@ DequantizeForm dequantizeForm(const QuantLayout &layout) {
   return form;
 }
 
+/// MatMulNBits stores codes unsigned: u = q + offset, dequantized as
+/// (u - (z + offset)) * s.
+static int64_t unsignedOffset(const QuantLayout &layout, int64_t bits) {
+  return layout.isSigned ? int64_t(1) << (bits - 1) : 0;
+}
+
+std::optional<int64_t> matMulNBitsWidth(const QuantLayout &layout) {
+  for (int64_t bits : {2, 4, 8}) {
+    int64_t offset = unsignedOffset(layout, bits);
+    auto fits = [&](int64_t q) { return q + offset >= 0 && q + offset < (int64_t(1) << bits); };
+    if (fits(layout.storageMin) && fits(layout.storageMax) && llvm::all_of(layout.zeroPoints, fits))
+      return bits;
+  }
+  return std::nullopt;
+}
+
 /// MatMulNBits' block length for `cellK` elements per scale along K: a
 /// power of two in [16, 256] that divides it, or for one scale per row the
 /// smallest such block that covers K (capped at 128; scales then repeat).
@@ -155,18 +171,11 @@ std::optional<NBitsWeight> packForMatMulNBits(const QuantLayout &layout, ArrayRe
   if (!blockSize)
     return std::nullopt;
   weight.blockSize = *blockSize;
-  // Stored as unsigned: u = q + offset, dequantized as (u - (z + offset)) * s.
-  int64_t offset = 0;
-  for (int64_t bits : {2, 4, 8}) {
-    offset = layout.isSigned ? int64_t(1) << (bits - 1) : 0;
-    auto fits = [&](int64_t q) { return q + offset >= 0 && q + offset < (int64_t(1) << bits); };
-    if (fits(layout.storageMin) && fits(layout.storageMax) && llvm::all_of(layout.zeroPoints, fits)) {
-      weight.bits = bits;
-      break;
-    }
-  }
-  if (!weight.bits)
+  std::optional<int64_t> bits = matMulNBitsWidth(layout);
+  if (!bits)
     return std::nullopt;
+  weight.bits = *bits;
+  int64_t offset = unsignedOffset(layout, weight.bits);
 
   int64_t blocksK = llvm::divideCeil(weight.k, weight.blockSize);
   int64_t blobBytes = weight.blockSize * weight.bits / 8;

@@ -57,6 +57,10 @@ struct NBitsWeight {
   std::vector<uint8_t> zeroPoints; // [N * ceil(blocks * bits / 8)], empty when all are the midpoint
 };
 
+/// The narrowest MatMulNBits width (2, 4 or 8) that holds the layout's
+/// codes and zero points, or nullopt.
+std::optional<int64_t> matMulNBitsWidth(const QuantLayout &layout);
+
 /// Packs `values` (the weight's stored integers, row-major over `layout.shape`)
 /// for MatMulNBits. `kAxis` is the reduction axis of the 2-D weight. Returns
 /// nullopt when the layout has no MatMulNBits form: blocks along N, or blocks
