@@ -55,6 +55,10 @@ ptxas = os.environ.get("QUANTC_PTXAS", "/usr/local/cuda/bin/ptxas")
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# The emulated CUDA driver (unittests/EmulatedCuda.cpp): GPU artifacts run
+# their host side here, their kernels through the C++ model of the PTX.
+config.substitutions.append(
+    ("%emulated-cuda", os.path.join(config.quantc_obj_root, "lib", "test", "libquantc_emulated_cuda.so")))
 # A usable NVIDIA GPU (driver and at least one device): the GPU kernels run.
 def has_cuda_device():
     import ctypes

@@ -236,6 +236,10 @@ llvm::Error runModel(const ExecuteOptions &options, mlir::MLIRContext &context) 
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
+  if (!target->gpuChip.empty())
+    return llvm::createStringError("--target " + options.target +
+                                   " builds artifacts: quantc compile --target " + options.target +
+                                   " -o DIR, then quantc run DIR");
   target->kernelActivations = options.quantize.kernelActivations;
   if (options.quantize.lutBits >= 0)
     target->lutBits = unsigned(options.quantize.lutBits);
@@ -349,6 +353,9 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (!options.sanitize.empty() && options.sanitize != "thread")
     return llvm::createStringError("unknown --sanitize=" + options.sanitize + " (known: thread)");
   target->sanitizeThread = options.sanitize == "thread";
+  if (target->gpuFormat == "isa")
+    llvm::errs() << "warning: CUDA's ptxas was not found (PATH, /usr/local/cuda/bin): the "
+                    "artifact carries PTX alone, which the driver compiles at its first load\n";
   if (options.output.empty())
     return llvm::createStringError("compile needs -o (a directory for --emit=so, a file otherwise)");
   auto start = Clock::now();

@@ -85,6 +85,8 @@ mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
   options.kernelActivations = target.kernelActivations;
   options.lutBits = target.lutBits;
   options.parallel = target.openmp;
+  options.gpuChip = target.gpuChip;
+  options.gpuFormat = target.gpuFormat;
   switch (stage) {
   case LoweringStage::QKernel:
     buildLowerToQKernelPipeline(pm, options);

@@ -1,5 +1,10 @@
 // Code generation targets: --target names -> triple, CPU, features, matmul tile.
 #include "quantc/Execution/Execution.h"
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -25,7 +30,67 @@ static void setTile(TargetSpec &spec, bool avx512, bool avx2, bool neon) {
   }
 }
 
+/// CUDA's ptxas (and fatbinary beside it) where upstream's NVVM target
+/// looks: the PATH, then /usr/local/cuda/bin.
+static std::string findCudaTool(llvm::StringRef tool) {
+  if (auto path = llvm::sys::findProgramByName(tool))
+    return *path;
+  if (auto path = llvm::sys::findProgramByName(tool, {"/usr/local/cuda/bin"}))
+    return *path;
+  return "";
+}
+
+/// The newest chip quantc knows that `ptxas` compiles for (its --help lists
+/// them); empty when it cannot tell.
+static std::string newestPtxasChip(llvm::StringRef ptxas) {
+  llvm::SmallString<128> output;
+  if (llvm::sys::fs::createTemporaryFile("quantc-ptxas", "txt", output))
+    return "";
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(output),
+                                                llvm::StringRef(output)};
+  int status = llvm::sys::ExecuteAndWait(ptxas, {ptxas, "--help"}, std::nullopt, redirects);
+  auto text = llvm::MemoryBuffer::getFile(output);
+  llvm::sys::fs::remove(output);
+  if (status != 0 || !text)
+    return "";
+  std::string best;
+  int bestNumber = 0;
+  llvm::StringRef rest = (*text)->getBuffer();
+  for (size_t at = rest.find("'sm_"); at != llvm::StringRef::npos; at = rest.find("'sm_", at + 1)) {
+    llvm::StringRef chip = rest.substr(at + 1).take_until([](char c) { return c == '\''; });
+    int number = 0;
+    if (!chip.drop_front(3).getAsInteger(10, number) &&
+        !codegen::gpu::ptxFeatureFor(chip).empty() && number > bestNumber)
+      best = chip.str(), bestNumber = number;
+  }
+  return best;
+}
+
+/// sm_80, sm_90, ... or cuda: the host CPU's spec with the GPU's chip, and
+/// the image format the installed CUDA tools can write.
+static llvm::Expected<TargetSpec> resolveGPUTarget(llvm::StringRef name) {
+  auto spec = resolveTarget("host");
+  if (!spec)
+    return spec.takeError();
+  spec->name = name.str();
+  std::string ptxas = findCudaTool("ptxas");
+  spec->gpuFormat = ptxas.empty() ? "isa" : findCudaTool("fatbinary").empty() ? "bin" : "fatbin";
+  spec->gpuChip = name.str();
+  if (name == "cuda") {
+    if (ptxas.empty())
+      return llvm::createStringError("--target cuda means the newest GPU that CUDA's ptxas "
+                                     "supports, and no ptxas was found (PATH, /usr/local/cuda/bin); "
+                                     "name the GPU instead (--target sm_80, sm_90, ...)");
+    spec->gpuChip = newestPtxasChip(ptxas);
+    if (spec->gpuChip.empty())
+      return llvm::createStringError(ptxas + " lists no GPU that quantc knows (sm_80 ... sm_121)");
+  }
+  return spec;
+}
+
 llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
+  if (name == "cuda" || !codegen::gpu::ptxFeatureFor(name).empty())
+    return resolveGPUTarget(name);
   TargetSpec spec;
   spec.name = name.str();
   if (name == "host" || name.empty()) {
@@ -77,7 +142,8 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   }
   return llvm::createStringError(
       "unknown target '" + name.str() +
-      "' (known: host, x86-64, x86-64-v2, x86-64-v3 (AVX2), x86-64-v4 (AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64)");
+      "' (known: host, x86-64, x86-64-v2, x86-64-v3 (AVX2), x86-64-v4 (AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64; "
+      "NVIDIA GPUs: sm_80, sm_86, sm_89, sm_90, sm_100, sm_120, ..., or cuda for the newest that ptxas supports)");
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &target) {

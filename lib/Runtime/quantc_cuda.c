@@ -30,6 +30,7 @@ struct quantc_cuda {
   CUresult (*cuMemFree)(quantc_cuda_buffer);
   CUresult (*cuMemcpyHtoD)(quantc_cuda_buffer, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, quantc_cuda_buffer, size_t);
+  CUresult (*cuMemsetD8)(quantc_cuda_buffer, unsigned char, size_t);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, CUstream, void **, void **);
   CUresult (*cuEventCreate)(CUevent *, unsigned);
@@ -77,13 +78,18 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   quantc_cuda *cuda = calloc(1, sizeof *cuda);
   if (!cuda)
     return fail(error, error_size, "out of memory");
-  cuda->library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  /* QUANTC_CUDA_LIBRARY: another driver library (a non-standard install,
+   * or the test suite's emulated one). */
+  const char *library = getenv("QUANTC_CUDA_LIBRARY");
+  if (!library || !*library)
+    library = "libcuda.so.1";
+  cuda->library = dlopen(library, RTLD_NOW | RTLD_LOCAL);
   if (!cuda->library) {
     free(cuda);
     return fail(error, error_size,
-                "no CUDA driver: libcuda.so.1 cannot be loaded (%s); GPU artifacts need an "
+                "no CUDA driver: %s cannot be loaded (%s); GPU artifacts need an "
                 "NVIDIA driver",
-                dlerror());
+                library, dlerror());
   }
   LOOKUP(cuGetErrorString, "cuGetErrorString");
   LOOKUP(cuInit, "cuInit");
@@ -100,6 +106,7 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   LOOKUP(cuMemFree, "cuMemFree_v2");
   LOOKUP(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   LOOKUP(cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  LOOKUP(cuMemsetD8, "cuMemsetD8_v2");
   LOOKUP(cuLaunchKernel, "cuLaunchKernel");
   LOOKUP(cuEventCreate, "cuEventCreate");
   LOOKUP(cuEventRecord, "cuEventRecord");
@@ -171,6 +178,11 @@ int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *fro
 int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
                          char *error, size_t error_size) {
   return check(cuda, cuda->cuMemcpyDtoH(to, from, bytes), "cuMemcpyDtoH", error, error_size);
+}
+
+int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,
+                     size_t error_size) {
+  return check(cuda, cuda->cuMemsetD8(buffer, 0, bytes), "cuMemsetD8", error, error_size);
 }
 
 int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],

@@ -117,6 +117,9 @@ int quantc_tensor_check(const quantc_tensor_info *info, const quantc_tensor *ten
   return 0;
 }
 
+/* Outputs whose allocation a failed call undoes (models have a few). */
+#define QUANTC_MAX_OUTPUTS_TRACKED 256
+
 int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int32_t num_inputs,
                      quantc_tensor *outputs, int32_t num_outputs, char *error,
                      size_t error_size) {
@@ -129,6 +132,7 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
     return fail(error, error_size, "model '%s': the %s array is NULL", model->name,
                 num_inputs && !inputs ? "inputs" : "outputs");
   void **buffers = calloc((size_t)(num_inputs + num_outputs) + 1, sizeof(void *));
+  char allocated[QUANTC_MAX_OUTPUTS_TRACKED] = {0}; /* outputs this call allocates */
   if (!buffers)
     return fail(error, error_size, "out of memory");
   for (int32_t i = 0; i < num_inputs; ++i) {
@@ -148,6 +152,8 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
         out->shape[d] = info->shape[d];
       size_t bytes = (size_t)quantc_info_numel(info) * quantc_dtype_size(info->dtype);
       out->data = malloc(bytes ? bytes : 1);
+      if (i < QUANTC_MAX_OUTPUTS_TRACKED)
+        allocated[i] = 1;
       if (!out->data) {
         free(buffers);
         return fail(error, error_size, "out of memory for output '%s'", info->name);
@@ -158,9 +164,35 @@ int quantc_model_run(const quantc_model *model, const quantc_tensor *inputs, int
     }
     buffers[num_inputs + i] = out->data;
   }
+  quantc_clear_call_error();
   model->entry(buffers);
   free(buffers);
+  const char *failure = quantc_last_error();
+  if (failure) { /* no partial output: what this call allocated goes */
+    for (int32_t i = 0; i < num_outputs && i < QUANTC_MAX_OUTPUTS_TRACKED; ++i)
+      if (allocated[i])
+        quantc_tensor_free(&outputs[i]);
+    return fail(error, error_size, "model '%s': %s", model->name, failure);
+  }
   return 0;
+}
+
+/* The calling thread's failure in compiled code (a GPU launch, ...): set by
+ * the first quantc_fail_call of a call, cleared by the next call. */
+static __thread char quantc_call_error[1024];
+static __thread int quantc_call_error_set;
+
+void quantc_clear_call_error(void) { quantc_call_error_set = 0; }
+
+void quantc_fail_call(const char *message) {
+  if (quantc_call_error_set)
+    return;
+  snprintf(quantc_call_error, sizeof quantc_call_error, "%s", message);
+  quantc_call_error_set = 1;
+}
+
+const char *quantc_last_error(void) {
+  return quantc_call_error_set ? quantc_call_error : NULL;
 }
 
 int quantc_model_run_with_options(const quantc_model *model, const quantc_run_options *options,

@@ -230,6 +230,40 @@ def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::Module
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Packed weight-only matmuls -> launches of NVIDIA GPU kernels (the rest stays on the host)";
+  let description = [{
+    Runs on tensors, before convert-qkernel-to-loops. Each qkernel.matmul
+    and qkernel.lut_matmul whose weights are constant and of at most 8
+    bits (binary excepted) becomes a call of the runtime's
+    `quantc_gpu_weight_only_gemm` on quantc's weight-only GEMM kernel for
+    its shape: the codes repacked at compile time into the kernel's
+    preshuffled words (2, 4 or 8 bits; 3 bits in 4, 5 to 7 in 8, with
+    their zero points as offsets), f16 scales, and x in f16 (W4A16,
+    W8A16, W2A16). Bias and Relu follow on the host. Layers of one shape
+    share a kernel; all kernels go through upstream's gpu-module-to-binary
+    into one image, the public constant `quantc_gpu_image` (with
+    `quantc_gpu_image_size`), which the runtime loads at the first launch.
+    What stays on the host is reported in one warning that names the ops
+    (and why a matmul could not go). `format`: fatbin (cubin plus PTX,
+    needs CUDA's ptxas and fatbinary), bin, isa (PTX only) or none (no
+    image: for tests of the rewrite).
+
+    ```mlir
+    %x = bufferization.to_buffer %in read_only : tensor<16x64xf32> to memref<16x64xf32>
+    call @quantc_gpu_weight_only_gemm(%name, %words, %scales, %scales, %x1, %y1, %c16, ...)
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90\"", "the GPU: sm_80, sm_90, ..., sm_121">,
+    Option<"format", "format", "std::string", "\"fatbin\"", "fatbin, bin, isa or none">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp"> {
   let summary = "qkernel.dot and qkernel.lookup -> LLVM intrinsics (vpdpbusd; vpmaddubsw + vpmaddwd; vpshufb; tbl)";
   let description = [{

@@ -40,6 +40,12 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
             "canonicalize,"
             "func.func(quantc-fuse-elementwise),"
             "canonicalize");
+  if (!options.gpuChip.empty()) {
+    ConvertQKernelToGPUPassOptions gpu;
+    gpu.chip = options.gpuChip;
+    gpu.format = options.gpuFormat;
+    pm.addPass(createConvertQKernelToGPUPass(gpu));
+  }
   ConvertQKernelToLoopsPassOptions kernels;
   kernels.family = options.kernelFamily;
   pm.addPass(createConvertQKernelToLoopsPass(kernels));

@@ -33,6 +33,15 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "parallel",
       llvm::cl::desc("Run large loops on an OpenMP thread team (false: one thread, no libomp)"),
       llvm::cl::init(true)};
+  Option<std::string> gpuChip{
+      *this, "gpu-chip",
+      llvm::cl::desc("Run the packed weight-only matmuls on this NVIDIA GPU (sm_80, sm_90, ...); "
+                     "empty: everything on the host"),
+      llvm::cl::init("")};
+  Option<std::string> gpuFormat{
+      *this, "gpu-format",
+      llvm::cl::desc("The GPU image: fatbin (cubin + PTX), bin, isa (PTX) or none"),
+      llvm::cl::init("fatbin")};
 };
 
 /// Float qnn -> linalg -> bufferized, vectorized loops -> LLVM dialect. The

@@ -46,6 +46,24 @@ struct WeightOnlyGemm {
 /// Why `gemm` has no kernel (empty when it has one).
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
+/// The kernel's name spells its specification
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1): layers of one shape share
+/// one kernel, and a profiler shows what each launch computes.
+std::string kernelName(const WeightOnlyGemm &gemm);
+
+/// Fills in split-K, warps per block and A staging for gemm's shape: four
+/// warps per block, A staged when M spans a tile, and K split until about
+/// 2048 warps are in flight (a GEMV has too few (M tile, N group) pairs for
+/// the memory system otherwise; an H100/H200 holds 132 x 64 warps).
+void chooseLaunch(WeightOnlyGemm &gemm);
+
+/// The launch of buildWeightOnlyGemm's kernel.
+struct LaunchGeometry {
+  int64_t grid[3];
+  int64_t threads;
+};
+LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm);
+
 /// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
 /// grid (ceil(N tile groups / warpsPerBlock), ceil(M / 16), splitK),
 /// 32 * warpsPerBlock threads per block; arguments (bare pointers): x (f16;
@@ -87,6 +105,19 @@ mlir::OwningOpRef<mlir::ModuleOp> buildHalfGemm(mlir::MLIRContext &context, cons
 /// 1024.
 mlir::OwningOpRef<mlir::ModuleOp> buildCopyKernel(mlir::MLIRContext &context, int64_t words,
                                                   llvm::StringRef name);
+
+/// The PTX ISA feature quantc compiles `chip` at (+ptx80 for sm_80 to sm_90,
+/// the first version each newer chip needs after that); empty for a chip
+/// quantc does not know.
+std::string ptxFeatureFor(llvm::StringRef chip);
+
+/// The image of every gpu.module in `module` for `chip`, as upstream's
+/// gpu-module-to-binary writes it in `format`: "isa" (PTX text), "bin"
+/// (cubin, through CUDA's ptxas) or "fatbin" (cubin plus PTX, which the
+/// driver compiles for GPUs newer than `chip`; needs ptxas and fatbinary).
+/// Rewrites `module` in place.
+llvm::Expected<std::string> compileGPUModules(mlir::ModuleOp module, llvm::StringRef chip,
+                                              llvm::StringRef format);
 
 /// The PTX of every gpu.module in `module` for `chip` (sm_80, sm_90, ...),
 /// through gpu-lower-to-nvvm-pipeline with PTX ISA `ptxVersion` (its default,

@@ -39,6 +39,11 @@ struct TargetSpec {
   /// Instrument the artifact's code for ThreadSanitizer (the TSan test
   /// configuration: link it into a -fsanitize=thread program).
   bool sanitizeThread = false;
+  /// GPU targets (sm_80, sm_90, cuda): the packed weight-only matmuls run
+  /// on this NVIDIA GPU, the rest on the host CPU (whose fields above are
+  /// the host's). `gpuFormat`: fatbin with CUDA's ptxas, else isa (PTX
+  /// alone, compiled by the driver at load).
+  std::string gpuChip, gpuFormat;
 };
 
 /// Resolves --target; the error lists the known names.

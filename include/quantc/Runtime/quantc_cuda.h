@@ -16,7 +16,8 @@ extern "C" {
 typedef struct quantc_cuda quantc_cuda;
 typedef uint64_t quantc_cuda_buffer; /* a device address (CUdeviceptr) */
 
-/* Opens the driver and makes device `ordinal`'s primary context current.
+/* Opens the driver (libcuda.so.1, or the library QUANTC_CUDA_LIBRARY
+ * names) and makes device `ordinal`'s primary context current.
  * `name` (may be NULL) receives the device's name. */
 int quantc_cuda_open(int ordinal, quantc_cuda **cuda, char *name, size_t name_size, char *error,
                      size_t error_size);
@@ -36,6 +37,10 @@ int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *fro
                        char *error, size_t error_size);
 int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
                          char *error, size_t error_size);
+
+/* Sets `bytes` bytes of `buffer` to zero. */
+int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,
+                     size_t error_size);
 
 /* Launches `function` `repeats` times on grid x block threads, `args`
  * pointing at each kernel argument; waits for the launches, and, when

@@ -124,6 +124,15 @@ void *_mlir_memref_to_llvm_alloc(size_t size);
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
 void _mlir_memref_to_llvm_free(void *pointer);
 
+/* Failures inside compiled code (a GPU artifact without a driver or a
+ * device, a failed launch): the first one of a call is kept for the calling
+ * thread, the rest of the call does no more GPU work, and quantc_model_run
+ * returns -1 with it (freeing the outputs it allocated). After NAME_run,
+ * quantc_last_error() is the message, or NULL when the call succeeded. */
+const char *quantc_last_error(void);
+void quantc_fail_call(const char *message);
+void quantc_clear_call_error(void);
+
 /* Frees data allocated by quantc_npy_read / quantc_model_run. */
 void quantc_tensor_free(quantc_tensor *tensor);
 

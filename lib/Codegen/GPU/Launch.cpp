@@ -1,0 +1,40 @@
+// How a weight-only GEMM is launched: its kernel's name, split-K and warps
+// for its shape, and the grid that covers it.
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+
+namespace quantc::codegen::gpu {
+
+std::string kernelName(const WeightOnlyGemm &gemm) {
+  return llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}", gemm.bits, gemm.group,
+                       int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
+                       gemm.warpsPerBlock, int(gemm.stageA))
+      .str();
+}
+
+/// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their
+/// capacity, enough to hide the latency of the weight loads).
+constexpr int64_t kTargetWarps = 2048;
+
+void chooseLaunch(WeightOnlyGemm &gemm) {
+  gemm.warpsPerBlock = 4;
+  gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
+  int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
+  int64_t kTiles = gemm.layout().kTiles();
+  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, kTiles);
+}
+
+LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
+  int64_t groups = gemm.layout().nGroups();
+  LaunchGeometry launch;
+  launch.grid[0] = (groups + gemm.warpsPerBlock - 1) / gemm.warpsPerBlock;
+  launch.grid[1] = (gemm.m + kMmaM - 1) / kMmaM;
+  launch.grid[2] = gemm.splitK;
+  launch.threads = kWarpSize * gemm.warpsPerBlock;
+  return launch;
+}
+
+} // namespace quantc::codegen::gpu

@@ -1,0 +1,235 @@
+/* What GPU artifacts (--target sm_80, sm_90, cuda) call from their host
+ * code: the device opened and the embedded image (fatbin: cubin + PTX, or
+ * PTX alone) loaded at the first launch, each layer's weights uploaded once,
+ * and per launch x converted to f16, uploaded, the kernel run and y (f32)
+ * downloaded. Launches are serialized (one device, one stream); failures go
+ * to quantc_fail_call, and the rest of the call skips its GPU work.
+ * QUANTC_GPU_PROFILE=1 prints launches and time spent in them at exit, so
+ * that the host fallback's share is visible. */
+#include "quantc/Runtime/quantc_cuda.h"
+#include "quantc/Runtime/quantc_runtime.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Defined by the artifact (convert-qkernel-to-gpu). */
+extern const unsigned char quantc_gpu_image[];
+extern const int64_t quantc_gpu_image_size[];
+
+typedef struct {
+  const void *host;
+  quantc_cuda_buffer device;
+} uploaded_buffer;
+
+typedef struct {
+  const char *name; /* the artifact's constant string */
+  void *function;
+} loaded_kernel;
+
+static pthread_mutex_t gpu_lock = PTHREAD_MUTEX_INITIALIZER;
+static int gpu_state; /* 0: not opened, 1: ready, -1: failed (gpu_error says why) */
+static char gpu_error[512];
+static quantc_cuda *gpu;
+static void *gpu_module;
+static uploaded_buffer *uploads;
+static size_t upload_count, upload_capacity;
+static loaded_kernel *kernels;
+static size_t kernel_count, kernel_capacity;
+/* Staging: x as halves on both sides, y on the device. */
+static uint16_t *x_host;
+static size_t x_host_capacity;
+static quantc_cuda_buffer x_device, y_device;
+static size_t x_device_capacity, y_device_capacity;
+/* QUANTC_GPU_PROFILE */
+static int profile;
+static long launches;
+static double launch_seconds;
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void print_profile(void) {
+  fprintf(stderr, "quantc GPU: %ld launches, %.3f ms in them (f16 conversion and copies included)\n",
+          launches, 1e3 * launch_seconds);
+}
+
+static int open_device(void) {
+  char name[128] = "";
+  if (quantc_cuda_open(0, &gpu, name, sizeof name, gpu_error, sizeof gpu_error))
+    return -1;
+  if (quantc_cuda_load(gpu, quantc_gpu_image, &gpu_module, gpu_error, sizeof gpu_error)) {
+    char detail[sizeof gpu_error];
+    snprintf(detail, sizeof detail, "%s", gpu_error);
+    snprintf(gpu_error, sizeof gpu_error,
+             "the artifact's GPU code (%lld bytes) does not load on %s: %s (was it compiled "
+             "for this GPU's --target?)",
+             (long long)quantc_gpu_image_size[0], name, detail);
+    return -1;
+  }
+  const char *flag = getenv("QUANTC_GPU_PROFILE");
+  profile = flag && *flag && strcmp(flag, "0") != 0;
+  if (profile)
+    atexit(print_profile);
+  return 0;
+}
+
+/* Room for `needed` elements in *array. */
+static int reserve(void **array, size_t *capacity, size_t needed, size_t element) {
+  if (needed <= *capacity)
+    return 0;
+  size_t next = *capacity ? *capacity : 16;
+  while (next < needed)
+    next *= 2;
+  void *grown = realloc(*array, next * element);
+  if (!grown) {
+    snprintf(gpu_error, sizeof gpu_error, "out of host memory");
+    return -1;
+  }
+  *array = grown;
+  *capacity = next;
+  return 0;
+}
+
+static void *kernel_named(const char *name) {
+  for (size_t i = 0; i < kernel_count; ++i)
+    if (kernels[i].name == name)
+      return kernels[i].function;
+  void *function = NULL;
+  if (quantc_cuda_function(gpu, gpu_module, name, &function, gpu_error, sizeof gpu_error) ||
+      reserve((void **)&kernels, &kernel_capacity, kernel_count + 1, sizeof *kernels))
+    return NULL;
+  kernels[kernel_count].name = name;
+  kernels[kernel_count++].function = function;
+  return function;
+}
+
+/* The device copy of constant host data (weights), uploaded at first use. */
+static quantc_cuda_buffer device_copy(const void *host, size_t bytes) {
+  for (size_t i = 0; i < upload_count; ++i)
+    if (uploads[i].host == host)
+      return uploads[i].device;
+  quantc_cuda_buffer buffer = 0;
+  if (quantc_cuda_alloc(gpu, bytes, &buffer, gpu_error, sizeof gpu_error))
+    return 0;
+  if (quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error) ||
+      reserve((void **)&uploads, &upload_capacity, upload_count + 1, sizeof *uploads)) {
+    quantc_cuda_free(gpu, buffer);
+    return 0;
+  }
+  uploads[upload_count].host = host;
+  uploads[upload_count++].device = buffer;
+  return buffer;
+}
+
+static int ensure_device_buffer(quantc_cuda_buffer *buffer, size_t *capacity, size_t bytes) {
+  if (bytes <= *capacity)
+    return 0;
+  quantc_cuda_free(gpu, *buffer);
+  *buffer = 0;
+  *capacity = 0;
+  if (quantc_cuda_alloc(gpu, bytes, buffer, gpu_error, sizeof gpu_error))
+    return -1;
+  *capacity = bytes;
+  return 0;
+}
+
+/* f32 -> f16 bits, round to nearest even, saturating at +-65504 (an f16
+ * infinity would poison every sum it meets). */
+static uint16_t half_of(float value) {
+  if (value != value)
+    return 0x7e00;
+  if (value > 65504.0f)
+    value = 65504.0f;
+  if (value < -65504.0f)
+    value = -65504.0f;
+  uint32_t bits;
+  memcpy(&bits, &value, 4);
+  uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
+  float magnitude = fabsf(value);
+  if (magnitude < 6.103515625e-05f) { /* subnormal: a multiple of 2^-24 */
+    float units = nearbyintf(magnitude * 16777216.0f);
+    return (uint16_t)(sign | (uint16_t)units);
+  }
+  uint32_t abs_bits = bits & 0x7fffffffu;
+  uint32_t mantissa = abs_bits & 0x1fffu; /* the 13 bits dropped */
+  uint32_t rounded = abs_bits >> 13;
+  if (mantissa > 0x1000u || (mantissa == 0x1000u && (rounded & 1u)))
+    ++rounded;
+  return (uint16_t)(sign | (uint16_t)(rounded - ((127 - 15) << 10)));
+}
+
+static void fail_launch(const char *kernel) {
+  char message[sizeof gpu_error + 160];
+  snprintf(message, sizeof message, "GPU layer %s: %s", kernel, gpu_error);
+  quantc_fail_call(message);
+}
+
+void quantc_gpu_begin_call(void) { quantc_clear_call_error(); }
+
+/* y[m, n] = x[m, k] * W^T through the weight-only kernel `kernel` (its
+ * arguments: x as halves, the preshuffled words, the f16 scales, [the f16
+ * offsets,] y). x has x_columns <= k columns; its rows are padded with
+ * zeros to k. offsets_bytes 0: symmetric, no offsets argument. */
+void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
+                                 const uint16_t *offsets, const float *x, float *y, int64_t m,
+                                 int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes, int64_t scales_bytes,
+                                 int64_t offsets_bytes, int64_t grid_x, int64_t grid_y,
+                                 int64_t grid_z, int64_t block) {
+  if (quantc_last_error())
+    return;
+  pthread_mutex_lock(&gpu_lock);
+  double start = now_seconds();
+  if (gpu_state == 0)
+    gpu_state = open_device() ? -1 : 1;
+  if (gpu_state < 0) {
+    quantc_fail_call(gpu_error);
+    pthread_mutex_unlock(&gpu_lock);
+    return;
+  }
+  void *function = kernel_named(kernel);
+  quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
+  quantc_cuda_buffer scales_device = words_device ? device_copy(scales, (size_t)scales_bytes) : 0;
+  quantc_cuda_buffer offsets_device =
+      scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
+  size_t x_count = (size_t)(m * k), y_bytes = (size_t)(m * n) * sizeof(float);
+  int ok = scales_device && (!offsets_bytes || offsets_device) &&
+           !reserve((void **)&x_host, &x_host_capacity, x_count, sizeof *x_host) &&
+           !ensure_device_buffer(&x_device, &x_device_capacity, x_count * 2) &&
+           !ensure_device_buffer(&y_device, &y_device_capacity, y_bytes);
+  if (ok) {
+    for (int64_t row = 0; row < m; ++row) {
+      uint16_t *to = x_host + row * k;
+      const float *from = x + row * x_columns;
+      for (int64_t column = 0; column < x_columns; ++column)
+        to[column] = half_of(from[column]);
+      memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
+    }
+    void *args[5];
+    int count = 0;
+    args[count++] = &x_device;
+    args[count++] = &words_device;
+    args[count++] = &scales_device;
+    if (offsets_bytes)
+      args[count++] = &offsets_device;
+    args[count++] = &y_device;
+    const unsigned grid[3] = {(unsigned)grid_x, (unsigned)grid_y, (unsigned)grid_z};
+    const unsigned threads[3] = {(unsigned)block, 1, 1};
+    ok = !quantc_cuda_upload(gpu, x_device, x_host, x_count * 2, gpu_error, sizeof gpu_error) &&
+         (grid_z == 1 || !quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) &&
+         !quantc_cuda_launch(gpu, function, grid, threads, args, 1, NULL, gpu_error,
+                             sizeof gpu_error) &&
+         !quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error);
+  }
+  if (!ok)
+    fail_launch(kernel);
+  ++launches;
+  launch_seconds += now_seconds() - start;
+  pthread_mutex_unlock(&gpu_lock);
+}

@@ -1,0 +1,67 @@
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none" --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=isa" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=IMAGE
+
+// A packed weight-only matmul becomes a launch of the weight-only GEMM for
+// its shape (the kernel's name spells it: 4 bits, per channel, symmetric,
+// M 4, N 16, K 32, split-K 2, 4 warps, A not staged), on constants repacked
+// at compile time: quantc's symmetric codes (here all 1 around the zero point
+// 7) are stored shifted to 1 - 7 + 8 = 2 in every nibble, the scale 0.5 as
+// the f16 0x3800. Bias and Relu follow on the host. A matmul whose weights
+// are not constants stays, and the warning names what stays on the host.
+
+// CHECK-LABEL: func.func private @quantc_gpu_begin_call()
+// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, memref<1xf32>, memref<1xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK-LABEL: func.func @main
+// CHECK-NEXT: call @quantc_gpu_begin_call()
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1]] : tensor<4x32xf32> into tensor<128xf32>
+// CHECK: %[[X:.*]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<128xf32> to memref<128xf32>
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w4_t0 : memref<35xi8>
+// CHECK: memref.get_global @quantc_gpu_layer0_words : memref<64xi32>
+// CHECK: memref.get_global @quantc_gpu_layer0_scales : memref<16xi16>
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[Y]] restrict writable : memref<64xf32> to tensor<64xf32>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[T]] {{\[\[}}0, 1]] output_shape [4, 16]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[E]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: qkernel.matmul %arg0, %arg1
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<64xi32> = dense<572662306>
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_scales : memref<16xi16> = dense<14336>
+// CHECK-NOT: quantc_gpu_image
+
+// IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
+// IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
+
+// expected-warning@+1 {{1 packed matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic, 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
+module {
+  func.func @main(%x: tensor<4x32xf32>, %w: tensor<256xi8>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %bias = arith.constant dense<1.0> : tensor<16xf32>
+    %y = qkernel.matmul %x, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "int8", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+    %z = qkernel.matmul %x, %w, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "int8", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    return %y, %z : tensor<4x16xf32>, tensor<4x16xf32>
+  }
+}
+
+// -----
+
+// An asymmetric table of zero points keeps the codes as they are and loads
+// an f16 offset 1024 + zero per scale (1027 = 0x6403, 1029 = 0x6405); K 20
+// pads to 32 with zero weights (the runtime pads x's rows).
+
+// CHECK-LABEL: func.func @asymmetric
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s2_w4_t0
+// CHECK: memref.get_global @quantc_gpu_layer0_offsets : memref<16xi16>
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_offsets : memref<16xi16> = dense<[25603, 25605, 25603, 25605,
+module {
+  func.func @asymmetric(%x: tensor<1x20xf32>) -> tensor<1x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.25> : tensor<1x16xf32>
+    %zeros = arith.constant dense<[[3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5]]> : tensor<1x16xi8>
+    %y = qkernel.matmul %x, %packed, %scales zero_points %zeros {layout = #qkernel.layout<bits = 4, lanes = 16, k = 20, n = 16, group = 0, binary = false, signed_bytes = false>, activations = "float", activation = "none"} : (tensor<1x20xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<1x16xi8>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}

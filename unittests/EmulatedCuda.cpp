@@ -1,0 +1,193 @@
+// An emulated CUDA driver (libcuda's entry points) for testing GPU
+// artifacts on machines without a GPU: QUANTC_CUDA_LIBRARY points the
+// launcher at it. Device memory is host memory; a module load checks the
+// image's format; a launch of a weight-only GEMM kernel checks its grid
+// against the specification its name spells and computes it with the
+// bit-exact C++ model of the kernels (GPUFragments.h). It checks the host
+// side of GPU artifacts (repacking, f16 conversion, uploads, launches,
+// split-K zeroing, epilogues), not the PTX, which only a GPU can run.
+#include "quantc/Codegen/GPUFragments.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace quantc::codegen::gpu;
+
+namespace {
+
+constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500;
+
+struct Module {
+  const unsigned char *image;
+  size_t size; // bytes searched for kernel names
+};
+
+struct Kernel {
+  unsigned bits;
+  long group, m, n, k, splitK, warps;
+  int asymmetric, stageA;
+};
+
+/// The image's format: fatbin (0xBA55ED50), cubin (ELF) or PTX text; and
+/// how far to search it for names (a fatbin's header gives its size).
+bool imageSize(const unsigned char *image, size_t &size) {
+  uint32_t magic;
+  std::memcpy(&magic, image, 4);
+  if (magic == 0xBA55ED50u) {
+    uint16_t header;
+    uint64_t payload;
+    std::memcpy(&header, image + 6, 2);
+    std::memcpy(&payload, image + 8, 8);
+    size = header + payload;
+    return true;
+  }
+  if (std::memcmp(image, "\x7f" "ELF", 4) == 0) {
+    uint64_t sectionHeaders;
+    uint16_t entrySize, entries;
+    std::memcpy(&sectionHeaders, image + 40, 8);
+    std::memcpy(&entrySize, image + 58, 2);
+    std::memcpy(&entries, image + 60, 2);
+    size = sectionHeaders + uint64_t(entrySize) * entries;
+    return true;
+  }
+  const char *text = reinterpret_cast<const char *>(image);
+  if (std::strncmp(text, "//", 2) == 0 || std::strncmp(text, ".version", 8) == 0) {
+    size = std::strlen(text);
+    return true;
+  }
+  return false;
+}
+
+bool contains(const Module &module, const char *name) {
+  size_t length = std::strlen(name);
+  for (size_t at = 0; at + length <= module.size; ++at)
+    if (std::memcmp(module.image + at, name, length) == 0)
+      return true;
+  return false;
+}
+
+uint64_t address(const void *pointer) { return reinterpret_cast<uint64_t>(pointer); }
+template <typename T> T *pointer(void *argument) {
+  return reinterpret_cast<T *>(*static_cast<uint64_t *>(argument));
+}
+
+int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
+  PreshuffledWeights weights;
+  weights.bits = kernel.bits;
+  weights.n = kernel.n;
+  weights.k = kernel.k;
+  int64_t groupsN = weights.nGroups();
+  if (grid[0] != unsigned((groupsN + kernel.warps - 1) / kernel.warps) ||
+      grid[1] != unsigned((kernel.m + kMmaM - 1) / kMmaM) || grid[2] != unsigned(kernel.splitK) ||
+      threads != unsigned(kWarpSize * kernel.warps)) {
+    std::fprintf(stderr, "emulated CUDA: launch grid (%u, %u, %u) x %u does not fit the kernel\n",
+                 grid[0], grid[1], grid[2], threads);
+    return kInvalidValue;
+  }
+  int argument = 0;
+  const uint16_t *x = pointer<uint16_t>(args[argument++]);
+  const uint32_t *words = pointer<uint32_t>(args[argument++]);
+  const uint16_t *scales = pointer<uint16_t>(args[argument++]);
+  const uint16_t *offsets = kernel.asymmetric ? pointer<uint16_t>(args[argument++]) : nullptr;
+  float *y = pointer<float>(args[argument++]);
+
+  int64_t scaleGroups = kernel.group ? (kernel.k + kernel.group - 1) / kernel.group : 1;
+  weights.words.assign(words, words + groupsN * weights.kTiles() * kWarpSize);
+  std::vector<uint16_t> scaleBits(scales, scales + kernel.n * scaleGroups);
+  std::vector<int8_t> zeros;
+  if (offsets) // offsets are 1024 + 2^(bits-1) + zero
+    for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
+      zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
+  std::vector<uint16_t> xBits(x, x + kernel.m * kernel.k);
+  std::vector<float> product = tiledGemm(xBits, kernel.m, weights, scaleBits, zeros, kernel.group);
+  for (size_t i = 0; i < product.size(); ++i) // split-K blocks add into y
+    y[i] = kernel.splitK > 1 ? y[i] + product[i] : product[i];
+  return kSuccess;
+}
+
+} // namespace
+
+extern "C" {
+
+int cuGetErrorString(int result, const char **message) {
+  *message = result == kInvalidImage ? "invalid image (emulated)"
+             : result == kNotFound   ? "named symbol not found (emulated)"
+                                     : "invalid value (emulated)";
+  return kSuccess;
+}
+int cuInit(unsigned) { return kSuccess; }
+int cuDeviceGetCount(int *count) { return *count = 1, kSuccess; }
+int cuDeviceGet(int *device, int) { return *device = 0, kSuccess; }
+int cuDeviceGetName(char *name, int size, int) {
+  std::snprintf(name, size_t(size), "quantc emulated GPU");
+  return kSuccess;
+}
+int cuDevicePrimaryCtxRetain(void **context, int) {
+  static int primary;
+  return *context = &primary, kSuccess;
+}
+int cuDevicePrimaryCtxRelease_v2(int) { return kSuccess; }
+int cuCtxSetCurrent(void *) { return kSuccess; }
+int cuCtxSynchronize() { return kSuccess; }
+
+int cuModuleLoadData(void **module, const void *image) {
+  auto *bytes = static_cast<const unsigned char *>(image);
+  size_t size = 0;
+  if (!imageSize(bytes, size))
+    return kInvalidImage;
+  *module = new Module{bytes, size};
+  return kSuccess;
+}
+
+int cuModuleGetFunction(void **function, void *module, const char *name) {
+  Kernel kernel{};
+  if (std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
+                  &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
+                  &kernel.splitK, &kernel.warps, &kernel.stageA) != 9 ||
+      !contains(*static_cast<Module *>(module), name))
+    return kNotFound;
+  *function = new Kernel(kernel);
+  return kSuccess;
+}
+
+int cuMemAlloc_v2(uint64_t *buffer, size_t bytes) {
+  void *memory = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+  if (!memory)
+    return 2; // out of memory
+  return *buffer = address(memory), kSuccess;
+}
+int cuMemFree_v2(uint64_t buffer) { return std::free(reinterpret_cast<void *>(buffer)), kSuccess; }
+int cuMemcpyHtoD_v2(uint64_t to, const void *from, size_t bytes) {
+  return std::memcpy(reinterpret_cast<void *>(to), from, bytes), kSuccess;
+}
+int cuMemcpyDtoH_v2(void *to, uint64_t from, size_t bytes) {
+  return std::memcpy(to, reinterpret_cast<const void *>(from), bytes), kSuccess;
+}
+int cuMemsetD8_v2(uint64_t buffer, unsigned char value, size_t bytes) {
+  return std::memset(reinterpret_cast<void *>(buffer), value, bytes), kSuccess;
+}
+
+int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX,
+                   unsigned blockY, unsigned blockZ, unsigned, void *, void **args, void **) {
+  if (blockY != 1 || blockZ != 1)
+    return kInvalidValue;
+  const unsigned grid[3] = {gridX, gridY, gridZ};
+  return launchWeightOnly(*static_cast<Kernel *>(function), grid, blockX, args);
+}
+
+int cuEventCreate(void **event, unsigned) {
+  static int events;
+  return *event = &events, kSuccess;
+}
+int cuEventRecord(void *, void *) { return kSuccess; }
+int cuEventSynchronize(void *) { return kSuccess; }
+int cuEventElapsedTime_v2(float *milliseconds, void *, void *) {
+  return *milliseconds = 0.0f, kSuccess;
+}
+int cuEventDestroy_v2(void *) { return kSuccess; }
+
+} // extern "C"
