@@ -53,7 +53,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         runner = os.path.join(work, "run_artifact")
         subprocess.run(["cc", "-O2", "-std=c99", "-I", os.path.join(ROOT, "include"),
-                        os.path.join(ROOT, "bench", "run_artifact.c"), "-ldl", "-o", runner],
+                        os.path.join(ROOT, "bench", "run_artifact.c"), "-ldl", "-lm", "-o", runner],
                        check=True)
         _, ort_idle = peak_kb(["node", "-e", "require(%s)" % json.dumps(ort)])
         for name in args.models.split(","):

@@ -1,12 +1,16 @@
 /* A lean runner for the memory benchmark: loads lib<name>.so with dlopen
  * (nothing else: no LLVM, no quantc), runs <name>_model on one .npy input
  * through the artifact's own runtime, and prints its timing and resident
- * memory as JSON: idle_kb (after loading), peak_kb (getrusage).
- * Usage: run_artifact LIB.so NAME X.npy THREADS REPEAT */
+ * memory as JSON: idle_kb (after loading), peak_kb (getrusage). With a
+ * reference .npy it also compares the first output with it: max_abs_diff,
+ * and argmax_agree (the share of rows, along the last axis, whose largest
+ * element is at the same place: a recognizer's characters).
+ * Usage: run_artifact LIB.so NAME X.npy THREADS REPEAT [REFERENCE.npy] */
 #define _GNU_SOURCE
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +40,42 @@ static int by_value(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Prints the comparison fields of two f32 tensors of one shape. */
+static int compare(const quantc_tensor *output, const quantc_tensor *reference) {
+  if (output->dtype != QUANTC_FLOAT32 || reference->dtype != QUANTC_FLOAT32 ||
+      output->rank != reference->rank || output->rank < 1) {
+    fprintf(stderr, "run_artifact: the reference is not an f32 tensor of the output's rank\n");
+    return 1;
+  }
+  int64_t count = 1;
+  for (int32_t d = 0; d < output->rank; ++d) {
+    if (output->shape[d] != reference->shape[d]) {
+      fprintf(stderr, "run_artifact: the reference's shape differs from the output's\n");
+      return 1;
+    }
+    count *= output->shape[d];
+  }
+  const float *a = output->data, *b = reference->data;
+  int64_t row = output->shape[output->rank - 1], rows = row ? count / row : 0, agree = 0;
+  double worst = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t best_a = 0, best_b = 0;
+    for (int64_t i = 0; i < row; ++i) {
+      double d = fabs((double)a[r * row + i] - (double)b[r * row + i]);
+      worst = d > worst ? d : worst;
+      best_a = a[r * row + i] > a[r * row + best_a] ? i : best_a;
+      best_b = b[r * row + i] > b[r * row + best_b] ? i : best_b;
+    }
+    agree += best_a == best_b;
+  }
+  printf(", \"max_abs_diff\": %.3g, \"argmax_agree\": %.4f", worst,
+         rows ? (double)agree / (double)rows : 1.0);
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: run_artifact LIB.so NAME X.npy THREADS REPEAT\n");
+  if (argc != 6 && argc != 7) {
+    fprintf(stderr, "usage: run_artifact LIB.so NAME X.npy THREADS REPEAT [REFERENCE.npy]\n");
     return 2;
   }
   void *library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -86,7 +123,17 @@ int main(int argc, char **argv) {
   qsort(times + 1, repeat, sizeof *times, by_value);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  printf("{\"median_ms\": %.3f, \"idle_kb\": %ld, \"peak_kb\": %ld}\n",
+  printf("{\"median_ms\": %.3f, \"idle_kb\": %ld, \"peak_kb\": %ld",
          repeat ? times[1 + repeat / 2] : times[0], idle, usage.ru_maxrss);
+  if (argc == 7) {
+    quantc_tensor reference;
+    if (read_npy(argv[6], &reference, error, sizeof error)) {
+      fprintf(stderr, "run_artifact: %s\n", error);
+      return 1;
+    }
+    if (compare(&outputs[0], &reference))
+      return 1;
+  }
+  printf("}\n");
   return 0;
 }

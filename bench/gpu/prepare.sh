@@ -61,4 +61,24 @@ for m in 1 16 64 256; do
     --chip "$chip" -o "$out/w8a8_m${m}.ptx"
   echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
 done
+
+# PP-OCRv4 rec end to end, W4 groups of 32: the GPU artifact (its packed
+# matmuls on the GPU, the rest on the host CPU; x86-64-v3 so that it runs on
+# whatever CPU the GPU machine has) against the same model on the host CPU
+# with float activations, whose output here is the reference. libomp and a
+# dlopen runner travel with them: the GPU machine has neither.
+models=$root/.cache/models
+if [ -f "$models/ch_PP-OCRv4_rec_infer.onnx" ]; then
+  quantc=$root/build/bin/quantc
+  rec=(compile "$models/ch_PP-OCRv4_rec_infer.onnx" --input-shape x=1,3,48,320 --bits 4
+       --group-size 32 --quiet)
+  "$quantc" "${rec[@]}" --target "$chip:x86-64-v3" -o "$out/rec-gpu"
+  "$quantc" "${rec[@]}" --kernel-activations float --target x86-64-v3 -o "$out/rec-host"
+  /usr/bin/python3 -c "import numpy as np; np.save('$out/rec-x.npy', np.random.default_rng(0).random((1, 3, 48, 320), dtype=np.float32))"
+  "$quantc" run "$out/rec-host" --input x="$out/rec-x.npy" -o "$out/rec-reference.npy"
+  "$clang" -O2 -std=c99 -I"$root/include" "$root/bench/run_artifact.c" -ldl -lm -o "$out/run_artifact"
+  cp -L "$(dirname "$(readlink -f /usr/lib/llvm-22/lib/libomp.so.5)")/libomp.so.5" "$out/"
+else
+  echo "prepare.sh: no PP-OCRv4 rec in $models (scripts/fetch-models.sh): rec end to end skipped" >&2
+fi
 echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out ($(du -sh "$out" | cut -f1))"

@@ -66,13 +66,19 @@ static std::string newestPtxasChip(llvm::StringRef ptxas) {
   return best;
 }
 
-/// sm_80, sm_90, ... or cuda: the host CPU's spec with the GPU's chip, and
-/// the image format the installed CUDA tools can write.
-static llvm::Expected<TargetSpec> resolveGPUTarget(llvm::StringRef name) {
-  auto spec = resolveTarget("host");
+/// sm_80, sm_90, ... or cuda, optionally with the host CPU's target after
+/// a colon (sm_90:x86-64-v3 for an artifact built on another machine than
+/// the GPU's): that CPU's spec with the GPU's chip, and the image format
+/// the installed CUDA tools can write.
+static llvm::Expected<TargetSpec> resolveGPUTarget(llvm::StringRef fullName) {
+  auto [name, cpu] = fullName.split(':');
+  if (cpu == "cuda" || !codegen::gpu::ptxFeatureFor(cpu).empty())
+    return llvm::createStringError("--target " + fullName.str() + ": the part after ':' is the "
+                                   "host CPU's target (host, x86-64-v3, ...)");
+  auto spec = resolveTarget(cpu.empty() ? "host" : cpu);
   if (!spec)
     return spec.takeError();
-  spec->name = name.str();
+  spec->name = fullName.str();
   std::string ptxas = findCudaTool("ptxas");
   spec->gpuFormat = ptxas.empty() ? "isa" : findCudaTool("fatbinary").empty() ? "bin" : "fatbin";
   spec->gpuChip = name.str();
@@ -89,7 +95,8 @@ static llvm::Expected<TargetSpec> resolveGPUTarget(llvm::StringRef name) {
 }
 
 llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
-  if (name == "cuda" || !codegen::gpu::ptxFeatureFor(name).empty())
+  llvm::StringRef chip = name.split(':').first;
+  if (chip == "cuda" || !codegen::gpu::ptxFeatureFor(chip).empty())
     return resolveGPUTarget(name);
   TargetSpec spec;
   spec.name = name.str();
@@ -143,7 +150,8 @@ llvm::Expected<TargetSpec> resolveTarget(llvm::StringRef name) {
   return llvm::createStringError(
       "unknown target '" + name.str() +
       "' (known: host, x86-64, x86-64-v2, x86-64-v3 (AVX2), x86-64-v4 (AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64; "
-      "NVIDIA GPUs: sm_80, sm_86, sm_89, sm_90, sm_100, sm_120, ..., or cuda for the newest that ptxas supports)");
+      "NVIDIA GPUs: sm_80, sm_86, sm_89, sm_90, sm_100, sm_120, ..., or cuda for the newest that ptxas supports, "
+      "optionally with the host CPU's target after a colon: sm_90:x86-64-v3)");
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &target) {
