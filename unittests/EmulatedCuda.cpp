@@ -3,7 +3,8 @@
 // launcher at it. Device memory is host memory; a module load checks the
 // image's format; a launch of a weight-only GEMM kernel checks its grid
 // against the specification its name spells and computes it with the
-// bit-exact C++ model of the kernels (GPUFragments.h). It checks the host
+// bit-exact C++ model of the kernels (GPUFragments.h); an fp16 GEMM's is a
+// plain f16 x f16 product in f32. It checks the host
 // side of GPU artifacts (repacking, f16 conversion, uploads, launches,
 // split-K zeroing, epilogues), not the PTX, which only a GPU can run.
 #include "quantc/Codegen/GPUFragments.h"
@@ -27,6 +28,7 @@ struct Module {
 };
 
 struct Kernel {
+  bool half; // the fp16 GEMM (qc_f16_...), else the weight-only one (qc_wo_...)
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
@@ -109,6 +111,28 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   return kSuccess;
 }
 
+/// The fp16 GEMM: y[m, n] = x[m, k] * W[n, k]^T, halves widened to f32.
+int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
+  if (grid[0] != unsigned((kernel.n + kMmaN - 1) / kMmaN) ||
+      grid[1] != unsigned((kernel.m + kMmaM - 1) / kMmaM) || grid[2] != unsigned(kernel.splitK) ||
+      threads != unsigned(kWarpSize)) {
+    std::fprintf(stderr, "emulated CUDA: launch grid (%u, %u, %u) x %u does not fit the kernel\n",
+                 grid[0], grid[1], grid[2], threads);
+    return kInvalidValue;
+  }
+  const uint16_t *x = pointer<uint16_t>(args[0]), *w = pointer<uint16_t>(args[1]);
+  float *y = pointer<float>(args[2]);
+  for (long row = 0; row < kernel.m; ++row)
+    for (long column = 0; column < kernel.n; ++column) {
+      float sum = 0.0f;
+      for (long k = 0; k < kernel.k; ++k)
+        sum += floatFromHalf(x[row * kernel.k + k]) * floatFromHalf(w[column * kernel.k + k]);
+      float &out = y[row * kernel.n + column];
+      out = kernel.splitK > 1 ? out + sum : sum;
+    }
+  return kSuccess;
+}
+
 } // namespace
 
 extern "C" {
@@ -145,9 +169,12 @@ int cuModuleLoadData(void **module, const void *image) {
 
 int cuModuleGetFunction(void **function, void *module, const char *name) {
   Kernel kernel{};
-  if (std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
-                  &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
-                  &kernel.splitK, &kernel.warps, &kernel.stageA) != 9 ||
+  kernel.half = std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
+                            &kernel.splitK) == 4;
+  if ((!kernel.half &&
+       std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
+                   &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
+                   &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
       !contains(*static_cast<Module *>(module), name))
     return kNotFound;
   *function = new Kernel(kernel);
@@ -176,7 +203,9 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
   if (blockY != 1 || blockZ != 1)
     return kInvalidValue;
   const unsigned grid[3] = {gridX, gridY, gridZ};
-  return launchWeightOnly(*static_cast<Kernel *>(function), grid, blockX, args);
+  const Kernel &kernel = *static_cast<Kernel *>(function);
+  return kernel.half ? launchHalf(kernel, grid, blockX, args)
+                     : launchWeightOnly(kernel, grid, blockX, args);
 }
 
 int cuEventCreate(void **event, unsigned) {

@@ -39,9 +39,11 @@ static uploaded_buffer *uploads;
 static size_t upload_count, upload_capacity;
 static loaded_kernel *kernels;
 static size_t kernel_count, kernel_capacity;
-/* Staging: x as halves on both sides, y on the device. */
+/* Staging: x as halves on both sides, y on the device (and on the host
+ * when it is transposed on the way back). */
 static uint16_t *x_host;
-static size_t x_host_capacity;
+static size_t x_host_capacity, y_host_capacity;
+static float *y_host;
 static quantc_cuda_buffer x_device, y_device;
 static size_t x_device_capacity, y_device_capacity;
 /* QUANTC_GPU_PROFILE */
@@ -173,44 +175,101 @@ static void fail_launch(const char *kernel) {
 
 void quantc_gpu_begin_call(void) { quantc_clear_call_error(); }
 
+/* Opens the device at the first call; 0, or -1 after reporting why. Call
+ * with gpu_lock held. */
+static int ready(void) {
+  if (gpu_state == 0)
+    gpu_state = open_device() ? -1 : 1;
+  if (gpu_state > 0)
+    return 0;
+  quantc_fail_call(gpu_error);
+  return -1;
+}
+
+/* x as halves in x_host, [m, k] with zero-padded rows: from x[m, x_columns],
+ * or with `transposed` from x[x_columns, m]. */
+static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns, int transposed) {
+  size_t count = (size_t)(m * k);
+  if (reserve((void **)&x_host, &x_host_capacity, count, sizeof *x_host) ||
+      ensure_device_buffer(&x_device, &x_device_capacity, count * 2))
+    return -1;
+  for (int64_t row = 0; row < m; ++row) {
+    uint16_t *to = x_host + row * k;
+    for (int64_t column = 0; column < x_columns; ++column)
+      to[column] = half_of(transposed ? x[column * m + row] : x[row * x_columns + column]);
+    memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
+  }
+  return quantc_cuda_upload(gpu, x_device, x_host, count * 2, gpu_error, sizeof gpu_error);
+}
+
+/* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] at
+ * y_device (zeroed first under split-K), and downloads y: as it is, or with
+ * `transposed` as [n, m]. */
+static int launch_and_fetch(void *function, void **args, int count, float *y, int64_t m,
+                            int64_t n, int transposed, const int64_t grid[3], int64_t threads) {
+  size_t y_bytes = (size_t)(m * n) * sizeof(float);
+  if (ensure_device_buffer(&y_device, &y_device_capacity, y_bytes) ||
+      (transposed && reserve((void **)&y_host, &y_host_capacity, (size_t)(m * n), sizeof *y_host)))
+    return -1;
+  args[count++] = &y_device;
+  const unsigned blocks[3] = {(unsigned)grid[0], (unsigned)grid[1], (unsigned)grid[2]};
+  const unsigned block[3] = {(unsigned)threads, 1, 1};
+  if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
+      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error) ||
+      quantc_cuda_download(gpu, transposed ? (void *)y_host : (void *)y, y_device, y_bytes,
+                           gpu_error, sizeof gpu_error))
+    return -1;
+  if (transposed)
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t column = 0; column < n; ++column)
+        y[column * m + row] = y_host[row * n + column];
+  return 0;
+}
+
+/* A launch's start: -1 when it has nothing to do (an earlier failure of
+ * this call, or a device that does not open: reported), else 0 with
+ * gpu_lock held and the clock started. */
+static int begin(double *start) {
+  if (quantc_last_error())
+    return -1;
+  pthread_mutex_lock(&gpu_lock);
+  *start = now_seconds();
+  if (ready()) {
+    pthread_mutex_unlock(&gpu_lock);
+    return -1;
+  }
+  return 0;
+}
+
+/* A launch's end: reports a failure, counts it, releases gpu_lock. */
+static void finish(const char *kernel, int failed, double start) {
+  if (failed)
+    fail_launch(kernel);
+  ++launches;
+  launch_seconds += now_seconds() - start;
+  pthread_mutex_unlock(&gpu_lock);
+}
+
 /* y[m, n] = x[m, k] * W^T through the weight-only kernel `kernel` (its
  * arguments: x as halves, the preshuffled words, the f16 scales, [the f16
  * offsets,] y). x has x_columns <= k columns; its rows are padded with
  * zeros to k. offsets_bytes 0: symmetric, no offsets argument. */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
                                  const uint16_t *offsets, const float *x, float *y, int64_t m,
-                                 int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes, int64_t scales_bytes,
-                                 int64_t offsets_bytes, int64_t grid_x, int64_t grid_y,
-                                 int64_t grid_z, int64_t block) {
-  if (quantc_last_error())
+                                 int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes,
+                                 int64_t scales_bytes, int64_t offsets_bytes, int64_t grid_x,
+                                 int64_t grid_y, int64_t grid_z, int64_t threads) {
+  double start;
+  if (begin(&start))
     return;
-  pthread_mutex_lock(&gpu_lock);
-  double start = now_seconds();
-  if (gpu_state == 0)
-    gpu_state = open_device() ? -1 : 1;
-  if (gpu_state < 0) {
-    quantc_fail_call(gpu_error);
-    pthread_mutex_unlock(&gpu_lock);
-    return;
-  }
   void *function = kernel_named(kernel);
   quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
   quantc_cuda_buffer scales_device = words_device ? device_copy(scales, (size_t)scales_bytes) : 0;
   quantc_cuda_buffer offsets_device =
       scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
-  size_t x_count = (size_t)(m * k), y_bytes = (size_t)(m * n) * sizeof(float);
-  int ok = scales_device && (!offsets_bytes || offsets_device) &&
-           !reserve((void **)&x_host, &x_host_capacity, x_count, sizeof *x_host) &&
-           !ensure_device_buffer(&x_device, &x_device_capacity, x_count * 2) &&
-           !ensure_device_buffer(&y_device, &y_device_capacity, y_bytes);
-  if (ok) {
-    for (int64_t row = 0; row < m; ++row) {
-      uint16_t *to = x_host + row * k;
-      const float *from = x + row * x_columns;
-      for (int64_t column = 0; column < x_columns; ++column)
-        to[column] = half_of(from[column]);
-      memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
-    }
+  int failed = !scales_device || (offsets_bytes && !offsets_device) ||
+               stage_x(x, m, k, x_columns, 0);
+  if (!failed) {
     void *args[5];
     int count = 0;
     args[count++] = &x_device;
@@ -218,18 +277,29 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
     args[count++] = &scales_device;
     if (offsets_bytes)
       args[count++] = &offsets_device;
-    args[count++] = &y_device;
-    const unsigned grid[3] = {(unsigned)grid_x, (unsigned)grid_y, (unsigned)grid_z};
-    const unsigned threads[3] = {(unsigned)block, 1, 1};
-    ok = !quantc_cuda_upload(gpu, x_device, x_host, x_count * 2, gpu_error, sizeof gpu_error) &&
-         (grid_z == 1 || !quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) &&
-         !quantc_cuda_launch(gpu, function, grid, threads, args, 1, NULL, gpu_error,
-                             sizeof gpu_error) &&
-         !quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error);
+    const int64_t grid[3] = {grid_x, grid_y, grid_z};
+    failed = launch_and_fetch(function, args, count, y, m, n, 0, grid, threads);
   }
-  if (!ok)
-    fail_launch(kernel);
-  ++launches;
-  launch_seconds += now_seconds() - start;
-  pthread_mutex_unlock(&gpu_lock);
+  finish(kernel, failed, start);
+}
+
+/* y[m, n] = x[m, k] * W^T through the fp16 GEMM `kernel` (arguments: x and W
+ * as halves, y), W [n, k] in f16. With `transposed`, x comes as [k, m] and
+ * y goes out as [n, m] (a convolution's W x im2col). */
+void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const float *x, float *y,
+                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t transposed,
+                          int64_t weights_bytes, int64_t grid_x, int64_t grid_y, int64_t grid_z,
+                          int64_t threads) {
+  double start;
+  if (begin(&start))
+    return;
+  void *function = kernel_named(kernel);
+  quantc_cuda_buffer weights_device = function ? device_copy(weights, (size_t)weights_bytes) : 0;
+  int failed = !weights_device || stage_x(x, m, k, x_columns, (int)transposed);
+  if (!failed) {
+    void *args[3] = {&x_device, &weights_device};
+    const int64_t grid[3] = {grid_x, grid_y, grid_z};
+    failed = launch_and_fetch(function, args, 2, y, m, n, (int)transposed, grid, threads);
+  }
+  finish(kernel, failed, start);
 }

@@ -96,6 +96,11 @@ struct HalfGemm {
   int64_t splitK = 1;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
+/// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1, split-K for about
+/// 2048 warps, and its launch (one warp per block).
+std::string kernelName(const HalfGemm &gemm);
+void chooseLaunch(HalfGemm &gemm);
+LaunchGeometry launchGeometry(const HalfGemm &gemm);
 mlir::OwningOpRef<mlir::ModuleOp> buildHalfGemm(mlir::MLIRContext &context, const HalfGemm &gemm,
                                                 llvm::StringRef name);
 

@@ -1,5 +1,5 @@
-// How a weight-only GEMM is launched: its kernel's name, split-K and warps
-// for its shape, and the grid that covers it.
+// How the GPU GEMMs are launched: each kernel's name, split-K and warps for
+// its shape, and the grid that covers it.
 #include "quantc/Codegen/GPUKernels.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -34,6 +34,24 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
   launch.grid[1] = (gemm.m + kMmaM - 1) / kMmaM;
   launch.grid[2] = gemm.splitK;
   launch.threads = kWarpSize * gemm.warpsPerBlock;
+  return launch;
+}
+
+std::string kernelName(const HalfGemm &gemm) {
+  return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str();
+}
+
+void chooseLaunch(HalfGemm &gemm) {
+  int64_t pairs = ((gemm.n + kMmaN - 1) / kMmaN) * ((gemm.m + kMmaM - 1) / kMmaM);
+  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, gemm.k / kMmaK);
+}
+
+LaunchGeometry launchGeometry(const HalfGemm &gemm) {
+  LaunchGeometry launch;
+  launch.grid[0] = (gemm.n + kMmaN - 1) / kMmaN;
+  launch.grid[1] = (gemm.m + kMmaM - 1) / kMmaM;
+  launch.grid[2] = gemm.splitK;
+  launch.threads = kWarpSize;
   return launch;
 }
 

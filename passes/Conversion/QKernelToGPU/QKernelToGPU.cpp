@@ -3,13 +3,11 @@
 // the host. The codes are repacked here, at compile time, into the kernel's
 // preshuffled words; the kernels of all layers go into one image that the
 // artifact embeds.
+#include "DeviceLayers.h"
 #include "passes/Conversion/Passes.h"
-#include "passes/Transforms/ConstantUtils.h"
 
 #include "dialects/QKernel/QKernelOps.h"
-#include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/GPUKernels.h"
-#include "quantc/Codegen/Packing.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -17,8 +15,8 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 
-#include <cmath>
 #include <map>
+#include <variant>
 
 namespace quantc {
 #define GEN_PASS_DEF_CONVERTQKERNELTOGPUPASS
@@ -29,126 +27,17 @@ using namespace mlir;
 namespace device = quantc::codegen::gpu;
 namespace codegen = quantc::codegen;
 namespace qkernel = quantc::qkernel;
+using quantc::gpu::DeviceLayer;
+using quantc::gpu::HalfLayer;
+using quantc::gpu::deviceLayer;
+using quantc::gpu::halfLayer;
+using quantc::gpu::startsAtZero;
 
 namespace {
 
 constexpr llvm::StringLiteral kLaunchFunction = "quantc_gpu_weight_only_gemm";
+constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
-
-/// One layer's GEMM with its weights in the kernel's layout.
-struct DeviceLayer {
-  device::WeightOnlyGemm gemm;
-  int64_t inputColumns = 0; // x's K; gemm.k pads it to whole K tiles
-  /// Powers of two the host multiplies y's columns by (empty: all 1): a
-  /// column's scales went up by the inverse so that its smallest is a
-  /// normal f16.
-  std::vector<float> columnScales;
-  std::vector<uint32_t> words;
-  std::vector<uint16_t> scales, offsets; // f16 bits, [n][group]; offsets empty: symmetric
-};
-
-/// The layer `op` becomes, or why it stays on the host.
-template <typename PackedMatmul>
-llvm::Expected<DeviceLayer> deviceLayer(PackedMatmul op) {
-  codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
-  if (layout.binary)
-    return llvm::createStringError("binary weights");
-  auto packed = quantc::qnn::readInt8(op.getPacked());
-  auto scales = quantc::qnn::readFloats(op.getScales());
-  std::optional<std::vector<int8_t>> zeroTable;
-  if (op.getZeroPoints())
-    zeroTable = quantc::qnn::readInt8(op.getZeroPoints());
-  if (!packed || !scales || (op.getZeroPoints() && !zeroTable))
-    return llvm::createStringError("weights that are not constants");
-
-  DeviceLayer layer;
-  device::WeightOnlyGemm &gemm = layer.gemm;
-  gemm.bits = layout.bits <= 2 ? 2 : layout.bits <= 4 ? 4 : 8; // the narrowest that holds the codes
-  gemm.m = cast<RankedTensorType>(op.getInput().getType()).getNumElements() / layout.k;
-  gemm.n = layout.n;
-  // Whole K tiles: the runtime pads x's rows with zeros, the weights here
-  // with code 0, and the A tiles can go through shared memory.
-  layer.inputColumns = layout.k;
-  gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
-  gemm.group = layout.group;
-  device::chooseLaunch(gemm);
-  if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
-    return llvm::createStringError(why);
-
-  // Codes c (unsigned) stand for (c - zero) * scale; the kernel turns a
-  // stored u into (1024 + u) - offset. A layer with one zero point whose
-  // codes fit once shifted stores u = c - zero + 2^(bits-1) with the
-  // symmetric offset 1024 + 2^(bits-1) (no offsets to load: quantc's
-  // symmetric codes are 0..14 around 7 at 4 bits); any other stores u = c
-  // with an offset 1024 + zero per scale.
-  int64_t groups = gemm.scaleGroups(), paddedN = layout.paddedN();
-  int32_t midpoint = 1 << (gemm.bits - 1);
-  std::vector<int8_t> codes = codegen::unpack(layout, *packed); // [k][n]
-  auto code = [&](int64_t k, int64_t n) { return int32_t(uint8_t(codes[size_t(k * gemm.n + n)])); };
-  int32_t shift = midpoint; // u = c - shift + midpoint
-  gemm.asymmetric = true;
-  if (!zeroTable) {
-    int32_t zero = int32_t(op.getZeroPoint().value_or(midpoint)), low = 255, high = 0;
-    for (int64_t k = 0; k < layout.k; ++k)
-      for (int64_t n = 0; n < gemm.n; ++n)
-        low = std::min(low, code(k, n)), high = std::max(high, code(k, n));
-    if (low - zero + midpoint >= 0 && high - zero + midpoint < 2 * midpoint)
-      shift = zero, gemm.asymmetric = false;
-  }
-  std::vector<int8_t> centered(size_t(gemm.n * gemm.k), 0); // padding: u = midpoint, weight 0
-  for (int64_t n = 0; n < gemm.n; ++n)
-    for (int64_t k = 0; k < layout.k; ++k)
-      centered[size_t(n * gemm.k + k)] = int8_t(code(k, n) - shift);
-  layer.words = device::preshuffle(centered.data(), gemm.n, gemm.k, gemm.bits).words;
-
-  // A column whose scales are not all normal f16 values (below 2^-14) goes
-  // up by the largest power of two that keeps its dequantized weights
-  // (codes up to 2^bits from the zero point times the scale) below f16's
-  // largest, 65504: its small scales then keep as many bits as they can,
-  // and what still falls below 2^-14 is negligible beside the column's
-  // largest weights.
-  std::vector<float> factors(size_t(gemm.n), 1.0f);
-  bool scaled = false;
-  const float limit = 65504.0f / float(1 << gemm.bits);
-  for (int64_t n = 0; n < gemm.n; ++n) {
-    float smallest = INFINITY, largest = 0.0f;
-    for (int64_t g = 0; g < groups; ++g) {
-      float scale = std::abs((*scales)[size_t(g * paddedN + n)]);
-      if (!std::isfinite(scale))
-        return llvm::createStringError("a scale that is not finite");
-      if (scale != 0.0f)
-        smallest = std::min(smallest, scale);
-      largest = std::max(largest, scale);
-    }
-    if (largest > limit)
-      return llvm::createStringError("scales beyond f16's range");
-    float &factor = factors[size_t(n)];
-    if (smallest == INFINITY || smallest >= 6.103515625e-05f)
-      continue;
-    // At most 2^32: a column of dead channels (scales near f32's smallest)
-    // stays near zero rather than overflowing the factor.
-    while (largest * factor * 2.0f <= limit && factor < 4294967296.0f)
-      factor *= 2.0f;
-    scaled |= factor != 1.0f;
-  }
-  if (scaled)
-    for (float factor : factors)
-      layer.columnScales.push_back(1.0f / factor);
-
-  std::vector<uint16_t> offsets(size_t(gemm.n * groups));
-  layer.scales.resize(size_t(gemm.n * groups));
-  for (int64_t n = 0; n < gemm.n; ++n)
-    for (int64_t g = 0; g < groups; ++g) {
-      float scale = (*scales)[size_t(g * paddedN + n)] * factors[size_t(n)];
-      int32_t zero = zeroTable ? int32_t(uint8_t((*zeroTable)[size_t(g * paddedN + n)]))
-                               : int32_t(op.getZeroPoint().value_or(midpoint));
-      layer.scales[size_t(n * groups + g)] = device::halfFromFloat(scale);
-      offsets[size_t(n * groups + g)] = device::halfFromFloat(1024.0f + float(zero));
-    }
-  if (gemm.asymmetric)
-    layer.offsets = std::move(offsets);
-  return layer;
-}
 
 class GPURewriter {
 public:
@@ -159,6 +48,8 @@ public:
 
   /// Replaces `op` with a launch; false, with `why`, when it stays on the host.
   template <typename PackedMatmul> bool rewrite(PackedMatmul op, std::string &why);
+  /// The same for a float matmul with constant weights (the fp16 GEMM).
+  bool rewrite(linalg::MatmulOp op, std::string &why);
   /// quantc_gpu_begin_call at the start of every public function.
   void beginCalls();
   /// All the kernels used, built into one gpu.module and compiled.
@@ -178,14 +69,22 @@ private:
   Value pointerTo(Location loc, memref::GlobalOp global);
   Value dynamic(Location loc, Value buffer);
   func::FuncOp declare(llvm::StringRef name, TypeRange inputs);
+  /// The NUL-terminated kernel name the runtime looks the kernel up by.
+  memref::GlobalOp kernelNameGlobal(Location loc, llvm::StringRef name);
 
   ModuleOp module;
   SymbolTable symbols;
   OpBuilder b, globals;
-  std::map<std::string, device::WeightOnlyGemm> kernels; // by name: a deterministic image
+  /// By name: a deterministic image.
+  std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm>> kernels;
   llvm::StringMap<memref::GlobalOp> kernelNames;
   unsigned layers = 0;
 };
+
+/// Every dim of `type` into (or out of) one.
+static SmallVector<ReassociationIndices> oneGroup(RankedTensorType type) {
+  return *getReassociationIndicesForCollapse(type.getShape(), {type.getNumElements()});
+}
 
 template <typename T> static llvm::ArrayRef<char> bytesOf(const std::vector<T> &values) {
   return {reinterpret_cast<const char *>(values.data()), values.size() * sizeof(T)};
@@ -204,6 +103,17 @@ memref::GlobalOp GPURewriter::global(Location loc, llvm::StringRef name, llvm::A
 /// The launch function takes pointers to first elements (sizes come as
 /// numbers): a memref<1xT> view, which the bare-pointer calling convention
 /// passes as that pointer (it has no form for dynamic shapes).
+memref::GlobalOp GPURewriter::kernelNameGlobal(Location loc, llvm::StringRef name) {
+  memref::GlobalOp &named = kernelNames[name];
+  if (!named) {
+    std::vector<char> text(name.begin(), name.end());
+    text.push_back(0);
+    named = global(loc, ("quantc_gpu_name_" + name).str(), text, int64_t(text.size()),
+                   b.getI8Type());
+  }
+  return named;
+}
+
 Value GPURewriter::dynamic(Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   return memref::ReinterpretCastOp::create(b, loc, MemRefType::get({1}, type.getElementType()),
@@ -235,13 +145,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   Location loc = op.getLoc();
   std::string name = device::kernelName(gemm);
   kernels.insert({name, gemm});
-  memref::GlobalOp &nameGlobal = kernelNames[name];
-  if (!nameGlobal) {
-    std::vector<char> text(name.begin(), name.end());
-    text.push_back(0);
-    nameGlobal = global(loc, "quantc_gpu_name_" + name, text, int64_t(text.size()),
-                        b.getI8Type());
-  }
+  memref::GlobalOp nameGlobal = kernelNameGlobal(loc, name);
   std::string stem = "quantc_gpu_layer" + std::to_string(layers++);
   auto words = global(loc, stem + "_words", bytesOf(layer->words), int64_t(layer->words.size()),
                       b.getI32Type());
@@ -256,9 +160,6 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   Type f32 = b.getF32Type(), i64 = b.getI64Type();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
-  auto oneGroup = [](RankedTensorType type) { // every dim into (or out of) one
-    return *getReassociationIndicesForCollapse(type.getShape(), {type.getNumElements()});
-  };
   // x as one dense [m * k] buffer (bufferization copies a strided view).
   Value x = op.getInput();
   if (inputType.getRank() > 1)
@@ -329,6 +230,66 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   return true;
 }
 
+bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
+  auto layer = halfLayer(op);
+  if (!layer) {
+    why = llvm::toString(layer.takeError());
+    return false;
+  }
+  const device::HalfGemm &gemm = layer->gemm;
+  Location loc = op.getLoc();
+  std::string name = device::kernelName(gemm);
+  kernels.insert({name, gemm});
+  memref::GlobalOp nameGlobal = kernelNameGlobal(loc, name);
+  std::string stem = "quantc_gpu_layer" + std::to_string(layers++);
+  auto weights = global(loc, stem + "_weights", bytesOf(layer->weights),
+                        int64_t(layer->weights.size()), b.getI16Type());
+
+  b.setInsertionPoint(op);
+  Type f32 = b.getF32Type();
+  auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+  Value activation = op.getDpsInputs()[layer->transposed ? 1 : 0];
+  auto activationType = cast<RankedTensorType>(activation.getType());
+  Value flat = tensor::CollapseShapeOp::create(b, loc, activation, oneGroup(activationType));
+  Value x = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({activationType.getNumElements()}, f32), flat, /*read_only=*/true);
+  Value y = memref::AllocOp::create(b, loc, MemRefType::get({resultType.getNumElements()}, f32));
+  device::LaunchGeometry launch = device::launchGeometry(gemm);
+  SmallVector<Value> arguments{pointerTo(loc, nameGlobal), pointerTo(loc, weights),
+                               dynamic(loc, x), dynamic(loc, y)};
+  for (int64_t v : {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
+                    int64_t(layer->weights.size() * 2), launch.grid[0], launch.grid[1],
+                    launch.grid[2], launch.threads})
+    arguments.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), v));
+  func::CallOp::create(b, loc, declare(kHalfLaunchFunction, ValueRange(arguments).getTypes()),
+                       arguments);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({resultType.getNumElements()}, f32), y, /*restrict=*/true,
+      /*writable=*/true);
+  result = tensor::ExpandShapeOp::create(b, loc, resultType, result, oneGroup(resultType));
+  if (!startsAtZero(op)) { // y + the output's initial value, on the host
+    AffineMap identity = b.getMultiDimIdentityMap(2);
+    Value init = op.getDpsInits()[0];
+    result = linalg::GenericOp::create(
+                 b, loc, resultType, ValueRange{result, init},
+                 ValueRange{tensor::EmptyOp::create(b, loc, resultType.getShape(), f32)},
+                 SmallVector<AffineMap>(3, identity),
+                 SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                 [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(
+                       nested, nestedLoc,
+                       ValueRange{arith::AddFOp::create(nested, nestedLoc, args[0], args[1])});
+                 })
+                 .getResult(0);
+  }
+  op->getResult(0).replaceAllUsesWith(result);
+  Operation *init = op.getDpsInits()[0].getDefiningOp();
+  op.erase();
+  if (init && isa<linalg::FillOp>(init) && init->use_empty()) // not host work any more
+    init->erase();
+  return true;
+}
+
 void GPURewriter::beginCalls() {
   func::FuncOp begin = declare(kBeginFunction, {});
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -344,8 +305,11 @@ llvm::Expected<std::string> GPURewriter::compileKernels(llvm::StringRef chip,
   MLIRContext context;
   OwningOpRef<ModuleOp> combined;
   mlir::gpu::GPUModuleOp target;
-  for (auto &[name, gemm] : kernels) {
-    OwningOpRef<ModuleOp> one = device::buildWeightOnlyGemm(context, gemm, name);
+  for (auto &[name, spec] : kernels) {
+    OwningOpRef<ModuleOp> one =
+        std::holds_alternative<device::HalfGemm>(spec)
+            ? device::buildHalfGemm(context, std::get<device::HalfGemm>(spec), name)
+            : device::buildWeightOnlyGemm(context, std::get<device::WeightOnlyGemm>(spec), name);
     if (!combined) {
       combined = std::move(one);
       target = *combined->getOps<mlir::gpu::GPUModuleOp>().begin();
@@ -401,12 +365,18 @@ struct ConvertQKernelToGPUPass
     GPURewriter rewriter(module);
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
+    std::map<std::string, int> floatStayed;
     module.walk([&](Operation *op) {
-      if (isa<qkernel::MatmulOp, qkernel::LutMatmulOp>(op))
+      if (isa<qkernel::MatmulOp, qkernel::LutMatmulOp, linalg::MatmulOp>(op))
         matmuls.push_back(op);
     });
     for (Operation *op : matmuls) {
       std::string why;
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
+        if (!rewriter.rewrite(matmul, why))
+          ++floatStayed[why];
+        continue;
+      }
       bool moved = isa<qkernel::MatmulOp>(op) ? rewriter.rewrite(cast<qkernel::MatmulOp>(op), why)
                                               : rewriter.rewrite(cast<qkernel::LutMatmulOp>(op), why);
       if (!moved)
@@ -418,12 +388,15 @@ struct ConvertQKernelToGPUPass
         return std::to_string(count) + " packed matmul" + (count == 1 ? "" : "s");
       };
       InFlightDiagnostic warning = module.emitWarning()
-                                   << matmuls(rewriter.layerCount()) << " on the " << chip
+                                   << rewriter.layerCount() << " matmul"
+                                   << (rewriter.layerCount() == 1 ? "" : "s") << " on the " << chip
                                    << " GPU (" << rewriter.kernelCount() << " kernel"
                                    << (rewriter.kernelCount() == 1 ? "" : "s")
                                    << "); on the host (no GPU kernel yet): " << host;
       for (auto &[why, count] : stayed)
         warning << "; " << matmuls(size_t(count)) << " with " << why;
+      for (auto &[why, count] : floatStayed)
+        warning << "; " << count << " float matmul" << (count == 1 ? "" : "s") << " with " << why;
     }
     if (rewriter.empty())
       return;

@@ -34,7 +34,7 @@
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
 
-// expected-warning@+1 {{1 packed matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic, 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
+// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic, 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
 module {
   func.func @main(%x: tensor<4x32xf32>, %w: tensor<256xi8>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
     %packed = arith.constant dense<17> : tensor<256xi8>
@@ -63,5 +63,41 @@ module {
     %zeros = arith.constant dense<[[3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5, 3, 5]]> : tensor<1x16xi8>
     %y = qkernel.matmul %x, %packed, %scales zero_points %zeros {layout = #qkernel.layout<bits = 4, lanes = 16, k = 20, n = 16, group = 0, binary = false, signed_bytes = false>, activations = "float", activation = "none"} : (tensor<1x20xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<1x16xi8>) -> tensor<1x16xf32>
     return %y : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+// Float matmuls with constant weights take the fp16 GEMM, the weights in f16
+// [N, K] (K padded to 16): on the right (a Gemm: x [2, 8] x W [8, 4]), as
+// they are transposed; on the left (a convolution: W [4, 8] x im2col [8, 6],
+// seen through its collapse_shape), as they are, with the activation and the
+// result transposed by the runtime (`transposed` 1). A bias in the output's
+// initial value is added on the host.
+
+// CHECK-LABEL: func.func @float_matmuls
+// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m2_n4_k16_s1
+// CHECK: memref.get_global @quantc_gpu_layer0_weights : memref<64xi16>
+// CHECK: %[[NOT:.*]] = arith.constant 0 : i64
+// CHECK: call @quantc_gpu_half_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m6_n4_k16_s1
+// CHECK: %[[T:.*]] = arith.constant 1 : i64
+// CHECK: call @quantc_gpu_half_gemm(
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_weights : memref<64xi16> = dense<[15360, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15360,
+// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 linalg.generic}}
+module {
+  func.func @float_matmuls(%x: tensor<2x8xf32>, %cols: tensor<8x6xf32>) -> (tensor<2x4xf32>, tensor<4x6xf32>) {
+    %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]> : tensor<8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<2x4xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %kernel = arith.constant dense<0.5> : tensor<4x2x2x2xf32>
+    %flat = tensor.collapse_shape %kernel [[0], [1, 2, 3]] : tensor<4x2x2x2xf32> into tensor<4x8xf32>
+    %bias = arith.constant dense<1.0> : tensor<4x6xf32>
+    %conv = linalg.matmul ins(%flat, %cols : tensor<4x8xf32>, tensor<8x6xf32>) outs(%bias : tensor<4x6xf32>) -> tensor<4x6xf32>
+    return %y, %conv : tensor<2x4xf32>, tensor<4x6xf32>
   }
 }

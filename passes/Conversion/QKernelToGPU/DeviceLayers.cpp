@@ -1,0 +1,191 @@
+// Preparing layers for the GPU kernels at compile time (DeviceLayers.h).
+#include "DeviceLayers.h"
+
+#include "passes/Transforms/ConstantUtils.h"
+#include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/Packing.h"
+
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace quantc::gpu {
+
+namespace device = codegen::gpu;
+
+namespace {
+
+/// The layer `op` becomes, or why it stays on the host.
+template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op) {
+  codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
+  if (layout.binary)
+    return llvm::createStringError("binary weights");
+  auto packed = qnn::readInt8(op.getPacked());
+  auto scales = qnn::readFloats(op.getScales());
+  std::optional<std::vector<int8_t>> zeroTable;
+  if (op.getZeroPoints())
+    zeroTable = qnn::readInt8(op.getZeroPoints());
+  if (!packed || !scales || (op.getZeroPoints() && !zeroTable))
+    return llvm::createStringError("weights that are not constants");
+
+  DeviceLayer layer;
+  device::WeightOnlyGemm &gemm = layer.gemm;
+  gemm.bits = layout.bits <= 2 ? 2 : layout.bits <= 4 ? 4 : 8; // the narrowest that holds the codes
+  gemm.m = cast<RankedTensorType>(op.getInput().getType()).getNumElements() / layout.k;
+  gemm.n = layout.n;
+  // Whole K tiles: the runtime pads x's rows with zeros, the weights here
+  // with code 0, and the A tiles can go through shared memory.
+  layer.inputColumns = layout.k;
+  gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
+  gemm.group = layout.group;
+  device::chooseLaunch(gemm);
+  if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
+    return llvm::createStringError(why);
+
+  // Codes c (unsigned) stand for (c - zero) * scale; the kernel turns a
+  // stored u into (1024 + u) - offset. A layer with one zero point whose
+  // codes fit once shifted stores u = c - zero + 2^(bits-1) with the
+  // symmetric offset 1024 + 2^(bits-1) (no offsets to load: quantc's
+  // symmetric codes are 0..14 around 7 at 4 bits); any other stores u = c
+  // with an offset 1024 + zero per scale.
+  int64_t groups = gemm.scaleGroups(), paddedN = layout.paddedN();
+  int32_t midpoint = 1 << (gemm.bits - 1);
+  std::vector<int8_t> codes = codegen::unpack(layout, *packed); // [k][n]
+  auto code = [&](int64_t k, int64_t n) { return int32_t(uint8_t(codes[size_t(k * gemm.n + n)])); };
+  int32_t shift = midpoint; // u = c - shift + midpoint
+  gemm.asymmetric = true;
+  if (!zeroTable) {
+    int32_t zero = int32_t(op.getZeroPoint().value_or(midpoint)), low = 255, high = 0;
+    for (int64_t k = 0; k < layout.k; ++k)
+      for (int64_t n = 0; n < gemm.n; ++n)
+        low = std::min(low, code(k, n)), high = std::max(high, code(k, n));
+    if (low - zero + midpoint >= 0 && high - zero + midpoint < 2 * midpoint)
+      shift = zero, gemm.asymmetric = false;
+  }
+  std::vector<int8_t> centered(size_t(gemm.n * gemm.k), 0); // padding: u = midpoint, weight 0
+  for (int64_t n = 0; n < gemm.n; ++n)
+    for (int64_t k = 0; k < layout.k; ++k)
+      centered[size_t(n * gemm.k + k)] = int8_t(code(k, n) - shift);
+  layer.words = device::preshuffle(centered.data(), gemm.n, gemm.k, gemm.bits).words;
+
+  // A column whose scales are not all normal f16 values (below 2^-14) goes
+  // up by the largest power of two that keeps its dequantized weights
+  // (codes up to 2^bits from the zero point times the scale) below f16's
+  // largest, 65504: its small scales then keep as many bits as they can,
+  // and what still falls below 2^-14 is negligible beside the column's
+  // largest weights.
+  std::vector<float> factors(size_t(gemm.n), 1.0f);
+  bool scaled = false;
+  const float limit = 65504.0f / float(1 << gemm.bits);
+  for (int64_t n = 0; n < gemm.n; ++n) {
+    float smallest = INFINITY, largest = 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+      float scale = std::abs((*scales)[size_t(g * paddedN + n)]);
+      if (!std::isfinite(scale))
+        return llvm::createStringError("a scale that is not finite");
+      if (scale != 0.0f)
+        smallest = std::min(smallest, scale);
+      largest = std::max(largest, scale);
+    }
+    if (largest > limit)
+      return llvm::createStringError("scales beyond f16's range");
+    float &factor = factors[size_t(n)];
+    if (smallest == INFINITY || smallest >= 6.103515625e-05f)
+      continue;
+    // At most 2^32: a column of dead channels (scales near f32's smallest)
+    // stays near zero rather than overflowing the factor.
+    while (largest * factor * 2.0f <= limit && factor < 4294967296.0f)
+      factor *= 2.0f;
+    scaled |= factor != 1.0f;
+  }
+  if (scaled)
+    for (float factor : factors)
+      layer.columnScales.push_back(1.0f / factor);
+
+  std::vector<uint16_t> offsets(size_t(gemm.n * groups));
+  layer.scales.resize(size_t(gemm.n * groups));
+  for (int64_t n = 0; n < gemm.n; ++n)
+    for (int64_t g = 0; g < groups; ++g) {
+      float scale = (*scales)[size_t(g * paddedN + n)] * factors[size_t(n)];
+      int32_t zero = zeroTable ? int32_t(uint8_t((*zeroTable)[size_t(g * paddedN + n)]))
+                               : int32_t(op.getZeroPoint().value_or(midpoint));
+      layer.scales[size_t(n * groups + g)] = device::halfFromFloat(scale);
+      offsets[size_t(n * groups + g)] = device::halfFromFloat(1024.0f + float(zero));
+    }
+  if (gemm.asymmetric)
+    layer.offsets = std::move(offsets);
+  return layer;
+}
+
+/// The row-major values of a constant seen through collapse/expand_shape
+/// (which keep the data as it is) and a 2-D linalg.transpose (a Gemm's
+/// transB): how the importer's weights reach a matmul.
+std::optional<std::vector<float>> readWeights(Value value) {
+  while (Operation *op = value.getDefiningOp()) {
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+      auto type = cast<RankedTensorType>(transpose.getInput().getType());
+      auto values = readWeights(transpose.getInput());
+      if (!values || type.getRank() != 2 || !type.hasStaticShape())
+        return std::nullopt;
+      int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+      std::vector<float> transposed(values->size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < columns; ++c)
+          transposed[size_t(c * rows + r)] = (*values)[size_t(r * columns + c)];
+      return transposed;
+    }
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      break;
+    value = op->getOperand(0);
+  }
+  return qnn::readFloats(value);
+}
+
+} // namespace
+
+bool startsAtZero(linalg::MatmulOp op) {
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.value(), m_AnyZeroFloat());
+}
+
+llvm::Expected<HalfLayer> halfLayer(linalg::MatmulOp op) {
+  auto lhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto rhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  if (!lhsType || !rhsType || !lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
+      !lhsType.getElementType().isF32() || !rhsType.getElementType().isF32())
+    return llvm::createStringError("operands that are not static f32 tensors");
+  HalfLayer layer;
+  int64_t rows = lhsType.getDimSize(0), inner = lhsType.getDimSize(1), columns = rhsType.getDimSize(1);
+  std::optional<std::vector<float>> weights = readWeights(op.getDpsInputs()[1]);
+  if (!weights) {
+    weights = readWeights(op.getDpsInputs()[0]);
+    if (!weights)
+      return llvm::createStringError("no constant operand");
+    layer.transposed = true;
+  }
+  device::HalfGemm &gemm = layer.gemm;
+  gemm.m = layer.transposed ? columns : rows;
+  gemm.n = layer.transposed ? rows : columns;
+  layer.inputColumns = inner;
+  gemm.k = (inner + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
+  device::chooseLaunch(gemm);
+  if (std::string why = device::checkHalfGemm(gemm); !why.empty())
+    return llvm::createStringError(why);
+  layer.weights.assign(size_t(gemm.n * gemm.k), 0);
+  for (int64_t n = 0; n < gemm.n; ++n)
+    for (int64_t k = 0; k < inner; ++k) {
+      float w = layer.transposed ? (*weights)[size_t(n * inner + k)] : (*weights)[size_t(k * gemm.n + n)];
+      if (!(std::abs(w) <= 65504.0f))
+        return llvm::createStringError("weights beyond f16's range");
+      layer.weights[size_t(n * gemm.k + k)] = device::halfFromFloat(w);
+    }
+  return layer;
+}
+
+
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op) { return packedLayer(op); }
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op) { return packedLayer(op); }
+
+} // namespace quantc::gpu

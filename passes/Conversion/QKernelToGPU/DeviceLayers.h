@@ -1,0 +1,49 @@
+// What a matmul becomes on the GPU, prepared at compile time: a packed
+// weight-only layer's codes repacked into the weight-only GEMM's words with
+// f16 scales (and offsets), a float matmul's constant weights in f16 for the
+// fp16 GEMM; or why the layer stays on the host.
+#ifndef QUANTC_PASSES_CONVERSION_QKERNELTOGPU_DEVICELAYERS_H
+#define QUANTC_PASSES_CONVERSION_QKERNELTOGPU_DEVICELAYERS_H
+
+#include "dialects/QKernel/QKernelOps.h"
+#include "quantc/Codegen/GPUKernels.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace quantc::gpu {
+
+/// A packed weight-only layer in the weight-only GEMM's layout.
+struct DeviceLayer {
+  codegen::gpu::WeightOnlyGemm gemm;
+  int64_t inputColumns = 0; // x's K; gemm.k pads it to whole K tiles
+  /// Powers of two the host multiplies y's columns by (empty: all 1): a
+  /// column's scales went up by the inverse so that its smallest is a
+  /// normal f16.
+  std::vector<float> columnScales;
+  std::vector<uint32_t> words;
+  std::vector<uint16_t> scales, offsets; // f16 bits, [n][group]; offsets empty: symmetric
+};
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op);
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op);
+
+/// A float matmul with constant weights as the fp16 GEMM takes them.
+struct HalfLayer {
+  codegen::gpu::HalfGemm gemm;
+  int64_t inputColumns = 0; // the activation's K; gemm.k pads it to whole K tiles
+  /// Weights on the left (a convolution's W [Cout, K] x im2col [K, HW]):
+  /// the activation comes in as [K, M] and y goes out as [N, M].
+  bool transposed = false;
+  std::vector<uint16_t> weights; // f16 [n][k]
+};
+llvm::Expected<HalfLayer> halfLayer(mlir::linalg::MatmulOp op);
+
+/// Whether a matmul's output starts at zero (else the host adds it: a
+/// convolution's bias).
+bool startsAtZero(mlir::linalg::MatmulOp op);
+
+} // namespace quantc::gpu
+
+#endif // QUANTC_PASSES_CONVERSION_QKERNELTOGPU_DEVICELAYERS_H
