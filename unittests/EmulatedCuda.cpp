@@ -3,8 +3,8 @@
 // launcher at it. Device memory is host memory; a module load checks the
 // image's format; a launch of a weight-only GEMM kernel checks its grid
 // against the specification its name spells and computes it with the
-// bit-exact C++ model of the kernels (GPUFragments.h); an fp16 GEMM's is a
-// plain f16 x f16 product in f32. It checks the host
+// bit-exact C++ model of the kernels (GPUFragments.h), as does one of the
+// exact int8 GEMM; an fp16 GEMM's is a plain f16 x f16 product in f32. It checks the host
 // side of GPU artifacts (repacking, f16 conversion, uploads, launches,
 // split-K zeroing, epilogues), not the PTX, which only a GPU can run.
 #include "quantc/Codegen/GPUFragments.h"
@@ -28,7 +28,7 @@ struct Module {
 };
 
 struct Kernel {
-  bool half; // the fp16 GEMM (qc_f16_...), else the weight-only one (qc_wo_...)
+  enum { WeightOnly, Half, Integer } kind;
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
@@ -111,15 +111,40 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   return kSuccess;
 }
 
+/// Whether a one-warp-per-tile launch (the fp16 and int8 GEMMs) fits.
+bool warpPerTile(const Kernel &kernel, const unsigned grid[3], unsigned threads) {
+  if (grid[0] == unsigned((kernel.n + kMmaN - 1) / kMmaN) &&
+      grid[1] == unsigned((kernel.m + kMmaM - 1) / kMmaM) && grid[2] == unsigned(kernel.splitK) &&
+      threads == unsigned(kWarpSize))
+    return true;
+  std::fprintf(stderr, "emulated CUDA: launch grid (%u, %u, %u) x %u does not fit the kernel\n",
+               grid[0], grid[1], grid[2], threads);
+  return false;
+}
+
+/// The exact int8 GEMM: y[m, n] (s32) = x[m, k] (s8) * W^T, through the
+/// C++ model of its fragments.
+int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
+  if (!warpPerTile(kernel, grid, threads))
+    return kInvalidValue;
+  PreshuffledInt8 weights;
+  weights.n = kernel.n;
+  weights.k = kernel.k;
+  const uint32_t *words = pointer<uint32_t>(args[1]);
+  weights.words.assign(words, words + weights.nTiles() * weights.kTiles() * kWarpSize * 2);
+  const int8_t *x = pointer<int8_t>(args[0]);
+  std::vector<int32_t> product =
+      tiledGemmInt8(std::vector<int8_t>(x, x + kernel.m * kernel.k), kernel.m, weights);
+  int32_t *y = pointer<int32_t>(args[2]);
+  for (size_t i = 0; i < product.size(); ++i) // wrapping, as s32 atomics add
+    y[i] = int32_t(uint32_t(kernel.splitK > 1 ? y[i] : 0) + uint32_t(product[i]));
+  return kSuccess;
+}
+
 /// The fp16 GEMM: y[m, n] = x[m, k] * W[n, k]^T, halves widened to f32.
 int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
-  if (grid[0] != unsigned((kernel.n + kMmaN - 1) / kMmaN) ||
-      grid[1] != unsigned((kernel.m + kMmaM - 1) / kMmaM) || grid[2] != unsigned(kernel.splitK) ||
-      threads != unsigned(kWarpSize)) {
-    std::fprintf(stderr, "emulated CUDA: launch grid (%u, %u, %u) x %u does not fit the kernel\n",
-                 grid[0], grid[1], grid[2], threads);
+  if (!warpPerTile(kernel, grid, threads))
     return kInvalidValue;
-  }
   const uint16_t *x = pointer<uint16_t>(args[0]), *w = pointer<uint16_t>(args[1]);
   float *y = pointer<float>(args[2]);
   for (long row = 0; row < kernel.m; ++row)
@@ -169,9 +194,16 @@ int cuModuleLoadData(void **module, const void *image) {
 
 int cuModuleGetFunction(void **function, void *module, const char *name) {
   Kernel kernel{};
-  kernel.half = std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
-                            &kernel.splitK) == 4;
-  if ((!kernel.half &&
+  int exact = 0;
+  if (std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
+                  &kernel.splitK) == 4)
+    kernel.kind = Kernel::Half;
+  else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
+                       &kernel.splitK, &exact) == 5 && exact)
+    kernel.kind = Kernel::Integer;
+  else
+    kernel.kind = Kernel::WeightOnly;
+  if ((kernel.kind == Kernel::WeightOnly &&
        std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
                    &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
@@ -204,8 +236,11 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
     return kInvalidValue;
   const unsigned grid[3] = {gridX, gridY, gridZ};
   const Kernel &kernel = *static_cast<Kernel *>(function);
-  return kernel.half ? launchHalf(kernel, grid, blockX, args)
-                     : launchWeightOnly(kernel, grid, blockX, args);
+  switch (kernel.kind) {
+  case Kernel::Half: return launchHalf(kernel, grid, blockX, args);
+  case Kernel::Integer: return launchInteger(kernel, grid, blockX, args);
+  default: return launchWeightOnly(kernel, grid, blockX, args);
+  }
 }
 
 int cuEventCreate(void **event, unsigned) {

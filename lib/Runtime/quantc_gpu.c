@@ -42,8 +42,9 @@ static size_t kernel_count, kernel_capacity;
 /* Staging: x as halves on both sides, y on the device (and on the host
  * when it is transposed on the way back). */
 static uint16_t *x_host;
-static size_t x_host_capacity, y_host_capacity;
+static size_t x_host_capacity, y_host_capacity, x_bytes_capacity;
 static float *y_host;
+static int8_t *x_bytes; /* int8 x, rows padded */
 static quantc_cuda_buffer x_device, y_device;
 static size_t x_device_capacity, y_device_capacity;
 /* QUANTC_GPU_PROFILE */
@@ -202,10 +203,23 @@ static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns, int 
   return quantc_cuda_upload(gpu, x_device, x_host, count * 2, gpu_error, sizeof gpu_error);
 }
 
-/* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] at
- * y_device (zeroed first under split-K), and downloads y: as it is, or with
- * `transposed` as [n, m]. */
-static int launch_and_fetch(void *function, void **args, int count, float *y, int64_t m,
+/* x's int8 rows padded with zeros from x_columns to k, uploaded. */
+static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_columns) {
+  size_t count = (size_t)(m * k);
+  if (reserve((void **)&x_bytes, &x_bytes_capacity, count, 1) ||
+      ensure_device_buffer(&x_device, &x_device_capacity, count))
+    return -1;
+  for (int64_t row = 0; row < m; ++row) {
+    memcpy(x_bytes + row * k, x + row * x_columns, (size_t)x_columns);
+    memset(x_bytes + row * k + x_columns, 0, (size_t)(k - x_columns));
+  }
+  return quantc_cuda_upload(gpu, x_device, x_bytes, count, gpu_error, sizeof gpu_error);
+}
+
+/* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
+ * bytes an element: f32 or s32) at y_device (zeroed first under split-K),
+ * and downloads y: as it is, or with `transposed` (f32) as [n, m]. */
+static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m,
                             int64_t n, int transposed, const int64_t grid[3], int64_t threads) {
   size_t y_bytes = (size_t)(m * n) * sizeof(float);
   if (ensure_device_buffer(&y_device, &y_device_capacity, y_bytes) ||
@@ -222,7 +236,7 @@ static int launch_and_fetch(void *function, void **args, int count, float *y, in
   if (transposed)
     for (int64_t row = 0; row < m; ++row)
       for (int64_t column = 0; column < n; ++column)
-        y[column * m + row] = y_host[row * n + column];
+        ((float *)y)[column * m + row] = y_host[row * n + column];
   return 0;
 }
 
@@ -300,6 +314,25 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
     void *args[3] = {&x_device, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
     failed = launch_and_fetch(function, args, 2, y, m, n, (int)transposed, grid, threads);
+  }
+  finish(kernel, failed, start);
+}
+
+/* y[m, n] (s32, exact) = x[m, k] (s8) * W^T through the int8 GEMM `kernel`
+ * (arguments: x, the preshuffled s8 words, y). */
+void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
+                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes,
+                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
+  double start;
+  if (begin(&start))
+    return;
+  void *function = kernel_named(kernel);
+  quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
+  int failed = !words_device || stage_x_bytes(x, m, k, x_columns);
+  if (!failed) {
+    void *args[3] = {&x_device, &words_device};
+    const int64_t grid[3] = {grid_x, grid_y, grid_z};
+    failed = launch_and_fetch(function, args, 2, y, m, n, 0, grid, threads);
   }
   finish(kernel, failed, start);
 }

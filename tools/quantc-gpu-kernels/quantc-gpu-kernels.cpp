@@ -23,6 +23,7 @@ static cl::opt<unsigned> bits("bits", cl::desc("weight bits: 2, 4 or 8"), cl::in
 static cl::opt<int64_t> group("group", cl::desc("K rows per scale (0: per output row)"),
                               cl::init(0));
 static cl::opt<bool> asymmetric("asymmetric", cl::desc("one zero point per scale"));
+static cl::opt<bool> exact("exact", cl::desc("w8a8-gemm: y is the s32 sum itself (no scales)"));
 static cl::opt<int64_t> splitK("split-k", cl::desc("blocks along K (atomic f32 adds into y)"),
                                cl::init(1));
 static cl::opt<int64_t> warps("warps", cl::desc("warps per block: 1, 2 or 4"), cl::init(1));
@@ -49,7 +50,7 @@ int main(int argc, char **argv) {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);
   } else if (kernel == "w8a8-gemm") {
-    if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK}); !why.empty())
+    if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK, exact}); !why.empty())
       return fail(why);
   } else if (kernel == "f16-gemm") {
     if (std::string why = quantc::codegen::gpu::checkHalfGemm({m, n, k, splitK}); !why.empty())
@@ -68,7 +69,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context;
   auto module =
       kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
-      : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK}, name)
+      : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK, exact}, name)
       : kernel == "f16-gemm"  ? quantc::codegen::gpu::buildHalfGemm(context, {m, n, k, splitK}, name)
                               : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;

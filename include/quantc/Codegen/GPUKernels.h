@@ -77,12 +77,21 @@ mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context
 /// mma.sync m16n8k32 with s32 accumulators over preshuffleInt8's words;
 /// scales[n] carries the activations' and weight row n's scales. Launch:
 /// grid (N tiles, ceil(M / 16), splitK), one warp per block; arguments: x as
-/// i32 quads, the words, the f32 scales, y. K a multiple of 32.
+/// i32 quads, the words, the f32 scales (not when exact), y. K a multiple of
+/// 32.
 struct W8A8Gemm {
   int64_t m = 1, n = 0, k = 0;
   int64_t splitK = 1; // as WeightOnlyGemm's: atomic adds into y
+  /// y is the s32 product itself (no scales argument): quantc's integer
+  /// matmuls, whose bias and requantization follow on the host, exactly.
+  bool exact = false;
 };
 std::string checkW8A8Gemm(const W8A8Gemm &gemm);
+/// As the others': qc_i8_m64_n48_k64_s2_e1, split-K for about 2048 warps,
+/// one warp per block.
+std::string kernelName(const W8A8Gemm &gemm);
+void chooseLaunch(W8A8Gemm &gemm);
+LaunchGeometry launchGeometry(const W8A8Gemm &gemm);
 mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, const W8A8Gemm &gemm,
                                                 llvm::StringRef name);
 

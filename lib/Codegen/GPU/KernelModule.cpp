@@ -64,7 +64,10 @@ void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Valu
     Value value = finish(column, element);
     Value at = add(mul(row, n), column);
     if (atomic)
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, value, y, ValueRange{at});
+      memref::AtomicRMWOp::create(b, loc,
+                                  isa<FloatType>(value.getType()) ? arith::AtomicRMWKind::addf
+                                                                  : arith::AtomicRMWKind::addi,
+                                  value, y, ValueRange{at});
     else
       memref::StoreOp::create(b, loc, value, y, ValueRange{at});
   }

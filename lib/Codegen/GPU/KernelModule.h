@@ -35,7 +35,8 @@ public:
   /// Writes the lane's four elements of the 16 x 8 accumulator tile `acc`
   /// whose first row is mTile * 16 and first column `nBase` into y[m, n]
   /// (rows past m and columns past n skipped), through `finish(column,
-  /// element)` (f32), atomically added when `atomic` (split-K).
+  /// element)` (f32, or s32 for an exact integer y), atomically added when
+  /// `atomic` (split-K).
   void storeTile(mlir::Value y, mlir::Value acc, mlir::Value mTile, mlir::Value nBase,
                  mlir::Value lane, int64_t m, int64_t n, bool atomic,
                  llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> finish);

@@ -19,6 +19,21 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
 /// capacity, enough to hide the latency of the weight loads).
 constexpr int64_t kTargetWarps = 2048;
 
+/// One warp per block and (16-row M tile, 8-column N tile): the fp16 and
+/// W8A8 GEMMs.
+static LaunchGeometry warpPerTile(int64_t m, int64_t n, int64_t splitK) {
+  LaunchGeometry launch;
+  launch.grid[0] = (n + kMmaN - 1) / kMmaN;
+  launch.grid[1] = (m + kMmaM - 1) / kMmaM;
+  launch.grid[2] = splitK;
+  launch.threads = kWarpSize;
+  return launch;
+}
+
+static int64_t tilePairs(int64_t m, int64_t n) {
+  return ((n + kMmaN - 1) / kMmaN) * ((m + kMmaM - 1) / kMmaM);
+}
+
 void chooseLaunch(WeightOnlyGemm &gemm) {
   gemm.warpsPerBlock = 4;
   gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
@@ -42,17 +57,27 @@ std::string kernelName(const HalfGemm &gemm) {
 }
 
 void chooseLaunch(HalfGemm &gemm) {
-  int64_t pairs = ((gemm.n + kMmaN - 1) / kMmaN) * ((gemm.m + kMmaM - 1) / kMmaM);
+  int64_t pairs = tilePairs(gemm.m, gemm.n);
   gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, gemm.k / kMmaK);
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
-  LaunchGeometry launch;
-  launch.grid[0] = (gemm.n + kMmaN - 1) / kMmaN;
-  launch.grid[1] = (gemm.m + kMmaM - 1) / kMmaM;
-  launch.grid[2] = gemm.splitK;
-  launch.threads = kWarpSize;
-  return launch;
+  return warpPerTile(gemm.m, gemm.n, gemm.splitK);
+}
+
+std::string kernelName(const W8A8Gemm &gemm) {
+  return llvm::formatv("qc_i8_m{0}_n{1}_k{2}_s{3}_e{4}", gemm.m, gemm.n, gemm.k, gemm.splitK,
+                       int(gemm.exact))
+      .str();
+}
+
+void chooseLaunch(W8A8Gemm &gemm) {
+  int64_t pairs = tilePairs(gemm.m, gemm.n);
+  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, gemm.k / kMmaKInt8);
+}
+
+LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {
+  return warpPerTile(gemm.m, gemm.n, gemm.splitK);
 }
 
 } // namespace quantc::codegen::gpu

@@ -1,6 +1,6 @@
 // The W8A8 GEMM kernel: one warp per (16-row M tile, 8-column N tile) walks
 // K 32 rows at a time with int8 mma.sync m16n8k32 (s32 accumulators), then
-// scales each column once. GPUFragments.h's tiledGemmInt8 models it.
+// scales each column once (or, exact, stores the s32 sums). GPUFragments.h's tiledGemmInt8 models it.
 #include "KernelModule.h"
 #include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/GPUKernels.h"
@@ -35,15 +35,15 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   shape.k = gemm.k;
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   mlir::gpu::GPUFuncOp func;
-  OwningOpRef<ModuleOp> module = kernelModule(
-      b, name,
-      {MemRefType::get({gemm.m * gemm.k / 4}, i32),
-       MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32),
-       MemRefType::get({gemm.n}, f32), MemRefType::get({gemm.m * gemm.n}, f32)},
-      func);
+  SmallVector<Type> arguments{MemRefType::get({gemm.m * gemm.k / 4}, i32),
+                              MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32)};
+  if (!gemm.exact)
+    arguments.push_back(MemRefType::get({gemm.n}, f32));
+  arguments.push_back(MemRefType::get({gemm.m * gemm.n}, gemm.exact ? i32 : f32));
+  OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
   b.setInsertionPointToStart(&func.getBody().front());
-  Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2),
-        y = func.getArgument(3);
+  Value x = func.getArgument(0), words = func.getArgument(1),
+        scales = gemm.exact ? Value() : func.getArgument(2), y = func.getArguments().back();
   KernelBuilder k(b, loc);
   auto add = [&](Value l, Value r) { return k.add(l, r); };
   auto mul = [&](Value l, int64_t r) { return k.mul(l, r); };
@@ -94,6 +94,8 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   b.setInsertionPointAfter(loop);
   k.storeTile(y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
               [&](Value column, Value sum) -> Value {
+                if (gemm.exact)
+                  return sum;
                 Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
                 return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
               });

@@ -185,6 +185,37 @@ llvm::Expected<HalfLayer> halfLayer(linalg::MatmulOp op) {
 }
 
 
+llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op) {
+  codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
+  if (layout.binary)
+    return llvm::createStringError("binary weights");
+  auto packed = qnn::readInt8(op.getPacked());
+  if (!packed)
+    return llvm::createStringError("weights that are not constants");
+  IntegerLayer layer;
+  device::W8A8Gemm &gemm = layer.gemm;
+  gemm.exact = true;
+  gemm.m = cast<RankedTensorType>(op.getInput().getType()).getNumElements() / layout.k;
+  gemm.n = layout.n;
+  layer.inputColumns = layout.k;
+  gemm.k = (layout.k + device::kMmaKInt8 - 1) / device::kMmaKInt8 * device::kMmaKInt8;
+  device::chooseLaunch(gemm);
+  if (std::string why = device::checkW8A8Gemm(gemm); !why.empty())
+    return llvm::createStringError(why);
+  std::vector<int8_t> codes = codegen::unpack(layout, *packed); // [k][n], unsigned
+  std::vector<int8_t> weights(size_t(gemm.n * gemm.k), 0);
+  int64_t zero = op.getZeroPoint();
+  for (int64_t n = 0; n < gemm.n; ++n)
+    for (int64_t k = 0; k < layout.k; ++k) {
+      int64_t w = int64_t(uint8_t(codes[size_t(k * gemm.n + n)])) - zero;
+      if (w < -128 || w > 127)
+        return llvm::createStringError("weights beyond int8 after the zero point");
+      weights[size_t(n * gemm.k + k)] = int8_t(w);
+    }
+  layer.words = device::preshuffleInt8(weights.data(), gemm.n, gemm.k).words;
+  return layer;
+}
+
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op) { return packedLayer(op); }
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op) { return packedLayer(op); }
 

@@ -40,6 +40,15 @@ struct HalfLayer {
 };
 llvm::Expected<HalfLayer> halfLayer(mlir::linalg::MatmulOp op);
 
+/// An integer matmul (W8A8) in the int8 GEMM's layout: w = code - zero
+/// point as s8, the kernel's s32 sums exact.
+struct IntegerLayer {
+  codegen::gpu::W8A8Gemm gemm;
+  int64_t inputColumns = 0; // x's K; gemm.k pads it to whole 32-row K tiles
+  std::vector<uint32_t> words;
+};
+llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op);
+
 /// Whether a matmul's output starts at zero (else the host adds it: a
 /// convolution's bias).
 bool startsAtZero(mlir::linalg::MatmulOp op);

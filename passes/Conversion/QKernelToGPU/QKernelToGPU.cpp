@@ -8,12 +8,14 @@
 
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/GPUKernels.h"
+#include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <map>
 #include <variant>
@@ -29,6 +31,8 @@ namespace codegen = quantc::codegen;
 namespace qkernel = quantc::qkernel;
 using quantc::gpu::DeviceLayer;
 using quantc::gpu::HalfLayer;
+using quantc::gpu::IntegerLayer;
+using quantc::gpu::integerLayer;
 using quantc::gpu::deviceLayer;
 using quantc::gpu::halfLayer;
 using quantc::gpu::startsAtZero;
@@ -37,6 +41,7 @@ namespace {
 
 constexpr llvm::StringLiteral kLaunchFunction = "quantc_gpu_weight_only_gemm";
 constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
+constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
 
 class GPURewriter {
@@ -50,6 +55,9 @@ public:
   template <typename PackedMatmul> bool rewrite(PackedMatmul op, std::string &why);
   /// The same for a float matmul with constant weights (the fp16 GEMM).
   bool rewrite(linalg::MatmulOp op, std::string &why);
+  /// The same for an integer (W8A8) matmul: the exact int8 GEMM, then bias
+  /// and requantization on the host.
+  bool rewrite(qkernel::MatmulIntegerOp op, std::string &why);
   /// quantc_gpu_begin_call at the start of every public function.
   void beginCalls();
   /// All the kernels used, built into one gpu.module and compiled.
@@ -71,12 +79,23 @@ private:
   func::FuncOp declare(llvm::StringRef name, TypeRange inputs);
   /// The NUL-terminated kernel name the runtime looks the kernel up by.
   memref::GlobalOp kernelNameGlobal(Location loc, llvm::StringRef name);
+  /// Adds `gemm`'s kernel to the image (once per name); its name global.
+  template <typename Gemm> memref::GlobalOp useKernel(Location loc, const Gemm &gemm) {
+    std::string name = device::kernelName(gemm);
+    kernels.insert({name, gemm});
+    return kernelNameGlobal(loc, name);
+  }
+  /// Calls the runtime's launch `function` with `pointers`, then `numbers`
+  /// and the launch's grid and threads as i64.
+  void callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
+                  llvm::ArrayRef<int64_t> numbers, const device::LaunchGeometry &launch);
 
   ModuleOp module;
   SymbolTable symbols;
   OpBuilder b, globals;
   /// By name: a deterministic image.
-  std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm>> kernels;
+  std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm>>
+      kernels;
   llvm::StringMap<memref::GlobalOp> kernelNames;
   unsigned layers = 0;
 };
@@ -124,6 +143,16 @@ Value GPURewriter::pointerTo(Location loc, memref::GlobalOp global) {
   return dynamic(loc, memref::GetGlobalOp::create(b, loc, global.getType(), global.getSymName()));
 }
 
+void GPURewriter::callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
+                             llvm::ArrayRef<int64_t> numbers,
+                             const device::LaunchGeometry &launch) {
+  SmallVector<int64_t> all(numbers);
+  all.append({launch.grid[0], launch.grid[1], launch.grid[2], launch.threads});
+  for (int64_t v : all)
+    pointers.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), v));
+  func::CallOp::create(b, loc, declare(function, ValueRange(pointers).getTypes()), pointers);
+}
+
 func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
@@ -143,9 +172,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   }
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
-  std::string name = device::kernelName(gemm);
-  kernels.insert({name, gemm});
-  memref::GlobalOp nameGlobal = kernelNameGlobal(loc, name);
+  memref::GlobalOp nameGlobal = useKernel(loc, gemm);
   std::string stem = "quantc_gpu_layer" + std::to_string(layers++);
   auto words = global(loc, stem + "_words", bytesOf(layer->words), int64_t(layer->words.size()),
                       b.getI32Type());
@@ -157,7 +184,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
                                       int64_t(layer->offsets.size()), b.getI16Type());
 
   b.setInsertionPoint(op);
-  Type f32 = b.getF32Type(), i64 = b.getI64Type();
+  Type f32 = b.getF32Type();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
   // x as one dense [m * k] buffer (bufferization copies a strided view).
@@ -168,17 +195,12 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
                                         /*read_only=*/true);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
 
-  device::LaunchGeometry launch = device::launchGeometry(gemm);
-  auto constant = [&](int64_t v) -> Value { return arith::ConstantIntOp::create(b, loc, i64, v); };
-  SmallVector<Value> arguments{pointerTo(loc, nameGlobal), pointerTo(loc, words),
-                               pointerTo(loc, scales),     pointerTo(loc, offsets),
-                               dynamic(loc, x),            dynamic(loc, y)};
-  for (int64_t v : {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4),
-                    int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2),
-                    launch.grid[0], launch.grid[1], launch.grid[2], launch.threads})
-    arguments.push_back(constant(v));
-  func::FuncOp callee = declare(kLaunchFunction, ValueRange(arguments).getTypes());
-  func::CallOp::create(b, loc, callee, arguments);
+  callLaunch(loc, kLaunchFunction,
+             {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
+              pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4),
+              int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2)},
+             device::launchGeometry(gemm));
 
   Value result = bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({gemm.m * gemm.n}, f32), y, /*restrict=*/true,
@@ -238,9 +260,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   }
   const device::HalfGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
-  std::string name = device::kernelName(gemm);
-  kernels.insert({name, gemm});
-  memref::GlobalOp nameGlobal = kernelNameGlobal(loc, name);
+  memref::GlobalOp nameGlobal = useKernel(loc, gemm);
   std::string stem = "quantc_gpu_layer" + std::to_string(layers++);
   auto weights = global(loc, stem + "_weights", bytesOf(layer->weights),
                         int64_t(layer->weights.size()), b.getI16Type());
@@ -254,15 +274,11 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   Value x = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({activationType.getNumElements()}, f32), flat, /*read_only=*/true);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({resultType.getNumElements()}, f32));
-  device::LaunchGeometry launch = device::launchGeometry(gemm);
-  SmallVector<Value> arguments{pointerTo(loc, nameGlobal), pointerTo(loc, weights),
-                               dynamic(loc, x), dynamic(loc, y)};
-  for (int64_t v : {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
-                    int64_t(layer->weights.size() * 2), launch.grid[0], launch.grid[1],
-                    launch.grid[2], launch.threads})
-    arguments.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), v));
-  func::CallOp::create(b, loc, declare(kHalfLaunchFunction, ValueRange(arguments).getTypes()),
-                       arguments);
+  callLaunch(loc, kHalfLaunchFunction,
+             {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
+              int64_t(layer->weights.size() * 2)},
+             device::launchGeometry(gemm));
   Value result = bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({resultType.getNumElements()}, f32), y, /*restrict=*/true,
       /*writable=*/true);
@@ -290,6 +306,91 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   return true;
 }
 
+bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
+  auto layer = integerLayer(op);
+  if (!layer) {
+    why = llvm::toString(layer.takeError());
+    return false;
+  }
+  const device::W8A8Gemm &gemm = layer->gemm;
+  Location loc = op.getLoc();
+  memref::GlobalOp nameGlobal = useKernel(loc, gemm);
+  std::string stem = "quantc_gpu_layer" + std::to_string(layers++);
+  auto words = global(loc, stem + "_words", bytesOf(layer->words), int64_t(layer->words.size()),
+                      b.getI32Type());
+
+  b.setInsertionPoint(op);
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto outputType = cast<RankedTensorType>(op.getOutput().getType());
+  Value x = op.getInput();
+  if (inputType.getRank() > 1)
+    x = tensor::CollapseShapeOp::create(b, loc, x, oneGroup(inputType));
+  x = bufferization::ToBufferOp::create(b, loc, MemRefType::get({inputType.getNumElements()}, i8),
+                                        x, /*read_only=*/true);
+  Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
+  callLaunch(loc, kIntegerLaunchFunction,
+             {pointerTo(loc, nameGlobal), pointerTo(loc, words), dynamic(loc, x), dynamic(loc, y)},
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4)},
+             device::launchGeometry(gemm));
+  Value result = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get({gemm.m * gemm.n}, i32),
+                                                   y, /*restrict=*/true, /*writable=*/true);
+  auto sumType = outputType.clone(i32);
+  if (sumType.getRank() > 1)
+    result = tensor::ExpandShapeOp::create(b, loc, sumType, result, oneGroup(sumType));
+
+  // Bias (wrapping, as the CPU kernels add it), then requantization to int8,
+  // on the host: qnn.requantize's arithmetic, shared with the CPU kernels.
+  std::optional<llvm::ArrayRef<int32_t>> multipliers = op.getMultipliers();
+  if (op.getBias() || multipliers) {
+    int64_t rank = outputType.getRank();
+    AffineMap identity = b.getMultiDimIdentityMap(rank);
+    AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+    SmallVector<Value> inputs{result};
+    SmallVector<AffineMap> maps{identity};
+    if (op.getBias()) {
+      inputs.push_back(op.getBias());
+      maps.push_back(column);
+    }
+    if (multipliers) { // per-channel tables (one entry: every channel)
+      llvm::ArrayRef<int64_t> shifts = *op.getShifts();
+      auto table = [&](auto valueOf) {
+        std::vector<int64_t> values(size_t(gemm.n));
+        for (int64_t c = 0; c < gemm.n; ++c)
+          values[size_t(c)] = valueOf(multipliers->size() == 1 ? 0 : size_t(c));
+        auto type = RankedTensorType::get({gemm.n}, i64);
+        inputs.push_back(arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, llvm::ArrayRef(values))));
+        maps.push_back(column);
+      };
+      table([&](size_t c) { return int64_t((*multipliers)[c]); });
+      table([&](size_t c) { return int64_t(1) << (shifts[c] - 1); });
+      table([&](size_t c) { return shifts[c]; });
+    }
+    maps.push_back(identity);
+    Value empty = tensor::EmptyOp::create(b, loc, outputType.getShape(), outputType.getElementType());
+    bool bias = bool(op.getBias());
+    result = linalg::GenericOp::create(
+                 b, loc, outputType, inputs, ValueRange{empty}, maps,
+                 SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                 [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                   Value v = args[0];
+                   if (bias)
+                     v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
+                   if (multipliers) {
+                     unsigned first = bias ? 2 : 1;
+                     v = codegen::emitRequantize(nested, nestedLoc, v, args[first], args[first + 1],
+                                                 args[first + 2], op.getOutputZeroPoint(),
+                                                 op.getClampMin(), op.getClampMax(), i8);
+                   }
+                   linalg::YieldOp::create(nested, nestedLoc, v);
+                 })
+                 .getResult(0);
+  }
+  op.getOutput().replaceAllUsesWith(result);
+  op.erase();
+  return true;
+}
+
 void GPURewriter::beginCalls() {
   func::FuncOp begin = declare(kBeginFunction, {});
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -300,16 +401,28 @@ void GPURewriter::beginCalls() {
   }
 }
 
+static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const device::WeightOnlyGemm &gemm,
+                                         llvm::StringRef name) {
+  return device::buildWeightOnlyGemm(context, gemm, name);
+}
+static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const device::HalfGemm &gemm,
+                                         llvm::StringRef name) {
+  return device::buildHalfGemm(context, gemm, name);
+}
+static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const device::W8A8Gemm &gemm,
+                                         llvm::StringRef name) {
+  return device::buildW8A8Gemm(context, gemm, name);
+}
+
 llvm::Expected<std::string> GPURewriter::compileKernels(llvm::StringRef chip,
                                                         llvm::StringRef format) {
   MLIRContext context;
   OwningOpRef<ModuleOp> combined;
   mlir::gpu::GPUModuleOp target;
-  for (auto &[name, spec] : kernels) {
-    OwningOpRef<ModuleOp> one =
-        std::holds_alternative<device::HalfGemm>(spec)
-            ? device::buildHalfGemm(context, std::get<device::HalfGemm>(spec), name)
-            : device::buildWeightOnlyGemm(context, std::get<device::WeightOnlyGemm>(spec), name);
+  for (auto &entry : kernels) {
+    llvm::StringRef name = entry.first;
+    OwningOpRef<ModuleOp> one = std::visit(
+        [&](auto &gemm) { return buildKernel(context, gemm, name); }, entry.second);
     if (!combined) {
       combined = std::move(one);
       target = *combined->getOps<mlir::gpu::GPUModuleOp>().begin();
@@ -367,7 +480,7 @@ struct ConvertQKernelToGPUPass
     SmallVector<Operation *> matmuls;
     std::map<std::string, int> floatStayed;
     module.walk([&](Operation *op) {
-      if (isa<qkernel::MatmulOp, qkernel::LutMatmulOp, linalg::MatmulOp>(op))
+      if (isa<qkernel::MatmulOp, qkernel::LutMatmulOp, qkernel::MatmulIntegerOp, linalg::MatmulOp>(op))
         matmuls.push_back(op);
     });
     for (Operation *op : matmuls) {
@@ -377,8 +490,11 @@ struct ConvertQKernelToGPUPass
           ++floatStayed[why];
         continue;
       }
-      bool moved = isa<qkernel::MatmulOp>(op) ? rewriter.rewrite(cast<qkernel::MatmulOp>(op), why)
-                                              : rewriter.rewrite(cast<qkernel::LutMatmulOp>(op), why);
+      bool moved =
+          TypeSwitch<Operation *, bool>(op)
+              .Case<qkernel::MatmulOp, qkernel::LutMatmulOp, qkernel::MatmulIntegerOp>(
+                  [&](auto matmul) { return rewriter.rewrite(matmul, why); })
+              .Default([](Operation *) { return false; });
       if (!moved)
         ++stayed[why];
     }

@@ -101,3 +101,31 @@ module {
     return %y, %conv : tensor<2x4xf32>, tensor<4x6xf32>
   }
 }
+
+// -----
+
+// An integer matmul takes the exact int8 GEMM (weights w = code - zero
+// point, here 17 - 16 = 1 in every byte: the s8 words 0x01010101), K 40
+// padded to 64; the bias is added and the sums requantized to int8 on the
+// host (multiplier 1 << 30, shift 31: half of the sum, rounded).
+
+// CHECK-LABEL: func.func @integer
+// CHECK: memref.get_global @quantc_gpu_name_qc_i8_m2_n16_k64_s2_e1
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: bufferization.to_tensor %{{.*}} restrict writable : memref<32xi32> to tensor<32xi32>
+// CHECK: linalg.generic
+// CHECK: arith.addi
+// CHECK: arith.extsi
+// CHECK: arith.muli
+// CHECK: arith.shrsi
+// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<256xi32> = dense<"0x0101010101010101
+// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
+module {
+  func.func @integer(%x: tensor<2x40xi8>) -> tensor<2x16xi8> {
+    %packed = arith.constant dense<17> : tensor<1024xi8>
+    %bias = arith.constant dense<3> : tensor<16xi32>
+    %y = qkernel.matmul_integer %x, %packed bias %bias {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<2x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<2x16xi8>
+    return %y : tensor<2x16xi8>
+  }
+}
