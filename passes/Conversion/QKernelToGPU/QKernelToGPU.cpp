@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -143,6 +144,28 @@ Value GPURewriter::pointerTo(Location loc, memref::GlobalOp global) {
   return dynamic(loc, memref::GetGlobalOp::create(b, loc, global.getType(), global.getSymName()));
 }
 
+/// Erases `op` and what only it used (its weight constants, their
+/// reshapes, its output's zero fill): the host code keeps no second copy of
+/// the weights.
+static void eraseWithDeadProducers(Operation *op) {
+  SmallVector<Operation *> worklist;
+  for (Value operand : op->getOperands())
+    if (Operation *producer = operand.getDefiningOp())
+      worklist.push_back(producer);
+  op->erase();
+  llvm::SmallPtrSet<Operation *, 8> erased; // checked before a pointer is used again
+  while (!worklist.empty()) {
+    Operation *producer = worklist.pop_back_val();
+    if (erased.contains(producer) || !isOpTriviallyDead(producer))
+      continue;
+    for (Value operand : producer->getOperands())
+      if (Operation *next = operand.getDefiningOp())
+        worklist.push_back(next);
+    erased.insert(producer);
+    producer->erase();
+  }
+}
+
 void GPURewriter::callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
                              llvm::ArrayRef<int64_t> numbers,
                              const device::LaunchGeometry &launch) {
@@ -248,7 +271,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
                  .getResult(0);
   }
   op.getOutput().replaceAllUsesWith(result);
-  op.erase();
+  eraseWithDeadProducers(op);
   return true;
 }
 
@@ -299,10 +322,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
                  .getResult(0);
   }
   op->getResult(0).replaceAllUsesWith(result);
-  Operation *init = op.getDpsInits()[0].getDefiningOp();
-  op.erase();
-  if (init && isa<linalg::FillOp>(init) && init->use_empty()) // not host work any more
-    init->erase();
+  eraseWithDeadProducers(op); // the zero fill is not host work any more
   return true;
 }
 
@@ -387,7 +407,7 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
                  .getResult(0);
   }
   op.getOutput().replaceAllUsesWith(result);
-  op.erase();
+  eraseWithDeadProducers(op);
   return true;
 }
 
