@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,16 +23,17 @@ namespace {
 
 constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500;
 
-struct Module {
-  const unsigned char *image;
-  size_t size; // bytes searched for kernel names
-};
-
 struct Kernel {
   enum { WeightOnly, Half, Integer } kind;
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
+};
+
+struct Module {
+  const unsigned char *image;
+  size_t size; // bytes searched for kernel names
+  std::vector<std::unique_ptr<Kernel>> kernels; // what cuModuleGetFunction gave out
 };
 
 /// The image's format: fatbin (0xBA55ED50), cubin (ELF) or PTX text; and
@@ -188,7 +190,12 @@ int cuModuleLoadData(void **module, const void *image) {
   size_t size = 0;
   if (!imageSize(bytes, size))
     return kInvalidImage;
-  *module = new Module{bytes, size};
+  *module = new Module{bytes, size, {}};
+  return kSuccess;
+}
+
+int cuModuleUnload(void *module) {
+  delete static_cast<Module *>(module);
   return kSuccess;
 }
 
@@ -209,7 +216,9 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
       !contains(*static_cast<Module *>(module), name))
     return kNotFound;
-  *function = new Kernel(kernel);
+  auto &kernels = static_cast<Module *>(module)->kernels;
+  kernels.push_back(std::make_unique<Kernel>(kernel));
+  *function = kernels.back().get();
   return kSuccess;
 }
 

@@ -26,6 +26,7 @@ struct quantc_cuda {
   CUresult (*cuCtxSynchronize)(void);
   CUresult (*cuModuleLoadData)(CUmodule *, const void *);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuMemAlloc)(quantc_cuda_buffer *, size_t);
   CUresult (*cuMemFree)(quantc_cuda_buffer);
   CUresult (*cuMemcpyHtoD)(quantc_cuda_buffer, const void *, size_t);
@@ -102,6 +103,7 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   LOOKUP(cuCtxSynchronize, "cuCtxSynchronize");
   LOOKUP(cuModuleLoadData, "cuModuleLoadData");
   LOOKUP(cuModuleGetFunction, "cuModuleGetFunction");
+  LOOKUP(cuModuleUnload, "cuModuleUnload");
   LOOKUP(cuMemAlloc, "cuMemAlloc_v2");
   LOOKUP(cuMemFree, "cuMemFree_v2");
   LOOKUP(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
@@ -150,6 +152,11 @@ int quantc_cuda_load(quantc_cuda *cuda, const void *image, void **module, char *
                      size_t error_size) {
   return check(cuda, cuda->cuModuleLoadData((CUmodule *)module, image), "cuModuleLoadData", error,
                error_size);
+}
+
+void quantc_cuda_unload(quantc_cuda *cuda, void *module) {
+  if (module)
+    cuda->cuModuleUnload(module);
 }
 
 int quantc_cuda_function(quantc_cuda *cuda, void *module, const char *name, void **function,

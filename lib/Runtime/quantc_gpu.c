@@ -63,6 +63,24 @@ static void print_profile(void) {
           launches, 1e3 * launch_seconds);
 }
 
+/* When the artifact is unloaded (dlclose, or the process's end): the device
+ * buffers, the staging memory and the driver go back. */
+__attribute__((destructor)) static void release_device(void) {
+  if (gpu) {
+    for (size_t i = 0; i < upload_count; ++i)
+      quantc_cuda_free(gpu, uploads[i].device);
+    quantc_cuda_free(gpu, x_device);
+    quantc_cuda_free(gpu, y_device);
+    quantc_cuda_unload(gpu, gpu_module);
+    quantc_cuda_close(gpu);
+  }
+  free(uploads);
+  free(kernels);
+  free(x_host);
+  free(x_bytes);
+  free(y_host);
+}
+
 static int open_device(void) {
   char name[128] = "";
   if (quantc_cuda_open(0, &gpu, name, sizeof name, gpu_error, sizeof gpu_error))

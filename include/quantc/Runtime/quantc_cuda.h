@@ -27,6 +27,7 @@ void quantc_cuda_close(quantc_cuda *cuda);
  * found by name. */
 int quantc_cuda_load(quantc_cuda *cuda, const void *image, void **module, char *error,
                      size_t error_size);
+void quantc_cuda_unload(quantc_cuda *cuda, void *module);
 int quantc_cuda_function(quantc_cuda *cuda, void *module, const char *name, void **function,
                          char *error, size_t error_size);
 
