@@ -141,9 +141,13 @@ std::string layoutText(const PackedLayout &l) {
 std::unique_ptr<JITModel> compileKernel(const std::string &source, llvm::StringRef family) {
   static bool passesRegistered = (quantc::registerAllPasses(), true);
   (void)passesRegistered;
-  mlir::DialectRegistry registry;
-  quantc::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
+  // One context for every kernel, alive as long as the test program: a JIT
+  // model reads its large weights from its context's storage.
+  static mlir::MLIRContext &context = *[] {
+    mlir::DialectRegistry registry;
+    quantc::registerAllDialects(registry);
+    return new mlir::MLIRContext(registry);
+  }();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
   if (!module) {
     ADD_FAILURE() << "the kernel module does not parse";

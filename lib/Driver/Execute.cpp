@@ -353,6 +353,9 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (!options.sanitize.empty() && options.sanitize != "thread")
     return llvm::createStringError("unknown --sanitize=" + options.sanitize + " (known: thread)");
   target->sanitizeThread = options.sanitize == "thread";
+  if (options.weights != "auto" && options.weights != "file" && options.weights != "embed")
+    return llvm::createStringError("unknown --weights=" + options.weights + " (auto, file, embed)");
+  target->weightsPlacement = options.weights;
   if (target->gpuFormat == "isa")
     llvm::errs() << "warning: CUDA's ptxas was not found (PATH, /usr/local/cuda/bin): the "
                     "artifact carries PTX alone, which the driver compiles at its first load\n";

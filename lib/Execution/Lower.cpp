@@ -86,6 +86,7 @@ mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
   options.lutBits = target.lutBits;
   options.parallel = target.openmp;
   options.gpuChip = target.gpuChip;
+  options.externalWeightBytes = target.externalWeightBytes;
   options.gpuFormat = target.gpuFormat;
   switch (stage) {
   case LoweringStage::QKernel:

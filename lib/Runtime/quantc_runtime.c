@@ -4,12 +4,16 @@
 #endif
 #include "quantc/Runtime/quantc_runtime.h"
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -563,4 +567,54 @@ void quantc_tensor_free(quantc_tensor *tensor) {
     return;
   free(tensor->data);
   tensor->data = NULL;
+}
+
+/* The artifact's weights file, mapped once per process (this runtime is
+ * linked into each artifact: the state is the artifact's own). */
+static pthread_mutex_t quantc_weights_lock = PTHREAD_MUTEX_INITIALIZER;
+static int quantc_weights_state; /* 0: not mapped yet, 1: mapped, -1: failed */
+static char quantc_weights_error[768];
+
+static int map_weights(const char *file, uint64_t bytes, const uint64_t *offsets, int64_t count,
+                       const void **table) {
+  Dl_info library;
+  char path[4096];
+  if (!dladdr((const void *)table, &library) || !library.dli_fname)
+    return fail(quantc_weights_error, sizeof quantc_weights_error,
+                "weights %s: cannot tell where the model's library is", file);
+  const char *slash = strrchr(library.dli_fname, '/');
+  int dir = slash ? (int)(slash - library.dli_fname) + 1 : 0;
+  snprintf(path, sizeof path, "%.*s%s", dir, library.dli_fname, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(quantc_weights_error, sizeof quantc_weights_error, "weights %s: %s", path,
+                strerror(errno));
+  struct stat info;
+  if (fstat(fd, &info) || (uint64_t)info.st_size != bytes) {
+    close(fd);
+    return fail(quantc_weights_error, sizeof quantc_weights_error,
+                "weights %s: %lld bytes, the model expects %llu (a file from another compile?)",
+                path, (long long)info.st_size, (unsigned long long)bytes);
+  }
+  void *base = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (base == MAP_FAILED)
+    return fail(quantc_weights_error, sizeof quantc_weights_error, "weights %s: mmap: %s", path,
+                strerror(errno));
+  for (int64_t i = 0; i < count; ++i)
+    table[i] = (const char *)base + offsets[i];
+  return 0;
+}
+
+int quantc_map_weights(const char *file, uint64_t bytes, const uint64_t *offsets, int64_t count,
+                       const void **table) {
+  pthread_mutex_lock(&quantc_weights_lock);
+  if (quantc_weights_state == 0)
+    quantc_weights_state = map_weights(file, bytes, offsets, count, table) ? -1 : 1;
+  int state = quantc_weights_state;
+  pthread_mutex_unlock(&quantc_weights_lock);
+  if (state > 0)
+    return 0;
+  quantc_fail_call(quantc_weights_error);
+  return -1;
 }

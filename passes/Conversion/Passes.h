@@ -23,6 +23,12 @@ namespace quantc {
 #define GEN_PASS_DECL
 #include "passes/Conversion/Passes.h.inc"
 
+/// quantc-externalize-weights: the table of pointers the code loads large
+/// weights' addresses from, and the module attribute that holds their
+/// values in table order.
+inline constexpr llvm::StringLiteral kExternalWeightsTable = "quantc_weights";
+inline constexpr llvm::StringLiteral kExternalWeightsAttr = "quantc.external_weights";
+
 /// Marks the functions quantc-outline-loop-nests made, one layer's loop
 /// nest each.
 inline constexpr llvm::StringLiteral kOutlinedAttr = "quantc.outlined";

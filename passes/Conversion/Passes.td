@@ -230,6 +230,32 @@ def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::Module
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def QuantcExternalizeWeightsPass : Pass<"quantc-externalize-weights", "::mlir::ModuleOp"> {
+  let summary = "Large constant globals leave the code: their addresses come from a table filled at run time";
+  let description = [{
+    Runs on the LLVM dialect, last. Every private constant llvm.mlir.global
+    of at least `min-bytes` bytes of data (splats stay) is erased; each
+    llvm.mlir.addressof of it becomes an invariant load of its entry in
+    `quantc_weights`, an external array of pointers, and its value joins the
+    module attribute `quantc.external_weights` in table order. The JIT
+    points the table at the values' storage (the importer's blobs); an
+    artifact maps them from its weights file, or, when they are few, defines
+    them as read-only data of the .so again. Either way LLVM never optimizes
+    or emits them, and the JIT's code sections never hold them.
+
+    ```mlir
+    %t = llvm.mlir.addressof @quantc_weights : !llvm.ptr
+    %e = llvm.getelementptr %t[0, 3] : (!llvm.ptr) -> !llvm.ptr, !llvm.array<5 x ptr>
+    %w = llvm.load %e invariant {alignment = 8 : i64} : !llvm.ptr -> !llvm.ptr
+    ```
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", "0",
+           "Smallest global (bytes of data) that moves out; 0: none">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Packed weight-only matmuls -> launches of NVIDIA GPU kernels (the rest stays on the host)";
   let description = [{

@@ -86,6 +86,9 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
             "func.func(convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm),"
             "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
             "convert-openmp-to-llvm,reconcile-unrealized-casts,quantc-apply-loop-annotations");
+  QuantcExternalizeWeightsPassOptions weights;
+  weights.minBytes = options.externalWeightBytes;
+  pm.addPass(createQuantcExternalizeWeightsPass(weights));
 }
 
 void registerPipelines() {

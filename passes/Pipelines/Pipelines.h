@@ -33,6 +33,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "parallel",
       llvm::cl::desc("Run large loops on an OpenMP thread team (false: one thread, no libomp)"),
       llvm::cl::init(true)};
+  Option<int64_t> externalWeightBytes{
+      *this, "external-weight-bytes",
+      llvm::cl::desc("Constant globals of at least this many bytes leave the code for the "
+                     "quantc_weights table (0: all stay)"),
+      llvm::cl::init(0)};
   Option<std::string> gpuChip{
       *this, "gpu-chip",
       llvm::cl::desc("Run the packed weight-only matmuls on this NVIDIA GPU (sm_80, sm_90, ...); "

@@ -68,6 +68,12 @@ static cl::opt<std::string> sanitize(
     cl::desc("Instrument the artifact's code: thread (ThreadSanitizer; for a program built "
              "with -fsanitize=thread and a TSan runtime library in QUANTC_RUNTIME_DIR)"),
     cl::Hidden, cl::sub(compileCommand));
+static cl::opt<std::string> weightsPlacement(
+    "weights",
+    cl::desc("Where an artifact's large weights go: auto (a <name>.weights file beside the .so, "
+             "mapped at load, when they reach 64 MiB; else the .so's read-only data), file, or "
+             "embed"),
+    cl::init("auto"), cl::sub(compileCommand));
 static cl::opt<std::string> objectCache(
     "object-cache",
     cl::desc("Directory of compiled code reused when a model (or part of it) compiles to the "
@@ -385,6 +391,7 @@ static int runExecute(Mode mode) {
     return fail("--threads must be at least 1, got " + std::to_string(threads));
   options.threads = threads;
   options.sanitize = sanitize;
+  options.weights = weightsPlacement;
   options.objectCache = objectCache.getNumOccurrences() ? std::string(objectCache)
                                                         : quantc::cachePath("objects");
   if (options.objectCache == "off")

@@ -115,6 +115,7 @@ struct ExecuteOptions {
   int repeat = 1;                   // run: timed repetitions
   int threads = 0;                  // run: parallel loops' threads (0: the runtime's default)
   std::string sanitize;             // compile: "thread" instruments the artifact for TSan
+  std::string weights = "auto";     // compile: large weights in a file (file), the .so (embed), or by size
   std::string objectCache;          // compile: compiled partitions' directory (empty: none)
   bool printTime = false;
   QuantizeOptions quantize;

@@ -44,6 +44,13 @@ struct TargetSpec {
   /// the host's). `gpuFormat`: fatbin with CUDA's ptxas, else isa (PTX
   /// alone, compiled by the driver at load).
   std::string gpuChip, gpuFormat;
+  /// Constant globals of at least this many bytes leave the code
+  /// (quantc-externalize-weights): the JIT binds them to the importer's
+  /// memory, artifacts to their weights file or read-only data (0: all stay
+  /// in the code).
+  int64_t externalWeightBytes = 4096;
+  /// Artifacts: where those weights go (auto, file, embed: --weights).
+  std::string weightsPlacement = "auto";
 };
 
 /// Resolves --target; the error lists the known names.
@@ -89,6 +96,8 @@ class JITModel {
 public:
   /// `optLevel` 2 (as artifacts) for models that run many times;
   /// calibration's probed models run a few samples and compile faster at 1.
+  /// Large weights are read where `lowered`'s context keeps them (no copy
+  /// in the code): the context must outlive the model.
   static llvm::Expected<std::unique_ptr<JITModel>> compile(mlir::ModuleOp lowered,
                                                            const TargetSpec &target,
                                                            unsigned optLevel = 2);
@@ -100,6 +109,10 @@ public:
 private:
   JITModel() = default;
   void (*entry)(void **) = nullptr; // the packed wrapper of @main
+  /// quantc_weights: the external weights' addresses (the MLIR context's
+  /// storage, or `alignedCopies` of what was not aligned enough).
+  std::vector<const void *> weightTable;
+  std::vector<std::unique_ptr<char[]>> alignedCopies;
   // Declared first so it outlives the engine whose sections it holds.
   std::unique_ptr<JITCodeArena> arena;
   std::unique_ptr<mlir::ExecutionEngine> engine;

@@ -133,6 +133,13 @@ const char *quantc_last_error(void);
 void quantc_fail_call(const char *message);
 void quantc_clear_call_error(void);
 
+/* What a model whose weights sit in a file beside its library calls first:
+ * maps `file` (from the library's directory, `bytes` long) once per process
+ * and points table[i] at offsets[i] in it. Returns 0, or -1 after
+ * quantc_fail_call with the reason (missing file, wrong size). */
+int quantc_map_weights(const char *file, uint64_t bytes, const uint64_t *offsets, int64_t count,
+                       const void **table);
+
 /* Frees data allocated by quantc_npy_read / quantc_model_run. */
 void quantc_tensor_free(quantc_tensor *tensor);
 
