@@ -12,6 +12,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstring>
+#include <optional>
 
 using namespace mlir;
 
@@ -95,6 +96,33 @@ static bool readExternalData(const onnx::TensorProto &tensor, const std::string 
   return true;
 }
 
+/// A large external tensor's bytes mapped from its file instead of copied
+/// (issue 19: a model larger than memory imports without reading it): the
+/// blob owns the mapping, which goes with the blob; the JIT reads weights
+/// from it in place. Empty when the tensor is not worth mapping.
+static std::optional<AsmResourceBlob> mapExternalData(const onnx::TensorProto &tensor,
+                                                     const std::string &directory,
+                                                     uint64_t expectedBytes, std::string &error) {
+  constexpr uint64_t kMapFrom = 1 << 20; // smaller tensors: one copy is cheaper than a mapping
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL || expectedBytes < kMapFrom)
+    return std::nullopt;
+  ExternalSegment segment;
+  if (error = resolveExternalData(tensor, directory, expectedBytes, segment); !error.empty())
+    return std::nullopt;
+  auto buffer = llvm::MemoryBuffer::getFileSlice(segment.path, segment.length, segment.offset,
+                                                 /*IsVolatile=*/false);
+  if (!buffer) {
+    error = "cannot read external data file '" + segment.location + "'";
+    return std::nullopt;
+  }
+  llvm::MemoryBuffer *mapped = buffer->release();
+  auto address = reinterpret_cast<uintptr_t>(mapped->getBufferStart());
+  size_t alignment = std::min<size_t>(address & -address, 64); // what the offset allows
+  return AsmResourceBlob(ArrayRef<char>(mapped->getBufferStart(), mapped->getBufferSize()),
+                         alignment, [mapped](void *, size_t, size_t) { delete mapped; },
+                         /*dataIsMutable=*/false);
+}
+
 /// The tensor's elements in little-endian storage layout, whichever field
 /// holds them. raw_data is viewed in place; other fields are copied to `storage`.
 static bool collectBytes(const onnx::TensorProto &tensor, Type elementType,
@@ -147,6 +175,16 @@ ElementsAttr convertTensor(const onnx::TensorProto &tensor, const std::string &d
   auto type = RankedTensorType::get(shape, elementType);
   bool isNibbles = elementType.getIntOrFloatBitWidth() == 4;
   size_t expected = isNibbles ? (numElements + 1) / 2 : numElements * storageBytes(elementType);
+  if (!isNibbles && !elementType.isInteger(1) && isStoredAsResource(elementType, numElements)) {
+    std::optional<AsmResourceBlob> mapped = mapExternalData(tensor, directory, expected, error);
+    if (!error.empty()) {
+      error = "tensor '" + tensor.name() + "': " + error;
+      return {};
+    }
+    if (mapped)
+      return DenseResourceElementsAttr::get(type, tensor.name().empty() ? "weight" : tensor.name(),
+                                            std::move(*mapped));
+  }
   llvm::StringRef bytes;
   std::string storage, unpacked;
   if (!collectBytes(tensor, elementType, directory, expected, bytes, storage, error)) {
