@@ -211,10 +211,9 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
                                  const std::vector<double> *columnImportance) {
   QuantizedWeights result = emptyResult(layout, scheme, weights.size());
   int64_t groupColumns = result.groupSize ? result.groupSize : layout.columns;
-  std::vector<float> block;
-  std::vector<double> blockImportance;
   auto quantizeBlock = [&](int64_t rowBegin, int64_t rowEnd, int64_t colBegin, int64_t colEnd) {
-    block.clear(), blockImportance.clear();
+    std::vector<float> block;
+    std::vector<double> blockImportance;
     for (int64_t r = rowBegin; r < rowEnd; ++r)
       for (int64_t c = colBegin; c < colEnd; ++c) {
         block.push_back(weights[layout.offset(r, c)]);
@@ -236,9 +235,13 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
     quantizeBlock(0, layout.rows, 0, layout.columns);
     return result;
   }
-  for (int64_t r = 0; r < layout.rows; ++r)
+  // Rows on every core (the clip search dominates an RTN compile); each
+  // writes only its own values and parameters, so the result is the same.
+  forEachIndex(size_t(layout.rows), [&](size_t row) {
+    int64_t r = int64_t(row);
     for (int64_t c = 0; c < layout.columns; c += groupColumns)
       quantizeBlock(r, r + 1, c, std::min(c + groupColumns, layout.columns));
+  });
   return result;
 }
 
