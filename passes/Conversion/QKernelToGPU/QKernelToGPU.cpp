@@ -86,6 +86,16 @@ private:
     kernels.insert({name, gemm});
     return kernelNameGlobal(loc, name);
   }
+  /// `tensor` as one dense 1-D buffer (bufferization copies a strided view).
+  Value flatInput(Location loc, Value tensor);
+  /// The launch's 1-D output `buffer` as a tensor of `type`.
+  Value shapedResult(Location loc, Value buffer, RankedTensorType type);
+  /// An elementwise linalg.generic of `type` on the host over `result` and
+  /// `operands`, each whole (its shape) or per column (the last dim);
+  /// `body` gets their elements in that order.
+  Value hostEpilogue(Location loc, RankedTensorType type, Value result,
+                     llvm::ArrayRef<std::pair<Value, bool>> operands,
+                     llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   /// Calls the runtime's launch `function` with `pointers`, then `numbers`
   /// and the launch's grid and threads as i64.
   void callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
@@ -147,6 +157,48 @@ Value GPURewriter::pointerTo(Location loc, memref::GlobalOp global) {
 /// Erases `op` and what only it used (its weight constants, their
 /// reshapes, its output's zero fill): the host code keeps no second copy of
 /// the weights.
+Value GPURewriter::flatInput(Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() > 1)
+    tensor = tensor::CollapseShapeOp::create(b, loc, tensor, oneGroup(type));
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+Value GPURewriter::shapedResult(Location loc, Value buffer, RankedTensorType type) {
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({type.getNumElements()}, type.getElementType()), buffer,
+      /*restrict=*/true, /*writable=*/true);
+  if (type.getRank() > 1)
+    result = tensor::ExpandShapeOp::create(b, loc, type, result, oneGroup(type));
+  return result;
+}
+
+Value GPURewriter::hostEpilogue(Location loc, RankedTensorType type, Value result,
+                                llvm::ArrayRef<std::pair<Value, bool>> operands,
+                                llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+  SmallVector<Value> inputs{result};
+  SmallVector<AffineMap> maps{identity};
+  for (auto [operand, perColumn] : operands) {
+    inputs.push_back(operand);
+    maps.push_back(perColumn ? column : identity);
+  }
+  maps.push_back(identity);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, type, inputs, ValueRange{empty}, maps,
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc,
+                                       body(nested, nestedLoc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 static void eraseWithDeadProducers(Operation *op) {
   SmallVector<Operation *> worklist;
   for (Value operand : op->getOperands())
@@ -208,68 +260,45 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
 
   b.setInsertionPoint(op);
   Type f32 = b.getF32Type();
-  auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
-  // x as one dense [m * k] buffer (bufferization copies a strided view).
-  Value x = op.getInput();
-  if (inputType.getRank() > 1)
-    x = tensor::CollapseShapeOp::create(b, loc, x, oneGroup(inputType));
-  x = bufferization::ToBufferOp::create(b, loc, MemRefType::get({gemm.m * layer->inputColumns}, f32), x,
-                                        /*read_only=*/true);
+  Value x = flatInput(loc, op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
-
   callLaunch(loc, kLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
               pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
              {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4),
               int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2)},
              device::launchGeometry(gemm));
-
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({gemm.m * gemm.n}, f32), y, /*restrict=*/true,
-      /*writable=*/true);
-  if (outputType.getRank() > 1)
-    result = tensor::ExpandShapeOp::create(b, loc, outputType, result, oneGroup(outputType));
+  Value result = shapedResult(loc, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
   // the CPU kernels order them).
   bool relu = op.getActivation() == "relu", rescale = !layer->columnScales.empty();
-  if (op.getBias() || relu || rescale) {
-    int64_t rank = outputType.getRank();
-    AffineMap identity = b.getMultiDimIdentityMap(rank);
-    AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
-    SmallVector<Value> inputs{result};
-    SmallVector<AffineMap> maps{identity};
-    if (rescale) {
-      auto type = RankedTensorType::get({gemm.n}, f32);
-      inputs.push_back(arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(layer->columnScales))));
-      maps.push_back(column);
-    }
-    if (op.getBias()) {
-      inputs.push_back(op.getBias());
-      maps.push_back(column);
-    }
-    maps.push_back(identity);
-    Value empty = tensor::EmptyOp::create(b, loc, outputType.getShape(), f32);
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    result = linalg::GenericOp::create(
-                 b, loc, outputType, inputs, ValueRange{empty}, maps, iterators,
-                 [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-                   Value v = args[0];
-                   unsigned next = 1;
-                   if (rescale)
-                     v = arith::MulFOp::create(nested, nestedLoc, v, args[next++]);
-                   if (op.getBias())
-                     v = arith::AddFOp::create(nested, nestedLoc, v, args[next++]);
-                   if (relu)
-                     v = arith::MaximumFOp::create(
-                         nested, nestedLoc, v,
-                         arith::ConstantOp::create(nested, nestedLoc, nested.getF32FloatAttr(0)));
-                   linalg::YieldOp::create(nested, nestedLoc, v);
-                 })
-                 .getResult(0);
-  }
+  SmallVector<std::pair<Value, bool>> columns;
+  if (rescale)
+    columns.push_back({arith::ConstantOp::create(
+                           b, loc,
+                           DenseElementsAttr::get(RankedTensorType::get({gemm.n}, f32),
+                                                  llvm::ArrayRef<float>(layer->columnScales))),
+                       true});
+  if (op.getBias())
+    columns.push_back({op.getBias(), true});
+  if (!columns.empty() || relu)
+    result = hostEpilogue(loc, outputType, result, columns,
+                          [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                            Value v = args[0];
+                            unsigned next = 1;
+                            if (rescale)
+                              v = arith::MulFOp::create(nested, nestedLoc, v, args[next++]);
+                            if (op.getBias())
+                              v = arith::AddFOp::create(nested, nestedLoc, v, args[next++]);
+                            if (relu)
+                              v = arith::MaximumFOp::create(
+                                  nested, nestedLoc, v,
+                                  arith::ConstantOp::create(nested, nestedLoc,
+                                                            nested.getF32FloatAttr(0)));
+                            return v;
+                          });
   op.getOutput().replaceAllUsesWith(result);
   eraseWithDeadProducers(op);
   return true;
@@ -289,38 +318,21 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
                         int64_t(layer->weights.size()), b.getI16Type());
 
   b.setInsertionPoint(op);
-  Type f32 = b.getF32Type();
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
-  Value activation = op.getDpsInputs()[layer->transposed ? 1 : 0];
-  auto activationType = cast<RankedTensorType>(activation.getType());
-  Value flat = tensor::CollapseShapeOp::create(b, loc, activation, oneGroup(activationType));
-  Value x = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({activationType.getNumElements()}, f32), flat, /*read_only=*/true);
-  Value y = memref::AllocOp::create(b, loc, MemRefType::get({resultType.getNumElements()}, f32));
+  Value x = flatInput(loc, op.getDpsInputs()[layer->transposed ? 1 : 0]);
+  Value y = memref::AllocOp::create(
+      b, loc, MemRefType::get({resultType.getNumElements()}, b.getF32Type()));
   callLaunch(loc, kHalfLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
              {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
               int64_t(layer->weights.size() * 2)},
              device::launchGeometry(gemm));
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({resultType.getNumElements()}, f32), y, /*restrict=*/true,
-      /*writable=*/true);
-  result = tensor::ExpandShapeOp::create(b, loc, resultType, result, oneGroup(resultType));
-  if (!startsAtZero(op)) { // y + the output's initial value, on the host
-    AffineMap identity = b.getMultiDimIdentityMap(2);
-    Value init = op.getDpsInits()[0];
-    result = linalg::GenericOp::create(
-                 b, loc, resultType, ValueRange{result, init},
-                 ValueRange{tensor::EmptyOp::create(b, loc, resultType.getShape(), f32)},
-                 SmallVector<AffineMap>(3, identity),
-                 SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-                 [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(
-                       nested, nestedLoc,
-                       ValueRange{arith::AddFOp::create(nested, nestedLoc, args[0], args[1])});
-                 })
-                 .getResult(0);
-  }
+  Value result = shapedResult(loc, y, resultType);
+  if (!startsAtZero(op)) // y + the output's initial value, on the host
+    result = hostEpilogue(loc, resultType, result, {{op.getDpsInits()[0], false}},
+                          [](OpBuilder &nested, Location nestedLoc, ValueRange args) -> Value {
+                            return arith::AddFOp::create(nested, nestedLoc, args[0], args[1]);
+                          });
   op->getResult(0).replaceAllUsesWith(result);
   eraseWithDeadProducers(op); // the zero fill is not host work any more
   return true;
@@ -341,71 +353,54 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
 
   b.setInsertionPoint(op);
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
-  Value x = op.getInput();
-  if (inputType.getRank() > 1)
-    x = tensor::CollapseShapeOp::create(b, loc, x, oneGroup(inputType));
-  x = bufferization::ToBufferOp::create(b, loc, MemRefType::get({inputType.getNumElements()}, i8),
-                                        x, /*read_only=*/true);
+  Value x = flatInput(loc, op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
   callLaunch(loc, kIntegerLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), dynamic(loc, x), dynamic(loc, y)},
              {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4)},
              device::launchGeometry(gemm));
-  Value result = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get({gemm.m * gemm.n}, i32),
-                                                   y, /*restrict=*/true, /*writable=*/true);
-  auto sumType = outputType.clone(i32);
-  if (sumType.getRank() > 1)
-    result = tensor::ExpandShapeOp::create(b, loc, sumType, result, oneGroup(sumType));
+  Value result = shapedResult(loc, y, outputType.clone(i32));
 
   // Bias (wrapping, as the CPU kernels add it), then requantization to int8,
   // on the host: qnn.requantize's arithmetic, shared with the CPU kernels.
   std::optional<llvm::ArrayRef<int32_t>> multipliers = op.getMultipliers();
-  if (op.getBias() || multipliers) {
-    int64_t rank = outputType.getRank();
-    AffineMap identity = b.getMultiDimIdentityMap(rank);
-    AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
-    SmallVector<Value> inputs{result};
-    SmallVector<AffineMap> maps{identity};
-    if (op.getBias()) {
-      inputs.push_back(op.getBias());
-      maps.push_back(column);
-    }
-    if (multipliers) { // per-channel tables (one entry: every channel)
-      llvm::ArrayRef<int64_t> shifts = *op.getShifts();
-      auto table = [&](auto valueOf) {
-        std::vector<int64_t> values(size_t(gemm.n));
-        for (int64_t c = 0; c < gemm.n; ++c)
-          values[size_t(c)] = valueOf(multipliers->size() == 1 ? 0 : size_t(c));
-        auto type = RankedTensorType::get({gemm.n}, i64);
-        inputs.push_back(arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, llvm::ArrayRef(values))));
-        maps.push_back(column);
-      };
-      table([&](size_t c) { return int64_t((*multipliers)[c]); });
-      table([&](size_t c) { return int64_t(1) << (shifts[c] - 1); });
-      table([&](size_t c) { return shifts[c]; });
-    }
-    maps.push_back(identity);
-    Value empty = tensor::EmptyOp::create(b, loc, outputType.getShape(), outputType.getElementType());
-    bool bias = bool(op.getBias());
-    result = linalg::GenericOp::create(
-                 b, loc, outputType, inputs, ValueRange{empty}, maps,
-                 SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-                 [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-                   Value v = args[0];
-                   if (bias)
-                     v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
-                   if (multipliers) {
-                     unsigned first = bias ? 2 : 1;
-                     v = codegen::emitRequantize(nested, nestedLoc, v, args[first], args[first + 1],
-                                                 args[first + 2], op.getOutputZeroPoint(),
-                                                 op.getClampMin(), op.getClampMax(), i8);
-                   }
-                   linalg::YieldOp::create(nested, nestedLoc, v);
-                 })
-                 .getResult(0);
+  bool bias = bool(op.getBias());
+  if (!bias && !multipliers) {
+    op.getOutput().replaceAllUsesWith(result);
+    eraseWithDeadProducers(op);
+    return true;
   }
+  SmallVector<std::pair<Value, bool>> columns;
+  if (bias)
+    columns.push_back({op.getBias(), true});
+  if (multipliers) { // per-channel tables (one entry: every channel)
+    llvm::ArrayRef<int64_t> shifts = *op.getShifts();
+    auto table = [&](auto valueOf) {
+      std::vector<int64_t> values(size_t(gemm.n));
+      for (int64_t c = 0; c < gemm.n; ++c)
+        values[size_t(c)] = valueOf(multipliers->size() == 1 ? 0 : size_t(c));
+      auto type = RankedTensorType::get({gemm.n}, i64);
+      columns.push_back(
+          {arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, llvm::ArrayRef(values))),
+           true});
+    };
+    table([&](size_t c) { return int64_t((*multipliers)[c]); });
+    table([&](size_t c) { return int64_t(1) << (shifts[c] - 1); });
+    table([&](size_t c) { return shifts[c]; });
+  }
+  result = hostEpilogue(loc, outputType, result, columns,
+                        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                          Value v = args[0];
+                          if (bias)
+                            v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
+                          if (!multipliers)
+                            return v;
+                          unsigned first = bias ? 2 : 1;
+                          return codegen::emitRequantize(
+                              nested, nestedLoc, v, args[first], args[first + 1], args[first + 2],
+                              op.getOutputZeroPoint(), op.getClampMin(), op.getClampMax(), i8);
+                        });
   op.getOutput().replaceAllUsesWith(result);
   eraseWithDeadProducers(op);
   return true;
@@ -458,12 +453,11 @@ llvm::Expected<std::string> GPURewriter::compileKernels(llvm::StringRef chip,
 }
 
 void GPURewriter::addImage(llvm::StringRef image, Location loc) {
-  auto imageGlobal = global(loc, "quantc_gpu_image", llvm::ArrayRef<char>(image.data(), image.size()),
-                            int64_t(image.size()), b.getI8Type(), "public");
-  std::vector<int64_t> size{int64_t(image.size())};
-  auto sizeGlobal = global(loc, "quantc_gpu_image_size", bytesOf(size), 1, b.getI64Type(), "public");
   // The runtime finds them by these names.
-  (void)imageGlobal, (void)sizeGlobal;
+  global(loc, "quantc_gpu_image", llvm::ArrayRef<char>(image.data(), image.size()),
+         int64_t(image.size()), b.getI8Type(), "public");
+  std::vector<int64_t> size{int64_t(image.size())};
+  global(loc, "quantc_gpu_image_size", bytesOf(size), 1, b.getI64Type(), "public");
 }
 
 /// "12 linalg.generic, 3 linalg.conv_2d_nchw_fchw": what stays on the host.
