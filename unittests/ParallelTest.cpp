@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -77,6 +78,31 @@ TEST(Parallel, ForEachIndexVisitsEveryIndexOnce) {
   ThreadCount four("4");
   std::vector<std::atomic<int>> visits(1000);
   quantc::forEachIndex(visits.size(), [&](size_t i) { visits[i]++; });
+  for (auto &v : visits)
+    EXPECT_EQ(v.load(), 1);
+}
+
+// A pool thread that waited on a nested loop used to pick up the outer
+// loop's queued bodies, one inside the other: rec's per-layer GPTQ
+// sensitivity overflowed the stack. Nested loops now run inline.
+TEST(Parallel, NestedForEachIndexRunsInlineWithoutReentry) {
+  ThreadCount two("2");
+  static thread_local int outerDepth = 0;
+  std::atomic<int> deepest{0}, foreignThreads{0};
+  std::vector<std::atomic<int>> visits(64 * 64);
+  quantc::forEachIndex(64, [&](size_t outer) {
+    int depth = ++outerDepth;
+    for (int seen = deepest.load(); depth > seen && !deepest.compare_exchange_weak(seen, depth);)
+      ;
+    std::thread::id owner = std::this_thread::get_id();
+    quantc::forEachIndex(64, [&](size_t inner) {
+      foreignThreads += std::this_thread::get_id() != owner;
+      visits[outer * 64 + inner]++;
+    });
+    --outerDepth;
+  });
+  EXPECT_EQ(deepest.load(), 1);
+  EXPECT_EQ(foreignThreads.load(), 0);
   for (auto &v : visits)
     EXPECT_EQ(v.load(), 1);
 }

@@ -28,12 +28,28 @@ static llvm::ThreadPoolInterface &analysisPool() {
   return pool;
 }
 
+/// True on a pool thread while it runs one of forEachIndex's or
+/// forEachSample's bodies. A nested forEachIndex there runs inline: the
+/// outer loop already uses every core, and a pool thread waiting on an
+/// inner group picks up queued outer tasks, so nesting recursed without
+/// bound (a stack overflow on rec's per-layer GPTQ sensitivity).
+static thread_local bool insideAnalysisTask = false;
+
+namespace {
+struct AnalysisTaskScope {
+  bool previous = insideAnalysisTask;
+  SequentialModelRuns sequentialRuns;
+  AnalysisTaskScope() { insideAnalysisTask = true; }
+  ~AnalysisTaskScope() { insideAnalysisTask = previous; }
+};
+} // namespace
+
 SequentialModelRuns::SequentialModelRuns() : previous(quantc_set_thread_count(1)) {}
 SequentialModelRuns::~SequentialModelRuns() { quantc_set_thread_count(previous); }
 
 void forEachIndex(size_t count, llvm::function_ref<void(size_t)> body) {
   unsigned threads = analysisThreads();
-  if (threads == 1 || count <= 1) {
+  if (threads == 1 || count <= 1 || insideAnalysisTask) {
     for (size_t i = 0; i < count; ++i)
       body(i);
     return;
@@ -42,7 +58,7 @@ void forEachIndex(size_t count, llvm::function_ref<void(size_t)> body) {
   llvm::ThreadPoolTaskGroup group(analysisPool());
   for (size_t i = 0; i < count; ++i)
     group.async([&body, i] {
-      SequentialModelRuns sequentialRuns;
+      AnalysisTaskScope scope;
       body(i);
     });
   group.wait();
@@ -75,7 +91,7 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
   auto submit = [&](size_t chunk) {
     for (size_t s = chunk * threads; s < std::min(count, (chunk + 1) * threads); ++s)
       groups[chunk % 2].async([&, s] {
-        SequentialModelRuns sequentialRuns;
+        AnalysisTaskScope scope;
         if (auto error = run(s, slotOf(s)))
           errors[slotOf(s)] = llvm::toString(std::move(error));
       });
