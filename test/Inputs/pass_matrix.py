@@ -9,11 +9,19 @@ expect. A run passes when quant-opt exits 0, or exits 1 after printing an
 error diagnostic. Anything else (a signal, a sanitizer report, a stack dump,
 a silent failure) is a crash and fails the matrix. Prints one line per crash
 and "pass matrix: N runs, N clean errors, N crashes".
+
+Each pass runs once per batch of inputs, their chunks joined into one
+--split-input-file buffer: the sanitized binary's start-up, not the passes,
+took most of the time when each cell was its own process. A batch that
+crashes, or has a failed chunk without an error diagnostic, runs again one
+input per process, which names the input.
 """
 import argparse
+import bisect
 import concurrent.futures
 import glob
 import os
+import re
 import subprocess
 import sys
 
@@ -90,6 +98,10 @@ STAGES = {
               " qnn-quantize{bits=4 act-bits=8}, qnn-fold-scales, convert-qnn-to-linalg)",
 }
 
+# Where mlir's splitAndProcessBuffer cuts an input (a line that starts a
+# `// -----` marker).
+SPLIT_MARKER = re.compile(r"^// -----[^\n]*\n?", re.M)
+
 CRASH_MARKS = ("Stack dump", "PLEASE submit", "Sanitizer", "runtime error:", "LLVM ERROR",
                "Assertion", "UNREACHABLE")
 
@@ -140,16 +152,68 @@ def build_inputs(args):
     return inputs
 
 
-def run_cell(args, path, pass_text):
+def pass_options(args, pass_text):
     pass_text = pass_text.replace("CACHE", os.path.join(args.work, "latency.json"))
     # An allocation file with entries no input has, and one that does not exist.
     pass_text = pass_text.replace("ALLOCATION", os.path.join(args.work, "allocation.json"))
-    pass_text = pass_text.replace("MISSING", os.path.join(args.work, "missing.json"))
+    return pass_text.replace("MISSING", os.path.join(args.work, "missing.json"))
+
+
+def run_cell(args, path, pass_text):
     command = [args.quant_opt, path, "--split-input-file",
-               "--pass-pipeline=builtin.module(%s)" % pass_text,
-               "-o", os.devnull]
+               "--pass-pipeline=builtin.module(%s)" % pass_text, "-o", os.devnull]
     result = run(command)
-    return path, pass_text, result, crash_of(result)
+    return path, result, crash_of(result)
+
+
+def chunks_of(path):
+    """`path` split where quant-opt's --split-input-file splits it."""
+    with open(path) as f:
+        return SPLIT_MARKER.split(f.read())
+
+
+RERUNS = []  # batches run again one input per process, for the summary
+
+
+def run_batch(args, batch, pass_text):
+    """One quant-opt process runs `pass_text` on every chunk of every input in
+    `batch` (process start-up, not the passes, dominated one run per cell in
+    the sanitized build). Returns (path, result or None, crash) per input:
+    None when the input's chunks all succeeded. A crash, or a failed chunk
+    without an error diagnostic, reruns the batch's inputs one per process,
+    which names the culprit exactly as before."""
+    name = os.path.join(args.work, "batch-%d-%d.mlir" % (PASSES.index(pass_text), id(batch)))
+    owners, starts, text, line = [], [], [], 1
+    for path in batch:
+        for chunk in chunks_of(path):
+            chunk = chunk.strip("\n") + "\n"
+            owners.append(path)
+            starts.append(line)
+            text.append(chunk)
+            line += chunk.count("\n") + 1  # the marker line after it
+    with open(name, "w") as f:
+        f.write("// -----\n".join(text))
+    options = pass_options(args, pass_text)
+    result = run([args.quant_opt, name, "--split-input-file",
+                  "--pass-pipeline=builtin.module(%s)" % options, "-o", "-"])
+    outputs = result.stdout.split("// -----\n")
+    failing = [not output.strip() for output in outputs]
+    with_error, unplaced = set(), 0
+    for match in re.finditer(r"^(.*?):(\d+):\d+: error:|^.*: error:", result.stderr, re.M):
+        if match.group(1) == name:
+            # A chunk's module-level errors point at the marker line above it.
+            with_error.add(bisect.bisect_right(starts, int(match.group(2)) + 1) - 1)
+        else:
+            unplaced += 1  # at a location with no line in the batch, e.g. loc("a")
+    os.remove(name)
+    # Each failed chunk must account for an error diagnostic: its own, or one
+    # of those that name no line.
+    silent = sum(failing[i] and i not in with_error for i in range(len(failing))) > unplaced
+    if crash_of(result) or len(outputs) != len(owners) or silent:
+        RERUNS.append(pass_text)
+        return [run_cell(args, path, options) for path in batch]
+    failed = {owners[i] for i in range(len(owners)) if failing[i]}
+    return [(path, result if path in failed else None, None) for path in batch]
 
 
 def main():
@@ -164,19 +228,24 @@ def main():
         f.write('{"quantc_allocation": 1, "layers": [{"name": "matmul#0", "weight_bits": 4}, '
                 '{"name": "conv#0", "weight_bits": 3, "group_size": 32, "act_bits": 16}]}')
     inputs = build_inputs(args)
-    cells = [(path, p) for path in inputs for p in PASSES]
+    # Per pass, a few batches of inputs so that every core stays busy.
+    batches = [inputs[i::2 * args.jobs] for i in range(2 * args.jobs)]
+    work = [(batch, p) for p in PASSES for batch in batches if batch]
     crashes = errors = 0
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for path, pass_text, result, crash in pool.map(lambda c: run_cell(args, *c), cells):
-            if crash:
-                crashes += 1
-                name = os.path.relpath(path, TEST_ROOT) if path.startswith(TEST_ROOT) else os.path.basename(path)
-                print("CRASH: %s on %s (%s)" % (pass_text, name, crash))
-                print("\n".join("  " + line for line in result.stderr.splitlines()[-15:]))
-            elif result.returncode:
-                errors += 1
+        outcomes = pool.map(lambda w: run_batch(args, *w), work)
+        for (_, pass_text), batch_outcomes in zip(work, outcomes):
+            for path, result, crash in batch_outcomes:
+                if crash:
+                    crashes += 1
+                    name = os.path.relpath(path, TEST_ROOT) if path.startswith(TEST_ROOT) else os.path.basename(path)
+                    print("CRASH: %s on %s (%s)" % (pass_text, name, crash))
+                    print("\n".join("  " + line for line in result.stderr.splitlines()[-15:]))
+                elif result is not None and result.returncode:
+                    errors += 1
     print("pass matrix: %d inputs x %d passes = %d runs, %d clean errors, %d crashes"
-          % (len(inputs), len(PASSES), len(cells), errors, crashes))
+          % (len(inputs), len(PASSES), len(inputs) * len(PASSES), errors, crashes))
+    print("(%d of %d batches rerun one input per process)" % (len(RERUNS), len(work)), file=sys.stderr)
     return 1 if crashes else 0
 
 
