@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Issue 19's measurement: a model whose weights are larger than what code
-generation can hold, compiled and run as a user would. Generates the MLP of
-gen_mlp.py (24 x 4096x4096 fp32 in external data, 1.6 GB, by default) in
-WORK, then measures under /usr/bin/time -v: quantc import, quantc compile
---bits 4 --group-size 32 (RTN), and the artifact's load and batch-1 step
-(bench/run_artifact.c, 1 thread), against the machine's read bandwidth
-(one pass over a buffer of the weights' size). Prints a table.
-    bench/streaming/bench.py [--work DIR] [--layers 24] [--hidden 4096]"""
+generation can hold, compiled and run as a user would. Generates the model
+in WORK, then measures under /usr/bin/time -v: quantc compile --bits 4
+--group-size 32 (RTN; the MLP also quantc import), and the artifact's load
+and batch-1 step (bench/run_artifact.c, 1 thread), against the machine's
+read bandwidth (one pass over a buffer of the bytes a step reads). Prints a
+table. Models (--model):
+  mlp         gen_mlp.py: 24 x 4096x4096 MatMul+Relu, 1.6 GB (the issue's report)
+  decoder     gen_decoder.py: 28 layers, hidden 3072, MLP 8192, 3.2 B parameters,
+              12.9 GB (the issue's acceptance model); one token per step
+  decoder-1b  gen_decoder.py: 20 layers, hidden 2048, MLP 5632, 1.06 B parameters
+    bench/streaming/bench.py [--model mlp] [--work DIR]"""
 import argparse
 import json
 import os
@@ -16,9 +20,10 @@ import sys
 import time
 
 import numpy as np
+import onnx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-QUANTC = os.path.join(ROOT, "build", "bin", "quantc")
+QUANTC = os.environ.get("QUANTC", os.path.join(ROOT, "build", "bin", "quantc"))  # another build: QUANTC=...
 
 
 def timed(command):
@@ -42,52 +47,71 @@ def read_bandwidth(nbytes):
     return best
 
 
+MODELS = {
+    "mlp": ("gen_mlp.py", "mlp", ["--layers", "24", "--hidden", "4096"]),
+    "decoder": ("gen_decoder.py", "decoder", []),
+    "decoder-1b": ("gen_decoder.py", "decoder", ["--layers", "20", "--hidden", "2048", "--mlp", "5632",
+                                                 "--heads", "16"]),
+}
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--work", default="/tmp/quantc-streaming")
-    parser.add_argument("--layers", type=int, default=24)
-    parser.add_argument("--hidden", type=int, default=4096)
+    parser.add_argument("--model", choices=MODELS, default="mlp")
+    parser.add_argument("--work", help="default /tmp/quantc-streaming-MODEL")
     args = parser.parse_args()
-    work = args.work
-    model = os.path.join(work, "mlp.onnx")
+    generator, name, sizes = MODELS[args.model]
+    work = args.work or "/tmp/quantc-streaming-" + args.model
+    model = os.path.join(work, name + ".onnx")
     if not os.path.exists(model):
-        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "streaming", "gen_mlp.py"),
-                        work, "--layers", str(args.layers), "--hidden", str(args.hidden)],
+        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "streaming", generator), work] + sizes,
                        check=True)
-    float_gb = os.path.getsize(os.path.join(work, "mlp.bin")) / 1e9
+    graph = onnx.load(model, load_external_data=False)
+    float_bytes = os.path.getsize(os.path.join(work, name + ".bin"))
     rows = []
-    seconds, peak, _ = timed([QUANTC, "import", model, "-o", os.path.join(work, "mlp.mlirbc")])
-    rows.append(("quantc import", seconds, peak, ""))
+    decoder = name == "decoder"
+    if not decoder:  # a decoder's bytecode would hold its 12.9 GB again
+        seconds, peak, _ = timed([QUANTC, "import", model, "-o", os.path.join(work, name + ".mlirbc")])
+        rows.append(("quantc import", seconds, peak, ""))
     artifact = os.path.join(work, "w4")
-    seconds, peak, _ = timed([QUANTC, "compile", model, "--bits", "4", "--group-size", "32",
-                              "--quiet", "-o", artifact])
-    weights = os.path.join(artifact, "mlp.weights")
-    artifact_gb = (os.path.getsize(weights) + os.path.getsize(os.path.join(artifact, "libmlp.so"))) / 1e9
+    shape = ["--input-shape", "ids=1,1"] if decoder else []
+    seconds, peak, _ = timed([QUANTC, "compile", model, "--bits", "4", "--group-size", "32", "--quiet",
+                              "-o", artifact] + shape)
+    weights = os.path.join(artifact, name + ".weights")
+    library = os.path.join(artifact, "lib%s.so" % name)
+    artifact_bytes = os.path.getsize(weights) + os.path.getsize(library)
     rows.append(("quantc compile --bits 4 --group-size 32", seconds, peak,
-                 "artifact %.3f GB (%.2f/32 of float)" % (artifact_gb, 32 * artifact_gb / float_gb)))
+                 "artifact %.3f GB (%.2f/32 of float)" % (artifact_bytes / 1e9, 32 * artifact_bytes / float_bytes)))
 
     runner = os.path.join(work, "run_artifact")
     subprocess.run(["cc", "-O2", "-std=c99", "-I", os.path.join(ROOT, "include"),
                     os.path.join(ROOT, "bench", "run_artifact.c"), "-ldl", "-lm", "-o", runner],
                    check=True)
     x = os.path.join(work, "x.npy")
-    np.save(x, np.random.default_rng(0).standard_normal((1, args.hidden)).astype(np.float32))
-    seconds, peak, out = timed([runner, os.path.join(artifact, "libmlp.so"), "mlp", x, "1", "0"])
+    if decoder:
+        np.save(x, np.array([[7]], np.int64))
+    else:
+        hidden = graph.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+        np.save(x, np.random.default_rng(0).standard_normal((1, hidden)).astype(np.float32))
+    seconds, peak, out = timed([runner, library, name, x, "1", "0"])
     rows.append(("load + first step (cold run_artifact)", seconds, peak, ""))
-    step_ms = json.loads(timed([runner, os.path.join(artifact, "libmlp.so"), "mlp", x, "1",
-                                "20"])[2])["median_ms"]
-    bandwidth = read_bandwidth(os.path.getsize(weights))
-    achieved = os.path.getsize(weights) / (step_ms / 1e3) / 1e9
+    step_ms = json.loads(timed([runner, library, name, x, "1", "20"])[2])["median_ms"]
+    # A step reads every weight but the embedding table, of which one row.
+    read = os.path.getsize(weights)
+    for tensor in graph.graph.initializer:
+        if tensor.name == "embed":
+            read -= 4 * tensor.dims[0] * tensor.dims[1]
+    bandwidth = read_bandwidth(read)
+    achieved = read / (step_ms / 1e3) / 1e9
     rows.append(("batch-1 step, 1 thread (median of 20)", step_ms / 1e3, None,
                  "%.1f GB/s of weights = %.0f%% of the %.1f GB/s read bandwidth"
                  % (achieved, 100 * achieved / bandwidth, bandwidth)))
 
-    print("model: %d x %dx%d fp32, %.2f GB of weights in external data" %
-          (args.layers, args.hidden, args.hidden, float_gb))
+    print("model: %s, %.2f GB of fp32 weights in external data" % (args.model, float_bytes / 1e9))
     print("| step | wall s | peak RSS MB | notes |")
     print("|---|---|---|---|")
-    for name, seconds, peak, note in rows:
-        print("| %s | %.3f | %s | %s |" % (name, seconds, "%.0f" % peak if peak else "", note))
+    for step, seconds, peak, note in rows:
+        print("| %s | %.3f | %s | %s |" % (step, seconds, "%.0f" % peak if peak else "", note))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 // beside it, which the runtime maps at the first call.
 #include "ArtifactWeights.h"
 
+#include "quantc/Support/MappedPages.h"
+
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -57,6 +59,7 @@ static llvm::Error writeFile(llvm::Module &module, llvm::GlobalVariable &table,
     offset = alignUp(offset);
     offsets.push_back(offset);
     out.write(weight.data(), weight.size());
+    releaseMappedPages(weight); // written: a large model's weights pass through one at a time
     offset += weight.size();
   }
   out.close();

@@ -194,6 +194,15 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     std::vector<std::vector<double>> layerHessians(layers.size()), layerPowers(layers.size()),
         layerMeans(layers.size()), layerAbsMax(layers.size());
     bool dataFree = inputs.empty();
+    // Every layer's X^T X during the first pass, unless together they
+    // outgrow the budget (accumulateHessiansInGroups).
+    std::vector<std::optional<int64_t>> hessianSides(layers.size());
+    double hessianBytes = 0;
+    if (hessians)
+      for (size_t l = 0; l < layers.size(); ++l)
+        if ((hessianSides[l] = hessianColumns(layers[l], **model, probeIndex)))
+          hessianBytes += accumulatorBytes(*hessianSides[l]);
+    bool inGroups = hessianBytes > hessianBudgetBytes();
     auto observe = [&] {
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
@@ -204,9 +213,12 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         accumulateChannelStats(layers[l], **model, probeIndex, dataFree ? nullptr : &layerMeans[l],
                                layerAbsMax[l]);
       if (hessians)
-        for (size_t l = 0; l < layers.size(); ++l)
-          if (!accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]))
+        for (size_t l = 0; l < layers.size(); ++l) {
+          if (!hessianSides[l])
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
+          else if (!inGroups)
+            accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]);
+        }
     };
     if (failed(forEachRun(**model, *samples, "calibration", observe)))
       return;
@@ -245,6 +257,11 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     }
     for (DepthwiseInput &input : depthwise)
       input.storeBoundsIfBetter(actBits);
+    if (inGroups &&
+        failed(accumulateHessiansInGroups(layers, **model, *samples, probeIndex, hessianSides)))
+      return;
+    // In groups, layerHessians stay empty: activation sensitivity then
+    // weighs input channels by the weights alone.
     if (actSensitivity && failed(measureActivationSensitivity(layers, **model, *samples, probeIndex,
                                                               observers, layerHessians)))
       return;
@@ -307,25 +324,99 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   bool accumulateHessian(Operation *op, ProbedModel &model,
                          const llvm::DenseMap<Value, size_t> &probeIndex,
                          std::vector<double> &hessian, const float *replacement = nullptr) {
-    if (!floatWeight(op))
+    auto columns = hessianColumns(op, model, probeIndex);
+    if (!columns)
       return false;
+    size_t probe = probeIndex.lookup(op->getOperand(0));
+    const float *data = replacement ? replacement : model.probe(probe);
+    if (auto conv = dyn_cast<ConvOp>(op))
+      accumulateConvHessian(data, convGeometryOf(conv, model.probeShape(probe).shape), hessian);
+    else
+      accumulateMatrixHessian(data, model.probeSize(probe) / *columns, *columns, hessian);
+    return true;
+  }
+
+  /// What accumulating one columns x columns X^T X takes (in double).
+  static double accumulatorBytes(int64_t columns) { return 8.0 * double(columns) * double(columns); }
+  double hessianBudgetBytes() const { return double(hessianBudgetMB) * (1 << 20); }
+
+  /// The side of the layer's X^T X, or nullopt when it has none.
+  static std::optional<int64_t> hessianColumns(Operation *op, ProbedModel &model,
+                                               const llvm::DenseMap<Value, size_t> &probeIndex) {
+    if (!floatWeight(op))
+      return std::nullopt;
     auto inputs = activationInputs(op);
     if (inputs.size() != 1 || inputs[0] != op->getOperand(0))
-      return false;
-    size_t probe = probeIndex.lookup(inputs[0]);
-    const float *data = replacement ? replacement : model.probe(probe);
-    auto shape = model.probeShape(probe).shape;
+      return std::nullopt;
+    auto shape = model.probeShape(probeIndex.lookup(inputs[0])).shape;
     if (auto conv = dyn_cast<ConvOp>(op)) {
       if (conv.getGroup() != 1 || shape.size() != 4)
-        return false; // grouped/depthwise weights see other inputs per channel group
-      accumulateConvHessian(data, convGeometryOf(conv, shape), hessian);
-      return true;
+        return std::nullopt; // grouped/depthwise weights see other inputs per channel group
+      ConvGeometry g = convGeometryOf(conv, shape);
+      return g.channels * g.kernelH * g.kernelW;
     }
     if (isa<ConvTransposeOp>(op) || shape.empty())
-      return false;
-    int64_t columns = shape.back(), rows = model.probeSize(probe) / columns;
-    accumulateMatrixHessian(data, rows, columns, hessian);
-    return true;
+      return std::nullopt;
+    return shape.back();
+  }
+
+  /// For models whose X^T X outgrow hessian-budget-mb (a 3 B decoder's
+  /// need 28 GB): layers that read one tensor as matrix rows (a decoder's
+  /// Q/K/V, its gate and up projections) share one, and groups of them that
+  /// fit the budget are accumulated one pass over the samples at a time,
+  /// stored (on disk: MappedPages.h) and freed.
+  LogicalResult accumulateHessiansInGroups(ArrayRef<Operation *> layers, ProbedModel &model,
+                                           const std::vector<Sample> &samples,
+                                           const llvm::DenseMap<Value, size_t> &probeIndex,
+                                           ArrayRef<std::optional<int64_t>> columns) {
+    struct Input {
+      std::vector<size_t> layers; // the first one accumulates
+      int64_t columns;
+    };
+    std::vector<Input> inputs;
+    llvm::DenseMap<size_t, size_t> matrixInput; // probe -> inputs index
+    for (auto [l, op] : llvm::enumerate(layers)) {
+      if (!columns[l])
+        continue;
+      size_t probe = probeIndex.lookup(op->getOperand(0));
+      auto found = isa<ConvOp>(op) ? matrixInput.end() : matrixInput.find(probe);
+      if (found != matrixInput.end()) {
+        inputs[found->second].layers.push_back(l);
+        continue;
+      }
+      if (!isa<ConvOp>(op))
+        matrixInput[probe] = inputs.size();
+      inputs.push_back({{l}, *columns[l]});
+    }
+    auto bytes = [](const Input &input) { return accumulatorBytes(input.columns); };
+    double budget = hessianBudgetBytes();
+    std::vector<std::pair<size_t, size_t>> groups; // [begin, end) of inputs
+    for (size_t begin = 0, end; begin < inputs.size(); begin = end) {
+      double used = bytes(inputs[begin]);
+      for (end = begin + 1; end < inputs.size() && used + bytes(inputs[end]) <= budget; ++end)
+        used += bytes(inputs[end]);
+      groups.push_back({begin, end});
+    }
+    for (auto [index, group] : llvm::enumerate(groups)) {
+      size_t begin = group.first, end = group.second;
+      std::vector<std::vector<double>> sums(end - begin);
+      auto observe = [&] {
+        for (size_t i = begin; i < end; ++i)
+          accumulateHessian(layers[inputs[i].layers.front()], model, probeIndex, sums[i - begin]);
+      };
+      std::string step = "calibration (X^T X, group " + std::to_string(index + 1) + " of " +
+                         std::to_string(groups.size()) + ")";
+      if (failed(forEachRun(model, samples, step, observe)))
+        return failure();
+      for (size_t i = begin; i < end; ++i) {
+        Operation *first = layers[inputs[i].layers.front()];
+        storeLayerHessian(first, sums[i - begin], double(samples.size()));
+        for (size_t l : inputs[i].layers)
+          layers[l]->setAttr("qnn.hessian", first->getAttr("qnn.hessian"));
+        std::vector<double>().swap(sums[i - begin]);
+      }
+    }
+    return success();
   }
 
   /// For convolutions without X^T X: the mean square of each input channel

@@ -11,7 +11,8 @@
 
 namespace quantc::qnn {
 
-/// The f32 values of a constant tensor (inline or resource blob), or nullopt.
+/// The values of an f32 or f16 constant tensor (inline or resource blob) as
+/// f32, or nullopt.
 std::optional<std::vector<float>> readFloats(mlir::Value value);
 std::optional<std::vector<float>> readFloats(mlir::ElementsAttr attr);
 
@@ -19,7 +20,7 @@ std::optional<std::vector<float>> readFloats(mlir::ElementsAttr attr);
 std::optional<std::vector<int8_t>> readInt8(mlir::Value value);
 
 /// A qnn.constant holding `values`: a fresh blob named after `key`, or an
-/// inline literal for a single element.
+/// inline literal for a single element. An f16 `type` stores them rounded to f16.
 mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                          llvm::ArrayRef<float> values, llvm::StringRef key);
 

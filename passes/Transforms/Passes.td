@@ -303,6 +303,9 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
            "(qnn.act_sensitivity) and the 16-bit range (qnn.act_range16); needs hessians">,
     Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
            "Samples synthesized when no inputs are given">,
+    Option<"hessianBudgetMB", "hessian-budget-mb", "unsigned", /*default=*/"2048",
+           "X^T X accumulate in double; when all of them need more than this many MiB they are "
+           "accumulated a group of layers at a time, one pass over the samples per group">,
     Option<"channelRanges", "channel-ranges", "bool", /*default=*/"true",
            "Depthwise convolution inputs: also estimate symmetric per-channel ranges and store "
            "them (qnn.input_channel_bounds) where they quantize with less error than the tensor's "

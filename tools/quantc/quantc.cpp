@@ -5,6 +5,7 @@
 #include "quantc/Driver/QuantizePipeline.h"
 #include "quantc/InitAll.h"
 #include "quantc/Support/CacheDirectory.h"
+#include "quantc/Support/MappedPages.h"
 #include "quantc/Support/Progress.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -489,6 +490,8 @@ int main(int argc, char **argv) {
     if (llvm::StringRef(text).trim().getAsInteger(10, count) || count == 0)
       return fail("QUANTC_NUM_THREADS must be a positive integer, got '" + std::string(text) + "'");
   }
+  // Models whose mapped weights outgrow memory hold only the pages in use.
+  quantc::MappedPageReaper reaper;
   if (importCommand)
     return runImport();
   if (compileCommand)

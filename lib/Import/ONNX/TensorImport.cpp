@@ -5,6 +5,8 @@
 #include "ExternalData.h"
 #include "ModelValidator.h"
 
+#include "quantc/Support/MappedPages.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/FileSystem.h"
@@ -118,8 +120,17 @@ static std::optional<AsmResourceBlob> mapExternalData(const onnx::TensorProto &t
   llvm::MemoryBuffer *mapped = buffer->release();
   auto address = reinterpret_cast<uintptr_t>(mapped->getBufferStart());
   size_t alignment = std::min<size_t>(address & -address, 64); // what the offset allows
+  // A mapping's pages may be dropped once read (a heap copy's may not).
+  bool fileBacked = mapped->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap;
+  if (fileBacked)
+    quantc::registerMappedRange(mapped->getBufferStart(), mapped->getBufferSize());
   return AsmResourceBlob(ArrayRef<char>(mapped->getBufferStart(), mapped->getBufferSize()),
-                         alignment, [mapped](void *, size_t, size_t) { delete mapped; },
+                         alignment,
+                         [mapped, fileBacked](void *, size_t, size_t) {
+                           if (fileBacked)
+                             quantc::forgetMappedRange(mapped->getBufferStart());
+                           delete mapped;
+                         },
                          /*dataIsMutable=*/false);
 }
 
