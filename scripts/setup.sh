@@ -9,6 +9,8 @@ packages=(
   libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   coinor-libcbc-dev pkgconf
+  # OpenBLAS (BLAS and LAPACK): GPTQ's factorization and updates on LLM-sized layers
+  libopenblas-dev
   # .npz calibration samples (zip archives)
   libzip-dev
   # libFuzzer and the ASan/UBSan runtimes for the sanitizer build and fuzzers

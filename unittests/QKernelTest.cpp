@@ -3,6 +3,7 @@
 // family the host can run, tails in K (not a multiple of 32) and N (not a
 // multiple of the lanes), odd row counts, per-channel and per-group scales,
 // one or many zero points, bias and relu.
+#include "quantc/Analysis/Quantizer.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"
 #include "quantc/Execution/Execution.h"
@@ -168,20 +169,22 @@ std::unique_ptr<JITModel> compileKernel(const std::string &source, llvm::StringR
   return std::move(*jit);
 }
 
-/// Builds, lowers for `family` and JIT-runs one qkernel.matmul.
-std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::StringRef family) {
+/// Builds, lowers for `family` and JIT-runs one qkernel.matmul; with
+/// `halfTable` its scale table is f16 (the scales must be f16 values).
+std::vector<float> runKernel(const MatmulProblem &p, ActivationMode mode, llvm::StringRef family,
+                             bool halfTable = false) {
   const PackedLayout &l = p.layout;
   std::vector<int8_t> packed = pack(l, p.codes);
   std::string x = "tensor<" + std::to_string(p.m) + "x" + std::to_string(l.k) + "xf32>";
   std::string y = "tensor<" + std::to_string(p.m) + "x" + std::to_string(l.n) + "xf32>";
   std::string table = std::to_string(l.scaleRows()) + "x" + std::to_string(l.paddedN());
+  std::string scaleTable = "tensor<" + table + (halfTable ? "xf16>" : "xf32>");
   std::ostringstream src;
   src << "func.func @main(%x: " << x << ") -> " << y << " {\n"
       << "  %p = arith.constant " << literal(packed) << " : tensor<" << packed.size() << "xi8>\n"
-      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : tensor<" << table
-      << "xf32>\n";
-  std::string operands = "%x, %p, %s", types = x + ", tensor<" + std::to_string(packed.size()) +
-                                               "xi8>, tensor<" + table + "xf32>";
+      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : " << scaleTable << "\n";
+  std::string operands = "%x, %p, %s",
+              types = x + ", tensor<" + std::to_string(packed.size()) + "xi8>, " + scaleTable;
   if (!p.zeroPoints.empty()) {
     std::vector<int8_t> zeros(p.zeroPoints.begin(), p.zeroPoints.end());
     src << "  %z = arith.constant " << literal(zeros, l.paddedN()) << " : tensor<" << table
@@ -252,6 +255,15 @@ MatmulProblem randomProblem(const PackedLayout &layout, int64_t m, bool zeroTabl
   return p;
 }
 
+/// `p` with its scales rounded to f16 (as grouped weights' are).
+MatmulProblem withHalfScales(MatmulProblem p) {
+  QuantizedWeights rounded;
+  rounded.scales = p.scales;
+  roundScalesToHalf(rounded);
+  p.scales = rounded.scales;
+  return p;
+}
+
 /// The dot families this host can run (the JIT compiles for the host CPU).
 std::vector<std::string> hostFamilies() {
   std::vector<std::string> families = {"generic"};
@@ -304,6 +316,11 @@ TEST_P(QKernelMatmul, MatchesReferenceBitForBit) {
                            " m=" + std::to_string(m) + " k=" + std::to_string(k) +
                            " n=" + std::to_string(n) + " group=" + std::to_string(group);
         expectBitExact(referenceMatmul(p, mode), runKernel(p, mode, family), what);
+        if (group) { // grouped weights' f16 scale tables compute the same bits
+          MatmulProblem half = withHalfScales(p);
+          expectBitExact(referenceMatmul(half, mode), runKernel(half, mode, family, true),
+                         what + " f16 scales");
+        }
       }
     }
 }
@@ -354,6 +371,11 @@ TEST_P(QKernelLutMatmul, MatchesReferenceBitForBit) {
                          " group=" + std::to_string(group);
       expectBitExact(referenceMatmul(p, ActivationMode::Int8),
                      runKernel(p, ActivationMode::Int8, family), what);
+      if (group) {
+        MatmulProblem half = withHalfScales(p);
+        expectBitExact(referenceMatmul(half, ActivationMode::Int8),
+                       runKernel(half, ActivationMode::Int8, family, true), what + " f16 scales");
+      }
     }
 }
 

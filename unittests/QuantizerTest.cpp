@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 using namespace quantc;
@@ -153,6 +154,56 @@ TEST(Quantizer, GroupsAndAsymmetricZeroPoints) {
   EXPECT_LT(mse(w, dequantizeWeights(q, layout)), mse(w, dequantizeWeights(per, layout)));
 }
 
+/// Sum of squared errors of one block at `scale`, in plain scalar order.
+static double blockError(const std::vector<float> &w, size_t begin, size_t end, float scale,
+                         IntRange range) {
+  double error = 0;
+  for (size_t i = begin; i < end; ++i) {
+    double q = double(quantizeValue(w[i], scale, 0, range));
+    double d = double(w[i]) - q * double(scale);
+    error += d * d;
+  }
+  return error;
+}
+
+TEST(Quantizer, ClipSearchFindsTheLeastErrorCandidate) {
+  // The search sums each candidate's error in vector lanes; whatever the
+  // order, the scale it keeps is the best of its 81 candidates.
+  auto w = gaussian(64 * 40, 11);
+  auto layout = WeightLayout::fromAxes({64, 40}, 0); // 40 columns: groups of 32 and a tail of 8
+  WeightScheme s{4, WeightKind::Uniform, true, 32, true};
+  QuantizedWeights q = quantizeWeights(w, layout, s);
+  IntRange range = storageRange(s);
+  for (int64_t r = 0; r < 64; ++r)
+    for (int64_t c = 0; c < 40; c += 32) {
+      size_t begin = size_t(r * 40 + c), end = size_t(r * 40 + std::min<int64_t>(c + 32, 40));
+      double bound = 0;
+      for (size_t i = begin; i < end; ++i)
+        bound = std::max(bound, std::fabs(double(w[i])));
+      double best = INFINITY;
+      for (int step = 0; step <= 80; ++step)
+        best = std::min(best, blockError(w, begin, end,
+                                         float(bound * (1.0 - 0.5 * step / 80.0) / range.max), range));
+      double kept = blockError(w, begin, end, q.scales[q.paramIndex(r, c)], range);
+      EXPECT_LE(kept, best * (1 + 1e-12)) << "row " << r << " group " << c / 32;
+    }
+}
+
+TEST(Quantizer, GroupScalesRoundToHalf) {
+  QuantizedWeights q;
+  q.scales = {0.1f, 1.0f / 3.0f, 1e-6f, 70000.f, 0.0f};
+  roundScalesToHalf(q);
+  EXPECT_EQ(q.scales[0], 0.0999755859375f); // the nearest f16
+  EXPECT_EQ(q.scales[1], 0.333251953125f);
+  EXPECT_EQ(q.scales[2], 1e-6f);  // subnormal in f16: stays f32
+  EXPECT_EQ(q.scales[3], 70000.f); // past f16's range: stays f32
+  EXPECT_EQ(q.scales[4], 0.0f);
+  EXPECT_TRUE(isHalfExact(q.scales[0]));
+  EXPECT_TRUE(isHalfExact(0.0f));
+  EXPECT_FALSE(isHalfExact(0.1f));
+  EXPECT_FALSE(isHalfExact(1e-6f));
+}
+
 TEST(Quantizer, TernaryAndBinaryValues) {
   auto w = gaussian(1024, 3);
   auto layout = WeightLayout::fromAxes({4, 256}, 0);
@@ -227,6 +278,69 @@ TEST(Quantizer, GPTQReducesOutputError) {
   double gptq = layer.outputError(
       dequantizeWeights(quantizeWeightsGPTQ(layer.w, layout, s, layer.h), layout));
   EXPECT_LT(gptq, rtn * 0.7);
+}
+
+/// A layer of `columns` inputs whose X^T X comes from correlated samples,
+/// for GPTQ's OpenBLAS path forced below its usual 4096 columns.
+struct WideLayer {
+  int64_t rows, columns;
+  std::vector<float> w;
+  std::vector<double> h;
+  WideLayer(int64_t rows, int64_t columns) : rows(rows), columns(columns), w(gaussian(rows * columns, 11)) {
+    std::mt19937 rng(13);
+    std::normal_distribution<double> dist;
+    h.assign(columns * columns, 0.0);
+    std::vector<double> x(columns);
+    for (int s = 0; s < 2 * columns; ++s) {
+      double shared = dist(rng);
+      for (int64_t c = 0; c < columns; ++c)
+        x[c] = shared + 0.5 * dist(rng);
+      for (int64_t i = 0; i < columns; ++i)
+        for (int64_t j = 0; j < columns; ++j)
+          h[i * columns + j] += x[i] * x[j];
+    }
+  }
+};
+
+/// The OpenBLAS path (the factor from LAPACK, errors applied a block of
+/// columns at a time through dgemm) computes what the in-order loops do, up
+/// to rounding: the same codes and scales but for the rare element whose
+/// value sits on a rounding boundary. Block edges, a short last block and
+/// groups are all crossed (300 columns, blocks of 128).
+TEST(Quantizer, GPTQOnOpenBlasMatchesInOrderLoops) {
+  WideLayer layer(24, 300);
+  WeightLayout layout = WeightLayout::fromAxes({layer.rows, layer.columns}, 0);
+  for (int64_t group : {int64_t(0), int64_t(32)}) {
+    WeightScheme s;
+    s.bits = 4;
+    s.groupSize = group;
+    QuantizedWeights loops = quantizeWeightsGPTQ(layer.w, layout, s, layer.h);
+    QuantizedWeights blas = quantizeWeightsGPTQ(layer.w, layout, s, layer.h, /*blasFromColumns=*/1);
+    ASSERT_EQ(loops.values.size(), blas.values.size());
+    size_t differing = 0;
+    for (size_t i = 0; i < loops.values.size(); ++i)
+      differing += loops.values[i] != blas.values[i];
+    EXPECT_LE(differing, loops.values.size() / 500) << "group " << group;
+    ASSERT_EQ(loops.scales.size(), blas.scales.size());
+    for (size_t i = 0; i < loops.scales.size(); ++i)
+      EXPECT_NEAR(blas.scales[i], loops.scales[i], 1e-5 * loops.scales[i]) << "group " << group;
+  }
+}
+
+/// The OpenBLAS path does not depend on the analysis threads either.
+TEST(Quantizer, GPTQOnOpenBlasSameForAnyThreadCount) {
+  WideLayer layer(40, 260);
+  WeightLayout layout = WeightLayout::fromAxes({layer.rows, layer.columns}, 0);
+  WeightScheme s;
+  s.bits = 3;
+  s.groupSize = 64;
+  setenv("QUANTC_NUM_THREADS", "1", 1);
+  QuantizedWeights one = quantizeWeightsGPTQ(layer.w, layout, s, layer.h, 1);
+  setenv("QUANTC_NUM_THREADS", "2", 1);
+  QuantizedWeights two = quantizeWeightsGPTQ(layer.w, layout, s, layer.h, 1);
+  unsetenv("QUANTC_NUM_THREADS");
+  EXPECT_EQ(one.values, two.values);
+  EXPECT_EQ(one.scales, two.scales);
 }
 
 /// AdaRound chooses each weight's rounding direction against the layer's

@@ -8,6 +8,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def QKernel_Bytes : 1DTensorOf<[I8]>;
 def QKernel_F32Tensor : RankedTensorOf<[F32]>;
+def QKernel_ScaleTable : RankedTensorOf<[F32, F16]>;
 
 def QKernel_PackOp : QKernel_Op<"pack", [Pure]> {
   let summary = "K x N codes (one per i8) -> packed bytes in the given layout";
@@ -40,7 +41,7 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let summary = "x [..., M, K] times packed W [K, N] with a fused epilogue";
   let description = [{
     y[m, n] = act(sum_k x[m, k] * (c[k, n] - z[g, n]) * s[g, n] + bias[n]),
-    g = k / group. `scales` is [scaleRows, paddedN] f32 (the layout's
+    g = k / group. `scales` is [scaleRows, paddedN] f32, or f16 (the layout's
     padding columns are ignored). The zero point is the `zero_point`
     attribute when it is one number, else the `zero_points` operand, an
     [scaleRows, paddedN] i8 table read as unsigned.
@@ -61,7 +62,7 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins QKernel_F32Tensor:$input, QKernel_Bytes:$packed,
-                       QKernel_F32Tensor:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
+                       QKernel_ScaleTable:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
                        Optional<QKernel_F32Tensor>:$bias, QKernel_LayoutAttr:$layout,
                        OptionalAttr<I64Attr>:$zero_point,
                        DefaultValuedStrAttr<StrAttr, "int8">:$activations,
@@ -161,7 +162,7 @@ def QKernel_LutMatmulOp : QKernel_Op<"lut_matmul", [Pure, AttrSizedOperandSegmen
     ```
   }];
   let arguments = (ins QKernel_F32Tensor:$input, QKernel_Bytes:$packed,
-                       QKernel_F32Tensor:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
+                       QKernel_ScaleTable:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
                        Optional<QKernel_F32Tensor>:$bias, QKernel_LayoutAttr:$layout,
                        OptionalAttr<I64Attr>:$zero_point,
                        DefaultValuedStrAttr<StrAttr, "none">:$activation);

@@ -1,9 +1,12 @@
 // Weight quantization numerics: RTN with MSE clip search, ternary/binary,
 // groups, GPTQ, AdaRound.
 #include "quantc/Analysis/Quantizer.h"
+#include "quantc/Analysis/DenseBlas.h"
 #include "quantc/Analysis/Hessian.h"
 #include "quantc/Analysis/DotLanes.h"
 #include "quantc/Support/Parallel.h"
+
+#include "llvm/ADT/APFloat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -94,9 +97,7 @@ WeightLayout WeightLayout::fromAxes(const std::vector<int64_t> &shape, int chann
 /// integer; from there on a float is integral or far outside any storage
 /// range, where the clamp decides.
 static inline float roundHalfEven(float x) {
-  if (std::fabs(x) < 0x1p22f)
-    return (x + 0x1.8p23f) - 0x1.8p23f;
-  return x;
+  return std::fabs(x) < 0x1p22f ? (x + 0x1.8p23f) - 0x1.8p23f : x; // a select: vectorizes
 }
 
 int64_t quantizeValue(float x, float scale, int32_t zeroPoint, IntRange range) {
@@ -112,9 +113,41 @@ struct BlockParams {
   int32_t zeroPoint = 0;
 };
 
+/// squaredError's uniform case (every RTN and GPTQ clip candidate): the
+/// same terms, weighted by `weights` when Weighted, summed in eight fixed
+/// lanes that the compiler vectorizes, so the result depends on the block
+/// alone, never on threads.
+template <bool Weighted>
+double uniformSquaredError(const std::vector<float> &values, const double *weights, BlockParams p,
+                           IntRange range) {
+  constexpr size_t kLanes = 8;
+  const float lo = float(range.min), hi = float(range.max), zero = float(p.zeroPoint);
+  const float scale = p.scale;
+  auto term = [&](size_t i) {
+    float v = values[i];
+    float q = std::clamp(roundHalfEven(v / scale) + zero, lo, hi);
+    double d = double(v) - (double(q) - double(p.zeroPoint)) * double(scale);
+    return Weighted ? weights[i] * d * d : d * d;
+  };
+  double lanes[kLanes] = {};
+  size_t full = values.size() / kLanes * kLanes;
+  for (size_t i = 0; i < full; i += kLanes)
+    for (size_t l = 0; l < kLanes; ++l)
+      lanes[l] += term(i + l);
+  double error = 0;
+  for (size_t i = full; i < values.size(); ++i)
+    error += term(i);
+  for (double lane : lanes)
+    error += lane;
+  return error;
+}
+
 /// sum_i importance_i (v_i - dequantized_i)^2; importance 1 when absent.
 double squaredError(const std::vector<float> &values, const std::vector<double> *importance,
                     BlockParams p, IntRange range, WeightKind kind) {
+  if (kind == WeightKind::Uniform)
+    return importance ? uniformSquaredError<true>(values, importance->data(), p, range)
+                      : uniformSquaredError<false>(values, nullptr, p, range);
   double error = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     float v = values[i];
@@ -247,69 +280,135 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 
 namespace {
 
-/// In-place lower Cholesky factor of a symmetric positive definite matrix.
-bool cholesky(std::vector<double> &a, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) {
-    double diagonal = a[j * n + j];
-    for (int64_t k = 0; k < j; ++k)
-      diagonal -= a[j * n + k] * a[j * n + k];
-    if (!(diagonal > 0))
-      return false;
-    diagonal = std::sqrt(diagonal);
-    a[j * n + j] = diagonal;
-    for (int64_t i = j + 1; i < n; i += kDotLanes) {
-      int64_t lanes = std::min(kDotLanes, n - i);
+/// body(begin, end) over the rows [first, last) in chunks of 64 (a multiple
+/// of kDotLanes from `first`), on every core when `work` (multiply-adds)
+/// pays for the threads. Each chunk computes its own sums, so the result
+/// does not depend on the chunks or the threads.
+void forRowChunks(int64_t first, int64_t last, int64_t work,
+                  llvm::function_ref<void(int64_t, int64_t)> body) {
+  constexpr int64_t kChunk = 8 * kDotLanes;
+  int64_t chunks = (last - first + kChunk - 1) / kChunk;
+  auto run = [&](size_t c) {
+    int64_t begin = first + int64_t(c) * kChunk;
+    body(begin, std::min(last, begin + kChunk));
+  };
+  if (work < (int64_t(1) << 16))
+    for (int64_t c = 0; c < chunks; ++c)
+      run(size_t(c));
+  else
+    forEachIndex(size_t(chunks), run);
+}
+
+/// Subtracts a[j, k] * a[i, k] for k in [k0, k1) from a[i, j], in order of
+/// k, for the pairs j0 <= j < min(j1, i + 1) of each row i in [i0, i1): one
+/// accumulator per element, kept in the matrix; up to kDotLanes rows side
+/// by side (accumulateDotLanes).
+void subtractProducts(std::vector<double> &a, int64_t n, int64_t i0, int64_t i1, int64_t j0,
+                      int64_t j1, int64_t k0, int64_t k1) {
+  for (int64_t i = i0; i < i1; i += kDotLanes) {
+    int64_t rows = std::min(kDotLanes, i1 - i);
+    for (int64_t j = j0; j < std::min(j1, i + rows); ++j) {
+      int64_t first = std::max<int64_t>(0, j - i); // the rows at or below the diagonal
+      int64_t lanes = rows - first;
       double sum[kDotLanes];
       for (int64_t l = 0; l < lanes; ++l)
-        sum[l] = a[(i + l) * n + j];
-      accumulateDotLanes</*Subtract=*/true>(&a[j * n], &a[i * n], n, 0, j, sum, lanes);
+        sum[l] = a[(i + first + l) * n + j];
+      accumulateDotLanes</*Subtract=*/true>(&a[j * n], &a[(i + first) * n], n, k0, k1, sum, lanes);
       for (int64_t l = 0; l < lanes; ++l)
-        a[(i + l) * n + j] = sum[l] / diagonal;
+        a[(i + first + l) * n + j] = sum[l];
     }
-    for (int64_t k = j + 1; k < n; ++k)
-      a[j * n + k] = 0;
   }
+}
+
+/// In-place lower Cholesky factor of a symmetric positive definite matrix.
+/// Blocked and right-looking: each block of kBlock columns is factored, then
+/// its products are subtracted from every element to its lower right, rows
+/// on every core. Every element still subtracts its products in order of k
+/// from its own value and is then divided by its diagonal, so the factor is
+/// bit for bit the unblocked algorithm's, on any number of threads; only the
+/// memory traffic changes (rows are read a block at a time from cache, not
+/// whole from memory once per column: GPTQ on an 8192-column layer).
+bool cholesky(std::vector<double> &a, int64_t n) {
+  constexpr int64_t kBlock = 64;
+  for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
+    int64_t j1 = std::min(j0 + kBlock, n);
+    // The diagonal block and the panel below it, column by column: their
+    // products with the earlier blocks are already subtracted.
+    for (int64_t j = j0; j < j1; ++j) {
+      double diagonal = a[j * n + j];
+      for (int64_t k = j0; k < j; ++k)
+        diagonal -= a[j * n + k] * a[j * n + k];
+      if (!(diagonal > 0))
+        return false;
+      diagonal = std::sqrt(diagonal);
+      a[j * n + j] = diagonal;
+      forRowChunks(j + 1, n, (n - j) * (j - j0), [&](int64_t i0, int64_t i1) {
+        subtractProducts(a, n, i0, i1, j, j + 1, j0, j);
+        for (int64_t i = i0; i < i1; ++i)
+          a[i * n + j] /= diagonal;
+      });
+    }
+    // The trailing matrix's elements subtract this block's products.
+    forRowChunks(j1, n, (n - j1) * (n - j1) / 2 * (j1 - j0), [&](int64_t i0, int64_t i1) {
+      subtractProducts(a, n, i0, i1, j1, n, j0, j1);
+    });
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = i + 1; k < n; ++k)
+      a[i * n + k] = 0;
+  return true;
+}
+
+/// L^-1 of the lower Cholesky factor of `a`, in place (row-major, lower
+/// triangle; the upper one zero): OpenBLAS, or in-order loops.
+bool invertCholeskyFactor(std::vector<double> &a, int64_t n, bool useBlas) {
+  if (useBlas) {
+    if (!blas::choleskyLower(a.data(), n) || !blas::invertLower(a.data(), n))
+      return false;
+    for (int64_t i = 0; i < n; ++i)
+      std::fill(a.begin() + i * n + i + 1, a.begin() + (i + 1) * n, 0.0);
+    return true;
+  }
+  if (!cholesky(a, n))
+    return false;
+  // L^-1 by forward substitution, kept transposed (linvT[j][k] = L^-1[k][j])
+  // so every sum walks rows instead of columns n doubles apart.
+  // Lanes run side by side (accumulateDotLanes); a lane that starts later
+  // than the first meets only the exact zeros above L^-1's diagonal there,
+  // which leave its sum bit for bit as a plain loop computes it.
+  // Independent sums run on every core (forRowChunks).
+  std::vector<double> linvT(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    linvT[i * n + i] = 1.0 / a[i * n + i];
+    forRowChunks(0, i, i * i / 2, [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; j += kDotLanes) {
+        int64_t lanes = std::min(kDotLanes, end - j);
+        double sum[kDotLanes] = {};
+        accumulateDotLanes(&a[i * n], &linvT[j * n], n, j, i, sum, lanes);
+        for (int64_t l = 0; l < lanes; ++l)
+          linvT[(j + l) * n + i] = -sum[l] / a[i * n + i];
+      }
+    });
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      a[i * n + j] = linvT[j * n + i];
   return true;
 }
 
 /// Upper factor U of H^-1 = U^T U (what GPTQ's update reads), from H.
-bool inverseCholeskyUpper(std::vector<double> h, int64_t n, std::vector<double> &upper) {
-  if (!cholesky(h, n))
+/// With J the reversal (J A J turns A's rows and columns around) and
+/// J H J = L L^T: H^-1 = J L^-T L^-1 J = U^T U for U = J L^-1 J, which is
+/// upper triangular with a positive diagonal, so it is the factor. One
+/// Cholesky and one triangular inverse (n^3 / 2 multiply-adds) instead of
+/// forming H^-1 and factoring it again (n^3).
+bool inverseCholeskyUpper(std::vector<double> h, int64_t n, bool useBlas,
+                          std::vector<double> &upper) {
+  std::reverse(h.begin(), h.end()); // row-major: element (i, j) becomes (n-1-i, n-1-j)
+  if (!invertCholeskyFactor(h, n, useBlas))
     return false;
-  // L^-1 by forward substitution, then H^-1 = L^-T L^-1. L^-1 is kept
-  // transposed (linvT[j][k] = L^-1[k][j]) so every sum below walks rows
-  // instead of columns n doubles apart (rec's 2880-column layers: minutes of
-  // cache misses); the sums and their order are unchanged.
-  // Lanes run side by side (accumulateDotLanes); a lane that starts later
-  // than the first meets only the exact zeros above L^-1's diagonal there,
-  // which leave its sum bit for bit as a plain loop computes it.
-  std::vector<double> linvT(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i) {
-    linvT[i * n + i] = 1.0 / h[i * n + i];
-    for (int64_t j = 0; j < i; j += kDotLanes) {
-      int64_t lanes = std::min(kDotLanes, i - j);
-      double sum[kDotLanes] = {};
-      accumulateDotLanes(&h[i * n], &linvT[j * n], n, j, i, sum, lanes);
-      for (int64_t l = 0; l < lanes; ++l)
-        linvT[(j + l) * n + i] = -sum[l] / h[i * n + i];
-    }
-  }
-  std::vector<double> inverse(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j <= i; j += kDotLanes) {
-      int64_t lanes = std::min(kDotLanes, i + 1 - j);
-      double sum[kDotLanes] = {};
-      accumulateDotLanes(&linvT[i * n], &linvT[j * n], n, i, n, sum, lanes);
-      for (int64_t l = 0; l < lanes; ++l)
-        inverse[i * n + j + l] = inverse[(j + l) * n + i] = sum[l];
-    }
-  // H^-1 = L L^T, and GPTQ reads U = L^T (torch.linalg.cholesky(upper=True)).
-  if (!cholesky(inverse, n))
-    return false;
-  upper.assign(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = i; j < n; ++j)
-      upper[i * n + j] = inverse[j * n + i];
+  std::reverse(h.begin(), h.end());
+  upper = std::move(h);
   return true;
 }
 
@@ -341,7 +440,8 @@ std::vector<double> diagonalOf(const std::vector<double> &hessian, int64_t n) {
 /// What GPTQ derives from H alone: the damped diagonal, dead columns and the
 /// upper Cholesky factor of H^-1 (O(n^3)).
 struct GPTQFactor {
-  std::vector<double> hessian; // as given, the cache key
+  std::vector<double> hessian; // as given, and the kernels: the cache key
+  bool useBlas = false;
   std::vector<bool> dead;
   std::vector<double> importance, upper;
   bool usable = false;
@@ -350,26 +450,74 @@ struct GPTQFactor {
 /// The factor of `hessian`, reused while the same matrix comes back:
 /// sensitivity analysis quantizes each layer at every candidate width in a
 /// row, and the factorization, not the rounding, dominates GPTQ's time.
-const GPTQFactor &gptqFactor(std::vector<double> hessian, int64_t n) {
+const GPTQFactor &gptqFactor(std::vector<double> hessian, int64_t n, bool useBlas) {
   thread_local GPTQFactor last;
-  if (last.hessian == hessian && !hessian.empty())
+  if (last.useBlas == useBlas && last.hessian == hessian && !hessian.empty())
     return last;
   last = GPTQFactor();
   last.hessian = hessian;
+  last.useBlas = useBlas;
   last.dead = dampHessian(hessian, n);
   last.importance = diagonalOf(hessian, n);
-  last.usable = inverseCholeskyUpper(std::move(hessian), n, last.upper);
+  last.usable = inverseCholeskyUpper(std::move(hessian), n, useBlas, last.upper);
   return last;
+}
+
+/// GPTQ's lazy batch update (Frantar et al., section 3): columns are rounded
+/// a block at a time, each one's error updating only the block's later
+/// columns; the block's errors then update every column after the block in
+/// one product E U[block, after] (dgemm). A block holds whole groups, so a
+/// group's parameters see all earlier columns' updates. Rows are
+/// independent: each chunk of 64 rows runs every block on one analysis
+/// thread, so no thread waits for another and the result does not depend
+/// on their number. roundColumn(row, r, c, params, scratch...) rounds
+/// column c of row r and returns its scaled error.
+template <typename RoundColumn>
+void quantizeRowsInColumnBlocks(const std::vector<float> &weights, const WeightLayout &layout,
+                                const std::vector<double> &upper, const std::vector<bool> &dead,
+                                int64_t groupColumns, RoundColumn roundColumn) {
+  int64_t n = layout.columns, rows = layout.rows;
+  int64_t width = groupColumns < n ? groupColumns * ((128 + groupColumns - 1) / groupColumns) : 128;
+  constexpr int64_t kRowsPerTask = 64;
+  forEachIndex(size_t((rows + kRowsPerTask - 1) / kRowsPerTask), [&](size_t task) {
+    int64_t first = int64_t(task) * kRowsPerTask;
+    int64_t count = std::min(kRowsPerTask, rows - first);
+    std::vector<double> w(count * n), errors(count * width);
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t c = 0; c < n; ++c)
+        w[i * n + c] = dead[c] ? 0.0 : weights[layout.offset(first + i, c)];
+    std::vector<BlockParams> params(count);
+    std::vector<float> block;
+    std::vector<double> blockImportance;
+    for (int64_t b0 = 0; b0 < n; b0 += width) {
+      int64_t b1 = std::min(b0 + width, n);
+      for (int64_t i = 0; i < count; ++i) {
+        double *row = &w[i * n];
+        for (int64_t c = b0; c < b1; ++c) {
+          double error = roundColumn(row, first + i, c, params[i], block, blockImportance);
+          errors[i * width + (c - b0)] = error;
+          const double *u = &upper[c * n];
+          for (int64_t j = c + 1; j < b1; ++j)
+            row[j] -= error * u[j];
+        }
+      }
+      if (b1 < n)
+        blas::subtractProduct(&w[b1], n, errors.data(), width, &upper[b0 * n + b1], n, count,
+                              n - b1, b1 - b0);
+    }
+  });
 }
 
 } // namespace
 
 QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
-                                     const WeightScheme &scheme, std::vector<double> hessian) {
+                                     const WeightScheme &scheme, std::vector<double> hessian,
+                                     int64_t blasFromColumns) {
   int64_t n = layout.columns;
   if (int64_t(hessian.size()) != n * n || scheme.groupSize < 0)
     return quantizeWeights(weights, layout, scheme);
-  const GPTQFactor &factor = gptqFactor(std::move(hessian), n);
+  bool useBlas = n >= blasFromColumns;
+  const GPTQFactor &factor = gptqFactor(std::move(hessian), n, useBlas);
   if (!factor.usable)
     return quantizeWeights(weights, layout, scheme, &factor.importance);
   const std::vector<bool> &dead = factor.dead;
@@ -377,31 +525,56 @@ QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const We
 
   QuantizedWeights result = emptyResult(layout, scheme, weights.size());
   int64_t groupColumns = result.groupSize ? result.groupSize : n;
-  std::vector<double> row(n), blockImportance;
-  std::vector<float> block;
-  for (int64_t r = 0; r < layout.rows; ++r) {
-    for (int64_t c = 0; c < n; ++c)
-      row[c] = dead[c] ? 0.0 : weights[layout.offset(r, c)];
-    BlockParams p;
-    for (int64_t c = 0; c < n; ++c) {
-      if (c % groupColumns == 0) {
-        // Parameters from the already-updated weights of this group.
-        int64_t end = std::min(c + groupColumns, n);
-        block.assign(row.begin() + c, row.begin() + end);
-        blockImportance.assign(importance.begin() + c, importance.begin() + end);
-        p = chooseParams(block, scheme, result.range, &blockImportance);
-        int64_t index = result.paramIndex(r, c);
-        result.scales[index] = p.scale;
-        result.zeroPoints[index] = p.zeroPoint;
-      }
-      int64_t q = quantizeWith(float(row[c]), p, result.range, scheme.kind);
-      result.values[layout.offset(r, c)] = int8_t(q);
-      double error = (row[c] - double(q - p.zeroPoint) * p.scale) / upper[c * n + c];
-      const double *u = &upper[c * n];
-      for (int64_t j = c + 1; j < n; ++j)
-        row[j] -= error * u[j];
+  // Column c's rounding: block parameters where a group starts (from the
+  // already-updated weights of the group), the code, and the error scaled
+  // for the update of the columns after it.
+  auto roundColumn = [&](double *row, int64_t r, int64_t c, BlockParams &p,
+                         std::vector<float> &block, std::vector<double> &blockImportance) {
+    if (c % groupColumns == 0) {
+      int64_t end = std::min(c + groupColumns, n);
+      block.assign(row + c, row + end);
+      blockImportance.assign(importance.begin() + c, importance.begin() + end);
+      p = chooseParams(block, scheme, result.range, &blockImportance);
+      int64_t index = result.paramIndex(r, c);
+      result.scales[index] = p.scale;
+      result.zeroPoints[index] = p.zeroPoint;
     }
+    int64_t q = quantizeWith(float(row[c]), p, result.range, scheme.kind);
+    result.values[layout.offset(r, c)] = int8_t(q);
+    return (row[c] - double(q - p.zeroPoint) * p.scale) / upper[c * n + c];
+  };
+  if (useBlas) {
+    quantizeRowsInColumnBlocks(weights, layout, upper, dead, groupColumns, roundColumn);
+    return result;
   }
+  // Rows are independent: a few at a time share each pass over the factor's
+  // row c (n doubles, from cache instead of memory), and blocks of rows run
+  // on every core. Each row's operations and their order are those of a row
+  // alone, so the result does not depend on blocking or threads.
+  constexpr int64_t kRowsPerBlock = 8;
+  int64_t rowBlocks = (layout.rows + kRowsPerBlock - 1) / kRowsPerBlock;
+  forEachIndex(size_t(rowBlocks), [&](size_t rowBlock) {
+    int64_t first = int64_t(rowBlock) * kRowsPerBlock;
+    int64_t count = std::min(kRowsPerBlock, layout.rows - first);
+    std::vector<double> rows(count * n), blockImportance;
+    std::vector<float> block;
+    BlockParams params[kRowsPerBlock];
+    double errors[kRowsPerBlock];
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t c = 0; c < n; ++c)
+        rows[i * n + c] = dead[c] ? 0.0 : weights[layout.offset(first + i, c)];
+    for (int64_t c = 0; c < n; ++c) {
+      for (int64_t i = 0; i < count; ++i)
+        errors[i] = roundColumn(&rows[i * n], first + i, c, params[i], block, blockImportance);
+      const double *u = &upper[c * n];
+      for (int64_t i = 0; i < count; ++i) {
+        double *row = &rows[i * n];
+        double error = errors[i];
+        for (int64_t j = c + 1; j < n; ++j)
+          row[j] -= error * u[j];
+      }
+    }
+  });
   return result;
 }
 
@@ -722,6 +895,29 @@ ErrorStats compareTensors(const float *reference, const float *approx, int64_t c
   ErrorAccumulator accumulator;
   accumulator.add(reference, approx, count);
   return accumulator.stats();
+}
+
+/// `value` rounded to f16 (nearest, ties to even), if it is a normal f16.
+static std::optional<float> roundToHalf(float value) {
+  llvm::APFloat half(value);
+  bool lost = false;
+  auto status = half.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven, &lost);
+  if ((status & (llvm::APFloat::opOverflow | llvm::APFloat::opUnderflow)) || half.isDenormal() ||
+      !half.isFinite())
+    return std::nullopt;
+  half.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven, &lost);
+  return half.convertToFloat();
+}
+
+bool isHalfExact(float value) {
+  auto rounded = roundToHalf(value);
+  return value == 0 || (rounded && *rounded == value);
+}
+
+void roundScalesToHalf(QuantizedWeights &quantized) {
+  for (float &scale : quantized.scales)
+    if (auto rounded = roundToHalf(scale); rounded && *rounded > 0)
+      scale = *rounded;
 }
 
 } // namespace quantc

@@ -194,6 +194,9 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
            "qkernel.lut_matmul (0: none; at most 4)">,
     Option<"lutLanes", "lut-lanes", "unsigned", "64",
            "Output channels per LUT tile: 64 (AVX-512), 32 (AVX2), 16 (NEON, generic)">,
+    Option<"halfScales", "half-scales", "bool", "false",
+           "Store a layer's scale table in f16 when every scale is an f16 value (targets that "
+           "convert f16 in one instruction: F16C, NEON)">,
   ];
   let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

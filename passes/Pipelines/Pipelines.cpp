@@ -29,6 +29,8 @@ void buildLowerToQKernelPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptio
   packing.signedBytes = options.kernelFamily == "neon";
   packing.lutBits = options.lutBits;
   packing.lutLanes = codegen::familyLutLanes(options.kernelFamily);
+  // AVX2/VNNI CPUs convert f16 with F16C, NEON natively; generic x86-64 would call libgcc.
+  packing.halfScales = options.kernelFamily != "generic";
   pm.addPass(createConvertQNNToQKernelPass(packing));
 }
 

@@ -83,7 +83,10 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     std::vector<LayerCandidates> candidates;
     double parameters = 0;
     double activationBits = actBits ? double(actBits) : 32.0;
-    double scaleBits = symmetric ? 32.0 : 40.0; // an f32 scale, and an i8 zero point when asymmetric
+    // A scale per group is f16 (roundScalesToHalf; stored so on every
+    // target but generic x86-64), per channel f32; plus an i8 zero point
+    // when asymmetric.
+    double scaleBits = (groupSize > 0 ? 16.0 : 32.0) + (symmetric ? 0.0 : 8.0);
     for (auto [index, op] : llvm::enumerate(layers)) {
       auto sensitivity = op->getAttrOfType<SensitivityAttr>("qnn.sensitivity");
       LayerCandidates layer;

@@ -1,6 +1,7 @@
 // Layer queries shared by calibration, quantization and reports.
 #include "passes/Transforms/Layers.h"
 #include "passes/Transforms/ConstantUtils.h"
+#include "quantc/Support/MappedPages.h"
 
 #include "dialects/QNN/QNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,9 +49,9 @@ void storeLayerHessian(Operation *op, const std::vector<double> &sum, double sam
     values.push_back(float(h / samples));
   int64_t n = int64_t(std::sqrt(double(values.size())));
   auto type = RankedTensorType::get({n, n}, Float32Type::get(op->getContext()));
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)),
-      alignof(std::max_align_t));
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float));
+  // A large model's X^T X wait on disk for qnn-quantize (MappedPages.h).
+  AsmResourceBlob blob = quantc::spillBlob(bytes, alignof(std::max_align_t));
   op->setAttr("qnn.hessian", DenseResourceElementsAttr::get(type, "hessian", std::move(blob)));
 }
 
@@ -335,6 +336,8 @@ std::optional<QuantizedLayerWeight> quantizeLayerWeight(Operation *op, const Wei
         quantizeWeightsAdaRound(*values, result.layout, columns, *hessian, finalWeights);
   else
     result.quantized = quantizeWeightsGPTQ(*values, result.layout, columns, *hessian);
+  if (result.quantized.groupSize > 0) // grouped: f16 scales (Quantizer.h)
+    roundScalesToHalf(result.quantized);
   result.original = std::move(*values);
   return result;
 }

@@ -7,10 +7,13 @@
 
 // VNNI: vpdpbusd {{.*}}%zmm
 // VNNI-NOT: vpmaddubsw
+// The scale table is f16 (0.125 is one), converted on load:
+// AVX2: vcvtph2ps
 // AVX2: vpmaddubsw {{.*}}%ymm
 // AVX2: vpmaddwd {{.*}}%ymm
 // AVX2-NOT: zmm
 // NEON: sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
+// NEON: fcvtl v{{[0-9]+}}.4s, v{{[0-9]+}}.4h
 // FLOAT: vcvtdq2ps {{.*}}%ymm
 // FLOAT: vfmadd{{[0-9]+}}ps {{.*}}%ymm
 

@@ -30,9 +30,11 @@ func.func @matmul(%x: tensor<1x2xf32> {qnn.range = #qnn.range<-1.0, 1.0>}) -> te
 
 // -----
 
-// Groups of 2 input channels along K of B^T[N, K]: scales [N, K/2].
+// Groups of 2 input channels along K of B^T[N, K]: scales [N, K/2], each
+// rounded to f16 (2/7 = 0.2857143 -> 0.2856445, 40/7 -> 5.7148438); the codes
+// are those of the exact scales.
 // GROUP-LABEL: func.func @gemm_groups
-// GROUP: !quant.uniform<i8<-7:7>:f32:{0:1, 1:2}, {{[{][{]}}0.285714298, 5.71428585}, {0.142857149, 1.14285719}}>
+// GROUP: !quant.uniform<i8<-7:7>:f32:{0:1, 1:2}, {{[{][{]}}0.285644531, 5.71484375}, {0.142822266, 1.14257813}}>
 // GROUP: qnn.gemm {{.*}}group_size = 2
 // GROUP: qweight{{.*}}: "0x1000000003070507F90701F9"
 func.func @gemm_groups(%x: tensor<1x4xf32> {qnn.range = #qnn.range<-1.0, 1.0>}) -> tensor<1x2xf32> {

@@ -78,8 +78,16 @@ QuantizedWeights quantizeWeights(const std::vector<float> &weights, const Weight
 /// and each one's rounding error is spread over the columns not yet quantized,
 /// weighted by the inverse of `hessian` (columns x columns, X^T X of the
 /// layer's inputs, row-major). Falls back to RTN when the Hessian is unusable.
+/// Layers of `blasFromColumns` columns and more (an LLM's 2048-14336) run
+/// on OpenBLAS: LAPACK's factorization, and the column updates a block at a
+/// time through dgemm (OpenBLAS picks its kernels for the CPU, so the last
+/// bits may differ between machines). Smaller ones (all of cls's and det's,
+/// all of rec's but one) run in-order loops whose result is the same bit
+/// for bit on every x86-64 machine. Neither depends on the thread count.
+constexpr int64_t kGPTQBlasColumns = 2048;
 QuantizedWeights quantizeWeightsGPTQ(const std::vector<float> &weights, const WeightLayout &layout,
-                                     const WeightScheme &scheme, std::vector<double> hessian);
+                                     const WeightScheme &scheme, std::vector<double> hessian,
+                                     int64_t blasFromColumns = kGPTQBlasColumns);
 
 /// A layer's weights refit to the inputs the quantized model will feed it
 /// (Hubara et al.'s lesson; what sequential GPTQ does layer by layer): each
@@ -119,6 +127,15 @@ QuantizedWeights quantizeWeightsAdaRound(const std::vector<float> &weights,
 enum class WeightMethod { RTN, GPTQ, AdaRound };
 /// "rtn" | "gptq" | "adaround"; returns an error or "".
 std::string parseWeightMethod(const std::string &text, WeightMethod &method);
+
+/// Grouped weights keep their scales in f16, as llama.cpp's blocks and ORT's
+/// MatMulNBits do: a group of 32 4-bit weights then takes 4.5 bits each
+/// instead of 5. Each scale rounds to the nearest f16 where that is a normal
+/// number (a relative change of at most 2^-12; the codes stay); a scale
+/// outside f16's normal range stays f32, and with it its layer's table.
+void roundScalesToHalf(QuantizedWeights &quantized);
+/// Whether `value` is an f16 normal number (or zero), exactly.
+bool isHalfExact(float value);
 
 /// (q - zero_point) * scale for every element, in the float tensor's layout.
 std::vector<float> dequantizeWeights(const QuantizedWeights &quantized, const WeightLayout &layout);

@@ -225,8 +225,7 @@ void LutMatmulEmitter::emitRows(Value tile, Value firstRow, int64_t rows) {
             layout.group == 0
                 ? index(0)
                 : Value(arith::DivUIOp::create(b, loc, block, index(layout.group / kBlockK)));
-        Value weightScales =
-            vector::LoadOp::create(b, loc, accType, scales, ValueRange{scaleRow, firstColumn});
+        Value scalesOfRow = weightScales(scaleRow, firstColumn);
         Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
         SmallVector<Value> next;
         for (int64_t r = 0; r < rows; ++r) {
@@ -237,7 +236,7 @@ void LutMatmulEmitter::emitRows(Value tile, Value firstRow, int64_t rows) {
                                                 splat(intType, b.getI32IntegerAttr(kInt16Planes)));
             dot = arith::AddIOp::create(b, loc, dot, upper);
           }
-          next.push_back(accumulateBlock(dot, zeros, weightScales, row, block, acc[r]));
+          next.push_back(accumulateBlock(dot, zeros, scalesOfRow, row, block, acc[r]));
         }
         scf::YieldOp::create(b, loc, next);
       });

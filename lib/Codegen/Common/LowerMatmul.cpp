@@ -86,15 +86,14 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
       b, loc, index(0), index(blocks), index(1), init,
       [&](OpBuilder &, Location, Value block, ValueRange acc) {
         Value scaleRow = scaleRowOf(block);
-        Value weightScales = vector::LoadOp::create(b, loc, accType, scales,
-                                                    ValueRange{scaleRow, firstColumn});
+        Value scalesOfRow = weightScales(scaleRow, firstColumn);
         Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
         SmallVector<Value> sums = rows > 1 && groupsPerVector()
                                       ? blockDotsByVector(tile, block, firstRow, rows)
                                       : blockDots(tile, block, firstRow, rows);
         SmallVector<Value> next;
         for (int64_t r = 0; r < rows; ++r)
-          next.push_back(accumulateBlock(sums[r], zeros, weightScales, add(firstRow, index(r)),
+          next.push_back(accumulateBlock(sums[r], zeros, scalesOfRow, add(firstRow, index(r)),
                                          block, acc[r]));
         scf::YieldOp::create(b, loc, next);
       });
@@ -154,8 +153,7 @@ void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {
   auto groupsLoop = scf::ForOp::create(
       b, loc, index(0), index(layout.scaleRows()), index(1), init,
       [&](OpBuilder &, Location, Value scaleRow, ValueRange acc) {
-        Value weightScales = vector::LoadOp::create(b, loc, accType, scales,
-                                                    ValueRange{scaleRow, firstColumn});
+        Value scalesOfRow = weightScales(scaleRow, firstColumn);
         Value zeros = zeroPoints(scaleRow, firstColumn, lanes);
         Value firstBlock = mul(scaleRow, index(blocksPerGroup));
         // Four fma chains per row: chain i takes the rows k = 4j + i.
@@ -191,7 +189,7 @@ void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {
           auto part = [&](int64_t i) { return blockLoop.getResult(r * 4 + i); };
           Value sum = arith::AddFOp::create(b, loc, arith::AddFOp::create(b, loc, part(0), part(1)),
                                             arith::AddFOp::create(b, loc, part(2), part(3)));
-          nextAcc.push_back(math::FmaOp::create(b, loc, sum, weightScales, acc[r]));
+          nextAcc.push_back(math::FmaOp::create(b, loc, sum, scalesOfRow, acc[r]));
         }
         scf::YieldOp::create(b, loc, nextAcc);
       });

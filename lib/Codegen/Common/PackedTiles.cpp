@@ -234,6 +234,15 @@ Value PackedTileEmitter::zeroPoints(Value scaleRow, Value firstColumn, int64_t w
   return zeros;
 }
 
+Value PackedTileEmitter::weightScales(Value scaleRow, Value firstColumn) {
+  Type element = cast<MemRefType>(scales.getType()).getElementType();
+  Value loaded = vector::LoadOp::create(b, loc, vec(lanes, element), scales,
+                                        ValueRange{scaleRow, firstColumn});
+  if (element.isF32())
+    return loaded;
+  return arith::ExtFOp::create(b, loc, vec(lanes, b.getF32Type()), loaded);
+}
+
 Value PackedTileEmitter::accumulateBlock(Value dot, Value zeros, Value weightScales, Value row,
                                          Value block, Value acc) {
   auto intType = cast<VectorType>(dot.getType());

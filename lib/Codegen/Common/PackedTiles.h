@@ -91,6 +91,10 @@ protected:
   /// 4): bytes as i32 words of 4 in `quantized`, `blockScales`, `blockSums`.
   void prepareActivations(mlir::Value x2d, bool quantize);
 
+  /// The scales of `lanes` channels from `firstColumn` as vector<lanes x
+  /// f32> (an f16 table converts on load).
+  mlir::Value weightScales(mlir::Value scaleRow, mlir::Value firstColumn);
+
   /// The zero points of `width` channels from `firstColumn` as
   /// vector<width x i32>, minus 128 where 8-bit codes are signed bytes.
   mlir::Value zeroPoints(mlir::Value scaleRow, mlir::Value firstColumn, int64_t width);

@@ -6,6 +6,7 @@
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Transforms/ConstantUtils.h"
+#include "quantc/Analysis/Quantizer.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -489,7 +490,11 @@ struct ConvertQNNToQKernelPass
         b, loc, RankedTensorType::get({layout.packedBytes()}, i8),
         codegen::pack(layout, codes), "qkernel_packed");
     auto tableType = [&](Type element) { return RankedTensorType::get({rows, paddedN}, element); };
-    Value scaleTable = qnn::makeConstant(b, loc, tableType(b.getF32Type()), scales, "qkernel_scales");
+    // Grouped weights' scales are f16 values (roundScalesToHalf): stored so,
+    // they are 2 bytes of each 4-bit group of 32 instead of 4.
+    bool half = halfScales && llvm::all_of(rowScales, quantc::isHalfExact);
+    Value scaleTable = qnn::makeConstant(b, loc, tableType(half ? Type(b.getF16Type()) : b.getF32Type()),
+                                         scales, "qkernel_scales");
     Value zeroTable;
     IntegerAttr zeroPoint;
     if (oneZero)
