@@ -147,7 +147,9 @@ def QuantcApproximateMathPass : Pass<"quantc-approximate-math", "::mlir::ModuleO
     polynomial forms (upstream MathPolynomialApproximation) are accurate to a
     few ulp for f32 and vectorize like any arithmetic. math.powf is expanded
     through exp/log when the base is known positive, and left to libm
-    otherwise.
+    otherwise. bf16 truncations and extensions become integer arithmetic
+    (round to nearest even), the same bits on every target, where LLVM
+    would call __truncsfbf2 on CPUs without AVX512-BF16.
   }];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];

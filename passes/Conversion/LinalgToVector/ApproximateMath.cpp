@@ -1,6 +1,8 @@
-// quantc-approximate-math: polynomial math so elementwise loops vectorize without libm.
+// quantc-approximate-math: polynomial math so elementwise loops vectorize without libm,
+// and bf16 conversions without libgcc.
 #include "passes/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -20,6 +22,9 @@ struct QuantcApproximateMathPass
     };
     mlir::populateMathF32ExpansionPatterns(patterns, approximated);
     mlir::populateMathPolynomialApproximationPatterns(patterns, approximated);
+    // bf16 conversions as integer arithmetic: x86 without AVX512-BF16 would
+    // call __truncsfbf2, which neither libgcc 12 nor the JIT provides.
+    mlir::arith::populateExpandBFloat16Patterns(patterns);
     if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
