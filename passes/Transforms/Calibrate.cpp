@@ -203,6 +203,12 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
         if ((hessianSides[l] = hessianColumns(layers[l], **model, probeIndex)))
           hessianBytes += accumulatorBytes(*hessianSides[l]);
     bool inGroups = hessianBytes > hessianBudgetBytes();
+    // Over budget: the inputs whose rows take less room than their X^T X
+    // (a decoder's 8 x 32 token rows of 3072 against 3072^2 doubles) are
+    // kept during the first pass instead of costing a pass of their own.
+    std::vector<HessianInput> hessianInputs;
+    if (inGroups)
+      hessianInputs = planHessianInputs(layers, **model, probeIndex, hessianSides, samples->size());
     auto observe = [&] {
       for (size_t i = 0; i < probes.size(); ++i)
         observers[i].observeMinMax((*model)->probe(i), (*model)->probeSize(i));
@@ -218,6 +224,11 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
             accumulateChannelPower(layers[l], **model, probeIndex, layerPowers[l]);
           else if (!inGroups)
             accumulateHessian(layers[l], **model, probeIndex, layerHessians[l]);
+        }
+      for (HessianInput &input : hessianInputs)
+        if (input.captured) {
+          const float *data = (*model)->probe(input.probe);
+          input.rows.insert(input.rows.end(), data, data + (*model)->probeSize(input.probe));
         }
     };
     if (failed(forEachRun(**model, *samples, "calibration", observe)))
@@ -258,7 +269,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     for (DepthwiseInput &input : depthwise)
       input.storeBoundsIfBetter(actBits);
     if (inGroups &&
-        failed(accumulateHessiansInGroups(layers, **model, *samples, probeIndex, hessianSides)))
+        failed(accumulateHessiansInGroups(layers, **model, *samples, probeIndex, hessianInputs)))
       return;
     // In groups, layerHessians stay empty: activation sensitivity then
     // weighs input channels by the weights alone.
@@ -360,20 +371,28 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     return shape.back();
   }
 
-  /// For models whose X^T X outgrow hessian-budget-mb (a 3 B decoder's
-  /// need 28 GB): layers that read one tensor as matrix rows (a decoder's
-  /// Q/K/V, its gate and up projections) share one, and groups of them that
-  /// fit the budget are accumulated one pass over the samples at a time,
-  /// stored (on disk: MappedPages.h) and freed.
-  LogicalResult accumulateHessiansInGroups(ArrayRef<Operation *> layers, ProbedModel &model,
-                                           const std::vector<Sample> &samples,
-                                           const llvm::DenseMap<Value, size_t> &probeIndex,
-                                           ArrayRef<std::optional<int64_t>> columns) {
-    struct Input {
-      std::vector<size_t> layers; // the first one accumulates
-      int64_t columns;
-    };
-    std::vector<Input> inputs;
+  /// A tensor whose X^T X serves one or more layers: layers that read one
+  /// tensor as matrix rows (a decoder's Q/K/V, its gate and up projections)
+  /// share it.
+  struct HessianInput {
+    std::vector<size_t> layers; // the first one accumulates
+    int64_t columns;
+    size_t probe;
+    int64_t rowsPerSample;
+    bool captured = false;   // its rows are kept during the first pass
+    std::vector<float> rows; // then: every sample's rows, in sample order
+  };
+
+  double captureBudgetBytes() const { return double(captureBudgetMB) * (1 << 20); }
+
+  /// The inputs whose X^T X outgrow hessian-budget-mb together (a 3 B
+  /// decoder's need 28 GB): those whose rows over all samples take less
+  /// room than their X^T X are captured while capture-budget-mb allows.
+  std::vector<HessianInput> planHessianInputs(ArrayRef<Operation *> layers, ProbedModel &model,
+                                              const llvm::DenseMap<Value, size_t> &probeIndex,
+                                              ArrayRef<std::optional<int64_t>> columns,
+                                              size_t sampleCount) {
+    std::vector<HessianInput> inputs;
     llvm::DenseMap<size_t, size_t> matrixInput; // probe -> inputs index
     for (auto [l, op] : llvm::enumerate(layers)) {
       if (!columns[l])
@@ -386,15 +405,64 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       }
       if (!isa<ConvOp>(op))
         matrixInput[probe] = inputs.size();
-      inputs.push_back({{l}, *columns[l]});
+      HessianInput input;
+      input.layers = {l};
+      input.columns = *columns[l];
+      input.probe = probe;
+      input.rowsPerSample = model.probeSize(probe) / *columns[l];
+      inputs.push_back(std::move(input));
     }
-    auto bytes = [](const Input &input) { return accumulatorBytes(input.columns); };
+    double captureBytes = 0;
+    for (HessianInput &input : inputs) {
+      if (isa<ConvOp>(layers[input.layers.front()]))
+        continue; // X^T X of im2col patches: rows are positions x kernel windows
+      double bytes = 4.0 * double(sampleCount) * double(model.probeSize(input.probe));
+      if (bytes < accumulatorBytes(input.columns) && captureBytes + bytes <= captureBudgetBytes()) {
+        input.captured = true;
+        captureBytes += bytes;
+      }
+    }
+    return inputs;
+  }
+
+  /// X^T X of the captured inputs, from their rows, sample by sample as the
+  /// first pass would have summed them; then the others, in groups that fit
+  /// the budget, one pass over the samples per group. Each is stored (on
+  /// disk: MappedPages.h) and freed before the next.
+  LogicalResult accumulateHessiansInGroups(ArrayRef<Operation *> layers, ProbedModel &model,
+                                           const std::vector<Sample> &samples,
+                                           const llvm::DenseMap<Value, size_t> &probeIndex,
+                                           std::vector<HessianInput> &inputs) {
+    auto store = [&](HessianInput &input, std::vector<double> &sum) {
+      Operation *first = layers[input.layers.front()];
+      storeLayerHessian(first, sum, double(samples.size()));
+      for (size_t l : input.layers)
+        layers[l]->setAttr("qnn.hessian", first->getAttr("qnn.hessian"));
+      std::vector<double>().swap(sum);
+    };
+    std::vector<HessianInput *> captured, passes;
+    for (HessianInput &input : inputs)
+      (input.captured ? captured : passes).push_back(&input);
+    {
+      Progress progress("calibration (X^T X of captured inputs)", captured.size(), "inputs");
+      for (HessianInput *input : captured) {
+        std::vector<double> sum;
+        int64_t perSample = input->rowsPerSample * input->columns;
+        for (size_t s = 0; s < samples.size(); ++s)
+          accumulateMatrixHessian(&input->rows[s * perSample], input->rowsPerSample,
+                                  input->columns, sum);
+        std::vector<float>().swap(input->rows);
+        store(*input, sum);
+        progress.advance();
+      }
+    }
+    auto bytes = [](const HessianInput *input) { return accumulatorBytes(input->columns); };
     double budget = hessianBudgetBytes();
-    std::vector<std::pair<size_t, size_t>> groups; // [begin, end) of inputs
-    for (size_t begin = 0, end; begin < inputs.size(); begin = end) {
-      double used = bytes(inputs[begin]);
-      for (end = begin + 1; end < inputs.size() && used + bytes(inputs[end]) <= budget; ++end)
-        used += bytes(inputs[end]);
+    std::vector<std::pair<size_t, size_t>> groups; // [begin, end) of passes
+    for (size_t begin = 0, end; begin < passes.size(); begin = end) {
+      double used = bytes(passes[begin]);
+      for (end = begin + 1; end < passes.size() && used + bytes(passes[end]) <= budget; ++end)
+        used += bytes(passes[end]);
       groups.push_back({begin, end});
     }
     for (auto [index, group] : llvm::enumerate(groups)) {
@@ -402,19 +470,14 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       std::vector<std::vector<double>> sums(end - begin);
       auto observe = [&] {
         for (size_t i = begin; i < end; ++i)
-          accumulateHessian(layers[inputs[i].layers.front()], model, probeIndex, sums[i - begin]);
+          accumulateHessian(layers[passes[i]->layers.front()], model, probeIndex, sums[i - begin]);
       };
       std::string step = "calibration (X^T X, group " + std::to_string(index + 1) + " of " +
                          std::to_string(groups.size()) + ")";
       if (failed(forEachRun(model, samples, step, observe)))
         return failure();
-      for (size_t i = begin; i < end; ++i) {
-        Operation *first = layers[inputs[i].layers.front()];
-        storeLayerHessian(first, sums[i - begin], double(samples.size()));
-        for (size_t l : inputs[i].layers)
-          layers[l]->setAttr("qnn.hessian", first->getAttr("qnn.hessian"));
-        std::vector<double>().swap(sums[i - begin]);
-      }
+      for (size_t i = begin; i < end; ++i)
+        store(*passes[i], sums[i - begin]);
     }
     return success();
   }

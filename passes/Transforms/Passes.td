@@ -306,6 +306,10 @@ def QNNCalibratePass : Pass<"qnn-calibrate", "::mlir::ModuleOp"> {
     Option<"hessianBudgetMB", "hessian-budget-mb", "unsigned", /*default=*/"2048",
            "X^T X accumulate in double; when all of them need more than this many MiB they are "
            "accumulated a group of layers at a time, one pass over the samples per group">,
+    Option<"captureBudgetMB", "capture-budget-mb", "unsigned", /*default=*/"1024",
+           "Over hessian-budget-mb: matrix inputs whose rows over all samples take less room than "
+           "their X^T X are kept during the first pass (up to this many MiB) and their X^T X "
+           "formed from them, instead of a pass over the samples per group">,
     Option<"channelRanges", "channel-ranges", "bool", /*default=*/"true",
            "Depthwise convolution inputs: also estimate symmetric per-channel ranges and store "
            "them (qnn.input_channel_bounds) where they quantize with less error than the tensor's "

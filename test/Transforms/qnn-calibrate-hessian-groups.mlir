@@ -3,13 +3,18 @@
 // a time, one pass over the samples per group; layers that read one tensor
 // as matrix rows (a decoder's Q/K/V) share theirs. Budget 0 puts each input
 // in a group of its own: the stored matrices, and the GPTQ weights rounded
-// against them, are those of the single pass.
+// against them, are those of the single pass. Inputs whose rows take less
+// room than their X^T X (x: 4 samples x 3 rows x 8 floats against 8 x 8
+// doubles) are captured in the first pass instead (capture-budget-mb > 0),
+// with the same sums.
 // RUN: rm -rf %t && mkdir -p %t/samples
 // RUN: %python -c "import numpy as n; [n.save('%t/samples/%%d.npy' %% i, n.random.default_rng(i).standard_normal((3, 8)).astype(n.float32)) for i in range(4)]"
-// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true hessian-budget-mb=0" | FileCheck %s
+// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true hessian-budget-mb=0 capture-budget-mb=0" | FileCheck %s
 // RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true" --qnn-quantize="bits=4 method=gptq" > %t/one-pass.mlir
-// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true hessian-budget-mb=0" --qnn-quantize="bits=4 method=gptq" > %t/groups.mlir
+// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true hessian-budget-mb=0 capture-budget-mb=0" --qnn-quantize="bits=4 method=gptq" > %t/groups.mlir
 // RUN: diff %t/one-pass.mlir %t/groups.mlir
+// RUN: quant-opt %s --qnn-calibrate="inputs=%t/samples hessians=true hessian-budget-mb=0" --qnn-quantize="bits=4 method=gptq" > %t/captured.mlir
+// RUN: diff %t/one-pass.mlir %t/captured.mlir
 
 // q and k read x: one matrix, stored once; v reads q + k: its own.
 // CHECK-LABEL: func.func @main
