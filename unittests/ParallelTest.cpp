@@ -139,6 +139,28 @@ TEST(Parallel, HessianBitIdenticalForAnyThreadCount) {
       ASSERT_EQ(one[i * 288 + j], one[j * 288 + i]);
 }
 
+/// Captured inputs' X^T X (qnn-calibrate over its budget): one call over all
+/// samples gives exactly the sums of one call per sample, on any thread count.
+TEST(Parallel, HessianOverSamplesEqualsOneCallPerSample) {
+  const int64_t samples = 5, rows = 7, columns = 403; // partial lanes; rows on threads
+  std::mt19937 random(3);
+  std::normal_distribution<float> normal;
+  std::vector<float> x(samples * rows * columns);
+  for (float &v : x)
+    v = normal(random);
+  std::vector<double> perSample;
+  for (int64_t s = 0; s < samples; ++s)
+    quantc::accumulateMatrixHessian(&x[s * rows * columns], rows, columns, perSample);
+  for (const char *threads : {"1", "2"}) {
+    ThreadCount count(threads);
+    std::vector<double> together;
+    quantc::accumulateMatrixHessianOverSamples(x.data(), samples, rows, columns, together);
+    ASSERT_EQ(together.size(), perSample.size());
+    EXPECT_EQ(0, std::memcmp(together.data(), perSample.data(), perSample.size() * sizeof(double)))
+        << threads << " threads";
+  }
+}
+
 /// AdaRound of a 48 x 64 weight against X^T X of random inputs.
 quantc::QuantizedWeights adaRound() {
   const int64_t rows = 48, columns = 64, samples = 200;

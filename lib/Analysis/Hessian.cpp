@@ -146,4 +146,32 @@ void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
   accumulateTransposed(transposedMatrix(x, rows, columns), rows, columns, hessian);
 }
 
+void accumulateMatrixHessianOverSamples(const float *x, int64_t samples, int64_t rows,
+                                        int64_t columns, std::vector<double> &hessian) {
+  std::vector<std::vector<float>> xts;
+  for (int64_t s = 0; s < samples; ++s)
+    xts.push_back(transposedMatrix(x + s * rows * columns, rows, columns));
+  hessian.resize(columns * columns, 0.0);
+  // accumulateTransposed's float partials, added to each element in sample
+  // order as successive calls would (its mirror gets the same sequence).
+  forEachRow(rows * samples, columns, [&](int64_t i) {
+    for (int64_t j = 0; j <= i; j += kDotLanes) {
+      int64_t lanes = std::min(kDotLanes, i + 1 - j);
+      double total[kDotLanes];
+      for (int64_t l = 0; l < lanes; ++l)
+        total[l] = hessian[i * columns + j + l];
+      for (const std::vector<float> &xt : xts) {
+        float sum[kDotLanes] = {};
+        accumulateDotLanes(&xt[i * rows], &xt[j * rows], rows, 0, rows, sum, lanes);
+        for (int64_t l = 0; l < lanes; ++l)
+          total[l] += sum[l];
+      }
+      for (int64_t l = 0; l < lanes; ++l) {
+        hessian[i * columns + j + l] = total[l];
+        hessian[(j + l) * columns + i] = total[l];
+      }
+    }
+  });
+}
+
 } // namespace quantc

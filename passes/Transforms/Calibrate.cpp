@@ -447,10 +447,8 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       Progress progress("calibration (X^T X of captured inputs)", captured.size(), "inputs");
       for (HessianInput *input : captured) {
         std::vector<double> sum;
-        int64_t perSample = input->rowsPerSample * input->columns;
-        for (size_t s = 0; s < samples.size(); ++s)
-          accumulateMatrixHessian(&input->rows[s * perSample], input->rowsPerSample,
-                                  input->columns, sum);
+        accumulateMatrixHessianOverSamples(input->rows.data(), int64_t(samples.size()),
+                                           input->rowsPerSample, input->columns, sum);
         std::vector<float>().swap(input->rows);
         store(*input, sum);
         progress.advance();

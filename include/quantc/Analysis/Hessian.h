@@ -30,6 +30,13 @@ void accumulateConvHessian(const float *input, const ConvGeometry &geometry,
 void accumulateMatrixHessian(const float *x, int64_t rows, int64_t columns,
                              std::vector<double> &hessian);
 
+/// The same as calling accumulateMatrixHessian on each of `samples`
+/// consecutive `rows` x `columns` blocks of `x` in order, bit for bit, but
+/// each element of `hessian` is read and written once instead of once per
+/// sample (an LLM's 8192^2 doubles are memory-bound otherwise).
+void accumulateMatrixHessianOverSamples(const float *x, int64_t samples, int64_t rows,
+                                        int64_t columns, std::vector<double> &hessian);
+
 /// Sums over the patches (im2col rows) of two inputs of one geometry, e.g.
 /// a layer's input in the quantized model (x) and its error against the
 /// float one (y): gram = X^T X, cross = X^T Y (cross[i][j] = sum x_i y_j),
