@@ -7,6 +7,7 @@
 #include "quantc/Support/Parallel.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
 #include <cmath>
@@ -440,7 +441,10 @@ std::vector<double> diagonalOf(const std::vector<double> &hessian, int64_t n) {
 /// What GPTQ derives from H alone: the damped diagonal, dead columns and the
 /// upper Cholesky factor of H^-1 (O(n^3)).
 struct GPTQFactor {
-  std::vector<double> hessian; // as given, and the kernels: the cache key
+  // The cache key: H as given (a hash: a copy would double the memory
+  // of an LLM's 8192^2 factor on every thread), and the kernels.
+  llvm::XXH128_hash_t hessianHash{};
+  size_t hessianSize = 0;
   bool useBlas = false;
   std::vector<bool> dead;
   std::vector<double> importance, upper;
@@ -452,10 +456,14 @@ struct GPTQFactor {
 /// row, and the factorization, not the rounding, dominates GPTQ's time.
 const GPTQFactor &gptqFactor(std::vector<double> hessian, int64_t n, bool useBlas) {
   thread_local GPTQFactor last;
-  if (last.useBlas == useBlas && last.hessian == hessian && !hessian.empty())
+  llvm::XXH128_hash_t hash = llvm::xxh3_128bits(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(hessian.data()), hessian.size() * sizeof(double)));
+  if (last.useBlas == useBlas && last.hessianSize == hessian.size() && last.hessianHash == hash &&
+      !hessian.empty())
     return last;
   last = GPTQFactor();
-  last.hessian = hessian;
+  last.hessianHash = hash;
+  last.hessianSize = hessian.size();
   last.useBlas = useBlas;
   last.dead = dampHessian(hessian, n);
   last.importance = diagonalOf(hessian, n);
