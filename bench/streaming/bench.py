@@ -10,7 +10,9 @@ table. Models (--model):
   decoder     gen_decoder.py: 28 layers, hidden 3072, MLP 8192, 3.2 B parameters,
               12.9 GB (the issue's acceptance model); one token per step
   decoder-1b  gen_decoder.py: 20 layers, hidden 2048, MLP 5632, 1.06 B parameters
-    bench/streaming/bench.py [--model mlp] [--work DIR]"""
+    bench/streaming/bench.py [--model mlp] [--work DIR] [--gptq]
+--gptq (decoders) adds the compile with GPTQ on 8 random token sequences of
+32 (--weight-method gptq --calib DIR, groups of 32) and its step times."""
 import argparse
 import json
 import os
@@ -26,14 +28,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 QUANTC = os.environ.get("QUANTC", os.path.join(ROOT, "build", "bin", "quantc"))  # another build: QUANTC=...
 
 
-def timed(command):
-    """(wall seconds, peak RSS in MB) of a command run under /usr/bin/time -v."""
+def timed(command, stderr=False):
+    """(wall seconds, peak RSS in MB, stdout[, stderr]) of a command run under /usr/bin/time -v."""
     start = time.time()
     run = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
     if run.returncode:
         sys.exit("bench: %s failed:\n%s" % (" ".join(command), run.stderr[-2000:]))
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
-    return time.time() - start, peak / 1024, run.stdout
+    result = (time.time() - start, peak / 1024, run.stdout)
+    return result + (run.stderr,) if stderr else result
 
 
 def read_bandwidth(nbytes):
@@ -59,6 +62,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", choices=MODELS, default="mlp")
     parser.add_argument("--work", help="default /tmp/quantc-streaming-MODEL")
+    parser.add_argument("--gptq", action="store_true", help="also GPTQ with 8 calibration sequences")
+    parser.add_argument("--only-gptq", action="store_true", help="the GPTQ compile alone")
     args = parser.parse_args()
     generator, name, sizes = MODELS[args.model]
     work = args.work or "/tmp/quantc-streaming-" + args.model
@@ -70,6 +75,11 @@ def main():
     float_bytes = os.path.getsize(os.path.join(work, name + ".bin"))
     rows = []
     decoder = name == "decoder"
+    if decoder and (args.gptq or args.only_gptq):
+        rows.append(gptq_compile(model, work, graph))
+        if args.only_gptq:
+            print_rows(args.model, float_bytes, rows)
+            return
     if not decoder:  # a decoder's bytecode would hold its 12.9 GB again
         seconds, peak, _ = timed([QUANTC, "import", model, "-o", os.path.join(work, name + ".mlirbc")])
         rows.append(("quantc import", seconds, peak, ""))
@@ -107,7 +117,27 @@ def main():
                  "%.1f GB/s of weights = %.0f%% of the %.1f GB/s read bandwidth"
                  % (achieved, 100 * achieved / bandwidth, bandwidth)))
 
-    print("model: %s, %.2f GB of fp32 weights in external data" % (args.model, float_bytes / 1e9))
+    print_rows(args.model, float_bytes, rows)
+
+
+def gptq_compile(model, work, graph):
+    """quantc compile with GPTQ on 8 random token sequences of 32: a table row,
+    with the step times quantc prints."""
+    vocab = next(t.dims[0] for t in graph.graph.initializer if t.name == "embed")
+    calib = os.path.join(work, "calib")
+    os.makedirs(calib, exist_ok=True)
+    rng = np.random.default_rng(1)
+    for i in range(8):
+        np.save(os.path.join(calib, "%d.npy" % i), rng.integers(0, vocab, (1, 32), dtype=np.int64))
+    seconds, peak, _, log = timed([QUANTC, "compile", model, "--input-shape", "ids=1,32", "--bits", "4",
+                                   "--group-size", "32", "--weight-method", "gptq", "--calib", calib,
+                                   "-o", os.path.join(work, "w4-gptq")], stderr=True)
+    steps = "; ".join(line.split("quantc: ", 1)[1] for line in log.splitlines() if line.startswith("quantc: "))
+    return ("quantc compile --bits 4 --group-size 32 --weight-method gptq (8 x 32 tokens)", seconds, peak, steps)
+
+
+def print_rows(model, float_bytes, rows):
+    print("model: %s, %.2f GB of fp32 weights in external data" % (model, float_bytes / 1e9))
     print("| step | wall s | peak RSS MB | notes |")
     print("|---|---|---|---|")
     for step, seconds, peak, note in rows:
