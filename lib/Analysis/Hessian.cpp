@@ -3,6 +3,8 @@
 #include "quantc/Analysis/DotLanes.h"
 #include "quantc/Support/Parallel.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <algorithm>
 
 namespace quantc {
@@ -21,21 +23,29 @@ static void forEachRow(int64_t rows, int64_t columns, Body body) {
   forEachIndex(size_t(columns), [&](size_t i) { body(int64_t(i)); });
 }
 
-/// hessian += Xt Xt^T for Xt = `columns` x `rows` (column-major X), up to
-/// kDotLanes dot products per pass over a[] (accumulateDotLanes). Row i
-/// owns hessian[i][0..i] and the mirrored column entries hessian[j][i], j < i.
-static void accumulateTransposed(const std::vector<float> &xt, int64_t rows, int64_t columns,
-                                 std::vector<double> &hessian) {
+/// hessian += Xt Xt^T for each Xt (`columns` x `rows`, column-major X) in
+/// order, up to kDotLanes dot products per pass over a[]
+/// (accumulateDotLanes). Each element takes every block's float partial in
+/// turn and is written once. Row i owns hessian[i][0..i] and the mirrored
+/// column entries hessian[j][i], j < i.
+static void accumulateTransposed(llvm::ArrayRef<std::vector<float>> xts, int64_t rows,
+                                 int64_t columns, std::vector<double> &hessian) {
   hessian.resize(columns * columns, 0.0);
-  forEachRow(rows, columns, [&](int64_t i) {
+  forEachRow(rows * int64_t(xts.size()), columns, [&](int64_t i) {
     for (int64_t j = 0; j <= i; j += kDotLanes) {
       int64_t lanes = std::min(kDotLanes, i + 1 - j);
-      float sum[kDotLanes] = {};
-      accumulateDotLanes(&xt[i * rows], &xt[j * rows], rows, 0, rows, sum, lanes);
+      double total[kDotLanes];
+      for (int64_t l = 0; l < lanes; ++l)
+        total[l] = hessian[i * columns + j + l];
+      for (const std::vector<float> &xt : xts) {
+        float sum[kDotLanes] = {};
+        accumulateDotLanes(&xt[i * rows], &xt[j * rows], rows, 0, rows, sum, lanes);
+        for (int64_t l = 0; l < lanes; ++l)
+          total[l] += sum[l];
+      }
       for (int64_t l = 0; l < lanes; ++l) {
-        hessian[i * columns + j + l] += sum[l];
-        if (i != j + l)
-          hessian[(j + l) * columns + i] += sum[l];
+        hessian[i * columns + j + l] = total[l];
+        hessian[(j + l) * columns + i] = total[l];
       }
     }
   });
@@ -151,27 +161,7 @@ void accumulateMatrixHessianOverSamples(const float *x, int64_t samples, int64_t
   std::vector<std::vector<float>> xts;
   for (int64_t s = 0; s < samples; ++s)
     xts.push_back(transposedMatrix(x + s * rows * columns, rows, columns));
-  hessian.resize(columns * columns, 0.0);
-  // accumulateTransposed's float partials, added to each element in sample
-  // order as successive calls would (its mirror gets the same sequence).
-  forEachRow(rows * samples, columns, [&](int64_t i) {
-    for (int64_t j = 0; j <= i; j += kDotLanes) {
-      int64_t lanes = std::min(kDotLanes, i + 1 - j);
-      double total[kDotLanes];
-      for (int64_t l = 0; l < lanes; ++l)
-        total[l] = hessian[i * columns + j + l];
-      for (const std::vector<float> &xt : xts) {
-        float sum[kDotLanes] = {};
-        accumulateDotLanes(&xt[i * rows], &xt[j * rows], rows, 0, rows, sum, lanes);
-        for (int64_t l = 0; l < lanes; ++l)
-          total[l] += sum[l];
-      }
-      for (int64_t l = 0; l < lanes; ++l) {
-        hessian[i * columns + j + l] = total[l];
-        hessian[(j + l) * columns + i] = total[l];
-      }
-    }
-  });
+  accumulateTransposed(xts, rows, columns, hessian);
 }
 
 } // namespace quantc
