@@ -255,6 +255,46 @@ LogicalResult DepthwiseConvIntegerOp::verify() {
   return success();
 }
 
+LogicalResult GatherRowsOp::verify() {
+  RankedTensorType indices = getIndices().getType(), table = getTable().getType();
+  auto scales = cast<RankedTensorType>(getScales().getType());
+  RankedTensorType output = getOutput().getType();
+  int64_t bits = getBits(), columns = getColumns(), group = getGroup();
+  if (bits != 2 && bits != 4 && bits != 8)
+    return emitOpError() << "bits must be 2, 4 or 8, got " << bits;
+  if (!table.hasStaticShape() || !scales.hasStaticShape() || scales.getRank() != 2 ||
+      table.getDimSize(0) == 0)
+    return emitOpError() << "needs a static, non-empty table and a static [rows, groups] scale "
+                            "table, got "
+                         << typeText(table) << " and " << typeText(scales);
+  if (columns < 1 || group < 0 || (group && columns % group))
+    return emitOpError() << "columns must be positive and group 0 or a divisor of them, got "
+                         << columns << " and " << group;
+  int64_t rows = table.getDimSize(0), groups = group ? columns / group : 1;
+  if (table.getDimSize(1) != (columns * bits + 7) / 8)
+    return emitOpError() << "table rows must hold " << columns << " " << bits << "-bit codes in "
+                         << (columns * bits + 7) / 8 << " bytes, got " << typeText(table);
+  if (scales.getDimSize(0) != rows || scales.getDimSize(1) != groups)
+    return emitOpError() << "scales must be [" << rows << ", " << groups << "], got "
+                         << typeText(scales);
+  if (bool(getZeroPoints()) == bool(getZeroPoint()))
+    return emitOpError() << "needs exactly one of the zero_point attribute and the zero_points "
+                            "operand";
+  if (auto zeros = getZeroPoints())
+    if (cast<RankedTensorType>(zeros.getType()).getShape() != scales.getShape())
+      return emitOpError() << "zero_points must have the scales' shape, got "
+                           << typeText(zeros.getType());
+  if (auto zero = getZeroPoint())
+    if (int64_t(*zero) < 0 || int64_t(*zero) >= (int64_t(1) << bits))
+      return emitOpError() << "zero_point must be a " << bits << "-bit code, got " << int64_t(*zero);
+  SmallVector<int64_t> expected(indices.getShape());
+  expected.push_back(columns);
+  if (output.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result must be the indices' shape plus [" << columns << "], got "
+                         << typeText(output);
+  return success();
+}
+
 LogicalResult DotOp::verify() {
   auto acc = getAcc().getType();
   if (acc.isScalable() || getWeights().getType().isScalable())

@@ -143,6 +143,38 @@ def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer", [Pure]
   let hasVerifier = 1;
 }
 
+def QKernel_GatherRowsOp : QKernel_Op<"gather_rows", [Pure]> {
+  let summary = "Rows of a packed low-bit table, dequantized (a quantized embedding lookup)";
+  let description = [{
+    `out[i..., c] = (code(table[row], c) - z[row, g]) * s[row, g]` with
+    `row = indices[i...]` (negative rows count from the end, as ONNX Gather
+    does; rows outside the table are clamped into it) and `g = c / group`
+    (group 0: one parameter per row). The table holds `rows` rows of
+    `columns` unsigned `bits`-wide codes (2, 4 or 8), packed little end first
+    into bytes: code c of a row sits in byte c * bits / 8 at bit
+    (c * bits) % 8. `scales` is [rows, groups] f32 or f16. The zero point is
+    the `zero_point` attribute when it is one number, else the
+    `zero_points` operand, a [rows, groups] i8 table read as unsigned. It
+    is qnn.gather of a dequantized weight along axis 0 with the table kept
+    at its bit width: a decoder's vocabulary table then takes 4.5 bits per
+    weight instead of 32, and a step reads only the rows it looks up.
+
+    ```mlir
+    %y = qkernel.gather_rows %ids, %table, %scales {bits = 4 : i64, columns = 64 : i64, group = 32 : i64, zero_point = 7 : i64} : (tensor<1x3xi64>, tensor<100x32xi8>, tensor<100x2xf16>) -> tensor<1x3x64xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I32, I64]>:$indices, 2DTensorOf<[I8]>:$table,
+                       QKernel_ScaleTable:$scales, Optional<RankedTensorOf<[I8]>>:$zero_points,
+                       I64Attr:$bits, I64Attr:$columns, I64Attr:$group,
+                       OptionalAttr<I64Attr>:$zero_point);
+  let results = (outs QKernel_F32Tensor:$output);
+  let assemblyFormat = [{
+    $indices `,` $table `,` $scales (`zero_points` $zero_points^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QKernel_LutMatmulOp : QKernel_Op<"lut_matmul", [Pure, AttrSizedOperandSegments]> {
   let summary = "x [..., M, K] times packed W [K, N] by table lookups (T-MAC style)";
   let description = [{

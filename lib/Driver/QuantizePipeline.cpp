@@ -10,6 +10,7 @@
 
 #include "passes/Transforms/AllocationFile.h"
 #include "passes/Transforms/Calibration.h"
+#include "passes/Transforms/Layers.h"
 #include "passes/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -32,6 +33,9 @@ std::string checkQuantizeOptions(const QuantizeOptions &options) {
   if (options.actBits == "auto" && options.sensitivity == "weight-sqnr")
     return "--act-bits auto needs a sensitivity that sees the layer's inputs: hessian, output-kl "
            "or output-mse, not weight-sqnr";
+  if (options.embeddingBits != "auto" && options.embeddingBits != "none" &&
+      !llvm::is_contained({"2", "3", "4", "5", "6", "7", "8"}, options.embeddingBits))
+    return "--embedding-bits must be 2 to 8, none or auto, got '" + options.embeddingBits + "'";
   WeightMethod method;
   if (options.method != "auto")
     if (std::string why = parseWeightMethod(options.method, method); !why.empty())
@@ -141,6 +145,27 @@ void addCalibrateStage(mlir::OpPassManager &pm, const QuantizeOptions &options) 
   pm.addPass(qnn::createQNNCalibratePass(calibrate));
 }
 
+/// qnn-quantize's embedding-bits for --embedding-bits: N, none (0), or auto:
+/// the width of a plain uniform --bits N (2-8), 8 with per-layer widths (an
+/// allocation budgets its layers, not the tables; 8 bits per row costs them
+/// nothing measurable), else float.
+static unsigned embeddingBitsFor(const QuantizeOptions &options) {
+  if (options.embeddingBits == "none")
+    return 0;
+  if (options.embeddingBits != "auto")
+    return unsigned(std::stoi(options.embeddingBits)); // checkQuantizeOptions vetted it
+  if (options.perLayerWidths())
+    return 8;
+  std::string error;
+  auto rules = qnn::parseBitsRules(options.bits.empty() ? "none" : options.bits, {}, error);
+  if (failed(rules))
+    return 0;
+  for (const qnn::BitsRule &rule : *rules)
+    if (rule.pattern.empty() && rule.scheme && rule.scheme->kind == WeightKind::Uniform)
+      return rule.scheme->bits;
+  return 0;
+}
+
 void addQuantizeStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
   unsigned actBits = options.activationBits();
   if (!options.allocationFile.empty())
@@ -179,6 +204,7 @@ void addQuantizeStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
   quantize.actBits = actBits;
   quantize.actSymmetric = options.actSymmetric;
   quantize.biasCorrection = options.biasCorrection;
+  quantize.embeddingBits = embeddingBitsFor(options);
   if (refit) {
     qnn::QNNRefitWeightsPassOptions refitOptions;
     refitOptions.inputs.assign(options.calib.begin(), options.calib.end());
@@ -322,6 +348,7 @@ private:
     weightScheme = o.symmetric ? "sym" : "asym";
     weightMethod = o.method;
     weightClip = o.clipSearch ? "mse" : "minmax";
+    embeddingBits = o.embeddingBits;
     actBits = o.actBits;
     actScheme = o.actSymmetric ? "sym" : "asym";
     calib = o.calib;
@@ -354,6 +381,7 @@ private:
     o.symmetric = weightScheme != "asym";
     o.method = weightMethod;
     o.clipSearch = weightClip != "minmax";
+    o.embeddingBits = embeddingBits;
     o.actBits = actBits;
     o.actSymmetric = actScheme == "sym";
     o.calib.assign(calib.begin(), calib.end());
@@ -395,6 +423,8 @@ private:
                                    llvm::cl::desc("auto, rtn, gptq or adaround"), llvm::cl::init("auto")};
   Option<std::string> weightClip{*this, "weight-clip", llvm::cl::desc("mse or minmax"),
                                  llvm::cl::init("mse")};
+  Option<std::string> embeddingBits{*this, "embedding-bits",
+                                    llvm::cl::desc("N (2-8), none or auto"), llvm::cl::init("auto")};
   Option<std::string> actBits{*this, "act-bits", llvm::cl::desc("8, 16, auto or none"),
                               llvm::cl::init("none")};
   Option<std::string> actScheme{*this, "act-scheme", llvm::cl::desc("asym or sym"),

@@ -129,6 +129,12 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
     bias of a Conv (one is added if it has none) or a Gemm with a per-column
     bias. The error then has mean zero, which only lowers its expected square.
 
+    With `embedding-bits` = N, embedding tables (a qnn.gather along axis 0
+    of a constant f32 [rows, columns] table of at least 65536 elements) are
+    quantized too, per row or in groups of `group-size` columns, and read
+    dequantized; convert-qnn-to-qkernel keeps them packed at N bits. A
+    decoder's vocabulary table is then 4.5 bits per weight, not 32.
+
     With `act-bits` = 8 (or 16), each layer's activation inputs get a
     quantize/dequantize pair from the `qnn.ranges` / `qnn.range` that
     `qnn-calibrate` wrote (asymmetric unless `act-symmetric`).
@@ -162,6 +168,8 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
            "Symmetric activations (int8, zero point 0) instead of asymmetric">,
     Option<"biasCorrection", "bias-correction", "bool", /*default=*/"false",
            "Subtract (W_q - W) E[x] from the bias where qnn.input_mean is known">,
+    Option<"embeddingBits", "embedding-bits", "unsigned", /*default=*/"0",
+           "Bits (2-8) of embedding tables, round to nearest with group-size and symmetric as for layers; 0 keeps them float">,
   ];
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }

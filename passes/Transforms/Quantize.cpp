@@ -91,9 +91,13 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     WeightMethod weightMethod = WeightMethod::RTN;
     std::string methodError = parseWeightMethod(method, weightMethod);
     if (failed(rules) || !methodError.empty() ||
-        (actBits != 0 && actBits != 8 && actBits != 16) || groupSize < -1) {
+        (actBits != 0 && actBits != 8 && actBits != 16) || groupSize < -1 || embeddingBits == 1 ||
+        embeddingBits > 8) {
       if (error.empty())
         error = !methodError.empty() ? methodError
+                : embeddingBits == 1 || embeddingBits > 8
+                    ? "embedding-bits must be 0 (float) or 2 to 8, got " +
+                          std::to_string(embeddingBits)
                 : groupSize < -1 ? "group-size must be -1, 0 or positive"
                                  : "act-bits must be 0 (none), 8 or 16, got " +
                                        std::to_string(actBits);
@@ -125,6 +129,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
         progress.advance();
       }
     }
+    if (embeddingBits)
+      module.walk([&](GatherOp gather) { quantizeEmbedding(gather, base); });
     if (actBits)
       for (Operation *op : layers)
         if (failed(quantizeActivations(op)))
@@ -183,6 +189,45 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     op->setAttr("qnn.weight_format", formatOf(context, used));
     op->removeAttr("qnn.hessian");
     return success();
+  }
+
+  /// Embedding tables smaller than this stay float: they cost little and
+  /// small gathers of constants are often index tables in disguise.
+  static constexpr int64_t kMinEmbeddingElements = 65536;
+
+  /// A gather along axis 0 of a constant f32 [rows, columns] table reads
+  /// quantized rows: round to nearest per row, or per group of columns.
+  void quantizeEmbedding(GatherOp gather, const WeightScheme &base) {
+    Value table = gather.getInput();
+    auto type = cast<RankedTensorType>(table.getType());
+    if (type.getRank() != 2 || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        type.getNumElements() < kMinEmbeddingElements ||
+        (gather.getAxis() != 0 && gather.getAxis() != -2) || !table.getDefiningOp<ConstantOp>())
+      return;
+    auto values = readFloats(table);
+    if (!values)
+      return;
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    WeightScheme scheme = base;
+    scheme.bits = embeddingBits;
+    scheme.kind = WeightKind::Uniform;
+    int64_t columns = shape[1];
+    if (scheme.groupSize > 0 && (columns <= scheme.groupSize || columns % scheme.groupSize))
+      scheme.groupSize = 0;
+    WeightLayout layout = WeightLayout::fromAxes(shape, /*channelAxis=*/0);
+    QuantizedWeights q = quantizeWeights(*values, layout, scheme);
+    if (q.groupSize > 0) // grouped: f16 scales, as the layers' (Quantizer.h)
+      roundScalesToHalf(q);
+    MLIRContext *context = gather.getContext();
+    Type element = quantizedElementType(context, type, /*channelAxis=*/0, /*groupAxis=*/1,
+                                        scheme.groupSize, q);
+    OpBuilder b(gather);
+    Location loc = table.getLoc();
+    Value storage = makeInt8Constant(b, loc, RankedTensorType::get(shape, b.getI8Type()),
+                                     q.values, "qembedding");
+    Value cast = quant::StorageCastOp::create(b, loc, RankedTensorType::get(shape, element), storage);
+    gather->setOperand(0, DequantizeOp::create(b, loc, type, cast));
+    gather->setAttr("qnn.weight_format", formatOf(context, scheme));
   }
 
   /// Bias correction (Nagel et al. 2019): the quantized layer's output

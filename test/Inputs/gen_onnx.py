@@ -312,6 +312,18 @@ def token_model(mask_type=TensorProto.BOOL):
                  [vi("logits", F, [1, 6, 10])], [emb, w1, w2, axes])
 
 
+def embedding_net():
+    """A decoder's input end: int64 token ids [1, 6] index a [1024, 96] embedding
+    table (Gather, 98304 weights: a table qnn-quantize quantizes) whose rows are
+    the output, and a MatMul head [96, 32] on them for a second output."""
+    emb = numpy_helper.from_array(weights((1024, 96), 3), "emb")
+    head = numpy_helper.from_array(weights((96, 32), 4) / np.sqrt(96), "head")
+    nodes = [helper.make_node("Gather", ["emb", "ids"], ["rows"], name="embed"),
+             helper.make_node("MatMul", ["rows", "head"], ["logits"], name="head")]
+    return model(nodes, [vi("ids", I64, [1, 6])],
+                 [vi("rows", F, [1, 6, 96]), vi("logits", F, [1, 6, 32])], [emb, head])
+
+
 def depthwise_channels():
     """x[1,4,8,8] -> 1x1 Conv (output channels scaled 10, 1, 0.1, 0.01) -> 3x3
     depthwise Conv (pad 1): a depthwise input whose channels differ 1000-fold."""

@@ -39,7 +39,7 @@ PASSES = [
     "qnn-calibrate{data-free-samples=2 hessians=true act-sensitivity=true method=layer}",
     "qnn-smooth-quant",
     "qnn-quantize{bits=8 act-bits=8}",
-    "qnn-quantize{bits=4 group-size=32 method=gptq}",
+    "qnn-quantize{bits=4 group-size=32 method=gptq embedding-bits=3}",
     "qnn-quantize{bits=4 method=adaround bias-correction=true}",
     "qnn-quantize{bits=ternary symmetric=true}",
     "qnn-refit-weights{data-free-samples=2 bits=4 act-bits=8}",
@@ -78,7 +78,7 @@ PASSES = [
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
           "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul",
-          "depthwise_channels", "cast_out_of_range"]
+          "depthwise_channels", "cast_out_of_range", "embedding_net"]
 
 # Stages a model is taken through before every pass runs on it.
 STAGES = {
@@ -92,7 +92,7 @@ STAGES = {
                  " qnn-quantize{bits=8 act-bits=8})",
     "integer": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2 method=mse},"
                " qnn-quantize{bits=8 act-bits=8}, qnn-fold-scales)",
-    "qkernel": "builtin.module(qnn-fold-batchnorm, qnn-quantize{bits=4 group-size=32},"
+    "qkernel": "builtin.module(qnn-fold-batchnorm, qnn-quantize{bits=4 group-size=32 embedding-bits=4},"
                " convert-qnn-to-qkernel)",
     "linalg": "builtin.module(qnn-fold-batchnorm, qnn-calibrate{data-free-samples=2},"
               " qnn-quantize{bits=4 act-bits=8}, qnn-fold-scales, convert-qnn-to-linalg)",

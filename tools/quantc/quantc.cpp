@@ -121,6 +121,13 @@ static cl::opt<std::string> weightMethod(
 static cl::opt<std::string> weightClip(
     "weight-clip", cl::desc("Weight ranges: mse (MSE-optimal clip search, default) or minmax"),
     cl::init("mse"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand), cl::sub(runCommand));
+static cl::opt<std::string> embeddingBits(
+    "embedding-bits",
+    cl::desc("Embedding tables (Gather of a constant [rows, columns] table of 64K+ weights): "
+             "N (2-8) bits in --group-size groups, none (float), or auto (default: a plain "
+             "--bits N's N, 8 with a bit allocation)"),
+    cl::init("auto"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
+    cl::sub(runCommand));
 static cl::opt<std::string> actBits("act-bits",
                                     cl::desc("Activation bits: 8, 16, none (weight-only), or auto "
                                              "(8 or 16 per layer, chosen by the bit allocation)"),
@@ -278,6 +285,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   if (weightClip != "mse" && weightClip != "minmax")
     return "--weight-clip must be mse or minmax, got '" + weightClip + "'";
   options.clipSearch = weightClip == "mse";
+  options.embeddingBits = embeddingBits;
   options.actBits = actBits;
   if (kernelActivations != "int8" && kernelActivations != "float")
     return "--kernel-activations must be int8 or float, got '" + kernelActivations + "'";

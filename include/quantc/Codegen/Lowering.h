@@ -19,6 +19,10 @@ mlir::LogicalResult lowerQKernelOps(mlir::ModuleOp module, llvm::StringRef famil
 /// (LowerDepthwiseConv.cpp).
 void lowerDepthwiseConvs(mlir::ModuleOp module, llvm::StringRef family);
 
+/// Replaces every qkernel.gather_rows by a linalg.generic that unpacks and
+/// scales the rows it reads (LowerGatherRows.cpp).
+void lowerGatherRowsOps(mlir::ModuleOp module);
+
 /// Replaces qkernel.pack / qkernel.unpack of non-constant codes by scalar
 /// loops (constant operands fold at compile time instead).
 mlir::LogicalResult lowerPackOps(mlir::ModuleOp module);

@@ -39,6 +39,7 @@ struct QuantizeOptions {
   bool symmetric = true;            // --weight-scheme sym|asym
   std::string method = "auto";      // --weight-method auto|rtn|gptq|adaround (auto: adaround with --calib)
   bool clipSearch = true;           // --weight-clip mse (default) | minmax
+  std::string embeddingBits = "auto"; // --embedding-bits N | none | auto (QuantizePipeline.cpp)
   std::string actBits = "none";     // --act-bits 8|16|none
   std::string kernelActivations = "int8"; // --kernel-activations int8|float (packed kernels)
   int lutBits = -1;                 // --lut-bits: LUT kernels up to N bits; -1: the target's default

@@ -204,6 +204,7 @@ LogicalResult lowerQKernelOps(ModuleOp module, StringRef family) {
       failed(lowerIntegerMatmuls(module, family)) || failed(lowerLutMatmuls(module, family)))
     return failure();
   lowerDepthwiseConvs(module, family);
+  lowerGatherRowsOps(module);
   return lowerPackOps(module);
 }
 

@@ -158,6 +158,10 @@ struct ConvertQNNToQKernelPass
               op))
         layers.push_back(op);
     });
+    SmallVector<qnn::GatherOp> gathers;
+    getOperation().walk([&](qnn::GatherOp gather) { gathers.push_back(gather); });
+    for (qnn::GatherOp gather : gathers)
+      convertGather(gather);
     for (Operation *op : layers) {
       if (auto conv = dyn_cast<qnn::ConvIntegerOp>(op); conv && isDepthwise(conv))
         convertDepthwise(conv);
@@ -529,6 +533,67 @@ struct ConvertQNNToQKernelPass
       replaced->erase();
     op->erase();
     eraseIfDead(weight);
+  }
+
+  /// qnn.gather along axis 0 of a dequantized [rows, columns] constant (a
+  /// quantized embedding table) -> qkernel.gather_rows on the table packed
+  /// at its width: 2, 4 or 8 bits per code, f16 scales where they are f16
+  /// values. Anything else stays a gather of the dequantized table.
+  void convertGather(qnn::GatherOp gather) {
+    auto dataType = cast<RankedTensorType>(gather.getInput().getType());
+    if (dataType.getRank() != 2 || !dataType.getElementType().isF32() ||
+        (gather.getAxis() != 0 && gather.getAxis() != -2))
+      return;
+    // Read as K x N with K the columns: a row's parameters then repeat
+    // every rowsPerParam columns.
+    auto w = readWeight(gather.getInput(), /*transposed=*/true);
+    if (!w)
+      return;
+    int64_t columns = w->k, rows = w->n;
+    int64_t group = w->rowsPerParam == columns ? 0 : w->rowsPerParam;
+    if (group && columns % group)
+      return;
+    int64_t bits = w->maxCode < 4 ? 2 : w->maxCode < 16 ? 4 : 8;
+    int64_t groups = group ? columns / group : 1, rowBytes = (columns * bits + 7) / 8;
+    std::vector<float> scales(rows * groups);
+    std::vector<int32_t> zeros(rows * groups);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t g = 0; g < groups; ++g)
+        std::tie(scales[r * groups + g], zeros[r * groups + g]) = w->paramAt(g * group, r);
+    if (llvm::any_of(zeros, [&](int32_t z) { return z < 0 || z >= (int32_t(1) << bits); }))
+      return;
+    std::vector<int8_t> table(rows * rowBytes, 0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < columns; ++c) {
+        int64_t bit = c * bits;
+        uint8_t &byte = reinterpret_cast<uint8_t &>(table[r * rowBytes + bit / 8]);
+        byte |= uint8_t(w->codes[c * rows + r] << (bit % 8));
+      }
+    OpBuilder b(gather);
+    Location loc = gather.getLoc();
+    auto i8 = b.getI8Type();
+    auto paramType = [&](Type element) { return RankedTensorType::get({rows, groups}, element); };
+    Value packed = qnn::makeInt8Constant(b, loc, RankedTensorType::get({rows, rowBytes}, i8),
+                                         table, "qkernel_table");
+    bool half = halfScales && llvm::all_of(scales, quantc::isHalfExact);
+    Value scaleTable = qnn::makeConstant(
+        b, loc, paramType(half ? Type(b.getF16Type()) : b.getF32Type()), scales, "qkernel_scales");
+    Value zeroTable;
+    IntegerAttr zeroPoint;
+    if (llvm::all_equal(zeros)) {
+      zeroPoint = b.getI64IntegerAttr(zeros.front());
+    } else {
+      std::vector<int8_t> narrow(zeros.begin(), zeros.end());
+      zeroTable = qnn::makeInt8Constant(b, loc, paramType(i8), narrow, "qkernel_zero_points");
+    }
+    Value rowsOut = qkernel::GatherRowsOp::create(
+        b, loc, cast<RankedTensorType>(gather.getType()), gather.getIndices(), packed, scaleTable,
+        zeroTable, b.getI64IntegerAttr(bits), b.getI64IntegerAttr(columns),
+        b.getI64IntegerAttr(group), zeroPoint);
+    gather.getResult().replaceAllUsesWith(rowsOut);
+    Value data = gather.getInput();
+    gather.erase();
+    eraseIfDead(data);
   }
 
   /// Erases the float weight chain (dequantize, scast, constant) once the

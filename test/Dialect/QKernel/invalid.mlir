@@ -381,3 +381,67 @@ func.func @depthwise_zero_point(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>) 
   %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = 200 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>) -> tensor<1x8x8x16xi32>
   return %y : tensor<1x8x8x16xi32>
 }
+
+// -----
+
+func.func @gather_rows_bits(%i: tensor<2xi64>, %t: tensor<4x3xi8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{bits must be 2, 4 or 8, got 3}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 3 : i64, columns = 8 : i64, group = 0 : i64, zero_point = 3 : i64} : (tensor<2xi64>, tensor<4x3xi8>, tensor<4x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_bytes(%i: tensor<2xi64>, %t: tensor<4x3xi8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{table rows must hold 8 4-bit codes in 4 bytes, got tensor<4x3xi8>}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 0 : i64, zero_point = 7 : i64} : (tensor<2xi64>, tensor<4x3xi8>, tensor<4x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_group(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<4x2xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{columns must be positive and group 0 or a divisor of them, got 8 and 3}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 3 : i64, zero_point = 7 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x2xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_scales(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{scales must be [4, 2], got tensor<4x1xf32>}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 4 : i64, zero_point = 7 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_zero(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{needs exactly one of the zero_point attribute and the zero_points operand}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 0 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_zero_range(%i: tensor<2xi64>, %t: tensor<4x2xi8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{zero_point must be a 2-bit code, got 4}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 2 : i64, columns = 8 : i64, group = 0 : i64, zero_point = 4 : i64} : (tensor<2xi64>, tensor<4x2xi8>, tensor<4x1xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_zero_table(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<4x2xf32>, %z: tensor<4x1xi8>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{zero_points must have the scales' shape, got tensor<4x1xi8>}}
+  %y = qkernel.gather_rows %i, %t, %s zero_points %z {bits = 4 : i64, columns = 8 : i64, group = 4 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x2xf32>, tensor<4x1xi8>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gather_rows_result(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{result must be the indices' shape plus [8], got tensor<2x4xf32>}}
+  %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 0 : i64, zero_point = 7 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

@@ -82,3 +82,12 @@ func.func @depthwise_conv_integer(%x: tensor<1x8x8x16xi8>, %w: tensor<3x3x16xi8>
   %y = qkernel.depthwise_conv_integer %x, %w bias %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 2>, input_zero_point = -3 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x4x4x16xi32>
   return %y : tensor<1x4x4x16xi32>
 }
+
+// CHECK-LABEL: func.func @gather_rows
+// CHECK: qkernel.gather_rows %arg0, %arg1, %arg2 {bits = 4 : i64, columns = 64 : i64, group = 32 : i64, zero_point = 7 : i64} : (tensor<1x3xi64>, tensor<100x32xi8>, tensor<100x2xf16>) -> tensor<1x3x64xf32>
+// CHECK: qkernel.gather_rows %arg3, %arg1, %arg2 zero_points %arg4 {bits = 4 : i64, columns = 64 : i64, group = 32 : i64} : (tensor<5xi32>, tensor<100x32xi8>, tensor<100x2xf16>, tensor<100x2xi8>) -> tensor<5x64xf32>
+func.func @gather_rows(%ids: tensor<1x3xi64>, %t: tensor<100x32xi8>, %s: tensor<100x2xf16>, %ids32: tensor<5xi32>, %z: tensor<100x2xi8>) -> (tensor<1x3x64xf32>, tensor<5x64xf32>) {
+  %y = qkernel.gather_rows %ids, %t, %s {bits = 4 : i64, columns = 64 : i64, group = 32 : i64, zero_point = 7 : i64} : (tensor<1x3xi64>, tensor<100x32xi8>, tensor<100x2xf16>) -> tensor<1x3x64xf32>
+  %u = qkernel.gather_rows %ids32, %t, %s zero_points %z {bits = 4 : i64, columns = 64 : i64, group = 32 : i64} : (tensor<5xi32>, tensor<100x32xi8>, tensor<100x2xf16>, tensor<100x2xi8>) -> tensor<5x64xf32>
+  return %y, %u : tensor<1x3x64xf32>, tensor<5x64xf32>
+}
