@@ -58,6 +58,32 @@ TEST(Parallel, ConsumesInSampleOrderWithOwnSlots) {
     EXPECT_EQ(consumed[s], s);
 }
 
+// Runs whose outputs would hold more than the budget in 2 x threads slots
+// get one slot per thread: a chunk runs only once the one before it was
+// consumed, and each consume still reads its own run.
+TEST(Parallel, LargeRunsTakeOneSlotPerThreadWithoutOverlap) {
+  ThreadCount three("3");
+  EXPECT_EQ(quantc::sampleSlots(quantc::kSampleSlotBudgetBytes / 6), 6u);
+  unsigned slots = quantc::sampleSlots(quantc::kSampleSlotBudgetBytes / 4);
+  ASSERT_EQ(slots, 3u);
+  const size_t count = 17;
+  std::vector<size_t> slotSample(slots, size_t(-1));
+  std::atomic<size_t> consumed{0};
+  auto run = [&](size_t s, unsigned slot) -> llvm::Error {
+    EXPECT_LT(slot, slots);
+    EXPECT_EQ(consumed.load(), s / 3 * 3) << "sample " << s << " ran before its chunk's turn";
+    slotSample[slot] = s;
+    return llvm::Error::success();
+  };
+  auto consume = [&](size_t s, unsigned slot) -> llvm::Error {
+    EXPECT_EQ(slotSample[slot], s);
+    EXPECT_EQ(consumed++, s);
+    return llvm::Error::success();
+  };
+  ASSERT_FALSE(bool(quantc::forEachSample(count, run, consume, slots)));
+  EXPECT_EQ(consumed.load(), count);
+}
+
 TEST(Parallel, StopsAtTheFirstError) {
   ThreadCount two("2");
   size_t consumed = 0;

@@ -358,7 +358,10 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
 
   std::vector<ErrorAccumulator> outputErrors(signature.outputs.size()),
       layerErrors(floatProbes.size());
-  std::vector<ProbedModel::Outputs> floatSlots(sampleSlots()), quantSlots(sampleSlots());
+  // Every layer's output of both models per run: a large model's runs are
+  // not overlapped with their comparison (Parallel.h).
+  unsigned slots = sampleSlots((*floatModel)->outputBytes() + (*quantModel)->outputBytes());
+  std::vector<ProbedModel::Outputs> floatSlots(slots), quantSlots(slots);
   auto runBoth = [&](size_t s, unsigned slot) -> llvm::Error {
     if (auto e = (*floatModel)->run(samples[s].buffers(), floatSlots[slot]))
       return e;
@@ -375,7 +378,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
                          (*floatModel)->probeSize(i));
     return llvm::Error::success();
   };
-  if (auto e = forEachSample(samples.size(), runBoth, compare))
+  if (auto e = forEachSample(samples.size(), runBoth, compare, slots))
     return e;
   std::vector<MeasuredTensor> outputs, layers;
   for (size_t i = 0; i < signature.outputs.size(); ++i) {

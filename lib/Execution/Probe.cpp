@@ -66,8 +66,12 @@ ProbedModel::compile(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> probes,
   auto extended = readSignature(*clone);
   if (!extended)
     return extended.takeError();
-  for (const TensorSignature &output : extended->outputs)
-    model->outputSizes.push_back(std::max<int64_t>(output.numel(), 1) * 2);
+  // Model outputs may be 8-byte integers; probes are f32 (checked above),
+  // and at a decoder's every layer they are most of a run's bytes.
+  for (auto [index, output] : llvm::enumerate(extended->outputs)) {
+    bool probe = index >= model->modelSignature.outputs.size();
+    model->outputSizes.push_back(std::max<int64_t>(output.numel(), 1) * (probe ? 1 : 2));
+  }
 
   if (mlir::failed(lowerToLLVMDialect(*clone, target)))
     return llvm::createStringError("lowering the probed model failed");

@@ -6,6 +6,7 @@
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -64,14 +65,18 @@ void forEachIndex(size_t count, llvm::function_ref<void(size_t)> body) {
   group.wait();
 }
 
-unsigned sampleSlots() {
+unsigned sampleSlots(size_t bytesPerRun) {
   unsigned threads = analysisThreads();
-  return threads == 1 ? 1 : 2 * threads; // one chunk running, one being consumed
+  if (threads == 1)
+    return 1;
+  bool overlapFits = 2 * threads * bytesPerRun <= kSampleSlotBudgetBytes;
+  return overlapFits ? 2 * threads : threads; // one chunk running, one being consumed
 }
 
 llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, unsigned)> run,
-                          llvm::function_ref<llvm::Error(size_t, unsigned)> consume) {
-  unsigned threads = analysisThreads();
+                          llvm::function_ref<llvm::Error(size_t, unsigned)> consume,
+                          unsigned slots) {
+  unsigned threads = std::min(analysisThreads(), std::max(slots, 1u));
   if (threads == 1 || count <= 1) {
     for (size_t s = 0; s < count; ++s) {
       if (auto error = run(s, 0))
@@ -82,12 +87,17 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
     return llvm::Error::success();
   }
   SequentialModelRuns sequentialRuns;
-  // Chunks of `threads` samples; chunk c uses slots (c % 2) * threads + i.
+  // Chunks of `threads` samples; with overlap, chunk c uses slots
+  // (c % 2) * threads + i and runs while chunk c - 1 is consumed; without,
+  // slots i, after chunk c - 1 was consumed.
+  bool overlap = slots >= 2 * threads;
   llvm::ThreadPoolTaskGroup groups[2] = {llvm::ThreadPoolTaskGroup(analysisPool()),
                                          llvm::ThreadPoolTaskGroup(analysisPool())};
   std::vector<std::string> errors(2 * threads);
   size_t chunks = (count + threads - 1) / threads;
-  auto slotOf = [&](size_t s) { return unsigned((s / threads) % 2 * threads + s % threads); };
+  auto slotOf = [&](size_t s) {
+    return unsigned((overlap ? (s / threads) % 2 * threads : 0) + s % threads);
+  };
   auto submit = [&](size_t chunk) {
     for (size_t s = chunk * threads; s < std::min(count, (chunk + 1) * threads); ++s)
       groups[chunk % 2].async([&, s] {
@@ -99,7 +109,7 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
   submit(0);
   for (size_t chunk = 0; chunk < chunks; ++chunk) {
     groups[chunk % 2].wait();
-    if (chunk + 1 < chunks)
+    if (overlap && chunk + 1 < chunks)
       submit(chunk + 1);
     for (size_t s = chunk * threads; s < std::min(count, (chunk + 1) * threads); ++s) {
       llvm::Error error = errors[slotOf(s)].empty()
@@ -110,6 +120,8 @@ llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t, u
         return error;
       }
     }
+    if (!overlap && chunk + 1 < chunks)
+      submit(chunk + 1);
   }
   return llvm::Error::success();
 }

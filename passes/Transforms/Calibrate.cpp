@@ -305,7 +305,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   LogicalResult forEachRun(ProbedModel &model, const std::vector<Sample> &samples,
                            llvm::StringRef step, llvm::function_ref<void()> consume) {
     Progress progress(step.str(), samples.size(), "samples");
-    std::vector<ProbedModel::Outputs> slots(sampleSlots());
+    std::vector<ProbedModel::Outputs> slots(sampleSlots(model.outputBytes()));
     auto run = [&](size_t s, unsigned slot) { return model.run(samples[s].buffers(), slots[slot]); };
     auto select = [&](size_t, unsigned slot) {
       model.select(slots[slot]);
@@ -313,7 +313,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
       progress.advance();
       return llvm::Error::success();
     };
-    if (auto error = forEachSample(samples.size(), run, select)) {
+    if (auto error = forEachSample(samples.size(), run, select, unsigned(slots.size()))) {
       fail(llvm::toString(std::move(error)));
       return failure();
     }

@@ -134,7 +134,7 @@ public:
   /// What one run wrote: model outputs, then computed probes, and the
   /// inputs it read. Concurrent runs each need their own.
   struct Outputs {
-    std::vector<std::vector<float>> buffers; // 8-byte slack per element
+    std::vector<std::vector<float>> buffers; // outputs: 8-byte slack per element
     std::vector<const void *> inputs;
   };
 
@@ -154,6 +154,13 @@ public:
   const float *output(const Outputs &from, size_t i) const { return from.buffers[i].data(); }
   const float *probe(const Outputs &from, size_t i) const;
   int64_t probeSize(size_t i) const { return probeShapes[i].numel(); }
+  /// The bytes one run's Outputs hold (for sampleSlots).
+  size_t outputBytes() const {
+    size_t elements = 0;
+    for (int64_t size : outputSizes)
+      elements += size_t(size);
+    return elements * sizeof(float);
+  }
   const TensorSignature &probeShape(size_t i) const { return probeShapes[i]; }
 
 private:

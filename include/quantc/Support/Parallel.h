@@ -34,16 +34,26 @@ private:
 /// depend on the thread count.
 void forEachIndex(size_t count, llvm::function_ref<void(size_t index)> body);
 
-/// How many per-run scratch slots forEachSample uses (its `slot` values).
-unsigned sampleSlots();
+/// What the slots of one forEachSample may hold together before it stops
+/// overlapping runs with their consumption: a decoder's every layer output
+/// at 32 tokens is 115 MB a run and a model (3.2 B parameters).
+constexpr size_t kSampleSlotBudgetBytes = size_t(512) << 20;
+
+/// How many per-run scratch slots forEachSample uses (its `slot` values)
+/// for runs whose outputs take `bytesPerRun`: 2 x threads (a chunk of runs
+/// in flight while the one before is consumed), or one per thread where
+/// those would hold more than kSampleSlotBudgetBytes.
+unsigned sampleSlots(size_t bytesPerRun = 0);
 
 /// For every sample s in [0, count): run(s, slot) on analysisThreads()
 /// threads, then consume(s, slot) on the calling thread in increasing s,
-/// overlapped with the next runs. `slot` < sampleSlots() names the scratch
-/// (outputs) a run writes and its consume reads; no two runs in flight
-/// share one. Stops at the first error, which it returns.
+/// overlapped with the next runs when `slots` (sampleSlots(bytesPerRun))
+/// allows. `slot` < slots names the scratch (outputs) a run writes and its
+/// consume reads; no two runs in flight share one. Stops at the first
+/// error, which it returns.
 llvm::Error forEachSample(size_t count, llvm::function_ref<llvm::Error(size_t sample, unsigned slot)> run,
-                          llvm::function_ref<llvm::Error(size_t sample, unsigned slot)> consume);
+                          llvm::function_ref<llvm::Error(size_t sample, unsigned slot)> consume,
+                          unsigned slots = sampleSlots());
 
 } // namespace quantc
 
