@@ -52,6 +52,49 @@ struct MeasuredTensor {
   ErrorStats stats;
 };
 
+/// Bytes of `elements` weights of `bits` behind `dequantize` as stored: the
+/// codes, a scale per channel (f32) or per group (f16, as the allocation
+/// counts them), and an i8 zero point each when asymmetric.
+double storedBytes(int64_t elements, int bits, bool symmetric, mlir::Value weight) {
+  double scales = 1, scaleBytes = 4;
+  if (auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>()) {
+    mlir::Type element = llvm::cast<mlir::RankedTensorType>(dequantize.getInput().getType()).getElementType();
+    if (auto perAxis = llvm::dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(element))
+      scales = double(perAxis.getScales().size());
+    else if (auto sub = llvm::dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(element))
+      scales = double(sub.getScales().getNumElements()), scaleBytes = 2;
+  }
+  return double(elements) * bits / 8.0 + scales * (scaleBytes + (symmetric ? 0.0 : 1.0));
+}
+
+/// A quantized embedding table (qnn-quantize{embedding-bits}), for the report.
+struct TableChoice {
+  std::string name, shape, format;
+  int64_t parameters = 0;
+  int bits = 32;
+  double bytes = 0;
+};
+
+std::vector<TableChoice> embeddingTables(mlir::ModuleOp module) {
+  std::vector<TableChoice> tables;
+  module.walk([&](qnn::GatherOp gather) {
+    auto format = gather->getAttrOfType<qnn::WeightFormatAttr>("qnn.weight_format");
+    if (!format)
+      return;
+    auto type = llvm::cast<mlir::RankedTensorType>(gather.getInput().getType());
+    WeightScheme scheme = qnn::weightSchemeOf(format);
+    TableChoice table;
+    table.name = qnn::layerName(gather);
+    table.shape = std::to_string(type.getDimSize(0)) + "x" + std::to_string(type.getDimSize(1));
+    table.format = describeScheme(scheme);
+    table.parameters = type.getNumElements();
+    table.bits = int(scheme.bits);
+    table.bytes = storedBytes(table.parameters, table.bits, scheme.symmetric, gather.getInput());
+    tables.push_back(table);
+  });
+  return tables;
+}
+
 LayerChoice layerChoice(mlir::Operation *op) {
   LayerChoice choice;
   mlir::Value weight = op->getNumOperands() > 1 ? op->getOperand(1) : mlir::Value();
@@ -72,24 +115,15 @@ LayerChoice layerChoice(mlir::Operation *op) {
   WeightScheme scheme = qnn::weightSchemeOf(format);
   choice.format = describeScheme(scheme);
   choice.bits = scheme.kind == WeightKind::Uniform ? int(scheme.bits) : 2;
-  // Scales (f32) and zero points (i8) of the stored quantized type.
-  double parameters = 1;
-  if (auto dequantize = weight.getDefiningOp<qnn::DequantizeOp>()) {
-    mlir::Type element = llvm::cast<mlir::RankedTensorType>(dequantize.getInput().getType()).getElementType();
-    if (auto perAxis = llvm::dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(element))
-      parameters = double(perAxis.getScales().size());
-    else if (auto sub = llvm::dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(element))
-      parameters = double(sub.getScales().getNumElements());
-  }
-  choice.bytes = double(weightType.getNumElements()) * choice.bits / 8.0 +
-                 parameters * (scheme.symmetric ? 4.0 : 5.0);
+  choice.bytes = storedBytes(weightType.getNumElements(), choice.bits, scheme.symmetric, weight);
   return choice;
 }
 
 double jsonNumber(double value) { return std::isfinite(value) ? value : 999.0; }
 
 llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTensor> &outputs,
-                        const std::vector<MeasuredTensor> &layers, const QuantizeOptions &options,
+                        const std::vector<MeasuredTensor> &layers,
+                        const std::vector<TableChoice> &tables, const QuantizeOptions &options,
                         llvm::StringRef modelPath, size_t samples, const std::string &unmeasured,
                         mlir::DictionaryAttr allocation) {
   auto tensorJSON = [](const MeasuredTensor &t) {
@@ -155,6 +189,17 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
   }
   root["avg_bits"] = parameters > 0 ? weightBits / parameters : 0.0;
   root["weight_bytes"] = bytes;
+  if (!tables.empty()) {
+    llvm::json::Array tableArray;
+    for (const TableChoice &t : tables)
+      tableArray.push_back(llvm::json::Object{{"name", t.name},
+                                              {"shape", t.shape},
+                                              {"weights", t.format},
+                                              {"parameters", t.parameters},
+                                              {"bits", t.bits},
+                                              {"bytes", t.bytes}});
+    root["embedding_tables"] = std::move(tableArray);
+  }
   if (allocation) {
     llvm::json::Object summary{{"avg_bits_budget", options.avgBits},
                                {"size_budget_bytes", options.sizeBudget},
@@ -195,6 +240,9 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
     row(t);
   os << llvm::format("\nweights: %.3f bits per weight on average, %.0f bytes\n",
                      parameters > 0 ? weightBits / parameters : 0.0, bytes);
+  for (const TableChoice &t : tables)
+    os << llvm::format("embedding table '%s' %s: %s, %lld weights, %.0f bytes\n", t.name.c_str(),
+                       t.shape.c_str(), t.format.c_str(), (long long)t.parameters, t.bytes);
   if (allocation) {
     // The allocation: chosen bits and the sensitivity it traded, per layer.
     auto number = [&](llvm::StringRef key) {
@@ -307,6 +355,7 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
       if (id.getInt() >= 0 && size_t(id.getInt()) < choices.size())
         choices[id.getInt()] = layerChoice(op);
   });
+  std::vector<TableChoice> tables = embeddingTables(module);
   if (auto error = runStages(kFoldStage, "folding scales failed"))
     return error;
   // Quality: each tagged layer's float output in both modules.
@@ -421,8 +470,8 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   }
   if (options.report.empty())
     return llvm::Error::success();
-  return writeReport(options.report, outputs, layers, options, modelPath, samples.size(), unmeasured,
-                     allocation);
+  return writeReport(options.report, outputs, layers, tables, options, modelPath, samples.size(),
+                     unmeasured, allocation);
 }
 
 } // namespace quantc
