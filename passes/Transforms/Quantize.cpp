@@ -77,6 +77,16 @@ Type quantizedElementType(MLIRContext *context, RankedTensorType type, int chann
                                                     blocks, q.range.min, q.range.max);
 }
 
+/// qnn.dequantize(quant.scast(int8 constant `values`)) as the float `type`,
+/// the storage read through the quantized element type `element`: the form
+/// of every quantized weight and table.
+Value dequantizedConstant(OpBuilder &b, Location loc, RankedTensorType type, Type element,
+                          ArrayRef<int8_t> values, StringRef key) {
+  Value storage = makeInt8Constant(b, loc, type.clone(b.getI8Type()), values, key);
+  Value cast = quant::StorageCastOp::create(b, loc, type.clone(element), storage);
+  return DequantizeOp::create(b, loc, type, cast);
+}
+
 struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
   using Base::Base;
 
@@ -169,20 +179,13 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     if (!layer)
       return success();
     const QuantizedWeights &q = layer->quantized;
-    const std::vector<int64_t> &shape = layer->shape;
     int channelAxis = layer->channelAxis;
     WeightScheme used = layer->scheme;
     MLIRContext *context = op->getContext();
     Type element =
         quantizedElementType(context, type, channelAxis, layer->groupAxis, used.groupSize, q);
     OpBuilder b(op);
-    Location loc = weight.getLoc();
-    Value storage = makeInt8Constant(b, loc, RankedTensorType::get(shape, b.getI8Type()), q.values,
-                                     "qweight");
-    auto quantizedType = RankedTensorType::get(shape, element);
-    Value cast = quant::StorageCastOp::create(b, loc, quantizedType, storage);
-    Value dequantized = DequantizeOp::create(b, loc, type, cast);
-    op->setOperand(1, dequantized);
+    op->setOperand(1, dequantizedConstant(b, weight.getLoc(), type, element, q.values, "qweight"));
     if (biasCorrection)
       correctBias(op, *layer);
     op->removeAttr("qnn.input_mean");
@@ -222,11 +225,8 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     Type element = quantizedElementType(context, type, /*channelAxis=*/0, /*groupAxis=*/1,
                                         scheme.groupSize, q);
     OpBuilder b(gather);
-    Location loc = table.getLoc();
-    Value storage = makeInt8Constant(b, loc, RankedTensorType::get(shape, b.getI8Type()),
-                                     q.values, "qembedding");
-    Value cast = quant::StorageCastOp::create(b, loc, RankedTensorType::get(shape, element), storage);
-    gather->setOperand(0, DequantizeOp::create(b, loc, type, cast));
+    gather->setOperand(0,
+                       dequantizedConstant(b, table.getLoc(), type, element, q.values, "qembedding"));
     gather->setAttr("qnn.weight_format", formatOf(context, scheme));
   }
 
