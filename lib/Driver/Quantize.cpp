@@ -174,6 +174,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"candidate_bits", options.candidateBits},
                           {"preferred_min_bits", int64_t(options.preferredMinBits)},
                           {"output_min_bits", int64_t(options.outputMinBits)},
+                          {"grouped_min_bits", int64_t(options.groupedMinBits)},
                           {"channel_ranges", options.channelRanges},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},

@@ -103,7 +103,8 @@ llvm::Expected<QuantizeOptions> resolveQuantizeDefaults(const QuantizeOptions &r
     options.sensitivity =
         hasData || dataFreeAnalysis || options.actBits == "auto" ? "hessian-kl" : "weight-sqnr";
   if (!(*options.refitWeights && options.roundsByHessian()))
-    options.outputMinBits = 0; // the final layers' floor was measured with the refit only
+    // The final and grouped layers' floors were measured with the refit only.
+    options.outputMinBits = options.groupedMinBits = 0;
   return options;
 }
 
@@ -191,6 +192,7 @@ void addQuantizeStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
     allocate.symmetric = options.symmetric;
     allocate.preferredMinBits = options.preferredMinBits;
     allocate.outputMinBits = options.outputMinBits;
+    allocate.groupedMinBits = options.groupedMinBits;
     allocate.pinFirstLast = options.pinFirstLast;
     allocate.pins = options.pins;
     pm.addPass(qnn::createQNNAllocateBitsPass(allocate));
@@ -368,6 +370,7 @@ private:
     candidateBits = o.candidateBits;
     preferredMinBits = o.preferredMinBits;
     outputMinBits = o.outputMinBits;
+    groupedMinBits = o.groupedMinBits;
     pinFirstLast = o.pinFirstLast;
     pins = o.pins;
     allocation = o.allocationFile;
@@ -402,6 +405,7 @@ private:
     o.candidateBits = candidateBits;
     o.preferredMinBits = preferredMinBits;
     o.outputMinBits = outputMinBits;
+    o.groupedMinBits = groupedMinBits;
     o.pinFirstLast = pinFirstLast;
     o.pins = pins;
     o.allocationFile = allocation;
@@ -454,6 +458,7 @@ private:
                      "--candidate-bits)"),
       llvm::cl::init(3)};
   Option<unsigned> outputMinBits{*this, "output-min-bits", llvm::cl::init(4)};
+  Option<unsigned> groupedMinBits{*this, "grouped-min-bits", llvm::cl::init(8)};
   Option<bool> pinFirstLast{*this, "pin-first-last", llvm::cl::init(false)};
   Option<std::string> pins{*this, "pin", llvm::cl::desc("regex=bits,...")};
   Option<std::string> allocation{*this, "allocation", llvm::cl::desc("a saved allocation")};

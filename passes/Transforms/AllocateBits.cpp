@@ -7,6 +7,7 @@
 #include "dialects/QNN/QNNOps.h"
 #include "llvm/Support/Regex.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -138,7 +139,8 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
       budgets.latencyMs = latencyBudget;
     if (failed(checkEachBudget(candidates, budgets, parameters)))
       return;
-    candidates = preferWide(std::move(candidates), finalLayers(module, layers), budgets);
+    candidates = preferWide(std::move(candidates), finalLayers(module, layers),
+                            groupedLayers(layers), budgets);
     std::string error;
     if (actBitsAuto && !budgets.bops) {
       // 16-bit inputs cost bit operations (and run as float kernels): they
@@ -217,24 +219,35 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     });
   }
 
-  /// Without the widths below `preferredMinBits` (below `outputMinBits` for
-  /// the layers `isFinal` marks) when every budget can still be met; then
-  /// without those below `preferredMinBits` alone; else all candidates. A
+  /// Without the widths below each layer's floor when every budget can
+  /// still be met: `outputMinBits` for the layers `isFinal` marks,
+  /// `groupedMinBits` for those `isGrouped` marks, `preferredMinBits` for
+  /// all. The floors yield in that order, grouped first: then without the
+  /// grouped floor, then without the final one, then all candidates. A
   /// pin's width always stays.
   std::vector<LayerCandidates> preferWide(std::vector<LayerCandidates> layers,
                                           const std::vector<bool> &isFinal,
+                                          const std::vector<bool> &isGrouped,
                                           const AllocationBudgets &budgets) {
-    if (outputMinBits > preferredMinBits) {
-      auto wide = keepWide(layers, budgets, [&](size_t l) {
-        return unsigned(isFinal[l] ? outputMinBits : preferredMinBits);
-      });
-      if (wide)
+    auto floorOf = [&](size_t l, bool grouped, bool final) {
+      unsigned floor = preferredMinBits;
+      if (grouped && isGrouped[l])
+        floor = std::max<unsigned>(floor, groupedMinBits);
+      if (final && isFinal[l])
+        floor = std::max<unsigned>(floor, outputMinBits);
+      return floor;
+    };
+    for (auto attempt : {std::pair(true, true), {false, true}, {false, false}}) {
+      bool grouped = attempt.first, final = attempt.second;
+      if ((grouped && groupedMinBits <= preferredMinBits) ||
+          (final && !grouped && outputMinBits <= preferredMinBits))
+        continue; // no floor of its own: the next attempt is the same
+      if (!grouped && !final && preferredMinBits == 0)
+        break;
+      if (auto wide = keepWide(layers, budgets, [&](size_t l) { return floorOf(l, grouped, final); }))
         return std::move(*wide);
     }
-    if (preferredMinBits == 0)
-      return layers;
-    auto wide = keepWide(layers, budgets, [&](size_t) { return unsigned(preferredMinBits); });
-    return wide ? std::move(*wide) : layers;
+    return layers;
   }
 
   /// The candidates of at least minBits(layer) bits (and pins), if every
@@ -276,6 +289,18 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     for (Operation *op : layers)
       isFinal.push_back(!feedsLayer.contains(op));
     return isFinal;
+  }
+
+  /// Per layer: whether it is a grouped (depthwise) or transposed
+  /// convolution. Calibration measures no X^T X for them, so GPTQ and
+  /// AdaRound round them to nearest and qnn-refit-weights leaves them.
+  static std::vector<bool> groupedLayers(ArrayRef<Operation *> layers) {
+    std::vector<bool> isGrouped;
+    for (Operation *op : layers) {
+      auto conv = dyn_cast<ConvOp>(op);
+      isGrouped.push_back(isa<ConvTransposeOp>(op) || (conv && conv.getGroup() != 1));
+    }
+    return isGrouped;
   }
 
   /// Each budget alone, in the units the user gave it.

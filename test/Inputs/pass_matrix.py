@@ -49,7 +49,7 @@ PASSES = [
     "qnn-allocate-bits{avg-bits=4}",
     "qnn-allocate-bits{avg-bits=4 act-bits-auto=true}",
     "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3}",
-    "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3 output-min-bits=4}",
+    "qnn-allocate-bits{avg-bits=3 preferred-min-bits=3 output-min-bits=4 grouped-min-bits=8}",
     "qnn-measure-latency{bits=8 repeats=1 cache=CACHE}",
     "qnn-apply-allocation{file=ALLOCATION}",
     "qnn-apply-allocation{file=MISSING}",

@@ -327,7 +327,8 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   options.sensitivity = sensitivityMetric;
   options.candidateBits = candidateBits;
   if (candidateBits.getNumOccurrences())
-    options.preferredMinBits = options.outputMinBits = 0; // the user's widths, all of them
+    // The user's widths, all of them.
+    options.preferredMinBits = options.outputMinBits = options.groupedMinBits = 0;
   options.pinFirstLast = pinFirstLast;
   options.pins = pins;
   options.saveAllocation = saveAllocation;

@@ -73,6 +73,12 @@ struct QuantizeOptions {
   // error (rec's classifier: with the top-class sensitivity, 0.5 CER points
   // over five budgets, bench/RESULTS.md). 0 with an explicit --candidate-bits.
   unsigned outputMinBits = 4;
+  // Grouped (depthwise) and transposed convolutions below this only when a
+  // budget needs it, with the refit on: GPTQ and AdaRound round them to
+  // nearest (no X^T X) and the refit leaves them; 3% of rec's weights, and
+  // 8 bits for them brought each of its 3.4-3.6-bit A8 allocations within 2
+  // CER points of float (bench/RESULTS.md). 0 with an explicit --candidate-bits.
+  unsigned groupedMinBits = 8;
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
