@@ -77,7 +77,8 @@ struct QuantizeOptions {
   // budget needs it, with the refit on: GPTQ and AdaRound round them to
   // nearest (no X^T X) and the refit leaves them; 3% of rec's weights, and
   // 8 bits for them brought each of its 3.4-3.6-bit A8 allocations within 2
-  // CER points of float (bench/RESULTS.md). 0 with an explicit --candidate-bits.
+  // CER points of float (bench/RESULTS.md). 0 with an explicit --candidate-bits,
+  // and with --act-bits auto, where it lost.
   unsigned groupedMinBits = 8;
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
