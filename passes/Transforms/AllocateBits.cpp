@@ -292,14 +292,11 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
   }
 
   /// Per layer: whether it is a grouped (depthwise) or transposed
-  /// convolution. Calibration measures no X^T X for them, so GPTQ and
-  /// AdaRound round them to nearest and qnn-refit-weights leaves them.
+  /// convolution, rounded to nearest and not refit.
   static std::vector<bool> groupedLayers(ArrayRef<Operation *> layers) {
     std::vector<bool> isGrouped;
-    for (Operation *op : layers) {
-      auto conv = dyn_cast<ConvOp>(op);
-      isGrouped.push_back(isa<ConvTransposeOp>(op) || (conv && conv.getGroup() != 1));
-    }
+    for (Operation *op : layers)
+      isGrouped.push_back(isGroupedOrTransposedConv(op));
     return isGrouped;
   }
 

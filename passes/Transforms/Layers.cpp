@@ -19,6 +19,11 @@ using namespace mlir;
 
 bool isWeightedLayer(Operation *op) { return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op); }
 
+bool isGroupedOrTransposedConv(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  return isa<ConvTransposeOp>(op) || (conv && conv.getGroup() != 1);
+}
+
 bool isDepthwise(Operation *op) {
   auto conv = dyn_cast<ConvOp>(op);
   if (!conv || conv.getGroup() <= 1)

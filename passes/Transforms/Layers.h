@@ -24,6 +24,10 @@ llvm::SmallVector<mlir::Operation *> weightedLayers(mlir::ModuleOp module);
 /// A 2-D convolution that reads one input channel per group (depthwise,
 /// any channel multiplier), with a static NCHW input.
 bool isDepthwise(mlir::Operation *op);
+/// A grouped (depthwise included) or transposed convolution: calibration
+/// measures no X^T X for it, so GPTQ and AdaRound round it to nearest and
+/// qnn-refit-weights leaves it.
+bool isGroupedOrTransposedConv(mlir::Operation *op);
 
 /// The layer's weight operand when it is a constant f32 tensor (not yet
 /// quantized), else null.

@@ -121,8 +121,10 @@ struct QNNQuantizePass : impl::QNNQuantizePassBase<QNNQuantizePass> {
     });
     // GPTQ and AdaRound need calibration's X^T X. Layers it cannot measure
     // (grouped convolutions, transposed convolutions) fall back to round to
-    // nearest, but a module with none at all was not calibrated for them.
-    if (weightMethod != WeightMethod::RTN && !layers.empty() &&
+    // nearest, but a module with none at all among layers it can measure
+    // was not calibrated for them.
+    if (weightMethod != WeightMethod::RTN &&
+        !llvm::all_of(layers, isGroupedOrTransposedConv) &&
         llvm::none_of(layers, [](Operation *op) { return op->hasAttr("qnn.hessian"); })) {
       layers.front()->emitError() << "qnn-quantize{method=" << method
                                   << "}: no layer has a qnn.hessian; run "
