@@ -223,7 +223,8 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
   /// still be met: `outputMinBits` for the layers `isFinal` marks,
   /// `groupedMinBits` for those `isGrouped` marks, `preferredMinBits` for
   /// all. The floors yield in that order, grouped first: then without the
-  /// grouped floor, then without the final one, then all candidates. A
+  /// grouped floor, then without the final one, then all candidates (a
+  /// floor of 0, or one no higher than the next attempt's, repeats it). A
   /// pin's width always stays.
   std::vector<LayerCandidates> preferWide(std::vector<LayerCandidates> layers,
                                           const std::vector<bool> &isFinal,
@@ -239,11 +240,6 @@ struct QNNAllocateBitsPass : impl::QNNAllocateBitsPassBase<QNNAllocateBitsPass> 
     };
     for (auto attempt : {std::pair(true, true), {false, true}, {false, false}}) {
       bool grouped = attempt.first, final = attempt.second;
-      if ((grouped && groupedMinBits <= preferredMinBits) ||
-          (final && !grouped && outputMinBits <= preferredMinBits))
-        continue; // no floor of its own: the next attempt is the same
-      if (!grouped && !final && preferredMinBits == 0)
-        break;
       if (auto wide = keepWide(layers, budgets, [&](size_t l) { return floorOf(l, grouped, final); }))
         return std::move(*wide);
     }

@@ -354,19 +354,20 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
   /// The side of the layer's X^T X, or nullopt when it has none.
   static std::optional<int64_t> hessianColumns(Operation *op, ProbedModel &model,
                                                const llvm::DenseMap<Value, size_t> &probeIndex) {
-    if (!floatWeight(op))
+    // Grouped/depthwise weights see other inputs per channel group.
+    if (!floatWeight(op) || isGroupedOrTransposedConv(op))
       return std::nullopt;
     auto inputs = activationInputs(op);
     if (inputs.size() != 1 || inputs[0] != op->getOperand(0))
       return std::nullopt;
     auto shape = model.probeShape(probeIndex.lookup(inputs[0])).shape;
     if (auto conv = dyn_cast<ConvOp>(op)) {
-      if (conv.getGroup() != 1 || shape.size() != 4)
-        return std::nullopt; // grouped/depthwise weights see other inputs per channel group
+      if (shape.size() != 4)
+        return std::nullopt;
       ConvGeometry g = convGeometryOf(conv, shape);
       return g.channels * g.kernelH * g.kernelW;
     }
-    if (isa<ConvTransposeOp>(op) || shape.empty())
+    if (shape.empty())
       return std::nullopt;
     return shape.back();
   }

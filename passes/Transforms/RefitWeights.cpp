@@ -317,14 +317,16 @@ struct QNNRefitWeightsPass : impl::QNNRefitWeightsPassBase<QNNRefitWeightsPass> 
   /// `moments`; false for layers calibration has no X^T X for either.
   static bool accumulateMoments(Operation *op, const float *quantized, const float *error,
                                 ArrayRef<int64_t> shape, PatchMoments &moments) {
+    if (isGroupedOrTransposedConv(op))
+      return false;
     if (auto conv = dyn_cast<ConvOp>(op)) {
-      if (conv.getGroup() != 1 || shape.size() != 4)
+      if (shape.size() != 4)
         return false;
       ConvGeometry g = convGeometryOf(conv, shape);
       accumulateConvMoments(quantized, error, g, moments);
       return true;
     }
-    if (isa<ConvTransposeOp>(op) || shape.empty())
+    if (shape.empty())
       return false;
     int64_t columns = shape.back(), rows = 1;
     for (int64_t d : shape)
