@@ -232,9 +232,9 @@ static cl::opt<std::string> candidateBits(
 static cl::opt<bool> pinFirstLast(
     "pin-first-last", cl::desc("Keep the first and last layer at 8 bits"),
     cl::init(false), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
-static cl::opt<std::string> pins(
-    "pin", cl::desc("Pin layers by node name: 'regex=bits,...'"), cl::cat(allocateCategory),
-    cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::list<std::string> pinList(
+    "pin", cl::desc("Pin layers by node name: 'regex=bits,...' (repeatable)"),
+    cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 
 static cl::opt<std::string> saveAllocation(
     "save-allocation",
@@ -273,6 +273,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
                           quantc::checkCandidateBitsFlag(candidateBits));
         !error.empty())
       return error;
+  std::string pins = llvm::join(pinList, ",");
   if (!pins.empty())
     if (auto error = flag("pin", pins, quantc::checkPinsFlag(pins)); !error.empty())
       return error;
@@ -478,6 +479,19 @@ static void hideLibraryOptions() {
       entry.second->setHiddenFlag(cl::Hidden);
 }
 
+/// The first single-valued flag of `command` given more than once: cl::opt
+/// silently keeps the last value, so `--pin a=3 --weight-method gptq
+/// --weight-method rtn` would drop a choice without a word.
+static std::string repeatedFlag(cl::SubCommand &command) {
+  for (auto &entry : cl::getRegisteredOptions(command)) {
+    cl::Option *option = entry.second;
+    if (option->getNumOccurrencesFlag() == cl::Optional && !option->isPositional() &&
+        option->getNumOccurrences() > 1)
+      return entry.first.str();
+  }
+  return "";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   hideLibraryOptions();
@@ -493,6 +507,10 @@ int main(int argc, char **argv) {
                               "  quantc run model.onnx|out/ --input x=x.npy [-o y.npy]\n"
                               "  quantc export-onnx model.onnx --bits 4 --calib DIR "
                               "-o model.ort.onnx\n");
+  for (cl::SubCommand *command : {&importCommand, &compileCommand, &runCommand, &exportCommand})
+    if (*command)
+      if (std::string name = repeatedFlag(*command); !name.empty())
+        return fail("--" + name + " was given more than once; give it once");
   // Read by the analysis threads and by the runtime (which would ignore a bad value).
   if (const char *text = std::getenv("QUANTC_NUM_THREADS")) {
     unsigned count = 0;
