@@ -114,8 +114,13 @@ Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
   return result;
 }
 
+/// Bits per element; a quantized type's storage bits (its element type has
+/// no bit width of its own).
 unsigned elementBits(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementTypeBitWidth();
+  Type element = cast<RankedTensorType>(value.getType()).getElementType();
+  if (auto quantized = dyn_cast<quant::QuantizedType>(element))
+    return quantized.getStorageTypeIntegralWidth();
+  return element.getIntOrFloatBitWidth();
 }
 
 /// Whether every user of `value` (laid out as transpose(x, perm)) can take

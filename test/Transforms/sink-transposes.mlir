@@ -103,3 +103,21 @@ func.func @squeeze_excitation(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
   %y = qnn.transpose %m {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x5xf32> -> tensor<1x4x5x8xf32>
   return %y : tensor<1x4x5x8xf32>
 }
+
+// -----
+
+// A transpose of a quantized tensor read by two layers (a classifier split
+// by qnn-split-decisive-channels): each reader gets its own copy, and
+// nothing narrower follows either. Measuring the copies' width crashed on
+// the quantized element type.
+// CHECK-LABEL: func @quantized_fan_out
+// CHECK: %[[T:.*]] = qnn.transpose %{{.*}} : tensor<1x4x3x!quant.uniform<i8:f32, 5.000000e-02>> -> tensor<1x3x4x!quant.uniform<i8:f32, 5.000000e-02>>
+// CHECK: qnn.dequantize %[[T]]
+// CHECK: %[[U:.*]] = qnn.transpose
+// CHECK: qnn.dequantize %[[U]]
+func.func @quantized_fan_out(%x: tensor<1x4x3x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x3x4xf32>, tensor<1x3x4xf32>) {
+  %t = qnn.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<1x4x3x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4x!quant.uniform<i8:f32, 0.05>>
+  %a = qnn.dequantize %t : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
+  %b = qnn.dequantize %t : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
+  return %a, %b : tensor<1x3x4xf32>, tensor<1x3x4xf32>
+}
