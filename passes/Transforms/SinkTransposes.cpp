@@ -172,7 +172,10 @@ bool sinkTranspose(TransposeOp transpose) {
   if (inverse && !isInverse(perm, inverse.getPerm()))
     inverse = {};
   auto pool = dyn_cast_or_null<GlobalAveragePoolOp>(end);
-  bool fanOut = !end && !current.use_empty() && usersAbsorb(current, perm);
+  // The copies a fan-out makes would transpose `current`'s elements, and the
+  // lowering moves no quantized ones.
+  bool fanOut = !end && !current.use_empty() && usersAbsorb(current, perm) &&
+                !isa<quant::QuantizedType>(cast<RankedTensorType>(current.getType()).getElementType());
   size_t moveAfter = chain.size(); // chain ops [0, moveAfter) run unpermuted
   if (!inverse && !pool && !fanOut) {
     unsigned narrowest = elementBits(transpose.getResult());

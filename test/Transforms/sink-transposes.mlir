@@ -106,18 +106,25 @@ func.func @squeeze_excitation(%x: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
 
 // -----
 
-// A transpose of a quantized tensor read by two layers (a classifier split
-// by qnn-split-decisive-channels): each reader gets its own copy, and
-// nothing narrower follows either. Measuring the copies' width crashed on
-// the quantized element type.
+// A transpose, then a quantize that two layers read (a classifier split by
+// qnn-split-decisive-channels): a fan-out would give each reader a transpose
+// of the quantized tensor, which the lowering does not move, so the
+// transpose stays before the quantize. A transpose of a quantized tensor
+// that nothing narrower follows stays too (measuring its width crashed on
+// the quantized element type).
 // CHECK-LABEL: func @quantized_fan_out
-// CHECK: %[[T:.*]] = qnn.transpose %{{.*}} : tensor<1x4x3x!quant.uniform<i8:f32, 5.000000e-02>> -> tensor<1x3x4x!quant.uniform<i8:f32, 5.000000e-02>>
-// CHECK: qnn.dequantize %[[T]]
-// CHECK: %[[U:.*]] = qnn.transpose
+// CHECK: %[[T:.*]] = qnn.transpose %{{.*}} : tensor<1x4x3xf32> -> tensor<1x3x4xf32>
+// CHECK: %[[Q:.*]] = qnn.quantize %[[T]]
+// CHECK: quant.scast %[[Q]]
+// CHECK: quant.scast %[[Q]]
+// CHECK: %[[U:.*]] = qnn.transpose %{{.*}} : tensor<1x4x3x!quant.uniform<i8:f32, 5.000000e-02>> -> tensor<1x3x4x!quant.uniform<i8:f32, 5.000000e-02>>
 // CHECK: qnn.dequantize %[[U]]
-func.func @quantized_fan_out(%x: tensor<1x4x3x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x3x4xf32>, tensor<1x3x4xf32>) {
-  %t = qnn.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<1x4x3x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4x!quant.uniform<i8:f32, 0.05>>
-  %a = qnn.dequantize %t : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
-  %b = qnn.dequantize %t : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
-  return %a, %b : tensor<1x3x4xf32>, tensor<1x3x4xf32>
+func.func @quantized_fan_out(%x: tensor<1x4x3xf32>, %z: tensor<1x4x3x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x3x4xi8>, tensor<1x3x4xi8>, tensor<1x3x4xf32>) {
+  %t = qnn.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<1x4x3xf32> -> tensor<1x3x4xf32>
+  %q = qnn.quantize %t : tensor<1x3x4xf32> -> tensor<1x3x4x!quant.uniform<i8:f32, 0.05>>
+  %a = quant.scast %q : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> to tensor<1x3x4xi8>
+  %b = quant.scast %q : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> to tensor<1x3x4xi8>
+  %u = qnn.transpose %z {perm = array<i64: 0, 2, 1>} : tensor<1x4x3x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4x!quant.uniform<i8:f32, 0.05>>
+  %d = qnn.dequantize %u : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
+  return %a, %b, %d : tensor<1x3x4xi8>, tensor<1x3x4xi8>, tensor<1x3x4xf32>
 }
