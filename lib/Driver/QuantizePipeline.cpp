@@ -115,11 +115,19 @@ llvm::Expected<QuantizeOptions> resolveQuantizeDefaults(const QuantizeOptions &r
 
 namespace {
 
-void addPrepareStage(mlir::OpPassManager &pm) {
+void addPrepareStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
   // BatchNorm and scalar affine steps fold first so weights are quantized as
   // they will be used; decomposed activations become one tensor each.
   pm.addPass(qnn::createQNNFoldBatchNormPass());
   pm.addPass(qnn::createQNNFusePatternsPass());
+  if (options.decisiveChannels && options.allocates() && !options.calib.empty()) {
+    // A classifier's winning channels keep 8 bits in a layer of their own
+    // (rec at 3.5 bits: bench/RESULTS.md). Here, so that the report's float
+    // model has the same layers.
+    qnn::QNNSplitDecisiveChannelsPassOptions split;
+    split.inputs.assign(options.calib.begin(), options.calib.end());
+    pm.addPass(qnn::createQNNSplitDecisiveChannelsPass(split));
+  }
 }
 
 void addCalibrateStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
@@ -277,7 +285,7 @@ public:
       build(pm);
       return runPipeline(pm, module);
     };
-    if ((stages & kPrepareStage) && failed(run([&](auto &pm) { addPrepareStage(pm); })))
+    if ((stages & kPrepareStage) && failed(run([&](auto &pm) { addPrepareStage(pm, options); })))
       return signalPassFailure();
     if ((stages & kCalibrateStage) &&
         failed(run([&](auto &pm) { addCalibrateStage(pm, options); })))
@@ -376,6 +384,7 @@ private:
     preferredMinBits = o.preferredMinBits;
     outputMinBits = o.outputMinBits;
     groupedMinBits = o.groupedMinBits;
+    decisiveChannels = o.decisiveChannels;
     pinFirstLast = o.pinFirstLast;
     pins = o.pins;
     allocation = o.allocationFile;
@@ -411,6 +420,7 @@ private:
     o.preferredMinBits = preferredMinBits;
     o.outputMinBits = outputMinBits;
     o.groupedMinBits = groupedMinBits;
+    o.decisiveChannels = decisiveChannels;
     o.pinFirstLast = pinFirstLast;
     o.pins = pins;
     o.allocationFile = allocation;
@@ -464,6 +474,7 @@ private:
       llvm::cl::init(3)};
   Option<unsigned> outputMinBits{*this, "output-min-bits", llvm::cl::init(4)};
   Option<unsigned> groupedMinBits{*this, "grouped-min-bits", llvm::cl::init(8)};
+  Option<bool> decisiveChannels{*this, "decisive-channels", llvm::cl::init(true)};
   Option<bool> pinFirstLast{*this, "pin-first-last", llvm::cl::init(false)};
   Option<std::string> pins{*this, "pin", llvm::cl::desc("regex=bits,...")};
   Option<std::string> allocation{*this, "allocation", llvm::cl::desc("a saved allocation")};

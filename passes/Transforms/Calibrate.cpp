@@ -176,10 +176,7 @@ struct QNNCalibratePass : impl::QNNCalibratePassBase<QNNCalibratePass> {
     if (probes.empty())
       return; // nothing to calibrate
 
-    auto target = resolveTarget("host");
-    if (!target)
-      return fail(llvm::toString(target.takeError()));
-    auto model = ProbedModel::compile(module, probes, *target);
+    auto model = compileProbedOnHost(module, probes);
     if (!model)
       return fail(llvm::toString(model.takeError()));
     auto samples = loadSamples((*model)->signature(), module);

@@ -23,6 +23,10 @@ calibrationSamples(mlir::ModuleOp module, const ModelSignature &signature,
                    const std::vector<std::string> &paths, unsigned dataFreeCount,
                    std::string &error, bool warnDataFree = true);
 
+/// The float module compiled for this machine, `probes` readable after each run.
+llvm::Expected<std::unique_ptr<ProbedModel>> compileProbedOnHost(mlir::ModuleOp module,
+                                                                 llvm::ArrayRef<mlir::Value> probes);
+
 } // namespace quantc::qnn
 
 #endif // QUANTC_PASSES_TRANSFORMS_CALIBRATION_H

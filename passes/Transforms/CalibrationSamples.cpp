@@ -234,4 +234,12 @@ FailureOr<std::vector<Sample>> calibrationSamples(ModuleOp module, const ModelSi
   return samples;
 }
 
+llvm::Expected<std::unique_ptr<ProbedModel>> compileProbedOnHost(mlir::ModuleOp module,
+                                                                 llvm::ArrayRef<mlir::Value> probes) {
+  auto target = resolveTarget("host");
+  if (!target)
+    return target.takeError();
+  return ProbedModel::compile(module, probes, *target);
+}
+
 } // namespace quantc::qnn

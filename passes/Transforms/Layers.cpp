@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/Regex.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -139,6 +140,24 @@ SmallVector<Operation *> weightedLayers(ModuleOp module) {
       layers.push_back(op);
   });
   return layers;
+}
+
+std::vector<bool> finalLayers(ModuleOp module, ArrayRef<Operation *> layers) {
+  llvm::DenseSet<Operation *> feedsLayer; // ops with a weighted layer downstream
+  SmallVector<Operation *> order;
+  module.walk([&](Operation *op) { order.push_back(op); });
+  // Users follow their producers in the walk (SSA dominance), so one
+  // reverse sweep sees every user first.
+  for (Operation *op : llvm::reverse(order))
+    for (Operation *user : op->getUsers())
+      if ((isWeightedLayer(user) && floatWeight(user)) || feedsLayer.contains(user)) {
+        feedsLayer.insert(op);
+        break;
+      }
+  std::vector<bool> isFinal;
+  for (Operation *op : layers)
+    isFinal.push_back(!feedsLayer.contains(op));
+  return isFinal;
 }
 
 std::string layerName(Operation *op) {

@@ -16,6 +16,13 @@
 
 namespace quantc::qnn {
 
+/// Marks the layer qnn-split-decisive-channels made of a classifier's
+/// winning output channels; qnn-allocate-bits gives it its widest candidate.
+constexpr llvm::StringLiteral kDecisiveAttr = "qnn.decisive";
+/// Marks the same classifier's other channels: they decide no output on the
+/// calibration samples, so the final layers' floor (output-min-bits) skips them.
+constexpr llvm::StringLiteral kDecisiveRestAttr = "qnn.decisive_rest";
+
 /// Conv, ConvTranspose, Gemm or MatMul.
 bool isWeightedLayer(mlir::Operation *op);
 
@@ -28,6 +35,11 @@ bool isDepthwise(mlir::Operation *op);
 /// measures no X^T X for it, so GPTQ and AdaRound round it to nearest and
 /// qnn-refit-weights leaves it.
 bool isGroupedOrTransposedConv(mlir::Operation *op);
+
+/// Per layer: whether no layer with a weight reads its output, directly
+/// or through other ops (rec's classifier). No later layer's refit can
+/// absorb such a layer's rounding error.
+std::vector<bool> finalLayers(mlir::ModuleOp module, llvm::ArrayRef<mlir::Operation *> layers);
 
 /// The layer's weight operand when it is a constant f32 tensor (not yet
 /// quantized), else null.

@@ -174,6 +174,37 @@ def QNNQuantizePass : Pass<"qnn-quantize", "::mlir::ModuleOp"> {
   let dependentDialects = ["::quantc::qnn::QNNDialect", "::mlir::quant::QuantDialect"];
 }
 
+def QNNSplitDecisiveChannelsPass : Pass<"qnn-split-decisive-channels", "::mlir::ModuleOp"> {
+  let summary = "Split a final classifier's winning output channels into an 8-bit layer of their own";
+  let description = [{
+    A classifier's output is read through its argmax: only the few classes
+    that win somewhere (a CTC model's blank above all) need precise logits,
+    yet per-channel rounding gives all of them the same bits. This pass runs
+    the float model on the calibration samples and, for each final
+    `qnn.matmul` with a constant [K, N] weight (no weighted layer reads its
+    output) and at least `min-channels` outputs, collects the channels that
+    are the largest logit (after the constant bias the MatMul's only user
+    adds) at some position. If they are at most `max-fraction` of N, the
+    layer becomes two: `<name>.decisive` over those columns, marked
+    `qnn.decisive` (qnn-allocate-bits gives it its widest candidate), and
+    `<name>.rest` over the others (marked `qnn.decisive_rest`: the final
+    layers' output-min-bits floor skips it), each with its part of the bias, then a
+    `qnn.concat` and a `qnn.gather` that restores the channel order. PP-OCRv4
+    rec's 6625-class classifier keeps 77 channels at 8 bits (9,240 of its
+    795,000 weights).
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string", "Calibration .npy files or directories">,
+    Option<"dataFreeSamples", "data-free-samples", "unsigned", /*default=*/"16",
+           "Samples synthesized when no inputs are given">,
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"256",
+           "Layers with fewer output channels stay whole">,
+    Option<"maxFraction", "max-fraction", "double", /*default=*/"0.25",
+           "Layers whose winning channels are more than this share of N stay whole">,
+  ];
+  let dependentDialects = ["::quantc::qnn::QNNDialect"];
+}
+
 def QNNRefitWeightsPass : Pass<"qnn-refit-weights", "::mlir::ModuleOp"> {
   let summary = "Refit each layer's float weight to the inputs the quantized model will feed it";
   let description = [{

@@ -205,6 +205,28 @@ def mlp_two_outputs():
     return model(nodes, [vi("x", F, [2, 8])], [vi("y1", F, [2, 6]), vi("y2", F, [2, 6])], inits)
 
 
+def ctc_head():
+    """A CTC recognizer's head, as PP-OCR's rec ends: features[1,16,1,10] ->
+    Conv 1x1 -> Squeeze -> Transpose -> MatMul [16, 300] -> Add -> Softmax.
+    The bias makes a blank and five other classes win (qnn-split-decisive-channels)."""
+    rng = np.random.default_rng(12)
+    bias = np.full(300, -3.0, np.float32)
+    bias[0], bias[1:6] = 3.0, 1.0
+    nodes = [helper.make_node("Conv", ["x", "cw", "cb"], ["c"]),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("Squeeze", ["r", "axes"], ["s"]),
+             helper.make_node("Transpose", ["s"], ["t"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["t", "w"], ["m"]),
+             helper.make_node("Add", ["m", "b"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["y"], axis=-1)]
+    inits = [numpy_helper.from_array(weights((16, 16, 1, 1), 13), "cw"),
+             numpy_helper.from_array(weights((16,), 14), "cb"),
+             numpy_helper.from_array(np.array([2], np.int64), "axes"),
+             numpy_helper.from_array((rng.standard_normal((16, 300)) * 0.3).astype(np.float32), "w"),
+             numpy_helper.from_array(bias, "b")]
+    return model(nodes, [vi("x", F, [1, 16, 1, 10])], [vi("y", F, [1, 10, 300])], inits)
+
+
 def qdq_conv():
     """ORT-style QDQ: uint8 activations (Q -> DQ), int8 per-channel conv weights, float bias."""
     rng = np.random.default_rng(11)

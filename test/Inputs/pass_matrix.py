@@ -44,6 +44,7 @@ PASSES = [
     "qnn-quantize{bits=ternary symmetric=true}",
     "qnn-refit-weights{data-free-samples=2 bits=4 act-bits=8}",
     "qnn-refit-weights{data-free-samples=2 bits=3 method=adaround}",
+    "qnn-split-decisive-channels{data-free-samples=2 min-channels=2 max-fraction=1}",
     "qnn-fold-scales",
     "qnn-sensitivity",
     "qnn-allocate-bits{avg-bits=4}",

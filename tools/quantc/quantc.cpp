@@ -229,6 +229,11 @@ static cl::opt<std::string> candidateBits(
     "candidate-bits", cl::desc("Bit-widths the allocation chooses from (default 2,3,4,5,6,8, "
                                "2 only where the budget cannot be met without it)"),
     cl::init("2,3,4,5,6,8"), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
+static cl::opt<bool> decisiveChannels(
+    "decisive-channels",
+    cl::desc("With a bit allocation and --calib, a final classifier's output channels that win "
+             "on a calibration sample form a layer of their own at 8 bits (default true)"),
+    cl::init(true), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
 static cl::opt<bool> pinFirstLast(
     "pin-first-last", cl::desc("Keep the first and last layer at 8 bits"),
     cl::init(false), cl::cat(allocateCategory), cl::sub(compileCommand), cl::sub(exportCommand));
@@ -331,6 +336,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
     // The user's widths, all of them.
     options.preferredMinBits = options.outputMinBits = options.groupedMinBits = 0;
   options.pinFirstLast = pinFirstLast;
+  options.decisiveChannels = decisiveChannels;
   options.pins = pins;
   options.saveAllocation = saveAllocation;
   options.allocationFile = applyAllocation;

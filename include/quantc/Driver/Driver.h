@@ -80,6 +80,11 @@ struct QuantizeOptions {
   // budgets on 3600 held-out lines (bench/RESULTS.md). 0 with an explicit
   // --candidate-bits, and with --act-bits auto, where it lost.
   unsigned groupedMinBits = 8;
+  // A final classifier's winning output channels (on the calibration
+  // samples) in a layer of their own at 8 bits, with a bit allocation and
+  // --calib: rec's blank and its 76 other winners hold half of the 4-bit
+  // classifier's error (bench/RESULTS.md). --decisive-channels=false: off.
+  bool decisiveChannels = true;
   bool pinFirstLast = false;        // --pin-first-last
   std::string pins;                 // --pin 'regex=bits,...'
   bool pareto = false;              // --pareto: OUT/pareto.json + .svg
