@@ -105,10 +105,11 @@ llvm::Expected<QuantizeOptions> resolveQuantizeDefaults(const QuantizeOptions &r
   if (!(*options.refitWeights && options.roundsByHessian()))
     // The final and grouped layers' floors were measured with the refit only.
     options.outputMinBits = options.groupedMinBits = 0;
-  if (options.actBits == "auto")
-    // With 16-bit inputs to choose, the grouped floor read worse on held-out
-    // rec lines (4.5 bits: 7.53% CER against 7.08% without it; 3.5 bits:
-    // 10.23% against 8.59%), while it helped int8 activations (bench/RESULTS.md).
+  if (options.actBits == "auto" && !options.decisiveChannels)
+    // With 16-bit inputs to choose and the classifier whole, the grouped
+    // floor read worse on held-out rec lines (4.5 bits: 7.53% CER against
+    // 7.08%); with its winning channels split off it read better (7.05%
+    // against 7.29%; 3.5 bits: 7.49% against 7.87%) (bench/RESULTS.md).
     options.groupedMinBits = 0;
   return options;
 }

@@ -78,7 +78,8 @@ struct QuantizeOptions {
   // nearest (no X^T X) and the refit leaves them; 3% of rec's weights, and
   // 8 bits for them read 0.4 CER points closer to the truth over five A8
   // budgets on 3600 held-out lines (bench/RESULTS.md). 0 with an explicit
-  // --candidate-bits, and with --act-bits auto, where it lost.
+  // --candidate-bits, and with --act-bits auto and --decisive-channels=false,
+  // where it lost.
   unsigned groupedMinBits = 8;
   // A final classifier's winning output channels (on the calibration
   // samples) in a layer of their own at 8 bits, with a bit allocation and
