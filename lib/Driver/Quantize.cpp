@@ -175,8 +175,7 @@ llvm::Error writeReport(const std::string &path, const std::vector<MeasuredTenso
                           {"preferred_min_bits", int64_t(options.preferredMinBits)},
                           {"output_min_bits", int64_t(options.outputMinBits)},
                           {"grouped_min_bits", int64_t(options.groupedMinBits)},
-                          {"decisive_channels", options.decisiveChannels && options.allocates() &&
-                                                    !options.calib.empty()},
+                          {"decisive_channels", options.splitsDecisiveChannels()},
                           {"channel_ranges", options.channelRanges},
                           {"evaluation", options.evaluationKind()},
                           {"evaluation_samples", int64_t(samples)},

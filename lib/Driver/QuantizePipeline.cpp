@@ -121,7 +121,7 @@ void addPrepareStage(mlir::OpPassManager &pm, const QuantizeOptions &options) {
   // they will be used; decomposed activations become one tensor each.
   pm.addPass(qnn::createQNNFoldBatchNormPass());
   pm.addPass(qnn::createQNNFusePatternsPass());
-  if (options.decisiveChannels && options.allocates() && !options.calib.empty()) {
+  if (options.splitsDecisiveChannels()) {
     // A classifier's winning channels keep 8 bits in a layer of their own
     // (rec at 3.5 bits: bench/RESULTS.md). Here, so that the report's float
     // model has the same layers.

@@ -9,7 +9,6 @@
 #include "quantc/Support/Parallel.h"
 
 #include "dialects/QNN/QNNOps.h"
-#include "mlir/IR/Matchers.h"
 
 #include <mutex>
 #include <set>
@@ -22,12 +21,10 @@ using namespace mlir;
 
 namespace {
 
-/// A final matmul the pass may split: its [K, N] weight and, when its only
-/// user adds a constant [N] bias, that add (whose result the split replaces).
+/// A final matmul the pass may split and, when its only user adds a
+/// constant [N] bias (layerBias), that bias, whose add the split replaces.
 struct Candidate {
   MatMulOp matmul;
-  std::vector<float> weight;
-  AddOp biasAdd;
   std::vector<float> bias;
   Value logits; // what the argmax reads: the add's result, else the matmul's
   std::set<int64_t> winners;
@@ -65,22 +62,17 @@ struct QNNSplitDecisiveChannelsPass
       if (weightType.getRank() != 2 || weightType.getDimSize(1) < minChannels || !outputType ||
           !outputType.hasStaticShape() || outputType.getRank() < 2)
         continue;
-      auto weight = readFloats(matmul.getB());
-      if (!weight)
-        continue;
-      Candidate candidate{matmul, std::move(*weight), {}, {}, matmul.getResult(), {}};
-      if (matmul->hasOneUse())
-        if (auto add = dyn_cast<AddOp>(*matmul->getUsers().begin())) {
-          Value other = add.getLhs() == matmul.getResult() ? add.getRhs() : add.getLhs();
-          auto biasType = dyn_cast<RankedTensorType>(other.getType());
-          auto bias = readFloats(other);
-          if (add.getType() == matmul.getType() && biasType && biasType.getRank() == 1 && bias &&
-              int64_t(bias->size()) == weightType.getDimSize(1)) {
-            candidate.biasAdd = add;
-            candidate.bias = std::move(*bias);
-            candidate.logits = add.getResult();
-          }
+      Candidate candidate{matmul, {}, matmul.getResult(), {}};
+      if (Value bias = layerBias(matmul).value) {
+        Value sum = (*matmul->getUsers().begin())->getResult(0); // the add layerBias found
+        auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+        auto values = readFloats(bias);
+        if (sum.getType() == matmul.getType() && biasType && biasType.getRank() == 1 && values &&
+            int64_t(values->size()) == weightType.getDimSize(1)) {
+          candidate.bias = std::move(*values);
+          candidate.logits = sum;
         }
+      }
       found.push_back(std::move(candidate));
     }
     return found;
@@ -129,6 +121,11 @@ struct QNNSplitDecisiveChannelsPass
   /// and a gather back to the original channel order.
   void split(Candidate &candidate) {
     MatMulOp matmul = candidate.matmul;
+    auto weightValues = readFloats(matmul.getB());
+    if (!weightValues)
+      return;
+    const std::vector<float> &weight = *weightValues;
+    bool hasBias = candidate.logits != matmul.getResult();
     auto weightType = cast<RankedTensorType>(matmul.getB().getType());
     int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
     std::vector<int64_t> order(candidate.winners.begin(), candidate.winners.end());
@@ -137,17 +134,19 @@ struct QNNSplitDecisiveChannelsPass
         order.push_back(c);
     int64_t decisive = int64_t(candidate.winners.size());
     std::string name = layerName(matmul);
-    OpBuilder b(candidate.biasAdd ? candidate.biasAdd.getOperation() : matmul.getOperation());
-    auto part = [&](int64_t begin, int64_t end, llvm::StringRef suffix) -> Value {
+    OpBuilder b(candidate.logits.getDefiningOp());
+    // One part's layer (to mark) and its output (bias added).
+    auto part = [&](int64_t begin, int64_t end, llvm::StringRef suffix) -> std::pair<Operation *, Value> {
       std::vector<float> columns(size_t(k * (end - begin)));
       for (int64_t r = 0; r < k; ++r)
         for (int64_t c = begin; c < end; ++c)
-          columns[r * (end - begin) + (c - begin)] = candidate.weight[r * n + order[c]];
+          columns[r * (end - begin) + (c - begin)] = weight[r * n + order[c]];
       Location loc = NameLoc::get(b.getStringAttr(name + suffix), matmul.getLoc());
       auto type = RankedTensorType::get({k, end - begin}, weightType.getElementType());
-      Value weight = makeConstant(b, loc, type, columns, (name + suffix + ".w").str());
-      Value result = MatMulOp::create(b, loc, matmul.getA(), weight);
-      if (candidate.biasAdd) {
+      auto layer = MatMulOp::create(b, loc, matmul.getA(),
+                                    makeConstant(b, loc, type, columns, (name + suffix + ".w").str()));
+      Value result = layer.getResult();
+      if (hasBias) {
         std::vector<float> bias;
         for (int64_t c = begin; c < end; ++c)
           bias.push_back(candidate.bias[order[c]]);
@@ -155,15 +154,11 @@ struct QNNSplitDecisiveChannelsPass
         Value biasValue = makeConstant(b, loc, biasType, bias, (name + suffix + ".b").str());
         result = AddOp::create(b, loc, result, biasValue);
       }
-      return result;
+      return {layer.getOperation(), result};
     };
-    Value head = part(0, decisive, ".decisive");
-    Value rest = part(decisive, n, ".rest");
-    Operation *headLayer = candidate.biasAdd ? head.getDefiningOp()->getOperand(0).getDefiningOp()
-                                             : head.getDefiningOp();
+    auto [headLayer, head] = part(0, decisive, ".decisive");
+    auto [restLayer, rest] = part(decisive, n, ".rest");
     headLayer->setAttr(kDecisiveAttr, b.getUnitAttr());
-    Operation *restLayer = candidate.biasAdd ? rest.getDefiningOp()->getOperand(0).getDefiningOp()
-                                             : rest.getDefiningOp();
     restLayer->setAttr(kDecisiveRestAttr, b.getUnitAttr());
     int64_t axis = cast<RankedTensorType>(matmul.getType()).getRank() - 1;
     Value joined = ConcatOp::create(b, matmul.getLoc(), ValueRange{head, rest}, axis);
@@ -176,10 +171,9 @@ struct QNNSplitDecisiveChannelsPass
     Value restored = GatherOp::create(b, matmul.getLoc(), joined, indices, axis);
     candidate.logits.replaceAllUsesWith(restored);
     SmallVector<Value> constants{matmul.getB()};
-    if (candidate.biasAdd) {
-      constants.push_back(candidate.biasAdd.getLhs() == matmul.getResult() ? candidate.biasAdd.getRhs()
-                                                                         : candidate.biasAdd.getLhs());
-      candidate.biasAdd->erase();
+    if (hasBias) {
+      constants.push_back(layerBias(matmul).value);
+      candidate.logits.getDefiningOp()->erase();
     }
     matmul->erase();
     for (Value constant : constants)

@@ -100,6 +100,9 @@ struct QuantizeOptions {
   bool enabled() const {
     return !bits.empty() || actBits != "none" || allocates() || !allocationFile.empty();
   }
+  /// Whether qnn-split-decisive-channels runs: it needs an allocation to
+  /// widen the winners and calibration samples to find them.
+  bool splitsDecisiveChannels() const { return decisiveChannels && allocates() && !calib.empty(); }
   /// Per-layer widths: chosen by a budget or read from --allocation.
   bool perLayerWidths() const { return allocates() || !allocationFile.empty(); }
   /// The activation width of quantized layer inputs: 8 (and for auto, 8
