@@ -534,8 +534,10 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
       orphaned, is shared out among the caller's threads, and its implicit
       barrier orders it before what follows;
     - each stretch of other ops with effects (sequential layers, copies)
-      runs in an omp.single, whose implicit barrier orders it before the
-      next layer;
+      runs in an omp.masked (the primary thread: always the same core, so
+      what one stretch writes is in that core's cache when the next reads
+      it, where omp.single hands each stretch to whichever thread comes
+      first), then an omp.barrier orders it before the next layer;
     - constants, views and index arithmetic the team reads are computed by
       each of its threads, at the start of the region: the OpenMP outliner
       then captures only what pure ops cannot make (the arena, the call's
@@ -568,10 +570,11 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
     func.func @main(%x: memref<64xf32>, %y: memref<64xf32>) {
       omp.parallel {
         func.call @main__Relu_0(%x, %y) : (memref<64xf32>, memref<64xf32>) -> ()
-        omp.single {
+        omp.masked {
           func.call @main__Softmax_1(%y) : (memref<64xf32>) -> ()
           omp.terminator
         }
+        omp.barrier
         func.call @main__Relu_2(%y, %x) : (memref<64xf32>, memref<64xf32>) -> ()
         omp.terminator
       }

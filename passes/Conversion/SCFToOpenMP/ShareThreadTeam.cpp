@@ -69,7 +69,7 @@ bool forksTeam(Operation *op, const DenseSet<StringAttr> &forking) {
 struct TeamPlan {
   Operation *first = nullptr, *last = nullptr;
   SmallVector<Operation *> hoisted;                // pure ops computed before the team
-  SmallVector<SmallVector<Operation *>> stretches; // each an omp.single
+  SmallVector<SmallVector<Operation *>> stretches; // each an omp.masked
   SmallVector<func::CallOp> layerCalls;
 };
 
@@ -131,7 +131,7 @@ std::optional<TeamPlan> planTeam(func::FuncOp function,
     plan.stretches.back().push_back(&op);
     stretchOf[&op] = plan.stretches.size() - 1;
   }
-  // A stretch's values stay in it: an omp.single has no results.
+  // A stretch's values stay in it: an omp.masked has no results.
   for (auto [op, stretch] : stretchOf)
     for (Operation *user : op->getUsers()) {
       Operation *top = body.findAncestorOpInBlock(*user);
@@ -143,7 +143,7 @@ std::optional<TeamPlan> planTeam(func::FuncOp function,
 }
 
 /// Moves the ops from `first` to `last` into a new `Op` (omp.parallel or
-/// omp.single) where `first` was.
+/// omp.masked) where `first` was.
 template <typename Op, typename Operands>
 void wrap(Operation *first, Operation *last) {
   OpBuilder b(first);
@@ -200,8 +200,16 @@ void formTeam(const TeamPlan &plan) {
   for (Operation *op : plan.hoisted)
     op->moveBefore(plan.first);
   wrap<omp::ParallelOp, omp::ParallelOperands>(plan.first, plan.last);
-  for (const auto &stretch : plan.stretches)
-    wrap<omp::SingleOp, omp::SingleOperands>(stretch.front(), stretch.back());
+  // A stretch runs on the primary thread, always the same core, so the
+  // tensors it writes and reads stay in that core's cache from one stretch
+  // to the next (omp.single would hand each stretch to whichever thread
+  // comes first); the barrier after it is the one omp.single implied.
+  for (const auto &stretch : plan.stretches) {
+    Operation *last = stretch.back();
+    wrap<omp::MaskedOp, omp::MaskedOperands>(stretch.front(), last);
+    OpBuilder after(last->getParentOp()->getNextNode());
+    omp::BarrierOp::create(after, last->getLoc());
+  }
   recomputeInTeam(cast<omp::ParallelOp>(plan.first->getParentOp()));
 }
 

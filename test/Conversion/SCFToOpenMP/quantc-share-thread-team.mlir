@@ -12,11 +12,12 @@
 // CHECK-NEXT:   %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT:   %[[VIEW:.*]] = memref.view %[[ARENA]][%[[C0]]][]
 // CHECK-NEXT:   call @main__Relu_0(%[[X]], %[[Y]])
-// CHECK-NEXT:   omp.single {
+// CHECK-NEXT:   omp.masked {
 // CHECK-NEXT:     call @main__Softmax_1(%[[Y]], %[[VIEW]])
 // CHECK-NEXT:     memref.copy %[[VIEW]], %[[Y]]
 // CHECK-NEXT:     omp.terminator
 // CHECK-NEXT:   }
+// CHECK-NEXT:   omp.barrier
 // CHECK-NEXT:   call @main__Relu_2(%[[Y]], %[[X]])
 // CHECK-NEXT:   omp.terminator
 // CHECK-NEXT: }
