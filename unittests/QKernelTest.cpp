@@ -14,7 +14,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -395,14 +398,15 @@ template <typename Out = int32_t>
 std::vector<Out> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m,
                                   const std::vector<int8_t> &x, const std::vector<int8_t> &w,
                                   const std::vector<int32_t> &bias, llvm::StringRef family,
-                                  const RequantizeParams *requantize = nullptr) {
+                                  const RequantizeParams *requantize = nullptr,
+                                  const std::string &epilogueRegion = "") {
   std::vector<int8_t> codes(w.size());
   for (size_t i = 0; i < w.size(); ++i)
     codes[i] = int8_t(uint8_t(int32_t(w[i]) + zeroPoint));
   std::vector<int8_t> packed = pack(l, codes);
   std::string xType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.k) + "xi8>";
-  std::string yType =
-      "tensor<" + std::to_string(m) + "x" + std::to_string(l.n) + (requantize ? "xi8>" : "xi32>");
+  std::string element = std::is_same_v<Out, float> ? "f32" : requantize || std::is_same_v<Out, int8_t> ? "i8" : "i32";
+  std::string yType = "tensor<" + std::to_string(m) + "x" + std::to_string(l.n) + "x" + element + ">";
   std::string epilogue;
   if (requantize)
     epilogue =
@@ -426,7 +430,7 @@ std::vector<Out> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int6
   src << "  %y = qkernel.matmul_integer %x, %p" << (bias.empty() ? "" : " bias %b")
       << " {layout = " << layoutText(l) << ", zero_point = " << zeroPoint << " : i64" << epilogue
       << "} : (" << xType << ", " << packedType << (bias.empty() ? "" : ", " + biasType) << ") -> "
-      << yType << "\n  return %y : " << yType << "\n}\n";
+      << yType << epilogueRegion << "\n  return %y : " << yType << "\n}\n";
 
   auto jit = compileKernel(src.str(), family);
   if (!jit)
@@ -496,13 +500,42 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
     }
 }
 
+/// A random A8 problem: x [m, k] and w [k, n] int8 (8-bit weights, or the
+/// 4-bit range -7..7 packed as w + 7), bias byte * 300.
+struct IntegerProblem {
+  PackedLayout layout;
+  int32_t zeroPoint = 0;
+  std::vector<int8_t> x, w;
+  std::vector<int32_t> bias;
+};
+
+IntegerProblem randomIntegerProblem(const std::string &family, unsigned bits, int64_t m,
+                                    int64_t k, int64_t n, std::mt19937 &rng) {
+  std::uniform_int_distribution<int> byte(-128, 127);
+  IntegerProblem p;
+  p.layout.bits = bits;
+  p.layout.lanes = familyLanes(family);
+  p.layout.k = k;
+  p.layout.n = n;
+  p.zeroPoint = bits == 8 ? 128 : 7;
+  std::uniform_int_distribution<int> weight(bits == 8 ? -128 : -7, bits == 8 ? 127 : 7);
+  p.x.resize(m * k);
+  p.w.resize(k * n);
+  for (auto &v : p.x)
+    v = int8_t(byte(rng));
+  for (auto &v : p.w)
+    v = int8_t(weight(rng));
+  for (int64_t c = 0; c < n; ++c)
+    p.bias.push_back(int32_t(byte(rng)) * 300);
+  return p;
+}
+
 // The fused requantize: int8 results equal qnn.requantize's arithmetic on
 // the int32 reference exactly, per channel and per tensor, with a zero
 // point, a Relu clamp, saturation at both ends, K and N tails and 1, 5 and 9
 // rows, on every host family and 8- and 4-bit weights.
 TEST(QKernelMatmulInteger, FusedRequantizeMatchesReference) {
   std::mt19937 rng(9);
-  std::uniform_int_distribution<int> byte(-128, 127);
   std::uniform_int_distribution<int32_t> multiplier(1 << 30, std::numeric_limits<int32_t>::max());
   for (const std::string &family : hostFamilies())
     for (unsigned bits : {8u, 4u})
@@ -510,21 +543,7 @@ TEST(QKernelMatmulInteger, FusedRequantizeMatchesReference) {
            {std::tuple<int64_t, int64_t, int64_t, bool>{1, 64, 16, true},
             {5, 100, 37, false},
             {9, 64, 20, true}}) {
-        PackedLayout layout;
-        layout.bits = bits;
-        layout.lanes = familyLanes(family);
-        layout.k = k;
-        layout.n = n;
-        int32_t zeroPoint = bits == 8 ? 128 : 7;
-        std::uniform_int_distribution<int> weight(bits == 8 ? -128 : -7, bits == 8 ? 127 : 7);
-        std::vector<int8_t> x(m * k), w(k * n);
-        for (auto &v : x)
-          v = int8_t(byte(rng));
-        for (auto &v : w)
-          v = int8_t(weight(rng));
-        std::vector<int32_t> bias;
-        for (int64_t c = 0; c < n; ++c)
-          bias.push_back(int32_t(byte(rng)) * 300);
+        auto [layout, zeroPoint, x, w, bias] = randomIntegerProblem(family, bits, m, k, n, rng);
         RequantizeParams params;
         // Shifts around 2^-16 .. 2^-14 of the accumulator: some outputs
         // saturate, most land inside int8.
@@ -545,6 +564,103 @@ TEST(QKernelMatmulInteger, FusedRequantizeMatchesReference) {
         int saturated = int(std::count(expected.begin(), expected.end(), int8_t(127)));
         EXPECT_LT(saturated, int(expected.size())) << what;
       }
+}
+
+/// A float as an MLIR literal that reads back to the same bits.
+std::string floatText(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9e", double(v));
+  return text;
+}
+
+/// The epilogue region quantc builds for dequantize (per channel) ->
+/// HardSwish -> quantize (per tensor, int8), or for dequantize -> Relu
+/// with a float result, as MLIR text.
+std::string epilogueText(const std::vector<float> &scales, bool hardSwishToInt8, float outScale,
+                         int32_t outZero) {
+  std::string n = std::to_string(scales.size());
+  std::ostringstream r;
+  r << " epilogue {\n^bb0(%acc: i32, %c: index):\n"
+    << "  %t = arith.constant dense<[";
+  for (size_t i = 0; i < scales.size(); ++i)
+    r << (i ? ", " : "") << floatText(scales[i]);
+  r << "]> : tensor<" << n << "xf32>\n"
+    << "  %s = tensor.extract %t[%c] : tensor<" << n << "xf32>\n"
+    << "  %z = arith.constant 0 : i32\n  %d = arith.subi %acc, %z : i32\n"
+    << "  %f = arith.sitofp %d : i32 to f32\n  %real = arith.mulf %f, %s : f32\n"
+    << "  %zero = arith.constant 0.0 : f32\n";
+  if (!hardSwishToInt8)
+    return r.str() + "  %y = arith.maximumf %real, %zero : f32\n  qkernel.yield %y : f32\n}";
+  r << "  %sixth = arith.constant " << floatText(1.0f / 6.0f) << " : f32\n"
+    << "  %half = arith.constant 0.5 : f32\n  %one = arith.constant 1.0 : f32\n"
+    << "  %g0 = arith.mulf %real, %sixth : f32\n  %g1 = arith.addf %g0, %half : f32\n"
+    << "  %g2 = arith.maximumf %g1, %zero : f32\n  %g3 = arith.minimumf %g2, %one : f32\n"
+    << "  %h = arith.mulf %real, %g3 : f32\n"
+    << "  %os = arith.constant " << floatText(outScale) << " : f32\n"
+    << "  %q0 = arith.divf %h, %os : f32\n  %q1 = math.roundeven %q0 : f32\n"
+    << "  %oz = arith.constant " << outZero << " : i32\n"
+    << "  %ozf = arith.sitofp %oz : i32 to f32\n  %q2 = arith.addf %q1, %ozf : f32\n"
+    << "  %lo = arith.constant -128.0 : f32\n  %hi = arith.constant 127.0 : f32\n"
+    << "  %q3 = arith.maximumf %q2, %lo : f32\n  %q4 = arith.minimumf %q3, %hi : f32\n"
+    << "  %q = arith.fptosi %q4 : f32 to i8\n  qkernel.yield %q : i8\n}";
+  return r.str();
+}
+
+// An epilogue region (a W8A8 layer's dequantize -> HardSwish -> quantize,
+// or dequantize -> Relu in float) gives, lane by lane, the bits of the same
+// float operations on the int32 reference, one statement each (no
+// contraction): K and N tails, 1, 5 and 9 rows, every host family, 8- and
+// 4-bit weights.
+TEST(QKernelMatmulInteger, EpilogueRegionMatchesScalarChain) {
+  std::mt19937 rng(10);
+  std::uniform_real_distribution<float> scale(2e-5f, 2e-4f);
+  for (const std::string &family : hostFamilies())
+    for (unsigned bits : {8u, 4u})
+      for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{1, 64, 16},
+                             {5, 100, 37},
+                             {9, 27, 8}})
+        for (bool toInt8 : {true, false}) {
+          auto [layout, zeroPoint, x, w, bias] = randomIntegerProblem(family, bits, m, k, n, rng);
+          std::vector<float> scales(n);
+          for (auto &v : scales)
+            v = scale(rng);
+          const float outScale = 0.0625f;
+          const int32_t outZero = -5;
+          std::vector<int32_t> acc = referenceMatmulInteger(m, k, n, x, w, bias);
+          std::string what = family + " " + std::to_string(bits) + "-bit m=" + std::to_string(m) +
+                             " k=" + std::to_string(k) + " n=" + std::to_string(n) +
+                             (toInt8 ? " hard-swish int8" : " relu f32");
+          std::string region = epilogueText(scales, toInt8, outScale, outZero);
+          if (!toInt8) {
+            std::vector<float> expected(acc.size());
+            for (size_t i = 0; i < acc.size(); ++i) {
+              float real = float(acc[i]) * scales[i % n];
+              expected[i] = std::max(real, 0.0f);
+            }
+            auto actual =
+                runIntegerKernel<float>(layout, zeroPoint, m, x, w, bias, family, nullptr, region);
+            EXPECT_EQ(0, std::memcmp(expected.data(), actual.data(), expected.size() * 4)) << what;
+            continue;
+          }
+          std::vector<int8_t> expected(acc.size());
+          int saturated = 0;
+          for (size_t i = 0; i < acc.size(); ++i) {
+            float real = float(acc[i]) * scales[i % n];
+            float gate = real * (1.0f / 6.0f);
+            gate = gate + 0.5f;
+            gate = std::min(std::max(gate, 0.0f), 1.0f);
+            float swished = real * gate;
+            float scaled = swished / outScale;
+            float rounded = std::nearbyint(scaled) + float(outZero);
+            rounded = std::min(std::max(rounded, -128.0f), 127.0f);
+            expected[i] = int8_t(rounded);
+            saturated += expected[i] == 127 || expected[i] == -128;
+          }
+          auto actual =
+              runIntegerKernel<int8_t>(layout, zeroPoint, m, x, w, bias, family, nullptr, region);
+          EXPECT_EQ(expected, actual) << what;
+          EXPECT_LT(saturated, int(expected.size()) / 2) << what;
+        }
 }
 
 /// A dense literal of any shape, as MLIR's hex form (raw little-endian bytes).
@@ -648,3 +764,72 @@ TEST(QKernelDepthwiseConv, MatchesReferenceExactly) {
 }
 
 } // namespace
+
+// A depthwise conv followed by a per-channel requantize (a Relu clamp, a
+// zero point) runs the requantize in the kernel as an epilogue region:
+// int8 equal to qnn.requantize's arithmetic on the int32 reference, on
+// every host family, full channel vectors and a masked tail (37 channels).
+TEST(QKernelDepthwiseConv, FusedRequantizeMatchesReference) {
+  std::mt19937 rng(22);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::uniform_int_distribution<int32_t> multiplier(1 << 30, std::numeric_limits<int32_t>::max());
+  DepthwiseProblem p{37, 8, 10, 3, 3, {2, 1}, {1, 1}, {1, 1, 1, 1}, -3};
+  int64_t oh = (p.h + p.pads[0] + p.pads[2] - (p.kh - 1) * p.dilations[0] - 1) / p.strides[0] + 1;
+  int64_t ow = (p.w + p.pads[1] + p.pads[3] - (p.kw - 1) * p.dilations[1] - 1) / p.strides[1] + 1;
+  std::vector<int8_t> x(p.channels * p.h * p.w), w(p.channels * p.kh * p.kw);
+  for (auto &v : x)
+    v = int8_t(byte(rng));
+  for (auto &v : w)
+    v = int8_t(byte(rng));
+  std::vector<int32_t> bias(p.channels);
+  for (int32_t &b : bias)
+    b = int32_t(byte(rng)) * 1000;
+  RequantizeParams params;
+  for (int64_t c = 0; c < p.channels; ++c) {
+    params.multipliers.push_back(multiplier(rng));
+    params.shifts.push_back(40 + c % 3);
+  }
+  params.zeroPoint = -4;
+  params.clampMin = -4;
+  auto list = [](auto values) {
+    return llvm::join(llvm::map_range(values, [](auto v) { return std::to_string(v); }), ", ");
+  };
+  std::string c = std::to_string(p.channels);
+  std::string xType = "tensor<1x" + c + "x8x10xi8>", wType = "tensor<" + c + "x1x3x3xi8>";
+  std::string bType = "tensor<" + c + "xi32>";
+  std::string shape = "1x" + c + "x" + std::to_string(oh) + "x" + std::to_string(ow);
+  std::string qType = "tensor<" + shape + "x!quant.uniform<i8:f32, 0.5:-4>>";
+  std::ostringstream src;
+  src << "func.func @main(%x: " << xType << ") -> tensor<" << shape << "xi8> {\n"
+      << "  %w = qnn.constant " << hexLiteral(w) << " : " << wType << "\n"
+      << "  %b = qnn.constant " << hexLiteral(bias) << " : " << bType << "\n"
+      << "  %y = qnn.conv_integer %x, %w, %b {dilations = array<i64: 1, 1>, group = " << c
+      << " : i64, input_zero_point = -3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = "
+         "array<i64: 2, 1>} : ("
+      << xType << ", " << wType << ", " << bType << ") -> tensor<" << shape << "xi32>\n"
+      << "  %r = qnn.requantize %y {axis = 1 : i64, clamp_min = -4 : i64, multipliers = "
+         "array<i32: "
+      << list(params.multipliers) << ">, shifts = array<i64: " << list(params.shifts)
+      << ">} : tensor<" << shape << "xi32> -> " << qType << "\n"
+      << "  %s = quant.scast %r : " << qType << " to tensor<" << shape << "xi8>\n"
+      << "  return %s : tensor<" << shape << "xi8>\n}\n";
+  // NCHW: each channel's pixels are contiguous, so each is its own [m, 1].
+  std::vector<int32_t> acc = referenceDepthwise(p, oh, ow, x, w, bias);
+  std::vector<int8_t> expected;
+  for (int64_t ch = 0; ch < p.channels; ++ch) {
+    std::vector<int32_t> plane(acc.begin() + ch * oh * ow, acc.begin() + (ch + 1) * oh * ow);
+    RequantizeParams one = params;
+    one.multipliers = {params.multipliers[ch]};
+    one.shifts = {params.shifts[ch]};
+    std::vector<int8_t> out = referenceRequantize(plane, 1, one);
+    expected.insert(expected.end(), out.begin(), out.end());
+  }
+  for (const std::string &family : hostFamilies()) {
+    auto jit = compileKernel(src.str(), family);
+    ASSERT_TRUE(jit) << family;
+    std::vector<int8_t> actual(expected.size(), int8_t(-123));
+    ASSERT_FALSE(bool(jit->run({x.data(), actual.data()}))) << family;
+    EXPECT_EQ(expected, actual) << family;
+  }
+  EXPECT_LT(std::count(expected.begin(), expected.end(), int8_t(127)), int64_t(expected.size()));
+}

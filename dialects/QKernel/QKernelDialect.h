@@ -5,6 +5,8 @@
 #include "quantc/Codegen/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dialect.h"
 
 #include "dialects/QKernel/QKernelDialect.h.inc"

@@ -2,6 +2,8 @@
 #include "dialects/QKernel/QKernelOps.h"
 #include "dialects/QNN/QNNShapeUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -162,6 +164,43 @@ LogicalResult LutMatmulOp::verify() {
   return verifyPackedMatmul(*this);
 }
 
+/// The epilogue region: (i32 acc, index channel) -> the result's element,
+/// through scalar arith/math ops and [N] constant tables read at the channel.
+static LogicalResult verifyEpilogue(Operation *kernel, Region &region, Type element,
+                                    int64_t channels) {
+  auto emitOpError = [&] { return kernel->emitOpError(); };
+  if (!region.hasOneBlock())
+    return emitOpError() << "epilogue must have one block";
+  Block &block = region.front();
+  if (block.getNumArguments() != 2 || !block.getArgument(0).getType().isInteger(32) ||
+      !block.getArgument(1).getType().isIndex())
+    return emitOpError() << "epilogue takes (i32 accumulator, index channel)";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValue().getType() != element)
+    return emitOpError() << "epilogue must yield the result's element type " << element;
+  Value channel = block.getArgument(1);
+  for (Operation &op : block.without_terminator()) {
+    if (auto extract = dyn_cast<tensor::ExtractOp>(op)) {
+      auto table = extract.getTensor().getDefiningOp<arith::ConstantOp>();
+      if (!table || extract.getIndices().size() != 1 || extract.getIndices()[0] != channel ||
+          extract.getTensor().getType().getShape() != ArrayRef<int64_t>{channels})
+        return op.emitOpError() << "in an epilogue reads a constant [" << channels
+                                << "] table at the channel";
+      continue;
+    }
+    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+    bool scalar = llvm::all_of(op.getResultTypes(), [](Type t) { return t.isIntOrIndexOrFloat(); });
+    bool table = isa<arith::ConstantOp>(op) && isa<RankedTensorType>(op.getResult(0).getType());
+    if ((dialect != "arith" && dialect != "math") || (!scalar && !table) ||
+        op.getNumRegions() != 0)
+      return op.emitOpError() << "is not allowed in a kernel epilogue: scalar arith and math "
+                                 "ops and constant tables only";
+    if (llvm::is_contained(op.getOperands(), channel))
+      return op.emitOpError() << "in an epilogue may use the channel only as a table index";
+  }
+  return success();
+}
+
 LogicalResult MatmulIntegerOp::verify() {
   LayoutAttr layout = getLayout();
   if (layout.getLut())
@@ -181,6 +220,12 @@ LogicalResult MatmulIntegerOp::verify() {
     if (cast<RankedTensorType>(bias.getType()).getShape() != ArrayRef<int64_t>{layout.getN()})
       return emitOpError() << "bias must be [" << layout.getN() << "], got "
                            << typeText(bias.getType());
+  if (hasEpilogue()) {
+    if (getMultipliers() || getShifts())
+      return emitOpError() << "takes multipliers or an epilogue, not both";
+    return verifyEpilogue(*this, getEpilogue(), getOutput().getType().getElementType(),
+                          layout.getN());
+  }
   return verifyRequantize();
 }
 
@@ -252,6 +297,11 @@ LogicalResult DepthwiseConvIntegerOp::verify() {
                                                : std::string("none: the window does not fit"))
                            << "), got " << output.getDimSize(1 + i);
   }
+  if (hasEpilogue())
+    return verifyEpilogue(*this, getEpilogue(), output.getElementType(), channels);
+  if (!output.getElementType().isInteger(32))
+    return emitOpError() << "without an epilogue the result must be i32, got "
+                         << typeText(output);
   return success();
 }
 

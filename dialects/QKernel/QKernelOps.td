@@ -75,7 +75,7 @@ def QKernel_MatmulOp : QKernel_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
-def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
+def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure, IsolatedFromAbove]> {
   let summary = "int8 x [..., M, K] times packed integer W [K, N] -> int32 (+ int32 bias), or int8 through a fused requantize";
   let description = [{
     acc[m, n] = bias[n] + sum_k x[m, k] * w[k, n] in int32: qnn.matmul_integer
@@ -95,8 +95,25 @@ def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
     is the requantize-to-int8 epilogue of W8A8 layers followed by nothing,
     Relu or Clip: the int32 accumulator never reaches memory.
 
+    With an `epilogue` region instead, each accumulator goes through it in
+    the kernel: the region takes the int32 sum (bias included) and its
+    output channel, and yields the result element (i8 or f32). It holds
+    scalar arith/math ops, `arith.constant` scalars, and `tensor.extract` of
+    constant [N] tables at the channel: the elementwise chain that followed
+    the layer (dequantize, an activation, quantize), computed where the
+    accumulators are still in registers, with the same float operations
+    that chain's own loops run, so the result is the same bit for bit.
+
     ```mlir
     %acc = qkernel.matmul_integer %x, %packed bias %b {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<4x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<4x16xi32>
+    %y = qkernel.matmul_integer %x, %packed bias %b {layout = #qkernel.layout<...>, zero_point = 128 : i64} : (tensor<4x64xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<4x16xf32> epilogue {
+    ^bb0(%acc: i32, %channel: index):
+      %scales = arith.constant dense<...> : tensor<16xf32>
+      %scale = tensor.extract %scales[%channel] : tensor<16xf32>
+      %f = arith.sitofp %acc : i32 to f32
+      %r = arith.mulf %f, %scale : f32
+      qkernel.yield %r : f32
+    }
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input, QKernel_Bytes:$packed,
@@ -106,18 +123,29 @@ def QKernel_MatmulIntegerOp : QKernel_Op<"matmul_integer", [Pure]> {
                        DefaultValuedAttr<I64Attr, "0">:$output_zero_point,
                        DefaultValuedAttr<I64Attr, "-128">:$clamp_min,
                        DefaultValuedAttr<I64Attr, "127">:$clamp_max);
-  let results = (outs RankedTensorOf<[I32, I8]>:$output);
+  let results = (outs RankedTensorOf<[I32, I8, F32]>:$output);
+  let regions = (region AnyRegion:$epilogue);
   let assemblyFormat = [{
     $input `,` $packed (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+    (`epilogue` $epilogue^)?
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::llvm::LogicalResult verifyRequantize();
+    bool hasEpilogue() { return !getEpilogue().empty(); }
   }];
 }
 
-def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer", [Pure]> {
-  let summary = "Channels-last int8 depthwise convolution -> int32 (+ int32 bias)";
+def QKernel_YieldOp : QKernel_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["MatmulIntegerOp", "DepthwiseConvIntegerOp"]>]> {
+  let summary = "The element a kernel epilogue computes";
+  let arguments = (ins AnyTypeOf<[I8, F32]>:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
+def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer",
+    [Pure, IsolatedFromAbove]> {
+  let summary = "Channels-last int8 depthwise convolution -> int32 (+ int32 bias), or through an epilogue";
   let description = [{
     `acc[n, y, x, c] = bias[c] + sum input[n, y', x', c] * weight[ky, kx, c]`
     over the window (y' = y * stride + ky * dilation - pad_top, likewise x')
@@ -126,7 +154,9 @@ def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer", [Pure]
     group = channels, moved channels last so that the
     channels are the innermost, contiguous loop and the activations between
     the channels-last matmul kernels need no transposes. `pads` are [top,
-    left, bottom, right].
+    left, bottom, right]. An `epilogue` region, as qkernel.matmul_integer's,
+    turns each accumulator into the result element (i8 or f32) where it is
+    computed.
 
     ```mlir
     %acc = qkernel.depthwise_conv_integer %x, %w bias %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = -3 : i64} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x8x8x16xi32>
@@ -136,11 +166,16 @@ def QKernel_DepthwiseConvIntegerOp : QKernel_Op<"depthwise_conv_integer", [Pure]
                        Optional<RankedTensorOf<[I32]>>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads, DefaultValuedAttr<I64Attr, "0">:$input_zero_point);
-  let results = (outs RankedTensorOf<[I32]>:$output);
+  let results = (outs RankedTensorOf<[I32, I8, F32]>:$output);
+  let regions = (region AnyRegion:$epilogue);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+    (`epilogue` $epilogue^)?
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    bool hasEpilogue() { return !getEpilogue().empty(); }
+  }];
 }
 
 def QKernel_GatherRowsOp : QKernel_Op<"gather_rows", [Pure]> {

@@ -191,6 +191,9 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
            "How kernels take x: int8 (quantized per block of 32) or float">,
     Option<"signedBytes", "signed-bytes", "bool", "false",
            "Store 8-bit codes as signed bytes (targets whose dot is s8 x s8)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", "true",
+           "Run the float chain after a W8A8 layer (dequantize, Relu/Clip/HardSwish/"
+           "HardSigmoid/LeakyRelu, quantize to int8) in its kernel, as an epilogue region">,
     Option<"lutBits", "lut-bits", "unsigned", "0",
            "Weight-only layers with int8 activations and codes of at most this many bits take "
            "qkernel.lut_matmul (0: none; at most 4)">,
@@ -202,7 +205,7 @@ def ConvertQNNToQKernelPass : Pass<"convert-qnn-to-qkernel", "::mlir::ModuleOp">
   ];
   let dependentDialects = ["::quantc::qkernel::QKernelDialect", "::quantc::qnn::QNNDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
 
 def ConvertQKernelToLoopsPass : Pass<"convert-qkernel-to-loops", "::mlir::ModuleOp"> {

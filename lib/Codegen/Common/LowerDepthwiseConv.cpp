@@ -1,10 +1,12 @@
 // qkernel.depthwise_conv_integer -> loops over vectors of contiguous
 // channels (the family's int32 lanes: 16 on AVX-512), then output pixels:
 // weights in registers, taps unrolled and summed in registers; a masked
-// vector takes the channel tail.
+// vector takes the channel tail. An epilogue region runs on the
+// accumulators before the store.
 #include "Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
+#include "quantc/Codegen/KernelEpilogue.h"
 #include "quantc/Codegen/Lowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -50,9 +52,10 @@ Value loadChannels(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, 
   return vector::MaskedLoadOp::create(b, loc, type, buffer, indices, tailMask, zero);
 }
 
-/// The buffers one depthwise conv reads and writes.
+/// The buffers one depthwise conv reads and writes, and its epilogue.
 struct DepthwiseBuffers {
   Value input, weight, bias, output;
+  std::optional<KernelEpilogue> epilogue;
 };
 
 /// Channels [c0, c0 + lanes) of one output row of one image. The KH x KW
@@ -100,6 +103,8 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
                                               weights[kh * weightShape[1] + kw]);
         acc = arith::AddIOp::create(pb, l, acc, product);
       }
+    if (buffers.epilogue)
+      acc = buffers.epilogue->emit(pb, l, acc, c0);
     SmallVector<Value> indices = pixel;
     indices.push_back(c0);
     if (tailMask)
@@ -120,6 +125,8 @@ void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
   buffers.output =
       memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
   int64_t channels = type.getDimSize(3), full = channels - channels % lanes;
+  if (op.hasEpilogue()) // tables padded to whole vectors: the tail block reads lanes too
+    buffers.epilogue.emplace(b, loc, op.getEpilogue(), (channels + lanes - 1) / lanes * lanes);
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   // One parallel loop over (channel block, image, output row): each
   // iteration loads its block's weights once and sweeps the row.

@@ -9,13 +9,15 @@
 // subtracted and the bias added. Integer
 // sums are exact, so the result is the int32 reference bit for bit. A fused
 // requantize turns each row's accumulators into int8 in registers, in
-// int64 arithmetic as qnn.requantize's lowering does.
+// int64 arithmetic as qnn.requantize's lowering does; an epilogue region
+// (the float chain after the layer) runs on them there too.
 #include "quantc/Codegen/Lowering.h"
 
 #include "Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
+#include "quantc/Codegen/KernelEpilogue.h"
 #include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -41,6 +43,8 @@ public:
     out = allocate(MemRefType::get({m, layout.n}, op.getOutput().getType().getElementType()));
     if (op.getMultipliers())
       prepareRequantize();
+    if (op.hasEpilogue())
+      epilogue.emplace(b, loc, op.getEpilogue(), layout.paddedN());
     prepareRows(x);
     // 8 rows per unpacked block: 8 int32 accumulators, and the unpacking
     // (shifts and masks below 8 bits) shared by 64 dots.
@@ -142,6 +146,8 @@ private:
         sum = add(sum, tileBias);
       if (op.getMultipliers())
         sum = requantize(sum, firstColumn);
+      if (epilogue)
+        sum = epilogue->emit(b, loc, sum, firstColumn);
       vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
                                       ArrayRef<bool>{false});
     }
@@ -205,6 +211,7 @@ private:
   Value words, rowSums;
   // The fused requantize's tables: vector splats or [paddedN] i64 buffers.
   Value requantizeMultipliers, requantizeHalves, requantizeShifts;
+  std::optional<KernelEpilogue> epilogue;
 };
 
 } // namespace

@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -338,6 +339,23 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   return true;
 }
 
+/// A W8A8 kernel's epilogue region on one element of a host loop: the
+/// accumulator `acc`, the channel that loop's dim `channelDim`; `values`
+/// holds the region's tables, already cloned before the loop.
+static Value runEpilogue(OpBuilder &b, Location loc, Region &epilogue, Value acc,
+                         int64_t channelDim, IRMapping values) {
+  Block &block = epilogue.front();
+  values.map(block.getArgument(0), acc);
+  values.map(block.getArgument(1), linalg::IndexOp::create(b, loc, channelDim));
+  for (Operation &op : block) {
+    if (auto yield = dyn_cast<qkernel::YieldOp>(op))
+      return values.lookup(yield.getValue());
+    if (!values.contains(op.getResult(0)))
+      b.clone(op, values);
+  }
+  llvm_unreachable("the verifier requires a qkernel.yield terminator");
+}
+
 bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   auto layer = integerLayer(op);
   if (!layer) {
@@ -366,7 +384,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   // on the host: qnn.requantize's arithmetic, shared with the CPU kernels.
   std::optional<llvm::ArrayRef<int32_t>> multipliers = op.getMultipliers();
   bool bias = bool(op.getBias());
-  if (!bias && !multipliers) {
+  bool epilogue = op.hasEpilogue();
+  if (!bias && !multipliers && !epilogue) {
     op.getOutput().replaceAllUsesWith(result);
     eraseWithDeadProducers(op);
     return true;
@@ -389,11 +408,21 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
     table([&](size_t c) { return int64_t(1) << (shifts[c] - 1); });
     table([&](size_t c) { return shifts[c]; });
   }
+  // An epilogue region runs in the same loop, its channel tables cloned
+  // before it and read at the column.
+  IRMapping epilogueValues;
+  if (epilogue)
+    for (Operation &inner : op.getEpilogue().front())
+      if (auto table = dyn_cast<arith::ConstantOp>(inner); table && isa<TensorType>(table.getType()))
+        b.clone(inner, epilogueValues);
   result = hostEpilogue(loc, outputType, result, columns,
                         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                           Value v = args[0];
                           if (bias)
                             v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
+                          if (epilogue)
+                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v,
+                                               outputType.getRank() - 1, epilogueValues);
                           if (!multipliers)
                             return v;
                           unsigned first = bias ? 2 : 1;

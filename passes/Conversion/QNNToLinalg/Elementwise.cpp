@@ -2,6 +2,7 @@
 #include "passes/Conversion/QNNToLinalg/Lowering.h"
 
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -161,6 +162,13 @@ Value body(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
 }
 
 } // namespace
+
+Value activationBody(Operation *op, OpBuilder &b, Location loc, Value x) {
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case<ReluOp, ClipOp, HardSwishOp, HardSigmoidOp, LeakyReluOp>(
+          [&](auto typed) { return body(typed, b, loc, ValueRange{x}); })
+      .Default([](Operation *) { return Value(); });
+}
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ElementwiseOpLowering<ReluOp, body>, ElementwiseOpLowering<SigmoidOp, body>,

@@ -103,6 +103,16 @@ inline bool hasUnsignedOperands(mlir::Operation *op) { return op->hasAttr("qnn.u
 inline bool hasUnsignedResult(mlir::Operation *op) { return op->hasAttr("qnn.unsigned_result"); }
 
 /// The pattern sets, one per op family.
+/// Scalar bodies the lowering gives these ops, for the integer kernels'
+/// epilogues to run the same arithmetic: an activation's (Relu, Clip,
+/// HardSwish, HardSigmoid, LeakyRelu; null for any other op),
+/// dequantize's `float(int32(q) - zero) * scale` and quantize's
+/// `clamp(roundeven(x / scale) + zero, lo, hi)` converted to `storage`.
+Value activationBody(mlir::Operation *op, OpBuilder &b, Location loc, Value x);
+Value dequantizeBody(OpBuilder &b, Location loc, Value q, Value scale, Value zero);
+Value quantizeBody(OpBuilder &b, Location loc, Value x, Value scale, Value zero, double lo,
+                   double hi, Type storage);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMathElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);

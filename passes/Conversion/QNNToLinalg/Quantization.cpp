@@ -165,13 +165,8 @@ struct DequantizeLowering : OpConversionPattern<qnn::DequantizeOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Value result = mapWithParams(
         rewriter, loc, stored, resultType, params,
-        [&](OpBuilder &b, Location l, Value q, Value scale, Value zero) -> Value {
-          Value wide = q.getType() == b.getI32Type()
-                           ? q
-                           : arith::ExtSIOp::create(b, l, b.getI32Type(), q).getResult();
-          Value centered = arith::SubIOp::create(b, l, wide, zero);
-          Value real = arith::SIToFPOp::create(b, l, b.getF32Type(), centered);
-          return arith::MulFOp::create(b, l, real, scale);
+        [&](OpBuilder &b, Location l, Value q, Value scale, Value zero) {
+          return dequantizeBody(b, l, q, scale, zero);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -191,15 +186,8 @@ struct QuantizeLowering : OpConversionPattern<qnn::QuantizeOp> {
     double lo = double(element.getStorageTypeMin()), hi = double(element.getStorageTypeMax());
     Value stored = mapWithParams(
         rewriter, loc, adaptor.getInput(), storageType, params,
-        [&](OpBuilder &b, Location l, Value x, Value scale, Value zero) -> Value {
-          Value scaled = arith::DivFOp::create(b, l, x, scale);
-          Value rounded = math::RoundEvenOp::create(b, l, scaled);
-          Value shifted = arith::AddFOp::create(
-              b, l, rounded, arith::SIToFPOp::create(b, l, b.getF32Type(), zero));
-          Value clamped = arith::MinimumFOp::create(
-              b, l, arith::MaximumFOp::create(b, l, shifted, scalarConstant(b, l, b.getF32Type(), lo)),
-              scalarConstant(b, l, b.getF32Type(), hi));
-          return arith::FPToSIOp::create(b, l, storageType.getElementType(), clamped);
+        [&](OpBuilder &b, Location l, Value x, Value scale, Value zero) {
+          return quantizeBody(b, l, x, scale, zero, lo, hi, storageType.getElementType());
         });
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, quantized, stored);
     return success();
@@ -283,6 +271,27 @@ struct LookupTableLowering : OpConversionPattern<qnn::LookupTableOp> {
 };
 
 } // namespace
+
+Value dequantizeBody(OpBuilder &b, Location loc, Value q, Value scale, Value zero) {
+  Value wide = q.getType() == b.getI32Type()
+                   ? q
+                   : arith::ExtSIOp::create(b, loc, b.getI32Type(), q).getResult();
+  Value centered = arith::SubIOp::create(b, loc, wide, zero);
+  Value real = arith::SIToFPOp::create(b, loc, b.getF32Type(), centered);
+  return arith::MulFOp::create(b, loc, real, scale);
+}
+
+Value quantizeBody(OpBuilder &b, Location loc, Value x, Value scale, Value zero, double lo,
+                   double hi, Type storage) {
+  Value scaled = arith::DivFOp::create(b, loc, x, scale);
+  Value rounded = math::RoundEvenOp::create(b, loc, scaled);
+  Value shifted = arith::AddFOp::create(b, loc, rounded,
+                                        arith::SIToFPOp::create(b, loc, b.getF32Type(), zero));
+  Value clamped = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, shifted, scalarConstant(b, loc, b.getF32Type(), lo)),
+      scalarConstant(b, loc, b.getF32Type(), hi));
+  return arith::FPToSIOp::create(b, loc, storage, clamped);
+}
 
 void populateQuantizationPatterns(RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering, LookupTableLowering>(patterns.getContext());

@@ -5,6 +5,7 @@
 #include "dialects/QKernel/QKernelOps.h"
 #include "dialects/QNN/QNNOps.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/QNNToQKernel/EpilogueChain.h"
 #include "passes/Transforms/ConstantUtils.h"
 #include "quantc/Analysis/Quantizer.h"
 
@@ -212,11 +213,23 @@ struct ConvertQNNToQKernelPass
         b, loc, RankedTensorType::get({kh, kw, channels}, b.getI8Type()), hwc, "depthwise_hwc");
     Value x = channelsLast(b, loc, conv.getInput());
     ArrayRef<int64_t> pads = conv.getPads(); // [top, left, bottom, right]
-    Value y = qkernel::DepthwiseConvIntegerOp::create(
-        b, loc, channelsLastType(cast<RankedTensorType>(conv.getType())), x, weight,
-        conv.getBias(), conv.getStridesAttr(), conv.getDilationsAttr(),
+    // The requantize or float chain after it runs in the kernel.
+    std::optional<EpilogueChain> chain;
+    if (fuseEpilogues)
+      chain = findEpilogueChain(conv.getResult(), 1, /*withRequantize=*/true);
+    RankedTensorType type = channelsLastType(cast<RankedTensorType>(conv.getType()));
+    if (chain)
+      type = type.clone(chain->element);
+    auto kernel = qkernel::DepthwiseConvIntegerOp::create(
+        b, loc, type, x, weight, conv.getBias(), conv.getStridesAttr(), conv.getDilationsAttr(),
         b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(conv.getInputZeroPoint()));
-    conv.getResult().replaceAllUsesWith(channelsFirst(b, loc, y));
+    Value y = channelsFirst(b, loc, kernel);
+    if (chain) {
+      buildEpilogue(b, loc, kernel.getEpilogue(), *chain, channels);
+      replaceChain(b, loc, *chain, y);
+    } else {
+      conv.getResult().replaceAllUsesWith(y);
+    }
     Value oldWeight = conv.getWeight();
     conv.erase();
     eraseIfDead(oldWeight);
@@ -286,13 +299,25 @@ struct ConvertQNNToQKernelPass
       lo = b.getI64IntegerAttr(requantize.getClampMin().value_or(element.getStorageTypeMin()));
       hi = b.getI64IntegerAttr(requantize.getClampMax().value_or(element.getStorageTypeMax()));
     }
-    Value y = qkernel::MatmulIntegerOp::create(
+    // Else the float chain that follows (dequantize, activation, quantize)
+    // becomes an epilogue region: no int32 tensor and no loop of its own.
+    std::optional<EpilogueChain> chain;
+    if (!requantize && fuseEpilogues)
+      chain = findEpilogueChain(op->getResult(0), conv ? 1 : resultType.getRank() - 1);
+    if (chain)
+      kernelType = kernelType.clone(chain->element);
+    auto kernel = qkernel::MatmulIntegerOp::create(
         b, loc, kernelType, x, packed, bias, layoutAttr, b.getI64IntegerAttr(zeroPoint),
         requantize ? requantize.getMultipliersAttr() : nullptr,
         requantize ? requantize.getShiftsAttr() : nullptr, outputZero, lo, hi);
+    if (chain)
+      buildEpilogue(b, loc, kernel.getEpilogue(), *chain, layout.n);
+    Value y = kernel;
     if (conv)
       y = channelsFirst(b, loc, y);
-    if (requantize) {
+    if (chain) {
+      replaceChain(b, loc, *chain, y);
+    } else if (requantize) {
       y = quant::StorageCastOp::create(b, loc, requantize.getType(), y);
       requantize.getResult().replaceAllUsesWith(y);
       requantize.erase();
@@ -301,6 +326,17 @@ struct ConvertQNNToQKernelPass
     }
     op->erase();
     eraseIfDead(weight);
+  }
+
+  /// The kernel's result `y` (its element stored, in the layer's layout)
+  /// stands for the chain's last value, which goes with the chain.
+  static void replaceChain(OpBuilder &b, Location loc, const EpilogueChain &chain, Value y) {
+    Value last = chain.last->getResult(0);
+    if (y.getType() != last.getType()) // int8 storage for a quantized type
+      y = quant::StorageCastOp::create(b, loc, last.getType(), y);
+    last.replaceAllUsesWith(y);
+    for (Operation *fused : llvm::reverse(chain.ops))
+      fused->erase();
   }
 
   /// The qnn.requantize that is `op`'s only user, when the kernel can run

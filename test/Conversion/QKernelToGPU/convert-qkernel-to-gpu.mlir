@@ -129,3 +129,36 @@ module {
     return %y : tensor<2x16xi8>
   }
 }
+
+// -----
+
+// An epilogue region runs on the host after the int8 GEMM, in the same
+// loop as the bias: its channel table is cloned before the loop and read
+// at the loop's channel index.
+// CHECK-LABEL: func.func @integer_epilogue
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: %[[T:.*]] = arith.constant dense<{{.*}}> : tensor<16xf32>
+// CHECK: linalg.generic
+// CHECK: arith.addi
+// CHECK: %[[C:.*]] = linalg.index 1 : index
+// CHECK: tensor.extract %[[T]][%[[C]]] : tensor<16xf32>
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: linalg.yield %{{.*}} : f32
+// CHECK: -> tensor<2x16xf32>
+// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
+module {
+  func.func @integer_epilogue(%x: tensor<2x40xi8>) -> tensor<2x16xf32> {
+    %packed = arith.constant dense<17> : tensor<1024xi8>
+    %bias = arith.constant dense<3> : tensor<16xi32>
+    %y = qkernel.matmul_integer %x, %packed bias %bias {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<2x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<2x16xf32> epilogue {
+    ^bb0(%acc: i32, %c: index):
+      %t = arith.constant dense<0.5> : tensor<16xf32>
+      %s = tensor.extract %t[%c] : tensor<16xf32>
+      %f = arith.sitofp %acc : i32 to f32
+      %r = arith.mulf %f, %s : f32
+      qkernel.yield %r : f32
+    }
+    return %y : tensor<2x16xf32>
+  }
+}

@@ -53,3 +53,29 @@ func.func @tail(%x: tensor<1x6x6x20xi8>, %w: tensor<3x3x20xi8>) -> tensor<1x2x2x
   %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x6x6x20xi8>, tensor<3x3x20xi8>) -> tensor<1x2x2x20xi32>
   return %y : tensor<1x2x2x20xi32>
 }
+
+// An epilogue region runs on each pixel's accumulators before the store:
+// its table, padded to whole vectors of channels (20 -> 32), is read at the
+// block's first channel; the full block stores f32 vectors, the 4-channel
+// tail a masked f32 store.
+// CHECK-LABEL: func.func @depthwise_epilogue
+// CHECK: memref.alloc() : memref<1x4x4x20xf32>
+// CHECK: arith.constant dense<{{.*}}> : tensor<32xf32>
+// CHECK: scf.parallel
+// CHECK: %[[S:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : memref<32xf32>, vector<16xf32>
+// CHECK: %[[F:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: %[[R:.*]] = arith.mulf %[[F]], %[[S]] : vector<16xf32>
+// CHECK: vector.store %[[R]], %{{.*}} : memref<1x4x4x20xf32>, vector<16xf32>
+// CHECK: scf.parallel
+// CHECK: vector.maskedstore %{{.*}} : memref<1x4x4x20xf32>, vector<16xi1>, vector<16xf32>
+func.func @depthwise_epilogue(%x: tensor<1x4x4x20xi8>, %w: tensor<3x3x20xi8>) -> tensor<1x4x4x20xf32> {
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = 0 : i64} : (tensor<1x4x4x20xi8>, tensor<3x3x20xi8>) -> tensor<1x4x4x20xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %t = arith.constant dense<0.25> : tensor<20xf32>
+    %s = tensor.extract %t[%c] : tensor<20xf32>
+    %f = arith.sitofp %acc : i32 to f32
+    %r = arith.mulf %f, %s : f32
+    qkernel.yield %r : f32
+  }
+  return %y : tensor<1x4x4x20xf32>
+}

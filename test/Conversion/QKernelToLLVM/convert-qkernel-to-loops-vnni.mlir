@@ -91,3 +91,32 @@ func.func @integer_requantize(%x: tensor<2x64xi8>, %p: tensor<512xi8>) -> tensor
   %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, multipliers = array<i32: 1073741824, 1500000000, 2000000000>, shifts = array<i64: 31, 30, 32>, output_zero_point = 4 : i64, clamp_min = 4 : i64} : (tensor<2x64xi8>, tensor<512xi8>) -> tensor<2x3xi8>
   return %y : tensor<2x3xi8>
 }
+
+// An epilogue region runs on each row's accumulators as vectors: its
+// channel table becomes a [16] buffer (N 3 padded with zeros) read at the
+// tile's first channel, its scalar constants splats, each op the same op
+// on vector<16x...>, and the int8 result is stored; no int32 tensor.
+// VNNI-LABEL: func.func @integer_epilogue
+// VNNI-NOT: xi32>
+// VNNI: memref.alloc() : memref<2x3xi8>
+// VNNI: arith.constant dense<[1.250000e-01, 2.500000e-01, 5.000000e-01, 0.000000e+00, {{.*}}]> : tensor<16xf32>
+// VNNI: qkernel.dot
+// VNNI: %[[S:.*]] = vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<16xf32>, vector<16xf32>
+// VNNI: %[[F:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// VNNI: %[[R:.*]] = arith.mulf %[[F]], %[[S]] : vector<16xf32>
+// VNNI: math.roundeven %{{.*}} : vector<16xf32>
+// VNNI: %[[Q:.*]] = arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi8>
+// VNNI: vector.transfer_write %[[Q]], {{.*}} : vector<16xi8>, memref<2x3xi8>
+func.func @integer_epilogue(%x: tensor<2x64xi8>, %p: tensor<512xi8>) -> tensor<2x3xi8> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 4, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64} : (tensor<2x64xi8>, tensor<512xi8>) -> tensor<2x3xi8> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %t = arith.constant dense<[0.125, 0.25, 0.5]> : tensor<3xf32>
+    %s = tensor.extract %t[%c] : tensor<3xf32>
+    %f = arith.sitofp %acc : i32 to f32
+    %r = arith.mulf %f, %s : f32
+    %round = math.roundeven %r : f32
+    %q = arith.fptosi %round : f32 to i8
+    qkernel.yield %q : i8
+  }
+  return %y : tensor<2x3xi8>
+}

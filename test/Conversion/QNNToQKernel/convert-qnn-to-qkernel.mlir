@@ -3,6 +3,7 @@
 // RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel="lut-bits=3 lut-lanes=32" | FileCheck %s --check-prefix=LUT
 // RUN: not quant-opt %s --convert-qnn-to-qkernel="lut-bits=5" 2>&1 | FileCheck %s --check-prefix=LUT-BITS
 // RUN: not quant-opt %s --convert-qnn-to-qkernel="lut-lanes=8" 2>&1 | FileCheck %s --check-prefix=LUT-LANES
+// RUN: quant-opt %s -split-input-file --convert-qnn-to-qkernel="fuse-epilogues=false" | FileCheck %s --check-prefix=OFF
 // RUN: not quant-opt %s --convert-qnn-to-qkernel="lanes=5" 2>&1 | FileCheck %s --check-prefix=LANES
 // LANES: error: convert-qnn-to-qkernel: lanes must be 4, 8 or 16, got 5{{$}}
 // LUT-BITS: error: convert-qnn-to-qkernel: lut-bits must be at most 4 (0: no LUT kernels), got 5{{$}}
@@ -323,4 +324,86 @@ func.func @large_depthwise_window(%x: tensor<1x2x12x12xi8>) -> tensor<1x2x3x3xi3
   %w = qnn.constant dense<1> : tensor<2x1x10x10xi8>
   %y = qnn.conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x12x12xi8>, tensor<2x1x10x10xi8>) -> tensor<1x2x3x3xi32>
   return %y : tensor<1x2x3x3xi32>
+}
+
+// -----
+
+// The float chain after a W8A8 layer runs in its kernel as an epilogue
+// region: a conv's dequantize (per channel) -> HardSwish -> quantize (per
+// tensor) gives int8 straight from the kernel; a matmul's dequantize (per
+// tensor) -> Relu, used twice, gives f32. The region holds the lowering's
+// own scalar ops, channel tables read at the channel argument. A chain
+// broken by an op with two users stops before it; fuse-epilogues=false
+// keeps every chain as it was.
+// CHECK-LABEL: func.func @fused_epilogues
+// CHECK: %[[CONV:.*]] = qkernel.matmul_integer %{{.*}} : (tensor<1x4x5x6xi8>, tensor<256xi8>) -> tensor<1x4x5x3xi8> epilogue {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[CH:.*]]: index):
+// CHECK: %[[SCALES:.*]] = arith.constant dense<[1.250000e-01, 2.500000e-01, 5.000000e-01]> : tensor<3xf32>
+// CHECK-NEXT: %[[SCALE:.*]] = tensor.extract %[[SCALES]][%[[CH]]] : tensor<3xf32>
+// CHECK: arith.sitofp
+// CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f32
+// CHECK: arith.constant 0.166666672 : f32
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: %[[Q:.*]] = arith.fptosi %{{.*}} : f32 to i8
+// CHECK-NEXT: qkernel.yield %[[Q]] : i8
+// CHECK: %[[T:.*]] = qnn.transpose %[[CONV]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x3xi8> -> tensor<1x3x4x5xi8>
+// CHECK: %[[RELU:.*]] = qkernel.matmul_integer %arg0, %{{.*}} : (tensor<2x4xi8>, tensor<256xi8>) -> tensor<2x3xf32> epilogue {
+// CHECK: arith.maximumf
+// CHECK-NEXT: qkernel.yield %{{.*}} : f32
+// CHECK: %[[PARTIAL:.*]] = qkernel.matmul_integer %arg0, %{{.*}} -> tensor<2x3xf32> epilogue {
+// CHECK-NOT: arith.maximumf
+// CHECK: qkernel.yield
+// CHECK: %[[SHARED:.*]] = qnn.relu %[[PARTIAL]]
+// CHECK: return %[[T]], %[[RELU]], %[[RELU]], %[[SHARED]], %[[PARTIAL]]
+// CHECK-NOT: qnn.dequantize
+// OFF-LABEL: func.func @fused_epilogues
+// OFF-NOT: epilogue
+// OFF: qnn.hard_swish
+// OFF-NOT: epilogue
+func.func @fused_epilogues(%a: tensor<2x4xi8>, %x: tensor<1x2x4x5xi8>) -> (tensor<1x3x4x5xi8>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %wc = qnn.constant dense<[[[[-7, 7, 1]], [[2, 3, 4]]], [[[0, 1, 2]], [[3, 4, 5]]], [[[6, 7, -1]], [[-2, -3, -4]]]]> : tensor<3x2x1x3xi8>
+  %c = qnn.conv_integer %x, %wc {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>, input_zero_point = -5 : i64} : (tensor<1x2x4x5xi8>, tensor<3x2x1x3xi8>) -> tensor<1x3x4x5xi32>
+  %cs = quant.scast %c : tensor<1x3x4x5xi32> to tensor<1x3x4x5x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.5}>>
+  %cf = qnn.dequantize %cs : tensor<1x3x4x5x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.5}>> -> tensor<1x3x4x5xf32>
+  %ch = qnn.hard_swish %cf : tensor<1x3x4x5xf32>
+  %cq = qnn.quantize %ch : tensor<1x3x4x5xf32> -> tensor<1x3x4x5x!quant.uniform<i8:f32, 0.5:-3>>
+  %ci = quant.scast %cq : tensor<1x3x4x5x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x3x4x5xi8>
+  %w = qnn.constant dense<[[-7, 0, 7], [1, 2, 3], [4, 5, 6], [7, 1, 2]]> : tensor<4x3xi8>
+  %y = qnn.matmul_integer %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %ys = quant.scast %y : tensor<2x3xi32> to tensor<2x3x!quant.uniform<i32:f32, 0.5>>
+  %yf = qnn.dequantize %ys : tensor<2x3x!quant.uniform<i32:f32, 0.5>> -> tensor<2x3xf32>
+  %yr = qnn.relu %yf : tensor<2x3xf32>
+  %z = qnn.matmul_integer %a, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  %zs = quant.scast %z : tensor<2x3xi32> to tensor<2x3x!quant.uniform<i32:f32, 0.5>>
+  %zf = qnn.dequantize %zs : tensor<2x3x!quant.uniform<i32:f32, 0.5>> -> tensor<2x3xf32>
+  %zr = qnn.relu %zf : tensor<2x3xf32>
+  return %ci, %yr, %yr, %zr, %zf : tensor<1x3x4x5xi8>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// A depthwise conv's per-channel requantize (a Relu clamp) becomes its
+// kernel's epilogue region: one-per-channel multiplier, rounding half and
+// shift tables read at the channel, int64 arithmetic, int8 out.
+// CHECK-LABEL: func.func @depthwise_requantize_epilogue
+// CHECK: %[[DW:.*]] = qkernel.depthwise_conv_integer %{{.*}} -> tensor<1x4x5x2xi8> epilogue {
+// CHECK: arith.constant dense<[1073741824, 2000000000]> : tensor<2xi64>
+// CHECK: tensor.extract
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK: arith.shrsi
+// CHECK: arith.trunci %{{.*}} : i64 to i8
+// CHECK: qkernel.yield %{{.*}} : i8
+// CHECK: %[[T:.*]] = qnn.transpose %[[DW]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x5x2xi8> -> tensor<1x2x4x5xi8>
+// CHECK: return %[[T]]
+// CHECK-NOT: qnn.requantize
+// OFF-LABEL: func.func @depthwise_requantize_epilogue
+// OFF: qkernel.depthwise_conv_integer {{.*}} -> tensor<1x4x5x2xi32>
+// OFF: qnn.requantize
+func.func @depthwise_requantize_epilogue(%x: tensor<1x2x4x5xi8>) -> tensor<1x2x4x5xi8> {
+  %w = qnn.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]]]> : tensor<2x1x3x3xi8>
+  %c = qnn.conv_integer %x, %w {group = 2 : i64, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = 3 : i64} : (tensor<1x2x4x5xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x4x5xi32>
+  %r = qnn.requantize %c {axis = 1 : i64, clamp_min = -2 : i64, multipliers = array<i32: 1073741824, 2000000000>, shifts = array<i64: 33, 34>} : tensor<1x2x4x5xi32> -> tensor<1x2x4x5x!quant.uniform<i8:f32, 0.5:-2>>
+  %s = quant.scast %r : tensor<1x2x4x5x!quant.uniform<i8:f32, 0.5:-2>> to tensor<1x2x4x5xi8>
+  return %s : tensor<1x2x4x5xi8>
 }

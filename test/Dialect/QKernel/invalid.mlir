@@ -445,3 +445,86 @@ func.func @gather_rows_result(%i: tensor<2xi64>, %t: tensor<4x4xi8>, %s: tensor<
   %y = qkernel.gather_rows %i, %t, %s {bits = 4 : i64, columns = 8 : i64, group = 0 : i64, zero_point = 7 : i64} : (tensor<2xi64>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @epilogue_and_multipliers(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xi8> {
+  // expected-error @+1 {{'qkernel.matmul_integer' op takes multipliers or an epilogue, not both}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xi8> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %q = arith.trunci %acc : i32 to i8
+    qkernel.yield %q : i8
+  }
+  return %y : tensor<2x3xi8>
+}
+
+// -----
+
+func.func @epilogue_yield_type(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'qkernel.matmul_integer' op epilogue must yield the result's element type 'f32'}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %q = arith.trunci %acc : i32 to i8
+    qkernel.yield %q : i8
+  }
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @epilogue_arguments(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'qkernel.matmul_integer' op epilogue takes (i32 accumulator, index channel)}}
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32):
+    %f = arith.sitofp %acc : i32 to f32
+    qkernel.yield %f : f32
+  }
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @epilogue_table_shape(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %t = arith.constant dense<1.0> : tensor<4xf32>
+    // expected-error @+1 {{'tensor.extract' op in an epilogue reads a constant [3] table at the channel}}
+    %s = tensor.extract %t[%c] : tensor<4xf32>
+    qkernel.yield %s : f32
+  }
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @epilogue_foreign_op(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    // expected-error @+1 {{'tensor.empty' op is not allowed in a kernel epilogue: scalar arith and math ops and constant tables only}}
+    %e = tensor.empty() : tensor<3xf32>
+    %s = tensor.extract %e[%c] : tensor<3xf32>
+    qkernel.yield %s : f32
+  }
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @epilogue_channel_use(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    // expected-error @+1 {{'arith.index_cast' op in an epilogue may use the channel only as a table index}}
+    %i = arith.index_cast %c : index to i32
+    %f = arith.sitofp %i : i32 to f32
+    qkernel.yield %f : f32
+  }
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @depthwise_without_epilogue_i8(%x: tensor<1x4x4x16xi8>, %w: tensor<3x3x16xi8>) -> tensor<1x4x4x16xi8> {
+  // expected-error @+1 {{'qkernel.depthwise_conv_integer' op without an epilogue the result must be i32, got tensor<1x4x4x16xi8>}}
+  %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x16xi8>, tensor<3x3x16xi8>) -> tensor<1x4x4x16xi8>
+  return %y : tensor<1x4x4x16xi8>
+}

@@ -75,6 +75,27 @@ func.func @matmul_integer_requantize(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -
   return %y : tensor<2x3xi8>
 }
 
+// An epilogue region: the accumulator and its channel in, the element out.
+// CHECK-LABEL: func.func @matmul_integer_epilogue
+// CHECK: qkernel.matmul_integer %arg0, %arg1 {{.*}} -> tensor<2x3xf32> epilogue {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[CH:.*]]: index):
+// CHECK-NEXT: %[[T:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 4.000000e+00]> : tensor<3xf32>
+// CHECK-NEXT: %[[S:.*]] = tensor.extract %[[T]][%[[CH]]] : tensor<3xf32>
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[ACC]] : i32 to f32
+// CHECK-NEXT: %[[R:.*]] = arith.mulf %[[F]], %[[S]] : f32
+// CHECK-NEXT: qkernel.yield %[[R]] : f32
+func.func @matmul_integer_epilogue(%x: tensor<2x64xi8>, %p: tensor<1024xi8>) -> tensor<2x3xf32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 3, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<2x64xi8>, tensor<1024xi8>) -> tensor<2x3xf32> epilogue {
+  ^bb0(%acc: i32, %c: index):
+    %t = arith.constant dense<[1.0, 2.0, 4.0]> : tensor<3xf32>
+    %s = tensor.extract %t[%c] : tensor<3xf32>
+    %f = arith.sitofp %acc : i32 to f32
+    %r = arith.mulf %f, %s : f32
+    qkernel.yield %r : f32
+  }
+  return %y : tensor<2x3xf32>
+}
+
 // A channels-last depthwise conv: stride 2, asymmetric pads, bias.
 // CHECK-LABEL: func.func @depthwise_conv_integer
 // CHECK: qkernel.depthwise_conv_integer %arg0, %arg1 bias %arg2 {dilations = array<i64: 1, 1>, input_zero_point = -3 : i64, pads = array<i64: 1, 0, 1, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x4x4x16xi32>

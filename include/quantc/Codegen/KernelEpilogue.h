@@ -1,0 +1,33 @@
+// A kernel's epilogue region (qkernel.matmul_integer's `epilogue`), run on
+// a vector of accumulators: one per output channel of a tile, so scalar
+// ops become their vector forms and each channel table a vector read at
+// the tile's first channel. The same ops as the region's, element for
+// element, so the result is bit for bit the scalar chain's.
+#ifndef QUANTC_CODEGEN_KERNELEPILOGUE_H
+#define QUANTC_CODEGEN_KERNELEPILOGUE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Region.h"
+
+namespace quantc::codegen {
+
+class KernelEpilogue {
+public:
+  /// Prepares `epilogue`'s channel tables as read-only buffers of
+  /// `paddedChannels` (zero past the real ones) at the builder's point.
+  KernelEpilogue(mlir::OpBuilder &b, mlir::Location loc, mlir::Region &epilogue,
+                 int64_t paddedChannels);
+
+  /// The region on `acc` (vector<lanes x i32>), the tile's channels from
+  /// `firstChannel` on; returns the yielded vector.
+  mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
+                   mlir::Value firstChannel) const;
+
+private:
+  mlir::Region &epilogue;
+  llvm::DenseMap<mlir::Operation *, mlir::Value> tables; // constant op -> buffer
+};
+
+} // namespace quantc::codegen
+
+#endif // QUANTC_CODEGEN_KERNELEPILOGUE_H
