@@ -464,7 +464,8 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
                            {7, 27, 19},
                            {9, 64, 20}, // 8 rows per step, then one
                            {12, 8, 18},  // k ends in the first of a block's 8 groups
-                           {4, 480, 60}}) {
+                           {4, 480, 60},
+                           {300, 100, 37}}) { // chunks that prepare their own rows, a tail chunk
       PackedLayout layout;
       layout.bits = config.bits;
       layout.lanes = config.signedBytes ? 4 : familyLanes(config.family);

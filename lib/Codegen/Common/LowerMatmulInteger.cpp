@@ -45,10 +45,15 @@ public:
       prepareRequantize();
     if (op.hasEpilogue())
       epilogue.emplace(b, loc, op.getEpilogue(), layout.paddedN());
-    prepareRows(x);
     // 8 rows per unpacked block: 8 int32 accumulators, and the unpacking
-    // (shifts and masks below 8 bits) shared by 64 dots.
-    forTilesAndRows(m, 8, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+    // (shifts and masks below 8 bits) shared by 64 dots. With rows enough
+    // for every thread, each chunk of them prepares its own rows first.
+    allocateRows();
+    auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
+    if (!forChunksPreparedThenTiles(m, 8, [&](Value row) { prepareRow(x, row); }, rowsBody)) {
+      forEachRow(m, [&](Value row) { prepareRow(x, row); });
+      forTilesAndRows(m, 8, rowsBody);
+    }
     return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
   }
 
@@ -88,30 +93,33 @@ private:
   }
 
   /// words [m, paddedK/4] i32: x's bytes, zero past k; rowSums [m] i32.
-  void prepareRows(Value x) {
-    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  void allocateRows() {
+    Type i32 = b.getI32Type();
     words = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks * kBlockK / 4}, i32));
     rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
+  }
+
+  /// Row `row` of words and rowSums.
+  void prepareRow(Value x, Value row) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
     Value zeroByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     bool inBounds = layout.k % kBlockK == 0;
-    forEachRow(m, [&](Value row) {
-      auto sums = scf::ForOp::create(
-          b, loc, index(0), index(blocks), index(1), ValueRange{zero},
-          [&](OpBuilder &, Location, Value block, ValueRange sum) {
-            // Bytes past k read as 0 (a masked read on the last block).
-            Value bytes = vector::TransferReadOp::create(
-                b, loc, vec(kBlockK, i8), x, ValueRange{row, mul(block, index(kBlockK))},
-                zeroByte, ArrayRef<bool>{inBounds});
-            Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
-            Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
-            Value packedWords = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
-            vector::StoreOp::create(b, loc, packedWords, words,
-                                    ValueRange{row, mul(block, index(kBlockK / 4))});
-            scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
-          });
-      memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
-    });
+    auto sums = scf::ForOp::create(
+        b, loc, index(0), index(blocks), index(1), ValueRange{zero},
+        [&](OpBuilder &, Location, Value block, ValueRange sum) {
+          // Bytes past k read as 0 (a masked read on the last block).
+          Value bytes = vector::TransferReadOp::create(
+              b, loc, vec(kBlockK, i8), x, ValueRange{row, mul(block, index(kBlockK))},
+              zeroByte, ArrayRef<bool>{inBounds});
+          Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
+          Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
+          Value packedWords = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
+          vector::StoreOp::create(b, loc, packedWords, words,
+                                  ValueRange{row, mul(block, index(kBlockK / 4))});
+          scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
+        });
+    memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
   }
 
   void emitRows(Value tile, Value firstRow, int64_t rows) {

@@ -101,42 +101,87 @@ SmallVector<Value> PackedTileEmitter::loadVectorGroups(Value tile, Value block, 
   return groups;
 }
 
+/// The rows [first, first + chunkRows) ∩ [0, m) of one chunk: `step` at a
+/// time, the rows past the last full step one at a time, the same rows
+/// either way as one sequential sweep would.
+static void chunkRows(OpBuilder &b, Location loc, int64_t m, int64_t chunkRows,
+                      int64_t rowsPerStep, Value first,
+                      function_ref<void(Value from, Value to, int64_t step)> rowLoop) {
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value chunkEnd = arith::AddIOp::create(b, loc, first, index(chunkRows));
+  if (m % chunkRows == 0) { // every chunk full
+    rowLoop(first, chunkEnd, rowsPerStep);
+    return;
+  }
+  Value end = arith::MinSIOp::create(b, loc, chunkEnd, index(m));
+  // first is a multiple of rowsPerStep, so the full steps end at
+  // first + (end - first) / rowsPerStep * rowsPerStep.
+  Value count = arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, end, first),
+                                       index(rowsPerStep));
+  Value stepsEnd =
+      arith::AddIOp::create(b, loc, first, arith::MulIOp::create(b, loc, count, index(rowsPerStep)));
+  rowLoop(first, stepsEnd, rowsPerStep);
+  if (rowsPerStep > 1)
+    rowLoop(stepsEnd, end, 1);
+}
+
 /// One parallel loop over (tile, chunk of kRowChunk rows): the chunks give
-/// GEMM-shaped layers (few tiles, many rows) work for every thread. A
-/// chunk's rows go `step` at a time, the rows past the last full step one
-/// at a time, the same rows either way as one sequential sweep would.
+/// GEMM-shaped layers (few tiles, many rows) work for every thread.
 void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
   int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
-  int64_t chunkRows = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
-  int64_t chunks = (m + chunkRows - 1) / chunkRows;
-  auto rowLoop = [&](Value from, Value to, int64_t step, Value tile) {
-    scf::ForOp::create(b, loc, from, to, index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value row, ValueRange) {
-                         body(tile, row, step);
-                         scf::YieldOp::create(b, loc);
-                       });
-  };
+  int64_t rowsInChunk = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
+  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(chunks)},
       ValueRange{index(1), index(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
         Value tile = ivs[0];
-        Value first = mul(ivs[1], index(chunkRows));
-        if (m % chunkRows == 0) { // every chunk full
-          rowLoop(first, add(first, index(chunkRows)), rowsPerStep, tile);
-          return;
-        }
-        Value end = arith::MinSIOp::create(b, loc, add(first, index(chunkRows)), index(m));
-        // first is a multiple of rowsPerStep, so the full steps end at
-        // first + (end - first) / rowsPerStep * rowsPerStep.
-        Value count = arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, end, first),
-                                             index(rowsPerStep));
-        Value stepsEnd = add(first, mul(count, index(rowsPerStep)));
-        rowLoop(first, stepsEnd, rowsPerStep, tile);
-        if (rowsPerStep > 1)
-          rowLoop(stepsEnd, end, 1, tile);
+        chunkRows(b, loc, m, rowsInChunk, rowsPerStep, mul(ivs[1], index(rowsInChunk)),
+                  [&](Value from, Value to, int64_t rowStep) {
+                    scf::ForOp::create(b, loc, from, to, index(rowStep), ValueRange{},
+                                       [&](OpBuilder &, Location, Value row, ValueRange) {
+                                         body(tile, row, rowStep);
+                                         scf::YieldOp::create(b, loc);
+                                       });
+                  });
       });
+}
+
+bool PackedTileEmitter::forChunksPreparedThenTiles(
+    int64_t m, int64_t step, function_ref<void(Value)> prepare,
+    function_ref<void(Value, Value, int64_t)> body) {
+  int64_t tiles = layout.paddedN() / lanes;
+  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
+  int64_t rowsInChunk = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
+  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
+  if (chunks < kMinPreparedChunks)
+    return false;
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{index(chunks)}, ValueRange{index(1)},
+      [&](OpBuilder &, Location, ValueRange ivs) {
+        Value first = mul(ivs[0], index(rowsInChunk));
+        Value end = arith::MinSIOp::create(b, loc, add(first, index(rowsInChunk)), index(m));
+        scf::ForOp::create(b, loc, first, end, index(1), ValueRange{},
+                           [&](OpBuilder &, Location, Value row, ValueRange) {
+                             prepare(row);
+                             scf::YieldOp::create(b, loc);
+                           });
+        scf::ForOp::create(
+            b, loc, index(0), index(tiles), index(1), ValueRange{},
+            [&](OpBuilder &, Location, Value tile, ValueRange) {
+              chunkRows(b, loc, m, rowsInChunk, rowsPerStep, first,
+                        [&](Value from, Value to, int64_t rowStep) {
+                          scf::ForOp::create(b, loc, from, to, index(rowStep), ValueRange{},
+                                             [&](OpBuilder &, Location, Value row, ValueRange) {
+                                               body(tile, row, rowStep);
+                                               scf::YieldOp::create(b, loc);
+                                             });
+                        });
+              scf::YieldOp::create(b, loc);
+            });
+      });
+  return true;
 }
 
 static SmallVector<ReassociationIndices> rowGroups(int64_t rank) {

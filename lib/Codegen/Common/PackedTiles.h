@@ -54,6 +54,17 @@ protected:
                        llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
   static constexpr int64_t kRowChunk = 32;
 
+  /// The same rows and tiles as forTilesAndRows, but one scf.parallel over
+  /// the chunks alone: each chunk first runs prepare(row) for its rows,
+  /// then every tile over them, so x's preparation needs no loop (and no
+  /// barrier) of its own and a chunk's prepared rows stay in its core's
+  /// cache for all tiles. False when there are fewer than
+  /// kMinPreparedChunks chunks (their tiles are the parallelism then).
+  bool forChunksPreparedThenTiles(int64_t m, int64_t step,
+                                  llvm::function_ref<void(mlir::Value)> prepare,
+                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+  static constexpr int64_t kMinPreparedChunks = 8;
+
   /// body(row) for every row in [0, rows) of an scf.parallel: for the
   /// per-row preparation of x, independent from row to row.
   void forEachRow(int64_t rows, llvm::function_ref<void(mlir::Value)> body);

@@ -120,3 +120,20 @@ func.func @integer_epilogue(%x: tensor<2x64xi8>, %p: tensor<512xi8>) -> tensor<2
   }
   return %y : tensor<2x3xi8>
 }
+
+// With chunks of 32 rows for every thread (here 16), one parallel loop
+// over the chunks prepares each chunk's rows (x's words and row sums),
+// then runs every tile (2 for N 20) over them: no loop of its own for the
+// preparation, so no barrier between it and the dots.
+// VNNI-LABEL: func.func @integer_prepared_chunks
+// VNNI: scf.parallel (%[[CHUNK:.*]]) = (%{{.*}}) to (%c16{{.*}}) step
+// VNNI: scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step
+// VNNI: vector.reduction <add>
+// VNNI: scf.for %[[TILE:.*]] = %{{.*}} to %c2{{.*}} step
+// VNNI: qkernel.dot
+// VNNI-NOT: scf.parallel
+// VNNI: return
+func.func @integer_prepared_chunks(%x: tensor<512x64xi8>, %p: tensor<2048xi8>) -> tensor<512x20xi32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 16, k = 64, n = 20, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<512x64xi8>, tensor<2048xi8>) -> tensor<512x20xi32>
+  return %y : tensor<512x20xi32>
+}
