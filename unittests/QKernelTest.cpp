@@ -303,7 +303,8 @@ TEST_P(QKernelMatmul, MatchesReferenceBitForBit) {
     for (auto [m, k, n, group] : {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 64, 16, 0},
                                   {5, 100, 37, 0},
                                   {6, 96, 24, 32},
-                                  {1, 128, 19, 64}}) {
+                                  {1, 128, 19, 64},
+                                  {259, 64, 20, 32}}) { // int8 x quantized per chunk
       PackedLayout layout;
       layout.bits = c.bits;
       layout.binary = c.binary;

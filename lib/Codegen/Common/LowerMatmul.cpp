@@ -59,8 +59,14 @@ private:
 Value MatmulEmitter::emit() {
   bool int8 = op.getActivations() == "int8";
   Value xBuffer = bindOperands(op, /*contiguous=*/int8);
-  prepareActivations(xBuffer, int8);
-  forTilesAndRows(m, 4, [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); });
+  auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
+  // int8 x with rows enough for every thread: each chunk quantizes its own.
+  bool inChunks = int8 && preparesInChunks(m, 4);
+  prepareActivations(xBuffer, int8, inChunks);
+  if (!inChunks)
+    forTilesAndRows(m, 4, rowsBody);
+  else
+    forChunksPreparedThenTiles(m, 4, [&](Value row) { quantizeRow(xBuffer, row); }, rowsBody);
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
 }
 

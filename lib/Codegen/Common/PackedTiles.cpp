@@ -125,13 +125,19 @@ static void chunkRows(OpBuilder &b, Location loc, int64_t m, int64_t chunkRows,
     rowLoop(stepsEnd, end, 1);
 }
 
+/// Rows per step and per chunk for m rows `step` at a time.
+static std::pair<int64_t, int64_t> rowSteps(int64_t m, int64_t step, int64_t chunk) {
+  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
+  return {rowsPerStep, (chunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep};
+}
+
 /// One parallel loop over (tile, chunk of kRowChunk rows): the chunks give
 /// GEMM-shaped layers (few tiles, many rows) work for every thread.
 void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
-  int64_t rowsInChunk = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
+  int64_t rowsPerStep, rowsInChunk;
+  std::tie(rowsPerStep, rowsInChunk) = rowSteps(m, step, kRowChunk);
   int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(chunks)},
@@ -148,15 +154,20 @@ void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
       });
 }
 
+bool PackedTileEmitter::preparesInChunks(int64_t m, int64_t step) {
+  int64_t rowsInChunk = rowSteps(m, step, kRowChunk).second;
+  return (m + rowsInChunk - 1) / rowsInChunk >= kMinPreparedChunks;
+}
+
 bool PackedTileEmitter::forChunksPreparedThenTiles(
     int64_t m, int64_t step, function_ref<void(Value)> prepare,
     function_ref<void(Value, Value, int64_t)> body) {
-  int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
-  int64_t rowsInChunk = (kRowChunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
-  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
-  if (chunks < kMinPreparedChunks)
+  if (!preparesInChunks(m, step))
     return false;
+  int64_t tiles = layout.paddedN() / lanes;
+  int64_t rowsPerStep, rowsInChunk;
+  std::tie(rowsPerStep, rowsInChunk) = rowSteps(m, step, kRowChunk);
+  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(chunks)}, ValueRange{index(1)},
       [&](OpBuilder &, Location, ValueRange ivs) {
@@ -208,7 +219,7 @@ Value PackedTileEmitter::expandRows(Value tensor, RankedTensorType type) {
 /// Float mode: copies x into a zero-padded [m, paddedK] buffer. Int8 mode:
 /// quantizes x per block of 32 straight from x (the last block read masked,
 /// zeros past k): bytes (as i32 words of 4), scale and sum.
-void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
+void PackedTileEmitter::prepareActivations(Value x2d, bool quantize, bool preparedInChunks) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   int64_t k = layout.k, paddedK = layout.paddedK();
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
@@ -227,9 +238,16 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
   quantized = memref::AllocOp::create(b, loc, MemRefType::get({m, paddedK / 4}, i32));
   blockScales = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   blockSums = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, i32));
+  if (!preparedInChunks)
+    forEachRow(m, [&](Value row) { quantizeRow(x2d, row); });
+}
+
+void PackedTileEmitter::quantizeRow(Value x2d, Value row) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  int64_t k = layout.k;
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   auto values = vec(kBlockK, f32);
-  forEachRow(m, [&](Value row) {
-    scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
+  scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
                        [&](OpBuilder &, Location, Value block, ValueRange) {
       Value x = vector::TransferReadOp::create(b, loc, values, x2d,
                                                ValueRange{row, mul(block, index(kBlockK))}, zero,
@@ -254,7 +272,6 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize) {
       memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
       memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
       scf::YieldOp::create(b, loc);
-    });
   });
 }
 

@@ -64,6 +64,8 @@ protected:
                                   llvm::function_ref<void(mlir::Value)> prepare,
                                   llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
   static constexpr int64_t kMinPreparedChunks = 8;
+  /// Whether forChunksPreparedThenTiles takes m rows `step` at a time.
+  static bool preparesInChunks(int64_t m, int64_t step);
 
   /// body(row) for every row in [0, rows) of an scf.parallel: for the
   /// per-row preparation of x, independent from row to row.
@@ -99,8 +101,12 @@ protected:
 
   /// Copies x into the zero-padded [m, paddedK] `xPadded`, or with
   /// `quantize` quantizes it per block of 32 instead (ORT accuracy_level
-  /// 4): bytes as i32 words of 4 in `quantized`, `blockScales`, `blockSums`.
-  void prepareActivations(mlir::Value x2d, bool quantize);
+  /// 4): bytes as i32 words of 4 in `quantized`, `blockScales`, `blockSums`;
+  /// `preparedInChunks` only allocates those, for quantizeRow in the chunks
+  /// of forChunksPreparedThenTiles.
+  void prepareActivations(mlir::Value x2d, bool quantize, bool preparedInChunks = false);
+  /// One row of the quantized activations.
+  void quantizeRow(mlir::Value x2d, mlir::Value row);
 
   /// The scales of `lanes` channels from `firstColumn` as vector<lanes x
   /// f32> (an f16 table converts on load).
