@@ -9,7 +9,9 @@ Configurations: float; w8a8 (`--bits 8 --act-bits 8`, data-free ranges: fine
 for timing), against ORT on quantc's `export-onnx` of the same quantization.
 Each artifact is also checked to give bit-identical outputs at 1 and N
 threads. Prints a Markdown table; speedup = quantc 1 thread / quantc N
-threads; vs ORT = quantc / ORT at N threads (lower is better)."""
+threads; vs ORT = quantc / ORT at N threads (lower is better). CPUs 0 and
+1's cache-line round trip (bench/core_distance.c) is printed before and
+after: on a VM whose vCPUs move apart, 2-thread rows move with it."""
 import argparse
 import filecmp
 import os
@@ -38,6 +40,19 @@ def time_quantc(args, artifact, x, threads, out):
     return float(re.search(r"median ([0-9.]+) ms", result.stderr).group(1))
 
 
+def core_distance():
+    """CPUs 0 and 1's cache-line round trip (bench/core_distance.c): 2-thread
+    timings move with it, so each table says what it was."""
+    if os.cpu_count() < 2:
+        return "n/a (one CPU)"
+    with tempfile.TemporaryDirectory() as work:
+        binary = os.path.join(work, "core_distance")
+        subprocess.run(["cc", "-O2", "-std=c11", os.path.join(ROOT, "bench", "core_distance.c"),
+                        "-lpthread", "-o", binary], check=True)
+        return subprocess.run([binary], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quantc", default=os.path.join(ROOT, "build", "bin", "quantc"))
@@ -47,7 +62,8 @@ def main():
     parser.add_argument("--configs", default="float,w8a8")
     args = parser.parse_args()
     n = args.threads
-    print("machine: %s, %d cores; median of %d runs\n" % (cpu_name(), os.cpu_count(), args.runs))
+    print("machine: %s, %d cores; median of %d runs" % (cpu_name(), os.cpu_count(), args.runs))
+    print("core distance before: %s\n" % core_distance())
     print("| model | config | quantc 1t (ms) | quantc %dt (ms) | speedup | ORT 1t (ms) | ORT %dt (ms) "
           "| vs ORT at 1t | vs ORT at %dt | bit-identical |" % (n, n, n))
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -79,6 +95,7 @@ def main():
                 print("| %s | %s | %.2f | %.2f | %.2fx | %s | %s | %s | %s | %s |" % (
                     name, config, q1, qn, q1 / qn, fmt(o1), fmt(on), ratio(q1, o1), ratio(qn, on),
                     "yes" if filecmp.cmp(one, many, shallow=False) else "NO"), flush=True)
+    print("\ncore distance after: %s" % core_distance())
 
 
 if __name__ == "__main__":
