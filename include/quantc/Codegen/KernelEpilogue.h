@@ -7,6 +7,7 @@
 #define QUANTC_CODEGEN_KERNELEPILOGUE_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Region.h"
 
 namespace quantc::codegen {
@@ -18,10 +19,15 @@ public:
   KernelEpilogue(mlir::OpBuilder &b, mlir::Location loc, mlir::Region &epilogue,
                  int64_t paddedChannels);
 
-  /// The region on `acc` (vector<lanes x i32>), the tile's channels from
-  /// `firstChannel` on; returns the yielded vector.
-  mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
-                   mlir::Value firstChannel) const;
+  /// The region's tables read for `lanes` channels from `firstChannel` on,
+  /// and its scalar constants as splats: built once per tile, before its
+  /// rows (or pixels) loop.
+  mlir::IRMapping forTile(mlir::OpBuilder &b, mlir::Location loc, int64_t lanes,
+                          mlir::Value firstChannel) const;
+
+  /// The region on `acc` (vector<lanes x i32>) with a tile's values;
+  /// returns the yielded vector.
+  mlir::Value emit(mlir::OpBuilder &b, mlir::Value acc, mlir::IRMapping tile) const;
 
 private:
   mlir::Region &epilogue;

@@ -7,7 +7,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 
@@ -32,38 +31,43 @@ KernelEpilogue::KernelEpilogue(OpBuilder &b, Location loc, Region &epilogue,
   }
 }
 
-Value KernelEpilogue::emit(OpBuilder &b, Location loc, Value acc, Value firstChannel) const {
-  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+IRMapping KernelEpilogue::forTile(OpBuilder &b, Location loc, int64_t lanes,
+                                  Value firstChannel) const {
   auto vectorOf = [&](Type t) { return VectorType::get({lanes}, t); };
-  Block &block = epilogue.front();
-  IRMapping mapping;
-  mapping.map(block.getArgument(0), acc);
-  for (Operation &op : block) {
-    if (auto yield = dyn_cast<qkernel::YieldOp>(op))
-      return mapping.lookup(yield.getValue());
-    if (tables.contains(&op))
-      continue;
+  IRMapping tile;
+  for (Operation &op : epilogue.front()) {
     if (auto extract = dyn_cast<tensor::ExtractOp>(op)) { // a table at the channel
       Value table = tables.lookup(extract.getTensor().getDefiningOp());
       Type element = extract.getType();
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-      mapping.map(extract.getResult(),
-                  vector::TransferReadOp::create(b, loc, vectorOf(element), table,
-                                                 ValueRange{firstChannel}, zero,
-                                                 ArrayRef<bool>{true}));
-      continue;
-    }
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) { // a scalar: its splat
+      tile.map(extract.getResult(),
+               vector::TransferReadOp::create(b, loc, vectorOf(element), table,
+                                              ValueRange{firstChannel}, zero,
+                                              ArrayRef<bool>{true}));
+    } else if (auto constant = dyn_cast<arith::ConstantOp>(op);
+               constant && !tables.contains(&op)) { // a scalar: its splat
       auto type = vectorOf(constant.getType());
-      mapping.map(constant.getResult(),
-                  arith::ConstantOp::create(
-                      b, loc, DenseElementsAttr::get(type, cast<TypedAttr>(constant.getValue()))));
-      continue;
+      tile.map(constant.getResult(),
+               arith::ConstantOp::create(
+                   b, loc, DenseElementsAttr::get(type, cast<TypedAttr>(constant.getValue()))));
     }
+  }
+  return tile;
+}
+
+Value KernelEpilogue::emit(OpBuilder &b, Value acc, IRMapping tile) const {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  Block &block = epilogue.front();
+  tile.map(block.getArgument(0), acc);
+  for (Operation &op : block) {
+    if (auto yield = dyn_cast<qkernel::YieldOp>(op))
+      return tile.lookup(yield.getValue());
+    if (isa<arith::ConstantOp, tensor::ExtractOp>(op))
+      continue; // forTile's
     // An elementwise arith/math op: the same op on vectors.
-    Operation *copy = b.clone(op, mapping);
+    Operation *copy = b.clone(op, tile);
     for (Value result : copy->getResults())
-      result.setType(vectorOf(result.getType()));
+      result.setType(VectorType::get({lanes}, result.getType()));
   }
   llvm_unreachable("the verifier requires a qkernel.yield terminator");
 }

@@ -81,6 +81,9 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
   Value start = buffers.bias
                     ? loadChannels(b, loc, buffers.bias, {}, c0, accType, tailMask)
                     : Value(arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType)));
+  IRMapping blockEpilogue; // its tables for this block, read with the weights
+  if (buffers.epilogue)
+    blockEpilogue = buffers.epilogue->forTile(b, loc, lanes, c0);
   RankedTensorType type = op.getOutput().getType();
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
   scf::buildLoopNest(b, loc, index(b, 0), index(b, type.getDimSize(2)), index(b, 1),
@@ -104,7 +107,7 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
         acc = arith::AddIOp::create(pb, l, acc, product);
       }
     if (buffers.epilogue)
-      acc = buffers.epilogue->emit(pb, l, acc, c0);
+      acc = buffers.epilogue->emit(pb, acc, blockEpilogue);
     SmallVector<Value> indices = pixel;
     indices.push_back(c0);
     if (tailMask)

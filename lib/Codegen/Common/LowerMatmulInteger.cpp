@@ -50,8 +50,11 @@ public:
     // for every thread, each chunk of them prepares its own rows first.
     allocateRows();
     auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
-    if (!forChunksPreparedThenTiles(m, 8, [&](Value row) { prepareRow(x, row); }, rowsBody)) {
-      forEachRow(m, [&](Value row) { prepareRow(x, row); });
+    auto prepare = [&](Value row) { prepareRow(x, row); };
+    if (preparesInChunks(m, 8)) {
+      forChunksPreparedThenTiles(m, 8, prepare, rowsBody);
+    } else {
+      forEachRow(m, prepare);
       forTilesAndRows(m, 8, rowsBody);
     }
     return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
@@ -139,6 +142,9 @@ private:
     if (bias)
       tileBias = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
                                                 zero, ArrayRef<bool>{false});
+    IRMapping tileEpilogue; // the epilogue's tables, likewise
+    if (epilogue)
+      tileEpilogue = epilogue->forTile(b, loc, lanes, firstColumn);
     for (int64_t r = 0; r < rows; ++r) {
       Value row = add(firstRow, index(r));
       Value sum = loop.getResult(r * chains);
@@ -155,7 +161,7 @@ private:
       if (op.getMultipliers())
         sum = requantize(sum, firstColumn);
       if (epilogue)
-        sum = epilogue->emit(b, loc, sum, firstColumn);
+        sum = epilogue->emit(b, sum, tileEpilogue);
       vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
                                       ArrayRef<bool>{false});
     }

@@ -101,34 +101,46 @@ SmallVector<Value> PackedTileEmitter::loadVectorGroups(Value tile, Value block, 
   return groups;
 }
 
-/// The rows [first, first + chunkRows) ∩ [0, m) of one chunk: `step` at a
-/// time, the rows past the last full step one at a time, the same rows
-/// either way as one sequential sweep would.
-static void chunkRows(OpBuilder &b, Location loc, int64_t m, int64_t chunkRows,
-                      int64_t rowsPerStep, Value first,
-                      function_ref<void(Value from, Value to, int64_t step)> rowLoop) {
+/// How m rows go `step` at a time (4 when fewer than `step` rows exist):
+/// rows per step, chunks of kRowChunk rows rounded up to whole steps.
+struct RowPlan {
+  int64_t rowsPerStep, rowsInChunk, chunks;
+};
+
+static RowPlan planRows(int64_t m, int64_t step, int64_t chunk) {
+  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
+  int64_t rowsInChunk = (chunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep;
+  return {rowsPerStep, rowsInChunk, (m + rowsInChunk - 1) / rowsInChunk};
+}
+
+/// body(row, rows) over the rows [first, first + rowsInChunk) ∩ [0, m) of
+/// one chunk: rowsPerStep at a time, the rows past the last full step one
+/// at a time, the same rows either way as one sequential sweep would.
+static void forChunkRows(OpBuilder &b, Location loc, int64_t m, const RowPlan &plan, Value first,
+                         function_ref<void(Value, int64_t)> body) {
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value chunkEnd = arith::AddIOp::create(b, loc, first, index(chunkRows));
-  if (m % chunkRows == 0) { // every chunk full
-    rowLoop(first, chunkEnd, rowsPerStep);
+  auto rowLoop = [&](Value from, Value to, int64_t step) {
+    scf::ForOp::create(b, loc, from, to, index(step), ValueRange{},
+                       [&](OpBuilder &, Location, Value row, ValueRange) {
+                         body(row, step);
+                         scf::YieldOp::create(b, loc);
+                       });
+  };
+  Value chunkEnd = arith::AddIOp::create(b, loc, first, index(plan.rowsInChunk));
+  if (m % plan.rowsInChunk == 0) { // every chunk full
+    rowLoop(first, chunkEnd, plan.rowsPerStep);
     return;
   }
   Value end = arith::MinSIOp::create(b, loc, chunkEnd, index(m));
   // first is a multiple of rowsPerStep, so the full steps end at
   // first + (end - first) / rowsPerStep * rowsPerStep.
   Value count = arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, end, first),
-                                       index(rowsPerStep));
-  Value stepsEnd =
-      arith::AddIOp::create(b, loc, first, arith::MulIOp::create(b, loc, count, index(rowsPerStep)));
-  rowLoop(first, stepsEnd, rowsPerStep);
-  if (rowsPerStep > 1)
+                                       index(plan.rowsPerStep));
+  Value stepsEnd = arith::AddIOp::create(
+      b, loc, first, arith::MulIOp::create(b, loc, count, index(plan.rowsPerStep)));
+  rowLoop(first, stepsEnd, plan.rowsPerStep);
+  if (plan.rowsPerStep > 1)
     rowLoop(stepsEnd, end, 1);
-}
-
-/// Rows per step and per chunk for m rows `step` at a time.
-static std::pair<int64_t, int64_t> rowSteps(int64_t m, int64_t step, int64_t chunk) {
-  int64_t rowsPerStep = m >= step ? step : m >= 4 ? 4 : 1;
-  return {rowsPerStep, (chunk + rowsPerStep - 1) / rowsPerStep * rowsPerStep};
 }
 
 /// One parallel loop over (tile, chunk of kRowChunk rows): the chunks give
@@ -136,63 +148,42 @@ static std::pair<int64_t, int64_t> rowSteps(int64_t m, int64_t step, int64_t chu
 void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep, rowsInChunk;
-  std::tie(rowsPerStep, rowsInChunk) = rowSteps(m, step, kRowChunk);
-  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
+  RowPlan plan = planRows(m, step, kRowChunk);
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(chunks)},
+      b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(plan.chunks)},
       ValueRange{index(1), index(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
-        Value tile = ivs[0];
-        chunkRows(b, loc, m, rowsInChunk, rowsPerStep, mul(ivs[1], index(rowsInChunk)),
-                  [&](Value from, Value to, int64_t rowStep) {
-                    scf::ForOp::create(b, loc, from, to, index(rowStep), ValueRange{},
-                                       [&](OpBuilder &, Location, Value row, ValueRange) {
-                                         body(tile, row, rowStep);
-                                         scf::YieldOp::create(b, loc);
-                                       });
-                  });
+        forChunkRows(b, loc, m, plan, mul(ivs[1], index(plan.rowsInChunk)),
+                     [&](Value row, int64_t rows) { body(ivs[0], row, rows); });
       });
 }
 
 bool PackedTileEmitter::preparesInChunks(int64_t m, int64_t step) {
-  int64_t rowsInChunk = rowSteps(m, step, kRowChunk).second;
-  return (m + rowsInChunk - 1) / rowsInChunk >= kMinPreparedChunks;
+  return planRows(m, step, kRowChunk).chunks >= kMinPreparedChunks;
 }
 
-bool PackedTileEmitter::forChunksPreparedThenTiles(
+void PackedTileEmitter::forChunksPreparedThenTiles(
     int64_t m, int64_t step, function_ref<void(Value)> prepare,
     function_ref<void(Value, Value, int64_t)> body) {
-  if (!preparesInChunks(m, step))
-    return false;
   int64_t tiles = layout.paddedN() / lanes;
-  int64_t rowsPerStep, rowsInChunk;
-  std::tie(rowsPerStep, rowsInChunk) = rowSteps(m, step, kRowChunk);
-  int64_t chunks = (m + rowsInChunk - 1) / rowsInChunk;
+  RowPlan plan = planRows(m, step, kRowChunk);
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(0)}, ValueRange{index(chunks)}, ValueRange{index(1)},
+      b, loc, ValueRange{index(0)}, ValueRange{index(plan.chunks)}, ValueRange{index(1)},
       [&](OpBuilder &, Location, ValueRange ivs) {
-        Value first = mul(ivs[0], index(rowsInChunk));
-        Value end = arith::MinSIOp::create(b, loc, add(first, index(rowsInChunk)), index(m));
+        Value first = mul(ivs[0], index(plan.rowsInChunk));
+        Value end = arith::MinSIOp::create(b, loc, add(first, index(plan.rowsInChunk)), index(m));
         scf::ForOp::create(b, loc, first, end, index(1), ValueRange{},
                            [&](OpBuilder &, Location, Value row, ValueRange) {
                              prepare(row);
                              scf::YieldOp::create(b, loc);
                            });
-        scf::ForOp::create(
-            b, loc, index(0), index(tiles), index(1), ValueRange{},
-            [&](OpBuilder &, Location, Value tile, ValueRange) {
-              chunkRows(b, loc, m, rowsInChunk, rowsPerStep, first,
-                        [&](Value from, Value to, int64_t rowStep) {
-                          scf::ForOp::create(b, loc, from, to, index(rowStep), ValueRange{},
-                                             [&](OpBuilder &, Location, Value row, ValueRange) {
-                                               body(tile, row, rowStep);
-                                               scf::YieldOp::create(b, loc);
-                                             });
-                        });
-              scf::YieldOp::create(b, loc);
-            });
+        scf::ForOp::create(b, loc, index(0), index(tiles), index(1), ValueRange{},
+                           [&](OpBuilder &, Location, Value tile, ValueRange) {
+                             forChunkRows(b, loc, m, plan, first, [&](Value row, int64_t rows) {
+                               body(tile, row, rows);
+                             });
+                             scf::YieldOp::create(b, loc);
+                           });
       });
-  return true;
 }
 
 static SmallVector<ReassociationIndices> rowGroups(int64_t rank) {

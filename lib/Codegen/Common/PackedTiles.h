@@ -58,13 +58,13 @@ protected:
   /// the chunks alone: each chunk first runs prepare(row) for its rows,
   /// then every tile over them, so x's preparation needs no loop (and no
   /// barrier) of its own and a chunk's prepared rows stay in its core's
-  /// cache for all tiles. False when there are fewer than
-  /// kMinPreparedChunks chunks (their tiles are the parallelism then).
-  bool forChunksPreparedThenTiles(int64_t m, int64_t step,
+  /// cache for all tiles. For when preparesInChunks (with fewer chunks,
+  /// their tiles are the parallelism).
+  void forChunksPreparedThenTiles(int64_t m, int64_t step,
                                   llvm::function_ref<void(mlir::Value)> prepare,
                                   llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
   static constexpr int64_t kMinPreparedChunks = 8;
-  /// Whether forChunksPreparedThenTiles takes m rows `step` at a time.
+  /// Whether m rows, `step` at a time, make kMinPreparedChunks chunks.
   static bool preparesInChunks(int64_t m, int64_t step);
 
   /// body(row) for every row in [0, rows) of an scf.parallel: for the

@@ -31,10 +31,18 @@ bool isActivation(Operation *op) {
   return isa<qnn::ReluOp, qnn::ClipOp, qnn::HardSwishOp, qnn::HardSigmoidOp, qnn::LeakyReluOp>(op);
 }
 
+/// values[channel] at the region's channel argument: a constant table of
+/// every channel's value, read at it.
+template <typename T>
+Value tableAt(OpBuilder &b, Location loc, ArrayRef<T> values, Type element, Value channel) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, element);
+  Value table = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+  return tensor::ExtractOp::create(b, loc, table, ValueRange{channel});
+}
+
 /// The scale and zero point of `type`'s channel `channel` (block argument)
 /// as scalars: constants, or extracts from [channels] tables.
-std::pair<Value, Value> paramsAt(OpBuilder &b, Location loc, Type type, Value channel,
-                                 int64_t channels) {
+std::pair<Value, Value> paramsAt(OpBuilder &b, Location loc, Type type, Value channel) {
   Type element = cast<ShapedType>(type).getElementType();
   if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element))
     return {arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(uniform.getScale()))),
@@ -42,16 +50,11 @@ std::pair<Value, Value> paramsAt(OpBuilder &b, Location loc, Type type, Value ch
   auto perAxis = cast<quant::UniformQuantizedPerAxisType>(element);
   SmallVector<float> scales(perAxis.getScales().begin(), perAxis.getScales().end());
   SmallVector<int32_t> zeros(perAxis.getZeroPoints().begin(), perAxis.getZeroPoints().end());
-  auto table = [&](auto values, Type t) -> Value {
-    Value constant = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(RankedTensorType::get({channels}, t), ArrayRef(values)));
-    return tensor::ExtractOp::create(b, loc, constant, ValueRange{channel});
-  };
   // Per-channel scales with one zero point (symmetric int32 sums): a scalar.
-  bool oneZero = llvm::all_equal(zeros);
-  Value zero = oneZero ? arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zeros.front()))
-                       : table(zeros, b.getI32Type());
-  return {table(scales, b.getF32Type()), zero};
+  Value zero = llvm::all_equal(zeros)
+                   ? arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zeros.front()))
+                   : tableAt(b, loc, ArrayRef(zeros), b.getI32Type(), channel);
+  return {tableAt(b, loc, ArrayRef(scales), b.getF32Type(), channel), zero};
 }
 
 /// Signed 8-bit storage.
@@ -75,7 +78,7 @@ void endWith(EpilogueChain &chain, Operation *op) {
 /// qnn.requantize's arithmetic on one accumulator (codegen::emitRequantize,
 /// as its lowering and the kernels' attribute form run it).
 Value requantizeBody(OpBuilder &b, Location loc, qnn::RequantizeOp requantize, Value acc,
-                     Value channel, int64_t channels) {
+                     Value channel) {
   ArrayRef<int32_t> multipliers = requantize.getMultipliers();
   ArrayRef<int64_t> shifts = requantize.getShifts();
   auto i64 = b.getI64Type();
@@ -83,11 +86,9 @@ Value requantizeBody(OpBuilder &b, Location loc, qnn::RequantizeOp requantize, V
     if (multipliers.size() == 1)
       return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(valueOf(0)));
     SmallVector<int64_t> values;
-    for (int64_t c = 0; c < channels; ++c)
+    for (size_t c = 0; c < multipliers.size(); ++c)
       values.push_back(valueOf(c));
-    Value constant = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(RankedTensorType::get({channels}, i64), ArrayRef(values)));
-    return tensor::ExtractOp::create(b, loc, constant, ValueRange{channel});
+    return tableAt(b, loc, ArrayRef(values), i64, channel);
   };
   Value multiplier = table([&](int64_t c) { return int64_t(multipliers[c]); });
   Value half = table([&](int64_t c) { return int64_t(1) << (shifts[c] - 1); });
@@ -133,23 +134,22 @@ std::optional<EpilogueChain> findEpilogueChain(Value result, int64_t channelAxis
   return chain;
 }
 
-void buildEpilogue(OpBuilder &b, Location loc, Region &region, const EpilogueChain &chain,
-                   int64_t channels) {
+void buildEpilogue(OpBuilder &b, Location loc, Region &region, const EpilogueChain &chain) {
   OpBuilder::InsertionGuard guard(b);
   Block *block = b.createBlock(&region, {}, {b.getI32Type(), b.getIndexType()}, {loc, loc});
   Value value = block->getArgument(0), channel = block->getArgument(1);
   for (Operation *op : chain.ops) {
     if (auto dequantize = dyn_cast<qnn::DequantizeOp>(op)) {
-      auto [scale, zero] = paramsAt(b, loc, dequantize.getInput().getType(), channel, channels);
+      auto [scale, zero] = paramsAt(b, loc, dequantize.getInput().getType(), channel);
       value = lowering::dequantizeBody(b, loc, value, scale, zero);
     } else if (auto quantize = dyn_cast<qnn::QuantizeOp>(op)) {
       auto element = cast<quant::QuantizedType>(quantize.getType().getElementType());
-      auto [scale, zero] = paramsAt(b, loc, quantize.getType(), channel, channels);
+      auto [scale, zero] = paramsAt(b, loc, quantize.getType(), channel);
       value = lowering::quantizeBody(b, loc, value, scale, zero,
                                      double(element.getStorageTypeMin()),
                                      double(element.getStorageTypeMax()), element.getStorageType());
     } else if (auto requantize = dyn_cast<qnn::RequantizeOp>(op)) {
-      value = requantizeBody(b, loc, requantize, value, channel, channels);
+      value = requantizeBody(b, loc, requantize, value, channel);
     } else if (isActivation(op)) {
       value = lowering::activationBody(op, b, loc, value);
     }

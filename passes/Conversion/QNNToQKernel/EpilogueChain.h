@@ -25,10 +25,11 @@ std::optional<EpilogueChain> findEpilogueChain(mlir::Value result, int64_t chann
                                                bool withRequantize = false);
 
 /// Fills `region` with the chain's arithmetic on one accumulator: the
-/// lowering's own scalar bodies, parameters of `channels` channels read
-/// from constant tables at the channel argument.
+/// lowering's own scalar bodies, per-channel parameters read from constant
+/// tables (one entry per channel, as the quantized types hold them) at the
+/// channel argument.
 void buildEpilogue(mlir::OpBuilder &b, mlir::Location loc, mlir::Region &region,
-                   const EpilogueChain &chain, int64_t channels);
+                   const EpilogueChain &chain);
 
 } // namespace quantc
 

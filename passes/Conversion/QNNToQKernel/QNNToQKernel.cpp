@@ -225,7 +225,7 @@ struct ConvertQNNToQKernelPass
         b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(conv.getInputZeroPoint()));
     Value y = channelsFirst(b, loc, kernel);
     if (chain) {
-      buildEpilogue(b, loc, kernel.getEpilogue(), *chain, channels);
+      buildEpilogue(b, loc, kernel.getEpilogue(), *chain);
       replaceChain(b, loc, *chain, y);
     } else {
       conv.getResult().replaceAllUsesWith(y);
@@ -311,7 +311,7 @@ struct ConvertQNNToQKernelPass
         requantize ? requantize.getMultipliersAttr() : nullptr,
         requantize ? requantize.getShiftsAttr() : nullptr, outputZero, lo, hi);
     if (chain)
-      buildEpilogue(b, loc, kernel.getEpilogue(), *chain, layout.n);
+      buildEpilogue(b, loc, kernel.getEpilogue(), *chain);
     Value y = kernel;
     if (conv)
       y = channelsFirst(b, loc, y);
