@@ -717,7 +717,10 @@ TEST(QKernelDepthwiseConv, MatchesReferenceExactly) {
        {DepthwiseProblem{16, 9, 11, 3, 3, {1, 1}, {1, 1}, {1, 1, 1, 1}, -3},
         DepthwiseProblem{37, 8, 10, 3, 3, {2, 2}, {1, 1}, {1, 1, 1, 1}, 127},
         DepthwiseProblem{24, 12, 7, 5, 5, {1, 2}, {2, 1}, {4, 2, 4, 2}, -128},
-        DepthwiseProblem{5, 6, 6, 3, 1, {2, 1}, {1, 1}, {0, 1, 2, 0}, 0}}) {
+        DepthwiseProblem{5, 6, 6, 3, 1, {2, 1}, {1, 1}, {0, 1, 2, 0}, 0},
+        // Every output pixel reaches into the padding (2 columns, 5x5).
+        DepthwiseProblem{20, 3, 2, 5, 5, {1, 1}, {1, 1}, {2, 2, 2, 2}, 77},
+        DepthwiseProblem{17, 5, 9, 3, 3, {1, 1}, {1, 1}, {0, 0, 0, 0}, -9}}) {
     int64_t oh = (p.h + p.pads[0] + p.pads[2] - (p.kh - 1) * p.dilations[0] - 1) / p.strides[0] + 1;
     int64_t ow = (p.w + p.pads[1] + p.pads[3] - (p.kw - 1) * p.dilations[1] - 1) / p.strides[1] + 1;
     std::vector<int8_t> x(p.channels * p.h * p.w), w(p.channels * p.kh * p.kw);

@@ -20,26 +20,6 @@ using namespace mlir;
 namespace quantc::codegen {
 namespace {
 
-/// The input padded with its zero point, which the bias already corrects
-/// for (qnn-fold-scales folds -zero_point * sum(w) into it).
-Value padInput(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op) {
-  Value input = op.getInput();
-  ArrayRef<int64_t> pads = op.getPads();
-  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
-    return input;
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[1] += pads[0] + pads[2];
-  shape[2] += pads[1] + pads[3];
-  Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), op.getInputZeroPoint());
-  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pads[0]),
-                                   b.getIndexAttr(pads[1]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pads[2]),
-                                    b.getIndexAttr(pads[3]), b.getIndexAttr(0)};
-  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, b.getI8Type()), input, low,
-                               high, zero);
-}
-
 /// One vector of `lanes` channels from c0 of a buffer at `prefix` indices
 /// (then the channel): a plain load, or a masked one for the channel tail.
 Value loadChannels(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, Value c0,
@@ -58,10 +38,24 @@ struct DepthwiseBuffers {
   std::optional<KernelEpilogue> epilogue;
 };
 
+/// Where one output row's taps read: per tap row, the input row (clamped
+/// into the image) and whether it lies inside; the weights with rows that
+/// fall in the padding zeroed, and the accumulator's start with their
+/// padding value (the zero point) already counted.
+struct RowTaps {
+  SmallVector<Value> inputRow;
+  SmallVector<Value> weights; // KH x KW, padding rows zeroed
+  SmallVector<Value> paddingProducts; // zero point x weights, padding rows zeroed
+  Value start;
+};
+
 /// Channels [c0, c0 + lanes) of one output row of one image. The KH x KW
 /// weight vectors (sign-extended) and the bias stay in registers across
 /// the row; per pixel, the taps (unrolled: the window is small and static)
-/// are multiplied and added in int32, then stored once.
+/// are multiplied and added in int32, then stored once. Taps in the
+/// padding add zero point x weight, as a padded copy of the input would,
+/// without the copy: rows in the padding are settled once per row, columns
+/// in it only for the few border pixels, each emitted on its own.
 void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op,
                       const DepthwiseBuffers &buffers, Value c0, Value image, Value outRow,
                       int64_t lanes, Value tailMask) {
@@ -71,50 +65,114 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
     return arith::ConstantIndexOp::create(builder, loc, v);
   };
   auto weightShape = op.getWeight().getType().getShape();
-  SmallVector<Value> weights;
-  for (int64_t kh = 0; kh < weightShape[0]; ++kh)
-    for (int64_t kw = 0; kw < weightShape[1]; ++kw)
-      weights.push_back(arith::ExtSIOp::create(
+  int64_t kernelRows = weightShape[0], kernelColumns = weightShape[1];
+  auto inputShape = op.getInput().getType().getShape();
+  int64_t inputRows = inputShape[1], inputColumns = inputShape[2];
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                    pads = op.getPads(); // top, left, bottom, right
+  Value zeroVector = arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType));
+  Value zeroPoint = arith::ConstantOp::create(
+      b, loc, accType,
+      DenseElementsAttr::get(accType, b.getI32IntegerAttr(static_cast<int8_t>(
+                                          op.getInputZeroPoint()))));
+
+  RowTaps taps;
+  taps.start = buffers.bias ? loadChannels(b, loc, buffers.bias, {}, c0, accType, tailMask)
+                            : zeroVector;
+  bool rowsMayPad = pads[0] > 0 || pads[2] > 0;
+  for (int64_t kh = 0; kh < kernelRows; ++kh) {
+    Value row = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, outRow, index(b, strides[0])),
+        index(b, kh * dilations[0] - pads[0]));
+    Value inside;
+    if (rowsMayPad) {
+      inside = arith::AndIOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, index(b, 0)),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, index(b, inputRows)));
+      row = arith::SelectOp::create(b, loc, inside, row, index(b, 0));
+    }
+    taps.inputRow.push_back(row);
+    Value rowPadding = zeroVector;
+    for (int64_t kw = 0; kw < kernelColumns; ++kw) {
+      Value weight = arith::ExtSIOp::create(
           b, loc, accType,
           loadChannels(b, loc, buffers.weight, {index(b, kh), index(b, kw)}, c0, byteType,
-                       tailMask)));
-  Value start = buffers.bias
-                    ? loadChannels(b, loc, buffers.bias, {}, c0, accType, tailMask)
-                    : Value(arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType)));
+                       tailMask));
+      Value product = arith::MulIOp::create(b, loc, zeroPoint, weight);
+      if (inside) {
+        rowPadding = arith::AddIOp::create(b, loc, rowPadding, product);
+        weight = arith::SelectOp::create(b, loc, inside, weight, zeroVector);
+        product = arith::SelectOp::create(b, loc, inside, product, zeroVector);
+      }
+      taps.weights.push_back(weight);
+      taps.paddingProducts.push_back(product);
+    }
+    if (inside)
+      taps.start = arith::AddIOp::create(
+          b, loc, taps.start, arith::SelectOp::create(b, loc, inside, zeroVector, rowPadding));
+  }
   IRMapping blockEpilogue; // its tables for this block, read with the weights
   if (buffers.epilogue)
     blockEpilogue = buffers.epilogue->forTile(b, loc, lanes, c0);
-  RankedTensorType type = op.getOutput().getType();
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-  scf::buildLoopNest(b, loc, index(b, 0), index(b, type.getDimSize(2)), index(b, 1),
-                     [&](OpBuilder &pb, Location l, ValueRange columnIv) {
-    SmallVector<Value> pixel = {image, outRow, columnIv[0]};
-    auto affine = [&](Value v, int64_t scale, int64_t offset) -> Value {
-      Value scaled =
-          scale == 1 ? v : arith::MulIOp::create(pb, l, v, index(pb, scale)).getResult();
-      return offset == 0 ? scaled
-                         : arith::AddIOp::create(pb, l, scaled, index(pb, offset)).getResult();
-    };
-    Value acc = start;
-    for (int64_t kh = 0; kh < weightShape[0]; ++kh)
-      for (int64_t kw = 0; kw < weightShape[1]; ++kw) {
-        Value row = affine(pixel[1], strides[0], kh * dilations[0]);
-        Value column = affine(pixel[2], strides[1], kw * dilations[1]);
-        Value x = loadChannels(pb, l, buffers.input, {pixel[0], row, column}, c0, byteType,
-                               tailMask);
+
+  // One output pixel at `column`; `firstColumn` is its static input column
+  // for a border pixel (taps outside [0, inputColumns) read no input), or
+  // nullopt inside, where every tap's column is in the image.
+  auto emitPixel = [&](OpBuilder &pb, Location l, Value column,
+                       std::optional<int64_t> firstColumn) {
+    Value acc = taps.start;
+    for (int64_t kw = 0; kw < kernelColumns; ++kw) {
+      bool inImage = true;
+      if (firstColumn) {
+        int64_t tapColumn = *firstColumn + kw * dilations[1];
+        inImage = tapColumn >= 0 && tapColumn < inputColumns;
+      }
+      for (int64_t kh = 0; kh < kernelRows; ++kh) {
+        int64_t tap = kh * kernelColumns + kw;
+        if (!inImage) {
+          acc = arith::AddIOp::create(pb, l, acc, taps.paddingProducts[tap]);
+          continue;
+        }
+        Value inputColumn = arith::AddIOp::create(
+            pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
+            index(pb, kw * dilations[1] - pads[1]));
+        Value x = loadChannels(pb, l, buffers.input, {image, taps.inputRow[kh], inputColumn}, c0,
+                               byteType, tailMask);
         Value product = arith::MulIOp::create(pb, l, arith::ExtSIOp::create(pb, l, accType, x),
-                                              weights[kh * weightShape[1] + kw]);
+                                              taps.weights[tap]);
         acc = arith::AddIOp::create(pb, l, acc, product);
       }
+    }
     if (buffers.epilogue)
       acc = buffers.epilogue->emit(pb, acc, blockEpilogue);
-    SmallVector<Value> indices = pixel;
-    indices.push_back(c0);
+    SmallVector<Value> indices = {image, outRow, column, c0};
     if (tailMask)
       vector::MaskedStoreOp::create(pb, l, buffers.output, indices, tailMask, acc);
     else
       vector::StoreOp::create(pb, l, acc, buffers.output, indices);
-  });
+  };
+
+  // Output columns [first, last] read only columns inside the image.
+  int64_t columns = op.getOutput().getType().getDimSize(2);
+  int64_t span = (kernelColumns - 1) * dilations[1];
+  int64_t first = (pads[1] + strides[1] - 1) / strides[1];
+  int64_t last = std::min(columns - 1, (inputColumns - 1 - span + pads[1]) >= 0
+                                           ? (inputColumns - 1 - span + pads[1]) / strides[1]
+                                           : -1);
+  auto emitBorder = [&](int64_t from, int64_t to) {
+    for (int64_t column = from; column < to; ++column)
+      emitPixel(b, loc, index(b, column), column * strides[1] - pads[1]);
+  };
+  if (first > last) { // every pixel touches the padding
+    emitBorder(0, columns);
+    return;
+  }
+  emitBorder(0, first);
+  scf::buildLoopNest(b, loc, index(b, first), index(b, last + 1), index(b, 1),
+                     [&](OpBuilder &pb, Location l, ValueRange columnIv) {
+                       emitPixel(pb, l, columnIv[0], std::nullopt);
+                     });
+  emitBorder(last + 1, columns);
 }
 
 void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
@@ -122,7 +180,7 @@ void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
   Location loc = op.getLoc();
   RankedTensorType type = op.getOutput().getType();
   DepthwiseBuffers buffers;
-  buffers.input = readOnlyBuffer(b, loc, padInput(b, loc, op));
+  buffers.input = readOnlyBuffer(b, loc, op.getInput());
   buffers.weight = readOnlyBuffer(b, loc, op.getWeight());
   buffers.bias = op.getBias() ? readOnlyBuffer(b, loc, op.getBias()) : Value();
   buffers.output =
@@ -131,27 +189,39 @@ void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
   if (op.hasEpilogue()) // tables padded to whole vectors: the tail block reads lanes too
     buffers.epilogue.emplace(b, loc, op.getEpilogue(), (channels + lanes - 1) / lanes * lanes);
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-  // One parallel loop over (channel block, image, output row): each
-  // iteration loads its block's weights once and sweeps the row.
+  // One parallel loop over (image, output row, channel block): each
+  // iteration loads its block's weights once and sweeps the row. Rows
+  // outermost, so a thread's share is a band of whole pixels, the share
+  // the kernels before and after split rows by: on several cores each
+  // thread reads what it wrote itself. The channel tail is the last block.
   int64_t images = type.getDimSize(0), rows = type.getDimSize(1);
-  if (full > 0)
-    scf::ParallelOp::create(
-        b, loc, ValueRange{index(0), index(0), index(0)},
-        ValueRange{index(full / lanes), index(images), index(rows)},
-        ValueRange{index(1), index(1), index(1)}, [&](OpBuilder &pb, Location pl, ValueRange ivs) {
-          Value c0 = arith::MulIOp::create(pb, pl, ivs[0], index(lanes));
-          emitChannelBlock(pb, pl, op, buffers, c0, ivs[1], ivs[2], lanes, Value());
-        });
-  if (full < channels) {
-    auto maskType = VectorType::get({lanes}, b.getI1Type());
-    Value mask = vector::CreateMaskOp::create(b, loc, maskType, ValueRange{index(channels - full)});
-    scf::ParallelOp::create(b, loc, ValueRange{index(0), index(0)},
-                            ValueRange{index(images), index(rows)}, ValueRange{index(1), index(1)},
-                            [&](OpBuilder &pb, Location pl, ValueRange ivs) {
-                              emitChannelBlock(pb, pl, op, buffers, index(full), ivs[0], ivs[1],
-                                               lanes, mask);
-                            });
-  }
+  int64_t blocks = (channels + lanes - 1) / lanes;
+  Value tailMask;
+  if (full < channels)
+    tailMask = vector::CreateMaskOp::create(b, loc, VectorType::get({lanes}, b.getI1Type()),
+                                            ValueRange{index(channels - full)});
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0), index(0), index(0)},
+      ValueRange{index(images), index(rows), index(blocks)},
+      ValueRange{index(1), index(1), index(1)}, [&](OpBuilder &pb, Location pl, ValueRange ivs) {
+        Value c0 = arith::MulIOp::create(pb, pl, ivs[2], index(lanes));
+        if (!tailMask) {
+          emitChannelBlock(pb, pl, op, buffers, c0, ivs[0], ivs[1], lanes, Value());
+          return;
+        }
+        Value isTail = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::eq, ivs[2],
+                                             index(blocks - 1));
+        scf::IfOp::create(
+            pb, pl, isTail,
+            [&](OpBuilder &tb, Location tl) {
+              emitChannelBlock(tb, tl, op, buffers, c0, ivs[0], ivs[1], lanes, tailMask);
+              scf::YieldOp::create(tb, tl);
+            },
+            [&](OpBuilder &fb, Location fl) {
+              emitChannelBlock(fb, fl, op, buffers, c0, ivs[0], ivs[1], lanes, Value());
+              scf::YieldOp::create(fb, fl);
+            });
+      });
   op.getOutput().replaceAllUsesWith(writtenTensor(b, loc, buffers.output));
   op.erase();
 }
