@@ -362,7 +362,11 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     reaches `min-work`; every other one, and every scf.parallel nested in a
     kept one, becomes a nest of scf.for. A kept loop keeps as parallel the
     outer dimensions whose product first reaches 64 iterations, and runs the
-    inner ones as scf.for, so innermost loops still vectorize. With
+    inner ones as scf.for, so innermost loops still vectorize. An
+    elementwise loop whose outer dimensions give fewer than 64 but at least 8
+    iterations keeps only those parallel; with fewer than 8, its innermost
+    dimension goes in chunks of 256 (32 when shorter than 512), never one
+    omp iteration per element. With
     `enable=false` (targets without an OpenMP runtime) everything becomes
     sequential. Which iterations a thread runs never changes what an
     iteration computes, so results do not depend on the thread count.

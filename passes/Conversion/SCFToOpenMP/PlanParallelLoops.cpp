@@ -112,16 +112,16 @@ void makeSequential(scf::ParallelOp loop, unsigned first) {
 }
 
 /// An elementwise body whose innermost dim must be parallel too (too few
-/// outer iterations): that dim goes in chunks of kChunk iterations, each an
-/// scf.for that still vectorizes, instead of one omp iteration per element.
+/// outer iterations): that dim goes in chunks of 256 iterations (32 when it
+/// is shorter than 512), each an scf.for that still vectorizes, instead of
+/// one omp iteration per element. Returns the loop unchanged when the dim
+/// is too short to cut.
 ///
 ///   scf.parallel (%i, %j) = (0, 0) to (1, 4800) step (1, 1) { body(%i, %j) }
 ///   ->
 ///   scf.parallel (%i, %c) = (0, 0) to (1, 19) step (1, 1) {
 ///     scf.for %j = %c * 256 to min(%c * 256 + 256, 4800) step 1 { body(%i, %j) }
 ///   }
-constexpr int64_t kChunk = 256;
-
 scf::ParallelOp chunkInnermost(scf::ParallelOp loop) {
   unsigned last = loop.getNumLoops() - 1;
   auto lo = getConstantIntValue(loop.getLowerBound()[last]),
@@ -130,23 +130,24 @@ scf::ParallelOp chunkInnermost(scf::ParallelOp loop) {
   if (!lo || !hi || !st || *st <= 0)
     return loop;
   int64_t trips = (*hi - *lo + *st - 1) / *st;
-  if (trips < 2 * kChunk)
+  if (trips < 64)
     return loop;
+  int64_t chunk = trips >= 512 ? 256 : 32;
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   auto constant = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   SmallVector<Value> lower(loop.getLowerBound()), upper(loop.getUpperBound()),
       step(loop.getStep());
   lower[last] = constant(0);
-  upper[last] = constant((trips + kChunk - 1) / kChunk);
+  upper[last] = constant((trips + chunk - 1) / chunk);
   step[last] = constant(1);
   auto chunked = scf::ParallelOp::create(
       b, loc, lower, upper, step, [&](OpBuilder &nested, Location l, ValueRange ivs) {
         auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nested, l, v); };
         Value first = arith::AddIOp::create(
-            nested, l, index(*lo), arith::MulIOp::create(nested, l, ivs[last], index(kChunk * *st)));
+            nested, l, index(*lo), arith::MulIOp::create(nested, l, ivs[last], index(chunk * *st)));
         Value end = arith::MinSIOp::create(
-            nested, l, arith::AddIOp::create(nested, l, first, index(kChunk * *st)), index(*hi));
+            nested, l, arith::AddIOp::create(nested, l, first, index(chunk * *st)), index(*hi));
         auto inner = scf::ForOp::create(nested, l, first, end, index(*st));
         Block &body = *loop.getBody();
         body.getTerminator()->erase();
@@ -160,6 +161,19 @@ scf::ParallelOp chunkInnermost(scf::ParallelOp loop) {
   loop.erase();
   return chunked;
 }
+
+/// Iterations of the dims before the innermost.
+int64_t outerIterations(scf::ParallelOp loop) {
+  int64_t iterations = 1;
+  for (unsigned d = 0; d + 1 < loop.getNumLoops(); ++d)
+    iterations *= tripCount(loop.getLowerBound()[d], loop.getUpperBound()[d], loop.getStep()[d]);
+  return iterations;
+}
+
+/// Outer iterations that share a team out well enough on their own: an
+/// elementwise loop with at least this many keeps its innermost dim a
+/// vectorizable scf.for rather than one omp iteration per element.
+constexpr int64_t kEnoughOuterIterations = 8;
 
 /// How many leading dims stay parallel: enough to reach 64 iterations,
 /// leaving the innermost dim to a vectorizable scf.for when possible.
@@ -201,8 +215,12 @@ struct QuantcPlanParallelLoopsPass
         continue;
       }
       unsigned prefix = parallelPrefix(loop);
-      if (prefix == loop.getNumLoops() && !hasLoops(*loop.getBody()))
-        loop = chunkInnermost(loop);
+      if (prefix == loop.getNumLoops() && !hasLoops(*loop.getBody())) {
+        if (loop.getNumLoops() > 1 && outerIterations(loop) >= kEnoughOuterIterations)
+          prefix = loop.getNumLoops() - 1;
+        else
+          loop = chunkInnermost(loop);
+      }
       makeSequential(loop, prefix);
     }
   }

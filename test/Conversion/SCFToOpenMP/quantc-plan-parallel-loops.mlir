@@ -37,16 +37,18 @@ func.func @large(%x: memref<32x48x320xf32>, %y: memref<32x48x320xf32>) {
 // -----
 
 // 8 x 64 elements: a team would cost more than the loop. Sequential, in the
-// same order; with min-work=1 it stays parallel (both dims: 8 iterations are
-// too few, 64 too few to cut in chunks of 256).
+// same order; with min-work=1 it stays parallel over its 8 rows (enough to
+// share out), each row an scf.for that vectorizes, not one omp iteration
+// per element.
 // CHECK-LABEL: func.func @small
 // CHECK-NOT: scf.parallel
 // CHECK: scf.for %[[I:.*]] = %c0 to %c8 step %c1 {
 // CHECK:   scf.for %[[J:.*]] = %c0 to %c64 step %c1 {
 // CHECK:     memref.load %arg0[%[[I]], %[[J]]]
 // ALL-LABEL: func.func @small
-// ALL: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
-// ALL-NEXT: memref.load
+// ALL: scf.parallel (%[[I:.*]]) = (%c0) to (%c8) step (%c1) {
+// ALL-NEXT: scf.for %[[J:.*]] = %c0 to %c64 step %c1 {
+// ALL-NEXT: memref.load %arg0[%[[I]], %[[J]]]
 func.func @small(%x: memref<8x64xf32>, %y: memref<8x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -82,6 +84,29 @@ func.func @one_long_row(%x: memref<1x200000xf32>, %y: memref<1x200000xf32>) {
     %s = arith.mulf %v, %v : f32
     %t = arith.addf %s, %v : f32
     memref.store %t, %y[%i, %j] : memref<1x200000xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// 2 x 96 elements with min-work=1: two rows are too few to share out, so
+// the innermost dim is cut in chunks of 32 (it is shorter than 512), each
+// an scf.for.
+// ALL-LABEL: func.func @short_rows
+// ALL: scf.parallel (%[[I:.*]], %[[CHUNK:.*]]) = (%c0, %c0{{.*}}) to (%c2, %c3) step (%c1, %c1{{.*}}) {
+// ALL:   %[[OFFSET:.*]] = arith.muli %[[CHUNK]], %c32
+// ALL:   scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c1
+// ALL:     memref.load %arg0[%[[I]], %[[J]]]
+func.func @short_rows(%x: memref<2x96xf32>, %y: memref<2x96xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c96 = arith.constant 96 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c2, %c96) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<2x96xf32>
+    memref.store %v, %y[%i, %j] : memref<2x96xf32>
     scf.reduce
   }
   return
