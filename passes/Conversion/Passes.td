@@ -85,8 +85,10 @@ def QuantcFuseElementwisePass : Pass<"quantc-fuse-elementwise", "::mlir::func::F
     microkernel no longer sees them) and fuses producers into window
     reductions (recomputing an activation once per kernel tap). This pass
     fuses a producer into its consumer only when both are all-parallel
-    generics and the producer has no other user: each element is computed
-    once and intermediate buffers disappear.
+    generics (operands read in place or broadcast along size-1 dims, as a
+    per-channel scale is), the producer has no other user, and the consumer
+    reads it without broadcasting: each element is computed once and
+    intermediate buffers disappear.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
