@@ -61,10 +61,17 @@ bool isElementwiseBinary(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MinOp, MaxOp>(op);
 }
 
+/// Whether `value` is itself transpose(y, perm): a binary op meeting two
+/// such operands (a residual add of two layers' outputs) runs on the y's.
+TransposeOp transposedAlike(Value value, ArrayRef<int64_t> perm) {
+  auto transpose = value.getDefiningOp<TransposeOp>();
+  return transpose && transpose.getPerm() == perm ? transpose : TransposeOp();
+}
+
 /// Whether `op`, fed `value` laid out as transpose(x, perm), computes the
 /// same elements when fed x instead (its other operands and attributes
 /// adjusted by the rewrite below).
-bool isLayoutAgnostic(Operation *op, Value value) {
+bool isLayoutAgnostic(Operation *op, Value value, ArrayRef<int64_t> perm) {
   if (op->getNumResults() != 1)
     return false;
   auto valueType = cast<RankedTensorType>(value.getType());
@@ -80,7 +87,7 @@ bool isLayoutAgnostic(Operation *op, Value value) {
     return false;
   Value other = op->getOperand(0) == value ? op->getOperand(1) : op->getOperand(0);
   auto otherType = cast<RankedTensorType>(other.getType());
-  if (otherType.getNumElements() == 1)
+  if (otherType.getNumElements() == 1 || transposedAlike(other, perm))
     return true;
   // Strictly smaller than the chained tensor, so two small tensors never
   // trade transposes back and forth.
@@ -90,10 +97,11 @@ bool isLayoutAgnostic(Operation *op, Value value) {
 }
 
 /// Re-creates `op` on `input` (x's layout): other operands are transposed by
-/// the inverse permutation unless they are single elements, result types and
-/// axes map through `perm`.
+/// the inverse permutation unless they are single elements or transposes by
+/// `perm` themselves (their input is taken; each such transpose is added to
+/// `bypassed`), result types and axes map through `perm`.
 Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
-                        ArrayRef<int64_t> perm) {
+                        ArrayRef<int64_t> perm, SmallVectorImpl<TransposeOp> &bypassed) {
   IRMapping mapping;
   mapping.map(chained, input);
   SmallVector<int64_t> inverse = inversePermutation(perm);
@@ -103,6 +111,11 @@ Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
     auto type = cast<RankedTensorType>(operand.getType());
     if (type.getNumElements() == 1)
       continue;
+    if (TransposeOp alike = transposedAlike(operand, perm)) {
+      mapping.map(operand, alike.getInput());
+      bypassed.push_back(alike);
+      continue;
+    }
     mapping.map(operand, TransposeOp::create(b, op->getLoc(), operand,
                                              b.getDenseI64ArrayAttr(inverse)));
   }
@@ -130,7 +143,7 @@ bool usersAbsorb(Value value, ArrayRef<int64_t> perm) {
   return llvm::all_of(value.getUsers(), [&](Operation *user) {
     if (auto next = dyn_cast<TransposeOp>(user))
       return isInverse(perm, next.getPerm());
-    return isa<GlobalAveragePoolOp>(user) || isLayoutAgnostic(user, value);
+    return isa<GlobalAveragePoolOp>(user) || isLayoutAgnostic(user, value, perm);
   });
 }
 
@@ -162,7 +175,7 @@ bool sinkTranspose(TransposeOp transpose) {
   Value current = transpose.getResult();
   while (current.hasOneUse()) {
     Operation *user = *current.getUsers().begin();
-    if (!isLayoutAgnostic(user, current))
+    if (!isLayoutAgnostic(user, current, perm))
       break;
     chain.push_back(user);
     current = user->getResult(0);
@@ -196,9 +209,10 @@ bool sinkTranspose(TransposeOp transpose) {
   }
   OpBuilder b(transpose);
   Value unpermuted = transpose.getInput(), chained = transpose.getResult();
+  SmallVector<TransposeOp> bypassed;
   for (Operation *op : ArrayRef(chain).take_front(moveAfter)) {
     b.setInsertionPoint(op);
-    unpermuted = rebuildUnpermuted(b, op, chained, unpermuted, perm);
+    unpermuted = rebuildUnpermuted(b, op, chained, unpermuted, perm, bypassed);
     chained = op->getResult(0);
   }
   if (inverse) {
@@ -221,6 +235,10 @@ bool sinkTranspose(TransposeOp transpose) {
   for (Operation *op : llvm::reverse(ArrayRef(chain).take_front(moveAfter)))
     op->erase();
   transpose.erase();
+  llvm::SmallPtrSet<Operation *, 4> erased;
+  for (TransposeOp other : bypassed)
+    if (other->use_empty() && erased.insert(other).second)
+      other.erase();
   return true;
 }
 

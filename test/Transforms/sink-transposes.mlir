@@ -128,3 +128,35 @@ func.func @quantized_fan_out(%x: tensor<1x4x3xf32>, %z: tensor<1x4x3x!quant.unif
   %d = qnn.dequantize %u : tensor<1x3x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x3x4xf32>
   return %a, %b, %d : tensor<1x3x4xi8>, tensor<1x3x4xi8>, tensor<1x3x4xf32>
 }
+
+// -----
+
+// Residual blocks: two layers' outputs, each transposed back to NCHW, meet
+// in an add whose sum feeds both the next block's add and (quantized) the
+// next channels-last layer. The adds run on the channels-last tensors (the
+// int32 one's per-axis axis 1 becomes 3), every transpose vanishes.
+// CHECK-LABEL: func @residual_adds
+// CHECK-SAME: (%[[A:.*]]: tensor<1x3x4x8xi32>, %[[B:.*]]: tensor<1x3x4x8xf32>, %[[C:.*]]: tensor<1x3x4x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: quant.scast %[[A]] : tensor<1x3x4x8xi32> to tensor<1x3x4x8x!quant.uniform<i32:f32:3, {{.*}}>>
+// CHECK: %[[D:.*]] = qnn.dequantize %{{.*}} -> tensor<1x3x4x8xf32>
+// CHECK: %[[S1:.*]] = qnn.add %[[D]], %[[B]] : (tensor<1x3x4x8xf32>, tensor<1x3x4x8xf32>) -> tensor<1x3x4x8xf32>
+// CHECK-DAG: qnn.quantize %[[S1]] : tensor<1x3x4x8xf32>
+// CHECK-DAG: %[[S2:.*]] = qnn.add %[[S1]], %[[C]] : (tensor<1x3x4x8xf32>, tensor<1x3x4x8xf32>) -> tensor<1x3x4x8xf32>
+// CHECK-NOT: qnn.transpose
+// CHECK: return
+func.func @residual_adds(%a: tensor<1x3x4x8xi32>, %b: tensor<1x3x4x8xf32>, %c: tensor<1x3x4x8xf32>)
+    -> (tensor<1x3x4x8xi8>, tensor<1x3x4x8xf32>) {
+  %ta = qnn.transpose %a {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x8xi32> -> tensor<1x8x3x4xi32>
+  %qa = quant.scast %ta : tensor<1x8x3x4xi32> to tensor<1x8x3x4x!quant.uniform<i32:f32:1, {0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8}>>
+  %da = qnn.dequantize %qa : tensor<1x8x3x4x!quant.uniform<i32:f32:1, {0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8}>> -> tensor<1x8x3x4xf32>
+  %tb = qnn.transpose %b {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x8xf32> -> tensor<1x8x3x4xf32>
+  %s1 = qnn.add %da, %tb : (tensor<1x8x3x4xf32>, tensor<1x8x3x4xf32>) -> tensor<1x8x3x4xf32>
+  %q = qnn.quantize %s1 : tensor<1x8x3x4xf32> -> tensor<1x8x3x4x!quant.uniform<i8:f32, 0.05:-3>>
+  %i = quant.scast %q : tensor<1x8x3x4x!quant.uniform<i8:f32, 0.05:-3>> to tensor<1x8x3x4xi8>
+  %next = qnn.transpose %i {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x3x4xi8> -> tensor<1x3x4x8xi8>
+  %tc = qnn.transpose %c {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x4x8xf32> -> tensor<1x8x3x4xf32>
+  %s2 = qnn.add %s1, %tc : (tensor<1x8x3x4xf32>, tensor<1x8x3x4xf32>) -> tensor<1x8x3x4xf32>
+  %out = qnn.transpose %s2 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x3x4xf32> -> tensor<1x3x4x8xf32>
+  return %next, %out : tensor<1x3x4x8xi8>, tensor<1x3x4x8xf32>
+}
