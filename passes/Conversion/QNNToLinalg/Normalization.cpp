@@ -141,8 +141,18 @@ struct ReduceMeanLowering : OpConversionPattern<ReduceMeanOp> {
     int64_t count = 1;
     for (int64_t axis : axes)
       count *= inType.getDimSize(axis);
-    Value mean = scaleBy(rewriter, loc, sumOver(rewriter, loc, adaptor.getInput(), axes),
-                         1.0 / double(count));
+    llvm::sort(axes);
+    Value sums = adaptor.getInput();
+    // Channels last (a reduced dim before a kept innermost one, as in a
+    // pool over NHWC rows): each row of the outermost reduced dim is summed
+    // on its own first, a loop parallel over those rows that reads a band
+    // of pixels, then the few row sums. The order of the additions is
+    // fixed, whatever the thread count.
+    int64_t outer = axes.front();
+    if (axes.size() > 1 && !llvm::is_contained(axes, inType.getRank() - 1) &&
+        inType.getDimSize(outer) > 1)
+      sums = sumOver(rewriter, loc, sums, ArrayRef(axes).drop_front());
+    Value mean = scaleBy(rewriter, loc, sumOver(rewriter, loc, sums, axes), 1.0 / double(count));
     auto type = cast<RankedTensorType>(op.getType());
     rewriter.replaceOp(op, reshape(rewriter, loc, mean, type.getShape()));
     return success();

@@ -229,3 +229,29 @@ func.func @lookup_table(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %d = qnn.dequantize %y : tensor<2x3x!quant.uniform<i8:f32, 0.05:3>> -> tensor<2x3xf32>
   return %d : tensor<2x3xf32>
 }
+
+// -----
+
+// A mean over the rows and columns of a channels-last tensor sums each row
+// first (parallel over the rows: a band of pixels per thread), then the row
+// sums, then scales.
+// CHECK-LABEL: func.func @reduce_mean_channels_last
+// CHECK: %[[ROWS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<1x3x96x8xf32>) outs(%{{.*}} : tensor<1x3x1x8xf32>)
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction", "parallel"]} ins(%[[ROWS]] : tensor<1x3x1x8xf32>) outs(%{{.*}} : tensor<1x1x1x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x1x1x8xf32>)
+// CHECK: arith.mulf
+func.func @reduce_mean_channels_last(%x: tensor<1x3x96x8xf32>) -> tensor<1x1x1x8xf32> {
+  %m = qnn.reduce_mean %x {axes = array<i64: 1, 2>} : tensor<1x3x96x8xf32> -> tensor<1x1x1x8xf32>
+  return %m : tensor<1x1x1x8xf32>
+}
+
+// -----
+
+// Channels first, the reduced dims are innermost: one reduction.
+// CHECK-LABEL: func.func @reduce_mean_channels_first
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<1x8x3x96xf32>) outs(%{{.*}} : tensor<1x8x1x1xf32>)
+// CHECK-NOT: "reduction"
+func.func @reduce_mean_channels_first(%x: tensor<1x8x3x96xf32>) -> tensor<1x8x1x1xf32> {
+  %m = qnn.reduce_mean %x {axes = array<i64: 2, 3>} : tensor<1x8x3x96xf32> -> tensor<1x8x1x1xf32>
+  return %m : tensor<1x8x1x1xf32>
+}
