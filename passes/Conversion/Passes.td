@@ -357,12 +357,15 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
   let description = [{
     Lowerings emit scf.parallel wherever iterations are independent (linalg's
     parallel dimensions, the N tiles and row chunks of packed kernels, the
-    column blocks of the float GEMM). Forking a team costs about a
-    microsecond, so this pass keeps an outermost scf.parallel only when its
-    estimated work (a scalar op is one unit, a vector op one per 32 bits, a
-    scalar op in an innermost loop LLVM vectorizes an eighth)
-    reaches `min-work`; every other one, and every scf.parallel nested in a
-    kept one, becomes a nest of scf.for. A kept loop keeps as parallel the
+    column blocks of the float GEMM). A parallel layer costs a barrier
+    (0.15 to 1 microsecond on two cores; a layer outside a shared team
+    forks one, about as much), so this pass keeps an outermost scf.parallel
+    only when its estimated work (a scalar op is one unit, a vector op one
+    per 32 bits, a scalar op in an innermost loop LLVM vectorizes an
+    eighth) reaches `min-work`, a few microseconds on one core; below it,
+    a layer runs on the team's primary thread instead, which then reads
+    what the other threads wrote. Every other loop, and every scf.parallel
+    nested in a kept one, becomes a nest of scf.for. A kept loop keeps as parallel the
     outer dimensions whose product first reaches 64 iterations, and runs the
     inner ones as scf.for, so innermost loops still vectorize. An
     elementwise loop whose outer dimensions give fewer than 64 but at least 8
@@ -389,7 +392,7 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     ```
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+    Option<"minWork", "min-work", "int64_t", /*default=*/"8192",
            "Estimated operations below which a loop runs on one thread">,
     Option<"enable", "enable", "bool", /*default=*/"true",
            "Keep any parallel loop at all (false: all sequential)">
@@ -539,9 +542,13 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
     a barrier costs a tenth of that. So the caller's layers, from its
     first parallel layer call to its last, run inside one omp.parallel:
 
-    - a parallel layer loses its own omp.parallel; its omp.wsloop, now
-      orphaned, is shared out among the caller's threads, and its implicit
-      barrier orders it before what follows;
+    - a parallel layer loses its own omp.parallel; its loop is shared out
+      among the caller's threads by hand: thread t of T (omp_get_thread_num,
+      omp_get_num_threads) runs the t-th of T balanced blocks of the
+      collapsed iterations, then an omp.barrier orders it before what
+      follows. An omp.wsloop would do the same, but Debian's libomp formats
+      debug strings on every entry to one (__kmpc_for_static_init: half a
+      microsecond per loop and thread, a tenth of a small layer's run);
     - each stretch of other ops with effects (sequential layers, copies)
       runs in an omp.masked (the primary thread: always the same core, so
       what one stretch writes is in that core's cache when the next reads
@@ -557,9 +564,10 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
     would be private to each thread), everything else in it is free of
     effects, and it has one caller, which is not a layer. A caller whose
     stretches would pass values to layers, or out of the team, or that
-    holds a parallel loop of its own, keeps one team per layer. Which
-    iterations a thread runs is the same static split as before, so
-    results do not change.
+    holds a parallel loop of its own, keeps one team per layer. Every
+    layer splits its iterations the same way, so a thread reads back what
+    it wrote where one layer's rows are the next one's; what an iteration
+    computes never depends on the thread count.
 
     Before:
     ```mlir
@@ -590,12 +598,17 @@ def QuantcShareThreadTeamPass : Pass<"quantc-share-thread-team", "::mlir::Module
       return
     }
     func.func private @main__Relu_0(...) attributes {quantc.outlined} {
-      omp.wsloop { ... }
+      %t = call @omp_get_thread_num() : () -> i32
+      %n = call @omp_get_num_threads() : () -> i32
+      ... // [first, end): thread t's block of the 64 iterations
+      scf.for %i = %first to %end step %c1 { ... }
+      omp.barrier
       return
     }
     ```
   }];
-  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
 }
 
 def QuantcOpenMPThreadCountPass : Pass<"quantc-openmp-thread-count", "::mlir::ModuleOp"> {

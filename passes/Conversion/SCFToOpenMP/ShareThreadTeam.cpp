@@ -3,6 +3,9 @@
 // thread of it.
 #include "passes/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
@@ -213,13 +216,102 @@ void formTeam(const TeamPlan &plan) {
   recomputeInTeam(cast<omp::ParallelOp>(plan.first->getParentOp()));
 }
 
-/// The layer's loop becomes an orphaned worksharing loop: the caller's team
-/// shares it out, and its implicit barrier orders it before what follows.
+/// `name` () -> i32 from the OpenMP runtime, declared once in `module`.
+FlatSymbolRefAttr runtimeQuery(ModuleOp module, StringRef name) {
+  if (!module.lookupSymbol(name)) {
+    auto builder = OpBuilder::atBlockBegin(module.getBody());
+    auto declaration =
+        func::FuncOp::create(builder, module.getLoc(), name,
+                             builder.getFunctionType({}, {builder.getI32Type()}));
+    declaration.setPrivate();
+  }
+  return FlatSymbolRefAttr::get(module.getContext(), name);
+}
+
+/// Replaces an orphaned worksharing loop by its share for the calling
+/// thread, then a barrier (the loop's implicit one): thread t of T runs the
+/// t-th of T balanced blocks of the collapsed iterations (the first
+/// `count % T` blocks one iteration longer). Debian's libomp formats debug
+/// strings on every entry to a worksharing loop (__kmpc_for_static_init,
+/// half a microsecond, as much as a small layer's share); asking the
+/// thread's number costs a few nanoseconds. Outside a team a thread is
+/// number 0 of 1 and runs every iteration.
+void shareOutByHand(omp::WsloopOp loop) {
+  auto nest = dyn_cast<omp::LoopNestOp>(loop.getWrappedLoop());
+  if (!nest || nest.getLoopInclusive() || !nest.getRegion().hasOneBlock() ||
+      !isa<omp::YieldOp>(nest.getRegion().front().getTerminator()) ||
+      llvm::any_of(nest.getLoopSteps(), [](Value step) {
+        std::optional<int64_t> constant = getConstantIntValue(step);
+        return !constant || *constant <= 0;
+      }))
+    return;
+  auto module = loop->getParentOfType<ModuleOp>();
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto index = [&](Value v) { return arith::IndexCastOp::create(b, loc, b.getIndexType(), v); };
+  auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value thread = index(func::CallOp::create(b, loc, runtimeQuery(module, "omp_get_thread_num"),
+                                            b.getI32Type(), ValueRange{})
+                           .getResult(0));
+  Value threads = index(func::CallOp::create(b, loc, runtimeQuery(module, "omp_get_num_threads"),
+                                             b.getI32Type(), ValueRange{})
+                            .getResult(0));
+  SmallVector<Value> trips;
+  Value count = constant(1);
+  for (auto [lower, upper, step] :
+       llvm::zip(nest.getLoopLowerBounds(), nest.getLoopUpperBounds(), nest.getLoopSteps())) {
+    Value span = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, upper, lower),
+                                        constant(0));
+    trips.push_back(arith::CeilDivSIOp::create(b, loc, span, step));
+    count = arith::MulIOp::create(b, loc, count, trips.back());
+  }
+  Value block = arith::DivSIOp::create(b, loc, count, threads);
+  Value longer = arith::RemSIOp::create(b, loc, count, threads);
+  Value first = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, thread, block),
+                                      arith::MinSIOp::create(b, loc, thread, longer));
+  Value extra = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, thread, longer),
+      constant(1), constant(0));
+  Value end = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, first, block), extra);
+  auto share = scf::ForOp::create(b, loc, first, end, constant(1));
+  // The body, moved in, reads its induction variables off the linear one.
+  OpBuilder inner = OpBuilder::atBlockBegin(share.getBody());
+  Block &body = nest.getRegion().front();
+  Value rest = share.getInductionVar();
+  unsigned dims = trips.size();
+  SmallVector<Value> ivs(dims);
+  for (unsigned d = dims; d-- > 0;) {
+    Value position = rest;
+    if (d > 0) {
+      position = arith::RemSIOp::create(inner, loc, rest, trips[d]);
+      rest = arith::DivSIOp::create(inner, loc, rest, trips[d]);
+    }
+    ivs[d] = arith::AddIOp::create(inner, loc, nest.getLoopLowerBounds()[d],
+                                   arith::MulIOp::create(inner, loc, position,
+                                                         nest.getLoopSteps()[d]));
+  }
+  for (auto [argument, iv] : llvm::zip(body.getArguments(), ivs))
+    argument.replaceAllUsesWith(iv);
+  body.getTerminator()->erase();
+  share.getBody()->getOperations().splice(share.getBody()->getTerminator()->getIterator(),
+                                          body.getOperations());
+  omp::BarrierOp::create(b, loc);
+  loop.erase();
+}
+
+/// The layer's loop runs on the caller's team: each thread its share, then
+/// a barrier orders it before what follows.
 void joinCallersTeam(omp::ParallelOp team) {
   Block &body = team.getRegion().front();
   body.getTerminator()->erase();
+  SmallVector<omp::WsloopOp> loops;
+  for (Operation &op : body)
+    if (auto loop = dyn_cast<omp::WsloopOp>(op))
+      loops.push_back(loop);
   team->getBlock()->getOperations().splice(team->getIterator(), body.getOperations());
   team->erase();
+  for (omp::WsloopOp loop : loops)
+    shareOutByHand(loop);
 }
 
 struct QuantcShareThreadTeamPass
