@@ -362,7 +362,7 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     forks one, about as much), so this pass keeps an outermost scf.parallel
     only when its estimated work (a scalar op is one unit, a vector op one
     per 32 bits, a scalar op in an innermost loop LLVM vectorizes an
-    eighth) reaches `min-work`, a few microseconds on one core; below it,
+    eighth) reaches `min-work`, about a microsecond on one core; below it,
     a layer runs on the team's primary thread instead, which then reads
     what the other threads wrote. Every other loop, and every scf.parallel
     nested in a kept one, becomes a nest of scf.for. A kept loop keeps as parallel the
@@ -392,7 +392,7 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     ```
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"8192",
+    Option<"minWork", "min-work", "int64_t", /*default=*/"2048",
            "Estimated operations below which a loop runs on one thread">,
     Option<"enable", "enable", "bool", /*default=*/"true",
            "Keep any parallel loop at all (false: all sequential)">
