@@ -55,7 +55,7 @@ struct RowTaps {
 /// are multiplied and added in int32, then stored once. Taps in the
 /// padding add zero point x weight, as a padded copy of the input would,
 /// without the copy: rows in the padding are settled once per row, columns
-/// in it only for the few border pixels, each emitted on its own.
+/// in it only for the few border pixels, which check each tap's column.
 void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerOp op,
                       const DepthwiseBuffers &buffers, Value c0, Value image, Value outRow,
                       int64_t lanes, Value tailMask) {
@@ -115,31 +115,32 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
   if (buffers.epilogue)
     blockEpilogue = buffers.epilogue->forTile(b, loc, lanes, c0);
 
-  // One output pixel at `column`; `firstColumn` is its static input column
-  // for a border pixel (taps outside [0, inputColumns) read no input), or
-  // nullopt inside, where every tap's column is in the image.
-  auto emitPixel = [&](OpBuilder &pb, Location l, Value column,
-                       std::optional<int64_t> firstColumn) {
+  // One output pixel at `column`. Inside, every tap's column is in the
+  // image; at the border each tap column is checked (and clamped, so the
+  // load stays in bounds), a tap outside adding zero point x weight.
+  auto emitPixel = [&](OpBuilder &pb, Location l, Value column, bool border) {
     Value acc = taps.start;
     for (int64_t kw = 0; kw < kernelColumns; ++kw) {
-      bool inImage = true;
-      if (firstColumn) {
-        int64_t tapColumn = *firstColumn + kw * dilations[1];
-        inImage = tapColumn >= 0 && tapColumn < inputColumns;
+      Value inputColumn = arith::AddIOp::create(
+          pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
+          index(pb, kw * dilations[1] - pads[1]));
+      Value inside;
+      if (border) {
+        inside = arith::AndIOp::create(
+            pb, l,
+            arith::CmpIOp::create(pb, l, arith::CmpIPredicate::sge, inputColumn, index(pb, 0)),
+            arith::CmpIOp::create(pb, l, arith::CmpIPredicate::slt, inputColumn,
+                                  index(pb, inputColumns)));
+        inputColumn = arith::SelectOp::create(pb, l, inside, inputColumn, index(pb, 0));
       }
       for (int64_t kh = 0; kh < kernelRows; ++kh) {
         int64_t tap = kh * kernelColumns + kw;
-        if (!inImage) {
-          acc = arith::AddIOp::create(pb, l, acc, taps.paddingProducts[tap]);
-          continue;
-        }
-        Value inputColumn = arith::AddIOp::create(
-            pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
-            index(pb, kw * dilations[1] - pads[1]));
         Value x = loadChannels(pb, l, buffers.input, {image, taps.inputRow[kh], inputColumn}, c0,
                                byteType, tailMask);
         Value product = arith::MulIOp::create(pb, l, arith::ExtSIOp::create(pb, l, accType, x),
                                               taps.weights[tap]);
+        if (inside)
+          product = arith::SelectOp::create(pb, l, inside, product, taps.paddingProducts[tap]);
         acc = arith::AddIOp::create(pb, l, acc, product);
       }
     }
@@ -152,27 +153,33 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
       vector::StoreOp::create(pb, l, acc, buffers.output, indices);
   };
 
-  // Output columns [first, last] read only columns inside the image.
+  // Output columns [first, last] read only columns inside the image; the
+  // ones before and after them (a few: the padding's width over the
+  // stride) share one loop of checked pixels.
   int64_t columns = op.getOutput().getType().getDimSize(2);
   int64_t span = (kernelColumns - 1) * dilations[1];
-  int64_t first = (pads[1] + strides[1] - 1) / strides[1];
-  int64_t last = std::min(columns - 1, (inputColumns - 1 - span + pads[1]) >= 0
-                                           ? (inputColumns - 1 - span + pads[1]) / strides[1]
-                                           : -1);
-  auto emitBorder = [&](int64_t from, int64_t to) {
-    for (int64_t column = from; column < to; ++column)
-      emitPixel(b, loc, index(b, column), column * strides[1] - pads[1]);
-  };
-  if (first > last) { // every pixel touches the padding
-    emitBorder(0, columns);
-    return;
+  int64_t first = std::min(columns, (pads[1] + strides[1] - 1) / strides[1]);
+  int64_t lastInside = inputColumns - 1 - span + pads[1];
+  int64_t last = std::min(columns - 1, lastInside >= 0 ? lastInside / strides[1] : -1);
+  if (last < first) { // every pixel reaches into the padding
+    first = columns;
+    last = columns - 1;
   }
-  emitBorder(0, first);
-  scf::buildLoopNest(b, loc, index(b, first), index(b, last + 1), index(b, 1),
-                     [&](OpBuilder &pb, Location l, ValueRange columnIv) {
-                       emitPixel(pb, l, columnIv[0], std::nullopt);
-                     });
-  emitBorder(last + 1, columns);
+  int64_t after = last + 1, borders = first + (columns - after);
+  if (borders > 0)
+    scf::buildLoopNest(b, loc, index(b, 0), index(b, borders), index(b, 1),
+                       [&](OpBuilder &pb, Location l, ValueRange borderIv) {
+      // Border pixel n is column n on the left, after + (n - first) on the right.
+      Value isLeft = arith::CmpIOp::create(pb, l, arith::CmpIPredicate::slt, borderIv[0],
+                                           index(pb, first));
+      Value right = arith::AddIOp::create(pb, l, borderIv[0], index(pb, after - first));
+      emitPixel(pb, l, arith::SelectOp::create(pb, l, isLeft, borderIv[0], right), true);
+    });
+  if (first <= last)
+    scf::buildLoopNest(b, loc, index(b, first), index(b, last + 1), index(b, 1),
+                       [&](OpBuilder &pb, Location l, ValueRange columnIv) {
+                         emitPixel(pb, l, columnIv[0], false);
+                       });
 }
 
 void lowerDepthwiseConv(qkernel::DepthwiseConvIntegerOp op, int64_t lanes) {
