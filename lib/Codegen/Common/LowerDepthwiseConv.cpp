@@ -32,6 +32,20 @@ Value loadChannels(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, 
   return vector::MaskedLoadOp::create(b, loc, type, buffer, indices, tailMask, zero);
 }
 
+/// The input position `outIndex * stride + offset` along a dim of `extent`
+/// (a row or a column of taps): whether it lies inside the image, and the
+/// position clamped to 0 when it does not, so its load stays in bounds.
+std::pair<Value, Value> tapPosition(OpBuilder &b, Location loc, Value outIndex, int64_t stride,
+                                    int64_t offset, int64_t extent) {
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value position = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, outIndex, index(stride)), index(offset));
+  Value inside = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, position, index(0)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position, index(extent)));
+  return {inside, arith::SelectOp::create(b, loc, inside, position, index(0))};
+}
+
 /// The buffers one depthwise conv reads and writes, and its epilogue.
 struct DepthwiseBuffers {
   Value input, weight, bias, output;
@@ -81,16 +95,13 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
                             : zeroVector;
   bool rowsMayPad = pads[0] > 0 || pads[2] > 0;
   for (int64_t kh = 0; kh < kernelRows; ++kh) {
-    Value row = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, outRow, index(b, strides[0])),
-        index(b, kh * dilations[0] - pads[0]));
-    Value inside;
-    if (rowsMayPad) {
-      inside = arith::AndIOp::create(
-          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, index(b, 0)),
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, index(b, inputRows)));
-      row = arith::SelectOp::create(b, loc, inside, row, index(b, 0));
-    }
+    int64_t offset = kh * dilations[0] - pads[0];
+    Value row, inside;
+    if (rowsMayPad)
+      std::tie(inside, row) = tapPosition(b, loc, outRow, strides[0], offset, inputRows);
+    else
+      row = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, outRow, index(b, strides[0])), index(b, offset));
     taps.inputRow.push_back(row);
     Value rowPadding = zeroVector;
     for (int64_t kw = 0; kw < kernelColumns; ++kw) {
@@ -121,18 +132,15 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
   auto emitPixel = [&](OpBuilder &pb, Location l, Value column, bool border) {
     Value acc = taps.start;
     for (int64_t kw = 0; kw < kernelColumns; ++kw) {
-      Value inputColumn = arith::AddIOp::create(
-          pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
-          index(pb, kw * dilations[1] - pads[1]));
-      Value inside;
-      if (border) {
-        inside = arith::AndIOp::create(
-            pb, l,
-            arith::CmpIOp::create(pb, l, arith::CmpIPredicate::sge, inputColumn, index(pb, 0)),
-            arith::CmpIOp::create(pb, l, arith::CmpIPredicate::slt, inputColumn,
-                                  index(pb, inputColumns)));
-        inputColumn = arith::SelectOp::create(pb, l, inside, inputColumn, index(pb, 0));
-      }
+      int64_t offset = kw * dilations[1] - pads[1];
+      Value inputColumn, inside;
+      if (border)
+        std::tie(inside, inputColumn) =
+            tapPosition(pb, l, column, strides[1], offset, inputColumns);
+      else
+        inputColumn = arith::AddIOp::create(
+            pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
+            index(pb, offset));
       for (int64_t kh = 0; kh < kernelRows; ++kh) {
         int64_t tap = kh * kernelColumns + kw;
         Value x = loadChannels(pb, l, buffers.input, {image, taps.inputRow[kh], inputColumn}, c0,
