@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace quantc::qnn {
 #define GEN_PASS_DEF_QNNSINKTRANSPOSESPASS
@@ -101,7 +102,7 @@ bool isLayoutAgnostic(Operation *op, Value value, ArrayRef<int64_t> perm) {
 /// `perm` themselves (their input is taken; each such transpose is added to
 /// `bypassed`), result types and axes map through `perm`.
 Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
-                        ArrayRef<int64_t> perm, SmallVectorImpl<TransposeOp> &bypassed) {
+                        ArrayRef<int64_t> perm, SetVector<Operation *> &bypassed) {
   IRMapping mapping;
   mapping.map(chained, input);
   SmallVector<int64_t> inverse = inversePermutation(perm);
@@ -113,7 +114,7 @@ Value rebuildUnpermuted(OpBuilder &b, Operation *op, Value chained, Value input,
       continue;
     if (TransposeOp alike = transposedAlike(operand, perm)) {
       mapping.map(operand, alike.getInput());
-      bypassed.push_back(alike);
+      bypassed.insert(alike);
       continue;
     }
     mapping.map(operand, TransposeOp::create(b, op->getLoc(), operand,
@@ -209,7 +210,7 @@ bool sinkTranspose(TransposeOp transpose) {
   }
   OpBuilder b(transpose);
   Value unpermuted = transpose.getInput(), chained = transpose.getResult();
-  SmallVector<TransposeOp> bypassed;
+  SetVector<Operation *> bypassed;
   for (Operation *op : ArrayRef(chain).take_front(moveAfter)) {
     b.setInsertionPoint(op);
     unpermuted = rebuildUnpermuted(b, op, chained, unpermuted, perm, bypassed);
@@ -235,10 +236,9 @@ bool sinkTranspose(TransposeOp transpose) {
   for (Operation *op : llvm::reverse(ArrayRef(chain).take_front(moveAfter)))
     op->erase();
   transpose.erase();
-  llvm::SmallPtrSet<Operation *, 4> erased;
-  for (TransposeOp other : bypassed)
-    if (other->use_empty() && erased.insert(other).second)
-      other.erase();
+  for (Operation *other : bypassed)
+    if (other->use_empty())
+      other->erase();
   return true;
 }
 

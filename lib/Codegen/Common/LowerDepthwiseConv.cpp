@@ -32,17 +32,20 @@ Value loadChannels(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, 
   return vector::MaskedLoadOp::create(b, loc, type, buffer, indices, tailMask, zero);
 }
 
-/// The input position `outIndex * stride + offset` along a dim of `extent`
-/// (a row or a column of taps): whether it lies inside the image, and the
-/// position clamped to 0 when it does not, so its load stays in bounds.
+/// The input position `outIndex * stride + offset` along a dim of a tap
+/// (its row or its column). With `extent`, also whether it lies inside the
+/// image, and the position clamped to 0 when it does not, so its load
+/// stays in bounds; without, `inside` is null (always inside).
 std::pair<Value, Value> tapPosition(OpBuilder &b, Location loc, Value outIndex, int64_t stride,
-                                    int64_t offset, int64_t extent) {
+                                    int64_t offset, std::optional<int64_t> extent) {
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   Value position = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, outIndex, index(stride)), index(offset));
+  if (!extent)
+    return {Value(), position};
   Value inside = arith::AndIOp::create(
       b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, position, index(0)),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position, index(extent)));
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position, index(*extent)));
   return {inside, arith::SelectOp::create(b, loc, inside, position, index(0))};
 }
 
@@ -95,13 +98,10 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
                             : zeroVector;
   bool rowsMayPad = pads[0] > 0 || pads[2] > 0;
   for (int64_t kh = 0; kh < kernelRows; ++kh) {
-    int64_t offset = kh * dilations[0] - pads[0];
     Value row, inside;
-    if (rowsMayPad)
-      std::tie(inside, row) = tapPosition(b, loc, outRow, strides[0], offset, inputRows);
-    else
-      row = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, outRow, index(b, strides[0])), index(b, offset));
+    std::tie(inside, row) =
+        tapPosition(b, loc, outRow, strides[0], kh * dilations[0] - pads[0],
+                    rowsMayPad ? std::optional<int64_t>(inputRows) : std::nullopt);
     taps.inputRow.push_back(row);
     Value rowPadding = zeroVector;
     for (int64_t kw = 0; kw < kernelColumns; ++kw) {
@@ -132,15 +132,10 @@ void emitChannelBlock(OpBuilder &b, Location loc, qkernel::DepthwiseConvIntegerO
   auto emitPixel = [&](OpBuilder &pb, Location l, Value column, bool border) {
     Value acc = taps.start;
     for (int64_t kw = 0; kw < kernelColumns; ++kw) {
-      int64_t offset = kw * dilations[1] - pads[1];
       Value inputColumn, inside;
-      if (border)
-        std::tie(inside, inputColumn) =
-            tapPosition(pb, l, column, strides[1], offset, inputColumns);
-      else
-        inputColumn = arith::AddIOp::create(
-            pb, l, arith::MulIOp::create(pb, l, column, index(pb, strides[1])),
-            index(pb, offset));
+      std::tie(inside, inputColumn) =
+          tapPosition(pb, l, column, strides[1], kw * dilations[1] - pads[1],
+                      border ? std::optional<int64_t>(inputColumns) : std::nullopt);
       for (int64_t kh = 0; kh < kernelRows; ++kh) {
         int64_t tap = kh * kernelColumns + kw;
         Value x = loadChannels(pb, l, buffers.input, {image, taps.inputRow[kh], inputColumn}, c0,
