@@ -62,23 +62,43 @@ for m in 1 16 64 256; do
   echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
 done
 
-# PP-OCRv4 rec end to end, W4 groups of 32: the GPU artifact (its packed
-# matmuls on the GPU, the rest on the host CPU; x86-64-v3 so that it runs on
-# whatever CPU the GPU machine has) against the same model on the host CPU
-# with float activations, whose output here is the reference. libomp and a
-# dlopen runner travel with them: the GPU machine has neither.
+# Whole models end to end: each GPU artifact (its matmuls on the GPU, the
+# rest on the host CPU; x86-64-v3 so that it runs on whatever CPU the GPU
+# machine has) against the same model compiled for the host CPU, whose output
+# here is the reference. PP-OCRv4 rec W4 (groups of 32) against float
+# activations on the host; cls, rec and det float (fp16 GEMMs on the GPU) and
+# W8A8 (exact int8 mma.sync: bit-identical to the host). libomp and a dlopen
+# runner travel with them: the GPU machine has neither. models.txt lists them.
 models=$root/.cache/models
-if [ -f "$models/ch_PP-OCRv4_rec_infer.onnx" ]; then
-  quantc=$root/build/bin/quantc
-  rec=(compile "$models/ch_PP-OCRv4_rec_infer.onnx" --input-shape x=1,3,48,320 --bits 4
-       --group-size 32 --quiet)
-  "$quantc" "${rec[@]}" --target "$chip:x86-64-v3" -o "$out/rec-gpu"
-  "$quantc" "${rec[@]}" --kernel-activations float --target x86-64-v3 -o "$out/rec-host"
-  /usr/bin/python3 -c "import numpy as np; np.save('$out/rec-x.npy', np.random.default_rng(0).random((1, 3, 48, 320), dtype=np.float32))"
-  "$quantc" run "$out/rec-host" --input x="$out/rec-x.npy" -o "$out/rec-reference.npy"
+quantc=$root/build/bin/quantc
+: > "$out/models.txt"
+# model_pair TAG ONNX SHAPE GPU_FLAGS -- HOST_FLAGS
+model_pair() {
+  local tag=$1 onnx=$models/$2 shape=$3; shift 3
+  local gpu=() host=()
+  while [ "$1" != "--" ]; do gpu+=("$1"); shift; done; shift
+  host=("$@")
+  [ -f "$onnx" ] || { echo "prepare.sh: no $onnx (scripts/fetch-models.sh): $tag skipped" >&2; return; }
+  local common=(compile "$onnx" --input-shape "x=$shape" --quiet)
+  "$quantc" "${common[@]}" "${gpu[@]}" --target "$chip:x86-64-v3" -o "$out/$tag-gpu"
+  "$quantc" "${common[@]}" "${host[@]}" --target x86-64-v3 -o "$out/$tag-host"
+  local input=x-${tag%%-*}.npy # one input per model: x-cls.npy, x-rec.npy, x-det.npy
+  [ -f "$out/$input" ] || /usr/bin/python3 -c "import numpy as np; np.save('$out/$input', np.random.default_rng(0).random(($shape), dtype=np.float32))"
+  "$quantc" run "$out/$tag-host" --input x="$out/$input" -o "$out/$tag-reference.npy"
+  local lib=$(basename "$out/$tag-gpu"/lib*.so .so)
+  echo "$tag ${lib#lib} $input" >> "$out/models.txt"
+}
+w4=(--bits 4 --group-size 32)
+w8a8=(--bits 8 --act-bits 8)
+model_pair rec-w4 ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 "${w4[@]}" -- "${w4[@]}" --kernel-activations float
+for config in float w8a8; do
+  flags=(); [ $config = w8a8 ] && flags=("${w8a8[@]}")
+  model_pair cls-$config ch_ppocr_mobile_v2.0_cls_infer.onnx 1,3,48,192 "${flags[@]}" -- "${flags[@]}"
+  model_pair rec-$config ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 "${flags[@]}" -- "${flags[@]}"
+  model_pair det-$config ch_PP-OCRv4_det_infer.onnx 1,3,640,640 "${flags[@]}" -- "${flags[@]}"
+done
+if [ -s "$out/models.txt" ]; then
   "$clang" -O2 -std=c99 -I"$root/include" "$root/bench/run_artifact.c" -ldl -lm -o "$out/run_artifact"
   cp -L "$(dirname "$(readlink -f /usr/lib/llvm-22/lib/libomp.so.5)")/libomp.so.5" "$out/"
-else
-  echo "prepare.sh: no PP-OCRv4 rec in $models (scripts/fetch-models.sh): rec end to end skipped" >&2
 fi
 echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out ($(du -sh "$out" | cut -f1))"
