@@ -100,7 +100,7 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   float *y = pointer<float>(args[argument++]);
 
   int64_t scaleGroups = kernel.group ? (kernel.k + kernel.group - 1) / kernel.group : 1;
-  weights.words.assign(words, words + groupsN * weights.kTiles() * kWarpSize);
+  weights.words.assign(words, words + weights.wordCount());
   std::vector<uint16_t> scaleBits(scales, scales + kernel.n * scaleGroups);
   std::vector<int8_t> zeros;
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero

@@ -25,26 +25,36 @@ cp "$root/bench/gpu/run.sh" "$out/"
 "$gen" --kernel copy --words 67108864 --name kernel --chip "$chip" -o "$out/copy.ptx"
 echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
 
-# Split-K gives each kernel about 2048 warps (H200: 132 SMs).
+# Split-K gives each kernel about TARGET_WARPS warps (as chooseLaunch does
+# unless named: 8192 for a GEMV, 2048 for a GEMM; H200: 132 SMs).
 # Four warps per block; a GEMM (M >= 16) shares each A tile among them
 # through shared memory (cp.async + ldmatrix).
-add() { # bits m k n
-  local bits=$1 m=$2 k=$3 n=$4 group=128 warps=4 stage=""
-  [ "$m" -ge 16 ] && stage="--stage-a"
+# add BITS M K N [TARGET_WARPS [AHEAD]]: AHEAD K tiles of weights loaded
+# ahead when A is read straight from x (M < 16).
+add() {
+  local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} group=128 warps=4 stage=""
+  [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
   local groups=$(( (tiles_n + per_word - 1) / per_word )) m_tiles=$(( (m + 15) / 16 ))
   local k_tiles=$(( (k + 15) / 16 ))
-  local split=$(( (2048 + groups * m_tiles - 1) / (groups * m_tiles) ))
+  local split=$(( (target + groups * m_tiles - 1) / (groups * m_tiles) ))
   [ "$split" -gt "$k_tiles" ] && split=$k_tiles
   [ "$split" -lt 1 ] && split=1
-  local file="w${bits}_m${m}_k${k}_n${n}.ptx"
+  local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage --name kernel --chip "$chip" -o "$out/$file"
-  echo "gemm $bits $m $n $k $group $split $warps $file" >> "$out/kernels.txt"
+    --warps "$warps" $stage --prefetch "$(( ahead ? ahead : 8 ))" --name kernel --chip "$chip" \
+    -o "$out/$file"
+  echo "gemm $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
 for bits in 4 8 2; do
   for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
     add "$bits" 1 $shape
+  done
+done
+# How far ahead and how many warps: W4 GEMV variants.
+for shape in "4096 14336" "8192 28672"; do
+  for variant in "2048 8" "4096 8" "8192 4" "8192 16"; do
+    add 4 1 $shape $variant
   done
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done

@@ -29,6 +29,9 @@ static cl::opt<int64_t> splitK("split-k", cl::desc("blocks along K (atomic f32 a
 static cl::opt<int64_t> warps("warps", cl::desc("warps per block: 1, 2 or 4"), cl::init(1));
 static cl::opt<bool> stageA("stage-a",
                             cl::desc("A through shared memory (cp.async, ldmatrix, two stages)"));
+static cl::opt<int64_t> prefetch("prefetch",
+                                 cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
+                                 cl::init(8));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
@@ -45,7 +48,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
   if (emit != "mlir" && emit != "ptx")
     return fail("--emit must be mlir or ptx, got '" + emit + "'");
-  quantc::codegen::gpu::WeightOnlyGemm gemm{m, n, k, bits, group, asymmetric, splitK, warps, stageA};
+  quantc::codegen::gpu::WeightOnlyGemm gemm{m,     n,      k,     bits,  group,
+                                               asymmetric, splitK, warps, stageA, prefetch};
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);

@@ -41,8 +41,11 @@ Element ldmatrixX4Element(int lane, int reg, int half);
 /// `lop3.b32 (w >> bits*j) & mask | 0x64006400` turns into the halves
 /// 1024 + u. Registers 2t and 2t+1 are B's {b0, b1} and {b2, b3} of the
 /// t-th N tile of the word, so a word covers R/2 N tiles (1 at 8 bits, 2 at
-/// 4, 4 at 2). Words are laid out [N tile group][K tile][lane]: a warp reads
-/// 128 consecutive bytes per step.
+/// 4, 4 at 2). Words are laid out [K quad][N tile group][lane][K tile % 4]
+/// (a K quad is 4 K tiles, the last padded with zero words): each lane
+/// reads its words of 4 K tiles with one 16-byte load, a warp 512
+/// consecutive bytes, and the warps on neighbouring groups read the
+/// neighbouring bytes at the same time, as a copy does.
 struct PreshuffledWeights {
   unsigned bits = 4;
   int64_t n = 0, k = 0;
@@ -55,9 +58,12 @@ struct PreshuffledWeights {
     int64_t nTiles = (n + kMmaN - 1) / kMmaN;
     return (nTiles + nTilesPerWord() - 1) / nTilesPerWord();
   }
+  static constexpr int64_t kQuad = 4;
+  int64_t kQuads() const { return (kTiles() + kQuad - 1) / kQuad; }
   int64_t wordIndex(int64_t group, int64_t kTile, int lane) const {
-    return (group * kTiles() + kTile) * kWarpSize + lane;
+    return ((kTile / kQuad * nGroups() + group) * kWarpSize + lane) * kQuad + kTile % kQuad;
   }
+  int64_t wordCount() const { return kQuads() * nGroups() * kWarpSize * kQuad; }
 };
 
 /// Packs signed codes q[n * K + k] (each in [-2^(bits-1), 2^(bits-1) - 1]);

@@ -30,6 +30,10 @@ struct WeightOnlyGemm {
   /// A goes through shared memory: cp.async copies tile k+1 while ldmatrix
   /// reads tile k (two stages). Needs K a multiple of 16.
   bool stageA = false;
+  /// K tiles whose weight words a warp loads ahead when A comes straight
+  /// from x (1-16): that many 128-byte loads per warp in flight while it
+  /// computes.
+  int64_t prefetchTiles = 8;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -47,14 +51,15 @@ struct WeightOnlyGemm {
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
-/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1): layers of one shape share
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0): layers of one shape share
 /// one kernel, and a profiler shows what each launch computes.
 std::string kernelName(const WeightOnlyGemm &gemm);
 
 /// Fills in split-K, warps per block and A staging for gemm's shape: four
-/// warps per block, A staged when M spans a tile, and K split until about
-/// 2048 warps are in flight (a GEMV has too few (M tile, N group) pairs for
-/// the memory system otherwise; an H100/H200 holds 132 x 64 warps).
+/// warps per block, A staged when M spans a tile (else weights loaded 8 K
+/// tiles ahead), and K split until about 2048 warps (8192 without staging)
+/// are in flight (a GEMV has too few (M tile, N group) pairs for the memory
+/// system otherwise; an H100/H200 holds 132 x 64 warps).
 void chooseLaunch(WeightOnlyGemm &gemm);
 
 /// The launch of buildWeightOnlyGemm's kernel.

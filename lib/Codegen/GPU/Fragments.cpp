@@ -103,7 +103,7 @@ PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigne
   weights.n = n;
   weights.k = k;
   int registers = weights.registersPerWord();
-  weights.words.assign(size_t(weights.nGroups() * weights.kTiles() * kWarpSize), 0);
+  weights.words.assign(size_t(weights.wordCount()), 0);
   uint32_t midpoint = 1u << (bits - 1);
   for (int64_t group = 0; group < weights.nGroups(); ++group)
     for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile)

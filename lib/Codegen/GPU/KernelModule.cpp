@@ -11,6 +11,13 @@
 
 namespace quantc::codegen::gpu {
 
+std::string checkIndexRange(int64_t m, int64_t n, int64_t k) {
+  constexpr int64_t limit = int64_t(1) << 31;
+  if (m * k >= limit || n * k >= limit || m * n >= limit)
+    return "the GPU kernels index with 32 bits: A, B and y must each hold under 2^31 elements";
+  return "";
+}
+
 using namespace mlir;
 
 OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name, TypeRange arguments,
@@ -30,7 +37,21 @@ OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name, TypeRange
   return module;
 }
 
-Value KernelBuilder::index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+Value KernelBuilder::index(int64_t v) {
+  if (isa<IndexType>(indexType))
+    return arith::ConstantIndexOp::create(b, loc, v);
+  return arith::ConstantIntOp::create(b, loc, indexType, v);
+}
+Value KernelBuilder::fromIndex(Value v) {
+  if (v.getType() == indexType)
+    return v;
+  return arith::IndexCastUIOp::create(b, loc, indexType, v);
+}
+Value KernelBuilder::toIndex(Value v) {
+  if (isa<IndexType>(v.getType()))
+    return v;
+  return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
+}
 Value KernelBuilder::add(Value l, Value r) { return arith::AddIOp::create(b, loc, l, r); }
 Value KernelBuilder::mul(Value l, int64_t r) { return arith::MulIOp::create(b, loc, l, index(r)); }
 Value KernelBuilder::less(Value l, int64_t bound) {
@@ -40,10 +61,12 @@ Value KernelBuilder::clamp(Value v, int64_t bound) {
   return arith::MinUIOp::create(b, loc, v, index(bound - 1));
 }
 
-std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK) {
+std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK, int64_t align) {
   int64_t chunk = (tiles + splitK - 1) / splitK;
-  Value split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z);
+  chunk = (chunk + align - 1) / align * align;
+  Value split = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z));
   Value begin = mul(split, chunk);
+  // A share past the end (rounding up to `align`) is empty: begin >= end.
   return {begin, arith::MinUIOp::create(b, loc, add(begin, index(chunk)), index(tiles))};
 }
 
@@ -62,7 +85,7 @@ void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Valu
     b.setInsertionPointToStart(&store.getThenRegion().front());
     Value element = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{i / 2, i % 2});
     Value value = finish(column, element);
-    Value at = add(mul(row, n), column);
+    Value at = toIndex(add(mul(row, n), column));
     if (atomic)
       memref::AtomicRMWOp::create(b, loc,
                                   isa<FloatType>(value.getType()) ? arith::AtomicRMWKind::addf

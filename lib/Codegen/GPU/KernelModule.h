@@ -16,12 +16,28 @@ mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::OpBuilder &b, llvm::StringR
                                                mlir::TypeRange arguments,
                                                mlir::gpu::GPUFuncOp &func);
 
+/// Why an (M, N, K) product has no kernel: the kernels index with 32 bits
+/// (half the index arithmetic of 64), so A, B and y must each hold fewer
+/// than 2^31 elements. Empty when they do.
+std::string checkIndexRange(int64_t m, int64_t n, int64_t k);
+
 /// Index arithmetic and the parts every GEMM kernel shares.
 class KernelBuilder {
 public:
-  KernelBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+  /// `indexType`: what the index arithmetic computes in: index (64 bits on
+  /// NVPTX), or i32 (half the instructions; checkIndexRange keeps it exact),
+  /// cast to index only where a memref is accessed.
+  KernelBuilder(mlir::OpBuilder &b, mlir::Location loc, mlir::Type indexType)
+      : b(b), loc(loc), indexType(indexType) {}
+  KernelBuilder(mlir::OpBuilder &b, mlir::Location loc)
+      : KernelBuilder(b, loc, b.getIndexType()) {}
 
+  /// A constant of the index arithmetic's type.
   mlir::Value index(int64_t v);
+  /// An index (a thread or block id) in the index arithmetic's type.
+  mlir::Value fromIndex(mlir::Value v);
+  /// The index arithmetic's value as an index, for a memref access.
+  mlir::Value toIndex(mlir::Value v);
   mlir::Value add(mlir::Value l, mlir::Value r);
   mlir::Value mul(mlir::Value l, int64_t r);
   mlir::Value less(mlir::Value l, int64_t bound);
@@ -29,8 +45,9 @@ public:
   mlir::Value clamp(mlir::Value v, int64_t bound);
 
   /// This block's share [begin, end) of `tiles` K tiles: block z of
-  /// `splitK` (all of them without split-K).
-  std::pair<mlir::Value, mlir::Value> splitRange(int64_t tiles, int64_t splitK);
+  /// `splitK` (all of them without split-K), each share but the last a
+  /// multiple of `align` tiles.
+  std::pair<mlir::Value, mlir::Value> splitRange(int64_t tiles, int64_t splitK, int64_t align = 1);
 
   /// Writes the lane's four elements of the 16 x 8 accumulator tile `acc`
   /// whose first row is mTile * 16 and first column `nBase` into y[m, n]
@@ -44,6 +61,7 @@ public:
 protected:
   mlir::OpBuilder &b;
   mlir::Location loc;
+  mlir::Type indexType;
 };
 
 } // namespace quantc::codegen::gpu

@@ -9,9 +9,9 @@
 namespace quantc::codegen::gpu {
 
 std::string kernelName(const WeightOnlyGemm &gemm) {
-  return llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}", gemm.bits, gemm.group,
-                       int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
-                       gemm.warpsPerBlock, int(gemm.stageA))
+  return llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}_p{9}", gemm.bits,
+                       gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
+                       gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
       .str();
 }
 
@@ -39,7 +39,10 @@ void chooseLaunch(WeightOnlyGemm &gemm) {
   gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
   int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
   int64_t kTiles = gemm.layout().kTiles();
-  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, kTiles);
+  // A GEMV (A straight from x, weights loaded ahead) ran 10-14% faster on
+  // an H200 with four times the warps (bench/RESULTS.md, issue 17).
+  int64_t target = gemm.stageA ? kTargetWarps : 4 * kTargetWarps;
+  gemm.splitK = std::clamp<int64_t>((target + pairs - 1) / pairs, 1, kTiles);
 }
 
 LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {

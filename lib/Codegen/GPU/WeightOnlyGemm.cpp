@@ -1,9 +1,11 @@
 // The weight-only GEMM kernel: one warp per (16-row M tile, group of N tiles)
-// walks K 16 rows at a time. Each step loads the lane's A fragment straight
-// from x, one preshuffled word of weights, turns each register of the word
-// into two halves with lop3 (1024 + u), subtracts the offset and multiplies
-// by the scale in f16x2, and issues one mma.sync per N tile. GPUFragments.h
-// models it element for element.
+// walks K 16 rows at a time. Each step takes the lane's A fragment (straight
+// from x, or staged through shared memory when M spans a tile) and one
+// preshuffled word of weights (loaded 8 K tiles ahead when A comes straight
+// from x), turns each register of the word into two halves with lop3
+// (1024 + u), subtracts the offset and multiplies by the scale in f16x2, and
+// issues one mma.sync per N tile. GPUFragments.h models it element for
+// element.
 #include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/GPUKernels.h"
 #include "KernelModule.h"
@@ -37,7 +39,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
     return "warps per block must be 1, 2 or 4";
   if (gemm.stageA && gemm.k % kMmaK)
     return "staging A through shared memory needs K a multiple of 16";
-  return "";
+  if (!gemm.stageA && (gemm.prefetchTiles < PreshuffledWeights::kQuad || gemm.prefetchTiles > 16 ||
+      gemm.prefetchTiles % PreshuffledWeights::kQuad))
+    return "the weights prefetched must be 4, 8, 12 or 16 K tiles (whole 16-byte loads)";
+  return checkIndexRange(gemm.m, gemm.n, gemm.k);
 }
 
 namespace {
@@ -46,7 +51,7 @@ namespace {
 class GemmEmitter : public KernelBuilder {
 public:
   GemmEmitter(OpBuilder &b, Location loc, const WeightOnlyGemm &gemm)
-      : KernelBuilder(b, loc), gemm(gemm), f16(b.getF16Type()), f32(b.getF32Type()),
+      : KernelBuilder(b, loc, b.getI32Type()), gemm(gemm), f16(b.getF16Type()), f32(b.getF32Type()),
         i32(b.getI32Type()) {}
 
   Value i32Constant(uint32_t v) {
@@ -54,18 +59,33 @@ public:
   }
   Value halves(Value word) { return LLVM::BitcastOp::create(b, loc, VectorType::get({2}, f16), word); }
 
-  /// A's register r (halves 2r, 2r+1) for the lane: x[row, col..col+1].
-  Value aRegister(Value x, Value mTile, Value kTile, Value lane, int r) {
+  /// A's register r (halves 2r, 2r+1) for the lane: x[row, col..col+1],
+  /// zero past K or when `valid` (if given) is false: a K tile past the
+  /// block's share. A row past M reads row M - 1: an mma's output row
+  /// depends on its own A row alone, and rows past M are never stored. With
+  /// M <= 8, registers 1 and 3 (rows 8-15) are zero without a load.
+  /// `kTile` is one of the K tiles: with K a multiple of 16 every column is
+  /// inside.
+  Value aRegister(Value x, Value mTile, Value kTile, Value lane, int r, Value valid) {
     Element first = mmaAElement(0, 2 * r); // the lane-independent part
+    if (gemm.m <= first.row)
+      return halves(i32Constant(0));
     Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
     Value thread = arith::AndIOp::create(b, loc, lane, index(3));
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaK), mul(thread, 2)), index(first.col));
-    Value inside = arith::AndIOp::create(b, loc, less(row, gemm.m), less(col, gemm.k));
+    bool wholeTiles = gemm.k % kMmaK == 0;
+    Value inside = valid;
+    if (!wholeTiles) {
+      Value colInside = less(col, gemm.k);
+      inside = inside ? arith::AndIOp::create(b, loc, inside, colInside).getResult() : colInside;
+    }
     Value pair = arith::DivUIOp::create(
-        b, loc, add(mul(clamp(row, gemm.m), gemm.k), clamp(col, gemm.k)), index(2));
-    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{pair});
-    return halves(arith::SelectOp::create(b, loc, inside, loaded, i32Constant(0)));
+        b, loc, add(mul(clamp(row, gemm.m), gemm.k), wholeTiles ? col : clamp(col, gemm.k)), index(2));
+    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(pair)});
+    if (inside)
+      loaded = arith::SelectOp::create(b, loc, inside, loaded, i32Constant(0));
+    return halves(loaded);
   }
 
   /// Register j of `word` as two halves 1024 + u (lop3: (w & mask) | magic).
@@ -95,7 +115,8 @@ public:
     Value count = arith::SelectOp::create(b, loc, inside, index(piece), index(0));
     Value copy = nvgpu::DeviceAsyncCopyOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), stages,
-        ValueRange{stage, row, col}, x, ValueRange{source}, b.getIndexAttr(piece), count,
+        ValueRange{toIndex(stage), toIndex(row), toIndex(col)}, x, ValueRange{toIndex(source)},
+        b.getIndexAttr(piece), toIndex(count),
         UnitAttr());
     return nvgpu::DeviceAsyncCreateGroupOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{copy});
@@ -105,76 +126,48 @@ public:
     return vector::BroadcastOp::create(b, loc, VectorType::get({2}, f16), scalar);
   }
 
-  void emit(mlir::gpu::GPUFuncOp func) {
-    b.setInsertionPointToStart(&func.getBody().front());
-    Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2);
-    Value offsets = gemm.asymmetric ? func.getArgument(3) : Value();
-    Value y = func.getArgument(func.getFunctionType().getNumInputs() - 1); // not the attributions
-    int64_t warps = gemm.warpsPerBlock;
-    Value thread = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
-    Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
-    Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
-    Value group = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's row (A, C) or column (B)
-    PreshuffledWeights shape = gemm.layout();
-    int tiles = shape.nTilesPerWord();
-    // Warp w of block b takes N group b * warps + w; a group past the last
-    // one reads the last one's weights and stores nothing.
-    Value nGroup = add(mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x), warps),
-                       arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
-    Value loadGroup = clamp(nGroup, shape.nGroups());
+  /// The lane's scale of each N tile at K tile `kTile` (one of the K
+  /// tiles), then its offset when the weights are asymmetric: a column past
+  /// N takes the last one's, finite, and its sums are never stored (an mma's
+  /// output column depends on its own B column alone).
+  SmallVector<Value> tileParameters(Value kTile, Value nGroup, Value lane, Value scales,
+                                    Value offsets) {
+    int tiles = gemm.layout().nTilesPerWord();
     int64_t groups = gemm.scaleGroups();
-    auto accumulatorType = VectorType::get({2, 2}, f32);
-    SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
-                                                              b.getZeroAttr(accumulatorType)));
-    auto [kBegin, kEnd] = splitRange(shape.kTiles(), gemm.splitK);
-    Value stages = gemm.stageA ? Value(func.getWorkgroupAttributions().front()) : Value();
-    SmallVector<Value> carried(zeros);
-    if (stages) // the first K tile's A in flight before the loop
-      carried.push_back(stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
-    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
-    b.setInsertionPointToStart(loop.getBody());
-    Value kTile = loop.getInductionVar();
-
-    Value a;
-    Value token;
-    if (stages) {
-      // Two stages: copy tile k+1 while tile k is read; wait until only the
-      // newest copy is in flight, then every warp reads tile k with ldmatrix.
-      Value stage = arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
-      Value next = add(kTile, index(1));
-      token = stageA(x, stages, thread, mTile, clamp(next, shape.kTiles()),
-                     arith::XOrIOp::create(b, loc, stage, index(1)),
-                     arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(1));
-      mlir::gpu::BarrierOp::create(b, loc);
-      Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
-      Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
-      a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
-                                    ValueRange{stage, row, col}, b.getBoolAttr(false),
-                                    b.getI32IntegerAttr(4));
-    } else {
-      auto aType = VectorType::get({4, 2}, f16);
-      a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
-      for (int r = 0; r < 4; ++r)
-        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r), a, r);
-    }
-    Value wordIndex = add(mul(add(mul(loadGroup, shape.kTiles()), kTile), kWarpSize), lane);
-    Value word = memref::LoadOp::create(b, loc, words, ValueRange{wordIndex});
-
-    SmallVector<Value> results;
+    Value column0 = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's column (B)
+    SmallVector<Value> parameters;
     for (int t = 0; t < tiles; ++t) {
-      // The lane's column of this N tile, and its scale (0 past N).
-      Value column = add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), group);
+      Value column = add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0);
       Value cell = mul(clamp(column, gemm.n), groups);
       if (gemm.group)
         cell = add(cell, arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)));
-      Value scale = arith::SelectOp::create(
-          b, loc, less(column, gemm.n), memref::LoadOp::create(b, loc, scales, ValueRange{cell}),
-          arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0)));
-      Value offset = offsets ? memref::LoadOp::create(b, loc, offsets, ValueRange{cell}).getResult()
-                             : arith::ConstantOp::create(
-                                   b, loc, b.getF16FloatAttr(1024.0 + double(1u << (gemm.bits - 1))))
-                                   .getResult();
+      parameters.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
+      if (offsets)
+        parameters.push_back(memref::LoadOp::create(b, loc, offsets, ValueRange{toIndex(cell)}));
+    }
+    return parameters;
+  }
+  /// Whether each prefetch iteration's K tiles share their scales: one
+  /// scale per row, or groups of whole iterations.
+  bool sharesScales() const {
+    return gemm.group == 0 || gemm.group % (kMmaK * gemm.prefetchTiles) == 0;
+  }
+  int parametersPerStep() const { return gemm.layout().nTilesPerWord() * (gemm.asymmetric ? 2 : 1); }
+
+  /// One K tile: dequantizes `word` into each N tile's B fragment with the
+  /// tiles' `parameters` (tileParameters) and multiplies it with `a` into
+  /// that tile's accumulator.
+  SmallVector<Value> mmaStep(Value a, Value word, ValueRange parameters, ValueRange accumulators) {
+    int tiles = gemm.layout().nTilesPerWord();
+    int perTile = gemm.asymmetric ? 2 : 1;
+    SmallVector<Value> results;
+    for (int t = 0; t < tiles; ++t) {
+      Value scale = parameters[t * perTile];
+      Value offset = gemm.asymmetric
+                         ? parameters[t * perTile + 1]
+                         : arith::ConstantOp::create(
+                               b, loc, b.getF16FloatAttr(1024.0 + double(1u << (gemm.bits - 1))))
+                               .getResult();
       auto bType = VectorType::get({2, 2}, f16);
       Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
       for (int pair = 0; pair < 2; ++pair) {
@@ -182,24 +175,173 @@ public:
         Value scaled = arith::MulFOp::create(b, loc, centered, vector2(scale));
         bFragment = vector::InsertOp::create(b, loc, scaled, bFragment, pair);
       }
-      results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[t],
+      results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, accumulators[t],
                                                  ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
     }
-    if (stages) {
-      mlir::gpu::BarrierOp::create(b, loc); // tile k is read before its stage is refilled
-      results.push_back(token);
-    }
-    scf::YieldOp::create(b, loc, results);
+    return results;
+  }
 
+  /// The lane's weight word of N group `group` and K tile `kTile`
+  /// (PreshuffledWeights::wordIndex).
+  Value weightWord(Value words, Value group, Value kTile, Value lane) {
+    PreshuffledWeights shape = gemm.layout();
+    int64_t quad = PreshuffledWeights::kQuad;
+    Value quadIndex = arith::DivUIOp::create(b, loc, kTile, index(quad));
+    Value wordIndex =
+        add(mul(add(mul(add(mul(quadIndex, shape.nGroups()), group), kWarpSize), lane), quad),
+            arith::RemUIOp::create(b, loc, kTile, index(quad)));
+    return memref::LoadOp::create(b, loc, words, ValueRange{toIndex(wordIndex)});
+  }
+
+  /// The lane's words of N group `group` at K quad `quad` (clamped to the
+  /// last: a load past the block's share stays in bounds), one 16-byte load.
+  Value weightQuad(Value words, Value group, Value quad, Value lane) {
+    PreshuffledWeights shape = gemm.layout();
+    Value first = mul(add(mul(add(mul(clamp(quad, shape.kQuads()), shape.nGroups()), group), kWarpSize),
+                          lane),
+                      PreshuffledWeights::kQuad);
+    return vector::LoadOp::create(b, loc, VectorType::get({PreshuffledWeights::kQuad}, i32), words,
+                                  ValueRange{toIndex(first)}, /*nontemporal=*/false, llvm::Align(16));
+  }
+
+  void emit(mlir::gpu::GPUFuncOp func) {
+    b.setInsertionPointToStart(&func.getBody().front());
+    Value x = func.getArgument(0), words = func.getArgument(1), scales = func.getArgument(2);
+    Value offsets = gemm.asymmetric ? func.getArgument(3) : Value();
+    Value y = func.getArgument(func.getFunctionType().getNumInputs() - 1); // not the attributions
+    int64_t warps = gemm.warpsPerBlock;
+    Value thread = fromIndex(mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x));
+    Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
+    Value mTile = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y));
+    PreshuffledWeights shape = gemm.layout();
+    int tiles = shape.nTilesPerWord();
+    // Warp w of block b takes N group b * warps + w; a group past the last
+    // one reads the last one's weights and stores nothing.
+    Value nGroup = add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)), warps),
+                       arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
+    Value loadGroup = clamp(nGroup, shape.nGroups());
+    auto accumulatorType = VectorType::get({2, 2}, f32);
+    SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
+                                                              b.getZeroAttr(accumulatorType)));
+    // Without staging, each block's share starts on a whole iteration of
+    // the prefetch loop (a K quad, and a scale group when sharesScales).
+    auto [kBegin, kEnd] = splitRange(shape.kTiles(), gemm.splitK, gemm.stageA ? 1 : gemm.prefetchTiles);
+    SmallVector<Value> sums = gemm.stageA
+                                  ? emitStagedLoop(func, x, words, scales, offsets, thread, lane,
+                                                   mTile, nGroup, loadGroup, kBegin, kEnd, zeros)
+                                  : emitPrefetchLoop(x, words, scales, offsets, lane, mTile, nGroup,
+                                                     loadGroup, kBegin, kEnd, zeros);
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
-    b.setInsertionPointAfter(loop);
-    if (stages) // no copy outlives the kernel
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
     for (int t = 0; t < tiles; ++t)
-      storeTile(y, loop.getResult(t), mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane,
-                gemm.m, gemm.n, gemm.splitK > 1, [](Value, Value element) { return element; });
+      storeTile(y, sums[t], mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane, gemm.m,
+                gemm.n, gemm.splitK > 1, [](Value, Value element) { return element; });
     mlir::gpu::ReturnOp::create(b, loc);
+  }
+
+  /// A read straight from x: the loop walks prefetchTiles K tiles per
+  /// iteration, loading the next iteration's weight words and scales before
+  /// it multiplies the ones the last iteration loaded: no step waits for
+  /// memory while the loads are in flight (a scale's first touch misses
+  /// every cache). Tiles past the block's share multiply by a zero A.
+  SmallVector<Value> emitPrefetchLoop(Value x, Value words, Value scales, Value offsets, Value lane,
+                                      Value mTile, Value nGroup, Value loadGroup, Value kBegin,
+                                      Value kEnd, ValueRange zeros) {
+    int tiles = gemm.layout().nTilesPerWord();
+    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
+    int perStep = parametersPerStep();
+    // An iteration inside one scale group (shares start on multiples of
+    // `ahead` tiles) loads its scales once: a warp's scale load touches 8
+    // columns' cache lines, the L1's busiest traffic otherwise.
+    int sets = sharesScales() ? 1 : int(ahead);
+    auto aType = VectorType::get({4, 2}, f16);
+    // When every share is whole iterations, no K tile is past its share.
+    bool wholeIterations = kTiles % ahead == 0;
+    // Carried: the sums, then the words and the scales (and offsets) of the
+    // iteration's K tiles. A (x: small, in L1) is read in the iteration.
+    int64_t quad = PreshuffledWeights::kQuad;
+    auto loadAhead = [&](Value first, SmallVector<Value> &into) {
+      Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
+      for (int q = 0; q < ahead / quad; ++q) {
+        Value words4 = weightQuad(words, loadGroup, add(firstQuad, index(q)), lane);
+        for (int u = 0; u < quad; ++u)
+          into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
+      }
+      for (int u = 0; u < sets; ++u)
+        llvm::append_range(into, tileParameters(clamp(add(first, index(u)), kTiles), nGroup, lane,
+                                                scales, offsets));
+    };
+    SmallVector<Value> carried(zeros);
+    loadAhead(kBegin, carried);
+    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(ahead), carried);
+    b.setInsertionPointToStart(loop.getBody());
+    Value first = loop.getInductionVar();
+    ValueRange iterArgs = loop.getRegionIterArgs();
+    SmallVector<Value> next;
+    loadAhead(add(first, index(ahead)), next);
+    SmallVector<Value> sums(iterArgs.take_front(tiles));
+    for (int u = 0; u < ahead; ++u) {
+      Value kTile = add(first, index(u));
+      Value valid = wholeIterations
+                        ? Value()
+                        : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kTile, kEnd).getResult();
+      if (!wholeIterations)
+        kTile = clamp(kTile, kTiles);
+      Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+      for (int r = 0; r < 4; ++r)
+        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r, valid), a, r);
+      int set = sets == 1 ? 0 : u;
+      sums = mmaStep(a, iterArgs[tiles + u], iterArgs.slice(tiles + ahead + set * perStep, perStep),
+                     sums);
+    }
+    sums.append(next);
+    scf::YieldOp::create(b, loc, sums);
+    b.setInsertionPointAfter(loop);
+    return SmallVector<Value>(loop.getResults().take_front(tiles));
+  }
+
+  /// A staged through shared memory, two stages: every warp of the block
+  /// copies part of tile k+1 with cp.async while all of them read tile k
+  /// with ldmatrix.
+  SmallVector<Value> emitStagedLoop(mlir::gpu::GPUFuncOp func, Value x, Value words, Value scales,
+                                    Value offsets, Value thread, Value lane, Value mTile,
+                                    Value nGroup, Value loadGroup, Value kBegin, Value kEnd,
+                                    ValueRange zeros) {
+    PreshuffledWeights shape = gemm.layout();
+    int tiles = shape.nTilesPerWord();
+    Value stages = func.getWorkgroupAttributions().front();
+    SmallVector<Value> carried(zeros);
+    // The first K tile's A in flight before the loop.
+    carried.push_back(stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
+    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kTile = loop.getInductionVar();
+    // Wait until only the newest copy is in flight, then every warp reads
+    // tile k with ldmatrix.
+    Value stage = arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
+    Value next = add(kTile, index(1));
+    Value token = stageA(x, stages, thread, mTile, clamp(next, shape.kTiles()),
+                         arith::XOrIOp::create(b, loc, stage, index(1)),
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(1));
+    mlir::gpu::BarrierOp::create(b, loc);
+    Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
+    Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
+    Value a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
+                                        ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
+                                        b.getBoolAttr(false),
+                                        b.getI32IntegerAttr(4));
+    Value word = weightWord(words, loadGroup, kTile, lane);
+    SmallVector<Value> results =
+        mmaStep(a, word, tileParameters(kTile, nGroup, lane, scales, offsets),
+                loop.getRegionIterArgs().take_front(tiles));
+    mlir::gpu::BarrierOp::create(b, loc); // tile k is read before its stage is refilled
+    results.push_back(token);
+    scf::YieldOp::create(b, loc, results);
+    b.setInsertionPointAfter(loop);
+    // No copy outlives the kernel.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
+    return SmallVector<Value>(loop.getResults().take_front(tiles));
   }
 
 private:
@@ -218,7 +360,7 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   SmallVector<Type> arguments{
       gemm.stageA ? MemRefType::get({gemm.m * gemm.k}, b.getF16Type())
                   : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
-      MemRefType::get({shape.nGroups() * shape.kTiles() * kWarpSize}, b.getI32Type()),
+      MemRefType::get({shape.wordCount()}, b.getI32Type()),
       MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)
     arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));

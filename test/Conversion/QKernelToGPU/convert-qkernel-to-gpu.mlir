@@ -16,8 +16,8 @@
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1]] : tensor<4x32xf32> into tensor<128xf32>
 // CHECK: %[[X:.*]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<128xf32> to memref<128xf32>
 // CHECK: %[[Y:.*]] = memref.alloc() : memref<64xf32>
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w4_t0 : memref<35xi8>
-// CHECK: memref.get_global @quantc_gpu_layer0_words : memref<64xi32>
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w4_t0_p8 : memref<38xi8>
+// CHECK: memref.get_global @quantc_gpu_layer0_words : memref<128xi32>
 // CHECK: memref.get_global @quantc_gpu_layer0_scales : memref<16xi16>
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK: %[[T:.*]] = bufferization.to_tensor %[[Y]] restrict writable : memref<64xf32> to tensor<64xf32>
@@ -27,7 +27,7 @@
 // CHECK: arith.addf
 // CHECK: arith.maximumf
 // CHECK: qkernel.matmul %arg0, %arg1
-// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<64xi32> = dense<572662306>
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<128xi32> = dense<"0x{{(2{16}0{16})+}}">
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_scales : memref<16xi16> = dense<14336>
 // CHECK-NOT: quantc_gpu_image
 
@@ -53,7 +53,7 @@ module {
 // pads to 32 with zero weights (the runtime pads x's rows).
 
 // CHECK-LABEL: func.func @asymmetric
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s2_w4_t0
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s2_w4_t0_p8
 // CHECK: memref.get_global @quantc_gpu_layer0_offsets : memref<16xi16>
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_offsets : memref<16xi16> = dense<[25603, 25605, 25603, 25605,
 module {
