@@ -168,7 +168,7 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
         for (int64_t c = 0; c < n; ++c) {
           float expected = 0;
           for (int64_t i = 0; i < k; ++i) {
-            int64_t cell = c * groups + (group ? i / group : 0);
+            int64_t cell = (group ? i / group : 0) * n + c;
             float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
                       floatFromHalf(scales[size_t(cell)]);
             expected += floatFromHalf(x[size_t(r * k + i)]) * w;

@@ -138,7 +138,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
       int64_t row = rng() % c.m, column = rng() % c.n;
       double expected = 0, magnitude = 0;
       for (int64_t i = 0; i < c.k; ++i) {
-        int64_t cell = column * groups + (c.group ? i / c.group : 0);
+        int64_t cell = (c.group ? i / c.group : 0) * c.n + column; // scales[group][n]
         double w = floatFromHalf(halfFromFloat(float(codes[size_t(column * c.k + i)]) *
                                                floatFromHalf(scales[size_t(cell)])));
         double term = double(floatFromHalf(x[size_t(row * c.k + i)])) * w;

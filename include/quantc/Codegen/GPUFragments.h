@@ -110,8 +110,9 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 
 /// y[M, N] (f32) = x[M, K] (f16 bits) * dequantized W^T, computed tile by
 /// tile and lane by lane from the fragments above: the loop nest the GPU
-/// kernels map to blocks and warps. scales[n * groups + k / group] are f16
-/// bits, zeros likewise (empty: symmetric); `group` 0 is one per row.
+/// kernels map to blocks and warps. scales[k / group * N + n] are f16 bits
+/// (a group's scales side by side: a warp's 8 columns in one sector), zeros
+/// likewise (empty: symmetric); `group` 0 is one per row.
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const PreshuffledWeights &weights,
                              const std::vector<uint16_t> &scales,

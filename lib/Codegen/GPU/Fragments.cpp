@@ -177,7 +177,6 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const std::vector<int8_t> &zeros, int64_t group) {
   int64_t n = weights.n, k = weights.k;
   assert((group == 0 || group % kMmaK == 0) && "a K tile takes one scale per column");
-  int64_t groups = group == 0 ? 1 : (k + group - 1) / group;
   int tilesPerWord = weights.nTilesPerWord();
   std::vector<float> y(size_t(m * n), 0.0f);
   for (int64_t mTile = 0; mTile * kMmaM < m; ++mTile)
@@ -198,7 +197,7 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
           for (int lane = 0; lane < kWarpSize; ++lane) {
             uint32_t word = weights.words[size_t(weights.wordIndex(nGroup, kTile, lane))];
             int64_t column = (nGroup * tilesPerWord + tile) * kMmaN + (lane >> 2);
-            int64_t cell = column < n ? column * groups + (group ? kTile * kMmaK / group : 0) : -1;
+            int64_t cell = column < n ? (group ? kTile * kMmaK / group : 0) * n + column : -1;
             uint16_t scale = cell >= 0 ? scales[size_t(cell)] : 0;
             int zero = cell >= 0 && !zeros.empty() ? zeros[size_t(cell)] : 0;
             for (int pair = 0; pair < 2; ++pair) {

@@ -88,15 +88,37 @@ public:
     return halves(loaded);
   }
 
-  /// Register j of `word` as two halves 1024 + u (lop3: (w & mask) | magic).
-  Value lop3(Value word, int j) {
-    uint32_t mask = (1u << gemm.bits) - 1;
-    if (j)
-      word = arith::ShRUIOp::create(b, loc, word, i32Constant(gemm.bits * unsigned(j)));
+  /// Registers per byte of a word's halves: register j takes its codes from
+  /// byte j / perByte of each half, at bit position bits * (j % perByte).
+  int registersPerByte() const { return 8 / int(gemm.bits); }
+
+  /// Register j of the word (`byteShifted[s]`: the word >> 8s) as two halves
+  /// 1024 + u * 2^p, p = bits * (j % registersPerByte()), with one lop3
+  /// ((w & mask << p) | magic): one shift per byte, not per register.
+  Value lop3(ArrayRef<Value> byteShifted, int j) {
+    uint32_t mask = ((1u << gemm.bits) - 1) << (gemm.bits * unsigned(j % registersPerByte()));
     auto op = NVVM::InlinePtxOp::create(
-        b, loc, TypeRange{i32}, ValueRange{word, i32Constant(mask | (mask << 16)), i32Constant(0x64006400u)},
+        b, loc, TypeRange{i32},
+        ValueRange{byteShifted[j / registersPerByte()], i32Constant(mask | (mask << 16)),
+                   i32Constant(0x64006400u)},
         ValueRange{}, "lop3.b32 $0, $1, $2, $3, 0xEA;", Value());
     return halves(op->getResult(0));
+  }
+
+  /// Register j's codes less `offset` (1024 + the zero point), exactly: u -
+  /// zero is (1024 + u 2^p) 2^-p - (offset - 1024 + 1024 2^-p), one fma.
+  Value centered(ArrayRef<Value> byteShifted, int j, Value offset) {
+    int position = int(gemm.bits) * (j % registersPerByte());
+    Value q = lop3(byteShifted, j);
+    if (position == 0)
+      return arith::SubFOp::create(b, loc, q, vector2(offset));
+    double factor = 1.0 / double(1 << position);
+    Value shiftedOffset = arith::SubFOp::create(
+        b, loc, offset, arith::ConstantOp::create(b, loc, b.getF16FloatAttr(1024.0 - 1024.0 * factor)));
+    Value negated = arith::NegFOp::create(b, loc, shiftedOffset);
+    return LLVM::FMAOp::create(b, loc, q,
+                               vector2(arith::ConstantOp::create(b, loc, b.getF16FloatAttr(factor))),
+                               vector2(negated));
   }
 
   /// Starts copying A's 16 x 16 tile `kTile` into shared-memory stage
@@ -133,14 +155,14 @@ public:
   SmallVector<Value> tileParameters(Value kTile, Value nGroup, Value lane, Value scales,
                                     Value offsets) {
     int tiles = gemm.layout().nTilesPerWord();
-    int64_t groups = gemm.scaleGroups();
     Value column0 = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's column (B)
     SmallVector<Value> parameters;
     for (int t = 0; t < tiles; ++t) {
       Value column = add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0);
-      Value cell = mul(clamp(column, gemm.n), groups);
+      Value cell = clamp(column, gemm.n); // scales[group][n]: a warp's 8 columns in one sector
       if (gemm.group)
-        cell = add(cell, arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)));
+        cell = add(cell, mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)),
+                             gemm.n));
       parameters.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
       if (offsets)
         parameters.push_back(memref::LoadOp::create(b, loc, offsets, ValueRange{toIndex(cell)}));
@@ -160,6 +182,9 @@ public:
   SmallVector<Value> mmaStep(Value a, Value word, ValueRange parameters, ValueRange accumulators) {
     int tiles = gemm.layout().nTilesPerWord();
     int perTile = gemm.asymmetric ? 2 : 1;
+    SmallVector<Value> byteShifted{word};
+    for (int s = 1; s < 2; ++s) // the word >> 8: each half takes two bytes
+      byteShifted.push_back(arith::ShRUIOp::create(b, loc, word, i32Constant(8u * unsigned(s))));
     SmallVector<Value> results;
     for (int t = 0; t < tiles; ++t) {
       Value scale = parameters[t * perTile];
@@ -171,8 +196,8 @@ public:
       auto bType = VectorType::get({2, 2}, f16);
       Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
       for (int pair = 0; pair < 2; ++pair) {
-        Value centered = arith::SubFOp::create(b, loc, lop3(word, 2 * t + pair), vector2(offset));
-        Value scaled = arith::MulFOp::create(b, loc, centered, vector2(scale));
+        Value scaled = arith::MulFOp::create(b, loc, centered(byteShifted, 2 * t + pair, offset),
+                                             vector2(scale));
         bFragment = vector::InsertOp::create(b, loc, scaled, bFragment, pair);
       }
       results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, accumulators[t],

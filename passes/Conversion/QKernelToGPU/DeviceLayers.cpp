@@ -111,8 +111,8 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
       float scale = (*scales)[size_t(g * paddedN + n)] * factors[size_t(n)];
       int32_t zero = zeroTable ? int32_t(uint8_t((*zeroTable)[size_t(g * paddedN + n)]))
                                : int32_t(op.getZeroPoint().value_or(midpoint));
-      layer.scales[size_t(n * groups + g)] = device::halfFromFloat(scale);
-      offsets[size_t(n * groups + g)] = device::halfFromFloat(1024.0f + float(zero));
+      layer.scales[size_t(g * gemm.n + n)] = device::halfFromFloat(scale);
+      offsets[size_t(g * gemm.n + n)] = device::halfFromFloat(1024.0f + float(zero));
     }
   if (gemm.asymmetric)
     layer.offsets = std::move(offsets);

@@ -24,7 +24,7 @@ struct DeviceLayer {
   /// normal f16.
   std::vector<float> columnScales;
   std::vector<uint32_t> words;
-  std::vector<uint16_t> scales, offsets; // f16 bits, [n][group]; offsets empty: symmetric
+  std::vector<uint16_t> scales, offsets; // f16 bits, [group][n]; offsets empty: symmetric
 };
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op);
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op);
