@@ -169,6 +169,7 @@ public:
     }
     return parameters;
   }
+
   /// Whether each prefetch iteration's K tiles share their scales: one
   /// scale per row, or groups of whole iterations.
   bool sharesScales() const {
@@ -182,9 +183,8 @@ public:
   SmallVector<Value> mmaStep(Value a, Value word, ValueRange parameters, ValueRange accumulators) {
     int tiles = gemm.layout().nTilesPerWord();
     int perTile = gemm.asymmetric ? 2 : 1;
-    SmallVector<Value> byteShifted{word};
-    for (int s = 1; s < 2; ++s) // the word >> 8: each half takes two bytes
-      byteShifted.push_back(arith::ShRUIOp::create(b, loc, word, i32Constant(8u * unsigned(s))));
+    // Each half of a register takes its codes from two bytes of the word.
+    Value byteShifted[2] = {word, arith::ShRUIOp::create(b, loc, word, i32Constant(8))};
     SmallVector<Value> results;
     for (int t = 0; t < tiles; ++t) {
       Value scale = parameters[t * perTile];
