@@ -34,6 +34,7 @@ echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} group=128 warps=4 stage=""
   [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
+  local prefetch=(); [ "$ahead" -gt 0 ] && prefetch=(--prefetch "$ahead")
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
   local groups=$(( (tiles_n + per_word - 1) / per_word )) m_tiles=$(( (m + 15) / 16 ))
   local k_tiles=$(( (k + 15) / 16 ))
@@ -42,8 +43,7 @@ add() {
   [ "$split" -lt 1 ] && split=1
   local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage --prefetch "$(( ahead ? ahead : 8 ))" --name kernel --chip "$chip" \
-    -o "$out/$file"
+    --warps "$warps" $stage "${prefetch[@]}" --name kernel --chip "$chip" -o "$out/$file"
   echo "gemm $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
 for bits in 4 8 2; do

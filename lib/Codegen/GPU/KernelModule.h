@@ -16,9 +16,9 @@ mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::OpBuilder &b, llvm::StringR
                                                mlir::TypeRange arguments,
                                                mlir::gpu::GPUFuncOp &func);
 
-/// Why an (M, N, K) product has no kernel: the kernels index with 32 bits
-/// (half the index arithmetic of 64), so A, B and y must each hold fewer
-/// than 2^31 elements. Empty when they do.
+/// Why an (M, N, K) product has no kernel computing its indices in i32
+/// (half the index arithmetic of 64; the weight-only GEMM): A, B and y must
+/// each hold fewer than 2^31 elements. Empty when they do.
 std::string checkIndexRange(int64_t m, int64_t n, int64_t k);
 
 /// Index arithmetic and the parts every GEMM kernel shares.

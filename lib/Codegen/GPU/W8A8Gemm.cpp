@@ -23,7 +23,7 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "the W8A8 kernel needs K a multiple of 32";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
     return "split-K must be between 1 and the number of 32-row K tiles";
-  return checkIndexRange(gemm.m, gemm.n, gemm.k);
+  return "";
 }
 
 OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,

@@ -206,25 +206,25 @@ public:
     return results;
   }
 
-  /// The lane's weight word of N group `group` and K tile `kTile`
-  /// (PreshuffledWeights::wordIndex).
+  /// Where the lane's words of N group `group` at K quad `quad` start
+  /// (PreshuffledWeights::wordIndex of the quad's first K tile).
+  Value quadStart(Value group, Value quad, Value lane) {
+    return mul(add(mul(add(mul(quad, gemm.layout().nGroups()), group), kWarpSize), lane),
+               PreshuffledWeights::kQuad);
+  }
+
+  /// The lane's weight word of N group `group` and K tile `kTile`.
   Value weightWord(Value words, Value group, Value kTile, Value lane) {
-    PreshuffledWeights shape = gemm.layout();
     int64_t quad = PreshuffledWeights::kQuad;
-    Value quadIndex = arith::DivUIOp::create(b, loc, kTile, index(quad));
-    Value wordIndex =
-        add(mul(add(mul(add(mul(quadIndex, shape.nGroups()), group), kWarpSize), lane), quad),
-            arith::RemUIOp::create(b, loc, kTile, index(quad)));
+    Value wordIndex = add(quadStart(group, arith::DivUIOp::create(b, loc, kTile, index(quad)), lane),
+                          arith::RemUIOp::create(b, loc, kTile, index(quad)));
     return memref::LoadOp::create(b, loc, words, ValueRange{toIndex(wordIndex)});
   }
 
   /// The lane's words of N group `group` at K quad `quad` (clamped to the
   /// last: a load past the block's share stays in bounds), one 16-byte load.
   Value weightQuad(Value words, Value group, Value quad, Value lane) {
-    PreshuffledWeights shape = gemm.layout();
-    Value first = mul(add(mul(add(mul(clamp(quad, shape.kQuads()), shape.nGroups()), group), kWarpSize),
-                          lane),
-                      PreshuffledWeights::kQuad);
+    Value first = quadStart(group, clamp(quad, gemm.layout().kQuads()), lane);
     return vector::LoadOp::create(b, loc, VectorType::get({PreshuffledWeights::kQuad}, i32), words,
                                   ValueRange{toIndex(first)}, /*nontemporal=*/false, llvm::Align(16));
   }
