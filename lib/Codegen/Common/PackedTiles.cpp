@@ -113,6 +113,19 @@ static RowPlan planRows(int64_t m, int64_t step, int64_t chunk) {
   return {rowsPerStep, rowsInChunk, (m + rowsInChunk - 1) / rowsInChunk};
 }
 
+/// The plan for `iterations` parallel iterations per chunk of rows (the
+/// tiles, or 1): with an odd count below 16 the threads' shares differ by a
+/// whole iteration (9 chunks on two threads: 5 and 4), so chunks halve
+/// while they stay whole steps. Which rows go a step at a time is the same
+/// either way: chunks start at multiples of the step.
+static RowPlan balancedRows(int64_t m, int64_t step, int64_t chunk, int64_t iterations) {
+  RowPlan plan = planRows(m, step, chunk);
+  while (plan.chunks * iterations < 16 && plan.chunks * iterations % 2 == 1 &&
+         plan.rowsInChunk % (2 * plan.rowsPerStep) == 0)
+    plan = planRows(m, step, plan.rowsInChunk / 2);
+  return plan;
+}
+
 /// body(row, rows) over the rows [first, first + rowsInChunk) ∩ [0, m) of
 /// one chunk: rowsPerStep at a time, the rows past the last full step one
 /// at a time, the same rows either way as one sequential sweep would.
@@ -148,7 +161,7 @@ static void forChunkRows(OpBuilder &b, Location loc, int64_t m, const RowPlan &p
 void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
                                         function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
-  RowPlan plan = planRows(m, step, kRowChunk);
+  RowPlan plan = balancedRows(m, step, kRowChunk, tiles);
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0), index(0)}, ValueRange{index(tiles), index(plan.chunks)},
       ValueRange{index(1), index(1)}, [&](OpBuilder &, Location, ValueRange ivs) {
@@ -157,15 +170,25 @@ void PackedTileEmitter::forTilesAndRows(int64_t m, int64_t step,
       });
 }
 
+/// The rows of forChunksPreparedThenTiles: chunks of kRowChunk rows, or of
+/// half that where they would be too few to share out (128 to 255 rows: a
+/// loop of its own for the preparation, then a barrier, would cost more
+/// than the tiles' parallelism gives), balanced.
+static RowPlan preparedRows(int64_t m, int64_t step, int64_t chunk, int64_t minChunks) {
+  if (planRows(m, step, chunk).chunks < minChunks)
+    chunk /= 2;
+  return balancedRows(m, step, chunk, 1);
+}
+
 bool PackedTileEmitter::preparesInChunks(int64_t m, int64_t step) {
-  return planRows(m, step, kRowChunk).chunks >= kMinPreparedChunks;
+  return preparedRows(m, step, kRowChunk, kMinPreparedChunks).chunks >= kMinPreparedChunks;
 }
 
 void PackedTileEmitter::forChunksPreparedThenTiles(
     int64_t m, int64_t step, function_ref<void(Value)> prepare,
     function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
-  RowPlan plan = planRows(m, step, kRowChunk);
+  RowPlan plan = preparedRows(m, step, kRowChunk, kMinPreparedChunks);
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(plan.chunks)}, ValueRange{index(1)},
       [&](OpBuilder &, Location, ValueRange ivs) {

@@ -64,7 +64,8 @@ protected:
                                   llvm::function_ref<void(mlir::Value)> prepare,
                                   llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
   static constexpr int64_t kMinPreparedChunks = 8;
-  /// Whether m rows, `step` at a time, make kMinPreparedChunks chunks.
+  /// Whether m rows, `step` at a time, make kMinPreparedChunks chunks (of
+  /// kRowChunk rows, or half that).
   static bool preparesInChunks(int64_t m, int64_t step);
 
   /// body(row) for every row in [0, rows) of an scf.parallel: for the
