@@ -352,6 +352,44 @@ def QuantcScratchArenaPass : Pass<"quantc-scratch-arena", "::mlir::func::FuncOp"
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QuantcFuseFillsIntoParallelLoopsPass
+    : Pass<"quantc-fuse-fills-into-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Move a buffer's fill into the parallel loop that accumulates into it, slice by slice";
+  let description = [{
+    A reduction lowered to loops fills its accumulator with a constant, then
+    accumulates in a loop parallel over the accumulator's rows (a channels-
+    last GlobalAveragePool's row sums, a MaxPool's window maxima). As two
+    loop nests they are two layers: on a thread team, the fill runs on one
+    thread (or shares out) and a barrier separates it from the loop, where
+    it costs as much as the fill itself. When every access of the buffer in
+    the parallel loop indexes some of its dims with the loop's own induction
+    variables, each iteration owns one slice; the fill moves into the loop,
+    each iteration filling its slice before it accumulates, and the fill's
+    own nest goes. What each element holds is unchanged.
+
+    Before:
+    ```mlir
+    scf.parallel (%r, %c) = (%c0, %c0) to (%c12, %c8) step (%c1, %c1) {
+      memref.store %zero, %acc[%c0, %r, %c0, %c] : memref<1x12x1x8xf32>
+    }
+    scf.parallel (%r) = (%c0) to (%c12) step (%c1) {
+      ... %acc[%c0, %r, %c0, %c] ...
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%r) = (%c0) to (%c12) step (%c1) {
+      scf.for %c = %c0 to %c8 step %c1 {
+        memref.store %zero, %acc[%c0, %r, %c0, %c] : memref<1x12x1x8xf32>
+      }
+      ... %acc[%c0, %r, %c0, %c] ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Keep the scf.parallel loops worth a thread team; make the rest sequential";
   let description = [{
@@ -371,7 +409,12 @@ def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::fu
     elementwise loop whose outer dimensions give fewer than 64 but at least 8
     iterations keeps only those parallel; with fewer than 8, its innermost
     dimension goes in chunks of 256 (32 when shorter than 512), never one
-    omp iteration per element. With
+    omp iteration per element. A kept loop of less than 32768 units that
+    reads at most 4 KB of buffers other than constant globals (a squeeze-
+    and-excitation block's fully connected layers) becomes sequential when
+    the op with effects before or after it is: it joins that stretch on
+    one thread, which saves the barrier it would add (worth more than half
+    its work), repeated until no more join. With
     `enable=false` (targets without an OpenMP runtime) everything becomes
     sequential. Which iterations a thread runs never changes what an
     iteration computes, so results do not depend on the thread count.

@@ -66,6 +66,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-parallel-loops),"
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcScratchArenaPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseFillsIntoParallelLoopsPass());
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));

@@ -2,6 +2,8 @@
 #include "passes/Conversion/Passes.h"
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace quantc {
 #define GEN_PASS_DEF_QUANTCPLANPARALLELLOOPSPASS
@@ -188,6 +190,56 @@ unsigned parallelPrefix(scf::ParallelOp loop) {
   return dims;
 }
 
+/// Bytes of the buffers `loop` reads that another layer may have written
+/// (not constant globals): what a thread reads from other cores when the
+/// loop runs on one thread after a parallel layer.
+int64_t bytesRead(scf::ParallelOp loop) {
+  llvm::SmallPtrSet<Value, 8> buffers;
+  loop->walk([&](Operation *op) {
+    if (!isa<memref::LoadOp, vector::LoadOp, vector::TransferReadOp>(op))
+      return;
+    Value buffer = op->getOperand(0);
+    if (!loop->isAncestor(buffer.getParentBlock()->getParentOp()))
+      buffers.insert(buffer);
+  });
+  int64_t bytes = 0;
+  for (Value buffer : buffers) {
+    Value root = buffer;
+    while (auto view = root.getDefiningOp<ViewLikeOpInterface>())
+      root = view.getViewSource();
+    auto type = cast<MemRefType>(buffer.getType());
+    if (root.getDefiningOp<memref::GetGlobalOp>())
+      continue;
+    if (!type.hasStaticShape())
+      return std::numeric_limits<int64_t>::max();
+    bytes += type.getNumElements() * std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  }
+  return bytes;
+}
+
+/// Whether the op with effects before (`forward` false) or after `op` in
+/// its block runs on one thread: anything but a kept scf.parallel. The
+/// start and end of the function do not count (no barrier to save there).
+bool sequentialNeighbour(Operation *op, bool forward) {
+  for (Operation *next = forward ? op->getNextNode() : op->getPrevNode(); next;
+       next = forward ? next->getNextNode() : next->getPrevNode()) {
+    if (next->hasTrait<OpTrait::IsTerminator>())
+      return false;
+    if (isMemoryEffectFree(next) && next->getNumRegions() == 0)
+      continue;
+    return !isa<scf::ParallelOp>(next);
+  }
+  return false;
+}
+
+/// A kept loop this small that reads this few bytes other layers wrote
+/// (a squeeze-and-excitation block's fully connected layers: a few hundred
+/// nanoseconds on one core, a vector of activations) runs on one thread
+/// when the op before or after it does: it then joins that sequential
+/// stretch, which saves the barrier it would add, worth more than half
+/// its work.
+constexpr int64_t kJoinWork = 32768, kJoinBytes = 4096;
+
 struct QuantcPlanParallelLoopsPass
     : impl::QuantcPlanParallelLoopsPassBase<QuantcPlanParallelLoopsPass> {
   using Base::Base;
@@ -222,6 +274,29 @@ struct QuantcPlanParallelLoopsPass
           loop = chunkInnermost(loop);
       }
       makeSequential(loop, prefix);
+    }
+    joinSmallLayersToStretches();
+  }
+
+  /// Small kept loops next to a sequential op become sequential, until no
+  /// more do (one that does can make its neighbour's neighbour qualify).
+  void joinSmallLayersToStretches() {
+    if (!enable)
+      return;
+    for (Block &block : getOperation().getBody()) {
+      bool changed = true;
+      while (changed) {
+        changed = false;
+        for (Operation &op : llvm::make_early_inc_range(block)) {
+          auto loop = dyn_cast<scf::ParallelOp>(op);
+          if (!loop || loop.getNumResults() != 0 || workOf(&op) >= kJoinWork ||
+              bytesRead(loop) > kJoinBytes ||
+              (!sequentialNeighbour(&op, false) && !sequentialNeighbour(&op, true)))
+            continue;
+          makeSequential(loop, 0);
+          changed = true;
+        }
+      }
     }
   }
 };

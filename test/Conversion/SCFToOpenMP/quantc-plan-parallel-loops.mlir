@@ -159,3 +159,66 @@ func.func @reduction(%x: memref<4096xf32>) -> f32 {
   }
   return %sum : f32
 }
+
+// -----
+
+// A squeeze-and-excitation block's fully connected layer: 6 tiles of 16
+// lanes over a vector of 24 words (96 bytes other layers wrote), worth a
+// team on its own (min-work), but next to a sequential stretch (the
+// pool's mean before it) it joins that stretch and saves the barrier it
+// would add (with any min-work). The product after it reads 36 KB: it
+// stays parallel.
+// CHECK-LABEL: func.func @joins_stretch
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 {
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %[[T:.*]] = %c0 to %c6 step %c1 {
+// CHECK: vector.load %{{.*}}[%[[T]]
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c12, %c96) step (%c1, %c1) {
+// ALL-LABEL: func.func @joins_stretch
+// ALL-NOT: scf.parallel (%{{.*}}) = (%c0) to (%c6)
+// ALL: scf.for %{{.*}} = %c0 to %c6 step %c1 {
+memref.global "private" constant @weights : memref<6x24x16xi32> = dense<1>
+func.func @joins_stretch(%mean: memref<8xf32>, %x: memref<1x24xi32>, %fc: memref<96xi32>,
+                         %y: memref<12x96x8xf32>) {
+  %weights = memref.get_global @weights : memref<6x24x16xi32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c6 = arith.constant 6 : index
+  %c8 = arith.constant 8 : index
+  %c12 = arith.constant 12 : index
+  %c16 = arith.constant 16 : index
+  %c24 = arith.constant 24 : index
+  %c96 = arith.constant 96 : index
+  %zero = arith.constant dense<0> : vector<16xi32>
+  %scale = arith.constant 0.5 : f32
+  scf.for %c = %c0 to %c8 step %c1 {
+    %m = memref.load %mean[%c] : memref<8xf32>
+    %s = arith.mulf %m, %scale : f32
+    memref.store %s, %mean[%c] : memref<8xf32>
+  }
+  scf.parallel (%t) = (%c0) to (%c6) step (%c1) {
+    %sum = scf.for %k = %c0 to %c24 step %c1 iter_args(%acc = %zero) -> vector<16xi32> {
+      %w = vector.load %weights[%t, %k, %c0] : memref<6x24x16xi32>, vector<16xi32>
+      %a = memref.load %x[%c0, %k] : memref<1x24xi32>
+      %b = vector.broadcast %a : i32 to vector<16xi32>
+      %p = arith.muli %w, %b : vector<16xi32>
+      %q = arith.addi %acc, %p : vector<16xi32>
+      %r = arith.addi %q, %p : vector<16xi32>
+      %u = arith.addi %r, %p : vector<16xi32>
+      %v = arith.addi %u, %p : vector<16xi32>
+      %z = arith.addi %v, %p : vector<16xi32>
+      scf.yield %z : vector<16xi32>
+    }
+    %o = arith.muli %t, %c16 : index
+    vector.store %sum, %fc[%o] : memref<96xi32>, vector<16xi32>
+    scf.reduce
+  }
+  scf.parallel (%r, %p, %c) = (%c0, %c0, %c0) to (%c12, %c96, %c8) step (%c1, %c1, %c1) {
+    %v = memref.load %y[%r, %p, %c] : memref<12x96x8xf32>
+    %m = memref.load %mean[%c] : memref<8xf32>
+    %s = arith.mulf %v, %m : f32
+    memref.store %s, %y[%r, %p, %c] : memref<12x96x8xf32>
+    scf.reduce
+  }
+  return
+}
