@@ -124,10 +124,15 @@ class QNN_PoolOp<string mnemonic> : QNN_InferredOp<mnemonic> {
 
 def QNN_MaxPoolOp : QNN_PoolOp<"max_pool"> {
   let summary = "Max pooling (ONNX MaxPool), explicit pads; float or integer";
+  let description = [{
+    With `channels_last` (2-D only; qnn-sink-transposes' form, never
+    imported), input and output are [N, H, W, C] instead of [N, C, H, W].
+  }];
   let arguments = (ins QNN_Tensor:$input,
                        DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
-                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs QNN_Tensor:$output);
 }
 

@@ -3,6 +3,7 @@
 #include "dialects/QNN/QNNOps.h"
 #include "dialects/QNN/QNNShapeUtils.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
@@ -362,11 +363,19 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value value,
                                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
-                               bool ceilMode, SmallVectorImpl<Type> &results) {
+                               bool ceilMode, SmallVectorImpl<Type> &results,
+                               bool channelsLast = false) {
   auto input = rankedType(value);
   if (!input || input.getRank() < 3)
     return fail(loc, op, "expects an input of rank >= 3 (N, C, spatial...)");
+  if (channelsLast && input.getRank() != 4)
+    return fail(loc, op, "channels_last expects a 2-D pool's [N, H, W, C] input");
   size_t spatial = input.getRank() - 2;
+  // [N, H, W, C] as [N, C, H, W] for the window arithmetic, and back.
+  SmallVector<int64_t> perm = {0, 3, 1, 2};
+  if (channelsLast)
+    input = RankedTensorType::get(applyPermutation(input.getShape(), perm),
+                                  input.getElementType());
   if (kernel.size() != spatial)
     return fail(loc, op, "expects " + Twine(spatial) + " kernel_shape entries");
   if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
@@ -383,6 +392,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value 
                                formatShape(input.getShape()));
     shape.push_back(*size);
   }
+  if (channelsLast)
+    shape = applyPermutation(shape, invertPermutationVector(perm));
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -392,7 +403,7 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           SmallVectorImpl<Type> &results) {
   return inferPool(loc, "max_pool", adaptor.getInput(), adaptor.getKernelShape(),
                    adaptor.getStrides(), adaptor.getDilations(), adaptor.getPads(),
-                   adaptor.getCeilMode(), results);
+                   adaptor.getCeilMode(), results, adaptor.getChannelsLast());
 }
 
 LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,

@@ -160,11 +160,32 @@ Value poolUnpermuted(OpBuilder &b, GlobalAveragePoolOp pool, Value input, ArrayR
   return TransposeOp::create(b, pool.getLoc(), mean, b.getDenseI64ArrayAttr(perm));
 }
 
+/// Whether `pool` reads transpose(x, perm) of an [N, H, W, C] x, as a 2-D
+/// max pool on floats or integers that can pool x channels last instead.
+bool poolsChannelsLast(Operation *op, ArrayRef<int64_t> perm) {
+  auto pool = dyn_cast_or_null<MaxPoolOp>(op);
+  return pool && !pool.getChannelsLast() && pool.getStrides().size() == 2 &&
+         perm == ArrayRef<int64_t>{0, 3, 1, 2} &&
+         !isa<quant::QuantizedType>(cast<RankedTensorType>(pool.getType()).getElementType());
+}
+
+/// MaxPool(transpose(x, perm)) = transpose(channels-last MaxPool(x), perm):
+/// the transpose moves onto the pooled values.
+Value poolChannelsLast(OpBuilder &b, MaxPoolOp pool, Value input, ArrayRef<int64_t> perm) {
+  auto pooled = MaxPoolOp::create(b, pool.getLoc(), input, pool.getKernelShape(),
+                                  pool.getStrides(), pool.getDilations(), pool.getPads(),
+                                  pool.getCeilMode(), /*channels_last=*/true);
+  pooled->setDiscardableAttrs(pool->getDiscardableAttrDictionary());
+  return TransposeOp::create(b, pool.getLoc(), pooled, b.getDenseI64ArrayAttr(perm));
+}
+
 /// Moves `transpose` down its single-use elementwise chain, to wherever the
 /// chain ends:
 /// - in the inverse transpose: both vanish;
 /// - in a global average pool: the pool reduces in x's layout, and the
 ///   transpose moves onto its [N, C, 1, 1] result;
+/// - in a 2-D max pool of channels-last x: the pool runs channels last,
+///   and the transpose moves onto its result (and sinks further);
 /// - in a value whose users can all take a transpose of their own (a
 ///   squeeze-and-excitation block's pool and product): one per user;
 /// - otherwise, just after the chain's first op with the narrowest integer
@@ -186,12 +207,13 @@ bool sinkTranspose(TransposeOp transpose) {
   if (inverse && !isInverse(perm, inverse.getPerm()))
     inverse = {};
   auto pool = dyn_cast_or_null<GlobalAveragePoolOp>(end);
+  auto maxPool = poolsChannelsLast(end, perm) ? cast<MaxPoolOp>(end) : MaxPoolOp();
   // The copies a fan-out makes would transpose `current`'s elements, and the
   // lowering moves no quantized ones.
   bool fanOut = !end && !current.use_empty() && usersAbsorb(current, perm) &&
                 !isa<quant::QuantizedType>(cast<RankedTensorType>(current.getType()).getElementType());
   size_t moveAfter = chain.size(); // chain ops [0, moveAfter) run unpermuted
-  if (!inverse && !pool && !fanOut) {
+  if (!inverse && !pool && !maxPool && !fanOut) {
     unsigned narrowest = elementBits(transpose.getResult());
     moveAfter = 0;
     for (auto [i, op] : llvm::enumerate(chain)) {
@@ -223,6 +245,10 @@ bool sinkTranspose(TransposeOp transpose) {
     b.setInsertionPoint(pool);
     pool.getResult().replaceAllUsesWith(poolUnpermuted(b, pool, unpermuted, perm));
     pool.erase();
+  } else if (maxPool) {
+    b.setInsertionPoint(maxPool);
+    maxPool.getResult().replaceAllUsesWith(poolChannelsLast(b, maxPool, unpermuted, perm));
+    maxPool.erase();
   } else if (fanOut) {
     for (OpOperand &use : llvm::make_early_inc_range(chained.getUses())) {
       b.setInsertionPoint(use.getOwner());

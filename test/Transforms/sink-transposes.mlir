@@ -160,3 +160,35 @@ func.func @residual_adds(%a: tensor<1x3x4x8xi32>, %b: tensor<1x3x4x8xf32>, %c: t
   %out = qnn.transpose %s2 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x3x4xf32> -> tensor<1x3x4x8xf32>
   return %next, %out : tensor<1x3x4x8xi8>, tensor<1x3x4x8xf32>
 }
+
+// -----
+
+// A classifier's head: a channels-last convolution's output, transposed
+// to NCHW, then a 2-D max pool and a global average pool. The pool runs
+// channels last on x, the transpose moves onto its 4x smaller result,
+// then on past the global pool onto the [1, 1, 1, 8] means.
+// CHECK-LABEL: func @max_pool_channels_last
+// CHECK: %[[P:.*]] = qnn.max_pool %arg0 {channels_last = true, {{.*}}} : tensor<1x4x6x8xf32> -> tensor<1x2x3x8xf32>
+// CHECK: %[[M:.*]] = qnn.reduce_mean %[[P]] {axes = array<i64: 1, 2>{{.*}}} : tensor<1x2x3x8xf32> -> tensor<1x1x1x8xf32>
+// CHECK: qnn.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK-NOT: qnn.transpose
+func.func @max_pool_channels_last(%x: tensor<1x4x6x8xf32>) -> tensor<1x8x1x1xf32> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x6x8xf32> -> tensor<1x8x4x6xf32>
+  %p = qnn.max_pool %t {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x8x4x6xf32> -> tensor<1x8x2x3xf32>
+  %g = qnn.global_average_pool %p : tensor<1x8x2x3xf32> -> tensor<1x8x1x1xf32>
+  return %g : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// Another permutation (x is not [N, H, W, C]), or a quantized pool: the
+// pool stays where it is.
+// CHECK-LABEL: func @max_pool_stays
+// CHECK: qnn.transpose %arg0
+// CHECK: qnn.max_pool %{{.*}} {dilations
+// CHECK-NOT: channels_last
+func.func @max_pool_stays(%x: tensor<1x8x6x4xf32>) -> tensor<1x8x2x3xf32> {
+  %t = qnn.transpose %x {perm = array<i64: 0, 1, 3, 2>} : tensor<1x8x6x4xf32> -> tensor<1x8x4x6xf32>
+  %p = qnn.max_pool %t {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x8x4x6xf32> -> tensor<1x8x2x3xf32>
+  return %p : tensor<1x8x2x3xf32>
+}

@@ -190,6 +190,12 @@ LogicalResult Exporter::exportOp(Operation *op) {
       copyAttributes(op, addNode(onnxOp, names, {output}), {skip});
       return success();
     };
+    if (auto pool = dyn_cast<qnn::MaxPoolOp>(op)) {
+      if (pool.getChannelsLast())
+        return op->emitError("export: a channels-last max_pool (qnn-sink-transposes' form) has "
+                             "no ONNX MaxPool");
+      return simple("MaxPool", {"channels_last"});
+    }
     if (StringRef onnxOp = sameNamedOnnxOp(op->getName().stripDialect()); !onnxOp.empty())
       return simple(onnxOp);
     return llvm::TypeSwitch<Operation *, LogicalResult>(op)

@@ -300,8 +300,11 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> dilations;
-    if constexpr (isMax)
+    if constexpr (isMax) {
       dilations = op.getDilations();
+      if (op.getChannelsLast())
+        return lowerChannelsLast(op, adaptor.getInput(), rewriter);
+    }
     Window w = makeWindow(op.getKernelShape(), op.getStrides(), dilations, op.getPads());
     Value input = liftTo2D(rewriter, loc, adaptor.getInput());
     auto inType = cast<RankedTensorType>(input.getType());
@@ -352,6 +355,55 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     if constexpr (!isMax)
       pooled = divideByWindowCounts(rewriter, loc, op, pooled, w, h, wd);
     rewriter.replaceOp(op, reshape(rewriter, loc, pooled, resultType.getShape()));
+    return success();
+  }
+
+  /// A channels-last max pool ([N, H, W, C]) as one reduction generic over
+  /// (n, oy, ox, ky, kx, c): the output pixels are the parallel loop, and
+  /// each window tap runs along the contiguous channels, which vectorize.
+  static LogicalResult lowerChannelsLast(MaxPoolOp op, Value input,
+                                         ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    Window w = makeWindow(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
+    int64_t h = inType.getDimSize(1), wd = inType.getDimSize(2);
+    int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
+    int64_t extraH = std::max<int64_t>(0, (oh - 1) * w.sh + (w.kh - 1) * w.dh + 1 -
+                                              (h + w.padTop + w.padBottom));
+    int64_t extraW = std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
+                                              (wd + w.padLeft + w.padRight));
+    Type element = inType.getElementType();
+    bool isUnsigned = hasUnsignedOperands(op);
+    Value lowest = extremeValue(rewriter, loc, element, false, isUnsigned);
+    auto index = [&](int64_t v) -> OpFoldResult { return rewriter.getIndexAttr(v); };
+    auto paddedType = inType.clone({inType.getDimSize(0), h + w.padTop + w.padBottom + extraH,
+                                    wd + w.padLeft + w.padRight + extraW, inType.getDimSize(3)});
+    Value padded = input;
+    if (paddedType != inType)
+      padded = tensor::PadOp::create(
+          rewriter, loc, paddedType, input, {index(0), index(w.padTop), index(w.padLeft), index(0)},
+          {index(0), index(w.padBottom + extraH), index(w.padRight + extraW), index(0)}, lowest);
+    Value acc = linalg::FillOp::create(rewriter, loc, lowest, emptyTensor(rewriter, loc, outType))
+                    .getResult(0);
+    AffineExpr dn, doy, dox, dky, dkx, dc;
+    bindDims(ctx, dn, doy, dox, dky, dkx, dc);
+    Value window = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{w.kh, w.kw}, element);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0, {dn, doy * w.sh + dky * w.dh, dox * w.sw + dkx * w.dw, dc}, ctx),
+        AffineMap::get(6, 0, {dky, dkx}, ctx), AffineMap::get(6, 0, {dn, doy, dox, dc}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
+                                           IteratorType::parallel,  IteratorType::reduction,
+                                           IteratorType::reduction, IteratorType::parallel};
+    Value pooled = linalg::GenericOp::create(
+                       rewriter, loc, outType, ValueRange{padded, window}, acc, maps, iterators,
+                       [&](OpBuilder &b, Location l, ValueRange args) {
+                         linalg::YieldOp::create(b, l, maximum(b, l, args[2], args[0], isUnsigned));
+                       })
+                       .getResult(0);
+    rewriter.replaceOp(op, pooled);
     return success();
   }
 

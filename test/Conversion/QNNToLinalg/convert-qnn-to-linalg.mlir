@@ -255,3 +255,18 @@ func.func @reduce_mean_channels_first(%x: tensor<1x8x3x96xf32>) -> tensor<1x8x1x
   %m = qnn.reduce_mean %x {axes = array<i64: 2, 3>} : tensor<1x8x3x96xf32> -> tensor<1x8x1x1xf32>
   return %m : tensor<1x8x1x1xf32>
 }
+
+// -----
+
+// A channels-last max pool: padded along H and W, one generic over
+// (n, oy, ox, ky, kx, c), the channels innermost and contiguous.
+// CHECK-LABEL: func.func @max_pool_channels_last
+// CHECK: tensor.pad {{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[IN:.*]], #{{.*}}, #[[OUT:.*]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK: arith.maximumf
+// CHECK: -> tensor<1x3x3x2xf32>
+func.func @max_pool_channels_last(%x: tensor<1x6x6x2xf32>) -> tensor<1x3x3x2xf32> {
+  %y = qnn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, channels_last = true} : tensor<1x6x6x2xf32> -> tensor<1x3x3x2xf32>
+  return %y : tensor<1x3x3x2xf32>
+}

@@ -81,6 +81,15 @@ func.func @pool_kernel(%x: tensor<1x3x8x8xf32>) {
 
 // -----
 
+func.func @pool_channels_last_3d(%x: tensor<1x4x8x8x3xf32>) {
+  // expected-error @+2 {{'qnn.max_pool' op channels_last expects a 2-D pool's [N, H, W, C] input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.max_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, channels_last = true} : tensor<1x4x8x8x3xf32> -> tensor<1x3x7x7x3xf32>
+  return
+}
+
+// -----
+
 func.func @broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
   // expected-error @+2 {{'qnn.add' op shapes [2, 3] and [4] do not broadcast}}
   // expected-error @+1 {{failed to infer returned types}}
