@@ -390,6 +390,43 @@ def QuantcFuseFillsIntoParallelLoopsPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def QuantcFuseAdjacentParallelLoopsPass
+    : Pass<"quantc-fuse-adjacent-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fuse adjacent parallel loops over the same iterations whose shared elements are per iteration";
+  let description = [{
+    Two layers that quantc-fuse-elementwise keeps apart (a residual add
+    whose float sum a later add reads as well, and the quantize of that
+    sum) lower to two parallel loops over the same iterations, the second
+    reading the element the first wrote at the same iteration. On a thread
+    team each is a layer with a barrier after it. When only pure ops
+    (constants, views) sit between them, both have constant and equal
+    bounds, and every pair of their accesses with a write among them either
+    touches disjoint bytes (different buffers, or disjoint views of the
+    scratch arena) or one element per iteration (scalar accesses indexed by
+    the same induction variables in the same places, each of them), the
+    second loop's body runs inside the first's, after it. Each element is
+    computed as before.
+
+    Before:
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+      ... memref.store %sum, %s[%i]
+    }
+    scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+      %v = memref.load %s[%i] ... memref.store %q, %y[%i]
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+      ... memref.store %sum, %s[%i]
+      %v = memref.load %s[%i] ... memref.store %q, %y[%i]
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def QuantcPlanParallelLoopsPass : Pass<"quantc-plan-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Keep the scf.parallel loops worth a thread team; make the rest sequential";
   let description = [{

@@ -67,6 +67,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcScratchArenaPass());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseFillsIntoParallelLoopsPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseAdjacentParallelLoopsPass());
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));

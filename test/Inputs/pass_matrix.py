@@ -65,6 +65,8 @@ PASSES = [
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-strided-copies-to-linalg)",
     "quantc-approximate-math",
+    "func.func(quantc-fuse-fills-into-parallel-loops)",
+    "func.func(quantc-plan-parallel-loops)",
     "func.func(quantc-vectorize-hints)",
     "quantc-apply-loop-annotations",
     "quantc-flatten-constant-globals",

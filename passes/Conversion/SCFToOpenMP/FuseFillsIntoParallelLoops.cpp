@@ -2,10 +2,10 @@
 // the parallel loop that accumulates into it, each iteration filling the
 // slice it owns, so the two are one layer (one barrier on a team).
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace quantc {
 #define GEN_PASS_DEF_QUANTCFUSEFILLSINTOPARALLELLOOPSPASS
@@ -93,47 +93,17 @@ std::optional<SmallVector<ValueRange>> accessesOf(Value buffer, scf::ParallelOp 
   return accesses;
 }
 
-/// The allocation `buffer` views, and the bytes of it the view covers when
-/// it is one memref.view at a constant offset (the scratch arena's form).
-struct Bytes {
-  Value root;
-  std::optional<std::pair<int64_t, int64_t>> range; // [begin, end)
-};
-
-Bytes bytesOf(Value buffer) {
-  Bytes bytes{buffer, std::nullopt};
-  if (auto view = buffer.getDefiningOp<memref::ViewOp>()) {
-    auto type = view.getType();
-    std::optional<int64_t> offset = getConstantIntValue(view.getByteShift());
-    if (offset && type.hasStaticShape() && type.getElementTypeBitWidth() % 8 == 0)
-      bytes.range = {{*offset, *offset + type.getNumElements() * type.getElementTypeBitWidth() / 8}};
-  }
-  while (auto view = bytes.root.getDefiningOp<ViewLikeOpInterface>()) {
-    if (bytes.root != buffer)
-      bytes.range.reset(); // a view of a view: where it lies is not tracked
-    bytes.root = view.getViewSource();
-  }
-  return bytes;
-}
-
 /// Whether some memref `loop` reads or writes, other than `buffer` itself,
 /// may share bytes with it (another view of it, defined outside the loop):
 /// its accesses were not checked.
 bool mayAliasInside(Value buffer, scf::ParallelOp loop) {
-  Bytes target = bytesOf(buffer);
   bool aliases = false;
   loop->walk([&](Operation *op) {
-    for (Value operand : op->getOperands()) {
-      if (operand == buffer || !isa<MemRefType>(operand.getType()) ||
-          loop->isAncestor(operand.getParentBlock()->getParentOp()))
-        continue;
-      Bytes other = bytesOf(operand);
-      if (other.root != target.root)
-        continue;
-      if (!other.range || !target.range || (other.range->first < target.range->second &&
-                                            target.range->first < other.range->second))
+    for (Value operand : op->getOperands())
+      if (operand != buffer && isa<MemRefType>(operand.getType()) &&
+          !loop->isAncestor(operand.getParentBlock()->getParentOp()) &&
+          mayOverlap(operand, buffer))
         aliases = true;
-    }
   });
   return aliases;
 }

@@ -1,0 +1,45 @@
+// Byte ranges of memref views (BufferBytes.h).
+#include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+namespace quantc {
+
+BufferBytes bytesOf(Value buffer) {
+  BufferBytes bytes{buffer, std::nullopt};
+  Value view = buffer;
+  // Reshapes of a contiguous buffer cover the same bytes.
+  while (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(view.getDefiningOp()))
+    view = view.getDefiningOp()->getOperand(0);
+  if (auto arenaView = view.getDefiningOp<memref::ViewOp>()) {
+    auto type = arenaView.getType();
+    std::optional<int64_t> offset = getConstantIntValue(arenaView.getByteShift());
+    if (offset && type.hasStaticShape() && type.getElementTypeBitWidth() % 8 == 0)
+      bytes.range = {{*offset, *offset + type.getNumElements() * type.getElementTypeBitWidth() / 8}};
+    view = arenaView.getSource();
+  } else if (view != buffer) {
+    bytes.range.reset();
+  }
+  while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>()) {
+    bytes.range.reset(); // a view of a view: where it lies is not tracked
+    view = viewLike.getViewSource();
+  }
+  bytes.root = view;
+  return bytes;
+}
+
+bool mayOverlap(Value a, Value b) {
+  if (a == b)
+    return true;
+  BufferBytes first = bytesOf(a), second = bytesOf(b);
+  if (first.root != second.root)
+    return false;
+  return !first.range || !second.range ||
+         (first.range->first < second.range->second && second.range->first < first.range->second);
+}
+
+} // namespace quantc

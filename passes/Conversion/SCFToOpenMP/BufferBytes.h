@@ -1,0 +1,29 @@
+// Which bytes a memref view covers, for the loop fusions' alias checks.
+#ifndef QUANTC_PASSES_CONVERSION_SCFTOOPENMP_BUFFERBYTES_H
+#define QUANTC_PASSES_CONVERSION_SCFTOOPENMP_BUFFERBYTES_H
+
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <utility>
+
+namespace quantc {
+
+/// The allocation (or argument, or global) a memref views, and the bytes
+/// of it the view covers when that is known: a memref.view at a constant
+/// offset (the scratch arena's form), through reshapes, which keep bytes.
+struct BufferBytes {
+  mlir::Value root;
+  std::optional<std::pair<int64_t, int64_t>> range; // [begin, end)
+};
+
+BufferBytes bytesOf(mlir::Value buffer);
+
+/// Whether two memrefs may share bytes: views of one root whose ranges are
+/// not both known and disjoint. Different roots never do (arguments and
+/// globals are distinct buffers; the arena is one allocation).
+bool mayOverlap(mlir::Value a, mlir::Value b);
+
+} // namespace quantc
+
+#endif

@@ -1,0 +1,123 @@
+// RUN: quant-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(quantc-fuse-adjacent-parallel-loops))" | FileCheck %s
+
+// A residual add whose float sum another layer reads too, then its
+// quantize: views of the scratch arena at disjoint offsets. The quantize
+// reads the element the add wrote at the same iteration: one loop, the
+// add's body first. The view between the loops moves before it.
+// CHECK-LABEL: func.func @add_then_quantize
+// CHECK: %[[SUM:.*]] = memref.view %arg0[%c0]
+// CHECK: %[[Q:.*]] = memref.view %arg0[%c64]
+// CHECK: scf.parallel (%[[I:.*]], %[[J:.*]]) = (%c0, %c0) to (%c2, %c8) step (%c1, %c1) {
+// CHECK:   arith.addf
+// CHECK:   memref.store %{{.*}}, %[[SUM]][%c0, %[[I]], %[[J]]]
+// CHECK:   %[[V:.*]] = memref.load %[[SUM]][%c0, %[[I]], %[[J]]]
+// CHECK:   arith.fptosi
+// CHECK:   memref.store %{{.*}}, %[[Q]][%c0, %[[I]], %[[J]]]
+// CHECK:   scf.reduce
+// CHECK-NOT: scf.parallel
+func.func @add_then_quantize(%arena: memref<256xi8>, %a: memref<1x2x8xf32>, %b: memref<1x2x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %sum = memref.view %arena[%c0][] : memref<256xi8> to memref<1x2x8xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c2, %c8) step (%c1, %c1) {
+    %x = memref.load %a[%c0, %i, %j] : memref<1x2x8xf32>
+    %y = memref.load %b[%c0, %i, %j] : memref<1x2x8xf32>
+    %s = arith.addf %x, %y : f32
+    memref.store %s, %sum[%c0, %i, %j] : memref<1x2x8xf32>
+    scf.reduce
+  }
+  %c64 = arith.constant 64 : index
+  %q = memref.view %arena[%c64][] : memref<256xi8> to memref<1x2x8xi8>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c2, %c8) step (%c1, %c1) {
+    %v = memref.load %sum[%c0, %i, %j] : memref<1x2x8xf32>
+    %r = arith.fptosi %v : f32 to i8
+    memref.store %r, %q[%c0, %i, %j] : memref<1x2x8xi8>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// The second loop reads the neighbouring element, which another iteration
+// of the first writes: they stay two loops.
+// CHECK-LABEL: func.func @neighbour
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+func.func @neighbour(%s: memref<9xf32>, %y: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %one, %s[%i] : memref<9xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %n = arith.addi %i, %c1 : index
+    %v = memref.load %s[%n] : memref<9xf32>
+    memref.store %v, %y[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// The second loop writes arena bytes the first reads through another view
+// at an overlapping offset: two loops.
+// CHECK-LABEL: func.func @overlapping_views
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+func.func @overlapping_views(%arena: memref<256xi8>, %y: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %a = memref.view %arena[%c0][] : memref<256xi8> to memref<8xf32>
+  %b = memref.view %arena[%c16][] : memref<256xi8> to memref<8xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %a[%i] : memref<8xf32>
+    memref.store %v, %y[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %w = memref.load %y[%i] : memref<8xf32>
+    memref.store %w, %b[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Different iterations, or a sequential op in between: two loops.
+// CHECK-LABEL: func.func @apart
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c8)
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c4)
+// CHECK: memref.store
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c4)
+func.func @apart(%x: memref<8xf32>, %y: memref<8xf32>, %z: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %one, %x[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %one, %y[%i] : memref<8xf32>
+    scf.reduce
+  }
+  memref.store %one, %z[%c0] : memref<8xf32>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %y[%i] : memref<8xf32>
+    memref.store %v, %z[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
