@@ -286,6 +286,24 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
   }
 };
 
+/// ceil_mode windows may run past the end padding: the rows and columns
+/// to pad further so that reads stay in bounds.
+static std::pair<int64_t, int64_t> ceilModeExtra(const Window &w, int64_t h, int64_t wd,
+                                                 int64_t oh, int64_t ow) {
+  return {std::max<int64_t>(0, (oh - 1) * w.sh + (w.kh - 1) * w.dh + 1 -
+                                   (h + w.padTop + w.padBottom)),
+          std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
+                                   (wd + w.padLeft + w.padRight))};
+}
+
+/// A pool generic's iterators: three parallel dims, the two window dims,
+/// and one more parallel dim innermost.
+static SmallVector<utils::IteratorType> poolIterators() {
+  using utils::IteratorType;
+  return {IteratorType::parallel,  IteratorType::parallel,  IteratorType::parallel,
+          IteratorType::reduction, IteratorType::reduction, IteratorType::parallel};
+}
+
 /// Max and average pooling as one reduction generic over (n, c, oy, ky, kx, ox).
 template <typename PoolOp>
 struct PoolLowering : OpConversionPattern<PoolOp> {
@@ -311,11 +329,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     RankedTensorType outType = liftedType(resultType);
     int64_t h = inType.getDimSize(2), wd = inType.getDimSize(3);
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
-    // ceil_mode windows may run past the end padding: pad further so reads stay in bounds.
-    int64_t extraH = std::max<int64_t>(0, (oh - 1) * w.sh + (w.kh - 1) * w.dh + 1 -
-                                              (h + w.padTop + w.padBottom));
-    int64_t extraW = std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
-                                              (wd + w.padLeft + w.padRight));
+    auto [extraH, extraW] = ceilModeExtra(w, h, wd, oh, ow);
     Type element = inType.getElementType();
     Value padScalar = isMax ? extremeValue(rewriter, loc, element, false, hasUnsignedOperands(op))
                             : scalarConstant(rewriter, loc, element, 0.0);
@@ -340,10 +354,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     SmallVector<AffineMap> maps = {
         AffineMap::get(6, 0, {dn, dc, doy * w.sh + dky * w.dh, dox * w.sw + dkx * w.dw}, ctx),
         AffineMap::get(6, 0, {dky, dkx}, ctx), AffineMap::get(6, 0, {dn, dc, doy, dox}, ctx)};
-    using utils::IteratorType;
-    SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
-                                           IteratorType::parallel,  IteratorType::reduction,
-                                           IteratorType::reduction, IteratorType::parallel};
+    SmallVector<utils::IteratorType> iterators = poolIterators();
     Value pooled = linalg::GenericOp::create(
                        rewriter, loc, outType, ValueRange{padded, window}, acc, maps, iterators,
                        [&](OpBuilder &b, Location l, ValueRange args) {
@@ -370,10 +381,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Window w = makeWindow(op.getKernelShape(), op.getStrides(), op.getDilations(), op.getPads());
     int64_t h = inType.getDimSize(1), wd = inType.getDimSize(2);
     int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
-    int64_t extraH = std::max<int64_t>(0, (oh - 1) * w.sh + (w.kh - 1) * w.dh + 1 -
-                                              (h + w.padTop + w.padBottom));
-    int64_t extraW = std::max<int64_t>(0, (ow - 1) * w.sw + (w.kw - 1) * w.dw + 1 -
-                                              (wd + w.padLeft + w.padRight));
+    auto [extraH, extraW] = ceilModeExtra(w, h, wd, oh, ow);
     Type element = inType.getElementType();
     bool isUnsigned = hasUnsignedOperands(op);
     Value lowest = extremeValue(rewriter, loc, element, false, isUnsigned);
@@ -393,10 +401,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     SmallVector<AffineMap> maps = {
         AffineMap::get(6, 0, {dn, doy * w.sh + dky * w.dh, dox * w.sw + dkx * w.dw, dc}, ctx),
         AffineMap::get(6, 0, {dky, dkx}, ctx), AffineMap::get(6, 0, {dn, doy, dox, dc}, ctx)};
-    using utils::IteratorType;
-    SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
-                                           IteratorType::parallel,  IteratorType::reduction,
-                                           IteratorType::reduction, IteratorType::parallel};
+    SmallVector<utils::IteratorType> iterators = poolIterators();
     Value pooled = linalg::GenericOp::create(
                        rewriter, loc, outType, ValueRange{padded, window}, acc, maps, iterators,
                        [&](OpBuilder &b, Location l, ValueRange args) {
