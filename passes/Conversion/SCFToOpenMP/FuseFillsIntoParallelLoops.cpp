@@ -21,8 +21,8 @@ struct Fill {
   arith::ConstantOp value;
 };
 
-/// Whether `iv` is an induction variable of a loop in `nest` (the fill's
-/// own loops) that runs [0, size) by 1.
+/// Whether `iv` is an induction variable of an scf.for or scf.parallel
+/// that runs it over [0, size) by 1.
 bool spansDim(Value iv, int64_t size) {
   auto arg = dyn_cast<BlockArgument>(iv);
   if (!arg)

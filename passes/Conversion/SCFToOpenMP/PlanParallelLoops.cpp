@@ -1,9 +1,9 @@
 // quantc-plan-parallel-loops: which scf.parallel loops get a thread team, and over which dims.
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace quantc {
 #define GEN_PASS_DEF_QUANTCPLANPARALLELLOOPSPASS
@@ -204,11 +204,8 @@ int64_t bytesRead(scf::ParallelOp loop) {
   });
   int64_t bytes = 0;
   for (Value buffer : buffers) {
-    Value root = buffer;
-    while (auto view = root.getDefiningOp<ViewLikeOpInterface>())
-      root = view.getViewSource();
     auto type = cast<MemRefType>(buffer.getType());
-    if (root.getDefiningOp<memref::GetGlobalOp>())
+    if (bytesOf(buffer).root.getDefiningOp<memref::GetGlobalOp>())
       continue;
     if (!type.hasStaticShape())
       return std::numeric_limits<int64_t>::max();
@@ -284,16 +281,22 @@ struct QuantcPlanParallelLoopsPass
     if (!enable)
       return;
     for (Block &block : getOperation().getBody()) {
+      // Work and bytes do not change as neighbours join; only which
+      // neighbours run on one thread does.
+      SmallVector<scf::ParallelOp> small;
+      for (Operation &op : block)
+        if (auto loop = dyn_cast<scf::ParallelOp>(op);
+            loop && loop.getNumResults() == 0 && workOf(&op) < kJoinWork &&
+            bytesRead(loop) <= kJoinBytes)
+          small.push_back(loop);
       bool changed = true;
       while (changed) {
         changed = false;
-        for (Operation &op : llvm::make_early_inc_range(block)) {
-          auto loop = dyn_cast<scf::ParallelOp>(op);
-          if (!loop || loop.getNumResults() != 0 || workOf(&op) >= kJoinWork ||
-              bytesRead(loop) > kJoinBytes ||
-              (!sequentialNeighbour(&op, false) && !sequentialNeighbour(&op, true)))
+        for (scf::ParallelOp &loop : small) {
+          if (!loop || (!sequentialNeighbour(loop, false) && !sequentialNeighbour(loop, true)))
             continue;
           makeSequential(loop, 0);
+          loop = {};
           changed = true;
         }
       }
