@@ -50,7 +50,14 @@ def ConvertLinalgMatmulToVectorPass
     static sizes. When C is a fresh
     allocation that a linalg.fill or a per-row broadcast (conv's bias)
     wrote whole just before, that op goes and the accumulators start from
-    its values. A float GEMV streams rows of B in chunks of 512 columns.
+    its values. When the next op with effects is an all-parallel
+    linalg.generic that reads C (or C expanded into two groups of dims, a
+    conv's NCHW output) with identity maps, plus inputs of the same
+    contiguous shape, and whose body is arith ops (an activation, a
+    residual add), each tile runs that body on its accumulators and stores
+    the generic's output: the generic and its pass over memory go, and C is
+    stored only when something else reads it. A float GEMV streams rows of
+    B in chunks of 512 columns.
 
     Before:
     ```mlir

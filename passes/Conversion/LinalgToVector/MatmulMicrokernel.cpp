@@ -1,5 +1,6 @@
 // convert-linalg-matmul-to-vector: register-blocked vector microkernel for buffer matmuls.
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/LinalgToVector/MatmulEpilogue.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -23,6 +24,8 @@ struct Gemm {
   /// the accumulators' start: one scalar (linalg.fill) or one value per row
   /// (a bias broadcast, rowValues[row] or rowValues[row, 0]). Null: load C.
   Value fillValue, rowValues;
+  /// An elementwise consumer of C run on each tile before it is stored.
+  const MatmulEpilogue *epilogue = nullptr;
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -84,8 +87,13 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
         }
         scf::YieldOp::create(nb, l, next);
       });
-  for (int64_t r = 0; r < mr; ++r)
-    vector::StoreOp::create(b, loc, loop.getResult(r), g.c, g.at(rows[r], j0));
+  for (int64_t r = 0; r < mr; ++r) {
+    if (!g.epilogue || g.epilogue->keepC)
+      vector::StoreOp::create(b, loc, loop.getResult(r), g.c, g.at(rows[r], j0));
+    if (g.epilogue)
+      vector::StoreOp::create(b, loc, g.epilogue->apply(b, loc, loop.getResult(r), rows[r], j0),
+                              g.epilogue->output, ValueRange{rows[r], j0});
+  }
 }
 
 /// body(start, size) for the full blocks of `step` in [0, total) inside one
@@ -328,10 +336,18 @@ struct ConvertLinalgMatmulToVectorPass
              aType.getDimSize(aType.getRank() - 1), cType.getElementType(), aType.getElementType(),
              Value(), Value()};
       if (!isBatched) {
-        if (!isRowStream(g)) // the row-stream GEMV accumulates in C itself
+        std::optional<MatmulEpilogue> epilogue;
+        if (!isRowStream(g)) { // the row-stream GEMV accumulates in C itself
           if (Operation *init = foldableInit(op, g))
             init->erase();
+          if ((epilogue = matchMatmulEpilogue(op))) {
+            epilogue->prepare(op, b); // the kernel goes where the generic was
+            g.epilogue = &*epilogue;
+          }
+        }
         emitGemm(b, loc, g, rows, cols);
+        if (epilogue)
+          epilogue->generic.erase();
       } else {
         // Batches (attention heads) are independent: the outer parallel loop.
         scf::ParallelOp::create(b, loc, indexConstant(b, loc, 0),

@@ -157,3 +157,118 @@ func.func @matmul_unsigned_cast(%a: memref<4x6xi8>, %b: memref<6x8xi8>, %c: memr
   linalg.matmul {cast = #linalg.type_fn<cast_unsigned>} ins(%a, %b : memref<4x6xi8>, memref<6x8xi8>) outs(%c : memref<4x8xi32>)
   return
 }
+
+// -----
+
+// A conv's activation (C expanded to NCHW, then HardSwish into a fresh
+// buffer) runs on each tile in registers: the generic goes, the kernel
+// stores only the activation (nothing else reads C), through the output
+// collapsed back to [M, N]. The deallocation of B moves after the kernel.
+// CHECK-LABEL: func.func @epilogue_hard_swish
+// CHECK-NOT: linalg.generic
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x4x2x8xf32>
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0, 1], [2, 3]] : memref<1x4x2x8xf32> into memref<4x16xf32>
+// CHECK: scf.parallel
+// CHECK:   %[[ACC:.*]]:4 = scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[ACC]]#0, %{{.*}} : vector<8xf32>
+// CHECK:   arith.addf %[[SCALED]], %{{.*}} : vector<8xf32>
+// CHECK:   arith.maximumf
+// CHECK:   %[[CLIPPED:.*]] = arith.minimumf
+// CHECK:   %[[HS:.*]] = arith.mulf %[[ACC]]#0, %[[CLIPPED]] : vector<8xf32>
+// CHECK:   vector.store %[[HS]], %[[FLAT]][%{{.*}}, %{{.*}}] : memref<4x16xf32>, vector<8xf32>
+// CHECK-NOT: vector.store %[[ACC]]#0
+// CHECK: memref.dealloc %[[B:.*]] : memref<6x16xf32>
+// CHECK: return %[[OUT]]
+func.func @epilogue_hard_swish(%a: memref<4x6xf32>, %x: memref<6x16xf32>) -> memref<1x4x2x8xf32> {
+  %scale = arith.constant 0.166666672 : f32
+  %half = arith.constant 5.000000e-01 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %b = memref.alloc() : memref<6x16xf32>
+  memref.copy %x, %b : memref<6x16xf32> to memref<6x16xf32>
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x6xf32>, memref<6x16xf32>) outs(%c : memref<4x16xf32>)
+  memref.dealloc %b : memref<6x16xf32>
+  %nchw = memref.expand_shape %c [[0, 1], [2, 3]] output_shape [1, 4, 2, 8] : memref<4x16xf32> into memref<1x4x2x8xf32>
+  %out = memref.alloc() : memref<1x4x2x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%nchw : memref<1x4x2x8xf32>) outs(%out : memref<1x4x2x8xf32>) {
+  ^bb0(%in: f32, %unused: f32):
+    %0 = arith.mulf %in, %scale : f32
+    %1 = arith.addf %0, %half : f32
+    %2 = arith.maximumf %1, %zero : f32
+    %3 = arith.minimumf %2, %one : f32
+    %4 = arith.mulf %in, %3 : f32
+    linalg.yield %4 : f32
+  }
+  memref.dealloc %c : memref<4x16xf32>
+  return %out : memref<1x4x2x8xf32>
+}
+
+// -----
+
+// A residual add: the skip input is loaded at the tile's place. C is also
+// returned, so the kernel stores it too.
+// CHECK-LABEL: func.func @epilogue_residual_keeps_c
+// CHECK-NOT: linalg.generic
+// CHECK: %[[ACC:.*]]:4 = scf.for
+// CHECK: vector.store %[[ACC]]#0, %[[C:.*]][%{{.*}}, %{{.*}}] : memref<4x8xf32>, vector<8xf32>
+// CHECK: %[[SKIP:.*]] = vector.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<4x8xf32>, vector<8xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[SKIP]], %[[ACC]]#0 : vector<8xf32>
+// CHECK: vector.store %[[SUM]]
+func.func @epilogue_residual_keeps_c(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %skip: memref<4x8xf32>)
+    -> (memref<4x8xf32>, memref<4x8xf32>) {
+  %c = memref.alloc() : memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x6xf32>, memref<6x8xf32>) outs(%c : memref<4x8xf32>)
+  %out = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%skip, %c : memref<4x8xf32>, memref<4x8xf32>) outs(%out : memref<4x8xf32>) {
+  ^bb0(%s: f32, %in: f32, %unused: f32):
+    %0 = arith.addf %s, %in : f32
+    linalg.yield %0 : f32
+  }
+  return %c, %out : memref<4x8xf32>, memref<4x8xf32>
+}
+
+// -----
+
+// Not folded: the generic broadcasts C (a map that is not the identity),
+// calls a math function, or a store to C comes between.
+// CHECK-LABEL: func.func @epilogue_not_folded
+// CHECK-COUNT-3: linalg.generic
+func.func @epilogue_not_folded(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %row: memref<1x8xf32>,
+                               %v: f32, %i: index) -> (memref<8x4xf32>, memref<4x8xf32>, memref<4x8xf32>) {
+  %c0 = memref.alloc() : memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x6xf32>, memref<6x8xf32>) outs(%c0 : memref<4x8xf32>)
+  %t = memref.alloc() : memref<8x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c0 : memref<4x8xf32>) outs(%t : memref<8x4xf32>) {
+  ^bb0(%in: f32, %unused: f32):
+    linalg.yield %in : f32
+  }
+  %c1 = memref.alloc() : memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x6xf32>, memref<6x8xf32>) outs(%c1 : memref<4x8xf32>)
+  %e = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c1 : memref<4x8xf32>) outs(%e : memref<4x8xf32>) {
+  ^bb0(%in: f32, %unused: f32):
+    %0 = math.exp %in : f32
+    linalg.yield %0 : f32
+  }
+  %c2 = memref.alloc() : memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x6xf32>, memref<6x8xf32>) outs(%c2 : memref<4x8xf32>)
+  memref.store %v, %c2[%i, %i] : memref<4x8xf32>
+  %r = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c2 : memref<4x8xf32>) outs(%r : memref<4x8xf32>) {
+  ^bb0(%in: f32, %unused: f32):
+    %0 = arith.negf %in : f32
+    linalg.yield %0 : f32
+  }
+  return %t, %e, %r : memref<8x4xf32>, memref<4x8xf32>, memref<4x8xf32>
+}
