@@ -372,7 +372,8 @@ def QuantcFuseFillsIntoParallelLoopsPass
     the parallel loop indexes some of its dims with the loop's own induction
     variables, each iteration owns one slice; the fill moves into the loop,
     each iteration filling its slice before it accumulates, and the fill's
-    own nest goes. What each element holds is unchanged.
+    own nest goes. Only pure ops, allocations and deallocations may sit
+    between the two. What each element holds is unchanged.
 
     Before:
     ```mlir
@@ -397,6 +398,52 @@ def QuantcFuseFillsIntoParallelLoopsPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def QuantcFuseProducersIntoRowChunksPass
+    : Pass<"quantc-fuse-producers-into-row-chunks", "::mlir::func::FuncOp"> {
+  let summary = "Move an elementwise loop into the loop that reads its output chunk of rows by chunk of rows";
+  let description = [{
+    A packed kernel reads its activations in chunks of rows: iteration i
+    of its scf.parallel prepares rows [i * size, min(i * size + size, M))
+    of a [M, K] collapse of the buffer, which an elementwise loop just
+    before wrote (a squeeze-and-excitation scale and requantize, a
+    residual add). On a thread team each is a layer with a barrier after
+    it, and the two share their rows out differently. When the elementwise
+    loop's body is loads, pure ops and stores of the element its iteration
+    owns, only pure ops, allocations and deallocations sit between the
+    loops, the kernel reads that
+    buffer only through such row loops (an scf.for from i * size to at
+    most i * size + size), and nothing else either loop touches conflicts
+    (the kernel neither reads nor writes the producer's other outputs nor
+    writes what the producer reads), the producer's body moves into the
+    kernel's iterations: each first computes its chunk's rows, a row index
+    split into the buffer's row dims and scf.for loops over its column
+    dims. Every element is computed as before, by the thread that reads it.
+
+    Before:
+    ```mlir
+    scf.parallel (%h, %w, %c) = (%c0, %c0, %c0) to (%c3, %c96, %c88) step (%c1, %c1, %c1) {
+      ... memref.store %q, %x[%c0, %h, %w, %c] : memref<1x3x96x88xi8>
+    }
+    %rows = memref.collapse_shape %x [[0, 1, 2], [3]] : ... into memref<288x88xi8>
+    scf.parallel (%i) = (%c0) to (%c18) step (%c1) {
+      %first = arith.muli %i, %c16
+      scf.for %r = %first to min(%first + 16, 288) { ... %rows[%r, ...] ... }
+      ...
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%c18) step (%c1) {
+      scf.for %p = %i * 16 to min(%i * 16 + 16, 288) {
+        %w = arith.remui %p, %c96   %h = arith.divui %p, %c96 (and so on)
+        scf.for %c = %c0 to %c88 step %c1 { ... memref.store %q, %x[%c0, %h, %w, %c] }
+      }
+      ...
+    }
+    ```
+  }];
+}
+
 def QuantcFuseAdjacentParallelLoopsPass
     : Pass<"quantc-fuse-adjacent-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Fuse adjacent parallel loops over the same iterations whose shared elements are per iteration";
@@ -406,7 +453,9 @@ def QuantcFuseAdjacentParallelLoopsPass
     sum) lower to two parallel loops over the same iterations, the second
     reading the element the first wrote at the same iteration. On a thread
     team each is a layer with a barrier after it. When only pure ops
-    (constants, views) sit between them, both have constant and equal
+    (constants, views), allocations and deallocations sit between them
+    (allocations move before the first loop, deallocations after the
+    second), both have constant and equal
     bounds, and every pair of their accesses with a write among them either
     touches disjoint bytes (different buffers, or disjoint views of the
     scratch arena) or one element per iteration (scalar accesses indexed by

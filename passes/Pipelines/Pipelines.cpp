@@ -65,9 +65,12 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
   addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-parallel-loops),"
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
-  pm.addNestedPass<mlir::func::FuncOp>(createQuantcScratchArenaPass());
+  // Loops fuse before the arena shares bytes among buffers: sharing would
+  // make the buffers of neighbouring layers alias and keep them apart.
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseFillsIntoParallelLoopsPass());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseAdjacentParallelLoopsPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseProducersIntoRowChunksPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcScratchArenaPass());
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));

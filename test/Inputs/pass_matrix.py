@@ -66,6 +66,8 @@ PASSES = [
     "func.func(convert-strided-copies-to-linalg)",
     "quantc-approximate-math",
     "func.func(quantc-fuse-fills-into-parallel-loops)",
+    "func.func(quantc-fuse-adjacent-parallel-loops)",
+    "func.func(quantc-fuse-producers-into-row-chunks)",
     "func.func(quantc-plan-parallel-loops)",
     "func.func(quantc-vectorize-hints)",
     "quantc-apply-loop-annotations",

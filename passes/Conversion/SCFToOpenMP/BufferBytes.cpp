@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
@@ -40,6 +41,18 @@ bool mayOverlap(Value a, Value b) {
     return false;
   return !first.range || !second.range ||
          (first.range->first < second.range->second && second.range->first < first.range->second);
+}
+
+bool isPassive(Operation *op) {
+  return op->getNumRegions() == 0 &&
+         (isMemoryEffectFree(op) || isa<memref::AllocOp, memref::DeallocOp>(op));
+}
+
+Operation *nextActive(Operation *op) {
+  Operation *next = op->getNextNode();
+  while (next && isPassive(next))
+    next = next->getNextNode();
+  return next;
 }
 
 } // namespace quantc

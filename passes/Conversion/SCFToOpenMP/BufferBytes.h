@@ -24,6 +24,14 @@ BufferBytes bytesOf(mlir::Value buffer);
 /// globals are distinct buffers; the arena is one allocation).
 bool mayOverlap(mlir::Value a, mlir::Value b);
 
+/// Whether `op` touches no buffer's contents: a pure op without regions
+/// (a constant, a view), an allocation or a deallocation. The loop
+/// fusions look past these between two loops.
+bool isPassive(mlir::Operation *op);
+
+/// The first op after `op` in its block that is not passive, or null.
+mlir::Operation *nextActive(mlir::Operation *op);
+
 } // namespace quantc
 
 #endif

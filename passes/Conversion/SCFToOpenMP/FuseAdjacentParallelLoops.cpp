@@ -135,8 +135,9 @@ struct QuantcFuseAdjacentParallelLoopsPass
       for (Operation &op : llvm::make_early_inc_range(block)) {
         auto loop = dyn_cast<scf::ParallelOp>(op);
         if (!loop) {
-          // Pure ops (constants, views) may sit between the two loops.
-          if (!isMemoryEffectFree(&op) || op.getNumRegions() != 0)
+          // Pure ops (constants, views), allocations and deallocations may
+          // sit between the two loops.
+          if (!isPassive(&op))
             previous = {};
           continue;
         }
@@ -144,13 +145,18 @@ struct QuantcFuseAdjacentParallelLoopsPass
           std::optional<SmallVector<Access>> first = accessesOf(previous),
                                              second = accessesOf(loop);
           if (first && second && fusionKeepsResults(*first, *second, previous, loop)) {
-            // Values the second loop's body uses from between the loops
-            // move before the first.
+            // Values and buffers the second loop's body uses from between
+            // the loops move before the first; deallocations (of neither
+            // loop's buffers) after the second.
             SmallVector<Operation *> between;
             for (Operation *it = previous->getNextNode(); it != loop; it = it->getNextNode())
               between.push_back(it);
-            for (Operation *it : between)
-              it->moveBefore(previous);
+            for (Operation *it : between) {
+              if (isa<memref::DeallocOp>(it))
+                it->moveAfter(loop);
+              else
+                it->moveBefore(previous);
+            }
             fuse(previous, loop);
             continue;
           }

@@ -177,11 +177,9 @@ struct QuantcFuseFillsIntoParallelLoopsPass
         if (!fill)
           continue;
         // The next op with effects must be the loop: nothing in between
-        // may read the buffer before it is filled.
-        Operation *next = op.getNextNode();
-        while (next && isMemoryEffectFree(next) && next->getNumRegions() == 0)
-          next = next->getNextNode();
-        auto loop = dyn_cast_or_null<scf::ParallelOp>(next);
+        // may read the buffer before it is filled (allocating and freeing
+        // other buffers does not).
+        auto loop = dyn_cast_or_null<scf::ParallelOp>(nextActive(&op));
         if (loop && loop.getNumResults() == 0)
           fuse(&op, *fill, loop);
       }

@@ -121,3 +121,35 @@ func.func @apart(%x: memref<8xf32>, %y: memref<8xf32>, %z: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Before the scratch arena, buffers are allocations: one between the loops
+// moves before the first, a deallocation (of neither loop's buffers) after
+// the fused loop.
+// CHECK-LABEL: func.func @allocations_between
+// CHECK: %[[Q:.*]] = memref.alloc() : memref<8xi8>
+// CHECK: scf.parallel
+// CHECK:   memref.store %{{.*}}, %[[Q]]
+// CHECK: memref.dealloc %arg2
+// CHECK-NOT: scf.parallel
+func.func @allocations_between(%s: memref<8xf32>, %y: memref<8xi8>, %old: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %one, %s[%i] : memref<8xf32>
+    scf.reduce
+  }
+  memref.dealloc %old : memref<4xf32>
+  %q = memref.alloc() : memref<8xi8>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %s[%i] : memref<8xf32>
+    %r = arith.fptosi %v : f32 to i8
+    memref.store %r, %q[%i] : memref<8xi8>
+    scf.reduce
+  }
+  memref.copy %q, %y : memref<8xi8> to memref<8xi8>
+  return
+}

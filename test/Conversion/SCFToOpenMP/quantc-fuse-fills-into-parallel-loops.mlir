@@ -188,3 +188,38 @@ func.func @other_bytes(%arena: memref<64xi8>, %y: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Before the scratch arena: allocating and freeing other buffers between
+// the fill and the loop reads nothing, so the fill still moves in.
+// CHECK-LABEL: func.func @allocations_between
+// CHECK: memref.alloc() : memref<4xf32>
+// CHECK: memref.dealloc %arg2
+// CHECK: scf.parallel (%[[R:.*]]) = (%c0) to (%c12) step (%c1) {
+// CHECK:   memref.store %{{.*}}, %arg1[%[[R]]]
+// CHECK-NOT: scf.parallel
+func.func @allocations_between(%x: memref<12x8xf32>, %acc: memref<12xf32>, %old: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c12 = arith.constant 12 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%r) = (%c0) to (%c12) step (%c1) {
+    memref.store %zero, %acc[%r] : memref<12xf32>
+    scf.reduce
+  }
+  %other = memref.alloc() : memref<4xf32>
+  memref.dealloc %old : memref<4xf32>
+  scf.parallel (%r) = (%c0) to (%c12) step (%c1) {
+    scf.for %c = %c0 to %c8 step %c1 {
+      %v = memref.load %x[%r, %c] : memref<12x8xf32>
+      %s = memref.load %acc[%r] : memref<12xf32>
+      %t = arith.addf %s, %v : f32
+      memref.store %t, %acc[%r] : memref<12xf32>
+    }
+    scf.reduce
+  }
+  memref.dealloc %other : memref<4xf32>
+  return
+}
