@@ -1,5 +1,6 @@
 // Folding an elementwise consumer (activation, residual add) into a matmul's tile kernel.
 #include "passes/Conversion/LinalgToVector/MatmulEpilogue.h"
+#include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -93,7 +94,10 @@ std::optional<MatmulEpilogue> matchMatmulEpilogue(linalg::LinalgOp matmul) {
     return std::nullopt;
   SmallVector<int64_t> shape = generic.getStaticLoopRanges();
   Value output = generic.getDpsInitOperand(0)->get();
-  if (viewOf(output, c) || !contiguousWithShape(output, shape) || !vectorizableBody(generic))
+  // The kernel writes the output tile by tile while later tiles still
+  // read A and B: the output must not share bytes with them.
+  if (viewOf(output, c) || !contiguousWithShape(output, shape) || !vectorizableBody(generic) ||
+      mayOverlap(output, matmul->getOperand(0)) || mayOverlap(output, matmul->getOperand(1)))
     return std::nullopt;
 
   MatmulEpilogue epilogue;

@@ -235,9 +235,10 @@ func.func @epilogue_residual_keeps_c(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %
 // -----
 
 // Not folded: the generic broadcasts C (a map that is not the identity),
-// calls a math function, or a store to C comes between.
+// calls a math function, a store to C comes between, or it writes B,
+// which later tiles still read.
 // CHECK-LABEL: func.func @epilogue_not_folded
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 func.func @epilogue_not_folded(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %row: memref<1x8xf32>,
                                %v: f32, %i: index) -> (memref<8x4xf32>, memref<4x8xf32>, memref<4x8xf32>) {
   %c0 = memref.alloc() : memref<4x8xf32>
@@ -266,6 +267,18 @@ func.func @epilogue_not_folded(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %row: m
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
                   iterator_types = ["parallel", "parallel"]}
       ins(%c2 : memref<4x8xf32>) outs(%r : memref<4x8xf32>) {
+  ^bb0(%in: f32, %unused: f32):
+    %0 = arith.negf %in : f32
+    linalg.yield %0 : f32
+  }
+  %c3 = memref.alloc() : memref<4x8xf32>
+  %bsq = memref.alloc() : memref<8x8xf32>
+  %asq = memref.alloc() : memref<4x8xf32>
+  linalg.matmul ins(%asq, %bsq : memref<4x8xf32>, memref<8x8xf32>) outs(%c3 : memref<4x8xf32>)
+  %inplace = memref.reinterpret_cast %bsq to offset: [0], sizes: [4, 8], strides: [8, 1] : memref<8x8xf32> to memref<4x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c3 : memref<4x8xf32>) outs(%inplace : memref<4x8xf32>) {
   ^bb0(%in: f32, %unused: f32):
     %0 = arith.negf %in : f32
     linalg.yield %0 : f32
