@@ -81,14 +81,7 @@ std::optional<MatmulEpilogue> matchMatmulEpilogue(linalg::LinalgOp matmul) {
   auto cType = cast<MemRefType>(c.getType());
   if (cType.getRank() != 2)
     return std::nullopt;
-  linalg::GenericOp generic;
-  for (Operation *op = matmul->getNextNode(); op && !generic; op = op->getNextNode()) {
-    generic = dyn_cast<linalg::GenericOp>(op);
-    bool passive = isa<memref::AllocOp, memref::DeallocOp>(op) ||
-                   (isMemoryEffectFree(op) && op->getNumRegions() == 0);
-    if (!generic && !passive)
-      return std::nullopt;
-  }
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(nextActive(matmul));
   if (!generic || generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
       !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) { return map.isIdentity(); }))
     return std::nullopt;

@@ -2,6 +2,7 @@
 #include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -53,6 +54,33 @@ Operation *nextActive(Operation *op) {
   while (next && isPassive(next))
     next = next->getNextNode();
   return next;
+}
+
+std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp loop) {
+  SmallVector<Access> accesses;
+  bool other = false;
+  loop.getBody()->walk([&](Operation *op) {
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      accesses.push_back({load.getMemRef(), load.getIndices(), false, true});
+    else if (auto store = dyn_cast<memref::StoreOp>(op))
+      accesses.push_back({store.getMemRef(), store.getIndices(), true, true});
+    else if (auto load = dyn_cast<vector::LoadOp>(op))
+      accesses.push_back({load.getBase(), load.getIndices(), false, false});
+    else if (auto store = dyn_cast<vector::StoreOp>(op))
+      accesses.push_back({store.getBase(), store.getIndices(), true, false});
+    else if (auto read = dyn_cast<vector::TransferReadOp>(op))
+      accesses.push_back({read.getBase(), read.getIndices(), false, false});
+    else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+      accesses.push_back({write.getBase(), write.getIndices(), true, false});
+    else if (!isMemoryEffectFree(op) && !isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ReduceOp,
+                                              scf::ParallelOp>(op))
+      other = true;
+  });
+  if (other || llvm::any_of(accesses, [](const Access &a) {
+        return !isa<MemRefType>(a.buffer.getType());
+      }))
+    return std::nullopt;
+  return accesses;
 }
 
 } // namespace quantc

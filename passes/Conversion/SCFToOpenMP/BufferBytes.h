@@ -2,6 +2,7 @@
 #ifndef QUANTC_PASSES_CONVERSION_SCFTOOPENMP_BUFFERBYTES_H
 #define QUANTC_PASSES_CONVERSION_SCFTOOPENMP_BUFFERBYTES_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Value.h"
 
 #include <optional>
@@ -23,6 +24,19 @@ BufferBytes bytesOf(mlir::Value buffer);
 /// not both known and disjoint. Different roots never do (arguments and
 /// globals are distinct buffers; the arena is one allocation).
 bool mayOverlap(mlir::Value a, mlir::Value b);
+
+/// One memory access in a loop body: its buffer, its indices, and whether
+/// it writes.
+struct Access {
+  mlir::Value buffer;
+  mlir::ValueRange indices;
+  bool writes;
+  bool scalar; // memref.load / memref.store: one element at `indices`
+};
+
+/// The accesses of `loop`'s body, or nullopt when it has any other op with
+/// effects (a call, an allocation) or accesses something not a memref.
+std::optional<llvm::SmallVector<Access>> accessesOf(mlir::scf::ParallelOp loop);
 
 /// Whether `op` touches no buffer's contents: a pure op without regions
 /// (a constant, a view), an allocation or a deallocation. The loop

@@ -17,45 +17,6 @@ using namespace mlir;
 
 namespace {
 
-/// One memory access in a loop body: its buffer, its indices, and whether
-/// it writes.
-struct Access {
-  Value buffer;
-  ValueRange indices;
-  bool writes;
-  bool scalar; // memref.load / memref.store: one element at `indices`
-};
-
-/// The accesses of `loop`'s body, or nullopt when it has any other op with
-/// effects (a call, an allocation) or uses a memref defined outside it in
-/// another way (a view made inside the loop).
-std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp loop) {
-  SmallVector<Access> accesses;
-  bool other = false;
-  loop.getBody()->walk([&](Operation *op) {
-    if (auto load = dyn_cast<memref::LoadOp>(op))
-      accesses.push_back({load.getMemRef(), load.getIndices(), false, true});
-    else if (auto store = dyn_cast<memref::StoreOp>(op))
-      accesses.push_back({store.getMemRef(), store.getIndices(), true, true});
-    else if (auto load = dyn_cast<vector::LoadOp>(op))
-      accesses.push_back({load.getBase(), load.getIndices(), false, false});
-    else if (auto store = dyn_cast<vector::StoreOp>(op))
-      accesses.push_back({store.getBase(), store.getIndices(), true, false});
-    else if (auto read = dyn_cast<vector::TransferReadOp>(op))
-      accesses.push_back({read.getBase(), read.getIndices(), false, false});
-    else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
-      accesses.push_back({write.getBase(), write.getIndices(), true, false});
-    else if (!isMemoryEffectFree(op) && !isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ReduceOp,
-                                              scf::ParallelOp>(op))
-      other = true;
-  });
-  if (other || llvm::any_of(accesses, [](const Access &a) {
-        return !isa<MemRefType>(a.buffer.getType());
-      }))
-    return std::nullopt;
-  return accesses;
-}
-
 /// Whether both loops run the same iterations: constant bounds and steps,
 /// equal dim by dim.
 bool sameIterations(scf::ParallelOp first, scf::ParallelOp second) {

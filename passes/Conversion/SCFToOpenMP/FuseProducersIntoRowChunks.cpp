@@ -120,30 +120,6 @@ std::optional<int64_t> rowChunkOfReads(scf::ParallelOp consumer, Value rows) {
   return size;
 }
 
-/// The memrefs `op` writes and reads (outside its own allocations), or
-/// false when it has effects other than loads and stores.
-bool accessesOf(Operation *op, SmallVector<Value> &reads, SmallVector<Value> &writes) {
-  bool other = false;
-  op->walk([&](Operation *inner) {
-    if (auto load = dyn_cast<memref::LoadOp>(inner))
-      reads.push_back(load.getMemRef());
-    else if (auto store = dyn_cast<memref::StoreOp>(inner))
-      writes.push_back(store.getMemRef());
-    else if (auto load = dyn_cast<vector::LoadOp>(inner))
-      reads.push_back(load.getBase());
-    else if (auto store = dyn_cast<vector::StoreOp>(inner))
-      writes.push_back(store.getBase());
-    else if (auto read = dyn_cast<vector::TransferReadOp>(inner))
-      reads.push_back(read.getBase());
-    else if (auto write = dyn_cast<vector::TransferWriteOp>(inner))
-      writes.push_back(write.getBase());
-    else if (!isMemoryEffectFree(inner) && !isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ReduceOp,
-                                                  scf::ParallelOp>(inner))
-      other = true;
-  });
-  return !other;
-}
-
 /// Moves `producer` into `consumer`'s iterations when the consumer reads
 /// what it writes only through `rows` chunk by chunk and nothing else
 /// that either touches conflicts. Returns whether it did.
@@ -173,21 +149,18 @@ bool fuse(Producer &producer, scf::ParallelOp consumer) {
     return false;
   // Nothing else the consumer touches may share bytes with what the
   // producer writes, nor may the consumer write what the producer reads.
-  SmallVector<Value> reads, writes;
-  if (!accessesOf(consumer, reads, writes))
+  std::optional<SmallVector<Access>> accesses = accessesOf(consumer);
+  if (!accesses)
     return false;
-  for (memref::StoreOp store : producer.stores) {
-    for (Value read : reads)
-      if (read != rows.getResult() && mayOverlap(read, store.getMemRef()))
+  for (const Access &access : *accesses) {
+    for (memref::StoreOp store : producer.stores)
+      if ((access.writes || access.buffer != rows.getResult()) &&
+          mayOverlap(access.buffer, store.getMemRef()))
         return false;
-    for (Value write : writes)
-      if (mayOverlap(write, store.getMemRef()))
+    for (memref::LoadOp load : producer.loads)
+      if (access.writes && mayOverlap(access.buffer, load.getMemRef()))
         return false;
   }
-  for (memref::LoadOp load : producer.loads)
-    for (Value write : writes)
-      if (mayOverlap(write, load.getMemRef()))
-        return false;
 
   // Each chunk first computes rows [i * size, min(i * size + size, rows)):
   // a row's index splits into the row dims of the produced buffer, then
