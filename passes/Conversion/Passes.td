@@ -570,6 +570,56 @@ def QuantcVectorizeHintsPass : Pass<"quantc-vectorize-hints", "::mlir::func::Fun
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def QuantcVectorizeFloatReductionsPass
+    : Pass<"quantc-vectorize-float-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Run float reductions through one address on vectors of partial results";
+  let description = [{
+    A float reduction over the innermost dim (GlobalAveragePool, ReduceMean,
+    LayerNorm's moments, a softmax's max and sum) lowers to a scalar scf.for
+    nest that loads an accumulator, adds (or takes the max or min of) one
+    element's value and stores it back. LLVM keeps that a chain of
+    dependent scalar ops, since reordering float adds changes the result:
+    PP-OCR cls spent 16% of its float time in GlobalAveragePool. This pass
+    rewrites such a nest (scf.for loops holding only the next loop, the
+    accumulator's address fixed across all of them, the innermost loop's
+    induction variable only the last index of contiguous loads, no load
+    reading the accumulator's bytes) to carry 16 (or 8) partial results in
+    a vector: vector loads, the body's elementwise ops on vectors, a masked
+    tail step, then the lanes combined pairwise (halves, quarters, ...) and
+    added to the accumulator once. The order is fixed at compile time, so
+    results do not depend on the target or the thread count; sums may
+    differ from the sequential order in the last bits (max and min do not).
+
+    Before:
+    ```mlir
+    scf.for %h = %c0 to %c3 step %c1 {
+      scf.for %w = %c0 to %c96 step %c1 {
+        %x = memref.load %in[%c, %h, %w] : memref<32x3x96xf32>
+        %a = memref.load %acc[%c] : memref<32xf32>
+        %s = arith.addf %a, %x : f32
+        memref.store %s, %acc[%c] : memref<32xf32>
+      }
+    }
+    ```
+    After:
+    ```mlir
+    %p = scf.for %h = %c0 to %c3 step %c1 iter_args(%ph = %neg_zeros) -> (vector<16xf32>) {
+      %pw = scf.for %w = %c0 to %c96 step %c16 iter_args(%q = %ph) -> (vector<16xf32>) {
+        %x = vector.load %in[%c, %h, %w] : memref<32x3x96xf32>, vector<16xf32>
+        %s = arith.addf %q, %x : vector<16xf32>
+        scf.yield %s : vector<16xf32>
+      }
+      scf.yield %pw : vector<16xf32>
+    }
+    // halves of %p added down to one lane %t
+    %a = memref.load %acc[%c] : memref<32xf32>
+    %s = arith.addf %a, %t : f32
+    memref.store %s, %acc[%c] : memref<32xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
+}
+
 def QuantcApplyLoopAnnotationsPass : Pass<"quantc-apply-loop-annotations", "::mlir::ModuleOp"> {
   let summary = "Make back edges' llvm.loop_annotation attributes their loop_annotation";
   let description = [{

@@ -74,6 +74,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   QuantcPlanParallelLoopsPassOptions plan;
   plan.enable = options.parallel;
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcPlanParallelLoopsPass(plan));
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantcVectorizeFloatReductionsPass());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcVectorizeHintsPass());
 }
 

@@ -70,6 +70,7 @@ PASSES = [
     "func.func(quantc-fuse-producers-into-row-chunks)",
     "func.func(quantc-plan-parallel-loops)",
     "func.func(quantc-vectorize-hints)",
+    "func.func(quantc-vectorize-float-reductions)",
     "quantc-apply-loop-annotations",
     "quantc-flatten-constant-globals",
     "quantc-outline-loop-nests",
