@@ -15,8 +15,11 @@ trap 'rm -f "$log"' EXIT
 status=0
 # Every pass and conversion test, the pass matrix (test/Robustness), the
 # importer and driver, and the PaddleOCR e2e tests that import, calibrate,
-# quantize and run real models through the JIT.
-/usr/lib/llvm-22/bin/lit -sv "$build/test/Import" "$build/test/Driver" \
+# quantize and run real models through the JIT. Driver/allocate-grouped
+# (four bit allocations of a conv network, over 20 of the tier's 30 minutes
+# under ASan) runs in the normal tier only; allocate.test keeps the
+# allocation paths here.
+/usr/lib/llvm-22/bin/lit -sv --filter-out 'Driver/allocate-grouped' "$build/test/Import" "$build/test/Driver" \
   "$build/test/Dialect" "$build/test/Conversion" "$build/test/Transforms" \
   "$build/test/Robustness" "$build/test/e2e/paddleocr-import.test" \
   "$build/test/e2e/paddleocr-quantize.test" "$build/test/e2e/quantized-outputs.test" 2>&1 |
