@@ -442,6 +442,19 @@ def export_net():
     return model(nodes, [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 32])], inits)
 
 
+
+def float_reductions():
+    """x[1,8,5,21] -> GlobalAveragePool (5 rows of 21 a channel), ReduceMean,
+    ReduceMax and Softmax over the last axis: rows of 21 are 2 vectors of 8
+    and a masked tail of 5 for quantc-vectorize-float-reductions."""
+    nodes = [helper.make_node("GlobalAveragePool", ["x"], ["pool"], name="pool"),
+             helper.make_node("ReduceMean", ["x"], ["mean"], name="mean", axes=[-1], keepdims=1),
+             helper.make_node("ReduceMax", ["x"], ["max"], name="max", axes=[-1], keepdims=1),
+             helper.make_node("Softmax", ["x"], ["softmax"], name="softmax", axis=-1)]
+    return model(nodes, [vi("x", F, [1, 8, 5, 21])],
+                 [vi("pool", F, [1, 8, 1, 1]), vi("mean", F, [1, 8, 5, 1]),
+                  vi("max", F, [1, 8, 5, 1]), vi("softmax", F, [1, 8, 5, 21])])
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}
