@@ -1,6 +1,7 @@
 // quantc-vectorize-hints and quantc-apply-loop-annotations: ask LLVM to
 // vectorize the short contiguous loops its cost model leaves scalar.
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/LoopHints/Contiguity.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -15,19 +16,6 @@ namespace {
 
 constexpr llvm::StringLiteral kLoopAnnotation = "llvm.loop_annotation";
 
-/// Whether `memref`'s innermost dimension is contiguous, so that stepping
-/// the last index by one steps the address by one element.
-bool innermostContiguous(Value memref) {
-  auto type = dyn_cast<MemRefType>(memref.getType());
-  if (!type || type.getRank() == 0)
-    return false;
-  if (type.getLayout().isIdentity())
-    return true;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) && strides.back() == 1;
-}
-
 /// An access LLVM vectorizes without gathers: the induction variable is
 /// the last index or no index at all, every other index is loop-invariant.
 /// A store must use it (a store to one address every iteration is a
@@ -36,7 +24,7 @@ bool contiguousAccess(scf::ForOp loop, Value memref, ValueRange indices, bool is
   Value iv = loop.getInductionVar();
   for (auto [position, index] : llvm::enumerate(indices)) {
     if (index == iv) {
-      if (position + 1 != indices.size() || !innermostContiguous(memref))
+      if (position + 1 != indices.size() || !innermostContiguous(cast<MemRefType>(memref.getType())))
         return false;
       continue;
     }

@@ -4,6 +4,7 @@
 // op per element, in an order fixed at compile time: the same on every
 // target and at every thread count.
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/LoopHints/Contiguity.h"
 #include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -45,14 +46,6 @@ TypedAttr identity(Operation *combine, FloatType type) {
 }
 
 bool isScalar(Type type) { return isa<FloatType, IntegerType>(type); }
-
-bool innermostContiguous(MemRefType type) {
-  if (type.getRank() == 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) && strides.back() == 1;
-}
 
 std::optional<int64_t> tripCount(scf::ForOp loop) {
   auto lo = getConstantIntValue(loop.getLowerBound()), hi = getConstantIntValue(loop.getUpperBound()),
