@@ -16,22 +16,12 @@ namespace {
 
 constexpr llvm::StringLiteral kLoopAnnotation = "llvm.loop_annotation";
 
-/// An access LLVM vectorizes without gathers: the induction variable is
-/// the last index or no index at all, every other index is loop-invariant.
-/// A store must use it (a store to one address every iteration is a
-/// reduction through memory, whose float order must not change).
+/// contiguousInLoop, and a store must use the induction variable (a store
+/// to one address every iteration is a reduction through memory, whose
+/// float order must not change; quantc-vectorize-float-reductions fixes one).
 bool contiguousAccess(scf::ForOp loop, Value memref, ValueRange indices, bool isStore) {
-  Value iv = loop.getInductionVar();
-  for (auto [position, index] : llvm::enumerate(indices)) {
-    if (index == iv) {
-      if (position + 1 != indices.size() || !innermostContiguous(cast<MemRefType>(memref.getType())))
-        return false;
-      continue;
-    }
-    if (!loop.isDefinedOutsideOfLoop(index))
-      return false;
-  }
-  return !isStore || (!indices.empty() && indices.back() == iv);
+  return contiguousInLoop(loop, memref, indices) &&
+         (!isStore || (!indices.empty() && indices.back() == loop.getInductionVar()));
 }
 
 /// Math ops LLVM turns into vector instructions (the rest become libm calls).

@@ -8,6 +8,7 @@
 #include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -43,6 +44,13 @@ TypedAttr identity(Operation *combine, FloatType type) {
   if (isa<arith::AddFOp>(combine))
     return FloatAttr::get(type, APFloat::getZero(semantics, /*Negative=*/true));
   return FloatAttr::get(type, APFloat::getInf(semantics, isa<arith::MaximumFOp>(combine)));
+}
+
+/// A vector of the combine's identity.
+Value identityVector(OpBuilder &b, Location loc, Operation *combine, VectorType type) {
+  auto element = cast<FloatType>(type.getElementType());
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, identity(combine, element)));
 }
 
 bool isScalar(Type type) { return isa<FloatType, IntegerType>(type); }
@@ -91,23 +99,16 @@ std::optional<Reduction> matchReduction(scf::ForOp inner) {
     }
   if (!r.accLoad || !r.combine->hasOneUse())
     return std::nullopt;
-  // The induction variable only indexes the last dim of contiguous loads,
+  // The induction variable only indexes loads, which are contiguous in it,
   // and no load reads the accumulator's bytes (it holds partial results).
-  for (OpOperand &use : iv.getUses()) {
-    auto load = dyn_cast<memref::LoadOp>(use.getOwner());
-    if (!load || use.getOperandNumber() != load->getNumOperands() - 1 ||
-        !innermostContiguous(load.getMemRefType()))
-      return std::nullopt;
-  }
+  if (!llvm::all_of(iv.getUsers(), llvm::IsaPred<memref::LoadOp>))
+    return std::nullopt;
   for (Operation &op : body.without_terminator()) {
     auto load = dyn_cast<memref::LoadOp>(op);
-    if (!load || load == r.accLoad)
-      continue;
-    if (mayOverlap(load.getMemRef(), r.store.getMemRef()))
+    if (load && load != r.accLoad &&
+        (mayOverlap(load.getMemRef(), r.store.getMemRef()) ||
+         !contiguousInLoop(inner, load.getMemRef(), load.getIndices())))
       return std::nullopt;
-    for (Value index : load.getIndices())
-      if (index != iv && !inner.isDefinedOutsideOfLoop(index))
-        return std::nullopt;
   }
   // Grow the nest outward over loops that hold only it and leave the
   // accumulator's address alone.
@@ -166,13 +167,13 @@ public:
         b.clone(op, scalars);
         continue;
       }
-      OperationState state(loc, op.getName());
+      SmallVector<Value> operands;
       for (Value operand : op.getOperands())
-        state.addOperands(vectorOf(b, loc, operand));
+        operands.push_back(vectorOf(b, loc, operand));
+      SmallVector<Type> types;
       for (Type type : op.getResultTypes())
-        state.addTypes(VectorType::get({lanes}, type));
-      state.addAttributes(op.getAttrs());
-      Operation *vectorOp = b.create(state);
+        types.push_back(VectorType::get({lanes}, type));
+      Operation *vectorOp = mlir::clone(b, &op, types, operands);
       for (auto [scalar, vector] : llvm::zip(op.getResults(), vectorOp->getResults()))
         vectors.map(scalar, vector);
     }
@@ -193,12 +194,9 @@ private:
   IRMapping vectors;
 };
 
-Value combineLike(OpBuilder &b, Location loc, Operation *combine, Value lhs, Value rhs) {
-  OperationState state(loc, combine->getName());
-  state.addOperands({lhs, rhs});
-  state.addTypes(lhs.getType());
-  state.addAttributes(combine->getAttrs());
-  return b.create(state)->getResult(0);
+/// The combine (add, max or min) of lhs and rhs, scalars or vectors.
+Value combineLike(OpBuilder &b, Operation *combine, Value lhs, Value rhs) {
+  return mlir::clone(b, combine, lhs.getType(), {lhs, rhs})->getResult(0);
 }
 
 /// Halves added (or maxed) pairwise until one lane is left: a fixed order.
@@ -208,7 +206,7 @@ Value reduceLanes(OpBuilder &b, Location loc, Operation *combine, Value vector) 
     Value low = vector::ExtractStridedSliceOp::create(b, loc, vector, {0}, {width / 2}, {1});
     Value high =
         vector::ExtractStridedSliceOp::create(b, loc, vector, {width / 2}, {width / 2}, {1});
-    vector = combineLike(b, loc, combine, low, high);
+    vector = combineLike(b, combine, low, high);
   }
   return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{0});
 }
@@ -247,7 +245,7 @@ Value buildLevel(OpBuilder &b, Location loc, Reduction &r, size_t level, int64_t
         arith::ConstantIndexOp::create(b, loc, lanes), ValueRange{partial},
         [&](OpBuilder &nb, Location nl, Value start, ValueRange args) {
           Value value = widener.widen(nb, nl, start, Value());
-          scf::YieldOp::create(nb, nl, combineLike(nb, nl, r.combine, args[0], value));
+          scf::YieldOp::create(nb, nl, combineLike(nb, r.combine, args[0], value));
         });
     partial = steps.getResult(0);
   }
@@ -256,12 +254,9 @@ Value buildLevel(OpBuilder &b, Location loc, Reduction &r, size_t level, int64_t
     Value mask = vector::ConstantMaskOp::create(b, loc, maskType, ArrayRef<int64_t>{tail});
     Value start = arith::ConstantIndexOp::create(b, loc, lower + whole);
     Value value = widener.widen(b, loc, start, mask);
-    auto type = cast<VectorType>(value.getType());
-    Value neutral = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(
-                    type, identity(r.combine, cast<FloatType>(type.getElementType()))));
+    Value neutral = identityVector(b, loc, r.combine, cast<VectorType>(value.getType()));
     value = arith::SelectOp::create(b, loc, mask, value, neutral);
-    partial = combineLike(b, loc, r.combine, partial, value);
+    partial = combineLike(b, r.combine, partial, value);
   }
   return partial;
 }
@@ -270,15 +265,13 @@ void vectorize(Reduction &r, int64_t lanes) {
   scf::ForOp root = r.nest.front();
   OpBuilder b(root);
   Location loc = r.store.getLoc();
-  auto element = cast<FloatType>(r.accLoad.getType());
-  auto type = VectorType::get({lanes}, element);
-  Value start = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, identity(r.combine, element)));
+  Value start =
+      identityVector(b, loc, r.combine, VectorType::get({lanes}, r.accLoad.getType()));
   IRMapping scalars;
   Value partial = buildLevel(b, loc, r, 0, lanes, start, scalars);
   Value total = reduceLanes(b, loc, r.combine, partial);
   Value before = memref::LoadOp::create(b, loc, r.accLoad.getMemRef(), r.accLoad.getIndices());
-  memref::StoreOp::create(b, loc, combineLike(b, loc, r.combine, before, total),
+  memref::StoreOp::create(b, loc, combineLike(b, r.combine, before, total),
                           r.store.getMemRef(), r.store.getIndices());
   root.erase();
 }
