@@ -84,6 +84,54 @@ def ConvertLinalgMatmulToVectorPass
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def ConvertLinalgDepthwiseToVectorPass
+    : Pass<"convert-linalg-depthwise-to-vector", "::mlir::func::FuncOp"> {
+  let summary = "Run a float depthwise conv and the activation after it as one loop over output rows";
+  let description = [{
+    convert-qnn-to-linalg lowers a float depthwise convolution (one input
+    channel per group) to a zero-padded copy of the input (tensor.pad), an
+    output filled with the bias, and a generic that sums the window into
+    it; an activation after it is another generic. Bufferized, that is
+    four loops over memory and four barriers on a thread team, and the pad
+    writes every padded plane whole before copying its interior. This pass
+    replaces that chain, on tensors, with one scf.parallel over (image,
+    channel, output row) on buffers. Per row, the taps' weights are loaded
+    once; vectors of `lanes` output columns start from the bias, add each
+    tap's product in the generic's order (rows of taps that fall in the
+    padding are skipped by an scf.if, a strided row keeps every stride-th
+    lane of one load), run the elementwise generic that alone reads the
+    result (its body arith ops: Relu, HardSwish, a residual add) and are
+    stored once. The columns whose taps reach into the padding (the pad's
+    width over the stride at each end) are single pixels that check each
+    tap's column. The sums are the generic's, less the padding's zero
+    products.
+
+    Before (sketch):
+    ```mlir
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { tensor.yield %zero : f32 }
+    %acc = linalg.generic ... ins(%p5, %w : ...) outs(%bias_filled : ...)  // mulf, addf
+    %y = linalg.generic ... ins(%acc4 : ...) outs(%e : ...)              // maximumf
+    ```
+    After (sketch):
+    ```mlir
+    scf.parallel (%c, %oy) = ... {
+      scf.for %ox = %c1 to %c95 step %c16 {
+        %sum = ... vector.load %xb[%c0, %c, %row, %col] ... arith.mulf, arith.addf ...
+        %act = arith.maximumf %sum, %zeros : vector<16xf32>
+        vector.store %act, %out[%c0, %c, %oy, %ox] : memref<1x8x12x96xf32>, vector<16xf32>
+      }
+      // columns 0 and 95: one pixel each, every tap's column checked
+    }
+    ```
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16", "Output columns per vector: 16 (AVX-512), 8 (AVX2), 4 (SSE, NEON)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
 def QuantcFuseElementwisePass : Pass<"quantc-fuse-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Fuse chains of elementwise linalg.generic ops (and nothing else)";
   let description = [{

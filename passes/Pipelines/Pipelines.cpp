@@ -42,6 +42,9 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
             "canonicalize,"
             "func.func(quantc-fuse-elementwise),"
             "canonicalize");
+  // A vector of output columns is half the matmul's register tile.
+  addPasses(pm, "func.func(convert-linalg-depthwise-to-vector{lanes=" +
+                    std::to_string(options.tileCols / 2) + "}),canonicalize");
   if (!options.gpuChip.empty()) {
     ConvertQKernelToGPUPassOptions gpu;
     gpu.chip = options.gpuChip;

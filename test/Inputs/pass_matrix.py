@@ -63,6 +63,8 @@ PASSES = [
     "convert-qkernel-to-llvm",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
+    "func.func(convert-linalg-depthwise-to-vector)",
+    "func.func(convert-linalg-depthwise-to-vector{lanes=4})",
     "func.func(convert-strided-copies-to-linalg)",
     "quantc-approximate-math",
     "func.func(quantc-fuse-fills-into-parallel-loops)",

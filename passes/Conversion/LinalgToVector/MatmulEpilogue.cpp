@@ -1,12 +1,11 @@
 // Folding an elementwise consumer (activation, residual add) into a matmul's tile kernel.
 #include "passes/Conversion/LinalgToVector/MatmulEpilogue.h"
+#include "passes/Conversion/LinalgToVector/ElementwiseBody.h"
 #include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace quantc {
@@ -32,24 +31,6 @@ bool contiguousWithShape(Value value, ArrayRef<int64_t> shape) {
   auto type = dyn_cast<MemRefType>(value.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity() &&
          type.getShape() == shape && scalar(type.getElementType());
-}
-
-/// A body the kernel can run on vectors: arith ops applied element by
-/// element, reading the inputs and scalars defined outside, not the output.
-bool vectorizableBody(linalg::GenericOp generic) {
-  Block &body = generic.getRegion().front();
-  if (!body.getArgument(generic.getNumDpsInputs()).use_empty())
-    return false;
-  for (Operation &op : body.without_terminator()) {
-    bool constant = isa<arith::ConstantOp>(op);
-    if (op.getDialect()->getNamespace() != "arith" || op.getNumRegions() ||
-        !isMemoryEffectFree(&op) || (!constant && !op.hasTrait<OpTrait::Elementwise>()))
-      return false;
-    if (!llvm::all_of(op.getResultTypes(), scalar) ||
-        !llvm::all_of(op.getOperandTypes(), scalar))
-      return false;
-  }
-  return true;
 }
 
 /// Whether anything other than `matmul`, `generic` and deallocations reads
@@ -143,32 +124,15 @@ void MatmulEpilogue::prepare(linalg::LinalgOp matmul, OpBuilder &b) {
 Value MatmulEpilogue::apply(OpBuilder &b, Location loc, Value accumulator, Value row,
                             Value j0) const {
   int64_t width = cast<VectorType>(accumulator.getType()).getDimSize(0);
-  auto vectorOf = [&](Type element) { return VectorType::get({width}, element); };
-  Block &body = linalg::GenericOp(generic).getRegion().front();
-  IRMapping map;
-  for (auto [input, argument] : llvm::zip(inputs, body.getArguments())) {
-    Value value = accumulator;
-    if (input)
-      value = vector::LoadOp::create(
-          b, loc, vectorOf(cast<MemRefType>(input.getType()).getElementType()), input,
-          ValueRange{row, j0});
-    map.map(argument, value);
-  }
-  for (Operation &op : body.without_terminator()) {
-    if (isa<arith::ConstantOp>(op)) {
-      Value scalarValue = b.clone(op)->getResult(0);
-      map.map(op.getResult(0),
-              vector::BroadcastOp::create(b, loc, vectorOf(scalarValue.getType()), scalarValue));
-      continue;
-    }
-    for (Value operand : op.getOperands())
-      if (!map.contains(operand)) // a scalar defined outside the generic
-        map.map(operand, vector::BroadcastOp::create(b, loc, vectorOf(operand.getType()), operand));
-    Operation *clone = b.clone(op, map);
-    for (OpResult result : clone->getResults())
-      result.setType(vectorOf(result.getType()));
-  }
-  return map.lookup(body.getTerminator()->getOperand(0));
+  SmallVector<Value> arguments;
+  for (Value input : inputs)
+    arguments.push_back(
+        input ? vector::LoadOp::create(
+                    b, loc,
+                    VectorType::get({width}, cast<MemRefType>(input.getType()).getElementType()),
+                    input, ValueRange{row, j0})
+              : accumulator);
+  return emitElementwiseBody(b, loc, generic, arguments, width);
 }
 
 } // namespace quantc
