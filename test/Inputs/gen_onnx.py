@@ -460,16 +460,16 @@ def float_depthwise():
     x[2,6,11,37] through 3x3 and 5x5 windows, strides 1 and 2 each way,
     dilation 2, asymmetric pads, a channel multiplier of 2, and the ops
     after them (Relu, HardSwish, a residual Add, a per-channel Mul, and a
-    Sigmoid the kernel does not take); x2[1,4,5,3] has rows too short for
-    vectors. Each output is named after what it tests."""
-    def dw(name, x, channels, k, pads, strides, dilations=(1, 1), bias=True, seed=0):
+    Sigmoid the kernel does not take), and one depthwise conv reading
+    another's Relu; x2[1,4,5,3] has rows too short for vectors. Each output
+    is named after what it tests."""
+    def dw(name, x, channels, k, pads, strides, dilations=(1, 1), bias=True, seed=0, group=6):
         w = numpy_helper.from_array(weights((channels, 1, k, k), seed), name + "_w")
         inits = [w]
         inputs = [x, w.name]
         if bias:
             inits.append(numpy_helper.from_array(weights((channels,), seed + 50), name + "_b"))
             inputs.append(inits[-1].name)
-        group = 6 if x == "x" else 4
         node = helper.make_node("Conv", inputs, [name + "_conv"], name=name, group=group,
                                 pads=list(pads), strides=list(strides), dilations=list(dilations))
         return node, inits
@@ -479,7 +479,8 @@ def float_depthwise():
              dw("sigmoid", "x", 6, 3, (0, 1, 2, 0), (2, 1), seed=4),
              dw("residual", "x", 6, 3, (1, 1, 1, 1), (1, 1), seed=5),
              dw("scaled", "x", 6, 3, (1, 1, 1, 1), (1, 1), seed=6),
-             dw("narrow", "x2", 4, 3, (1, 1, 1, 1), (1, 1), seed=7)]
+             dw("narrow", "x2", 4, 3, (1, 1, 1, 1), (1, 1), seed=7, group=4)]
+    chained = dw("chained", "relu", 6, 3, (1, 1, 1, 1), (1, 1), seed=9)
     nodes = [c[0] for c in cases]
     inits = [i for c in cases for i in c[1]]
     inits.append(numpy_helper.from_array(weights((1, 6, 1, 1), 8), "scale"))
@@ -489,8 +490,11 @@ def float_depthwise():
               helper.make_node("Sigmoid", ["sigmoid_conv"], ["sigmoid"]),
               helper.make_node("Add", ["residual_conv", "x"], ["residual"]),
               helper.make_node("Mul", ["scaled_conv", "scale"], ["scaled"]),
-              helper.make_node("Relu", ["narrow_conv"], ["narrow"])]
-    outputs = ["relu", "hardswish", "multiplier", "sigmoid", "residual", "scaled", "narrow"]
+              helper.make_node("Relu", ["narrow_conv"], ["narrow"]),
+              chained[0], helper.make_node("HardSwish", ["chained_conv"], ["chained"])]
+    inits += chained[1]
+    outputs = ["relu", "hardswish", "multiplier", "sigmoid", "residual", "scaled", "narrow",
+               "chained"]
     return model(nodes, [vi("x", F, [2, 6, 11, 37]), vi("x2", F, [1, 4, 5, 3])],
                  [vi(o, F, None) for o in outputs], inits, opset=14)
 

@@ -288,16 +288,22 @@ struct ConvertLinalgDepthwiseToVectorPass
     : impl::ConvertLinalgDepthwiseToVectorPassBase<ConvertLinalgDepthwiseToVectorPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<DepthwiseConv> convs;
+    // Matched one at a time: a kernel replaces values (its epilogue's
+    // result) that the next conv may read. Only window generics are
+    // collected, which no other conv's kernel erases.
+    SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp generic) {
-      if (std::optional<DepthwiseConv> conv = matchDepthwiseConv(generic))
-        convs.push_back(*conv);
+      if (generic.getNumLoops() == 8 && generic.getNumReductionLoops() == 3)
+        generics.push_back(generic);
     });
-    for (DepthwiseConv &conv : convs) {
+    for (linalg::GenericOp generic : generics) {
+      std::optional<DepthwiseConv> conv = matchDepthwiseConv(generic);
+      if (!conv)
+        continue;
       // The kernel goes where the last op it replaces was: after every value it reads.
-      Operation *last = conv.epilogue ? conv.epilogue.getOperation() : conv.conv.getOperation();
+      Operation *last = conv->epilogue ? conv->epilogue.getOperation() : conv->conv.getOperation();
       OpBuilder b(last);
-      RowKernel(conv, lanes).build(b);
+      RowKernel(*conv, lanes).build(b);
     }
   }
 };
