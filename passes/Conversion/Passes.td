@@ -56,8 +56,13 @@ def ConvertLinalgMatmulToVectorPass
     contiguous shape, and whose body is arith ops (an activation, a
     residual add), each tile runs that body on its accumulators and stores
     the generic's output: the generic and its pass over memory go, and C is
-    stored only when something else reads it. A float GEMV streams rows of
-    B in chunks of 512 columns.
+    stored only when something else reads it. When B is a float conv's
+    im2col matrix (a linalg.generic copying a padded image into a fresh
+    buffer just before, rows of output columns a multiple of `cols`, a K x
+    `cols` panel at most 128 KB), the matrix is never written: each
+    iteration packs its column block's panel from the image into a stack
+    buffer (memref.alloca in a memref.alloca_scope) and the tiles read
+    that. A float GEMV streams rows of B in chunks of 512 columns.
 
     Before:
     ```mlir
@@ -666,6 +671,37 @@ def QuantcVectorizeFloatReductionsPass
     ```
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QuantcExpandAllocaScopesPass
+    : Pass<"quantc-expand-alloca-scopes", "::mlir::func::FuncOp"> {
+  let summary = "Inline each memref.alloca_scope between llvm.intr.stacksave and stackrestore";
+  let description = [{
+    A stack buffer in a parallel loop's body (the matmul microkernel's
+    im2col panel) is freed after each iteration: convert-scf-to-openmp and
+    quantc-plan-parallel-loops wrap such bodies in memref.alloca_scope. The
+    scope must hold one block, which convert-scf-to-cf breaks when it
+    lowers the loops inside; finalize-memref-to-llvm, which would lower the
+    scope, runs later. This pass does that lowering first: the body moves
+    in place of the scope, between a stacksave and a stackrestore of the
+    stack pointer (scopes with results are an error).
+
+    Before:
+    ```mlir
+    memref.alloca_scope {
+      %panel = memref.alloca() : memref<864x32xf32>
+      scf.for ... { ... }
+    }
+    ```
+    After:
+    ```mlir
+    %sp = llvm.intr.stacksave : !llvm.ptr
+    %panel = memref.alloca() : memref<864x32xf32>
+    scf.for ... { ... }
+    llvm.intr.stackrestore %sp : !llvm.ptr
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def QuantcApplyLoopAnnotationsPass : Pass<"quantc-apply-loop-annotations", "::mlir::ModuleOp"> {

@@ -91,7 +91,8 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   // the context is multithreaded: each layer is a function by now.
   addPasses(pm,
             "convert-qkernel-to-llvm,"
-            "func.func(lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+            "func.func(quantc-expand-alloca-scopes,lower-affine,convert-scf-to-cf,"
+            "expand-strided-metadata,"
             "convert-vector-to-llvm,convert-math-to-llvm),"
             "finalize-memref-to-llvm{use-generic-functions},convert-math-to-libm,"
             "func.func(convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm),"

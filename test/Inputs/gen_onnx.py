@@ -499,6 +499,35 @@ def float_depthwise():
                  [vi(o, F, None) for o in outputs], inits, opset=14)
 
 
+def float_conv_panels():
+    """Float convolutions whose im2col matrix the matmul microkernel packs a
+    panel at a time (rows of 64 columns, whole vectors of 32, 16 or 8):
+    x[1,8,6,64] through a padded 3x3 with bias and Relu, a dilated one with
+    a stride of 2 down the rows, and a 5x5; x2[1,4,5,60] has rows no vector
+    width divides, so its conv keeps the whole im2col matrix."""
+    def conv(name, x, shape, pads, strides=(1, 1), dilations=(1, 1), seed=0, bias=True):
+        w = numpy_helper.from_array(weights(shape, seed), name + "_w")
+        inits, inputs = [w], [x, w.name]
+        if bias:
+            inits.append(numpy_helper.from_array(weights((shape[0],), seed + 50), name + "_b"))
+            inputs.append(inits[-1].name)
+        return helper.make_node("Conv", inputs, [name + "_conv"], name=name, pads=list(pads),
+                                strides=list(strides), dilations=list(dilations)), inits
+    cases = [conv("same", "x", (16, 8, 3, 3), (1, 1, 1, 1), seed=1),
+             conv("dilated", "x", (8, 8, 3, 3), (2, 2, 2, 2), (2, 1), (2, 2), seed=2, bias=False),
+             conv("wide", "x", (4, 8, 5, 5), (2, 2, 2, 2), seed=3),
+             conv("odd", "x2", (6, 4, 3, 3), (1, 1, 1, 1), seed=4)]
+    nodes = [c[0] for c in cases]
+    inits = [i for c in cases for i in c[1]]
+    nodes += [helper.make_node("Relu", ["same_conv"], ["same"]),
+              helper.make_node("Identity", ["dilated_conv"], ["dilated"]),
+              helper.make_node("Identity", ["wide_conv"], ["wide"]),
+              helper.make_node("Relu", ["odd_conv"], ["odd"])]
+    outputs = ["same", "dilated", "wide", "odd"]
+    return model(nodes, [vi("x", F, [1, 8, 6, 64]), vi("x2", F, [1, 4, 5, 60])],
+                 [vi(o, F, None) for o in outputs], inits)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

@@ -73,6 +73,7 @@ PASSES = [
     "func.func(quantc-plan-parallel-loops)",
     "func.func(quantc-vectorize-hints)",
     "func.func(quantc-vectorize-float-reductions)",
+    "func.func(quantc-expand-alloca-scopes)",
     "quantc-apply-loop-annotations",
     "quantc-flatten-constant-globals",
     "quantc-outline-loop-nests",

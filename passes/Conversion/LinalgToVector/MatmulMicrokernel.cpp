@@ -1,5 +1,6 @@
 // convert-linalg-matmul-to-vector: register-blocked vector microkernel for buffer matmuls.
 #include "passes/Conversion/Passes.h"
+#include "passes/Conversion/LinalgToVector/Im2colPanel.h"
 #include "passes/Conversion/LinalgToVector/MatmulEpilogue.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -26,6 +27,10 @@ struct Gemm {
   Value fillValue, rowValues;
   /// An elementwise consumer of C run on each tile before it is stored.
   const MatmulEpilogue *epilogue = nullptr;
+  /// B as a conv's im2col matrix, packed per column block from the image;
+  /// `packedB`: b is that K x nr panel, read from its column 0.
+  const Im2colPanel *im2col = nullptr;
+  bool packedB = false;
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -70,7 +75,7 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
       accumulators, [&](OpBuilder &nb, Location l, Value k, ValueRange acc) {
         bool widen = g.inputElement != g.element; // int8 inputs, int32 accumulator
         Value bRow = vector::LoadOp::create(nb, l, VectorType::get({nr}, g.inputElement), g.b,
-                                            g.at(k, j0));
+                                            g.at(k, g.packedB ? indexConstant(nb, l, 0) : j0));
         if (widen)
           bRow = arith::ExtSIOp::create(nb, l, vectorType, bRow);
         SmallVector<Value> next;
@@ -184,6 +189,10 @@ void ifElse(OpBuilder &b, Location loc, Value cond, function_ref<void()> body,
 /// thread reuses a K x nr panel of B across them).
 constexpr int64_t kGemmChunkTiles = 4;
 
+/// The largest im2col panel packed on a thread's stack (libomp's workers
+/// have 4 MB).
+constexpr int64_t kMaxPanelBytes = 128 * 1024;
+
 /// One scf.parallel over (column block, chunk of rows) pairs: the edge
 /// column block and the last, shorter chunk are iterations too (picked by
 /// scf.if), so a team balances even a GEMM of a few blocks (an attention
@@ -204,9 +213,28 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
         Value first = arith::MulIOp::create(pb, pl, ivs[1], index(chunkRows));
         // The tiles of rows [first, first + rows) in columns [j0, j0 + width).
         auto rowTiles = [&](Value j0, int64_t width, int64_t rows) {
+          if (!g.im2col)
+            return forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
+              emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
+            });
+          // The block's K x width panel of B, packed from the image on the
+          // stack (freed when the iteration ends), then its tiles.
+          auto scope = memref::AllocaScopeOp::create(pb, pl, TypeRange{});
+          OpBuilder::InsertionGuard guard(pb);
+          Region &region = scope.getBodyRegion();
+          if (region.empty())
+            pb.createBlock(&region);
+          else
+            pb.setInsertionPointToEnd(&region.front());
+          Gemm packed = g;
+          packed.b = memref::AllocaOp::create(
+              pb, pl, MemRefType::get({g.k, width}, g.inputElement), IntegerAttr());
+          packed.packedB = true;
+          g.im2col->pack(pb, pl, packed.b, j0, width);
           forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
-            emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
+            emitTile(rb, rl, packed, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
           });
+          memref::AllocaScopeReturnOp::create(pb, pl, ValueRange{});
         };
         auto chunk = [&](Value j0, int64_t width) {
           if (!lastRows)
@@ -337,9 +365,14 @@ struct ConvertLinalgMatmulToVectorPass
              Value(), Value()};
       if (!isBatched) {
         std::optional<MatmulEpilogue> epilogue;
+        std::optional<Im2colPanel> im2col;
         if (!isRowStream(g)) { // the row-stream GEMV accumulates in C itself
           if (Operation *init = foldableInit(op, g))
             init->erase();
+          if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes))) {
+            g.im2col = &*im2col;
+            im2col->moveDeallocationsAfter(op);
+          }
           if ((epilogue = matchMatmulEpilogue(op))) {
             epilogue->prepare(op, b); // the kernel goes where the generic was
             g.epilogue = &*epilogue;
@@ -348,6 +381,8 @@ struct ConvertLinalgMatmulToVectorPass
         emitGemm(b, loc, g, rows, cols);
         if (epilogue)
           epilogue->generic.erase();
+        if (im2col)
+          im2col->generic.erase();
       } else {
         // Batches (attention heads) are independent: the outer parallel loop.
         scf::ParallelOp::create(b, loc, indexConstant(b, loc, 0),

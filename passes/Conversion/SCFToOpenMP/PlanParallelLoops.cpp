@@ -109,7 +109,20 @@ void makeSequential(scf::ParallelOp loop, unsigned first) {
   body.getTerminator()->erase(); // scf.reduce with no operands
   for (auto [arg, iv] : llvm::zip(body.getArguments(), ivs))
     arg.replaceAllUsesWith(iv);
-  target->getOperations().splice(target->getTerminator()->getIterator(), body.getOperations());
+  // A parallel body frees its stack allocations (an im2col panel) after
+  // each iteration; an scf.for body does so only in an alloca_scope.
+  if (llvm::any_of(body, [](Operation &op) { return isa<memref::AllocaOp>(op); })) {
+    OpBuilder inner = OpBuilder::atBlockTerminator(target);
+    auto scope = memref::AllocaScopeOp::create(inner, loc, TypeRange{});
+    if (scope.getBodyRegion().empty())
+      inner.createBlock(&scope.getBodyRegion());
+    Block *scopeBody = &scope.getBodyRegion().front();
+    scopeBody->getOperations().splice(scopeBody->end(), body.getOperations());
+    inner.setInsertionPointToEnd(scopeBody);
+    memref::AllocaScopeReturnOp::create(inner, loc, ValueRange{});
+  } else {
+    target->getOperations().splice(target->getTerminator()->getIterator(), body.getOperations());
+  }
   loop.erase();
 }
 

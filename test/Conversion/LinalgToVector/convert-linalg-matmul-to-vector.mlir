@@ -285,3 +285,61 @@ func.func @epilogue_not_folded(%a: memref<4x6xf32>, %b: memref<6x8xf32>, %row: m
   }
   return %t, %e, %r : memref<8x4xf32>, memref<4x8xf32>, memref<4x8xf32>
 }
+
+// -----
+
+// B is a 3x3 conv's im2col matrix (2 channels, rows of 16 output columns,
+// so each block of 8 columns lies in one row): each iteration packs its
+// 18 x 8 panel from the padded image on the stack, in an alloca_scope, and
+// the tiles read it from column 0. The im2col generic goes, and the
+// image's deallocation moves after the kernel, which reads the image now.
+// CHECK-LABEL: func.func @im2col_panels
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<2x4x18xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel (%[[BLOCK:.*]], %{{.*}}) = ({{.*}}) to (%c4, %c1)
+// CHECK:   %[[J0:.*]] = arith.muli %[[BLOCK]], %c8
+// CHECK:   memref.alloca_scope {
+// CHECK:     %[[PANEL:.*]] = memref.alloca() : memref<18x8xf32>
+// CHECK:     arith.divui %[[J0]], %c16
+// CHECK:     arith.remui %[[J0]], %c16
+// CHECK:     scf.for %[[CH:.*]] = %{{.*}} to %c2 step
+// CHECK:       %[[TAP:.*]] = vector.load %[[IMAGE]][%[[CH]], %{{.*}}, %{{.*}}] : memref<2x4x18xf32>, vector<8xf32>
+// CHECK:       vector.store %[[TAP]], %[[PANEL]][%{{.*}}, %{{.*}}] : memref<18x8xf32>, vector<8xf32>
+// CHECK:     vector.load %[[PANEL]][%{{.*}}, %{{.*}}] : memref<18x8xf32>, vector<8xf32>
+// CHECK:     vector.fma
+// CHECK: memref.dealloc %[[IMAGE]]
+func.func @im2col_panels(%w: memref<4x18xf32>, %c: memref<4x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %image = memref.alloc() : memref<2x4x18xf32>
+  linalg.fill ins(%zero : f32) outs(%image : memref<2x4x18xf32>)
+  %cols = memref.alloc() : memref<2x3x3x2x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x4x18xf32>) outs(%cols : memref<2x3x3x2x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.dealloc %image : memref<2x4x18xf32>
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x2x16xf32> into memref<18x32xf32>
+  linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x32xf32>) outs(%c : memref<4x32xf32>)
+  memref.dealloc %cols : memref<2x3x3x2x16xf32>
+  return
+}
+
+// -----
+
+// Rows of 12 output columns: a block of 8 would span two rows. The im2col
+// matrix stays, written whole before the kernel.
+// CHECK-LABEL: func.func @im2col_rows_not_whole_blocks
+// CHECK: linalg.generic
+// CHECK-NOT: memref.alloca
+// CHECK: scf.parallel
+func.func @im2col_rows_not_whole_blocks(%image: memref<2x4x14xf32>, %w: memref<4x18xf32>, %c: memref<4x24xf32>) {
+  %cols = memref.alloc() : memref<2x3x3x2x12xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x4x14xf32>) outs(%cols : memref<2x3x3x2x12xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x2x12xf32> into memref<18x24xf32>
+  linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x24xf32>) outs(%c : memref<4x24xf32>)
+  memref.dealloc %cols : memref<2x3x3x2x12xf32>
+  return
+}

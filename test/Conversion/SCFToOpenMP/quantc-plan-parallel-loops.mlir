@@ -222,3 +222,31 @@ func.func @joins_stretch(%mean: memref<8xf32>, %x: memref<1x24xi32>, %fc: memref
   }
   return
 }
+
+// -----
+
+// A stack buffer in the body (the matmul microkernel's im2col panel) is
+// freed after each parallel iteration; as scf.for iterations (no OpenMP
+// here) the body keeps that in a memref.alloca_scope, so the stack does
+// not grow with the trips.
+// OFF-LABEL: func.func @stack_panel
+// OFF: scf.for %[[B:.*]] = %c0 to %c64 step %c1 {
+// OFF-NEXT:   memref.alloca_scope {
+// OFF-NEXT:     %[[PANEL:.*]] = memref.alloca() : memref<72x32xf32>
+// OFF:          memref.store {{.*}}, %[[PANEL]]
+// OFF:        }
+// OFF-NEXT: }
+func.func @stack_panel(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%b) = (%c0) to (%c64) step (%c1) {
+    %panel = memref.alloca() : memref<72x32xf32>
+    memref.store %one, %panel[%c0, %c0] : memref<72x32xf32>
+    %v = memref.load %panel[%c0, %c0] : memref<72x32xf32>
+    memref.store %v, %out[%b] : memref<64xf32>
+    scf.reduce
+  }
+  return
+}

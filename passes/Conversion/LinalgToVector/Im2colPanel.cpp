@@ -1,0 +1,145 @@
+// Packing a float conv's im2col matrix panel by panel (see Im2colPanel.h).
+#include "passes/Conversion/LinalgToVector/Im2colPanel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace quantc {
+
+using namespace mlir;
+
+namespace {
+
+/// The generic that writes all of `buffer` (its only init), before `user`
+/// in the same block.
+linalg::GenericOp writerOf(Value buffer, Operation *user) {
+  for (Operation *op : buffer.getUsers()) {
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (generic && generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == buffer &&
+        generic->getBlock() == user->getBlock() && generic->isBeforeInBlock(user))
+      return generic;
+  }
+  return {};
+}
+
+/// (c, ky, kx, oy, ox) -> (c, oy * sh + ky * dh, ox + kx * dw), the image
+/// read in place: strides and dilations read off the map, then checked by
+/// rebuilding it.
+bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
+  if (map.getNumDims() != 5 || map.getNumSymbols() || map.getNumResults() != 3)
+    return false;
+  auto coefficient = [&](unsigned result, unsigned dim) {
+    SmallVector<int64_t> point(5, 0);
+    point[dim] = 1;
+    return map.getSubMap({result}).compose(point)[0];
+  };
+  panel.strideH = coefficient(1, 3), panel.dilationH = coefficient(1, 1);
+  panel.dilationW = coefficient(2, 2);
+  MLIRContext *ctx = map.getContext();
+  AffineExpr c, ky, kx, oy, ox;
+  bindDims(ctx, c, ky, kx, oy, ox);
+  return map == AffineMap::get(5, 0,
+                               {c, oy * panel.strideH + ky * panel.dilationH,
+                                ox + kx * panel.dilationW},
+                               ctx);
+}
+
+/// Between the im2col and the matmul: views, allocations, deallocations
+/// (which move after the matmul, as the image is read there now) and the
+/// ops that start C. Anything else might write the image.
+bool onlyStartsCBetween(linalg::GenericOp generic, Operation *matmul, Value c) {
+  for (Operation *op = generic->getNextNode(); op && op != matmul; op = op->getNextNode()) {
+    if (isMemoryEffectFree(op) || isa<memref::AllocOp, memref::DeallocOp>(op))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || linalgOp.getNumDpsInits() != 1 || linalgOp.getDpsInits()[0] != c)
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
+                                            int64_t maxPanelBytes) {
+  auto collapse = matmul->getOperand(1).getDefiningOp<memref::CollapseShapeOp>();
+  if (!collapse)
+    return std::nullopt;
+  SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3, 4}};
+  if (collapse.getReassociationIndices() != groups)
+    return std::nullopt;
+  Value columns = collapse.getSrc();
+  auto type = cast<MemRefType>(columns.getType());
+  if (!columns.getDefiningOp<memref::AllocOp>() || type.getRank() != 5 ||
+      !type.getLayout().isIdentity() || !type.getElementType().isF32())
+    return std::nullopt;
+  for (Operation *user : columns.getUsers())
+    if (user != collapse.getOperation() && !isa<memref::DeallocOp, linalg::GenericOp>(user))
+      return std::nullopt;
+  Im2colPanel panel;
+  panel.generic = writerOf(columns, matmul);
+  linalg::GenericOp generic = panel.generic;
+  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumReductionLoops() != 0 ||
+      !generic.getIndexingMapsArray()[1].isIdentity() ||
+      !matchIm2colMap(generic.getIndexingMapsArray()[0], panel))
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 1 || body.getTerminator()->getOperand(0) != body.getArgument(0))
+    return std::nullopt;
+  panel.image = generic.getDpsInputs()[0];
+  auto imageType = dyn_cast<MemRefType>(panel.image.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!imageType || imageType.getRank() != 3 || imageType.getElementType() != type.getElementType() ||
+      failed(imageType.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+    return std::nullopt;
+  ArrayRef<int64_t> shape = type.getShape();
+  panel.channels = shape[0], panel.kernelRows = shape[1], panel.kernelColumns = shape[2];
+  panel.outputColumns = shape[4];
+  int64_t k = shape[0] * shape[1] * shape[2];
+  if (panel.outputColumns % nr || k * nr * 4 > maxPanelBytes ||
+      !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
+    return std::nullopt;
+  return panel;
+}
+
+void Im2colPanel::moveDeallocationsAfter(Operation *matmul) const {
+  for (Operation *op = generic->getNextNode(); op && op != matmul;) {
+    Operation *next = op->getNextNode();
+    if (isa<memref::DeallocOp>(op))
+      op->moveAfter(matmul);
+    op = next;
+  }
+}
+
+void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_t width) const {
+  auto index = [&](OpBuilder &builder, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, v);
+  };
+  Value oy = arith::DivUIOp::create(b, loc, j0, index(b, outputColumns));
+  Value ox = arith::RemUIOp::create(b, loc, j0, index(b, outputColumns));
+  Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
+  auto vectorType = VectorType::get({width}, b.getF32Type());
+  int64_t taps = kernelRows * kernelColumns;
+  scf::ForOp::create(
+      b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
+      [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
+        Value firstRow = arith::MulIOp::create(cb, cl, c, index(cb, taps));
+        for (int64_t ky = 0; ky < kernelRows; ++ky) {
+          Value row = arith::AddIOp::create(cb, cl, top, index(cb, ky * dilationH));
+          for (int64_t kx = 0; kx < kernelColumns; ++kx) {
+            Value column = arith::AddIOp::create(cb, cl, ox, index(cb, kx * dilationW));
+            Value values =
+                vector::LoadOp::create(cb, cl, vectorType, image, ValueRange{c, row, column});
+            Value k = arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx));
+            vector::StoreOp::create(cb, cl, values, panel, ValueRange{k, index(cb, 0)});
+          }
+        }
+        scf::YieldOp::create(cb, cl);
+      });
+}
+
+} // namespace quantc

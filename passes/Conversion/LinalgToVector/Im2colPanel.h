@@ -1,0 +1,42 @@
+// A float conv's im2col matrix, which the matmul microkernel can pack one
+// column block at a time from the image instead of reading it whole.
+#ifndef QUANTC_PASSES_CONVERSION_LINALGTOVECTOR_IM2COLPANEL_H
+#define QUANTC_PASSES_CONVERSION_LINALGTOVECTOR_IM2COLPANEL_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace quantc {
+
+/// B[(c, ky, kx), (oy, ox)] = image[c, oy * strideH + ky * dilationH,
+/// ox + kx * dilationW], written whole by `generic` (convert-qnn-to-linalg's
+/// im2col, on a padded image) into a buffer only the matmul reads. A
+/// column block of B is then a K x nr panel of image rows, packed where the
+/// block's tiles run: the K x N matrix (88 MB for det's 3x3 convs at
+/// 160x160) is neither written nor read back.
+struct Im2colPanel {
+  mlir::linalg::GenericOp generic;
+  mlir::Value image; // [C, Hp, Wp], unit stride along columns
+  int64_t channels = 0, kernelRows = 0, kernelColumns = 0, outputColumns = 0;
+  int64_t strideH = 1, dilationH = 1, dilationW = 1;
+
+  /// Copies B's columns [j0, j0 + width), within one output row, into
+  /// `panel` [K, width].
+  void pack(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value j0,
+            int64_t width) const;
+
+  /// The deallocations between the im2col and `matmul` (the padded image's,
+  /// its last reader gone) move after the matmul, which reads the image now.
+  void moveDeallocationsAfter(mlir::Operation *matmul) const;
+};
+
+/// The im2col generic behind `matmul`'s B, when B's column blocks of `nr`
+/// each lie in one output row (the output width a multiple of nr), the
+/// columns stride is 1, and a K x nr panel fits in `maxPanelBytes`.
+std::optional<Im2colPanel> matchIm2colPanel(mlir::linalg::LinalgOp matmul, int64_t nr,
+                                            int64_t maxPanelBytes);
+
+} // namespace quantc
+
+#endif

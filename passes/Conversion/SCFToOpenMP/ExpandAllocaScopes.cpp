@@ -1,0 +1,36 @@
+// quantc-expand-alloca-scopes: memref.alloca_scope -> llvm.intr.stacksave /
+// stackrestore around its inlined body, before scf becomes cf.
+#include "passes/Conversion/Passes.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_QUANTCEXPANDALLOCASCOPESPASS
+#include "passes/Conversion/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+struct QuantcExpandAllocaScopesPass
+    : impl::QuantcExpandAllocaScopesPassBase<QuantcExpandAllocaScopesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation().walk([&](memref::AllocaScopeOp scope) { scopes.push_back(scope); });
+    for (memref::AllocaScopeOp scope : scopes) { // innermost first
+      if (scope.getNumResults()) {
+        scope.emitError("quantc-expand-alloca-scopes: a scope with results is not supported");
+        return signalPassFailure();
+      }
+      OpBuilder b(scope);
+      Location loc = scope.getLoc();
+      Value saved = LLVM::StackSaveOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+      Block &body = scope.getBodyRegion().front();
+      body.getTerminator()->erase();
+      scope->getBlock()->getOperations().splice(scope->getIterator(), body.getOperations());
+      LLVM::StackRestoreOp::create(b, loc, saved);
+      scope.erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace quantc
