@@ -501,10 +501,11 @@ def float_depthwise():
 
 def float_conv_panels():
     """Float convolutions whose im2col matrix the matmul microkernel packs a
-    panel at a time (rows of 64 columns, whole vectors of 32, 16 or 8):
-    x[1,8,6,64] through a padded 3x3 with bias and Relu, a dilated one with
-    a stride of 2 down the rows, and a 5x5; x2[1,4,5,60] has rows no vector
-    width divides, so its conv keeps the whole im2col matrix."""
+    panel at a time: x[1,8,6,64] (rows of whole vectors of 32, 16 or 8)
+    through a padded 3x3 with bias and Relu, a dilated one with a stride of
+    2 down the rows, and a 5x5; x2[1,4,5,60] has rows no vector width
+    divides (blocks cross rows); x3[1,4,3,20] rows narrower than a block of
+    32, which keep the whole im2col matrix on AVX-512."""
     def conv(name, x, shape, pads, strides=(1, 1), dilations=(1, 1), seed=0, bias=True):
         w = numpy_helper.from_array(weights(shape, seed), name + "_w")
         inits, inputs = [w], [x, w.name]
@@ -516,15 +517,18 @@ def float_conv_panels():
     cases = [conv("same", "x", (16, 8, 3, 3), (1, 1, 1, 1), seed=1),
              conv("dilated", "x", (8, 8, 3, 3), (2, 2, 2, 2), (2, 1), (2, 2), seed=2, bias=False),
              conv("wide", "x", (4, 8, 5, 5), (2, 2, 2, 2), seed=3),
-             conv("odd", "x2", (6, 4, 3, 3), (1, 1, 1, 1), seed=4)]
+             conv("across", "x2", (6, 4, 3, 3), (1, 1, 1, 1), seed=4),
+             conv("narrow", "x3", (5, 4, 3, 3), (1, 1, 1, 1), seed=5)]
     nodes = [c[0] for c in cases]
     inits = [i for c in cases for i in c[1]]
     nodes += [helper.make_node("Relu", ["same_conv"], ["same"]),
               helper.make_node("Identity", ["dilated_conv"], ["dilated"]),
               helper.make_node("Identity", ["wide_conv"], ["wide"]),
-              helper.make_node("Relu", ["odd_conv"], ["odd"])]
-    outputs = ["same", "dilated", "wide", "odd"]
-    return model(nodes, [vi("x", F, [1, 8, 6, 64]), vi("x2", F, [1, 4, 5, 60])],
+              helper.make_node("Relu", ["across_conv"], ["across"]),
+              helper.make_node("Relu", ["narrow_conv"], ["narrow"])]
+    outputs = ["same", "dilated", "wide", "across", "narrow"]
+    return model(nodes, [vi("x", F, [1, 8, 6, 64]), vi("x2", F, [1, 4, 5, 60]),
+                         vi("x3", F, [1, 4, 3, 20])],
                  [vi(o, F, None) for o in outputs], inits)
 
 

@@ -100,7 +100,9 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
   panel.channels = shape[0], panel.kernelRows = shape[1], panel.kernelColumns = shape[2];
   panel.outputColumns = shape[4];
   int64_t k = shape[0] * shape[1] * shape[2];
-  if (panel.outputColumns % nr || k * nr * 4 > maxPanelBytes ||
+  // A block spans at most two rows: a row holds at least one block.
+  panel.blocksInRows = panel.outputColumns % nr == 0;
+  if (panel.outputColumns < nr || k * nr * 4 > maxPanelBytes ||
       !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
     return std::nullopt;
   return panel;
@@ -115,14 +117,15 @@ void Im2colPanel::moveDeallocationsAfter(Operation *matmul) const {
   }
 }
 
-void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_t width) const {
+void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
+                              Value panelColumn, int64_t width, Value mask) const {
   auto index = [&](OpBuilder &builder, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, v);
   };
-  Value oy = arith::DivUIOp::create(b, loc, j0, index(b, outputColumns));
-  Value ox = arith::RemUIOp::create(b, loc, j0, index(b, outputColumns));
   Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
   auto vectorType = VectorType::get({width}, b.getF32Type());
+  Value zeros = mask ? arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType))
+                     : Value();
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
@@ -132,14 +135,43 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
           Value row = arith::AddIOp::create(cb, cl, top, index(cb, ky * dilationH));
           for (int64_t kx = 0; kx < kernelColumns; ++kx) {
             Value column = arith::AddIOp::create(cb, cl, ox, index(cb, kx * dilationW));
-            Value values =
-                vector::LoadOp::create(cb, cl, vectorType, image, ValueRange{c, row, column});
             Value k = arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx));
-            vector::StoreOp::create(cb, cl, values, panel, ValueRange{k, index(cb, 0)});
+            SmallVector<Value> from = {c, row, column}, to = {k, panelColumn};
+            if (!mask) {
+              Value values = vector::LoadOp::create(cb, cl, vectorType, image, from);
+              vector::StoreOp::create(cb, cl, values, panel, to);
+              continue;
+            }
+            Value values =
+                vector::MaskedLoadOp::create(cb, cl, vectorType, image, from, mask, zeros);
+            vector::MaskedStoreOp::create(cb, cl, panel, to, mask, values);
           }
         }
         scf::YieldOp::create(cb, cl);
       });
+}
+
+void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_t width) const {
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value oy = arith::DivUIOp::create(b, loc, j0, index(outputColumns));
+  Value ox = arith::RemUIOp::create(b, loc, j0, index(outputColumns));
+  if (blocksInRows)
+    return copySegment(b, loc, panel, oy, ox, index(0), width, Value());
+  // The block's columns from ox to the row's end, then (when the block
+  // crosses into the next row) the rest from that row's start: masked
+  // vectors, the lanes of the other segment left alone.
+  auto maskType = VectorType::get({width}, b.getI1Type());
+  Value first = arith::MinSIOp::create(
+      b, loc, index(width), arith::SubIOp::create(b, loc, index(outputColumns), ox));
+  copySegment(b, loc, panel, oy, ox, index(0), width,
+              vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
+  Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
+  scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
+    Value rest = arith::SubIOp::create(tb, tl, index(width), first);
+    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first,
+                width, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
+    scf::YieldOp::create(tb, tl);
+  });
 }
 
 } // namespace quantc

@@ -20,20 +20,26 @@ struct Im2colPanel {
   mlir::Value image; // [C, Hp, Wp], unit stride along columns
   int64_t channels = 0, kernelRows = 0, kernelColumns = 0, outputColumns = 0;
   int64_t strideH = 1, dilationH = 1, dilationW = 1;
+  /// Whether rows hold whole blocks (their width a multiple of nr): each
+  /// block is then one plain vector per tap, else up to two masked ones.
+  bool blocksInRows = false;
 
-  /// Copies B's columns [j0, j0 + width), within one output row, into
-  /// `panel` [K, width].
+  /// Copies B's columns [j0, j0 + width) into `panel` [K, width].
   void pack(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value j0,
             int64_t width) const;
+  /// Output row oy's columns from ox, for every tap, into the panel's
+  /// columns from panelColumn: `width` lanes, or those `mask` sets.
+  void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
+                   mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value mask) const;
 
   /// The deallocations between the im2col and `matmul` (the padded image's,
   /// its last reader gone) move after the matmul, which reads the image now.
   void moveDeallocationsAfter(mlir::Operation *matmul) const;
 };
 
-/// The im2col generic behind `matmul`'s B, when B's column blocks of `nr`
-/// each lie in one output row (the output width a multiple of nr), the
-/// columns stride is 1, and a K x nr panel fits in `maxPanelBytes`.
+/// The im2col generic behind `matmul`'s B, when a block of `nr` columns
+/// spans at most two output rows (rows at least nr wide), the columns'
+/// stride is 1, and a K x nr panel fits in `maxPanelBytes`.
 std::optional<Im2colPanel> matchIm2colPanel(mlir::linalg::LinalgOp matmul, int64_t nr,
                                             int64_t maxPanelBytes);
 

@@ -326,13 +326,32 @@ func.func @im2col_panels(%w: memref<4x18xf32>, %c: memref<4x32xf32>) {
 
 // -----
 
-// Rows of 12 output columns: a block of 8 would span two rows. The im2col
-// matrix stays, written whole before the kernel.
-// CHECK-LABEL: func.func @im2col_rows_not_whole_blocks
-// CHECK: linalg.generic
-// CHECK-NOT: memref.alloca
+// Rows of 12 output columns: the block from column 8 holds 4 columns of
+// row 0 and 4 of row 1. Each tap copies the block's part of its first row
+// through a mask of min(8, 12 - ox) lanes, then, in an scf.if when the block
+// crosses into the next row, the rest from that row's start into the
+// panel's columns from there.
+// CHECK-LABEL: func.func @im2col_blocks_across_rows
+// CHECK-NOT: linalg.generic
 // CHECK: scf.parallel
-func.func @im2col_rows_not_whole_blocks(%image: memref<2x4x14xf32>, %w: memref<4x18xf32>, %c: memref<4x24xf32>) {
+// CHECK:   %[[PANEL:.*]] = memref.alloca() : memref<18x8xf32>
+// CHECK:   %[[OY:.*]] = arith.divui %{{.*}}, %c12
+// CHECK:   %[[OX:.*]] = arith.remui %{{.*}}, %c12
+// CHECK:   %[[LEFT:.*]] = arith.subi %c12{{.*}}, %[[OX]]
+// CHECK:   %[[FIRST:.*]] = arith.minsi %c8{{.*}}, %[[LEFT]]
+// CHECK:   %[[MASK:.*]] = vector.create_mask %[[FIRST]] : vector<8xi1>
+// CHECK:   scf.for
+// CHECK:     %[[HEAD:.*]] = vector.maskedload %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}], %[[MASK]], %{{.*}} : memref<2x4x14xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+// CHECK:     vector.maskedstore %[[PANEL]][%{{.*}}, %{{.*}}], %[[MASK]], %[[HEAD]]
+// CHECK:   %[[CROSSES:.*]] = arith.cmpi slt, %[[FIRST]], %c8
+// CHECK:   scf.if %[[CROSSES]] {
+// CHECK:     %[[REST:.*]] = arith.subi %c8{{.*}}, %[[FIRST]]
+// CHECK:     %[[NEXT:.*]] = arith.addi %[[OY]], %c1
+// CHECK:     %[[MASK2:.*]] = vector.create_mask %[[REST]] : vector<8xi1>
+// CHECK:     scf.for
+// CHECK:       vector.maskedload
+// CHECK:       vector.maskedstore %[[PANEL]][%{{.*}}, %[[FIRST]]], %[[MASK2]]
+func.func @im2col_blocks_across_rows(%image: memref<2x4x14xf32>, %w: memref<4x18xf32>, %c: memref<4x24xf32>) {
   %cols = memref.alloc() : memref<2x3x3x2x12xf32>
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x4x14xf32>) outs(%cols : memref<2x3x3x2x12xf32>) {
   ^bb0(%in: f32, %out: f32):
@@ -341,5 +360,25 @@ func.func @im2col_rows_not_whole_blocks(%image: memref<2x4x14xf32>, %w: memref<4
   %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x2x12xf32> into memref<18x24xf32>
   linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x24xf32>) outs(%c : memref<4x24xf32>)
   memref.dealloc %cols : memref<2x3x3x2x12xf32>
+  return
+}
+
+// -----
+
+// Rows of 6 output columns, narrower than a block of 8 (which would span
+// three rows): the im2col matrix stays, written whole before the kernel.
+// CHECK-LABEL: func.func @im2col_rows_narrower_than_blocks
+// CHECK: linalg.generic
+// CHECK-NOT: memref.alloca
+// CHECK: scf.parallel
+func.func @im2col_rows_narrower_than_blocks(%image: memref<2x5x8xf32>, %w: memref<4x18xf32>, %c: memref<4x18xf32>) {
+  %cols = memref.alloc() : memref<2x3x3x3x6xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x5x8xf32>) outs(%cols : memref<2x3x3x3x6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x3x6xf32> into memref<18x18xf32>
+  linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x18xf32>) outs(%c : memref<4x18xf32>)
+  memref.dealloc %cols : memref<2x3x3x3x6xf32>
   return
 }
