@@ -58,10 +58,11 @@ def ConvertLinalgMatmulToVectorPass
     the generic's output: the generic and its pass over memory go, and C is
     stored only when something else reads it. When B is a float conv's
     im2col matrix (a linalg.generic copying a padded image into a fresh
-    buffer just before, rows of output columns a multiple of `cols`, a K x
+    buffer just before, rows of output pixels at least `cols` wide, a K x
     `cols` panel at most 128 KB), the matrix is never written: each
     iteration packs its column block's panel from the image into a stack
-    buffer (memref.alloca in a memref.alloca_scope) and the tiles read
+    buffer (memref.alloca in a memref.alloca_scope; two masked segments per
+    tap when the block crosses into the next row) and the tiles read
     that. A float GEMV streams rows of B in chunks of 512 columns.
 
     Before:
