@@ -69,8 +69,8 @@ bool matchInput(Value operand, DepthwiseConv &conv) {
   if (auto pad = source.getDefiningOp<tensor::PadOp>()) {
     ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
     Value padValue = pad.getConstantPaddingValue();
-    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) || low[0] ||
-        low[1] || high[0] || high[1] || !padValue || !matchPattern(padValue, m_AnyZeroFloat()))
+    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) || low[0] || low[1] ||
+        high[0] || high[1] || !padValue || !matchPattern(padValue, m_AnyZeroFloat()))
       return false;
     conv.padTop = low[2], conv.padLeft = low[3];
     source = pad.getSource();
@@ -141,9 +141,9 @@ linalg::GenericOp matchEpilogue(Value result) {
     return {};
   for (OpOperand *input : generic.getDpsInputOperands()) {
     AffineMap map = generic.getMatchingIndexingMap(input);
-    bool ok = input->get() == result ? map.isIdentity()
-                                     : orderedBroadcast(map) && isa<RankedTensorType>(
-                                                                    input->get().getType());
+    bool ok = input->get() == result
+                  ? map.isIdentity()
+                  : orderedBroadcast(map) && isa<RankedTensorType>(input->get().getType());
     if (!ok)
       return {};
   }
@@ -159,10 +159,10 @@ std::optional<DepthwiseConv> matchDepthwiseConv(linalg::GenericOp generic) {
       generic.getNumLoops() != 8 || !generic.hasPureTensorSemantics())
     return std::nullopt;
   using utils::IteratorType;
-  SmallVector<IteratorType> expected = {
-      IteratorType::parallel,  IteratorType::parallel,  IteratorType::parallel,
-      IteratorType::parallel,  IteratorType::reduction, IteratorType::reduction,
-      IteratorType::reduction, IteratorType::parallel};
+  SmallVector<IteratorType> expected = {IteratorType::parallel,  IteratorType::parallel,
+                                        IteratorType::parallel,  IteratorType::parallel,
+                                        IteratorType::reduction, IteratorType::reduction,
+                                        IteratorType::reduction, IteratorType::parallel};
   if (generic.getIteratorTypesArray() != expected || !matchMaps(generic, conv) ||
       !multiplyAddBody(generic))
     return std::nullopt;

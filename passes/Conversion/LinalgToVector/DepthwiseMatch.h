@@ -33,8 +33,8 @@ struct DepthwiseConv {
 
   /// Sizes: N, G, F (output channels per group), the input's H x W, the
   /// output's OH x OW and the window's KH x KW.
-  int64_t images = 0, groups = 0, multiplier = 0, inputRows = 0, inputColumns = 0,
-          outputRows = 0, outputColumns = 0, kernelRows = 0, kernelColumns = 0;
+  int64_t images = 0, groups = 0, multiplier = 0, inputRows = 0, inputColumns = 0, outputRows = 0,
+          outputColumns = 0, kernelRows = 0, kernelColumns = 0;
 };
 
 /// The conv that `generic` is, with its start and epilogue, if it is one.

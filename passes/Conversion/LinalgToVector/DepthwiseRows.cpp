@@ -55,7 +55,8 @@ struct ColumnSplit {
 /// One conv's row kernel: its buffers, and the values of the row being built.
 class RowKernel {
 public:
-  RowKernel(DepthwiseConv conv, int64_t lanes) : conv(conv), split(conv, lanes), loc(this->conv.conv.getLoc()) {}
+  RowKernel(DepthwiseConv conv, int64_t lanes)
+      : conv(conv), split(conv, lanes), loc(this->conv.conv.getLoc()) {}
 
   /// The kernel in place of the conv (and its epilogue generic).
   void build(OpBuilder &b);
@@ -107,9 +108,8 @@ Value RowKernel::readAt(OpBuilder &b, Value buffer, AffineMap map, ValueRange iv
 Value RowKernel::loadTap(OpBuilder &b, int64_t ky, int64_t kx, Value ox, int64_t width,
                          bool border) {
   int64_t stride = conv.strideW;
-  Value column = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, ox, index(b, stride)),
-      index(b, kx * conv.dilationW - conv.padLeft));
+  Value column = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, ox, index(b, stride)),
+                                       index(b, kx * conv.dilationW - conv.padLeft));
   Value inside;
   if (border) { // a column in the padding reads 0, as the padded input would
     inside = arith::AndIOp::create(
@@ -129,8 +129,8 @@ Value RowKernel::loadTap(OpBuilder &b, int64_t ky, int64_t kx, Value ox, int64_t
   if (stride == 1)
     return vector::LoadOp::create(b, loc, VectorType::get({width}, b.getF32Type()), input, indices);
   // Strided columns: one span of the row, every stride-th lane kept.
-  Value span =
-      vector::LoadOp::create(b, loc, VectorType::get({width * stride}, b.getF32Type()), input, indices);
+  Value span = vector::LoadOp::create(b, loc, VectorType::get({width * stride}, b.getF32Type()),
+                                      input, indices);
   SmallVector<int64_t> lanes;
   for (int64_t lane = 0; lane < width; ++lane)
     lanes.push_back(lane * stride);
@@ -180,20 +180,22 @@ void RowKernel::emitPixels(OpBuilder &b, Value ox, int64_t width, bool border) {
 
 void RowKernel::emitRow(OpBuilder &b, ValueRange ivs) {
   n = ivs[0], g = ivs[1], f = ivs[2], oy = ivs[3];
-  channel = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, index(b, conv.multiplier)), f);
+  channel =
+      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, index(b, conv.multiplier)), f);
   inputRow.clear(), rowInside.clear(), weights.clear();
   for (int64_t ky = 0; ky < conv.kernelRows; ++ky) {
-    Value row = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, oy, index(b, conv.strideH)),
-                                      index(b, ky * conv.dilationH - conv.padTop));
+    Value row =
+        arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, oy, index(b, conv.strideH)),
+                              index(b, ky * conv.dilationH - conv.padTop));
     inputRow.push_back(row);
-    rowInside.push_back(
-        rowMayPad(ky)
-            ? arith::AndIOp::create(
-                  b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, index(b, 0)),
-                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row,
-                                        index(b, conv.inputRows)))
-                  .getResult()
-            : Value());
+    rowInside.push_back(rowMayPad(ky) ? arith::AndIOp::create(
+                                            b, loc,
+                                            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                                                  row, index(b, 0)),
+                                            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                                                  row, index(b, conv.inputRows)))
+                                            .getResult()
+                                      : Value());
     for (int64_t kx = 0; kx < conv.kernelColumns; ++kx)
       weights.push_back(memref::LoadOp::create(
           b, loc, weight, ValueRange{g, f, index(b, 0), index(b, ky), index(b, kx)}));
@@ -210,22 +212,21 @@ void RowKernel::emitRow(OpBuilder &b, ValueRange ivs) {
     if (count % width)
       emitPixels(b, index(b, last + 1 - width), width, false);
   } else if (count > 0) {
-    scf::buildLoopNest(b, loc, index(b, first), index(b, last + 1), index(b, 1),
-                       [&](OpBuilder &lb, Location, ValueRange column) {
-                         emitPixels(lb, column[0], 0, false);
-                       });
+    scf::buildLoopNest(
+        b, loc, index(b, first), index(b, last + 1), index(b, 1),
+        [&](OpBuilder &lb, Location, ValueRange column) { emitPixels(lb, column[0], 0, false); });
   }
   // Border columns, left then right, in one loop of checked pixels.
   int64_t after = last + 1, borders = first + (conv.outputColumns - after);
   if (borders > 0)
-    scf::buildLoopNest(b, loc, index(b, 0), index(b, borders), index(b, 1),
-                       [&](OpBuilder &lb, Location, ValueRange border) {
-                         Value isLeft = arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::slt,
-                                                              border[0], index(lb, first));
-                         Value right = arith::AddIOp::create(lb, loc, border[0], index(lb, after - first));
-                         emitPixels(lb, arith::SelectOp::create(lb, loc, isLeft, border[0], right),
-                                    0, true);
-                       });
+    scf::buildLoopNest(
+        b, loc, index(b, 0), index(b, borders), index(b, 1),
+        [&](OpBuilder &lb, Location, ValueRange border) {
+          Value isLeft = arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::slt, border[0],
+                                               index(lb, first));
+          Value right = arith::AddIOp::create(lb, loc, border[0], index(lb, after - first));
+          emitPixels(lb, arith::SelectOp::create(lb, loc, isLeft, border[0], right), 0, true);
+        });
 }
 
 void RowKernel::build(OpBuilder &b) {
@@ -237,8 +238,8 @@ void RowKernel::build(OpBuilder &b) {
   if (conv.epilogue) {
     element = cast<RankedTensorType>(conv.epilogue.getDpsInits()[0].getType()).getElementType();
     for (Value operand : conv.epilogue.getDpsInputs())
-      epilogueInputs.push_back(operand == conv.collapse.getResult() ? Value()
-                                                                    : readOnlyBuffer(b, loc, operand));
+      epilogueInputs.push_back(
+          operand == conv.collapse.getResult() ? Value() : readOnlyBuffer(b, loc, operand));
   }
   int64_t channels = conv.groups * conv.multiplier;
   output = memref::AllocOp::create(
@@ -277,9 +278,9 @@ void RowKernel::build(OpBuilder &b) {
     conv.collapse.getResult().replaceAllUsesWith(result);
     conv.collapse.erase();
   } else {
-    conv.conv.getResult(0).replaceAllUsesWith(tensor::ExpandShapeOp::create(
-        b, loc, conv.conv.getResult(0).getType(), result,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}));
+    conv.conv.getResult(0).replaceAllUsesWith(
+        tensor::ExpandShapeOp::create(b, loc, conv.conv.getResult(0).getType(), result,
+                                      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}));
   }
   conv.conv.erase();
 }

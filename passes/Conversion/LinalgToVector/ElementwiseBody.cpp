@@ -21,8 +21,7 @@ bool vectorizableBody(linalg::GenericOp generic) {
     if (op.getDialect()->getNamespace() != "arith" || op.getNumRegions() ||
         !isMemoryEffectFree(&op) || (!constant && !op.hasTrait<OpTrait::Elementwise>()))
       return false;
-    if (!llvm::all_of(op.getResultTypes(), scalar) ||
-        !llvm::all_of(op.getOperandTypes(), scalar))
+    if (!llvm::all_of(op.getResultTypes(), scalar) || !llvm::all_of(op.getOperandTypes(), scalar))
       return false;
   }
   return true;

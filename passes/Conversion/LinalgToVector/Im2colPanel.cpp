@@ -41,10 +41,9 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
   MLIRContext *ctx = map.getContext();
   AffineExpr c, ky, kx, oy, ox;
   bindDims(ctx, c, ky, kx, oy, ox);
-  return map == AffineMap::get(5, 0,
-                               {c, oy * panel.strideH + ky * panel.dilationH,
-                                ox + kx * panel.dilationW},
-                               ctx);
+  return map ==
+         AffineMap::get(
+             5, 0, {c, oy * panel.strideH + ky * panel.dilationH, ox + kx * panel.dilationW}, ctx);
 }
 
 /// Between the im2col and the matmul: views, allocations, deallocations
@@ -87,13 +86,15 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
       !matchIm2colMap(generic.getIndexingMapsArray()[0], panel))
     return std::nullopt;
   Block &body = generic.getRegion().front();
-  if (body.getOperations().size() != 1 || body.getTerminator()->getOperand(0) != body.getArgument(0))
+  if (body.getOperations().size() != 1 ||
+      body.getTerminator()->getOperand(0) != body.getArgument(0))
     return std::nullopt;
   panel.image = generic.getDpsInputs()[0];
   auto imageType = dyn_cast<MemRefType>(panel.image.getType());
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (!imageType || imageType.getRank() != 3 || imageType.getElementType() != type.getElementType() ||
+  if (!imageType || imageType.getRank() != 3 ||
+      imageType.getElementType() != type.getElementType() ||
       failed(imageType.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return std::nullopt;
   ArrayRef<int64_t> shape = type.getShape();
@@ -124,8 +125,8 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
   };
   Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
   auto vectorType = VectorType::get({width}, b.getF32Type());
-  Value zeros = mask ? arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType))
-                     : Value();
+  Value zeros =
+      mask ? arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType)) : Value();
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
@@ -161,15 +162,15 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   // crosses into the next row) the rest from that row's start: masked
   // vectors, the lanes of the other segment left alone.
   auto maskType = VectorType::get({width}, b.getI1Type());
-  Value first = arith::MinSIOp::create(
-      b, loc, index(width), arith::SubIOp::create(b, loc, index(outputColumns), ox));
+  Value first = arith::MinSIOp::create(b, loc, index(width),
+                                       arith::SubIOp::create(b, loc, index(outputColumns), ox));
   copySegment(b, loc, panel, oy, ox, index(0), width,
               vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
   Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
   scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
     Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first,
-                width, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
+    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, width,
+                vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
     scf::YieldOp::create(tb, tl);
   });
 }

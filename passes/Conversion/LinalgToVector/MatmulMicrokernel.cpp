@@ -214,9 +214,10 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
         // The tiles of rows [first, first + rows) in columns [j0, j0 + width).
         auto rowTiles = [&](Value j0, int64_t width, int64_t rows) {
           if (!g.im2col)
-            return forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
-              emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
-            });
+            return forBlocks(
+                pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
+                  emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
+                });
           // The block's K x width panel of B, packed from the image on the
           // stack (freed when the iteration ends), then its tiles.
           auto scope = memref::AllocaScopeOp::create(pb, pl, TypeRange{});
@@ -227,8 +228,8 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
           else
             pb.setInsertionPointToEnd(&region.front());
           Gemm packed = g;
-          packed.b = memref::AllocaOp::create(
-              pb, pl, MemRefType::get({g.k, width}, g.inputElement), IntegerAttr());
+          packed.b = memref::AllocaOp::create(pb, pl, MemRefType::get({g.k, width}, g.inputElement),
+                                              IntegerAttr());
           packed.packedB = true;
           g.im2col->pack(pb, pl, packed.b, j0, width);
           forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
