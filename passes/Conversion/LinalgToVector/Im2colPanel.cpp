@@ -37,13 +37,16 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
     return map.getSubMap({result}).compose(point)[0];
   };
   panel.strideH = coefficient(1, 3), panel.dilationH = coefficient(1, 1);
-  panel.dilationW = coefficient(2, 2);
+  panel.strideW = coefficient(2, 4), panel.dilationW = coefficient(2, 2);
   MLIRContext *ctx = map.getContext();
   AffineExpr c, ky, kx, oy, ox;
   bindDims(ctx, c, ky, kx, oy, ox);
   return map ==
          AffineMap::get(
-             5, 0, {c, oy * panel.strideH + ky * panel.dilationH, ox + kx * panel.dilationW}, ctx);
+             5, 0,
+             {c, oy * panel.strideH + ky * panel.dilationH,
+              ox * panel.strideW + kx * panel.dilationW},
+             ctx);
 }
 
 /// Between the im2col and the matmul: views, allocations, deallocations
@@ -119,14 +122,33 @@ void Im2colPanel::moveDeallocationsAfter(Operation *matmul) const {
 }
 
 void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
-                              Value panelColumn, int64_t width, Value mask) const {
+                              Value panelColumn, int64_t width, Value length, Value mask) const {
   auto index = [&](OpBuilder &builder, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, v);
   };
   Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
+  Value left = arith::MulIOp::create(b, loc, ox, index(b, strideW));
   auto vectorType = VectorType::get({width}, b.getF32Type());
   Value zeros =
       mask ? arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType)) : Value();
+  // Strided columns: one masked span from the first column to the last
+  // (never past it, so never past the padded row), every stride-th lane
+  // kept.
+  auto spanType = VectorType::get({width * strideW}, b.getF32Type());
+  Value spanMask, spanZeros;
+  SmallVector<int64_t> kept;
+  if (strideW > 1) {
+    Value spanLength = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, length, index(b, 1)),
+                              index(b, strideW)),
+        index(b, 1));
+    spanMask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width * strideW}, b.getI1Type()), ValueRange{spanLength});
+    spanZeros = arith::ConstantOp::create(b, loc, spanType, b.getZeroAttr(spanType));
+    for (int64_t lane = 0; lane < width; ++lane)
+      kept.push_back(lane * strideW);
+  }
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
@@ -135,17 +157,23 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
         for (int64_t ky = 0; ky < kernelRows; ++ky) {
           Value row = arith::AddIOp::create(cb, cl, top, index(cb, ky * dilationH));
           for (int64_t kx = 0; kx < kernelColumns; ++kx) {
-            Value column = arith::AddIOp::create(cb, cl, ox, index(cb, kx * dilationW));
+            Value column = arith::AddIOp::create(cb, cl, left, index(cb, kx * dilationW));
             Value k = arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx));
             SmallVector<Value> from = {c, row, column}, to = {k, panelColumn};
-            if (!mask) {
-              Value values = vector::LoadOp::create(cb, cl, vectorType, image, from);
-              vector::StoreOp::create(cb, cl, values, panel, to);
-              continue;
+            Value values;
+            if (strideW > 1) {
+              Value span = vector::MaskedLoadOp::create(cb, cl, spanType, image, from, spanMask,
+                                                        spanZeros);
+              values = vector::ShuffleOp::create(cb, cl, span, span, kept);
+            } else if (mask) {
+              values = vector::MaskedLoadOp::create(cb, cl, vectorType, image, from, mask, zeros);
+            } else {
+              values = vector::LoadOp::create(cb, cl, vectorType, image, from);
             }
-            Value values =
-                vector::MaskedLoadOp::create(cb, cl, vectorType, image, from, mask, zeros);
-            vector::MaskedStoreOp::create(cb, cl, panel, to, mask, values);
+            if (mask)
+              vector::MaskedStoreOp::create(cb, cl, panel, to, mask, values);
+            else
+              vector::StoreOp::create(cb, cl, values, panel, to);
           }
         }
         scf::YieldOp::create(cb, cl);
@@ -157,20 +185,20 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   Value oy = arith::DivUIOp::create(b, loc, j0, index(outputColumns));
   Value ox = arith::RemUIOp::create(b, loc, j0, index(outputColumns));
   if (blocksInRows)
-    return copySegment(b, loc, panel, oy, ox, index(0), width, Value());
+    return copySegment(b, loc, panel, oy, ox, index(0), width, index(width), Value());
   // The block's columns from ox to the row's end, then (when the block
   // crosses into the next row) the rest from that row's start: masked
   // vectors, the lanes of the other segment left alone.
   auto maskType = VectorType::get({width}, b.getI1Type());
   Value first = arith::MinSIOp::create(b, loc, index(width),
                                        arith::SubIOp::create(b, loc, index(outputColumns), ox));
-  copySegment(b, loc, panel, oy, ox, index(0), width,
+  copySegment(b, loc, panel, oy, ox, index(0), width, first,
               vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
   Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
   scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
     Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, width,
-                vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
+    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first,
+                width, rest, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
     scf::YieldOp::create(tb, tl);
   });
 }

@@ -10,16 +10,16 @@
 namespace quantc {
 
 /// B[(c, ky, kx), (oy, ox)] = image[c, oy * strideH + ky * dilationH,
-/// ox + kx * dilationW], written whole by `generic` (convert-qnn-to-linalg's
+/// ox * strideW + kx * dilationW], written whole by `generic` (convert-qnn-to-linalg's
 /// im2col, on a padded image) into a buffer only the matmul reads. A
 /// column block of B is then a K x nr panel of image rows, packed where the
 /// block's tiles run: the K x N matrix (88 MB for det's 3x3 convs at
 /// 160x160) is neither written nor read back.
 struct Im2colPanel {
   mlir::linalg::GenericOp generic;
-  mlir::Value image; // [C, Hp, Wp], unit stride along columns
+  mlir::Value image; // [C, Hp, Wp], unit stride along its columns
   int64_t channels = 0, kernelRows = 0, kernelColumns = 0, outputColumns = 0;
-  int64_t strideH = 1, dilationH = 1, dilationW = 1;
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   /// Whether rows hold whole blocks (their width a multiple of nr): each
   /// block is then one plain vector per tap, else up to two masked ones.
   bool blocksInRows = false;
@@ -27,10 +27,11 @@ struct Im2colPanel {
   /// Copies B's columns [j0, j0 + width) into `panel` [K, width].
   void pack(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value j0,
             int64_t width) const;
-  /// Output row oy's columns from ox, for every tap, into the panel's
-  /// columns from panelColumn: `width` lanes, or those `mask` sets.
+  /// Output row oy's `length` columns from ox, for every tap, into the
+  /// panel's columns from panelColumn: `width` lanes, or those `mask` sets.
   void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
-                   mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value mask) const;
+                   mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value length,
+                   mlir::Value mask) const;
 
   /// The deallocations between the im2col and `matmul` (the padded image's,
   /// its last reader gone) move after the matmul, which reads the image now.
@@ -38,8 +39,8 @@ struct Im2colPanel {
 };
 
 /// The im2col generic behind `matmul`'s B, when a block of `nr` columns
-/// spans at most two output rows (rows at least nr wide), the columns'
-/// stride is 1, and a K x nr panel fits in `maxPanelBytes`.
+/// spans at most two output rows (rows at least nr wide) and a K x nr
+/// panel fits in `maxPanelBytes`.
 std::optional<Im2colPanel> matchIm2colPanel(mlir::linalg::LinalgOp matmul, int64_t nr,
                                             int64_t maxPanelBytes);
 
