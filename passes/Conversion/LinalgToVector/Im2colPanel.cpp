@@ -41,12 +41,10 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
   MLIRContext *ctx = map.getContext();
   AffineExpr c, ky, kx, oy, ox;
   bindDims(ctx, c, ky, kx, oy, ox);
-  return map ==
-         AffineMap::get(
-             5, 0,
-             {c, oy * panel.strideH + ky * panel.dilationH,
-              ox * panel.strideW + kx * panel.dilationW},
-             ctx);
+  return map == AffineMap::get(5, 0,
+                               {c, oy * panel.strideH + ky * panel.dilationH,
+                                ox * panel.strideW + kx * panel.dilationW},
+                               ctx);
 }
 
 /// Between the im2col and the matmul: views, allocations, deallocations
@@ -162,8 +160,8 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
             SmallVector<Value> from = {c, row, column}, to = {k, panelColumn};
             Value values;
             if (strideW > 1) {
-              Value span = vector::MaskedLoadOp::create(cb, cl, spanType, image, from, spanMask,
-                                                        spanZeros);
+              Value span =
+                  vector::MaskedLoadOp::create(cb, cl, spanType, image, from, spanMask, spanZeros);
               values = vector::ShuffleOp::create(cb, cl, span, span, kept);
             } else if (mask) {
               values = vector::MaskedLoadOp::create(cb, cl, vectorType, image, from, mask, zeros);
@@ -197,8 +195,8 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
   scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
     Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first,
-                width, rest, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
+    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, width,
+                rest, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
     scf::YieldOp::create(tb, tl);
   });
 }
