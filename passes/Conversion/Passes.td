@@ -62,8 +62,9 @@ def ConvertLinalgMatmulToVectorPass
     `cols` panel at most 128 KB), the matrix is never written: each
     iteration packs its column block's panel from the image into a stack
     buffer (memref.alloca in a memref.alloca_scope; two masked segments per
-    tap when the block crosses into the next row) and the tiles read
-    that. A float GEMV streams rows of B in chunks of 512 columns.
+    tap when the block crosses into the next row; with a stride along the
+    columns, one masked span per segment, every stride-th lane kept) and
+    the tiles read that. A float GEMV streams rows of B in chunks of 512 columns.
 
     Before:
     ```mlir
