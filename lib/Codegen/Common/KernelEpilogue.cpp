@@ -1,7 +1,7 @@
 // Vector form of a kernel epilogue region (see KernelEpilogue.h).
 #include "quantc/Codegen/KernelEpilogue.h"
 
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -3,7 +3,7 @@
 // weights in registers, taps unrolled and summed in registers; a masked
 // vector takes the channel tail. An epilogue region runs on the
 // accumulators before the store.
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/KernelEpilogue.h"

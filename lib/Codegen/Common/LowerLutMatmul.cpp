@@ -18,7 +18,7 @@
 // int16 is exact: |T| <= 4 * 127, a plane over 8 groups <= 4064, and planes
 // 0..2 shifted and summed <= 7 * 4064 < 2^15. Plane 3 (4-bit codes) is
 // widened on its own.
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"

@@ -14,7 +14,7 @@
 // bits on every target.
 #include "quantc/Codegen/Lowering.h"
 
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"

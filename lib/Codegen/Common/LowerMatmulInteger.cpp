@@ -13,7 +13,7 @@
 // (the float chain after the layer) runs on them there too.
 #include "quantc/Codegen/Lowering.h"
 
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"

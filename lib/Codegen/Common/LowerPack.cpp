@@ -3,7 +3,7 @@
 // loops serve codes computed inside a model.)
 #include "quantc/Codegen/Lowering.h"
 
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/Packing.h"
 

@@ -3,7 +3,7 @@
 #ifndef QUANTC_LIB_CODEGEN_COMMON_PACKEDTILES_H
 #define QUANTC_LIB_CODEGEN_COMMON_PACKEDTILES_H
 
-#include "Buffers.h"
+#include "quantc/Codegen/Buffers.h"
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"

@@ -1,6 +1,7 @@
 // Recognizing convert-qnn-to-linalg's float depthwise convolution (see DepthwiseMatch.h).
 #include "passes/Conversion/LinalgToVector/DepthwiseMatch.h"
 #include "passes/Conversion/LinalgToVector/ElementwiseBody.h"
+#include "passes/Conversion/LinalgToVector/WindowMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
@@ -23,13 +24,8 @@ bool matchMaps(linalg::GenericOp generic, DepthwiseConv &conv) {
   if (maps.size() != 3 || maps[0].getNumDims() != 8 || maps[0].getNumSymbols() ||
       maps[0].getNumResults() != 5)
     return false;
-  auto coefficient = [&](unsigned result, unsigned dim) {
-    SmallVector<int64_t> point(8, 0);
-    point[dim] = 1;
-    return maps[0].getSubMap({result}).compose(point)[0];
-  };
-  conv.strideH = coefficient(3, 3), conv.dilationH = coefficient(3, 5);
-  conv.strideW = coefficient(4, 7), conv.dilationW = coefficient(4, 6);
+  conv.strideH = dimFactor(maps[0], 3, 3), conv.dilationH = dimFactor(maps[0], 3, 5);
+  conv.strideW = dimFactor(maps[0], 4, 7), conv.dilationW = dimFactor(maps[0], 4, 6);
   MLIRContext *ctx = generic.getContext();
   AffineExpr n, g, f, oy, c, ky, kx, ox;
   bindDims(ctx, n, g, f, oy, c, ky, kx, ox);

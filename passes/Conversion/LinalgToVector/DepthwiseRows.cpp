@@ -4,9 +4,9 @@
 #include "passes/Conversion/LinalgToVector/DepthwiseMatch.h"
 #include "passes/Conversion/LinalgToVector/ElementwiseBody.h"
 #include "passes/Conversion/Passes.h"
+#include "quantc/Codegen/Buffers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -19,11 +19,7 @@ using namespace mlir;
 
 namespace {
 
-Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor, /*read_only=*/true);
-}
+using codegen::readOnlyBuffer;
 
 /// The columns of an output row by how their taps read the input: [first,
 /// last] read only columns inside it, and vectors of `width` lanes fit in
@@ -63,6 +59,12 @@ public:
 
 private:
   Value index(OpBuilder &b, int64_t v) const { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// 0 <= position < extent: whether a tap's row or column is in the input.
+  Value inRange(OpBuilder &b, Value position, int64_t extent) const {
+    return arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, position, index(b, 0)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position, index(b, extent)));
+  }
   Value widen(OpBuilder &b, Value scalar, int64_t width) const {
     return width ? vector::BroadcastOp::create(b, loc, VectorType::get({width}, scalar.getType()),
                                                scalar)
@@ -112,10 +114,7 @@ Value RowKernel::loadTap(OpBuilder &b, int64_t ky, int64_t kx, Value ox, int64_t
                                        index(b, kx * conv.dilationW - conv.padLeft));
   Value inside;
   if (border) { // a column in the padding reads 0, as the padded input would
-    inside = arith::AndIOp::create(
-        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, column, index(b, 0)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, column,
-                              index(b, conv.inputColumns)));
+    inside = inRange(b, column, conv.inputColumns);
     column = arith::SelectOp::create(b, loc, inside, column, index(b, 0));
   }
   SmallVector<Value> indices = {n, g, inputRow[ky], column};
@@ -188,14 +187,7 @@ void RowKernel::emitRow(OpBuilder &b, ValueRange ivs) {
         arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, oy, index(b, conv.strideH)),
                               index(b, ky * conv.dilationH - conv.padTop));
     inputRow.push_back(row);
-    rowInside.push_back(rowMayPad(ky) ? arith::AndIOp::create(
-                                            b, loc,
-                                            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                                                  row, index(b, 0)),
-                                            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                                                  row, index(b, conv.inputRows)))
-                                            .getResult()
-                                      : Value());
+    rowInside.push_back(rowMayPad(ky) ? inRange(b, row, conv.inputRows) : Value());
     for (int64_t kx = 0; kx < conv.kernelColumns; ++kx)
       weights.push_back(memref::LoadOp::create(
           b, loc, weight, ValueRange{g, f, index(b, 0), index(b, ky), index(b, kx)}));
@@ -267,9 +259,7 @@ void RowKernel::build(OpBuilder &b) {
                             emitRow(pb, ivs);
                           });
 
-  auto resultType = RankedTensorType::get(cast<MemRefType>(output.getType()).getShape(), element);
-  Value result = bufferization::ToTensorOp::create(b, loc, resultType, output, /*restrict=*/true,
-                                                   /*writable=*/true);
+  Value result = codegen::writtenTensor(b, loc, output);
   if (conv.epilogue) {
     conv.epilogue.getResult(0).replaceAllUsesWith(result);
     conv.epilogue.erase();

@@ -1,5 +1,6 @@
 // Packing a float conv's im2col matrix panel by panel (see Im2colPanel.h).
 #include "passes/Conversion/LinalgToVector/Im2colPanel.h"
+#include "passes/Conversion/LinalgToVector/WindowMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -31,13 +32,8 @@ linalg::GenericOp writerOf(Value buffer, Operation *user) {
 bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
   if (map.getNumDims() != 5 || map.getNumSymbols() || map.getNumResults() != 3)
     return false;
-  auto coefficient = [&](unsigned result, unsigned dim) {
-    SmallVector<int64_t> point(5, 0);
-    point[dim] = 1;
-    return map.getSubMap({result}).compose(point)[0];
-  };
-  panel.strideH = coefficient(1, 3), panel.dilationH = coefficient(1, 1);
-  panel.strideW = coefficient(2, 4), panel.dilationW = coefficient(2, 2);
+  panel.strideH = dimFactor(map, 1, 3), panel.dilationH = dimFactor(map, 1, 1);
+  panel.strideW = dimFactor(map, 2, 4), panel.dilationW = dimFactor(map, 2, 2);
   MLIRContext *ctx = map.getContext();
   AffineExpr c, ky, kx, oy, ox;
   bindDims(ctx, c, ky, kx, oy, ox);

@@ -1,7 +1,7 @@
-// How the qkernel lowerings step from tensors to the buffers their loops
-// use and back (before one-shot bufferization, which resolves both ops).
-#ifndef QUANTC_LIB_CODEGEN_COMMON_BUFFERS_H
-#define QUANTC_LIB_CODEGEN_COMMON_BUFFERS_H
+// How the kernel lowerings (qkernel ops, the float depthwise rows) step from tensors to the buffers
+// their loops use and back (before one-shot bufferization, which resolves both ops).
+#ifndef QUANTC_CODEGEN_BUFFERS_H
+#define QUANTC_CODEGEN_BUFFERS_H
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
@@ -26,4 +26,4 @@ inline mlir::Value writtenTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::V
 
 } // namespace quantc::codegen
 
-#endif // QUANTC_LIB_CODEGEN_COMMON_BUFFERS_H
+#endif // QUANTC_CODEGEN_BUFFERS_H
