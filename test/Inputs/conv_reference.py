@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Checks quantc's outputs of gen_onnx.py's float convolution models
-(float_depthwise, float_conv_panels) against a float64 numpy reference:
-conv_reference.py MODEL.onnx INPUTS_DIR OUTPUTS_DIR. Prints each output's
-name and whether it is within 1e-5 of the reference (relative to the
-output's largest magnitude, when that exceeds 1)."""
+(float_depthwise, float_conv_panels, float_squeeze_excite) against a
+float64 numpy reference: conv_reference.py MODEL.onnx INPUTS_DIR
+OUTPUTS_DIR. Prints each output's name and whether it is within 1e-5 of
+the reference (relative to the output's largest magnitude, when that
+exceeds 1)."""
 import sys
 
 import numpy as np
@@ -45,7 +46,8 @@ def main():
         a = [values[i] for i in node.input]
         attrs = {at.name: onnx.helper.get_attribute_value(at) for at in node.attribute}
         if node.op_type == "Conv":
-            y = conv(a[0], a[1], a[2] if len(a) > 2 else None, attrs["pads"], attrs["strides"],
+            y = conv(a[0], a[1], a[2] if len(a) > 2 else None, attrs.get("pads", [0] * 4),
+                     attrs.get("strides", [1, 1]),
                      attrs.get("dilations", [1, 1]), attrs.get("group", 1))
         elif node.op_type == "Relu":
             y = np.maximum(a[0], 0)
@@ -57,6 +59,10 @@ def main():
             y = a[0] + a[1]
         elif node.op_type == "Mul":
             y = a[0] * a[1]
+        elif node.op_type == "GlobalAveragePool":
+            y = a[0].mean(axis=(2, 3), keepdims=True)
+        elif node.op_type == "HardSigmoid":
+            y = np.clip(attrs.get("alpha", 0.2) * a[0] + attrs.get("beta", 0.5), 0, 1)
         else:
             y = a[0]
         values[node.output[0]] = y

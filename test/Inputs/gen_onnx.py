@@ -537,6 +537,39 @@ def float_conv_panels():
                  [vi(o, F, None) for o in outputs], inits)
 
 
+def float_squeeze_excite():
+    """MobileNetV3's squeeze-and-excitation block, whose channel gate the
+    matmul microkernel applies to each panel of the 1x1 conv after it:
+    x[1,16,6,40] through a depthwise 3x3 with HardSwish, a global average
+    pool, two 1x1 convs (Relu, then HardSigmoid) and the gating Mul into a
+    16 -> 8 1x1 conv ("projected"); "gate_first" multiplies the gate by the
+    activations (the other operand order); "gated" is a Mul that is also a
+    graph output, which stays."""
+    def conv(name, x, shape, seed, group=1, pads=(0, 0, 0, 0)):
+        w = numpy_helper.from_array(weights(shape, seed), name + "_w")
+        b = numpy_helper.from_array(weights((shape[0],), seed + 50), name + "_b")
+        return helper.make_node("Conv", [x, w.name, b.name], [name], name=name, group=group,
+                                pads=list(pads)), [w, b]
+    layers = [conv("dw", "x", (16, 1, 3, 3), 1, group=16, pads=(1, 1, 1, 1)),
+              conv("squeeze", "pooled", (4, 16, 1, 1), 2),
+              conv("excite", "squeezed", (16, 4, 1, 1), 3),
+              conv("projected", "scaled", (8, 16, 1, 1), 4),
+              conv("gate_first", "scaled_first", (8, 16, 1, 1), 5),
+              conv("after_gated", "gated", (8, 16, 1, 1), 6)]
+    nodes = [layers[0][0], helper.make_node("HardSwish", ["dw"], ["act"]),
+             helper.make_node("GlobalAveragePool", ["act"], ["pooled"]),
+             layers[1][0], helper.make_node("Relu", ["squeeze"], ["squeezed"]),
+             layers[2][0],
+             helper.make_node("HardSigmoid", ["excite"], ["gate"], alpha=1 / 6, beta=0.5),
+             helper.make_node("Mul", ["act", "gate"], ["scaled"]), layers[3][0],
+             helper.make_node("Mul", ["gate", "act"], ["scaled_first"]), layers[4][0],
+             helper.make_node("Mul", ["act", "gate"], ["gated"]), layers[5][0]]
+    inits = [i for layer in layers for i in layer[1]]
+    outputs = ["projected", "gate_first", "gated", "after_gated"]
+    return model(nodes, [vi("x", F, [1, 16, 6, 40])], [vi(o, F, None) for o in outputs], inits,
+                 opset=14)
+
+
 CASES = {name: fn for name, fn in list(globals().items())
          if callable(fn) and fn.__module__ == __name__ and name not in
          ("model", "vi", "const", "weights", "main", "token_model")}

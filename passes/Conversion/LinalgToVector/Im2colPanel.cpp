@@ -1,30 +1,18 @@
 // Packing a float conv's im2col matrix panel by panel (see Im2colPanel.h).
 #include "passes/Conversion/LinalgToVector/Im2colPanel.h"
+#include "passes/Conversion/LinalgToVector/BProducer.h"
 #include "passes/Conversion/LinalgToVector/WindowMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace quantc {
 
 using namespace mlir;
 
 namespace {
-
-/// The generic that writes all of `buffer` (its only init), before `user`
-/// in the same block.
-linalg::GenericOp writerOf(Value buffer, Operation *user) {
-  for (Operation *op : buffer.getUsers()) {
-    auto generic = dyn_cast<linalg::GenericOp>(op);
-    if (generic && generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == buffer &&
-        generic->getBlock() == user->getBlock() && generic->isBeforeInBlock(user))
-      return generic;
-  }
-  return {};
-}
 
 /// (c, ky, kx, oy, ox) -> (c, oy * sh + ky * dh, ox + kx * dw), the image
 /// read in place: strides and dilations read off the map, then checked by
@@ -43,20 +31,6 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
                                ctx);
 }
 
-/// Between the im2col and the matmul: views, allocations, deallocations
-/// (which move after the matmul, as the image is read there now) and the
-/// ops that start C. Anything else might write the image.
-bool onlyStartsCBetween(linalg::GenericOp generic, Operation *matmul, Value c) {
-  for (Operation *op = generic->getNextNode(); op && op != matmul; op = op->getNextNode()) {
-    if (isMemoryEffectFree(op) || isa<memref::AllocOp, memref::DeallocOp>(op))
-      continue;
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-    if (!linalgOp || linalgOp.getNumDpsInits() != 1 || linalgOp.getDpsInits()[0] != c)
-      return false;
-  }
-  return true;
-}
-
 } // namespace
 
 std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
@@ -72,13 +46,16 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
   if (!columns.getDefiningOp<memref::AllocOp>() || type.getRank() != 5 ||
       !type.getLayout().isIdentity() || !type.getElementType().isF32())
     return std::nullopt;
-  for (Operation *user : columns.getUsers())
-    if (user != collapse.getOperation() && !isa<memref::DeallocOp, linalg::GenericOp>(user))
-      return std::nullopt;
   Im2colPanel panel;
   panel.generic = writerOf(columns, matmul);
   linalg::GenericOp generic = panel.generic;
-  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumReductionLoops() != 0 ||
+  if (!generic)
+    return std::nullopt;
+  for (Operation *user : columns.getUsers())
+    if (user != collapse.getOperation() && user != generic.getOperation() &&
+        !isa<memref::DeallocOp>(user))
+      return std::nullopt;
+  if (generic.getNumDpsInputs() != 1 || generic.getNumReductionLoops() != 0 ||
       !generic.getIndexingMapsArray()[1].isIdentity() ||
       !matchIm2colMap(generic.getIndexingMapsArray()[0], panel))
     return std::nullopt;
@@ -104,15 +81,6 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
       !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
     return std::nullopt;
   return panel;
-}
-
-void Im2colPanel::moveDeallocationsAfter(Operation *matmul) const {
-  for (Operation *op = generic->getNextNode(); op && op != matmul;) {
-    Operation *next = op->getNextNode();
-    if (isa<memref::DeallocOp>(op))
-      op->moveAfter(matmul);
-    op = next;
-  }
 }
 
 void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,

@@ -32,10 +32,6 @@ struct Im2colPanel {
   void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
                    mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value length,
                    mlir::Value mask) const;
-
-  /// The deallocations between the im2col and `matmul` (the padded image's,
-  /// its last reader gone) move after the matmul, which reads the image now.
-  void moveDeallocationsAfter(mlir::Operation *matmul) const;
 };
 
 /// The im2col generic behind `matmul`'s B, when a block of `nr` columns

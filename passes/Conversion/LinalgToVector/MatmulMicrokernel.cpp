@@ -1,7 +1,9 @@
 // convert-linalg-matmul-to-vector: register-blocked vector microkernel for buffer matmuls.
-#include "passes/Conversion/Passes.h"
+#include "passes/Conversion/LinalgToVector/BProducer.h"
 #include "passes/Conversion/LinalgToVector/Im2colPanel.h"
 #include "passes/Conversion/LinalgToVector/MatmulEpilogue.h"
+#include "passes/Conversion/LinalgToVector/RowScaledPanel.h"
+#include "passes/Conversion/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -27,9 +29,11 @@ struct Gemm {
   Value fillValue, rowValues;
   /// An elementwise consumer of C run on each tile before it is stored.
   const MatmulEpilogue *epilogue = nullptr;
-  /// B as a conv's im2col matrix, packed per column block from the image;
-  /// `packedB`: b is that K x nr panel, read from its column 0.
-  const Im2colPanel *im2col = nullptr;
+  /// Packs B's columns [j0, j0 + width) into a K x width panel, when B is
+  /// made per column block (a conv's im2col matrix, rows of x scaled);
+  /// `packedB`: b is that panel, read from its column 0.
+  function_ref<void(OpBuilder &, Location, Value panel, Value j0, int64_t width)> packPanel =
+      nullptr;
   bool packedB = false;
 
   SmallVector<Value> at(Value row, Value col) const {
@@ -67,7 +71,8 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
   auto vectorType = VectorType::get({nr}, g.element);
   SmallVector<Value> rows, accumulators;
   for (int64_t r = 0; r < mr; ++r) {
-    rows.push_back(r == 0 ? i0 : arith::AddIOp::create(b, loc, i0, indexConstant(b, loc, r)).getResult());
+    rows.push_back(
+        r == 0 ? i0 : arith::AddIOp::create(b, loc, i0, indexConstant(b, loc, r)).getResult());
     accumulators.push_back(initialAccumulator(b, loc, g, vectorType, rows[r], j0));
   }
   auto loop = scf::ForOp::create(
@@ -87,8 +92,8 @@ void emitTile(OpBuilder &b, Location loc, const Gemm &g, Value i0, Value j0, int
           if (isa<FloatType>(g.element))
             next.push_back(vector::FMAOp::create(nb, l, splat, bRow, acc[r]));
           else
-            next.push_back(arith::AddIOp::create(
-                nb, l, acc[r], arith::MulIOp::create(nb, l, splat, bRow)));
+            next.push_back(
+                arith::AddIOp::create(nb, l, acc[r], arith::MulIOp::create(nb, l, splat, bRow)));
         }
         scf::YieldOp::create(nb, l, next);
       });
@@ -111,10 +116,9 @@ void forBlocks(OpBuilder &b, Location loc, int64_t total, int64_t step,
   Value lower = indexConstant(b, loc, 0), upper = indexConstant(b, loc, full),
         stride = indexConstant(b, loc, step);
   if (full > 0 && parallel)
-    scf::ParallelOp::create(b, loc, lower, upper, stride,
-                            [&](OpBuilder &nb, Location l, ValueRange start) {
-                              body(nb, l, start[0], step);
-                            });
+    scf::ParallelOp::create(
+        b, loc, lower, upper, stride,
+        [&](OpBuilder &nb, Location l, ValueRange start) { body(nb, l, start[0], step); });
   else if (full > 0)
     scf::ForOp::create(b, loc, lower, upper, stride, ValueRange{},
                        [&](OpBuilder &nb, Location l, Value start, ValueRange) {
@@ -127,8 +131,8 @@ void forBlocks(OpBuilder &b, Location loc, int64_t total, int64_t step,
 
 /// C[0, j0 : j0 + width] += x[k..k+rows) . B[k..k+rows, same columns]: one
 /// vector of C, `rows` fmas in k order (the element order emitTile uses).
-void emitRowStreamStep(OpBuilder &b, Location loc, const Gemm &g, Value k, int64_t rows,
-                       Value j0, int64_t width) {
+void emitRowStreamStep(OpBuilder &b, Location loc, const Gemm &g, Value k, int64_t rows, Value j0,
+                       int64_t width) {
   auto vectorType = VectorType::get({width}, g.element);
   Value zero = indexConstant(b, loc, 0);
   Value acc = vector::LoadOp::create(b, loc, vectorType, g.c, g.at(zero, j0));
@@ -189,7 +193,7 @@ void ifElse(OpBuilder &b, Location loc, Value cond, function_ref<void()> body,
 /// thread reuses a K x nr panel of B across them).
 constexpr int64_t kGemmChunkTiles = 4;
 
-/// The largest im2col panel packed on a thread's stack (libomp's workers
+/// The largest panel of B packed on a thread's stack (libomp's workers
 /// have 4 MB).
 constexpr int64_t kMaxPanelBytes = 128 * 1024;
 
@@ -213,13 +217,13 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
         Value first = arith::MulIOp::create(pb, pl, ivs[1], index(chunkRows));
         // The tiles of rows [first, first + rows) in columns [j0, j0 + width).
         auto rowTiles = [&](Value j0, int64_t width, int64_t rows) {
-          if (!g.im2col)
+          if (!g.packPanel)
             return forBlocks(
                 pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
                   emitTile(rb, rl, g, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
                 });
-          // The block's K x width panel of B, packed from the image on the
-          // stack (freed when the iteration ends), then its tiles.
+          // The block's K x width panel of B, packed on the stack (freed
+          // when the iteration ends), then its tiles.
           auto scope = memref::AllocaScopeOp::create(pb, pl, TypeRange{});
           OpBuilder::InsertionGuard guard(pb);
           Region &region = scope.getBodyRegion();
@@ -231,7 +235,7 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
           packed.b = memref::AllocaOp::create(pb, pl, MemRefType::get({g.k, width}, g.inputElement),
                                               IntegerAttr());
           packed.packedB = true;
-          g.im2col->pack(pb, pl, packed.b, j0, width);
+          g.packPanel(pb, pl, packed.b, j0, width);
           forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
             emitTile(rb, rl, packed, arith::AddIOp::create(rb, rl, first, i), j0, size, width);
           });
@@ -242,19 +246,21 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
             return rowTiles(j0, width, chunkRows);
           if (!fullChunks)
             return rowTiles(j0, width, lastRows);
-          Value full = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[1],
-                                             index(fullChunks));
-          ifElse(pb, pl, full, [&] { rowTiles(j0, width, chunkRows); },
-                 [&] { rowTiles(j0, width, lastRows); });
+          Value full =
+              arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[1], index(fullChunks));
+          ifElse(
+              pb, pl, full, [&] { rowTiles(j0, width, chunkRows); },
+              [&] { rowTiles(j0, width, lastRows); });
         };
         Value j0 = arith::MulIOp::create(pb, pl, ivs[0], index(nr));
         if (!edgeCols)
           return chunk(j0, nr);
         if (!fullCols)
           return chunk(j0, edgeCols);
-        Value full = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[0],
-                                           index(fullCols));
-        ifElse(pb, pl, full, [&] { chunk(j0, nr); }, [&] { chunk(j0, edgeCols); });
+        Value full =
+            arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[0], index(fullCols));
+        ifElse(
+            pb, pl, full, [&] { chunk(j0, nr); }, [&] { chunk(j0, edgeCols); });
       });
 }
 
@@ -329,8 +335,8 @@ bool supported(linalg::LinalgOp op) {
   Type a = types[0].getElementType(), b = types[1].getElementType(), c = types[2].getElementType();
   bool floats = isa<FloatType>(c) && a == c && b == c;
   bool int8 = a.isSignlessInteger(8) && b.isSignlessInteger(8) && c.isSignlessInteger(32);
-  if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()); int8 && matmul &&
-      matmul.getCast() != linalg::TypeFn::cast_signed)
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+      int8 && matmul && matmul.getCast() != linalg::TypeFn::cast_signed)
     return false;
   if (auto matmul = dyn_cast<linalg::BatchMatmulOp>(op.getOperation()); int8 && matmul)
     return false; // batch_matmul carries no cast attribute here: keep the generic path
@@ -360,20 +366,42 @@ struct ConvertLinalgMatmulToVectorPass
       auto cType = cast<MemRefType>(op->getOperand(2).getType());
       auto aType = cast<MemRefType>(op->getOperand(0).getType());
       bool isBatched = cType.getRank() == 3;
-      Gemm g{op->getOperand(0), op->getOperand(1), op->getOperand(2), Value(),
-             cType.getDimSize(cType.getRank() - 2), cType.getDimSize(cType.getRank() - 1),
-             aType.getDimSize(aType.getRank() - 1), cType.getElementType(), aType.getElementType(),
-             Value(), Value()};
+      Gemm g{op->getOperand(0),
+             op->getOperand(1),
+             op->getOperand(2),
+             Value(),
+             cType.getDimSize(cType.getRank() - 2),
+             cType.getDimSize(cType.getRank() - 1),
+             aType.getDimSize(aType.getRank() - 1),
+             cType.getElementType(),
+             aType.getElementType(),
+             Value(),
+             Value()};
       if (!isBatched) {
         std::optional<MatmulEpilogue> epilogue;
         std::optional<Im2colPanel> im2col;
+        std::optional<RowScaledPanel> scaled;
+        Value rowsOfX;
+        auto packIm2col = [&](OpBuilder &pb, Location pl, Value panel, Value j0, int64_t width) {
+          im2col->pack(pb, pl, panel, j0, width);
+        };
+        auto packScaled = [&](OpBuilder &pb, Location pl, Value panel, Value j0, int64_t width) {
+          scaled->pack(pb, pl, rowsOfX, panel, j0, width);
+        };
+        linalg::GenericOp producerOfB;
         if (!isRowStream(g)) { // the row-stream GEMV accumulates in C itself
           if (Operation *init = foldableInit(op, g))
             init->erase();
           if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes))) {
-            g.im2col = &*im2col;
-            im2col->moveDeallocationsAfter(op);
+            g.packPanel = packIm2col;
+            producerOfB = im2col->generic;
+          } else if ((scaled = matchRowScaledPanel(op, cols, kMaxPanelBytes))) {
+            rowsOfX = scaled->rowsOfX(b, loc);
+            g.packPanel = packScaled;
+            producerOfB = scaled->generic;
           }
+          if (producerOfB)
+            moveDeallocationsAfter(producerOfB, op);
           if ((epilogue = matchMatmulEpilogue(op))) {
             epilogue->prepare(op, b); // the kernel goes where the generic was
             g.epilogue = &*epilogue;
@@ -382,18 +410,17 @@ struct ConvertLinalgMatmulToVectorPass
         emitGemm(b, loc, g, rows, cols);
         if (epilogue)
           epilogue->generic.erase();
-        if (im2col)
-          im2col->generic.erase();
+        if (producerOfB)
+          producerOfB.erase();
       } else {
         // Batches (attention heads) are independent: the outer parallel loop.
-        scf::ParallelOp::create(b, loc, indexConstant(b, loc, 0),
-                                indexConstant(b, loc, cType.getDimSize(0)),
-                                indexConstant(b, loc, 1),
-                                [&](OpBuilder &nb, Location l, ValueRange batch) {
-                                  Gemm inner = g;
-                                  inner.batch = batch[0];
-                                  emitGemm(nb, l, inner, rows, cols);
-                                });
+        scf::ParallelOp::create(
+            b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, cType.getDimSize(0)),
+            indexConstant(b, loc, 1), [&](OpBuilder &nb, Location l, ValueRange batch) {
+              Gemm inner = g;
+              inner.batch = batch[0];
+              emitGemm(nb, l, inner, rows, cols);
+            });
       }
       op->erase();
     }

@@ -382,3 +382,113 @@ func.func @im2col_rows_narrower_than_blocks(%image: memref<2x5x8xf32>, %w: memre
   memref.dealloc %cols : memref<2x3x3x3x6xf32>
   return
 }
+
+// -----
+
+// B is x times one scale per channel (a squeeze-and-excitation gate before
+// its 1x1 conv), reached through the subview and collapse that drop the
+// image dim: each iteration scales its column block's 3 x 8 panel from x on
+// the stack, in the generic's operand order, and the tiles read that. The
+// generic goes; x's deallocation, between the generic and the matmul,
+// moves after the kernel, which reads x now.
+// CHECK-LABEL: func.func @row_scaled_panels
+// CHECK-SAME: (%[[X:.*]]: memref<1x3x2x8xf32>, %[[S:.*]]: memref<1x3x1x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[XV:.*]] = memref.subview %[[X]][0, 0, 0, 0] [1, 3, 2, 8] [1, 1, 1, 1]
+// CHECK: %[[ROWS:.*]] = memref.collapse_shape %[[XV]] {{\[}}[0], [1, 2]]
+// CHECK: scf.parallel (%[[BLOCK:.*]], %{{.*}}) = ({{.*}}) to (%c2, %c1)
+// CHECK:   %[[J0:.*]] = arith.muli %[[BLOCK]], %c8
+// CHECK:   memref.alloca_scope {
+// CHECK:     %[[PANEL:.*]] = memref.alloca() : memref<3x8xf32>
+// CHECK:     scf.for %[[K:.*]] = %{{.*}} to %c3 step
+// CHECK:       %[[SK:.*]] = memref.load %[[S]][%{{.*}}, %[[K]], %{{.*}}, %{{.*}}]
+// CHECK:       %[[SPLAT:.*]] = vector.broadcast %[[SK]] : f32 to vector<8xf32>
+// CHECK:       %[[XK:.*]] = vector.load %[[ROWS]][%[[K]], %[[J0]]]
+// CHECK:       %[[SCALED:.*]] = arith.mulf %[[XK]], %[[SPLAT]] : vector<8xf32>
+// CHECK:       vector.store %[[SCALED]], %[[PANEL]][%[[K]], %{{.*}}]
+// CHECK:     vector.load %[[PANEL]]
+// CHECK:     vector.fma
+// CHECK: memref.dealloc %[[X]]
+func.func @row_scaled_panels(%x: memref<1x3x2x8xf32>, %s: memref<1x3x1x1xf32>, %w: memref<4x3xf32>, %c: memref<4x16xf32>) {
+  %scaled = memref.alloc() : memref<1x3x2x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %s : memref<1x3x2x8xf32>, memref<1x3x1x1xf32>) outs(%scaled : memref<1x3x2x8xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  memref.dealloc %x : memref<1x3x2x8xf32>
+  %v = memref.subview %scaled[0, 0, 0, 0] [1, 3, 2, 8] [1, 1, 1, 1] : memref<1x3x2x8xf32> to memref<3x2x8xf32, strided<[16, 8, 1]>>
+  %b = memref.collapse_shape %v [[0], [1, 2]] : memref<3x2x8xf32, strided<[16, 8, 1]>> into memref<3x16xf32, strided<[16, 1]>>
+  linalg.matmul ins(%w, %b : memref<4x3xf32>, memref<3x16xf32, strided<[16, 1]>>) outs(%c : memref<4x16xf32>)
+  memref.dealloc %scaled : memref<1x3x2x8xf32>
+  return
+}
+
+// -----
+
+// The scale first in the body, and B the generic's output itself: the
+// panel multiplies the scale by x, as the generic did.
+// CHECK-LABEL: func.func @row_scaled_scale_first
+// CHECK-NOT: linalg.generic
+// CHECK: memref.alloca() : memref<3x8xf32>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %{{.*}} : f32 to vector<8xf32>
+// CHECK: %[[XK:.*]] = vector.load
+// CHECK: arith.mulf %[[SPLAT]], %[[XK]] : vector<8xf32>
+func.func @row_scaled_scale_first(%x: memref<3x16xf32>, %s: memref<3xf32>, %w: memref<4x3xf32>, %c: memref<4x16xf32>) {
+  %b = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s, %x : memref<3xf32>, memref<3x16xf32>) outs(%b : memref<3x16xf32>) {
+  ^bb0(%gate: f32, %in: f32, %out: f32):
+    %0 = arith.mulf %gate, %in : f32
+    linalg.yield %0 : f32
+  }
+  linalg.matmul ins(%w, %b : memref<4x3xf32>, memref<3x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// Not folded: a scale per column (the columns' dim is not B's rows), a
+// second reader of the product (a load, a generic), and a write to x
+// between the generic and the matmul. Each generic stays and B is read as
+// written.
+// CHECK-LABEL: func.func @row_scaled_not_folded
+// CHECK-COUNT-5: linalg.generic
+// CHECK-NOT: memref.alloca
+func.func @row_scaled_not_folded(%x: memref<3x16xf32>, %s: memref<16xf32>, %r: memref<3xf32>, %w: memref<4x3xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>, %e: memref<4x16xf32>) -> f32 {
+  %b = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s : memref<3x16xf32>, memref<16xf32>) outs(%b : memref<3x16xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  linalg.matmul ins(%w, %b : memref<4x3xf32>, memref<3x16xf32>) outs(%c : memref<4x16xf32>)
+  %b2 = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %r : memref<3x16xf32>, memref<3xf32>) outs(%b2 : memref<3x16xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  linalg.matmul ins(%w, %b2 : memref<4x3xf32>, memref<3x16xf32>) outs(%d : memref<4x16xf32>)
+  %i = arith.constant 0 : index
+  %read = memref.load %b2[%i, %i] : memref<3x16xf32>
+  %b3 = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %r : memref<3x16xf32>, memref<3xf32>) outs(%b3 : memref<3x16xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  linalg.fill ins(%read : f32) outs(%x : memref<3x16xf32>)
+  linalg.matmul ins(%w, %b3 : memref<4x3xf32>, memref<3x16xf32>) outs(%e : memref<4x16xf32>)
+  %b4 = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %r : memref<3x16xf32>, memref<3xf32>) outs(%b4 : memref<3x16xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  linalg.matmul ins(%w, %b4 : memref<4x3xf32>, memref<3x16xf32>) outs(%e : memref<4x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%b4 : memref<3x16xf32>) outs(%x : memref<3x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return %read : f32
+}
