@@ -111,7 +111,11 @@ def ConvertLinalgDepthwiseToVectorPass
     stored once. The columns whose taps reach into the padding (the pad's
     width over the stride at each end) are single pixels that check each
     tap's column. The sums are the generic's, less the padding's zero
-    products.
+    products. When a global pool (a generic reducing the last two dims of
+    its whole input) reads the result, the loop runs over (image, channel)
+    only, each iteration a whole plane with its rows an inner loop, as the
+    pool's loop is: quantc-fuse-adjacent-parallel-loops then sums each
+    plane in the iteration that wrote it.
 
     Before (sketch):
     ```mlir
@@ -153,6 +157,42 @@ def QuantcFuseElementwisePass : Pass<"quantc-fuse-elementwise", "::mlir::func::F
     intermediate buffers disappear.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ConvertPaddedCopiesToLoopsPass
+    : Pass<"convert-padded-copies-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Write a padded copy (a bufferized tensor.pad) in one pass over its rows";
+  let description = [{
+    A bufferized tensor.pad is a fill of the whole padded buffer with the
+    pad value, then a memref.copy of the source into a window of it: every
+    interior element is written twice, and the fill, a small loop that
+    reads nothing, ran on one thread before the team forked, so the copy's
+    other thread wrote lines the first held. When the copy is the next op
+    with effects after a linalg.fill (or a linalg.map yielding one value)
+    of a static, contiguous buffer, and its target a static unit-stride
+    window of that buffer, both become one scf.parallel over the buffer's
+    rows (every dim but the last): a row outside the window gets the pad
+    value, a row inside it the pad value around the source's row.
+
+    Before:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%p : memref<3x50x194xf32>)
+    %w = memref.subview %p[0, 1, 1] [3, 48, 192] [1, 1, 1]
+    memref.copy %x, %w
+    ```
+    After:
+    ```mlir
+    scf.parallel (%c, %y) = (%c0, %c0) to (%c3, %c50) step (%c1, %c1) {
+      scf.if %y_in_1_to_48 {
+        // p[c, y, 0] = 0; p[c, y, 1 + i] = x[c, y - 1, i]; p[c, y, 193] = 0
+      } else {
+        // p[c, y, 0 .. 193] = 0
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def ConvertStridedCopiesToLinalgPass
@@ -513,10 +553,14 @@ def QuantcFuseAdjacentParallelLoopsPass
     second), both have constant and equal
     bounds, and every pair of their accesses with a write among them either
     touches disjoint bytes (different buffers, or disjoint views of the
-    scratch arena) or one element per iteration (scalar accesses indexed by
-    the same induction variables in the same places, each of them), the
-    second loop's body runs inside the first's, after it. Each element is
-    computed as before.
+    scratch arena) or only what one iteration owns, the second loop's body
+    runs inside the first's, after it. An iteration owns an element or a
+    slice: for every dim of the loops, both accesses hold that dim's
+    induction variable at the same index position (not the one a vector
+    runs along), on a buffer with distinct addresses for distinct indices;
+    other positions may hold anything (inner loops over a channel's plane,
+    which a global pool sums after the depthwise conv that wrote it). Each
+    element is computed as before.
 
     Before:
     ```mlir

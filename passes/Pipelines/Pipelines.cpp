@@ -66,7 +66,8 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   tile.rows = options.tileRows;
   tile.cols = options.tileCols;
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
-  addPasses(pm, "func.func(convert-strided-copies-to-linalg,convert-linalg-to-parallel-loops),"
+  addPasses(pm, "func.func(convert-padded-copies-to-loops,convert-strided-copies-to-linalg,"
+                "convert-linalg-to-parallel-loops),"
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
   // Loops fuse before the arena shares bytes among buffers: sharing would
   // make the buffers of neighbouring layers alias and keep them apart.
@@ -92,7 +93,7 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   addPasses(pm,
             "convert-qkernel-to-llvm,"
             "func.func(quantc-expand-alloca-scopes,lower-affine,convert-scf-to-cf,"
-            "expand-strided-metadata,"
+            "expand-strided-metadata,lower-affine," // views at dynamic offsets leave affine.apply
             "convert-vector-to-llvm,convert-math-to-llvm),"
             "finalize-memref-to-llvm{use-generic-functions},convert-math-to-libm,"
             "func.func(convert-arith-to-llvm,convert-index-to-llvm,convert-ub-to-llvm),"

@@ -48,6 +48,22 @@ struct ColumnSplit {
   }
 };
 
+/// Whether a global pool reads `result` [N, C, H, W]: a generic summing
+/// (or taking the largest of) each channel's plane, its input read whole.
+bool pooledGlobally(Value result) {
+  return llvm::any_of(result.getUsers(), [&](Operation *user) {
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || generic.getNumDpsInputs() != 1 || generic.getDpsInputs()[0] != result ||
+        generic.getNumLoops() != 4)
+      return false;
+    SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
+    return generic.getIndexingMapsArray()[0].isIdentity() &&
+           iterators == SmallVector<utils::IteratorType>{
+                            utils::IteratorType::parallel, utils::IteratorType::parallel,
+                            utils::IteratorType::reduction, utils::IteratorType::reduction};
+  });
+}
+
 /// One conv's row kernel: its buffers, and the values of the row being built.
 class RowKernel {
 public:
@@ -241,23 +257,37 @@ void RowKernel::build(OpBuilder &b) {
   // One iteration per output row of each channel of each image, channels
   // outer: a thread's share is whole channel planes, as the pooling and
   // SE scaling that follow MobileNet's depthwise convs split theirs (rows
-  // outer made cls float 50% slower at 2 threads on distant cores). Dims
-  // of size 1 are left out of the loop.
+  // outer made cls float 50% slower at 2 threads on distant cores). When a
+  // global pool reads the result, an iteration is a whole plane (its rows
+  // an inner loop), as the pool's are: quantc-fuse-adjacent-parallel-loops
+  // then sums each plane where it was written, without a loop and barrier
+  // of its own. Dims of size 1 are left out of the loop.
   SmallVector<int64_t> sizes = {conv.images, conv.groups, conv.multiplier, conv.outputRows};
+  bool planes = pooledGlobally(
+      conv.epilogue ? conv.epilogue.getResult(0)
+                    : (conv.collapse ? conv.collapse.getResult() : conv.conv.getResult(0)));
+  size_t parallelDims = planes ? 3 : 4;
   SmallVector<Value> lower, upper, steps;
-  for (int64_t size : sizes)
+  for (int64_t size : ArrayRef(sizes).take_front(parallelDims))
     if (size > 1)
       lower.push_back(index(b, 0)), upper.push_back(index(b, size)), steps.push_back(index(b, 1));
   if (lower.empty())
     lower.push_back(index(b, 0)), upper.push_back(index(b, 1)), steps.push_back(index(b, 1));
-  scf::ParallelOp::create(b, loc, lower, upper, steps,
-                          [&](OpBuilder &pb, Location, ValueRange loopIvs) {
-                            SmallVector<Value> ivs;
-                            size_t next = 0;
-                            for (int64_t size : sizes)
-                              ivs.push_back(size > 1 ? loopIvs[next++] : index(pb, 0));
-                            emitRow(pb, ivs);
-                          });
+  scf::ParallelOp::create(
+      b, loc, lower, upper, steps, [&](OpBuilder &pb, Location, ValueRange loopIvs) {
+        SmallVector<Value> ivs;
+        size_t next = 0;
+        for (int64_t size : ArrayRef(sizes).take_front(parallelDims))
+          ivs.push_back(size > 1 ? loopIvs[next++] : index(pb, 0));
+        if (!planes)
+          return emitRow(pb, ivs);
+        scf::buildLoopNest(pb, loc, index(pb, 0), index(pb, conv.outputRows), index(pb, 1),
+                           [&](OpBuilder &rb, Location, ValueRange row) {
+                             ivs.resize(3);
+                             ivs.push_back(row[0]);
+                             emitRow(rb, ivs);
+                           });
+      });
 
   Value result = codegen::writtenTensor(b, loc, output);
   if (conv.epilogue) {

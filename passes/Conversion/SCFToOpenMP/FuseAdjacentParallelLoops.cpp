@@ -1,10 +1,12 @@
 // quantc-fuse-adjacent-parallel-loops: two adjacent parallel loops over the
 // same iterations, where each iteration of the second touches what the
-// first wrote only at its own element, become one loop (one layer, one
-// barrier on a team, and the element still in a register's reach).
+// first wrote only in the element or slice it owns, become one loop (one
+// layer, one barrier on a team, and the data still in a register's or the
+// core's cache's reach).
 #include "passes/Conversion/Passes.h"
 #include "passes/Conversion/SCFToOpenMP/BufferBytes.h"
 
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -34,44 +36,51 @@ bool sameIterations(scf::ParallelOp first, scf::ParallelOp second) {
          equal(first.getStep(), second.getStep());
 }
 
-/// Whether an index of the first loop's access and one of the second's
-/// name the same position in every iteration: the same induction variable
-/// of each loop, or the same constant.
-bool sameIndex(Value a, Value b, scf::ParallelOp first, scf::ParallelOp second) {
-  auto ivOf = [](Value v, scf::ParallelOp loop) -> int {
-    for (auto [d, iv] : llvm::enumerate(loop.getInductionVars()))
-      if (iv == v)
-        return int(d);
-    return -1;
-  };
-  int x = ivOf(a, first), y = ivOf(b, second);
-  if (x >= 0 || y >= 0)
-    return x == y;
-  std::optional<int64_t> p = getConstantIntValue(a), q = getConstantIntValue(b);
-  return p && q && *p == *q;
+/// The dim of `loop` whose induction variable `v` is, or -1.
+int inductionDim(Value v, scf::ParallelOp loop) {
+  for (auto [d, iv] : llvm::enumerate(loop.getInductionVars()))
+    if (iv == v)
+      return int(d);
+  return -1;
+}
+
+/// Whether two accesses to one buffer, x by `a`'s iteration i and y by
+/// `b`'s iteration j, can touch a common element only when i == j: for
+/// each dim d of the loops, some index position holds d's induction
+/// variable in both, so iterations that differ along d touch elements
+/// that differ there (the position is not the one a vector runs along,
+/// and the buffer lays distinct indices at distinct addresses). Other
+/// positions may hold anything: an iteration owns a slice (a channel's
+/// plane that a pool sums after the conv that wrote it), or an element.
+bool ownSlices(const Access &x, const Access &y, scf::ParallelOp a, scf::ParallelOp b) {
+  auto type = cast<MemRefType>(x.buffer.getType());
+  if (!type.getLayout().isIdentity() && !memref::isStaticShapeAndContiguousRowMajor(type))
+    return false;
+  unsigned rank = x.indices.size();
+  for (unsigned d = 0; d < a.getNumLoops(); ++d) {
+    bool pinned = false;
+    for (unsigned p = 0; p < rank && !pinned; ++p) {
+      bool alongVector = p + 1 == rank && (!x.scalar || !y.scalar);
+      pinned = !alongVector && inductionDim(x.indices[p], a) == int(d) &&
+               inductionDim(y.indices[p], b) == int(d);
+    }
+    if (!pinned)
+      return false;
+  }
+  return true;
 }
 
 /// Whether running `second`'s iteration i right after `first`'s, for every
 /// i, computes what running all of `first` and then all of `second` does:
 /// every pair of accesses with a write among them either touches disjoint
-/// bytes or the one element iteration i owns (each index an induction
-/// variable of the same dim, or the same constant, and one dim at least
-/// an induction variable, so iterations differ).
+/// bytes or only what iteration i owns (ownSlices).
 bool fusionKeepsResults(ArrayRef<Access> first, ArrayRef<Access> second, scf::ParallelOp a,
                         scf::ParallelOp b) {
   for (const Access &x : first)
     for (const Access &y : second) {
       if ((!x.writes && !y.writes) || !mayOverlap(x.buffer, y.buffer))
         continue;
-      if (x.buffer != y.buffer || !x.scalar || !y.scalar)
-        return false;
-      bool ownElement = llvm::all_of(llvm::zip(x.indices, y.indices), [&](auto pair) {
-        return sameIndex(std::get<0>(pair), std::get<1>(pair), a, b);
-      });
-      bool perIteration = llvm::all_of(a.getInductionVars(), [&](Value iv) {
-        return llvm::is_contained(x.indices, iv);
-      });
-      if (!ownElement || !perIteration)
+      if (x.buffer != y.buffer || !ownSlices(x, y, a, b))
         return false;
     }
   return true;

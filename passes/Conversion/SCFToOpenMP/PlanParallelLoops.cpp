@@ -211,7 +211,13 @@ int64_t bytesRead(scf::ParallelOp loop) {
   loop->walk([&](Operation *op) {
     if (!isa<memref::LoadOp, vector::LoadOp, vector::TransferReadOp>(op))
       return;
+    // A view made inside the loop (a row of an image) reads its source.
     Value buffer = op->getOperand(0);
+    while (loop->isAncestor(buffer.getParentBlock()->getParentOp()))
+      if (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+        buffer = view.getViewSource();
+      else
+        break;
     if (!loop->isAncestor(buffer.getParentBlock()->getParentOp()))
       buffers.insert(buffer);
   });

@@ -168,3 +168,49 @@ func.func @pad_of_one_stays(%arg0: tensor<1x4x6x20xf32>) -> tensor<1x4x6x20xf32>
   } -> tensor<1x4x6x20xf32>
   return %4 : tensor<1x4x6x20xf32>
 }
+
+// A global average pool reads the Relu: an iteration is a whole channel
+// plane, its rows an inner loop (quantc-fuse-adjacent-parallel-loops then
+// runs the pool's sum of each plane in the same iteration).
+// CHECK-LABEL: func.func @pooled_planes
+// CHECK: scf.parallel (%[[C:.*]]) = (%c0) to (%c4)
+// CHECK:   scf.for %[[OY:.*]] = %c0 to %c6 step %c1 {
+// CHECK:     vector.store %{{.*}}, %{{.*}}[%c0, %[[C]], %[[OY]], %{{.*}}] : memref<1x4x6x20xf32>, vector<8xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+func.func @pooled_planes(%arg0: tensor<1x4x6x20xf32>) -> (tensor<1x4x6x20xf32>, tensor<1x4x1x1xf32>) {
+  %cst = arith.constant 2.500000e-01 : f32
+  %cst_0 = arith.constant dense<5.000000e-01> : tensor<4x1x1x3x3xf32>
+  %cst_1 = arith.constant 0.000000e+00 : f32
+  %padded = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%arg1: index, %arg2: index, %arg3: index, %arg4: index):
+    tensor.yield %cst_1 : f32
+  } : tensor<1x4x6x20xf32> to tensor<1x4x8x22xf32>
+  %expanded = tensor.expand_shape %padded [[0], [1], [2, 3], [4]] output_shape [1, 4, 1, 8, 22] : tensor<1x4x8x22xf32> into tensor<1x4x1x8x22xf32>
+  %0 = tensor.empty() : tensor<1x4x1x6x20xf32>
+  %1 = linalg.generic {indexing_maps = [#map], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} outs(%0 : tensor<1x4x1x6x20xf32>) {
+  ^bb0(%out: f32):
+    linalg.yield %cst : f32
+  } -> tensor<1x4x1x6x20xf32>
+  %2 = linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%expanded, %cst_0 : tensor<1x4x1x8x22xf32>, tensor<4x1x1x3x3xf32>) outs(%1 : tensor<1x4x1x6x20xf32>) {
+  ^bb0(%in: f32, %in_2: f32, %out: f32):
+    %5 = arith.mulf %in, %in_2 : f32
+    %6 = arith.addf %out, %5 : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x4x1x6x20xf32>
+  %collapsed = tensor.collapse_shape %2 [[0], [1], [2, 3], [4]] : tensor<1x4x1x6x20xf32> into tensor<1x4x6x20xf32>
+  %3 = tensor.empty() : tensor<1x4x6x20xf32>
+  %4 = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%collapsed : tensor<1x4x6x20xf32>) outs(%3 : tensor<1x4x6x20xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %5 = arith.maximumf %in, %cst_1 : f32
+    linalg.yield %5 : f32
+  } -> tensor<1x4x6x20xf32>
+  %7 = tensor.empty() : tensor<1x4x1x1xf32>
+  %8 = linalg.fill ins(%cst_1 : f32) outs(%7 : tensor<1x4x1x1xf32>) -> tensor<1x4x1x1xf32>
+  %9 = linalg.generic {indexing_maps = [#map4, affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%4 : tensor<1x4x6x20xf32>) outs(%8 : tensor<1x4x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %10 = arith.addf %in, %out : f32
+    linalg.yield %10 : f32
+  } -> tensor<1x4x1x1xf32>
+  return %4, %9 : tensor<1x4x6x20xf32>, tensor<1x4x1x1xf32>
+}

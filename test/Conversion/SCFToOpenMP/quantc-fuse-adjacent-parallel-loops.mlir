@@ -153,3 +153,103 @@ func.func @allocations_between(%s: memref<8xf32>, %y: memref<8xi8>, %old: memref
   memref.copy %q, %y : memref<8xi8> to memref<8xi8>
   return
 }
+
+// -----
+
+// A depthwise conv writing whole channel planes (rows and vectors of
+// columns in inner loops), then the global pool summing each plane: every
+// access pins the channel to the loops' one dim, so an iteration owns its
+// plane and the pool runs right after the conv in it.
+// CHECK-LABEL: func.func @plane_then_pool
+// CHECK: scf.parallel (%[[C:.*]]) = (%c0) to (%c8) step (%c1) {
+// CHECK:   vector.store %{{.*}}, %{{.*}}[%c0, %[[C]], %{{.*}}, %{{.*}}]
+// CHECK:   vector.load %{{.*}}[%c0, %[[C]], %{{.*}}, %{{.*}}]
+// CHECK:   memref.store %{{.*}}, %{{.*}}[%c0, %[[C]], %c0, %c0]
+// CHECK:   scf.reduce
+// CHECK-NOT: scf.parallel
+func.func @plane_then_pool(%x: memref<1x8x4x16xf32>, %pooled: memref<1x8x1x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %cst = arith.constant dense<0.0> : vector<16xf32>
+  %plane = memref.alloc() : memref<1x8x4x16xf32>
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    scf.for %y = %c0 to %c4 step %c1 {
+      %v = vector.load %x[%c0, %c, %y, %c0] : memref<1x8x4x16xf32>, vector<16xf32>
+      %r = arith.maximumf %v, %cst : vector<16xf32>
+      vector.store %r, %plane[%c0, %c, %y, %c0] : memref<1x8x4x16xf32>, vector<16xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    %sum = scf.for %y = %c0 to %c4 step %c1 iter_args(%acc = %cst) -> (vector<16xf32>) {
+      %v = vector.load %plane[%c0, %c, %y, %c0] : memref<1x8x4x16xf32>, vector<16xf32>
+      %a = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %a : vector<16xf32>
+    }
+    %s = vector.reduction <add>, %sum : vector<16xf32> into f32
+    memref.store %s, %pooled[%c0, %c, %c0, %c0] : memref<1x8x1x1xf32>
+    scf.reduce
+  }
+  memref.dealloc %plane : memref<1x8x4x16xf32>
+  return
+}
+
+// -----
+
+// Slices must pin every dim of the loops, away from the dim a vector runs
+// along: a second loop reading another channel's plane, one whose channel
+// index is the vector's, and a two-dim loop whose second reads pin only
+// the first dim stay apart (a load between the pairs keeps each pair to
+// itself).
+// CHECK-LABEL: func.func @slices_not_owned
+// CHECK-COUNT-6: scf.parallel
+func.func @slices_not_owned(%x: memref<8x16xf32>, %y: memref<8x16xf32>, %z: memref<8x4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c7 = arith.constant 7 : index
+  %c8 = arith.constant 8 : index
+  %cst = arith.constant dense<0.0> : vector<16xf32>
+  %cst4 = arith.constant dense<0.0> : vector<4xf32>
+  %a = memref.alloc() : memref<8x16xf32>
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    vector.store %cst, %a[%c, %c0] : memref<8x16xf32>, vector<16xf32>
+    scf.reduce
+  }
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    %n = arith.subi %c7, %c : index
+    %v = vector.load %a[%n, %c0] : memref<8x16xf32>, vector<16xf32>
+    vector.store %v, %x[%c, %c0] : memref<8x16xf32>, vector<16xf32>
+    scf.reduce
+  }
+  %s0 = memref.load %x[%c0, %c0] : memref<8x16xf32>
+  %b = memref.alloc() : memref<8x16xf32>
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    vector.store %cst4, %b[%c0, %c] : memref<8x16xf32>, vector<4xf32>
+    scf.reduce
+  }
+  scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+    %v = vector.load %b[%c0, %c] : memref<8x16xf32>, vector<4xf32>
+    vector.store %v, %y[%c, %c0] : memref<8x16xf32>, vector<4xf32>
+    scf.reduce
+  }
+  %s1 = memref.load %y[%c0, %c0] : memref<8x16xf32>
+  %d = memref.alloc() : memref<8x4x16xf32>
+  scf.parallel (%c, %r) = (%c0, %c0) to (%c8, %c4) step (%c1, %c1) {
+    vector.store %cst, %d[%c, %r, %c0] : memref<8x4x16xf32>, vector<16xf32>
+    scf.reduce
+  }
+  scf.parallel (%c, %r) = (%c0, %c0) to (%c8, %c4) step (%c1, %c1) {
+    scf.for %k = %c0 to %c4 step %c1 {
+      %v = vector.load %d[%c, %k, %c0] : memref<8x4x16xf32>, vector<16xf32>
+      vector.store %v, %z[%c, %r, %c0] : memref<8x4x16xf32>, vector<16xf32>
+    }
+    scf.reduce
+  }
+  memref.dealloc %a : memref<8x16xf32>
+  memref.dealloc %b : memref<8x16xf32>
+  memref.dealloc %d : memref<8x4x16xf32>
+  return
+}

@@ -225,6 +225,40 @@ func.func @joins_stretch(%mean: memref<8xf32>, %x: memref<1x24xi32>, %fc: memref
 
 // -----
 
+// A padded copy's rows (convert-padded-copies-to-loops) read the image
+// through row views made inside the loop: those read the image, 72 KB that
+// another layer may have written, so the small loop stays parallel next to
+// a sequential op.
+// CHECK-LABEL: func.func @reads_through_views
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 {
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c3, %c24) step (%c1, %c1) {
+func.func @reads_through_views(%mean: memref<8xf32>, %x: memref<3x24x256xf32>, %p: memref<3x24x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  %c24 = arith.constant 24 : index
+  %c256 = arith.constant 256 : index
+  %scale = arith.constant 0.5 : f32
+  scf.for %c = %c0 to %c8 step %c1 {
+    %m = memref.load %mean[%c] : memref<8xf32>
+    %s = arith.mulf %m, %scale : f32
+    memref.store %s, %mean[%c] : memref<8xf32>
+  }
+  scf.parallel (%c, %y) = (%c0, %c0) to (%c3, %c24) step (%c1, %c1) {
+    %in = memref.subview %x[%c, %y, 0] [1, 1, 256] [1, 1, 1] : memref<3x24x256xf32> to memref<256xf32, strided<[1], offset: ?>>
+    %out = memref.subview %p[%c, %y, 0] [1, 1, 256] [1, 1, 1] : memref<3x24x256xf32> to memref<256xf32, strided<[1], offset: ?>>
+    scf.for %i = %c0 to %c256 step %c1 {
+      %v = memref.load %in[%i] : memref<256xf32, strided<[1], offset: ?>>
+      memref.store %v, %out[%i] : memref<256xf32, strided<[1], offset: ?>>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // A stack buffer in the body (the matmul microkernel's im2col panel) is
 // freed after each parallel iteration; as scf.for iterations (no OpenMP
 // here) the body keeps that in a memref.alloca_scope, so the stack does
