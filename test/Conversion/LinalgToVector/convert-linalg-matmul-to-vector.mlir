@@ -492,3 +492,60 @@ func.func @row_scaled_not_folded(%x: memref<3x16xf32>, %s: memref<16xf32>, %r: m
   }
   return %read : f32
 }
+
+// -----
+
+// A matrix times a column (a squeeze-and-excitation block's fully connected
+// layer) after its bias is copied into C: one dot product per row along K,
+// 8 products per fma over the first 96 and a masked vector for the last 4,
+// the lanes summed onto the bias (read from the copy's source, and the copy
+// goes). Rows go in chunks of 8, the short last chunk an iteration too.
+// CHECK-LABEL: func.func @column_gemv
+// CHECK-SAME: (%[[A:.*]]: memref<10x100xf32>, %[[B:.*]]: memref<100x1xf32, strided<[1, 1]>>, %[[BIAS:.*]]: memref<10x1xf32>)
+// CHECK-NOT: memref.copy
+// CHECK: %[[COL:.*]] = memref.collapse_shape %[[B]] {{\[}}[0, 1]] : memref<100x1xf32, strided<[1, 1]>> into memref<100xf32, strided<[1]>>
+// CHECK: scf.parallel (%[[CHUNK:.*]]) = (%c0) to (%c2) step (%c1) {
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c8
+// CHECK:   scf.if
+// CHECK:     %[[SUM:.*]] = scf.for %[[K:.*]] = %c0{{.*}} to %c96{{.*}} step %c8{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<8xf32>) {
+// CHECK:       %[[AV:.*]] = vector.load %[[A]][%[[FIRST]], %[[K]]] : memref<10x100xf32>, vector<8xf32>
+// CHECK:       %[[XV:.*]] = vector.load %[[COL]][%[[K]]] : memref<100xf32, strided<[1]>>, vector<8xf32>
+// CHECK:       vector.fma %[[AV]], %[[XV]], %[[ACC]] : vector<8xf32>
+// CHECK:     %[[MASK:.*]] = vector.create_mask %c4{{.*}} : vector<8xi1>
+// CHECK:     vector.maskedload %[[A]][%[[FIRST]], %c96{{.*}}], %[[MASK]]
+// CHECK:     %[[DOT:.*]] = vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
+// CHECK:     %[[START:.*]] = vector.load %[[BIAS]][%[[FIRST]], %c0{{.*}}] : memref<10x1xf32>, vector<1xf32>
+// CHECK:     %[[SPLAT:.*]] = vector.broadcast %[[DOT]] : f32 to vector<1xf32>
+// CHECK:     %[[TOTAL:.*]] = arith.addf %[[START]], %[[SPLAT]] : vector<1xf32>
+// CHECK:     vector.store %[[TOTAL]], %{{.*}}[%[[FIRST]], %c0{{.*}}] : memref<10x1xf32>, vector<1xf32>
+func.func @column_gemv(%a: memref<10x100xf32>, %b: memref<100x1xf32, strided<[1, 1]>>, %bias: memref<10x1xf32>) -> memref<10x1xf32> {
+  %c = memref.alloc() : memref<10x1xf32>
+  memref.copy %bias, %c : memref<10x1xf32> to memref<10x1xf32>
+  linalg.matmul ins(%a, %b : memref<10x100xf32>, memref<100x1xf32, strided<[1, 1]>>) outs(%c : memref<10x1xf32>)
+  return %c : memref<10x1xf32>
+}
+
+// -----
+
+// A copy into C is not folded when something between it and the matmul
+// may write its source; a column GEMV with K below 96 keeps the tile
+// kernel (a sum across lanes would cost more than it saves).
+// CHECK-LABEL: func.func @copy_source_written
+// CHECK: memref.copy
+// CHECK: memref.store
+// CHECK: vector.reduction
+// CHECK-LABEL: func.func @short_column
+// CHECK-NOT: vector.reduction
+// CHECK: vector.fma {{.*}} : vector<1xf32>
+func.func @copy_source_written(%a: memref<10x100xf32>, %b: memref<100x1xf32>, %bias: memref<10x1xf32>, %v: f32) -> memref<10x1xf32> {
+  %i = arith.constant 0 : index
+  %c = memref.alloc() : memref<10x1xf32>
+  memref.copy %bias, %c : memref<10x1xf32> to memref<10x1xf32>
+  memref.store %v, %bias[%i, %i] : memref<10x1xf32>
+  linalg.matmul ins(%a, %b : memref<10x100xf32>, memref<100x1xf32>) outs(%c : memref<10x1xf32>)
+  return %c : memref<10x1xf32>
+}
+func.func @short_column(%a: memref<10x90xf32>, %b: memref<90x1xf32>, %c: memref<10x1xf32>) {
+  linalg.matmul ins(%a, %b : memref<10x90xf32>, memref<90x1xf32>) outs(%c : memref<10x1xf32>)
+  return
+}
