@@ -64,7 +64,19 @@ def ConvertLinalgMatmulToVectorPass
     buffer (memref.alloca in a memref.alloca_scope; two masked segments per
     tap when the block crosses into the next row; with a stride along the
     columns, one masked span per segment, every stride-th lane kept) and
-    the tiles read that. A float GEMV streams rows of B in chunks of 512 columns.
+    the tiles read that. When that image is itself a zero-padded copy
+    (a bufferized tensor.pad: a filled buffer, then a copy into its
+    interior) that only the im2col reads, the panels start as the pad
+    value and copy, per tap, the lanes whose pixel lies inside the
+    unpadded source (a row check, then a range of columns): the padded
+    copy is never made. When B is x times one scale per row (a
+    squeeze-and-excitation gate: an elementwise generic multiplying x by a
+    tensor broadcast along B's columns, into a buffer only the matmul
+    reads), each iteration scales its panel from x the same way. A float
+    GEMV streams rows of B in chunks of 512 columns; a matrix times a
+    column (N = 1) with K >= 96 runs one vector dot product per row. A
+    memref.copy into C before the matmul (a bias) folds into the
+    accumulators' start as the fill and the broadcast do.
 
     Before:
     ```mlir

@@ -537,6 +537,26 @@ def float_conv_panels():
                  [vi(o, F, None) for o in outputs], inits)
 
 
+def float_conv_padding():
+    """Padded float convolutions whose panels read the unpadded input, each
+    conv alone on its input (so the padding is implicit): x[1,4,5,60] with
+    a pad of 1 (blocks of 32 cross rows), x2[1,3,9,64] with asymmetric pads
+    and a stride of 2 both ways (the stem's shape), x3[1,2,7,70] with a
+    dilation of 2 and a pad of 3 (taps entirely in the padding)."""
+    def conv(name, x, shape, pads, strides=(1, 1), dilations=(1, 1), seed=0):
+        w = numpy_helper.from_array(weights(shape, seed), name + "_w")
+        b = numpy_helper.from_array(weights((shape[0],), seed + 50), name + "_b")
+        return helper.make_node("Conv", [x, w.name, b.name], [name], name=name, pads=list(pads),
+                                strides=list(strides), dilations=list(dilations)), [w, b]
+    cases = [conv("across", "x", (8, 4, 3, 3), (1, 1, 1, 1), seed=1),
+             conv("stem", "x2", (8, 3, 3, 3), (1, 0, 2, 1), (2, 2), seed=2),
+             conv("dilated", "x3", (4, 2, 3, 3), (3, 3, 3, 3), dilations=(2, 3), seed=3)]
+    return model([c[0] for c in cases],
+                 [vi("x", F, [1, 4, 5, 60]), vi("x2", F, [1, 3, 9, 64]), vi("x3", F, [1, 2, 7, 70])],
+                 [vi(o, F, None) for o in ("across", "stem", "dilated")],
+                 [i for c in cases for i in c[1]])
+
+
 def float_squeeze_excite():
     """MobileNetV3's squeeze-and-excitation block, whose channel gate the
     matmul microkernel applies to each panel of the 1x1 conv after it:

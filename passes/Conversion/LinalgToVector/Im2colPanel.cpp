@@ -31,6 +31,83 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
                                ctx);
 }
 
+/// A view of all of `buffer`'s elements (dropping unit dims at most).
+bool viewsAllOf(memref::SubViewOp view, Value buffer) {
+  return view && view.getSource() == buffer &&
+         llvm::all_of(view.getStaticOffsets(), [](int64_t v) { return v == 0; }) &&
+         llvm::all_of(view.getStaticStrides(), [](int64_t v) { return v == 1; }) &&
+         view.getStaticSizes() == cast<MemRefType>(buffer.getType()).getShape();
+}
+
+/// The padded copy `image` views, when the im2col alone reads it: a fresh
+/// [N = 1, C, Hp, Wp] or [C, Hp, Wp] buffer filled with a constant, then
+/// given a copy of all channels in a window of rows and columns, with
+/// nothing but C's start between the copy and the im2col (and the caller
+/// checked from there to the matmul: the source keeps its values until the
+/// panels read it).
+std::optional<Im2colPanel::Padding> matchPadding(Value image, linalg::GenericOp im2col,
+                                                 Operation *matmul) {
+  auto imageView = image.getDefiningOp<memref::SubViewOp>();
+  Value buffer = imageView ? imageView.getSource() : image;
+  auto type = cast<MemRefType>(buffer.getType());
+  unsigned rank = type.getRank();
+  if (!buffer.getDefiningOp<memref::AllocOp>() || !type.getLayout().isIdentity() ||
+      !type.hasStaticShape() || (rank != 3 && !(rank == 4 && type.getDimSize(0) == 1)) ||
+      (imageView && (!viewsAllOf(imageView, buffer) || !imageView->hasOneUse())))
+    return std::nullopt;
+  Im2colPanel::Padding padding;
+  padding.buffer = buffer;
+  for (Operation *user : buffer.getUsers()) {
+    if (user == imageView.getOperation() || user == im2col.getOperation() ||
+        isa<memref::DeallocOp>(user))
+      continue;
+    if (auto fill = dyn_cast<linalg::FillOp>(user); fill && fill.hasPureBufferSemantics()) {
+      padding.fill = fill;
+      padding.value = fill.getInputs().front();
+      continue;
+    }
+    if (auto map = dyn_cast<linalg::MapOp>(user);
+        map && map.getInputs().empty() && map.hasPureBufferSemantics()) {
+      Value yielded = map.getBody()->getTerminator()->getOperand(0);
+      if (map.getMapper().isAncestor(yielded.getParentRegion()))
+        return std::nullopt;
+      padding.fill = map;
+      padding.value = yielded;
+      continue;
+    }
+    auto window = dyn_cast<memref::SubViewOp>(user);
+    auto copy = window && window->hasOneUse()
+                    ? dyn_cast<memref::CopyOp>(*window->getUsers().begin())
+                    : memref::CopyOp();
+    if (!copy || copy.getTarget() != window.getResult() || padding.copy ||
+        window.getType().getRank() != rank || !window.getOffsets().empty() ||
+        !window.getSizes().empty() ||
+        !llvm::all_of(window.getStaticStrides(), [](int64_t v) { return v == 1; }))
+      return std::nullopt;
+    ArrayRef<int64_t> offsets = window.getStaticOffsets(), sizes = window.getStaticSizes();
+    for (unsigned d = 0; d + 2 < rank; ++d) // every image and channel
+      if (offsets[d] != 0 || sizes[d] != type.getDimSize(d))
+        return std::nullopt;
+    padding.copy = copy;
+    padding.source = copy.getSource();
+    padding.top = offsets[rank - 2], padding.left = offsets[rank - 1];
+    padding.rows = sizes[rank - 2], padding.columns = sizes[rank - 1];
+  }
+  if (!padding.fill || !padding.copy || !padding.value.getDefiningOp<arith::ConstantOp>() ||
+      padding.fill->getBlock() != im2col->getBlock() ||
+      !padding.fill->isBeforeInBlock(padding.copy) ||
+      padding.copy->getBlock() != im2col->getBlock() || !padding.copy->isBeforeInBlock(im2col) ||
+      !onlyStartsCBetween(padding.copy, im2col, matmul->getOperand(2)))
+    return std::nullopt;
+  auto sourceType = cast<MemRefType>(padding.source.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!sourceType.hasStaticShape() || failed(sourceType.getStridesAndOffset(strides, offset)) ||
+      strides.back() != 1)
+    return std::nullopt;
+  return padding;
+}
+
 } // namespace
 
 std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
@@ -80,7 +157,40 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
   if (panel.outputColumns < nr || k * nr * 4 > maxPanelBytes ||
       !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
     return std::nullopt;
+  panel.padding = matchPadding(panel.image, generic, matmul);
   return panel;
+}
+
+void Im2colPanel::prepare(OpBuilder &b, Location loc) {
+  if (!padding)
+    return;
+  sourceRows = padding->source;
+  auto type = cast<MemRefType>(sourceRows.getType());
+  if (type.getRank() == 4) { // the one image's [C, H, W]
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
+    for (int64_t size : type.getShape())
+      sizes.push_back(b.getIndexAttr(size));
+    auto rowsType = memref::SubViewOp::inferRankReducedResultType(type.getShape().drop_front(),
+                                                                  type, offsets, sizes, strides);
+    sourceRows = memref::SubViewOp::create(b, loc, cast<MemRefType>(rowsType), sourceRows, offsets,
+                                           sizes, strides);
+  }
+}
+
+void Im2colPanel::eraseProducers() {
+  generic.erase();
+  if (!padding)
+    return;
+  Operation *window = cast<memref::CopyOp>(padding->copy).getTarget().getDefiningOp();
+  padding->copy->erase();
+  window->erase();
+  padding->fill->erase();
+  // The buffer is left with views nothing reads and its deallocation.
+  for (Operation *user : llvm::make_early_inc_range(padding->buffer.getUsers()))
+    if (user->use_empty())
+      user->erase();
+  if (padding->buffer.use_empty())
+    padding->buffer.getDefiningOp()->erase();
 }
 
 void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
@@ -142,25 +252,132 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
       });
 }
 
+void Im2colPanel::copyUnpaddedSegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
+                                      Value panelColumn, int64_t width, Value length) const {
+  auto index = [&](OpBuilder &builder, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, v);
+  };
+  // The segment's first tap pixel, in the source's rows and columns.
+  Value top = arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, oy, index(b, strideH)),
+                                    index(b, padding->top));
+  Value left = arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, ox, index(b, strideW)),
+                                     index(b, padding->left));
+  auto maskType = VectorType::get({width}, b.getI1Type());
+  auto vectorType = VectorType::get({width}, b.getF32Type());
+  auto spanType = VectorType::get({width * strideW}, b.getF32Type());
+  SmallVector<int64_t> kept;
+  for (int64_t lane = 0; lane < width; ++lane)
+    kept.push_back(lane * strideW);
+  int64_t taps = kernelRows * kernelColumns;
+  scf::ForOp::create(
+      b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
+      [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
+        auto constant = [&](int64_t v) { return index(cb, v); };
+        Value firstRow = arith::MulIOp::create(cb, cl, c, constant(taps));
+        for (int64_t ky = 0; ky < kernelRows; ++ky) {
+          Value row = arith::AddIOp::create(cb, cl, top, constant(ky * dilationH));
+          Value rowInside = arith::AndIOp::create(
+              cb, cl, arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::sge, row, constant(0)),
+              arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::slt, row,
+                                    constant(padding->rows)));
+          for (int64_t kx = 0; kx < kernelColumns; ++kx) {
+            // Lanes [first, end) read columns inside the source:
+            // first = ceil(-column / stride) when column < 0, end from the
+            // last column and the segment's length.
+            Value column = arith::AddIOp::create(cb, cl, left, constant(kx * dilationW));
+            Value first = arith::CeilDivSIOp::create(
+                cb, cl,
+                arith::MaxSIOp::create(cb, cl, arith::SubIOp::create(cb, cl, constant(0), column),
+                                       constant(0)),
+                constant(strideW));
+            Value end = arith::MinSIOp::create(
+                cb, cl, length,
+                arith::AddIOp::create(
+                    cb, cl,
+                    arith::FloorDivSIOp::create(
+                        cb, cl,
+                        arith::SubIOp::create(cb, cl, constant(padding->columns - 1), column),
+                        constant(strideW)),
+                    constant(1)));
+            Value lanes = arith::SubIOp::create(cb, cl, end, first);
+            Value any = arith::AndIOp::create(
+                cb, cl, rowInside,
+                arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::sgt, lanes, constant(0)));
+            Value k = arith::AddIOp::create(cb, cl, firstRow, constant(ky * kernelColumns + kx));
+            scf::IfOp::create(cb, cl, any, [&](OpBuilder &tb, Location tl) {
+              Value from = arith::AddIOp::create(
+                  tb, tl, column, arith::MulIOp::create(tb, tl, first, index(tb, strideW)));
+              Value to = arith::AddIOp::create(tb, tl, panelColumn, first);
+              Value mask = vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{lanes});
+              Value values;
+              if (strideW > 1) {
+                // One span from the first pixel to the last, every
+                // stride-th lane kept.
+                Value spanLength = arith::AddIOp::create(
+                    tb, tl,
+                    arith::MulIOp::create(tb, tl,
+                                          arith::SubIOp::create(tb, tl, lanes, index(tb, 1)),
+                                          index(tb, strideW)),
+                    index(tb, 1));
+                Value spanMask = vector::CreateMaskOp::create(
+                    tb, tl, VectorType::get({width * strideW}, tb.getI1Type()),
+                    ValueRange{spanLength});
+                Value span = vector::MaskedLoadOp::create(
+                    tb, tl, spanType, sourceRows, ValueRange{c, row, from}, spanMask,
+                    arith::ConstantOp::create(tb, tl, spanType, tb.getZeroAttr(spanType)));
+                values = vector::ShuffleOp::create(tb, tl, span, span, kept);
+              } else {
+                values = vector::MaskedLoadOp::create(
+                    tb, tl, vectorType, sourceRows, ValueRange{c, row, from}, mask,
+                    arith::ConstantOp::create(tb, tl, vectorType, tb.getZeroAttr(vectorType)));
+              }
+              vector::MaskedStoreOp::create(tb, tl, panel, ValueRange{k, to}, mask, values);
+              scf::YieldOp::create(tb, tl);
+            });
+          }
+        }
+        scf::YieldOp::create(cb, cl);
+      });
+}
+
 void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_t width) const {
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   Value oy = arith::DivUIOp::create(b, loc, j0, index(outputColumns));
   Value ox = arith::RemUIOp::create(b, loc, j0, index(outputColumns));
+  if (padding) {
+    // The pad value everywhere first; the segments copy the pixels inside.
+    auto vectorType = VectorType::get({width}, b.getF32Type());
+    Value pad = vector::BroadcastOp::create(b, loc, vectorType, padding->value);
+    int64_t k = channels * kernelRows * kernelColumns;
+    scf::ForOp::create(b, loc, index(0), index(k), index(1), ValueRange{},
+                       [&](OpBuilder &fb, Location fl, Value row, ValueRange) {
+                         vector::StoreOp::create(fb, fl, pad, panel, ValueRange{row, index(0)});
+                         scf::YieldOp::create(fb, fl);
+                       });
+  }
+  // One segment of the block: `length` output columns from (oy, ox) into
+  // the panel's columns from panelColumn (`mask` their lanes).
+  auto segment = [&](OpBuilder &sb, Location sl, Value row, Value column, Value panelColumn,
+                     Value length, Value mask) {
+    if (padding)
+      return copyUnpaddedSegment(sb, sl, panel, row, column, panelColumn, width, length);
+    copySegment(sb, sl, panel, row, column, panelColumn, width, length, mask);
+  };
   if (blocksInRows)
-    return copySegment(b, loc, panel, oy, ox, index(0), width, index(width), Value());
+    return segment(b, loc, oy, ox, index(0), index(width), Value());
   // The block's columns from ox to the row's end, then (when the block
   // crosses into the next row) the rest from that row's start: masked
   // vectors, the lanes of the other segment left alone.
   auto maskType = VectorType::get({width}, b.getI1Type());
   Value first = arith::MinSIOp::create(b, loc, index(width),
                                        arith::SubIOp::create(b, loc, index(outputColumns), ox));
-  copySegment(b, loc, panel, oy, ox, index(0), width, first,
-              vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
+  segment(b, loc, oy, ox, index(0), first,
+          vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
   Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
   scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
     Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-    copySegment(tb, tl, panel, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, width,
-                rest, vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
+    segment(tb, tl, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, rest,
+            vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
     scf::YieldOp::create(tb, tl);
   });
 }

@@ -24,6 +24,23 @@ struct Im2colPanel {
   /// block is then one plain vector per tap, else up to two masked ones.
   bool blocksInRows = false;
 
+  /// When the image is a padded copy made for this conv alone (a fresh
+  /// buffer filled with `value`, then `source` copied into its interior at
+  /// (top, left)), the panels read `source` and hold `value` wherever a tap
+  /// falls in the padding: the copy is never made.
+  struct Padding {
+    mlir::Operation *fill = nullptr, *copy = nullptr;
+    mlir::Value buffer, value, source;
+    int64_t top = 0, left = 0, rows = 0, columns = 0;
+  };
+  std::optional<Padding> padding;
+  mlir::Value sourceRows; // [C, H, W]: the padding's source, built by prepare()
+
+  /// Views the padding's source as [C, H, W] where the kernel goes.
+  void prepare(mlir::OpBuilder &b, mlir::Location loc);
+  /// Erases the im2col, and the padding's fill, copy and buffer.
+  void eraseProducers();
+
   /// Copies B's columns [j0, j0 + width) into `panel` [K, width].
   void pack(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value j0,
             int64_t width) const;
@@ -32,6 +49,12 @@ struct Im2colPanel {
   void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
                    mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value length,
                    mlir::Value mask) const;
+  /// The same from the padding's source: for each tap, the lanes whose
+  /// pixel lies inside it (a row check, then a range of columns), over a
+  /// panel already holding the pad value.
+  void copyUnpaddedSegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel,
+                           mlir::Value oy, mlir::Value ox, mlir::Value panelColumn, int64_t width,
+                           mlir::Value length) const;
 };
 
 /// The im2col generic behind `matmul`'s B, when a block of `nr` columns

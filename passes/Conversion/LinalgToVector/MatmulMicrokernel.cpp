@@ -502,6 +502,7 @@ struct ConvertLinalgMatmulToVectorPass
           if (Operation *init = foldableInit(op, g))
             init->erase();
           if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes))) {
+            im2col->prepare(b, loc);
             g.packPanel = packIm2col;
             producerOfB = im2col->generic;
           } else if ((scaled = matchRowScaledPanel(op, cols, kMaxPanelBytes))) {
@@ -519,7 +520,9 @@ struct ConvertLinalgMatmulToVectorPass
         emitGemm(b, loc, g, rows, cols);
         if (epilogue)
           epilogue->generic.erase();
-        if (producerOfB)
+        if (im2col)
+          im2col->eraseProducers();
+        else if (producerOfB)
           producerOfB.erase();
       } else {
         // Batches (attention heads) are independent: the outer parallel loop.

@@ -549,3 +549,51 @@ func.func @short_column(%a: memref<10x90xf32>, %b: memref<90x1xf32>, %c: memref<
   linalg.matmul ins(%a, %b : memref<10x90xf32>, memref<90x1xf32>) outs(%c : memref<10x1xf32>)
   return
 }
+
+// -----
+
+// The im2col reads a zero-padded copy of %x (a bufferized tensor.pad) that
+// nothing else reads: each panel starts as zeros and every tap copies the
+// lanes whose pixel lies inside %x (its row checked, then a range of
+// columns from ceil(-column / stride) to the row's end), from %x itself
+// through a [C, H, W] view. The pad's fill, copy and buffer go.
+// CHECK-LABEL: func.func @im2col_implicit_padding
+// CHECK-SAME: (%[[X:.*]]: memref<1x2x4x16xf32>
+// CHECK-NOT: linalg.map
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref<1x2x6x18xf32>
+// CHECK: %[[ROWS:.*]] = memref.subview %[[X]][0, 0, 0, 0] [1, 2, 4, 16] [1, 1, 1, 1] : memref<1x2x4x16xf32> to memref<2x4x16xf32, strided<[64, 16, 1]>>
+// CHECK: scf.parallel
+// CHECK:   %[[PANEL:.*]] = memref.alloca() : memref<18x8xf32>
+// CHECK:   scf.for %[[K:.*]] = %c0{{.*}} to %c18{{.*}} step
+// CHECK:     vector.store %{{.*}}, %[[PANEL]][%[[K]], %c0{{.*}}] : memref<18x8xf32>, vector<8xf32>
+// CHECK:   scf.for %[[C:.*]] = %c0{{.*}} to %c2{{.*}} step
+// CHECK:     arith.cmpi sge
+// CHECK:     arith.ceildivsi
+// CHECK:     arith.floordivsi
+// CHECK:     scf.if
+// CHECK:       %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<8xi1>
+// CHECK:       %[[V:.*]] = vector.maskedload %[[ROWS]][%[[C]], %{{.*}}, %{{.*}}], %[[MASK]]
+// CHECK:       vector.maskedstore %[[PANEL]][%{{.*}}, %{{.*}}], %[[MASK]], %[[V]]
+// CHECK: return
+func.func @im2col_implicit_padding(%x: memref<1x2x4x16xf32>, %w: memref<4x18xf32>, %c: memref<4x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<1x2x6x18xf32>
+  linalg.map outs(%p : memref<1x2x6x18xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %window = memref.subview %p[0, 0, 1, 1] [1, 2, 4, 16] [1, 1, 1, 1] : memref<1x2x6x18xf32> to memref<1x2x4x16xf32, strided<[216, 108, 18, 1], offset: 19>>
+  memref.copy %x, %window : memref<1x2x4x16xf32> to memref<1x2x4x16xf32, strided<[216, 108, 18, 1], offset: 19>>
+  %image = memref.subview %p[0, 0, 0, 0] [1, 2, 6, 18] [1, 1, 1, 1] : memref<1x2x6x18xf32> to memref<2x6x18xf32, strided<[108, 18, 1]>>
+  %cols = memref.alloc() : memref<2x3x3x4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x6x18xf32, strided<[108, 18, 1]>>) outs(%cols : memref<2x3x3x4x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x4x16xf32> into memref<18x64xf32>
+  linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x64xf32>) outs(%c : memref<4x64xf32>)
+  memref.dealloc %cols : memref<2x3x3x4x16xf32>
+  memref.dealloc %p : memref<1x2x6x18xf32>
+  return
+}
