@@ -193,6 +193,35 @@ void Im2colPanel::eraseProducers() {
     padding->buffer.getDefiningOp()->erase();
 }
 
+Value Im2colPanel::loadColumns(OpBuilder &b, Location loc, Value rows, ValueRange from,
+                               int64_t width, Value length, Value mask) const {
+  auto vectorType = VectorType::get({width}, b.getF32Type());
+  if (strideW == 1) {
+    if (!mask)
+      return vector::LoadOp::create(b, loc, vectorType, rows, from);
+    Value zeros = arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType));
+    return vector::MaskedLoadOp::create(b, loc, vectorType, rows, from, mask, zeros);
+  }
+  // One masked span from the first column to the last (never past it, so
+  // never past the row), every stride-th lane kept.
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto spanType = VectorType::get({width * strideW}, b.getF32Type());
+  Value spanLength = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, length, index(1)),
+                            index(strideW)),
+      index(1));
+  Value spanMask = vector::CreateMaskOp::create(
+      b, loc, VectorType::get({width * strideW}, b.getI1Type()), ValueRange{spanLength});
+  Value span = vector::MaskedLoadOp::create(
+      b, loc, spanType, rows, from, spanMask,
+      arith::ConstantOp::create(b, loc, spanType, b.getZeroAttr(spanType)));
+  SmallVector<int64_t> kept;
+  for (int64_t lane = 0; lane < width; ++lane)
+    kept.push_back(lane * strideW);
+  return vector::ShuffleOp::create(b, loc, span, span, kept);
+}
+
 void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
                               Value panelColumn, int64_t width, Value length, Value mask) const {
   auto index = [&](OpBuilder &builder, int64_t v) -> Value {
@@ -200,27 +229,6 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
   };
   Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
   Value left = arith::MulIOp::create(b, loc, ox, index(b, strideW));
-  auto vectorType = VectorType::get({width}, b.getF32Type());
-  Value zeros =
-      mask ? arith::ConstantOp::create(b, loc, vectorType, b.getZeroAttr(vectorType)) : Value();
-  // Strided columns: one masked span from the first column to the last
-  // (never past it, so never past the padded row), every stride-th lane
-  // kept.
-  auto spanType = VectorType::get({width * strideW}, b.getF32Type());
-  Value spanMask, spanZeros;
-  SmallVector<int64_t> kept;
-  if (strideW > 1) {
-    Value spanLength = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, length, index(b, 1)),
-                              index(b, strideW)),
-        index(b, 1));
-    spanMask = vector::CreateMaskOp::create(
-        b, loc, VectorType::get({width * strideW}, b.getI1Type()), ValueRange{spanLength});
-    spanZeros = arith::ConstantOp::create(b, loc, spanType, b.getZeroAttr(spanType));
-    for (int64_t lane = 0; lane < width; ++lane)
-      kept.push_back(lane * strideW);
-  }
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
@@ -232,16 +240,7 @@ void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy,
             Value column = arith::AddIOp::create(cb, cl, left, index(cb, kx * dilationW));
             Value k = arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx));
             SmallVector<Value> from = {c, row, column}, to = {k, panelColumn};
-            Value values;
-            if (strideW > 1) {
-              Value span =
-                  vector::MaskedLoadOp::create(cb, cl, spanType, image, from, spanMask, spanZeros);
-              values = vector::ShuffleOp::create(cb, cl, span, span, kept);
-            } else if (mask) {
-              values = vector::MaskedLoadOp::create(cb, cl, vectorType, image, from, mask, zeros);
-            } else {
-              values = vector::LoadOp::create(cb, cl, vectorType, image, from);
-            }
+            Value values = loadColumns(cb, cl, image, from, width, length, mask);
             if (mask)
               vector::MaskedStoreOp::create(cb, cl, panel, to, mask, values);
             else
@@ -263,11 +262,6 @@ void Im2colPanel::copyUnpaddedSegment(OpBuilder &b, Location loc, Value panel, V
   Value left = arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, ox, index(b, strideW)),
                                      index(b, padding->left));
   auto maskType = VectorType::get({width}, b.getI1Type());
-  auto vectorType = VectorType::get({width}, b.getF32Type());
-  auto spanType = VectorType::get({width * strideW}, b.getF32Type());
-  SmallVector<int64_t> kept;
-  for (int64_t lane = 0; lane < width; ++lane)
-    kept.push_back(lane * strideW);
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
@@ -309,28 +303,8 @@ void Im2colPanel::copyUnpaddedSegment(OpBuilder &b, Location loc, Value panel, V
                   tb, tl, column, arith::MulIOp::create(tb, tl, first, index(tb, strideW)));
               Value to = arith::AddIOp::create(tb, tl, panelColumn, first);
               Value mask = vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{lanes});
-              Value values;
-              if (strideW > 1) {
-                // One span from the first pixel to the last, every
-                // stride-th lane kept.
-                Value spanLength = arith::AddIOp::create(
-                    tb, tl,
-                    arith::MulIOp::create(tb, tl,
-                                          arith::SubIOp::create(tb, tl, lanes, index(tb, 1)),
-                                          index(tb, strideW)),
-                    index(tb, 1));
-                Value spanMask = vector::CreateMaskOp::create(
-                    tb, tl, VectorType::get({width * strideW}, tb.getI1Type()),
-                    ValueRange{spanLength});
-                Value span = vector::MaskedLoadOp::create(
-                    tb, tl, spanType, sourceRows, ValueRange{c, row, from}, spanMask,
-                    arith::ConstantOp::create(tb, tl, spanType, tb.getZeroAttr(spanType)));
-                values = vector::ShuffleOp::create(tb, tl, span, span, kept);
-              } else {
-                values = vector::MaskedLoadOp::create(
-                    tb, tl, vectorType, sourceRows, ValueRange{c, row, from}, mask,
-                    arith::ConstantOp::create(tb, tl, vectorType, tb.getZeroAttr(vectorType)));
-              }
+              Value values =
+                  loadColumns(tb, tl, sourceRows, ValueRange{c, row, from}, width, lanes, mask);
               vector::MaskedStoreOp::create(tb, tl, panel, ValueRange{k, to}, mask, values);
               scf::YieldOp::create(tb, tl);
             });

@@ -49,6 +49,12 @@ struct Im2colPanel {
   void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
                    mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value length,
                    mlir::Value mask) const;
+  /// `length` output columns of one tap from `rows` [C, H, W] at `from`
+  /// (channel, row, first column) as `width` lanes: a plain vector, or one
+  /// masked by `mask`, or (strided) a masked span with every stride-th lane kept.
+  mlir::Value loadColumns(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
+                          mlir::ValueRange from, int64_t width, mlir::Value length,
+                          mlir::Value mask) const;
   /// The same from the padding's source: for each tap, the lanes whose
   /// pixel lies inside it (a row check, then a range of columns), over a
   /// panel already holding the pad value.
