@@ -60,18 +60,26 @@ std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp loop) {
   SmallVector<Access> accesses;
   bool other = false;
   loop.getBody()->walk([&](Operation *op) {
+    // A transfer along the trailing dims spans as many as its vector has;
+    // along permuted ones, any.
+    auto transferSpan = [](VectorTransferOpInterface transfer) -> unsigned {
+      return transfer.getPermutationMap().isMinorIdentity() ? transfer.getVectorType().getRank()
+                                                            : transfer.getIndices().size();
+    };
     if (auto load = dyn_cast<memref::LoadOp>(op))
-      accesses.push_back({load.getMemRef(), load.getIndices(), false, true});
+      accesses.push_back({load.getMemRef(), load.getIndices(), false, 0});
     else if (auto store = dyn_cast<memref::StoreOp>(op))
-      accesses.push_back({store.getMemRef(), store.getIndices(), true, true});
+      accesses.push_back({store.getMemRef(), store.getIndices(), true, 0});
     else if (auto load = dyn_cast<vector::LoadOp>(op))
-      accesses.push_back({load.getBase(), load.getIndices(), false, false});
+      accesses.push_back(
+          {load.getBase(), load.getIndices(), false, unsigned(load.getVectorType().getRank())});
     else if (auto store = dyn_cast<vector::StoreOp>(op))
-      accesses.push_back({store.getBase(), store.getIndices(), true, false});
+      accesses.push_back(
+          {store.getBase(), store.getIndices(), true, unsigned(store.getVectorType().getRank())});
     else if (auto read = dyn_cast<vector::TransferReadOp>(op))
-      accesses.push_back({read.getBase(), read.getIndices(), false, false});
+      accesses.push_back({read.getBase(), read.getIndices(), false, transferSpan(read)});
     else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
-      accesses.push_back({write.getBase(), write.getIndices(), true, false});
+      accesses.push_back({write.getBase(), write.getIndices(), true, transferSpan(write)});
     else if (!isMemoryEffectFree(op) && !isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ReduceOp,
                                               scf::ParallelOp>(op))
       other = true;

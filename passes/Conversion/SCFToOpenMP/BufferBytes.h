@@ -31,7 +31,10 @@ struct Access {
   mlir::Value buffer;
   mlir::ValueRange indices;
   bool writes;
-  bool scalar; // memref.load / memref.store: one element at `indices`
+  /// How many trailing index positions the access runs along past
+  /// `indices`: 0 for memref.load / memref.store (one element), a vector's
+  /// rank, or every position for a transfer along permuted dims.
+  unsigned spanned;
 };
 
 /// The accesses of `loop`'s body, or nullopt when it has any other op with

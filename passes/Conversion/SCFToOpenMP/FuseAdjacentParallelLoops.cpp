@@ -56,14 +56,13 @@ bool ownSlices(const Access &x, const Access &y, scf::ParallelOp a, scf::Paralle
   auto type = cast<MemRefType>(x.buffer.getType());
   if (!type.getLayout().isIdentity() && !memref::isStaticShapeAndContiguousRowMajor(type))
     return false;
-  unsigned rank = x.indices.size();
+  // Positions from `fixed` on are ones a vector may run along.
+  unsigned rank = x.indices.size(), spanned = std::max(x.spanned, y.spanned);
+  unsigned fixed = rank > spanned ? rank - spanned : 0;
   for (unsigned d = 0; d < a.getNumLoops(); ++d) {
     bool pinned = false;
-    for (unsigned p = 0; p < rank && !pinned; ++p) {
-      bool alongVector = p + 1 == rank && (!x.scalar || !y.scalar);
-      pinned = !alongVector && inductionDim(x.indices[p], a) == int(d) &&
-               inductionDim(y.indices[p], b) == int(d);
-    }
+    for (unsigned p = 0; p < fixed && !pinned; ++p)
+      pinned = inductionDim(x.indices[p], a) == int(d) && inductionDim(y.indices[p], b) == int(d);
     if (!pinned)
       return false;
   }

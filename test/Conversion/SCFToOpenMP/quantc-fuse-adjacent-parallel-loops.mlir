@@ -201,10 +201,10 @@ func.func @plane_then_pool(%x: memref<1x8x4x16xf32>, %pooled: memref<1x8x1x1xf32
 // Slices must pin every dim of the loops, away from the dim a vector runs
 // along: a second loop reading another channel's plane, one whose channel
 // index is the vector's, and a two-dim loop whose second reads pin only
-// the first dim stay apart (a load between the pairs keeps each pair to
-// itself).
+// the first dim stay apart, as does a pair whose 2-D vectors run along the
+// pinned position (a load between the pairs keeps each pair to itself).
 // CHECK-LABEL: func.func @slices_not_owned
-// CHECK-COUNT-6: scf.parallel
+// CHECK-COUNT-8: scf.parallel
 func.func @slices_not_owned(%x: memref<8x16xf32>, %y: memref<8x16xf32>, %z: memref<8x4x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -248,8 +248,22 @@ func.func @slices_not_owned(%x: memref<8x16xf32>, %y: memref<8x16xf32>, %z: memr
     }
     scf.reduce
   }
+  %s2 = memref.load %z[%c0, %c0, %c0] : memref<8x4x16xf32>
+  %e = memref.alloc() : memref<8x4x16xf32>
+  %cst2 = arith.constant dense<0.0> : vector<2x16xf32>
+  %c3 = arith.constant 3 : index
+  scf.parallel (%r) = (%c0) to (%c3) step (%c1) {
+    vector.store %cst2, %e[%c0, %r, %c0] : memref<8x4x16xf32>, vector<2x16xf32>
+    scf.reduce
+  }
+  scf.parallel (%r) = (%c0) to (%c3) step (%c1) {
+    %v = vector.load %e[%c0, %r, %c0] : memref<8x4x16xf32>, vector<2x16xf32>
+    vector.store %v, %z[%c1, %r, %c0] : memref<8x4x16xf32>, vector<2x16xf32>
+    scf.reduce
+  }
   memref.dealloc %a : memref<8x16xf32>
   memref.dealloc %b : memref<8x16xf32>
   memref.dealloc %d : memref<8x4x16xf32>
+  memref.dealloc %e : memref<8x4x16xf32>
   return
 }
