@@ -4,14 +4,17 @@ quantized artifacts) at 1 and N threads (`quantc run --threads`), against
 onnxruntime-node at the same intraOpNumThreads, in the same run.
 
 bench/threads-bench.py [--quantc build/bin/quantc] [--runs 50] [--threads 2]
-                       [--models cls,rec,det] [--configs float,w8a8]
+                       [--rounds 5] [--models cls,rec,det] [--configs float,w8a8]
 Configurations: float; w8a8 (`--bits 8 --act-bits 8`, data-free ranges: fine
 for timing), against ORT on quantc's `export-onnx` of the same quantization.
 Each artifact is also checked to give bit-identical outputs at 1 and N
 threads. Prints a Markdown table; speedup = quantc 1 thread / quantc N
 threads; vs ORT = quantc / ORT at N threads (lower is better). CPUs 0 and
 1's cache-line round trip (bench/core_distance.c) is printed before and
-after: on a VM whose vCPUs move apart, 2-thread rows move with it."""
+after: on a VM whose vCPUs move apart, 2-thread rows move with it. quantc's
+runs alternate between 1 and N threads in `--rounds` rounds, each side's
+time the median of its rounds' medians, so that both sides see the same
+states of such a VM."""
 import argparse
 import filecmp
 import os
@@ -33,11 +36,21 @@ CONFIGS = {"float": [], "w8a8": ["--bits", "8", "--act-bits", "8"]}
 
 
 
-def time_quantc(args, artifact, x, threads, out):
+def time_quantc(args, artifact, x, threads, out, runs):
     result = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x, "--threads",
-                             str(threads), "--repeat", str(args.runs), "--time", "-o", out],
+                             str(threads), "--repeat", str(runs), "--time", "-o", out],
                             check=True, capture_output=True, text=True)
     return float(re.search(r"median ([0-9.]+) ms", result.stderr).group(1))
+
+
+def time_interleaved(args, artifact, x, outs):
+    """quantc's median at 1 and N threads, over rounds that alternate them."""
+    runs = max(1, args.runs // args.rounds)
+    medians = {threads: [] for threads in outs}
+    for _ in range(args.rounds):
+        for threads, out in outs.items():
+            medians[threads].append(time_quantc(args, artifact, x, threads, out, runs))
+    return [float(np.median(medians[threads])) for threads in outs]
 
 
 def core_distance():
@@ -58,11 +71,13 @@ def main():
     parser.add_argument("--quantc", default=os.path.join(ROOT, "build", "bin", "quantc"))
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--models", default="cls,rec,det")
     parser.add_argument("--configs", default="float,w8a8")
     args = parser.parse_args()
     n = args.threads
-    print("machine: %s, %d cores; median of %d runs" % (cpu_name(), os.cpu_count(), args.runs))
+    print("machine: %s, %d cores; median of %d runs (quantc: %d alternating rounds)"
+          % (cpu_name(), os.cpu_count(), args.runs, args.rounds))
     print("core distance before: %s\n" % core_distance())
     print("| model | config | quantc 1t (ms) | quantc %dt (ms) | speedup | ORT 1t (ms) | ORT %dt (ms) "
           "| vs ORT at 1t | vs ORT at %dt | bit-identical |" % (n, n, n))
@@ -80,8 +95,7 @@ def main():
                 subprocess.run([args.quantc, "compile", model, "--input-shape", dims, "-o", artifact]
                                + flags, check=True, stderr=subprocess.DEVNULL)
                 one, many = (os.path.join(work, "%s-%s-%d.npy" % (name, config, t)) for t in (1, n))
-                q1 = time_quantc(args, artifact, x, 1, one)
-                qn = time_quantc(args, artifact, x, n, many)
+                q1, qn = time_interleaved(args, artifact, x, {1: one, n: many})
                 peer = model
                 if flags:  # ORT runs quantc's ONNX export, when the model exports
                     peer = os.path.join(work, name + "-" + config + ".export.onnx")
