@@ -8,6 +8,12 @@ namespace quantc {
 
 using namespace mlir;
 
+bool viewsAllOf(memref::SubViewOp view) {
+  return llvm::all_of(view.getStaticOffsets(), [](int64_t v) { return v == 0; }) &&
+         llvm::all_of(view.getStaticStrides(), [](int64_t v) { return v == 1; }) &&
+         view.getStaticSizes() == view.getSourceType().getShape();
+}
+
 linalg::GenericOp writerOf(Value buffer, Operation *user) {
   for (Operation *op : buffer.getUsers()) {
     auto generic = dyn_cast<linalg::GenericOp>(op);

@@ -5,8 +5,13 @@
 #define QUANTC_PASSES_CONVERSION_LINALGTOVECTOR_BPRODUCER_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace quantc {
+
+/// Whether `view` takes all of its source's elements in place (offsets 0,
+/// strides 1, full sizes: at most unit dims dropped).
+bool viewsAllOf(mlir::memref::SubViewOp view);
 
 /// The generic that writes all of `buffer` (its only init), before `user`
 /// in the same block.

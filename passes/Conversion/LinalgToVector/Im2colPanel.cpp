@@ -31,81 +31,47 @@ bool matchIm2colMap(AffineMap map, Im2colPanel &panel) {
                                ctx);
 }
 
-/// A view of all of `buffer`'s elements (dropping unit dims at most).
-bool viewsAllOf(memref::SubViewOp view, Value buffer) {
-  return view && view.getSource() == buffer &&
-         llvm::all_of(view.getStaticOffsets(), [](int64_t v) { return v == 0; }) &&
-         llvm::all_of(view.getStaticStrides(), [](int64_t v) { return v == 1; }) &&
-         view.getStaticSizes() == cast<MemRefType>(buffer.getType()).getShape();
-}
-
 /// The padded copy `image` views, when the im2col alone reads it: a fresh
 /// [N = 1, C, Hp, Wp] or [C, Hp, Wp] buffer filled with a constant, then
 /// given a copy of all channels in a window of rows and columns, with
 /// nothing but C's start between the copy and the im2col (and the caller
 /// checked from there to the matmul: the source keeps its values until the
 /// panels read it).
-std::optional<Im2colPanel::Padding> matchPadding(Value image, linalg::GenericOp im2col,
-                                                 Operation *matmul) {
+std::optional<Im2colPanel::Padding> matchPadding(Value image, linalg::GenericOp im2col, Value c) {
   auto imageView = image.getDefiningOp<memref::SubViewOp>();
   Value buffer = imageView ? imageView.getSource() : image;
   auto type = cast<MemRefType>(buffer.getType());
   unsigned rank = type.getRank();
-  if (!buffer.getDefiningOp<memref::AllocOp>() || !type.getLayout().isIdentity() ||
-      !type.hasStaticShape() || (rank != 3 && !(rank == 4 && type.getDimSize(0) == 1)) ||
-      (imageView && (!viewsAllOf(imageView, buffer) || !imageView->hasOneUse())))
+  if (!buffer.getDefiningOp<memref::AllocOp>() ||
+      (rank != 3 && !(rank == 4 && type.getDimSize(0) == 1)) ||
+      (imageView && (!viewsAllOf(imageView) || !imageView->hasOneUse())))
     return std::nullopt;
-  Im2colPanel::Padding padding;
-  padding.buffer = buffer;
-  for (Operation *user : buffer.getUsers()) {
-    if (user == imageView.getOperation() || user == im2col.getOperation() ||
-        isa<memref::DeallocOp>(user))
-      continue;
-    if (auto fill = dyn_cast<linalg::FillOp>(user); fill && fill.hasPureBufferSemantics()) {
-      padding.fill = fill;
-      padding.value = fill.getInputs().front();
-      continue;
-    }
-    if (auto map = dyn_cast<linalg::MapOp>(user);
-        map && map.getInputs().empty() && map.hasPureBufferSemantics()) {
-      Value yielded = map.getBody()->getTerminator()->getOperand(0);
-      if (map.getMapper().isAncestor(yielded.getParentRegion()))
-        return std::nullopt;
-      padding.fill = map;
-      padding.value = yielded;
-      continue;
-    }
-    auto window = dyn_cast<memref::SubViewOp>(user);
-    auto copy = window && window->hasOneUse()
-                    ? dyn_cast<memref::CopyOp>(*window->getUsers().begin())
-                    : memref::CopyOp();
-    if (!copy || copy.getTarget() != window.getResult() || padding.copy ||
-        window.getType().getRank() != rank || !window.getOffsets().empty() ||
-        !window.getSizes().empty() ||
-        !llvm::all_of(window.getStaticStrides(), [](int64_t v) { return v == 1; }))
+  std::optional<PaddedCopy> pad;
+  for (Operation *user : buffer.getUsers())
+    if (!pad && (pad = matchPaddedCopy(user)) && pad->padded != buffer)
       return std::nullopt;
-    ArrayRef<int64_t> offsets = window.getStaticOffsets(), sizes = window.getStaticSizes();
-    for (unsigned d = 0; d + 2 < rank; ++d) // every image and channel
-      if (offsets[d] != 0 || sizes[d] != type.getDimSize(d))
-        return std::nullopt;
-    padding.copy = copy;
-    padding.source = copy.getSource();
-    padding.top = offsets[rank - 2], padding.left = offsets[rank - 1];
-    padding.rows = sizes[rank - 2], padding.columns = sizes[rank - 1];
-  }
-  if (!padding.fill || !padding.copy || !padding.value.getDefiningOp<arith::ConstantOp>() ||
-      padding.fill->getBlock() != im2col->getBlock() ||
-      !padding.fill->isBeforeInBlock(padding.copy) ||
-      padding.copy->getBlock() != im2col->getBlock() || !padding.copy->isBeforeInBlock(im2col) ||
-      !onlyStartsCBetween(padding.copy, im2col, matmul->getOperand(2)))
+  if (!pad)
     return std::nullopt;
-  auto sourceType = cast<MemRefType>(padding.source.getType());
+  for (Operation *user : buffer.getUsers())
+    if (user != pad->fill && user != pad->interior.getOperation() &&
+        user != (imageView ? imageView.getOperation() : im2col.getOperation()) &&
+        !isa<memref::DeallocOp>(user))
+      return std::nullopt;
+  ArrayRef<int64_t> offsets = pad->interior.getStaticOffsets();
+  ArrayRef<int64_t> sizes = pad->interior.getStaticSizes();
+  for (unsigned d = 0; d + 2 < rank; ++d) // every image and channel
+    if (offsets[d] != 0 || sizes[d] != type.getDimSize(d))
+      return std::nullopt;
+  auto sourceType = cast<MemRefType>(pad->copy.getSource().getType());
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (!sourceType.hasStaticShape() || failed(sourceType.getStridesAndOffset(strides, offset)) ||
-      strides.back() != 1)
+  if (!pad->value.getDefiningOp<arith::ConstantOp>() ||
+      pad->copy->getBlock() != im2col->getBlock() || !pad->copy->isBeforeInBlock(im2col) ||
+      !onlyStartsCBetween(pad->copy, im2col, c) ||
+      failed(sourceType.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return std::nullopt;
-  return padding;
+  return Im2colPanel::Padding{*pad, offsets[rank - 2], offsets[rank - 1], sizes[rank - 2],
+                              sizes[rank - 1]};
 }
 
 } // namespace
@@ -157,14 +123,14 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
   if (panel.outputColumns < nr || k * nr * 4 > maxPanelBytes ||
       !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
     return std::nullopt;
-  panel.padding = matchPadding(panel.image, generic, matmul);
+  panel.padding = matchPadding(panel.image, generic, matmul->getOperand(2));
   return panel;
 }
 
 void Im2colPanel::prepare(OpBuilder &b, Location loc) {
   if (!padding)
     return;
-  sourceRows = padding->source;
+  sourceRows = padding->pad.copy.getSource();
   auto type = cast<MemRefType>(sourceRows.getType());
   if (type.getRank() == 4) { // the one image's [C, H, W]
     SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
@@ -181,16 +147,16 @@ void Im2colPanel::eraseProducers() {
   generic.erase();
   if (!padding)
     return;
-  Operation *window = cast<memref::CopyOp>(padding->copy).getTarget().getDefiningOp();
-  padding->copy->erase();
-  window->erase();
-  padding->fill->erase();
+  PaddedCopy &pad = padding->pad;
+  pad.copy->erase();
+  pad.interior->erase();
+  pad.fill->erase();
   // The buffer is left with views nothing reads and its deallocation.
-  for (Operation *user : llvm::make_early_inc_range(padding->buffer.getUsers()))
+  for (Operation *user : llvm::make_early_inc_range(pad.padded.getUsers()))
     if (user->use_empty())
       user->erase();
-  if (padding->buffer.use_empty())
-    padding->buffer.getDefiningOp()->erase();
+  if (pad.padded.use_empty())
+    pad.padded.getDefiningOp()->erase();
 }
 
 Value Im2colPanel::loadColumns(OpBuilder &b, Location loc, Value rows, ValueRange from,
@@ -321,7 +287,7 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   if (padding) {
     // The pad value everywhere first; the segments copy the pixels inside.
     auto vectorType = VectorType::get({width}, b.getF32Type());
-    Value pad = vector::BroadcastOp::create(b, loc, vectorType, padding->value);
+    Value pad = vector::BroadcastOp::create(b, loc, vectorType, padding->pad.value);
     int64_t k = channels * kernelRows * kernelColumns;
     scf::ForOp::create(b, loc, index(0), index(k), index(1), ValueRange{},
                        [&](OpBuilder &fb, Location fl, Value row, ValueRange) {

@@ -3,6 +3,8 @@
 #ifndef QUANTC_PASSES_CONVERSION_LINALGTOVECTOR_IM2COLPANEL_H
 #define QUANTC_PASSES_CONVERSION_LINALGTOVECTOR_IM2COLPANEL_H
 
+#include "passes/Conversion/LinalgToVector/PaddedCopy.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <optional>
@@ -24,13 +26,12 @@ struct Im2colPanel {
   /// block is then one plain vector per tap, else up to two masked ones.
   bool blocksInRows = false;
 
-  /// When the image is a padded copy made for this conv alone (a fresh
-  /// buffer filled with `value`, then `source` copied into its interior at
-  /// (top, left)), the panels read `source` and hold `value` wherever a tap
-  /// falls in the padding: the copy is never made.
+  /// When the image is a padded copy made for this conv alone, the panels
+  /// read the copy's source and hold the pad value wherever a tap falls in
+  /// the padding: the copy is never made. (top, left) is the window's
+  /// corner, rows x columns the source's last two dims.
   struct Padding {
-    mlir::Operation *fill = nullptr, *copy = nullptr;
-    mlir::Value buffer, value, source;
+    PaddedCopy pad;
     int64_t top = 0, left = 0, rows = 0, columns = 0;
   };
   std::optional<Padding> padding;

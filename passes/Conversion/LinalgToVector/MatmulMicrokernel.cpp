@@ -197,6 +197,21 @@ void ifElse(OpBuilder &b, Location loc, Value cond, function_ref<void()> body,
       });
 }
 
+/// body(size) for iteration `iv` of `full` blocks of `step`, then, when
+/// `last` is not 0, one more of `last` (an scf.if picks the size when
+/// both occur): the edge is an iteration too, and nothing runs after the loop.
+void sizedBlock(OpBuilder &b, Location loc, Value iv, int64_t full, int64_t step, int64_t last,
+                function_ref<void(int64_t)> body) {
+  if (!last)
+    return body(step);
+  if (!full)
+    return body(last);
+  Value isFull =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, iv, indexConstant(b, loc, full));
+  ifElse(
+      b, loc, isFull, [&] { body(step); }, [&] { body(last); });
+}
+
 /// A matrix times a column vector (N = 1: a squeeze-and-excitation
 /// block's fully connected layers, on pooled channels) as one dot product
 /// per row along K, `lanes` products per fma and a masked last vector,
@@ -264,20 +279,13 @@ void emitColumnGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t lanes) {
   // scf.if): nothing runs after the loop.
   int64_t fullChunks = g.m / kDotRows, lastRows = g.m % kDotRows;
   Value chunks = indexConstant(b, loc, fullChunks + (lastRows ? 1 : 0));
-  scf::ParallelOp::create(
-      b, loc, indexConstant(b, loc, 0), chunks, indexConstant(b, loc, 1),
-      [&](OpBuilder &pb, Location pl, ValueRange ivs) {
-        Value first = arith::MulIOp::create(pb, pl, ivs[0], indexConstant(pb, pl, kDotRows));
-        if (!lastRows)
-          return chunk(pb, pl, first, kDotRows);
-        if (!fullChunks)
-          return chunk(pb, pl, first, lastRows);
-        Value full = arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[0],
-                                           indexConstant(pb, pl, fullChunks));
-        ifElse(
-            pb, pl, full, [&] { chunk(pb, pl, first, kDotRows); },
-            [&] { chunk(pb, pl, first, lastRows); });
-      });
+  scf::ParallelOp::create(b, loc, indexConstant(b, loc, 0), chunks, indexConstant(b, loc, 1),
+                          [&](OpBuilder &pb, Location pl, ValueRange ivs) {
+                            Value first = arith::MulIOp::create(pb, pl, ivs[0],
+                                                                indexConstant(pb, pl, kDotRows));
+                            sizedBlock(pb, pl, ivs[0], fullChunks, kDotRows, lastRows,
+                                       [&](int64_t rows) { chunk(pb, pl, first, rows); });
+                          });
 }
 
 /// Rows of one chunk of kGemmChunkTiles row tiles (kept as a unit so a
@@ -334,26 +342,11 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
           });
           memref::AllocaScopeReturnOp::create(pb, pl, ValueRange{});
         };
-        auto chunk = [&](Value j0, int64_t width) {
-          if (!lastRows)
-            return rowTiles(j0, width, chunkRows);
-          if (!fullChunks)
-            return rowTiles(j0, width, lastRows);
-          Value full =
-              arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[1], index(fullChunks));
-          ifElse(
-              pb, pl, full, [&] { rowTiles(j0, width, chunkRows); },
-              [&] { rowTiles(j0, width, lastRows); });
-        };
         Value j0 = arith::MulIOp::create(pb, pl, ivs[0], index(nr));
-        if (!edgeCols)
-          return chunk(j0, nr);
-        if (!fullCols)
-          return chunk(j0, edgeCols);
-        Value full =
-            arith::CmpIOp::create(pb, pl, arith::CmpIPredicate::ult, ivs[0], index(fullCols));
-        ifElse(
-            pb, pl, full, [&] { chunk(j0, nr); }, [&] { chunk(j0, edgeCols); });
+        sizedBlock(pb, pl, ivs[0], fullCols, nr, edgeCols, [&](int64_t width) {
+          sizedBlock(pb, pl, ivs[1], fullChunks, chunkRows, lastRows,
+                     [&](int64_t rows) { rowTiles(j0, width, rows); });
+        });
       });
 }
 

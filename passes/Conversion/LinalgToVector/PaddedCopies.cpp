@@ -1,6 +1,7 @@
 // convert-padded-copies-to-loops: a buffer filled with a constant and then
 // given a copy of a smaller one in its interior (a bufferized tensor.pad)
 // becomes one parallel loop over its rows, each row written once.
+#include "passes/Conversion/LinalgToVector/PaddedCopy.h"
 #include "passes/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -8,7 +9,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace quantc {
 #define GEN_PASS_DEF_CONVERTPADDEDCOPIESTOLOOPSPASS
@@ -17,61 +17,6 @@ namespace quantc {
 using namespace mlir;
 
 namespace {
-
-/// A constant fill of a whole buffer, then a copy into an interior window of it.
-struct PaddedCopy {
-  Operation *fill;
-  Value value, padded;
-  memref::CopyOp copy;
-  memref::SubViewOp interior;
-};
-
-/// The value `op` fills its output with, when it writes one value
-/// everywhere: linalg.fill, or a linalg.map without inputs yielding a
-/// value from outside its body.
-Value filledValue(Operation *op, Value &buffer) {
-  if (auto fill = dyn_cast<linalg::FillOp>(op); fill && fill.hasPureBufferSemantics()) {
-    buffer = fill.getOutputs().front();
-    return fill.getInputs().front();
-  }
-  auto map = dyn_cast<linalg::MapOp>(op);
-  if (!map || !map.getInputs().empty() || !map.hasPureBufferSemantics())
-    return {};
-  Value yielded = map.getBody()->getTerminator()->getOperand(0);
-  if (map.getMapper().isAncestor(yielded.getParentRegion()))
-    return {};
-  buffer = map.getInit();
-  return yielded;
-}
-
-std::optional<PaddedCopy> matchPaddedCopy(Operation *op) {
-  PaddedCopy pad;
-  pad.fill = op;
-  pad.value = filledValue(op, pad.padded);
-  if (!pad.value)
-    return std::nullopt;
-  auto type = cast<MemRefType>(pad.padded.getType());
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() || type.getRank() < 2)
-    return std::nullopt;
-  // The next op with effects copies into a window of the buffer.
-  Operation *next = op->getNextNode();
-  while (next && (isMemoryEffectFree(next) || isa<memref::AllocOp>(next)))
-    next = next->getNextNode();
-  pad.copy = dyn_cast_or_null<memref::CopyOp>(next);
-  if (!pad.copy)
-    return std::nullopt;
-  pad.interior = pad.copy.getTarget().getDefiningOp<memref::SubViewOp>();
-  if (!pad.interior || pad.interior.getSource() != pad.padded ||
-      pad.interior.getType().getRank() != type.getRank() || !pad.interior.getOffsets().empty() ||
-      !pad.interior.getSizes().empty() ||
-      !llvm::all_of(pad.interior.getStaticStrides(), [](int64_t s) { return s == 1; }))
-    return std::nullopt;
-  auto sourceType = cast<MemRefType>(pad.copy.getSource().getType());
-  if (!sourceType.hasStaticShape() ||
-      sourceType.getShape() != ArrayRef(pad.interior.getStaticSizes()))
-    return std::nullopt;
-  return pad;
-}
 
 /// The loop: for each row of the padded buffer (all dims but the last),
 /// the constant, or the constant around the copied row.

@@ -14,18 +14,12 @@ using namespace mlir;
 
 namespace {
 
-/// A view that keeps every element in place: a reshape, or a subview that
-/// takes all of its source (dropping unit dims at most).
+/// A view that keeps every element in place: a reshape, or a subview of
+/// all of its source.
 bool keepsElementsInPlace(Operation *op) {
-  if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(op))
-    return true;
   auto subview = dyn_cast<memref::SubViewOp>(op);
-  if (!subview)
-    return false;
-  ArrayRef<int64_t> shape = subview.getSourceType().getShape();
-  return llvm::all_of(subview.getStaticOffsets(), [](int64_t v) { return v == 0; }) &&
-         llvm::all_of(subview.getStaticStrides(), [](int64_t v) { return v == 1; }) &&
-         subview.getStaticSizes() == shape;
+  return isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(op) ||
+         (subview && viewsAllOf(subview));
 }
 
 /// The body `yield mulf(in0, in1)`: whether it multiplies in1 by in0
