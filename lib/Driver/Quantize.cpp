@@ -26,6 +26,8 @@
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <memory>
+#include <vector>
 
 namespace quantc {
 
@@ -320,8 +322,13 @@ llvm::Error quantizeModel(mlir::ModuleOp module, const QuantizeOptions &requeste
   mlir::TimingScope timingRoot = timing.getRootScope();
   // The flow is quantc-quantize-pipeline (what quant-opt runs), in stages:
   // the report needs the prepared float model, the Pareto sweep the scores.
+  // The timers key passes by address: a freed pass's memory, reused for a
+  // later timer's name, would merge two timers, so every pass manager lives
+  // as long as the timers do.
+  std::vector<std::unique_ptr<mlir::PassManager>> passManagers;
   auto runStages = [&](unsigned stages, llvm::StringRef failure) -> llvm::Error {
-    mlir::PassManager pm(context);
+    mlir::PassManager &pm =
+        *passManagers.emplace_back(std::make_unique<mlir::PassManager>(context));
     if (options.printTime)
       pm.enableTiming(timingRoot);
     pm.addPass(createQuantizePipelinePass(options, stages));
