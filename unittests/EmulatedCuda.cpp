@@ -3,8 +3,9 @@
 // launcher at it. Device memory is host memory; a module load checks the
 // image's format; a launch of a weight-only GEMM kernel checks its grid
 // against the specification its name spells and computes it with the
-// bit-exact C++ model of the kernels (GPUFragments.h), as does one of the
-// exact int8 GEMM; an fp16 GEMM's is a plain f16 x f16 product in f32. It checks the host
+// bit-exact C++ model of the kernels (GPUFragments.h; a convolution's
+// implicit GEMM gathers its A first), as does one of the exact int8 GEMM;
+// an fp16 GEMM's is a plain f16 x f16 product in f32. It checks the host
 // side of GPU artifacts (repacking, f16 conversion, uploads, launches,
 // split-K zeroing, epilogues), not the PTX, which only a GPU can run.
 #include "quantc/Codegen/GPUFragments.h"
@@ -28,6 +29,8 @@ struct Kernel {
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
+  bool implicit; // a convolution's GEMM: A gathered from x by `conv`
+  ImplicitConv conv;
 };
 
 struct Module {
@@ -106,7 +109,9 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero
     for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
       zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
-  std::vector<uint16_t> xBits(x, x + kernel.m * kernel.k);
+  std::vector<uint16_t> xBits = kernel.implicit
+                                    ? gatherImplicitA(kernel.conv, x, kernel.m, kernel.k)
+                                    : std::vector<uint16_t>(x, x + kernel.m * kernel.k);
   std::vector<float> product = tiledGemm(xBits, kernel.m, weights, scaleBits, zeros, kernel.group);
   for (size_t i = 0; i < product.size(); ++i) // split-K blocks add into y
     y[i] = kernel.splitK > 1 ? y[i] + product[i] : product[i];
@@ -216,6 +221,14 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
       !contains(*static_cast<Module *>(module), name))
     return kNotFound;
+  if (const char *conv = std::strstr(name, "_ic")) {
+    ImplicitConv &c = kernel.conv;
+    kernel.implicit = true;
+    if (std::sscanf(conv, "_ic%ldx%ldx%ld_r%ldx%ld_s%ldx%ld_d%ldx%ld", &c.channels, &c.height,
+                    &c.width, &c.kernelH, &c.kernelW, &c.strideH, &c.strideW, &c.dilationH,
+                    &c.dilationW) != 9)
+      return kNotFound;
+  }
   auto &kernels = static_cast<Module *>(module)->kernels;
   kernels.push_back(std::make_unique<Kernel>(kernel));
   *function = kernels.back().get();

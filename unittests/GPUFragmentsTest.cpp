@@ -178,6 +178,63 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
     }
 }
 
+/// A convolution's implicit GEMM: the A the kernel gathers from the padded
+/// input, times the weights through the tiled GEMM, is the convolution
+/// (exact: small integers and power-of-two scales), at strides, dilations,
+/// non-square kernels, two images and K padded past the taps.
+TEST(GPUFragments, ImplicitConvolutionIsTheConvolution) {
+  struct Case {
+    int64_t images;
+    ImplicitConv conv;
+  };
+  std::vector<Case> cases = {{1, {3, 7, 9, 3, 3, 1, 1, 1, 1}},
+                             {2, {4, 9, 12, 3, 3, 2, 2, 1, 1}},
+                             {1, {2, 13, 16, 3, 3, 1, 1, 2, 3}},
+                             {1, {5, 6, 11, 1, 4, 1, 3, 1, 2}}};
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> small(-6, 6);
+  for (const Case &test : cases) {
+    const ImplicitConv &conv = test.conv;
+    int64_t oh = conv.outHeight(), ow = conv.outWidth(), m = test.images * oh * ow;
+    int64_t n = 24, taps = conv.taps(), k = (taps + kMmaK - 1) / kMmaK * kMmaK;
+    std::vector<uint16_t> x(size_t(test.images * conv.imageSize()));
+    for (uint16_t &v : x)
+      v = halfFromFloat(float(small(rng)));
+    std::vector<uint16_t> a = gatherImplicitA(conv, x.data(), m, k);
+    std::vector<int8_t> codes = randomCodes(4, n * k, unsigned(taps));
+    for (int64_t c = 0; c < n; ++c) // the padding past the taps holds code 0
+      for (int64_t i = taps; i < k; ++i)
+        codes[size_t(c * k + i)] = 0;
+    std::vector<uint16_t> scales(size_t(n), halfFromFloat(0.5f));
+    std::vector<float> y = tiledGemm(a, m, preshuffle(codes.data(), n, k, 4), scales, {}, 0);
+    for (int64_t image = 0; image < test.images; ++image)
+      for (int64_t r = 0; r < oh; ++r)
+        for (int64_t q = 0; q < ow; ++q)
+          for (int64_t c = 0; c < n; ++c) {
+            float expected = 0;
+            for (int64_t channel = 0; channel < conv.channels; ++channel)
+              for (int64_t i = 0; i < conv.kernelH; ++i)
+                for (int64_t j = 0; j < conv.kernelW; ++j) {
+                  int64_t row = r * conv.strideH + i * conv.dilationH;
+                  int64_t column = q * conv.strideW + j * conv.dilationW;
+                  float input = floatFromHalf(x[size_t(
+                      ((image * conv.channels + channel) * conv.height + row) * conv.width +
+                      column)]);
+                  int64_t tap = (channel * conv.kernelH + i) * conv.kernelW + j;
+                  expected += input * float(codes[size_t(c * k + tap)]) * 0.5f;
+                }
+            int64_t pixel = (image * oh + r) * ow + q;
+            ASSERT_EQ(y[size_t(pixel * n + c)], expected)
+                << "case with " << conv.channels << " channels, pixel " << pixel << ", column "
+                << c;
+          }
+    // Columns past the taps gather zeros.
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t i = taps; i < k; ++i)
+        ASSERT_EQ(a[size_t(row * k + i)], 0) << row << ", " << i;
+  }
+}
+
 /// W8A8: the int8 tiled GEMM is the exact integer product.
 TEST(GPUFragments, Int8TiledGemmMatchesTheNaiveProduct) {
   int64_t m = 20, n = 44, k = 96;

@@ -285,12 +285,14 @@ static void finish(const char *kernel, int failed, double start) {
 /* y[m, n] = x[m, k] * W^T through the weight-only kernel `kernel` (its
  * arguments: x as halves, the preshuffled words, the f16 scales, [the f16
  * offsets,] y). x has x_columns <= k columns; its rows are padded with
- * zeros to k. offsets_bytes 0: symmetric, no offsets argument. */
+ * zeros to k. A convolution's kernel (x_halves > 0) gathers its x[m, k]
+ * itself from x, the convolution's input of x_halves elements, uploaded as
+ * it is. offsets_bytes 0: symmetric, no offsets argument. */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
                                  const uint16_t *offsets, const float *x, float *y, int64_t m,
-                                 int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes,
-                                 int64_t scales_bytes, int64_t offsets_bytes, int64_t grid_x,
-                                 int64_t grid_y, int64_t grid_z, int64_t threads) {
+                                 int64_t n, int64_t k, int64_t x_columns, int64_t x_halves,
+                                 int64_t words_bytes, int64_t scales_bytes, int64_t offsets_bytes,
+                                 int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
   double start;
   if (begin(&start))
     return;
@@ -300,7 +302,7 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
   quantc_cuda_buffer offsets_device =
       scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
   int failed = !scales_device || (offsets_bytes && !offsets_device) ||
-               stage_x(x, m, k, x_columns, 0);
+               (x_halves ? stage_x(x, 1, x_halves, x_halves, 0) : stage_x(x, m, k, x_columns, 0));
   if (!failed) {
     void *args[5];
     int count = 0;

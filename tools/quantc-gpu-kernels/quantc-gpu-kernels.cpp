@@ -10,6 +10,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm or copy"),
@@ -32,6 +34,11 @@ static cl::opt<bool> stageA("stage-a",
 static cl::opt<int64_t> prefetch("prefetch",
                                  cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
                                  cl::init(8));
+static cl::opt<std::string>
+    conv("conv",
+         cl::desc("weight-only, staged: an implicit convolution gathering A from its padded "
+                  "input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
+                  "dilations)"));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
@@ -48,8 +55,18 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
   if (emit != "mlir" && emit != "ptx")
     return fail("--emit must be mlir or ptx, got '" + emit + "'");
-  quantc::codegen::gpu::WeightOnlyGemm gemm{m,     n,      k,     bits,  group,
-                                               asymmetric, splitK, warps, stageA, prefetch};
+  quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group, asymmetric,
+                                            splitK, warps, stageA, prefetch, {}};
+  if (!conv.empty()) {
+    quantc::codegen::gpu::ImplicitConv geometry;
+    char end;
+    if (std::sscanf(conv.c_str(), "%ldx%ldx%ld:%ldx%ld:%ldx%ld:%ldx%ld%c", &geometry.channels,
+                    &geometry.height, &geometry.width, &geometry.kernelH, &geometry.kernelW,
+                    &geometry.strideH, &geometry.strideW, &geometry.dilationH, &geometry.dilationW,
+                    &end) != 9)
+      return fail("--conv must be CxHxW:KHxKW:SHxSW:DHxDW, got '" + conv + "'");
+    gemm.conv = geometry;
+  }
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);

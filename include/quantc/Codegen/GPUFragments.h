@@ -118,6 +118,29 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const std::vector<uint16_t> &scales,
                              const std::vector<int8_t> &zeros, int64_t group);
 
+/// A convolution as an implicit GEMM: A[M, K] is the im2col of x (NCHW,
+/// already padded: no tap falls outside it) that the kernel gathers tile by
+/// tile, never written out. Row m is the output pixel (image, oh, ow), column
+/// k the tap (channel, i, j); columns from channels * kernelH * kernelW up to
+/// the GEMM's K (whole tiles) are zero.
+struct ImplicitConv {
+  int64_t channels = 0, height = 0, width = 0; // x: [images, channels, height, width]
+  int64_t kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+
+  int64_t outHeight() const { return (height - dilationH * (kernelH - 1) - 1) / strideH + 1; }
+  int64_t outWidth() const { return (width - dilationW * (kernelW - 1) - 1) / strideW + 1; }
+  /// The im2col's columns (the GEMM's K before padding to whole tiles).
+  int64_t taps() const { return channels * kernelH * kernelW; }
+  /// x's elements per image.
+  int64_t imageSize() const { return channels * height * width; }
+  /// x's element at A[m, k], or -1 for a column past taps().
+  int64_t sourceIndex(int64_t m, int64_t k) const;
+};
+
+/// A[M, K] (f16 bits) of `conv` gathered from x: what the kernel stages.
+std::vector<uint16_t> gatherImplicitA(const ImplicitConv &conv, const uint16_t *x, int64_t m,
+                                      int64_t k);
+
 } // namespace quantc::codegen::gpu
 
 #endif // QUANTC_CODEGEN_GPUFRAGMENTS_H

@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 
 namespace quantc::codegen::gpu {
@@ -34,6 +35,10 @@ struct WeightOnlyGemm {
   /// from x (1-16): that many 128-byte loads per warp in flight while it
   /// computes.
   int64_t prefetchTiles = 8;
+  /// A convolution's GEMM (needs stageA): x is the padded NCHW input, and
+  /// each block gathers its A tiles from it (ImplicitConv) instead of
+  /// reading an im2col matrix that the host built and uploaded.
+  std::optional<ImplicitConv> conv;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -51,7 +56,9 @@ struct WeightOnlyGemm {
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
-/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0): layers of one shape share
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, and for an implicit
+/// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of
+/// the padded input, kernel, strides, dilations): layers of one shape share
 /// one kernel, and a profiler shows what each launch computes.
 std::string kernelName(const WeightOnlyGemm &gemm);
 
@@ -72,8 +79,8 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm);
 /// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
 /// grid (ceil(N tile groups / warpsPerBlock), ceil(M / 16), splitK),
 /// 32 * warpsPerBlock threads per block; arguments (bare pointers): x (f16;
-/// typed as i32 pairs without stageA), the preshuffled words, the f16
-/// scales, [the f16 offsets,] y.
+/// typed as i32 pairs without stageA; the convolution's padded input with
+/// `conv`), the preshuffled words, the f16 scales, [the f16 offsets,] y.
 mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context,
                                                       const WeightOnlyGemm &gemm,
                                                       llvm::StringRef name);

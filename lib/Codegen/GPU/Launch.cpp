@@ -9,10 +9,17 @@
 namespace quantc::codegen::gpu {
 
 std::string kernelName(const WeightOnlyGemm &gemm) {
-  return llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}_p{9}", gemm.bits,
-                       gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
-                       gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
-      .str();
+  std::string name =
+      llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}_p{9}", gemm.bits,
+                    gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
+                    gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
+          .str();
+  if (const std::optional<ImplicitConv> &conv = gemm.conv)
+    name += llvm::formatv("_ic{0}x{1}x{2}_r{3}x{4}_s{5}x{6}_d{7}x{8}", conv->channels, conv->height,
+                          conv->width, conv->kernelH, conv->kernelW, conv->strideH, conv->strideW,
+                          conv->dilationH, conv->dilationW)
+                .str();
+  return name;
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their

@@ -42,6 +42,24 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (!gemm.stageA && (gemm.prefetchTiles < PreshuffledWeights::kQuad || gemm.prefetchTiles > 16 ||
       gemm.prefetchTiles % PreshuffledWeights::kQuad))
     return "the weights prefetched must be 4, 8, 12 or 16 K tiles (whole 16-byte loads)";
+  if (gemm.conv) {
+    const ImplicitConv &conv = *gemm.conv;
+    if (!gemm.stageA)
+      return "an implicit convolution gathers A into shared memory: it needs A staged";
+    if (conv.channels <= 0 || conv.kernelH <= 0 || conv.kernelW <= 0 || conv.strideH <= 0 ||
+        conv.strideW <= 0 || conv.dilationH <= 0 || conv.dilationW <= 0 || conv.outHeight() <= 0 ||
+        conv.outWidth() <= 0)
+      return "the convolution's sizes, strides and dilations must be positive, and its kernel "
+             "must fit its input";
+    int64_t pixels = conv.outHeight() * conv.outWidth();
+    if (gemm.m % pixels)
+      return "M must be whole images of the convolution's output";
+    if (conv.taps() > gemm.k)
+      return "K must hold the convolution's taps (channels x kernel)";
+    if (gemm.m / pixels * conv.imageSize() >= (int64_t(1) << 31))
+      return "the GPU kernels index with 32 bits: the convolution's input must hold under 2^31 "
+             "elements";
+  }
   return checkIndexRange(gemm.m, gemm.n, gemm.k);
 }
 
@@ -143,6 +161,62 @@ public:
     return nvgpu::DeviceAsyncCreateGroupOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{copy});
   }
+
+  /// The thread's piece of A's 16 x 16 tile `kTile` gathered from the
+  /// convolution's padded input x (ImplicitConv::sourceIndex), as `piece`
+  /// halves of one tile row: zero past M, past the taps, or when `valid`
+  /// is false (a K tile past the block's share).
+  SmallVector<Value> gatherA(Value x, Value thread, Value mTile, Value kTile, Value valid) {
+    const ImplicitConv &conv = *gemm.conv;
+    int64_t piece = pieceHalves();
+    Value first = mul(thread, piece);
+    Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
+    Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
+    Value m = add(mul(mTile, kMmaM), row);
+    Value rowValid = arith::AndIOp::create(b, loc, valid, less(m, gemm.m));
+    // The output pixel's corner in x: its image, then its row and column.
+    int64_t pixels = conv.outHeight() * conv.outWidth();
+    Value pixelOf = clamp(m, gemm.m);
+    Value image = arith::DivUIOp::create(b, loc, pixelOf, index(pixels));
+    Value pixel = arith::RemUIOp::create(b, loc, pixelOf, index(pixels));
+    Value oh = arith::DivUIOp::create(b, loc, pixel, index(conv.outWidth()));
+    Value ow = arith::RemUIOp::create(b, loc, pixel, index(conv.outWidth()));
+    Value corner = add(add(mul(image, conv.imageSize()), mul(oh, conv.strideH * conv.width)),
+                       mul(ow, conv.strideW));
+    Value firstTap = add(mul(kTile, kMmaK), col);
+    int64_t window = conv.kernelH * conv.kernelW;
+    Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+    SmallVector<Value> halves;
+    for (int64_t e = 0; e < piece; ++e) {
+      Value k = add(firstTap, index(e));
+      Value inside = arith::AndIOp::create(b, loc, rowValid, less(k, conv.taps()));
+      Value tap = clamp(k, conv.taps());
+      Value channel = arith::DivUIOp::create(b, loc, tap, index(window));
+      Value within = arith::RemUIOp::create(b, loc, tap, index(window));
+      Value i = arith::DivUIOp::create(b, loc, within, index(conv.kernelW));
+      Value j = arith::RemUIOp::create(b, loc, within, index(conv.kernelW));
+      Value source = add(add(corner, mul(channel, conv.height * conv.width)),
+                         add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
+      Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
+      halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+    }
+    return halves;
+  }
+
+  /// Writes gatherA's `halves` into shared-memory stage `stage`.
+  void storeGathered(Value stages, Value thread, Value stage, ArrayRef<Value> halves) {
+    int64_t piece = pieceHalves();
+    Value first = mul(thread, piece);
+    Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
+    Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
+    Value data = vector::FromElementsOp::create(b, loc, VectorType::get({piece}, f16), halves);
+    vector::StoreOp::create(b, loc, data, stages,
+                            ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
+                            /*nontemporal=*/false, llvm::Align(2 * piece));
+  }
+
+  /// Halves of A's 16 x 16 tile each thread of the block stages.
+  int64_t pieceHalves() const { return kMmaM * kMmaK / (kWarpSize * gemm.warpsPerBlock); }
 
   Value vector2(Value scalar) {
     return vector::BroadcastOp::create(b, loc, VectorType::get({2}, f16), scalar);
@@ -251,11 +325,16 @@ public:
     // Without staging, each block's share starts on a whole iteration of
     // the prefetch loop (a K quad, and a scale group when sharesScales).
     auto [kBegin, kEnd] = splitRange(shape.kTiles(), gemm.splitK, gemm.stageA ? 1 : gemm.prefetchTiles);
-    SmallVector<Value> sums = gemm.stageA
-                                  ? emitStagedLoop(func, x, words, scales, offsets, thread, lane,
-                                                   mTile, nGroup, loadGroup, kBegin, kEnd, zeros)
-                                  : emitPrefetchLoop(x, words, scales, offsets, lane, mTile, nGroup,
-                                                     loadGroup, kBegin, kEnd, zeros);
+    SmallVector<Value> sums;
+    if (gemm.stageA) {
+      StagedOperands staged{x,      words, scales, offsets, func.getWorkgroupAttributions().front(),
+                            thread, lane,  mTile,  nGroup,  loadGroup,
+                            kBegin, kEnd};
+      sums = gemm.conv ? emitGatheredLoop(staged, zeros) : emitStagedLoop(staged, zeros);
+    } else {
+      sums = emitPrefetchLoop(x, words, scales, offsets, lane, mTile, nGroup, loadGroup, kBegin,
+                              kEnd, zeros);
+    }
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
     for (int t = 0; t < tiles; ++t)
@@ -325,16 +404,34 @@ public:
     return SmallVector<Value>(loop.getResults().take_front(tiles));
   }
 
+  /// What the staged loops work with: the kernel's arguments, the shared A
+  /// stages, the thread's place and the block's share of K tiles.
+  struct StagedOperands {
+    Value x, words, scales, offsets, stages, thread, lane, mTile, nGroup, loadGroup, kBegin, kEnd;
+  };
+
+  /// Every warp reads A's tile `kTile` from shared-memory stage `stage` with
+  /// ldmatrix and multiplies it with its weights into `sums`.
+  SmallVector<Value> multiplyStage(Value stages, Value stage, Value words, Value scales,
+                                   Value offsets, Value lane, Value kTile, Value nGroup,
+                                   Value loadGroup, ValueRange sums) {
+    Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
+    Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
+    Value a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
+                                        ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
+                                        b.getBoolAttr(false), b.getI32IntegerAttr(4));
+    Value word = weightWord(words, loadGroup, kTile, lane);
+    return mmaStep(a, word, tileParameters(kTile, nGroup, lane, scales, offsets), sums);
+  }
+
   /// A staged through shared memory, two stages: every warp of the block
   /// copies part of tile k+1 with cp.async while all of them read tile k
   /// with ldmatrix.
-  SmallVector<Value> emitStagedLoop(mlir::gpu::GPUFuncOp func, Value x, Value words, Value scales,
-                                    Value offsets, Value thread, Value lane, Value mTile,
-                                    Value nGroup, Value loadGroup, Value kBegin, Value kEnd,
-                                    ValueRange zeros) {
+  SmallVector<Value> emitStagedLoop(const StagedOperands &o, ValueRange zeros) {
+    auto [x, words, scales, offsets, stages, thread, lane, mTile, nGroup, loadGroup, kBegin, kEnd] =
+        o;
     PreshuffledWeights shape = gemm.layout();
     int tiles = shape.nTilesPerWord();
-    Value stages = func.getWorkgroupAttributions().front();
     SmallVector<Value> carried(zeros);
     // The first K tile's A in flight before the loop.
     carried.push_back(stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
@@ -350,16 +447,9 @@ public:
                          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
     nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(1));
     mlir::gpu::BarrierOp::create(b, loc);
-    Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
-    Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
-    Value a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
-                                        ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
-                                        b.getBoolAttr(false),
-                                        b.getI32IntegerAttr(4));
-    Value word = weightWord(words, loadGroup, kTile, lane);
     SmallVector<Value> results =
-        mmaStep(a, word, tileParameters(kTile, nGroup, lane, scales, offsets),
-                loop.getRegionIterArgs().take_front(tiles));
+        multiplyStage(stages, stage, words, scales, offsets, lane, kTile, nGroup, loadGroup,
+                      loop.getRegionIterArgs().take_front(tiles));
     mlir::gpu::BarrierOp::create(b, loc); // tile k is read before its stage is refilled
     results.push_back(token);
     scf::YieldOp::create(b, loc, results);
@@ -367,6 +457,39 @@ public:
     // No copy outlives the kernel.
     nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
     return SmallVector<Value>(loop.getResults().take_front(tiles));
+  }
+
+  /// A convolution's A gathered into shared memory, two stages: each thread
+  /// loads its piece of tile k+1 into registers before the warps read tile
+  /// k with ldmatrix and multiply, and stores it into the other stage
+  /// after; one barrier per tile orders both.
+  SmallVector<Value> emitGatheredLoop(const StagedOperands &o, ValueRange zeros) {
+    auto [x, words, scales, offsets, stages, thread, lane, mTile, nGroup, loadGroup, kBegin, kEnd] =
+        o;
+    PreshuffledWeights shape = gemm.layout();
+    int tiles = shape.nTilesPerWord();
+    storeGathered(
+        stages, thread, index(0),
+        gatherA(x, thread, mTile, clamp(kBegin, shape.kTiles()), less(kBegin, shape.kTiles())));
+    mlir::gpu::BarrierOp::create(b, loc);
+    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), SmallVector<Value>(zeros));
+    b.setInsertionPointToStart(loop.getBody());
+    Value kTile = loop.getInductionVar();
+    Value stage =
+        arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
+    Value next = add(kTile, index(1));
+    SmallVector<Value> gathered =
+        gatherA(x, thread, mTile, clamp(next, shape.kTiles()),
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
+    SmallVector<Value> results =
+        multiplyStage(stages, stage, words, scales, offsets, lane, kTile, nGroup, loadGroup,
+                      loop.getRegionIterArgs().take_front(tiles));
+    // The other stage was read in the last iteration, before its barrier.
+    storeGathered(stages, thread, arith::XOrIOp::create(b, loc, stage, index(1)), gathered);
+    mlir::gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, results);
+    b.setInsertionPointAfter(loop);
+    return SmallVector<Value>(loop.getResults());
   }
 
 private:
@@ -382,11 +505,13 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   PreshuffledWeights shape = gemm.layout();
   int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
-  SmallVector<Type> arguments{
-      gemm.stageA ? MemRefType::get({gemm.m * gemm.k}, b.getF16Type())
-                  : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
-      MemRefType::get({shape.wordCount()}, b.getI32Type()),
-      MemRefType::get({gemm.n * groups}, b.getF16Type())};
+  int64_t xHalves = gemm.m * gemm.k;
+  if (gemm.conv)
+    xHalves = gemm.m / (gemm.conv->outHeight() * gemm.conv->outWidth()) * gemm.conv->imageSize();
+  SmallVector<Type> arguments{gemm.stageA ? MemRefType::get({xHalves}, b.getF16Type())
+                                          : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
+                              MemRefType::get({shape.wordCount()}, b.getI32Type()),
+                              MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)
     arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));
   arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));

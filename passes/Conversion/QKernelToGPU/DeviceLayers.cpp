@@ -5,6 +5,7 @@
 #include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/Packing.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
@@ -16,6 +17,85 @@ namespace quantc::gpu {
 namespace device = codegen::gpu;
 
 namespace {
+
+/// The coefficients of `expr`, a sum of dims times constants, by dim (and
+/// its constant term last); nothing for any other form.
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned dims) {
+  bool linear = true;
+  expr.walk([&](AffineExpr part) {
+    if (auto binary = dyn_cast<AffineBinaryOpExpr>(part)) {
+      if (part.getKind() == AffineExprKind::Mul)
+        linear &=
+            isa<AffineConstantExpr>(binary.getLHS()) || isa<AffineConstantExpr>(binary.getRHS());
+      else
+        linear &= part.getKind() == AffineExprKind::Add;
+    } else {
+      linear &= isa<AffineDimExpr, AffineConstantExpr>(part);
+    }
+  });
+  if (!linear)
+    return std::nullopt;
+  MLIRContext *context = expr.getContext();
+  auto valueAt = [&](int64_t unit) {
+    SmallVector<AffineExpr> values;
+    for (unsigned d = 0; d < dims; ++d)
+      values.push_back(getAffineConstantExpr(int64_t(d) == unit ? 1 : 0, context));
+    return cast<AffineConstantExpr>(simplifyAffineExpr(expr.replaceDims(values), dims, 0))
+        .getValue();
+  };
+  int64_t constant = valueAt(-1);
+  SmallVector<int64_t> coefficients;
+  for (unsigned d = 0; d < dims; ++d)
+    coefficients.push_back(valueAt(d) - constant);
+  coefficients.push_back(constant);
+  return coefficients;
+}
+
+/// When `x` (a matmul's activation) is the im2col of a convolution, as
+/// qnn-to-linalg writes it (a copy of the NCHW input into [N, OH, OW, C,
+/// KH, KW], then collapsed), the convolution and that input.
+std::optional<std::pair<device::ImplicitConv, Value>> im2colOf(Value x) {
+  while (auto collapse = x.getDefiningOp<tensor::CollapseShapeOp>())
+    x = collapse.getSrc();
+  auto copy = x.getDefiningOp<linalg::GenericOp>();
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getNumParallelLoops() != 6 || copy.getNumLoops() != 6)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(copy.getBody()->getTerminator());
+  if (yield.getNumOperands() != 1 || yield.getOperand(0) != copy.getBody()->getArgument(0))
+    return std::nullopt;
+  Value input = copy.getDpsInputs()[0];
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  auto outputType = cast<RankedTensorType>(copy.getResult(0).getType());
+  SmallVector<AffineMap> maps = copy.getIndexingMapsArray();
+  if (!inputType || !inputType.hasStaticShape() || !outputType.hasStaticShape() ||
+      inputType.getRank() != 4 || !inputType.getElementType().isF32() || !maps[1].isIdentity())
+    return std::nullopt;
+  // (n, oh, ow, c, i, j) -> (n, c, oh * sh + i * dh, ow * sw + j * dw)
+  SmallVector<SmallVector<int64_t>> rows;
+  for (AffineExpr result : maps[0].getResults()) {
+    auto coefficients = linearCoefficients(result, 6);
+    if (!coefficients)
+      return std::nullopt;
+    rows.push_back(*coefficients);
+  }
+  device::ImplicitConv conv;
+  ArrayRef<int64_t> in = inputType.getShape(), out = outputType.getShape();
+  conv.channels = in[1], conv.height = in[2], conv.width = in[3];
+  conv.kernelH = out[4], conv.kernelW = out[5];
+  conv.strideH = rows[2][1], conv.dilationH = rows[2][4];
+  conv.strideW = rows[3][2], conv.dilationW = rows[3][5];
+  SmallVector<SmallVector<int64_t>> expected = {{1, 0, 0, 0, 0, 0, 0},
+                                                {0, 0, 0, 1, 0, 0, 0},
+                                                {0, conv.strideH, 0, 0, conv.dilationH, 0, 0},
+                                                {0, 0, conv.strideW, 0, 0, conv.dilationW, 0}};
+  if (rows != expected)
+    return std::nullopt;
+  if (conv.strideH <= 0 || conv.strideW <= 0 || conv.dilationH <= 0 || conv.dilationW <= 0 ||
+      out[0] != in[0] || out[3] != in[1] || conv.outHeight() != out[1] || conv.outWidth() != out[2])
+    return std::nullopt;
+  return std::make_pair(conv, input);
+}
 
 /// The layer `op` becomes, or why it stays on the host.
 template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op) {
@@ -41,6 +121,13 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   gemm.group = layout.group;
   device::chooseLaunch(gemm);
+  // A staged convolution gathers its A from the input: the host neither
+  // builds nor uploads the im2col matrix.
+  if (auto im2col = im2colOf(op.getInput());
+      im2col && gemm.stageA && im2col->first.taps() == layout.k) {
+    gemm.conv = im2col->first;
+    layer.convInput = im2col->second;
+  }
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
 

@@ -25,6 +25,9 @@ struct DeviceLayer {
   std::vector<float> columnScales;
   std::vector<uint32_t> words;
   std::vector<uint16_t> scales, offsets; // f16 bits, [group][n]; offsets empty: symmetric
+  /// A convolution whose A the kernel gathers (gemm.conv): its padded NCHW
+  /// input, which the launch takes in place of the im2col matrix.
+  mlir::Value convInput;
 };
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op);
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op);

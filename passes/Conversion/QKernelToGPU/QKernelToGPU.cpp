@@ -262,13 +262,18 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   b.setInsertionPoint(op);
   Type f32 = b.getF32Type();
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
-  Value x = flatInput(loc, op.getInput());
+  // A convolution's kernel takes its input, not the im2col (then dead).
+  Value xTensor = layer->convInput ? layer->convInput : op.getInput();
+  Value x = flatInput(loc, xTensor);
+  int64_t xHalves =
+      layer->convInput ? cast<RankedTensorType>(xTensor.getType()).getNumElements() : 0;
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
   callLaunch(loc, kLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
               pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4),
-              int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2)},
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, xHalves,
+              int64_t(layer->words.size() * 4), int64_t(layer->scales.size() * 2),
+              int64_t(layer->offsets.size() * 2)},
              device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, outputType);
 

@@ -10,7 +10,7 @@
 // are not constants stays, and the warning names what stays on the host.
 
 // CHECK-LABEL: func.func private @quantc_gpu_begin_call()
-// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, memref<1xf32>, memref<1xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, memref<1xf32>, memref<1xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @main
 // CHECK-NEXT: call @quantc_gpu_begin_call()
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1]] : tensor<4x32xf32> into tensor<128xf32>
