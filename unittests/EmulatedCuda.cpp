@@ -152,7 +152,10 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
 int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
   if (!warpPerTile(kernel, grid, threads))
     return kInvalidValue;
-  const uint16_t *x = pointer<uint16_t>(args[0]), *w = pointer<uint16_t>(args[1]);
+  const uint16_t *w = pointer<uint16_t>(args[1]), *input = pointer<uint16_t>(args[0]);
+  std::vector<uint16_t> x = kernel.implicit
+                                ? gatherImplicitA(kernel.conv, input, kernel.m, kernel.k)
+                                : std::vector<uint16_t>(input, input + kernel.m * kernel.k);
   float *y = pointer<float>(args[2]);
   for (long row = 0; row < kernel.m; ++row)
     for (long column = 0; column < kernel.n; ++column) {

@@ -319,17 +319,20 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
 
 /* y[m, n] = x[m, k] * W^T through the fp16 GEMM `kernel` (arguments: x and W
  * as halves, y), W [n, k] in f16. With `transposed`, x comes as [k, m] and
- * y goes out as [n, m] (a convolution's W x im2col). */
+ * y goes out as [n, m] (a convolution's W x im2col). A convolution's kernel
+ * (x_halves > 0) gathers x[m, k] itself from x, its input of x_halves
+ * elements, uploaded as it is. */
 void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const float *x, float *y,
                           int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t transposed,
-                          int64_t weights_bytes, int64_t grid_x, int64_t grid_y, int64_t grid_z,
-                          int64_t threads) {
+                          int64_t x_halves, int64_t weights_bytes, int64_t grid_x, int64_t grid_y,
+                          int64_t grid_z, int64_t threads) {
   double start;
   if (begin(&start))
     return;
   void *function = kernel_named(kernel);
   quantc_cuda_buffer weights_device = function ? device_copy(weights, (size_t)weights_bytes) : 0;
-  int failed = !weights_device || stage_x(x, m, k, x_columns, (int)transposed);
+  int failed = !weights_device || (x_halves ? stage_x(x, 1, x_halves, x_halves, 0)
+                                            : stage_x(x, m, k, x_columns, (int)transposed));
   if (!failed) {
     void *args[3] = {&x_device, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};

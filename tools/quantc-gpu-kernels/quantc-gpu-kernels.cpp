@@ -34,11 +34,11 @@ static cl::opt<bool> stageA("stage-a",
 static cl::opt<int64_t> prefetch("prefetch",
                                  cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
                                  cl::init(8));
-static cl::opt<std::string>
-    conv("conv",
-         cl::desc("weight-only, staged: an implicit convolution gathering A from its padded "
-                  "input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
-                  "dilations)"));
+static cl::opt<std::string> conv(
+    "conv",
+    cl::desc("weight-only (staged) and f16: an implicit convolution gathering A from its "
+             "padded input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
+             "dilations)"));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
@@ -55,8 +55,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
   if (emit != "mlir" && emit != "ptx")
     return fail("--emit must be mlir or ptx, got '" + emit + "'");
-  quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group, asymmetric,
-                                            splitK, warps, stageA, prefetch, {}};
+  std::optional<quantc::codegen::gpu::ImplicitConv> implicit;
   if (!conv.empty()) {
     quantc::codegen::gpu::ImplicitConv geometry;
     char end;
@@ -65,8 +64,11 @@ int main(int argc, char **argv) {
                     &geometry.strideH, &geometry.strideW, &geometry.dilationH, &geometry.dilationW,
                     &end) != 9)
       return fail("--conv must be CxHxW:KHxKW:SHxSW:DHxDW, got '" + conv + "'");
-    gemm.conv = geometry;
+    implicit = geometry;
   }
+  quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
+                                            splitK, warps, stageA, prefetch, implicit};
+  quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, implicit};
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);
@@ -74,7 +76,7 @@ int main(int argc, char **argv) {
     if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK, exact}); !why.empty())
       return fail(why);
   } else if (kernel == "f16-gemm") {
-    if (std::string why = quantc::codegen::gpu::checkHalfGemm({m, n, k, splitK}); !why.empty())
+    if (std::string why = quantc::codegen::gpu::checkHalfGemm(half); !why.empty())
       return fail(why);
   } else if (kernel == "copy") {
     if (words <= 0 || words % 1024)
@@ -88,11 +90,12 @@ int main(int argc, char **argv) {
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
   mlir::MLIRContext context;
-  auto module =
-      kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
-      : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK, exact}, name)
-      : kernel == "f16-gemm"  ? quantc::codegen::gpu::buildHalfGemm(context, {m, n, k, splitK}, name)
-                              : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
+  auto module = kernel == "copy" ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
+                : kernel == "w8a8-gemm"
+                    ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK, exact}, name)
+                : kernel == "f16-gemm"
+                    ? quantc::codegen::gpu::buildHalfGemm(context, half, name)
+                    : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;
   if (emit == "mlir") {
     llvm::raw_string_ostream os(text);

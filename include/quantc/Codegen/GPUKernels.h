@@ -111,10 +111,14 @@ mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, cons
 /// weight-only kernels are measured against, built the same way (one warp
 /// per 16-row M tile and 8-column N tile, fragments loaded straight from
 /// global memory, mma.sync m16n8k16). Launch: grid (N tiles, ceil(M / 16),
-/// splitK), one warp per block; arguments: x and W as i32 pairs of halves, y.
+/// splitK), one warp per block; arguments: x and W as i32 pairs of halves
+/// (x as halves, the convolution's input, with `conv`), y.
 struct HalfGemm {
   int64_t m = 1, n = 0, k = 0;
   int64_t splitK = 1;
+  /// A convolution's GEMM: x is its padded NCHW input, and each lane
+  /// gathers its A fragments from it (as WeightOnlyGemm::conv).
+  std::optional<ImplicitConv> conv;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
 /// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1, split-K for about

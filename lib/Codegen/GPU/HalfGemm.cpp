@@ -22,6 +22,8 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
+  if (gemm.conv)
+    return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";
 }
 
@@ -33,8 +35,9 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(
       b, name,
-      {MemRefType::get({gemm.m * gemm.k / 2}, i32), MemRefType::get({gemm.n * gemm.k / 2}, i32),
-       MemRefType::get({gemm.m * gemm.n}, f32)},
+      {gemm.conv ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, f16)
+                 : MemRefType::get({gemm.m * gemm.k / 2}, i32),
+       MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
       func);
   b.setInsertionPointToStart(&func.getBody().front());
   Value x = func.getArgument(0), w = func.getArgument(1), y = func.getArgument(2);
@@ -69,7 +72,19 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   for (int r = 0; r < 4; ++r) {
     Element first = mmaAElement(0, 2 * r);
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
-    a = vector::InsertOp::create(b, loc, pairAt(x, row, gemm.m, add(column0, index(first.col))), a, r);
+    Value col = add(column0, index(first.col));
+    Value pair;
+    if (gemm.conv) { // the two halves gathered from the convolution's input
+      Value rowStart = k.implicitRowStart(*gemm.conv, row, gemm.m);
+      Value valid = k.less(row, gemm.m);
+      pair = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, f16),
+          ValueRange{k.implicitElement(*gemm.conv, x, rowStart, col, valid),
+                     k.implicitElement(*gemm.conv, x, rowStart, add(col, index(1)), valid)});
+    } else {
+      pair = pairAt(x, row, gemm.m, col);
+    }
+    a = vector::InsertOp::create(b, loc, pair, a, r);
   }
   auto bType = VectorType::get({2, 2}, f16);
   Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));

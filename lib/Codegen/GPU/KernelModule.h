@@ -3,6 +3,8 @@
 #ifndef QUANTC_CODEGEN_GPU_KERNELMODULE_H
 #define QUANTC_CODEGEN_GPU_KERNELMODULE_H
 
+#include "quantc/Codegen/GPUFragments.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "mlir/IR/Builders.h"
@@ -20,6 +22,14 @@ mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::OpBuilder &b, llvm::StringR
 /// (half the index arithmetic of 64; the weight-only GEMM): A, B and y must
 /// each hold fewer than 2^31 elements. Empty when they do.
 std::string checkIndexRange(int64_t m, int64_t n, int64_t k);
+
+/// Why a convolution's implicit GEMM of M rows and K columns has no kernel
+/// (empty when it has one): the geometry must fit, M be whole images of its
+/// output, K hold its taps, and the input index in 32 bits.
+std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k);
+
+/// The halves of x a convolution's implicit GEMM reads: its input.
+int64_t implicitInputSize(const ImplicitConv &conv, int64_t m);
 
 /// Index arithmetic and the parts every GEMM kernel shares.
 class KernelBuilder {
@@ -43,6 +53,14 @@ public:
   mlir::Value less(mlir::Value l, int64_t bound);
   /// `v` clamped to [0, bound): keeps a masked load in bounds.
   mlir::Value clamp(mlir::Value v, int64_t bound);
+
+  /// A convolution's implicit A (ImplicitConv::sourceIndex), in two parts:
+  /// where output pixel `row` (clamped below m) starts in x, ...
+  mlir::Value implicitRowStart(const ImplicitConv &conv, mlir::Value row, int64_t m);
+  /// ... and A[row, k] from that start: the f16 element of x, or zero when
+  /// `valid` is false or k is past the taps.
+  mlir::Value implicitElement(const ImplicitConv &conv, mlir::Value x, mlir::Value rowStart,
+                              mlir::Value k, mlir::Value valid);
 
   /// This block's share [begin, end) of `tiles` K tiles: block z of
   /// `splitK` (all of them without split-K), each share but the last a

@@ -8,18 +8,23 @@
 
 namespace quantc::codegen::gpu {
 
+/// An implicit convolution's geometry in a kernel's name.
+static std::string implicitSuffix(const std::optional<ImplicitConv> &conv) {
+  if (!conv)
+    return "";
+  return llvm::formatv("_ic{0}x{1}x{2}_r{3}x{4}_s{5}x{6}_d{7}x{8}", conv->channels, conv->height,
+                       conv->width, conv->kernelH, conv->kernelW, conv->strideH, conv->strideW,
+                       conv->dilationH, conv->dilationW)
+      .str();
+}
+
 std::string kernelName(const WeightOnlyGemm &gemm) {
   std::string name =
       llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}_p{9}", gemm.bits,
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
-  if (const std::optional<ImplicitConv> &conv = gemm.conv)
-    name += llvm::formatv("_ic{0}x{1}x{2}_r{3}x{4}_s{5}x{6}_d{7}x{8}", conv->channels, conv->height,
-                          conv->width, conv->kernelH, conv->kernelW, conv->strideH, conv->strideW,
-                          conv->dilationH, conv->dilationW)
-                .str();
-  return name;
+  return name + implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their
@@ -63,7 +68,8 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 }
 
 std::string kernelName(const HalfGemm &gemm) {
-  return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str();
+  return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
+         implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(HalfGemm &gemm) {

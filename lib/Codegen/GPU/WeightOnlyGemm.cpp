@@ -43,22 +43,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
       gemm.prefetchTiles % PreshuffledWeights::kQuad))
     return "the weights prefetched must be 4, 8, 12 or 16 K tiles (whole 16-byte loads)";
   if (gemm.conv) {
-    const ImplicitConv &conv = *gemm.conv;
     if (!gemm.stageA)
       return "an implicit convolution gathers A into shared memory: it needs A staged";
-    if (conv.channels <= 0 || conv.kernelH <= 0 || conv.kernelW <= 0 || conv.strideH <= 0 ||
-        conv.strideW <= 0 || conv.dilationH <= 0 || conv.dilationW <= 0 || conv.outHeight() <= 0 ||
-        conv.outWidth() <= 0)
-      return "the convolution's sizes, strides and dilations must be positive, and its kernel "
-             "must fit its input";
-    int64_t pixels = conv.outHeight() * conv.outWidth();
-    if (gemm.m % pixels)
-      return "M must be whole images of the convolution's output";
-    if (conv.taps() > gemm.k)
-      return "K must hold the convolution's taps (channels x kernel)";
-    if (gemm.m / pixels * conv.imageSize() >= (int64_t(1) << 31))
-      return "the GPU kernels index with 32 bits: the convolution's input must hold under 2^31 "
-             "elements";
+    if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
+      return why;
   }
   return checkIndexRange(gemm.m, gemm.n, gemm.k);
 }
@@ -167,39 +155,17 @@ public:
   /// halves of one tile row: zero past M, past the taps, or when `valid`
   /// is false (a K tile past the block's share).
   SmallVector<Value> gatherA(Value x, Value thread, Value mTile, Value kTile, Value valid) {
-    const ImplicitConv &conv = *gemm.conv;
     int64_t piece = pieceHalves();
     Value first = mul(thread, piece);
     Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
     Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
     Value m = add(mul(mTile, kMmaM), row);
     Value rowValid = arith::AndIOp::create(b, loc, valid, less(m, gemm.m));
-    // The output pixel's corner in x: its image, then its row and column.
-    int64_t pixels = conv.outHeight() * conv.outWidth();
-    Value pixelOf = clamp(m, gemm.m);
-    Value image = arith::DivUIOp::create(b, loc, pixelOf, index(pixels));
-    Value pixel = arith::RemUIOp::create(b, loc, pixelOf, index(pixels));
-    Value oh = arith::DivUIOp::create(b, loc, pixel, index(conv.outWidth()));
-    Value ow = arith::RemUIOp::create(b, loc, pixel, index(conv.outWidth()));
-    Value corner = add(add(mul(image, conv.imageSize()), mul(oh, conv.strideH * conv.width)),
-                       mul(ow, conv.strideW));
+    Value rowStart = implicitRowStart(*gemm.conv, m, gemm.m);
     Value firstTap = add(mul(kTile, kMmaK), col);
-    int64_t window = conv.kernelH * conv.kernelW;
-    Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
     SmallVector<Value> halves;
-    for (int64_t e = 0; e < piece; ++e) {
-      Value k = add(firstTap, index(e));
-      Value inside = arith::AndIOp::create(b, loc, rowValid, less(k, conv.taps()));
-      Value tap = clamp(k, conv.taps());
-      Value channel = arith::DivUIOp::create(b, loc, tap, index(window));
-      Value within = arith::RemUIOp::create(b, loc, tap, index(window));
-      Value i = arith::DivUIOp::create(b, loc, within, index(conv.kernelW));
-      Value j = arith::RemUIOp::create(b, loc, within, index(conv.kernelW));
-      Value source = add(add(corner, mul(channel, conv.height * conv.width)),
-                         add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
-      Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
-      halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
-    }
+    for (int64_t e = 0; e < piece; ++e)
+      halves.push_back(implicitElement(*gemm.conv, x, rowStart, add(firstTap, index(e)), rowValid));
     return halves;
   }
 
@@ -505,9 +471,7 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   PreshuffledWeights shape = gemm.layout();
   int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
-  int64_t xHalves = gemm.m * gemm.k;
-  if (gemm.conv)
-    xHalves = gemm.m / (gemm.conv->outHeight() * gemm.conv->outWidth()) * gemm.conv->imageSize();
+  int64_t xHalves = gemm.conv ? implicitInputSize(*gemm.conv, gemm.m) : gemm.m * gemm.k;
   SmallVector<Type> arguments{gemm.stageA ? MemRefType::get({xHalves}, b.getF16Type())
                                           : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
                               MemRefType::get({shape.wordCount()}, b.getI32Type()),

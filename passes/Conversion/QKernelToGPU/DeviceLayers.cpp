@@ -51,50 +51,85 @@ std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned
   return coefficients;
 }
 
-/// When `x` (a matmul's activation) is the im2col of a convolution, as
-/// qnn-to-linalg writes it (a copy of the NCHW input into [N, OH, OW, C,
-/// KH, KW], then collapsed), the convolution and that input.
-std::optional<std::pair<device::ImplicitConv, Value>> im2colOf(Value x) {
-  while (auto collapse = x.getDefiningOp<tensor::CollapseShapeOp>())
-    x = collapse.getSrc();
+/// A convolution's im2col as qnn-to-linalg writes it: a copy of its input
+/// into the taps and pixels of each output pixel, then reshaped.
+struct Im2col {
+  device::ImplicitConv conv;
+  Value input; // the padded input the copy reads
+  /// [N, OH, OW, C, KH, KW] from [N, C, H, W]: rows of A are pixels (the
+  /// quantized layers' x); else [C, KH, KW, OH, OW] from one image's [C, H,
+  /// W]: rows are taps (a float convolution's W x im2col).
+  bool pixelMajor;
+};
+
+/// When `x` (a matmul's operand) is an im2col, what it copies.
+std::optional<Im2col> im2colOf(Value x) {
+  while (true) {
+    if (auto collapse = x.getDefiningOp<tensor::CollapseShapeOp>())
+      x = collapse.getSrc();
+    else if (auto expand = x.getDefiningOp<tensor::ExpandShapeOp>())
+      x = expand.getSrc();
+    else
+      break;
+  }
   auto copy = x.getDefiningOp<linalg::GenericOp>();
   if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
-      copy.getNumParallelLoops() != 6 || copy.getNumLoops() != 6)
+      copy.getNumParallelLoops() != copy.getNumLoops())
     return std::nullopt;
   auto yield = cast<linalg::YieldOp>(copy.getBody()->getTerminator());
   if (yield.getNumOperands() != 1 || yield.getOperand(0) != copy.getBody()->getArgument(0))
     return std::nullopt;
-  Value input = copy.getDpsInputs()[0];
-  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  Im2col im2col;
+  im2col.input = copy.getDpsInputs()[0];
+  auto inputType = dyn_cast<RankedTensorType>(im2col.input.getType());
   auto outputType = cast<RankedTensorType>(copy.getResult(0).getType());
   SmallVector<AffineMap> maps = copy.getIndexingMapsArray();
+  unsigned loops = copy.getNumLoops();
+  im2col.pixelMajor = loops == 6;
   if (!inputType || !inputType.hasStaticShape() || !outputType.hasStaticShape() ||
-      inputType.getRank() != 4 || !inputType.getElementType().isF32() || !maps[1].isIdentity())
+      !inputType.getElementType().isF32() || !maps[1].isIdentity() ||
+      !((loops == 6 && inputType.getRank() == 4) || (loops == 5 && inputType.getRank() == 3)))
     return std::nullopt;
-  // (n, oh, ow, c, i, j) -> (n, c, oh * sh + i * dh, ow * sw + j * dw)
   SmallVector<SmallVector<int64_t>> rows;
   for (AffineExpr result : maps[0].getResults()) {
-    auto coefficients = linearCoefficients(result, 6);
+    auto coefficients = linearCoefficients(result, loops);
     if (!coefficients)
       return std::nullopt;
     rows.push_back(*coefficients);
   }
-  device::ImplicitConv conv;
+  device::ImplicitConv &conv = im2col.conv;
   ArrayRef<int64_t> in = inputType.getShape(), out = outputType.getShape();
-  conv.channels = in[1], conv.height = in[2], conv.width = in[3];
-  conv.kernelH = out[4], conv.kernelW = out[5];
-  conv.strideH = rows[2][1], conv.dilationH = rows[2][4];
-  conv.strideW = rows[3][2], conv.dilationW = rows[3][5];
-  SmallVector<SmallVector<int64_t>> expected = {{1, 0, 0, 0, 0, 0, 0},
-                                                {0, 0, 0, 1, 0, 0, 0},
-                                                {0, conv.strideH, 0, 0, conv.dilationH, 0, 0},
-                                                {0, 0, conv.strideW, 0, 0, conv.dilationW, 0}};
-  if (rows != expected)
+  SmallVector<SmallVector<int64_t>> expected;
+  if (im2col.pixelMajor) {
+    // (n, oh, ow, c, i, j) -> (n, c, oh * sh + i * dh, ow * sw + j * dw)
+    conv.channels = in[1], conv.height = in[2], conv.width = in[3];
+    conv.kernelH = out[4], conv.kernelW = out[5];
+    conv.strideH = rows[2][1], conv.dilationH = rows[2][4];
+    conv.strideW = rows[3][2], conv.dilationW = rows[3][5];
+    expected = {{1, 0, 0, 0, 0, 0, 0},
+                {0, 0, 0, 1, 0, 0, 0},
+                {0, conv.strideH, 0, 0, conv.dilationH, 0, 0},
+                {0, 0, conv.strideW, 0, 0, conv.dilationW, 0}};
+  } else {
+    // (c, i, j, oh, ow) -> (c, oh * sh + i * dh, ow * sw + j * dw)
+    conv.channels = in[0], conv.height = in[1], conv.width = in[2];
+    conv.kernelH = out[1], conv.kernelW = out[2];
+    conv.dilationH = rows[1][1], conv.strideH = rows[1][3];
+    conv.dilationW = rows[2][2], conv.strideW = rows[2][4];
+    expected = {{1, 0, 0, 0, 0, 0},
+                {0, conv.dilationH, 0, conv.strideH, 0, 0},
+                {0, 0, conv.dilationW, 0, conv.strideW, 0}};
+  }
+  if (rows != expected || conv.strideH <= 0 || conv.strideW <= 0 || conv.dilationH <= 0 ||
+      conv.dilationW <= 0)
     return std::nullopt;
-  if (conv.strideH <= 0 || conv.strideW <= 0 || conv.dilationH <= 0 || conv.dilationW <= 0 ||
-      out[0] != in[0] || out[3] != in[1] || conv.outHeight() != out[1] || conv.outWidth() != out[2])
+  bool shaped = im2col.pixelMajor
+                    ? out[0] == in[0] && out[3] == in[1] && conv.outHeight() == out[1] &&
+                          conv.outWidth() == out[2]
+                    : out[0] == in[0] && conv.outHeight() == out[3] && conv.outWidth() == out[4];
+  if (!shaped)
     return std::nullopt;
-  return std::make_pair(conv, input);
+  return im2col;
 }
 
 /// The layer `op` becomes, or why it stays on the host.
@@ -124,9 +159,9 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   // A staged convolution gathers its A from the input: the host neither
   // builds nor uploads the im2col matrix.
   if (auto im2col = im2colOf(op.getInput());
-      im2col && gemm.stageA && im2col->first.taps() == layout.k) {
-    gemm.conv = im2col->first;
-    layer.convInput = im2col->second;
+      im2col && im2col->pixelMajor && gemm.stageA && im2col->conv.taps() == layout.k) {
+    gemm.conv = im2col->conv;
+    layer.convInput = im2col->input;
   }
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
@@ -258,6 +293,12 @@ llvm::Expected<HalfLayer> halfLayer(linalg::MatmulOp op) {
   layer.inputColumns = inner;
   gemm.k = (inner + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   device::chooseLaunch(gemm);
+  // A convolution gathers its A from its input (the im2col is left dead).
+  if (auto im2col = im2colOf(op.getDpsInputs()[layer.transposed ? 1 : 0]);
+      im2col && im2col->pixelMajor != layer.transposed && im2col->conv.taps() == inner) {
+    gemm.conv = im2col->conv;
+    layer.convInput = im2col->input;
+  }
   if (std::string why = device::checkHalfGemm(gemm); !why.empty())
     return llvm::createStringError(why);
   layer.weights.assign(size_t(gemm.n * gemm.k), 0);

@@ -40,6 +40,9 @@ struct HalfLayer {
   /// the activation comes in as [K, M] and y goes out as [N, M].
   bool transposed = false;
   std::vector<uint16_t> weights; // f16 [n][k]
+  /// As DeviceLayer's: a convolution's padded input, which the kernel
+  /// gathers its A from (gemm.conv).
+  mlir::Value convInput;
 };
 llvm::Expected<HalfLayer> halfLayer(mlir::linalg::MatmulOp op);
 

@@ -112,6 +112,12 @@ private:
   unsigned layers = 0;
 };
 
+/// The elements of the input a convolution's kernel gathers from; 0 for a
+/// kernel that reads its x as it is.
+template <typename Layer> static int64_t convInputSize(const Layer &layer) {
+  return layer.convInput ? cast<RankedTensorType>(layer.convInput.getType()).getNumElements() : 0;
+}
+
 /// Every dim of `type` into (or out of) one.
 static SmallVector<ReassociationIndices> oneGroup(RankedTensorType type) {
   return *getReassociationIndicesForCollapse(type.getShape(), {type.getNumElements()});
@@ -263,15 +269,12 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   Type f32 = b.getF32Type();
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
   // A convolution's kernel takes its input, not the im2col (then dead).
-  Value xTensor = layer->convInput ? layer->convInput : op.getInput();
-  Value x = flatInput(loc, xTensor);
-  int64_t xHalves =
-      layer->convInput ? cast<RankedTensorType>(xTensor.getType()).getNumElements() : 0;
+  Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
   callLaunch(loc, kLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
               pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, xHalves,
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, convInputSize(*layer),
               int64_t(layer->words.size() * 4), int64_t(layer->scales.size() * 2),
               int64_t(layer->offsets.size() * 2)},
              device::launchGeometry(gemm));
@@ -325,14 +328,17 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
 
   b.setInsertionPoint(op);
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
-  Value x = flatInput(loc, op.getDpsInputs()[layer->transposed ? 1 : 0]);
+  // A convolution's kernel takes its input, not the im2col (then dead).
+  Value x = flatInput(loc, layer->convInput ? layer->convInput
+                                            : op.getDpsInputs()[layer->transposed ? 1 : 0]);
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({resultType.getNumElements()}, b.getF32Type()));
-  callLaunch(loc, kHalfLaunchFunction,
-             {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
-              int64_t(layer->weights.size() * 2)},
-             device::launchGeometry(gemm));
+  callLaunch(
+      loc, kHalfLaunchFunction,
+      {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
+      {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
+       convInputSize(*layer), int64_t(layer->weights.size() * 2)},
+      device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value, on the host
     result = hostEpilogue(loc, resultType, result, {{op.getDpsInits()[0], false}},
