@@ -139,9 +139,10 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
   weights.k = kernel.k;
   const uint32_t *words = pointer<uint32_t>(args[1]);
   weights.words.assign(words, words + weights.nTiles() * weights.kTiles() * kWarpSize * 2);
-  const int8_t *x = pointer<int8_t>(args[0]);
-  std::vector<int32_t> product =
-      tiledGemmInt8(std::vector<int8_t>(x, x + kernel.m * kernel.k), kernel.m, weights);
+  const int8_t *input = pointer<int8_t>(args[0]);
+  std::vector<int8_t> x = kernel.implicit ? gatherImplicitA(kernel.conv, input, kernel.m, kernel.k)
+                                          : std::vector<int8_t>(input, input + kernel.m * kernel.k);
+  std::vector<int32_t> product = tiledGemmInt8(x, kernel.m, weights);
   int32_t *y = pointer<int32_t>(args[2]);
   for (size_t i = 0; i < product.size(); ++i) // wrapping, as s32 atomics add
     y[i] = int32_t(uint32_t(kernel.splitK > 1 ? y[i] : 0) + uint32_t(product[i]));

@@ -342,16 +342,20 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
 }
 
 /* y[m, n] (s32, exact) = x[m, k] (s8) * W^T through the int8 GEMM `kernel`
- * (arguments: x, the preshuffled s8 words, y). */
+ * (arguments: x, the preshuffled s8 words, y). A convolution's kernel
+ * (x_bytes_in > 0) gathers x[m, k] itself from x, its input of x_bytes_in
+ * codes, uploaded as it is. */
 void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
-                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t words_bytes,
-                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
+                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t x_bytes_in,
+                          int64_t words_bytes, int64_t grid_x, int64_t grid_y, int64_t grid_z,
+                          int64_t threads) {
   double start;
   if (begin(&start))
     return;
   void *function = kernel_named(kernel);
   quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
-  int failed = !words_device || stage_x_bytes(x, m, k, x_columns);
+  int failed = !words_device || (x_bytes_in ? stage_x_bytes(x, 1, x_bytes_in, x_bytes_in)
+                                            : stage_x_bytes(x, m, k, x_columns));
   if (!failed) {
     void *args[3] = {&x_device, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};

@@ -36,7 +36,7 @@ static cl::opt<int64_t> prefetch("prefetch",
                                  cl::init(8));
 static cl::opt<std::string> conv(
     "conv",
-    cl::desc("weight-only (staged) and f16: an implicit convolution gathering A from its "
+    cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
              "padded input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
              "dilations)"));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
@@ -69,11 +69,12 @@ int main(int argc, char **argv) {
   quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
                                             splitK, warps, stageA, prefetch, implicit};
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, implicit};
+  quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);
   } else if (kernel == "w8a8-gemm") {
-    if (std::string why = quantc::codegen::gpu::checkW8A8Gemm({m, n, k, splitK, exact}); !why.empty())
+    if (std::string why = quantc::codegen::gpu::checkW8A8Gemm(integer); !why.empty())
       return fail(why);
   } else if (kernel == "f16-gemm") {
     if (std::string why = quantc::codegen::gpu::checkHalfGemm(half); !why.empty())
@@ -90,12 +91,11 @@ int main(int argc, char **argv) {
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
   mlir::MLIRContext context;
-  auto module = kernel == "copy" ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
-                : kernel == "w8a8-gemm"
-                    ? quantc::codegen::gpu::buildW8A8Gemm(context, {m, n, k, splitK, exact}, name)
-                : kernel == "f16-gemm"
-                    ? quantc::codegen::gpu::buildHalfGemm(context, half, name)
-                    : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
+  auto module =
+      kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
+      : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, integer, name)
+      : kernel == "f16-gemm"  ? quantc::codegen::gpu::buildHalfGemm(context, half, name)
+                              : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);
   std::string text;
   if (emit == "mlir") {
     llvm::raw_string_ostream os(text);

@@ -6,6 +6,7 @@
 #ifndef QUANTC_CODEGEN_GPUFRAGMENTS_H
 #define QUANTC_CODEGEN_GPUFRAGMENTS_H
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -137,9 +138,17 @@ struct ImplicitConv {
   int64_t sourceIndex(int64_t m, int64_t k) const;
 };
 
-/// A[M, K] (f16 bits) of `conv` gathered from x: what the kernel stages.
-std::vector<uint16_t> gatherImplicitA(const ImplicitConv &conv, const uint16_t *x, int64_t m,
-                                      int64_t k);
+/// A[M, K] of `conv` gathered from x (f16 bits, or int8 codes): what the
+/// kernels read.
+template <typename T>
+std::vector<T> gatherImplicitA(const ImplicitConv &conv, const T *x, int64_t m, int64_t k) {
+  std::vector<T> a(std::size_t(m * k), T(0));
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t column = 0; column < k; ++column)
+      if (int64_t source = conv.sourceIndex(row, column); source >= 0)
+        a[std::size_t(row * k + column)] = x[source];
+  return a;
+}
 
 } // namespace quantc::codegen::gpu
 

@@ -97,6 +97,9 @@ struct W8A8Gemm {
   /// y is the s32 product itself (no scales argument): quantc's integer
   /// matmuls, whose bias and requantization follow on the host, exactly.
   bool exact = false;
+  /// A convolution's GEMM: x is its padded NCHW input (s8 codes, padded
+  /// with the zero point), and each lane gathers its A fragments from it.
+  std::optional<ImplicitConv> conv;
 };
 std::string checkW8A8Gemm(const W8A8Gemm &gemm);
 /// As the others': qc_i8_m64_n48_k64_s2_e1, split-K for about 2048 warps,

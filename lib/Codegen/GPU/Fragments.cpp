@@ -245,14 +245,4 @@ int64_t ImplicitConv::sourceIndex(int64_t m, int64_t k) const {
   return ((image * channels + channel) * height + row) * width + column;
 }
 
-std::vector<uint16_t> gatherImplicitA(const ImplicitConv &conv, const uint16_t *x, int64_t m,
-                                      int64_t k) {
-  std::vector<uint16_t> a(size_t(m * k), 0);
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t column = 0; column < k; ++column)
-      if (int64_t source = conv.sourceIndex(row, column); source >= 0)
-        a[size_t(row * k + column)] = x[source];
-  return a;
-}
-
 } // namespace quantc::codegen::gpu

@@ -84,7 +84,8 @@ Value KernelBuilder::implicitElement(const ImplicitConv &conv, Value x, Value ro
   Value source = add(add(rowStart, mul(channel, conv.height * conv.width)),
                      add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
   Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
-  Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  Value zero = arith::ConstantOp::create(
+      b, loc, b.getZeroAttr(cast<MemRefType>(x.getType()).getElementType()));
   return arith::SelectOp::create(b, loc, inside, loaded, zero);
 }
 

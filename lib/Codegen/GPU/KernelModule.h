@@ -57,8 +57,8 @@ public:
   /// A convolution's implicit A (ImplicitConv::sourceIndex), in two parts:
   /// where output pixel `row` (clamped below m) starts in x, ...
   mlir::Value implicitRowStart(const ImplicitConv &conv, mlir::Value row, int64_t m);
-  /// ... and A[row, k] from that start: the f16 element of x, or zero when
-  /// `valid` is false or k is past the taps.
+  /// ... and A[row, k] from that start: the element of x (f16 or i8), or
+  /// zero when `valid` is false or k is past the taps.
   mlir::Value implicitElement(const ImplicitConv &conv, mlir::Value x, mlir::Value rowStart,
                               mlir::Value k, mlir::Value valid);
 

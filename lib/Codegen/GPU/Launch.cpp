@@ -84,7 +84,8 @@ LaunchGeometry launchGeometry(const HalfGemm &gemm) {
 std::string kernelName(const W8A8Gemm &gemm) {
   return llvm::formatv("qc_i8_m{0}_n{1}_k{2}_s{3}_e{4}", gemm.m, gemm.n, gemm.k, gemm.splitK,
                        int(gemm.exact))
-      .str();
+             .str() +
+         implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(W8A8Gemm &gemm) {

@@ -23,6 +23,8 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "the W8A8 kernel needs K a multiple of 32";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
     return "split-K must be between 1 and the number of 32-row K tiles";
+  if (gemm.conv)
+    return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";
 }
 
@@ -35,8 +37,10 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   shape.k = gemm.k;
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   mlir::gpu::GPUFuncOp func;
-  SmallVector<Type> arguments{MemRefType::get({gemm.m * gemm.k / 4}, i32),
-                              MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32)};
+  SmallVector<Type> arguments{
+      gemm.conv ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, b.getI8Type())
+                : MemRefType::get({gemm.m * gemm.k / 4}, i32),
+      MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32)};
   if (!gemm.exact)
     arguments.push_back(MemRefType::get({gemm.n}, f32));
   arguments.push_back(MemRefType::get({gemm.m * gemm.n}, gemm.exact ? i32 : f32));
@@ -71,6 +75,17 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
     Element first = mmaInt8AElement(0, 4 * r);
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaKInt8), mul(thread, 4)), index(first.col));
+    if (gemm.conv) { // four bytes gathered from the convolution's input
+      Value rowStart = k.implicitRowStart(*gemm.conv, row, gemm.m);
+      Value valid = k.less(row, gemm.m);
+      SmallVector<Value> bytes;
+      for (int e = 0; e < 4; ++e)
+        bytes.push_back(k.implicitElement(*gemm.conv, x, rowStart, add(col, index(e)), valid));
+      a = vector::InsertOp::create(
+          b, loc,
+          vector::FromElementsOp::create(b, loc, VectorType::get({4}, b.getI8Type()), bytes), a, r);
+      continue;
+    }
     Value at = arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, gemm.m), gemm.k), col), index(4));
     Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
     Value word = arith::SelectOp::create(b, loc, k.less(row, gemm.m), loaded,

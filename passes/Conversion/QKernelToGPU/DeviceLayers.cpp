@@ -62,7 +62,8 @@ struct Im2col {
   bool pixelMajor;
 };
 
-/// When `x` (a matmul's operand) is an im2col, what it copies.
+/// When `x` (a matmul's operand) is an im2col, what it copies (of any
+/// element type: the callers check theirs).
 std::optional<Im2col> im2colOf(Value x) {
   while (true) {
     if (auto collapse = x.getDefiningOp<tensor::CollapseShapeOp>())
@@ -87,7 +88,7 @@ std::optional<Im2col> im2colOf(Value x) {
   unsigned loops = copy.getNumLoops();
   im2col.pixelMajor = loops == 6;
   if (!inputType || !inputType.hasStaticShape() || !outputType.hasStaticShape() ||
-      !inputType.getElementType().isF32() || !maps[1].isIdentity() ||
+      !maps[1].isIdentity() ||
       !((loops == 6 && inputType.getRank() == 4) || (loops == 5 && inputType.getRank() == 3)))
     return std::nullopt;
   SmallVector<SmallVector<int64_t>> rows;
@@ -328,6 +329,11 @@ llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op) {
   layer.inputColumns = layout.k;
   gemm.k = (layout.k + device::kMmaKInt8 - 1) / device::kMmaKInt8 * device::kMmaKInt8;
   device::chooseLaunch(gemm);
+  if (auto im2col = im2colOf(op.getInput());
+      im2col && im2col->pixelMajor && im2col->conv.taps() == layout.k) {
+    gemm.conv = im2col->conv;
+    layer.convInput = im2col->input;
+  }
   if (std::string why = device::checkW8A8Gemm(gemm); !why.empty())
     return llvm::createStringError(why);
   std::vector<int8_t> codes = codegen::unpack(layout, *packed); // [k][n], unsigned

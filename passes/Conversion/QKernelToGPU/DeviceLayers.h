@@ -52,6 +52,8 @@ struct IntegerLayer {
   codegen::gpu::W8A8Gemm gemm;
   int64_t inputColumns = 0; // x's K; gemm.k pads it to whole 32-row K tiles
   std::vector<uint32_t> words;
+  /// As DeviceLayer's (gemm.conv).
+  mlir::Value convInput;
 };
 llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op);
 

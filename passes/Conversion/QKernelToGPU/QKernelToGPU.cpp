@@ -383,11 +383,12 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   b.setInsertionPoint(op);
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
-  Value x = flatInput(loc, op.getInput());
+  Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
   callLaunch(loc, kIntegerLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->words.size() * 4)},
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, convInputSize(*layer),
+              int64_t(layer->words.size() * 4)},
              device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, outputType.clone(i32));
 

@@ -162,3 +162,51 @@ module {
     return %y : tensor<2x16xf32>
   }
 }
+
+// -----
+
+// A convolution's matmul reads an im2col of its padded input: with A staged
+// (M = 64 pixels spans a tile), the kernel gathers A from that input itself
+// (_ic4x10x10_r3x3_s1x1_d1x1: 4 channels of 10 x 10, 3x3 taps, stride and
+// dilation 1), which the launch takes whole (400 elements); the im2col is
+// gone. With M = 9 (A read straight from x, not staged) the im2col stays.
+
+// CHECK-LABEL: func.func @implicit_conv
+// CHECK-NOT: linalg.generic
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<1x4x10x10xf32> into tensor<400xf32>
+// CHECK: bufferization.to_buffer %[[FLAT]]
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1
+// CHECK: %[[HALVES:.*]] = arith.constant 400 : i64
+// CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %[[HALVES]],
+// CHECK-LABEL: func.func @small_conv
+// CHECK: linalg.generic
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m9_n16_k48_s{{[0-9]+}}_w4_t0_p8 :
+#input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+#copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 linalg.generic}}
+module {
+  func.func @implicit_conv(%x: tensor<1x4x10x10xf32>) -> tensor<1x8x8x16xf32> {
+    %packed = arith.constant dense<17> : tensor<512xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %empty = tensor.empty() : tensor<1x8x8x4x3x3xf32>
+    %im2col = linalg.generic {indexing_maps = [#input, #copy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x10x10xf32>) outs(%empty : tensor<1x8x8x4x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<1x8x8x4x3x3xf32>
+    %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x8x8x4x3x3xf32> into tensor<1x8x8x36xf32>
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
+  }
+  func.func @small_conv(%x: tensor<1x4x5x5xf32>) -> tensor<1x3x3x16xf32> {
+    %packed = arith.constant dense<17> : tensor<512xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %empty = tensor.empty() : tensor<1x3x3x4x3x3xf32>
+    %im2col = linalg.generic {indexing_maps = [#input, #copy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x5x5xf32>) outs(%empty : tensor<1x3x3x4x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<1x3x3x4x3x3xf32>
+    %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x3x3x4x3x3xf32> into tensor<1x3x3x36xf32>
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x3x3x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x3x3x16xf32>
+    return %y : tensor<1x3x3x16xf32>
+  }
+}
