@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -97,6 +98,8 @@ struct GemmCase {
   int64_t m, n, k, group, splitK, warps;
   int64_t ahead; // K tiles of weights loaded ahead (0: A staged instead)
   std::string ptx;
+  /// A convolution's implicit GEMM: x is its input, A gathered from it.
+  std::optional<ImplicitConv> conv;
 };
 
 /// Runs one kernel: checks 256 sampled outputs against the host's
@@ -110,11 +113,15 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   for (int8_t &q : codes)
     q = int8_t(code(rng));
   int64_t groups = c.group ? (c.k + c.group - 1) / c.group : 1;
-  std::vector<uint16_t> scales(size_t(c.n * groups)), x(size_t(c.m * c.k));
+  std::vector<uint16_t> scales(size_t(c.n * groups)),
+      x(size_t(c.conv ? c.m / (c.conv->outHeight() * c.conv->outWidth()) * c.conv->imageSize()
+                      : c.m * c.k));
   for (uint16_t &s : scales)
     s = halfFromFloat(scaleRange(rng));
   for (uint16_t &v : x)
     v = halfFromFloat(unit(rng));
+  // The reference reads A; an implicit convolution's is gathered from x.
+  std::vector<uint16_t> a = c.conv ? gatherImplicitA(*c.conv, x.data(), c.m, c.k) : x;
   PreshuffledWeights weights = preshuffle(codes.data(), c.n, c.k, c.bits);
   std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
 
@@ -141,7 +148,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
         int64_t cell = (c.group ? i / c.group : 0) * c.n + column; // scales[group][n]
         double w = floatFromHalf(halfFromFloat(float(codes[size_t(column * c.k + i)]) *
                                                floatFromHalf(scales[size_t(cell)])));
-        double term = double(floatFromHalf(x[size_t(row * c.k + i)])) * w;
+        double term = double(floatFromHalf(a[size_t(row * c.k + i)])) * w;
         expected += term;
         magnitude += std::fabs(term);
       }
@@ -157,8 +164,8 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
-  std::printf("| W%uA16 | %lld | %lld | %lld | %lld | %lld | %s | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
-              c.bits, (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
+  std::printf("| W%uA16%s | %lld | %lld | %lld | %lld | %lld | %s | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
+              c.bits, c.conv ? " conv (implicit)" : "", (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
               (long long)c.splitK, ahead.c_str(), wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
               2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst, ok && worst < 1e-3 ? "ok" : "FAIL");
   freeAll(d, buffers);
@@ -311,6 +318,12 @@ int main(int argc, char **argv) {
       GemmCase c;
       list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> c.ptx;
       c.ptx = dir + "/" + c.ptx;
+      if (kind == "conv") {
+        ImplicitConv conv;
+        list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>
+            conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW;
+        c.conv = conv;
+      }
       failures += !runGemm(d, c, copyGBs);
     }
   }

@@ -58,6 +58,15 @@ for shape in "4096 14336" "8192 28672"; do
   done
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
+# A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
+# im2col built and uploaded by the host (above's kernel), then the implicit
+# GEMM gathering the same A from the padded input.
+add 4 25600 864 96
+conv_file=w4_conv_96x162x162.ptx
+conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
+"$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
+  --conv 96x162x162:3x3:1x1:1x1 --name kernel --chip "$chip" -o "$out/$conv_file"
+echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 162 162 3 3 1 1 1 1" >> "$out/kernels.txt"
 # quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
 for m in 16 64 256; do
   "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name kernel --chip "$chip" \
