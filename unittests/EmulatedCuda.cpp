@@ -29,6 +29,7 @@ struct Kernel {
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
+  bool transposed; // an fp16 GEMM's x as [k, m], y as [n, m]
   bool implicit; // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
 };
@@ -157,13 +158,17 @@ int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, v
   std::vector<uint16_t> x = kernel.implicit
                                 ? gatherImplicitA(kernel.conv, input, kernel.m, kernel.k)
                                 : std::vector<uint16_t>(input, input + kernel.m * kernel.k);
+  if (kernel.transposed && !kernel.implicit) // x came as [k, m]
+    for (long row = 0; row < kernel.m; ++row)
+      for (long k = 0; k < kernel.k; ++k)
+        x[size_t(row * kernel.k + k)] = input[k * kernel.m + row];
   float *y = pointer<float>(args[2]);
   for (long row = 0; row < kernel.m; ++row)
     for (long column = 0; column < kernel.n; ++column) {
       float sum = 0.0f;
       for (long k = 0; k < kernel.k; ++k)
         sum += floatFromHalf(x[row * kernel.k + k]) * floatFromHalf(w[column * kernel.k + k]);
-      float &out = y[row * kernel.n + column];
+      float &out = kernel.transposed ? y[column * kernel.m + row] : y[row * kernel.n + column];
       out = kernel.splitK > 1 ? out + sum : sum;
     }
   return kSuccess;
@@ -212,10 +217,12 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   Kernel kernel{};
   int exact = 0;
   if (std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
-                  &kernel.splitK) == 4)
+                  &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
-  else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
-                       &kernel.splitK, &exact) == 5 && exact)
+    kernel.transposed = std::strstr(name, "_t1") != nullptr;
+  } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
+                         &kernel.splitK, &exact) == 5 &&
+             exact)
     kernel.kind = Kernel::Integer;
   else
     kernel.kind = Kernel::WeightOnly;

@@ -39,11 +39,9 @@ static uploaded_buffer *uploads;
 static size_t upload_count, upload_capacity;
 static loaded_kernel *kernels;
 static size_t kernel_count, kernel_capacity;
-/* Staging: x as halves on both sides, y on the device (and on the host
- * when it is transposed on the way back). */
+/* Staging: x as halves on both sides, y on the device. */
 static uint16_t *x_host;
-static size_t x_host_capacity, y_host_capacity, x_bytes_capacity;
-static float *y_host;
+static size_t x_host_capacity, x_bytes_capacity;
 static int8_t *x_bytes; /* int8 x, rows padded */
 static quantc_cuda_buffer x_device, y_device;
 static size_t x_device_capacity, y_device_capacity;
@@ -78,7 +76,6 @@ __attribute__((destructor)) static void release_device(void) {
   free(kernels);
   free(x_host);
   free(x_bytes);
-  free(y_host);
 }
 
 static int open_device(void) {
@@ -205,9 +202,9 @@ static int ready(void) {
   return -1;
 }
 
-/* x as halves in x_host, [m, k] with zero-padded rows: from x[m, x_columns],
- * or with `transposed` from x[x_columns, m]. */
-static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns, int transposed) {
+/* x as halves in x_host, [m, k] with zero-padded rows from x[m, x_columns]
+ * (m = 1: a buffer of x_columns elements, then zeros to k). */
+static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns) {
   size_t count = (size_t)(m * k);
   if (reserve((void **)&x_host, &x_host_capacity, count, sizeof *x_host) ||
       ensure_device_buffer(&x_device, &x_device_capacity, count * 2))
@@ -215,7 +212,7 @@ static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns, int 
   for (int64_t row = 0; row < m; ++row) {
     uint16_t *to = x_host + row * k;
     for (int64_t column = 0; column < x_columns; ++column)
-      to[column] = half_of(transposed ? x[column * m + row] : x[row * x_columns + column]);
+      to[column] = half_of(x[row * x_columns + column]);
     memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
   }
   return quantc_cuda_upload(gpu, x_device, x_host, count * 2, gpu_error, sizeof gpu_error);
@@ -236,25 +233,20 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
 
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
  * bytes an element: f32 or s32) at y_device (zeroed first under split-K),
- * and downloads y: as it is, or with `transposed` (f32) as [n, m]. */
-static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m,
-                            int64_t n, int transposed, const int64_t grid[3], int64_t threads) {
+ * and downloads y. */
+static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m, int64_t n,
+                            const int64_t grid[3], int64_t threads) {
   size_t y_bytes = (size_t)(m * n) * sizeof(float);
-  if (ensure_device_buffer(&y_device, &y_device_capacity, y_bytes) ||
-      (transposed && reserve((void **)&y_host, &y_host_capacity, (size_t)(m * n), sizeof *y_host)))
+  if (ensure_device_buffer(&y_device, &y_device_capacity, y_bytes))
     return -1;
   args[count++] = &y_device;
   const unsigned blocks[3] = {(unsigned)grid[0], (unsigned)grid[1], (unsigned)grid[2]};
   const unsigned block[3] = {(unsigned)threads, 1, 1};
   if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
-      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error) ||
-      quantc_cuda_download(gpu, transposed ? (void *)y_host : (void *)y, y_device, y_bytes,
-                           gpu_error, sizeof gpu_error))
+      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
+                         sizeof gpu_error) ||
+      quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error))
     return -1;
-  if (transposed)
-    for (int64_t row = 0; row < m; ++row)
-      for (int64_t column = 0; column < n; ++column)
-        ((float *)y)[column * m + row] = y_host[row * n + column];
   return 0;
 }
 
@@ -302,7 +294,7 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
   quantc_cuda_buffer offsets_device =
       scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
   int failed = !scales_device || (offsets_bytes && !offsets_device) ||
-               (x_halves ? stage_x(x, 1, x_halves, x_halves, 0) : stage_x(x, m, k, x_columns, 0));
+               (x_halves ? stage_x(x, 1, x_halves, x_halves) : stage_x(x, m, k, x_columns));
   if (!failed) {
     void *args[5];
     int count = 0;
@@ -312,14 +304,16 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
     if (offsets_bytes)
       args[count++] = &offsets_device;
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, count, y, m, n, 0, grid, threads);
+    failed = launch_and_fetch(function, args, count, y, m, n, grid, threads);
   }
   finish(kernel, failed, start);
 }
 
 /* y[m, n] = x[m, k] * W^T through the fp16 GEMM `kernel` (arguments: x and W
  * as halves, y), W [n, k] in f16. With `transposed`, x comes as [k, m] and
- * y goes out as [n, m] (a convolution's W x im2col). A convolution's kernel
+ * y goes out as [n, m] (a convolution's W x im2col), and the kernel reads
+ * and writes them so: x's x_columns rows go up as they are, zero rows pad
+ * them to k, and y comes down as it is. A convolution's kernel
  * (x_halves > 0) gathers x[m, k] itself from x, its input of x_halves
  * elements, uploaded as it is. */
 void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const float *x, float *y,
@@ -331,12 +325,13 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
     return;
   void *function = kernel_named(kernel);
   quantc_cuda_buffer weights_device = function ? device_copy(weights, (size_t)weights_bytes) : 0;
-  int failed = !weights_device || (x_halves ? stage_x(x, 1, x_halves, x_halves, 0)
-                                            : stage_x(x, m, k, x_columns, (int)transposed));
+  int failed = !weights_device || (x_halves     ? stage_x(x, 1, x_halves, x_halves)
+                                   : transposed ? stage_x(x, 1, k * m, x_columns * m)
+                                                : stage_x(x, m, k, x_columns));
   if (!failed) {
     void *args[3] = {&x_device, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, (int)transposed, grid, threads);
+    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads);
   }
   finish(kernel, failed, start);
 }
@@ -359,7 +354,7 @@ void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_
   if (!failed) {
     void *args[3] = {&x_device, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, 0, grid, threads);
+    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads);
   }
   finish(kernel, failed, start);
 }

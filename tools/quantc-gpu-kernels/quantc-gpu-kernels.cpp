@@ -39,6 +39,9 @@ static cl::opt<std::string> conv(
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
              "padded input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
              "dilations)"));
+static cl::opt<bool>
+    transposed("transposed",
+               cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"));
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
@@ -68,7 +71,7 @@ int main(int argc, char **argv) {
   }
   quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
                                             splitK, warps, stageA, prefetch, implicit};
-  quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, implicit};
+  quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())

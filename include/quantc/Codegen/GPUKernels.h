@@ -119,12 +119,16 @@ mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, cons
 struct HalfGemm {
   int64_t m = 1, n = 0, k = 0;
   int64_t splitK = 1;
+  /// x is [K, M] (halves, not pairs) and y [N, M]: a convolution's W x
+  /// im2col, whose input and output the host keeps channels first; the
+  /// kernel reads and writes them so, and the host transposes neither.
+  bool transposed = false;
   /// A convolution's GEMM: x is its padded NCHW input, and each lane
   /// gathers its A fragments from it (as WeightOnlyGemm::conv).
   std::optional<ImplicitConv> conv;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
-/// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1, split-K for about
+/// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed), split-K for about
 /// 2048 warps, and its launch (one warp per block).
 std::string kernelName(const HalfGemm &gemm);
 void chooseLaunch(HalfGemm &gemm);

@@ -35,8 +35,9 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(
       b, name,
-      {gemm.conv ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, f16)
-                 : MemRefType::get({gemm.m * gemm.k / 2}, i32),
+      {gemm.conv         ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, f16)
+       : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
+                         : MemRefType::get({gemm.m * gemm.k / 2}, i32),
        MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
       func);
   b.setInsertionPointToStart(&func.getBody().front());
@@ -81,6 +82,16 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
           b, loc, VectorType::get({2}, f16),
           ValueRange{k.implicitElement(*gemm.conv, x, rowStart, col, valid),
                      k.implicitElement(*gemm.conv, x, rowStart, add(col, index(1)), valid)});
+    } else if (gemm.transposed) { // x[col][row] and x[col + 1][row]
+      Value valid = k.less(row, gemm.m), clamped = k.clamp(row, gemm.m);
+      Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+      SmallVector<Value> halves;
+      for (int e = 0; e < 2; ++e) {
+        Value at = add(mul(add(col, index(e)), gemm.m), clamped);
+        Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
+        halves.push_back(arith::SelectOp::create(b, loc, valid, loaded, zero));
+      }
+      pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);
     } else {
       pair = pairAt(x, row, gemm.m, col);
     }
@@ -99,8 +110,9 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   scf::YieldOp::create(b, loc, d);
 
   b.setInsertionPointAfter(loop);
-  k.storeTile(y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
-              [](Value, Value element) { return element; });
+  k.storeTile(
+      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+      [](Value, Value element) { return element; }, gemm.transposed);
   mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }

@@ -120,7 +120,7 @@ std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK,
 
 void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Value lane, int64_t m,
                               int64_t n, bool atomic,
-                              llvm::function_ref<Value(Value, Value)> finish) {
+                              llvm::function_ref<Value(Value, Value)> finish, bool columnMajor) {
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value pair = arith::AndIOp::create(b, loc, lane, index(3));
   for (int i = 0; i < 4; ++i) {
@@ -133,7 +133,7 @@ void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Valu
     b.setInsertionPointToStart(&store.getThenRegion().front());
     Value element = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{i / 2, i % 2});
     Value value = finish(column, element);
-    Value at = toIndex(add(mul(row, n), column));
+    Value at = toIndex(columnMajor ? add(mul(column, m), row) : add(mul(row, n), column));
     if (atomic)
       memref::AtomicRMWOp::create(b, loc,
                                   isa<FloatType>(value.getType()) ? arith::AtomicRMWKind::addf

@@ -72,9 +72,12 @@ public:
   /// (rows past m and columns past n skipped), through `finish(column,
   /// element)` (f32, or s32 for an exact integer y), atomically added when
   /// `atomic` (split-K).
+  /// With `columnMajor`, y is [n, m] (a convolution's output channels by
+  /// pixels, as the host's NCHW tensor holds it).
   void storeTile(mlir::Value y, mlir::Value acc, mlir::Value mTile, mlir::Value nBase,
                  mlir::Value lane, int64_t m, int64_t n, bool atomic,
-                 llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> finish);
+                 llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> finish,
+                 bool columnMajor = false);
 
 protected:
   mlir::OpBuilder &b;

@@ -69,7 +69,7 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 
 std::string kernelName(const HalfGemm &gemm) {
   return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
-         implicitSuffix(gemm.conv);
+         (gemm.transposed ? "_t1" : "") + implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(HalfGemm &gemm) {

@@ -291,6 +291,7 @@ llvm::Expected<HalfLayer> halfLayer(linalg::MatmulOp op) {
   device::HalfGemm &gemm = layer.gemm;
   gemm.m = layer.transposed ? columns : rows;
   gemm.n = layer.transposed ? rows : columns;
+  gemm.transposed = layer.transposed;
   layer.inputColumns = inner;
   gemm.k = (inner + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   device::chooseLaunch(gemm);

@@ -71,16 +71,17 @@ module {
 // Float matmuls with constant weights take the fp16 GEMM, the weights in f16
 // [N, K] (K padded to 16): on the right (a Gemm: x [2, 8] x W [8, 4]), as
 // they are transposed; on the left (a convolution: W [4, 8] x im2col [8, 6],
-// seen through its collapse_shape), as they are, with the activation and the
-// result transposed by the runtime (`transposed` 1). A bias in the output's
-// initial value is added on the host.
+// seen through its collapse_shape), as they are, with the activation read
+// as [K, M] and the result written as [N, M] by the kernel (_t1; `transposed`
+// 1): the host transposes neither. A bias in the output's initial value is
+// added on the host.
 
 // CHECK-LABEL: func.func @float_matmuls
-// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m2_n4_k16_s1
+// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m2_n4_k16_s1 :
 // CHECK: memref.get_global @quantc_gpu_layer0_weights : memref<64xi16>
 // CHECK: %[[NOT:.*]] = arith.constant 0 : i64
 // CHECK: call @quantc_gpu_half_gemm(
-// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m6_n4_k16_s1
+// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m6_n4_k16_s1_t1 :
 // CHECK: %[[T:.*]] = arith.constant 1 : i64
 // CHECK: call @quantc_gpu_half_gemm(
 // CHECK: linalg.generic
