@@ -52,7 +52,9 @@ std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned
 }
 
 /// A convolution's im2col as qnn-to-linalg writes it: a copy of its input
-/// into the taps and pixels of each output pixel, then reshaped.
+/// into the taps and pixels of each output pixel, then reshaped (or, for a
+/// 1x1 convolution or a matmul on a channels-first tensor, a transpose to
+/// channels last).
 struct Im2col {
   device::ImplicitConv conv;
   Value input; // the padded input the copy reads
@@ -61,6 +63,31 @@ struct Im2col {
   /// W]: rows are taps (a float convolution's W x im2col).
   bool pixelMajor;
 };
+
+/// A channels-first tensor [N, C, S...] moved to channels last [N, S...,
+/// C]: A[pixel, channel] of a 1x1 convolution over it, which the kernels
+/// gather as they gather an im2col (the host then transposes nothing).
+std::optional<Im2col> channelsLastOf(linalg::TransposeOp transpose) {
+  auto type = dyn_cast<RankedTensorType>(transpose.getInput().getType());
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  int64_t rank = type ? type.getRank() : 0;
+  if (rank < 3 || rank > 4 || !type.hasStaticShape())
+    return std::nullopt;
+  SmallVector<int64_t> channelsLast{0};
+  for (int64_t d = 2; d < rank; ++d)
+    channelsLast.push_back(d);
+  channelsLast.push_back(1);
+  if (permutation != ArrayRef<int64_t>(channelsLast))
+    return std::nullopt;
+  Im2col im2col;
+  im2col.input = transpose.getInput();
+  im2col.pixelMajor = true;
+  ArrayRef<int64_t> shape = type.getShape();
+  im2col.conv.channels = shape[1];
+  im2col.conv.height = rank == 4 ? shape[2] : 1;
+  im2col.conv.width = shape[rank - 1];
+  return im2col;
+}
 
 /// When `x` (a matmul's operand) is an im2col, what it copies (of any
 /// element type: the callers check theirs).
@@ -73,6 +100,8 @@ std::optional<Im2col> im2colOf(Value x) {
     else
       break;
   }
+  if (auto transpose = x.getDefiningOp<linalg::TransposeOp>())
+    return channelsLastOf(transpose);
   auto copy = x.getDefiningOp<linalg::GenericOp>();
   if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
       copy.getNumParallelLoops() != copy.getNumLoops())

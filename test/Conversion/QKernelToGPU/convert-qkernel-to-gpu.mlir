@@ -211,3 +211,37 @@ module {
     return %y : tensor<1x3x3x16xf32>
   }
 }
+
+// -----
+
+// A matmul on a channels-first tensor moved to channels last (a 1x1
+// convolution between host ops, or a MatMul after a transpose) reads the
+// tensor as it is: a 1x1 implicit convolution (_ic32x8x8_r1x1), and the
+// transpose leaves the host. Other permutations stay.
+
+// CHECK-LABEL: func.func @channels_last
+// CHECK-NOT: linalg.transpose
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<1x32x8x8xf32> into tensor<2048xf32>
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_ic32x8x8_r1x1_s1x1_d1x1
+// CHECK-LABEL: func.func @other_permutation
+// CHECK: linalg.transpose
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0 :
+// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 linalg.transpose}}
+module {
+  func.func @channels_last(%x: tensor<1x32x8x8xf32>) -> tensor<1x8x8x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %empty = tensor.empty() : tensor<1x8x8x32xf32>
+    %a = linalg.transpose ins(%x : tensor<1x32x8x8xf32>) outs(%empty : tensor<1x8x8x32xf32>) permutation = [0, 2, 3, 1]
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
+  }
+  func.func @other_permutation(%x: tensor<1x8x32x8xf32>) -> tensor<1x8x8x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %empty = tensor.empty() : tensor<1x8x8x32xf32>
+    %a = linalg.transpose ins(%x : tensor<1x8x32x8xf32>) outs(%empty : tensor<1x8x8x32xf32>) permutation = [0, 1, 3, 2]
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
+  }
+}
