@@ -29,7 +29,8 @@ struct Kernel {
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
-  bool transposed; // an fp16 GEMM's x as [k, m], y as [n, m]
+  bool transposed;    // an fp16 GEMM's x as [k, m], y as [n, m]
+  bool channelsFirst; // a weight-only or int8 GEMM's y as [n, m]
   bool implicit; // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
 };
@@ -83,6 +84,12 @@ template <typename T> T *pointer(void *argument) {
   return reinterpret_cast<T *>(*static_cast<uint64_t *>(argument));
 }
 
+/// Where y[m, n] (`i` = m * n + column) lands when y is written [n, m].
+size_t outputIndex(const Kernel &kernel, size_t i) {
+  size_t row = i / size_t(kernel.n), column = i % size_t(kernel.n);
+  return column * size_t(kernel.m) + row;
+}
+
 int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
   PreshuffledWeights weights;
   weights.bits = kernel.bits;
@@ -114,8 +121,10 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
                                     ? gatherImplicitA(kernel.conv, x, kernel.m, kernel.k)
                                     : std::vector<uint16_t>(x, x + kernel.m * kernel.k);
   std::vector<float> product = tiledGemm(xBits, kernel.m, weights, scaleBits, zeros, kernel.group);
-  for (size_t i = 0; i < product.size(); ++i) // split-K blocks add into y
-    y[i] = kernel.splitK > 1 ? y[i] + product[i] : product[i];
+  for (size_t i = 0; i < product.size(); ++i) { // split-K blocks add into y
+    float &out = y[kernel.channelsFirst ? outputIndex(kernel, i) : i];
+    out = kernel.splitK > 1 ? out + product[i] : product[i];
+  }
   return kSuccess;
 }
 
@@ -145,8 +154,10 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
                                           : std::vector<int8_t>(input, input + kernel.m * kernel.k);
   std::vector<int32_t> product = tiledGemmInt8(x, kernel.m, weights);
   int32_t *y = pointer<int32_t>(args[2]);
-  for (size_t i = 0; i < product.size(); ++i) // wrapping, as s32 atomics add
-    y[i] = int32_t(uint32_t(kernel.splitK > 1 ? y[i] : 0) + uint32_t(product[i]));
+  for (size_t i = 0; i < product.size(); ++i) { // wrapping, as s32 atomics add
+    int32_t &out = y[kernel.channelsFirst ? outputIndex(kernel, i) : i];
+    out = int32_t(uint32_t(kernel.splitK > 1 ? out : 0) + uint32_t(product[i]));
+  }
   return kSuccess;
 }
 
@@ -232,6 +243,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
       !contains(*static_cast<Module *>(module), name))
     return kNotFound;
+  kernel.channelsFirst = std::strstr(name, "_yt") != nullptr;
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;
     kernel.implicit = true;

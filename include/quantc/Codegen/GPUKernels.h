@@ -39,6 +39,9 @@ struct WeightOnlyGemm {
   /// each block gathers its A tiles from it (ImplicitConv) instead of
   /// reading an im2col matrix that the host built and uploaded.
   std::optional<ImplicitConv> conv;
+  /// y is written [N, M]: a convolution's output channels first, as the
+  /// host's NCHW tensor holds it (one image), so the host transposes nothing.
+  bool channelsFirstOutput = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -56,9 +59,10 @@ struct WeightOnlyGemm {
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
-/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, and for an implicit
-/// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of
-/// the padded input, kernel, strides, dilations): layers of one shape share
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _yt when y is
+/// channels first, and for an implicit convolution _ic16x42x322_r3x3_s1x1_d1x1:
+/// channels x height x width of the padded input, kernel, strides,
+/// dilations): layers of one shape share
 /// one kernel, and a profiler shows what each launch computes.
 std::string kernelName(const WeightOnlyGemm &gemm);
 
@@ -100,6 +104,8 @@ struct W8A8Gemm {
   /// A convolution's GEMM: x is its padded NCHW input (s8 codes, padded
   /// with the zero point), and each lane gathers its A fragments from it.
   std::optional<ImplicitConv> conv;
+  /// As WeightOnlyGemm's: y written [N, M].
+  bool channelsFirstOutput = false;
 };
 std::string checkW8A8Gemm(const W8A8Gemm &gemm);
 /// As the others': qc_i8_m64_n48_k64_s2_e1, split-K for about 2048 warps,

@@ -24,7 +24,7 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
-  return name + implicitSuffix(gemm.conv);
+  return name + (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their
@@ -85,7 +85,7 @@ std::string kernelName(const W8A8Gemm &gemm) {
   return llvm::formatv("qc_i8_m{0}_n{1}_k{2}_s{3}_e{4}", gemm.m, gemm.n, gemm.k, gemm.splitK,
                        int(gemm.exact))
              .str() +
-         implicitSuffix(gemm.conv);
+         (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(W8A8Gemm &gemm) {

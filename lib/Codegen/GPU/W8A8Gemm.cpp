@@ -107,13 +107,15 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   scf::YieldOp::create(b, loc, d);
 
   b.setInsertionPointAfter(loop);
-  k.storeTile(y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
-              [&](Value column, Value sum) -> Value {
-                if (gemm.exact)
-                  return sum;
-                Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
-                return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
-              });
+  k.storeTile(
+      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+      [&](Value column, Value sum) -> Value {
+        if (gemm.exact)
+          return sum;
+        Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
+        return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
+      },
+      gemm.channelsFirstOutput);
   mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }

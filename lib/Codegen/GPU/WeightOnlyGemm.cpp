@@ -304,8 +304,9 @@ public:
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
     for (int t = 0; t < tiles; ++t)
-      storeTile(y, sums[t], mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane, gemm.m,
-                gemm.n, gemm.splitK > 1, [](Value, Value element) { return element; });
+      storeTile(
+          y, sums[t], mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane, gemm.m, gemm.n,
+          gemm.splitK > 1, [](Value, Value element) { return element; }, gemm.channelsFirstOutput);
     mlir::gpu::ReturnOp::create(b, loc);
   }
 

@@ -92,9 +92,9 @@ private:
   /// The launch's 1-D output `buffer` as a tensor of `type`.
   Value shapedResult(Location loc, Value buffer, RankedTensorType type);
   /// An elementwise linalg.generic of `type` on the host over `result` and
-  /// `operands`, each whole (its shape) or per column (the last dim);
+  /// `operands`, each whole (its shape) or per channel (dim `channelDim`);
   /// `body` gets their elements in that order.
-  Value hostEpilogue(Location loc, RankedTensorType type, Value result,
+  Value hostEpilogue(Location loc, RankedTensorType type, int64_t channelDim, Value result,
                      llvm::ArrayRef<std::pair<Value, bool>> operands,
                      llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   /// Calls the runtime's launch `function` with `pointers`, then `numbers`
@@ -182,12 +182,12 @@ Value GPURewriter::shapedResult(Location loc, Value buffer, RankedTensorType typ
   return result;
 }
 
-Value GPURewriter::hostEpilogue(Location loc, RankedTensorType type, Value result,
-                                llvm::ArrayRef<std::pair<Value, bool>> operands,
+Value GPURewriter::hostEpilogue(Location loc, RankedTensorType type, int64_t channelDim,
+                                Value result, llvm::ArrayRef<std::pair<Value, bool>> operands,
                                 llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   int64_t rank = type.getRank();
   AffineMap identity = b.getMultiDimIdentityMap(rank);
-  AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+  AffineMap column = AffineMap::get(rank, 0, b.getAffineDimExpr(channelDim));
   SmallVector<Value> inputs{result};
   SmallVector<AffineMap> maps{identity};
   for (auto [operand, perColumn] : operands) {
@@ -204,6 +204,37 @@ Value GPURewriter::hostEpilogue(Location loc, RankedTensorType type, Value resul
                                        body(nested, nestedLoc, args.drop_back()));
              })
       .getResult(0);
+}
+
+/// The sole use of a matmul's `result` when it moves [1, S..., N] back to
+/// channels first [1, N, S...] (one image): a kernel can write y so.
+static linalg::TransposeOp channelsFirstUser(Value result) {
+  auto type = cast<RankedTensorType>(result.getType());
+  int64_t rank = type.getRank();
+  if (!result.hasOneUse() || rank < 3 || rank > 4 || type.getDimSize(0) != 1)
+    return {};
+  auto transpose = dyn_cast<linalg::TransposeOp>(*result.getUsers().begin());
+  SmallVector<int64_t> channelsFirst{0, rank - 1};
+  for (int64_t d = 1; d < rank - 1; ++d)
+    channelsFirst.push_back(d);
+  if (!transpose || transpose.getInput() != result ||
+      transpose.getPermutation() != ArrayRef<int64_t>(channelsFirst))
+    return {};
+  return transpose;
+}
+
+static void eraseWithDeadProducers(Operation *op);
+
+/// `result` in place of `op`'s, or of `back`'s (the transpose to channels
+/// first that the kernel's y made needless); `op` and what only it used go.
+static void replaceResult(Operation *op, linalg::TransposeOp back, Value result) {
+  if (back) {
+    back->getResult(0).replaceAllUsesWith(result);
+    back->erase();
+  } else {
+    op->getResult(0).replaceAllUsesWith(result);
+  }
+  eraseWithDeadProducers(op);
 }
 
 static void eraseWithDeadProducers(Operation *op) {
@@ -252,6 +283,8 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
     why = llvm::toString(layer.takeError());
     return false;
   }
+  linalg::TransposeOp back = channelsFirstUser(op.getOutput());
+  layer->gemm.channelsFirstOutput = bool(back);
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -267,7 +300,10 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
 
   b.setInsertionPoint(op);
   Type f32 = b.getF32Type();
-  auto outputType = cast<RankedTensorType>(op.getOutput().getType());
+  // y written channels first takes the place of the transpose back to them.
+  auto outputType =
+      cast<RankedTensorType>((back ? back->getResult(0) : Value(op.getOutput())).getType());
+  int64_t channelDim = back ? 1 : outputType.getRank() - 1;
   // A convolution's kernel takes its input, not the im2col (then dead).
   Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
@@ -293,7 +329,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   if (op.getBias())
     columns.push_back({op.getBias(), true});
   if (!columns.empty() || relu)
-    result = hostEpilogue(loc, outputType, result, columns,
+    result = hostEpilogue(loc, outputType, channelDim, result, columns,
                           [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                             Value v = args[0];
                             unsigned next = 1;
@@ -308,8 +344,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
                                                             nested.getF32FloatAttr(0)));
                             return v;
                           });
-  op.getOutput().replaceAllUsesWith(result);
-  eraseWithDeadProducers(op);
+  replaceResult(op, back, result);
   return true;
 }
 
@@ -341,7 +376,8 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
       device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value, on the host
-    result = hostEpilogue(loc, resultType, result, {{op.getDpsInits()[0], false}},
+    result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
+                          {{op.getDpsInits()[0], false}},
                           [](OpBuilder &nested, Location nestedLoc, ValueRange args) -> Value {
                             return arith::AddFOp::create(nested, nestedLoc, args[0], args[1]);
                           });
@@ -373,6 +409,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
     why = llvm::toString(layer.takeError());
     return false;
   }
+  linalg::TransposeOp back = channelsFirstUser(op.getOutput());
+  layer->gemm.channelsFirstOutput = bool(back);
   const device::W8A8Gemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -382,7 +420,9 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
 
   b.setInsertionPoint(op);
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto outputType = cast<RankedTensorType>(op.getOutput().getType());
+  auto outputType =
+      cast<RankedTensorType>((back ? back->getResult(0) : Value(op.getOutput())).getType());
+  int64_t channelDim = back ? 1 : outputType.getRank() - 1;
   Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
   callLaunch(loc, kIntegerLaunchFunction,
@@ -398,8 +438,7 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   bool bias = bool(op.getBias());
   bool epilogue = op.hasEpilogue();
   if (!bias && !multipliers && !epilogue) {
-    op.getOutput().replaceAllUsesWith(result);
-    eraseWithDeadProducers(op);
+    replaceResult(op, back, result);
     return true;
   }
   SmallVector<std::pair<Value, bool>> columns;
@@ -427,14 +466,14 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
     for (Operation &inner : op.getEpilogue().front())
       if (auto table = dyn_cast<arith::ConstantOp>(inner); table && isa<TensorType>(table.getType()))
         b.clone(inner, epilogueValues);
-  result = hostEpilogue(loc, outputType, result, columns,
+  result = hostEpilogue(loc, outputType, channelDim, result, columns,
                         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                           Value v = args[0];
                           if (bias)
                             v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
                           if (epilogue)
-                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v,
-                                               outputType.getRank() - 1, epilogueValues);
+                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v, channelDim,
+                                               epilogueValues);
                           if (!multipliers)
                             return v;
                           unsigned first = bias ? 2 : 1;
@@ -442,8 +481,7 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
                               nested, nestedLoc, v, args[first], args[first + 1], args[first + 2],
                               op.getOutputZeroPoint(), op.getClampMin(), op.getClampMax(), i8);
                         });
-  op.getOutput().replaceAllUsesWith(result);
-  eraseWithDeadProducers(op);
+  replaceResult(op, back, result);
   return true;
 }
 

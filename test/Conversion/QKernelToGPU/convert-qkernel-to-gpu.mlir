@@ -245,3 +245,35 @@ module {
     return %y : tensor<1x8x8x16xf32>
   }
 }
+
+// -----
+
+// A matmul whose result the graph moves back to channels first (its only
+// use a transpose [0, 3, 1, 2], one image) has the kernel write y as [N, M]
+// (_yt): the bias and Relu run on the host over [1, N, H, W], the bias
+// broadcast along dim 1, and the transpose is gone.
+
+// CHECK: #[[CHANNEL:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @channels_first_output
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_yt_ic32x8x8_r1x1_s1x1_d1x1
+// CHECK: %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [1, 16, 8, 8]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[CHANNEL]], #{{.*}}]
+// CHECK-SAME: ins(%[[Y]], %{{.*}} : tensor<1x16x8x8xf32>, tensor<16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
+module {
+  func.func @channels_first_output(%x: tensor<1x32x8x8xf32>) -> tensor<1x16x8x8xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %bias = arith.constant dense<1.0> : tensor<16xf32>
+    %empty = tensor.empty() : tensor<1x8x8x32xf32>
+    %a = linalg.transpose ins(%x : tensor<1x32x8x8xf32>) outs(%empty : tensor<1x8x8x32xf32>) permutation = [0, 2, 3, 1]
+    %y = qkernel.matmul %a, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "relu"} : (tensor<1x8x8x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<1x8x8x16xf32>
+    %back = tensor.empty() : tensor<1x16x8x8xf32>
+    %z = linalg.transpose ins(%y : tensor<1x8x8x16xf32>) outs(%back : tensor<1x16x8x8xf32>) permutation = [0, 3, 1, 2]
+    return %z : tensor<1x16x8x8xf32>
+  }
+}
