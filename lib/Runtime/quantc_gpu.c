@@ -7,6 +7,7 @@
  * QUANTC_GPU_PROFILE=1 prints launches and time spent in them at exit, so
  * that the host fallback's share is visible. */
 #include "quantc/Runtime/quantc_cuda.h"
+#include "quantc/Runtime/quantc_halves.h"
 #include "quantc/Runtime/quantc_runtime.h"
 
 #include <math.h>
@@ -158,31 +159,6 @@ static int ensure_device_buffer(quantc_cuda_buffer *buffer, size_t *capacity, si
   return 0;
 }
 
-/* f32 -> f16 bits, round to nearest even, saturating at +-65504 (an f16
- * infinity would poison every sum it meets). */
-static uint16_t half_of(float value) {
-  if (value != value)
-    return 0x7e00;
-  if (value > 65504.0f)
-    value = 65504.0f;
-  if (value < -65504.0f)
-    value = -65504.0f;
-  uint32_t bits;
-  memcpy(&bits, &value, 4);
-  uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
-  float magnitude = fabsf(value);
-  if (magnitude < 6.103515625e-05f) { /* subnormal: a multiple of 2^-24 */
-    float units = nearbyintf(magnitude * 16777216.0f);
-    return (uint16_t)(sign | (uint16_t)units);
-  }
-  uint32_t abs_bits = bits & 0x7fffffffu;
-  uint32_t mantissa = abs_bits & 0x1fffu; /* the 13 bits dropped */
-  uint32_t rounded = abs_bits >> 13;
-  if (mantissa > 0x1000u || (mantissa == 0x1000u && (rounded & 1u)))
-    ++rounded;
-  return (uint16_t)(sign | (uint16_t)(rounded - ((127 - 15) << 10)));
-}
-
 static void fail_launch(const char *kernel) {
   char message[sizeof gpu_error + 160];
   snprintf(message, sizeof message, "GPU layer %s: %s", kernel, gpu_error);
@@ -211,8 +187,7 @@ static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns) {
     return -1;
   for (int64_t row = 0; row < m; ++row) {
     uint16_t *to = x_host + row * k;
-    for (int64_t column = 0; column < x_columns; ++column)
-      to[column] = half_of(x[row * x_columns + column]);
+    quantc_halves_from_floats(x + row * x_columns, to, x_columns);
     memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
   }
   return quantc_cuda_upload(gpu, x_device, x_host, count * 2, gpu_error, sizeof gpu_error);

@@ -61,6 +61,8 @@ PASSES = [
     "convert-qkernel-to-loops{family=vnni}",
     "convert-qkernel-to-loops{family=neon}",
     "convert-qkernel-to-llvm",
+    "convert-qkernel-to-gpu{chip=sm_90 format=none}",
+    "convert-qkernel-to-gpu{chip=sm_80 format=isa}",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-linalg-depthwise-to-vector)",
@@ -82,6 +84,7 @@ PASSES = [
     "quantc-import-cleanup-pipeline",
     "quantc-lower-to-qkernel-pipeline",
     "quantc-lower-to-loops-pipeline",
+    "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none}",
     "quantc-lower-to-llvm-pipeline",
     "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",
 ]
