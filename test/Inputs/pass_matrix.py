@@ -62,7 +62,6 @@ PASSES = [
     "convert-qkernel-to-loops{family=neon}",
     "convert-qkernel-to-llvm",
     "convert-qkernel-to-gpu{chip=sm_90 format=none}",
-    "convert-qkernel-to-gpu{chip=sm_80 format=isa}",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-linalg-depthwise-to-vector)",
