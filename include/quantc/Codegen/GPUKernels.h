@@ -35,9 +35,10 @@ struct WeightOnlyGemm {
   /// from x (1-16): that many 128-byte loads per warp in flight while it
   /// computes.
   int64_t prefetchTiles = 8;
-  /// A convolution's GEMM (needs stageA): x is the padded NCHW input, and
-  /// each block gathers its A tiles from it (ImplicitConv) instead of
-  /// reading an im2col matrix that the host built and uploaded.
+  /// A convolution's GEMM: x is the padded NCHW input, and the kernel
+  /// gathers A from it (ImplicitConv; into shared memory when staged, else
+  /// each lane its fragment) instead of reading an im2col matrix that the
+  /// host built and uploaded.
   std::optional<ImplicitConv> conv;
   /// y is written [N, M]: a convolution's output channels first, as the
   /// host's NCHW tensor holds it (one image), so the host transposes nothing.

@@ -42,12 +42,9 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (!gemm.stageA && (gemm.prefetchTiles < PreshuffledWeights::kQuad || gemm.prefetchTiles > 16 ||
       gemm.prefetchTiles % PreshuffledWeights::kQuad))
     return "the weights prefetched must be 4, 8, 12 or 16 K tiles (whole 16-byte loads)";
-  if (gemm.conv) {
-    if (!gemm.stageA)
-      return "an implicit convolution gathers A into shared memory: it needs A staged";
+  if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
-  }
   return checkIndexRange(gemm.m, gemm.n, gemm.k);
 }
 
@@ -80,6 +77,16 @@ public:
     Value thread = arith::AndIOp::create(b, loc, lane, index(3));
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaK), mul(thread, 2)), index(first.col));
+    if (gemm.conv) { // a convolution's two halves, gathered from its input
+      Value rowValid = less(row, gemm.m);
+      if (valid)
+        rowValid = arith::AndIOp::create(b, loc, rowValid, valid);
+      Value rowStart = implicitRowStart(*gemm.conv, row, gemm.m);
+      return vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, f16),
+          ValueRange{implicitElement(*gemm.conv, x, rowStart, col, rowValid),
+                     implicitElement(*gemm.conv, x, rowStart, add(col, index(1)), rowValid)});
+    }
     bool wholeTiles = gemm.k % kMmaK == 0;
     Value inside = valid;
     if (!wholeTiles) {
@@ -473,8 +480,9 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
   int64_t xHalves = gemm.conv ? implicitInputSize(*gemm.conv, gemm.m) : gemm.m * gemm.k;
-  SmallVector<Type> arguments{gemm.stageA ? MemRefType::get({xHalves}, b.getF16Type())
-                                          : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
+  SmallVector<Type> arguments{gemm.stageA || gemm.conv
+                                  ? MemRefType::get({xHalves}, b.getF16Type())
+                                  : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
                               MemRefType::get({shape.wordCount()}, b.getI32Type()),
                               MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)

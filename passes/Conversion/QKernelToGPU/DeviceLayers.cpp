@@ -186,10 +186,10 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   gemm.group = layout.group;
   device::chooseLaunch(gemm);
-  // A staged convolution gathers its A from the input: the host neither
-  // builds nor uploads the im2col matrix.
+  // A convolution gathers its A from the input: the host neither builds
+  // nor uploads the im2col matrix.
   if (auto im2col = im2colOf(op.getInput());
-      im2col && im2col->pixelMajor && gemm.stageA && im2col->conv.taps() == layout.k) {
+      im2col && im2col->pixelMajor && im2col->conv.taps() == layout.k) {
     gemm.conv = im2col->conv;
     layer.convInput = im2col->input;
   }
