@@ -50,6 +50,10 @@ static size_t x_device_capacity, y_device_capacity;
 static int profile;
 static long launches;
 static double launch_seconds;
+/* Where launch_seconds goes: x to f16 (or int8 rows) on the host, uploads
+ * (x, and each layer's weights at its first call), kernels (launch to
+ * synchronize), downloads of y. */
+static double staging_seconds, upload_seconds, kernel_seconds, download_seconds;
 
 static double now_seconds(void) {
   struct timespec t;
@@ -58,8 +62,11 @@ static double now_seconds(void) {
 }
 
 static void print_profile(void) {
-  fprintf(stderr, "quantc GPU: %ld launches, %.3f ms in them (f16 conversion and copies included)\n",
-          launches, 1e3 * launch_seconds);
+  fprintf(stderr,
+          "quantc GPU: %ld launches, %.3f ms in them (f16 conversion and copies included): "
+          "staging %.3f, uploads %.3f, kernels %.3f, downloads %.3f ms\n",
+          launches, 1e3 * launch_seconds, 1e3 * staging_seconds, 1e3 * upload_seconds,
+          1e3 * kernel_seconds, 1e3 * download_seconds);
 }
 
 /* When the artifact is unloaded (dlclose, or the process's end): the device
@@ -137,8 +144,10 @@ static quantc_cuda_buffer device_copy(const void *host, size_t bytes) {
   quantc_cuda_buffer buffer = 0;
   if (quantc_cuda_alloc(gpu, bytes, &buffer, gpu_error, sizeof gpu_error))
     return 0;
-  if (quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error) ||
-      reserve((void **)&uploads, &upload_capacity, upload_count + 1, sizeof *uploads)) {
+  double start = now_seconds();
+  int failed = quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error);
+  upload_seconds += now_seconds() - start;
+  if (failed || reserve((void **)&uploads, &upload_capacity, upload_count + 1, sizeof *uploads)) {
     quantc_cuda_free(gpu, buffer);
     return 0;
   }
@@ -178,19 +187,30 @@ static int ready(void) {
   return -1;
 }
 
+/* Uploads the staged x (`bytes` at `staged`) to x_device; staging began at
+ * `start`. */
+static int upload_staged(const void *staged, size_t bytes, double start) {
+  double staged_at = now_seconds();
+  staging_seconds += staged_at - start;
+  int failed = quantc_cuda_upload(gpu, x_device, staged, bytes, gpu_error, sizeof gpu_error);
+  upload_seconds += now_seconds() - staged_at;
+  return failed;
+}
+
 /* x as halves in x_host, [m, k] with zero-padded rows from x[m, x_columns]
- * (m = 1: a buffer of x_columns elements, then zeros to k). */
+ * (m = 1: a buffer of x_columns elements, then zeros to k), uploaded. */
 static int stage_x(const float *x, int64_t m, int64_t k, int64_t x_columns) {
   size_t count = (size_t)(m * k);
   if (reserve((void **)&x_host, &x_host_capacity, count, sizeof *x_host) ||
       ensure_device_buffer(&x_device, &x_device_capacity, count * 2))
     return -1;
+  double start = now_seconds();
   for (int64_t row = 0; row < m; ++row) {
     uint16_t *to = x_host + row * k;
     quantc_halves_from_floats(x + row * x_columns, to, x_columns);
     memset(to + x_columns, 0, (size_t)(k - x_columns) * sizeof *to);
   }
-  return quantc_cuda_upload(gpu, x_device, x_host, count * 2, gpu_error, sizeof gpu_error);
+  return upload_staged(x_host, count * 2, start);
 }
 
 /* x's int8 rows padded with zeros from x_columns to k, uploaded. */
@@ -199,11 +219,12 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
   if (reserve((void **)&x_bytes, &x_bytes_capacity, count, 1) ||
       ensure_device_buffer(&x_device, &x_device_capacity, count))
     return -1;
+  double start = now_seconds();
   for (int64_t row = 0; row < m; ++row) {
     memcpy(x_bytes + row * k, x + row * x_columns, (size_t)x_columns);
     memset(x_bytes + row * k + x_columns, 0, (size_t)(k - x_columns));
   }
-  return quantc_cuda_upload(gpu, x_device, x_bytes, count, gpu_error, sizeof gpu_error);
+  return upload_staged(x_bytes, count, start);
 }
 
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
@@ -217,12 +238,15 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
   args[count++] = &y_device;
   const unsigned blocks[3] = {(unsigned)grid[0], (unsigned)grid[1], (unsigned)grid[2]};
   const unsigned block[3] = {(unsigned)threads, 1, 1};
+  double start = now_seconds();
   if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
-      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
-                         sizeof gpu_error) ||
-      quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error))
+      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error))
     return -1;
-  return 0;
+  double computed = now_seconds();
+  kernel_seconds += computed - start;
+  int failed = quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error);
+  download_seconds += now_seconds() - computed;
+  return failed;
 }
 
 /* A launch's start: -1 when it has nothing to do (an earlier failure of
