@@ -35,6 +35,8 @@ const char *const kPipelines[] = {
     "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, convert-qkernel-to-loops{family=neon})",
     ("builtin.module(convert-qnn-to-qkernel{lut-bits=4 lut-lanes=64}, convert-qkernel-to-loops{family=vnni},"
      " convert-qkernel-to-llvm)"),
+    ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
+     " convert-qkernel-to-gpu{chip=sm_90 format=none})"),
 };
 constexpr size_t kPipelineCount = sizeof(kPipelines) / sizeof(kPipelines[0]);
 
