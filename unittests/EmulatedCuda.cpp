@@ -29,9 +29,9 @@ struct Kernel {
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
-  bool transposed;    // an fp16 GEMM's x as [k, m], y as [n, m]
-  bool channelsFirst; // a weight-only or int8 GEMM's y as [n, m]
-  bool implicit; // a convolution's GEMM: A gathered from x by `conv`
+  bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
+  bool yColumnMajor; // y written [n, m] (_t1, or _yt)
+  bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
 };
 
@@ -84,10 +84,23 @@ template <typename T> T *pointer(void *argument) {
   return reinterpret_cast<T *>(*static_cast<uint64_t *>(argument));
 }
 
-/// Where y[m, n] (`i` = m * n + column) lands when y is written [n, m].
+/// A[m, k] as the kernel reads it: gathered from a convolution's input,
+/// read from x as [k, m], or x as it is.
+template <typename T> std::vector<T> activations(const Kernel &kernel, const T *x) {
+  if (kernel.implicit)
+    return gatherImplicitA(kernel.conv, x, kernel.m, kernel.k);
+  std::vector<T> a(x, x + kernel.m * kernel.k);
+  if (kernel.xTransposed)
+    for (long row = 0; row < kernel.m; ++row)
+      for (long k = 0; k < kernel.k; ++k)
+        a[size_t(row * kernel.k + k)] = x[k * kernel.m + row];
+  return a;
+}
+
+/// Where y's element `i` (row i / n, column i % n) lands.
 size_t outputIndex(const Kernel &kernel, size_t i) {
   size_t row = i / size_t(kernel.n), column = i % size_t(kernel.n);
-  return column * size_t(kernel.m) + row;
+  return kernel.yColumnMajor ? column * size_t(kernel.m) + row : i;
 }
 
 int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
@@ -117,12 +130,10 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero
     for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
       zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
-  std::vector<uint16_t> xBits = kernel.implicit
-                                    ? gatherImplicitA(kernel.conv, x, kernel.m, kernel.k)
-                                    : std::vector<uint16_t>(x, x + kernel.m * kernel.k);
-  std::vector<float> product = tiledGemm(xBits, kernel.m, weights, scaleBits, zeros, kernel.group);
+  std::vector<float> product =
+      tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits, zeros, kernel.group);
   for (size_t i = 0; i < product.size(); ++i) { // split-K blocks add into y
-    float &out = y[kernel.channelsFirst ? outputIndex(kernel, i) : i];
+    float &out = y[outputIndex(kernel, i)];
     out = kernel.splitK > 1 ? out + product[i] : product[i];
   }
   return kSuccess;
@@ -149,13 +160,11 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
   weights.k = kernel.k;
   const uint32_t *words = pointer<uint32_t>(args[1]);
   weights.words.assign(words, words + weights.nTiles() * weights.kTiles() * kWarpSize * 2);
-  const int8_t *input = pointer<int8_t>(args[0]);
-  std::vector<int8_t> x = kernel.implicit ? gatherImplicitA(kernel.conv, input, kernel.m, kernel.k)
-                                          : std::vector<int8_t>(input, input + kernel.m * kernel.k);
-  std::vector<int32_t> product = tiledGemmInt8(x, kernel.m, weights);
+  std::vector<int32_t> product =
+      tiledGemmInt8(activations(kernel, pointer<int8_t>(args[0])), kernel.m, weights);
   int32_t *y = pointer<int32_t>(args[2]);
   for (size_t i = 0; i < product.size(); ++i) { // wrapping, as s32 atomics add
-    int32_t &out = y[kernel.channelsFirst ? outputIndex(kernel, i) : i];
+    int32_t &out = y[outputIndex(kernel, i)];
     out = int32_t(uint32_t(kernel.splitK > 1 ? out : 0) + uint32_t(product[i]));
   }
   return kSuccess;
@@ -165,21 +174,15 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
 int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
   if (!warpPerTile(kernel, grid, threads))
     return kInvalidValue;
-  const uint16_t *w = pointer<uint16_t>(args[1]), *input = pointer<uint16_t>(args[0]);
-  std::vector<uint16_t> x = kernel.implicit
-                                ? gatherImplicitA(kernel.conv, input, kernel.m, kernel.k)
-                                : std::vector<uint16_t>(input, input + kernel.m * kernel.k);
-  if (kernel.transposed && !kernel.implicit) // x came as [k, m]
-    for (long row = 0; row < kernel.m; ++row)
-      for (long k = 0; k < kernel.k; ++k)
-        x[size_t(row * kernel.k + k)] = input[k * kernel.m + row];
+  const uint16_t *w = pointer<uint16_t>(args[1]);
+  std::vector<uint16_t> x = activations(kernel, pointer<uint16_t>(args[0]));
   float *y = pointer<float>(args[2]);
   for (long row = 0; row < kernel.m; ++row)
     for (long column = 0; column < kernel.n; ++column) {
       float sum = 0.0f;
       for (long k = 0; k < kernel.k; ++k)
         sum += floatFromHalf(x[row * kernel.k + k]) * floatFromHalf(w[column * kernel.k + k]);
-      float &out = kernel.transposed ? y[column * kernel.m + row] : y[row * kernel.n + column];
+      float &out = y[outputIndex(kernel, size_t(row * kernel.n + column))];
       out = kernel.splitK > 1 ? out + sum : sum;
     }
   return kSuccess;
@@ -230,7 +233,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   if (std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
                   &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
-    kernel.transposed = std::strstr(name, "_t1") != nullptr;
+    kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
                          &kernel.splitK, &exact) == 5 &&
              exact)
@@ -243,7 +246,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
       !contains(*static_cast<Module *>(module), name))
     return kNotFound;
-  kernel.channelsFirst = std::strstr(name, "_yt") != nullptr;
+  kernel.yColumnMajor = kernel.xTransposed || std::strstr(name, "_yt") != nullptr;
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;
     kernel.implicit = true;

@@ -114,8 +114,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     q = int8_t(code(rng));
   int64_t groups = c.group ? (c.k + c.group - 1) / c.group : 1;
   std::vector<uint16_t> scales(size_t(c.n * groups)),
-      x(size_t(c.conv ? c.m / (c.conv->outHeight() * c.conv->outWidth()) * c.conv->imageSize()
-                      : c.m * c.k));
+      x(size_t(c.conv ? c.conv->inputSize(c.m) : c.m * c.k));
   for (uint16_t &s : scales)
     s = halfFromFloat(scaleRange(rng));
   for (uint16_t &v : x)

@@ -10,7 +10,6 @@
 #include "quantc/Runtime/quantc_halves.h"
 #include "quantc/Runtime/quantc_runtime.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

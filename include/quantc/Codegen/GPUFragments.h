@@ -130,10 +130,14 @@ struct ImplicitConv {
 
   int64_t outHeight() const { return (height - dilationH * (kernelH - 1) - 1) / strideH + 1; }
   int64_t outWidth() const { return (width - dilationW * (kernelW - 1) - 1) / strideW + 1; }
+  /// Output pixels per image: the rows of A each image gives.
+  int64_t pixels() const { return outHeight() * outWidth(); }
   /// The im2col's columns (the GEMM's K before padding to whole tiles).
   int64_t taps() const { return channels * kernelH * kernelW; }
   /// x's elements per image.
   int64_t imageSize() const { return channels * height * width; }
+  /// x's elements for M rows of A (whole images).
+  int64_t inputSize(int64_t m) const { return m / pixels() * imageSize(); }
   /// x's element at A[m, k], or -1 for a column past taps().
   int64_t sourceIndex(int64_t m, int64_t k) const;
 };

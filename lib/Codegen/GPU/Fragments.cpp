@@ -236,8 +236,7 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
 int64_t ImplicitConv::sourceIndex(int64_t m, int64_t k) const {
   if (k >= taps())
     return -1;
-  int64_t pixels = outHeight() * outWidth();
-  int64_t image = m / pixels, pixel = m % pixels;
+  int64_t image = m / pixels(), pixel = m % pixels();
   int64_t oh = pixel / outWidth(), ow = pixel % outWidth();
   int64_t channel = k / (kernelH * kernelW), tap = k % (kernelH * kernelW);
   int64_t row = oh * strideH + (tap / kernelW) * dilationH;

@@ -35,7 +35,7 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(
       b, name,
-      {gemm.conv         ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, f16)
+      {gemm.conv         ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, f16)
        : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
                          : MemRefType::get({gemm.m * gemm.k / 2}, i32),
        MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
@@ -76,12 +76,7 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
     Value col = add(column0, index(first.col));
     Value pair;
     if (gemm.conv) { // the two halves gathered from the convolution's input
-      Value rowStart = k.implicitRowStart(*gemm.conv, row, gemm.m);
-      Value valid = k.less(row, gemm.m);
-      pair = vector::FromElementsOp::create(
-          b, loc, VectorType::get({2}, f16),
-          ValueRange{k.implicitElement(*gemm.conv, x, rowStart, col, valid),
-                     k.implicitElement(*gemm.conv, x, rowStart, add(col, index(1)), valid)});
+      pair = k.implicitRun(*gemm.conv, x, row, gemm.m, col, 2);
     } else if (gemm.transposed) { // x[col][row] and x[col + 1][row]
       Value valid = k.less(row, gemm.m), clamped = k.clamp(row, gemm.m);
       Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));

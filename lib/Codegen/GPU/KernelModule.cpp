@@ -61,32 +61,37 @@ Value KernelBuilder::clamp(Value v, int64_t bound) {
   return arith::MinUIOp::create(b, loc, v, index(bound - 1));
 }
 
-Value KernelBuilder::implicitRowStart(const ImplicitConv &conv, Value row, int64_t m) {
-  int64_t pixels = conv.outHeight() * conv.outWidth();
+Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, int64_t m,
+                                 Value firstK, int64_t count, Value valid) {
+  // Where output pixel `row` (clamped below m) starts in x.
   Value pixelOf = clamp(row, m);
-  Value image = arith::DivUIOp::create(b, loc, pixelOf, index(pixels));
-  Value pixel = arith::RemUIOp::create(b, loc, pixelOf, index(pixels));
+  Value image = arith::DivUIOp::create(b, loc, pixelOf, index(conv.pixels()));
+  Value pixel = arith::RemUIOp::create(b, loc, pixelOf, index(conv.pixels()));
   Value oh = arith::DivUIOp::create(b, loc, pixel, index(conv.outWidth()));
   Value ow = arith::RemUIOp::create(b, loc, pixel, index(conv.outWidth()));
-  return add(add(mul(image, conv.imageSize()), mul(oh, conv.strideH * conv.width)),
-             mul(ow, conv.strideW));
-}
-
-Value KernelBuilder::implicitElement(const ImplicitConv &conv, Value x, Value rowStart, Value k,
-                                     Value valid) {
+  Value rowStart = add(add(mul(image, conv.imageSize()), mul(oh, conv.strideH * conv.width)),
+                       mul(ow, conv.strideW));
+  Value rowValid = less(row, m);
+  if (valid)
+    rowValid = arith::AndIOp::create(b, loc, rowValid, valid);
+  Type element = cast<MemRefType>(x.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
   int64_t window = conv.kernelH * conv.kernelW;
-  Value inside = arith::AndIOp::create(b, loc, valid, less(k, conv.taps()));
-  Value tap = clamp(k, conv.taps());
-  Value channel = arith::DivUIOp::create(b, loc, tap, index(window));
-  Value within = arith::RemUIOp::create(b, loc, tap, index(window));
-  Value i = arith::DivUIOp::create(b, loc, within, index(conv.kernelW));
-  Value j = arith::RemUIOp::create(b, loc, within, index(conv.kernelW));
-  Value source = add(add(rowStart, mul(channel, conv.height * conv.width)),
-                     add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
-  Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
-  Value zero = arith::ConstantOp::create(
-      b, loc, b.getZeroAttr(cast<MemRefType>(x.getType()).getElementType()));
-  return arith::SelectOp::create(b, loc, inside, loaded, zero);
+  SmallVector<Value> elements;
+  for (int64_t e = 0; e < count; ++e) {
+    Value k = add(firstK, index(e));
+    Value inside = arith::AndIOp::create(b, loc, rowValid, less(k, conv.taps()));
+    Value tap = clamp(k, conv.taps());
+    Value channel = arith::DivUIOp::create(b, loc, tap, index(window));
+    Value within = arith::RemUIOp::create(b, loc, tap, index(window));
+    Value i = arith::DivUIOp::create(b, loc, within, index(conv.kernelW));
+    Value j = arith::RemUIOp::create(b, loc, within, index(conv.kernelW));
+    Value source = add(add(rowStart, mul(channel, conv.height * conv.width)),
+                       add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
+    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
+    elements.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+  }
+  return vector::FromElementsOp::create(b, loc, VectorType::get({count}, element), elements);
 }
 
 std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k) {
@@ -95,18 +100,14 @@ std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k) {
       conv.outWidth() <= 0)
     return "the convolution's sizes, strides and dilations must be positive, and its kernel "
            "must fit its input";
-  if (m % (conv.outHeight() * conv.outWidth()))
+  if (m % conv.pixels())
     return "M must be whole images of the convolution's output";
   if (conv.taps() > k)
     return "K must hold the convolution's taps (channels x kernel)";
-  if (implicitInputSize(conv, m) >= (int64_t(1) << 31))
+  if (conv.inputSize(m) >= (int64_t(1) << 31))
     return "the GPU kernels index with 32 bits: the convolution's input must hold under 2^31 "
            "elements";
   return "";
-}
-
-int64_t implicitInputSize(const ImplicitConv &conv, int64_t m) {
-  return m / (conv.outHeight() * conv.outWidth()) * conv.imageSize();
 }
 
 std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK, int64_t align) {

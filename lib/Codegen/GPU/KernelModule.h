@@ -28,9 +28,6 @@ std::string checkIndexRange(int64_t m, int64_t n, int64_t k);
 /// output, K hold its taps, and the input index in 32 bits.
 std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k);
 
-/// The halves of x a convolution's implicit GEMM reads: its input.
-int64_t implicitInputSize(const ImplicitConv &conv, int64_t m);
-
 /// Index arithmetic and the parts every GEMM kernel shares.
 class KernelBuilder {
 public:
@@ -54,13 +51,11 @@ public:
   /// `v` clamped to [0, bound): keeps a masked load in bounds.
   mlir::Value clamp(mlir::Value v, int64_t bound);
 
-  /// A convolution's implicit A (ImplicitConv::sourceIndex), in two parts:
-  /// where output pixel `row` (clamped below m) starts in x, ...
-  mlir::Value implicitRowStart(const ImplicitConv &conv, mlir::Value row, int64_t m);
-  /// ... and A[row, k] from that start: the element of x (f16 or i8), or
-  /// zero when `valid` is false or k is past the taps.
-  mlir::Value implicitElement(const ImplicitConv &conv, mlir::Value x, mlir::Value rowStart,
-                              mlir::Value k, mlir::Value valid);
+  /// A convolution's implicit A (ImplicitConv::sourceIndex): `count`
+  /// elements A[row, firstK ...] gathered from x as one vector (f16 or i8),
+  /// each zero past M, past the taps, or when `valid` (if given) is false.
+  mlir::Value implicitRun(const ImplicitConv &conv, mlir::Value x, mlir::Value row, int64_t m,
+                          mlir::Value firstK, int64_t count, mlir::Value valid = {});
 
   /// This block's share [begin, end) of `tiles` K tiles: block z of
   /// `splitK` (all of them without split-K), each share but the last a

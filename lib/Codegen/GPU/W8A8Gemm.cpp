@@ -38,7 +38,7 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   mlir::gpu::GPUFuncOp func;
   SmallVector<Type> arguments{
-      gemm.conv ? MemRefType::get({implicitInputSize(*gemm.conv, gemm.m)}, b.getI8Type())
+      gemm.conv ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, b.getI8Type())
                 : MemRefType::get({gemm.m * gemm.k / 4}, i32),
       MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32)};
   if (!gemm.exact)
@@ -76,14 +76,7 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaKInt8), mul(thread, 4)), index(first.col));
     if (gemm.conv) { // four bytes gathered from the convolution's input
-      Value rowStart = k.implicitRowStart(*gemm.conv, row, gemm.m);
-      Value valid = k.less(row, gemm.m);
-      SmallVector<Value> bytes;
-      for (int e = 0; e < 4; ++e)
-        bytes.push_back(k.implicitElement(*gemm.conv, x, rowStart, add(col, index(e)), valid));
-      a = vector::InsertOp::create(
-          b, loc,
-          vector::FromElementsOp::create(b, loc, VectorType::get({4}, b.getI8Type()), bytes), a, r);
+      a = vector::InsertOp::create(b, loc, k.implicitRun(*gemm.conv, x, row, gemm.m, col, 4), a, r);
       continue;
     }
     Value at = arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, gemm.m), gemm.k), col), index(4));

@@ -77,16 +77,8 @@ public:
     Value thread = arith::AndIOp::create(b, loc, lane, index(3));
     Value row = add(add(mul(mTile, kMmaM), group), index(first.row));
     Value col = add(add(mul(kTile, kMmaK), mul(thread, 2)), index(first.col));
-    if (gemm.conv) { // a convolution's two halves, gathered from its input
-      Value rowValid = less(row, gemm.m);
-      if (valid)
-        rowValid = arith::AndIOp::create(b, loc, rowValid, valid);
-      Value rowStart = implicitRowStart(*gemm.conv, row, gemm.m);
-      return vector::FromElementsOp::create(
-          b, loc, VectorType::get({2}, f16),
-          ValueRange{implicitElement(*gemm.conv, x, rowStart, col, rowValid),
-                     implicitElement(*gemm.conv, x, rowStart, add(col, index(1)), rowValid)});
-    }
+    if (gemm.conv) // a convolution's two halves, gathered from its input
+      return implicitRun(*gemm.conv, x, row, gemm.m, col, 2, valid);
     bool wholeTiles = gemm.k % kMmaK == 0;
     Value inside = valid;
     if (!wholeTiles) {
@@ -157,35 +149,30 @@ public:
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{copy});
   }
 
-  /// The thread's piece of A's 16 x 16 tile `kTile` gathered from the
-  /// convolution's padded input x (ImplicitConv::sourceIndex), as `piece`
-  /// halves of one tile row: zero past M, past the taps, or when `valid`
-  /// is false (a K tile past the block's share).
-  SmallVector<Value> gatherA(Value x, Value thread, Value mTile, Value kTile, Value valid) {
-    int64_t piece = pieceHalves();
-    Value first = mul(thread, piece);
-    Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
-    Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
-    Value m = add(mul(mTile, kMmaM), row);
-    Value rowValid = arith::AndIOp::create(b, loc, valid, less(m, gemm.m));
-    Value rowStart = implicitRowStart(*gemm.conv, m, gemm.m);
-    Value firstTap = add(mul(kTile, kMmaK), col);
-    SmallVector<Value> halves;
-    for (int64_t e = 0; e < piece; ++e)
-      halves.push_back(implicitElement(*gemm.conv, x, rowStart, add(firstTap, index(e)), rowValid));
-    return halves;
+  /// Where the thread's piece of A's 16 x 16 tile lies: pieceHalves()
+  /// halves of one tile row.
+  struct Piece {
+    Value row, col;
+  };
+  Piece pieceOf(Value thread) {
+    Value first = mul(thread, pieceHalves());
+    return {arith::DivUIOp::create(b, loc, first, index(kMmaK)),
+            arith::RemUIOp::create(b, loc, first, index(kMmaK))};
+  }
+
+  /// The thread's `piece` of A's tile `kTile`, gathered from the
+  /// convolution's padded input x (zero when `valid` is false: a K tile
+  /// past the block's share).
+  Value gatherA(Value x, Piece piece, Value mTile, Value kTile, Value valid) {
+    return implicitRun(*gemm.conv, x, add(mul(mTile, kMmaM), piece.row), gemm.m,
+                       add(mul(kTile, kMmaK), piece.col), pieceHalves(), valid);
   }
 
   /// Writes gatherA's `halves` into shared-memory stage `stage`.
-  void storeGathered(Value stages, Value thread, Value stage, ArrayRef<Value> halves) {
-    int64_t piece = pieceHalves();
-    Value first = mul(thread, piece);
-    Value row = arith::DivUIOp::create(b, loc, first, index(kMmaK));
-    Value col = arith::RemUIOp::create(b, loc, first, index(kMmaK));
-    Value data = vector::FromElementsOp::create(b, loc, VectorType::get({piece}, f16), halves);
-    vector::StoreOp::create(b, loc, data, stages,
-                            ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
-                            /*nontemporal=*/false, llvm::Align(2 * piece));
+  void storeGathered(Value stages, Piece piece, Value stage, Value halves) {
+    vector::StoreOp::create(b, loc, halves, stages,
+                            ValueRange{toIndex(stage), toIndex(piece.row), toIndex(piece.col)},
+                            /*nontemporal=*/false, llvm::Align(2 * pieceHalves()));
   }
 
   /// Halves of A's 16 x 16 tile each thread of the block stages.
@@ -442,9 +429,10 @@ public:
         o;
     PreshuffledWeights shape = gemm.layout();
     int tiles = shape.nTilesPerWord();
+    Piece piece = pieceOf(thread);
     storeGathered(
-        stages, thread, index(0),
-        gatherA(x, thread, mTile, clamp(kBegin, shape.kTiles()), less(kBegin, shape.kTiles())));
+        stages, piece, index(0),
+        gatherA(x, piece, mTile, clamp(kBegin, shape.kTiles()), less(kBegin, shape.kTiles())));
     mlir::gpu::BarrierOp::create(b, loc);
     auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), SmallVector<Value>(zeros));
     b.setInsertionPointToStart(loop.getBody());
@@ -452,14 +440,13 @@ public:
     Value stage =
         arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
     Value next = add(kTile, index(1));
-    SmallVector<Value> gathered =
-        gatherA(x, thread, mTile, clamp(next, shape.kTiles()),
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
+    Value gathered = gatherA(x, piece, mTile, clamp(next, shape.kTiles()),
+                             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
     SmallVector<Value> results =
         multiplyStage(stages, stage, words, scales, offsets, lane, kTile, nGroup, loadGroup,
                       loop.getRegionIterArgs().take_front(tiles));
     // The other stage was read in the last iteration, before its barrier.
-    storeGathered(stages, thread, arith::XOrIOp::create(b, loc, stage, index(1)), gathered);
+    storeGathered(stages, piece, arith::XOrIOp::create(b, loc, stage, index(1)), gathered);
     mlir::gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, results);
     b.setInsertionPointAfter(loop);
@@ -479,7 +466,7 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   PreshuffledWeights shape = gemm.layout();
   int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
-  int64_t xHalves = gemm.conv ? implicitInputSize(*gemm.conv, gemm.m) : gemm.m * gemm.k;
+  int64_t xHalves = gemm.conv ? gemm.conv->inputSize(gemm.m) : gemm.m * gemm.k;
   SmallVector<Type> arguments{gemm.stageA || gemm.conv
                                   ? MemRefType::get({xHalves}, b.getF16Type())
                                   : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),

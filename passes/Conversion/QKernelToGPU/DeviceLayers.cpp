@@ -162,6 +162,21 @@ std::optional<Im2col> im2colOf(Value x) {
   return im2col;
 }
 
+/// Sets `input` to what the kernel reads for the matmul operand `operand`:
+/// the operand itself, or, when it is an im2col in the layout the kernel
+/// takes (rows of A pixels or taps) over `taps` columns, the im2col's input,
+/// from which the kernel gathers A (`gemm.conv`): the host neither builds
+/// nor uploads the im2col matrix, which is left dead.
+template <typename Gemm>
+void gatherWherePossible(Gemm &gemm, Value &input, Value operand, bool pixelMajor, int64_t taps) {
+  input = operand;
+  if (auto im2col = im2colOf(operand);
+      im2col && im2col->pixelMajor == pixelMajor && im2col->conv.taps() == taps) {
+    gemm.conv = im2col->conv;
+    input = im2col->input;
+  }
+}
+
 /// The layer `op` becomes, or why it stays on the host.
 template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op) {
   codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
@@ -186,13 +201,7 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   gemm.group = layout.group;
   device::chooseLaunch(gemm);
-  // A convolution gathers its A from the input: the host neither builds
-  // nor uploads the im2col matrix.
-  if (auto im2col = im2colOf(op.getInput());
-      im2col && im2col->pixelMajor && im2col->conv.taps() == layout.k) {
-    gemm.conv = im2col->conv;
-    layer.convInput = im2col->input;
-  }
+  gatherWherePossible(gemm, layer.input, op.getInput(), /*pixelMajor=*/true, layout.k);
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
 
@@ -324,12 +333,8 @@ llvm::Expected<HalfLayer> halfLayer(linalg::MatmulOp op) {
   layer.inputColumns = inner;
   gemm.k = (inner + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   device::chooseLaunch(gemm);
-  // A convolution gathers its A from its input (the im2col is left dead).
-  if (auto im2col = im2colOf(op.getDpsInputs()[layer.transposed ? 1 : 0]);
-      im2col && im2col->pixelMajor != layer.transposed && im2col->conv.taps() == inner) {
-    gemm.conv = im2col->conv;
-    layer.convInput = im2col->input;
-  }
+  gatherWherePossible(gemm, layer.input, op.getDpsInputs()[layer.transposed ? 1 : 0],
+                      /*pixelMajor=*/!layer.transposed, inner);
   if (std::string why = device::checkHalfGemm(gemm); !why.empty())
     return llvm::createStringError(why);
   layer.weights.assign(size_t(gemm.n * gemm.k), 0);
@@ -359,11 +364,7 @@ llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op) {
   layer.inputColumns = layout.k;
   gemm.k = (layout.k + device::kMmaKInt8 - 1) / device::kMmaKInt8 * device::kMmaKInt8;
   device::chooseLaunch(gemm);
-  if (auto im2col = im2colOf(op.getInput());
-      im2col && im2col->pixelMajor && im2col->conv.taps() == layout.k) {
-    gemm.conv = im2col->conv;
-    layer.convInput = im2col->input;
-  }
+  gatherWherePossible(gemm, layer.input, op.getInput(), /*pixelMajor=*/true, layout.k);
   if (std::string why = device::checkW8A8Gemm(gemm); !why.empty())
     return llvm::createStringError(why);
   std::vector<int8_t> codes = codegen::unpack(layout, *packed); // [k][n], unsigned

@@ -25,9 +25,10 @@ struct DeviceLayer {
   std::vector<float> columnScales;
   std::vector<uint32_t> words;
   std::vector<uint16_t> scales, offsets; // f16 bits, [group][n]; offsets empty: symmetric
-  /// A convolution whose A the kernel gathers (gemm.conv): its padded NCHW
-  /// input, which the launch takes in place of the im2col matrix.
-  mlir::Value convInput;
+  /// What the launch passes as x: the matmul's input, or for a convolution
+  /// whose A the kernel gathers (gemm.conv) its padded NCHW input in place
+  /// of the im2col matrix.
+  mlir::Value input;
 };
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op);
 llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op);
@@ -40,9 +41,8 @@ struct HalfLayer {
   /// the activation comes in as [K, M] and y goes out as [N, M].
   bool transposed = false;
   std::vector<uint16_t> weights; // f16 [n][k]
-  /// As DeviceLayer's: a convolution's padded input, which the kernel
-  /// gathers its A from (gemm.conv).
-  mlir::Value convInput;
+  /// As DeviceLayer's: the activation, or what gemm.conv gathers from.
+  mlir::Value input;
 };
 llvm::Expected<HalfLayer> halfLayer(mlir::linalg::MatmulOp op);
 
@@ -52,8 +52,8 @@ struct IntegerLayer {
   codegen::gpu::W8A8Gemm gemm;
   int64_t inputColumns = 0; // x's K; gemm.k pads it to whole 32-row K tiles
   std::vector<uint32_t> words;
-  /// As DeviceLayer's (gemm.conv).
-  mlir::Value convInput;
+  /// As DeviceLayer's.
+  mlir::Value input;
 };
 llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op);
 

@@ -114,8 +114,8 @@ private:
 
 /// The elements of the input a convolution's kernel gathers from; 0 for a
 /// kernel that reads its x as it is.
-template <typename Layer> static int64_t convInputSize(const Layer &layer) {
-  return layer.convInput ? cast<RankedTensorType>(layer.convInput.getType()).getNumElements() : 0;
+template <typename Layer> static int64_t gatheredInputSize(const Layer &layer) {
+  return layer.gemm.conv ? cast<RankedTensorType>(layer.input.getType()).getNumElements() : 0;
 }
 
 /// Every dim of `type` into (or out of) one.
@@ -223,6 +223,20 @@ static linalg::TransposeOp channelsFirstUser(Value result) {
   return transpose;
 }
 
+/// What a layer's host epilogue produces: the matmul's result, or, when its
+/// only use moves it back to channels first, that transpose's result (`back`,
+/// which the kernel's y written [N, M] replaces), channels at dim 1.
+struct HostOutput {
+  linalg::TransposeOp back;
+  RankedTensorType type;
+  int64_t channelDim;
+};
+static HostOutput hostOutput(Value result) {
+  linalg::TransposeOp back = channelsFirstUser(result);
+  auto type = cast<RankedTensorType>((back ? back->getResult(0) : result).getType());
+  return {back, type, back ? 1 : type.getRank() - 1};
+}
+
 static void eraseWithDeadProducers(Operation *op);
 
 /// `result` in place of `op`'s, or of `back`'s (the transpose to channels
@@ -283,8 +297,8 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
     why = llvm::toString(layer.takeError());
     return false;
   }
-  linalg::TransposeOp back = channelsFirstUser(op.getOutput());
-  layer->gemm.channelsFirstOutput = bool(back);
+  HostOutput output = hostOutput(op.getOutput());
+  layer->gemm.channelsFirstOutput = bool(output.back);
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -300,17 +314,13 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
 
   b.setInsertionPoint(op);
   Type f32 = b.getF32Type();
-  // y written channels first takes the place of the transpose back to them.
-  auto outputType =
-      cast<RankedTensorType>((back ? back->getResult(0) : Value(op.getOutput())).getType());
-  int64_t channelDim = back ? 1 : outputType.getRank() - 1;
-  // A convolution's kernel takes its input, not the im2col (then dead).
-  Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
+  RankedTensorType outputType = output.type;
+  Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
   callLaunch(loc, kLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
               pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, convInputSize(*layer),
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, gatheredInputSize(*layer),
               int64_t(layer->words.size() * 4), int64_t(layer->scales.size() * 2),
               int64_t(layer->offsets.size() * 2)},
              device::launchGeometry(gemm));
@@ -329,7 +339,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   if (op.getBias())
     columns.push_back({op.getBias(), true});
   if (!columns.empty() || relu)
-    result = hostEpilogue(loc, outputType, channelDim, result, columns,
+    result = hostEpilogue(loc, outputType, output.channelDim, result, columns,
                           [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                             Value v = args[0];
                             unsigned next = 1;
@@ -344,7 +354,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
                                                             nested.getF32FloatAttr(0)));
                             return v;
                           });
-  replaceResult(op, back, result);
+  replaceResult(op, output.back, result);
   return true;
 }
 
@@ -363,16 +373,14 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
 
   b.setInsertionPoint(op);
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
-  // A convolution's kernel takes its input, not the im2col (then dead).
-  Value x = flatInput(loc, layer->convInput ? layer->convInput
-                                            : op.getDpsInputs()[layer->transposed ? 1 : 0]);
+  Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({resultType.getNumElements()}, b.getF32Type()));
   callLaunch(
       loc, kHalfLaunchFunction,
       {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
-       convInputSize(*layer), int64_t(layer->weights.size() * 2)},
+       gatheredInputSize(*layer), int64_t(layer->weights.size() * 2)},
       device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value, on the host
@@ -409,8 +417,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
     why = llvm::toString(layer.takeError());
     return false;
   }
-  linalg::TransposeOp back = channelsFirstUser(op.getOutput());
-  layer->gemm.channelsFirstOutput = bool(back);
+  HostOutput output = hostOutput(op.getOutput());
+  layer->gemm.channelsFirstOutput = bool(output.back);
   const device::W8A8Gemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -420,14 +428,12 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
 
   b.setInsertionPoint(op);
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto outputType =
-      cast<RankedTensorType>((back ? back->getResult(0) : Value(op.getOutput())).getType());
-  int64_t channelDim = back ? 1 : outputType.getRank() - 1;
-  Value x = flatInput(loc, layer->convInput ? layer->convInput : op.getInput());
+  RankedTensorType outputType = output.type;
+  Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
   callLaunch(loc, kIntegerLaunchFunction,
              {pointerTo(loc, nameGlobal), pointerTo(loc, words), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, convInputSize(*layer),
+             {gemm.m, gemm.n, gemm.k, layer->inputColumns, gatheredInputSize(*layer),
               int64_t(layer->words.size() * 4)},
              device::launchGeometry(gemm));
   Value result = shapedResult(loc, y, outputType.clone(i32));
@@ -438,7 +444,7 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   bool bias = bool(op.getBias());
   bool epilogue = op.hasEpilogue();
   if (!bias && !multipliers && !epilogue) {
-    replaceResult(op, back, result);
+    replaceResult(op, output.back, result);
     return true;
   }
   SmallVector<std::pair<Value, bool>> columns;
@@ -466,14 +472,14 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
     for (Operation &inner : op.getEpilogue().front())
       if (auto table = dyn_cast<arith::ConstantOp>(inner); table && isa<TensorType>(table.getType()))
         b.clone(inner, epilogueValues);
-  result = hostEpilogue(loc, outputType, channelDim, result, columns,
+  result = hostEpilogue(loc, outputType, output.channelDim, result, columns,
                         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                           Value v = args[0];
                           if (bias)
                             v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
                           if (epilogue)
-                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v, channelDim,
-                                               epilogueValues);
+                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v,
+                                               output.channelDim, epilogueValues);
                           if (!multipliers)
                             return v;
                           unsigned first = bias ? 2 : 1;
@@ -481,7 +487,7 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
                               nested, nestedLoc, v, args[first], args[first + 1], args[first + 2],
                               op.getOutputZeroPoint(), op.getClampMin(), op.getClampMax(), i8);
                         });
-  replaceResult(op, back, result);
+  replaceResult(op, output.back, result);
   return true;
 }
 
