@@ -5,6 +5,7 @@
 // The JIT passes (calibrate, sensitivity, measure-latency) are left out:
 // they compile a model per input, far too slow to fuzz.
 #include "quantc/InitAll.h"
+#include "quantc/Support/ParserGuard.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
@@ -61,6 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // MLIR's lexer reads up to a terminating NUL, as quant-opt's file buffers
   // have; libFuzzer's input has none, so it gets a copy that does.
   std::string source(reinterpret_cast<const char *>(data + 1), size - 1);
+  // quant-opt reports these before parsing: upstream's parser would crash.
+  if (quantc::findParserHazard(source))
+    return 0;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(source, &context);
   if (!module)
