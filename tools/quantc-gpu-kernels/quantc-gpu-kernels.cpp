@@ -2,7 +2,21 @@
 // nvvm dialects) or PTX, for the PTX tests, the ptxas gate and bench/gpu.
 //   quantc-gpu-kernels --m 16 --n 4096 --k 4096 --bits 4 --group 128 --chip sm_80 --emit ptx -o k.ptx
 #include "quantc/Codegen/GPUKernels.h"
+#include "quantc/Codegen/GPULinalgKernels.h"
 #include "quantc/Support/AtomicFile.h"
+#include "quantc/Support/ParserGuard.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -14,8 +28,12 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm or copy"),
-                                   cl::init("weight-only-gemm"));
+static cl::opt<std::string>
+    kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm, copy or linalg"),
+           cl::init("weight-only-gemm"));
+static cl::opt<std::string>
+    input("input", cl::desc("linalg: an MLIR file; each linalg op in it becomes the kernel "
+                            "<name>_<i>, launched as a comment before it says"));
 static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
 static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0));
 static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::init(0));
@@ -53,6 +71,85 @@ static int fail(const std::string &message) {
   return 1;
 }
 
+/// Writes `text` to -o.
+static int write(const std::string &text) {
+  if (output == "-") {
+    llvm::outs() << text;
+    return 0;
+  }
+  if (auto error = quantc::writeFileAtomically(output, text))
+    return fail(llvm::toString(std::move(error)));
+  return 0;
+}
+
+/// --kernel linalg: every linalg op of --input as a kernel, with its launch
+/// (and, with --emit mlir, the loop nest it runs on the CPU) in comments.
+static int emitLinalgKernels(mlir::MLIRContext &context) {
+  mlir::DialectRegistry registry;
+  registry
+      .insert<mlir::arith::ArithDialect, mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
+              mlir::math::MathDialect, mlir::memref::MemRefDialect, mlir::tensor::TensorDialect>();
+  context.appendDialectRegistry(registry);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = mlir::openInputFile(input, &error);
+  if (!file)
+    return fail(error);
+  const char *start = file->getBufferStart();
+  std::optional<quantc::ParserHazard> hazard = quantc::findParserHazard(file->getBuffer());
+  llvm::SourceMgr sources;
+  sources.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  if (hazard) { // upstream's parser would crash on it
+    sources.PrintMessage(llvm::errs(), llvm::SMLoc::getFromPointer(start + hazard->offset),
+                         llvm::SourceMgr::DK_Error, hazard->message);
+    return 1;
+  }
+  mlir::SourceMgrDiagnosticHandler diagnostics(sources, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> source =
+      mlir::parseSourceFile<mlir::ModuleOp>(sources, &context);
+  if (!source)
+    return 1;
+  std::vector<mlir::linalg::LinalgOp> ops;
+  source->walk([&](mlir::linalg::LinalgOp op) { ops.push_back(op); });
+  if (ops.empty())
+    return fail(input + " has no linalg op");
+  std::string text, comments;
+  llvm::raw_string_ostream os(text), notes(comments);
+  mlir::OwningOpRef<mlir::ModuleOp> kernels;
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    std::string kernelName = name + "_" + std::to_string(i);
+    auto built = quantc::codegen::gpu::buildLinalgKernel(op, kernelName);
+    if (!built)
+      return fail(input + ": " + op->getName().getStringRef().str() + ": " +
+                  llvm::toString(built.takeError()));
+    notes << "// " << kernelName << ": grid " << built->launch.grid[0] << ", "
+          << built->launch.threads << " threads, arguments: operands";
+    for (unsigned argument : built->arguments)
+      notes << " " << argument;
+    notes << "\n";
+    if (emit == "mlir")
+      built->host->print(notes << "// its loop nest on the CPU:\n");
+    if (!kernels) {
+      kernels = std::move(built->module);
+      continue;
+    }
+    auto into = *kernels->getOps<mlir::gpu::GPUModuleOp>().begin();
+    for (auto func :
+         llvm::make_early_inc_range((*built->module->getOps<mlir::gpu::GPUModuleOp>().begin())
+                                        .getOps<mlir::gpu::GPUFuncOp>()))
+      func->moveBefore(into.getBody(), into.getBody()->end());
+  }
+  if (emit == "mlir") {
+    os << comments;
+    kernels->print(os);
+    os << "\n";
+    return write(text);
+  }
+  auto ptx = quantc::codegen::gpu::compileToPTX(*kernels, chip, ptxVersion);
+  if (!ptx)
+    return fail(llvm::toString(ptx.takeError()));
+  return write(comments + *ptx);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
@@ -82,18 +179,23 @@ int main(int argc, char **argv) {
   } else if (kernel == "f16-gemm") {
     if (std::string why = quantc::codegen::gpu::checkHalfGemm(half); !why.empty())
       return fail(why);
+  } else if (kernel == "linalg") {
+    if (input.empty())
+      return fail("--kernel linalg needs --input FILE.mlir");
   } else if (kernel == "copy") {
     if (words <= 0 || words % 1024)
       return fail("--words must be a positive multiple of 1024");
   } else {
-    return fail("--kernel must be weight-only-gemm, w8a8-gemm, f16-gemm or copy, got '" + kernel +
-                "'");
+    return fail("--kernel must be weight-only-gemm, w8a8-gemm, f16-gemm, copy or linalg, got '" +
+                kernel + "'");
   }
   LLVMInitializeNVPTXTarget();
   LLVMInitializeNVPTXTargetInfo();
   LLVMInitializeNVPTXTargetMC();
   LLVMInitializeNVPTXAsmPrinter();
   mlir::MLIRContext context;
+  if (kernel == "linalg")
+    return emitLinalgKernels(context);
   auto module =
       kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
       : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, integer, name)
@@ -110,11 +212,5 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(ptx.takeError()));
     text = *ptx;
   }
-  if (output == "-") {
-    llvm::outs() << text;
-    return 0;
-  }
-  if (auto error = quantc::writeFileAtomically(output, text))
-    return fail(llvm::toString(std::move(error)));
-  return 0;
+  return write(text);
 }

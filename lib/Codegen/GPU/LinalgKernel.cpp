@@ -1,0 +1,337 @@
+// Linalg ops as GPU kernels through upstream's mapping (GPULinalgKernels.h):
+// the op rebuilt on memrefs as a linalg.generic with its parallel dims
+// outermost, lowered to an scf.parallel nest, collapsed to one dim, tiled by
+// the block size, mapped to blocks and threads, converted to gpu.launch and
+// outlined.
+#include "quantc/Codegen/GPULinalgKernels.h"
+#include "quantc/Codegen/MathApproximation.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Utils/GPUUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <numeric>
+
+namespace quantc::codegen::gpu {
+
+using namespace mlir;
+
+namespace {
+
+bool isStaticIdentityBuffer(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.hasStaticShape() && !tensor.getEncoding();
+  if (auto memref = dyn_cast<MemRefType>(type))
+    return memref.hasStaticShape() && memref.getLayout().isIdentity() && !memref.getMemorySpace();
+  return false;
+}
+
+/// The op on memref arguments (its shaped operands in order) as a
+/// linalg.generic in func.func @name, parallel dims first; scalar inputs and
+/// what the body uses from above (constants) are cloned in.
+OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name,
+                                       std::vector<unsigned> &shapedOperands) {
+  MLIRContext *context = op->getContext();
+  OpBuilder b(context);
+  Location loc = op.getLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToStart(module->getBody());
+  SmallVector<Type> types;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto shaped = dyn_cast<ShapedType>(operand.get().getType());
+    if (!shaped)
+      continue;
+    shapedOperands.push_back(operand.getOperandNumber());
+    types.push_back(MemRefType::get(shaped.getShape(), shaped.getElementType()));
+  }
+  auto func = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  IRMapping mapping;
+  SetVector<Value> above;
+  getUsedValuesDefinedAbove(op->getRegion(0), above);
+  for (Value value : above)
+    mapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
+  SmallVector<Value> inputs, outputs;
+  unsigned next = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value value = isa<ShapedType>(operand.get().getType())
+                      ? Value(entry->getArgument(next++))
+                      : b.clone(*operand.get().getDefiningOp())->getResult(0);
+    (op.isDpsInput(&operand) ? inputs : outputs).push_back(value);
+  }
+  auto generic = linalg::GenericOp::create(b, loc, TypeRange{}, inputs, outputs,
+                                           op.getIndexingMapsArray(), op.getIteratorTypesArray());
+  op->getRegion(0).cloneInto(&generic.getRegion(), mapping);
+  func::ReturnOp::create(b, loc);
+
+  // Parallel dims outermost: they become the one scf.parallel mapped to
+  // threads; the reductions run inside each thread.
+  SmallVector<unsigned> order;
+  auto iterators = generic.getIteratorTypesArray();
+  for (auto kind : {utils::IteratorType::parallel, utils::IteratorType::reduction})
+    for (unsigned dim = 0; dim < iterators.size(); ++dim)
+      if (iterators[dim] == kind)
+        order.push_back(dim);
+  IRRewriter rewriter(context);
+  (void)linalg::interchangeGenericOp(rewriter, generic, order);
+  return module;
+}
+
+/// The func's one top-level scf.parallel, collapsed to one dim and tiled by
+/// the block (`threads`); false if the lowering left none.
+bool collapseAndTile(func::FuncOp func, int64_t &threads, int64_t &points) {
+  scf::ParallelOp loop;
+  for (Operation &op : func.getBody().front())
+    if (auto parallel = dyn_cast<scf::ParallelOp>(op))
+      loop = parallel;
+  if (!loop)
+    return false;
+  points = 1;
+  for (auto [lower, upper, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    auto l = getConstantIntValue(lower), u = getConstantIntValue(upper),
+         s = getConstantIntValue(step);
+    if (!l || !u || !s || *l != 0 || *s != 1)
+      return false;
+    points *= *u;
+  }
+  IRRewriter rewriter(func.getContext());
+  if (loop.getNumLoops() > 1) {
+    std::vector<unsigned> all(loop.getNumLoops());
+    std::iota(all.begin(), all.end(), 0u);
+    rewriter.setInsertionPoint(loop);
+    collapseParallelLoops(rewriter, loop, {all});
+    loop = nullptr;
+    for (Operation &op : func.getBody().front())
+      if (auto parallel = dyn_cast<scf::ParallelOp>(op))
+        loop = parallel;
+  }
+  // Whole warps, at most kLinalgBlockThreads.
+  threads = std::min<int64_t>(kLinalgBlockThreads, (points + 31) / 32 * 32);
+  scf::tileParallelLoop(loop, {threads}, /*noMinMaxBounds=*/true);
+  return true;
+}
+
+/// Runs the passes `populate` adds on `module`; their diagnostics, on failure,
+/// in `diagnostics`.
+LogicalResult runPasses(ModuleOp module, llvm::function_ref<void(PassManager &)> populate,
+                        std::string &diagnostics) {
+  PassManager pm(module.getContext());
+  populate(pm);
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diagnostic) {
+    os << diagnostic.str() << "\n";
+    return success();
+  });
+  return pm.run(module);
+}
+
+/// What is left of math after the approximations (fma, absf, sqrt, floor,
+/// ...) as the instructions NVPTX has for it: NVVM's lowering would call
+/// libdevice, which an artifact does not link. absf and copysign are sign
+/// bit operations; the rest LLVM intrinsics (fma.rn, sqrt.rn, cvt.rmi/rpi/
+/// rzi/rni).
+void lowerMathToInstructions(mlir::gpu::GPUFuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (isa<math::MathDialect>(op->getDialect()))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    Type type = op->getResult(0).getType();
+    unsigned width = type.getIntOrFloatBitWidth();
+    Type bits = b.getIntegerType(width);
+    auto mask = [&](bool sign) {
+      APInt value = APInt::getSignMask(width);
+      return arith::ConstantOp::create(b, loc, b.getIntegerAttr(bits, sign ? value : ~value));
+    };
+    auto asBits = [&](Value v) { return arith::BitcastOp::create(b, loc, bits, v); };
+    auto intrinsic = [&](llvm::StringRef name) {
+      std::string suffix = width == 16 ? ".f16" : width == 64 ? ".f64" : ".f32";
+      return LLVM::CallIntrinsicOp::create(b, loc, type, b.getStringAttr(name.str() + suffix),
+                                           op->getOperands())
+          .getResult(0);
+    };
+    Value result =
+        TypeSwitch<Operation *, Value>(op)
+            .Case([&](math::AbsFOp) {
+              Value magnitude =
+                  arith::AndIOp::create(b, loc, asBits(op->getOperand(0)), mask(false));
+              return arith::BitcastOp::create(b, loc, type, magnitude);
+            })
+            .Case([&](math::CopySignOp) {
+              Value magnitude =
+                  arith::AndIOp::create(b, loc, asBits(op->getOperand(0)), mask(false));
+              Value sign = arith::AndIOp::create(b, loc, asBits(op->getOperand(1)), mask(true));
+              return arith::BitcastOp::create(b, loc, type,
+                                              arith::OrIOp::create(b, loc, magnitude, sign));
+            })
+            .Case([&](math::FmaOp) { return intrinsic("llvm.fma"); })
+            .Case([&](math::SqrtOp) { return intrinsic("llvm.sqrt"); })
+            .Case([&](math::FloorOp) { return intrinsic("llvm.floor"); })
+            .Case([&](math::CeilOp) { return intrinsic("llvm.ceil"); })
+            .Case([&](math::TruncOp) { return intrinsic("llvm.trunc"); })
+            .Case([&](math::RoundEvenOp) { return intrinsic("llvm.roundeven"); })
+            .Case([&](math::RoundOp) { return intrinsic("llvm.round"); })
+            .Default([](Operation *) { return Value(); });
+    if (result) {
+      op->getResult(0).replaceAllUsesWith(result);
+      op->erase();
+    }
+  }
+}
+
+} // namespace
+
+std::string checkLinalgKernel(linalg::LinalgOp op) {
+  if (op->getNumRegions() != 1 || op->getRegion(0).empty())
+    return "the op has no body";
+  if (op.getNumParallelLoops() == 0)
+    return "the op has no parallel dims to spread over threads";
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type type = operand.get().getType();
+    if (isa<ShapedType>(type)) {
+      if (!isStaticIdentityBuffer(type))
+        return "operand " + std::to_string(operand.getOperandNumber()) +
+               " is not a static, identity-layout tensor or memref";
+    } else if (!operand.get().getDefiningOp<arith::ConstantOp>() || !op.isDpsInput(&operand)) {
+      return "scalar operand " + std::to_string(operand.getOperandNumber()) + " is not a constant";
+    }
+  }
+  SetVector<Value> above;
+  getUsedValuesDefinedAbove(op->getRegion(0), above);
+  for (Value value : above)
+    if (!value.getDefiningOp<arith::ConstantOp>())
+      return "its body uses a value from outside that is not a constant";
+  std::string unsupported;
+  op->getRegion(0).walk([&](Operation *inner) {
+    bool supported =
+        isa<arith::ArithDialect, linalg::LinalgDialect>(inner->getDialect()) ||
+        isa<math::ExpOp, math::ExpM1Op, math::TanhOp, math::ErfOp, math::LogOp, math::Log1pOp,
+            math::Log2Op, math::AbsFOp, math::FmaOp, math::SqrtOp, math::FloorOp, math::CeilOp,
+            math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
+    if (!supported && unsupported.empty())
+      unsupported = inner->getName().getStringRef().str();
+  });
+  if (!unsupported.empty())
+    return "its body has " + unsupported +
+           " (arith, linalg.index and the math quantc approximates or has instructions for)";
+  return "";
+}
+
+llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name) {
+  if (std::string why = checkLinalgKernel(op); !why.empty())
+    return llvm::createStringError(why);
+  MLIRContext *context = op->getContext();
+  context->loadDialect<affine::AffineDialect, arith::ArithDialect, func::FuncDialect,
+                       LLVM::LLVMDialect, mlir::gpu::GPUDialect, linalg::LinalgDialect,
+                       memref::MemRefDialect, scf::SCFDialect>();
+  LinalgKernel kernel;
+  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.arguments);
+  { // The host's math: no libm, no libdevice.
+    RewritePatternSet patterns(context);
+    populateMathApproximationPatterns(patterns);
+    if (failed(applyPatternsGreedily(*loops, std::move(patterns))))
+      return llvm::createStringError("approximating the math of " +
+                                     op->getName().getStringRef().str() + " failed");
+  }
+  std::string diagnostics;
+  if (failed(runPasses(
+          *loops,
+          [](PassManager &pm) {
+            pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+          },
+          diagnostics)))
+    return llvm::createStringError("lowering " + op->getName().getStringRef().str() +
+                                   " to loops failed: " + diagnostics);
+  auto func = cast<func::FuncOp>(loops->getBody()->front());
+  int64_t threads = 0, points = 0;
+  if (!collapseAndTile(func, threads, points))
+    return llvm::createStringError("lowering " + op->getName().getStringRef().str() +
+                                   " left no parallel loop over its points");
+  kernel.host = loops->clone();
+
+  if (failed(runPasses(
+          *loops,
+          [](PassManager &pm) {
+            pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+            pm.addPass(createConvertParallelLoopToGpuPass());
+            pm.addPass(createCanonicalizerPass());
+            pm.addPass(createCSEPass());
+          },
+          diagnostics)))
+    return llvm::createStringError("mapping " + op->getName().getStringRef().str() +
+                                   " to the GPU failed: " + diagnostics);
+  mlir::gpu::LaunchOp launch;
+  loops->walk([&](mlir::gpu::LaunchOp found) { launch = found; });
+  auto gridX = launch ? getConstantIntValue(launch.getGridSizeX()) : std::nullopt;
+  if (!gridX || getConstantIntValue(launch.getGridSizeY()) != 1 ||
+      getConstantIntValue(launch.getGridSizeZ()) != 1 ||
+      getConstantIntValue(launch.getBlockSizeX()) != threads)
+    return llvm::createStringError("the GPU mapping of " + op->getName().getStringRef().str() +
+                                   " has no launch of " + std::to_string(threads) +
+                                   " threads on a 1-D grid");
+  kernel.launch = {{*gridX, 1, 1}, threads};
+
+  // Outlined with constants inside, so that its arguments are the buffers.
+  if (failed(sinkOperationsIntoLaunchOp(
+          launch, [](Operation *inner) { return inner->hasTrait<OpTrait::ConstantLike>(); })))
+    return llvm::createStringError("outlining " + op->getName().getStringRef().str() + " failed");
+  SmallVector<Value> captured;
+  mlir::gpu::GPUFuncOp gpuFunc = outlineKernelFunc(launch, name, captured);
+  std::vector<unsigned> arguments;
+  for (Value value : captured) {
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (!argument || argument.getOwner() != &func.getBody().front()) {
+      gpuFunc->erase();
+      return llvm::createStringError("the GPU kernel of " + op->getName().getStringRef().str() +
+                                     " takes a value other than its buffers");
+    }
+    arguments.push_back(kernel.arguments[argument.getArgNumber()]);
+  }
+  kernel.arguments = std::move(arguments);
+
+  // Into the `gpu.module @kernels` every quantc image holds.
+  OpBuilder b(context);
+  Location loc = op.getLoc();
+  kernel.module = ModuleOp::create(loc);
+  kernel.module.get()->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                               b.getUnitAttr());
+  b.setInsertionPointToStart(kernel.module->getBody());
+  auto kernels = mlir::gpu::GPUModuleOp::create(b, loc, "kernels");
+  kernels.getBody()->push_front(gpuFunc);
+  lowerMathToInstructions(gpuFunc);
+  if (failed(runPasses(
+          *kernel.module, [](PassManager &pm) { pm.addPass(createCanonicalizerPass()); },
+          diagnostics)))
+    return llvm::createStringError("simplifying the kernel of " +
+                                   op->getName().getStringRef().str() + " failed: " + diagnostics);
+  return kernel;
+}
+
+} // namespace quantc::codegen::gpu

@@ -1,0 +1,270 @@
+// The linalg kernels' loop nest (GPULinalgKernels.h), collapsed and tiled as
+// the GPU mapping sees it, run on the CPU in place of the op: the same bits
+// as the op itself through the host pipeline, for elementwise ops with
+// broadcasts and approximated math, reductions that read their output,
+// transposes, fills, index-dependent bodies and a batch matmul.
+#include "quantc/Codegen/GPULinalgKernels.h"
+#include "quantc/Execution/Execution.h"
+#include "quantc/InitAll.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+
+namespace {
+
+/// JIT-runs `module`'s @main on `inputs`; outputs of `outputSizes` floats.
+std::vector<std::vector<float>> run(ModuleOp module, const std::vector<std::vector<float>> &inputs,
+                                    const std::vector<size_t> &outputSizes) {
+  std::vector<std::vector<float>> outputs;
+  for (size_t size : outputSizes)
+    outputs.emplace_back(size, -1.f);
+  auto target = quantc::resolveTarget("host");
+  EXPECT_TRUE(bool(target));
+  EXPECT_TRUE(succeeded(quantc::lowerToLLVMDialect(module, *target)));
+  auto jit = quantc::JITModel::compile(module, *target);
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError());
+    return outputs;
+  }
+  std::vector<void *> buffers;
+  for (const auto &input : inputs)
+    buffers.push_back(const_cast<float *>(input.data()));
+  for (auto &output : outputs)
+    buffers.push_back(output.data());
+  EXPECT_FALSE(bool((*jit)->run(buffers)));
+  return outputs;
+}
+
+/// Replaces the one linalg op of @main by its kernel's CPU loop nest: the
+/// inputs' buffers, fresh outputs (holding the initial values the body reads),
+/// a call of the nest, the outputs as tensors.
+void replaceWithLoopNest(ModuleOp module) {
+  linalg::LinalgOp op;
+  module.walk([&](linalg::LinalgOp found) { op = found; });
+  ASSERT_TRUE(op);
+  auto kernel = quantc::codegen::gpu::buildLinalgKernel(op, "nest");
+  ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
+  auto nest = cast<func::FuncOp>(kernel->host->getBody()->front().clone());
+  nest.setPrivate();
+  module.getBody()->push_back(nest);
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> buffers, results;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type)
+      continue;
+    auto memref = MemRefType::get(type.getShape(), type.getElementType());
+    Value source = bufferization::ToBufferOp::create(b, loc, memref, operand.get());
+    if (op.isDpsInput(&operand)) {
+      buffers.push_back(source);
+      continue;
+    }
+    Value output = memref::AllocOp::create(b, loc, memref);
+    if (op.payloadUsesValueFromOperand(&operand))
+      memref::CopyOp::create(b, loc, source, output);
+    buffers.push_back(output);
+    results.push_back(bufferization::ToTensorOp::create(b, loc, type, output, /*restrict=*/true,
+                                                        /*writable=*/true));
+  }
+  func::CallOp::create(b, loc, nest, buffers);
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+/// @main of `source` as written and with its op replaced by the loop nest,
+/// on the same random inputs: bit for bit the same outputs, or, for sums
+/// (`exact` false: the host's loops add in another order), within f32
+/// rounding of them.
+void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputSizes,
+                    const std::vector<size_t> &outputSizes, bool exact = true) {
+  static bool registered = (quantc::registerAllPasses(), true);
+  (void)registered;
+  DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
+  auto reference = parseSourceString<ModuleOp>(source, &context);
+  auto nested = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(reference && nested) << source;
+  replaceWithLoopNest(*nested);
+
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal(0.f, 2.f);
+  std::vector<std::vector<float>> inputs;
+  for (size_t size : inputSizes) {
+    inputs.emplace_back(size);
+    for (float &v : inputs.back())
+      v = normal(random);
+  }
+  auto expected = run(*reference, inputs, outputSizes);
+  auto actual = run(*nested, inputs, outputSizes);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (exact) {
+      EXPECT_EQ(0, std::memcmp(expected[i].data(), actual[i].data(), expected[i].size() * 4))
+          << "output " << i << " of\n"
+          << source;
+      continue;
+    }
+    for (size_t j = 0; j < expected[i].size(); ++j)
+      ASSERT_NEAR(expected[i][j], actual[i][j], 1e-5f * (1.f + std::fabs(expected[i][j])))
+          << "output " << i << ", element " << j << " of\n"
+          << source;
+  }
+}
+
+TEST(GPULinalgKernelTest, ElementwiseWithBroadcastAndMath) {
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<1x8x40x3xf32>, %b: tensor<3xf32>) -> tensor<1x8x40x3xf32> {
+  %e = tensor.empty() : tensor<1x8x40x3xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(a,b,c,d)->(a,b,c,d)>, affine_map<(a,b,c,d)->(d)>,
+                                        affine_map<(a,b,c,d)->(a,b,c,d)>],
+                       iterator_types = ["parallel","parallel","parallel","parallel"]}
+      ins(%x, %b : tensor<1x8x40x3xf32>, tensor<3xf32>) outs(%e : tensor<1x8x40x3xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %v = arith.addf %in, %bias : f32
+    %t = math.tanh %v : f32
+    %x2 = math.exp %t : f32
+    %c = arith.constant 0.5 : f32
+    %r = arith.mulf %x2, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x40x3xf32>
+  return %y : tensor<1x8x40x3xf32>
+})",
+                 {960, 3}, {960});
+}
+
+TEST(GPULinalgKernelTest, ReductionReadsItsOutput) {
+  // A softmax's row maximum and a layernorm's sum: the output starts as the
+  // initial value and every step reads it; rows of 15 and 300 points.
+  for (const char *shape : {"8x40x15", "3x4x300"}) {
+    std::string in(shape), out = in.substr(0, in.rfind('x'));
+    int64_t a, b, c;
+    std::sscanf(shape, "%ldx%ldx%ld", &a, &b, &c);
+    expectSameAsOp("func.func @main(%x: tensor<" + in + "xf32>, %init: tensor<" + out +
+                       "xf32>) -> tensor<" + out + R"(xf32> {
+  %m = linalg.generic {indexing_maps = [affine_map<(a,b,c)->(a,b,c)>, affine_map<(a,b,c)->(a,b)>],
+                       iterator_types = ["parallel","parallel","reduction"]}
+      ins(%x : tensor<)" +
+                       in + "xf32>) outs(%init : tensor<" + out + R"(xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %v, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<)" + out +
+                       R"(xf32>
+  return %m : tensor<)" +
+                       out + "xf32>\n}",
+                   {size_t(a * b * c), size_t(a * b)}, {size_t(a * b)}, /*exact=*/false);
+  }
+}
+
+TEST(GPULinalgKernelTest, ReductionOverAnOuterDim) {
+  // The reduced dim comes first: the nest puts the parallel dims outside.
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<6x5x7xf32>, %init: tensor<7xf32>) -> tensor<7xf32> {
+  %m = linalg.generic {indexing_maps = [affine_map<(a,b,c)->(a,b,c)>, affine_map<(a,b,c)->(c)>],
+                       iterator_types = ["reduction","reduction","parallel"]}
+      ins(%x : tensor<6x5x7xf32>) outs(%init : tensor<7xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.maximumf %v, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<7xf32>
+  return %m : tensor<7xf32>
+})",
+                 {210, 7}, {7});
+}
+
+TEST(GPULinalgKernelTest, NamedOpsAndIndices) {
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<2x3x5xf32>) -> tensor<2x5x3xf32> {
+  %e = tensor.empty() : tensor<2x5x3xf32>
+  %t = linalg.transpose ins(%x : tensor<2x3x5xf32>) outs(%e : tensor<2x5x3xf32>) permutation = [0, 2, 1]
+  return %t : tensor<2x5x3xf32>
+})",
+                 {30}, {30});
+  expectSameAsOp(R"(
+func.func @main() -> tensor<33x7xf32> {
+  %c = arith.constant -3.5 : f32
+  %e = tensor.empty() : tensor<33x7xf32>
+  %f = linalg.fill ins(%c : f32) outs(%e : tensor<33x7xf32>) -> tensor<33x7xf32>
+  return %f : tensor<33x7xf32>
+})",
+                 {}, {231});
+  // A body on its own indices (a position encoding's kind of op).
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<4x70xf32>) -> tensor<4x70xf32> {
+  %e = tensor.empty() : tensor<4x70xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a,b)>],
+                       iterator_types = ["parallel","parallel"]}
+      ins(%x : tensor<4x70xf32>) outs(%e : tensor<4x70xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %k = arith.muli %i, %j : index
+    %n = arith.index_cast %k : index to i32
+    %f = arith.sitofp %n : i32 to f32
+    %r = arith.addf %in, %f : f32
+    linalg.yield %r : f32
+  } -> tensor<4x70xf32>
+  return %y : tensor<4x70xf32>
+})",
+                 {280}, {280});
+}
+
+TEST(GPULinalgKernelTest, BatchMatmul) {
+  // Attention's scores: each thread one output, K summed in order.
+  expectSameAsOp(R"(
+func.func @main(%a: tensor<8x40x15xf32>, %b: tensor<8x15x40xf32>, %init: tensor<8x40x40xf32>) -> tensor<8x40x40xf32> {
+  %y = linalg.batch_matmul ins(%a, %b : tensor<8x40x15xf32>, tensor<8x15x40xf32>)
+                           outs(%init : tensor<8x40x40xf32>) -> tensor<8x40x40xf32>
+  return %y : tensor<8x40x40xf32>
+})",
+                 {4800, 4800, 12800}, {12800}, /*exact=*/false);
+}
+
+TEST(GPULinalgKernelTest, RejectsWhatItCannotMap) {
+  DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  auto module = parseSourceString<ModuleOp>(R"(
+func.func @main(%x: tensor<?x4xf32>, %s: f32, %t: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%d) : tensor<?x4xf32>
+  %y = linalg.copy ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %e2 = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%s : f32) outs(%e2 : tensor<4xf32>) -> tensor<4xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(a)->(a)>], iterator_types = ["parallel"]}
+      outs(%e2 : tensor<4xf32>) {
+  ^bb0(%out: f32):
+    %c1 = arith.constant 1 : index
+    %v = tensor.extract %t[%c1] : tensor<4xf32>
+    linalg.yield %v : f32
+  } -> tensor<4xf32>
+  return %y, %f, %g : tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>
+})",
+                                            &context);
+  ASSERT_TRUE(module);
+  std::vector<std::string> reasons;
+  module->walk(
+      [&](linalg::LinalgOp op) { reasons.push_back(quantc::codegen::gpu::checkLinalgKernel(op)); });
+  ASSERT_EQ(reasons.size(), 3u);
+  EXPECT_NE(reasons[0].find("not a static"), std::string::npos) << reasons[0];
+  EXPECT_NE(reasons[1].find("scalar operand 0 is not a constant"), std::string::npos) << reasons[1];
+  EXPECT_NE(reasons[2].find("from outside that is not a constant"), std::string::npos)
+      << reasons[2];
+}
+
+} // namespace
