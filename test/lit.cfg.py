@@ -57,6 +57,10 @@ if os.access(ptxas, os.X_OK):
     config.substitutions.append(("%ptxas", ptxas))
 # The emulated CUDA driver (unittests/EmulatedCuda.cpp): GPU artifacts run
 # their host side here, their kernels through the C++ model of the PTX.
+# GPU artifacts built by the tests carry each linalg kernel's loop nest
+# (quantc_gpu_twin<N>_<kernel>), which the emulated driver runs in the
+# kernel's place.
+config.environment["QUANTC_GPU_HOST_TWINS"] = "1"
 config.substitutions.append(
     ("%emulated-cuda", os.path.join(config.quantc_obj_root, "lib", "test", "libquantc_emulated_cuda.so")))
 # A usable NVIDIA GPU (driver and at least one device): the GPU kernels run.

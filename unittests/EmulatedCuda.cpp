@@ -5,11 +5,19 @@
 // against the specification its name spells and computes it with the
 // bit-exact C++ model of the kernels (GPUFragments.h; a convolution's
 // implicit GEMM gathers its A first), as does one of the exact int8 GEMM;
-// an fp16 GEMM's is a plain f16 x f16 product in f32. It checks the host
-// side of GPU artifacts (repacking, f16 conversion, uploads, launches,
-// split-K zeroing, epilogues), not the PTX, which only a GPU can run.
+// an fp16 GEMM's is a plain f16 x f16 product in f32. A stage kernel
+// converts as the host's staging does. A linalg kernel runs its host twin:
+// the same loop nest, before the GPU mapping, that an artifact built with
+// QUANTC_GPU_HOST_TWINS=1 carries as quantc_gpu_twin<N>_<kernel> (found
+// through the image's address: it lives in the artifact). It checks the
+// host side of GPU artifacts (repacking, f16 conversion, uploads, launches,
+// which values stay on the device, split-K zeroing), not the PTX, which
+// only a GPU can run.
 #include "quantc/Codegen/GPUFragments.h"
 
+#include <dlfcn.h>
+
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +33,7 @@ namespace {
 constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500;
 
 struct Kernel {
-  enum { WeightOnly, Half, Integer } kind;
+  enum { WeightOnly, Half, Integer, Stage, Linalg } kind;
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
@@ -33,11 +41,16 @@ struct Kernel {
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
+  bool halves; // a stage kernel's: f32 to f16 (else int8 rows)
+  long rows, sourceColumns, columns;
+  void *twin; // a linalg kernel's loop nest, taking `arguments` pointers
+  int arguments;
 };
 
 struct Module {
   const unsigned char *image;
   size_t size; // bytes searched for kernel names
+  void *artifact; // the library holding the image (dlopen handle), or null
   std::vector<std::unique_ptr<Kernel>> kernels; // what cuModuleGetFunction gave out
 };
 
@@ -188,6 +201,83 @@ int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, v
   return kSuccess;
 }
 
+/// The stage kernel: rows of sourceColumns into rows of columns, zeros
+/// past; f32 to f16 saturated to +-65504, NaN as 0x7e00 (the host's way).
+int launchStage(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
+  long staged = kernel.rows * kernel.columns;
+  if (grid[0] != unsigned((staged + 255) / 256) || grid[1] != 1 || grid[2] != 1 || threads != 256)
+    return kInvalidValue;
+  for (long i = 0; i < staged; ++i) {
+    long row = i / kernel.columns, column = i % kernel.columns;
+    bool present = column < kernel.sourceColumns;
+    long from = row * kernel.sourceColumns + column;
+    if (!kernel.halves) {
+      pointer<int8_t>(args[1])[i] = present ? pointer<const int8_t>(args[0])[from] : 0;
+      continue;
+    }
+    float v = present ? pointer<const float>(args[0])[from] : 0.0f;
+    v = v > 65504.0f ? 65504.0f : v < -65504.0f ? -65504.0f : v;
+    pointer<uint16_t>(args[1])[i] = std::isnan(v) ? 0x7e00 : halfFromFloat(v);
+  }
+  return kSuccess;
+}
+
+/// A linalg kernel: its twin on the arguments' device buffers (bare
+/// pointers, as artifacts pass memrefs).
+int launchLinalg(const Kernel &kernel, void **args) {
+  void *a[8] = {};
+  for (int i = 0; i < kernel.arguments; ++i)
+    a[i] = pointer<void>(args[i]);
+  using P = void *;
+  void *twin = kernel.twin;
+  switch (kernel.arguments) {
+  case 1:
+    reinterpret_cast<void (*)(P)>(twin)(a[0]);
+    break;
+  case 2:
+    reinterpret_cast<void (*)(P, P)>(twin)(a[0], a[1]);
+    break;
+  case 3:
+    reinterpret_cast<void (*)(P, P, P)>(twin)(a[0], a[1], a[2]);
+    break;
+  case 4:
+    reinterpret_cast<void (*)(P, P, P, P)>(twin)(a[0], a[1], a[2], a[3]);
+    break;
+  case 5:
+    reinterpret_cast<void (*)(P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4]);
+    break;
+  case 6:
+    reinterpret_cast<void (*)(P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5]);
+    break;
+  case 7:
+    reinterpret_cast<void (*)(P, P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    break;
+  default:
+    reinterpret_cast<void (*)(P, P, P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5],
+                                                             a[6], a[7]);
+  }
+  return kSuccess;
+}
+
+/// A linalg kernel's twin in the artifact, and its argument count.
+bool findTwin(const Module &module, const char *name, Kernel &kernel) {
+  if (!module.artifact)
+    return false;
+  for (int arguments = 1; arguments <= 8; ++arguments) {
+    std::string symbol = "quantc_gpu_twin" + std::to_string(arguments) + "_" + name;
+    if (void *twin = dlsym(module.artifact, symbol.c_str())) {
+      kernel.twin = twin;
+      kernel.arguments = arguments;
+      return true;
+    }
+  }
+  std::fprintf(stderr,
+               "emulated CUDA: no host twin of %s in the artifact (build it with "
+               "QUANTC_GPU_HOST_TWINS=1)\n",
+               name);
+  return false;
+}
+
 } // namespace
 
 extern "C" {
@@ -218,11 +308,18 @@ int cuModuleLoadData(void **module, const void *image) {
   size_t size = 0;
   if (!imageSize(bytes, size))
     return kInvalidImage;
-  *module = new Module{bytes, size, {}};
+  // The library the image is in (an artifact), where linalg kernels' twins are.
+  Dl_info info;
+  void *artifact = dladdr(image, &info) && info.dli_fname
+                       ? dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD)
+                       : nullptr;
+  *module = new Module{bytes, size, artifact, {}};
   return kSuccess;
 }
 
 int cuModuleUnload(void *module) {
+  if (void *artifact = static_cast<Module *>(module)->artifact)
+    dlclose(artifact);
   delete static_cast<Module *>(module);
   return kSuccess;
 }
@@ -230,6 +327,25 @@ int cuModuleUnload(void *module) {
 int cuModuleGetFunction(void **function, void *module, const char *name) {
   Kernel kernel{};
   int exact = 0;
+  char stageKind = 0;
+  auto &kernels = static_cast<Module *>(module)->kernels;
+  auto give = [&] {
+    kernels.push_back(std::make_unique<Kernel>(kernel));
+    *function = kernels.back().get();
+    return kSuccess;
+  };
+  if (!contains(*static_cast<Module *>(module), name))
+    return kNotFound;
+  if (std::sscanf(name, "qc_stage_%c_r%ld_c%ld_k%ld", &stageKind, &kernel.rows,
+                  &kernel.sourceColumns, &kernel.columns) == 4) {
+    kernel.kind = Kernel::Stage;
+    kernel.halves = stageKind == 'h';
+    return give();
+  }
+  if (std::strncmp(name, "qc_la_", 6) == 0) {
+    kernel.kind = Kernel::Linalg;
+    return findTwin(*static_cast<Module *>(module), name, kernel) ? give() : kNotFound;
+  }
   if (std::sscanf(name, "qc_f16_m%ld_n%ld_k%ld_s%ld", &kernel.m, &kernel.n, &kernel.k,
                   &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
@@ -243,8 +359,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   if ((kernel.kind == Kernel::WeightOnly &&
        std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
                    &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
-                   &kernel.splitK, &kernel.warps, &kernel.stageA) != 9) ||
-      !contains(*static_cast<Module *>(module), name))
+                   &kernel.splitK, &kernel.warps, &kernel.stageA) != 9))
     return kNotFound;
   kernel.yColumnMajor = kernel.xTransposed || std::strstr(name, "_yt") != nullptr;
   if (const char *conv = std::strstr(name, "_ic")) {
@@ -255,10 +370,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                     &c.dilationW) != 9)
       return kNotFound;
   }
-  auto &kernels = static_cast<Module *>(module)->kernels;
-  kernels.push_back(std::make_unique<Kernel>(kernel));
-  *function = kernels.back().get();
-  return kSuccess;
+  return give();
 }
 
 int cuMemAlloc_v2(uint64_t *buffer, size_t bytes) {
@@ -273,6 +385,10 @@ int cuMemcpyHtoD_v2(uint64_t to, const void *from, size_t bytes) {
 }
 int cuMemcpyDtoH_v2(void *to, uint64_t from, size_t bytes) {
   return std::memcpy(to, reinterpret_cast<const void *>(from), bytes), kSuccess;
+}
+int cuMemcpyDtoD_v2(uint64_t to, uint64_t from, size_t bytes) {
+  return std::memcpy(reinterpret_cast<void *>(to), reinterpret_cast<const void *>(from), bytes),
+         kSuccess;
 }
 int cuMemsetD8_v2(uint64_t buffer, unsigned char value, size_t bytes) {
   return std::memset(reinterpret_cast<void *>(buffer), value, bytes), kSuccess;
@@ -292,6 +408,10 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
   switch (kernel.kind) {
   case Kernel::Half: return launchHalf(kernel, grid, blockX, args);
   case Kernel::Integer: return launchInteger(kernel, grid, blockX, args);
+  case Kernel::Stage:
+    return launchStage(kernel, grid, blockX, args);
+  case Kernel::Linalg:
+    return launchLinalg(kernel, args);
   default: return launchWeightOnly(kernel, grid, blockX, args);
   }
 }

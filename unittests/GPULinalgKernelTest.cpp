@@ -48,7 +48,8 @@ std::vector<std::vector<float>> run(ModuleOp module, const std::vector<std::vect
 
 /// Replaces the one linalg op of @main by its kernel's CPU loop nest: the
 /// inputs' buffers, fresh outputs (holding the initial values the body reads),
-/// a call of the nest, the outputs as tensors.
+/// the buffers of the tensors the body gathers from, a call of the nest, the
+/// outputs as tensors.
 void replaceWithLoopNest(ModuleOp module) {
   linalg::LinalgOp op;
   module.walk([&](linalg::LinalgOp found) { op = found; });
@@ -78,6 +79,11 @@ void replaceWithLoopNest(ModuleOp module) {
     buffers.push_back(output);
     results.push_back(bufferization::ToTensorOp::create(b, loc, type, output, /*restrict=*/true,
                                                         /*writable=*/true));
+  }
+  for (Value tensor : kernel->captured) { // what the body gathers from
+    auto type = cast<RankedTensorType>(tensor.getType());
+    buffers.push_back(bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor));
   }
   func::CallOp::create(b, loc, nest, buffers);
   op->replaceAllUsesWith(results);
@@ -234,12 +240,41 @@ func.func @main(%a: tensor<8x40x15xf32>, %b: tensor<8x15x40xf32>, %init: tensor<
                  {4800, 4800, 12800}, {12800}, /*exact=*/false);
 }
 
+TEST(GPULinalgKernelTest, GathersFromTensorsItExtracts) {
+  // A tensor the body reads with tensor.extract (a table, a pad's source,
+  // a gather) becomes an argument the nest loads from: here x reversed
+  // along its rows and padded by one zero row on each side.
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<6x5xf32>) -> tensor<8x5xf32> {
+  %e = tensor.empty() : tensor<8x5xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>], iterator_types = ["parallel","parallel"]}
+      outs(%e : tensor<8x5xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c0 = arith.constant 0 : index
+    %c6 = arith.constant 6 : index
+    %c5 = arith.constant 5 : index
+    %zero = arith.constant 0.0 : f32
+    %from = arith.subi %c6, %i : index
+    %inside = arith.cmpi ult, %from, %c6 : index
+    %low = arith.maxsi %from, %c0 : index
+    %row = arith.minsi %low, %c5 : index
+    %v = tensor.extract %x[%row, %j] : tensor<6x5xf32>
+    %r = arith.select %inside, %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<8x5xf32>
+  return %y : tensor<8x5xf32>
+})",
+                 {30}, {40});
+}
+
 TEST(GPULinalgKernelTest, RejectsWhatItCannotMap) {
   DialectRegistry registry;
   quantc::registerAllDialects(registry);
   MLIRContext context(registry);
   auto module = parseSourceString<ModuleOp>(R"(
-func.func @main(%x: tensor<?x4xf32>, %s: f32, %t: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>) {
+func.func @main(%x: tensor<?x4xf32>, %s: f32, %t: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %c0 = arith.constant 0 : index
   %d = tensor.dim %x, %c0 : tensor<?x4xf32>
   %e = tensor.empty(%d) : tensor<?x4xf32>
@@ -249,22 +284,30 @@ func.func @main(%x: tensor<?x4xf32>, %s: f32, %t: tensor<4xf32>) -> (tensor<?x4x
   %g = linalg.generic {indexing_maps = [affine_map<(a)->(a)>], iterator_types = ["parallel"]}
       outs(%e2 : tensor<4xf32>) {
   ^bb0(%out: f32):
-    %c1 = arith.constant 1 : index
-    %v = tensor.extract %t[%c1] : tensor<4xf32>
+    %v = arith.addf %out, %s : f32
     linalg.yield %v : f32
   } -> tensor<4xf32>
-  return %y, %f, %g : tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(a)->(a)>], iterator_types = ["parallel"]}
+      outs(%e2 : tensor<4xf32>) {
+  ^bb0(%out: f32):
+    %c1 = arith.constant 1 : index
+    %w = tensor.insert %out into %t[%c1] : tensor<4xf32>
+    %v = tensor.extract %w[%c1] : tensor<4xf32>
+    linalg.yield %v : f32
+  } -> tensor<4xf32>
+  return %y, %f, %g, %h : tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 })",
                                             &context);
   ASSERT_TRUE(module);
   std::vector<std::string> reasons;
   module->walk(
       [&](linalg::LinalgOp op) { reasons.push_back(quantc::codegen::gpu::checkLinalgKernel(op)); });
-  ASSERT_EQ(reasons.size(), 3u);
+  ASSERT_EQ(reasons.size(), 4u);
   EXPECT_NE(reasons[0].find("not a static"), std::string::npos) << reasons[0];
   EXPECT_NE(reasons[1].find("scalar operand 0 is not a constant"), std::string::npos) << reasons[1];
   EXPECT_NE(reasons[2].find("from outside that is not a constant"), std::string::npos)
       << reasons[2];
+  EXPECT_NE(reasons[3].find("other than by tensor.extract"), std::string::npos) << reasons[3];
 }
 
 } // namespace

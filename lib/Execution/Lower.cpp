@@ -88,6 +88,7 @@ mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
   options.gpuChip = target.gpuChip;
   options.externalWeightBytes = target.externalWeightBytes;
   options.gpuFormat = target.gpuFormat;
+  options.gpuHostTwins = target.gpuHostTwins;
   switch (stage) {
   case LoweringStage::QKernel:
     buildLowerToQKernelPipeline(pm, options);

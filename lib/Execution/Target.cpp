@@ -13,6 +13,8 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <cstdlib>
+
 namespace quantc {
 
 /// The register tile follows the vector register file: AVX-512 has 32 x 16
@@ -82,6 +84,8 @@ static llvm::Expected<TargetSpec> resolveGPUTarget(llvm::StringRef fullName) {
   std::string ptxas = findCudaTool("ptxas");
   spec->gpuFormat = ptxas.empty() ? "isa" : findCudaTool("fatbinary").empty() ? "bin" : "fatbin";
   spec->gpuChip = name.str();
+  const char *twins = std::getenv("QUANTC_GPU_HOST_TWINS");
+  spec->gpuHostTwins = twins && *twins && std::string(twins) != "0";
   if (name == "cuda") {
     if (ptxas.empty())
       return llvm::createStringError("--target cuda means the newest GPU that CUDA's ptxas "

@@ -31,6 +31,7 @@ struct quantc_cuda {
   CUresult (*cuMemFree)(quantc_cuda_buffer);
   CUresult (*cuMemcpyHtoD)(quantc_cuda_buffer, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, quantc_cuda_buffer, size_t);
+  CUresult (*cuMemcpyDtoD)(quantc_cuda_buffer, quantc_cuda_buffer, size_t);
   CUresult (*cuMemsetD8)(quantc_cuda_buffer, unsigned char, size_t);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, CUstream, void **, void **);
@@ -108,6 +109,7 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   LOOKUP(cuMemFree, "cuMemFree_v2");
   LOOKUP(cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   LOOKUP(cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  LOOKUP(cuMemcpyDtoD, "cuMemcpyDtoD_v2");
   LOOKUP(cuMemsetD8, "cuMemsetD8_v2");
   LOOKUP(cuLaunchKernel, "cuLaunchKernel");
   LOOKUP(cuEventCreate, "cuEventCreate");
@@ -185,6 +187,11 @@ int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *fro
 int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
                          char *error, size_t error_size) {
   return check(cuda, cuda->cuMemcpyDtoH(to, from, bytes), "cuMemcpyDtoH", error, error_size);
+}
+
+int quantc_cuda_copy(quantc_cuda *cuda, quantc_cuda_buffer to, quantc_cuda_buffer from,
+                     size_t bytes, char *error, size_t error_size) {
+  return check(cuda, cuda->cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD", error, error_size);
 }
 
 int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,

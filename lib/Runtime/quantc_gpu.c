@@ -1,9 +1,18 @@
 /* What GPU artifacts (--target sm_80, sm_90, cuda) call from their host
  * code: the device opened and the embedded image (fatbin: cubin + PTX, or
  * PTX alone) loaded at the first launch, each layer's weights uploaded once,
- * and per launch x converted to f16, uploaded, the kernel run and y (f32)
- * downloaded. Launches are serialized (one device, one stream); failures go
- * to quantc_fail_call, and the rest of the call skips its GPU work.
+ * and per launch the kernel run on its inputs and outputs.
+ *
+ * Activations live on the device under the host buffers the host code
+ * names them by (mirror_of): a layer's output stays there, and a later
+ * layer that the compiler marks as reading it there (resident) does so;
+ * an output is downloaded only when a host op reads it, and a host value
+ * uploaded only when a GPU layer reads it. A GEMM's x that comes from the
+ * host is converted to f16 there; one that is resident is staged on the
+ * device by the compiler's stage kernel.
+ *
+ * Launches are serialized (one device, one stream); failures go to
+ * quantc_fail_call, and the rest of the call skips its GPU work.
  * QUANTC_GPU_PROFILE=1 prints launches and time spent in them at exit, so
  * that the host fallback's share is visible. */
 #include "quantc/Runtime/quantc_cuda.h"
@@ -30,6 +39,15 @@ typedef struct {
   void *function;
 } loaded_kernel;
 
+/* The device buffer standing for a host buffer's activation. */
+typedef struct {
+  const void *host;
+  quantc_cuda_buffer device;
+  size_t bytes;     /* its capacity */
+  size_t value;     /* the bytes last written: the value it holds */
+  uint64_t written; /* when (mirror_clock) */
+} mirrored_buffer;
+
 static pthread_mutex_t gpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static int gpu_state; /* 0: not opened, 1: ready, -1: failed (gpu_error says why) */
 static char gpu_error[512];
@@ -39,12 +57,15 @@ static uploaded_buffer *uploads;
 static size_t upload_count, upload_capacity;
 static loaded_kernel *kernels;
 static size_t kernel_count, kernel_capacity;
-/* Staging: x as halves on both sides, y on the device. */
+static mirrored_buffer *mirrors;
+static size_t mirror_count, mirror_capacity;
+static uint64_t mirror_clock;
+/* Staging: x as halves (or int8 rows) on both sides. */
 static uint16_t *x_host;
 static size_t x_host_capacity, x_bytes_capacity;
 static int8_t *x_bytes; /* int8 x, rows padded */
-static quantc_cuda_buffer x_device, y_device;
-static size_t x_device_capacity, y_device_capacity;
+static quantc_cuda_buffer x_device;
+static size_t x_device_capacity;
 /* QUANTC_GPU_PROFILE */
 static int profile;
 static long launches;
@@ -74,12 +95,14 @@ __attribute__((destructor)) static void release_device(void) {
   if (gpu) {
     for (size_t i = 0; i < upload_count; ++i)
       quantc_cuda_free(gpu, uploads[i].device);
+    for (size_t i = 0; i < mirror_count; ++i)
+      quantc_cuda_free(gpu, mirrors[i].device);
     quantc_cuda_free(gpu, x_device);
-    quantc_cuda_free(gpu, y_device);
     quantc_cuda_unload(gpu, gpu_module);
     quantc_cuda_close(gpu);
   }
   free(uploads);
+  free(mirrors);
   free(kernels);
   free(x_host);
   free(x_bytes);
@@ -167,6 +190,65 @@ static int ensure_device_buffer(quantc_cuda_buffer *buffer, size_t *capacity, si
   return 0;
 }
 
+/* The device buffer standing for host buffer `host`, at least `bytes` long,
+ * about to be written (what it held is kept unless it had to grow: then it
+ * was a dead value). */
+static quantc_cuda_buffer mirror_of(const void *host, size_t bytes) {
+  size_t i = 0;
+  while (i < mirror_count && mirrors[i].host != host)
+    ++i;
+  if (i == mirror_count) {
+    if (reserve((void **)&mirrors, &mirror_capacity, mirror_count + 1, sizeof *mirrors))
+      return 0;
+    mirrors[mirror_count].host = host;
+    mirrors[mirror_count].device = 0;
+    mirrors[mirror_count++].bytes = 0;
+  }
+  if (ensure_device_buffer(&mirrors[i].device, &mirrors[i].bytes, bytes))
+    return 0;
+  mirrors[i].value = bytes;
+  mirrors[i].written = ++mirror_clock;
+  return mirrors[i].device;
+}
+
+/* A resident input: what an earlier GPU layer wrote for host buffer
+ * `host`, or for a buffer that holds it at an offset (a slice: q, k and v
+ * of one projection). Of the device copies that cover it, the one written
+ * last: any older one at an overlapping address held a value that was
+ * dead when the newer one's buffer was allocated. */
+static quantc_cuda_buffer resident(const void *host, size_t bytes) {
+  const char *start = (const char *)host;
+  size_t best = mirror_count;
+  for (size_t i = 0; i < mirror_count; ++i) {
+    const char *from = (const char *)mirrors[i].host;
+    if (from <= start && start + bytes <= from + mirrors[i].value &&
+        (best == mirror_count || mirrors[i].written > mirrors[best].written))
+      best = i;
+  }
+  if (best < mirror_count)
+    return mirrors[best].device + (quantc_cuda_buffer)(start - (const char *)mirrors[best].host);
+  snprintf(gpu_error, sizeof gpu_error,
+           "no device copy of a %zu-byte activation that the compiler placed on the device", bytes);
+  return 0;
+}
+
+/* Host buffer `host` uploaded into its device copy. */
+static quantc_cuda_buffer upload_mirror(const void *host, size_t bytes) {
+  quantc_cuda_buffer buffer = mirror_of(host, bytes);
+  double start = now_seconds();
+  if (!buffer || quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error))
+    return 0;
+  upload_seconds += now_seconds() - start;
+  return buffer;
+}
+
+static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
+  double start = now_seconds();
+  int failed = quantc_cuda_download(gpu, host, buffer, bytes, gpu_error, sizeof gpu_error);
+  download_seconds += now_seconds() - start;
+  return failed;
+}
+
 static void fail_launch(const char *kernel) {
   char message[sizeof gpu_error + 160];
   snprintf(message, sizeof message, "GPU layer %s: %s", kernel, gpu_error);
@@ -226,13 +308,33 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
   return upload_staged(x_bytes, count, start);
 }
 
+/* x resident on the device (`x_bytes_in` bytes) staged into x_device
+ * (`staged_bytes`) by the compiler's kernel `stage` (f32 to f16, or int8
+ * rows, padded with zeros), 256 threads a block, one a staged element. */
+static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, size_t staged_bytes,
+                           int64_t staged_elements) {
+  double start = now_seconds();
+  void *function = kernel_named(stage);
+  quantc_cuda_buffer source = function ? resident(x, x_bytes_in) : 0;
+  if (!source || ensure_device_buffer(&x_device, &x_device_capacity, staged_bytes))
+    return -1;
+  void *args[2] = {&source, &x_device};
+  const unsigned blocks[3] = {(unsigned)((staged_elements + 255) / 256), 1, 1};
+  const unsigned block[3] = {256, 1, 1};
+  int failed =
+      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error);
+  staging_seconds += now_seconds() - start;
+  return failed;
+}
+
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
- * bytes an element: f32 or s32) at y_device (zeroed first under split-K),
- * and downloads y. */
+ * bytes an element: f32 or s32) into y's device copy (zeroed first under
+ * split-K), downloaded when a host op reads it. */
 static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m, int64_t n,
-                            const int64_t grid[3], int64_t threads) {
+                            const int64_t grid[3], int64_t threads, int64_t y_download) {
   size_t y_bytes = (size_t)(m * n) * sizeof(float);
-  if (ensure_device_buffer(&y_device, &y_device_capacity, y_bytes))
+  quantc_cuda_buffer y_device = mirror_of(y, y_bytes);
+  if (!y_device)
     return -1;
   args[count++] = &y_device;
   const unsigned blocks[3] = {(unsigned)grid[0], (unsigned)grid[1], (unsigned)grid[2]};
@@ -241,11 +343,8 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
   if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
       quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error))
     return -1;
-  double computed = now_seconds();
-  kernel_seconds += computed - start;
-  int failed = quantc_cuda_download(gpu, y, y_device, y_bytes, gpu_error, sizeof gpu_error);
-  download_seconds += now_seconds() - computed;
-  return failed;
+  kernel_seconds += now_seconds() - start;
+  return y_download ? download(y, y_device, y_bytes) : 0;
 }
 
 /* A launch's start: -1 when it has nothing to do (an earlier failure of
@@ -277,11 +376,14 @@ static void finish(const char *kernel, int failed, double start) {
  * offsets,] y). x has x_columns <= k columns; its rows are padded with
  * zeros to k. A convolution's kernel (x_halves > 0) gathers its x[m, k]
  * itself from x, the convolution's input of x_halves elements, uploaded as
- * it is. offsets_bytes 0: symmetric, no offsets argument. */
+ * it is. offsets_bytes 0: symmetric, no offsets argument. With a `stage`
+ * kernel (a non-empty name), x is resident on the device and staged there;
+ * y is downloaded when y_download. */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
-                                 const uint16_t *offsets, const float *x, float *y, int64_t m,
-                                 int64_t n, int64_t k, int64_t x_columns, int64_t x_halves,
-                                 int64_t words_bytes, int64_t scales_bytes, int64_t offsets_bytes,
+                                 const uint16_t *offsets, const float *x, float *y,
+                                 const char *stage, int64_t m, int64_t n, int64_t k,
+                                 int64_t x_columns, int64_t x_halves, int64_t words_bytes,
+                                 int64_t scales_bytes, int64_t offsets_bytes, int64_t y_download,
                                  int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
   double start;
   if (begin(&start))
@@ -291,8 +393,12 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
   quantc_cuda_buffer scales_device = words_device ? device_copy(scales, (size_t)scales_bytes) : 0;
   quantc_cuda_buffer offsets_device =
       scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
-  int failed = !scales_device || (offsets_bytes && !offsets_device) ||
-               (x_halves ? stage_x(x, 1, x_halves, x_halves) : stage_x(x, m, k, x_columns));
+  int64_t x_elements = x_halves ? x_halves : m * x_columns, staged = x_halves ? x_halves : m * k;
+  int failed =
+      !scales_device || (offsets_bytes && !offsets_device) ||
+      (*stage     ? stage_on_device(stage, x, (size_t)x_elements * 4, (size_t)staged * 2, staged)
+       : x_halves ? stage_x(x, 1, x_halves, x_halves)
+                  : stage_x(x, m, k, x_columns));
   if (!failed) {
     void *args[5];
     int count = 0;
@@ -302,7 +408,7 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
     if (offsets_bytes)
       args[count++] = &offsets_device;
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, count, y, m, n, grid, threads);
+    failed = launch_and_fetch(function, args, count, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -313,23 +419,29 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
  * and writes them so: x's x_columns rows go up as they are, zero rows pad
  * them to k, and y comes down as it is. A convolution's kernel
  * (x_halves > 0) gathers x[m, k] itself from x, its input of x_halves
- * elements, uploaded as it is. */
+ * elements, uploaded as it is. `stage` and y_download: as the weight-only
+ * GEMM's. */
 void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const float *x, float *y,
-                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t transposed,
-                          int64_t x_halves, int64_t weights_bytes, int64_t grid_x, int64_t grid_y,
-                          int64_t grid_z, int64_t threads) {
+                          const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,
+                          int64_t transposed, int64_t x_halves, int64_t weights_bytes,
+                          int64_t y_download, int64_t grid_x, int64_t grid_y, int64_t grid_z,
+                          int64_t threads) {
   double start;
   if (begin(&start))
     return;
   void *function = kernel_named(kernel);
   quantc_cuda_buffer weights_device = function ? device_copy(weights, (size_t)weights_bytes) : 0;
-  int failed = !weights_device || (x_halves     ? stage_x(x, 1, x_halves, x_halves)
+  int64_t x_elements = x_halves ? x_halves : m * x_columns;
+  int64_t staged = x_halves ? x_halves : m * k;
+  int failed = !weights_device || (*stage       ? stage_on_device(stage, x, (size_t)x_elements * 4,
+                                                                  (size_t)staged * 2, staged)
+                                   : x_halves   ? stage_x(x, 1, x_halves, x_halves)
                                    : transposed ? stage_x(x, 1, k * m, x_columns * m)
                                                 : stage_x(x, m, k, x_columns));
   if (!failed) {
     void *args[3] = {&x_device, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads);
+    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -337,22 +449,98 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
 /* y[m, n] (s32, exact) = x[m, k] (s8) * W^T through the int8 GEMM `kernel`
  * (arguments: x, the preshuffled s8 words, y). A convolution's kernel
  * (x_bytes_in > 0) gathers x[m, k] itself from x, its input of x_bytes_in
- * codes, uploaded as it is. */
+ * codes, uploaded as it is. `stage` and y_download: as the weight-only
+ * GEMM's. */
 void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
-                          int64_t m, int64_t n, int64_t k, int64_t x_columns, int64_t x_bytes_in,
-                          int64_t words_bytes, int64_t grid_x, int64_t grid_y, int64_t grid_z,
-                          int64_t threads) {
+                          const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,
+                          int64_t x_bytes_in, int64_t words_bytes, int64_t y_download,
+                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
   double start;
   if (begin(&start))
     return;
   void *function = kernel_named(kernel);
   quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
-  int failed = !words_device || (x_bytes_in ? stage_x_bytes(x, 1, x_bytes_in, x_bytes_in)
-                                            : stage_x_bytes(x, m, k, x_columns));
+  int64_t x_elements = x_bytes_in ? x_bytes_in : m * x_columns;
+  int64_t staged = x_bytes_in ? x_bytes_in : m * k;
+  int failed = !words_device ||
+               (*stage       ? stage_on_device(stage, x, (size_t)x_elements, (size_t)staged, staged)
+                : x_bytes_in ? stage_x_bytes(x, 1, x_bytes_in, x_bytes_in)
+                             : stage_x_bytes(x, m, k, x_columns));
   if (!failed) {
     void *args[3] = {&x_device, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads);
+    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
+}
+
+/* How the compiler passes each of a linalg kernel's arguments (three bits
+ * an argument in `kinds`). */
+enum {
+  ARGUMENT_FROM_HOST = 0, /* a host value: uploaded into its device copy */
+  ARGUMENT_RESIDENT = 1,  /* written by an earlier GPU layer */
+  ARGUMENT_CONSTANT = 2,  /* constant data: uploaded once, kept */
+  ARGUMENT_OUTPUT = 3,    /* written by the kernel */
+  ARGUMENT_DOWNLOAD = 4   /* with OUTPUT: a host op reads it */
+};
+
+/* The device buffer of an input of `kind`. */
+static quantc_cuda_buffer input_buffer(const void *host, size_t bytes, int kind) {
+  return kind == ARGUMENT_RESIDENT   ? resident(host, bytes)
+         : kind == ARGUMENT_CONSTANT ? device_copy(host, bytes)
+                                     : upload_mirror(host, bytes);
+}
+
+/* A linalg op's kernel (GPULinalgKernels.h) on grid x threads: `count`
+ * arguments, pointers a0... of b0... bytes, passed as `kinds` says. */
+void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_t count,
+                       int64_t kinds, void *a0, void *a1, void *a2, void *a3, void *a4, void *a5,
+                       void *a6, void *a7, int64_t b0, int64_t b1, int64_t b2, int64_t b3,
+                       int64_t b4, int64_t b5, int64_t b6, int64_t b7) {
+  double start;
+  if (begin(&start))
+    return;
+  void *hosts[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+  const int64_t bytes[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
+  quantc_cuda_buffer buffers[8] = {0};
+  void *args[8];
+  void *function = kernel_named(kernel);
+  int failed = !function || count < 1 || count > 8;
+  for (int i = 0; i < count && !failed; ++i) {
+    int kind = (int)(kinds >> (3 * i)) & 3;
+    buffers[i] = kind == ARGUMENT_OUTPUT ? mirror_of(hosts[i], (size_t)bytes[i])
+                                         : input_buffer(hosts[i], (size_t)bytes[i], kind);
+    failed = !buffers[i];
+    args[i] = &buffers[i];
+  }
+  if (!failed) {
+    const unsigned blocks[3] = {(unsigned)grid, 1, 1};
+    const unsigned block[3] = {(unsigned)threads, 1, 1};
+    double launched = now_seconds();
+    failed = quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
+                                sizeof gpu_error);
+    kernel_seconds += now_seconds() - launched;
+  }
+  for (int i = 0; i < count && !failed; ++i)
+    if ((kinds >> (3 * i)) & ARGUMENT_DOWNLOAD)
+      failed = download(hosts[i], buffers[i], (size_t)bytes[i]);
+  finish(kernel, failed, start);
+}
+
+/* `to`'s device copy starts as `from` (of `kind`): the initial value of an
+ * output that a linalg kernel reads (a reduction's). */
+void quantc_gpu_copy(void *to, const void *from, int64_t bytes, int64_t kind) {
+  double start;
+  if (begin(&start))
+    return;
+  quantc_cuda_buffer target = mirror_of(to, (size_t)bytes), source = 0;
+  int failed = !target;
+  if (!failed && kind == ARGUMENT_FROM_HOST) {
+    failed = quantc_cuda_upload(gpu, target, from, (size_t)bytes, gpu_error, sizeof gpu_error);
+  } else if (!failed) {
+    source = input_buffer(from, (size_t)bytes, (int)kind);
+    failed = !source ||
+             quantc_cuda_copy(gpu, target, source, (size_t)bytes, gpu_error, sizeof gpu_error);
+  }
+  finish("copy", failed, start);
 }

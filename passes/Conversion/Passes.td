@@ -407,11 +407,15 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"", "the GPU: sm_80, sm_90, ..., sm_121">,
     Option<"format", "format", "std::string", "\"fatbin\"", "fatbin, bin, isa or none">,
+    Option<"hostTwins", "host-twins", "bool", "false",
+           "Also emit each linalg kernel's loop nest as quantc_gpu_twin_<kernel> (C interface), "
+           "which the emulated CUDA driver runs in the kernel's place (tests)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def ConvertQKernelToLLVMPass : Pass<"convert-qkernel-to-llvm", "::mlir::ModuleOp"> {

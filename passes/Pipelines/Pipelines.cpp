@@ -42,15 +42,18 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
             "canonicalize,"
             "func.func(quantc-fuse-elementwise),"
             "canonicalize");
-  // A vector of output columns is half the matmul's register tile.
-  addPasses(pm, "func.func(convert-linalg-depthwise-to-vector{lanes=" +
-                    std::to_string(options.tileCols / 2) + "}),canonicalize");
+  // GPU targets: before the host's depthwise vectorization, so that
+  // depthwise convolutions on device values can be linalg kernels too.
   if (!options.gpuChip.empty()) {
     ConvertQKernelToGPUPassOptions gpu;
     gpu.chip = options.gpuChip;
     gpu.format = options.gpuFormat;
+    gpu.hostTwins = options.gpuHostTwins;
     pm.addPass(createConvertQKernelToGPUPass(gpu));
   }
+  // A vector of output columns is half the matmul's register tile.
+  addPasses(pm, "func.func(convert-linalg-depthwise-to-vector{lanes=" +
+                    std::to_string(options.tileCols / 2) + "}),canonicalize");
   ConvertQKernelToLoopsPassOptions kernels;
   kernels.family = options.kernelFamily;
   pm.addPass(createConvertQKernelToLoopsPass(kernels));

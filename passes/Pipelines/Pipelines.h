@@ -47,6 +47,10 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "gpu-format",
       llvm::cl::desc("The GPU image: fatbin (cubin + PTX), bin, isa (PTX) or none"),
       llvm::cl::init("fatbin")};
+  Option<bool> gpuHostTwins{
+      *this, "gpu-host-twins",
+      llvm::cl::desc("Also emit each GPU linalg kernel's loop nest for the emulated driver"),
+      llvm::cl::init(false)};
 };
 
 /// Float qnn -> linalg -> bufferized, vectorized loops -> LLVM dialect. The

@@ -28,9 +28,11 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string>
-    kernel("kernel", cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm, copy or linalg"),
-           cl::init("weight-only-gemm"));
+static cl::opt<std::string> kernel("kernel",
+                                   cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm, copy, linalg, "
+                                            "stage-halves or stage-bytes (--m rows, --n "
+                                            "source columns, --k columns)"),
+                                   cl::init("weight-only-gemm"));
 static cl::opt<std::string>
     input("input", cl::desc("linalg: an MLIR file; each linalg op in it becomes the kernel "
                             "<name>_<i>, launched as a comment before it says"));
@@ -179,6 +181,9 @@ int main(int argc, char **argv) {
   } else if (kernel == "f16-gemm") {
     if (std::string why = quantc::codegen::gpu::checkHalfGemm(half); !why.empty())
       return fail(why);
+  } else if (kernel == "stage-halves" || kernel == "stage-bytes") {
+    if (m < 1 || n < 1 || k < n)
+      return fail("--kernel " + kernel + " needs --m >= 1 rows and 1 <= --n <= --k columns");
   } else if (kernel == "linalg") {
     if (input.empty())
       return fail("--kernel linalg needs --input FILE.mlir");
@@ -186,7 +191,8 @@ int main(int argc, char **argv) {
     if (words <= 0 || words % 1024)
       return fail("--words must be a positive multiple of 1024");
   } else {
-    return fail("--kernel must be weight-only-gemm, w8a8-gemm, f16-gemm, copy or linalg, got '" +
+    return fail("--kernel must be weight-only-gemm, w8a8-gemm, f16-gemm, copy, linalg, "
+                "stage-halves or stage-bytes, got '" +
                 kernel + "'");
   }
   LLVMInitializeNVPTXTarget();
@@ -196,8 +202,11 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context;
   if (kernel == "linalg")
     return emitLinalgKernels(context);
+  quantc::codegen::gpu::StageKernel stage{m, n, k, kernel == "stage-halves"};
   auto module =
-      kernel == "copy"        ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
+      llvm::StringRef(kernel).starts_with("stage")
+          ? quantc::codegen::gpu::buildStageKernel(context, stage, name)
+      : kernel == "copy"      ? quantc::codegen::gpu::buildCopyKernel(context, words, name)
       : kernel == "w8a8-gemm" ? quantc::codegen::gpu::buildW8A8Gemm(context, integer, name)
       : kernel == "f16-gemm"  ? quantc::codegen::gpu::buildHalfGemm(context, half, name)
                               : quantc::codegen::gpu::buildWeightOnlyGemm(context, gemm, name);

@@ -28,20 +28,39 @@ struct LinalgKernel {
   /// before the GPU mapping (func.func @<name> on memrefs: the op's operands
   /// in order, inputs then outputs), which runs on the CPU.
   mlir::OwningOpRef<mlir::ModuleOp> module, host;
-  /// The kernel's arguments (bare pointers): operand numbers of the op.
+  /// The kernel's arguments (bare pointers): operand numbers of the op,
+  /// where getNumOperands() + i stands for captured[i].
   std::vector<unsigned> arguments;
+  /// Tensors from outside that the body reads with tensor.extract (tables,
+  /// gathers): buffers the kernel loads from.
+  std::vector<mlir::Value> captured;
   LaunchGeometry launch;
 };
 
 /// Why `op` has no linalg kernel (empty when it has one): static shapes,
-/// identity-layout operands, and a body that uses nothing from above but
-/// constants.
+/// identity-layout operands, and a body that uses from above only scalar
+/// constants and static tensors it reads with tensor.extract.
 std::string checkLinalgKernel(mlir::linalg::LinalgOp op);
 
 /// The kernel `name` computing `op` (on tensors or memrefs) over buffers of
 /// its operands' shapes. An output the body reads (a reduction's, or an
 /// accumulating op's) starts as the buffer's contents.
 llvm::Expected<LinalgKernel> buildLinalgKernel(mlir::linalg::LinalgOp op, llvm::StringRef name);
+
+/// A GEMM's x staged on the device from an activation that is resident
+/// there: `rows` rows of `sourceColumns` f32 (or, not `halves`, s8) values
+/// into rows of `columns` f16 (s8) ones, zeros past sourceColumns. f16 as
+/// the host's staging rounds it (saturated to +-65504, to nearest even, NaN
+/// as 0x7e00). Launch: ceil(rows * columns / 256) blocks of 256 threads, one
+/// a staged element; arguments: the source, the staged x.
+struct StageKernel {
+  int64_t rows = 1, sourceColumns = 0, columns = 0;
+  bool halves = true;
+};
+/// qc_stage_h_r16_c120_k128 (halves), qc_stage_b_... (bytes).
+std::string kernelName(const StageKernel &stage);
+mlir::OwningOpRef<mlir::ModuleOp> buildStageKernel(mlir::MLIRContext &context,
+                                                   const StageKernel &stage, llvm::StringRef name);
 
 } // namespace quantc::codegen::gpu
 

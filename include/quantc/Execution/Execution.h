@@ -44,6 +44,9 @@ struct TargetSpec {
   /// the host's). `gpuFormat`: fatbin with CUDA's ptxas, else isa (PTX
   /// alone, compiled by the driver at load).
   std::string gpuChip, gpuFormat;
+  /// Test builds (QUANTC_GPU_HOST_TWINS=1): the artifact also carries each
+  /// linalg kernel's loop nest, which the emulated CUDA driver runs.
+  bool gpuHostTwins = false;
   /// Constant globals of at least this many bytes leave the code
   /// (quantc-externalize-weights): the JIT binds them to the importer's
   /// memory, artifacts to their weights file or read-only data (0: all stay

@@ -39,6 +39,10 @@ int quantc_cuda_upload(quantc_cuda *cuda, quantc_cuda_buffer to, const void *fro
 int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, size_t bytes,
                          char *error, size_t error_size);
 
+/* Copies `bytes` bytes between device buffers. */
+int quantc_cuda_copy(quantc_cuda *cuda, quantc_cuda_buffer to, quantc_cuda_buffer from,
+                     size_t bytes, char *error, size_t error_size);
+
 /* Sets `bytes` bytes of `buffer` to zero. */
 int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,
                      size_t error_size);

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
@@ -47,11 +48,20 @@ bool isStaticIdentityBuffer(Type type) {
   return false;
 }
 
-/// The op on memref arguments (its shaped operands in order) as a
+MemRefType memrefOf(Type tensor) {
+  auto shaped = cast<ShapedType>(tensor);
+  return MemRefType::get(shaped.getShape(), shaped.getElementType());
+}
+
+/// The op on memref arguments (its shaped operands in order, then the
+/// tensors its body reads with tensor.extract: `captured`) as a
 /// linalg.generic in func.func @name, parallel dims first; scalar inputs and
-/// what the body uses from above (constants) are cloned in.
+/// scalar constants the body uses are cloned in. `arguments` receives the
+/// operand numbers of the func's arguments (a captured tensor i counts as
+/// operand getNumOperands() + i).
 OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name,
-                                       std::vector<unsigned> &shapedOperands) {
+                                       std::vector<unsigned> &arguments,
+                                       std::vector<Value> &captured) {
   MLIRContext *context = op->getContext();
   OpBuilder b(context);
   Location loc = op.getLoc();
@@ -59,21 +69,30 @@ OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name
   b.setInsertionPointToStart(module->getBody());
   SmallVector<Type> types;
   for (OpOperand &operand : op->getOpOperands()) {
-    auto shaped = dyn_cast<ShapedType>(operand.get().getType());
-    if (!shaped)
+    if (!isa<ShapedType>(operand.get().getType()))
       continue;
-    shapedOperands.push_back(operand.getOperandNumber());
-    types.push_back(MemRefType::get(shaped.getShape(), shaped.getElementType()));
+    arguments.push_back(operand.getOperandNumber());
+    types.push_back(memrefOf(operand.get().getType()));
   }
+  SetVector<Value> above;
+  getUsedValuesDefinedAbove(op->getRegion(0), above);
+  for (Value value : above)
+    if (isa<RankedTensorType>(value.getType())) {
+      arguments.push_back(op->getNumOperands() + unsigned(captured.size()));
+      captured.push_back(value);
+      types.push_back(memrefOf(value.getType()));
+    }
   auto func = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
   IRMapping mapping;
-  SetVector<Value> above;
-  getUsedValuesDefinedAbove(op->getRegion(0), above);
+  unsigned firstCaptured = unsigned(types.size() - captured.size());
+  for (auto [i, value] : llvm::enumerate(captured))
+    mapping.map(value, entry->getArgument(firstCaptured + unsigned(i)));
   for (Value value : above)
-    mapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
+    if (!isa<RankedTensorType>(value.getType()))
+      mapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
   SmallVector<Value> inputs, outputs;
   unsigned next = 0;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -86,6 +105,17 @@ OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name
                                            op.getIndexingMapsArray(), op.getIteratorTypesArray());
   op->getRegion(0).cloneInto(&generic.getRegion(), mapping);
   func::ReturnOp::create(b, loc);
+  // What the body extracted from captured tensors it loads from their
+  // buffers.
+  SmallVector<tensor::ExtractOp> extracts;
+  generic.getRegion().walk([&](tensor::ExtractOp extract) { extracts.push_back(extract); });
+  for (tensor::ExtractOp extract : extracts) {
+    OpBuilder at(extract);
+    Value load =
+        memref::LoadOp::create(at, extract.getLoc(), extract->getOperand(0), extract.getIndices());
+    extract.getResult().replaceAllUsesWith(load);
+    extract->erase();
+  }
 
   // Parallel dims outermost: they become the one scf.parallel mapped to
   // threads; the reductions run inside each thread.
@@ -193,6 +223,10 @@ void lowerMathToInstructions(mlir::gpu::GPUFuncOp func) {
             })
             .Case([&](math::FmaOp) { return intrinsic("llvm.fma"); })
             .Case([&](math::SqrtOp) { return intrinsic("llvm.sqrt"); })
+            .Case([&](math::RsqrtOp) { // as the host lowers it: 1 / sqrt
+              Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0));
+              return arith::DivFOp::create(b, loc, one, intrinsic("llvm.sqrt")).getResult();
+            })
             .Case([&](math::FloorOp) { return intrinsic("llvm.floor"); })
             .Case([&](math::CeilOp) { return intrinsic("llvm.ceil"); })
             .Case([&](math::TruncOp) { return intrinsic("llvm.trunc"); })
@@ -225,16 +259,28 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   }
   SetVector<Value> above;
   getUsedValuesDefinedAbove(op->getRegion(0), above);
-  for (Value value : above)
-    if (!value.getDefiningOp<arith::ConstantOp>())
+  for (Value value : above) {
+    if (isa<RankedTensorType>(value.getType())) {
+      // Read element by element (a gather, a table): a kernel argument.
+      if (!isStaticIdentityBuffer(value.getType()) ||
+          llvm::any_of(value.getUsers(), [&](Operation *user) {
+            return op->isProperAncestor(user) &&
+                   (!isa<tensor::ExtractOp>(user) || user->getOperand(0) != value);
+          }))
+        return "its body reads a tensor from outside other than by tensor.extract of static "
+               "shape";
+    } else if (!value.getDefiningOp<arith::ConstantOp>()) {
       return "its body uses a value from outside that is not a constant";
+    }
+  }
   std::string unsupported;
   op->getRegion(0).walk([&](Operation *inner) {
     bool supported =
         isa<arith::ArithDialect, linalg::LinalgDialect>(inner->getDialect()) ||
+        isa<tensor::ExtractOp>(inner) ||
         isa<math::ExpOp, math::ExpM1Op, math::TanhOp, math::ErfOp, math::LogOp, math::Log1pOp,
-            math::Log2Op, math::AbsFOp, math::FmaOp, math::SqrtOp, math::FloorOp, math::CeilOp,
-            math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
+            math::Log2Op, math::AbsFOp, math::FmaOp, math::SqrtOp, math::RsqrtOp, math::FloorOp,
+            math::CeilOp, math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
     if (!supported && unsupported.empty())
       unsupported = inner->getName().getStringRef().str();
   });
@@ -252,7 +298,7 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
                        LLVM::LLVMDialect, mlir::gpu::GPUDialect, linalg::LinalgDialect,
                        memref::MemRefDialect, scf::SCFDialect>();
   LinalgKernel kernel;
-  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.arguments);
+  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.arguments, kernel.captured);
   { // The host's math: no libm, no libdevice.
     RewritePatternSet patterns(context);
     populateMathApproximationPatterns(patterns);

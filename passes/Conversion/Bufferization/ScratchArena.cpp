@@ -26,6 +26,27 @@ int64_t bytesOf(MemRefType type) {
   return (storageBytes(type) + kAlignment - 1) / kAlignment * kAlignment;
 }
 
+/// The last body position where a buffer's address (`address`, from
+/// memref.extract_aligned_pointer_as_index) or what is computed from it is
+/// used: GPU launches take raw addresses, and one address may serve several
+/// (CSE). Nullopt when one of those uses is outside the body.
+std::optional<int64_t> lastAddressUse(Value address, Block &body,
+                                      const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = 0;
+  SmallVector<Value> pending = {address};
+  while (!pending.empty()) {
+    Value value = pending.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top)
+        return std::nullopt;
+      last = std::max(last, position.lookup(top));
+      llvm::append_range(pending, user->getResults());
+    }
+  }
+  return last;
+}
+
 /// The last body position where `alloc` or a view of it is used, or
 /// nullopt when it escapes (returned, passed to a call) or is freed
 /// somewhere other than the body.
@@ -56,6 +77,12 @@ std::optional<int64_t> lastUse(memref::AllocOp alloc, Block &body,
         return std::nullopt;
       if (!isa<memref::DeallocOp>(user))
         last = std::max(last, position.lookup(top));
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user)) {
+        auto addressLast = lastAddressUse(user->getResult(0), body, position);
+        if (!addressLast)
+          return std::nullopt;
+        last = std::max(last, *addressLast);
+      }
     }
   }
   return last;

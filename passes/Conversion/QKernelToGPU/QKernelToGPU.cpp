@@ -4,20 +4,29 @@
 // preshuffled words; the kernels of all layers go into one image that the
 // artifact embeds.
 #include "DeviceLayers.h"
+#include "Residency.h"
 #include "passes/Conversion/Passes.h"
 
 #include "dialects/QKernel/QKernelOps.h"
 #include "quantc/Codegen/GPUKernels.h"
+#include "quantc/Codegen/GPULinalgKernels.h"
 #include "quantc/Codegen/Requantize.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/xxhash.h"
 
 #include <map>
 #include <variant>
@@ -32,11 +41,14 @@ namespace device = quantc::codegen::gpu;
 namespace codegen = quantc::codegen;
 namespace qkernel = quantc::qkernel;
 using quantc::gpu::DeviceLayer;
+using quantc::gpu::deviceLayer;
+using quantc::gpu::DeviceRead;
+using quantc::gpu::DeviceWrite;
 using quantc::gpu::HalfLayer;
+using quantc::gpu::halfLayer;
+using quantc::gpu::InputKind;
 using quantc::gpu::IntegerLayer;
 using quantc::gpu::integerLayer;
-using quantc::gpu::deviceLayer;
-using quantc::gpu::halfLayer;
 using quantc::gpu::startsAtZero;
 
 namespace {
@@ -45,11 +57,22 @@ constexpr llvm::StringLiteral kLaunchFunction = "quantc_gpu_weight_only_gemm";
 constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
 constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
+constexpr llvm::StringLiteral kLinalgLaunchFunction = "quantc_gpu_linalg";
+constexpr llvm::StringLiteral kCopyFunction = "quantc_gpu_copy";
+/// Marks the host twins: functions of the artifact, not calls of the model.
+constexpr llvm::StringLiteral kTwinAttribute = "quantc.gpu_twin";
+
+/// A linalg kernel as printed in the pass's context, parsed again in the
+/// context the image is compiled in.
+struct LinalgKernelText {
+  std::string text;
+};
 
 class GPURewriter {
 public:
-  explicit GPURewriter(ModuleOp module)
-      : module(module), symbols(module), b(module.getContext()), globals(module.getContext()) {
+  GPURewriter(ModuleOp module, bool hostTwins)
+      : module(module), symbols(module), b(module.getContext()), globals(module.getContext()),
+        hostTwins(hostTwins) {
     globals.setInsertionPointToEnd(module.getBody());
   }
 
@@ -60,6 +83,13 @@ public:
   /// The same for an integer (W8A8) matmul: the exact int8 GEMM, then bias
   /// and requantization on the host.
   bool rewrite(qkernel::MatmulIntegerOp op, std::string &why);
+  /// The same for a linalg op (placeLinalgOps): its kernel through the GPU
+  /// mapping, on the device copies of its operands.
+  bool rewrite(linalg::LinalgOp op, std::string &why);
+  /// The GEMM launches' outputs: what linalg ops on the GPU may read.
+  llvm::DenseSet<Value> deviceValues() const;
+  /// Tells every launch where its inputs are and which outputs to download.
+  void decideResidency();
   /// quantc_gpu_begin_call at the start of every public function.
   void beginCalls();
   /// All the kernels used, built into one gpu.module and compiled.
@@ -87,10 +117,33 @@ private:
     kernels.insert({name, gemm});
     return kernelNameGlobal(loc, name);
   }
-  /// `tensor` as one dense 1-D buffer (bufferization copies a strided view).
+  /// `tensor` as one dense 1-D buffer (bufferization copies a strided view)
+  /// that only launches read.
   Value flatInput(Location loc, Value tensor);
-  /// The launch's 1-D output `buffer` as a tensor of `type`.
-  Value shapedResult(Location loc, Value buffer, RankedTensorType type);
+  /// The launch's 1-D output `buffer` as a tensor of `type`; `flat` (if
+  /// given) receives the 1-D tensor, the launch's output.
+  Value shapedResult(Location loc, Value buffer, RankedTensorType type, Value *flat = nullptr);
+  /// The raw address of `buffer`'s first element, for the launches that
+  /// take pointers of many element types.
+  Value address(Location loc, Value buffer);
+  /// A GEMM launch's x (flatInput's `buffer`, whose address is operand
+  /// `pointerOperand`; the stage kernel's name at `stageOperand`): staged on
+  /// the device by `stage` when it is resident.
+  void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
+                 const device::StageKernel &stage);
+  /// A GEMM launch's y (the 1-D tensor `flat` of `buffer`); its y_download
+  /// operand comes fifth from the end.
+  void gemmOutput(func::CallOp call, Value flat, Value buffer);
+  /// Operand `pointerOperand` of `call` becomes the address `byteOffset`
+  /// into `producer` (a resident input's device copy is found there).
+  void pointAtProducer(Operation *call, unsigned pointerOperand, Value producer,
+                       int64_t byteOffset);
+  /// The kernel's name for `kernel` (one per distinct kernel).
+  std::string useLinalgKernel(codegen::gpu::LinalgKernel &kernel);
+  /// quantc_gpu_twin<N>_<name> (host-twins): the kernel's loop nest as a
+  /// public function of its N arguments' flat buffers (bare pointers), for
+  /// the emulated driver.
+  void addHostTwin(llvm::StringRef name, linalg::LinalgOp op, codegen::gpu::LinalgKernel &kernel);
   /// An elementwise linalg.generic of `type` on the host over `result` and
   /// `operands`, each whole (its shape) or per channel (dim `channelDim`);
   /// `body` gets their elements in that order.
@@ -99,17 +152,25 @@ private:
                      llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   /// Calls the runtime's launch `function` with `pointers`, then `numbers`
   /// and the launch's grid and threads as i64.
-  void callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
-                  llvm::ArrayRef<int64_t> numbers, const device::LaunchGeometry &launch);
+  func::CallOp callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
+                          llvm::ArrayRef<int64_t> numbers, const device::LaunchGeometry &launch);
 
   ModuleOp module;
   SymbolTable symbols;
   OpBuilder b, globals;
+  bool hostTwins;
   /// By name: a deterministic image.
-  std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm>>
+  std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm,
+                                     device::StageKernel, LinalgKernelText>>
       kernels;
   llvm::StringMap<memref::GlobalOp> kernelNames;
   unsigned layers = 0;
+  /// Every launch's inputs and outputs, decided at the end.
+  SmallVector<DeviceRead> reads;
+  SmallVector<DeviceWrite> writes;
+  llvm::SmallPtrSet<Operation *, 32> deviceReads; // flatInput's to_buffer ops
+  /// The linalg launches' argument kinds, three bits an argument.
+  llvm::DenseMap<Operation *, int64_t> argumentKinds;
 };
 
 /// The elements of the input a convolution's kernel gathers from; 0 for a
@@ -168,15 +229,19 @@ Value GPURewriter::flatInput(Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getRank() > 1)
     tensor = tensor::CollapseShapeOp::create(b, loc, tensor, oneGroup(type));
-  return bufferization::ToBufferOp::create(
+  auto buffer = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()), tensor,
       /*read_only=*/true);
+  deviceReads.insert(buffer);
+  return buffer;
 }
 
-Value GPURewriter::shapedResult(Location loc, Value buffer, RankedTensorType type) {
+Value GPURewriter::shapedResult(Location loc, Value buffer, RankedTensorType type, Value *flat) {
   Value result = bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({type.getNumElements()}, type.getElementType()), buffer,
       /*restrict=*/true, /*writable=*/true);
+  if (flat)
+    *flat = result;
   if (type.getRank() > 1)
     result = tensor::ExpandShapeOp::create(b, loc, type, result, oneGroup(type));
   return result;
@@ -270,14 +335,58 @@ static void eraseWithDeadProducers(Operation *op) {
   }
 }
 
-void GPURewriter::callLaunch(Location loc, llvm::StringRef function, SmallVector<Value> pointers,
-                             llvm::ArrayRef<int64_t> numbers,
-                             const device::LaunchGeometry &launch) {
+func::CallOp GPURewriter::callLaunch(Location loc, llvm::StringRef function,
+                                     SmallVector<Value> pointers, llvm::ArrayRef<int64_t> numbers,
+                                     const device::LaunchGeometry &launch) {
   SmallVector<int64_t> all(numbers);
   all.append({launch.grid[0], launch.grid[1], launch.grid[2], launch.threads});
   for (int64_t v : all)
     pointers.push_back(arith::ConstantIntOp::create(b, loc, b.getI64Type(), v));
-  func::CallOp::create(b, loc, declare(function, ValueRange(pointers).getTypes()), pointers);
+  return func::CallOp::create(b, loc, declare(function, ValueRange(pointers).getTypes()), pointers);
+}
+
+Value GPURewriter::address(Location loc, Value buffer) {
+  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  Value integer = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), integer);
+}
+
+void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Value producer,
+                                  int64_t byteOffset) {
+  b.setInsertionPoint(call);
+  Location loc = call->getLoc();
+  Value pointer = address(loc, producer);
+  if (byteOffset)
+    pointer = LLVM::GEPOp::create(b, loc, pointer.getType(), b.getI8Type(), pointer,
+                                  ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(int32_t(byteOffset))});
+  call->setOperand(pointerOperand, pointer);
+}
+
+void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
+                            Value buffer, const device::StageKernel &stage) {
+  reads.push_back(
+      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand,
+                                stage](InputKind kind, Value producer, int64_t byteOffset) mutable {
+         if (kind != InputKind::Resident)
+           return; // staged on the host, as it comes
+         std::string name = device::kernelName(stage);
+         kernels.insert({name, stage});
+         b.setInsertionPoint(call);
+         call->setOperand(stageOperand,
+                          pointerTo(call.getLoc(), kernelNameGlobal(call.getLoc(), name)));
+         pointAtProducer(call, pointerOperand, producer, byteOffset);
+       }});
+}
+
+void GPURewriter::gemmOutput(func::CallOp call, Value flat, Value buffer) {
+  unsigned operand = call->getNumOperands() - 5;
+  writes.push_back({flat, buffer, [this, call, operand](bool download) mutable {
+                      if (download)
+                        return; // the launch's default
+                      b.setInsertionPoint(call);
+                      call->setOperand(operand, arith::ConstantIntOp::create(b, call.getLoc(),
+                                                                             b.getI64Type(), 0));
+                    }});
 }
 
 func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
@@ -317,14 +426,21 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   RankedTensorType outputType = output.type;
   Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
-  callLaunch(loc, kLaunchFunction,
-             {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
-              pointerTo(loc, offsets), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, gatheredInputSize(*layer),
-              int64_t(layer->words.size() * 4), int64_t(layer->scales.size() * 2),
-              int64_t(layer->offsets.size() * 2)},
-             device::launchGeometry(gemm));
-  Value result = shapedResult(loc, y, outputType);
+  int64_t gathered = gatheredInputSize(*layer);
+  func::CallOp call = callLaunch(
+      loc, kLaunchFunction,
+      {pointerTo(loc, nameGlobal), pointerTo(loc, words), pointerTo(loc, scales),
+       pointerTo(loc, offsets), address(loc, x), address(loc, y),
+       pointerTo(loc, kernelNameGlobal(loc, ""))},
+      {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
+       int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
+      device::launchGeometry(gemm));
+  gemmInput(call, 6, 4, x,
+            gathered ? device::StageKernel{1, gathered, gathered, true}
+                     : device::StageKernel{gemm.m, layer->inputColumns, gemm.k, true});
+  Value flat;
+  Value result = shapedResult(loc, y, outputType, &flat);
+  gemmOutput(call, flat, y);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
   // the CPU kernels order them).
@@ -376,13 +492,21 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({resultType.getNumElements()}, b.getF32Type()));
-  callLaunch(
-      loc, kHalfLaunchFunction,
-      {pointerTo(loc, nameGlobal), pointerTo(loc, weights), dynamic(loc, x), dynamic(loc, y)},
-      {gemm.m, gemm.n, gemm.k, layer->inputColumns, int64_t(layer->transposed),
-       gatheredInputSize(*layer), int64_t(layer->weights.size() * 2)},
-      device::launchGeometry(gemm));
-  Value result = shapedResult(loc, y, resultType);
+  int64_t gathered = gatheredInputSize(*layer), m = gemm.m, k = gemm.k;
+  func::CallOp call =
+      callLaunch(loc, kHalfLaunchFunction,
+                 {pointerTo(loc, nameGlobal), pointerTo(loc, weights), address(loc, x),
+                  address(loc, y), pointerTo(loc, kernelNameGlobal(loc, ""))},
+                 {m, gemm.n, k, layer->inputColumns, int64_t(layer->transposed), gathered,
+                  int64_t(layer->weights.size() * 2), /*y_download=*/1},
+                 device::launchGeometry(gemm));
+  gemmInput(call, 4, 2, x,
+            gathered            ? device::StageKernel{1, gathered, gathered, true}
+            : layer->transposed ? device::StageKernel{1, layer->inputColumns * m, k * m, true}
+                                : device::StageKernel{m, layer->inputColumns, k, true});
+  Value flat;
+  Value result = shapedResult(loc, y, resultType, &flat);
+  gemmOutput(call, flat, y);
   if (!startsAtZero(op)) // y + the output's initial value, on the host
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
                           {{op.getDpsInits()[0], false}},
@@ -431,12 +555,20 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   RankedTensorType outputType = output.type;
   Value x = flatInput(loc, layer->input);
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, i32));
-  callLaunch(loc, kIntegerLaunchFunction,
-             {pointerTo(loc, nameGlobal), pointerTo(loc, words), dynamic(loc, x), dynamic(loc, y)},
-             {gemm.m, gemm.n, gemm.k, layer->inputColumns, gatheredInputSize(*layer),
-              int64_t(layer->words.size() * 4)},
-             device::launchGeometry(gemm));
-  Value result = shapedResult(loc, y, outputType.clone(i32));
+  int64_t gathered = gatheredInputSize(*layer);
+  func::CallOp call = callLaunch(
+      loc, kIntegerLaunchFunction,
+      {pointerTo(loc, nameGlobal), pointerTo(loc, words), address(loc, x), address(loc, y),
+       pointerTo(loc, kernelNameGlobal(loc, ""))},
+      {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
+       /*y_download=*/1},
+      device::launchGeometry(gemm));
+  gemmInput(call, 4, 2, x,
+            gathered ? device::StageKernel{1, gathered, gathered, false}
+                     : device::StageKernel{gemm.m, layer->inputColumns, gemm.k, false});
+  Value flat;
+  Value result = shapedResult(loc, y, outputType.clone(i32), &flat);
+  gemmOutput(call, flat, y);
 
   // Bias (wrapping, as the CPU kernels add it), then requantization to int8,
   // on the host: qnn.requantize's arithmetic, shared with the CPU kernels.
@@ -491,10 +623,196 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   return true;
 }
 
+/// Bytes of `type`'s elements in memory (i1 takes a byte).
+static int64_t storageBytes(RankedTensorType type) {
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
+bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
+  auto kernel = codegen::gpu::buildLinalgKernel(op, "qc_linalg");
+  if (!kernel) {
+    why = llvm::toString(kernel.takeError());
+    return false;
+  }
+  if (kernel->arguments.size() > 8) {
+    why = "more than 8 buffers";
+    return false;
+  }
+  std::string name = useLinalgKernel(*kernel);
+  if (hostTwins)
+    addHostTwin(name, op, *kernel);
+  Location loc = op.getLoc();
+  b.setInsertionPoint(op);
+  Type i64 = b.getI64Type();
+  auto number = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
+
+  // The outputs' buffers; one whose initial value the body reads starts as
+  // a copy of it.
+  SmallVector<Value> buffers(op->getNumOperands()), results, flats, allocs;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto type = cast<RankedTensorType>(init.get().getType());
+    Value buffer = memref::AllocOp::create(
+        b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()));
+    buffers[init.getOperandNumber()] = buffer;
+    if (op.payloadUsesValueFromOperand(&init) && !init.get().getDefiningOp<tensor::EmptyOp>()) {
+      Value source = flatInput(loc, init.get());
+      SmallVector<Value> operands{address(loc, buffer), address(loc, source),
+                                  number(storageBytes(type)), number(0)};
+      auto copy = func::CallOp::create(
+          b, loc, declare(kCopyFunction, ValueRange(operands).getTypes()), operands);
+      reads.push_back({source.getDefiningOp(),
+                       [this, copy](InputKind kind, Value producer, int64_t byteOffset) mutable {
+                         b.setInsertionPoint(copy);
+                         copy->setOperand(3, arith::ConstantIntOp::create(
+                                                 b, copy.getLoc(), b.getI64Type(), int64_t(kind)));
+                         if (kind == InputKind::Resident)
+                           pointAtProducer(copy, 1, producer, byteOffset);
+                       }});
+    }
+    Value flat;
+    results.push_back(shapedResult(loc, buffer, type, &flat));
+    flats.push_back(flat);
+    allocs.push_back(buffer);
+  }
+
+  SmallVector<Value> operands{pointerTo(loc, kernelNameGlobal(loc, name)),
+                              number(kernel->launch.grid[0]), number(kernel->launch.threads),
+                              number(int64_t(kernel->arguments.size())), number(0)};
+  // Operand numbers past the op's stand for the tensors its body gathers from.
+  unsigned operandCount = op->getNumOperands();
+  auto tensorOf = [&](unsigned operand) {
+    return operand < operandCount ? op->getOperand(operand)
+                                  : kernel->captured[operand - operandCount];
+  };
+  auto isOutput = [&](unsigned operand) {
+    return operand < operandCount && !op.isDpsInput(&op->getOpOperand(operand));
+  };
+  SmallVector<Value> pointers, sizes, inputs(operandCount + kernel->captured.size());
+  for (unsigned operand : kernel->arguments) {
+    Value tensor = tensorOf(operand);
+    auto type = cast<RankedTensorType>(tensor.getType());
+    bool output = isOutput(operand);
+    if (!output)
+      inputs[operand] = flatInput(loc, tensor);
+    pointers.push_back(address(loc, output ? buffers[operand] : inputs[operand]));
+    sizes.push_back(number(storageBytes(type)));
+  }
+  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+  pointers.resize(8, null);
+  sizes.resize(8, number(0));
+  llvm::append_range(operands, pointers);
+  llvm::append_range(operands, sizes);
+  auto call = func::CallOp::create(
+      b, loc, declare(kLinalgLaunchFunction, ValueRange(operands).getTypes()), operands);
+  int64_t &kinds = argumentKinds[call];
+  for (auto [i, operand] : llvm::enumerate(kernel->arguments)) {
+    int64_t shift = 3 * int64_t(i);
+    if (!isOutput(operand)) {
+      unsigned pointer = 5 + unsigned(i);
+      reads.push_back(
+          {inputs[operand].getDefiningOp(),
+           [this, call, shift, pointer](InputKind kind, Value producer, int64_t byteOffset) {
+             argumentKinds[call] |= int64_t(kind) << shift;
+             if (kind == InputKind::Resident)
+               pointAtProducer(call, pointer, producer, byteOffset);
+           }});
+      continue;
+    }
+    kinds |= quantc::gpu::kOutputArgument << shift;
+    unsigned result = operand - op.getNumDpsInputs();
+    writes.push_back({flats[result], allocs[result], [this, call, shift](bool download) {
+                        if (download)
+                          argumentKinds[call] |= quantc::gpu::kDownloadArgument << shift;
+                      }});
+  }
+  op->replaceAllUsesWith(results);
+  eraseWithDeadProducers(op);
+  return true;
+}
+
+std::string GPURewriter::useLinalgKernel(codegen::gpu::LinalgKernel &kernel) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  kernel.module->print(os);
+  // Ops of one body, shapes and launch share a kernel, named by its text.
+  std::string name = "qc_la_" + llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/true);
+  llvm::StringRef placeholder = "@qc_linalg(";
+  size_t at = text.find(placeholder.str());
+  text.replace(at, placeholder.size(), "@" + name + "(");
+  kernels.insert({name, LinalgKernelText{text}});
+  return name;
+}
+
+void GPURewriter::addHostTwin(llvm::StringRef name, linalg::LinalgOp op,
+                              codegen::gpu::LinalgKernel &kernel) {
+  // The argument count in the name: the emulated driver calls it by that.
+  std::string twinName =
+      "quantc_gpu_twin" + std::to_string(kernel.arguments.size()) + "_" + name.str();
+  if (module.lookupSymbol(twinName))
+    return;
+  OpBuilder::InsertionGuard guard(globals);
+  auto nest = cast<func::FuncOp>(globals.clone(kernel.host->getBody()->front()));
+  nest.setName(("quantc_gpu_nest_" + name).str());
+  nest.setPrivate();
+  symbols.insert(nest);
+  // The nest takes every tensor operand, then the gathered tensors; the
+  // twin the kernel's arguments.
+  SmallVector<int> nestArgument(op->getNumOperands() + kernel.captured.size(), -1);
+  int next = 0;
+  for (OpOperand &operand : op->getOpOperands())
+    if (isa<ShapedType>(operand.get().getType()))
+      nestArgument[operand.getOperandNumber()] = next++;
+  for (size_t i = 0; i < kernel.captured.size(); ++i)
+    nestArgument[op->getNumOperands() + i] = next++;
+  SmallVector<Type> flatTypes;
+  for (unsigned operand : kernel.arguments) {
+    auto type = cast<MemRefType>(nest.getArgumentTypes()[nestArgument[operand]]);
+    flatTypes.push_back(MemRefType::get({type.getNumElements()}, type.getElementType()));
+  }
+  Location loc = op.getLoc();
+  auto twin = func::FuncOp::create(globals, loc, twinName, globals.getFunctionType(flatTypes, {}));
+  twin->setAttr(kTwinAttribute, globals.getUnitAttr());
+  symbols.insert(twin);
+  OpBuilder body(twin.addEntryBlock(), twin.getBody().front().begin());
+  SmallVector<Value> arguments;
+  for (auto [i, type] : llvm::enumerate(nest.getArgumentTypes())) {
+    auto memref = cast<MemRefType>(type);
+    auto at = llvm::find(kernel.arguments,
+                         unsigned(llvm::find(nestArgument, int(i)) - nestArgument.begin()));
+    if (at == kernel.arguments.end()) { // unread by the kernel
+      arguments.push_back(memref::AllocOp::create(body, loc, memref));
+      continue;
+    }
+    Value flat = twin.getArgument(unsigned(at - kernel.arguments.begin()));
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    (void)memref.getStridesAndOffset(strides, offset);
+    arguments.push_back(
+        memref::ReinterpretCastOp::create(body, loc, memref, flat, 0, memref.getShape(), strides));
+  }
+  func::CallOp::create(body, loc, nest, arguments);
+  func::ReturnOp::create(body, loc);
+}
+
+llvm::DenseSet<Value> GPURewriter::deviceValues() const {
+  llvm::DenseSet<Value> values;
+  for (const DeviceWrite &write : writes)
+    values.insert(write.tensor);
+  return values;
+}
+
+void GPURewriter::decideResidency() {
+  quantc::gpu::decideResidency(reads, writes, deviceReads);
+  for (auto [call, kinds] : argumentKinds) {
+    b.setInsertionPoint(call);
+    call->setOperand(4, arith::ConstantIntOp::create(b, call->getLoc(), b.getI64Type(), kinds));
+  }
+}
+
 void GPURewriter::beginCalls() {
   func::FuncOp begin = declare(kBeginFunction, {});
   for (auto function : module.getOps<func::FuncOp>()) {
-    if (function.isPrivate() || function.isExternal())
+    if (function.isPrivate() || function.isExternal() || function->hasAttr(kTwinAttribute))
       continue;
     b.setInsertionPointToStart(&function.getBody().front());
     func::CallOp::create(b, function.getLoc(), begin, ValueRange{});
@@ -513,6 +831,17 @@ static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const device::W8A
                                          llvm::StringRef name) {
   return device::buildW8A8Gemm(context, gemm, name);
 }
+static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const device::StageKernel &stage,
+                                         llvm::StringRef name) {
+  return device::buildStageKernel(context, stage, name);
+}
+static OwningOpRef<ModuleOp> buildKernel(MLIRContext &context, const LinalgKernelText &kernel,
+                                         llvm::StringRef) {
+  context
+      .loadDialect<affine::AffineDialect, arith::ArithDialect, mlir::gpu::GPUDialect,
+                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect, scf::SCFDialect>();
+  return parseSourceString<ModuleOp>(kernel.text, &context);
+}
 
 llvm::Expected<std::string> GPURewriter::compileKernels(llvm::StringRef chip,
                                                         llvm::StringRef format) {
@@ -523,6 +852,8 @@ llvm::Expected<std::string> GPURewriter::compileKernels(llvm::StringRef chip,
     llvm::StringRef name = entry.first;
     OwningOpRef<ModuleOp> one = std::visit(
         [&](auto &gemm) { return buildKernel(context, gemm, name); }, entry.second);
+    if (!one)
+      return llvm::createStringError("the GPU kernel " + name.str() + " did not parse back");
     if (!combined) {
       combined = std::move(one);
       target = *combined->getOps<mlir::gpu::GPUModuleOp>().begin();
@@ -574,7 +905,7 @@ struct ConvertQKernelToGPUPass
       module.emitError() << "convert-qkernel-to-gpu: unknown GPU chip '" << chip << "'";
       return signalPassFailure();
     }
-    GPURewriter rewriter(module);
+    GPURewriter rewriter(module, hostTwins);
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
     std::map<std::string, int> floatStayed;
@@ -597,21 +928,36 @@ struct ConvertQKernelToGPUPass
       if (!moved)
         ++stayed[why];
     }
+    // The linalg ops that read what the GEMMs leave on the device join them.
+    std::map<std::string, int> noKernel;
+    int linalgLaunches = 0;
+    for (Operation *op : quantc::gpu::placeLinalgOps(module, rewriter.deviceValues(), noKernel)) {
+      std::string why;
+      if (rewriter.rewrite(cast<linalg::LinalgOp>(op), why))
+        ++linalgLaunches;
+      else
+        ++noKernel[why];
+    }
+    rewriter.decideResidency();
     std::string host = hostOps(module);
     if (!host.empty()) {
       auto matmuls = [](size_t count) {
         return std::to_string(count) + " packed matmul" + (count == 1 ? "" : "s");
       };
-      InFlightDiagnostic warning = module.emitWarning()
-                                   << rewriter.layerCount() << " matmul"
-                                   << (rewriter.layerCount() == 1 ? "" : "s") << " on the " << chip
-                                   << " GPU (" << rewriter.kernelCount() << " kernel"
-                                   << (rewriter.kernelCount() == 1 ? "" : "s")
-                                   << "); on the host (no GPU kernel yet): " << host;
+      InFlightDiagnostic warning = module.emitWarning() << rewriter.layerCount() << " matmul"
+                                                        << (rewriter.layerCount() == 1 ? "" : "s");
+      if (linalgLaunches)
+        warning << " and " << linalgLaunches << " linalg op" << (linalgLaunches == 1 ? "" : "s");
+      warning << " on the " << chip << " GPU (" << rewriter.kernelCount() << " kernel"
+              << (rewriter.kernelCount() == 1 ? "" : "s")
+              << "); on the host (no GPU kernel yet): " << host;
       for (auto &[why, count] : stayed)
         warning << "; " << matmuls(size_t(count)) << " with " << why;
       for (auto &[why, count] : floatStayed)
         warning << "; " << count << " float matmul" << (count == 1 ? "" : "s") << " with " << why;
+      for (auto &[why, count] : noKernel)
+        warning << "; " << count << " linalg op" << (count == 1 ? "" : "s")
+                << " on device values with no kernel: " << why;
     }
     if (rewriter.empty())
       return;

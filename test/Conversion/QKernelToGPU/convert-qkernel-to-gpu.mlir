@@ -1,4 +1,4 @@
-// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none" --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none host-twins=true" --split-input-file -verify-diagnostics | FileCheck %s
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=isa" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=IMAGE
 
 // A packed weight-only matmul becomes a launch of the weight-only GEMM for
@@ -6,11 +6,19 @@
 // M 4, N 16, K 32, split-K 2, 4 warps, A not staged), on constants repacked
 // at compile time: quantc's symmetric codes (here all 1 around the zero point
 // 7) are stored shifted to 1 - 7 + 8 = 2 in every nibble, the scale 0.5 as
-// the f16 0x3800. Bias and Relu follow on the host. A matmul whose weights
-// are not constants stays, and the warning names what stays on the host.
+// the f16 0x3800. x comes from the host (no stage kernel: the empty name).
+// Bias and Relu are a linalg op that reads y where the GEMM left it: a
+// kernel through the GPU mapping, passed the address of the GEMM's buffer
+// itself, so y stays on the device (y_download 0); the relu's output goes
+// back (the function returns it): kinds 1 (resident) | 2 << 3 (the bias, a
+// constant) | 7 << 6 (an output, downloaded) = 465. host-twins adds the
+// kernel's loop nest, which the emulated driver runs. A matmul whose
+// weights are not constants stays, and the warning names what stays on the
+// host.
 
 // CHECK-LABEL: func.func private @quantc_gpu_begin_call()
-// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, memref<1xf32>, memref<1xf32>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @quantc_gpu_linalg(memref<1xi8>, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, !llvm.ptr, !llvm.ptr, memref<1xi8>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @main
 // CHECK-NEXT: call @quantc_gpu_begin_call()
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1]] : tensor<4x32xf32> into tensor<128xf32>
@@ -19,22 +27,34 @@
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w4_t0_p8 : memref<38xi8>
 // CHECK: memref.get_global @quantc_gpu_layer0_words : memref<128xi32>
 // CHECK: memref.get_global @quantc_gpu_layer0_scales : memref<16xi16>
-// CHECK: call @quantc_gpu_weight_only_gemm(
-// CHECK: %[[T:.*]] = bufferization.to_tensor %[[Y]] restrict writable : memref<64xf32> to tensor<64xf32>
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[T]] {{\[\[}}0, 1]] output_shape [4, 16]
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%[[E]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
-// CHECK: arith.addf
-// CHECK: arith.maximumf
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK: memref.get_global @quantc_gpu_name_ : memref<1xi8>
+// CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %c0_i64{{(_[0-9]+)?}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}) :
+// CHECK: bufferization.to_tensor %[[Y]] restrict writable : memref<64xf32> to tensor<64xf32>
+// CHECK: %[[RELU:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: memref.get_global @quantc_gpu_name_qc_la_[[NAME:[0-9a-f]+]] :
+// CHECK: memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK: %[[KINDS:.*]] = arith.constant 465 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]],
+// CHECK-NOT: linalg.generic
 // CHECK: qkernel.matmul %arg0, %arg1
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<128xi32> = dense<"0x{{(2{16}0{16})+}}">
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_scales : memref<16xi16> = dense<14336>
+// CHECK: func.func private @quantc_gpu_nest_qc_la_[[NAME]](%{{.*}}: memref<4x16xf32>, %{{.*}}: memref<16xf32>, %{{.*}}: memref<4x16xf32>)
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: func.func @quantc_gpu_twin3_qc_la_[[NAME]](%{{.*}}: memref<64xf32>, %{{.*}}: memref<16xf32>, %{{.*}}: memref<64xf32>) attributes {quantc.gpu_twin}
+// CHECK-NOT: quantc_gpu_begin_call
+// CHECK: call @quantc_gpu_nest_qc_la_[[NAME]]
 // CHECK-NOT: quantc_gpu_image
 
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
 
-// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic, 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
+// expected-warning@+1 {{1 matmul and 1 linalg op on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
 module {
   func.func @main(%x: tensor<4x32xf32>, %w: tensor<256xi8>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
     %packed = arith.constant dense<17> : tensor<256xi8>
@@ -46,11 +66,13 @@ module {
   }
 }
 
+
 // -----
 
 // An asymmetric table of zero points keeps the codes as they are and loads
 // an f16 offset 1024 + zero per scale (1027 = 0x6403, 1029 = 0x6405); K 20
-// pads to 32 with zero weights (the runtime pads x's rows).
+// pads to 32 with zero weights (the runtime pads x's rows). Nothing is left
+// on the host: no warning.
 
 // CHECK-LABEL: func.func @asymmetric
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s2_w4_t0_p8
@@ -66,6 +88,7 @@ module {
   }
 }
 
+
 // -----
 
 // Float matmuls with constant weights take the fp16 GEMM, the weights in f16
@@ -73,8 +96,9 @@ module {
 // they are transposed; on the left (a convolution: W [4, 8] x im2col [8, 6],
 // seen through its collapse_shape), as they are, with the activation read
 // as [K, M] and the result written as [N, M] by the kernel (_t1; `transposed`
-// 1): the host transposes neither. A bias in the output's initial value is
-// added on the host.
+// 1): the host transposes neither. The bias in the output's initial value
+// is added by a linalg kernel that reads the GEMM's y on the device and the
+// bias as a constant.
 
 // CHECK-LABEL: func.func @float_matmuls
 // CHECK: memref.get_global @quantc_gpu_name_qc_f16_m2_n4_k16_s1 :
@@ -84,10 +108,11 @@ module {
 // CHECK: memref.get_global @quantc_gpu_name_qc_f16_m6_n4_k16_s1_t1 :
 // CHECK: %[[T:.*]] = arith.constant 1 : i64
 // CHECK: call @quantc_gpu_half_gemm(
-// CHECK: linalg.generic
-// CHECK: arith.addf
+// CHECK: %[[KINDS:.*]] = arith.constant 465 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]],
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_weights : memref<64xi16> = dense<[15360, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15360,
-// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 linalg.generic}}
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<4x6xf32>, %{{.*}}: memref<4x6xf32>, %{{.*}}: memref<4x6xf32>)
+// CHECK: arith.addf
 module {
   func.func @float_matmuls(%x: tensor<2x8xf32>, %cols: tensor<8x6xf32>) -> (tensor<2x4xf32>, tensor<4x6xf32>) {
     %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]> : tensor<8x4xf32>
@@ -103,25 +128,31 @@ module {
   }
 }
 
+
 // -----
 
 // An integer matmul takes the exact int8 GEMM (weights w = code - zero
 // point, here 17 - 16 = 1 in every byte: the s8 words 0x01010101), K 40
-// padded to 64; the bias is added and the sums requantized to int8 on the
-// host (multiplier 1 << 30, shift 31: half of the sum, rounded).
+// padded to 64; the bias is added and the sums requantized to int8
+// (multiplier 1 << 30, shift 31: half of the sum, rounded) by a linalg
+// kernel on the s32 sums the GEMM left on the device, with the CPU
+// kernels' arithmetic and the per-channel tables as constant arguments: 6
+// arguments, kinds 1 | 2 << 3 (bias) | 2 << 6 | 2 << 9 | 2 << 12 (tables)
+// | 7 << 15 (the int8 output, downloaded) = 238737.
 
 // CHECK-LABEL: func.func @integer
 // CHECK: memref.get_global @quantc_gpu_name_qc_i8_m2_n16_k64_s2_e1
 // CHECK: call @quantc_gpu_int8_gemm(
 // CHECK: bufferization.to_tensor %{{.*}} restrict writable : memref<32xi32> to tensor<32xi32>
-// CHECK: linalg.generic
+// CHECK: %[[KINDS:.*]] = arith.constant 238737 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %[[SIX:.*]], %[[KINDS]],
+// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<256xi32> = dense<"0x0101010101010101
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x16xi32>, %{{.*}}: memref<16xi32>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<2x16xi8>)
 // CHECK: arith.addi
 // CHECK: arith.extsi
 // CHECK: arith.muli
 // CHECK: arith.shrsi
 // CHECK: arith.trunci {{.*}} : i64 to i8
-// CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<256xi32> = dense<"0x0101010101010101
-// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
 module {
   func.func @integer(%x: tensor<2x40xi8>) -> tensor<2x16xi8> {
     %packed = arith.constant dense<17> : tensor<1024xi8>
@@ -131,23 +162,20 @@ module {
   }
 }
 
+
 // -----
 
-// An epilogue region runs on the host after the int8 GEMM, in the same
-// loop as the bias: its channel table is cloned before the loop and read
-// at the loop's channel index.
+// An epilogue region runs after the int8 GEMM, in the same kernel as the
+// bias: its channel table, read with tensor.extract at the channel index,
+// becomes an argument the kernel loads from.
 // CHECK-LABEL: func.func @integer_epilogue
 // CHECK: call @quantc_gpu_int8_gemm(
-// CHECK: %[[T:.*]] = arith.constant dense<{{.*}}> : tensor<16xf32>
-// CHECK: linalg.generic
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x16xi32>, %{{.*}}: memref<16xi32>, %{{.*}}: memref<2x16xf32>, %[[TABLE:.*]]: memref<16xf32>)
 // CHECK: arith.addi
-// CHECK: %[[C:.*]] = linalg.index 1 : index
-// CHECK: tensor.extract %[[T]][%[[C]]] : tensor<16xf32>
+// CHECK: memref.load %[[TABLE]][%{{.*}}] : memref<16xf32>
 // CHECK: arith.sitofp
 // CHECK: arith.mulf
-// CHECK: linalg.yield %{{.*}} : f32
-// CHECK: -> tensor<2x16xf32>
-// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
 module {
   func.func @integer_epilogue(%x: tensor<2x40xi8>) -> tensor<2x16xf32> {
     %packed = arith.constant dense<17> : tensor<1024xi8>
@@ -163,6 +191,7 @@ module {
     return %y : tensor<2x16xf32>
   }
 }
+
 
 // -----
 
@@ -212,6 +241,7 @@ module {
   }
 }
 
+
 // -----
 
 // A matmul on a channels-first tensor moved to channels last (a 1x1
@@ -246,24 +276,26 @@ module {
   }
 }
 
+
 // -----
 
 // A matmul whose result the graph moves back to channels first (its only
 // use a transpose [0, 3, 1, 2], one image) has the kernel write y as [N, M]
-// (_yt): the bias and Relu run on the host over [1, N, H, W], the bias
-// broadcast along dim 1, and the transpose is gone.
+// (_yt): the bias and Relu run over [1, N, H, W], the bias broadcast along
+// dim 1 (in the linalg kernel that follows on the device), and the
+// transpose is gone.
 
-// CHECK: #[[CHANNEL:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-LABEL: func.func @channels_first_output
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_yt_ic32x8x8_r1x1_s1x1_d1x1
-// CHECK: %[[Y:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [1, 16, 8, 8]
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[CHANNEL]], #{{.*}}]
-// CHECK-SAME: ins(%[[Y]], %{{.*}} : tensor<1x16x8x8xf32>, tensor<16xf32>)
-// CHECK: arith.addf
-// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [1, 16, 8, 8]
+// CHECK: call @quantc_gpu_linalg(
 // CHECK-NOT: linalg.transpose
 // CHECK: return
-// expected-warning@+1 {{1 matmul on the sm_90 GPU (1 kernel); on the host (no GPU kernel yet): 1 linalg.generic}}
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[Y:.*]]: memref<1x16x8x8xf32>, %[[BIAS:.*]]: memref<16xf32>, %{{.*}}: memref<1x16x8x8xf32>)
+// CHECK: memref.load %[[Y]][%{{.*}}, %[[C:.*]], %{{.*}}, %{{.*}}] : memref<1x16x8x8xf32>
+// CHECK: memref.load %[[BIAS]][%[[C]]] : memref<16xf32>
+// CHECK: arith.addf
+// CHECK: arith.maximumf
 module {
   func.func @channels_first_output(%x: tensor<1x32x8x8xf32>) -> tensor<1x16x8x8xf32> {
     %packed = arith.constant dense<17> : tensor<256xi8>

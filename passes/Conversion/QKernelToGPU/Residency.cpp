@@ -1,0 +1,229 @@
+#include "Residency.h"
+
+#include "quantc/Codegen/GPULinalgKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace quantc::gpu {
+
+using namespace mlir;
+
+/// The element offset of `slice` in its source when its elements are
+/// consecutive there (unit strides; every dim after the last one it cuts
+/// whole, every one before it of size 1), else nullopt.
+static std::optional<int64_t> contiguousOffset(tensor::ExtractSliceOp slice) {
+  RankedTensorType source = slice.getSourceType();
+  llvm::ArrayRef<int64_t> offsets = slice.getStaticOffsets(), sizes = slice.getStaticSizes(),
+                          strides = slice.getStaticStrides();
+  if (!source.hasStaticShape() || llvm::any_of(offsets, ShapedType::isDynamic) ||
+      llvm::any_of(sizes, ShapedType::isDynamic) ||
+      llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+    return std::nullopt;
+  int64_t rank = source.getRank(), cut = -1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (offsets[d] != 0 || sizes[d] != source.getDimSize(d))
+      cut = d;
+  for (int64_t d = 0; d < cut; ++d)
+    if (sizes[d] != 1)
+      return std::nullopt;
+  int64_t offset = 0, stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    offset += offsets[d] * stride;
+    stride *= source.getDimSize(d);
+  }
+  return offset;
+}
+
+bool isView(Operation *op) {
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp>(op))
+    return true;
+  auto slice = dyn_cast<tensor::ExtractSliceOp>(op);
+  return slice && contiguousOffset(slice);
+}
+
+std::pair<Value, int64_t> viewRoot(Value value) {
+  int64_t offset = 0;
+  while (Operation *producer = value.getDefiningOp()) {
+    if (!isView(producer))
+      break;
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(producer))
+      offset += *contiguousOffset(slice);
+    value = producer->getOperand(0);
+  }
+  return {value, offset};
+}
+
+/// Whether anything but the launches' buffers reads `value`, through
+/// views.
+static bool hasHostUse(Value value, const llvm::SmallPtrSetImpl<Operation *> &deviceReads) {
+  for (Operation *user : value.getUsers()) {
+    if (deviceReads.contains(user))
+      continue;
+    if (!isView(user))
+      return true;
+    if (hasHostUse(user->getResult(0), deviceReads))
+      return true;
+  }
+  return false;
+}
+
+void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrite> writes,
+                     const llvm::SmallPtrSetImpl<Operation *> &deviceReads) {
+  llvm::DenseMap<Value, Value> producerBuffer;
+  for (const DeviceWrite &write : writes)
+    producerBuffer[write.tensor] = write.buffer;
+  for (const DeviceRead &read : reads) {
+    auto [root, offset] = viewRoot(read.buffer->getOperand(0));
+    auto type = cast<ShapedType>(root.getType());
+    if (Value buffer = producerBuffer.lookup(root))
+      read.decide(InputKind::Resident, buffer, offset * ((type.getElementTypeBitWidth() + 7) / 8));
+    else
+      read.decide(root.getDefiningOp<arith::ConstantOp>() ? InputKind::Constant
+                                                          : InputKind::FromHost,
+                  Value(), 0);
+  }
+  for (const DeviceWrite &write : writes)
+    write.decide(hasHostUse(write.tensor, deviceReads));
+}
+
+/// Whether `op` can be a linalg kernel launch (why not, else empty).
+static std::string whyNoKernel(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics())
+    return "buffers";
+  int shaped = llvm::count_if(op->getOperandTypes(), llvm::IsaPred<ShapedType>);
+  if (shaped > 8)
+    return "more than 8 tensors";
+  return codegen::gpu::checkLinalgKernel(op);
+}
+
+/// Whether every use of `value`, through reshapes, is by a placed op.
+static bool onlyPlacedUsers(Value value, const llvm::SetVector<Operation *> &placed) {
+  for (Operation *user : value.getUsers()) {
+    if (isView(user)) {
+      if (!onlyPlacedUsers(user->getResult(0), placed))
+        return false;
+    } else if (!placed.contains(user)) {
+      return false;
+    }
+  }
+  return !value.use_empty();
+}
+
+/// `pad` (a constant value) as a linalg.generic over its result that
+/// gathers from the source: each point reads the source at its index less
+/// the low padding, clamped, and keeps it where that is inside.
+static linalg::GenericOp padAsGather(tensor::PadOp pad) {
+  Value padding = pad.getConstantPaddingValue();
+  RankedTensorType resultType = pad.getResultType(), sourceType = pad.getSourceType();
+  if (!padding || !matchPattern(padding, m_Constant()) || !resultType.hasStaticShape() ||
+      !sourceType.hasStaticShape() || pad.getStaticLow().size() != size_t(resultType.getRank()) ||
+      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
+    return {};
+  OpBuilder b(pad);
+  Location loc = pad.getLoc();
+  int64_t rank = resultType.getRank();
+  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
+  Value source = pad.getSource();
+  llvm::ArrayRef<int64_t> low = pad.getStaticLow();
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{}, ValueRange{empty},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(unsigned(rank))},
+      SmallVector<utils::IteratorType>(size_t(rank), utils::IteratorType::parallel),
+      [&](OpBuilder &nested, Location at, ValueRange) {
+        Value inside = arith::ConstantIntOp::create(nested, at, nested.getI1Type(), 1);
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = linalg::IndexOp::create(nested, at, uint64_t(d));
+          Value from = arith::SubIOp::create(nested, at, i,
+                                             arith::ConstantIndexOp::create(nested, at, low[d]));
+          Value size = arith::ConstantIndexOp::create(nested, at, sourceType.getDimSize(d));
+          Value zero = arith::ConstantIndexOp::create(nested, at, 0);
+          Value below = arith::CmpIOp::create(nested, at, arith::CmpIPredicate::slt, from, size);
+          Value above = arith::CmpIOp::create(nested, at, arith::CmpIPredicate::sge, from, zero);
+          inside = arith::AndIOp::create(nested, at,
+                                         arith::AndIOp::create(nested, at, below, above), inside);
+          Value last = arith::ConstantIndexOp::create(nested, at, sourceType.getDimSize(d) - 1);
+          indices.push_back(arith::MinSIOp::create(
+              nested, at, arith::MaxSIOp::create(nested, at, from, zero), last));
+        }
+        Value value = tensor::ExtractOp::create(nested, at, source, indices);
+        Value constant = nested.clone(*padding.getDefiningOp())->getResult(0);
+        linalg::YieldOp::create(
+            nested, at, ValueRange{arith::SelectOp::create(nested, at, inside, value, constant)});
+      });
+  pad.getResult().replaceAllUsesWith(generic.getResult(0));
+  pad->erase();
+  return generic;
+}
+
+llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
+                                            const llvm::DenseSet<Value> &deviceValues,
+                                            std::map<std::string, int> &noKernel) {
+  llvm::DenseSet<Value> onDevice = deviceValues;
+  llvm::SetVector<Operation *> placed;
+  SmallVector<linalg::LinalgOp> readersOfNothing;
+  // Program order; a pad of a device value becomes a gather that joins it.
+  SmallVector<Operation *> ops;
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<linalg::LinalgOp, tensor::PadOp>(op)) {
+      ops.push_back(op);
+      return WalkResult::skip(); // not into the op's body
+    }
+    return WalkResult::advance();
+  });
+  for (Operation *visited : ops) {
+    if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
+      if (!onDevice.contains(viewRoot(pad.getSource()).first))
+        continue;
+      visited = padAsGather(pad);
+      if (!visited)
+        continue;
+    }
+    auto op = cast<linalg::LinalgOp>(visited);
+    // Its tensor operands and the tensors its body gathers from.
+    SetVector<Value> tensors;
+    getUsedValuesDefinedAbove(op->getRegion(0), tensors);
+    tensors.insert(op->operand_begin(), op->operand_end());
+    bool readsDevice = llvm::any_of(tensors, [&](Value v) {
+      return isa<RankedTensorType>(v.getType()) && onDevice.contains(viewRoot(v).first);
+    });
+    // Fills and broadcasts of constants (a convolution's bias as its
+    // output's initial value): on the GPU when what reads them is.
+    auto constantOrUnread = [&](Value v) {
+      if (!isa<RankedTensorType>(v.getType()))
+        return true;
+      Operation *root = viewRoot(v).first.getDefiningOp();
+      return root && (isa<arith::ConstantOp>(root) ||
+                      (isa<tensor::EmptyOp>(root) && llvm::is_contained(op.getDpsInits(), v)));
+    };
+    bool readsNothing = llvm::all_of(tensors, constantOrUnread);
+    std::string why = whyNoKernel(op);
+    if (!why.empty()) {
+      if (readsDevice)
+        ++noKernel[why];
+    } else if (readsDevice) {
+      placed.insert(op);
+      for (Value result : op->getResults())
+        onDevice.insert(result);
+    } else if (readsNothing) {
+      readersOfNothing.push_back(op);
+    }
+  }
+  for (linalg::LinalgOp op : readersOfNothing)
+    if (llvm::all_of(op->getResults(), [&](Value r) { return onlyPlacedUsers(r, placed); }))
+      placed.insert(op);
+  // Program order again (the fills went in last).
+  llvm::SetVector<Operation *> ordered;
+  module.walk<WalkOrder::PreOrder>([&](linalg::LinalgOp op) {
+    if (placed.contains(op))
+      ordered.insert(op);
+    return WalkResult::skip();
+  });
+  return ordered;
+}
+
+} // namespace quantc::gpu
