@@ -13,6 +13,9 @@ gen=$root/build/bin/quantc-gpu-kernels
 clang=/usr/lib/llvm-22/bin/clang
 [ -x "$gen" ] || { echo "prepare.sh: build quantc first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$out" && mkdir -p "$out"
+# The artifacts a user gets: no host twins (those are for the emulated
+# driver in tests).
+unset QUANTC_GPU_HOST_TWINS
 
 "$clang" -O2 -std=c99 -I"$root/include" -c "$root/lib/Runtime/quantc_cuda.c" -o "$out/quantc_cuda.o"
 "$clang"++ -O2 -std=c++17 -I"$root/include" "$root/bench/gpu/gpu_bench.cpp" \
@@ -81,10 +84,11 @@ for m in 1 16 64 256; do
   echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
 done
 
-# Whole models end to end: each GPU artifact (its matmuls on the GPU, the
-# rest on the host CPU; x86-64-v3 so that it runs on whatever CPU the GPU
-# machine has) against the same model compiled for the host CPU, whose output
-# here is the reference. PP-OCRv4 rec W4 (groups of 32) against float
+# Whole models end to end: each GPU artifact (its matmuls and the linalg ops
+# around them on the GPU, activations kept there; what has no kernel on the
+# host CPU, x86-64-v3 so that it runs on whatever CPU the GPU machine has)
+# against the same model compiled for the host CPU, whose output here is the
+# reference. PP-OCRv4 rec W4 (groups of 32) against float
 # activations on the host; cls, rec and det float (fp16 GEMMs on the GPU) and
 # W8A8 (exact int8 mma.sync: bit-identical to the host). libomp and a dlopen
 # runner travel with them: the GPU machine has neither. models.txt lists them.

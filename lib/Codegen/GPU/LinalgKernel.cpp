@@ -247,6 +247,8 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
     return "the op has no body";
   if (op.getNumParallelLoops() == 0)
     return "the op has no parallel dims to spread over threads";
+  if (llvm::is_contained(op.getStaticLoopRanges(), 0))
+    return "the op has no points";
   for (OpOperand &operand : op->getOpOperands()) {
     Type type = operand.get().getType();
     if (isa<ShapedType>(type)) {
