@@ -908,7 +908,9 @@ struct ConvertQKernelToGPUPass
     GPURewriter rewriter(module, hostTwins);
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
-    std::map<std::string, int> floatStayed;
+    // Float matmuls the fp16 GEMM cannot take (no constant weights), with
+    // why: they may still go to the GPU as linalg kernels.
+    SmallVector<std::pair<Operation *, std::string>> floatStayed;
     module.walk([&](Operation *op) {
       if (isa<qkernel::MatmulOp, qkernel::LutMatmulOp, qkernel::MatmulIntegerOp, linalg::MatmulOp>(op))
         matmuls.push_back(op);
@@ -917,7 +919,7 @@ struct ConvertQKernelToGPUPass
       std::string why;
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
         if (!rewriter.rewrite(matmul, why))
-          ++floatStayed[why];
+          floatStayed.push_back({op, why});
         continue;
       }
       bool moved =
@@ -931,13 +933,20 @@ struct ConvertQKernelToGPUPass
     // The linalg ops that read what the GEMMs leave on the device join them.
     std::map<std::string, int> noKernel;
     int linalgLaunches = 0;
+    llvm::SmallPtrSet<Operation *, 8> linalgOnDevice;
     for (Operation *op : quantc::gpu::placeLinalgOps(module, rewriter.deviceValues(), noKernel)) {
       std::string why;
-      if (rewriter.rewrite(cast<linalg::LinalgOp>(op), why))
+      if (rewriter.rewrite(cast<linalg::LinalgOp>(op), why)) {
         ++linalgLaunches;
-      else
+        linalgOnDevice.insert(op); // erased: the pointer only identifies it
+      } else {
         ++noKernel[why];
+      }
     }
+    std::map<std::string, int> floatOnHost;
+    for (auto &[op, why] : floatStayed)
+      if (!linalgOnDevice.contains(op))
+        ++floatOnHost[why];
     rewriter.decideResidency();
     std::string host = hostOps(module);
     if (!host.empty()) {
@@ -953,7 +962,7 @@ struct ConvertQKernelToGPUPass
               << "); on the host (no GPU kernel yet): " << host;
       for (auto &[why, count] : stayed)
         warning << "; " << matmuls(size_t(count)) << " with " << why;
-      for (auto &[why, count] : floatStayed)
+      for (auto &[why, count] : floatOnHost)
         warning << "; " << count << " float matmul" << (count == 1 ? "" : "s") << " with " << why;
       for (auto &[why, count] : noKernel)
         warning << "; " << count << " linalg op" << (count == 1 ? "" : "s")

@@ -73,9 +73,17 @@ static bool hasHostUse(Value value, const llvm::SmallPtrSetImpl<Operation *> &de
 
 void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrite> writes,
                      const llvm::SmallPtrSetImpl<Operation *> &deviceReads) {
+  // An output a host op reads is downloaded, and launches read it from the
+  // host buffer as a host value: the host may write that buffer in place
+  // once its last host reader is done, which bufferization, seeing no
+  // later read, allows.
   llvm::DenseMap<Value, Value> producerBuffer;
-  for (const DeviceWrite &write : writes)
-    producerBuffer[write.tensor] = write.buffer;
+  for (const DeviceWrite &write : writes) {
+    bool download = hasHostUse(write.tensor, deviceReads);
+    write.decide(download);
+    if (!download)
+      producerBuffer[write.tensor] = write.buffer;
+  }
   for (const DeviceRead &read : reads) {
     auto [root, offset] = viewRoot(read.buffer->getOperand(0));
     auto type = cast<ShapedType>(root.getType());
@@ -86,8 +94,6 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
                                                           : InputKind::FromHost,
                   Value(), 0);
   }
-  for (const DeviceWrite &write : writes)
-    write.decide(hasHostUse(write.tensor, deviceReads));
 }
 
 /// Whether `op` can be a linalg kernel launch (why not, else empty).

@@ -45,11 +45,11 @@ bool isView(mlir::Operation *op);
 /// offset of `value` in it.
 std::pair<mlir::Value, int64_t> viewRoot(mlir::Value value);
 
-/// Decides every read and write: a read of a launch's output is resident
-/// (told that launch's buffer and the offset), of a constant constant, else
-/// from the host; a write is downloaded when anything but the launches' own
-/// buffers (`deviceReads`: the to_buffer ops only launches read) uses it,
-/// through views.
+/// Decides every read and write: a write is downloaded when anything but
+/// the launches' own buffers (`deviceReads`: the to_buffer ops only
+/// launches read) uses it, through views; a read of a launch's output that
+/// stays on the device is resident (told that launch's buffer and the
+/// offset), of a constant constant, else from the host.
 void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrite> writes,
                      const llvm::SmallPtrSetImpl<mlir::Operation *> &deviceReads);
 
