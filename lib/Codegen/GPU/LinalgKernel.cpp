@@ -130,6 +130,64 @@ OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name
   return module;
 }
 
+/// A reduction loop's accumulator `load` / `store` pair on one output
+/// element, if `loop` has one: the only accesses to that buffer in the
+/// body, at the same indices, all defined outside the loop.
+std::optional<std::pair<memref::LoadOp, memref::StoreOp>> accumulator(scf::ForOp loop) {
+  for (auto store : loop.getBody()->getOps<memref::StoreOp>()) {
+    Value buffer = store.getMemRef();
+    SmallVector<Operation *> accesses;
+    loop.getBody()->walk([&](Operation *op) {
+      if (llvm::is_contained(op->getOperands(), buffer))
+        accesses.push_back(op);
+    });
+    auto load = accesses.size() == 2 ? dyn_cast<memref::LoadOp>(accesses[0]) : nullptr;
+    if (!load || load->getBlock() != loop.getBody() || load.getIndices() != store.getIndices() ||
+        !llvm::all_of(store.getIndices(),
+                      [&](Value index) { return loop.isDefinedOutsideOfLoop(index); }))
+      continue;
+    return std::make_pair(load, store);
+  }
+  return std::nullopt;
+}
+
+/// Reductions carry their output element in a register through each
+/// reduction loop (an iter_arg), loaded before it and stored after it,
+/// instead of loading and storing it in memory at every step: the same
+/// operations in the same order. Innermost loops first, so that a nest of
+/// reduction loops carries it through all of them.
+void accumulateInRegisters(func::FuncOp func) {
+  IRRewriter rewriter(func.getContext());
+  for (bool changed = true; changed;) {
+    changed = false;
+    SmallVector<scf::ForOp> loops;
+    func.walk([&](scf::ForOp loop) { loops.push_back(loop); }); // post-order: innermost first
+    for (scf::ForOp loop : loops) {
+      auto pair = accumulator(loop);
+      if (!pair)
+        continue;
+      auto [load, store] = *pair;
+      rewriter.setInsertionPoint(loop);
+      Value initial =
+          memref::LoadOp::create(rewriter, load.getLoc(), load.getMemRef(), load.getIndices());
+      Value stored = store.getValueToStore();
+      auto carried = cast<scf::ForOp>(*loop.replaceWithAdditionalYields(
+          rewriter, initial, /*replaceInitOperandUsesInLoop=*/false,
+          [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+            return SmallVector<Value>{stored};
+          }));
+      load.getResult().replaceAllUsesWith(carried.getRegionIterArgs().back());
+      rewriter.setInsertionPointAfter(carried);
+      memref::StoreOp::create(rewriter, store.getLoc(), carried.getResults().back(),
+                              store.getMemRef(), store.getIndices());
+      rewriter.eraseOp(store);
+      rewriter.eraseOp(load);
+      changed = true;
+      break; // the walk's loops changed
+    }
+  }
+}
+
 /// The func's one top-level scf.parallel, collapsed to one dim and tiled by
 /// the block (`threads`); false if the lowering left none.
 bool collapseAndTile(func::FuncOp func, int64_t &threads, int64_t &points) {
@@ -318,6 +376,7 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
     return llvm::createStringError("lowering " + op->getName().getStringRef().str() +
                                    " to loops failed: " + diagnostics);
   auto func = cast<func::FuncOp>(loops->getBody()->front());
+  accumulateInRegisters(func);
   int64_t threads = 0, points = 0;
   if (!collapseAndTile(func, threads, points))
     return llvm::createStringError("lowering " + op->getName().getStringRef().str() +
