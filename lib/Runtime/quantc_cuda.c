@@ -199,6 +199,14 @@ int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes,
   return check(cuda, cuda->cuMemsetD8(buffer, 0, bytes), "cuMemsetD8", error, error_size);
 }
 
+int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3],
+                        const unsigned block[3], void **args, char *error, size_t error_size) {
+  return check(cuda,
+               cuda->cuLaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
+                                    block[2], 0, NULL, args, NULL),
+               "cuLaunchKernel", error, error_size);
+}
+
 int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],
                        const unsigned block[3], void **args, int repeats, float *milliseconds,
                        char *error, size_t error_size) {

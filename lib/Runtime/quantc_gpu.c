@@ -11,7 +11,8 @@
  * host is converted to f16 there; one that is resident is staged on the
  * device by the compiler's stage kernel.
  *
- * Launches are serialized (one device, one stream); failures go to
+ * Launches are serialized (one device, one stream) and queued without
+ * waiting (a download waits for what it reads); failures go to
  * quantc_fail_call, and the rest of the call skips its GPU work.
  * QUANTC_GPU_PROFILE=1 prints launches and time spent in them at exit, so
  * that the host fallback's share is visible. */
@@ -249,6 +250,17 @@ static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
   return failed;
 }
 
+/* Runs `function`: queued on the stream, the next download (or the
+ * driver's own ordering of copies) waits for it; under QUANTC_GPU_PROFILE,
+ * waited for at once, so that the profile's kernel time is the kernels'. */
+static int run_kernel(void *function, const unsigned blocks[3], const unsigned block[3],
+                      void **args) {
+  return profile
+             ? quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
+                                  sizeof gpu_error)
+             : quantc_cuda_enqueue(gpu, function, blocks, block, args, gpu_error, sizeof gpu_error);
+}
+
 static void fail_launch(const char *kernel) {
   char message[sizeof gpu_error + 160];
   snprintf(message, sizeof message, "GPU layer %s: %s", kernel, gpu_error);
@@ -321,8 +333,7 @@ static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, 
   void *args[2] = {&source, &x_device};
   const unsigned blocks[3] = {(unsigned)((staged_elements + 255) / 256), 1, 1};
   const unsigned block[3] = {256, 1, 1};
-  int failed =
-      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error);
+  int failed = run_kernel(function, blocks, block, args);
   staging_seconds += now_seconds() - start;
   return failed;
 }
@@ -341,7 +352,7 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
   const unsigned block[3] = {(unsigned)threads, 1, 1};
   double start = now_seconds();
   if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
-      quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error, sizeof gpu_error))
+      run_kernel(function, blocks, block, args))
     return -1;
   kernel_seconds += now_seconds() - start;
   return y_download ? download(y, y_device, y_bytes) : 0;
@@ -517,8 +528,7 @@ void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_
     const unsigned blocks[3] = {(unsigned)grid, 1, 1};
     const unsigned block[3] = {(unsigned)threads, 1, 1};
     double launched = now_seconds();
-    failed = quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
-                                sizeof gpu_error);
+    failed = run_kernel(function, blocks, block, args);
     kernel_seconds += now_seconds() - launched;
   }
   for (int i = 0; i < count && !failed; ++i)

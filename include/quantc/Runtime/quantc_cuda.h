@@ -47,6 +47,12 @@ int quantc_cuda_copy(quantc_cuda *cuda, quantc_cuda_buffer to, quantc_cuda_buffe
 int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,
                      size_t error_size);
 
+/* Launches `function` on grid x block threads on the default stream without
+ * waiting: the copies and launches after it follow it in stream order, and
+ * a download waits for it (a failure of the kernel shows there). */
+int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3],
+                        const unsigned block[3], void **args, char *error, size_t error_size);
+
 /* Launches `function` `repeats` times on grid x block threads, `args`
  * pointing at each kernel argument; waits for the launches, and, when
  * `milliseconds` is not NULL, gives their mean time (CUDA events). */
