@@ -881,8 +881,8 @@ static std::string hostOps(ModuleOp module) {
   llvm::MapVector<llvm::StringRef, int> counts;
   module.walk([&](Operation *op) {
     llvm::StringRef dialect = op->getName().getDialectNamespace();
-    if ((dialect == "linalg" || dialect == "qkernel") && !isa<linalg::YieldOp>(op) &&
-        !op->getParentOfType<linalg::LinalgOp>())
+    if ((dialect == "linalg" || dialect == "qkernel") &&
+        !isa<linalg::YieldOp, qkernel::YieldOp>(op) && !op->getParentOfType<linalg::LinalgOp>())
       ++counts[op->getName().getStringRef()];
   });
   std::string text;
