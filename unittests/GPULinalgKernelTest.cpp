@@ -63,27 +63,24 @@ void replaceWithLoopNest(ModuleOp module) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value> buffers, results;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-    if (!type)
-      continue;
+  unsigned operandCount = op->getNumOperands();
+  for (unsigned operand : kernel->hostArguments) {
+    bool gathered = operand >= operandCount; // a tensor the body extracts from
+    Value tensor = gathered ? kernel->captured[operand - operandCount] : op->getOperand(operand);
+    auto type = cast<RankedTensorType>(tensor.getType());
     auto memref = MemRefType::get(type.getShape(), type.getElementType());
-    Value source = bufferization::ToBufferOp::create(b, loc, memref, operand.get());
-    if (op.isDpsInput(&operand)) {
+    Value source = bufferization::ToBufferOp::create(b, loc, memref, tensor);
+    OpOperand *opOperand = gathered ? nullptr : &op->getOpOperand(operand);
+    if (gathered || op.isDpsInput(opOperand)) {
       buffers.push_back(source);
       continue;
     }
     Value output = memref::AllocOp::create(b, loc, memref);
-    if (op.payloadUsesValueFromOperand(&operand))
+    if (op.payloadUsesValueFromOperand(opOperand))
       memref::CopyOp::create(b, loc, source, output);
     buffers.push_back(output);
     results.push_back(bufferization::ToTensorOp::create(b, loc, type, output, /*restrict=*/true,
                                                         /*writable=*/true));
-  }
-  for (Value tensor : kernel->captured) { // what the body gathers from
-    auto type = cast<RankedTensorType>(tensor.getType());
-    buffers.push_back(bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor));
   }
   func::CallOp::create(b, loc, nest, buffers);
   op->replaceAllUsesWith(results);

@@ -159,6 +159,14 @@ static void *kernel_named(const char *name) {
   return function;
 }
 
+/* `bytes` of host memory copied to the device, counted in the profile. */
+static int upload(quantc_cuda_buffer to, const void *host, size_t bytes) {
+  double start = now_seconds();
+  int failed = quantc_cuda_upload(gpu, to, host, bytes, gpu_error, sizeof gpu_error);
+  upload_seconds += now_seconds() - start;
+  return failed;
+}
+
 /* The device copy of constant host data (weights), uploaded at first use. */
 static quantc_cuda_buffer device_copy(const void *host, size_t bytes) {
   for (size_t i = 0; i < upload_count; ++i)
@@ -167,10 +175,8 @@ static quantc_cuda_buffer device_copy(const void *host, size_t bytes) {
   quantc_cuda_buffer buffer = 0;
   if (quantc_cuda_alloc(gpu, bytes, &buffer, gpu_error, sizeof gpu_error))
     return 0;
-  double start = now_seconds();
-  int failed = quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error);
-  upload_seconds += now_seconds() - start;
-  if (failed || reserve((void **)&uploads, &upload_capacity, upload_count + 1, sizeof *uploads)) {
+  if (upload(buffer, host, bytes) ||
+      reserve((void **)&uploads, &upload_capacity, upload_count + 1, sizeof *uploads)) {
     quantc_cuda_free(gpu, buffer);
     return 0;
   }
@@ -236,11 +242,7 @@ static quantc_cuda_buffer resident(const void *host, size_t bytes) {
 /* Host buffer `host` uploaded into its device copy. */
 static quantc_cuda_buffer upload_mirror(const void *host, size_t bytes) {
   quantc_cuda_buffer buffer = mirror_of(host, bytes);
-  double start = now_seconds();
-  if (!buffer || quantc_cuda_upload(gpu, buffer, host, bytes, gpu_error, sizeof gpu_error))
-    return 0;
-  upload_seconds += now_seconds() - start;
-  return buffer;
+  return buffer && !upload(buffer, host, bytes) ? buffer : 0;
 }
 
 static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
@@ -283,11 +285,8 @@ static int ready(void) {
 /* Uploads the staged x (`bytes` at `staged`) to x_device; staging began at
  * `start`. */
 static int upload_staged(const void *staged, size_t bytes, double start) {
-  double staged_at = now_seconds();
-  staging_seconds += staged_at - start;
-  int failed = quantc_cuda_upload(gpu, x_device, staged, bytes, gpu_error, sizeof gpu_error);
-  upload_seconds += now_seconds() - staged_at;
-  return failed;
+  staging_seconds += now_seconds() - start;
+  return upload(x_device, staged, bytes);
 }
 
 /* x as halves in x_host, [m, k] with zero-padded rows from x[m, x_columns]
@@ -546,7 +545,7 @@ void quantc_gpu_copy(void *to, const void *from, int64_t bytes, int64_t kind) {
   quantc_cuda_buffer target = mirror_of(to, (size_t)bytes), source = 0;
   int failed = !target;
   if (!failed && kind == ARGUMENT_FROM_HOST) {
-    failed = quantc_cuda_upload(gpu, target, from, (size_t)bytes, gpu_error, sizeof gpu_error);
+    failed = upload(target, from, (size_t)bytes);
   } else if (!failed) {
     source = input_buffer(from, (size_t)bytes, (int)kind);
     failed = !source ||

@@ -31,6 +31,9 @@ struct LinalgKernel {
   /// The kernel's arguments (bare pointers): operand numbers of the op,
   /// where getNumOperands() + i stands for captured[i].
   std::vector<unsigned> arguments;
+  /// `host`'s arguments, numbered the same way: the op's tensor operands
+  /// in order, then the captured tensors.
+  std::vector<unsigned> hostArguments;
   /// Tensors from outside that the body reads with tensor.extract (tables,
   /// gathers): buffers the kernel loads from.
   std::vector<mlir::Value> captured;

@@ -358,7 +358,7 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
                        LLVM::LLVMDialect, mlir::gpu::GPUDialect, linalg::LinalgDialect,
                        memref::MemRefDialect, scf::SCFDialect>();
   LinalgKernel kernel;
-  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.arguments, kernel.captured);
+  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.hostArguments, kernel.captured);
   { // The host's math: no libm, no libdevice.
     RewritePatternSet patterns(context);
     populateMathApproximationPatterns(patterns);
@@ -411,7 +411,6 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
     return llvm::createStringError("outlining " + op->getName().getStringRef().str() + " failed");
   SmallVector<Value> captured;
   mlir::gpu::GPUFuncOp gpuFunc = outlineKernelFunc(launch, name, captured);
-  std::vector<unsigned> arguments;
   for (Value value : captured) {
     auto argument = dyn_cast<BlockArgument>(value);
     if (!argument || argument.getOwner() != &func.getBody().front()) {
@@ -419,9 +418,8 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
       return llvm::createStringError("the GPU kernel of " + op->getName().getStringRef().str() +
                                      " takes a value other than its buffers");
     }
-    arguments.push_back(kernel.arguments[argument.getArgNumber()]);
+    kernel.arguments.push_back(kernel.hostArguments[argument.getArgNumber()]);
   }
-  kernel.arguments = std::move(arguments);
 
   // Into the `gpu.module @kernels` every quantc image holds.
   OpBuilder b(context);

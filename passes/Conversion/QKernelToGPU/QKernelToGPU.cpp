@@ -131,9 +131,9 @@ private:
   /// the device by `stage` when it is resident.
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
                  const device::StageKernel &stage);
-  /// A GEMM launch's y (the 1-D tensor `flat` of `buffer`); its y_download
-  /// operand comes fifth from the end.
-  void gemmOutput(func::CallOp call, Value flat, Value buffer);
+  /// A GEMM launch's y (`buffer`) as a tensor of `type`; the launch's
+  /// y_download operand (fifth from the end) says whether it comes back.
+  Value gemmOutput(func::CallOp call, Value buffer, RankedTensorType type);
   /// Operand `pointerOperand` of `call` becomes the address `byteOffset`
   /// into `producer` (a resident input's device copy is found there).
   void pointAtProducer(Operation *call, unsigned pointerOperand, Value producer,
@@ -177,6 +177,16 @@ private:
 /// kernel that reads its x as it is.
 template <typename Layer> static int64_t gatheredInputSize(const Layer &layer) {
   return layer.gemm.conv ? cast<RankedTensorType>(layer.input.getType()).getNumElements() : 0;
+}
+
+/// The stage kernel that readies a resident x for a GEMM: a gathering
+/// kernel's input (`gathered` elements) converted as it is, else `rows` of
+/// `columns` padded to `k`.
+static device::StageKernel stageOf(int64_t gathered, int64_t rows, int64_t columns, int64_t k,
+                                   bool halves) {
+  if (gathered)
+    return {1, gathered, gathered, halves};
+  return {rows, columns, k, halves};
 }
 
 /// Every dim of `type` into (or out of) one.
@@ -378,7 +388,9 @@ void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned p
        }});
 }
 
-void GPURewriter::gemmOutput(func::CallOp call, Value flat, Value buffer) {
+Value GPURewriter::gemmOutput(func::CallOp call, Value buffer, RankedTensorType type) {
+  Value flat;
+  Value result = shapedResult(call.getLoc(), buffer, type, &flat);
   unsigned operand = call->getNumOperands() - 5;
   writes.push_back({flat, buffer, [this, call, operand](bool download) mutable {
                       if (download)
@@ -387,6 +399,7 @@ void GPURewriter::gemmOutput(func::CallOp call, Value flat, Value buffer) {
                       call->setOperand(operand, arith::ConstantIntOp::create(b, call.getLoc(),
                                                                              b.getI64Type(), 0));
                     }});
+  return result;
 }
 
 func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
@@ -435,12 +448,8 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
-  gemmInput(call, 6, 4, x,
-            gathered ? device::StageKernel{1, gathered, gathered, true}
-                     : device::StageKernel{gemm.m, layer->inputColumns, gemm.k, true});
-  Value flat;
-  Value result = shapedResult(loc, y, outputType, &flat);
-  gemmOutput(call, flat, y);
+  gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true));
+  Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
   // the CPU kernels order them).
@@ -500,14 +509,12 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
                  {m, gemm.n, k, layer->inputColumns, int64_t(layer->transposed), gathered,
                   int64_t(layer->weights.size() * 2), /*y_download=*/1},
                  device::launchGeometry(gemm));
+  // Transposed, x is one row of [K, M].
   gemmInput(call, 4, 2, x,
-            gathered            ? device::StageKernel{1, gathered, gathered, true}
-            : layer->transposed ? device::StageKernel{1, layer->inputColumns * m, k * m, true}
-                                : device::StageKernel{m, layer->inputColumns, k, true});
-  Value flat;
-  Value result = shapedResult(loc, y, resultType, &flat);
-  gemmOutput(call, flat, y);
-  if (!startsAtZero(op)) // y + the output's initial value, on the host
+            layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
+                              : stageOf(gathered, m, layer->inputColumns, k, true));
+  Value result = gemmOutput(call, y, resultType);
+  if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
                           {{op.getDpsInits()[0], false}},
                           [](OpBuilder &nested, Location nestedLoc, ValueRange args) -> Value {
@@ -563,12 +570,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        /*y_download=*/1},
       device::launchGeometry(gemm));
-  gemmInput(call, 4, 2, x,
-            gathered ? device::StageKernel{1, gathered, gathered, false}
-                     : device::StageKernel{gemm.m, layer->inputColumns, gemm.k, false});
-  Value flat;
-  Value result = shapedResult(loc, y, outputType.clone(i32), &flat);
-  gemmOutput(call, flat, y);
+  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false));
+  Value result = gemmOutput(call, y, outputType.clone(i32));
 
   // Bias (wrapping, as the CPU kernels add it), then requantization to int8,
   // on the host: qnn.requantize's arithmetic, shared with the CPU kernels.
@@ -648,7 +651,8 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
 
   // The outputs' buffers; one whose initial value the body reads starts as
   // a copy of it.
-  SmallVector<Value> buffers(op->getNumOperands()), results, flats, allocs;
+  // By operand number: an output's buffer and its 1-D tensor.
+  SmallVector<Value> buffers(op->getNumOperands()), flats(op->getNumOperands()), results;
   for (OpOperand &init : op.getDpsInitsMutable()) {
     auto type = cast<RankedTensorType>(init.get().getType());
     Value buffer = memref::AllocOp::create(
@@ -669,10 +673,7 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
                            pointAtProducer(copy, 1, producer, byteOffset);
                        }});
     }
-    Value flat;
-    results.push_back(shapedResult(loc, buffer, type, &flat));
-    flats.push_back(flat);
-    allocs.push_back(buffer);
+    results.push_back(shapedResult(loc, buffer, type, &flats[init.getOperandNumber()]));
   }
 
   SmallVector<Value> operands{pointerTo(loc, kernelNameGlobal(loc, name)),
@@ -719,8 +720,7 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
       continue;
     }
     kinds |= quantc::gpu::kOutputArgument << shift;
-    unsigned result = operand - op.getNumDpsInputs();
-    writes.push_back({flats[result], allocs[result], [this, call, shift](bool download) {
+    writes.push_back({flats[operand], buffers[operand], [this, call, shift](bool download) {
                         if (download)
                           argumentKinds[call] |= quantc::gpu::kDownloadArgument << shift;
                       }});
@@ -755,18 +755,13 @@ void GPURewriter::addHostTwin(llvm::StringRef name, linalg::LinalgOp op,
   nest.setName(("quantc_gpu_nest_" + name).str());
   nest.setPrivate();
   symbols.insert(nest);
-  // The nest takes every tensor operand, then the gathered tensors; the
-  // twin the kernel's arguments.
-  SmallVector<int> nestArgument(op->getNumOperands() + kernel.captured.size(), -1);
-  int next = 0;
-  for (OpOperand &operand : op->getOpOperands())
-    if (isa<ShapedType>(operand.get().getType()))
-      nestArgument[operand.getOperandNumber()] = next++;
-  for (size_t i = 0; i < kernel.captured.size(); ++i)
-    nestArgument[op->getNumOperands() + i] = next++;
+  // The twin takes the kernel's arguments, flat; the nest the op's tensors
+  // shaped (kernel.hostArguments), one the kernel does not read a scratch
+  // buffer.
   SmallVector<Type> flatTypes;
   for (unsigned operand : kernel.arguments) {
-    auto type = cast<MemRefType>(nest.getArgumentTypes()[nestArgument[operand]]);
+    auto type = cast<MemRefType>(nest.getArgumentTypes()[llvm::find(kernel.hostArguments, operand) -
+                                                         kernel.hostArguments.begin()]);
     flatTypes.push_back(MemRefType::get({type.getNumElements()}, type.getElementType()));
   }
   Location loc = op.getLoc();
@@ -775,11 +770,10 @@ void GPURewriter::addHostTwin(llvm::StringRef name, linalg::LinalgOp op,
   symbols.insert(twin);
   OpBuilder body(twin.addEntryBlock(), twin.getBody().front().begin());
   SmallVector<Value> arguments;
-  for (auto [i, type] : llvm::enumerate(nest.getArgumentTypes())) {
+  for (auto [operand, type] : llvm::zip(kernel.hostArguments, nest.getArgumentTypes())) {
     auto memref = cast<MemRefType>(type);
-    auto at = llvm::find(kernel.arguments,
-                         unsigned(llvm::find(nestArgument, int(i)) - nestArgument.begin()));
-    if (at == kernel.arguments.end()) { // unread by the kernel
+    auto at = llvm::find(kernel.arguments, operand);
+    if (at == kernel.arguments.end()) {
       arguments.push_back(memref::AllocOp::create(body, loc, memref));
       continue;
     }
