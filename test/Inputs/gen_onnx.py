@@ -358,6 +358,38 @@ def depthwise_channels():
     return model(nodes, [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 4, 8, 8])], inits)
 
 
+def pointwise_depthwise():
+    """x[1,8,11,37] -> 1x1 Conv (8 -> 8, Relu) -> four depthwise Convs whose
+    input a GEMM writes (on a GPU target, a device value): 3x3 pad 1 with
+    Relu, 5x5 stride 2, 3x3 with asymmetric pads and strides (2, 1), and a
+    dilated 3x3 (pad 2, dilation 2) with HardSwish. Each output is named
+    after its case."""
+    def dw(name, k, pads, strides, dilations=(1, 1), seed=0):
+        w = numpy_helper.from_array(weights((8, 1, k, k), seed), name + "_w")
+        b = numpy_helper.from_array(weights((8,), seed + 50), name + "_b")
+        node = helper.make_node("Conv", ["p", w.name, b.name], [name + "_conv"], name=name,
+                                group=8, pads=list(pads), strides=list(strides),
+                                dilations=list(dilations))
+        return node, [w, b]
+    cases = [dw("same", 3, (1, 1, 1, 1), (1, 1), seed=1),
+             dw("strided", 5, (2, 2, 2, 2), (2, 2), seed=2),
+             dw("asymmetric", 3, (0, 1, 2, 0), (2, 1), seed=3),
+             dw("dilated", 3, (2, 2, 2, 2), (1, 1), (2, 2), seed=4)]
+    nodes = [helper.make_node("Conv", ["x", "w0", "b0"], ["p_conv"], name="pointwise"),
+             helper.make_node("Relu", ["p_conv"], ["p"])]
+    nodes += [c[0] for c in cases]
+    nodes += [helper.make_node("Relu", ["same_conv"], ["same"]),
+              helper.make_node("Identity", ["strided_conv"], ["strided"]),
+              helper.make_node("Identity", ["asymmetric_conv"], ["asymmetric"]),
+              helper.make_node("HardSwish", ["dilated_conv"], ["dilated"])]
+    inits = [numpy_helper.from_array(weights((8, 8, 1, 1), 10) / np.sqrt(8), "w0"),
+             numpy_helper.from_array(weights((8,), 11), "b0")]
+    inits += [i for c in cases for i in c[1]]
+    outputs = ["same", "strided", "asymmetric", "dilated"]
+    return model(nodes, [vi("x", F, [1, 8, 11, 37])], [vi(o, F, None) for o in outputs], inits,
+                 opset=14)
+
+
 def int_offset_mlp():
     """x[2,8] -> MatMul -> + Cast(offset): the int64 input indexes nothing,
     so no data-free value can be synthesized for it."""

@@ -4,6 +4,7 @@
 // preshuffled words; the kernels of all layers go into one image that the
 // artifact embeds.
 #include "DeviceLayers.h"
+#include "IntegerDepthwise.h"
 #include "Residency.h"
 #include "passes/Conversion/Passes.h"
 
@@ -525,23 +526,6 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   return true;
 }
 
-/// A W8A8 kernel's epilogue region on one element of a host loop: the
-/// accumulator `acc`, the channel that loop's dim `channelDim`; `values`
-/// holds the region's tables, already cloned before the loop.
-static Value runEpilogue(OpBuilder &b, Location loc, Region &epilogue, Value acc,
-                         int64_t channelDim, IRMapping values) {
-  Block &block = epilogue.front();
-  values.map(block.getArgument(0), acc);
-  values.map(block.getArgument(1), linalg::IndexOp::create(b, loc, channelDim));
-  for (Operation &op : block) {
-    if (auto yield = dyn_cast<qkernel::YieldOp>(op))
-      return values.lookup(yield.getValue());
-    if (!values.contains(op.getResult(0)))
-      b.clone(op, values);
-  }
-  llvm_unreachable("the verifier requires a qkernel.yield terminator");
-}
-
 bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   auto layer = integerLayer(op);
   if (!layer) {
@@ -613,8 +597,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
                           if (bias)
                             v = arith::AddIOp::create(nested, nestedLoc, v, args[1]);
                           if (epilogue)
-                            return runEpilogue(nested, nestedLoc, op.getEpilogue(), v,
-                                               output.channelDim, epilogueValues);
+                            return quantc::gpu::cloneEpilogue(nested, nestedLoc, op.getEpilogue(),
+                                                              v, output.channelDim, epilogueValues);
                           if (!multipliers)
                             return v;
                           unsigned first = bias ? 2 : 1;

@@ -1,4 +1,5 @@
 #include "Residency.h"
+#include "IntegerDepthwise.h"
 
 #include "quantc/Codegen/GPULinalgKernels.h"
 
@@ -172,24 +173,17 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   llvm::DenseSet<Value> onDevice = deviceValues;
   llvm::SetVector<Operation *> placed;
   SmallVector<linalg::LinalgOp> readersOfNothing;
-  // Program order; a pad of a device value becomes a gather that joins it.
+  // Program order; a pad of a device value becomes a gather that joins it,
+  // an integer depthwise convolution of one the linalg ops that compute it.
   SmallVector<Operation *> ops;
   module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<linalg::LinalgOp, tensor::PadOp>(op)) {
+    if (isa<linalg::LinalgOp, tensor::PadOp, qkernel::DepthwiseConvIntegerOp>(op)) {
       ops.push_back(op);
       return WalkResult::skip(); // not into the op's body
     }
     return WalkResult::advance();
   });
-  for (Operation *visited : ops) {
-    if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
-      if (!onDevice.contains(viewRoot(pad.getSource()).first))
-        continue;
-      visited = padAsGather(pad);
-      if (!visited)
-        continue;
-    }
-    auto op = cast<linalg::LinalgOp>(visited);
+  auto visit = [&](linalg::LinalgOp op) {
     // Its tensor operands and the tensors its body gathers from.
     SetVector<Value> tensors;
     getUsedValuesDefinedAbove(op->getRegion(0), tensors);
@@ -217,6 +211,19 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
         onDevice.insert(result);
     } else if (readsNothing) {
       readersOfNothing.push_back(op);
+    }
+  };
+  for (Operation *visited : ops) {
+    if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
+      if (!onDevice.contains(viewRoot(pad.getSource()).first))
+        continue;
+      if (linalg::GenericOp gather = padAsGather(pad))
+        visit(gather);
+    } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
+      if (onDevice.contains(viewRoot(depthwise.getInput()).first) && fitsDepthwiseKernel(depthwise))
+        visit(depthwiseAsLinalg(depthwise));
+    } else {
+      visit(cast<linalg::LinalgOp>(visited));
     }
   }
   for (linalg::LinalgOp op : readersOfNothing)

@@ -57,7 +57,9 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
 /// (checkLinalgKernel) that read a value on the device (a GEMM launch's
 /// output, `deviceValues`, or an op placed before), and ops that read no
 /// tensor (fills) whose every user is placed. A tensor.pad of a device value
-/// is rewritten into a linalg.generic that gathers from it, and placed. Ops
+/// is rewritten into a linalg.generic that gathers from it, and placed; a
+/// qkernel.depthwise_conv_integer of one into a linalg.generic
+/// (depthwiseAsLinalg), placed as any other. Ops
 /// that read a device value but have no kernel are counted in `noKernel` by
 /// the reason.
 llvm::SetVector<mlir::Operation *> placeLinalgOps(mlir::ModuleOp module,

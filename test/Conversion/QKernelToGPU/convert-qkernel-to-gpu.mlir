@@ -309,3 +309,53 @@ module {
     return %z : tensor<1x16x8x8xf32>
   }
 }
+
+// -----
+
+// An integer depthwise convolution of a device value (the int8 GEMM's
+// requantized output, through a reshape) becomes one linalg kernel: each
+// point sums its 3 x 3 taps, unrolled, each gathered from the input (the
+// zero point, -3, outside it) and multiplied by its weight in int32, then
+// adds the bias and runs the epilogue, with the CPU kernel's integer
+// arithmetic: no int32 buffer, fill or copy between. Its input is resident
+// (kind 1), the bias, weights and epilogue table constants (2), and the
+// output, returned, is downloaded (7). A depthwise convolution of a host
+// value (an argument) stays on the host, named in the warning.
+
+// CHECK-LABEL: func.func @depthwise
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_copy
+// CHECK: %[[KINDS:.*]] = arith.constant 29834 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]],
+// CHECK-NOT: call @quantc_gpu
+// CHECK: qkernel.depthwise_conv_integer %arg1
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[BIAS:.*]]: memref<16xi32>, %[[OUT:.*]]: memref<1x4x4x16xi8>, %[[IN:.*]]: memref<1x4x4x16xi8>, %[[W:.*]]: memref<3x3x16xi8>, %[[TABLE:.*]]: memref<16xi32>)
+// CHECK-NOT: scf.for
+// CHECK: %[[B:.*]] = memref.load %[[BIAS]]
+// CHECK-COUNT-9: memref.load %[[IN]]
+// CHECK: arith.addi %{{.*}}, %[[B]] : i32
+// CHECK: memref.load %[[TABLE]]
+// CHECK: arith.shrsi
+// CHECK: arith.trunci {{.*}} : i32 to i8
+// CHECK: memref.store {{.*}}, %[[OUT]]
+// expected-warning@+1 {{1 matmul and 2 linalg ops on the sm_90 GPU (3 kernels); on the host (no GPU kernel yet): 1 qkernel.depthwise_conv_integer}}
+module {
+  func.func @depthwise(%x: tensor<16x40xi8>, %h: tensor<1x4x4x16xi8>) -> (tensor<1x4x4x16xi8>, tensor<1x2x2x16xi32>) {
+    %packed = arith.constant dense<17> : tensor<1024xi8>
+    %y = qkernel.matmul_integer %x, %packed {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<16x40xi8>, tensor<1024xi8>) -> tensor<16x16xi8>
+    %e = tensor.expand_shape %y [[0, 1, 2], [3]] output_shape [1, 4, 4, 16] : tensor<16x16xi8> into tensor<1x4x4x16xi8>
+    %w = arith.constant dense<2> : tensor<3x3x16xi8>
+    %b = arith.constant dense<5> : tensor<16xi32>
+    %d = qkernel.depthwise_conv_integer %e, %w bias %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = -3 : i64} : (tensor<1x4x4x16xi8>, tensor<3x3x16xi8>, tensor<16xi32>) -> tensor<1x4x4x16xi8> epilogue {
+    ^bb0(%acc: i32, %c: index):
+      %t = arith.constant dense<3> : tensor<16xi32>
+      %s = tensor.extract %t[%c] : tensor<16xi32>
+      %q = arith.shrsi %acc, %s : i32
+      %r = arith.trunci %q : i32 to i8
+      qkernel.yield %r : i8
+    }
+    %o = qkernel.depthwise_conv_integer %h, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, input_zero_point = 0 : i64} : (tensor<1x4x4x16xi8>, tensor<3x3x16xi8>) -> tensor<1x2x2x16xi32>
+    return %d, %o : tensor<1x4x4x16xi8>, tensor<1x2x2x16xi32>
+  }
+}
