@@ -167,6 +167,118 @@ static linalg::GenericOp padAsGather(tensor::PadOp pad) {
   return generic;
 }
 
+/// Whether `op` is the last of a chain of tensor.insert_slice ops: its
+/// result is not the destination of another.
+static bool endsInsertChain(tensor::InsertSliceOp op) {
+  return !llvm::any_of(op->getUsers(), [&](Operation *user) {
+    auto next = dyn_cast<tensor::InsertSliceOp>(user);
+    return next && next.getDest() == op.getResult();
+  });
+}
+
+/// A concatenation: a chain of tensor.insert_slice ops, ending at `last`,
+/// that fills a tensor.empty along one dim with whole-rank sources, each
+/// source at its offset along that dim.
+struct Concatenation {
+  int64_t dim = -1;
+  SmallVector<std::pair<Value, int64_t>> parts; // by offset
+  SmallVector<tensor::InsertSliceOp> chain;     // last first
+};
+static std::optional<Concatenation> concatenationOf(tensor::InsertSliceOp last) {
+  RankedTensorType type = last.getResultType();
+  if (!type.hasStaticShape())
+    return std::nullopt;
+  Concatenation concat;
+  tensor::InsertSliceOp op = last;
+  while (true) {
+    ArrayRef<int64_t> offsets = op.getStaticOffsets(), sizes = op.getStaticSizes(),
+                      strides = op.getStaticStrides();
+    if (op.getSourceType().getRank() != type.getRank() ||
+        llvm::any_of(offsets, ShapedType::isDynamic) ||
+        llvm::any_of(sizes, ShapedType::isDynamic) ||
+        llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+      return std::nullopt;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (offsets[d] == 0 && sizes[d] == type.getDimSize(d))
+        continue;
+      if (concat.dim != -1 && concat.dim != d)
+        return std::nullopt;
+      concat.dim = d;
+    }
+    if (concat.dim == -1)
+      return std::nullopt;
+    concat.parts.push_back({op.getSource(), offsets[concat.dim]});
+    concat.chain.push_back(op);
+    if (op.getDest().getDefiningOp<tensor::EmptyOp>())
+      break;
+    op = op.getDest().getDefiningOp<tensor::InsertSliceOp>();
+    if (!op || !op->hasOneUse())
+      return std::nullopt;
+  }
+  // The parts must tile the dim: each starts where the last one ends.
+  llvm::sort(concat.parts, [](auto &a, auto &b) { return a.second < b.second; });
+  int64_t end = 0;
+  for (auto &[source, offset] : concat.parts) {
+    if (offset != end)
+      return std::nullopt;
+    end += cast<RankedTensorType>(source.getType()).getDimSize(concat.dim);
+  }
+  if (end != type.getDimSize(concat.dim))
+    return std::nullopt;
+  return concat;
+}
+
+/// `concat` as a linalg.generic over its result that gathers each point
+/// from the part that holds it (every part read at a clamped index, the
+/// right one selected: a body has no branches), in place of its chain.
+static linalg::GenericOp concatenationAsGather(const Concatenation &concat) {
+  tensor::InsertSliceOp last = concat.chain.front();
+  RankedTensorType type = last.getResultType();
+  int64_t rank = type.getRank();
+  OpBuilder b(last);
+  Location loc = last.getLoc();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange{}, ValueRange{empty},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(unsigned(rank))},
+      SmallVector<utils::IteratorType>(size_t(rank), utils::IteratorType::parallel),
+      [&](OpBuilder &nested, Location at, ValueRange) {
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nested, at, v);
+        };
+        SmallVector<Value> point;
+        for (int64_t d = 0; d < rank; ++d)
+          point.push_back(linalg::IndexOp::create(nested, at, uint64_t(d)));
+        Value along = point[size_t(concat.dim)], value;
+        for (auto &[source, offset] : concat.parts) {
+          int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(concat.dim);
+          SmallVector<Value> indices(point);
+          indices[size_t(concat.dim)] = arith::MinSIOp::create(
+              nested, at,
+              arith::MaxSIOp::create(
+                  nested, at, arith::SubIOp::create(nested, at, along, index(offset)), index(0)),
+              index(size - 1));
+          Value element = tensor::ExtractOp::create(nested, at, source, indices);
+          value = value ? arith::SelectOp::create(nested, at,
+                                                  arith::CmpIOp::create(nested, at,
+                                                                        arith::CmpIPredicate::sge,
+                                                                        along, index(offset)),
+                                                  element, value)
+                              .getResult()
+                        : element;
+        }
+        linalg::YieldOp::create(nested, at, ValueRange{value});
+      });
+  last.getResult().replaceAllUsesWith(generic.getResult(0));
+  for (tensor::InsertSliceOp op : concat.chain) {
+    Value dest = op.getDest();
+    op->erase();
+    if (auto unused = dest.getDefiningOp<tensor::EmptyOp>(); unused && unused->use_empty())
+      unused->erase();
+  }
+  return generic;
+}
+
 llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
                                             const llvm::DenseSet<Value> &deviceValues,
                                             std::map<std::string, int> &noKernel) {
@@ -174,10 +286,12 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   llvm::SetVector<Operation *> placed;
   SmallVector<linalg::LinalgOp> readersOfNothing;
   // Program order; a pad of a device value becomes a gather that joins it,
-  // an integer depthwise convolution of one the linalg ops that compute it.
+  // so does a concatenation (insert_slice chain) of device values, and an
+  // integer depthwise convolution of one a linalg kernel.
   SmallVector<Operation *> ops;
   module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<linalg::LinalgOp, tensor::PadOp, qkernel::DepthwiseConvIntegerOp>(op)) {
+    if (isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp,
+            qkernel::DepthwiseConvIntegerOp>(op)) {
       ops.push_back(op);
       return WalkResult::skip(); // not into the op's body
     }
@@ -219,6 +333,14 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
         continue;
       if (linalg::GenericOp gather = padAsGather(pad))
         visit(gather);
+    } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(visited)) {
+      if (!endsInsertChain(insert))
+        continue;
+      std::optional<Concatenation> concat = concatenationOf(insert);
+      if (concat && llvm::any_of(concat->parts, [&](auto &part) {
+            return onDevice.contains(viewRoot(part.first).first);
+          }))
+        visit(concatenationAsGather(*concat));
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
       if (onDevice.contains(viewRoot(depthwise.getInput()).first) && fitsDepthwiseKernel(depthwise))
         visit(depthwiseAsLinalg(depthwise));

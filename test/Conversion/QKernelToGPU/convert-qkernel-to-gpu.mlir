@@ -359,3 +359,41 @@ module {
     return %d, %o : tensor<1x4x4x16xi8>, tensor<1x2x2x16xi32>
   }
 }
+
+// -----
+
+// A concatenation of device values (a chain of insert_slice filling an
+// empty tensor along one dim) becomes one linalg kernel that gathers each
+// point from the part that holds it: z's Relu stays on the device (kind 1);
+// y, which a host insert_slice also reads, comes down and is read from the
+// host (0); the result, returned, comes down (7 << 6). A chain whose
+// slices overlap is no concatenation and stays on the host.
+
+// CHECK-LABEL: func.func @concatenation
+// CHECK-COUNT-2: call @quantc_gpu_weight_only_gemm(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: %[[KINDS:.*]] = arith.constant 456 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]],
+// CHECK-COUNT-3: tensor.insert_slice
+// CHECK-NOT: tensor.insert_slice
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[OUT:.*]]: memref<4x32xf32>, %[[Y:.*]]: memref<4x16xf32>, %[[Z:.*]]: memref<4x16xf32>)
+// CHECK: %[[FROMY:.*]] = memref.load %[[Y]]
+// CHECK: %[[FROMZ:.*]] = memref.load %[[Z]]
+// CHECK: %[[V:.*]] = arith.select %{{.*}}, %[[FROMZ]], %[[FROMY]] : f32
+// CHECK: memref.store %[[V]], %[[OUT]]
+module {
+  func.func @concatenation(%x: tensor<4x32xf32>, %h: tensor<4x16xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32>) {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %z = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %e = tensor.empty() : tensor<4x32xf32>
+    %a = tensor.insert_slice %z into %e[0, 16] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x32xf32>
+    %c = tensor.insert_slice %y into %a[0, 0] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x32xf32>
+    %e2 = tensor.empty() : tensor<4x32xf32>
+    %p = tensor.insert_slice %y into %e2[0, 0] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x32xf32>
+    %q = tensor.insert_slice %h into %p[0, 16] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x32xf32>
+    %r = tensor.insert_slice %h into %q[0, 8] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x32xf32>
+    return %c, %r : tensor<4x32xf32>, tensor<4x32xf32>
+  }
+}
