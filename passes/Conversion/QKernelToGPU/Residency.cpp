@@ -285,6 +285,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   llvm::DenseSet<Value> onDevice = deviceValues;
   llvm::SetVector<Operation *> placed;
   SmallVector<linalg::LinalgOp> readersOfNothing;
+  llvm::DenseSet<Value> fromConstants; // what readersOfNothing compute
   // Program order; a pad of a device value becomes a gather that joins it,
   // so does a concatenation (insert_slice chain) of device values, and an
   // integer depthwise convolution of one a linalg kernel.
@@ -306,13 +307,17 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       return isa<RankedTensorType>(v.getType()) && onDevice.contains(viewRoot(v).first);
     });
     // Fills and broadcasts of constants (a convolution's bias as its
-    // output's initial value): on the GPU when what reads them is.
+    // output's initial value), and ops on what they compute (a batch
+    // norm's folded scale): on the GPU when what reads them is.
     auto constantOrUnread = [&](Value v) {
       if (!isa<RankedTensorType>(v.getType()))
         return true;
-      Operation *root = viewRoot(v).first.getDefiningOp();
-      return root && (isa<arith::ConstantOp>(root) ||
-                      (isa<tensor::EmptyOp>(root) && llvm::is_contained(op.getDpsInits(), v)));
+      Value root = viewRoot(v).first;
+      Operation *producer = root.getDefiningOp();
+      return fromConstants.contains(root) ||
+             (producer &&
+              (isa<arith::ConstantOp>(producer) ||
+               (isa<tensor::EmptyOp>(producer) && llvm::is_contained(op.getDpsInits(), v))));
     };
     bool readsNothing = llvm::all_of(tensors, constantOrUnread);
     std::string why = whyNoKernel(op);
@@ -325,6 +330,8 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
         onDevice.insert(result);
     } else if (readsNothing) {
       readersOfNothing.push_back(op);
+      for (Value result : op->getResults())
+        fromConstants.insert(result);
     }
   };
   for (Operation *visited : ops) {
@@ -348,7 +355,8 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       visit(cast<linalg::LinalgOp>(visited));
     }
   }
-  for (linalg::LinalgOp op : readersOfNothing)
+  // Users first: an op on constants goes when its users, placed so, do.
+  for (linalg::LinalgOp op : llvm::reverse(readersOfNothing))
     if (llvm::all_of(op->getResults(), [&](Value r) { return onlyPlacedUsers(r, placed); }))
       placed.insert(op);
   // Program order again (the fills went in last).

@@ -397,3 +397,46 @@ module {
     return %c, %r : tensor<4x32xf32>, tensor<4x32xf32>
   }
 }
+
+// -----
+
+// Ops on constants alone (a batch norm's scale folded at run time: a
+// product, then a sum on it) go to the GPU with the op on y that reads
+// them: users first, so the chain follows. Nothing stays on the host.
+
+// CHECK-LABEL: func.func @constant_chain
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK-COUNT-3: call @quantc_gpu_linalg(
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#map = affine_map<(d0) -> (d0)>
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#column = affine_map<(d0, d1) -> (d1)>
+module {
+  func.func @constant_chain(%x: tensor<4x32xf32>) -> tensor<4x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %gamma = arith.constant dense<2.0> : tensor<16xf32>
+    %inv = arith.constant dense<0.25> : tensor<16xf32>
+    %beta = arith.constant dense<1.0> : tensor<16xf32>
+    %e = tensor.empty() : tensor<16xf32>
+    %scale = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel"]} ins(%gamma, %inv : tensor<16xf32>, tensor<16xf32>) outs(%e : tensor<16xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      linalg.yield %m : f32
+    } -> tensor<16xf32>
+    %shift = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel"]} ins(%scale, %beta : tensor<16xf32>, tensor<16xf32>) outs(%e : tensor<16xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<16xf32>
+    %e2 = tensor.empty() : tensor<4x16xf32>
+    %r = linalg.generic {indexing_maps = [#row, #column, #row], iterator_types = ["parallel", "parallel"]} ins(%y, %shift : tensor<4x16xf32>, tensor<16xf32>) outs(%e2 : tensor<4x16xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.mulf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<4x16xf32>
+    return %r : tensor<4x16xf32>
+  }
+}
