@@ -162,20 +162,57 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
       std::vector<uint16_t> x(size_t(m * k));
       for (uint16_t &v : x)
         v = halfFromFloat(float(small(rng)));
-      std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales, zeros,
-                                       group);
-      for (int64_t r = 0; r < m; ++r)
-        for (int64_t c = 0; c < n; ++c) {
-          float expected = 0;
-          for (int64_t i = 0; i < k; ++i) {
-            int64_t cell = (group ? i / group : 0) * n + c;
-            float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
-                      floatFromHalf(scales[size_t(cell)]);
-            expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+      // The scale on each weight, or on each run of 2 K tiles' sums
+      // (scaleAfterMma): exact either way here.
+      for (int64_t scaleAfterTiles : {int64_t(0), int64_t(2)}) {
+        std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales, zeros,
+                                         group, scaleAfterTiles);
+        for (int64_t r = 0; r < m; ++r)
+          for (int64_t c = 0; c < n; ++c) {
+            float expected = 0;
+            for (int64_t i = 0; i < k; ++i) {
+              int64_t cell = (group ? i / group : 0) * n + c;
+              float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
+                        floatFromHalf(scales[size_t(cell)]);
+              expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+            }
+            ASSERT_EQ(y[size_t(r * n + c)], expected)
+                << bits << " bits, group " << group << ", scaled every " << scaleAfterTiles;
           }
-          ASSERT_EQ(y[size_t(r * n + c)], expected) << bits << " bits, group " << group;
-        }
+      }
     }
+}
+
+/// Scaled after the mma, the weights are not rounded to f16 with their
+/// scale: on scales that are not powers of two the sums are nearer the
+/// exact product than with the scale on each weight.
+TEST(GPUFragments, ScalingAfterTheMmaSkipsTheWeightsRounding) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f), scaleRange(0.005f, 0.02f);
+  int64_t m = 1, n = 64, k = 512, group = 128;
+  std::vector<int8_t> codes = randomCodes(4, n * k, 7);
+  std::vector<uint16_t> scales(size_t(n * k / group)), x(size_t(m * k));
+  for (uint16_t &s : scales)
+    s = halfFromFloat(scaleRange(rng));
+  for (uint16_t &v : x)
+    v = halfFromFloat(unit(rng));
+  PreshuffledWeights weights = preshuffle(codes.data(), n, k, 4);
+  std::vector<float> perWeight = tiledGemm(x, m, weights, scales, {}, group);
+  std::vector<float> perRun = tiledGemm(x, m, weights, scales, {}, group, 8);
+  double errorPerWeight = 0, errorPerRun = 0;
+  for (int64_t c = 0; c < n; ++c) {
+    double exact = 0, magnitude = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      double term = double(floatFromHalf(x[size_t(i)])) * codes[size_t(c * k + i)] *
+                    floatFromHalf(scales[size_t(i / group * n + c)]);
+      exact += term;
+      magnitude += std::fabs(term);
+    }
+    errorPerWeight = std::max(errorPerWeight, std::fabs(perWeight[size_t(c)] - exact) / magnitude);
+    errorPerRun = std::max(errorPerRun, std::fabs(perRun[size_t(c)] - exact) / magnitude);
+  }
+  EXPECT_LT(errorPerRun, 1e-6);
+  EXPECT_LT(errorPerRun, errorPerWeight);
 }
 
 /// A convolution's implicit GEMM: the A the kernel gathers from the padded

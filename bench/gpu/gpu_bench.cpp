@@ -97,6 +97,7 @@ struct GemmCase {
   unsigned bits;
   int64_t m, n, k, group, splitK, warps;
   int64_t ahead; // K tiles of weights loaded ahead (0: A staged instead)
+  bool scaleAfterMma = false; // scales on each iteration's sums, not each weight
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
@@ -145,8 +146,11 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
       double expected = 0, magnitude = 0;
       for (int64_t i = 0; i < c.k; ++i) {
         int64_t cell = (c.group ? i / c.group : 0) * c.n + column; // scales[group][n]
-        double w = floatFromHalf(halfFromFloat(float(codes[size_t(column * c.k + i)]) *
-                                               floatFromHalf(scales[size_t(cell)])));
+        // Each weight rounded to f16 with its scale, or (scaled after the
+        // mma) exact.
+        double exact =
+            double(codes[size_t(column * c.k + i)]) * floatFromHalf(scales[size_t(cell)]);
+        double w = c.scaleAfterMma ? exact : floatFromHalf(halfFromFloat(float(exact)));
         double term = double(floatFromHalf(a[size_t(row * c.k + i)])) * w;
         expected += term;
         magnitude += std::fabs(term);
@@ -163,10 +167,13 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
-  std::printf("| W%uA16%s | %lld | %lld | %lld | %lld | %lld | %s | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
-              c.bits, c.conv ? " conv (implicit)" : "", (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
-              (long long)c.splitK, ahead.c_str(), wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
-              2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst, ok && worst < 1e-3 ? "ok" : "FAIL");
+  std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %lld | %s | %.1f | %.4f | %.0f | %.0f%% "
+              "| %.1f | %.1e | %s |\n",
+              c.bits, c.conv ? " conv (implicit)" : "", c.scaleAfterMma ? " scaled sums" : "",
+              (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
+              (long long)c.splitK, ahead.c_str(), wordBytes / 1048576.0, ms, gbs,
+              copyGBs ? 100 * gbs / copyGBs : 0, 2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
+              ok && worst < 1e-3 ? "ok" : "FAIL");
   freeAll(d, buffers);
   return ok && worst < 1e-3;
 }
@@ -317,6 +324,7 @@ int main(int argc, char **argv) {
       GemmCase c;
       list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> c.ptx;
       c.ptx = dir + "/" + c.ptx;
+      c.scaleAfterMma = kind == "gemm-sa";
       if (kind == "conv") {
         ImplicitConv conv;
         list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>

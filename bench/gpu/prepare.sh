@@ -32,10 +32,11 @@ echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
 # unless named: 8192 for a GEMV, 2048 for a GEMM; H200: 132 SMs).
 # Four warps per block; a GEMM (M >= 16) shares each A tile among them
 # through shared memory (cp.async + ldmatrix).
-# add BITS M K N [TARGET_WARPS [AHEAD]]: AHEAD K tiles of weights loaded
-# ahead when A is read straight from x (M < 16).
+# add BITS M K N [TARGET_WARPS [AHEAD [SCALING]]]: AHEAD K tiles of weights
+# loaded ahead when A is read straight from x (M < 16); SCALING "sums" scales
+# each iteration's f32 sums instead of each weight (--scale-after-mma).
 add() {
-  local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} group=128 warps=4 stage=""
+  local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128 warps=4 stage=""
   [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
   local prefetch=(); [ "$ahead" -gt 0 ] && prefetch=(--prefetch "$ahead")
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
@@ -44,20 +45,33 @@ add() {
   local split=$(( (target + groups * m_tiles - 1) / (groups * m_tiles) ))
   [ "$split" -gt "$k_tiles" ] && split=$k_tiles
   [ "$split" -lt 1 ] && split=1
-  local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}.ptx"
+  local kind=gemm after=()
+  [ "$scaling" = sums ] && kind=gemm-sa after=(--scale-after-mma)
+  local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage "${prefetch[@]}" --name kernel --chip "$chip" -o "$out/$file"
-  echo "gemm $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
+    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" --name kernel --chip "$chip" \
+    -o "$out/$file"
+  echo "$kind $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
 for bits in 4 8 2; do
   for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
     add "$bits" 1 $shape
   done
 done
-# How far ahead and how many warps: W4 GEMV variants.
+# How far ahead and how many warps: W4 GEMV variants. Then the scales on
+# the sums: fewer instructions (no f16 multiply per weight), more registers
+# (W4 44 -> 60, W2 60 -> 72 on sm_90), so fewer warps: which wins is the
+# device's to say.
 for shape in "4096 14336" "8192 28672"; do
   for variant in "2048 8" "4096 8" "8192 4" "8192 16"; do
     add 4 1 $shape $variant
+  done
+done
+for bits in 4 2; do
+  for shape in "4096 14336" "8192 28672"; do
+    for variant in "8192 8" "4096 8" "8192 4"; do
+      add "$bits" 1 $shape $variant sums
+    done
   done
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done

@@ -54,6 +54,10 @@ static cl::opt<bool> stageA("stage-a",
 static cl::opt<int64_t> prefetch("prefetch",
                                  cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
                                  cl::init(8));
+static cl::opt<bool> scaleAfterMma(
+    "scale-after-mma",
+    cl::desc(
+        "weight-only, A not staged: scale each prefetch iteration's f32 sums, not each weight"));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
@@ -170,6 +174,7 @@ int main(int argc, char **argv) {
   }
   quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
                                             splitK, warps, stageA, prefetch, implicit};
+  gemm.scaleAfterMma = scaleAfterMma;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {

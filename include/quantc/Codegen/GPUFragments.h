@@ -113,11 +113,15 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 /// tile and lane by lane from the fragments above: the loop nest the GPU
 /// kernels map to blocks and warps. scales[k / group * N + n] are f16 bits
 /// (a group's scales side by side: a warp's 8 columns in one sector), zeros
-/// likewise (empty: symmetric); `group` 0 is one per row.
+/// likewise (empty: symmetric); `group` 0 is one per row. With
+/// `scaleAfterTiles` (WeightOnlyGemm::scaleAfterMma: its prefetch tiles,
+/// whole scale groups), B holds the exact centered codes and each run of
+/// that many K tiles sums from zero, then adds to the accumulators times
+/// the column's scale in one f32 fma.
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
-                             const PreshuffledWeights &weights,
-                             const std::vector<uint16_t> &scales,
-                             const std::vector<int8_t> &zeros, int64_t group);
+                             const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
+                             const std::vector<int8_t> &zeros, int64_t group,
+                             int64_t scaleAfterTiles = 0);
 
 /// A convolution as an implicit GEMM: A[M, K] is the im2col of x (NCHW,
 /// already padded: no tap falls outside it) that the kernel gathers tile by

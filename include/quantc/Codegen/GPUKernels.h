@@ -43,6 +43,12 @@ struct WeightOnlyGemm {
   /// y is written [N, M]: a convolution's output channels first, as the
   /// host's NCHW tensor holds it (one image), so the host transposes nothing.
   bool channelsFirstOutput = false;
+  /// With A straight from x and a scale group of whole prefetch iterations:
+  /// the scales multiply each iteration's f32 sums (two columns a lane, one
+  /// fma per accumulator) instead of every dequantized weight in f16 (two
+  /// f16x2 multiplies per N tile and K tile). The B fragments are then the
+  /// exact centered codes, and the products exact before the f32 sums.
+  bool scaleAfterMma = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {

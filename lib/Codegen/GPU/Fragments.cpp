@@ -172,17 +172,28 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 }
 
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
-                             const PreshuffledWeights &weights,
-                             const std::vector<uint16_t> &scales,
-                             const std::vector<int8_t> &zeros, int64_t group) {
+                             const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
+                             const std::vector<int8_t> &zeros, int64_t group,
+                             int64_t scaleAfterTiles) {
   int64_t n = weights.n, k = weights.k;
   assert((group == 0 || group % kMmaK == 0) && "a K tile takes one scale per column");
+  assert((!scaleAfterTiles || !group || group % (scaleAfterTiles * kMmaK) == 0) &&
+         "scaling after the mma takes whole scale groups");
+  constexpr uint16_t kOne = 0x3C00; // 1.0: B holds the centered codes
+  auto scaleOf = [&](int64_t kTile, int64_t column) -> uint16_t {
+    if (column >= n)
+      return 0;
+    return scales[size_t((group ? kTile * kMmaK / group : 0) * n + column)];
+  };
   int tilesPerWord = weights.nTilesPerWord();
   std::vector<float> y(size_t(m * n), 0.0f);
   for (int64_t mTile = 0; mTile * kMmaM < m; ++mTile)
     for (int64_t nGroup = 0; nGroup < weights.nGroups(); ++nGroup) {
       // Each lane's accumulators for each N tile of the word: c[tile][lane][4].
       std::vector<float> c(size_t(tilesPerWord * kWarpSize * 4), 0.0f);
+      // Scaled after the mma: the run's sums, from zero at each run.
+      std::vector<float> run(c.size(), 0.0f);
+      std::vector<float> &sums = scaleAfterTiles ? run : c;
       for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile) {
         float a[kMmaM][kMmaK]; // the A tile as the lanes hold it
         for (int lane = 0; lane < kWarpSize; ++lane)
@@ -198,7 +209,7 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
             uint32_t word = weights.words[size_t(weights.wordIndex(nGroup, kTile, lane))];
             int64_t column = (nGroup * tilesPerWord + tile) * kMmaN + (lane >> 2);
             int64_t cell = column < n ? (group ? kTile * kMmaK / group : 0) * n + column : -1;
-            uint16_t scale = cell >= 0 ? scales[size_t(cell)] : 0;
+            uint16_t scale = scaleAfterTiles ? kOne : cell >= 0 ? scales[size_t(cell)] : 0;
             int zero = cell >= 0 && !zeros.empty() ? zeros[size_t(cell)] : 0;
             for (int pair = 0; pair < 2; ++pair) {
               uint16_t halves[2];
@@ -216,8 +227,20 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
               float sum = 0.0f;
               for (int kk = 0; kk < kMmaK; ++kk)
                 sum += a[e.row][kk] * b[kk][e.col];
-              c[size_t((tile * kWarpSize + lane) * 4 + index)] += sum;
+              sums[size_t((tile * kWarpSize + lane) * 4 + index)] += sum;
             }
+        }
+        if (scaleAfterTiles &&
+            ((kTile + 1) % scaleAfterTiles == 0 || kTile + 1 == weights.kTiles())) {
+          for (int tile = 0; tile < tilesPerWord; ++tile)
+            for (int lane = 0; lane < kWarpSize; ++lane)
+              for (int index = 0; index < 4; ++index) {
+                size_t i = size_t((tile * kWarpSize + lane) * 4 + index);
+                int64_t column =
+                    (nGroup * tilesPerWord + tile) * kMmaN + mmaCElement(lane, index).col;
+                c[i] = std::fma(run[i], floatFromHalf(scaleOf(kTile, column)), c[i]);
+                run[i] = 0.0f;
+              }
         }
       }
       for (int tile = 0; tile < tilesPerWord; ++tile)

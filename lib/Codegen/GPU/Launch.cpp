@@ -24,7 +24,8 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
-  return name + (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
+  return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.channelsFirstOutput ? "_yt" : "") +
+         implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their

@@ -3,8 +3,9 @@
 // from x, or staged through shared memory when M spans a tile) and one
 // preshuffled word of weights (loaded 8 K tiles ahead when A comes straight
 // from x), turns each register of the word into two halves with lop3
-// (1024 + u), subtracts the offset and multiplies by the scale in f16x2, and
-// issues one mma.sync per N tile. GPUFragments.h models it element for
+// (1024 + u), subtracts the offset and multiplies by the scale in f16x2 (or,
+// scaleAfterMma, leaves the exact codes and scales each iteration's f32
+// sums), and issues one mma.sync per N tile. GPUFragments.h models it element for
 // element.
 #include "quantc/Codegen/GPUFragments.h"
 #include "quantc/Codegen/GPUKernels.h"
@@ -42,6 +43,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (!gemm.stageA && (gemm.prefetchTiles < PreshuffledWeights::kQuad || gemm.prefetchTiles > 16 ||
       gemm.prefetchTiles % PreshuffledWeights::kQuad))
     return "the weights prefetched must be 4, 8, 12 or 16 K tiles (whole 16-byte loads)";
+  if (gemm.scaleAfterMma &&
+      (gemm.stageA || (gemm.group && gemm.group % (kMmaK * gemm.prefetchTiles))))
+    return "scaling after the mma needs A read straight from x and scale groups of whole "
+           "prefetch iterations (16 x prefetch rows)";
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
@@ -183,7 +188,8 @@ public:
   }
 
   /// The lane's scale of each N tile at K tile `kTile` (one of the K
-  /// tiles), then its offset when the weights are asymmetric: a column past
+  /// tiles; none when `scales` is null), then its offset when the weights
+  /// are asymmetric: a column past
   /// N takes the last one's, finite, and its sums are never stored (an mma's
   /// output column depends on its own B column alone).
   SmallVector<Value> tileParameters(Value kTile, Value nGroup, Value lane, Value scales,
@@ -197,7 +203,8 @@ public:
       if (gemm.group)
         cell = add(cell, mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)),
                              gemm.n));
-      parameters.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
+      if (scales)
+        parameters.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
       if (offsets)
         parameters.push_back(memref::LoadOp::create(b, loc, offsets, ValueRange{toIndex(cell)}));
     }
@@ -209,30 +216,74 @@ public:
   bool sharesScales() const {
     return gemm.group == 0 || gemm.group % (kMmaK * gemm.prefetchTiles) == 0;
   }
-  int parametersPerStep() const { return gemm.layout().nTilesPerWord() * (gemm.asymmetric ? 2 : 1); }
+  /// Parameters per N tile in a step: the scale unless it multiplies the
+  /// sums after the mma, and the offset when asymmetric.
+  int parametersPerTile() const { return (gemm.scaleAfterMma ? 0 : 1) + (gemm.asymmetric ? 1 : 0); }
+  int parametersPerStep() const { return gemm.layout().nTilesPerWord() * parametersPerTile(); }
+
+  /// The lane's scales of each N tile for its accumulators at K tile
+  /// `kTile`: the C fragment's two columns (2 (lane % 4) and the next, each
+  /// clamped into N), not the B fragment's; two per tile.
+  SmallVector<Value> accumulatorScales(Value kTile, Value nGroup, Value lane, Value scales) {
+    int tiles = gemm.layout().nTilesPerWord();
+    Value column0 = mul(arith::AndIOp::create(b, loc, lane, index(3)), 2);
+    Value row =
+        gemm.group
+            ? mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)), gemm.n)
+            : Value();
+    SmallVector<Value> values;
+    for (int t = 0; t < tiles; ++t)
+      for (int j = 0; j < 2; ++j) {
+        Value column = add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0), index(j));
+        Value cell = clamp(column, gemm.n);
+        if (row)
+          cell = add(cell, row);
+        values.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
+      }
+    return values;
+  }
+
+  /// sums + partial x the tile's two column scales (f16, from
+  /// accumulatorScales), one f32 fma per accumulator; rows 8-15 only when M
+  /// reaches them.
+  Value scaleInto(Value partial, Value scale0, Value scale1, Value sums) {
+    auto row = VectorType::get({2}, f32);
+    Value scale =
+        vector::FromElementsOp::create(b, loc, row,
+                                       ValueRange{arith::ExtFOp::create(b, loc, f32, scale0),
+                                                  arith::ExtFOp::create(b, loc, f32, scale1)});
+    for (int64_t r = 0; r < (gemm.m > kMmaM / 2 ? 2 : 1); ++r) {
+      Value sum = LLVM::FMAOp::create(b, loc, vector::ExtractOp::create(b, loc, partial, r), scale,
+                                      vector::ExtractOp::create(b, loc, sums, r));
+      sums = vector::InsertOp::create(b, loc, sum, sums, r);
+    }
+    return sums;
+  }
 
   /// One K tile: dequantizes `word` into each N tile's B fragment with the
   /// tiles' `parameters` (tileParameters) and multiplies it with `a` into
   /// that tile's accumulator.
   SmallVector<Value> mmaStep(Value a, Value word, ValueRange parameters, ValueRange accumulators) {
     int tiles = gemm.layout().nTilesPerWord();
-    int perTile = gemm.asymmetric ? 2 : 1;
+    int perTile = parametersPerTile();
+    bool scaled = !gemm.scaleAfterMma;
     // Each half of a register takes its codes from two bytes of the word.
     Value byteShifted[2] = {word, arith::ShRUIOp::create(b, loc, word, i32Constant(8))};
     SmallVector<Value> results;
     for (int t = 0; t < tiles; ++t) {
-      Value scale = parameters[t * perTile];
+      Value scale = scaled ? parameters[t * perTile] : Value();
       Value offset = gemm.asymmetric
-                         ? parameters[t * perTile + 1]
+                         ? parameters[t * perTile + (scaled ? 1 : 0)]
                          : arith::ConstantOp::create(
                                b, loc, b.getF16FloatAttr(1024.0 + double(1u << (gemm.bits - 1))))
                                .getResult();
       auto bType = VectorType::get({2, 2}, f16);
       Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
       for (int pair = 0; pair < 2; ++pair) {
-        Value scaled = arith::MulFOp::create(b, loc, centered(byteShifted, 2 * t + pair, offset),
-                                             vector2(scale));
-        bFragment = vector::InsertOp::create(b, loc, scaled, bFragment, pair);
+        Value codes = centered(byteShifted, 2 * t + pair, offset);
+        if (scaled)
+          codes = arith::MulFOp::create(b, loc, codes, vector2(scale));
+        bFragment = vector::InsertOp::create(b, loc, codes, bFragment, pair);
       }
       results.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, accumulators[t],
                                                  ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
@@ -323,7 +374,9 @@ public:
     // When every share is whole iterations, no K tile is past its share.
     bool wholeIterations = kTiles % ahead == 0;
     // Carried: the sums, then the words and the scales (and offsets) of the
-    // iteration's K tiles. A (x: small, in L1) is read in the iteration.
+    // iteration's K tiles, or its offsets and then its accumulators'
+    // scales when those scale the sums. A (x: small, in L1) is read in the
+    // iteration.
     int64_t quad = PreshuffledWeights::kQuad;
     auto loadAhead = [&](Value first, SmallVector<Value> &into) {
       Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
@@ -334,7 +387,9 @@ public:
       }
       for (int u = 0; u < sets; ++u)
         llvm::append_range(into, tileParameters(clamp(add(first, index(u)), kTiles), nGroup, lane,
-                                                scales, offsets));
+                                                gemm.scaleAfterMma ? Value() : scales, offsets));
+      if (gemm.scaleAfterMma)
+        llvm::append_range(into, accumulatorScales(clamp(first, kTiles), nGroup, lane, scales));
     };
     SmallVector<Value> carried(zeros);
     loadAhead(kBegin, carried);
@@ -345,6 +400,10 @@ public:
     SmallVector<Value> next;
     loadAhead(add(first, index(ahead)), next);
     SmallVector<Value> sums(iterArgs.take_front(tiles));
+    // Scaled after the mma: the iteration's products sum from zero.
+    SmallVector<Value> total;
+    if (gemm.scaleAfterMma)
+      total = std::exchange(sums, SmallVector<Value>(zeros));
     for (int u = 0; u < ahead; ++u) {
       Value kTile = add(first, index(u));
       Value valid = wholeIterations
@@ -358,6 +417,12 @@ public:
       int set = sets == 1 ? 0 : u;
       sums = mmaStep(a, iterArgs[tiles + u], iterArgs.slice(tiles + ahead + set * perStep, perStep),
                      sums);
+    }
+    if (gemm.scaleAfterMma) {
+      ValueRange columnScales = iterArgs.slice(tiles + ahead + sets * perStep, 2 * tiles);
+      for (int t = 0; t < tiles; ++t)
+        total[t] = scaleInto(sums[t], columnScales[2 * t], columnScales[2 * t + 1], total[t]);
+      sums = std::move(total);
     }
     sums.append(next);
     scf::YieldOp::create(b, loc, sums);
