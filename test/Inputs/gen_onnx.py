@@ -390,6 +390,19 @@ def pointwise_depthwise():
                  opset=14)
 
 
+def long_softmax():
+    """x[2,16] -> MatMul [16, 640] -> Softmax over 640 classes, and the
+    rows' ReduceMean (kept dim): long reductions over 2 rows, which a GPU
+    target splits in two kernels."""
+    w = numpy_helper.from_array(weights((16, 640), 12) / 4, "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["logits"], name="head"),
+             helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1),
+             helper.make_node("ReduceMean", ["logits"], ["mean"], name="mean", axes=[-1],
+                              keepdims=1)]
+    return model(nodes, [vi("x", F, [2, 16])], [vi("probs", F, [2, 640]), vi("mean", F, [2, 1])],
+                 [w])
+
+
 def int_offset_mlp():
     """x[2,8] -> MatMul -> + Cast(offset): the int64 input indexes nothing,
     so no data-free value can be synthesized for it."""

@@ -1,5 +1,6 @@
 #include "Residency.h"
 #include "IntegerDepthwise.h"
+#include "SplitReductions.h"
 
 #include "quantc/Codegen/GPULinalgKernels.h"
 
@@ -298,7 +299,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     }
     return WalkResult::advance();
   });
-  auto visit = [&](linalg::LinalgOp op) {
+  std::function<void(linalg::LinalgOp, bool)> visit = [&](linalg::LinalgOp op, bool mayBeSplit) {
     // Its tensor operands and the tensors its body gathers from.
     SetVector<Value> tensors;
     getUsedValuesDefinedAbove(op->getRegion(0), tensors);
@@ -324,6 +325,14 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     if (!why.empty()) {
       if (readsDevice)
         ++noKernel[why];
+    } else if (readsDevice && mayBeSplit && splitRatio(op)) {
+      // A long reduction over few points: two kernels (the fill of its
+      // parts goes with them); the original op, if upstream declined.
+      SmallVector<Operation *> split = splitLongReduction(op);
+      if (split.empty())
+        return visit(op, false);
+      for (Operation *part : split)
+        visit(cast<linalg::LinalgOp>(part), false);
     } else if (readsDevice) {
       placed.insert(op);
       for (Value result : op->getResults())
@@ -339,7 +348,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       if (!onDevice.contains(viewRoot(pad.getSource()).first))
         continue;
       if (linalg::GenericOp gather = padAsGather(pad))
-        visit(gather);
+        visit(gather, true);
     } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(visited)) {
       if (!endsInsertChain(insert))
         continue;
@@ -347,12 +356,12 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       if (concat && llvm::any_of(concat->parts, [&](auto &part) {
             return onDevice.contains(viewRoot(part.first).first);
           }))
-        visit(concatenationAsGather(*concat));
+        visit(concatenationAsGather(*concat), true);
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
       if (onDevice.contains(viewRoot(depthwise.getInput()).first) && fitsDepthwiseKernel(depthwise))
-        visit(depthwiseAsLinalg(depthwise));
+        visit(depthwiseAsLinalg(depthwise), true);
     } else {
-      visit(cast<linalg::LinalgOp>(visited));
+      visit(cast<linalg::LinalgOp>(visited), true);
     }
   }
   // Users first: an op on constants goes when its users, placed so, do.

@@ -440,3 +440,43 @@ module {
     return %r : tensor<4x16xf32>
   }
 }
+
+// -----
+
+// A long reduction over few points (2 rows of 1024, kept dim) is split in
+// two kernels: 2 x 32 threads each take the max of every 32nd element of
+// its row (adjacent threads, adjacent elements) into parts filled with
+// -inf, then 2 threads take the max of the 32 parts into the op's own
+// initial value.
+
+// CHECK-LABEL: func.func @long_rows
+// CHECK: call @quantc_gpu_half_gemm(
+// CHECK-COUNT-4: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[ROWS:.*]]: memref<2x32x32xf32>, %[[PARTS:.*]]: memref<2x32xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c32
+// CHECK: memref.load %[[ROWS]]
+// CHECK: arith.maximumf
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32xf32>, %{{.*}}: memref<2xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c32
+// CHECK: arith.maximumf
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#kept = affine_map<(d0, d1) -> (d0, 0)>
+module {
+  func.func @long_rows(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
+    %w = arith.constant dense<0.5> : tensor<8x1024xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<2x1024xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x1024xf32>) -> tensor<2x1024xf32>
+    %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x1024xf32>) outs(%init : tensor<2x1024xf32>) -> tensor<2x1024xf32>
+    %lowest = arith.constant 0xFF800000 : f32
+    %e = tensor.empty() : tensor<2x1xf32>
+    %start = linalg.fill ins(%lowest : f32) outs(%e : tensor<2x1xf32>) -> tensor<2x1xf32>
+    %max = linalg.generic {indexing_maps = [#row, #kept], iterator_types = ["parallel", "reduction"]} ins(%y : tensor<2x1024xf32>) outs(%start : tensor<2x1xf32>) {
+    ^bb0(%a: f32, %m: f32):
+      %r = arith.maximumf %a, %m : f32
+      linalg.yield %r : f32
+    } -> tensor<2x1xf32>
+    return %max : tensor<2x1xf32>
+  }
+}

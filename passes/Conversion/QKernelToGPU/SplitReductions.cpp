@@ -1,0 +1,97 @@
+#include "SplitReductions.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace quantc::gpu {
+
+using namespace mlir;
+
+int64_t splitRatio(linalg::LinalgOp op) {
+  // Upstream's split takes maps of plain dims only (a kept dim's constant
+  // 0 comes out a garbage dim): inputs so, and the output so once its kept
+  // dims are dropped (withoutKeptDims).
+  if (op.getNumReductionLoops() != 1 || op->getNumResults() != 1 || !isa<linalg::GenericOp>(op))
+    return 0;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(ArrayRef(maps).drop_back(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      !maps.back().isProjectedPermutation(/*allowZeroInResults=*/true))
+    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return 0;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t row = 1, points = 1;
+  for (auto [range, iterator] : llvm::zip(ranges, iterators))
+    (iterator == utils::IteratorType::reduction ? row : points) *= range;
+  if (row < kMinSplitRow || points >= kMaxSplitPoints)
+    return 0;
+  // The divisor nearest sqrt(row): both kernels' loops about as short.
+  int64_t best = 0;
+  double root = std::sqrt(double(row));
+  for (int64_t d = 4; d * d <= row * 4 && d < row; ++d)
+    if (row % d == 0 && (!best || std::fabs(double(d) - root) < std::fabs(double(best) - root)))
+      best = d;
+  return best;
+}
+
+/// `op` with its output's kept dims (size 1, map result 0: a keepdims
+/// reduction) collapsed away, its result expanded back to the old type.
+/// Returns the new op (`op` itself when it keeps none).
+static linalg::GenericOp withoutKeptDims(IRRewriter &rewriter, linalg::GenericOp op) {
+  OpOperand &init = op.getDpsInitsMutable()[0];
+  auto type = cast<RankedTensorType>(init.get().getType());
+  AffineMap map = op.getMatchingIndexingMap(&init);
+  SmallVector<int64_t> kept, shape;
+  for (auto [position, result] : llvm::enumerate(map.getResults())) {
+    if (isa<AffineConstantExpr>(result))
+      kept.push_back(int64_t(position));
+    else
+      shape.push_back(type.getDimSize(int64_t(position)));
+  }
+  if (kept.empty())
+    return op;
+  auto collapsedType = RankedTensorType::get(shape, type.getElementType());
+  std::optional<SmallVector<ReassociationIndices>> groups =
+      getReassociationIndicesForCollapse(type.getShape(), collapsedType.getShape());
+  if (!groups)
+    return op;
+  Location loc = op.getLoc();
+  Value collapsed =
+      tensor::CollapseShapeOp::create(rewriter, loc, collapsedType, init.get(), *groups);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  maps.back() = maps.back().dropResults(kept);
+  auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{collapsedType}, op.getInputs(),
+                                           ValueRange{collapsed}, maps, op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(), generic.getRegion().begin());
+  Value expanded =
+      tensor::ExpandShapeOp::create(rewriter, loc, type, generic.getResult(0), *groups);
+  rewriter.replaceOp(op, expanded);
+  return generic;
+}
+
+SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op) {
+  int64_t ratio = splitRatio(op);
+  if (!ratio)
+    return {};
+  IRRewriter rewriter(op->getContext());
+  rewriter.setInsertionPoint(op);
+  op = withoutKeptDims(rewriter, cast<linalg::GenericOp>(op));
+  // The parts' dim innermost among the parallel ones: adjacent threads read
+  // adjacent elements of the row.
+  auto index = unsigned(cast<ShapedType>(op.getDpsInits()[0].getType()).getRank());
+  FailureOr<linalg::SplitReductionResult> split =
+      linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+        return linalg::SplitReductionOptions{ratio, index, /*innerParallel=*/true};
+      });
+  if (failed(split))
+    return {};
+  return {split->fillOp, split->splitLinalgOp, split->resultCombiningLinalgOp};
+}
+
+} // namespace quantc::gpu

@@ -1,0 +1,34 @@
+// Long reductions over few points on the GPU. A linalg kernel runs one
+// thread per output point, each summing its whole row: a softmax over a
+// 6625-class vocabulary on 40 rows is 40 threads of 6625 steps. Split in
+// two (upstream's splitReduction), the row's elements are summed by about
+// sqrt(row) threads each, then those partial sums by one: two kernels of
+// short loops, with the parallelism the GPU needs.
+#ifndef QUANTC_PASSES_CONVERSION_QKERNELTOGPU_SPLITREDUCTIONS_H
+#define QUANTC_PASSES_CONVERSION_QKERNELTOGPU_SPLITREDUCTIONS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace quantc::gpu {
+
+/// Rows shorter than this stay whole: their loop costs less than the two
+/// launches (and a fill) the split adds.
+constexpr int64_t kMinSplitRow = 256;
+/// Ops with this many output points or more already fill the GPU.
+constexpr int64_t kMaxSplitPoints = 16384;
+
+/// The ratio `op`'s one reduction dim splits by (the divisor of its size
+/// nearest its square root, at least 4), or 0 when it stays whole: more
+/// than one reduction dim, a short row, enough points, no divisor.
+int64_t splitRatio(mlir::linalg::LinalgOp op);
+
+/// Replaces `op` (splitRatio > 0, its combiner one upstream recognizes) by
+/// the fill of the partial sums with the combiner's identity, the op
+/// summing each row in `ratio` interleaved parts (adjacent threads reading
+/// adjacent elements), and the op combining the parts: returned in that
+/// order. Empty, with `op` untouched, when upstream declines.
+llvm::SmallVector<mlir::Operation *> splitLongReduction(mlir::linalg::LinalgOp op);
+
+} // namespace quantc::gpu
+
+#endif // QUANTC_PASSES_CONVERSION_QKERNELTOGPU_SPLITREDUCTIONS_H
