@@ -50,11 +50,23 @@ std::vector<std::vector<float>> run(ModuleOp module, const std::vector<std::vect
 /// inputs' buffers, fresh outputs (holding the initial values the body reads),
 /// the buffers of the tensors the body gathers from, a call of the nest, the
 /// outputs as tensors.
-void replaceWithLoopNest(ModuleOp module) {
+/// With `fromFill`, the op's output is a constant fill's, and the nest
+/// starts from that value (buildLinalgKernel's initialValues): its output
+/// buffer holds NaNs, which it must never read.
+void replaceWithLoopNest(ModuleOp module, bool fromFill = false) {
   linalg::LinalgOp op;
-  module.walk([&](linalg::LinalgOp found) { op = found; });
+  module.walk([&](linalg::LinalgOp found) { op = found; }); // the last: the fill's reader
   ASSERT_TRUE(op);
-  auto kernel = quantc::codegen::gpu::buildLinalgKernel(op, "nest");
+  SmallVector<std::pair<unsigned, TypedAttr>> initialValues;
+  if (fromFill) {
+    OpOperand &init = op.getDpsInitsMutable()[0];
+    auto fill = init.get().getDefiningOp<linalg::FillOp>();
+    ASSERT_TRUE(fill);
+    initialValues.push_back(
+        {init.getOperandNumber(),
+         cast<TypedAttr>(fill.getInputs()[0].getDefiningOp<arith::ConstantOp>().getValue())});
+  }
+  auto kernel = quantc::codegen::gpu::buildLinalgKernel(op, "nest", initialValues);
   ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
   auto nest = cast<func::FuncOp>(kernel->host->getBody()->front().clone());
   nest.setPrivate();
@@ -76,7 +88,12 @@ void replaceWithLoopNest(ModuleOp module) {
       continue;
     }
     Value output = memref::AllocOp::create(b, loc, memref);
-    if (op.payloadUsesValueFromOperand(opOperand))
+    if (fromFill)
+      linalg::FillOp::create(b, loc,
+                             ValueRange{arith::ConstantOp::create(
+                                 b, loc, b.getFloatAttr(type.getElementType(), std::nan("")))},
+                             ValueRange{output});
+    else if (op.payloadUsesValueFromOperand(opOperand))
       memref::CopyOp::create(b, loc, source, output);
     buffers.push_back(output);
     results.push_back(bufferization::ToTensorOp::create(b, loc, type, output, /*restrict=*/true,
@@ -92,7 +109,8 @@ void replaceWithLoopNest(ModuleOp module) {
 /// (`exact` false: the host's loops add in another order), within f32
 /// rounding of them.
 void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputSizes,
-                    const std::vector<size_t> &outputSizes, bool exact = true) {
+                    const std::vector<size_t> &outputSizes, bool exact = true,
+                    bool fromFill = false) {
   static bool registered = (quantc::registerAllPasses(), true);
   (void)registered;
   DialectRegistry registry;
@@ -102,7 +120,7 @@ void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputS
   auto reference = parseSourceString<ModuleOp>(source, &context);
   auto nested = parseSourceString<ModuleOp>(source, &context);
   ASSERT_TRUE(reference && nested) << source;
-  replaceWithLoopNest(*nested);
+  replaceWithLoopNest(*nested, fromFill);
 
   std::mt19937 random(7);
   std::normal_distribution<float> normal(0.f, 2.f);
@@ -171,6 +189,58 @@ TEST(GPULinalgKernelTest, ReductionReadsItsOutput) {
                        out + "xf32>\n}",
                    {size_t(a * b * c), size_t(a * b)}, {size_t(a * b)}, /*exact=*/false);
   }
+}
+
+TEST(GPULinalgKernelTest, ReductionStartsFromItsFill) {
+  // A row maximum whose output a fill of -inf initializes: the accumulator
+  // starts from -inf in a register, and the output buffer (NaNs here) is
+  // only written.
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<6x300xf32>) -> tensor<6xf32> {
+  %lowest = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<6xf32>
+  %f = linalg.fill ins(%lowest : f32) outs(%e : tensor<6xf32>) -> tensor<6xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a)>],
+                       iterator_types = ["parallel","reduction"]}
+      ins(%x : tensor<6x300xf32>) outs(%f : tensor<6xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.maximumf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<6xf32>
+  return %m : tensor<6xf32>
+})",
+                 {1800}, {6}, /*exact=*/true, /*fromFill=*/true);
+}
+
+TEST(GPULinalgKernelTest, AnOutputReadInPlaceKeepsItsValue) {
+  // An elementwise op that reads its output (x + out) cannot start from a
+  // constant: buildLinalgKernel says so, and the caller copies the value.
+  DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  auto module = parseSourceString<ModuleOp>(R"(
+func.func @main(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %f = linalg.fill ins(%one : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a,b)>],
+                       iterator_types = ["parallel","parallel"]}
+      ins(%x : tensor<4x8xf32>) outs(%f : tensor<4x8xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %s = arith.addf %v, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+})",
+                                            &context);
+  ASSERT_TRUE(module);
+  linalg::GenericOp op;
+  module->walk([&](linalg::GenericOp found) { op = found; });
+  auto kernel = quantc::codegen::gpu::buildLinalgKernel(
+      op, "nest", {{1u, cast<TypedAttr>(FloatAttr::get(Float32Type::get(&context), 1.0))}});
+  ASSERT_FALSE(bool(kernel));
+  EXPECT_EQ(llvm::toString(kernel.takeError()),
+            "linalg.generic reads an output other than as an accumulator's start");
 }
 
 TEST(GPULinalgKernelTest, ReductionOverAnOuterDim) {

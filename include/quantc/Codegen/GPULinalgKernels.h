@@ -47,8 +47,13 @@ std::string checkLinalgKernel(mlir::linalg::LinalgOp op);
 
 /// The kernel `name` computing `op` (on tensors or memrefs) over buffers of
 /// its operands' shapes. An output the body reads (a reduction's, or an
-/// accumulating op's) starts as the buffer's contents.
-llvm::Expected<LinalgKernel> buildLinalgKernel(mlir::linalg::LinalgOp op, llvm::StringRef name);
+/// accumulating op's) starts as the buffer's contents, or, given in
+/// `initialValues` (operand number, value: what a fill would write), each
+/// accumulator starts from that value and the kernel does not read the
+/// buffer (an error if the body reads it otherwise).
+llvm::Expected<LinalgKernel>
+buildLinalgKernel(mlir::linalg::LinalgOp op, llvm::StringRef name,
+                  llvm::ArrayRef<std::pair<unsigned, mlir::TypedAttr>> initialValues = {});
 
 /// A GEMM's x staged on the device from an activation that is resident
 /// there: `rows` rows of `sourceColumns` f32 (or, not `halves`, s8) values

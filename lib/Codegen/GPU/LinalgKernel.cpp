@@ -188,6 +188,39 @@ void accumulateInRegisters(func::FuncOp func) {
   }
 }
 
+/// Outputs whose initial value is a constant (a fill's): each accumulator
+/// starts from it instead of loading it, so the kernel never reads those
+/// buffers. False if a load of one is not an accumulator's start (the body
+/// reads the output otherwise).
+bool startFromConstants(func::FuncOp func, const std::vector<unsigned> &hostArguments,
+                        llvm::ArrayRef<std::pair<unsigned, TypedAttr>> initialValues) {
+  SmallVector<std::pair<memref::LoadOp, TypedAttr>> starts;
+  for (auto [operand, value] : initialValues) {
+    auto position = llvm::find(hostArguments, operand);
+    if (position == hostArguments.end())
+      return false;
+    Value buffer = func.getArgument(unsigned(position - hostArguments.begin()));
+    for (Operation *user : buffer.getUsers()) {
+      if (isa<memref::StoreOp>(user))
+        continue;
+      auto load = dyn_cast<memref::LoadOp>(user);
+      if (!load || !load->hasOneUse())
+        return false;
+      OpOperand &use = *load->use_begin();
+      auto loop = dyn_cast<scf::ForOp>(use.getOwner());
+      if (!loop || !llvm::is_contained(loop.getInitArgs(), load.getResult()))
+        return false;
+      starts.push_back({load, value});
+    }
+  }
+  for (auto [load, value] : starts) {
+    OpBuilder b(load);
+    load.getResult().replaceAllUsesWith(arith::ConstantOp::create(b, load.getLoc(), value));
+    load->erase();
+  }
+  return true;
+}
+
 /// The func's one top-level scf.parallel, collapsed to one dim and tiled by
 /// the block (`threads`); false if the lowering left none.
 bool collapseAndTile(func::FuncOp func, int64_t &threads, int64_t &points) {
@@ -350,7 +383,9 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   return "";
 }
 
-llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name) {
+llvm::Expected<LinalgKernel>
+buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
+                  llvm::ArrayRef<std::pair<unsigned, TypedAttr>> initialValues) {
   if (std::string why = checkLinalgKernel(op); !why.empty())
     return llvm::createStringError(why);
   MLIRContext *context = op->getContext();
@@ -377,6 +412,9 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
                                    " to loops failed: " + diagnostics);
   auto func = cast<func::FuncOp>(loops->getBody()->front());
   accumulateInRegisters(func);
+  if (!startFromConstants(func, kernel.hostArguments, initialValues))
+    return llvm::createStringError(op->getName().getStringRef().str() +
+                                   " reads an output other than as an accumulator's start");
   int64_t threads = 0, points = 0;
   if (!collapseAndTile(func, threads, points))
     return llvm::createStringError("lowering " + op->getName().getStringRef().str() +

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/MapVector.h"
@@ -615,8 +616,36 @@ static int64_t storageBytes(RankedTensorType type) {
   return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
 }
 
+/// The outputs of `op` whose initial value its body reads and a constant
+/// fill that nothing else reads writes (through reshapes): (operand
+/// number, the fill's value).
+static SmallVector<std::pair<unsigned, TypedAttr>> filledOutputs(linalg::LinalgOp op) {
+  SmallVector<std::pair<unsigned, TypedAttr>> filled;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    Value source = init.get(); // through reshapes only it reads
+    while (source.hasOneUse() &&
+           isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(source.getDefiningOp()))
+      source = source.getDefiningOp()->getOperand(0);
+    auto fill = source.getDefiningOp<linalg::FillOp>();
+    TypedAttr value;
+    if (fill && fill->hasOneUse() && op.payloadUsesValueFromOperand(&init) &&
+        matchPattern(fill.getInputs()[0], m_Constant(&value)))
+      filled.push_back({init.getOperandNumber(), value});
+  }
+  return filled;
+}
+
 bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
-  auto kernel = codegen::gpu::buildLinalgKernel(op, "qc_linalg");
+  // A reduction's fill folded in: each accumulator starts from its value,
+  // with no fill launch and no copy of it into the output. Else the
+  // output starts as a copy of its initial value.
+  SmallVector<std::pair<unsigned, TypedAttr>> filled = filledOutputs(op);
+  auto kernel = codegen::gpu::buildLinalgKernel(op, "qc_linalg", filled);
+  if (!kernel && !filled.empty()) {
+    llvm::consumeError(kernel.takeError());
+    filled.clear();
+    kernel = codegen::gpu::buildLinalgKernel(op, "qc_linalg");
+  }
   if (!kernel) {
     why = llvm::toString(kernel.takeError());
     return false;
@@ -634,7 +663,7 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
   auto number = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
 
   // The outputs' buffers; one whose initial value the body reads starts as
-  // a copy of it.
+  // a copy of it, unless its fill is folded in.
   // By operand number: an output's buffer and its 1-D tensor.
   SmallVector<Value> buffers(op->getNumOperands()), flats(op->getNumOperands()), results;
   for (OpOperand &init : op.getDpsInitsMutable()) {
@@ -642,7 +671,10 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
     Value buffer = memref::AllocOp::create(
         b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()));
     buffers[init.getOperandNumber()] = buffer;
-    if (op.payloadUsesValueFromOperand(&init) && !init.get().getDefiningOp<tensor::EmptyOp>()) {
+    bool startsFromFill =
+        llvm::any_of(filled, [&](auto &output) { return output.first == init.getOperandNumber(); });
+    if (op.payloadUsesValueFromOperand(&init) && !init.get().getDefiningOp<tensor::EmptyOp>() &&
+        !startsFromFill) {
       Value source = flatInput(loc, init.get());
       SmallVector<Value> operands{address(loc, buffer), address(loc, source),
                                   number(storageBytes(type)), number(0)};
@@ -912,7 +944,10 @@ struct ConvertQKernelToGPUPass
     std::map<std::string, int> noKernel;
     int linalgLaunches = 0;
     llvm::SmallPtrSet<Operation *, 8> linalgOnDevice;
-    for (Operation *op : quantc::gpu::placeLinalgOps(module, rewriter.deviceValues(), noKernel)) {
+    // Fills last: a reduction's kernel may start from a fill's value, and
+    // the fill then goes with it (erased, never launched).
+    llvm::SmallPtrSet<Operation *, 16> fills;
+    auto launch = [&](Operation *op) {
       std::string why;
       if (rewriter.rewrite(cast<linalg::LinalgOp>(op), why)) {
         ++linalgLaunches;
@@ -920,7 +955,22 @@ struct ConvertQKernelToGPUPass
       } else {
         ++noKernel[why];
       }
+    };
+    for (Operation *op : quantc::gpu::placeLinalgOps(module, rewriter.deviceValues(), noKernel)) {
+      if (isa<linalg::FillOp>(op))
+        fills.insert(op);
+      else
+        launch(op);
     }
+    // The fills still there (an erased one's address, if reused, is not a
+    // fill's: no rewrite creates fills).
+    SmallVector<Operation *> unfolded;
+    module.walk([&](linalg::FillOp fill) {
+      if (fills.contains(fill))
+        unfolded.push_back(fill);
+    });
+    for (Operation *fill : unfolded)
+      launch(fill);
     std::map<std::string, int> floatOnHost;
     for (auto &[op, why] : floatStayed)
       if (!linalgOnDevice.contains(op))
