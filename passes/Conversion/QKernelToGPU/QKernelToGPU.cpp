@@ -6,6 +6,7 @@
 #include "DeviceLayers.h"
 #include "IntegerDepthwise.h"
 #include "Residency.h"
+#include "passes/Conversion/LinalgToVector/ElementwiseFusion.h"
 #include "passes/Conversion/Passes.h"
 
 #include "dialects/QKernel/QKernelOps.h"
@@ -23,6 +24,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
@@ -939,6 +941,20 @@ struct ConvertQKernelToGPUPass
               .Default([](Operation *) { return false; });
       if (!moved)
         ++stayed[why];
+    }
+    // The epilogues added above fuse with the elementwise ops after them:
+    // one kernel, not two and the tensor between (at most 8 buffers).
+    {
+      RewritePatternSet patterns(module.getContext());
+      quantc::populateQuantcElementwiseFusion(patterns, /*maxTensors=*/8);
+      // Launches keep their operands where they are: no constants moved.
+      GreedyRewriteConfig config;
+      config.enableFolding(false).enableConstantCSE(false).setRegionSimplificationLevel(
+          GreedySimplifyRegionLevel::Disabled);
+      if (failed(applyPatternsGreedily(module, std::move(patterns), config))) {
+        module.emitError() << "convert-qkernel-to-gpu: fusing elementwise ops did not converge";
+        return signalPassFailure();
+      }
     }
     // The linalg ops that read what the GEMMs leave on the device join them.
     std::map<std::string, int> noKernel;

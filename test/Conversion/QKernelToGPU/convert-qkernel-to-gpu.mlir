@@ -59,7 +59,7 @@ module {
   func.func @main(%x: tensor<4x32xf32>, %w: tensor<256xi8>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
     %packed = arith.constant dense<17> : tensor<256xi8>
     %scales = arith.constant dense<0.5> : tensor<1x16xf32>
-    %bias = arith.constant dense<1.0> : tensor<16xf32>
+    %bias = arith.constant dense<[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]> : tensor<16xf32>
     %y = qkernel.matmul %x, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "int8", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
     %z = qkernel.matmul %x, %w, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "int8", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
     return %y, %z : tensor<4x16xf32>, tensor<4x16xf32>
@@ -122,7 +122,7 @@ module {
     %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
     %kernel = arith.constant dense<0.5> : tensor<4x2x2x2xf32>
     %flat = tensor.collapse_shape %kernel [[0], [1, 2, 3]] : tensor<4x2x2x2xf32> into tensor<4x8xf32>
-    %bias = arith.constant dense<1.0> : tensor<4x6xf32>
+    %bias = arith.constant dense<[[1.0, 1.25, 1.5, 1.75, 2.0, 2.25], [2.0, 2.25, 2.5, 2.75, 3.0, 3.25], [3.0, 3.25, 3.5, 3.75, 4.0, 4.25], [4.0, 4.25, 4.5, 4.75, 5.0, 5.25]]> : tensor<4x6xf32>
     %conv = linalg.matmul ins(%flat, %cols : tensor<4x8xf32>, tensor<8x6xf32>) outs(%bias : tensor<4x6xf32>) -> tensor<4x6xf32>
     return %y, %conv : tensor<2x4xf32>, tensor<4x6xf32>
   }
@@ -136,27 +136,29 @@ module {
 // padded to 64; the bias is added and the sums requantized to int8
 // (multiplier 1 << 30, shift 31: half of the sum, rounded) by a linalg
 // kernel on the s32 sums the GEMM left on the device, with the CPU
-// kernels' arithmetic and the per-channel tables as constant arguments: 6
-// arguments, kinds 1 | 2 << 3 (bias) | 2 << 6 | 2 << 9 | 2 << 12 (tables)
-// | 7 << 15 (the int8 output, downloaded) = 238737.
+// kernels' arithmetic. The requantization tables are the same for every
+// channel (one multiplier): folded into the body as constants. 3
+// arguments, kinds 1 | 2 << 3 (bias) | 7 << 6 (the int8 output,
+// downloaded) = 465.
 
 // CHECK-LABEL: func.func @integer
 // CHECK: memref.get_global @quantc_gpu_name_qc_i8_m2_n16_k64_s2_e1
 // CHECK: call @quantc_gpu_int8_gemm(
 // CHECK: bufferization.to_tensor %{{.*}} restrict writable : memref<32xi32> to tensor<32xi32>
-// CHECK: %[[KINDS:.*]] = arith.constant 238737 : i64
-// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %[[SIX:.*]], %[[KINDS]],
+// CHECK: %[[KINDS:.*]] = arith.constant 465 : i64
+// CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %[[THREE:.*]], %[[KINDS]],
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_words : memref<256xi32> = dense<"0x0101010101010101
-// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x16xi32>, %{{.*}}: memref<16xi32>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<16xi64>, %{{.*}}: memref<2x16xi8>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x16xi32>, %{{.*}}: memref<16xi32>, %{{.*}}: memref<2x16xi8>)
+// CHECK: %[[MULTIPLIER:.*]] = arith.constant 1073741824 : i64
 // CHECK: arith.addi
 // CHECK: arith.extsi
-// CHECK: arith.muli
+// CHECK: arith.muli %{{.*}}, %[[MULTIPLIER]]
 // CHECK: arith.shrsi
 // CHECK: arith.trunci {{.*}} : i64 to i8
 module {
   func.func @integer(%x: tensor<2x40xi8>) -> tensor<2x16xi8> {
     %packed = arith.constant dense<17> : tensor<1024xi8>
-    %bias = arith.constant dense<3> : tensor<16xi32>
+    %bias = arith.constant dense<[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]> : tensor<16xi32>
     %y = qkernel.matmul_integer %x, %packed bias %bias {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<2x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<2x16xi8>
     return %y : tensor<2x16xi8>
   }
@@ -179,10 +181,10 @@ module {
 module {
   func.func @integer_epilogue(%x: tensor<2x40xi8>) -> tensor<2x16xf32> {
     %packed = arith.constant dense<17> : tensor<1024xi8>
-    %bias = arith.constant dense<3> : tensor<16xi32>
+    %bias = arith.constant dense<[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]> : tensor<16xi32>
     %y = qkernel.matmul_integer %x, %packed bias %bias {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<2x40xi8>, tensor<1024xi8>, tensor<16xi32>) -> tensor<2x16xf32> epilogue {
     ^bb0(%acc: i32, %c: index):
-      %t = arith.constant dense<0.5> : tensor<16xf32>
+      %t = arith.constant dense<[0.5, 0.625, 0.75, 0.875, 1.0, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 1.875, 2.0, 2.125, 2.25, 2.375]> : tensor<16xf32>
       %s = tensor.extract %t[%c] : tensor<16xf32>
       %f = arith.sitofp %acc : i32 to f32
       %r = arith.mulf %f, %s : f32
@@ -300,7 +302,7 @@ module {
   func.func @channels_first_output(%x: tensor<1x32x8x8xf32>) -> tensor<1x16x8x8xf32> {
     %packed = arith.constant dense<17> : tensor<256xi8>
     %scales = arith.constant dense<0.5> : tensor<1x16xf32>
-    %bias = arith.constant dense<1.0> : tensor<16xf32>
+    %bias = arith.constant dense<[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]> : tensor<16xf32>
     %empty = tensor.empty() : tensor<1x8x8x32xf32>
     %a = linalg.transpose ins(%x : tensor<1x32x8x8xf32>) outs(%empty : tensor<1x8x8x32xf32>) permutation = [0, 2, 3, 1]
     %y = qkernel.matmul %a, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "relu"} : (tensor<1x8x8x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<1x8x8x16xf32>
@@ -401,8 +403,9 @@ module {
 // -----
 
 // Ops on constants alone (a batch norm's scale folded at run time: a
-// product, then a sum on it) go to the GPU with the op on y that reads
-// them: users first, so the chain follows. Nothing stays on the host.
+// product, then a sum on it, both read by the op on y, so that they do not
+// fuse) go to the GPU with the op on y that reads them: users first, so
+// the chain follows. Nothing stays on the host.
 
 // CHECK-LABEL: func.func @constant_chain
 // CHECK: call @quantc_gpu_weight_only_gemm(
@@ -417,9 +420,9 @@ module {
     %packed = arith.constant dense<17> : tensor<256xi8>
     %scales = arith.constant dense<0.5> : tensor<1x16xf32>
     %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
-    %gamma = arith.constant dense<2.0> : tensor<16xf32>
-    %inv = arith.constant dense<0.25> : tensor<16xf32>
-    %beta = arith.constant dense<1.0> : tensor<16xf32>
+    %gamma = arith.constant dense<[2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 3.75, 4.0, 4.25, 4.5, 4.75, 5.0, 5.25, 5.5, 5.75]> : tensor<16xf32>
+    %inv = arith.constant dense<[0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 1.875, 2.0, 2.125]> : tensor<16xf32>
+    %beta = arith.constant dense<[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]> : tensor<16xf32>
     %e = tensor.empty() : tensor<16xf32>
     %scale = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel"]} ins(%gamma, %inv : tensor<16xf32>, tensor<16xf32>) outs(%e : tensor<16xf32>) {
     ^bb0(%a: f32, %b: f32, %o: f32):
@@ -432,9 +435,10 @@ module {
       linalg.yield %s : f32
     } -> tensor<16xf32>
     %e2 = tensor.empty() : tensor<4x16xf32>
-    %r = linalg.generic {indexing_maps = [#row, #column, #row], iterator_types = ["parallel", "parallel"]} ins(%y, %shift : tensor<4x16xf32>, tensor<16xf32>) outs(%e2 : tensor<4x16xf32>) {
-    ^bb0(%a: f32, %b: f32, %o: f32):
-      %s = arith.mulf %a, %b : f32
+    %r = linalg.generic {indexing_maps = [#row, #column, #column, #row], iterator_types = ["parallel", "parallel"]} ins(%y, %scale, %shift : tensor<4x16xf32>, tensor<16xf32>, tensor<16xf32>) outs(%e2 : tensor<4x16xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %c : f32
       linalg.yield %s : f32
     } -> tensor<4x16xf32>
     return %r : tensor<4x16xf32>
@@ -483,5 +487,39 @@ module {
       linalg.yield %r : f32
     } -> tensor<2x1xf32>
     return %max : tensor<2x1xf32>
+  }
+}
+
+// -----
+
+// The epilogue the pass adds after a GEMM (bias, Relu) fuses with the
+// elementwise op after it (a HardSwish-like x * (x + 3)): one linalg
+// kernel, not two and the tensor between.
+
+// CHECK-LABEL: func.func @fused_epilogue
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<4x16xf32>, %{{.*}}: memref<16xf32>, %{{.*}}: memref<4x16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: arith.addf
+// CHECK: arith.mulf
+#row = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @fused_epilogue(%x: tensor<4x32xf32>) -> tensor<4x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %bias = arith.constant dense<[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]> : tensor<16xf32>
+    %y = qkernel.matmul %x, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+    %e = tensor.empty() : tensor<4x16xf32>
+    %h = linalg.generic {indexing_maps = [#row, #row], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %three = arith.constant 3.0 : f32
+      %s = arith.addf %a, %three : f32
+      %m = arith.mulf %a, %s : f32
+      linalg.yield %m : f32
+    } -> tensor<4x16xf32>
+    return %h : tensor<4x16xf32>
   }
 }
