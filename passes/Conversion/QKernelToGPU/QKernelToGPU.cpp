@@ -15,6 +15,7 @@
 #include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -889,6 +890,25 @@ void GPURewriter::addImage(llvm::StringRef image, Location loc) {
 }
 
 /// "12 linalg.generic, 3 linalg.conv_2d_nchw_fchw": what stays on the host.
+/// Every affine.apply in a linalg body as the arith it computes.
+static LogicalResult expandAffineApplies(ModuleOp module) {
+  SmallVector<affine::AffineApplyOp> applies;
+  module.walk([&](affine::AffineApplyOp apply) {
+    if (apply->getParentOfType<linalg::LinalgOp>())
+      applies.push_back(apply);
+  });
+  for (affine::AffineApplyOp apply : applies) {
+    OpBuilder b(apply);
+    std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
+        b, apply.getLoc(), apply.getAffineMap(), llvm::to_vector(apply.getMapOperands()));
+    if (!expanded)
+      return apply.emitError() << "convert-qkernel-to-gpu: cannot expand this affine map";
+    apply.getResult().replaceAllUsesWith((*expanded)[0]);
+    apply->erase();
+  }
+  return success();
+}
+
 static std::string hostOps(ModuleOp module) {
   llvm::MapVector<llvm::StringRef, int> counts;
   module.walk([&](Operation *op) {
@@ -955,6 +975,10 @@ struct ConvertQKernelToGPUPass
         module.emitError() << "convert-qkernel-to-gpu: fusing elementwise ops did not converge";
         return signalPassFailure();
       }
+      // Fusion reads a producer's linalg.index through the consumer's map
+      // (affine.apply); kernels take arith.
+      if (failed(expandAffineApplies(module)))
+        return signalPassFailure();
     }
     // The linalg ops that read what the GEMMs leave on the device join them.
     std::map<std::string, int> noKernel;

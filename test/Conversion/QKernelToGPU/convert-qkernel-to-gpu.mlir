@@ -523,3 +523,41 @@ module {
     return %h : tensor<4x16xf32>
   }
 }
+
+// -----
+
+// An epilogue that reads a channel table (at linalg.index) fuses with a
+// transpose of its result: fusion reads the index through the transpose's
+// map (affine.apply), which the pass expands to arith for the kernel.
+
+// CHECK-LABEL: func.func @fused_transposed_epilogue
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK-NOT: affine.apply
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x16xi32>, %[[OUT:.*]]: memref<16x2xf32>, %[[TABLE:.*]]: memref<16xf32>)
+// CHECK: memref.load %[[TABLE]]
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+#transposed = affine_map<(d0, d1) -> (d1, d0)>
+#row = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @fused_transposed_epilogue(%x: tensor<2x40xi8>) -> tensor<16x2xf32> {
+    %packed = arith.constant dense<17> : tensor<1024xi8>
+    %y = qkernel.matmul_integer %x, %packed {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<2x40xi8>, tensor<1024xi8>) -> tensor<2x16xf32> epilogue {
+    ^bb0(%acc: i32, %c: index):
+      %t = arith.constant dense<[0.5, 0.625, 0.75, 0.875, 1.0, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 1.875, 2.0, 2.125, 2.25, 2.375]> : tensor<16xf32>
+      %s = tensor.extract %t[%c] : tensor<16xf32>
+      %f = arith.sitofp %acc : i32 to f32
+      %r = arith.mulf %f, %s : f32
+      qkernel.yield %r : f32
+    }
+    %e = tensor.empty() : tensor<16x2xf32>
+    %t = linalg.generic {indexing_maps = [#transposed, #row], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<2x16xf32>) outs(%e : tensor<16x2xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %two = arith.constant 2.0 : f32
+      %m = arith.mulf %a, %two : f32
+      linalg.yield %m : f32
+    } -> tensor<16x2xf32>
+    return %t : tensor<16x2xf32>
+  }
+}
