@@ -561,3 +561,70 @@ module {
     return %t : tensor<16x2xf32>
   }
 }
+
+// -----
+
+// Split reductions in other forms: a variance reading a broadcast mean (the
+// mean's zero fill folds into the body, and its subtraction with it), a reduction over the outer dim of
+// a [512, 4] view (4 points: split into 4 x 16 parts of 32 rows), and an
+// integer count. Two kernels each, none on the host.
+
+// CHECK-LABEL: func.func @forms
+// CHECK-COUNT-6: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<2x32xf32>)
+// CHECK: arith.mulf
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32xf32>, %{{.*}}: memref<2xf32>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<32x16x4xf32>, %{{.*}}: memref<4x16xf32>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<4x16xf32>, %{{.*}}: memref<4xf32>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<2x32xi32>)
+// CHECK: arith.addi
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32xi32>, %{{.*}}: memref<2xi32>)
+#in3 = affine_map<(d0, d1) -> (d0, d1)>
+#bcast = affine_map<(d0, d1) -> (d0)>
+#kept = affine_map<(d0, d1) -> (d0, 0)>
+#outer = affine_map<(d0, d1) -> (d1, d0)>
+#col = affine_map<(d0, d1) -> (d0)>
+module {
+  func.func @forms(%x: tensor<2x8xf32>) -> (tensor<2x1xf32>, tensor<4xf32>, tensor<2xi32>) {
+    %w = arith.constant dense<0.5> : tensor<8x1024xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<2x1024xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x1024xf32>) -> tensor<2x1024xf32>
+    %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x1024xf32>) outs(%init : tensor<2x1024xf32>) -> tensor<2x1024xf32>
+    // a variance: two inputs, one broadcast along the row
+    %mean = tensor.empty() : tensor<2xf32>
+    %m = linalg.fill ins(%zero : f32) outs(%mean : tensor<2xf32>) -> tensor<2xf32>
+    %e = tensor.empty() : tensor<2x1xf32>
+    %start = linalg.fill ins(%zero : f32) outs(%e : tensor<2x1xf32>) -> tensor<2x1xf32>
+    %var = linalg.generic {indexing_maps = [#in3, #bcast, #kept], iterator_types = ["parallel", "reduction"]} ins(%y, %m : tensor<2x1024xf32>, tensor<2xf32>) outs(%start : tensor<2x1xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %d = arith.subf %a, %b : f32
+      %s = arith.mulf %d, %d : f32
+      %r = arith.addf %s, %acc : f32
+      linalg.yield %r : f32
+    } -> tensor<2x1xf32>
+    // the reduction dim outer: columns of a [1024, 4] view
+    %v = tensor.expand_shape %y [[0], [1, 2]] output_shape [2, 256, 4] : tensor<2x1024xf32> into tensor<2x256x4xf32>
+    %c = tensor.collapse_shape %v [[0, 1], [2]] : tensor<2x256x4xf32> into tensor<512x4xf32>
+    %e4 = tensor.empty() : tensor<4xf32>
+    %s4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+    %cols = linalg.generic {indexing_maps = [#outer, #col], iterator_types = ["parallel", "reduction"]} ins(%c : tensor<512x4xf32>) outs(%s4 : tensor<4xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %r = arith.addf %a, %acc : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    // an integer count over a long row
+    %zi = arith.constant 0 : i32
+    %ei = tensor.empty() : tensor<2xi32>
+    %si = linalg.fill ins(%zi : i32) outs(%ei : tensor<2xi32>) -> tensor<2xi32>
+    %count = linalg.generic {indexing_maps = [#in3, #bcast], iterator_types = ["parallel", "reduction"]} ins(%y : tensor<2x1024xf32>) outs(%si : tensor<2xi32>) {
+    ^bb0(%a: f32, %acc: i32):
+      %pos = arith.cmpf ogt, %a, %zero : f32
+      %one = arith.extui %pos : i1 to i32
+      %r = arith.addi %one, %acc : i32
+      linalg.yield %r : i32
+    } -> tensor<2xi32>
+    return %var, %cols, %count : tensor<2x1xf32>, tensor<4xf32>, tensor<2xi32>
+  }
+}
