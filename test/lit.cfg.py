@@ -35,6 +35,8 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(
     ("%gen-onnx", "/usr/bin/python3 " + os.path.join(config.quantc_src_root, "test", "Inputs", "gen_onnx.py")))
 config.substitutions.append(("%scripts", os.path.join(config.quantc_src_root, "scripts")))
+config.substitutions.append(("%bench", os.path.join(config.quantc_src_root, "bench")))
+config.substitutions.append(("%quantc-tools", config.quantc_tools_dir))
 config.substitutions.append(("%models", config.model_cache))
 
 paddle_models = ["ch_ppocr_mobile_v2.0_cls_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx",

@@ -33,10 +33,11 @@ namespace {
 constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500;
 
 struct Kernel {
-  enum { WeightOnly, Half, Integer, Stage, Linalg } kind;
+  enum { WeightOnly, Half, Integer, Stage, Linalg, Copy } kind;
   unsigned bits;
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
+  long scaleAfterTiles; // _sa: the sums scaled every prefetch iteration (_p)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
@@ -143,8 +144,8 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero
     for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
       zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
-  std::vector<float> product =
-      tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits, zeros, kernel.group);
+  std::vector<float> product = tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits,
+                                         zeros, kernel.group, kernel.scaleAfterTiles);
   for (size_t i = 0; i < product.size(); ++i) { // split-K blocks add into y
     float &out = y[outputIndex(kernel, i)];
     out = kernel.splitK > 1 ? out + product[i] : product[i];
@@ -349,6 +350,10 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
     kernel.halves = stageKind == 'h';
     return give();
   }
+  if (std::strcmp(name, "qc_copy") == 0) { // bench/gpu's bandwidth probe
+    kernel.kind = Kernel::Copy;
+    return give();
+  }
   if (std::strncmp(name, "qc_la_", 6) == 0) {
     kernel.kind = Kernel::Linalg;
     // Timing the host side alone needs no twin: the kernels do not run.
@@ -371,6 +376,10 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9))
     return kNotFound;
   kernel.yColumnMajor = kernel.xTransposed || std::strstr(name, "_yt") != nullptr;
+  const char *prefetch = std::strstr(name, "_p");
+  if (kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sa") &&
+      (!prefetch || std::sscanf(prefetch, "_p%ld", &kernel.scaleAfterTiles) != 1))
+    return kNotFound;
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;
     kernel.implicit = true;
@@ -418,6 +427,9 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
     return launchStage(kernel, grid, blockX, args);
   case Kernel::Linalg:
     return launchLinalg(kernel, args);
+  case Kernel::Copy: // 16 bytes a thread
+    return std::memcpy(pointer<char>(args[1]), pointer<char>(args[0]), size_t(gridX) * blockX * 16),
+           kSuccess;
   default: return launchWeightOnly(kernel, grid, blockX, args);
   }
 }

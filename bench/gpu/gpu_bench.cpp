@@ -40,10 +40,21 @@ struct Device {
   }
 };
 
+/// The kernel's name: the PTX's one `.entry` (prepare.sh names each kernel
+/// as quantc does, which the emulated driver reads).
+static std::string entryName(const std::string &ptx) {
+  size_t at = ptx.find(".entry ");
+  if (at == std::string::npos)
+    return "";
+  at += 7;
+  return ptx.substr(at, ptx.find('(', at) - at);
+}
+
 static bool load(Device &d, const std::string &ptx, void **function) {
   void *module = nullptr;
   return d.ok(quantc_cuda_load(d.cuda, ptx.c_str(), &module, d.error, sizeof d.error)) &&
-         d.ok(quantc_cuda_function(d.cuda, module, "kernel", function, d.error, sizeof d.error));
+         d.ok(quantc_cuda_function(d.cuda, module, entryName(ptx).c_str(), function, d.error,
+                                   sizeof d.error));
 }
 
 /// GB/s of a device-to-device copy of `words` 32-bit words.

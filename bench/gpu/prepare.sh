@@ -5,11 +5,17 @@
 # libc (libcuda is opened at run time). Output: build/gpu-bench/ (or $1),
 # small enough to carry to the device machine.
 #   bench/gpu/prepare.sh [OUT]   (QUANTC_GPU_CHIP=sm_90 by default: H100/H200)
+# QUANTC_BENCH_SMOKE=1: small shapes, one kernel of each kind and no
+# models, which gpu-bench runs here through the emulated driver
+# (test/Codegen/GPU/gpu-bench-smoke.test). QUANTC_TOOLS_DIR: where
+# quantc-gpu-kernels and quantc are (build/bin by default).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build/gpu-bench}
 chip=${QUANTC_GPU_CHIP:-sm_90}
-gen=$root/build/bin/quantc-gpu-kernels
+smoke=${QUANTC_BENCH_SMOKE:-0}
+tools=${QUANTC_TOOLS_DIR:-$root/build/bin}
+gen=$tools/quantc-gpu-kernels
 clang=/usr/lib/llvm-22/bin/clang
 [ -x "$gen" ] || { echo "prepare.sh: build quantc first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$out" && mkdir -p "$out"
@@ -24,9 +30,11 @@ unset QUANTC_GPU_HOST_TWINS
 rm "$out/quantc_cuda.o"
 cp "$root/bench/gpu/run.sh" "$out/"
 
-# 256 MiB each way: far beyond any cache.
-"$gen" --kernel copy --words 67108864 --name kernel --chip "$chip" -o "$out/copy.ptx"
-echo "copy 67108864 copy.ptx" > "$out/kernels.txt"
+# 256 MiB each way: far beyond any cache. Every kernel is named as quantc
+# names it (--name spec): gpu-bench calls the PTX's entry.
+copy_words=67108864; [ "$smoke" = 1 ] && copy_words=4096
+"$gen" --kernel copy --words $copy_words --name spec --chip "$chip" -o "$out/copy.ptx"
+echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 
 # Split-K gives each kernel about TARGET_WARPS warps (as chooseLaunch does
 # unless named: 8192 for a GEMV, 2048 for a GEMM; H200: 132 SMs).
@@ -49,10 +57,24 @@ add() {
   [ "$scaling" = sums ] && kind=gemm-sa after=(--scale-after-mma)
   local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" --name kernel --chip "$chip" \
+    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" --name spec --chip "$chip" \
     -o "$out/$file"
   echo "$kind $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
+if [ "$smoke" = 1 ]; then
+  for bits in 4 8 2; do add "$bits" 1 256 512; done
+  for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
+  add 4 16 256 256
+  add 4 64 48 16
+  conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
+  "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
+    --conv 4x10x10:3x3:1x1:1x1 --name spec --chip "$chip" -o "$out/w4_conv_4x10x10.ptx"
+  echo "conv 4 64 16 48 0 $conv_split 4 0 w4_conv_4x10x10.ptx 4 10 10 3 3 1 1 1 1" >> "$out/kernels.txt"
+  "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --name spec --chip "$chip" -o "$out/f16_m16.ptx"
+  echo "f16 16 256 256 1 f16_m16.ptx" >> "$out/kernels.txt"
+  echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out (smoke)"
+  exit 0
+fi
 for bits in 4 8 2; do
   for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
     add "$bits" 1 $shape
@@ -82,18 +104,18 @@ add 4 25600 864 96
 conv_file=w4_conv_96x162x162.ptx
 conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
 "$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
-  --conv 96x162x162:3x3:1x1:1x1 --name kernel --chip "$chip" -o "$out/$conv_file"
+  --conv 96x162x162:3x3:1x1:1x1 --name spec --chip "$chip" -o "$out/$conv_file"
 echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 162 162 3 3 1 1 1 1" >> "$out/kernels.txt"
 # quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
 for m in 16 64 256; do
-  "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name kernel --chip "$chip" \
+  "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name spec --chip "$chip" \
     -o "$out/f16_m${m}.ptx"
   echo "f16 $m 4096 4096 1 f16_m${m}.ptx" >> "$out/kernels.txt"
 done
 # W8A8 (int8 mma.sync m16n8k32), one warp per 8 columns.
 for m in 1 16 64 256; do
   split=$(( m == 1 ? 8 : 1 ))
-  "$gen" --kernel w8a8-gemm --m "$m" --n 4096 --k 4096 --split-k "$split" --name kernel \
+  "$gen" --kernel w8a8-gemm --m "$m" --n 4096 --k 4096 --split-k "$split" --name spec \
     --chip "$chip" -o "$out/w8a8_m${m}.ptx"
   echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
 done
@@ -107,7 +129,7 @@ done
 # W8A8 (exact int8 mma.sync: bit-identical to the host). libomp and a dlopen
 # runner travel with them: the GPU machine has neither. models.txt lists them.
 models=$root/.cache/models
-quantc=$root/build/bin/quantc
+quantc=$tools/quantc
 : > "$out/models.txt"
 # model_pair TAG ONNX SHAPE GPU_FLAGS -- HOST_FLAGS
 model_pair() {

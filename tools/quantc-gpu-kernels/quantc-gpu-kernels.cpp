@@ -69,7 +69,11 @@ static cl::opt<bool>
 static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
 static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
 static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
-static cl::opt<std::string> name("name", cl::desc("kernel name"), cl::init("weight_only_gemm"));
+static cl::opt<std::string>
+    name("name",
+         cl::desc("kernel name; 'spec': the name quantc gives the kernel in "
+                  "an artifact (qc_wo_..., qc_f16_..., qc_i8_..., qc_copy)"),
+         cl::init("weight_only_gemm"));
 static cl::opt<std::string> output("o", cl::desc("output file"), cl::init("-"));
 
 static int fail(const std::string &message) {
@@ -208,6 +212,12 @@ int main(int argc, char **argv) {
   if (kernel == "linalg")
     return emitLinalgKernels(context);
   quantc::codegen::gpu::StageKernel stage{m, n, k, kernel == "stage-halves"};
+  if (name == "spec") // what an artifact (and the emulated driver) calls it
+    name = llvm::StringRef(kernel).starts_with("stage") ? quantc::codegen::gpu::kernelName(stage)
+           : kernel == "copy"                           ? std::string("qc_copy")
+           : kernel == "w8a8-gemm"                      ? quantc::codegen::gpu::kernelName(integer)
+           : kernel == "f16-gemm"                       ? quantc::codegen::gpu::kernelName(half)
+                                                        : quantc::codegen::gpu::kernelName(gemm);
   auto module =
       llvm::StringRef(kernel).starts_with("stage")
           ? quantc::codegen::gpu::buildStageKernel(context, stage, name)
