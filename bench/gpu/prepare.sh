@@ -80,12 +80,13 @@ for bits in 4 8 2; do
     add "$bits" 1 $shape
   done
 done
-# How far ahead and how many warps: W4 GEMV variants. Then the scales on
+# How far ahead and how many warps (up to 16384: split-K doubled, shares
+# of 6 iterations): W4 GEMV variants. Then the scales on
 # the sums: fewer instructions (no f16 multiply per weight), more registers
 # (W4 44 -> 60, W2 60 -> 72 on sm_90), so fewer warps: which wins is the
 # device's to say.
 for shape in "4096 14336" "8192 28672"; do
-  for variant in "2048 8" "4096 8" "8192 4" "8192 16"; do
+  for variant in "2048 8" "4096 8" "8192 4" "8192 16" "16384 8"; do
     add 4 1 $shape $variant
   done
 done
