@@ -909,12 +909,16 @@ static LogicalResult expandAffineApplies(ModuleOp module) {
   return success();
 }
 
-static std::string hostOps(ModuleOp module) {
+/// The linalg and qkernel ops left on the host, counted by name: those
+/// with no GPU kernel, or (`hostValuesOnly`) those that have one but read
+/// only host values.
+static std::string hostOps(ModuleOp module, bool hostValuesOnly) {
   llvm::MapVector<llvm::StringRef, int> counts;
   module.walk([&](Operation *op) {
     llvm::StringRef dialect = op->getName().getDialectNamespace();
     if ((dialect == "linalg" || dialect == "qkernel") &&
-        !isa<linalg::YieldOp, qkernel::YieldOp>(op) && !op->getParentOfType<linalg::LinalgOp>())
+        !isa<linalg::YieldOp, qkernel::YieldOp>(op) && !op->getParentOfType<linalg::LinalgOp>() &&
+        quantc::gpu::couldRunOnDevice(op) == hostValuesOnly)
       ++counts[op->getName().getStringRef()];
   });
   std::string text;
@@ -1016,8 +1020,9 @@ struct ConvertQKernelToGPUPass
       if (!linalgOnDevice.contains(op))
         ++floatOnHost[why];
     rewriter.decideResidency();
-    std::string host = hostOps(module);
-    if (!host.empty()) {
+    std::string host = hostOps(module, /*hostValuesOnly=*/false);
+    std::string hostSide = hostOps(module, /*hostValuesOnly=*/true);
+    if (!host.empty() || !hostSide.empty()) {
       auto matmuls = [](size_t count) {
         return std::to_string(count) + " packed matmul" + (count == 1 ? "" : "s");
       };
@@ -1026,8 +1031,11 @@ struct ConvertQKernelToGPUPass
       if (linalgLaunches)
         warning << " and " << linalgLaunches << " linalg op" << (linalgLaunches == 1 ? "" : "s");
       warning << " on the " << chip << " GPU (" << rewriter.kernelCount() << " kernel"
-              << (rewriter.kernelCount() == 1 ? "" : "s")
-              << "); on the host (no GPU kernel yet): " << host;
+              << (rewriter.kernelCount() == 1 ? "" : "s") << ")";
+      if (!host.empty())
+        warning << "; on the host (no GPU kernel yet): " << host;
+      if (!hostSide.empty())
+        warning << "; on the host (reading only host values): " << hostSide;
       for (auto &[why, count] : stayed)
         warning << "; " << matmuls(size_t(count)) << " with " << why;
       for (auto &[why, count] : floatOnHost)

@@ -98,14 +98,21 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
   }
 }
 
-/// Whether `op` can be a linalg kernel launch (why not, else empty).
-static std::string whyNoKernel(linalg::LinalgOp op) {
+std::string whyNoKernel(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics())
     return "buffers";
   int shaped = llvm::count_if(op->getOperandTypes(), llvm::IsaPred<ShapedType>);
   if (shaped > 8)
     return "more than 8 tensors";
   return codegen::gpu::checkLinalgKernel(op);
+}
+
+bool couldRunOnDevice(Operation *op) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return whyNoKernel(linalgOp).empty();
+  if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(op))
+    return fitsDepthwiseKernel(depthwise);
+  return false;
 }
 
 /// Whether every use of `value`, through reshapes, is by a placed op.

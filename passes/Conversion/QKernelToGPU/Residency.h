@@ -6,6 +6,7 @@
 #ifndef QUANTC_PASSES_CONVERSION_QKERNELTOGPU_RESIDENCY_H
 #define QUANTC_PASSES_CONVERSION_QKERNELTOGPU_RESIDENCY_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
@@ -52,6 +53,13 @@ std::pair<mlir::Value, int64_t> viewRoot(mlir::Value value);
 /// offset), of a constant constant, else from the host.
 void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrite> writes,
                      const llvm::SmallPtrSetImpl<mlir::Operation *> &deviceReads);
+
+/// Why `op` cannot be a linalg kernel launch (empty when it can).
+std::string whyNoKernel(mlir::linalg::LinalgOp op);
+/// Whether `op` would run on the GPU if it read a device value: a linalg op
+/// with a kernel, or an integer depthwise convolution that fits one. Such
+/// an op left on the host reads only host values (a model input).
+bool couldRunOnDevice(mlir::Operation *op);
 
 /// The linalg ops to run on the GPU, in program order: those with a kernel
 /// (checkLinalgKernel) that read a value on the device (a GEMM launch's

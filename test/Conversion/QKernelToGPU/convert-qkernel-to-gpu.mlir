@@ -258,7 +258,7 @@ module {
 // CHECK-LABEL: func.func @other_permutation
 // CHECK: linalg.transpose
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0 :
-// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 linalg.transpose}}
+// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (reading only host values): 1 linalg.transpose}}
 module {
   func.func @channels_last(%x: tensor<1x32x8x8xf32>) -> tensor<1x8x8x16xf32> {
     %packed = arith.constant dense<17> : tensor<256xi8>
@@ -341,7 +341,7 @@ module {
 // CHECK: arith.shrsi
 // CHECK: arith.trunci {{.*}} : i32 to i8
 // CHECK: memref.store {{.*}}, %[[OUT]]
-// expected-warning@+1 {{1 matmul and 2 linalg ops on the sm_90 GPU (3 kernels); on the host (no GPU kernel yet): 1 qkernel.depthwise_conv_integer}}
+// expected-warning@+1 {{1 matmul and 2 linalg ops on the sm_90 GPU (3 kernels); on the host (reading only host values): 1 qkernel.depthwise_conv_integer}}
 module {
   func.func @depthwise(%x: tensor<16x40xi8>, %h: tensor<1x4x4x16xi8>) -> (tensor<1x4x4x16xi8>, tensor<1x2x2x16xi32>) {
     %packed = arith.constant dense<17> : tensor<1024xi8>
