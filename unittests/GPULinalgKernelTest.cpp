@@ -2,7 +2,9 @@
 // the GPU mapping sees it, run on the CPU in place of the op: the same bits
 // as the op itself through the host pipeline, for elementwise ops with
 // broadcasts and approximated math, reductions that read their output,
-// transposes, fills, index-dependent bodies and a batch matmul.
+// transposes, fills, index-dependent bodies and a batch matmul; and W8A8's
+// integer depthwise convolution as the GPU takes it against the CPU kernel.
+#include "passes/Conversion/QKernelToGPU/IntegerDepthwise.h"
 #include "quantc/Codegen/GPULinalgKernels.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/InitAll.h"
@@ -15,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -241,6 +244,101 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   ASSERT_FALSE(bool(kernel));
   EXPECT_EQ(llvm::toString(kernel.takeError()),
             "linalg.generic reads an output other than as an accumulator's start");
+}
+
+/// A qkernel.depthwise_conv_integer over [1, 11, 13, 20] int8 codes (the
+/// full range, -128 and 127 included; 20 channels leave a tail on the CPU's
+/// vectors), as the CPU kernel computes it and as depthwiseAsLinalg's
+/// kernel does (its loop nest on the CPU): the same bytes.
+void expectDepthwiseSameAsCPU(int64_t kh, int64_t kw, std::array<int64_t, 2> strides,
+                              std::array<int64_t, 2> dilations, std::array<int64_t, 4> pads,
+                              int64_t zeroPoint, bool biasAndEpilogue) {
+  int64_t h = 11, w = 13, c = 20;
+  int64_t oh = (h + pads[0] + pads[2] - dilations[0] * (kh - 1) - 1) / strides[0] + 1;
+  int64_t ow = (w + pads[1] + pads[3] - dilations[1] * (kw - 1) - 1) / strides[1] + 1;
+  std::mt19937 random(unsigned(kh * 100 + kw + zeroPoint));
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::string weights, bias, shifts;
+  for (int64_t i = 0; i < kh * kw * c; ++i)
+    weights += (i ? ", " : "") + std::to_string(i < 2 ? (i ? 127 : -128) : byte(random));
+  for (int64_t i = 0; i < c; ++i) {
+    bias += (i ? ", " : "") + std::to_string(byte(random) * 1000);
+    shifts += (i ? ", " : "") + std::to_string(4 + i % 5);
+  }
+  auto array = [](auto values) {
+    std::string text;
+    for (int64_t v : values)
+      text += (text.empty() ? "" : ", ") + std::to_string(v);
+    return text;
+  };
+  std::string shape = "1x" + std::to_string(oh) + "x" + std::to_string(ow) + "x20";
+  std::string result = biasAndEpilogue ? "tensor<" + shape + "xi8>" : "tensor<" + shape + "xi32>";
+  std::string source =
+      "func.func @main(%x: tensor<1x11x13x20xi8>) -> " + result +
+      " {\n"
+      "  %w = arith.constant dense<[" +
+      weights + "]> : tensor<" + std::to_string(kh * kw * c) +
+      "xi8>\n  %ws = tensor.expand_shape %w [[0, 1, 2]] output_shape [" + std::to_string(kh) +
+      ", " + std::to_string(kw) + ", 20] : tensor<" + std::to_string(kh * kw * c) +
+      "xi8> into tensor<" + std::to_string(kh) + "x" + std::to_string(kw) + "x20xi8>\n" +
+      (biasAndEpilogue ? "  %b = arith.constant dense<[" + bias + "]> : tensor<20xi32>\n" : "") +
+      "  %y = qkernel.depthwise_conv_integer %x, %ws" + (biasAndEpilogue ? " bias %b" : "") +
+      " {strides = array<i64: " + array(strides) + ">, dilations = array<i64: " + array(dilations) +
+      ">, pads = array<i64: " + array(pads) + ">, input_zero_point = " + std::to_string(zeroPoint) +
+      " : i64} : (tensor<1x11x13x20xi8>, "
+      "tensor<" +
+      std::to_string(kh) + "x" + std::to_string(kw) + "x20xi8>" +
+      (biasAndEpilogue ? ", tensor<20xi32>" : "") + ") -> " + result +
+      (biasAndEpilogue
+           ? " epilogue {\n  ^bb0(%acc: i32, %ch: index):\n"
+             "    %t = arith.constant dense<[" +
+                 shifts +
+                 "]> : tensor<20xi32>\n"
+                 "    %s = tensor.extract %t[%ch] : tensor<20xi32>\n"
+                 "    %q = arith.shrsi %acc, %s : i32\n"
+                 "    %lo = arith.constant -128 : i32\n    %hi = arith.constant 127 : i32\n"
+                 "    %c = arith.maxsi %q, %lo : i32\n    %d = arith.minsi %c, %hi : i32\n"
+                 "    %r = arith.trunci %d : i32 to i8\n    qkernel.yield %r : i8\n  }\n"
+           : "\n") +
+      "  return %y : " + result + "\n}";
+  static bool registered = (quantc::registerAllPasses(), true);
+  (void)registered;
+  DialectRegistry registry;
+  quantc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
+  auto reference = parseSourceString<ModuleOp>(source, &context);
+  auto nested = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(reference && nested) << source;
+  quantc::qkernel::DepthwiseConvIntegerOp op;
+  nested->walk([&](quantc::qkernel::DepthwiseConvIntegerOp found) { op = found; });
+  ASSERT_TRUE(op);
+  quantc::gpu::depthwiseAsLinalg(op);
+  replaceWithLoopNest(*nested);
+
+  // int8 codes and results as bytes in the float buffers `run` takes.
+  std::vector<int8_t> codes(size_t(h * w * c));
+  for (int8_t &v : codes)
+    v = int8_t(byte(random));
+  codes[0] = -128;
+  codes[1] = 127;
+  codes[2] = int8_t(zeroPoint);
+  std::vector<float> input((codes.size() + 3) / 4);
+  std::memcpy(input.data(), codes.data(), codes.size());
+  size_t bytes = size_t(oh * ow * c) * (biasAndEpilogue ? 1 : 4);
+  auto expected = run(*reference, {input}, {(bytes + 3) / 4});
+  auto actual = run(*nested, {input}, {(bytes + 3) / 4});
+  EXPECT_EQ(0, std::memcmp(expected[0].data(), actual[0].data(), bytes)) << source;
+}
+
+TEST(GPULinalgKernelTest, IntegerDepthwiseMatchesTheCPUKernel) {
+  // 3x3 with bias and a requantizing epilogue, the zero point -128.
+  expectDepthwiseSameAsCPU(3, 3, {1, 1}, {1, 1}, {1, 1, 1, 1}, -128, true);
+  // 9x9 (81 taps, the most a kernel unrolls), stride 2, asymmetric pads,
+  // the zero point 127, int32 sums.
+  expectDepthwiseSameAsCPU(9, 9, {2, 2}, {1, 1}, {4, 3, 4, 5}, 127, false);
+  // Strides (2, 1), dilations (2, 3).
+  expectDepthwiseSameAsCPU(3, 3, {2, 1}, {2, 3}, {2, 3, 2, 3}, 5, true);
 }
 
 TEST(GPULinalgKernelTest, ReductionOverAnOuterDim) {
