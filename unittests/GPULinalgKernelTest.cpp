@@ -107,6 +107,25 @@ void replaceWithLoopNest(ModuleOp module, bool fromFill = false) {
   op->erase();
 }
 
+/// A context with quantc's dialects and passes, and `source` parsed twice:
+/// the reference, and the copy whose op a test replaces.
+struct TwoModules {
+  MLIRContext context;
+  OwningOpRef<ModuleOp> reference, nested;
+  explicit TwoModules(const std::string &source) : context(registry()) {
+    static bool registered = (quantc::registerAllPasses(), true);
+    (void)registered;
+    context.loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
+    reference = parseSourceString<ModuleOp>(source, &context);
+    nested = parseSourceString<ModuleOp>(source, &context);
+  }
+  static DialectRegistry registry() {
+    DialectRegistry registry;
+    quantc::registerAllDialects(registry);
+    return registry;
+  }
+};
+
 /// @main of `source` as written and with its op replaced by the loop nest,
 /// on the same random inputs: bit for bit the same outputs, or, for sums
 /// (`exact` false: the host's loops add in another order), within f32
@@ -114,16 +133,10 @@ void replaceWithLoopNest(ModuleOp module, bool fromFill = false) {
 void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputSizes,
                     const std::vector<size_t> &outputSizes, bool exact = true,
                     bool fromFill = false) {
-  static bool registered = (quantc::registerAllPasses(), true);
-  (void)registered;
-  DialectRegistry registry;
-  quantc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  context.loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
-  auto reference = parseSourceString<ModuleOp>(source, &context);
-  auto nested = parseSourceString<ModuleOp>(source, &context);
-  ASSERT_TRUE(reference && nested) << source;
-  replaceWithLoopNest(*nested, fromFill);
+  TwoModules modules(source);
+  ASSERT_TRUE(modules.reference && modules.nested) << source;
+  ModuleOp reference = *modules.reference, nested = *modules.nested;
+  replaceWithLoopNest(nested, fromFill);
 
   std::mt19937 random(7);
   std::normal_distribution<float> normal(0.f, 2.f);
@@ -133,8 +146,8 @@ void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputS
     for (float &v : inputs.back())
       v = normal(random);
   }
-  auto expected = run(*reference, inputs, outputSizes);
-  auto actual = run(*nested, inputs, outputSizes);
+  auto expected = run(reference, inputs, outputSizes);
+  auto actual = run(nested, inputs, outputSizes);
   for (size_t i = 0; i < expected.size(); ++i) {
     if (exact) {
       EXPECT_EQ(0, std::memcmp(expected[i].data(), actual[i].data(), expected[i].size() * 4))
@@ -301,20 +314,14 @@ void expectDepthwiseSameAsCPU(int64_t kh, int64_t kw, std::array<int64_t, 2> str
                  "    %r = arith.trunci %d : i32 to i8\n    qkernel.yield %r : i8\n  }\n"
            : "\n") +
       "  return %y : " + result + "\n}";
-  static bool registered = (quantc::registerAllPasses(), true);
-  (void)registered;
-  DialectRegistry registry;
-  quantc::registerAllDialects(registry);
-  MLIRContext context(registry);
-  context.loadDialect<bufferization::BufferizationDialect, memref::MemRefDialect>();
-  auto reference = parseSourceString<ModuleOp>(source, &context);
-  auto nested = parseSourceString<ModuleOp>(source, &context);
-  ASSERT_TRUE(reference && nested) << source;
+  TwoModules modules(source);
+  ASSERT_TRUE(modules.reference && modules.nested) << source;
+  ModuleOp reference = *modules.reference, nested = *modules.nested;
   quantc::qkernel::DepthwiseConvIntegerOp op;
-  nested->walk([&](quantc::qkernel::DepthwiseConvIntegerOp found) { op = found; });
+  nested.walk([&](quantc::qkernel::DepthwiseConvIntegerOp found) { op = found; });
   ASSERT_TRUE(op);
   quantc::gpu::depthwiseAsLinalg(op);
-  replaceWithLoopNest(*nested);
+  replaceWithLoopNest(nested);
 
   // int8 codes and results as bytes in the float buffers `run` takes.
   std::vector<int8_t> codes(size_t(h * w * c));
@@ -326,8 +333,8 @@ void expectDepthwiseSameAsCPU(int64_t kh, int64_t kw, std::array<int64_t, 2> str
   std::vector<float> input((codes.size() + 3) / 4);
   std::memcpy(input.data(), codes.data(), codes.size());
   size_t bytes = size_t(oh * ow * c) * (biasAndEpilogue ? 1 : 4);
-  auto expected = run(*reference, {input}, {(bytes + 3) / 4});
-  auto actual = run(*nested, {input}, {(bytes + 3) / 4});
+  auto expected = run(reference, {input}, {(bytes + 3) / 4});
+  auto actual = run(nested, {input}, {(bytes + 3) / 4});
   EXPECT_EQ(0, std::memcmp(expected[0].data(), actual[0].data(), bytes)) << source;
 }
 
