@@ -192,17 +192,24 @@ public:
   /// are asymmetric: a column past
   /// N takes the last one's, finite, and its sums are never stored (an mma's
   /// output column depends on its own B column alone).
+  /// Where column `column`'s scale (and offset) for K tile `kTile` lies in
+  /// scales[group][n] (a warp's 8 columns in one sector); a column past N
+  /// takes the last one's.
+  Value scaleCell(Value kTile, Value column) {
+    Value cell = clamp(column, gemm.n);
+    if (gemm.group)
+      cell = add(cell,
+                 mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)), gemm.n));
+    return cell;
+  }
+
   SmallVector<Value> tileParameters(Value kTile, Value nGroup, Value lane, Value scales,
                                     Value offsets) {
     int tiles = gemm.layout().nTilesPerWord();
     Value column0 = arith::ShRUIOp::create(b, loc, lane, index(2)); // the lane's column (B)
     SmallVector<Value> parameters;
     for (int t = 0; t < tiles; ++t) {
-      Value column = add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0);
-      Value cell = clamp(column, gemm.n); // scales[group][n]: a warp's 8 columns in one sector
-      if (gemm.group)
-        cell = add(cell, mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)),
-                             gemm.n));
+      Value cell = scaleCell(kTile, add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0));
       if (scales)
         parameters.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
       if (offsets)
@@ -227,18 +234,12 @@ public:
   SmallVector<Value> accumulatorScales(Value kTile, Value nGroup, Value lane, Value scales) {
     int tiles = gemm.layout().nTilesPerWord();
     Value column0 = mul(arith::AndIOp::create(b, loc, lane, index(3)), 2);
-    Value row =
-        gemm.group
-            ? mul(arith::DivUIOp::create(b, loc, mul(kTile, kMmaK), index(gemm.group)), gemm.n)
-            : Value();
     SmallVector<Value> values;
     for (int t = 0; t < tiles; ++t)
       for (int j = 0; j < 2; ++j) {
         Value column = add(add(mul(add(mul(nGroup, tiles), index(t)), kMmaN), column0), index(j));
-        Value cell = clamp(column, gemm.n);
-        if (row)
-          cell = add(cell, row);
-        values.push_back(memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(cell)}));
+        values.push_back(
+            memref::LoadOp::create(b, loc, scales, ValueRange{toIndex(scaleCell(kTile, column))}));
       }
     return values;
   }

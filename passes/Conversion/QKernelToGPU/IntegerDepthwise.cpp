@@ -8,6 +8,14 @@ namespace quantc::gpu {
 
 using namespace mlir;
 
+IRMapping cloneEpilogueTables(OpBuilder &b, Region &epilogue) {
+  IRMapping tables;
+  for (Operation &inner : epilogue.front())
+    if (auto table = dyn_cast<arith::ConstantOp>(inner); table && isa<TensorType>(table.getType()))
+      b.clone(inner, tables);
+  return tables;
+}
+
 Value cloneEpilogue(OpBuilder &b, Location loc, Region &epilogue, Value acc, int64_t channelDim,
                     IRMapping values) {
   Block &block = epilogue.front();
@@ -60,12 +68,7 @@ linalg::GenericOp depthwiseAsLinalg(qkernel::DepthwiseConvIntegerOp op) {
                     pads = op.getPads(); // top, left, bottom, right
   // Tables the epilogue reads at the channel: cloned before the op, read
   // from its body (kernel arguments).
-  IRMapping tables;
-  if (op.hasEpilogue())
-    for (Operation &inner : op.getEpilogue().front())
-      if (auto table = dyn_cast<arith::ConstantOp>(inner);
-          table && isa<TensorType>(table.getType()))
-        b.clone(inner, tables);
+  IRMapping tables = op.hasEpilogue() ? cloneEpilogueTables(b, op.getEpilogue()) : IRMapping();
   MLIRContext *context = b.getContext();
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;

@@ -12,6 +12,10 @@
 
 namespace quantc::gpu {
 
+/// The constant tables of a kernel's epilogue region (read at the
+/// channel), cloned at the builder: the mapping cloneEpilogue starts from.
+mlir::IRMapping cloneEpilogueTables(mlir::OpBuilder &b, mlir::Region &epilogue);
+
 /// A kernel's epilogue region (qkernel.matmul_integer's or
 /// depthwise_conv_integer's) cloned at the builder on one accumulator
 /// `acc`, in a linalg body whose dim `channelDim` is the channel; `values`

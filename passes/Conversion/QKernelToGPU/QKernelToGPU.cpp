@@ -590,11 +590,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
   }
   // An epilogue region runs in the same loop, its channel tables cloned
   // before it and read at the column.
-  IRMapping epilogueValues;
-  if (epilogue)
-    for (Operation &inner : op.getEpilogue().front())
-      if (auto table = dyn_cast<arith::ConstantOp>(inner); table && isa<TensorType>(table.getType()))
-        b.clone(inner, epilogueValues);
+  IRMapping epilogueValues =
+      epilogue ? quantc::gpu::cloneEpilogueTables(b, op.getEpilogue()) : IRMapping();
   result = hostEpilogue(loc, outputType, output.channelDim, result, columns,
                         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                           Value v = args[0];

@@ -332,13 +332,10 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     if (!why.empty()) {
       if (readsDevice)
         ++noKernel[why];
-    } else if (readsDevice && mayBeSplit && splitRatio(op)) {
+    } else if (int64_t ratio = readsDevice && mayBeSplit ? splitRatio(op) : 0) {
       // A long reduction over few points: two kernels (the fill of its
-      // parts goes with them); the original op, if upstream declined.
-      SmallVector<Operation *> split = splitLongReduction(op);
-      if (split.empty())
-        return visit(op, false);
-      for (Operation *part : split)
+      // parts goes with them), or the op alone if upstream declined.
+      for (Operation *part : splitLongReduction(op, ratio))
         visit(cast<linalg::LinalgOp>(part), false);
     } else if (readsDevice) {
       placed.insert(op);

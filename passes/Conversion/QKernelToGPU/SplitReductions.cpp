@@ -75,10 +75,7 @@ static linalg::GenericOp withoutKeptDims(IRRewriter &rewriter, linalg::GenericOp
   return generic;
 }
 
-SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op) {
-  int64_t ratio = splitRatio(op);
-  if (!ratio)
-    return {};
+SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op, int64_t ratio) {
   IRRewriter rewriter(op->getContext());
   rewriter.setInsertionPoint(op);
   op = withoutKeptDims(rewriter, cast<linalg::GenericOp>(op));
@@ -90,7 +87,7 @@ SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op) {
         return linalg::SplitReductionOptions{ratio, index, /*innerParallel=*/true};
       });
   if (failed(split))
-    return {};
+    return {op};
   return {split->fillOp, split->splitLinalgOp, split->resultCombiningLinalgOp};
 }
 

@@ -22,12 +22,12 @@ constexpr int64_t kMaxSplitPoints = 16384;
 /// than one reduction dim, a short row, enough points, no divisor.
 int64_t splitRatio(mlir::linalg::LinalgOp op);
 
-/// Replaces `op` (splitRatio > 0, its combiner one upstream recognizes) by
-/// the fill of the partial sums with the combiner's identity, the op
-/// summing each row in `ratio` interleaved parts (adjacent threads reading
-/// adjacent elements), and the op combining the parts: returned in that
-/// order. Empty, with `op` untouched, when upstream declines.
-llvm::SmallVector<mlir::Operation *> splitLongReduction(mlir::linalg::LinalgOp op);
+/// Replaces `op` (split by `ratio`, splitRatio's) by the fill of the
+/// partial sums with the combiner's identity, the op summing each row in
+/// `ratio` interleaved parts (adjacent threads reading adjacent elements),
+/// and the op combining the parts: returned in that order. When upstream
+/// declines, the op alone (its kept dims collapsed away: not `op` itself).
+llvm::SmallVector<mlir::Operation *> splitLongReduction(mlir::linalg::LinalgOp op, int64_t ratio);
 
 } // namespace quantc::gpu
 
