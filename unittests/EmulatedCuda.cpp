@@ -11,7 +11,9 @@
 // QUANTC_GPU_HOST_TWINS=1 carries as quantc_gpu_twin<N>_<kernel> (found
 // through the image's address: it lives in the artifact). It checks the
 // host side of GPU artifacts (repacking, f16 conversion, uploads, launches,
-// which values stay on the device, split-K zeroing), not the PTX, which
+// which values stay on the device, split-K and stream-K zeroing, stream-K
+// grids from the occupancy it reports: 4 multiprocessors holding 2 blocks
+// each), not the PTX, which
 // only a GPU can run.
 #include "quantc/Codegen/GPUFragments.h"
 
@@ -38,6 +40,8 @@ struct Kernel {
   long group, m, n, k, splitK, warps;
   int asymmetric, stageA;
   long scaleAfterTiles; // _sa: the sums scaled every prefetch iteration (_p)
+  bool streamK;         // _sk: any grid along x up to one block per item, one along z
+  long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
@@ -123,8 +127,15 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   weights.n = kernel.n;
   weights.k = kernel.k;
   int64_t groupsN = weights.nGroups();
-  if (grid[0] != unsigned((groupsN + kernel.warps - 1) / kernel.warps) ||
-      grid[1] != unsigned((kernel.m + kMmaM - 1) / kMmaM) || grid[2] != unsigned(kernel.splitK) ||
+  // Stream-K: up to one warp per (N group, prefetch iteration) item.
+  int64_t items = groupsN * ((weights.kTiles() + kernel.prefetchTiles - 1) /
+                             std::max<int64_t>(kernel.prefetchTiles, 1));
+  bool fits = kernel.streamK ? grid[0] >= 1 &&
+                                   grid[0] <= unsigned((items + kernel.warps - 1) / kernel.warps) &&
+                                   grid[2] == 1
+                             : grid[0] == unsigned((groupsN + kernel.warps - 1) / kernel.warps) &&
+                                   grid[2] == unsigned(kernel.splitK);
+  if (!fits || grid[1] != unsigned((kernel.m + kMmaM - 1) / kMmaM) ||
       threads != unsigned(kWarpSize * kernel.warps)) {
     std::fprintf(stderr, "emulated CUDA: launch grid (%u, %u, %u) x %u does not fit the kernel\n",
                  grid[0], grid[1], grid[2], threads);
@@ -144,11 +155,14 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero
     for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
       zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
+  std::optional<StreamKSplit> streamK;
+  if (kernel.streamK) // the runs of the launch's warps
+    streamK = StreamKSplit{int64_t(grid[0]) * kernel.warps, kernel.prefetchTiles};
   std::vector<float> product = tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits,
-                                         zeros, kernel.group, kernel.scaleAfterTiles);
-  for (size_t i = 0; i < product.size(); ++i) { // split-K blocks add into y
+                                         zeros, kernel.group, kernel.scaleAfterTiles, streamK);
+  for (size_t i = 0; i < product.size(); ++i) { // split-K and stream-K blocks add into y
     float &out = y[outputIndex(kernel, i)];
-    out = kernel.splitK > 1 ? out + product[i] : product[i];
+    out = kernel.splitK > 1 || kernel.streamK ? out + product[i] : product[i];
   }
   return kSuccess;
 }
@@ -310,6 +324,16 @@ int cuDevicePrimaryCtxRetain(void **context, int) {
 int cuDevicePrimaryCtxRelease_v2(int) { return kSuccess; }
 int cuCtxSetCurrent(void *) { return kSuccess; }
 int cuCtxSynchronize() { return kSuccess; }
+int cuDeviceGetAttribute(int *value, int attribute, int) {
+  if (attribute != 16) // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+    return kInvalidValue;
+  return *value = 4, kSuccess;
+}
+int cuOccupancyMaxActiveBlocksPerMultiprocessor(int *blocks, void *, int threads, size_t) {
+  if (threads < 1 || threads > 1024)
+    return kInvalidValue;
+  return *blocks = 2, kSuccess;
+}
 
 int cuModuleLoadData(void **module, const void *image) {
   auto *bytes = static_cast<const unsigned char *>(image);
@@ -377,9 +401,12 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
     return kNotFound;
   kernel.yColumnMajor = kernel.xTransposed || std::strstr(name, "_yt") != nullptr;
   const char *prefetch = std::strstr(name, "_p");
-  if (kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sa") &&
-      (!prefetch || std::sscanf(prefetch, "_p%ld", &kernel.scaleAfterTiles) != 1))
+  if (kernel.kind == Kernel::WeightOnly &&
+      (!prefetch || std::sscanf(prefetch, "_p%ld", &kernel.prefetchTiles) != 1))
     return kNotFound;
+  if (kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sa"))
+    kernel.scaleAfterTiles = kernel.prefetchTiles;
+  kernel.streamK = kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sk");
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;
     kernel.implicit = true;

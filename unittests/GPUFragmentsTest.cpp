@@ -163,23 +163,50 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
       for (uint16_t &v : x)
         v = halfFromFloat(float(small(rng)));
       // The scale on each weight, or on each run of 2 K tiles' sums
-      // (scaleAfterMma): exact either way here.
-      for (int64_t scaleAfterTiles : {int64_t(0), int64_t(2)}) {
-        std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales, zeros,
-                                         group, scaleAfterTiles);
-        for (int64_t r = 0; r < m; ++r)
-          for (int64_t c = 0; c < n; ++c) {
-            float expected = 0;
-            for (int64_t i = 0; i < k; ++i) {
-              int64_t cell = (group ? i / group : 0) * n + c;
-              float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
-                        floatFromHalf(scales[size_t(cell)]);
-              expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+      // (scaleAfterMma); the whole K per warp, or stream-K's runs (items
+      // of 2 K tiles, or 4 with a short last one; more warps than items):
+      // exact every way here.
+      std::optional<StreamKSplit> splits[] = {std::nullopt, StreamKSplit{1, 2}, StreamKSplit{5, 2},
+                                              StreamKSplit{7, 4}, StreamKSplit{1000, 2}};
+      for (int64_t scaleAfterTiles : {int64_t(0), int64_t(2)})
+        for (std::optional<StreamKSplit> streamK : splits) {
+          if (streamK && scaleAfterTiles && streamK->itemTiles != scaleAfterTiles)
+            continue; // an item is one prefetch iteration, the run scaled
+          std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales,
+                                           zeros, group, scaleAfterTiles, streamK);
+          for (int64_t r = 0; r < m; ++r)
+            for (int64_t c = 0; c < n; ++c) {
+              float expected = 0;
+              for (int64_t i = 0; i < k; ++i) {
+                int64_t cell = (group ? i / group : 0) * n + c;
+                float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
+                          floatFromHalf(scales[size_t(cell)]);
+                expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+              }
+              ASSERT_EQ(y[size_t(r * n + c)], expected)
+                  << bits << " bits, group " << group << ", scaled every " << scaleAfterTiles
+                  << ", stream-K warps " << (streamK ? streamK->warps : 0);
             }
-            ASSERT_EQ(y[size_t(r * n + c)], expected)
-                << bits << " bits, group " << group << ", scaled every " << scaleAfterTiles;
-          }
+        }
+    }
+}
+
+/// Stream-K's runs: in order, each item once, lengths within one of each
+/// other (no warp waits on another's extra items), empty past the items.
+TEST(GPUFragments, StreamKRunsCoverEachItemOnce) {
+  for (int64_t items : {1, 7, 64, 114688})
+    for (int64_t warps : {1, 3, 64, 5280, 200000}) {
+      int64_t next = 0, shortest = items, longest = 0;
+      for (int64_t warp = 0; warp < warps; ++warp) {
+        ItemRun run = streamKRun(items, warps, warp);
+        ASSERT_EQ(run.begin, next) << items << " items, warp " << warp << " of " << warps;
+        ASSERT_LE(run.begin, run.end);
+        shortest = std::min(shortest, run.end - run.begin);
+        longest = std::max(longest, run.end - run.begin);
+        next = run.end;
       }
+      EXPECT_EQ(next, items);
+      EXPECT_LE(longest - shortest, 1);
     }
 }
 

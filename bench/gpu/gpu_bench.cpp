@@ -106,7 +106,7 @@ static bool launchOnce(Device &d, void *function, const unsigned grid[3], const 
 
 struct GemmCase {
   unsigned bits;
-  int64_t m, n, k, group, splitK, warps;
+  int64_t m, n, k, group, splitK, warps; // split-K 0: stream-K
   int64_t ahead; // K tiles of weights loaded ahead (0: A staged instead)
   bool scaleAfterMma = false; // scales on each iteration's sums, not each weight
   std::string ptx;
@@ -149,6 +149,16 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   unsigned grid[3] = {unsigned((weights.nGroups() + c.warps - 1) / c.warps),
                       unsigned((c.m + kMmaM - 1) / kMmaM), unsigned(c.splitK)},
            block[3] = {unsigned(32 * c.warps), 1, 1};
+  std::string split = std::to_string(c.splitK);
+  if (c.splitK == 0) { // stream-K: the blocks the device runs at once, at most one warp per item
+    int resident = 0;
+    int64_t items = weights.nGroups() * ((weights.kTiles() + c.ahead - 1) / c.ahead);
+    ok = ok && d.ok(quantc_cuda_resident_blocks(d.cuda, function, block[0], &resident, d.error,
+                                                sizeof d.error));
+    grid[0] = unsigned(std::min<int64_t>(resident, (items + c.warps - 1) / c.warps));
+    grid[2] = 1;
+    split = "stream-K, " + std::to_string(grid[0]) + " blocks";
+  }
   ok = ok && launchOnce(d, function, grid, block, args, y, buffers[3]);
   double worst = 0;
   if (ok)
@@ -178,12 +188,12 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
-  std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %lld | %s | %.1f | %.4f | %.0f | %.0f%% "
+  std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
               c.bits, c.conv ? " conv (implicit)" : "", c.scaleAfterMma ? " scaled sums" : "",
-              (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group,
-              (long long)c.splitK, ahead.c_str(), wordBytes / 1048576.0, ms, gbs,
-              copyGBs ? 100 * gbs / copyGBs : 0, 2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
+              (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group, split.c_str(),
+              ahead.c_str(), wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
+              2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
               ok && worst < 1e-3 ? "ok" : "FAIL");
   freeAll(d, buffers);
   return ok && worst < 1e-3;

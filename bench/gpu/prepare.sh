@@ -43,8 +43,12 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # add BITS M K N [TARGET_WARPS [AHEAD [SCALING]]]: AHEAD K tiles of weights
 # loaded ahead when A is read straight from x (M < 16); SCALING "sums" scales
 # each iteration's f32 sums instead of each weight (--scale-after-mma).
+# TARGET_WARPS "stream": stream-K (--stream-k; split-K 0 in kernels.txt):
+# as many blocks as the device runs at once, equal runs of work per warp.
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128 warps=4 stage=""
+  local stream=()
+  [ "$target" = stream ] && stream=(--stream-k) target=1
   [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
   local prefetch=(); [ "$ahead" -gt 0 ] && prefetch=(--prefetch "$ahead")
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
@@ -55,15 +59,20 @@ add() {
   [ "$split" -lt 1 ] && split=1
   local kind=gemm after=()
   [ "$scaling" = sums ] && kind=gemm-sa after=(--scale-after-mma)
-  local file="w${bits}_m${m}_k${k}_n${n}_w${target}_a${ahead}_${scaling}.ptx"
+  [ ${#stream[@]} -gt 0 ] && split=1
+  local file="w${bits}_m${m}_k${k}_n${n}_w${target}${stream:+sk}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" --name spec --chip "$chip" \
-    -o "$out/$file"
+    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" "${stream[@]}" --name spec \
+    --chip "$chip" -o "$out/$file"
+  [ ${#stream[@]} -gt 0 ] && split=0
   echo "$kind $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
 if [ "$smoke" = 1 ]; then
   for bits in 4 8 2; do add "$bits" 1 256 512; done
   for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
+  # Stream-K with runs that start inside N groups and a short last item.
+  for bits in 4 8 2; do add "$bits" 1 320 520 stream; done
+  add 4 1 320 520 stream 8 sums
   add 4 16 256 256
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
@@ -97,6 +106,19 @@ for bits in 4 2; do
     done
   done
 done
+# Stream-K: no second wave. Split-K's 8192 warps ran 2.4 waves of the W4
+# GEMV on an H200 (ncu), the last part-full.
+for bits in 4 8 2; do
+  for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
+    add "$bits" 1 $shape stream
+  done
+done
+for shape in "4096 14336" "8192 28672"; do
+  for variant in "stream 4" "stream 16" "stream 8 sums"; do
+    add 4 1 $shape $variant
+  done
+done
+add 2 1 8192 28672 stream 8 sums
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit

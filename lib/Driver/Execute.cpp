@@ -356,6 +356,10 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (options.weights != "auto" && options.weights != "file" && options.weights != "embed")
     return llvm::createStringError("unknown --weights=" + options.weights + " (auto, file, embed)");
   target->weightsPlacement = options.weights;
+  if (options.gpuGemv != "split-k" && options.gpuGemv != "stream-k")
+    return llvm::createStringError("unknown --gpu-gemv=" + options.gpuGemv +
+                                   " (split-k, stream-k)");
+  target->gpuGemv = options.gpuGemv;
   if (target->gpuFormat == "isa")
     llvm::errs() << "warning: CUDA's ptxas was not found (PATH, /usr/local/cuda/bin): the "
                     "artifact carries PTX alone, which the driver compiles at its first load\n";

@@ -89,6 +89,7 @@ mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
   options.externalWeightBytes = target.externalWeightBytes;
   options.gpuFormat = target.gpuFormat;
   options.gpuHostTwins = target.gpuHostTwins;
+  options.gpuGemv = target.gpuGemv;
   switch (stage) {
   case LoweringStage::QKernel:
     buildLowerToQKernelPipeline(pm, options);

@@ -41,6 +41,8 @@ struct quantc_cuda {
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
   CUresult (*cuEventDestroy)(CUevent);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
+  CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, CUfunction, int, size_t);
 };
 
 static int fail(char *error, size_t size, const char *format, ...) {
@@ -117,6 +119,9 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   LOOKUP(cuEventSynchronize, "cuEventSynchronize");
   LOOKUP(cuEventElapsedTime, "cuEventElapsedTime_v2");
   LOOKUP(cuEventDestroy, "cuEventDestroy_v2");
+  LOOKUP(cuDeviceGetAttribute, "cuDeviceGetAttribute");
+  LOOKUP(cuOccupancyMaxActiveBlocksPerMultiprocessor,
+         "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   int count = 0;
   if (check(cuda, cuda->cuInit(0), "cuInit", error, error_size) ||
       check(cuda, cuda->cuDeviceGetCount(&count), "cuDeviceGetCount", error, error_size)) {
@@ -166,6 +171,26 @@ int quantc_cuda_function(quantc_cuda *cuda, void *module, const char *name, void
   if (check(cuda, cuda->cuModuleGetFunction((CUfunction *)function, module, name),
             "cuModuleGetFunction", error, error_size))
     return fail(error, error_size, "the module has no kernel '%s'", name);
+  return 0;
+}
+
+int quantc_cuda_resident_blocks(quantc_cuda *cuda, void *function, unsigned threads, int *blocks,
+                                char *error, size_t error_size) {
+  enum { CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16 };
+  int processors = 0, per_processor = 0;
+  if (check(cuda,
+            cuda->cuDeviceGetAttribute(&processors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                                       cuda->device),
+            "cuDeviceGetAttribute", error, error_size) ||
+      check(cuda,
+            cuda->cuOccupancyMaxActiveBlocksPerMultiprocessor(&per_processor, function,
+                                                              (int)threads, 0),
+            "cuOccupancyMaxActiveBlocksPerMultiprocessor", error, error_size))
+    return -1;
+  if (processors < 1 || per_processor < 1)
+    return fail(error, error_size, "the device holds no block of %u threads of this kernel",
+                threads);
+  *blocks = processors * per_processor;
   return 0;
 }
 

@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
   const char *name; /* the artifact's constant string */
   void *function;
+  int resident_blocks; /* blocks the device runs at once (stream-K); 0: not asked yet */
 } loaded_kernel;
 
 /* The device buffer standing for a host buffer's activation. */
@@ -155,8 +156,24 @@ static void *kernel_named(const char *name) {
       reserve((void **)&kernels, &kernel_capacity, kernel_count + 1, sizeof *kernels))
     return NULL;
   kernels[kernel_count].name = name;
+  kernels[kernel_count].resident_blocks = 0;
   kernels[kernel_count++].function = function;
   return function;
+}
+
+/* How many blocks of `threads` threads of the loaded kernel `function` the
+ * device runs at once, asked once per kernel; 0 on a failure (reported). */
+static int resident_blocks(void *function, int64_t threads) {
+  for (size_t i = 0; i < kernel_count; ++i)
+    if (kernels[i].function == function) {
+      if (!kernels[i].resident_blocks &&
+          quantc_cuda_resident_blocks(gpu, function, (unsigned)threads, &kernels[i].resident_blocks,
+                                      gpu_error, sizeof gpu_error))
+        return 0;
+      return kernels[i].resident_blocks;
+    }
+  snprintf(gpu_error, sizeof gpu_error, "a kernel that was never loaded");
+  return 0;
 }
 
 /* `bytes` of host memory copied to the device, counted in the profile. */
@@ -339,7 +356,9 @@ static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, 
 
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
  * bytes an element: f32 or s32) into y's device copy (zeroed first under
- * split-K), downloaded when a host op reads it. */
+ * split-K), downloaded when a host op reads it. grid[2] == 0: stream-K, at
+ * most grid[0] blocks along x, as many as the device runs at once, and y
+ * zeroed first. */
 static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m, int64_t n,
                             const int64_t grid[3], int64_t threads, int64_t y_download) {
   size_t y_bytes = (size_t)(m * n) * sizeof(float);
@@ -347,10 +366,18 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
   if (!y_device)
     return -1;
   args[count++] = &y_device;
-  const unsigned blocks[3] = {(unsigned)grid[0], (unsigned)grid[1], (unsigned)grid[2]};
+  int64_t blocks_x = grid[0];
+  if (grid[2] == 0) {
+    int room = resident_blocks(function, threads);
+    if (!room)
+      return -1;
+    blocks_x = blocks_x < room ? blocks_x : room;
+  }
+  const unsigned blocks[3] = {(unsigned)blocks_x, (unsigned)grid[1],
+                              grid[2] ? (unsigned)grid[2] : 1u};
   const unsigned block[3] = {(unsigned)threads, 1, 1};
   double start = now_seconds();
-  if ((grid[2] > 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
+  if ((grid[2] != 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
       run_kernel(function, blocks, block, args))
     return -1;
   kernel_seconds += now_seconds() - start;

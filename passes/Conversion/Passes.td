@@ -407,6 +407,10 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"", "the GPU: sm_80, sm_90, ..., sm_121">,
     Option<"format", "format", "std::string", "\"fatbin\"", "fatbin, bin, isa or none">,
+    Option<"gemv", "gemv", "std::string", "\"split-k\"",
+           "How a weight-only GEMV (A read straight from x) spreads over the device: split-k "
+           "(K split until about 8192 warps) or stream-k (as many blocks as the device runs at "
+           "once, equal runs of (N group, K iteration) items)">,
     Option<"hostTwins", "host-twins", "bool", "false",
            "Also emit each linalg kernel's loop nest as quantc_gpu_twin_<kernel> (C interface), "
            "which the emulated CUDA driver runs in the kernel's place (tests)">,

@@ -49,6 +49,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
     gpu.chip = options.gpuChip;
     gpu.format = options.gpuFormat;
     gpu.hostTwins = options.gpuHostTwins;
+    gpu.gemv = options.gpuGemv;
     pm.addPass(createConvertQKernelToGPUPass(gpu));
   }
   // A vector of output columns is half the matmul's register tile.

@@ -47,6 +47,10 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "gpu-format",
       llvm::cl::desc("The GPU image: fatbin (cubin + PTX), bin, isa (PTX) or none"),
       llvm::cl::init("fatbin")};
+  Option<std::string> gpuGemv{
+      *this, "gpu-gemv",
+      llvm::cl::desc("How weight-only GEMVs spread over the GPU: split-k or stream-k"),
+      llvm::cl::init("split-k")};
   Option<bool> gpuHostTwins{
       *this, "gpu-host-twins",
       llvm::cl::desc("Also emit each GPU linalg kernel's loop nest for the emulated driver"),

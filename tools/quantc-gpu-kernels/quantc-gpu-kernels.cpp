@@ -58,6 +58,10 @@ static cl::opt<bool> scaleAfterMma(
     "scale-after-mma",
     cl::desc(
         "weight-only, A not staged: scale each prefetch iteration's f32 sums, not each weight"));
+static cl::opt<bool>
+    streamK("stream-k",
+            cl::desc("weight-only, A not staged: stream-K (as many blocks as the device "
+                     "holds, equal runs of (N group, iteration) items; --split-k 1)"));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
@@ -179,6 +183,7 @@ int main(int argc, char **argv) {
   quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
                                             splitK, warps, stageA, prefetch, implicit};
   gemm.scaleAfterMma = scaleAfterMma;
+  gemm.streamK = streamK;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {

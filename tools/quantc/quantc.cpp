@@ -75,6 +75,12 @@ static cl::opt<std::string> weightsPlacement(
              "mapped at load, when they reach 64 MiB; else the .so's read-only data), file, or "
              "embed"),
     cl::init("auto"), cl::sub(compileCommand));
+static cl::opt<std::string> gpuGemv(
+    "gpu-gemv",
+    cl::desc("GPU targets: how a weight-only GEMV spreads over the device: split-k (default: K "
+             "split until about 8192 warps) or stream-k (as many blocks as the device runs at "
+             "once, each warp an equal run of the work)"),
+    cl::init("split-k"), cl::sub(compileCommand));
 static cl::opt<std::string> objectCache(
     "object-cache",
     cl::desc("Directory of compiled code reused when a model (or part of it) compiles to the "
@@ -409,6 +415,7 @@ static int runExecute(Mode mode) {
   options.threads = threads;
   options.sanitize = sanitize;
   options.weights = weightsPlacement;
+  options.gpuGemv = gpuGemv;
   options.objectCache = objectCache.getNumOccurrences() ? std::string(objectCache)
                                                         : quantc::cachePath("objects");
   if (options.objectCache == "off")

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace quantc::codegen::gpu {
@@ -117,11 +118,26 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 /// `scaleAfterTiles` (WeightOnlyGemm::scaleAfterMma: its prefetch tiles,
 /// whole scale groups), B holds the exact centered codes and each run of
 /// that many K tiles sums from zero, then adds to the accumulators times
-/// the column's scale in one f32 fma.
+/// the column's scale in one f32 fma. With `streamK` (WeightOnlyGemm::
+/// streamK), the (N group, `streamK->itemTiles` K tiles) items go to
+/// `streamK->warps` warps as streamKRun splits them, and each warp's sums
+/// of each N group it touches add into y (from zero) in warp order.
+struct StreamKSplit {
+  int64_t warps, itemTiles;
+};
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
                              const std::vector<int8_t> &zeros, int64_t group,
-                             int64_t scaleAfterTiles = 0);
+                             int64_t scaleAfterTiles = 0,
+                             std::optional<StreamKSplit> streamK = std::nullopt);
+
+/// Stream-K's items [begin, end) for warp `warp` of `warps`: equal runs of
+/// the `items`, the first items % warps one longer (an empty run past the
+/// items).
+struct ItemRun {
+  int64_t begin, end;
+};
+ItemRun streamKRun(int64_t items, int64_t warps, int64_t warp);
 
 /// A convolution as an implicit GEMM: A[M, K] is the im2col of x (NCHW,
 /// already padded: no tap falls outside it) that the kernel gathers tile by

@@ -49,6 +49,14 @@ struct WeightOnlyGemm {
   /// f16x2 multiplies per N tile and K tile). The B fragments are then the
   /// exact centered codes, and the products exact before the f32 sums.
   bool scaleAfterMma = false;
+  /// Stream-K (A straight from x, splitK 1): the launch holds as many
+  /// blocks as the device runs at once (the runtime asks the driver), and
+  /// each warp takes an equal run of the (N group, prefetch iteration)
+  /// items, adding its sums into y atomically (y starts at zero) at the end
+  /// of each N group it touches. No block waits in a second wave: split-K's
+  /// last wave runs the device part-full (2.4 waves on an H200: ncu, issue
+  /// 17).
+  bool streamK = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -60,17 +68,22 @@ struct WeightOnlyGemm {
   }
   /// Scales per row of W.
   int64_t scaleGroups() const { return group ? (k + group - 1) / group : 1; }
+  /// Stream-K: prefetch iterations per N group (the items of each group).
+  int64_t streamIterations() const {
+    int64_t kTiles = layout().kTiles();
+    return (kTiles + prefetchTiles - 1) / prefetchTiles;
+  }
 };
 
 /// Why `gemm` has no kernel (empty when it has one).
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
-/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _yt when y is
-/// channels first, and for an implicit convolution _ic16x42x322_r3x3_s1x1_d1x1:
-/// channels x height x width of the padded input, kernel, strides,
-/// dilations): layers of one shape share
-/// one kernel, and a profiler shows what each launch computes.
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _sa when the scales
+/// multiply the sums, _sk for stream-K, _yt when y is channels first, and for an implicit
+/// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of the padded input, kernel,
+/// strides, dilations): layers of one shape share one kernel, and a profiler shows what each launch
+/// computes.
 std::string kernelName(const WeightOnlyGemm &gemm);
 
 /// Fills in split-K, warps per block and A staging for gemm's shape: four
@@ -80,7 +93,9 @@ std::string kernelName(const WeightOnlyGemm &gemm);
 /// system otherwise; an H100/H200 holds 132 x 64 warps).
 void chooseLaunch(WeightOnlyGemm &gemm);
 
-/// The launch of buildWeightOnlyGemm's kernel.
+/// The launch of buildWeightOnlyGemm's kernel. grid[2] == 0 is a stream-K
+/// launch: at most grid[0] blocks along x (every warp then has an item), as
+/// many as the device holds at once, one along z, and y zeroed first.
 struct LaunchGeometry {
   int64_t grid[3];
   int64_t threads;
@@ -88,7 +103,8 @@ struct LaunchGeometry {
 LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm);
 
 /// A module holding `gpu.module @kernels` with the kernel `name`. Launch:
-/// grid (ceil(N tile groups / warpsPerBlock), ceil(M / 16), splitK),
+/// grid (ceil(N tile groups / warpsPerBlock), ceil(M / 16), splitK) (stream-K:
+/// any number of blocks along x, one along z),
 /// 32 * warpsPerBlock threads per block; arguments (bare pointers): x (f16;
 /// typed as i32 pairs without stageA; the convolution's padded input with
 /// `conv`), the preshuffled words, the f16 scales, [the f16 offsets,] y.

@@ -47,6 +47,8 @@ struct TargetSpec {
   /// Test builds (QUANTC_GPU_HOST_TWINS=1): the artifact also carries each
   /// linalg kernel's loop nest, which the emulated CUDA driver runs.
   bool gpuHostTwins = false;
+  /// How the weight-only GEMVs spread over the GPU: split-k or stream-k.
+  std::string gpuGemv = "split-k";
   /// Constant globals of at least this many bytes leave the code
   /// (quantc-externalize-weights): the JIT binds them to the importer's
   /// memory, artifacts to their weights file or read-only data (0: all stay

@@ -53,6 +53,12 @@ int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes,
 int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3],
                         const unsigned block[3], void **args, char *error, size_t error_size);
 
+/* How many blocks of `threads` threads of `function` the device runs at
+ * once (its multiprocessors times the blocks each holds, as the kernel's
+ * registers and shared memory allow): a stream-K launch's grid. */
+int quantc_cuda_resident_blocks(quantc_cuda *cuda, void *function, unsigned threads, int *blocks,
+                                char *error, size_t error_size);
+
 /* Launches `function` `repeats` times on grid x block threads, `args`
  * pointing at each kernel argument; waits for the launches, and, when
  * `milliseconds` is not NULL, gives their mean time (CUDA events). */

@@ -1,5 +1,6 @@
 #include "quantc/Codegen/GPUFragments.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -174,7 +175,7 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
                              const std::vector<int8_t> &zeros, int64_t group,
-                             int64_t scaleAfterTiles) {
+                             int64_t scaleAfterTiles, std::optional<StreamKSplit> streamK) {
   int64_t n = weights.n, k = weights.k;
   assert((group == 0 || group % kMmaK == 0) && "a K tile takes one scale per column");
   assert((!scaleAfterTiles || !group || group % (scaleAfterTiles * kMmaK) == 0) &&
@@ -187,6 +188,19 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
   };
   int tilesPerWord = weights.nTilesPerWord();
   std::vector<float> y(size_t(m * n), 0.0f);
+  // Stream-K: the items where a warp's run starts (its sums before that
+  // item are another warp's).
+  int64_t iterations = 0;
+  std::vector<char> runStarts;
+  if (streamK) {
+    assert(streamK->warps > 0 && streamK->itemTiles > 0 && "stream-K needs warps and items");
+    iterations = (weights.kTiles() + streamK->itemTiles - 1) / streamK->itemTiles;
+    int64_t items = weights.nGroups() * iterations;
+    runStarts.assign(size_t(items), 0);
+    for (int64_t warp = 0; warp < streamK->warps; ++warp)
+      if (ItemRun r = streamKRun(items, streamK->warps, warp); r.begin < r.end)
+        runStarts[size_t(r.begin)] = 1;
+  }
   for (int64_t mTile = 0; mTile * kMmaM < m; ++mTile)
     for (int64_t nGroup = 0; nGroup < weights.nGroups(); ++nGroup) {
       // Each lane's accumulators for each N tile of the word: c[tile][lane][4].
@@ -194,7 +208,24 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
       // Scaled after the mma: the run's sums, from zero at each run.
       std::vector<float> run(c.size(), 0.0f);
       std::vector<float> &sums = scaleAfterTiles ? run : c;
+      // Adds the accumulators into y (one warp's sums) and restarts them.
+      auto flush = [&] {
+        for (int tile = 0; tile < tilesPerWord; ++tile)
+          for (int lane = 0; lane < kWarpSize; ++lane)
+            for (int index = 0; index < 4; ++index) {
+              Element e = mmaCElement(lane, index);
+              int64_t row = mTile * kMmaM + e.row,
+                      column = (nGroup * tilesPerWord + tile) * kMmaN + e.col;
+              float &sum = c[size_t((tile * kWarpSize + lane) * 4 + index)];
+              if (row < m && column < n) // stream-K adds as the atomics do; else a store
+                y[size_t(row * n + column)] = streamK ? y[size_t(row * n + column)] + sum : sum;
+              sum = 0.0f;
+            }
+      };
       for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile) {
+        if (streamK && kTile > 0 && kTile % streamK->itemTiles == 0 &&
+            runStarts[size_t(nGroup * iterations + kTile / streamK->itemTiles)])
+          flush();
         float a[kMmaM][kMmaK]; // the A tile as the lanes hold it
         for (int lane = 0; lane < kWarpSize; ++lane)
           for (int index = 0; index < 8; ++index) {
@@ -243,17 +274,15 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
               }
         }
       }
-      for (int tile = 0; tile < tilesPerWord; ++tile)
-        for (int lane = 0; lane < kWarpSize; ++lane)
-          for (int index = 0; index < 4; ++index) {
-            Element e = mmaCElement(lane, index);
-            int64_t row = mTile * kMmaM + e.row,
-                    column = (nGroup * tilesPerWord + tile) * kMmaN + e.col;
-            if (row < m && column < n)
-              y[size_t(row * n + column)] = c[size_t((tile * kWarpSize + lane) * 4 + index)];
-          }
+      flush();
     }
   return y;
+}
+
+ItemRun streamKRun(int64_t items, int64_t warps, int64_t warp) {
+  int64_t run = items / warps, longer = items % warps;
+  int64_t begin = warp * run + std::min(warp, longer);
+  return {begin, begin + run + (warp < longer ? 1 : 0)};
 }
 
 int64_t ImplicitConv::sourceIndex(int64_t m, int64_t k) const {

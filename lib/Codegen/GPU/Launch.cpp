@@ -24,8 +24,8 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
-  return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.channelsFirstOutput ? "_yt" : "") +
-         implicitSuffix(gemm.conv);
+  return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.streamK ? "_sk" : "") +
+         (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their
@@ -65,6 +65,11 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
   launch.grid[1] = (gemm.m + kMmaM - 1) / kMmaM;
   launch.grid[2] = gemm.splitK;
   launch.threads = kWarpSize * gemm.warpsPerBlock;
+  if (gemm.streamK) { // one warp per item at most; the runtime caps it at the device's room
+    int64_t items = groups * gemm.streamIterations();
+    launch.grid[0] = (items + gemm.warpsPerBlock - 1) / gemm.warpsPerBlock;
+    launch.grid[2] = 0;
+  }
   return launch;
 }
 

@@ -47,6 +47,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
       (gemm.stageA || (gemm.group && gemm.group % (kMmaK * gemm.prefetchTiles))))
     return "scaling after the mma needs A read straight from x and scale groups of whole "
            "prefetch iterations (16 x prefetch rows)";
+  if (gemm.streamK && (gemm.stageA || gemm.splitK != 1))
+    return "stream-K needs A read straight from x and split-K 1";
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
@@ -324,16 +326,18 @@ public:
     Value thread = fromIndex(mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x));
     Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
     Value mTile = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y));
+    if (gemm.streamK) {
+      emitStreamLoop(x, words, scales, offsets, y, thread, lane, mTile);
+      mlir::gpu::ReturnOp::create(b, loc);
+      return;
+    }
     PreshuffledWeights shape = gemm.layout();
-    int tiles = shape.nTilesPerWord();
     // Warp w of block b takes N group b * warps + w; a group past the last
     // one reads the last one's weights and stores nothing.
     Value nGroup = add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)), warps),
                        arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
     Value loadGroup = clamp(nGroup, shape.nGroups());
-    auto accumulatorType = VectorType::get({2, 2}, f32);
-    SmallVector<Value> zeros(tiles, arith::ConstantOp::create(b, loc, accumulatorType,
-                                                              b.getZeroAttr(accumulatorType)));
+    SmallVector<Value> zeros = zeroAccumulators();
     // Without staging, each block's share starts on a whole iteration of
     // the prefetch loop (a K quad, and a scale group when sharesScales).
     auto [kBegin, kEnd] = splitRange(shape.kTiles(), gemm.splitK, gemm.stageA ? 1 : gemm.prefetchTiles);
@@ -349,11 +353,80 @@ public:
     }
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
-    for (int t = 0; t < tiles; ++t)
-      storeTile(
-          y, sums[t], mTile, mul(add(mul(nGroup, tiles), index(t)), kMmaN), lane, gemm.m, gemm.n,
-          gemm.splitK > 1, [](Value, Value element) { return element; }, gemm.channelsFirstOutput);
+    storeGroup(y, sums, mTile, nGroup, lane, gemm.splitK > 1);
     mlir::gpu::ReturnOp::create(b, loc);
+  }
+
+  /// Whether each step's K tile can lie past the range: not when every
+  /// range is whole prefetch iterations.
+  bool wholeIterations() const { return gemm.layout().kTiles() % gemm.prefetchTiles == 0; }
+
+  /// Appends what the prefetch iteration starting at K tile `first` needs
+  /// (clamped into W: a load past a warp's range stays in bounds): N group
+  /// `loadGroup`'s weight words, then the scales (and offsets) of N group
+  /// `group`'s K tiles, or its offsets and then its accumulators' scales
+  /// when those scale the sums.
+  void loadIteration(Value words, Value scales, Value offsets, Value lane, Value group,
+                     Value loadGroup, Value first, SmallVector<Value> &into) {
+    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
+    int64_t quad = PreshuffledWeights::kQuad;
+    Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
+    for (int q = 0; q < ahead / quad; ++q) {
+      Value words4 = weightQuad(words, loadGroup, add(firstQuad, index(q)), lane);
+      for (int u = 0; u < quad; ++u)
+        into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
+    }
+    // An iteration inside one scale group loads its scales once: a warp's
+    // scale load touches 8 columns' cache lines, the L1's busiest traffic
+    // otherwise.
+    for (int u = 0; u < (sharesScales() ? 1 : int(ahead)); ++u)
+      llvm::append_range(into, tileParameters(clamp(add(first, index(u)), kTiles), group, lane,
+                                              gemm.scaleAfterMma ? Value() : scales, offsets));
+    if (gemm.scaleAfterMma)
+      llvm::append_range(into, accumulatorScales(clamp(first, kTiles), group, lane, scales));
+  }
+
+  /// Multiplies the prefetch iteration starting at K tile `first` (what
+  /// loadIteration loaded: `loaded`) into `sums`; its K tiles from `end` on
+  /// (when not wholeIterations) multiply by a zero A.
+  SmallVector<Value> multiplyIteration(Value x, Value mTile, Value lane, Value first, Value end,
+                                       ValueRange loaded, SmallVector<Value> sums) {
+    int tiles = gemm.layout().nTilesPerWord();
+    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
+    int perStep = parametersPerStep();
+    bool whole = wholeIterations();
+    auto aType = VectorType::get({4, 2}, f16);
+    // Scaled after the mma: the iteration's products sum from zero.
+    SmallVector<Value> total;
+    if (gemm.scaleAfterMma)
+      total = std::exchange(sums, zeroAccumulators());
+    for (int u = 0; u < ahead; ++u) {
+      Value kTile = add(first, index(u));
+      Value valid =
+          whole ? Value()
+                : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kTile, end).getResult();
+      if (!whole)
+        kTile = clamp(kTile, kTiles);
+      Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
+      for (int r = 0; r < 4; ++r)
+        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r, valid), a, r);
+      int set = sharesScales() ? 0 : u;
+      sums = mmaStep(a, loaded[u], loaded.slice(ahead + set * perStep, perStep), sums);
+    }
+    if (gemm.scaleAfterMma) {
+      int sets = sharesScales() ? 1 : int(ahead);
+      ValueRange columnScales = loaded.slice(ahead + sets * perStep, 2 * tiles);
+      for (int t = 0; t < tiles; ++t)
+        total[t] = scaleInto(sums[t], columnScales[2 * t], columnScales[2 * t + 1], total[t]);
+      sums = std::move(total);
+    }
+    return sums;
+  }
+
+  SmallVector<Value> zeroAccumulators() {
+    auto type = VectorType::get({2, 2}, f32);
+    return SmallVector<Value>(gemm.layout().nTilesPerWord(),
+                              arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type)));
   }
 
   /// A read straight from x: the loop walks prefetchTiles K tiles per
@@ -365,70 +438,96 @@ public:
                                       Value mTile, Value nGroup, Value loadGroup, Value kBegin,
                                       Value kEnd, ValueRange zeros) {
     int tiles = gemm.layout().nTilesPerWord();
-    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
-    int perStep = parametersPerStep();
-    // An iteration inside one scale group (shares start on multiples of
-    // `ahead` tiles) loads its scales once: a warp's scale load touches 8
-    // columns' cache lines, the L1's busiest traffic otherwise.
-    int sets = sharesScales() ? 1 : int(ahead);
-    auto aType = VectorType::get({4, 2}, f16);
-    // When every share is whole iterations, no K tile is past its share.
-    bool wholeIterations = kTiles % ahead == 0;
-    // Carried: the sums, then the words and the scales (and offsets) of the
-    // iteration's K tiles, or its offsets and then its accumulators'
-    // scales when those scale the sums. A (x: small, in L1) is read in the
-    // iteration.
-    int64_t quad = PreshuffledWeights::kQuad;
-    auto loadAhead = [&](Value first, SmallVector<Value> &into) {
-      Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
-      for (int q = 0; q < ahead / quad; ++q) {
-        Value words4 = weightQuad(words, loadGroup, add(firstQuad, index(q)), lane);
-        for (int u = 0; u < quad; ++u)
-          into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
-      }
-      for (int u = 0; u < sets; ++u)
-        llvm::append_range(into, tileParameters(clamp(add(first, index(u)), kTiles), nGroup, lane,
-                                                gemm.scaleAfterMma ? Value() : scales, offsets));
-      if (gemm.scaleAfterMma)
-        llvm::append_range(into, accumulatorScales(clamp(first, kTiles), nGroup, lane, scales));
-    };
+    int64_t ahead = gemm.prefetchTiles;
+    // Carried: the sums, then what loadIteration loads. A (x: small, in L1)
+    // is read in the iteration.
     SmallVector<Value> carried(zeros);
-    loadAhead(kBegin, carried);
+    loadIteration(words, scales, offsets, lane, nGroup, loadGroup, kBegin, carried);
     auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(ahead), carried);
     b.setInsertionPointToStart(loop.getBody());
     Value first = loop.getInductionVar();
     ValueRange iterArgs = loop.getRegionIterArgs();
     SmallVector<Value> next;
-    loadAhead(add(first, index(ahead)), next);
-    SmallVector<Value> sums(iterArgs.take_front(tiles));
-    // Scaled after the mma: the iteration's products sum from zero.
-    SmallVector<Value> total;
-    if (gemm.scaleAfterMma)
-      total = std::exchange(sums, SmallVector<Value>(zeros));
-    for (int u = 0; u < ahead; ++u) {
-      Value kTile = add(first, index(u));
-      Value valid = wholeIterations
-                        ? Value()
-                        : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kTile, kEnd).getResult();
-      if (!wholeIterations)
-        kTile = clamp(kTile, kTiles);
-      Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
-      for (int r = 0; r < 4; ++r)
-        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r, valid), a, r);
-      int set = sets == 1 ? 0 : u;
-      sums = mmaStep(a, iterArgs[tiles + u], iterArgs.slice(tiles + ahead + set * perStep, perStep),
-                     sums);
-    }
-    if (gemm.scaleAfterMma) {
-      ValueRange columnScales = iterArgs.slice(tiles + ahead + sets * perStep, 2 * tiles);
-      for (int t = 0; t < tiles; ++t)
-        total[t] = scaleInto(sums[t], columnScales[2 * t], columnScales[2 * t + 1], total[t]);
-      sums = std::move(total);
-    }
+    loadIteration(words, scales, offsets, lane, nGroup, loadGroup, add(first, index(ahead)), next);
+    SmallVector<Value> sums =
+        multiplyIteration(x, mTile, lane, first, kEnd, iterArgs.drop_front(tiles),
+                          SmallVector<Value>(iterArgs.take_front(tiles)));
     sums.append(next);
     scf::YieldOp::create(b, loc, sums);
     b.setInsertionPointAfter(loop);
     return SmallVector<Value>(loop.getResults().take_front(tiles));
+  }
+
+  /// Adds each N tile's `sums` into y at N group `group` (atomically).
+  void storeGroup(Value y, ValueRange sums, Value mTile, Value group, Value lane, bool atomic) {
+    int tiles = gemm.layout().nTilesPerWord();
+    for (int t = 0; t < tiles; ++t)
+      storeTile(
+          y, sums[t], mTile, mul(add(mul(group, tiles), index(t)), kMmaN), lane, gemm.m, gemm.n,
+          atomic, [](Value, Value element) { return element; }, gemm.channelsFirstOutput);
+  }
+
+  /// Stream-K: the items (N group g, prefetch iteration q) of the M tile,
+  /// g-major, split into equal runs, one per warp of the launch (the first
+  /// items % warps runs one longer). A warp loads item i + 1 while it
+  /// multiplies item i, across N groups, and adds its sums into y when it
+  /// leaves a group or its run ends.
+  void emitStreamLoop(Value x, Value words, Value scales, Value offsets, Value y, Value thread,
+                      Value lane, Value mTile) {
+    int tiles = gemm.layout().nTilesPerWord();
+    int64_t iterations = gemm.streamIterations();
+    int64_t items = gemm.layout().nGroups() * iterations;
+    Value warp = add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)),
+                         gemm.warpsPerBlock),
+                     arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
+    Value warps = mul(fromIndex(mlir::gpu::GridDimOp::create(b, loc, mlir::gpu::Dimension::x)),
+                      gemm.warpsPerBlock);
+    Value run = arith::DivUIOp::create(b, loc, index(items), warps);
+    Value longer = arith::RemUIOp::create(b, loc, index(items), warps);
+    Value begin =
+        add(arith::MulIOp::create(b, loc, warp, run), arith::MinUIOp::create(b, loc, warp, longer));
+    Value end = add(add(begin, run),
+                    arith::ExtUIOp::create(
+                        b, loc, indexType,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, warp, longer)));
+    auto loadItem = [&](Value item, SmallVector<Value> &into) {
+      item = clamp(item, items);
+      Value group = arith::DivUIOp::create(b, loc, item, index(iterations));
+      Value first =
+          mul(arith::RemUIOp::create(b, loc, item, index(iterations)), gemm.prefetchTiles);
+      loadIteration(words, scales, offsets, lane, group, group, first, into);
+    };
+    SmallVector<Value> zeros = zeroAccumulators();
+    SmallVector<Value> carried(zeros);
+    loadItem(begin, carried);
+    auto loop = scf::ForOp::create(b, loc, begin, end, index(1), carried);
+    b.setInsertionPointToStart(loop.getBody());
+    Value item = loop.getInductionVar();
+    ValueRange iterArgs = loop.getRegionIterArgs();
+    SmallVector<Value> next;
+    loadItem(add(item, index(1)), next);
+    Value group = arith::DivUIOp::create(b, loc, item, index(iterations));
+    Value iteration = arith::RemUIOp::create(b, loc, item, index(iterations));
+    SmallVector<Value> sums = multiplyIteration(
+        x, mTile, lane, mul(iteration, gemm.prefetchTiles), index(gemm.layout().kTiles()),
+        iterArgs.drop_front(tiles), SmallVector<Value>(iterArgs.take_front(tiles)));
+    Value lastOfGroup =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iteration, index(iterations - 1));
+    Value lastOfRun =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, add(item, index(1)), end);
+    auto flush = scf::IfOp::create(b, loc, TypeRange(ValueRange(sums)),
+                                   arith::OrIOp::create(b, loc, lastOfGroup, lastOfRun),
+                                   /*withElseRegion=*/true);
+    b.setInsertionPointToStart(&flush.getThenRegion().front());
+    storeGroup(y, sums, mTile, group, lane, /*atomic=*/true);
+    scf::YieldOp::create(b, loc, zeros);
+    b.setInsertionPointToStart(&flush.getElseRegion().front());
+    scf::YieldOp::create(b, loc, sums);
+    b.setInsertionPointAfter(flush);
+    SmallVector<Value> results(flush.getResults());
+    results.append(next);
+    scf::YieldOp::create(b, loc, results);
+    b.setInsertionPointAfter(loop);
   }
 
   /// What the staged loops work with: the kernel's arguments, the shared A

@@ -75,9 +75,9 @@ struct LinalgKernelText {
 
 class GPURewriter {
 public:
-  GPURewriter(ModuleOp module, bool hostTwins)
+  GPURewriter(ModuleOp module, bool hostTwins, bool streamKGemv)
       : module(module), symbols(module), b(module.getContext()), globals(module.getContext()),
-        hostTwins(hostTwins) {
+        hostTwins(hostTwins), streamKGemv(streamKGemv) {
     globals.setInsertionPointToEnd(module.getBody());
   }
 
@@ -164,6 +164,7 @@ private:
   SymbolTable symbols;
   OpBuilder b, globals;
   bool hostTwins;
+  bool streamKGemv; // the GEMVs' launches stream-K, not split-K
   /// By name: a deterministic image.
   std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm,
                                      device::StageKernel, LinalgKernelText>>
@@ -426,6 +427,10 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   }
   HostOutput output = hostOutput(op.getOutput());
   layer->gemm.channelsFirstOutput = bool(output.back);
+  if (streamKGemv && !layer->gemm.stageA) {
+    layer->gemm.streamK = true;
+    layer->gemm.splitK = 1;
+  }
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -938,7 +943,12 @@ struct ConvertQKernelToGPUPass
       module.emitError() << "convert-qkernel-to-gpu: unknown GPU chip '" << chip << "'";
       return signalPassFailure();
     }
-    GPURewriter rewriter(module, hostTwins);
+    if (gemv != "split-k" && gemv != "stream-k") {
+      module.emitError() << "convert-qkernel-to-gpu: unknown gemv '" << gemv
+                         << "' (split-k, stream-k)";
+      return signalPassFailure();
+    }
+    GPURewriter rewriter(module, hostTwins, gemv == "stream-k");
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
     // Float matmuls the fp16 GEMM cannot take (no constant weights), with

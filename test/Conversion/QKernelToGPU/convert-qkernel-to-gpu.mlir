@@ -1,5 +1,6 @@
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none host-twins=true" --split-input-file -verify-diagnostics | FileCheck %s
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=isa" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=IMAGE
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none gemv=stream-k" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=STREAM
 
 // A packed weight-only matmul becomes a launch of the weight-only GEMM for
 // its shape (the kernel's name spells it: 4 bits, per channel, symmetric,
@@ -50,6 +51,13 @@
 // CHECK-NOT: quantc_gpu_begin_call
 // CHECK: call @quantc_gpu_nest_qc_la_[[NAME]]
 // CHECK-NOT: quantc_gpu_image
+
+// gemv=stream-k: the GEMV's kernel is stream-K (_sk, split-K 1), and its
+// launch says so with grid z 0: at most one block (one N group, one
+// iteration of K: one item for four warps), as many as the device runs.
+// STREAM-LABEL: func.func @main
+// STREAM: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s1_w4_t0_p8_sk
+// STREAM: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c0_i64{{(_[0-9]+)?}}, %c128_i64)
 
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
