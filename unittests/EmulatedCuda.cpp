@@ -42,6 +42,7 @@ struct Kernel {
   long scaleAfterTiles; // _sa: the sums scaled every prefetch iteration (_p)
   bool streamK;         // _sk: any grid along x up to one block per item, one along z
   long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
+  bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
@@ -155,11 +156,13 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (offsets) // offsets are 1024 + 2^(bits-1) + zero
     for (int64_t i = 0; i < kernel.n * scaleGroups; ++i)
       zeros.push_back(int8_t(floatFromHalf(offsets[i]) - 1024.0f - float(1 << (kernel.bits - 1))));
-  std::optional<StreamKSplit> streamK;
+  TiledGemmOptions options;
+  options.scaleAfterTiles = kernel.scaleAfterTiles;
   if (kernel.streamK) // the runs of the launch's warps
-    streamK = StreamKSplit{int64_t(grid[0]) * kernel.warps, kernel.prefetchTiles};
-  std::vector<float> product = tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits,
-                                         zeros, kernel.group, kernel.scaleAfterTiles, streamK);
+    options.streamK = StreamKSplit{int64_t(grid[0]) * kernel.warps, kernel.prefetchTiles};
+  options.permutedK = kernel.permutedK;
+  std::vector<float> product =
+      tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits, zeros, kernel.group, options);
   for (size_t i = 0; i < product.size(); ++i) { // split-K and stream-K blocks add into y
     float &out = y[outputIndex(kernel, i)];
     out = kernel.splitK > 1 || kernel.streamK ? out + product[i] : product[i];
@@ -407,6 +410,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   if (kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sa"))
     kernel.scaleAfterTiles = kernel.prefetchTiles;
   kernel.streamK = kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sk");
+  kernel.permutedK = kernel.kind == Kernel::WeightOnly && std::strstr(name, "_kp");
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;
     kernel.implicit = true;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <set>
@@ -151,8 +152,8 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> small(-8, 8), exponent(-4, 2);
   for (unsigned bits : {2u, 4u, 8u})
-    for (int64_t group : {int64_t(0), int64_t(32)}) {
-      int64_t m = 20, n = 40, k = 96;
+    for (int64_t group : {int64_t(0), int64_t(32), int64_t(64)}) {
+      int64_t m = 20, n = 40, k = 192;
       std::vector<int8_t> codes = randomCodes(bits, n * k, bits + unsigned(group));
       int64_t groups = group ? k / group : 1;
       std::vector<uint16_t> scales(size_t(n * groups));
@@ -164,31 +165,55 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
         v = halfFromFloat(float(small(rng)));
       // The scale on each weight, or on each run of 2 K tiles' sums
       // (scaleAfterMma); the whole K per warp, or stream-K's runs (items
-      // of 2 K tiles, or 4 with a short last one; more warps than items):
+      // of 2 K tiles, or 8 with a short last one; more warps than items);
+      // K in order, or permuted in 64-row blocks (groups of whole blocks):
       // exact every way here.
       std::optional<StreamKSplit> splits[] = {std::nullopt, StreamKSplit{1, 2}, StreamKSplit{5, 2},
-                                              StreamKSplit{7, 4}, StreamKSplit{1000, 2}};
-      for (int64_t scaleAfterTiles : {int64_t(0), int64_t(2)})
-        for (std::optional<StreamKSplit> streamK : splits) {
-          if (streamK && scaleAfterTiles && streamK->itemTiles != scaleAfterTiles)
-            continue; // an item is one prefetch iteration, the run scaled
-          std::vector<float> y = tiledGemm(x, m, preshuffle(codes.data(), n, k, bits), scales,
-                                           zeros, group, scaleAfterTiles, streamK);
-          for (int64_t r = 0; r < m; ++r)
-            for (int64_t c = 0; c < n; ++c) {
-              float expected = 0;
-              for (int64_t i = 0; i < k; ++i) {
-                int64_t cell = (group ? i / group : 0) * n + c;
-                float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
-                          floatFromHalf(scales[size_t(cell)]);
-                expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+                                              StreamKSplit{7, 8}, StreamKSplit{1000, 2}};
+      for (bool permutedK : {false, true})
+        for (int64_t scaleAfterTiles : {int64_t(0), int64_t(2)})
+          for (std::optional<StreamKSplit> streamK : splits) {
+            if (streamK && scaleAfterTiles && streamK->itemTiles != scaleAfterTiles)
+              continue; // an item is one prefetch iteration, the run scaled
+            if (permutedK && group % 64)
+              continue; // a block's rows share their scales
+            std::vector<int8_t> stored = permutedK ? permuteKBlocks(codes.data(), n, k) : codes;
+            std::vector<float> y = tiledGemm(x, m, preshuffle(stored.data(), n, k, bits), scales,
+                                             zeros, group, {scaleAfterTiles, streamK, permutedK});
+            for (int64_t r = 0; r < m; ++r)
+              for (int64_t c = 0; c < n; ++c) {
+                float expected = 0;
+                for (int64_t i = 0; i < k; ++i) {
+                  int64_t cell = (group ? i / group : 0) * n + c;
+                  float w = float(codes[size_t(c * k + i)] - zeros[size_t(cell)]) *
+                            floatFromHalf(scales[size_t(cell)]);
+                  expected += floatFromHalf(x[size_t(r * k + i)]) * w;
+                }
+                ASSERT_EQ(y[size_t(r * n + c)], expected)
+                    << bits << " bits, group " << group << ", scaled every " << scaleAfterTiles
+                    << ", stream-K warps " << (streamK ? streamK->warps : 0) << ", permuted K "
+                    << permutedK;
               }
-              ASSERT_EQ(y[size_t(r * n + c)], expected)
-                  << bits << " bits, group " << group << ", scaled every " << scaleAfterTiles
-                  << ", stream-K warps " << (streamK ? streamK->warps : 0);
-            }
-        }
+          }
     }
+}
+
+/// permuteK's order: each 64-row block's rows once, and each lane thread's
+/// rows of the block's four tiles one run of 16, pairs in register order.
+TEST(GPUFragments, PermutedKGivesEachThreadOneRun) {
+  std::vector<int> seen(64, 0);
+  for (int64_t tile = 0; tile < 4; ++tile)
+    for (int64_t row = 0; row < kMmaK; ++row)
+      ++seen[size_t(permutedKRow(tile, row))];
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 64);
+  for (int lane = 0; lane < kWarpSize; ++lane)
+    for (int64_t tile = 0; tile < 4; ++tile)
+      for (int index = 0; index < 8; ++index) {
+        Element e = mmaAElement(lane, index);
+        // Register index / 2 holds pair 2 tile + (index >= 4) of the run.
+        int64_t pair = 2 * tile + (index >= 4 ? 1 : 0);
+        EXPECT_EQ(permutedKRow(tile, e.col), 16 * (lane % 4) + 2 * pair + index % 2);
+      }
 }
 
 /// Stream-K's runs: in order, each item once, lengths within one of each
@@ -225,7 +250,9 @@ TEST(GPUFragments, ScalingAfterTheMmaSkipsTheWeightsRounding) {
     v = halfFromFloat(unit(rng));
   PreshuffledWeights weights = preshuffle(codes.data(), n, k, 4);
   std::vector<float> perWeight = tiledGemm(x, m, weights, scales, {}, group);
-  std::vector<float> perRun = tiledGemm(x, m, weights, scales, {}, group, 8);
+  TiledGemmOptions scaledRuns;
+  scaledRuns.scaleAfterTiles = 8;
+  std::vector<float> perRun = tiledGemm(x, m, weights, scales, {}, group, scaledRuns);
   double errorPerWeight = 0, errorPerRun = 0;
   for (int64_t c = 0; c < n; ++c) {
     double exact = 0, magnitude = 0;

@@ -109,6 +109,7 @@ struct GemmCase {
   int64_t m, n, k, group, splitK, warps; // split-K 0: stream-K
   int64_t ahead; // K tiles of weights loaded ahead (0: A staged instead)
   bool scaleAfterMma = false; // scales on each iteration's sums, not each weight
+  bool permuteK = false;      // K permuted in 64-row blocks: A read in 16-byte runs
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
@@ -133,7 +134,8 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     v = halfFromFloat(unit(rng));
   // The reference reads A; an implicit convolution's is gathered from x.
   std::vector<uint16_t> a = c.conv ? gatherImplicitA(*c.conv, x.data(), c.m, c.k) : x;
-  PreshuffledWeights weights = preshuffle(codes.data(), c.n, c.k, c.bits);
+  PreshuffledWeights weights = preshuffle(
+      c.permuteK ? permuteKBlocks(codes.data(), c.n, c.k).data() : codes.data(), c.n, c.k, c.bits);
   std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
 
   void *function;
@@ -190,7 +192,10 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
-              c.bits, c.conv ? " conv (implicit)" : "", c.scaleAfterMma ? " scaled sums" : "",
+              c.bits, c.conv ? " conv (implicit)" : "",
+              c.scaleAfterMma ? (c.permuteK ? " scaled sums, K permuted" : " scaled sums")
+              : c.permuteK    ? " K permuted"
+                              : "",
               (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group, split.c_str(),
               ahead.c_str(), wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
               2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
@@ -345,7 +350,8 @@ int main(int argc, char **argv) {
       GemmCase c;
       list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> c.ptx;
       c.ptx = dir + "/" + c.ptx;
-      c.scaleAfterMma = kind == "gemm-sa";
+      c.scaleAfterMma = kind.find("-sa") != std::string::npos;
+      c.permuteK = kind.find("-kp") != std::string::npos;
       if (kind == "conv") {
         ImplicitConv conv;
         list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>

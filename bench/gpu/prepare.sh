@@ -40,9 +40,11 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # unless named: 8192 for a GEMV, 2048 for a GEMM; H200: 132 SMs).
 # Four warps per block; a GEMM (M >= 16) shares each A tile among them
 # through shared memory (cp.async + ldmatrix).
-# add BITS M K N [TARGET_WARPS [AHEAD [SCALING]]]: AHEAD K tiles of weights
-# loaded ahead when A is read straight from x (M < 16); SCALING "sums" scales
-# each iteration's f32 sums instead of each weight (--scale-after-mma).
+# add BITS M K N [TARGET_WARPS [AHEAD [VARIANT]]]: AHEAD K tiles of weights
+# loaded ahead when A is read straight from x (M < 16); VARIANT "sums"
+# scales each iteration's f32 sums instead of each weight
+# (--scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
+# (--permute-k), "sums-kp" both; "weights" (the default) neither.
 # TARGET_WARPS "stream": stream-K (--stream-k; split-K 0 in kernels.txt):
 # as many blocks as the device runs at once, equal runs of work per warp.
 add() {
@@ -58,7 +60,8 @@ add() {
   [ "$split" -gt "$k_tiles" ] && split=$k_tiles
   [ "$split" -lt 1 ] && split=1
   local kind=gemm after=()
-  [ "$scaling" = sums ] && kind=gemm-sa after=(--scale-after-mma)
+  case "$scaling" in sums | sums-kp) kind=gemm-sa after=(--scale-after-mma) ;; esac
+  case "$scaling" in kp | sums-kp) kind=$kind-kp after+=(--permute-k) ;; esac
   [ ${#stream[@]} -gt 0 ] && split=1
   local file="w${bits}_m${m}_k${k}_n${n}_w${target}${stream:+sk}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
@@ -70,9 +73,13 @@ add() {
 if [ "$smoke" = 1 ]; then
   for bits in 4 8 2; do add "$bits" 1 256 512; done
   for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
-  # Stream-K with runs that start inside N groups and a short last item.
+  # Stream-K with runs that start inside N groups and a short last item;
+  # K permuted (A in 16-byte runs).
   for bits in 4 8 2; do add "$bits" 1 320 520 stream; done
   add 4 1 320 520 stream 8 sums
+  add 4 1 384 520 stream 8 kp
+  add 2 1 256 512 8192 8 sums-kp
+  add 4 12 384 520 stream 8 kp
   add 4 16 256 256
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
@@ -119,6 +126,21 @@ for shape in "4096 14336" "8192 28672"; do
   done
 done
 add 2 1 8192 28672 stream 8 sums
+# K permuted (A in two 16-byte loads per K quad, not eight 4-byte ones):
+# W4 loop 186 -> 174 PTX instructions, 44 -> 48 registers (the same
+# 10 blocks an SM).
+for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
+  for variant in "8192 8 kp" "stream 8 kp"; do
+    add 4 1 $shape $variant
+  done
+done
+for variant in "stream 8 sums-kp" "8192 8 sums-kp" "stream 16 kp"; do
+  add 4 1 8192 28672 $variant
+done
+for bits in 8 2; do add "$bits" 1 8192 28672 stream 8 kp; done
+# M = 12 (rows 8-15 in the A registers too): split-K and stream-K, permuted.
+add 4 12 4096 4096 8192 8 kp
+add 4 12 4096 4096 stream 8 kp
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit

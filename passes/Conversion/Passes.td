@@ -410,7 +410,8 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
     Option<"gemv", "gemv", "std::string", "\"split-k\"",
            "How a weight-only GEMV (A read straight from x) spreads over the device: split-k "
            "(K split until about 8192 warps) or stream-k (as many blocks as the device runs at "
-           "once, equal runs of (N group, K iteration) items)">,
+           "once, equal runs of (N group, K iteration) items; A read in 16-byte runs, K "
+           "permuted, where K and the scale group are multiples of 64)">,
     Option<"hostTwins", "host-twins", "bool", "false",
            "Also emit each linalg kernel's loop nest as quantc_gpu_twin_<kernel> (C interface), "
            "which the emulated CUDA driver runs in the kernel's place (tests)">,

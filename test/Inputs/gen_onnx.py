@@ -404,14 +404,14 @@ def long_softmax():
 
 
 def wide_gemv():
-    """x[1,512] -> MatMul 512x520 -> Relu -> MatMul 520x264: two GEMVs with
+    """x[1,512] -> MatMul 512x576 -> Relu -> MatMul 576x264: two GEMVs with
     enough (N group, K iteration) items that stream-K's runs start and end
-    inside N groups."""
+    inside N groups, K a multiple of 64 (permuted)."""
     nodes = [helper.make_node("MatMul", ["x", "w1"], ["h"], name="up"),
              helper.make_node("Relu", ["h"], ["r"], name="relu"),
              helper.make_node("MatMul", ["r", "w2"], ["y"], name="down")]
-    inits = [numpy_helper.from_array(weights((512, 520), 21) / 8, "w1"),
-             numpy_helper.from_array(weights((520, 264), 22) / 8, "w2")]
+    inits = [numpy_helper.from_array(weights((512, 576), 21) / 8, "w1"),
+             numpy_helper.from_array(weights((576, 264), 22) / 8, "w2")]
     return model(nodes, [vi("x", F, [1, 512])], [vi("y", F, [1, 264])], inits)
 
 

@@ -62,6 +62,10 @@ static cl::opt<bool>
     streamK("stream-k",
             cl::desc("weight-only, A not staged: stream-K (as many blocks as the device "
                      "holds, equal runs of (N group, iteration) items; --split-k 1)"));
+static cl::opt<bool>
+    permuteK("permute-k",
+             cl::desc("weight-only, A not staged: each 64-row block of K permuted so that a "
+                      "lane reads its A in 16-byte runs (K and the group multiples of 64)"));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
@@ -184,6 +188,7 @@ int main(int argc, char **argv) {
                                             splitK, warps, stageA, prefetch, implicit};
   gemm.scaleAfterMma = scaleAfterMma;
   gemm.streamK = streamK;
+  gemm.permuteK = permuteK;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {

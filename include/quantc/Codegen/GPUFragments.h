@@ -110,26 +110,47 @@ float floatFromHalf(uint16_t half);
 void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int zero,
                         uint16_t out[2]);
 
+/// How the kernel runs the tiles (tiledGemm); the defaults are the plain
+/// loop: each warp a whole N group, the scale on each weight, K in order.
+struct StreamKSplit {
+  int64_t warps, itemTiles;
+};
+struct TiledGemmOptions {
+  /// WeightOnlyGemm::scaleAfterMma (its prefetch tiles, whole scale
+  /// groups): B holds the exact centered codes and each run of that many K
+  /// tiles sums from zero, then adds to the accumulators times the column's
+  /// scale in one f32 fma.
+  int64_t scaleAfterTiles = 0;
+  /// WeightOnlyGemm::streamK: the (N group, `itemTiles` K tiles) items go
+  /// to `warps` warps as streamKRun splits them, and each warp's sums of
+  /// each N group it touches add into y (from zero) in warp order.
+  std::optional<StreamKSplit> streamK;
+  /// WeightOnlyGemm::permuteK: K tile j's column c of each 64-row block is
+  /// x's column permutedKRow(j, c) of the block (the weights preshuffled
+  /// from codes permuted the same way: permuteKBlocks).
+  bool permutedK = false;
+};
+
 /// y[M, N] (f32) = x[M, K] (f16 bits) * dequantized W^T, computed tile by
 /// tile and lane by lane from the fragments above: the loop nest the GPU
 /// kernels map to blocks and warps. scales[k / group * N + n] are f16 bits
 /// (a group's scales side by side: a warp's 8 columns in one sector), zeros
-/// likewise (empty: symmetric); `group` 0 is one per row. With
-/// `scaleAfterTiles` (WeightOnlyGemm::scaleAfterMma: its prefetch tiles,
-/// whole scale groups), B holds the exact centered codes and each run of
-/// that many K tiles sums from zero, then adds to the accumulators times
-/// the column's scale in one f32 fma. With `streamK` (WeightOnlyGemm::
-/// streamK), the (N group, `streamK->itemTiles` K tiles) items go to
-/// `streamK->warps` warps as streamKRun splits them, and each warp's sums
-/// of each N group it touches add into y (from zero) in warp order.
-struct StreamKSplit {
-  int64_t warps, itemTiles;
-};
+/// likewise (empty: symmetric); `group` 0 is one per row.
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
                              const std::vector<int8_t> &zeros, int64_t group,
-                             int64_t scaleAfterTiles = 0,
-                             std::optional<StreamKSplit> streamK = std::nullopt);
+                             const TiledGemmOptions &options = {});
+
+/// WeightOnlyGemm::permuteK's order of each 64-row block of K: the block's
+/// row that K tile j (0-3) holds at its row `row` (0-15). Lane thread t
+/// (lane % 4) multiplies rows 2t, 2t+1, 8+2t and 9+2t of each tile, which
+/// are the block's rows [16t, 16t + 16) in order: its A is two 16-byte loads
+/// per block, tile j's registers its pairs 2j and 2j + 1.
+int64_t permutedKRow(int64_t tile, int64_t row);
+/// Codes q[n * K + k] with each whole 64-row block of K permuted so
+/// (permutedKRow): preshuffling them gives permuteK's weights. K must be a
+/// multiple of 64.
+std::vector<int8_t> permuteKBlocks(const int8_t *codes, int64_t n, int64_t k);
 
 /// Stream-K's items [begin, end) for warp `warp` of `warps`: equal runs of
 /// the `items`, the first items % warps one longer (an empty run past the

@@ -57,6 +57,12 @@ struct WeightOnlyGemm {
   /// last wave runs the device part-full (2.4 waves on an H200: ncu, issue
   /// 17).
   bool streamK = false;
+  /// A straight from x, read 16 bytes at a time: each 64-row block of K is
+  /// permuted (permutedKRow; the weights preshuffled from codes permuted
+  /// the same way, permuteKBlocks) so that a lane's A of a K quad is one
+  /// run of 16 halves per row, two 16-byte loads instead of eight 4-byte
+  /// ones. Needs K and the scale group multiples of 64, and no convolution.
+  bool permuteK = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -80,7 +86,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
 /// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _sa when the scales
-/// multiply the sums, _sk for stream-K, _yt when y is channels first, and for an implicit
+/// multiply the sums, _sk for stream-K, _kp for K permuted, _yt when y is
+/// channels first, and for an implicit
 /// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of the padded input, kernel,
 /// strides, dilations): layers of one shape share one kernel, and a profiler shows what each launch
 /// computes.

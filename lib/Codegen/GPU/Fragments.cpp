@@ -175,7 +175,11 @@ void dequantizeRegister(uint32_t word, int j, unsigned bits, uint16_t scale, int
 std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
                              const PreshuffledWeights &weights, const std::vector<uint16_t> &scales,
                              const std::vector<int8_t> &zeros, int64_t group,
-                             int64_t scaleAfterTiles, std::optional<StreamKSplit> streamK) {
+                             const TiledGemmOptions &options) {
+  int64_t scaleAfterTiles = options.scaleAfterTiles;
+  const std::optional<StreamKSplit> &streamK = options.streamK;
+  assert((!options.permutedK || weights.k % (PreshuffledWeights::kQuad * kMmaK) == 0) &&
+         "permuted K takes whole 64-row blocks");
   int64_t n = weights.n, k = weights.k;
   assert((group == 0 || group % kMmaK == 0) && "a K tile takes one scale per column");
   assert((!scaleAfterTiles || !group || group % (scaleAfterTiles * kMmaK) == 0) &&
@@ -231,6 +235,9 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
           for (int index = 0; index < 8; ++index) {
             Element e = mmaAElement(lane, index);
             int64_t row = mTile * kMmaM + e.row, column = kTile * kMmaK + e.col;
+            if (options.permutedK) // the block's row the tile holds there
+              column = kTile / PreshuffledWeights::kQuad * PreshuffledWeights::kQuad * kMmaK +
+                       permutedKRow(kTile % PreshuffledWeights::kQuad, e.col);
             a[e.row][e.col] =
                 row < m && column < k ? floatFromHalf(x[size_t(row * k + column)]) : 0.0f;
           }
@@ -277,6 +284,24 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
       flush();
     }
   return y;
+}
+
+int64_t permutedKRow(int64_t tile, int64_t row) {
+  int64_t thread = row % 8 / 2;
+  return 16 * thread + 4 * tile + (row >= 8 ? 2 : 0) + row % 2;
+}
+
+std::vector<int8_t> permuteKBlocks(const int8_t *codes, int64_t n, int64_t k) {
+  constexpr int64_t block = PreshuffledWeights::kQuad * kMmaK;
+  assert(k % block == 0 && "permuted K takes whole 64-row blocks");
+  std::vector<int8_t> permuted(size_t(n * k));
+  for (int64_t column = 0; column < n; ++column)
+    for (int64_t first = 0; first < k; first += block)
+      for (int64_t tile = 0; tile < PreshuffledWeights::kQuad; ++tile)
+        for (int64_t row = 0; row < kMmaK; ++row)
+          permuted[size_t(column * k + first + tile * kMmaK + row)] =
+              codes[size_t(column * k + first + permutedKRow(tile, row))];
+  return permuted;
 }
 
 ItemRun streamKRun(int64_t items, int64_t warps, int64_t warp) {

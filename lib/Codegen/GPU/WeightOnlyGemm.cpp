@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <array>
+
 namespace quantc::codegen::gpu {
 
 using namespace mlir;
@@ -49,6 +51,9 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
            "prefetch iterations (16 x prefetch rows)";
   if (gemm.streamK && (gemm.stageA || gemm.splitK != 1))
     return "stream-K needs A read straight from x and split-K 1";
+  if (gemm.permuteK && (gemm.stageA || gemm.conv || gemm.k % 64 || gemm.group % 64))
+    return "permuting K needs A read straight from x (no convolution), and K and the scale "
+           "group multiples of 64";
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
@@ -98,6 +103,35 @@ public:
     if (inside)
       loaded = arith::SelectOp::create(b, loc, inside, loaded, i32Constant(0));
     return halves(loaded);
+  }
+
+  /// permuteK: the lane's A of the K quad starting at K tile `quadTile`
+  /// (one of the quads), rows 8-15 when `upper` (else 0-7): its run of 16
+  /// halves (permutedKRow), as two vectors of 4 pairs; zero when `valid`
+  /// (if given) is false, or for rows past M <= 8.
+  std::array<Value, 2> aRun(Value x, Value mTile, Value quadTile, Value lane, bool upper,
+                            Value valid) {
+    auto type = VectorType::get({4}, i32);
+    if (upper && gemm.m <= kMmaM / 2) {
+      Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+      return {zero, zero};
+    }
+    Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
+    Value thread = arith::AndIOp::create(b, loc, lane, index(3));
+    Value row = clamp(add(add(mul(mTile, kMmaM), group), index(upper ? 8 : 0)), gemm.m);
+    // In pairs: the row's start, the quad's, the thread's run (32-byte
+    // aligned: K % 64 == 0).
+    Value first = add(add(mul(row, gemm.k / 2), mul(quadTile, kMmaK / 2)), mul(thread, 8));
+    std::array<Value, 2> run;
+    for (int half = 0; half < 2; ++half) {
+      run[half] =
+          vector::LoadOp::create(b, loc, type, x, ValueRange{toIndex(add(first, index(4 * half)))},
+                                 /*nontemporal=*/false, llvm::Align(16));
+      if (valid)
+        run[half] = arith::SelectOp::create(
+            b, loc, valid, run[half], arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type)));
+    }
+    return run;
   }
 
   /// Registers per byte of a word's halves: register j takes its codes from
@@ -400,6 +434,9 @@ public:
     SmallVector<Value> total;
     if (gemm.scaleAfterMma)
       total = std::exchange(sums, zeroAccumulators());
+    // permuteK: each quad's runs of A (rows 0-7, then 8-15), loaded as the
+    // quad starts.
+    std::array<std::array<Value, 2>, 2> runs;
     for (int u = 0; u < ahead; ++u) {
       Value kTile = add(first, index(u));
       Value valid =
@@ -407,9 +444,22 @@ public:
                 : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kTile, end).getResult();
       if (!whole)
         kTile = clamp(kTile, kTiles);
+      int64_t j = u % PreshuffledWeights::kQuad;
+      if (gemm.permuteK && j == 0)
+        for (int upper = 0; upper < 2; ++upper)
+          runs[upper] = aRun(x, mTile, kTile, lane, upper, valid);
       Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
-      for (int r = 0; r < 4; ++r)
-        a = vector::InsertOp::create(b, loc, aRegister(x, mTile, kTile, lane, r, valid), a, r);
+      for (int r = 0; r < 4; ++r) {
+        Value pair;
+        if (gemm.permuteK) { // register r: rows 8-15 when odd, pair 2j + (r >= 2) of the run
+          int64_t p = 2 * j + (r >= 2 ? 1 : 0);
+          pair = halves(
+              vector::ExtractOp::create(b, loc, runs[r % 2][p / 4], ArrayRef<int64_t>{p % 4}));
+        } else {
+          pair = aRegister(x, mTile, kTile, lane, r, valid);
+        }
+        a = vector::InsertOp::create(b, loc, pair, a, r);
+      }
       int set = sharesScales() ? 0 : u;
       sums = mmaStep(a, loaded[u], loaded.slice(ahead + set * perStep, perStep), sums);
     }

@@ -178,7 +178,8 @@ void gatherWherePossible(Gemm &gemm, Value &input, Value operand, bool pixelMajo
 }
 
 /// The layer `op` becomes, or why it stays on the host.
-template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op) {
+template <typename PackedMatmul>
+llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op, bool streamKGemv) {
   codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
   if (layout.binary)
     return llvm::createStringError("binary weights");
@@ -202,6 +203,11 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   gemm.group = layout.group;
   device::chooseLaunch(gemm);
   gatherWherePossible(gemm, layer.input, op.getInput(), /*pixelMajor=*/true, layout.k);
+  if (streamKGemv && !gemm.stageA) { // and A in 16-byte runs where K allows
+    gemm.streamK = true;
+    gemm.splitK = 1;
+    gemm.permuteK = !gemm.conv && gemm.k % 64 == 0 && gemm.group % 64 == 0;
+  }
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
 
@@ -229,6 +235,8 @@ template <typename PackedMatmul> llvm::Expected<DeviceLayer> packedLayer(PackedM
   for (int64_t n = 0; n < gemm.n; ++n)
     for (int64_t k = 0; k < layout.k; ++k)
       centered[size_t(n * gemm.k + k)] = int8_t(code(k, n) - shift);
+  if (gemm.permuteK)
+    centered = device::permuteKBlocks(centered.data(), gemm.n, gemm.k);
   layer.words = device::preshuffle(centered.data(), gemm.n, gemm.k, gemm.bits).words;
 
   // A column whose scales are not all normal f16 values (below 2^-14) goes
@@ -381,7 +389,11 @@ llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op) {
   return layer;
 }
 
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op) { return packedLayer(op); }
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op) { return packedLayer(op); }
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, bool streamKGemv) {
+  return packedLayer(op, streamKGemv);
+}
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op, bool streamKGemv) {
+  return packedLayer(op, streamKGemv);
+}
 
 } // namespace quantc::gpu

@@ -30,8 +30,10 @@ struct DeviceLayer {
   /// of the im2col matrix.
   mlir::Value input;
 };
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op);
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op);
+/// `streamKGemv`: a GEMV (A read straight from x) is stream-K, its K
+/// permuted (A in 16-byte runs) where K and the scale group allow.
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, bool streamKGemv);
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op, bool streamKGemv);
 
 /// A float matmul with constant weights as the fp16 GEMM takes them.
 struct HalfLayer {

@@ -420,17 +420,13 @@ func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
 }
 
 template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std::string &why) {
-  auto layer = deviceLayer(op);
+  auto layer = deviceLayer(op, streamKGemv);
   if (!layer) {
     why = llvm::toString(layer.takeError());
     return false;
   }
   HostOutput output = hostOutput(op.getOutput());
   layer->gemm.channelsFirstOutput = bool(output.back);
-  if (streamKGemv && !layer->gemm.stageA) {
-    layer->gemm.streamK = true;
-    layer->gemm.splitK = 1;
-  }
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
