@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -110,10 +111,24 @@ struct GemmCase {
   int64_t ahead; // K tiles of weights loaded ahead (0: A staged instead)
   bool scaleAfterMma = false; // scales on each iteration's sums, not each weight
   bool permuteK = false;      // K permuted in 64-row blocks: A read in 16-byte runs
+  int weightStages = 0;       // the weights through this many shared-memory stages (0: registers)
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
 };
+
+/// What sets the kernel apart from the plain one: ", scaled sums, K
+/// permuted, 4 stages".
+static std::string variantLabel(const GemmCase &c) {
+  std::string label;
+  if (c.scaleAfterMma)
+    label += ", scaled sums";
+  if (c.permuteK)
+    label += ", K permuted";
+  if (c.weightStages)
+    label += ", " + std::to_string(c.weightStages) + " stages";
+  return label.empty() ? label : " " + label.substr(2);
+}
 
 /// Runs one kernel: checks 256 sampled outputs against the host's
 /// dequantized product, then times it. Prints one table row.
@@ -192,12 +207,9 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
-              c.bits, c.conv ? " conv (implicit)" : "",
-              c.scaleAfterMma ? (c.permuteK ? " scaled sums, K permuted" : " scaled sums")
-              : c.permuteK    ? " K permuted"
-                              : "",
-              (long long)c.m, (long long)c.k, (long long)c.n, (long long)c.group, split.c_str(),
-              ahead.c_str(), wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
+              c.bits, c.conv ? " conv (implicit)" : "", variantLabel(c).c_str(), (long long)c.m,
+              (long long)c.k, (long long)c.n, (long long)c.group, split.c_str(), ahead.c_str(),
+              wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
               2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
               ok && worst < 1e-3 ? "ok" : "FAIL");
   freeAll(d, buffers);
@@ -352,6 +364,8 @@ int main(int argc, char **argv) {
       c.ptx = dir + "/" + c.ptx;
       c.scaleAfterMma = kind.find("-sa") != std::string::npos;
       c.permuteK = kind.find("-kp") != std::string::npos;
+      if (size_t stages = kind.find("-c"); stages != std::string::npos)
+        c.weightStages = std::atoi(kind.c_str() + stages + 2);
       if (kind == "conv") {
         ImplicitConv conv;
         list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>

@@ -41,10 +41,12 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # Four warps per block; a GEMM (M >= 16) shares each A tile among them
 # through shared memory (cp.async + ldmatrix).
 # add BITS M K N [TARGET_WARPS [AHEAD [VARIANT]]]: AHEAD K tiles of weights
-# loaded ahead when A is read straight from x (M < 16); VARIANT "sums"
+# loaded ahead when A is read straight from x (M < 16); VARIANT is
+# "weights" (the default: none of these) or tags joined by '-': "sums"
 # scales each iteration's f32 sums instead of each weight
 # (--scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
-# (--permute-k), "sums-kp" both; "weights" (the default) neither.
+# (--permute-k), "cN" copies the weights N - 1 iterations ahead into N
+# shared-memory stages (--weight-stages N).
 # TARGET_WARPS "stream": stream-K (--stream-k; split-K 0 in kernels.txt):
 # as many blocks as the device runs at once, equal runs of work per warp.
 add() {
@@ -59,9 +61,16 @@ add() {
   local split=$(( (target + groups * m_tiles - 1) / (groups * m_tiles) ))
   [ "$split" -gt "$k_tiles" ] && split=$k_tiles
   [ "$split" -lt 1 ] && split=1
-  local kind=gemm after=()
-  case "$scaling" in sums | sums-kp) kind=gemm-sa after=(--scale-after-mma) ;; esac
-  case "$scaling" in kp | sums-kp) kind=$kind-kp after+=(--permute-k) ;; esac
+  local kind=gemm after=() tag
+  for tag in ${scaling//-/ }; do
+    case "$tag" in
+      sums) kind=$kind-sa after+=(--scale-after-mma) ;;
+      kp) kind=$kind-kp after+=(--permute-k) ;;
+      c[2-8]) kind=$kind-$tag after+=(--weight-stages "${tag#c}") ;;
+      weights) ;;
+      *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
+    esac
+  done
   [ ${#stream[@]} -gt 0 ] && split=1
   local file="w${bits}_m${m}_k${k}_n${n}_w${target}${stream:+sk}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
@@ -80,6 +89,9 @@ if [ "$smoke" = 1 ]; then
   add 4 1 384 520 stream 8 kp
   add 2 1 256 512 8192 8 sums-kp
   add 4 12 384 520 stream 8 kp
+  # Weights through shared memory (cp.async stages), split-K and stream-K.
+  add 4 1 256 512 8192 8 c3
+  add 4 12 384 520 stream 8 kp-c4
   add 4 16 256 256
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
@@ -141,6 +153,15 @@ for bits in 8 2; do add "$bits" 1 8192 28672 stream 8 kp; done
 # M = 12 (rows 8-15 in the A registers too): split-K and stream-K, permuted.
 add 4 12 4096 4096 8192 8 kp
 add 4 12 4096 4096 stream 8 kp
+# The weights through shared memory: cp.async 2-3 iterations ahead (3 or 4
+# stages of 4 KiB a block) instead of one in registers.
+for shape in "4096 14336" "8192 28672"; do
+  for variant in "8192 8 c3" "8192 8 c4" "stream 8 kp-c3" "stream 8 kp-c4" "stream 8 sums-kp-c4"; do
+    add 4 1 $shape $variant
+  done
+done
+for bits in 8 2; do add "$bits" 1 8192 28672 stream 8 kp-c4; done
+add 4 1 8192 28672 stream 4 kp-c6
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit

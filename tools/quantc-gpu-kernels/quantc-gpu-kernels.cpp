@@ -66,6 +66,11 @@ static cl::opt<bool>
     permuteK("permute-k",
              cl::desc("weight-only, A not staged: each 64-row block of K permuted so that a "
                       "lane reads its A in 16-byte runs (K and the group multiples of 64)"));
+static cl::opt<int64_t> weightStages(
+    "weight-stages",
+    cl::desc("weight-only, A not staged: 0 loads the next iteration's weights into registers; "
+             "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
+    cl::init(0));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
@@ -189,6 +194,7 @@ int main(int argc, char **argv) {
   gemm.scaleAfterMma = scaleAfterMma;
   gemm.streamK = streamK;
   gemm.permuteK = permuteK;
+  gemm.weightStages = weightStages;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {

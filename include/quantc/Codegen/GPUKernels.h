@@ -63,6 +63,14 @@ struct WeightOnlyGemm {
   /// run of 16 halves per row, two 16-byte loads instead of eight 4-byte
   /// ones. Needs K and the scale group multiples of 64, and no convolution.
   bool permuteK = false;
+  /// A straight from x: 0 loads the next iteration's weight words into
+  /// registers; 2-8 copies weightStages - 1 iterations' ahead into shared
+  /// memory with cp.async (stages [stage][warp][quad][lane][4], 16-byte
+  /// copies past L1, nothing read past a warp's range), and the scales as
+  /// far ahead in registers: more bytes in flight per warp at no register
+  /// cost (Marlin's pipeline), where registers bound how far ahead the
+  /// loads can run.
+  int64_t weightStages = 0;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -86,8 +94,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
 /// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _sa when the scales
-/// multiply the sums, _sk for stream-K, _kp for K permuted, _yt when y is
-/// channels first, and for an implicit
+/// multiply the sums, _sk for stream-K, _kp for K permuted, _c4 for four
+/// weight stages, _yt when y is channels first, and for an implicit
 /// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of the padded input, kernel,
 /// strides, dilations): layers of one shape share one kernel, and a profiler shows what each launch
 /// computes.

@@ -25,8 +25,9 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
   return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.streamK ? "_sk" : "") +
-         (gemm.permuteK ? "_kp" : "") + (gemm.channelsFirstOutput ? "_yt" : "") +
-         implicitSuffix(gemm.conv);
+         (gemm.permuteK ? "_kp" : "") +
+         (gemm.weightStages ? "_c" + std::to_string(gemm.weightStages) : "") +
+         (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their

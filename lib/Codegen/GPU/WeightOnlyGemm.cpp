@@ -51,6 +51,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
            "prefetch iterations (16 x prefetch rows)";
   if (gemm.streamK && (gemm.stageA || gemm.splitK != 1))
     return "stream-K needs A read straight from x and split-K 1";
+  if (gemm.weightStages && (gemm.stageA || gemm.weightStages < 2 || gemm.weightStages > 8))
+    return "weights through shared memory need A read straight from x, and 2 to 8 stages";
+  if (gemm.weightStages * gemm.warpsPerBlock * gemm.prefetchTiles * kWarpSize * 4 > 48 * 1024)
+    return "the weights' shared-memory stages must fit 48 KiB a block";
   if (gemm.permuteK && (gemm.stageA || gemm.conv || gemm.k % 64 || gemm.group % 64))
     return "permuting K needs A read straight from x (no convolution), and K and the scale "
            "group multiples of 64";
@@ -360,8 +364,10 @@ public:
     Value thread = fromIndex(mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x));
     Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
     Value mTile = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y));
+    // weightStages: the words' stages in shared memory.
+    Value stages = gemm.weightStages ? Value(func.getWorkgroupAttributions().front()) : Value();
     if (gemm.streamK) {
-      emitStreamLoop(x, words, scales, offsets, y, thread, lane, mTile);
+      emitStreamLoop(x, words, scales, offsets, stages, y, thread, lane, mTile);
       mlir::gpu::ReturnOp::create(b, loc);
       return;
     }
@@ -382,8 +388,9 @@ public:
                             kBegin, kEnd};
       sums = gemm.conv ? emitGatheredLoop(staged, zeros) : emitStagedLoop(staged, zeros);
     } else {
-      sums = emitPrefetchLoop(x, words, scales, offsets, lane, mTile, nGroup, loadGroup, kBegin,
-                              kEnd, zeros);
+      sums = emitPrefetchLoop(x, words, scales, offsets, stages,
+                              arith::DivUIOp::create(b, loc, thread, index(kWarpSize)), lane, mTile,
+                              nGroup, loadGroup, kBegin, kEnd);
     }
     // Each lane stores its four elements of each N tile (rows past M and
     // columns past N stay unwritten).
@@ -397,19 +404,25 @@ public:
 
   /// Appends what the prefetch iteration starting at K tile `first` needs
   /// (clamped into W: a load past a warp's range stays in bounds): N group
-  /// `loadGroup`'s weight words, then the scales (and offsets) of N group
-  /// `group`'s K tiles, or its offsets and then its accumulators' scales
-  /// when those scale the sums.
+  /// `loadGroup`'s weight words, then loadParameters'.
   void loadIteration(Value words, Value scales, Value offsets, Value lane, Value group,
                      Value loadGroup, Value first, SmallVector<Value> &into) {
-    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
     int64_t quad = PreshuffledWeights::kQuad;
     Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
-    for (int q = 0; q < ahead / quad; ++q) {
+    for (int q = 0; q < gemm.prefetchTiles / quad; ++q) {
       Value words4 = weightQuad(words, loadGroup, add(firstQuad, index(q)), lane);
       for (int u = 0; u < quad; ++u)
         into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
     }
+    loadParameters(scales, offsets, lane, group, first, into);
+  }
+
+  /// Appends the scales (and offsets) of N group `group`'s K tiles of the
+  /// iteration starting at K tile `first`, or its offsets and then its
+  /// accumulators' scales when those scale the sums.
+  void loadParameters(Value scales, Value offsets, Value lane, Value group, Value first,
+                      SmallVector<Value> &into) {
+    int64_t ahead = gemm.prefetchTiles, kTiles = gemm.layout().kTiles();
     // An iteration inside one scale group loads its scales once: a warp's
     // scale load touches 8 columns' cache lines, the L1's busiest traffic
     // otherwise.
@@ -479,33 +492,147 @@ public:
                               arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type)));
   }
 
-  /// A read straight from x: the loop walks prefetchTiles K tiles per
-  /// iteration, loading the next iteration's weight words and scales before
-  /// it multiplies the ones the last iteration loaded: no step waits for
-  /// memory while the loads are in flight (a scale's first touch misses
-  /// every cache). Tiles past the block's share multiply by a zero A.
-  SmallVector<Value> emitPrefetchLoop(Value x, Value words, Value scales, Value offsets, Value lane,
-                                      Value mTile, Value nGroup, Value loadGroup, Value kBegin,
-                                      Value kEnd, ValueRange zeros) {
+  /// Where an iteration of the prefetch loops works: N group `group` (its
+  /// words from `loadGroup`: the last one for a warp past them) from K tile
+  /// `first`; `inRange` whether it is one of the warp's (a place past them
+  /// is clamped into W).
+  struct Place {
+    Value group, loadGroup, first, inRange;
+  };
+
+  /// The prefetch loops' iterations `index` in [lower, upper) by `step`,
+  /// A read straight from x. placeAt(index, d) is the place d iterations
+  /// after iteration `index`'s. The words come ahead of their iteration: the
+  /// next iteration's loaded into registers (weightStages 0), or
+  /// weightStages - 1 iterations' copied into shared memory with cp.async
+  /// (16-byte copies past L1; a place out of range copies nothing), each
+  /// lane reading back only its own words (no barrier); the scales (and
+  /// offsets) as many iterations ahead in registers. `finish(index, place,
+  /// sums)` follows each iteration's multiply (stream-K's flush). Returns
+  /// the sums.
+  SmallVector<Value>
+  emitIterations(Value x, Value words, Value scales, Value offsets, Value stages, Value warp,
+                 Value lane, Value mTile, Value lower, Value upper, int64_t step, Value end,
+                 llvm::function_ref<Place(Value, int64_t)> placeAt,
+                 llvm::function_ref<SmallVector<Value>(Value, Place, SmallVector<Value>)> finish) {
     int tiles = gemm.layout().nTilesPerWord();
-    int64_t ahead = gemm.prefetchTiles;
-    // Carried: the sums, then what loadIteration loads. A (x: small, in L1)
-    // is read in the iteration.
-    SmallVector<Value> carried(zeros);
-    loadIteration(words, scales, offsets, lane, nGroup, loadGroup, kBegin, carried);
-    auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(ahead), carried);
+    int64_t depth = gemm.weightStages;
+    SmallVector<Value> carried(zeroAccumulators());
+    if (!depth) { // carried: the sums, then what loadIteration loads
+      Place first = placeAt(lower, 0);
+      loadIteration(words, scales, offsets, lane, first.group, first.loadGroup, first.first,
+                    carried);
+      auto loop = scf::ForOp::create(b, loc, lower, upper, index(step), carried);
+      b.setInsertionPointToStart(loop.getBody());
+      Value at = loop.getInductionVar();
+      ValueRange iterArgs = loop.getRegionIterArgs();
+      Place next = placeAt(at, 1), here = placeAt(at, 0);
+      SmallVector<Value> loaded;
+      loadIteration(words, scales, offsets, lane, next.group, next.loadGroup, next.first, loaded);
+      SmallVector<Value> sums =
+          multiplyIteration(x, mTile, lane, here.first, end, iterArgs.drop_front(tiles),
+                            SmallVector<Value>(iterArgs.take_front(tiles)));
+      sums = finish(at, here, std::move(sums));
+      sums.append(loaded);
+      scf::YieldOp::create(b, loc, sums);
+      b.setInsertionPointAfter(loop);
+      return SmallVector<Value>(loop.getResults().take_front(tiles));
+    }
+    // Carried: the sums, the parameters of the iterations whose words are
+    // in flight (the current one's first), the current iteration's stage,
+    // the last copies' token.
+    size_t perIteration = 0;
+    Value token;
+    for (int64_t d = 0; d + 1 < depth; ++d) {
+      Place place = placeAt(lower, d);
+      token = copyWords(words, stages, index(d), warp, lane, place);
+      size_t before = carried.size();
+      loadParameters(scales, offsets, lane, place.group, place.first, carried);
+      perIteration = carried.size() - before;
+    }
+    carried.push_back(index(0));
+    carried.push_back(token);
+    auto loop = scf::ForOp::create(b, loc, lower, upper, index(step), carried);
     b.setInsertionPointToStart(loop.getBody());
-    Value first = loop.getInductionVar();
+    Value at = loop.getInductionVar();
     ValueRange iterArgs = loop.getRegionIterArgs();
-    SmallVector<Value> next;
-    loadIteration(words, scales, offsets, lane, nGroup, loadGroup, add(first, index(ahead)), next);
-    SmallVector<Value> sums =
-        multiplyIteration(x, mTile, lane, first, kEnd, iterArgs.drop_front(tiles),
-                          SmallVector<Value>(iterArgs.take_front(tiles)));
-    sums.append(next);
+    Value stage = iterArgs[iterArgs.size() - 2];
+    Place last = placeAt(at, depth - 1), here = placeAt(at, 0);
+    Value lastStage = arith::RemUIOp::create(b, loc, add(stage, index(depth - 1)), index(depth));
+    token = copyWords(words, stages, lastStage, warp, lane, last);
+    // This iteration's copies are done when at most the later ones are in flight.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(int32_t(depth - 1)));
+    SmallVector<Value> loaded = readWords(stages, stage, warp, lane);
+    ValueRange queue = iterArgs.slice(tiles, (depth - 1) * perIteration);
+    llvm::append_range(loaded, queue.take_front(perIteration));
+    SmallVector<Value> nextParameters;
+    loadParameters(scales, offsets, lane, last.group, last.first, nextParameters);
+    SmallVector<Value> sums = multiplyIteration(x, mTile, lane, here.first, end, loaded,
+                                                SmallVector<Value>(iterArgs.take_front(tiles)));
+    sums = finish(at, here, std::move(sums));
+    llvm::append_range(sums, queue.drop_front(perIteration));
+    sums.append(nextParameters);
+    sums.push_back(arith::RemUIOp::create(b, loc, add(stage, index(1)), index(depth)));
+    sums.push_back(token);
     scf::YieldOp::create(b, loc, sums);
     b.setInsertionPointAfter(loop);
+    // No copy outlives the kernel.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, loop.getResults().back(), b.getI32IntegerAttr(0));
     return SmallVector<Value>(loop.getResults().take_front(tiles));
+  }
+
+  /// weightStages: copies the lane's words of iteration `place` into
+  /// shared-memory stage `stage` (zero-filled, nothing read, out of range);
+  /// returns the copies' group token.
+  Value copyWords(Value words, Value stages, Value stage, Value warp, Value lane, Place place) {
+    int64_t quad = PreshuffledWeights::kQuad;
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+    Value firstQuad = arith::DivUIOp::create(b, loc, place.first, index(quad));
+    Value count = arith::SelectOp::create(b, loc, place.inRange, index(quad), index(0));
+    SmallVector<Value> copies;
+    for (int64_t q = 0; q < gemm.prefetchTiles / quad; ++q) {
+      Value from =
+          quadStart(place.loadGroup, clamp(add(firstQuad, index(q)), gemm.layout().kQuads()), lane);
+      copies.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, tokenType, stages,
+          ValueRange{toIndex(stage), toIndex(warp), toIndex(index(q)), toIndex(lane),
+                     toIndex(index(0))},
+          words, ValueRange{toIndex(from)}, b.getIndexAttr(quad), toIndex(count), b.getUnitAttr()));
+    }
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenType, copies);
+  }
+
+  /// weightStages: the lane's words of the iteration in stage `stage`.
+  SmallVector<Value> readWords(Value stages, Value stage, Value warp, Value lane) {
+    int64_t quad = PreshuffledWeights::kQuad;
+    SmallVector<Value> loaded;
+    for (int64_t q = 0; q < gemm.prefetchTiles / quad; ++q) {
+      Value words4 =
+          vector::LoadOp::create(b, loc, VectorType::get({quad}, i32), stages,
+                                 ValueRange{toIndex(stage), toIndex(warp), toIndex(index(q)),
+                                            toIndex(lane), toIndex(index(0))},
+                                 /*nontemporal=*/false, llvm::Align(16));
+      for (int64_t u = 0; u < quad; ++u)
+        loaded.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
+    }
+    return loaded;
+  }
+
+  /// Split-K's prefetch loop: the block's share of K tiles [kBegin, kEnd)
+  /// of N group `nGroup`, prefetchTiles K tiles per iteration; tiles past
+  /// the share multiply by a zero A.
+  SmallVector<Value> emitPrefetchLoop(Value x, Value words, Value scales, Value offsets,
+                                      Value stages, Value warp, Value lane, Value mTile,
+                                      Value nGroup, Value loadGroup, Value kBegin, Value kEnd) {
+    int64_t ahead = gemm.prefetchTiles;
+    auto placeAt = [&](Value first, int64_t d) {
+      Value at = add(first, index(d * ahead));
+      return Place{nGroup, loadGroup, at,
+                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, kEnd)};
+    };
+    return emitIterations(x, words, scales, offsets, stages, warp, lane, mTile, kBegin, kEnd, ahead,
+                          kEnd, placeAt,
+                          [](Value, Place, SmallVector<Value> sums) { return sums; });
   }
 
   /// Adds each N tile's `sums` into y at N group `group` (atomically).
@@ -519,17 +646,17 @@ public:
 
   /// Stream-K: the items (N group g, prefetch iteration q) of the M tile,
   /// g-major, split into equal runs, one per warp of the launch (the first
-  /// items % warps runs one longer). A warp loads item i + 1 while it
-  /// multiplies item i, across N groups, and adds its sums into y when it
-  /// leaves a group or its run ends.
-  void emitStreamLoop(Value x, Value words, Value scales, Value offsets, Value y, Value thread,
-                      Value lane, Value mTile) {
-    int tiles = gemm.layout().nTilesPerWord();
+  /// items % warps runs one longer). A warp's loads run ahead across N
+  /// groups, and it adds its sums into y when it leaves a group or its run
+  /// ends.
+  void emitStreamLoop(Value x, Value words, Value scales, Value offsets, Value stages, Value y,
+                      Value thread, Value lane, Value mTile) {
     int64_t iterations = gemm.streamIterations();
     int64_t items = gemm.layout().nGroups() * iterations;
+    Value warpInBlock = arith::DivUIOp::create(b, loc, thread, index(kWarpSize));
     Value warp = add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)),
                          gemm.warpsPerBlock),
-                     arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
+                     warpInBlock);
     Value warps = mul(fromIndex(mlir::gpu::GridDimOp::create(b, loc, mlir::gpu::Dimension::x)),
                       gemm.warpsPerBlock);
     Value run = arith::DivUIOp::create(b, loc, index(items), warps);
@@ -540,44 +667,35 @@ public:
                     arith::ExtUIOp::create(
                         b, loc, indexType,
                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, warp, longer)));
-    auto loadItem = [&](Value item, SmallVector<Value> &into) {
-      item = clamp(item, items);
-      Value group = arith::DivUIOp::create(b, loc, item, index(iterations));
+    auto placeAt = [&](Value item, int64_t d) {
+      Value at = add(item, index(d));
+      Value clamped = clamp(at, items);
+      Value group = arith::DivUIOp::create(b, loc, clamped, index(iterations));
       Value first =
-          mul(arith::RemUIOp::create(b, loc, item, index(iterations)), gemm.prefetchTiles);
-      loadIteration(words, scales, offsets, lane, group, group, first, into);
+          mul(arith::RemUIOp::create(b, loc, clamped, index(iterations)), gemm.prefetchTiles);
+      return Place{group, group, first,
+                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, end)};
     };
     SmallVector<Value> zeros = zeroAccumulators();
-    SmallVector<Value> carried(zeros);
-    loadItem(begin, carried);
-    auto loop = scf::ForOp::create(b, loc, begin, end, index(1), carried);
-    b.setInsertionPointToStart(loop.getBody());
-    Value item = loop.getInductionVar();
-    ValueRange iterArgs = loop.getRegionIterArgs();
-    SmallVector<Value> next;
-    loadItem(add(item, index(1)), next);
-    Value group = arith::DivUIOp::create(b, loc, item, index(iterations));
-    Value iteration = arith::RemUIOp::create(b, loc, item, index(iterations));
-    SmallVector<Value> sums = multiplyIteration(
-        x, mTile, lane, mul(iteration, gemm.prefetchTiles), index(gemm.layout().kTiles()),
-        iterArgs.drop_front(tiles), SmallVector<Value>(iterArgs.take_front(tiles)));
-    Value lastOfGroup =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iteration, index(iterations - 1));
-    Value lastOfRun =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, add(item, index(1)), end);
-    auto flush = scf::IfOp::create(b, loc, TypeRange(ValueRange(sums)),
-                                   arith::OrIOp::create(b, loc, lastOfGroup, lastOfRun),
-                                   /*withElseRegion=*/true);
-    b.setInsertionPointToStart(&flush.getThenRegion().front());
-    storeGroup(y, sums, mTile, group, lane, /*atomic=*/true);
-    scf::YieldOp::create(b, loc, zeros);
-    b.setInsertionPointToStart(&flush.getElseRegion().front());
-    scf::YieldOp::create(b, loc, sums);
-    b.setInsertionPointAfter(flush);
-    SmallVector<Value> results(flush.getResults());
-    results.append(next);
-    scf::YieldOp::create(b, loc, results);
-    b.setInsertionPointAfter(loop);
+    auto flush = [&](Value item, Place place, SmallVector<Value> sums) {
+      Value iteration = arith::RemUIOp::create(b, loc, item, index(iterations));
+      Value lastOfGroup =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iteration, index(iterations - 1));
+      Value lastOfRun =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, add(item, index(1)), end);
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange(ValueRange(sums)),
+                                    arith::OrIOp::create(b, loc, lastOfGroup, lastOfRun),
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      storeGroup(y, sums, mTile, place.group, lane, /*atomic=*/true);
+      scf::YieldOp::create(b, loc, zeros);
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc, sums);
+      return SmallVector<Value>(ifOp.getResults());
+    };
+    emitIterations(x, words, scales, offsets, stages, warpInBlock, lane, mTile, begin, end, 1,
+                   index(gemm.layout().kTiles()), placeAt, flush);
   }
 
   /// What the staged loops work with: the kernel's arguments, the shared A
@@ -692,6 +810,18 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
+  if (gemm.weightStages) { // the words' stages [stage][warp][quad][lane][4]: a real workgroup
+                           // attribution
+    int64_t quad = PreshuffledWeights::kQuad;
+    func.addWorkgroupAttribution(
+        MemRefType::get(
+            {gemm.weightStages, gemm.warpsPerBlock, gemm.prefetchTiles / quad, kWarpSize, quad},
+            b.getI32Type(), MemRefLayoutAttrInterface(),
+            mlir::gpu::AddressSpaceAttr::get(&context, mlir::gpu::AddressSpace::Workgroup)),
+        b.getUnknownLoc());
+    func.setWorkgroupAttributionAttr(0, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
+  }
   if (gemm.stageA) { // two stages of A's 16 x 16 tile: a real workgroup attribution, not an alloca
     func.addWorkgroupAttribution(
         MemRefType::get({2, kMmaM, kMmaK}, b.getF16Type(), MemRefLayoutAttrInterface(),
