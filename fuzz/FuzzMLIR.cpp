@@ -33,11 +33,15 @@ const char *const kPipelines[] = {
     ("builtin.module(func.func(convert-linalg-matmul-to-vector, quantc-fuse-elementwise,"
      " convert-strided-copies-to-linalg), quantc-approximate-math)"),
     "builtin.module(convert-qnn-to-qkernel, convert-qkernel-to-loops{family=vnni})",
-    "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, convert-qkernel-to-loops{family=neon})",
-    ("builtin.module(convert-qnn-to-qkernel{lut-bits=4 lut-lanes=64}, convert-qkernel-to-loops{family=vnni},"
+    "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, "
+    "convert-qkernel-to-loops{family=neon})",
+    ("builtin.module(convert-qnn-to-qkernel{lut-bits=4 lut-lanes=64}, "
+     "convert-qkernel-to-loops{family=vnni},"
      " convert-qkernel-to-llvm)"),
     ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
      " convert-qkernel-to-gpu{chip=sm_90 format=none})"),
+    ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
+     " convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k})"),
 };
 constexpr size_t kPipelineCount = sizeof(kPipelines) / sizeof(kPipelines[0]);
 

@@ -23,6 +23,13 @@ using namespace quantc::codegen::gpu;
 
 /// Median-of-run times by kernel and shape, for the goals' ratios.
 static std::map<std::string, float> timings;
+/// The fastest checked weight-only kernel of each shape: which default the
+/// run says wins.
+struct Best {
+  double ms = 0, share = 0;
+  std::string variant, split;
+};
+static std::map<std::string, Best> fastest;
 
 static std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -205,6 +212,14 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
+  std::string shape = "W" + std::to_string(c.bits) + "A16" + (c.conv ? " conv" : "") + " | " +
+                      std::to_string(c.m) + " | " + std::to_string(c.k) + " | " +
+                      std::to_string(c.n);
+  if (Best &best = fastest[shape]; ok && worst < 1e-3 && (best.variant.empty() || ms < best.ms))
+    best = {ms, copyGBs ? 100 * gbs / copyGBs : 0,
+            (variantLabel(c).empty() ? "plain" : variantLabel(c).substr(1)) + ", " +
+                (c.ahead ? ahead + " K tiles ahead" : "A staged"),
+            split};
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
               c.bits, c.conv ? " conv (implicit)" : "", variantLabel(c).c_str(), (long long)c.m,
@@ -382,6 +397,13 @@ int main(int argc, char **argv) {
       std::printf("\nW4A16 GEMM at M=%d, K=N=4096: %.2fx faster than quantc's fp16 GEMM", m,
                   timings["f16 " + shape] / timings["w4 " + shape]);
   }
+  std::printf("\n\nThe fastest weight-only kernel of each shape:\n\n"
+              "| kernel | M | K | N | variant | split-K | ms | of copy |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  for (const auto &[shape, best] : fastest)
+    if (!best.variant.empty())
+      std::printf("| %s | %s | %s | %.4f | %.0f%% |\n", shape.c_str(), best.variant.c_str(),
+                  best.split.c_str(), best.ms, best.share);
   std::printf("\n%d failed\n", failures);
   return failures ? 1 : 0;
 }

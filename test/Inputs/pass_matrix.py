@@ -62,6 +62,7 @@ PASSES = [
     "convert-qkernel-to-loops{family=neon}",
     "convert-qkernel-to-llvm",
     "convert-qkernel-to-gpu{chip=sm_90 format=none}",
+    "convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k}",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-linalg-depthwise-to-vector)",
@@ -84,6 +85,7 @@ PASSES = [
     "quantc-lower-to-qkernel-pipeline",
     "quantc-lower-to-loops-pipeline",
     "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none}",
+    "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=stream-k}",
     "quantc-lower-to-llvm-pipeline",
     "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",
 ]
