@@ -137,27 +137,60 @@ static std::string variantLabel(const GemmCase &c) {
   return label.empty() ? label : " " + label.substr(2);
 }
 
+/// A shape's random operands and preshuffled weights, kept for the next
+/// kernel of that shape (kernels.txt lists a shape's variants together):
+/// drawing 235M codes and preshuffling them is most of a large kernel's
+/// time on the host.
+struct GemmData {
+  std::string shape;     // bits, M, N, K, group and convolution: the operands
+  bool permuted = false; // the weights' K order
+  std::vector<int8_t> codes;
+  std::vector<uint16_t> scales, x, a; // a: the A the reference reads
+  PreshuffledWeights weights;
+};
+
+static const GemmData &gemmData(const GemmCase &c) {
+  static GemmData data;
+  std::string shape = std::to_string(c.bits) + " " + std::to_string(c.m) + " " +
+                      std::to_string(c.n) + " " + std::to_string(c.k) + " " +
+                      std::to_string(c.group) + (c.conv ? " conv " + c.ptx : "");
+  if (data.shape != shape) {
+    data.shape = shape;
+    std::mt19937 rng(unsigned(c.bits * 7 + c.n));
+    int lo = -(1 << (c.bits - 1)), hi = (1 << (c.bits - 1)) - 1;
+    std::uniform_int_distribution<int> code(lo, hi);
+    std::uniform_real_distribution<float> unit(-1.0f, 1.0f), scaleRange(0.005f, 0.02f);
+    data.codes.assign(size_t(c.n * c.k), 0);
+    for (int8_t &q : data.codes)
+      q = int8_t(code(rng));
+    int64_t groups = c.group ? (c.k + c.group - 1) / c.group : 1;
+    data.scales.assign(size_t(c.n * groups), 0);
+    data.x.assign(size_t(c.conv ? c.conv->inputSize(c.m) : c.m * c.k), 0);
+    for (uint16_t &v : data.scales)
+      v = halfFromFloat(scaleRange(rng));
+    for (uint16_t &v : data.x)
+      v = halfFromFloat(unit(rng));
+    // An implicit convolution's A is gathered from x.
+    data.a = c.conv ? gatherImplicitA(*c.conv, data.x.data(), c.m, c.k) : data.x;
+    data.weights.words.clear();
+  }
+  if (data.weights.words.empty() || data.permuted != c.permuteK) {
+    data.permuted = c.permuteK;
+    data.weights = preshuffle(c.permuteK ? permuteKBlocks(data.codes.data(), c.n, c.k).data()
+                                         : data.codes.data(),
+                              c.n, c.k, c.bits);
+  }
+  return data;
+}
+
 /// Runs one kernel: checks 256 sampled outputs against the host's
 /// dequantized product, then times it. Prints one table row.
 static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
-  std::mt19937 rng(unsigned(c.bits * 7 + c.n));
-  int lo = -(1 << (c.bits - 1)), hi = (1 << (c.bits - 1)) - 1;
-  std::uniform_int_distribution<int> code(lo, hi);
-  std::uniform_real_distribution<float> unit(-1.0f, 1.0f), scaleRange(0.005f, 0.02f);
-  std::vector<int8_t> codes(size_t(c.n * c.k));
-  for (int8_t &q : codes)
-    q = int8_t(code(rng));
-  int64_t groups = c.group ? (c.k + c.group - 1) / c.group : 1;
-  std::vector<uint16_t> scales(size_t(c.n * groups)),
-      x(size_t(c.conv ? c.conv->inputSize(c.m) : c.m * c.k));
-  for (uint16_t &s : scales)
-    s = halfFromFloat(scaleRange(rng));
-  for (uint16_t &v : x)
-    v = halfFromFloat(unit(rng));
-  // The reference reads A; an implicit convolution's is gathered from x.
-  std::vector<uint16_t> a = c.conv ? gatherImplicitA(*c.conv, x.data(), c.m, c.k) : x;
-  PreshuffledWeights weights = preshuffle(
-      c.permuteK ? permuteKBlocks(codes.data(), c.n, c.k).data() : codes.data(), c.n, c.k, c.bits);
+  const GemmData &data = gemmData(c);
+  const std::vector<int8_t> &codes = data.codes;
+  const std::vector<uint16_t> &scales = data.scales, &x = data.x, &a = data.a;
+  const PreshuffledWeights &weights = data.weights;
+  std::mt19937 rng(unsigned(c.bits * 7 + c.n + 1)); // the sampled outputs
   std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
 
   void *function;
