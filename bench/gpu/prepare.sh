@@ -79,6 +79,21 @@ add() {
   [ ${#stream[@]} -gt 0 ] && split=0
   echo "$kind $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
+# Every kernel assembled here for the chip where CUDA's ptxas is (the
+# driver compiles the PTX on the device): a kernel that does not assemble
+# stops here, not in the device's minutes, and ptxas.txt keeps each one's
+# registers, spills and shared memory beside the timings.
+assemble_all() {
+  local ptxas f info
+  ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+  [ -x "$ptxas" ] || return 0
+  : > "$out/ptxas.txt"
+  for f in "$out"/*.ptx; do
+    info=$("$ptxas" -v -arch="$chip" "$f" -o /dev/null 2>&1) ||
+      { echo "$info" >&2; echo "prepare.sh: ptxas rejects $f" >&2; exit 1; }
+    echo "$(basename "$f"): $(echo "$info" | grep -o '[0-9]* bytes spill stores\|Used [0-9]* registers.*' | tr '\n' ' ')" >> "$out/ptxas.txt"
+  done
+}
 if [ "$smoke" = 1 ]; then
   for bits in 4 8 2; do add "$bits" 1 256 512; done
   for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
@@ -101,6 +116,7 @@ if [ "$smoke" = 1 ]; then
   "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --name spec --chip "$chip" -o "$out/f16_m16.ptx"
   echo "f16 16 256 256 1 f16_m16.ptx" >> "$out/kernels.txt"
   echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out (smoke)"
+  assemble_all
   exit 0
 fi
 for bits in 4 8 2; do
@@ -186,6 +202,7 @@ for m in 1 16 64 256; do
   echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
 done
 
+assemble_all
 # Whole models end to end: each GPU artifact (its matmuls and the linalg ops
 # around them on the GPU, activations kept there; what has no kernel on the
 # host CPU, x86-64-v3 so that it runs on whatever CPU the GPU machine has)
