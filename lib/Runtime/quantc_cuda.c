@@ -119,9 +119,11 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   LOOKUP(cuEventSynchronize, "cuEventSynchronize");
   LOOKUP(cuEventElapsedTime, "cuEventElapsedTime_v2");
   LOOKUP(cuEventDestroy, "cuEventDestroy_v2");
-  LOOKUP(cuDeviceGetAttribute, "cuDeviceGetAttribute");
-  LOOKUP(cuOccupancyMaxActiveBlocksPerMultiprocessor,
-         "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+  /* Only stream-K launches need these: a driver without them fails those
+   * launches alone (quantc_cuda_resident_blocks says why). */
+  *(void **)&cuda->cuDeviceGetAttribute = dlsym(cuda->library, "cuDeviceGetAttribute");
+  *(void **)&cuda->cuOccupancyMaxActiveBlocksPerMultiprocessor =
+      dlsym(cuda->library, "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   int count = 0;
   if (check(cuda, cuda->cuInit(0), "cuInit", error, error_size) ||
       check(cuda, cuda->cuDeviceGetCount(&count), "cuDeviceGetCount", error, error_size)) {
@@ -178,6 +180,10 @@ int quantc_cuda_resident_blocks(quantc_cuda *cuda, void *function, unsigned thre
                                 char *error, size_t error_size) {
   enum { CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16 };
   int processors = 0, per_processor = 0;
+  if (!cuda->cuDeviceGetAttribute || !cuda->cuOccupancyMaxActiveBlocksPerMultiprocessor)
+    return fail(error, error_size,
+                "libcuda.so.1 lacks cuOccupancyMaxActiveBlocksPerMultiprocessor (driver too "
+                "old?): stream-K kernels need it");
   if (check(cuda,
             cuda->cuDeviceGetAttribute(&processors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                                        cuda->device),
