@@ -32,7 +32,8 @@ using namespace quantc::codegen::gpu;
 
 namespace {
 
-constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500;
+constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500,
+              kIllegalAddress = 700;
 
 struct Kernel {
   enum { WeightOnly, Half, Integer, Stage, Linalg, Copy } kind;
@@ -308,9 +309,10 @@ bool findTwin(const Module &module, const char *name, Kernel &kernel) {
 extern "C" {
 
 int cuGetErrorString(int result, const char **message) {
-  *message = result == kInvalidImage ? "invalid image (emulated)"
-             : result == kNotFound   ? "named symbol not found (emulated)"
-                                     : "invalid value (emulated)";
+  *message = result == kInvalidImage     ? "invalid image (emulated)"
+             : result == kNotFound       ? "named symbol not found (emulated)"
+             : result == kIllegalAddress ? "an illegal memory access was encountered (emulated)"
+                                         : "invalid value (emulated)";
   return kSuccess;
 }
 int cuInit(unsigned) { return kSuccess; }
@@ -433,6 +435,11 @@ int cuMemcpyHtoD_v2(uint64_t to, const void *from, size_t bytes) {
   return std::memcpy(reinterpret_cast<void *>(to), from, bytes), kSuccess;
 }
 int cuMemcpyDtoH_v2(void *to, uint64_t from, size_t bytes) {
+  // QUANTC_EMULATED_CUDA_FAULT: a queued kernel's fault, which the next
+  // download reports (CUDA_ERROR_ILLEGAL_ADDRESS).
+  static const bool fault = std::getenv("QUANTC_EMULATED_CUDA_FAULT") != nullptr;
+  if (fault)
+    return kIllegalAddress;
   return std::memcpy(to, reinterpret_cast<const void *>(from), bytes), kSuccess;
 }
 int cuMemcpyDtoD_v2(uint64_t to, uint64_t from, size_t bytes) {

@@ -266,6 +266,14 @@ static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
   double start = now_seconds();
   int failed = quantc_cuda_download(gpu, host, buffer, bytes, gpu_error, sizeof gpu_error);
   download_seconds += now_seconds() - start;
+  /* Launches are queued: a kernel's failure shows at the download after
+   * it, which may be a later layer's. */
+  if (failed && !profile) {
+    size_t used = strlen(gpu_error);
+    snprintf(gpu_error + used, sizeof gpu_error - used,
+             " (any kernel queued since the last download may have failed: "
+             "QUANTC_GPU_PROFILE=1 waits for each, naming the one)");
+  }
   return failed;
 }
 
