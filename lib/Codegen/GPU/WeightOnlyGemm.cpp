@@ -221,8 +221,11 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
   Value mTile = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y));
   // weightStages: the words' stages in shared memory.
   Value stages = gemm.weightStages ? Value(func.getWorkgroupAttributions().front()) : Value();
+  LoopOperands direct{x,       words,  scales,
+                      offsets, stages, arith::DivUIOp::create(b, loc, thread, index(kWarpSize)),
+                      lane,    mTile};
   if (gemm.streamK) {
-    emitStreamLoop(x, words, scales, offsets, stages, y, thread, lane, mTile);
+    emitStreamLoop(direct, y);
     mlir::gpu::ReturnOp::create(b, loc);
     return;
   }
@@ -245,9 +248,7 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
                           kBegin, kEnd};
     sums = gemm.conv ? emitGatheredLoop(staged, zeros) : emitStagedLoop(staged, zeros);
   } else {
-    sums = emitPrefetchLoop(x, words, scales, offsets, stages,
-                            arith::DivUIOp::create(b, loc, thread, index(kWarpSize)), lane, mTile,
-                            nGroup, loadGroup, kBegin, kEnd);
+    sums = emitPrefetchLoop(direct, nGroup, loadGroup, kBegin, kEnd);
   }
   // Each lane stores its four elements of each N tile (rows past M and
   // columns past N stay unwritten).

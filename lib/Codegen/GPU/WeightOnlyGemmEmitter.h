@@ -164,6 +164,12 @@ public:
     Value group, loadGroup, first, inRange;
   };
 
+  /// What the prefetch loops read, and the lane's warp (in its block) and
+  /// place.
+  struct LoopOperands {
+    Value x, words, scales, offsets, stages, warp, lane, mTile;
+  };
+
   /// The prefetch loops' iterations `index` in [lower, upper) by `step`,
   /// A read straight from x. placeAt(index, d) is the place d iterations
   /// after iteration `index`'s. The words come ahead of their iteration: the
@@ -175,8 +181,7 @@ public:
   /// sums)` follows each iteration's multiply (stream-K's flush). Returns
   /// the sums.
   SmallVector<Value>
-  emitIterations(Value x, Value words, Value scales, Value offsets, Value stages, Value warp,
-                 Value lane, Value mTile, Value lower, Value upper, int64_t step, Value end,
+  emitIterations(const LoopOperands &o, Value lower, Value upper, int64_t step, Value end,
                  llvm::function_ref<Place(Value, int64_t)> placeAt,
                  llvm::function_ref<SmallVector<Value>(Value, Place, SmallVector<Value>)> finish);
 
@@ -191,9 +196,8 @@ public:
   /// Split-K's prefetch loop: the block's share of K tiles [kBegin, kEnd)
   /// of N group `nGroup`, prefetchTiles K tiles per iteration; tiles past
   /// the share multiply by a zero A.
-  SmallVector<Value> emitPrefetchLoop(Value x, Value words, Value scales, Value offsets,
-                                      Value stages, Value warp, Value lane, Value mTile,
-                                      Value nGroup, Value loadGroup, Value kBegin, Value kEnd);
+  SmallVector<Value> emitPrefetchLoop(const LoopOperands &o, Value nGroup, Value loadGroup,
+                                      Value kBegin, Value kEnd);
 
   /// Adds each N tile's `sums` into y at N group `group` (atomically).
   void storeGroup(Value y, ValueRange sums, Value mTile, Value group, Value lane, bool atomic);
@@ -203,8 +207,7 @@ public:
   /// items % warps runs one longer). A warp's loads run ahead across N
   /// groups, and it adds its sums into y when it leaves a group or its run
   /// ends.
-  void emitStreamLoop(Value x, Value words, Value scales, Value offsets, Value stages, Value y,
-                      Value thread, Value lane, Value mTile);
+  void emitStreamLoop(const LoopOperands &o, Value y);
 
   // A staged through shared memory (WeightOnlyGemmStaged.cpp).
 

@@ -119,10 +119,10 @@ SmallVector<Value> GemmEmitter::multiplyIteration(Value x, Value mTile, Value la
 }
 
 SmallVector<Value> GemmEmitter::emitIterations(
-    Value x, Value words, Value scales, Value offsets, Value stages, Value warp, Value lane,
-    Value mTile, Value lower, Value upper, int64_t step, Value end,
+    const LoopOperands &o, Value lower, Value upper, int64_t step, Value end,
     llvm::function_ref<Place(Value, int64_t)> placeAt,
     llvm::function_ref<SmallVector<Value>(Value, Place, SmallVector<Value>)> finish) {
+  auto [x, words, scales, offsets, stages, warp, lane, mTile] = o;
   int tiles = gemm.layout().nTilesPerWord();
   int64_t depth = gemm.weightStages;
   SmallVector<Value> carried(zeroAccumulators());
@@ -222,28 +222,24 @@ SmallVector<Value> GemmEmitter::readWords(Value stages, Value stage, Value warp,
   return loaded;
 }
 
-SmallVector<Value> GemmEmitter::emitPrefetchLoop(Value x, Value words, Value scales, Value offsets,
-                                                 Value stages, Value warp, Value lane, Value mTile,
-                                                 Value nGroup, Value loadGroup, Value kBegin,
-                                                 Value kEnd) {
+SmallVector<Value> GemmEmitter::emitPrefetchLoop(const LoopOperands &o, Value nGroup,
+                                                 Value loadGroup, Value kBegin, Value kEnd) {
   int64_t ahead = gemm.prefetchTiles;
   auto placeAt = [&](Value first, int64_t d) {
     Value at = add(first, index(d * ahead));
     return Place{nGroup, loadGroup, at,
                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, kEnd)};
   };
-  return emitIterations(x, words, scales, offsets, stages, warp, lane, mTile, kBegin, kEnd, ahead,
-                        kEnd, placeAt, [](Value, Place, SmallVector<Value> sums) { return sums; });
+  return emitIterations(o, kBegin, kEnd, ahead, kEnd, placeAt,
+                        [](Value, Place, SmallVector<Value> sums) { return sums; });
 }
 
-void GemmEmitter::emitStreamLoop(Value x, Value words, Value scales, Value offsets, Value stages,
-                                 Value y, Value thread, Value lane, Value mTile) {
+void GemmEmitter::emitStreamLoop(const LoopOperands &o, Value y) {
   int64_t iterations = gemm.streamIterations();
   int64_t items = gemm.layout().nGroups() * iterations;
-  Value warpInBlock = arith::DivUIOp::create(b, loc, thread, index(kWarpSize));
   Value warp = add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)),
                        gemm.warpsPerBlock),
-                   warpInBlock);
+                   o.warp);
   Value warps = mul(fromIndex(mlir::gpu::GridDimOp::create(b, loc, mlir::gpu::Dimension::x)),
                     gemm.warpsPerBlock);
   Value run = arith::DivUIOp::create(b, loc, index(items), warps);
@@ -275,14 +271,13 @@ void GemmEmitter::emitStreamLoop(Value x, Value words, Value scales, Value offse
                                   /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    storeGroup(y, sums, mTile, place.group, lane, /*atomic=*/true);
+    storeGroup(y, sums, o.mTile, place.group, o.lane, /*atomic=*/true);
     scf::YieldOp::create(b, loc, zeros);
     b.setInsertionPointToStart(&ifOp.getElseRegion().front());
     scf::YieldOp::create(b, loc, sums);
     return SmallVector<Value>(ifOp.getResults());
   };
-  emitIterations(x, words, scales, offsets, stages, warpInBlock, lane, mTile, begin, end, 1,
-                 index(gemm.layout().kTiles()), placeAt, flush);
+  emitIterations(o, begin, end, 1, index(gemm.layout().kTiles()), placeAt, flush);
 }
 
 } // namespace quantc::codegen::gpu
