@@ -134,6 +134,8 @@ static std::string variantLabel(const GemmCase &c) {
     label += ", K permuted";
   if (c.weightStages)
     label += ", " + std::to_string(c.weightStages) + " stages";
+  if (c.warps != 4)
+    label += ", " + std::to_string(c.warps) + (c.warps == 1 ? " warp" : " warps") + " a block";
   return label.empty() ? label : " " + label.substr(2);
 }
 

@@ -46,7 +46,8 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # scales each iteration's f32 sums instead of each weight
 # (--scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
 # (--permute-k), "cN" copies the weights N - 1 iterations ahead into N
-# shared-memory stages (--weight-stages N).
+# shared-memory stages (--weight-stages N), "wN" puts N warps in a block
+# (1, 2 or 4; 4 otherwise).
 # TARGET_WARPS "stream": stream-K (--stream-k; split-K 0 in kernels.txt):
 # as many blocks as the device runs at once, equal runs of work per warp.
 add() {
@@ -67,6 +68,7 @@ add() {
       sums) kind=$kind-sa after+=(--scale-after-mma) ;;
       kp) kind=$kind-kp after+=(--permute-k) ;;
       c[2-8]) kind=$kind-$tag after+=(--weight-stages "${tag#c}") ;;
+      w[124]) warps=${tag#w} ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
     esac
@@ -178,6 +180,11 @@ for shape in "4096 14336" "8192 28672"; do
 done
 for bits in 8 2; do add "$bits" 1 8192 28672 stream 8 kp-c4; done
 add 4 1 8192 28672 stream 4 kp-c6
+# Smaller blocks (an SM's last block's room is not lost to registers), and
+# iterations of 4 K tiles through 8 stages.
+for variant in "stream 8 kp-w2" "stream 8 kp-w1" "stream 8 kp-c4-w2" "stream 4 kp-c8"; do
+  add 4 1 8192 28672 $variant
+done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
