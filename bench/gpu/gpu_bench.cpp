@@ -373,11 +373,14 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: gpu-bench DIR (with DIR/kernels.txt from prepare.sh)\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: gpu-bench DIR [FILTER] (with DIR/kernels.txt from prepare.sh; "
+                         "FILTER: only the kernels whose PTX file's name holds it)\n");
     return 2;
   }
-  std::string dir = argv[1];
+  std::string dir = argv[1], filter = argc == 3 ? argv[2] : "";
+  // The copy kernel always runs: the other rows' share of its bandwidth.
+  auto selected = [&](const std::string &file) { return file.find(filter) != std::string::npos; };
   Device d;
   char name[256] = "";
   if (!d.ok(quantc_cuda_open(0, &d.cuda, name, sizeof name, d.error, sizeof d.error)))
@@ -402,12 +405,14 @@ int main(int argc, char **argv) {
       int64_t m, n, k, splitK;
       std::string file;
       list >> m >> n >> k >> splitK >> file;
-      failures += !runHalf(d, m, n, k, splitK, dir + "/" + file, copyGBs);
+      if (selected(file))
+        failures += !runHalf(d, m, n, k, splitK, dir + "/" + file, copyGBs);
     } else if (kind == "w8a8") {
       int64_t m, n, k, splitK;
       std::string file;
       list >> m >> n >> k >> splitK >> file;
-      failures += !runW8A8(d, m, n, k, splitK, dir + "/" + file, copyGBs);
+      if (selected(file))
+        failures += !runW8A8(d, m, n, k, splitK, dir + "/" + file, copyGBs);
     } else {
       GemmCase c;
       list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> c.ptx;
@@ -422,7 +427,8 @@ int main(int argc, char **argv) {
             conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW;
         c.conv = conv;
       }
-      failures += !runGemm(d, c, copyGBs);
+      if (selected(c.ptx.substr(dir.size() + 1)))
+        failures += !runGemm(d, c, copyGBs);
     }
   }
   quantc_cuda_close(d.cuda);

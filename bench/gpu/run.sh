@@ -4,12 +4,19 @@
 # kernel, checked against the host and timed), then cls, rec and det end to
 # end, each GPU artifact against the host artifact (models.txt).
 # Exits non-zero if any check fails or no device opens.
+#   run.sh [all|kernels|models] [FILTER]
+# kernels or models alone (a second try in what device time is left);
+# FILTER: only the kernels whose PTX file's name holds it (k8192_n28672).
 set -euo pipefail
 cd "$(dirname "$0")"
+what=${1:-all} filter=${2:-}
+case "$what" in all | kernels | models) ;; *) echo "usage: run.sh [all|kernels|models] [FILTER]" >&2; exit 2 ;; esac
 nvidia-smi --query-gpu=name,memory.total,clocks.max.memory --format=csv 2>/dev/null || true
 status=0
-./gpu-bench . || status=1
-if [ -s models.txt ]; then
+if [ "$what" != models ]; then
+  ./gpu-bench . $filter || status=1
+fi
+if [ "$what" != kernels ] && [ -s models.txt ]; then
   export LD_LIBRARY_PATH=$PWD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   echo
   echo "Whole models (median of 20 runs, all CPU cores; reference: the host artifact built where prepare.sh ran):"
