@@ -53,7 +53,7 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128 warps=4 stage=""
   local stream=()
-  [ "$target" = stream ] && stream=(--stream-k) target=1
+  [ "$target" = stream ] && stream=(--stream-k) target=1 # split-K 1 below
   [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
   local prefetch=(); [ "$ahead" -gt 0 ] && prefetch=(--prefetch "$ahead")
   local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
@@ -73,7 +73,6 @@ add() {
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
     esac
   done
-  [ ${#stream[@]} -gt 0 ] && split=1
   local file="w${bits}_m${m}_k${k}_n${n}_w${target}${stream:+sk}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
     --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" "${stream[@]}" --name spec \

@@ -105,8 +105,14 @@ std::string kernelName(const WeightOnlyGemm &gemm);
 /// warps per block, A staged when M spans a tile (else weights loaded 8 K
 /// tiles ahead), and K split until about 2048 warps (8192 without staging)
 /// are in flight (a GEMV has too few (M tile, N group) pairs for the memory
-/// system otherwise; an H100/H200 holds 132 x 64 warps).
-void chooseLaunch(WeightOnlyGemm &gemm);
+/// system otherwise; an H100/H200 holds 132 x 64 warps). With
+/// `streamKGemv`, a GEMV (A not staged) is stream-K instead, its K
+/// permuted where permutableK allows. Set gemm.conv first.
+void chooseLaunch(WeightOnlyGemm &gemm, bool streamKGemv = false);
+
+/// Whether gemm's K can be permuted (WeightOnlyGemm::permuteK): A read
+/// straight from x (no convolution), K and the scale group multiples of 64.
+bool permutableK(const WeightOnlyGemm &gemm);
 
 /// The launch of buildWeightOnlyGemm's kernel. grid[2] == 0 is a stream-K
 /// launch: at most grid[0] blocks along x (every warp then has an item), as

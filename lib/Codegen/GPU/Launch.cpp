@@ -49,7 +49,7 @@ static int64_t tilePairs(int64_t m, int64_t n) {
   return ((n + kMmaN - 1) / kMmaN) * ((m + kMmaM - 1) / kMmaM);
 }
 
-void chooseLaunch(WeightOnlyGemm &gemm) {
+void chooseLaunch(WeightOnlyGemm &gemm, bool streamKGemv) {
   gemm.warpsPerBlock = 4;
   gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
   int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
@@ -58,6 +58,16 @@ void chooseLaunch(WeightOnlyGemm &gemm) {
   // an H200 with four times the warps (bench/RESULTS.md, issue 17).
   int64_t target = gemm.stageA ? kTargetWarps : 4 * kTargetWarps;
   gemm.splitK = std::clamp<int64_t>((target + pairs - 1) / pairs, 1, kTiles);
+  if (streamKGemv && !gemm.stageA) { // and A in 16-byte runs where K allows
+    gemm.streamK = true;
+    gemm.splitK = 1;
+    gemm.permuteK = permutableK(gemm);
+  }
+}
+
+bool permutableK(const WeightOnlyGemm &gemm) {
+  constexpr int64_t block = PreshuffledWeights::kQuad * kMmaK; // 64 rows
+  return !gemm.stageA && !gemm.conv && gemm.k % block == 0 && gemm.group % block == 0;
 }
 
 LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {

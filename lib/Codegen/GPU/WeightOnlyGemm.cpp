@@ -53,7 +53,7 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
     return "weights through shared memory need A read straight from x, and 2 to 8 stages";
   if (gemm.weightStages * gemm.warpsPerBlock * gemm.prefetchTiles * kWarpSize * 4 > 48 * 1024)
     return "the weights' shared-memory stages must fit 48 KiB a block";
-  if (gemm.permuteK && (gemm.stageA || gemm.conv || gemm.k % 64 || gemm.group % 64))
+  if (gemm.permuteK && !permutableK(gemm))
     return "permuting K needs A read straight from x (no convolution), and K and the scale "
            "group multiples of 64";
   if (gemm.conv)
@@ -221,9 +221,8 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
   Value mTile = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y));
   // weightStages: the words' stages in shared memory.
   Value stages = gemm.weightStages ? Value(func.getWorkgroupAttributions().front()) : Value();
-  LoopOperands direct{x,       words,  scales,
-                      offsets, stages, arith::DivUIOp::create(b, loc, thread, index(kWarpSize)),
-                      lane,    mTile};
+  Value warp = arith::DivUIOp::create(b, loc, thread, index(kWarpSize)); // in the block
+  LoopOperands direct{x, words, scales, offsets, stages, warp, lane, mTile};
   if (gemm.streamK) {
     emitStreamLoop(direct, y);
     mlir::gpu::ReturnOp::create(b, loc);
@@ -232,9 +231,8 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
   PreshuffledWeights shape = gemm.layout();
   // Warp w of block b takes N group b * warps + w; a group past the last
   // one reads the last one's weights and stores nothing.
-  Value nGroup =
-      add(mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)), warps),
-          arith::DivUIOp::create(b, loc, thread, index(kWarpSize)));
+  Value nGroup = add(
+      mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x)), warps), warp);
   Value loadGroup = clamp(nGroup, shape.nGroups());
   SmallVector<Value> zeros = zeroAccumulators();
   // Without staging, each block's share starts on a whole iteration of

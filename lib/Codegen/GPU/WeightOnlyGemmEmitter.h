@@ -193,6 +193,9 @@ public:
   /// weightStages: the lane's words of the iteration in stage `stage`.
   SmallVector<Value> readWords(Value stages, Value stage, Value warp, Value lane);
 
+  /// Appends the four words of a 16-byte load.
+  void appendWords(Value words4, SmallVector<Value> &into);
+
   /// Split-K's prefetch loop: the block's share of K tiles [kBegin, kEnd)
   /// of N group `nGroup`, prefetchTiles K tiles per iteration; tiles past
   /// the share multiply by a zero A.

@@ -47,9 +47,7 @@ void GemmEmitter::loadIteration(Value words, Value scales, Value offsets, Value 
   int64_t quad = PreshuffledWeights::kQuad;
   Value firstQuad = arith::DivUIOp::create(b, loc, first, index(quad));
   for (int q = 0; q < gemm.prefetchTiles / quad; ++q) {
-    Value words4 = weightQuad(words, loadGroup, add(firstQuad, index(q)), lane);
-    for (int u = 0; u < quad; ++u)
-      into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
+    appendWords(weightQuad(words, loadGroup, add(firstQuad, index(q)), lane), into);
   }
   loadParameters(scales, offsets, lane, group, first, into);
 }
@@ -210,16 +208,18 @@ Value GemmEmitter::copyWords(Value words, Value stages, Value stage, Value warp,
 SmallVector<Value> GemmEmitter::readWords(Value stages, Value stage, Value warp, Value lane) {
   int64_t quad = PreshuffledWeights::kQuad;
   SmallVector<Value> loaded;
-  for (int64_t q = 0; q < gemm.prefetchTiles / quad; ++q) {
-    Value words4 =
-        vector::LoadOp::create(b, loc, VectorType::get({quad}, i32), stages,
-                               ValueRange{toIndex(stage), toIndex(warp), toIndex(index(q)),
-                                          toIndex(lane), toIndex(index(0))},
-                               /*nontemporal=*/false, llvm::Align(16));
-    for (int64_t u = 0; u < quad; ++u)
-      loaded.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
-  }
+  for (int64_t q = 0; q < gemm.prefetchTiles / quad; ++q)
+    appendWords(vector::LoadOp::create(b, loc, VectorType::get({quad}, i32), stages,
+                                       ValueRange{toIndex(stage), toIndex(warp), toIndex(index(q)),
+                                                  toIndex(lane), toIndex(index(0))},
+                                       /*nontemporal=*/false, llvm::Align(16)),
+                loaded);
   return loaded;
+}
+
+void GemmEmitter::appendWords(Value words4, SmallVector<Value> &into) {
+  for (int64_t u = 0; u < PreshuffledWeights::kQuad; ++u)
+    into.push_back(vector::ExtractOp::create(b, loc, words4, ArrayRef<int64_t>{u}));
 }
 
 SmallVector<Value> GemmEmitter::emitPrefetchLoop(const LoopOperands &o, Value nGroup,

@@ -201,13 +201,8 @@ llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op, bool streamKGemv) {
   layer.inputColumns = layout.k;
   gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   gemm.group = layout.group;
-  device::chooseLaunch(gemm);
   gatherWherePossible(gemm, layer.input, op.getInput(), /*pixelMajor=*/true, layout.k);
-  if (streamKGemv && !gemm.stageA) { // and A in 16-byte runs where K allows
-    gemm.streamK = true;
-    gemm.splitK = 1;
-    gemm.permuteK = !gemm.conv && gemm.k % 64 == 0 && gemm.group % 64 == 0;
-  }
+  device::chooseLaunch(gemm, streamKGemv);
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
 
