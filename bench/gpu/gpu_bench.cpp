@@ -250,18 +250,19 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   std::string shape = "W" + std::to_string(c.bits) + "A16" + (c.conv ? " conv" : "") + " | " +
                       std::to_string(c.m) + " | " + std::to_string(c.k) + " | " +
                       std::to_string(c.n);
+  std::string label = variantLabel(c);
+  double share = copyGBs ? 100 * gbs / copyGBs : 0;
   if (Best &best = fastest[shape]; ok && worst < 1e-3 && (best.variant.empty() || ms < best.ms))
-    best = {ms, copyGBs ? 100 * gbs / copyGBs : 0,
-            (variantLabel(c).empty() ? "plain" : variantLabel(c).substr(1)) + ", " +
+    best = {ms, share,
+            (label.empty() ? "plain" : label.substr(1)) + ", " +
                 (c.ahead ? ahead + " K tiles ahead" : "A staged"),
             split};
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
-              c.bits, c.conv ? " conv (implicit)" : "", variantLabel(c).c_str(), (long long)c.m,
+              c.bits, c.conv ? " conv (implicit)" : "", label.c_str(), (long long)c.m,
               (long long)c.k, (long long)c.n, (long long)c.group, split.c_str(), ahead.c_str(),
-              wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
-              2.0 * double(c.m * c.n * c.k) / (ms * 1e9), worst,
-              ok && worst < 1e-3 ? "ok" : "FAIL");
+              wordBytes / 1048576.0, ms, gbs, share, 2.0 * double(c.m * c.n * c.k) / (ms * 1e9),
+              worst, ok && worst < 1e-3 ? "ok" : "FAIL");
   freeAll(d, buffers);
   return ok && worst < 1e-3;
 }
@@ -415,8 +416,9 @@ int main(int argc, char **argv) {
         failures += !runW8A8(d, m, n, k, splitK, dir + "/" + file, copyGBs);
     } else {
       GemmCase c;
-      list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> c.ptx;
-      c.ptx = dir + "/" + c.ptx;
+      std::string file;
+      list >> c.bits >> c.m >> c.n >> c.k >> c.group >> c.splitK >> c.warps >> c.ahead >> file;
+      c.ptx = dir + "/" + file;
       c.scaleAfterMma = kind.find("-sa") != std::string::npos;
       c.permuteK = kind.find("-kp") != std::string::npos;
       if (size_t stages = kind.find("-c"); stages != std::string::npos)
@@ -427,7 +429,7 @@ int main(int argc, char **argv) {
             conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW;
         c.conv = conv;
       }
-      if (selected(c.ptx.substr(dir.size() + 1)))
+      if (selected(file))
         failures += !runGemm(d, c, copyGBs);
     }
   }
