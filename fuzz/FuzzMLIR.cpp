@@ -42,6 +42,9 @@ const char *const kPipelines[] = {
      " convert-qkernel-to-gpu{chip=sm_90 format=none})"),
     ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
      " convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k})"),
+    ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
+     " convert-qkernel-to-gpu{chip=sm_90 format=none"
+     " gemv=split-k:permute-k:prefetch=16:stages=2:scale-after-mma:warps=1})"),
 };
 constexpr size_t kPipelineCount = sizeof(kPipelines) / sizeof(kPipelines[0]);
 

@@ -69,3 +69,72 @@ TEST(GPULaunch, VariantsThatDoNotFitAreErrors) {
   gemm.prefetchTiles = 16;
   EXPECT_EQ(checkWeightOnlyGemm(gemm), "the weights' shared-memory stages must fit 48 KiB a block");
 }
+
+TEST(GPULaunch, AGemvLaunchSpellingReadsBack) {
+  GemvTuning tuning;
+  EXPECT_EQ(parseGemvTuning("stream-k:warps=2:stages=4:scale-after-mma:prefetch=12", tuning), "");
+  EXPECT_TRUE(tuning.streamK);
+  EXPECT_TRUE(tuning.permutesK()); // stream-K's default
+  EXPECT_EQ(tuning.warps, 2);
+  EXPECT_EQ(tuning.weightStages, 4);
+  EXPECT_EQ(tuning.prefetchTiles, 12);
+  EXPECT_TRUE(tuning.scaleAfterMma);
+  EXPECT_EQ(gemvTuningSpec(tuning), "stream-k:prefetch=12:stages=4:scale-after-mma:warps=2");
+  for (const char *spec : {"split-k", "stream-k", "split-k:permute-k", "stream-k:no-permute-k",
+                           "split-k:prefetch=4:stages=8:scale-after-mma:warps=1"}) {
+    GemvTuning read;
+    EXPECT_EQ(parseGemvTuning(spec, read), "") << spec;
+    EXPECT_EQ(gemvTuningSpec(read), spec);
+  }
+  // The last word wins; stages=0 is the registers' default.
+  EXPECT_EQ(parseGemvTuning("stream-k:no-permute-k:permute-k:stages=0", tuning), "");
+  EXPECT_EQ(gemvTuningSpec(tuning), "stream-k");
+}
+
+TEST(GPULaunch, AGemvLaunchSpellingRejectsWhatNoKernelTakes) {
+  GemvTuning tuning;
+  EXPECT_EQ(parseGemvTuning("", tuning), "a GEMV launch starts with split-k or stream-k, not ''");
+  EXPECT_EQ(parseGemvTuning("streamk", tuning),
+            "a GEMV launch starts with split-k or stream-k, not 'streamk'");
+  for (const char *field : {"warps=3", "warps=8", "prefetch=6", "prefetch=20", "stages=1",
+                            "stages=9", "stages=", "warps=2x", "permute", "", "scale-after-mma=1"})
+    EXPECT_EQ(parseGemvTuning("split-k:" + std::string(field), tuning),
+              "unknown GEMV launch option '" + std::string(field) +
+                  "' (warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, scale-after-mma, "
+                  "permute-k, no-permute-k)")
+        << field;
+}
+
+TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {
+  GemvTuning tuning;
+  ASSERT_EQ(parseGemvTuning("stream-k:stages=8:prefetch=16:scale-after-mma:warps=2", tuning), "");
+  WeightOnlyGemm gemm;
+  gemm.n = 28672;
+  gemm.k = 8192;
+  gemm.group = 128; // shorter than a 16-tile iteration: no scaled sums
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.streamK);
+  EXPECT_EQ(gemm.splitK, 1);
+  EXPECT_TRUE(gemm.permuteK);
+  EXPECT_EQ(gemm.warpsPerBlock, 2);
+  EXPECT_EQ(gemm.prefetchTiles, 16);
+  EXPECT_FALSE(gemm.scaleAfterMma);
+  EXPECT_EQ(gemm.weightStages, 8); // 8 x 2 warps x 16 tiles x 128 bytes: 32 KiB
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
+
+  gemm.group = 256; // one scale an iteration
+  gemm.warpsPerBlock = 4;
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.scaleAfterMma);
+
+  ASSERT_EQ(parseGemvTuning("split-k:stages=8:prefetch=16:warps=4", tuning), "");
+  chooseLaunch(gemm, tuning); // 64 KiB of stages: registers instead
+  EXPECT_EQ(gemm.weightStages, 0);
+  EXPECT_FALSE(gemm.permuteK);
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
+
+  gemm.m = 16; // a GEMM stages A and keeps its own launch
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.stageA);
+  EXPECT_EQ(kernelName(gemm), "qc_wo_b4_g256_a0_m16_n28672_k8192_s2_w4_t1_p0");
+}

@@ -5,6 +5,7 @@
 // Needs only libc, libcuda (opened at run time) and the PTX files.
 //   gpu-bench DIR   (DIR/kernels.txt lists the kernels, one per line)
 #include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/GPUGemvTuning.h"
 #include "quantc/Runtime/quantc_cuda.h"
 
 #include <cmath>
@@ -27,7 +28,7 @@ static std::map<std::string, float> timings;
 /// run says wins.
 struct Best {
   double ms = 0, share = 0;
-  std::string variant, split;
+  std::string variant, split, spec; // spec: its --gpu-gemv (a GEMV's)
 };
 static std::map<std::string, Best> fastest;
 
@@ -137,6 +138,18 @@ static std::string variantLabel(const GemmCase &c) {
   if (c.warps != 4)
     label += ", " + std::to_string(c.warps) + (c.warps == 1 ? " warp" : " warps") + " a block";
   return label.empty() ? label : " " + label.substr(2);
+}
+
+/// The `quantc compile --gpu-gemv` value that builds a GEMV's kernel.
+static std::string gemvSpec(const GemmCase &c) {
+  GemvTuning tuning;
+  tuning.streamK = c.splitK == 0;
+  tuning.permuteK = c.permuteK;
+  tuning.warps = c.warps;
+  tuning.prefetchTiles = c.ahead;
+  tuning.weightStages = c.weightStages;
+  tuning.scaleAfterMma = c.scaleAfterMma;
+  return gemvTuningSpec(tuning);
 }
 
 /// A shape's random operands and preshuffled weights, kept for the next
@@ -256,7 +269,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     best = {ms, share,
             (label.empty() ? "plain" : label.substr(1)) + ", " +
                 (c.ahead ? ahead + " K tiles ahead" : "A staged"),
-            split};
+            split, c.ahead ? gemvSpec(c) : "-"};
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
               c.bits, c.conv ? " conv (implicit)" : "", label.c_str(), (long long)c.m,
@@ -441,12 +454,12 @@ int main(int argc, char **argv) {
                   timings["f16 " + shape] / timings["w4 " + shape]);
   }
   std::printf("\n\nThe fastest weight-only kernel of each shape:\n\n"
-              "| kernel | M | K | N | variant | split-K | ms | of copy |\n"
-              "|---|---|---|---|---|---|---|---|\n");
+              "| kernel | M | K | N | variant | split-K | ms | of copy | --gpu-gemv |\n"
+              "|---|---|---|---|---|---|---|---|---|\n");
   for (const auto &[shape, best] : fastest)
     if (!best.variant.empty())
-      std::printf("| %s | %s | %s | %.4f | %.0f%% |\n", shape.c_str(), best.variant.c_str(),
-                  best.split.c_str(), best.ms, best.share);
+      std::printf("| %s | %s | %s | %.4f | %.0f%% | %s |\n", shape.c_str(), best.variant.c_str(),
+                  best.split.c_str(), best.ms, best.share, best.spec.c_str());
   std::printf("\n%d failed\n", failures);
   return failures ? 1 : 0;
 }

@@ -25,7 +25,7 @@ unset QUANTC_GPU_HOST_TWINS
 
 "$clang" -O2 -std=c99 -I"$root/include" -c "$root/lib/Runtime/quantc_cuda.c" -o "$out/quantc_cuda.o"
 "$clang"++ -O2 -std=c++17 -I"$root/include" "$root/bench/gpu/gpu_bench.cpp" \
-  "$root/lib/Codegen/GPU/Fragments.cpp" "$out/quantc_cuda.o" \
+  "$root/lib/Codegen/GPU/Fragments.cpp" "$root/lib/Codegen/GPU/GemvTuning.cpp" "$out/quantc_cuda.o" \
   -static-libstdc++ -static-libgcc -o "$out/gpu-bench"
 rm "$out/quantc_cuda.o"
 cp "$root/bench/gpu/run.sh" "$out/"

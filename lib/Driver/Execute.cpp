@@ -1,9 +1,10 @@
 // `quantc compile` and `quantc run`: the execution half of the driver.
+#include "quantc/Codegen/GPUGemvTuning.h"
 #include "quantc/Driver/Driver.h"
-#include "quantc/Support/AtomicFile.h"
 #include "quantc/Execution/Execution.h"
 #include "quantc/Export/ONNX.h"
 #include "quantc/Runtime/quantc_runtime.h"
+#include "quantc/Support/AtomicFile.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "passes/Pipelines/Pipelines.h"
@@ -356,9 +357,9 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (options.weights != "auto" && options.weights != "file" && options.weights != "embed")
     return llvm::createStringError("unknown --weights=" + options.weights + " (auto, file, embed)");
   target->weightsPlacement = options.weights;
-  if (options.gpuGemv != "split-k" && options.gpuGemv != "stream-k")
-    return llvm::createStringError("unknown --gpu-gemv=" + options.gpuGemv +
-                                   " (split-k, stream-k)");
+  codegen::gpu::GemvTuning gemv;
+  if (std::string why = codegen::gpu::parseGemvTuning(options.gpuGemv, gemv); !why.empty())
+    return llvm::createStringError("--gpu-gemv=" + options.gpuGemv + ": " + why);
   target->gpuGemv = options.gpuGemv;
   if (target->gpuFormat == "isa")
     llvm::errs() << "warning: CUDA's ptxas was not found (PATH, /usr/local/cuda/bin): the "

@@ -63,6 +63,7 @@ PASSES = [
     "convert-qkernel-to-llvm",
     "convert-qkernel-to-gpu{chip=sm_90 format=none}",
     "convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k}",
+    "convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k:prefetch=4:stages=3:scale-after-mma:warps=2}",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
     "func.func(convert-linalg-depthwise-to-vector)",
@@ -86,6 +87,7 @@ PASSES = [
     "quantc-lower-to-loops-pipeline",
     "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none}",
     "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=stream-k}",
+    "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=split-k:permute-k:stages=2:warps=1}",
     "quantc-lower-to-llvm-pipeline",
     "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",
 ]

@@ -5,6 +5,7 @@
 #define QUANTC_CODEGEN_GPUKERNELS_H
 
 #include "quantc/Codegen/GPUFragments.h"
+#include "quantc/Codegen/GPUGemvTuning.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -105,10 +106,12 @@ std::string kernelName(const WeightOnlyGemm &gemm);
 /// warps per block, A staged when M spans a tile (else weights loaded 8 K
 /// tiles ahead), and K split until about 2048 warps (8192 without staging)
 /// are in flight (a GEMV has too few (M tile, N group) pairs for the memory
-/// system otherwise; an H100/H200 holds 132 x 64 warps). With
-/// `streamKGemv`, a GEMV (A not staged) is stream-K instead, its K
-/// permuted where permutableK allows. Set gemm.conv first.
-void chooseLaunch(WeightOnlyGemm &gemm, bool streamKGemv = false);
+/// system otherwise; an H100/H200 holds 132 x 64 warps). A GEMV (A not
+/// staged) then takes `gemv`'s launch: stream-K or split-K, its warps a
+/// block and prefetch, K permuted where permutableK allows, and scaled sums
+/// and shared-memory stages where the shape allows them. Set gemm.conv
+/// first.
+void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv = {});
 
 /// Whether gemm's K can be permuted (WeightOnlyGemm::permuteK): A read
 /// straight from x (no convolution), K and the scale group multiples of 64.

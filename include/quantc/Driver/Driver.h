@@ -133,7 +133,7 @@ struct ExecuteOptions {
   int threads = 0;                  // run: parallel loops' threads (0: the runtime's default)
   std::string sanitize;             // compile: "thread" instruments the artifact for TSan
   std::string weights = "auto";     // compile: large weights in a file (file), the .so (embed), or by size
-  std::string gpuGemv = "split-k";  // compile, GPU targets: the GEMVs' launches (split-k, stream-k)
+  std::string gpuGemv = "split-k";  // compile, GPU targets: the GEMVs' launches (GPUGemvTuning.h)
   std::string objectCache;          // compile: compiled partitions' directory (empty: none)
   bool printTime = false;
   QuantizeOptions quantize;

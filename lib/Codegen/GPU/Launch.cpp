@@ -49,7 +49,12 @@ static int64_t tilePairs(int64_t m, int64_t n) {
   return ((n + kMmaN - 1) / kMmaN) * ((m + kMmaM - 1) / kMmaM);
 }
 
-void chooseLaunch(WeightOnlyGemm &gemm, bool streamKGemv) {
+void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
+  // Every launch field is set here, whatever the gemm held before.
+  WeightOnlyGemm defaults;
+  gemm.prefetchTiles = defaults.prefetchTiles;
+  gemm.streamK = gemm.permuteK = gemm.scaleAfterMma = false;
+  gemm.weightStages = 0;
   gemm.warpsPerBlock = 4;
   gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
   int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
@@ -58,11 +63,24 @@ void chooseLaunch(WeightOnlyGemm &gemm, bool streamKGemv) {
   // an H200 with four times the warps (bench/RESULTS.md, issue 17).
   int64_t target = gemm.stageA ? kTargetWarps : 4 * kTargetWarps;
   gemm.splitK = std::clamp<int64_t>((target + pairs - 1) / pairs, 1, kTiles);
-  if (streamKGemv && !gemm.stageA) { // and A in 16-byte runs where K allows
+  if (gemm.stageA)
+    return;
+  gemm.warpsPerBlock = gemv.warps;
+  gemm.prefetchTiles = gemv.prefetchTiles;
+  if (gemv.streamK) {
     gemm.streamK = true;
     gemm.splitK = 1;
-    gemm.permuteK = permutableK(gemm);
   }
+  gemm.permuteK = gemv.permutesK() && permutableK(gemm);
+  // The options a shape cannot take (scale groups shorter than an
+  // iteration, stages beyond 48 KiB) are left off for that layer alone.
+  bool fits = checkWeightOnlyGemm(gemm).empty();
+  gemm.scaleAfterMma = gemv.scaleAfterMma;
+  if (fits && !checkWeightOnlyGemm(gemm).empty())
+    gemm.scaleAfterMma = false;
+  gemm.weightStages = gemv.weightStages;
+  if (fits && !checkWeightOnlyGemm(gemm).empty())
+    gemm.weightStages = 0;
 }
 
 bool permutableK(const WeightOnlyGemm &gemm) {

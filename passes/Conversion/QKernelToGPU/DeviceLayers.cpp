@@ -179,7 +179,7 @@ void gatherWherePossible(Gemm &gemm, Value &input, Value operand, bool pixelMajo
 
 /// The layer `op` becomes, or why it stays on the host.
 template <typename PackedMatmul>
-llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op, bool streamKGemv) {
+llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op, const device::GemvTuning &gemv) {
   codegen::PackedLayout layout = qkernel::toPackedLayout(op.getLayout());
   if (layout.binary)
     return llvm::createStringError("binary weights");
@@ -202,7 +202,7 @@ llvm::Expected<DeviceLayer> packedLayer(PackedMatmul op, bool streamKGemv) {
   gemm.k = (layout.k + device::kMmaK - 1) / device::kMmaK * device::kMmaK;
   gemm.group = layout.group;
   gatherWherePossible(gemm, layer.input, op.getInput(), /*pixelMajor=*/true, layout.k);
-  device::chooseLaunch(gemm, streamKGemv);
+  device::chooseLaunch(gemm, gemv);
   if (std::string why = device::checkWeightOnlyGemm(gemm); !why.empty())
     return llvm::createStringError(why);
 
@@ -384,11 +384,11 @@ llvm::Expected<IntegerLayer> integerLayer(qkernel::MatmulIntegerOp op) {
   return layer;
 }
 
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, bool streamKGemv) {
-  return packedLayer(op, streamKGemv);
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, const device::GemvTuning &gemv) {
+  return packedLayer(op, gemv);
 }
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op, bool streamKGemv) {
-  return packedLayer(op, streamKGemv);
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op, const device::GemvTuning &gemv) {
+  return packedLayer(op, gemv);
 }
 
 } // namespace quantc::gpu

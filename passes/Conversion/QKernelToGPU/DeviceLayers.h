@@ -30,10 +30,10 @@ struct DeviceLayer {
   /// of the im2col matrix.
   mlir::Value input;
 };
-/// `streamKGemv`: a GEMV (A read straight from x) is stream-K, its K
-/// permuted (A in 16-byte runs) where K and the scale group allow.
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, bool streamKGemv);
-llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op, bool streamKGemv);
+/// `gemv`: how a GEMV (A read straight from x) is launched (chooseLaunch).
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::MatmulOp op, const codegen::gpu::GemvTuning &gemv);
+llvm::Expected<DeviceLayer> deviceLayer(qkernel::LutMatmulOp op,
+                                        const codegen::gpu::GemvTuning &gemv);
 
 /// A float matmul with constant weights as the fp16 GEMM takes them.
 struct HalfLayer {

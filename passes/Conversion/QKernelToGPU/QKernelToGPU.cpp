@@ -75,9 +75,9 @@ struct LinalgKernelText {
 
 class GPURewriter {
 public:
-  GPURewriter(ModuleOp module, bool hostTwins, bool streamKGemv)
+  GPURewriter(ModuleOp module, bool hostTwins, const device::GemvTuning &gemv)
       : module(module), symbols(module), b(module.getContext()), globals(module.getContext()),
-        hostTwins(hostTwins), streamKGemv(streamKGemv) {
+        hostTwins(hostTwins), gemv(gemv) {
     globals.setInsertionPointToEnd(module.getBody());
   }
 
@@ -164,7 +164,7 @@ private:
   SymbolTable symbols;
   OpBuilder b, globals;
   bool hostTwins;
-  bool streamKGemv; // the GEMVs' launches stream-K, not split-K
+  device::GemvTuning gemv; // how the GEMVs are launched
   /// By name: a deterministic image.
   std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm,
                                      device::StageKernel, LinalgKernelText>>
@@ -420,7 +420,7 @@ func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
 }
 
 template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std::string &why) {
-  auto layer = deviceLayer(op, streamKGemv);
+  auto layer = deviceLayer(op, gemv);
   if (!layer) {
     why = llvm::toString(layer.takeError());
     return false;
@@ -939,12 +939,12 @@ struct ConvertQKernelToGPUPass
       module.emitError() << "convert-qkernel-to-gpu: unknown GPU chip '" << chip << "'";
       return signalPassFailure();
     }
-    if (gemv != "split-k" && gemv != "stream-k") {
-      module.emitError() << "convert-qkernel-to-gpu: unknown gemv '" << gemv
-                         << "' (split-k, stream-k)";
+    device::GemvTuning tuning;
+    if (std::string why = device::parseGemvTuning(gemv, tuning); !why.empty()) {
+      module.emitError() << "convert-qkernel-to-gpu: gemv '" << gemv << "': " << why;
       return signalPassFailure();
     }
-    GPURewriter rewriter(module, hostTwins, gemv == "stream-k");
+    GPURewriter rewriter(module, hostTwins, tuning);
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
     // Float matmuls the fp16 GEMM cannot take (no constant weights), with

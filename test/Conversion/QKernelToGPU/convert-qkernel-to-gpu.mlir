@@ -1,6 +1,7 @@
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none host-twins=true" --split-input-file -verify-diagnostics | FileCheck %s
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=isa" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=IMAGE
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none gemv=stream-k" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=STREAM
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none gemv=split-k:warps=1:prefetch=4:stages=2" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=TUNED
 
 // A packed weight-only matmul becomes a launch of the weight-only GEMM for
 // its shape (the kernel's name spells it: 4 bits, per channel, symmetric,
@@ -58,6 +59,13 @@
 // STREAM-LABEL: func.func @main
 // STREAM: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s1_w4_t0_p8_sk
 // STREAM: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c0_i64{{(_[0-9]+)?}}, %c128_i64)
+
+// gemv=split-k:warps=1:prefetch=4:stages=2 (a device's tuning): one warp a
+// block (32 threads; grid (1, 1, split-K 2)), 4 K tiles an iteration, the
+// weights through two shared-memory stages.
+// TUNED-LABEL: func.func @main
+// TUNED: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w1_t0_p4_c2
+// TUNED: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c2_i64{{(_[0-9]+)?}}, %c32_i64{{(_[0-9]+)?}})
 
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>

@@ -1,0 +1,40 @@
+// How a weight-only GEMV (A read straight from x) is launched on a GPU: the
+// variant a device's benchmark picks (bench/gpu), spelled as one option
+// value (`quantc compile --gpu-gemv`, the pass option `gemv`) so that a
+// user tunes an artifact for a device without rebuilding quantc. Plain C++:
+// gpu-bench prints the spelling of each shape's fastest kernel.
+#ifndef QUANTC_CODEGEN_GPUGEMVTUNING_H
+#define QUANTC_CODEGEN_GPUGEMVTUNING_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace quantc::codegen::gpu {
+
+/// WeightOnlyGemm's launch fields for a GEMV; chooseLaunch applies each
+/// where the layer's shape allows it.
+struct GemvTuning {
+  bool streamK = false;         // else split-K until about 8192 warps
+  std::optional<bool> permuteK; // unset: with stream-K
+  int64_t warps = 4;            // warps a block: 1, 2 or 4
+  int64_t prefetchTiles = 8;    // K tiles a load iteration: 4, 8, 12 or 16
+  int64_t weightStages = 0;     // 0 (registers) or 2-8 shared-memory stages
+  bool scaleAfterMma = false;   // scales on each iteration's sums
+
+  bool permutesK() const { return permuteK.value_or(streamK); }
+};
+
+/// Reads `split-k|stream-k[:option]...`, options `warps=N`, `prefetch=N`,
+/// `stages=N`, `scale-after-mma`, `permute-k` and `no-permute-k`. Returns
+/// why `spec` is not one (empty when it is).
+std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning);
+
+/// The shortest spelling of `tuning` that parseGemvTuning reads back (the
+/// defaults left out): "split-k", "stream-k:stages=4:warps=2".
+std::string gemvTuningSpec(const GemvTuning &tuning);
+
+} // namespace quantc::codegen::gpu
+
+#endif
