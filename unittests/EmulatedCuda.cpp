@@ -13,8 +13,8 @@
 // host side of GPU artifacts (repacking, f16 conversion, uploads, launches,
 // which values stay on the device, split-K and stream-K zeroing, stream-K
 // grids from the occupancy it reports: 4 multiprocessors holding 2 blocks
-// each), not the PTX, which
-// only a GPU can run.
+// each), not the PTX, which only a GPU can run. QUANTC_EMULATED_CUDA_TRACE=1
+// prints each launch (kernel, grid, block) to stderr.
 #include "quantc/Codegen/GPUFragments.h"
 
 #include <dlfcn.h>
@@ -52,6 +52,7 @@ struct Kernel {
   long rows, sourceColumns, columns;
   void *twin; // a linalg kernel's loop nest, taking `arguments` pointers
   int arguments;
+  std::string name;
 };
 
 struct Module {
@@ -366,6 +367,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   int exact = 0;
   char stageKind = 0;
   auto &kernels = static_cast<Module *>(module)->kernels;
+  kernel.name = name;
   auto give = [&] {
     kernels.push_back(std::make_unique<Kernel>(kernel));
     *function = kernels.back().get();
@@ -456,6 +458,10 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
     return kInvalidValue;
   const unsigned grid[3] = {gridX, gridY, gridZ};
   const Kernel &kernel = *static_cast<Kernel *>(function);
+  static const bool trace = std::getenv("QUANTC_EMULATED_CUDA_TRACE") != nullptr;
+  if (trace) // the launches in order, for tests and for counting a model's kernels
+    std::fprintf(stderr, "launch %s grid %u,%u,%u block %u\n", kernel.name.c_str(), gridX, gridY,
+                 gridZ, blockX);
   if (skipKernels())
     return kSuccess;
   switch (kernel.kind) {

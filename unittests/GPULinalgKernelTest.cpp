@@ -53,21 +53,30 @@ std::vector<std::vector<float>> run(ModuleOp module, const std::vector<std::vect
 /// inputs' buffers, fresh outputs (holding the initial values the body reads),
 /// the buffers of the tensors the body gathers from, a call of the nest, the
 /// outputs as tensors.
-/// With `fromFill`, the op's output is a constant fill's, and the nest
-/// starts from that value (buildLinalgKernel's initialValues): its output
-/// buffer holds NaNs, which it must never read.
-void replaceWithLoopNest(ModuleOp module, bool fromFill = false) {
+/// Where the nest's accumulators start: the output buffer, a constant
+/// fill's value, or a broadcast copy's source (buildLinalgKernel's
+/// initialValues). From a fill or broadcast, the output buffer holds NaNs,
+/// which the nest must never read.
+enum class Start { Buffer, Fill, Broadcast };
+
+void replaceWithLoopNest(ModuleOp module, Start start = Start::Buffer) {
   linalg::LinalgOp op;
   module.walk([&](linalg::LinalgOp found) { op = found; }); // the last: the fill's reader
   ASSERT_TRUE(op);
-  SmallVector<std::pair<unsigned, TypedAttr>> initialValues;
-  if (fromFill) {
-    OpOperand &init = op.getDpsInitsMutable()[0];
+  SmallVector<quantc::codegen::gpu::InitialValue> initialValues;
+  OpOperand &init = op.getDpsInitsMutable()[0];
+  if (start == Start::Fill) {
     auto fill = init.get().getDefiningOp<linalg::FillOp>();
     ASSERT_TRUE(fill);
     initialValues.push_back(
         {init.getOperandNumber(),
-         cast<TypedAttr>(fill.getInputs()[0].getDefiningOp<arith::ConstantOp>().getValue())});
+         cast<TypedAttr>(fill.getInputs()[0].getDefiningOp<arith::ConstantOp>().getValue()),
+         Value(), AffineMap()});
+  } else if (start == Start::Broadcast) {
+    auto broadcast = init.get().getDefiningOp<linalg::GenericOp>();
+    ASSERT_TRUE(broadcast);
+    initialValues.push_back({init.getOperandNumber(), TypedAttr(), broadcast.getInputs()[0],
+                             broadcast.getIndexingMapsArray()[0]});
   }
   auto kernel = quantc::codegen::gpu::buildLinalgKernel(op, "nest", initialValues);
   ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
@@ -91,7 +100,7 @@ void replaceWithLoopNest(ModuleOp module, bool fromFill = false) {
       continue;
     }
     Value output = memref::AllocOp::create(b, loc, memref);
-    if (fromFill)
+    if (start != Start::Buffer)
       linalg::FillOp::create(b, loc,
                              ValueRange{arith::ConstantOp::create(
                                  b, loc, b.getFloatAttr(type.getElementType(), std::nan("")))},
@@ -132,11 +141,11 @@ struct TwoModules {
 /// rounding of them.
 void expectSameAsOp(const std::string &source, const std::vector<size_t> &inputSizes,
                     const std::vector<size_t> &outputSizes, bool exact = true,
-                    bool fromFill = false) {
+                    Start start = Start::Buffer) {
   TwoModules modules(source);
   ASSERT_TRUE(modules.reference && modules.nested) << source;
   ModuleOp reference = *modules.reference, nested = *modules.nested;
-  replaceWithLoopNest(nested, fromFill);
+  replaceWithLoopNest(nested, start);
 
   std::mt19937 random(7);
   std::normal_distribution<float> normal(0.f, 2.f);
@@ -225,7 +234,39 @@ func.func @main(%x: tensor<6x300xf32>) -> tensor<6xf32> {
   } -> tensor<6xf32>
   return %m : tensor<6xf32>
 })",
-                 {1800}, {6}, /*exact=*/true, /*fromFill=*/true);
+                 {1800}, {6}, /*exact=*/true, Start::Fill);
+}
+
+TEST(GPULinalgKernelTest, ReductionStartsFromItsBroadcastBias) {
+  // A depthwise convolution (3x3, stride 2 along W) whose output starts as
+  // its bias broadcast over channels: each accumulator starts from its
+  // channel's bias, loaded from the bias itself; the output buffer (NaNs
+  // here) is only written. Same sums in the same order: the same bits.
+  expectSameAsOp(R"(
+func.func @main(%x: tensor<1x5x9x17xf32>, %w: tensor<5x3x3xf32>, %b: tensor<5xf32>)
+    -> tensor<1x5x7x8xf32> {
+  %e = tensor.empty() : tensor<1x5x7x8xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(n,c,h,w)->(c)>,
+                                           affine_map<(n,c,h,w)->(n,c,h,w)>],
+                          iterator_types = ["parallel","parallel","parallel","parallel"]}
+      ins(%b : tensor<5xf32>) outs(%e : tensor<1x5x7x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x5x7x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(n,c,h,w,kh,kw)->(n,c,h+kh,w*2+kw)>,
+                                        affine_map<(n,c,h,w,kh,kw)->(c,kh,kw)>,
+                                        affine_map<(n,c,h,w,kh,kw)->(n,c,h,w)>],
+                       iterator_types = ["parallel","parallel","parallel","parallel",
+                                         "reduction","reduction"]}
+      ins(%x, %w : tensor<1x5x9x17xf32>, tensor<5x3x3xf32>) outs(%init : tensor<1x5x7x8xf32>) {
+  ^bb0(%in: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %in, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x5x7x8xf32>
+  return %y : tensor<1x5x7x8xf32>
+})",
+                 {765, 45, 5}, {280}, /*exact=*/true, Start::Broadcast);
 }
 
 TEST(GPULinalgKernelTest, AnOutputReadInPlaceKeepsItsValue) {
@@ -253,7 +294,9 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   linalg::GenericOp op;
   module->walk([&](linalg::GenericOp found) { op = found; });
   auto kernel = quantc::codegen::gpu::buildLinalgKernel(
-      op, "nest", {{1u, cast<TypedAttr>(FloatAttr::get(Float32Type::get(&context), 1.0))}});
+      op, "nest",
+      {{1u, cast<TypedAttr>(FloatAttr::get(Float32Type::get(&context), 1.0)), Value(),
+        AffineMap()}});
   ASSERT_FALSE(bool(kernel));
   EXPECT_EQ(llvm::toString(kernel.takeError()),
             "linalg.generic reads an output other than as an accumulator's start");

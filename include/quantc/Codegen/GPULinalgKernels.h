@@ -45,15 +45,25 @@ struct LinalgKernel {
 /// constants and static tensors it reads with tensor.extract.
 std::string checkLinalgKernel(mlir::linalg::LinalgOp op);
 
+/// Where the accumulators of output `operand` start instead of its buffer's
+/// contents: `constant` (what a fill would write), or else the element of
+/// the static tensor `source` at `sourceMap` of the output's indices (dims
+/// and zeros: a bias broadcast over a convolution's output).
+struct InitialValue {
+  unsigned operand;
+  mlir::TypedAttr constant;
+  mlir::Value source;
+  mlir::AffineMap sourceMap;
+};
+
 /// The kernel `name` computing `op` (on tensors or memrefs) over buffers of
 /// its operands' shapes. An output the body reads (a reduction's, or an
 /// accumulating op's) starts as the buffer's contents, or, given in
-/// `initialValues` (operand number, value: what a fill would write), each
-/// accumulator starts from that value and the kernel does not read the
-/// buffer (an error if the body reads it otherwise).
-llvm::Expected<LinalgKernel>
-buildLinalgKernel(mlir::linalg::LinalgOp op, llvm::StringRef name,
-                  llvm::ArrayRef<std::pair<unsigned, mlir::TypedAttr>> initialValues = {});
+/// `initialValues`, each accumulator starts from that value and the kernel
+/// does not read the buffer (an error if the body reads it otherwise); a
+/// source is one more tensor the kernel reads (`captured`).
+llvm::Expected<LinalgKernel> buildLinalgKernel(mlir::linalg::LinalgOp op, llvm::StringRef name,
+                                               llvm::ArrayRef<InitialValue> initialValues = {});
 
 /// A GEMM's x staged on the device from an activation that is resident
 /// there: `rows` rows of `sourceColumns` f32 (or, not `halves`, s8) values

@@ -58,10 +58,12 @@ MemRefType memrefOf(Type tensor) {
 /// linalg.generic in func.func @name, parallel dims first; scalar inputs and
 /// scalar constants the body uses are cloned in. `arguments` receives the
 /// operand numbers of the func's arguments (a captured tensor i counts as
-/// operand getNumOperands() + i).
+/// operand getNumOperands() + i). `alsoCaptured`: tensors the kernel reads
+/// besides the op's (where accumulators start), captured after the body's.
 OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name,
                                        std::vector<unsigned> &arguments,
-                                       std::vector<Value> &captured) {
+                                       std::vector<Value> &captured,
+                                       llvm::ArrayRef<Value> alsoCaptured) {
   MLIRContext *context = op->getContext();
   OpBuilder b(context);
   Location loc = op.getLoc();
@@ -76,12 +78,16 @@ OwningOpRef<ModuleOp> rebuildOnMemrefs(linalg::LinalgOp op, llvm::StringRef name
   }
   SetVector<Value> above;
   getUsedValuesDefinedAbove(op->getRegion(0), above);
+  SetVector<Value> tensors;
   for (Value value : above)
-    if (isa<RankedTensorType>(value.getType())) {
-      arguments.push_back(op->getNumOperands() + unsigned(captured.size()));
-      captured.push_back(value);
-      types.push_back(memrefOf(value.getType()));
-    }
+    if (isa<RankedTensorType>(value.getType()))
+      tensors.insert(value);
+  tensors.insert(alsoCaptured.begin(), alsoCaptured.end());
+  for (Value value : tensors) {
+    arguments.push_back(op->getNumOperands() + unsigned(captured.size()));
+    captured.push_back(value);
+    types.push_back(memrefOf(value.getType()));
+  }
   auto func = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -188,18 +194,33 @@ void accumulateInRegisters(func::FuncOp func) {
   }
 }
 
-/// Outputs whose initial value is a constant (a fill's): each accumulator
-/// starts from it instead of loading it, so the kernel never reads those
-/// buffers. False if a load of one is not an accumulator's start (the body
-/// reads the output otherwise).
-bool startFromConstants(func::FuncOp func, const std::vector<unsigned> &hostArguments,
-                        llvm::ArrayRef<std::pair<unsigned, TypedAttr>> initialValues) {
-  SmallVector<std::pair<memref::LoadOp, TypedAttr>> starts;
-  for (auto [operand, value] : initialValues) {
-    auto position = llvm::find(hostArguments, operand);
-    if (position == hostArguments.end())
+/// The func argument of host operand `operand`, if it has one.
+Value argumentOf(func::FuncOp func, const std::vector<unsigned> &hostArguments, unsigned operand) {
+  auto position = llvm::find(hostArguments, operand);
+  if (position == hostArguments.end())
+    return Value();
+  return func.getArgument(unsigned(position - hostArguments.begin()));
+}
+
+/// Outputs whose initial value is known (a fill's constant, a broadcast's
+/// source): each accumulator starts from it instead of loading the output,
+/// so the kernel never reads those buffers. False if a load of one is not
+/// an accumulator's start (the body reads the output otherwise), or a
+/// source map is not dims and zeros over the output's indices.
+bool startFromInitialValues(func::FuncOp func, const LinalgKernel &kernel, unsigned operandCount,
+                            llvm::ArrayRef<InitialValue> initialValues) {
+  SmallVector<std::pair<memref::LoadOp, const InitialValue *>> starts;
+  for (const InitialValue &initial : initialValues) {
+    Value buffer = argumentOf(func, kernel.hostArguments, initial.operand);
+    if (!buffer)
       return false;
-    Value buffer = func.getArgument(unsigned(position - hostArguments.begin()));
+    if (!initial.constant) {
+      auto rank = cast<MemRefType>(buffer.getType()).getRank();
+      if (initial.sourceMap.getNumDims() != rank ||
+          !llvm::all_of(initial.sourceMap.getResults(),
+                        [](AffineExpr e) { return isa<AffineDimExpr, AffineConstantExpr>(e); }))
+        return false;
+    }
     for (Operation *user : buffer.getUsers()) {
       if (isa<memref::StoreOp>(user))
         continue;
@@ -210,12 +231,28 @@ bool startFromConstants(func::FuncOp func, const std::vector<unsigned> &hostArgu
       auto loop = dyn_cast<scf::ForOp>(use.getOwner());
       if (!loop || !llvm::is_contained(loop.getInitArgs(), load.getResult()))
         return false;
-      starts.push_back({load, value});
+      starts.push_back({load, &initial});
     }
   }
-  for (auto [load, value] : starts) {
+  for (auto [load, initial] : starts) {
     OpBuilder b(load);
-    load.getResult().replaceAllUsesWith(arith::ConstantOp::create(b, load.getLoc(), value));
+    Location loc = load.getLoc();
+    Value start;
+    if (initial->constant) {
+      start = arith::ConstantOp::create(b, loc, initial->constant);
+    } else {
+      unsigned captured =
+          unsigned(llvm::find(kernel.captured, initial->source) - kernel.captured.begin());
+      SmallVector<Value> indices;
+      for (AffineExpr result : initial->sourceMap.getResults())
+        indices.push_back(isa<AffineDimExpr>(result)
+                              ? load.getIndices()[cast<AffineDimExpr>(result).getPosition()]
+                              : arith::ConstantIndexOp::create(
+                                    b, loc, cast<AffineConstantExpr>(result).getValue()));
+      start = memref::LoadOp::create(
+          b, loc, argumentOf(func, kernel.hostArguments, operandCount + captured), indices);
+    }
+    load.getResult().replaceAllUsesWith(start);
     load->erase();
   }
   return true;
@@ -383,9 +420,8 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   return "";
 }
 
-llvm::Expected<LinalgKernel>
-buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
-                  llvm::ArrayRef<std::pair<unsigned, TypedAttr>> initialValues) {
+llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
+                                               llvm::ArrayRef<InitialValue> initialValues) {
   if (std::string why = checkLinalgKernel(op); !why.empty())
     return llvm::createStringError(why);
   MLIRContext *context = op->getContext();
@@ -393,7 +429,18 @@ buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
                        LLVM::LLVMDialect, mlir::gpu::GPUDialect, linalg::LinalgDialect,
                        memref::MemRefDialect, scf::SCFDialect>();
   LinalgKernel kernel;
-  OwningOpRef<ModuleOp> loops = rebuildOnMemrefs(op, name, kernel.hostArguments, kernel.captured);
+  SmallVector<Value> sources;
+  for (const InitialValue &initial : initialValues)
+    if (!initial.constant) {
+      auto type = dyn_cast<RankedTensorType>(initial.source.getType());
+      if (!type || !isStaticIdentityBuffer(type) ||
+          type.getRank() != initial.sourceMap.getNumResults())
+        return llvm::createStringError("an initial value's source is not a static tensor "
+                                       "that its map indexes");
+      sources.push_back(initial.source);
+    }
+  OwningOpRef<ModuleOp> loops =
+      rebuildOnMemrefs(op, name, kernel.hostArguments, kernel.captured, sources);
   { // The host's math: no libm, no libdevice.
     RewritePatternSet patterns(context);
     populateMathApproximationPatterns(patterns);
@@ -412,7 +459,7 @@ buildLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
                                    " to loops failed: " + diagnostics);
   auto func = cast<func::FuncOp>(loops->getBody()->front());
   accumulateInRegisters(func);
-  if (!startFromConstants(func, kernel.hostArguments, initialValues))
+  if (!startFromInitialValues(func, kernel, op->getNumOperands(), initialValues))
     return llvm::createStringError(op->getName().getStringRef().str() +
                                    " reads an output other than as an accumulator's start");
   int64_t threads = 0, points = 0;

@@ -39,6 +39,58 @@ int64_t tensorsOf(ArrayRef<Operation *> ops) {
   return int64_t(tensors.size());
 }
 
+/// An elementwise op's input broadcast along size-1 dims (a [C, 1] bias
+/// read at (c, 0)) collapsed to the dims it is read along ([C] at (c)):
+/// upstream fuses an op with a reshape only when no map holds a zero.
+struct DropBroadcastUnitDims : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (!isElementwiseGeneric(op))
+      return failure();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<Value> inputs = op.getInputs();
+    bool changed = false;
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      AffineMap map = maps[i];
+      if (!type || !type.hasStaticShape())
+        continue;
+      auto dropped = [&](unsigned position) {
+        auto constant = dyn_cast<AffineConstantExpr>(map.getResult(position));
+        return constant && constant.getValue() == 0 && type.getDimSize(position) == 1;
+      };
+      SmallVector<ReassociationIndices> groups;
+      SmallVector<AffineExpr> kept;
+      bool groupHasKept = false;
+      for (unsigned position = 0; position < map.getNumResults(); ++position) {
+        bool keep = !dropped(position);
+        if (groups.empty() || (keep && groupHasKept)) {
+          groups.push_back({});
+          groupHasKept = false;
+        }
+        groups.back().push_back(int64_t(position));
+        if (keep)
+          kept.push_back(map.getResult(position));
+        groupHasKept |= keep;
+      }
+      if (kept.size() == map.getNumResults())
+        continue;
+      if (kept.empty())
+        groups.clear(); // a 0-d tensor
+      input = tensor::CollapseShapeOp::create(rewriter, op.getLoc(), input, groups);
+      maps[i] = AffineMap::get(map.getNumDims(), 0, kept, op.getContext());
+      changed = true;
+    }
+    if (!changed)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputsMutable().assign(inputs);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
 struct QuantcFuseElementwisePass
     : impl::QuantcFuseElementwisePassBase<QuantcFuseElementwisePass> {
   void runOnOperation() override {
@@ -50,7 +102,8 @@ struct QuantcFuseElementwisePass
 };
 } // namespace
 
-void populateQuantcElementwiseFusion(RewritePatternSet &patterns, int64_t maxTensors) {
+void populateQuantcElementwiseFusion(RewritePatternSet &patterns, int64_t maxTensors,
+                                     bool throughReshapes) {
   linalg::ControlFusionFn control = [maxTensors](OpOperand *fused) {
     Operation *producer = fused->get().getDefiningOp();
     auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
@@ -62,5 +115,22 @@ void populateQuantcElementwiseFusion(RewritePatternSet &patterns, int64_t maxTen
     return maxTensors <= 0 || tensorsOf({producer, consumer.getOperation()}) - 1 <= maxTensors;
   };
   linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+  if (!throughReshapes)
+    return;
+  // An elementwise op whose one use is an expand_shape that only an
+  // elementwise op reads runs on the expanded shape instead (its operands
+  // expanded): the two are then neighbours and fuse.
+  linalg::ControlFusionFn expand = [](OpOperand *fused) {
+    auto reshape = dyn_cast<tensor::ExpandShapeOp>(fused->getOwner());
+    Operation *producer = fused->get().getDefiningOp();
+    if (!reshape || !isElementwiseGeneric(producer) || !producer->hasOneUse() ||
+        !reshape->hasOneUse())
+      return false;
+    auto consumer = dyn_cast<linalg::GenericOp>(*reshape->user_begin());
+    return isElementwiseGeneric(consumer) &&
+           consumer.getMatchingIndexingMap(&*reshape->use_begin()).isPermutation();
+  };
+  linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, expand);
+  patterns.add<DropBroadcastUnitDims>(patterns.getContext());
 }
 } // namespace quantc

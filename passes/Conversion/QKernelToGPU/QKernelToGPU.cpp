@@ -617,30 +617,67 @@ static int64_t storageBytes(RankedTensorType type) {
   return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
 }
 
-/// The outputs of `op` whose initial value its body reads and a constant
-/// fill that nothing else reads writes (through reshapes): (operand
-/// number, the fill's value).
-static SmallVector<std::pair<unsigned, TypedAttr>> filledOutputs(linalg::LinalgOp op) {
-  SmallVector<std::pair<unsigned, TypedAttr>> filled;
+/// An all-parallel generic that copies its one input into its output,
+/// reading it through dims and zeros (a bias broadcast over an output).
+static bool isBroadcastCopy(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumReductionLoops() || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1)
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  auto input = dyn_cast<RankedTensorType>(generic.getInputs()[0].getType());
+  return input && input.hasStaticShape() && yield.getValues().size() == 1 &&
+         yield.getValues()[0] == generic.getBody()->getArgument(0) &&
+         generic.getIndexingMapsArray()[0].isProjectedPermutation(/*allowZeroInResults=*/true) &&
+         generic.getIndexingMapsArray()[1].isPermutation();
+}
+
+/// Where the outputs of `op` that its body reads start, when a fill (its
+/// constant, through reshapes only it reads) or a broadcast copy (its
+/// source) that nothing else reads wrote them: the kernel starts its
+/// accumulators there, with no launch of the fill or copy.
+static SmallVector<codegen::gpu::InitialValue> initialValuesOf(linalg::LinalgOp op) {
+  SmallVector<codegen::gpu::InitialValue> initial;
   for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (!op.payloadUsesValueFromOperand(&init))
+      continue;
+    if (auto broadcast = init.get().getDefiningOp<linalg::GenericOp>();
+        broadcast && broadcast->hasOneUse() && isBroadcastCopy(broadcast)) {
+      SmallVector<AffineMap> maps = broadcast.getIndexingMapsArray();
+      initial.push_back({init.getOperandNumber(), TypedAttr(), broadcast.getInputs()[0],
+                         maps[0].compose(inversePermutation(maps[1]))});
+      continue;
+    }
     Value source = init.get(); // through reshapes only it reads
     while (source.hasOneUse() &&
            isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(source.getDefiningOp()))
       source = source.getDefiningOp()->getOperand(0);
     auto fill = source.getDefiningOp<linalg::FillOp>();
     TypedAttr value;
-    if (fill && fill->hasOneUse() && op.payloadUsesValueFromOperand(&init) &&
-        matchPattern(fill.getInputs()[0], m_Constant(&value)))
-      filled.push_back({init.getOperandNumber(), value});
+    if (fill && fill->hasOneUse() && matchPattern(fill.getInputs()[0], m_Constant(&value)))
+      initial.push_back({init.getOperandNumber(), value, Value(), AffineMap()});
   }
-  return filled;
+  return initial;
+}
+
+/// A fill, or a broadcast copy whose one use starts the outputs of a
+/// linalg op that reads them (initialValuesOf): launched last, if that
+/// op's kernel did not take it in.
+static bool mayStartAnOutput(Operation *op) {
+  if (isa<linalg::FillOp>(op))
+    return true;
+  if (!isBroadcastCopy(op) || !op->hasOneUse())
+    return false;
+  OpOperand &use = *op->use_begin();
+  auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+  return user && user.isDpsInit(&use) && user.payloadUsesValueFromOperand(&use);
 }
 
 bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
   // A reduction's fill folded in: each accumulator starts from its value,
   // with no fill launch and no copy of it into the output. Else the
   // output starts as a copy of its initial value.
-  SmallVector<std::pair<unsigned, TypedAttr>> filled = filledOutputs(op);
+  SmallVector<codegen::gpu::InitialValue> filled = initialValuesOf(op);
   auto kernel = codegen::gpu::buildLinalgKernel(op, "qc_linalg", filled);
   if (!kernel && !filled.empty()) {
     llvm::consumeError(kernel.takeError());
@@ -672,8 +709,8 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
     Value buffer = memref::AllocOp::create(
         b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()));
     buffers[init.getOperandNumber()] = buffer;
-    bool startsFromFill =
-        llvm::any_of(filled, [&](auto &output) { return output.first == init.getOperandNumber(); });
+    bool startsFromFill = llvm::any_of(
+        filled, [&](auto &output) { return output.operand == init.getOperandNumber(); });
     if (op.payloadUsesValueFromOperand(&init) && !init.get().getDefiningOp<tensor::EmptyOp>() &&
         !startsFromFill) {
       Value source = flatInput(loc, init.get());
@@ -969,11 +1006,14 @@ struct ConvertQKernelToGPUPass
       if (!moved)
         ++stayed[why];
     }
-    // The epilogues added above fuse with the elementwise ops after them:
-    // one kernel, not two and the tensor between (at most 8 buffers).
-    {
+    // The epilogues added above fuse with the elementwise ops around them:
+    // one kernel, not two and the tensor between (at most 8 buffers). Then
+    // through reshapes (a GEMM's 2-D epilogue and the 4-D activation after
+    // it), once each op has taken in what it fuses with on its own shape
+    // (a bias broadcast).
+    for (bool throughReshapes : {false, true}) {
       RewritePatternSet patterns(module.getContext());
-      quantc::populateQuantcElementwiseFusion(patterns, /*maxTensors=*/8);
+      quantc::populateQuantcElementwiseFusion(patterns, /*maxTensors=*/8, throughReshapes);
       // Launches keep their operands where they are: no constants moved.
       GreedyRewriteConfig config;
       config.enableFolding(false).enableConstantCSE(false).setRegionSimplificationLevel(
@@ -982,6 +1022,8 @@ struct ConvertQKernelToGPUPass
         module.emitError() << "convert-qkernel-to-gpu: fusing elementwise ops did not converge";
         return signalPassFailure();
       }
+    }
+    {
       // Fusion reads a producer's linalg.index through the consumer's map
       // (affine.apply); kernels take arith.
       if (failed(expandAffineApplies(module)))
@@ -991,9 +1033,10 @@ struct ConvertQKernelToGPUPass
     std::map<std::string, int> noKernel;
     int linalgLaunches = 0;
     llvm::SmallPtrSet<Operation *, 8> linalgOnDevice;
-    // Fills last: a reduction's kernel may start from a fill's value, and
-    // the fill then goes with it (erased, never launched).
-    llvm::SmallPtrSet<Operation *, 16> fills;
+    // Fills and broadcast copies last: a reduction's kernel may start from
+    // a fill's value or a broadcast's source, and the fill or copy then
+    // goes with it (erased, never launched).
+    llvm::SmallPtrSet<Operation *, 16> starts;
     auto launch = [&](Operation *op) {
       std::string why;
       if (rewriter.rewrite(cast<linalg::LinalgOp>(op), why)) {
@@ -1004,20 +1047,20 @@ struct ConvertQKernelToGPUPass
       }
     };
     for (Operation *op : quantc::gpu::placeLinalgOps(module, rewriter.deviceValues(), noKernel)) {
-      if (isa<linalg::FillOp>(op))
-        fills.insert(op);
+      if (mayStartAnOutput(op))
+        starts.insert(op);
       else
         launch(op);
     }
-    // The fills still there (an erased one's address, if reused, is not a
-    // fill's: no rewrite creates fills).
+    // Those still there (an erased one's address, if reused, is not a fill's
+    // or a broadcast's: no rewrite creates linalg ops).
     SmallVector<Operation *> unfolded;
-    module.walk([&](linalg::FillOp fill) {
-      if (fills.contains(fill))
-        unfolded.push_back(fill);
+    module.walk([&](linalg::LinalgOp op) {
+      if (starts.contains(op))
+        unfolded.push_back(op);
     });
-    for (Operation *fill : unfolded)
-      launch(fill);
+    for (Operation *op : unfolded)
+      launch(op);
     std::map<std::string, int> floatOnHost;
     for (auto &[op, why] : floatStayed)
       if (!linalgOnDevice.contains(op))
