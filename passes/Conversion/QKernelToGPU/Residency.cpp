@@ -1,5 +1,6 @@
 #include "Residency.h"
 #include "IntegerDepthwise.h"
+#include "PaddedReads.h"
 #include "SplitReductions.h"
 
 #include "quantc/Codegen/GPULinalgKernels.h"
@@ -126,53 +127,6 @@ static bool onlyPlacedUsers(Value value, const llvm::SetVector<Operation *> &pla
     }
   }
   return !value.use_empty();
-}
-
-/// `pad` (a constant value) as a linalg.generic over its result that
-/// gathers from the source: each point reads the source at its index less
-/// the low padding, clamped, and keeps it where that is inside.
-static linalg::GenericOp padAsGather(tensor::PadOp pad) {
-  Value padding = pad.getConstantPaddingValue();
-  RankedTensorType resultType = pad.getResultType(), sourceType = pad.getSourceType();
-  if (!padding || !matchPattern(padding, m_Constant()) || !resultType.hasStaticShape() ||
-      !sourceType.hasStaticShape() || pad.getStaticLow().size() != size_t(resultType.getRank()) ||
-      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
-    return {};
-  OpBuilder b(pad);
-  Location loc = pad.getLoc();
-  int64_t rank = resultType.getRank();
-  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
-  Value source = pad.getSource();
-  llvm::ArrayRef<int64_t> low = pad.getStaticLow();
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{}, ValueRange{empty},
-      SmallVector<AffineMap>{b.getMultiDimIdentityMap(unsigned(rank))},
-      SmallVector<utils::IteratorType>(size_t(rank), utils::IteratorType::parallel),
-      [&](OpBuilder &nested, Location at, ValueRange) {
-        Value inside = arith::ConstantIntOp::create(nested, at, nested.getI1Type(), 1);
-        SmallVector<Value> indices;
-        for (int64_t d = 0; d < rank; ++d) {
-          Value i = linalg::IndexOp::create(nested, at, uint64_t(d));
-          Value from = arith::SubIOp::create(nested, at, i,
-                                             arith::ConstantIndexOp::create(nested, at, low[d]));
-          Value size = arith::ConstantIndexOp::create(nested, at, sourceType.getDimSize(d));
-          Value zero = arith::ConstantIndexOp::create(nested, at, 0);
-          Value below = arith::CmpIOp::create(nested, at, arith::CmpIPredicate::slt, from, size);
-          Value above = arith::CmpIOp::create(nested, at, arith::CmpIPredicate::sge, from, zero);
-          inside = arith::AndIOp::create(nested, at,
-                                         arith::AndIOp::create(nested, at, below, above), inside);
-          Value last = arith::ConstantIndexOp::create(nested, at, sourceType.getDimSize(d) - 1);
-          indices.push_back(arith::MinSIOp::create(
-              nested, at, arith::MaxSIOp::create(nested, at, from, zero), last));
-        }
-        Value value = tensor::ExtractOp::create(nested, at, source, indices);
-        Value constant = nested.clone(*padding.getDefiningOp())->getResult(0);
-        linalg::YieldOp::create(
-            nested, at, ValueRange{arith::SelectOp::create(nested, at, inside, value, constant)});
-      });
-  pad.getResult().replaceAllUsesWith(generic.getResult(0));
-  pad->erase();
-  return generic;
 }
 
 /// Whether `op` is the last of a chain of tensor.insert_slice ops: its
@@ -347,11 +301,16 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
         fromConstants.insert(result);
     }
   };
-  for (Operation *visited : ops) {
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Operation *visited = ops[i];
     if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
       if (!onDevice.contains(viewRoot(pad.getSource()).first))
         continue;
-      if (linalg::GenericOp gather = padAsGather(pad))
+      // Read in the one op that reads it (visited in its turn), else written.
+      Operation *replaced = nullptr;
+      if (linalg::GenericOp reader = readPadInConsumer(pad, replaced))
+        std::replace(ops.begin() + i + 1, ops.end(), replaced, reader.getOperation());
+      else if (linalg::GenericOp gather = padAsGather(pad))
         visit(gather, true);
     } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(visited)) {
       if (!endsInsertChain(insert))

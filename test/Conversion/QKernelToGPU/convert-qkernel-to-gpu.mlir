@@ -542,6 +542,72 @@ module {
 
 // -----
 
+// Through a reshape too: the epilogue (on the GEMM's 4x16) runs on the
+// activation's 1x4x16 and fuses with it. A window sum over the padded
+// result (a depthwise convolution's shape: taps along dim 1, its output
+// starting as a per-channel bias broadcast) reads the unpadded tensor in
+// its own kernel, indices clamped and the padding value outside, and
+// starts each sum from the bias: two linalg kernels, no pad or broadcast
+// kernel, no copy.
+
+// CHECK-LABEL: func.func @fused_through_reshape_and_pad
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_copy(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<1x4x16xf32>, %{{.*}}: memref<16xf32>, %{{.*}}: memref<1x4x16xf32>)
+// CHECK: arith.maximumf
+// CHECK: arith.mulf
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[TAPS:.*]]: memref<3x16xf32>, %[[OUT:.*]]: memref<1x4x16xf32>, %[[SOURCE:.*]]: memref<1x4x16xf32>, %[[BIAS:.*]]: memref<16xf32>)
+// CHECK: memref.load %[[BIAS]]
+// CHECK: scf.for
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: memref.load %[[SOURCE]]
+// CHECK: arith.select
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#cube = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+module {
+  func.func @fused_through_reshape_and_pad(%x: tensor<4x32xf32>) -> tensor<1x4x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %bias = arith.constant dense<[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]> : tensor<16xf32>
+    %taps = arith.constant dense<0.25> : tensor<3x16xf32>
+    %zero = arith.constant 0.0 : f32
+    %y = qkernel.matmul %x, %packed, %scales bias %bias {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+    %y3 = tensor.expand_shape %y [[0, 1], [2]] output_shape [1, 4, 16] : tensor<4x16xf32> into tensor<1x4x16xf32>
+    %e = tensor.empty() : tensor<1x4x16xf32>
+    %h = linalg.generic {indexing_maps = [#cube, #cube], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y3 : tensor<1x4x16xf32>) outs(%e : tensor<1x4x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %three = arith.constant 3.0 : f32
+      %s = arith.addf %a, %three : f32
+      %m = arith.mulf %a, %s : f32
+      linalg.yield %m : f32
+    } -> tensor<1x4x16xf32>
+    %p = tensor.pad %h low[0, 1, 0] high[0, 1, 0] {
+    ^bb0(%i: index, %j: index, %k: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x16xf32> to tensor<1x6x16xf32>
+    %e2 = tensor.empty() : tensor<1x4x16xf32>
+    %init = linalg.generic {indexing_maps = [#channel, #cube], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias : tensor<16xf32>) outs(%e2 : tensor<1x4x16xf32>) {
+    ^bb0(%b: f32, %o: f32):
+      linalg.yield %b : f32
+    } -> tensor<1x4x16xf32>
+    %w = linalg.generic {indexing_maps = [affine_map<(n, i, c, t) -> (n, i + t, c)>, affine_map<(n, i, c, t) -> (t, c)>, affine_map<(n, i, c, t) -> (n, i, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%p, %taps : tensor<1x6x16xf32>, tensor<3x16xf32>) outs(%init : tensor<1x4x16xf32>) {
+    ^bb0(%v: f32, %k: f32, %acc: f32):
+      %prod = arith.mulf %v, %k : f32
+      %sum = arith.addf %acc, %prod : f32
+      linalg.yield %sum : f32
+    } -> tensor<1x4x16xf32>
+    return %w : tensor<1x4x16xf32>
+  }
+}
+
+// -----
+
 // An epilogue that reads a channel table (at linalg.index) fuses with a
 // transpose of its result: fusion reads the index through the transpose's
 // map (affine.apply), which the pass expands to arith for the kernel.

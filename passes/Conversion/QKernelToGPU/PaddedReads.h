@@ -1,0 +1,30 @@
+// Constant pads of device values on the GPU, read where they are used
+// rather than written out: a pad becomes a gather from its source (index
+// less the low padding, clamped; the padding value outside), either in the
+// body of the one linalg op that reads it (a depthwise convolution's taps)
+// or, failing that, as a linalg op of its own.
+#ifndef QUANTC_PASSES_CONVERSION_QKERNELTOGPU_PADDEDREADS_H
+#define QUANTC_PASSES_CONVERSION_QKERNELTOGPU_PADDEDREADS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace quantc::gpu {
+
+/// `pad` (a constant value, static shapes) as a linalg.generic over its
+/// result that gathers from the source; null (and `pad` untouched) if it
+/// cannot be.
+mlir::linalg::GenericOp padAsGather(mlir::tensor::PadOp pad);
+
+/// The linalg.generic that reads `pad`'s result (through expand_shapes
+/// only it reads) as an input, rebuilt to gather that input from the pad's
+/// source in its body, which then replaces it (the pad and reshapes
+/// erased): one kernel reads the unpadded tensor, and no padded one is
+/// written. Null, with the IR untouched, if there is no such reader or the
+/// rebuilt op would have no GPU kernel; else `replaced` is the erased
+/// reader (its address identifies it, nothing more).
+mlir::linalg::GenericOp readPadInConsumer(mlir::tensor::PadOp pad, mlir::Operation *&replaced);
+
+} // namespace quantc::gpu
+
+#endif // QUANTC_PASSES_CONVERSION_QKERNELTOGPU_PADDEDREADS_H
