@@ -407,7 +407,7 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   op->getRegion(0).walk([&](Operation *inner) {
     bool supported =
         isa<arith::ArithDialect, linalg::LinalgDialect>(inner->getDialect()) ||
-        isa<tensor::ExtractOp>(inner) ||
+        isa<tensor::ExtractOp, scf::ForOp, scf::YieldOp>(inner) ||
         isa<math::ExpOp, math::ExpM1Op, math::TanhOp, math::ErfOp, math::LogOp, math::Log1pOp,
             math::Log2Op, math::AbsFOp, math::FmaOp, math::SqrtOp, math::RsqrtOp, math::FloorOp,
             math::CeilOp, math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
@@ -416,7 +416,8 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   });
   if (!unsupported.empty())
     return "its body has " + unsupported +
-           " (arith, linalg.index and the math quantc approximates or has instructions for)";
+           " (arith, linalg.index, scf.for and the math quantc approximates or has instructions "
+           "for)";
   return "";
 }
 

@@ -1,6 +1,7 @@
 #include "Residency.h"
 #include "IntegerDepthwise.h"
 #include "PaddedReads.h"
+#include "ReductionEpilogues.h"
 #include "SplitReductions.h"
 
 #include "quantc/Codegen/GPULinalgKernels.h"
@@ -323,6 +324,24 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
       if (onDevice.contains(viewRoot(depthwise.getInput()).first) && fitsDepthwiseKernel(depthwise))
         visit(depthwiseAsLinalg(depthwise), true);
+    } else if (auto generic = dyn_cast<linalg::GenericOp>(visited)) {
+      // After a reduction on the device (a depthwise convolution's
+      // activation): one kernel computes both.
+      SmallVector<Operation *> dead;
+      linalg::GenericOp fused = computeReductionInEpilogue(
+          generic, /*maxTensors=*/8,
+          [&](linalg::GenericOp reduction) { return placed.contains(reduction); }, dead);
+      for (Operation *op : dead) {
+        placed.remove(op);
+        llvm::erase_if(readersOfNothing,
+                       [&](linalg::LinalgOp reader) { return reader.getOperation() == op; });
+        for (Value result : op->getResults()) {
+          onDevice.erase(result);
+          fromConstants.erase(result);
+        }
+        op->erase();
+      }
+      visit(fused ? fused : generic, true);
     } else {
       visit(cast<linalg::LinalgOp>(visited), true);
     }

@@ -545,10 +545,11 @@ module {
 // Through a reshape too: the epilogue (on the GEMM's 4x16) runs on the
 // activation's 1x4x16 and fuses with it. A window sum over the padded
 // result (a depthwise convolution's shape: taps along dim 1, its output
-// starting as a per-channel bias broadcast) reads the unpadded tensor in
-// its own kernel, indices clamped and the padding value outside, and
-// starts each sum from the bias: two linalg kernels, no pad or broadcast
-// kernel, no copy.
+// starting as a per-channel bias broadcast) and the Relu after it are one
+// kernel: it reads the unpadded tensor, indices clamped and the padding
+// value outside, starts each sum from the bias, runs the taps in a loop
+// and applies the Relu to the sum: two linalg kernels, no pad, broadcast
+// or activation kernel, no copy.
 
 // CHECK-LABEL: func.func @fused_through_reshape_and_pad
 // CHECK: call @quantc_gpu_weight_only_gemm(
@@ -559,14 +560,17 @@ module {
 // CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<1x4x16xf32>, %{{.*}}: memref<16xf32>, %{{.*}}: memref<1x4x16xf32>)
 // CHECK: arith.maximumf
 // CHECK: arith.mulf
-// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[TAPS:.*]]: memref<3x16xf32>, %[[OUT:.*]]: memref<1x4x16xf32>, %[[SOURCE:.*]]: memref<1x4x16xf32>, %[[BIAS:.*]]: memref<16xf32>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[OUT:.*]]: memref<1x4x16xf32>, %[[BIAS:.*]]: memref<16xf32>, %[[TAPS:.*]]: memref<3x16xf32>, %[[SOURCE:.*]]: memref<1x4x16xf32>)
 // CHECK: memref.load %[[BIAS]]
-// CHECK: scf.for
+// CHECK: %[[SUM:.*]] = scf.for
+// CHECK: memref.load %[[TAPS]]
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
 // CHECK: memref.load %[[SOURCE]]
 // CHECK: arith.select
-// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: scf.yield
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[SUM]]
+// CHECK: memref.store %[[RELU]], %[[OUT]]
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #cube = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #channel = affine_map<(d0, d1, d2) -> (d2)>
@@ -602,7 +606,13 @@ module {
       %sum = arith.addf %acc, %prod : f32
       linalg.yield %sum : f32
     } -> tensor<1x4x16xf32>
-    return %w : tensor<1x4x16xf32>
+    %e3 = tensor.empty() : tensor<1x4x16xf32>
+    %r = linalg.generic {indexing_maps = [#cube, #cube], iterator_types = ["parallel", "parallel", "parallel"]} ins(%w : tensor<1x4x16xf32>) outs(%e3 : tensor<1x4x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.maximumf %a, %zero : f32
+      linalg.yield %m : f32
+    } -> tensor<1x4x16xf32>
+    return %r : tensor<1x4x16xf32>
   }
 }
 

@@ -1,0 +1,233 @@
+#include "ReductionEpilogues.h"
+#include "Residency.h"
+
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace quantc::gpu {
+
+using namespace mlir;
+
+namespace {
+
+/// How the reduction's output starts: a constant, a broadcast copy's source
+/// read at the output's indices, or nothing the body reads.
+struct Start {
+  TypedAttr constant;
+  linalg::GenericOp broadcast;   // its input read through map[0] o map[1]^-1
+  Operation *producer = nullptr; // the fill or copy, erased with the reduction
+};
+
+std::optional<Start> startOf(linalg::GenericOp reduction) {
+  OpOperand &init = reduction.getDpsInitsMutable()[0];
+  Start start;
+  if (!reduction.payloadUsesValueFromOperand(&init))
+    return start;
+  Operation *producer = init.get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return std::nullopt;
+  if (auto fill = dyn_cast<linalg::FillOp>(producer)) {
+    if (!matchPattern(fill.getInputs()[0], m_Constant(&start.constant)))
+      return std::nullopt;
+  } else if (auto copy = dyn_cast<linalg::GenericOp>(producer);
+             copy && copy.getNumDpsInputs() == 1 && copy.getNumReductionLoops() == 0 &&
+             copy.getBody()->getTerminator()->getOperand(0) == copy.getBody()->getArgument(0) &&
+             copy.getIndexingMapsArray()[1].isPermutation() &&
+             copy.getIndexingMapsArray()[0].isProjectedPermutation(/*allowZeroInResults=*/true)) {
+    start.broadcast = copy;
+  } else {
+    return std::nullopt;
+  }
+  start.producer = producer;
+  return start;
+}
+
+/// `exprs` (indices of `reshape`'s result) as indices of its source: each
+/// collapsed index split into the dims of its group.
+SmallVector<AffineExpr> indicesBeforeCollapse(tensor::CollapseShapeOp reshape,
+                                              llvm::ArrayRef<AffineExpr> exprs) {
+  llvm::ArrayRef<int64_t> sizes = reshape.getSrcType().getShape();
+  SmallVector<AffineExpr> source(sizes.size());
+  for (auto [index, group] : llvm::enumerate(reshape.getReassociationIndices())) {
+    int64_t stride = 1;
+    for (int64_t d : llvm::reverse(group)) {
+      source[d] = exprs[index].floorDiv(stride) % sizes[d];
+      stride *= sizes[d];
+    }
+  }
+  return source;
+}
+
+/// Whether a value is a static tensor a kernel can gather from.
+bool gatherable(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.hasStaticShape() && !type.getEncoding();
+}
+
+} // namespace
+
+linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t maxTensors,
+                                             llvm::function_ref<bool(linalg::GenericOp)> fold,
+                                             SmallVectorImpl<Operation *> &dead) {
+  if (epilogue.getNumReductionLoops() || !epilogue.hasPureTensorSemantics())
+    return {};
+  // The input that is the reduction's result, through collapse_shapes.
+  OpOperand *use = nullptr;
+  linalg::GenericOp reduction;
+  SmallVector<tensor::CollapseShapeOp> reshapes;
+  for (OpOperand *input : epilogue.getDpsInputOperands()) {
+    Value value = input->get();
+    SmallVector<tensor::CollapseShapeOp> chain;
+    while (auto reshape = value.getDefiningOp<tensor::CollapseShapeOp>()) {
+      if (!value.hasOneUse())
+        break;
+      chain.push_back(reshape);
+      value = reshape.getSrc();
+    }
+    auto producer = value.getDefiningOp<linalg::GenericOp>();
+    if (producer && value.hasOneUse() && producer.getNumReductionLoops() &&
+        producer->getNumResults() == 1 && producer.hasPureTensorSemantics()) {
+      use = input;
+      reduction = producer;
+      reshapes = chain;
+      break;
+    }
+  }
+  if (!use || !epilogue.getMatchingIndexingMap(use).isPermutation() || !fold(reduction))
+    return {};
+  // The reduction's output holds its parallel dims, each once.
+  AffineMap outputMap = reduction.getIndexingMapsArray().back();
+  if (!outputMap.isProjectedPermutation() ||
+      outputMap.getNumResults() != reduction.getNumParallelLoops() ||
+      !llvm::all_of(reduction->getOperands(), gatherable))
+    return {};
+  // linalg.index at the top of its body only: those become loop values.
+  bool nestedIndex = false;
+  for (Operation &op : *reduction.getBody())
+    op.walk([&](linalg::IndexOp index) { nestedIndex |= index.getOperation() != &op; });
+  if (nestedIndex)
+    return {};
+  std::optional<Start> start = startOf(reduction);
+  if (!start || (start->broadcast && !gatherable(start->broadcast.getInputs()[0])))
+    return {};
+
+  // The reduction's output indices in the epilogue's dims.
+  SmallVector<AffineExpr> outputIndices(epilogue.getMatchingIndexingMap(use).getResults());
+  for (tensor::CollapseShapeOp reshape : reshapes) // outermost first
+    outputIndices = indicesBeforeCollapse(reshape, outputIndices);
+
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : epilogue->getOpOperands())
+    if (&operand != use) {
+      maps.push_back(epilogue.getMatchingIndexingMap(&operand));
+      if (epilogue.isDpsInput(&operand))
+        inputs.push_back(operand.get());
+    }
+  OpBuilder b(epilogue);
+  Location loc = epilogue.getLoc();
+  auto fused =
+      linalg::GenericOp::create(b, loc, epilogue->getResultTypes(), inputs, epilogue.getOutputs(),
+                                maps, epilogue.getIteratorTypesArray());
+  Block *old = epilogue.getBody();
+  SmallVector<Type> argumentTypes;
+  SmallVector<Location> argumentLocations;
+  for (BlockArgument argument : old->getArguments())
+    if (argument.getArgNumber() != use->getOperandNumber()) {
+      argumentTypes.push_back(argument.getType());
+      argumentLocations.push_back(argument.getLoc());
+    }
+  Block *body = b.createBlock(&fused.getRegion(), {}, argumentTypes, argumentLocations);
+  IRMapping mapping;
+  unsigned next = 0;
+  for (BlockArgument argument : old->getArguments())
+    if (argument.getArgNumber() != use->getOperandNumber())
+      mapping.map(argument, body->getArgument(next++));
+  b.setInsertionPointToStart(body);
+
+  SmallVector<Value> dims;
+  for (unsigned d = 0; d < epilogue.getNumLoops(); ++d)
+    dims.push_back(linalg::IndexOp::create(b, loc, uint64_t(d)));
+  SmallVector<Value> output;
+  for (AffineExpr index : outputIndices)
+    output.push_back(affine::expandAffineExpr(b, loc, index, dims, {}));
+  // The reduction's loop values: its parallel dims from the output's
+  // indices, its reduction dims from the loops below.
+  SmallVector<Value> loopValues(reduction.getNumLoops());
+  for (auto [r, expr] : llvm::enumerate(outputMap.getResults()))
+    loopValues[cast<AffineDimExpr>(expr).getPosition()] = output[r];
+  Type elementType = cast<ShapedType>(reduction.getResult(0).getType()).getElementType();
+  Value initial;
+  if (start->constant) {
+    initial = arith::ConstantOp::create(b, loc, start->constant);
+  } else if (start->broadcast) {
+    SmallVector<AffineMap> copyMaps = start->broadcast.getIndexingMapsArray();
+    AffineMap source = copyMaps[0].compose(inversePermutation(copyMaps[1]));
+    SmallVector<Value> indices;
+    for (AffineExpr index : source.getResults())
+      indices.push_back(affine::expandAffineExpr(b, loc, index, output, {}));
+    initial = tensor::ExtractOp::create(b, loc, start->broadcast.getInputs()[0], indices);
+  } else { // not read
+    initial = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  }
+  SmallVector<Value> lower, upper, steps;
+  SmallVector<unsigned> reductionDims;
+  reduction.getReductionDims(reductionDims);
+  SmallVector<int64_t> ranges = reduction.getStaticLoopRanges();
+  for (unsigned d : reductionDims) {
+    lower.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    upper.push_back(arith::ConstantIndexOp::create(b, loc, ranges[d]));
+    steps.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  Block *reductionBody = reduction.getBody();
+  scf::LoopNest loops = scf::buildLoopNest(
+      b, loc, lower, upper, steps, ValueRange{initial},
+      [&](OpBuilder &nested, Location at, ValueRange ivs, ValueRange accumulators) {
+        for (auto [d, iv] : llvm::zip(reductionDims, ivs))
+          loopValues[d] = iv;
+        IRMapping inner;
+        for (OpOperand *input : reduction.getDpsInputOperands()) {
+          SmallVector<Value> indices;
+          for (AffineExpr index : reduction.getMatchingIndexingMap(input).getResults())
+            indices.push_back(affine::expandAffineExpr(nested, at, index, loopValues, {}));
+          inner.map(reductionBody->getArgument(input->getOperandNumber()),
+                    tensor::ExtractOp::create(nested, at, input->get(), indices).getResult());
+        }
+        inner.map(reductionBody->getArguments().back(), accumulators[0]);
+        for (Operation &op : reductionBody->without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(op)) // the reduction's dim
+            inner.map(index.getResult(), loopValues[index.getDim()]);
+          else
+            nested.clone(op, inner);
+        }
+        return scf::ValueVector{
+            inner.lookupOrDefault(reductionBody->getTerminator()->getOperand(0))};
+      });
+  mapping.map(old->getArgument(use->getOperandNumber()), loops.results[0]);
+  for (Operation &op : *old)
+    b.clone(op, mapping);
+
+  SetVector<Value> gathered;
+  getUsedValuesDefinedAbove(fused.getRegion(), gathered);
+  int64_t tensors = llvm::count_if(fused->getOperandTypes(), llvm::IsaPred<ShapedType>) +
+                    llvm::count_if(gathered, [](Value v) { return isa<ShapedType>(v.getType()); });
+  if (tensors > maxTensors || failed(verify(fused)) || !whyNoKernel(fused).empty()) {
+    fused->erase();
+    return {};
+  }
+  epilogue->replaceAllUsesWith(fused->getResults());
+  dead.push_back(epilogue);
+  dead.append(reshapes.begin(), reshapes.end());
+  dead.push_back(reduction);
+  if (start->producer)
+    dead.push_back(start->producer);
+  return fused;
+}
+
+} // namespace quantc::gpu
