@@ -45,6 +45,32 @@ static Value readPadded(OpBuilder &b, Location loc, tensor::PadOp pad, ValueRang
   return arith::SelectOp::create(b, loc, inside, value, constant);
 }
 
+linalg::GenericOp copyWithoutInput(OpBuilder &b, linalg::GenericOp op, OpOperand &input,
+                                   IRMapping &mapping) {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : op->getOpOperands())
+    if (&operand != &input) {
+      maps.push_back(op.getMatchingIndexingMap(&operand));
+      if (op.isDpsInput(&operand))
+        inputs.push_back(operand.get());
+    }
+  auto copy = linalg::GenericOp::create(b, op.getLoc(), op->getResultTypes(), inputs,
+                                        op.getOutputs(), maps, op.getIteratorTypesArray());
+  SmallVector<BlockArgument> kept;
+  for (BlockArgument argument : op.getBody()->getArguments())
+    if (argument.getArgNumber() != input.getOperandNumber())
+      kept.push_back(argument);
+  SmallVector<Type> types = llvm::map_to_vector(kept, [](BlockArgument a) { return a.getType(); });
+  SmallVector<Location> locations =
+      llvm::map_to_vector(kept, [](BlockArgument a) { return a.getLoc(); });
+  Block *body = b.createBlock(&copy.getRegion(), {}, types, locations);
+  for (auto [argument, replacement] : llvm::zip(kept, body->getArguments()))
+    mapping.map(argument, replacement);
+  b.setInsertionPointToStart(body);
+  return copy;
+}
+
 linalg::GenericOp padAsGather(tensor::PadOp pad) {
   if (!gatherable(pad))
     return {};
@@ -108,34 +134,11 @@ linalg::GenericOp readPadInConsumer(tensor::PadOp pad, Operation *&replaced) {
     padded = indicesBeforeExpansion(reshape, padded);
 
   // The reader without that input; its body reads the element itself.
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  for (OpOperand &operand : reader->getOpOperands())
-    if (&operand != &use) {
-      maps.push_back(reader.getMatchingIndexingMap(&operand));
-      if (reader.isDpsInput(&operand))
-        inputs.push_back(operand.get());
-    }
   OpBuilder b(reader);
   Location loc = reader.getLoc();
-  auto rebuilt =
-      linalg::GenericOp::create(b, loc, reader->getResultTypes(), inputs, reader.getOutputs(), maps,
-                                reader.getIteratorTypesArray());
-  Block *old = reader.getBody();
-  SmallVector<Type> argumentTypes;
-  SmallVector<Location> argumentLocations;
-  for (BlockArgument argument : old->getArguments())
-    if (argument.getArgNumber() != use.getOperandNumber()) {
-      argumentTypes.push_back(argument.getType());
-      argumentLocations.push_back(argument.getLoc());
-    }
-  Block *body = b.createBlock(&rebuilt.getRegion(), {}, argumentTypes, argumentLocations);
   IRMapping mapping;
-  unsigned next = 0;
-  for (BlockArgument argument : old->getArguments())
-    if (argument.getArgNumber() != use.getOperandNumber())
-      mapping.map(argument, body->getArgument(next++));
-  b.setInsertionPointToStart(body);
+  linalg::GenericOp rebuilt = copyWithoutInput(b, reader, use, mapping);
+  Block *old = reader.getBody();
   SmallVector<Value> dims, indices;
   for (unsigned d = 0; d < map.getNumDims(); ++d)
     dims.push_back(linalg::IndexOp::create(b, loc, uint64_t(d)));

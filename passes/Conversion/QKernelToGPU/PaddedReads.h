@@ -8,8 +8,16 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace quantc::gpu {
+
+/// A copy of `op` without its input `input`, its body empty but for the
+/// block arguments: `mapping` takes op's other block arguments to the
+/// copy's, and `b` is at the start of the body (where the caller computes
+/// the dropped input's element, maps its argument, and clones op's body).
+mlir::linalg::GenericOp copyWithoutInput(mlir::OpBuilder &b, mlir::linalg::GenericOp op,
+                                         mlir::OpOperand &input, mlir::IRMapping &mapping);
 
 /// `pad` (a constant value, static shapes) as a linalg.generic over its
 /// result that gathers from the source; null (and `pad` untouched) if it

@@ -1,4 +1,5 @@
 #include "ReductionEpilogues.h"
+#include "PaddedReads.h"
 #include "Residency.h"
 
 #include "mlir/Dialect/Affine/Utils.h"
@@ -122,34 +123,11 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
   for (tensor::CollapseShapeOp reshape : reshapes) // outermost first
     outputIndices = indicesBeforeCollapse(reshape, outputIndices);
 
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  for (OpOperand &operand : epilogue->getOpOperands())
-    if (&operand != use) {
-      maps.push_back(epilogue.getMatchingIndexingMap(&operand));
-      if (epilogue.isDpsInput(&operand))
-        inputs.push_back(operand.get());
-    }
   OpBuilder b(epilogue);
   Location loc = epilogue.getLoc();
-  auto fused =
-      linalg::GenericOp::create(b, loc, epilogue->getResultTypes(), inputs, epilogue.getOutputs(),
-                                maps, epilogue.getIteratorTypesArray());
-  Block *old = epilogue.getBody();
-  SmallVector<Type> argumentTypes;
-  SmallVector<Location> argumentLocations;
-  for (BlockArgument argument : old->getArguments())
-    if (argument.getArgNumber() != use->getOperandNumber()) {
-      argumentTypes.push_back(argument.getType());
-      argumentLocations.push_back(argument.getLoc());
-    }
-  Block *body = b.createBlock(&fused.getRegion(), {}, argumentTypes, argumentLocations);
   IRMapping mapping;
-  unsigned next = 0;
-  for (BlockArgument argument : old->getArguments())
-    if (argument.getArgNumber() != use->getOperandNumber())
-      mapping.map(argument, body->getArgument(next++));
-  b.setInsertionPointToStart(body);
+  linalg::GenericOp fused = copyWithoutInput(b, epilogue, *use, mapping);
+  Block *old = epilogue.getBody();
 
   SmallVector<Value> dims;
   for (unsigned d = 0; d < epilogue.getNumLoops(); ++d)
