@@ -44,11 +44,13 @@ for i, text in enumerate(flags):
 # fuzz-mlir: every `// -----` chunk of the lit tests' .mlir files, once per
 # pipeline selector (FuzzMLIR.cpp); the dictionary holds their words.
 words = set()
+# One seed per pipeline of FuzzMLIR.cpp's kPipelines (each starts a string).
+pipelines = open(os.path.join(sys.argv[2], "..", "fuzz", "FuzzMLIR.cpp")).read().count('"builtin.module(')
 for path in glob.glob(os.path.join(sys.argv[2], "**", "*.mlir"), recursive=True):
     text = open(path).read()
     words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_.]{2,}", text))
     for i, chunk in enumerate(text.split("// -----")):
-        for selector in range(11):
+        for selector in range(pipelines):
             name = "%s_%d_%d" % (os.path.basename(path), i, selector)
             with open(os.path.join(seeds, "mlir", name), "wb") as f:
                 f.write(bytes([selector]) + chunk.encode())
