@@ -71,6 +71,11 @@ static cl::opt<int64_t> weightStages(
     cl::desc("weight-only, A not staged: 0 loads the next iteration's weights into registers; "
              "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
     cl::init(0));
+static cl::opt<std::string> gemv(
+    "gemv",
+    cl::desc("weight-only: the launch quantc gives this shape with `quantc compile --gpu-gemv` "
+             "set so (split-k or stream-k, then :options), in place of --split-k, --warps, "
+             "--stage-a, --prefetch and the variant flags"));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
@@ -195,6 +200,12 @@ int main(int argc, char **argv) {
   gemm.streamK = streamK;
   gemm.permuteK = permuteK;
   gemm.weightStages = weightStages;
+  if (!gemv.empty()) { // the artifact's kernel for this shape
+    quantc::codegen::gpu::GemvTuning tuning;
+    if (std::string why = quantc::codegen::gpu::parseGemvTuning(gemv, tuning); !why.empty())
+      return fail("--gemv " + gemv + ": " + why);
+    quantc::codegen::gpu::chooseLaunch(gemm, tuning);
+  }
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {
