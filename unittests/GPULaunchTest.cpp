@@ -80,14 +80,16 @@ TEST(GPULaunch, AGemvLaunchSpellingReadsBack) {
   EXPECT_EQ(tuning.prefetchTiles, 12);
   EXPECT_TRUE(tuning.scaleAfterMma);
   EXPECT_EQ(gemvTuningSpec(tuning), "stream-k:prefetch=12:stages=4:scale-after-mma:warps=2");
-  for (const char *spec : {"split-k", "stream-k", "split-k:permute-k", "stream-k:no-permute-k",
-                           "split-k:prefetch=4:stages=8:scale-after-mma:warps=1"}) {
+  for (const char *spec :
+       {"split-k", "stream-k", "split-k:target=2048", "split-k:permute-k", "stream-k:no-permute-k",
+        "split-k:prefetch=4:stages=8:scale-after-mma:warps=1"}) {
     GemvTuning read;
     EXPECT_EQ(parseGemvTuning(spec, read), "") << spec;
     EXPECT_EQ(gemvTuningSpec(read), spec);
   }
-  // The last word wins; stages=0 is the registers' default.
-  EXPECT_EQ(parseGemvTuning("stream-k:no-permute-k:permute-k:stages=0", tuning), "");
+  // The last word wins; stages=0 is the registers' default; stream-K has no
+  // split-K target.
+  EXPECT_EQ(parseGemvTuning("stream-k:no-permute-k:permute-k:stages=0:target=2048", tuning), "");
   EXPECT_EQ(gemvTuningSpec(tuning), "stream-k");
 }
 
@@ -96,13 +98,28 @@ TEST(GPULaunch, AGemvLaunchSpellingRejectsWhatNoKernelTakes) {
   EXPECT_EQ(parseGemvTuning("", tuning), "a GEMV launch starts with split-k or stream-k, not ''");
   EXPECT_EQ(parseGemvTuning("streamk", tuning),
             "a GEMV launch starts with split-k or stream-k, not 'streamk'");
-  for (const char *field : {"warps=3", "warps=8", "prefetch=6", "prefetch=20", "stages=1",
-                            "stages=9", "stages=", "warps=2x", "permute", "", "scale-after-mma=1"})
+  for (const char *field :
+       {"target=16", "target=x", "warps=3", "warps=8", "prefetch=6", "prefetch=20", "stages=1",
+        "stages=9", "stages=", "warps=2x", "permute", "", "scale-after-mma=1"})
     EXPECT_EQ(parseGemvTuning("split-k:" + std::string(field), tuning),
               "unknown GEMV launch option '" + std::string(field) +
-                  "' (warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, scale-after-mma, "
-                  "permute-k, no-permute-k)")
+                  "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
+                  "scale-after-mma, permute-k, no-permute-k)")
         << field;
+}
+
+TEST(GPULaunch, ASplitKTargetSetsHowFarKSplits) {
+  GemvTuning tuning;
+  ASSERT_EQ(parseGemvTuning("split-k:target=2048", tuning), "");
+  WeightOnlyGemm gemm;
+  gemm.n = 28672;
+  gemm.k = 8192;
+  gemm.group = 128;
+  chooseLaunch(gemm, tuning);
+  EXPECT_EQ(gemm.splitK, 2); // 1792 N groups x 2 = 3584 warps
+  ASSERT_EQ(parseGemvTuning("split-k:target=3584", tuning), "");
+  chooseLaunch(gemm, tuning);
+  EXPECT_EQ(gemm.splitK, 2); // the split a bench row names comes back
 }
 
 TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {

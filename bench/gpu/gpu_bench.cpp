@@ -8,6 +8,7 @@
 #include "quantc/Codegen/GPUGemvTuning.h"
 #include "quantc/Runtime/quantc_cuda.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -140,10 +141,20 @@ static std::string variantLabel(const GemmCase &c) {
   return label.empty() ? label : " " + label.substr(2);
 }
 
-/// The `quantc compile --gpu-gemv` value that builds a GEMV's kernel.
+/// The `quantc compile --gpu-gemv` value that builds a GEMV's kernel: a
+/// split-K other than the default target's as the target that gives it
+/// (split x the (M tile, N group) pairs).
 static std::string gemvSpec(const GemmCase &c) {
   GemvTuning tuning;
   tuning.streamK = c.splitK == 0;
+  PreshuffledWeights layout;
+  layout.bits = c.bits;
+  layout.n = c.n;
+  layout.k = c.k;
+  int64_t pairs = layout.nGroups() * ((c.m + kMmaM - 1) / kMmaM);
+  int64_t split = std::clamp<int64_t>((tuning.targetWarps + pairs - 1) / pairs, 1, layout.kTiles());
+  if (!tuning.streamK && c.splitK != split)
+    tuning.targetWarps = c.splitK * pairs;
   tuning.permuteK = c.permuteK;
   tuning.warps = c.warps;
   tuning.prefetchTiles = c.ahead;

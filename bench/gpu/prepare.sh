@@ -97,6 +97,8 @@ assemble_all() {
 }
 if [ "$smoke" = 1 ]; then
   for bits in 4 8 2; do add "$bits" 1 256 512; done
+  # Split-K for 2048 warps, not 8192 (64 blocks along K, not 128).
+  add 4 1 2048 512 2048
   for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
   # Stream-K with runs that start inside N groups and a short last item;
   # K permuted (A in 16-byte runs).

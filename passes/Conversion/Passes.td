@@ -412,10 +412,10 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
            "until about 8192 warps) or stream-k (as many blocks as the device runs at once, "
            "equal runs of (N group, K iteration) items; A read in 16-byte runs, K permuted, "
            "where K and the scale group are multiples of 64), then options joined by ':' "
-           "(a device's tuning, bench/gpu): warps=1|2|4 a block, prefetch=4|8|12|16 K tiles "
-           "an iteration, stages=2..8 (weights through shared memory), scale-after-mma, "
-           "permute-k or no-permute-k; an option a layer's shape cannot take is left off "
-           "for that layer">,
+           "(a device's tuning, bench/gpu): target=N warps split-K splits K for, "
+           "warps=1|2|4 a block, prefetch=4|8|12|16 K tiles an iteration, stages=2..8 "
+           "(weights through shared memory), scale-after-mma, permute-k or no-permute-k; an "
+           "option a layer's shape cannot take is left off for that layer">,
     Option<"hostTwins", "host-twins", "bool", "false",
            "Also emit each linalg kernel's loop nest as quantc_gpu_twin_<kernel> (C interface), "
            "which the emulated CUDA driver runs in the kernel's place (tests)">,

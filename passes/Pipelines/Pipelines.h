@@ -50,7 +50,7 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
   Option<std::string> gpuGemv{
       *this, "gpu-gemv",
       llvm::cl::desc("How weight-only GEMVs are launched: split-k or stream-k, then :options "
-                     "(warps=N, prefetch=N, stages=N, scale-after-mma, [no-]permute-k)"),
+                     "(target=N, warps=N, prefetch=N, stages=N, scale-after-mma, [no-]permute-k)"),
       llvm::cl::init("split-k")};
   Option<bool> gpuHostTwins{
       *this, "gpu-host-twins",

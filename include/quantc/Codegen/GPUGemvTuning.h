@@ -16,7 +16,8 @@ namespace quantc::codegen::gpu {
 /// WeightOnlyGemm's launch fields for a GEMV; chooseLaunch applies each
 /// where the layer's shape allows it.
 struct GemvTuning {
-  bool streamK = false;         // else split-K until about 8192 warps
+  bool streamK = false;         // else split-K until about targetWarps warps
+  int64_t targetWarps = 8192;   // split-K: warps in flight it splits K for
   std::optional<bool> permuteK; // unset: with stream-K
   int64_t warps = 4;            // warps a block: 1, 2 or 4
   int64_t prefetchTiles = 8;    // K tiles a load iteration: 4, 8, 12 or 16
@@ -26,13 +27,15 @@ struct GemvTuning {
   bool permutesK() const { return permuteK.value_or(streamK); }
 };
 
-/// Reads `split-k|stream-k[:option]...`, options `warps=N`, `prefetch=N`,
-/// `stages=N`, `scale-after-mma`, `permute-k` and `no-permute-k`. Returns
-/// why `spec` is not one (empty when it is).
+/// Reads `split-k|stream-k[:option]...`, options `target=N` (32 to 2^20
+/// warps), `warps=N`, `prefetch=N`, `stages=N`, `scale-after-mma`,
+/// `permute-k` and `no-permute-k`. Returns why `spec` is not one (empty
+/// when it is).
 std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning);
 
 /// The shortest spelling of `tuning` that parseGemvTuning reads back (the
-/// defaults left out): "split-k", "stream-k:stages=4:warps=2".
+/// defaults left out; a target only for split-K): "split-k",
+/// "split-k:target=2048", "stream-k:stages=4:warps=2".
 std::string gemvTuningSpec(const GemvTuning &tuning);
 
 } // namespace quantc::codegen::gpu

@@ -30,7 +30,9 @@ static bool readOption(std::string_view field, GemvTuning &tuning) {
   }
   std::string_view value = field.substr(equals + 1);
   std::optional<int64_t> number;
-  if (key == "warps" && (number = numberIn(value, 1, 4)) && *number != 3)
+  if (key == "target" && (number = numberIn(value, 32, int64_t(1) << 20)))
+    tuning.targetWarps = *number;
+  else if (key == "warps" && (number = numberIn(value, 1, 4)) && *number != 3)
     tuning.warps = *number;
   else if (key == "prefetch" && (number = numberIn(value, 4, 16)) && *number % 4 == 0)
     tuning.prefetchTiles = *number;
@@ -54,8 +56,8 @@ std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning) {
     std::string_view field = spec.substr(0, colon);
     if (!readOption(field, tuning))
       return "unknown GEMV launch option '" + std::string(field) +
-             "' (warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, scale-after-mma, permute-k, "
-             "no-permute-k)";
+             "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
+             "scale-after-mma, permute-k, no-permute-k)";
   }
   return "";
 }
@@ -63,6 +65,8 @@ std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning) {
 std::string gemvTuningSpec(const GemvTuning &tuning) {
   GemvTuning defaults;
   std::string spec = tuning.streamK ? "stream-k" : "split-k";
+  if (!tuning.streamK && tuning.targetWarps != defaults.targetWarps)
+    spec += ":target=" + std::to_string(tuning.targetWarps);
   if (tuning.permutesK() != tuning.streamK)
     spec += tuning.permutesK() ? ":permute-k" : ":no-permute-k";
   if (tuning.prefetchTiles != defaults.prefetchTiles)

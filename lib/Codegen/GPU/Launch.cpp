@@ -60,8 +60,9 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
   int64_t kTiles = gemm.layout().kTiles();
   // A GEMV (A straight from x, weights loaded ahead) ran 10-14% faster on
-  // an H200 with four times the warps (bench/RESULTS.md, issue 17).
-  int64_t target = gemm.stageA ? kTargetWarps : 4 * kTargetWarps;
+  // an H200 with four times the warps (bench/RESULTS.md, issue 17): its
+  // default target is 8192.
+  int64_t target = gemm.stageA ? kTargetWarps : gemv.targetWarps;
   gemm.splitK = std::clamp<int64_t>((target + pairs - 1) / pairs, 1, kTiles);
   if (gemm.stageA)
     return;
