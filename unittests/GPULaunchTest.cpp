@@ -111,10 +111,7 @@ TEST(GPULaunch, AGemvLaunchSpellingRejectsWhatNoKernelTakes) {
 TEST(GPULaunch, ASplitKTargetSetsHowFarKSplits) {
   GemvTuning tuning;
   ASSERT_EQ(parseGemvTuning("split-k:target=2048", tuning), "");
-  WeightOnlyGemm gemm;
-  gemm.n = 28672;
-  gemm.k = 8192;
-  gemm.group = 128;
+  WeightOnlyGemm gemm = gemv(28672, 8192);
   chooseLaunch(gemm, tuning);
   EXPECT_EQ(gemm.splitK, 2); // 1792 N groups x 2 = 3584 warps
   ASSERT_EQ(parseGemvTuning("split-k:target=3584", tuning), "");
@@ -125,11 +122,8 @@ TEST(GPULaunch, ASplitKTargetSetsHowFarKSplits) {
 TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {
   GemvTuning tuning;
   ASSERT_EQ(parseGemvTuning("stream-k:stages=8:prefetch=16:scale-after-mma:warps=2", tuning), "");
-  WeightOnlyGemm gemm;
-  gemm.n = 28672;
-  gemm.k = 8192;
-  gemm.group = 128; // shorter than a 16-tile iteration: no scaled sums
-  chooseLaunch(gemm, tuning);
+  WeightOnlyGemm gemm = gemv(28672, 8192); // groups of 128, shorter than an iteration
+  chooseLaunch(gemm, tuning);              // of 16 tiles: no scaled sums
   EXPECT_TRUE(gemm.streamK);
   EXPECT_EQ(gemm.splitK, 1);
   EXPECT_TRUE(gemm.permuteK);
