@@ -104,8 +104,14 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
     return {};
   // The reduction's output holds its parallel dims, each once.
   AffineMap outputMap = reduction.getIndexingMapsArray().back();
+  auto iterators = reduction.getIteratorTypesArray();
   if (!outputMap.isProjectedPermutation() ||
       outputMap.getNumResults() != reduction.getNumParallelLoops() ||
+      !llvm::all_of(outputMap.getResults(),
+                    [&](AffineExpr e) {
+                      return iterators[cast<AffineDimExpr>(e).getPosition()] ==
+                             utils::IteratorType::parallel;
+                    }) ||
       !llvm::all_of(reduction->getOperands(), gatherable))
     return {};
   // linalg.index at the top of its body only: those become loop values.

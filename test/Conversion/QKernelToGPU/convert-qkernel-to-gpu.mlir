@@ -618,6 +618,48 @@ module {
 
 // -----
 
+// What does not fold: an elementwise op that reads a reduction through a
+// broadcast (a row's maximum subtracted from each element: each point would
+// redo the row), and a reduction that accumulates into a tensor it is given
+// (no known start). Each stays its own kernel: the GEMM's epilogue, the
+// maximum, the subtraction, the sum, four linalg launches.
+
+// CHECK-LABEL: func.func @no_fold
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK-COUNT-4: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+#row2 = affine_map<(d0, d1) -> (d0, d1)>
+#rowOf = affine_map<(d0, d1) -> (d0)>
+module {
+  func.func @no_fold(%x: tensor<4x32xf32>, %acc: tensor<4xf32>) -> (tensor<4x16xf32>, tensor<4xf32>) {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %lowest = arith.constant 0xFF800000 : f32
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "relu"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %e = tensor.empty() : tensor<4xf32>
+    %f = linalg.fill ins(%lowest : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %m = linalg.generic {indexing_maps = [#row2, #rowOf], iterator_types = ["parallel", "reduction"]} ins(%y : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+    ^bb0(%v: f32, %a: f32):
+      %r = arith.maximumf %v, %a : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    %e2 = tensor.empty() : tensor<4x16xf32>
+    %d = linalg.generic {indexing_maps = [#row2, #rowOf, #row2], iterator_types = ["parallel", "parallel"]} ins(%y, %m : tensor<4x16xf32>, tensor<4xf32>) outs(%e2 : tensor<4x16xf32>) {
+    ^bb0(%v: f32, %mx: f32, %o: f32):
+      %r = arith.subf %v, %mx : f32
+      linalg.yield %r : f32
+    } -> tensor<4x16xf32>
+    %s = linalg.generic {indexing_maps = [#row2, #rowOf], iterator_types = ["parallel", "reduction"]} ins(%d : tensor<4x16xf32>) outs(%acc : tensor<4xf32>) {
+    ^bb0(%v: f32, %a: f32):
+      %r = arith.addf %v, %a : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    return %d, %s : tensor<4x16xf32>, tensor<4xf32>
+  }
+}
+
+// -----
+
 // An epilogue that reads a channel table (at linalg.index) fuses with a
 // transpose of its result: fusion reads the index through the transpose's
 // map (affine.apply), which the pass expands to arith for the kernel.
