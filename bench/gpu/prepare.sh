@@ -36,48 +36,50 @@ copy_words=67108864; [ "$smoke" = 1 ] && copy_words=4096
 "$gen" --kernel copy --words $copy_words --name spec --chip "$chip" -o "$out/copy.ptx"
 echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 
-# Split-K gives each kernel about TARGET_WARPS warps (as chooseLaunch does
-# unless named: 8192 for a GEMV, 2048 for a GEMM; H200: 132 SMs).
-# Four warps per block; a GEMM (M >= 16) shares each A tile among them
-# through shared memory (cp.async + ldmatrix).
+# Each kernel is the one an artifact compiled with `quantc compile
+# --gpu-gemv SPEC` holds for its shape (quantc-gpu-kernels --gemv: the
+# launch chooseLaunch gives it), so a row's --gpu-gemv is what it measured.
+# Split-K splits K until about TARGET_WARPS warps are in flight (8192 for a
+# GEMV unless named; a GEMM's, M >= 16, is chooseLaunch's own: 2048, A
+# shared by the block's four warps through shared memory). H200: 132 SMs.
 # add BITS M K N [TARGET_WARPS [AHEAD [VARIANT]]]: AHEAD K tiles of weights
 # loaded ahead when A is read straight from x (M < 16); VARIANT is
 # "weights" (the default: none of these) or tags joined by '-': "sums"
 # scales each iteration's f32 sums instead of each weight
-# (--scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
-# (--permute-k), "cN" copies the weights N - 1 iterations ahead into N
-# shared-memory stages (--weight-stages N), "wN" puts N warps in a block
-# (1, 2 or 4; 4 otherwise).
-# TARGET_WARPS "stream": stream-K (--stream-k; split-K 0 in kernels.txt):
-# as many blocks as the device runs at once, equal runs of work per warp.
+# (scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
+# (permute-k), "cN" copies the weights N - 1 iterations ahead into N
+# shared-memory stages (stages=N), "wN" puts N warps in a block (1, 2 or
+# 4; 4 otherwise).
+# TARGET_WARPS "stream": stream-K (split-K 0 in kernels.txt): as many
+# blocks as the device runs at once, equal runs of work per warp.
 add() {
-  local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128 warps=4 stage=""
-  local stream=()
-  [ "$target" = stream ] && stream=(--stream-k) target=1 # split-K 1 below
-  [ "$m" -ge 16 ] && stage="--stage-a" ahead=0 target=${5:-2048}
-  local prefetch=(); [ "$ahead" -gt 0 ] && prefetch=(--prefetch "$ahead")
-  local tiles_n=$(( (n + 7) / 8 )) per_word=$(( 8 / bits ))
-  local groups=$(( (tiles_n + per_word - 1) / per_word )) m_tiles=$(( (m + 15) / 16 ))
-  local k_tiles=$(( (k + 15) / 16 ))
-  local split=$(( (target + groups * m_tiles - 1) / (groups * m_tiles) ))
-  [ "$split" -gt "$k_tiles" ] && split=$k_tiles
-  [ "$split" -lt 1 ] && split=1
-  local kind=gemm after=() tag
+  local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128
+  local spec=stream-k kind=gemm permute=no-permute-k tag
+  [ "$m" -ge 16 ] && ahead=0 target=${5:-2048} # A staged: chooseLaunch's launch, no prefetch
+  [ "$target" != stream ] && spec="split-k:target=$target"
+  [ "$ahead" -gt 0 ] && spec+=":prefetch=$ahead"
   for tag in ${scaling//-/ }; do
     case "$tag" in
-      sums) kind=$kind-sa after+=(--scale-after-mma) ;;
-      kp) kind=$kind-kp after+=(--permute-k) ;;
-      c[2-8]) kind=$kind-$tag after+=(--weight-stages "${tag#c}") ;;
-      w[124]) warps=${tag#w} ;;
+      sums) kind=$kind-sa spec+=":scale-after-mma" ;;
+      kp) kind=$kind-kp permute=permute-k ;;
+      c[2-8]) kind=$kind-$tag spec+=":stages=${tag#c}" ;;
+      w[124]) spec+=":warps=${tag#w}" ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
     esac
   done
-  local file="w${bits}_m${m}_k${k}_n${n}_w${target}${stream:+sk}_a${ahead}_${scaling}.ptx"
-  "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --split-k "$split" \
-    --warps "$warps" $stage "${prefetch[@]}" "${after[@]}" "${stream[@]}" --name spec \
+  spec+=":$permute"
+  local warps_tag=$target
+  [ "$target" = stream ] && warps_tag=1sk
+  local file="w${bits}_m${m}_k${k}_n${n}_w${warps_tag}_a${ahead}_${scaling}.ptx"
+  "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --gemv "$spec" --name spec \
     --chip "$chip" -o "$out/$file"
-  [ ${#stream[@]} -gt 0 ] && split=0
+  # The launch it got, from its name (qc_wo_..._s<split>_w<warps>_..._sk).
+  local name split warps
+  name=$(grep -o 'entry qc_wo_[a-z0-9_]*' "$out/$file" | head -1)
+  split=$(echo "$name" | sed 's/.*_s\([0-9]*\)_w.*/\1/')
+  warps=$(echo "$name" | sed 's/.*_w\([0-9]*\)_t.*/\1/')
+  case "$name" in *_sk*) split=0 ;; esac
   echo "$kind $bits $m $n $k $group $split $warps $ahead $file" >> "$out/kernels.txt"
 }
 # Every kernel assembled here for the chip where CUDA's ptxas is (the
