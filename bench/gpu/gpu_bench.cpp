@@ -152,8 +152,7 @@ static std::string gemvSpec(const GemmCase &c) {
   layout.n = c.n;
   layout.k = c.k;
   int64_t pairs = layout.nGroups() * ((c.m + kMmaM - 1) / kMmaM);
-  int64_t split = std::clamp<int64_t>((tuning.targetWarps + pairs - 1) / pairs, 1, layout.kTiles());
-  if (!tuning.streamK && c.splitK != split)
+  if (!tuning.streamK && c.splitK != splitKFor(tuning.targetWarps, pairs, layout.kTiles()))
     tuning.targetWarps = c.splitK * pairs;
   tuning.permuteK = c.permuteK;
   tuning.warps = c.warps;

@@ -27,6 +27,10 @@ struct GemvTuning {
   bool permutesK() const { return permuteK.value_or(streamK); }
 };
 
+/// Split-K's blocks along K so that about `targetWarps` warps are in flight
+/// over `pairs` (M tile, N group or tile) pairs: 1 to `kTiles`.
+int64_t splitKFor(int64_t targetWarps, int64_t pairs, int64_t kTiles);
+
 /// Reads `split-k|stream-k[:option]...`, options `target=N` (32 to 2^20
 /// warps), `warps=N`, `prefetch=N`, `stages=N`, `scale-after-mma`,
 /// `permute-k` and `no-permute-k`. Returns why `spec` is not one (empty

@@ -2,6 +2,7 @@
 // the compiler's options and gpu-bench.
 #include "quantc/Codegen/GPUGemvTuning.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace quantc::codegen::gpu {
@@ -41,6 +42,10 @@ static bool readOption(std::string_view field, GemvTuning &tuning) {
   else
     return false;
   return true;
+}
+
+int64_t splitKFor(int64_t targetWarps, int64_t pairs, int64_t kTiles) {
+  return std::clamp<int64_t>((targetWarps + pairs - 1) / pairs, 1, kTiles);
 }
 
 std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning) {

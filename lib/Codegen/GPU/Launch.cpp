@@ -4,8 +4,6 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
-#include <algorithm>
-
 namespace quantc::codegen::gpu {
 
 /// An implicit convolution's geometry in a kernel's name.
@@ -63,7 +61,7 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // an H200 with four times the warps (bench/RESULTS.md, issue 17): its
   // default target is 8192.
   int64_t target = gemm.stageA ? kTargetWarps : gemv.targetWarps;
-  gemm.splitK = std::clamp<int64_t>((target + pairs - 1) / pairs, 1, kTiles);
+  gemm.splitK = splitKFor(target, pairs, kTiles);
   if (gemm.stageA)
     return;
   gemm.warpsPerBlock = gemv.warps;
@@ -111,7 +109,7 @@ std::string kernelName(const HalfGemm &gemm) {
 
 void chooseLaunch(HalfGemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, gemm.k / kMmaK);
+  gemm.splitK = splitKFor(kTargetWarps, pairs, gemm.k / kMmaK);
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
@@ -127,7 +125,7 @@ std::string kernelName(const W8A8Gemm &gemm) {
 
 void chooseLaunch(W8A8Gemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  gemm.splitK = std::clamp<int64_t>((kTargetWarps + pairs - 1) / pairs, 1, gemm.k / kMmaKInt8);
+  gemm.splitK = splitKFor(kTargetWarps, pairs, gemm.k / kMmaKInt8);
 }
 
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {

@@ -8,6 +8,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -206,20 +207,26 @@ Value argumentOf(func::FuncOp func, const std::vector<unsigned> &hostArguments, 
 /// source): each accumulator starts from it instead of loading the output,
 /// so the kernel never reads those buffers. False if a load of one is not
 /// an accumulator's start (the body reads the output otherwise), or a
-/// source map is not dims and zeros over the output's indices.
+/// source map does not take the output's indices.
 bool startFromInitialValues(func::FuncOp func, const LinalgKernel &kernel, unsigned operandCount,
                             llvm::ArrayRef<InitialValue> initialValues) {
-  SmallVector<std::pair<memref::LoadOp, const InitialValue *>> starts;
+  struct Start {
+    memref::LoadOp load;
+    const InitialValue *initial;
+    Value source; // the source's buffer, when not a constant
+  };
+  SmallVector<Start> starts;
   for (const InitialValue &initial : initialValues) {
     Value buffer = argumentOf(func, kernel.hostArguments, initial.operand);
     if (!buffer)
       return false;
+    Value source;
     if (!initial.constant) {
-      auto rank = cast<MemRefType>(buffer.getType()).getRank();
-      if (initial.sourceMap.getNumDims() != rank ||
-          !llvm::all_of(initial.sourceMap.getResults(),
-                        [](AffineExpr e) { return isa<AffineDimExpr, AffineConstantExpr>(e); }))
+      if (initial.sourceMap.getNumDims() != cast<MemRefType>(buffer.getType()).getRank())
         return false;
+      auto captured = llvm::find(kernel.captured, initial.source);
+      source = argumentOf(func, kernel.hostArguments,
+                          operandCount + unsigned(captured - kernel.captured.begin()));
     }
     for (Operation *user : buffer.getUsers()) {
       if (isa<memref::StoreOp>(user))
@@ -231,26 +238,20 @@ bool startFromInitialValues(func::FuncOp func, const LinalgKernel &kernel, unsig
       auto loop = dyn_cast<scf::ForOp>(use.getOwner());
       if (!loop || !llvm::is_contained(loop.getInitArgs(), load.getResult()))
         return false;
-      starts.push_back({load, &initial});
+      starts.push_back({load, &initial, source});
     }
   }
-  for (auto [load, initial] : starts) {
+  for (auto [load, initial, source] : starts) {
     OpBuilder b(load);
     Location loc = load.getLoc();
     Value start;
     if (initial->constant) {
       start = arith::ConstantOp::create(b, loc, initial->constant);
     } else {
-      unsigned captured =
-          unsigned(llvm::find(kernel.captured, initial->source) - kernel.captured.begin());
       SmallVector<Value> indices;
-      for (AffineExpr result : initial->sourceMap.getResults())
-        indices.push_back(isa<AffineDimExpr>(result)
-                              ? load.getIndices()[cast<AffineDimExpr>(result).getPosition()]
-                              : arith::ConstantIndexOp::create(
-                                    b, loc, cast<AffineConstantExpr>(result).getValue()));
-      start = memref::LoadOp::create(
-          b, loc, argumentOf(func, kernel.hostArguments, operandCount + captured), indices);
+      for (AffineExpr index : initial->sourceMap.getResults())
+        indices.push_back(affine::expandAffineExpr(b, loc, index, load.getIndices(), {}));
+      start = memref::LoadOp::create(b, loc, source, indices);
     }
     load.getResult().replaceAllUsesWith(start);
     load->erase();

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace quantc {
@@ -55,29 +56,20 @@ struct DropBroadcastUnitDims : OpRewritePattern<linalg::GenericOp> {
       AffineMap map = maps[i];
       if (!type || !type.hasStaticShape())
         continue;
-      auto dropped = [&](unsigned position) {
-        auto constant = dyn_cast<AffineConstantExpr>(map.getResult(position));
-        return constant && constant.getValue() == 0 && type.getDimSize(position) == 1;
-      };
-      SmallVector<ReassociationIndices> groups;
       SmallVector<AffineExpr> kept;
-      bool groupHasKept = false;
-      for (unsigned position = 0; position < map.getNumResults(); ++position) {
-        bool keep = !dropped(position);
-        if (groups.empty() || (keep && groupHasKept)) {
-          groups.push_back({});
-          groupHasKept = false;
-        }
-        groups.back().push_back(int64_t(position));
-        if (keep)
-          kept.push_back(map.getResult(position));
-        groupHasKept |= keep;
+      SmallVector<int64_t> keptShape;
+      for (auto [result, size] : llvm::zip(map.getResults(), type.getShape())) {
+        auto constant = dyn_cast<AffineConstantExpr>(result);
+        if (constant && constant.getValue() == 0 && size == 1)
+          continue; // read at 0 along a unit dim: dropped
+        kept.push_back(result);
+        keptShape.push_back(size);
       }
-      if (kept.size() == map.getNumResults())
+      std::optional<SmallVector<ReassociationIndices>> groups =
+          getReassociationIndicesForCollapse(type.getShape(), keptShape);
+      if (kept.size() == map.getNumResults() || !groups)
         continue;
-      if (kept.empty())
-        groups.clear(); // a 0-d tensor
-      input = tensor::CollapseShapeOp::create(rewriter, op.getLoc(), input, groups);
+      input = tensor::CollapseShapeOp::create(rewriter, op.getLoc(), input, *groups);
       maps[i] = AffineMap::get(map.getNumDims(), 0, kept, op.getContext());
       changed = true;
     }

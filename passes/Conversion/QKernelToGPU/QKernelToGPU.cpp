@@ -5,6 +5,7 @@
 // artifact embeds.
 #include "DeviceLayers.h"
 #include "IntegerDepthwise.h"
+#include "OutputStarts.h"
 #include "Residency.h"
 #include "passes/Conversion/LinalgToVector/ElementwiseFusion.h"
 #include "passes/Conversion/Passes.h"
@@ -22,7 +23,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -617,46 +617,15 @@ static int64_t storageBytes(RankedTensorType type) {
   return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
 }
 
-/// An all-parallel generic that copies its one input into its output,
-/// reading it through dims and zeros (a bias broadcast over an output).
-static bool isBroadcastCopy(Operation *op) {
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!generic || generic.getNumReductionLoops() || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1)
-    return false;
-  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
-  auto input = dyn_cast<RankedTensorType>(generic.getInputs()[0].getType());
-  return input && input.hasStaticShape() && yield.getValues().size() == 1 &&
-         yield.getValues()[0] == generic.getBody()->getArgument(0) &&
-         generic.getIndexingMapsArray()[0].isProjectedPermutation(/*allowZeroInResults=*/true) &&
-         generic.getIndexingMapsArray()[1].isPermutation();
-}
-
-/// Where the outputs of `op` that its body reads start, when a fill (its
-/// constant, through reshapes only it reads) or a broadcast copy (its
-/// source) that nothing else reads wrote them: the kernel starts its
-/// accumulators there, with no launch of the fill or copy.
+/// Where the outputs of `op` that its body reads start, when a fill or a
+/// broadcast copy that nothing else reads wrote them (knownStart): the
+/// kernel starts its accumulators there, with no launch of the fill or copy.
 static SmallVector<codegen::gpu::InitialValue> initialValuesOf(linalg::LinalgOp op) {
   SmallVector<codegen::gpu::InitialValue> initial;
-  for (OpOperand &init : op.getDpsInitsMutable()) {
-    if (!op.payloadUsesValueFromOperand(&init))
-      continue;
-    if (auto broadcast = init.get().getDefiningOp<linalg::GenericOp>();
-        broadcast && broadcast->hasOneUse() && isBroadcastCopy(broadcast)) {
-      SmallVector<AffineMap> maps = broadcast.getIndexingMapsArray();
-      initial.push_back({init.getOperandNumber(), TypedAttr(), broadcast.getInputs()[0],
-                         maps[0].compose(inversePermutation(maps[1]))});
-      continue;
-    }
-    Value source = init.get(); // through reshapes only it reads
-    while (source.hasOneUse() &&
-           isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(source.getDefiningOp()))
-      source = source.getDefiningOp()->getOperand(0);
-    auto fill = source.getDefiningOp<linalg::FillOp>();
-    TypedAttr value;
-    if (fill && fill->hasOneUse() && matchPattern(fill.getInputs()[0], m_Constant(&value)))
-      initial.push_back({init.getOperandNumber(), value, Value(), AffineMap()});
-  }
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.payloadUsesValueFromOperand(&init))
+      if (std::optional<codegen::gpu::InitialValue> start = quantc::gpu::knownStart(op, init))
+        initial.push_back(*start);
   return initial;
 }
 
@@ -666,7 +635,7 @@ static SmallVector<codegen::gpu::InitialValue> initialValuesOf(linalg::LinalgOp 
 static bool mayStartAnOutput(Operation *op) {
   if (isa<linalg::FillOp>(op))
     return true;
-  if (!isBroadcastCopy(op) || !op->hasOneUse())
+  if (!quantc::gpu::isBroadcastCopy(op) || !op->hasOneUse())
     return false;
   OpOperand &use = *op->use_begin();
   auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());

@@ -1,4 +1,5 @@
 #include "ReductionEpilogues.h"
+#include "OutputStarts.h"
 #include "PaddedReads.h"
 #include "Residency.h"
 
@@ -7,7 +8,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -16,38 +16,6 @@ namespace quantc::gpu {
 using namespace mlir;
 
 namespace {
-
-/// How the reduction's output starts: a constant, a broadcast copy's source
-/// read at the output's indices, or nothing the body reads.
-struct Start {
-  TypedAttr constant;
-  linalg::GenericOp broadcast;   // its input read through map[0] o map[1]^-1
-  Operation *producer = nullptr; // the fill or copy, erased with the reduction
-};
-
-std::optional<Start> startOf(linalg::GenericOp reduction) {
-  OpOperand &init = reduction.getDpsInitsMutable()[0];
-  Start start;
-  if (!reduction.payloadUsesValueFromOperand(&init))
-    return start;
-  Operation *producer = init.get().getDefiningOp();
-  if (!producer || !producer->hasOneUse())
-    return std::nullopt;
-  if (auto fill = dyn_cast<linalg::FillOp>(producer)) {
-    if (!matchPattern(fill.getInputs()[0], m_Constant(&start.constant)))
-      return std::nullopt;
-  } else if (auto copy = dyn_cast<linalg::GenericOp>(producer);
-             copy && copy.getNumDpsInputs() == 1 && copy.getNumReductionLoops() == 0 &&
-             copy.getBody()->getTerminator()->getOperand(0) == copy.getBody()->getArgument(0) &&
-             copy.getIndexingMapsArray()[1].isPermutation() &&
-             copy.getIndexingMapsArray()[0].isProjectedPermutation(/*allowZeroInResults=*/true)) {
-    start.broadcast = copy;
-  } else {
-    return std::nullopt;
-  }
-  start.producer = producer;
-  return start;
-}
 
 /// `exprs` (indices of `reshape`'s result) as indices of its source: each
 /// collapsed index split into the dims of its group.
@@ -120,9 +88,16 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
     op.walk([&](linalg::IndexOp index) { nestedIndex |= index.getOperation() != &op; });
   if (nestedIndex)
     return {};
-  std::optional<Start> start = startOf(reduction);
-  if (!start || (start->broadcast && !gatherable(start->broadcast.getInputs()[0])))
-    return {};
+  // Where its output starts (nothing, unless its body reads it), and the
+  // fill or copy that then goes with it.
+  OpOperand &init = reduction.getDpsInitsMutable()[0];
+  std::optional<codegen::gpu::InitialValue> start;
+  SmallVector<Operation *> writers;
+  if (reduction.payloadUsesValueFromOperand(&init)) {
+    start = knownStart(reduction, init, &writers);
+    if (!start || (start->source && !gatherable(start->source)))
+      return {};
+  }
 
   // The reduction's output indices in the epilogue's dims.
   SmallVector<AffineExpr> outputIndices(epilogue.getMatchingIndexingMap(use).getResults());
@@ -148,17 +123,15 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
     loopValues[cast<AffineDimExpr>(expr).getPosition()] = output[r];
   Type elementType = cast<ShapedType>(reduction.getResult(0).getType()).getElementType();
   Value initial;
-  if (start->constant) {
-    initial = arith::ConstantOp::create(b, loc, start->constant);
-  } else if (start->broadcast) {
-    SmallVector<AffineMap> copyMaps = start->broadcast.getIndexingMapsArray();
-    AffineMap source = copyMaps[0].compose(inversePermutation(copyMaps[1]));
-    SmallVector<Value> indices;
-    for (AffineExpr index : source.getResults())
-      indices.push_back(affine::expandAffineExpr(b, loc, index, output, {}));
-    initial = tensor::ExtractOp::create(b, loc, start->broadcast.getInputs()[0], indices);
-  } else { // not read
+  if (!start) { // not read
     initial = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  } else if (start->constant) {
+    initial = arith::ConstantOp::create(b, loc, start->constant);
+  } else {
+    SmallVector<Value> indices;
+    for (AffineExpr index : start->sourceMap.getResults())
+      indices.push_back(affine::expandAffineExpr(b, loc, index, output, {}));
+    initial = tensor::ExtractOp::create(b, loc, start->source, indices);
   }
   SmallVector<Value> lower, upper, steps;
   SmallVector<unsigned> reductionDims;
@@ -209,8 +182,7 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
   dead.push_back(epilogue);
   dead.append(reshapes.begin(), reshapes.end());
   dead.push_back(reduction);
-  if (start->producer)
-    dead.push_back(start->producer);
+  dead.append(writers.begin(), writers.end());
   return fused;
 }
 
