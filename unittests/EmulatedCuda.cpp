@@ -45,6 +45,7 @@ struct Kernel {
   long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
+  long floatRows;    // _xfN: x f32 [N, m], staged (rows N..k zero)
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
@@ -118,6 +119,25 @@ template <typename T> std::vector<T> activations(const Kernel &kernel, const T *
   return a;
 }
 
+/// A[m, k] in halves from the x argument: an _xf kernel's f32 input staged
+/// first, as the kernel stages each tap it gathers.
+std::vector<uint16_t> halfActivations(const Kernel &kernel, void *argument) {
+  if (kernel.floatRows) { // x f32 [floatRows, m]: staged into [k, m]
+    const float *x = pointer<float>(argument);
+    std::vector<uint16_t> staged(size_t(kernel.k * kernel.m), 0);
+    for (long i = 0; i < kernel.floatRows * kernel.m; ++i)
+      staged[size_t(i)] = stagedHalf(x[i]);
+    return activations(kernel, staged.data());
+  }
+  if (!kernel.implicit || !kernel.conv.floatInput)
+    return activations(kernel, pointer<uint16_t>(argument));
+  const float *x = pointer<float>(argument);
+  std::vector<uint16_t> staged(size_t(kernel.conv.inputSize(kernel.m)));
+  for (size_t i = 0; i < staged.size(); ++i)
+    staged[i] = stagedHalf(x[i]);
+  return activations(kernel, staged.data());
+}
+
 /// Where y's element `i` (row i / n, column i % n) lands.
 size_t outputIndex(const Kernel &kernel, size_t i) {
   size_t row = i / size_t(kernel.n), column = i % size_t(kernel.n);
@@ -145,7 +165,7 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
     return kInvalidValue;
   }
   int argument = 0;
-  const uint16_t *x = pointer<uint16_t>(args[argument++]);
+  void *x = args[argument++];
   const uint32_t *words = pointer<uint32_t>(args[argument++]);
   const uint16_t *scales = pointer<uint16_t>(args[argument++]);
   const uint16_t *offsets = kernel.asymmetric ? pointer<uint16_t>(args[argument++]) : nullptr;
@@ -163,8 +183,8 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (kernel.streamK) // the runs of the launch's warps
     options.streamK = StreamKSplit{int64_t(grid[0]) * kernel.warps, kernel.prefetchTiles};
   options.permutedK = kernel.permutedK;
-  std::vector<float> product =
-      tiledGemm(activations(kernel, x), kernel.m, weights, scaleBits, zeros, kernel.group, options);
+  std::vector<float> product = tiledGemm(halfActivations(kernel, x), kernel.m, weights, scaleBits,
+                                         zeros, kernel.group, options);
   for (size_t i = 0; i < product.size(); ++i) { // split-K and stream-K blocks add into y
     float &out = y[outputIndex(kernel, i)];
     out = kernel.splitK > 1 || kernel.streamK ? out + product[i] : product[i];
@@ -208,7 +228,7 @@ int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, v
   if (!warpPerTile(kernel, grid, threads))
     return kInvalidValue;
   const uint16_t *w = pointer<uint16_t>(args[1]);
-  std::vector<uint16_t> x = activations(kernel, pointer<uint16_t>(args[0]));
+  std::vector<uint16_t> x = halfActivations(kernel, args[0]);
   float *y = pointer<float>(args[2]);
   for (long row = 0; row < kernel.m; ++row)
     for (long column = 0; column < kernel.n; ++column) {
@@ -235,9 +255,8 @@ int launchStage(const Kernel &kernel, const unsigned grid[3], unsigned threads, 
       pointer<int8_t>(args[1])[i] = present ? pointer<const int8_t>(args[0])[from] : 0;
       continue;
     }
-    float v = present ? pointer<const float>(args[0])[from] : 0.0f;
-    v = v > 65504.0f ? 65504.0f : v < -65504.0f ? -65504.0f : v;
-    pointer<uint16_t>(args[1])[i] = std::isnan(v) ? 0x7e00 : halfFromFloat(v);
+    pointer<uint16_t>(args[1])[i] =
+        stagedHalf(present ? pointer<const float>(args[0])[from] : 0.0f);
   }
   return kSuccess;
 }
@@ -395,6 +414,11 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                   &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
     kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
+    const char *floats = std::strstr(name, "_xf");
+    kernel.floatRows = 0;
+    if (floats && !std::strstr(name, "_ic") &&
+        std::sscanf(floats, "_xf%ld", &kernel.floatRows) != 1)
+      return kNotFound;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
                          &kernel.splitK, &exact) == 5 &&
              exact)
@@ -422,6 +446,17 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                     &c.width, &c.kernelH, &c.kernelW, &c.strideH, &c.strideW, &c.dilationH,
                     &c.dilationW) != 9)
       return kNotFound;
+    if (const char *pad = std::strstr(conv, "_pad");
+        pad && std::sscanf(pad, "_pad%ldx%ldx%ldx%ld", &c.padTop, &c.padLeft, &c.padBottom,
+                           &c.padRight) != 4)
+      return kNotFound;
+    if (const char *value = std::strstr(conv, "_pv")) {
+      bool negative = value[3] == 'm';
+      if (std::sscanf(value + 3 + negative, "%ld", &c.padValue) != 1)
+        return kNotFound;
+      c.padValue = negative ? -c.padValue : c.padValue;
+    }
+    c.floatInput = std::strstr(conv, "_xf") != nullptr;
   }
   return give();
 }

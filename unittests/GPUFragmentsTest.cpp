@@ -269,10 +269,12 @@ TEST(GPUFragments, ScalingAfterTheMmaSkipsTheWeightsRounding) {
   EXPECT_LT(errorPerRun, errorPerWeight);
 }
 
-/// A convolution's implicit GEMM: the A the kernel gathers from the padded
-/// input, times the weights through the tiled GEMM, is the convolution
-/// (exact: small integers and power-of-two scales), at strides, dilations,
-/// non-square kernels, two images and K padded past the taps.
+/// A convolution's implicit GEMM: the A the kernel gathers from the input,
+/// times the weights through the tiled GEMM, is the convolution (exact:
+/// small integers and power-of-two scales), at strides, dilations,
+/// non-square kernels, two images, K padded past the taps, and padding
+/// (asymmetric, or of a value other than zero) gathered around an unpadded
+/// input.
 TEST(GPUFragments, ImplicitConvolutionIsTheConvolution) {
   struct Case {
     int64_t images;
@@ -281,7 +283,10 @@ TEST(GPUFragments, ImplicitConvolutionIsTheConvolution) {
   std::vector<Case> cases = {{1, {3, 7, 9, 3, 3, 1, 1, 1, 1}},
                              {2, {4, 9, 12, 3, 3, 2, 2, 1, 1}},
                              {1, {2, 13, 16, 3, 3, 1, 1, 2, 3}},
-                             {1, {5, 6, 11, 1, 4, 1, 3, 1, 2}}};
+                             {1, {5, 6, 11, 1, 4, 1, 3, 1, 2}},
+                             {1, {3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}},
+                             {2, {4, 9, 12, 3, 3, 2, 2, 1, 1, 1, 0, 2, 1, halfFromFloat(-1.0f)}},
+                             {1, {2, 5, 6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3}}};
   std::mt19937 rng(17);
   std::uniform_int_distribution<int> small(-6, 6);
   for (const Case &test : cases) {
@@ -306,11 +311,14 @@ TEST(GPUFragments, ImplicitConvolutionIsTheConvolution) {
             for (int64_t channel = 0; channel < conv.channels; ++channel)
               for (int64_t i = 0; i < conv.kernelH; ++i)
                 for (int64_t j = 0; j < conv.kernelW; ++j) {
-                  int64_t row = r * conv.strideH + i * conv.dilationH;
-                  int64_t column = q * conv.strideW + j * conv.dilationW;
-                  float input = floatFromHalf(x[size_t(
-                      ((image * conv.channels + channel) * conv.height + row) * conv.width +
-                      column)]);
+                  int64_t row = r * conv.strideH + i * conv.dilationH - conv.padTop;
+                  int64_t column = q * conv.strideW + j * conv.dilationW - conv.padLeft;
+                  bool inside = row >= 0 && row < conv.height && column >= 0 && column < conv.width;
+                  float input = floatFromHalf(
+                      inside ? x[size_t(((image * conv.channels + channel) * conv.height + row) *
+                                            conv.width +
+                                        column)]
+                             : uint16_t(conv.padValue));
                   int64_t tap = (channel * conv.kernelH + i) * conv.kernelW + j;
                   expected += input * float(codes[size_t(c * k + tap)]) * 0.5f;
                 }

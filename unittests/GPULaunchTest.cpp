@@ -149,3 +149,44 @@ TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {
   EXPECT_TRUE(gemm.stageA);
   EXPECT_EQ(kernelName(gemm), "qc_wo_b4_g256_a0_m16_n28672_k8192_s2_w4_t1_p0");
 }
+
+/// A padded convolution's name spells its padding and padding value (no
+/// '-' in a PTX name: m for minus), the unpadded one neither; all three
+/// GEMMs the same way.
+TEST(GPULaunch, APaddedConvolutionSpellsItsPadding) {
+  ImplicitConv conv{96, 160, 160, 3, 3, 1, 1, 1, 1};
+  HalfGemm half;
+  half.m = 25600, half.n = 96, half.k = 864, half.conv = conv;
+  chooseLaunch(half);
+  EXPECT_EQ(kernelName(half), "qc_f16_m25600_n96_k864_s1_ic96x160x160_r3x3_s1x1_d1x1");
+  conv.padTop = conv.padLeft = 1, conv.padBottom = 2, conv.padRight = 0;
+  half.conv = conv;
+  EXPECT_EQ(kernelName(half), "qc_f16_m25600_n96_k864_s1_ic96x160x160_r3x3_s1x1_d1x1_pad1x1x2x0");
+  conv.padValue = -7;
+  W8A8Gemm integer;
+  integer.m = 25600, integer.n = 96, integer.k = 864, integer.conv = conv;
+  EXPECT_NE(kernelName(integer).find("_ic96x160x160_r3x3_s1x1_d1x1_pad1x1x2x0_pvm7"),
+            std::string::npos);
+  conv.padValue = 16384; // f16 2.0
+  WeightOnlyGemm weights;
+  weights.m = conv.pixels(), weights.n = 96, weights.k = 864, weights.group = 128;
+  weights.conv = conv;
+  chooseLaunch(weights);
+  EXPECT_NE(kernelName(weights).find("_pad1x1x2x0_pv16384"), std::string::npos);
+  EXPECT_EQ(checkWeightOnlyGemm(weights), "");
+}
+
+/// A gather that stages an f32 input itself ends its name in _xf; the int8
+/// GEMM reads codes, never f32.
+TEST(GPULaunch, AGatherOfAnF32InputSaysSo) {
+  ImplicitConv conv{4, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  conv.floatInput = true;
+  HalfGemm half;
+  half.m = 64, half.n = 16, half.k = 48, half.conv = conv;
+  chooseLaunch(half);
+  EXPECT_EQ(kernelName(half), "qc_f16_m64_n16_k48_s3_ic4x8x8_r3x3_s1x1_d1x1_pad1x1x1x1_xf");
+  EXPECT_EQ(checkHalfGemm(half), "");
+  W8A8Gemm integer;
+  integer.m = 64, integer.n = 16, integer.k = 64, integer.conv = conv;
+  EXPECT_EQ(checkW8A8Gemm(integer), "the W8A8 kernel reads int8 codes, not f32");
+}

@@ -449,7 +449,8 @@ int main(int argc, char **argv) {
       if (kind == "conv") {
         ImplicitConv conv;
         list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>
-            conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW;
+            conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW >> conv.padTop >>
+            conv.padLeft >> conv.padBottom >> conv.padRight;
         c.conv = conv;
       }
       if (selected(file))

@@ -116,8 +116,8 @@ if [ "$smoke" = 1 ]; then
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
   "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
-    --conv 4x10x10:3x3:1x1:1x1 --name spec --chip "$chip" -o "$out/w4_conv_4x10x10.ptx"
-  echo "conv 4 64 16 48 0 $conv_split 4 0 w4_conv_4x10x10.ptx 4 10 10 3 3 1 1 1 1" >> "$out/kernels.txt"
+    --conv 4x8x8:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/w4_conv_4x8x8.ptx"
+  echo "conv 4 64 16 48 0 $conv_split 4 0 w4_conv_4x8x8.ptx 4 8 8 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
   "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --name spec --chip "$chip" -o "$out/f16_m16.ptx"
   echo "f16 16 256 256 1 f16_m16.ptx" >> "$out/kernels.txt"
   echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out (smoke)"
@@ -191,13 +191,13 @@ done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
-# GEMM gathering the same A from the padded input.
+# GEMM gathering the same A from the unpadded input, the padding too.
 add 4 25600 864 96
-conv_file=w4_conv_96x162x162.ptx
+conv_file=w4_conv_96x160x160.ptx
 conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
 "$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
-  --conv 96x162x162:3x3:1x1:1x1 --name spec --chip "$chip" -o "$out/$conv_file"
-echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 162 162 3 3 1 1 1 1" >> "$out/kernels.txt"
+  --conv 96x160x160:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/$conv_file"
+echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 160 160 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
 # quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
 for m in 16 64 256; do
   "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name spec --chip "$chip" \

@@ -70,7 +70,9 @@ static quantc_cuda_buffer x_device;
 static size_t x_device_capacity;
 /* QUANTC_GPU_PROFILE */
 static int profile;
-static long launches;
+/* Calls of the quantc_gpu_* launches, and the kernels they ran (a GEMM's
+ * stage kernel is a second kernel of its launch). */
+static long launches, kernel_runs, stage_runs;
 static double launch_seconds;
 /* Where launch_seconds goes: x to f16 (or int8 rows) on the host, uploads
  * (x, and each layer's weights at its first call), kernels (launch to
@@ -85,10 +87,11 @@ static double now_seconds(void) {
 
 static void print_profile(void) {
   fprintf(stderr,
-          "quantc GPU: %ld launches, %.3f ms in them (f16 conversion and copies included): "
-          "staging %.3f, uploads %.3f, kernels %.3f, downloads %.3f ms\n",
-          launches, 1e3 * launch_seconds, 1e3 * staging_seconds, 1e3 * upload_seconds,
-          1e3 * kernel_seconds, 1e3 * download_seconds);
+          "quantc GPU: %ld launches, %ld kernels (%ld staging x), %.3f ms in them (f16 "
+          "conversion and copies included): staging %.3f, uploads %.3f, kernels %.3f, "
+          "downloads %.3f ms\n",
+          launches, kernel_runs, stage_runs, 1e3 * launch_seconds, 1e3 * staging_seconds,
+          1e3 * upload_seconds, 1e3 * kernel_seconds, 1e3 * download_seconds);
 }
 
 /* When the artifact is unloaded (dlclose, or the process's end): the device
@@ -282,6 +285,7 @@ static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
  * waited for at once, so that the profile's kernel time is the kernels'. */
 static int run_kernel(void *function, const unsigned blocks[3], const unsigned block[3],
                       void **args) {
+  ++kernel_runs;
   return profile
              ? quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
                                   sizeof gpu_error)
@@ -357,10 +361,16 @@ static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, 
   void *args[2] = {&source, &x_device};
   const unsigned blocks[3] = {(unsigned)((staged_elements + 255) / 256), 1, 1};
   const unsigned block[3] = {256, 1, 1};
+  ++stage_runs;
   int failed = run_kernel(function, blocks, block, args);
   staging_seconds += now_seconds() - start;
   return failed;
 }
+
+/* Stage "=": x is resident and the kernel reads it in place (int8 codes
+ * that need no padding; a convolution's f32 input, which its gather
+ * stages tap by tap). */
+static int in_place(const char *stage) { return !strcmp(stage, "="); }
 
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
  * bytes an element: f32 or s32) into y's device copy (zeroed first under
@@ -422,8 +432,8 @@ static void finish(const char *kernel, int failed, double start) {
  * zeros to k. A convolution's kernel (x_halves > 0) gathers its x[m, k]
  * itself from x, the convolution's input of x_halves elements, uploaded as
  * it is. offsets_bytes 0: symmetric, no offsets argument. With a `stage`
- * kernel (a non-empty name), x is resident on the device and staged there;
- * y is downloaded when y_download. */
+ * kernel (a non-empty name), x is resident on the device and staged there
+ * ("=": read there as it is); y is downloaded when y_download. */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
                                  const uint16_t *offsets, const float *x, float *y,
                                  const char *stage, int64_t m, int64_t n, int64_t k,
@@ -439,15 +449,18 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
   quantc_cuda_buffer offsets_device =
       scales_device && offsets_bytes ? device_copy(offsets, (size_t)offsets_bytes) : 0;
   int64_t x_elements = x_halves ? x_halves : m * x_columns, staged = x_halves ? x_halves : m * k;
+  quantc_cuda_buffer x_read = 0;
   int failed =
       !scales_device || (offsets_bytes && !offsets_device) ||
-      (*stage     ? stage_on_device(stage, x, (size_t)x_elements * 4, (size_t)staged * 2, staged)
+      (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements * 4))
+       : *stage   ? stage_on_device(stage, x, (size_t)x_elements * 4, (size_t)staged * 2, staged)
        : x_halves ? stage_x(x, 1, x_halves, x_halves)
                   : stage_x(x, m, k, x_columns));
   if (!failed) {
     void *args[5];
     int count = 0;
-    args[count++] = &x_device;
+    x_read = x_read ? x_read : x_device;
+    args[count++] = &x_read;
     args[count++] = &words_device;
     args[count++] = &scales_device;
     if (offsets_bytes)
@@ -478,13 +491,16 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
   quantc_cuda_buffer weights_device = function ? device_copy(weights, (size_t)weights_bytes) : 0;
   int64_t x_elements = x_halves ? x_halves : m * x_columns;
   int64_t staged = x_halves ? x_halves : m * k;
-  int failed = !weights_device || (*stage       ? stage_on_device(stage, x, (size_t)x_elements * 4,
+  quantc_cuda_buffer x_read = 0;
+  int failed = !weights_device || (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements * 4))
+                                   : *stage     ? stage_on_device(stage, x, (size_t)x_elements * 4,
                                                                   (size_t)staged * 2, staged)
                                    : x_halves   ? stage_x(x, 1, x_halves, x_halves)
                                    : transposed ? stage_x(x, 1, k * m, x_columns * m)
                                                 : stage_x(x, m, k, x_columns));
   if (!failed) {
-    void *args[3] = {&x_device, &weights_device};
+    x_read = x_read ? x_read : x_device;
+    void *args[3] = {&x_read, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
     failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
   }
@@ -495,7 +511,7 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
  * (arguments: x, the preshuffled s8 words, y). A convolution's kernel
  * (x_bytes_in > 0) gathers x[m, k] itself from x, its input of x_bytes_in
  * codes, uploaded as it is. `stage` and y_download: as the weight-only
- * GEMM's. */
+ * GEMM's; `stage` "=": x is resident and read in place (no padding). */
 void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
                           const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,
                           int64_t x_bytes_in, int64_t words_bytes, int64_t y_download,
@@ -507,12 +523,15 @@ void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_
   quantc_cuda_buffer words_device = function ? device_copy(words, (size_t)words_bytes) : 0;
   int64_t x_elements = x_bytes_in ? x_bytes_in : m * x_columns;
   int64_t staged = x_bytes_in ? x_bytes_in : m * k;
+  quantc_cuda_buffer x_read = 0;
   int failed = !words_device ||
-               (*stage       ? stage_on_device(stage, x, (size_t)x_elements, (size_t)staged, staged)
+               (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements))
+                : *stage     ? stage_on_device(stage, x, (size_t)x_elements, (size_t)staged, staged)
                 : x_bytes_in ? stage_x_bytes(x, 1, x_bytes_in, x_bytes_in)
                              : stage_x_bytes(x, m, k, x_columns));
   if (!failed) {
-    void *args[3] = {&x_device, &words_device};
+    x_read = x_read ? x_read : x_device;
+    void *args[3] = {&x_read, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
     failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
   }

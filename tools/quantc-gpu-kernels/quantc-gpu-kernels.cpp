@@ -79,8 +79,13 @@ static cl::opt<std::string> gemv(
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
-             "padded input, CxHxW:KHxKW:SHxSW:DHxDW (channels, height, width; kernel; strides; "
-             "dilations)"));
+             "input, CxHxW:KHxKW:SHxSW:DHxDW[:TxLxBxR] (channels, height, width; kernel; strides; "
+             "dilations; the zero padding it gathers around the input: top, left, bottom, "
+             "right)"));
+static cl::opt<bool> floatInput(
+    "float-input",
+    cl::desc("with --conv (weight-only and f16): the input is f32, staged to f16 tap by tap as "
+             "the gather loads it (a resident activation, no stage kernel)"));
 static cl::opt<bool>
     transposed("transposed",
                cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"));
@@ -187,12 +192,17 @@ int main(int argc, char **argv) {
   if (!conv.empty()) {
     quantc::codegen::gpu::ImplicitConv geometry;
     char end;
-    if (std::sscanf(conv.c_str(), "%ldx%ldx%ld:%ldx%ld:%ldx%ld:%ldx%ld%c", &geometry.channels,
-                    &geometry.height, &geometry.width, &geometry.kernelH, &geometry.kernelW,
-                    &geometry.strideH, &geometry.strideW, &geometry.dilationH, &geometry.dilationW,
-                    &end) != 9)
-      return fail("--conv must be CxHxW:KHxKW:SHxSW:DHxDW, got '" + conv + "'");
+    int read = std::sscanf(conv.c_str(), "%ldx%ldx%ld:%ldx%ld:%ldx%ld:%ldx%ld:%ldx%ldx%ldx%ld%c",
+                           &geometry.channels, &geometry.height, &geometry.width, &geometry.kernelH,
+                           &geometry.kernelW, &geometry.strideH, &geometry.strideW,
+                           &geometry.dilationH, &geometry.dilationW, &geometry.padTop,
+                           &geometry.padLeft, &geometry.padBottom, &geometry.padRight, &end);
+    if (read != 9 && read != 13)
+      return fail("--conv must be CxHxW:KHxKW:SHxSW:DHxDW[:TxLxBxR], got '" + conv + "'");
+    geometry.floatInput = floatInput;
     implicit = geometry;
+  } else if (floatInput) {
+    return fail("--float-input needs --conv");
   }
   quantc::codegen::gpu::WeightOnlyGemm gemm{m,      n,     k,      bits,     group,   asymmetric,
                                             splitK, warps, stageA, prefetch, implicit};

@@ -103,6 +103,9 @@ std::vector<int32_t> tiledGemmInt8(const std::vector<int8_t> &x, int64_t m,
 /// IEEE half bits <-> float (round to nearest even), as the GPU's cvt.rn.
 uint16_t halfFromFloat(float value);
 float floatFromHalf(uint16_t half);
+/// An activation staged for the f16 GEMMs (the stage kernel, the host's
+/// staging): clamped to +-65504, a NaN as the quiet NaN 0x7e00.
+uint16_t stagedHalf(float value);
 
 /// Register `j` of `word` dequantized the way the kernel does it:
 /// lop3 to (1024 + u) in each half, sub.f16x2 of (1024 + 2^(bits-1) + zero),
@@ -160,17 +163,30 @@ struct ItemRun {
 };
 ItemRun streamKRun(int64_t items, int64_t warps, int64_t warp);
 
-/// A convolution as an implicit GEMM: A[M, K] is the im2col of x (NCHW,
-/// already padded: no tap falls outside it) that the kernel gathers tile by
-/// tile, never written out. Row m is the output pixel (image, oh, ow), column
-/// k the tap (channel, i, j); columns from channels * kernelH * kernelW up to
-/// the GEMM's K (whole tiles) are zero.
+/// A convolution as an implicit GEMM: A[M, K] is the im2col of x (NCHW)
+/// that the kernel gathers tile by tile, never written out. Row m is the
+/// output pixel (image, oh, ow), column k the tap (channel, i, j); columns
+/// from channels * kernelH * kernelW up to the GEMM's K (whole tiles) are
+/// zero. x is the unpadded input: a tap in the padding reads `padValue` (the
+/// element's bits: f16, or an int8 code such as the zero point), so no
+/// padded copy of x is written.
 struct ImplicitConv {
   int64_t channels = 0, height = 0, width = 0; // x: [images, channels, height, width]
   int64_t kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t padValue = 0;
+  /// x holds f32 (an activation the GPU wrote): each gathered tap is
+  /// converted to f16 as the stage kernel converts (stagedHalf), so no
+  /// stage kernel runs. The A gathered is the same.
+  bool floatInput = false;
 
-  int64_t outHeight() const { return (height - dilationH * (kernelH - 1) - 1) / strideH + 1; }
-  int64_t outWidth() const { return (width - dilationW * (kernelW - 1) - 1) / strideW + 1; }
+  bool padded() const { return padTop || padLeft || padBottom || padRight; }
+  int64_t paddedHeight() const { return height + padTop + padBottom; }
+  int64_t paddedWidth() const { return width + padLeft + padRight; }
+  int64_t outHeight() const {
+    return (paddedHeight() - dilationH * (kernelH - 1) - 1) / strideH + 1;
+  }
+  int64_t outWidth() const { return (paddedWidth() - dilationW * (kernelW - 1) - 1) / strideW + 1; }
   /// Output pixels per image: the rows of A each image gives.
   int64_t pixels() const { return outHeight() * outWidth(); }
   /// The im2col's columns (the GEMM's K before padding to whole tiles).
@@ -179,7 +195,10 @@ struct ImplicitConv {
   int64_t imageSize() const { return channels * height * width; }
   /// x's elements for M rows of A (whole images).
   int64_t inputSize(int64_t m) const { return m / pixels() * imageSize(); }
-  /// x's element at A[m, k], or -1 for a column past taps().
+  /// sourceIndex's answers that are no element of x.
+  static constexpr int64_t kPastTaps = -1, kPadding = -2;
+  /// x's element at A[m, k], kPadding for a tap in the padding, or
+  /// kPastTaps for a column past taps().
   int64_t sourceIndex(int64_t m, int64_t k) const;
 };
 
@@ -189,9 +208,13 @@ template <typename T>
 std::vector<T> gatherImplicitA(const ImplicitConv &conv, const T *x, int64_t m, int64_t k) {
   std::vector<T> a(std::size_t(m * k), T(0));
   for (int64_t row = 0; row < m; ++row)
-    for (int64_t column = 0; column < k; ++column)
-      if (int64_t source = conv.sourceIndex(row, column); source >= 0)
+    for (int64_t column = 0; column < k; ++column) {
+      int64_t source = conv.sourceIndex(row, column);
+      if (source >= 0)
         a[std::size_t(row * k + column)] = x[source];
+      else if (source == ImplicitConv::kPadding)
+        a[std::size_t(row * k + column)] = T(conv.padValue);
+    }
   return a;
 }
 

@@ -36,8 +36,8 @@ struct WeightOnlyGemm {
   /// from x (1-16): that many 128-byte loads per warp in flight while it
   /// computes.
   int64_t prefetchTiles = 8;
-  /// A convolution's GEMM: x is the padded NCHW input, and the kernel
-  /// gathers A from it (ImplicitConv; into shared memory when staged, else
+  /// A convolution's GEMM: x is the NCHW input, and the kernel gathers A
+  /// from it, padding included (ImplicitConv; into shared memory when staged, else
   /// each lane its fragment) instead of reading an im2col matrix that the
   /// host built and uploaded.
   std::optional<ImplicitConv> conv;
@@ -148,8 +148,9 @@ struct W8A8Gemm {
   /// y is the s32 product itself (no scales argument): quantc's integer
   /// matmuls, whose bias and requantization follow on the host, exactly.
   bool exact = false;
-  /// A convolution's GEMM: x is its padded NCHW input (s8 codes, padded
-  /// with the zero point), and each lane gathers its A fragments from it.
+  /// A convolution's GEMM: x is its NCHW input (s8 codes; taps in the
+  /// padding read the zero point), and each lane gathers its A fragments
+  /// from it.
   std::optional<ImplicitConv> conv;
   /// As WeightOnlyGemm's: y written [N, M].
   bool channelsFirstOutput = false;
@@ -176,9 +177,13 @@ struct HalfGemm {
   /// im2col, whose input and output the host keeps channels first; the
   /// kernel reads and writes them so, and the host transposes neither.
   bool transposed = false;
-  /// A convolution's GEMM: x is its padded NCHW input, and each lane
-  /// gathers its A fragments from it (as WeightOnlyGemm::conv).
+  /// A convolution's GEMM: x is its NCHW input, and each lane gathers its
+  /// A fragments from it, padding included (as WeightOnlyGemm::conv).
   std::optional<ImplicitConv> conv;
+  /// Transposed without conv: x is f32 [floatRows, M], an activation the
+  /// GPU wrote, staged to f16 as it is loaded (stagedHalf; rows floatRows
+  /// to K read zero), so no stage kernel runs. 0: x is f16 [K, M].
+  int64_t floatRows = 0;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
 /// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed), split-K for about

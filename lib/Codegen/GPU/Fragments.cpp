@@ -125,6 +125,12 @@ PreshuffledWeights preshuffle(const int8_t *codes, int64_t n, int64_t k, unsigne
   return weights;
 }
 
+uint16_t stagedHalf(float value) {
+  if (std::isnan(value))
+    return 0x7e00;
+  return halfFromFloat(std::clamp(value, -65504.0f, 65504.0f));
+}
+
 uint16_t halfFromFloat(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, 4);
@@ -312,12 +318,14 @@ ItemRun streamKRun(int64_t items, int64_t warps, int64_t warp) {
 
 int64_t ImplicitConv::sourceIndex(int64_t m, int64_t k) const {
   if (k >= taps())
-    return -1;
+    return kPastTaps;
   int64_t image = m / pixels(), pixel = m % pixels();
   int64_t oh = pixel / outWidth(), ow = pixel % outWidth();
   int64_t channel = k / (kernelH * kernelW), tap = k % (kernelH * kernelW);
-  int64_t row = oh * strideH + (tap / kernelW) * dilationH;
-  int64_t column = ow * strideW + (tap % kernelW) * dilationW;
+  int64_t row = oh * strideH + (tap / kernelW) * dilationH - padTop;
+  int64_t column = ow * strideW + (tap % kernelW) * dilationW - padLeft;
+  if (row < 0 || row >= height || column < 0 || column >= width)
+    return kPadding;
   return ((image * channels + channel) * height + row) * width + column;
 }
 

@@ -22,6 +22,8 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
+  if (gemm.floatRows && (!gemm.transposed || gemm.conv || gemm.floatRows > gemm.k))
+    return "an f32 x of rows up to K is read only by the transposed GEMM without a gather";
   if (gemm.conv)
     return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";
@@ -35,8 +37,10 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(
       b, name,
-      {gemm.conv         ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, f16)
-       : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
+      {gemm.conv
+           ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, gemm.conv->floatInput ? f32 : f16)
+       : gemm.transposed ? (gemm.floatRows ? MemRefType::get({gemm.floatRows * gemm.m}, f32)
+                                           : MemRefType::get({gemm.k * gemm.m}, f16))
                          : MemRefType::get({gemm.m * gemm.k / 2}, i32),
        MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
       func);
@@ -82,9 +86,16 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
       Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
       SmallVector<Value> halves;
       for (int e = 0; e < 2; ++e) {
-        Value at = add(mul(add(col, index(e)), gemm.m), clamped);
+        Value xRow = add(col, index(e)), inside = valid;
+        if (gemm.floatRows) { // f32 rows up to floatRows, staged here
+          inside = arith::AndIOp::create(b, loc, valid, k.less(xRow, gemm.floatRows));
+          xRow = k.clamp(xRow, gemm.floatRows);
+        }
+        Value at = add(mul(xRow, gemm.m), clamped);
         Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
-        halves.push_back(arith::SelectOp::create(b, loc, valid, loaded, zero));
+        if (gemm.floatRows)
+          loaded = k.stagedHalf(loaded);
+        halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
       }
       pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);
     } else {

@@ -61,6 +61,24 @@ Value KernelBuilder::clamp(Value v, int64_t bound) {
   return arith::MinUIOp::create(b, loc, v, index(bound - 1));
 }
 
+Value KernelBuilder::stagedHalf(Value value) {
+  Type f32 = b.getF32Type(), f16 = b.getF16Type();
+  auto constant = [&](float v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(f32, v));
+  };
+  Value high = constant(65504.f), low = constant(-65504.f);
+  // NaN compares false: it passes both clamps.
+  value = arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, value, high), high, value);
+  value = arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, value, low), low, value);
+  Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
+  Value half = arith::TruncFOp::create(b, loc, f16, value);
+  Value quiet = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(f16, APFloat(APFloat::IEEEhalf(), APInt(16, 0x7e00))));
+  return arith::SelectOp::create(b, loc, nan, quiet, half);
+}
+
 Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, int64_t m,
                                  Value firstK, int64_t count, Value valid) {
   // Where output pixel `row` (clamped below m) starts in x.
@@ -69,13 +87,32 @@ Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, i
   Value pixel = arith::RemUIOp::create(b, loc, pixelOf, index(conv.pixels()));
   Value oh = arith::DivUIOp::create(b, loc, pixel, index(conv.outWidth()));
   Value ow = arith::RemUIOp::create(b, loc, pixel, index(conv.outWidth()));
-  Value rowStart = add(add(mul(image, conv.imageSize()), mul(oh, conv.strideH * conv.width)),
-                       mul(ow, conv.strideW));
+  // Its window's corner in the padded input (unpadded: in x itself).
+  Value top = mul(oh, conv.strideH), left = mul(ow, conv.strideW);
+  Value rowStart = mul(image, conv.imageSize());
+  if (!conv.padded())
+    rowStart = add(rowStart, add(mul(top, conv.width), left));
   Value rowValid = less(row, m);
   if (valid)
     rowValid = arith::AndIOp::create(b, loc, rowValid, valid);
   Type element = cast<MemRefType>(x.getType()).getElementType();
+  // An f32 x is staged to f16 as each tap is loaded.
+  bool staging = element.isF32();
+  auto loadTap = [&](Value source) {
+    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
+    return staging ? stagedHalf(loaded) : loaded;
+  };
+  if (staging)
+    element = b.getF16Type();
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  Value padding; // the padding's element: padValue's bits
+  if (conv.padded()) {
+    unsigned bits = element.getIntOrFloatBitWidth();
+    padding = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(b.getIntegerType(bits), llvm::SignExtend64(conv.padValue, bits)));
+    if (element.isF16())
+      padding = arith::BitcastOp::create(b, loc, element, padding);
+  }
   int64_t window = conv.kernelH * conv.kernelW;
   SmallVector<Value> elements;
   for (int64_t e = 0; e < count; ++e) {
@@ -86,10 +123,24 @@ Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, i
     Value within = arith::RemUIOp::create(b, loc, tap, index(window));
     Value i = arith::DivUIOp::create(b, loc, within, index(conv.kernelW));
     Value j = arith::RemUIOp::create(b, loc, within, index(conv.kernelW));
-    Value source = add(add(rowStart, mul(channel, conv.height * conv.width)),
-                       add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
-    Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{toIndex(source)});
-    elements.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+    Value source = add(rowStart, mul(channel, conv.height * conv.width));
+    if (!conv.padded()) {
+      source = add(source, add(mul(i, conv.dilationH * conv.width), mul(j, conv.dilationW)));
+      Value loaded = loadTap(source);
+      elements.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+      continue;
+    }
+    // The tap's row and column in x: below zero wraps around, so one
+    // unsigned comparison with x's size finds the padding on either side.
+    Value r = add(top, mul(i, conv.dilationH)), c = add(left, mul(j, conv.dilationW));
+    r = arith::SubIOp::create(b, loc, r, index(conv.padTop));
+    c = arith::SubIOp::create(b, loc, c, index(conv.padLeft));
+    Value inImage = arith::AndIOp::create(b, loc, less(r, conv.height), less(c, conv.width));
+    source = add(source, add(mul(r, conv.width), c));
+    source = arith::SelectOp::create(b, loc, inImage, source, index(0)); // a load in bounds
+    Value loaded = loadTap(source);
+    Value tapValue = arith::SelectOp::create(b, loc, inImage, loaded, padding);
+    elements.push_back(arith::SelectOp::create(b, loc, inside, tapValue, zero));
   }
   return vector::FromElementsOp::create(b, loc, VectorType::get({count}, element), elements);
 }
@@ -97,9 +148,10 @@ Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, i
 std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k) {
   if (conv.channels <= 0 || conv.kernelH <= 0 || conv.kernelW <= 0 || conv.strideH <= 0 ||
       conv.strideW <= 0 || conv.dilationH <= 0 || conv.dilationW <= 0 || conv.outHeight() <= 0 ||
-      conv.outWidth() <= 0)
-    return "the convolution's sizes, strides and dilations must be positive, and its kernel "
-           "must fit its input";
+      conv.outWidth() <= 0 || conv.padTop < 0 || conv.padLeft < 0 || conv.padBottom < 0 ||
+      conv.padRight < 0)
+    return "the convolution's sizes, strides and dilations must be positive, its padding not "
+           "negative, and its kernel must fit its padded input";
   if (m % conv.pixels())
     return "M must be whole images of the convolution's output";
   if (conv.taps() > k)

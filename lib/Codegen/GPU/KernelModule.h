@@ -50,10 +50,14 @@ public:
   mlir::Value less(mlir::Value l, int64_t bound);
   /// `v` clamped to [0, bound): keeps a masked load in bounds.
   mlir::Value clamp(mlir::Value v, int64_t bound);
+  /// f32 `value` as the GEMMs' f16 staging converts it (stagedHalf):
+  /// clamped to +-65504, a NaN as the quiet NaN 0x7e00.
+  mlir::Value stagedHalf(mlir::Value value);
 
   /// A convolution's implicit A (ImplicitConv::sourceIndex): `count`
-  /// elements A[row, firstK ...] gathered from x as one vector (f16 or i8),
-  /// each zero past M, past the taps, or when `valid` (if given) is false.
+  /// elements A[row, firstK ...] gathered from x as one vector (f16 or i8;
+  /// f16 staged from an f32 x), the padding value in the padding, and zero
+  /// past M, past the taps, or when `valid` (if given) is false.
   mlir::Value implicitRun(const ImplicitConv &conv, mlir::Value x, mlir::Value row, int64_t m,
                           mlir::Value firstK, int64_t count, mlir::Value valid = {});
 

@@ -4,16 +4,27 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cstdlib>
+
 namespace quantc::codegen::gpu {
 
-/// An implicit convolution's geometry in a kernel's name.
+/// An implicit convolution's geometry in a kernel's name (its padding
+/// and padding value only when there are some: _pad1x1x1x1_pvm7).
 static std::string implicitSuffix(const std::optional<ImplicitConv> &conv) {
   if (!conv)
     return "";
-  return llvm::formatv("_ic{0}x{1}x{2}_r{3}x{4}_s{5}x{6}_d{7}x{8}", conv->channels, conv->height,
-                       conv->width, conv->kernelH, conv->kernelW, conv->strideH, conv->strideW,
-                       conv->dilationH, conv->dilationW)
-      .str();
+  std::string suffix = llvm::formatv("_ic{0}x{1}x{2}_r{3}x{4}_s{5}x{6}_d{7}x{8}", conv->channels,
+                                     conv->height, conv->width, conv->kernelH, conv->kernelW,
+                                     conv->strideH, conv->strideW, conv->dilationH, conv->dilationW)
+                           .str();
+  if (conv->padded())
+    suffix += llvm::formatv("_pad{0}x{1}x{2}x{3}", conv->padTop, conv->padLeft, conv->padBottom,
+                            conv->padRight)
+                  .str();
+  // A PTX name has no '-': m for minus.
+  if (conv->padValue)
+    suffix += (conv->padValue < 0 ? "_pvm" : "_pv") + std::to_string(std::abs(conv->padValue));
+  return suffix + (conv->floatInput ? "_xf" : "");
 }
 
 std::string kernelName(const WeightOnlyGemm &gemm) {
@@ -104,7 +115,8 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 
 std::string kernelName(const HalfGemm &gemm) {
   return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
-         (gemm.transposed ? "_t1" : "") + implicitSuffix(gemm.conv);
+         (gemm.transposed ? "_t1" : "") +
+         (gemm.floatRows ? "_xf" + std::to_string(gemm.floatRows) : "") + implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(HalfGemm &gemm) {

@@ -41,23 +41,8 @@ OwningOpRef<ModuleOp> buildStageKernel(MLIRContext &context, const StageKernel &
   // Past the source's columns: a clamped (in-bounds) load, then zero.
   Value from = k.add(k.mul(row, stage.sourceColumns), k.clamp(column, stage.sourceColumns));
   Value value = memref::LoadOp::create(b, loc, func.getArgument(0), ValueRange{from});
-  if (stage.halves) {
-    Type f32 = b.getF32Type();
-    auto constant = [&](float v) {
-      return arith::ConstantOp::create(b, loc, b.getFloatAttr(f32, v));
-    };
-    Value high = constant(65504.f), low = constant(-65504.f);
-    // NaN compares false: it passes both clamps.
-    value = arith::SelectOp::create(
-        b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, value, high), high, value);
-    value = arith::SelectOp::create(
-        b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, value, low), low, value);
-    Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
-    Value half = arith::TruncFOp::create(b, loc, staged, value);
-    Value quiet = arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(staged, APFloat(APFloat::IEEEhalf(), APInt(16, 0x7e00))));
-    value = arith::SelectOp::create(b, loc, nan, quiet, half);
-  }
+  if (stage.halves)
+    value = k.stagedHalf(value);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(staged));
   value = arith::SelectOp::create(b, loc, present, value, zero);
   memref::StoreOp::create(b, loc, value, func.getArgument(1), ValueRange{element});

@@ -23,6 +23,8 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "the W8A8 kernel needs K a multiple of 32";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
     return "split-K must be between 1 and the number of 32-row K tiles";
+  if (gemm.conv && gemm.conv->floatInput)
+    return "the W8A8 kernel reads int8 codes, not f32";
   if (gemm.conv)
     return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";

@@ -276,8 +276,9 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   int64_t groups = gemm.scaleGroups();
   // cp.async copies halves; the direct loads read pairs of them as i32.
   int64_t xHalves = gemm.conv ? gemm.conv->inputSize(gemm.m) : gemm.m * gemm.k;
+  Type xElement = gemm.conv && gemm.conv->floatInput ? b.getF32Type() : b.getF16Type();
   SmallVector<Type> arguments{gemm.stageA || gemm.conv
-                                  ? MemRefType::get({xHalves}, b.getF16Type())
+                                  ? MemRefType::get({xHalves}, xElement)
                                   : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
                               MemRefType::get({shape.wordCount()}, b.getI32Type()),
                               MemRefType::get({gemm.n * groups}, b.getF16Type())};

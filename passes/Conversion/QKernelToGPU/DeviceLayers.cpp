@@ -57,7 +57,7 @@ std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned
 /// channels last).
 struct Im2col {
   device::ImplicitConv conv;
-  Value input; // the padded input the copy reads
+  Value input; // the input the copy reads, or that pad's source (conv.padded())
   /// [N, OH, OW, C, KH, KW] from [N, C, H, W]: rows of A are pixels (the
   /// quantized layers' x); else [C, KH, KW, OH, OW] from one image's [C, H,
   /// W]: rows are taps (a float convolution's W x im2col).
@@ -87,6 +87,66 @@ std::optional<Im2col> channelsLastOf(linalg::TransposeOp transpose) {
   im2col.conv.height = rank == 4 ? shape[2] : 1;
   im2col.conv.width = shape[rank - 1];
   return im2col;
+}
+
+/// One image of `padded` as a taps-major im2col reads it: a rank-reducing
+/// slice at [image, 0, 0, 0] of sizes [1, C, H, W], unit strides.
+static bool isOneImage(tensor::ExtractSliceOp slice) {
+  auto sourceType = slice.getSourceType();
+  if (sourceType.getRank() != 4 || slice.getResultType().getRank() != 3 || !slice.hasUnitStride() ||
+      !sourceType.hasStaticShape())
+    return false;
+  llvm::ArrayRef<int64_t> offsets = slice.getStaticOffsets(), sizes = slice.getStaticSizes();
+  return !ShapedType::isDynamic(offsets[0]) &&
+         llvm::all_of(offsets.drop_front(), [](int64_t o) { return o == 0; }) && sizes[0] == 1 &&
+         sizes.drop_front() == sourceType.getShape().drop_front();
+}
+
+/// Where `im2col` reads a constant pad of the input's spatial dims (or one
+/// image of it), it reads the pad's source (that image of it) instead, and
+/// the kernel gathers the padding value where a tap falls outside: no
+/// padded copy is written, launched or uploaded.
+void readThroughPad(Im2col &im2col) {
+  auto slice = im2col.input.getDefiningOp<tensor::ExtractSliceOp>();
+  if (slice && !isOneImage(slice))
+    return;
+  auto pad = (slice ? slice.getSource() : im2col.input).getDefiningOp<tensor::PadOp>();
+  Attribute constant;
+  if (!pad || !pad.getConstantPaddingValue() ||
+      !matchPattern(pad.getConstantPaddingValue(), m_Constant(&constant)) ||
+      !pad.getSourceType().hasStaticShape())
+    return;
+  llvm::ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  int64_t rank = pad.getSourceType().getRank();
+  for (int64_t d = 0; d < rank; ++d)
+    if (ShapedType::isDynamic(low[d]) || ShapedType::isDynamic(high[d]) || low[d] < 0 ||
+        high[d] < 0 || (d < rank - 2 && (low[d] || high[d])))
+      return;
+  device::ImplicitConv &conv = im2col.conv;
+  if (auto value = dyn_cast<FloatAttr>(constant))
+    conv.padValue = device::halfFromFloat(float(value.getValueAsDouble())); // as staged to f16
+  else if (auto code = dyn_cast<IntegerAttr>(constant))
+    conv.padValue = code.getInt();
+  else
+    return;
+  conv.padTop = low[rank - 2], conv.padBottom = high[rank - 2];
+  conv.padLeft = low[rank - 1], conv.padRight = high[rank - 1];
+  conv.height -= conv.padTop + conv.padBottom;
+  conv.width -= conv.padLeft + conv.padRight;
+  if (!slice) {
+    im2col.input = pad.getSource();
+    return;
+  }
+  // The same image of the unpadded source.
+  OpBuilder b(slice);
+  SmallVector<OpFoldResult> offsets = slice.getMixedOffsets(), sizes{b.getIndexAttr(1)},
+                            strides = slice.getMixedStrides();
+  for (int64_t size : pad.getSourceType().getShape().drop_front())
+    sizes.push_back(b.getIndexAttr(size));
+  auto imageType = RankedTensorType::get({conv.channels, conv.height, conv.width},
+                                         pad.getSourceType().getElementType());
+  im2col.input = tensor::ExtractSliceOp::create(b, slice.getLoc(), imageType, pad.getSource(),
+                                                offsets, sizes, strides);
 }
 
 /// When `x` (a matmul's operand) is an im2col, what it copies (of any
@@ -159,6 +219,7 @@ std::optional<Im2col> im2colOf(Value x) {
                     : out[0] == in[0] && conv.outHeight() == out[3] && conv.outWidth() == out[4];
   if (!shaped)
     return std::nullopt;
+  readThroughPad(im2col);
   return im2col;
 }
 

@@ -61,6 +61,9 @@ namespace {
 constexpr llvm::StringLiteral kLaunchFunction = "quantc_gpu_weight_only_gemm";
 constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
 constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
+/// The stage name that tells the int8 launch to read a resident x in place
+/// (quantc_gpu.c).
+constexpr llvm::StringLiteral kReadInPlace = "=";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
 constexpr llvm::StringLiteral kLinalgLaunchFunction = "quantc_gpu_linalg";
 constexpr llvm::StringLiteral kCopyFunction = "quantc_gpu_copy";
@@ -133,9 +136,37 @@ private:
   Value address(Location loc, Value buffer);
   /// A GEMM launch's x (flatInput's `buffer`, whose address is operand
   /// `pointerOperand`; the stage kernel's name at `stageOperand`): staged on
-  /// the device by `stage` when it is resident.
+  /// the device by `stage` when it is resident, or read in place: int8
+  /// codes that need no padding, and a convolution's f32 input that
+  /// `stagingGather` (given for the f16 GEMMs' gathers) names the kernel
+  /// for, which stages each tap itself.
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
-                 const device::StageKernel &stage);
+                 const device::StageKernel &stage,
+                 std::function<std::string()> stagingGather = nullptr);
+  /// The kernel of `gemm` reading its f32 x in place, staging it as it
+  /// loads: a convolution's gather, or the transposed fp16 GEMM's loads of
+  /// x's `rows` rows; none for other GEMMs.
+  template <typename Gemm>
+  std::function<std::string()> stagingGatherOf(Gemm gemm, int64_t rows = 0) {
+    bool transposed = false;
+    if constexpr (std::is_same_v<Gemm, device::HalfGemm>)
+      transposed = gemm.transposed;
+    if (!gemm.conv && !transposed)
+      return nullptr;
+    return [this, gemm, rows]() mutable {
+      (void)rows; // the weight-only GEMM's gathers have no rows to say
+      if (gemm.conv)
+        gemm.conv->floatInput = true;
+      else if constexpr (std::is_same_v<Gemm, device::HalfGemm>)
+        gemm.floatRows = rows;
+      std::string name = device::kernelName(gemm);
+      kernels.insert({name, gemm});
+      return name;
+    };
+  }
+  /// Forgets the kernels no launch names any more (a gather's f16 variant
+  /// once it reads its input in place).
+  void dropUnusedKernels();
   /// A GEMM launch's y (`buffer`) as a tensor of `type`; the launch's
   /// y_download operand (fifth from the end) says whether it comes back.
   Value gemmOutput(func::CallOp call, Value buffer, RankedTensorType type);
@@ -379,15 +410,30 @@ void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Valu
 }
 
 void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
-                            Value buffer, const device::StageKernel &stage) {
+                            Value buffer, const device::StageKernel &stage,
+                            std::function<std::string()> stagingGather) {
   reads.push_back(
-      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand,
-                                stage](InputKind kind, Value producer, int64_t byteOffset) mutable {
+      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, stagingGather](
+                                   InputKind kind, Value producer, int64_t byteOffset) mutable {
          if (kind != InputKind::Resident)
            return; // staged on the host, as it comes
-         std::string name = device::kernelName(stage);
-         kernels.insert({name, stage});
          b.setInsertionPoint(call);
+         // int8 codes that need no padding are read where they are, and so
+         // is a convolution's f32 input by a kernel that stages each tap as
+         // it gathers it: no stage kernel, no copy.
+         bool inPlace = stage.halves ? bool(stagingGather) : stage.sourceColumns == stage.columns;
+         if (stage.halves && stagingGather) {
+           Operation *old = call->getOperand(0).getDefiningOp();
+           call->setOperand(
+               0, pointerTo(call.getLoc(), kernelNameGlobal(call.getLoc(), stagingGather())));
+           Operation *global = old->getOperand(0).getDefiningOp();
+           old->erase();
+           if (global->use_empty())
+             global->erase();
+         }
+         std::string name = inPlace ? kReadInPlace.str() : device::kernelName(stage);
+         if (!inPlace)
+           kernels.insert({name, stage});
          call->setOperand(stageOperand,
                           pointerTo(call.getLoc(), kernelNameGlobal(call.getLoc(), name)));
          pointAtProducer(call, pointerOperand, producer, byteOffset);
@@ -454,7 +500,8 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
-  gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true));
+  gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
+            stagingGatherOf(gemm));
   Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
@@ -518,7 +565,8 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   // Transposed, x is one row of [K, M].
   gemmInput(call, 4, 2, x,
             layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
-                              : stageOf(gathered, m, layer->inputColumns, k, true));
+                              : stageOf(gathered, m, layer->inputColumns, k, true),
+            stagingGatherOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
@@ -824,6 +872,16 @@ void GPURewriter::decideResidency() {
     b.setInsertionPoint(call);
     call->setOperand(4, arith::ConstantIntOp::create(b, call->getLoc(), b.getI64Type(), kinds));
   }
+  dropUnusedKernels();
+}
+
+void GPURewriter::dropUnusedKernels() {
+  for (auto &[name, global] : kernelNames)
+    if (global && SymbolTable::symbolKnownUseEmpty(global, module)) {
+      kernels.erase(name.str());
+      global->erase();
+      global = nullptr;
+    }
 }
 
 void GPURewriter::beginCalls() {

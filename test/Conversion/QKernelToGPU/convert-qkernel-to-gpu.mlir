@@ -230,6 +230,20 @@ module {
 // CHECK-LABEL: func.func @small_conv
 // CHECK-NOT: linalg.generic
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m9_n16_k48_s{{[0-9]+}}_w4_t0_p8_ic4x5x5_r3x3_s1x1_d1x1 :
+// A constant pad of the input is gathered too (_pad1x1x1x1: the taps
+// outside the 8 x 8 input read the padding value): neither the pad nor the
+// im2col is left, and the launch takes the unpadded input (256 elements). A
+// padding value other than zero is the f16 bits it is staged as (2.0:
+// 0x4000, _pv16384).
+// CHECK-LABEL: func.func @padded_conv
+// CHECK-NOT: tensor.pad
+// CHECK-NOT: linalg.generic
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x8x8_r3x3_s1x1_d1x1_pad1x1x1x1 :
+// CHECK: %[[UNPADDED:.*]] = arith.constant 256 : i64
+// CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %[[UNPADDED]],
+// CHECK-LABEL: func.func @padded_by_two
+// CHECK-NOT: tensor.pad
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x8x8_r3x3_s1x1_d1x1_pad2x0x0x2_pv16384 :
 #input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
 #copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 module {
@@ -256,6 +270,40 @@ module {
     %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x3x3x4x3x3xf32> into tensor<1x3x3x36xf32>
     %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x3x3x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x3x3x16xf32>
     return %y : tensor<1x3x3x16xf32>
+  }
+  func.func @padded_conv(%x: tensor<1x4x8x8xf32>) -> tensor<1x8x8x16xf32> {
+    %packed = arith.constant dense<17> : tensor<512xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %zero = arith.constant 0.0 : f32
+    %padded = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+    } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+    %empty = tensor.empty() : tensor<1x8x8x4x3x3xf32>
+    %im2col = linalg.generic {indexing_maps = [#input, #copy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%padded : tensor<1x4x10x10xf32>) outs(%empty : tensor<1x8x8x4x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<1x8x8x4x3x3xf32>
+    %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x8x8x4x3x3xf32> into tensor<1x8x8x36xf32>
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
+  }
+  func.func @padded_by_two(%x: tensor<1x4x8x8xf32>) -> tensor<1x8x8x16xf32> {
+    %packed = arith.constant dense<17> : tensor<512xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %two = arith.constant 2.0 : f32
+    %padded = tensor.pad %x low[0, 0, 2, 0] high[0, 0, 0, 2] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %two : f32
+    } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+    %empty = tensor.empty() : tensor<1x8x8x4x3x3xf32>
+    %im2col = linalg.generic {indexing_maps = [#input, #copy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%padded : tensor<1x4x10x10xf32>) outs(%empty : tensor<1x8x8x4x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<1x8x8x4x3x3xf32>
+    %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x8x8x4x3x3xf32> into tensor<1x8x8x36xf32>
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
   }
 }
 
@@ -760,5 +808,59 @@ module {
       linalg.yield %r : i32
     } -> tensor<2xi32>
     return %var, %cols, %count : tensor<2x1xf32>, tensor<4xf32>, tensor<2xi32>
+  }
+}
+
+// -----
+
+// A resident x needs no stage kernel where the kernel reads it as it is:
+// a convolution's f32 input, whose gather stages each tap to f16 as it
+// loads it (_xf; the f16 variant the layer started with is not built), and
+// int8 codes whose rows need no padding (K 32). The stage name "=" says so;
+// codes of 16 columns are still padded to 32 by a stage kernel.
+
+// CHECK-LABEL: func.func @staging_gather
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1_xf :
+// CHECK: %[[IN_PLACE:.*]] = memref.get_global @"quantc_gpu_name_="
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK-LABEL: func.func @int8_in_place
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_stage_b_r32_c16_k32
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1 :
+// CHECK: memref.global "private" constant @"quantc_gpu_name_=" : memref<2xi8> = dense<[61, 0]>
+#input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+#copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+module {
+  func.func @staging_gather(%x: tensor<100x16xf32>) -> tensor<1x8x8x16xf32> {
+    %packed0 = arith.constant dense<17> : tensor<256xi8>
+    %scales0 = arith.constant dense<0.5> : tensor<1x16xf32>
+    %h = qkernel.matmul %x, %packed0, %scales0 {layout = #qkernel.layout<bits = 4, lanes = 16, k = 16, n = 4, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<100x16xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<100x4xf32>
+    %flat = tensor.collapse_shape %h [[0, 1]] : tensor<100x4xf32> into tensor<400xf32>
+    %image = tensor.expand_shape %flat [[0, 1, 2, 3]] output_shape [1, 4, 10, 10] : tensor<400xf32> into tensor<1x4x10x10xf32>
+    %packed = arith.constant dense<17> : tensor<512xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %empty = tensor.empty() : tensor<1x8x8x4x3x3xf32>
+    %im2col = linalg.generic {indexing_maps = [#input, #copy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : tensor<1x4x10x10xf32>) outs(%empty : tensor<1x8x8x4x3x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<1x8x8x4x3x3xf32>
+    %a = tensor.collapse_shape %im2col [[0], [1], [2], [3, 4, 5]] : tensor<1x8x8x4x3x3xf32> into tensor<1x8x8x36xf32>
+    %y = qkernel.matmul %a, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 36, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x8x8x36xf32>, tensor<512xi8>, tensor<1x16xf32>) -> tensor<1x8x8x16xf32>
+    return %y : tensor<1x8x8x16xf32>
+  }
+  func.func @int8_in_place(%x: tensor<16x40xi8>) -> (tensor<16x16xi32>, tensor<32x16xi32>) {
+    %packed = arith.constant dense<17> : tensor<2048xi8>
+    %y = qkernel.matmul_integer %x, %packed {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 32, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<16x40xi8>, tensor<2048xi8>) -> tensor<16x32xi8>
+    %packed2 = arith.constant dense<17> : tensor<512xi8>
+    %z = qkernel.matmul_integer %y, %packed2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<16x32xi8>, tensor<512xi8>) -> tensor<16x16xi32>
+    %c = tensor.collapse_shape %y [[0, 1]] : tensor<16x32xi8> into tensor<512xi8>
+    %e = tensor.expand_shape %c [[0, 1]] output_shape [32, 16] : tensor<512xi8> into tensor<32x16xi8>
+    %packed3 = arith.constant dense<17> : tensor<512xi8>
+    %w = qkernel.matmul_integer %e, %packed3 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 16, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<32x16xi8>, tensor<512xi8>) -> tensor<32x16xi32>
+    return %z, %w : tensor<16x16xi32>, tensor<32x16xi32>
   }
 }
