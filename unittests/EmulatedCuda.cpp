@@ -45,7 +45,7 @@ struct Kernel {
   long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
-  long floatRows;    // _xfN: x f32 [N, m], staged (rows N..k zero)
+  long floatK;       // _xfN: x f32 with N of k ([N, m] or [m, N]), staged
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
@@ -122,11 +122,13 @@ template <typename T> std::vector<T> activations(const Kernel &kernel, const T *
 /// A[m, k] in halves from the x argument: an _xf kernel's f32 input staged
 /// first, as the kernel stages each tap it gathers.
 std::vector<uint16_t> halfActivations(const Kernel &kernel, void *argument) {
-  if (kernel.floatRows) { // x f32 [floatRows, m]: staged into [k, m]
+  if (kernel.floatK) { // x f32 [floatK, m] or [m, floatK]: staged into [k, m] or [m, k]
     const float *x = pointer<float>(argument);
     std::vector<uint16_t> staged(size_t(kernel.k * kernel.m), 0);
-    for (long i = 0; i < kernel.floatRows * kernel.m; ++i)
-      staged[size_t(i)] = stagedHalf(x[i]);
+    for (long row = 0; row < kernel.m; ++row)
+      for (long k = 0; k < kernel.floatK; ++k)
+        staged[size_t(kernel.xTransposed ? k * kernel.m + row : row * kernel.k + k)] =
+            stagedHalf(x[kernel.xTransposed ? k * kernel.m + row : row * kernel.floatK + k]);
     return activations(kernel, staged.data());
   }
   if (!kernel.implicit || !kernel.conv.floatInput)
@@ -415,9 +417,8 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
     kernel.kind = Kernel::Half;
     kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
     const char *floats = std::strstr(name, "_xf");
-    kernel.floatRows = 0;
-    if (floats && !std::strstr(name, "_ic") &&
-        std::sscanf(floats, "_xf%ld", &kernel.floatRows) != 1)
+    kernel.floatK = 0;
+    if (floats && !std::strstr(name, "_ic") && std::sscanf(floats, "_xf%ld", &kernel.floatK) != 1)
       return kNotFound;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
                          &kernel.splitK, &exact) == 5 &&

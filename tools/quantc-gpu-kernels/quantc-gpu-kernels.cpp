@@ -86,6 +86,11 @@ static cl::opt<bool> floatInput(
     "float-input",
     cl::desc("with --conv (weight-only and f16): the input is f32, staged to f16 tap by tap as "
              "the gather loads it (a resident activation, no stage kernel)"));
+static cl::opt<int64_t>
+    floatK("float-k",
+           cl::desc("f16-gemm without --conv: x is f32 with this many of K's columns (rows with "
+                    "--transposed), staged to f16 as it is loaded (no stage kernel)"),
+           cl::init(0));
 static cl::opt<bool>
     transposed("transposed",
                cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"));
@@ -217,6 +222,7 @@ int main(int argc, char **argv) {
     quantc::codegen::gpu::chooseLaunch(gemm, tuning);
   }
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
+  half.floatK = floatK;
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())

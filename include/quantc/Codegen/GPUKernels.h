@@ -180,10 +180,11 @@ struct HalfGemm {
   /// A convolution's GEMM: x is its NCHW input, and each lane gathers its
   /// A fragments from it, padding included (as WeightOnlyGemm::conv).
   std::optional<ImplicitConv> conv;
-  /// Transposed without conv: x is f32 [floatRows, M], an activation the
-  /// GPU wrote, staged to f16 as it is loaded (stagedHalf; rows floatRows
-  /// to K read zero), so no stage kernel runs. 0: x is f16 [K, M].
-  int64_t floatRows = 0;
+  /// Without conv: x is f32, an activation the GPU wrote, with floatK of
+  /// K's rows ([floatK, M] transposed, else [M, floatK]), staged to f16 as
+  /// it is loaded (stagedHalf; K past floatK reads zero), so no stage
+  /// kernel runs. 0: x is f16, K whole.
+  int64_t floatK = 0;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
 /// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed), split-K for about

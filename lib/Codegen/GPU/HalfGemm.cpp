@@ -22,8 +22,8 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
-  if (gemm.floatRows && (!gemm.transposed || gemm.conv || gemm.floatRows > gemm.k))
-    return "an f32 x of rows up to K is read only by the transposed GEMM without a gather";
+  if (gemm.floatK && (gemm.conv || gemm.floatK > gemm.k))
+    return "an f32 x of up to K is read by the fp16 GEMM without a gather";
   if (gemm.conv)
     return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";
@@ -39,8 +39,8 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
       b, name,
       {gemm.conv
            ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, gemm.conv->floatInput ? f32 : f16)
-       : gemm.transposed ? (gemm.floatRows ? MemRefType::get({gemm.floatRows * gemm.m}, f32)
-                                           : MemRefType::get({gemm.k * gemm.m}, f16))
+       : gemm.floatK     ? MemRefType::get({gemm.floatK * gemm.m}, f32)
+       : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
                          : MemRefType::get({gemm.m * gemm.k / 2}, i32),
        MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
       func);
@@ -87,14 +87,26 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
       SmallVector<Value> halves;
       for (int e = 0; e < 2; ++e) {
         Value xRow = add(col, index(e)), inside = valid;
-        if (gemm.floatRows) { // f32 rows up to floatRows, staged here
-          inside = arith::AndIOp::create(b, loc, valid, k.less(xRow, gemm.floatRows));
-          xRow = k.clamp(xRow, gemm.floatRows);
+        if (gemm.floatK) { // f32 rows up to floatK, staged here
+          inside = arith::AndIOp::create(b, loc, valid, k.less(xRow, gemm.floatK));
+          xRow = k.clamp(xRow, gemm.floatK);
         }
         Value at = add(mul(xRow, gemm.m), clamped);
         Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
-        if (gemm.floatRows)
+        if (gemm.floatK)
           loaded = k.stagedHalf(loaded);
+        halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+      }
+      pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);
+    } else if (gemm.floatK) { // x[row][col] and x[row][col + 1], f32, staged here
+      Value valid = k.less(row, gemm.m), clamped = k.clamp(row, gemm.m);
+      Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+      SmallVector<Value> halves;
+      for (int e = 0; e < 2; ++e) {
+        Value xColumn = add(col, index(e));
+        Value inside = arith::AndIOp::create(b, loc, valid, k.less(xColumn, gemm.floatK));
+        Value at = add(mul(clamped, gemm.floatK), k.clamp(xColumn, gemm.floatK));
+        Value loaded = k.stagedHalf(memref::LoadOp::create(b, loc, x, ValueRange{at}));
         halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
       }
       pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);

@@ -115,8 +115,8 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 
 std::string kernelName(const HalfGemm &gemm) {
   return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
-         (gemm.transposed ? "_t1" : "") +
-         (gemm.floatRows ? "_xf" + std::to_string(gemm.floatRows) : "") + implicitSuffix(gemm.conv);
+         (gemm.transposed ? "_t1" : "") + (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") +
+         implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(HalfGemm &gemm) {

@@ -144,21 +144,18 @@ private:
                  const device::StageKernel &stage,
                  std::function<std::string()> stagingGather = nullptr);
   /// The kernel of `gemm` reading its f32 x in place, staging it as it
-  /// loads: a convolution's gather, or the transposed fp16 GEMM's loads of
-  /// x's `rows` rows; none for other GEMMs.
+  /// loads: a convolution's gather, or the fp16 GEMM's loads of x's
+  /// `columns` of K; none for the weight-only GEMM without a gather.
   template <typename Gemm>
-  std::function<std::string()> stagingGatherOf(Gemm gemm, int64_t rows = 0) {
-    bool transposed = false;
-    if constexpr (std::is_same_v<Gemm, device::HalfGemm>)
-      transposed = gemm.transposed;
-    if (!gemm.conv && !transposed)
+  std::function<std::string()> stagingGatherOf(Gemm gemm, int64_t columns = 0) {
+    if (!gemm.conv && !std::is_same_v<Gemm, device::HalfGemm>)
       return nullptr;
-    return [this, gemm, rows]() mutable {
-      (void)rows; // the weight-only GEMM's gathers have no rows to say
+    return [this, gemm, columns]() mutable {
+      (void)columns; // the weight-only GEMM's gathers read x whole
       if (gemm.conv)
         gemm.conv->floatInput = true;
       else if constexpr (std::is_same_v<Gemm, device::HalfGemm>)
-        gemm.floatRows = rows;
+        gemm.floatK = columns;
       std::string name = device::kernelName(gemm);
       kernels.insert({name, gemm});
       return name;

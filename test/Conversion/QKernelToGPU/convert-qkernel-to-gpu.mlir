@@ -830,6 +830,13 @@ module {
 // CHECK: call @quantc_gpu_int8_gemm(
 // CHECK: memref.get_global @quantc_gpu_name_qc_stage_b_r32_c16_k32
 // CHECK: call @quantc_gpu_int8_gemm(
+// A float MatMul of a resident x of 4 columns (K padded to 16): the fp16
+// GEMM loads the f32 columns and stages them, zeros past them (_xf4).
+// CHECK-LABEL: func.func @float_matmul_in_place
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_f16_m100_n8_k16_s{{[0-9]+}}_xf4 :
+// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: call @quantc_gpu_half_gemm(
 // CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1 :
 // CHECK: memref.global "private" constant @"quantc_gpu_name_=" : memref<2xi8> = dense<[61, 0]>
 #input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
@@ -862,5 +869,16 @@ module {
     %packed3 = arith.constant dense<17> : tensor<512xi8>
     %w = qkernel.matmul_integer %e, %packed3 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 16, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<32x16xi8>, tensor<512xi8>) -> tensor<32x16xi32>
     return %z, %w : tensor<16x16xi32>, tensor<32x16xi32>
+  }
+  func.func @float_matmul_in_place(%x: tensor<100x16xf32>) -> tensor<100x8xf32> {
+    %packed0 = arith.constant dense<17> : tensor<256xi8>
+    %scales0 = arith.constant dense<0.5> : tensor<1x16xf32>
+    %h = qkernel.matmul %x, %packed0, %scales0 {layout = #qkernel.layout<bits = 4, lanes = 16, k = 16, n = 4, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<100x16xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<100x4xf32>
+    %w = arith.constant dense<0.25> : tensor<4x8xf32>
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<100x8xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<100x8xf32>) -> tensor<100x8xf32>
+    %y = linalg.matmul ins(%h, %w : tensor<100x4xf32>, tensor<4x8xf32>) outs(%f : tensor<100x8xf32>) -> tensor<100x8xf32>
+    return %y : tensor<100x8xf32>
   }
 }
