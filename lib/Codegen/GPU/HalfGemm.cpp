@@ -81,32 +81,23 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
     Value pair;
     if (gemm.conv) { // the two halves gathered from the convolution's input
       pair = k.implicitRun(*gemm.conv, x, row, gemm.m, col, 2);
-    } else if (gemm.transposed) { // x[col][row] and x[col + 1][row]
+    } else if (gemm.transposed || gemm.floatK) {
+      // Element by element: x[col + e][row] (transposed) or x[row][col + e]
+      // of an f32 x, staged here and zero past its floatK columns.
       Value valid = k.less(row, gemm.m), clamped = k.clamp(row, gemm.m);
       Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
       SmallVector<Value> halves;
       for (int e = 0; e < 2; ++e) {
-        Value xRow = add(col, index(e)), inside = valid;
-        if (gemm.floatK) { // f32 rows up to floatK, staged here
-          inside = arith::AndIOp::create(b, loc, valid, k.less(xRow, gemm.floatK));
-          xRow = k.clamp(xRow, gemm.floatK);
+        Value xColumn = add(col, index(e)), inside = valid;
+        if (gemm.floatK) {
+          inside = arith::AndIOp::create(b, loc, valid, k.less(xColumn, gemm.floatK));
+          xColumn = k.clamp(xColumn, gemm.floatK);
         }
-        Value at = add(mul(xRow, gemm.m), clamped);
+        Value at = gemm.transposed ? add(mul(xColumn, gemm.m), clamped)
+                                   : add(mul(clamped, gemm.floatK), xColumn);
         Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
         if (gemm.floatK)
           loaded = k.stagedHalf(loaded);
-        halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
-      }
-      pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);
-    } else if (gemm.floatK) { // x[row][col] and x[row][col + 1], f32, staged here
-      Value valid = k.less(row, gemm.m), clamped = k.clamp(row, gemm.m);
-      Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
-      SmallVector<Value> halves;
-      for (int e = 0; e < 2; ++e) {
-        Value xColumn = add(col, index(e));
-        Value inside = arith::AndIOp::create(b, loc, valid, k.less(xColumn, gemm.floatK));
-        Value at = add(mul(clamped, gemm.floatK), k.clamp(xColumn, gemm.floatK));
-        Value loaded = k.stagedHalf(memref::LoadOp::create(b, loc, x, ValueRange{at}));
         halves.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
       }
       pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f16), halves);

@@ -61,7 +61,7 @@ namespace {
 constexpr llvm::StringLiteral kLaunchFunction = "quantc_gpu_weight_only_gemm";
 constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
 constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
-/// The stage name that tells the int8 launch to read a resident x in place
+/// The stage name that tells a GEMM launch to read a resident x in place
 /// (quantc_gpu.c).
 constexpr llvm::StringLiteral kReadInPlace = "=";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
@@ -134,32 +134,33 @@ private:
   /// The raw address of `buffer`'s first element, for the launches that
   /// take pointers of many element types.
   Value address(Location loc, Value buffer);
+  /// The name global of a GEMM kernel that reads its resident f32 x in
+  /// place, staging each element as it loads it (added to the image when
+  /// called).
+  using InPlaceKernel = std::function<memref::GlobalOp(Location)>;
   /// A GEMM launch's x (flatInput's `buffer`, whose address is operand
   /// `pointerOperand`; the stage kernel's name at `stageOperand`): staged on
   /// the device by `stage` when it is resident, or read in place: int8
-  /// codes that need no padding, and a convolution's f32 input that
-  /// `stagingGather` (given for the f16 GEMMs' gathers) names the kernel
-  /// for, which stages each tap itself.
+  /// codes that need no padding, and an f32 x by `floatKernel` (given where
+  /// the launch's kernel has such a variant), which then replaces the
+  /// launch's kernel (operand 0).
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
-                 const device::StageKernel &stage,
-                 std::function<std::string()> stagingGather = nullptr);
-  /// The kernel of `gemm` reading its f32 x in place, staging it as it
-  /// loads: a convolution's gather, or the fp16 GEMM's loads of x's
-  /// `columns` of K; none for the weight-only GEMM without a gather.
-  template <typename Gemm>
-  std::function<std::string()> stagingGatherOf(Gemm gemm, int64_t columns = 0) {
-    if (!gemm.conv && !std::is_same_v<Gemm, device::HalfGemm>)
+                 const device::StageKernel &stage, InPlaceKernel floatKernel = nullptr);
+  /// The weight-only GEMM's variant reading an f32 x: a convolution's
+  /// gather only (its other loops copy f16 tiles).
+  InPlaceKernel inPlaceKernelOf(device::WeightOnlyGemm gemm) {
+    if (!gemm.conv)
       return nullptr;
-    return [this, gemm, columns]() mutable {
-      (void)columns; // the weight-only GEMM's gathers read x whole
-      if (gemm.conv)
-        gemm.conv->floatInput = true;
-      else if constexpr (std::is_same_v<Gemm, device::HalfGemm>)
-        gemm.floatK = columns;
-      std::string name = device::kernelName(gemm);
-      kernels.insert({name, gemm});
-      return name;
-    };
+    gemm.conv->floatInput = true;
+    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
+  }
+  /// The fp16 GEMM's: a convolution's gather, or x's `columns` of K.
+  InPlaceKernel inPlaceKernelOf(device::HalfGemm gemm, int64_t columns) {
+    if (gemm.conv)
+      gemm.conv->floatInput = true;
+    else
+      gemm.floatK = columns;
+    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
   }
   /// Forgets the kernels no launch names any more (a gather's f16 variant
   /// once it reads its input in place).
@@ -408,25 +409,25 @@ void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Valu
 
 void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
                             Value buffer, const device::StageKernel &stage,
-                            std::function<std::string()> stagingGather) {
+                            InPlaceKernel floatKernel) {
   reads.push_back(
-      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, stagingGather](
+      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, floatKernel](
                                    InputKind kind, Value producer, int64_t byteOffset) mutable {
          if (kind != InputKind::Resident)
            return; // staged on the host, as it comes
          b.setInsertionPoint(call);
          // int8 codes that need no padding are read where they are, and so
-         // is a convolution's f32 input by a kernel that stages each tap as
-         // it gathers it: no stage kernel, no copy.
-         bool inPlace = stage.halves ? bool(stagingGather) : stage.sourceColumns == stage.columns;
-         if (stage.halves && stagingGather) {
-           Operation *old = call->getOperand(0).getDefiningOp();
-           call->setOperand(
-               0, pointerTo(call.getLoc(), kernelNameGlobal(call.getLoc(), stagingGather())));
-           Operation *global = old->getOperand(0).getDefiningOp();
-           old->erase();
-           if (global->use_empty())
-             global->erase();
+         // is an f32 x by a kernel that stages each element as it loads it:
+         // no stage kernel, no copy. The f16 kernel's name goes (and the
+         // kernel with it, unless another launch names it:
+         // dropUnusedKernels).
+         bool inPlace = stage.halves ? bool(floatKernel) : stage.sourceColumns == stage.columns;
+         if (stage.halves && inPlace) {
+           Operation *oldPointer = call->getOperand(0).getDefiningOp();
+           call->setOperand(0, pointerTo(call.getLoc(), floatKernel(call.getLoc())));
+           Operation *oldName = oldPointer->getOperand(0).getDefiningOp();
+           oldPointer->erase();
+           oldName->erase();
          }
          std::string name = inPlace ? kReadInPlace.str() : device::kernelName(stage);
          if (!inPlace)
@@ -498,7 +499,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
   gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
-            stagingGatherOf(gemm));
+            inPlaceKernelOf(gemm));
   Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
@@ -563,7 +564,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   gemmInput(call, 4, 2, x,
             layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
                               : stageOf(gathered, m, layer->inputColumns, k, true),
-            stagingGatherOf(gemm, layer->inputColumns));
+            inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
