@@ -19,6 +19,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -46,6 +47,7 @@ struct Kernel {
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
   long floatK;       // _xfN: x f32 with N of k ([N, m] or [m, N]), staged
+  long codeColumns;  // _xbN: int8 rows of N codes, zero past them to k
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
   bool implicit;     // a convolution's GEMM: A gathered from x by `conv`
   ImplicitConv conv;
@@ -215,8 +217,16 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
   weights.k = kernel.k;
   const uint32_t *words = pointer<uint32_t>(args[1]);
   weights.words.assign(words, words + weights.nTiles() * weights.kTiles() * kWarpSize * 2);
-  std::vector<int32_t> product =
-      tiledGemmInt8(activations(kernel, pointer<int8_t>(args[0])), kernel.m, weights);
+  const int8_t *x = pointer<int8_t>(args[0]);
+  std::vector<int8_t> padded;
+  if (kernel.codeColumns) { // rows of codeColumns codes, read as rows of k
+    padded.assign(size_t(kernel.m * kernel.k), 0);
+    for (long row = 0; row < kernel.m; ++row)
+      std::copy_n(x + row * kernel.codeColumns, kernel.codeColumns,
+                  padded.begin() + row * kernel.k);
+    x = padded.data();
+  }
+  std::vector<int32_t> product = tiledGemmInt8(activations(kernel, x), kernel.m, weights);
   int32_t *y = pointer<int32_t>(args[2]);
   for (size_t i = 0; i < product.size(); ++i) { // wrapping, as s32 atomics add
     int32_t &out = y[outputIndex(kernel, i)];
@@ -416,10 +426,6 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                   &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
     kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
-    const char *floats = std::strstr(name, "_xf");
-    kernel.floatK = 0;
-    if (floats && !std::strstr(name, "_ic") && std::sscanf(floats, "_xf%ld", &kernel.floatK) != 1)
-      return kNotFound;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
                          &kernel.splitK, &exact) == 5 &&
              exact)
@@ -430,6 +436,17 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
        std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
                    &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9))
+    return kNotFound;
+  // _xfN: an f32 x of N columns (a convolution's _xf, after _ic, is its input's).
+  const char *floats = std::strstr(name, "_xf");
+  kernel.floatK = 0;
+  if (kernel.kind != Kernel::Integer && floats && !std::strstr(name, "_ic") &&
+      std::sscanf(floats, "_xf%ld", &kernel.floatK) != 1)
+    return kNotFound;
+  const char *codes = std::strstr(name, "_xb"); // int8 rows shorter than k
+  kernel.codeColumns = 0;
+  if (kernel.kind == Kernel::Integer && codes &&
+      std::sscanf(codes, "_xb%ld", &kernel.codeColumns) != 1)
     return kNotFound;
   kernel.yColumnMajor = kernel.xTransposed || std::strstr(name, "_yt") != nullptr;
   const char *prefetch = std::strstr(name, "_p");

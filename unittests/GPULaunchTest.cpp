@@ -190,3 +190,20 @@ TEST(GPULaunch, AGatherOfAnF32InputSaysSo) {
   integer.m = 64, integer.n = 16, integer.k = 64, integer.conv = conv;
   EXPECT_EQ(checkW8A8Gemm(integer), "the W8A8 kernel reads int8 codes, not f32");
 }
+
+TEST(GPULaunch, AnF32XSaysHowManyColumnsItHas) {
+  WeightOnlyGemm gemm;
+  gemm.m = 40, gemm.n = 120, gemm.k = 128, gemm.floatK = 120;
+  chooseLaunch(gemm);
+  EXPECT_TRUE(gemm.stageA); // M spans a tile: staged through shared memory
+  EXPECT_EQ(kernelName(gemm),
+            "qc_wo_b4_g0_a0_m40_n120_k128_s" + std::to_string(gemm.splitK) + "_w4_t1_p0_xf120");
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
+  gemm.floatK = 130; // more columns than K
+  EXPECT_EQ(checkWeightOnlyGemm(gemm),
+            "an f32 x of up to K columns is read without a gather or a permuted K");
+  gemm.floatK = 120;
+  gemm.conv = ImplicitConv{8, 4, 4, 1, 1, 1, 1, 1, 1};
+  gemm.m = 16;
+  EXPECT_NE(checkWeightOnlyGemm(gemm), ""); // a gather reads its own input
+}

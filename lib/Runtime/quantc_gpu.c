@@ -511,7 +511,8 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
  * (arguments: x, the preshuffled s8 words, y). A convolution's kernel
  * (x_bytes_in > 0) gathers x[m, k] itself from x, its input of x_bytes_in
  * codes, uploaded as it is. `stage` and y_download: as the weight-only
- * GEMM's; `stage` "=": x is resident and read in place (no padding). */
+ * GEMM's; `stage` "=": x is resident and read in place (rows of k codes,
+ * or shorter rows that the kernel pads as it reads them: _xb). */
 void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
                           const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,
                           int64_t x_bytes_in, int64_t words_bytes, int64_t y_download,

@@ -88,9 +88,14 @@ static cl::opt<bool> floatInput(
              "the gather loads it (a resident activation, no stage kernel)"));
 static cl::opt<int64_t>
     floatK("float-k",
-           cl::desc("f16-gemm without --conv: x is f32 with this many of K's columns (rows with "
-                    "--transposed), staged to f16 as it is loaded (no stage kernel)"),
+           cl::desc("weight-only and f16 without --conv: x is f32 with this many of K's columns "
+                    "(rows with --transposed), staged to f16 as it is loaded (no stage kernel)"),
            cl::init(0));
+static cl::opt<int64_t> codeColumns(
+    "code-columns",
+    cl::desc("w8a8-gemm without --conv: x's rows are this many int8 codes (under K), read as "
+             "they are with zeros past them (no stage kernel)"),
+    cl::init(0));
 static cl::opt<bool>
     transposed("transposed",
                cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"));
@@ -215,6 +220,7 @@ int main(int argc, char **argv) {
   gemm.streamK = streamK;
   gemm.permuteK = permuteK;
   gemm.weightStages = weightStages;
+  gemm.floatK = floatK;
   if (!gemv.empty()) { // the artifact's kernel for this shape
     quantc::codegen::gpu::GemvTuning tuning;
     if (std::string why = quantc::codegen::gpu::parseGemvTuning(gemv, tuning); !why.empty())
@@ -224,6 +230,7 @@ int main(int argc, char **argv) {
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   half.floatK = floatK;
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
+  integer.codeColumns = codeColumns;
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);

@@ -72,6 +72,11 @@ struct WeightOnlyGemm {
   /// cost (Marlin's pipeline), where registers bound how far ahead the
   /// loads can run.
   int64_t weightStages = 0;
+  /// Without conv or permuteK: x is f32 [M, floatK], an activation the GPU
+  /// wrote, staged to f16 as it is loaded (stagedHalf; K past floatK reads
+  /// zero): into registers straight, into shared memory (as a gather) with
+  /// stageA. No stage kernel runs. 0: x is f16 [M, K].
+  int64_t floatK = 0;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -96,7 +101,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 /// The kernel's name spells its specification
 /// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _sa when the scales
 /// multiply the sums, _sk for stream-K, _kp for K permuted, _c4 for four
-/// weight stages, _yt when y is channels first, and for an implicit
+/// weight stages, _yt when y is channels first, _xf200 for an f32 x of 200
+/// columns, and for an implicit
 /// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of the padded input, kernel,
 /// strides, dilations): layers of one shape share one kernel, and a profiler shows what each launch
 /// computes.
@@ -131,7 +137,7 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm);
 /// any number of blocks along x, one along z),
 /// 32 * warpsPerBlock threads per block; arguments (bare pointers): x (f16;
 /// typed as i32 pairs without stageA; the convolution's padded input with
-/// `conv`), the preshuffled words, the f16 scales, [the f16 offsets,] y.
+/// `conv`; f32 with floatK), the preshuffled words, the f16 scales, [the f16 offsets,] y.
 mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context,
                                                       const WeightOnlyGemm &gemm,
                                                       llvm::StringRef name);
@@ -154,10 +160,16 @@ struct W8A8Gemm {
   std::optional<ImplicitConv> conv;
   /// As WeightOnlyGemm's: y written [N, M].
   bool channelsFirstOutput = false;
+  /// Without conv: x's rows are codeColumns codes long (under K), an
+  /// activation the GPU wrote; the kernel reads them as they are (a word
+  /// at a time when codeColumns is a multiple of 4, else a code at a time)
+  /// and K past them as zero, so no stage kernel pads them. 0: x's rows
+  /// are K long.
+  int64_t codeColumns = 0;
 };
 std::string checkW8A8Gemm(const W8A8Gemm &gemm);
-/// As the others': qc_i8_m64_n48_k64_s2_e1, split-K for about 2048 warps,
-/// one warp per block.
+/// As the others': qc_i8_m64_n48_k64_s2_e1 (_xb60 for rows of 60 codes),
+/// split-K for about 2048 warps, one warp per block.
 std::string kernelName(const W8A8Gemm &gemm);
 void chooseLaunch(W8A8Gemm &gemm);
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm);

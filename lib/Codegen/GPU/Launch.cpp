@@ -36,7 +36,8 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
   return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.streamK ? "_sk" : "") +
          (gemm.permuteK ? "_kp" : "") +
          (gemm.weightStages ? "_c" + std::to_string(gemm.weightStages) : "") +
-         (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
+         (gemm.channelsFirstOutput ? "_yt" : "") +
+         (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") + implicitSuffix(gemm.conv);
 }
 
 /// Warps a launch should keep in flight: 132 SMs x 16 (a quarter of their
@@ -132,7 +133,9 @@ std::string kernelName(const W8A8Gemm &gemm) {
   return llvm::formatv("qc_i8_m{0}_n{1}_k{2}_s{3}_e{4}", gemm.m, gemm.n, gemm.k, gemm.splitK,
                        int(gemm.exact))
              .str() +
-         (gemm.channelsFirstOutput ? "_yt" : "") + implicitSuffix(gemm.conv);
+         (gemm.channelsFirstOutput ? "_yt" : "") +
+         (gemm.codeColumns ? "_xb" + std::to_string(gemm.codeColumns) : "") +
+         implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(W8A8Gemm &gemm) {

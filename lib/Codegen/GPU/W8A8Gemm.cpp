@@ -25,6 +25,8 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "split-K must be between 1 and the number of 32-row K tiles";
   if (gemm.conv && gemm.conv->floatInput)
     return "the W8A8 kernel reads int8 codes, not f32";
+  if (gemm.codeColumns && (gemm.conv || gemm.codeColumns > gemm.k))
+    return "rows of fewer codes than K are read without a gather";
   if (gemm.conv)
     return checkImplicitConv(*gemm.conv, gemm.m, gemm.k);
   return "";
@@ -39,9 +41,13 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   shape.k = gemm.k;
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   mlir::gpu::GPUFuncOp func;
+  int64_t rowLength = gemm.codeColumns ? gemm.codeColumns : gemm.k; // x's, in codes
+  // Rows of whole words are read a word at a time, others a code at a time.
+  bool byteRows = gemm.conv || rowLength % 4;
   SmallVector<Type> arguments{
-      gemm.conv ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, b.getI8Type())
-                : MemRefType::get({gemm.m * gemm.k / 4}, i32),
+      gemm.conv  ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, b.getI8Type())
+      : byteRows ? MemRefType::get({gemm.m * rowLength}, b.getI8Type())
+                 : MemRefType::get({gemm.m * rowLength / 4}, i32),
       MemRefType::get({shape.nTiles() * shape.kTiles() * kWarpSize * 2}, i32)};
   if (!gemm.exact)
     arguments.push_back(MemRefType::get({gemm.n}, f32));
@@ -70,7 +76,9 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
 
-  // A register r: x[row, col..col+3] for the lane (0 past M).
+  // A register r: x[row, col..col+3] for the lane (0 past M, and past
+  // codeColumns: col is a multiple of 4, so with rows of whole words a
+  // word is all in or all out).
   auto aType = VectorType::get({4, 4}, b.getI8Type());
   Value a = arith::ConstantOp::create(b, loc, aType, b.getZeroAttr(aType));
   for (int r = 0; r < 4; ++r) {
@@ -81,9 +89,31 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
       a = vector::InsertOp::create(b, loc, k.implicitRun(*gemm.conv, x, row, gemm.m, col, 4), a, r);
       continue;
     }
-    Value at = arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, gemm.m), gemm.k), col), index(4));
+    Value inside = k.less(row, gemm.m);
+    if (byteRows) { // four codes, each zero past the row
+      Value rowStart = mul(k.clamp(row, gemm.m), rowLength);
+      Value zeroCode = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+      SmallVector<Value> codes;
+      for (int e = 0; e < 4; ++e) {
+        Value column = add(col, index(e));
+        Value codeInside = arith::AndIOp::create(b, loc, inside, k.less(column, rowLength));
+        Value loaded = memref::LoadOp::create(
+            b, loc, x, ValueRange{add(rowStart, k.clamp(column, rowLength))});
+        codes.push_back(arith::SelectOp::create(b, loc, codeInside, loaded, zeroCode));
+      }
+      a = vector::InsertOp::create(
+          b, loc,
+          vector::FromElementsOp::create(b, loc, VectorType::get({4}, b.getI8Type()), codes), a, r);
+      continue;
+    }
+    if (gemm.codeColumns) {
+      inside = arith::AndIOp::create(b, loc, inside, k.less(col, gemm.codeColumns));
+      col = k.clamp(col, gemm.codeColumns);
+    }
+    Value at =
+        arith::DivUIOp::create(b, loc, add(mul(k.clamp(row, gemm.m), rowLength), col), index(4));
     Value loaded = memref::LoadOp::create(b, loc, x, ValueRange{at});
-    Value word = arith::SelectOp::create(b, loc, k.less(row, gemm.m), loaded,
+    Value word = arith::SelectOp::create(b, loc, inside, loaded,
                                          arith::ConstantIntOp::create(b, loc, i32, 0));
     a = vector::InsertOp::create(b, loc, quad(word), a, r);
   }

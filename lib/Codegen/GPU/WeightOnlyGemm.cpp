@@ -56,6 +56,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (gemm.permuteK && !permutableK(gemm))
     return "permuting K needs A read straight from x (no convolution), and K and the scale "
            "group multiples of 64";
+  if (gemm.floatK && (gemm.conv || gemm.permuteK || gemm.floatK > gemm.k))
+    return "an f32 x of up to K columns is read without a gather or a permuted K";
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
@@ -72,6 +74,8 @@ Value GemmEmitter::aRegister(Value x, Value mTile, Value kTile, Value lane, int 
   Value col = add(add(mul(kTile, kMmaK), mul(thread, 2)), index(first.col));
   if (gemm.conv) // a convolution's two halves, gathered from its input
     return implicitRun(*gemm.conv, x, row, gemm.m, col, 2, valid);
+  if (gemm.floatK)
+    return floatRun(x, row, col, 2, valid);
   bool wholeTiles = gemm.k % kMmaK == 0;
   Value inside = valid;
   if (!wholeTiles) {
@@ -244,7 +248,8 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
     StagedOperands staged{x,      words, scales, offsets, func.getWorkgroupAttributions().front(),
                           thread, lane,  mTile,  nGroup,  loadGroup,
                           kBegin, kEnd};
-    sums = gemm.conv ? emitGatheredLoop(staged, zeros) : emitStagedLoop(staged, zeros);
+    sums =
+        gemm.conv || gemm.floatK ? emitGatheredLoop(staged, zeros) : emitStagedLoop(staged, zeros);
   } else {
     sums = emitPrefetchLoop(direct, nGroup, loadGroup, kBegin, kEnd);
   }
@@ -277,7 +282,8 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
   // cp.async copies halves; the direct loads read pairs of them as i32.
   int64_t xHalves = gemm.conv ? gemm.conv->inputSize(gemm.m) : gemm.m * gemm.k;
   Type xElement = gemm.conv && gemm.conv->floatInput ? b.getF32Type() : b.getF16Type();
-  SmallVector<Type> arguments{gemm.stageA || gemm.conv
+  SmallVector<Type> arguments{gemm.floatK ? MemRefType::get({gemm.m * gemm.floatK}, b.getF32Type())
+                              : gemm.stageA || gemm.conv
                                   ? MemRefType::get({xHalves}, xElement)
                                   : MemRefType::get({gemm.m * gemm.k / 2}, b.getI32Type()),
                               MemRefType::get({shape.wordCount()}, b.getI32Type()),

@@ -1,6 +1,7 @@
 // The weight-only GEMM's loops that stage A through shared memory (M spans
-// a 16-row tile): cp.async copies of x, or a convolution's A gathered
-// into registers and stored, two stages, read with ldmatrix.
+// a 16-row tile): cp.async copies of x, or A gathered into registers (a
+// convolution's, or an f32 x's, staged) and stored, two stages, read with
+// ldmatrix.
 #include "WeightOnlyGemmEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,8 +42,27 @@ GemmEmitter::Piece GemmEmitter::pieceOf(Value thread) {
 }
 
 Value GemmEmitter::gatherA(Value x, Piece piece, Value mTile, Value kTile, Value valid) {
-  return implicitRun(*gemm.conv, x, add(mul(mTile, kMmaM), piece.row), gemm.m,
-                     add(mul(kTile, kMmaK), piece.col), pieceHalves(), valid);
+  Value row = add(mul(mTile, kMmaM), piece.row), col = add(mul(kTile, kMmaK), piece.col);
+  if (gemm.floatK)
+    return floatRun(x, row, col, pieceHalves(), valid);
+  return implicitRun(*gemm.conv, x, row, gemm.m, col, pieceHalves(), valid);
+}
+
+Value GemmEmitter::floatRun(Value x, Value row, Value col, int64_t count, Value valid) {
+  Value rowInside = less(row, gemm.m);
+  if (valid)
+    rowInside = arith::AndIOp::create(b, loc, valid, rowInside);
+  Value rowStart = mul(clamp(row, gemm.m), gemm.floatK);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  SmallVector<Value> run;
+  for (int64_t e = 0; e < count; ++e) {
+    Value column = add(col, index(e));
+    Value inside = arith::AndIOp::create(b, loc, rowInside, less(column, gemm.floatK));
+    Value at = add(rowStart, clamp(column, gemm.floatK));
+    Value loaded = stagedHalf(memref::LoadOp::create(b, loc, x, ValueRange{toIndex(at)}));
+    run.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
+  }
+  return vector::FromElementsOp::create(b, loc, VectorType::get({count}, f16), run);
 }
 
 void GemmEmitter::storeGathered(Value stages, Piece piece, Value stage, Value halves) {

@@ -134,24 +134,28 @@ private:
   /// The raw address of `buffer`'s first element, for the launches that
   /// take pointers of many element types.
   Value address(Location loc, Value buffer);
-  /// The name global of a GEMM kernel that reads its resident f32 x in
-  /// place, staging each element as it loads it (added to the image when
-  /// called).
+  /// The name global of a GEMM kernel that reads its resident x in place:
+  /// an f32 x staged element by element as it is loaded, or int8 rows
+  /// shorter than K (added to the image when called).
   using InPlaceKernel = std::function<memref::GlobalOp(Location)>;
   /// A GEMM launch's x (flatInput's `buffer`, whose address is operand
   /// `pointerOperand`; the stage kernel's name at `stageOperand`): staged on
   /// the device by `stage` when it is resident, or read in place: int8
-  /// codes that need no padding, and an f32 x by `floatKernel` (given where
-  /// the launch's kernel has such a variant), which then replaces the
-  /// launch's kernel (operand 0).
+  /// codes that need no padding by the launch's kernel as it is, and any
+  /// x by `inPlaceKernel` (given where the launch's kernel has such a
+  /// variant), which then replaces the launch's kernel (operand 0).
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
-                 const device::StageKernel &stage, InPlaceKernel floatKernel = nullptr);
+                 const device::StageKernel &stage, InPlaceKernel inPlaceKernel = nullptr);
   /// The weight-only GEMM's variant reading an f32 x: a convolution's
-  /// gather only (its other loops copy f16 tiles).
-  InPlaceKernel inPlaceKernelOf(device::WeightOnlyGemm gemm) {
-    if (!gemm.conv)
+  /// gather, or x's `columns` of K (not with K permuted: its 16-byte runs
+  /// of halves need an f16 x).
+  InPlaceKernel inPlaceKernelOf(device::WeightOnlyGemm gemm, int64_t columns) {
+    if (gemm.conv)
+      gemm.conv->floatInput = true;
+    else if (!gemm.permuteK)
+      gemm.floatK = columns;
+    else
       return nullptr;
-    gemm.conv->floatInput = true;
     return [this, gemm](Location loc) { return useKernel(loc, gemm); };
   }
   /// The fp16 GEMM's: a convolution's gather, or x's `columns` of K.
@@ -160,6 +164,15 @@ private:
       gemm.conv->floatInput = true;
     else
       gemm.floatK = columns;
+    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
+  }
+  /// The int8 GEMM's, for rows of `columns` codes shorter than K. Rows of
+  /// K codes, and a gather's input, are read in place by the launch's
+  /// kernel itself.
+  InPlaceKernel inPlaceKernelOf(device::W8A8Gemm gemm, int64_t columns) {
+    if (gemm.conv || columns == gemm.k)
+      return nullptr;
+    gemm.codeColumns = columns;
     return [this, gemm](Location loc) { return useKernel(loc, gemm); };
   }
   /// Forgets the kernels no launch names any more (a gather's f16 variant
@@ -409,22 +422,23 @@ void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Valu
 
 void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
                             Value buffer, const device::StageKernel &stage,
-                            InPlaceKernel floatKernel) {
+                            InPlaceKernel inPlaceKernel) {
   reads.push_back(
-      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, floatKernel](
+      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, inPlaceKernel](
                                    InputKind kind, Value producer, int64_t byteOffset) mutable {
          if (kind != InputKind::Resident)
            return; // staged on the host, as it comes
          b.setInsertionPoint(call);
          // int8 codes that need no padding are read where they are, and so
-         // is an f32 x by a kernel that stages each element as it loads it:
-         // no stage kernel, no copy. The f16 kernel's name goes (and the
-         // kernel with it, unless another launch names it:
+         // is any x by a kernel that reads it as it is (an f32 x staged
+         // element by element as it is loaded, int8 rows shorter than K):
+         // no stage kernel, no copy. The launch's first kernel's name goes
+         // (and the kernel with it, unless another launch names it:
          // dropUnusedKernels).
-         bool inPlace = stage.halves ? bool(floatKernel) : stage.sourceColumns == stage.columns;
-         if (stage.halves && inPlace) {
+         bool inPlace = inPlaceKernel || (!stage.halves && stage.sourceColumns == stage.columns);
+         if (inPlaceKernel) {
            Operation *oldPointer = call->getOperand(0).getDefiningOp();
-           call->setOperand(0, pointerTo(call.getLoc(), floatKernel(call.getLoc())));
+           call->setOperand(0, pointerTo(call.getLoc(), inPlaceKernel(call.getLoc())));
            Operation *oldName = oldPointer->getOperand(0).getDefiningOp();
            oldPointer->erase();
            oldName->erase();
@@ -499,7 +513,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
   gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
-            inPlaceKernelOf(gemm));
+            inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
@@ -605,7 +619,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        /*y_download=*/1},
       device::launchGeometry(gemm));
-  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false));
+  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false),
+            inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType.clone(i32));
 
   // Bias (wrapping, as the CPU kernels add it), then requantization to int8,

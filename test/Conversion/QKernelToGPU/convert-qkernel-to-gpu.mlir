@@ -816,8 +816,9 @@ module {
 // A resident x needs no stage kernel where the kernel reads it as it is:
 // a convolution's f32 input, whose gather stages each tap to f16 as it
 // loads it (_xf; the f16 variant the layer started with is not built), and
-// int8 codes whose rows need no padding (K 32). The stage name "=" says so;
-// codes of 16 columns are still padded to 32 by a stage kernel.
+// int8 codes whose rows need no padding (K 32). The stage name "=" says so.
+// Rows of 16 codes (K 32) are read as they are too, by the int8 GEMM's
+// variant that reads zero past them (_xb16).
 
 // CHECK-LABEL: func.func @staging_gather
 // CHECK: call @quantc_gpu_weight_only_gemm(
@@ -828,7 +829,8 @@ module {
 // CHECK: call @quantc_gpu_int8_gemm(
 // CHECK: memref.get_global @"quantc_gpu_name_="
 // CHECK: call @quantc_gpu_int8_gemm(
-// CHECK: memref.get_global @quantc_gpu_name_qc_stage_b_r32_c16_k32
+// CHECK: memref.get_global @quantc_gpu_name_qc_i8_m32_n16_k32_s1_e1_xb16 :
+// CHECK: memref.get_global @"quantc_gpu_name_="
 // CHECK: call @quantc_gpu_int8_gemm(
 // A float MatMul of a resident x of 4 columns (K padded to 16): the fp16
 // GEMM loads the f32 columns and stages them, zeros past them (_xf4).
@@ -837,7 +839,17 @@ module {
 // CHECK: memref.get_global @quantc_gpu_name_qc_f16_m100_n8_k16_s{{[0-9]+}}_xf4 :
 // CHECK: memref.get_global @"quantc_gpu_name_="
 // CHECK: call @quantc_gpu_half_gemm(
+// So does the weight-only GEMM of a resident x of 4 columns (K 16): A
+// staged through shared memory (M spans a tile) is loaded from the f32
+// columns, staged, zeros past them (_xf4), and stored as a gather's is.
+// CHECK-LABEL: func.func @weight_only_in_place
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0_xf4 :
+// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1 :
+// CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0 :
+// CHECK-NOT: @quantc_gpu_name_qc_i8_m32_n16_k32_s1_e1 :
 // CHECK: memref.global "private" constant @"quantc_gpu_name_=" : memref<2xi8> = dense<[61, 0]>
 #input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
 #copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
@@ -880,5 +892,14 @@ module {
     %f = linalg.fill ins(%zero : f32) outs(%e : tensor<100x8xf32>) -> tensor<100x8xf32>
     %y = linalg.matmul ins(%h, %w : tensor<100x4xf32>, tensor<4x8xf32>) outs(%f : tensor<100x8xf32>) -> tensor<100x8xf32>
     return %y : tensor<100x8xf32>
+  }
+  func.func @weight_only_in_place(%x: tensor<100x16xf32>) -> tensor<100x16xf32> {
+    %packed0 = arith.constant dense<17> : tensor<256xi8>
+    %scales0 = arith.constant dense<0.5> : tensor<1x16xf32>
+    %h = qkernel.matmul %x, %packed0, %scales0 {layout = #qkernel.layout<bits = 4, lanes = 16, k = 16, n = 4, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<100x16xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<100x4xf32>
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %h, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 4, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<100x4xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<100x16xf32>
+    return %y : tensor<100x16xf32>
   }
 }
