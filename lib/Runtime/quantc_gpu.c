@@ -71,8 +71,9 @@ static size_t x_device_capacity;
 /* QUANTC_GPU_PROFILE */
 static int profile;
 /* Calls of the quantc_gpu_* launches, and the kernels they ran (a GEMM's
- * stage kernel is a second kernel of its launch). */
-static long launches, kernel_runs, stage_runs;
+ * stage kernel is a second kernel of its launch); the memsets that zero a
+ * split-K or stream-K GEMM's y before its blocks add into it. */
+static long launches, kernel_runs, stage_runs, memsets;
 static double launch_seconds;
 /* Where launch_seconds goes: x to f16 (or int8 rows) on the host, uploads
  * (x, and each layer's weights at its first call), kernels (launch to
@@ -87,10 +88,10 @@ static double now_seconds(void) {
 
 static void print_profile(void) {
   fprintf(stderr,
-          "quantc GPU: %ld launches, %ld kernels (%ld staging x), %.3f ms in them (f16 "
-          "conversion and copies included): staging %.3f, uploads %.3f, kernels %.3f, "
+          "quantc GPU: %ld launches, %ld kernels (%ld staging x), %ld memsets, %.3f ms in them "
+          "(f16 conversion and copies included): staging %.3f, uploads %.3f, kernels %.3f, "
           "downloads %.3f ms\n",
-          launches, kernel_runs, stage_runs, 1e3 * launch_seconds, 1e3 * staging_seconds,
+          launches, kernel_runs, stage_runs, memsets, 1e3 * launch_seconds, 1e3 * staging_seconds,
           1e3 * upload_seconds, 1e3 * kernel_seconds, 1e3 * download_seconds);
 }
 
@@ -348,11 +349,17 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
   return upload_staged(x_bytes, count, start);
 }
 
-/* x resident on the device (`x_bytes_in` bytes) staged into x_device
- * (`staged_bytes`) by the compiler's kernel `stage` (f32 to f16, or int8
- * rows, padded with zeros), 256 threads a block, one a staged element. */
-static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, size_t staged_bytes,
-                           int64_t staged_elements) {
+/* x resident on the device (`x_bytes_in` bytes), for a GEMM launch whose
+ * stage kernel is `stage`: "=" when the GEMM's kernel reads x as it is
+ * (int8 codes, padded to k as it reads them or not; an f32 x, staged
+ * element by element as it is loaded), then *x_read is x's device copy;
+ * else the compiler's kernel `stage` (f32 to f16, or int8 rows, padded
+ * with zeros; 256 threads a block, one a staged element) stages it into
+ * x_device (`staged_bytes`), and *x_read stays 0. */
+static int device_x(const char *stage, const void *x, size_t x_bytes_in, size_t staged_bytes,
+                    int64_t staged_elements, quantc_cuda_buffer *x_read) {
+  if (!strcmp(stage, "="))
+    return (*x_read = resident(x, x_bytes_in)) ? 0 : -1;
   double start = now_seconds();
   void *function = kernel_named(stage);
   quantc_cuda_buffer source = function ? resident(x, x_bytes_in) : 0;
@@ -366,11 +373,6 @@ static int stage_on_device(const char *stage, const void *x, size_t x_bytes_in, 
   staging_seconds += now_seconds() - start;
   return failed;
 }
-
-/* Stage "=": x is resident and the kernel reads it in place (int8 codes
- * that need no padding; a convolution's f32 input, which its gather
- * stages tap by tap). */
-static int in_place(const char *stage) { return !strcmp(stage, "="); }
 
 /* Runs `function` on x_device (staged) and the weights' `args`, y[m, n] (4
  * bytes an element: f32 or s32) into y's device copy (zeroed first under
@@ -395,8 +397,12 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
                               grid[2] ? (unsigned)grid[2] : 1u};
   const unsigned block[3] = {(unsigned)threads, 1, 1};
   double start = now_seconds();
-  if ((grid[2] != 1 && quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error)) ||
-      run_kernel(function, blocks, block, args))
+  if (grid[2] != 1) { /* split-K and stream-K blocks add into y */
+    ++memsets;
+    if (quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error))
+      return -1;
+  }
+  if (run_kernel(function, blocks, block, args))
     return -1;
   kernel_seconds += now_seconds() - start;
   return y_download ? download(y, y_device, y_bytes) : 0;
@@ -452,8 +458,7 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
   quantc_cuda_buffer x_read = 0;
   int failed =
       !scales_device || (offsets_bytes && !offsets_device) ||
-      (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements * 4))
-       : *stage   ? stage_on_device(stage, x, (size_t)x_elements * 4, (size_t)staged * 2, staged)
+      (*stage     ? device_x(stage, x, (size_t)x_elements * 4, (size_t)staged * 2, staged, &x_read)
        : x_halves ? stage_x(x, 1, x_halves, x_halves)
                   : stage_x(x, m, k, x_columns));
   if (!failed) {
@@ -492,9 +497,8 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
   int64_t x_elements = x_halves ? x_halves : m * x_columns;
   int64_t staged = x_halves ? x_halves : m * k;
   quantc_cuda_buffer x_read = 0;
-  int failed = !weights_device || (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements * 4))
-                                   : *stage     ? stage_on_device(stage, x, (size_t)x_elements * 4,
-                                                                  (size_t)staged * 2, staged)
+  int failed = !weights_device || (*stage       ? device_x(stage, x, (size_t)x_elements * 4,
+                                                           (size_t)staged * 2, staged, &x_read)
                                    : x_halves   ? stage_x(x, 1, x_halves, x_halves)
                                    : transposed ? stage_x(x, 1, k * m, x_columns * m)
                                                 : stage_x(x, m, k, x_columns));
@@ -526,8 +530,7 @@ void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_
   int64_t staged = x_bytes_in ? x_bytes_in : m * k;
   quantc_cuda_buffer x_read = 0;
   int failed = !words_device ||
-               (in_place(stage) ? !(x_read = resident(x, (size_t)x_elements))
-                : *stage     ? stage_on_device(stage, x, (size_t)x_elements, (size_t)staged, staged)
+               (*stage ? device_x(stage, x, (size_t)x_elements, (size_t)staged, staged, &x_read)
                 : x_bytes_in ? stage_x_bytes(x, 1, x_bytes_in, x_bytes_in)
                              : stage_x_bytes(x, m, k, x_columns));
   if (!failed) {
