@@ -350,7 +350,7 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
 }
 
 /* x resident on the device (`x_bytes_in` bytes), for a GEMM launch whose
- * stage kernel is `stage`: "=" when the GEMM's kernel reads x as it is
+ * stage kernel is `stage`: "in_place" when the GEMM's kernel reads x as it is
  * (int8 codes, padded to k as it reads them or not; an f32 x, staged
  * element by element as it is loaded), then *x_read is x's device copy;
  * else the compiler's kernel `stage` (f32 to f16, or int8 rows, padded
@@ -358,7 +358,7 @@ static int stage_x_bytes(const int8_t *x, int64_t m, int64_t k, int64_t x_column
  * x_device (`staged_bytes`), and *x_read stays 0. */
 static int device_x(const char *stage, const void *x, size_t x_bytes_in, size_t staged_bytes,
                     int64_t staged_elements, quantc_cuda_buffer *x_read) {
-  if (!strcmp(stage, "="))
+  if (!strcmp(stage, "in_place"))
     return (*x_read = resident(x, x_bytes_in)) ? 0 : -1;
   double start = now_seconds();
   void *function = kernel_named(stage);
@@ -439,7 +439,7 @@ static void finish(const char *kernel, int failed, double start) {
  * itself from x, the convolution's input of x_halves elements, uploaded as
  * it is. offsets_bytes 0: symmetric, no offsets argument. With a `stage`
  * kernel (a non-empty name), x is resident on the device and staged there
- * ("=": read there as it is); y is downloaded when y_download. */
+ * ("in_place": read there as it is); y is downloaded when y_download. */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
                                  const uint16_t *offsets, const float *x, float *y,
                                  const char *stage, int64_t m, int64_t n, int64_t k,
@@ -515,7 +515,7 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
  * (arguments: x, the preshuffled s8 words, y). A convolution's kernel
  * (x_bytes_in > 0) gathers x[m, k] itself from x, its input of x_bytes_in
  * codes, uploaded as it is. `stage` and y_download: as the weight-only
- * GEMM's; `stage` "=": x is resident and read in place (rows of k codes,
+ * GEMM's; `stage` "in_place": x is resident and read in place (rows of k codes,
  * or shorter rows that the kernel pads as it reads them: _xb). */
 void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_t *x, int32_t *y,
                           const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,

@@ -63,7 +63,7 @@ constexpr llvm::StringLiteral kHalfLaunchFunction = "quantc_gpu_half_gemm";
 constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
 /// The stage name that tells a GEMM launch to read a resident x in place
 /// (quantc_gpu.c).
-constexpr llvm::StringLiteral kReadInPlace = "=";
+constexpr llvm::StringLiteral kReadInPlace = "in_place";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
 constexpr llvm::StringLiteral kLinalgLaunchFunction = "quantc_gpu_linalg";
 constexpr llvm::StringLiteral kCopyFunction = "quantc_gpu_copy";

@@ -816,28 +816,28 @@ module {
 // A resident x needs no stage kernel where the kernel reads it as it is:
 // a convolution's f32 input, whose gather stages each tap to f16 as it
 // loads it (_xf; the f16 variant the layer started with is not built), and
-// int8 codes whose rows need no padding (K 32). The stage name "=" says so.
+// int8 codes whose rows need no padding (K 32). The stage name "in_place" says so.
 // Rows of 16 codes (K 32) are read as they are too, by the int8 GEMM's
 // variant that reads zero past them (_xb16).
 
 // CHECK-LABEL: func.func @staging_gather
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1_xf :
-// CHECK: %[[IN_PLACE:.*]] = memref.get_global @"quantc_gpu_name_="
+// CHECK: %[[IN_PLACE:.*]] = memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK-LABEL: func.func @int8_in_place
 // CHECK: call @quantc_gpu_int8_gemm(
-// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_int8_gemm(
 // CHECK: memref.get_global @quantc_gpu_name_qc_i8_m32_n16_k32_s1_e1_xb16 :
-// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_int8_gemm(
 // A float MatMul of a resident x of 4 columns (K padded to 16): the fp16
 // GEMM loads the f32 columns and stages them, zeros past them (_xf4).
 // CHECK-LABEL: func.func @float_matmul_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK: memref.get_global @quantc_gpu_name_qc_f16_m100_n8_k16_s{{[0-9]+}}_xf4 :
-// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_half_gemm(
 // So does the weight-only GEMM of a resident x of 4 columns (K 16): A
 // staged through shared memory (M spans a tile) is loaded from the f32
@@ -845,12 +845,12 @@ module {
 // CHECK-LABEL: func.func @weight_only_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0_xf4 :
-// CHECK: memref.get_global @"quantc_gpu_name_="
+// CHECK: memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1 :
 // CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0 :
 // CHECK-NOT: @quantc_gpu_name_qc_i8_m32_n16_k32_s1_e1 :
-// CHECK: memref.global "private" constant @"quantc_gpu_name_=" : memref<2xi8> = dense<[61, 0]>
+// CHECK: memref.global "private" constant @quantc_gpu_name_in_place : memref<9xi8> = dense<[105, 110, 95, 112, 108, 97, 99, 101, 0]>
 #input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
 #copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 module {
