@@ -7,7 +7,29 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
+
+namespace {
+/// QUANTC_CUDA_LIBRARY names the emulated driver while it lives.
+class EmulatedDriver {
+public:
+  EmulatedDriver() {
+    if (const char *value = std::getenv("QUANTC_CUDA_LIBRARY"))
+      previous = value;
+    setenv("QUANTC_CUDA_LIBRARY", QUANTC_EMULATED_CUDA, 1);
+  }
+  ~EmulatedDriver() {
+    if (previous)
+      setenv("QUANTC_CUDA_LIBRARY", previous->c_str(), 1);
+    else
+      unsetenv("QUANTC_CUDA_LIBRARY");
+  }
+
+private:
+  std::optional<std::string> previous;
+};
+} // namespace
 
 TEST(CudaLauncher, OpensTheDeviceOrSaysWhyNot) {
   quantc_cuda *cuda = nullptr;
@@ -32,9 +54,7 @@ TEST(CudaLauncher, ClosingNothingIsHarmless) { quantc_cuda_close(nullptr); }
 /// holds, as the driver's occupancy calculator says (the emulated one: 4
 /// multiprocessors of 2 blocks).
 TEST(CudaLauncher, ResidentBlocksComeFromTheOccupancyCalculator) {
-  const char *previous = std::getenv("QUANTC_CUDA_LIBRARY");
-  std::string saved = previous ? previous : "";
-  setenv("QUANTC_CUDA_LIBRARY", QUANTC_EMULATED_CUDA, 1);
+  EmulatedDriver driver;
   quantc_cuda *cuda = nullptr;
   char name[128] = "", error[512] = "";
   ASSERT_EQ(quantc_cuda_open(0, &cuda, name, sizeof name, error, sizeof error), 0) << error;
@@ -55,8 +75,46 @@ TEST(CudaLauncher, ResidentBlocksComeFromTheOccupancyCalculator) {
       << error;
   quantc_cuda_unload(cuda, module);
   quantc_cuda_close(cuda);
-  if (previous)
-    setenv("QUANTC_CUDA_LIBRARY", saved.c_str(), 1);
-  else
-    unsetenv("QUANTC_CUDA_LIBRARY");
+}
+
+/// A GEMM kernel's x read where an address its loads' width does not
+/// divide faults, as on a device (CUDA_ERROR_MISALIGNED_ADDRESS): the
+/// emulated driver checks what each kernel's loads need, so a view read in
+/// place at such an offset fails the tests. The int8 GEMM reads codes a
+/// word at a time: 1 byte in faults, 4 bytes in is read.
+TEST(CudaLauncher, AMisalignedXFaults) {
+  EmulatedDriver driver;
+  quantc_cuda *cuda = nullptr;
+  char error[512] = "";
+  ASSERT_EQ(quantc_cuda_open(0, &cuda, nullptr, 0, error, sizeof error), 0) << error;
+  void *module = nullptr, *function = nullptr;
+  static const char kImage[] = "//\n.visible .entry qc_i8_m16_n8_k32_s1_e1()\n";
+  ASSERT_EQ(quantc_cuda_load(cuda, kImage, &module, error, sizeof error), 0) << error;
+  ASSERT_EQ(
+      quantc_cuda_function(cuda, module, "qc_i8_m16_n8_k32_s1_e1", &function, error, sizeof error),
+      0)
+      << error;
+  quantc_cuda_buffer x = 0, words = 0, y = 0;
+  ASSERT_EQ(quantc_cuda_alloc(cuda, 16 * 32 + 4, &x, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_alloc(cuda, 64 * 4, &words, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_alloc(cuda, 16 * 8 * 4, &y, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_zero(cuda, x, 16 * 32 + 4, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_zero(cuda, words, 64 * 4, error, sizeof error), 0) << error;
+  const unsigned grid[3] = {1, 1, 1}, block[3] = {32, 1, 1};
+  for (quantc_cuda_buffer offset : {1, 4}) {
+    quantc_cuda_buffer at = x + offset;
+    void *args[3] = {&at, &words, &y};
+    int failed = quantc_cuda_enqueue(cuda, function, grid, block, args, error, sizeof error);
+    if (offset == 1) {
+      EXPECT_NE(failed, 0);
+      EXPECT_NE(std::string(error).find("misaligned address"), std::string::npos) << error;
+    } else {
+      EXPECT_EQ(failed, 0) << error;
+    }
+  }
+  quantc_cuda_free(cuda, x);
+  quantc_cuda_free(cuda, words);
+  quantc_cuda_free(cuda, y);
+  quantc_cuda_unload(cuda, module);
+  quantc_cuda_close(cuda);
 }

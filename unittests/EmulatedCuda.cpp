@@ -34,7 +34,7 @@ using namespace quantc::codegen::gpu;
 namespace {
 
 constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500,
-              kIllegalAddress = 700;
+              kIllegalAddress = 700, kMisalignedAddress = 716;
 
 struct Kernel {
   enum { WeightOnly, Half, Integer, Stage, Linalg, Copy } kind;
@@ -140,6 +140,31 @@ std::vector<uint16_t> halfActivations(const Kernel &kernel, void *argument) {
   for (size_t i = 0; i < staged.size(); ++i)
     staged[i] = stagedHalf(x[i]);
   return activations(kernel, staged.data());
+}
+
+/// The alignment in bytes of x that a GEMM kernel's loads need: int8 codes
+/// a word at a time (a gather's, and rows not whole words, a code at a
+/// time), pairs of halves or single ones, f32 elements, 16-byte runs (K
+/// permuted), and a staged A's cp.async pieces (their size).
+uint64_t xAlignment(const Kernel &kernel) {
+  switch (kernel.kind) {
+  case Kernel::Integer:
+    return kernel.implicit || kernel.codeColumns % 4 ? 1 : 4;
+  case Kernel::Half:
+    if (kernel.floatK || (kernel.implicit && kernel.conv.floatInput))
+      return 4;
+    return kernel.implicit || kernel.xTransposed ? 2 : 4;
+  case Kernel::WeightOnly:
+    if (kernel.implicit)
+      return kernel.conv.floatInput ? 4 : 2;
+    if (kernel.permutedK)
+      return 16;
+    if (kernel.floatK)
+      return 4;
+    return kernel.stageA ? uint64_t(2 * kMmaM * kMmaK / (kWarpSize * kernel.warps)) : 4;
+  default:
+    return 1;
+  }
 }
 
 /// Where y's element `i` (row i / n, column i % n) lands.
@@ -341,10 +366,11 @@ bool findTwin(const Module &module, const char *name, Kernel &kernel) {
 extern "C" {
 
 int cuGetErrorString(int result, const char **message) {
-  *message = result == kInvalidImage     ? "invalid image (emulated)"
-             : result == kNotFound       ? "named symbol not found (emulated)"
-             : result == kIllegalAddress ? "an illegal memory access was encountered (emulated)"
-                                         : "invalid value (emulated)";
+  *message = result == kInvalidImage        ? "invalid image (emulated)"
+             : result == kNotFound          ? "named symbol not found (emulated)"
+             : result == kIllegalAddress    ? "an illegal memory access was encountered (emulated)"
+             : result == kMisalignedAddress ? "misaligned address (emulated)"
+                                            : "invalid value (emulated)";
   return kSuccess;
 }
 int cuInit(unsigned) { return kSuccess; }
@@ -515,6 +541,14 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
   if (trace) // the launches in order, for tests and for counting a model's kernels
     std::fprintf(stderr, "launch %s grid %u,%u,%u block %u\n", kernel.name.c_str(), gridX, gridY,
                  gridZ, blockX);
+  // A device faults on a load from an address its width does not divide
+  // (a view's offset into its producer, read in place).
+  if (uint64_t alignment = xAlignment(kernel);
+      alignment > 1 && *static_cast<uint64_t *>(args[0]) % alignment) {
+    std::fprintf(stderr, "emulated CUDA: %s reads x at an address not %llu-byte aligned\n",
+                 kernel.name.c_str(), static_cast<unsigned long long>(alignment));
+    return kMisalignedAddress;
+  }
   if (skipKernels())
     return kSuccess;
   switch (kernel.kind) {

@@ -201,7 +201,8 @@ TEST(GPULaunch, AnF32XSaysHowManyColumnsItHas) {
   EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
   gemm.floatK = 130; // more columns than K
   EXPECT_EQ(checkWeightOnlyGemm(gemm),
-            "an f32 x of up to K columns is read without a gather or a permuted K");
+            "an f32 x of up to K columns is read without a gather (with K permuted, a multiple "
+            "of 4 columns: 16-byte runs)");
   gemm.floatK = 120;
   gemm.conv = ImplicitConv{8, 4, 4, 1, 1, 1, 1, 1, 1};
   gemm.m = 16;

@@ -56,8 +56,9 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (gemm.permuteK && !permutableK(gemm))
     return "permuting K needs A read straight from x (no convolution), and K and the scale "
            "group multiples of 64";
-  if (gemm.floatK && (gemm.conv || gemm.permuteK || gemm.floatK > gemm.k))
-    return "an f32 x of up to K columns is read without a gather or a permuted K";
+  if (gemm.floatK && (gemm.conv || gemm.floatK > gemm.k || (gemm.permuteK && gemm.floatK % 4)))
+    return "an f32 x of up to K columns is read without a gather (with K permuted, a multiple "
+           "of 4 columns: 16-byte runs)";
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;

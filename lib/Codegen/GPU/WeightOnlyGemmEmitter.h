@@ -131,6 +131,11 @@ public:
   std::array<Value, 2> aRun(Value x, Value mTile, Value quadTile, Value lane, bool upper,
                             Value valid);
 
+  /// aRun of an f32 x (floatK, a multiple of 4): the run's 16 elements of
+  /// row `row` from `column`, four 16-byte loads, each element staged as
+  /// the stage kernel would; zero past floatK and when `valid` is false.
+  std::array<Value, 2> floatARun(Value x, Value row, Value column, Value valid);
+
   /// Whether each step's K tile can lie past the range: not when every
   /// range is whole prefetch iterations.
   bool wholeIterations() const { return gemm.layout().kTiles() % gemm.prefetchTiles == 0; }

@@ -27,6 +27,8 @@ std::array<Value, 2> GemmEmitter::aRun(Value x, Value mTile, Value quadTile, Val
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value thread = arith::AndIOp::create(b, loc, lane, index(3));
   Value row = clamp(add(add(mul(mTile, kMmaM), group), index(upper ? 8 : 0)), gemm.m);
+  if (gemm.floatK)
+    return floatARun(x, row, add(mul(quadTile, kMmaK), mul(thread, 16)), valid);
   // In pairs: the row's start, the quad's, the thread's run (32-byte
   // aligned: K % 64 == 0).
   Value first = add(add(mul(row, gemm.k / 2), mul(quadTile, kMmaK / 2)), mul(thread, 8));
@@ -38,6 +40,35 @@ std::array<Value, 2> GemmEmitter::aRun(Value x, Value mTile, Value quadTile, Val
     if (valid)
       run[half] = arith::SelectOp::create(
           b, loc, valid, run[half], arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type)));
+  }
+  return run;
+}
+
+std::array<Value, 2> GemmEmitter::floatARun(Value x, Value row, Value column, Value valid) {
+  // floatK % 4 == 0: rows start 16-byte aligned, and four columns from a
+  // multiple of 4 are all in or all out.
+  Value rowStart = mul(row, gemm.floatK);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
+  std::array<Value, 2> run;
+  for (int half = 0; half < 2; ++half) {
+    SmallVector<Value> staged;
+    for (int quarter = 0; quarter < 2; ++quarter) {
+      Value first = add(column, index(8 * half + 4 * quarter));
+      Value inside = less(first, gemm.floatK);
+      if (valid)
+        inside = arith::AndIOp::create(b, loc, valid, inside);
+      Value floats =
+          vector::LoadOp::create(b, loc, VectorType::get({4}, f32), x,
+                                 ValueRange{toIndex(add(rowStart, clamp(first, gemm.floatK - 3)))},
+                                 /*nontemporal=*/false, llvm::Align(16));
+      for (int64_t e = 0; e < 4; ++e) {
+        Value element = vector::ExtractOp::create(b, loc, floats, ArrayRef<int64_t>{e});
+        staged.push_back(arith::SelectOp::create(b, loc, inside, stagedHalf(element), zero));
+      }
+    }
+    run[half] = vector::BitCastOp::create(
+        b, loc, VectorType::get({4}, i32),
+        vector::FromElementsOp::create(b, loc, VectorType::get({8}, f16), staged));
   }
   return run;
 }

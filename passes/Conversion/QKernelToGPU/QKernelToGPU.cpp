@@ -143,16 +143,20 @@ private:
   /// the device by `stage` when it is resident, or read in place: int8
   /// codes that need no padding by the launch's kernel as it is, and any
   /// x by `inPlaceKernel` (given where the launch's kernel has such a
-  /// variant), which then replaces the launch's kernel (operand 0).
+  /// variant), which then replaces the launch's kernel (operand 0). Read
+  /// in place only where x's address (a view's offset into its producer)
+  /// has the `alignment` in bytes that the kernel's loads need (4: int8
+  /// codes a word at a time; 16: 16-byte runs).
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
-                 const device::StageKernel &stage, InPlaceKernel inPlaceKernel = nullptr);
+                 const device::StageKernel &stage, int64_t alignment,
+                 InPlaceKernel inPlaceKernel = nullptr);
   /// The weight-only GEMM's variant reading an f32 x: a convolution's
-  /// gather, or x's `columns` of K (not with K permuted: its 16-byte runs
-  /// of halves need an f16 x).
+  /// gather, or x's `columns` of K (with K permuted, a multiple of 4: its
+  /// runs are 16-byte loads).
   InPlaceKernel inPlaceKernelOf(device::WeightOnlyGemm gemm, int64_t columns) {
     if (gemm.conv)
       gemm.conv->floatInput = true;
-    else if (!gemm.permuteK)
+    else if (!gemm.permuteK || columns % 4 == 0)
       gemm.floatK = columns;
     else
       return nullptr;
@@ -421,11 +425,12 @@ void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Valu
 }
 
 void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
-                            Value buffer, const device::StageKernel &stage,
+                            Value buffer, const device::StageKernel &stage, int64_t alignment,
                             InPlaceKernel inPlaceKernel) {
   reads.push_back(
-      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage, inPlaceKernel](
-                                   InputKind kind, Value producer, int64_t byteOffset) mutable {
+      {buffer.getDefiningOp(),
+       [this, call, stageOperand, pointerOperand, stage, alignment,
+        inPlaceKernel](InputKind kind, Value producer, int64_t byteOffset) mutable {
          if (kind != InputKind::Resident)
            return; // staged on the host, as it comes
          b.setInsertionPoint(call);
@@ -435,8 +440,9 @@ void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned p
          // no stage kernel, no copy. The launch's first kernel's name goes
          // (and the kernel with it, unless another launch names it:
          // dropUnusedKernels).
-         bool inPlace = inPlaceKernel || (!stage.halves && stage.sourceColumns == stage.columns);
-         if (inPlaceKernel) {
+         bool inPlace = byteOffset % alignment == 0 &&
+                        (inPlaceKernel || (!stage.halves && stage.sourceColumns == stage.columns));
+         if (inPlace && inPlaceKernel) {
            Operation *oldPointer = call->getOperand(0).getDefiningOp();
            call->setOperand(0, pointerTo(call.getLoc(), inPlaceKernel(call.getLoc())));
            Operation *oldName = oldPointer->getOperand(0).getDefiningOp();
@@ -513,7 +519,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
   gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
-            inPlaceKernelOf(gemm, layer->inputColumns));
+            gemm.permuteK ? 16 : 4, inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
@@ -578,7 +584,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   gemmInput(call, 4, 2, x,
             layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
                               : stageOf(gathered, m, layer->inputColumns, k, true),
-            inPlaceKernelOf(gemm, layer->inputColumns));
+            4, inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
@@ -619,7 +625,9 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        /*y_download=*/1},
       device::launchGeometry(gemm));
-  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false),
+  // Codes a word at a time, unless gathered or rows not whole words.
+  int64_t alignment = gathered || layer->inputColumns % 4 ? 1 : 4;
+  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false), alignment,
             inPlaceKernelOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType.clone(i32));
 

@@ -903,3 +903,31 @@ module {
     return %y : tensor<100x16xf32>
   }
 }
+
+// -----
+
+// A view of resident int8 codes 1 byte into its producer is staged by a
+// stage kernel: the int8 GEMM reads codes a word at a time, from a 4-byte
+// aligned address. One 32 bytes in (a row) is read in place.
+
+// CHECK-LABEL: func.func @misaligned_codes
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_qc_stage_b_r15_c32_k32 :
+// CHECK: call @quantc_gpu_int8_gemm(
+// CHECK: memref.get_global @quantc_gpu_name_in_place :
+// CHECK: call @quantc_gpu_int8_gemm(
+module {
+  func.func @misaligned_codes(%x: tensor<16x40xi8>) -> (tensor<15x16xi32>, tensor<15x16xi32>) {
+    %packed = arith.constant dense<17> : tensor<2048xi8>
+    %y = qkernel.matmul_integer %x, %packed {layout = #qkernel.layout<bits = 8, lanes = 16, k = 40, n = 32, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, multipliers = array<i32: 1073741824>, shifts = array<i64: 31>} : (tensor<16x40xi8>, tensor<2048xi8>) -> tensor<16x32xi8>
+    %flat = tensor.collapse_shape %y [[0, 1]] : tensor<16x32xi8> into tensor<512xi8>
+    %odd = tensor.extract_slice %flat[1] [480] [1] : tensor<512xi8> to tensor<480xi8>
+    %a = tensor.expand_shape %odd [[0, 1]] output_shape [15, 32] : tensor<480xi8> into tensor<15x32xi8>
+    %packed2 = arith.constant dense<17> : tensor<512xi8>
+    %z = qkernel.matmul_integer %a, %packed2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<15x32xi8>, tensor<512xi8>) -> tensor<15x16xi32>
+    %row = tensor.extract_slice %flat[32] [480] [1] : tensor<512xi8> to tensor<480xi8>
+    %b = tensor.expand_shape %row [[0, 1]] output_shape [15, 32] : tensor<480xi8> into tensor<15x32xi8>
+    %w = qkernel.matmul_integer %b, %packed2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<15x32xi8>, tensor<512xi8>) -> tensor<15x16xi32>
+    return %z, %w : tensor<15x16xi32>, tensor<15x16xi32>
+  }
+}
