@@ -204,6 +204,15 @@ std::string checkHalfGemm(const HalfGemm &gemm);
 std::string kernelName(const HalfGemm &gemm);
 void chooseLaunch(HalfGemm &gemm);
 LaunchGeometry launchGeometry(const HalfGemm &gemm);
+/// The alignment in bytes of x's address that each GEMM kernel's loads
+/// need (a view read in place must start there): int8 codes a word at a
+/// time (4; a gather's, and rows not whole words, a code at a time), pairs
+/// of halves (4) or single ones (2), f32 elements (4), 16-byte runs (16:
+/// K permuted), and a staged A's cp.async pieces (their size). The
+/// emulated driver (unittests/EmulatedCuda.cpp) checks the same table.
+int64_t xAlignment(const WeightOnlyGemm &gemm);
+int64_t xAlignment(const W8A8Gemm &gemm);
+int64_t xAlignment(const HalfGemm &gemm);
 mlir::OwningOpRef<mlir::ModuleOp> buildHalfGemm(mlir::MLIRContext &context, const HalfGemm &gemm,
                                                 llvm::StringRef name);
 

@@ -79,6 +79,27 @@ Value KernelBuilder::stagedHalf(Value value) {
   return arith::SelectOp::create(b, loc, nan, quiet, half);
 }
 
+Value KernelBuilder::rowRun(Value x, Value row, int64_t rows, int64_t rowLength, Value col,
+                            int64_t count, Value valid) {
+  bool floats = cast<MemRefType>(x.getType()).getElementType().isF32();
+  Type element = floats ? Type(b.getF16Type()) : Type(b.getI8Type());
+  Value rowInside = less(row, rows);
+  if (valid)
+    rowInside = arith::AndIOp::create(b, loc, valid, rowInside);
+  Value rowStart = mul(clamp(row, rows), rowLength);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  SmallVector<Value> run;
+  for (int64_t e = 0; e < count; ++e) {
+    Value column = add(col, index(e));
+    Value inside = arith::AndIOp::create(b, loc, rowInside, less(column, rowLength));
+    Value loaded = memref::LoadOp::create(
+        b, loc, x, ValueRange{toIndex(add(rowStart, clamp(column, rowLength)))});
+    run.push_back(
+        arith::SelectOp::create(b, loc, inside, floats ? stagedHalf(loaded) : loaded, zero));
+  }
+  return vector::FromElementsOp::create(b, loc, VectorType::get({count}, element), run);
+}
+
 Value KernelBuilder::implicitRun(const ImplicitConv &conv, Value x, Value row, int64_t m,
                                  Value firstK, int64_t count, Value valid) {
   // Where output pixel `row` (clamped below m) starts in x.

@@ -61,6 +61,12 @@ public:
   mlir::Value implicitRun(const ImplicitConv &conv, mlir::Value x, mlir::Value row, int64_t m,
                           mlir::Value firstK, int64_t count, mlir::Value valid = {});
 
+  /// `count` elements of x [rows, rowLength] (f32 staged to f16, or i8 as
+  /// it is) from [row, col], one load each, as one vector; zero past the
+  /// row, past `rows`, or when `valid` (if given) is false.
+  mlir::Value rowRun(mlir::Value x, mlir::Value row, int64_t rows, int64_t rowLength,
+                     mlir::Value col, int64_t count, mlir::Value valid = {});
+
   /// This block's share [begin, end) of `tiles` K tiles: block z of
   /// `splitK` (all of them without split-K), each share but the last a
   /// multiple of `align` tiles.

@@ -147,4 +147,24 @@ LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {
   return warpPerTile(gemm.m, gemm.n, gemm.splitK);
 }
 
+int64_t xAlignment(const WeightOnlyGemm &gemm) {
+  if (gemm.conv)
+    return gemm.conv->floatInput ? 4 : 2;
+  if (gemm.permuteK)
+    return 16;
+  if (gemm.floatK)
+    return 4;
+  return gemm.stageA ? 2 * kMmaM * kMmaK / (kWarpSize * gemm.warpsPerBlock) : 4;
+}
+
+int64_t xAlignment(const W8A8Gemm &gemm) {
+  return gemm.conv || (gemm.codeColumns ? gemm.codeColumns : gemm.k) % 4 ? 1 : 4;
+}
+
+int64_t xAlignment(const HalfGemm &gemm) {
+  if (gemm.floatK || (gemm.conv && gemm.conv->floatInput))
+    return 4;
+  return gemm.conv || gemm.transposed ? 2 : 4;
+}
+
 } // namespace quantc::codegen::gpu

@@ -89,23 +89,11 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
       a = vector::InsertOp::create(b, loc, k.implicitRun(*gemm.conv, x, row, gemm.m, col, 4), a, r);
       continue;
     }
-    Value inside = k.less(row, gemm.m);
     if (byteRows) { // four codes, each zero past the row
-      Value rowStart = mul(k.clamp(row, gemm.m), rowLength);
-      Value zeroCode = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-      SmallVector<Value> codes;
-      for (int e = 0; e < 4; ++e) {
-        Value column = add(col, index(e));
-        Value codeInside = arith::AndIOp::create(b, loc, inside, k.less(column, rowLength));
-        Value loaded = memref::LoadOp::create(
-            b, loc, x, ValueRange{add(rowStart, k.clamp(column, rowLength))});
-        codes.push_back(arith::SelectOp::create(b, loc, codeInside, loaded, zeroCode));
-      }
-      a = vector::InsertOp::create(
-          b, loc,
-          vector::FromElementsOp::create(b, loc, VectorType::get({4}, b.getI8Type()), codes), a, r);
+      a = vector::InsertOp::create(b, loc, k.rowRun(x, row, gemm.m, rowLength, col, 4), a, r);
       continue;
     }
+    Value inside = k.less(row, gemm.m);
     if (gemm.codeColumns) {
       inside = arith::AndIOp::create(b, loc, inside, k.less(col, gemm.codeColumns));
       col = k.clamp(col, gemm.codeColumns);

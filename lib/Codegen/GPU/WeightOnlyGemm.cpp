@@ -76,7 +76,7 @@ Value GemmEmitter::aRegister(Value x, Value mTile, Value kTile, Value lane, int 
   if (gemm.conv) // a convolution's two halves, gathered from its input
     return implicitRun(*gemm.conv, x, row, gemm.m, col, 2, valid);
   if (gemm.floatK)
-    return floatRun(x, row, col, 2, valid);
+    return rowRun(x, row, gemm.m, gemm.floatK, col, 2, valid);
   bool wholeTiles = gemm.k % kMmaK == 0;
   Value inside = valid;
   if (!wholeTiles) {

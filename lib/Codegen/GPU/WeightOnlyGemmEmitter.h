@@ -236,14 +236,9 @@ public:
   Piece pieceOf(Value thread);
 
   /// The thread's `piece` of A's tile `kTile`, gathered from the
-  /// convolution's padded input x, or read from an f32 x (floatRun); zero
+  /// convolution's padded input x, or read from an f32 x (rowRun); zero
   /// when `valid` is false: a K tile past the block's share.
   Value gatherA(Value x, Piece piece, Value mTile, Value kTile, Value valid);
-
-  /// floatK: `count` halves of A's row `row` from column `col`, each an
-  /// element of the f32 x [M, floatK] staged as it is loaded; zero past
-  /// floatK, past M, and when `valid` (if given) is false.
-  Value floatRun(Value x, Value row, Value col, int64_t count, Value valid);
 
   /// Writes gatherA's `halves` into shared-memory stage `stage`.
   void storeGathered(Value stages, Piece piece, Value stage, Value halves);

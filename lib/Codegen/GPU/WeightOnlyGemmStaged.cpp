@@ -44,25 +44,8 @@ GemmEmitter::Piece GemmEmitter::pieceOf(Value thread) {
 Value GemmEmitter::gatherA(Value x, Piece piece, Value mTile, Value kTile, Value valid) {
   Value row = add(mul(mTile, kMmaM), piece.row), col = add(mul(kTile, kMmaK), piece.col);
   if (gemm.floatK)
-    return floatRun(x, row, col, pieceHalves(), valid);
+    return rowRun(x, row, gemm.m, gemm.floatK, col, pieceHalves(), valid);
   return implicitRun(*gemm.conv, x, row, gemm.m, col, pieceHalves(), valid);
-}
-
-Value GemmEmitter::floatRun(Value x, Value row, Value col, int64_t count, Value valid) {
-  Value rowInside = less(row, gemm.m);
-  if (valid)
-    rowInside = arith::AndIOp::create(b, loc, valid, rowInside);
-  Value rowStart = mul(clamp(row, gemm.m), gemm.floatK);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF16FloatAttr(0.0));
-  SmallVector<Value> run;
-  for (int64_t e = 0; e < count; ++e) {
-    Value column = add(col, index(e));
-    Value inside = arith::AndIOp::create(b, loc, rowInside, less(column, gemm.floatK));
-    Value at = add(rowStart, clamp(column, gemm.floatK));
-    Value loaded = stagedHalf(memref::LoadOp::create(b, loc, x, ValueRange{toIndex(at)}));
-    run.push_back(arith::SelectOp::create(b, loc, inside, loaded, zero));
-  }
-  return vector::FromElementsOp::create(b, loc, VectorType::get({count}, f16), run);
 }
 
 void GemmEmitter::storeGathered(Value stages, Piece piece, Value stage, Value halves) {

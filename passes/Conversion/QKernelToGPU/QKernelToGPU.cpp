@@ -138,46 +138,55 @@ private:
   /// an f32 x staged element by element as it is loaded, or int8 rows
   /// shorter than K (added to the image when called).
   using InPlaceKernel = std::function<memref::GlobalOp(Location)>;
+  /// How a GEMM reads a resident x in place: by `kernel` where the
+  /// launch's kernel has such a variant (it then replaces the launch's
+  /// kernel), else by the launch's kernel itself (int8 codes that need no
+  /// padding); never without `alignment` (device::xAlignment of the kernel
+  /// that reads) at x's address. `possible` false: staged.
+  struct InPlaceRead {
+    bool possible = false;
+    InPlaceKernel kernel;
+    int64_t alignment = 1;
+  };
   /// A GEMM launch's x (flatInput's `buffer`, whose address is operand
   /// `pointerOperand`; the stage kernel's name at `stageOperand`): staged on
-  /// the device by `stage` when it is resident, or read in place: int8
-  /// codes that need no padding by the launch's kernel as it is, and any
-  /// x by `inPlaceKernel` (given where the launch's kernel has such a
-  /// variant), which then replaces the launch's kernel (operand 0). Read
-  /// in place only where x's address (a view's offset into its producer)
-  /// has the `alignment` in bytes that the kernel's loads need (4: int8
-  /// codes a word at a time; 16: 16-byte runs).
+  /// the device by `stage` when it is resident, or read in place as `read`
+  /// says where x's address (a view's offset into its producer) allows.
   void gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand, Value buffer,
-                 const device::StageKernel &stage, int64_t alignment,
-                 InPlaceKernel inPlaceKernel = nullptr);
-  /// The weight-only GEMM's variant reading an f32 x: a convolution's
-  /// gather, or x's `columns` of K (with K permuted, a multiple of 4: its
-  /// runs are 16-byte loads).
-  InPlaceKernel inPlaceKernelOf(device::WeightOnlyGemm gemm, int64_t columns) {
+                 const device::StageKernel &stage, InPlaceRead read);
+  /// The variant of `gemm` that reads x as it is (its alignment included).
+  template <typename Gemm> InPlaceRead variantReading(const Gemm &gemm) {
+    return {true, [this, gemm](Location loc) { return useKernel(loc, gemm); },
+            device::xAlignment(gemm)};
+  }
+  /// The weight-only GEMM's reading an f32 x: a convolution's gather, or
+  /// x's `columns` of K (with K permuted, a multiple of 4: its runs are
+  /// 16-byte loads).
+  InPlaceRead inPlaceReadOf(device::WeightOnlyGemm gemm, int64_t columns) {
     if (gemm.conv)
       gemm.conv->floatInput = true;
     else if (!gemm.permuteK || columns % 4 == 0)
       gemm.floatK = columns;
     else
-      return nullptr;
-    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
+      return {};
+    return variantReading(gemm);
   }
   /// The fp16 GEMM's: a convolution's gather, or x's `columns` of K.
-  InPlaceKernel inPlaceKernelOf(device::HalfGemm gemm, int64_t columns) {
+  InPlaceRead inPlaceReadOf(device::HalfGemm gemm, int64_t columns) {
     if (gemm.conv)
       gemm.conv->floatInput = true;
     else
       gemm.floatK = columns;
-    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
+    return variantReading(gemm);
   }
-  /// The int8 GEMM's, for rows of `columns` codes shorter than K. Rows of
-  /// K codes, and a gather's input, are read in place by the launch's
-  /// kernel itself.
-  InPlaceKernel inPlaceKernelOf(device::W8A8Gemm gemm, int64_t columns) {
+  /// The int8 GEMM's: rows of K codes, and a gather's input, by the
+  /// launch's kernel itself; rows of `columns` codes shorter than K by its
+  /// variant that reads zero past them.
+  InPlaceRead inPlaceReadOf(device::W8A8Gemm gemm, int64_t columns) {
     if (gemm.conv || columns == gemm.k)
-      return nullptr;
+      return {true, nullptr, device::xAlignment(gemm)};
     gemm.codeColumns = columns;
-    return [this, gemm](Location loc) { return useKernel(loc, gemm); };
+    return variantReading(gemm);
   }
   /// Forgets the kernels no launch names any more (a gather's f16 variant
   /// once it reads its input in place).
@@ -425,26 +434,20 @@ void GPURewriter::pointAtProducer(Operation *call, unsigned pointerOperand, Valu
 }
 
 void GPURewriter::gemmInput(func::CallOp call, unsigned stageOperand, unsigned pointerOperand,
-                            Value buffer, const device::StageKernel &stage, int64_t alignment,
-                            InPlaceKernel inPlaceKernel) {
+                            Value buffer, const device::StageKernel &stage, InPlaceRead read) {
   reads.push_back(
-      {buffer.getDefiningOp(),
-       [this, call, stageOperand, pointerOperand, stage, alignment,
-        inPlaceKernel](InputKind kind, Value producer, int64_t byteOffset) mutable {
+      {buffer.getDefiningOp(), [this, call, stageOperand, pointerOperand, stage,
+                                read](InputKind kind, Value producer, int64_t byteOffset) mutable {
          if (kind != InputKind::Resident)
            return; // staged on the host, as it comes
          b.setInsertionPoint(call);
-         // int8 codes that need no padding are read where they are, and so
-         // is any x by a kernel that reads it as it is (an f32 x staged
-         // element by element as it is loaded, int8 rows shorter than K):
-         // no stage kernel, no copy. The launch's first kernel's name goes
-         // (and the kernel with it, unless another launch names it:
-         // dropUnusedKernels).
-         bool inPlace = byteOffset % alignment == 0 &&
-                        (inPlaceKernel || (!stage.halves && stage.sourceColumns == stage.columns));
-         if (inPlace && inPlaceKernel) {
+         // Read where it is: no stage kernel, no copy. A variant's launch
+         // drops its first kernel's name (and the kernel with it, unless
+         // another launch names it: dropUnusedKernels).
+         bool inPlace = read.possible && byteOffset % read.alignment == 0;
+         if (inPlace && read.kernel) {
            Operation *oldPointer = call->getOperand(0).getDefiningOp();
-           call->setOperand(0, pointerTo(call.getLoc(), inPlaceKernel(call.getLoc())));
+           call->setOperand(0, pointerTo(call.getLoc(), read.kernel(call.getLoc())));
            Operation *oldName = oldPointer->getOperand(0).getDefiningOp();
            oldPointer->erase();
            oldName->erase();
@@ -519,7 +522,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
        int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
       device::launchGeometry(gemm));
   gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
-            gemm.permuteK ? 16 : 4, inPlaceKernelOf(gemm, layer->inputColumns));
+            inPlaceReadOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
@@ -584,7 +587,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   gemmInput(call, 4, 2, x,
             layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
                               : stageOf(gathered, m, layer->inputColumns, k, true),
-            4, inPlaceKernelOf(gemm, layer->inputColumns));
+            inPlaceReadOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, resultType);
   if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
@@ -625,10 +628,8 @@ bool GPURewriter::rewrite(qkernel::MatmulIntegerOp op, std::string &why) {
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
        /*y_download=*/1},
       device::launchGeometry(gemm));
-  // Codes a word at a time, unless gathered or rows not whole words.
-  int64_t alignment = gathered || layer->inputColumns % 4 ? 1 : 4;
-  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false), alignment,
-            inPlaceKernelOf(gemm, layer->inputColumns));
+  gemmInput(call, 4, 2, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, false),
+            inPlaceReadOf(gemm, layer->inputColumns));
   Value result = gemmOutput(call, y, outputType.clone(i32));
 
   // Bias (wrapping, as the CPU kernels add it), then requantization to int8,
