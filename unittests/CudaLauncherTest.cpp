@@ -118,3 +118,51 @@ TEST(CudaLauncher, AMisalignedXFaults) {
   quantc_cuda_unload(cuda, module);
   quantc_cuda_close(cuda);
 }
+
+/// A capture records copies and zeroing on its own stream without running
+/// them; the graph runs them, in order, each time it is launched; other
+/// device work during a capture is refused (as the driver refuses it) and
+/// the capture fails.
+TEST(CudaLauncher, AGraphReplaysWhatItsCaptureRecorded) {
+  EmulatedDriver driver;
+  quantc_cuda *cuda = nullptr;
+  char name[128] = "", error[512] = "";
+  ASSERT_EQ(quantc_cuda_open(0, &cuda, name, sizeof name, error, sizeof error), 0) << error;
+  ASSERT_TRUE(quantc_cuda_graphs_available(cuda));
+  const int source[4] = {1, 2, 3, 4};
+  int result[4] = {};
+  quantc_cuda_buffer from = 0, to = 0;
+  ASSERT_EQ(quantc_cuda_alloc(cuda, sizeof source, &from, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_alloc(cuda, sizeof source, &to, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_upload(cuda, from, source, sizeof source, error, sizeof error), 0);
+  ASSERT_EQ(quantc_cuda_zero(cuda, to, sizeof source, error, sizeof error), 0);
+
+  ASSERT_EQ(quantc_cuda_capture_begin(cuda, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_copy(cuda, to, from, sizeof source, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_zero(cuda, from, sizeof source, error, sizeof error), 0) << error;
+  void *graph = nullptr;
+  ASSERT_EQ(quantc_cuda_capture_end(cuda, &graph, error, sizeof error), 0) << error;
+  ASSERT_NE(graph, nullptr);
+  ASSERT_EQ(quantc_cuda_download(cuda, result, to, sizeof result, error, sizeof error), 0);
+  EXPECT_EQ(result[3], 0) << "a captured copy ran at once";
+
+  ASSERT_EQ(quantc_cuda_graph_launch(cuda, graph, error, sizeof error), 0) << error;
+  ASSERT_EQ(quantc_cuda_download(cuda, result, to, sizeof result, error, sizeof error), 0);
+  EXPECT_EQ(result[3], 4);
+  ASSERT_EQ(quantc_cuda_download(cuda, result, from, sizeof result, error, sizeof error), 0);
+  EXPECT_EQ(result[0], 0) << "the zeroing after the copy";
+
+  // A download is not stream work the capture can hold: refused, and the
+  // capture gives no graph.
+  void *refused = nullptr;
+  ASSERT_EQ(quantc_cuda_capture_begin(cuda, error, sizeof error), 0) << error;
+  EXPECT_NE(quantc_cuda_download(cuda, result, to, sizeof result, error, sizeof error), 0);
+  EXPECT_NE(std::string(error).find("capturing"), std::string::npos) << error;
+  EXPECT_NE(quantc_cuda_capture_end(cuda, &refused, error, sizeof error), 0);
+  EXPECT_EQ(refused, nullptr);
+
+  quantc_cuda_graph_free(cuda, graph);
+  quantc_cuda_free(cuda, from);
+  quantc_cuda_free(cuda, to);
+  quantc_cuda_close(cuda);
+}

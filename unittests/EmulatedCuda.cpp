@@ -13,8 +13,12 @@
 // host side of GPU artifacts (repacking, f16 conversion, uploads, launches,
 // which values stay on the device, split-K and stream-K zeroing, stream-K
 // grids from the occupancy it reports: 4 multiprocessors holding 2 blocks
-// each), not the PTX, which only a GPU can run. QUANTC_EMULATED_CUDA_TRACE=1
-// prints each launch (kernel, grid, block) to stderr.
+// each), not the PTX, which only a GPU can run. Streams run at once; a
+// capturing stream records its launches, memsets and copies into a graph
+// that cuGraphLaunch replays, and any other device work while a capture is
+// under way fails it, as a device's driver does. QUANTC_EMULATED_CUDA_TRACE=1
+// prints each launch (kernel, grid, block), capture and graph launch to
+// stderr.
 #include "quantc/Codegen/GPUFragments.h"
 
 #include <dlfcn.h>
@@ -34,7 +38,8 @@ using namespace quantc::codegen::gpu;
 namespace {
 
 constexpr int kSuccess = 0, kInvalidValue = 1, kInvalidImage = 200, kNotFound = 500,
-              kIllegalAddress = 700, kMisalignedAddress = 716;
+              kIllegalAddress = 700, kMisalignedAddress = 716, kCaptureUnsupported = 900,
+              kCaptureInvalidated = 901;
 
 struct Kernel {
   enum { WeightOnly, Half, Integer, Stage, Linalg, Copy } kind;
@@ -342,6 +347,62 @@ bool skipKernels() {
   return skip;
 }
 
+/// How many arguments (device addresses) `kernel` takes.
+int argumentCount(const Kernel &kernel) {
+  switch (kernel.kind) {
+  case Kernel::WeightOnly:
+    return kernel.asymmetric ? 5 : 4;
+  case Kernel::Half:
+  case Kernel::Integer:
+    return 3;
+  case Kernel::Stage:
+  case Kernel::Copy:
+    return 2;
+  case Kernel::Linalg:
+    return kernel.arguments;
+  }
+  return 0;
+}
+
+/// Device work a capture recorded: a launch (its arguments' values), a
+/// memset (`addresses` {buffer}) or a device copy ({to, from}).
+struct Operation {
+  enum { Launch, Memset, Copy } kind;
+  const Kernel *kernel;
+  unsigned grid[3], threads;
+  std::vector<uint64_t> addresses;
+  size_t bytes;
+};
+
+struct Stream {
+  bool capturing = false;
+  bool invalidated = false; // other device work ran during the capture
+  std::vector<Operation> captured;
+};
+
+struct Graph {
+  std::vector<Operation> operations;
+};
+
+/// The stream under capture, if any: the driver fails other device work
+/// meanwhile (the legacy stream would have to wait for the captured work,
+/// which does not run).
+Stream *capturing = nullptr;
+
+/// kCaptureUnsupported (and the capture invalidated) when device work
+/// other than the captured stream's is issued during a capture.
+int outsideCapture() {
+  if (!capturing)
+    return kSuccess;
+  capturing->invalidated = true;
+  return kCaptureUnsupported;
+}
+
+bool tracing() {
+  static const bool trace = std::getenv("QUANTC_EMULATED_CUDA_TRACE") != nullptr;
+  return trace;
+}
+
 /// A linalg kernel's twin in the artifact, and its argument count.
 bool findTwin(const Module &module, const char *name, Kernel &kernel) {
   if (!module.artifact)
@@ -366,7 +427,11 @@ bool findTwin(const Module &module, const char *name, Kernel &kernel) {
 extern "C" {
 
 int cuGetErrorString(int result, const char **message) {
-  *message = result == kInvalidImage        ? "invalid image (emulated)"
+  *message = result == kCaptureUnsupported
+                 ? "operation not permitted when stream is capturing (emulated)"
+             : result == kCaptureInvalidated
+                 ? "operation failed due to a previous error during capture (emulated)"
+             : result == kInvalidImage      ? "invalid image (emulated)"
              : result == kNotFound          ? "named symbol not found (emulated)"
              : result == kIllegalAddress    ? "an illegal memory access was encountered (emulated)"
              : result == kMisalignedAddress ? "misaligned address (emulated)"
@@ -506,16 +571,26 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
 }
 
 int cuMemAlloc_v2(uint64_t *buffer, size_t bytes) {
+  if (int refused = outsideCapture())
+    return refused;
   void *memory = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
   if (!memory)
     return 2; // out of memory
   return *buffer = address(memory), kSuccess;
 }
-int cuMemFree_v2(uint64_t buffer) { return std::free(reinterpret_cast<void *>(buffer)), kSuccess; }
+int cuMemFree_v2(uint64_t buffer) {
+  if (int refused = outsideCapture())
+    return refused;
+  return std::free(reinterpret_cast<void *>(buffer)), kSuccess;
+}
 int cuMemcpyHtoD_v2(uint64_t to, const void *from, size_t bytes) {
+  if (int refused = outsideCapture())
+    return refused;
   return std::memcpy(reinterpret_cast<void *>(to), from, bytes), kSuccess;
 }
 int cuMemcpyDtoH_v2(void *to, uint64_t from, size_t bytes) {
+  if (int refused = outsideCapture())
+    return refused;
   // QUANTC_EMULATED_CUDA_FAULT: a queued kernel's fault, which the next
   // download reports (CUDA_ERROR_ILLEGAL_ADDRESS).
   static const bool fault = std::getenv("QUANTC_EMULATED_CUDA_FAULT") != nullptr;
@@ -523,24 +598,27 @@ int cuMemcpyDtoH_v2(void *to, uint64_t from, size_t bytes) {
     return kIllegalAddress;
   return std::memcpy(to, reinterpret_cast<const void *>(from), bytes), kSuccess;
 }
-int cuMemcpyDtoD_v2(uint64_t to, uint64_t from, size_t bytes) {
+
+namespace {
+
+int copyNow(uint64_t to, uint64_t from, size_t bytes) {
   return std::memcpy(reinterpret_cast<void *>(to), reinterpret_cast<const void *>(from), bytes),
          kSuccess;
 }
-int cuMemsetD8_v2(uint64_t buffer, unsigned char value, size_t bytes) {
+int setNow(uint64_t buffer, unsigned char value, size_t bytes) {
   return std::memset(reinterpret_cast<void *>(buffer), value, bytes), kSuccess;
 }
 
-int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX,
-                   unsigned blockY, unsigned blockZ, unsigned, void *, void **args, void **) {
-  if (blockY != 1 || blockZ != 1)
-    return kInvalidValue;
-  const unsigned grid[3] = {gridX, gridY, gridZ};
-  const Kernel &kernel = *static_cast<Kernel *>(function);
-  static const bool trace = std::getenv("QUANTC_EMULATED_CUDA_TRACE") != nullptr;
-  if (trace) // the launches in order, for tests and for counting a model's kernels
-    std::fprintf(stderr, "launch %s grid %u,%u,%u block %u\n", kernel.name.c_str(), gridX, gridY,
-                 gridZ, blockX);
+/// The capturing stream `stream` names, or null (run the work now).
+Stream *capturedBy(void *stream) {
+  auto *s = static_cast<Stream *>(stream);
+  return s && s->capturing ? s : nullptr;
+}
+
+int launchNow(const Kernel &kernel, const unsigned grid[3], unsigned blockX, void **args) {
+  if (tracing()) // the launches in order, for tests and for counting a model's kernels
+    std::fprintf(stderr, "launch %s grid %u,%u,%u block %u\n", kernel.name.c_str(), grid[0],
+                 grid[1], grid[2], blockX);
   // A device faults on a load from an address its width does not divide
   // (a view's offset into its producer, read in place).
   if (uint64_t alignment = xAlignment(kernel);
@@ -559,11 +637,129 @@ int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned grid
   case Kernel::Linalg:
     return launchLinalg(kernel, args);
   case Kernel::Copy: // 16 bytes a thread
-    return std::memcpy(pointer<char>(args[1]), pointer<char>(args[0]), size_t(gridX) * blockX * 16),
+    return std::memcpy(pointer<char>(args[1]), pointer<char>(args[0]),
+                       size_t(grid[0]) * blockX * 16),
            kSuccess;
   default: return launchWeightOnly(kernel, grid, blockX, args);
   }
 }
+
+int replay(const Operation &op) {
+  switch (op.kind) {
+  case Operation::Memset:
+    return setNow(op.addresses[0], 0, op.bytes);
+  case Operation::Copy:
+    return copyNow(op.addresses[0], op.addresses[1], op.bytes);
+  case Operation::Launch: {
+    std::vector<uint64_t> values = op.addresses;
+    std::vector<void *> args;
+    for (uint64_t &value : values)
+      args.push_back(&value);
+    return launchNow(*op.kernel, op.grid, op.threads, args.data());
+  }
+  }
+  return kInvalidValue;
+}
+
+} // namespace
+
+int cuMemcpyDtoD_v2(uint64_t to, uint64_t from, size_t bytes) {
+  if (int refused = outsideCapture())
+    return refused;
+  return copyNow(to, from, bytes);
+}
+int cuMemcpyDtoDAsync_v2(uint64_t to, uint64_t from, size_t bytes, void *stream) {
+  if (Stream *s = capturedBy(stream))
+    return s->captured.push_back({Operation::Copy, nullptr, {}, 0, {to, from}, bytes}), kSuccess;
+  if (int refused = outsideCapture())
+    return refused;
+  return copyNow(to, from, bytes);
+}
+int cuMemsetD8_v2(uint64_t buffer, unsigned char value, size_t bytes) {
+  if (int refused = outsideCapture())
+    return refused;
+  return setNow(buffer, value, bytes);
+}
+int cuMemsetD8Async(uint64_t buffer, unsigned char value, size_t bytes, void *stream) {
+  if (Stream *s = capturedBy(stream)) {
+    if (value != 0) // what quantc zeroes with; a replay sets zeros
+      return kInvalidValue;
+    return s->captured.push_back({Operation::Memset, nullptr, {}, 0, {buffer}, bytes}), kSuccess;
+  }
+  if (int refused = outsideCapture())
+    return refused;
+  return setNow(buffer, value, bytes);
+}
+
+int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX,
+                   unsigned blockY, unsigned blockZ, unsigned, void *stream, void **args, void **) {
+  if (blockY != 1 || blockZ != 1)
+    return kInvalidValue;
+  const unsigned grid[3] = {gridX, gridY, gridZ};
+  const Kernel &kernel = *static_cast<Kernel *>(function);
+  if (Stream *s = capturedBy(stream)) { // the arguments' values, as a graph node keeps them
+    Operation op{Operation::Launch, &kernel, {gridX, gridY, gridZ}, blockX, {}, 0};
+    for (int i = 0; i < argumentCount(kernel); ++i)
+      op.addresses.push_back(*static_cast<uint64_t *>(args[i]));
+    return s->captured.push_back(std::move(op)), kSuccess;
+  }
+  if (int refused = outsideCapture())
+    return refused;
+  return launchNow(kernel, grid, blockX, args);
+}
+
+int cuStreamCreate(void **stream, unsigned) { return *stream = new Stream, kSuccess; }
+int cuStreamDestroy_v2(void *stream) {
+  auto *s = static_cast<Stream *>(stream);
+  if (capturing == s)
+    capturing = nullptr;
+  return delete s, kSuccess;
+}
+int cuStreamBeginCapture_v2(void *stream, int) {
+  auto *s = static_cast<Stream *>(stream);
+  if (!s || capturing)
+    return kInvalidValue; // the legacy stream cannot capture; one capture at a time here
+  s->capturing = true;
+  s->invalidated = false;
+  s->captured.clear();
+  capturing = s;
+  return kSuccess;
+}
+int cuStreamEndCapture(void *stream, void **graph) {
+  auto *s = static_cast<Stream *>(stream);
+  if (!s || !s->capturing)
+    return kInvalidValue;
+  s->capturing = false;
+  capturing = nullptr;
+  // QUANTC_EMULATED_CUDA_CAPTURE_FAULT: a capture that fails (a driver's
+  // refusal), for tests of the runtime's way back to single launches.
+  static const bool fault = std::getenv("QUANTC_EMULATED_CUDA_CAPTURE_FAULT") != nullptr;
+  if (s->invalidated || fault)
+    return *graph = nullptr, kCaptureInvalidated;
+  if (tracing())
+    std::fprintf(stderr, "graph captured: %zu operations\n", s->captured.size());
+  return *graph = new Graph{std::move(s->captured)}, kSuccess;
+}
+int cuGraphInstantiateWithFlags(void **exec, void *graph, unsigned long long) {
+  if (!graph)
+    return kInvalidValue;
+  return *exec = new Graph(*static_cast<Graph *>(graph)), kSuccess;
+}
+int cuGraphLaunch(void *exec, void *stream) {
+  if (!exec || capturedBy(stream))
+    return kInvalidValue;
+  if (int refused = outsideCapture())
+    return refused;
+  const Graph &graph = *static_cast<Graph *>(exec);
+  if (tracing())
+    std::fprintf(stderr, "graph launch: %zu operations\n", graph.operations.size());
+  for (const Operation &op : graph.operations)
+    if (int result = replay(op))
+      return result;
+  return kSuccess;
+}
+int cuGraphExecDestroy(void *exec) { return delete static_cast<Graph *>(exec), kSuccess; }
+int cuGraphDestroy(void *graph) { return delete static_cast<Graph *>(graph), kSuccess; }
 
 int cuEventCreate(void **event, unsigned) {
   static int events;

@@ -20,11 +20,20 @@ if [ "$what" != kernels ] && [ -s models.txt ]; then
   export LD_LIBRARY_PATH=$PWD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   echo
   echo "Whole models (median of 20 runs, all CPU cores; reference: the host artifact built where prepare.sh ran):"
+  echo "gpu: as users run it (runs of device work replayed as CUDA graphs); gpu-single: each"
+  echo "kernel launched on its own (QUANTC_GPU_GRAPHS=0); gpu-profile: QUANTC_GPU_PROFILE=1, which"
+  echo "waits for each kernel (its counts and time split; its timing is not the artifact's)"
   while read -r tag name input; do
     echo "$tag"
-    for side in gpu host; do
-      line=$(QUANTC_GPU_PROFILE=$([ $side = gpu ] && echo 1 || echo 0) \
-        ./run_artifact $tag-$side/lib$name.so $name $input 0 20 $tag-reference.npy 2>&1) || status=1
+    for side in gpu gpu-single gpu-profile host; do
+      lib=$tag-gpu/lib$name.so
+      settings=(QUANTC_GPU_PROFILE=0)
+      case $side in
+        gpu-single) settings+=(QUANTC_GPU_GRAPHS=0) ;;
+        gpu-profile) settings=(QUANTC_GPU_PROFILE=1) ;;
+        host) lib=$tag-host/lib$name.so ;;
+      esac
+      line=$(env "${settings[@]}" ./run_artifact $lib $name $input 0 20 $tag-reference.npy 2>&1) || status=1
       echo "  $side: $(echo "$line" | tr '\n' ' ')"
     done
   done < models.txt

@@ -10,7 +10,7 @@
 
 typedef int CUresult;
 typedef int CUdevice;
-typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream, *CUevent;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream, *CUevent, *CUgraph, *CUgraphExec;
 
 struct quantc_cuda {
   void *library;
@@ -43,6 +43,20 @@ struct quantc_cuda {
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
   CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, CUfunction, int, size_t);
+  /* CUDA graphs (quantc_cuda_capture_begin): all or none. */
+  CUresult (*cuStreamCreate)(CUstream *, unsigned);
+  CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuStreamBeginCapture)(CUstream, int);
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph, unsigned long long);
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+  CUresult (*cuGraphExecDestroy)(CUgraphExec);
+  CUresult (*cuGraphDestroy)(CUgraph);
+  CUresult (*cuMemsetD8Async)(quantc_cuda_buffer, unsigned char, size_t, CUstream);
+  CUresult (*cuMemcpyDtoDAsync)(quantc_cuda_buffer, quantc_cuda_buffer, size_t, CUstream);
+  int graphs;         /* 1: every graph entry point was found */
+  CUstream capture;   /* the stream graphs are captured on (created at the first capture) */
+  CUstream capturing; /* `capture` while a capture is under way, else NULL */
 };
 
 static int fail(char *error, size_t size, const char *format, ...) {
@@ -124,6 +138,27 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
   *(void **)&cuda->cuDeviceGetAttribute = dlsym(cuda->library, "cuDeviceGetAttribute");
   *(void **)&cuda->cuOccupancyMaxActiveBlocksPerMultiprocessor =
       dlsym(cuda->library, "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+  /* Graphs replay a model's device work with one launch; without them
+   * (an old driver) every kernel is launched on its own. */
+  const struct {
+    const char *symbol;
+    void **entry;
+  } graph_api[] = {
+      {"cuStreamCreate", (void **)&cuda->cuStreamCreate},
+      {"cuStreamDestroy_v2", (void **)&cuda->cuStreamDestroy},
+      {"cuStreamBeginCapture_v2", (void **)&cuda->cuStreamBeginCapture},
+      {"cuStreamEndCapture", (void **)&cuda->cuStreamEndCapture},
+      {"cuGraphInstantiateWithFlags", (void **)&cuda->cuGraphInstantiateWithFlags},
+      {"cuGraphLaunch", (void **)&cuda->cuGraphLaunch},
+      {"cuGraphExecDestroy", (void **)&cuda->cuGraphExecDestroy},
+      {"cuGraphDestroy", (void **)&cuda->cuGraphDestroy},
+      {"cuMemsetD8Async", (void **)&cuda->cuMemsetD8Async},
+      {"cuMemcpyDtoDAsync_v2", (void **)&cuda->cuMemcpyDtoDAsync},
+  };
+  cuda->graphs = 1;
+  for (size_t i = 0; i < sizeof graph_api / sizeof *graph_api; ++i)
+    if (!(*graph_api[i].entry = dlsym(cuda->library, graph_api[i].symbol)))
+      cuda->graphs = 0;
   int count = 0;
   if (check(cuda, cuda->cuInit(0), "cuInit", error, error_size) ||
       check(cuda, cuda->cuDeviceGetCount(&count), "cuDeviceGetCount", error, error_size)) {
@@ -150,6 +185,8 @@ int quantc_cuda_open(int ordinal, quantc_cuda **out, char *name, size_t name_siz
 void quantc_cuda_close(quantc_cuda *cuda) {
   if (!cuda)
     return;
+  if (cuda->capture)
+    cuda->cuStreamDestroy(cuda->capture);
   if (cuda->context && cuda->cuDevicePrimaryCtxRelease)
     cuda->cuDevicePrimaryCtxRelease(cuda->device);
   if (cuda->library)
@@ -220,13 +257,21 @@ int quantc_cuda_download(quantc_cuda *cuda, void *to, quantc_cuda_buffer from, s
   return check(cuda, cuda->cuMemcpyDtoH(to, from, bytes), "cuMemcpyDtoH", error, error_size);
 }
 
+/* While a capture is under way, copies, zeroing and launches go to the
+ * capturing stream (recorded, not run); else to the default stream. */
 int quantc_cuda_copy(quantc_cuda *cuda, quantc_cuda_buffer to, quantc_cuda_buffer from,
                      size_t bytes, char *error, size_t error_size) {
+  if (cuda->capturing)
+    return check(cuda, cuda->cuMemcpyDtoDAsync(to, from, bytes, cuda->capturing),
+                 "cuMemcpyDtoDAsync", error, error_size);
   return check(cuda, cuda->cuMemcpyDtoD(to, from, bytes), "cuMemcpyDtoD", error, error_size);
 }
 
 int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes, char *error,
                      size_t error_size) {
+  if (cuda->capturing)
+    return check(cuda, cuda->cuMemsetD8Async(buffer, 0, bytes, cuda->capturing), "cuMemsetD8Async",
+                 error, error_size);
   return check(cuda, cuda->cuMemsetD8(buffer, 0, bytes), "cuMemsetD8", error, error_size);
 }
 
@@ -234,8 +279,59 @@ int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3
                         const unsigned block[3], void **args, char *error, size_t error_size) {
   return check(cuda,
                cuda->cuLaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
-                                    block[2], 0, NULL, args, NULL),
+                                    block[2], 0, cuda->capturing, args, NULL),
                "cuLaunchKernel", error, error_size);
+}
+
+int quantc_cuda_synchronize(quantc_cuda *cuda, char *error, size_t error_size) {
+  return check(cuda, cuda->cuCtxSynchronize(), "kernel execution", error, error_size);
+}
+
+int quantc_cuda_graphs_available(const quantc_cuda *cuda) { return cuda->graphs; }
+
+int quantc_cuda_capture_begin(quantc_cuda *cuda, char *error, size_t error_size) {
+  enum { CU_STREAM_NON_BLOCKING = 1, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1 };
+  if (!cuda->graphs)
+    return fail(error, error_size, "libcuda.so.1 lacks the CUDA graph API (driver too old?)");
+  if (cuda->capturing)
+    return fail(error, error_size, "a capture is already under way");
+  /* Its own stream: the default (legacy) stream cannot capture. */
+  if (!cuda->capture && check(cuda, cuda->cuStreamCreate(&cuda->capture, CU_STREAM_NON_BLOCKING),
+                              "cuStreamCreate", error, error_size))
+    return -1;
+  if (check(cuda, cuda->cuStreamBeginCapture(cuda->capture, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+            "cuStreamBeginCapture", error, error_size))
+    return -1;
+  cuda->capturing = cuda->capture;
+  return 0;
+}
+
+int quantc_cuda_capture_end(quantc_cuda *cuda, void **graph, char *error, size_t error_size) {
+  *graph = NULL;
+  if (!cuda->capturing)
+    return fail(error, error_size, "no capture is under way");
+  CUgraph captured = NULL;
+  CUresult ended = cuda->cuStreamEndCapture(cuda->capturing, &captured);
+  cuda->capturing = NULL;
+  if (check(cuda, ended, "cuStreamEndCapture", error, error_size))
+    return -1;
+  CUresult made = cuda->cuGraphInstantiateWithFlags((CUgraphExec *)graph, captured, 0);
+  cuda->cuGraphDestroy(captured);
+  if (check(cuda, made, "cuGraphInstantiate", error, error_size)) {
+    *graph = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+int quantc_cuda_graph_launch(quantc_cuda *cuda, void *graph, char *error, size_t error_size) {
+  /* On the default stream: in order with the copies before and after it. */
+  return check(cuda, cuda->cuGraphLaunch(graph, NULL), "cuGraphLaunch", error, error_size);
+}
+
+void quantc_cuda_graph_free(quantc_cuda *cuda, void *graph) {
+  if (graph)
+    cuda->cuGraphExecDestroy(graph);
 }
 
 int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],

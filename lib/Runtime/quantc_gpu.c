@@ -12,13 +12,17 @@
  * device by the compiler's stage kernel.
  *
  * Launches are serialized (one device, one stream) and queued without
- * waiting (a download waits for what it reads); failures go to
- * quantc_fail_call, and the rest of the call skips its GPU work.
- * QUANTC_GPU_PROFILE=1 prints launches and time spent in them at exit, so
- * that the host fallback's share is visible. */
+ * waiting (a download waits for what it reads); the runs between host
+ * copies are replayed as CUDA graphs once known (quantc_gpu_runs.h;
+ * QUANTC_GPU_GRAPHS=0: never). Failures go to quantc_fail_call, and the
+ * rest of the call skips its GPU work. QUANTC_GPU_PROFILE=1 prints
+ * launches and time spent in them at exit, so that the host fallback's
+ * share is visible; it waits for each kernel launched on its own, and for
+ * each graph. */
 #include "quantc/Runtime/quantc_cuda.h"
 #include "quantc/Runtime/quantc_halves.h"
 #include "quantc/Runtime/quantc_runtime.h"
+#include "quantc_gpu_runs.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -87,18 +91,26 @@ static double now_seconds(void) {
 }
 
 static void print_profile(void) {
+  long graph_launches, graph_operations;
+  const char *graphs_off;
+  quantc_gpu_runs_counts(&graph_launches, &graph_operations, &graphs_off);
   fprintf(stderr,
           "quantc GPU: %ld launches, %ld kernels (%ld staging x), %ld memsets, %.3f ms in them "
           "(f16 conversion and copies included): staging %.3f, uploads %.3f, kernels %.3f, "
-          "downloads %.3f ms\n",
+          "downloads %.3f ms; graphs ",
           launches, kernel_runs, stage_runs, memsets, 1e3 * launch_seconds, 1e3 * staging_seconds,
           1e3 * upload_seconds, 1e3 * kernel_seconds, 1e3 * download_seconds);
+  if (*graphs_off)
+    fprintf(stderr, "%s\n", graphs_off);
+  else
+    fprintf(stderr, "%ld launched (%ld operations)\n", graph_launches, graph_operations);
 }
 
 /* When the artifact is unloaded (dlclose, or the process's end): the device
  * buffers, the staging memory and the driver go back. */
 __attribute__((destructor)) static void release_device(void) {
   if (gpu) {
+    quantc_gpu_runs_close(); /* what is pending never runs */
     for (size_t i = 0; i < upload_count; ++i)
       quantc_cuda_free(gpu, uploads[i].device);
     for (size_t i = 0; i < mirror_count; ++i)
@@ -131,6 +143,8 @@ static int open_device(void) {
   profile = flag && *flag && strcmp(flag, "0") != 0;
   if (profile)
     atexit(print_profile);
+  const char *graphs = getenv("QUANTC_GPU_GRAPHS");
+  quantc_gpu_runs_open(gpu, !(graphs && !strcmp(graphs, "0")), profile);
   return 0;
 }
 
@@ -180,8 +194,21 @@ static int resident_blocks(void *function, int64_t threads) {
   return 0;
 }
 
-/* `bytes` of host memory copied to the device, counted in the profile. */
+/* The device work queued so far run (a graph, or launches one by one),
+ * its time the kernels' in the profile. */
+static int run_queued(void) {
+  double start = now_seconds();
+  int failed = quantc_gpu_runs_flush(gpu_error, sizeof gpu_error);
+  kernel_seconds += now_seconds() - start;
+  return failed;
+}
+
+/* `bytes` of host memory copied to the device, counted in the profile;
+ * the device work queued before it first (it may read what is
+ * overwritten). */
 static int upload(quantc_cuda_buffer to, const void *host, size_t bytes) {
+  if (run_queued())
+    return -1;
   double start = now_seconds();
   int failed = quantc_cuda_upload(gpu, to, host, bytes, gpu_error, sizeof gpu_error);
   upload_seconds += now_seconds() - start;
@@ -209,6 +236,9 @@ static quantc_cuda_buffer device_copy(const void *host, size_t bytes) {
 static int ensure_device_buffer(quantc_cuda_buffer *buffer, size_t *capacity, size_t bytes) {
   if (bytes <= *capacity)
     return 0;
+  /* What is queued may use the old buffer. */
+  if (*buffer && run_queued())
+    return -1;
   quantc_cuda_free(gpu, *buffer);
   *buffer = 0;
   *capacity = 0;
@@ -267,6 +297,8 @@ static quantc_cuda_buffer upload_mirror(const void *host, size_t bytes) {
 }
 
 static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
+  if (run_queued())
+    return -1;
   double start = now_seconds();
   int failed = quantc_cuda_download(gpu, host, buffer, bytes, gpu_error, sizeof gpu_error);
   download_seconds += now_seconds() - start;
@@ -281,16 +313,14 @@ static int download(void *host, quantc_cuda_buffer buffer, size_t bytes) {
   return failed;
 }
 
-/* Runs `function`: queued on the stream, the next download (or the
- * driver's own ordering of copies) waits for it; under QUANTC_GPU_PROFILE,
- * waited for at once, so that the profile's kernel time is the kernels'. */
-static int run_kernel(void *function, const unsigned blocks[3], const unsigned block[3],
-                      void **args) {
+/* Runs kernel `name` (`function`) on `count` device addresses: queued,
+ * the next upload or download runs it (in a graph once its run is
+ * known). */
+static int run_kernel(const char *name, void *function, const unsigned blocks[3],
+                      const unsigned block[3], void **args, int count) {
   ++kernel_runs;
-  return profile
-             ? quantc_cuda_launch(gpu, function, blocks, block, args, 1, NULL, gpu_error,
-                                  sizeof gpu_error)
-             : quantc_cuda_enqueue(gpu, function, blocks, block, args, gpu_error, sizeof gpu_error);
+  return quantc_gpu_runs_kernel(name, function, blocks, block, args, count, gpu_error,
+                                sizeof gpu_error);
 }
 
 static void fail_launch(const char *kernel) {
@@ -369,7 +399,7 @@ static int device_x(const char *stage, const void *x, size_t x_bytes_in, size_t 
   const unsigned blocks[3] = {(unsigned)((staged_elements + 255) / 256), 1, 1};
   const unsigned block[3] = {256, 1, 1};
   ++stage_runs;
-  int failed = run_kernel(function, blocks, block, args);
+  int failed = run_kernel(stage, function, blocks, block, args, 2);
   staging_seconds += now_seconds() - start;
   return failed;
 }
@@ -379,8 +409,9 @@ static int device_x(const char *stage, const void *x, size_t x_bytes_in, size_t 
  * split-K), downloaded when a host op reads it. grid[2] == 0: stream-K, at
  * most grid[0] blocks along x, as many as the device runs at once, and y
  * zeroed first. */
-static int launch_and_fetch(void *function, void **args, int count, void *y, int64_t m, int64_t n,
-                            const int64_t grid[3], int64_t threads, int64_t y_download) {
+static int launch_and_fetch(const char *kernel, void *function, void **args, int count, void *y,
+                            int64_t m, int64_t n, const int64_t grid[3], int64_t threads,
+                            int64_t y_download) {
   size_t y_bytes = (size_t)(m * n) * sizeof(float);
   quantc_cuda_buffer y_device = mirror_of(y, y_bytes);
   if (!y_device)
@@ -399,10 +430,10 @@ static int launch_and_fetch(void *function, void **args, int count, void *y, int
   double start = now_seconds();
   if (grid[2] != 1) { /* split-K and stream-K blocks add into y */
     ++memsets;
-    if (quantc_cuda_zero(gpu, y_device, y_bytes, gpu_error, sizeof gpu_error))
+    if (quantc_gpu_runs_zero(y_device, y_bytes, gpu_error, sizeof gpu_error))
       return -1;
   }
-  if (run_kernel(function, blocks, block, args))
+  if (run_kernel(kernel, function, blocks, block, args, count))
     return -1;
   kernel_seconds += now_seconds() - start;
   return y_download ? download(y, y_device, y_bytes) : 0;
@@ -471,7 +502,7 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
     if (offsets_bytes)
       args[count++] = &offsets_device;
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, count, y, m, n, grid, threads, y_download);
+    failed = launch_and_fetch(kernel, function, args, count, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -506,7 +537,7 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
     x_read = x_read ? x_read : x_device;
     void *args[3] = {&x_read, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
+    failed = launch_and_fetch(kernel, function, args, 2, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -537,7 +568,7 @@ void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_
     x_read = x_read ? x_read : x_device;
     void *args[3] = {&x_read, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(function, args, 2, y, m, n, grid, threads, y_download);
+    failed = launch_and_fetch(kernel, function, args, 2, y, m, n, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -585,7 +616,7 @@ void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_
     const unsigned blocks[3] = {(unsigned)grid, 1, 1};
     const unsigned block[3] = {(unsigned)threads, 1, 1};
     double launched = now_seconds();
-    failed = run_kernel(function, blocks, block, args);
+    failed = run_kernel(kernel, function, blocks, block, args, (int)count);
     kernel_seconds += now_seconds() - launched;
   }
   for (int i = 0; i < count && !failed; ++i)
@@ -606,8 +637,8 @@ void quantc_gpu_copy(void *to, const void *from, int64_t bytes, int64_t kind) {
     failed = upload(target, from, (size_t)bytes);
   } else if (!failed) {
     source = input_buffer(from, (size_t)bytes, (int)kind);
-    failed = !source ||
-             quantc_cuda_copy(gpu, target, source, (size_t)bytes, gpu_error, sizeof gpu_error);
+    failed =
+        !source || quantc_gpu_runs_copy(target, source, (size_t)bytes, gpu_error, sizeof gpu_error);
   }
   finish("copy", failed, start);
 }

@@ -53,6 +53,24 @@ int quantc_cuda_zero(quantc_cuda *cuda, quantc_cuda_buffer buffer, size_t bytes,
 int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3],
                         const unsigned block[3], void **args, char *error, size_t error_size);
 
+/* CUDA graphs: a run of copies, zeroing and launches recorded once and
+ * replayed with one launch (the driver's own per-launch cost paid once).
+ * Between quantc_cuda_capture_begin and quantc_cuda_capture_end,
+ * quantc_cuda_copy, quantc_cuda_zero and quantc_cuda_enqueue are recorded
+ * on a stream of their own, not run; nothing else may be called. _end
+ * gives the executable graph (NULL after a failure, the capture ended
+ * either way); quantc_cuda_graph_launch queues it on the default stream,
+ * in order with the copies around it. _available: 0 when the driver lacks
+ * the graph API (then _begin fails). */
+int quantc_cuda_graphs_available(const quantc_cuda *cuda);
+int quantc_cuda_capture_begin(quantc_cuda *cuda, char *error, size_t error_size);
+int quantc_cuda_capture_end(quantc_cuda *cuda, void **graph, char *error, size_t error_size);
+int quantc_cuda_graph_launch(quantc_cuda *cuda, void *graph, char *error, size_t error_size);
+void quantc_cuda_graph_free(quantc_cuda *cuda, void *graph);
+
+/* Waits for everything queued; a queued kernel's failure shows here. */
+int quantc_cuda_synchronize(quantc_cuda *cuda, char *error, size_t error_size);
+
 /* How many blocks of `threads` threads of `function` the device runs at
  * once (its multiprocessors times the blocks each holds, as the kernel's
  * registers and shared memory allow): a stream-K launch's grid. */

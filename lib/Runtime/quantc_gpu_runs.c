@@ -1,0 +1,247 @@
+/* Device work held back until the host needs the device, and known runs
+ * replayed as CUDA graphs (quantc_gpu_runs.h). */
+#include "quantc_gpu_runs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OP_KERNEL, OP_ZERO, OP_COPY };
+enum {
+  MAX_ARGUMENTS = 8,
+  /* Shorter runs launch one by one: a graph saves little on them. */
+  MIN_GRAPH_OPERATIONS = 4,
+  /* Runs remembered (with their graphs): a model's call has one or a few;
+   * more when calls from several threads (each its own scratch) differ. */
+  KNOWN_RUNS = 16
+};
+
+typedef struct {
+  int kind, count;
+  const char *name; /* a kernel's */
+  void *function;
+  unsigned grid[3], block[3];
+  /* A kernel's arguments; a zeroing's buffer; a copy's target, source. */
+  quantc_cuda_buffer args[MAX_ARGUMENTS];
+  size_t bytes;
+} device_operation;
+
+typedef struct {
+  device_operation *operations;
+  size_t count;
+  void *graph; /* NULL until the run is seen again */
+  unsigned long long used;
+} known_run;
+
+static quantc_cuda *cuda;
+static int graphs, wait_each;
+static const char *graphs_off = "";
+static device_operation *pending;
+static size_t pending_count, pending_capacity;
+static known_run known[KNOWN_RUNS];
+static unsigned long long use_clock;
+static long graph_launches, graph_operations;
+
+void quantc_gpu_runs_open(quantc_cuda *opened, int wanted, int wait) {
+  cuda = opened;
+  wait_each = wait;
+  graphs = wanted && quantc_cuda_graphs_available(cuda);
+  graphs_off = graphs    ? ""
+               : !wanted ? "off (QUANTC_GPU_GRAPHS=0)"
+                         : "off (the driver has no graph API)";
+}
+
+static int run_operation(const device_operation *op, char *error, size_t error_size) {
+  if (op->kind == OP_ZERO)
+    return quantc_cuda_zero(cuda, op->args[0], op->bytes, error, error_size);
+  if (op->kind == OP_COPY)
+    return quantc_cuda_copy(cuda, op->args[0], op->args[1], op->bytes, error, error_size);
+  void *args[MAX_ARGUMENTS];
+  for (int i = 0; i < op->count; ++i)
+    args[i] = (void *)&op->args[i];
+  return quantc_cuda_enqueue(cuda, op->function, op->grid, op->block, args, error, error_size);
+}
+
+/* `op` launched, and waited for when profiling (then a failure names it). */
+static int run_now(const device_operation *op, char *error, size_t error_size) {
+  if (run_operation(op, error, error_size) ||
+      (wait_each && quantc_cuda_synchronize(cuda, error, error_size))) {
+    size_t used = strlen(error);
+    snprintf(error + used, error_size - used, " (in %s)",
+             op->kind == OP_KERNEL ? op->name
+             : op->kind == OP_ZERO ? "the zeroing of a split-K GEMM's y"
+                                   : "a device copy");
+    return -1;
+  }
+  return 0;
+}
+
+static int run_each(const device_operation *ops, size_t count, char *error, size_t error_size) {
+  for (size_t i = 0; i < count; ++i)
+    if (run_now(&ops[i], error, error_size))
+      return -1;
+  return 0;
+}
+
+/* Runs `op` now, or queues it when graphs may replay it. */
+static int queue(const device_operation *op, char *error, size_t error_size) {
+  if (!graphs)
+    return run_now(op, error, error_size);
+  if (pending_count == pending_capacity) {
+    size_t grown = pending_capacity ? 2 * pending_capacity : 256;
+    device_operation *larger = realloc(pending, grown * sizeof *pending);
+    if (!larger) {
+      snprintf(error, error_size, "out of host memory");
+      return -1;
+    }
+    pending = larger;
+    pending_capacity = grown;
+  }
+  pending[pending_count++] = *op;
+  return 0;
+}
+
+int quantc_gpu_runs_kernel(const char *name, void *function, const unsigned grid[3],
+                           const unsigned block[3], void **args, int count, char *error,
+                           size_t error_size) {
+  if (count < 0 || count > MAX_ARGUMENTS) {
+    snprintf(error, error_size, "a kernel of %d arguments (at most %d)", count, MAX_ARGUMENTS);
+    return -1;
+  }
+  /* Zero-filled, so that runs compare bytewise. */
+  device_operation op;
+  memset(&op, 0, sizeof op);
+  op.kind = OP_KERNEL;
+  op.count = count;
+  op.name = name;
+  op.function = function;
+  memcpy(op.grid, grid, sizeof op.grid);
+  memcpy(op.block, block, sizeof op.block);
+  for (int i = 0; i < count; ++i)
+    op.args[i] = *(const quantc_cuda_buffer *)args[i];
+  return queue(&op, error, error_size);
+}
+
+int quantc_gpu_runs_zero(quantc_cuda_buffer buffer, size_t bytes, char *error, size_t error_size) {
+  device_operation op;
+  memset(&op, 0, sizeof op);
+  op.kind = OP_ZERO;
+  op.args[0] = buffer;
+  op.bytes = bytes;
+  return queue(&op, error, error_size);
+}
+
+int quantc_gpu_runs_copy(quantc_cuda_buffer to, quantc_cuda_buffer from, size_t bytes, char *error,
+                         size_t error_size) {
+  device_operation op;
+  memset(&op, 0, sizeof op);
+  op.kind = OP_COPY;
+  op.args[0] = to;
+  op.args[1] = from;
+  op.bytes = bytes;
+  return queue(&op, error, error_size);
+}
+
+static known_run *find_run(const device_operation *ops, size_t count) {
+  for (int i = 0; i < KNOWN_RUNS; ++i)
+    if (known[i].count == count && !memcmp(known[i].operations, ops, count * sizeof *ops))
+      return &known[i];
+  return NULL;
+}
+
+static void forget(known_run *run) {
+  quantc_cuda_graph_free(cuda, run->graph);
+  free(run->operations);
+  memset(run, 0, sizeof *run);
+}
+
+/* Remembers a run seen for the first time, in place of the least recently
+ * used one. */
+static void remember(const device_operation *ops, size_t count) {
+  known_run *slot = &known[0];
+  for (int i = 1; i < KNOWN_RUNS; ++i)
+    if (known[i].used < slot->used)
+      slot = &known[i];
+  forget(slot);
+  slot->operations = malloc(count * sizeof *ops);
+  if (!slot->operations)
+    return; /* not remembered: it runs one by one again */
+  memcpy(slot->operations, ops, count * sizeof *ops);
+  slot->count = count;
+  slot->used = ++use_clock;
+}
+
+/* Graphs off for good after the driver refused one (`what`: `error`): runs
+ * go one by one from then on; the reason is kept for the profile. */
+static void turn_graphs_off(const char *what, const char *error) {
+  static char reason[320];
+  snprintf(reason, sizeof reason, "off (%s failed: %s)", what, error);
+  graphs_off = reason;
+  graphs = 0;
+}
+
+/* The run's graph, captured from its operations (none after a failure). */
+static void capture(known_run *run) {
+  char error[256] = "";
+  int failed = quantc_cuda_capture_begin(cuda, error, sizeof error);
+  if (!failed) {
+    for (size_t i = 0; i < run->count && !failed; ++i)
+      failed = run_operation(&run->operations[i], error, sizeof error);
+    char ended[256] = "";
+    if (quantc_cuda_capture_end(cuda, &run->graph, ended, sizeof ended) && !failed) {
+      failed = 1;
+      snprintf(error, sizeof error, "%s", ended);
+    }
+  }
+  if (failed) {
+    quantc_cuda_graph_free(cuda, run->graph);
+    run->graph = NULL;
+    turn_graphs_off("a capture", error);
+  }
+}
+
+int quantc_gpu_runs_flush(char *error, size_t error_size) {
+  size_t count = pending_count;
+  pending_count = 0;
+  if (count < MIN_GRAPH_OPERATIONS)
+    return run_each(pending, count, error, error_size);
+  known_run *run = find_run(pending, count);
+  if (!run) {
+    remember(pending, count);
+    return run_each(pending, count, error, error_size);
+  }
+  run->used = ++use_clock;
+  if (!run->graph)
+    capture(run);
+  if (!run->graph)
+    return run_each(pending, count, error, error_size);
+  if (quantc_cuda_graph_launch(cuda, run->graph, error, error_size)) {
+    /* Refused at once: not a kernel's fault, which shows later. */
+    turn_graphs_off("a graph launch", error);
+    return run_each(pending, count, error, error_size);
+  }
+  ++graph_launches;
+  graph_operations += (long)count;
+  if (!wait_each || !quantc_cuda_synchronize(cuda, error, error_size))
+    return 0;
+  size_t used = strlen(error);
+  snprintf(error + used, error_size - used,
+           " (a graph of %zu kernels and copies; QUANTC_GPU_GRAPHS=0 launches them one by one)",
+           count);
+  return -1;
+}
+
+void quantc_gpu_runs_close(void) {
+  for (int i = 0; i < KNOWN_RUNS; ++i)
+    forget(&known[i]);
+  free(pending);
+  pending = NULL;
+  pending_count = pending_capacity = 0;
+  graphs = 0;
+}
+
+void quantc_gpu_runs_counts(long *launches, long *operations, const char **off) {
+  *launches = graph_launches;
+  *operations = graph_operations;
+  *off = graphs_off;
+}
