@@ -28,86 +28,108 @@
 
 namespace cl = llvm::cl;
 
+/// The tool's own options: --help lists these, not LLVM's globals.
+static cl::OptionCategory generatorOptions("Kernel generator options");
+
 static cl::opt<std::string> kernel("kernel",
                                    cl::desc("weight-only-gemm, w8a8-gemm, f16-gemm, copy, linalg, "
                                             "stage-halves or stage-bytes (--m rows, --n "
                                             "source columns, --k columns)"),
-                                   cl::init("weight-only-gemm"));
+                                   cl::init("weight-only-gemm"), cl::cat(generatorOptions));
 static cl::opt<std::string>
-    input("input", cl::desc("linalg: an MLIR file; each linalg op in it becomes the kernel "
-                            "<name>_<i>, launched as a comment before it says"));
-static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1));
-static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0));
-static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::init(0));
+    input("input",
+          cl::desc("linalg: an MLIR file; each linalg op in it becomes the kernel "
+                   "<name>_<i>, launched as a comment before it says"),
+          cl::cat(generatorOptions));
+static cl::opt<int64_t> m("m", cl::desc("rows of x"), cl::init(1), cl::cat(generatorOptions));
+static cl::opt<int64_t> n("n", cl::desc("output columns (rows of W)"), cl::init(0),
+                          cl::cat(generatorOptions));
+static cl::opt<int64_t> k("k", cl::desc("input columns"), cl::init(0), cl::cat(generatorOptions));
 static cl::opt<int64_t> words("words", cl::desc("copy: 32-bit words (a multiple of 1024)"),
-                              cl::init(0));
-static cl::opt<unsigned> bits("bits", cl::desc("weight bits: 2, 4 or 8"), cl::init(4));
+                              cl::init(0), cl::cat(generatorOptions));
+static cl::opt<unsigned> bits("bits", cl::desc("weight bits: 2, 4 or 8"), cl::init(4),
+                              cl::cat(generatorOptions));
 static cl::opt<int64_t> group("group", cl::desc("K rows per scale (0: per output row)"),
-                              cl::init(0));
-static cl::opt<bool> asymmetric("asymmetric", cl::desc("one zero point per scale"));
-static cl::opt<bool> exact("exact", cl::desc("w8a8-gemm: y is the s32 sum itself (no scales)"));
+                              cl::init(0), cl::cat(generatorOptions));
+static cl::opt<bool> asymmetric("asymmetric", cl::desc("one zero point per scale"),
+                                cl::cat(generatorOptions));
+static cl::opt<bool> exact("exact", cl::desc("w8a8-gemm: y is the s32 sum itself (no scales)"),
+                           cl::cat(generatorOptions));
 static cl::opt<int64_t> splitK("split-k", cl::desc("blocks along K (atomic f32 adds into y)"),
-                               cl::init(1));
-static cl::opt<int64_t> warps("warps", cl::desc("warps per block: 1, 2 or 4"), cl::init(1));
+                               cl::init(1), cl::cat(generatorOptions));
+static cl::opt<int64_t> warps("warps", cl::desc("warps per block: 1, 2 or 4"), cl::init(1),
+                              cl::cat(generatorOptions));
 static cl::opt<bool> stageA("stage-a",
-                            cl::desc("A through shared memory (cp.async, ldmatrix, two stages)"));
-static cl::opt<int64_t> prefetch("prefetch",
-                                 cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
-                                 cl::init(8));
+                            cl::desc("A through shared memory (cp.async, ldmatrix, two stages)"),
+                            cl::cat(generatorOptions));
+static cl::opt<int64_t>
+    prefetch("prefetch", cl::desc("weight-only, A not staged: K tiles of weights loaded ahead"),
+             cl::init(8), cl::cat(generatorOptions));
 static cl::opt<bool> scaleAfterMma(
     "scale-after-mma",
     cl::desc(
-        "weight-only, A not staged: scale each prefetch iteration's f32 sums, not each weight"));
+        "weight-only, A not staged: scale each prefetch iteration's f32 sums, not each weight"),
+    cl::cat(generatorOptions));
 static cl::opt<bool>
     streamK("stream-k",
             cl::desc("weight-only, A not staged: stream-K (as many blocks as the device "
-                     "holds, equal runs of (N group, iteration) items; --split-k 1)"));
+                     "holds, equal runs of (N group, iteration) items; --split-k 1)"),
+            cl::cat(generatorOptions));
 static cl::opt<bool>
     permuteK("permute-k",
              cl::desc("weight-only, A not staged: each 64-row block of K permuted so that a "
-                      "lane reads its A in 16-byte runs (K and the group multiples of 64)"));
+                      "lane reads its A in 16-byte runs (K and the group multiples of 64)"),
+             cl::cat(generatorOptions));
 static cl::opt<int64_t> weightStages(
     "weight-stages",
     cl::desc("weight-only, A not staged: 0 loads the next iteration's weights into registers; "
              "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
-    cl::init(0));
+    cl::init(0), cl::cat(generatorOptions));
 static cl::opt<std::string> gemv(
     "gemv",
     cl::desc("weight-only: the launch quantc gives this shape with `quantc compile --gpu-gemv` "
              "set so (split-k or stream-k, then :options), in place of --split-k, --warps, "
-             "--stage-a, --prefetch and the variant flags"));
+             "--stage-a, --prefetch and the variant flags"),
+    cl::cat(generatorOptions));
 static cl::opt<std::string> conv(
     "conv",
     cl::desc("weight-only (staged), f16 and W8A8: an implicit convolution gathering A from its "
              "input, CxHxW:KHxKW:SHxSW:DHxDW[:TxLxBxR] (channels, height, width; kernel; strides; "
              "dilations; the zero padding it gathers around the input: top, left, bottom, "
-             "right)"));
+             "right)"),
+    cl::cat(generatorOptions));
 static cl::opt<bool> floatInput(
     "float-input",
     cl::desc("with --conv (weight-only and f16): the input is f32, staged to f16 tap by tap as "
-             "the gather loads it (a resident activation, no stage kernel)"));
+             "the gather loads it (a resident activation, no stage kernel)"),
+    cl::cat(generatorOptions));
 static cl::opt<int64_t>
     floatK("float-k",
            cl::desc("weight-only and f16 without --conv: x is f32 with this many of K's columns "
                     "(rows with --transposed), staged to f16 as it is loaded (no stage kernel)"),
-           cl::init(0));
+           cl::init(0), cl::cat(generatorOptions));
 static cl::opt<int64_t> codeColumns(
     "code-columns",
     cl::desc("w8a8-gemm without --conv: x's rows are this many int8 codes (under K), read as "
              "they are with zeros past them (no stage kernel)"),
-    cl::init(0));
+    cl::init(0), cl::cat(generatorOptions));
 static cl::opt<bool>
     transposed("transposed",
-               cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"));
-static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"));
-static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"));
-static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"));
+               cl::desc("f16: x as [K, M] and y as [N, M] (a convolution's W x im2col)"),
+               cl::cat(generatorOptions));
+static cl::opt<std::string> chip("chip", cl::desc("sm_80, sm_90, ..."), cl::init("sm_80"),
+                                 cl::cat(generatorOptions));
+static cl::opt<std::string> ptxVersion("ptx", cl::desc("PTX ISA feature"), cl::init("ptx80"),
+                                       cl::cat(generatorOptions));
+static cl::opt<std::string> emit("emit", cl::desc("mlir or ptx"), cl::init("ptx"),
+                                 cl::cat(generatorOptions));
 static cl::opt<std::string>
     name("name",
          cl::desc("kernel name; 'spec': the name quantc gives the kernel in "
                   "an artifact (qc_wo_..., qc_f16_..., qc_i8_..., qc_copy)"),
-         cl::init("weight_only_gemm"));
-static cl::opt<std::string> output("o", cl::desc("output file"), cl::init("-"));
+         cl::init("weight_only_gemm"), cl::cat(generatorOptions));
+static cl::opt<std::string> output("o", cl::desc("output file"), cl::init("-"),
+                                   cl::cat(generatorOptions));
 
 static int fail(const std::string &message) {
   llvm::errs() << "quantc-gpu-kernels: error: " << message << "\n";
@@ -195,6 +217,7 @@ static int emitLinalgKernels(mlir::MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(generatorOptions);
   cl::ParseCommandLineOptions(argc, argv, "quantc GPU kernel generator\n");
   if (emit != "mlir" && emit != "ptx")
     return fail("--emit must be mlir or ptx, got '" + emit + "'");

@@ -51,11 +51,13 @@ static cl::opt<bool> printStats("stats", cl::desc("Print op and weight counts to
 static cl::opt<bool> printTime("time", cl::desc("Print compile and run times to stderr"),
                                cl::sub(importCommand), cl::sub(compileCommand), cl::sub(exportCommand),
                                cl::sub(runCommand));
-static cl::opt<std::string> target(
-    "target",
-    cl::desc("Code generation target: host (default), x86-64, x86-64-v3 (AVX2), x86-64-v4 "
-             "(AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64 (NEON + dotprod)"),
-    cl::init("host"), cl::sub(compileCommand), cl::sub(runCommand));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Code generation target: host (default), x86-64, x86-64-v3 (AVX2), x86-64-v4 "
+                    "(AVX-512), x86-64-v4-vnni (AVX-512 VNNI), aarch64 (NEON + dotprod); or an "
+                    "NVIDIA GPU: sm_80, sm_90, ... or cuda (the newest ptxas supports), its host "
+                    "code for the host CPU or for the CPU after a colon (sm_90:x86-64-v3)"),
+           cl::init("host"), cl::sub(compileCommand), cl::sub(runCommand));
 static cl::list<std::string> runInputs(
     "input", cl::desc("Bind a graph input to a .npy file: name=file.npy (repeatable)"),
     cl::value_desc("name=file.npy"), cl::sub(runCommand));
