@@ -22,7 +22,8 @@ if [ "$what" != kernels ] && [ -s models.txt ]; then
   echo "Whole models (median of 20 runs, all CPU cores; reference: the host artifact built where prepare.sh ran):"
   echo "gpu: as users run it (runs of device work replayed as CUDA graphs); gpu-single: each"
   echo "kernel launched on its own (QUANTC_GPU_GRAPHS=0); gpu-profile: QUANTC_GPU_PROFILE=1, which"
-  echo "waits for each kernel (its counts and time split; its timing is not the artifact's)"
+  echo "waits for each kernel (its counts and time split; its timing is not the artifact's); then"
+  echo "the GPU artifact's device time by kernel (QUANTC_GPU_PROFILE=kernels)"
   while read -r tag name input; do
     echo "$tag"
     for side in gpu gpu-single gpu-profile host; do
@@ -36,6 +37,10 @@ if [ "$what" != kernels ] && [ -s models.txt ]; then
       line=$(env "${settings[@]}" ./run_artifact $lib $name $input 0 20 $tag-reference.npy 2>&1) || status=1
       echo "  $side: $(echo "$line" | tr '\n' ' ')"
     done
+    # Where the GPU artifact's device time goes: each kernel timed on the
+    # device (5 calls; graphs off), the 12 longest.
+    QUANTC_GPU_PROFILE=kernels ./run_artifact $tag-gpu/lib$name.so $name $input 0 5 2>&1 |
+      sed -n '/^quantc GPU kernels/,+13s/^/  /p' || status=1
   done < models.txt
 fi
 exit $status

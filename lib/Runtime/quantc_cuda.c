@@ -57,6 +57,7 @@ struct quantc_cuda {
   int graphs;         /* 1: every graph entry point was found */
   CUstream capture;   /* the stream graphs are captured on (created at the first capture) */
   CUstream capturing; /* `capture` while a capture is under way, else NULL */
+  CUevent timer[2];   /* quantc_cuda_timer_begin's and _end's (created at the first) */
 };
 
 static int fail(char *error, size_t size, const char *format, ...) {
@@ -187,6 +188,9 @@ void quantc_cuda_close(quantc_cuda *cuda) {
     return;
   if (cuda->capture)
     cuda->cuStreamDestroy(cuda->capture);
+  for (int i = 0; i < 2; ++i)
+    if (cuda->timer[i])
+      cuda->cuEventDestroy(cuda->timer[i]);
   if (cuda->context && cuda->cuDevicePrimaryCtxRelease)
     cuda->cuDevicePrimaryCtxRelease(cuda->device);
   if (cuda->library)
@@ -285,6 +289,23 @@ int quantc_cuda_enqueue(quantc_cuda *cuda, void *function, const unsigned grid[3
 
 int quantc_cuda_synchronize(quantc_cuda *cuda, char *error, size_t error_size) {
   return check(cuda, cuda->cuCtxSynchronize(), "kernel execution", error, error_size);
+}
+
+int quantc_cuda_timer_begin(quantc_cuda *cuda, char *error, size_t error_size) {
+  for (int i = 0; i < 2; ++i)
+    if (!cuda->timer[i] &&
+        check(cuda, cuda->cuEventCreate(&cuda->timer[i], 0), "cuEventCreate", error, error_size))
+      return -1;
+  return check(cuda, cuda->cuEventRecord(cuda->timer[0], NULL), "cuEventRecord", error, error_size);
+}
+
+int quantc_cuda_timer_end(quantc_cuda *cuda, float *milliseconds, char *error, size_t error_size) {
+  *milliseconds = 0;
+  if (check(cuda, cuda->cuEventRecord(cuda->timer[1], NULL), "cuEventRecord", error, error_size) ||
+      check(cuda, cuda->cuEventSynchronize(cuda->timer[1]), "kernel execution", error, error_size))
+    return -1;
+  return check(cuda, cuda->cuEventElapsedTime(milliseconds, cuda->timer[0], cuda->timer[1]),
+               "cuEventElapsedTime", error, error_size);
 }
 
 int quantc_cuda_graphs_available(const quantc_cuda *cuda) { return cuda->graphs; }

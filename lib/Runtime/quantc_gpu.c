@@ -18,7 +18,8 @@
  * rest of the call skips its GPU work. QUANTC_GPU_PROFILE=1 prints
  * launches and time spent in them at exit, so that the host fallback's
  * share is visible; it waits for each kernel launched on its own, and for
- * each graph. */
+ * each graph. QUANTC_GPU_PROFILE=kernels times each kernel on the device
+ * instead (graphs off) and prints them by kernel. */
 #include "quantc/Runtime/quantc_cuda.h"
 #include "quantc/Runtime/quantc_halves.h"
 #include "quantc/Runtime/quantc_runtime.h"
@@ -104,6 +105,7 @@ static void print_profile(void) {
     fprintf(stderr, "%s\n", graphs_off);
   else
     fprintf(stderr, "%ld launched (%ld operations)\n", graph_launches, graph_operations);
+  quantc_gpu_runs_print_kernels(stderr);
 }
 
 /* When the artifact is unloaded (dlclose, or the process's end): the device
@@ -144,7 +146,10 @@ static int open_device(void) {
   if (profile)
     atexit(print_profile);
   const char *graphs = getenv("QUANTC_GPU_GRAPHS");
-  quantc_gpu_runs_open(gpu, !(graphs && !strcmp(graphs, "0")), profile);
+  quantc_gpu_runs_open(gpu, !(graphs && !strcmp(graphs, "0")),
+                       !profile                  ? QUANTC_GPU_RUNS_UNWATCHED
+                       : strcmp(flag, "kernels") ? QUANTC_GPU_RUNS_WAIT
+                                                 : QUANTC_GPU_RUNS_TIME_EACH);
   return 0;
 }
 

@@ -34,7 +34,7 @@ typedef struct {
 } known_run;
 
 static quantc_cuda *cuda;
-static int graphs, wait_each;
+static int graphs, watch;
 static const char *graphs_off = "";
 static device_operation *pending;
 static size_t pending_count, pending_capacity;
@@ -42,13 +42,73 @@ static known_run known[KNOWN_RUNS];
 static unsigned long long use_clock;
 static long graph_launches, graph_operations;
 
-void quantc_gpu_runs_open(quantc_cuda *opened, int wanted, int wait) {
+/* QUANTC_GPU_RUNS_TIME_EACH: device time by kernel. */
+typedef struct {
+  const char *name;
+  unsigned blocks, threads; /* its launch (a kernel is built for one shape) */
+  long runs;
+  double milliseconds;
+} kernel_time;
+static kernel_time *times;
+static size_t time_count, time_capacity;
+
+void quantc_gpu_runs_open(quantc_cuda *opened, int wanted, int watching) {
   cuda = opened;
-  wait_each = wait;
-  graphs = wanted && quantc_cuda_graphs_available(cuda);
-  graphs_off = graphs    ? ""
-               : !wanted ? "off (QUANTC_GPU_GRAPHS=0)"
-                         : "off (the driver has no graph API)";
+  watch = watching;
+  graphs = wanted && watch != QUANTC_GPU_RUNS_TIME_EACH && quantc_cuda_graphs_available(cuda);
+  graphs_off = graphs                               ? ""
+               : !wanted                            ? "off (QUANTC_GPU_GRAPHS=0)"
+               : watch == QUANTC_GPU_RUNS_TIME_EACH ? "off (QUANTC_GPU_PROFILE=kernels)"
+                                                    : "off (the driver has no graph API)";
+}
+
+static void add_time(const char *name, const device_operation *op, float milliseconds) {
+  size_t i = 0;
+  while (i < time_count && times[i].name != name)
+    ++i;
+  if (i == time_count) {
+    if (time_count == time_capacity) {
+      size_t grown = time_capacity ? 2 * time_capacity : 64;
+      kernel_time *larger = realloc(times, grown * sizeof *times);
+      if (!larger)
+        return; /* not counted */
+      times = larger;
+      time_capacity = grown;
+    }
+    unsigned blocks = op->grid[0] * op->grid[1] * op->grid[2];
+    times[time_count++] = (kernel_time){name, blocks, op->block[0], 0, 0.0};
+  }
+  ++times[i].runs;
+  times[i].milliseconds += milliseconds;
+}
+
+static int by_time(const void *a, const void *b) {
+  double x = ((const kernel_time *)a)->milliseconds, y = ((const kernel_time *)b)->milliseconds;
+  return (x < y) - (x > y);
+}
+
+void quantc_gpu_runs_print_kernels(FILE *to) {
+  if (watch != QUANTC_GPU_RUNS_TIME_EACH)
+    return;
+  qsort(times, time_count, sizeof *times, by_time);
+  double total = 0;
+  long runs = 0;
+  for (size_t i = 0; i < time_count; ++i) {
+    total += times[i].milliseconds;
+    runs += times[i].runs;
+  }
+  fprintf(to, "quantc GPU kernels: %.3f ms of device time in %ld operations, by kernel:\n", total,
+          runs);
+  fprintf(to, "%10s %8s %10s %7s %16s  %s\n", "ms", "runs", "us each", "share", "blocks x threads",
+          "kernel");
+  for (size_t i = 0; i < time_count; ++i) {
+    char launch[32] = "";
+    if (times[i].threads)
+      snprintf(launch, sizeof launch, "%u x %u", times[i].blocks, times[i].threads);
+    fprintf(to, "%10.3f %8ld %10.2f %6.1f%% %16s  %s\n", times[i].milliseconds, times[i].runs,
+            1e3 * times[i].milliseconds / (double)times[i].runs,
+            total > 0 ? 100.0 * times[i].milliseconds / total : 0.0, launch, times[i].name);
+  }
 }
 
 static int run_operation(const device_operation *op, char *error, size_t error_size) {
@@ -62,17 +122,27 @@ static int run_operation(const device_operation *op, char *error, size_t error_s
   return quantc_cuda_enqueue(cuda, op->function, op->grid, op->block, args, error, error_size);
 }
 
-/* `op` launched, and waited for when profiling (then a failure names it). */
+static const char *operation_name(const device_operation *op) {
+  return op->kind == OP_KERNEL ? op->name
+         : op->kind == OP_ZERO ? "(memsets zeroing split-K outputs)"
+                               : "(device copies)";
+}
+
+/* `op` launched, and waited for when profiling (then a failure names it),
+ * timed on the device when timing each. */
 static int run_now(const device_operation *op, char *error, size_t error_size) {
-  if (run_operation(op, error, error_size) ||
-      (wait_each && quantc_cuda_synchronize(cuda, error, error_size))) {
+  float milliseconds = 0;
+  int timed = watch == QUANTC_GPU_RUNS_TIME_EACH;
+  if ((timed && quantc_cuda_timer_begin(cuda, error, error_size)) ||
+      run_operation(op, error, error_size) ||
+      (timed && quantc_cuda_timer_end(cuda, &milliseconds, error, error_size)) ||
+      (watch == QUANTC_GPU_RUNS_WAIT && quantc_cuda_synchronize(cuda, error, error_size))) {
     size_t used = strlen(error);
-    snprintf(error + used, error_size - used, " (in %s)",
-             op->kind == OP_KERNEL ? op->name
-             : op->kind == OP_ZERO ? "the zeroing of a split-K GEMM's y"
-                                   : "a device copy");
+    snprintf(error + used, error_size - used, " (in %s)", operation_name(op));
     return -1;
   }
+  if (timed)
+    add_time(operation_name(op), op, milliseconds);
   return 0;
 }
 
@@ -222,7 +292,7 @@ int quantc_gpu_runs_flush(char *error, size_t error_size) {
   }
   ++graph_launches;
   graph_operations += (long)count;
-  if (!wait_each || !quantc_cuda_synchronize(cuda, error, error_size))
+  if (watch == QUANTC_GPU_RUNS_UNWATCHED || !quantc_cuda_synchronize(cuda, error, error_size))
     return 0;
   size_t used = strlen(error);
   snprintf(error + used, error_size - used,
@@ -236,6 +306,9 @@ void quantc_gpu_runs_close(void) {
     forget(&known[i]);
   free(pending);
   pending = NULL;
+  free(times);
+  times = NULL;
+  time_count = time_capacity = 0;
   pending_count = pending_capacity = 0;
   graphs = 0;
 }

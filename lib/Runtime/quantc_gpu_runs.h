@@ -17,11 +17,23 @@
 
 #include "quantc/Runtime/quantc_cuda.h"
 
+#include <stdio.h>
+
+/* How QUANTC_GPU_PROFILE watches the device work. */
+enum {
+  QUANTC_GPU_RUNS_UNWATCHED,
+  /* Each operation launched on its own, and each graph, is waited for,
+   * and a failure names its kernel. */
+  QUANTC_GPU_RUNS_WAIT,
+  /* And each operation is timed on the device (CUDA events), so graphs
+   * are off: quantc_gpu_runs_print_kernels. */
+  QUANTC_GPU_RUNS_TIME_EACH
+};
+
 /* Work on `cuda`; graphs when `graphs` and the driver has them (else
- * every operation runs at once, as it is queued). `wait` (profiling): each
- * operation launched on its own, and each graph, is waited for, and a
- * failure names its kernel. */
-void quantc_gpu_runs_open(quantc_cuda *cuda, int graphs, int wait);
+ * every operation runs at once, as it is queued); `watch` one of the
+ * above. */
+void quantc_gpu_runs_open(quantc_cuda *cuda, int graphs, int watch);
 
 /* Queue kernel `name` (the artifact's constant string; its `count`
  * arguments all device addresses), a zeroing or a device copy. */
@@ -41,5 +53,9 @@ void quantc_gpu_runs_close(void);
 /* For QUANTC_GPU_PROFILE: graph launches and the operations they ran;
  * why graphs are off ("" when on). */
 void quantc_gpu_runs_counts(long *graph_launches, long *graph_operations, const char **off);
+
+/* Under QUANTC_GPU_RUNS_TIME_EACH: each kernel's device time, the longest
+ * first (memsets and device copies as one line each). */
+void quantc_gpu_runs_print_kernels(FILE *to);
 
 #endif /* QUANTC_GPU_RUNS_H */

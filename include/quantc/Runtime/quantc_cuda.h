@@ -71,6 +71,11 @@ void quantc_cuda_graph_free(quantc_cuda *cuda, void *graph);
 /* Waits for everything queued; a queued kernel's failure shows here. */
 int quantc_cuda_synchronize(quantc_cuda *cuda, char *error, size_t error_size);
 
+/* The device time of what is queued between _begin and _end (CUDA events
+ * on the default stream); _end waits for it. */
+int quantc_cuda_timer_begin(quantc_cuda *cuda, char *error, size_t error_size);
+int quantc_cuda_timer_end(quantc_cuda *cuda, float *milliseconds, char *error, size_t error_size);
+
 /* How many blocks of `threads` threads of `function` the device runs at
  * once (its multiprocessors times the blocks each holds, as the kernel's
  * registers and shared memory allow): a stream-K launch's grid. */
