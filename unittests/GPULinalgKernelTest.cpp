@@ -216,6 +216,48 @@ TEST(GPULinalgKernelTest, ReductionReadsItsOutput) {
   }
 }
 
+TEST(GPULinalgKernelTest, WarpRowsSumInTheShufflesOrder) {
+  // Rows of 120 over 40 points take a warp each: lane l sums elements l,
+  // l + 32, ... from -0, the lanes' parts combine as xor shuffles 16, 8,
+  // 4, 2, 1 do, and lane 0 adds the output's initial value. The host twin
+  // does exactly that, bit for bit.
+  const std::string source = R"(
+func.func @main(%x: tensor<40x120xf32>, %init: tensor<40xf32>) -> tensor<40xf32> {
+  %m = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a)>],
+                       iterator_types = ["parallel","reduction"]}
+      ins(%x : tensor<40x120xf32>) outs(%init : tensor<40xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %v, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<40xf32>
+  return %m : tensor<40xf32>
+})";
+  TwoModules modules(source);
+  ASSERT_TRUE(modules.nested);
+  replaceWithLoopNest(*modules.nested);
+  std::mt19937 random(11);
+  std::normal_distribution<float> normal(0.f, 2.f);
+  std::vector<std::vector<float>> inputs{std::vector<float>(40 * 120), std::vector<float>(40)};
+  for (auto &input : inputs)
+    for (float &v : input)
+      v = normal(random);
+  std::vector<float> expected(40);
+  for (int point = 0; point < 40; ++point) {
+    float parts[32];
+    for (int lane = 0; lane < 32; ++lane) {
+      parts[lane] = -0.0f;
+      for (int k = lane; k < 120; k += 32)
+        parts[lane] = inputs[0][point * 120 + k] + parts[lane];
+    }
+    for (int distance = 16; distance >= 1; distance /= 2)
+      for (int lane = 0; lane < distance; ++lane)
+        parts[lane] = parts[lane + distance] + parts[lane];
+    expected[point] = parts[0] + inputs[1][point];
+  }
+  auto actual = run(*modules.nested, inputs, {40});
+  EXPECT_EQ(0, std::memcmp(expected.data(), actual[0].data(), 40 * sizeof(float)));
+}
+
 TEST(GPULinalgKernelTest, ReductionStartsFromItsFill) {
   // A row maximum whose output a fill of -inf initializes: the accumulator
   // starts from -inf in a register, and the output buffer (NaNs here) is

@@ -6,6 +6,8 @@
 #include "quantc/Codegen/GPULinalgKernels.h"
 #include "quantc/Codegen/MathApproximation.h"
 
+#include "WarpRows.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Utils.h"
@@ -464,11 +466,23 @@ llvm::Expected<LinalgKernel> buildLinalgKernel(linalg::LinalgOp op, llvm::String
   if (!startFromInitialValues(func, kernel, op->getNumOperands(), initialValues))
     return llvm::createStringError(op->getName().getStringRef().str() +
                                    " reads an output other than as an accumulator's start");
+  // Few short rows: a warp a point, the host twin computing the same
+  // partial sums in the same order.
+  OwningOpRef<ModuleOp> twin;
   int64_t threads = 0, points = 0;
+  if (takesWarpRows(func)) {
+    twin = loops->clone();
+    auto twinFunc = cast<func::FuncOp>(twin->getBody()->front());
+    warpRowsOnHost(twinFunc);
+    if (!collapseAndTile(twinFunc, threads, points))
+      return llvm::createStringError("the host twin of " + op->getName().getStringRef().str() +
+                                     " has no parallel loop over its points");
+    warpRowsOnDevice(func);
+  }
   if (!collapseAndTile(func, threads, points))
     return llvm::createStringError("lowering " + op->getName().getStringRef().str() +
                                    " left no parallel loop over its points");
-  kernel.host = loops->clone();
+  kernel.host = twin ? std::move(twin) : loops->clone();
 
   if (failed(runPasses(
           *loops,

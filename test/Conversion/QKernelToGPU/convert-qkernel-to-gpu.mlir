@@ -513,9 +513,11 @@ module {
 
 // A long reduction over few points (2 rows of 1024, kept dim) is split in
 // two kernels: 2 x 32 threads each take the max of every 32nd element of
-// its row (adjacent threads, adjacent elements), then 2 threads the max of
-// the 32 parts. Each starts from its fill's -inf in a register: no fill
-// launch, no copy of one, and no load of the output.
+// its row (adjacent threads, adjacent elements), then a warp for each of
+// the 2 points the max of its 32 parts (a lane each, combined by xor
+// shuffles; the host twin combines the lanes' parts in the same tree and
+// then the fill's -inf). Each starts from its fill's -inf in a register:
+// no fill launch, no copy of one, and no load of the output.
 
 // CHECK-LABEL: func.func @long_rows
 // CHECK: call @quantc_gpu_half_gemm(
@@ -527,12 +529,13 @@ module {
 // CHECK: memref.load %[[ROWS]]
 // CHECK: arith.maximumf
 // CHECK-NOT: memref.load %[[PARTS]]
-// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32xf32>, %[[OUT:.*]]: memref<2xf32>)
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[PARTS2:.*]]: memref<2x32xf32>, %[[OUT:.*]]: memref<2xf32>)
 // CHECK: %[[LOWEST2:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %[[LOWEST2]])
-// CHECK: arith.maximumf
+// CHECK-COUNT-32: scf.for %{{.*}} = %c{{[0-9_]+}} to %c32{{[_0-9]*}} step %c32{{[_0-9]*}} iter_args
 // CHECK-NOT: memref.load %[[OUT]]
-// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK-COUNT-31: arith.maximumf %{{[0-9]+}}, %{{[0-9]+}} : f32
+// CHECK-NEXT: %[[TOTAL:.*]] = arith.maximumf %{{[0-9]+}}, %[[LOWEST2]] : f32
+// CHECK-NEXT: memref.store %[[TOTAL]], %[[OUT]]
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #kept = affine_map<(d0, d1) -> (d0, 0)>
 module {
