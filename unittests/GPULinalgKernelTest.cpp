@@ -216,46 +216,67 @@ TEST(GPULinalgKernelTest, ReductionReadsItsOutput) {
   }
 }
 
-TEST(GPULinalgKernelTest, WarpRowsSumInTheShufflesOrder) {
-  // Rows of 120 over 40 points take a warp each: lane l sums elements l,
-  // l + 32, ... from -0, the lanes' parts combine as xor shuffles 16, 8,
-  // 4, 2, 1 do, and lane 0 adds the output's initial value. The host twin
-  // does exactly that, bit for bit.
-  const std::string source = R"(
-func.func @main(%x: tensor<40x120xf32>, %init: tensor<40xf32>) -> tensor<40xf32> {
-  %m = linalg.generic {indexing_maps = [affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a)>],
-                       iterator_types = ["parallel","reduction"]}
-      ins(%x : tensor<40x120xf32>) outs(%init : tensor<40xf32>) {
-  ^bb0(%v: f32, %acc: f32):
-    %s = arith.addf %v, %acc : f32
-    linalg.yield %s : f32
-  } -> tensor<40xf32>
-  return %m : tensor<40xf32>
-})";
-  TwoModules modules(source);
-  ASSERT_TRUE(modules.nested);
-  replaceWithLoopNest(*modules.nested);
-  std::mt19937 random(11);
-  std::normal_distribution<float> normal(0.f, 2.f);
-  std::vector<std::vector<float>> inputs{std::vector<float>(40 * 120), std::vector<float>(40)};
-  for (auto &input : inputs)
-    for (float &v : input)
-      v = normal(random);
-  std::vector<float> expected(40);
-  for (int point = 0; point < 40; ++point) {
+/// The sums a warp per point makes of `rows` rows of `length` (row-major
+/// in `x`), started from `initial`: lane l sums elements l, l + 32, ...
+/// from -0, the lanes' parts combine as xor shuffles 16, 8, 4, 2, 1 do,
+/// and lane 0 adds the point's initial value.
+std::vector<float> warpSums(const std::vector<float> &x, const std::vector<float> &initial,
+                            int rows, int length) {
+  std::vector<float> sums(rows);
+  for (int point = 0; point < rows; ++point) {
     float parts[32];
     for (int lane = 0; lane < 32; ++lane) {
       parts[lane] = -0.0f;
-      for (int k = lane; k < 120; k += 32)
-        parts[lane] = inputs[0][point * 120 + k] + parts[lane];
+      for (int k = lane; k < length; k += 32)
+        parts[lane] = x[point * length + k] + parts[lane];
     }
     for (int distance = 16; distance >= 1; distance /= 2)
       for (int lane = 0; lane < distance; ++lane)
         parts[lane] = parts[lane + distance] + parts[lane];
-    expected[point] = parts[0] + inputs[1][point];
+    sums[point] = parts[0] + initial[point];
   }
-  auto actual = run(*modules.nested, inputs, {40});
-  EXPECT_EQ(0, std::memcmp(expected.data(), actual[0].data(), 40 * sizeof(float)));
+  return sums;
+}
+
+TEST(GPULinalgKernelTest, WarpRowsSumInTheShufflesOrder) {
+  // Rows of 120 over 40 points, and a pooling's 20 x 20 over 2 x 6
+  // channels (two reduction loops, their elements one contiguous row),
+  // take a warp each; the host twin sums as the warp does, bit for bit.
+  struct Case {
+    const char *input, *output, *maps, *iterators;
+    int rows, length;
+  };
+  for (const Case &c : {Case{"40x120", "40", "affine_map<(a,b)->(a,b)>, affine_map<(a,b)->(a)>",
+                             R"("parallel","reduction")", 40, 120},
+                        Case{"2x6x20x20", "2x6x1x1",
+                             "affine_map<(n,c,h,w)->(n,c,h,w)>, affine_map<(n,c,h,w)->(n,c,0,0)>",
+                             R"("parallel","parallel","reduction","reduction")", 12, 400}}) {
+    std::string in = c.input, out = c.output;
+    const std::string source = "func.func @main(%x: tensor<" + in + "xf32>, %init: tensor<" + out +
+                               "xf32>) -> tensor<" + out +
+                               "xf32> {\n  %m = linalg.generic {indexing_maps = [" + c.maps +
+                               "], iterator_types = [" + c.iterators + "]} ins(%x : tensor<" + in +
+                               "xf32>) outs(%init : tensor<" + out + R"(xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %v, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<)" + out + "xf32>\n  return %m : tensor<" +
+                               out + "xf32>\n}";
+    TwoModules modules(source);
+    ASSERT_TRUE(modules.nested) << source;
+    replaceWithLoopNest(*modules.nested);
+    std::mt19937 random(11);
+    std::normal_distribution<float> normal(0.f, 2.f);
+    std::vector<std::vector<float>> inputs{std::vector<float>(size_t(c.rows * c.length)),
+                                           std::vector<float>(size_t(c.rows))};
+    for (auto &input : inputs)
+      for (float &v : input)
+        v = normal(random);
+    std::vector<float> expected = warpSums(inputs[0], inputs[1], c.rows, c.length);
+    auto actual = run(*modules.nested, inputs, {size_t(c.rows)});
+    EXPECT_EQ(0, std::memcmp(expected.data(), actual[0].data(), expected.size() * sizeof(float)))
+        << source;
+  }
 }
 
 TEST(GPULinalgKernelTest, ReductionStartsFromItsFill) {

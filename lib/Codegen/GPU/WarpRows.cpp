@@ -19,16 +19,21 @@ namespace {
 
 constexpr int64_t kWarp = 32;
 
-/// A point's row: the loop reducing it, the op in its body that combines
-/// the carried value with the step's (operand `carriedOperand` is the
-/// carried one), and the store of its result.
+/// A point's row: the loop reducing it (`row`; a nest of them, outermost
+/// first, carrying the value through: a pooling's rows and columns), the op
+/// in the innermost body that combines the carried value with the step's
+/// (operand `carriedOperand` is the carried one), and the store of its
+/// result. `extents`: each loop's trip count; `length` their product.
 struct WarpRow {
   scf::ParallelOp points;
   scf::ForOp row;
+  SmallVector<scf::ForOp> nest;
+  SmallVector<int64_t> extents;
   Operation *combiner;
   unsigned carriedOperand;
   memref::StoreOp store;
   int64_t length;
+  scf::ForOp innermost() { return nest.back(); }
 };
 
 bool isCombiner(Operation *op) {
@@ -60,21 +65,58 @@ bool onlyReads(Block &block, Operation *except1, Operation *except2) {
   return true;
 }
 
-/// Whether the row's loads walk memory along it: each load that indexes
-/// by the row's step does so in its last index alone (adjacent lanes then
-/// read adjacent elements), and one does. A row across the innermost
-/// dimension (a split reduction's parts) is already read by adjacent
-/// points at adjacent addresses, a thread a point.
-bool rowIsContiguous(scf::ForOp row) {
-  Value step = row.getInductionVar();
-  bool indexed = false;
-  for (Operation *user : step.getUsers()) {
-    auto load = dyn_cast<memref::LoadOp>(user);
-    if (!load || load.getIndices().empty() || load.getIndices().back() != step ||
-        llvm::is_contained(load.getIndices().drop_back(), step))
+/// The perfect nest of reduction loops from `outer` in: each of one
+/// carried float, from 0 by 1 to a constant, its body the next loop alone
+/// (carrying its value on); `extents` their trip counts.
+bool reductionNest(scf::ForOp outer, SmallVector<scf::ForOp> &nest, SmallVector<int64_t> &extents) {
+  for (scf::ForOp loop = outer; loop;) {
+    auto extent = getConstantIntValue(loop.getUpperBound());
+    if (loop.getNumRegionIterArgs() != 1 || !isa<FloatType>(loop.getResult(0).getType()) ||
+        getConstantIntValue(loop.getLowerBound()) != 0 ||
+        getConstantIntValue(loop.getStep()) != 1 || !extent)
       return false;
-    indexed = true;
+    nest.push_back(loop);
+    extents.push_back(*extent);
+    Block &body = *loop.getBody();
+    auto inner = dyn_cast<scf::ForOp>(body.front());
+    if (!inner || inner->getNextNode() != body.getTerminator())
+      return true; // the innermost loop
+    if (inner.getInitArgs()[0] != loop.getRegionIterArgs()[0] ||
+        body.getTerminator()->getOperand(0) != inner.getResult(0))
+      return false;
+    loop = inner;
   }
+  return true;
+}
+
+/// Whether the row's loads walk memory along it: each load that indexes
+/// by the nest's steps does so in its last indices, the steps in nest
+/// order, each alone, over dimensions as long as the inner loops (adjacent
+/// lanes then read adjacent elements); and one does. A row across the
+/// innermost dimension (a split reduction's parts) is already read by
+/// adjacent points at adjacent addresses, a thread a point.
+bool rowIsContiguous(ArrayRef<scf::ForOp> nest, ArrayRef<int64_t> extents) {
+  size_t depth = nest.size();
+  auto isStep = [&](Value index) {
+    return llvm::any_of(nest, [&](scf::ForOp loop) { return index == loop.getInductionVar(); });
+  };
+  bool indexed = false;
+  for (scf::ForOp loop : nest)
+    for (Operation *user : loop.getInductionVar().getUsers()) {
+      auto load = dyn_cast<memref::LoadOp>(user);
+      if (!load || load.getIndices().size() < depth)
+        return false;
+      auto indices = load.getIndices();
+      ArrayRef<int64_t> shape = load.getMemRefType().getShape();
+      size_t first = indices.size() - depth;
+      for (size_t i = 0; i < indices.size(); ++i) {
+        if (i < first ? isStep(indices[i])
+                      : indices[i] != scf::ForOp(nest[i - first]).getInductionVar() ||
+                            (i > first && shape[i] != extents[i - first]))
+          return false;
+      }
+      indexed = true;
+    }
   return indexed;
 }
 
@@ -106,27 +148,30 @@ std::optional<WarpRow> match(func::FuncOp func) {
         return std::nullopt;
       row = loop;
     }
-  if (!row || row.getNumRegionIterArgs() != 1 || !isa<FloatType>(row.getResult(0).getType()) ||
-      !row.getResult(0).hasOneUse())
+  SmallVector<scf::ForOp> nest;
+  SmallVector<int64_t> extents;
+  if (!row || !reductionNest(row, nest, extents) || !row.getResult(0).hasOneUse())
     return std::nullopt;
-  auto length = getConstantIntValue(row.getUpperBound());
-  if (getConstantIntValue(row.getLowerBound()) != 0 || getConstantIntValue(row.getStep()) != 1 ||
-      !length || *length < kMinWarpRow || !rowIsContiguous(row))
+  int64_t length = 1;
+  for (int64_t extent : extents)
+    length *= extent;
+  if (length < kMinWarpRow || !rowIsContiguous(nest, extents))
     return std::nullopt;
+  scf::ForOp inner = nest.back();
   auto store = dyn_cast<memref::StoreOp>(*row.getResult(0).getUsers().begin());
   if (!store || store->getBlock() != &body || store.getValueToStore() != row.getResult(0) ||
       store->getNextNode() != body.getTerminator() || !onlyReads(body, row, store) ||
-      !onlyReads(*row.getBody(), nullptr, nullptr))
+      !onlyReads(*inner.getBody(), nullptr, nullptr))
     return std::nullopt;
-  Value carried = row.getRegionIterArgs()[0];
-  Operation *combiner = row.getBody()->getTerminator()->getOperand(0).getDefiningOp();
-  if (!combiner || !isCombiner(combiner) || combiner->getBlock() != row.getBody() ||
+  Value carried = inner.getRegionIterArgs()[0];
+  Operation *combiner = inner.getBody()->getTerminator()->getOperand(0).getDefiningOp();
+  if (!combiner || !isCombiner(combiner) || combiner->getBlock() != inner.getBody() ||
       !carried.hasOneUse() || combiner->getOperand(0) == combiner->getOperand(1))
     return std::nullopt;
   unsigned carriedOperand = combiner->getOperand(0) == carried ? 0 : 1;
   if (combiner->getOperand(carriedOperand) != carried)
     return std::nullopt;
-  return WarpRow{points, row, combiner, carriedOperand, store, *length};
+  return WarpRow{points, row, nest, extents, combiner, carriedOperand, store, length};
 }
 
 /// `carried` combined with `other` by the row's combiner.
@@ -137,24 +182,34 @@ Value combine(OpBuilder &b, WarpRow w, Value carried, Value other) {
   return b.clone(*w.combiner, mapping)->getResult(0);
 }
 
-/// Lane `lane`'s part of the row: elements lane, lane + 32, ... combined
-/// from the identity. `outer` maps the point's values.
+/// Lane `lane`'s part of the row: elements lane, lane + 32, ... of the
+/// flattened nest combined from the identity. `outer` maps the point's
+/// values.
 Value laneLoop(OpBuilder &b, Location loc, WarpRow w, const IRMapping &outer, Value lane) {
   auto type = cast<FloatType>(w.row.getResult(0).getType());
   Value identity = arith::ConstantOp::create(b, loc, identityOf(w.combiner, type));
   Value length = arith::ConstantIndexOp::create(b, loc, w.length);
   Value warp = arith::ConstantIndexOp::create(b, loc, kWarp);
-  auto yield = cast<scf::YieldOp>(w.row.getBody()->getTerminator());
-  auto loop =
-      scf::ForOp::create(b, loc, lane, length, warp, ValueRange{identity},
-                         [&](OpBuilder &inner, Location at, Value step, ValueRange carried) {
-                           IRMapping mapping = outer;
-                           mapping.map(w.row.getInductionVar(), step);
-                           mapping.map(w.row.getRegionIterArgs()[0], carried[0]);
-                           for (Operation &op : w.row.getBody()->without_terminator())
-                             inner.clone(op, mapping);
-                           scf::YieldOp::create(inner, at, mapping.lookup(yield.getOperand(0)));
-                         });
+  scf::ForOp innermost = w.innermost();
+  auto yield = cast<scf::YieldOp>(innermost.getBody()->getTerminator());
+  auto loop = scf::ForOp::create(
+      b, loc, lane, length, warp, ValueRange{identity},
+      [&](OpBuilder &inner, Location at, Value step, ValueRange carried) {
+        IRMapping mapping = outer;
+        // The nest's steps from the flattened one, innermost fastest.
+        Value rest = step;
+        for (size_t level = w.nest.size(); level-- > 0;) {
+          Value extent = arith::ConstantIndexOp::create(inner, at, w.extents[level]);
+          Value index = level ? arith::RemUIOp::create(inner, at, rest, extent) : rest;
+          mapping.map(w.nest[level].getInductionVar(), index);
+          if (level)
+            rest = arith::DivUIOp::create(inner, at, rest, extent);
+        }
+        mapping.map(innermost.getRegionIterArgs()[0], carried[0]);
+        for (Operation &op : innermost.getBody()->without_terminator())
+          inner.clone(op, mapping);
+        scf::YieldOp::create(inner, at, mapping.lookup(yield.getOperand(0)));
+      });
   return loop.getResult(0);
 }
 
