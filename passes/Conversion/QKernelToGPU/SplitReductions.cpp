@@ -11,11 +11,27 @@ namespace quantc::gpu {
 
 using namespace mlir;
 
+/// The op's reduction dims when they are adjacent and, several (a
+/// pooling's rows and columns), adjacent in every map that has them, so
+/// that they fold into one; else none.
+static ReassociationIndices foldableReductionDims(linalg::LinalgOp op) {
+  ReassociationIndices dims;
+  for (auto [dim, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::reduction)
+      dims.push_back(int64_t(dim));
+  if (dims.empty() || dims.back() - dims.front() + 1 != int64_t(dims.size()))
+    return {};
+  if (dims.size() > 1 && !linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), {dims}))
+    return {};
+  return dims;
+}
+
 int64_t splitRatio(linalg::LinalgOp op) {
   // Upstream's split takes maps of plain dims only (a kept dim's constant
   // 0 comes out a garbage dim): inputs so, and the output so once its kept
-  // dims are dropped (withoutKeptDims).
-  if (op.getNumReductionLoops() != 1 || op->getNumResults() != 1 || !isa<linalg::GenericOp>(op))
+  // dims are dropped (withoutKeptDims); and one reduction dim (several
+  // adjacent ones are folded into one first).
+  if (foldableReductionDims(op).empty() || op->getNumResults() != 1 || !isa<linalg::GenericOp>(op))
     return 0;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (!llvm::all_of(ArrayRef(maps).drop_back(),
@@ -79,6 +95,16 @@ SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op, int64_t ratio) 
   IRRewriter rewriter(op->getContext());
   rewriter.setInsertionPoint(op);
   op = withoutKeptDims(rewriter, cast<linalg::GenericOp>(op));
+  if (ReassociationIndices dims = foldableReductionDims(op); dims.size() > 1) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::CollapseResult> folded =
+        linalg::collapseOpIterationDims(op, {dims}, rewriter);
+    auto generic = succeeded(folded) ? dyn_cast<linalg::GenericOp>(*folded->collapsedOp) : nullptr;
+    if (!generic)
+      return {op};
+    rewriter.replaceOp(op, folded->results);
+    op = generic;
+  }
   // The parts' dim innermost among the parallel ones: adjacent threads read
   // adjacent elements of the row.
   auto index = unsigned(cast<ShapedType>(op.getDpsInits()[0].getType()).getRank());

@@ -17,12 +17,15 @@ constexpr int64_t kMinSplitRow = 256;
 /// Ops with this many output points or more already fill the GPU.
 constexpr int64_t kMaxSplitPoints = 16384;
 
-/// The ratio `op`'s one reduction dim splits by (the divisor of its size
-/// nearest its square root, at least 4), or 0 when it stays whole: more
-/// than one reduction dim, a short row, enough points, no divisor.
+/// The ratio `op`'s reduction splits by (the divisor of its row nearest
+/// its square root, at least 4), or 0 when it stays whole: reduction dims
+/// that do not fold into one (not adjacent, or not adjacent in a map), a
+/// short row, enough points, no divisor. Several adjacent reduction dims
+/// (a pooling's rows and columns) are one row.
 int64_t splitRatio(mlir::linalg::LinalgOp op);
 
-/// Replaces `op` (split by `ratio`, splitRatio's) by the fill of the
+/// Replaces `op` (split by `ratio`, splitRatio's; its reduction dims folded
+/// into one first) by the fill of the
 /// partial sums with the combiner's identity, the op summing each row in
 /// `ratio` interleaved parts (adjacent threads reading adjacent elements),
 /// and the op combining the parts: returned in that order. When upstream

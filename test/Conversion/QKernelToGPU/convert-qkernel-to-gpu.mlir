@@ -559,6 +559,42 @@ module {
 
 // -----
 
+// A pooling over rows and columns (2 channels of 16 x 64, kept dims: two
+// reduction dims, adjacent in every map) is folded into one row of 1024
+// and split as a long row is: 2 x 32 threads sum every 32nd element, then
+// a warp a channel sums the 32 parts (32 lane loops in its host twin).
+
+// CHECK-LABEL: func.func @pooled_rows
+// CHECK: call @quantc_gpu_half_gemm(
+// CHECK-COUNT-2: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<2x32xf32>)
+// CHECK-NOT: scf.for %{{.*}} step %c32
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x32xf32>, %{{.*}}: memref<2xf32>)
+// CHECK-COUNT-32: scf.for %{{.*}} = %c{{[0-9_]+}} to %c32{{[_0-9]*}} step %c32{{[_0-9]*}} iter_args
+#pooled = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#pool = affine_map<(d0, d1, d2) -> (d0, 0, 0)>
+module {
+  func.func @pooled_rows(%x: tensor<32x8xf32>) -> tensor<2x1x1xf32> {
+    %w = arith.constant dense<0.5> : tensor<8x64xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty() : tensor<32x64xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<32x64xf32>) -> tensor<32x64xf32>
+    %y = linalg.matmul ins(%x, %w : tensor<32x8xf32>, tensor<8x64xf32>) outs(%init : tensor<32x64xf32>) -> tensor<32x64xf32>
+    %planes = tensor.expand_shape %y [[0, 1], [2]] output_shape [2, 16, 64] : tensor<32x64xf32> into tensor<2x16x64xf32>
+    %e = tensor.empty() : tensor<2x1x1xf32>
+    %start = linalg.fill ins(%zero : f32) outs(%e : tensor<2x1x1xf32>) -> tensor<2x1x1xf32>
+    %sum = linalg.generic {indexing_maps = [#pooled, #pool], iterator_types = ["parallel", "reduction", "reduction"]} ins(%planes : tensor<2x16x64xf32>) outs(%start : tensor<2x1x1xf32>) {
+    ^bb0(%a: f32, %m: f32):
+      %r = arith.addf %m, %a : f32
+      linalg.yield %r : f32
+    } -> tensor<2x1x1xf32>
+    return %sum : tensor<2x1x1xf32>
+  }
+}
+
+// -----
+
 // The epilogue the pass adds after a GEMM (bias, Relu) fuses with the
 // elementwise op after it (a HardSwish-like x * (x + 3)): one linalg
 // kernel, not two and the tensor between.
