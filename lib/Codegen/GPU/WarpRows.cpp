@@ -66,12 +66,13 @@ bool onlyReads(Block &block, Operation *except1, Operation *except2) {
 }
 
 /// The perfect nest of reduction loops from `outer` in: each of one
-/// carried float, from 0 by 1 to a constant, its body the next loop alone
-/// (carrying its value on); `extents` their trip counts.
+/// carried f32 (what a 32-bit shuffle moves), from 0 by 1 to a constant,
+/// its body the next loop alone (carrying its value on); `extents` their
+/// trip counts.
 bool reductionNest(scf::ForOp outer, SmallVector<scf::ForOp> &nest, SmallVector<int64_t> &extents) {
   for (scf::ForOp loop = outer; loop;) {
     auto extent = getConstantIntValue(loop.getUpperBound());
-    if (loop.getNumRegionIterArgs() != 1 || !isa<FloatType>(loop.getResult(0).getType()) ||
+    if (loop.getNumRegionIterArgs() != 1 || !loop.getResult(0).getType().isF32() ||
         getConstantIntValue(loop.getLowerBound()) != 0 ||
         getConstantIntValue(loop.getStep()) != 1 || !extent)
       return false;

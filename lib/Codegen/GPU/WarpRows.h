@@ -24,8 +24,9 @@ constexpr int64_t kMaxWarpRowPoints = 16384;
 /// Whether `func` (a linalg kernel's loop nest before tiling: one
 /// scf.parallel over the points, each reducing one row in an scf.for that
 /// carries its accumulator, stored after it) takes a warp per point: one
-/// reduction loop of at least kMinWarpRow steps along the innermost
-/// dimension of what it loads, whose combiner is a commutative float add,
+/// reduction loop, or a perfect nest of them over the innermost dimensions
+/// of what they load (a pooling's rows and columns), of at least
+/// kMinWarpRow steps in all, whose combiner is a commutative f32 add,
 /// multiply, maximum or minimum, and no more than kMaxWarpRowPoints
 /// points.
 bool takesWarpRows(mlir::func::FuncOp func);
