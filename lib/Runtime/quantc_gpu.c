@@ -31,9 +31,11 @@
 #include <string.h>
 #include <time.h>
 
-/* Defined by the artifact (convert-qkernel-to-gpu). */
+/* Defined by the artifact (convert-qkernel-to-gpu); the kernels' ONNX
+ * nodes by artifacts of quantc since graphs (weak: older ones lack it). */
 extern const unsigned char quantc_gpu_image[];
 extern const int64_t quantc_gpu_image_size[];
+extern const char quantc_gpu_kernel_nodes[] __attribute__((weak));
 
 typedef struct {
   const void *host;
@@ -105,7 +107,7 @@ static void print_profile(void) {
     fprintf(stderr, "%s\n", graphs_off);
   else
     fprintf(stderr, "%ld launched (%ld operations)\n", graph_launches, graph_operations);
-  quantc_gpu_runs_print_kernels(stderr);
+  quantc_gpu_runs_print_kernels(stderr, quantc_gpu_kernel_nodes);
 }
 
 /* When the artifact is unloaded (dlclose, or the process's end): the device

@@ -87,7 +87,24 @@ static int by_time(const void *a, const void *b) {
   return (x < y) - (x > y);
 }
 
-void quantc_gpu_runs_print_kernels(FILE *to) {
+/* The nodes `nodes` names for kernel `name` (up to the line's end), or "". */
+static const char *nodes_of(const char *nodes, const char *name, int *length) {
+  size_t size = strlen(name);
+  for (const char *line = nodes; line && *line;) {
+    const char *end = strchr(line, '\n');
+    if (!end)
+      end = line + strlen(line);
+    if (!strncmp(line, name, size) && line[size] == '\t') {
+      *length = (int)(end - line - (ptrdiff_t)size - 1);
+      return line + size + 1;
+    }
+    line = *end ? end + 1 : end;
+  }
+  *length = 0;
+  return "";
+}
+
+void quantc_gpu_runs_print_kernels(FILE *to, const char *nodes) {
   if (watch != QUANTC_GPU_RUNS_TIME_EACH)
     return;
   qsort(times, time_count, sizeof *times, by_time);
@@ -100,14 +117,19 @@ void quantc_gpu_runs_print_kernels(FILE *to) {
   fprintf(to, "quantc GPU kernels: %.3f ms of device time in %ld operations, by kernel:\n", total,
           runs);
   fprintf(to, "%10s %8s %10s %7s %16s  %s\n", "ms", "runs", "us each", "share", "blocks x threads",
-          "kernel");
+          "kernel: ONNX nodes");
   for (size_t i = 0; i < time_count; ++i) {
     char launch[32] = "";
     if (times[i].threads)
       snprintf(launch, sizeof launch, "%u x %u", times[i].blocks, times[i].threads);
-    fprintf(to, "%10.3f %8ld %10.2f %6.1f%% %16s  %s\n", times[i].milliseconds, times[i].runs,
-            1e3 * times[i].milliseconds / (double)times[i].runs,
-            total > 0 ? 100.0 * times[i].milliseconds / total : 0.0, launch, times[i].name);
+    int length = 0;
+    const char *of = nodes_of(nodes, times[i].name, &length);
+    /* A kernel many nodes share: the first of them, then how many. */
+    enum { SHOWN = 72 };
+    fprintf(to, "%10.3f %8ld %10.2f %6.1f%% %16s  %s%s%.*s%s\n", times[i].milliseconds,
+            times[i].runs, 1e3 * times[i].milliseconds / (double)times[i].runs,
+            total > 0 ? 100.0 * times[i].milliseconds / total : 0.0, launch, times[i].name,
+            length ? ": " : "", length < SHOWN ? length : SHOWN, of, length > SHOWN ? "..." : "");
   }
 }
 

@@ -55,7 +55,8 @@ void quantc_gpu_runs_close(void);
 void quantc_gpu_runs_counts(long *graph_launches, long *graph_operations, const char **off);
 
 /* Under QUANTC_GPU_RUNS_TIME_EACH: each kernel's device time, the longest
- * first (memsets and device copies as one line each). */
-void quantc_gpu_runs_print_kernels(FILE *to);
+ * first (memsets and device copies as one line each), with the ONNX nodes
+ * `nodes` names for it ("kernel\tnode, node\n" lines; may be NULL). */
+void quantc_gpu_runs_print_kernels(FILE *to, const char *nodes);
 
 #endif /* QUANTC_GPU_RUNS_H */

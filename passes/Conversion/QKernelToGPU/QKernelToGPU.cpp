@@ -225,6 +225,8 @@ private:
                                      device::StageKernel, LinalgKernelText>>
       kernels;
   llvm::StringMap<memref::GlobalOp> kernelNames;
+  /// The ONNX nodes (NameLocs) each kernel runs, for the runtime's profile.
+  std::map<std::string, std::vector<std::string>> kernelNodes;
   unsigned layers = 0;
   /// Every launch's inputs and outputs, decided at the end.
   SmallVector<DeviceRead> reads;
@@ -273,6 +275,12 @@ memref::GlobalOp GPURewriter::global(Location loc, llvm::StringRef name, llvm::A
 /// numbers): a memref<1xT> view, which the bare-pointer calling convention
 /// passes as that pointer (it has no form for dynamic shapes).
 memref::GlobalOp GPURewriter::kernelNameGlobal(Location loc, llvm::StringRef name) {
+  loc->walk([&](Location inner) {
+    std::vector<std::string> &nodes = kernelNodes[name.str()];
+    if (auto node = dyn_cast<NameLoc>(inner); node && !llvm::is_contained(nodes, node.getName()))
+      nodes.push_back(node.getName().str());
+    return WalkResult::advance();
+  });
   memref::GlobalOp &named = kernelNames[name];
   if (!named) {
     std::vector<char> text(name.begin(), name.end());
@@ -971,6 +979,15 @@ void GPURewriter::addImage(llvm::StringRef image, Location loc) {
          int64_t(image.size()), b.getI8Type(), "public");
   std::vector<int64_t> size{int64_t(image.size())};
   global(loc, "quantc_gpu_image_size", bytesOf(size), 1, b.getI64Type(), "public");
+  // "kernel\tnode, node\n" for each kernel used: QUANTC_GPU_PROFILE=kernels
+  // names the ONNX nodes beside each kernel's time.
+  std::string nodes;
+  for (const auto &[name, names] : kernelNodes)
+    if (kernelNames.lookup(name) && !names.empty())
+      nodes += name + "\t" + llvm::join(names, ", ") + "\n";
+  std::vector<char> text(nodes.begin(), nodes.end());
+  text.push_back(0);
+  global(loc, "quantc_gpu_kernel_nodes", text, int64_t(text.size()), b.getI8Type(), "public");
 }
 
 /// "12 linalg.generic, 3 linalg.conv_2d_nchw_fchw": what stays on the host.

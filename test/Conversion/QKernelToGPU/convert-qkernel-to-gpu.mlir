@@ -69,6 +69,7 @@
 
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
+// IMAGE: memref.global "public" constant @quantc_gpu_kernel_nodes : memref<{{[0-9]+}}xi8>
 
 // expected-warning@+1 {{1 matmul and 1 linalg op on the sm_90 GPU (2 kernels); on the host (no GPU kernel yet): 1 qkernel.matmul; 1 packed matmul with weights that are not constants}}
 module {
