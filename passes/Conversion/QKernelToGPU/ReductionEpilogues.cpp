@@ -178,6 +178,8 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
     fused->erase();
     return {};
   }
+  // Both ops' locations: the profile names the ONNX nodes a kernel runs.
+  fused->setLoc(b.getFusedLoc({epilogue.getLoc(), reduction.getLoc()}));
   epilogue->replaceAllUsesWith(fused->getResults());
   dead.push_back(epilogue);
   dead.append(reshapes.begin(), reshapes.end());
