@@ -358,33 +358,16 @@ void quantc_cuda_graph_free(quantc_cuda *cuda, void *graph) {
 int quantc_cuda_launch(quantc_cuda *cuda, void *function, const unsigned grid[3],
                        const unsigned block[3], void **args, int repeats, float *milliseconds,
                        char *error, size_t error_size) {
-  CUevent start = NULL, stop = NULL;
-  int status = -1;
-  if (milliseconds &&
-      (check(cuda, cuda->cuEventCreate(&start, 0), "cuEventCreate", error, error_size) ||
-       check(cuda, cuda->cuEventCreate(&stop, 0), "cuEventCreate", error, error_size) ||
-       check(cuda, cuda->cuEventRecord(start, NULL), "cuEventRecord", error, error_size)))
-    goto done;
+  if (milliseconds && quantc_cuda_timer_begin(cuda, error, error_size))
+    return -1;
   for (int i = 0; i < repeats; ++i)
-    if (check(cuda,
-              cuda->cuLaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
-                                   block[2], 0, NULL, args, NULL),
-              "cuLaunchKernel", error, error_size))
-      goto done;
+    if (quantc_cuda_enqueue(cuda, function, grid, block, args, error, error_size))
+      return -1;
   if (milliseconds) {
     float total = 0;
-    if (check(cuda, cuda->cuEventRecord(stop, NULL), "cuEventRecord", error, error_size) ||
-        check(cuda, cuda->cuEventSynchronize(stop), "cuEventSynchronize", error, error_size) ||
-        check(cuda, cuda->cuEventElapsedTime(&total, start, stop), "cuEventElapsedTime", error,
-              error_size))
-      goto done;
+    if (quantc_cuda_timer_end(cuda, &total, error, error_size))
+      return -1;
     *milliseconds = repeats > 0 ? total / (float)repeats : 0.0f;
   }
-  status = check(cuda, cuda->cuCtxSynchronize(), "kernel execution", error, error_size);
-done:
-  if (start)
-    cuda->cuEventDestroy(start);
-  if (stop)
-    cuda->cuEventDestroy(stop);
-  return status;
+  return quantc_cuda_synchronize(cuda, error, error_size);
 }

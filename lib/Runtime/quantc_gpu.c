@@ -157,19 +157,10 @@ static int open_device(void) {
 
 /* Room for `needed` elements in *array. */
 static int reserve(void **array, size_t *capacity, size_t needed, size_t element) {
-  if (needed <= *capacity)
+  if (!quantc_gpu_reserve(array, capacity, needed, element))
     return 0;
-  size_t next = *capacity ? *capacity : 16;
-  while (next < needed)
-    next *= 2;
-  void *grown = realloc(*array, next * element);
-  if (!grown) {
-    snprintf(gpu_error, sizeof gpu_error, "out of host memory");
-    return -1;
-  }
-  *array = grown;
-  *capacity = next;
-  return 0;
+  snprintf(gpu_error, sizeof gpu_error, "out of host memory");
+  return -1;
 }
 
 static void *kernel_named(const char *name) {

@@ -52,6 +52,20 @@ typedef struct {
 static kernel_time *times;
 static size_t time_count, time_capacity;
 
+int quantc_gpu_reserve(void **array, size_t *capacity, size_t needed, size_t element) {
+  if (needed <= *capacity)
+    return 0;
+  size_t next = *capacity ? *capacity : 16;
+  while (next < needed)
+    next *= 2;
+  void *grown = realloc(*array, next * element);
+  if (!grown)
+    return -1;
+  *array = grown;
+  *capacity = next;
+  return 0;
+}
+
 void quantc_gpu_runs_open(quantc_cuda *opened, int wanted, int watching) {
   cuda = opened;
   watch = watching;
@@ -67,14 +81,8 @@ static void add_time(const char *name, const device_operation *op, float millise
   while (i < time_count && times[i].name != name)
     ++i;
   if (i == time_count) {
-    if (time_count == time_capacity) {
-      size_t grown = time_capacity ? 2 * time_capacity : 64;
-      kernel_time *larger = realloc(times, grown * sizeof *times);
-      if (!larger)
-        return; /* not counted */
-      times = larger;
-      time_capacity = grown;
-    }
+    if (quantc_gpu_reserve((void **)&times, &time_capacity, time_count + 1, sizeof *times))
+      return; /* not counted */
     unsigned blocks = op->grid[0] * op->grid[1] * op->grid[2];
     times[time_count++] = (kernel_time){name, blocks, op->block[0], 0, 0.0};
   }
@@ -179,15 +187,10 @@ static int run_each(const device_operation *ops, size_t count, char *error, size
 static int queue(const device_operation *op, char *error, size_t error_size) {
   if (!graphs)
     return run_now(op, error, error_size);
-  if (pending_count == pending_capacity) {
-    size_t grown = pending_capacity ? 2 * pending_capacity : 256;
-    device_operation *larger = realloc(pending, grown * sizeof *pending);
-    if (!larger) {
-      snprintf(error, error_size, "out of host memory");
-      return -1;
-    }
-    pending = larger;
-    pending_capacity = grown;
+  if (quantc_gpu_reserve((void **)&pending, &pending_capacity, pending_count + 1,
+                         sizeof *pending)) {
+    snprintf(error, error_size, "out of host memory");
+    return -1;
   }
   pending[pending_count++] = *op;
   return 0;

@@ -30,6 +30,10 @@ enum {
   QUANTC_GPU_RUNS_TIME_EACH
 };
 
+/* Room for `needed` elements of `element` bytes in *array (grown by
+ * doubling); -1 when the host is out of memory. */
+int quantc_gpu_reserve(void **array, size_t *capacity, size_t needed, size_t element);
+
 /* Work on `cuda`; graphs when `graphs` and the driver has them (else
  * every operation runs at once, as it is queued); `watch` one of the
  * above. */
