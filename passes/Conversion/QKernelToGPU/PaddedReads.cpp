@@ -71,24 +71,30 @@ linalg::GenericOp copyWithoutInput(OpBuilder &b, linalg::GenericOp op, OpOperand
   return copy;
 }
 
-linalg::GenericOp padAsGather(tensor::PadOp pad) {
-  if (!gatherable(pad))
-    return {};
-  RankedTensorType resultType = pad.getResultType();
-  OpBuilder b(pad);
-  Location loc = pad.getLoc();
-  int64_t rank = resultType.getRank();
-  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{}, ValueRange{empty},
+linalg::GenericOp buildGather(OpBuilder &b, Location loc, RankedTensorType type,
+                              function_ref<Value(OpBuilder &, Location, ValueRange)> element) {
+  int64_t rank = type.getRank();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::GenericOp::create(
+      b, loc, type, ValueRange{}, ValueRange{empty},
       SmallVector<AffineMap>{b.getMultiDimIdentityMap(unsigned(rank))},
       SmallVector<utils::IteratorType>(size_t(rank), utils::IteratorType::parallel),
       [&](OpBuilder &nested, Location at, ValueRange) {
-        SmallVector<Value> indices;
+        SmallVector<Value> point;
         for (int64_t d = 0; d < rank; ++d)
-          indices.push_back(linalg::IndexOp::create(nested, at, uint64_t(d)));
-        linalg::YieldOp::create(nested, at, ValueRange{readPadded(nested, at, pad, indices)});
+          point.push_back(linalg::IndexOp::create(nested, at, uint64_t(d)));
+        linalg::YieldOp::create(nested, at, ValueRange{element(nested, at, point)});
       });
+}
+
+linalg::GenericOp padAsGather(tensor::PadOp pad) {
+  if (!gatherable(pad))
+    return {};
+  OpBuilder b(pad);
+  linalg::GenericOp generic = buildGather(b, pad.getLoc(), pad.getResultType(),
+                                          [&](OpBuilder &nested, Location at, ValueRange point) {
+                                            return readPadded(nested, at, pad, point);
+                                          });
   pad.getResult().replaceAllUsesWith(generic.getResult(0));
   pad->erase();
   return generic;

@@ -19,6 +19,13 @@ namespace quantc::gpu {
 mlir::linalg::GenericOp copyWithoutInput(mlir::OpBuilder &b, mlir::linalg::GenericOp op,
                                          mlir::OpOperand &input, mlir::IRMapping &mapping);
 
+/// A linalg.generic over a new tensor of `type` (all dims parallel, no
+/// inputs) whose body yields `element` of its point (the linalg.index of
+/// each dim): what a pad, a slice or a concatenation becomes on the GPU.
+mlir::linalg::GenericOp buildGather(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> element);
+
 /// `pad` (a constant value, static shapes) as a linalg.generic over its
 /// result that gathers from the source; null (and `pad` untouched) if it
 /// cannot be.

@@ -7,10 +7,12 @@
 #include "quantc/Codegen/GPULinalgKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace quantc::gpu {
 
@@ -196,42 +198,31 @@ static std::optional<Concatenation> concatenationOf(tensor::InsertSliceOp last) 
 /// right one selected: a body has no branches), in place of its chain.
 static linalg::GenericOp concatenationAsGather(const Concatenation &concat) {
   tensor::InsertSliceOp last = concat.chain.front();
-  RankedTensorType type = last.getResultType();
-  int64_t rank = type.getRank();
   OpBuilder b(last);
-  Location loc = last.getLoc();
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, loc, type, ValueRange{}, ValueRange{empty},
-      SmallVector<AffineMap>{b.getMultiDimIdentityMap(unsigned(rank))},
-      SmallVector<utils::IteratorType>(size_t(rank), utils::IteratorType::parallel),
-      [&](OpBuilder &nested, Location at, ValueRange) {
-        auto index = [&](int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(nested, at, v);
-        };
-        SmallVector<Value> point;
-        for (int64_t d = 0; d < rank; ++d)
-          point.push_back(linalg::IndexOp::create(nested, at, uint64_t(d)));
-        Value along = point[size_t(concat.dim)], value;
-        for (auto &[source, offset] : concat.parts) {
-          int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(concat.dim);
-          SmallVector<Value> indices(point);
-          indices[size_t(concat.dim)] = arith::MinSIOp::create(
-              nested, at,
-              arith::MaxSIOp::create(
-                  nested, at, arith::SubIOp::create(nested, at, along, index(offset)), index(0)),
-              index(size - 1));
-          Value element = tensor::ExtractOp::create(nested, at, source, indices);
-          value = value ? arith::SelectOp::create(nested, at,
-                                                  arith::CmpIOp::create(nested, at,
-                                                                        arith::CmpIPredicate::sge,
-                                                                        along, index(offset)),
-                                                  element, value)
-                              .getResult()
-                        : element;
-        }
-        linalg::YieldOp::create(nested, at, ValueRange{value});
-      });
+  auto element = [&](OpBuilder &nested, Location at, ValueRange point) {
+    auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nested, at, v); };
+    Value along = point[size_t(concat.dim)], value;
+    for (auto &[source, offset] : concat.parts) {
+      int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(concat.dim);
+      SmallVector<Value> indices(point);
+      indices[size_t(concat.dim)] = arith::MinSIOp::create(
+          nested, at,
+          arith::MaxSIOp::create(nested, at,
+                                 arith::SubIOp::create(nested, at, along, index(offset)), index(0)),
+          index(size - 1));
+      Value element = tensor::ExtractOp::create(nested, at, source, indices);
+      value =
+          value
+              ? arith::SelectOp::create(nested, at,
+                                        arith::CmpIOp::create(nested, at, arith::CmpIPredicate::sge,
+                                                              along, index(offset)),
+                                        element, value)
+                    .getResult()
+              : element;
+    }
+    return value;
+  };
+  linalg::GenericOp generic = buildGather(b, last.getLoc(), last.getResultType(), element);
   last.getResult().replaceAllUsesWith(generic.getResult(0));
   for (tensor::InsertSliceOp op : concat.chain) {
     Value dest = op.getDest();
@@ -240,6 +231,49 @@ static linalg::GenericOp concatenationAsGather(const Concatenation &concat) {
       unused->erase();
   }
   return generic;
+}
+
+/// `slice` (static, its elements not consecutive in its source: a split
+/// along an inner dim, a strided slice) as a linalg.generic over its result
+/// that reads each element from the source, in its place: a kernel where
+/// the slice would be a host copy.
+static linalg::GenericOp sliceAsGather(tensor::ExtractSliceOp slice) {
+  RankedTensorType source = slice.getSourceType(), type = slice.getResultType();
+  if (!source.hasStaticShape() || !type.hasStaticShape() ||
+      llvm::any_of(slice.getStaticOffsets(), ShapedType::isDynamic) ||
+      llvm::any_of(slice.getStaticStrides(), ShapedType::isDynamic))
+    return {};
+  llvm::SmallBitVector dropped = slice.getDroppedDims();
+  OpBuilder b(slice);
+  auto element = [&](OpBuilder &nested, Location at, ValueRange point) -> Value {
+    SmallVector<Value> indices;
+    size_t along = 0; // the next result dim
+    for (int64_t d = 0; d < source.getRank(); ++d) {
+      int64_t offset = slice.getStaticOffsets()[d], stride = slice.getStaticStrides()[d];
+      Value index = arith::ConstantIndexOp::create(nested, at, offset);
+      if (!dropped.test(unsigned(d))) {
+        Value scaled = point[along++];
+        if (stride != 1)
+          scaled = arith::MulIOp::create(nested, at, scaled,
+                                         arith::ConstantIndexOp::create(nested, at, stride));
+        index = offset ? arith::AddIOp::create(nested, at, scaled, index).getResult() : scaled;
+      }
+      indices.push_back(index);
+    }
+    return tensor::ExtractOp::create(nested, at, slice.getSource(), indices);
+  };
+  linalg::GenericOp generic = buildGather(b, slice.getLoc(), type, element);
+  slice.getResult().replaceAllUsesWith(generic.getResult(0));
+  slice->erase();
+  return generic;
+}
+
+/// Whether `value` is, through views, an argument of the function: a model
+/// input, which a launch uploads (as it would the result of a host op).
+static bool isModelInput(Value value) {
+  auto argument = dyn_cast<BlockArgument>(viewRoot(value).first);
+  return argument && isa<RankedTensorType>(argument.getType()) &&
+         isa<func::FuncOp>(argument.getOwner()->getParentOp());
 }
 
 llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
@@ -254,7 +288,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   // integer depthwise convolution of one a linalg kernel.
   SmallVector<Operation *> ops;
   module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp,
+    if (isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
             qkernel::DepthwiseConvIntegerOp>(op)) {
       ops.push_back(op);
       return WalkResult::skip(); // not into the op's body
@@ -267,7 +301,8 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     getUsedValuesDefinedAbove(op->getRegion(0), tensors);
     tensors.insert(op->operand_begin(), op->operand_end());
     bool readsDevice = llvm::any_of(tensors, [&](Value v) {
-      return isa<RankedTensorType>(v.getType()) && onDevice.contains(viewRoot(v).first);
+      return isa<RankedTensorType>(v.getType()) &&
+             (onDevice.contains(viewRoot(v).first) || isModelInput(v));
     });
     // Fills and broadcasts of constants (a convolution's bias as its
     // output's initial value), and ops on what they compute (a batch
@@ -305,7 +340,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   for (size_t i = 0; i < ops.size(); ++i) {
     Operation *visited = ops[i];
     if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
-      if (!onDevice.contains(viewRoot(pad.getSource()).first))
+      if (!onDevice.contains(viewRoot(pad.getSource()).first) && !isModelInput(pad.getSource()))
         continue;
       // Read in the one op that reads it (visited in its turn), else written.
       Operation *replaced = nullptr;
@@ -318,11 +353,18 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
         continue;
       std::optional<Concatenation> concat = concatenationOf(insert);
       if (concat && llvm::any_of(concat->parts, [&](auto &part) {
-            return onDevice.contains(viewRoot(part.first).first);
+            return onDevice.contains(viewRoot(part.first).first) || isModelInput(part.first);
           }))
         visit(concatenationAsGather(*concat), true);
+    } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(visited)) {
+      Value source = slice.getSource();
+      if (!isView(slice) && (onDevice.contains(viewRoot(source).first) || isModelInput(source)))
+        if (linalg::GenericOp gather = sliceAsGather(slice))
+          visit(gather, true);
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
-      if (onDevice.contains(viewRoot(depthwise.getInput()).first) && fitsDepthwiseKernel(depthwise))
+      Value input = depthwise.getInput();
+      if ((onDevice.contains(viewRoot(input).first) || isModelInput(input)) &&
+          fitsDepthwiseKernel(depthwise))
         visit(depthwiseAsLinalg(depthwise), true);
     } else if (auto generic = dyn_cast<linalg::GenericOp>(visited)) {
       // After a reduction on the device (a depthwise convolution's

@@ -58,14 +58,16 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
 std::string whyNoKernel(mlir::linalg::LinalgOp op);
 /// Whether `op` would run on the GPU if it read a device value: a linalg op
 /// with a kernel, or an integer depthwise convolution that fits one. Such
-/// an op left on the host reads only host values (a model input).
+/// an op left on the host reads only what host ops or constants compute.
 bool couldRunOnDevice(mlir::Operation *op);
 
 /// The linalg ops to run on the GPU, in program order: those with a kernel
 /// (checkLinalgKernel) that read a value on the device (a GEMM launch's
-/// output, `deviceValues`, or an op placed before), and ops that read no
-/// tensor (fills) whose every user is placed. A tensor.pad of a device value
-/// is rewritten into a linalg.generic that gathers from it, and placed; a
+/// output, `deviceValues`, or an op placed before) or a model input, and
+/// ops that read no tensor (fills) whose every user is placed. A tensor.pad
+/// of a device value is rewritten into a linalg.generic that gathers from
+/// it, and placed; so is a tensor.extract_slice of one whose elements are
+/// not consecutive (a split along an inner dim); a
 /// qkernel.depthwise_conv_integer of one into a linalg.generic
 /// (depthwiseAsLinalg), placed as any other. Ops
 /// that read a device value but have no kernel are counted in `noKernel` by

@@ -314,16 +314,18 @@ module {
 // A matmul on a channels-first tensor moved to channels last (a 1x1
 // convolution between host ops, or a MatMul after a transpose) reads the
 // tensor as it is: a 1x1 implicit convolution (_ic32x8x8_r1x1), and the
-// transpose leaves the host. Other permutations stay.
+// transpose leaves the host. Other permutations are a kernel of their own
+// (on the model input, which the launch uploads) whose f32 output the
+// GEMM reads on the device (_xf32): nothing on the host.
 
 // CHECK-LABEL: func.func @channels_last
 // CHECK-NOT: linalg.transpose
 // CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<1x32x8x8xf32> into tensor<2048xf32>
 // CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_ic32x8x8_r1x1_s1x1_d1x1
 // CHECK-LABEL: func.func @other_permutation
-// CHECK: linalg.transpose
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0 :
-// expected-warning@+1 {{2 matmuls on the sm_90 GPU (2 kernels); on the host (reading only host values): 1 linalg.transpose}}
+// CHECK-NOT: linalg.transpose
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_xf32 :
 module {
   func.func @channels_last(%x: tensor<1x32x8x8xf32>) -> tensor<1x8x8x16xf32> {
     %packed = arith.constant dense<17> : tensor<256xi8>
@@ -386,8 +388,9 @@ module {
 // adds the bias and runs the epilogue, with the CPU kernel's integer
 // arithmetic: no int32 buffer, fill or copy between. Its input is resident
 // (kind 1), the bias, weights and epilogue table constants (2), and the
-// output, returned, is downloaded (7). A depthwise convolution of a host
-// value (an argument) stays on the host, named in the warning.
+// output, returned, is downloaded (7). A depthwise convolution of a model
+// input (an argument) is a kernel too, its input uploaded: nothing stays
+// on the host.
 
 // CHECK-LABEL: func.func @depthwise
 // CHECK: call @quantc_gpu_int8_gemm(
@@ -395,8 +398,8 @@ module {
 // CHECK-NOT: call @quantc_gpu_copy
 // CHECK: %[[KINDS:.*]] = arith.constant 29834 : i64
 // CHECK-NEXT: call @quantc_gpu_linalg(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]],
-// CHECK-NOT: call @quantc_gpu
-// CHECK: qkernel.depthwise_conv_integer %arg1
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: qkernel.depthwise_conv_integer
 // CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[BIAS:.*]]: memref<16xi32>, %[[OUT:.*]]: memref<1x4x4x16xi8>, %[[IN:.*]]: memref<1x4x4x16xi8>, %[[W:.*]]: memref<3x3x16xi8>, %[[TABLE:.*]]: memref<16xi32>)
 // CHECK-NOT: scf.for
 // CHECK: %[[B:.*]] = memref.load %[[BIAS]]
@@ -406,7 +409,6 @@ module {
 // CHECK: arith.shrsi
 // CHECK: arith.trunci {{.*}} : i32 to i8
 // CHECK: memref.store {{.*}}, %[[OUT]]
-// expected-warning@+1 {{1 matmul and 2 linalg ops on the sm_90 GPU (3 kernels); on the host (reading only host values): 1 qkernel.depthwise_conv_integer}}
 module {
   func.func @depthwise(%x: tensor<16x40xi8>, %h: tensor<1x4x4x16xi8>) -> (tensor<1x4x4x16xi8>, tensor<1x2x2x16xi32>) {
     %packed = arith.constant dense<17> : tensor<1024xi8>
@@ -969,5 +971,39 @@ module {
     %b = tensor.expand_shape %row [[0, 1]] output_shape [15, 32] : tensor<480xi8> into tensor<15x32xi8>
     %w = qkernel.matmul_integer %b, %packed2 {layout = #qkernel.layout<bits = 8, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64} : (tensor<15x32xi8>, tensor<512xi8>) -> tensor<15x16xi32>
     return %z, %w : tensor<15x16xi32>, tensor<15x16xi32>
+  }
+}
+
+// -----
+
+// Slices of a device value whose elements are not consecutive in it
+// (columns of a GEMM's output, as attention's split of a fused QKV
+// projection; a strided slice; one column, rank reduced) are gather
+// kernels that read it in place: nothing on the host, no warning.
+
+// CHECK-LABEL: func.func @slices
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK-COUNT-3: call @quantc_gpu_linalg(
+// CHECK-NOT: tensor.extract_slice
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<4x8xf32>, %[[Y:.*]]: memref<4x16xf32>)
+// CHECK: %[[COLUMN:.*]] = arith.addi %{{.*}}, %c8{{(_[0-9]+)?}} : index
+// CHECK-NEXT: memref.load %[[Y]][%{{.*}}, %[[COLUMN]]]
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<2x8xf32>, %[[Y2:.*]]: memref<4x16xf32>)
+// CHECK: %[[R:.*]] = arith.divsi
+// CHECK-NEXT: %[[TWICE:.*]] = arith.muli %[[R]], %c2{{(_[0-9]+)?}} : index
+// CHECK-NEXT: %[[ROW:.*]] = arith.addi %[[TWICE]], %c1{{(_[0-9]+)?}} : index
+// CHECK-NEXT: %[[EVEN:.*]] = arith.muli %{{.*}}, %c2{{(_[0-9]+)?}} : index
+// CHECK-NEXT: memref.load %[[Y2]][%[[ROW]], %[[EVEN]]]
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<4xf32>, %[[Y3:.*]]: memref<4x16xf32>)
+// CHECK: memref.load %[[Y3]][%{{.*}}, %c3{{(_[0-9]+)?}}]
+module {
+  func.func @slices(%x: tensor<4x32xf32>) -> (tensor<4x8xf32>, tensor<2x8xf32>, tensor<4xf32>) {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %a = tensor.extract_slice %y[0, 8] [4, 8] [1, 1] : tensor<4x16xf32> to tensor<4x8xf32>
+    %b = tensor.extract_slice %y[1, 0] [2, 8] [2, 2] : tensor<4x16xf32> to tensor<2x8xf32>
+    %c = tensor.extract_slice %y[0, 3] [4, 1] [1, 1] : tensor<4x16xf32> to tensor<4xf32>
+    return %a, %b, %c : tensor<4x8xf32>, tensor<2x8xf32>, tensor<4xf32>
   }
 }
