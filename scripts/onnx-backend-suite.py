@@ -3,8 +3,13 @@
 
 Every case whose ops are in quantc's scope must compile, run (quantc run,
 JIT) and match the case's expected outputs within rtol 1e-3 / atol 1e-4
-(--mode import only imports). The run ends with `N passed, N failed`. Usage:
-  onnx-backend-suite.py --quantc build/bin/quantc [--mode run|import] [--data DIR] [-j N] [-v]
+(--mode import only imports). With --target, each case is compiled for that
+target and its artifact run: for a GPU (sm_90), set QUANTC_CUDA_LIBRARY to
+the emulated driver and QUANTC_GPU_HOST_TWINS=1 to run here; cases with a
+float matmul or convolution (fp16 GEMMs there) then compare within rtol
+1e-2 / atol 2e-3. The run ends with `N passed, N failed`. Usage:
+  onnx-backend-suite.py --quantc build/bin/quantc [--mode run|import] [--target T]
+                        [--filter REGEX] [--data DIR] [-j N] [-v]
 
 A case is out of scope, and reported with its reason, when it needs
 something quantc does not cover by design (see OUT_OF_SCOPE_RULES below).
@@ -190,6 +195,10 @@ def frozen_inputs(model, case_dir):
 
 
 RTOL, ATOL = 1e-3, 1e-4
+# A GPU target's float matmuls and convolutions are fp16 GEMMs (f16 inputs,
+# f32 sums): a case with one compares at f16's precision.
+F16_GEMM_OPS = {"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum"}
+F16_RTOL, F16_ATOL = 1e-2, 2e-3
 
 
 def read_pb(path):
@@ -199,17 +208,17 @@ def read_pb(path):
     return numpy_helper.to_array(tensor)
 
 
-def compare(name, got, want):
+def compare(name, got, want, rtol=RTOL, atol=ATOL):
     """An error message, or None when `got` matches the expected output."""
     if got.shape != want.shape:
         return "%s: shape %s, expected %s" % (name, got.shape, want.shape)
     if got.dtype != want.dtype:
         return "%s: dtype %s, expected %s" % (name, got.dtype, want.dtype)
     if want.dtype.kind in "fc":
-        if np.allclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True):
+        if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
             return None
         worst = np.nanmax(np.abs(got.astype(np.float64) - want.astype(np.float64)))
-        return "%s: max abs error %.3g (rtol %g, atol %g)" % (name, worst, RTOL, ATOL)
+        return "%s: max abs error %.3g (rtol %g, atol %g)" % (name, worst, rtol, atol)
     return None if np.array_equal(got, want) else "%s: values differ" % name
 
 
@@ -219,7 +228,7 @@ def c_identifier(name):
     return "m_" + name if not name or name[0].isdigit() else name
 
 
-def run_case(quantc, case_dir, mode):
+def run_case(quantc, case_dir, mode, target=None):
     reason, model = classify(case_dir)
     if reason:
         return case_dir, "skip", reason
@@ -236,7 +245,19 @@ def run_case(quantc, case_dir, mode):
     frozen_names = {flag.split("=")[0] for flag in frozen[1::2]}
     data_dir = os.path.join(case_dir, "test_data_set_0")
     with tempfile.TemporaryDirectory() as work:
-        command = [quantc, "run", os.path.join(case_dir, "model.onnx"), "-o", work] + frozen
+        model_path = os.path.join(case_dir, "model.onnx")
+        if target:  # an artifact for the target, then run (a GPU's through QUANTC_CUDA_LIBRARY)
+            artifact = os.path.join(work, "artifact")
+            result = subprocess.run([quantc, "compile", model_path, "--target", target, "--quiet",
+                                     "-o", artifact] + frozen,
+                                    capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                lines = result.stderr.strip().splitlines()
+                errors = [line for line in lines if "error:" in line]
+                return case_dir, "fail", " | ".join(errors[:2] or lines[-1:] or
+                                                    ["compile exit %d" % result.returncode])
+            model_path, frozen = artifact, []
+        command = [quantc, "run", model_path, "-o", work] + frozen
         for index, name in enumerate(graph_inputs):
             if name in frozen_names:
                 continue
@@ -252,7 +273,10 @@ def run_case(quantc, case_dir, mode):
             file = os.path.join(work, c_identifier(output.name) + ".npy")
             if not os.path.exists(file):
                 return case_dir, "fail", "%s: no output written" % output.name
-            error = compare(output.name, np.load(file), want)
+            f16 = target and target.split(":")[0].startswith(("sm_", "cuda")) and any(
+                node.op_type in F16_GEMM_OPS for node in model.graph.node)
+            error = compare(output.name, np.load(file), want,
+                            *((F16_RTOL, F16_ATOL) if f16 else (RTOL, ATOL)))
             if error:
                 return case_dir, "fail", error
     return case_dir, "pass", ""
@@ -265,14 +289,18 @@ def main():
     parser.add_argument("-j", type=int, default=os.cpu_count())
     parser.add_argument("-v", action="store_true", help="list out-of-scope cases too")
     parser.add_argument("--mode", choices=["run", "import"], default="run")
+    parser.add_argument("--target", help="compile each case for this target (quantc compile "
+                        "--target), then run the artifact")
+    parser.add_argument("--filter", help="only the cases whose suite/name matches this regex")
     args = parser.parse_args()
 
     cases = sorted(os.path.join(args.data, suite, case) for suite in SUITES
                    if os.path.isdir(os.path.join(args.data, suite))
                    for case in os.listdir(os.path.join(args.data, suite))
-                   if os.path.exists(os.path.join(args.data, suite, case, "model.onnx")))
+                   if os.path.exists(os.path.join(args.data, suite, case, "model.onnx"))
+                   and re.search(args.filter or "", suite + "/" + case))
     with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
-        results = list(pool.map(lambda c: run_case(args.quantc, c, args.mode), cases))
+        results = list(pool.map(lambda c: run_case(args.quantc, c, args.mode, args.target), cases))
 
     skipped = {}
     for case, status, detail in results:

@@ -13,6 +13,11 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
+#include <mutex>
 
 namespace quantc::codegen::gpu {
 
@@ -47,9 +52,27 @@ llvm::Expected<std::string> compileToPTX(ModuleOp module, llvm::StringRef chip,
   return compileToImage(module, chip, ptxVersion, "isa");
 }
 
+/// Upstream's serializer runs the ptxas and fatbinary it finds on PATH or
+/// under the toolkit that CUDA_ROOT, CUDA_HOME or CUDA_PATH names; quantc's
+/// target also takes them from /usr/local/cuda/bin (CUDA's default install,
+/// often not on PATH): name that toolkit for the serializer too, once.
+static void nameDefaultCudaToolkit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+      if (const char *value = std::getenv(variable); value && *value)
+        return;
+    if (!llvm::sys::findProgramByName("ptxas") &&
+        llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+      ::setenv("CUDA_ROOT", "/usr/local/cuda", /*overwrite=*/0);
+  });
+}
+
 static llvm::Expected<std::string> compileToImage(ModuleOp module, llvm::StringRef chip,
                                                   llvm::StringRef ptxVersion,
                                                   llvm::StringRef format) {
+  if (format != "isa")
+    nameDefaultCudaToolkit();
   MLIRContext *context = module.getContext();
   DialectRegistry registry;
   registerAllExtensions(registry); // the dialects' conversions to LLVM (ub, arith, ...)

@@ -408,19 +408,28 @@ std::string checkLinalgKernel(linalg::LinalgOp op) {
   }
   std::string unsupported;
   op->getRegion(0).walk([&](Operation *inner) {
+    // arith.remf (fmod) would be a libdevice call, which kernels do not link.
+    // The transcendental functions are approximated for f32 (and f16 through
+    // it) only; on f64 they too would be libdevice calls.
+    bool approximated = isa<math::ExpOp, math::ExpM1Op, math::TanhOp, math::ErfOp, math::LogOp,
+                            math::Log1pOp, math::Log2Op>(inner) &&
+                        !getElementTypeOrSelf(inner->getResult(0).getType()).isF64();
     bool supported =
-        isa<arith::ArithDialect, linalg::LinalgDialect>(inner->getDialect()) ||
-        isa<tensor::ExtractOp, scf::ForOp, scf::YieldOp>(inner) ||
-        isa<math::ExpOp, math::ExpM1Op, math::TanhOp, math::ErfOp, math::LogOp, math::Log1pOp,
-            math::Log2Op, math::AbsFOp, math::FmaOp, math::SqrtOp, math::RsqrtOp, math::FloorOp,
-            math::CeilOp, math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
-    if (!supported && unsupported.empty())
+        (isa<arith::ArithDialect, linalg::LinalgDialect>(inner->getDialect()) &&
+         !isa<arith::RemFOp>(inner)) ||
+        isa<tensor::ExtractOp, scf::ForOp, scf::YieldOp>(inner) || approximated ||
+        isa<math::AbsFOp, math::FmaOp, math::SqrtOp, math::RsqrtOp, math::FloorOp, math::CeilOp,
+            math::RoundOp, math::RoundEvenOp, math::TruncOp, math::CopySignOp>(inner);
+    if (!supported && unsupported.empty()) {
       unsupported = inner->getName().getStringRef().str();
+      if (isa<math::MathDialect>(inner->getDialect()))
+        llvm::raw_string_ostream(unsupported) << " on " << inner->getResult(0).getType();
+    }
   });
   if (!unsupported.empty())
     return "its body has " + unsupported +
-           " (arith, linalg.index, scf.for and the math quantc approximates or has instructions "
-           "for)";
+           " (arith but remf, linalg.index, scf.for and the math quantc approximates, on f32 "
+           "and f16, or has instructions for)";
   return "";
 }
 

@@ -308,6 +308,10 @@ Value GPURewriter::flatInput(Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getRank() > 1)
     tensor = tensor::CollapseShapeOp::create(b, loc, tensor, oneGroup(type));
+  else if (type.getRank() == 0) // a scalar: one element
+    tensor =
+        tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1}, type.getElementType()),
+                                      tensor, SmallVector<ReassociationIndices>{});
   auto buffer = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()), tensor,
       /*read_only=*/true);
@@ -323,6 +327,9 @@ Value GPURewriter::shapedResult(Location loc, Value buffer, RankedTensorType typ
     *flat = result;
   if (type.getRank() > 1)
     result = tensor::ExpandShapeOp::create(b, loc, type, result, oneGroup(type));
+  else if (type.getRank() == 0)
+    result =
+        tensor::CollapseShapeOp::create(b, loc, type, result, SmallVector<ReassociationIndices>{});
   return result;
 }
 
@@ -1154,7 +1161,7 @@ struct ConvertQKernelToGPUPass
         warning << "; " << count << " float matmul" << (count == 1 ? "" : "s") << " with " << why;
       for (auto &[why, count] : noKernel)
         warning << "; " << count << " linalg op" << (count == 1 ? "" : "s")
-                << " on device values with no kernel: " << why;
+                << " on device values or model inputs with no kernel: " << why;
     }
     if (rewriter.empty())
       return;

@@ -31,7 +31,10 @@ int64_t splitRatio(linalg::LinalgOp op) {
   // 0 comes out a garbage dim): inputs so, and the output so once its kept
   // dims are dropped (withoutKeptDims); and one reduction dim (several
   // adjacent ones are folded into one first).
-  if (foldableReductionDims(op).empty() || op->getNumResults() != 1 || !isa<linalg::GenericOp>(op))
+  // Nor linalg.index: the split renumbers the dims but not the indices (a
+  // padded pool that gathers its window in place would read elsewhere).
+  if (foldableReductionDims(op).empty() || op->getNumResults() != 1 ||
+      !isa<linalg::GenericOp>(op) || op.hasIndexSemantics())
     return 0;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (!llvm::all_of(ArrayRef(maps).drop_back(),

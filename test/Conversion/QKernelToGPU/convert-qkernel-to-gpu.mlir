@@ -1007,3 +1007,93 @@ module {
     return %a, %b, %c : tensor<4x8xf32>, tensor<2x8xf32>, tensor<4xf32>
   }
 }
+
+// -----
+
+// A long pooling window (22 x 22) over few points would split into two
+// kernels, but this one gathers its padded input in place (linalg.index in
+// its body), which the split would not renumber: one kernel, a thread a
+// point, on the model input (uploaded).
+
+// CHECK-LABEL: func.func @padded_long_pool
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<22x22xf32>, %{{.*}}: memref<1x1x2x2xf32>, %[[IN:.*]]: memref<1x1x40x40xf32>)
+// CHECK: scf.for {{.*}} to %c22
+// CHECK: scf.for {{.*}} to %c22
+// CHECK: memref.load %[[IN]]
+module {
+  func.func @padded_long_pool(%x: tensor<1x1x40x40xf32>) -> tensor<1x1x2x2xf32> {
+    %ninf = arith.constant 0xFF800000 : f32
+    %padded = tensor.pad %x low[0, 0, 2, 2] high[0, 0, 2, 2] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %ninf : f32
+    } : tensor<1x1x40x40xf32> to tensor<1x1x44x44xf32>
+    %e = tensor.empty() : tensor<1x1x2x2xf32>
+    %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+    %window = tensor.empty() : tensor<22x22xf32>
+    %pool = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 22 + d3, d5 * 22 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%padded, %window : tensor<1x1x44x44xf32>, tensor<22x22xf32>) outs(%init : tensor<1x1x2x2xf32>) {
+    ^bb0(%in: f32, %w: f32, %out: f32):
+      %m = arith.maximumf %out, %in : f32
+      linalg.yield %m : f32
+    } -> tensor<1x1x2x2xf32>
+    return %pool : tensor<1x1x2x2xf32>
+  }
+}
+
+// -----
+
+// An operand broadcast from one element (Mod's tensor<1xi32> divisor, map
+// to 0) goes to the kernel as a one-element buffer.
+
+// CHECK-LABEL: func.func @one_element_operand
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<1xi32> to memref<1xi32>
+// CHECK: call @quantc_gpu_linalg(
+module {
+  func.func @one_element_operand(%x: tensor<3x2x5xi32>, %y: tensor<1xi32>) -> tensor<3x2x5xi32> {
+    %e = tensor.empty() : tensor<3x2x5xi32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %y : tensor<3x2x5xi32>, tensor<1xi32>) outs(%e : tensor<3x2x5xi32>) {
+    ^bb0(%a: i32, %b: i32, %o: i32):
+      %m = arith.remsi %a, %b : i32
+      linalg.yield %m : i32
+    } -> tensor<3x2x5xi32>
+    return %r : tensor<3x2x5xi32>
+  }
+}
+
+// -----
+
+// arith.remf (fmod) would be a libdevice call: no kernel, on the host, and
+// the warning says why.
+
+// expected-warning@+1 {{on the host (no GPU kernel yet): 1 linalg.generic; 1 linalg op on device values or model inputs with no kernel: its body has arith.remf}}
+module {
+  func.func @fmod(%x: tensor<6xf32>, %y: tensor<6xf32>) -> tensor<6xf32> {
+    %e = tensor.empty() : tensor<6xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%x, %y : tensor<6xf32>, tensor<6xf32>) outs(%e : tensor<6xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.remf %a, %b : f32
+      linalg.yield %m : f32
+    } -> tensor<6xf32>
+    return %r : tensor<6xf32>
+  }
+}
+
+// -----
+
+// The transcendental functions are approximated on f32 and f16; on f64
+// they would call libdevice, which the artifact does not link (nor does
+// every machine have): the op stays on the host, and the warning says why.
+
+// expected-warning@+1 {{1 linalg op on device values or model inputs with no kernel: its body has math.log on f64}}
+module {
+  func.func @log_f64(%x: tensor<6xf64>) -> tensor<6xf64> {
+    %e = tensor.empty() : tensor<6xf64>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%x : tensor<6xf64>) outs(%e : tensor<6xf64>) {
+    ^bb0(%a: f64, %o: f64):
+      %l = math.log %a : f64
+      linalg.yield %l : f64
+    } -> tensor<6xf64>
+    return %r : tensor<6xf64>
+  }
+}
