@@ -2,8 +2,13 @@
 #ifndef QUANTC_CODEGEN_LOWERING_H
 #define QUANTC_CODEGEN_LOWERING_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
+
+namespace quantc::qkernel {
+class GatherRowsOp;
+} // namespace quantc::qkernel
 
 namespace quantc::codegen {
 
@@ -22,6 +27,9 @@ void lowerDepthwiseConvs(mlir::ModuleOp module, llvm::StringRef family);
 /// Replaces every qkernel.gather_rows by a linalg.generic that unpacks and
 /// scales the rows it reads (LowerGatherRows.cpp).
 void lowerGatherRowsOps(mlir::ModuleOp module);
+/// The same for one op: the linalg.generic in its place (a GPU target runs
+/// it as a linalg kernel when its ids are on the device).
+mlir::linalg::GenericOp lowerGatherRows(qkernel::GatherRowsOp op);
 
 /// Replaces qkernel.pack / qkernel.unpack of non-constant codes by scalar
 /// loops (constant operands fold at compile time instead).

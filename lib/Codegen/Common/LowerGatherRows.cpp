@@ -30,7 +30,9 @@ Value tableRow(OpBuilder &b, Location loc, Value raw, int64_t rows) {
   return arith::MinSIOp::create(b, loc, row, indexConstant(b, loc, rows - 1));
 }
 
-void lowerGatherRows(qkernel::GatherRowsOp op) {
+} // namespace
+
+linalg::GenericOp lowerGatherRows(qkernel::GatherRowsOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   MLIRContext *context = b.getContext();
@@ -78,9 +80,8 @@ void lowerGatherRows(qkernel::GatherRowsOp op) {
       });
   op.getOutput().replaceAllUsesWith(generic.getResult(0));
   op.erase();
+  return generic;
 }
-
-} // namespace
 
 void lowerGatherRowsOps(ModuleOp module) {
   SmallVector<qkernel::GatherRowsOp> ops;

@@ -5,6 +5,7 @@
 #include "SplitReductions.h"
 
 #include "quantc/Codegen/GPULinalgKernels.h"
+#include "quantc/Codegen/Lowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -116,7 +117,7 @@ bool couldRunOnDevice(Operation *op) {
     return whyNoKernel(linalgOp).empty();
   if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(op))
     return fitsDepthwiseKernel(depthwise);
-  return false;
+  return isa<qkernel::GatherRowsOp>(op);
 }
 
 /// Whether every use of `value`, through reshapes, is by a placed op.
@@ -289,7 +290,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   SmallVector<Operation *> ops;
   module.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
-            qkernel::DepthwiseConvIntegerOp>(op)) {
+            qkernel::DepthwiseConvIntegerOp, qkernel::GatherRowsOp>(op)) {
       ops.push_back(op);
       return WalkResult::skip(); // not into the op's body
     }
@@ -361,6 +362,12 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       if (!isView(slice) && (onDevice.contains(viewRoot(source).first) || isModelInput(source)))
         if (linalg::GenericOp gather = sliceAsGather(slice))
           visit(gather, true);
+    } else if (auto gather = dyn_cast<qkernel::GatherRowsOp>(visited)) {
+      // A packed embedding's lookup: the host's linalg.generic, which reads
+      // the table and scales (constants, uploaded once) element by element.
+      Value ids = gather.getIndices();
+      if (onDevice.contains(viewRoot(ids).first) || isModelInput(ids))
+        visit(codegen::lowerGatherRows(gather), true);
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
       Value input = depthwise.getInput();
       if ((onDevice.contains(viewRoot(input).first) || isModelInput(input)) &&

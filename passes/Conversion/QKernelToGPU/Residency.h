@@ -57,7 +57,8 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
 /// Why `op` cannot be a linalg kernel launch (empty when it can).
 std::string whyNoKernel(mlir::linalg::LinalgOp op);
 /// Whether `op` would run on the GPU if it read a device value: a linalg op
-/// with a kernel, or an integer depthwise convolution that fits one. Such
+/// with a kernel, an integer depthwise convolution that fits one, or a
+/// packed embedding lookup. Such
 /// an op left on the host reads only what host ops or constants compute.
 bool couldRunOnDevice(mlir::Operation *op);
 
@@ -67,7 +68,8 @@ bool couldRunOnDevice(mlir::Operation *op);
 /// ops that read no tensor (fills) whose every user is placed. A tensor.pad
 /// of a device value is rewritten into a linalg.generic that gathers from
 /// it, and placed; so is a tensor.extract_slice of one whose elements are
-/// not consecutive (a split along an inner dim); a
+/// not consecutive (a split along an inner dim), and a qkernel.gather_rows
+/// (a packed embedding lookup) of device ids or a model input; a
 /// qkernel.depthwise_conv_integer of one into a linalg.generic
 /// (depthwiseAsLinalg), placed as any other. Ops
 /// that read a device value but have no kernel are counted in `noKernel` by

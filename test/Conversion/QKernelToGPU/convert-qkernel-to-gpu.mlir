@@ -1097,3 +1097,30 @@ module {
     return %r : tensor<6xf64>
   }
 }
+
+// -----
+
+// A packed embedding lookup of the model's ids is a linalg kernel (the
+// host's lowering): each element loads its id, its row's byte of codes
+// (the table a constant kernel argument, uploaded once), shifts its code
+// out, subtracts the zero point and scales it.
+
+// CHECK-LABEL: func.func @embedding
+// CHECK-NOT: qkernel.gather_rows
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[IDS:.*]]: memref<1x3xi64>, %[[OUT:.*]]: memref<1x3x64xf32>, %[[TABLE:.*]]: memref<100x32xi8>, %[[SCALES:.*]]: memref<100x2xf16>)
+// CHECK: memref.load %[[IDS]]
+// CHECK: memref.load %[[TABLE]]
+// CHECK: arith.shrui
+// CHECK: memref.load %[[SCALES]]
+// CHECK: arith.subi %{{.*}}, %c7_i32 : i32
+// CHECK: arith.mulf
+// CHECK: memref.store {{.*}}, %[[OUT]]
+module {
+  func.func @embedding(%ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
+    %table = arith.constant dense<35> : tensor<100x32xi8>
+    %scales = arith.constant dense<5.000000e-01> : tensor<100x2xf16>
+    %y = qkernel.gather_rows %ids, %table, %scales {bits = 4 : i64, columns = 64 : i64, group = 32 : i64, zero_point = 7 : i64} : (tensor<1x3xi64>, tensor<100x32xi8>, tensor<100x2xf16>) -> tensor<1x3x64xf32>
+    return %y : tensor<1x3x64xf32>
+  }
+}
