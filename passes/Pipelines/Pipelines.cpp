@@ -90,8 +90,13 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions 
   buildLowerToLoopsPipeline(pm, options);
   pm.addPass(createQuantcFlattenConstantGlobalsPass());
   pm.addPass(createQuantcOutlineLoopNestsPass());
+  // Alloca scopes become stacksave/stackrestore before canonicalize: it
+  // inlines a scope whose parent is an omp region, and an im2col panel
+  // allocated in a loop body would then grow the stack each iteration
+  // (resnet18's 7x7 stem overflowed 8 MB on one thread).
   if (options.parallel)
-    addPasses(pm, "convert-scf-to-openmp,canonicalize,quantc-share-thread-team,quantc-openmp-thread-count");
+    addPasses(pm, "convert-scf-to-openmp,func.func(quantc-expand-alloca-scopes),canonicalize,"
+                  "quantc-share-thread-team,quantc-openmp-thread-count");
   // Conversions that can run function by function do, on every core when
   // the context is multithreaded: each layer is a function by now.
   addPasses(pm,

@@ -319,6 +319,11 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
                (isa<tensor::EmptyOp>(producer) && llvm::is_contained(op.getDpsInits(), v))));
     };
     bool readsNothing = llvm::all_of(tensors, constantOrUnread);
+    // A whole tensor's reduction: one point to spread, then split.
+    if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+        generic && readsDevice && op.getNumParallelLoops() == 0)
+      if (linalg::GenericOp unit = withUnitParallelDim(generic))
+        return visit(unit, mayBeSplit);
     std::string why = whyNoKernel(op);
     if (!why.empty()) {
       if (readsDevice)

@@ -120,4 +120,43 @@ SmallVector<Operation *> splitLongReduction(linalg::LinalgOp op, int64_t ratio) 
   return {split->fillOp, split->splitLinalgOp, split->resultCombiningLinalgOp};
 }
 
+linalg::GenericOp withUnitParallelDim(linalg::GenericOp op) {
+  if (op.getNumParallelLoops() != 0 || op->getNumResults() != 1 ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return {};
+  OpOperand &init = op.getDpsInitsMutable()[0];
+  auto type = dyn_cast<RankedTensorType>(init.get().getType());
+  if (!type || !type.hasStaticShape())
+    return {};
+  // The output gains a leading dim of 1, indexed by the new dim 0.
+  SmallVector<int64_t> shape = {1};
+  llvm::append_range(shape, type.getShape());
+  auto unitType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<ReassociationIndices> groups;
+  if (type.getRank() > 0) {
+    groups.push_back({0, 1});
+    for (int64_t d = 2; d <= type.getRank(); ++d)
+      groups.push_back({d});
+  }
+  MLIRContext *context = op.getContext();
+  SmallVector<AffineMap> maps;
+  for (AffineMap map : op.getIndexingMapsArray())
+    maps.push_back(map.shiftDims(1));
+  maps.back() = maps.back().insertResult(getAffineDimExpr(0, context), 0);
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel};
+  llvm::append_range(iterators, op.getIteratorTypesArray());
+
+  IRRewriter rewriter(context);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, unitType, init.get(), groups);
+  auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{unitType}, op.getInputs(),
+                                           ValueRange{expanded}, maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(), generic.getRegion().begin());
+  generic.getBody()->walk([&](linalg::IndexOp index) { index.setDim(index.getDim() + 1); });
+  Value result = tensor::CollapseShapeOp::create(rewriter, loc, type, generic.getResult(0), groups);
+  rewriter.replaceOp(op, result);
+  return generic;
+}
+
 } // namespace quantc::gpu

@@ -32,6 +32,13 @@ int64_t splitRatio(mlir::linalg::LinalgOp op);
 /// declines, the op alone (its kept dims collapsed away: not `op` itself).
 llvm::SmallVector<mlir::Operation *> splitLongReduction(mlir::linalg::LinalgOp op, int64_t ratio);
 
+/// `op`, a reduction over every dim (a whole tensor's sum or max: no
+/// parallel dim, so no thread to run it), rebuilt with a parallel dim of
+/// size 1 in front (its output reshaped to have it, its linalg.index ops
+/// renumbered), in its place: one point, whose row then splits like any
+/// long one. Null, with `op` untouched, if its shapes are not static.
+mlir::linalg::GenericOp withUnitParallelDim(mlir::linalg::GenericOp op);
+
 } // namespace quantc::gpu
 
 #endif // QUANTC_PASSES_CONVERSION_QKERNELTOGPU_SPLITREDUCTIONS_H

@@ -20,13 +20,25 @@ struct QuantcExpandAllocaScopesPass
         scope.emitError("quantc-expand-alloca-scopes: a scope with results is not supported");
         return signalPassFailure();
       }
+      // Only a scope that allocates needs the stack pointer restored (SCF to
+      // OpenMP wraps every parallel body in one).
+      bool allocates = scope.getBodyRegion()
+                           .walk([](Operation *op) {
+                             return isa<memref::AllocaOp, LLVM::AllocaOp>(op)
+                                        ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+                           })
+                           .wasInterrupted();
       OpBuilder b(scope);
       Location loc = scope.getLoc();
-      Value saved = LLVM::StackSaveOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+      Value saved;
+      if (allocates)
+        saved = LLVM::StackSaveOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
       Block &body = scope.getBodyRegion().front();
       body.getTerminator()->erase();
       scope->getBlock()->getOperations().splice(scope->getIterator(), body.getOperations());
-      LLVM::StackRestoreOp::create(b, loc, saved);
+      if (allocates)
+        LLVM::StackRestoreOp::create(b, loc, saved);
       scope.erase();
     }
   }

@@ -1124,3 +1124,29 @@ module {
     return %y : tensor<1x3x64xf32>
   }
 }
+
+// -----
+
+// A whole tensor's sum (no parallel dim: no thread to run it) gains a
+// parallel dim of 1, then splits like any long row: 32 threads sum 64
+// elements each, one warp the 32 parts. Nothing on the host.
+
+// CHECK-LABEL: func.func @whole_sum
+// CHECK-COUNT-2: call @quantc_gpu_linalg(
+// CHECK-NOT: linalg.generic
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<64x32xf32>, %{{.*}}: memref<1x32xf32>)
+// CHECK: scf.for {{.*}} to %c64
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<1x32xf32>, %{{.*}}: memref<1xf32>)
+module {
+  func.func @whole_sum(%x: tensor<32x64xf32>) -> tensor<f32> {
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<f32>
+    %init = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
+    %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : tensor<32x64xf32>) outs(%init : tensor<f32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %r = arith.addf %acc, %a : f32
+      linalg.yield %r : f32
+    } -> tensor<f32>
+    return %s : tensor<f32>
+  }
+}

@@ -37,3 +37,25 @@ func.func @scope_with_result() -> f32 {
   }
   return %r : f32
 }
+
+// -----
+
+// A scope that allocates nothing (SCF to OpenMP wraps every parallel body
+// in one) is inlined with no stack pointer to restore.
+// CHECK-LABEL: func.func @nothing_allocated
+// CHECK: scf.for
+// CHECK-NOT: llvm.intr.stacksave
+// CHECK: memref.store
+// CHECK-NOT: memref.alloca_scope
+func.func @nothing_allocated(%out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c16 step %c1 {
+    memref.alloca_scope {
+      memref.store %one, %out[%i] : memref<16xf32>
+    }
+  }
+  return
+}
