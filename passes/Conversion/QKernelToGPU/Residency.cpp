@@ -269,10 +269,10 @@ static linalg::GenericOp sliceAsGather(tensor::ExtractSliceOp slice) {
   return generic;
 }
 
-/// Whether `value` is, through views, an argument of the function: a model
+/// Whether `root` (a viewRoot) is an argument of the function: a model
 /// input, which a launch uploads (as it would the result of a host op).
-static bool isModelInput(Value value) {
-  auto argument = dyn_cast<BlockArgument>(viewRoot(value).first);
+static bool isModelInput(Value root) {
+  auto argument = dyn_cast<BlockArgument>(root);
   return argument && isa<RankedTensorType>(argument.getType()) &&
          isa<func::FuncOp>(argument.getOwner()->getParentOp());
 }
@@ -281,6 +281,11 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
                                             const llvm::DenseSet<Value> &deviceValues,
                                             std::map<std::string, int> &noKernel) {
   llvm::DenseSet<Value> onDevice = deviceValues;
+  // What a kernel can read: a device value or a model input, through views.
+  auto kernelReadable = [&](Value value) {
+    Value root = viewRoot(value).first;
+    return onDevice.contains(root) || isModelInput(root);
+  };
   llvm::SetVector<Operation *> placed;
   SmallVector<linalg::LinalgOp> readersOfNothing;
   llvm::DenseSet<Value> fromConstants; // what readersOfNothing compute
@@ -301,10 +306,8 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
     SetVector<Value> tensors;
     getUsedValuesDefinedAbove(op->getRegion(0), tensors);
     tensors.insert(op->operand_begin(), op->operand_end());
-    bool readsDevice = llvm::any_of(tensors, [&](Value v) {
-      return isa<RankedTensorType>(v.getType()) &&
-             (onDevice.contains(viewRoot(v).first) || isModelInput(v));
-    });
+    bool readsDevice = llvm::any_of(
+        tensors, [&](Value v) { return isa<RankedTensorType>(v.getType()) && kernelReadable(v); });
     // Fills and broadcasts of constants (a convolution's bias as its
     // output's initial value), and ops on what they compute (a batch
     // norm's folded scale): on the GPU when what reads them is.
@@ -346,7 +349,7 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
   for (size_t i = 0; i < ops.size(); ++i) {
     Operation *visited = ops[i];
     if (auto pad = dyn_cast<tensor::PadOp>(visited)) {
-      if (!onDevice.contains(viewRoot(pad.getSource()).first) && !isModelInput(pad.getSource()))
+      if (!kernelReadable(pad.getSource()))
         continue;
       // Read in the one op that reads it (visited in its turn), else written.
       Operation *replaced = nullptr;
@@ -358,25 +361,20 @@ llvm::SetVector<Operation *> placeLinalgOps(ModuleOp module,
       if (!endsInsertChain(insert))
         continue;
       std::optional<Concatenation> concat = concatenationOf(insert);
-      if (concat && llvm::any_of(concat->parts, [&](auto &part) {
-            return onDevice.contains(viewRoot(part.first).first) || isModelInput(part.first);
-          }))
+      if (concat &&
+          llvm::any_of(concat->parts, [&](auto &part) { return kernelReadable(part.first); }))
         visit(concatenationAsGather(*concat), true);
     } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(visited)) {
-      Value source = slice.getSource();
-      if (!isView(slice) && (onDevice.contains(viewRoot(source).first) || isModelInput(source)))
+      if (!isView(slice) && kernelReadable(slice.getSource()))
         if (linalg::GenericOp gather = sliceAsGather(slice))
           visit(gather, true);
     } else if (auto gather = dyn_cast<qkernel::GatherRowsOp>(visited)) {
       // A packed embedding's lookup: the host's linalg.generic, which reads
       // the table and scales (constants, uploaded once) element by element.
-      Value ids = gather.getIndices();
-      if (onDevice.contains(viewRoot(ids).first) || isModelInput(ids))
+      if (kernelReadable(gather.getIndices()))
         visit(codegen::lowerGatherRows(gather), true);
     } else if (auto depthwise = dyn_cast<qkernel::DepthwiseConvIntegerOp>(visited)) {
-      Value input = depthwise.getInput();
-      if ((onDevice.contains(viewRoot(input).first) || isModelInput(input)) &&
-          fitsDepthwiseKernel(depthwise))
+      if (kernelReadable(depthwise.getInput()) && fitsDepthwiseKernel(depthwise))
         visit(depthwiseAsLinalg(depthwise), true);
     } else if (auto generic = dyn_cast<linalg::GenericOp>(visited)) {
       // After a reduction on the device (a depthwise convolution's

@@ -58,8 +58,8 @@ void decideResidency(llvm::ArrayRef<DeviceRead> reads, llvm::ArrayRef<DeviceWrit
 std::string whyNoKernel(mlir::linalg::LinalgOp op);
 /// Whether `op` would run on the GPU if it read a device value: a linalg op
 /// with a kernel, an integer depthwise convolution that fits one, or a
-/// packed embedding lookup. Such
-/// an op left on the host reads only what host ops or constants compute.
+/// packed embedding lookup. Such an op left on the host reads only what
+/// host ops or constants compute.
 bool couldRunOnDevice(mlir::Operation *op);
 
 /// The linalg ops to run on the GPU, in program order: those with a kernel
