@@ -4,7 +4,9 @@
  * memory as JSON: idle_kb (after loading), peak_kb (getrusage). With a
  * reference .npy it also compares the first output with it: max_abs_diff,
  * and argmax_agree (the share of rows, along the last axis, whose largest
- * element is at the same place: a recognizer's characters).
+ * element is at the same place: a recognizer's characters). "same_bits"
+ * says whether every call's first output had the first call's bits (a
+ * GPU artifact's reductions in a fixed order: --gpu-deterministic).
  * Usage: run_artifact LIB.so NAME X.npy THREADS REPEAT [REFERENCE.npy] */
 #define _GNU_SOURCE
 #include "quantc/Runtime/quantc_runtime.h"
@@ -38,6 +40,14 @@ static double now_ms(void) {
 static int by_value(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+/* The bytes of an f32 tensor (0 for another type). */
+static size_t f32_bytes(const quantc_tensor *t) {
+  size_t count = t->dtype == QUANTC_FLOAT32 ? 1 : 0;
+  for (int32_t d = 0; d < t->rank; ++d)
+    count *= (size_t)t->shape[d];
+  return count * sizeof(float);
 }
 
 /* Prints the comparison fields of two f32 tensors of one shape. */
@@ -112,6 +122,9 @@ int main(int argc, char **argv) {
     return 1;
   memset(outputs, 0, sizeof outputs);
   double *times = calloc(repeat + 1, sizeof *times);
+  void *first = NULL; /* the first call's output, bit for bit */
+  size_t first_bytes = 0;
+  int same_bits = 1;
   for (int i = 0; i <= repeat; ++i) { /* one warm-up */
     double start = now_ms();
     if (run(model, &options, &input, 1, outputs, model->num_outputs, error, sizeof error)) {
@@ -119,12 +132,22 @@ int main(int argc, char **argv) {
       return 1;
     }
     times[i] = now_ms() - start;
+    if (i == 0) {
+      first_bytes = f32_bytes(&outputs[0]);
+      first = malloc(first_bytes ? first_bytes : 1);
+      if (first && first_bytes)
+        memcpy(first, outputs[0].data, first_bytes);
+    } else if (first) {
+      same_bits &=
+          f32_bytes(&outputs[0]) == first_bytes && memcmp(first, outputs[0].data, first_bytes) == 0;
+    }
   }
   qsort(times + 1, repeat, sizeof *times, by_value);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  printf("{\"median_ms\": %.3f, \"idle_kb\": %ld, \"peak_kb\": %ld",
-         repeat ? times[1 + repeat / 2] : times[0], idle, usage.ru_maxrss);
+  printf("{\"median_ms\": %.3f, \"idle_kb\": %ld, \"peak_kb\": %ld, \"same_bits\": %s",
+         repeat ? times[1 + repeat / 2] : times[0], idle, usage.ru_maxrss,
+         same_bits ? "true" : "false");
   if (argc == 7) {
     quantc_tensor reference;
     if (read_npy(argv[6], &reference, error, sizeof error)) {

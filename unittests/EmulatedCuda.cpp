@@ -31,6 +31,8 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 using namespace quantc::codegen::gpu;
@@ -48,6 +50,7 @@ struct Kernel {
   int asymmetric, stageA;
   long scaleAfterTiles; // _sa: the sums scaled every prefetch iteration (_p)
   bool streamK;         // _sk: any grid along x up to one block per item, one along z
+  bool splitPartials;   // _yp: split-K block z stores its sums into y's slice z
   long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
@@ -217,8 +220,20 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
   if (kernel.streamK) // the runs of the launch's warps
     options.streamK = StreamKSplit{int64_t(grid[0]) * kernel.warps, kernel.prefetchTiles};
   options.permutedK = kernel.permutedK;
-  std::vector<float> product = tiledGemm(halfActivations(kernel, x), kernel.m, weights, scaleBits,
-                                         zeros, kernel.group, options);
+  std::vector<uint16_t> a = halfActivations(kernel, x);
+  if (kernel.splitPartials) { // each block's share of K into its slice, in any order
+    for (long split = 0; split < kernel.splitK; ++split) {
+      std::tie(options.kTileBegin, options.kTileEnd) = splitShare(
+          weights.kTiles(), kernel.splitK, kernel.stageA ? 1 : kernel.prefetchTiles, split);
+      std::vector<float> share =
+          tiledGemm(a, kernel.m, weights, scaleBits, zeros, kernel.group, options);
+      for (size_t i = 0; i < share.size(); ++i)
+        y[size_t(split) * share.size() + outputIndex(kernel, i)] = share[i];
+    }
+    return kSuccess;
+  }
+  std::vector<float> product =
+      tiledGemm(a, kernel.m, weights, scaleBits, zeros, kernel.group, options);
   for (size_t i = 0; i < product.size(); ++i) { // split-K and stream-K blocks add into y
     float &out = y[outputIndex(kernel, i)];
     out = kernel.splitK > 1 || kernel.streamK ? out + product[i] : product[i];
@@ -272,14 +287,22 @@ int launchHalf(const Kernel &kernel, const unsigned grid[3], unsigned threads, v
   const uint16_t *w = pointer<uint16_t>(args[1]);
   std::vector<uint16_t> x = halfActivations(kernel, args[0]);
   float *y = pointer<float>(args[2]);
-  for (long row = 0; row < kernel.m; ++row)
-    for (long column = 0; column < kernel.n; ++column) {
-      float sum = 0.0f;
-      for (long k = 0; k < kernel.k; ++k)
-        sum += floatFromHalf(x[row * kernel.k + k]) * floatFromHalf(w[column * kernel.k + k]);
-      float &out = y[outputIndex(kernel, size_t(row * kernel.n + column))];
-      out = kernel.splitK > 1 ? out + sum : sum;
-    }
+  // _yp: each split-K block's share of K into its slice of y, else the
+  // whole of K added as the blocks' atomics add (stored without split-K).
+  long shares = kernel.splitPartials ? kernel.splitK : 1;
+  for (long split = 0; split < shares; ++split) {
+    auto [begin, end] = kernel.splitPartials ? splitShare(kernel.k / kMmaK, kernel.splitK, 1, split)
+                                             : std::pair<int64_t, int64_t>{0, kernel.k / kMmaK};
+    for (long row = 0; row < kernel.m; ++row)
+      for (long column = 0; column < kernel.n; ++column) {
+        float sum = 0.0f;
+        for (long k = begin * kMmaK; k < end * kMmaK; ++k)
+          sum += floatFromHalf(x[row * kernel.k + k]) * floatFromHalf(w[column * kernel.k + k]);
+        size_t i = size_t(split * kernel.m * kernel.n) +
+                   outputIndex(kernel, size_t(row * kernel.n + column));
+        y[i] = kernel.splitK > 1 && !kernel.splitPartials ? y[i] + sum : sum;
+      }
+  }
   return kSuccess;
 }
 
@@ -547,6 +570,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   if (kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sa"))
     kernel.scaleAfterTiles = kernel.prefetchTiles;
   kernel.streamK = kernel.kind == Kernel::WeightOnly && std::strstr(name, "_sk");
+  kernel.splitPartials = kernel.kind != Kernel::Integer && std::strstr(name, "_yp");
   kernel.permutedK = kernel.kind == Kernel::WeightOnly && std::strstr(name, "_kp");
   if (const char *conv = std::strstr(name, "_ic")) {
     ImplicitConv &c = kernel.conv;

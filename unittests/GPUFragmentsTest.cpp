@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 #include <set>
+#include <tuple>
 
 using namespace quantc::codegen::gpu;
 
@@ -196,6 +197,68 @@ TEST(GPUFragments, TiledGemmMatchesTheNaiveProduct) {
               }
           }
     }
+}
+
+/// Split-K's shares, as the kernels compute them: in order, each K tile
+/// once, every share but the last whole multiples of the alignment (a
+/// GEMV's prefetch iterations), and nonEmptyShares of them holding tiles.
+TEST(GPUFragments, SplitSharesCoverKOnceInOrder) {
+  for (int64_t tiles : {1, 2, 16, 36, 256, 512})
+    for (int64_t splitK : {1, 2, 5, 32, 64})
+      for (int64_t align : {1, 4, 8}) {
+        int64_t next = 0, holding = 0;
+        for (int64_t split = 0; split < splitK; ++split) {
+          auto [begin, end] = splitShare(tiles, splitK, align, split);
+          if (begin >= end) {
+            EXPECT_GE(begin, tiles) << "an empty share lies past K";
+            continue;
+          }
+          ASSERT_EQ(begin, next) << tiles << " tiles, split " << split << " of " << splitK;
+          if (end < tiles)
+            EXPECT_EQ((end - begin) % align, 0);
+          next = end;
+          ++holding;
+        }
+        EXPECT_EQ(next, tiles);
+        EXPECT_EQ(holding, nonEmptyShares(tiles, splitK, align))
+            << tiles << " tiles, split-K " << splitK << ", align " << align;
+      }
+}
+
+/// Split-K's partial sums (WeightOnlyGemm::splitPartials): each block's
+/// share of K computed alone and the shares added in split order give the
+/// product (exact here: small integers), whatever the split and however
+/// the share boundaries fall against the scale groups and scaled runs.
+TEST(GPUFragments, SplitPartialsAddUpToTheProduct) {
+  std::mt19937 rng(12);
+  std::uniform_int_distribution<int> small(-8, 8);
+  int64_t m = 3, n = 40, k = 256, group = 64;
+  for (unsigned bits : {2u, 4u}) {
+    std::vector<int8_t> codes = randomCodes(bits, n * k, bits + 50);
+    std::vector<uint16_t> scales(size_t(n * (k / group)), halfFromFloat(0.5f));
+    std::vector<int8_t> zeros = randomCodes(bits, n * (k / group), 98);
+    std::vector<uint16_t> x(size_t(m * k));
+    for (uint16_t &v : x)
+      v = halfFromFloat(float(small(rng)));
+    PreshuffledWeights weights = preshuffle(codes.data(), n, k, bits);
+    TiledGemmOptions whole;
+    std::vector<float> product = tiledGemm(x, m, weights, scales, zeros, group, whole);
+    for (int64_t scaleAfterTiles : {int64_t(0), int64_t(4)})
+      for (int64_t splitK : {2, 3, 5, 16}) {
+        std::vector<float> sums(product.size(), 0.0f);
+        for (int64_t split = 0; split < splitK; ++split) {
+          TiledGemmOptions share;
+          share.scaleAfterTiles = scaleAfterTiles;
+          std::tie(share.kTileBegin, share.kTileEnd) =
+              splitShare(weights.kTiles(), splitK, /*align=*/4, split);
+          std::vector<float> part = tiledGemm(x, m, weights, scales, zeros, group, share);
+          for (size_t i = 0; i < sums.size(); ++i)
+            sums[i] += part[i];
+        }
+        EXPECT_EQ(sums, product) << bits << " bits, split-K " << splitK << ", scaled every "
+                                 << scaleAfterTiles;
+      }
+  }
 }
 
 /// permuteK's order: each 64-row block's rows once, and each lane thread's

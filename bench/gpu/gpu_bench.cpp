@@ -121,6 +121,11 @@ struct GemmCase {
   bool scaleAfterMma = false; // scales on each iteration's sums, not each weight
   bool permuteK = false;      // K permuted in 64-row blocks: A read in 16-byte runs
   int weightStages = 0;       // the weights through this many shared-memory stages (0: registers)
+  /// Split-K's blocks store their sums in slices of y (quantc's default,
+  /// --gpu-deterministic), which the host adds here in order; else they add
+  /// into y atomically. The slices' sum (in a model, the next kernel's
+  /// first step) is not timed.
+  bool splitPartials = false;
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
@@ -130,6 +135,8 @@ struct GemmCase {
 /// permuted, 4 stages".
 static std::string variantLabel(const GemmCase &c) {
   std::string label;
+  if (c.splitPartials)
+    label += ", partial sums";
   if (c.scaleAfterMma)
     label += ", scaled sums";
   if (c.permuteK)
@@ -143,7 +150,8 @@ static std::string variantLabel(const GemmCase &c) {
 
 /// The `quantc compile --gpu-gemv` value that builds a GEMV's kernel: a
 /// split-K other than the default target's as the target that gives it
-/// (split x the (M tile, N group) pairs).
+/// (split x the (M tile, N group) pairs); atomic split-K sums also need
+/// --gpu-deterministic=false.
 static std::string gemvSpec(const GemmCase &c) {
   GemvTuning tuning;
   tuning.streamK = c.splitK == 0;
@@ -152,14 +160,17 @@ static std::string gemvSpec(const GemmCase &c) {
   layout.n = c.n;
   layout.k = c.k;
   int64_t pairs = layout.nGroups() * ((c.m + kMmaM - 1) / kMmaM);
-  if (!tuning.streamK && c.splitK != splitKFor(tuning.targetWarps, pairs, layout.kTiles()))
+  int64_t byDefault = nonEmptyShares(
+      layout.kTiles(), splitKFor(tuning.targetWarps, pairs, layout.kTiles()), c.ahead);
+  if (!tuning.streamK && c.splitK != byDefault)
     tuning.targetWarps = c.splitK * pairs;
   tuning.permuteK = c.permuteK;
   tuning.warps = c.warps;
   tuning.prefetchTiles = c.ahead;
   tuning.weightStages = c.weightStages;
   tuning.scaleAfterMma = c.scaleAfterMma;
-  return gemvTuningSpec(tuning);
+  return gemvTuningSpec(tuning) +
+         (c.splitK > 1 && !c.splitPartials ? " --gpu-deterministic=false" : "");
 }
 
 /// A shape's random operands and preshuffled weights, kept for the next
@@ -216,7 +227,8 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   const std::vector<uint16_t> &scales = data.scales, &x = data.x, &a = data.a;
   const PreshuffledWeights &weights = data.weights;
   std::mt19937 rng(unsigned(c.bits * 7 + c.n + 1)); // the sampled outputs
-  std::vector<float> zeros(size_t(c.m * c.n), 0.0f), y(size_t(c.m * c.n));
+  int64_t slices = c.splitPartials ? c.splitK : 1;
+  std::vector<float> zeros(size_t(slices * c.m * c.n), 0.0f), y(zeros.size());
 
   void *function;
   std::vector<quantc_cuda_buffer> buffers;
@@ -242,6 +254,9 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
     split = "stream-K, " + std::to_string(grid[0]) + " blocks";
   }
   ok = ok && launchOnce(d, function, grid, block, args, y, buffers[3]);
+  for (int64_t slice = 1; slice < slices; ++slice) // in split order, as quantc adds them
+    for (int64_t i = 0; i < c.m * c.n; ++i)
+      y[size_t(i)] += y[size_t(slice * c.m * c.n + i)];
   double worst = 0;
   if (ok)
     for (int sample = 0; sample < 256; ++sample) {
@@ -266,7 +281,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
                                      sizeof d.error));
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
-  if (ok)
+  if (ok && (c.splitK == 1 || c.splitPartials)) // the launch quantc's default gives
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
@@ -444,6 +459,7 @@ int main(int argc, char **argv) {
       c.ptx = dir + "/" + file;
       c.scaleAfterMma = kind.find("-sa") != std::string::npos;
       c.permuteK = kind.find("-kp") != std::string::npos;
+      c.splitPartials = kind.find("-yp") != std::string::npos;
       if (size_t stages = kind.find("-c"); stages != std::string::npos)
         c.weightStages = std::atoi(kind.c_str() + stages + 2);
       if (kind == "conv") {

@@ -49,12 +49,14 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # (scale-after-mma), "kp" permutes K so that A is read in 16-byte runs
 # (permute-k), "cN" copies the weights N - 1 iterations ahead into N
 # shared-memory stages (stages=N), "wN" puts N warps in a block (1, 2 or
-# 4; 4 otherwise).
+# 4; 4 otherwise), "yp" stores split-K's sums in slices that gpu-bench adds
+# in order (quantc's default, --gpu-deterministic) instead of adding them
+# atomically (--gpu-deterministic=false, the rows without it).
 # TARGET_WARPS "stream": stream-K (split-K 0 in kernels.txt): as many
 # blocks as the device runs at once, equal runs of work per warp.
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128
-  local spec=stream-k kind=gemm permute=no-permute-k tag
+  local spec=stream-k kind=gemm permute=no-permute-k tag partials=
   [ "$m" -ge 16 ] && ahead=0 target=${5:-2048} # A staged: chooseLaunch's launch, no prefetch
   [ "$target" != stream ] && spec="split-k:target=$target"
   [ "$ahead" -gt 0 ] && spec+=":prefetch=$ahead"
@@ -64,6 +66,7 @@ add() {
       kp) kind=$kind-kp permute=permute-k ;;
       c[2-8]) kind=$kind-$tag spec+=":stages=${tag#c}" ;;
       w[124]) spec+=":warps=${tag#w}" ;;
+      yp) kind=$kind-yp partials=--split-partials ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
     esac
@@ -73,7 +76,7 @@ add() {
   [ "$target" = stream ] && warps_tag=1sk
   local file="w${bits}_m${m}_k${k}_n${n}_w${warps_tag}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --gemv "$spec" --name spec \
-    --chip "$chip" -o "$out/$file"
+    $partials --chip "$chip" -o "$out/$file"
   # The launch it got, from its name (qc_wo_..._s<split>_w<warps>_..._sk).
   local name split warps
   name=$(grep -o 'entry qc_wo_[a-z0-9_]*' "$out/$file" | head -1)
@@ -99,8 +102,9 @@ assemble_all() {
 }
 if [ "$smoke" = 1 ]; then
   for bits in 4 8 2; do add "$bits" 1 256 512; done
-  # Split-K for 2048 warps, not 8192 (64 blocks along K, not 128).
-  add 4 1 2048 512 2048
+  add 4 1 256 512 8192 8 yp
+  # Split-K for 128 warps, not 8192 (4 blocks along K, not 16).
+  add 4 1 2048 512 128
   for bits in 4 2; do add "$bits" 1 256 512 8192 8 sums; done
   # Stream-K with runs that start inside N groups and a short last item;
   # K permuted (A in 16-byte runs).
@@ -113,6 +117,7 @@ if [ "$smoke" = 1 ]; then
   add 4 1 256 512 8192 8 c3
   add 4 12 384 520 stream 8 kp-c4
   add 4 16 256 256
+  add 4 16 256 256 2048 8 yp
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
   "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
@@ -127,8 +132,10 @@ fi
 for bits in 4 8 2; do
   for shape in "4096 4096" "4096 14336" "14336 4096" "8192 28672"; do
     add "$bits" 1 $shape
+    add "$bits" 1 $shape 8192 8 yp # what quantc's artifacts run by default
   done
 done
+add 4 1 8192 28672 8192 8 kp-yp
 # How far ahead and how many warps (up to 16384: split-K doubled, shares
 # of 6 iterations): W4 GEMV variants. Then the scales on
 # the sums: fewer instructions (no f16 multiply per weight), more registers
@@ -189,6 +196,7 @@ for variant in "stream 8 kp-w2" "stream 8 kp-w1" "stream 8 kp-c4-w2" "stream 4 k
   add 4 1 8192 28672 $variant
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
+for m in 16 64; do add 4 "$m" 4096 4096 2048 8 yp; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
 # GEMM gathering the same A from the unpadded input, the padding too.

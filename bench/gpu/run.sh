@@ -23,7 +23,8 @@ if [ "$what" != kernels ] && [ -s models.txt ]; then
   echo "gpu: as users run it (runs of device work replayed as CUDA graphs); gpu-single: each"
   echo "kernel launched on its own (QUANTC_GPU_GRAPHS=0); gpu-profile: QUANTC_GPU_PROFILE=1, which"
   echo "waits for each kernel (its counts and time split; its timing is not the artifact's); then"
-  echo "the GPU artifact's device time by kernel (QUANTC_GPU_PROFILE=kernels)"
+  echo "the GPU artifact's device time by kernel (QUANTC_GPU_PROFILE=kernels); same_bits: every"
+  echo "call's output had the first call's bits (split-K's sums added in order: --gpu-deterministic)"
   while read -r tag name input; do
     echo "$tag"
     for side in gpu gpu-single gpu-profile host; do

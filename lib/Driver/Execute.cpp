@@ -361,6 +361,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   if (std::string why = codegen::gpu::parseGemvTuning(options.gpuGemv, gemv); !why.empty())
     return llvm::createStringError("--gpu-gemv=" + options.gpuGemv + ": " + why);
   target->gpuGemv = options.gpuGemv;
+  target->gpuDeterministic = options.gpuDeterministic;
   if (target->gpuFormat == "isa")
     llvm::errs() << "warning: CUDA's ptxas was not found (PATH, /usr/local/cuda/bin): the "
                     "artifact carries PTX alone, which the driver compiles at its first load\n";

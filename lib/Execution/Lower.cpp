@@ -90,6 +90,7 @@ mlir::LogicalResult lowerModule(mlir::ModuleOp module, const TargetSpec &target,
   options.gpuFormat = target.gpuFormat;
   options.gpuHostTwins = target.gpuHostTwins;
   options.gpuGemv = target.gpuGemv;
+  options.gpuDeterministic = target.gpuDeterministic;
   switch (stage) {
   case LoweringStage::QKernel:
     buildLowerToQKernelPipeline(pm, options);

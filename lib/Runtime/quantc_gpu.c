@@ -406,11 +406,13 @@ static int device_x(const char *stage, const void *x, size_t x_bytes_in, size_t 
  * bytes an element: f32 or s32) into y's device copy (zeroed first under
  * split-K), downloaded when a host op reads it. grid[2] == 0: stream-K, at
  * most grid[0] blocks along x, as many as the device runs at once, and y
- * zeroed first. */
+ * zeroed first. y_slices > 1: split-K's partial sums, y_slices slices of
+ * [m, n] that the blocks store whole (nothing zeroed) and a kernel after
+ * adds in order. */
 static int launch_and_fetch(const char *kernel, void *function, void **args, int count, void *y,
-                            int64_t m, int64_t n, const int64_t grid[3], int64_t threads,
-                            int64_t y_download) {
-  size_t y_bytes = (size_t)(m * n) * sizeof(float);
+                            int64_t m, int64_t n, int64_t y_slices, const int64_t grid[3],
+                            int64_t threads, int64_t y_download) {
+  size_t y_bytes = (size_t)(y_slices * m * n) * sizeof(float);
   quantc_cuda_buffer y_device = mirror_of(y, y_bytes);
   if (!y_device)
     return -1;
@@ -426,7 +428,7 @@ static int launch_and_fetch(const char *kernel, void *function, void **args, int
                               grid[2] ? (unsigned)grid[2] : 1u};
   const unsigned block[3] = {(unsigned)threads, 1, 1};
   double start = now_seconds();
-  if (grid[2] != 1) { /* split-K and stream-K blocks add into y */
+  if (grid[2] != 1 && y_slices == 1) { /* split-K and stream-K blocks add into y */
     ++memsets;
     if (quantc_gpu_runs_zero(y_device, y_bytes, gpu_error, sizeof gpu_error))
       return -1;
@@ -468,13 +470,16 @@ static void finish(const char *kernel, int failed, double start) {
  * itself from x, the convolution's input of x_halves elements, uploaded as
  * it is. offsets_bytes 0: symmetric, no offsets argument. With a `stage`
  * kernel (a non-empty name), x is resident on the device and staged there
- * ("in_place": read there as it is); y is downloaded when y_download. */
+ * ("in_place": read there as it is); y is downloaded when y_download.
+ * y_slices > 1: y holds split-K's y_slices partial sums of [m, n]
+ * (launch_and_fetch). */
 void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, const uint16_t *scales,
                                  const uint16_t *offsets, const float *x, float *y,
                                  const char *stage, int64_t m, int64_t n, int64_t k,
                                  int64_t x_columns, int64_t x_halves, int64_t words_bytes,
-                                 int64_t scales_bytes, int64_t offsets_bytes, int64_t y_download,
-                                 int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t threads) {
+                                 int64_t scales_bytes, int64_t offsets_bytes, int64_t y_slices,
+                                 int64_t y_download, int64_t grid_x, int64_t grid_y, int64_t grid_z,
+                                 int64_t threads) {
   double start;
   if (begin(&start))
     return;
@@ -500,7 +505,8 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
     if (offsets_bytes)
       args[count++] = &offsets_device;
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(kernel, function, args, count, y, m, n, grid, threads, y_download);
+    failed = launch_and_fetch(kernel, function, args, count, y, m, n, y_slices, grid, threads,
+                              y_download);
   }
   finish(kernel, failed, start);
 }
@@ -511,13 +517,13 @@ void quantc_gpu_weight_only_gemm(const char *kernel, const uint32_t *words, cons
  * and writes them so: x's x_columns rows go up as they are, zero rows pad
  * them to k, and y comes down as it is. A convolution's kernel
  * (x_halves > 0) gathers x[m, k] itself from x, its input of x_halves
- * elements, uploaded as it is. `stage` and y_download: as the weight-only
- * GEMM's. */
+ * elements, uploaded as it is. `stage`, y_slices and y_download: as the
+ * weight-only GEMM's. */
 void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const float *x, float *y,
                           const char *stage, int64_t m, int64_t n, int64_t k, int64_t x_columns,
                           int64_t transposed, int64_t x_halves, int64_t weights_bytes,
-                          int64_t y_download, int64_t grid_x, int64_t grid_y, int64_t grid_z,
-                          int64_t threads) {
+                          int64_t y_slices, int64_t y_download, int64_t grid_x, int64_t grid_y,
+                          int64_t grid_z, int64_t threads) {
   double start;
   if (begin(&start))
     return;
@@ -535,7 +541,8 @@ void quantc_gpu_half_gemm(const char *kernel, const uint16_t *weights, const flo
     x_read = x_read ? x_read : x_device;
     void *args[3] = {&x_read, &weights_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(kernel, function, args, 2, y, m, n, grid, threads, y_download);
+    failed =
+        launch_and_fetch(kernel, function, args, 2, y, m, n, y_slices, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }
@@ -566,7 +573,7 @@ void quantc_gpu_int8_gemm(const char *kernel, const uint32_t *words, const int8_
     x_read = x_read ? x_read : x_device;
     void *args[3] = {&x_read, &words_device};
     const int64_t grid[3] = {grid_x, grid_y, grid_z};
-    failed = launch_and_fetch(kernel, function, args, 2, y, m, n, grid, threads, y_download);
+    failed = launch_and_fetch(kernel, function, args, 2, y, m, n, 1, grid, threads, y_download);
   }
   finish(kernel, failed, start);
 }

@@ -416,6 +416,11 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
            "warps=1|2|4 a block, prefetch=4|8|12|16 K tiles an iteration, stages=2..8 "
            "(weights through shared memory), scale-after-mma, permute-k or no-permute-k; an "
            "option a layer's shape cannot take is left off for that layer">,
+    Option<"deterministic", "deterministic", "bool", "true",
+           "Split-K GEMMs with f32 sums (weight-only and fp16) store each block's partial "
+           "sums in a slice of their own, which a reduction adds in order: the same bits "
+           "every run. false: blocks add into y atomically, in whatever order they finish "
+           "(stream-K always does)">,
     Option<"hostTwins", "host-twins", "bool", "false",
            "Also emit each linalg kernel's loop nest as quantc_gpu_twin_<kernel> (C interface), "
            "which the emulated CUDA driver runs in the kernel's place (tests)">,

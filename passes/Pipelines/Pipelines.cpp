@@ -50,6 +50,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
     gpu.format = options.gpuFormat;
     gpu.hostTwins = options.gpuHostTwins;
     gpu.gemv = options.gpuGemv;
+    gpu.deterministic = options.gpuDeterministic;
     pm.addPass(createConvertQKernelToGPUPass(gpu));
   }
   // A vector of output columns is half the matmul's register tile.

@@ -52,6 +52,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("How weight-only GEMVs are launched: split-k or stream-k, then :options "
                      "(target=N, warps=N, prefetch=N, stages=N, scale-after-mma, [no-]permute-k)"),
       llvm::cl::init("split-k")};
+  Option<bool> gpuDeterministic{
+      *this, "gpu-deterministic",
+      llvm::cl::desc("Split-K GEMMs add their f32 partial sums in order (the same bits every "
+                     "run); false: atomically, in whatever order the blocks finish"),
+      llvm::cl::init(true)};
   Option<bool> gpuHostTwins{
       *this, "gpu-host-twins",
       llvm::cl::desc("Also emit each GPU linalg kernel's loop nest for the emulated driver"),

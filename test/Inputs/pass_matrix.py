@@ -63,6 +63,7 @@ PASSES = [
     "convert-qkernel-to-llvm",
     "convert-qkernel-to-gpu{chip=sm_90 format=none}",
     "convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k}",
+    "convert-qkernel-to-gpu{chip=sm_90 format=none deterministic=false}",
     "convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k:prefetch=4:stages=3:scale-after-mma:warps=2}",
     "convert-qkernel-to-gpu{chip=sm_90 format=isa}",
     "func.func(convert-linalg-matmul-to-vector)",

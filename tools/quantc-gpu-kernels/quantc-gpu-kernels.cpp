@@ -75,6 +75,12 @@ static cl::opt<bool>
             cl::desc("weight-only, A not staged: stream-K (as many blocks as the device "
                      "holds, equal runs of (N group, iteration) items; --split-k 1)"),
             cl::cat(generatorOptions));
+static cl::opt<bool> splitPartials(
+    "split-partials",
+    cl::desc("weight-only and fp16, split-K: each block stores its sums into its own slice of "
+             "y ([split-k][M][N]) instead of adding them atomically (quantc compile's "
+             "--gpu-deterministic)"),
+    cl::cat(generatorOptions));
 static cl::opt<bool>
     permuteK("permute-k",
              cl::desc("weight-only, A not staged: each 64-row block of K permuted so that a "
@@ -250,8 +256,10 @@ int main(int argc, char **argv) {
       return fail("--gemv " + gemv + ": " + why);
     quantc::codegen::gpu::chooseLaunch(gemm, tuning);
   }
+  gemm.splitPartials = splitPartials;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   half.floatK = floatK;
+  half.splitPartials = splitPartials;
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   integer.codeColumns = codeColumns;
   if (kernel == "weight-only-gemm") {

@@ -86,6 +86,13 @@ static cl::opt<std::string> gpuGemv(
              "scale-after-mma, permute-k, no-permute-k), as gpu-bench prints it: "
              "stream-k:stages=4:warps=2"),
     cl::init("split-k"), cl::sub(compileCommand));
+static cl::opt<bool> gpuDeterministic(
+    "gpu-deterministic",
+    cl::desc("GPU targets: split-K GEMMs with f32 sums store each block's partial sums, which "
+             "a kernel then adds in order, so that every run gives the same bits (default); "
+             "=false adds them into y atomically, in whatever order the blocks finish "
+             "(stream-K GEMVs always do)"),
+    cl::init(true), cl::sub(compileCommand));
 static cl::opt<std::string> objectCache(
     "object-cache",
     cl::desc("Directory of compiled code reused when a model (or part of it) compiles to the "
@@ -421,6 +428,7 @@ static int runExecute(Mode mode) {
   options.sanitize = sanitize;
   options.weights = weightsPlacement;
   options.gpuGemv = gpuGemv;
+  options.gpuDeterministic = gpuDeterministic;
   options.objectCache = objectCache.getNumOccurrences() ? std::string(objectCache)
                                                         : quantc::cachePath("objects");
   if (options.objectCache == "off")

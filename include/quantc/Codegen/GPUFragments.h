@@ -132,7 +132,17 @@ struct TiledGemmOptions {
   /// x's column permutedKRow(j, c) of the block (the weights preshuffled
   /// from codes permuted the same way: permuteKBlocks).
   bool permutedK = false;
+  /// Split-K's partial sums of one block: K tiles [kTileBegin, kTileEnd)
+  /// only (splitShare); kTileEnd -1 is all of K.
+  int64_t kTileBegin = 0, kTileEnd = -1;
 };
+
+/// Split-K block `split`'s share [begin, end) of `tiles` K tiles, as the
+/// kernels compute it: shares of ceil(tiles / splitK) rounded up to
+/// `align`, the last ones shorter or empty (begin >= end).
+std::pair<int64_t, int64_t> splitShare(int64_t tiles, int64_t splitK, int64_t align, int64_t split);
+/// How many of those shares hold tiles (the rest are empty).
+int64_t nonEmptyShares(int64_t tiles, int64_t splitK, int64_t align);
 
 /// y[M, N] (f32) = x[M, K] (f16 bits) * dequantized W^T, computed tile by
 /// tile and lane by lane from the fragments above: the loop nest the GPU

@@ -77,6 +77,12 @@ struct WeightOnlyGemm {
   /// zero): into registers straight, into shared memory (as a gather) with
   /// stageA. No stage kernel runs. 0: x is f16 [M, K].
   int64_t floatK = 0;
+  /// Split-K blocks store their sums into their own slice of y, then
+  /// [splitK][M][N] (y's layout within a slice), instead of adding them
+  /// atomically: the caller adds the slices in split order, so y has the
+  /// same bits every run (f32 atomics add in whatever order the blocks
+  /// finish). No zeroing either: every slice is written whole.
+  bool splitPartials = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -99,7 +105,8 @@ struct WeightOnlyGemm {
 std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 
 /// The kernel's name spells its specification
-/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _sa when the scales
+/// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _yp for split-K's
+/// partial sums, _sa when the scales
 /// multiply the sums, _sk for stream-K, _kp for K permuted, _c4 for four
 /// weight stages, _yt when y is channels first, _xf200 for an f32 x of 200
 /// columns, and for an implicit
@@ -197,9 +204,11 @@ struct HalfGemm {
   /// it is loaded (stagedHalf; K past floatK reads zero), so no stage
   /// kernel runs. 0: x is f16, K whole.
   int64_t floatK = 0;
+  bool splitPartials = false; // as WeightOnlyGemm's
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
-/// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed), split-K for about
+/// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed, _yp split-K's
+/// partial sums), split-K for about
 /// 2048 warps, and its launch (one warp per block).
 std::string kernelName(const HalfGemm &gemm);
 void chooseLaunch(HalfGemm &gemm);

@@ -134,6 +134,7 @@ struct ExecuteOptions {
   std::string sanitize;             // compile: "thread" instruments the artifact for TSan
   std::string weights = "auto";     // compile: large weights in a file (file), the .so (embed), or by size
   std::string gpuGemv = "split-k";  // compile, GPU targets: the GEMVs' launches (GPUGemvTuning.h)
+  bool gpuDeterministic = true;     // compile, GPU targets: split-K sums in order, not atomically
   std::string objectCache;          // compile: compiled partitions' directory (empty: none)
   bool printTime = false;
   QuantizeOptions quantize;

@@ -49,6 +49,9 @@ struct TargetSpec {
   bool gpuHostTwins = false;
   /// How the weight-only GEMVs spread over the GPU: split-k or stream-k.
   std::string gpuGemv = "split-k";
+  /// Split-K's f32 partial sums added in order (the same bits every run),
+  /// not atomically.
+  bool gpuDeterministic = true;
   /// Constant globals of at least this many bytes leave the code
   /// (quantc-externalize-weights): the JIT binds them to the importer's
   /// memory, artifacts to their weights file or read-only data (0: all stay

@@ -232,7 +232,8 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
               sum = 0.0f;
             }
       };
-      for (int64_t kTile = 0; kTile < weights.kTiles(); ++kTile) {
+      int64_t kEnd = options.kTileEnd < 0 ? weights.kTiles() : options.kTileEnd;
+      for (int64_t kTile = options.kTileBegin; kTile < kEnd; ++kTile) {
         if (streamK && kTile > 0 && kTile % streamK->itemTiles == 0 &&
             runStarts[size_t(nGroup * iterations + kTile / streamK->itemTiles)])
           flush();
@@ -274,8 +275,7 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
               sums[size_t((tile * kWarpSize + lane) * 4 + index)] += sum;
             }
         }
-        if (scaleAfterTiles &&
-            ((kTile + 1) % scaleAfterTiles == 0 || kTile + 1 == weights.kTiles())) {
+        if (scaleAfterTiles && ((kTile + 1) % scaleAfterTiles == 0 || kTile + 1 == kEnd)) {
           for (int tile = 0; tile < tilesPerWord; ++tile)
             for (int lane = 0; lane < kWarpSize; ++lane)
               for (int index = 0; index < 4; ++index) {
@@ -290,6 +290,18 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
       flush();
     }
   return y;
+}
+
+std::pair<int64_t, int64_t> splitShare(int64_t tiles, int64_t splitK, int64_t align,
+                                       int64_t split) {
+  int64_t chunk = (tiles + splitK - 1) / splitK;
+  chunk = (chunk + align - 1) / align * align;
+  return {split * chunk, std::min(split * chunk + chunk, tiles)};
+}
+
+int64_t nonEmptyShares(int64_t tiles, int64_t splitK, int64_t align) {
+  int64_t chunk = splitShare(tiles, splitK, align, 0).second;
+  return chunk ? (tiles + chunk - 1) / chunk : 1;
 }
 
 int64_t permutedKRow(int64_t tile, int64_t row) {

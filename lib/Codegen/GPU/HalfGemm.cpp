@@ -22,6 +22,8 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
+  if (gemm.splitPartials && gemm.splitK == 1)
+    return "split-K's partial sums need split-K";
   if (gemm.floatK && (gemm.conv || gemm.floatK > gemm.k))
     return "an f32 x of up to K is read by the fp16 GEMM without a gather";
   if (gemm.conv)
@@ -42,7 +44,8 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
        : gemm.floatK     ? MemRefType::get({gemm.floatK * gemm.m}, f32)
        : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
                          : MemRefType::get({gemm.m * gemm.k / 2}, i32),
-       MemRefType::get({gemm.n * gemm.k / 2}, i32), MemRefType::get({gemm.m * gemm.n}, f32)},
+       MemRefType::get({gemm.n * gemm.k / 2}, i32),
+       MemRefType::get({(gemm.splitPartials ? gemm.splitK : 1) * gemm.m * gemm.n}, f32)},
       func);
   b.setInsertionPointToStart(&func.getBody().front());
   Value x = func.getArgument(0), w = func.getArgument(1), y = func.getArgument(2);
@@ -120,7 +123,8 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
 
   b.setInsertionPointAfter(loop);
   k.storeTile(
-      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n,
+      KernelBuilder::splitWrite(gemm.splitK, gemm.splitPartials),
       [](Value, Value element) { return element; }, gemm.transposed);
   mlir::gpu::ReturnOp::create(b, loc);
   return module;

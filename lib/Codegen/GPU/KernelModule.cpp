@@ -11,9 +11,9 @@
 
 namespace quantc::codegen::gpu {
 
-std::string checkIndexRange(int64_t m, int64_t n, int64_t k) {
+std::string checkIndexRange(int64_t m, int64_t n, int64_t k, int64_t ySlices) {
   constexpr int64_t limit = int64_t(1) << 31;
-  if (m * k >= limit || n * k >= limit || m * n >= limit)
+  if (m * k >= limit || n * k >= limit || m * n * ySlices >= limit)
     return "the GPU kernels index with 32 bits: A, B and y must each hold under 2^31 elements";
   return "";
 }
@@ -193,10 +193,13 @@ std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK,
 }
 
 void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Value lane, int64_t m,
-                              int64_t n, bool atomic,
+                              int64_t n, YWrite write,
                               llvm::function_ref<Value(Value, Value)> finish, bool columnMajor) {
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value pair = arith::AndIOp::create(b, loc, lane, index(3));
+  Value slice; // split-K's partial sums: block z's slice of y
+  if (write == YWrite::SplitSlice)
+    slice = mul(fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z)), m * n);
   for (int i = 0; i < 4; ++i) {
     Element e = mmaCElement(0, i);
     Value row = add(add(mul(mTile, kMmaM), group), index(e.row));
@@ -207,8 +210,9 @@ void KernelBuilder::storeTile(Value y, Value acc, Value mTile, Value nBase, Valu
     b.setInsertionPointToStart(&store.getThenRegion().front());
     Value element = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{i / 2, i % 2});
     Value value = finish(column, element);
-    Value at = toIndex(columnMajor ? add(mul(column, m), row) : add(mul(row, n), column));
-    if (atomic)
+    Value at = columnMajor ? add(mul(column, m), row) : add(mul(row, n), column);
+    at = toIndex(slice ? add(slice, at) : at);
+    if (write == YWrite::AtomicAdd)
       memref::AtomicRMWOp::create(b, loc,
                                   isa<FloatType>(value.getType()) ? arith::AtomicRMWKind::addf
                                                                   : arith::AtomicRMWKind::addi,

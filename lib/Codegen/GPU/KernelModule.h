@@ -21,7 +21,7 @@ mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::OpBuilder &b, llvm::StringR
 /// Why an (M, N, K) product has no kernel computing its indices in i32
 /// (half the index arithmetic of 64; the weight-only GEMM): A, B and y must
 /// each hold fewer than 2^31 elements. Empty when they do.
-std::string checkIndexRange(int64_t m, int64_t n, int64_t k);
+std::string checkIndexRange(int64_t m, int64_t n, int64_t k, int64_t ySlices = 1);
 
 /// Why a convolution's implicit GEMM of M rows and K columns has no kernel
 /// (empty when it has one): the geometry must fit, M be whole images of its
@@ -67,6 +67,18 @@ public:
   mlir::Value rowRun(mlir::Value x, mlir::Value row, int64_t rows, int64_t rowLength,
                      mlir::Value col, int64_t count, mlir::Value valid = {});
 
+  /// How a GEMM's blocks write y: stored (one block per element), added
+  /// atomically (split-K and stream-K into a zeroed y), or stored into
+  /// block z's slice [z][m][n] of a y splitK times the size (split-K's
+  /// partial sums, which a reduction adds in split order: the same bits
+  /// every run, where atomics add in whatever order the blocks finish).
+  enum class YWrite { Store, AtomicAdd, SplitSlice };
+  /// Split-K's write of y: `partials` (WeightOnlyGemm::splitPartials)
+  /// slices, else atomic adds; a store without split-K.
+  static YWrite splitWrite(int64_t splitK, bool partials) {
+    return splitK == 1 ? YWrite::Store : partials ? YWrite::SplitSlice : YWrite::AtomicAdd;
+  }
+
   /// This block's share [begin, end) of `tiles` K tiles: block z of
   /// `splitK` (all of them without split-K), each share but the last a
   /// multiple of `align` tiles.
@@ -75,12 +87,11 @@ public:
   /// Writes the lane's four elements of the 16 x 8 accumulator tile `acc`
   /// whose first row is mTile * 16 and first column `nBase` into y[m, n]
   /// (rows past m and columns past n skipped), through `finish(column,
-  /// element)` (f32, or s32 for an exact integer y), atomically added when
-  /// `atomic` (split-K).
+  /// element)` (f32, or s32 for an exact integer y), as `write` says.
   /// With `columnMajor`, y is [n, m] (a convolution's output channels by
   /// pixels, as the host's NCHW tensor holds it).
   void storeTile(mlir::Value y, mlir::Value acc, mlir::Value mTile, mlir::Value nBase,
-                 mlir::Value lane, int64_t m, int64_t n, bool atomic,
+                 mlir::Value lane, int64_t m, int64_t n, YWrite write,
                  llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> finish,
                  bool columnMajor = false);
 

@@ -33,8 +33,8 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
                     gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
           .str();
-  return name + (gemm.scaleAfterMma ? "_sa" : "") + (gemm.streamK ? "_sk" : "") +
-         (gemm.permuteK ? "_kp" : "") +
+  return name + (gemm.splitPartials ? "_yp" : "") + (gemm.scaleAfterMma ? "_sa" : "") +
+         (gemm.streamK ? "_sk" : "") + (gemm.permuteK ? "_kp" : "") +
          (gemm.weightStages ? "_c" + std::to_string(gemm.weightStages) : "") +
          (gemm.channelsFirstOutput ? "_yt" : "") +
          (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") + implicitSuffix(gemm.conv);
@@ -78,6 +78,9 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
     return;
   gemm.warpsPerBlock = gemv.warps;
   gemm.prefetchTiles = gemv.prefetchTiles;
+  // Shares are whole iterations: splits past the last of them would be
+  // empty blocks (and, as partial sums, slices of zeros to write and add).
+  gemm.splitK = nonEmptyShares(kTiles, gemm.splitK, gemm.prefetchTiles);
   if (gemv.streamK) {
     gemm.streamK = true;
     gemm.splitK = 1;
@@ -116,8 +119,8 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 
 std::string kernelName(const HalfGemm &gemm) {
   return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
-         (gemm.transposed ? "_t1" : "") + (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") +
-         implicitSuffix(gemm.conv);
+         (gemm.splitPartials ? "_yp" : "") + (gemm.transposed ? "_t1" : "") +
+         (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") + implicitSuffix(gemm.conv);
 }
 
 void chooseLaunch(HalfGemm &gemm) {

@@ -121,7 +121,8 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
 
   b.setInsertionPointAfter(loop);
   k.storeTile(
-      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n, gemm.splitK > 1,
+      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n,
+      KernelBuilder::splitWrite(gemm.splitK, /*partials=*/false), // s32 sums: any order
       [&](Value column, Value sum) -> Value {
         if (gemm.exact)
           return sum;

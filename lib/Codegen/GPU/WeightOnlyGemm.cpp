@@ -49,6 +49,8 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
            "prefetch iterations (16 x prefetch rows)";
   if (gemm.streamK && (gemm.stageA || gemm.splitK != 1))
     return "stream-K needs A read straight from x and split-K 1";
+  if (gemm.splitPartials && (gemm.streamK || gemm.splitK == 1))
+    return "split-K's partial sums need split-K (not stream-K)";
   if (gemm.weightStages && (gemm.stageA || gemm.weightStages < 2 || gemm.weightStages > 8))
     return "weights through shared memory need A read straight from x, and 2 to 8 stages";
   if (gemm.weightStages * gemm.warpsPerBlock * gemm.prefetchTiles * kWarpSize * 4 > 48 * 1024)
@@ -62,7 +64,7 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
-  return checkIndexRange(gemm.m, gemm.n, gemm.k);
+  return checkIndexRange(gemm.m, gemm.n, gemm.k, gemm.splitPartials ? gemm.splitK : 1);
 }
 
 Value GemmEmitter::aRegister(Value x, Value mTile, Value kTile, Value lane, int r, Value valid) {
@@ -256,7 +258,7 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
   }
   // Each lane stores its four elements of each N tile (rows past M and
   // columns past N stay unwritten).
-  storeGroup(y, sums, mTile, nGroup, lane, gemm.splitK > 1);
+  storeGroup(y, sums, mTile, nGroup, lane, splitWrite(gemm.splitK, gemm.splitPartials));
   mlir::gpu::ReturnOp::create(b, loc);
 }
 
@@ -267,12 +269,12 @@ SmallVector<Value> GemmEmitter::zeroAccumulators() {
 }
 
 void GemmEmitter::storeGroup(Value y, ValueRange sums, Value mTile, Value group, Value lane,
-                             bool atomic) {
+                             YWrite write) {
   int tiles = gemm.layout().nTilesPerWord();
   for (int t = 0; t < tiles; ++t)
     storeTile(
         y, sums[t], mTile, mul(add(mul(group, tiles), index(t)), kMmaN), lane, gemm.m, gemm.n,
-        atomic, [](Value, Value element) { return element; }, gemm.channelsFirstOutput);
+        write, [](Value, Value element) { return element; }, gemm.channelsFirstOutput);
 }
 
 OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnlyGemm &gemm,
@@ -291,7 +293,8 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
                               MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)
     arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));
-  arguments.push_back(MemRefType::get({gemm.m * gemm.n}, b.getF32Type()));
+  int64_t ySlices = gemm.splitPartials ? gemm.splitK : 1;
+  arguments.push_back(MemRefType::get({ySlices * gemm.m * gemm.n}, b.getF32Type()));
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
   if (gemm.weightStages) { // the words' stages [stage][warp][quad][lane][4]: a real workgroup

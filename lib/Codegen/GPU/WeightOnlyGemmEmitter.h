@@ -207,8 +207,8 @@ public:
   SmallVector<Value> emitPrefetchLoop(const LoopOperands &o, Value nGroup, Value loadGroup,
                                       Value kBegin, Value kEnd);
 
-  /// Adds each N tile's `sums` into y at N group `group` (atomically).
-  void storeGroup(Value y, ValueRange sums, Value mTile, Value group, Value lane, bool atomic);
+  /// Writes each N tile's `sums` into y at N group `group` as `write` says.
+  void storeGroup(Value y, ValueRange sums, Value mTile, Value group, Value lane, YWrite write);
 
   /// Stream-K: the items (N group g, prefetch iteration q) of the M tile,
   /// g-major, split into equal runs, one per warp of the launch (the first

@@ -302,7 +302,7 @@ void GemmEmitter::emitStreamLoop(const LoopOperands &o, Value y) {
                                   /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    storeGroup(y, sums, o.mTile, place.group, o.lane, /*atomic=*/true);
+    storeGroup(y, sums, o.mTile, place.group, o.lane, YWrite::AtomicAdd);
     scf::YieldOp::create(b, loc, zeros);
     b.setInsertionPointToStart(&ifOp.getElseRegion().front());
     scf::YieldOp::create(b, loc, sums);

@@ -7,6 +7,7 @@
 #include "IntegerDepthwise.h"
 #include "OutputStarts.h"
 #include "Residency.h"
+#include "SplitReductions.h"
 #include "passes/Conversion/LinalgToVector/ElementwiseFusion.h"
 #include "passes/Conversion/Passes.h"
 
@@ -78,9 +79,9 @@ struct LinalgKernelText {
 
 class GPURewriter {
 public:
-  GPURewriter(ModuleOp module, bool hostTwins, const device::GemvTuning &gemv)
+  GPURewriter(ModuleOp module, bool hostTwins, const device::GemvTuning &gemv, bool deterministic)
       : module(module), symbols(module), b(module.getContext()), globals(module.getContext()),
-        hostTwins(hostTwins), gemv(gemv) {
+        hostTwins(hostTwins), gemv(gemv), deterministic(deterministic) {
     globals.setInsertionPointToEnd(module.getBody());
   }
 
@@ -194,6 +195,9 @@ private:
   /// A GEMM launch's y (`buffer`) as a tensor of `type`; the launch's
   /// y_download operand (fifth from the end) says whether it comes back.
   Value gemmOutput(func::CallOp call, Value buffer, RankedTensorType type);
+  /// gemmOutput of a launch whose y holds `slices` of split-K's partial
+  /// sums (one: y itself), added in order (sumSplitPartials).
+  Value splitOutput(func::CallOp call, Value buffer, RankedTensorType type, int64_t slices);
   /// Operand `pointerOperand` of `call` becomes the address `byteOffset`
   /// into `producer` (a resident input's device copy is found there).
   void pointAtProducer(Operation *call, unsigned pointerOperand, Value producer,
@@ -220,6 +224,9 @@ private:
   OpBuilder b, globals;
   bool hostTwins;
   device::GemvTuning gemv; // how the GEMVs are launched
+  /// Split-K's f32 sums as partial slices added in order (the same bits
+  /// every run), not atomics.
+  bool deterministic;
   /// By name: a deterministic image.
   std::map<std::string, std::variant<device::WeightOnlyGemm, device::HalfGemm, device::W8A8Gemm,
                                      device::StageKernel, LinalgKernelText>>
@@ -490,6 +497,16 @@ Value GPURewriter::gemmOutput(func::CallOp call, Value buffer, RankedTensorType 
   return result;
 }
 
+Value GPURewriter::splitOutput(func::CallOp call, Value buffer, RankedTensorType type,
+                               int64_t slices) {
+  if (slices == 1)
+    return gemmOutput(call, buffer, type);
+  SmallVector<int64_t> shape = {slices};
+  llvm::append_range(shape, type.getShape());
+  Value partials = gemmOutput(call, buffer, type.clone(shape));
+  return quantc::gpu::sumSplitPartials(b, call.getLoc(), partials, type);
+}
+
 func::FuncOp GPURewriter::declare(llvm::StringRef name, TypeRange inputs) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
@@ -509,6 +526,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   }
   HostOutput output = hostOutput(op.getOutput());
   layer->gemm.channelsFirstOutput = bool(output.back);
+  layer->gemm.splitPartials = deterministic && layer->gemm.splitK > 1;
   const device::WeightOnlyGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -526,7 +544,8 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   Type f32 = b.getF32Type();
   RankedTensorType outputType = output.type;
   Value x = flatInput(loc, layer->input);
-  Value y = memref::AllocOp::create(b, loc, MemRefType::get({gemm.m * gemm.n}, f32));
+  int64_t slices = gemm.splitPartials ? gemm.splitK : 1;
+  Value y = memref::AllocOp::create(b, loc, MemRefType::get({slices * gemm.m * gemm.n}, f32));
   int64_t gathered = gatheredInputSize(*layer);
   func::CallOp call = callLaunch(
       loc, kLaunchFunction,
@@ -534,11 +553,12 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
        pointerTo(loc, offsets), address(loc, x), address(loc, y),
        pointerTo(loc, kernelNameGlobal(loc, ""))},
       {gemm.m, gemm.n, gemm.k, layer->inputColumns, gathered, int64_t(layer->words.size() * 4),
-       int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), /*y_download=*/1},
+       int64_t(layer->scales.size() * 2), int64_t(layer->offsets.size() * 2), slices,
+       /*y_download=*/1},
       device::launchGeometry(gemm));
   gemmInput(call, 6, 4, x, stageOf(gathered, gemm.m, layer->inputColumns, gemm.k, true),
             inPlaceReadOf(gemm, layer->inputColumns));
-  Value result = gemmOutput(call, y, outputType);
+  Value result = splitOutput(call, y, outputType, slices);
 
   // The epilogue on the host: the scales' power of two, bias, then Relu (as
   // the CPU kernels order them).
@@ -578,6 +598,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
     why = llvm::toString(layer.takeError());
     return false;
   }
+  layer->gemm.splitPartials = deterministic && layer->gemm.splitK > 1;
   const device::HalfGemm &gemm = layer->gemm;
   Location loc = op.getLoc();
   memref::GlobalOp nameGlobal = useKernel(loc, gemm);
@@ -588,22 +609,23 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   b.setInsertionPoint(op);
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
   Value x = flatInput(loc, layer->input);
+  int64_t slices = gemm.splitPartials ? gemm.splitK : 1;
   Value y = memref::AllocOp::create(
-      b, loc, MemRefType::get({resultType.getNumElements()}, b.getF32Type()));
+      b, loc, MemRefType::get({slices * resultType.getNumElements()}, b.getF32Type()));
   int64_t gathered = gatheredInputSize(*layer), m = gemm.m, k = gemm.k;
   func::CallOp call =
       callLaunch(loc, kHalfLaunchFunction,
                  {pointerTo(loc, nameGlobal), pointerTo(loc, weights), address(loc, x),
                   address(loc, y), pointerTo(loc, kernelNameGlobal(loc, ""))},
                  {m, gemm.n, k, layer->inputColumns, int64_t(layer->transposed), gathered,
-                  int64_t(layer->weights.size() * 2), /*y_download=*/1},
+                  int64_t(layer->weights.size() * 2), slices, /*y_download=*/1},
                  device::launchGeometry(gemm));
   // Transposed, x is one row of [K, M].
   gemmInput(call, 4, 2, x,
             layer->transposed ? stageOf(gathered, 1, layer->inputColumns * m, k * m, true)
                               : stageOf(gathered, m, layer->inputColumns, k, true),
             inPlaceReadOf(gemm, layer->inputColumns));
-  Value result = gemmOutput(call, y, resultType);
+  Value result = splitOutput(call, y, resultType, slices);
   if (!startsAtZero(op)) // y + the output's initial value
     result = hostEpilogue(loc, resultType, resultType.getRank() - 1, result,
                           {{op.getDpsInits()[0], false}},
@@ -1054,7 +1076,7 @@ struct ConvertQKernelToGPUPass
       module.emitError() << "convert-qkernel-to-gpu: gemv '" << gemv << "': " << why;
       return signalPassFailure();
     }
-    GPURewriter rewriter(module, hostTwins, tuning);
+    GPURewriter rewriter(module, hostTwins, tuning, deterministic);
     std::map<std::string, int> stayed; // why a matmul stays -> how many
     SmallVector<Operation *> matmuls;
     // Float matmuls the fp16 GEMM cannot take (no constant weights), with

@@ -33,6 +33,22 @@ SmallVector<AffineExpr> indicesBeforeCollapse(tensor::CollapseShapeOp reshape,
   return source;
 }
 
+/// The same through an expand_shape: each group's indices linearized into
+/// the one dim they expand (split-K's sums, [N, M], read by an epilogue over
+/// [1, N, H, W]).
+SmallVector<AffineExpr> indicesBeforeExpand(tensor::ExpandShapeOp reshape,
+                                            llvm::ArrayRef<AffineExpr> exprs) {
+  llvm::ArrayRef<int64_t> sizes = reshape.getResultType().getShape();
+  SmallVector<AffineExpr> source;
+  for (const ReassociationIndices &group : reshape.getReassociationIndices()) {
+    AffineExpr linear = getAffineConstantExpr(0, reshape.getContext());
+    for (int64_t d : group)
+      linear = linear * sizes[d] + exprs[d];
+    source.push_back(linear);
+  }
+  return source;
+}
+
 /// Whether a value is a static tensor a kernel can gather from.
 bool gatherable(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -46,18 +62,17 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
                                              SmallVectorImpl<Operation *> &dead) {
   if (epilogue.getNumReductionLoops() || !epilogue.hasPureTensorSemantics())
     return {};
-  // The input that is the reduction's result, through collapse_shapes.
+  // The input that is the reduction's result, through static reshapes.
   OpOperand *use = nullptr;
   linalg::GenericOp reduction;
-  SmallVector<tensor::CollapseShapeOp> reshapes;
+  SmallVector<Operation *> reshapes;
   for (OpOperand *input : epilogue.getDpsInputOperands()) {
     Value value = input->get();
-    SmallVector<tensor::CollapseShapeOp> chain;
-    while (auto reshape = value.getDefiningOp<tensor::CollapseShapeOp>()) {
-      if (!value.hasOneUse())
-        break;
-      chain.push_back(reshape);
-      value = reshape.getSrc();
+    SmallVector<Operation *> chain;
+    while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(value.getDefiningOp()) &&
+           value.hasOneUse() && cast<ShapedType>(value.getType()).hasStaticShape()) {
+      chain.push_back(value.getDefiningOp());
+      value = value.getDefiningOp()->getOperand(0);
     }
     auto producer = value.getDefiningOp<linalg::GenericOp>();
     if (producer && value.hasOneUse() && producer.getNumReductionLoops() &&
@@ -101,8 +116,11 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
 
   // The reduction's output indices in the epilogue's dims.
   SmallVector<AffineExpr> outputIndices(epilogue.getMatchingIndexingMap(use).getResults());
-  for (tensor::CollapseShapeOp reshape : reshapes) // outermost first
-    outputIndices = indicesBeforeCollapse(reshape, outputIndices);
+  for (Operation *reshape : reshapes) // outermost first
+    outputIndices =
+        isa<tensor::CollapseShapeOp>(reshape)
+            ? indicesBeforeCollapse(cast<tensor::CollapseShapeOp>(reshape), outputIndices)
+            : indicesBeforeExpand(cast<tensor::ExpandShapeOp>(reshape), outputIndices);
 
   OpBuilder b(epilogue);
   Location loc = epilogue.getLoc();

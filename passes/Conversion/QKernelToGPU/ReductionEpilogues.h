@@ -12,7 +12,7 @@
 namespace quantc::gpu {
 
 /// The op that replaces `epilogue` (an elementwise linalg.generic) when it
-/// reads, as its only use and through collapse_shapes only it reads, the
+/// reads, as its only use and through static reshapes only it reads, the
 /// result of a reduction `reduction` (a linalg.generic over static tensors
 /// whose output holds its parallel dims, started by a constant fill, a
 /// broadcast copy or nothing it reads): the reduction computed in the new

@@ -1,5 +1,6 @@
 #include "SplitReductions.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -157,6 +158,31 @@ linalg::GenericOp withUnitParallelDim(linalg::GenericOp op) {
   Value result = tensor::CollapseShapeOp::create(rewriter, loc, type, generic.getResult(0), groups);
   rewriter.replaceOp(op, result);
   return generic;
+}
+
+Value sumSplitPartials(OpBuilder &b, Location loc, Value partials, RankedTensorType type) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = type.getRank();
+  // Dims (d0 .. d[rank-1], s): the output's, then the slice innermost.
+  SmallVector<AffineExpr> read = {getAffineDimExpr(unsigned(rank), context)};
+  for (int64_t d = 0; d < rank; ++d)
+    read.push_back(getAffineDimExpr(unsigned(d), context));
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(unsigned(rank + 1), 0, read, context),
+      AffineMap::getMultiDimIdentityMap(unsigned(rank + 1), context).dropResult(unsigned(rank))};
+  SmallVector<utils::IteratorType> iterators(size_t(rank), utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value start = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  auto sum = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{partials}, ValueRange{start}, maps, iterators,
+      [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(
+            nested, nestedLoc,
+            ValueRange{arith::AddFOp::create(nested, nestedLoc, args[1], args[0])});
+      });
+  return sum.getResult(0);
 }
 
 } // namespace quantc::gpu

@@ -39,6 +39,15 @@ llvm::SmallVector<mlir::Operation *> splitLongReduction(mlir::linalg::LinalgOp o
 /// long one. Null, with `op` untouched, if its shapes are not static.
 mlir::linalg::GenericOp withUnitParallelDim(mlir::linalg::GenericOp op);
 
+/// The sum, in slice order, of split-K's partial sums `partials` (a
+/// tensor [splits, type...]: each GEMM block's slice, WeightOnlyGemm::
+/// splitPartials) as a tensor of `type`: a zero fill and a reduction over
+/// the leading dim, a linalg kernel of its own or the prologue of the
+/// epilogue after it. The same sums in the same order every run, where
+/// atomics add in whatever order the blocks finish.
+mlir::Value sumSplitPartials(mlir::OpBuilder &b, mlir::Location loc, mlir::Value partials,
+                             mlir::RankedTensorType type);
+
 } // namespace quantc::gpu
 
 #endif // QUANTC_PASSES_CONVERSION_QKERNELTOGPU_SPLITREDUCTIONS_H

@@ -2,10 +2,12 @@
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=isa" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=IMAGE
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none gemv=stream-k" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=STREAM
 // RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none gemv=split-k:warps=1:prefetch=4:stages=2" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=TUNED
+// RUN: quant-opt %s --convert-qkernel-to-gpu="chip=sm_90 format=none deterministic=false" --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=ATOMIC
 
 // A packed weight-only matmul becomes a launch of the weight-only GEMM for
 // its shape (the kernel's name spells it: 4 bits, per channel, symmetric,
-// M 4, N 16, K 32, split-K 2, 4 warps, A not staged), on constants repacked
+// M 4, N 16, K 32, split-K 1: K's two tiles are one iteration, 4 warps, A
+// not staged), on constants repacked
 // at compile time: quantc's symmetric codes (here all 1 around the zero point
 // 7) are stored shifted to 1 - 7 + 8 = 2 in every nibble, the scale 0.5 as
 // the f16 0x3800. x comes from the host (no stage kernel: the empty name).
@@ -20,13 +22,13 @@
 
 // CHECK-LABEL: func.func private @quantc_gpu_begin_call()
 // CHECK: func.func private @quantc_gpu_linalg(memref<1xi8>, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64)
-// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, !llvm.ptr, !llvm.ptr, memref<1xi8>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @quantc_gpu_weight_only_gemm(memref<1xi8>, memref<1xi32>, memref<1xi16>, memref<1xi16>, !llvm.ptr, !llvm.ptr, memref<1xi8>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @main
 // CHECK-NEXT: call @quantc_gpu_begin_call()
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1]] : tensor<4x32xf32> into tensor<128xf32>
 // CHECK: %[[X:.*]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<128xf32> to memref<128xf32>
 // CHECK: %[[Y:.*]] = memref.alloc() : memref<64xf32>
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w4_t0_p8 : memref<38xi8>
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s1_w4_t0_p8 : memref<38xi8>
 // CHECK: memref.get_global @quantc_gpu_layer0_words : memref<128xi32>
 // CHECK: memref.get_global @quantc_gpu_layer0_scales : memref<16xi16>
 // CHECK: memref.extract_aligned_pointer_as_index %[[X]]
@@ -61,11 +63,11 @@
 // STREAM: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c0_i64{{(_[0-9]+)?}}, %c128_i64)
 
 // gemv=split-k:warps=1:prefetch=4:stages=2 (a device's tuning): one warp a
-// block (32 threads; grid (1, 1, split-K 2)), 4 K tiles an iteration, the
+// block (32 threads; grid (1, 1, 1): K's two tiles, one iteration), 4 K tiles an iteration, the
 // weights through two shared-memory stages.
 // TUNED-LABEL: func.func @main
-// TUNED: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s2_w1_t0_p4_c2
-// TUNED: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c2_i64{{(_[0-9]+)?}}, %c32_i64{{(_[0-9]+)?}})
+// TUNED: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m4_n16_k32_s1_w1_t0_p4_c2
+// TUNED: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c32_i64{{(_[0-9]+)?}})
 
 // IMAGE: memref.global "public" constant @quantc_gpu_image : memref<{{[0-9]+}}xi8>
 // IMAGE: memref.global "public" constant @quantc_gpu_image_size : memref<1xi64>
@@ -86,13 +88,98 @@ module {
 
 // -----
 
+// Split-K's partial sums (deterministic, the default): a GEMV whose K (256:
+// 16 tiles, two iterations of 8) splits in two has each block store its
+// sums in a slice of its own (_yp; y holds [2, 1, 16], y_slices 2), and a
+// reduction over the slices, from a zero fill, adds them in split order:
+// the same bits every run, where atomics add in whatever order the blocks
+// finish. With no epilogue to add them first, the reduction is a linalg
+// kernel of its own, its fill folded in (no fill launch). deterministic=
+// false: the blocks add into one y (no _yp, y_slices 1), which the runtime
+// zeroes first.
+
+// CHECK-LABEL: func.func @split_partials
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<32xf32>
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m1_n16_k256_s2_w4_t0_p8_yp :
+// CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %c2_i64{{(_[0-9]+)?}}, %c0_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c2_i64{{(_[0-9]+)?}}, %c128_i64{{(_[0-9]+)?}}) :
+// CHECK: tensor.expand_shape %{{.*}} output_shape [2, 1, 16] : tensor<32xf32> into tensor<2x1x16xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[PARTIALS:.*]]: memref<2x1x16xf32>, %{{.*}}: memref<1x16xf32>)
+// CHECK: scf.for %[[S:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %cst)
+// CHECK: memref.load %[[PARTIALS]][%[[S]], %{{.*}}, %{{.*}}] : memref<2x1x16xf32>
+// CHECK: arith.addf
+// ATOMIC-LABEL: func.func @split_partials
+// ATOMIC: memref.alloc() : memref<16xf32>
+// ATOMIC: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m1_n16_k256_s2_w4_t0_p8 :
+// ATOMIC: call @quantc_gpu_weight_only_gemm({{.*}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c1_i64{{(_[0-9]+)?}}, %c2_i64{{(_[0-9]+)?}}, %c128_i64{{(_[0-9]+)?}}) :
+// ATOMIC-NOT: quantc_gpu_linalg
+// ATOMIC: return
+module {
+  func.func @split_partials(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+    %packed = arith.constant dense<17> : tensor<2048xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 256, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activation = "none"} : (tensor<1x256xf32>, tensor<2048xi8>, tensor<1x16xf32>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}
+
+
+// -----
+
+// An elementwise op that reads a reduction's result through an expand_shape
+// (a row sum's [4] as [2, 2]; split-K's sums, [N, M], read over [1, N, H, W])
+// computes the reduction in its own kernel: point (i, j) sums row 2i + j,
+// the expand's indices linearized. One launch instead of two.
+
+// CHECK-LABEL: func.func @sum_then_reshape
+// CHECK: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: return
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[OUT:.*]]: memref<2x2xf32>, %[[X:.*]]: memref<4x64xf32>)
+// CHECK: %[[J:.*]] = arith.remsi %{{.*}}, %c2{{(_[0-9]+)?}} : index
+// CHECK: %[[I:.*]] = arith.divsi %{{.*}}, %c2{{(_[0-9]+)?}} : index
+// CHECK: %[[ROWI:.*]] = arith.muli %[[I]], %c2{{(_[0-9]+)?}} overflow<nsw> : index
+// CHECK: %[[ROW:.*]] = arith.addi %[[ROWI]], %[[J]] : index
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64
+// CHECK: memref.load %[[X]][%[[ROW]], %[[K]]] : memref<4x64xf32>
+// CHECK: arith.mulf
+// CHECK: memref.store %{{.*}}, %[[OUT]][%[[I]], %[[J]]] : memref<2x2xf32>
+#sum_in = affine_map<(d0, d1) -> (d0, d1)>
+#sum_out = affine_map<(d0, d1) -> (d0)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @sum_then_reshape(%x: tensor<4x64xf32>) -> tensor<2x2xf32> {
+    %zero = arith.constant 0.0 : f32
+    %two = arith.constant 2.0 : f32
+    %empty = tensor.empty() : tensor<4xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<4xf32>) -> tensor<4xf32>
+    %sum = linalg.generic {indexing_maps = [#sum_in, #sum_out], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x64xf32>) outs(%init : tensor<4xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %a = arith.addf %acc, %in : f32
+      linalg.yield %a : f32
+    } -> tensor<4xf32>
+    %square = tensor.expand_shape %sum [[0, 1]] output_shape [2, 2] : tensor<4xf32> into tensor<2x2xf32>
+    %out = tensor.empty() : tensor<2x2xf32>
+    %scaled = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%square : tensor<2x2xf32>) outs(%out : tensor<2x2xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %m = arith.mulf %in, %two : f32
+      linalg.yield %m : f32
+    } -> tensor<2x2xf32>
+    return %scaled : tensor<2x2xf32>
+  }
+}
+
+
+// -----
+
 // An asymmetric table of zero points keeps the codes as they are and loads
 // an f16 offset 1024 + zero per scale (1027 = 0x6403, 1029 = 0x6405); K 20
 // pads to 32 with zero weights (the runtime pads x's rows). Nothing is left
 // on the host: no warning.
 
 // CHECK-LABEL: func.func @asymmetric
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s2_w4_t0_p8
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a1_m1_n16_k32_s1_w4_t0_p8
 // CHECK: memref.get_global @quantc_gpu_layer0_offsets : memref<16xi16>
 // CHECK: memref.global "private" constant @quantc_gpu_layer0_offsets : memref<16xi16> = dense<[25603, 25605, 25603, 25605,
 module {
@@ -225,7 +312,7 @@ module {
 // CHECK-NOT: linalg.generic
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<1x4x10x10xf32> into tensor<400xf32>
 // CHECK: bufferization.to_buffer %[[FLAT]]
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic4x10x10_r3x3_s1x1_d1x1
 // CHECK: %[[HALVES:.*]] = arith.constant 400 : i64
 // CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %[[HALVES]],
 // CHECK-LABEL: func.func @small_conv
@@ -239,12 +326,12 @@ module {
 // CHECK-LABEL: func.func @padded_conv
 // CHECK-NOT: tensor.pad
 // CHECK-NOT: linalg.generic
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x8x8_r3x3_s1x1_d1x1_pad1x1x1x1 :
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic4x8x8_r3x3_s1x1_d1x1_pad1x1x1x1 :
 // CHECK: %[[UNPADDED:.*]] = arith.constant 256 : i64
 // CHECK: call @quantc_gpu_weight_only_gemm({{.*}}, %[[UNPADDED]],
 // CHECK-LABEL: func.func @padded_by_two
 // CHECK-NOT: tensor.pad
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x8x8_r3x3_s1x1_d1x1_pad2x0x0x2_pv16384 :
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic4x8x8_r3x3_s1x1_d1x1_pad2x0x0x2_pv16384 :
 #input = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
 #copy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 module {
@@ -321,11 +408,11 @@ module {
 // CHECK-LABEL: func.func @channels_last
 // CHECK-NOT: linalg.transpose
 // CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : tensor<1x32x8x8xf32> into tensor<2048xf32>
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_ic32x8x8_r1x1_s1x1_d1x1
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic32x8x8_r1x1_s1x1_d1x1
 // CHECK-LABEL: func.func @other_permutation
 // CHECK-NOT: linalg.transpose
 // CHECK: call @quantc_gpu_linalg(
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_xf32 :
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_xf32 :
 module {
   func.func @channels_last(%x: tensor<1x32x8x8xf32>) -> tensor<1x8x8x16xf32> {
     %packed = arith.constant dense<17> : tensor<256xi8>
@@ -350,19 +437,22 @@ module {
 
 // A matmul whose result the graph moves back to channels first (its only
 // use a transpose [0, 3, 1, 2], one image) has the kernel write y as [N, M]
-// (_yt): the bias and Relu run over [1, N, H, W], the bias broadcast along
-// dim 1 (in the linalg kernel that follows on the device), and the
-// transpose is gone.
+// (_yt), here in split-K's two slices of partial sums (_yp): the linalg
+// kernel that follows on the device adds them in order, then the bias
+// (broadcast along dim 1) and the Relu, over [1, N, H, W]; the transpose
+// is gone.
 
 // CHECK-LABEL: func.func @channels_first_output
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s{{[0-9]+}}_w4_t1_p0_yt_ic32x8x8_r1x1_s1x1_d1x1
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [1, 16, 8, 8]
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k32_s2_w4_t1_p0_yp_yt_ic32x8x8_r1x1_s1x1_d1x1
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3, 4]] output_shape [2, 1, 16, 8, 8]
 // CHECK: call @quantc_gpu_linalg(
 // CHECK-NOT: linalg.transpose
 // CHECK: return
-// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[Y:.*]]: memref<1x16x8x8xf32>, %[[BIAS:.*]]: memref<16xf32>, %{{.*}}: memref<1x16x8x8xf32>)
-// CHECK: memref.load %[[Y]][%{{.*}}, %[[C:.*]], %{{.*}}, %{{.*}}] : memref<1x16x8x8xf32>
-// CHECK: memref.load %[[BIAS]][%[[C]]] : memref<16xf32>
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%[[BIAS:.*]]: memref<16xf32>, %{{.*}}: memref<1x16x8x8xf32>, %[[Y:.*]]: memref<2x1x16x8x8xf32>)
+// CHECK: memref.load %[[BIAS]][%[[C:.*]]] : memref<16xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %c2
+// CHECK: memref.load %[[Y]][%[[S]], %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] : memref<2x1x16x8x8xf32>
+// CHECK: arith.addf
 // CHECK: arith.addf
 // CHECK: arith.maximumf
 module {
@@ -864,7 +954,7 @@ module {
 
 // CHECK-LABEL: func.func @staging_gather
 // CHECK: call @quantc_gpu_weight_only_gemm(
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1_xf :
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic4x10x10_r3x3_s1x1_d1x1_xf :
 // CHECK: %[[IN_PLACE:.*]] = memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
 // CHECK-LABEL: func.func @int8_in_place
@@ -886,10 +976,10 @@ module {
 // columns, staged, zeros past them (_xf4), and stored as a gather's is.
 // CHECK-LABEL: func.func @weight_only_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
-// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0_xf4 :
+// CHECK: memref.get_global @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_xf4 :
 // CHECK: memref.get_global @quantc_gpu_name_in_place
 // CHECK: call @quantc_gpu_weight_only_gemm(
-// CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0_ic4x10x10_r3x3_s1x1_d1x1 :
+// CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m64_n16_k48_s{{[0-9]+}}_w4_t1_p0{{(_yp)?}}_ic4x10x10_r3x3_s1x1_d1x1 :
 // CHECK-NOT: @quantc_gpu_name_qc_wo_b4_g0_a0_m100_n16_k16_s{{[0-9]+}}_w4_t1_p0 :
 // CHECK-NOT: @quantc_gpu_name_qc_i8_m32_n16_k32_s1_e1 :
 // CHECK: memref.global "private" constant @quantc_gpu_name_in_place : memref<9xi8> = dense<[105, 110, 95, 112, 108, 97, 99, 101, 0]>
