@@ -22,7 +22,8 @@ namespace {
 SmallVector<AffineExpr> indicesBeforeCollapse(tensor::CollapseShapeOp reshape,
                                               llvm::ArrayRef<AffineExpr> exprs) {
   llvm::ArrayRef<int64_t> sizes = reshape.getSrcType().getShape();
-  SmallVector<AffineExpr> source(sizes.size());
+  // A collapse to rank 0 has no groups: its source's dims are all 1.
+  SmallVector<AffineExpr> source(sizes.size(), getAffineConstantExpr(0, reshape.getContext()));
   for (auto [index, group] : llvm::enumerate(reshape.getReassociationIndices())) {
     int64_t stride = 1;
     for (int64_t d : llvm::reverse(group)) {

@@ -173,6 +173,47 @@ module {
 
 // -----
 
+// A whole-tensor sum (a unit parallel dim, then split in two kernels) read
+// through a collapse to rank 0 and an expand (its tensor<f32> as 1x1): the
+// sum's second half runs in the epilogue's kernel, reading row 0 of the
+// partial sums (the collapsed unit dims' index is 0). Found by the GPU
+// backend suite (the expanded NLL losses): a crash before.
+
+// CHECK-LABEL: func.func @whole_sum_then_reshape
+// CHECK-COUNT-2: call @quantc_gpu_linalg(
+// CHECK-NOT: call @quantc_gpu_linalg(
+// CHECK: func.func private @quantc_gpu_nest_qc_la_{{.*}}(%{{.*}}: memref<1x1xf32>, %[[PARTS:.*]]: memref<1x16xf32>)
+// CHECK: scf.for %[[P:.*]] = %c0 to %c16
+// CHECK: memref.load %[[PARTS]][%c0, %[[P]]] : memref<1x16xf32>
+// CHECK: arith.mulf
+#all_in = affine_map<(d0, d1) -> (d0, d1)>
+#all_out = affine_map<(d0, d1) -> ()>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @whole_sum_then_reshape(%x: tensor<4x64xf32>) -> tensor<1x1xf32> {
+    %zero = arith.constant 0.0 : f32
+    %two = arith.constant 2.0 : f32
+    %empty = tensor.empty() : tensor<f32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<f32>) -> tensor<f32>
+    %sum = linalg.generic {indexing_maps = [#all_in, #all_out], iterator_types = ["reduction", "reduction"]} ins(%x : tensor<4x64xf32>) outs(%init : tensor<f32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %a = arith.addf %acc, %in : f32
+      linalg.yield %a : f32
+    } -> tensor<f32>
+    %square = tensor.expand_shape %sum [] output_shape [1, 1] : tensor<f32> into tensor<1x1xf32>
+    %out = tensor.empty() : tensor<1x1xf32>
+    %scaled = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%square : tensor<1x1xf32>) outs(%out : tensor<1x1xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %m = arith.mulf %in, %two : f32
+      linalg.yield %m : f32
+    } -> tensor<1x1xf32>
+    return %scaled : tensor<1x1xf32>
+  }
+}
+
+
+// -----
+
 // An asymmetric table of zero points keeps the codes as they are and loads
 // an f16 offset 1024 + zero per scale (1027 = 0x6403, 1029 = 0x6405); K 20
 // pads to 32 with zero weights (the runtime pads x's rows). Nothing is left
