@@ -137,9 +137,11 @@ struct TiledGemmOptions {
   int64_t kTileBegin = 0, kTileEnd = -1;
 };
 
-/// Split-K block `split`'s share [begin, end) of `tiles` K tiles, as the
-/// kernels compute it: shares of ceil(tiles / splitK) rounded up to
-/// `align`, the last ones shorter or empty (begin >= end).
+/// The K tiles of each split-K block's share: ceil(tiles / splitK) rounded
+/// up to `align` (the kernels' splitRange and the model's splitShare).
+int64_t splitChunk(int64_t tiles, int64_t splitK, int64_t align);
+/// Split-K block `split`'s share [begin, end) of `tiles` K tiles: shares of
+/// splitChunk tiles, the last ones shorter or empty (begin >= end).
 std::pair<int64_t, int64_t> splitShare(int64_t tiles, int64_t splitK, int64_t align, int64_t split);
 /// How many of those shares hold tiles (the rest are empty).
 int64_t nonEmptyShares(int64_t tiles, int64_t splitK, int64_t align);

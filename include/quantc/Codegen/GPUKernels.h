@@ -83,6 +83,8 @@ struct WeightOnlyGemm {
   /// same bits every run (f32 atomics add in whatever order the blocks
   /// finish). No zeroing either: every slice is written whole.
   bool splitPartials = false;
+  /// The slices of [M, N] that y holds.
+  int64_t ySlices() const { return splitPartials ? splitK : 1; }
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -205,6 +207,7 @@ struct HalfGemm {
   /// kernel runs. 0: x is f16, K whole.
   int64_t floatK = 0;
   bool splitPartials = false; // as WeightOnlyGemm's
+  int64_t ySlices() const { return splitPartials ? splitK : 1; }
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
 /// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed, _yp split-K's

@@ -292,15 +292,19 @@ std::vector<float> tiledGemm(const std::vector<uint16_t> &x, int64_t m,
   return y;
 }
 
+int64_t splitChunk(int64_t tiles, int64_t splitK, int64_t align) {
+  int64_t chunk = (tiles + splitK - 1) / splitK;
+  return (chunk + align - 1) / align * align;
+}
+
 std::pair<int64_t, int64_t> splitShare(int64_t tiles, int64_t splitK, int64_t align,
                                        int64_t split) {
-  int64_t chunk = (tiles + splitK - 1) / splitK;
-  chunk = (chunk + align - 1) / align * align;
+  int64_t chunk = splitChunk(tiles, splitK, align);
   return {split * chunk, std::min(split * chunk + chunk, tiles)};
 }
 
 int64_t nonEmptyShares(int64_t tiles, int64_t splitK, int64_t align) {
-  int64_t chunk = splitShare(tiles, splitK, align, 0).second;
+  int64_t chunk = splitChunk(tiles, splitK, align);
   return chunk ? (tiles + chunk - 1) / chunk : 1;
 }
 

@@ -37,16 +37,16 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   Location loc = b.getUnknownLoc();
   Type i32 = b.getI32Type(), f16 = b.getF16Type(), f32 = b.getF32Type();
   mlir::gpu::GPUFuncOp func;
-  OwningOpRef<ModuleOp> module = kernelModule(
-      b, name,
-      {gemm.conv
-           ? MemRefType::get({gemm.conv->inputSize(gemm.m)}, gemm.conv->floatInput ? f32 : f16)
-       : gemm.floatK     ? MemRefType::get({gemm.floatK * gemm.m}, f32)
-       : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
-                         : MemRefType::get({gemm.m * gemm.k / 2}, i32),
-       MemRefType::get({gemm.n * gemm.k / 2}, i32),
-       MemRefType::get({(gemm.splitPartials ? gemm.splitK : 1) * gemm.m * gemm.n}, f32)},
-      func);
+  OwningOpRef<ModuleOp> module =
+      kernelModule(b, name,
+                   {gemm.conv         ? MemRefType::get({gemm.conv->inputSize(gemm.m)},
+                                                gemm.conv->floatInput ? f32 : f16)
+                    : gemm.floatK     ? MemRefType::get({gemm.floatK * gemm.m}, f32)
+                    : gemm.transposed ? MemRefType::get({gemm.k * gemm.m}, f16)
+                                      : MemRefType::get({gemm.m * gemm.k / 2}, i32),
+                    MemRefType::get({gemm.n * gemm.k / 2}, i32),
+                    MemRefType::get({gemm.ySlices() * gemm.m * gemm.n}, f32)},
+                   func);
   b.setInsertionPointToStart(&func.getBody().front());
   Value x = func.getArgument(0), w = func.getArgument(1), y = func.getArgument(2);
   KernelBuilder k(b, loc);

@@ -184,8 +184,7 @@ std::string checkImplicitConv(const ImplicitConv &conv, int64_t m, int64_t k) {
 }
 
 std::pair<Value, Value> KernelBuilder::splitRange(int64_t tiles, int64_t splitK, int64_t align) {
-  int64_t chunk = (tiles + splitK - 1) / splitK;
-  chunk = (chunk + align - 1) / align * align;
+  int64_t chunk = splitChunk(tiles, splitK, align);
   Value split = fromIndex(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z));
   Value begin = mul(split, chunk);
   // A share past the end (rounding up to `align`) is empty: begin >= end.

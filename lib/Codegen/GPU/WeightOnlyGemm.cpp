@@ -64,7 +64,7 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
   if (gemm.conv)
     if (std::string why = checkImplicitConv(*gemm.conv, gemm.m, gemm.k); !why.empty())
       return why;
-  return checkIndexRange(gemm.m, gemm.n, gemm.k, gemm.splitPartials ? gemm.splitK : 1);
+  return checkIndexRange(gemm.m, gemm.n, gemm.k, gemm.ySlices());
 }
 
 Value GemmEmitter::aRegister(Value x, Value mTile, Value kTile, Value lane, int r, Value valid) {
@@ -293,8 +293,7 @@ OwningOpRef<ModuleOp> buildWeightOnlyGemm(MLIRContext &context, const WeightOnly
                               MemRefType::get({gemm.n * groups}, b.getF16Type())};
   if (gemm.asymmetric)
     arguments.push_back(MemRefType::get({gemm.n * groups}, b.getF16Type()));
-  int64_t ySlices = gemm.splitPartials ? gemm.splitK : 1;
-  arguments.push_back(MemRefType::get({ySlices * gemm.m * gemm.n}, b.getF32Type()));
+  arguments.push_back(MemRefType::get({gemm.ySlices() * gemm.m * gemm.n}, b.getF32Type()));
   mlir::gpu::GPUFuncOp func;
   OwningOpRef<ModuleOp> module = kernelModule(b, name, arguments, func);
   if (gemm.weightStages) { // the words' stages [stage][warp][quad][lane][4]: a real workgroup

@@ -544,7 +544,7 @@ template <typename PackedMatmul> bool GPURewriter::rewrite(PackedMatmul op, std:
   Type f32 = b.getF32Type();
   RankedTensorType outputType = output.type;
   Value x = flatInput(loc, layer->input);
-  int64_t slices = gemm.splitPartials ? gemm.splitK : 1;
+  int64_t slices = gemm.ySlices();
   Value y = memref::AllocOp::create(b, loc, MemRefType::get({slices * gemm.m * gemm.n}, f32));
   int64_t gathered = gatheredInputSize(*layer);
   func::CallOp call = callLaunch(
@@ -609,7 +609,7 @@ bool GPURewriter::rewrite(linalg::MatmulOp op, std::string &why) {
   b.setInsertionPoint(op);
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
   Value x = flatInput(loc, layer->input);
-  int64_t slices = gemm.splitPartials ? gemm.splitK : 1;
+  int64_t slices = gemm.ySlices();
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({slices * resultType.getNumElements()}, b.getF32Type()));
   int64_t gathered = gatheredInputSize(*layer), m = gemm.m, k = gemm.k;

@@ -50,6 +50,14 @@ SmallVector<AffineExpr> indicesBeforeExpand(tensor::ExpandShapeOp reshape,
   return source;
 }
 
+/// `exprs` (indices of a collapse_shape's or expand_shape's result) as
+/// indices of its source.
+SmallVector<AffineExpr> indicesBeforeReshape(Operation *reshape, llvm::ArrayRef<AffineExpr> exprs) {
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(reshape))
+    return indicesBeforeCollapse(collapse, exprs);
+  return indicesBeforeExpand(cast<tensor::ExpandShapeOp>(reshape), exprs);
+}
+
 /// Whether a value is a static tensor a kernel can gather from.
 bool gatherable(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -70,10 +78,12 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
   for (OpOperand *input : epilogue.getDpsInputOperands()) {
     Value value = input->get();
     SmallVector<Operation *> chain;
-    while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(value.getDefiningOp()) &&
-           value.hasOneUse() && cast<ShapedType>(value.getType()).hasStaticShape()) {
-      chain.push_back(value.getDefiningOp());
-      value = value.getDefiningOp()->getOperand(0);
+    for (Operation *reshape = value.getDefiningOp();
+         isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(reshape) &&
+         value.hasOneUse() && cast<ShapedType>(value.getType()).hasStaticShape();
+         reshape = value.getDefiningOp()) {
+      chain.push_back(reshape);
+      value = reshape->getOperand(0);
     }
     auto producer = value.getDefiningOp<linalg::GenericOp>();
     if (producer && value.hasOneUse() && producer.getNumReductionLoops() &&
@@ -118,10 +128,7 @@ linalg::GenericOp computeReductionInEpilogue(linalg::GenericOp epilogue, int64_t
   // The reduction's output indices in the epilogue's dims.
   SmallVector<AffineExpr> outputIndices(epilogue.getMatchingIndexingMap(use).getResults());
   for (Operation *reshape : reshapes) // outermost first
-    outputIndices =
-        isa<tensor::CollapseShapeOp>(reshape)
-            ? indicesBeforeCollapse(cast<tensor::CollapseShapeOp>(reshape), outputIndices)
-            : indicesBeforeExpand(cast<tensor::ExpandShapeOp>(reshape), outputIndices);
+    outputIndices = indicesBeforeReshape(reshape, outputIndices);
 
   OpBuilder b(epilogue);
   Location loc = epilogue.getLoc();
