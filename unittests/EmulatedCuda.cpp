@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -326,40 +327,30 @@ int launchStage(const Kernel &kernel, const unsigned grid[3], unsigned threads, 
   return kSuccess;
 }
 
+/// The most arguments a twin takes (kMaxKernelArguments in the compiler).
+constexpr int kMaxTwinArguments = 64;
+
+/// Calls `twin` with a[0], ..., a[N - 1] (N = sizeof...(I)).
+template <size_t... I> void callTwin(void *twin, void *const *a, std::index_sequence<I...>) {
+  using Twin = void (*)(decltype((void)I, static_cast<void *>(nullptr))...);
+  reinterpret_cast<Twin>(twin)(a[I]...);
+}
+
+/// callTwin for each argument count, indexed by it.
+template <size_t... N> constexpr auto twinCallers(std::index_sequence<N...>) {
+  using Caller = void (*)(void *, void *const *);
+  return std::array<Caller, sizeof...(N)>{
+      [](void *twin, void *const *a) { callTwin(twin, a, std::make_index_sequence<N>()); }...};
+}
+
 /// A linalg kernel: its twin on the arguments' device buffers (bare
 /// pointers, as artifacts pass memrefs).
 int launchLinalg(const Kernel &kernel, void **args) {
-  void *a[8] = {};
+  static constexpr auto callers = twinCallers(std::make_index_sequence<kMaxTwinArguments + 1>());
+  void *a[kMaxTwinArguments] = {};
   for (int i = 0; i < kernel.arguments; ++i)
     a[i] = pointer<void>(args[i]);
-  using P = void *;
-  void *twin = kernel.twin;
-  switch (kernel.arguments) {
-  case 1:
-    reinterpret_cast<void (*)(P)>(twin)(a[0]);
-    break;
-  case 2:
-    reinterpret_cast<void (*)(P, P)>(twin)(a[0], a[1]);
-    break;
-  case 3:
-    reinterpret_cast<void (*)(P, P, P)>(twin)(a[0], a[1], a[2]);
-    break;
-  case 4:
-    reinterpret_cast<void (*)(P, P, P, P)>(twin)(a[0], a[1], a[2], a[3]);
-    break;
-  case 5:
-    reinterpret_cast<void (*)(P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4]);
-    break;
-  case 6:
-    reinterpret_cast<void (*)(P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5]);
-    break;
-  case 7:
-    reinterpret_cast<void (*)(P, P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-    break;
-  default:
-    reinterpret_cast<void (*)(P, P, P, P, P, P, P, P)>(twin)(a[0], a[1], a[2], a[3], a[4], a[5],
-                                                             a[6], a[7]);
-  }
+  callers[size_t(kernel.arguments)](kernel.twin, a);
   return kSuccess;
 }
 
@@ -430,7 +421,7 @@ bool tracing() {
 bool findTwin(const Module &module, const char *name, Kernel &kernel) {
   if (!module.artifact)
     return false;
-  for (int arguments = 1; arguments <= 8; ++arguments) {
+  for (int arguments = 1; arguments <= kMaxTwinArguments; ++arguments) {
     std::string symbol = "quantc_gpu_twin" + std::to_string(arguments) + "_" + name;
     if (void *twin = dlsym(module.artifact, symbol.c_str())) {
       kernel.twin = twin;

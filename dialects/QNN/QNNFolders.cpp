@@ -218,3 +218,39 @@ QNN_ARITH_FOLDER(SubOp, a - b, false)
 QNN_ARITH_FOLDER(MulOp, a * b, false)
 QNN_ARITH_FOLDER(DivOp, a / b, b == 0)
 #undef QNN_ARITH_FOLDER
+
+/// Float Pow of constants (an attention's scale, head_dim ** -0.5, as
+/// torch.onnx writes it), in f32 for f32 as the kernels compute it; integer
+/// powers stay (their overflow wraps at run time).
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
+  auto floatType = dyn_cast<FloatType>(getType().getElementType());
+  if (!floatType || floatType.getWidth() > 64)
+    return {};
+  bool single = floatType.getWidth() <= 32;
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                    [single](auto a, auto b) -> Maybe<decltype(a)> {
+                      if constexpr (std::is_same_v<decltype(a), double>)
+                        return single ? double(std::pow(float(a), float(b))) : std::pow(a, b);
+                      else
+                        return std::nullopt;
+                    });
+}
+
+/// ONNX Mod: fmod = 1 is C's fmod (the dividend's sign); fmod = 0 takes the
+/// divisor's sign, as Python's %. Shape arithmetic uses it (Swin's window
+/// padding: (7 - 16 % 7) % 7), so it folds for the shapes to be known.
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool cStyle = getFmod();
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                    [cStyle](auto a, auto b) -> Maybe<decltype(a)> {
+                      if constexpr (std::is_same_v<decltype(a), double>) {
+                        double r = std::fmod(a, b);
+                        return !cStyle && r != 0 && (r < 0) != (b < 0) ? r + b : r;
+                      } else {
+                        if (b == 0)
+                          return std::nullopt;
+                        int64_t r = b == -1 ? 0 : a % b; // INT64_MIN % -1 overflows
+                        return !cStyle && r != 0 && (r < 0) != (b < 0) ? r + b : r;
+                      }
+                    });
+}

@@ -320,12 +320,15 @@ def QNN_AddOp : QNN_BinaryOp<"add", "Add"> { let hasFolder = 1; }
 def QNN_SubOp : QNN_BinaryOp<"sub", "Sub"> { let hasFolder = 1; }
 def QNN_MulOp : QNN_BinaryOp<"mul", "Mul"> { let hasFolder = 1; }
 def QNN_DivOp : QNN_BinaryOp<"div", "Div (integer division truncates)"> { let hasFolder = 1; }
-def QNN_PowOp : QNN_BinaryOp<"pow", "Pow (exponent may have another element type)">;
+def QNN_PowOp : QNN_BinaryOp<"pow", "Pow (exponent may have another element type)"> {
+  let hasFolder = 1;
+}
 def QNN_PReluOp : QNN_BinaryOp<"prelu", "PRelu (slope broadcast to the input)">;
 def QNN_MinOp : QNN_BinaryOp<"min", "Min (NaN propagates)"> { let hasFolder = 1; }
 def QNN_MaxOp : QNN_BinaryOp<"max", "Max (NaN propagates)"> { let hasFolder = 1; }
 def QNN_ModOp : QNN_BinaryOp<"mod", "Mod (fmod = 0: sign of the divisor; fmod = 1: C fmod)"> {
   let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs, DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

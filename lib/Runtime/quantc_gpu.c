@@ -596,22 +596,24 @@ static quantc_cuda_buffer input_buffer(const void *host, size_t bytes, int kind)
 }
 
 /* A linalg op's kernel (GPULinalgKernels.h) on grid x threads: `count`
- * arguments, pointers a0... of b0... bytes, passed as `kinds` says. */
-void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_t count,
-                       int64_t kinds, void *a0, void *a1, void *a2, void *a3, void *a4, void *a5,
-                       void *a6, void *a7, int64_t b0, int64_t b1, int64_t b2, int64_t b3,
-                       int64_t b4, int64_t b5, int64_t b6, int64_t b7) {
+ * arguments, pointers hosts[i] of bytes[i] bytes, passed as kinds[i] says. */
+static void launch_linalg(const char *kernel, int64_t grid, int64_t threads, int64_t count,
+                          const int64_t *kinds, void *const *hosts, const int64_t *bytes) {
   double start;
   if (begin(&start))
     return;
-  void *hosts[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-  const int64_t bytes[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
-  quantc_cuda_buffer buffers[8] = {0};
-  void *args[8];
+  quantc_cuda_buffer buffers[QUANTC_GPU_MAX_ARGUMENTS] = {0};
+  void *args[QUANTC_GPU_MAX_ARGUMENTS];
+  if (count < 1 || count > QUANTC_GPU_MAX_ARGUMENTS) {
+    snprintf(gpu_error, sizeof gpu_error, "%lld arguments (1 to %d)", (long long)count,
+             QUANTC_GPU_MAX_ARGUMENTS);
+    finish(kernel, 1, start);
+    return;
+  }
   void *function = kernel_named(kernel);
-  int failed = !function || count < 1 || count > 8;
+  int failed = !function;
   for (int i = 0; i < count && !failed; ++i) {
-    int kind = (int)(kinds >> (3 * i)) & 3;
+    int kind = (int)kinds[i] & 3;
     buffers[i] = kind == ARGUMENT_OUTPUT ? mirror_of(hosts[i], (size_t)bytes[i])
                                          : input_buffer(hosts[i], (size_t)bytes[i], kind);
     failed = !buffers[i];
@@ -625,9 +627,28 @@ void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_
     kernel_seconds += now_seconds() - launched;
   }
   for (int i = 0; i < count && !failed; ++i)
-    if ((kinds >> (3 * i)) & ARGUMENT_DOWNLOAD)
+    if (kinds[i] & ARGUMENT_DOWNLOAD)
       failed = download(hosts[i], buffers[i], (size_t)bytes[i]);
   finish(kernel, failed, start);
+}
+
+/* Up to 8 arguments a0... of b0... bytes, their kinds three bits each. */
+void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_t count,
+                       int64_t kinds, void *a0, void *a1, void *a2, void *a3, void *a4, void *a5,
+                       void *a6, void *a7, int64_t b0, int64_t b1, int64_t b2, int64_t b3,
+                       int64_t b4, int64_t b5, int64_t b6, int64_t b7) {
+  void *const hosts[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+  const int64_t bytes[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
+  int64_t each[8];
+  for (int i = 0; i < 8; ++i)
+    each[i] = (kinds >> (3 * i)) & 7;
+  launch_linalg(kernel, grid, threads, count > 8 ? -1 : count, each, hosts, bytes);
+}
+
+/* More arguments: their kinds, pointers and sizes in arrays of `count`. */
+void quantc_gpu_linalg_array(const char *kernel, int64_t grid, int64_t threads, int64_t count,
+                             const int64_t *kinds, void *const *hosts, const int64_t *bytes) {
+  launch_linalg(kernel, grid, threads, count, kinds, hosts, bytes);
 }
 
 /* `to`'s device copy starts as `from` (of `kind`): the initial value of an

@@ -8,7 +8,7 @@
 
 enum { OP_KERNEL, OP_ZERO, OP_COPY };
 enum {
-  MAX_ARGUMENTS = 8,
+  MAX_ARGUMENTS = QUANTC_GPU_MAX_ARGUMENTS,
   /* Shorter runs launch one by one: a graph saves little on them. */
   MIN_GRAPH_OPERATIONS = 4,
   /* Runs remembered (with their graphs): a model's call has one or a few;

@@ -39,6 +39,10 @@ int quantc_gpu_reserve(void **array, size_t *capacity, size_t needed, size_t ele
  * above. */
 void quantc_gpu_runs_open(quantc_cuda *cuda, int graphs, int watch);
 
+/* The most arguments a kernel takes: a linalg kernel's buffers
+ * (kMaxKernelArguments in the compiler's Residency.h). */
+#define QUANTC_GPU_MAX_ARGUMENTS 64
+
 /* Queue kernel `name` (the artifact's constant string; its `count`
  * arguments all device addresses), a zeroing or a device copy. */
 int quantc_gpu_runs_kernel(const char *name, void *function, const unsigned grid[3],

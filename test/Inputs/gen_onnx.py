@@ -415,6 +415,23 @@ def wide_gemv():
     return model(nodes, [vi("x", F, [1, 512])], [vi("y", F, [1, 264])], inits)
 
 
+def wide_concat():
+    """x[1,16] -> 12 MatMuls 16x8 (each + Relu) -> Concat of the 12 -> MatMul
+    96x10: a concatenation reading more tensors (12, plus its output) than
+    the GPU launch takes in registers (8), as a DenseNet's do."""
+    branches = 12
+    nodes, inits = [], []
+    for i in range(branches):
+        nodes += [helper.make_node("MatMul", ["x", "w%d" % i], ["h%d" % i], name="branch%d" % i),
+                  helper.make_node("Relu", ["h%d" % i], ["r%d" % i])]
+        inits.append(numpy_helper.from_array(weights((16, 8), 30 + i) / 4, "w%d" % i))
+    nodes += [helper.make_node("Concat", ["r%d" % i for i in range(branches)], ["c"], axis=1,
+                               name="concat"),
+              helper.make_node("MatMul", ["c", "head"], ["y"], name="head")]
+    inits.append(numpy_helper.from_array(weights((8 * branches, 10), 50) / 10, "head"))
+    return model(nodes, [vi("x", F, [1, 16])], [vi("y", F, [1, 10])], inits)
+
+
 def int_offset_mlp():
     """x[2,8] -> MatMul -> + Cast(offset): the int64 input indexes nothing,
     so no data-free value can be synthesized for it."""

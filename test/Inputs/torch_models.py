@@ -44,6 +44,13 @@ def small_video_resnet():
     return VideoResNet(BasicBlock, [Conv3DSimple] * 4, [1, 1, 1, 1], BasicStem, num_classes=10)
 
 
+def small_swin():
+    """Two stages of shifted windows (4 x 4 windows on an 8 x 8 grid, padded
+    where the grid is not a multiple): torchvision's Swin blocks, small."""
+    from torchvision.models.swin_transformer import SwinTransformer
+    return SwinTransformer([4, 4], 16, [2, 2], [2, 4], [4, 4], num_classes=10)
+
+
 # name -> (small (model, input), full (model, input))
 MODELS = {
     "resnet18": (lambda: (torchvision.models.resnet18(num_classes=10), torch.randn(1, 3, 32, 32)),
@@ -60,6 +67,8 @@ MODELS = {
                lambda: (torchvision.models.segmentation.fcn_resnet50(
                             weights=None, weights_backbone=None, aux_loss=False),
                         torch.randn(1, 3, 224, 224))),
+    "swin": (lambda: (small_swin(), torch.randn(1, 3, 40, 40)),
+             lambda: (torchvision.models.swin_t(), torch.randn(1, 3, 224, 224))),
     "video_resnet": (lambda: (small_video_resnet(), torch.randn(1, 3, 4, 32, 32)),
                      lambda: (torchvision.models.video.r3d_18(), torch.randn(1, 3, 8, 112, 112))),
     "decoder_lm": (lambda: (DecoderLM(64, 32, 2, 2, 16), torch.randint(0, 64, (1, 16))),

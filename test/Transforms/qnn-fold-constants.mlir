@@ -154,3 +154,47 @@ func.func @chains(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<4x2x3xf32>,
   %t3 = qnn.transpose %t2 {perm = array<i64: 1, 2, 0>} : tensor<4x2x3xf32> -> tensor<2x3x4xf32>
   return %r2, %t2, %t3, %r3 : tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x3x4xf32>, tensor<3x8xf32>
 }
+
+// -----
+
+// Mod folds with ONNX's two signs: fmod = 0 takes the divisor's (Python's
+// %), fmod = 1 the dividend's (C's fmod), as Swin's window padding computes
+// (7 - 16 % 7) % 7 = 5; INT64_MIN % -1 is 0, not a trap. Integer Mod by
+// zero is left alone.
+// CHECK-LABEL: func @mod_signs
+// CHECK-DAG: %[[PY:.*]] = qnn.constant dense<[5, 2, -2, 0, 0]> : tensor<5xi64>
+// CHECK-DAG: %[[C:.*]] = qnn.constant dense<[5, -1, 1, 0, 0]> : tensor<5xi64>
+// CHECK-DAG: %[[F:.*]] = qnn.constant dense<[-1.500000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[Z:.*]] = qnn.mod
+// CHECK: return %[[PY]], %[[C]], %[[F]], %[[Z]]
+func.func @mod_signs() -> (tensor<5xi64>, tensor<5xi64>, tensor<2xf32>, tensor<1xi64>) {
+  %a = qnn.constant dense<[5, -1, 1, -9223372036854775808, 6]> : tensor<5xi64>
+  %b = qnn.constant dense<[7, 3, -3, -1, 3]> : tensor<5xi64>
+  %py = qnn.mod %a, %b : (tensor<5xi64>, tensor<5xi64>) -> tensor<5xi64>
+  %c = qnn.mod %a, %b {fmod = true} : (tensor<5xi64>, tensor<5xi64>) -> tensor<5xi64>
+  %x = qnn.constant dense<[-5.5, 6.0]> : tensor<2xf32>
+  %y = qnn.constant dense<[-4.0, 4.0]> : tensor<2xf32>
+  %f = qnn.mod %x, %y {fmod = true} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %one = qnn.constant dense<4> : tensor<1xi64>
+  %zero = qnn.constant dense<0> : tensor<1xi64>
+  %z = qnn.mod %one, %zero : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %py, %c, %f, %z : tensor<5xi64>, tensor<5xi64>, tensor<2xf32>, tensor<1xi64>
+}
+
+// -----
+
+// A float Pow of constants folds (an attention's scale as torch.onnx writes
+// it: 32 ** -0.5); an integer Pow stays for the kernels.
+// CHECK-LABEL: func @pow_constants
+// CHECK-DAG: %[[S:.*]] = qnn.constant dense<0.176776692> : tensor<f32>
+// CHECK-DAG: %[[I:.*]] = qnn.pow
+// CHECK: return %[[S]], %[[I]]
+func.func @pow_constants() -> (tensor<f32>, tensor<1xi64>) {
+  %b = qnn.constant dense<32.0> : tensor<f32>
+  %e = qnn.constant dense<-0.5> : tensor<f32>
+  %s = qnn.pow %b, %e : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %ib = qnn.constant dense<3> : tensor<1xi64>
+  %ie = qnn.constant dense<2> : tensor<1xi64>
+  %i = qnn.pow %ib, %ie : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %s, %i : tensor<f32>, tensor<1xi64>
+}

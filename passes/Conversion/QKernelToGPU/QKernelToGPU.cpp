@@ -67,6 +67,10 @@ constexpr llvm::StringLiteral kIntegerLaunchFunction = "quantc_gpu_int8_gemm";
 constexpr llvm::StringLiteral kReadInPlace = "in_place";
 constexpr llvm::StringLiteral kBeginFunction = "quantc_gpu_begin_call";
 constexpr llvm::StringLiteral kLinalgLaunchFunction = "quantc_gpu_linalg";
+/// The same for more than 8 arguments: their pointers, sizes and kinds in
+/// arrays (a DenseNet's concatenations read up to 49 tensors).
+constexpr llvm::StringLiteral kLinalgArrayLaunchFunction = "quantc_gpu_linalg_array";
+constexpr unsigned kRegisterArguments = 8;
 constexpr llvm::StringLiteral kCopyFunction = "quantc_gpu_copy";
 /// Marks the host twins: functions of the artifact, not calls of the model.
 constexpr llvm::StringLiteral kTwinAttribute = "quantc.gpu_twin";
@@ -204,6 +208,20 @@ private:
                        int64_t byteOffset);
   /// The kernel's name for `kernel` (one per distinct kernel).
   std::string useLinalgKernel(codegen::gpu::LinalgKernel &kernel);
+  /// Where a linalg launch takes one argument: the operand that holds its
+  /// pointer, and the op and bit shift of its kind in argumentKinds.
+  struct ArgumentSlots {
+    Operation *pointer;
+    unsigned pointerOperand;
+    Operation *kinds;
+    int64_t shift;
+  };
+  /// Calls the linalg kernel `name` on `pointers` (of `sizes` bytes):
+  /// quantc_gpu_linalg with up to 8 arguments, else quantc_gpu_linalg_array.
+  std::vector<ArgumentSlots> callLinalgKernel(Location loc, llvm::StringRef name,
+                                              const device::LaunchGeometry &launch,
+                                              llvm::ArrayRef<Value> pointers,
+                                              llvm::ArrayRef<int64_t> sizes);
   /// quantc_gpu_twin<N>_<name> (host-twins): the kernel's loop nest as a
   /// public function of its N arguments' flat buffers (bare pointers), for
   /// the emulated driver.
@@ -239,8 +257,14 @@ private:
   SmallVector<DeviceRead> reads;
   SmallVector<DeviceWrite> writes;
   llvm::SmallPtrSet<Operation *, 32> deviceReads; // flatInput's to_buffer ops
-  /// The linalg launches' argument kinds, three bits an argument.
-  llvm::DenseMap<Operation *, int64_t> argumentKinds;
+  /// The linalg launches' argument kinds, three bits an argument: the
+  /// operand of the call (up to 8 arguments) or of the array's store that
+  /// takes them, decided at the end.
+  struct ArgumentKinds {
+    unsigned operand = 0;
+    int64_t bits = 0;
+  };
+  llvm::DenseMap<Operation *, ArgumentKinds> argumentKinds;
 };
 
 /// The elements of the input a convolution's kernel gathers from; 0 for a
@@ -764,8 +788,8 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
     why = llvm::toString(kernel.takeError());
     return false;
   }
-  if (kernel->arguments.size() > 8) {
-    why = "more than 8 buffers";
+  if (kernel->arguments.size() > quantc::gpu::kMaxKernelArguments) {
+    why = "more than " + std::to_string(quantc::gpu::kMaxKernelArguments) + " buffers";
     return false;
   }
   std::string name = useLinalgKernel(*kernel);
@@ -806,9 +830,6 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
     results.push_back(shapedResult(loc, buffer, type, &flats[init.getOperandNumber()]));
   }
 
-  SmallVector<Value> operands{pointerTo(loc, kernelNameGlobal(loc, name)),
-                              number(kernel->launch.grid[0]), number(kernel->launch.threads),
-                              number(int64_t(kernel->arguments.size())), number(0)};
   // Operand numbers past the op's stand for the tensors its body gathers from.
   unsigned operandCount = op->getNumOperands();
   auto tensorOf = [&](unsigned operand) {
@@ -818,7 +839,8 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
   auto isOutput = [&](unsigned operand) {
     return operand < operandCount && !op.isDpsInput(&op->getOpOperand(operand));
   };
-  SmallVector<Value> pointers, sizes, inputs(operandCount + kernel->captured.size());
+  SmallVector<Value> pointers, inputs(operandCount + kernel->captured.size());
+  SmallVector<int64_t> sizes;
   for (unsigned operand : kernel->arguments) {
     Value tensor = tensorOf(operand);
     auto type = cast<RankedTensorType>(tensor.getType());
@@ -826,38 +848,84 @@ bool GPURewriter::rewrite(linalg::LinalgOp op, std::string &why) {
     if (!output)
       inputs[operand] = flatInput(loc, tensor);
     pointers.push_back(address(loc, output ? buffers[operand] : inputs[operand]));
-    sizes.push_back(number(storageBytes(type)));
+    sizes.push_back(storageBytes(type));
   }
-  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
-  pointers.resize(8, null);
-  sizes.resize(8, number(0));
-  llvm::append_range(operands, pointers);
-  llvm::append_range(operands, sizes);
-  auto call = func::CallOp::create(
-      b, loc, declare(kLinalgLaunchFunction, ValueRange(operands).getTypes()), operands);
-  int64_t &kinds = argumentKinds[call];
+  std::vector<ArgumentSlots> slots = callLinalgKernel(loc, name, kernel->launch, pointers, sizes);
   for (auto [i, operand] : llvm::enumerate(kernel->arguments)) {
-    int64_t shift = 3 * int64_t(i);
+    ArgumentSlots slot = slots[i];
     if (!isOutput(operand)) {
-      unsigned pointer = 5 + unsigned(i);
-      reads.push_back(
-          {inputs[operand].getDefiningOp(),
-           [this, call, shift, pointer](InputKind kind, Value producer, int64_t byteOffset) {
-             argumentKinds[call] |= int64_t(kind) << shift;
-             if (kind == InputKind::Resident)
-               pointAtProducer(call, pointer, producer, byteOffset);
-           }});
+      reads.push_back({inputs[operand].getDefiningOp(),
+                       [this, slot](InputKind kind, Value producer, int64_t byteOffset) {
+                         argumentKinds[slot.kinds].bits |= int64_t(kind) << slot.shift;
+                         if (kind == InputKind::Resident)
+                           pointAtProducer(slot.pointer, slot.pointerOperand, producer, byteOffset);
+                       }});
       continue;
     }
-    kinds |= quantc::gpu::kOutputArgument << shift;
-    writes.push_back({flats[operand], buffers[operand], [this, call, shift](bool download) {
+    argumentKinds[slot.kinds].bits |= quantc::gpu::kOutputArgument << slot.shift;
+    writes.push_back({flats[operand], buffers[operand], [this, slot](bool download) {
                         if (download)
-                          argumentKinds[call] |= quantc::gpu::kDownloadArgument << shift;
+                          argumentKinds[slot.kinds].bits |= quantc::gpu::kDownloadArgument
+                                                            << slot.shift;
                       }});
   }
   op->replaceAllUsesWith(results);
   eraseWithDeadProducers(op);
   return true;
+}
+
+std::vector<GPURewriter::ArgumentSlots>
+GPURewriter::callLinalgKernel(Location loc, llvm::StringRef name,
+                              const device::LaunchGeometry &launch, llvm::ArrayRef<Value> pointers,
+                              llvm::ArrayRef<int64_t> sizes) {
+  Type i64 = b.getI64Type();
+  auto number = [&](int64_t v) -> Value { return arith::ConstantIntOp::create(b, loc, i64, v); };
+  auto count = unsigned(pointers.size());
+  SmallVector<Value> operands{pointerTo(loc, kernelNameGlobal(loc, name)), number(launch.grid[0]),
+                              number(launch.threads), number(count)};
+  std::vector<ArgumentSlots> slots(count);
+  if (count <= kRegisterArguments) {
+    operands.push_back(number(0)); // the kinds, decided at the end
+    Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+    llvm::append_range(operands, pointers);
+    operands.resize(5 + kRegisterArguments, null);
+    for (unsigned i = 0; i < kRegisterArguments; ++i)
+      operands.push_back(number(i < count ? sizes[i] : 0));
+    auto call = func::CallOp::create(
+        b, loc, declare(kLinalgLaunchFunction, ValueRange(operands).getTypes()), operands);
+    argumentKinds[call].operand = 4;
+    for (unsigned i = 0; i < count; ++i)
+      slots[i] = {call, 5 + i, call, 3 * int64_t(i)};
+    return slots;
+  }
+  // Three arrays in the function's entry block (one stack slot each, the
+  // launch in a loop or not), filled just before the call.
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Value kindsArray, pointerArray, sizeArray;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(
+        &b.getInsertionBlock()->getParent()->getParentOfType<func::FuncOp>().getBody().front());
+    Value length = number(count);
+    kindsArray = LLVM::AllocaOp::create(b, loc, ptr, i64, length, 8);
+    pointerArray = LLVM::AllocaOp::create(b, loc, ptr, ptr, length, 8);
+    sizeArray = LLVM::AllocaOp::create(b, loc, ptr, i64, length, 8);
+  }
+  auto element = [&](Value array, Type type, unsigned i) -> Value {
+    return LLVM::GEPOp::create(b, loc, ptr, type, array,
+                               ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(int32_t(i))});
+  };
+  for (unsigned i = 0; i < count; ++i) {
+    auto kinds = LLVM::StoreOp::create(b, loc, number(0), element(kindsArray, i64, i));
+    auto pointer = LLVM::StoreOp::create(b, loc, pointers[i], element(pointerArray, ptr, i));
+    LLVM::StoreOp::create(b, loc, number(sizes[i]), element(sizeArray, i64, i));
+    argumentKinds[kinds].operand = 0;
+    slots[i] = {pointer, 0, kinds, 0};
+  }
+  llvm::append_range(operands, ValueRange{kindsArray, pointerArray, sizeArray});
+  func::CallOp::create(b, loc, declare(kLinalgArrayLaunchFunction, ValueRange(operands).getTypes()),
+                       operands);
+  return slots;
 }
 
 std::string GPURewriter::useLinalgKernel(codegen::gpu::LinalgKernel &kernel) {
@@ -927,9 +995,10 @@ llvm::DenseSet<Value> GPURewriter::deviceValues() const {
 
 void GPURewriter::decideResidency() {
   quantc::gpu::decideResidency(reads, writes, deviceReads);
-  for (auto [call, kinds] : argumentKinds) {
-    b.setInsertionPoint(call);
-    call->setOperand(4, arith::ConstantIntOp::create(b, call->getLoc(), b.getI64Type(), kinds));
+  for (auto [op, kinds] : argumentKinds) {
+    b.setInsertionPoint(op);
+    op->setOperand(kinds.operand,
+                   arith::ConstantIntOp::create(b, op->getLoc(), b.getI64Type(), kinds.bits));
   }
   dropUnusedKernels();
 }
@@ -1042,19 +1111,34 @@ static LogicalResult expandAffineApplies(ModuleOp module) {
 /// The linalg and qkernel ops left on the host, counted by name: those
 /// with no GPU kernel, or (`hostValuesOnly`) those that have one but read
 /// only host values.
-static std::string hostOps(ModuleOp module, bool hostValuesOnly) {
+/// The linalg and qkernel ops left on the host that could (hostValuesOnly)
+/// or could not run on the device, counted by name; for those that could
+/// not, each linalg op's reason too ("12 linalg.generic (a body ...: 12)"),
+/// unless `explained` (the reasons the warning gives anyway) has it.
+static std::string hostOps(ModuleOp module, bool hostValuesOnly,
+                           const std::map<std::string, int> &explained = {}) {
   llvm::MapVector<llvm::StringRef, int> counts;
+  std::map<std::string, int> reasons;
   module.walk([&](Operation *op) {
     llvm::StringRef dialect = op->getName().getDialectNamespace();
     if ((dialect == "linalg" || dialect == "qkernel") &&
         !isa<linalg::YieldOp, qkernel::YieldOp>(op) && !op->getParentOfType<linalg::LinalgOp>() &&
-        quantc::gpu::couldRunOnDevice(op) == hostValuesOnly)
+        quantc::gpu::couldRunOnDevice(op) == hostValuesOnly) {
       ++counts[op->getName().getStringRef()];
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op); linalgOp && !hostValuesOnly) {
+        std::string why = quantc::gpu::whyNoKernel(linalgOp);
+        if (!explained.count(why))
+          ++reasons[why];
+      }
+    }
   });
   std::string text;
   for (auto &[name, count] : counts)
     text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + name.str();
-  return text;
+  std::string why;
+  for (auto &[reason, count] : reasons)
+    why += (why.empty() ? "" : "; ") + reason + ": " + std::to_string(count);
+  return why.empty() ? text : text + " (" + why + ")";
 }
 
 struct ConvertQKernelToGPUPass
@@ -1161,7 +1245,7 @@ struct ConvertQKernelToGPUPass
       if (!linalgOnDevice.contains(op))
         ++floatOnHost[why];
     rewriter.decideResidency();
-    std::string host = hostOps(module, /*hostValuesOnly=*/false);
+    std::string host = hostOps(module, /*hostValuesOnly=*/false, noKernel);
     std::string hostSide = hostOps(module, /*hostValuesOnly=*/true);
     if (!host.empty() || !hostSide.empty()) {
       auto matmuls = [](size_t count) {

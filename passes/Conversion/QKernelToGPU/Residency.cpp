@@ -107,8 +107,8 @@ std::string whyNoKernel(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics())
     return "buffers";
   int shaped = llvm::count_if(op->getOperandTypes(), llvm::IsaPred<ShapedType>);
-  if (shaped > 8)
-    return "more than 8 tensors";
+  if (shaped > int(kMaxKernelArguments))
+    return "more than " + std::to_string(kMaxKernelArguments) + " tensors";
   return codegen::gpu::checkLinalgKernel(op);
 }
 

@@ -21,6 +21,9 @@ namespace quantc::gpu {
 /// How a launch gets an input (the runtime's ARGUMENT_* values).
 enum class InputKind { FromHost = 0, Resident = 1, Constant = 2 };
 constexpr int64_t kOutputArgument = 3, kDownloadArgument = 4;
+/// The most buffers a linalg kernel takes (QUANTC_GPU_MAX_ARGUMENTS in
+/// quantc_gpu.c): a DenseNet-201's widest concatenation reads 49.
+constexpr unsigned kMaxKernelArguments = 64;
 
 /// A launch's input: the to_buffer op of the host buffer it passes (its
 /// operand is the tensor, whichever op produces it by the end), and how to

@@ -1212,6 +1212,26 @@ module {
 
 // -----
 
+// An op that reads neither device values nor model inputs is not placed,
+// so the warning names its reason beside it: a scalar computed from
+// constants (rank 0: no dims to spread over threads).
+
+// expected-warning@+1 {{on the host (no GPU kernel yet): 1 linalg.generic (the op has no parallel dims to spread over threads: 1)}}
+module {
+  func.func @scalar_of_constants() -> tensor<f32> {
+    %a = arith.constant dense<32.0> : tensor<f32>
+    %e = tensor.empty() : tensor<f32>
+    %r = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%a : tensor<f32>) outs(%e : tensor<f32>) {
+    ^bb0(%x: f32, %o: f32):
+      %s = math.sqrt %x : f32
+      linalg.yield %s : f32
+    } -> tensor<f32>
+    return %r : tensor<f32>
+  }
+}
+
+// -----
+
 // The transcendental functions are approximated on f32 and f16; on f64
 // they would call libdevice, which the artifact does not link (nor does
 // every machine have): the op stays on the host, and the warning says why.
@@ -1279,5 +1299,56 @@ module {
       linalg.yield %r : f32
     } -> tensor<f32>
     return %s : tensor<f32>
+  }
+}
+
+// -----
+
+// A linalg op of more than 8 buffers (a DenseNet's concatenations read up
+// to 49) launches through quantc_gpu_linalg_array: each argument's kind,
+// pointer and size stored in arrays of the entry block just before the
+// call. The GEMM's y is read where it is (kind 1, the GEMM's buffer), the
+// eight arguments come from the host (0), and the result comes down (7);
+// the host twin takes all 10 buffers.
+
+// CHECK-LABEL: func.func @many_buffers
+// CHECK: %[[KINDS:.*]] = llvm.alloca %[[TEN:.*]] x i64
+// CHECK-NEXT: %[[POINTERS:.*]] = llvm.alloca %[[TEN]] x !llvm.ptr
+// CHECK-NEXT: %[[SIZES:.*]] = llvm.alloca %[[TEN]] x i64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: call @quantc_gpu_weight_only_gemm(
+// CHECK: %[[K0:.*]] = llvm.getelementptr %[[KINDS]][0]
+// CHECK-NEXT: %[[RESIDENT:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: llvm.store %[[RESIDENT]], %[[K0]]
+// CHECK-NEXT: %[[P0:.*]] = llvm.getelementptr %[[POINTERS]][0]
+// CHECK-NEXT: memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK: %[[K1:.*]] = llvm.getelementptr %[[KINDS]][1]
+// CHECK-NEXT: %[[HOST:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: llvm.store %[[HOST]], %[[K1]]
+// CHECK: %[[K9:.*]] = llvm.getelementptr %[[KINDS]][9]
+// CHECK-NEXT: %[[DOWNLOADED:.*]] = arith.constant 7 : i64
+// CHECK-NEXT: llvm.store %[[DOWNLOADED]], %[[K9]]
+// CHECK: call @quantc_gpu_linalg_array(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[KINDS]], %[[POINTERS]], %[[SIZES]])
+// CHECK: func.func @quantc_gpu_twin10_qc_la_
+#map = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @many_buffers(%x: tensor<4x32xf32>, %a0: tensor<4x16xf32>, %a1: tensor<4x16xf32>, %a2: tensor<4x16xf32>, %a3: tensor<4x16xf32>, %a4: tensor<4x16xf32>, %a5: tensor<4x16xf32>, %a6: tensor<4x16xf32>, %a7: tensor<4x16xf32>) -> tensor<4x16xf32> {
+    %packed = arith.constant dense<17> : tensor<256xi8>
+    %scales = arith.constant dense<0.5> : tensor<1x16xf32>
+    %y = qkernel.matmul %x, %packed, %scales {layout = #qkernel.layout<bits = 4, lanes = 16, k = 32, n = 16, group = 0, binary = false, signed_bytes = false>, zero_point = 7 : i64, activations = "float", activation = "none"} : (tensor<4x32xf32>, tensor<256xi8>, tensor<1x16xf32>) -> tensor<4x16xf32>
+    %e = tensor.empty() : tensor<4x16xf32>
+    %s = linalg.generic {indexing_maps = [#map, #map, #map, #map, #map, #map, #map, #map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%y, %a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7 : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+    ^bb0(%v: f32, %b0: f32, %b1: f32, %b2: f32, %b3: f32, %b4: f32, %b5: f32, %b6: f32, %b7: f32, %out: f32):
+      %0 = arith.addf %v, %b0 : f32
+      %1 = arith.addf %0, %b1 : f32
+      %2 = arith.addf %1, %b2 : f32
+      %3 = arith.addf %2, %b3 : f32
+      %4 = arith.addf %3, %b4 : f32
+      %5 = arith.addf %4, %b5 : f32
+      %6 = arith.addf %5, %b6 : f32
+      %7 = arith.addf %6, %b7 : f32
+      linalg.yield %7 : f32
+    } -> tensor<4x16xf32>
+    return %s : tensor<4x16xf32>
   }
 }
