@@ -172,3 +172,41 @@ OpFoldResult TriluOp::fold(FoldAdaptor adaptor) {
     return {};
   return out.toAttr(getType());
 }
+
+/// ScatterND of constants, reduction "none" (Swin's shifted-window masks are
+/// written into a zero image slice by slice): each index tuple's slice of
+/// `data` replaced by the matching slice of `updates`, in order. An index out
+/// of range does not fold (the op reports it at run time).
+OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
+  auto data = HostTensor::from(adaptor.getData());
+  auto indices = HostTensor::from(adaptor.getIndices());
+  auto updates = HostTensor::from(adaptor.getUpdates());
+  if (getReduction() != "none" || !data || !indices || !updates || indices->shape.empty() ||
+      data->elementType != updates->elementType || !getType().hasStaticShape())
+    return {};
+  int64_t depth = indices->shape.back();
+  if (depth < 1 || depth > int64_t(data->shape.size()))
+    return {};
+  SmallVector<int64_t> strides = stridesOf(data->shape);
+  int64_t slice = 1; // the elements of one tuple's slice
+  for (size_t d = size_t(depth); d < data->shape.size(); ++d)
+    slice *= data->shape[d];
+  HostTensor out = *data;
+  for (int64_t tuple = 0, tuples = indices->size() / depth; tuple < tuples; ++tuple) {
+    int64_t start = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      int64_t i = indices->ints[size_t(tuple * depth + d)], extent = data->shape[size_t(d)];
+      if (i < -extent || i >= extent)
+        return {};
+      start += (i < 0 ? i + extent : i) * strides[size_t(d)];
+    }
+    for (int64_t e = 0; e < slice; ++e) {
+      size_t from = size_t(tuple * slice + e), to = size_t(start + e);
+      if (out.isFloat())
+        out.floats[to] = updates->floats[from];
+      else
+        out.ints[to] = updates->ints[from];
+    }
+  }
+  return out.toAttr(getType());
+}

@@ -98,6 +98,7 @@ def QNN_ScatterNDOp : QNN_InferredOp<"scatter_nd"> {
   let results = (outs QNN_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def QNN_ScatterElementsOp : QNN_InferredOp<"scatter_elements"> {

@@ -198,3 +198,28 @@ func.func @pow_constants() -> (tensor<f32>, tensor<1xi64>) {
   %i = qnn.pow %ib, %ie : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %s, %i : tensor<f32>, tensor<1xi64>
 }
+
+// -----
+
+// ScatterND of constants folds (Swin's shifted-window masks): slices of
+// rows (index tuples of depth 1) and single elements (depth 2, a negative
+// index counting from the end), later tuples over earlier ones. A
+// reduction, or an index out of range, is left alone.
+// CHECK-LABEL: func @scatter_nd_constants
+// CHECK-DAG: %[[ROWS:.*]] = qnn.constant dense<{{\[}}[5.000000e+00, 6.000000e+00], [0.000000e+00, 0.000000e+00], [1.000000e+00, 9.000000e+00]]> : tensor<3x2xf32>
+// CHECK-DAG: %[[ADDED:.*]] = qnn.scatter_nd %{{.*}} {reduction = "add"}
+// CHECK-DAG: %[[OUT:.*]] = qnn.scatter_nd
+// CHECK: return %[[ROWS]], %[[ADDED]], %[[OUT]]
+func.func @scatter_nd_constants() -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %zero = qnn.constant dense<0.0> : tensor<3x2xf32>
+  %rows = qnn.constant dense<[[2], [0]]> : tensor<2x1xi64>
+  %values = qnn.constant dense<[[1.0, 2.0], [5.0, 6.0]]> : tensor<2x2xf32>
+  %a = qnn.scatter_nd %zero, %rows, %values : (tensor<3x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %points = qnn.constant dense<[[2, 1], [-1, -1]]> : tensor<2x2xi64>
+  %nines = qnn.constant dense<[7.0, 9.0]> : tensor<2xf32>
+  %b = qnn.scatter_nd %a, %points, %nines : (tensor<3x2xf32>, tensor<2x2xi64>, tensor<2xf32>) -> tensor<3x2xf32>
+  %c = qnn.scatter_nd %zero, %rows, %values {reduction = "add"} : (tensor<3x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %far = qnn.constant dense<[[3], [0]]> : tensor<2x1xi64>
+  %d = qnn.scatter_nd %zero, %far, %values : (tensor<3x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %b, %c, %d : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
