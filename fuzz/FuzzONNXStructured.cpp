@@ -85,7 +85,9 @@ void mutateModel(onnx::ModelProto &model, Rng &rng) {
                               "Transpose", "Concat", "Slice", "Softmax", "BatchNormalization",
                               "MaxPool", "AveragePool", "Resize", "QuantizeLinear",
                               "DequantizeLinear", "Gather", "Squeeze", "Unsqueeze", "Flatten",
-                              "ConvTranspose", "LayerNormalization", "HardSwish", "Clip"};
+                              "ConvTranspose", "LayerNormalization", "HardSwish", "Clip",
+                              // folded when their inputs are constants
+                              "Mod", "Pow", "ScatterND", "Where", "Equal"};
   auto &graph = *model.mutable_graph();
   int node = pick(graph.node(), rng);
   switch (rng() % 14) {

@@ -191,8 +191,11 @@ OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
   int64_t slice = 1; // the elements of one tuple's slice
   for (size_t d = size_t(depth); d < data->shape.size(); ++d)
     slice *= data->shape[d];
+  int64_t tuples = indices->size() / depth;
+  if (updates->size() != tuples * slice)
+    return {};
   HostTensor out = *data;
-  for (int64_t tuple = 0, tuples = indices->size() / depth; tuple < tuples; ++tuple) {
+  for (int64_t tuple = 0; tuple < tuples; ++tuple) {
     int64_t start = 0;
     for (int64_t d = 0; d < depth; ++d) {
       int64_t i = indices->ints[size_t(tuple * depth + d)], extent = data->shape[size_t(d)];
