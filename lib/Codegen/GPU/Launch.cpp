@@ -74,8 +74,10 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // default target is 8192.
   int64_t target = gemm.stageA ? kTargetWarps : gemv.targetWarps;
   gemm.splitK = splitKFor(target, pairs, kTiles);
-  if (gemm.stageA)
+  if (gemm.stageA) { // shares of single K tiles: none past the last non-empty one
+    gemm.splitK = nonEmptyShares(kTiles, gemm.splitK, 1);
     return;
+  }
   gemm.warpsPerBlock = gemv.warps;
   gemm.prefetchTiles = gemv.prefetchTiles;
   // Shares are whole iterations: splits past the last of them would be
@@ -125,7 +127,8 @@ std::string kernelName(const HalfGemm &gemm) {
 
 void chooseLaunch(HalfGemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  gemm.splitK = splitKFor(kTargetWarps, pairs, gemm.k / kMmaK);
+  // No empty shares (blocks that would only write a slice of zeros).
+  gemm.splitK = nonEmptyShares(gemm.k / kMmaK, splitKFor(kTargetWarps, pairs, gemm.k / kMmaK), 1);
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
@@ -143,7 +146,8 @@ std::string kernelName(const W8A8Gemm &gemm) {
 
 void chooseLaunch(W8A8Gemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  gemm.splitK = splitKFor(kTargetWarps, pairs, gemm.k / kMmaKInt8);
+  gemm.splitK =
+      nonEmptyShares(gemm.k / kMmaKInt8, splitKFor(kTargetWarps, pairs, gemm.k / kMmaKInt8), 1);
 }
 
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {
