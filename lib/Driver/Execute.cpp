@@ -341,7 +341,20 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   auto target = resolveTarget(options.target);
   if (!target)
     return target.takeError();
-  target->kernelActivations = options.quantize.kernelActivations;
+  // The GPU's weight-only GEMMs take f16 activations: its layers are
+  // quantized and reported as the host's float kernel activations compute
+  // them (and a layer left on the host computes so too), not as int8 ones.
+  QuantizeOptions quantize = options.quantize;
+  if (!target->gpuChip.empty()) {
+    if (quantize.kernelActivationsGiven && quantize.kernelActivations != "float")
+      return llvm::createStringError(
+          "--kernel-activations " + quantize.kernelActivations + " has no GPU kernels: --target " +
+          options.target +
+          "'s weight-only GEMMs take f16 activations (--kernel-activations "
+          "float); --act-bits 8 quantizes activations to int8");
+    quantize.kernelActivations = "float";
+  }
+  target->kernelActivations = quantize.kernelActivations;
   if (options.quantize.lutBits >= 0)
     target->lutBits = unsigned(options.quantize.lutBits);
   static const char *const stages[] = {"qnn", "qnn-int", "qkernel", "loops", "llvm", "asm", "so"};
@@ -382,8 +395,7 @@ llvm::Error compileModel(const ExecuteOptions &options, mlir::MLIRContext &conte
   auto imported = Clock::now();
   if (options.emit == "qnn") // the imported graph, before quantization
     return writeStage(**module, options.output);
-  if (options.quantize.enabled()) {
-    QuantizeOptions quantize = options.quantize;
+  if (quantize.enabled()) {
     if (quantize.report.empty() && options.emit == "so") {
       llvm::SmallString<256> path(staged->path());
       llvm::sys::path::append(path, "report.json");

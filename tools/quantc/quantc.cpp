@@ -154,8 +154,8 @@ static cl::opt<std::string> actBits("act-bits",
 static cl::opt<std::string> kernelActivations(
     "kernel-activations",
     cl::desc("How packed weight-only kernels take activations: int8 (quantized per block of 32, "
-             "default) or float (weights widened in registers); export-onnx: MatMulNBits' "
-             "accuracy_level 4 or 0"),
+             "default) or float (weights widened in registers; GPU targets' only kind, f16 "
+             "there); export-onnx: MatMulNBits' accuracy_level 4 or 0"),
     cl::init("int8"), cl::cat(quantizeCategory), cl::sub(compileCommand), cl::sub(exportCommand),
     cl::sub(runCommand));
 static cl::opt<int> lutBits(
@@ -314,6 +314,7 @@ static std::string parseQuantizeOptions(quantc::QuantizeOptions &options) {
   if (kernelActivations != "int8" && kernelActivations != "float")
     return "--kernel-activations must be int8 or float, got '" + kernelActivations + "'";
   options.kernelActivations = kernelActivations;
+  options.kernelActivationsGiven = kernelActivations.getNumOccurrences() > 0;
   if (lutBits < -1 || lutBits > 4)
     return "--lut-bits must be in [0, 4], got " + std::to_string(lutBits);
   options.lutBits = lutBits;

@@ -42,6 +42,7 @@ struct QuantizeOptions {
   std::string embeddingBits = "auto"; // --embedding-bits N | none | auto (QuantizePipeline.cpp)
   std::string actBits = "none";     // --act-bits 8|16|none
   std::string kernelActivations = "int8"; // --kernel-activations int8|float (packed kernels)
+  bool kernelActivationsGiven = false;    // the user chose them (a GPU target's are float)
   int lutBits = -1;                 // --lut-bits: LUT kernels up to N bits; -1: the target's default
   bool actSymmetric = false;        // --act-scheme sym|asym
   std::vector<std::string> calib;   // --calib: .npy files or directories
