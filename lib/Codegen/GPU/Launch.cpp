@@ -59,6 +59,13 @@ static int64_t tilePairs(int64_t m, int64_t n) {
   return ((n + kMmaN - 1) / kMmaN) * ((m + kMmaM - 1) / kMmaM);
 }
 
+/// splitKFor's split, stopped at the last share (of `align` K tiles) that
+/// holds K tiles: no block that would only write a slice of zeros.
+static int64_t splitWithoutEmptyShares(int64_t targetWarps, int64_t pairs, int64_t kTiles,
+                                       int64_t align) {
+  return nonEmptyShares(kTiles, splitKFor(targetWarps, pairs, kTiles), align);
+}
+
 void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // Every launch field is set here, whatever the gemm held before.
   WeightOnlyGemm defaults;
@@ -72,17 +79,14 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // A GEMV (A straight from x, weights loaded ahead) ran 10-14% faster on
   // an H200 with four times the warps (bench/RESULTS.md, issue 17): its
   // default target is 8192.
-  int64_t target = gemm.stageA ? kTargetWarps : gemv.targetWarps;
-  gemm.splitK = splitKFor(target, pairs, kTiles);
-  if (gemm.stageA) { // shares of single K tiles: none past the last non-empty one
-    gemm.splitK = nonEmptyShares(kTiles, gemm.splitK, 1);
+  if (gemm.stageA) { // shares of single K tiles
+    gemm.splitK = splitWithoutEmptyShares(kTargetWarps, pairs, kTiles, 1);
     return;
   }
   gemm.warpsPerBlock = gemv.warps;
   gemm.prefetchTiles = gemv.prefetchTiles;
-  // Shares are whole iterations: splits past the last of them would be
-  // empty blocks (and, as partial sums, slices of zeros to write and add).
-  gemm.splitK = nonEmptyShares(kTiles, gemm.splitK, gemm.prefetchTiles);
+  // Shares are whole iterations.
+  gemm.splitK = splitWithoutEmptyShares(gemv.targetWarps, pairs, kTiles, gemm.prefetchTiles);
   if (gemv.streamK) {
     gemm.streamK = true;
     gemm.splitK = 1;
@@ -127,8 +131,7 @@ std::string kernelName(const HalfGemm &gemm) {
 
 void chooseLaunch(HalfGemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  // No empty shares (blocks that would only write a slice of zeros).
-  gemm.splitK = nonEmptyShares(gemm.k / kMmaK, splitKFor(kTargetWarps, pairs, gemm.k / kMmaK), 1);
+  gemm.splitK = splitWithoutEmptyShares(kTargetWarps, pairs, gemm.k / kMmaK, 1);
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
@@ -146,8 +149,7 @@ std::string kernelName(const W8A8Gemm &gemm) {
 
 void chooseLaunch(W8A8Gemm &gemm) {
   int64_t pairs = tilePairs(gemm.m, gemm.n);
-  gemm.splitK =
-      nonEmptyShares(gemm.k / kMmaKInt8, splitKFor(kTargetWarps, pairs, gemm.k / kMmaKInt8), 1);
+  gemm.splitK = splitWithoutEmptyShares(kTargetWarps, pairs, gemm.k / kMmaKInt8, 1);
 }
 
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {

@@ -1108,9 +1108,6 @@ static LogicalResult expandAffineApplies(ModuleOp module) {
   return success();
 }
 
-/// The linalg and qkernel ops left on the host, counted by name: those
-/// with no GPU kernel, or (`hostValuesOnly`) those that have one but read
-/// only host values.
 /// The linalg and qkernel ops left on the host that could (hostValuesOnly)
 /// or could not run on the device, counted by name; for those that could
 /// not, each linalg op's reason too ("12 linalg.generic (a body ...: 12)"),
@@ -1125,11 +1122,10 @@ static std::string hostOps(ModuleOp module, bool hostValuesOnly,
         !isa<linalg::YieldOp, qkernel::YieldOp>(op) && !op->getParentOfType<linalg::LinalgOp>() &&
         quantc::gpu::couldRunOnDevice(op) == hostValuesOnly) {
       ++counts[op->getName().getStringRef()];
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op); linalgOp && !hostValuesOnly) {
-        std::string why = quantc::gpu::whyNoKernel(linalgOp);
-        if (!explained.count(why))
-          ++reasons[why];
-      }
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (std::string why = linalgOp && !hostValuesOnly ? quantc::gpu::whyNoKernel(linalgOp) : "";
+          !why.empty() && !explained.count(why))
+        ++reasons[why];
     }
   });
   std::string text;
