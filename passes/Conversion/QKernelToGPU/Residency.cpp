@@ -120,13 +120,22 @@ bool couldRunOnDevice(Operation *op) {
   return isa<qkernel::GatherRowsOp>(op);
 }
 
+/// Whether `op` is placed or inside a placed op's body (a tensor.extract
+/// by which a gather reads a captured tensor).
+static bool inPlacedOp(Operation *op, const llvm::SetVector<Operation *> &placed) {
+  for (; op; op = op->getParentOp())
+    if (placed.contains(op))
+      return true;
+  return false;
+}
+
 /// Whether every use of `value`, through reshapes, is by a placed op.
 static bool onlyPlacedUsers(Value value, const llvm::SetVector<Operation *> &placed) {
   for (Operation *user : value.getUsers()) {
     if (isView(user)) {
       if (!onlyPlacedUsers(user->getResult(0), placed))
         return false;
-    } else if (!placed.contains(user)) {
+    } else if (!inPlacedOp(user, placed)) {
       return false;
     }
   }
