@@ -640,9 +640,18 @@ void quantc_gpu_linalg(const char *kernel, int64_t grid, int64_t threads, int64_
   void *const hosts[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
   const int64_t bytes[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
   int64_t each[8];
+  if (count > 8) { /* the compiler passes more through quantc_gpu_linalg_array */
+    double start;
+    if (begin(&start))
+      return;
+    snprintf(gpu_error, sizeof gpu_error,
+             "%lld arguments in registers (at most 8; more go in arrays)", (long long)count);
+    finish(kernel, 1, start);
+    return;
+  }
   for (int i = 0; i < 8; ++i)
     each[i] = (kinds >> (3 * i)) & 7;
-  launch_linalg(kernel, grid, threads, count > 8 ? -1 : count, each, hosts, bytes);
+  launch_linalg(kernel, grid, threads, count, each, hosts, bytes);
 }
 
 /* More arguments: their kinds, pointers and sizes in arrays of `count`. */
