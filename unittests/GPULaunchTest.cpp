@@ -82,7 +82,8 @@ TEST(GPULaunch, AGemvLaunchSpellingReadsBack) {
   EXPECT_EQ(gemvTuningSpec(tuning), "stream-k:prefetch=12:stages=4:scale-after-mma:warps=2");
   for (const char *spec :
        {"split-k", "stream-k", "split-k:target=2048", "split-k:permute-k", "stream-k:no-permute-k",
-        "split-k:prefetch=4:stages=8:scale-after-mma:warps=1"}) {
+        "split-k:prefetch=4:stages=8:scale-after-mma:warps=1", "split-k:rows=32",
+        "stream-k:warps=2:rows=256"}) {
     GemvTuning read;
     EXPECT_EQ(parseGemvTuning(spec, read), "") << spec;
     EXPECT_EQ(gemvTuningSpec(read), spec);
@@ -98,13 +99,13 @@ TEST(GPULaunch, AGemvLaunchSpellingRejectsWhatNoKernelTakes) {
   EXPECT_EQ(parseGemvTuning("", tuning), "a GEMV launch starts with split-k or stream-k, not ''");
   EXPECT_EQ(parseGemvTuning("streamk", tuning),
             "a GEMV launch starts with split-k or stream-k, not 'streamk'");
-  for (const char *field :
-       {"target=16", "target=x", "warps=3", "warps=8", "prefetch=6", "prefetch=20", "stages=1",
-        "stages=9", "stages=", "warps=2x", "permute", "", "scale-after-mma=1"})
+  for (const char *field : {"target=16", "target=x", "warps=3", "warps=8", "prefetch=6",
+                            "prefetch=20", "stages=1", "stages=9", "stages=", "warps=2x", "permute",
+                            "", "scale-after-mma=1", "rows=8", "rows=24", "rows=272"})
     EXPECT_EQ(parseGemvTuning("split-k:" + std::string(field), tuning),
               "unknown GEMV launch option '" + std::string(field) +
                   "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
-                  "scale-after-mma, permute-k, no-permute-k)")
+                  "rows=16..256 (multiples of 16), scale-after-mma, permute-k, no-permute-k)")
         << field;
 }
 
@@ -117,6 +118,25 @@ TEST(GPULaunch, ASplitKTargetSetsHowFarKSplits) {
   ASSERT_EQ(parseGemvTuning("split-k:target=3584", tuning), "");
   chooseLaunch(gemm, tuning);
   EXPECT_EQ(gemm.splitK, 2); // the split a bench row names comes back
+}
+
+TEST(GPULaunch, GemvRowsSetWhereAIsStaged) {
+  // By default a 16-row layer stages A through shared memory; rows=32 runs
+  // it as a GEMV (A straight from x, the weights loaded 8 K tiles ahead),
+  // its M tile's rows 8-15 in the A registers.
+  WeightOnlyGemm gemm = gemv(4096, 4096);
+  gemm.m = 16;
+  chooseLaunch(gemm);
+  EXPECT_TRUE(gemm.stageA);
+  GemvTuning tuning;
+  ASSERT_EQ(parseGemvTuning("split-k:rows=32", tuning), "");
+  chooseLaunch(gemm, tuning);
+  EXPECT_FALSE(gemm.stageA);
+  EXPECT_EQ(gemm.prefetchTiles, 8);
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
+  gemm.m = 32; // rows=32 stages 32 rows
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.stageA);
 }
 
 TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {

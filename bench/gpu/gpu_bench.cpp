@@ -169,6 +169,8 @@ static std::string gemvSpec(const GemmCase &c) {
   tuning.prefetchTiles = c.ahead;
   tuning.weightStages = c.weightStages;
   tuning.scaleAfterMma = c.scaleAfterMma;
+  if (c.m >= tuning.gemvRows) // a GEMM of 16 rows or more run as a GEMV
+    tuning.gemvRows = (c.m / kMmaM + 1) * kMmaM;
   return gemvTuningSpec(tuning) +
          (c.splitK > 1 && !c.splitPartials ? " --gpu-deterministic=false" : "");
 }
@@ -281,7 +283,8 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
                                      sizeof d.error));
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
-  if (ok && (c.splitK == 1 || c.splitPartials)) // the launch quantc's default gives
+  // The launch quantc's default gives (a GEMM of 16 rows or more stages A).
+  if (ok && (c.splitK == 1 || c.splitPartials) && (c.m < kMmaM || !c.ahead))
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
@@ -479,6 +482,10 @@ int main(int argc, char **argv) {
     if (timings.count("w4 " + shape) && timings.count("f16 " + shape))
       std::printf("\nW4A16 GEMM at M=%d, K=N=4096: %.2fx faster than quantc's fp16 GEMM", m,
                   timings["f16 " + shape] / timings["w4 " + shape]);
+    const Best &best = fastest["W4A16 | " + std::to_string(m) + " | 4096 | 4096"];
+    if (!best.variant.empty() && timings.count("f16 " + shape))
+      std::printf(" (its fastest W4A16 kernel, %s: %.2fx)", best.variant.c_str(),
+                  timings["f16 " + shape] / best.ms);
   }
   std::printf("\n\nThe fastest weight-only kernel of each shape:\n\n"
               "| kernel | M | K | N | variant | split-K | ms | of copy | --gpu-gemv |\n"

@@ -51,13 +51,16 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # shared-memory stages (stages=N), "wN" puts N warps in a block (1, 2 or
 # 4; 4 otherwise), "yp" stores split-K's sums in slices that gpu-bench adds
 # in order (quantc's default, --gpu-deterministic) instead of adding them
-# atomically (--gpu-deterministic=false, the rows without it).
+# atomically (--gpu-deterministic=false, the rows without it), "rN" runs
+# layers of fewer than N rows as GEMVs (rows=N: A straight from x, the
+# weights loaded ahead, where M >= 16 would stage A).
 # TARGET_WARPS "stream": stream-K (split-K 0 in kernels.txt): as many
 # blocks as the device runs at once, equal runs of work per warp.
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128
-  local spec=stream-k kind=gemm permute=no-permute-k tag partials=
-  [ "$m" -ge 16 ] && ahead=0 target=${5:-2048} # A staged: chooseLaunch's launch, no prefetch
+  local spec=stream-k kind=gemm permute=no-permute-k tag partials= rows=16
+  for tag in ${scaling//-/ }; do case "$tag" in r[0-9]*) rows=${tag#r} ;; esac; done
+  [ "$m" -ge "$rows" ] && ahead=0 target=${5:-2048} # A staged: chooseLaunch's launch, no prefetch
   [ "$target" != stream ] && spec="split-k:target=$target"
   [ "$ahead" -gt 0 ] && spec+=":prefetch=$ahead"
   for tag in ${scaling//-/ }; do
@@ -67,6 +70,7 @@ add() {
       c[2-8]) kind=$kind-$tag spec+=":stages=${tag#c}" ;;
       w[124]) spec+=":warps=${tag#w}" ;;
       yp) kind=$kind-yp partials=--split-partials ;;
+      r[0-9]*) spec+=":rows=$rows" ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
     esac
@@ -118,6 +122,7 @@ if [ "$smoke" = 1 ]; then
   add 4 12 384 520 stream 8 kp-c4
   add 4 16 256 256
   add 4 16 256 256 2048 8 yp
+  add 4 16 256 256 8192 8 r32-yp # 16 rows as a GEMV
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
   "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
@@ -197,6 +202,14 @@ for variant in "stream 8 kp-w2" "stream 8 kp-w1" "stream 8 kp-c4-w2" "stream 4 k
 done
 for m in 16 64 256; do add 4 "$m" 4096 4096; done
 for m in 16 64; do add 4 "$m" 4096 4096 2048 8 yp; done
+# The 16- and 64-row GEMMs as GEMVs (rows=N): the staged loop loads each K
+# tile's weights as it uses them (703 GB/s at M = 16 on the H200, where
+# the GEMV's loads ahead read 2613).
+add 4 16 4096 4096 8192 8 r32-yp
+add 4 16 4096 4096 4096 8 r32
+add 4 16 4096 4096 stream 8 r32-kp
+add 4 64 4096 4096 8192 8 r128-yp
+add 4 64 4096 4096 stream 8 r128-kp
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
 # GEMM gathering the same A from the unpadded input, the padding too.

@@ -118,14 +118,12 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 std::string kernelName(const WeightOnlyGemm &gemm);
 
 /// Fills in split-K, warps per block and A staging for gemm's shape: four
-/// warps per block, A staged when M spans a tile (else weights loaded 8 K
-/// tiles ahead), and K split until about 2048 warps (8192 without staging)
-/// are in flight (a GEMV has too few (M tile, N group) pairs for the memory
-/// system otherwise; an H100/H200 holds 132 x 64 warps). A GEMV (A not
-/// staged) then takes `gemv`'s launch: stream-K or split-K, its warps a
-/// block and prefetch, K permuted where permutableK allows, and scaled sums
-/// and shared-memory stages where the shape allows them. Set gemm.conv
-/// first.
+/// warps per block, A staged when M reaches gemv.gemvRows (a tile by
+/// default; else weights loaded 8 K tiles ahead), and K split until about 2048 warps (8192 without
+/// staging) are in flight (a GEMV has too few (M tile, N group) pairs for the memory system
+/// otherwise; an H100/H200 holds 132 x 64 warps). A GEMV (A not staged) then takes `gemv`'s launch:
+/// stream-K or split-K, its warps a block and prefetch, K permuted where permutableK allows, and
+/// scaled sums and shared-memory stages where the shape allows them. Set gemm.conv first.
 void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv = {});
 
 /// Whether gemm's K can be permuted (WeightOnlyGemm::permuteK): A read

@@ -39,6 +39,8 @@ static bool readOption(std::string_view field, GemvTuning &tuning) {
     tuning.prefetchTiles = *number;
   else if (key == "stages" && (number = numberIn(value, 0, 8)) && *number != 1)
     tuning.weightStages = *number;
+  else if (key == "rows" && (number = numberIn(value, 16, 256)) && *number % 16 == 0)
+    tuning.gemvRows = *number;
   else
     return false;
   return true;
@@ -62,7 +64,7 @@ std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning) {
     if (!readOption(field, tuning))
       return "unknown GEMV launch option '" + std::string(field) +
              "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
-             "scale-after-mma, permute-k, no-permute-k)";
+             "rows=16..256 (multiples of 16), scale-after-mma, permute-k, no-permute-k)";
   }
   return "";
 }
@@ -82,6 +84,8 @@ std::string gemvTuningSpec(const GemvTuning &tuning) {
     spec += ":scale-after-mma";
   if (tuning.warps != defaults.warps)
     spec += ":warps=" + std::to_string(tuning.warps);
+  if (tuning.gemvRows != defaults.gemvRows)
+    spec += ":rows=" + std::to_string(tuning.gemvRows);
   return spec;
 }
 

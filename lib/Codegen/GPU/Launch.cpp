@@ -4,6 +4,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace quantc::codegen::gpu {
@@ -73,7 +74,7 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   gemm.streamK = gemm.permuteK = gemm.scaleAfterMma = false;
   gemm.weightStages = 0;
   gemm.warpsPerBlock = 4;
-  gemm.stageA = gemm.m >= kMmaM && gemm.k % kMmaK == 0;
+  gemm.stageA = gemm.m >= std::max<int64_t>(gemv.gemvRows, kMmaM) && gemm.k % kMmaK == 0;
   int64_t pairs = gemm.layout().nGroups() * ((gemm.m + kMmaM - 1) / kMmaM);
   int64_t kTiles = gemm.layout().kTiles();
   // A GEMV (A straight from x, weights loaded ahead) ran 10-14% faster on
