@@ -126,6 +126,7 @@ struct GemmCase {
   /// into y atomically. The slices' sum (in a model, the next kernel's
   /// first step) is not timed.
   bool splitPartials = false;
+  bool weightsAhead = false; // A staged: each K tile's weights loaded an iteration ahead (_p1)
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
@@ -137,6 +138,8 @@ static std::string variantLabel(const GemmCase &c) {
   std::string label;
   if (c.splitPartials)
     label += ", partial sums";
+  if (c.weightsAhead)
+    label += ", weights a tile ahead";
   if (c.scaleAfterMma)
     label += ", scaled sums";
   if (c.permuteK)
@@ -284,7 +287,7 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
   // The launch quantc's default gives (a GEMM of 16 rows or more stages A).
-  if (ok && (c.splitK == 1 || c.splitPartials) && (c.m < kMmaM || !c.ahead))
+  if (ok && (c.splitK == 1 || c.splitPartials) && (c.m < kMmaM || !c.ahead) && !c.weightsAhead)
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
@@ -463,9 +466,10 @@ int main(int argc, char **argv) {
       c.scaleAfterMma = kind.find("-sa") != std::string::npos;
       c.permuteK = kind.find("-kp") != std::string::npos;
       c.splitPartials = kind.find("-yp") != std::string::npos;
+      c.weightsAhead = kind.find("-wa") != std::string::npos;
       if (size_t stages = kind.find("-c"); stages != std::string::npos)
         c.weightStages = std::atoi(kind.c_str() + stages + 2);
-      if (kind == "conv") {
+      if (kind.rfind("conv", 0) == 0) {
         ImplicitConv conv;
         list >> conv.channels >> conv.height >> conv.width >> conv.kernelH >> conv.kernelW >>
             conv.strideH >> conv.strideW >> conv.dilationH >> conv.dilationW >> conv.padTop >>

@@ -58,7 +58,7 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # blocks as the device runs at once, equal runs of work per warp.
 add() {
   local bits=$1 m=$2 k=$3 n=$4 target=${5:-8192} ahead=${6:-8} scaling=${7:-weights} group=128
-  local spec=stream-k kind=gemm permute=no-permute-k tag partials= rows=16
+  local spec=stream-k kind=gemm permute=no-permute-k tag partials= rows=16 ahead_flag=
   for tag in ${scaling//-/ }; do case "$tag" in r[0-9]*) rows=${tag#r} ;; esac; done
   [ "$m" -ge "$rows" ] && ahead=0 target=${5:-2048} # A staged: chooseLaunch's launch, no prefetch
   [ "$target" != stream ] && spec="split-k:target=$target"
@@ -70,6 +70,7 @@ add() {
       c[2-8]) kind=$kind-$tag spec+=":stages=${tag#c}" ;;
       w[124]) spec+=":warps=${tag#w}" ;;
       yp) kind=$kind-yp partials=--split-partials ;;
+      wa) kind=$kind-wa ahead_flag=--weights-ahead ;;
       r[0-9]*) spec+=":rows=$rows" ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
@@ -80,7 +81,7 @@ add() {
   [ "$target" = stream ] && warps_tag=1sk
   local file="w${bits}_m${m}_k${k}_n${n}_w${warps_tag}_a${ahead}_${scaling}.ptx"
   "$gen" --m "$m" --n "$n" --k "$k" --bits "$bits" --group "$group" --gemv "$spec" --name spec \
-    $partials --chip "$chip" -o "$out/$file"
+    $partials $ahead_flag --chip "$chip" -o "$out/$file"
   # The launch it got, from its name (qc_wo_..._s<split>_w<warps>_..._sk).
   local name split warps
   name=$(grep -o 'entry qc_wo_[a-z0-9_]*' "$out/$file" | head -1)
@@ -123,6 +124,7 @@ if [ "$smoke" = 1 ]; then
   add 4 16 256 256
   add 4 16 256 256 2048 8 yp
   add 4 16 256 256 8192 8 r32-yp # 16 rows as a GEMV
+  add 4 16 256 256 2048 8 yp-wa  # staged, the weights a K tile ahead
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
   "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
@@ -210,6 +212,9 @@ add 4 16 4096 4096 4096 8 r32
 add 4 16 4096 4096 stream 8 r32-kp
 add 4 64 4096 4096 8192 8 r128-yp
 add 4 64 4096 4096 stream 8 r128-kp
+# The staged loop with each K tile's weights loaded an iteration ahead
+# (quantc-gpu-kernels --weights-ahead, _p1): 32 -> 40 registers at M = 256.
+for m in 16 64 256; do add 4 "$m" 4096 4096 2048 8 yp-wa; done
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
 # GEMM gathering the same A from the unpadded input, the padding too.
@@ -219,6 +224,9 @@ conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
 "$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
   --conv 96x160x160:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/$conv_file"
 echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 160 160 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
+"$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
+  --weights-ahead --conv 96x160x160:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/wa_$conv_file"
+echo "conv-wa 4 25600 96 864 128 $conv_split 4 0 wa_$conv_file 96 160 160 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
 # quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
 for m in 16 64 256; do
   "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name spec --chip "$chip" \

@@ -91,6 +91,11 @@ static cl::opt<int64_t> weightStages(
     cl::desc("weight-only, A not staged: 0 loads the next iteration's weights into registers; "
              "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
     cl::init(0), cl::cat(generatorOptions));
+static cl::opt<bool> weightsAhead(
+    "weights-ahead",
+    cl::desc("weight-only, A staged: load each K tile's weights an iteration ahead (_p1), not "
+             "as its mma needs them (applied after --gemv's launch)"),
+    cl::cat(generatorOptions));
 static cl::opt<std::string> gemv(
     "gemv",
     cl::desc("weight-only: the launch quantc gives this shape with `quantc compile --gpu-gemv` "
@@ -257,6 +262,7 @@ int main(int argc, char **argv) {
     quantc::codegen::gpu::chooseLaunch(gemm, tuning);
   }
   gemm.splitPartials = splitPartials;
+  gemm.stagedWeightsAhead = weightsAhead;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   half.floatK = floatK;
   half.splitPartials = splitPartials;

@@ -85,6 +85,11 @@ struct WeightOnlyGemm {
   bool splitPartials = false;
   /// The slices of [M, N] that y holds.
   int64_t ySlices() const { return splitPartials ? splitK : 1; }
+  /// With stageA: each K tile's weight word and scales are loaded an
+  /// iteration ahead, in registers through the loop, instead of as the
+  /// tile's mma needs them (named _p1, not _p0): a load's latency then
+  /// overlaps a tile's barriers and mma.
+  bool stagedWeightsAhead = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {

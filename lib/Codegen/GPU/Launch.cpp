@@ -32,7 +32,8 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
   std::string name =
       llvm::formatv("qc_wo_b{0}_g{1}_a{2}_m{3}_n{4}_k{5}_s{6}_w{7}_t{8}_p{9}", gemm.bits,
                     gemm.group, int(gemm.asymmetric), gemm.m, gemm.n, gemm.k, gemm.splitK,
-                    gemm.warpsPerBlock, int(gemm.stageA), gemm.stageA ? 0 : gemm.prefetchTiles)
+                    gemm.warpsPerBlock, int(gemm.stageA),
+                    gemm.stageA ? int64_t(gemm.stagedWeightsAhead) : gemm.prefetchTiles)
           .str();
   return name + (gemm.splitPartials ? "_yp" : "") + (gemm.scaleAfterMma ? "_sa" : "") +
          (gemm.streamK ? "_sk" : "") + (gemm.permuteK ? "_kp" : "") +
@@ -71,7 +72,7 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // Every launch field is set here, whatever the gemm held before.
   WeightOnlyGemm defaults;
   gemm.prefetchTiles = defaults.prefetchTiles;
-  gemm.streamK = gemm.permuteK = gemm.scaleAfterMma = false;
+  gemm.streamK = gemm.permuteK = gemm.scaleAfterMma = gemm.stagedWeightsAhead = false;
   gemm.weightStages = 0;
   gemm.warpsPerBlock = 4;
   gemm.stageA = gemm.m >= std::max<int64_t>(gemv.gemvRows, kMmaM) && gemm.k % kMmaK == 0;

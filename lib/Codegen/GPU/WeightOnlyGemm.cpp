@@ -47,6 +47,9 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
       (gemm.stageA || (gemm.group && gemm.group % (kMmaK * gemm.prefetchTiles))))
     return "scaling after the mma needs A read straight from x and scale groups of whole "
            "prefetch iterations (16 x prefetch rows)";
+  if (gemm.stagedWeightsAhead && !gemm.stageA)
+    return "loading the weights an iteration ahead of the staged loop needs A staged (a GEMV "
+           "loads them ahead anyway)";
   if (gemm.streamK && (gemm.stageA || gemm.splitK != 1))
     return "stream-K needs A read straight from x and split-K 1";
   if (gemm.splitPartials && (gemm.streamK || gemm.splitK == 1))

@@ -252,11 +252,21 @@ public:
     Value x, words, scales, offsets, stages, thread, lane, mTile, nGroup, loadGroup, kBegin, kEnd;
   };
 
+  /// The lane's weight word of K tile `kTile` (clamped into W), then its
+  /// tileParameters.
+  SmallVector<Value> stagedWeights(const StagedOperands &o, Value kTile);
+
   /// Every warp reads A's tile `kTile` from shared-memory stage `stage` with
-  /// ldmatrix and multiplies it with its weights into `sums`.
-  SmallVector<Value> multiplyStage(Value stages, Value stage, Value words, Value scales,
-                                   Value offsets, Value lane, Value kTile, Value nGroup,
-                                   Value loadGroup, ValueRange sums);
+  /// ldmatrix and multiplies it into `sums` with its weights: `ahead`
+  /// (stagedWeights loaded an iteration before) or, empty, loaded now.
+  SmallVector<Value> multiplyStage(const StagedOperands &o, Value stage, Value kTile,
+                                   ValueRange ahead, ValueRange sums);
+
+  /// stagedWeightsAhead: `ahead` gets this iteration's weights from the
+  /// loop's carried values (after the `tiles` sums), and `next` loads the
+  /// next K tile's, which the iteration yields after its sums.
+  void carryWeightsAhead(const StagedOperands &o, Value kTile, ValueRange iterArgs, int tiles,
+                         SmallVector<Value> &ahead, SmallVector<Value> &next);
 
   /// A staged through shared memory, two stages: every warp of the block
   /// copies part of tile k+1 with cp.async while all of them read tile k

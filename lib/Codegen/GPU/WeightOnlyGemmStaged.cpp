@@ -54,16 +54,32 @@ void GemmEmitter::storeGathered(Value stages, Piece piece, Value stage, Value ha
                           /*nontemporal=*/false, llvm::Align(2 * pieceHalves()));
 }
 
-SmallVector<Value> GemmEmitter::multiplyStage(Value stages, Value stage, Value words, Value scales,
-                                              Value offsets, Value lane, Value kTile, Value nGroup,
-                                              Value loadGroup, ValueRange sums) {
-  Value row = arith::RemUIOp::create(b, loc, lane, index(kMmaM));
-  Value col = mul(arith::DivUIOp::create(b, loc, lane, index(kMmaM)), 8);
-  Value a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), stages,
+SmallVector<Value> GemmEmitter::stagedWeights(const StagedOperands &o, Value kTile) {
+  Value clamped = clamp(kTile, gemm.layout().kTiles());
+  SmallVector<Value> loaded{weightWord(o.words, o.loadGroup, clamped, o.lane)};
+  llvm::append_range(loaded, tileParameters(clamped, o.nGroup, o.lane, o.scales, o.offsets));
+  return loaded;
+}
+
+SmallVector<Value> GemmEmitter::multiplyStage(const StagedOperands &o, Value stage, Value kTile,
+                                              ValueRange ahead, ValueRange sums) {
+  Value row = arith::RemUIOp::create(b, loc, o.lane, index(kMmaM));
+  Value col = mul(arith::DivUIOp::create(b, loc, o.lane, index(kMmaM)), 8);
+  Value a = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16), o.stages,
                                       ValueRange{toIndex(stage), toIndex(row), toIndex(col)},
                                       b.getBoolAttr(false), b.getI32IntegerAttr(4));
-  Value word = weightWord(words, loadGroup, kTile, lane);
-  return mmaStep(a, word, tileParameters(kTile, nGroup, lane, scales, offsets), sums);
+  SmallVector<Value> loaded = ahead.empty() ? stagedWeights(o, kTile) : SmallVector<Value>(ahead);
+  return mmaStep(a, loaded[0], ArrayRef<Value>(loaded).drop_front(), sums);
+}
+
+void GemmEmitter::carryWeightsAhead(const StagedOperands &o, Value kTile, ValueRange iterArgs,
+                                    int tiles, SmallVector<Value> &ahead,
+                                    SmallVector<Value> &next) {
+  if (!gemm.stagedWeightsAhead)
+    return;
+  size_t count = stagedWeights(o, o.kBegin).size();
+  ahead.assign(iterArgs.begin() + tiles, iterArgs.begin() + tiles + count);
+  next = stagedWeights(o, add(kTile, index(1)));
 }
 
 SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRange zeros) {
@@ -72,12 +88,17 @@ SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRan
   PreshuffledWeights shape = gemm.layout();
   int tiles = shape.nTilesPerWord();
   SmallVector<Value> carried(zeros);
+  // stagedWeightsAhead: the first K tile's weights, loaded before the loop.
+  if (gemm.stagedWeightsAhead)
+    llvm::append_range(carried, stagedWeights(o, kBegin));
   // The first K tile's A in flight before the loop.
   carried.push_back(
       stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
   auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
+  SmallVector<Value> ahead, nextWeights; // this tile's weights, the next one's (loaded now)
+  carryWeightsAhead(o, kTile, loop.getRegionIterArgs(), tiles, ahead, nextWeights);
   // Wait until only the newest copy is in flight, then every warp reads
   // tile k with ldmatrix.
   Value stage =
@@ -89,9 +110,9 @@ SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRan
   nvgpu::DeviceAsyncWaitOp::create(b, loc, token, b.getI32IntegerAttr(1));
   mlir::gpu::BarrierOp::create(b, loc);
   SmallVector<Value> results =
-      multiplyStage(stages, stage, words, scales, offsets, lane, kTile, nGroup, loadGroup,
-                    loop.getRegionIterArgs().take_front(tiles));
+      multiplyStage(o, stage, kTile, ahead, loop.getRegionIterArgs().take_front(tiles));
   mlir::gpu::BarrierOp::create(b, loc); // tile k is read before its stage is refilled
+  results.append(nextWeights);
   results.push_back(token);
   scf::YieldOp::create(b, loc, results);
   b.setInsertionPointAfter(loop);
@@ -110,23 +131,28 @@ SmallVector<Value> GemmEmitter::emitGatheredLoop(const StagedOperands &o, ValueR
       stages, piece, index(0),
       gatherA(x, piece, mTile, clamp(kBegin, shape.kTiles()), less(kBegin, shape.kTiles())));
   mlir::gpu::BarrierOp::create(b, loc);
-  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), SmallVector<Value>(zeros));
+  SmallVector<Value> carried(zeros);
+  if (gemm.stagedWeightsAhead)
+    llvm::append_range(carried, stagedWeights(o, kBegin));
+  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
+  SmallVector<Value> ahead, nextWeights;
+  carryWeightsAhead(o, kTile, loop.getRegionIterArgs(), tiles, ahead, nextWeights);
   Value stage =
       arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, kTile, kBegin), index(1));
   Value next = add(kTile, index(1));
   Value gathered = gatherA(x, piece, mTile, clamp(next, shape.kTiles()),
                            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, kEnd));
   SmallVector<Value> results =
-      multiplyStage(stages, stage, words, scales, offsets, lane, kTile, nGroup, loadGroup,
-                    loop.getRegionIterArgs().take_front(tiles));
+      multiplyStage(o, stage, kTile, ahead, loop.getRegionIterArgs().take_front(tiles));
   // The other stage was read in the last iteration, before its barrier.
   storeGathered(stages, piece, arith::XOrIOp::create(b, loc, stage, index(1)), gathered);
   mlir::gpu::BarrierOp::create(b, loc);
+  results.append(nextWeights);
   scf::YieldOp::create(b, loc, results);
   b.setInsertionPointAfter(loop);
-  return SmallVector<Value>(loop.getResults());
+  return SmallVector<Value>(loop.getResults().take_front(tiles));
 }
 
 } // namespace quantc::codegen::gpu
