@@ -196,6 +196,23 @@ TEST(GPULaunch, APaddedConvolutionSpellsItsPadding) {
   EXPECT_EQ(checkWeightOnlyGemm(weights), "");
 }
 
+/// Several N tiles a warp: the name says how many, and the grid covers N
+/// with that many fewer blocks along x (a last block's tiles past N store
+/// nothing).
+TEST(GPULaunch, AnFp16GemmOfSeveralNTilesAWarpNeedsFewerBlocks) {
+  HalfGemm half;
+  half.m = 64, half.n = 100, half.k = 64;
+  chooseLaunch(half);
+  EXPECT_EQ(launchGeometry(half).grid[0], 13);
+  half.nTilesPerWarp = 4;
+  EXPECT_EQ(checkHalfGemm(half), "");
+  EXPECT_EQ(launchGeometry(half).grid[0], 4);
+  EXPECT_EQ(launchGeometry(half).threads, 32);
+  EXPECT_EQ(kernelName(half).substr(kernelName(half).size() - 4), "_nt4");
+  half.nTilesPerWarp = 6;
+  EXPECT_EQ(checkHalfGemm(half), "the fp16 GEMM's N tiles a warp must be 1, 2, 4 or 8");
+}
+
 /// A gather that stages an f32 input itself ends its name in _xf; the int8
 /// GEMM reads codes, never f32.
 TEST(GPULaunch, AGatherOfAnF32InputSaysSo) {

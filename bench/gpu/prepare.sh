@@ -131,7 +131,9 @@ if [ "$smoke" = 1 ]; then
     --conv 4x8x8:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/w4_conv_4x8x8.ptx"
   echo "conv 4 64 16 48 0 $conv_split 4 0 w4_conv_4x8x8.ptx 4 8 8 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
   "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --name spec --chip "$chip" -o "$out/f16_m16.ptx"
-  echo "f16 16 256 256 1 f16_m16.ptx" >> "$out/kernels.txt"
+  echo "f16 16 256 256 1 1 f16_m16.ptx" >> "$out/kernels.txt"
+  "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --n-tiles 4 --name spec --chip "$chip" -o "$out/f16_m16_nt4.ptx"
+  echo "f16 16 256 256 1 4 f16_m16_nt4.ptx" >> "$out/kernels.txt"
   echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out (smoke)"
   assemble_all
   exit 0
@@ -214,7 +216,8 @@ add 4 64 4096 4096 8192 8 r128-yp
 add 4 64 4096 4096 stream 8 r128-kp
 # The staged loop with each K tile's weights loaded an iteration ahead
 # (quantc-gpu-kernels --weights-ahead, _p1): 32 -> 40 registers at M = 256.
-for m in 16 64 256; do add 4 "$m" 4096 4096 2048 8 yp-wa; done
+for m in 16 64; do add 4 "$m" 4096 4096 2048 8 yp-wa; done
+add 4 256 4096 4096 2048 8 wa # split-K 1: no partial sums
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit
 # GEMM gathering the same A from the unpadded input, the padding too.
@@ -227,11 +230,16 @@ echo "conv 4 25600 96 864 128 $conv_split 4 0 $conv_file 96 160 160 3 3 1 1 1 1 
 "$gen" --m 25600 --n 96 --k 864 --bits 4 --group 128 --split-k "$conv_split" --warps 4 --stage-a \
   --weights-ahead --conv 96x160x160:3x3:1x1:1x1:1x1x1x1 --name spec --chip "$chip" -o "$out/wa_$conv_file"
 echo "conv-wa 4 25600 96 864 128 $conv_split 4 0 wa_$conv_file 96 160 160 3 3 1 1 1 1 1 1 1 1" >> "$out/kernels.txt"
-# quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16.
+# quantc's own fp16 GEMM: the baseline of the W4A16 goal at M = 16. Then
+# with 2, 4 and 8 N tiles a warp (--n-tiles, _ntT): each A fragment loaded
+# once for them all.
 for m in 16 64 256; do
-  "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --name spec --chip "$chip" \
-    -o "$out/f16_m${m}.ptx"
-  echo "f16 $m 4096 4096 1 f16_m${m}.ptx" >> "$out/kernels.txt"
+  for tiles in 1 2 4 8; do
+    f=f16_m${m}$([ $tiles = 1 ] || echo _nt$tiles).ptx
+    "$gen" --kernel f16-gemm --m "$m" --n 4096 --k 4096 --n-tiles $tiles --name spec \
+      --chip "$chip" -o "$out/$f"
+    echo "f16 $m 4096 4096 1 $tiles $f" >> "$out/kernels.txt"
+  done
 done
 # W8A8 (int8 mma.sync m16n8k32), one warp per 8 columns.
 for m in 1 16 64 256; do

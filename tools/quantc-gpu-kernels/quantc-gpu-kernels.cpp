@@ -91,6 +91,10 @@ static cl::opt<int64_t> weightStages(
     cl::desc("weight-only, A not staged: 0 loads the next iteration's weights into registers; "
              "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
     cl::init(0), cl::cat(generatorOptions));
+static cl::opt<int64_t> nTiles("n-tiles",
+                               cl::desc("f16-gemm: N tiles a warp multiplies with each A "
+                                        "fragment it loads (1, 2, 4 or 8)"),
+                               cl::init(1), cl::cat(generatorOptions));
 static cl::opt<bool> weightsAhead(
     "weights-ahead",
     cl::desc("weight-only, A staged: load each K tile's weights an iteration ahead (_p1), not "
@@ -266,6 +270,7 @@ int main(int argc, char **argv) {
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   half.floatK = floatK;
   half.splitPartials = splitPartials;
+  half.nTilesPerWarp = nTiles;
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   integer.codeColumns = codeColumns;
   if (kernel == "weight-only-gemm") {

@@ -211,6 +211,10 @@ struct HalfGemm {
   int64_t floatK = 0;
   bool splitPartials = false; // as WeightOnlyGemm's
   int64_t ySlices() const { return splitPartials ? splitK : 1; }
+  /// N tiles a warp multiplies with each A fragment it loads (1, 2, 4 or
+  /// 8; named _ntT when more than 1): A is then read from memory N / (8T)
+  /// times instead of N / 8.
+  int64_t nTilesPerWarp = 1;
 };
 std::string checkHalfGemm(const HalfGemm &gemm);
 /// As the weight-only GEMM's: qc_f16_m2304_n16_k16_s1 (_t1 transposed, _yp split-K's

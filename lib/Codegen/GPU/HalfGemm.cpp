@@ -22,6 +22,9 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
+  if (gemm.nTilesPerWarp < 1 || gemm.nTilesPerWarp > 8 ||
+      (gemm.nTilesPerWarp & (gemm.nTilesPerWarp - 1)))
+    return "the fp16 GEMM's N tiles a warp must be 1, 2, 4 or 8";
   if (gemm.splitPartials && gemm.splitK == 1)
     return "split-K's partial sums need split-K";
   if (gemm.floatK && (gemm.conv || gemm.floatK > gemm.k))
@@ -63,14 +66,16 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
   };
 
   Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
-  Value nTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  int64_t tiles = gemm.nTilesPerWarp;
+  Value firstTile = mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x), tiles);
   Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value thread = arith::AndIOp::create(b, loc, lane, index(3));
   auto [kBegin, kEnd] = k.splitRange(gemm.k / kMmaK, gemm.splitK);
   auto accumulatorType = VectorType::get({2, 2}, f32);
   Value zero = arith::ConstantOp::create(b, loc, accumulatorType, b.getZeroAttr(accumulatorType));
-  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), ValueRange{zero});
+  auto loop =
+      scf::ForOp::create(b, loc, kBegin, kEnd, index(1), SmallVector<Value>(size_t(tiles), zero));
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
   Value column0 = add(mul(kTile, kMmaK), mul(thread, 2)); // the lane's first K column
@@ -109,23 +114,28 @@ OwningOpRef<ModuleOp> buildHalfGemm(MLIRContext &context, const HalfGemm &gemm,
     }
     a = vector::InsertOp::create(b, loc, pair, a, r);
   }
+  // The warp's N tiles, each multiplied with the one A fragment.
   auto bType = VectorType::get({2, 2}, f16);
-  Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
-  Value n = add(mul(nTile, kMmaN), group);
-  for (int pair = 0; pair < 2; ++pair) {
-    Element first = mmaBElement(0, 2 * pair);
-    bFragment = vector::InsertOp::create(
-        b, loc, pairAt(w, n, gemm.n, add(column0, index(first.row))), bFragment, pair);
+  SmallVector<Value> sums;
+  for (int64_t t = 0; t < tiles; ++t) {
+    Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
+    Value n = add(mul(add(firstTile, index(t)), kMmaN), group);
+    for (int pair = 0; pair < 2; ++pair) {
+      Element first = mmaBElement(0, 2 * pair);
+      bFragment = vector::InsertOp::create(
+          b, loc, pairAt(w, n, gemm.n, add(column0, index(first.row))), bFragment, pair);
+    }
+    sums.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[t],
+                                            ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
   }
-  Value d = nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[0],
-                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK});
-  scf::YieldOp::create(b, loc, d);
+  scf::YieldOp::create(b, loc, sums);
 
   b.setInsertionPointAfter(loop);
-  k.storeTile(
-      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n,
-      KernelBuilder::splitWrite(gemm.splitK, gemm.splitPartials),
-      [](Value, Value element) { return element; }, gemm.transposed);
+  for (int64_t t = 0; t < tiles; ++t)
+    k.storeTile(
+        y, loop.getResult(t), mTile, mul(add(firstTile, index(t)), kMmaN), lane, gemm.m, gemm.n,
+        KernelBuilder::splitWrite(gemm.splitK, gemm.splitPartials),
+        [](Value, Value element) { return element; }, gemm.transposed);
   mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }

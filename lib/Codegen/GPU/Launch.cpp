@@ -128,6 +128,7 @@ LaunchGeometry launchGeometry(const WeightOnlyGemm &gemm) {
 std::string kernelName(const HalfGemm &gemm) {
   return llvm::formatv("qc_f16_m{0}_n{1}_k{2}_s{3}", gemm.m, gemm.n, gemm.k, gemm.splitK).str() +
          (gemm.splitPartials ? "_yp" : "") + (gemm.transposed ? "_t1" : "") +
+         (gemm.nTilesPerWarp > 1 ? "_nt" + std::to_string(gemm.nTilesPerWarp) : "") +
          (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") + implicitSuffix(gemm.conv);
 }
 
@@ -137,7 +138,9 @@ void chooseLaunch(HalfGemm &gemm) {
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
-  return warpPerTile(gemm.m, gemm.n, gemm.splitK);
+  LaunchGeometry launch = warpPerTile(gemm.m, gemm.n, gemm.splitK);
+  launch.grid[0] = (launch.grid[0] + gemm.nTilesPerWarp - 1) / gemm.nTilesPerWarp;
+  return launch;
 }
 
 std::string kernelName(const W8A8Gemm &gemm) {
