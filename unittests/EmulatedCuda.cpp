@@ -55,7 +55,7 @@ struct Kernel {
   long prefetchTiles;   // _p: K tiles per prefetch iteration (a stream-K item)
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
-  long nTilesPerWarp; // an fp16 GEMM's _ntT: T N tiles a warp (a block)
+  long nTilesPerWarp; // an fp16 or int8 GEMM's _ntT: T N tiles a warp (a block)
   long floatK;       // _xfN: x f32 with N of k ([N, m] or [m, N]), staged
   long codeColumns;  // _xbN: int8 rows of N codes, zero past them to k
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
@@ -245,7 +245,7 @@ int launchWeightOnly(const Kernel &kernel, const unsigned grid[3], unsigned thre
 
 /// Whether a one-warp-per-tile launch (the fp16 and int8 GEMMs) fits.
 bool warpPerTile(const Kernel &kernel, const unsigned grid[3], unsigned threads) {
-  long tiles = kernel.kind == Kernel::Half ? kernel.nTilesPerWarp : 1;
+  long tiles = kernel.nTilesPerWarp;
   if (grid[0] == unsigned(((kernel.n + kMmaN - 1) / kMmaN + tiles - 1) / tiles) &&
       grid[1] == unsigned((kernel.m + kMmaM - 1) / kMmaM) && grid[2] == unsigned(kernel.splitK) &&
       threads == unsigned(kWarpSize))
@@ -533,10 +533,6 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
                   &kernel.splitK) == 4) {
     kernel.kind = Kernel::Half;
     kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
-    const char *tiles = std::strstr(name, "_nt");
-    kernel.nTilesPerWarp = 1;
-    if (tiles && std::sscanf(tiles, "_nt%ld", &kernel.nTilesPerWarp) != 1)
-      return kNotFound;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
                          &kernel.splitK, &exact) == 5 &&
              exact)
@@ -547,6 +543,12 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
        std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,
                    &kernel.group, &kernel.asymmetric, &kernel.m, &kernel.n, &kernel.k,
                    &kernel.splitK, &kernel.warps, &kernel.stageA) != 9))
+    return kNotFound;
+  // _ntT: an fp16 or int8 GEMM's T N tiles a warp.
+  const char *tiles = std::strstr(name, "_nt");
+  kernel.nTilesPerWarp = 1;
+  if (kernel.kind != Kernel::WeightOnly && tiles &&
+      std::sscanf(tiles, "_nt%ld", &kernel.nTilesPerWarp) != 1)
     return kNotFound;
   // _xfN: an f32 x of N columns (a convolution's _xf, after _ic, is its input's).
   const char *floats = std::strstr(name, "_xf");

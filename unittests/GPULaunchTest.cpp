@@ -211,6 +211,12 @@ TEST(GPULaunch, AnFp16GemmOfSeveralNTilesAWarpNeedsFewerBlocks) {
   EXPECT_EQ(kernelName(half).substr(kernelName(half).size() - 4), "_nt4");
   half.nTilesPerWarp = 6;
   EXPECT_EQ(checkHalfGemm(half), "the fp16 GEMM's N tiles a warp must be 1, 2, 4 or 8");
+  W8A8Gemm integer;
+  integer.m = 64, integer.n = 100, integer.k = 64, integer.nTilesPerWarp = 8;
+  chooseLaunch(integer);
+  EXPECT_EQ(checkW8A8Gemm(integer), "");
+  EXPECT_EQ(launchGeometry(integer).grid[0], 2);
+  EXPECT_NE(kernelName(integer).find("_nt8"), std::string::npos);
 }
 
 /// A gather that stages an f32 input itself ends its name in _xf; the int8

@@ -368,7 +368,7 @@ static bool runHalf(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK, 
 
 /// One W8A8 kernel: exact integer products (times one f32 scale per
 /// column) checked on 256 sampled outputs, then timed.
-static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
+static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK, int64_t tiles,
                     const std::string &ptx, double copyGBs) {
   std::mt19937 rng(unsigned(n + k));
   std::uniform_int_distribution<int> code(-127, 127);
@@ -391,8 +391,8 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
                    buffers);
   buffers.resize(4); // a failed upload leaves fewer; 0 frees as nothing
   void *args[] = {&buffers[0], &buffers[1], &buffers[2], &buffers[3]};
-  unsigned grid[3] = {unsigned(weights.nTiles()), unsigned((m + kMmaM - 1) / kMmaM),
-                      unsigned(splitK)},
+  unsigned grid[3] = {unsigned((weights.nTiles() + tiles - 1) / tiles),
+                      unsigned((m + kMmaM - 1) / kMmaM), unsigned(splitK)},
            block[3] = {32, 1, 1};
   ok = ok && launchOnce(d, function, grid, block, args, y, buffers[3]);
   double worst = 0;
@@ -411,10 +411,12 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK,
   double bytes = double(wordBytes + scales.size() * 4 + x.size() + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
   bool good = ok && worst < 1e-4 * double(splitK);
-  std::printf("| W8A8 | %lld | %lld | %lld | - | %lld | - | %.1f | %.4f | %.0f | %.0f%% | %.1f | %.1e | %s |\n",
-              (long long)m, (long long)k, (long long)n, (long long)splitK, wordBytes / 1048576.0,
-              ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0, 2.0 * double(m * n * k) / (ms * 1e9),
-              worst, good ? "ok" : "FAIL");
+  std::string label = tiles > 1 ? ", " + std::to_string(tiles) + " N tiles a warp" : "";
+  std::printf("| W8A8%s | %lld | %lld | %lld | - | %lld | - | %.1f | %.4f | %.0f | %.0f%% | %.1f | "
+              "%.1e | %s |\n",
+              label.c_str(), (long long)m, (long long)k, (long long)n, (long long)splitK,
+              wordBytes / 1048576.0, ms, gbs, copyGBs ? 100 * gbs / copyGBs : 0,
+              2.0 * double(m * n * k) / (ms * 1e9), worst, good ? "ok" : "FAIL");
   freeAll(d, buffers);
   return good;
 }
@@ -455,11 +457,11 @@ int main(int argc, char **argv) {
       if (selected(file))
         failures += !runHalf(d, m, n, k, splitK, tiles, dir + "/" + file, copyGBs);
     } else if (kind == "w8a8") {
-      int64_t m, n, k, splitK;
+      int64_t m, n, k, splitK, tiles;
       std::string file;
-      list >> m >> n >> k >> splitK >> file;
+      list >> m >> n >> k >> splitK >> tiles >> file;
       if (selected(file))
-        failures += !runW8A8(d, m, n, k, splitK, dir + "/" + file, copyGBs);
+        failures += !runW8A8(d, m, n, k, splitK, tiles, dir + "/" + file, copyGBs);
     } else {
       GemmCase c;
       std::string file;

@@ -244,9 +244,12 @@ done
 # W8A8 (int8 mma.sync m16n8k32), one warp per 8 columns.
 for m in 1 16 64 256; do
   split=$(( m == 1 ? 8 : 1 ))
-  "$gen" --kernel w8a8-gemm --m "$m" --n 4096 --k 4096 --split-k "$split" --name spec \
-    --chip "$chip" -o "$out/w8a8_m${m}.ptx"
-  echo "w8a8 $m 4096 4096 $split w8a8_m${m}.ptx" >> "$out/kernels.txt"
+  for tiles in 1 4; do # --n-tiles as the fp16 GEMM's
+    f=w8a8_m${m}$([ $tiles = 1 ] || echo _nt$tiles).ptx
+    "$gen" --kernel w8a8-gemm --m "$m" --n 4096 --k 4096 --split-k "$split" --n-tiles $tiles \
+      --name spec --chip "$chip" -o "$out/$f"
+    echo "w8a8 $m 4096 4096 $split $tiles $f" >> "$out/kernels.txt"
+  done
 done
 
 assemble_all

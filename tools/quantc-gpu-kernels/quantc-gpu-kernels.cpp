@@ -92,8 +92,8 @@ static cl::opt<int64_t> weightStages(
              "2-8 copies that many stages less one ahead into shared memory (cp.async)"),
     cl::init(0), cl::cat(generatorOptions));
 static cl::opt<int64_t> nTiles("n-tiles",
-                               cl::desc("f16-gemm: N tiles a warp multiplies with each A "
-                                        "fragment it loads (1, 2, 4 or 8)"),
+                               cl::desc("f16-gemm and w8a8-gemm: N tiles a warp multiplies "
+                                        "with each A fragment it loads (1, 2, 4 or 8)"),
                                cl::init(1), cl::cat(generatorOptions));
 static cl::opt<bool> weightsAhead(
     "weights-ahead",
@@ -273,6 +273,7 @@ int main(int argc, char **argv) {
   half.nTilesPerWarp = nTiles;
   quantc::codegen::gpu::W8A8Gemm integer{m, n, k, splitK, exact, implicit};
   integer.codeColumns = codeColumns;
+  integer.nTilesPerWarp = nTiles;
   if (kernel == "weight-only-gemm") {
     if (std::string why = quantc::codegen::gpu::checkWeightOnlyGemm(gemm); !why.empty())
       return fail(why);

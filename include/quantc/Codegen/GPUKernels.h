@@ -178,6 +178,8 @@ struct W8A8Gemm {
   /// and K past them as zero, so no stage kernel pads them. 0: x's rows
   /// are K long.
   int64_t codeColumns = 0;
+  /// As HalfGemm's: N tiles a warp multiplies with each A fragment (_ntT).
+  int64_t nTilesPerWarp = 1;
 };
 std::string checkW8A8Gemm(const W8A8Gemm &gemm);
 /// As the others': qc_i8_m64_n48_k64_s2_e1 (_xb60 for rows of 60 codes),

@@ -149,6 +149,7 @@ std::string kernelName(const W8A8Gemm &gemm) {
              .str() +
          (gemm.channelsFirstOutput ? "_yt" : "") +
          (gemm.codeColumns ? "_xb" + std::to_string(gemm.codeColumns) : "") +
+         (gemm.nTilesPerWarp > 1 ? "_nt" + std::to_string(gemm.nTilesPerWarp) : "") +
          implicitSuffix(gemm.conv);
 }
 
@@ -158,7 +159,9 @@ void chooseLaunch(W8A8Gemm &gemm) {
 }
 
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {
-  return warpPerTile(gemm.m, gemm.n, gemm.splitK);
+  LaunchGeometry launch = warpPerTile(gemm.m, gemm.n, gemm.splitK);
+  launch.grid[0] = (launch.grid[0] + gemm.nTilesPerWarp - 1) / gemm.nTilesPerWarp;
+  return launch;
 }
 
 int64_t xAlignment(const WeightOnlyGemm &gemm) {

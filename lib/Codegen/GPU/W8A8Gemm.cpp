@@ -21,6 +21,9 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "M, N and K must be positive";
   if (gemm.k % kMmaKInt8)
     return "the W8A8 kernel needs K a multiple of 32";
+  if (gemm.nTilesPerWarp < 1 || gemm.nTilesPerWarp > 8 ||
+      (gemm.nTilesPerWarp & (gemm.nTilesPerWarp - 1)))
+    return "the W8A8 GEMM's N tiles a warp must be 1, 2, 4 or 8";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
     return "split-K must be between 1 and the number of 32-row K tiles";
   if (gemm.conv && gemm.conv->floatInput)
@@ -65,14 +68,16 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
   };
 
   Value lane = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
-  Value nTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  int64_t tiles = gemm.nTilesPerWarp;
+  Value firstTile = mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x), tiles);
   Value mTile = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
   Value group = arith::ShRUIOp::create(b, loc, lane, index(2));
   Value thread = arith::AndIOp::create(b, loc, lane, index(3));
   auto [kBegin, kEnd] = k.splitRange(shape.kTiles(), gemm.splitK);
   auto accumulatorType = VectorType::get({2, 2}, i32);
   Value zero = arith::ConstantOp::create(b, loc, accumulatorType, b.getZeroAttr(accumulatorType));
-  auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), ValueRange{zero});
+  auto loop =
+      scf::ForOp::create(b, loc, kBegin, kEnd, index(1), SmallVector<Value>(size_t(tiles), zero));
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
 
@@ -105,31 +110,38 @@ OwningOpRef<ModuleOp> buildW8A8Gemm(MLIRContext &context, const W8A8Gemm &gemm,
                                          arith::ConstantIntOp::create(b, loc, i32, 0));
     a = vector::InsertOp::create(b, loc, quad(word), a, r);
   }
-  // The lane's two B words in one 64-bit load (8-byte aligned by the layout).
+  // Each of the warp's N tiles: the lane's two B words in one 64-bit load
+  // (8-byte aligned by the layout; a tile past N reads the last one's, and
+  // stores nothing), multiplied with the one A fragment.
   auto bType = VectorType::get({2, 4}, b.getI8Type());
-  Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
-  Value first = mul(add(mul(add(mul(nTile, shape.kTiles()), kTile), kWarpSize), lane), 2);
-  Value pair = vector::LoadOp::create(b, loc, VectorType::get({2}, i32), words, ValueRange{first},
-                                      /*nontemporal=*/false, llvm::Align(8));
-  for (int reg = 0; reg < 2; ++reg) {
-    Value word = vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{reg});
-    bFragment = vector::InsertOp::create(b, loc, quad(word), bFragment, reg);
+  SmallVector<Value> sums;
+  for (int64_t t = 0; t < tiles; ++t) {
+    Value nTile = k.clamp(add(firstTile, index(t)), shape.nTiles());
+    Value bFragment = arith::ConstantOp::create(b, loc, bType, b.getZeroAttr(bType));
+    Value first = mul(add(mul(add(mul(nTile, shape.kTiles()), kTile), kWarpSize), lane), 2);
+    Value pair = vector::LoadOp::create(b, loc, VectorType::get({2}, i32), words, ValueRange{first},
+                                        /*nontemporal=*/false, llvm::Align(8));
+    for (int reg = 0; reg < 2; ++reg) {
+      Value word = vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{reg});
+      bFragment = vector::InsertOp::create(b, loc, quad(word), bFragment, reg);
+    }
+    sums.push_back(nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[t],
+                                            ArrayRef<int64_t>{kMmaM, kMmaN, kMmaKInt8}));
   }
-  Value d = nvgpu::MmaSyncOp::create(b, loc, a, bFragment, loop.getRegionIterArgs()[0],
-                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaKInt8});
-  scf::YieldOp::create(b, loc, d);
+  scf::YieldOp::create(b, loc, sums);
 
   b.setInsertionPointAfter(loop);
-  k.storeTile(
-      y, loop.getResult(0), mTile, mul(nTile, kMmaN), lane, gemm.m, gemm.n,
-      KernelBuilder::splitWrite(gemm.splitK, /*partials=*/false), // s32 sums: any order
-      [&](Value column, Value sum) -> Value {
-        if (gemm.exact)
-          return sum;
-        Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
-        return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
-      },
-      gemm.channelsFirstOutput);
+  for (int64_t t = 0; t < tiles; ++t)
+    k.storeTile(
+        y, loop.getResult(t), mTile, mul(add(firstTile, index(t)), kMmaN), lane, gemm.m, gemm.n,
+        KernelBuilder::splitWrite(gemm.splitK, /*partials=*/false), // s32 sums: any order
+        [&](Value column, Value sum) -> Value {
+          if (gemm.exact)
+            return sum;
+          Value scale = memref::LoadOp::create(b, loc, scales, ValueRange{column});
+          return arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
+        },
+        gemm.channelsFirstOutput);
   mlir::gpu::ReturnOp::create(b, loc);
   return module;
 }
