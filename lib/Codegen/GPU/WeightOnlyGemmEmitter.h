@@ -252,7 +252,7 @@ public:
     Value x, words, scales, offsets, stages, thread, lane, mTile, nGroup, loadGroup, kBegin, kEnd;
   };
 
-  /// The lane's weight word of K tile `kTile` (clamped into W), then its
+  /// The lane's weight word of K tile `kTile` (one of W's), then its
   /// tileParameters.
   SmallVector<Value> stagedWeights(const StagedOperands &o, Value kTile);
 

@@ -55,9 +55,8 @@ void GemmEmitter::storeGathered(Value stages, Piece piece, Value stage, Value ha
 }
 
 SmallVector<Value> GemmEmitter::stagedWeights(const StagedOperands &o, Value kTile) {
-  Value clamped = clamp(kTile, gemm.layout().kTiles());
-  SmallVector<Value> loaded{weightWord(o.words, o.loadGroup, clamped, o.lane)};
-  llvm::append_range(loaded, tileParameters(clamped, o.nGroup, o.lane, o.scales, o.offsets));
+  SmallVector<Value> loaded{weightWord(o.words, o.loadGroup, kTile, o.lane)};
+  llvm::append_range(loaded, tileParameters(kTile, o.nGroup, o.lane, o.scales, o.offsets));
   return loaded;
 }
 
@@ -77,9 +76,10 @@ void GemmEmitter::carryWeightsAhead(const StagedOperands &o, Value kTile, ValueR
                                     SmallVector<Value> &next) {
   if (!gemm.stagedWeightsAhead)
     return;
-  size_t count = stagedWeights(o, o.kBegin).size();
+  size_t count = 1 + parametersPerStep(); // the word, then tileParameters'
   ahead.assign(iterArgs.begin() + tiles, iterArgs.begin() + tiles + count);
-  next = stagedWeights(o, add(kTile, index(1)));
+  // The last iteration's next tile is past the share, maybe past W.
+  next = stagedWeights(o, clamp(add(kTile, index(1)), gemm.layout().kTiles()));
 }
 
 SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRange zeros) {
@@ -90,7 +90,7 @@ SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRan
   SmallVector<Value> carried(zeros);
   // stagedWeightsAhead: the first K tile's weights, loaded before the loop.
   if (gemm.stagedWeightsAhead)
-    llvm::append_range(carried, stagedWeights(o, kBegin));
+    llvm::append_range(carried, stagedWeights(o, clamp(kBegin, shape.kTiles())));
   // The first K tile's A in flight before the loop.
   carried.push_back(
       stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
@@ -133,7 +133,7 @@ SmallVector<Value> GemmEmitter::emitGatheredLoop(const StagedOperands &o, ValueR
   mlir::gpu::BarrierOp::create(b, loc);
   SmallVector<Value> carried(zeros);
   if (gemm.stagedWeightsAhead)
-    llvm::append_range(carried, stagedWeights(o, kBegin));
+    llvm::append_range(carried, stagedWeights(o, clamp(kBegin, shape.kTiles())));
   auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
