@@ -432,6 +432,22 @@ def wide_concat():
     return model(nodes, [vi("x", F, [1, 16])], [vi("y", F, [1, 10])], inits)
 
 
+def grouped_conv():
+    """x[1,8,8,8] -> 1x1 Conv to 336 channels -> Relu -> 3x3 Conv stride 2 in
+    14 groups of 24 -> Relu -> 1x1 Conv to 16: a RegNetY/ResNeXt stage, whose
+    grouped convolution at 4 bits keeps int8 codes dequantized at run time."""
+    nodes = [helper.make_node("Conv", ["x", "w0"], ["a"], name="expand"),
+             helper.make_node("Relu", ["a"], ["b"]),
+             helper.make_node("Conv", ["b", "w1"], ["c"], name="grouped", group=14,
+                              pads=[1, 1, 1, 1], strides=[2, 2]),
+             helper.make_node("Relu", ["c"], ["d"]),
+             helper.make_node("Conv", ["d", "w2"], ["y"], name="project")]
+    inits = [numpy_helper.from_array(weights((336, 8, 1, 1), 60) / 3, "w0"),
+             numpy_helper.from_array(weights((336, 24, 3, 3), 61) / 15, "w1"),
+             numpy_helper.from_array(weights((16, 336, 1, 1), 62) / 18, "w2")]
+    return model(nodes, [vi("x", F, [1, 8, 8, 8])], [vi("y", F, [1, 16, 4, 4])], inits)
+
+
 def int_offset_mlp():
     """x[2,8] -> MatMul -> + Cast(offset): the int64 input indexes nothing,
     so no data-free value can be synthesized for it."""
