@@ -56,6 +56,7 @@ struct Kernel {
   bool permutedK;       // _kp: each 64-row block of K permuted (A in 16-byte runs)
   bool xTransposed;  // x as [k, m] (an fp16 GEMM's _t1)
   long nTilesPerWarp; // an fp16 or int8 GEMM's _ntT: T N tiles a warp (a block)
+  bool scaled;        // an int8 GEMM's _e0: y (f32) = the s32 sums x a scale per column
   long floatK;       // _xfN: x f32 with N of k ([N, m] or [m, N]), staged
   long codeColumns;  // _xbN: int8 rows of N codes, zero past them to k
   bool yColumnMajor; // y written [n, m] (_t1, or _yt)
@@ -255,8 +256,9 @@ bool warpPerTile(const Kernel &kernel, const unsigned grid[3], unsigned threads)
   return false;
 }
 
-/// The exact int8 GEMM: y[m, n] (s32) = x[m, k] (s8) * W^T, through the
-/// C++ model of its fragments.
+/// The int8 GEMM: y[m, n] (s32) = x[m, k] (s8) * W^T, through the C++
+/// model of its fragments; scaled (_e0, bench/gpu's), y (f32) = that times
+/// scales[n] (arguments x, words, scales, y).
 int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads, void **args) {
   if (!warpPerTile(kernel, grid, threads))
     return kInvalidValue;
@@ -275,6 +277,15 @@ int launchInteger(const Kernel &kernel, const unsigned grid[3], unsigned threads
     x = padded.data();
   }
   std::vector<int32_t> product = tiledGemmInt8(activations(kernel, x), kernel.m, weights);
+  if (kernel.scaled) { // each block's share scaled before its atomic add: here the whole sum
+    const float *scales = pointer<float>(args[2]);
+    float *y = pointer<float>(args[3]);
+    for (size_t i = 0; i < product.size(); ++i) {
+      float &out = y[outputIndex(kernel, i)];
+      out = (kernel.splitK > 1 ? out : 0.0f) + float(product[i]) * scales[i % size_t(kernel.n)];
+    }
+    return kSuccess;
+  }
   int32_t *y = pointer<int32_t>(args[2]);
   for (size_t i = 0; i < product.size(); ++i) { // wrapping, as s32 atomics add
     int32_t &out = y[outputIndex(kernel, i)];
@@ -534,10 +545,10 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
     kernel.kind = Kernel::Half;
     kernel.xTransposed = std::strstr(name, "_t1") != nullptr;
   } else if (std::sscanf(name, "qc_i8_m%ld_n%ld_k%ld_s%ld_e%d", &kernel.m, &kernel.n, &kernel.k,
-                         &kernel.splitK, &exact) == 5 &&
-             exact)
+                         &kernel.splitK, &exact) == 5) {
     kernel.kind = Kernel::Integer;
-  else
+    kernel.scaled = !exact;
+  } else
     kernel.kind = Kernel::WeightOnly;
   if ((kernel.kind == Kernel::WeightOnly &&
        std::sscanf(name, "qc_wo_b%u_g%ld_a%d_m%ld_n%ld_k%ld_s%ld_w%ld_t%d", &kernel.bits,

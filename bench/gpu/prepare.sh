@@ -134,6 +134,11 @@ if [ "$smoke" = 1 ]; then
   echo "f16 16 256 256 1 1 f16_m16.ptx" >> "$out/kernels.txt"
   "$gen" --kernel f16-gemm --m 16 --n 256 --k 256 --n-tiles 4 --name spec --chip "$chip" -o "$out/f16_m16_nt4.ptx"
   echo "f16 16 256 256 1 4 f16_m16_nt4.ptx" >> "$out/kernels.txt"
+  for tiles in 1 4; do # N 40: the second warp's last three tiles past N
+    "$gen" --kernel w8a8-gemm --m 16 --n 40 --k 64 --n-tiles $tiles --name spec --chip "$chip" \
+      -o "$out/w8a8_m16_nt$tiles.ptx"
+    echo "w8a8 16 40 64 1 $tiles w8a8_m16_nt$tiles.ptx" >> "$out/kernels.txt"
+  done
   echo "prepare.sh: $(wc -l < "$out/kernels.txt") kernels for $chip in $out (smoke)"
   assemble_all
   exit 0
