@@ -32,6 +32,20 @@ struct Best {
   std::string variant, split, spec; // spec: its --gpu-gemv (a GEMV's)
 };
 static std::map<std::string, Best> fastest;
+/// The fp16 and W8A8 GEMMs: each shape's fastest checked kernel and its N
+/// tiles a warp (quantc-gpu-kernels --n-tiles), beside T = 1's time.
+struct BestTiles {
+  double ms = 0, single = 0;
+  int64_t tiles = 0;
+};
+static std::map<std::string, BestTiles> fastestTiles;
+static void noteTiles(const std::string &shape, int64_t tiles, double ms) {
+  BestTiles &best = fastestTiles[shape];
+  if (tiles == 1)
+    best.single = ms;
+  if (!best.tiles || ms < best.ms)
+    best.ms = ms, best.tiles = tiles;
+}
 
 static std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -354,6 +368,9 @@ static bool runHalf(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK, 
   double bytes = double(x.size() * 2 + w.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
   bool good = ok && worst < 1e-3;
+  if (good)
+    noteTiles("F16 | " + std::to_string(m) + " | " + std::to_string(k) + " | " + std::to_string(n),
+              tiles, ms);
   if (ok && tiles == 1) // quantc's fp16 GEMM: the W4A16 goal's baseline
     timings["f16 " + std::to_string(m) + " " + std::to_string(k) + " " + std::to_string(n)] = ms;
   std::string label = tiles > 1 ? ", " + std::to_string(tiles) + " N tiles a warp" : "";
@@ -411,6 +428,9 @@ static bool runW8A8(Device &d, int64_t m, int64_t n, int64_t k, int64_t splitK, 
   double bytes = double(wordBytes + scales.size() * 4 + x.size() + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
   bool good = ok && worst < 1e-4 * double(splitK);
+  if (good)
+    noteTiles("W8A8 | " + std::to_string(m) + " | " + std::to_string(k) + " | " + std::to_string(n),
+              tiles, ms);
   std::string label = tiles > 1 ? ", " + std::to_string(tiles) + " N tiles a warp" : "";
   std::printf("| W8A8%s | %lld | %lld | %lld | - | %lld | - | %.1f | %.4f | %.0f | %.0f%% | %.1f | "
               "%.1e | %s |\n",
@@ -502,6 +522,13 @@ int main(int argc, char **argv) {
     if (!best.variant.empty())
       std::printf("| %s | %s | %s | %.4f | %.0f%% | %s |\n", shape.c_str(), best.variant.c_str(),
                   best.split.c_str(), best.ms, best.share, best.spec.c_str());
+  std::printf(
+      "\nThe fastest N tiles a warp of each fp16 and W8A8 GEMM shape "
+      "(quantc-gpu-kernels --n-tiles):\n\n"
+      "| kernel | M | K | N | N tiles | ms | one tile's ms |\n|---|---|---|---|---|---|---|\n");
+  for (const auto &[shape, best] : fastestTiles)
+    std::printf("| %s | %lld | %.4f | %.4f |\n", shape.c_str(), (long long)best.tiles, best.ms,
+                best.single);
   std::printf("\n%d failed\n", failures);
   return failures ? 1 : 0;
 }
