@@ -270,18 +270,20 @@ models=$root/.cache/models
 quantc=$tools/quantc
 : > "$out/models.txt"
 # model_pair TAG ONNX SHAPE GPU_FLAGS -- HOST_FLAGS
+# (ONNX under .cache/models, or a path; INPUT: the graph input's name, x)
 model_pair() {
-  local tag=$1 onnx=$models/$2 shape=$3; shift 3
+  local tag=$1 onnx=$2 shape=$3 name=${INPUT:-x}; shift 3
+  [ "${onnx#/}" = "$onnx" ] && onnx=$models/$onnx
   local gpu=() host=()
   while [ "$1" != "--" ]; do gpu+=("$1"); shift; done; shift
   host=("$@")
   [ -f "$onnx" ] || { echo "prepare.sh: no $onnx (scripts/fetch-models.sh): $tag skipped" >&2; return; }
-  local common=(compile "$onnx" --input-shape "x=$shape" --quiet)
+  local common=(compile "$onnx" --input-shape "$name=$shape" --quiet)
   "$quantc" "${common[@]}" "${gpu[@]}" --target "$chip:x86-64-v3" -o "$out/$tag-gpu"
   "$quantc" "${common[@]}" "${host[@]}" --target x86-64-v3 -o "$out/$tag-host"
   local input=x-${tag%%-*}.npy # one input per model: x-cls.npy, x-rec.npy, x-det.npy
   [ -f "$out/$input" ] || /usr/bin/python3 -c "import numpy as np; np.save('$out/$input', np.random.default_rng(0).random(($shape), dtype=np.float32))"
-  "$quantc" run "$out/$tag-host" --input x="$out/$input" -o "$out/$tag-reference.npy"
+  "$quantc" run "$out/$tag-host" --input "$name=$out/$input" -o "$out/$tag-reference.npy"
   local lib=$(basename "$out/$tag-gpu"/lib*.so .so)
   echo "$tag ${lib#lib} $input" >> "$out/models.txt"
 }
@@ -294,6 +296,17 @@ for config in float w8a8; do
   model_pair rec-$config ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 "${flags[@]}" -- "${flags[@]}"
   model_pair det-$config ch_PP-OCRv4_det_infer.onnx 1,3,640,640 "${flags[@]}" -- "${flags[@]}"
 done
+# A transformer: torchvision's VisionTransformer (test/Inputs/torch_models.py
+# vit: 32 x 32 in patches of 8, two layers of width 32; exported here, not
+# carried), float: attention's batched matmuls, its softmax and the
+# layernorms as linalg kernels between the fp16 GEMMs.
+exported=$(mktemp -d)
+if /usr/bin/python3 "$root/test/Inputs/torch_models.py" vit "$exported/vit.onnx" > /dev/null 2>&1; then
+  INPUT=input model_pair vit-float "$exported/vit.onnx" 1,3,32,32 -- 
+else
+  echo "prepare.sh: torch could not export the ViT (python3-torch, python3-torchvision): skipped" >&2
+fi
+rm -rf "$exported"
 if [ -s "$out/models.txt" ]; then
   "$clang" -O2 -std=c99 -I"$root/include" "$root/bench/run_artifact.c" -ldl -lm -o "$out/run_artifact"
   cp -L "$(dirname "$(readlink -f /usr/lib/llvm-22/lib/libomp.so.5)")/libomp.so.5" "$out/"
