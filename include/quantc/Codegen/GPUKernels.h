@@ -157,7 +157,7 @@ mlir::OwningOpRef<mlir::ModuleOp> buildWeightOnlyGemm(mlir::MLIRContext &context
 /// y[M, N] (f32) = scales[n] * (x[M, K] (s8) * W[N, K]^T (s8)): int8
 /// mma.sync m16n8k32 with s32 accumulators over preshuffleInt8's words;
 /// scales[n] carries the activations' and weight row n's scales. Launch:
-/// grid (N tiles, ceil(M / 16), splitK), one warp per block; arguments: x as
+/// grid (N tiles / nTilesPerWarp, ceil(M / 16), splitK), one warp per block; arguments: x as
 /// i32 quads, the words, the f32 scales (not when exact), y. K a multiple of
 /// 32.
 struct W8A8Gemm {
@@ -192,9 +192,10 @@ mlir::OwningOpRef<mlir::ModuleOp> buildW8A8Gemm(mlir::MLIRContext &context, cons
 
 /// y[M, N] (f32) = x[M, K] * W[N, K]^T, both f16: the fp16 GEMM the
 /// weight-only kernels are measured against, built the same way (one warp
-/// per 16-row M tile and 8-column N tile, fragments loaded straight from
-/// global memory, mma.sync m16n8k16). Launch: grid (N tiles, ceil(M / 16),
-/// splitK), one warp per block; arguments: x and W as i32 pairs of halves
+/// per 16-row M tile and nTilesPerWarp 8-column N tiles, fragments loaded
+/// straight from global memory, mma.sync m16n8k16). Launch: grid
+/// (ceil(N tiles / nTilesPerWarp), ceil(M / 16), splitK), one warp per
+/// block; arguments: x and W as i32 pairs of halves
 /// (x as halves, the convolution's input, with `conv`), y.
 struct HalfGemm {
   int64_t m = 1, n = 0, k = 0;
