@@ -22,9 +22,8 @@ std::string checkHalfGemm(const HalfGemm &gemm) {
     return "the fp16 GEMM needs K a multiple of 16";
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaK)
     return "split-K must be between 1 and the number of 16-row K tiles";
-  if (gemm.nTilesPerWarp < 1 || gemm.nTilesPerWarp > 8 ||
-      (gemm.nTilesPerWarp & (gemm.nTilesPerWarp - 1)))
-    return "the fp16 GEMM's N tiles a warp must be 1, 2, 4 or 8";
+  if (std::string why = checkTilesPerWarp(gemm.nTilesPerWarp, "fp16"); !why.empty())
+    return why;
   if (gemm.splitPartials && gemm.splitK == 1)
     return "split-K's partial sums need split-K";
   if (gemm.floatK && (gemm.conv || gemm.floatK > gemm.k))

@@ -18,6 +18,12 @@ std::string checkIndexRange(int64_t m, int64_t n, int64_t k, int64_t ySlices) {
   return "";
 }
 
+std::string checkTilesPerWarp(int64_t tiles, llvm::StringRef gemm) {
+  if (tiles >= 1 && tiles <= 8 && !(tiles & (tiles - 1)))
+    return "";
+  return "the " + gemm.str() + " GEMM's N tiles a warp must be 1, 2, 4 or 8";
+}
+
 using namespace mlir;
 
 OwningOpRef<ModuleOp> kernelModule(OpBuilder &b, llvm::StringRef name, TypeRange arguments,

@@ -23,6 +23,10 @@ mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::OpBuilder &b, llvm::StringR
 /// each hold fewer than 2^31 elements. Empty when they do.
 std::string checkIndexRange(int64_t m, int64_t n, int64_t k, int64_t ySlices = 1);
 
+/// Why `tiles` N tiles a warp (the fp16 and W8A8 GEMMs' nTilesPerWarp)
+/// has no kernel: 1, 2, 4 or 8. `gemm` names the GEMM in the reason.
+std::string checkTilesPerWarp(int64_t tiles, llvm::StringRef gemm);
+
 /// Why a convolution's implicit GEMM of M rows and K columns has no kernel
 /// (empty when it has one): the geometry must fit, M be whole images of its
 /// output, K hold its taps, and the input index in 32 bits.

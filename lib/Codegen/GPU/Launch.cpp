@@ -46,11 +46,11 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
 /// capacity, enough to hide the latency of the weight loads).
 constexpr int64_t kTargetWarps = 2048;
 
-/// One warp per block and (16-row M tile, 8-column N tile): the fp16 and
-/// W8A8 GEMMs.
-static LaunchGeometry warpPerTile(int64_t m, int64_t n, int64_t splitK) {
+/// One warp per block and (16-row M tile, `tiles` 8-column N tiles): the
+/// fp16 and W8A8 GEMMs.
+static LaunchGeometry warpPerTile(int64_t m, int64_t n, int64_t splitK, int64_t tiles) {
   LaunchGeometry launch;
-  launch.grid[0] = (n + kMmaN - 1) / kMmaN;
+  launch.grid[0] = ((n + kMmaN - 1) / kMmaN + tiles - 1) / tiles;
   launch.grid[1] = (m + kMmaM - 1) / kMmaM;
   launch.grid[2] = splitK;
   launch.threads = kWarpSize;
@@ -138,9 +138,7 @@ void chooseLaunch(HalfGemm &gemm) {
 }
 
 LaunchGeometry launchGeometry(const HalfGemm &gemm) {
-  LaunchGeometry launch = warpPerTile(gemm.m, gemm.n, gemm.splitK);
-  launch.grid[0] = (launch.grid[0] + gemm.nTilesPerWarp - 1) / gemm.nTilesPerWarp;
-  return launch;
+  return warpPerTile(gemm.m, gemm.n, gemm.splitK, gemm.nTilesPerWarp);
 }
 
 std::string kernelName(const W8A8Gemm &gemm) {
@@ -159,9 +157,7 @@ void chooseLaunch(W8A8Gemm &gemm) {
 }
 
 LaunchGeometry launchGeometry(const W8A8Gemm &gemm) {
-  LaunchGeometry launch = warpPerTile(gemm.m, gemm.n, gemm.splitK);
-  launch.grid[0] = (launch.grid[0] + gemm.nTilesPerWarp - 1) / gemm.nTilesPerWarp;
-  return launch;
+  return warpPerTile(gemm.m, gemm.n, gemm.splitK, gemm.nTilesPerWarp);
 }
 
 int64_t xAlignment(const WeightOnlyGemm &gemm) {

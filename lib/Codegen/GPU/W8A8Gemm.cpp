@@ -21,9 +21,8 @@ std::string checkW8A8Gemm(const W8A8Gemm &gemm) {
     return "M, N and K must be positive";
   if (gemm.k % kMmaKInt8)
     return "the W8A8 kernel needs K a multiple of 32";
-  if (gemm.nTilesPerWarp < 1 || gemm.nTilesPerWarp > 8 ||
-      (gemm.nTilesPerWarp & (gemm.nTilesPerWarp - 1)))
-    return "the W8A8 GEMM's N tiles a warp must be 1, 2, 4 or 8";
+  if (std::string why = checkTilesPerWarp(gemm.nTilesPerWarp, "W8A8"); !why.empty())
+    return why;
   if (gemm.splitK < 1 || gemm.splitK > gemm.k / kMmaKInt8)
     return "split-K must be between 1 and the number of 32-row K tiles";
   if (gemm.conv && gemm.conv->floatInput)

@@ -262,6 +262,10 @@ public:
   SmallVector<Value> multiplyStage(const StagedOperands &o, Value stage, Value kTile,
                                    ValueRange ahead, ValueRange sums);
 
+  /// stagedWeightsAhead: the first K tile's stagedWeights, carried into
+  /// the staged loops after their sums; none otherwise.
+  SmallVector<Value> weightsBeforeLoop(const StagedOperands &o);
+
   /// stagedWeightsAhead: `ahead` gets this iteration's weights from the
   /// loop's carried values (after the `tiles` sums), and `next` loads the
   /// next K tile's, which the iteration yields after its sums.

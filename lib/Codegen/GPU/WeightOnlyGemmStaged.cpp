@@ -71,6 +71,12 @@ SmallVector<Value> GemmEmitter::multiplyStage(const StagedOperands &o, Value sta
   return mmaStep(a, loaded[0], ArrayRef<Value>(loaded).drop_front(), sums);
 }
 
+SmallVector<Value> GemmEmitter::weightsBeforeLoop(const StagedOperands &o) {
+  if (!gemm.stagedWeightsAhead)
+    return {};
+  return stagedWeights(o, clamp(o.kBegin, gemm.layout().kTiles()));
+}
+
 void GemmEmitter::carryWeightsAhead(const StagedOperands &o, Value kTile, ValueRange iterArgs,
                                     int tiles, SmallVector<Value> &ahead,
                                     SmallVector<Value> &next) {
@@ -88,9 +94,7 @@ SmallVector<Value> GemmEmitter::emitStagedLoop(const StagedOperands &o, ValueRan
   PreshuffledWeights shape = gemm.layout();
   int tiles = shape.nTilesPerWord();
   SmallVector<Value> carried(zeros);
-  // stagedWeightsAhead: the first K tile's weights, loaded before the loop.
-  if (gemm.stagedWeightsAhead)
-    llvm::append_range(carried, stagedWeights(o, clamp(kBegin, shape.kTiles())));
+  llvm::append_range(carried, weightsBeforeLoop(o));
   // The first K tile's A in flight before the loop.
   carried.push_back(
       stageA(x, stages, thread, mTile, kBegin, index(0), less(kBegin, shape.kTiles())));
@@ -132,8 +136,7 @@ SmallVector<Value> GemmEmitter::emitGatheredLoop(const StagedOperands &o, ValueR
       gatherA(x, piece, mTile, clamp(kBegin, shape.kTiles()), less(kBegin, shape.kTiles())));
   mlir::gpu::BarrierOp::create(b, loc);
   SmallVector<Value> carried(zeros);
-  if (gemm.stagedWeightsAhead)
-    llvm::append_range(carried, stagedWeights(o, clamp(kBegin, shape.kTiles())));
+  llvm::append_range(carried, weightsBeforeLoop(o));
   auto loop = scf::ForOp::create(b, loc, kBegin, kEnd, index(1), carried);
   b.setInsertionPointToStart(loop.getBody());
   Value kTile = loop.getInductionVar();
