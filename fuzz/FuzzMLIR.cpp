@@ -41,7 +41,7 @@ const char *const kPipelines[] = {
     ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
      " convert-qkernel-to-gpu{chip=sm_90 format=none})"),
     ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
-     " convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k})"),
+     " convert-qkernel-to-gpu{chip=sm_90 format=none gemv=stream-k:past-l1})"),
     ("builtin.module(convert-qnn-to-qkernel, convert-qnn-to-linalg,"
      " convert-qkernel-to-gpu{chip=sm_90 format=none"
      " gemv=split-k:permute-k:prefetch=16:stages=2:scale-after-mma:warps=1})"),

@@ -37,7 +37,8 @@ for i, a in enumerate(arrays):
     np.save(os.path.join(seeds, "npy", "seed%d.npy" % i), a)
 flags = ["x=1,3,48,320", "x=N", "8", "4,conv.*=8,last=none", "ternary", "2,3,4,5,6,8",
          "conv_first.*=8,.*fc=4", "512K", "2.5M", "1G", "1.58", "split-k",
-         "stream-k:stages=4:warps=2", "split-k:target=2048:prefetch=16:scale-after-mma:permute-k"]
+         "stream-k:stages=4:warps=2", "split-k:target=2048:prefetch=16:scale-after-mma:permute-k",
+         "stream-k:past-l1:warps=1"]
 for i, text in enumerate(flags):
     for selector in range(8):
         with open(os.path.join(seeds, "options", "seed%d_%d" % (i, selector)), "wb") as f:

@@ -83,7 +83,8 @@ TEST(GPULaunch, AGemvLaunchSpellingReadsBack) {
   for (const char *spec :
        {"split-k", "stream-k", "split-k:target=2048", "split-k:permute-k", "stream-k:no-permute-k",
         "split-k:prefetch=4:stages=8:scale-after-mma:warps=1", "split-k:rows=32",
-        "stream-k:warps=2:rows=256"}) {
+        "stream-k:warps=2:rows=256", "split-k:past-l1",
+        "stream-k:stages=4:scale-after-mma:past-l1:warps=2"}) {
     GemvTuning read;
     EXPECT_EQ(parseGemvTuning(spec, read), "") << spec;
     EXPECT_EQ(gemvTuningSpec(read), spec);
@@ -105,7 +106,8 @@ TEST(GPULaunch, AGemvLaunchSpellingRejectsWhatNoKernelTakes) {
     EXPECT_EQ(parseGemvTuning("split-k:" + std::string(field), tuning),
               "unknown GEMV launch option '" + std::string(field) +
                   "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
-                  "rows=16..256 (multiples of 16), scale-after-mma, permute-k, no-permute-k)")
+                  "rows=16..256 (multiples of 16), scale-after-mma, past-l1, permute-k, "
+                  "no-permute-k)")
         << field;
 }
 
@@ -137,6 +139,33 @@ TEST(GPULaunch, GemvRowsSetWhereAIsStaged) {
   gemm.m = 32; // rows=32 stages 32 rows
   chooseLaunch(gemm, tuning);
   EXPECT_TRUE(gemm.stageA);
+}
+
+TEST(GPULaunch, WeightsPastL1WhereTheyLoadIntoRegisters) {
+  GemvTuning tuning;
+  ASSERT_EQ(parseGemvTuning("split-k:past-l1", tuning), "");
+  WeightOnlyGemm gemm = gemv(28672, 8192);
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.weightsPastL1);
+  EXPECT_EQ(kernelName(gemm), "qc_wo_b4_g128_a0_m1_n28672_k8192_s5_w4_t0_p8_nc");
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
+  // cp.async's copies into shared-memory stages pass L1 already.
+  ASSERT_EQ(parseGemvTuning("stream-k:stages=4:past-l1", tuning), "");
+  chooseLaunch(gemm, tuning);
+  EXPECT_EQ(gemm.weightStages, 4);
+  EXPECT_FALSE(gemm.weightsPastL1);
+  gemm.weightsPastL1 = true;
+  EXPECT_EQ(checkWeightOnlyGemm(gemm),
+            "reading the weights past L1 needs them loaded into registers: the shared-memory "
+            "stages' cp.async copies already pass it");
+  // A staged GEMM loads each K tile's word into registers: past L1 too.
+  gemm.m = 16;
+  chooseLaunch(gemm, tuning);
+  EXPECT_TRUE(gemm.stageA);
+  EXPECT_EQ(gemm.weightStages, 0);
+  EXPECT_TRUE(gemm.weightsPastL1);
+  EXPECT_EQ(kernelName(gemm), "qc_wo_b4_g128_a0_m16_n28672_k8192_s2_w4_t1_p0_nc");
+  EXPECT_EQ(checkWeightOnlyGemm(gemm), "");
 }
 
 TEST(GPULaunch, ATunedGemvLeavesOffWhatItsShapeCannotTake) {

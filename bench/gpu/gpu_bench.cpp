@@ -141,6 +141,7 @@ struct GemmCase {
   /// first step) is not timed.
   bool splitPartials = false;
   bool weightsAhead = false; // A staged: each K tile's weights loaded an iteration ahead (_p1)
+  bool weightsPastL1 = false; // weights loaded past L1, evicted first from L2 (_nc)
   std::string ptx;
   /// A convolution's implicit GEMM: x is its input, A gathered from it.
   std::optional<ImplicitConv> conv;
@@ -154,6 +155,8 @@ static std::string variantLabel(const GemmCase &c) {
     label += ", partial sums";
   if (c.weightsAhead)
     label += ", weights a tile ahead";
+  if (c.weightsPastL1)
+    label += ", weights past L1";
   if (c.scaleAfterMma)
     label += ", scaled sums";
   if (c.permuteK)
@@ -186,6 +189,7 @@ static std::string gemvSpec(const GemmCase &c) {
   tuning.prefetchTiles = c.ahead;
   tuning.weightStages = c.weightStages;
   tuning.scaleAfterMma = c.scaleAfterMma;
+  tuning.weightsPastL1 = c.weightsPastL1;
   if (c.m >= tuning.gemvRows) // a GEMM of 16 rows or more run as a GEMV
     tuning.gemvRows = (c.m / kMmaM + 1) * kMmaM;
   return gemvTuningSpec(tuning) +
@@ -301,7 +305,8 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
   double bytes = double(wordBytes + scales.size() * 2 + x.size() * 2 + y.size() * 4);
   double gbs = ok ? bytes / (ms * 1e6) : 0;
   // The launch quantc's default gives (a GEMM of 16 rows or more stages A).
-  if (ok && (c.splitK == 1 || c.splitPartials) && (c.m < kMmaM || !c.ahead) && !c.weightsAhead)
+  if (ok && (c.splitK == 1 || c.splitPartials) && (c.m < kMmaM || !c.ahead) && !c.weightsAhead &&
+      !c.weightsPastL1)
     timings["w" + std::to_string(c.bits) + " " + std::to_string(c.m) + " " + std::to_string(c.k) +
             " " + std::to_string(c.n)] = ms;
   std::string ahead = c.ahead ? std::to_string(c.ahead) : "-";
@@ -310,11 +315,13 @@ static bool runGemm(Device &d, const GemmCase &c, double copyGBs) {
                       std::to_string(c.n);
   std::string label = variantLabel(c);
   double share = copyGBs ? 100 * gbs / copyGBs : 0;
+  // A staged kernel's launch is chooseLaunch's own; only past-l1 changes it.
+  std::string launchSpec = c.ahead ? gemvSpec(c) : c.weightsPastL1 ? "split-k:past-l1" : "-";
   if (Best &best = fastest[shape]; ok && worst < 1e-3 && (best.variant.empty() || ms < best.ms))
     best = {ms, share,
             (label.empty() ? "plain" : label.substr(1)) + ", " +
                 (c.ahead ? ahead + " K tiles ahead" : "A staged"),
-            split, c.ahead ? gemvSpec(c) : "-"};
+            split, launchSpec};
   std::printf("| W%uA16%s%s | %lld | %lld | %lld | %lld | %s | %s | %.1f | %.4f | %.0f | %.0f%% "
               "| %.1f | %.1e | %s |\n",
               c.bits, c.conv ? " conv (implicit)" : "", label.c_str(), (long long)c.m,
@@ -491,6 +498,7 @@ int main(int argc, char **argv) {
       c.permuteK = kind.find("-kp") != std::string::npos;
       c.splitPartials = kind.find("-yp") != std::string::npos;
       c.weightsAhead = kind.find("-wa") != std::string::npos;
+      c.weightsPastL1 = kind.find("-nc") != std::string::npos;
       if (size_t stages = kind.find("-c"); stages != std::string::npos)
         c.weightStages = std::atoi(kind.c_str() + stages + 2);
       if (kind.rfind("conv", 0) == 0) {

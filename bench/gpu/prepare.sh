@@ -53,7 +53,8 @@ echo "copy $copy_words copy.ptx" > "$out/kernels.txt"
 # in order (quantc's default, --gpu-deterministic) instead of adding them
 # atomically (--gpu-deterministic=false, the rows without it), "rN" runs
 # layers of fewer than N rows as GEMVs (rows=N: A straight from x, the
-# weights loaded ahead, where M >= 16 would stage A).
+# weights loaded ahead, where M >= 16 would stage A), "nc" loads the
+# weights past L1 with an evict-first L2 policy (past-l1).
 # TARGET_WARPS "stream": stream-K (split-K 0 in kernels.txt): as many
 # blocks as the device runs at once, equal runs of work per warp.
 add() {
@@ -71,6 +72,7 @@ add() {
       w[124]) spec+=":warps=${tag#w}" ;;
       yp) kind=$kind-yp partials=--split-partials ;;
       wa) kind=$kind-wa ahead_flag=--weights-ahead ;;
+      nc) kind=$kind-nc spec+=":past-l1" ;;
       r[0-9]*) spec+=":rows=$rows" ;;
       weights) ;;
       *) echo "prepare.sh: unknown variant tag '$tag'" >&2; exit 2 ;;
@@ -125,6 +127,8 @@ if [ "$smoke" = 1 ]; then
   add 4 16 256 256 2048 8 yp
   add 4 16 256 256 8192 8 r32-yp # 16 rows as a GEMV
   add 4 16 256 256 2048 8 yp-wa  # staged, the weights a K tile ahead
+  add 4 1 256 512 8192 8 yp-nc   # the weights past L1
+  add 4 16 256 256 2048 8 yp-nc
   add 4 64 48 16
   conv_split=$(tail -1 "$out/kernels.txt" | cut -d' ' -f7)
   "$gen" --m 64 --n 16 --k 48 --bits 4 --group 0 --split-k "$conv_split" --warps 4 --stage-a \
@@ -150,6 +154,14 @@ for bits in 4 8 2; do
   done
 done
 add 4 1 8192 28672 8192 8 kp-yp
+# The weights past L1 (ld.global.nc.L1::no_allocate, an L2 evict-first
+# policy): no L1 line taken from A and the scales, which every warp rereads.
+for shape in "4096 14336" "8192 28672"; do
+  for variant in "8192 8 yp-nc" "8192 8 kp-yp-nc" "stream 8 kp-nc"; do
+    add 4 1 $shape $variant
+  done
+done
+for bits in 8 2; do add "$bits" 1 8192 28672 8192 8 yp-nc; done
 # How far ahead and how many warps (up to 16384: split-K doubled, shares
 # of 6 iterations): W4 GEMV variants. Then the scales on
 # the sums: fewer instructions (no f16 multiply per weight), more registers
@@ -222,6 +234,8 @@ add 4 64 4096 4096 stream 8 r128-kp
 # The staged loop with each K tile's weights loaded an iteration ahead
 # (quantc-gpu-kernels --weights-ahead, _p1): 32 -> 40 registers at M = 256.
 for m in 16 64; do add 4 "$m" 4096 4096 2048 8 yp-wa; done
+for m in 16 64; do add 4 "$m" 4096 4096 2048 8 yp-nc; done
+add 4 256 4096 4096 2048 8 nc
 add 4 256 4096 4096 2048 8 wa # split-K 1: no partial sums
 # A convolution (det's 3x3 layers at 160x160, 96 channels): the GEMM on an
 # im2col built and uploaded by the host (above's kernel), then the implicit

@@ -415,7 +415,8 @@ def ConvertQKernelToGPUPass : Pass<"convert-qkernel-to-gpu", "::mlir::ModuleOp">
            "(a device's tuning, bench/gpu): target=N warps split-K splits K for, "
            "warps=1|2|4 a block, prefetch=4|8|12|16 K tiles an iteration, stages=2..8 "
            "(weights through shared memory), rows=16..256 (layers of fewer rows run as GEMVs; "
-           "16 by default), scale-after-mma, permute-k or no-permute-k; an "
+           "16 by default), scale-after-mma, past-l1 (weights loaded past L1, evicted first "
+           "from L2), permute-k or no-permute-k; an "
            "option a layer's shape cannot take is left off for that layer">,
     Option<"deterministic", "deterministic", "bool", "true",
            "Split-K GEMMs with f32 sums (weight-only and fp16) store each block's partial "

@@ -88,7 +88,7 @@ PASSES = [
     "quantc-lower-to-qkernel-pipeline",
     "quantc-lower-to-loops-pipeline",
     "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none}",
-    "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=stream-k}",
+    "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=stream-k:past-l1}",
     "quantc-lower-to-loops-pipeline{gpu-chip=sm_90 gpu-format=none gpu-gemv=split-k:permute-k:stages=2:warps=1}",
     "quantc-lower-to-llvm-pipeline",
     "quantc-lower-to-llvm-pipeline{kernel-family=neon kernel-activations=float}",

@@ -100,6 +100,11 @@ static cl::opt<bool> weightsAhead(
     cl::desc("weight-only, A staged: load each K tile's weights an iteration ahead (_p1), not "
              "as its mma needs them (applied after --gemv's launch)"),
     cl::cat(generatorOptions));
+static cl::opt<bool> weightsPastL1(
+    "weights-past-l1",
+    cl::desc("weight-only, weights in registers: load them past L1 with an evict-first L2 "
+             "policy (_nc; applied after --gemv's launch)"),
+    cl::cat(generatorOptions));
 static cl::opt<std::string> gemv(
     "gemv",
     cl::desc("weight-only: the launch quantc gives this shape with `quantc compile --gpu-gemv` "
@@ -267,6 +272,7 @@ int main(int argc, char **argv) {
   }
   gemm.splitPartials = splitPartials;
   gemm.stagedWeightsAhead = weightsAhead;
+  gemm.weightsPastL1 = gemm.weightsPastL1 || weightsPastL1;
   quantc::codegen::gpu::HalfGemm half{m, n, k, splitK, transposed, implicit};
   half.floatK = floatK;
   half.splitPartials = splitPartials;

@@ -79,13 +79,14 @@ static cl::opt<std::string> weightsPlacement(
     cl::init("auto"), cl::sub(compileCommand));
 static cl::opt<std::string> gpuGemv(
     "gpu-gemv",
-    cl::desc("GPU targets: how a weight-only GEMV is launched: split-k (default: K split "
-             "until about 8192 warps) or stream-k (as many blocks as the device runs at once, "
-             "each warp an equal run of the work), then a device's tuning as :options "
-             "(target=N warps for split-K, warps=1|2|4, prefetch=4|8|12|16, stages=2..8, "
-             "rows=16..256: layers of fewer rows run as GEMVs, scale-after-mma, permute-k, "
-             "no-permute-k), as gpu-bench prints it: "
-             "stream-k:stages=4:warps=2"),
+    cl::desc(
+        "GPU targets: how a weight-only GEMV is launched: split-k (default: K split "
+        "until about 8192 warps) or stream-k (as many blocks as the device runs at once, "
+        "each warp an equal run of the work), then a device's tuning as :options "
+        "(target=N warps for split-K, warps=1|2|4, prefetch=4|8|12|16, stages=2..8, "
+        "rows=16..256: layers of fewer rows run as GEMVs, scale-after-mma, past-l1, permute-k, "
+        "no-permute-k), as gpu-bench prints it: "
+        "stream-k:stages=4:warps=2"),
     cl::init("split-k"), cl::sub(compileCommand));
 static cl::opt<bool> gpuDeterministic(
     "gpu-deterministic",

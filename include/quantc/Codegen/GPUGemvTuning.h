@@ -23,6 +23,10 @@ struct GemvTuning {
   int64_t prefetchTiles = 8;    // K tiles a load iteration: 4, 8, 12 or 16
   int64_t weightStages = 0;     // 0 (registers) or 2-8 shared-memory stages
   bool scaleAfterMma = false;   // scales on each iteration's sums
+  /// Every weight-only layer whose weights load into registers (staged
+  /// ones too; not through shared-memory stages) reads them past L1 and
+  /// evicts them first from L2.
+  bool weightsPastL1 = false;
   /// Layers of fewer rows (M) than this run as GEMVs, A read straight from
   /// x with the weights loaded ahead; from it on, A is staged through
   /// shared memory (whose loop loads each K tile's weights as it uses
@@ -38,8 +42,8 @@ int64_t splitKFor(int64_t targetWarps, int64_t pairs, int64_t kTiles);
 
 /// Reads `split-k|stream-k[:option]...`, options `target=N` (32 to 2^20
 /// warps), `warps=N`, `prefetch=N`, `stages=N`, `rows=N` (gemvRows),
-/// `scale-after-mma`, `permute-k` and `no-permute-k`. Returns why `spec` is not one (empty
-/// when it is).
+/// `scale-after-mma`, `past-l1`, `permute-k` and `no-permute-k`. Returns why `spec` is not one
+/// (empty when it is).
 std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning);
 
 /// The shortest spelling of `tuning` that parseGemvTuning reads back (the

@@ -90,6 +90,12 @@ struct WeightOnlyGemm {
   /// tile's mma needs them (named _p1, not _p0): a load's latency then
   /// overlaps a tile's barriers and mma.
   bool stagedWeightsAhead = false;
+  /// Weight words loaded into registers (weightStages 0) are read with
+  /// `ld.global.nc.L1::no_allocate.L2::cache_hint` and an evict-first L2
+  /// policy (named _nc): each word is read once, so it takes no L1 line
+  /// from A and the scales, which every warp rereads, nor holds L2 against
+  /// the activations the next kernel reads.
+  bool weightsPastL1 = false;
 
   /// W's preshuffled layout (its sizes; no words).
   PreshuffledWeights layout() const {
@@ -115,11 +121,10 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm);
 /// (qc_wo_b4_g128_a0_m16_n4096_k4096_s8_w4_t1_p0, then _yp for split-K's
 /// partial sums, _sa when the scales
 /// multiply the sums, _sk for stream-K, _kp for K permuted, _c4 for four
-/// weight stages, _yt when y is channels first, _xf200 for an f32 x of 200
-/// columns, and for an implicit
-/// convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height x width of the padded input, kernel,
-/// strides, dilations): layers of one shape share one kernel, and a profiler shows what each launch
-/// computes.
+/// weight stages, _nc for the weights read past L1, _yt when y is channels first, _xf200 for an f32
+/// x of 200 columns, and for an implicit convolution _ic16x42x322_r3x3_s1x1_d1x1: channels x height
+/// x width of the padded input, kernel, strides, dilations): layers of one shape share one kernel,
+/// and a profiler shows what each launch computes.
 std::string kernelName(const WeightOnlyGemm &gemm);
 
 /// Fills in split-K, warps per block and A staging for gemm's shape: four
@@ -128,7 +133,8 @@ std::string kernelName(const WeightOnlyGemm &gemm);
 /// staging) are in flight (a GEMV has too few (M tile, N group) pairs for the memory system
 /// otherwise; an H100/H200 holds 132 x 64 warps). A GEMV (A not staged) then takes `gemv`'s launch:
 /// stream-K or split-K, its warps a block and prefetch, K permuted where permutableK allows, and
-/// scaled sums and shared-memory stages where the shape allows them. Set gemm.conv first.
+/// scaled sums and shared-memory stages where the shape allows them. Staged or not, the weights
+/// load past L1 when `gemv` says so (and no stages hold them). Set gemm.conv first.
 void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv = {});
 
 /// Whether gemm's K can be permuted (WeightOnlyGemm::permuteK): A read

@@ -23,6 +23,8 @@ static bool readOption(std::string_view field, GemvTuning &tuning) {
   if (equals == std::string_view::npos) {
     if (key == "scale-after-mma")
       tuning.scaleAfterMma = true;
+    else if (key == "past-l1")
+      tuning.weightsPastL1 = true;
     else if (key == "permute-k" || key == "no-permute-k")
       tuning.permuteK = key == "permute-k";
     else
@@ -64,7 +66,8 @@ std::string parseGemvTuning(std::string_view spec, GemvTuning &tuning) {
     if (!readOption(field, tuning))
       return "unknown GEMV launch option '" + std::string(field) +
              "' (target=32..1048576, warps=1|2|4, prefetch=4|8|12|16, stages=0|2..8, "
-             "rows=16..256 (multiples of 16), scale-after-mma, permute-k, no-permute-k)";
+             "rows=16..256 (multiples of 16), scale-after-mma, past-l1, permute-k, "
+             "no-permute-k)";
   }
   return "";
 }
@@ -82,6 +85,8 @@ std::string gemvTuningSpec(const GemvTuning &tuning) {
     spec += ":stages=" + std::to_string(tuning.weightStages);
   if (tuning.scaleAfterMma)
     spec += ":scale-after-mma";
+  if (tuning.weightsPastL1)
+    spec += ":past-l1";
   if (tuning.warps != defaults.warps)
     spec += ":warps=" + std::to_string(tuning.warps);
   if (tuning.gemvRows != defaults.gemvRows)

@@ -38,7 +38,7 @@ std::string kernelName(const WeightOnlyGemm &gemm) {
   return name + (gemm.splitPartials ? "_yp" : "") + (gemm.scaleAfterMma ? "_sa" : "") +
          (gemm.streamK ? "_sk" : "") + (gemm.permuteK ? "_kp" : "") +
          (gemm.weightStages ? "_c" + std::to_string(gemm.weightStages) : "") +
-         (gemm.channelsFirstOutput ? "_yt" : "") +
+         (gemm.weightsPastL1 ? "_nc" : "") + (gemm.channelsFirstOutput ? "_yt" : "") +
          (gemm.floatK ? "_xf" + std::to_string(gemm.floatK) : "") + implicitSuffix(gemm.conv);
 }
 
@@ -73,6 +73,7 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   WeightOnlyGemm defaults;
   gemm.prefetchTiles = defaults.prefetchTiles;
   gemm.streamK = gemm.permuteK = gemm.scaleAfterMma = gemm.stagedWeightsAhead = false;
+  gemm.weightsPastL1 = false;
   gemm.weightStages = 0;
   gemm.warpsPerBlock = 4;
   gemm.stageA = gemm.m >= std::max<int64_t>(gemv.gemvRows, kMmaM) && gemm.k % kMmaK == 0;
@@ -81,8 +82,9 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   // A GEMV (A straight from x, weights loaded ahead) ran 10-14% faster on
   // an H200 with four times the warps (bench/RESULTS.md, issue 17): its
   // default target is 8192.
-  if (gemm.stageA) { // shares of single K tiles
+  if (gemm.stageA) { // shares of single K tiles, each tile's word loaded into registers
     gemm.splitK = splitWithoutEmptyShares(kTargetWarps, pairs, kTiles, 1);
+    gemm.weightsPastL1 = gemv.weightsPastL1;
     return;
   }
   gemm.warpsPerBlock = gemv.warps;
@@ -103,6 +105,8 @@ void chooseLaunch(WeightOnlyGemm &gemm, const GemvTuning &gemv) {
   gemm.weightStages = gemv.weightStages;
   if (fits && !checkWeightOnlyGemm(gemm).empty())
     gemm.weightStages = 0;
+  // Set last: the stages' cp.async copies pass L1 already.
+  gemm.weightsPastL1 = gemv.weightsPastL1 && !gemm.weightStages;
 }
 
 bool permutableK(const WeightOnlyGemm &gemm) {

@@ -56,6 +56,9 @@ std::string checkWeightOnlyGemm(const WeightOnlyGemm &gemm) {
     return "split-K's partial sums need split-K (not stream-K)";
   if (gemm.weightStages && (gemm.stageA || gemm.weightStages < 2 || gemm.weightStages > 8))
     return "weights through shared memory need A read straight from x, and 2 to 8 stages";
+  if (gemm.weightStages && gemm.weightsPastL1)
+    return "reading the weights past L1 needs them loaded into registers: the shared-memory "
+           "stages' cp.async copies already pass it";
   if (gemm.weightStages * gemm.warpsPerBlock * gemm.prefetchTiles * kWarpSize * 4 > 48 * 1024)
     return "the weights' shared-memory stages must fit 48 KiB a block";
   if (gemm.permuteK && !permutableK(gemm))
@@ -211,13 +214,47 @@ Value GemmEmitter::weightWord(Value words, Value group, Value kTile, Value lane)
   int64_t quad = PreshuffledWeights::kQuad;
   Value wordIndex = add(quadStart(group, arith::DivUIOp::create(b, loc, kTile, index(quad)), lane),
                         arith::RemUIOp::create(b, loc, kTile, index(quad)));
+  if (wordsAddress)
+    return wordsPastL1(wordIndex, 1).front();
   return memref::LoadOp::create(b, loc, words, ValueRange{toIndex(wordIndex)});
 }
 
 Value GemmEmitter::weightQuad(Value words, Value group, Value quad, Value lane) {
   Value first = quadStart(group, clamp(quad, gemm.layout().kQuads()), lane);
-  return vector::LoadOp::create(b, loc, VectorType::get({PreshuffledWeights::kQuad}, i32), words,
-                                ValueRange{toIndex(first)}, /*nontemporal=*/false, llvm::Align(16));
+  auto type = VectorType::get({PreshuffledWeights::kQuad}, i32);
+  if (wordsAddress)
+    return vector::FromElementsOp::create(b, loc, type,
+                                          wordsPastL1(first, PreshuffledWeights::kQuad));
+  return vector::LoadOp::create(b, loc, type, words, ValueRange{toIndex(first)},
+                                /*nontemporal=*/false, llvm::Align(16));
+}
+
+void GemmEmitter::readWordsPastL1(Value words) {
+  // The inline loads take a global address: the argument's generic one
+  // converted once, as NVPTX converts the kernel's own pointer arguments.
+  Value generic = arith::IndexCastUIOp::create(
+      b, loc, b.getI64Type(), memref::ExtractAlignedPointerAsIndexOp::create(b, loc, words));
+  wordsAddress = NVVM::InlinePtxOp::create(b, loc, TypeRange{b.getI64Type()}, ValueRange{generic},
+                                           ValueRange{}, "cvta.to.global.u64 $0, $1;", Value())
+                     ->getResult(0);
+  evictFirst =
+      NVVM::InlinePtxOp::create(b, loc, TypeRange{b.getI64Type()}, ValueRange{}, ValueRange{},
+                                "createpolicy.fractional.L2::evict_first.b64 $0, 1.0;", Value())
+          ->getResult(0);
+}
+
+SmallVector<Value> GemmEmitter::wordsPastL1(Value firstWord, int64_t count) {
+  Value bytes =
+      arith::ShLIOp::create(b, loc, arith::ExtUIOp::create(b, loc, b.getI64Type(), firstWord),
+                            arith::ConstantIntOp::create(b, loc, b.getI64Type(), 2));
+  Value address = arith::AddIOp::create(b, loc, wordsAddress, bytes);
+  std::string ptx = count == 1 ? "ld.global.nc.L1::no_allocate.L2::cache_hint.b32 $0, [$1], $2;"
+                               : "ld.global.nc.L1::no_allocate.L2::cache_hint.v4.b32 "
+                                 "{$0, $1, $2, $3}, [$4], $5;";
+  auto load =
+      NVVM::InlinePtxOp::create(b, loc, SmallVector<Type>(count, i32),
+                                ValueRange{address, evictFirst}, ValueRange{}, ptx, Value());
+  return SmallVector<Value>(load->getResults());
 }
 
 void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
@@ -232,6 +269,8 @@ void GemmEmitter::emit(mlir::gpu::GPUFuncOp func) {
   // weightStages: the words' stages in shared memory.
   Value stages = gemm.weightStages ? Value(func.getWorkgroupAttributions().front()) : Value();
   Value warp = arith::DivUIOp::create(b, loc, thread, index(kWarpSize)); // in the block
+  if (gemm.weightsPastL1)
+    readWordsPastL1(words);
   LoopOperands direct{x, words, scales, offsets, stages, warp, lane, mTile};
   if (gemm.streamK) {
     emitStreamLoop(direct, y);

@@ -119,6 +119,14 @@ public:
   /// last: a load past the block's share stays in bounds), one 16-byte load.
   Value weightQuad(Value words, Value group, Value quad, Value lane);
 
+  /// weightsPastL1: sets wordsAddress and evictFirst (once, at the
+  /// kernel's start) for wordsPastL1.
+  void readWordsPastL1(Value words);
+
+  /// `count` (1 or 4) words from `firstWord` on, loaded past L1 with the
+  /// evict-first policy (WeightOnlyGemm::weightsPastL1).
+  SmallVector<Value> wordsPastL1(Value firstWord, int64_t count);
+
   /// The kernel's body into `func`.
   void emit(mlir::gpu::GPUFuncOp func);
 
@@ -286,6 +294,8 @@ public:
 private:
   const WeightOnlyGemm &gemm;
   Type f16, f32, i32;
+  /// weightsPastL1: the words' global address (i64) and the L2 policy.
+  Value wordsAddress, evictFirst;
 };
 
 } // namespace quantc::codegen::gpu
