@@ -87,7 +87,7 @@ void mutateModel(onnx::ModelProto &model, Rng &rng) {
                               "DequantizeLinear", "Gather", "Squeeze", "Unsqueeze", "Flatten",
                               "ConvTranspose", "LayerNormalization", "HardSwish", "Clip",
                               // folded when their inputs are constants
-                              "Mod", "Pow", "ScatterND", "Where", "Equal"};
+                              "Mod", "Pow", "ScatterND", "Where", "Equal", "GridSample"};
   auto &graph = *model.mutable_graph();
   int node = pick(graph.node(), rng);
   switch (rng() % 14) {

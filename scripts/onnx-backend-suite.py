@@ -49,7 +49,7 @@ IN_SCOPE_OPS = {
     "ThresholdedRelu", "Shrink", "Mod", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
     "Asinh", "Acosh", "Atanh", "InstanceNormalization", "GroupNormalization",
     "MeanVarianceNormalization", "DepthToSpace", "SpaceToDepth", "Einsum", "Size", "CastLike",
-    "GlobalMaxPool", "ScatterND", "ScatterElements", "Scatter",
+    "GlobalMaxPool", "ScatterND", "ScatterElements", "Scatter", "GridSample",
 }
 
 # Inputs that quantc needs as constants: op type -> input indices.

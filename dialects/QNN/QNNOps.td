@@ -429,6 +429,25 @@ def QNN_ResizeOp : QNN_InferredOp<"resize"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+def QNN_GridSampleOp : QNN_InferredOp<"grid_sample"> {
+  let summary = "Samples an image at a grid's coordinates (ONNX GridSample, 2-D)";
+  let description = [{
+    `output[n, c, h, w]` is `input[n, c]` (H x W) sampled at x =
+    `grid[n, h, w, 0]`, y = `grid[n, h, w, 1]`, normalized to [-1, 1]
+    (the corner pixels' centers with `align_corners`, else their outer
+    edges). `mode`: linear (bilinear), nearest (ties to even) or cubic
+    (Keys, a = -0.75); `padding_mode`: what a coordinate or a tap outside
+    the image reads: zeros, border (clamped) or reflection (mirrored by the
+    border). As the ONNX reference computes it.
+  }];
+  let arguments = (ins QNN_FloatTensor:$input, QNN_FloatTensor:$grid,
+                       DefaultValuedAttr<StrAttr, "\"linear\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"zeros\"">:$padding_mode,
+                       DefaultValuedAttr<I64Attr, "0">:$align_corners);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $grid attr-dict `:` type($input) `,` type($grid) `->` type($output)";
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

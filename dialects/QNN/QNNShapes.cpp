@@ -795,6 +795,35 @@ LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *, std::optional<Locati
   return success();
 }
 
+LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto input = rankedType(adaptor.getInput());
+  auto grid = rankedType(adaptor.getGrid());
+  if (!input || !grid || input.getRank() != 4 || grid.getRank() != 4)
+    return fail(loc, "grid_sample",
+                "expects a 4-D input [N, C, H, W] and a 4-D grid [N, H', W', 2]");
+  if (!grid.isDynamicDim(3) && grid.getDimSize(3) != 2)
+    return fail(loc, "grid_sample",
+                "the grid's last dim must be 2 (x, y), got " + std::to_string(grid.getDimSize(3)));
+  int64_t batch = input.getDimSize(0);
+  if (batch != kDynamic && grid.getDimSize(0) != kDynamic && batch != grid.getDimSize(0))
+    return fail(loc, "grid_sample",
+                "input batch " + std::to_string(batch) + " and grid batch " +
+                    std::to_string(grid.getDimSize(0)) + " differ");
+  StringRef mode = adaptor.getMode(), padding = adaptor.getPaddingMode();
+  if (mode != "linear" && mode != "nearest" && mode != "cubic")
+    return fail(loc, "grid_sample", "mode must be linear, nearest or cubic, got '" + mode + "'");
+  if (padding != "zeros" && padding != "border" && padding != "reflection")
+    return fail(loc, "grid_sample",
+                "padding_mode must be zeros, border or reflection, got '" + padding + "'");
+  if (batch == kDynamic)
+    batch = grid.getDimSize(0);
+  results.push_back(
+      RankedTensorType::get({batch, input.getDimSize(1), grid.getDimSize(1), grid.getDimSize(2)},
+                            input.getElementType()));
+  return success();
+}
+
 LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {

@@ -129,6 +129,37 @@ def resize_sizes():
     return model(nodes, [vi("x", F, [1, 2, 4, 5])], [vi("y", F, None)], [sizes])
 
 
+def grid_sample():
+    """GridSample (opset 16's names): x[1,2,4,5] sampled bicubically at a
+    grid[1,3,6,2], reflected at the borders, corners aligned."""
+    nodes = [helper.make_node("GridSample", ["x", "grid"], ["y"], name="sample0", mode="bicubic",
+                              padding_mode="reflection", align_corners=1)]
+    return model(nodes, [vi("x", F, [1, 2, 4, 5]), vi("grid", F, [1, 3, 6, 2])], [vi("y", F, None)],
+                 opset=16)
+
+
+def grid_sample_modes():
+    """Every GridSample mode, padding and corner alignment (18 nodes) on one
+    x[1,2,5,6] and grid[1,4,7,2]: outputs named mode_padding_align."""
+    nodes, outputs = [], []
+    for mode in ("bilinear", "nearest", "bicubic"):
+        for padding in ("zeros", "border", "reflection"):
+            for align in (0, 1):
+                name = "%s_%s_%d" % (mode, padding, align)
+                nodes.append(helper.make_node("GridSample", ["x", "grid"], [name], name=name,
+                                              mode=mode, padding_mode=padding,
+                                              align_corners=align))
+                outputs.append(vi(name, F, None))
+    return model(nodes, [vi("x", F, [1, 2, 5, 6]), vi("grid", F, [1, 4, 7, 2])], outputs, opset=16)
+
+
+def grid_sample_volumetric():
+    """GridSample of a 5-D input (opset 20's volumetric form)."""
+    nodes = [helper.make_node("GridSample", ["x", "grid"], ["y"], name="sample3d")]
+    return model(nodes, [vi("x", F, [1, 1, 2, 3, 4]), vi("grid", F, [1, 2, 2, 2, 3])],
+                 [vi("y", F, None)], opset=20)
+
+
 def pools():
     nodes = [
         helper.make_node("MaxPool", ["x"], ["m"], name="maxpool0", kernel_shape=[3, 3],

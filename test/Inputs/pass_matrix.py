@@ -96,7 +96,7 @@ PASSES = [
 
 MODELS = ["mlp_two_outputs", "output_shared", "output_batched_matmul", "gemm_bn_layernorm", "pools", "qdq_conv", "matmul_nbits",
           "resize_sizes", "conv_same_upper", "constant_weights", "layernorm_outlier_matmul",
-          "depthwise_channels", "cast_out_of_range", "embedding_net"]
+          "depthwise_channels", "cast_out_of_range", "embedding_net", "grid_sample"]
 
 # Stages a model is taken through before every pass runs on it.
 STAGES = {

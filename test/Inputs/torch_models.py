@@ -4,8 +4,9 @@ torch.onnx (random weights, fixed seed) at test time; nothing is committed.
 
   torch_models.py NAME OUT.onnx [--size small|full]
 
-Prints the graph input's name, shape and dtype as one JSON line. `small`
-sizes keep the e2e tier inside CI's time; `full` is what bench/ measures."""
+Prints the graph input's name, shape and dtype as one JSON line (a list of
+them for a model of several inputs). `small` sizes keep the e2e tier inside
+CI's time; `full` is what bench/ measures."""
 import argparse
 import json
 import warnings
@@ -51,7 +52,24 @@ def small_swin():
     return SwinTransformer([4, 4], 16, [2, 2], [2, 4], [4, 4], num_classes=10)
 
 
-# name -> (small (model, input), full (model, input))
+class OpticalFlow(torch.nn.Module):
+    """torchvision's RAFT with a fixed number of flow updates, returning the
+    last flow field: its correlation lookups are GridSample ops."""
+
+    def __init__(self, raft, updates):
+        super().__init__()
+        self.raft, self.updates = raft, updates
+
+    def forward(self, image1, image2):
+        return self.raft(image1, image2, num_flow_updates=self.updates)[-1]
+
+
+def frames(height, width):
+    return torch.randn(1, 3, height, width), torch.randn(1, 3, height, width)
+
+
+# name -> (small (model, input), full (model, input)); a tuple of inputs
+# for a model of several.
 MODELS = {
     "resnet18": (lambda: (torchvision.models.resnet18(num_classes=10), torch.randn(1, 3, 32, 32)),
                  lambda: (torchvision.models.resnet18(), torch.randn(1, 3, 224, 224))),
@@ -73,7 +91,16 @@ MODELS = {
                      lambda: (torchvision.models.video.r3d_18(), torch.randn(1, 3, 8, 112, 112))),
     "decoder_lm": (lambda: (DecoderLM(64, 32, 2, 2, 16), torch.randint(0, 64, (1, 16))),
                    lambda: (DecoderLM(8192, 256, 4, 4, 128), torch.randint(0, 8192, (1, 128)))),
+    # 128 x 128 frames: the smallest whose correlation pyramid (1/8 scale,
+    # four levels) keeps two pixels a side at its coarsest; at 64 x 64 its
+    # 1 x 1 level divides by zero in torchvision's coordinate normalization.
+    "raft": (lambda: (OpticalFlow(torchvision.models.optical_flow.raft_small(), 3),
+                      frames(128, 128)),
+             lambda: (OpticalFlow(torchvision.models.optical_flow.raft_large(), 12),
+                      frames(368, 496))),
 }
+INPUT_NAMES = {"raft": ["image1", "image2"]}
+OUTPUT_NAMES = {"lraspp": ["out"], "raft": ["flow"]}
 
 
 def main():
@@ -87,15 +114,19 @@ def main():
     if hasattr(model, "heads"):  # torchvision zero-initializes ViT's head: the output would be 0
         torch.nn.init.normal_(model.heads.head.weight, std=0.5)
     model.eval()
-    # Opset 14: aten::triu (the causal mask) exports as Trilu from 14 on.
-    outputs = ["out"] if args.name == "lraspp" else ["logits"]
+    names = INPUT_NAMES.get(args.name, ["input"])
+    # Opset 14: aten::triu (the causal mask) exports as Trilu from 14 on;
+    # 16: GridSample.
+    opset = 16 if args.name == "raft" else 14
     # Not under no_grad: there nn.MultiheadAttention takes a fused fast path
     # that torch 1.13 cannot export.
-    torch.onnx.export(model, example, args.out, opset_version=14, input_names=["input"],
-                      output_names=outputs)
-    print(json.dumps({"name": "input", "shape": list(example.shape),
-                      "dtype": "int64" if example.dtype == torch.int64 else "float32",
-                      "high": 64 if args.size == "small" else 8192}))
+    torch.onnx.export(model, example, args.out, opset_version=opset, input_names=names,
+                      output_names=OUTPUT_NAMES.get(args.name, ["logits"]))
+    examples = example if isinstance(example, tuple) else (example,)
+    infos = [{"name": name, "shape": list(x.shape),
+              "dtype": "int64" if x.dtype == torch.int64 else "float32",
+              "high": 64 if args.size == "small" else 8192} for name, x in zip(names, examples)]
+    print(json.dumps(infos if len(infos) > 1 else infos[0]))
 
 
 if __name__ == "__main__":

@@ -201,6 +201,24 @@ LogicalResult importResize(NodeContext &ctx) {
                     ctx.getString("nearest_mode", "round_prefer_floor"));
 }
 
+/// GridSample (opset 16's 4-D form; opset 20 renamed its modes).
+LogicalResult importGridSample(NodeContext &ctx) {
+  auto type = ctx.inputType(0);
+  if (type.getRank() != 4)
+    return ctx.error("GridSample of a rank-" + std::to_string(type.getRank()) +
+                     " input is not supported (4-D: N, C, H, W)");
+  if (type.isDynamicDim(2) || type.isDynamicDim(3))
+    return ctx.error("GridSample needs the input's height and width static; use --input-shape");
+  std::string mode = ctx.getString("mode", ctx.opset < 20 ? "bilinear" : "linear");
+  if (mode == "bilinear" || mode == "bicubic")
+    mode = mode == "bilinear" ? "linear" : "cubic";
+  int64_t alignCorners = ctx.getInt("align_corners", 0);
+  if (alignCorners != 0 && alignCorners != 1)
+    return ctx.error("align_corners must be 0 or 1");
+  return ctx.emit<GridSampleOp>(ctx.input(0), ctx.input(1), mode,
+                                ctx.getString("padding_mode", "zeros"), alignCorners);
+}
+
 LogicalResult importUpsample(NodeContext &ctx) {
   SmallVector<float> scales;
   if (ctx.opset < 9) {
@@ -233,6 +251,7 @@ void registerShapeImporters(OpImporterMap &map) {
   map["Pad"] = importPad;
   map["Resize"] = importResize;
   map["Upsample"] = importUpsample;
+  map["GridSample"] = importGridSample;
 }
 
 } // namespace quantc::onnx_import

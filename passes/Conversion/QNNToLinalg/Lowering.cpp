@@ -388,6 +388,7 @@ struct ConvertQNNToLinalgPass
     populateMatmulPatterns(patterns);
     populateNormalizationPatterns(patterns);
     populateDataMovementPatterns(patterns);
+    populateGridSamplePatterns(patterns);
     populateQuantizationPatterns(patterns);
 
     // Callers own the input buffers: bufferization must never write into them.

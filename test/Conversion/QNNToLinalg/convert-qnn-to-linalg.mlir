@@ -270,3 +270,46 @@ func.func @max_pool_channels_last(%x: tensor<1x6x6x2xf32>) -> tensor<1x3x3x2xf32
   %y = qnn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, channels_last = true} : tensor<1x6x6x2xf32> -> tensor<1x3x3x2xf32>
   return %y : tensor<1x3x3x2xf32>
 }
+
+// -----
+
+// GridSample: one generic over the output; the element's x and y come from
+// the grid as gathers, are denormalized ((n + 1) W - 1) / 2, and the four
+// bilinear taps are read at coordinates clamped into the image (maxnumf and
+// minnumf: NaN reads pixel 0), zeros outside it.
+// CHECK-LABEL: func.func @grid_sample_linear
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(
+// CHECK-DAG: %[[N:.*]] = linalg.index 0
+// CHECK-DAG: %[[H:.*]] = linalg.index 2
+// CHECK-DAG: %[[W:.*]] = linalg.index 3
+// CHECK: tensor.extract %arg1[%[[N]], %[[H]], %[[W]], %c0]
+// CHECK: arith.constant 5.000000e+00
+// CHECK: tensor.extract %arg1[%[[N]], %[[H]], %[[W]], %c1]
+// CHECK: math.floor
+// CHECK: arith.maxnumf
+// CHECK: arith.minnumf
+// CHECK: arith.fptosi
+// CHECK: tensor.extract %arg0
+// CHECK: arith.select
+// CHECK-COUNT-3: tensor.extract %arg0
+// CHECK: linalg.yield
+func.func @grid_sample_linear(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32> {
+  %y = qnn.grid_sample %x, %g : tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32> -> tensor<1x2x3x6xf32>
+  return %y : tensor<1x2x3x6xf32>
+}
+
+// -----
+
+// Nearest rounds ties to even and reads one tap; cubic reads sixteen.
+// CHECK-LABEL: func.func @grid_sample_nearest_cubic
+// CHECK: math.roundeven
+// CHECK-COUNT-1: tensor.extract %arg0
+// CHECK: linalg.yield
+// CHECK: linalg.generic
+// CHECK-COUNT-16: tensor.extract %arg0
+// CHECK: linalg.yield
+func.func @grid_sample_nearest_cubic(%x: tensor<1x2x4x5xf16>, %g: tensor<1x3x6x2xf16>) -> (tensor<1x2x3x6xf16>, tensor<1x2x3x6xf16>) {
+  %n = qnn.grid_sample %x, %g {mode = "nearest", padding_mode = "border"} : tensor<1x2x4x5xf16>, tensor<1x3x6x2xf16> -> tensor<1x2x3x6xf16>
+  %c = qnn.grid_sample %x, %g {mode = "cubic", padding_mode = "reflection", align_corners = 1 : i64} : tensor<1x2x4x5xf16>, tensor<1x3x6x2xf16> -> tensor<1x2x3x6xf16>
+  return %n, %c : tensor<1x2x3x6xf16>, tensor<1x2x3x6xf16>
+}

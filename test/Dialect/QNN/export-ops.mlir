@@ -79,3 +79,14 @@ func.func @math(%x: tensor<4xf32>, %i: tensor<4xi64>) -> (tensor<4xf32>, tensor<
   %5 = qnn.abs %i : tensor<4xi64>
   return %4, %5 : tensor<4xf32>, tensor<4xi64>
 }
+
+// -----
+
+// GridSample: the output takes the input's batch and channels and the
+// grid's height and width.
+// CHECK-LABEL: func.func @grid_sample
+// CHECK: qnn.grid_sample %arg0, %arg1 {align_corners = 1 : i64, mode = "cubic", padding_mode = "reflection"} : tensor<2x3x5x6xf32>, tensor<2x4x7x2xf32> -> tensor<2x3x4x7xf32>
+func.func @grid_sample(%x: tensor<2x3x5x6xf32>, %g: tensor<2x4x7x2xf32>) -> tensor<2x3x4x7xf32> {
+  %y = qnn.grid_sample %x, %g {align_corners = 1 : i64, mode = "cubic", padding_mode = "reflection"} : tensor<2x3x5x6xf32>, tensor<2x4x7x2xf32> -> tensor<2x3x4x7xf32>
+  return %y : tensor<2x3x4x7xf32>
+}

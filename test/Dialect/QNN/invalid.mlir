@@ -556,3 +556,48 @@ func.func @conv_huge_group(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
   %y = qnn.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 9223372036854775807 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return
 }
+
+// -----
+
+func.func @grid_sample_grid_rank(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2xf32>) {
+  // expected-error @+2 {{'qnn.grid_sample' op expects a 4-D input [N, C, H, W] and a 4-D grid [N, H', W', 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.grid_sample %x, %g : tensor<1x1x4x4xf32>, tensor<1x3x2xf32> -> tensor<1x1x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_coordinates(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x3xf32>) {
+  // expected-error @+2 {{'qnn.grid_sample' op the grid's last dim must be 2 (x, y), got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.grid_sample %x, %g : tensor<1x1x4x4xf32>, tensor<1x3x2x3xf32> -> tensor<1x1x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_batch(%x: tensor<2x1x4x4xf32>, %g: tensor<3x3x2x2xf32>) {
+  // expected-error @+2 {{'qnn.grid_sample' op input batch 2 and grid batch 3 differ}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.grid_sample %x, %g : tensor<2x1x4x4xf32>, tensor<3x3x2x2xf32> -> tensor<2x1x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x2xf32>) {
+  // expected-error @+2 {{'qnn.grid_sample' op mode must be linear, nearest or cubic, got 'bilinear'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.grid_sample %x, %g {mode = "bilinear"} : tensor<1x1x4x4xf32>, tensor<1x3x2x2xf32> -> tensor<1x1x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_padding(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x2xf32>) {
+  // expected-error @+2 {{'qnn.grid_sample' op padding_mode must be zeros, border or reflection, got 'edge'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.grid_sample %x, %g {padding_mode = "edge"} : tensor<1x1x4x4xf32>, tensor<1x3x2x2xf32> -> tensor<1x1x3x2xf32>
+  return
+}
