@@ -50,6 +50,7 @@ IN_SCOPE_OPS = {
     "Asinh", "Acosh", "Atanh", "InstanceNormalization", "GroupNormalization",
     "MeanVarianceNormalization", "DepthToSpace", "SpaceToDepth", "Einsum", "Size", "CastLike",
     "GlobalMaxPool", "ScatterND", "ScatterElements", "Scatter", "GridSample",
+    "TopK",
 }
 
 # Inputs that quantc needs as constants: op type -> input indices.
@@ -59,7 +60,7 @@ PARAMETER_INPUTS = {
     "Dropout": {1, 2}, "ConstantOfShape": {0}, "Expand": {1}, "Tile": {1}, "Range": {0, 1, 2},
     "Split": {1}, "Trilu": {1}, "CumSum": {1}, "ReduceSum": {1}, "ReduceMax": {1},
     "ReduceMin": {1}, "ReduceProd": {1}, "ReduceL1": {1}, "ReduceL2": {1}, "ReduceLogSum": {1},
-    "ReduceLogSumExp": {1}, "ReduceSumSquare": {1}, "ReduceMean": {1},
+    "ReduceLogSumExp": {1}, "ReduceSumSquare": {1}, "ReduceMean": {1}, "TopK": {1},
 }
 
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16,

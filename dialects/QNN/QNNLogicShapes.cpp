@@ -198,6 +198,26 @@ LogicalResult ArgReduceOp::verify() {
   return success();
 }
 
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *context, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto input = rankedType(adaptor.getInput());
+  if (!input || input.getRank() == 0)
+    return fail(loc, "top_k", "expects an input of rank 1 or more");
+  auto axis = normalizeAxis(adaptor.getAxis(), input.getRank());
+  if (failed(axis))
+    return fail(loc, "top_k", "axis " + Twine(adaptor.getAxis()) + " is out of range");
+  int64_t size = input.getDimSize(*axis), k = adaptor.getK();
+  if (k < 0 || (size != ShapedType::kDynamic && k > size))
+    return fail(loc, "top_k",
+                "k = " + Twine(k) + " is not within the axis' " +
+                    (size == ShapedType::kDynamic ? std::string("?") : std::to_string(size)) +
+                    " elements");
+  SmallVector<int64_t> shape(input.getShape());
+  shape[*axis] = k;
+  results.push_back(RankedTensorType::get(shape, IntegerType::get(context, 64)));
+  return success();
+}
+
 LogicalResult CumSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
   auto input = rankedType(adaptor.getInput());

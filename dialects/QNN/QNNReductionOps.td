@@ -32,6 +32,22 @@ def QNN_ArgReduceOp : QNN_InferredOp<"arg_reduce"> {
   let hasVerifier = 1;
 }
 
+def QNN_TopKOp : QNN_InferredOp<"top_k"> {
+  let summary = "Indices of the k largest (or smallest) elements along an axis (ONNX TopK's indices)";
+  let description = [{
+    In order, the largest first (smallest first without `largest`); of
+    equal elements the lower index first, as ONNX specifies. NaN counts as
+    larger than every number. The result is i64, the input's shape with
+    `k` along `axis`; ONNX TopK's values are a gather_elements of the input
+    at them.
+  }];
+  let arguments = (ins QNN_Tensor:$input, QNN_I64Attr:$k,
+                       DefaultValuedAttr<QNN_I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 def QNN_CumSumOp : QNN_InferredOp<"cumsum"> {
   let summary = "Running sum along an axis (ONNX CumSum: exclusive, reverse)";
   let arguments = (ins QNN_Tensor:$input, QNN_I64Attr:$axis,

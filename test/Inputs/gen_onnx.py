@@ -88,13 +88,12 @@ def constant_weights():
 def unsupported_ops():
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu0"),
-        helper.make_node("TopK", ["r", "k"], ["v", "i"], name="topk0", axis=-1),
+        helper.make_node("NonZero", ["r"], ["v"], name="nonzero0"),
         helper.make_node("Unique", ["v"], ["e"], name="unique0"),
         helper.make_node("Unique", ["e"], ["f"], name="unique1"),
         helper.make_node("FancyOp", ["f"], ["y"], name="fancy0", domain="com.example"),
     ]
-    k = numpy_helper.from_array(np.array([2], np.int64), "k")
-    return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 2])], [k], domains=["com.example"])
+    return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 2])], domains=["com.example"])
 
 
 def bad_shape():
@@ -151,6 +150,22 @@ def grid_sample_modes():
                                               align_corners=align))
                 outputs.append(vi(name, F, None))
     return model(nodes, [vi("x", F, [1, 2, 5, 6]), vi("grid", F, [1, 4, 7, 2])], outputs, opset=16)
+
+
+def top_k():
+    """TopK with ties: the 3 largest of each row of x[4,6] ("rows") and the
+    2 smallest of each column ("columns", axis 0); the int64 ids' 4
+    smallest ("ids")."""
+    k3, k2, k4 = (numpy_helper.from_array(np.array([v], np.int64), "k%d" % v) for v in (3, 2, 4))
+    nodes = [helper.make_node("TopK", ["x", "k3"], ["rows", "rows_at"], name="rows"),
+             helper.make_node("TopK", ["x", "k2"], ["columns", "columns_at"], name="columns",
+                              axis=0, largest=0),
+             helper.make_node("TopK", ["ids", "k4"], ["smallest_ids", "smallest_at"],
+                              name="ids", largest=0)]
+    outputs = ["rows", "rows_at", "columns", "columns_at", "smallest_ids", "smallest_at"]
+    return model(nodes, [vi("x", F, [4, 6]), vi("ids", I64, [2, 5])],
+                 [vi(o, F if o in ("rows", "columns") else I64, None) for o in outputs],
+                 [k3, k2, k4], opset=11)
 
 
 def grid_sample_volumetric():

@@ -319,6 +319,16 @@ LogicalResult Exporter::exportOp(Operation *op) {
           copyAttributes(op, addNode("Resize", names, {output}), {"scales", "sizes"});
           return success();
         })
+        .Case([&](qnn::TopKOp topK) {
+          // ONNX TopK also gives the values (the import's gather_elements
+          // computes them again from the indices).
+          std::vector<std::string> names{
+              nameOf(topK.getInput()),
+              addVector<int64_t>("k", onnx::TensorProto::INT64, {topK.getK()}, {1})};
+          onnx::NodeProto *node = addNode("TopK", names, {output + "_values", output});
+          copyAttributes(op, node, {"k"});
+          return success();
+        })
         .Case([&](qnn::ClipOp clip) {
           std::vector<std::string> names{nameOf(clip.getInput())};
           float lo = clip.getMin() ? float(clip.getMin()->convertToDouble()) : -INFINITY;

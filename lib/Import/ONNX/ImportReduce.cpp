@@ -1,4 +1,4 @@
-// Importers for the Reduce* family, ArgMax/ArgMin, CumSum, LogSoftmax,
+// Importers for the Reduce* family, ArgMax/ArgMin, TopK, CumSum, LogSoftmax,
 // Hardmax, the variadic Min/Max/Sum/Mean and GlobalMaxPool.
 #include "AxisOps.h"
 #include "NodeContext.h"
@@ -64,6 +64,25 @@ LogicalResult importArgReduce(NodeContext &ctx) {
                                ctx.getInt("select_last_index", 0) != 0);
 }
 
+/// TopK: the indices (qnn.top_k), then the values gathered at them.
+LogicalResult importTopK(NodeContext &ctx) {
+  if (ctx.opset < 10)
+    return ctx.error("TopK before opset 10 (k as an attribute) is not supported");
+  auto k = ctx.constantInts(1, "K");
+  if (failed(k))
+    return failure();
+  if (k->size() != 1)
+    return ctx.error("K must hold one value");
+  int64_t axis = ctx.getInt("axis", -1);
+  auto indices = ctx.build<TopKOp>(ctx.input(0), k->front(), axis, ctx.getInt("largest", 1) != 0);
+  if (failed(indices))
+    return failure();
+  auto values = ctx.build<GatherElementsOp>(ctx.input(0), *indices, axis);
+  if (failed(values))
+    return failure();
+  return ctx.setOutputs({*values, *indices});
+}
+
 LogicalResult importCumSum(NodeContext &ctx) {
   auto axis = ctx.constantInts(1, "axis");
   if (failed(axis))
@@ -117,6 +136,7 @@ void registerReduceImporters(OpImporterMap &map) {
                            "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"})
     map[name] = importReduceFamily;
   map["ArgMax"] = importArgReduce;
+  map["TopK"] = importTopK;
   map["ArgMin"] = importArgReduce;
   map["CumSum"] = importCumSum;
   map["LogSoftmax"] = importCoercedAxisOp<LogSoftmaxOp>;

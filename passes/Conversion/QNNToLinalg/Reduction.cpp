@@ -1,4 +1,4 @@
-// convert-qnn-to-linalg: the ONNX Reduce* family, ArgMax/ArgMin, CumSum,
+// convert-qnn-to-linalg: the ONNX Reduce* family, ArgMax/ArgMin, TopK, CumSum,
 // LogSoftmax and Hardmax as linalg.generic reductions.
 #include "passes/Conversion/QNNToLinalg/Lowering.h"
 
@@ -196,6 +196,101 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
   }
 };
 
+/// Whether element `a` (at index m along the axis) comes before `b` (at i)
+/// in TopK's order: larger (smaller without `largest`), or equal at a lower
+/// index. NaN is larger than every number and equal to NaN, so the order is
+/// total and the ranks are a permutation.
+static Value comesBefore(OpBuilder &b, Location l, Value a, Value x, Value m, Value i, bool largest,
+                         bool isUnsigned) {
+  Value strict, equal;
+  if (isa<FloatType>(a.getType())) {
+    auto cmp = [&](arith::CmpFPredicate p, Value u, Value v) {
+      return arith::CmpFOp::create(b, l, p, u, v).getResult();
+    };
+    auto isNaN = [&](Value v) { return cmp(arith::CmpFPredicate::UNO, v, v); };
+    auto notNaN = [&](Value v) { return cmp(arith::CmpFPredicate::ORD, v, v); };
+    // largest: a > x, or a NaN before a number; smallest: a < x, or a number before a NaN.
+    Value ordered = cmp(largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, a, x);
+    Value nanOrder = largest ? arith::AndIOp::create(b, l, isNaN(a), notNaN(x)).getResult()
+                             : arith::AndIOp::create(b, l, notNaN(a), isNaN(x)).getResult();
+    strict = arith::OrIOp::create(b, l, ordered, nanOrder);
+    equal = arith::OrIOp::create(b, l, cmp(arith::CmpFPredicate::OEQ, a, x),
+                                 arith::AndIOp::create(b, l, isNaN(a), isNaN(x)));
+  } else {
+    bool asUnsigned = isUnsigned || a.getType().isInteger(1);
+    arith::CmpIPredicate p =
+        largest ? (asUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                : (asUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
+    strict = arith::CmpIOp::create(b, l, p, a, x);
+    equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, x);
+  }
+  Value lower = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, m, i);
+  return arith::OrIOp::create(b, l, strict, arith::AndIOp::create(b, l, equal, lower));
+}
+
+/// TopK's indices in two generics: each element's rank along the axis (how
+/// many elements come before it), then, for each of the first k ranks, the
+/// index holding it. O(n^2) comparisons a row of n: fine for the rows
+/// models sort (scores, detections), not for a vocabulary's logits.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!inType.hasStaticShape())
+      return op.emitError("top_k needs static shapes; use --input-shape");
+    int64_t rank = inType.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    MLIRContext *context = rewriter.getContext();
+    // (d..., r) -> (d with the axis replaced by r): the axis' other element.
+    SmallVector<AffineExpr> alongR;
+    for (int64_t d = 0; d < rank; ++d)
+      alongR.push_back(getAffineDimExpr(d == axis ? rank : d, context));
+    AffineMap other = AffineMap::get(rank + 1, 0, alongR, context);
+    AffineMap self = AffineMap::getMultiDimIdentityMap(rank + 1, context).getMajorSubMap(rank);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Type i64 = rewriter.getI64Type();
+    auto toI64 = [&](OpBuilder &b, Location l, Value index) {
+      return arith::IndexCastOp::create(b, l, i64, index).getResult();
+    };
+    auto rankType = RankedTensorType::get(inType.getShape(), i64);
+    bool largest = op.getLargest(), isUnsigned = hasUnsignedOperands(op);
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, rankType, ValueRange{input, input},
+            filledTensor(rewriter, loc, rankType, 0.0), SmallVector<AffineMap>{other, self, self},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value m = linalg::IndexOp::create(b, l, rank);
+              Value i = linalg::IndexOp::create(b, l, axis);
+              Value before = comesBefore(b, l, args[0], args[1], m, i, largest, isUnsigned);
+              Value one = arith::ExtUIOp::create(b, l, i64, before);
+              linalg::YieldOp::create(b, l, arith::AddIOp::create(b, l, args[2], one).getResult());
+            })
+            .getResult(0);
+    Value indices =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{ranks}, filledTensor(rewriter, loc, type, 0.0),
+            SmallVector<AffineMap>{other, self}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value i = linalg::IndexOp::create(b, l, rank);
+              Value j = linalg::IndexOp::create(b, l, axis);
+              Value holds =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[0], toI64(b, l, j));
+              Value term = arith::SelectOp::create(b, l, holds, toI64(b, l, i),
+                                                   arith::ConstantIntOp::create(b, l, i64, 0));
+              linalg::YieldOp::create(b, l, arith::AddIOp::create(b, l, args[1], term).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, indices);
+    return success();
+  }
+};
+
 /// LogSoftmax: x - max - log(sum(exp(x - max))).
 struct LogSoftmaxLowering : OpConversionPattern<LogSoftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -250,7 +345,7 @@ struct HardmaxLowering : OpConversionPattern<HardmaxOp> {
 
 void populateReductionPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering, ArgReduceLowering, CumSumLowering, LogSoftmaxLowering,
-               HardmaxLowering>(patterns.getContext());
+               HardmaxLowering, TopKLowering>(patterns.getContext());
 }
 
 } // namespace quantc::lowering

@@ -313,3 +313,24 @@ func.func @grid_sample_nearest_cubic(%x: tensor<1x2x4x5xf16>, %g: tensor<1x3x6x2
   %c = qnn.grid_sample %x, %g {mode = "cubic", padding_mode = "reflection", align_corners = 1 : i64} : tensor<1x2x4x5xf16>, tensor<1x3x6x2xf16> -> tensor<1x2x3x6xf16>
   return %n, %c : tensor<1x2x3x6xf16>, tensor<1x2x3x6xf16>
 }
+
+// -----
+
+// TopK: each element's rank (how many come before it: larger, or equal at
+// a lower index; NaN above every number) over an extra reduction dim, then
+// each of the first k ranks' index.
+// CHECK-DAG: #[[OTHER:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[SELF:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @top_k
+// CHECK: %[[RANKS:.*]] = linalg.generic {indexing_maps = [#[[OTHER]], #[[SELF]], #[[SELF]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg0 : tensor<2x5xf32>, tensor<2x5xf32>) outs({{.*}} : tensor<2x5xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpi ult
+// CHECK: linalg.generic {indexing_maps = [#[[OTHER]], #[[SELF]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[RANKS]] : tensor<2x5xi64>) outs({{.*}} : tensor<2x3xi64>)
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+func.func @top_k(%x: tensor<2x5xf32>) -> tensor<2x3xi64> {
+  %i = qnn.top_k %x {k = 3 : i64} : tensor<2x5xf32> -> tensor<2x3xi64>
+  return %i : tensor<2x3xi64>
+}

@@ -90,3 +90,13 @@ func.func @grid_sample(%x: tensor<2x3x5x6xf32>, %g: tensor<2x4x7x2xf32>) -> tens
   %y = qnn.grid_sample %x, %g {align_corners = 1 : i64, mode = "cubic", padding_mode = "reflection"} : tensor<2x3x5x6xf32>, tensor<2x4x7x2xf32> -> tensor<2x3x4x7xf32>
   return %y : tensor<2x3x4x7xf32>
 }
+
+// -----
+
+// TopK's indices: the input's shape with k along the axis, i64.
+// CHECK-LABEL: func.func @top_k
+// CHECK: qnn.top_k %arg0 {axis = 0 : i64, k = 2 : i64, largest = false} : tensor<5x3xf32> -> tensor<2x3xi64>
+func.func @top_k(%x: tensor<5x3xf32>) -> tensor<2x3xi64> {
+  %i = qnn.top_k %x {axis = 0 : i64, k = 2 : i64, largest = false} : tensor<5x3xf32> -> tensor<2x3xi64>
+  return %i : tensor<2x3xi64>
+}

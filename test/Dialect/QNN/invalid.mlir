@@ -601,3 +601,21 @@ func.func @grid_sample_padding(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x2xf32>)
   %0 = qnn.grid_sample %x, %g {padding_mode = "edge"} : tensor<1x1x4x4xf32>, tensor<1x3x2x2xf32> -> tensor<1x1x3x2xf32>
   return
 }
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<2x5xf32>) {
+  // expected-error @+2 {{'qnn.top_k' op k = 6 is not within the axis' 5 elements}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.top_k %x {k = 6 : i64} : tensor<2x5xf32> -> tensor<2x6xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_axis(%x: tensor<2x5xf32>) {
+  // expected-error @+2 {{'qnn.top_k' op axis 2 is out of range}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = qnn.top_k %x {k = 1 : i64, axis = 2 : i64} : tensor<2x5xf32> -> tensor<2x1xi64>
+  return
+}
