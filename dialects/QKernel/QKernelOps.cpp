@@ -355,10 +355,11 @@ LogicalResult DotOp::verify() {
                          << lanes << " lanes";
   if (getInstruction() == "vpdpbusd" && lanes == 16)
     return success();
-  if (getInstruction() == "vpmaddubsw" && lanes == 8)
+  if ((getInstruction() == "vpmaddubsw" || getInstruction() == "vpmaddwd") && lanes == 8)
     return success();
   return emitOpError() << "instruction \"" << getInstruction() << "\" on " << lanes
-                       << " lanes is not one of vpdpbusd (16 lanes) or vpmaddubsw (8 lanes)";
+                       << " lanes is not one of vpdpbusd (16 lanes), vpmaddubsw or vpmaddwd (8 "
+                          "lanes)";
 }
 
 LogicalResult LookupOp::verify() {

@@ -276,6 +276,8 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
     * `vpdpbusd` (AVX-512 VNNI): vector<16xi32>, vector<64xi8>.
     * `vpmaddubsw` (AVX2, followed by vpmaddwd with ones and an add):
       vector<8xi32>, vector<32xi8>; exact while weights are below 128.
+    * `vpmaddwd` (AVX2, 8-bit weights): each 16-byte half widened to i16
+      and multiplied by vpmaddwd, the pair sums added per lane; exact.
 
     ```mlir
     %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>

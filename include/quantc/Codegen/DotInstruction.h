@@ -28,6 +28,9 @@ std::unique_ptr<DotInstruction> createVNNIDot();
 /// AVX2 `vpmaddubsw` + `vpmaddwd` (8 lanes). The 16-bit pair sums saturate
 /// unless codes are below 128, so only for codes of up to 7 bits.
 std::unique_ptr<DotInstruction> createAVX2Dot();
+/// AVX2 on 8-bit codes (8 lanes): each 16-byte half widened to i16 and
+/// multiplied by `vpmaddwd` alone (exact).
+std::unique_ptr<DotInstruction> createAVX2WideDot();
 /// NEON dotprod `sdot` (4 lanes, s8 x s8).
 std::unique_ptr<DotInstruction> createNeonDot();
 

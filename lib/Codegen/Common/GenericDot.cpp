@@ -66,6 +66,8 @@ std::unique_ptr<DotInstruction> createDotInstruction(llvm::StringRef family, uns
     return createVNNIDot();
   if (family == "avx2" && bits < 8)
     return createAVX2Dot();
+  if (family == "avx2" && !signedBytes) // 8-bit codes: vpmaddubsw would saturate
+    return createAVX2WideDot();
   if (family == "neon" && (bits < 8 || signedBytes))
     return createNeonDot();
   return createGenericDot(lanes, signedBytes);

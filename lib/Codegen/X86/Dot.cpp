@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -15,25 +16,56 @@ namespace {
 
 class X86Dot : public DotInstruction {
 public:
-  explicit X86Dot(bool vnni) : vnni(vnni) {}
+  explicit X86Dot(StringRef instruction) : instruction(instruction) {}
   Value dot(OpBuilder &b, Location loc, Value acc, Value weights,
             Value activations) const override {
     return qkernel::DotOp::create(b, loc, acc.getType(), acc, weights, activations,
-                                  b.getStringAttr(vnni ? "vpdpbusd" : "vpmaddubsw"));
+                                  b.getStringAttr(instruction));
   }
 
 private:
-  bool vnni;
+  StringRef instruction;
 };
 
 Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
   return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
 }
 
+/// vector.shuffle of `v` and `w` picking `count` elements from `first` on,
+/// every `step`.
+Value picks(OpBuilder &b, Location loc, Value v, Value w, int64_t first, int64_t count,
+            int64_t step) {
+  SmallVector<int64_t> indices;
+  for (int64_t i = 0; i < count; ++i)
+    indices.push_back(first + i * step);
+  return vector::ShuffleOp::create(b, loc, v, w, indices);
+}
+
+/// AVX2 on 8-bit codes: each half of the 32 bytes widened to i16 (weights
+/// zero-extended, activations sign-extended) and multiplied by vpmaddwd
+/// into i32 pair sums (exact: |u8 x s8| < 2^15), then each lane's two pair
+/// sums (its 4 bytes) added from the halves' even and odd elements.
+Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activations) {
+  auto words = VectorType::get({16}, b.getI16Type());
+  auto pairSums = VectorType::get({8}, b.getI32Type());
+  SmallVector<Value> halves;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value w =
+        arith::ExtUIOp::create(b, loc, words, picks(b, loc, weights, weights, 16 * half, 16, 1));
+    Value a = arith::ExtSIOp::create(b, loc, words,
+                                     picks(b, loc, activations, activations, 16 * half, 16, 1));
+    halves.push_back(callIntrinsic(b, loc, pairSums, "llvm.x86.avx2.pmadd.wd", {w, a}));
+  }
+  Value evens = picks(b, loc, halves[0], halves[1], 0, 8, 2);
+  Value odds = picks(b, loc, halves[0], halves[1], 1, 8, 2);
+  return arith::AddIOp::create(b, loc, acc, arith::AddIOp::create(b, loc, evens, odds));
+}
+
 } // namespace
 
-std::unique_ptr<DotInstruction> createVNNIDot() { return std::make_unique<X86Dot>(true); }
-std::unique_ptr<DotInstruction> createAVX2Dot() { return std::make_unique<X86Dot>(false); }
+std::unique_ptr<DotInstruction> createVNNIDot() { return std::make_unique<X86Dot>("vpdpbusd"); }
+std::unique_ptr<DotInstruction> createAVX2Dot() { return std::make_unique<X86Dot>("vpmaddubsw"); }
+std::unique_ptr<DotInstruction> createAVX2WideDot() { return std::make_unique<X86Dot>("vpmaddwd"); }
 
 void lowerDotOps(ModuleOp module) {
   SmallVector<qkernel::DotOp> dots;
@@ -42,7 +74,9 @@ void lowerDotOps(ModuleOp module) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value result;
-    if (op.getInstruction() == "vpdpbusd") {
+    if (op.getInstruction() == "vpmaddwd") {
+      result = wideDot(b, loc, op.getAcc(), op.getWeights(), op.getActivations());
+    } else if (op.getInstruction() == "vpdpbusd") {
       // vpdpbusd zmm: acc + four u8 (weights) x s8 (activations) per lane.
       result = callIntrinsic(b, loc, op.getType(), "llvm.x86.avx512.vpdpbusd.512",
                              {op.getAcc(), op.getWeights(), op.getActivations()});

@@ -126,7 +126,7 @@ func.func @epilogue(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf3
 // -----
 
 func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
-  // expected-error @+1 {{'qkernel.dot' op instruction "vpdpbusd" on 8 lanes is not one of vpdpbusd (16 lanes) or vpmaddubsw (8 lanes)}}
+  // expected-error @+1 {{'qkernel.dot' op instruction "vpdpbusd" on 8 lanes is not one of vpdpbusd (16 lanes), vpmaddubsw or vpmaddwd (8 lanes)}}
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<8xi32>
   return
 }
