@@ -20,6 +20,12 @@ public:
                           mlir::Value weights, mlir::Value activations) const = 0;
 };
 
+/// vector.shuffle of `v` and `w` (one vector of both) picking `count`
+/// elements from `first` on, every `step`: how the dots gather each lane's
+/// products.
+mlir::Value stridedShuffle(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Value w,
+                           int64_t first, int64_t count, int64_t step);
+
 /// Plain vector dialect: widen, multiply, reduce groups of four. Exact for
 /// every code width; what any target without a dot instruction uses.
 std::unique_ptr<DotInstruction> createGenericDot(unsigned lanes, bool signedWeights);

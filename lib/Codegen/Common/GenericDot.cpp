@@ -24,13 +24,9 @@ public:
     Value a = arith::ExtSIOp::create(b, loc, wide, activations);
     Value products = arith::MulIOp::create(b, loc, w, a);
     Value sum = acc;
-    for (int64_t i = 0; i < 4; ++i) {
-      SmallVector<int64_t> picks;
-      for (int64_t lane = 0; lane < lanes; ++lane)
-        picks.push_back(4 * lane + i);
-      Value part = vector::ShuffleOp::create(b, loc, products, products, picks);
-      sum = arith::AddIOp::create(b, loc, sum, part);
-    }
+    for (int64_t i = 0; i < 4; ++i)
+      sum = arith::AddIOp::create(b, loc, sum,
+                                  stridedShuffle(b, loc, products, products, i, lanes, 4));
     return sum;
   }
 
@@ -40,6 +36,14 @@ private:
 };
 
 } // namespace
+
+Value stridedShuffle(OpBuilder &b, Location loc, Value v, Value w, int64_t first, int64_t count,
+                     int64_t step) {
+  SmallVector<int64_t> indices;
+  for (int64_t i = 0; i < count; ++i)
+    indices.push_back(first + i * step);
+  return vector::ShuffleOp::create(b, loc, v, w, indices);
+}
 
 std::unique_ptr<DotInstruction> createGenericDot(unsigned lanes, bool signedWeights) {
   return std::make_unique<GenericDot>(lanes, signedWeights);

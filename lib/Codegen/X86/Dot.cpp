@@ -7,7 +7,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -31,16 +30,6 @@ Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, Val
   return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
 }
 
-/// vector.shuffle of `v` and `w` picking `count` elements from `first` on,
-/// every `step`.
-Value picks(OpBuilder &b, Location loc, Value v, Value w, int64_t first, int64_t count,
-            int64_t step) {
-  SmallVector<int64_t> indices;
-  for (int64_t i = 0; i < count; ++i)
-    indices.push_back(first + i * step);
-  return vector::ShuffleOp::create(b, loc, v, w, indices);
-}
-
 /// AVX2 on 8-bit codes: each half of the 32 bytes widened to i16 (weights
 /// zero-extended, activations sign-extended) and multiplied by vpmaddwd
 /// into i32 pair sums (exact: |u8 x s8| < 2^15), then each lane's two pair
@@ -50,14 +39,14 @@ Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activa
   auto pairSums = VectorType::get({8}, b.getI32Type());
   SmallVector<Value> halves;
   for (int64_t half = 0; half < 2; ++half) {
-    Value w =
-        arith::ExtUIOp::create(b, loc, words, picks(b, loc, weights, weights, 16 * half, 16, 1));
-    Value a = arith::ExtSIOp::create(b, loc, words,
-                                     picks(b, loc, activations, activations, 16 * half, 16, 1));
+    Value w = arith::ExtUIOp::create(b, loc, words,
+                                     stridedShuffle(b, loc, weights, weights, 16 * half, 16, 1));
+    Value a = arith::ExtSIOp::create(
+        b, loc, words, stridedShuffle(b, loc, activations, activations, 16 * half, 16, 1));
     halves.push_back(callIntrinsic(b, loc, pairSums, "llvm.x86.avx2.pmadd.wd", {w, a}));
   }
-  Value evens = picks(b, loc, halves[0], halves[1], 0, 8, 2);
-  Value odds = picks(b, loc, halves[0], halves[1], 1, 8, 2);
+  Value evens = stridedShuffle(b, loc, halves[0], halves[1], 0, 8, 2);
+  Value odds = stridedShuffle(b, loc, halves[0], halves[1], 1, 8, 2);
   return arith::AddIOp::create(b, loc, acc, arith::AddIOp::create(b, loc, evens, odds));
 }
 

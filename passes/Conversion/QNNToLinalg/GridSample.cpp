@@ -43,23 +43,31 @@ public:
     return arith::SelectOp::create(b, loc, outside, clampInto(x, size), x);
   }
 
-  /// The image's pixel at integral coordinates (row, column): zero outside
-  /// it for zeros padding, else the clamped or mirrored pixel.
-  Value pixel(Value n, Value c, Value row, Value column, int64_t height, int64_t width) {
-    Value inside;
-    if (padding == "zeros") {
-      inside = arith::AndIOp::create(b, loc, within(row, height), within(column, width));
-    } else if (padding == "reflection") {
-      row = reflect(row, borders(height).first, borders(height).second);
-      column = reflect(column, borders(width).first, borders(width).second);
-    }
-    Value value = tensor::ExtractOp::create(
-        b, loc, image,
-        ValueRange{n, c, toIndex(clampInto(row, height)), toIndex(clampInto(column, width))});
-    value = toCompute(value);
-    if (inside)
-      value = arith::SelectOp::create(b, loc, inside, value, constant(0.0));
-    return value;
+  /// An integral coordinate along a dim of `size`, made an index into the
+  /// image once for every pixel that reads it: clamped (or mirrored, then
+  /// clamped) into the image, and for zeros padding whether it was inside.
+  struct Tap {
+    Value index, inside;
+  };
+  Tap tap(Value x, int64_t size) {
+    Tap t;
+    if (padding == "zeros")
+      t.inside = within(x, size);
+    else if (padding == "reflection")
+      x = reflect(x, borders(size).first, borders(size).second);
+    t.index = toIndex(clampInto(x, size));
+    return t;
+  }
+
+  /// The image's pixel at (row, column), in `compute`: zero where either
+  /// tap fell outside the image under zeros padding.
+  Value pixel(Value n, Value c, const Tap &row, const Tap &column) {
+    Value value = toCompute(
+        tensor::ExtractOp::create(b, loc, image, ValueRange{n, c, row.index, column.index}));
+    if (!row.inside)
+      return value;
+    Value inside = arith::AndIOp::create(b, loc, row.inside, column.inside);
+    return arith::SelectOp::create(b, loc, inside, value, constant(0.0));
   }
 
   /// The taps' offsets from floor(x) and their weights at t = x - floor(x).
@@ -207,16 +215,19 @@ struct GridSampleLowering : OpConversionPattern<qnn::GridSampleOp> {
           }
           Value result;
           if (mode == "nearest") {
-            result = s.pixel(n, c, y, x, height, width);
+            result = s.pixel(n, c, s.tap(y, height), s.tap(x, width));
           } else {
-            // Each tap row interpolated along x, then the rows along y.
+            // Each tap row interpolated along x, then the rows along y;
+            // every row's and column's tap made once.
             Value x0 = s.floor(x), y0 = s.floor(y);
-            auto xTaps = s.taps(mode, s.sub(x, x0)), yTaps = s.taps(mode, s.sub(y, y0));
-            for (auto [dy, wy] : yTaps) {
-              Value row = s.offset(y0, dy), rowValue;
-              for (auto [dx, wx] : xTaps) {
-                Value column = s.offset(x0, dx);
-                Value term = s.mul(wx, s.pixel(n, c, row, column, height, width));
+            SmallVector<std::pair<Sampler::Tap, Value>> columns;
+            for (auto [dx, wx] : s.taps(mode, s.sub(x, x0)))
+              columns.push_back({s.tap(s.offset(x0, dx), width), wx});
+            for (auto [dy, wy] : s.taps(mode, s.sub(y, y0))) {
+              Sampler::Tap row = s.tap(s.offset(y0, dy), height);
+              Value rowValue;
+              for (auto &[column, wx] : columns) {
+                Value term = s.mul(wx, s.pixel(n, c, row, column));
                 rowValue = rowValue ? s.add(rowValue, term) : term;
               }
               Value term = s.mul(wy, rowValue);
