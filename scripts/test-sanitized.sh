@@ -7,8 +7,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-asan"
+# quantc_emulated_cuda: Import tests run sm_90 artifacts through the emulated
+# driver (built unsanitized: artifacts dlopen it).
 QUANTC_SANITIZE=1 QUANTC_BUILD_DIR="$build" "$root/scripts/build.sh" quantc quant-opt \
-  fuzz-onnx-raw fuzz-onnx-structured fuzz-npy fuzz-options fuzz-mlir fuzz-tensor
+  quantc_emulated_cuda fuzz-onnx-raw fuzz-onnx-structured fuzz-npy fuzz-options fuzz-mlir fuzz-tensor
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
