@@ -349,10 +349,13 @@ LogicalResult DotOp::verify() {
   auto acc = getAcc().getType();
   if (acc.isScalable() || getWeights().getType().isScalable())
     return emitOpError() << "needs fixed-length vectors (x86 dot instructions)";
-  int64_t lanes = acc.getNumElements(), bytes = getWeights().getType().getNumElements();
-  if (bytes % 4 || bytes / 4 != lanes) // no 4 * lanes: lanes may be near 2^63
-    return emitOpError() << "needs 4 bytes per accumulator lane, got " << bytes << " bytes for "
-                         << lanes << " lanes";
+  int64_t sums = acc.getNumElements(), bytes = getWeights().getType().getNumElements();
+  // vpmaddwd keeps two pair sums a lane: 2 bytes an accumulator element.
+  int64_t bytesPerSum = getInstruction() == "vpmaddwd" ? 2 : 4;
+  if (bytes % bytesPerSum || bytes / bytesPerSum != sums) // no multiply: sums may be near 2^63
+    return emitOpError() << "needs " << bytesPerSum << " bytes per accumulator element, got "
+                         << bytes << " bytes for " << sums << " elements";
+  int64_t lanes = bytes / 4;
   if (getInstruction() == "vpdpbusd" && lanes == 16)
     return success();
   if ((getInstruction() == "vpmaddubsw" || getInstruction() == "vpmaddwd") && lanes == 8)

@@ -276,8 +276,10 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
     * `vpdpbusd` (AVX-512 VNNI): vector<16xi32>, vector<64xi8>.
     * `vpmaddubsw` (AVX2, followed by vpmaddwd with ones and an add):
       vector<8xi32>, vector<32xi8>; exact while weights are below 128.
-    * `vpmaddwd` (AVX2, 8-bit weights): each 16-byte half widened to i16
-      and multiplied by vpmaddwd, the pair sums added per lane; exact.
+    * `vpmaddwd` (AVX2, 8-bit weights): vector<16xi32>, vector<32xi8>.
+      Each 16-byte half widened to i16 and multiplied by vpmaddwd; the
+      accumulator keeps every lane's two pair sums (element 2l + p: lane
+      l's bytes 2p and 2p + 1), added once after the K loop; exact.
 
     ```mlir
     %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>

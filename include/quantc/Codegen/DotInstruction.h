@@ -13,11 +13,23 @@ namespace quantc::codegen {
 /// acc[l] + sum_{i<4} w[4l+i] * a[4l+i] on vector<L x i32>, vector<4L x i8>.
 /// Weights are unsigned codes unless the layout stores signed bytes (NEON
 /// sdot reads them signed); activations are always signed.
+///
+/// An instruction may keep more than one partial sum a lane in its
+/// accumulator (accumulatorType), so that adding them up happens once
+/// after the K loop (finish) and not at every dot.
 class DotInstruction {
 public:
   virtual ~DotInstruction() = default;
   virtual mlir::Value dot(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                           mlir::Value weights, mlir::Value activations) const = 0;
+  /// What dot() adds into for `lanes` lanes: vector<lanes x i32> by default.
+  virtual mlir::VectorType accumulatorType(mlir::OpBuilder &b, int64_t lanes) const {
+    return mlir::VectorType::get({lanes}, b.getI32Type());
+  }
+  /// An accumulator as vector<lanes x i32>: each lane's partial sums added.
+  virtual mlir::Value finish(mlir::OpBuilder &, mlir::Location, mlir::Value acc) const {
+    return acc;
+  }
 };
 
 /// vector.shuffle of `v` and `w` (one vector of both) picking `count`
@@ -35,7 +47,8 @@ std::unique_ptr<DotInstruction> createVNNIDot();
 /// unless codes are below 128, so only for codes of up to 7 bits.
 std::unique_ptr<DotInstruction> createAVX2Dot();
 /// AVX2 on 8-bit codes (8 lanes): each 16-byte half widened to i16 and
-/// multiplied by `vpmaddwd` alone (exact).
+/// multiplied by `vpmaddwd` alone (exact). Its accumulator keeps each
+/// lane's two pair sums apart (vector<16 x i32>) until finish.
 std::unique_ptr<DotInstruction> createAVX2WideDot();
 /// NEON dotprod `sdot` (4 lanes, s8 x s8).
 std::unique_ptr<DotInstruction> createNeonDot();

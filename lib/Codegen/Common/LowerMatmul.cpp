@@ -110,7 +110,7 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
 SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value firstRow, int64_t rows) {
   // One row alone runs four independent dot chains; several rows run one each.
   int64_t chains = rows == 1 ? 4 : 1;
-  Value zero = splat(vec(lanes, b.getI32Type()), b.getI32IntegerAttr(0));
+  Value zero = splat(dot.accumulatorType(b, lanes), b.getI32IntegerAttr(0));
   SmallVector<Value> groups = loadAndUnpack(tile, block);
   SmallVector<Value> sums;
   for (int64_t r = 0; r < rows; ++r) {
@@ -122,7 +122,7 @@ SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value first
     Value sum = partial[0];
     for (int64_t c = 1; c < chains; ++c)
       sum = add(sum, partial[c]);
-    sums.push_back(sum);
+    sums.push_back(dot.finish(b, loc, sum));
   }
   return sums;
 }
@@ -133,7 +133,7 @@ SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value first
 SmallVector<Value> MatmulEmitter::blockDotsByVector(Value tile, Value block, Value firstRow,
                                                     int64_t rows) {
   int64_t perVector = 8 / layout.bits;
-  SmallVector<Value> init(rows, splat(vec(lanes, b.getI32Type()), b.getI32IntegerAttr(0)));
+  SmallVector<Value> init(rows, splat(dot.accumulatorType(b, lanes), b.getI32IntegerAttr(0)));
   auto loop = scf::ForOp::create(
       b, loc, index(0), index(layout.bits), index(1), init,
       [&](OpBuilder &, Location, Value vector, ValueRange acc) {
@@ -146,7 +146,10 @@ SmallVector<Value> MatmulEmitter::blockDotsByVector(Value tile, Value block, Val
                               add(firstWord, index(field)));
         scf::YieldOp::create(b, loc, next);
       });
-  return SmallVector<Value>(loop.getResults());
+  SmallVector<Value> sums;
+  for (Value sum : loop.getResults())
+    sums.push_back(dot.finish(b, loc, sum));
+  return sums;
 }
 
 void MatmulEmitter::emitFloatRows(Value tile, Value firstRow, int64_t rows) {

@@ -46,16 +46,19 @@ public:
     if (op.hasEpilogue())
       epilogue.emplace(b, loc, op.getEpilogue(), layout.paddedN());
     // 8 rows per unpacked block: 8 int32 accumulators, and the unpacking
-    // (shifts and masks below 8 bits) shared by 64 dots. With rows enough
-    // for every thread, each chunk of them prepares its own rows first.
+    // (shifts and masks below 8 bits) shared by 64 dots. Dots that keep
+    // two partial sums a lane take 4 rows (8 registers of the 16 ymm).
+    // With rows enough for every thread, each chunk of them prepares its
+    // own rows first.
+    int64_t step = dot.accumulatorType(b, lanes).getNumElements() > lanes ? 4 : 8;
     allocateRows();
     auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
     auto prepare = [&](Value row) { prepareRow(x, row); };
-    if (preparesInChunks(m, 8)) {
-      forChunksPreparedThenTiles(m, 8, prepare, rowsBody);
+    if (preparesInChunks(m, step)) {
+      forChunksPreparedThenTiles(m, step, prepare, rowsBody);
     } else {
       forEachRow(m, prepare);
-      forTilesAndRows(m, 8, rowsBody);
+      forTilesAndRows(m, step, rowsBody);
     }
     return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
   }
@@ -130,7 +133,8 @@ private:
     auto accType = vec(lanes, i32);
     // One row alone runs four independent dot chains; several rows run one each.
     int64_t chains = rows == 1 ? 4 : 1;
-    SmallVector<Value> init(rows * chains, splat(accType, b.getI32IntegerAttr(0)));
+    SmallVector<Value> init(rows * chains,
+                            splat(dot.accumulatorType(b, lanes), b.getI32IntegerAttr(0)));
     scf::ForOp loop = groupsPerVector() ? sumByVectors(tile, firstRow, rows, chains, init)
                                         : sumByBlocks(tile, firstRow, rows, chains, init);
     Value firstColumn = mul(tile, index(lanes));
@@ -150,6 +154,7 @@ private:
       Value sum = loop.getResult(r * chains);
       for (int64_t c = 1; c < chains; ++c)
         sum = add(sum, loop.getResult(r * chains + c));
+      sum = dot.finish(b, loc, sum);
       if (offset) {
         Value rowSum = vector::BroadcastOp::create(
             b, loc, accType, memref::LoadOp::create(b, loc, rowSums, ValueRange{row}));

@@ -22,8 +22,23 @@ public:
                                   b.getStringAttr(instruction));
   }
 
-private:
+protected:
   StringRef instruction;
+};
+
+/// vpmaddwd's accumulator: element 2l + p is lane l's sum over its bytes
+/// 2p and 2p + 1, so that a dot is two vpmaddwd and two adds (no shuffles).
+class X86WideDot : public X86Dot {
+public:
+  X86WideDot() : X86Dot("vpmaddwd") {}
+  VectorType accumulatorType(OpBuilder &b, int64_t lanes) const override {
+    return VectorType::get({2 * lanes}, b.getI32Type());
+  }
+  Value finish(OpBuilder &b, Location loc, Value acc) const override {
+    int64_t lanes = cast<VectorType>(acc.getType()).getNumElements() / 2;
+    return arith::AddIOp::create(b, loc, stridedShuffle(b, loc, acc, acc, 0, lanes, 2),
+                                 stridedShuffle(b, loc, acc, acc, 1, lanes, 2));
+  }
 };
 
 Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
@@ -32,8 +47,8 @@ Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, Val
 
 /// AVX2 on 8-bit codes: each half of the 32 bytes widened to i16 (weights
 /// zero-extended, activations sign-extended) and multiplied by vpmaddwd
-/// into i32 pair sums (exact: |u8 x s8| < 2^15), then each lane's two pair
-/// sums (its 4 bytes) added from the halves' even and odd elements.
+/// into i32 pair sums (exact: |u8 x s8| < 2^15), added to the pair sums of
+/// the accumulator (X86WideDot).
 Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activations) {
   auto words = VectorType::get({16}, b.getI16Type());
   auto pairSums = VectorType::get({8}, b.getI32Type());
@@ -45,16 +60,14 @@ Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activa
         b, loc, words, stridedShuffle(b, loc, activations, activations, 16 * half, 16, 1));
     halves.push_back(callIntrinsic(b, loc, pairSums, "llvm.x86.avx2.pmadd.wd", {w, a}));
   }
-  Value evens = stridedShuffle(b, loc, halves[0], halves[1], 0, 8, 2);
-  Value odds = stridedShuffle(b, loc, halves[0], halves[1], 1, 8, 2);
-  return arith::AddIOp::create(b, loc, acc, arith::AddIOp::create(b, loc, evens, odds));
+  return arith::AddIOp::create(b, loc, acc, stridedShuffle(b, loc, halves[0], halves[1], 0, 16, 1));
 }
 
 } // namespace
 
 std::unique_ptr<DotInstruction> createVNNIDot() { return std::make_unique<X86Dot>("vpdpbusd"); }
 std::unique_ptr<DotInstruction> createAVX2Dot() { return std::make_unique<X86Dot>("vpmaddubsw"); }
-std::unique_ptr<DotInstruction> createAVX2WideDot() { return std::make_unique<X86Dot>("vpmaddwd"); }
+std::unique_ptr<DotInstruction> createAVX2WideDot() { return std::make_unique<X86WideDot>(); }
 
 void lowerDotOps(ModuleOp module) {
   SmallVector<qkernel::DotOp> dots;

@@ -18,6 +18,21 @@ func.func @avx2(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> ve
   return %r : vector<8xi32>
 }
 
+// vpmaddwd: each 16-byte half widened to i16 (weights zero-, activations
+// sign-extended), two vpmaddwd, their pair sums side by side added to the
+// accumulator's (vector<16xi32>: lane l's two pair sums at 2l and 2l + 1).
+// CHECK-LABEL: func.func @avx2_wide
+// CHECK: %[[W0:.*]] = arith.extui {{.*}} : vector<16xi8> to vector<16xi16>
+// CHECK: %[[A0:.*]] = arith.extsi {{.*}} : vector<16xi8> to vector<16xi16>
+// CHECK: %[[H0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[W0]], %[[A0]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// CHECK: %[[H1:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// CHECK: %[[BOTH:.*]] = vector.shuffle %[[H0]], %[[H1]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xi32>, vector<8xi32>
+// CHECK: arith.addi %arg0, %[[BOTH]] : vector<16xi32>
+func.func @avx2_wide(%acc: vector<16xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<16xi32> {
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddwd"} : vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
 // vpshufb looks up within each 16-byte lane, so the table is repeated in
 // all four lanes of a zmm (two of a ymm); NEON tbl takes it as it is.
 // CHECK-LABEL: func.func @lookups

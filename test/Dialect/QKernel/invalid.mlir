@@ -134,8 +134,17 @@ func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
 // -----
 
 func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
-  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator lane, got 32 bytes for 16 lanes}}
+  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator element, got 32 bytes for 16 elements}}
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<16xi32>
+  return
+}
+
+// -----
+
+// vpmaddwd keeps two pair sums a lane: 16 elements for 32 bytes, not 8.
+func.func @dot_pair_sums(%acc: vector<8xi32>, %w: vector<32xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op needs 2 bytes per accumulator element, got 32 bytes for 8 elements}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpmaddwd"} : vector<32xi8> -> vector<8xi32>
   return
 }
 
@@ -201,7 +210,7 @@ func.func @integer_bias(%x: tensor<1x64xi8>, %p: tensor<1024xi8>, %b: tensor<15x
 // Lanes near 2^62: the byte count check must not overflow (found by
 // fuzz-mlir under UBSan).
 func.func @dot_huge(%acc: vector<4611686018427387904xi32>, %w: vector<64xi8>) {
-  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator lane, got 64 bytes for 4611686018427387904 lanes}}
+  // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator element, got 64 bytes for 4611686018427387904 elements}}
   %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<4611686018427387904xi32>
   return
 }

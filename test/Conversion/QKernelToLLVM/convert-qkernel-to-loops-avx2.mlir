@@ -1,0 +1,27 @@
+// RUN: quant-opt %s --convert-qkernel-to-loops="family=avx2" | FileCheck %s
+
+// W8A8 with 8-bit codes on AVX2 (vpmaddwd): the accumulators keep each
+// lane's two pair sums (vector<16xi32>, two ymm) through the K loop and add
+// them once after it, so the loop holds dots and nothing else. Four rows
+// a step (8 accumulator registers of 16), the rest one by one with four
+// chains.
+// CHECK-LABEL: func.func @w8a8
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK-COUNT-4: qkernel.dot {{.*}} {instruction = "vpmaddwd"} : vector<32xi8> -> vector<16xi32>
+// CHECK-NOT: vector.shuffle
+// CHECK: scf.yield
+// CHECK: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
+// CHECK: vector.shuffle %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
+// CHECK: arith.subi {{.*}} : vector<8xi32>
+// CHECK: vector.transfer_write {{.*}} : vector<8xi32>, memref<9x8xi32>
+// The last row alone: four chains, added up before the pair sums are.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK-COUNT-4: qkernel.dot {{.*}} {instruction = "vpmaddwd"}
+// CHECK: scf.yield
+// CHECK-COUNT-3: arith.addi {{.*}} : vector<16xi32>
+// CHECK: vector.shuffle
+func.func @w8a8(%x: tensor<9x64xi8>, %p: tensor<512xi8>, %b: tensor<8xi32>) -> tensor<9x8xi32> {
+  %y = qkernel.matmul_integer %x, %p bias %b {layout = #qkernel.layout<bits = 8, lanes = 8, k = 64, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<9x64xi8>, tensor<512xi8>, tensor<8xi32>) -> tensor<9x8xi32>
+  return %y : tensor<9x8xi32>
+}
