@@ -329,6 +329,33 @@ TEST_P(QKernelMatmul, MatchesReferenceBitForBit) {
     }
 }
 
+// The largest integer sums a block can make: every code at its largest
+// and every activation quantized to +127 (or -127), so that 16-bit pair
+// sums (AVX2's vpmaddubsw accumulators for codes of up to 4 bits) meet
+// their bound, and sums past it must have stayed 32-bit.
+TEST_P(QKernelMatmul, LargestSumsMatchReferenceBitForBit) {
+  KernelCase c = GetParam();
+  if (c.binary)
+    GTEST_SKIP() << "binary codes are +-1";
+  std::mt19937 rng(c.bits);
+  for (const std::string &family : hostFamilies())
+    for (float sign : {1.0f, -1.0f})
+      for (int64_t m : {1, 5}) {
+        PackedLayout layout;
+        layout.bits = c.bits;
+        layout.lanes = familyLanes(family);
+        layout.k = 96;
+        layout.n = 19;
+        MatmulProblem p = randomProblem(layout, m, /*zeroTable=*/false, /*withBias=*/false, rng);
+        std::fill(p.codes.begin(), p.codes.end(), int8_t((1 << c.bits) - 1));
+        std::fill(p.x.begin(), p.x.end(), sign * 0.75f);
+        std::string what = family + " " + std::to_string(c.bits) + "-bit m=" + std::to_string(m) +
+                           (sign > 0 ? " x>0" : " x<0");
+        expectBitExact(referenceMatmul(p, ActivationMode::Int8),
+                       runKernel(p, ActivationMode::Int8, family), what);
+      }
+}
+
 INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
                          ::testing::Values(KernelCase{1, true}, KernelCase{2, false},
                                            KernelCase{3, false}, KernelCase{4, false},

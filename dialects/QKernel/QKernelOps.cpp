@@ -350,8 +350,13 @@ LogicalResult DotOp::verify() {
   if (acc.isScalable() || getWeights().getType().isScalable())
     return emitOpError() << "needs fixed-length vectors (x86 dot instructions)";
   int64_t sums = acc.getNumElements(), bytes = getWeights().getType().getNumElements();
-  // vpmaddwd keeps two pair sums a lane: 2 bytes an accumulator element.
-  int64_t bytesPerSum = getInstruction() == "vpmaddwd" ? 2 : 4;
+  // vpmaddwd and i16 accumulators keep two pair sums a lane: 2 bytes an
+  // accumulator element.
+  bool pairSums16 = acc.getElementType().isInteger(16);
+  if (pairSums16 && getInstruction() != "vpmaddubsw")
+    return emitOpError() << "has i16 pair sums only with vpmaddubsw, not \"" << getInstruction()
+                         << "\"";
+  int64_t bytesPerSum = getInstruction() == "vpmaddwd" || pairSums16 ? 2 : 4;
   if (bytes % bytesPerSum || bytes / bytesPerSum != sums) // no multiply: sums may be near 2^63
     return emitOpError() << "needs " << bytesPerSum << " bytes per accumulator element, got "
                          << bytes << " bytes for " << sums << " elements";

@@ -275,7 +275,9 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
     intrinsic once buffers are final.
     * `vpdpbusd` (AVX-512 VNNI): vector<16xi32>, vector<64xi8>.
     * `vpmaddubsw` (AVX2, followed by vpmaddwd with ones and an add):
-      vector<8xi32>, vector<32xi8>; exact while weights are below 128.
+      vector<8xi32>, vector<32xi8>; exact while weights are below 128. Or
+      into vector<16xi16> pair sums (element 2l + p: lane l's bytes 2p and
+      2p + 1) by vpaddw alone, for as many dots as cannot overflow them.
     * `vpmaddwd` (AVX2, 8-bit weights): vector<16xi32>, vector<32xi8>.
       Each 16-byte half widened to i16 and multiplied by vpmaddwd; the
       accumulator keeps every lane's two pair sums (element 2l + p: lane
@@ -285,10 +287,10 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
     %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+  let arguments = (ins VectorOfRankAndType<[1], [I16, I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$weights,
                        VectorOfRankAndType<[1], [I8]>:$activations, StrAttr:$instruction);
-  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let results = (outs VectorOfRankAndType<[1], [I16, I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $weights `,` $activations attr-dict `:` type($weights) `->` type($result)
   }];

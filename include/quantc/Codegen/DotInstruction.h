@@ -22,8 +22,10 @@ public:
   virtual ~DotInstruction() = default;
   virtual mlir::Value dot(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                           mlir::Value weights, mlir::Value activations) const = 0;
-  /// What dot() adds into for `lanes` lanes: vector<lanes x i32> by default.
-  virtual mlir::VectorType accumulatorType(mlir::OpBuilder &b, int64_t lanes) const {
+  /// What dot() adds into for `lanes` lanes when it takes at most `dots`
+  /// dots before finish (0: any number): vector<lanes x i32> by default.
+  virtual mlir::VectorType accumulatorType(mlir::OpBuilder &b, int64_t lanes,
+                                           int64_t dots = 0) const {
     return mlir::VectorType::get({lanes}, b.getI32Type());
   }
   /// An accumulator as vector<lanes x i32>: each lane's partial sums added.
@@ -44,8 +46,11 @@ std::unique_ptr<DotInstruction> createGenericDot(unsigned lanes, bool signedWeig
 /// AVX-512 VNNI `vpdpbusd` on 512-bit vectors (16 lanes).
 std::unique_ptr<DotInstruction> createVNNIDot();
 /// AVX2 `vpmaddubsw` + `vpmaddwd` (8 lanes). The 16-bit pair sums saturate
-/// unless codes are below 128, so only for codes of up to 7 bits.
-std::unique_ptr<DotInstruction> createAVX2Dot();
+/// unless codes are below 128, so only for codes of up to 7 bits. Where
+/// `dots` dots of `bits`-bit codes cannot overflow 16 bits, the accumulator
+/// keeps the pair sums as i16 (vector<16 x i16>, added by vpaddw) and
+/// finish makes them i32 with one vpmaddwd.
+std::unique_ptr<DotInstruction> createAVX2Dot(unsigned bits);
 /// AVX2 on 8-bit codes (8 lanes): each 16-byte half widened to i16 and
 /// multiplied by `vpmaddwd` alone (exact). Its accumulator keeps each
 /// lane's two pair sums apart (vector<16 x i32>) until finish.

@@ -69,7 +69,7 @@ std::unique_ptr<DotInstruction> createDotInstruction(llvm::StringRef family, uns
   if (family == "vnni" && !signedBytes)
     return createVNNIDot();
   if (family == "avx2" && bits < 8)
-    return createAVX2Dot();
+    return createAVX2Dot(bits);
   if (family == "avx2" && !signedBytes) // 8-bit codes: vpmaddubsw would saturate
     return createAVX2WideDot();
   if (family == "neon" && (bits < 8 || signedBytes))

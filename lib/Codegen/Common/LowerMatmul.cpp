@@ -110,7 +110,9 @@ void MatmulEmitter::emitInt8Rows(Value tile, Value firstRow, int64_t rows) {
 SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value firstRow, int64_t rows) {
   // One row alone runs four independent dot chains; several rows run one each.
   int64_t chains = rows == 1 ? 4 : 1;
-  Value zero = splat(dot.accumulatorType(b, lanes), b.getI32IntegerAttr(0));
+  // The chains' sums together are the block's 8 dots.
+  VectorType accType = dot.accumulatorType(b, lanes, /*dots=*/8);
+  Value zero = splat(accType, b.getZeroAttr(accType.getElementType()));
   SmallVector<Value> groups = loadAndUnpack(tile, block);
   SmallVector<Value> sums;
   for (int64_t r = 0; r < rows; ++r) {
@@ -133,7 +135,8 @@ SmallVector<Value> MatmulEmitter::blockDots(Value tile, Value block, Value first
 SmallVector<Value> MatmulEmitter::blockDotsByVector(Value tile, Value block, Value firstRow,
                                                     int64_t rows) {
   int64_t perVector = 8 / layout.bits;
-  SmallVector<Value> init(rows, splat(dot.accumulatorType(b, lanes), b.getI32IntegerAttr(0)));
+  VectorType accType = dot.accumulatorType(b, lanes, /*dots=*/8);
+  SmallVector<Value> init(rows, splat(accType, b.getZeroAttr(accType.getElementType())));
   auto loop = scf::ForOp::create(
       b, loc, index(0), index(layout.bits), index(1), init,
       [&](OpBuilder &, Location, Value vector, ValueRange acc) {

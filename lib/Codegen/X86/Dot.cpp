@@ -7,11 +7,21 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
 namespace quantc::codegen {
 namespace {
+
+Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
+  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
+}
+
+Value ones(OpBuilder &b, Location loc, VectorType type) {
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, b.getI16IntegerAttr(1).getValue()));
+}
 
 class X86Dot : public DotInstruction {
 public:
@@ -31,7 +41,7 @@ protected:
 class X86WideDot : public X86Dot {
 public:
   X86WideDot() : X86Dot("vpmaddwd") {}
-  VectorType accumulatorType(OpBuilder &b, int64_t lanes) const override {
+  VectorType accumulatorType(OpBuilder &b, int64_t lanes, int64_t) const override {
     return VectorType::get({2 * lanes}, b.getI32Type());
   }
   Value finish(OpBuilder &b, Location loc, Value acc) const override {
@@ -40,10 +50,6 @@ public:
                                  stridedShuffle(b, loc, acc, acc, 1, lanes, 2));
   }
 };
-
-Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
-  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
-}
 
 /// AVX2 on 8-bit codes: each half of the 32 bytes widened to i16 (weights
 /// zero-extended, activations sign-extended) and multiplied by vpmaddwd
@@ -63,10 +69,46 @@ Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activa
   return arith::AddIOp::create(b, loc, acc, stridedShuffle(b, loc, halves[0], halves[1], 0, 16, 1));
 }
 
+/// vpmaddubsw's accumulator: i16 pair sums (element 2l + p: lane l's bytes
+/// 2p and 2p + 1) while `dots` dots of `bits`-bit codes with int8
+/// activations (|a| <= 128) stay below 2^15, made i32 by one vpmaddwd
+/// with ones in finish; i32 lanes otherwise.
+class X86PairSumDot : public X86Dot {
+public:
+  explicit X86PairSumDot(unsigned bits) : X86Dot("vpmaddubsw"), bits(bits) {}
+  VectorType accumulatorType(OpBuilder &b, int64_t lanes, int64_t dots) const override {
+    int64_t largestPairSum = 2 * ((int64_t(1) << bits) - 1) * 128;
+    if (dots > 0 && dots * largestPairSum <= INT16_MAX)
+      return VectorType::get({2 * lanes}, b.getI16Type());
+    return VectorType::get({lanes}, b.getI32Type());
+  }
+  Value finish(OpBuilder &b, Location loc, Value acc) const override {
+    auto type = cast<VectorType>(acc.getType());
+    if (!type.getElementType().isInteger(16))
+      return acc;
+    // Each i32 lane holds its two pair sums as its low and high halves:
+    // sign-extended by shifts and added (plain arith: this runs before
+    // buffers are final, where an intrinsic call would not be allowed).
+    auto lanes = VectorType::get({type.getNumElements() / 2}, b.getI32Type());
+    Value words = vector::BitCastOp::create(b, loc, lanes, acc);
+    auto sixteen = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(16).getValue()));
+    Value low =
+        arith::ShRSIOp::create(b, loc, arith::ShLIOp::create(b, loc, words, sixteen), sixteen);
+    Value high = arith::ShRSIOp::create(b, loc, words, sixteen);
+    return arith::AddIOp::create(b, loc, low, high);
+  }
+
+private:
+  unsigned bits;
+};
+
 } // namespace
 
 std::unique_ptr<DotInstruction> createVNNIDot() { return std::make_unique<X86Dot>("vpdpbusd"); }
-std::unique_ptr<DotInstruction> createAVX2Dot() { return std::make_unique<X86Dot>("vpmaddubsw"); }
+std::unique_ptr<DotInstruction> createAVX2Dot(unsigned bits) {
+  return std::make_unique<X86PairSumDot>(bits);
+}
 std::unique_ptr<DotInstruction> createAVX2WideDot() { return std::make_unique<X86WideDot>(); }
 
 void lowerDotOps(ModuleOp module) {
@@ -84,14 +126,15 @@ void lowerDotOps(ModuleOp module) {
                              {op.getAcc(), op.getWeights(), op.getActivations()});
     } else {
       // vpmaddubsw (u8 x s8 pairs -> i16, saturating; codes below 128 keep
-      // every pair sum under 2^15), then vpmaddwd with ones (i16 pairs -> i32).
+      // every pair sum under 2^15), added as they are to i16 pair sums, or
+      // made i32 by vpmaddwd with ones (i16 pairs -> i32) for i32 lanes.
       auto pairs = VectorType::get({16}, b.getI16Type());
       Value sums = callIntrinsic(b, loc, pairs, "llvm.x86.avx2.pmadd.ub.sw",
                                  {op.getWeights(), op.getActivations()});
-      Value ones = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(pairs, b.getI16IntegerAttr(1).getValue()));
-      Value quads = callIntrinsic(b, loc, op.getType(), "llvm.x86.avx2.pmadd.wd", {sums, ones});
-      result = arith::AddIOp::create(b, loc, op.getAcc(), quads);
+      if (op.getType().getElementType().isInteger(32))
+        sums = callIntrinsic(b, loc, op.getType(), "llvm.x86.avx2.pmadd.wd",
+                             {sums, ones(b, loc, pairs)});
+      result = arith::AddIOp::create(b, loc, op.getAcc(), sums);
     }
     op.getResult().replaceAllUsesWith(result);
     op.erase();

@@ -18,6 +18,15 @@ func.func @avx2(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> ve
   return %r : vector<8xi32>
 }
 
+// Into i16 pair sums: vpmaddubsw and an add, no vpmaddwd.
+// CHECK-LABEL: func.func @avx2_pair_sums
+// CHECK: %[[P16:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg1, %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// CHECK-NEXT: arith.addi %arg0, %[[P16]] : vector<16xi16>
+func.func @avx2_pair_sums(%acc: vector<16xi16>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<16xi16> {
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<16xi16>
+  return %r : vector<16xi16>
+}
+
 // vpmaddwd: each 16-byte half widened to i16 (weights zero-, activations
 // sign-extended), two vpmaddwd, their pair sums side by side added to the
 // accumulator's (vector<16xi32>: lane l's two pair sums at 2l and 2l + 1).

@@ -141,6 +141,15 @@ func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
 
 // -----
 
+// i16 pair sums are vpmaddubsw's alone.
+func.func @dot_i16_vnni(%acc: vector<32xi16>, %w: vector<64xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op has i16 pair sums only with vpmaddubsw, not "vpdpbusd"}}
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<32xi16>
+  return
+}
+
+// -----
+
 // vpmaddwd keeps two pair sums a lane: 16 elements for 32 bytes, not 8.
 func.func @dot_pair_sums(%acc: vector<8xi32>, %w: vector<32xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs 2 bytes per accumulator element, got 32 bytes for 8 elements}}
