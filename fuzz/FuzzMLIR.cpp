@@ -31,7 +31,8 @@ const char *const kPipelines[] = {
     "builtin.module(qnn-quantize{bits=4 bias-correction=true act-bits=8})",
     "builtin.module(convert-qnn-to-linalg)",
     ("builtin.module(func.func(convert-linalg-matmul-to-vector, quantc-fuse-elementwise,"
-     " convert-strided-copies-to-linalg), quantc-approximate-math)"),
+     " convert-strided-copies-to-linalg, convert-linalg-transpose-to-vector),"
+     " quantc-approximate-math)"),
     "builtin.module(convert-qnn-to-qkernel, convert-qkernel-to-loops{family=vnni})",
     "builtin.module(convert-qnn-to-qkernel{lanes=4 signed-bytes=true}, "
     "convert-qkernel-to-loops{family=neon})",

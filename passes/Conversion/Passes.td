@@ -207,6 +207,32 @@ def ConvertPaddedCopiesToLoopsPass
                            "::mlir::scf::SCFDialect"];
 }
 
+def ConvertLinalgTransposeToVectorPass
+    : Pass<"convert-linalg-transpose-to-vector", "::mlir::func::FuncOp"> {
+  let summary = "Transpose buffers that move the innermost dim as 8 x 8 register blocks";
+  let description = [{
+    A linalg.transpose whose output's innermost dim is not the input's
+    (NHWC <-> NCHW around the packed kernels) becomes, as loops, a gather of
+    one element at a time. Instead, each 8 x 8 block of the two dims is 8
+    vector loads along the input's innermost dim, three rounds of shuffles,
+    and 8 vector stores along the output's; an scf.parallel runs the
+    blocks. The rows and columns past the last whole block stay a
+    linalg.transpose on views. Needs static buffers whose innermost dims
+    are contiguous; others are left as they are.
+
+    Before:
+    ```mlir
+    linalg.transpose ins(%x : memref<1x12x160x128xf32>)
+        outs(%y : memref<1x128x12x160xf32>) permutation = [0, 3, 1, 2]
+    ```
+    After: scf.parallel over (1, 128 step 8, 12, 160 step 8), each
+    iteration 8 vector.load of vector<8xf32>, 24 vector.shuffle and 8
+    vector.store.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+}
+
 def ConvertStridedCopiesToLinalgPass
     : Pass<"convert-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";

@@ -72,7 +72,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   tile.cols = options.tileCols;
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
   addPasses(pm, "func.func(convert-padded-copies-to-loops,convert-strided-copies-to-linalg,"
-                "convert-linalg-to-parallel-loops),"
+                "convert-linalg-transpose-to-vector,convert-linalg-to-parallel-loops),"
                 "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
   // Loops fuse before the arena shares bytes among buffers: sharing would
   // make the buffers of neighbouring layers alias and keep them apart.

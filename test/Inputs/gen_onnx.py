@@ -152,6 +152,23 @@ def grid_sample_modes():
     return model(nodes, [vi("x", F, [1, 2, 5, 6]), vi("grid", F, [1, 4, 7, 2])], outputs, opset=16)
 
 
+def transposes():
+    """Transposes that move the innermost dim, with whole 8 x 8 blocks and
+    tails: x[1,19,12,21] to NHWC ("nhwc") and to [1,21,19,12] ("nchw_like"),
+    by a perm of every dim ("mixed"); m[9,17] ("matrix"); int64 ids[2,16,24]
+    ("ids")."""
+    nodes = [helper.make_node("Transpose", ["x"], ["nhwc"], name="nhwc", perm=[0, 2, 3, 1]),
+             helper.make_node("Transpose", ["x"], ["nchw_like"], name="nchw_like",
+                              perm=[0, 3, 1, 2]),
+             helper.make_node("Transpose", ["x"], ["mixed"], name="mixed", perm=[3, 1, 0, 2]),
+             helper.make_node("Transpose", ["m"], ["matrix"], name="matrix", perm=[1, 0]),
+             helper.make_node("Transpose", ["ids"], ["ids_t"], name="ids_t", perm=[0, 2, 1])]
+    return model(nodes, [vi("x", F, [1, 19, 12, 21]), vi("m", F, [9, 17]),
+                         vi("ids", I64, [2, 16, 24])],
+                 [vi(o, I64 if o == "ids_t" else F, None)
+                  for o in ("nhwc", "nchw_like", "mixed", "matrix", "ids_t")])
+
+
 def top_k():
     """TopK with ties: the 3 largest of each row of x[4,6] ("rows") and the
     2 smallest of each column ("columns", axis 0); the int64 ids' 4

@@ -71,6 +71,7 @@ PASSES = [
     "func.func(convert-linalg-depthwise-to-vector)",
     "func.func(convert-linalg-depthwise-to-vector{lanes=4})",
     "func.func(convert-strided-copies-to-linalg)",
+    "func.func(convert-linalg-transpose-to-vector)",
     "func.func(convert-padded-copies-to-loops)",
     "quantc-approximate-math",
     "func.func(quantc-fuse-fills-into-parallel-loops)",

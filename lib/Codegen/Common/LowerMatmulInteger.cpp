@@ -145,7 +145,7 @@ private:
     Value tileBias;
     if (bias)
       tileBias = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
-                                                zero, ArrayRef<bool>{false});
+                                                zero, ArrayRef<bool>{tilesWhole()});
     IRMapping tileEpilogue; // the epilogue's tables, likewise
     if (epilogue)
       tileEpilogue = epilogue->forTile(b, loc, lanes, firstColumn);
@@ -167,8 +167,7 @@ private:
         sum = requantize(sum, firstColumn);
       if (epilogue)
         sum = epilogue->emit(b, sum, tileEpilogue);
-      vector::TransferWriteOp::create(b, loc, sum, out, ValueRange{row, firstColumn},
-                                      ArrayRef<bool>{false});
+      writeColumns(sum, row, firstColumn);
     }
   }
 

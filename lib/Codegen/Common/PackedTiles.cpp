@@ -339,13 +339,35 @@ void PackedTileEmitter::store(Value acc, Value row, Value firstColumn) {
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   if (bias) {
     Value values = vector::TransferReadOp::create(b, loc, accType, bias, ValueRange{firstColumn},
-                                                  zero, ArrayRef<bool>{false});
+                                                  zero, ArrayRef<bool>{tilesWhole()});
     acc = arith::AddFOp::create(b, loc, acc, values);
   }
   if (relu)
     acc = arith::MaxNumFOp::create(b, loc, acc, splat(accType, b.getF32FloatAttr(0.0f)));
-  vector::TransferWriteOp::create(b, loc, acc, out, ValueRange{row, firstColumn},
-                                  ArrayRef<bool>{false});
+  writeColumns(acc, row, firstColumn);
+}
+
+bool PackedTileEmitter::tilesWhole() const { return layout.n % lanes == 0; }
+
+void PackedTileEmitter::writeColumns(Value values, Value row, Value firstColumn) {
+  auto write = [&](bool inBounds) {
+    vector::TransferWriteOp::create(b, loc, values, out, ValueRange{row, firstColumn},
+                                    ArrayRef<bool>{inBounds});
+  };
+  if (tilesWhole())
+    return write(true);
+  Value whole = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                      add(firstColumn, index(lanes)), index(layout.n));
+  scf::IfOp::create(
+      b, loc, whole,
+      [&](OpBuilder &, Location) {
+        write(true);
+        scf::YieldOp::create(b, loc);
+      },
+      [&](OpBuilder &, Location) {
+        write(false);
+        scf::YieldOp::create(b, loc);
+      });
 }
 
 std::unique_ptr<DotInstruction> dotForLayout(Operation *op, qkernel::LayoutAttr layout,

@@ -127,6 +127,13 @@ protected:
   /// `firstColumn` that masks the columns past n.
   void store(mlir::Value acc, mlir::Value row, mlir::Value firstColumn);
 
+  /// Whether n is a multiple of lanes: no tile reaches past it.
+  bool tilesWhole() const;
+  /// Writes one row's tile of `values` to `out` at firstColumn: a plain
+  /// store, masked only in the last tile where n is not a multiple of lanes
+  /// (a masked store, vmaskmovps, costs many plain ones on AMD Zen).
+  void writeColumns(mlir::Value values, mlir::Value row, mlir::Value firstColumn);
+
   mlir::Value allocate(mlir::MemRefType type);
 
   mlir::OpBuilder &b;

@@ -14,7 +14,8 @@
 // CHECK: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
 // CHECK: vector.shuffle %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
 // CHECK: arith.subi {{.*}} : vector<8xi32>
-// CHECK: vector.transfer_write {{.*}} : vector<8xi32>, memref<9x8xi32>
+// n is a multiple of the lanes: plain stores, no masks (vmaskmovps).
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<8xi32>, memref<9x8xi32>
 // The last row alone: four chains, added up before the pair sums are.
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // CHECK-COUNT-4: qkernel.dot {{.*}} {instruction = "vpmaddwd"}
@@ -53,4 +54,16 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<256xi8>, %s: tensor<1x8xf32>
 func.func @int8_w5(%x: tensor<5x64xf32>, %p: tensor<320xi8>, %s: tensor<1x8xf32>) -> tensor<5x8xf32> {
   %y = qkernel.matmul %x, %p, %s {layout = #qkernel.layout<bits = 5, lanes = 8, k = 64, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 16 : i64, activations = "int8"} : (tensor<5x64xf32>, tensor<320xi8>, tensor<1x8xf32>) -> tensor<5x8xf32>
   return %y : tensor<5x8xf32>
+}
+
+// n = 12: the tile that reaches past n stores under a mask, the others not.
+// CHECK-LABEL: func.func @w8a8_tail
+// CHECK: %[[FITS:.*]] = arith.cmpi sle, %{{.*}}, %c12
+// CHECK: scf.if %[[FITS]] {
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<8xi32>, memref<4x12xi32>
+// CHECK: } else {
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<8xi32>, memref<4x12xi32>
+func.func @w8a8_tail(%x: tensor<4x32xi8>, %p: tensor<512xi8>) -> tensor<4x12xi32> {
+  %y = qkernel.matmul_integer %x, %p {layout = #qkernel.layout<bits = 8, lanes = 8, k = 32, n = 12, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<4x32xi8>, tensor<512xi8>) -> tensor<4x12xi32>
+  return %y : tensor<4x12xi32>
 }
