@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -354,6 +355,30 @@ TEST_P(QKernelMatmul, LargestSumsMatchReferenceBitForBit) {
         expectBitExact(referenceMatmul(p, ActivationMode::Int8),
                        runKernel(p, ActivationMode::Int8, family), what);
       }
+}
+
+// NaN activations: a block's scale ignores them (an all-NaN block has
+// scale 0) and each quantizes to -127, in the kernels as in the reference.
+TEST_P(QKernelMatmul, NaNActivationsMatchReferenceBitForBit) {
+  KernelCase c = GetParam();
+  std::mt19937 rng(c.bits + 100);
+  for (const std::string &family : hostFamilies()) {
+    PackedLayout layout;
+    layout.bits = c.bits;
+    layout.binary = c.binary;
+    layout.lanes = familyLanes(family);
+    layout.k = 80;
+    layout.n = 19;
+    MatmulProblem p = randomProblem(layout, 5, /*zeroTable=*/false, /*withBias=*/true, rng);
+    float nan = std::numeric_limits<float>::quiet_NaN();
+    p.x[3] = nan;                    // row 0, first block
+    p.x[layout.k + 40] = -nan;       // row 1, second block
+    for (int64_t i = 0; i < 32; ++i) // row 2, first block: all NaN
+      p.x[2 * layout.k + i] = nan;
+    expectBitExact(referenceMatmul(p, ActivationMode::Int8),
+                   runKernel(p, ActivationMode::Int8, family),
+                   family + " " + std::to_string(c.bits) + "-bit NaN activations");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,

@@ -266,9 +266,18 @@ void PackedTileEmitter::quantizeRow(Value x2d, Value row) {
       Value x = vector::TransferReadOp::create(b, loc, values, x2d,
                                                ValueRange{row, mul(block, index(kBlockK))}, zero,
                                                ArrayRef<bool>{k % kBlockK == 0});
+      // The largest magnitude, NaNs ignored (0 for an all-NaN block), as the
+      // largest bit pattern: non-negative floats order as their bits do, and
+      // an integer max reduction is a few instructions where maxnumf's
+      // NaN rules cost compares and blends at every step.
       Value magnitude = math::AbsFOp::create(b, loc, x);
-      Value maxAbs = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF, magnitude);
-      maxAbs = arith::MaxNumFOp::create(b, loc, maxAbs, zero); // all-NaN blocks count as 0
+      Value isNumber = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
+      magnitude = arith::SelectOp::create(b, loc, isNumber, magnitude,
+                                          splat(values, b.getF32FloatAttr(0.0f)));
+      Value magnitudeBits = vector::BitCastOp::create(b, loc, vec(kBlockK, i32), magnitude);
+      Value maxBits =
+          vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, magnitudeBits);
+      Value maxAbs = arith::BitcastOp::create(b, loc, f32, maxBits);
       Value limit = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
       Value scale = arith::DivFOp::create(b, loc, maxAbs, limit);
       Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, maxAbs, zero);

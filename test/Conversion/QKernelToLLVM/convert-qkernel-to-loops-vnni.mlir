@@ -11,7 +11,11 @@
 // VNNI: bufferization.to_buffer %arg0 read_only : tensor<5x64xf32> to memref<5x64xf32>
 // VNNI-NOT: linalg.copy
 // VNNI: vector.transfer_read %{{.*}} {in_bounds = [true]} : memref<5x64xf32>, vector<32xf32>
-// VNNI: vector.reduction <maxnumf>
+// The block's largest magnitude (NaNs as 0) is its largest bit pattern:
+// VNNI: math.absf
+// VNNI: arith.cmpf ord
+// VNNI: vector.bitcast {{.*}} : vector<32xf32> to vector<32xi32>
+// VNNI: vector.reduction <maxsi>
 // VNNI: math.roundeven
 // VNNI: vector.reduction <add>
 // VNNI: scf.parallel ({{.*}}, {{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%c1{{.*}}, %c1{{.*}})
