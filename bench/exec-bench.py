@@ -60,7 +60,7 @@ def main():
                            stderr=subprocess.DEVNULL)
             compile_s = time.perf_counter() - start
             result = subprocess.run([args.quantc, "run", artifact, "--input", "x=" + x,
-                                     "--repeat", str(args.runs), "--time"],
+                                     "--threads", "1", "--repeat", str(args.runs), "--time"],
                                     check=True, capture_output=True, text=True)
             q_min, q_med = map(float, re.search(r"run: min ([0-9.]+) ms, median ([0-9.]+) ms",
                                                 result.stderr).groups())
