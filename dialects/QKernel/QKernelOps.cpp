@@ -360,6 +360,15 @@ LogicalResult DotOp::verify() {
   if (bytes % bytesPerSum || bytes / bytesPerSum != sums) // no multiply: sums may be near 2^63
     return emitOpError() << "needs " << bytesPerSum << " bytes per accumulator element, got "
                          << bytes << " bytes for " << sums << " elements";
+  VectorType activations = getActivations().getType();
+  if (activations.getElementType().isInteger(16)) {
+    // One word's 4 activations as i16, repeated over the 32 bytes' half.
+    if (getInstruction() != "vpmaddwd" || activations.getNumElements() * 2 != bytes)
+      return emitOpError() << "takes i16 activations only with vpmaddwd, as many as half the "
+                              "weight bytes";
+  } else if (activations != getWeights().getType()) {
+    return emitOpError() << "needs i8 activations of the weights' type";
+  }
   int64_t lanes = bytes / 4;
   if (getInstruction() == "vpdpbusd" && lanes == 16)
     return success();

@@ -264,8 +264,7 @@ def QKernel_LookupOp : QKernel_Op<"lookup", [Pure, AllTypesMatch<["indices", "re
   let hasVerifier = 1;
 }
 
-def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
-                                        AllTypesMatch<["weights", "activations"]>]> {
+def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> {
   let summary = "acc + four u8 (weights) x s8 (activations) products per 32-bit lane";
   let description = [{
     One x86 integer dot instruction on vectors, inside the loops that
@@ -281,18 +280,21 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>,
     * `vpmaddwd` (AVX2, 8-bit weights): vector<16xi32>, vector<32xi8>.
       Each 16-byte half widened to i16 and multiplied by vpmaddwd; the
       accumulator keeps every lane's two pair sums (element 2l + p: lane
-      l's bytes 2p and 2p + 1), added once after the K loop; exact.
+      l's bytes 2p and 2p + 1), added once after the K loop; exact. Its
+      activations may come widened already: vector<16xi16>, one word's 4
+      activations sign-extended and repeated.
 
     ```mlir
-    %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+    %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I16, I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$weights,
-                       VectorOfRankAndType<[1], [I8]>:$activations, StrAttr:$instruction);
+                       VectorOfRankAndType<[1], [I8, I16]>:$activations,
+                       StrAttr:$instruction);
   let results = (outs VectorOfRankAndType<[1], [I16, I32]>:$result);
   let assemblyFormat = [{
-    $acc `,` $weights `,` $activations attr-dict `:` type($weights) `->` type($result)
+    $acc `,` $weights `,` $activations attr-dict `:` type($weights) `,` type($activations) `->` type($result)
   }];
   let hasVerifier = 1;
 }

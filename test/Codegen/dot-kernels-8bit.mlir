@@ -7,7 +7,7 @@
 // RUN: quant-opt %s --quantc-lower-to-llvm-pipeline="kernel-family=avx2" | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64-unknown-linux-gnu -mcpu=x86-64-v3 | FileCheck %s
 // RUN: quant-opt %s --quantc-lower-to-llvm-pipeline="kernel-family=avx2" -mlir-print-ir-before=convert-qkernel-to-llvm 2>&1 >/dev/null | FileCheck %s --check-prefix=DOT
 
-// DOT-COUNT-8: qkernel.dot {{.*}} {instruction = "vpmaddwd"} : vector<32xi8> -> vector<16xi32>
+// DOT-COUNT-8: qkernel.dot {{.*}} {instruction = "vpmaddwd"} : vector<32xi8>, vector<32xi8> -> vector<16xi32>
 // DOT-NOT: qkernel.dot
 // DOT: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
 // CHECK-NOT: vpmaddubsw

@@ -28,6 +28,10 @@ public:
                                            int64_t dots = 0) const {
     return mlir::VectorType::get({lanes}, b.getI32Type());
   }
+  /// Whether dot() also takes its activations as i16 (vector<2L x i16>: a
+  /// word's 4 activations sign-extended, repeated), so that kernels can
+  /// widen each activation once when they prepare x instead of at every dot.
+  virtual bool takesWideActivations() const { return false; }
   /// An accumulator as vector<lanes x i32>: each lane's partial sums added.
   virtual mlir::Value finish(mlir::OpBuilder &, mlir::Location, mlir::Value acc) const {
     return acc;
@@ -53,7 +57,8 @@ std::unique_ptr<DotInstruction> createVNNIDot();
 std::unique_ptr<DotInstruction> createAVX2Dot(unsigned bits);
 /// AVX2 on 8-bit codes (8 lanes): each 16-byte half widened to i16 and
 /// multiplied by `vpmaddwd` alone (exact). Its accumulator keeps each
-/// lane's two pair sums apart (vector<16 x i32>) until finish.
+/// lane's two pair sums apart (vector<16 x i32>) until finish; it takes
+/// activations widened already (takesWideActivations).
 std::unique_ptr<DotInstruction> createAVX2WideDot();
 /// NEON dotprod `sdot` (4 lanes, s8 x s8).
 std::unique_ptr<DotInstruction> createNeonDot();

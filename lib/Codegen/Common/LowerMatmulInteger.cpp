@@ -2,8 +2,9 @@
 // instruction: the W8A8 layers (qnn.matmul_integer, qnn.conv_integer).
 //
 // x is already int8, so there is nothing to quantize: each row is copied
-// once into zero-padded 32-bit words (4 bytes each, what the dot broadcasts)
-// and summed. For every tile of `lanes` output channels and every 1 or 4
+// once into zero-padded 32-bit words (4 bytes each, what the dot broadcasts;
+// 64-bit words of 4 i16 for a dot that takes activations widened) and
+// summed. For every tile of `lanes` output channels and every 1 or 4
 // rows, the K blocks (unpacked like qkernel.matmul's) accumulate their dot
 // products in int32; at the end the codes' offset (w + z: z * row sum) is
 // subtracted and the bias added. Integer
@@ -98,11 +99,12 @@ private:
                           op.getClampMax(), b.getI8Type());
   }
 
-  /// words [m, paddedK/4] i32: x's bytes, zero past k; rowSums [m] i32.
+  /// words [m, paddedK/4] i32: x's bytes, zero past k (i64: each 4 widened
+  /// to i16, for a dot that takes them so); rowSums [m] i32.
   void allocateRows() {
-    Type i32 = b.getI32Type();
-    words = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks * kBlockK / 4}, i32));
-    rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
+    Type word = dot.takesWideActivations() ? b.getI64Type() : b.getI32Type();
+    words = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks * kBlockK / 4}, word));
+    rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, b.getI32Type()));
   }
 
   /// Row `row` of words and rowSums.
@@ -120,7 +122,12 @@ private:
               zeroByte, ArrayRef<bool>{inBounds});
           Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
           Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
-          Value packedWords = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
+          Value packedWords =
+              dot.takesWideActivations()
+                  ? vector::BitCastOp::create(
+                        b, loc, vec(kBlockK / 4, b.getI64Type()),
+                        arith::ExtSIOp::create(b, loc, vec(kBlockK, b.getI16Type()), bytes))
+                  : vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
           vector::StoreOp::create(b, loc, packedWords, words,
                                   ValueRange{row, mul(block, index(kBlockK / 4))});
           scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});

@@ -78,9 +78,15 @@ Value PackedTileEmitter::moveField(Value bytes, unsigned shift, unsigned target,
 
 Value PackedTileEmitter::dotWord(const DotInstruction &dot, Value sum, Value codes, Value words,
                                  Value row, Value word) {
+  // A word of 4 bytes (i32), or of 4 activations widened to i16 (i64),
+  // repeated over the 4 * lanes bytes or 2 * lanes i16 of the codes.
+  Type wordType = cast<MemRefType>(words.getType()).getElementType();
+  int64_t wordBits = wordType.getIntOrFloatBitWidth();
+  Type element = wordBits == 64 ? b.getI16Type() : b.getI8Type();
+  int64_t copies = 4 * lanes * 8 / wordBits;
   Value activations = vector::BitCastOp::create(
-      b, loc, vec(4 * lanes, b.getI8Type()),
-      vector::BroadcastOp::create(b, loc, vec(lanes, b.getI32Type()),
+      b, loc, vec(copies * 4, element),
+      vector::BroadcastOp::create(b, loc, vec(copies, wordType),
                                   memref::LoadOp::create(b, loc, words, ValueRange{row, word})));
   return dot.dot(b, loc, sum, codes, activations);
 }

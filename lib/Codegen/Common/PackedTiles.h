@@ -41,7 +41,8 @@ protected:
   mlir::Value moveField(mlir::Value bytes, unsigned shift, unsigned target, unsigned width);
 
   /// sum + the dot of one group of `codes` with the activation word
-  /// words[row, word] (4 bytes as an i32, broadcast to every lane).
+  /// words[row, word] (4 bytes as an i32, or 4 i16 as an i64, broadcast to
+  /// every lane).
   mlir::Value dotWord(const DotInstruction &dot, mlir::Value sum, mlir::Value codes,
                       mlir::Value words, mlir::Value row, mlir::Value word);
 

@@ -41,6 +41,7 @@ protected:
 class X86WideDot : public X86Dot {
 public:
   X86WideDot() : X86Dot("vpmaddwd") {}
+  bool takesWideActivations() const override { return true; }
   VectorType accumulatorType(OpBuilder &b, int64_t lanes, int64_t) const override {
     return VectorType::get({2 * lanes}, b.getI32Type());
   }
@@ -52,18 +53,23 @@ public:
 };
 
 /// AVX2 on 8-bit codes: each half of the 32 bytes widened to i16 (weights
-/// zero-extended, activations sign-extended) and multiplied by vpmaddwd
+/// zero-extended, activations sign-extended unless they come as i16, one
+/// word's 4 repeated: the same for both halves) and multiplied by vpmaddwd
 /// into i32 pair sums (exact: |u8 x s8| < 2^15), added to the pair sums of
 /// the accumulator (X86WideDot).
 Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activations) {
   auto words = VectorType::get({16}, b.getI16Type());
   auto pairSums = VectorType::get({8}, b.getI32Type());
+  bool wideActivations = cast<VectorType>(activations.getType()).getElementType().isInteger(16);
   SmallVector<Value> halves;
   for (int64_t half = 0; half < 2; ++half) {
     Value w = arith::ExtUIOp::create(b, loc, words,
                                      stridedShuffle(b, loc, weights, weights, 16 * half, 16, 1));
-    Value a = arith::ExtSIOp::create(
-        b, loc, words, stridedShuffle(b, loc, activations, activations, 16 * half, 16, 1));
+    Value a = wideActivations
+                  ? activations
+                  : Value(arith::ExtSIOp::create(
+                        b, loc, words,
+                        stridedShuffle(b, loc, activations, activations, 16 * half, 16, 1)));
     halves.push_back(callIntrinsic(b, loc, pairSums, "llvm.x86.avx2.pmadd.wd", {w, a}));
   }
   return arith::AddIOp::create(b, loc, acc, stridedShuffle(b, loc, halves[0], halves[1], 0, 16, 1));

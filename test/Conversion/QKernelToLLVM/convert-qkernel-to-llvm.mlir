@@ -3,7 +3,7 @@
 // CHECK-LABEL: func.func @vnni
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 func.func @vnni(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> vector<16xi32> {
-  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
 
@@ -14,7 +14,7 @@ func.func @vnni(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> v
 // CHECK: %[[Q:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // CHECK: arith.addi %arg0, %[[Q]] : vector<8xi32>
 func.func @avx2(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
-  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<8xi32>
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8>, vector<32xi8> -> vector<8xi32>
   return %r : vector<8xi32>
 }
 
@@ -23,7 +23,7 @@ func.func @avx2(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> ve
 // CHECK: %[[P16:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg1, %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
 // CHECK-NEXT: arith.addi %arg0, %[[P16]] : vector<16xi16>
 func.func @avx2_pair_sums(%acc: vector<16xi16>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<16xi16> {
-  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<16xi16>
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddubsw"} : vector<32xi8>, vector<32xi8> -> vector<16xi16>
   return %r : vector<16xi16>
 }
 
@@ -38,7 +38,18 @@ func.func @avx2_pair_sums(%acc: vector<16xi16>, %w: vector<32xi8>, %a: vector<32
 // CHECK: %[[BOTH:.*]] = vector.shuffle %[[H0]], %[[H1]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xi32>, vector<8xi32>
 // CHECK: arith.addi %arg0, %[[BOTH]] : vector<16xi32>
 func.func @avx2_wide(%acc: vector<16xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<16xi32> {
-  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddwd"} : vector<32xi8> -> vector<16xi32>
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddwd"} : vector<32xi8>, vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// Activations widened already (one word's 4 as i16, repeated): both
+// halves' vpmaddwd take them as they are.
+// CHECK-LABEL: func.func @avx2_wide_activations
+// CHECK-NOT: arith.extsi
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %arg2)
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %arg2)
+func.func @avx2_wide_activations(%acc: vector<16xi32>, %w: vector<32xi8>, %a: vector<16xi16>) -> vector<16xi32> {
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddwd"} : vector<32xi8>, vector<16xi16> -> vector<16xi32>
   return %r : vector<16xi32>
 }
 

@@ -4,11 +4,20 @@
 // lane's two pair sums (vector<16xi32>, two ymm) through the K loop and add
 // them once after it, so the loop holds dots and nothing else. Four rows
 // a step (8 accumulator registers of 16), the rest one by one with four
-// chains.
+// chains. Each row is widened to i16 once, as it is prepared (words of 4
+// i16 in an i64), so a dot broadcasts a word and needs no widening.
 // CHECK-LABEL: func.func @w8a8
+// CHECK: %[[WORDS:.*]] = memref.alloc() : memref<9x16xi64>
+// CHECK: %[[WIDE:.*]] = arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[PACKED:.*]] = vector.bitcast %[[WIDE]] : vector<32xi16> to vector<8xi64>
+// CHECK: vector.store %[[PACKED]], %[[WORDS]]
 // CHECK: scf.for {{.*}} step %c4
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
-// CHECK-COUNT-4: qkernel.dot {{.*}} {instruction = "vpmaddwd"} : vector<32xi8> -> vector<16xi32>
+// CHECK: %[[WORD:.*]] = memref.load %[[WORDS]]
+// CHECK: %[[REPEATED:.*]] = vector.broadcast %[[WORD]] : i64 to vector<4xi64>
+// CHECK: %[[ACTIVATIONS:.*]] = vector.bitcast %[[REPEATED]] : vector<4xi64> to vector<16xi16>
+// CHECK: qkernel.dot %{{.*}}, %{{.*}}, %[[ACTIVATIONS]] {instruction = "vpmaddwd"} : vector<32xi8>, vector<16xi16> -> vector<16xi32>
+// CHECK-COUNT-3: qkernel.dot {{.*}} {instruction = "vpmaddwd"} : vector<32xi8>, vector<16xi16> -> vector<16xi32>
 // CHECK-NOT: vector.shuffle
 // CHECK: scf.yield
 // CHECK: vector.shuffle %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
@@ -33,7 +42,7 @@ func.func @w8a8(%x: tensor<9x64xi8>, %p: tensor<512xi8>, %b: tensor<8xi32>) -> t
 // make i32 per block.
 // CHECK-LABEL: func.func @int8_w4
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi16>, vector<16xi16>, vector<16xi16>, vector<16xi16>)
-// CHECK-COUNT-8: qkernel.dot {{.*}} {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<16xi16>
+// CHECK-COUNT-8: qkernel.dot {{.*}} {instruction = "vpmaddubsw"} : vector<32xi8>, vector<32xi8> -> vector<16xi16>
 // CHECK: scf.yield
 // CHECK: %[[WORDS:.*]] = vector.bitcast %{{.*}} : vector<16xi16> to vector<8xi32>
 // CHECK: %[[UP:.*]] = arith.shli %[[WORDS]], %[[SIXTEEN:.*]] : vector<8xi32>
@@ -48,7 +57,7 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<256xi8>, %s: tensor<1x8xf32>
 // 5-bit codes: 8 dots could reach 8 * 2 * 31 * 128 > 2^15, so i32 lanes.
 // CHECK-LABEL: func.func @int8_w5
 // CHECK-NOT: vector<16xi16>
-// CHECK: qkernel.dot {{.*}} {instruction = "vpmaddubsw"} : vector<32xi8> -> vector<8xi32>
+// CHECK: qkernel.dot {{.*}} {instruction = "vpmaddubsw"} : vector<32xi8>, vector<32xi8> -> vector<8xi32>
 // CHECK-NOT: vector<16xi16>
 // CHECK: return
 func.func @int8_w5(%x: tensor<5x64xf32>, %p: tensor<320xi8>, %s: tensor<1x8xf32>) -> tensor<5x8xf32> {

@@ -25,7 +25,7 @@
 // VNNI: vector.load {{.*}} : memref<512xi8>, vector<64xi8>
 // VNNI: arith.andi {{.*}} : vector<64xi8>
 // VNNI: arith.shrui {{.*}} : vector<64xi8>
-// VNNI-COUNT-8: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-8: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
 // VNNI-NOT: qkernel.dot
 // VNNI: scf.yield
 // VNNI: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
@@ -58,7 +58,7 @@ func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf32
 // VNNI: scf.for {{.*}} step %c4
 // VNNI: scf.for {{.*}} to %c10 step %c1{{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI-NOT: arith.andi
-// VNNI-COUNT-4: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// VNNI-COUNT-4: qkernel.dot {{.*}} {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
 // VNNI-NOT: qkernel.dot
 // VNNI: scf.yield
 // VNNI: %[[SUM:.*]] = memref.load {{.*}} : memref<5xi32>

@@ -127,7 +127,7 @@ func.func @epilogue(%x: tensor<1x64xf32>, %p: tensor<512xi8>, %s: tensor<1x16xf3
 
 func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
   // expected-error @+1 {{'qkernel.dot' op instruction "vpdpbusd" on 8 lanes is not one of vpdpbusd (16 lanes), vpmaddubsw or vpmaddwd (8 lanes)}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<8xi32>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8>, vector<32xi8> -> vector<8xi32>
   return
 }
 
@@ -135,7 +135,7 @@ func.func @dot_lanes(%acc: vector<8xi32>, %w: vector<32xi8>) {
 
 func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator element, got 32 bytes for 16 elements}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8> -> vector<16xi32>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<32xi8>, vector<32xi8> -> vector<16xi32>
   return
 }
 
@@ -144,7 +144,32 @@ func.func @dot_bytes(%acc: vector<16xi32>, %w: vector<32xi8>) {
 // i16 pair sums are vpmaddubsw's alone.
 func.func @dot_i16_vnni(%acc: vector<32xi16>, %w: vector<64xi8>) {
   // expected-error @+1 {{'qkernel.dot' op has i16 pair sums only with vpmaddubsw, not "vpdpbusd"}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<32xi16>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<32xi16>
+  return
+}
+
+// -----
+
+// i16 activations are vpmaddwd's alone, half as many as the weight bytes.
+func.func @dot_wide_activations_vnni(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<32xi16>) {
+  // expected-error @+1 {{'qkernel.dot' op takes i16 activations only with vpmaddwd, as many as half the weight bytes}}
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8>, vector<32xi16> -> vector<16xi32>
+  return
+}
+
+// -----
+
+func.func @dot_wide_activations_count(%acc: vector<16xi32>, %w: vector<32xi8>, %a: vector<8xi16>) {
+  // expected-error @+1 {{'qkernel.dot' op takes i16 activations only with vpmaddwd, as many as half the weight bytes}}
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpmaddwd"} : vector<32xi8>, vector<8xi16> -> vector<16xi32>
+  return
+}
+
+// -----
+
+func.func @dot_activation_bytes(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<32xi8>) {
+  // expected-error @+1 {{'qkernel.dot' op needs i8 activations of the weights' type}}
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8>, vector<32xi8> -> vector<16xi32>
   return
 }
 
@@ -153,7 +178,7 @@ func.func @dot_i16_vnni(%acc: vector<32xi16>, %w: vector<64xi8>) {
 // vpmaddwd keeps two pair sums a lane: 16 elements for 32 bytes, not 8.
 func.func @dot_pair_sums(%acc: vector<8xi32>, %w: vector<32xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs 2 bytes per accumulator element, got 32 bytes for 8 elements}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpmaddwd"} : vector<32xi8> -> vector<8xi32>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpmaddwd"} : vector<32xi8>, vector<32xi8> -> vector<8xi32>
   return
 }
 
@@ -170,7 +195,7 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %p: tensor<512xi8>, %s: tensor<1x1
 
 func.func @dot_scalable(%acc: vector<[16]xi32>, %w: vector<[64]xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs fixed-length vectors (x86 dot instructions)}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<[64]xi8> -> vector<[16]xi32>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<[64]xi8>, vector<[64]xi8> -> vector<[16]xi32>
   return
 }
 
@@ -220,7 +245,7 @@ func.func @integer_bias(%x: tensor<1x64xi8>, %p: tensor<1024xi8>, %b: tensor<15x
 // fuzz-mlir under UBSan).
 func.func @dot_huge(%acc: vector<4611686018427387904xi32>, %w: vector<64xi8>) {
   // expected-error @+1 {{'qkernel.dot' op needs 4 bytes per accumulator element, got 64 bytes for 4611686018427387904 elements}}
-  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8> -> vector<4611686018427387904xi32>
+  %r = qkernel.dot %acc, %w, %w {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<4611686018427387904xi32>
   return
 }
 

@@ -32,9 +32,9 @@ func.func @pack_unpack(%codes: tensor<64x16xi8>) -> tensor<64x16xi8> {
 }
 
 // CHECK-LABEL: func.func @dot
-// CHECK: qkernel.dot %arg0, %arg1, %arg2 {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+// CHECK: qkernel.dot %arg0, %arg1, %arg2 {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
 func.func @dot(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> vector<16xi32> {
-  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8> -> vector<16xi32>
+  %r = qkernel.dot %acc, %w, %a {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
 
