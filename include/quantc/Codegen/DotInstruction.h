@@ -53,7 +53,7 @@ std::unique_ptr<DotInstruction> createVNNIDot();
 /// unless codes are below 128, so only for codes of up to 7 bits. Where
 /// `dots` dots of `bits`-bit codes cannot overflow 16 bits, the accumulator
 /// keeps the pair sums as i16 (vector<16 x i16>, added by vpaddw) and
-/// finish makes them i32 with one vpmaddwd.
+/// finish makes them i32 (shifts and an add).
 std::unique_ptr<DotInstruction> createAVX2Dot(unsigned bits);
 /// AVX2 on 8-bit codes (8 lanes): each 16-byte half widened to i16 and
 /// multiplied by `vpmaddwd` alone (exact). Its accumulator keeps each

@@ -77,8 +77,9 @@ Value wideDot(OpBuilder &b, Location loc, Value acc, Value weights, Value activa
 
 /// vpmaddubsw's accumulator: i16 pair sums (element 2l + p: lane l's bytes
 /// 2p and 2p + 1) while `dots` dots of `bits`-bit codes with int8
-/// activations (|a| <= 128) stay below 2^15, made i32 by one vpmaddwd
-/// with ones in finish; i32 lanes otherwise.
+/// activations (|a| <= 128) stay below 2^15, made i32 in finish (each
+/// lane's two halves sign-extended by shifts and added); i32 lanes
+/// otherwise.
 class X86PairSumDot : public X86Dot {
 public:
   explicit X86PairSumDot(unsigned bits) : X86Dot("vpmaddubsw"), bits(bits) {}

@@ -3,6 +3,8 @@
 // not as loops that gather one element at a time.
 #include "passes/Conversion/Passes.h"
 
+#include "passes/Conversion/LoopHints/Contiguity.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -21,13 +23,6 @@ namespace {
 
 /// Elements a side of a register block.
 constexpr int64_t kBlock = 8;
-
-bool innermostContiguous(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return type.hasStaticShape() && succeeded(type.getStridesAndOffset(strides, offset)) &&
-         !strides.empty() && strides.back() == 1;
-}
 
 /// The rows r[i][j] = v[j][i] of the 8 x 8 block whose rows are `v`: three
 /// rounds of two-vector shuffles (interleave pairs, then pairs of pairs,
@@ -62,7 +57,8 @@ struct BlockedTranspose : OpRewritePattern<linalg::TransposeOp> {
   LogicalResult matchAndRewrite(linalg::TransposeOp op, PatternRewriter &rewriter) const override {
     auto input = dyn_cast<MemRefType>(op.getInput().getType());
     auto output = dyn_cast<MemRefType>(op.getInit().getType());
-    if (!input || !output || !innermostContiguous(input) || !innermostContiguous(output))
+    if (!input || !output || !input.hasStaticShape() || !output.hasStaticShape() ||
+        !innermostContiguous(input) || !innermostContiguous(output))
       return rewriter.notifyMatchFailure(op, "needs static buffers contiguous innermost");
     if (!VectorType::isValidElementType(output.getElementType()))
       return rewriter.notifyMatchFailure(op, "elements that make no vectors");
