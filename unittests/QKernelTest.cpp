@@ -391,6 +391,118 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelMatmul,
                                   std::to_string(info.param.bits);
                          });
 
+/// A convolution window over a padded NCHW input: QNNToQKernel's im2col
+/// gather (linalg.generic) feeding qkernel.matmul, which the int8 kernels
+/// quantize straight from the input (WindowRows.cpp).
+struct WindowCase {
+  int64_t batch, channels, height, width, kh, kw, strideY, strideX, dilationY, dilationX;
+  int64_t outHeight() const { return (height - (kh - 1) * dilationY - 1) / strideY + 1; }
+  int64_t outWidth() const { return (width - (kw - 1) * dilationX - 1) / strideX + 1; }
+  std::string name() const {
+    std::ostringstream os;
+    os << batch << "x" << channels << "x" << height << "x" << width << " " << kh << "x" << kw
+       << " stride " << strideY << "," << strideX << " dilation " << dilationY << "," << dilationX;
+    return os.str();
+  }
+};
+
+/// The im2col rows [N * OH * OW, C * kh * kw] of `image`, K ordered (c, ky, kx).
+std::vector<float> im2colRows(const WindowCase &w, const std::vector<float> &image) {
+  std::vector<float> rows;
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t oy = 0; oy < w.outHeight(); ++oy)
+      for (int64_t ox = 0; ox < w.outWidth(); ++ox)
+        for (int64_t c = 0; c < w.channels; ++c)
+          for (int64_t ky = 0; ky < w.kh; ++ky)
+            for (int64_t kx = 0; kx < w.kw; ++kx)
+              rows.push_back(
+                  image[((n * w.channels + c) * w.height + oy * w.strideY + ky * w.dilationY) *
+                            w.width +
+                        ox * w.strideX + kx * w.dilationX]);
+  return rows;
+}
+
+/// Builds, lowers for `family` and JIT-runs the gather and the int8
+/// qkernel.matmul on `image`; the result as [rows, n].
+std::vector<float> runWindowKernel(const MatmulProblem &p, const WindowCase &w,
+                                   const std::vector<float> &image, llvm::StringRef family) {
+  const PackedLayout &l = p.layout;
+  std::vector<int8_t> packed = pack(l, p.codes);
+  auto dims = [](std::initializer_list<int64_t> sizes) {
+    std::string text;
+    for (int64_t size : sizes)
+      text += std::to_string(size) + "x";
+    return text;
+  };
+  int64_t oh = w.outHeight(), ow = w.outWidth();
+  std::string x = "tensor<" + dims({w.batch, w.channels, w.height, w.width}) + "f32>";
+  std::string gathered = "tensor<" + dims({w.batch, oh, ow, w.channels, w.kh, w.kw}) + "f32>";
+  std::string rows = "tensor<" + dims({w.batch, oh, ow, l.k}) + "f32>";
+  std::string y = "tensor<" + dims({w.batch, oh, ow, l.n}) + "f32>";
+  std::string scaleTable = "tensor<" + dims({l.scaleRows(), l.paddedN()}) + "f32>";
+  std::string packedType = "tensor<" + std::to_string(packed.size()) + "xi8>";
+  std::ostringstream src;
+  src << "#gather = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * " << w.strideY
+      << " + d4 * " << w.dilationY << ", d2 * " << w.strideX << " + d5 * " << w.dilationX
+      << ")>\n#identity = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>\n"
+      << "func.func @main(%x: " << x << ") -> " << y << " {\n"
+      << "  %p = arith.constant " << literal(packed) << " : " << packedType << "\n"
+      << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : " << scaleTable << "\n"
+      << "  %e = tensor.empty() : " << gathered << "\n"
+      << "  %g = linalg.generic {indexing_maps = [#gather, #identity], iterator_types = "
+         "[\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"parallel\", \"parallel\"]} "
+         "ins(%x : "
+      << x << ") outs(%e : " << gathered << ") {\n"
+      << "  ^bb0(%in: f32, %out: f32):\n    linalg.yield %in : f32\n  } -> " << gathered << "\n"
+      << "  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : " << gathered << " into "
+      << rows << "\n"
+      << "  %y = qkernel.matmul %rows, %p, %s {layout = " << layoutText(l)
+      << ", zero_point = " << p.zeroPoint << " : i64, activations = \"int8\"} : (" << rows << ", "
+      << packedType << ", " << scaleTable << ") -> " << y << "\n  return %y : " << y << "\n}\n";
+  auto jit = compileKernel(src.str(), family);
+  if (!jit)
+    return {};
+  std::vector<float> out(p.m * l.n, -12345.0f);
+  EXPECT_FALSE(bool(jit->run({const_cast<float *>(image.data()), out.data()})));
+  return out;
+}
+
+// The window rows quantized from the input equal the reference on rows
+// gathered first, bit for bit: 8 outputs at a time (stride 1 and 2, with
+// dilations) and one at a time (rows past a multiple of 8 in an image row,
+// stride 3), in chunks of rows (many rows) or not, K tails, zero windows
+// (padding), outliers and NaNs.
+TEST(QKernelWindowRows, MatchGatheredRowsBitForBit) {
+  std::mt19937 rng(17);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const std::string &family : hostFamilies())
+    for (WindowCase w :
+         {WindowCase{1, 4, 13, 20, 3, 3, 2, 1, 1, 2}, WindowCase{2, 5, 18, 37, 3, 3, 1, 1, 1, 1},
+          WindowCase{1, 32, 33, 41, 3, 3, 2, 2, 1, 1}, WindowCase{1, 3, 10, 20, 1, 3, 1, 3, 1, 1},
+          WindowCase{1, 40, 9, 17, 1, 1, 2, 2, 1, 1}})
+      for (unsigned bits : {2u, 4u, 8u}) {
+        std::vector<float> image(w.batch * w.channels * w.height * w.width);
+        for (size_t i = 0; i < image.size(); ++i) {
+          int64_t column = int64_t(i) % w.width, row = int64_t(i) / w.width % w.height;
+          image[i] = row == 0 || column == 0 ? 0.0f // a border of zeros, as padding makes
+                     : i % 97 == 3           ? 20.0f * normal(rng)
+                                             : normal(rng);
+        }
+        image[image.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+        PackedLayout layout;
+        layout.bits = bits;
+        layout.lanes = familyLanes(family);
+        layout.k = w.channels * w.kh * w.kw;
+        layout.n = 13;
+        MatmulProblem p = randomProblem(layout, w.batch * w.outHeight() * w.outWidth(),
+                                        /*zeroTable=*/false, /*withBias=*/false, rng);
+        p.x = im2colRows(w, image);
+        expectBitExact(referenceMatmul(p, ActivationMode::Int8),
+                       runWindowKernel(p, w, image, family),
+                       family + " " + std::to_string(bits) + "-bit " + w.name());
+      }
+}
+
 class QKernelLutMatmul : public ::testing::TestWithParam<KernelCase> {};
 
 // The LUT kernels compute the int8 mode's block dot products by lookups,

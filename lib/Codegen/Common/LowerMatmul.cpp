@@ -14,11 +14,12 @@
 // bits on every target.
 #include "quantc/Codegen/Lowering.h"
 
-#include "quantc/Codegen/Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
+#include "quantc/Codegen/Buffers.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/Packing.h"
+#include "quantc/Codegen/RegisterBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -58,8 +59,23 @@ private:
 
 Value MatmulEmitter::emit() {
   bool int8 = op.getActivations() == "int8";
-  Value xBuffer = bindOperands(op, /*contiguous=*/int8);
   auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
+  // A convolution's im2col rows are quantized from its input, never copied.
+  if (std::optional<ConvWindow> convWindow =
+          int8 ? matchConvWindow(op.getInput(), layout.k) : std::nullopt) {
+    bindWindow(*convWindow);
+    bindWeightsAndOutput(op);
+    auto prepareRows = [&](Value first, Value end) { quantizeWindowRows(first, end); };
+    prepareActivations(Value(), /*quantize=*/true, /*preparedInChunks=*/true);
+    if (preparesInChunks(m, 4)) {
+      forChunksPreparedThenTiles(m, 4, prepareRows, rowsBody);
+    } else {
+      forEachRunOfRows(m, kTransposeBlock, prepareRows);
+      forTilesAndRows(m, 4, rowsBody);
+    }
+    return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
+  }
+  Value xBuffer = bindOperands(op, /*contiguous=*/int8);
   // int8 x with rows enough for every thread: each chunk quantizes its own.
   bool inChunks = int8 && preparesInChunks(m, 4);
   prepareActivations(xBuffer, int8, inChunks);

@@ -193,6 +193,21 @@ bool PackedTileEmitter::preparesInChunks(int64_t m, int64_t step) {
 void PackedTileEmitter::forChunksPreparedThenTiles(
     int64_t m, int64_t step, function_ref<void(Value)> prepare,
     function_ref<void(Value, Value, int64_t)> body) {
+  forChunksPreparedThenTiles(
+      m, step,
+      [&](Value first, Value end) {
+        scf::ForOp::create(b, loc, first, end, index(1), ValueRange{},
+                           [&](OpBuilder &, Location, Value row, ValueRange) {
+                             prepare(row);
+                             scf::YieldOp::create(b, loc);
+                           });
+      },
+      body);
+}
+
+void PackedTileEmitter::forChunksPreparedThenTiles(int64_t m, int64_t step,
+                                                   function_ref<void(Value, Value)> prepareRows,
+                                                   function_ref<void(Value, Value, int64_t)> body) {
   int64_t tiles = layout.paddedN() / lanes;
   RowPlan plan = preparedRows(m, step, kRowChunk, kMinPreparedChunks);
   scf::ParallelOp::create(
@@ -200,11 +215,7 @@ void PackedTileEmitter::forChunksPreparedThenTiles(
       [&](OpBuilder &, Location, ValueRange ivs) {
         Value first = mul(ivs[0], index(plan.rowsInChunk));
         Value end = arith::MinSIOp::create(b, loc, add(first, index(plan.rowsInChunk)), index(m));
-        scf::ForOp::create(b, loc, first, end, index(1), ValueRange{},
-                           [&](OpBuilder &, Location, Value row, ValueRange) {
-                             prepare(row);
-                             scf::YieldOp::create(b, loc);
-                           });
+        prepareRows(first, end);
         scf::ForOp::create(b, loc, index(0), index(tiles), index(1), ValueRange{},
                            [&](OpBuilder &, Location, Value tile, ValueRange) {
                              forChunkRows(b, loc, m, plan, first, [&](Value row, int64_t rows) {
@@ -263,51 +274,87 @@ void PackedTileEmitter::prepareActivations(Value x2d, bool quantize, bool prepar
 }
 
 void PackedTileEmitter::quantizeRow(Value x2d, Value row) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  int64_t k = layout.k;
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  auto values = vec(kBlockK, f32);
+  int64_t k = layout.k;
   scf::ForOp::create(b, loc, index(0), index(blocks), index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value block, ValueRange) {
-      Value x = vector::TransferReadOp::create(b, loc, values, x2d,
-                                               ValueRange{row, mul(block, index(kBlockK))}, zero,
-                                               ArrayRef<bool>{k % kBlockK == 0});
-      // The largest magnitude, NaNs ignored (0 for an all-NaN block), as the
-      // largest bit pattern: non-negative floats order as their bits do, and
-      // an integer max reduction is a few instructions where maxnumf's
-      // NaN rules cost compares and blends at every step.
-      Value magnitude = math::AbsFOp::create(b, loc, x);
-      Value isNumber = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
-      magnitude = arith::SelectOp::create(b, loc, isNumber, magnitude,
-                                          splat(values, b.getF32FloatAttr(0.0f)));
-      Value magnitudeBits = vector::BitCastOp::create(b, loc, vec(kBlockK, i32), magnitude);
-      Value maxBits =
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, magnitudeBits);
-      Value maxAbs = arith::BitcastOp::create(b, loc, f32, maxBits);
-      Value limit = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
-      Value scale = arith::DivFOp::create(b, loc, maxAbs, limit);
-      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, maxAbs, zero);
-      Value inverse = arith::SelectOp::create(b, loc, positive,
-                                              arith::DivFOp::create(b, loc, limit, maxAbs), zero);
-      Value scaled = arith::MulFOp::create(b, loc, x, vector::BroadcastOp::create(b, loc, values, inverse));
-      scaled = arith::MaxNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(-127.0f)));
-      scaled = arith::MinNumFOp::create(b, loc, scaled, splat(values, b.getF32FloatAttr(127.0f)));
-      Value rounded = math::RoundEvenOp::create(b, loc, scaled);
-      Value ints = arith::FPToSIOp::create(b, loc, vec(kBlockK, i32), rounded);
-      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
-      Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
-      Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
-      vector::StoreOp::create(b, loc, words, quantized, ValueRange{row, mul(block, index(kBlockK / 4))});
-      memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
-      memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
-      scf::YieldOp::create(b, loc);
-  });
+                     [&](OpBuilder &, Location, Value block, ValueRange) {
+                       Value x = vector::TransferReadOp::create(
+                           b, loc, vec(kBlockK, b.getF32Type()), x2d,
+                           ValueRange{row, mul(block, index(kBlockK))}, zero,
+                           ArrayRef<bool>{k % kBlockK == 0});
+                       quantizeBlock(x, row, block);
+                       scf::YieldOp::create(b, loc);
+                     });
+}
+
+/// The largest magnitude is found as the largest bit pattern, NaNs ignored
+/// (0 for an all-NaN block): non-negative floats order as their bits do,
+/// and an integer max reduction is a few instructions where maxnumf's NaN
+/// rules cost compares and blends at every step.
+Value PackedTileEmitter::magnitudeBits(Value x) {
+  auto type = cast<VectorType>(x.getType());
+  Value magnitude = math::AbsFOp::create(b, loc, x);
+  Value isNumber = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
+  magnitude =
+      arith::SelectOp::create(b, loc, isNumber, magnitude, splat(type, b.getF32FloatAttr(0.0f)));
+  return vector::BitCastOp::create(b, loc, type.clone(b.getI32Type()), magnitude);
+}
+
+std::pair<Value, Value> PackedTileEmitter::scaleAndInverse(Value maxBits) {
+  Type type = b.getF32Type();
+  if (auto vector = dyn_cast<VectorType>(maxBits.getType()))
+    type = vector.clone(type);
+  auto constant = [&](float v) -> Value {
+    if (auto vector = dyn_cast<VectorType>(type))
+      return splat(vector, b.getF32FloatAttr(v));
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value maxAbs = arith::BitcastOp::create(b, loc, type, maxBits);
+  Value limit = constant(127.0f), zero = constant(0.0f);
+  Value scale = arith::DivFOp::create(b, loc, maxAbs, limit);
+  Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, maxAbs, zero);
+  Value inverse =
+      arith::SelectOp::create(b, loc, positive, arith::DivFOp::create(b, loc, limit, maxAbs), zero);
+  return {scale, inverse};
+}
+
+Value PackedTileEmitter::codesAt(Value x, Value inverse) {
+  auto type = cast<VectorType>(x.getType());
+  Value scaled = arith::MulFOp::create(b, loc, x, inverse);
+  scaled = arith::MaxNumFOp::create(b, loc, scaled, splat(type, b.getF32FloatAttr(-127.0f)));
+  scaled = arith::MinNumFOp::create(b, loc, scaled, splat(type, b.getF32FloatAttr(127.0f)));
+  Value rounded = math::RoundEvenOp::create(b, loc, scaled);
+  return arith::FPToSIOp::create(b, loc, type.clone(b.getI32Type()), rounded);
+}
+
+void PackedTileEmitter::quantizeBlock(Value x, Value row, Value block) {
+  auto values = cast<VectorType>(x.getType());
+  Value maxBits =
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, magnitudeBits(x));
+  auto [scale, inverse] = scaleAndInverse(maxBits);
+  Value ints = codesAt(x, vector::BroadcastOp::create(b, loc, values, inverse));
+  Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
+  Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
+  Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, b.getI32Type()), bytes);
+  vector::StoreOp::create(b, loc, words, quantized,
+                          ValueRange{row, mul(block, index(kBlockK / 4))});
+  memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
+  memref::StoreOp::create(b, loc, sum, blockSums, ValueRange{row, block});
 }
 
 void PackedTileEmitter::forEachRow(int64_t rows, function_ref<void(Value)> body) {
   scf::ParallelOp::create(b, loc, ValueRange{index(0)}, ValueRange{index(rows)},
                           ValueRange{index(1)},
                           [&](OpBuilder &, Location, ValueRange ivs) { body(ivs[0]); });
+}
+
+void PackedTileEmitter::forEachRunOfRows(int64_t rows, int64_t size,
+                                         function_ref<void(Value, Value)> body) {
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{index(rows)}, ValueRange{index(size)},
+      [&](OpBuilder &, Location, ValueRange ivs) {
+        body(ivs[0], arith::MinSIOp::create(b, loc, add(ivs[0], index(size)), index(rows)));
+      });
 }
 
 /// The tile's zero points as vector<width x i32>, minus 128 where 8-bit

@@ -15,6 +15,21 @@
 
 namespace quantc::codegen {
 
+/// A convolution's im2col rows: x [N, OH, OW, C*kh*kw] gathered from the
+/// padded input [N, C, H, W] at (oy·sy + ky·dy, ox·sx + kx·dx), K ordered
+/// (c, ky, kx).
+struct ConvWindow {
+  mlir::Value input; // the padded NCHW f32 tensor
+  int64_t batch, channels, height, width;
+  int64_t kh, kw, strideY, strideX, dilationY, dilationX;
+  int64_t outHeight, outWidth;
+};
+
+/// The window behind `x` when x (qkernel.matmul's input, K = k) is the
+/// collapsed result of QNNToQKernel's im2col gather (a linalg.generic that
+/// copies the padded input at the window's map), else nullopt.
+std::optional<ConvWindow> matchConvWindow(mlir::Value x, int64_t k);
+
 class PackedTileEmitter {
 protected:
   PackedTileEmitter(mlir::OpBuilder &b, mlir::Location loc, PackedLayout layout)
@@ -64,6 +79,10 @@ protected:
   void forChunksPreparedThenTiles(int64_t m, int64_t step,
                                   llvm::function_ref<void(mlir::Value)> prepare,
                                   llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+  /// The same, each chunk's rows prepared by one prepareRows(first, end).
+  void forChunksPreparedThenTiles(int64_t m, int64_t step,
+                                  llvm::function_ref<void(mlir::Value, mlir::Value)> prepareRows,
+                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
   static constexpr int64_t kMinPreparedChunks = 8;
   /// Whether m rows, `step` at a time, make kMinPreparedChunks chunks (of
   /// kRowChunk rows, or half that).
@@ -72,6 +91,10 @@ protected:
   /// body(row) for every row in [0, rows) of an scf.parallel: for the
   /// per-row preparation of x, independent from row to row.
   void forEachRow(int64_t rows, llvm::function_ref<void(mlir::Value)> body);
+  /// body(first, end) for every run of `size` rows (the last may be
+  /// shorter) of an scf.parallel.
+  void forEachRunOfRows(int64_t rows, int64_t size,
+                        llvm::function_ref<void(mlir::Value, mlir::Value)> body);
 
   /// x [..., M, K] -> [m, K] (and back for results): collapse the batch dims.
   mlir::Value collapseRows(mlir::Value tensor);
@@ -82,6 +105,11 @@ protected:
   /// output and returns x as an [m, k] buffer (rowsBuffer's `contiguous`).
   template <typename PackedMatmul> mlir::Value bindOperands(PackedMatmul op, bool contiguous) {
     mlir::Value x = rowsBuffer(op.getInput(), contiguous);
+    bindWeightsAndOutput(op);
+    return x;
+  }
+  /// bindOperands without x (m already set).
+  template <typename PackedMatmul> void bindWeightsAndOutput(PackedMatmul op) {
     packed = readOnlyBuffer(b, loc, op.getPacked());
     scales = readOnlyBuffer(b, loc, op.getScales());
     if (op.getZeroPoints())
@@ -92,7 +120,6 @@ protected:
       bias = readOnlyBuffer(b, loc, op.getBias());
     relu = op.getActivation() == "relu";
     out = allocate(mlir::MemRefType::get({m, layout.n}, b.getF32Type()));
-    return x;
   }
 
   /// x [..., M, K] as an [m, k] buffer, setting m: `contiguous` rows (a
@@ -109,6 +136,26 @@ protected:
   void prepareActivations(mlir::Value x2d, bool quantize, bool preparedInChunks = false);
   /// One row of the quantized activations.
   void quantizeRow(mlir::Value x2d, mlir::Value row);
+  /// Quantizes block `block` of row `row`, its 32 values `x` (vector<32 x
+  /// f32>, zeros past k): bytes, scale and sum into the prepared buffers.
+  void quantizeBlock(mlir::Value x, mlir::Value row, mlir::Value block);
+
+  /// The per-block quantization's steps, element by element on any f32
+  /// vector shape (a block's values, or one value of 8 rows): the magnitude
+  /// as bits (NaN: 0), the scale and inverse of a largest magnitude, and the
+  /// codes of values at an inverse.
+  mlir::Value magnitudeBits(mlir::Value x);
+  std::pair<mlir::Value, mlir::Value> scaleAndInverse(mlir::Value maxBits);
+  mlir::Value codesAt(mlir::Value x, mlir::Value inverse);
+
+  /// x as the rows of a convolution's window (what im2col would gather):
+  /// binds `window` and its input, sets m. The rows are then quantized
+  /// straight from the input by quantizeWindowRows (WindowRows.cpp).
+  void bindWindow(const ConvWindow &convWindow);
+  /// Quantizes the window rows [first, end): 8 at a time where 8 outputs
+  /// of one image row read the input at stride 1 or 2 (each element of the
+  /// window one vector load across them), one at a time otherwise.
+  void quantizeWindowRows(mlir::Value first, mlir::Value end);
 
   /// The scales of `lanes` channels from `firstColumn` as vector<lanes x
   /// f32> (an f16 table converts on load).
@@ -149,6 +196,9 @@ protected:
   std::optional<int64_t> zeroConstant;
   bool relu = false;
   mlir::Value xPadded;                          // [m, paddedK] f32, float mode
+  std::optional<ConvWindow> window;
+  mlir::Value windowInput;   // the padded input as one f32 dim
+  mlir::Value windowOffsets; // [paddedK] i32: element k's offset in a row's window (0 past k)
   mlir::Value quantized, blockScales, blockSums; // [m, paddedK/4] i32, [m, blocks] f32/i32
 };
 

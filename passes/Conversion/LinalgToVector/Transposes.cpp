@@ -4,6 +4,7 @@
 #include "passes/Conversion/Passes.h"
 
 #include "passes/Conversion/LoopHints/Contiguity.h"
+#include "quantc/Codegen/RegisterBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -21,35 +22,8 @@ using namespace mlir;
 
 namespace {
 
-/// Elements a side of a register block.
-constexpr int64_t kBlock = 8;
-
-/// The rows r[i][j] = v[j][i] of the 8 x 8 block whose rows are `v`: three
-/// rounds of two-vector shuffles (interleave pairs, then pairs of pairs,
-/// then halves), what x86 does with unpck, shufps and vperm2f128.
-SmallVector<Value> transposeBlock(OpBuilder &b, Location loc, ArrayRef<Value> v) {
-  auto shuffle = [&](Value x, Value y, ArrayRef<int64_t> mask) -> Value {
-    return vector::ShuffleOp::create(b, loc, x, y, mask);
-  };
-  SmallVector<Value> a(kBlock), c(kBlock), r(kBlock);
-  for (int64_t p = 0; p < kBlock; p += 2) {
-    a[p] = shuffle(v[p], v[p + 1], {0, 8, 1, 9, 4, 12, 5, 13});
-    a[p + 1] = shuffle(v[p], v[p + 1], {2, 10, 3, 11, 6, 14, 7, 15});
-  }
-  // c[4q + s]: element s (and s + 4) of rows 4q .. 4q + 3.
-  for (int64_t q = 0; q < 2; ++q) {
-    Value lo0 = a[4 * q], hi0 = a[4 * q + 1], lo1 = a[4 * q + 2], hi1 = a[4 * q + 3];
-    c[4 * q + 0] = shuffle(lo0, lo1, {0, 1, 8, 9, 4, 5, 12, 13});
-    c[4 * q + 1] = shuffle(lo0, lo1, {2, 3, 10, 11, 6, 7, 14, 15});
-    c[4 * q + 2] = shuffle(hi0, hi1, {0, 1, 8, 9, 4, 5, 12, 13});
-    c[4 * q + 3] = shuffle(hi0, hi1, {2, 3, 10, 11, 6, 7, 14, 15});
-  }
-  for (int64_t s = 0; s < 4; ++s) {
-    r[s] = shuffle(c[s], c[4 + s], {0, 1, 2, 3, 8, 9, 10, 11});
-    r[s + 4] = shuffle(c[s], c[4 + s], {4, 5, 6, 7, 12, 13, 14, 15});
-  }
-  return r;
-}
+constexpr int64_t kBlock = codegen::kTransposeBlock;
+using codegen::transposeBlock;
 
 struct BlockedTranspose : OpRewritePattern<linalg::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;

@@ -1,0 +1,87 @@
+// RUN: quant-opt %s -split-input-file --convert-qkernel-to-loops="family=avx2" | FileCheck %s
+
+// A convolution's im2col rows (QNNToQKernel's gather: stride 2 down,
+// dilation 2 across) are quantized from the padded input, not copied into
+// a [96, 36] buffer: 8 outputs of an image row at a time, each element of
+// their windows (at the offsets of a constant table) one vector<8xf32>
+// load across them, the codes assembled into 32-bit words lane by lane
+// and sent to their rows by an 8 x 8 transpose. Outputs past the last 8
+// of an image row, or of the range, go one at a time through a gather.
+// CHECK-LABEL: func.func @window
+// CHECK-NOT: bufferization.to_buffer %collapsed
+// CHECK: %[[INPUT:.*]] = memref.collapse_shape %{{.*}} {{\[}}[0, 1, 2, 3]] : memref<1x4x13x20xf32> into memref<1040xf32>
+// CHECK: arith.constant dense<[0, 2, 4, 20, 22, 24, 40, 42, 44, 260, {{.*}}, 824, 0, {{.*}}]> : tensor<64xi32>
+// CHECK-NOT: memref<96x36xf32>
+// CHECK: scf.parallel
+// CHECK: scf.if
+// One full block of 32, then the last 4 of K = 36.
+// CHECK: scf.for
+// CHECK-COUNT-32: vector.load %[[INPUT]][%{{.*}}] : memref<1040xf32>, vector<8xf32>
+// CHECK: arith.maxsi {{.*}} : vector<8xi32>
+// CHECK: arith.divf {{.*}} : vector<8xf32>
+// CHECK: math.roundeven {{.*}} : vector<8xf32>
+// CHECK: arith.shli {{.*}} : vector<8xi32>
+// CHECK-COUNT-24: vector.shuffle {{.*}} : vector<8xi32>, vector<8xi32>
+// CHECK-COUNT-8: vector.store {{.*}} : memref<96x16xi32>, vector<8xi32>
+// CHECK-COUNT-4: vector.load %[[INPUT]][%{{.*}}] : memref<1040xf32>, vector<8xf32>
+// CHECK-NOT: vector.load %[[INPUT]]
+// CHECK: } else {
+// CHECK: vector.gather %[[INPUT]]
+// CHECK: qkernel.dot
+#gather = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 + d5 * 2)>
+#identity = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @window(%x: tensor<1x4x13x20xf32>, %p: tensor<256xi8>, %s: tensor<1x8xf32>) -> tensor<1x6x16x8xf32> {
+  %e = tensor.empty() : tensor<1x6x16x4x3x3xf32>
+  %g = linalg.generic {indexing_maps = [#gather, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x13x20xf32>) outs(%e : tensor<1x6x16x4x3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x6x16x4x3x3xf32>
+  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : tensor<1x6x16x4x3x3xf32> into tensor<1x6x16x36xf32>
+  %y = qkernel.matmul %rows, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 36, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<1x6x16x36xf32>, tensor<256xi8>, tensor<1x8xf32>) -> tensor<1x6x16x8xf32>
+  return %y : tensor<1x6x16x8xf32>
+}
+
+// -----
+
+// Stride 2 across: 16 loaded, the even ones kept; the group's loads must
+// end inside the input, which the condition checks.
+// CHECK-LABEL: func.func @stride_two
+// CHECK: %[[INPUT:.*]] = memref.collapse_shape {{.*}} into memref<2178xf32>
+// CHECK: %[[WHOLE:.*]] = arith.andi
+// CHECK: %[[INSIDE:.*]] = arith.cmpi sle, %{{.*}}, %c2178
+// CHECK: %[[BOTH:.*]] = arith.andi %[[WHOLE]], %[[INSIDE]]
+// CHECK: scf.if %[[BOTH]]
+// CHECK: %[[LOADED:.*]] = vector.load %[[INPUT]][%{{.*}}] : memref<2178xf32>, vector<16xf32>
+// CHECK: vector.shuffle %[[LOADED]], %[[LOADED]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xf32>, vector<16xf32>
+#gather2 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+#identity2 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @stride_two(%x: tensor<1x2x33x33xf32>, %p: tensor<128xi8>, %s: tensor<1x8xf32>) -> tensor<1x16x16x8xf32> {
+  %e = tensor.empty() : tensor<1x16x16x2x3x3xf32>
+  %g = linalg.generic {indexing_maps = [#gather2, #identity2], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x33x33xf32>) outs(%e : tensor<1x16x16x2x3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x16x16x2x3x3xf32>
+  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : tensor<1x16x16x2x3x3xf32> into tensor<1x16x16x18xf32>
+  %y = qkernel.matmul %rows, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 18, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<1x16x16x18xf32>, tensor<128xi8>, tensor<1x8xf32>) -> tensor<1x16x16x8xf32>
+  return %y : tensor<1x16x16x8xf32>
+}
+
+// -----
+
+// Stride 3: one output at a time, each block of its window one gather.
+// CHECK-LABEL: func.func @stride_three
+// CHECK-NOT: scf.if
+// CHECK: vector.gather
+// CHECK-NOT: vector.load %{{.*}} : memref<600xf32>
+#gather3 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 * 3 + d5)>
+#identity3 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @stride_three(%x: tensor<1x3x10x20xf32>, %p: tensor<128xi8>, %s: tensor<1x8xf32>) -> tensor<1x10x6x8xf32> {
+  %e = tensor.empty() : tensor<1x10x6x3x1x3xf32>
+  %g = linalg.generic {indexing_maps = [#gather3, #identity3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x3x10x20xf32>) outs(%e : tensor<1x10x6x3x1x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x10x6x3x1x3xf32>
+  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : tensor<1x10x6x3x1x3xf32> into tensor<1x10x6x9xf32>
+  %y = qkernel.matmul %rows, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 9, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<1x10x6x9xf32>, tensor<128xi8>, tensor<1x8xf32>) -> tensor<1x10x6x8xf32>
+  return %y : tensor<1x10x6x8xf32>
+}
