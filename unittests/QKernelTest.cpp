@@ -290,6 +290,18 @@ void expectBitExact(const std::vector<float> &expected, const std::vector<float>
     }
 }
 
+/// expected == actual, reporting the first element that differs.
+void expectEqualInts(const std::vector<int32_t> &expected, const std::vector<int32_t> &actual,
+                     const std::string &what) {
+  ASSERT_EQ(expected.size(), actual.size()) << what;
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (expected[i] != actual[i]) {
+      ADD_FAILURE() << what << ": element " << i << " is " << actual[i] << ", reference "
+                    << expected[i];
+      return;
+    }
+}
+
 struct KernelCase {
   unsigned bits;
   bool binary;
@@ -407,8 +419,8 @@ struct WindowCase {
 };
 
 /// The im2col rows [N * OH * OW, C * kh * kw] of `image`, K ordered (c, ky, kx).
-std::vector<float> im2colRows(const WindowCase &w, const std::vector<float> &image) {
-  std::vector<float> rows;
+template <typename T> std::vector<T> im2colRows(const WindowCase &w, const std::vector<T> &image) {
+  std::vector<T> rows;
   for (int64_t n = 0; n < w.batch; ++n)
     for (int64_t oy = 0; oy < w.outHeight(); ++oy)
       for (int64_t ox = 0; ox < w.outWidth(); ++ox)
@@ -422,40 +434,60 @@ std::vector<float> im2colRows(const WindowCase &w, const std::vector<float> &ima
   return rows;
 }
 
+std::string dimsText(std::initializer_list<int64_t> sizes) {
+  std::string text;
+  for (int64_t size : sizes)
+    text += std::to_string(size) + "x";
+  return text;
+}
+
+/// The module-level maps of gatherText.
+std::string gatherMaps(const WindowCase &w) {
+  std::ostringstream os;
+  os << "#gather = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * " << w.strideY << " + d4 * "
+     << w.dilationY << ", d2 * " << w.strideX << " + d5 * " << w.dilationX
+     << ")>\n#identity = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>\n";
+  return os.str();
+}
+
+/// QNNToQKernel's im2col of %x (the image, of `element`s) as %rows [N,
+/// OH, OW, k]; `rowsType` is set to its type.
+std::string gatherText(const WindowCase &w, const std::string &element, int64_t k,
+                       std::string &rowsType) {
+  int64_t oh = w.outHeight(), ow = w.outWidth();
+  std::string x = "tensor<" + dimsText({w.batch, w.channels, w.height, w.width}) + element + ">";
+  std::string gathered =
+      "tensor<" + dimsText({w.batch, oh, ow, w.channels, w.kh, w.kw}) + element + ">";
+  rowsType = "tensor<" + dimsText({w.batch, oh, ow, k}) + element + ">";
+  std::ostringstream os;
+  os << "  %e = tensor.empty() : " << gathered << "\n"
+     << "  %g = linalg.generic {indexing_maps = [#gather, #identity], iterator_types = "
+        "[\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"parallel\", "
+        "\"parallel\"]} ins(%x : "
+     << x << ") outs(%e : " << gathered << ") {\n"
+     << "  ^bb0(%in: " << element << ", %out: " << element
+     << "):\n    linalg.yield %in : " << element << "\n  } -> " << gathered << "\n"
+     << "  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : " << gathered << " into "
+     << rowsType << "\n";
+  return os.str();
+}
+
 /// Builds, lowers for `family` and JIT-runs the gather and the int8
 /// qkernel.matmul on `image`; the result as [rows, n].
 std::vector<float> runWindowKernel(const MatmulProblem &p, const WindowCase &w,
                                    const std::vector<float> &image, llvm::StringRef family) {
   const PackedLayout &l = p.layout;
   std::vector<int8_t> packed = pack(l, p.codes);
-  auto dims = [](std::initializer_list<int64_t> sizes) {
-    std::string text;
-    for (int64_t size : sizes)
-      text += std::to_string(size) + "x";
-    return text;
-  };
-  int64_t oh = w.outHeight(), ow = w.outWidth();
-  std::string x = "tensor<" + dims({w.batch, w.channels, w.height, w.width}) + "f32>";
-  std::string gathered = "tensor<" + dims({w.batch, oh, ow, w.channels, w.kh, w.kw}) + "f32>";
-  std::string rows = "tensor<" + dims({w.batch, oh, ow, l.k}) + "f32>";
-  std::string y = "tensor<" + dims({w.batch, oh, ow, l.n}) + "f32>";
-  std::string scaleTable = "tensor<" + dims({l.scaleRows(), l.paddedN()}) + "f32>";
+  std::string x = "tensor<" + dimsText({w.batch, w.channels, w.height, w.width}) + "f32>";
+  std::string y = "tensor<" + dimsText({w.batch, w.outHeight(), w.outWidth(), l.n}) + "f32>";
+  std::string scaleTable = "tensor<" + dimsText({l.scaleRows(), l.paddedN()}) + "f32>";
   std::string packedType = "tensor<" + std::to_string(packed.size()) + "xi8>";
+  std::string rows;
   std::ostringstream src;
-  src << "#gather = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * " << w.strideY
-      << " + d4 * " << w.dilationY << ", d2 * " << w.strideX << " + d5 * " << w.dilationX
-      << ")>\n#identity = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>\n"
-      << "func.func @main(%x: " << x << ") -> " << y << " {\n"
+  src << gatherMaps(w) << "func.func @main(%x: " << x << ") -> " << y << " {\n"
       << "  %p = arith.constant " << literal(packed) << " : " << packedType << "\n"
       << "  %s = arith.constant " << literal(p.scales, l.paddedN()) << " : " << scaleTable << "\n"
-      << "  %e = tensor.empty() : " << gathered << "\n"
-      << "  %g = linalg.generic {indexing_maps = [#gather, #identity], iterator_types = "
-         "[\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"parallel\", \"parallel\"]} "
-         "ins(%x : "
-      << x << ") outs(%e : " << gathered << ") {\n"
-      << "  ^bb0(%in: f32, %out: f32):\n    linalg.yield %in : f32\n  } -> " << gathered << "\n"
-      << "  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : " << gathered << " into "
-      << rows << "\n"
+      << gatherText(w, "f32", l.k, rows)
       << "  %y = qkernel.matmul %rows, %p, %s {layout = " << layoutText(l)
       << ", zero_point = " << p.zeroPoint << " : i64, activations = \"int8\"} : (" << rows << ", "
       << packedType << ", " << scaleTable << ") -> " << y << "\n  return %y : " << y << "\n}\n";
@@ -560,11 +592,11 @@ INSTANTIATE_TEST_SUITE_P(Widths, QKernelLutMatmul,
 /// weights w [k, n] (signed), packed as codes w + zeroPoint; with
 /// `requantize`, its fused int8 epilogue (Out = int8_t).
 template <typename Out = int32_t>
-std::vector<Out> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m,
-                                  const std::vector<int8_t> &x, const std::vector<int8_t> &w,
-                                  const std::vector<int32_t> &bias, llvm::StringRef family,
-                                  const RequantizeParams *requantize = nullptr,
-                                  const std::string &epilogueRegion = "") {
+std::vector<Out>
+runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int64_t m, const std::vector<int8_t> &x,
+                 const std::vector<int8_t> &w, const std::vector<int32_t> &bias,
+                 llvm::StringRef family, const RequantizeParams *requantize = nullptr,
+                 const std::string &epilogueRegion = "", const WindowCase *window = nullptr) {
   std::vector<int8_t> codes(w.size());
   for (size_t i = 0; i < w.size(); ++i)
     codes[i] = int8_t(uint8_t(int32_t(w[i]) + zeroPoint));
@@ -587,15 +619,27 @@ std::vector<Out> runIntegerKernel(const PackedLayout &l, int32_t zeroPoint, int6
         " : i64, clamp_max = " + std::to_string(requantize->clampMax) + " : i64";
   std::string packedType = "tensor<" + std::to_string(packed.size()) + "xi8>";
   std::string biasType = "tensor<" + std::to_string(l.n) + "xi32>";
+  // With a window, x is its image and the kernel reads the gathered rows.
+  std::string input = "%x", inputType = xType, gather;
+  if (window) {
+    xType = "tensor<" + dimsText({window->batch, window->channels, window->height, window->width}) +
+            "i8>";
+    gather = gatherText(*window, "i8", l.k, inputType);
+    input = "%rows";
+    yType = "tensor<" + dimsText({window->batch, window->outHeight(), window->outWidth(), l.n}) +
+            element + ">";
+  }
   std::ostringstream src;
-  src << "func.func @main(%x: " << xType << ") -> " << yType << " {\n"
-      << "  %p = arith.constant " << literal(packed) << " : " << packedType << "\n";
+  src << (window ? gatherMaps(*window) : "") << "func.func @main(%x: " << xType << ") -> " << yType
+      << " {\n"
+      << "  %p = arith.constant " << literal(packed) << " : " << packedType << "\n"
+      << gather;
   if (!bias.empty())
     src << "  %b = arith.constant " << literal(bias) << " : " << biasType << "\n";
-  src << "  %y = qkernel.matmul_integer %x, %p" << (bias.empty() ? "" : " bias %b")
+  src << "  %y = qkernel.matmul_integer " << input << ", %p" << (bias.empty() ? "" : " bias %b")
       << " {layout = " << layoutText(l) << ", zero_point = " << zeroPoint << " : i64" << epilogue
-      << "} : (" << xType << ", " << packedType << (bias.empty() ? "" : ", " + biasType) << ") -> "
-      << yType << epilogueRegion << "\n  return %y : " << yType << "\n}\n";
+      << "} : (" << inputType << ", " << packedType << (bias.empty() ? "" : ", " + biasType)
+      << ") -> " << yType << epilogueRegion << "\n  return %y : " << yType << "\n}\n";
 
   auto jit = compileKernel(src.str(), family);
   if (!jit)
@@ -653,17 +697,45 @@ TEST(QKernelMatmulInteger, MatchesReferenceExactly) {
       std::string what = config.family + " " + std::to_string(config.bits) + "-bit" +
                          (config.signedBytes ? " signed bytes" : "") + " m=" + std::to_string(m) +
                          " k=" + std::to_string(k) + " n=" + std::to_string(n);
-      std::vector<int32_t> expected = referenceMatmulInteger(m, k, n, x, w, bias);
-      std::vector<int32_t> actual =
-          runIntegerKernel(layout, zeroPoint, m, x, w, bias, config.family);
-      ASSERT_EQ(expected.size(), actual.size()) << what;
-      for (size_t i = 0; i < expected.size(); ++i)
-        if (expected[i] != actual[i]) {
-          ADD_FAILURE() << what << ": element " << i << " is " << actual[i] << ", reference "
-                        << expected[i];
-          break;
-        }
+      expectEqualInts(referenceMatmulInteger(m, k, n, x, w, bias),
+                      runIntegerKernel(layout, zeroPoint, m, x, w, bias, config.family), what);
     }
+}
+
+// W8A8 convolutions: the window rows' words and sums prepared from the
+// int8 input equal the reference on rows gathered first, exactly (the
+// windows of the float test, 8- and 4-bit weights, every host family).
+TEST(QKernelWindowRows, IntegerMatchGatheredRowsExactly) {
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (const std::string &family : hostFamilies())
+    for (WindowCase w :
+         {WindowCase{1, 4, 13, 20, 3, 3, 2, 1, 1, 2}, WindowCase{2, 5, 18, 37, 3, 3, 1, 1, 1, 1},
+          WindowCase{1, 32, 33, 41, 3, 3, 2, 2, 1, 1}, WindowCase{1, 3, 10, 20, 1, 3, 1, 3, 1, 1}})
+      for (unsigned bits : {8u, 4u}) {
+        PackedLayout layout;
+        layout.bits = bits;
+        layout.lanes = familyLanes(family);
+        layout.k = w.channels * w.kh * w.kw;
+        layout.n = 13;
+        int32_t zeroPoint = bits == 8 ? 128 : 7;
+        std::uniform_int_distribution<int> weight(bits == 8 ? -128 : -7, bits == 8 ? 127 : 7);
+        std::vector<int8_t> image(w.batch * w.channels * w.height * w.width),
+            weights(layout.k * layout.n);
+        for (size_t i = 0; i < image.size(); ++i)
+          image[i] = int8_t(i % 13 == 0 ? -128 : i % 17 == 0 ? 127 : byte(rng));
+        for (auto &value : weights)
+          value = int8_t(weight(rng));
+        std::vector<int32_t> bias(layout.n);
+        for (auto &value : bias)
+          value = byte(rng) * 1000;
+        int64_t m = w.batch * w.outHeight() * w.outWidth();
+        std::string what = family + " " + std::to_string(bits) + "-bit " + w.name();
+        expectEqualInts(
+            referenceMatmulInteger(m, layout.k, layout.n, im2colRows(w, image), weights, bias),
+            runIntegerKernel(layout, zeroPoint, m, image, weights, bias, family, nullptr, "", &w),
+            what);
+      }
 }
 
 /// A random A8 problem: x [m, k] and w [k, n] int8 (8-bit weights, or the

@@ -14,11 +14,12 @@
 // (the float chain after the layer) runs on them there too.
 #include "quantc/Codegen/Lowering.h"
 
-#include "quantc/Codegen/Buffers.h"
 #include "PackedTiles.h"
 #include "dialects/QKernel/QKernelOps.h"
+#include "quantc/Codegen/Buffers.h"
 #include "quantc/Codegen/DotInstruction.h"
 #include "quantc/Codegen/KernelEpilogue.h"
+#include "quantc/Codegen/RegisterBlocks.h"
 #include "quantc/Codegen/Requantize.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -37,7 +38,13 @@ public:
         dot(dot) {}
 
   Value emit() {
-    Value x = rowsBuffer(op.getInput(), /*contiguous=*/true);
+    // A convolution's im2col rows are prepared from its input, never copied.
+    std::optional<ConvWindow> convWindow = matchConvWindow(op.getInput(), layout.k);
+    Value x;
+    if (convWindow)
+      bindWindow(*convWindow);
+    else
+      x = rowsBuffer(op.getInput(), /*contiguous=*/true);
     packed = readOnlyBuffer(b, loc, op.getPacked());
     if (op.getBias())
       bias = readOnlyBuffer(b, loc, op.getBias());
@@ -55,10 +62,17 @@ public:
     allocateRows();
     auto rowsBody = [&](Value tile, Value row, int64_t rows) { emitRows(tile, row, rows); };
     auto prepare = [&](Value row) { prepareRow(x, row); };
+    auto prepareWindow = [&](Value first, Value end) { prepareWindowRows(first, end); };
     if (preparesInChunks(m, step)) {
-      forChunksPreparedThenTiles(m, step, prepare, rowsBody);
+      if (convWindow)
+        forChunksPreparedThenTiles(m, step, prepareWindow, rowsBody);
+      else
+        forChunksPreparedThenTiles(m, step, prepare, rowsBody);
     } else {
-      forEachRow(m, prepare);
+      if (convWindow)
+        forEachRunOfRows(m, kTransposeBlock, prepareWindow);
+      else
+        forEachRow(m, prepare);
       forTilesAndRows(m, step, rowsBody);
     }
     return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
@@ -122,17 +136,59 @@ private:
               zeroByte, ArrayRef<bool>{inBounds});
           Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
           Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
-          Value packedWords =
-              dot.takesWideActivations()
-                  ? vector::BitCastOp::create(
-                        b, loc, vec(kBlockK / 4, b.getI64Type()),
-                        arith::ExtSIOp::create(b, loc, vec(kBlockK, b.getI16Type()), bytes))
-                  : vector::BitCastOp::create(b, loc, vec(kBlockK / 4, i32), bytes);
-          vector::StoreOp::create(b, loc, packedWords, words,
-                                  ValueRange{row, mul(block, index(kBlockK / 4))});
+          storeWords(bytes, row, block);
           scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
         });
     memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
+  }
+
+  /// Block `block` of row `row`'s words from its 32 bytes (vector<32xi8>).
+  void storeWords(Value bytes, Value row, Value block) {
+    Value packedWords =
+        dot.takesWideActivations()
+            ? vector::BitCastOp::create(
+                  b, loc, vec(kBlockK / 4, b.getI64Type()),
+                  arith::ExtSIOp::create(b, loc, vec(kBlockK, b.getI16Type()), bytes))
+            : vector::BitCastOp::create(b, loc, vec(kBlockK / 4, b.getI32Type()), bytes);
+    vector::StoreOp::create(b, loc, packedWords, words,
+                            ValueRange{row, mul(block, index(kBlockK / 4))});
+  }
+
+  /// Window rows [first, end) of words and rowSums (WindowRows.cpp): 8
+  /// rows' bytes at a time, their sums added up in rowSums block by block.
+  void prepareWindowRows(Value first, Value end) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    auto group = [&](Value firstRow, Value start) {
+      VectorType sumsType = vec(kTransposeBlock, i32);
+      vector::StoreOp::create(b, loc, splat(sumsType, b.getI32IntegerAttr(0)), rowSums,
+                              ValueRange{firstRow});
+      forEachWindowBlock([&](Value block, int64_t live) {
+        SmallVector<Value> codes;
+        for (Value column : loadWindowColumns(start, block, live))
+          codes.push_back(arith::ExtSIOp::create(b, loc, sumsType, column));
+        Value sum = vector::LoadOp::create(b, loc, sumsType, rowSums, ValueRange{firstRow});
+        for (Value code : codes)
+          sum = add(sum, code);
+        vector::StoreOp::create(b, loc, sum, rowSums, ValueRange{firstRow});
+        SmallVector<Value> rowWords = rowWordsOf(codes);
+        for (int64_t r = 0; r < kTransposeBlock; ++r)
+          storeWords(vector::BitCastOp::create(b, loc, vec(kBlockK, i8), rowWords[r]),
+                     add(firstRow, index(r)), block);
+      });
+    };
+    auto one = [&](Value row) {
+      memref::StoreOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                              rowSums, ValueRange{row});
+      forEachWindowBlock([&](Value block, int64_t live) {
+        Value bytes = gatherWindowBlock(row, block, live);
+        Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
+        Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
+        Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{row});
+        memref::StoreOp::create(b, loc, add(sum, blockSum), rowSums, ValueRange{row});
+        storeWords(bytes, row, block);
+      });
+    };
+    forWindowRows(first, end, group, one);
   }
 
   void emitRows(Value tile, Value firstRow, int64_t rows) {

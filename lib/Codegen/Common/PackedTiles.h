@@ -19,13 +19,13 @@ namespace quantc::codegen {
 /// padded input [N, C, H, W] at (oy·sy + ky·dy, ox·sx + kx·dx), K ordered
 /// (c, ky, kx).
 struct ConvWindow {
-  mlir::Value input; // the padded NCHW f32 tensor
+  mlir::Value input; // the padded NCHW tensor (f32, or i8 for the W8A8 kernels)
   int64_t batch, channels, height, width;
   int64_t kh, kw, strideY, strideX, dilationY, dilationX;
   int64_t outHeight, outWidth;
 };
 
-/// The window behind `x` when x (qkernel.matmul's input, K = k) is the
+/// The window behind `x` when x (a packed kernel's input, K = k) is the
 /// collapsed result of QNNToQKernel's im2col gather (a linalg.generic that
 /// copies the padded input at the window's map), else nullopt.
 std::optional<ConvWindow> matchConvWindow(mlir::Value x, int64_t k);
@@ -149,12 +149,31 @@ protected:
   mlir::Value codesAt(mlir::Value x, mlir::Value inverse);
 
   /// x as the rows of a convolution's window (what im2col would gather):
-  /// binds `window` and its input, sets m. The rows are then quantized
-  /// straight from the input by quantizeWindowRows (WindowRows.cpp).
+  /// binds `window` and its input, sets m. The rows are then prepared
+  /// straight from the input (WindowRows.cpp).
   void bindWindow(const ConvWindow &convWindow);
-  /// Quantizes the window rows [first, end): 8 at a time where 8 outputs
-  /// of one image row read the input at stride 1 or 2 (each element of the
-  /// window one vector load across them), one at a time otherwise.
+  /// Over the window rows [first, end): group(firstRow, start) for each 8
+  /// outputs of one image row that a stride of 1 or 2 lets one vector load
+  /// read across (start: the first one's window in the input), one(row)
+  /// for every other row.
+  void forWindowRows(mlir::Value first, mlir::Value end,
+                     llvm::function_ref<void(mlir::Value, mlir::Value)> group,
+                     llvm::function_ref<void(mlir::Value)> one);
+  /// body(block, live) over the K blocks: the full ones in a loop (live =
+  /// 32), then the last alone where K is not a multiple of 32.
+  void forEachWindowBlock(llvm::function_ref<void(mlir::Value, int64_t)> body);
+  /// The first `live` elements of block `block` of 8 outputs' windows from
+  /// `start`: one vector<8 x element> across the outputs each.
+  llvm::SmallVector<mlir::Value> loadWindowColumns(mlir::Value start, mlir::Value block,
+                                                   int64_t live);
+  /// Block `block` of row `row`'s window, gathered: vector<32 x element>,
+  /// zeros past the first `live`.
+  mlir::Value gatherWindowBlock(mlir::Value row, mlir::Value block, int64_t live);
+  /// The codes of 8 rows (`codes[t]`: element t of each, vector<8 x i32>
+  /// with the byte in its low 8 bits; fewer than 32: zeros after) as each
+  /// row's block of 32 bytes: 8 vector<8 x i32> words, row r's r-th.
+  llvm::SmallVector<mlir::Value> rowWordsOf(llvm::ArrayRef<mlir::Value> codes);
+  /// The int8 mode's quantization of window rows [first, end).
   void quantizeWindowRows(mlir::Value first, mlir::Value end);
 
   /// The scales of `lanes` channels from `firstColumn` as vector<lanes x

@@ -1,15 +1,17 @@
-// A convolution's im2col rows quantized straight from its padded input
-// (PackedTiles.h: ConvWindow), for the int8-activation packed kernels.
+// A convolution's im2col rows prepared straight from its padded input
+// (PackedTiles.h: ConvWindow): quantized for the int8-activation kernels
+// (qkernel.matmul), or widened into words for the W8A8 ones
+// (qkernel.matmul_integer, LowerMatmulInteger.cpp).
 //
 // Materialized, im2col copies each input element kh·kw times, one scalar
 // at a time, into a [m, K] buffer the size of kh·kw inputs, which the
 // per-row quantization then reads back. Here 8 neighbouring outputs of an
 // image row are quantized together: each element of their windows is one
 // vector load across them (a stride-2 window: 16 loaded, every other one
-// kept), the block quantization runs lane by lane, and the codes go to
+// kept), the block's arithmetic runs lane by lane, and the codes go to
 // their rows through one 8 x 8 transpose of 32-bit words. The arithmetic
-// per element is quantizeBlock's, so the bytes, scales and sums are the
-// same bit for bit.
+// per element is the row-at-a-time preparation's, so the bytes, scales and
+// sums are the same bit for bit.
 #include "PackedTiles.h"
 
 #include "quantc/Codegen/Buffers.h"
@@ -65,7 +67,8 @@ std::optional<ConvWindow> matchConvWindow(Value x, int64_t k) {
   auto inputType = dyn_cast<RankedTensorType>(input.getType());
   auto outputType = cast<RankedTensorType>(gather.getResult(0).getType());
   if (!inputType || inputType.getRank() != 4 || !inputType.hasStaticShape() ||
-      !inputType.getElementType().isF32() || !outputType.hasStaticShape())
+      !(inputType.getElementType().isF32() || inputType.getElementType().isInteger(8)) ||
+      !outputType.hasStaticShape())
     return std::nullopt;
   // (n, oy, ox, c, ky, kx) -> (n, c, oy·sy + ky·dy, ox·sx + kx·dx), the
   // result written in loop order.
@@ -103,7 +106,7 @@ void PackedTileEmitter::bindWindow(const ConvWindow &convWindow) {
   auto inputType = cast<RankedTensorType>(window->input.getType());
   Value input = readOnlyBuffer(b, loc, window->input);
   windowInput = memref::CollapseShapeOp::create(
-      b, loc, MemRefType::get({inputType.getNumElements()}, b.getF32Type()), input,
+      b, loc, MemRefType::get({inputType.getNumElements()}, inputType.getElementType()), input,
       SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
   // Element k = (c, ky, kx) of a row lies this far past the row's first.
   std::vector<int32_t> offsets(layout.paddedK(), 0);
@@ -119,104 +122,150 @@ void PackedTileEmitter::bindWindow(const ConvWindow &convWindow) {
   windowOffsets = readOnlyBuffer(b, loc, table);
 }
 
-namespace {
+/// The offset in the input of the window of output row `row` (n, oy, ox),
+/// and ox.
+static std::pair<Value, Value> windowStart(OpBuilder &b, Location loc, const ConvWindow &w,
+                                           Value row) {
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto mul = [&](Value x, int64_t v) -> Value {
+    return arith::MulIOp::create(b, loc, x, index(v));
+  };
+  Value pixels = index(w.outHeight * w.outWidth);
+  Value n = arith::DivUIOp::create(b, loc, row, pixels);
+  Value pixel = arith::RemUIOp::create(b, loc, row, pixels);
+  Value oy = arith::DivUIOp::create(b, loc, pixel, index(w.outWidth));
+  Value ox = arith::RemUIOp::create(b, loc, pixel, index(w.outWidth));
+  Value start = arith::AddIOp::create(b, loc, mul(n, w.channels * w.height * w.width),
+                                      mul(oy, w.strideY * w.width));
+  return {arith::AddIOp::create(b, loc, start, mul(ox, w.strideX)), ox};
+}
 
-/// Emits quantizeWindowRows for one emitter.
-class WindowRowsEmitter {
-public:
-  WindowRowsEmitter(OpBuilder &b, Location loc, const ConvWindow &window, int64_t k)
-      : b(b), loc(loc), w(window), k(k) {}
+void PackedTileEmitter::forEachWindowBlock(function_ref<void(Value, int64_t)> body) {
+  int64_t full = layout.k / kBlockK;
+  if (full)
+    scf::ForOp::create(b, loc, index(0), index(full), index(1), ValueRange{},
+                       [&](OpBuilder &, Location, Value block, ValueRange) {
+                         body(block, kBlockK);
+                         scf::YieldOp::create(b, loc);
+                       });
+  if (layout.k % kBlockK)
+    body(index(full), layout.k % kBlockK);
+}
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-
-  /// The offset in the input of the window of output row `row` (n, oy, ox).
-  Value windowStart(Value row, Value *outX = nullptr) {
-    Value pixels = index(w.outHeight * w.outWidth);
-    Value n = arith::DivUIOp::create(b, loc, row, pixels);
-    Value pixel = arith::RemUIOp::create(b, loc, row, pixels);
-    Value oy = arith::DivUIOp::create(b, loc, pixel, index(w.outWidth));
-    Value ox = arith::RemUIOp::create(b, loc, pixel, index(w.outWidth));
-    if (outX)
-      *outX = ox;
-    Value start = mul(n, index(w.channels * w.height * w.width));
-    start = add(start, mul(oy, index(w.strideY * w.width)));
-    return add(start, mul(ox, index(w.strideX)));
-  }
-
-  /// body(block, live) over the K blocks: full blocks in a loop (live =
-  /// 32), then the last one alone where K is not a multiple of 32.
-  void forEachBlock(function_ref<void(Value, int64_t)> body) {
-    int64_t full = k / kBlockK;
-    if (full)
-      scf::ForOp::create(b, loc, index(0), index(full), index(1), ValueRange{},
-                         [&](OpBuilder &, Location, Value block, ValueRange) {
-                           body(block, kBlockK);
-                           scf::YieldOp::create(b, loc);
-                         });
-    if (k % kBlockK)
-      body(index(full), k % kBlockK);
-  }
-
-  OpBuilder &b;
-  Location loc;
-  const ConvWindow &w;
-  int64_t k;
-};
-
-} // namespace
-
-void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
-  WindowRowsEmitter rows(b, loc, *window, layout.k);
+SmallVector<Value> PackedTileEmitter::loadWindowColumns(Value start, Value block, int64_t live) {
   constexpr int64_t group = kTransposeBlock;
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  auto lanesOf = [&](Type element) { return vec(group, element); };
   int64_t strideX = window->strideX;
+  Type element = cast<MemRefType>(windowInput.getType()).getElementType();
+  Value blockStart = mul(block, index(kBlockK));
+  SmallVector<Value> columns;
+  for (int64_t t = 0; t < live; ++t) {
+    Value offset =
+        memref::LoadOp::create(b, loc, windowOffsets, ValueRange{add(blockStart, index(t))});
+    Value at = add(start, arith::IndexCastOp::create(b, loc, b.getIndexType(), offset));
+    Value loaded =
+        vector::LoadOp::create(b, loc, vec(group * strideX, element), windowInput, ValueRange{at});
+    if (strideX > 1) {
+      SmallVector<int64_t> kept;
+      for (int64_t lane = 0; lane < group; ++lane)
+        kept.push_back(lane * strideX);
+      loaded = vector::ShuffleOp::create(b, loc, loaded, loaded, kept);
+    }
+    columns.push_back(loaded);
+  }
+  return columns;
+}
+
+Value PackedTileEmitter::gatherWindowBlock(Value row, Value block, int64_t live) {
+  Type i32 = b.getI32Type();
+  Type element = cast<MemRefType>(windowInput.getType()).getElementType();
+  Value start = arith::IndexCastOp::create(b, loc, i32, windowStart(b, loc, *window, row).first);
+  Value offsets = vector::LoadOp::create(b, loc, vec(kBlockK, i32), windowOffsets,
+                                         ValueRange{mul(block, index(kBlockK))});
+  offsets = arith::AddIOp::create(b, loc, offsets,
+                                  vector::BroadcastOp::create(b, loc, vec(kBlockK, i32), start));
+  SmallVector<bool> liveLanes(kBlockK, false);
+  std::fill_n(liveLanes.begin(), live, true);
+  Value mask = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vec(kBlockK, b.getI1Type()), ArrayRef<bool>(liveLanes)));
+  Value zeros = splat(vec(kBlockK, element), b.getZeroAttr(element));
+  return vector::GatherOp::create(b, loc, vec(kBlockK, element), windowInput, ValueRange{index(0)},
+                                  offsets, mask, zeros);
+}
+
+SmallVector<Value> PackedTileEmitter::rowWordsOf(ArrayRef<Value> codes) {
+  VectorType lanesI32 = vec(kTransposeBlock, b.getI32Type());
+  Value byteMask = splat(lanesI32, b.getI32IntegerAttr(255));
+  // Word j of every lane: bytes 4j .. 4j + 3, the first lowest.
+  SmallVector<Value> words;
+  for (int64_t j = 0; j < kBlockK / 4; ++j) {
+    Value word = splat(lanesI32, b.getI32IntegerAttr(0));
+    for (int64_t byte = 0; byte < 4 && 4 * j + byte < int64_t(codes.size()); ++byte) {
+      Value part = codes[4 * j + byte];
+      if (byte < 3)
+        part = arith::AndIOp::create(b, loc, part, byteMask);
+      if (byte > 0)
+        part = arith::ShLIOp::create(b, loc, part, splat(lanesI32, b.getI32IntegerAttr(8 * byte)));
+      word = arith::OrIOp::create(b, loc, word, part);
+    }
+    words.push_back(word);
+  }
+  return transposeBlock(b, loc, words);
+}
+
+void PackedTileEmitter::forWindowRows(Value first, Value end,
+                                      function_ref<void(Value, Value)> group,
+                                      function_ref<void(Value)> one) {
+  constexpr int64_t size = kTransposeBlock;
+  int64_t strideX = window->strideX;
+  auto eachOne = [&](Value from, Value to) {
+    scf::ForOp::create(b, loc, from, to, index(1), ValueRange{},
+                       [&](OpBuilder &, Location, Value row, ValueRange) {
+                         one(row);
+                         scf::YieldOp::create(b, loc);
+                       });
+  };
+  if (strideX > 2) {
+    eachOne(first, end);
+    return;
+  }
   // The furthest any load of a group reads past its first window's start.
   int64_t furthest = (window->channels - 1) * window->height * window->width +
                      (window->kh - 1) * window->dilationY * window->width +
-                     (window->kw - 1) * window->dilationX + group * strideX;
+                     (window->kw - 1) * window->dilationX + size * strideX;
   int64_t inputSize = cast<MemRefType>(windowInput.getType()).getDimSize(0);
+  scf::ForOp::create(b, loc, first, end, index(size), ValueRange{},
+                     [&](OpBuilder &, Location, Value firstRow, ValueRange) {
+                       Value groupEnd = add(firstRow, index(size));
+                       auto [startValue, x] = windowStart(b, loc, *window, firstRow);
+                       Value start = startValue; // a plain variable the lambdas below can capture
+                       auto le = [&](Value lhs, Value rhs) {
+                         return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, lhs, rhs);
+                       };
+                       Value whole =
+                           arith::AndIOp::create(b, loc, le(groupEnd, end),
+                                                 le(add(x, index(size)), index(window->outWidth)));
+                       if (strideX > 1) // the last load reads one element past its last lane's
+                         whole = arith::AndIOp::create(
+                             b, loc, whole, le(add(start, index(furthest)), index(inputSize)));
+                       scf::IfOp::create(
+                           b, loc, whole,
+                           [&](OpBuilder &, Location) {
+                             group(firstRow, start);
+                             scf::YieldOp::create(b, loc);
+                           },
+                           [&](OpBuilder &, Location) {
+                             eachOne(firstRow, arith::MinSIOp::create(b, loc, groupEnd, end));
+                             scf::YieldOp::create(b, loc);
+                           });
+                       scf::YieldOp::create(b, loc);
+                     });
+}
 
-  // One row alone: its blocks' values gathered through the offsets table.
-  auto quantizeOne = [&](Value row) {
-    Value start = arith::IndexCastOp::create(b, loc, i32, rows.windowStart(row));
-    Value zeros = splat(vec(kBlockK, f32), b.getF32FloatAttr(0.0f));
-    rows.forEachBlock([&](Value block, int64_t live) {
-      Value offsets = vector::LoadOp::create(b, loc, vec(kBlockK, i32), windowOffsets,
-                                             ValueRange{mul(block, index(kBlockK))});
-      offsets = arith::AddIOp::create(
-          b, loc, offsets, vector::BroadcastOp::create(b, loc, vec(kBlockK, i32), start));
-      SmallVector<bool> liveLanes(kBlockK, false);
-      std::fill_n(liveLanes.begin(), live, true);
-      Value mask = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(vec(kBlockK, b.getI1Type()), ArrayRef<bool>(liveLanes)));
-      Value x = vector::GatherOp::create(b, loc, vec(kBlockK, f32), windowInput,
-                                         ValueRange{index(0)}, offsets, mask, zeros);
-      quantizeBlock(x, row, block);
-    });
-  };
-
-  // 8 rows of one image row: lane r is row first + r.
+void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
+  // 8 rows of one image row: lane r is row firstRow + r.
   auto quantizeGroup = [&](Value firstRow, Value start) {
-    rows.forEachBlock([&](Value block, int64_t live) {
-      Value blockStart = mul(block, index(kBlockK));
-      SmallVector<Value> x;
-      for (int64_t t = 0; t < live; ++t) {
-        Value offset =
-            memref::LoadOp::create(b, loc, windowOffsets, ValueRange{add(blockStart, index(t))});
-        Value at = add(start, arith::IndexCastOp::create(b, loc, b.getIndexType(), offset));
-        Value loaded =
-            vector::LoadOp::create(b, loc, vec(group * strideX, f32), windowInput, ValueRange{at});
-        if (strideX > 1) {
-          SmallVector<int64_t> kept;
-          for (int64_t lane = 0; lane < group; ++lane)
-            kept.push_back(lane * strideX);
-          loaded = vector::ShuffleOp::create(b, loc, loaded, loaded, kept);
-        }
-        x.push_back(loaded);
-      }
+    forEachWindowBlock([&](Value block, int64_t live) {
+      SmallVector<Value> x = loadWindowColumns(start, block, live);
       Value maxBits = magnitudeBits(x[0]);
       for (int64_t t = 1; t < live; ++t)
         maxBits = arith::MaxSIOp::create(b, loc, maxBits, magnitudeBits(x[t]));
@@ -227,25 +276,9 @@ void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
       Value sum = codes[0];
       for (int64_t t = 1; t < live; ++t)
         sum = arith::AddIOp::create(b, loc, sum, codes[t]);
-      // Word j of every lane: bytes 4j .. 4j + 3, the first lowest.
-      Value byteMask = splat(lanesOf(i32), b.getI32IntegerAttr(255));
-      SmallVector<Value> words;
-      for (int64_t j = 0; j < kBlockK / 4; ++j) {
-        Value word = splat(lanesOf(i32), b.getI32IntegerAttr(0));
-        for (int64_t byte = 0; byte < 4 && 4 * j + byte < live; ++byte) {
-          Value part = codes[4 * j + byte];
-          if (byte < 3)
-            part = arith::AndIOp::create(b, loc, part, byteMask);
-          if (byte > 0)
-            part = arith::ShLIOp::create(b, loc, part,
-                                         splat(lanesOf(i32), b.getI32IntegerAttr(8 * byte)));
-          word = arith::OrIOp::create(b, loc, word, part);
-        }
-        words.push_back(word);
-      }
-      SmallVector<Value> rowWords = transposeBlock(b, loc, words);
+      SmallVector<Value> rowWords = rowWordsOf(codes);
       Value firstWord = mul(block, index(kBlockK / 4));
-      for (int64_t r = 0; r < group; ++r) {
+      for (int64_t r = 0; r < kTransposeBlock; ++r) {
         Value row = add(firstRow, index(r));
         vector::StoreOp::create(b, loc, rowWords[r], quantized, ValueRange{row, firstWord});
         memref::StoreOp::create(b, loc, vector::ExtractOp::create(b, loc, scale, r), blockScales,
@@ -255,44 +288,12 @@ void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
       }
     });
   };
-
-  auto quantizeEach = [&](Value from, Value to) {
-    scf::ForOp::create(b, loc, from, to, index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value row, ValueRange) {
-                         quantizeOne(row);
-                         scf::YieldOp::create(b, loc);
-                       });
+  auto quantizeOne = [&](Value row) {
+    forEachWindowBlock([&](Value block, int64_t live) {
+      quantizeBlock(gatherWindowBlock(row, block, live), row, block);
+    });
   };
-  if (strideX > 2) {
-    quantizeEach(first, end);
-    return;
-  }
-  scf::ForOp::create(b, loc, first, end, index(group), ValueRange{},
-                     [&](OpBuilder &, Location, Value firstRow, ValueRange) {
-                       Value groupEnd = add(firstRow, index(group));
-                       Value x;
-                       Value start = rows.windowStart(firstRow, &x);
-                       auto le = [&](Value lhs, Value rhs) {
-                         return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, lhs, rhs);
-                       };
-                       Value whole =
-                           arith::AndIOp::create(b, loc, le(groupEnd, end),
-                                                 le(add(x, index(group)), index(window->outWidth)));
-                       if (strideX > 1) // the last load reads one element past its last lane's
-                         whole = arith::AndIOp::create(
-                             b, loc, whole, le(add(start, index(furthest)), index(inputSize)));
-                       scf::IfOp::create(
-                           b, loc, whole,
-                           [&](OpBuilder &, Location) {
-                             quantizeGroup(firstRow, start);
-                             scf::YieldOp::create(b, loc);
-                           },
-                           [&](OpBuilder &, Location) {
-                             quantizeEach(firstRow, arith::MinSIOp::create(b, loc, groupEnd, end));
-                             scf::YieldOp::create(b, loc);
-                           });
-                       scf::YieldOp::create(b, loc);
-                     });
+  forWindowRows(first, end, quantizeGroup, quantizeOne);
 }
 
 } // namespace quantc::codegen

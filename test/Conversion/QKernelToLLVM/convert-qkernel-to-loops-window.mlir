@@ -85,3 +85,35 @@ func.func @stride_three(%x: tensor<1x3x10x20xf32>, %p: tensor<128xi8>, %s: tenso
   %y = qkernel.matmul %rows, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 9, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<1x10x6x9xf32>, tensor<128xi8>, tensor<1x8xf32>) -> tensor<1x10x6x8xf32>
   return %y : tensor<1x10x6x8xf32>
 }
+
+// -----
+
+// W8A8 (qkernel.matmul_integer): the int8 input's window bytes, 8 outputs
+// at a time, added into the rows' sums and sent to their rows' words
+// (AVX2's 8-bit dot takes them widened to i16: words of 4 i16 in an i64).
+// CHECK-LABEL: func.func @integer
+// CHECK: %[[INPUT:.*]] = memref.collapse_shape {{.*}} into memref<1040xi8>
+// CHECK: %[[SUMS:.*]] = memref.alloc() : memref<96xi32>
+// CHECK: scf.if
+// CHECK: vector.store %{{.*}}, %[[SUMS]][%{{.*}}] : memref<96xi32>, vector<8xi32>
+// CHECK-COUNT-32: vector.load %[[INPUT]][%{{.*}}] : memref<1040xi8>, vector<8xi8>
+// CHECK: vector.load %[[SUMS]]
+// CHECK: vector.store %{{.*}}, %[[SUMS]]
+// CHECK-COUNT-24: vector.shuffle {{.*}} : vector<8xi32>, vector<8xi32>
+// CHECK: %[[BYTES:.*]] = vector.bitcast %{{.*}} : vector<8xi32> to vector<32xi8>
+// CHECK: arith.extsi %[[BYTES]] : vector<32xi8> to vector<32xi16>
+// CHECK: vector.store %{{.*}} : memref<96x16xi64>, vector<8xi64>
+// CHECK: } else {
+// CHECK: vector.gather %[[INPUT]]
+#gather4 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 + d5 * 2)>
+#identity4 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @integer(%x: tensor<1x4x13x20xi8>, %p: tensor<512xi8>) -> tensor<1x6x16x8xi32> {
+  %e = tensor.empty() : tensor<1x6x16x4x3x3xi8>
+  %g = linalg.generic {indexing_maps = [#gather4, #identity4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x13x20xi8>) outs(%e : tensor<1x6x16x4x3x3xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  } -> tensor<1x6x16x4x3x3xi8>
+  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : tensor<1x6x16x4x3x3xi8> into tensor<1x6x16x36xi8>
+  %y = qkernel.matmul_integer %rows, %p {layout = #qkernel.layout<bits = 8, lanes = 8, k = 36, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x6x16x36xi8>, tensor<512xi8>) -> tensor<1x6x16x8xi32>
+  return %y : tensor<1x6x16x8xi32>
+}
