@@ -68,7 +68,7 @@ Value MatmulEmitter::emit() {
     auto prepareRows = [&](Value first, Value end) { quantizeWindowRows(first, end); };
     prepareActivations(Value(), /*quantize=*/true, /*preparedInChunks=*/true);
     if (preparesInChunks(m, 4)) {
-      forChunksPreparedThenTiles(m, 4, prepareRows, rowsBody);
+      forChunksPreparedThenTiles(m, 4, prepareRows, rowsBody, preparedBuffers());
     } else {
       forEachRunOfRows(m, kTransposeBlock, prepareRows);
       forTilesAndRows(m, 4, rowsBody);
@@ -82,7 +82,8 @@ Value MatmulEmitter::emit() {
   if (!inChunks)
     forTilesAndRows(m, 4, rowsBody);
   else
-    forChunksPreparedThenTiles(m, 4, [&](Value row) { quantizeRow(xBuffer, row); }, rowsBody);
+    forChunksPreparedThenTiles(
+        m, 4, [&](Value row) { quantizeRow(xBuffer, row); }, rowsBody, preparedBuffers());
   return expandRows(writtenTensor(b, loc, out), op.getOutput().getType());
 }
 

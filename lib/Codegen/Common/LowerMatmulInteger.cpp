@@ -64,10 +64,11 @@ public:
     auto prepare = [&](Value row) { prepareRow(x, row); };
     auto prepareWindow = [&](Value first, Value end) { prepareWindowRows(first, end); };
     if (preparesInChunks(m, step)) {
+      SmallVector<Value *> prepared = {&words, &rowSums};
       if (convWindow)
-        forChunksPreparedThenTiles(m, step, prepareWindow, rowsBody);
+        forChunksPreparedThenTiles(m, step, prepareWindow, rowsBody, prepared);
       else
-        forChunksPreparedThenTiles(m, step, prepare, rowsBody);
+        forChunksPreparedThenTiles(m, step, prepare, rowsBody, prepared);
     } else {
       if (convWindow)
         forEachRunOfRows(m, kTransposeBlock, prepareWindow);
@@ -139,7 +140,7 @@ private:
           storeWords(bytes, row, block);
           scf::YieldOp::create(b, loc, ValueRange{add(sum[0], blockSum)});
         });
-    memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{row});
+    memref::StoreOp::create(b, loc, sums.getResult(0), rowSums, ValueRange{preparedRow(row)});
   }
 
   /// Block `block` of row `row`'s words from its 32 bytes (vector<32xi8>).
@@ -151,7 +152,7 @@ private:
                   arith::ExtSIOp::create(b, loc, vec(kBlockK, b.getI16Type()), bytes))
             : vector::BitCastOp::create(b, loc, vec(kBlockK / 4, b.getI32Type()), bytes);
     vector::StoreOp::create(b, loc, packedWords, words,
-                            ValueRange{row, mul(block, index(kBlockK / 4))});
+                            ValueRange{preparedRow(row), mul(block, index(kBlockK / 4))});
   }
 
   /// Window rows [first, end) of words and rowSums (WindowRows.cpp): 8
@@ -160,16 +161,17 @@ private:
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto group = [&](Value firstRow, Value start) {
       VectorType sumsType = vec(kTransposeBlock, i32);
+      Value sumsAt = preparedRow(firstRow);
       vector::StoreOp::create(b, loc, splat(sumsType, b.getI32IntegerAttr(0)), rowSums,
-                              ValueRange{firstRow});
+                              ValueRange{sumsAt});
       forEachWindowBlock([&](Value block, int64_t live) {
         SmallVector<Value> codes;
         for (Value column : loadWindowColumns(start, block, live))
           codes.push_back(arith::ExtSIOp::create(b, loc, sumsType, column));
-        Value sum = vector::LoadOp::create(b, loc, sumsType, rowSums, ValueRange{firstRow});
+        Value sum = vector::LoadOp::create(b, loc, sumsType, rowSums, ValueRange{sumsAt});
         for (Value code : codes)
           sum = add(sum, code);
-        vector::StoreOp::create(b, loc, sum, rowSums, ValueRange{firstRow});
+        vector::StoreOp::create(b, loc, sum, rowSums, ValueRange{sumsAt});
         SmallVector<Value> rowWords = rowWordsOf(codes);
         for (int64_t r = 0; r < kTransposeBlock; ++r)
           storeWords(vector::BitCastOp::create(b, loc, vec(kBlockK, i8), rowWords[r]),
@@ -177,14 +179,15 @@ private:
       });
     };
     auto one = [&](Value row) {
+      Value sumAt = preparedRow(row);
       memref::StoreOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
-                              rowSums, ValueRange{row});
+                              rowSums, ValueRange{sumAt});
       forEachWindowBlock([&](Value block, int64_t live) {
         Value bytes = gatherWindowBlock(row, block, live);
         Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
         Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
-        Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{row});
-        memref::StoreOp::create(b, loc, add(sum, blockSum), rowSums, ValueRange{row});
+        Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{sumAt});
+        memref::StoreOp::create(b, loc, add(sum, blockSum), rowSums, ValueRange{sumAt});
         storeWords(bytes, row, block);
       });
     };
@@ -220,7 +223,7 @@ private:
       sum = dot.finish(b, loc, sum);
       if (offset) {
         Value rowSum = vector::BroadcastOp::create(
-            b, loc, accType, memref::LoadOp::create(b, loc, rowSums, ValueRange{row}));
+            b, loc, accType, memref::LoadOp::create(b, loc, rowSums, ValueRange{preparedRow(row)}));
         sum = arith::SubIOp::create(b, loc, sum,
                                     mul(rowSum, splat(accType, b.getI32IntegerAttr(offset))));
       }

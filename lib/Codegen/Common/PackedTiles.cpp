@@ -86,8 +86,9 @@ Value PackedTileEmitter::dotWord(const DotInstruction &dot, Value sum, Value cod
   int64_t copies = 4 * lanes * 8 / wordBits;
   Value activations = vector::BitCastOp::create(
       b, loc, vec(copies * 4, element),
-      vector::BroadcastOp::create(b, loc, vec(copies, wordType),
-                                  memref::LoadOp::create(b, loc, words, ValueRange{row, word})));
+      vector::BroadcastOp::create(
+          b, loc, vec(copies, wordType),
+          memref::LoadOp::create(b, loc, words, ValueRange{preparedRow(row), word})));
   return dot.dot(b, loc, sum, codes, activations);
 }
 
@@ -190,9 +191,10 @@ bool PackedTileEmitter::preparesInChunks(int64_t m, int64_t step) {
   return preparedRows(m, step, kRowChunk, kMinPreparedChunks).chunks >= kMinPreparedChunks;
 }
 
-void PackedTileEmitter::forChunksPreparedThenTiles(
-    int64_t m, int64_t step, function_ref<void(Value)> prepare,
-    function_ref<void(Value, Value, int64_t)> body) {
+void PackedTileEmitter::forChunksPreparedThenTiles(int64_t m, int64_t step,
+                                                   function_ref<void(Value)> prepare,
+                                                   function_ref<void(Value, Value, int64_t)> body,
+                                                   ArrayRef<Value *> chunkBuffers) {
   forChunksPreparedThenTiles(
       m, step,
       [&](Value first, Value end) {
@@ -202,19 +204,40 @@ void PackedTileEmitter::forChunksPreparedThenTiles(
                              scf::YieldOp::create(b, loc);
                            });
       },
-      body);
+      body, chunkBuffers);
 }
 
 void PackedTileEmitter::forChunksPreparedThenTiles(int64_t m, int64_t step,
                                                    function_ref<void(Value, Value)> prepareRows,
-                                                   function_ref<void(Value, Value, int64_t)> body) {
+                                                   function_ref<void(Value, Value, int64_t)> body,
+                                                   ArrayRef<Value *> chunkBuffers) {
   int64_t tiles = layout.paddedN() / lanes;
   RowPlan plan = preparedRows(m, step, kRowChunk, kMinPreparedChunks);
+  // A chunk's rows of each buffer: its type with rowsInChunk rows.
+  SmallVector<MemRefType> chunkTypes;
+  int64_t chunkBytes = 0;
+  for (Value *buffer : chunkBuffers) {
+    auto type = cast<MemRefType>(buffer->getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[0] = plan.rowsInChunk;
+    chunkTypes.push_back(MemRefType::get(shape, type.getElementType()));
+    chunkBytes += chunkTypes.back().getNumElements() *
+                  int64_t(type.getElementType().getIntOrFloatBitWidth() / 8);
+  }
+  bool onStack = !chunkBuffers.empty() && chunkBytes <= kMaxChunkStackBytes;
+  SmallVector<Value> whole;
+  for (Value *buffer : chunkBuffers)
+    whole.push_back(*buffer);
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(plan.chunks)}, ValueRange{index(1)},
       [&](OpBuilder &, Location, ValueRange ivs) {
         Value first = mul(ivs[0], index(plan.rowsInChunk));
         Value end = arith::MinSIOp::create(b, loc, add(first, index(plan.rowsInChunk)), index(m));
+        if (onStack) {
+          for (auto [buffer, type] : llvm::zip(chunkBuffers, chunkTypes))
+            *buffer = memref::AllocaOp::create(b, loc, type);
+          preparedFirstRow = first;
+        }
         prepareRows(first, end);
         scf::ForOp::create(b, loc, index(0), index(tiles), index(1), ValueRange{},
                            [&](OpBuilder &, Location, Value tile, ValueRange) {
@@ -224,6 +247,14 @@ void PackedTileEmitter::forChunksPreparedThenTiles(int64_t m, int64_t step,
                              scf::YieldOp::create(b, loc);
                            });
       });
+  if (!onStack)
+    return;
+  preparedFirstRow = Value();
+  for (auto [buffer, wholeBuffer] : llvm::zip(chunkBuffers, whole)) {
+    *buffer = wholeBuffer;
+    if (wholeBuffer.use_empty())
+      wholeBuffer.getDefiningOp()->erase();
+  }
 }
 
 static SmallVector<ReassociationIndices> rowGroups(int64_t rank) {
@@ -336,6 +367,7 @@ void PackedTileEmitter::quantizeBlock(Value x, Value row, Value block) {
   Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
   Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
   Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, b.getI32Type()), bytes);
+  row = preparedRow(row);
   vector::StoreOp::create(b, loc, words, quantized,
                           ValueRange{row, mul(block, index(kBlockK / 4))});
   memref::StoreOp::create(b, loc, scale, blockScales, ValueRange{row, block});
@@ -386,10 +418,12 @@ Value PackedTileEmitter::accumulateBlock(Value dot, Value zeros, Value weightSca
   auto intType = cast<VectorType>(dot.getType());
   auto accType = cast<VectorType>(acc.getType());
   Value blockSum = vector::BroadcastOp::create(
-      b, loc, intType, memref::LoadOp::create(b, loc, blockSums, ValueRange{row, block}));
+      b, loc, intType,
+      memref::LoadOp::create(b, loc, blockSums, ValueRange{preparedRow(row), block}));
   Value corrected = arith::SubIOp::create(b, loc, dot, mul(zeros, blockSum));
   Value blockScale = vector::BroadcastOp::create(
-      b, loc, accType, memref::LoadOp::create(b, loc, blockScales, ValueRange{row, block}));
+      b, loc, accType,
+      memref::LoadOp::create(b, loc, blockScales, ValueRange{preparedRow(row), block}));
   Value factor = arith::MulFOp::create(b, loc, blockScale, weightScales);
   Value widened = arith::SIToFPOp::create(b, loc, accType, corrected);
   return math::FmaOp::create(b, loc, widened, factor, acc);

@@ -76,13 +76,29 @@ protected:
   /// barrier) of its own and a chunk's prepared rows stay in its core's
   /// cache for all tiles. For when preparesInChunks (with fewer chunks,
   /// their tiles are the parallelism).
+  /// The prepared buffers ([m, ...] allocations, rows first) it names
+  /// become the chunk's own, of its rows alone, on the stack (when they fit
+  /// kMaxChunkStackBytes): nothing the size of x's m rows stays in memory
+  /// or goes out to it. Accesses to them go through preparedRow.
   void forChunksPreparedThenTiles(int64_t m, int64_t step,
                                   llvm::function_ref<void(mlir::Value)> prepare,
-                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body,
+                                  llvm::ArrayRef<mlir::Value *> chunkBuffers = {});
   /// The same, each chunk's rows prepared by one prepareRows(first, end).
   void forChunksPreparedThenTiles(int64_t m, int64_t step,
                                   llvm::function_ref<void(mlir::Value, mlir::Value)> prepareRows,
-                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body);
+                                  llvm::function_ref<void(mlir::Value, mlir::Value, int64_t)> body,
+                                  llvm::ArrayRef<mlir::Value *> chunkBuffers = {});
+  static constexpr int64_t kMaxChunkStackBytes = 256 * 1024;
+  /// The int8 mode's prepared buffers, for chunkBuffers.
+  llvm::SmallVector<mlir::Value *> preparedBuffers() {
+    return {&quantized, &blockScales, &blockSums};
+  }
+  /// Row `row` of x in the prepared buffers: row itself, or its place in
+  /// a chunk's own buffers.
+  mlir::Value preparedRow(mlir::Value row) {
+    return preparedFirstRow ? mlir::arith::SubIOp::create(b, loc, row, preparedFirstRow) : row;
+  }
   static constexpr int64_t kMinPreparedChunks = 8;
   /// Whether m rows, `step` at a time, make kMinPreparedChunks chunks (of
   /// kRowChunk rows, or half that).
@@ -219,6 +235,7 @@ protected:
   mlir::Value windowInput;   // the padded input as one f32 dim
   mlir::Value windowOffsets; // [paddedK] i32: element k's offset in a row's window (0 past k)
   mlir::Value quantized, blockScales, blockSums; // [m, paddedK/4] i32, [m, blocks] f32/i32
+  mlir::Value preparedFirstRow; // the chunk's first row while its own buffers stand in
 };
 
 /// The family's dot for `op`'s layout, or null after a diagnostic on `op`.

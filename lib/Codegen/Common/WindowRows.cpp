@@ -279,7 +279,7 @@ void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
       SmallVector<Value> rowWords = rowWordsOf(codes);
       Value firstWord = mul(block, index(kBlockK / 4));
       for (int64_t r = 0; r < kTransposeBlock; ++r) {
-        Value row = add(firstRow, index(r));
+        Value row = preparedRow(add(firstRow, index(r)));
         vector::StoreOp::create(b, loc, rowWords[r], quantized, ValueRange{row, firstWord});
         memref::StoreOp::create(b, loc, vector::ExtractOp::create(b, loc, scale, r), blockScales,
                                 ValueRange{row, block});

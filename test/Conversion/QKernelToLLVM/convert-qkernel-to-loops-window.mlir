@@ -117,3 +117,35 @@ func.func @integer(%x: tensor<1x4x13x20xi8>, %p: tensor<512xi8>) -> tensor<1x6x1
   %y = qkernel.matmul_integer %rows, %p {layout = #qkernel.layout<bits = 8, lanes = 8, k = 36, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 128 : i64} : (tensor<1x6x16x36xi8>, tensor<512xi8>) -> tensor<1x6x16x8xi32>
   return %y : tensor<1x6x16x8xi32>
 }
+
+// -----
+
+// Rows enough for every thread (1024 here): each chunk of 32 prepares its
+// own rows into buffers of its own, on the stack, and runs its tiles over
+// them; nothing the size of all the rows is allocated but the output.
+// CHECK-LABEL: func.func @chunks
+// CHECK-NOT: memref.alloc() : memref<1024x{{[0-9]+}}xi32>
+// CHECK-NOT: memref.alloc() : memref<1024x1xf32>
+// CHECK: memref.alloc() : memref<1024x8xf32>
+// CHECK-NOT: memref.alloc() : memref<1024x{{[0-9]+}}xi32>
+// CHECK-NOT: memref.alloc() : memref<1024x1xf32>
+// CHECK: scf.parallel (%[[CHUNK:.*]]) = (%c0{{.*}}) to (%c32{{.*}}) step
+// CHECK: %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c32
+// CHECK-DAG: %[[WORDS:.*]] = memref.alloca() : memref<32x8xi32>
+// CHECK-DAG: %[[SCALES:.*]] = memref.alloca() : memref<32x1xf32>
+// CHECK-DAG: %[[SUMS:.*]] = memref.alloca() : memref<32x1xi32>
+// CHECK: %[[AT:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// CHECK: vector.store %{{.*}}, %[[WORDS]][%[[AT]], %{{.*}}] : memref<32x8xi32>, vector<8xi32>
+// CHECK: qkernel.dot
+#gather5 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+#identity5 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @chunks(%x: tensor<1x2x34x34xf32>, %p: tensor<128xi8>, %s: tensor<1x8xf32>) -> tensor<1x32x32x8xf32> {
+  %e = tensor.empty() : tensor<1x32x32x2x3x3xf32>
+  %g = linalg.generic {indexing_maps = [#gather5, #identity5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x34x34xf32>) outs(%e : tensor<1x32x32x2x3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x32x32x2x3x3xf32>
+  %rows = tensor.collapse_shape %g [[0], [1], [2], [3, 4, 5]] : tensor<1x32x32x2x3x3xf32> into tensor<1x32x32x18xf32>
+  %y = qkernel.matmul %rows, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 18, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<1x32x32x18xf32>, tensor<128xi8>, tensor<1x8xf32>) -> tensor<1x32x32x8xf32>
+  return %y : tensor<1x32x32x8xf32>
+}
