@@ -503,7 +503,7 @@ std::vector<float> runWindowKernel(const MatmulProblem &p, const WindowCase &w,
 // gathered first, bit for bit: 8 outputs at a time (stride 1 and 2, with
 // dilations) and one at a time (rows past a multiple of 8 in an image row,
 // stride 3), in chunks of rows (many rows) or not, K tails, zero windows
-// (padding), outliers and NaNs.
+// (padding), outliers, NaNs, infinities and subnormals.
 TEST(QKernelWindowRows, MatchGatheredRowsBitForBit) {
   std::mt19937 rng(17);
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -520,7 +520,14 @@ TEST(QKernelWindowRows, MatchGatheredRowsBitForBit) {
                      : i % 97 == 3           ? 20.0f * normal(rng)
                                              : normal(rng);
         }
+        // A NaN, an infinity, and a plane of values so small that 127 over
+        // their largest overflows: each block's quantization takes its
+        // careful path where they are, the short one elsewhere.
         image[image.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+        image[image.size() / 3] = std::numeric_limits<float>::infinity();
+        int64_t plane = w.height * w.width;
+        for (int64_t i = plane; i < 2 * plane && i < int64_t(image.size()); ++i)
+          image[i] *= 1e-39f;
         PackedLayout layout;
         layout.bits = bits;
         layout.lanes = familyLanes(family);

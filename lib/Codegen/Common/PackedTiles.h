@@ -189,6 +189,11 @@ protected:
   /// with the byte in its low 8 bits; fewer than 32: zeros after) as each
   /// row's block of 32 bytes: 8 vector<8 x i32> words, row r's r-th.
   llvm::SmallVector<mlir::Value> rowWordsOf(llvm::ArrayRef<mlir::Value> codes);
+  /// The int8 mode's block quantization of 8 rows at once, `x[t]` their
+  /// element t (vector<8 x f32>): each row's largest magnitude as bits,
+  /// and the codes of each x[t].
+  std::pair<mlir::Value, llvm::SmallVector<mlir::Value>>
+  quantizeColumns(llvm::ArrayRef<mlir::Value> x);
   /// The int8 mode's quantization of window rows [first, end).
   void quantizeWindowRows(mlir::Value first, mlir::Value end);
 

@@ -18,6 +18,7 @@
 #include "quantc/Codegen/RegisterBlocks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -261,18 +262,62 @@ void PackedTileEmitter::forWindowRows(Value first, Value end,
                      });
 }
 
+/// The sign bits cleared, the largest magnitude of a block is its largest
+/// bit pattern. Where every lane's is finite and at least 2^-120 (or 0),
+/// no value is NaN, 127 / max is finite and every |x| * inverse rounds to
+/// at most 127: the NaN rule and the clamps of codesAt change nothing, and
+/// the codes are roundeven(x * inverse), about half the instructions.
+std::pair<Value, SmallVector<Value>> PackedTileEmitter::quantizeColumns(ArrayRef<Value> x) {
+  auto bitsType = cast<VectorType>(x[0].getType()).clone(b.getI32Type());
+  auto bitsSplat = [&](uint32_t v) { return splat(bitsType, b.getI32IntegerAttr(int32_t(v))); };
+  Value signCleared = bitsSplat(0x7fffffff);
+  Value plainMax;
+  for (Value value : x) {
+    Value magnitude = arith::AndIOp::create(
+        b, loc, vector::BitCastOp::create(b, loc, bitsType, value), signCleared);
+    plainMax = plainMax ? arith::MaxSIOp::create(b, loc, plainMax, magnitude) : magnitude;
+  }
+  auto compare = [&](arith::CmpIPredicate predicate, uint32_t v) -> Value {
+    return arith::CmpIOp::create(b, loc, predicate, plainMax, bitsSplat(v));
+  };
+  Value ordinary = arith::AndIOp::create(
+      b, loc, compare(arith::CmpIPredicate::ult, 0x7f800000),
+      arith::OrIOp::create(b, loc, compare(arith::CmpIPredicate::uge, 0x03800000),
+                           compare(arith::CmpIPredicate::eq, 0)));
+  Value allOrdinary = vector::ReductionOp::create(b, loc, vector::CombiningKind::AND, ordinary);
+  auto branch = scf::IfOp::create(
+      b, loc, allOrdinary, // the result types: the yields'
+
+      [&](OpBuilder &, Location) {
+        Value inverse = scaleAndInverse(plainMax).second;
+        SmallVector<Value> results = {plainMax};
+        for (Value value : x)
+          results.push_back(arith::FPToSIOp::create(
+              b, loc, bitsType,
+              math::RoundEvenOp::create(b, loc, arith::MulFOp::create(b, loc, value, inverse))));
+        scf::YieldOp::create(b, loc, results);
+      },
+      [&](OpBuilder &, Location) {
+        Value maxBits = magnitudeBits(x[0]);
+        for (Value value : x.drop_front())
+          maxBits = arith::MaxSIOp::create(b, loc, maxBits, magnitudeBits(value));
+        Value inverse = scaleAndInverse(maxBits).second;
+        SmallVector<Value> results = {maxBits};
+        for (Value value : x)
+          results.push_back(codesAt(value, inverse));
+        scf::YieldOp::create(b, loc, results);
+      });
+  SmallVector<Value> codes(branch.getResults().drop_front());
+  return {branch.getResult(0), codes};
+}
+
 void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
   // 8 rows of one image row: lane r is row firstRow + r.
   auto quantizeGroup = [&](Value firstRow, Value start) {
     forEachWindowBlock([&](Value block, int64_t live) {
       SmallVector<Value> x = loadWindowColumns(start, block, live);
-      Value maxBits = magnitudeBits(x[0]);
-      for (int64_t t = 1; t < live; ++t)
-        maxBits = arith::MaxSIOp::create(b, loc, maxBits, magnitudeBits(x[t]));
-      auto [scale, inverse] = scaleAndInverse(maxBits);
-      SmallVector<Value> codes;
-      for (Value value : x)
-        codes.push_back(codesAt(value, inverse));
+      auto [maxBits, codes] = quantizeColumns(x);
+      Value scale = scaleAndInverse(maxBits).first;
       Value sum = codes[0];
       for (int64_t t = 1; t < live; ++t)
         sum = arith::AddIOp::create(b, loc, sum, codes[t]);

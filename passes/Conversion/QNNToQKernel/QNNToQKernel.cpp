@@ -400,7 +400,9 @@ struct ConvertQNNToQKernelPass
   /// gathers it in one loop, a linalg.generic over [N, OH, OW, C, kh, kw]
   /// reading x at (oy·s + ky·d, ox·s + kx·d): pad, a strided slice per
   /// kernel offset, a stack and a transpose made kh·kw + 3 loop nests and
-  /// two passes over the columns.
+  /// two passes over the columns. The CPU kernels of int8 activations
+  /// recognize this gather (codegen::matchConvWindow) and read the padded
+  /// input in its place; keep the two in step.
   static Value im2col(OpBuilder &b, Location loc, Value x, const Window &w,
                       RankedTensorType resultType) {
     ArrayRef<int64_t> strides = w.strides, pads = w.pads, dilations = w.dilations;

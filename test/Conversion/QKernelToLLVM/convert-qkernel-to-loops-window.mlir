@@ -17,8 +17,18 @@
 // One full block of 32, then the last 4 of K = 36.
 // CHECK: scf.for
 // CHECK-COUNT-32: vector.load %[[INPUT]][%{{.*}}] : memref<1040xf32>, vector<8xf32>
+// A block of ordinary values (no NaN or infinity, a largest magnitude of 0
+// or at least 2^-120 in every lane) takes codes without the NaN rule and
+// the clamps; any other block, the full arithmetic.
 // CHECK: arith.maxsi {{.*}} : vector<8xi32>
+// CHECK: %[[ORDINARY:.*]] = vector.reduction <and>, %{{.*}} : vector<8xi1> into i1
+// CHECK: scf.if %[[ORDINARY]] -> (vector<8xi32>
 // CHECK: arith.divf {{.*}} : vector<8xf32>
+// CHECK-NOT: arith.maxnumf
+// CHECK: math.roundeven {{.*}} : vector<8xf32>
+// CHECK: } else {
+// CHECK: arith.cmpf ord
+// CHECK: arith.maxnumf
 // CHECK: math.roundeven {{.*}} : vector<8xf32>
 // CHECK: arith.shli {{.*}} : vector<8xi32>
 // CHECK-COUNT-24: vector.shuffle {{.*}} : vector<8xi32>, vector<8xi32>
