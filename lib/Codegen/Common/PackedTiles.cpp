@@ -367,6 +367,7 @@ void PackedTileEmitter::quantizeBlock(Value x, Value row, Value block) {
   Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, ints);
   Value bytes = arith::TruncIOp::create(b, loc, vec(kBlockK, b.getI8Type()), ints);
   Value words = vector::BitCastOp::create(b, loc, vec(kBlockK / 4, b.getI32Type()), bytes);
+  sum = blockOffset(sum);
   row = preparedRow(row);
   vector::StoreOp::create(b, loc, words, quantized,
                           ValueRange{row, mul(block, index(kBlockK / 4))});
@@ -404,6 +405,16 @@ Value PackedTileEmitter::zeroPoints(Value scaleRow, Value firstColumn, int64_t w
   return zeros;
 }
 
+Value PackedTileEmitter::blockOffset(Value sum) {
+  if (!zeroConstant)
+    return sum;
+  int32_t zero = int32_t(*zeroConstant - (layout.signedBytes ? 128 : 0));
+  Value factor = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zero));
+  if (auto type = dyn_cast<VectorType>(sum.getType()))
+    factor = vector::BroadcastOp::create(b, loc, type, factor);
+  return mul(sum, factor);
+}
+
 Value PackedTileEmitter::weightScales(Value scaleRow, Value firstColumn) {
   Type element = cast<MemRefType>(scales.getType()).getElementType();
   Value loaded = vector::LoadOp::create(b, loc, vec(lanes, element), scales,
@@ -420,7 +431,8 @@ Value PackedTileEmitter::accumulateBlock(Value dot, Value zeros, Value weightSca
   Value blockSum = vector::BroadcastOp::create(
       b, loc, intType,
       memref::LoadOp::create(b, loc, blockSums, ValueRange{preparedRow(row), block}));
-  Value corrected = arith::SubIOp::create(b, loc, dot, mul(zeros, blockSum));
+  Value correction = zeroConstant ? blockSum : mul(zeros, blockSum);
+  Value corrected = arith::SubIOp::create(b, loc, dot, correction);
   Value blockScale = vector::BroadcastOp::create(
       b, loc, accType,
       memref::LoadOp::create(b, loc, blockScales, ValueRange{preparedRow(row), block}));

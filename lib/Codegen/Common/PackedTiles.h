@@ -197,6 +197,12 @@ protected:
   /// The int8 mode's quantization of window rows [first, end).
   void quantizeWindowRows(mlir::Value first, mlir::Value end);
 
+  /// What blockSums holds for a block's code sum (i32, or a vector of
+  /// them): the sum, times the zero point when one serves every channel,
+  /// so that the block epilogue of each tile and row subtracts it as it is
+  /// (a broadcast load) instead of multiplying it again.
+  mlir::Value blockOffset(mlir::Value sum);
+
   /// The scales of `lanes` channels from `firstColumn` as vector<lanes x
   /// f32> (an f16 table converts on load).
   mlir::Value weightScales(mlir::Value scaleRow, mlir::Value firstColumn);
@@ -207,7 +213,8 @@ protected:
 
   /// The int8 mode's block epilogue: acc + float(dot - zeros * blockSum) *
   /// (blockScale * weightScales), for the block's integer dot products of
-  /// one row (vector<width x i32>).
+  /// one row (vector<width x i32>). With one zero point for all, blockSums
+  /// holds zeros * blockSum already (blockOffset).
   mlir::Value accumulateBlock(mlir::Value dot, mlir::Value zeros, mlir::Value weightScales,
                               mlir::Value row, mlir::Value block, mlir::Value acc);
 

@@ -321,6 +321,7 @@ void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
       Value sum = codes[0];
       for (int64_t t = 1; t < live; ++t)
         sum = arith::AddIOp::create(b, loc, sum, codes[t]);
+      sum = blockOffset(sum);
       SmallVector<Value> rowWords = rowWordsOf(codes);
       Value firstWord = mul(block, index(kBlockK / 4));
       for (int64_t r = 0; r < kTransposeBlock; ++r) {
