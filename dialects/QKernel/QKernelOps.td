@@ -299,4 +299,21 @@ def QKernel_DotOp : QKernel_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> 
   let hasVerifier = 1;
 }
 
+def QKernel_PairSumsOp : QKernel_Op<"pair_sums", [Pure]> {
+  let summary = "i16 pair sums made i32: lane l = sext(x[2l]) + sext(x[2l + 1])";
+  let description = [{
+    What the i16 pair sums of AVX2's `vpmaddubsw` dots become once a
+    block's dots are done: `vpmaddwd` with ones, one instruction where
+    shifts and an add take four. Like qkernel.dot, an op until buffers are
+    final (convert-qkernel-to-llvm makes it the intrinsic).
+
+    ```mlir
+    %s = qkernel.pair_sums %p : vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I16]>:$pairs);
+  let results = (outs VectorOfLengthAndType<[8], [I32]>:$result);
+  let assemblyFormat = "$pairs attr-dict `:` type($pairs) `->` type($result)";
+}
+
 #endif // QUANTC_QKERNEL_OPS_TD

@@ -93,17 +93,10 @@ public:
     auto type = cast<VectorType>(acc.getType());
     if (!type.getElementType().isInteger(16))
       return acc;
-    // Each i32 lane holds its two pair sums as its low and high halves:
-    // sign-extended by shifts and added (plain arith: this runs before
-    // buffers are final, where an intrinsic call would not be allowed).
+    // Each lane's two pair sums added as i32: vpmaddwd with ones, an op
+    // until buffers are final (an intrinsic call would not be allowed yet).
     auto lanes = VectorType::get({type.getNumElements() / 2}, b.getI32Type());
-    Value words = vector::BitCastOp::create(b, loc, lanes, acc);
-    auto sixteen = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(16).getValue()));
-    Value low =
-        arith::ShRSIOp::create(b, loc, arith::ShLIOp::create(b, loc, words, sixteen), sixteen);
-    Value high = arith::ShRSIOp::create(b, loc, words, sixteen);
-    return arith::AddIOp::create(b, loc, low, high);
+    return qkernel::PairSumsOp::create(b, loc, lanes, acc);
   }
 
 private:
@@ -144,6 +137,15 @@ void lowerDotOps(ModuleOp module) {
       result = arith::AddIOp::create(b, loc, op.getAcc(), sums);
     }
     op.getResult().replaceAllUsesWith(result);
+    op.erase();
+  }
+  SmallVector<qkernel::PairSumsOp> pairSums;
+  module.walk([&](qkernel::PairSumsOp op) { pairSums.push_back(op); });
+  for (qkernel::PairSumsOp op : pairSums) {
+    OpBuilder b(op);
+    Value sums = callIntrinsic(b, op.getLoc(), op.getType(), "llvm.x86.avx2.pmadd.wd",
+                               {op.getPairs(), ones(b, op.getLoc(), op.getPairs().getType())});
+    op.getResult().replaceAllUsesWith(sums);
     op.erase();
   }
 }

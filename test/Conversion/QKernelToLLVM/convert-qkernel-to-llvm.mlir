@@ -27,6 +27,15 @@ func.func @avx2_pair_sums(%acc: vector<16xi16>, %w: vector<32xi8>, %a: vector<32
   return %r : vector<16xi16>
 }
 
+// i16 pair sums made i32: vpmaddwd with ones.
+// CHECK-LABEL: func.func @pair_sums
+// CHECK: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%arg0, %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+func.func @pair_sums(%p: vector<16xi16>) -> vector<8xi32> {
+  %r = qkernel.pair_sums %p : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
 // vpmaddwd: each 16-byte half widened to i16 (weights zero-, activations
 // sign-extended), two vpmaddwd, their pair sums side by side added to the
 // accumulator's (vector<16xi32>: lane l's two pair sums at 2l and 2l + 1).

@@ -38,17 +38,14 @@ func.func @w8a8(%x: tensor<9x64xi8>, %p: tensor<512xi8>, %b: tensor<8xi32>) -> t
 
 // Weight-only W4 with int8 activations: a block's 8 vpmaddubsw dots of
 // 4-bit codes (|pair sum| <= 2 * 15 * 128) cannot overflow 16 bits, so
-// they add i16 pair sums (vpaddw), which one bitcast and three shifts
-// make i32 per block.
+// they add i16 pair sums (vpaddw), made i32 once per block
+// (qkernel.pair_sums: vpmaddwd with ones).
 // CHECK-LABEL: func.func @int8_w4
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi16>, vector<16xi16>, vector<16xi16>, vector<16xi16>)
 // CHECK-COUNT-8: qkernel.dot {{.*}} {instruction = "vpmaddubsw"} : vector<32xi8>, vector<32xi8> -> vector<16xi16>
 // CHECK: scf.yield
-// CHECK: %[[WORDS:.*]] = vector.bitcast %{{.*}} : vector<16xi16> to vector<8xi32>
-// CHECK: %[[UP:.*]] = arith.shli %[[WORDS]], %[[SIXTEEN:.*]] : vector<8xi32>
-// CHECK: %[[LOW:.*]] = arith.shrsi %[[UP]], %[[SIXTEEN]] : vector<8xi32>
-// CHECK: %[[HIGH:.*]] = arith.shrsi %[[WORDS]], %[[SIXTEEN]] : vector<8xi32>
-// CHECK: arith.addi %[[LOW]], %[[HIGH]] : vector<8xi32>
+// CHECK-COUNT-4: qkernel.pair_sums %{{.*}} : vector<16xi16> -> vector<8xi32>
+// CHECK-NOT: arith.shrsi
 func.func @int8_w4(%x: tensor<5x64xf32>, %p: tensor<256xi8>, %s: tensor<1x8xf32>) -> tensor<5x8xf32> {
   %y = qkernel.matmul %x, %p, %s {layout = #qkernel.layout<bits = 4, lanes = 8, k = 64, n = 8, group = 0, binary = false, signed_bytes = false>, zero_point = 8 : i64, activations = "int8"} : (tensor<5x64xf32>, tensor<256xi8>, tensor<1x8xf32>) -> tensor<5x8xf32>
   return %y : tensor<5x8xf32>

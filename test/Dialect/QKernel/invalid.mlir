@@ -571,3 +571,11 @@ func.func @depthwise_without_epilogue_i8(%x: tensor<1x4x4x16xi8>, %w: tensor<3x3
   %y = qkernel.depthwise_conv_integer %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x16xi8>, tensor<3x3x16xi8>) -> tensor<1x4x4x16xi8>
   return %y : tensor<1x4x4x16xi8>
 }
+
+// -----
+
+func.func @pair_sums_length(%p: vector<8xi16>) {
+  // expected-error @+1 {{'qkernel.pair_sums' op operand #0 must be vector of 16-bit signless integer values of length 16}}
+  %r = qkernel.pair_sums %p : vector<8xi16> -> vector<4xi32>
+  return
+}

@@ -31,6 +31,13 @@ func.func @pack_unpack(%codes: tensor<64x16xi8>) -> tensor<64x16xi8> {
   return %c : tensor<64x16xi8>
 }
 
+// CHECK-LABEL: func.func @pair_sums
+// CHECK: qkernel.pair_sums %arg0 : vector<16xi16> -> vector<8xi32>
+func.func @pair_sums(%p: vector<16xi16>) -> vector<8xi32> {
+  %r = qkernel.pair_sums %p : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
 // CHECK-LABEL: func.func @dot
 // CHECK: qkernel.dot %arg0, %arg1, %arg2 {instruction = "vpdpbusd"} : vector<64xi8>, vector<64xi8> -> vector<16xi32>
 func.func @dot(%acc: vector<16xi32>, %w: vector<64xi8>, %a: vector<64xi8>) -> vector<16xi32> {
