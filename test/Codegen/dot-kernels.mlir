@@ -10,11 +10,17 @@
 // The scale table is f16 (0.125 is one), converted on load:
 // AVX2: vcvtph2ps
 // A block's 8 dots of 4-bit codes add 16-bit pair sums (vpaddw), made
-// 32-bit once per block (shifts), not by a vpmaddwd after every dot:
+// 32-bit once per block (vpmaddwd with ones, qkernel.pair_sums), not by a
+// vpmaddwd after every dot nor by shifts:
 // AVX2: vpmaddubsw {{.*}}%ymm
+// AVX2-NOT: vpmaddwd
 // AVX2: vpaddw {{.*}}%ymm
 // AVX2-NOT: vpmaddwd
-// AVX2: vpsrad $16, {{.*}}%ymm
+// AVX2: vpmaddubsw {{.*}}%ymm
+// AVX2-NOT: vpmaddwd
+// AVX2: vpaddw {{.*}}%ymm
+// AVX2: vpmaddwd {{.*}}%ymm
+// AVX2-NOT: vpsrad $16
 // AVX2-NOT: zmm
 // NEON: sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
 // NEON: fcvtl v{{[0-9]+}}.4s, v{{[0-9]+}}.4h
