@@ -182,8 +182,9 @@ private:
       Value sumAt = preparedRow(row);
       memref::StoreOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
                               rowSums, ValueRange{sumAt});
+      Value rowStart = windowRowStart(row);
       forEachWindowBlock([&](Value block, int64_t live) {
-        Value bytes = gatherWindowBlock(row, block, live);
+        Value bytes = gatherWindowBlock(rowStart, block, live);
         Value wide = arith::ExtSIOp::create(b, loc, vec(kBlockK, i32), bytes);
         Value blockSum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
         Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{sumAt});

@@ -182,9 +182,12 @@ protected:
   /// `start`: one vector<8 x element> across the outputs each.
   llvm::SmallVector<mlir::Value> loadWindowColumns(mlir::Value start, mlir::Value block,
                                                    int64_t live);
-  /// Block `block` of row `row`'s window, gathered: vector<32 x element>,
-  /// zeros past the first `live`.
-  mlir::Value gatherWindowBlock(mlir::Value row, mlir::Value block, int64_t live);
+  /// Where row `row`'s window starts in the input, as gatherWindowBlock
+  /// takes it (i32), computed once for all of the row's blocks.
+  mlir::Value windowRowStart(mlir::Value row);
+  /// Block `block` of the window from `rowStart` (windowRowStart),
+  /// gathered: vector<32 x element>, zeros past the first `live`.
+  mlir::Value gatherWindowBlock(mlir::Value rowStart, mlir::Value block, int64_t live);
   /// The codes of 8 rows (`codes[t]`: element t of each, vector<8 x i32>
   /// with the byte in its low 8 bits; fewer than 32: zeros after) as each
   /// row's block of 32 bytes: 8 vector<8 x i32> words, row r's r-th.

@@ -176,14 +176,18 @@ SmallVector<Value> PackedTileEmitter::loadWindowColumns(Value start, Value block
   return columns;
 }
 
-Value PackedTileEmitter::gatherWindowBlock(Value row, Value block, int64_t live) {
+Value PackedTileEmitter::windowRowStart(Value row) {
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                    windowStart(b, loc, *window, row).first);
+}
+
+Value PackedTileEmitter::gatherWindowBlock(Value rowStart, Value block, int64_t live) {
   Type i32 = b.getI32Type();
   Type element = cast<MemRefType>(windowInput.getType()).getElementType();
-  Value start = arith::IndexCastOp::create(b, loc, i32, windowStart(b, loc, *window, row).first);
   Value offsets = vector::LoadOp::create(b, loc, vec(kBlockK, i32), windowOffsets,
                                          ValueRange{mul(block, index(kBlockK))});
   offsets = arith::AddIOp::create(b, loc, offsets,
-                                  vector::BroadcastOp::create(b, loc, vec(kBlockK, i32), start));
+                                  vector::BroadcastOp::create(b, loc, vec(kBlockK, i32), rowStart));
   SmallVector<bool> liveLanes(kBlockK, false);
   std::fill_n(liveLanes.begin(), live, true);
   Value mask = arith::ConstantOp::create(
@@ -335,8 +339,9 @@ void PackedTileEmitter::quantizeWindowRows(Value first, Value end) {
     });
   };
   auto quantizeOne = [&](Value row) {
+    Value rowStart = windowRowStart(row);
     forEachWindowBlock([&](Value block, int64_t live) {
-      quantizeBlock(gatherWindowBlock(row, block, live), row, block);
+      quantizeBlock(gatherWindowBlock(rowStart, block, live), row, block);
     });
   };
   forWindowRows(first, end, quantizeGroup, quantizeOne);
