@@ -659,7 +659,9 @@ def float_conv_panels():
     2 down the rows, and a 5x5; x2[1,4,5,60] has rows no vector width
     divides (blocks cross rows); x3[1,4,3,20] rows narrower than a block of
     32, which keep the whole im2col matrix on AVX-512. Two convs stride 2
-    along the columns (rows of 32 from x, of 30 from x2)."""
+    along the columns (rows of 32 from x, of 30 from x2). "unpadded" reads
+    x2 with no padding (rows of 58: blocks cross rows, copied from x2
+    itself)."""
     def conv(name, x, shape, pads, strides=(1, 1), dilations=(1, 1), seed=0, bias=True):
         w = numpy_helper.from_array(weights(shape, seed), name + "_w")
         inits, inputs = [w], [x, w.name]
@@ -674,7 +676,8 @@ def float_conv_panels():
              conv("across", "x2", (6, 4, 3, 3), (1, 1, 1, 1), seed=4),
              conv("narrow", "x3", (5, 4, 3, 3), (1, 1, 1, 1), seed=5),
              conv("strided", "x", (8, 8, 3, 3), (1, 1, 1, 1), (2, 2), seed=6),
-             conv("across_strided", "x2", (6, 4, 3, 3), (1, 1, 1, 1), (1, 2), seed=7)]
+             conv("across_strided", "x2", (6, 4, 3, 3), (1, 1, 1, 1), (1, 2), seed=7),
+             conv("unpadded", "x2", (6, 4, 3, 3), (0, 0, 0, 0), seed=8)]
     nodes = [c[0] for c in cases]
     inits = [i for c in cases for i in c[1]]
     nodes += [helper.make_node("Relu", ["same_conv"], ["same"]),
@@ -683,8 +686,10 @@ def float_conv_panels():
               helper.make_node("Relu", ["across_conv"], ["across"]),
               helper.make_node("Relu", ["narrow_conv"], ["narrow"]),
               helper.make_node("Identity", ["strided_conv"], ["strided"]),
-              helper.make_node("Identity", ["across_strided_conv"], ["across_strided"])]
-    outputs = ["same", "dilated", "wide", "across", "narrow", "strided", "across_strided"]
+              helper.make_node("Identity", ["across_strided_conv"], ["across_strided"]),
+              helper.make_node("Identity", ["unpadded_conv"], ["unpadded"])]
+    outputs = ["same", "dilated", "wide", "across", "narrow", "strided", "across_strided",
+               "unpadded"]
     return model(nodes, [vi("x", F, [1, 8, 6, 64]), vi("x2", F, [1, 4, 5, 60]),
                          vi("x3", F, [1, 4, 3, 20])],
                  [vi(o, F, None) for o in outputs], inits)

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 namespace quantc {
 
@@ -188,138 +189,155 @@ Value Im2colPanel::loadColumns(OpBuilder &b, Location loc, Value rows, ValueRang
   return vector::ShuffleOp::create(b, loc, span, span, kept);
 }
 
-void Im2colPanel::copySegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
-                              Value panelColumn, int64_t width, Value length, Value mask) const {
+void Im2colPanel::forEachTap(
+    OpBuilder &b, Location loc,
+    function_ref<void(OpBuilder &, Location, Value, int64_t, int64_t, Value)> body) const {
   auto index = [&](OpBuilder &builder, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, v);
   };
-  Value top = arith::MulIOp::create(b, loc, oy, index(b, strideH));
-  Value left = arith::MulIOp::create(b, loc, ox, index(b, strideW));
   int64_t taps = kernelRows * kernelColumns;
   scf::ForOp::create(
       b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
       [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
         Value firstRow = arith::MulIOp::create(cb, cl, c, index(cb, taps));
-        for (int64_t ky = 0; ky < kernelRows; ++ky) {
-          Value row = arith::AddIOp::create(cb, cl, top, index(cb, ky * dilationH));
-          for (int64_t kx = 0; kx < kernelColumns; ++kx) {
-            Value column = arith::AddIOp::create(cb, cl, left, index(cb, kx * dilationW));
-            Value k = arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx));
-            SmallVector<Value> from = {c, row, column}, to = {k, panelColumn};
-            Value values = loadColumns(cb, cl, image, from, width, length, mask);
-            if (mask)
-              vector::MaskedStoreOp::create(cb, cl, panel, to, mask, values);
-            else
-              vector::StoreOp::create(cb, cl, values, panel, to);
-          }
-        }
+        for (int64_t ky = 0; ky < kernelRows; ++ky)
+          for (int64_t kx = 0; kx < kernelColumns; ++kx)
+            body(cb, cl, c, ky, kx,
+                 arith::AddIOp::create(cb, cl, firstRow, index(cb, ky * kernelColumns + kx)));
         scf::YieldOp::create(cb, cl);
       });
 }
 
-void Im2colPanel::copyUnpaddedSegment(OpBuilder &b, Location loc, Value panel, Value oy, Value ox,
-                                      Value panelColumn, int64_t width, Value length) const {
-  auto index = [&](OpBuilder &builder, int64_t v) -> Value {
+/// Where panel row k's column `column` sits in the panel seen as one row.
+static Value lineIndex(OpBuilder &b, Location loc, Value k, Value column, int64_t width) {
+  return arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, k, arith::ConstantIndexOp::create(b, loc, width)),
+      column);
+}
+
+void Im2colPanel::copyTap(OpBuilder &b, Location loc, Value line, Value c, int64_t ky, int64_t kx,
+                          Value k, const Segment &segment, int64_t width) const {
+  if (padding)
+    return copyUnpaddedTap(b, loc, line, c, ky, kx, k, segment, width);
+  auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value row = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, segment.oy, index(strideH)), index(ky * dilationH));
+  Value column = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, segment.ox, index(strideW)), index(kx * dilationW));
+  Value values =
+      loadColumns(b, loc, image, ValueRange{c, row, column}, width, segment.length, segment.mask);
+  vector::StoreOp::create(b, loc, values, line, lineIndex(b, loc, k, segment.panelColumn, width));
+}
+
+void Im2colPanel::copyUnpaddedTap(OpBuilder &b, Location loc, Value line, Value c, int64_t ky,
+                                  int64_t kx, Value k, const Segment &segment,
+                                  int64_t width) const {
+  auto constant = [&](OpBuilder &builder, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, v);
   };
-  // The segment's first tap pixel, in the source's rows and columns.
-  Value top = arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, oy, index(b, strideH)),
-                                    index(b, padding->top));
-  Value left = arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, ox, index(b, strideW)),
-                                     index(b, padding->left));
-  auto maskType = VectorType::get({width}, b.getI1Type());
-  int64_t taps = kernelRows * kernelColumns;
-  scf::ForOp::create(
-      b, loc, index(b, 0), index(b, channels), index(b, 1), ValueRange{},
-      [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
-        auto constant = [&](int64_t v) { return index(cb, v); };
-        Value firstRow = arith::MulIOp::create(cb, cl, c, constant(taps));
-        for (int64_t ky = 0; ky < kernelRows; ++ky) {
-          Value row = arith::AddIOp::create(cb, cl, top, constant(ky * dilationH));
-          Value rowInside = arith::AndIOp::create(
-              cb, cl, arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::sge, row, constant(0)),
-              arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::slt, row,
-                                    constant(padding->rows)));
-          for (int64_t kx = 0; kx < kernelColumns; ++kx) {
-            // Lanes [first, end) read columns inside the source:
-            // first = ceil(-column / stride) when column < 0, end from the
-            // last column and the segment's length.
-            Value column = arith::AddIOp::create(cb, cl, left, constant(kx * dilationW));
-            Value first = arith::CeilDivSIOp::create(
-                cb, cl,
-                arith::MaxSIOp::create(cb, cl, arith::SubIOp::create(cb, cl, constant(0), column),
-                                       constant(0)),
-                constant(strideW));
-            Value end = arith::MinSIOp::create(
-                cb, cl, length,
-                arith::AddIOp::create(
-                    cb, cl,
-                    arith::FloorDivSIOp::create(
-                        cb, cl,
-                        arith::SubIOp::create(cb, cl, constant(padding->columns - 1), column),
-                        constant(strideW)),
-                    constant(1)));
-            Value lanes = arith::SubIOp::create(cb, cl, end, first);
-            Value any = arith::AndIOp::create(
-                cb, cl, rowInside,
-                arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::sgt, lanes, constant(0)));
-            Value k = arith::AddIOp::create(cb, cl, firstRow, constant(ky * kernelColumns + kx));
-            scf::IfOp::create(cb, cl, any, [&](OpBuilder &tb, Location tl) {
-              Value from = arith::AddIOp::create(
-                  tb, tl, column, arith::MulIOp::create(tb, tl, first, index(tb, strideW)));
-              Value to = arith::AddIOp::create(tb, tl, panelColumn, first);
-              Value mask = vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{lanes});
-              Value values =
-                  loadColumns(tb, tl, sourceRows, ValueRange{c, row, from}, width, lanes, mask);
-              vector::MaskedStoreOp::create(tb, tl, panel, ValueRange{k, to}, mask, values);
-              scf::YieldOp::create(tb, tl);
-            });
-          }
-        }
-        scf::YieldOp::create(cb, cl);
-      });
+  // The tap's first pixel, in the source's rows and columns.
+  Value row = arith::AddIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, segment.oy, constant(b, strideH)),
+                            constant(b, padding->top)),
+      constant(b, ky * dilationH));
+  Value column = arith::AddIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, arith::MulIOp::create(b, loc, segment.ox, constant(b, strideW)),
+                            constant(b, padding->left)),
+      constant(b, kx * dilationW));
+  Value rowInside = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, row, constant(b, 0)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, constant(b, padding->rows)));
+  // Lanes [first, end) read columns inside the source: first =
+  // ceil(-column / stride) when column < 0, end from the last column and
+  // the segment's length.
+  Value first = arith::CeilDivSIOp::create(
+      b, loc,
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, constant(b, 0), column),
+                             constant(b, 0)),
+      constant(b, strideW));
+  Value end = arith::MinSIOp::create(
+      b, loc, segment.length,
+      arith::AddIOp::create(
+          b, loc,
+          arith::FloorDivSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, constant(b, padding->columns - 1), column),
+              constant(b, strideW)),
+          constant(b, 1)));
+  Value lanes = arith::SubIOp::create(b, loc, end, first);
+  Value any = arith::AndIOp::create(
+      b, loc, rowInside,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, lanes, constant(b, 0)));
+  // A tap wholly in the padding keeps what the panel holds there: the pad
+  // value, from the fill or from an earlier store's spill.
+  scf::IfOp::create(b, loc, any, [&](OpBuilder &tb, Location tl) {
+    Value from = arith::AddIOp::create(tb, tl, column,
+                                       arith::MulIOp::create(tb, tl, first, constant(tb, strideW)));
+    Value to = arith::AddIOp::create(tb, tl, segment.panelColumn, first);
+    auto maskType = VectorType::get({width}, tb.getI1Type());
+    Value mask = vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{lanes});
+    Value values = loadColumns(tb, tl, sourceRows, ValueRange{c, row, from}, width, lanes, mask);
+    // Masked-off lanes load as 0: the pad value there, whatever it is.
+    auto padValue = padding->pad.value.getDefiningOp<arith::ConstantOp>();
+    if (!matchPattern(padValue.getValue(), m_AnyZeroFloat()))
+      values = arith::SelectOp::create(
+          tb, tl, mask, values, vector::BroadcastOp::create(tb, tl, values.getType(), padValue));
+    vector::StoreOp::create(tb, tl, values, line, lineIndex(tb, tl, k, to, width));
+    scf::YieldOp::create(tb, tl);
+  });
 }
 
 void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_t width) const {
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   Value oy = arith::DivUIOp::create(b, loc, j0, index(outputColumns));
   Value ox = arith::RemUIOp::create(b, loc, j0, index(outputColumns));
+  int64_t k = channels * kernelRows * kernelColumns;
   if (padding) {
-    // The pad value everywhere first; the segments copy the pixels inside.
+    // The pad value everywhere first; the taps store the pixels inside.
     auto vectorType = VectorType::get({width}, b.getF32Type());
     Value pad = vector::BroadcastOp::create(b, loc, vectorType, padding->pad.value);
-    int64_t k = channels * kernelRows * kernelColumns;
     scf::ForOp::create(b, loc, index(0), index(k), index(1), ValueRange{},
                        [&](OpBuilder &fb, Location fl, Value row, ValueRange) {
                          vector::StoreOp::create(fb, fl, pad, panel, ValueRange{row, index(0)});
                          scf::YieldOp::create(fb, fl);
                        });
   }
-  // One segment of the block: `length` output columns from (oy, ox) into
-  // the panel's columns from panelColumn (`mask` their lanes).
-  auto segment = [&](OpBuilder &sb, Location sl, Value row, Value column, Value panelColumn,
-                     Value length, Value mask) {
-    if (padding)
-      return copyUnpaddedSegment(sb, sl, panel, row, column, panelColumn, width, length);
-    copySegment(sb, sl, panel, row, column, panelColumn, width, length, mask);
+  Value line =
+      memref::CollapseShapeOp::create(b, loc, panel, SmallVector<ReassociationIndices>{{0, 1}});
+  // Every tap's row in turn, each segment of the block stored before the
+  // next row's: a store's spill past its row lands where a later store of
+  // the block writes.
+  auto copyTaps = [&](OpBuilder &tb, Location tl, ArrayRef<Segment> segments) {
+    forEachTap(tb, tl, [&](OpBuilder &cb, Location cl, Value c, int64_t ky, int64_t kx, Value row) {
+      for (const Segment &segment : segments)
+        copyTap(cb, cl, line, c, ky, kx, row, segment, width);
+    });
   };
+  Segment whole{oy, ox, index(0), index(width), Value()};
   if (blocksInRows)
-    return segment(b, loc, oy, ox, index(0), index(width), Value());
+    return copyTaps(b, loc, whole);
   // The block's columns from ox to the row's end, then (when the block
-  // crosses into the next row) the rest from that row's start: masked
-  // vectors, the lanes of the other segment left alone.
+  // crosses into the next row) the rest from that row's start.
   auto maskType = VectorType::get({width}, b.getI1Type());
   Value first = arith::MinSIOp::create(b, loc, index(width),
                                        arith::SubIOp::create(b, loc, index(outputColumns), ox));
-  segment(b, loc, oy, ox, index(0), first,
-          vector::CreateMaskOp::create(b, loc, maskType, ValueRange{first}));
   Value crosses = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, first, index(width));
-  scf::IfOp::create(b, loc, crosses, [&](OpBuilder &tb, Location tl) {
-    Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-    segment(tb, tl, arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, rest,
-            vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest}));
-    scf::YieldOp::create(tb, tl);
-  });
+  scf::IfOp::create(
+      b, loc, crosses,
+      [&](OpBuilder &tb, Location tl) {
+        Value rest = arith::SubIOp::create(tb, tl, index(width), first);
+        Segment head{oy, ox, index(0), first,
+                     vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{first})};
+        Segment tail{arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, rest,
+                     vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest})};
+        copyTaps(tb, tl, {head, tail});
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        copyTaps(eb, el, whole);
+        scf::YieldOp::create(eb, el);
+      });
 }
 
 } // namespace quantc

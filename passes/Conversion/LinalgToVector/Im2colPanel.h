@@ -42,26 +42,46 @@ struct Im2colPanel {
   /// Erases the im2col, and the padding's fill, copy and buffer.
   void eraseProducers();
 
-  /// Copies B's columns [j0, j0 + width) into `panel` [K, width].
+  /// Rows past K the panel needs (its buffer is [K + spareRows(), width]):
+  /// a segment's plain store that starts mid-row spills into the next row,
+  /// which is written after it.
+  int64_t spareRows() const { return blocksInRows && !padding ? 0 : 1; }
+
+  /// Copies B's columns [j0, j0 + width) into `panel` [K + spareRows(), width].
   void pack(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value j0,
             int64_t width) const;
-  /// Output row oy's `length` columns from ox, for every tap, into the
-  /// panel's columns from panelColumn: `width` lanes, or those `mask` sets.
-  void copySegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel, mlir::Value oy,
-                   mlir::Value ox, mlir::Value panelColumn, int64_t width, mlir::Value length,
-                   mlir::Value mask) const;
+
+private:
+  /// One segment of a tap's panel row: `length` output columns of output
+  /// row oy from ox, into the panel's columns from panelColumn.
+  struct Segment {
+    mlir::Value oy, ox, panelColumn, length;
+    mlir::Value mask; // the first `length` lanes; null when length is the width
+  };
+  /// Calls `body` with (channel, ky, kx, panel row) for every tap, in the
+  /// order of the panel's rows.
+  void forEachTap(mlir::OpBuilder &b, mlir::Location loc,
+                  llvm::function_ref<void(mlir::OpBuilder &, mlir::Location, mlir::Value c,
+                                          int64_t ky, int64_t kx, mlir::Value k)>
+                      body) const;
+  /// Stores one tap's segment into `line` (the panel as one row) with a
+  /// plain `width`-lane store: its lanes past the segment (the pad value
+  /// with padding, anything without) land on columns a later store of this
+  /// block writes, or on the spare row. Masked stores are microcoded on
+  /// AMD's AVX2 cores and element by element without AVX.
+  void copyTap(mlir::OpBuilder &b, mlir::Location loc, mlir::Value line, mlir::Value c, int64_t ky,
+               int64_t kx, mlir::Value k, const Segment &segment, int64_t width) const;
+  /// The same from the padding's source: the lanes whose pixel lies inside
+  /// it (a row check, then a range of columns), the pad value elsewhere.
+  void copyUnpaddedTap(mlir::OpBuilder &b, mlir::Location loc, mlir::Value line, mlir::Value c,
+                       int64_t ky, int64_t kx, mlir::Value k, const Segment &segment,
+                       int64_t width) const;
   /// `length` output columns of one tap from `rows` [C, H, W] at `from`
   /// (channel, row, first column) as `width` lanes: a plain vector, or one
   /// masked by `mask`, or (strided) a masked span with every stride-th lane kept.
   mlir::Value loadColumns(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
                           mlir::ValueRange from, int64_t width, mlir::Value length,
                           mlir::Value mask) const;
-  /// The same from the padding's source: for each tap, the lanes whose
-  /// pixel lies inside it (a row check, then a range of columns), over a
-  /// panel already holding the pad value.
-  void copyUnpaddedSegment(mlir::OpBuilder &b, mlir::Location loc, mlir::Value panel,
-                           mlir::Value oy, mlir::Value ox, mlir::Value panelColumn, int64_t width,
-                           mlir::Value length) const;
 };
 
 /// The im2col generic behind `matmul`'s B, when a block of `nr` columns

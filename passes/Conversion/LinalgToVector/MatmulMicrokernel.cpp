@@ -37,6 +37,8 @@ struct Gemm {
   function_ref<void(OpBuilder &, Location, Value panel, Value j0, int64_t width)> packPanel =
       nullptr;
   bool packedB = false;
+  /// Rows the panel's buffer has past K, for the packing's spills.
+  int64_t panelSpareRows = 0;
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -333,8 +335,9 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
           else
             pb.setInsertionPointToEnd(&region.front());
           Gemm packed = g;
-          packed.b = memref::AllocaOp::create(pb, pl, MemRefType::get({g.k, width}, g.inputElement),
-                                              IntegerAttr());
+          packed.b = memref::AllocaOp::create(
+              pb, pl, MemRefType::get({g.k + g.panelSpareRows, width}, g.inputElement),
+              IntegerAttr());
           packed.packedB = true;
           g.packPanel(pb, pl, packed.b, j0, width);
           forBlocks(pb, pl, rows, mr, [&](OpBuilder &rb, Location rl, Value i, int64_t size) {
@@ -497,6 +500,7 @@ struct ConvertLinalgMatmulToVectorPass
           if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes))) {
             im2col->prepare(b, loc);
             g.packPanel = packIm2col;
+            g.panelSpareRows = im2col->spareRows();
             producerOfB = im2col->generic;
           } else if ((scaled = matchRowScaledPanel(op, cols, kMaxPanelBytes))) {
             rowsOfX = scaled->rowsOfX(b, loc);
