@@ -611,3 +611,35 @@ func.func @im2col_implicit_padding(%x: memref<1x2x4x16xf32>, %w: memref<4x18xf32
   memref.dealloc %p : memref<1x2x6x18xf32>
   return
 }
+
+// -----
+
+// B's rows of 18 floats do not start on a vector's boundary (72 bytes, 16
+// a vector), so each tile's loads of them would split across cache lines:
+// B's column blocks are copied first, each [K, 8] contiguous, the edge's
+// 2 columns followed by zeros, and the tiles read their block from column
+// 0. With M = 50 > N = 18, A is the larger operand: the parallel loop's
+// outer dimension is the chunks of rows (4: 3 of 16, then 2 rows), so
+// that A streams from memory once and B is what each chunk reads again.
+// CHECK-LABEL: func.func @misaligned_b
+// CHECK-SAME: (%[[A:.*]]: memref<50x10xf32>, %[[B:.*]]: memref<10x18xf32>, %[[C:.*]]: memref<50x18xf32>)
+// CHECK: %[[BLOCKS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x10x8xf32>
+// CHECK: scf.parallel (%[[BLOCK:.*]]) = (%c0{{.*}}) to (%c3{{.*}})
+// CHECK:   %[[FULL:.*]] = vector.load %[[B]][%{{.*}}, %{{.*}}] : memref<10x18xf32>, vector<8xf32>
+// CHECK:   vector.store %[[FULL]], %[[BLOCKS]][%[[BLOCK]], %{{.*}}, %c0{{.*}}] : memref<3x10x8xf32>, vector<8xf32>
+// CHECK: } else {
+// CHECK:   %[[EDGE:.*]] = vector.load %[[B]][%{{.*}}, %{{.*}}] : memref<10x18xf32>, vector<2xf32>
+// CHECK:   %[[PADDED:.*]] = vector.insert_strided_slice %[[EDGE]], %{{.*}} {offsets = [0], strides = [1]} : vector<2xf32> into vector<8xf32>
+// CHECK:   vector.store %[[PADDED]], %[[BLOCKS]]
+// CHECK: scf.parallel (%[[CHUNK:.*]], %[[COLS:.*]]) = (%c0{{.*}}, %c0{{.*}}) to (%c4{{.*}}, %c3{{.*}})
+// CHECK:   arith.muli %[[CHUNK]], %c16
+// CHECK:   arith.muli %[[COLS]], %c8
+// CHECK:   %[[OWN:.*]] = memref.subview %[[BLOCKS]][%[[COLS]], 0, 0] [1, 10, 8] [1, 1, 1]
+// CHECK:   vector.load %[[OWN]][%{{.*}}, %c0{{.*}}] : memref<10x8xf32, strided<[8, 1], offset: ?>>, vector<8xf32>
+// CHECK:   vector.fma
+// CHECK: memref.dealloc %[[BLOCKS]]
+// CHECK-NOT: memref<10x18xf32>, vector<8xf32>
+func.func @misaligned_b(%a: memref<50x10xf32>, %b: memref<10x18xf32>, %c: memref<50x18xf32>) {
+  linalg.matmul ins(%a, %b : memref<50x10xf32>, memref<10x18xf32>) outs(%c : memref<50x18xf32>)
+  return
+}
