@@ -29,6 +29,10 @@ namespace quantc {
 inline constexpr llvm::StringLiteral kExternalWeightsTable = "quantc_weights";
 inline constexpr llvm::StringLiteral kExternalWeightsAttr = "quantc.external_weights";
 
+/// quantc-pack-matmul-weights: on a float linalg.matmul whose constant B
+/// it copied into column blocks, the global holding them.
+inline constexpr llvm::StringLiteral kPackedBAttr = "quantc.packed_b";
+
 /// Marks the functions quantc-outline-loop-nests made, one layer's loop
 /// nest each.
 inline constexpr llvm::StringLiteral kOutlinedAttr = "quantc.outlined";

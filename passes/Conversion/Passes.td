@@ -42,11 +42,16 @@ def ConvertLinalgMatmulToVectorPass
     memrefs by scf loops around an `rows` x `cols` register tile: per k it
     loads one row segment of B as a vector, broadcasts `rows` scalars of A
     and accumulates with vector.fma into `rows` accumulators held in
-    iter_args (the BLIS/GotoBLAS microkernel shape). Column blocks are the
-    outer loop so a K x cols panel of B stays in cache across row blocks;
-    (column block, chunk of 4 row tiles) pairs, the edge block and chunk
-    included (picked by scf.if), are one scf.parallel, as are
-    batch_matmul's batches. Edge tiles use the same kernel with smaller
+    iter_args (the BLIS/GotoBLAS microkernel shape). (column block, chunk
+    of 4 row tiles) pairs, the edge block and chunk included (picked by
+    scf.if), are one scf.parallel, as are batch_matmul's batches. Its
+    outer dimension runs over the larger operand's parts, so that operand
+    streams from memory once: column blocks when N >= M (a K x cols panel
+    of B stays in cache across row chunks), chunks of rows when M > N.
+    When B's rows do not start on a vector's boundary (cols / 2 floats),
+    its column blocks are first copied into one aligned [blocks, K, cols]
+    buffer (the edge block's columns followed by zeros) that the tiles
+    read: loads of B in place would split across cache lines. Edge tiles use the same kernel with smaller
     static sizes. When C is a fresh
     allocation that a linalg.fill or a per-row broadcast (conv's bias)
     wrote whole just before, that op goes and the accumulators start from
@@ -61,15 +66,18 @@ def ConvertLinalgMatmulToVectorPass
     buffer just before, rows of output pixels at least `cols` wide, a K x
     `cols` panel at most 128 KB), the matrix is never written: each
     iteration packs its column block's panel from the image into a stack
-    buffer (memref.alloca in a memref.alloca_scope; two masked segments per
-    tap when the block crosses into the next row; with a stride along the
-    columns, one masked span per segment, every stride-th lane kept) and
-    the tiles read that. When that image is itself a zero-padded copy
+    buffer (memref.alloca in a memref.alloca_scope; two segments per tap
+    when the block crosses into the next row, loaded through masks; with a
+    stride along the columns, one masked span per segment, every stride-th
+    lane kept) and the tiles read that. Each segment is stored whole, by a
+    plain store into the panel seen as one row, never a masked one: lanes
+    past the segment land on what a later store of the block writes (the
+    next segment, the next tap's row) or on the panel's spare row. When that image is itself a zero-padded copy
     (a bufferized tensor.pad: a filled buffer, then a copy into its
     interior) that only the im2col reads, the panels start as the pad
     value and copy, per tap, the lanes whose pixel lies inside the
-    unpadded source (a row check, then a range of columns): the padded
-    copy is never made. When B is x times one scale per row (a
+    unpadded source (a row check, then a range of columns), the pad value
+    in the store's other lanes: the padded copy is never made. When B is x times one scale per row (a
     squeeze-and-excitation gate: an elementwise generic multiplying x by a
     tensor broadcast along B's columns, into a buffer only the matmul
     reads), each iteration scales its panel from x the same way. A float
@@ -101,6 +109,39 @@ def ConvertLinalgMatmulToVectorPass
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QuantcPackMatmulWeightsPass
+    : Pass<"quantc-pack-matmul-weights", "::mlir::ModuleOp"> {
+  let summary = "Copy float matmuls' constant B into the microkernel's column blocks at compile time";
+  let description = [{
+    For each float linalg.matmul on buffers with more than one row of A
+    whose B is a constant [K, N] memref.global, adds a private constant
+    global `<B>_blocks` of shape [ceil(N / cols), K, cols]: block b holds
+    B's columns [b * cols, b * cols + cols) contiguously, zeros past N.
+    The matmul gets `quantc.packed_b = @<B>_blocks`, and
+    convert-linalg-matmul-to-vector (with the same `cols`) reads its
+    column blocks from there: each tile's walk down K is one contiguous
+    run instead of one row of B (and one page, for a wide B) per step,
+    and no call copies B. Matmuls sharing B share its blocks; B itself is
+    left for symbol-dce once nothing reads it.
+
+    Before:
+    ```mlir
+    memref.global "private" constant @w : memref<4x18xf32> = dense<...>
+    %b = memref.get_global @w : memref<4x18xf32>
+    linalg.matmul ins(%a, %b : memref<6x4xf32>, memref<4x18xf32>) outs(%c : memref<6x18xf32>)
+    ```
+    After (cols = 8):
+    ```mlir
+    memref.global "private" constant @w_blocks : memref<3x4x8xf32> = dense_resource<w_blocks>
+    linalg.matmul {quantc.packed_b = @w_blocks} ins(%a, %b : ...) outs(%c : ...)
+    ```
+  }];
+  let options = [
+    Option<"cols", "cols", "int64_t", "32", "Columns of C per register tile (NR)">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def ConvertLinalgDepthwiseToVectorPass

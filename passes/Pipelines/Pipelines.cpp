@@ -1,10 +1,11 @@
 // Pass pipelines shared by quant-opt and the quantc driver.
 #include "passes/Pipelines/Pipelines.h"
 
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Transforms/Passes.h"
 #include "quantc/Codegen/DotInstruction.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
 
 namespace quantc {
@@ -67,13 +68,19 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
             "canonicalize,"
             "buffer-deallocation-pipeline,"
             "convert-bufferization-to-memref");
+  // Constant weights in the column blocks the tiles read, packed now
+  // rather than at every call; the matrices they came from go once the
+  // tiles read the blocks instead.
+  QuantcPackMatmulWeightsPassOptions packing;
+  packing.cols = options.tileCols;
+  pm.addPass(createQuantcPackMatmulWeightsPass(packing));
   ConvertLinalgMatmulToVectorPassOptions tile;
   tile.rows = options.tileRows;
   tile.cols = options.tileCols;
   pm.addNestedPass<mlir::func::FuncOp>(createConvertLinalgMatmulToVectorPass(tile));
   addPasses(pm, "func.func(convert-padded-copies-to-loops,convert-strided-copies-to-linalg,"
                 "convert-linalg-transpose-to-vector,convert-linalg-to-parallel-loops),"
-                "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse");
+                "quantc-approximate-math,convert-math-to-funcs,canonicalize,cse,symbol-dce");
   // Loops fuse before the arena shares bytes among buffers: sharing would
   // make the buffers of neighbouring layers alias and keep them apart.
   pm.addNestedPass<mlir::func::FuncOp>(createQuantcFuseFillsIntoParallelLoopsPass());

@@ -39,6 +39,8 @@ struct Gemm {
   bool packedB = false;
   /// Rows the panel's buffer has past K, for the packing's spills.
   int64_t panelSpareRows = 0;
+  /// The global holding B's column blocks (quantc-pack-matmul-weights), or null.
+  FlatSymbolRefAttr packedBlocks = {};
 
   SmallVector<Value> at(Value row, Value col) const {
     SmallVector<Value> index;
@@ -298,14 +300,17 @@ constexpr int64_t kGemmChunkTiles = 4;
 /// have 4 MB).
 constexpr int64_t kMaxPanelBytes = 128 * 1024;
 
-/// B's column blocks, each [K, nr] contiguous (0 past N), copied from B
-/// once before a float GEMM whose B rows do not start on a vector's
-/// boundary: in place, each tile's loads of B split across cache lines
-/// (a [4608, 49] B took 2 of a 512 x 4608 x 49 GEMM's 4.8 ms). Null when B
-/// is read in place: its rows aligned, a panel packed per block, a batch,
-/// or a single chunk of rows to read it.
+/// B's column blocks, each [K, nr] contiguous (0 past N): a constant B's
+/// from their global, else copied from B once before a float GEMM whose B
+/// rows do not start on a vector's boundary: in place, each tile's loads of B split across cache
+/// lines (a [4608, 49] B took 2 of a 512 x 4608 x 49 GEMM's 4.8 ms). Null when B is read in place:
+/// its rows aligned, a panel packed per block, a batch, or a single chunk of rows to read it.
 Value packBlocksOfB(OpBuilder &b, Location loc, const Gemm &g, int64_t nr, int64_t chunkRows) {
   auto type = cast<MemRefType>(g.b.getType());
+  if (g.packedBlocks) { // packed at compile time
+    auto blocksType = MemRefType::get({(g.n + nr - 1) / nr, g.k, nr}, g.inputElement);
+    return memref::GetGlobalOp::create(b, loc, blocksType, g.packedBlocks);
+  }
   SmallVector<int64_t> strides;
   int64_t offset;
   int64_t vectorBytes = nr / 2 * 4;
@@ -423,7 +428,7 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
                      [&](int64_t rows) { rowTiles(j0, width, rows); });
         });
       });
-  if (blocksOfB)
+  if (blocksOfB && !g.packedBlocks)
     memref::DeallocOp::create(b, loc, blocksOfB);
 }
 
@@ -556,6 +561,12 @@ struct ConvertLinalgMatmulToVectorPass
              Value(),
              Value(),
              Value()};
+      if (auto blocks = op->getAttrOfType<FlatSymbolRefAttr>(kPackedBAttr)) {
+        auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(op, blocks);
+        if (global && global.getType() ==
+                          MemRefType::get({(g.n + cols - 1) / cols, g.k, cols}, g.inputElement))
+          g.packedBlocks = blocks;
+      }
       if (!isBatched) {
         std::optional<MatmulEpilogue> epilogue;
         std::optional<Im2colPanel> im2col;
