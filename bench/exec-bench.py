@@ -11,6 +11,10 @@ With --compile-flags, ORT also runs quantc's own ONNX export of the same
 quantization (`quantc export-onnx`: MatMulNBits for MatMul/Gemm, QDQ for the
 rest; graph optimizations on, so ORT fuses QDQ into its integer kernels;
 basic optimizations where "all" fails to load).
+--models picks among cls, rec and det (default all three); --torchvision adds
+torchvision 0.14 architectures (e.g. resnet18,convnext_tiny,vit_b_16), exported
+by torch.onnx at 1x3x224x224 with random weights (seed 0) into the run's
+temporary directory, never kept.
 Prints a Markdown table; ratio = quantc / ORT fp32 (lower is better)."""
 import argparse
 import os
@@ -39,8 +43,12 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--target", default="host")
     parser.add_argument("--compile-flags", default="", help="extra quantc compile flags")
+    parser.add_argument("--models", default="cls,rec,det", help="PaddleOCR models to run")
+    parser.add_argument("--torchvision", default="",
+                        help="torchvision architectures to export and run (comma-separated)")
     args = parser.parse_args()
     models = os.path.join(ROOT, ".cache", "models")
+    chosen = [m for m in MODELS if m[0] in args.models.split(",")]
     print("machine: %s, %d cores; target %s; %d timed runs after one warm-up; compile flags: %s\n" %
           (cpu_name(), os.cpu_count(), args.target, args.runs, args.compile_flags or "(float)"))
     qdq = bool(args.compile_flags)
@@ -49,8 +57,10 @@ def main():
           (" ORT on quantc export median (ms) | quantc / ORT export |" if qdq else ""))
     print("|---|---|---|---|---|---|---|---|" + ("---|---|" if qdq else ""))
     with tempfile.TemporaryDirectory() as work:
-        for name, file, shape in MODELS:
-            model = os.path.join(models, file)
+        runs = [(name, os.path.join(models, file), shape) for name, file, shape in chosen]
+        runs += [(name, export_torchvision(name, work), (1, 3, 224, 224))
+                 for name in filter(None, args.torchvision.split(","))]
+        for name, model, shape in runs:
             x = os.path.join(work, name + ".npy")
             np.save(x, np.random.default_rng(0).random(shape, np.float32))
             artifact = os.path.join(work, name)
@@ -76,6 +86,20 @@ def main():
                 q = ort_on_qdq(args, model, shape, x, work, name)
                 row += " %s | %s |" % (("%.2f" % q, "%.2fx" % (q_med / q)) if q else ("failed", ""))
             print(row)
+
+
+def export_torchvision(name, work):
+    """torchvision's `name` with random weights (seed 0) as ONNX in `work`."""
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    path = os.path.join(work, name + ".onnx")
+    # Not under no_grad: ViT's attention would take its fused fast path,
+    # which torch 1.13 cannot export.
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, opset_version=14,
+                      input_names=["x"], output_names=["y"])
+    return path
 
 
 def ort_on_qdq(args, model, shape, x, work, name):

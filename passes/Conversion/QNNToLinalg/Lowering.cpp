@@ -1,6 +1,8 @@
 // convert-qnn-to-linalg: the pass, the lowerability check and the shared builders.
 #include "passes/Conversion/QNNToLinalg/Lowering.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/ConstantUtils.h"
+#include "quantc/Support/MappedPages.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -92,11 +94,45 @@ Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape) 
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, allDims(shape.size()));
 }
 
+/// `values` (of `shape`, row-major) with their dims permuted by `perm`.
+static std::vector<float> permuted(ArrayRef<float> values, ArrayRef<int64_t> shape,
+                                   ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  std::vector<float> result(values.size());
+  SmallVector<int64_t> index(shape.size(), 0); // in the result's dims
+  for (float &out : result) {
+    int64_t from = 0;
+    for (size_t d = 0; d < perm.size(); ++d)
+      from += index[d] * strides[perm[d]];
+    out = values[from];
+    for (int64_t d = int64_t(perm.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[perm[d]])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
 Value transpose(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
+  // A constant's transpose (a Gemm's transB weights) is made here, once,
+  // not by a loop at every call.
+  if (type.getElementType().isF32() && type.hasStaticShape())
+    if (std::optional<std::vector<float>> values = qnn::readFloats(value)) {
+      std::vector<float> moved = permuted(*values, type.getShape(), perm);
+      ArrayRef<char> bytes(reinterpret_cast<const char *>(moved.data()),
+                           moved.size() * sizeof(float));
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseResourceElementsAttr::get(type.clone(shape), "transposed",
+                                         spillBlob(bytes, alignof(std::max_align_t))));
+    }
   Value init = emptyTensor(b, loc, type.clone(shape));
   return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
 }

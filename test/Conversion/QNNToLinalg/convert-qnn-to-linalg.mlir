@@ -334,3 +334,20 @@ func.func @top_k(%x: tensor<2x5xf32>) -> tensor<2x3xi64> {
   %i = qnn.top_k %x {k = 3 : i64} : tensor<2x5xf32> -> tensor<2x3xi64>
   return %i : tensor<2x3xi64>
 }
+
+// -----
+
+// A Gemm's transB on constant weights is done at compile time: B is a
+// constant already [K, N] (the 2x3 weights' columns as rows), and no
+// linalg.transpose runs at every call. transA on the input stays a transpose.
+// CHECK-LABEL: func.func @gemm_constant_trans_b
+// CHECK: %[[A:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x1xf32>) outs(%{{.*}} : tensor<1x3xf32>) permutation = [1, 0]
+// CHECK: %[[B:.*]] = arith.constant dense_resource<transposed> : tensor<3x2xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.matmul ins(%[[A]], %[[B]] : tensor<1x3xf32>, tensor<3x2xf32>)
+// CHECK: transposed: "0x{{[0-9A-F]+}}0000803F00008040000000400000A040000040400000C040"
+func.func @gemm_constant_trans_b(%x: tensor<3x1xf32>) -> tensor<1x2xf32> {
+  %w = qnn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %y = qnn.gemm %x, %w {trans_a = true, trans_b = true} : (tensor<3x1xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
