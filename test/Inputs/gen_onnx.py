@@ -614,8 +614,10 @@ def float_depthwise():
     dilation 2, asymmetric pads, a channel multiplier of 2, and the ops
     after them (Relu, HardSwish, a residual Add, a per-channel Mul, and a
     Sigmoid the kernel does not take), and one depthwise conv reading
-    another's Relu; x2[1,4,5,3] has rows too short for vectors. Each output
-    is named after what it tests."""
+    another's Relu; x2[1,4,5,3] has rows too short for vectors; x3[1,8,7,7]
+    through a 5x5 window padded by 2 ("small_plane": 3 of 7 columns read
+    only the unpadded input, so the kernel reads the padded copy). Each
+    output is named after what it tests."""
     def dw(name, x, channels, k, pads, strides, dilations=(1, 1), bias=True, seed=0, group=6):
         w = numpy_helper.from_array(weights((channels, 1, k, k), seed), name + "_w")
         inits = [w]
@@ -632,7 +634,8 @@ def float_depthwise():
              dw("sigmoid", "x", 6, 3, (0, 1, 2, 0), (2, 1), seed=4),
              dw("residual", "x", 6, 3, (1, 1, 1, 1), (1, 1), seed=5),
              dw("scaled", "x", 6, 3, (1, 1, 1, 1), (1, 1), seed=6),
-             dw("narrow", "x2", 4, 3, (1, 1, 1, 1), (1, 1), seed=7, group=4)]
+             dw("narrow", "x2", 4, 3, (1, 1, 1, 1), (1, 1), seed=7, group=4),
+             dw("small_plane", "x3", 8, 5, (2, 2, 2, 2), (1, 1), seed=10, group=8)]
     chained = dw("chained", "relu", 6, 3, (1, 1, 1, 1), (1, 1), seed=9)
     nodes = [c[0] for c in cases]
     inits = [i for c in cases for i in c[1]]
@@ -644,11 +647,13 @@ def float_depthwise():
               helper.make_node("Add", ["residual_conv", "x"], ["residual"]),
               helper.make_node("Mul", ["scaled_conv", "scale"], ["scaled"]),
               helper.make_node("Relu", ["narrow_conv"], ["narrow"]),
+              helper.make_node("HardSwish", ["small_plane_conv"], ["small_plane"]),
               chained[0], helper.make_node("HardSwish", ["chained_conv"], ["chained"])]
     inits += chained[1]
     outputs = ["relu", "hardswish", "multiplier", "sigmoid", "residual", "scaled", "narrow",
-               "chained"]
-    return model(nodes, [vi("x", F, [2, 6, 11, 37]), vi("x2", F, [1, 4, 5, 3])],
+               "small_plane", "chained"]
+    return model(nodes, [vi("x", F, [2, 6, 11, 37]), vi("x2", F, [1, 4, 5, 3]),
+                         vi("x3", F, [1, 8, 7, 7])],
                  [vi(o, F, None) for o in outputs], inits, opset=14)
 
 

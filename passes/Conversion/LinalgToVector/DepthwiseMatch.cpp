@@ -146,6 +146,22 @@ linalg::GenericOp matchEpilogue(Value result) {
   return generic;
 }
 
+/// Whether the columns whose taps all lie inside the unpadded input are
+/// fewer than a vector of 4 while the row is not (a 5x5 window with a pad
+/// of 2 on 7x7 planes: 3 of 7): the row kernel would check every tap of
+/// the rest one pixel at a time, where the padded copy (a few hundred
+/// bytes a plane) lets whole rows run as vectors.
+bool narrowInterior(const DepthwiseConv &conv) {
+  if (conv.padLeft == 0 || conv.outputColumns < 4)
+    return false;
+  int64_t stride = conv.strideW;
+  int64_t lastInside = conv.inputColumns - 1 - (conv.kernelColumns - 1) * conv.dilationW +
+                       conv.padLeft; // the last ox * stride whose taps are all inside
+  int64_t first = (conv.padLeft + stride - 1) / stride;
+  int64_t lastVector = lastInside - (stride - 1) >= 0 ? (lastInside - (stride - 1)) / stride : -1;
+  return lastVector - first + 1 < 4;
+}
+
 } // namespace
 
 std::optional<DepthwiseConv> matchDepthwiseConv(linalg::GenericOp generic) {
@@ -174,6 +190,12 @@ std::optional<DepthwiseConv> matchDepthwiseConv(linalg::GenericOp generic) {
   conv.outputColumns = ranges[7];
   auto inputType = cast<RankedTensorType>(conv.input.getType());
   conv.inputRows = inputType.getDimSize(2), conv.inputColumns = inputType.getDimSize(3);
+  if (narrowInterior(conv)) { // read the padded copy: every column is inside
+    conv.input = cast<tensor::ExpandShapeOp>(generic.getDpsInputs()[0].getDefiningOp()).getSrc();
+    auto paddedType = cast<RankedTensorType>(conv.input.getType());
+    conv.padTop = conv.padLeft = 0;
+    conv.inputRows = paddedType.getDimSize(2), conv.inputColumns = paddedType.getDimSize(3);
+  }
 
   Value result = generic.getResult(0);
   if (result.hasOneUse())
