@@ -51,7 +51,9 @@ def ConvertLinalgMatmulToVectorPass
     When B's rows do not start on a vector's boundary (cols / 2 floats),
     its column blocks are first copied into one aligned [blocks, K, cols]
     buffer (the edge block's columns followed by zeros) that the tiles
-    read: loads of B in place would split across cache lines. Edge tiles use the same kernel with smaller
+    read: loads of B in place would split across cache lines. When a
+    panel is packed per block (below) and there are at least 16 blocks,
+    each iteration takes every row of A, so the panel is packed once. Edge tiles use the same kernel with smaller
     static sizes. When C is a fresh
     allocation that a linalg.fill or a per-row broadcast (conv's bias)
     wrote whole just before, that op goes and the accumulators start from

@@ -296,6 +296,12 @@ void emitColumnGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t lanes) {
 /// thread reuses a K x nr panel of B across them).
 constexpr int64_t kGemmChunkTiles = 4;
 
+/// Column blocks from which a packed panel's iteration takes every row of
+/// A (resnet18's 128-channel 3x3 conv: 3.6 -> 2.7 ms, its panel packed
+/// once instead of 6 times); with fewer, chunks of rows share the blocks
+/// out among threads.
+constexpr int64_t kPanelBlocksForAllRows = 16;
+
 /// The largest panel of B packed on a thread's stack (libomp's workers
 /// have 4 MB).
 constexpr int64_t kMaxPanelBytes = 128 * 1024;
@@ -371,7 +377,11 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
   if (isColumnGemv(g))
     return emitColumnGemv(b, loc, g, nr);
   int64_t fullCols = g.n / nr, edgeCols = g.n % nr;
-  int64_t chunkRows = kGemmChunkTiles * mr;
+  // A packed panel serves every row when there are blocks enough to share
+  // out: packed once per block, not once per chunk of rows.
+  int64_t chunkRows = g.packPanel && (g.n + nr - 1) / nr >= kPanelBlocksForAllRows
+                          ? (g.m + mr - 1) / mr * mr
+                          : kGemmChunkTiles * mr;
   int64_t fullChunks = g.m / chunkRows, lastRows = g.m % chunkRows;
   auto index = [&](int64_t v) { return indexConstant(b, loc, v); };
   Value blocksOfB = packBlocksOfB(b, loc, g, nr, chunkRows);

@@ -643,3 +643,25 @@ func.func @misaligned_b(%a: memref<50x10xf32>, %b: memref<10x18xf32>, %c: memref
   linalg.matmul ins(%a, %b : memref<50x10xf32>, memref<10x18xf32>) outs(%c : memref<50x18xf32>)
   return
 }
+
+// -----
+
+// 32 column blocks of an im2col panel: enough to share out among threads,
+// so each iteration is one block with every row of A (20: five tiles of
+// 4), its panel packed once rather than once per chunk of 16 rows.
+// CHECK-LABEL: func.func @panels_all_rows
+// CHECK: scf.parallel (%[[BLOCK:.*]], %[[CHUNK:.*]]) = (%c0{{.*}}, %c0{{.*}}) to (%c32{{.*}}, %c1{{.*}})
+// CHECK:   memref.alloca() : memref<18x8xf32>
+// CHECK:   scf.for %{{.*}} = %c0{{.*}} to %c20{{.*}} step %c4
+// CHECK-NOT: memref.alloca()
+func.func @panels_all_rows(%image: memref<2x4x130xf32>, %w: memref<20x18xf32>, %c: memref<20x256xf32>) {
+  %cols = memref.alloc() : memref<2x3x3x2x128xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x4x130xf32>) outs(%cols : memref<2x3x3x2x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x2x128xf32> into memref<18x256xf32>
+  linalg.matmul ins(%w, %b : memref<20x18xf32>, memref<18x256xf32>) outs(%c : memref<20x256xf32>)
+  memref.dealloc %cols : memref<2x3x3x2x128xf32>
+  return
+}
