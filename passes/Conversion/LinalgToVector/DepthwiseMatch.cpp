@@ -154,15 +154,21 @@ linalg::GenericOp matchEpilogue(Value result) {
 bool narrowInterior(const DepthwiseConv &conv) {
   if (conv.padLeft == 0 || conv.outputColumns < 4)
     return false;
-  int64_t stride = conv.strideW;
-  int64_t lastInside = conv.inputColumns - 1 - (conv.kernelColumns - 1) * conv.dilationW +
-                       conv.padLeft; // the last ox * stride whose taps are all inside
-  int64_t first = (conv.padLeft + stride - 1) / stride;
-  int64_t lastVector = lastInside - (stride - 1) >= 0 ? (lastInside - (stride - 1)) / stride : -1;
-  return lastVector - first + 1 < 4;
+  InsideColumns inside = insideColumns(conv);
+  return inside.lastVector - inside.first + 1 < 4;
 }
 
 } // namespace
+
+InsideColumns insideColumns(const DepthwiseConv &conv) {
+  int64_t columns = conv.outputColumns, stride = conv.strideW;
+  int64_t lastInside = conv.inputColumns - 1 - (conv.kernelColumns - 1) * conv.dilationW +
+                       conv.padLeft; // the last ox * stride whose taps are all inside
+  int64_t first = std::min(columns, (conv.padLeft + stride - 1) / stride);
+  int64_t last = std::min(columns - 1, lastInside >= 0 ? lastInside / stride : -1);
+  int64_t lastVector = lastInside - (stride - 1) >= 0 ? (lastInside - (stride - 1)) / stride : -1;
+  return {first, last, std::min(last, lastVector)};
+}
 
 std::optional<DepthwiseConv> matchDepthwiseConv(linalg::GenericOp generic) {
   DepthwiseConv conv;

@@ -37,6 +37,14 @@ struct DepthwiseConv {
           outputColumns = 0, kernelRows = 0, kernelColumns = 0;
 };
 
+/// The output columns whose taps all lie inside the input, [first, last],
+/// and the last from which a vector starting at `first` reads one whole
+/// span of it (lastVector; -1 when none does).
+struct InsideColumns {
+  int64_t first, last, lastVector;
+};
+InsideColumns insideColumns(const DepthwiseConv &conv);
+
 /// The conv that `generic` is, with its start and epilogue, if it is one.
 std::optional<DepthwiseConv> matchDepthwiseConv(mlir::linalg::GenericOp generic);
 

@@ -29,13 +29,10 @@ using codegen::readOnlyBuffer;
 struct ColumnSplit {
   int64_t first, last, width = 0;
   ColumnSplit(const DepthwiseConv &conv, int64_t lanes) {
-    int64_t columns = conv.outputColumns, stride = conv.strideW;
-    int64_t lastInside = conv.inputColumns - 1 - (conv.kernelColumns - 1) * conv.dilationW +
-                         conv.padLeft; // the last ox * stride whose taps are all inside
-    first = std::min(columns, (conv.padLeft + stride - 1) / stride);
-    last = std::min(columns - 1, lastInside >= 0 ? lastInside / stride : -1);
-    int64_t lastVector = lastInside - (stride - 1) >= 0 ? (lastInside - (stride - 1)) / stride : -1;
-    lastVector = std::min(last, lastVector);
+    int64_t columns = conv.outputColumns;
+    InsideColumns inside = insideColumns(conv);
+    first = inside.first, last = inside.last;
+    int64_t lastVector = inside.lastVector;
     for (width = lanes; width >= 4; width /= 2)
       if (lastVector - first + 1 >= width)
         break;
