@@ -141,43 +141,47 @@ TEST(QuantizedExecution, SixteenBitActivations) {
 }
 
 /// qnn.conv_integer (lowered) against plain loops: padding reads the zero
-/// point, int8 products accumulate in int32; im2col path and grouped path.
-void checkConvInteger(int64_t group) {
-  const int64_t c = 4, h = 5, w = 6, f = 6, k = 3, stride = 2, pad = 1, zero = -5;
+/// point, int8 products accumulate in int32; the im2col path, and the
+/// grouped one (a GEMM per image and group) over several images.
+void checkConvInteger(int64_t group, int64_t images = 1) {
+  const int64_t c = 2 * group, h = 5, w = 6, f = 3 * group, k = 3, stride = 2, pad = 1, zero = -5;
   const int64_t oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
   const int64_t cg = c / group, fg = f / group;
   std::mt19937 rng(group);
-  std::uniform_int_distribution<int> byte(-128, 127);
-  std::vector<int8_t> x(c * h * w), weight(f * cg * k * k);
+  std::uniform_int_distribution<int> byte(-128, 127), wide(-2000000, 2000000);
+  std::vector<int8_t> x(images * c * h * w), weight(f * cg * k * k);
   for (auto &v : x) v = int8_t(byte(rng));
   for (auto &v : weight) v = int8_t(byte(rng));
   x[0] = -128, weight[0] = -128; // the extreme product
-  std::vector<int32_t> bias{7, -1000000, 0, 123456, -3, 2147000};
-  std::vector<int32_t> expected(f * oh * ow), got(f * oh * ow, 0);
-  for (int64_t o = 0; o < f; ++o)
-    for (int64_t y = 0; y < oh; ++y)
-      for (int64_t xx = 0; xx < ow; ++xx) {
-        int64_t acc = bias[o];
-        for (int64_t ci = 0; ci < cg; ++ci)
-          for (int64_t ky = 0; ky < k; ++ky)
-            for (int64_t kx = 0; kx < k; ++kx) {
-              int64_t iy = y * stride - pad + ky, ix = xx * stride - pad + kx;
-              int64_t channel = (o / fg) * cg + ci;
-              int64_t value = (iy < 0 || iy >= h || ix < 0 || ix >= w)
-                                  ? zero
-                                  : x[(channel * h + iy) * w + ix];
-              acc += value * weight[((o * cg + ci) * k + ky) * k + kx];
-            }
-        expected[(o * oh + y) * ow + xx] = int32_t(acc);
-      }
+  std::vector<int32_t> bias(f);
+  for (auto &v : bias)
+    v = wide(rng);
+  std::vector<int32_t> expected(images * f * oh * ow), got(images * f * oh * ow, 0);
+  for (int64_t n = 0; n < images; ++n)
+    for (int64_t o = 0; o < f; ++o)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xx = 0; xx < ow; ++xx) {
+          int64_t acc = bias[o];
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t ky = 0; ky < k; ++ky)
+              for (int64_t kx = 0; kx < k; ++kx) {
+                int64_t iy = y * stride - pad + ky, ix = xx * stride - pad + kx;
+                int64_t channel = (o / fg) * cg + ci;
+                int64_t value = (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                    ? zero
+                                    : x[((n * c + channel) * h + iy) * w + ix];
+                acc += value * weight[((o * cg + ci) * k + ky) * k + kx];
+              }
+          expected[((n * f + o) * oh + y) * ow + xx] = int32_t(acc);
+        }
   auto t = [](std::initializer_list<int64_t> dims, const char *element) {
     std::string text = "tensor<";
     for (int64_t d : dims)
       text += std::to_string(d) + "x";
     return text + element + ">";
   };
-  std::string in = t({1, c, h, w}, "i8"), wt = t({f, cg, k, k}, "i8"), bt = t({f}, "i32"),
-              out = t({1, f, oh, ow}, "i32");
+  std::string in = t({images, c, h, w}, "i8"), wt = t({f, cg, k, k}, "i8"), bt = t({f}, "i32"),
+              out = t({images, f, oh, ow}, "i32");
   std::string source =
       "func.func @main(%x: " + in + ", %w: " + wt + ", %b: " + bt + ") -> " + out +
       " {\n  %y = qnn.conv_integer %x, %w, %b {strides = array<i64: 2, 2>, dilations = "
@@ -190,6 +194,7 @@ void checkConvInteger(int64_t group) {
 
 TEST(QuantizedExecution, ConvIntegerIm2col) { checkConvInteger(1); }
 TEST(QuantizedExecution, ConvIntegerGrouped) { checkConvInteger(2); }
+TEST(QuantizedExecution, ConvIntegerGroupedImages) { checkConvInteger(5, 3); }
 
 /// qnn.matmul_integer (lowered, microkernel) against plain loops, 3-D input.
 TEST(QuantizedExecution, MatMulIntegerMatchesReference) {

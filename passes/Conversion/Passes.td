@@ -146,6 +146,49 @@ def QuantcPackMatmulWeightsPass
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def ConvertLinalgGroupedConvsToMatmulsPass
+    : Pass<"convert-linalg-grouped-convs-to-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Run a grouped convolution as one im2col GEMM per group";
+  let description = [{
+    convert-qnn-to-linalg lowers a convolution of one group to an im2col
+    matrix and a linalg.matmul, which the host's microkernel runs near the
+    core's FMA peak, but a grouped one to a direct generic over (n, g, f,
+    oy, c, ky, kx, ox), which runs as scalar loops (ResNeXt, RegNet: their
+    grouped 3x3 convolutions were most of their time). This pass rewrites
+    such a generic whose groups read at least two channels each (one is a
+    depthwise convolution: convert-linalg-depthwise-to-vector's) into an
+    scf.for over images and groups whose body is that same form on the
+    group's slice: the group's [C/G, KH, KW, OH, OW] window matrix, its
+    weights [F/G, C/G * KH * KW] and a linalg.matmul into its slice of the
+    sums, which start where the generic's did (a bias broadcast, zeros).
+    Float bodies (mulf, addf) and integer ones (int8 operands sign-extended
+    into int32 sums: a grouped ConvInteger) both become linalg.matmul, which
+    multiplies in the same order. It runs on the host's ops only: GPU
+    targets place their convolutions first.
+
+    Before (sketch):
+    ```mlir
+    %y = linalg.generic ... ins(%x5, %w5 : tensor<1x5x24x30x30xf32>, tensor<5x24x24x3x3xf32>)
+                            outs(%bias : tensor<1x5x24x28x28xf32>)  // mulf, addf
+    ```
+    After (sketch):
+    ```mlir
+    %y = scf.for %g = %c0 to %c5 step %c1 iter_args(%s = %bias) -> (tensor<1x5x24x28x28xf32>) {
+      %img = tensor.extract_slice %x5[0, %g, 0, 0, 0] [1, 1, 24, 30, 30] [1, 1, 1, 1, 1]
+      %col = linalg.generic ... ins(%img) outs(%e : tensor<24x3x3x28x28xf32>)  // im2col
+      %wg = tensor.extract_slice %w5[%g, 0, 0, 0, 0] [1, 24, 24, 3, 3] [1, 1, 1, 1, 1]
+      %sg = tensor.extract_slice %s[0, %g, 0, 0, 0] [1, 1, 24, 28, 28] [1, 1, 1, 1, 1]
+      %mm = linalg.matmul ins(%wg2, %col2 : tensor<24x216xf32>, tensor<216x784xf32>)
+                          outs(%sg2 : tensor<24x784xf32>)
+      %s2 = tensor.insert_slice %mm3 into %s[0, %g, 0, 0, 0] [1, 1, 24, 28, 28] [1, 1, 1, 1, 1]
+      scf.yield %s2
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect"];
+}
+
 def ConvertLinalgDepthwiseToVectorPass
     : Pass<"convert-linalg-depthwise-to-vector", "::mlir::func::FuncOp"> {
   let summary = "Run a float depthwise conv and the activation after it as one loop over output rows";

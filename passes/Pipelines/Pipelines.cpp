@@ -55,7 +55,8 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
     pm.addPass(createConvertQKernelToGPUPass(gpu));
   }
   // A vector of output columns is half the matmul's register tile.
-  addPasses(pm, "func.func(convert-linalg-depthwise-to-vector{lanes=" +
+  addPasses(pm, "func.func(convert-linalg-grouped-convs-to-matmuls,"
+                "convert-linalg-depthwise-to-vector{lanes=" +
                     std::to_string(options.tileCols / 2) + "}),canonicalize");
   ConvertQKernelToLoopsPassOptions kernels;
   kernels.family = options.kernelFamily;

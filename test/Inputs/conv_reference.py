@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Checks quantc's outputs of gen_onnx.py's float convolution models
-(float_depthwise, float_conv_panels, float_conv_padding,
+(float_depthwise, float_conv_panels, float_conv_padding, float_grouped_conv,
 float_squeeze_excite) against a float64 numpy reference:
 conv_reference.py MODEL.onnx INPUTS_DIR OUTPUTS_DIR. Prints each output's
 name and whether it is within 1e-5 of the reference (relative to the

@@ -720,6 +720,39 @@ def float_conv_padding():
                  [i for c in cases for i in c[1]])
 
 
+def float_grouped_conv():
+    """Grouped float convolutions of several channels a group, which run as
+    one im2col GEMM per image and group: x[2,8,9,40] (two images) through
+    2 groups of 4 channels (3x3, bias, Relu), 4 groups of 2 with a stride of
+    2 and no bias, 2 groups dilated by 2 with 3 outputs a group; x2[1,6,5,7]
+    (rows narrower than a panel block) through 3 groups of 2 with 2 outputs
+    a group, feeding a second grouped conv (5x5, 2 groups)."""
+    def conv(name, x, shape, group, pads, strides=(1, 1), dilations=(1, 1), seed=0, bias=True):
+        w = numpy_helper.from_array(weights(shape, seed), name + "_w")
+        inits, inputs = [w], [x, w.name]
+        if bias:
+            inits.append(numpy_helper.from_array(weights((shape[0],), seed + 50), name + "_b"))
+            inputs.append(inits[-1].name)
+        return helper.make_node("Conv", inputs, [name + "_conv"], name=name, group=group,
+                                pads=list(pads), strides=list(strides),
+                                dilations=list(dilations)), inits
+    cases = [conv("relu", "x", (8, 4, 3, 3), 2, (1, 1, 1, 1), seed=1),
+             conv("strided", "x", (8, 2, 3, 3), 4, (1, 1, 1, 1), (2, 2), seed=2, bias=False),
+             conv("dilated", "x", (6, 4, 3, 3), 2, (2, 2, 2, 2), dilations=(2, 2), seed=3),
+             conv("narrow", "x2", (6, 2, 3, 3), 3, (1, 1, 1, 1), seed=4)]
+    chained = conv("chained", "narrow", (4, 3, 5, 5), 2, (2, 2, 2, 2), seed=5)
+    nodes = [c[0] for c in cases]
+    inits = [i for c in cases for i in c[1]] + chained[1]
+    nodes += [helper.make_node("Relu", ["relu_conv"], ["relu"]),
+              helper.make_node("Identity", ["strided_conv"], ["strided"]),
+              helper.make_node("Identity", ["dilated_conv"], ["dilated"]),
+              helper.make_node("Relu", ["narrow_conv"], ["narrow"]),
+              chained[0], helper.make_node("Identity", ["chained_conv"], ["chained"])]
+    outputs = ["relu", "strided", "dilated", "narrow", "chained"]
+    return model(nodes, [vi("x", F, [2, 8, 9, 40]), vi("x2", F, [1, 6, 5, 7])],
+                 [vi(o, F, None) for o in outputs], inits)
+
+
 def float_squeeze_excite():
     """MobileNetV3's squeeze-and-excitation block, whose channel gate the
     matmul microkernel applies to each panel of the 1x1 conv after it:

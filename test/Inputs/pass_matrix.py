@@ -68,6 +68,7 @@ PASSES = [
     "convert-qkernel-to-gpu{chip=sm_90 format=isa}",
     "func.func(convert-linalg-matmul-to-vector)",
     "func.func(quantc-fuse-elementwise)",
+    "func.func(convert-linalg-grouped-convs-to-matmuls)",
     "func.func(convert-linalg-depthwise-to-vector)",
     "func.func(convert-linalg-depthwise-to-vector{lanes=4})",
     "func.func(convert-strided-copies-to-linalg)",

@@ -17,24 +17,14 @@ bool isF32Tensor(Value value) {
   return type && type.hasStaticShape() && type.getElementType().isF32();
 }
 
-/// The maps convPadded builds for (n, g, f, oy, c, ky, kx, ox), with the
-/// strides and dilations read off the input map's window results.
-bool matchMaps(linalg::GenericOp generic, DepthwiseConv &conv) {
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (maps.size() != 3 || maps[0].getNumDims() != 8 || maps[0].getNumSymbols() ||
-      maps[0].getNumResults() != 5)
+/// convPadded's generic, with the strides and dilations read off its maps.
+bool matchWindow(linalg::GenericOp generic, DepthwiseConv &conv) {
+  std::optional<ConvWindow> window = groupedConvWindow(generic);
+  if (!window)
     return false;
-  conv.strideH = dimFactor(maps[0], 3, 3), conv.dilationH = dimFactor(maps[0], 3, 5);
-  conv.strideW = dimFactor(maps[0], 4, 7), conv.dilationW = dimFactor(maps[0], 4, 6);
-  MLIRContext *ctx = generic.getContext();
-  AffineExpr n, g, f, oy, c, ky, kx, ox;
-  bindDims(ctx, n, g, f, oy, c, ky, kx, ox);
-  return maps[0] == AffineMap::get(8, 0,
-                                   {n, g, c, oy * conv.strideH + ky * conv.dilationH,
-                                    ox * conv.strideW + kx * conv.dilationW},
-                                   ctx) &&
-         maps[1] == AffineMap::get(8, 0, {g, f, c, ky, kx}, ctx) &&
-         maps[2] == AffineMap::get(8, 0, {n, g, f, oy, ox}, ctx);
+  conv.strideH = window->strideH, conv.strideW = window->strideW;
+  conv.dilationH = window->dilationH, conv.dilationW = window->dilationW;
+  return true;
 }
 
 /// out + in * weight, and nothing else.
@@ -173,16 +163,7 @@ InsideColumns insideColumns(const DepthwiseConv &conv) {
 std::optional<DepthwiseConv> matchDepthwiseConv(linalg::GenericOp generic) {
   DepthwiseConv conv;
   conv.conv = generic;
-  if (generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
-      generic.getNumLoops() != 8 || !generic.hasPureTensorSemantics())
-    return std::nullopt;
-  using utils::IteratorType;
-  SmallVector<IteratorType> expected = {IteratorType::parallel,  IteratorType::parallel,
-                                        IteratorType::parallel,  IteratorType::parallel,
-                                        IteratorType::reduction, IteratorType::reduction,
-                                        IteratorType::reduction, IteratorType::parallel};
-  if (generic.getIteratorTypesArray() != expected || !matchMaps(generic, conv) ||
-      !multiplyAddBody(generic))
+  if (!matchWindow(generic, conv) || !multiplyAddBody(generic))
     return std::nullopt;
   Value weight = generic.getDpsInputs()[1], init = generic.getDpsInits()[0];
   if (!isF32Tensor(weight) || !isF32Tensor(init) || !isF32Tensor(generic.getResult(0)) ||

@@ -1,0 +1,192 @@
+// convert-linalg-grouped-convs-to-matmuls: a grouped convolution whose
+// groups read several channels each, as an im2col GEMM per group (the form
+// convert-qnn-to-linalg gives a convolution of one group), so that its
+// groups run on the matmul microkernel instead of a direct loop nest.
+#include "passes/Conversion/LinalgToVector/WindowMaps.h"
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace quantc {
+#define GEN_PASS_DEF_CONVERTLINALGGROUPEDCONVSTOMATMULSPASS
+#include "passes/Conversion/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// convPadded's grouped generic: (n, g, f, oy, c, ky, kx, ox) over a padded
+/// [N, G, C/G, Hp, Wp] input and [G, F/G, C/G, KH, KW] weights.
+struct GroupedConv {
+  linalg::GenericOp generic;
+  int64_t images, groups, outputsPerGroup, outputRows, channelsPerGroup, kernelRows, kernelColumns,
+      outputColumns;
+  int64_t strideH, strideW, dilationH, dilationW;
+};
+
+/// `value` with a sign extension to the accumulator's type taken off.
+Value unextended(Value value) {
+  if (auto extend = value.getDefiningOp<arith::ExtSIOp>())
+    return extend.getIn();
+  return value;
+}
+
+/// out + x * w as linalg.matmul computes it: floats of one type, or
+/// integers sign-extended to the accumulator's.
+bool matmulBody(linalg::GenericOp generic) {
+  Block &body = generic.getRegion().front();
+  Value out = body.getArgument(2), x = body.getArgument(0), w = body.getArgument(1);
+  Value sum = body.getTerminator()->getOperand(0);
+  Operation *add = sum.getDefiningOp(), *mul = nullptr;
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) || add->getBlock() != &body)
+    return false;
+  Value product = add->getOperand(0) == out   ? add->getOperand(1)
+                  : add->getOperand(1) == out ? add->getOperand(0)
+                                              : Value();
+  mul = product ? product.getDefiningOp() : nullptr;
+  if (!mul || mul->getBlock() != &body ||
+      !(isa<arith::AddFOp>(add) ? isa<arith::MulFOp>(mul) : isa<arith::MulIOp>(mul)))
+    return false;
+  if (isa<arith::MulFOp>(mul) && (x.getType() != out.getType() || w.getType() != out.getType()))
+    return false;
+  Value lhs = unextended(mul->getOperand(0)), rhs = unextended(mul->getOperand(1));
+  size_t extensions = (lhs != mul->getOperand(0)) + (rhs != mul->getOperand(1));
+  // mulf, muli, two extsi: the multiply-add and how its operands widened.
+  if (body.getOperations().size() != 3 + extensions)
+    return false;
+  return (lhs == x && rhs == w) || (lhs == w && rhs == x);
+}
+
+std::optional<GroupedConv> matchGroupedConv(linalg::GenericOp generic) {
+  std::optional<ConvWindow> window = groupedConvWindow(generic);
+  if (!window || !matmulBody(generic))
+    return std::nullopt;
+  for (Value operand : generic->getOperands())
+    if (!cast<ShapedType>(operand.getType()).hasStaticShape())
+      return std::nullopt;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  // One channel a group is a depthwise convolution: its row kernel's.
+  if (ranges[4] < 2)
+    return std::nullopt;
+  return GroupedConv{generic,          ranges[0],       ranges[1],       ranges[2],
+                     ranges[3],        ranges[4],       ranges[5],       ranges[6],
+                     ranges[7],        window->strideH, window->strideW, window->dilationH,
+                     window->dilationW};
+}
+
+SmallVector<OpFoldResult> indices(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> result;
+  for (int64_t value : values)
+    result.push_back(b.getIndexAttr(value));
+  return result;
+}
+
+/// The [C, KH, KW, OH, OW] window matrix of one padded [C, Hp, Wp] image.
+Value im2col(OpBuilder &b, Location loc, Value image, const GroupedConv &conv) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr c, ky, kx, oy, ox;
+  bindDims(ctx, c, ky, kx, oy, ox);
+  auto read = AffineMap::get(
+      5, 0, {c, oy * conv.strideH + ky * conv.dilationH, ox * conv.strideW + kx * conv.dilationW},
+      ctx);
+  Type element = cast<RankedTensorType>(image.getType()).getElementType();
+  auto type = RankedTensorType::get({conv.channelsPerGroup, conv.kernelRows, conv.kernelColumns,
+                                     conv.outputRows, conv.outputColumns},
+                                    element);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), element);
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, image, empty,
+             SmallVector<AffineMap>{read, AffineMap::getMultiDimIdentityMap(5, ctx)}, iterators,
+             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// One group's sums: its weights [F/G, C/G * KH * KW] times its window
+/// matrix, into its slice of `sums` (which already holds their start).
+Value groupGemm(OpBuilder &b, Location loc, const GroupedConv &conv, OpFoldResult image,
+                OpFoldResult group, Value sums) {
+  linalg::GenericOp generic = conv.generic;
+  Value input = generic.getDpsInputs()[0], weights = generic.getDpsInputs()[1];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weights.getType());
+  Type sumElement = cast<RankedTensorType>(sums.getType()).getElementType();
+  int64_t cg = conv.channelsPerGroup, fg = conv.outputsPerGroup;
+  OpFoldResult zero = b.getIndexAttr(0);
+  SmallVector<OpFoldResult> unit = indices(b, {1, 1, 1, 1, 1});
+  auto collapse = [&](Value value, SmallVector<ReassociationIndices> groups) -> Value {
+    return tensor::CollapseShapeOp::create(b, loc, value, groups);
+  };
+
+  auto imageType =
+      RankedTensorType::get(inputType.getShape().drop_front(2), inputType.getElementType());
+  Value groupImage = tensor::ExtractSliceOp::create(
+      b, loc, imageType, input, {image, group, zero, zero, zero},
+      indices(b, {1, 1, cg, inputType.getDimSize(3), inputType.getDimSize(4)}), unit);
+  Value columns = collapse(im2col(b, loc, groupImage, conv), {{0, 1, 2}, {3, 4}});
+
+  auto groupWeightType =
+      RankedTensorType::get(weightType.getShape().drop_front(), weightType.getElementType());
+  Value groupWeights = tensor::ExtractSliceOp::create(
+      b, loc, groupWeightType, weights, {group, zero, zero, zero, zero},
+      indices(b, {1, fg, cg, conv.kernelRows, conv.kernelColumns}), unit);
+
+  auto groupSumType = RankedTensorType::get({fg, conv.outputRows, conv.outputColumns}, sumElement);
+  SmallVector<OpFoldResult> at = {image, group, zero, zero, zero};
+  SmallVector<OpFoldResult> sizes = indices(b, {1, 1, fg, conv.outputRows, conv.outputColumns});
+  Value start = tensor::ExtractSliceOp::create(b, loc, groupSumType, sums, at, sizes, unit);
+  Value c = collapse(start, {{0}, {1, 2}});
+  Value product =
+      linalg::MatmulOp::create(b, loc, c.getType(),
+                               ValueRange{collapse(groupWeights, {{0}, {1, 2, 3}}), columns}, c)
+          .getResult(0);
+  Value groupSums = tensor::ExpandShapeOp::create(b, loc, groupSumType, product,
+                                                  SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  return tensor::InsertSliceOp::create(b, loc, groupSums, sums, at, sizes, unit);
+}
+
+/// A loop over images and groups, each iteration one group's GEMM, in
+/// place of the generic.
+void rewrite(const GroupedConv &conv) {
+  linalg::GenericOp generic = conv.generic;
+  OpBuilder b(generic);
+  Location loc = generic.getLoc();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value images = arith::ConstantIndexOp::create(b, loc, conv.images);
+  Value groups = arith::ConstantIndexOp::create(b, loc, conv.groups);
+  Value init = generic.getDpsInits()[0];
+  auto overImages = scf::ForOp::create(
+      b, loc, zero, images, one, init,
+      [&](OpBuilder &ib, Location il, Value image, ValueRange imageSums) {
+        auto overGroups = scf::ForOp::create(
+            ib, il, zero, groups, one, imageSums,
+            [&](OpBuilder &gb, Location gl, Value group, ValueRange sums) {
+              scf::YieldOp::create(gb, gl, groupGemm(gb, gl, conv, image, group, sums[0]));
+            });
+        scf::YieldOp::create(ib, il, overGroups.getResults());
+      });
+  generic.getResult(0).replaceAllUsesWith(overImages.getResult(0));
+  generic.erase();
+}
+
+struct ConvertLinalgGroupedConvsToMatmulsPass
+    : impl::ConvertLinalgGroupedConvsToMatmulsPassBase<ConvertLinalgGroupedConvsToMatmulsPass> {
+  void runOnOperation() override {
+    SmallVector<GroupedConv> convs;
+    getOperation().walk([&](linalg::GenericOp generic) {
+      if (std::optional<GroupedConv> conv = matchGroupedConv(generic))
+        convs.push_back(*conv);
+    });
+    for (const GroupedConv &conv : convs)
+      rewrite(conv);
+  }
+};
+
+} // namespace
+} // namespace quantc
