@@ -142,9 +142,13 @@ TEST(QuantizedExecution, SixteenBitActivations) {
 
 /// qnn.conv_integer (lowered) against plain loops: padding reads the zero
 /// point, int8 products accumulate in int32; the im2col path, and the
-/// grouped one (a GEMM per image and group) over several images.
-void checkConvInteger(int64_t group, int64_t images = 1) {
-  const int64_t c = 2 * group, h = 5, w = 6, f = 3 * group, k = 3, stride = 2, pad = 1, zero = -5;
+/// grouped one (a GEMM per image and group) over several images, its sums
+/// in f32 (exact up to 1024 products) or, past that, in int32. `extreme`:
+/// every input and weight -128, every sum as large as it can be.
+void checkConvInteger(int64_t group, int64_t images = 1, int64_t channelsPerGroup = 2,
+                      bool extreme = false) {
+  const int64_t c = channelsPerGroup * group, h = 5, w = 6, f = 3 * group, k = 3, stride = 2,
+                pad = 1, zero = -5;
   const int64_t oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
   const int64_t cg = c / group, fg = f / group;
   std::mt19937 rng(group);
@@ -153,6 +157,10 @@ void checkConvInteger(int64_t group, int64_t images = 1) {
   for (auto &v : x) v = int8_t(byte(rng));
   for (auto &v : weight) v = int8_t(byte(rng));
   x[0] = -128, weight[0] = -128; // the extreme product
+  if (extreme) {
+    std::fill(x.begin(), x.end(), int8_t(-128));
+    std::fill(weight.begin(), weight.end(), int8_t(-128));
+  }
   std::vector<int32_t> bias(f);
   for (auto &v : bias)
     v = wide(rng);
@@ -195,6 +203,10 @@ void checkConvInteger(int64_t group, int64_t images = 1) {
 TEST(QuantizedExecution, ConvIntegerIm2col) { checkConvInteger(1); }
 TEST(QuantizedExecution, ConvIntegerGrouped) { checkConvInteger(2); }
 TEST(QuantizedExecution, ConvIntegerGroupedImages) { checkConvInteger(5, 3); }
+TEST(QuantizedExecution, ConvIntegerGroupedLargestExactInFloat) {
+  checkConvInteger(2, 1, 113, true);
+}
+TEST(QuantizedExecution, ConvIntegerGroupedPastExactInFloat) { checkConvInteger(2, 1, 114); }
 
 /// qnn.matmul_integer (lowered, microkernel) against plain loops, 3-D input.
 TEST(QuantizedExecution, MatMulIntegerMatchesReference) {

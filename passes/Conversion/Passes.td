@@ -161,9 +161,16 @@ def ConvertLinalgGroupedConvsToMatmulsPass
     group's slice: the group's [C/G, KH, KW, OH, OW] window matrix, its
     weights [F/G, C/G * KH * KW] and a linalg.matmul into its slice of the
     sums, which start where the generic's did (a bias broadcast, zeros).
-    Float bodies (mulf, addf) and integer ones (int8 operands sign-extended
-    into int32 sums: a grouped ConvInteger) both become linalg.matmul, which
-    multiplies in the same order. It runs on the host's ops only: GPU
+    Float bodies (mulf, addf) become an f32 linalg.matmul, which multiplies
+    in the same order. Integer ones (int8 operands sign-extended into int32
+    sums: a grouped W8A8 conv) of at most 1024 products a sum run in f32:
+    every partial sum is an integer of magnitude at most 1024 * 128 * 128 =
+    2^24, which f32 holds exactly, so the input and the weights are
+    converted to f32 once a call, each group's GEMM runs on the float
+    microkernel from zero, and its sums are added to the int32 start: the
+    same bits as int32 arithmetic, at the float kernel's speed (the int8
+    microkernel broadcasts and multiplies 32-bit lanes). Longer sums stay an
+    int8 x int8 -> int32 linalg.matmul. It runs on the host's ops only: GPU
     targets place their convolutions first.
 
     Before (sketch):

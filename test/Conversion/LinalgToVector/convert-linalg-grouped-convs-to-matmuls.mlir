@@ -25,9 +25,9 @@
 // CHECK:     %[[COLUMNS:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], {{.*}}]{{.*}} ins(%[[IMAGE]] : tensor<3x9x11xf32>) outs({{.*}} : tensor<3x3x3x4x4xf32>)
 // CHECK:     %[[B:.*]] = tensor.collapse_shape %[[COLUMNS]] {{\[\[}}0, 1, 2], [3, 4]] : tensor<3x3x3x4x4xf32> into tensor<27x16xf32>
 // CHECK:     %[[WG:.*]] = tensor.extract_slice %[[W]][%[[G]], 0, 0, 0, 0] [1, 2, 3, 3, 3]
+// CHECK:     %[[A:.*]] = tensor.collapse_shape %[[WG]] {{\[\[}}0], [1, 2, 3]] : tensor<2x3x3x3xf32> into tensor<2x27xf32>
 // CHECK:     %[[START:.*]] = tensor.extract_slice %[[SUMS]][%[[N]], %[[G]], 0, 0, 0] [1, 1, 2, 4, 4]
 // CHECK:     %[[C:.*]] = tensor.collapse_shape %[[START]] {{\[\[}}0], [1, 2]] : tensor<2x4x4xf32> into tensor<2x16xf32>
-// CHECK:     %[[A:.*]] = tensor.collapse_shape %[[WG]] {{\[\[}}0], [1, 2, 3]] : tensor<2x3x3x3xf32> into tensor<2x27xf32>
 // CHECK:     %[[MM:.*]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<2x27xf32>, tensor<27x16xf32>) outs(%[[C]] : tensor<2x16xf32>)
 // CHECK:     %[[GROUP:.*]] = tensor.expand_shape %[[MM]]
 // CHECK:     tensor.insert_slice %[[GROUP]] into %[[SUMS]][%[[N]], %[[G]], 0, 0, 0] [1, 1, 2, 4, 4]
@@ -57,15 +57,28 @@ func.func @float_grouped(%arg0: tensor<2x6x7x9xf32>, %arg1: tensor<4x3x3x3xf32>,
   return %collapsed : tensor<2x4x4x4xf32>
 }
 
-// int8 operands sign-extended into int32 sums (a grouped conv_integer):
-// an int8 x int8 -> int32 linalg.matmul per group, the padding's zero
-// point in the window matrix as it was in the padded input. One image: no
+// int8 operands sign-extended into int32 sums (a grouped conv_integer),
+// 18 products a sum: every partial sum is an integer f32 holds exactly, so
+// the input and the weights are converted to f32 once, each group's GEMM
+// runs in f32 from zero, and its sums are added to the int32 start. The
+// padding's zero point is in the padded input as before. One image: no
 // loop over images.
 // CHECK-LABEL: func.func @integer_grouped
+// CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x3x1x1xi32>)
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x2x7x8xi8>) outs(%{{.*}} : tensor<1x2x2x7x8xf32>)
+// CHECK:   arith.sitofp %{{.*}} : i8 to f32
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x3x2x3x3xi8>) outs(%{{.*}} : tensor<2x3x2x3x3xf32>)
 // CHECK-NOT: scf.for
-// CHECK: scf.for %[[G:.*]] = %c0 to %c2
-// CHECK:   linalg.generic {{.*}} ins({{.*}} : tensor<2x7x8xi8>) outs({{.*}} : tensor<2x3x3x3x3xi8>)
-// CHECK:   linalg.matmul ins({{.*}} : tensor<3x18xi8>, tensor<18x9xi8>) outs({{.*}} : tensor<3x9xi32>)
+// CHECK: scf.for %[[G:.*]] = %c0 to %c2 step %c1 iter_args(%[[SUMS:.*]] = %[[START]])
+// CHECK:   tensor.extract_slice %[[X]][0, %[[G]], 0, 0, 0]
+// CHECK:   linalg.generic {{.*}} ins({{.*}} : tensor<2x7x8xf32>) outs({{.*}} : tensor<2x3x3x3x3xf32>)
+// CHECK:   tensor.extract_slice %[[W]][%[[G]], 0, 0, 0, 0]
+// CHECK:   %[[C:.*]] = tensor.collapse_shape {{.*}} : tensor<3x3x3xi32> into tensor<3x9xi32>
+// CHECK:   %[[ZEROS:.*]] = linalg.fill ins(%cst : f32)
+// CHECK:   %[[F:.*]] = linalg.matmul ins({{.*}} : tensor<3x18xf32>, tensor<18x9xf32>) outs(%[[ZEROS]] : tensor<3x9xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%[[F]] : tensor<3x9xf32>) outs(%[[C]] : tensor<3x9xi32>)
+// CHECK:     %[[I:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK:     arith.addi %{{.*}}, %[[I]] : i32
 // CHECK-NOT: reduction
 func.func @integer_grouped(%arg0: tensor<1x4x5x6xi8>, %arg1: tensor<6x2x3x3xi8>, %arg2: tensor<6xi32>) -> tensor<1x6x3x3xi32> {
   %c-5_i8 = arith.constant -5 : i8
@@ -91,6 +104,30 @@ func.func @integer_grouped(%arg0: tensor<1x4x5x6xi8>, %arg1: tensor<6x2x3x3xi8>,
   } -> tensor<1x2x3x3x3xi32>
   %collapsed = tensor.collapse_shape %2 [[0], [1, 2], [3], [4]] : tensor<1x2x3x3x3xi32> into tensor<1x6x3x3xi32>
   return %collapsed : tensor<1x6x3x3xi32>
+}
+
+// 114 channels a group: sums of 1026 products may pass 2^24, past what
+// f32 holds exactly, so each group is an int8 x int8 -> int32 matmul into
+// its slice of the sums.
+// CHECK-LABEL: func.func @integer_deep
+// CHECK-NOT: sitofp
+// CHECK: scf.for
+// CHECK:   linalg.matmul ins({{.*}} : tensor<2x1026xi8>, tensor<1026x1xi8>) outs({{.*}} : tensor<2x1xi32>)
+// CHECK-NOT: reduction
+func.func @integer_deep(%arg0: tensor<1x228x3x3xi8>, %arg1: tensor<4x114x3x3xi8>, %arg2: tensor<4xi32>) -> tensor<1x4x1x1xi32> {
+  %expanded = tensor.expand_shape %arg0 [[0], [1, 2], [3], [4]] output_shape [1, 2, 114, 3, 3] : tensor<1x228x3x3xi8> into tensor<1x2x114x3x3xi8>
+  %expanded_0 = tensor.expand_shape %arg1 [[0, 1], [2], [3], [4]] output_shape [2, 2, 114, 3, 3] : tensor<4x114x3x3xi8> into tensor<2x2x114x3x3xi8>
+  %expanded_1 = tensor.expand_shape %arg2 [[0, 1, 2, 3, 4]] output_shape [1, 2, 2, 1, 1] : tensor<4xi32> into tensor<1x2x2x1x1xi32>
+  %0 = linalg.generic {indexing_maps = [#map7, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%expanded, %expanded_0 : tensor<1x2x114x3x3xi8>, tensor<2x2x114x3x3xi8>) outs(%expanded_1 : tensor<1x2x2x1x1xi32>) {
+  ^bb0(%in: i8, %in_2: i8, %out: i32):
+    %1 = arith.extsi %in : i8 to i32
+    %2 = arith.extsi %in_2 : i8 to i32
+    %3 = arith.muli %1, %2 : i32
+    %4 = arith.addi %out, %3 : i32
+    linalg.yield %4 : i32
+  } -> tensor<1x2x2x1x1xi32>
+  %collapsed = tensor.collapse_shape %0 [[0], [1, 2], [3], [4]] : tensor<1x2x2x1x1xi32> into tensor<1x4x1x1xi32>
+  return %collapsed : tensor<1x4x1x1xi32>
 }
 
 // One channel a group is a depthwise conv (convert-linalg-depthwise-to-vector's): left alone.
