@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODELS = ["resnet18", "mobilenet_v3", "vit", "lraspp", "video_resnet", "decoder_lm"]
+MODELS = ["resnet18", "mobilenet_v3", "regnet", "vit", "lraspp", "video_resnet", "decoder_lm"]
 # W8A8 takes the defaults (MSE ranges, AdaRound). The allocation names the
 # pre-issue-15 methods: with the defaults, AdaRound at six widths per layer
 # for the Hessian-KL scores takes resnet18's 4608-column layers past CI's

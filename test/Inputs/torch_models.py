@@ -85,6 +85,10 @@ MODELS = {
                lambda: (torchvision.models.segmentation.fcn_resnet50(
                             weights=None, weights_backbone=None, aux_loss=False),
                         torch.randn(1, 3, 224, 224))),
+    # Grouped 3x3 convolutions of 8 channels a group (6 to 55 groups).
+    "regnet": (lambda: (torchvision.models.regnet_y_400mf(num_classes=10),
+                        torch.randn(1, 3, 32, 32)),
+               lambda: (torchvision.models.regnet_y_1_6gf(), torch.randn(1, 3, 224, 224))),
     "swin": (lambda: (small_swin(), torch.randn(1, 3, 40, 40)),
              lambda: (torchvision.models.swin_t(), torch.randn(1, 3, 224, 224))),
     "video_resnet": (lambda: (small_video_resnet(), torch.randn(1, 3, 4, 32, 32)),

@@ -65,7 +65,7 @@ bool matmulBody(linalg::GenericOp generic) {
     return false;
   Value lhs = unextended(mul->getOperand(0)), rhs = unextended(mul->getOperand(1));
   size_t extensions = (lhs != mul->getOperand(0)) + (rhs != mul->getOperand(1));
-  // mulf, muli, two extsi: the multiply-add and how its operands widened.
+  // The add, the multiply and the yield, and the extensions stripped above.
   if (body.getOperations().size() != 3 + extensions)
     return false;
   return (lhs == x && rhs == w) || (lhs == w && rhs == x);
