@@ -216,10 +216,11 @@ def ConvertLinalgDepthwiseToVectorPass
     stored once. The columns whose taps reach into the padding (the pad's
     width over the stride at each end) are single pixels that check each
     tap's column. The sums are the generic's, less the padding's zero
-    products. When fewer than 4 columns of a row at least 4 wide keep all
-    their taps inside the input (a 5x5 window padded by 2 on 7x7 planes),
-    the kernel reads the padded copy instead: every column is inside it,
-    and the rows run as vectors. When a global pool (a generic reducing the last two dims of
+    products. When the columns that reach into the padding are more than
+    an eighth of a row (a 5x5 window padded by 2 on 14 x 14 planes: 4 of
+    14), or fewer than 4 columns keep all their taps inside the input (on
+    7 x 7 planes: 3), the kernel reads the padded copy instead: every
+    column is inside it, and the rows run as vectors. When a global pool (a generic reducing the last two dims of
     its whole input) reads the result, the loop runs over (image, channel)
     only, each iteration a whole plane with its rows an inner loop, as the
     pool's loop is: quantc-fuse-adjacent-parallel-loops then sums each
