@@ -29,6 +29,13 @@ def ConvertQNNToLinalgPass : Pass<"convert-qnn-to-linalg", "::mlir::ModuleOp"> {
     } -> tensor<1x8xf32>
     ```
   }];
+  let options = [
+    Option<"poolTaps", "pool-taps", "bool", "false",
+           "A float max pool of static shape and at most 25 taps as one elementwise generic "
+           "over its output whose inputs are the taps (strided slices of the padded input), "
+           "rather than a reduction generic whose taps loop outside the output row (the host "
+           "pipeline's: its rows vectorize)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect"];

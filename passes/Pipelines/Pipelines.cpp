@@ -38,7 +38,9 @@ void buildLowerToQKernelPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptio
 void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &options) {
   buildLowerToQKernelPipeline(pm, options);
   pm.addPass(qnn::createQNNSinkTransposesPass());
-  pm.addPass(createConvertQNNToLinalgPass());
+  ConvertQNNToLinalgPassOptions linalg;
+  linalg.poolTaps = options.gpuChip.empty(); // GPU targets keep the reduction form
+  pm.addPass(createConvertQNNToLinalgPass(linalg));
   addPasses(pm,
             "canonicalize,"
             "func.func(quantc-fuse-elementwise),"

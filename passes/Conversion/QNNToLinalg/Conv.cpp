@@ -307,8 +307,11 @@ static SmallVector<utils::IteratorType> poolIterators() {
 /// Max and average pooling as one reduction generic over (n, c, oy, ky, kx, ox).
 template <typename PoolOp>
 struct PoolLowering : OpConversionPattern<PoolOp> {
-  using OpConversionPattern<PoolOp>::OpConversionPattern;
+  PoolLowering(MLIRContext *context, bool poolTaps)
+      : OpConversionPattern<PoolOp>(context), poolTaps(poolTaps) {}
   static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+  /// Max pools as an elementwise generic over their taps (see maxOverTaps).
+  bool poolTaps;
 
   LogicalResult matchAndRewrite(PoolOp op, typename PoolOp::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -347,6 +350,15 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     Value acc = linalg::FillOp::create(rewriter, loc, padScalar, emptyTensor(rewriter, loc, outType))
                     .getResult(0);
 
+    if constexpr (isMax) {
+      if (poolTaps && w.kh * w.kw <= kMaxPoolTaps && paddedType.hasStaticShape() &&
+          outType.hasStaticShape()) {
+        Value pooled =
+            maxOverTaps(rewriter, loc, padded, outType, w, padScalar, hasUnsignedOperands(op));
+        rewriter.replaceOp(op, reshape(rewriter, loc, pooled, resultType.getShape()));
+        return success();
+      }
+    }
     AffineExpr dn, dc, doy, dky, dkx, dox;
     bindDims(ctx, dn, dc, doy, dky, dkx, dox);
     // The window operand only carries the KH x KW extent (as linalg's named pools do).
@@ -367,6 +379,41 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       pooled = divideByWindowCounts(rewriter, loc, op, pooled, w, h, wd);
     rewriter.replaceOp(op, reshape(rewriter, loc, pooled, resultType.getShape()));
     return success();
+  }
+
+  /// The largest window maxOverTaps takes (5 x 5).
+  static constexpr int64_t kMaxPoolTaps = 25;
+
+  /// A max pool as one elementwise generic over the [N, C, OH, OW] output
+  /// whose inputs are the window's taps, each a strided slice of the padded
+  /// input, maxima taken in the reduction generic's order from `lowest`:
+  /// the same values. The reduction generic walks the taps outside the
+  /// output row, each loading and storing the row of maxima (a reduction
+  /// through memory its loop vectorizer leaves alone); here every row is
+  /// one elementwise loop (a 512-channel 14 x 14 3x3 pool: 1.53 -> 0.30 ms).
+  static Value maxOverTaps(OpBuilder &b, Location loc, Value padded, RankedTensorType outType,
+                           const Window &w, Value lowest, bool isUnsigned) {
+    auto attr = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+    SmallVector<Value> taps;
+    for (int64_t ky = 0; ky < w.kh; ++ky)
+      for (int64_t kx = 0; kx < w.kw; ++kx)
+        taps.push_back(tensor::ExtractSliceOp::create(
+            b, loc, outType, padded, {attr(0), attr(0), attr(ky * w.dh), attr(kx * w.dw)},
+            {attr(outType.getDimSize(0)), attr(outType.getDimSize(1)), attr(outType.getDimSize(2)),
+             attr(outType.getDimSize(3))},
+            {attr(1), attr(1), attr(w.sh), attr(w.sw)}));
+    SmallVector<AffineMap> maps(taps.size() + 1,
+                                AffineMap::getMultiDimIdentityMap(4, b.getContext()));
+    return linalg::GenericOp::create(
+               b, loc, outType, taps, emptyTensor(b, loc, outType), maps,
+               SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 Value r = lowest;
+                 for (Value tap : args.drop_back())
+                   r = maximum(nb, l, r, tap, isUnsigned);
+                 linalg::YieldOp::create(nb, l, r);
+               })
+        .getResult(0);
   }
 
   /// A channels-last max pool ([N, H, W, C]) as one reduction generic over
@@ -470,9 +517,11 @@ struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
 
 } // namespace
 
-void populateConvPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvIntegerLowering, ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,
-               PoolLowering<AveragePoolOp>, GlobalAveragePoolLowering>(patterns.getContext());
+void populateConvPatterns(RewritePatternSet &patterns, bool poolTaps) {
+  patterns.add<ConvIntegerLowering, ConvLowering, ConvTransposeLowering, GlobalAveragePoolLowering>(
+      patterns.getContext());
+  patterns.add<PoolLowering<MaxPoolOp>, PoolLowering<AveragePoolOp>>(patterns.getContext(),
+                                                                     poolTaps);
 }
 
 } // namespace quantc::lowering

@@ -386,6 +386,7 @@ static void eraseSignedness(ModuleOp module) {
 namespace {
 struct ConvertQNNToLinalgPass
     : quantc::impl::ConvertQNNToLinalgPassBase<ConvertQNNToLinalgPass> {
+  using ConvertQNNToLinalgPassBase::ConvertQNNToLinalgPassBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool lowerable = true;
@@ -419,7 +420,7 @@ struct ConvertQNNToLinalgPass
     populateIndexingPatterns(patterns);
     populateReductionPatterns(patterns);
     populateScatterPatterns(patterns);
-    populateConvPatterns(patterns);
+    populateConvPatterns(patterns, poolTaps);
     populateConv3DPatterns(patterns);
     populateMatmulPatterns(patterns);
     populateNormalizationPatterns(patterns);

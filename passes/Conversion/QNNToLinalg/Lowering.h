@@ -118,7 +118,8 @@ void populateMathElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateScatterPatterns(mlir::RewritePatternSet &patterns);
-void populateConvPatterns(mlir::RewritePatternSet &patterns);
+/// `poolTaps`: max pools as elementwise generics over their taps (ConvertQNNToLinalgPass).
+void populateConvPatterns(mlir::RewritePatternSet &patterns, bool poolTaps = false);
 void populateConv3DPatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
