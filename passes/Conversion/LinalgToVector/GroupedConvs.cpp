@@ -18,6 +18,7 @@ namespace quantc {
 using namespace mlir;
 using lowering::elementwise;
 using lowering::filledTensor;
+using lowering::foldResults;
 
 namespace {
 
@@ -106,13 +107,6 @@ Value toFloat(OpBuilder &b, Location loc, Value value) {
                      });
 }
 
-SmallVector<OpFoldResult> indices(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> result;
-  for (int64_t value : values)
-    result.push_back(b.getIndexAttr(value));
-  return result;
-}
-
 /// The [C, KH, KW, OH, OW] window matrix of one padded [C, Hp, Wp] image.
 Value im2col(OpBuilder &b, Location loc, Value image, const GroupedConv &conv) {
   MLIRContext *ctx = b.getContext();
@@ -147,7 +141,7 @@ Value groupGemm(OpBuilder &b, Location loc, const GroupedConv &conv, OpFoldResul
   Type sumElement = cast<RankedTensorType>(sums.getType()).getElementType();
   int64_t cg = conv.channelsPerGroup, fg = conv.outputsPerGroup;
   OpFoldResult zero = b.getIndexAttr(0);
-  SmallVector<OpFoldResult> unit = indices(b, {1, 1, 1, 1, 1});
+  SmallVector<OpFoldResult> unit = foldResults(b, {1, 1, 1, 1, 1});
   auto collapse = [&](Value value, SmallVector<ReassociationIndices> groups) -> Value {
     return tensor::CollapseShapeOp::create(b, loc, value, groups);
   };
@@ -156,19 +150,19 @@ Value groupGemm(OpBuilder &b, Location loc, const GroupedConv &conv, OpFoldResul
       RankedTensorType::get(inputType.getShape().drop_front(2), inputType.getElementType());
   Value groupImage = tensor::ExtractSliceOp::create(
       b, loc, imageType, conv.input, {image, group, zero, zero, zero},
-      indices(b, {1, 1, cg, inputType.getDimSize(3), inputType.getDimSize(4)}), unit);
+      foldResults(b, {1, 1, cg, inputType.getDimSize(3), inputType.getDimSize(4)}), unit);
   Value columns = collapse(im2col(b, loc, groupImage, conv), {{0, 1, 2}, {3, 4}});
 
   auto groupWeightType =
       RankedTensorType::get(weightType.getShape().drop_front(), weightType.getElementType());
   Value groupWeights = tensor::ExtractSliceOp::create(
       b, loc, groupWeightType, conv.weights, {group, zero, zero, zero, zero},
-      indices(b, {1, fg, cg, conv.kernelRows, conv.kernelColumns}), unit);
+      foldResults(b, {1, fg, cg, conv.kernelRows, conv.kernelColumns}), unit);
   Value a = collapse(groupWeights, {{0}, {1, 2, 3}});
 
   auto groupSumType = RankedTensorType::get({fg, conv.outputRows, conv.outputColumns}, sumElement);
   SmallVector<OpFoldResult> at = {image, group, zero, zero, zero};
-  SmallVector<OpFoldResult> sizes = indices(b, {1, 1, fg, conv.outputRows, conv.outputColumns});
+  SmallVector<OpFoldResult> sizes = foldResults(b, {1, 1, fg, conv.outputRows, conv.outputColumns});
   Value start = tensor::ExtractSliceOp::create(b, loc, groupSumType, sums, at, sizes, unit);
   Value c = collapse(start, {{0}, {1, 2}});
   Value product;
