@@ -296,11 +296,23 @@ void emitColumnGemv(OpBuilder &b, Location loc, const Gemm &g, int64_t lanes) {
 /// thread reuses a K x nr panel of B across them).
 constexpr int64_t kGemmChunkTiles = 4;
 
-/// Column blocks from which a packed panel's iteration takes every row of
-/// A (resnet18's 128-channel 3x3 conv: 3.6 -> 2.7 ms, its panel packed
-/// once instead of 6 times); with fewer, chunks of rows share the blocks
-/// out among threads.
-constexpr int64_t kPanelBlocksForAllRows = 16;
+/// Iterations a GEMM with packed panels aims for: with this many column
+/// blocks, one iteration takes every row of A (resnet18's 128-channel 3x3
+/// conv: 3.6 -> 2.7 ms, its panel packed once instead of 6 times); with
+/// fewer, each block's rows are split in as few chunks as make this many.
+constexpr int64_t kPanelIterations = 16;
+
+/// Rows of each chunk that shares a packed panel: as many as leave
+/// kPanelIterations iterations, so a panel is packed a few times, not once
+/// per kGemmChunkTiles row tiles (RegNetY's squeeze-and-excitation gates
+/// on 336 x 196 B: 13 blocks, 14 packs each -> 2, 10.1 -> 8.6 ms for 17 of
+/// its 1x1 convs).
+int64_t panelChunkRows(const Gemm &g, int64_t mr, int64_t nr) {
+  int64_t blocks = (g.n + nr - 1) / nr, tiles = (g.m + mr - 1) / mr;
+  int64_t chunks = std::min((tiles + kGemmChunkTiles - 1) / kGemmChunkTiles,
+                            (kPanelIterations + blocks - 1) / blocks);
+  return (tiles + chunks - 1) / chunks * mr;
+}
 
 /// The largest panel of B packed on a thread's stack (libomp's workers
 /// have 4 MB): a K x 16 panel up to K = 8192, so deep convolutions (512
@@ -380,11 +392,7 @@ void emitGemm(OpBuilder &b, Location loc, const Gemm &g, int64_t mr, int64_t nr)
   if (isColumnGemv(g))
     return emitColumnGemv(b, loc, g, nr);
   int64_t fullCols = g.n / nr, edgeCols = g.n % nr;
-  // A packed panel serves every row when there are blocks enough to share
-  // out: packed once per block, not once per chunk of rows.
-  int64_t chunkRows = g.packPanel && (g.n + nr - 1) / nr >= kPanelBlocksForAllRows
-                          ? (g.m + mr - 1) / mr * mr
-                          : kGemmChunkTiles * mr;
+  int64_t chunkRows = g.packPanel ? panelChunkRows(g, mr, nr) : kGemmChunkTiles * mr;
   int64_t fullChunks = g.m / chunkRows, lastRows = g.m % chunkRows;
   auto index = [&](int64_t v) { return indexConstant(b, loc, v); };
   Value blocksOfB = packBlocksOfB(b, loc, g, nr, chunkRows);

@@ -438,6 +438,27 @@ func.func @row_scaled_panels(%x: memref<1x3x2x8xf32>, %s: memref<1x3x1x1xf32>, %
 
 // -----
 
+// 256 rows (64 tiles of 4) and 2 column blocks: the rows are split into as
+// few chunks as make 16 iterations (8 of 32 rows), so each block's panel is
+// packed 8 times, not once per 4 tiles (16 times).
+// CHECK-LABEL: func.func @row_scaled_panels_rows_in_few_chunks
+// CHECK: scf.parallel (%{{.*}}, %[[CHUNK:.*]]) = ({{.*}}) to (%c2, %c8)
+// CHECK:   arith.muli %[[CHUNK]], %c32
+// CHECK:   memref.alloca() : memref<3x8xf32>
+func.func @row_scaled_panels_rows_in_few_chunks(%x: memref<3x16xf32>, %s: memref<3x1xf32>, %w: memref<256x3xf32>, %c: memref<256x16xf32>) {
+  %scaled = memref.alloc() : memref<3x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s : memref<3x16xf32>, memref<3x1xf32>) outs(%scaled : memref<3x16xf32>) {
+  ^bb0(%in: f32, %gate: f32, %out: f32):
+    %0 = arith.mulf %in, %gate : f32
+    linalg.yield %0 : f32
+  }
+  linalg.matmul ins(%w, %scaled : memref<256x3xf32>, memref<3x16xf32>) outs(%c : memref<256x16xf32>)
+  memref.dealloc %scaled : memref<3x16xf32>
+  return
+}
+
+// -----
+
 // The scale first in the body, and B the generic's output itself: the
 // panel multiplies the scale by x, as the generic did.
 // CHECK-LABEL: func.func @row_scaled_scale_first
