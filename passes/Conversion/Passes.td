@@ -35,6 +35,9 @@ def ConvertQNNToLinalgPass : Pass<"convert-qnn-to-linalg", "::mlir::ModuleOp"> {
            "over its output whose inputs are the taps (strided slices of the padded input), "
            "rather than a reduction generic whose taps loop outside the output row (the host "
            "pipeline's: its rows vectorize)">,
+    Option<"topKSelection", "top-k-selection", "bool", "false",
+           "TopK of at most a quarter of a row of 64+ elements as k argmax passes (an scf.for, "
+           "O(n k)) rather than ranking every element (O(n^2)) (the host pipeline's)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

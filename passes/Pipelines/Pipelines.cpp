@@ -40,6 +40,7 @@ void buildLowerToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions
   pm.addPass(qnn::createQNNSinkTransposesPass());
   ConvertQNNToLinalgPassOptions linalg;
   linalg.poolTaps = options.gpuChip.empty(); // GPU targets keep the reduction form
+  linalg.topKSelection = options.gpuChip.empty(); // and TopK's ranks (no scf.for of kernels)
   pm.addPass(createConvertQNNToLinalgPass(linalg));
   addPasses(pm,
             "canonicalize,"

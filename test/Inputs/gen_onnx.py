@@ -185,6 +185,23 @@ def top_k():
                  [k3, k2, k4], opset=11)
 
 
+def top_k_long():
+    """TopK of a few from long rows (selected k times, not ranked): the 50
+    largest of each row of x[3,1000] ("rows"), the 10 smallest down each
+    column of tall[300,4] ("columns", axis 0), the 20 largest int64 ids of
+    ids[1,500]."""
+    k50, k10, k20 = (numpy_helper.from_array(np.array([v], np.int64), "k%d" % v)
+                     for v in (50, 10, 20))
+    nodes = [helper.make_node("TopK", ["x", "k50"], ["rows", "rows_at"], name="rows"),
+             helper.make_node("TopK", ["tall", "k10"], ["columns", "columns_at"], name="columns",
+                              axis=0, largest=0),
+             helper.make_node("TopK", ["ids", "k20"], ["largest_ids", "largest_at"], name="ids")]
+    outputs = ["rows", "rows_at", "columns", "columns_at", "largest_ids", "largest_at"]
+    return model(nodes, [vi("x", F, [3, 1000]), vi("tall", F, [300, 4]), vi("ids", I64, [1, 500])],
+                 [vi(o, F if o in ("rows", "columns") else I64, None) for o in outputs],
+                 [k50, k10, k20], opset=11)
+
+
 def grid_sample_volumetric():
     """GridSample of a 5-D input (opset 20's volumetric form)."""
     nodes = [helper.make_node("GridSample", ["x", "grid"], ["y"], name="sample3d")]

@@ -56,6 +56,7 @@ PASSES = [
     "qnn-apply-allocation{file=MISSING}",
     "quantc-quantize-pipeline{bits=4 group-size=32 weight-scheme=asym}",
     "convert-qnn-to-linalg",
+    "convert-qnn-to-linalg{pool-taps=true top-k-selection=true}",
     "convert-qnn-to-qkernel",
     "convert-qnn-to-qkernel{lanes=4 activations=float signed-bytes=true}",
     "convert-qkernel-to-loops{family=vnni}",

@@ -418,7 +418,7 @@ struct ConvertQNNToLinalgPass
     populateElementwisePatterns(patterns);
     populateMathElementwisePatterns(patterns);
     populateIndexingPatterns(patterns);
-    populateReductionPatterns(patterns);
+    populateReductionPatterns(patterns, topKSelection);
     populateScatterPatterns(patterns);
     populateConvPatterns(patterns, poolTaps);
     populateConv3DPatterns(patterns);

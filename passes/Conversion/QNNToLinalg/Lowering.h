@@ -116,7 +116,8 @@ Value quantizeBody(OpBuilder &b, Location loc, Value x, Value scale, Value zero,
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMathElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
-void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+/// `topKSelection`: TopK of a few from long rows by selection (ConvertQNNToLinalgPass).
+void populateReductionPatterns(mlir::RewritePatternSet &patterns, bool topKSelection = false);
 void populateScatterPatterns(mlir::RewritePatternSet &patterns);
 /// `poolTaps`: max pools as elementwise generics over their taps (ConvertQNNToLinalgPass).
 void populateConvPatterns(mlir::RewritePatternSet &patterns, bool poolTaps = false);
