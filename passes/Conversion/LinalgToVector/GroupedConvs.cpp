@@ -107,29 +107,6 @@ Value toFloat(OpBuilder &b, Location loc, Value value) {
                      });
 }
 
-/// The [C, KH, KW, OH, OW] window matrix of one padded [C, Hp, Wp] image.
-Value im2col(OpBuilder &b, Location loc, Value image, const GroupedConv &conv) {
-  MLIRContext *ctx = b.getContext();
-  AffineExpr c, ky, kx, oy, ox;
-  bindDims(ctx, c, ky, kx, oy, ox);
-  auto read = AffineMap::get(
-      5, 0, {c, oy * conv.strideH + ky * conv.dilationH, ox * conv.strideW + kx * conv.dilationW},
-      ctx);
-  Type element = cast<RankedTensorType>(image.getType()).getElementType();
-  auto type = RankedTensorType::get({conv.channelsPerGroup, conv.kernelRows, conv.kernelColumns,
-                                     conv.outputRows, conv.outputColumns},
-                                    element);
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), element);
-  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, image, empty,
-             SmallVector<AffineMap>{read, AffineMap::getMultiDimIdentityMap(5, ctx)}, iterators,
-             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(nested, nestedLoc, args[0]);
-             })
-      .getResult(0);
-}
-
 /// One group's sums: its weights [F/G, C/G * KH * KW] times its window
 /// matrix, into its slice of `sums` (which already holds their start). In
 /// f32 from zero when int8 sums are exact there, then added to the start
@@ -151,7 +128,10 @@ Value groupGemm(OpBuilder &b, Location loc, const GroupedConv &conv, OpFoldResul
   Value groupImage = tensor::ExtractSliceOp::create(
       b, loc, imageType, conv.input, {image, group, zero, zero, zero},
       foldResults(b, {1, 1, cg, inputType.getDimSize(3), inputType.getDimSize(4)}), unit);
-  Value columns = collapse(im2col(b, loc, groupImage, conv), {{0, 1, 2}, {3, 4}});
+  Value window = lowering::windowMatrix(
+      b, loc, groupImage, {conv.kernelRows, conv.kernelColumns}, {conv.strideH, conv.strideW},
+      {conv.dilationH, conv.dilationW}, {conv.outputRows, conv.outputColumns});
+  Value columns = collapse(window, {{0, 1, 2}, {3, 4}});
 
   auto groupWeightType =
       RankedTensorType::get(weightType.getShape().drop_front(), weightType.getElementType());

@@ -57,19 +57,8 @@ Value im2col(OpBuilder &b, Location loc, Value image, const Window &w, int64_t o
   if (w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && type.getDimSize(1) == oh &&
       type.getDimSize(2) == ow)
     return reshape(b, loc, image, {channels, oh * ow});
-  MLIRContext *ctx = b.getContext();
-  AffineExpr c, ky, kx, oy, ox;
-  bindDims(ctx, c, ky, kx, oy, ox);
-  auto inMap = AffineMap::get(5, 0, {c, oy * w.sh + ky * w.dh, ox * w.sw + kx * w.dw}, ctx);
-  auto colType = type.clone({channels, w.kh, w.kw, oh, ow});
-  SmallVector<AffineMap> maps = {inMap, AffineMap::getMultiDimIdentityMap(5, ctx)};
-  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, colType, image, emptyTensor(b, loc, colType), maps, iterators,
-      [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        linalg::YieldOp::create(nested, nestedLoc, args[0]);
-      });
-  return reshape(b, loc, generic.getResult(0), {channels * w.kh * w.kw, oh * ow});
+  Value matrix = windowMatrix(b, loc, image, {w.kh, w.kw}, {w.sh, w.sw}, {w.dh, w.dw}, {oh, ow});
+  return reshape(b, loc, matrix, {channels * w.kh * w.kw, oh * ow});
 }
 
 /// Convolution of an already padded N x C x Hp x Wp input with F x C/groups x KH x KW.

@@ -67,6 +67,26 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType, Value
   return generic.getResult(0);
 }
 
+Value windowMatrix(OpBuilder &b, Location loc, Value image, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                   ArrayRef<int64_t> output) {
+  auto type = cast<RankedTensorType>(image.getType());
+  MLIRContext *ctx = b.getContext();
+  AffineExpr c, ky, kx, oy, ox;
+  bindDims(ctx, c, ky, kx, oy, ox);
+  auto read = AffineMap::get(
+      5, 0, {c, oy * strides[0] + ky * dilations[0], ox * strides[1] + kx * dilations[1]}, ctx);
+  auto matrixType = type.clone({type.getDimSize(0), kernel[0], kernel[1], output[0], output[1]});
+  SmallVector<AffineMap> maps = {read, AffineMap::getMultiDimIdentityMap(5, ctx)};
+  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, matrixType, image, emptyTensor(b, loc, matrixType), maps,
+                                   iterators,
+                                   [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                                     linalg::YieldOp::create(nested, nestedLoc, args[0]);
+                                   })
+      .getResult(0);
+}
+
 Value reshape(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getShape() == shape)

@@ -55,6 +55,14 @@ struct ElementwiseOpLowering : mlir::OpConversionPattern<Op> {
   }
 };
 
+/// The [C, KH, KW, OH, OW] window matrix of a padded [C, Hp, Wp] image:
+/// element (c, ky, kx, oy, ox) is image[c, oy * sh + ky * dh, ox * sw + kx * dw]
+/// for `kernel` {KH, KW}, `strides` {sh, sw}, `dilations` {dh, dw} and
+/// `output` {OH, OW}.
+Value windowMatrix(OpBuilder &b, Location loc, Value image, llvm::ArrayRef<int64_t> kernel,
+                   llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
+                   llvm::ArrayRef<int64_t> output);
+
 /// Same data, new static shape (tensor.reshape through a constant shape).
 Value reshape(OpBuilder &b, Location loc, Value value, llvm::ArrayRef<int64_t> shape);
 
