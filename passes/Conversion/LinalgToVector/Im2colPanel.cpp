@@ -78,7 +78,7 @@ std::optional<Im2colPanel::Padding> matchPadding(Value image, linalg::GenericOp 
 } // namespace
 
 std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
-                                            int64_t maxPanelBytes) {
+                                            int64_t maxPanelBytes, int64_t maxSegments) {
   auto collapse = matmul->getOperand(1).getDefiningOp<memref::CollapseShapeOp>();
   if (!collapse)
     return std::nullopt;
@@ -119,12 +119,13 @@ std::optional<Im2colPanel> matchIm2colPanel(linalg::LinalgOp matmul, int64_t nr,
   panel.channels = shape[0], panel.kernelRows = shape[1], panel.kernelColumns = shape[2];
   panel.outputColumns = shape[4];
   int64_t k = shape[0] * shape[1] * shape[2];
-  // A block spans at most two rows: a row holds at least one block.
   panel.blocksInRows = panel.outputColumns % nr == 0;
-  if (panel.outputColumns < nr || k * nr * 4 > maxPanelBytes ||
+  panel.maxSegments = (nr - 1) / panel.outputColumns + 2;
+  if (panel.maxSegments > maxSegments || k * nr * 4 > maxPanelBytes ||
       !onlyStartsCBetween(generic, matmul, matmul->getOperand(2)))
     return std::nullopt;
-  panel.padding = matchPadding(panel.image, generic, matmul->getOperand(2));
+  if (panel.maxSegments <= 2) // a padded copy's taps only where a block spans two rows at most
+    panel.padding = matchPadding(panel.image, generic, matmul->getOperand(2));
   return panel;
 }
 
@@ -310,15 +311,28 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   // the block writes.
   auto copyTaps = [&](OpBuilder &tb, Location tl, ArrayRef<Segment> segments) {
     forEachTap(tb, tl, [&](OpBuilder &cb, Location cl, Value c, int64_t ky, int64_t kx, Value row) {
-      for (const Segment &segment : segments)
-        copyTap(cb, cl, line, c, ky, kx, row, segment, width);
+      for (size_t i = 0; i < segments.size(); ++i) {
+        const Segment &segment = segments[i];
+        if (i < 2) {
+          copyTap(cb, cl, line, c, ky, kx, row, segment, width);
+          continue;
+        }
+        // A third row onwards holds columns only when the block reaches it.
+        Value any = arith::CmpIOp::create(cb, cl, arith::CmpIPredicate::sgt, segment.length,
+                                          arith::ConstantIndexOp::create(cb, cl, 0));
+        scf::IfOp::create(cb, cl, any, [&](OpBuilder &ib, Location il) {
+          copyTap(ib, il, line, c, ky, kx, row, segment, width);
+          scf::YieldOp::create(ib, il);
+        });
+      }
     });
   };
   Segment whole{oy, ox, index(0), index(width), Value()};
   if (blocksInRows)
     return copyTaps(b, loc, whole);
   // The block's columns from ox to the row's end, then (when the block
-  // crosses into the next row) the rest from that row's start.
+  // crosses into the next row) whole rows from their start while it holds
+  // one, and the rest.
   auto maskType = VectorType::get({width}, b.getI1Type());
   Value first = arith::MinSIOp::create(b, loc, index(width),
                                        arith::SubIOp::create(b, loc, index(outputColumns), ox));
@@ -326,12 +340,22 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   scf::IfOp::create(
       b, loc, crosses,
       [&](OpBuilder &tb, Location tl) {
-        Value rest = arith::SubIOp::create(tb, tl, index(width), first);
-        Segment head{oy, ox, index(0), first,
-                     vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{first})};
-        Segment tail{arith::AddIOp::create(tb, tl, oy, index(1)), index(0), first, rest,
-                     vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{rest})};
-        copyTaps(tb, tl, {head, tail});
+        SmallVector<Segment> segments;
+        Value placed = first;
+        for (int64_t i = 1; i < maxSegments; ++i) {
+          Value rest = arith::SubIOp::create(tb, tl, index(width), placed);
+          if (i == 1)
+            segments.push_back({oy, ox, index(0), first,
+                                vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{first})});
+          Value length = i + 1 == maxSegments
+                             ? rest
+                             : arith::MinSIOp::create(tb, tl, rest, index(outputColumns));
+          segments.push_back({arith::AddIOp::create(tb, tl, oy, index(i)), index(0), placed, length,
+                              vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{length})});
+          if (i + 1 < maxSegments)
+            placed = arith::AddIOp::create(tb, tl, placed, length);
+        }
+        copyTaps(tb, tl, segments);
         scf::YieldOp::create(tb, tl);
       },
       [&](OpBuilder &eb, Location el) {

@@ -23,8 +23,10 @@ struct Im2colPanel {
   int64_t channels = 0, kernelRows = 0, kernelColumns = 0, outputColumns = 0;
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   /// Whether rows hold whole blocks (their width a multiple of nr): each
-  /// block is then one plain vector per tap, else up to two masked ones.
+  /// block is then one plain vector per tap, else up to maxSegments masked
+  /// ones, one an output row it reaches.
   bool blocksInRows = false;
+  int64_t maxSegments = 2;
 
   /// When the image is a padded copy made for this conv alone, the panels
   /// read the copy's source and hold the pad value wherever a tap falls in
@@ -85,10 +87,11 @@ private:
 };
 
 /// The im2col generic behind `matmul`'s B, when a block of `nr` columns
-/// spans at most two output rows (rows at least nr wide) and a K x nr
-/// panel fits in `maxPanelBytes`.
+/// spans at most `maxSegments` output rows (2: rows at least nr wide; a
+/// 16-column block over rows of 7, a 7 x 7 map, spans 4: 1 + 7 + 7 + 1
+/// columns) and a K x nr panel fits in `maxPanelBytes`.
 std::optional<Im2colPanel> matchIm2colPanel(mlir::linalg::LinalgOp matmul, int64_t nr,
-                                            int64_t maxPanelBytes);
+                                            int64_t maxPanelBytes, int64_t maxSegments);
 
 } // namespace quantc
 

@@ -321,6 +321,15 @@ int64_t panelChunkRows(const Gemm &g, int64_t mr, int64_t nr) {
 /// (VGG-11's 512-channel convs at 28 x 28: 322 -> 208 ms for the model).
 constexpr int64_t kMaxPanelBytes = 512 * 1024;
 
+/// The most output rows a conv's im2col block may span and be packed as a
+/// panel. Blocks over narrow rows (14 x 14 and 7 x 7 maps) copy a masked
+/// segment per row a tap: worth it where a single chunk of rows reads each
+/// block (a grouped conv's group: RegNetY's 336-channel 3x3 conv of 14
+/// groups 0.79 -> 0.46 ms) and the im2col matrix would be read in place,
+/// its rows unaligned; not where the matrix's blocks are packed once for
+/// many chunks (64 outputs or more: 10-30% slower as panels).
+int64_t maxPanelSegments(const Gemm &g, int64_t mr) { return g.m <= kGemmChunkTiles * mr ? 4 : 2; }
+
 /// B's column blocks, each [K, nr] contiguous (0 past N): a constant B's
 /// from their global, else copied from B once before a float GEMM whose B
 /// rows do not start on a vector's boundary: in place, each tile's loads of B split across cache
@@ -603,7 +612,7 @@ struct ConvertLinalgMatmulToVectorPass
         if (!isRowStream(g)) { // the row-stream GEMV accumulates in C itself
           if (Operation *init = foldableInit(op, g))
             init->erase();
-          if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes))) {
+          if ((im2col = matchIm2colPanel(op, cols, kMaxPanelBytes, maxPanelSegments(g, rows)))) {
             im2col->prepare(b, loc);
             g.packPanel = packIm2col;
             g.panelSpareRows = im2col->spareRows();

@@ -377,13 +377,38 @@ func.func @im2col_blocks_across_rows(%image: memref<2x4x14xf32>, %w: memref<4x18
 
 // -----
 
-// Rows of 6 output columns, narrower than a block of 8 (which would span
-// three rows): the im2col matrix stays, written whole before the kernel.
-// CHECK-LABEL: func.func @im2col_rows_narrower_than_blocks
-// CHECK: linalg.generic
-// CHECK-NOT: memref.alloca
+// Rows of 6 output columns, narrower than a block of 8, which spans up to
+// three rows (from column 5: 1 + 6 + 1). With 4 rows of A (one chunk of
+// rows reads each block) the block is a panel: each tap copies the head
+// (min(8, 6 - ox) lanes), the next row's min(6, rest) from its start, and
+// only when the block reaches a third row (an scf.if on its length) the
+// rest from that row's start.
+// CHECK-LABEL: func.func @im2col_blocks_across_three_rows
+// CHECK-NOT: linalg.generic
 // CHECK: scf.parallel
-func.func @im2col_rows_narrower_than_blocks(%image: memref<2x5x8xf32>, %w: memref<4x18xf32>, %c: memref<4x18xf32>) {
+// CHECK:   %[[PANEL:.*]] = memref.alloca() : memref<19x8xf32>
+// CHECK:   %[[OY:.*]] = arith.divui %{{.*}}, %c6
+// CHECK:   %[[OX:.*]] = arith.remui %{{.*}}, %c6
+// CHECK:   %[[LEFT:.*]] = arith.subi %c6{{.*}}, %[[OX]]
+// CHECK:   %[[FIRST:.*]] = arith.minsi %c8{{.*}}, %[[LEFT]]
+// CHECK:   scf.if
+// CHECK:     %[[REST:.*]] = arith.subi %c8{{.*}}, %[[FIRST]]
+// CHECK:     %[[MASK:.*]] = vector.create_mask %[[FIRST]] : vector<8xi1>
+// CHECK:     %[[SECOND:.*]] = arith.minsi %[[REST]], %c6
+// CHECK:     %[[MASK2:.*]] = vector.create_mask %[[SECOND]] : vector<8xi1>
+// CHECK:     %[[PLACED:.*]] = arith.addi %[[FIRST]], %[[SECOND]]
+// CHECK:     %[[THIRD:.*]] = arith.subi %c8{{.*}}, %[[PLACED]]
+// CHECK:     %[[MASK3:.*]] = vector.create_mask %[[THIRD]] : vector<8xi1>
+// CHECK:     scf.for
+// CHECK:       vector.maskedload %{{.*}}, %[[MASK]]
+// CHECK:       vector.store
+// CHECK:       vector.maskedload %{{.*}}, %[[MASK2]]
+// CHECK:       vector.store
+// CHECK:       %[[REACHES:.*]] = arith.cmpi sgt, %[[THIRD]], %c0
+// CHECK:       scf.if %[[REACHES]] {
+// CHECK:         vector.maskedload %{{.*}}, %[[MASK3]]
+// CHECK:         vector.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<152xf32>, vector<8xf32>
+func.func @im2col_blocks_across_three_rows(%image: memref<2x5x8xf32>, %w: memref<4x18xf32>, %c: memref<4x18xf32>) {
   %cols = memref.alloc() : memref<2x3x3x3x6xf32>
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x5x8xf32>) outs(%cols : memref<2x3x3x3x6xf32>) {
   ^bb0(%in: f32, %out: f32):
@@ -391,6 +416,26 @@ func.func @im2col_rows_narrower_than_blocks(%image: memref<2x5x8xf32>, %w: memre
   }
   %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x3x6xf32> into memref<18x18xf32>
   linalg.matmul ins(%w, %b : memref<4x18xf32>, memref<18x18xf32>) outs(%c : memref<4x18xf32>)
+  memref.dealloc %cols : memref<2x3x3x3x6xf32>
+  return
+}
+
+// -----
+
+// The same rows of 6 with 32 rows of A (chunks of 16 rows): the im2col
+// matrix is written whole and its blocks packed once for every chunk.
+// CHECK-LABEL: func.func @im2col_rows_narrower_than_blocks
+// CHECK: linalg.generic
+// CHECK-NOT: memref.alloca
+// CHECK: scf.parallel
+func.func @im2col_rows_narrower_than_blocks(%image: memref<2x5x8xf32>, %w: memref<32x18xf32>, %c: memref<32x18xf32>) {
+  %cols = memref.alloc() : memref<2x3x3x3x6xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 + d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%image : memref<2x5x8xf32>) outs(%cols : memref<2x3x3x3x6xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %b = memref.collapse_shape %cols [[0, 1, 2], [3, 4]] : memref<2x3x3x3x6xf32> into memref<18x18xf32>
+  linalg.matmul ins(%w, %b : memref<32x18xf32>, memref<18x18xf32>) outs(%c : memref<32x18xf32>)
   memref.dealloc %cols : memref<2x3x3x3x6xf32>
   return
 }
