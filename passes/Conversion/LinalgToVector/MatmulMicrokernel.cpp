@@ -327,7 +327,7 @@ constexpr int64_t kMaxPanelBytes = 512 * 1024;
 /// block (a grouped conv's group: RegNetY's 336-channel 3x3 conv of 14
 /// groups 0.79 -> 0.46 ms) and the im2col matrix would be read in place,
 /// its rows unaligned; not where the matrix's blocks are packed once for
-/// many chunks (64 outputs or more: 10-30% slower as panels).
+/// many chunks (32 outputs or more: 10-70% slower as panels).
 int64_t maxPanelSegments(const Gemm &g, int64_t mr) { return g.m <= kGemmChunkTiles * mr ? 4 : 2; }
 
 /// B's column blocks, each [K, nr] contiguous (0 past N): a constant B's
