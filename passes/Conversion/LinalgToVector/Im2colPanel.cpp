@@ -340,13 +340,14 @@ void Im2colPanel::pack(OpBuilder &b, Location loc, Value panel, Value j0, int64_
   scf::IfOp::create(
       b, loc, crosses,
       [&](OpBuilder &tb, Location tl) {
-        SmallVector<Segment> segments;
+        Value rest = arith::SubIOp::create(tb, tl, index(width), first);
+        SmallVector<Segment> segments = {
+            {oy, ox, index(0), first,
+             vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{first})}};
         Value placed = first;
         for (int64_t i = 1; i < maxSegments; ++i) {
-          Value rest = arith::SubIOp::create(tb, tl, index(width), placed);
-          if (i == 1)
-            segments.push_back({oy, ox, index(0), first,
-                                vector::CreateMaskOp::create(tb, tl, maskType, ValueRange{first})});
+          if (i > 1)
+            rest = arith::SubIOp::create(tb, tl, index(width), placed);
           Value length = i + 1 == maxSegments
                              ? rest
                              : arith::MinSIOp::create(tb, tl, rest, index(outputColumns));

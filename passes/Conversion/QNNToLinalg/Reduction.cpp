@@ -94,28 +94,42 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   }
 };
 
+/// A reduction of `type` along `axis` keeping it as a size-1 dim: the
+/// result's shape, the map from the loops to it, and the loops' kinds.
+struct AlongAxis {
+  SmallVector<int64_t> shape;
+  AffineMap row;
+  SmallVector<utils::IteratorType> iterators;
+};
+
+AlongAxis alongAxis(RankedTensorType type, int64_t axis) {
+  MLIRContext *context = type.getContext();
+  AlongAxis along{SmallVector<int64_t>(type.getShape()), AffineMap(), {}};
+  along.shape[axis] = 1;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    exprs.push_back(d == axis ? getAffineConstantExpr(0, context) : getAffineDimExpr(d, context));
+    along.iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                        : utils::IteratorType::parallel);
+  }
+  along.row = AffineMap::get(type.getRank(), 0, exprs, context);
+  return along;
+}
+
 /// The index (i64, size-1 dim kept at `axis`) of the first maximum (or
 /// minimum; the last one with `selectLast`) along `axis`.
 Value argReduce(OpBuilder &b, Location loc, Value x, int64_t axis, bool isMax, bool selectLast,
                 bool isUnsigned = false) {
   auto type = cast<RankedTensorType>(x.getType());
-  MLIRContext *context = b.getContext();
-  SmallVector<int64_t> shape(type.getShape());
-  shape[axis] = 1;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    outExprs.push_back(d == axis ? getAffineConstantExpr(0, context) : getAffineDimExpr(d, context));
-    iterators.push_back(d == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
-  }
-  auto valueType = type.clone(shape);
-  auto indexType = RankedTensorType::get(shape, b.getI64Type());
+  AlongAxis along = alongAxis(type, axis);
+  auto valueType = type.clone(along.shape);
+  auto indexType = RankedTensorType::get(along.shape, b.getI64Type());
   Value best = linalg::FillOp::create(b, loc, extremeValue(b, loc, type.getElementType(), !isMax, isUnsigned),
                                       emptyTensor(b, loc, valueType)).getResult(0);
   Value where = filledTensor(b, loc, indexType, -1.0);
-  auto outMap = AffineMap::get(type.getRank(), 0, outExprs, context);
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(type.getRank(), context), outMap,
-                                 outMap};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext()),
+                                 along.row, along.row};
+  SmallVector<utils::IteratorType> &iterators = along.iterators;
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{valueType, indexType}, x, ValueRange{best, where}, maps, iterators,
       [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -241,22 +255,15 @@ Value selectTopK(OpBuilder &b, Location loc, Value input, int64_t axis, RankedTe
                  bool largest, bool isUnsigned) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t rank = inType.getRank();
-  MLIRContext *context = b.getContext();
-  SmallVector<int64_t> rowShape(inType.getShape());
-  rowShape[axis] = 1;
+  AlongAxis along = alongAxis(inType, axis);
+  SmallVector<int64_t> &rowShape = along.shape;
+  SmallVector<utils::IteratorType> &iterators = along.iterators;
   Type i64 = b.getI64Type();
   auto pickType = inType.clone(rowShape);
   auto pickIndexType = RankedTensorType::get(rowShape, i64);
-  SmallVector<AffineExpr> rowExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d) {
-    rowExprs.push_back(d == axis ? getAffineConstantExpr(0, context)
-                                 : getAffineDimExpr(d, context));
-    iterators.push_back(d == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
-  }
-  AffineMap row = AffineMap::get(rank, 0, rowExprs, context);
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, context), row, row, row,
-                                 row};
+  AffineMap row = along.row;
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext()), row, row,
+                                 row, row};
   // Index -1: no pick yet (before the first pass; before the first element).
   Value none = filledTensor(b, loc, pickIndexType, -1.0);
   Value anyValue = filledTensor(b, loc, pickType, 0.0);
@@ -272,8 +279,8 @@ Value selectTopK(OpBuilder &b, Location loc, Value input, int64_t axis, RankedTe
         // The last pick is read from copies, the new one written over it, so
         // the loop carries the same two buffers (bufferization wants them so).
         auto copy = [&](Value v) {
-          auto type = cast<RankedTensorType>(v.getType());
-          return linalg::CopyOp::create(fb, fl, v, emptyTensor(fb, fl, type)).getResult(0);
+          auto copyType = cast<RankedTensorType>(v.getType());
+          return linalg::CopyOp::create(fb, fl, v, emptyTensor(fb, fl, copyType)).getResult(0);
         };
         auto fill = [&](Value v, Value with) {
           return linalg::FillOp::create(fb, fl, with, v).getResult(0);
